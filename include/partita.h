@@ -1,0 +1,489 @@
+/*
+ * partita.h — the C contract of partita's core.
+ *
+ * partita keeps Milvus-style partitioned collections in memory: a schema checked with Milvus's
+ * rules, batches normalised from row or column input, an append-only columnar store per
+ * partition with a primary-key hash index and tombstones, and insert / upsert / delete / query
+ * with Milvus 2.6 semantics. The core knows nothing of JavaScript, Emscripten or WASI and does no
+ * I/O; `web/pt_wasm.c` adapts this header to WebAssembly hosts.
+ *
+ * Conventions used by every function below:
+ * - Fallible functions return a `pt_status` (PT_OK = 0) and write results through out-params.
+ * - `pt_error *err` may be NULL. When given, it is cleared on success and filled on failure with
+ *   the status, the Milvus error code, the pymilvus exception class and the Milvus message.
+ * - A failed call leaves every handle exactly as it was before the call.
+ * - Strings are (pointer, length) pairs of UTF-8 and need no NUL terminator.
+ * - Every `*_free` / `*_close` / `*_clear` accepts NULL (or an empty struct) as a no-op.
+ * - Memory returned to the caller says who owns it; whatever the core allocates goes through the
+ *   allocator installed with pt_set_allocator().
+ */
+#ifndef PARTITA_H
+#define PARTITA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ============================================================================================ */
+/* Compile-time options                                                                          */
+/* ============================================================================================ */
+
+/* PT_API marks the public functions. The build compiles src/ with hidden visibility, so only
+ * these symbols leave a shared library; the WebAssembly shims export their own wrappers. */
+#ifndef PT_API
+#  if defined(__GNUC__) || defined(__clang__)
+#    define PT_API __attribute__((visibility("default")))
+#  else
+#    define PT_API
+#  endif
+#endif
+
+/* ============================================================================================ */
+/* Version                                                                                       */
+/* ============================================================================================ */
+
+#define PT_VERSION_MAJOR 0
+#define PT_VERSION_MINOR 1
+#define PT_VERSION_PATCH 0
+#define PT_VERSION_STRING "0.1.0"
+
+/** The library version, "MAJOR.MINOR.PATCH"; a static string. */
+PT_API const char *pt_version(void);
+
+/* ============================================================================================ */
+/* Status codes                                                                                  */
+/* ============================================================================================ */
+
+typedef int pt_status;
+/* BEGIN status codes (stable numbers; pt_status_str() names them) */
+#define PT_OK 0            /* success */
+#define PT_ERROR 1         /* generic failure */
+#define PT_NOMEM 2         /* an allocation failed; nothing was changed */
+#define PT_MISUSE 3        /* the API was called wrongly (NULL handle, bad enum) */
+#define PT_RANGE 4         /* a value is outside the range of its type or a limit */
+#define PT_SCHEMA 5        /* the schema, or a batch's shape against it, is invalid */
+#define PT_TYPE_MISMATCH 6 /* a value has the wrong type for its field */
+#define PT_CONSTRAINT 7    /* a constraint was violated (duplicate key in one upsert batch) */
+#define PT_NOT_FOUND 8     /* a collection, partition or field does not exist */
+#define PT_PARSE 9         /* JSON or filter-expression syntax error */
+#define PT_LIMIT 10        /* a size limit was exceeded */
+#define PT_EXISTS 11       /* the object exists and differs from the one asked for */
+/* END status codes */
+
+/** A static name for a status code ("PT_OK", "PT_NOMEM", ...). */
+PT_API const char *pt_status_str(pt_status status);
+
+/* pymilvus exception classes: pt_error.exc says which one a host should raise. Server-side
+ * errors are plain MilvusException; client-side checks use pymilvus's subclasses. */
+typedef enum pt_exception {
+  PT_EXC_MILVUS = 0,                /* MilvusException (server errors) */
+  PT_EXC_PARAM = 1,                 /* ParamError */
+  PT_EXC_DATA_NOT_MATCH = 2,        /* DataNotMatchException */
+  PT_EXC_DATA_TYPE_NOT_SUPPORT = 3, /* DataTypeNotSupportException */
+  PT_EXC_PRIMARY_KEY = 4,           /* PrimaryKeyException */
+  PT_EXC_AUTO_ID = 5,               /* AutoIDException */
+  PT_EXC_PARTITION_KEY = 6,         /* PartitionKeyException */
+  PT_EXC_SCHEMA_NOT_READY = 7,      /* SchemaNotReadyException */
+  PT_EXC_COLLECTION_NOT_EXIST = 8,  /* CollectionNotExistException */
+  PT_EXC_COUNT_ = 9
+} pt_exception;
+
+/* Milvus / pymilvus numeric error codes found in pt_error.code. */
+#define PT_CODE_CLIENT 1                 /* pymilvus client-side checks (ErrorCode.UNEXPECTED_ERROR) */
+#define PT_CODE_COLLECTION_NOT_FOUND 100 /* merr.ErrCollectionNotFound */
+#define PT_CODE_PARTITION_NOT_FOUND 200  /* merr.ErrPartitionNotFound */
+#define PT_CODE_PARAMETER_INVALID 1100   /* merr.ErrParameterInvalid */
+#define PT_CODE_PARAMETER_MISSING 1101   /* merr.ErrParameterMissing */
+#define PT_CODE_TOO_LARGE 1102           /* merr.ErrParameterTooLarge */
+#define PT_CODE_UNEXPECTED 65535         /* a plain server error (errors.New) */
+
+#define PT_ERROR_MESSAGE_MAX 1024
+
+/** Where and why a call failed; see the conventions at the top of this file. */
+typedef struct pt_error {
+  pt_status status;                  /* PT_OK when there is no error */
+  int32_t code;                      /* Milvus error code (PT_CODE_*) */
+  int32_t exc;                       /* pt_exception */
+  int64_t row;                       /* offending row of a batch, or -1 */
+  int32_t field;                     /* offending schema field index, or -1 */
+  char message[PT_ERROR_MESSAGE_MAX]; /* NUL-terminated Milvus-style message */
+} pt_error;
+
+/* ============================================================================================ */
+/* Allocator                                                                                     */
+/* ============================================================================================ */
+
+/** Allocation hooks, libc-shaped with a context pointer. `realloc` may be called with NULL. */
+typedef struct pt_allocator {
+  void *(*malloc)(void *ctx, size_t size);
+  void *(*realloc)(void *ctx, void *ptr, size_t size);
+  void (*free)(void *ctx, void *ptr);
+  void *ctx;
+} pt_allocator;
+
+/**
+ * Installs the allocator used by the core and by cJSON, process-wide (like SQLite's
+ * SQLITE_CONFIG_MALLOC). Call it before any store exists; NULL restores libc.
+ * @return PT_MISUSE if a store is open or a hook is missing.
+ */
+PT_API pt_status pt_set_allocator(const pt_allocator *allocator);
+
+/** Allocates `size` bytes through the core's allocator (for buffers a host passes in); NULL on
+ * failure. Free with pt_free(). */
+PT_API void *pt_alloc(size_t size);
+
+/** Frees memory the core handed to the caller (pt_schema_to_json output, ...). NULL is a no-op. */
+PT_API void pt_free(void *ptr);
+
+/** Bytes currently allocated through the core's allocator (all stores, cJSON included). */
+PT_API size_t pt_memory_used(void);
+
+/* ============================================================================================ */
+/* Data types                                                                                    */
+/* ============================================================================================ */
+
+/** Milvus DataType, with the numeric codes of schema.proto and pymilvus. */
+typedef enum pt_dtype {
+  PT_NONE = 0,
+  PT_BOOL = 1,
+  PT_INT8 = 2,
+  PT_INT16 = 3,
+  PT_INT32 = 4,
+  PT_INT64 = 5,
+  PT_FLOAT = 10,
+  PT_DOUBLE = 11,
+  PT_STRING = 20, /* exists in the enum; Milvus rejects it in schemas */
+  PT_VARCHAR = 21,
+  PT_ARRAY = 22,
+  PT_JSON = 23,
+  PT_GEOMETRY = 24,
+  PT_TEXT = 25,
+  PT_TIMESTAMPTZ = 26,
+  PT_BINARY_VECTOR = 100,
+  PT_FLOAT_VECTOR = 101,
+  PT_FLOAT16_VECTOR = 102,
+  PT_BFLOAT16_VECTOR = 103,
+  PT_SPARSE_FLOAT_VECTOR = 104,
+  PT_INT8_VECTOR = 105,
+  PT_UNKNOWN = 999
+} pt_dtype;
+
+/** pymilvus's name of a DataType ("INT64", "FLOAT_VECTOR"); NULL for an unknown code. */
+PT_API const char *pt_dtype_name(int dtype);
+
+/* Limits, as Milvus configures them by default. */
+#define PT_MAX_NAME_LENGTH 255
+#define PT_MAX_FIELDS 64
+#define PT_MAX_VECTOR_FIELDS 4
+#define PT_MAX_DIM 32768
+#define PT_MAX_VARCHAR_LENGTH 65535
+#define PT_MAX_ARRAY_CAPACITY 4096
+#define PT_MAX_JSON_LENGTH 65536
+#define PT_MAX_PARTITIONS 1024
+#define PT_MAX_TOPK 16384
+#define PT_MAX_BATCH_BYTES (64u * 1024u * 1024u)
+
+/* ============================================================================================ */
+/* Schema                                                                                        */
+/* ============================================================================================ */
+
+typedef struct pt_schema pt_schema;
+
+/**
+ * Checks one FieldSchema as pymilvus's FieldSchema() does (dtype is a DataType, default_value
+ * None on a non-nullable field, ...). `json` is one field object, as in pt_schema_from_json.
+ */
+PT_API pt_status pt_field_check_json(const char *json, size_t len, pt_error *err);
+
+/**
+ * Builds a schema from JSON and runs pymilvus's CollectionSchema() checks (one primary key of
+ * type INT64 or VARCHAR, auto_id only on it, one partition key, ...). Milvus's server-side rules
+ * run later, in pt_collection_create().
+ *
+ * JSON shape: {"description": "", "auto_id": false, "enable_dynamic_field": false,
+ *   "primary_field": "id", "partition_key_field": "k", "fields": [{"name": "id", "dtype": 5,
+ *   "description": "", "is_primary": true, "auto_id": false, "dim": 8, "max_length": 64,
+ *   "element_type": 5, "max_capacity": 16, "nullable": false, "default_value": 0,
+ *   "is_partition_key": false}]}. Absent keys take pymilvus's defaults.
+ *
+ * @param[out] out  the new schema, owned by the caller (pt_schema_free).
+ */
+PT_API pt_status pt_schema_from_json(const char *json, size_t len, pt_schema **out, pt_error *err);
+
+/**
+ * Describes a schema as JSON in the shape pt_schema_from_json reads, with every key present,
+ * plus "field_id" per field. `*out` is NUL-terminated, owned by the caller: free with pt_free().
+ */
+PT_API pt_status pt_schema_to_json(const pt_schema *schema, char **out, size_t *len);
+
+/** Frees a schema. Collections keep their own copy, so this is safe at any time. */
+PT_API void pt_schema_free(pt_schema *schema);
+
+/** Number of user fields (the hidden $meta field is not counted). */
+PT_API size_t pt_schema_num_fields(const pt_schema *schema);
+
+/** Index of the primary-key field, or -1 when the schema has none. */
+PT_API int pt_schema_primary_field(const pt_schema *schema);
+
+/* ============================================================================================ */
+/* Store, collections and partitions                                                            */
+/* ============================================================================================ */
+
+typedef struct pt_store pt_store;
+typedef struct pt_collection pt_collection;
+
+/** Options for pt_store_open. Zero-initialise and set what you need. */
+typedef struct pt_store_options {
+  /* Physical clock in milliseconds since the epoch, for hybrid timestamps and auto_id keys.
+   * NULL: the C library's realtime clock. Timestamps never go backwards whatever it returns. */
+  uint64_t (*clock_ms)(void *ctx);
+  void *clock_ctx;
+  /* Require at least one vector field per collection, as Milvus >= 2.4.4 does (default on:
+   * 0 means on; set PT_STORE_ALLOW_NO_VECTOR in flags to turn it off). */
+  uint32_t flags;
+} pt_store_options;
+
+#define PT_STORE_ALLOW_NO_VECTOR (1u << 0)
+
+/** Opens an empty in-memory store. `opts` may be NULL. */
+PT_API pt_status pt_store_open(const pt_store_options *opts, pt_store **out);
+
+/** Closes a store and every collection in it (their handles become invalid). */
+PT_API void pt_store_close(pt_store *store);
+
+/** Options for pt_collection_create. Zero-initialise; NULL means all defaults. */
+typedef struct pt_collection_options {
+  /* Partition-key collections: how many partitions keys are hashed into (0: Milvus's 16). */
+  int64_t num_partitions;
+  uint32_t flags;
+} pt_collection_options;
+
+/* Run pymilvus ORM Collection()'s own checks first, with its messages ("No vector field is
+ * found.", "The collection already exist, but the schema is not the same ..."), as the JS
+ * Collection class does; without it the messages are the server's (REST, MilvusClient). */
+#define PT_CREATE_ORM (1u << 0)
+
+/**
+ * Creates collection `name` from a copy of `schema`, after Milvus's CreateCollection checks
+ * (names, limits, dims, max_length, defaults, ...). If the collection exists with an equal
+ * schema, opens it; with a different one, fails with PT_EXISTS and pymilvus's message.
+ * @param[out] out  the collection, owned by the store (valid until dropped or the store closes).
+ */
+PT_API pt_status pt_collection_create(pt_store *store, const char *name, size_t name_len,
+                                      const pt_schema *schema,
+                                      const pt_collection_options *options, pt_collection **out,
+                                      pt_error *err);
+
+/** The collection called `name`, or NULL. Owned by the store. */
+PT_API pt_collection *pt_collection_find(pt_store *store, const char *name, size_t name_len);
+
+/** Drops a collection (idempotent, as in Milvus). Its handle becomes invalid. */
+PT_API pt_status pt_collection_drop(pt_store *store, const char *name, size_t name_len);
+
+/** Number of collections, and the name of the i-th (owned by the store). */
+PT_API size_t pt_store_num_collections(const pt_store *store);
+PT_API const char *pt_store_collection_name(const pt_store *store, size_t i, size_t *len);
+
+/** The collection's schema, owned by the collection. */
+PT_API const pt_schema *pt_collection_schema(const pt_collection *coll);
+
+/** The collection's name (NUL-terminated, owned by the collection). */
+PT_API const char *pt_collection_name(const pt_collection *coll);
+
+/** Creates a partition; an existing one is a no-op, as in Milvus. */
+PT_API pt_status pt_partition_create(pt_collection *coll, const char *name, size_t name_len,
+                                     pt_error *err);
+
+/** Drops a partition with its rows; a missing one is a no-op; `_default` cannot be dropped. */
+PT_API pt_status pt_partition_drop(pt_collection *coll, const char *name, size_t name_len,
+                                   pt_error *err);
+
+/** 1 if the partition exists, 0 if not. */
+PT_API int pt_partition_exists(const pt_collection *coll, const char *name, size_t name_len);
+
+/** Number of partitions (at least 1: `_default`), and the name of the i-th, in creation order. */
+PT_API size_t pt_collection_num_partitions(const pt_collection *coll);
+PT_API const char *pt_collection_partition_name(const pt_collection *coll, size_t i, size_t *len);
+
+/**
+ * Live entities in the collection, or in one partition when `partition` is not NULL (0 for a
+ * missing partition). Unlike Milvus's num_entities, deleted and overwritten rows are not counted.
+ */
+PT_API uint64_t pt_collection_num_entities(const pt_collection *coll, const char *partition,
+                                           size_t partition_len);
+
+/* ============================================================================================ */
+/* Batches                                                                                       */
+/* ============================================================================================ */
+
+/** How a host transcribed one input column. */
+typedef enum pt_input_kind {
+  PT_IN_ABSENT = 0,  /* no values; every cell is missing */
+  PT_IN_BOOL = 1,    /* uint8_t per value, 0 or 1 */
+  PT_IN_INT64 = 2,   /* int64_t per value */
+  PT_IN_DOUBLE = 3,  /* double per value */
+  PT_IN_FLOAT32 = 4, /* float per value */
+  PT_IN_BYTES = 5,   /* uint8_t per value (raw vector bytes, fp16/bf16 little-endian halves) */
+  PT_IN_TEXT = 6,    /* UTF-8 strings: offsets[n + 1] into `values` */
+  PT_IN_JSON = 7,    /* JSON documents as UTF-8 text: offsets[n + 1] into `values` */
+  PT_IN_INT32 = 8    /* int32_t per value */
+} pt_input_kind;
+
+/** State of one cell of an input column, when `cells` is given. */
+typedef enum pt_cell {
+  PT_CELL_VALUE = 0,        /* a value is present at this row */
+  PT_CELL_NULL = 1,         /* the input said null / None */
+  PT_CELL_MISSING = 2,      /* the row has no such key (row form only) */
+  PT_CELL_WRONG_TYPE = 3,   /* the host could not transcribe the value: see pt_column_in.got */
+  PT_CELL_WRONG_LENGTH = 4, /* a vector of another length: see pt_column_in.got_length */
+  PT_CELL_OUT_OF_RANGE = 5  /* an integer beyond int64: see pt_column_in.got */
+} pt_cell;
+
+/** Shape of a batch: it decides which pymilvus checks and messages apply. */
+typedef enum pt_form {
+  PT_FORM_ROWS = 0,     /* a list of row objects (or one row): columns named by `field` */
+  PT_FORM_COLUMNS = 1,  /* a list of columns in schema order: matched by position */
+  PT_FORM_DATAFRAME = 2 /* named columns (DataFrame / Arrow Table): matched by `name` */
+} pt_form;
+
+#define PT_FIELD_DYNAMIC (-2) /* pt_column_in.field of the dynamic ($meta) column */
+#define PT_FIELD_BY_POSITION (-1)
+
+/**
+ * One input column. Values for row r start at element r * width (fixed kinds) or at byte
+ * offsets[r] (TEXT / JSON). Cells whose state is not PT_CELL_VALUE have unspecified values.
+ * Nothing here is retained after the call returns; the caller owns every buffer.
+ */
+typedef struct pt_column_in {
+  int32_t field;          /* schema field index, PT_FIELD_DYNAMIC, or PT_FIELD_BY_POSITION */
+  int32_t kind;           /* pt_input_kind */
+  const char *name;       /* the column's name (PT_FORM_DATAFRAME), else NULL */
+  size_t name_len;
+  size_t n_rows;          /* rows in this column (checked against the batch) */
+  uint32_t width;         /* values per row: 1 for scalars, dim (or dim/8 bytes) for vectors */
+  const void *values;
+  const uint32_t *offsets; /* TEXT / JSON only */
+  const uint8_t *cells;    /* pt_cell per row, or NULL when every cell holds a value */
+  /* Details of the first cell marked WRONG_TYPE / OUT_OF_RANGE / WRONG_LENGTH, for messages. */
+  const char *got;         /* the host's type name, or the value's text */
+  size_t got_len;
+  int64_t got_length;      /* the vector's length */
+} pt_column_in;
+
+/** A batch of rows for insert or upsert. */
+typedef struct pt_batch_in {
+  int32_t form;                /* pt_form */
+  size_t n_rows;               /* rows in the batch */
+  size_t n_columns;
+  const pt_column_in *columns;
+} pt_batch_in;
+
+/* ============================================================================================ */
+/* Mutations                                                                                     */
+/* ============================================================================================ */
+
+typedef enum pt_op {
+  PT_OP_INSERT = 1, /* append rows; duplicate keys are stored, as Milvus does */
+  PT_OP_UPSERT = 2  /* delete the keys in the target partition, then insert, at one timestamp */
+} pt_op;
+
+typedef uint32_t pt_write_flags;
+/* Upsert: let the last of several rows with one key win instead of rejecting the batch
+ * (Milvus's compatibility mode before 2.6). */
+#define PT_WRITE_DUPLICATES_LAST_WINS (1u << 0)
+
+/**
+ * What a mutation did; the fields of pymilvus's MutationResult. succ_index is 0..n-1 and
+ * err_index is empty whenever a call succeeds: a batch is applied whole or not at all.
+ * Keys are in batch order: int_keys for INT64 keys, str_offsets/str_data for VARCHAR keys.
+ * The arrays are owned by the struct: release them with pt_mutation_result_clear().
+ */
+typedef struct pt_mutation_result {
+  uint64_t insert_count;
+  uint64_t delete_count;
+  uint64_t upsert_count;
+  uint64_t timestamp;     /* hybrid timestamp: physical_ms << 18 | logical */
+  uint64_t n_keys;
+  int32_t key_type;       /* PT_INT64 or PT_VARCHAR; PT_NONE when there are no keys */
+  int64_t *int_keys;      /* n_keys values */
+  uint32_t *str_offsets;  /* n_keys + 1 offsets into str_data */
+  char *str_data;
+} pt_mutation_result;
+
+/** Frees the arrays of a result and zeroes it. */
+PT_API void pt_mutation_result_clear(pt_mutation_result *result);
+
+/**
+ * Inserts or upserts a batch into a partition (`partition` NULL or empty: `_default`).
+ * Everything is validated before anything changes; on failure nothing changes.
+ * @param[out] result  filled on success (clear it with pt_mutation_result_clear).
+ */
+PT_API pt_status pt_collection_write(pt_collection *coll, const char *partition,
+                                     size_t partition_len, pt_op op, const pt_batch_in *batch,
+                                     pt_write_flags flags, pt_mutation_result *result,
+                                     pt_error *err);
+
+/**
+ * As pt_collection_write, from JSON text: an array of row objects, one row object, or an array
+ * of columns (arrays) in schema order. Values are encoded as in Milvus's REST API: INT64 as a
+ * number or a numeric string, vectors as number arrays (binary vectors as byte values), sparse
+ * vectors as {"index": value} or {"indices": [...], "values": [...]}.
+ */
+PT_API pt_status pt_collection_write_json(pt_collection *coll, const char *partition,
+                                          size_t partition_len, pt_op op, const char *json,
+                                          size_t len, pt_write_flags flags,
+                                          pt_mutation_result *result, pt_error *err);
+
+/**
+ * Deletes the rows matching a filter expression, in one partition or (partition NULL) all of
+ * them. Counts as Milvus does: a primary-key list counts every listed key, found or not.
+ */
+PT_API pt_status pt_collection_delete(pt_collection *coll, const char *partition,
+                                      size_t partition_len, const char *expr, size_t expr_len,
+                                      pt_mutation_result *result, pt_error *err);
+
+/* ============================================================================================ */
+/* Query                                                                                         */
+/* ============================================================================================ */
+
+typedef struct pt_rows pt_rows;
+
+/**
+ * Runs a query. `request` is JSON: {"expr": "id in [1,2]", "output_fields": ["*"],
+ * "partition_names": ["p"], "limit": 10, "offset": 0}; every key is optional but an empty
+ * expression needs a limit, as in Milvus. Rows come back in storage order: partition order,
+ * then insertion order.
+ * @param[out] out  the result, owned by the caller (pt_rows_free).
+ */
+PT_API pt_status pt_collection_query(pt_collection *coll, const char *request, size_t len,
+                                     pt_rows **out, pt_error *err);
+
+/** One output column of a query result. */
+typedef struct pt_column_out {
+  const char *name;         /* NUL-terminated */
+  int32_t dtype;            /* pt_dtype; PT_JSON for the dynamic field and count(*) is PT_INT64 */
+  int32_t is_dynamic;       /* 1 for the $meta column (JSON objects of the dynamic keys) */
+  uint32_t width;           /* elements per row: dim floats, dim/8 bytes, dim halves, dim int8 */
+  uint32_t elem_size;       /* bytes per element of `values` for fixed-width columns */
+  const void *values;       /* fixed width: n_rows * width elements */
+  const uint32_t *offsets;  /* VARCHAR / JSON / ARRAY / SPARSE: n_rows + 1 byte offsets */
+  const uint8_t *valid;     /* per row 1 = value, 0 = null; NULL when the field is not nullable */
+} pt_column_out;
+
+/* Output encodings: BOOL uint8; INT8/16/32/64, FLOAT, DOUBLE native little-endian; VARCHAR UTF-8;
+ * JSON text; ARRAY as JSON text; SPARSE_FLOAT_VECTOR as JSON text {"index": value};
+ * FLOAT_VECTOR float32; FLOAT16/BFLOAT16 uint16 halves; BINARY / INT8 vectors bytes. */
+
+PT_API size_t pt_rows_count(const pt_rows *rows);
+PT_API size_t pt_rows_num_columns(const pt_rows *rows);
+/** The i-th column; owned by `rows`. */
+PT_API const pt_column_out *pt_rows_column(const pt_rows *rows, size_t i);
+PT_API void pt_rows_free(pt_rows *rows);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PARTITA_H */

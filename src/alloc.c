@@ -1,0 +1,112 @@
+/*
+ * alloc.c — the allocator hooks. Every allocation of the core and of cJSON goes through the
+ * installed pt_allocator (libc by default). Each block carries a small header with its size,
+ * so that pt_memory_used() is exact and a host-imposed ceiling or a fault-injecting test
+ * allocator sees every byte.
+ */
+#include "common.h"
+
+#include <stdlib.h>
+
+#include "cJSON.h"
+
+static void *libc_malloc(void *ctx, size_t size) { (void)ctx; return malloc(size); }
+static void *libc_realloc(void *ctx, void *ptr, size_t size) { (void)ctx; return realloc(ptr, size); }
+static void libc_free(void *ctx, void *ptr) { (void)ctx; free(ptr); }
+
+static const pt_allocator libc_allocator = {libc_malloc, libc_realloc, libc_free, NULL};
+static pt_allocator current = {libc_malloc, libc_realloc, libc_free, NULL};
+static size_t bytes_in_use;
+static bool json_hooks_installed;
+
+/* 16 bytes keep the payload as aligned as the underlying allocator made the block. */
+#define HEADER 16u
+
+void *pt_malloc(size_t size) {
+  size_t total;
+  if (!pt_add_ok(size, HEADER, &total)) return NULL;
+  unsigned char *block = current.malloc(current.ctx, total);
+  if (!block) return NULL;
+  memcpy(block, &size, sizeof size);
+  bytes_in_use += size;
+  return block + HEADER;
+}
+
+void *pt_calloc(size_t count, size_t size) {
+  size_t total;
+  if (!pt_mul_ok(count, size, &total)) return NULL;
+  void *p = pt_malloc(total);
+  if (p) memset(p, 0, total);
+  return p;
+}
+
+void *pt_realloc(void *ptr, size_t size) {
+  if (!ptr) return pt_malloc(size);
+  size_t total;
+  if (!pt_add_ok(size, HEADER, &total)) return NULL;
+  unsigned char *block = (unsigned char *)ptr - HEADER;
+  size_t old;
+  memcpy(&old, block, sizeof old);
+  unsigned char *grown = current.realloc(current.ctx, block, total);
+  if (!grown) return NULL;
+  memcpy(grown, &size, sizeof size);
+  bytes_in_use = bytes_in_use - old + size;
+  return grown + HEADER;
+}
+
+void pt_free(void *ptr) {
+  if (!ptr) return;
+  unsigned char *block = (unsigned char *)ptr - HEADER;
+  size_t size;
+  memcpy(&size, block, sizeof size);
+  bytes_in_use -= size;
+  current.free(current.ctx, block);
+}
+
+void *pt_alloc(size_t size) { return pt_malloc(size); }
+
+size_t pt_memory_used(void) { return bytes_in_use; }
+
+/* cJSON's hooks carry no context: they call back into the current allocator. */
+static void *json_malloc(size_t size) { return pt_malloc(size); }
+static void json_free(void *ptr) { pt_free(ptr); }
+
+void pt_json_hooks_install(void);
+void pt_json_hooks_install(void) {
+  if (json_hooks_installed) return;
+  cJSON_Hooks hooks = {json_malloc, json_free};
+  cJSON_InitHooks(&hooks);
+  json_hooks_installed = true;
+}
+
+pt_status pt_set_allocator(const pt_allocator *allocator) {
+  if (allocator && (!allocator->malloc || !allocator->realloc || !allocator->free)) return PT_MISUSE;
+  if (bytes_in_use != 0) return PT_MISUSE; /* blocks from the old allocator are still alive */
+  current = allocator ? *allocator : libc_allocator;
+  pt_json_hooks_install();
+  return PT_OK;
+}
+
+pt_status pt_grow(void **buf, size_t *cap, size_t need, size_t elem) {
+  if (need <= *cap) return PT_OK;
+  size_t n = *cap ? *cap : 8;
+  while (n < need) {
+    if (n > SIZE_MAX / 2) return PT_NOMEM;
+    n *= 2;
+  }
+  size_t bytes;
+  if (!pt_mul_ok(n, elem, &bytes)) return PT_NOMEM;
+  void *p = pt_realloc(*buf, bytes);
+  if (!p) return PT_NOMEM;
+  *buf = p;
+  *cap = n;
+  return PT_OK;
+}
+
+char *pt_strndup(const char *s, size_t len) {
+  char *out = pt_malloc(len + 1);
+  if (!out) return NULL;
+  if (len) memcpy(out, s, len);
+  out[len] = '\0';
+  return out;
+}

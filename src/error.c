@@ -1,0 +1,135 @@
+/*
+ * error.c — status names, pt_error filling, and the small text helpers used to build Milvus's
+ * messages (UTF-8 counting, excerpts, name rules, hashing).
+ */
+#include "common.h"
+
+#include <stdio.h>
+
+const char *pt_version(void) { return PT_VERSION_STRING; }
+
+const char *pt_status_str(pt_status status) {
+  switch (status) {
+  case PT_OK: return "PT_OK";
+  case PT_ERROR: return "PT_ERROR";
+  case PT_NOMEM: return "PT_NOMEM";
+  case PT_MISUSE: return "PT_MISUSE";
+  case PT_RANGE: return "PT_RANGE";
+  case PT_SCHEMA: return "PT_SCHEMA";
+  case PT_TYPE_MISMATCH: return "PT_TYPE_MISMATCH";
+  case PT_CONSTRAINT: return "PT_CONSTRAINT";
+  case PT_NOT_FOUND: return "PT_NOT_FOUND";
+  case PT_PARSE: return "PT_PARSE";
+  case PT_LIMIT: return "PT_LIMIT";
+  case PT_EXISTS: return "PT_EXISTS";
+  default: return "PT_UNKNOWN_STATUS";
+  }
+}
+
+static pt_status vfail(pt_error *err, pt_status status, int32_t code, pt_exception exc,
+                       int64_t row, int32_t field, const char *fmt, va_list ap) {
+  if (!err) return status;
+  err->status = status;
+  err->code = code;
+  err->exc = (int32_t)exc;
+  err->row = row;
+  err->field = field;
+  int n = vsnprintf(err->message, sizeof err->message, fmt, ap);
+  if (n < 0) err->message[0] = '\0';
+  return status;
+}
+
+pt_status pt_fail(pt_error *err, pt_status status, int32_t code, pt_exception exc,
+                  const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vfail(err, status, code, exc, -1, -1, fmt, ap);
+  va_end(ap);
+  return status;
+}
+
+pt_status pt_fail_at(pt_error *err, pt_status status, int32_t code, pt_exception exc,
+                     int64_t row, int32_t field, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vfail(err, status, code, exc, row, field, fmt, ap);
+  va_end(ap);
+  return status;
+}
+
+pt_status pt_fail_nomem(pt_error *err) {
+  return pt_fail(err, PT_NOMEM, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "out of memory");
+}
+
+void pt_error_clear(pt_error *err) {
+  if (!err) return;
+  err->status = PT_OK;
+  err->code = 0;
+  err->exc = PT_EXC_MILVUS;
+  err->row = -1;
+  err->field = -1;
+  err->message[0] = '\0';
+}
+
+uint64_t pt_hash_bytes(const void *data, size_t len) {
+  /* FNV-1a over 8-byte words with a splitmix finish: simple, and good enough for keys that
+   * are then compared in full. */
+  const unsigned char *p = data;
+  uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)len;
+  while (len >= 8) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    h = (h ^ w) * 0x100000001b3ULL;
+    h ^= h >> 29;
+    p += 8;
+    len -= 8;
+  }
+  uint64_t tail = 0;
+  if (len) memcpy(&tail, p, len);
+  h = (h ^ tail) * 0x100000001b3ULL;
+  return pt_hash_u64(h);
+}
+
+int64_t pt_utf8_count(const char *s, size_t len) {
+  const unsigned char *p = (const unsigned char *)s, *end = p + len;
+  int64_t n = 0;
+  while (p < end) {
+    unsigned c = *p;
+    size_t k;
+    uint32_t cp, min;
+    if (c < 0x80) { p++; n++; continue; }
+    if ((c & 0xE0) == 0xC0) { k = 1; cp = c & 0x1F; min = 0x80; }
+    else if ((c & 0xF0) == 0xE0) { k = 2; cp = c & 0x0F; min = 0x800; }
+    else if ((c & 0xF8) == 0xF0) { k = 3; cp = c & 0x07; min = 0x10000; }
+    else return -1;
+    if ((size_t)(end - p) <= k) return -1;
+    for (size_t i = 1; i <= k; i++) {
+      if ((p[i] & 0xC0) != 0x80) return -1;
+      cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return -1;
+    p += k + 1;
+    n++;
+  }
+  return n;
+}
+
+size_t pt_excerpt(char *out, size_t out_size, const char *s, size_t len, size_t max) {
+  if (out_size == 0) return 0;
+  size_t take = len < max ? len : max;
+  /* do not cut a UTF-8 sequence in half */
+  while (take < len && take > 0 && ((unsigned char)s[take] & 0xC0) == 0x80) take--;
+  size_t room = out_size - 1, n = 0;
+  for (size_t i = 0; i < take && n < room; i++) out[n++] = s[i] ? s[i] : ' ';
+  if (take < len) {
+    for (const char *d = "..."; *d && n < room; d++) out[n++] = *d;
+  }
+  out[n] = '\0';
+  return n;
+}
+
+bool pt_is_name_start(char c) {
+  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+bool pt_is_name_char(char c) { return pt_is_name_start(c) || (c >= '0' && c <= '9'); }

@@ -1,0 +1,54 @@
+/*
+ * pkindex.h — open-addressed hash index from primary key to the newest row holding it.
+ * One per partition. Rows with the same key (insert stores duplicates, as Milvus does) are
+ * chained through the partition's per-row `next` links, newest first.
+ */
+#ifndef PT_PKINDEX_H
+#define PT_PKINDEX_H
+
+#include "common.h"
+
+#define PT_NO_ROW UINT32_MAX
+
+/* A key as the index sees it: the value of an INT64 key, or the bytes of a VARCHAR key. */
+typedef struct pt_key {
+  int64_t i;
+  const char *s;
+  size_t len;
+} pt_key;
+
+/* Compares a VARCHAR key with the key stored at `row` (the index keeps only hashes). */
+typedef bool (*pt_key_eq_fn)(const void *ctx, uint32_t row, const char *s, size_t len);
+
+typedef struct pt_pkslot {
+  uint64_t key;  /* INT64: the key itself; VARCHAR: its hash */
+  uint32_t row;  /* newest row with this key; PT_NO_ROW = empty slot */
+  uint32_t pad;
+} pt_pkslot;
+
+typedef struct pt_pkindex {
+  bool is_string;
+  pt_pkslot *slots;
+  size_t mask;  /* capacity - 1; capacity is a power of two (0 when empty) */
+  size_t count; /* occupied slots */
+} pt_pkindex;
+
+void pt_pkindex_init(pt_pkindex *ix, bool is_string);
+void pt_pkindex_free(pt_pkindex *ix);
+
+/* Hash of a key, as stored in a VARCHAR index. */
+uint64_t pt_pkindex_hash(const pt_pkindex *ix, const pt_key *key);
+
+/* Makes room for `more` new keys so that pt_pkindex_put never allocates. */
+pt_status pt_pkindex_reserve(pt_pkindex *ix, size_t more);
+
+/* The slot holding `key`, or SIZE_MAX when absent. */
+size_t pt_pkindex_find(const pt_pkindex *ix, const pt_key *key, pt_key_eq_fn eq, const void *ctx);
+
+/* Adds an absent key with its head row and returns its slot. Needs reserved room. */
+size_t pt_pkindex_put(pt_pkindex *ix, const pt_key *key, uint32_t row);
+
+/* Removes the key in `slot` (backward-shift deletion keeps probe chains intact). */
+void pt_pkindex_remove(pt_pkindex *ix, size_t slot);
+
+#endif /* PT_PKINDEX_H */

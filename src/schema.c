@@ -1,0 +1,939 @@
+/*
+ * schema.c — DataType facts, FieldSchema / CollectionSchema from JSON, and their checks.
+ *
+ * Two sets of rules apply, as in Milvus, and each keeps its own messages:
+ *   1. pymilvus's client-side checks, when a FieldSchema / CollectionSchema is built
+ *      (pt_field_check_json, pt_schema_from_json): exception classes with code 1.
+ *   2. Milvus's CreateCollection checks, when a collection is created
+ *      (pt_schema_check_create), in the order the proxy and rootcoord run them.
+ */
+#include "schema.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cJSON.h"
+
+void pt_json_hooks_install(void);
+
+/* ============================================================================================
+ * DataType facts
+ * ========================================================================================== */
+
+typedef struct dtype_info {
+  int code;
+  const char *name;  /* pymilvus DataType name */
+  const char *proto; /* schema.proto name, as in Milvus's messages and REST */
+  const char *label; /* pymilvus row-error label */
+} dtype_info;
+
+static const dtype_info DTYPES[] = {
+    {PT_NONE, "NONE", "None", "none"},
+    {PT_BOOL, "BOOL", "Bool", "bool"},
+    {PT_INT8, "INT8", "Int8", "int"},
+    {PT_INT16, "INT16", "Int16", "int"},
+    {PT_INT32, "INT32", "Int32", "int"},
+    {PT_INT64, "INT64", "Int64", "int64"},
+    {PT_FLOAT, "FLOAT", "Float", "float"},
+    {PT_DOUBLE, "DOUBLE", "Double", "double"},
+    {PT_STRING, "STRING", "String", "string"},
+    {PT_VARCHAR, "VARCHAR", "VarChar", "varchar"},
+    {PT_ARRAY, "ARRAY", "Array", "array"},
+    {PT_JSON, "JSON", "JSON", "json"},
+    {PT_GEOMETRY, "GEOMETRY", "Geometry", "geometry"},
+    {PT_TEXT, "TEXT", "Text", "text"},
+    {PT_TIMESTAMPTZ, "TIMESTAMPTZ", "Timestamptz", "string"},
+    {PT_BINARY_VECTOR, "BINARY_VECTOR", "BinaryVector", "binary_vector"},
+    {PT_FLOAT_VECTOR, "FLOAT_VECTOR", "FloatVector", "float_vector"},
+    {PT_FLOAT16_VECTOR, "FLOAT16_VECTOR", "Float16Vector", "float16_vector"},
+    {PT_BFLOAT16_VECTOR, "BFLOAT16_VECTOR", "BFloat16Vector", "bfloat16_vector"},
+    {PT_SPARSE_FLOAT_VECTOR, "SPARSE_FLOAT_VECTOR", "SparseFloatVector", "sparse_float_vector"},
+    {PT_INT8_VECTOR, "INT8_VECTOR", "Int8Vector", "int8_vector"},
+    {PT_UNKNOWN, "UNKNOWN", "Unknown", "unknown"},
+};
+
+static const dtype_info *dtype_lookup(int code) {
+  for (size_t i = 0; i < sizeof DTYPES / sizeof DTYPES[0]; i++)
+    if (DTYPES[i].code == code) return &DTYPES[i];
+  return NULL;
+}
+
+const char *pt_dtype_name(int dtype) {
+  const dtype_info *d = dtype_lookup(dtype);
+  return d ? d->name : NULL;
+}
+const char *pt_dtype_proto_name(int dtype) {
+  const dtype_info *d = dtype_lookup(dtype);
+  return d ? d->proto : "Unknown";
+}
+const char *pt_dtype_error_label(int dtype) {
+  const dtype_info *d = dtype_lookup(dtype);
+  return d ? d->label : "unknown";
+}
+
+bool pt_dtype_valid(int dtype) {
+  return dtype != PT_NONE && dtype != PT_UNKNOWN && dtype_lookup(dtype) != NULL;
+}
+bool pt_dtype_is_vector(int dtype) { return dtype >= PT_BINARY_VECTOR && dtype <= PT_INT8_VECTOR; }
+bool pt_dtype_is_dense_vector(int dtype) {
+  return pt_dtype_is_vector(dtype) && dtype != PT_SPARSE_FLOAT_VECTOR;
+}
+bool pt_dtype_is_integer(int dtype) { return dtype >= PT_INT8 && dtype <= PT_INT64; }
+bool pt_dtype_is_variable(int dtype) {
+  switch (dtype) {
+  case PT_VARCHAR: case PT_STRING: case PT_TEXT: case PT_GEOMETRY: case PT_TIMESTAMPTZ:
+  case PT_JSON: case PT_ARRAY: case PT_SPARSE_FLOAT_VECTOR:
+    return true;
+  default:
+    return false;
+  }
+}
+
+bool pt_dtype_int_range(int dtype, int64_t *lo, int64_t *hi) {
+  switch (dtype) {
+  case PT_INT8: *lo = INT8_MIN; *hi = INT8_MAX; return true;
+  case PT_INT16: *lo = INT16_MIN; *hi = INT16_MAX; return true;
+  case PT_INT32: *lo = INT32_MIN; *hi = INT32_MAX; return true;
+  case PT_INT64: *lo = INT64_MIN; *hi = INT64_MAX; return true;
+  default: return false;
+  }
+}
+
+/* ============================================================================================
+ * Freeing and copying
+ * ========================================================================================== */
+
+static void field_release(pt_field *f) {
+  pt_free(f->name);
+  pt_free(f->description);
+  pt_free(f->default_value.s);
+  memset(f, 0, sizeof *f);
+}
+
+void pt_schema_free(pt_schema *schema) {
+  if (!schema) return;
+  for (size_t i = 0; i < schema->n_fields; i++) field_release(&schema->fields[i]);
+  pt_free(schema->fields);
+  pt_free(schema->description);
+  pt_free(schema);
+}
+
+pt_schema *pt_schema_clone(const pt_schema *src) {
+  pt_schema *s = pt_calloc(1, sizeof *s);
+  if (!s) return NULL;
+  *s = *src;
+  s->fields = NULL;
+  s->description = NULL;
+  s->n_fields = 0;
+  if (!(s->description = pt_strndup(src->description, strlen(src->description)))) goto fail;
+  if (src->n_fields && !(s->fields = pt_calloc(src->n_fields, sizeof *s->fields))) goto fail;
+  for (size_t i = 0; i < src->n_fields; i++) {
+    const pt_field *a = &src->fields[i];
+    pt_field *b = &s->fields[i];
+    *b = *a;
+    b->name = b->description = NULL;
+    b->default_value.s = NULL;
+    s->n_fields = i + 1;
+    if (!(b->name = pt_strndup(a->name, a->name_len))) goto fail;
+    if (!(b->description = pt_strndup(a->description, strlen(a->description)))) goto fail;
+    if (a->default_value.s &&
+        !(b->default_value.s = pt_strndup(a->default_value.s, a->default_value.slen)))
+      goto fail;
+  }
+  return s;
+fail:
+  pt_schema_free(s);
+  return NULL;
+}
+
+size_t pt_schema_num_fields(const pt_schema *schema) { return schema ? schema->n_fields : 0; }
+int pt_schema_primary_field(const pt_schema *schema) { return schema ? schema->primary : -1; }
+
+int pt_schema_find(const pt_schema *schema, const char *name, size_t len) {
+  for (size_t i = 0; i < schema->n_fields; i++)
+    if (pt_str_eq(schema->fields[i].name, schema->fields[i].name_len, name, len)) return (int)i;
+  return -1;
+}
+
+static bool default_equal(const pt_default *a, const pt_default *b) {
+  if (a->kind != b->kind) return false;
+  switch (a->kind) {
+  case PT_DEFAULT_NONE: return true;
+  case PT_DEFAULT_BOOL: return a->b == b->b;
+  case PT_DEFAULT_INT: return a->i == b->i;
+  case PT_DEFAULT_FLOAT: return a->d == b->d;
+  case PT_DEFAULT_STRING: return pt_str_eq(a->s, a->slen, b->s, b->slen);
+  }
+  return false;
+}
+
+bool pt_schema_equal(const pt_schema *a, const pt_schema *b) {
+  if (a->n_fields != b->n_fields || a->enable_dynamic_field != b->enable_dynamic_field ||
+      strcmp(a->description, b->description) != 0)
+    return false;
+  for (size_t i = 0; i < a->n_fields; i++) {
+    const pt_field *x = &a->fields[i], *y = &b->fields[i];
+    if (!pt_str_eq(x->name, x->name_len, y->name, y->name_len) || x->dtype != y->dtype ||
+        strcmp(x->description, y->description) != 0 || x->is_primary != y->is_primary ||
+        x->auto_id != y->auto_id || x->nullable != y->nullable ||
+        x->is_partition_key != y->is_partition_key || x->element_type != y->element_type ||
+        x->has_dim != y->has_dim || (x->has_dim && x->dim != y->dim) ||
+        x->has_max_length != y->has_max_length || (x->has_max_length && x->max_length != y->max_length) ||
+        x->has_max_capacity != y->has_max_capacity ||
+        (x->has_max_capacity && x->max_capacity != y->max_capacity) ||
+        x->has_default != y->has_default || !default_equal(&x->default_value, &y->default_value))
+      return false;
+  }
+  return true;
+}
+
+/* ============================================================================================
+ * JSON helpers
+ * ========================================================================================== */
+
+static const char *json_type_name(const cJSON *v) {
+  if (cJSON_IsBool(v)) return "bool";
+  if (cJSON_IsNumber(v)) return "number";
+  if (cJSON_IsString(v)) return "string";
+  if (cJSON_IsArray(v)) return "list";
+  if (cJSON_IsObject(v)) return "dict";
+  if (cJSON_IsNull(v)) return "None";
+  return "unknown";
+}
+
+/* An optional boolean key: absent → `*present` false. A non-boolean → the given error. */
+static pt_status get_bool(const cJSON *obj, const char *key, bool *out, bool *present,
+                          pt_error *err, pt_exception exc, const char *msg) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+  if (present) *present = v != NULL && !cJSON_IsNull(v);
+  if (!v || cJSON_IsNull(v)) return PT_OK;
+  if (!cJSON_IsBool(v)) return pt_fail(err, PT_TYPE_MISMATCH, PT_CODE_CLIENT, exc, "%s", msg);
+  *out = cJSON_IsTrue(v);
+  return PT_OK;
+}
+
+/* An optional string key, copied; absent → empty string. */
+static pt_status get_string_copy(const cJSON *obj, const char *key, char **out, pt_error *err) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+  const char *s = "";
+  if (v && !cJSON_IsNull(v)) {
+    if (!cJSON_IsString(v))
+      return pt_fail(err, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_PARAM,
+                     "Param %s must be str type.", key);
+    s = v->valuestring;
+  }
+  *out = pt_strndup(s, strlen(s));
+  return *out ? PT_OK : pt_fail_nomem(err);
+}
+
+/* Parses a type parameter the way Milvus does (strconv.ParseInt on its string form). */
+static pt_status get_type_param(const cJSON *obj, const char *key, int64_t *out, bool *present,
+                                pt_error *err) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+  *present = v != NULL && !cJSON_IsNull(v);
+  if (!*present) return PT_OK;
+  if (cJSON_IsNumber(v)) {
+    double d = v->valuedouble;
+    if (d == floor(d) && d >= -9.2e18 && d <= 9.2e18) {
+      *out = (int64_t)d;
+      return PT_OK;
+    }
+    char text[64];
+    snprintf(text, sizeof text, "%.17g", d);
+    return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                   "strconv.ParseInt: parsing \"%s\": invalid syntax", text);
+  }
+  if (cJSON_IsString(v)) {
+    const char *s = v->valuestring;
+    char *end = NULL;
+    long long x = strtoll(s, &end, 10);
+    if (*s && end && *end == '\0') {
+      *out = (int64_t)x;
+      return PT_OK;
+    }
+    char ex[80];
+    pt_excerpt(ex, sizeof ex, s, strlen(s), 60);
+    return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                   "strconv.ParseInt: parsing \"%s\": invalid syntax", ex);
+  }
+  return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                 "strconv.ParseInt: parsing %s: invalid syntax", json_type_name(v));
+}
+
+/* ============================================================================================
+ * FieldSchema (pymilvus's client-side checks)
+ * ========================================================================================== */
+
+static pt_status parse_default(const cJSON *v, pt_field *f, pt_error *err) {
+  pt_default *d = &f->default_value;
+  if (cJSON_IsNull(v)) {
+    /* explicit None: allowed only on a nullable field, and then means "no default" */
+    if (!f->nullable)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM,
+                     "Default value cannot be None for a field that is defined as nullable == false.");
+    return PT_OK;
+  }
+  f->has_default = true;
+  if (cJSON_IsBool(v)) {
+    d->kind = PT_DEFAULT_BOOL;
+    d->b = cJSON_IsTrue(v);
+  } else if (cJSON_IsNumber(v)) {
+    double x = v->valuedouble;
+    if (x == floor(x) && x >= -9223372036854775808.0 && x < 9223372036854775808.0) {
+      d->kind = PT_DEFAULT_INT;
+      d->i = (int64_t)x;
+    }
+    d->d = x;
+    if (d->kind != PT_DEFAULT_INT) d->kind = PT_DEFAULT_FLOAT;
+  } else if (cJSON_IsString(v)) {
+    d->kind = PT_DEFAULT_STRING;
+    d->slen = strlen(v->valuestring);
+    if (!(d->s = pt_strndup(v->valuestring, d->slen))) return pt_fail_nomem(err);
+  } else {
+    f->has_default = false;
+    return pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM,
+                   "Default value unsupported data type: <class '%s'>", json_type_name(v));
+  }
+  return PT_OK;
+}
+
+/* Fills `f` from one field object and runs FieldSchema()'s checks. */
+static pt_status field_from_json(const cJSON *obj, pt_field *f, pt_error *err) {
+  pt_status rc;
+  memset(f, 0, sizeof *f);
+  f->element_type = PT_NONE;
+  if (!cJSON_IsObject(obj))
+    return pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM,
+                   "The field of schema type must be FieldSchema.");
+
+  const cJSON *name = cJSON_GetObjectItemCaseSensitive(obj, "name");
+  if (!cJSON_IsString(name))
+    return pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM,
+                   "The name of a field must be str type, got %s.", name ? json_type_name(name) : "None");
+  f->name_len = strlen(name->valuestring);
+  if (!(f->name = pt_strndup(name->valuestring, f->name_len))) return pt_fail_nomem(err);
+
+  const cJSON *dtype = cJSON_GetObjectItemCaseSensitive(obj, "dtype");
+  if (!cJSON_IsNumber(dtype) || dtype->valuedouble != floor(dtype->valuedouble) ||
+      dtype->valuedouble < 0 || dtype->valuedouble > 100000 ||
+      !dtype_lookup((int)dtype->valuedouble) || (int)dtype->valuedouble == PT_UNKNOWN)
+    return pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_DATA_TYPE_NOT_SUPPORT,
+                   "Field dtype must be of DataType");
+  f->dtype = (int32_t)dtype->valuedouble;
+
+  if ((rc = get_string_copy(obj, "description", &f->description, err))) return rc;
+  if ((rc = get_bool(obj, "is_primary", &f->is_primary, NULL, err, PT_EXC_PRIMARY_KEY,
+                     "Param is_primary must be bool type.")))
+    return rc;
+  if ((rc = get_bool(obj, "is_dynamic", &f->is_dynamic, NULL, err, PT_EXC_PARAM,
+                     "Param is_dynamic must be bool type.")))
+    return rc;
+  if ((rc = get_bool(obj, "nullable", &f->nullable, NULL, err, PT_EXC_PARAM,
+                     "Param nullable must be bool type.")))
+    return rc;
+  if ((rc = get_bool(obj, "auto_id", &f->auto_id, &f->has_auto_id, err, PT_EXC_AUTO_ID,
+                     "Param auto_id must be bool type.")))
+    return rc;
+  if (f->has_auto_id && f->auto_id && !f->is_primary)
+    return pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_AUTO_ID,
+                   "The auto_id can only be specified on the primary key field");
+  if (f->auto_id && f->dtype != PT_INT64 && f->dtype != PT_VARCHAR)
+    return pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_AUTO_ID,
+                   "The auto_id can only be specified on field with DataType.INT64 and DataType.VARCHAR.");
+  if ((rc = get_bool(obj, "is_partition_key", &f->is_partition_key, NULL, err,
+                     PT_EXC_PARTITION_KEY, "Param is_partition_key must be bool type.")))
+    return rc;
+  if ((rc = get_bool(obj, "is_clustering_key", &f->is_clustering_key, NULL, err, PT_EXC_PARAM,
+                     "Param is_clustering_key must be bool type.")))
+    return rc;
+
+  const cJSON *def = cJSON_GetObjectItemCaseSensitive(obj, "default_value");
+  if (def && (rc = parse_default(def, f, err))) return rc;
+
+  const cJSON *et = cJSON_GetObjectItemCaseSensitive(obj, "element_type");
+  if (et && !cJSON_IsNull(et)) {
+    if (!cJSON_IsNumber(et) || !dtype_lookup((int)et->valuedouble))
+      return pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_DATA_TYPE_NOT_SUPPORT,
+                     "Field dtype must be of DataType");
+    f->element_type = (int32_t)et->valuedouble;
+  }
+  if ((rc = get_type_param(obj, "dim", &f->dim, &f->has_dim, err))) return rc;
+  if ((rc = get_type_param(obj, "max_length", &f->max_length, &f->has_max_length, err))) return rc;
+  if ((rc = get_type_param(obj, "max_capacity", &f->max_capacity, &f->has_max_capacity, err)))
+    return rc;
+  return PT_OK;
+}
+
+pt_status pt_field_check_json(const char *json, size_t len, pt_error *err) {
+  if (!json) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "no field JSON given");
+  pt_json_hooks_install();
+  cJSON *obj = cJSON_ParseWithLength(json, len);
+  if (!obj) return pt_fail(err, PT_PARSE, PT_CODE_CLIENT, PT_EXC_PARAM, "invalid field JSON");
+  pt_field f;
+  pt_status rc = field_from_json(obj, &f, err);
+  field_release(&f);
+  cJSON_Delete(obj);
+  if (rc == PT_OK) pt_error_clear(err);
+  return rc;
+}
+
+/* ============================================================================================
+ * CollectionSchema (pymilvus's client-side checks)
+ * ========================================================================================== */
+
+pt_status pt_schema_from_json(const char *json, size_t len, pt_schema **out, pt_error *err) {
+  if (!json || !out) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "no schema JSON given");
+  *out = NULL;
+  pt_json_hooks_install();
+  pt_status rc = PT_OK;
+  cJSON *root = cJSON_ParseWithLength(json, len);
+  if (!root) {
+    /* cJSON cannot tell a syntax error from an allocation failure; both leave nothing */
+    return pt_fail(err, PT_PARSE, PT_CODE_CLIENT, PT_EXC_PARAM, "invalid schema JSON");
+  }
+  pt_schema *s = pt_calloc(1, sizeof *s);
+  if (!s) { rc = pt_fail_nomem(err); goto done; }
+  s->primary = s->partition_key = -1;
+
+  if (!cJSON_IsObject(root)) {
+    rc = pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM, "Schema type must be schema.CollectionSchema.");
+    goto done;
+  }
+  if ((rc = get_string_copy(root, "description", &s->description, err))) goto done;
+  const cJSON *fields = cJSON_GetObjectItemCaseSensitive(root, "fields");
+  if (!cJSON_IsArray(fields)) {
+    rc = pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM, "The fields of schema must be type list.");
+    goto done;
+  }
+  size_t n = (size_t)cJSON_GetArraySize(fields);
+  if (n && !(s->fields = pt_calloc(n, sizeof *s->fields))) { rc = pt_fail_nomem(err); goto done; }
+  const cJSON *item;
+  cJSON_ArrayForEach(item, fields) {
+    pt_field *f = &s->fields[s->n_fields];
+    rc = field_from_json(item, f, err);
+    s->n_fields++; /* counted even on failure, so that pt_schema_free releases it */
+    if (rc) goto done;
+  }
+
+  /* _check_kwargs */
+  const cJSON *pk_name = cJSON_GetObjectItemCaseSensitive(root, "primary_field");
+  const cJSON *part_name = cJSON_GetObjectItemCaseSensitive(root, "partition_key_field");
+  if (pk_name && !cJSON_IsNull(pk_name) && !cJSON_IsString(pk_name)) {
+    rc = pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PRIMARY_KEY, "Param primary_field must be int or str type.");
+    goto done;
+  }
+  if (part_name && !cJSON_IsNull(part_name) && !cJSON_IsString(part_name)) {
+    rc = pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARTITION_KEY, "Param partition_key_field must be str type.");
+    goto done;
+  }
+  if ((rc = get_bool(root, "auto_id", &s->auto_id, &s->has_auto_id, err, PT_EXC_AUTO_ID,
+                     "Param auto_id must be bool type.")))
+    goto done;
+  if ((rc = get_bool(root, "enable_dynamic_field", &s->enable_dynamic_field, NULL, err,
+                     PT_EXC_PARAM, "Param enable_dynamic_field must be bool type.")))
+    goto done;
+
+  /* _check_fields */
+  const char *pkn = cJSON_IsString(pk_name) ? pk_name->valuestring : NULL;
+  const char *ptn = cJSON_IsString(part_name) ? part_name->valuestring : NULL;
+  for (size_t i = 0; i < s->n_fields; i++) {
+    pt_field *f = &s->fields[i];
+    if (pkn && *pkn && strcmp(pkn, f->name) == 0) f->is_primary = true;
+    if (ptn && *ptn && strcmp(ptn, f->name) == 0) f->is_partition_key = true;
+    if (f->is_primary) {
+      if (s->primary >= 0) {
+        rc = pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PRIMARY_KEY,
+                     "Expected only one primary key field, got [%s, %s, ...].",
+                     s->fields[s->primary].name, f->name);
+        goto done;
+      }
+      s->primary = (int)i;
+    }
+    if (f->is_partition_key) {
+      if (f->dtype != PT_INT64 && f->dtype != PT_VARCHAR) {
+        rc = pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARTITION_KEY,
+                     "Partition key field type must be DataType.INT64 or DataType.VARCHAR.");
+        goto done;
+      }
+      if (s->partition_key >= 0) {
+        rc = pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARTITION_KEY,
+                     "Expected only one partition key field, got [%s, %s, ...].",
+                     s->fields[s->partition_key].name, f->name);
+        goto done;
+      }
+      s->partition_key = (int)i;
+    }
+  }
+  if (s->primary < 0) {
+    rc = pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PRIMARY_KEY, "Schema must have a primary key field.");
+    goto done;
+  }
+  if (s->fields[s->primary].dtype != PT_INT64 && s->fields[s->primary].dtype != PT_VARCHAR) {
+    rc = pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PRIMARY_KEY,
+                 "Primary key type must be DataType.INT64 or DataType.VARCHAR.");
+    goto done;
+  }
+  /* pymilvus builds "Partition key field should not be primary field" but never raises it;
+   * the server's check (pt_schema_check_create) catches that case. */
+  if (s->partition_key < 0 && ptn) {
+    rc = pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARTITION_KEY,
+                 "the specified partition key field {%s} not exist", ptn);
+    goto done;
+  }
+  if (s->auto_id) s->fields[s->primary].auto_id = true;
+  /* the schema-level flag mirrors the primary key's, as pymilvus reports it */
+  s->auto_id = s->fields[s->primary].auto_id;
+  for (size_t i = 0; i < s->n_fields; i++) s->fields[i].field_id = 100 + (int64_t)i;
+
+done:
+  cJSON_Delete(root);
+  if (rc != PT_OK) {
+    pt_schema_free(s);
+    return rc;
+  }
+  *out = s;
+  pt_error_clear(err);
+  return PT_OK;
+}
+
+/* ============================================================================================
+ * CreateCollection (Milvus's server-side checks)
+ * ========================================================================================== */
+
+static const char *const KEYWORDS[] = {
+    "$meta", "like", "LIKE", "exists", "EXISTS", "and", "AND", "or", "OR", "not", "NOT", "in", "IN",
+    "json_contains", "JSON_CONTAINS", "json_contains_all", "JSON_CONTAINS_ALL",
+    "json_contains_any", "JSON_CONTAINS_ANY", "array_contains", "ARRAY_CONTAINS",
+    "array_contains_all", "ARRAY_CONTAINS_ALL", "array_contains_any", "ARRAY_CONTAINS_ANY",
+    "array_length", "ARRAY_LENGTH", "true", "True", "TRUE", "false", "False", "FALSE",
+    "text_match", "TEXT_MATCH", "phrase_match", "PHRASE_MATCH", "random_sample", "RANDOM_SAMPLE",
+    "null", "NULL"};
+
+static bool is_keyword(const char *s, size_t len) {
+  for (size_t i = 0; i < sizeof KEYWORDS / sizeof KEYWORDS[0]; i++)
+    if (pt_str_eqz(s, len, KEYWORDS[i])) return true;
+  return false;
+}
+
+/* Trims ASCII white space, as Go's strings.TrimSpace does for these names. */
+static void trim_space(const char **s, size_t *len) {
+  while (*len && ((*s)[0] == ' ' || (*s)[0] == '\t' || (*s)[0] == '\n' || (*s)[0] == '\r')) {
+    (*s)++;
+    (*len)--;
+  }
+  while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t' || (*s)[*len - 1] == '\n' ||
+                  (*s)[*len - 1] == '\r'))
+    (*len)--;
+}
+
+static pt_status check_collection_name(const char *name, size_t len, pt_error *err) {
+  if (len == 0)
+    return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "collection name should not be empty" PT_INVALID_PARAMETER);
+  if (len > PT_MAX_NAME_LENGTH)
+    return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "Invalid collection name: %.*s. the length of a collection name must be less "
+                   "than %d characters" PT_INVALID_PARAMETER,
+                   (int)len, name, PT_MAX_NAME_LENGTH);
+  if (!pt_is_name_start(name[0]))
+    return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "Invalid collection name: %.*s. the first character of a collection name must "
+                   "be an underscore or letter" PT_INVALID_PARAMETER,
+                   (int)len, name);
+  for (size_t i = 1; i < len; i++)
+    if (!pt_is_name_char(name[i]))
+      return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "Invalid collection name: %.*s. collection name can only contain numbers, "
+                     "letters and underscores" PT_INVALID_PARAMETER,
+                     (int)len, name);
+  return PT_OK;
+}
+
+#define FIELD_NAME_INVALID_CODE 1701
+static pt_status check_field_name(const char *name, size_t len, pt_error *err) {
+  trim_space(&name, &len);
+  if (len == 0)
+    return pt_fail(err, PT_SCHEMA, FIELD_NAME_INVALID_CODE, PT_EXC_MILVUS,
+                   "field name should not be empty: field name invalid[field=]");
+  if (len > PT_MAX_NAME_LENGTH)
+    return pt_fail(err, PT_SCHEMA, FIELD_NAME_INVALID_CODE, PT_EXC_MILVUS,
+                   "Invalid field name: %.*s. The length of a field name must be less than %d "
+                   "characters.: field name invalid[field=%.*s]",
+                   (int)len, name, PT_MAX_NAME_LENGTH, (int)len, name);
+  if (!pt_is_name_start(name[0]))
+    return pt_fail(err, PT_SCHEMA, FIELD_NAME_INVALID_CODE, PT_EXC_MILVUS,
+                   "Invalid field name: %.*s. The first character of a field name must be an "
+                   "underscore or letter.: field name invalid[field=%.*s]",
+                   (int)len, name, (int)len, name);
+  for (size_t i = 1; i < len; i++)
+    if (!pt_is_name_char(name[i]))
+      return pt_fail(err, PT_SCHEMA, FIELD_NAME_INVALID_CODE, PT_EXC_MILVUS,
+                     "Invalid field name: %.*s. Field name can only contain numbers, letters, "
+                     "and underscores.: field name invalid[field=%.*s]",
+                     (int)len, name, (int)len, name);
+  if (is_keyword(name, len))
+    return pt_fail(err, PT_SCHEMA, FIELD_NAME_INVALID_CODE, PT_EXC_MILVUS,
+                   "Invalid field name: %.*s. %.*s is keyword in milvus.: field name "
+                   "invalid[field=%.*s]",
+                   (int)len, name, (int)len, name, (int)len, name);
+  return PT_OK;
+}
+
+pt_status pt_check_partition_name(const char *name, size_t len, pt_error *err) {
+  trim_space(&name, &len);
+  if (len == 0)
+    return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                   "Invalid partition name: . Partition name should not be empty.");
+  if (len > PT_MAX_NAME_LENGTH)
+    return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                   "Invalid partition name: %.*s. The length of a partition name must be less "
+                   "than %d characters.",
+                   (int)len, name, PT_MAX_NAME_LENGTH);
+  for (size_t i = 0; i < len; i++)
+    if (!pt_is_name_char(name[i]))
+      return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                     "Invalid partition name: %.*s. Partition name can only contain numbers, "
+                     "letters and underscores.",
+                     (int)len, name);
+  return PT_OK;
+}
+
+static pt_status check_dim(const pt_field *f, pt_error *err) {
+  if (f->dtype == PT_SPARSE_FLOAT_VECTOR) {
+    if (f->has_dim)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                     "dim should not be specified for sparse vector field %s(%lld)", f->name,
+                     (long long)f->field_id);
+    return PT_OK;
+  }
+  if (!f->has_dim)
+    return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                   "dimension is not defined in field type params of field %s, check type param "
+                   "`dim` for vector field",
+                   f->name);
+  if (f->dim <= 1)
+    return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                   "invalid dimension: %lld. should be in range 2 ~ %d", (long long)f->dim, PT_MAX_DIM);
+  if (f->dtype == PT_BINARY_VECTOR) {
+    if (f->dim % 8 != 0)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                     "invalid dimension: %lld of field %s. binary vector dimension should be "
+                     "multiple of 8. ",
+                     (long long)f->dim, f->name);
+    if (f->dim > (int64_t)PT_MAX_DIM * 8)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                     "invalid dimension: %lld of field %s. binary vector dimension should be in "
+                     "range 2 ~ %d",
+                     (long long)f->dim, f->name, PT_MAX_DIM * 8);
+  } else if (f->dim > PT_MAX_DIM) {
+    return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                   "invalid dimension: %lld of field %s. float vector dimension should be in "
+                   "range 2 ~ %d",
+                   (long long)f->dim, f->name, PT_MAX_DIM);
+  }
+  return PT_OK;
+}
+
+static pt_status check_max_length(const pt_field *f, const char *coll, size_t coll_len,
+                                  pt_error *err) {
+  if (!f->has_max_length)
+    return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                   "type param(max_length) should be specified for varChar field(%s) of "
+                   "collection %.*s",
+                   f->name, (int)coll_len, coll);
+  if (f->max_length <= 0 || f->max_length > PT_MAX_VARCHAR_LENGTH)
+    return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "the maximum length specified for a VarChar field(%s) should be in (0, %d], "
+                   "but got %lld instead" PT_INVALID_PARAMETER,
+                   f->name, PT_MAX_VARCHAR_LENGTH, (long long)f->max_length);
+  return PT_OK;
+}
+
+static pt_status check_array(const pt_field *f, const char *coll, size_t coll_len, pt_error *err) {
+  if (!f->has_max_capacity)
+    return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                   "type param(max_capacity) should be specified for array field %s of collection %.*s",
+                   f->name, (int)coll_len, coll);
+  if (f->max_capacity <= 0 || f->max_capacity > PT_MAX_ARRAY_CAPACITY)
+    return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                   "the maximum capacity specified for a Array should be in (0, %d]",
+                   PT_MAX_ARRAY_CAPACITY);
+  switch (f->element_type) {
+  case PT_BOOL: case PT_INT8: case PT_INT16: case PT_INT32: case PT_INT64: case PT_FLOAT:
+  case PT_DOUBLE: case PT_VARCHAR:
+    return PT_OK;
+  default:
+    return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                   "element type %s is not supported", pt_dtype_proto_name(f->element_type));
+  }
+}
+
+/* rootcoord's checkDefaultValue, for the kinds of value a JSON host can give. */
+static pt_status check_default(const pt_field *f, pt_error *err) {
+  const pt_default *d = &f->default_value;
+  const char *expected = NULL; /* the proto type the value implies, when it mismatches */
+  switch (d->kind) {
+  case PT_DEFAULT_NONE:
+    return PT_OK;
+  case PT_DEFAULT_BOOL:
+    if (f->dtype != PT_BOOL) expected = "DataType_Bool";
+    break;
+  case PT_DEFAULT_INT:
+    if (f->dtype == PT_FLOAT || f->dtype == PT_DOUBLE) break; /* a whole number is a float too */
+    if (!pt_dtype_is_integer(f->dtype)) { expected = "DataType_Int64"; break; }
+    {
+      int64_t lo, hi;
+      pt_dtype_int_range(f->dtype, &lo, &hi);
+      if (d->i < lo || d->i > hi)
+        return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                       "default value out of range" PT_INVALID_PARAMETER
+                       "[expected=in [%lld, %lld]][actual=%lld]",
+                       (long long)lo, (long long)hi, (long long)d->i);
+    }
+    break;
+  case PT_DEFAULT_FLOAT:
+    if (f->dtype == PT_DOUBLE) break;
+    if (f->dtype != PT_FLOAT) { expected = "DataType_Float"; break; }
+    if (isfinite(d->d) && fabs(d->d) > 3.4028234663852886e38)
+      return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "default value out of range" PT_INVALID_PARAMETER);
+    break;
+  case PT_DEFAULT_STRING:
+    if (f->dtype != PT_VARCHAR) { expected = "DataType_VarChar"; break; }
+    if ((int64_t)d->slen > f->max_length)
+      return pt_fail(err, PT_LIMIT, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "the length (%zu) of string exceeds max length (%lld)" PT_INVALID_PARAMETER
+                     "[expected=valid length string][actual=string length exceeds max length]",
+                     d->slen, (long long)f->max_length);
+    break;
+  }
+  if (expected)
+    return pt_fail(err, PT_TYPE_MISMATCH, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "default value type mismatches field schema type" PT_INVALID_PARAMETER
+                   "[expected=%s][actual=not match]",
+                   expected);
+  if (d->kind == PT_DEFAULT_FLOAT && !isfinite(d->d))
+    return pt_fail(err, PT_RANGE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                   "value '%s' is not a number or infinity",
+                   isnan(d->d) ? "NaN" : d->d > 0 ? "+Inf" : "-Inf");
+  return PT_OK;
+}
+
+/* Storage facts of a field, derived once its parameters are known to be valid. */
+static void derive_layout(pt_field *f) {
+  f->width = 1;
+  switch (f->dtype) {
+  case PT_BOOL: case PT_INT8: f->elem_size = 1; break;
+  case PT_INT16: f->elem_size = 2; break;
+  case PT_INT32: case PT_FLOAT: f->elem_size = 4; break;
+  case PT_INT64: case PT_DOUBLE: f->elem_size = 8; break;
+  case PT_FLOAT_VECTOR: f->elem_size = 4; f->width = (uint32_t)f->dim; break;
+  case PT_FLOAT16_VECTOR: case PT_BFLOAT16_VECTOR: f->elem_size = 2; f->width = (uint32_t)f->dim; break;
+  case PT_INT8_VECTOR: f->elem_size = 1; f->width = (uint32_t)f->dim; break;
+  case PT_BINARY_VECTOR: f->elem_size = 1; f->width = (uint32_t)(f->dim / 8); break;
+  default: f->elem_size = 0; break; /* variable length */
+  }
+}
+
+pt_status pt_schema_check_create(pt_schema *s, const char *coll, size_t coll_len,
+                                 bool require_vector, bool orm, pt_error *err) {
+  pt_status rc;
+  size_t n_vectors = 0;
+  for (size_t i = 0; i < s->n_fields; i++) n_vectors += pt_dtype_is_vector(s->fields[i].dtype);
+
+  /* pymilvus ORM Collection(): check_schema */
+  if (orm) {
+    if (s->n_fields == 0)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_SCHEMA_NOT_READY,
+                     "The field of the schema cannot be empty.");
+    if (require_vector && n_vectors == 0)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_SCHEMA_NOT_READY, "No vector field is found.");
+  }
+
+  /* 1-3. counts */
+  if (s->n_fields + (s->enable_dynamic_field ? 1 : 0) > PT_MAX_FIELDS)
+    return pt_fail(err, PT_LIMIT, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                   "maximum field's number should be limited to %d", PT_MAX_FIELDS);
+  if (n_vectors > PT_MAX_VECTOR_FIELDS)
+    return pt_fail(err, PT_LIMIT, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                   "maximum vector field's number should be limited to %d", PT_MAX_VECTOR_FIELDS);
+  if (require_vector && n_vectors == 0)
+    return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "schema does not contain vector field" PT_INVALID_PARAMETER);
+
+  /* 4. collection name */
+  if ((rc = check_collection_name(coll, coll_len, err))) return rc;
+
+  /* 5. duplicated field names */
+  for (size_t i = 0; i < s->n_fields; i++)
+    for (size_t j = 0; j < i; j++)
+      if (pt_str_eq(s->fields[i].name, s->fields[i].name_len, s->fields[j].name, s->fields[j].name_len))
+        return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                       "duplicated field name %s found", s->fields[i].name);
+
+  /* 6. primary key */
+  int pk = -1;
+  for (size_t i = 0; i < s->n_fields; i++) {
+    const pt_field *f = &s->fields[i];
+    if (!f->is_primary) continue;
+    if (pk >= 0)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                     "there are more than one primary key, field name = %s, %s", s->fields[pk].name, f->name);
+    if (f->dtype != PT_INT64 && f->dtype != PT_VARCHAR)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                     "the data type of primary key should be Int64 or VarChar");
+    if (f->nullable)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "primary field not support null" PT_INVALID_PARAMETER);
+    if (f->has_default)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "primary key can't be with default value" PT_INVALID_PARAMETER);
+    pk = (int)i;
+  }
+  if (pk < 0)
+    return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "primary key is not specified");
+
+  /* 7. dynamic field */
+  for (size_t i = 0; i < s->n_fields; i++)
+    if (s->fields[i].is_dynamic)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                     "cannot explicitly set a field as a dynamic field");
+
+  /* 8. auto id */
+  int auto_field = -1;
+  for (size_t i = 0; i < s->n_fields; i++) {
+    const pt_field *f = &s->fields[i];
+    if (!f->auto_id) continue;
+    if (auto_field >= 0)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                     "only one field can speficy AutoID with true, field name = %s, %s",
+                     s->fields[auto_field].name, f->name);
+    if (!f->is_primary)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                     "only primary field can speficy AutoID with true, field name = %s", f->name);
+    auto_field = (int)i;
+  }
+
+  /* 9. field types */
+  for (size_t i = 0; i < s->n_fields; i++) {
+    const pt_field *f = &s->fields[i];
+    if (f->dtype == PT_STRING)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                     "string data type not supported yet, please use VarChar type instead");
+    if (f->dtype == PT_NONE || !pt_dtype_valid(f->dtype))
+      return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "field data type: %s is not supported" PT_INVALID_PARAMETER,
+                     pt_dtype_proto_name(f->dtype));
+  }
+
+  /* 10. partition key */
+  int part = -1;
+  for (size_t i = 0; i < s->n_fields; i++) {
+    const pt_field *f = &s->fields[i];
+    if (!f->is_partition_key) continue;
+    if (part >= 0)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                     "there are more than one partition key, field name = %s, %s",
+                     s->fields[part].name, f->name);
+    if (f->is_primary)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                     "the partition key field must not be primary field");
+    if (f->nullable)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "partition key field not support nullable" PT_INVALID_PARAMETER);
+    if (f->dtype != PT_INT64 && f->dtype != PT_VARCHAR)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                     "the data type of partition key should be Int64 or VarChar");
+    part = (int)i;
+  }
+
+  /* 11. per field: name, vector dims, max_length, array params */
+  for (size_t i = 0; i < s->n_fields; i++) {
+    pt_field *f = &s->fields[i];
+    if ((rc = check_field_name(f->name, f->name_len, err))) return rc;
+    if (pt_dtype_is_vector(f->dtype) && (rc = check_dim(f, err))) return rc;
+    if (f->dtype == PT_VARCHAR && (rc = check_max_length(f, coll, coll_len, err))) return rc;
+    if (f->dtype == PT_ARRAY) {
+      if ((rc = check_array(f, coll, coll_len, err))) return rc;
+      if (f->element_type == PT_VARCHAR && (rc = check_max_length(f, coll, coll_len, err))) return rc;
+    }
+  }
+
+  /* 12. rootcoord: nullable vectors and default values */
+  for (size_t i = 0; i < s->n_fields; i++) {
+    pt_field *f = &s->fields[i];
+    if (f->nullable && pt_dtype_is_vector(f->dtype))
+      return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "vector type not support null, type:%s, name:%s" PT_INVALID_PARAMETER,
+                     pt_dtype_proto_name(f->dtype), f->name);
+    if (f->has_default && (f->dtype == PT_JSON || f->dtype == PT_ARRAY || pt_dtype_is_vector(f->dtype)))
+      return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "%s field does not support default value" PT_INVALID_PARAMETER,
+                     pt_dtype_proto_name(f->dtype));
+    if ((rc = check_default(f, err))) return rc;
+  }
+
+  s->primary = pk;
+  s->partition_key = part;
+  s->auto_id = s->fields[pk].auto_id;
+  for (size_t i = 0; i < s->n_fields; i++) {
+    s->fields[i].field_id = 100 + (int64_t)i;
+    derive_layout(&s->fields[i]);
+  }
+  return PT_OK;
+}
+
+/* ============================================================================================
+ * Describing a schema
+ * ========================================================================================== */
+
+static bool add_default(cJSON *obj, const pt_field *f) {
+  const pt_default *d = &f->default_value;
+  cJSON *v = NULL;
+  switch (d->kind) {
+  case PT_DEFAULT_NONE: return true;
+  case PT_DEFAULT_BOOL: v = cJSON_CreateBool(d->b); break;
+  case PT_DEFAULT_INT: v = cJSON_CreateNumber((double)d->i); break;
+  case PT_DEFAULT_FLOAT: v = cJSON_CreateNumber(d->d); break;
+  case PT_DEFAULT_STRING: v = cJSON_CreateString(d->s); break;
+  }
+  return v && cJSON_AddItemToObject(obj, "default_value", v);
+}
+
+pt_status pt_schema_to_json(const pt_schema *s, char **out, size_t *len) {
+  if (!s || !out) return PT_MISUSE;
+  pt_json_hooks_install();
+  *out = NULL;
+  cJSON *root = cJSON_CreateObject(), *fields = NULL;
+  bool ok = root && cJSON_AddStringToObject(root, "description", s->description) &&
+            cJSON_AddBoolToObject(root, "auto_id", s->auto_id) &&
+            cJSON_AddBoolToObject(root, "enable_dynamic_field", s->enable_dynamic_field) &&
+            (fields = cJSON_AddArrayToObject(root, "fields"));
+  if (ok && s->primary >= 0)
+    ok = cJSON_AddStringToObject(root, "primary_field", s->fields[s->primary].name) != NULL;
+  for (size_t i = 0; ok && i < s->n_fields; i++) {
+    const pt_field *f = &s->fields[i];
+    cJSON *o = cJSON_CreateObject();
+    ok = o && cJSON_AddItemToArray(fields, o) && cJSON_AddStringToObject(o, "name", f->name) &&
+         cJSON_AddNumberToObject(o, "dtype", f->dtype) &&
+         cJSON_AddNumberToObject(o, "field_id", (double)f->field_id) &&
+         cJSON_AddStringToObject(o, "description", f->description) &&
+         cJSON_AddBoolToObject(o, "is_primary", f->is_primary) &&
+         cJSON_AddBoolToObject(o, "auto_id", f->auto_id) &&
+         cJSON_AddBoolToObject(o, "nullable", f->nullable) &&
+         cJSON_AddBoolToObject(o, "is_partition_key", f->is_partition_key) &&
+         cJSON_AddBoolToObject(o, "is_clustering_key", f->is_clustering_key) &&
+         (!f->has_dim || cJSON_AddNumberToObject(o, "dim", (double)f->dim)) &&
+         (!f->has_max_length || cJSON_AddNumberToObject(o, "max_length", (double)f->max_length)) &&
+         (!f->has_max_capacity || cJSON_AddNumberToObject(o, "max_capacity", (double)f->max_capacity)) &&
+         (f->element_type == PT_NONE || cJSON_AddNumberToObject(o, "element_type", f->element_type)) &&
+         add_default(o, f);
+  }
+  char *text = ok ? cJSON_PrintUnformatted(root) : NULL;
+  cJSON_Delete(root);
+  if (!text) return PT_NOMEM;
+  *out = text;
+  if (len) *len = strlen(text);
+  return PT_OK;
+}

@@ -1,0 +1,86 @@
+/*
+ * schema.h — DataType facts, FieldSchema / CollectionSchema, and the rules that check them.
+ * pymilvus's client-side checks run when a schema is built (pt_schema_from_json); Milvus's
+ * CreateCollection checks run when a collection is created (pt_schema_check_create).
+ */
+#ifndef PT_SCHEMA_H
+#define PT_SCHEMA_H
+
+#include "common.h"
+
+/* A field's default value, as the kind of JSON value the host gave. */
+typedef enum pt_default_kind {
+  PT_DEFAULT_NONE = 0,
+  PT_DEFAULT_BOOL,
+  PT_DEFAULT_INT,    /* an integer number */
+  PT_DEFAULT_FLOAT,  /* a number with a fraction (or beyond int64) */
+  PT_DEFAULT_STRING
+} pt_default_kind;
+
+typedef struct pt_default {
+  pt_default_kind kind;
+  bool b;
+  int64_t i;
+  double d;
+  char *s; /* owned */
+  size_t slen;
+} pt_default;
+
+typedef struct pt_field {
+  char *name; /* owned, NUL-terminated */
+  size_t name_len;
+  char *description; /* owned */
+  int32_t dtype;
+  int32_t element_type; /* ARRAY elements; PT_NONE otherwise */
+  int64_t field_id;     /* 100 + position, as Milvus assigns */
+  bool is_primary, auto_id, nullable, is_partition_key, is_clustering_key, is_dynamic;
+  bool has_auto_id;     /* auto_id was given explicitly */
+  bool has_dim, has_max_length, has_max_capacity;
+  int64_t dim, max_length, max_capacity;
+  bool has_default;
+  pt_default default_value;
+  /* derived when the collection is created (pt_schema_check_create) */
+  uint32_t width;     /* elements per row: dim for dense vectors, dim/8 for binary, 1 else */
+  uint32_t elem_size; /* bytes per element in storage; 0 for variable-length types */
+} pt_field;
+
+struct pt_schema {
+  pt_field *fields;
+  size_t n_fields;
+  char *description; /* owned */
+  bool auto_id, has_auto_id;
+  bool enable_dynamic_field;
+  int primary;       /* index of the primary key, -1 when absent */
+  int partition_key; /* index of the partition key, -1 when absent */
+};
+
+/* ---- DataType facts ---- */
+bool pt_dtype_valid(int dtype);               /* a known code (not NONE/UNKNOWN) */
+bool pt_dtype_is_vector(int dtype);
+bool pt_dtype_is_dense_vector(int dtype);     /* every vector type but sparse */
+bool pt_dtype_is_integer(int dtype);          /* INT8 .. INT64 */
+bool pt_dtype_is_variable(int dtype);         /* stored as bytes with offsets */
+const char *pt_dtype_proto_name(int dtype);   /* "Int64", "FloatVector": Milvus's proto names */
+const char *pt_dtype_error_label(int dtype);  /* pymilvus's row-error label: "int64", "int" */
+bool pt_dtype_int_range(int dtype, int64_t *lo, int64_t *hi);
+
+/* ---- Schemas ---- */
+
+/* Milvus's CreateCollection checks, in the server's order; fills the derived field facts.
+ * `orm` adds pymilvus ORM Collection()'s check_schema ("No vector field is found."). */
+pt_status pt_schema_check_create(pt_schema *schema, const char *coll_name, size_t coll_len,
+                                 bool require_vector, bool orm, pt_error *err);
+
+/* Deep copy; NULL on allocation failure. */
+pt_schema *pt_schema_clone(const pt_schema *schema);
+
+/* Equal as pymilvus compares schemas for Collection(name, schema) on an existing collection. */
+bool pt_schema_equal(const pt_schema *a, const pt_schema *b);
+
+/* Index of the field called (name, len), or -1. */
+int pt_schema_find(const pt_schema *schema, const char *name, size_t len);
+
+/* Checks a collection, partition or field name with Milvus's rules. */
+pt_status pt_check_partition_name(const char *name, size_t len, pt_error *err);
+
+#endif /* PT_SCHEMA_H */

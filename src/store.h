@@ -1,0 +1,119 @@
+/*
+ * store.h — the in-memory store: store → collections → partitions → segments → columns.
+ *
+ * A partition appends rows into fixed-capacity columnar segments; row id r lives in segment
+ * r >> seg_shift at offset r & seg_mask, and ids are never reused until compaction, so a row's
+ * id is stable. Each segment keeps a deleted (tombstone) bitmap, a live count and, per row, the
+ * link to the next-older row with the same primary key (insert stores duplicate keys). The
+ * partition's pkindex maps a key to its newest row.
+ */
+#ifndef PT_STORE_H
+#define PT_STORE_H
+
+#include "pkindex.h"
+#include "schema.h"
+
+/* One column of one segment. */
+typedef struct pt_column {
+  uint8_t *data;     /* fixed width: capacity * row_bytes; variable: the byte arena */
+  size_t used;       /* variable: arena bytes in use */
+  size_t cap;        /* variable: arena bytes allocated */
+  uint32_t *offsets; /* variable: capacity + 1 offsets into data */
+  uint8_t *valid;    /* nullable: bitmap, bit set = the row has a value */
+} pt_column;
+
+typedef struct pt_segment {
+  uint32_t count;   /* rows appended */
+  uint32_t live;    /* rows not deleted */
+  uint8_t *deleted; /* bitmap, bit set = deleted */
+  uint32_t *next;   /* per row: next-older row id with the same key, or PT_NO_ROW */
+  pt_column cols[]; /* one per stored column (user fields, then $meta when dynamic) */
+} pt_segment;
+
+/* How rows of one collection are laid out, derived from its schema once. */
+typedef struct pt_layout {
+  uint32_t seg_shift; /* segment capacity is 1 << seg_shift rows */
+  uint32_t seg_mask;
+  size_t n_cols;      /* n_fields + (dynamic ? 1 : 0) */
+  int pk;             /* column of the primary key */
+  int dynamic;        /* column of $meta, or -1 */
+  size_t *row_bytes;  /* per column: bytes per row when fixed width, 0 when variable */
+  bool *nullable;     /* per column */
+} pt_layout;
+
+typedef struct pt_partition {
+  char *name; /* owned, NUL-terminated */
+  size_t name_len;
+  pt_segment **segs;
+  size_t n_segs, segs_cap;
+  uint32_t n_rows; /* row ids handed out */
+  uint64_t n_live;
+  pt_pkindex index;
+} pt_partition;
+
+struct pt_collection {
+  pt_store *store;
+  char *name; /* owned */
+  size_t name_len;
+  pt_schema *schema; /* owned copy */
+  pt_layout layout;
+  pt_partition **parts;
+  size_t n_parts, parts_cap;
+  bool partition_key_mode;
+  int64_t num_partitions; /* partition-key mode */
+};
+
+struct pt_store {
+  pt_collection **colls;
+  size_t n_colls, colls_cap;
+  pt_store_options opts;
+  uint64_t last_ts; /* last hybrid timestamp handed out */
+  uint64_t last_id; /* last auto_id key handed out */
+};
+
+/* ---- segments (segment.c) ---- */
+pt_segment *pt_segment_new(const pt_layout *lay);
+void pt_segment_free(pt_segment *seg, const pt_layout *lay);
+/* Ensures column `col` of `seg` has `more` free arena bytes. */
+pt_status pt_segment_reserve_bytes(pt_segment *seg, size_t col, size_t more);
+
+static inline bool pt_bit_get(const uint8_t *bits, uint32_t i) { return (bits[i >> 3] >> (i & 7)) & 1u; }
+static inline void pt_bit_set(uint8_t *bits, uint32_t i) { bits[i >> 3] = (uint8_t)(bits[i >> 3] | (1u << (i & 7))); }
+static inline void pt_bit_clear(uint8_t *bits, uint32_t i) { bits[i >> 3] = (uint8_t)(bits[i >> 3] & ~(1u << (i & 7))); }
+
+/* ---- partitions (partition.c) ---- */
+pt_partition *pt_partition_new(const char *name, size_t len, bool string_keys);
+void pt_partition_free(pt_partition *p, const pt_layout *lay);
+int pt_partition_find(const pt_collection *c, const char *name, size_t len); /* index or -1 */
+
+static inline pt_segment *pt_row_segment(const pt_partition *p, const pt_layout *lay, uint32_t row) {
+  return p->segs[row >> lay->seg_shift];
+}
+static inline uint32_t pt_row_offset(const pt_layout *lay, uint32_t row) { return row & lay->seg_mask; }
+bool pt_row_deleted(const pt_partition *p, const pt_layout *lay, uint32_t row);
+
+/* The key stored at a row. */
+pt_key pt_row_key(const pt_partition *p, const pt_layout *lay, uint32_t row);
+
+/* Context for pkindex callbacks on a partition. */
+typedef struct pt_keyctx {
+  const pt_partition *part;
+  const pt_layout *lay;
+} pt_keyctx;
+bool pt_key_eq_row(const void *ctx, uint32_t row, const char *s, size_t len);
+
+/* Finds a key in a partition's index; the slot or SIZE_MAX. */
+size_t pt_partition_lookup(const pt_partition *p, const pt_layout *lay, const pt_key *key);
+
+/* Marks every row of the chain starting at `head` deleted; returns how many were live. */
+uint64_t pt_partition_delete_chain(pt_partition *p, const pt_layout *lay, uint32_t head);
+
+/* Deletes every row with `key` in a partition; returns how many live rows went. */
+uint64_t pt_partition_delete_key(pt_partition *p, const pt_layout *lay, const pt_key *key);
+
+/* ---- store (collection.c) ---- */
+uint64_t pt_store_next_ts(pt_store *s);
+/* Reserves `n` consecutive auto_id keys and returns the first. */
+int64_t pt_store_next_ids(pt_store *s, uint64_t n);
+
+#endif /* PT_STORE_H */

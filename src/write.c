@@ -1,0 +1,1455 @@
+/*
+ * write.c — insert and upsert: a batch is checked against the schema, then committed whole.
+ *
+ * HOW IT WORKS
+ * A host hands over a pt_batch_in: one pt_column_in per field it transcribed, in row form
+ * (columns named by field), column form (matched by position) or DataFrame form (matched by
+ * name). pt_collection_write runs in two phases:
+ *   Validate  map the input columns to the schema as pymilvus's checks for that form do, then
+ *             check every cell against its field (type, range, dim, length, UTF-8, JSON,
+ *             nullability, defaults), resolve the primary keys (auto_id keys are generated
+ *             here) and, for upsert, reject duplicate keys within the batch. Every error is
+ *             found here, and nothing has changed yet.
+ *   Commit    reserve everything the batch needs (new segments, arena bytes, index room),
+ *             then write the columns and update the key index. Only reservation allocates; if
+ *             it fails, what was reserved is released and nothing is visible. After it,
+ *             nothing can fail, so a batch is applied whole or not at all.
+ * Conversions (double -> float, float -> half, JSON array -> binary) are pure functions run
+ * once to measure in Validate and once to write in Commit, so the two phases cannot disagree.
+ */
+#include "store.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cJSON.h"
+#include "half.h"
+
+void pt_json_hooks_install(void);
+
+/* ============================================================================================
+ * The plan of one write
+ * ========================================================================================== */
+
+typedef struct wcol {
+  const pt_column_in *in; /* NULL: every cell missing */
+  const pt_field *f;      /* NULL for $meta */
+  bool all_null;          /* a zero-length column in column form: every cell null */
+  uint32_t *sizes;        /* variable-length columns: stored bytes per batch row */
+} wcol;
+
+typedef struct wplan {
+  pt_collection *c;
+  const pt_layout *lay;
+  const pt_schema *s;
+  pt_op op;
+  int form;
+  size_t n;           /* rows */
+  wcol *cols;         /* one per stored column */
+  bool str_keys;
+  pt_key *keys;       /* stored primary key per row */
+  pt_key *del_keys;   /* upsert: key to delete per row (differs from keys under auto_id) */
+  char *gen;          /* text of generated VARCHAR auto_id keys */
+  int part;           /* target partition, -1 in partition-key mode */
+  uint32_t *rpart;    /* partition-key mode: target partition per row */
+  pt_error *err;
+} wplan;
+
+static void plan_release(wplan *p) {
+  if (p->cols)
+    for (size_t i = 0; i < p->lay->n_cols; i++) pt_free(p->cols[i].sizes);
+  pt_free(p->cols);
+  if (p->del_keys != p->keys) pt_free(p->del_keys);
+  pt_free(p->keys);
+  pt_free(p->gen);
+  pt_free(p->rpart);
+}
+
+static const char *field_name(const wplan *p, size_t ci) {
+  return p->cols[ci].f ? p->cols[ci].f->name : PT_DYNAMIC_FIELD_NAME;
+}
+
+static int cell_state(const wcol *w, size_t r) {
+  if (!w->in || w->in->kind == PT_IN_ABSENT) return PT_CELL_MISSING;
+  if (w->all_null) return PT_CELL_NULL;
+  return w->in->cells ? w->in->cells[r] : PT_CELL_VALUE;
+}
+
+static const char *kind_name(int kind) {
+  switch (kind) {
+  case PT_IN_BOOL: return "bool";
+  case PT_IN_INT64: case PT_IN_INT32: return "int";
+  case PT_IN_DOUBLE: case PT_IN_FLOAT32: return "float";
+  case PT_IN_BYTES: return "bytes";
+  case PT_IN_TEXT: return "str";
+  case PT_IN_JSON: return "dict";
+  default: return "None";
+  }
+}
+
+/* ============================================================================================
+ * Reading input values
+ * ========================================================================================== */
+
+enum { RD_OK = 0, RD_NOT_INT, RD_RANGE, RD_KIND };
+
+/* Element `i` of a numeric column as int64. */
+static int read_i64(const pt_column_in *in, size_t i, int64_t *out) {
+  const unsigned char *v = in->values;
+  switch (in->kind) {
+  case PT_IN_INT64: memcpy(out, v + i * 8, 8); return RD_OK;
+  case PT_IN_INT32: { int32_t x; memcpy(&x, v + i * 4, 4); *out = x; return RD_OK; }
+  case PT_IN_DOUBLE: case PT_IN_FLOAT32: {
+    double d;
+    if (in->kind == PT_IN_DOUBLE) memcpy(&d, v + i * 8, 8);
+    else { float f; memcpy(&f, v + i * 4, 4); d = f; }
+    if (d != floor(d)) return RD_NOT_INT; /* also NaN and Inf */
+    if (d < -9223372036854775808.0 || d >= 9223372036854775808.0) return RD_RANGE;
+    *out = (int64_t)d;
+    return RD_OK;
+  }
+  default: return RD_KIND;
+  }
+}
+
+/* Element `i` of a numeric column as double. */
+static int read_f64(const pt_column_in *in, size_t i, double *out) {
+  const unsigned char *v = in->values;
+  switch (in->kind) {
+  case PT_IN_DOUBLE: memcpy(out, v + i * 8, 8); return RD_OK;
+  case PT_IN_FLOAT32: { float f; memcpy(&f, v + i * 4, 4); *out = f; return RD_OK; }
+  case PT_IN_INT64: { int64_t x; memcpy(&x, v + i * 8, 8); *out = (double)x; return RD_OK; }
+  case PT_IN_INT32: { int32_t x; memcpy(&x, v + i * 4, 4); *out = x; return RD_OK; }
+  default: return RD_KIND;
+  }
+}
+
+static pt_str read_text(const pt_column_in *in, size_t r) {
+  pt_str s = {(const char *)in->values + in->offsets[r], in->offsets[r + 1] - in->offsets[r]};
+  return s;
+}
+
+static const char *nonfinite_text(double d) { return isnan(d) ? "NaN" : d > 0 ? "+Inf" : "-Inf"; }
+
+/* ============================================================================================
+ * Messages
+ * ========================================================================================== */
+
+static pt_status fail_type(wplan *p, size_t ci, size_t r, const char *got, const char *detail) {
+  const pt_field *f = p->cols[ci].f;
+  const char *label = f ? pt_dtype_error_label(f->dtype) : "json";
+  if (f && (f->dtype == PT_VARCHAR || f->dtype == PT_TEXT || f->dtype == PT_GEOMETRY))
+    return pt_fail_at(p->err, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_PARAM, (int64_t)r, (int32_t)ci,
+                      "field (%s) expects string input, got: %s", f->name, got);
+  return pt_fail_at(p->err, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH, (int64_t)r, (int32_t)ci,
+                    "The Input data type is inconsistent with defined schema, {%s} field should be "
+                    "a %s, but got a {%s} instead.%s%s",
+                    field_name(p, ci), label, got, detail ? " Detail: " : "", detail ? detail : "");
+}
+
+/* The host's label for the first WRONG_TYPE / OUT_OF_RANGE cell of a column. */
+static const char *got_text(const pt_column_in *in, char *buf, size_t size) {
+  if (!in->got || !in->got_len) return "unknown";
+  pt_excerpt(buf, size, in->got, in->got_len, 120);
+  return buf;
+}
+
+static pt_status fail_dim(wplan *p, size_t ci, size_t r, int64_t got_dim) {
+  const pt_field *f = p->cols[ci].f;
+  return pt_fail_at(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
+                    "the dim (%lld) of field data(%s) is not equal to schema dim (%lld)"
+                    PT_INVALID_PARAMETER "[expected=%lld][actual=%lld]",
+                    (long long)got_dim, f->name, (long long)f->dim, (long long)f->dim, (long long)got_dim);
+}
+
+static pt_status fail_nonfinite(wplan *p, size_t ci, size_t r, double d) {
+  return pt_fail_at(p->err, PT_RANGE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
+                    "value '%s' is not a number or infinity", nonfinite_text(d));
+}
+
+static pt_status fail_int_range(wplan *p, size_t ci, size_t r, int64_t v, int64_t lo, int64_t hi) {
+  return pt_fail_at(p->err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
+                    "the %zuth element (%lld) out of range: [%lld, %lld]" PT_INVALID_PARAMETER
+                    "[expected=in [%lld, %lld]][actual=%lld]",
+                    r, (long long)v, (long long)lo, (long long)hi, (long long)lo, (long long)hi, (long long)v);
+}
+
+/* ============================================================================================
+ * Encoded forms of variable-length values
+ *
+ * ARRAY:  uint32 count, then count packed elements (BOOL 1 byte, INT8..INT64 their width,
+ *         FLOAT 4, DOUBLE 8), or for VARCHAR elements count × (uint32 length, bytes).
+ * SPARSE: uint32 count, then count × (uint32 index, float32 value), sorted by index.
+ * Each encoder returns the stored size; with out == NULL it only measures (and checks).
+ * ========================================================================================== */
+
+static void put_u32(uint8_t *out, size_t at, uint32_t v) { memcpy(out + at, &v, 4); }
+
+static size_t elem_size(int dtype) {
+  switch (dtype) {
+  case PT_BOOL: case PT_INT8: return 1;
+  case PT_INT16: return 2;
+  case PT_INT32: case PT_FLOAT: return 4;
+  case PT_INT64: case PT_DOUBLE: return 8;
+  default: return 0;
+  }
+}
+
+static const char *json_kind(const cJSON *v) {
+  if (cJSON_IsBool(v)) return "bool";
+  if (cJSON_IsNumber(v)) return v->valuedouble == floor(v->valuedouble) ? "int" : "float";
+  if (cJSON_IsString(v)) return "str";
+  if (cJSON_IsArray(v)) return "list";
+  if (cJSON_IsObject(v)) return "dict";
+  return "NoneType";
+}
+
+/* Encodes (or measures) one ARRAY value; on a bad element fills *bad with the JSON kind. */
+static pt_status array_encode(const pt_field *f, const cJSON *arr, uint8_t *out, size_t *size,
+                              const char **bad, char *detail, size_t dsize) {
+  int et = f->element_type;
+  size_t at = 4, esz = elem_size(et);
+  uint32_t count = 0;
+  const cJSON *e;
+  cJSON_ArrayForEach(e, arr) {
+    bool ok;
+    switch (et) {
+    case PT_BOOL: ok = cJSON_IsBool(e); break;
+    case PT_VARCHAR: ok = cJSON_IsString(e); break;
+    case PT_FLOAT: case PT_DOUBLE: ok = cJSON_IsNumber(e) && isfinite(e->valuedouble); break;
+    default: ok = cJSON_IsNumber(e) && e->valuedouble == floor(e->valuedouble); break;
+    }
+    if (!ok) {
+      *bad = json_kind(e);
+      snprintf(detail, dsize, "element %u of the array is not a valid %s", count, pt_dtype_name(et));
+      return PT_TYPE_MISMATCH;
+    }
+    if (et == PT_VARCHAR) {
+      size_t len = strlen(e->valuestring);
+      if ((int64_t)len > f->max_length) {
+        *bad = "str";
+        snprintf(detail, dsize, "length of string element %u exceeds max length. length: %zu, max length: %lld",
+                 count, len, (long long)f->max_length);
+        return PT_LIMIT;
+      }
+      if (out) {
+        put_u32(out, at, (uint32_t)len);
+        memcpy(out + at + 4, e->valuestring, len);
+      }
+      at += 4 + len;
+    } else {
+      if (pt_dtype_is_integer(et)) {
+        int64_t lo, hi;
+        pt_dtype_int_range(et, &lo, &hi);
+        if (e->valuedouble < (double)lo || e->valuedouble > (double)hi) {
+          *bad = "int";
+          snprintf(detail, dsize, "element %u (%.0f) out of range: [%lld, %lld]", count, e->valuedouble,
+                   (long long)lo, (long long)hi);
+          return PT_RANGE;
+        }
+      }
+      if (et == PT_FLOAT && fabs(e->valuedouble) > 3.4028234663852886e38) {
+        *bad = "float";
+        snprintf(detail, dsize, "element %u is out of the range of float32", count);
+        return PT_RANGE;
+      }
+      if (out) {
+        uint8_t *d = out + at;
+        double v = e->valuedouble;
+        switch (et) {
+        case PT_BOOL: *d = cJSON_IsTrue(e) ? 1 : 0; break;
+        case PT_INT8: { int8_t x = (int8_t)v; memcpy(d, &x, 1); break; }
+        case PT_INT16: { int16_t x = (int16_t)v; memcpy(d, &x, 2); break; }
+        case PT_INT32: { int32_t x = (int32_t)v; memcpy(d, &x, 4); break; }
+        case PT_INT64: { int64_t x = (int64_t)v; memcpy(d, &x, 8); break; }
+        case PT_FLOAT: { float x = (float)v; memcpy(d, &x, 4); break; }
+        case PT_DOUBLE: memcpy(d, &v, 8); break;
+        default: break;
+        }
+      }
+      at += esz;
+    }
+    count++;
+  }
+  if (out) put_u32(out, 0, count);
+  *size = at;
+  return PT_OK;
+}
+
+typedef struct sparse_pair {
+  uint32_t index;
+  float value;
+} sparse_pair;
+
+static int pair_cmp(const void *a, const void *b) {
+  uint32_t x = ((const sparse_pair *)a)->index, y = ((const sparse_pair *)b)->index;
+  return x < y ? -1 : x > y;
+}
+
+/* Reads one sparse row: {"3": 0.5}, {"indices": [...], "values": [...]} or [[3, 0.5], ...]. */
+static pt_status sparse_collect(const cJSON *v, sparse_pair **pairs, size_t *n, char *detail, size_t dsize) {
+  const cJSON *idx = NULL, *vals = NULL;
+  size_t count;
+  if (cJSON_IsObject(v) && (idx = cJSON_GetObjectItemCaseSensitive(v, "indices")) &&
+      (vals = cJSON_GetObjectItemCaseSensitive(v, "values"))) {
+    if (!cJSON_IsArray(idx) || !cJSON_IsArray(vals) || cJSON_GetArraySize(idx) != cJSON_GetArraySize(vals)) {
+      snprintf(detail, dsize, "length of indices and values must be the same");
+      return PT_TYPE_MISMATCH;
+    }
+    count = (size_t)cJSON_GetArraySize(idx);
+  } else if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
+    idx = NULL;
+    count = (size_t)cJSON_GetArraySize(v);
+  } else {
+    snprintf(detail, dsize, "invalid input for sparse float vector");
+    return PT_TYPE_MISMATCH;
+  }
+  sparse_pair *out = count ? pt_malloc(count * sizeof *out) : NULL;
+  if (count && !out) return PT_NOMEM;
+  size_t k = 0;
+  const cJSON *e = idx ? idx->child : v->child, *ve = vals ? vals->child : NULL;
+  for (; e; e = e->next, ve = ve ? ve->next : NULL, k++) {
+    double i, x;
+    const cJSON *iv, *xv;
+    if (idx) { iv = e; xv = ve; }
+    else if (cJSON_IsArray(v)) {
+      if (cJSON_GetArraySize(e) != 2) { snprintf(detail, dsize, "invalid input for sparse float vector"); goto bad; }
+      iv = e->child; xv = e->child->next;
+    } else { iv = NULL; xv = e; }
+    if (iv) {
+      if (!cJSON_IsNumber(iv)) { snprintf(detail, dsize, "sparse vector index must be an integer"); goto bad; }
+      i = iv->valuedouble;
+    } else {
+      char *end = NULL;
+      i = strtod(e->string, &end);
+      if (!*e->string || *end) { snprintf(detail, dsize, "sparse vector index must be an integer: %.40s", e->string); goto bad; }
+    }
+    if (!cJSON_IsNumber(xv)) { snprintf(detail, dsize, "sparse vector value must be a number"); goto bad; }
+    x = xv->valuedouble;
+    if (i != floor(i) || i < 0 || i >= 4294967295.0) {
+      snprintf(detail, dsize, "sparse vector index must be positive and less than 2^32-1: %.0f", i);
+      goto bad;
+    }
+    if (isnan(x)) { snprintf(detail, dsize, "sparse vector value must not be NaN"); goto bad; }
+    if (!isfinite(x) || fabs(x) > 3.4028234663852886e38) {
+      snprintf(detail, dsize, "value '%s' is not a number or infinity", x > 0 ? "+Inf" : "-Inf");
+      goto bad;
+    }
+    out[k].index = (uint32_t)i;
+    out[k].value = (float)x;
+  }
+  if (count > 1) qsort(out, count, sizeof *out, pair_cmp);
+  for (size_t j = 1; j < count; j++)
+    if (out[j].index == out[j - 1].index) {
+      snprintf(detail, dsize, "duplicated index %u in sparse float vector", out[j].index);
+      goto bad;
+    }
+  *pairs = out;
+  *n = count;
+  return PT_OK;
+bad:
+  pt_free(out);
+  return PT_TYPE_MISMATCH;
+}
+
+/* ============================================================================================
+ * Validate: mapping input columns to fields
+ * ========================================================================================== */
+
+/* Fields a column-form batch must carry, in schema order (pymilvus _check_data_schema_cnt). */
+static size_t expected_fields(const pt_schema *s, pt_op op, int *out) {
+  size_t n = 0;
+  for (size_t i = 0; i < s->n_fields; i++) {
+    const pt_field *f = &s->fields[i];
+    if (op == PT_OP_INSERT && f->is_primary && f->auto_id) continue;
+    out[n++] = (int)i;
+  }
+  return n;
+}
+
+static pt_status map_rows(wplan *p, const pt_batch_in *b) {
+  for (size_t k = 0; k < b->n_columns; k++) {
+    const pt_column_in *in = &b->columns[k];
+    int ci;
+    if (in->field == PT_FIELD_DYNAMIC) {
+      if (p->lay->dynamic < 0) {
+        /* dynamic keys in a collection without the dynamic field: checked cell by cell below,
+         * so that the message can name the first unexpected key */
+        ci = -1;
+      } else {
+        ci = p->lay->dynamic;
+      }
+    } else if (in->field >= 0 && (size_t)in->field < p->s->n_fields) {
+      ci = in->field;
+    } else {
+      return pt_fail(p->err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                     "column %zu names no field (field index %d)", k, (int)in->field);
+    }
+    if (in->n_rows != b->n_rows)
+      return pt_fail(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "the num_rows (%zu) of field (%s) is not equal to passed num_rows (%zu)" PT_INVALID_PARAMETER,
+                     in->n_rows, ci >= 0 ? field_name(p, (size_t)ci) : PT_DYNAMIC_FIELD_NAME, b->n_rows);
+    if (ci < 0) continue;
+    if (p->cols[ci].in)
+      return pt_fail(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "duplicated field %s found" PT_INVALID_PARAMETER, field_name(p, (size_t)ci));
+    p->cols[ci].in = in;
+  }
+  p->n = b->n_rows;
+  return PT_OK;
+}
+
+/* Shared by column and DataFrame forms: every non-empty column has the same length. */
+static pt_status check_alignment(wplan *p, const pt_batch_in *b, const int *fields, size_t nf) {
+  size_t n = 0;
+  for (size_t k = 0; k < nf; k++)
+    if (b->columns[k].n_rows > n) n = b->columns[k].n_rows;
+  if (n == 0)
+    return pt_fail(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM, "Must pass in at least one column");
+  for (size_t k = 0; k < nf; k++) {
+    const pt_column_in *in = &b->columns[k];
+    if (in->n_rows != 0 && in->n_rows != n)
+      return pt_fail(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM,
+                     "Field data size misaligned for field [%s] got size=[%zu] alignment size=[%zu]",
+                     p->s->fields[fields[k]].name, in->n_rows, n);
+  }
+  p->n = n;
+  return PT_OK;
+}
+
+static pt_status map_columns(wplan *p, const pt_batch_in *b) {
+  int fields[PT_MAX_FIELDS + 1];
+  size_t nf = expected_fields(p->s, p->op, fields);
+  if (b->n_columns != nf)
+    return pt_fail(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH,
+                   "The data doesn't match with schema fields, expect %zu list, got %zu", nf, b->n_columns);
+  pt_status rc = check_alignment(p, b, fields, nf);
+  if (rc) return rc;
+  for (size_t k = 0; k < nf; k++) {
+    p->cols[fields[k]].in = &b->columns[k];
+    p->cols[fields[k]].all_null = b->columns[k].n_rows == 0;
+  }
+  return PT_OK;
+}
+
+/* Python's repr of a list of names: ['a', 'b'] */
+static void names_repr(char *out, size_t size, const char *const *names, const size_t *lens, size_t n) {
+  size_t at = 0;
+  at += (size_t)snprintf(out + at, size - at, "[");
+  for (size_t i = 0; i < n && at < size; i++)
+    at += (size_t)snprintf(out + at, size - at, "%s'%.*s'", i ? ", " : "", (int)lens[i], names[i]);
+  if (at < size) snprintf(out + at, size - at, "]");
+}
+
+static bool column_all_null(const pt_column_in *in) {
+  if (in->kind == PT_IN_ABSENT || in->n_rows == 0) return true;
+  if (!in->cells) return false;
+  for (size_t r = 0; r < in->n_rows; r++)
+    if (in->cells[r] != PT_CELL_NULL && in->cells[r] != PT_CELL_MISSING) return false;
+  return true;
+}
+
+static pt_status map_dataframe(wplan *p, const pt_batch_in *b) {
+  const pt_schema *s = p->s;
+  const pt_field *pk = &s->fields[s->primary];
+  int fields[PT_MAX_FIELDS + 1];
+  size_t nf = expected_fields(s, p->op, fields);
+  /* the columns that take part: an all-null auto_id key column is dropped (pymilvus) */
+  const pt_column_in *cols[PT_MAX_FIELDS + 8];
+  size_t nc = 0;
+  bool has_pk = false;
+  for (size_t k = 0; k < b->n_columns; k++) {
+    const pt_column_in *in = &b->columns[k];
+    if (!in->name) return pt_fail(p->err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "DataFrame column %zu has no name", k);
+    bool is_pk = pt_str_eq(in->name, in->name_len, pk->name, pk->name_len);
+    if (is_pk && p->op == PT_OP_INSERT && pk->auto_id) {
+      if (!column_all_null(in))
+        return pt_fail(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH,
+                       "Expect no data for auto_id primary field: %s", pk->name);
+      continue;
+    }
+    if (is_pk) {
+      has_pk = true;
+      if (p->op == PT_OP_UPSERT && column_all_null(in))
+        return pt_fail(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH, "Upsert need to assign pk.");
+    }
+    if (nc == sizeof cols / sizeof cols[0])
+      return pt_fail(p->err, PT_LIMIT, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH, "too many DataFrame columns");
+    cols[nc++] = in;
+  }
+  if (p->op == PT_OP_UPSERT && !has_pk)
+    return pt_fail(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH, "Upsert need to assign pk.");
+
+  /* the same set of names? */
+  bool same = nc == nf;
+  for (size_t k = 0; same && k < nc; k++) {
+    bool found = false;
+    for (size_t j = 0; j < nf && !found; j++)
+      found = pt_str_eq(cols[k]->name, cols[k]->name_len, s->fields[fields[j]].name, s->fields[fields[j]].name_len);
+    same = found;
+  }
+  if (!same) {
+    const char *en[PT_MAX_FIELDS + 1], *gn[PT_MAX_FIELDS + 8];
+    size_t el[PT_MAX_FIELDS + 1], gl[PT_MAX_FIELDS + 8];
+    for (size_t j = 0; j < nf; j++) { en[j] = s->fields[fields[j]].name; el[j] = s->fields[fields[j]].name_len; }
+    for (size_t k = 0; k < nc; k++) { gn[k] = cols[k]->name; gl[k] = cols[k]->name_len; }
+    char e[400], g[400];
+    names_repr(e, sizeof e, en, el, nf);
+    names_repr(g, sizeof g, gn, gl, nc);
+    return pt_fail(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH,
+                   "The fields don't match with schema fields, expected: %s, got %s", e, g);
+  }
+  /* ...in schema order? */
+  for (size_t k = 0; k < nc; k++) {
+    const pt_field *f = &s->fields[fields[k]];
+    if (!pt_str_eq(cols[k]->name, cols[k]->name_len, f->name, f->name_len))
+      return pt_fail(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH,
+                     "The name of field doesn't match, expected: %s, got %.*s", f->name,
+                     (int)cols[k]->name_len, cols[k]->name);
+  }
+  size_t n = 0;
+  for (size_t k = 0; k < nc; k++)
+    if (cols[k]->n_rows > n) n = cols[k]->n_rows;
+  if (n == 0) return pt_fail(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM, "Must pass in at least one column");
+  for (size_t k = 0; k < nc; k++) {
+    if (cols[k]->n_rows != 0 && cols[k]->n_rows != n)
+      return pt_fail(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM,
+                     "Field data size misaligned for field [%s] got size=[%zu] alignment size=[%zu]",
+                     s->fields[fields[k]].name, cols[k]->n_rows, n);
+    p->cols[fields[k]].in = cols[k];
+    p->cols[fields[k]].all_null = cols[k]->n_rows == 0;
+  }
+  p->n = n;
+  return PT_OK;
+}
+
+/* ============================================================================================
+ * Validate: cells
+ * ========================================================================================== */
+
+static pt_status need_sizes(wplan *p, wcol *w) {
+  if (p->n && !(w->sizes = pt_calloc(p->n, sizeof *w->sizes))) return pt_fail_nomem(p->err);
+  return PT_OK;
+}
+
+/* Width an input column must have for a vector field, per input kind. */
+static uint32_t expected_width(const pt_field *f, int kind) {
+  if (f->dtype == PT_BINARY_VECTOR) return (uint32_t)(f->dim / 8);
+  if (kind == PT_IN_BYTES && (f->dtype == PT_FLOAT16_VECTOR || f->dtype == PT_BFLOAT16_VECTOR))
+    return (uint32_t)(f->dim * 2);
+  return (uint32_t)f->dim;
+}
+
+/* The dim a wrongly sized input column stands for, for the message. */
+static int64_t width_as_dim(const pt_field *f, int kind, uint32_t width) {
+  if (f->dtype == PT_BINARY_VECTOR) return (int64_t)width * 8;
+  if (kind == PT_IN_BYTES && (f->dtype == PT_FLOAT16_VECTOR || f->dtype == PT_BFLOAT16_VECTOR))
+    return width / 2;
+  return width;
+}
+
+static bool kind_fits(const pt_field *f, int kind) {
+  switch (f->dtype) {
+  case PT_BOOL: return kind == PT_IN_BOOL;
+  case PT_INT8: case PT_INT16: case PT_INT32: case PT_INT64:
+    return kind == PT_IN_INT64 || kind == PT_IN_INT32 || kind == PT_IN_DOUBLE || kind == PT_IN_FLOAT32;
+  case PT_FLOAT: case PT_DOUBLE:
+    return kind == PT_IN_DOUBLE || kind == PT_IN_FLOAT32 || kind == PT_IN_INT64 || kind == PT_IN_INT32;
+  case PT_VARCHAR: case PT_TEXT: case PT_GEOMETRY: case PT_TIMESTAMPTZ: return kind == PT_IN_TEXT;
+  case PT_JSON: case PT_ARRAY: case PT_SPARSE_FLOAT_VECTOR: return kind == PT_IN_JSON;
+  case PT_FLOAT_VECTOR: return kind == PT_IN_FLOAT32 || kind == PT_IN_DOUBLE;
+  case PT_FLOAT16_VECTOR: case PT_BFLOAT16_VECTOR: case PT_INT8_VECTOR: case PT_BINARY_VECTOR:
+    return kind == PT_IN_FLOAT32 || kind == PT_IN_DOUBLE || kind == PT_IN_BYTES || kind == PT_IN_INT64 ||
+           kind == PT_IN_INT32;
+  default: return false;
+  }
+}
+
+static pt_status check_json_text(wplan *p, size_t ci, size_t r, pt_str t, cJSON **parsed) {
+  char ex[260];
+  if (t.len > PT_MAX_JSON_LENGTH)
+    return pt_fail_at(p->err, PT_LIMIT, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
+                      "the length (%zu) of json field (%s) exceeds max length (%d)" PT_INVALID_PARAMETER,
+                      t.len, field_name(p, ci), PT_MAX_JSON_LENGTH);
+  const char *end = NULL;
+  cJSON *v = cJSON_ParseWithLengthOpts(t.ptr, t.len, &end, false);
+  if (!v) {
+    size_t at = end && end >= t.ptr ? (size_t)(end - t.ptr) : 0;
+    pt_excerpt(ex, sizeof ex, t.ptr, t.len, 200);
+    /* cJSON reports a syntax error and an allocation failure alike; tell them apart by
+     * whether the text parses in principle (a nested depth over cJSON's limit lands here too) */
+    return pt_fail_at(p->err, PT_PARSE, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH, (int64_t)r, (int32_t)ci,
+                      "Invalid JSON string: invalid JSON or nesting deeper than %d at byte %zu. "
+                      "Input string: '%s'", CJSON_NESTING_LIMIT, at, ex);
+  }
+  *parsed = v;
+  return PT_OK;
+}
+
+static pt_status check_dynamic_cell(wplan *p, size_t ci, size_t r, pt_str t, bool enabled) {
+  cJSON *v = NULL;
+  pt_status rc = check_json_text(p, ci, r, t, &v);
+  if (rc) return rc;
+  if (!cJSON_IsObject(v)) {
+    cJSON_Delete(v);
+    return pt_fail_at(p->err, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH, (int64_t)r, (int32_t)ci,
+                      "The dynamic field of a row must be a dict");
+  }
+  for (const cJSON *k = v->child; k; k = k->next) {
+    if (!enabled) {
+      rc = pt_fail_at(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH, (int64_t)r, -1,
+                      "Attempt to insert an unexpected field `%s` to collection without enabling dynamic field",
+                      k->string);
+      break;
+    }
+    if (strcmp(k->string, PT_DYNAMIC_FIELD_NAME) == 0) {
+      rc = pt_fail_at(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
+                      "cannot set json key to: $meta" PT_INVALID_PARAMETER);
+      break;
+    }
+    if (pt_schema_find(p->s, k->string, strlen(k->string)) >= 0) {
+      rc = pt_fail_at(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
+                      "dynamic field name cannot include the static field name: %s" PT_INVALID_PARAMETER, k->string);
+      break;
+    }
+  }
+  cJSON_Delete(v);
+  return rc;
+}
+
+/* Checks one present value of a field. `w->sizes[r]` gets its stored size when variable. */
+static pt_status check_value(wplan *p, size_t ci, size_t r) {
+  wcol *w = &p->cols[ci];
+  const pt_field *f = w->f;
+  const pt_column_in *in = w->in;
+  char detail[200];
+  switch (f->dtype) {
+  case PT_BOOL: {
+    uint8_t b = ((const uint8_t *)in->values)[r];
+    if (b > 1) return fail_type(p, ci, r, "int", NULL);
+    return PT_OK;
+  }
+  case PT_INT8: case PT_INT16: case PT_INT32: case PT_INT64: {
+    int64_t v, lo, hi;
+    int rd = read_i64(in, r, &v);
+    if (rd == RD_NOT_INT) return fail_type(p, ci, r, "float", NULL);
+    if (rd == RD_RANGE) return fail_type(p, ci, r, "int", "Value out of range");
+    pt_dtype_int_range(f->dtype, &lo, &hi);
+    if (v < lo || v > hi) return fail_int_range(p, ci, r, v, lo, hi);
+    return PT_OK;
+  }
+  case PT_FLOAT: case PT_DOUBLE: {
+    double d;
+    read_f64(in, r, &d);
+    if (!isfinite(d)) return fail_nonfinite(p, ci, r, d);
+    if (f->dtype == PT_FLOAT && fabs(d) > 3.4028234663852886e38) return fail_nonfinite(p, ci, r, d);
+    return PT_OK;
+  }
+  case PT_VARCHAR: case PT_TEXT: case PT_GEOMETRY: case PT_TIMESTAMPTZ: {
+    pt_str t = read_text(in, r);
+    int64_t chars = pt_utf8_count(t.ptr, t.len);
+    if (chars < 0)
+      return pt_fail_at(p->err, PT_TYPE_MISMATCH, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
+                        "string of field %s is not valid UTF-8, row number: %zu" PT_INVALID_PARAMETER, f->name, r);
+    if (f->dtype == PT_VARCHAR || f->has_max_length) {
+      int64_t max = f->has_max_length ? f->max_length : PT_MAX_VARCHAR_LENGTH;
+      if (chars > max)
+        return pt_fail_at(p->err, PT_LIMIT, PT_CODE_CLIENT, PT_EXC_PARAM, (int64_t)r, (int32_t)ci,
+                          "invalid input of field (%s), length of string exceeds max length. length: "
+                          "%lld, max length: %lld",
+                          f->name, (long long)chars, (long long)max);
+      if ((int64_t)t.len > max)
+        return pt_fail_at(p->err, PT_LIMIT, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
+                          "length of varchar field %s exceeds max length, row number: %zu, length: %zu, "
+                          "max length: %lld" PT_INVALID_PARAMETER,
+                          f->name, r, t.len, (long long)max);
+    }
+    w->sizes[r] = (uint32_t)t.len;
+    return PT_OK;
+  }
+  case PT_JSON: {
+    pt_str t = read_text(in, r);
+    cJSON *v = NULL;
+    pt_status rc = check_json_text(p, ci, r, t, &v);
+    cJSON_Delete(v);
+    w->sizes[r] = (uint32_t)t.len;
+    return rc;
+  }
+  case PT_ARRAY: {
+    pt_str t = read_text(in, r);
+    cJSON *v = NULL;
+    pt_status rc = check_json_text(p, ci, r, t, &v);
+    if (rc) return rc;
+    if (!cJSON_IsArray(v)) {
+      const char *got = json_kind(v);
+      cJSON_Delete(v);
+      return fail_type(p, ci, r, got, NULL);
+    }
+    int count = cJSON_GetArraySize(v);
+    if (count > f->max_capacity) {
+      cJSON_Delete(v);
+      return pt_fail_at(p->err, PT_LIMIT, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
+                        "the length (%d) of %zuth array exceeds max capacity (%lld)" PT_INVALID_PARAMETER,
+                        count, r, (long long)f->max_capacity);
+    }
+    size_t size = 0;
+    const char *bad = NULL;
+    rc = array_encode(f, v, NULL, &size, &bad, detail, sizeof detail);
+    cJSON_Delete(v);
+    if (rc) return fail_type(p, ci, r, bad ? bad : "list", detail);
+    w->sizes[r] = (uint32_t)size;
+    return PT_OK;
+  }
+  case PT_SPARSE_FLOAT_VECTOR: {
+    pt_str t = read_text(in, r);
+    cJSON *v = NULL;
+    pt_status rc = check_json_text(p, ci, r, t, &v);
+    if (rc) return rc;
+    sparse_pair *pairs = NULL;
+    size_t n = 0;
+    rc = sparse_collect(v, &pairs, &n, detail, sizeof detail);
+    cJSON_Delete(v);
+    pt_free(pairs);
+    if (rc == PT_NOMEM) return pt_fail_nomem(p->err);
+    if (rc) return pt_fail_at(p->err, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_PARAM, (int64_t)r, (int32_t)ci, "%s", detail);
+    w->sizes[r] = (uint32_t)(4 + 8 * n);
+    return PT_OK;
+  }
+  case PT_FLOAT_VECTOR: case PT_FLOAT16_VECTOR: case PT_BFLOAT16_VECTOR: {
+    uint32_t width = in->width;
+    if (in->kind == PT_IN_BYTES) {
+      const uint8_t *b = (const uint8_t *)in->values + (size_t)r * width;
+      for (uint32_t j = 0; j < width / 2; j++) {
+        uint16_t h;
+        memcpy(&h, b + 2 * j, 2);
+        float x = f->dtype == PT_FLOAT16_VECTOR ? pt_f16_to_f32(h) : pt_bf16_to_f32(h);
+        if (!isfinite(x)) return fail_nonfinite(p, ci, r, x);
+      }
+      return PT_OK;
+    }
+    for (uint32_t j = 0; j < width; j++) {
+      double d;
+      read_f64(in, (size_t)r * width + j, &d);
+      if (!isfinite(d)) return fail_nonfinite(p, ci, r, d);
+      float x = (float)d;
+      if (!isfinite(x)) return fail_nonfinite(p, ci, r, d > 0 ? INFINITY : -INFINITY);
+      if (f->dtype == PT_FLOAT16_VECTOR && !isfinite(pt_f16_to_f32(pt_f32_to_f16(x))))
+        return fail_nonfinite(p, ci, r, d > 0 ? INFINITY : -INFINITY);
+      if (f->dtype == PT_BFLOAT16_VECTOR && !isfinite(pt_bf16_to_f32(pt_f32_to_bf16(x))))
+        return fail_nonfinite(p, ci, r, d > 0 ? INFINITY : -INFINITY);
+    }
+    return PT_OK;
+  }
+  case PT_INT8_VECTOR: case PT_BINARY_VECTOR: {
+    if (in->kind == PT_IN_BYTES) return PT_OK;
+    int64_t lo = f->dtype == PT_INT8_VECTOR ? -128 : 0, hi = f->dtype == PT_INT8_VECTOR ? 127 : 255;
+    for (uint32_t j = 0; j < in->width; j++) {
+      int64_t v;
+      int rd = read_i64(in, (size_t)r * in->width + j, &v);
+      if (rd != RD_OK || v < lo || v > hi) {
+        snprintf(detail, sizeof detail, "element %u is not an integer in [%lld, %lld]", j, (long long)lo, (long long)hi);
+        return fail_type(p, ci, r, "list", detail);
+      }
+    }
+    return PT_OK;
+  }
+  default:
+    return pt_fail_at(p->err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
+                      "Unsupported data type: %s", pt_dtype_name(f->dtype));
+  }
+}
+
+static pt_status check_column(wplan *p, size_t ci) {
+  wcol *w = &p->cols[ci];
+  const pt_field *f = w->f;
+  const pt_column_in *in = w->in;
+  bool rows_form = p->form == PT_FORM_ROWS;
+  char got[160];
+  pt_status rc;
+
+  if (!f) { /* $meta */
+    if ((rc = need_sizes(p, w))) return rc;
+    if (!in || in->kind == PT_IN_ABSENT) return PT_OK;
+    if (in->kind != PT_IN_JSON)
+      return pt_fail(p->err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "the dynamic column must be JSON");
+    for (size_t r = 0; r < p->n; r++) {
+      if (cell_state(w, r) != PT_CELL_VALUE) continue;
+      pt_str t = read_text(in, r);
+      if ((rc = check_dynamic_cell(p, ci, r, t, true))) return rc;
+      w->sizes[r] = (uint32_t)t.len;
+    }
+    return PT_OK;
+  }
+
+  if (pt_dtype_is_variable(f->dtype) && (rc = need_sizes(p, w))) return rc;
+  bool has_values = in && in->kind != PT_IN_ABSENT && !w->all_null;
+  if (has_values && !kind_fits(f, in->kind)) {
+    /* a host transcribed values of another type: report the first present one */
+    for (size_t r = 0; r < p->n; r++)
+      if (cell_state(w, r) == PT_CELL_VALUE) return fail_type(p, ci, r, kind_name(in->kind), NULL);
+    has_values = false;
+  }
+  if (has_values && pt_dtype_is_dense_vector(f->dtype) && in->width != expected_width(f, in->kind))
+    return fail_dim(p, ci, 0, width_as_dim(f, in->kind, in->width));
+  if (has_values && !pt_dtype_is_vector(f->dtype) && in->width > 1)
+    return pt_fail(p->err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "scalar column %s has width %u", f->name, in->width);
+
+  bool pk_generated = f->is_primary && f->auto_id && p->op == PT_OP_INSERT;
+  for (size_t r = 0; r < p->n; r++) {
+    int st = cell_state(w, r);
+    switch (st) {
+    case PT_CELL_VALUE:
+      if (pk_generated)
+        return pt_fail_at(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
+                          "can not assign primary field data when auto id enabled %s" PT_INVALID_PARAMETER, f->name);
+      if ((rc = check_value(p, ci, r))) return rc;
+      break;
+    case PT_CELL_NULL:
+    case PT_CELL_MISSING:
+      if (pk_generated) break;
+      if (f->is_primary && p->op == PT_OP_UPSERT)
+        return pt_fail_at(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
+                          "must assign pk when upsert, primary field: %s" PT_INVALID_PARAMETER, f->name);
+      if (!f->is_primary && (f->nullable || f->has_default)) break;
+      if (st == PT_CELL_MISSING && rows_form)
+        return pt_fail_at(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH, (int64_t)r, (int32_t)ci,
+                          "Insert missed an field `%s` to collection without set nullable==true or set default_value",
+                          f->name);
+      if (st == PT_CELL_MISSING)
+        return pt_fail_at(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
+                          "fieldSchema(%s) has no corresponding fieldData pass in" PT_INVALID_PARAMETER, f->name);
+      return pt_fail_at(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM, (int64_t)r, (int32_t)ci,
+                        "field (%s) expects a non-None input", f->name);
+    case PT_CELL_WRONG_TYPE:
+      if (pk_generated)
+        return pt_fail_at(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
+                          "can not assign primary field data when auto id enabled %s" PT_INVALID_PARAMETER, f->name);
+      return fail_type(p, ci, r, got_text(in, got, sizeof got), NULL);
+    case PT_CELL_OUT_OF_RANGE: {
+      char detail[200];
+      snprintf(detail, sizeof detail, "Value out of range: %s", got_text(in, got, sizeof got));
+      return fail_type(p, ci, r, "int", detail);
+    }
+    case PT_CELL_WRONG_LENGTH:
+      if (pt_dtype_is_dense_vector(f->dtype)) return fail_dim(p, ci, r, in->got_length);
+      return fail_type(p, ci, r, got_text(in, got, sizeof got), NULL);
+    default:
+      return pt_fail_at(p->err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
+                        "invalid cell state %d", st);
+    }
+  }
+  return PT_OK;
+}
+
+/* ============================================================================================
+ * Validate: keys and partitions
+ * ========================================================================================== */
+
+static size_t digits_u64(uint64_t v) {
+  size_t n = 1;
+  while (v >= 10) { v /= 10; n++; }
+  return n;
+}
+
+static pt_status resolve_keys(wplan *p) {
+  const pt_field *pk = &p->s->fields[p->s->primary];
+  const wcol *w = &p->cols[p->s->primary];
+  p->str_keys = pk->dtype == PT_VARCHAR;
+  if (p->n && !(p->keys = pt_calloc(p->n, sizeof *p->keys))) return pt_fail_nomem(p->err);
+  p->del_keys = p->keys;
+  if (!p->n) return PT_OK;
+
+  /* supplied keys: every key on upsert, every key on insert without auto_id */
+  bool supplied = !(pk->auto_id && p->op == PT_OP_INSERT);
+  pt_key *sup = p->keys;
+  if (pk->auto_id && p->op == PT_OP_UPSERT) {
+    if (!(p->del_keys = pt_calloc(p->n, sizeof *p->del_keys))) return pt_fail_nomem(p->err);
+    sup = p->del_keys;
+  }
+  if (supplied) {
+    for (size_t r = 0; r < p->n; r++) {
+      if (p->str_keys) {
+        pt_str t = read_text(w->in, r);
+        sup[r].s = t.ptr;
+        sup[r].len = t.len;
+      } else {
+        read_i64(w->in, r, &sup[r].i);
+      }
+    }
+  }
+  if (pk->auto_id) {
+    int64_t first = pt_store_next_ids(p->c->store, p->n);
+    if (!p->str_keys) {
+      for (size_t r = 0; r < p->n; r++) p->keys[r].i = first + (int64_t)r;
+    } else {
+      /* VARCHAR auto_id keys are the decimal text of generated int64 ids */
+      size_t total = 0;
+      for (size_t r = 0; r < p->n; r++) total += digits_u64((uint64_t)first + r);
+      if (!(p->gen = pt_malloc(total ? total : 1))) return pt_fail_nomem(p->err);
+      size_t at = 0;
+      for (size_t r = 0; r < p->n; r++) {
+        size_t len = digits_u64((uint64_t)first + r);
+        char tmp[24];
+        snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)((uint64_t)first + r));
+        memcpy(p->gen + at, tmp, len);
+        p->keys[r].s = p->gen + at;
+        p->keys[r].len = len;
+        at += len;
+      }
+      /* the stored key column's sizes follow the generated keys */
+      for (size_t r = 0; r < p->n; r++) p->cols[p->s->primary].sizes[r] = (uint32_t)p->keys[r].len;
+    }
+  }
+  return PT_OK;
+}
+
+typedef struct batch_keyctx {
+  const pt_key *keys;
+} batch_keyctx;
+
+static bool batch_key_eq(const void *ctx, uint32_t row, const char *s, size_t len) {
+  const pt_key *k = &((const batch_keyctx *)ctx)->keys[row];
+  return pt_str_eq(k->s, k->len, s, len);
+}
+
+/* Upsert: duplicate keys within one batch are rejected, as Milvus 2.6 does. */
+static pt_status check_duplicates(wplan *p) {
+  pt_pkindex seen;
+  pt_pkindex_init(&seen, p->str_keys);
+  if (pt_pkindex_reserve(&seen, p->n)) return pt_fail_nomem(p->err);
+  batch_keyctx kc = {p->del_keys};
+  pt_status rc = PT_OK;
+  for (size_t r = 0; r < p->n; r++) {
+    if (pt_pkindex_find(&seen, &p->del_keys[r], batch_key_eq, &kc) != SIZE_MAX) {
+      rc = pt_fail_at(p->err, PT_CONSTRAINT, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r,
+                      p->s->primary, "duplicate primary keys are not allowed in the same batch" PT_INVALID_PARAMETER);
+      break;
+    }
+    pt_pkindex_put(&seen, &p->del_keys[r], (uint32_t)r);
+  }
+  pt_pkindex_free(&seen);
+  return rc;
+}
+
+static pt_status resolve_partition(wplan *p, const char *name, size_t len) {
+  pt_collection *c = p->c;
+  if (c->partition_key_mode) {
+    if (name && len)
+      return pt_fail(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "not support manually specifying the partition names if partition key mode is used" PT_INVALID_PARAMETER);
+    p->part = -1;
+    if (p->n && !(p->rpart = pt_malloc(p->n * sizeof *p->rpart))) return pt_fail_nomem(p->err);
+    const wcol *w = &p->cols[p->s->partition_key];
+    const pt_field *f = w->f;
+    for (size_t r = 0; r < p->n; r++) {
+      uint64_t h;
+      if (f->dtype == PT_VARCHAR) {
+        pt_str t = read_text(w->in, r);
+        h = pt_hash_bytes(t.ptr, t.len);
+      } else {
+        int64_t v = 0;
+        read_i64(w->in, r, &v);
+        h = pt_hash_u64((uint64_t)v);
+      }
+      p->rpart[r] = (uint32_t)(h % (uint64_t)c->n_parts);
+    }
+    return PT_OK;
+  }
+  if (!name || !len) {
+    name = PT_DEFAULT_PARTITION;
+    len = strlen(name);
+  }
+  p->part = pt_partition_find(c, name, len);
+  if (p->part < 0)
+    return pt_fail(p->err, PT_NOT_FOUND, PT_CODE_PARTITION_NOT_FOUND, PT_EXC_MILVUS,
+                   "partition not found[partition=%.*s]", (int)len, name);
+  return PT_OK;
+}
+
+/* ============================================================================================
+ * Commit
+ * ========================================================================================== */
+
+/* Writes the value (or null / default) of batch row r into column ci of seg at offset off. */
+static void write_cell(wplan *p, size_t ci, size_t r, pt_segment *seg, uint32_t off) {
+  const wcol *w = &p->cols[ci];
+  const pt_field *f = w->f;
+  const pt_column_in *in = w->in;
+  pt_column *col = &seg->cols[ci];
+  size_t rb = p->lay->row_bytes[ci];
+  uint8_t *dst = rb ? col->data + (size_t)off * rb : NULL;
+  int st = cell_state(w, r);
+
+  if (ci == (size_t)p->lay->pk) { /* the key column holds the resolved (maybe generated) keys */
+    if (p->str_keys) {
+      memcpy(col->data + col->used, p->keys[r].s, p->keys[r].len);
+      col->used += p->keys[r].len;
+      col->offsets[off + 1] = (uint32_t)col->used;
+    } else {
+      memcpy(dst, &p->keys[r].i, 8);
+    }
+    return;
+  }
+  if (!f) { /* $meta: a missing or null dynamic part is stored as {} */
+    if (st == PT_CELL_VALUE) {
+      pt_str t = read_text(in, r);
+      memcpy(col->data + col->used, t.ptr, t.len);
+      col->used += t.len;
+    }
+    col->offsets[off + 1] = (uint32_t)col->used;
+    return;
+  }
+
+  bool present = st == PT_CELL_VALUE;
+  if (col->valid) {
+    if (present || f->has_default) pt_bit_set(col->valid, off);
+    else pt_bit_clear(col->valid, off);
+  }
+  if (!present && f->has_default) {
+    const pt_default *d = &f->default_value;
+    switch (f->dtype) {
+    case PT_BOOL: dst[0] = d->b ? 1 : 0; break;
+    case PT_INT8: { int8_t x = (int8_t)d->i; memcpy(dst, &x, 1); break; }
+    case PT_INT16: { int16_t x = (int16_t)d->i; memcpy(dst, &x, 2); break; }
+    case PT_INT32: { int32_t x = (int32_t)d->i; memcpy(dst, &x, 4); break; }
+    case PT_INT64: memcpy(dst, &d->i, 8); break;
+    case PT_FLOAT: { float x = (float)(d->kind == PT_DEFAULT_INT ? (double)d->i : d->d); memcpy(dst, &x, 4); break; }
+    case PT_DOUBLE: { double x = d->kind == PT_DEFAULT_INT ? (double)d->i : d->d; memcpy(dst, &x, 8); break; }
+    case PT_VARCHAR:
+      memcpy(col->data + col->used, d->s, d->slen);
+      col->used += d->slen;
+      col->offsets[off + 1] = (uint32_t)col->used;
+      break;
+    default: break;
+    }
+    return;
+  }
+  if (!present) { /* null: fixed columns keep zeros, variable columns an empty value */
+    if (dst) memset(dst, 0, rb);
+    else col->offsets[off + 1] = (uint32_t)col->used;
+    return;
+  }
+
+  switch (f->dtype) {
+  case PT_BOOL: dst[0] = ((const uint8_t *)in->values)[r]; break;
+  case PT_INT8: case PT_INT16: case PT_INT32: case PT_INT64: {
+    int64_t v = 0;
+    read_i64(in, r, &v);
+    if (f->dtype == PT_INT8) { int8_t x = (int8_t)v; memcpy(dst, &x, 1); }
+    else if (f->dtype == PT_INT16) { int16_t x = (int16_t)v; memcpy(dst, &x, 2); }
+    else if (f->dtype == PT_INT32) { int32_t x = (int32_t)v; memcpy(dst, &x, 4); }
+    else memcpy(dst, &v, 8);
+    break;
+  }
+  case PT_FLOAT: { double d = 0; read_f64(in, r, &d); float x = (float)d; memcpy(dst, &x, 4); break; }
+  case PT_DOUBLE: { double d = 0; read_f64(in, r, &d); memcpy(dst, &d, 8); break; }
+  case PT_VARCHAR: case PT_TEXT: case PT_GEOMETRY: case PT_TIMESTAMPTZ: case PT_JSON: {
+    pt_str t = read_text(in, r);
+    memcpy(col->data + col->used, t.ptr, t.len);
+    col->used += t.len;
+    col->offsets[off + 1] = (uint32_t)col->used;
+    break;
+  }
+  case PT_ARRAY: {
+    pt_str t = read_text(in, r);
+    cJSON *v = cJSON_ParseWithLength(t.ptr, t.len); /* parsed once already: cannot fail but for memory */
+    size_t size = 0;
+    const char *bad;
+    char detail[8];
+    if (v) array_encode(f, v, col->data + col->used, &size, &bad, detail, sizeof detail);
+    cJSON_Delete(v);
+    col->used += w->sizes[r];
+    col->offsets[off + 1] = (uint32_t)col->used;
+    break;
+  }
+  case PT_SPARSE_FLOAT_VECTOR: {
+    pt_str t = read_text(in, r);
+    cJSON *v = cJSON_ParseWithLength(t.ptr, t.len);
+    sparse_pair *pairs = NULL;
+    size_t n = 0;
+    char detail[8];
+    if (v && sparse_collect(v, &pairs, &n, detail, sizeof detail) == PT_OK) {
+      uint8_t *o = col->data + col->used;
+      put_u32(o, 0, (uint32_t)n);
+      for (size_t k = 0; k < n; k++) {
+        put_u32(o, 4 + 8 * k, pairs[k].index);
+        memcpy(o + 8 + 8 * k, &pairs[k].value, 4);
+      }
+    }
+    pt_free(pairs);
+    cJSON_Delete(v);
+    col->used += w->sizes[r];
+    col->offsets[off + 1] = (uint32_t)col->used;
+    break;
+  }
+  case PT_FLOAT_VECTOR: {
+    if (in->kind == PT_IN_FLOAT32) {
+      memcpy(dst, (const float *)in->values + (size_t)r * f->width, rb);
+    } else {
+      for (uint32_t j = 0; j < f->width; j++) {
+        double d = 0;
+        read_f64(in, (size_t)r * f->width + j, &d);
+        float x = (float)d;
+        memcpy(dst + 4 * j, &x, 4);
+      }
+    }
+    break;
+  }
+  case PT_FLOAT16_VECTOR: case PT_BFLOAT16_VECTOR: {
+    if (in->kind == PT_IN_BYTES) {
+      memcpy(dst, (const uint8_t *)in->values + (size_t)r * rb, rb);
+      break;
+    }
+    for (uint32_t j = 0; j < f->width; j++) {
+      double d = 0;
+      read_f64(in, (size_t)r * f->width + j, &d);
+      uint16_t h = f->dtype == PT_FLOAT16_VECTOR ? pt_f32_to_f16((float)d) : pt_f32_to_bf16((float)d);
+      memcpy(dst + 2 * j, &h, 2);
+    }
+    break;
+  }
+  case PT_INT8_VECTOR: case PT_BINARY_VECTOR: {
+    if (in->kind == PT_IN_BYTES) {
+      memcpy(dst, (const uint8_t *)in->values + (size_t)r * rb, rb);
+      break;
+    }
+    for (uint32_t j = 0; j < f->width; j++) {
+      int64_t v = 0;
+      read_i64(in, (size_t)r * f->width + j, &v);
+      dst[j] = (uint8_t)(f->dtype == PT_INT8_VECTOR ? (uint8_t)(int8_t)v : (uint8_t)v);
+    }
+    break;
+  }
+  default: break;
+  }
+}
+
+/* True when a column can be copied as a block: fixed width, stored as given, no cell states. */
+static bool is_block_copy(const wplan *p, size_t ci) {
+  const wcol *w = &p->cols[ci];
+  const pt_field *f = w->f;
+  if (!f || !w->in || w->all_null || w->in->cells || ci == (size_t)p->lay->pk) return false;
+  switch (f->dtype) {
+  case PT_FLOAT_VECTOR: return w->in->kind == PT_IN_FLOAT32;
+  case PT_INT64: return w->in->kind == PT_IN_INT64;
+  case PT_INT32: return w->in->kind == PT_IN_INT32;
+  case PT_DOUBLE: return w->in->kind == PT_IN_DOUBLE;
+  case PT_FLOAT: return w->in->kind == PT_IN_FLOAT32;
+  case PT_BOOL: return w->in->kind == PT_IN_BOOL;
+  case PT_FLOAT16_VECTOR: case PT_BFLOAT16_VECTOR: case PT_INT8_VECTOR: case PT_BINARY_VECTOR:
+    return w->in->kind == PT_IN_BYTES;
+  default: return false;
+  }
+}
+
+/* Rows of the batch going to one partition. */
+typedef struct target {
+  pt_partition *part;
+  uint32_t *rows;      /* batch rows in order; NULL means 0 .. n-1 */
+  size_t m;            /* number of rows */
+  pt_segment **fresh;  /* new segments, attached at commit */
+  size_t n_fresh;
+} target;
+
+static size_t batch_row(const target *t, size_t i) { return t->rows ? t->rows[i] : i; }
+
+/* Reserves everything the rows of one target need; on failure frees what it allocated. */
+static pt_status reserve_target(wplan *p, target *t) {
+  const pt_layout *lay = p->lay;
+  pt_partition *part = t->part;
+  size_t cap = (size_t)lay->seg_mask + 1;
+  size_t used_in_last = part->n_segs ? part->n_rows - (part->n_segs - 1) * cap : cap;
+  size_t free_in_last = cap - used_in_last;
+  size_t need_new = t->m > free_in_last ? (t->m - free_in_last + cap - 1) / cap : 0;
+  if ((uint64_t)part->n_rows + t->m > PT_NO_ROW - 1) return PT_LIMIT;
+  if (PT_GROW(&part->segs, &part->segs_cap, part->n_segs + need_new)) return PT_NOMEM;
+  if (pt_pkindex_reserve(&part->index, t->m)) return PT_NOMEM;
+  if (need_new && !(t->fresh = pt_calloc(need_new, sizeof *t->fresh))) return PT_NOMEM;
+  for (; t->n_fresh < need_new; t->n_fresh++)
+    if (!(t->fresh[t->n_fresh] = pt_segment_new(lay))) return PT_NOMEM;
+  /* arena bytes of variable-length columns, per receiving segment */
+  size_t i = 0, seg_i = 0;
+  while (i < t->m) {
+    pt_segment *seg;
+    size_t room;
+    if (seg_i == 0 && free_in_last) {
+      seg = part->segs[part->n_segs - 1];
+      room = free_in_last;
+    } else {
+      seg = t->fresh[seg_i - (free_in_last ? 1 : 0)];
+      room = cap;
+    }
+    size_t k = t->m - i < room ? t->m - i : room;
+    for (size_t ci = 0; ci < lay->n_cols; ci++) {
+      if (lay->row_bytes[ci]) continue;
+      size_t bytes = 0;
+      for (size_t j = i; j < i + k; j++) {
+        size_t r = batch_row(t, j);
+        bytes += ci == (size_t)lay->pk ? p->keys[r].len : p->cols[ci].sizes[r];
+        const pt_field *f = p->cols[ci].f;
+        if (f && f->has_default && f->default_value.kind == PT_DEFAULT_STRING && cell_state(&p->cols[ci], r) != PT_CELL_VALUE)
+          bytes += f->default_value.slen;
+      }
+      pt_status rc = pt_segment_reserve_bytes(seg, ci, bytes);
+      if (rc) return rc;
+    }
+    i += k;
+    seg_i++;
+  }
+  return PT_OK;
+}
+
+static void release_target(wplan *p, target *t) {
+  for (size_t k = 0; k < t->n_fresh; k++) pt_segment_free(t->fresh[k], p->lay);
+  pt_free(t->fresh);
+  pt_free(t->rows);
+}
+
+/* Appends the rows of a target; returns the id of the first appended row. Cannot fail. */
+static uint32_t append_target(wplan *p, target *t) {
+  const pt_layout *lay = p->lay;
+  pt_partition *part = t->part;
+  uint32_t first = part->n_rows;
+  for (size_t k = 0; k < t->n_fresh; k++) part->segs[part->n_segs++] = t->fresh[k];
+  t->n_fresh = 0;
+  size_t i = 0;
+  while (i < t->m) {
+    uint32_t row = part->n_rows;
+    pt_segment *seg = pt_row_segment(part, lay, row);
+    uint32_t off0 = pt_row_offset(lay, row);
+    size_t k = (size_t)lay->seg_mask + 1 - off0;
+    if (k > t->m - i) k = t->m - i;
+    for (size_t ci = 0; ci < lay->n_cols; ci++) {
+      if (!t->rows && is_block_copy(p, ci)) {
+        size_t rb = lay->row_bytes[ci];
+        pt_column *col = &seg->cols[ci];
+        memcpy(col->data + (size_t)off0 * rb, (const uint8_t *)p->cols[ci].in->values + i * rb, k * rb);
+        if (col->valid)
+          for (size_t j = 0; j < k; j++) pt_bit_set(col->valid, off0 + (uint32_t)j);
+        continue;
+      }
+      for (size_t j = 0; j < k; j++) write_cell(p, ci, batch_row(t, i + j), seg, off0 + (uint32_t)j);
+    }
+    for (size_t j = 0; j < k; j++) {
+      seg->next[off0 + j] = PT_NO_ROW;
+      pt_bit_clear(seg->deleted, off0 + (uint32_t)j);
+    }
+    seg->count += (uint32_t)k;
+    seg->live += (uint32_t)k;
+    part->n_rows += (uint32_t)k;
+    part->n_live += k;
+    i += k;
+  }
+  return first;
+}
+
+/* Links appended row `row` (batch row r) into the key index of its partition. */
+static void index_row(wplan *p, target *t, size_t r, uint32_t row) {
+  const pt_layout *lay = p->lay;
+  pt_partition *part = t->part;
+  if (p->op == PT_OP_UPSERT) {
+    /* 1. delete the supplied key: in the target partition, or in every partition in
+     *    partition-key mode (Milvus deletes across all of them there) */
+    if (p->part < 0) {
+      for (size_t q = 0; q < p->c->n_parts; q++) pt_partition_delete_key(p->c->parts[q], lay, &p->del_keys[r]);
+    } else {
+      pt_partition_delete_key(part, lay, &p->del_keys[r]);
+    }
+    /* 2. the new row is now the only live row with its stored key here... unless the stored
+     *    key differs (auto_id), in which case it is new anyway */
+  }
+  size_t slot = pt_partition_lookup(part, lay, &p->keys[r]);
+  pt_segment *seg = pt_row_segment(part, lay, row);
+  if (slot == SIZE_MAX) {
+    pt_pkindex_put(&part->index, &p->keys[r], row);
+  } else {
+    /* insert of a key that exists: Milvus stores both; chain the older rows behind */
+    seg->next[pt_row_offset(lay, row)] = part->index.slots[slot].row;
+    part->index.slots[slot].row = row;
+  }
+}
+
+static pt_status commit(wplan *p, pt_mutation_result *res) {
+  pt_collection *c = p->c;
+  size_t nt = p->part >= 0 ? 1 : c->n_parts;
+  target *ts = pt_calloc(nt, sizeof *ts);
+  if (!ts) return pt_fail_nomem(p->err);
+  pt_status rc = PT_OK;
+
+  /* 1. group the rows by target partition */
+  if (p->part >= 0) {
+    ts[0].part = c->parts[p->part];
+    ts[0].m = p->n;
+  } else {
+    for (size_t r = 0; r < p->n; r++) ts[p->rpart[r]].m++;
+    for (size_t q = 0; q < nt; q++) {
+      ts[q].part = c->parts[q];
+      if (ts[q].m && !(ts[q].rows = pt_malloc(ts[q].m * sizeof *ts[q].rows))) { rc = PT_NOMEM; goto done; }
+      ts[q].m = 0;
+    }
+    for (size_t r = 0; r < p->n; r++) {
+      target *t = &ts[p->rpart[r]];
+      t->rows[t->m++] = (uint32_t)r;
+    }
+  }
+  /* 2. reserve: segments, arena bytes, index room. Nothing is visible yet. */
+  for (size_t q = 0; q < nt; q++)
+    if (ts[q].m && (rc = reserve_target(p, &ts[q]))) goto done;
+
+  /* 3. from here on nothing can fail: append rows, then maintain the key index in batch
+   *    order, so that later rows of the batch see earlier ones */
+  uint32_t *first = pt_malloc(nt * sizeof *first);
+  size_t *seen = pt_calloc(nt, sizeof *seen);
+  if (!first || !seen) {
+    pt_free(first);
+    pt_free(seen);
+    rc = PT_NOMEM;
+    goto done;
+  }
+  for (size_t q = 0; q < nt; q++)
+    if (ts[q].m) first[q] = append_target(p, &ts[q]);
+  for (size_t r = 0; r < p->n; r++) {
+    size_t q = p->part >= 0 ? 0 : p->rpart[r];
+    index_row(p, &ts[q], r, first[q] + (uint32_t)seen[q]++);
+  }
+  pt_free(first);
+  pt_free(seen);
+
+  /* 4. the result: Milvus reports N deletes for an upsert of N rows, found or not */
+  res->insert_count = p->n;
+  res->upsert_count = p->op == PT_OP_UPSERT ? p->n : 0;
+  res->delete_count = p->op == PT_OP_UPSERT ? p->n : 0;
+  res->timestamp = pt_store_next_ts(c->store);
+
+done:
+  for (size_t q = 0; q < nt; q++) release_target(p, &ts[q]);
+  pt_free(ts);
+  if (rc == PT_NOMEM) return pt_fail_nomem(p->err);
+  if (rc == PT_LIMIT)
+    return pt_fail(p->err, PT_LIMIT, PT_CODE_TOO_LARGE, PT_EXC_MILVUS, "partition row limit or segment arena size exceeded");
+  return rc;
+}
+
+/* Copies the stored keys into the result. */
+static pt_status fill_keys(wplan *p, pt_mutation_result *res) {
+  res->n_keys = p->n;
+  res->key_type = p->str_keys ? PT_VARCHAR : PT_INT64;
+  if (!p->n) return PT_OK;
+  if (!p->str_keys) {
+    if (!(res->int_keys = pt_malloc(p->n * sizeof *res->int_keys))) return PT_NOMEM;
+    for (size_t r = 0; r < p->n; r++) res->int_keys[r] = p->keys[r].i;
+    return PT_OK;
+  }
+  size_t total = 0;
+  for (size_t r = 0; r < p->n; r++) total += p->keys[r].len;
+  if (total > UINT32_MAX) return PT_LIMIT;
+  if (!(res->str_offsets = pt_malloc((p->n + 1) * sizeof *res->str_offsets)) ||
+      !(res->str_data = pt_malloc(total ? total : 1)))
+    return PT_NOMEM;
+  size_t at = 0;
+  res->str_offsets[0] = 0;
+  for (size_t r = 0; r < p->n; r++) {
+    memcpy(res->str_data + at, p->keys[r].s, p->keys[r].len);
+    at += p->keys[r].len;
+    res->str_offsets[r + 1] = (uint32_t)at;
+  }
+  return PT_OK;
+}
+
+void pt_mutation_result_clear(pt_mutation_result *res) {
+  if (!res) return;
+  pt_free(res->int_keys);
+  pt_free(res->str_offsets);
+  pt_free(res->str_data);
+  memset(res, 0, sizeof *res);
+}
+
+/* ============================================================================================
+ * Entry point
+ * ========================================================================================== */
+
+pt_status pt_collection_write(pt_collection *c, const char *partition, size_t partition_len,
+                              pt_op op, const pt_batch_in *b, pt_write_flags flags,
+                              pt_mutation_result *res, pt_error *err) {
+  if (!c || !b || !res || (op != PT_OP_INSERT && op != PT_OP_UPSERT) ||
+      (b->n_columns && !b->columns) || b->form < PT_FORM_ROWS || b->form > PT_FORM_DATAFRAME)
+    return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_write: invalid arguments");
+  memset(res, 0, sizeof *res);
+  pt_json_hooks_install();
+
+  wplan p;
+  memset(&p, 0, sizeof p);
+  p.c = c;
+  p.lay = &c->layout;
+  p.s = c->schema;
+  p.op = op;
+  p.form = b->form;
+  p.err = err;
+  pt_status rc;
+  if (!(p.cols = pt_calloc(p.lay->n_cols, sizeof *p.cols))) return pt_fail_nomem(err);
+  for (size_t i = 0; i < p.s->n_fields; i++) p.cols[i].f = &p.s->fields[i];
+
+  /* Validate. 1. map columns to fields, as pymilvus does for this form */
+  if (b->form == PT_FORM_ROWS) rc = map_rows(&p, b);
+  else if (b->form == PT_FORM_COLUMNS) rc = map_columns(&p, b);
+  else rc = map_dataframe(&p, b);
+  if (rc) goto done;
+  if (p.n == 0) {
+    rc = pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_MISSING, PT_EXC_MILVUS, "missing required parameters: no rows in the batch");
+    goto done;
+  }
+  /* a dynamic column on a collection without the dynamic field: its keys are unexpected */
+  if (p.lay->dynamic < 0) {
+    for (size_t k = 0; k < b->n_columns; k++) {
+      const pt_column_in *in = &b->columns[k];
+      if (in->field != PT_FIELD_DYNAMIC || in->kind != PT_IN_JSON) continue;
+      for (size_t r = 0; r < p.n; r++) {
+        if (in->cells && in->cells[r] != PT_CELL_VALUE) continue;
+        wcol tmp = {in, NULL, false, NULL};
+        wplan q = p;
+        q.cols = &tmp;
+        if ((rc = check_dynamic_cell(&q, 0, r, read_text(in, r), false))) goto done;
+      }
+    }
+  }
+  /* 2. every cell of every column */
+  for (size_t ci = 0; ci < p.lay->n_cols; ci++)
+    if ((rc = check_column(&p, ci))) goto done;
+  /* 3. batch size */
+  {
+    uint64_t bytes = 0;
+    for (size_t ci = 0; ci < p.lay->n_cols; ci++) {
+      if (p.lay->row_bytes[ci]) bytes += (uint64_t)p.lay->row_bytes[ci] * p.n;
+      else if (p.cols[ci].sizes)
+        for (size_t r = 0; r < p.n; r++) bytes += p.cols[ci].sizes[r];
+    }
+    if (bytes > PT_MAX_BATCH_BYTES) {
+      rc = pt_fail(err, PT_LIMIT, PT_CODE_TOO_LARGE, PT_EXC_MILVUS,
+                   "insert request size exceeds maxInsertSize: %llu bytes, the limit is %u",
+                   (unsigned long long)bytes, PT_MAX_BATCH_BYTES);
+      goto done;
+    }
+  }
+  /* 4. keys, partition, duplicates */
+  if ((rc = resolve_keys(&p))) goto done;
+  if ((rc = resolve_partition(&p, partition, partition_len))) goto done;
+  if (op == PT_OP_UPSERT && !(flags & PT_WRITE_DUPLICATES_LAST_WINS) && (rc = check_duplicates(&p))) goto done;
+
+  /* the result's key copy is allocated before committing, so that commit is the last step */
+  if ((rc = fill_keys(&p, res))) {
+    pt_mutation_result_clear(res);
+    rc = rc == PT_NOMEM ? pt_fail_nomem(err)
+                        : pt_fail(err, rc, PT_CODE_TOO_LARGE, PT_EXC_MILVUS, "the keys of the batch are too large");
+    goto done;
+  }
+  /* Commit */
+  if ((rc = commit(&p, res))) {
+    pt_mutation_result_clear(res);
+    goto done;
+  }
+  pt_error_clear(err);
+done:
+  plan_release(&p);
+  return rc;
+}

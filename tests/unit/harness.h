@@ -1,0 +1,96 @@
+/*
+ * harness.h — a tiny test harness for the C unit tests (native, and WASI under Node).
+ * Each test file defines tests with TEST(name) and lists them in a TESTS table; main() runs
+ * them all and prints one line per test and a closing "N passed, N failed" line.
+ */
+#ifndef PT_TEST_HARNESS_H
+#define PT_TEST_HARNESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "partita.h"
+
+extern int pt_test_failures;
+
+#define CHECK(cond)                                                                        \
+  do {                                                                                     \
+    if (!(cond)) {                                                                         \
+      fprintf(stderr, "  FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                    \
+      pt_test_failures++;                                                                  \
+    }                                                                                      \
+  } while (0)
+
+#define CHECK_EQ_INT(a, b)                                                                 \
+  do {                                                                                     \
+    long long va_ = (long long)(a), vb_ = (long long)(b);                                  \
+    if (va_ != vb_) {                                                                      \
+      fprintf(stderr, "  FAIL %s:%d: %s == %s (%lld != %lld)\n", __FILE__, __LINE__, #a, #b, \
+              va_, vb_);                                                                   \
+      pt_test_failures++;                                                                  \
+    }                                                                                      \
+  } while (0)
+
+/* The call succeeded; on failure prints the error's message. */
+#define CHECK_OK(call, errp)                                                               \
+  do {                                                                                     \
+    pt_status rc_ = (call);                                                                \
+    if (rc_ != PT_OK) {                                                                    \
+      fprintf(stderr, "  FAIL %s:%d: %s -> %s: %s\n", __FILE__, __LINE__, #call,           \
+              pt_status_str(rc_), (errp) ? (errp)->message : "");                          \
+      pt_test_failures++;                                                                  \
+    }                                                                                      \
+  } while (0)
+
+/* The error message contains `needle`. */
+#define CHECK_MSG(errp, needle)                                                            \
+  do {                                                                                     \
+    if (!strstr((errp)->message, (needle))) {                                              \
+      fprintf(stderr, "  FAIL %s:%d: message \"%s\" lacks \"%s\"\n", __FILE__, __LINE__,   \
+              (errp)->message, (needle));                                                  \
+      pt_test_failures++;                                                                  \
+    }                                                                                      \
+  } while (0)
+
+typedef struct pt_test {
+  const char *name;
+  void (*fn)(void);
+} pt_test;
+
+#define TEST(name) static void name(void)
+
+int pt_test_main(const pt_test *tests, size_t n);
+#define TEST_MAIN(...)                                                                     \
+  int main(void) {                                                                         \
+    static const pt_test tests_[] = {__VA_ARGS__};                                         \
+    return pt_test_main(tests_, sizeof tests_ / sizeof tests_[0]);                         \
+  }
+#define T(fn) {#fn, fn}
+
+/* ---- helpers shared by the test files ---- */
+
+/* A schema from JSON; aborts the test program when it does not build. */
+pt_schema *test_schema(const char *json);
+/* A fresh store with a fixed clock (1,700,000,000,000 ms), and a collection in it. */
+pt_store *test_store(void);
+pt_collection *test_collection(pt_store *store, const char *name, const char *schema_json);
+/* Runs a JSON write, expecting success. */
+pt_mutation_result test_write(pt_collection *c, const char *partition, pt_op op, const char *json);
+/* Runs a query, returning the rows (NULL and a printed failure on error). */
+pt_rows *test_query(pt_collection *c, const char *request);
+/* Value of an INT64 output column at a row. */
+int64_t test_i64(const pt_rows *rows, size_t col, size_t row);
+/* Index of an output column by name, or -1. */
+int test_col(const pt_rows *rows, const char *name);
+/* Text of a variable-length output column at a row, NUL-terminated in a static buffer. */
+const char *test_text(const pt_rows *rows, size_t col, size_t row);
+
+/* An allocator that fails the Nth allocation (0: never) and counts live blocks. */
+void test_alloc_install(void);
+void test_alloc_fail_at(long n);
+long test_alloc_count(void);
+long test_alloc_live(void);
+
+#endif

@@ -1,0 +1,7 @@
+# Minimal platform module, so that CMake 3.25 knows CMAKE_SYSTEM_NAME=WASI.
+set(WASI 1)
+set(CMAKE_EXECUTABLE_SUFFIX ".wasm")
+set(CMAKE_STATIC_LIBRARY_PREFIX "lib")
+set(CMAKE_STATIC_LIBRARY_SUFFIX ".a")
+set(CMAKE_FIND_LIBRARY_PREFIXES "lib")
+set(CMAKE_FIND_LIBRARY_SUFFIXES ".a")

@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Runs a WASI command-model program under Node's built-in WASI; ctest uses it as the emulator
+// for the WASI build of the C unit tests.   node wasi/run-command.mjs prog.wasm [args...]
+import { readFile } from 'node:fs/promises';
+import { WASI } from 'node:wasi';
+
+const [file, ...args] = process.argv.slice(2);
+if (!file) {
+  console.error('usage: run-command.mjs program.wasm [args...]');
+  process.exit(2);
+}
+const wasi = new WASI({ version: 'preview1', args: [file, ...args], env: {}, returnOnExit: true });
+const module = await WebAssembly.compile(await readFile(file));
+const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+process.exitCode = wasi.start(instance);

@@ -1,0 +1,337 @@
+/*
+ * pt_wasm.c — the WebAssembly boundary of partita: the only functions a host (web/src/ modules,
+ * a WASI host) calls. It adapts partita.h to what crosses a wasm32 boundary: i32 numbers and
+ * pointers, f64 for 64-bit counts. Used by both builds: Emscripten (exports kept with
+ * EMSCRIPTEN_KEEPALIVE and listed in web/exports.txt) and WASI (export_name attributes).
+ *
+ * THE BOUNDARY, in one place
+ * - Memory: the host allocates input buffers with pt_wasm_alloc and frees them with
+ *   pt_wasm_free; every buffer the core returns (JSON text, pt_rows) says how it is freed.
+ * - Structs: the host reads and writes pt_error, pt_batch_in, pt_column_in,
+ *   pt_mutation_result and pt_column_out in linear memory at the offsets that
+ *   pt_wasm_constants() reports (wasm32: pointers and size_t are 4 bytes). No layout is
+ *   written down twice.
+ * - Errors: calls that can fail report into one static pt_error (pt_wasm_error()); a host
+ *   reads it right after a call returns a failure status or a null handle.
+ * - Strings: UTF-8 (pointer, length) pairs; nothing needs a NUL terminator.
+ * - No call re-enters the host, and nothing here throws or traps on bad input.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "partita.h"
+
+#if defined(__EMSCRIPTEN__)
+#include <emscripten.h>
+#define PT_WASM_EXPORT(name) EMSCRIPTEN_KEEPALIVE
+#elif defined(__wasi__)
+#define PT_WASM_EXPORT(name) __attribute__((export_name(#name), used, visibility("default")))
+#else
+#define PT_WASM_EXPORT(name)
+#endif
+
+#define EXPORT(ret, name) PT_WASM_EXPORT(name) ret name
+
+static pt_error last_error;
+
+EXPORT(void *, pt_wasm_alloc)(size_t size);
+EXPORT(void, pt_wasm_free)(void *ptr);
+EXPORT(pt_error *, pt_wasm_error)(void);
+EXPORT(const char *, pt_wasm_constants)(void);
+EXPORT(double, pt_wasm_memory_used)(void);
+EXPORT(pt_store *, pt_wasm_store_open)(void);
+EXPORT(void, pt_wasm_store_close)(pt_store *store);
+EXPORT(pt_status, pt_wasm_field_check)(const char *json, size_t len);
+EXPORT(pt_schema *, pt_wasm_schema_from_json)(const char *json, size_t len);
+EXPORT(char *, pt_wasm_schema_to_json)(const pt_schema *schema);
+EXPORT(void, pt_wasm_schema_free)(pt_schema *schema);
+EXPORT(pt_collection *, pt_wasm_collection_create)(pt_store *store, const char *name, size_t len,
+                                                   const pt_schema *schema, double num_partitions,
+                                                   uint32_t flags);
+EXPORT(pt_collection *, pt_wasm_collection_find)(pt_store *store, const char *name, size_t len);
+EXPORT(pt_status, pt_wasm_collection_drop)(pt_store *store, const char *name, size_t len);
+EXPORT(char *, pt_wasm_store_list)(pt_store *store);
+EXPORT(char *, pt_wasm_collection_describe)(pt_collection *coll);
+EXPORT(pt_status, pt_wasm_partition_create)(pt_collection *coll, const char *name, size_t len);
+EXPORT(pt_status, pt_wasm_partition_drop)(pt_collection *coll, const char *name, size_t len);
+EXPORT(int, pt_wasm_partition_exists)(pt_collection *coll, const char *name, size_t len);
+EXPORT(double, pt_wasm_num_entities)(pt_collection *coll, const char *partition, size_t len, int scoped);
+EXPORT(pt_status, pt_wasm_write)(pt_collection *coll, const char *partition, size_t partition_len,
+                                 int op, const pt_batch_in *batch, uint32_t flags,
+                                 pt_mutation_result *result);
+EXPORT(pt_status, pt_wasm_write_json)(pt_collection *coll, const char *partition, size_t partition_len,
+                                      int op, const char *json, size_t len, uint32_t flags,
+                                      pt_mutation_result *result);
+EXPORT(pt_status, pt_wasm_delete)(pt_collection *coll, const char *partition, size_t partition_len,
+                                  const char *expr, size_t len, pt_mutation_result *result);
+EXPORT(void, pt_wasm_mutation_result_clear)(pt_mutation_result *result);
+EXPORT(pt_rows *, pt_wasm_query)(pt_collection *coll, const char *request, size_t len);
+EXPORT(double, pt_wasm_rows_count)(const pt_rows *rows);
+EXPORT(size_t, pt_wasm_rows_num_columns)(const pt_rows *rows);
+EXPORT(const pt_column_out *, pt_wasm_rows_column)(const pt_rows *rows, size_t i);
+EXPORT(void, pt_wasm_rows_free)(pt_rows *rows);
+
+/* ---- memory ---- */
+
+/* Allocates through the core's allocator (so pt_memory_used counts it); 0 on failure. */
+void *pt_wasm_alloc(size_t size) { return pt_alloc(size ? size : 1); }
+void pt_wasm_free(void *ptr) { pt_free(ptr); }
+double pt_wasm_memory_used(void) { return (double)pt_memory_used(); }
+
+/* ---- errors ---- */
+
+pt_error *pt_wasm_error(void) { return &last_error; }
+
+static void set_error(pt_status status, const char *msg) {
+  last_error.status = status;
+  last_error.code = 65535;
+  last_error.exc = PT_EXC_MILVUS;
+  last_error.row = -1;
+  last_error.field = -1;
+  snprintf(last_error.message, sizeof last_error.message, "%s", msg);
+}
+
+/* ---- constants: every number and struct layout a host needs, generated from the headers ---- */
+
+#define OFF(type, member) (int)offsetof(type, member)
+
+const char *pt_wasm_constants(void) {
+  static char buf[4096];
+  if (buf[0]) return buf;
+  snprintf(buf, sizeof buf,
+    "{\"version\":\"%s\",\"format_version\":1,"
+    "\"status\":{\"OK\":%d,\"ERROR\":%d,\"NOMEM\":%d,\"MISUSE\":%d,\"RANGE\":%d,\"SCHEMA\":%d,"
+    "\"TYPE_MISMATCH\":%d,\"CONSTRAINT\":%d,\"NOT_FOUND\":%d,\"PARSE\":%d,\"LIMIT\":%d,\"EXISTS\":%d},"
+    "\"exception\":{\"MilvusException\":%d,\"ParamError\":%d,\"DataNotMatchException\":%d,"
+    "\"DataTypeNotSupportException\":%d,\"PrimaryKeyException\":%d,\"AutoIDException\":%d,"
+    "\"PartitionKeyException\":%d,\"SchemaNotReadyException\":%d,\"CollectionNotExistException\":%d},"
+    "\"dtype\":{\"NONE\":%d,\"BOOL\":%d,\"INT8\":%d,\"INT16\":%d,\"INT32\":%d,\"INT64\":%d,\"FLOAT\":%d,"
+    "\"DOUBLE\":%d,\"STRING\":%d,\"VARCHAR\":%d,\"ARRAY\":%d,\"JSON\":%d,\"GEOMETRY\":%d,\"TEXT\":%d,"
+    "\"TIMESTAMPTZ\":%d,\"BINARY_VECTOR\":%d,\"FLOAT_VECTOR\":%d,\"FLOAT16_VECTOR\":%d,"
+    "\"BFLOAT16_VECTOR\":%d,\"SPARSE_FLOAT_VECTOR\":%d,\"INT8_VECTOR\":%d,\"UNKNOWN\":%d},"
+    "\"input\":{\"ABSENT\":%d,\"BOOL\":%d,\"INT64\":%d,\"DOUBLE\":%d,\"FLOAT32\":%d,\"BYTES\":%d,"
+    "\"TEXT\":%d,\"JSON\":%d,\"INT32\":%d},"
+    "\"cell\":{\"VALUE\":%d,\"NULL\":%d,\"MISSING\":%d,\"WRONG_TYPE\":%d,\"WRONG_LENGTH\":%d,\"OUT_OF_RANGE\":%d},"
+    "\"form\":{\"ROWS\":%d,\"COLUMNS\":%d,\"DATAFRAME\":%d},"
+    "\"field\":{\"DYNAMIC\":%d,\"BY_POSITION\":%d},"
+    "\"op\":{\"INSERT\":%d,\"UPSERT\":%d},"
+    "\"flags\":{\"DUPLICATES_LAST_WINS\":%u,\"CREATE_ORM\":%u},"
+    "\"limits\":{\"MAX_NAME_LENGTH\":%d,\"MAX_FIELDS\":%d,\"MAX_DIM\":%d,\"MAX_VARCHAR_LENGTH\":%d,"
+    "\"MAX_JSON_LENGTH\":%d,\"MAX_PARTITIONS\":%d,\"MAX_TOPK\":%d,\"MAX_BATCH_BYTES\":%u},"
+    "\"layout\":{"
+    "\"pt_error\":{\"size\":%d,\"status\":%d,\"code\":%d,\"exc\":%d,\"row\":%d,\"field\":%d,\"message\":%d},"
+    "\"pt_batch_in\":{\"size\":%d,\"form\":%d,\"n_rows\":%d,\"n_columns\":%d,\"columns\":%d},"
+    "\"pt_column_in\":{\"size\":%d,\"field\":%d,\"kind\":%d,\"name\":%d,\"name_len\":%d,\"n_rows\":%d,"
+    "\"width\":%d,\"values\":%d,\"offsets\":%d,\"cells\":%d,\"got\":%d,\"got_len\":%d,\"got_length\":%d},"
+    "\"pt_mutation_result\":{\"size\":%d,\"insert_count\":%d,\"delete_count\":%d,\"upsert_count\":%d,"
+    "\"timestamp\":%d,\"n_keys\":%d,\"key_type\":%d,\"int_keys\":%d,\"str_offsets\":%d,\"str_data\":%d},"
+    "\"pt_column_out\":{\"size\":%d,\"name\":%d,\"dtype\":%d,\"is_dynamic\":%d,\"width\":%d,"
+    "\"elem_size\":%d,\"values\":%d,\"offsets\":%d,\"valid\":%d}}}",
+    PT_VERSION_STRING,
+    PT_OK, PT_ERROR, PT_NOMEM, PT_MISUSE, PT_RANGE, PT_SCHEMA, PT_TYPE_MISMATCH, PT_CONSTRAINT,
+    PT_NOT_FOUND, PT_PARSE, PT_LIMIT, PT_EXISTS,
+    PT_EXC_MILVUS, PT_EXC_PARAM, PT_EXC_DATA_NOT_MATCH, PT_EXC_DATA_TYPE_NOT_SUPPORT,
+    PT_EXC_PRIMARY_KEY, PT_EXC_AUTO_ID, PT_EXC_PARTITION_KEY, PT_EXC_SCHEMA_NOT_READY,
+    PT_EXC_COLLECTION_NOT_EXIST,
+    PT_NONE, PT_BOOL, PT_INT8, PT_INT16, PT_INT32, PT_INT64, PT_FLOAT, PT_DOUBLE, PT_STRING,
+    PT_VARCHAR, PT_ARRAY, PT_JSON, PT_GEOMETRY, PT_TEXT, PT_TIMESTAMPTZ, PT_BINARY_VECTOR,
+    PT_FLOAT_VECTOR, PT_FLOAT16_VECTOR, PT_BFLOAT16_VECTOR, PT_SPARSE_FLOAT_VECTOR,
+    PT_INT8_VECTOR, PT_UNKNOWN,
+    PT_IN_ABSENT, PT_IN_BOOL, PT_IN_INT64, PT_IN_DOUBLE, PT_IN_FLOAT32, PT_IN_BYTES, PT_IN_TEXT,
+    PT_IN_JSON, PT_IN_INT32,
+    PT_CELL_VALUE, PT_CELL_NULL, PT_CELL_MISSING, PT_CELL_WRONG_TYPE, PT_CELL_WRONG_LENGTH,
+    PT_CELL_OUT_OF_RANGE,
+    PT_FORM_ROWS, PT_FORM_COLUMNS, PT_FORM_DATAFRAME,
+    PT_FIELD_DYNAMIC, PT_FIELD_BY_POSITION,
+    PT_OP_INSERT, PT_OP_UPSERT,
+    (unsigned)PT_WRITE_DUPLICATES_LAST_WINS, (unsigned)PT_CREATE_ORM,
+    PT_MAX_NAME_LENGTH, PT_MAX_FIELDS, PT_MAX_DIM, PT_MAX_VARCHAR_LENGTH, PT_MAX_JSON_LENGTH,
+    PT_MAX_PARTITIONS, PT_MAX_TOPK, (unsigned)PT_MAX_BATCH_BYTES,
+    (int)sizeof(pt_error), OFF(pt_error, status), OFF(pt_error, code), OFF(pt_error, exc),
+    OFF(pt_error, row), OFF(pt_error, field), OFF(pt_error, message),
+    (int)sizeof(pt_batch_in), OFF(pt_batch_in, form), OFF(pt_batch_in, n_rows),
+    OFF(pt_batch_in, n_columns), OFF(pt_batch_in, columns),
+    (int)sizeof(pt_column_in), OFF(pt_column_in, field), OFF(pt_column_in, kind),
+    OFF(pt_column_in, name), OFF(pt_column_in, name_len), OFF(pt_column_in, n_rows),
+    OFF(pt_column_in, width), OFF(pt_column_in, values), OFF(pt_column_in, offsets),
+    OFF(pt_column_in, cells), OFF(pt_column_in, got), OFF(pt_column_in, got_len),
+    OFF(pt_column_in, got_length),
+    (int)sizeof(pt_mutation_result), OFF(pt_mutation_result, insert_count),
+    OFF(pt_mutation_result, delete_count), OFF(pt_mutation_result, upsert_count),
+    OFF(pt_mutation_result, timestamp), OFF(pt_mutation_result, n_keys),
+    OFF(pt_mutation_result, key_type), OFF(pt_mutation_result, int_keys),
+    OFF(pt_mutation_result, str_offsets), OFF(pt_mutation_result, str_data),
+    (int)sizeof(pt_column_out), OFF(pt_column_out, name), OFF(pt_column_out, dtype),
+    OFF(pt_column_out, is_dynamic), OFF(pt_column_out, width), OFF(pt_column_out, elem_size),
+    OFF(pt_column_out, values), OFF(pt_column_out, offsets), OFF(pt_column_out, valid));
+  return buf;
+}
+
+/* ---- store, schema, collections ---- */
+
+pt_store *pt_wasm_store_open(void) {
+  pt_store *s = NULL;
+  if (pt_store_open(NULL, &s) != PT_OK) set_error(PT_NOMEM, "out of memory");
+  return s;
+}
+void pt_wasm_store_close(pt_store *store) { pt_store_close(store); }
+
+pt_status pt_wasm_field_check(const char *json, size_t len) { return pt_field_check_json(json, len, &last_error); }
+
+pt_schema *pt_wasm_schema_from_json(const char *json, size_t len) {
+  pt_schema *s = NULL;
+  pt_schema_from_json(json, len, &s, &last_error);
+  return s;
+}
+
+/* JSON text, NUL-terminated; free it with pt_wasm_free. 0 on allocation failure. */
+char *pt_wasm_schema_to_json(const pt_schema *schema) {
+  char *out = NULL;
+  pt_schema_to_json(schema, &out, NULL);
+  return out;
+}
+void pt_wasm_schema_free(pt_schema *schema) { pt_schema_free(schema); }
+
+pt_collection *pt_wasm_collection_create(pt_store *store, const char *name, size_t len,
+                                         const pt_schema *schema, double num_partitions, uint32_t flags) {
+  pt_collection_options opts = {(int64_t)num_partitions, flags};
+  pt_collection *c = NULL;
+  pt_collection_create(store, name, len, schema, &opts, &c, &last_error);
+  return c;
+}
+
+pt_collection *pt_wasm_collection_find(pt_store *store, const char *name, size_t len) {
+  return pt_collection_find(store, name, len);
+}
+
+pt_status pt_wasm_collection_drop(pt_store *store, const char *name, size_t len) {
+  return pt_collection_drop(store, name, len);
+}
+
+/* Appends `s` as a JSON string literal. */
+static size_t put_json_string(char *out, size_t at, size_t cap, const char *s, size_t len) {
+  if (at < cap) out[at] = '"';
+  at++;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '"' || c == '\\') {
+      if (at + 1 < cap) { out[at] = '\\'; out[at + 1] = (char)c; }
+      at += 2;
+    } else if (c < 0x20) {
+      char tmp[8];
+      snprintf(tmp, sizeof tmp, "\\u%04x", c);
+      for (int k = 0; k < 6; k++, at++) if (at < cap) out[at] = tmp[k];
+    } else {
+      if (at < cap) out[at] = (char)c;
+      at++;
+    }
+  }
+  if (at < cap) out[at] = '"';
+  return at + 1;
+}
+
+/* ["a","b"]: the collections of a store. Free with pt_wasm_free. */
+char *pt_wasm_store_list(pt_store *store) {
+  for (size_t cap = 256;; cap *= 2) {
+    char *out = pt_wasm_alloc(cap);
+    if (!out) return NULL;
+    size_t at = 0;
+    out[at++] = '[';
+    for (size_t i = 0; i < pt_store_num_collections(store); i++) {
+      size_t len;
+      const char *name = pt_store_collection_name(store, i, &len);
+      if (i && at < cap) out[at] = ',';
+      if (i) at++;
+      at = put_json_string(out, at, cap, name, len);
+    }
+    if (at + 2 <= cap) {
+      out[at++] = ']';
+      out[at] = '\0';
+      return out;
+    }
+    pt_wasm_free(out);
+  }
+}
+
+/* {"name":..., "schema":{...}, "partitions":[{"name":..., "num_entities":n}, ...]}.
+ * Free with pt_wasm_free; 0 on allocation failure. */
+char *pt_wasm_collection_describe(pt_collection *coll) {
+  char *schema = NULL;
+  if (pt_schema_to_json(pt_collection_schema(coll), &schema, NULL) != PT_OK) return NULL;
+  for (size_t cap = 1024 + strlen(schema);; cap *= 2) {
+    char *out = pt_wasm_alloc(cap);
+    if (!out) { pt_free(schema); return NULL; }
+    const char *name = pt_collection_name(coll);
+    size_t at = 0;
+    int n = snprintf(out, cap, "{\"name\":");
+    at = (size_t)n;
+    at = put_json_string(out, at, cap, name, strlen(name));
+    n = snprintf(at < cap ? out + at : NULL, at < cap ? cap - at : 0, ",\"schema\":%s,\"partitions\":[", schema);
+    at += (size_t)n;
+    for (size_t i = 0; i < pt_collection_num_partitions(coll); i++) {
+      size_t len;
+      const char *p = pt_collection_partition_name(coll, i, &len);
+      if (i) { if (at < cap) out[at] = ','; at++; }
+      n = snprintf(at < cap ? out + at : NULL, at < cap ? cap - at : 0, "{\"name\":");
+      at += (size_t)n;
+      at = put_json_string(out, at, cap, p, len);
+      n = snprintf(at < cap ? out + at : NULL, at < cap ? cap - at : 0, ",\"num_entities\":%llu}",
+                   (unsigned long long)pt_collection_num_entities(coll, p, len));
+      at += (size_t)n;
+    }
+    if (at + 3 <= cap) {
+      out[at++] = ']';
+      out[at++] = '}';
+      out[at] = '\0';
+      pt_free(schema);
+      return out;
+    }
+    pt_wasm_free(out);
+  }
+}
+
+pt_status pt_wasm_partition_create(pt_collection *coll, const char *name, size_t len) {
+  return pt_partition_create(coll, name, len, &last_error);
+}
+pt_status pt_wasm_partition_drop(pt_collection *coll, const char *name, size_t len) {
+  return pt_partition_drop(coll, name, len, &last_error);
+}
+int pt_wasm_partition_exists(pt_collection *coll, const char *name, size_t len) {
+  return pt_partition_exists(coll, name, len);
+}
+double pt_wasm_num_entities(pt_collection *coll, const char *partition, size_t len, int scoped) {
+  return (double)pt_collection_num_entities(coll, scoped ? partition : NULL, len);
+}
+
+/* ---- mutations ---- */
+
+pt_status pt_wasm_write(pt_collection *coll, const char *partition, size_t partition_len, int op,
+                        const pt_batch_in *batch, uint32_t flags, pt_mutation_result *result) {
+  return pt_collection_write(coll, partition, partition_len, (pt_op)op, batch, flags, result, &last_error);
+}
+
+pt_status pt_wasm_write_json(pt_collection *coll, const char *partition, size_t partition_len, int op,
+                             const char *json, size_t len, uint32_t flags, pt_mutation_result *result) {
+  return pt_collection_write_json(coll, partition, partition_len, (pt_op)op, json, len, flags, result,
+                                  &last_error);
+}
+
+pt_status pt_wasm_delete(pt_collection *coll, const char *partition, size_t partition_len,
+                         const char *expr, size_t len, pt_mutation_result *result) {
+  return pt_collection_delete(coll, partition, partition_len, expr, len, result, &last_error);
+}
+
+void pt_wasm_mutation_result_clear(pt_mutation_result *result) { pt_mutation_result_clear(result); }
+
+/* ---- reads ---- */
+
+pt_rows *pt_wasm_query(pt_collection *coll, const char *request, size_t len) {
+  pt_rows *rows = NULL;
+  pt_collection_query(coll, request, len, &rows, &last_error);
+  return rows;
+}
+double pt_wasm_rows_count(const pt_rows *rows) { return (double)pt_rows_count(rows); }
+size_t pt_wasm_rows_num_columns(const pt_rows *rows) { return pt_rows_num_columns(rows); }
+const pt_column_out *pt_wasm_rows_column(const pt_rows *rows, size_t i) { return pt_rows_column(rows, i); }
+void pt_wasm_rows_free(pt_rows *rows) { pt_rows_free(rows); }
