@@ -290,6 +290,10 @@ PT_API const char *pt_store_collection_name(const pt_store *store, size_t i, siz
 /** The collection's schema, owned by the collection. */
 PT_API const pt_schema *pt_collection_schema(const pt_collection *coll);
 
+/** A number identifying the collection within its store (Milvus's collectionID): never reused,
+ * so a host can tell a dropped-and-recreated collection from the one it knew. */
+PT_API uint64_t pt_collection_id(const pt_collection *coll);
+
 /** The collection's name (NUL-terminated, owned by the collection). */
 PT_API const char *pt_collection_name(const pt_collection *coll);
 

@@ -177,6 +177,7 @@ pt_status pt_collection_create(pt_store *s, const char *name, size_t name_len,
     return pt_fail_nomem(err);
   }
   c->store = s;
+  c->id = ++s->next_collection_id;
   c->schema = copy;
   c->name_len = name_len;
   c->partition_key_mode = part_key;
@@ -215,6 +216,7 @@ pt_status pt_collection_drop(pt_store *s, const char *name, size_t name_len) {
 
 const pt_schema *pt_collection_schema(const pt_collection *c) { return c ? c->schema : NULL; }
 const char *pt_collection_name(const pt_collection *c) { return c ? c->name : NULL; }
+uint64_t pt_collection_id(const pt_collection *c) { return c ? c->id : 0; }
 
 /* ============================================================================================
  * Partitions

@@ -53,6 +53,7 @@ typedef struct pt_partition {
 
 struct pt_collection {
   pt_store *store;
+  uint64_t id;
   char *name; /* owned */
   size_t name_len;
   pt_schema *schema; /* owned copy */
@@ -69,6 +70,7 @@ struct pt_store {
   pt_store_options opts;
   uint64_t last_ts; /* last hybrid timestamp handed out */
   uint64_t last_id; /* last auto_id key handed out */
+  uint64_t next_collection_id;
 };
 
 /* ---- segments (segment.c) ---- */

@@ -52,6 +52,7 @@ EXPORT(pt_collection *, pt_wasm_collection_create)(pt_store *store, const char *
 EXPORT(pt_collection *, pt_wasm_collection_find)(pt_store *store, const char *name, size_t len);
 EXPORT(pt_status, pt_wasm_collection_drop)(pt_store *store, const char *name, size_t len);
 EXPORT(char *, pt_wasm_store_list)(pt_store *store);
+EXPORT(double, pt_wasm_collection_id)(pt_collection *coll);
 EXPORT(char *, pt_wasm_collection_describe)(pt_collection *coll);
 EXPORT(pt_status, pt_wasm_partition_create)(pt_collection *coll, const char *name, size_t len);
 EXPORT(pt_status, pt_wasm_partition_drop)(pt_collection *coll, const char *name, size_t len);
@@ -209,6 +210,8 @@ pt_status pt_wasm_collection_drop(pt_store *store, const char *name, size_t len)
   return pt_collection_drop(store, name, len);
 }
 
+double pt_wasm_collection_id(pt_collection *coll) { return (double)pt_collection_id(coll); }
+
 /* Appends `s` as a JSON string literal. */
 static size_t put_json_string(char *out, size_t at, size_t cap, const char *s, size_t len) {
   if (at < cap) out[at] = '"';
@@ -264,7 +267,7 @@ char *pt_wasm_collection_describe(pt_collection *coll) {
     if (!out) { pt_free(schema); return NULL; }
     const char *name = pt_collection_name(coll);
     size_t at = 0;
-    int n = snprintf(out, cap, "{\"name\":");
+    int n = snprintf(out, cap, "{\"id\":%llu,\"name\":", (unsigned long long)pt_collection_id(coll));
     at = (size_t)n;
     at = put_json_string(out, at, cap, name, strlen(name));
     n = snprintf(at < cap ? out + at : NULL, at < cap ? cap - at : 0, ",\"schema\":%s,\"partitions\":[", schema);

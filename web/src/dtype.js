@@ -1,0 +1,49 @@
+// dtype.js — Milvus DataType codes, as pymilvus numbers them.
+//
+// DataType.INT64 === 5 and DataType[5] === 'INT64'. The codes are checked against the C core's
+// own table when init() runs (binding.js), so they cannot drift apart.
+
+const CODES = {
+  NONE: 0,
+  BOOL: 1,
+  INT8: 2,
+  INT16: 3,
+  INT32: 4,
+  INT64: 5,
+  FLOAT: 10,
+  DOUBLE: 11,
+  STRING: 20,
+  VARCHAR: 21,
+  ARRAY: 22,
+  JSON: 23,
+  GEOMETRY: 24,
+  TEXT: 25,
+  TIMESTAMPTZ: 26,
+  BINARY_VECTOR: 100,
+  FLOAT_VECTOR: 101,
+  FLOAT16_VECTOR: 102,
+  BFLOAT16_VECTOR: 103,
+  SPARSE_FLOAT_VECTOR: 104,
+  INT8_VECTOR: 105,
+  UNKNOWN: 999,
+};
+
+/** @type {Readonly<Record<string, number> & Record<number, string>>} */
+export const DataType = Object.freeze(
+  Object.assign(Object.create(null), CODES, Object.fromEntries(Object.entries(CODES).map(([k, v]) => [v, k]))),
+);
+
+export const DTYPE_CODES = CODES;
+
+export const isVectorType = (t) => t >= 100 && t <= 105;
+export const isDenseVectorType = (t) => isVectorType(t) && t !== CODES.SPARSE_FLOAT_VECTOR;
+export const isIntegerType = (t) => t >= CODES.INT8 && t <= CODES.INT64;
+export const isStringType = (t) =>
+  t === CODES.VARCHAR || t === CODES.TEXT || t === CODES.GEOMETRY || t === CODES.TIMESTAMPTZ;
+
+/** Accepts a DataType code or name ('INT64', 'FloatVector' is not accepted: pymilvus names only). */
+export function toDataTypeCode(dtype) {
+  if (typeof dtype === 'number') return dtype;
+  if (typeof dtype === 'string' && Object.hasOwn(CODES, dtype)) return CODES[dtype];
+  return undefined;
+}

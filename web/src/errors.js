@@ -1,0 +1,61 @@
+// errors.js — MilvusException and the pymilvus exception classes partita raises.
+//
+// Every failure is a MilvusException (instanceof Error) with a numeric `code` and the message
+// Milvus or pymilvus gives for the same mistake. Client-side checks use pymilvus's subclasses
+// (code 1, as pymilvus's ErrorCode.UNEXPECTED_ERROR); server-side checks are plain
+// MilvusExceptions with Milvus's code (1100 invalid parameter, 65535 unexpected, ...).
+
+export class MilvusException extends Error {
+  /**
+   * @param {number} code Milvus / pymilvus error code
+   * @param {string} message the Milvus-style message
+   * @param {{ row?: number, field?: string, status?: string, cause?: unknown }} [details]
+   */
+  constructor(code = 1, message = '', details = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    this.code = code;
+    /** Row of the batch the error is about, when there is one. */
+    if (details.row !== undefined) this.row = details.row;
+    /** Field the error is about, when there is one. */
+    if (details.field !== undefined) this.field = details.field;
+    /** The core's status name (PT_SCHEMA, PT_NOMEM, ...), when the error comes from it. */
+    if (details.status !== undefined) this.status = details.status;
+  }
+
+  /** pymilvus's str(): `<MilvusException: (code=1100, message=...)>` */
+  toString() {
+    return `<${this.name}: (code=${this.code}, message=${this.message})>`;
+  }
+}
+
+export class ParamError extends MilvusException {}
+export class DataNotMatchException extends MilvusException {}
+export class DataTypeNotSupportException extends MilvusException {}
+export class PrimaryKeyException extends MilvusException {}
+export class AutoIDException extends MilvusException {}
+export class PartitionKeyException extends MilvusException {}
+export class SchemaNotReadyException extends MilvusException {}
+export class CollectionNotExistException extends MilvusException {}
+export class FieldsTypeException extends MilvusException {}
+export class FieldTypeException extends MilvusException {}
+export class ConnectionConfigException extends MilvusException {}
+export class ConnectionNotExistException extends MilvusException {}
+/** An allocation inside the WebAssembly core failed; nothing was changed. */
+export class MilvusMemoryError extends MilvusException {}
+
+/** Classes by the names the core reports (pt_exception), see binding.js. */
+export const EXCEPTION_CLASSES = {
+  MilvusException,
+  ParamError,
+  DataNotMatchException,
+  DataTypeNotSupportException,
+  PrimaryKeyException,
+  AutoIDException,
+  PartitionKeyException,
+  SchemaNotReadyException,
+  CollectionNotExistException,
+};
+
+/** pymilvus's code for client-side errors (ErrorCode.UNEXPECTED_ERROR). */
+export const CLIENT_ERROR = 1;

@@ -1,0 +1,473 @@
+// marshal.js — JS values → one pt_batch_in in linear memory.
+//
+// Marshal transcribes and never judges: every rule (types, ranges, dims, lengths, nulls,
+// defaults, unknown fields) lives in the C core, so the typed path, the JSON path and the WASI
+// build share one set of rules and messages. Where a JS value cannot be transcribed faithfully
+// (a string where a number is due, a vector of another length, a BigInt beyond int64), the cell
+// is tagged and the C core reports the error with the value's JS type name.
+//
+// Forms, decided once per batch as pymilvus decides them:
+//   a plain object            one row                       PT_FORM_ROWS
+//   [ {..}, {..} ]            rows                          PT_FORM_ROWS
+//   [ col, col, ... ]         columns in schema order       PT_FORM_COLUMNS
+//   an Apache Arrow Table     named columns (a DataFrame)   PT_FORM_DATAFRAME
+// Fast paths: a vector column may be one flat Float32Array of rows × dim; INT64 columns may
+// be BigInt64Array / Float64Array; INT32 columns Int32Array.
+
+import { encoder } from './binding.js';
+import { DataType, isDenseVectorType, isIntegerType, isStringType } from './dtype.js';
+import { DataNotMatchException, DataTypeNotSupportException } from './errors.js';
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** The JS type name used in messages (pymilvus prints Python's). */
+export function typeName(v) {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'Array';
+  if (ArrayBuffer.isView(v)) return v.constructor.name;
+  if (typeof v === 'object') return v.constructor && v.constructor !== Object ? v.constructor.name : 'object';
+  if (typeof v === 'number' && !Number.isInteger(v)) return 'float';
+  return typeof v;
+}
+
+const isPlainRow = (v) => v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v);
+
+/** Duck-typed Apache Arrow Table: partita never imports apache-arrow. */
+export function isArrowTable(v) {
+  return (
+    v !== null && typeof v === 'object' && typeof v.getChild === 'function' && typeof v.numRows === 'number' &&
+    v.schema && Array.isArray(v.schema.fields)
+  );
+}
+
+const jsonReplacer = (_k, v) => (typeof v === 'bigint' ? (v >= -(2n ** 53n) && v <= 2n ** 53n ? Number(v) : v.toString()) : v);
+
+/** JSON text of a value, or undefined when it cannot be serialised (cyclic, ...). */
+function toJsonText(v) {
+  try {
+    return JSON.stringify(v, jsonReplacer);
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One column being transcribed
+// ---------------------------------------------------------------------------------------------
+
+const K = { ABSENT: 0, BOOL: 1, INT64: 2, DOUBLE: 3, FLOAT32: 4, BYTES: 5, TEXT: 6, JSON: 7, INT32: 8 };
+const CELL = { VALUE: 0, NULL: 1, MISSING: 2, WRONG_TYPE: 3, WRONG_LENGTH: 4, OUT_OF_RANGE: 5 };
+
+class Column {
+  /**
+   * @param {object|null} field  field info (null: the dynamic $meta column)
+   * @param {number} n rows
+   */
+  constructor(field, n) {
+    this.field = field;
+    this.n = n;
+    this.cells = null;
+    this.got = null;
+    this.gotLength = 0;
+    this.name = null;
+    this.written = 0;
+    this.index = field ? field.index : -2;
+    const t = field ? field.dtype : DataType.JSON;
+    this.width = 1;
+    if (t === DataType.BOOL) this.setKind(K.BOOL, new Uint8Array(n));
+    else if (isIntegerType(t)) this.setKind(K.DOUBLE, new Float64Array(n));
+    else if (t === DataType.FLOAT || t === DataType.DOUBLE) this.setKind(K.DOUBLE, new Float64Array(n));
+    else if (isStringType(t)) this.setKind(K.TEXT, new Array(n));
+    else if (t === DataType.JSON || t === DataType.ARRAY || t === DataType.SPARSE_FLOAT_VECTOR) this.setKind(K.JSON, new Array(n));
+    else if (isDenseVectorType(t)) {
+      this.width = t === DataType.BINARY_VECTOR ? field.dim / 8 : field.dim;
+      this.setKind(K.FLOAT32, new Float32Array(n * this.width));
+    } else this.setKind(K.ABSENT, null);
+  }
+
+  setKind(kind, values) {
+    this.kind = kind;
+    this.values = values;
+  }
+
+  mark(r, state, got, length = 0) {
+    if (!this.cells) this.cells = new Uint8Array(this.n);
+    this.cells[r] = state;
+    if (this.got === null && (state === CELL.WRONG_TYPE || state === CELL.OUT_OF_RANGE || state === CELL.WRONG_LENGTH)) {
+      this.got = got ?? '';
+      this.gotLength = length;
+    }
+  }
+
+  /** Transcribes value v of row r. */
+  set(r, v) {
+    if (v === undefined) return this.mark(r, CELL.MISSING);
+    if (v === null) return this.mark(r, CELL.NULL);
+    const f = this.field;
+    const t = f ? f.dtype : DataType.JSON;
+    switch (this.kind) {
+      case K.BOOL:
+        if (typeof v === 'boolean') this.values[r] = v ? 1 : 0;
+        else this.mark(r, CELL.WRONG_TYPE, typeName(v));
+        return;
+      case K.DOUBLE:
+        if (typeof v === 'number') this.values[r] = v;
+        else if (typeof v === 'bigint') {
+          if (isIntegerType(t)) {
+            this.toInt64();
+            return this.set(r, v);
+          }
+          this.values[r] = Number(v);
+        } else this.mark(r, CELL.WRONG_TYPE, typeName(v));
+        return;
+      case K.INT64:
+        if (typeof v === 'bigint') {
+          if (v < INT64_MIN || v > INT64_MAX) this.mark(r, CELL.OUT_OF_RANGE, v.toString());
+          else this.values[r] = v;
+        } else if (typeof v === 'number') {
+          if (!Number.isInteger(v)) this.mark(r, CELL.WRONG_TYPE, 'float');
+          else if (v < -9223372036854775808 || v >= 9223372036854775808) this.mark(r, CELL.OUT_OF_RANGE, String(v));
+          else this.values[r] = BigInt(v);
+        } else this.mark(r, CELL.WRONG_TYPE, typeName(v));
+        return;
+      case K.TEXT:
+        if (typeof v === 'string') this.values[r] = v;
+        else this.mark(r, CELL.WRONG_TYPE, typeName(v));
+        return;
+      case K.JSON:
+        return this.setJson(r, v, t);
+      case K.FLOAT32:
+      case K.BYTES:
+        return this.setVector(r, v, t);
+      default:
+        return this.mark(r, CELL.WRONG_TYPE, typeName(v));
+    }
+  }
+
+  /** Switches a DOUBLE integer column to exact int64 (a BigInt arrived). */
+  toInt64() {
+    const old = this.values;
+    const next = new BigInt64Array(this.n);
+    for (let i = 0; i < this.n; i++) {
+      if (this.cells && this.cells[i] !== CELL.VALUE) continue;
+      const x = old[i];
+      if (Number.isInteger(x) && x >= -9223372036854775808 && x < 9223372036854775808) next[i] = BigInt(x);
+    }
+    // non-integer doubles written so far are judged by the core as floats: keep them tagged
+    for (let i = 0; i < this.n; i++) {
+      if (this.cells && this.cells[i] !== CELL.VALUE) continue;
+      if (!Number.isInteger(old[i])) this.mark(i, CELL.WRONG_TYPE, 'float');
+    }
+    this.setKind(K.INT64, next);
+  }
+
+  setJson(r, v, t) {
+    let text;
+    if (t === DataType.JSON && typeof v === 'string') {
+      text = v; // pymilvus 2.6: a str for a JSON field is a JSON document
+    } else if (t === DataType.ARRAY) {
+      if (!Array.isArray(v) && !ArrayBuffer.isView(v)) return this.mark(r, CELL.WRONG_TYPE, typeName(v));
+      text = toJsonText(ArrayBuffer.isView(v) ? Array.from(v) : v);
+    } else if (t === DataType.SPARSE_FLOAT_VECTOR) {
+      text = toJsonText(sparseToJson(v));
+    } else {
+      text = toJsonText(v);
+    }
+    if (text === undefined) return this.mark(r, CELL.WRONG_TYPE, typeName(v));
+    this.values[r] = text;
+  }
+
+  setVector(r, v, t) {
+    const w = this.width;
+    // raw bytes: Uint16Array halves for FLOAT16/BFLOAT16, Uint8Array / Int8Array for byte vectors
+    const bytesPerRow = t === DataType.FLOAT16_VECTOR || t === DataType.BFLOAT16_VECTOR ? w * 2 : w;
+    const raw =
+      (v instanceof Uint16Array && (t === DataType.FLOAT16_VECTOR || t === DataType.BFLOAT16_VECTOR)) ||
+      ((v instanceof Uint8Array || v instanceof Int8Array) && t !== DataType.FLOAT_VECTOR);
+    if (raw) {
+      if (this.kind !== K.BYTES) {
+        if (this.written) return this.mark(r, CELL.WRONG_TYPE, typeName(v)); // mixed forms in one column
+        this.toBytes(bytesPerRow);
+      }
+      this.written++;
+      const b = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+      if (b.length !== bytesPerRow) {
+        const dim = t === DataType.BINARY_VECTOR ? b.length * 8 : v instanceof Uint8Array && bytesPerRow !== w ? b.length / 2 : v.length;
+        return this.mark(r, CELL.WRONG_LENGTH, typeName(v), dim);
+      }
+      this.values.set(b, r * bytesPerRow);
+      return;
+    }
+    if (this.kind === K.BYTES) return this.mark(r, CELL.WRONG_TYPE, typeName(v)); // mixed forms in one column
+    if (!(Array.isArray(v) || v instanceof Float32Array || v instanceof Float64Array || ArrayBuffer.isView(v)))
+      return this.mark(r, CELL.WRONG_TYPE, typeName(v));
+    if (v.length !== w) {
+      const dim = t === DataType.BINARY_VECTOR ? v.length * 8 : v.length;
+      return this.mark(r, CELL.WRONG_LENGTH, typeName(v), dim);
+    }
+    this.written++;
+    if (Array.isArray(v)) {
+      const out = this.values;
+      const base = r * w;
+      for (let j = 0; j < w; j++) {
+        const x = v[j];
+        if (typeof x !== 'number') return this.mark(r, CELL.WRONG_TYPE, typeName(v));
+        out[base + j] = x;
+      }
+    } else {
+      this.values.set(v, r * w);
+    }
+  }
+
+  /** Switches a vector column to raw bytes (the first row given as bytes decides). */
+  toBytes(bytesPerRow) {
+    this.width = bytesPerRow;
+    this.setKind(K.BYTES, new Uint8Array(this.n * bytesPerRow));
+  }
+
+  /** A flat typed column (fast path): values for every row at once. */
+  setFlat(kind, values, width = 1) {
+    this.kind = kind;
+    this.values = values;
+    this.width = width;
+  }
+}
+
+/** Sparse vector forms → a JSON-able form the core reads. */
+function sparseToJson(v) {
+  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [String(k), x]));
+  if (v && typeof v === 'object' && 'indices' in v && 'values' in v)
+    return { indices: Array.from(v.indices, Number), values: Array.from(v.values, Number) };
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forms
+// ---------------------------------------------------------------------------------------------
+
+/** Row form: one column per field, plus the dynamic part (keys that are not fields). */
+function fromRows(info, rows) {
+  const n = rows.length;
+  const cols = info.fields.map((f) => new Column(f, n));
+  const dyn = new Column(null, n);
+  const names = info.fields.map((f) => f.name);
+  const nf = names.length;
+  let anyDyn = false;
+  for (let r = 0; r < n; r++) {
+    const row = rows[r];
+    if (!isPlainRow(row)) throw new DataNotMatchException(1, 'The Input data type is inconsistent with defined schema, please check it.', { row: r });
+    let present = 0;
+    for (let i = 0; i < nf; i++) {
+      const v = row[names[i]];
+      if (v !== undefined && Object.hasOwn(row, names[i])) present++;
+      cols[i].set(r, Object.hasOwn(row, names[i]) ? v : undefined);
+    }
+    // keys beyond the fields go to $meta (or make the core report an unexpected field)
+    const keys = Object.keys(row);
+    if (keys.length > present) {
+      let extra = null;
+      for (const k of keys) {
+        if (info.fieldIndex.has(k) || row[k] === undefined) continue;
+        extra ??= Object.create(null);
+        extra[k] = row[k];
+      }
+      if (extra) {
+        dyn.setJson(r, extra, DataType.JSON);
+        anyDyn = true;
+        continue;
+      }
+    }
+    dyn.mark(r, CELL.MISSING);
+  }
+  if (anyDyn) cols.push(dyn);
+  return { form: 0, n, cols };
+}
+
+/** Fields a column batch carries, in order (pymilvus: insert leaves out an auto_id key). */
+function expectedFields(info, op) {
+  return info.fields.filter((f) => !(op === 1 && f.is_primary && f.auto_id));
+}
+
+function columnLength(col, f) {
+  if (f && isDenseVectorType(f.dtype) && (col instanceof Float32Array || col instanceof Float64Array)) {
+    const w = f.dtype === DataType.BINARY_VECTOR ? f.dim / 8 : f.dim;
+    return Math.ceil(col.length / w);
+  }
+  return col.length;
+}
+
+/** One column given as a whole (column and DataFrame forms). */
+function transcribeColumn(f, col, name) {
+  if (!f) {
+    const c = new Column({ dtype: -1, index: -1 }, columnLength(col, null));
+    c.setKind(K.ABSENT, null);
+    c.name = name;
+    c.index = -1;
+    return c;
+  }
+  const t = f.dtype;
+  const n = columnLength(col, f);
+  const c = new Column(f, n);
+  c.name = name;
+  c.index = -1;
+  // fast paths: typed arrays that are already what the core stores
+  if (isDenseVectorType(t) && (col instanceof Float32Array || col instanceof Float64Array) && t !== DataType.BINARY_VECTOR) {
+    const w = t === DataType.BINARY_VECTOR ? f.dim / 8 : f.dim;
+    c.setFlat(col instanceof Float32Array ? K.FLOAT32 : K.DOUBLE, col, w);
+    if (col.length % w !== 0) c.mark(n - 1, CELL.WRONG_LENGTH, typeName(col), col.length % w);
+    if (col.length % w !== 0) c.values = copyPadded(col, n * w);
+    return c;
+  }
+  if (isIntegerType(t) && col instanceof BigInt64Array) return c.setFlat(K.INT64, col), c;
+  if (isIntegerType(t) && col instanceof Int32Array) return c.setFlat(K.INT32, col), c;
+  if ((isIntegerType(t) || t === DataType.DOUBLE || t === DataType.FLOAT) && col instanceof Float64Array)
+    return c.setFlat(K.DOUBLE, col), c;
+  if (t === DataType.FLOAT && col instanceof Float32Array) return c.setFlat(K.FLOAT32, col), c;
+  for (let r = 0; r < n; r++) c.set(r, col[r]);
+  return c;
+}
+
+function copyPadded(src, len) {
+  const out = new src.constructor(len);
+  out.set(src);
+  return out;
+}
+
+function fromColumns(info, data, op) {
+  const fields = expectedFields(info, op);
+  const cols = data.map((col, k) => {
+    if (!Array.isArray(col) && !ArrayBuffer.isView(col))
+      throw new DataTypeNotSupportException(1, 'The data should be a list of list');
+    return transcribeColumn(k < fields.length ? fields[k] : null, col, null);
+  });
+  const n = cols.reduce((m, c) => Math.max(m, c.n), 0);
+  return { form: 1, n, cols };
+}
+
+/** Values of an Arrow column, as plain JS values (or a flat typed array for vectors). */
+function arrowColumn(table, name, f) {
+  const vec = table.getChild(name);
+  const n = table.numRows;
+  if (f && isDenseVectorType(f.dtype) && f.dtype !== DataType.BINARY_VECTOR && vec.nullCount === 0) {
+    // FixedSizeList<Float32>: read the child values of every chunk without materialising rows
+    const w = f.dim;
+    const flat = new Float32Array(n * w);
+    let at = 0, ok = true;
+    for (const d of vec.data) {
+      const child = d.children && d.children[0];
+      if (!child || !(child.values instanceof Float32Array) || d.stride !== w) { ok = false; break; }
+      flat.set(child.values.subarray((child.offset + d.offset * w), (child.offset + (d.offset + d.length) * w)), at);
+      at += d.length * w;
+    }
+    if (ok && at === n * w) return flat;
+  }
+  const out = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = arrowValue(vec.get(i));
+  return out;
+}
+
+function arrowValue(v) {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'object') {
+    if (typeof v.toArray === 'function') return v.toArray();
+    if (typeof v.toJSON === 'function') return v.toJSON();
+  }
+  return v;
+}
+
+function fromArrow(info, table) {
+  const cols = table.schema.fields.map((af) => {
+    const f = info.fieldIndex.has(af.name) ? info.fields[info.fieldIndex.get(af.name)] : null;
+    return transcribeColumn(f, arrowColumn(table, af.name, f), af.name);
+  });
+  return { form: 2, n: table.numRows, cols };
+}
+
+/** Decides the form of `data` and transcribes it. */
+export function transcribe(info, data, op) {
+  if (isArrowTable(data)) return fromArrow(info, data);
+  if (Array.isArray(data)) {
+    if (data.length > 0 && isPlainRow(data[0])) return fromRows(info, data);
+    return fromColumns(info, data, op);
+  }
+  if (isPlainRow(data)) return fromRows(info, [data]);
+  throw new DataTypeNotSupportException(1, 'The type of data should be List, pd.DataFrame or Dict');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Linear memory
+// ---------------------------------------------------------------------------------------------
+
+/** Encodes a TEXT / JSON column's strings as one UTF-8 arena with offsets. */
+function encodeStrings(values, cells, n) {
+  let cap = 0;
+  for (let r = 0; r < n; r++) if (typeof values[r] === 'string') cap += values[r].length * 3;
+  const bytes = new Uint8Array(cap);
+  const offsets = new Uint32Array(n + 1);
+  let at = 0;
+  for (let r = 0; r < n; r++) {
+    const s = values[r];
+    if (typeof s === 'string' && (!cells || cells[r] === CELL.VALUE)) at += encoder.encodeInto(s, bytes.subarray(at)).written;
+    offsets[r + 1] = at;
+  }
+  return { bytes: bytes.subarray(0, at), offsets };
+}
+
+function kindBytes(c) {
+  switch (c.kind) {
+    case K.ABSENT: return null;
+    case K.TEXT:
+    case K.JSON: return null;
+    default: return c.values;
+  }
+}
+
+/**
+ * Writes a transcribed batch into linear memory (inside `scope`) and returns the pointer of its
+ * pt_batch_in.
+ */
+export function writeBatch(core, scope, batch) {
+  const L = core.layout.pt_column_in, B = core.layout.pt_batch_in;
+  const cols = batch.cols;
+  const colsPtr = scope.alloc(Math.max(1, cols.length) * L.size);
+  const ptrs = cols.map((c) => {
+    let values = 0, offsets = 0, cells = 0, name = 0, nameLen = 0, got = 0, gotLen = 0;
+    if (c.kind === K.TEXT || c.kind === K.JSON) {
+      const { bytes, offsets: offs } = encodeStrings(c.values, c.cells, c.n);
+      values = scope.bytes(bytes.length ? bytes : new Uint8Array(1));
+      offsets = scope.bytes(offs);
+    } else {
+      const v = kindBytes(c);
+      if (v) values = scope.bytes(v.length ? v : new Uint8Array(1));
+    }
+    if (c.cells) cells = scope.bytes(c.cells);
+    if (c.name !== null) [name, nameLen] = scope.string(c.name);
+    if (c.got !== null) [got, gotLen] = scope.string(c.got);
+    return { values, offsets, cells, name, nameLen, got, gotLen };
+  });
+  const dv = core.dv; // after every allocation: memory may have grown
+  cols.forEach((c, k) => {
+    const p = ptrs[k];
+    const base = colsPtr + k * L.size;
+    dv.setInt32(base + L.field, c.index, true);
+    dv.setInt32(base + L.kind, c.kind, true);
+    dv.setUint32(base + L.name, p.name, true);
+    dv.setUint32(base + L.name_len, p.nameLen, true);
+    dv.setUint32(base + L.n_rows, c.n, true);
+    dv.setUint32(base + L.width, c.width, true);
+    dv.setUint32(base + L.values, p.values, true);
+    dv.setUint32(base + L.offsets, p.offsets, true);
+    dv.setUint32(base + L.cells, p.cells, true);
+    dv.setUint32(base + L.got, p.got, true);
+    dv.setUint32(base + L.got_len, p.gotLen, true);
+    dv.setBigInt64(base + L.got_length, BigInt(Math.trunc(c.gotLength)), true);
+  });
+  const batchPtr = scope.alloc(B.size);
+  const dv2 = core.dv;
+  dv2.setInt32(batchPtr + B.form, batch.form, true);
+  dv2.setUint32(batchPtr + B.n_rows, batch.n, true);
+  dv2.setUint32(batchPtr + B.n_columns, cols.length, true);
+  dv2.setUint32(batchPtr + B.columns, colsPtr, true);
+  return batchPtr;
+}

@@ -1,0 +1,134 @@
+// partition.js — Partition: pymilvus's ORM Partition. Its calls are the Collection's, scoped to
+// this partition; creating one creates the partition if it does not exist yet.
+
+import { core } from './binding.js';
+import { CLIENT_ERROR, ParamError } from './errors.js';
+
+const INTERNAL = Symbol('partita.internal');
+let CollectionClass = null;
+
+export class Partition {
+  #collection;
+  #name;
+  #description;
+
+  /**
+   * @param {import('./collection.js').Collection | string} collection a Collection, or its name
+   * @param {string} name
+   * @param {string} [description]
+   * @param {{ using?: string }} [options]
+   */
+  constructor(collection, name, description = '', options = {}) {
+    if (description !== null && typeof description === 'object') [description, options] = ['', description];
+    if (collection === INTERNAL) {
+      [this.#collection, this.#name] = options;
+      this.#description = description;
+      return;
+    }
+    if (typeof collection === 'string') {
+      if (!CollectionClass) throw new ParamError(CLIENT_ERROR, 'import Collection from partita before creating a Partition by name');
+      collection = new CollectionClass(collection, undefined, { using: options.using });
+    }
+    if (!collection || typeof collection._handle !== 'function')
+      throw new ParamError(CLIENT_ERROR, 'The type of collection must be pymilvus.Collection.');
+    if (typeof name !== 'string') throw new ParamError(CLIENT_ERROR, `partition name must be a string, got ${typeof name}`);
+    this.#collection = collection;
+    this.#name = name;
+    this.#description = description ?? '';
+    const h = collection._handle();
+    const c = core();
+    const scope = c.scope();
+    try {
+      const [p, n] = scope.string(name);
+      c.check(c.exports._pt_wasm_partition_create(h.ptr, p, n));
+    } finally {
+      scope.release();
+    }
+  }
+
+  /** A Partition object for a partition known to exist. */
+  static _existing(collection, name) {
+    return new Partition(INTERNAL, '', '', [collection, name]);
+  }
+
+  get name() {
+    return this.#name;
+  }
+
+  get description() {
+    return this.#description;
+  }
+
+  get collection() {
+    return this.#collection;
+  }
+
+  get collection_name() {
+    return this.#collection.name;
+  }
+
+  /** Live entities in this partition. */
+  get num_entities() {
+    const h = this.#collection._handle();
+    const c = core();
+    const scope = c.scope();
+    try {
+      const [p, n] = scope.string(this.#name);
+      return c.exports._pt_wasm_num_entities(h.ptr, p, n, 1);
+    } finally {
+      scope.release();
+    }
+  }
+
+  get is_empty() {
+    return this.num_entities === 0;
+  }
+
+  async insert(data, options = {}) {
+    return this.#collection._write('insert', data, this.#name, options);
+  }
+
+  async upsert(data, options = {}) {
+    return this.#collection._write('upsert', data, this.#name, options);
+  }
+
+  async delete(expr, options = {}) {
+    return this.#collection._delete(expr, this.#name, options);
+  }
+
+  async query(expr, options = {}) {
+    return this.#collection._query(expr, options, [this.#name]);
+  }
+
+  async get(ids, options = {}) {
+    return this.#collection._get(ids, options, [this.#name]);
+  }
+
+  /** pymilvus's Partition.flush flushes the whole collection. */
+  async flush(options = {}) {
+    return this.#collection.flush(options);
+  }
+
+  async load(options = {}) {
+    return this.#collection.load(options);
+  }
+
+  async release(options = {}) {
+    return this.#collection.release(options);
+  }
+
+  /** Drops this partition and its data. */
+  drop(options = {}) {
+    this.#collection.drop_partition(this.#name, options);
+  }
+
+  toString() {
+    return JSON.stringify({ name: this.#name, collection_name: this.collection_name, description: this.#description });
+  }
+}
+
+/** collection.js registers Collection here, so that `new Partition('films', 'comedy')` can open
+ * the collection by name without a module cycle at load time. */
+export function _registerCollection(C) {
+  CollectionClass = C;
+}

@@ -1,0 +1,164 @@
+// results.js — what comes back from the core: MutationResult, and query rows decoded from the
+// columnar pt_rows into plain objects.
+
+import { decoder } from './binding.js';
+import { DataType } from './dtype.js';
+
+const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** INT64 as a number when it is a safe integer, as a BigInt otherwise. */
+export function int64Value(v) {
+  return v >= SAFE_MIN && v <= SAFE_MAX ? Number(v) : v;
+}
+
+/**
+ * The result of insert / upsert / delete: pymilvus's MutationResult, field for field.
+ * A call succeeds whole or throws, so succ_index is every row and err_index is empty.
+ */
+export class MutationResult {
+  constructor({ insert_count = 0, delete_count = 0, upsert_count = 0, timestamp = 0n, primary_keys = [], succ_index = [] } = {}) {
+    /** @type {number} */ this.insert_count = insert_count;
+    /** @type {number} */ this.delete_count = delete_count;
+    /** @type {number} */ this.upsert_count = upsert_count;
+    /** @type {number} */ this.succ_count = succ_index.length;
+    /** @type {number[]} */ this.succ_index = succ_index;
+    /** @type {number} */ this.err_count = 0;
+    /** @type {number[]} */ this.err_index = [];
+    /** @type {Array<number|bigint|string>} */ this.primary_keys = primary_keys;
+    /** Hybrid timestamp: physical milliseconds << 18 | logical counter. @type {bigint} */
+    this.timestamp = timestamp;
+  }
+
+  /** pymilvus's str(MutationResult), including its missing closing parenthesis. */
+  toString() {
+    return (
+      `(insert count: ${this.insert_count}, delete count: ${this.delete_count}, upsert count: ${this.upsert_count}, ` +
+      `timestamp: ${this.timestamp}, success count: ${this.succ_count}, err count: ${this.err_count}`
+    );
+  }
+}
+
+/** Reads a pt_mutation_result from linear memory (the caller clears it afterwards). */
+export function readMutationResult(core, ptr, withIndex) {
+  const L = core.layout.pt_mutation_result;
+  const dv = core.dv;
+  const n = Number(dv.getBigUint64(ptr + L.n_keys, true));
+  const keyType = dv.getInt32(ptr + L.key_type, true);
+  const keys = new Array(n);
+  if (n && keyType === DataType.INT64) {
+    const p = dv.getUint32(ptr + L.int_keys, true);
+    for (let i = 0; i < n; i++) keys[i] = int64Value(dv.getBigInt64(p + i * 8, true));
+  } else if (n && keyType === DataType.VARCHAR) {
+    const offs = dv.getUint32(ptr + L.str_offsets, true);
+    const data = dv.getUint32(ptr + L.str_data, true);
+    const u8 = core.u8;
+    for (let i = 0; i < n; i++) {
+      const a = dv.getUint32(offs + i * 4, true), b = dv.getUint32(offs + i * 4 + 4, true);
+      keys[i] = decoder.decode(u8.subarray(data + a, data + b));
+    }
+  }
+  return new MutationResult({
+    insert_count: Number(dv.getBigUint64(ptr + L.insert_count, true)),
+    delete_count: Number(dv.getBigUint64(ptr + L.delete_count, true)),
+    upsert_count: Number(dv.getBigUint64(ptr + L.upsert_count, true)),
+    timestamp: dv.getBigUint64(ptr + L.timestamp, true),
+    primary_keys: keys,
+    succ_index: withIndex ? Array.from({ length: n }, (_, i) => i) : [],
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Query rows
+// ---------------------------------------------------------------------------------------------
+
+function f16ToNumber(h) {
+  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m ? NaN : s * Infinity;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
+}
+const bf16View = new Float32Array(1), bf16Bits = new Uint32Array(bf16View.buffer);
+function bf16ToNumber(h) {
+  bf16Bits[0] = h << 16;
+  return bf16View[0];
+}
+
+/** Copies `len` bytes out of linear memory into a fresh, aligned ArrayBuffer. */
+function copyOut(core, ptr, len) {
+  return core.u8.slice(ptr, ptr + len).buffer;
+}
+
+/** Decodes one pt_column_out into an array of JS values (one per row). */
+function decodeColumn(core, colPtr, n) {
+  const L = core.layout.pt_column_out;
+  const dv = core.dv;
+  const name = core.cString(dv.getUint32(colPtr + L.name, true));
+  const dtype = dv.getInt32(colPtr + L.dtype, true);
+  const isDynamic = dv.getInt32(colPtr + L.is_dynamic, true) === 1;
+  const width = dv.getUint32(colPtr + L.width, true);
+  const elem = dv.getUint32(colPtr + L.elem_size, true);
+  const valuesPtr = dv.getUint32(colPtr + L.values, true);
+  const offsetsPtr = dv.getUint32(colPtr + L.offsets, true);
+  const validPtr = dv.getUint32(colPtr + L.valid, true);
+  const valid = validPtr ? core.u8.slice(validPtr, validPtr + n) : null;
+  const out = new Array(n);
+
+  if (offsetsPtr) {
+    const offs = new Uint32Array(copyOut(core, offsetsPtr, (n + 1) * 4));
+    const bytes = new Uint8Array(copyOut(core, valuesPtr, offs[n]));
+    const parse = dtype !== DataType.VARCHAR && dtype !== DataType.TEXT && dtype !== DataType.GEOMETRY && dtype !== DataType.TIMESTAMPTZ;
+    for (let i = 0; i < n; i++) {
+      if (valid && !valid[i]) { out[i] = null; continue; }
+      const text = decoder.decode(bytes.subarray(offs[i], offs[i + 1]));
+      out[i] = parse ? JSON.parse(text) : text;
+    }
+    if (dtype === DataType.SPARSE_FLOAT_VECTOR)
+      for (let i = 0; i < n; i++) if (out[i]) out[i] = Object.fromEntries(Object.entries(out[i]).map(([k, v]) => [Number(k), v]));
+    return { name, isDynamic, values: out };
+  }
+
+  const buf = copyOut(core, valuesPtr, n * width * elem);
+  let get;
+  switch (dtype) {
+    case DataType.BOOL: { const a = new Uint8Array(buf); get = (i) => a[i] === 1; break; }
+    case DataType.INT8: { const a = new Int8Array(buf); get = (i) => a[i]; break; }
+    case DataType.INT16: { const a = new Int16Array(buf); get = (i) => a[i]; break; }
+    case DataType.INT32: { const a = new Int32Array(buf); get = (i) => a[i]; break; }
+    case DataType.INT64: { const a = new BigInt64Array(buf); get = (i) => int64Value(a[i]); break; }
+    case DataType.FLOAT: { const a = new Float32Array(buf); get = (i) => a[i]; break; }
+    case DataType.DOUBLE: { const a = new Float64Array(buf); get = (i) => a[i]; break; }
+    case DataType.FLOAT_VECTOR: { const a = new Float32Array(buf); get = (i) => Array.from(a.subarray(i * width, (i + 1) * width)); break; }
+    case DataType.FLOAT16_VECTOR: { const a = new Uint16Array(buf); get = (i) => Array.from(a.subarray(i * width, (i + 1) * width), f16ToNumber); break; }
+    case DataType.BFLOAT16_VECTOR: { const a = new Uint16Array(buf); get = (i) => Array.from(a.subarray(i * width, (i + 1) * width), bf16ToNumber); break; }
+    case DataType.INT8_VECTOR: { const a = new Int8Array(buf); get = (i) => Array.from(a.subarray(i * width, (i + 1) * width)); break; }
+    case DataType.BINARY_VECTOR: { const a = new Uint8Array(buf); get = (i) => a.slice(i * width, (i + 1) * width); break; }
+    default: get = () => undefined;
+  }
+  for (let i = 0; i < n; i++) out[i] = valid && !valid[i] ? null : get(i);
+  return { name, isDynamic, values: out };
+}
+
+/** Decodes a pt_rows into row objects; dynamic keys become top-level keys, as in pymilvus. */
+export function readRows(core, rowsPtr) {
+  const M = core.exports;
+  const n = M._pt_wasm_rows_count(rowsPtr);
+  const ncols = M._pt_wasm_rows_num_columns(rowsPtr) >>> 0;
+  const cols = [];
+  for (let k = 0; k < ncols; k++) cols.push(decodeColumn(core, M._pt_wasm_rows_column(rowsPtr, k) >>> 0, n));
+  const rows = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const row = {};
+    for (const c of cols) {
+      if (!c.isDynamic) {
+        row[c.name] = c.values[i];
+        continue;
+      }
+      const extra = c.values[i];
+      if (extra && typeof extra === 'object')
+        for (const key of Object.keys(extra)) if (!Object.hasOwn(row, key)) Object.defineProperty(row, key, { value: extra[key], enumerable: true, writable: true, configurable: true });
+    }
+    rows[i] = row;
+  }
+  return rows;
+}
