@@ -180,28 +180,23 @@ class Column {
 
   setVector(r, v, t) {
     const w = this.width;
-    // raw bytes: Uint16Array halves for FLOAT16/BFLOAT16, Uint8Array / Int8Array for byte vectors
-    const bytesPerRow = t === DataType.FLOAT16_VECTOR || t === DataType.BFLOAT16_VECTOR ? w * 2 : w;
-    const raw =
-      (v instanceof Uint16Array && (t === DataType.FLOAT16_VECTOR || t === DataType.BFLOAT16_VECTOR)) ||
-      ((v instanceof Uint8Array || v instanceof Int8Array) && t !== DataType.FLOAT_VECTOR);
-    if (raw) {
+    // FLOAT16 / BFLOAT16 given as raw halves (Uint16Array) or raw bytes (Uint8Array)
+    const half = t === DataType.FLOAT16_VECTOR || t === DataType.BFLOAT16_VECTOR;
+    if (half && (v instanceof Uint16Array || v instanceof Uint8Array)) {
       if (this.kind !== K.BYTES) {
         if (this.written) return this.mark(r, CELL.WRONG_TYPE, typeName(v)); // mixed forms in one column
-        this.toBytes(bytesPerRow);
+        this.toBytes(w * 2);
       }
       this.written++;
       const b = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-      if (b.length !== bytesPerRow) {
-        const dim = t === DataType.BINARY_VECTOR ? b.length * 8 : v instanceof Uint8Array && bytesPerRow !== w ? b.length / 2 : v.length;
-        return this.mark(r, CELL.WRONG_LENGTH, typeName(v), dim);
-      }
-      this.values.set(b, r * bytesPerRow);
+      if (b.length !== w * 2) return this.mark(r, CELL.WRONG_LENGTH, typeName(v), b.length / 2);
+      this.values.set(b, r * w * 2);
       return;
     }
     if (this.kind === K.BYTES) return this.mark(r, CELL.WRONG_TYPE, typeName(v)); // mixed forms in one column
-    if (!(Array.isArray(v) || v instanceof Float32Array || v instanceof Float64Array || ArrayBuffer.isView(v)))
-      return this.mark(r, CELL.WRONG_TYPE, typeName(v));
+    if (!Array.isArray(v) && !ArrayBuffer.isView(v)) return this.mark(r, CELL.WRONG_TYPE, typeName(v));
+    // INT8 vectors: a Uint8Array holds the raw two's-complement bytes
+    if (t === DataType.INT8_VECTOR && v instanceof Uint8Array) v = new Int8Array(v.buffer, v.byteOffset, v.byteLength);
     if (v.length !== w) {
       const dim = t === DataType.BINARY_VECTOR ? v.length * 8 : v.length;
       return this.mark(r, CELL.WRONG_LENGTH, typeName(v), dim);
@@ -215,6 +210,8 @@ class Column {
         if (typeof x !== 'number') return this.mark(r, CELL.WRONG_TYPE, typeName(v));
         out[base + j] = x;
       }
+    } else if (typeof v[0] === 'bigint') {
+      return this.mark(r, CELL.WRONG_TYPE, typeName(v));
     } else {
       this.values.set(v, r * w);
     }

@@ -1,0 +1,99 @@
+// Deterministic workload data for the benchmarks: unit-normalised Gaussian float32 vectors, an
+// INT64 key, `tag` (a VARCHAR with 16 values) and `n` (an INT32 in [0, 1e6)).
+
+export const TAGS = Array.from({ length: 16 }, (_, i) => `tag${String(i).padStart(2, '0')}`);
+export const KEY_BASE = 10_000_000_000; // beyond 2^32, still an exact JS number
+export const KEY_STEP = 7;
+
+/** xorshift128+ stream in [0, 1), seeded. */
+export function random(seed) {
+  let s0 = BigInt.asUintN(64, BigInt(seed) * 0x9e3779b97f4a7c15n + 1n);
+  let s1 = BigInt.asUintN(64, s0 ^ 0xda3e39cb94b95bdbn);
+  // BigInt is slow: expand into a pool of 32-bit words once per 1024 draws
+  const pool = new Uint32Array(2048);
+  let at = pool.length;
+  const refill = () => {
+    for (let i = 0; i < pool.length; i += 2) {
+      let x = s0;
+      const y = s1;
+      s0 = y;
+      x ^= BigInt.asUintN(64, x << 23n);
+      s1 = x ^ y ^ (x >> 17n) ^ (y >> 26n);
+      const r = BigInt.asUintN(64, s1 + y);
+      pool[i] = Number(r & 0xffffffffn);
+      pool[i + 1] = Number(r >> 32n);
+    }
+    at = 0;
+  };
+  return () => {
+    if (at >= pool.length) refill();
+    return pool[at++] / 4294967296;
+  };
+}
+
+/** count unit vectors of `dim` floats, row after row. */
+export function unitVectors(count, dim, seed) {
+  const out = new Float32Array(count * dim);
+  const r = random(seed);
+  for (let i = 0; i < out.length; i += 2) {
+    const u = r() || 1e-12, v = r();
+    const m = Math.sqrt(-2 * Math.log(u));
+    out[i] = m * Math.cos(2 * Math.PI * v);
+    if (i + 1 < out.length) out[i + 1] = m * Math.sin(2 * Math.PI * v);
+  }
+  for (let o = 0; o < out.length; o += dim) {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += out[o + j] * out[o + j];
+    const k = 1 / Math.sqrt(s);
+    for (let j = 0; j < dim; j++) out[o + j] *= k;
+  }
+  return out;
+}
+
+/** The base rows (W1) and the upserts (W2: half overwrite existing keys, half are new). */
+export function dataset(N, dim) {
+  const vectors = unitVectors(N, dim, 1);
+  const rt = random(2), rn = random(3);
+  const ids = new Float64Array(N), tags = new Array(N), ns = new Int32Array(N);
+  for (let i = 0; i < N; i++) {
+    ids[i] = KEY_BASE + i * KEY_STEP;
+    tags[i] = TAGS[Math.floor(rt() * TAGS.length)];
+    ns[i] = Math.floor(rn() * 1_000_000);
+  }
+  const M = N >> 1;
+  const up = { M, vectors: unitVectors(M, dim, 4), ids: new Float64Array(M), tags: new Array(M), ns: new Int32Array(M) };
+  const rp = random(5), rt2 = random(6), rn2 = random(7);
+  const order = Int32Array.from({ length: N }, (_, i) => i);
+  for (let i = N - 1; i > 0; i--) {
+    const j = Math.floor(rp() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  let fresh = 0;
+  for (let j = 0; j < M; j++) {
+    const slot = j % 2 === 0 ? order[j >> 1] : N + fresh++;
+    up.ids[j] = KEY_BASE + slot * KEY_STEP;
+    up.tags[j] = TAGS[Math.floor(rt2() * TAGS.length)];
+    up.ns[j] = Math.floor(rn2() * 1_000_000);
+  }
+  return { N, dim, vectors, ids, tags, ns, up, liveAfterUpsert: N + fresh };
+}
+
+/** Row objects {id, vec, tag, n} as a user hands them over (vec: a fresh Float32Array). */
+export function rowsOf(src, start, count, dim) {
+  const rows = new Array(count);
+  for (let k = 0; k < count; k++) {
+    const i = start + k;
+    rows[k] = { id: src.ids[i], vec: src.vectors.slice(i * dim, (i + 1) * dim), tag: src.tags[i], n: src.ns[i] };
+  }
+  return rows;
+}
+
+/** The same batch as typed columns, in schema order. */
+export function columnsOf(src, start, count, dim) {
+  return [
+    src.ids.slice(start, start + count),
+    src.vectors.slice(start * dim, (start + count) * dim),
+    src.tags.slice(start, start + count),
+    src.ns.slice(start, start + count),
+  ];
+}

@@ -1,0 +1,131 @@
+// Every form of `data` that insert / upsert take: columns, rows, one row, an Apache Arrow Table,
+// flat Float32Array vectors, BigInt keys and typed key columns.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tableFromArrays, vectorFromArray, FixedSizeList, Field, Float32 } from 'apache-arrow';
+import { init, Collection, CollectionSchema, FieldSchema, DataType, DataNotMatchException, DataTypeNotSupportException } from 'partita';
+import { range, rejects, uniqueName } from './support/helpers.mjs';
+
+await init();
+
+function films(extra = [], opts = {}) {
+  return new Collection(uniqueName('forms'), new CollectionSchema([
+    new FieldSchema('id', DataType.INT64, { is_primary: true }),
+    new FieldSchema('vec', DataType.FLOAT_VECTOR, { dim: 4 }),
+    new FieldSchema('tag', DataType.VARCHAR, { max_length: 16 }),
+    ...extra,
+  ], opts));
+}
+const vec = (i) => [i, i + 0.5, -i, 1];
+
+async function all(c) {
+  return c.query('', { output_fields: ['*'], limit: 100 });
+}
+const expected = (ids) => ids.map((i) => ({ id: i, vec: vec(i), tag: `t${i}` }));
+
+test('a list of columns, in schema order', async () => {
+  const c = films();
+  const res = await c.upsert([[1, 2, 3], [vec(1), vec(2), vec(3)], ['t1', 't2', 't3']]);
+  assert.deepEqual(res.primary_keys, [1, 2, 3]);
+  assert.deepEqual(await all(c), expected([1, 2, 3]));
+});
+
+test('a list of rows', async () => {
+  const c = films();
+  await c.insert([1, 2].map((i) => ({ id: i, vec: vec(i), tag: `t${i}` })));
+  assert.deepEqual(await all(c), expected([1, 2]));
+});
+
+test('one row', async () => {
+  const c = films();
+  const res = await c.upsert({ id: 7, vec: vec(7), tag: 't7' });
+  assert.equal(res.upsert_count, 1);
+  assert.deepEqual(await all(c), expected([7]));
+});
+
+test('rows with Float32Array vectors', async () => {
+  const c = films();
+  await c.insert(range(5, (i) => ({ id: i, vec: Float32Array.from(vec(i)), tag: `t${i}` })));
+  assert.deepEqual(await all(c), expected(range(5)));
+});
+
+test('columns with one flat Float32Array of rows x dim', async () => {
+  const c = films();
+  const flat = new Float32Array(range(3).flatMap(vec));
+  await c.insert([[0, 1, 2], flat, ['t0', 't1', 't2']]);
+  assert.deepEqual(await all(c), expected([0, 1, 2]));
+});
+
+test('a flat Float32Array whose length is not a multiple of dim is refused', async () => {
+  const c = films();
+  await rejects(() => c.insert([[0, 1], new Float32Array(7), ['a', 'b']]), {
+    code: 1100, message: 'the dim (3) of field data(vec) is not equal to schema dim (4)',
+  });
+  assert.equal(c.num_entities, 0);
+});
+
+test('BigInt keys, and keys beyond 2^53 come back as BigInt', async () => {
+  const c = films();
+  const big = 2n ** 60n + 7n;
+  const res = await c.insert([{ id: big, vec: vec(1), tag: 'a' }, { id: 5n, vec: vec(2), tag: 'b' }, { id: 6, vec: vec(3), tag: 'c' }]);
+  assert.deepEqual(res.primary_keys, [big, 5, 6]);
+  const rows = await c.get([big, 5n, 6]);
+  assert.deepEqual(rows.map((r) => r.id), [big, 5, 6]);
+});
+
+test('typed key columns: BigInt64Array, Float64Array; Int32Array for INT32', async () => {
+  const c = films([new FieldSchema('n', DataType.INT32)]);
+  const ids = BigInt64Array.from([10n, 11n, 2n ** 62n]);
+  await c.insert([ids, new Float32Array(range(3).flatMap(vec)), ['a', 'b', 'c'], Int32Array.from([1, -2, 3])]);
+  await c.insert([Float64Array.from([20, 21]), [vec(0), vec(1)], ['d', 'e'], [4, 5]]);
+  const rows = await c.query('', { output_fields: ['n'], limit: 10 });
+  assert.deepEqual(rows, [
+    { id: 10, n: 1 }, { id: 11, n: -2 }, { id: 2n ** 62n, n: 3 }, { id: 20, n: 4 }, { id: 21, n: 5 },
+  ]);
+});
+
+test('an Apache Arrow Table, read by column name', async () => {
+  const c = films();
+  const table = tableFromArrays({
+    id: BigInt64Array.from([1n, 2n]),
+    vec: vectorFromArray([vec(1), vec(2)], new FixedSizeList(4, new Field('item', new Float32(), false))),
+    tag: ['t1', 't2'],
+  });
+  const res = await c.upsert(table);
+  assert.deepEqual(res.primary_keys, [1, 2]);
+  assert.deepEqual(await all(c), expected([1, 2]));
+});
+
+test('an Arrow Table with list vectors and nullable columns', async () => {
+  const c = films([new FieldSchema('note', DataType.VARCHAR, { max_length: 8, nullable: true })]);
+  const table = tableFromArrays({
+    id: Float64Array.from([1, 2]),
+    vec: vectorFromArray([vec(1), vec(2)]),
+    tag: ['t1', 't2'],
+    note: ['x', null],
+  });
+  await c.insert(table);
+  const rows = await c.query('', { output_fields: ['note'], limit: 10 });
+  assert.deepEqual(rows, [{ id: 1, note: 'x' }, { id: 2, note: null }]);
+});
+
+test('an Arrow Table must match the schema by name and order', async () => {
+  const c = films();
+  const swapped = tableFromArrays({ id: Float64Array.from([1]), tag: ['a'], vec: vectorFromArray([vec(1)]) });
+  await rejects(() => c.insert(swapped), { cls: DataNotMatchException, message: "The name of field doesn't match, expected: vec, got tag" });
+  const missing = tableFromArrays({ id: Float64Array.from([1]), vec: vectorFromArray([vec(1)]) });
+  await rejects(() => c.insert(missing), {
+    cls: DataNotMatchException, message: "The fields don't match with schema fields, expected: ['id', 'vec', 'tag'], got ['id', 'vec']",
+  });
+});
+
+test('anything else is refused as pymilvus refuses it', async () => {
+  const c = films();
+  await rejects(() => c.insert('nope'), { cls: DataTypeNotSupportException, message: 'The type of data should be List, pd.DataFrame or Dict' });
+  await rejects(() => c.insert([[1], 5, ['a']]), { cls: DataTypeNotSupportException, message: 'The data should be a list of list' });
+  await rejects(() => c.insert([]), { cls: DataNotMatchException, message: "The data doesn't match with schema fields, expect 3 list, got 0" });
+  await rejects(() => c.insert([{ id: 1, vec: vec(1), tag: 'a' }, 5]), {
+    cls: DataNotMatchException, message: 'The Input data type is inconsistent with defined schema, please check it.',
+  });
+  assert.equal(c.num_entities, 0);
+});

@@ -1,0 +1,43 @@
+// Shared helpers of the node test suites.
+import assert from 'node:assert/strict';
+import { MilvusException } from 'partita';
+
+let counter = 0;
+/** A collection name no other test uses. */
+export const uniqueName = (prefix = 'c') => `${prefix}_${process.pid}_${++counter}`;
+
+/**
+ * Asserts that fn throws (or rejects with) a MilvusException of class `cls` whose message
+ * contains `message` (a string) or matches it (a RegExp), and whose code is `code`.
+ */
+export async function rejects(fn, { cls = MilvusException, code, message } = {}) {
+  let error;
+  try {
+    await fn();
+  } catch (e) {
+    error = e;
+  }
+  assert.ok(error, 'expected an exception, got none');
+  assert.ok(error instanceof MilvusException, `expected a MilvusException, got ${error?.constructor?.name}: ${error?.message}`);
+  assert.ok(error instanceof cls, `expected ${cls.name}, got ${error.constructor.name}: ${error.message}`);
+  if (code !== undefined) assert.equal(error.code, code, `code of: ${error.message}`);
+  if (typeof message === 'string') assert.ok(error.message.includes(message), `message "${error.message}" lacks "${message}"`);
+  else if (message) assert.match(error.message, message);
+  return error;
+}
+
+/** Everything in a collection, as a stable snapshot (rows in storage order, all fields). */
+export async function snapshot(collection) {
+  const rows = await collection.query('', { output_fields: ['*'], limit: 16384 });
+  return { count: collection.num_entities, rows: JSON.stringify(rows, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)) };
+}
+
+/** Runs fn, which must throw; then asserts the collection is exactly as before. */
+export async function rejectsUnchanged(collection, fn, expectation) {
+  const before = await snapshot(collection);
+  const e = await rejects(fn, expectation);
+  assert.deepEqual(await snapshot(collection), before, 'the store changed after a failed call');
+  return e;
+}
+
+export const range = (n, f = (i) => i) => Array.from({ length: n }, (_, i) => f(i));

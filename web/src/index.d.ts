@@ -1,0 +1,307 @@
+// Type declarations of partita's public surface (the same for the node, browser and workerd
+// entry points). Names and fields mirror pymilvus's ORM, snake_case included.
+
+// ---------------------------------------------------------------------------------------------
+// Loading
+// ---------------------------------------------------------------------------------------------
+
+export interface InitOptions {
+  /** The core: a compiled module (Cloudflare Workers: import the .wasm and pass it), its bytes,
+   * a fetch Response, or a URL. Default: dist/partita.wasm next to the package. */
+  wasm?: WebAssembly.Module | BufferSource | Response | URL | string;
+}
+
+export interface InitInfo {
+  version: string;
+}
+
+/** Loads the WebAssembly core once; every later call returns the same promise. */
+export function init(options?: InitOptions): Promise<InitInfo>;
+export function isInitialized(): boolean;
+
+// ---------------------------------------------------------------------------------------------
+// DataType
+// ---------------------------------------------------------------------------------------------
+
+export interface DataTypeCodes {
+  readonly NONE: 0;
+  readonly BOOL: 1;
+  readonly INT8: 2;
+  readonly INT16: 3;
+  readonly INT32: 4;
+  readonly INT64: 5;
+  readonly FLOAT: 10;
+  readonly DOUBLE: 11;
+  readonly STRING: 20;
+  readonly VARCHAR: 21;
+  readonly ARRAY: 22;
+  readonly JSON: 23;
+  readonly GEOMETRY: 24;
+  readonly TEXT: 25;
+  readonly TIMESTAMPTZ: 26;
+  readonly BINARY_VECTOR: 100;
+  readonly FLOAT_VECTOR: 101;
+  readonly FLOAT16_VECTOR: 102;
+  readonly BFLOAT16_VECTOR: 103;
+  readonly SPARSE_FLOAT_VECTOR: 104;
+  readonly INT8_VECTOR: 105;
+  readonly UNKNOWN: 999;
+}
+export type DataTypeName = keyof DataTypeCodes;
+export type DataTypeCode = DataTypeCodes[DataTypeName];
+/** Milvus DataType codes (`DataType.INT64 === 5`) and their names (`DataType[5] === 'INT64'`). */
+export const DataType: DataTypeCodes & { readonly [code: number]: DataTypeName | undefined };
+
+// ---------------------------------------------------------------------------------------------
+// Schema
+// ---------------------------------------------------------------------------------------------
+
+export type DefaultValue = boolean | number | bigint | string | null;
+
+export interface FieldOptions {
+  is_primary?: boolean;
+  auto_id?: boolean;
+  /** Vector dimension (in bits for BINARY_VECTOR). */
+  dim?: number;
+  /** VARCHAR (and ARRAY of VARCHAR) length limit, in UTF-8 bytes. */
+  max_length?: number;
+  /** ARRAY element type. */
+  element_type?: DataTypeCode;
+  /** ARRAY capacity. */
+  max_capacity?: number;
+  nullable?: boolean;
+  default_value?: DefaultValue;
+  is_partition_key?: boolean;
+  is_clustering_key?: boolean;
+}
+
+export class FieldSchema {
+  constructor(name: string, dtype: DataTypeCode | DataTypeName, description?: string, options?: FieldOptions);
+  constructor(name: string, dtype: DataTypeCode | DataTypeName, options?: FieldOptions);
+  readonly name: string;
+  readonly dtype: DataTypeCode;
+  readonly description: string;
+  readonly is_primary: boolean;
+  readonly auto_id: boolean;
+  readonly nullable: boolean;
+  readonly is_partition_key: boolean;
+  readonly is_clustering_key: boolean;
+  readonly dim?: number;
+  readonly max_length?: number;
+  readonly element_type?: DataTypeCode;
+  readonly max_capacity?: number;
+  readonly default_value?: DefaultValue;
+  /** Type parameters (dim, max_length, max_capacity), as pymilvus's FieldSchema.params. */
+  readonly params: { dim?: number; max_length?: number; max_capacity?: number };
+  toJSON(): object;
+}
+
+export interface CollectionSchemaOptions {
+  auto_id?: boolean;
+  enable_dynamic_field?: boolean;
+  primary_field?: string;
+  partition_key_field?: string;
+}
+
+export class CollectionSchema {
+  constructor(fields: FieldSchema[], description?: string, options?: CollectionSchemaOptions);
+  constructor(fields: FieldSchema[], options?: CollectionSchemaOptions);
+  readonly fields: FieldSchema[];
+  readonly description: string;
+  readonly auto_id: boolean;
+  readonly enable_dynamic_field: boolean;
+  readonly primary_field: FieldSchema;
+  readonly partition_key_field: FieldSchema | undefined;
+  toJSON(): object;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data and results
+// ---------------------------------------------------------------------------------------------
+
+/** A primary key: INT64 keys as numbers or BigInts, VARCHAR keys as strings. */
+export type PrimaryKey = number | bigint | string;
+
+/** A value of a field, in any form insert / upsert take. */
+export type FieldValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | readonly unknown[]
+  | ArrayBufferView
+  | Map<number, number>
+  | { [key: string]: unknown };
+
+/** One entity: field name to value; with the dynamic field on, other keys are kept too. */
+export type Row = { [field: string]: FieldValue | undefined };
+
+/** A column: an array of values, or a typed array (a vector column may be one flat
+ * Float32Array of rows × dim; INT64 columns BigInt64Array or Float64Array). */
+export type Column = readonly unknown[] | ArrayBufferView;
+
+/** Anything with Apache Arrow Table's public interface (getChild, numRows, schema.fields). */
+export interface ArrowTableLike {
+  readonly numRows: number;
+  readonly schema: { readonly fields: ReadonlyArray<{ readonly name: string }> };
+  getChild(name: string): unknown;
+}
+
+/** Every form of data insert and upsert take, as pymilvus: columns, rows, one row, a DataFrame. */
+export type InsertData = Column[] | Row[] | Row | ArrowTableLike;
+
+export class MutationResult {
+  readonly insert_count: number;
+  readonly delete_count: number;
+  readonly upsert_count: number;
+  readonly succ_count: number;
+  readonly succ_index: number[];
+  readonly err_count: number;
+  readonly err_index: number[];
+  readonly primary_keys: PrimaryKey[];
+  /** Hybrid timestamp: physical milliseconds << 18 | logical counter. */
+  readonly timestamp: bigint;
+  toString(): string;
+}
+
+/** A row read back: INT64 as number (BigInt beyond 2^53), FLOAT_VECTOR / FLOAT16_VECTOR /
+ * BFLOAT16_VECTOR / INT8_VECTOR as number[], BINARY_VECTOR as Uint8Array, JSON and ARRAY as
+ * parsed values, SPARSE_FLOAT_VECTOR as { index: value }, nulls as null; dynamic keys top-level. */
+export type Entity = { [field: string]: unknown };
+
+export interface TimeoutOption {
+  /** Seconds, or null for none. */
+  timeout?: number | null;
+}
+export interface MutationOptions extends TimeoutOption {}
+export interface CollectionMutationOptions extends MutationOptions {
+  /** Target partition (default `_default`). */
+  partition_name?: string;
+}
+export interface QueryOptions extends TimeoutOption {
+  /** Fields to return; `*` for all, `count(*)` to count; the primary key always comes back. */
+  output_fields?: string[];
+  limit?: number;
+  offset?: number;
+}
+export interface CollectionQueryOptions extends QueryOptions {
+  partition_names?: string[];
+}
+export interface GetOptions extends TimeoutOption {
+  output_fields?: string[];
+}
+export interface CollectionGetOptions extends GetOptions {
+  partition_names?: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Collections and partitions
+// ---------------------------------------------------------------------------------------------
+
+export interface CollectionOptions {
+  /** Connection alias (default `default`). */
+  using?: string;
+  /** Partition-key collections: number of partitions (default 16). */
+  num_partitions?: number;
+}
+
+export class Collection {
+  /** Opens `name`, or creates it from `schema` (an equal schema opens it too). */
+  constructor(name: string, schema?: CollectionSchema, options?: CollectionOptions);
+  constructor(name: string, options: CollectionOptions);
+  readonly name: string;
+  readonly using: string;
+  readonly schema: CollectionSchema;
+  readonly description: string;
+  readonly primary_field: FieldSchema;
+  /** Live entities (Milvus also counts deleted rows until compaction). */
+  readonly num_entities: number;
+  readonly is_empty: boolean;
+  readonly partitions: Partition[];
+  has_partition(name: string): boolean;
+  create_partition(name: string, description?: string): Partition;
+  partition(name: string): Partition | null;
+  drop_partition(name: string, options?: TimeoutOption): void;
+  drop(options?: TimeoutOption): void;
+  insert(data: InsertData, options?: CollectionMutationOptions): Promise<MutationResult>;
+  upsert(data: InsertData, options?: CollectionMutationOptions): Promise<MutationResult>;
+  delete(expr: string, options?: CollectionMutationOptions): Promise<MutationResult>;
+  query(expr: string, options?: CollectionQueryOptions): Promise<Entity[]>;
+  get(ids: PrimaryKey | readonly PrimaryKey[] | BigInt64Array, options?: CollectionGetOptions): Promise<Entity[]>;
+  flush(options?: TimeoutOption): Promise<void>;
+  load(options?: TimeoutOption): Promise<void>;
+  release(options?: TimeoutOption): Promise<void>;
+}
+
+export class Partition {
+  /** Opens partition `name` of a collection (or of the collection with that name), creating it
+   * when it does not exist. */
+  constructor(collection: Collection | string, name: string, description?: string, options?: { using?: string });
+  readonly name: string;
+  readonly description: string;
+  readonly collection: Collection;
+  readonly collection_name: string;
+  /** Live entities in this partition. */
+  readonly num_entities: number;
+  readonly is_empty: boolean;
+  insert(data: InsertData, options?: MutationOptions): Promise<MutationResult>;
+  upsert(data: InsertData, options?: MutationOptions): Promise<MutationResult>;
+  delete(expr: string, options?: MutationOptions): Promise<MutationResult>;
+  query(expr: string, options?: QueryOptions): Promise<Entity[]>;
+  get(ids: PrimaryKey | readonly PrimaryKey[] | BigInt64Array, options?: GetOptions): Promise<Entity[]>;
+  flush(options?: TimeoutOption): Promise<void>;
+  load(options?: TimeoutOption): Promise<void>;
+  release(options?: TimeoutOption): Promise<void>;
+  drop(options?: TimeoutOption): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connections
+// ---------------------------------------------------------------------------------------------
+
+export interface ConnectOptions {
+  /** ':memory:' (default) for the embedded store. */
+  uri?: string;
+  token?: string;
+  db_name?: string;
+}
+
+export const connections: {
+  connect(alias?: string, options?: ConnectOptions): void;
+  disconnect(alias?: string): void;
+  remove_connection(alias?: string): void;
+  has_connection(alias?: string): boolean;
+  list_connections(): Array<[string, { uri: string } | null]>;
+  get_connection_addr(alias?: string): { uri?: string };
+};
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+export class MilvusException extends Error {
+  constructor(code?: number, message?: string, details?: { row?: number; field?: string; status?: string; cause?: unknown });
+  /** Milvus / pymilvus error code: 1 for client-side checks, 1100 invalid parameter, ... */
+  readonly code: number;
+  /** Row of the batch the error is about, when there is one. */
+  readonly row?: number;
+  /** Field the error is about, when there is one. */
+  readonly field?: string;
+  /** The core's status name (PT_SCHEMA, PT_NOMEM, ...), when the error comes from it. */
+  readonly status?: string;
+}
+export class ParamError extends MilvusException {}
+export class DataNotMatchException extends MilvusException {}
+export class DataTypeNotSupportException extends MilvusException {}
+export class PrimaryKeyException extends MilvusException {}
+export class AutoIDException extends MilvusException {}
+export class PartitionKeyException extends MilvusException {}
+export class SchemaNotReadyException extends MilvusException {}
+export class CollectionNotExistException extends MilvusException {}
+export class FieldsTypeException extends MilvusException {}
+export class FieldTypeException extends MilvusException {}
+export class ConnectionConfigException extends MilvusException {}
+export class ConnectionNotExistException extends MilvusException {}
+/** An allocation in the WebAssembly core failed; nothing was changed. */
+export class MilvusMemoryError extends MilvusException {}
