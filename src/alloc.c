@@ -79,6 +79,25 @@ void pt_json_hooks_install(void) {
   json_hooks_installed = true;
 }
 
+cJSON *pt_json_parse(const char *text, size_t len, const char **end) {
+  pt_json_hooks_install();
+  const char *stop = NULL;
+  cJSON *v = cJSON_ParseWithLengthOpts(text, len, &stop, false);
+  if (v) {
+    /* cJSON stops after the first value: anything but white space (as cJSON skips it) after
+     * that means the text was not one JSON value */
+    size_t at = (size_t)(stop - text);
+    while (at < len && (unsigned char)text[at] <= 32) at++;
+    if (at < len) {
+      cJSON_Delete(v);
+      v = NULL;
+      stop = text + at;
+    }
+  }
+  if (end) *end = stop;
+  return v;
+}
+
 pt_status pt_set_allocator(const pt_allocator *allocator) {
   if (allocator && (!allocator->malloc || !allocator->realloc || !allocator->free)) return PT_MISUSE;
   if (bytes_in_use != 0) return PT_MISUSE; /* blocks from the old allocator are still alive */

@@ -117,9 +117,30 @@ int64_t pt_utf8_count(const char *s, size_t len);
  * of s are used, and "..." is appended when it was cut. Returns the output length. */
 size_t pt_excerpt(char *out, size_t out_size, const char *s, size_t len, size_t max);
 
+/* Decimal integer text (an optional sign, then digits only) to int64: 0 when it is one,
+ * 1 when the text is anything else, 2 when the integer is beyond int64. */
+int pt_parse_i64(const char *s, size_t len, int64_t *out);
+
 /* Name validation shared by collections, partitions and fields (Milvus's rules). */
 bool pt_is_name_start(char c);
 bool pt_is_name_char(char c);
+
+/* ---------------------------------------------------------------------------------------------
+ * JSON: cJSON with the core's allocator (alloc.c), and its text (json_in.c)
+ * ------------------------------------------------------------------------------------------- */
+
+/* Parses JSON text of `len` bytes: NULL when the text is not one JSON value (text after it
+ * included) or an allocation failed; `*end`, when asked for, is where parsing stopped. */
+struct cJSON *pt_json_parse(const char *text, size_t len, const char **end);
+
+/* Walking JSON text that cJSON has accepted, alongside its tree (json_in.c): values are copied
+ * as written instead of printed back from the tree, which keeps numbers as doubles.
+ * pt_json_enter: the cursor just inside the container (array or object) that `t` holds (after
+ *   a UTF-8 BOM, as cJSON reads it).
+ * pt_json_next: the text of the next element of an array or, with `key`, of the next member's
+ *   value of an object (*key: the member's key as written); moves the cursor past it. */
+size_t pt_json_enter(pt_str t);
+pt_str pt_json_next(pt_str t, size_t *cursor, pt_str *key);
 
 #define PT_DEFAULT_PARTITION "_default"
 #define PT_DYNAMIC_FIELD_NAME "$meta"

@@ -128,6 +128,24 @@ size_t pt_excerpt(char *out, size_t out_size, const char *s, size_t len, size_t 
   return n;
 }
 
+int pt_parse_i64(const char *s, size_t len, int64_t *out) {
+  size_t i = 0;
+  bool neg = len > 0 && s[0] == '-';
+  if (len > 0 && (s[0] == '-' || s[0] == '+')) i++;
+  if (i == len) return 1;
+  uint64_t v = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+  bool over = false;
+  for (; i < len; i++) {
+    if (s[i] < '0' || s[i] > '9') return 1;
+    uint64_t d = (uint64_t)(s[i] - '0');
+    if (v > (limit - d) / 10) over = true;
+    else v = v * 10 + d;
+  }
+  if (over) return 2;
+  *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+  return 0;
+}
+
 bool pt_is_name_start(char c) {
   return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }

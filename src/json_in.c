@@ -5,6 +5,13 @@
  *
  * Dispatch follows pymilvus: an object is one row; an array whose first element is an object
  * is a list of rows; any other array is a list of columns in schema order.
+ *
+ * Values are taken from the text as written, not printed back from cJSON's tree: cJSON keeps
+ * numbers as doubles, exact for integers only up to 2^53, and prints them with 15 significant
+ * digits, so a printed value is not always the value sent. cJSON built its tree from the text in
+ * order, so a cursor that walks the text alongside the tree (white space as cJSON skips it,
+ * strings with their escapes, containers by depth) finds where each value starts and ends.
+ * INT64 values are read from their digits; JSON, ARRAY, sparse and dynamic values are copied.
  */
 #include "store.h"
 
@@ -70,22 +77,58 @@ static void mark(jcol *c, size_t r, int state, const char *got, int64_t length) 
   c->in.got_length = length;
 }
 
-/* Decimal text to int64: 0 ok, 1 not an integer, 2 beyond int64. */
-static int parse_i64(const char *s, int64_t *out) {
-  bool neg = *s == '-';
-  if (*s == '-' || *s == '+') s++;
-  if (!*s) return 1;
-  uint64_t v = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-  bool over = false;
-  for (; *s; s++) {
-    if (*s < '0' || *s > '9') return 1;
-    uint64_t d = (uint64_t)(*s - '0');
-    if (v > (limit - d) / 10) over = true;
-    else v = v * 10 + d;
+/* ---- walking the text alongside the tree ---- */
+
+static size_t skip_ws(pt_str t, size_t i) {
+  while (i < t.len && (unsigned char)t.ptr[i] <= 32) i++;
+  return i;
+}
+
+/* The end of the JSON value that starts at t.ptr[i] (in text cJSON has accepted). */
+static size_t value_end(pt_str t, size_t i) {
+  size_t depth = 0;
+  if (i >= t.len) return i;
+  do {
+    char c = t.ptr[i];
+    if (c == '"') {
+      for (i++; i < t.len && t.ptr[i] != '"'; i++)
+        if (t.ptr[i] == '\\') i++;
+      i++;
+    } else if (c == '{' || c == '[') {
+      depth++;
+      i++;
+    } else if (c == '}' || c == ']') {
+      depth--;
+      i++;
+    } else if (depth) {
+      i++;
+    } else { /* a number or a literal */
+      while (i < t.len && (unsigned char)t.ptr[i] > 32 && !strchr(",]}", t.ptr[i])) i++;
+    }
+  } while (depth && i < t.len);
+  return i;
+}
+
+size_t pt_json_enter(pt_str t) {
+  size_t bom = t.len >= 3 && memcmp(t.ptr, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0; /* cJSON skips a UTF-8 BOM */
+  return skip_ws(t, bom) + 1;
+}
+
+pt_str pt_json_next(pt_str t, size_t *cursor, pt_str *key) {
+  size_t at = skip_ws(t, *cursor);
+  if (key) {
+    size_t k = at;
+    at = value_end(t, at);
+    key->ptr = t.ptr + k;
+    key->len = at - k;
+    at = skip_ws(t, skip_ws(t, at) + 1); /* past ':' */
   }
-  if (over) return 2;
-  *out = neg ? (int64_t)(0 - v) : (int64_t)v;
-  return 0;
+  size_t end = value_end(t, at);
+  pt_str v = {t.ptr + at, end - at};
+  end = skip_ws(t, end);
+  if (end < t.len && t.ptr[end] == ',') end++;
+  *cursor = end;
+  return v;
 }
 
 /* The input kind a field's JSON values are transcribed to. */
@@ -113,8 +156,10 @@ static pt_status jcol_init(jcol *c, const pt_field *f, int field, size_t n) {
   return PT_OK;
 }
 
-/* Transcribes one JSON value into row r of a column. */
-static pt_status put_value(jcol *c, const pt_field *f, size_t r, const cJSON *v) {
+static const pt_str raw_none = {"", 0};
+
+/* Transcribes one JSON value, written as `raw`, into row r of a column. */
+static pt_status put_value(jcol *c, const pt_field *f, size_t r, const cJSON *v, pt_str raw) {
   size_t width = c->in.width;
   int kind = c->in.kind;
   size_t fixed = kind == PT_IN_BOOL ? 1 : kind == PT_IN_INT64 || kind == PT_IN_DOUBLE ? 8 : 0;
@@ -134,11 +179,19 @@ static pt_status put_value(jcol *c, const pt_field *f, size_t r, const cJSON *v)
     break;
   case PT_IN_INT64: {
     int64_t x;
+    int rc;
     if (cJSON_IsString(v)) { /* Milvus's REST API takes int64 as a numeric string too */
-      int rc = parse_i64(v->valuestring, &x);
+      rc = pt_parse_i64(v->valuestring, strlen(v->valuestring), &x);
       if (rc == 1) { mark(c, r, PT_CELL_WRONG_TYPE, "str", 0); break; }
       if (rc == 2) { mark(c, r, PT_CELL_OUT_OF_RANGE, v->valuestring, 0); break; }
-    } else if (cJSON_IsNumber(v)) {
+    } else if (cJSON_IsNumber(v) && (rc = pt_parse_i64(raw.ptr, raw.len, &x)) != 1) { /* the digits */
+      if (rc == 2) {
+        char t[40];
+        snprintf(t, sizeof t, "%.*s", (int)(raw.len < 39 ? raw.len : 39), raw.ptr);
+        mark(c, r, PT_CELL_OUT_OF_RANGE, t, 0);
+        break;
+      }
+    } else if (cJSON_IsNumber(v)) { /* 1e3, 2.0: by its value */
       double d = v->valuedouble;
       if (d != floor(d)) { mark(c, r, PT_CELL_WRONG_TYPE, "float", 0); break; }
       if (d < -9223372036854775808.0 || d >= 9223372036854775808.0) {
@@ -182,14 +235,9 @@ static pt_status put_value(jcol *c, const pt_field *f, size_t r, const cJSON *v)
     if (!cJSON_IsString(v)) { mark(c, r, PT_CELL_WRONG_TYPE, json_type(v), 0); break; }
     if (!put_bytes(c, v->valuestring, strlen(v->valuestring))) return PT_NOMEM;
     break;
-  case PT_IN_JSON: {
-    char *text = cJSON_PrintUnformatted(v);
-    if (!text) return PT_NOMEM;
-    bool ok = put_bytes(c, text, strlen(text));
-    pt_free(text);
-    if (!ok) return PT_NOMEM;
+  case PT_IN_JSON:
+    if (!put_bytes(c, raw.ptr, raw.len)) return PT_NOMEM;
     break;
-  }
   default:
     mark(c, r, PT_CELL_WRONG_TYPE, json_type(v), 0);
   }
@@ -211,48 +259,57 @@ static void finish(jbatch *b) {
   }
 }
 
-static pt_status rows_batch(const pt_schema *s, const cJSON *rows, size_t n, jbatch *b, pt_error *err) {
-  b->n_cols = s->n_fields + 1; /* every field, plus the dynamic part */
-  if (!(b->cols = pt_calloc(b->n_cols, sizeof *b->cols)) || !(b->ins = pt_calloc(b->n_cols, sizeof *b->ins)))
+static pt_status rows_batch(const pt_schema *s, const cJSON *rows, size_t n, pt_str text, jbatch *b, pt_error *err) {
+  size_t nc = s->n_fields + 1; /* every field, plus the dynamic part */
+  /* n_cols is set once the arrays exist, so that jbatch_release can always walk them */
+  if (!(b->cols = pt_calloc(nc, sizeof *b->cols)) || !(b->ins = pt_calloc(nc, sizeof *b->ins)))
     return pt_fail_nomem(err);
+  b->n_cols = nc;
   for (size_t i = 0; i < s->n_fields; i++)
     if (jcol_init(&b->cols[i], &s->fields[i], (int)i, n)) return pt_fail_nomem(err);
   jcol *dyn = &b->cols[s->n_fields];
   if (jcol_init(dyn, NULL, PT_FIELD_DYNAMIC, n)) return pt_fail_nomem(err);
+  bool single = cJSON_IsObject(rows);
+  size_t outer = single ? 0 : pt_json_enter(text);
   size_t r = 0;
-  for (const cJSON *row = cJSON_IsObject(rows) ? rows : rows->child; row && r < n; row = row->next, r++) {
+  for (const cJSON *row = single ? rows : rows->child; row && r < n; row = row->next, r++) {
+    pt_str row_text = single ? text : pt_json_next(text, &outer, NULL);
     if (!cJSON_IsObject(row))
       return pt_fail_at(err, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH, (int64_t)r, -1,
                         "The Input data type is inconsistent with defined schema, please check it.");
-    for (size_t i = 0; i < s->n_fields; i++) {
-      const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, s->fields[i].name);
-      pt_status rc = put_value(&b->cols[i], &s->fields[i], r, v);
-      if (rc == PT_NOMEM) return pt_fail_nomem(err);
-      if (rc) return pt_fail(err, rc, PT_CODE_TOO_LARGE, PT_EXC_MILVUS, "the batch is too large");
-    }
-    /* keys that are not fields form the row's dynamic part */
-    cJSON *extra = NULL;
-    for (const cJSON *k = row->child; k; k = k->next) {
-      if (pt_schema_find(s, k->string, strlen(k->string)) >= 0) continue;
-      if (!extra && !(extra = cJSON_CreateObject())) return pt_fail_nomem(err);
-      cJSON *copy = cJSON_Duplicate(k, true);
-      if (!copy || !cJSON_AddItemToObject(extra, k->string, copy)) {
-        cJSON_Delete(copy);
-        cJSON_Delete(extra);
-        return pt_fail_nomem(err);
+    bool seen[PT_MAX_FIELDS + 1];
+    memset(seen, 0, sizeof seen);
+    bool extra = false;
+    size_t inner = pt_json_enter(row_text);
+    pt_status rc = PT_OK;
+    for (const cJSON *k = row->child; k && !rc; k = k->next) {
+      pt_str key;
+      pt_str raw = pt_json_next(row_text, &inner, &key);
+      int fi = pt_schema_find(s, k->string, strlen(k->string));
+      if (fi >= 0) {
+        if (seen[fi]) continue; /* a repeated key: the first one counts */
+        seen[fi] = true;
+        rc = put_value(&b->cols[fi], &s->fields[fi], r, k, raw);
+      } else if (!put_bytes(dyn, extra ? "," : "{", 1) || !put_bytes(dyn, key.ptr, key.len) ||
+                 !put_bytes(dyn, ":", 1) || !put_bytes(dyn, raw.ptr, raw.len)) {
+        rc = PT_NOMEM; /* keys that are not fields form the row's dynamic part, as written */
+      } else {
+        extra = true;
       }
     }
-    pt_status rc = PT_OK;
-    if (extra) rc = put_value(dyn, NULL, r, extra);
-    else { dyn->cells[r] = PT_CELL_MISSING; dyn->offs[r + 1] = (uint32_t)dyn->vals_len; }
-    cJSON_Delete(extra);
+    for (size_t i = 0; i < s->n_fields && !rc; i++)
+      if (!seen[i]) rc = put_value(&b->cols[i], &s->fields[i], r, NULL, raw_none);
+    if (!rc && extra && !put_bytes(dyn, "}", 1)) rc = PT_NOMEM;
+    if (!rc && !extra) dyn->cells[r] = PT_CELL_MISSING;
+    if (!rc && dyn->vals_len > UINT32_MAX) rc = PT_LIMIT;
     if (rc == PT_NOMEM) return pt_fail_nomem(err);
     if (rc) return pt_fail(err, rc, PT_CODE_TOO_LARGE, PT_EXC_MILVUS, "the batch is too large");
+    dyn->offs[r + 1] = (uint32_t)dyn->vals_len;
   }
   return PT_OK;
 }
 
-static pt_status columns_batch(const pt_schema *s, pt_op op, const cJSON *cols, jbatch *b, pt_error *err) {
+static pt_status columns_batch(const pt_schema *s, pt_op op, const cJSON *cols, pt_str text, jbatch *b, pt_error *err) {
   size_t nc = (size_t)cJSON_GetArraySize(cols);
   /* the fields the columns stand for, as write.c expects them */
   int fields[PT_MAX_FIELDS + 1];
@@ -261,22 +318,22 @@ static pt_status columns_batch(const pt_schema *s, pt_op op, const cJSON *cols, 
     if (op == PT_OP_INSERT && s->fields[i].is_primary && s->fields[i].auto_id) continue;
     fields[nf++] = (int)i;
   }
-  if (nc > nf) nc = nf + 1; /* write.c reports the count mismatch; transcribe what maps */
-  b->n_cols = (size_t)cJSON_GetArraySize(cols);
-  if (!(b->cols = pt_calloc(b->n_cols ? b->n_cols : 1, sizeof *b->cols)) ||
-      !(b->ins = pt_calloc(b->n_cols ? b->n_cols : 1, sizeof *b->ins)))
+  /* write.c reports a count mismatch; columns beyond the fields are transcribed as absent */
+  if (!(b->cols = pt_calloc(nc ? nc : 1, sizeof *b->cols)) || !(b->ins = pt_calloc(nc ? nc : 1, sizeof *b->ins)))
     return pt_fail_nomem(err);
-  size_t k = 0;
+  b->n_cols = nc; /* set once the arrays exist, so that jbatch_release can always walk them */
+  size_t k = 0, outer = pt_json_enter(text);
   for (const cJSON *col = cols->child; col; col = col->next, k++) {
+    pt_str col_text = pt_json_next(text, &outer, NULL);
     if (!cJSON_IsArray(col))
       return pt_fail(err, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_DATA_TYPE_NOT_SUPPORT, "The data should be a list of list");
     size_t n = (size_t)cJSON_GetArraySize(col);
     const pt_field *f = k < nf ? &s->fields[fields[k]] : NULL;
     if (jcol_init(&b->cols[k], f, PT_FIELD_BY_POSITION, n)) return pt_fail_nomem(err);
     if (!f) { b->cols[k].in.kind = PT_IN_ABSENT; continue; }
-    size_t r = 0;
+    size_t r = 0, inner = pt_json_enter(col_text);
     for (const cJSON *v = col->child; v; v = v->next, r++) {
-      pt_status rc = put_value(&b->cols[k], f, r, v);
+      pt_status rc = put_value(&b->cols[k], f, r, v, pt_json_next(col_text, &inner, NULL));
       if (rc == PT_NOMEM) return pt_fail_nomem(err);
       if (rc) return pt_fail(err, rc, PT_CODE_TOO_LARGE, PT_EXC_MILVUS, "the batch is too large");
     }
@@ -294,12 +351,13 @@ pt_status pt_collection_write_json(pt_collection *c, const char *partition, size
     return pt_fail(err, PT_LIMIT, PT_CODE_TOO_LARGE, PT_EXC_MILVUS,
                    "insert request size exceeds maxInsertSize: %zu bytes, the limit is %u", len, PT_MAX_BATCH_BYTES);
   const char *end = NULL;
-  cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
+  cJSON *root = pt_json_parse(json, len, &end);
   if (!root) {
     size_t at = end && end >= json ? (size_t)(end - json) : 0;
     return pt_fail(err, PT_PARSE, PT_CODE_CLIENT, PT_EXC_DATA_TYPE_NOT_SUPPORT,
                    "The data is not valid JSON (or nests deeper than %d) at byte %zu", CJSON_NESTING_LIMIT, at);
   }
+  pt_str text = {json, len};
   const pt_schema *s = c->schema;
   jbatch b;
   memset(&b, 0, sizeof b);
@@ -308,13 +366,13 @@ pt_status pt_collection_write_json(pt_collection *c, const char *partition, size
   pt_status rc;
   if (cJSON_IsObject(root)) {
     batch.n_rows = 1;
-    rc = rows_batch(s, root, 1, &b, err);
+    rc = rows_batch(s, root, 1, text, &b, err);
   } else if (cJSON_IsArray(root) && root->child && cJSON_IsObject(root->child)) {
     batch.n_rows = (size_t)cJSON_GetArraySize(root);
-    rc = rows_batch(s, root, batch.n_rows, &b, err);
+    rc = rows_batch(s, root, batch.n_rows, text, &b, err);
   } else if (cJSON_IsArray(root)) {
     batch.form = PT_FORM_COLUMNS;
-    rc = columns_batch(s, op, root, &b, err);
+    rc = columns_batch(s, op, root, text, &b, err);
   } else {
     rc = pt_fail(err, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_DATA_TYPE_NOT_SUPPORT,
                  "The type of data should be List, pd.DataFrame or Dict");

@@ -83,7 +83,9 @@ static pt_status select_keys(const pt_collection *c, const bool *scope, const pt
            row = pt_row_segment(part, &c->layout, row)->next[pt_row_offset(&c->layout, row)])
         if (select_add(sel, (uint32_t)q, row)) return PT_NOMEM;
     }
-    /* storage order, and each row once (a key may be listed twice) */
+    /* storage order, and each row once (a key may be listed twice); with fewer than two rows
+     * there is nothing to order, and refs may still be NULL */
+    if (sel->n - start < 2) continue;
     qsort(sel->refs + start, sel->n - start, sizeof *sel->refs, rowref_cmp);
     size_t w = start;
     for (size_t i = start; i < sel->n; i++)
@@ -287,19 +289,20 @@ static pt_status column_variable(const pt_collection *c, const selection *sel, c
         if (n) sb_put(&b, (const char *)d, n);
         else sb_puts(&b, "{}");
       } else if (n) {
+        /* the tree gives the keys' names; the members are copied as stored (see pt_json_next) */
         cJSON *obj = cJSON_ParseWithLength((const char *)d, n);
         if (!obj) goto nomem;
+        pt_str text = {(const char *)d, n};
+        size_t cursor = pt_json_enter(text);
         sb_put(&b, "{", 1);
         bool first = true;
         for (cJSON *k = obj->child; k; k = k->next) {
+          pt_str key, value = pt_json_next(text, &cursor, &key);
           if (!dyn_key_wanted(o, k->string)) continue;
-          char *text = cJSON_PrintUnformatted(k);
-          if (!text) { cJSON_Delete(obj); goto nomem; }
           if (!first) sb_put(&b, ",", 1);
-          sb_json_string(&b, k->string, strlen(k->string));
+          sb_put(&b, key.ptr, key.len);
           sb_put(&b, ":", 1);
-          sb_puts(&b, text);
-          pt_free(text);
+          sb_put(&b, value.ptr, value.len);
           first = false;
         }
         sb_put(&b, "}", 1);
@@ -464,8 +467,8 @@ static pt_status parse_request(const pt_collection *c, const cJSON *root, qreq *
 
 static pt_status count_rows(pt_rows *rows, uint64_t n) {
   rows->n = 1;
-  rows->n_cols = 1;
   if (!(rows->cols = pt_calloc(1, sizeof *rows->cols))) return PT_NOMEM;
+  rows->n_cols = 1; /* only once the column exists: pt_rows_free walks n_cols */
   pt_column_out *col = &rows->cols[0];
   int64_t *v = pt_malloc(sizeof *v);
   if (!v || !(col->name = pt_strndup("count(*)", 8))) { pt_free(v); return PT_NOMEM; }
@@ -517,7 +520,7 @@ pt_status pt_collection_query(pt_collection *c, const char *request, size_t len,
   if (!c || !request || !out) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_query: missing argument");
   *out = NULL;
   pt_json_hooks_install();
-  cJSON *root = cJSON_ParseWithLength(request, len);
+  cJSON *root = pt_json_parse(request, len, NULL);
   if (!root) return pt_fail(err, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "the query request is not valid JSON");
   qreq q;
   memset(&q, 0, sizeof q);
@@ -548,7 +551,7 @@ pt_status pt_collection_query(pt_collection *c, const char *request, size_t len,
   if (!empty) { /* offset and limit over the filtered rows */
     size_t from = skip < sel.n ? (size_t)skip : sel.n;
     size_t n = sel.n - from < take ? sel.n - from : (size_t)take;
-    memmove(sel.refs, sel.refs + from, n * sizeof *sel.refs);
+    if (from && n) memmove(sel.refs, sel.refs + from, n * sizeof *sel.refs);
     sel.n = n;
   }
   if (build_rows(c, &sel, &q, rows)) rc = pt_fail_nomem(err);

@@ -368,7 +368,7 @@ static pt_status field_from_json(const cJSON *obj, pt_field *f, pt_error *err) {
 pt_status pt_field_check_json(const char *json, size_t len, pt_error *err) {
   if (!json) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "no field JSON given");
   pt_json_hooks_install();
-  cJSON *obj = cJSON_ParseWithLength(json, len);
+  cJSON *obj = pt_json_parse(json, len, NULL);
   if (!obj) return pt_fail(err, PT_PARSE, PT_CODE_CLIENT, PT_EXC_PARAM, "invalid field JSON");
   pt_field f;
   pt_status rc = field_from_json(obj, &f, err);
@@ -387,7 +387,7 @@ pt_status pt_schema_from_json(const char *json, size_t len, pt_schema **out, pt_
   *out = NULL;
   pt_json_hooks_install();
   pt_status rc = PT_OK;
-  cJSON *root = cJSON_ParseWithLength(json, len);
+  cJSON *root = pt_json_parse(json, len, NULL);
   if (!root) {
     /* cJSON cannot tell a syntax error from an allocation failure; both leave nothing */
     return pt_fail(err, PT_PARSE, PT_CODE_CLIENT, PT_EXC_PARAM, "invalid schema JSON");
@@ -898,7 +898,9 @@ static bool add_default(cJSON *obj, const pt_field *f) {
   case PT_DEFAULT_FLOAT: v = cJSON_CreateNumber(d->d); break;
   case PT_DEFAULT_STRING: v = cJSON_CreateString(d->s); break;
   }
-  return v && cJSON_AddItemToObject(obj, "default_value", v);
+  if (v && cJSON_AddItemToObject(obj, "default_value", v)) return true;
+  cJSON_Delete(v); /* adding copies the key, which can fail: then v is still ours */
+  return false;
 }
 
 pt_status pt_schema_to_json(const pt_schema *s, char **out, size_t *len) {

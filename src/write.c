@@ -14,8 +14,10 @@
  *             then write the columns and update the key index. Only reservation allocates; if
  *             it fails, what was reserved is released and nothing is visible. After it,
  *             nothing can fail, so a batch is applied whole or not at all.
- * Conversions (double -> float, float -> half, JSON array -> binary) are pure functions run
- * once to measure in Validate and once to write in Commit, so the two phases cannot disagree.
+ * Conversions (double -> float, float -> half) are pure functions run once to check in Validate
+ * and once to write in Commit, so the two phases cannot disagree. ARRAY and sparse values, whose
+ * conversion needs a JSON parse (and so memory), are encoded once, in Validate, into the plan;
+ * Commit copies the bytes.
  */
 #include "store.h"
 
@@ -37,6 +39,9 @@ typedef struct wcol {
   const pt_field *f;      /* NULL for $meta */
   bool all_null;          /* a zero-length column in column form: every cell null */
   uint32_t *sizes;        /* variable-length columns: stored bytes per batch row */
+  uint8_t *enc;           /* ARRAY / SPARSE: the stored form of every value, encoded in Validate */
+  size_t enc_len, enc_cap;
+  size_t *enc_at;         /* ARRAY / SPARSE: where each batch row's value starts in enc */
 } wcol;
 
 typedef struct wplan {
@@ -58,7 +63,11 @@ typedef struct wplan {
 
 static void plan_release(wplan *p) {
   if (p->cols)
-    for (size_t i = 0; i < p->lay->n_cols; i++) pt_free(p->cols[i].sizes);
+    for (size_t i = 0; i < p->lay->n_cols; i++) {
+      pt_free(p->cols[i].sizes);
+      pt_free(p->cols[i].enc);
+      pt_free(p->cols[i].enc_at);
+    }
   pt_free(p->cols);
   if (p->del_keys != p->keys) pt_free(p->del_keys);
   pt_free(p->keys);
@@ -205,11 +214,23 @@ static const char *json_kind(const cJSON *v) {
   return "NoneType";
 }
 
-/* Encodes (or measures) one ARRAY value; on a bad element fills *bad with the JSON kind. */
-static pt_status array_encode(const pt_field *f, const cJSON *arr, uint8_t *out, size_t *size,
+/* The next number of a flat JSON array's text, from *cursor (at '[' or after an element). */
+static pt_str next_number(pt_str text, size_t *cursor) {
+  size_t i = *cursor;
+  while (i < text.len && ((unsigned char)text.ptr[i] <= 32 || text.ptr[i] == '[' || text.ptr[i] == ',')) i++;
+  size_t start = i;
+  while (i < text.len && text.ptr[i] && strchr("0123456789+-.eE", text.ptr[i])) i++;
+  *cursor = i;
+  pt_str tok = {text.ptr + start, i - start};
+  return tok;
+}
+
+/* Encodes (or measures) one ARRAY value, parsed from `text`; on a bad element fills *bad with
+ * the JSON kind. INT64 elements are read from their digits: a double holds only 53 bits. */
+static pt_status array_encode(const pt_field *f, const cJSON *arr, pt_str text, uint8_t *out, size_t *size,
                               const char **bad, char *detail, size_t dsize) {
   int et = f->element_type;
-  size_t at = 4, esz = elem_size(et);
+  size_t at = 4, esz = elem_size(et), cursor = 0;
   uint32_t count = 0;
   const cJSON *e;
   cJSON_ArrayForEach(e, arr) {
@@ -239,10 +260,23 @@ static pt_status array_encode(const pt_field *f, const cJSON *arr, uint8_t *out,
       }
       at += 4 + len;
     } else {
-      if (pt_dtype_is_integer(et)) {
+      int64_t exact = 0;
+      int digits = 1; /* 0: `exact` holds the element */
+      if (et == PT_INT64) {
+        pt_str tok = next_number(text, &cursor);
+        digits = pt_parse_i64(tok.ptr, tok.len, &exact);
+        if (digits == 2) {
+          *bad = "int";
+          snprintf(detail, dsize, "element %u (%.*s) out of range: [%lld, %lld]", count, (int)tok.len, tok.ptr,
+                   (long long)INT64_MIN, (long long)INT64_MAX);
+          return PT_RANGE;
+        }
+      }
+      if (pt_dtype_is_integer(et) && digits != 0) {
         int64_t lo, hi;
         pt_dtype_int_range(et, &lo, &hi);
-        if (e->valuedouble < (double)lo || e->valuedouble > (double)hi) {
+        /* (double)hi + 1 is the first value beyond hi, also for INT64 where (double)hi rounds up */
+        if (e->valuedouble < (double)lo || e->valuedouble >= (double)hi + 1.0) {
           *bad = "int";
           snprintf(detail, dsize, "element %u (%.0f) out of range: [%lld, %lld]", count, e->valuedouble,
                    (long long)lo, (long long)hi);
@@ -262,7 +296,7 @@ static pt_status array_encode(const pt_field *f, const cJSON *arr, uint8_t *out,
         case PT_INT8: { int8_t x = (int8_t)v; memcpy(d, &x, 1); break; }
         case PT_INT16: { int16_t x = (int16_t)v; memcpy(d, &x, 2); break; }
         case PT_INT32: { int32_t x = (int32_t)v; memcpy(d, &x, 4); break; }
-        case PT_INT64: { int64_t x = (int64_t)v; memcpy(d, &x, 8); break; }
+        case PT_INT64: { int64_t x = digits == 0 ? exact : (int64_t)v; memcpy(d, &x, 8); break; }
         case PT_FLOAT: { float x = (float)v; memcpy(d, &x, 4); break; }
         case PT_DOUBLE: memcpy(d, &v, 8); break;
         default: break;
@@ -530,6 +564,17 @@ static pt_status map_dataframe(wplan *p, const pt_batch_in *b) {
 
 static pt_status need_sizes(wplan *p, wcol *w) {
   if (p->n && !(w->sizes = pt_calloc(p->n, sizeof *w->sizes))) return pt_fail_nomem(p->err);
+  bool encoded = w->f && (w->f->dtype == PT_ARRAY || w->f->dtype == PT_SPARSE_FLOAT_VECTOR);
+  if (encoded && p->n && !(w->enc_at = pt_calloc(p->n, sizeof *w->enc_at))) return pt_fail_nomem(p->err);
+  return PT_OK;
+}
+
+/* Room for `size` more encoded bytes of batch row r; *out is where they go. */
+static pt_status enc_reserve(wplan *p, wcol *w, size_t r, size_t size, uint8_t **out) {
+  if (PT_GROW(&w->enc, &w->enc_cap, w->enc_len + size + 1)) return pt_fail_nomem(p->err);
+  w->enc_at[r] = w->enc_len;
+  w->enc_len += size;
+  *out = w->enc + w->enc_at[r];
   return PT_OK;
 }
 
@@ -573,7 +618,7 @@ static pt_status check_json_text(wplan *p, size_t ci, size_t r, pt_str t, cJSON 
                       "the length (%zu) of json field (%s) exceeds max length (%d)" PT_INVALID_PARAMETER,
                       t.len, field_name(p, ci), PT_MAX_JSON_LENGTH);
   const char *end = NULL;
-  cJSON *v = cJSON_ParseWithLengthOpts(t.ptr, t.len, &end, false);
+  cJSON *v = pt_json_parse(t.ptr, t.len, &end);
   if (!v) {
     size_t at = end && end >= t.ptr ? (size_t)(end - t.ptr) : 0;
     pt_excerpt(ex, sizeof ex, t.ptr, t.len, 200);
@@ -695,8 +740,11 @@ static pt_status check_value(wplan *p, size_t ci, size_t r) {
     }
     size_t size = 0;
     const char *bad = NULL;
-    rc = array_encode(f, v, NULL, &size, &bad, detail, sizeof detail);
+    uint8_t *out = NULL;
+    rc = array_encode(f, v, t, NULL, &size, &bad, detail, sizeof detail);
+    if (!rc && !(rc = enc_reserve(p, w, r, size, &out))) array_encode(f, v, t, out, &size, &bad, detail, sizeof detail);
     cJSON_Delete(v);
+    if (rc == PT_NOMEM) return rc;
     if (rc) return fail_type(p, ci, r, bad ? bad : "list", detail);
     w->sizes[r] = (uint32_t)size;
     return PT_OK;
@@ -710,6 +758,14 @@ static pt_status check_value(wplan *p, size_t ci, size_t r) {
     size_t n = 0;
     rc = sparse_collect(v, &pairs, &n, detail, sizeof detail);
     cJSON_Delete(v);
+    uint8_t *o = NULL;
+    if (!rc && !(rc = enc_reserve(p, w, r, 4 + 8 * n, &o))) {
+      put_u32(o, 0, (uint32_t)n);
+      for (size_t k = 0; k < n; k++) {
+        put_u32(o, 4 + 8 * k, pairs[k].index);
+        memcpy(o + 8 + 8 * k, &pairs[k].value, 4);
+      }
+    }
     pt_free(pairs);
     if (rc == PT_NOMEM) return pt_fail_nomem(p->err);
     if (rc) return pt_fail_at(p->err, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_PARAM, (int64_t)r, (int32_t)ci, "%s", detail);
@@ -1051,38 +1107,11 @@ static void write_cell(wplan *p, size_t ci, size_t r, pt_segment *seg, uint32_t 
     col->offsets[off + 1] = (uint32_t)col->used;
     break;
   }
-  case PT_ARRAY: {
-    pt_str t = read_text(in, r);
-    cJSON *v = cJSON_ParseWithLength(t.ptr, t.len); /* parsed once already: cannot fail but for memory */
-    size_t size = 0;
-    const char *bad;
-    char detail[8];
-    if (v) array_encode(f, v, col->data + col->used, &size, &bad, detail, sizeof detail);
-    cJSON_Delete(v);
+  case PT_ARRAY: case PT_SPARSE_FLOAT_VECTOR: /* encoded in Validate */
+    memcpy(col->data + col->used, w->enc + w->enc_at[r], w->sizes[r]);
     col->used += w->sizes[r];
     col->offsets[off + 1] = (uint32_t)col->used;
     break;
-  }
-  case PT_SPARSE_FLOAT_VECTOR: {
-    pt_str t = read_text(in, r);
-    cJSON *v = cJSON_ParseWithLength(t.ptr, t.len);
-    sparse_pair *pairs = NULL;
-    size_t n = 0;
-    char detail[8];
-    if (v && sparse_collect(v, &pairs, &n, detail, sizeof detail) == PT_OK) {
-      uint8_t *o = col->data + col->used;
-      put_u32(o, 0, (uint32_t)n);
-      for (size_t k = 0; k < n; k++) {
-        put_u32(o, 4 + 8 * k, pairs[k].index);
-        memcpy(o + 8 + 8 * k, &pairs[k].value, 4);
-      }
-    }
-    pt_free(pairs);
-    cJSON_Delete(v);
-    col->used += w->sizes[r];
-    col->offsets[off + 1] = (uint32_t)col->used;
-    break;
-  }
   case PT_FLOAT_VECTOR: {
     if (in->kind == PT_IN_FLOAT32) {
       memcpy(dst, (const float *)in->values + (size_t)r * f->width, rb);
@@ -1406,7 +1435,7 @@ pt_status pt_collection_write(pt_collection *c, const char *partition, size_t pa
       if (in->field != PT_FIELD_DYNAMIC || in->kind != PT_IN_JSON) continue;
       for (size_t r = 0; r < p.n; r++) {
         if (in->cells && in->cells[r] != PT_CELL_VALUE) continue;
-        wcol tmp = {in, NULL, false, NULL};
+        wcol tmp = {.in = in};
         wplan q = p;
         q.cols = &tmp;
         if ((rc = check_dynamic_cell(&q, 0, r, read_text(in, r), false))) goto done;

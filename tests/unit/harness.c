@@ -1,17 +1,28 @@
 /* harness.c — the test runner and helpers of harness.h. */
 #include "harness.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
+#include <time.h>
 
 int pt_test_failures;
 
+static double now_seconds(void) {
+  struct timespec ts;
+  if (timespec_get(&ts, TIME_UTC) != TIME_UTC) return 0;
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int pt_test_main(const pt_test *tests, size_t n) {
   int passed = 0, failed = 0;
+  bool times = getenv("PT_TEST_TIMES") != NULL; /* print how long each test took */
   for (size_t i = 0; i < n; i++) {
     int before = pt_test_failures;
+    double t0 = now_seconds();
     tests[i].fn();
     bool ok = pt_test_failures == before;
-    printf("%s %s\n", ok ? "ok  " : "FAIL", tests[i].name);
+    if (times) printf("%s %s (%.3f s)\n", ok ? "ok  " : "FAIL", tests[i].name, now_seconds() - t0);
+    else printf("%s %s\n", ok ? "ok  " : "FAIL", tests[i].name);
     if (ok) passed++;
     else failed++;
   }
@@ -22,6 +33,35 @@ int pt_test_main(const pt_test *tests, size_t n) {
   printf("%d passed, %d failed\n", passed, failed);
   fflush(stdout);
   return failed ? 1 : 0;
+}
+
+void test_expect_err(const char *file, int line, pt_status rc, const pt_error *err, pt_status st,
+                     int32_t code, int32_t exc, const char *needle) {
+  if (rc == st && err->status == st && err->code == code && err->exc == exc &&
+      strstr(err->message, needle))
+    return;
+  fprintf(stderr,
+          "  FAIL %s:%d:\n    got      %s code=%d exc=%d \"%s\"\n    expected %s code=%d exc=%d \"%s\"\n",
+          file, line, pt_status_str(rc), (int)err->code, (int)err->exc, err->message,
+          pt_status_str(st), (int)code, (int)exc, needle);
+  pt_test_failures++;
+}
+
+void test_check_str(const char *file, int line, const char *what, const char *a, const char *b) {
+  if (a && b && strcmp(a, b) == 0) return;
+  pt_test_failures++;
+  if (!a || !b || (strlen(a) < 200 && strlen(b) < 200)) {
+    fprintf(stderr, "  FAIL %s:%d: %s (\"%s\" != \"%s\")\n", file, line, what, a ? a : "(null)", b ? b : "(null)");
+    return;
+  }
+  size_t i = 0, start = 0;
+  while (a[i] && a[i] == b[i]) {
+    if (a[i] == '\n') start = i + 1;
+    i++;
+  }
+  size_t ea = strcspn(a + start, "\n"), eb = strcspn(b + start, "\n");
+  fprintf(stderr, "  FAIL %s:%d: %s, first difference at byte %zu:\n    \"%.*s\"\n != \"%.*s\"\n", file, line, what, i,
+          (int)ea, a + start, (int)eb, b + start);
 }
 
 pt_schema *test_schema(const char *json) {
@@ -100,6 +140,113 @@ const char *test_text(const pt_rows *rows, size_t col, size_t row) {
   memcpy(buf, (const char *)c->values + a, n);
   buf[n] = '\0';
   return buf;
+}
+
+const char *test_json(const char *sq) {
+  static char bufs[16][16384];
+  static unsigned next;
+  char *out = bufs[next++ % 16];
+  size_t n = strlen(sq);
+  if (n >= sizeof bufs[0]) {
+    fprintf(stderr, "test_json: text too long\n");
+    exit(2);
+  }
+  for (size_t i = 0; i <= n; i++) out[i] = sq[i] == '\'' ? '"' : sq[i];
+  return out;
+}
+
+void test_buf_put(test_buf *b, const char *s, size_t n) {
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + n + 1) cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+      fprintf(stderr, "test_buf: out of memory\n");
+      exit(2);
+    }
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+  b->p[b->len] = '\0';
+}
+
+void test_buf_printf(test_buf *b, const char *fmt, ...) {
+  char small[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(small, sizeof small, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  if ((size_t)n < sizeof small) {
+    test_buf_put(b, small, (size_t)n);
+    return;
+  }
+  char *big = malloc((size_t)n + 1);
+  if (!big) exit(2);
+  va_start(ap, fmt);
+  vsnprintf(big, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  test_buf_put(b, big, (size_t)n);
+  free(big);
+}
+
+void test_buf_free(test_buf *b) {
+  free(b->p);
+  memset(b, 0, sizeof *b);
+}
+
+char *test_dump_rows(const pt_rows *rows) {
+  test_buf b = {NULL, 0, 0};
+  size_t n = pt_rows_count(rows), nc = pt_rows_num_columns(rows);
+  test_buf_printf(&b, "rows=%zu cols=%zu\n", n, nc);
+  for (size_t i = 0; i < nc; i++) {
+    const pt_column_out *c = pt_rows_column(rows, i);
+    test_buf_printf(&b, "[%s dtype=%d dyn=%d width=%u elem=%u]", c->name, (int)c->dtype,
+                    (int)c->is_dynamic, (unsigned)c->width, (unsigned)c->elem_size);
+    for (size_t r = 0; r < n; r++) {
+      test_buf_put(&b, " ", 1);
+      if (c->valid && !c->valid[r]) {
+        test_buf_put(&b, "null", 4);
+      } else if (c->offsets) {
+        test_buf_put(&b, (const char *)c->values + c->offsets[r], c->offsets[r + 1] - c->offsets[r]);
+      } else {
+        static const char hex[] = "0123456789abcdef";
+        size_t w = (size_t)c->width * c->elem_size;
+        const unsigned char *v = (const unsigned char *)c->values + r * w;
+        for (size_t k = 0; k < w; k++) {
+          char two[2] = {hex[v[k] >> 4], hex[v[k] & 15]};
+          test_buf_put(&b, two, 2);
+        }
+      }
+    }
+    test_buf_put(&b, "\n", 1);
+  }
+  return b.p;
+}
+
+char *test_snapshot(pt_collection *c) {
+  test_buf b = {NULL, 0, 0};
+  test_buf_printf(&b, "entities=%llu\n", (unsigned long long)pt_collection_num_entities(c, NULL, 0));
+  for (size_t i = 0; i < pt_collection_num_partitions(c); i++) {
+    size_t len;
+    const char *name = pt_collection_partition_name(c, i, &len);
+    test_buf_printf(&b, "partition %.*s=%llu\n", (int)len, name,
+                    (unsigned long long)pt_collection_num_entities(c, name, len));
+  }
+  const char *req = "{\"expr\":\"\",\"limit\":16384,\"output_fields\":[\"*\"]}";
+  pt_rows *rows = NULL;
+  pt_error err;
+  if (pt_collection_query(c, req, strlen(req), &rows, &err) != PT_OK) {
+    test_buf_printf(&b, "query failed: %s\n", err.message);
+  } else {
+    char *d = test_dump_rows(rows);
+    test_buf_printf(&b, "%s", d);
+    free(d);
+  }
+  pt_rows_free(rows);
+  return b.p;
 }
 
 /* ---- fault-injecting allocator ---- */

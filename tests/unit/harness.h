@@ -54,6 +54,28 @@ extern int pt_test_failures;
     }                                                                                      \
   } while (0)
 
+/* The call failed with status `st`, and the error says so with Milvus's code, pymilvus's
+ * exception class and a message containing `needle`. */
+#define CHECK_ERR(call, errp, st, code_, exc_, needle)                                     \
+  do {                                                                                     \
+    pt_status rc_ = (call);                                                                \
+    CHECK_EQ_INT(rc_, (st));                                                               \
+    CHECK_EQ_INT((errp)->status, (st));                                                    \
+    CHECK_EQ_INT((errp)->code, (code_));                                                   \
+    CHECK_EQ_INT((errp)->exc, (exc_));                                                     \
+    CHECK_MSG(errp, needle);                                                               \
+  } while (0)
+
+/* As CHECK_ERR for a status already in hand, printing what came and what was expected. */
+void test_expect_err(const char *file, int line, pt_status rc, const pt_error *err, pt_status st,
+                     int32_t code, int32_t exc, const char *needle);
+#define EXPECT_ERR(rc, errp, st, code_, exc_, needle)                                     \
+  test_expect_err(__FILE__, __LINE__, (rc), (errp), (st), (code_), (exc_), (needle))
+
+/* Two NUL-terminated strings are equal; for long ones, the first differing line is shown. */
+void test_check_str(const char *file, int line, const char *what, const char *a, const char *b);
+#define CHECK_STR(a, b) test_check_str(__FILE__, __LINE__, #a " == " #b, (a), (b))
+
 typedef struct pt_test {
   const char *name;
   void (*fn)(void);
@@ -86,6 +108,32 @@ int64_t test_i64(const pt_rows *rows, size_t col, size_t row);
 int test_col(const pt_rows *rows, const char *name);
 /* Text of a variable-length output column at a row, NUL-terminated in a static buffer. */
 const char *test_text(const pt_rows *rows, size_t col, size_t row);
+
+/* JSON written with single quotes for readability: returns the text with every ' turned into ",
+ * in one of 16 rotating static buffers (so a few may be live at once). */
+const char *test_json(const char *single_quoted);
+#define J(s) test_json(s)
+
+/* A growable string built with printf-style appends (libc memory, not the core's). */
+typedef struct test_buf {
+  char *p;
+  size_t len, cap;
+} test_buf;
+void test_buf_printf(test_buf *b, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void test_buf_put(test_buf *b, const char *s, size_t n);
+void test_buf_free(test_buf *b);
+
+/* Every column and row of a result as text (fixed-width values in hex, variable-length values
+ * as their text, nulls as "null"); free() it. */
+char *test_dump_rows(const pt_rows *rows);
+/* Everything observable about a collection: its partitions with their live counts, and every
+ * live row with every field (a "*" query), in storage order; free() it. Two snapshots are
+ * equal exactly when nothing visible changed. Needs fewer than 16384 rows. */
+char *test_snapshot(pt_collection *c);
 
 /* An allocator that fails the Nth allocation (0: never) and counts live blocks. */
 void test_alloc_install(void);
