@@ -487,6 +487,36 @@ PT_API size_t pt_rows_num_columns(const pt_rows *rows);
 PT_API const pt_column_out *pt_rows_column(const pt_rows *rows, size_t i);
 PT_API void pt_rows_free(pt_rows *rows);
 
+/* ============================================================================================ */
+/* Search                                                                                        */
+/* ============================================================================================ */
+
+typedef struct pt_search_result pt_search_result;
+
+/**
+ * Exact vector search. `request` is JSON: {"anns_field": "v", "metric_type": "L2", "limit": 10,
+ * "offset": 0, "expr": "n > 5", "partition_names": [...], "output_fields": [...],
+ * "params": {"radius": r, "range_filter": f}, "nq": 2, "vector_kind": "float32" | "bytes",
+ * "sparse": [ {index: value}, ... ]}. Dense query vectors are `vectors`: nq × dim float32 for
+ * FLOAT / FLOAT16 / BFLOAT16 fields ("float32"), nq × dim bytes for INT8 and nq × dim/8 bytes
+ * for BINARY fields ("bytes"); sparse query vectors travel in the request. The metric defaults
+ * to COSINE (HAMMING for binary, IP for sparse). Distances are Milvus's: squared L2, IP, cosine
+ * similarity, Hamming count, Jaccard distance; hits come best first, ties in storage order.
+ * `vectors` is not retained.
+ * @param[out] out  the result, owned by the caller (pt_search_free).
+ */
+PT_API pt_status pt_collection_search(pt_collection *coll, const char *request, size_t len,
+                                      const void *vectors, size_t vectors_bytes,
+                                      pt_search_result **out, pt_error *err);
+
+/** Number of query vectors, hits per query, every hit's distance (query after query), and the
+ * rows of the hits (primary key and output fields, same order). Owned by the result. */
+PT_API size_t pt_search_nq(const pt_search_result *result);
+PT_API const uint32_t *pt_search_counts(const pt_search_result *result);
+PT_API const float *pt_search_distances(const pt_search_result *result);
+PT_API const pt_rows *pt_search_rows(const pt_search_result *result);
+PT_API void pt_search_free(pt_search_result *result);
+
 #ifdef __cplusplus
 }
 #endif

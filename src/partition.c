@@ -84,3 +84,34 @@ uint64_t pt_partition_delete_key(pt_partition *p, const pt_layout *lay, const pt
   pt_pkindex_remove(&p->index, slot);
   return n;
 }
+
+bool pt_partition_delete_row(pt_partition *p, const pt_layout *lay, uint32_t row) {
+  pt_segment *seg = pt_row_segment(p, lay, row);
+  uint32_t off = pt_row_offset(lay, row);
+  if (pt_bit_get(seg->deleted, off)) return false;
+  /* unlink the row from its key's chain: it is the head, or follows another row of the key */
+  pt_key key = pt_row_key(p, lay, row);
+  size_t slot = pt_partition_lookup(p, lay, &key);
+  if (slot != SIZE_MAX) {
+    uint32_t head = p->index.slots[slot].row;
+    if (head == row) {
+      if (seg->next[off] == PT_NO_ROW) pt_pkindex_remove(&p->index, slot);
+      else p->index.slots[slot].row = seg->next[off];
+    } else {
+      for (uint32_t r = head; r != PT_NO_ROW;) {
+        pt_segment *rs = pt_row_segment(p, lay, r);
+        uint32_t ro = pt_row_offset(lay, r);
+        if (rs->next[ro] == row) {
+          rs->next[ro] = seg->next[off];
+          break;
+        }
+        r = rs->next[ro];
+      }
+    }
+  }
+  seg->next[off] = PT_NO_ROW;
+  pt_bit_set(seg->deleted, off);
+  seg->live--;
+  p->n_live--;
+  return true;
+}

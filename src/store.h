@@ -113,6 +113,9 @@ uint64_t pt_partition_delete_chain(pt_partition *p, const pt_layout *lay, uint32
 /* Deletes every row with `key` in a partition; returns how many live rows went. */
 uint64_t pt_partition_delete_key(pt_partition *p, const pt_layout *lay, const pt_key *key);
 
+/* Deletes one row (and unlinks it from its key's chain); false when it was already deleted. */
+bool pt_partition_delete_row(pt_partition *p, const pt_layout *lay, uint32_t row);
+
 /* ---- store (collection.c) ---- */
 uint64_t pt_store_next_ts(pt_store *s);
 /* Reserves `n` consecutive auto_id keys and returns the first. */

@@ -27,6 +27,7 @@
 
 #include "cJSON.h"
 #include "half.h"
+#include "sparse.h"
 
 void pt_json_hooks_install(void);
 
@@ -311,18 +312,13 @@ static pt_status array_encode(const pt_field *f, const cJSON *arr, pt_str text, 
   return PT_OK;
 }
 
-typedef struct sparse_pair {
-  uint32_t index;
-  float value;
-} sparse_pair;
-
 static int pair_cmp(const void *a, const void *b) {
-  uint32_t x = ((const sparse_pair *)a)->index, y = ((const sparse_pair *)b)->index;
+  uint32_t x = ((const pt_sparse_pair *)a)->index, y = ((const pt_sparse_pair *)b)->index;
   return x < y ? -1 : x > y;
 }
 
 /* Reads one sparse row: {"3": 0.5}, {"indices": [...], "values": [...]} or [[3, 0.5], ...]. */
-static pt_status sparse_collect(const cJSON *v, sparse_pair **pairs, size_t *n, char *detail, size_t dsize) {
+pt_status pt_sparse_parse(const cJSON *v, pt_sparse_pair **pairs, size_t *n, char *detail, size_t dsize) {
   const cJSON *idx = NULL, *vals = NULL;
   size_t count;
   if (cJSON_IsObject(v) && (idx = cJSON_GetObjectItemCaseSensitive(v, "indices")) &&
@@ -339,7 +335,7 @@ static pt_status sparse_collect(const cJSON *v, sparse_pair **pairs, size_t *n, 
     snprintf(detail, dsize, "invalid input for sparse float vector");
     return PT_TYPE_MISMATCH;
   }
-  sparse_pair *out = count ? pt_malloc(count * sizeof *out) : NULL;
+  pt_sparse_pair *out = count ? pt_malloc(count * sizeof *out) : NULL;
   if (count && !out) return PT_NOMEM;
   size_t k = 0;
   const cJSON *e = idx ? idx->child : v->child, *ve = vals ? vals->child : NULL;
@@ -754,9 +750,9 @@ static pt_status check_value(wplan *p, size_t ci, size_t r) {
     cJSON *v = NULL;
     pt_status rc = check_json_text(p, ci, r, t, &v);
     if (rc) return rc;
-    sparse_pair *pairs = NULL;
+    pt_sparse_pair *pairs = NULL;
     size_t n = 0;
-    rc = sparse_collect(v, &pairs, &n, detail, sizeof detail);
+    rc = pt_sparse_parse(v, &pairs, &n, detail, sizeof detail);
     cJSON_Delete(v);
     uint8_t *o = NULL;
     if (!rc && !(rc = enc_reserve(p, w, r, 4 + 8 * n, &o))) {

@@ -72,6 +72,14 @@ EXPORT(double, pt_wasm_rows_count)(const pt_rows *rows);
 EXPORT(size_t, pt_wasm_rows_num_columns)(const pt_rows *rows);
 EXPORT(const pt_column_out *, pt_wasm_rows_column)(const pt_rows *rows, size_t i);
 EXPORT(void, pt_wasm_rows_free)(pt_rows *rows);
+EXPORT(pt_search_result *, pt_wasm_search)(pt_collection *coll, const char *request, size_t len,
+                                           const void *vectors, size_t vectors_bytes);
+EXPORT(size_t, pt_wasm_search_nq)(const pt_search_result *r);
+EXPORT(const uint32_t *, pt_wasm_search_counts)(const pt_search_result *r);
+EXPORT(const float *, pt_wasm_search_distances)(const pt_search_result *r);
+EXPORT(const pt_rows *, pt_wasm_search_rows)(const pt_search_result *r);
+EXPORT(void, pt_wasm_search_free)(pt_search_result *r);
+EXPORT(int, pt_wasm_simd)(void);
 
 /* ---- memory ---- */
 
@@ -338,3 +346,26 @@ double pt_wasm_rows_count(const pt_rows *rows) { return (double)pt_rows_count(ro
 size_t pt_wasm_rows_num_columns(const pt_rows *rows) { return pt_rows_num_columns(rows); }
 const pt_column_out *pt_wasm_rows_column(const pt_rows *rows, size_t i) { return pt_rows_column(rows, i); }
 void pt_wasm_rows_free(pt_rows *rows) { pt_rows_free(rows); }
+
+/* ---- search ---- */
+
+pt_search_result *pt_wasm_search(pt_collection *coll, const char *request, size_t len, const void *vectors,
+                                 size_t vectors_bytes) {
+  pt_search_result *r = NULL;
+  pt_collection_search(coll, request, len, vectors, vectors_bytes, &r, &last_error);
+  return r;
+}
+size_t pt_wasm_search_nq(const pt_search_result *r) { return pt_search_nq(r); }
+const uint32_t *pt_wasm_search_counts(const pt_search_result *r) { return pt_search_counts(r); }
+const float *pt_wasm_search_distances(const pt_search_result *r) { return pt_search_distances(r); }
+const pt_rows *pt_wasm_search_rows(const pt_search_result *r) { return pt_search_rows(r); }
+void pt_wasm_search_free(pt_search_result *r) { pt_search_free(r); }
+
+/* 1 when the vector kernels of this build are WebAssembly SIMD128 ones. */
+int pt_wasm_simd(void) {
+#ifdef __wasm_simd128__
+  return 1;
+#else
+  return 0;
+#endif
+}

@@ -1,0 +1,48 @@
+/*
+ * distance.h — the distance kernels of vector search, one scalar reference implementation per
+ * metric and element type, and WebAssembly SIMD128 versions beside them (distance_simd128.c)
+ * when the build has PT_ENABLE_SIMD128 / -msimd128. pt_dist_* dispatch to the fastest one
+ * compiled in; pt_dist_*_scalar are always there, for tests and as the reference.
+ *
+ * Values are what Milvus returns: L2 is the squared Euclidean distance, IP the inner product,
+ * COSINE the cosine similarity, HAMMING the number of differing bits, JACCARD 1 - |A∩B|/|A∪B|.
+ */
+#ifndef PT_DISTANCE_H
+#define PT_DISTANCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- float32 ---- */
+float pt_dist_dot_f32_scalar(const float *a, const float *b, size_t n);
+float pt_dist_l2_f32_scalar(const float *a, const float *b, size_t n);
+float pt_dist_dot_f32(const float *a, const float *b, size_t n);
+float pt_dist_l2_f32(const float *a, const float *b, size_t n);
+
+/* ---- float16 / bfloat16 rows against a float32 query ---- */
+float pt_dist_dot_f16_scalar(const float *q, const uint16_t *x, size_t n);
+float pt_dist_l2_f16_scalar(const float *q, const uint16_t *x, size_t n);
+float pt_dist_dot_bf16_scalar(const float *q, const uint16_t *x, size_t n);
+float pt_dist_l2_bf16_scalar(const float *q, const uint16_t *x, size_t n);
+float pt_dist_dot_bf16(const float *q, const uint16_t *x, size_t n);
+float pt_dist_l2_bf16(const float *q, const uint16_t *x, size_t n);
+#define pt_dist_dot_f16 pt_dist_dot_f16_scalar
+#define pt_dist_l2_f16 pt_dist_l2_f16_scalar
+
+/* ---- int8 (exact in int32) ---- */
+int32_t pt_dist_dot_i8_scalar(const int8_t *a, const int8_t *b, size_t n);
+int32_t pt_dist_l2_i8_scalar(const int8_t *a, const int8_t *b, size_t n);
+int32_t pt_dist_dot_i8(const int8_t *a, const int8_t *b, size_t n);
+int32_t pt_dist_l2_i8(const int8_t *a, const int8_t *b, size_t n);
+
+/* ---- binary (n bytes) ---- */
+uint32_t pt_dist_hamming_scalar(const uint8_t *a, const uint8_t *b, size_t n);
+float pt_dist_jaccard_scalar(const uint8_t *a, const uint8_t *b, size_t n);
+uint32_t pt_dist_hamming(const uint8_t *a, const uint8_t *b, size_t n);
+float pt_dist_jaccard(const uint8_t *a, const uint8_t *b, size_t n);
+
+/* ---- helpers ---- */
+/* 1 when SIMD128 kernels are compiled in. */
+int pt_dist_simd(void);
+
+#endif /* PT_DISTANCE_H */

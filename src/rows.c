@@ -1,0 +1,390 @@
+/*
+ * rows.c — columnar results (pt_rows) of query(), get() and search(): for each output field, one
+ * column over the selected rows, copied out of the segments, so that a result stays valid
+ * whatever happens to the store afterwards. Variable-length values come out as bytes with
+ * offsets; ARRAY and sparse values are rendered as JSON text.
+ */
+#include "rows.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cJSON.h"
+
+struct pt_rows {
+  size_t n;
+  size_t n_cols;
+  pt_column_out *cols;
+};
+
+size_t pt_rows_count(const pt_rows *rows) { return rows ? rows->n : 0; }
+size_t pt_rows_num_columns(const pt_rows *rows) { return rows ? rows->n_cols : 0; }
+const pt_column_out *pt_rows_column(const pt_rows *rows, size_t i) {
+  return rows && i < rows->n_cols ? &rows->cols[i] : NULL;
+}
+
+void pt_rows_free(pt_rows *rows) {
+  if (!rows) return;
+  for (size_t i = 0; i < rows->n_cols; i++) {
+    pt_free((void *)(uintptr_t)rows->cols[i].name);
+    pt_free((void *)(uintptr_t)rows->cols[i].values);
+    pt_free((void *)(uintptr_t)rows->cols[i].offsets);
+    pt_free((void *)(uintptr_t)rows->cols[i].valid);
+  }
+  pt_free(rows->cols);
+  pt_free(rows);
+}
+
+/* ============================================================================================
+ * Rendering variable-length values as JSON text
+ * ========================================================================================== */
+
+typedef struct sbuf {
+  char *p;
+  size_t len, cap;
+  bool oom;
+} sbuf;
+
+static void sb_put(sbuf *b, const char *s, size_t n) {
+  if (b->oom) return;
+  if (PT_GROW(&b->p, &b->cap, b->len + n + 1)) { b->oom = true; return; }
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+}
+static void sb_puts(sbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
+static void sb_printf(sbuf *b, const char *fmt, ...) {
+  char tmp[64];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+  va_end(ap);
+  if (n > 0) sb_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+static void sb_json_string(sbuf *b, const char *s, size_t n) {
+  sb_put(b, "\"", 1);
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    switch (c) {
+    case '"': sb_puts(b, "\\\""); break;
+    case '\\': sb_puts(b, "\\\\"); break;
+    case '\n': sb_puts(b, "\\n"); break;
+    case '\r': sb_puts(b, "\\r"); break;
+    case '\t': sb_puts(b, "\\t"); break;
+    default:
+      if (c < 0x20) sb_printf(b, "\\u%04x", c);
+      else sb_put(b, (const char *)&s[i], 1);
+    }
+  }
+  sb_put(b, "\"", 1);
+}
+
+/* Shortest text that reads back as the same float32 / double. */
+static void sb_float(sbuf *b, double v, bool single) {
+  char tmp[40];
+  for (int prec = single ? 6 : 15; prec <= 17; prec++) {
+    snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+    double back = strtod(tmp, NULL);
+    if (single ? (float)back == (float)v : back == v) break;
+  }
+  sb_puts(b, tmp);
+}
+
+static void render_array(sbuf *b, int et, const uint8_t *d) {
+  uint32_t count;
+  memcpy(&count, d, 4);
+  size_t at = 4;
+  sb_put(b, "[", 1);
+  for (uint32_t i = 0; i < count; i++) {
+    if (i) sb_put(b, ",", 1);
+    switch (et) {
+    case PT_BOOL: sb_puts(b, d[at] ? "true" : "false"); at += 1; break;
+    case PT_INT8: { int8_t x; memcpy(&x, d + at, 1); sb_printf(b, "%d", x); at += 1; break; }
+    case PT_INT16: { int16_t x; memcpy(&x, d + at, 2); sb_printf(b, "%d", x); at += 2; break; }
+    case PT_INT32: { int32_t x; memcpy(&x, d + at, 4); sb_printf(b, "%ld", (long)x); at += 4; break; }
+    case PT_INT64: { int64_t x; memcpy(&x, d + at, 8); sb_printf(b, "%lld", (long long)x); at += 8; break; }
+    case PT_FLOAT: { float x; memcpy(&x, d + at, 4); sb_float(b, x, true); at += 4; break; }
+    case PT_DOUBLE: { double x; memcpy(&x, d + at, 8); sb_float(b, x, false); at += 8; break; }
+    case PT_VARCHAR: {
+      uint32_t n;
+      memcpy(&n, d + at, 4);
+      sb_json_string(b, (const char *)d + at + 4, n);
+      at += 4 + n;
+      break;
+    }
+    default: break;
+    }
+  }
+  sb_put(b, "]", 1);
+}
+
+static void render_sparse(sbuf *b, const uint8_t *d) {
+  uint32_t count;
+  memcpy(&count, d, 4);
+  sb_put(b, "{", 1);
+  for (uint32_t i = 0; i < count; i++) {
+    uint32_t idx;
+    float v;
+    memcpy(&idx, d + 4 + 8 * i, 4);
+    memcpy(&v, d + 8 + 8 * i, 4);
+    sb_printf(b, "%s\"%lu\":", i ? "," : "", (unsigned long)idx);
+    sb_float(b, v, true);
+  }
+  sb_put(b, "}", 1);
+}
+
+/* ============================================================================================
+ * Building output columns
+ * ========================================================================================== */
+
+typedef struct outspec {
+  int field;            /* schema field, or -1 for the dynamic column */
+  char **dyn_keys;      /* dynamic column: the keys asked for (NULL = all of them) */
+  size_t n_dyn_keys;
+} outspec;
+
+static pt_status column_fixed(const pt_collection *c, const pt_rowref *refs, size_t n_rows, int fi, pt_column_out *out) {
+  const pt_layout *lay = &c->layout;
+  const pt_field *f = &c->schema->fields[fi];
+  size_t rb = lay->row_bytes[fi];
+  uint8_t *vals = pt_malloc(n_rows * rb + 1);
+  uint8_t *valid = f->nullable ? pt_malloc(n_rows + 1) : NULL;
+  if (!vals || (f->nullable && !valid)) {
+    pt_free(vals);
+    pt_free(valid);
+    return PT_NOMEM;
+  }
+  for (size_t i = 0; i < n_rows; i++) {
+    const pt_partition *part = c->parts[refs[i].part];
+    const pt_segment *seg = pt_row_segment(part, lay, refs[i].row);
+    uint32_t off = pt_row_offset(lay, refs[i].row);
+    memcpy(vals + i * rb, seg->cols[fi].data + (size_t)off * rb, rb);
+    if (valid) valid[i] = pt_bit_get(seg->cols[fi].valid, off);
+  }
+  out->values = vals;
+  out->valid = valid;
+  out->width = f->width;
+  out->elem_size = f->elem_size;
+  return PT_OK;
+}
+
+static bool dyn_key_wanted(const outspec *o, const char *key) {
+  if (!o->dyn_keys) return true;
+  for (size_t i = 0; i < o->n_dyn_keys; i++)
+    if (strcmp(o->dyn_keys[i], key) == 0) return true;
+  return false;
+}
+
+static pt_status column_variable(const pt_collection *c, const pt_rowref *refs, size_t n_rows, const outspec *o,
+                                 pt_column_out *out) {
+  const pt_layout *lay = &c->layout;
+  int ci = o->field >= 0 ? o->field : lay->dynamic;
+  const pt_field *f = o->field >= 0 ? &c->schema->fields[o->field] : NULL;
+  uint32_t *offs = pt_malloc((n_rows + 1) * sizeof *offs);
+  uint8_t *valid = f && f->nullable ? pt_malloc(n_rows + 1) : NULL;
+  sbuf b = {NULL, 0, 0, false};
+  if (!offs || (f && f->nullable && !valid)) goto nomem;
+  offs[0] = 0;
+  for (size_t i = 0; i < n_rows; i++) {
+    const pt_partition *part = c->parts[refs[i].part];
+    const pt_segment *seg = pt_row_segment(part, lay, refs[i].row);
+    uint32_t off = pt_row_offset(lay, refs[i].row);
+    const pt_column *col = &seg->cols[ci];
+    const uint8_t *d = col->data + col->offsets[off];
+    size_t n = col->offsets[off + 1] - col->offsets[off];
+    bool has = !col->valid || pt_bit_get(col->valid, off);
+    if (valid) valid[i] = has;
+    if (!has) {
+      /* nothing */
+    } else if (!f) { /* $meta: all keys, or the ones asked for */
+      if (!o->dyn_keys) {
+        if (n) sb_put(&b, (const char *)d, n);
+        else sb_puts(&b, "{}");
+      } else if (n) {
+        /* the tree gives the keys' names; the members are copied as stored (see pt_json_next) */
+        cJSON *obj = cJSON_ParseWithLength((const char *)d, n);
+        if (!obj) goto nomem;
+        pt_str text = {(const char *)d, n};
+        size_t cursor = pt_json_enter(text);
+        sb_put(&b, "{", 1);
+        bool first = true;
+        for (cJSON *k = obj->child; k; k = k->next) {
+          pt_str key, value = pt_json_next(text, &cursor, &key);
+          if (!dyn_key_wanted(o, k->string)) continue;
+          if (!first) sb_put(&b, ",", 1);
+          sb_put(&b, key.ptr, key.len);
+          sb_put(&b, ":", 1);
+          sb_put(&b, value.ptr, value.len);
+          first = false;
+        }
+        sb_put(&b, "}", 1);
+        cJSON_Delete(obj);
+      } else {
+        sb_puts(&b, "{}");
+      }
+    } else if (f->dtype == PT_ARRAY) {
+      render_array(&b, f->element_type, d);
+    } else if (f->dtype == PT_SPARSE_FLOAT_VECTOR) {
+      render_sparse(&b, d);
+    } else {
+      sb_put(&b, (const char *)d, n);
+    }
+    if (b.oom || b.len > UINT32_MAX) goto nomem;
+    offs[i + 1] = (uint32_t)b.len;
+  }
+  if (!b.p && !(b.p = pt_malloc(1))) goto nomem;
+  out->values = b.p;
+  out->offsets = offs;
+  out->valid = valid;
+  out->width = 1;
+  out->elem_size = 1;
+  return PT_OK;
+nomem:
+  pt_free(offs);
+  pt_free(valid);
+  pt_free(b.p);
+  return PT_NOMEM;
+}
+
+/* ============================================================================================
+ * Output fields and partition scope
+ * ========================================================================================== */
+
+void pt_outputs_release(pt_outputs *o) {
+  pt_free(o->want);
+  for (size_t i = 0; i < o->n_dyn; i++) pt_free(o->dyn_keys[i]);
+  pt_free(o->dyn_keys);
+  memset(o, 0, sizeof *o);
+}
+
+pt_status pt_outputs_parse(const pt_collection *c, const cJSON *fields, pt_outputs *o, pt_error *err) {
+  const pt_schema *s = c->schema;
+  memset(o, 0, sizeof *o);
+  if (!(o->want = pt_calloc(s->n_fields ? s->n_fields : 1, 1))) return pt_fail_nomem(err);
+  o->want[s->primary] = true; /* the primary key is always returned */
+  if (!fields || cJSON_IsNull(fields)) return PT_OK;
+  if (!cJSON_IsArray(fields))
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "output_fields must be a list of str");
+  const cJSON *n;
+  cJSON_ArrayForEach(n, fields) {
+    if (!cJSON_IsString(n))
+      return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "output_fields must be a list of str");
+    const char *name = n->valuestring;
+    size_t len = strlen(name);
+    while (len && name[0] == ' ') { name++; len--; }
+    while (len && name[len - 1] == ' ') len--;
+    if (pt_str_eqz(name, len, "*")) {
+      for (size_t i = 0; i < s->n_fields; i++) o->want[i] = true;
+      o->all_dynamic = s->enable_dynamic_field;
+    } else if (pt_str_eqz(name, len, "count(*)")) {
+      o->count_only = true;
+    } else if (pt_str_eqz(name, len, PT_DYNAMIC_FIELD_NAME) && s->enable_dynamic_field) {
+      o->all_dynamic = true;
+    } else {
+      int fi = pt_schema_find(s, name, len);
+      if (fi >= 0) {
+        o->want[fi] = true;
+      } else if (s->enable_dynamic_field) {
+        char **grown = pt_realloc(o->dyn_keys, (o->n_dyn + 1) * sizeof *grown);
+        if (!grown) return pt_fail_nomem(err);
+        o->dyn_keys = grown;
+        if (!(o->dyn_keys[o->n_dyn] = pt_strndup(name, len))) return pt_fail_nomem(err);
+        o->n_dyn++;
+      } else {
+        return pt_fail(err, PT_NOT_FOUND, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "field %.*s not exist", (int)len, name);
+      }
+    }
+  }
+  return PT_OK;
+}
+
+pt_status pt_scope_parse(const pt_collection *c, const cJSON *names, bool *scope, pt_error *err) {
+  if (!names || cJSON_IsNull(names) || (cJSON_IsArray(names) && cJSON_GetArraySize(names) == 0)) {
+    for (size_t q = 0; q < c->n_parts; q++) scope[q] = true;
+    return PT_OK;
+  }
+  if (!cJSON_IsArray(names))
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "partition_names must be a list of str");
+  const cJSON *n;
+  cJSON_ArrayForEach(n, names) {
+    if (!cJSON_IsString(n))
+      return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "partition_names must be a list of str");
+    int q = pt_partition_find(c, n->valuestring, strlen(n->valuestring));
+    if (q < 0)
+      return pt_fail(err, PT_NOT_FOUND, PT_CODE_PARTITION_NOT_FOUND, PT_EXC_MILVUS,
+                     "partition name %s not found", n->valuestring);
+    scope[q] = true;
+  }
+  return PT_OK;
+}
+
+/* ============================================================================================
+ * Building results
+ * ========================================================================================== */
+
+pt_status pt_rows_count_only(uint64_t n, pt_rows **out) {
+  pt_rows *rows = pt_calloc(1, sizeof *rows);
+  if (!rows) return PT_NOMEM;
+  rows->n = 1;
+  if (!(rows->cols = pt_calloc(1, sizeof *rows->cols))) { pt_rows_free(rows); return PT_NOMEM; }
+  rows->n_cols = 1; /* only once the column exists: pt_rows_free walks n_cols */
+  pt_column_out *col = &rows->cols[0];
+  int64_t *v = pt_malloc(sizeof *v);
+  if (!v || !(col->name = pt_strndup("count(*)", 8))) {
+    pt_free(v);
+    pt_rows_free(rows);
+    return PT_NOMEM;
+  }
+  *v = (int64_t)n;
+  col->values = v;
+  col->dtype = PT_INT64;
+  col->width = 1;
+  col->elem_size = 8;
+  *out = rows;
+  return PT_OK;
+}
+
+pt_status pt_rows_build(const pt_collection *c, const pt_rowref *refs, size_t n, const pt_outputs *o, pt_rows **out) {
+  const pt_schema *s = c->schema;
+  *out = NULL;
+  pt_rows *rows = pt_calloc(1, sizeof *rows);
+  if (!rows) return PT_NOMEM;
+  size_t n_cols = 0;
+  for (size_t i = 0; i < s->n_fields; i++) n_cols += o->want[i];
+  bool dyn = s->enable_dynamic_field && (o->all_dynamic || o->n_dyn);
+  n_cols += dyn;
+  rows->n = n;
+  if (!(rows->cols = pt_calloc(n_cols, sizeof *rows->cols))) { pt_rows_free(rows); return PT_NOMEM; }
+  /* the primary key first, then the other fields in schema order, then $meta */
+  int order[PT_MAX_FIELDS + 1];
+  size_t k = 0;
+  order[k++] = s->primary;
+  for (size_t i = 0; i < s->n_fields; i++)
+    if (o->want[i] && (int)i != s->primary) order[k++] = (int)i;
+  if (dyn) order[k++] = -1;
+  for (size_t j = 0; j < k; j++) {
+    pt_column_out *col = &rows->cols[j];
+    rows->n_cols = j + 1;
+    outspec spec = {order[j], o->all_dynamic ? NULL : o->dyn_keys, o->all_dynamic ? 0 : o->n_dyn};
+    pt_status rc;
+    if (order[j] >= 0) {
+      const pt_field *f = &s->fields[order[j]];
+      if (!(col->name = pt_strndup(f->name, f->name_len))) { pt_rows_free(rows); return PT_NOMEM; }
+      col->dtype = f->dtype;
+      rc = c->layout.row_bytes[order[j]] ? column_fixed(c, refs, n, order[j], col)
+                                         : column_variable(c, refs, n, &spec, col);
+    } else {
+      if (!(col->name = pt_strndup(PT_DYNAMIC_FIELD_NAME, strlen(PT_DYNAMIC_FIELD_NAME)))) { pt_rows_free(rows); return PT_NOMEM; }
+      col->dtype = PT_JSON;
+      col->is_dynamic = 1;
+      rc = column_variable(c, refs, n, &spec, col);
+    }
+    if (rc) {
+      pt_rows_free(rows);
+      return rc;
+    }
+  }
+  *out = rows;
+  return PT_OK;
+}

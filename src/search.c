@@ -1,0 +1,551 @@
+/*
+ * search.c — exact (brute-force) vector search: every live row that passes the filter is
+ * scored against every query vector, and the best offset+limit per query are kept in a heap.
+ *
+ * HOW IT WORKS
+ * The filter is evaluated once per segment into a byte mask shared by all query vectors.
+ * Segments are visited in storage order; inside a segment, each query scans the rows with the
+ * kernel of its metric and element type (distance.c / distance_simd128.c). Scores are kept
+ * "smaller is better" inside (similarities are negated), so one max-heap of size k serves
+ * every metric: a row enters only when it beats the current worst, and because rows arrive in
+ * storage order, ties keep the earlier row. Range search drops rows outside
+ * [range_filter, radius) (distances) or (radius, range_filter] (similarities) before the heap.
+ * Results are sorted best first, `offset` of them skipped, and their entities built like a
+ * query's (rows.h).
+ */
+#include "search.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cJSON.h"
+#include "distance.h"
+#include "half.h"
+
+void pt_json_hooks_install(void);
+
+typedef enum metric { M_L2, M_IP, M_COSINE, M_HAMMING, M_JACCARD } metric;
+
+static const char *const METRIC_NAMES[] = {"L2", "IP", "COSINE", "HAMMING", "JACCARD"};
+
+struct pt_search_result {
+  size_t nq;
+  uint32_t *counts;   /* hits per query */
+  float *distances;   /* every hit, query after query */
+  pt_rows *rows;      /* primary key and output fields of every hit, same order */
+};
+
+size_t pt_search_nq(const pt_search_result *r) { return r ? r->nq : 0; }
+const uint32_t *pt_search_counts(const pt_search_result *r) { return r ? r->counts : NULL; }
+const float *pt_search_distances(const pt_search_result *r) { return r ? r->distances : NULL; }
+const pt_rows *pt_search_rows(const pt_search_result *r) { return r ? r->rows : NULL; }
+
+void pt_search_free(pt_search_result *r) {
+  if (!r) return;
+  pt_free(r->counts);
+  pt_free(r->distances);
+  pt_rows_free(r->rows);
+  pt_free(r);
+}
+
+/* ============================================================================================
+ * Top-k heap (max-heap on the internal score: the worst kept hit is at the top)
+ * ========================================================================================== */
+
+typedef struct hit {
+  float key;       /* smaller is better */
+  pt_rowref ref;
+} hit;
+
+typedef struct heap {
+  hit *h;
+  size_t n, k;
+} heap;
+
+static void sift_down(hit *h, size_t n, size_t i) {
+  for (;;) {
+    size_t l = 2 * i + 1, r = l + 1, m = i;
+    if (l < n && h[l].key > h[m].key) m = l;
+    if (r < n && h[r].key > h[m].key) m = r;
+    if (m == i) return;
+    hit t = h[i];
+    h[i] = h[m];
+    h[m] = t;
+    i = m;
+  }
+}
+
+static void heap_push(heap *hp, float key, pt_rowref ref) {
+  if (hp->n < hp->k) {
+    size_t i = hp->n++;
+    hp->h[i].key = key;
+    hp->h[i].ref = ref;
+    while (i > 0) { /* sift up */
+      size_t p = (i - 1) / 2;
+      if (hp->h[p].key >= hp->h[i].key) break;
+      hit t = hp->h[p];
+      hp->h[p] = hp->h[i];
+      hp->h[i] = t;
+      i = p;
+    }
+  } else if (key < hp->h[0].key) {
+    hp->h[0].key = key;
+    hp->h[0].ref = ref;
+    sift_down(hp->h, hp->n, 0);
+  }
+}
+
+static int hit_cmp(const void *a, const void *b) {
+  const hit *x = a, *y = b;
+  if (x->key != y->key) return x->key < y->key ? -1 : 1;
+  if (x->ref.part != y->ref.part) return x->ref.part < y->ref.part ? -1 : 1;
+  return x->ref.row < y->ref.row ? -1 : x->ref.row > y->ref.row;
+}
+
+/* ============================================================================================
+ * The request
+ * ========================================================================================== */
+
+typedef struct sreq {
+  int field;               /* the vector field */
+  const pt_field *f;
+  metric m;
+  int64_t limit, offset;
+  size_t nq;
+  bool has_radius, has_range_filter;
+  double radius, range_filter;
+  const char *expr;
+  size_t expr_len;
+  bool *scope;
+  pt_outputs out;
+  /* query vectors, converted once to what the kernels take */
+  float *qf;               /* float-like fields: nq × dim (COSINE: normalised) */
+  int8_t *qi8;             /* INT8_VECTOR */
+  uint8_t *qbin;           /* BINARY_VECTOR */
+  float *qnorm;            /* INT8 COSINE: |q| */
+  pt_sparse_pair **sp;     /* SPARSE: per query, the pairs sorted by index */
+  size_t *sp_n;
+} sreq;
+
+static void sreq_release(sreq *q) {
+  pt_free(q->scope);
+  pt_outputs_release(&q->out);
+  pt_free(q->qf);
+  pt_free(q->qi8);
+  pt_free(q->qbin);
+  pt_free(q->qnorm);
+  if (q->sp)
+    for (size_t i = 0; i < q->nq; i++) pt_free(q->sp[i]);
+  pt_free(q->sp);
+  pt_free(q->sp_n);
+}
+
+static bool metric_fits(int dtype, metric m) {
+  switch (dtype) {
+  case PT_FLOAT_VECTOR: case PT_FLOAT16_VECTOR: case PT_BFLOAT16_VECTOR: case PT_INT8_VECTOR:
+    return m == M_L2 || m == M_IP || m == M_COSINE;
+  case PT_BINARY_VECTOR: return m == M_HAMMING || m == M_JACCARD;
+  case PT_SPARSE_FLOAT_VECTOR: return m == M_IP;
+  default: return false;
+  }
+}
+
+static pt_status pick_field(const pt_collection *c, const cJSON *root, sreq *q, pt_error *err) {
+  const pt_schema *s = c->schema;
+  const cJSON *af = cJSON_GetObjectItemCaseSensitive(root, "anns_field");
+  if (cJSON_IsString(af) && af->valuestring[0]) {
+    int fi = pt_schema_find(s, af->valuestring, strlen(af->valuestring));
+    if (fi < 0)
+      return pt_fail(err, PT_NOT_FOUND, 1700, PT_EXC_MILVUS, "failed to get field schema by name: fieldName(%s) not found: field not found[field=%s]",
+                     af->valuestring, af->valuestring);
+    if (!pt_dtype_is_vector(s->fields[fi].dtype))
+      return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "field (%s) to search is not of vector data type" PT_INVALID_PARAMETER, af->valuestring);
+    q->field = fi;
+  } else {
+    int found = -1, n = 0;
+    for (size_t i = 0; i < s->n_fields; i++)
+      if (pt_dtype_is_vector(s->fields[i].dtype)) { found = (int)i; n++; }
+    if (n != 1)
+      return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "multiple anns_fields exist, please specify a anns_field in search_params" PT_INVALID_PARAMETER);
+    q->field = found;
+  }
+  q->f = &s->fields[q->field];
+  return PT_OK;
+}
+
+static pt_status pick_metric(const cJSON *root, sreq *q, pt_error *err) {
+  const cJSON *mt = cJSON_GetObjectItemCaseSensitive(root, "metric_type");
+  int dtype = q->f->dtype;
+  if (!mt || cJSON_IsNull(mt) || (cJSON_IsString(mt) && !mt->valuestring[0])) {
+    q->m = dtype == PT_BINARY_VECTOR ? M_HAMMING : dtype == PT_SPARSE_FLOAT_VECTOR ? M_IP : M_COSINE;
+    return PT_OK;
+  }
+  if (!cJSON_IsString(mt))
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "metric_type must be a string");
+  const char *name = mt->valuestring;
+  int found = -1;
+  for (int i = 0; i < 5; i++) {
+    const char *a = name, *b = METRIC_NAMES[i];
+    while (*a && *b && (*a == *b || *a == *b + 32)) { a++; b++; } /* case-insensitive */
+    if (!*a && !*b) found = i;
+  }
+  if (found < 0)
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "metric type %s not found or not supported, supported: [L2 IP COSINE HAMMING JACCARD]" PT_INVALID_PARAMETER, name);
+  q->m = (metric)found;
+  if (!metric_fits(dtype, q->m))
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "metric type not match: invalid parameter[expected=%s][actual=%s]",
+                   dtype == PT_BINARY_VECTOR ? "HAMMING or JACCARD" : dtype == PT_SPARSE_FLOAT_VECTOR ? "IP" : "L2, IP or COSINE",
+                   METRIC_NAMES[found]);
+  return PT_OK;
+}
+
+static bool get_number(const cJSON *obj, const char *key, double *out) {
+  const cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+  if (!cJSON_IsNumber(v)) return false;
+  *out = v->valuedouble;
+  return true;
+}
+
+static bool is_distance(metric m) { return m == M_L2 || m == M_HAMMING || m == M_JACCARD; }
+
+static pt_status parse_limits(const cJSON *root, sreq *q, pt_error *err) {
+  double limit = 10, offset = 0;
+  const cJSON *l = cJSON_GetObjectItemCaseSensitive(root, "limit");
+  if (l && !cJSON_IsNull(l) && (!cJSON_IsNumber(l) || l->valuedouble != floor(l->valuedouble)))
+    return pt_fail(err, PT_MISUSE, PT_CODE_CLIENT, PT_EXC_PARAM, "`limit` value %s is illegal", cJSON_IsString(l) ? l->valuestring : "?");
+  if (cJSON_IsNumber(l)) limit = l->valuedouble;
+  get_number(root, "offset", &offset);
+  if (offset < 0 || offset != floor(offset))
+    return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "offset [%.0f] is invalid, should be gte than 0" PT_INVALID_PARAMETER, offset);
+  if (limit < 1 || limit > PT_MAX_TOPK)
+    return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "topk [%.0f] is invalid, it should be in range [1, %d], but got %.0f" PT_INVALID_PARAMETER, limit,
+                   PT_MAX_TOPK, limit);
+  if (limit + offset > PT_MAX_TOPK)
+    return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "offset+topk [%.0f] is invalid, it should be in range [1, %d], but got %.0f" PT_INVALID_PARAMETER,
+                   limit + offset, PT_MAX_TOPK, limit + offset);
+  q->limit = (int64_t)limit;
+  q->offset = (int64_t)offset;
+
+  const cJSON *params = cJSON_GetObjectItemCaseSensitive(root, "params");
+  q->has_radius = get_number(params, "radius", &q->radius);
+  q->has_range_filter = get_number(params, "range_filter", &q->range_filter);
+  if (q->has_range_filter && !q->has_radius)
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "range_filter requires radius to be set" PT_INVALID_PARAMETER);
+  if (q->has_radius && q->has_range_filter) {
+    bool ok = is_distance(q->m) ? q->range_filter < q->radius : q->range_filter > q->radius;
+    if (!ok)
+      return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "range_filter must be %s than radius for %s" PT_INVALID_PARAMETER,
+                     is_distance(q->m) ? "less" : "greater", METRIC_NAMES[q->m]);
+  }
+  return PT_OK;
+}
+
+/* Converts the query vectors into what the kernels take, checking their size. */
+static pt_status parse_vectors(const cJSON *root, sreq *q, const void *vectors, size_t bytes, pt_error *err) {
+  const pt_field *f = q->f;
+  const cJSON *nq = cJSON_GetObjectItemCaseSensitive(root, "nq");
+  const cJSON *kind = cJSON_GetObjectItemCaseSensitive(root, "vector_kind");
+  const char *k = cJSON_IsString(kind) ? kind->valuestring : "float32";
+  if (f->dtype == PT_SPARSE_FLOAT_VECTOR) {
+    const cJSON *sp = cJSON_GetObjectItemCaseSensitive(root, "sparse");
+    if (!cJSON_IsArray(sp) || cJSON_GetArraySize(sp) == 0)
+      return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_MISSING, PT_EXC_MILVUS, "no query vectors given for sparse field %s", f->name);
+    q->nq = (size_t)cJSON_GetArraySize(sp);
+  } else {
+    if (!cJSON_IsNumber(nq) || nq->valuedouble < 1)
+      return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_MISSING, PT_EXC_MILVUS, "no query vectors given");
+    q->nq = (size_t)nq->valuedouble;
+  }
+  if (q->nq > PT_MAX_TOPK)
+    return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "nq [%zu] is invalid, it should be in range [1, %d]" PT_INVALID_PARAMETER, q->nq, PT_MAX_TOPK);
+  size_t dim = (size_t)f->dim;
+  switch (f->dtype) {
+  case PT_FLOAT_VECTOR: case PT_FLOAT16_VECTOR: case PT_BFLOAT16_VECTOR: {
+    if (strcmp(k, "float32") != 0 || bytes != q->nq * dim * 4)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "vector dimension mismatch, expected vector size(byte) %zu, actual %zu." PT_INVALID_PARAMETER,
+                     q->nq * dim * 4, bytes);
+    if (!(q->qf = pt_malloc(q->nq * dim * sizeof *q->qf))) return pt_fail_nomem(err);
+    memcpy(q->qf, vectors, bytes);
+    for (size_t i = 0; i < q->nq * dim; i++)
+      if (!isfinite(q->qf[i]))
+        return pt_fail(err, PT_RANGE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "value '%s' is not a number or infinity",
+                       isnan(q->qf[i]) ? "NaN" : q->qf[i] > 0 ? "+Inf" : "-Inf");
+    if (q->m == M_COSINE)
+      for (size_t i = 0; i < q->nq; i++) {
+        float *v = q->qf + i * dim;
+        double n = 0;
+        for (size_t j = 0; j < dim; j++) n += (double)v[j] * v[j];
+        if (n > 0) {
+          float inv = (float)(1.0 / sqrt(n));
+          for (size_t j = 0; j < dim; j++) v[j] *= inv;
+        }
+      }
+    return PT_OK;
+  }
+  case PT_INT8_VECTOR: {
+    if (bytes != q->nq * dim || strcmp(k, "bytes") != 0)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "vector dimension mismatch, expected vector size(byte) %zu, actual %zu." PT_INVALID_PARAMETER, q->nq * dim, bytes);
+    if (!(q->qi8 = pt_malloc(bytes ? bytes : 1)) || !(q->qnorm = pt_malloc(q->nq * sizeof *q->qnorm))) return pt_fail_nomem(err);
+    memcpy(q->qi8, vectors, bytes);
+    for (size_t i = 0; i < q->nq; i++)
+      q->qnorm[i] = sqrtf((float)pt_dist_dot_i8(q->qi8 + i * dim, q->qi8 + i * dim, dim));
+    return PT_OK;
+  }
+  case PT_BINARY_VECTOR: {
+    size_t w = dim / 8;
+    if (bytes != q->nq * w || strcmp(k, "bytes") != 0)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "vector dimension mismatch, expected vector size(byte) %zu, actual %zu." PT_INVALID_PARAMETER, q->nq * w, bytes);
+    if (!(q->qbin = pt_malloc(bytes ? bytes : 1))) return pt_fail_nomem(err);
+    memcpy(q->qbin, vectors, bytes);
+    return PT_OK;
+  }
+  case PT_SPARSE_FLOAT_VECTOR: {
+    const cJSON *sp = cJSON_GetObjectItemCaseSensitive(root, "sparse");
+    if (!(q->sp = pt_calloc(q->nq, sizeof *q->sp)) || !(q->sp_n = pt_calloc(q->nq, sizeof *q->sp_n)))
+      return pt_fail_nomem(err);
+    size_t i = 0;
+    for (const cJSON *row = sp->child; row; row = row->next, i++) {
+      char detail[200];
+      pt_status rc = pt_sparse_parse(row, &q->sp[i], &q->sp_n[i], detail, sizeof detail);
+      if (rc == PT_NOMEM) return pt_fail_nomem(err);
+      if (rc) return pt_fail(err, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_PARAM, "%s", detail);
+    }
+    return PT_OK;
+  }
+  default:
+    return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "field %s is not a vector field", f->name);
+  }
+}
+
+/* ============================================================================================
+ * Scoring
+ * ========================================================================================== */
+
+/* The internal score of one row (smaller is better), and the distance Milvus reports. */
+static float score_row(const sreq *q, size_t qi, const uint8_t *x, float *reported) {
+  size_t dim = (size_t)q->f->dim;
+  float d;
+  switch (q->f->dtype) {
+  case PT_FLOAT_VECTOR: {
+    const float *v = (const float *)(const void *)x, *qv = q->qf + qi * dim;
+    if (q->m == M_L2) { d = pt_dist_l2_f32(qv, v, dim); *reported = d; return d; }
+    d = pt_dist_dot_f32(qv, v, dim);
+    if (q->m == M_COSINE) {
+      float n = pt_dist_dot_f32(v, v, dim);
+      d = n > 0 ? d / sqrtf(n) : 0;
+    }
+    *reported = d;
+    return -d;
+  }
+  case PT_FLOAT16_VECTOR: case PT_BFLOAT16_VECTOR: {
+    const uint16_t *v = (const uint16_t *)(const void *)x;
+    const float *qv = q->qf + qi * dim;
+    bool f16 = q->f->dtype == PT_FLOAT16_VECTOR;
+    if (q->m == M_L2) {
+      d = f16 ? pt_dist_l2_f16(qv, v, dim) : pt_dist_l2_bf16(qv, v, dim);
+      *reported = d;
+      return d;
+    }
+    d = f16 ? pt_dist_dot_f16(qv, v, dim) : pt_dist_dot_bf16(qv, v, dim);
+    if (q->m == M_COSINE) {
+      float n = 0;
+      for (size_t j = 0; j < dim; j++) {
+        float t = f16 ? pt_f16_to_f32(v[j]) : pt_bf16_to_f32(v[j]);
+        n += t * t;
+      }
+      d = n > 0 ? d / sqrtf(n) : 0;
+    }
+    *reported = d;
+    return -d;
+  }
+  case PT_INT8_VECTOR: {
+    const int8_t *v = (const int8_t *)(const void *)x, *qv = q->qi8 + qi * dim;
+    if (q->m == M_L2) { d = (float)pt_dist_l2_i8(qv, v, dim); *reported = d; return d; }
+    d = (float)pt_dist_dot_i8(qv, v, dim);
+    if (q->m == M_COSINE) {
+      float n = sqrtf((float)pt_dist_dot_i8(v, v, dim)) * q->qnorm[qi];
+      d = n > 0 ? d / n : 0;
+    }
+    *reported = d;
+    return -d;
+  }
+  case PT_BINARY_VECTOR: {
+    const uint8_t *qv = q->qbin + qi * (dim / 8);
+    d = q->m == M_HAMMING ? (float)pt_dist_hamming(qv, x, dim / 8) : pt_dist_jaccard(qv, x, dim / 8);
+    *reported = d;
+    return d;
+  }
+  default:
+    *reported = 0;
+    return 0;
+  }
+}
+
+/* Inner product of a stored sparse row (count, then index/value pairs) with a query row. */
+static float sparse_ip(const uint8_t *row, const pt_sparse_pair *qp, size_t qn) {
+  uint32_t n;
+  memcpy(&n, row, 4);
+  float s = 0;
+  size_t a = 0, b = 0;
+  while (a < n && b < qn) {
+    uint32_t ia;
+    memcpy(&ia, row + 4 + 8 * a, 4);
+    if (ia < qp[b].index) a++;
+    else if (ia > qp[b].index) b++;
+    else {
+      float va;
+      memcpy(&va, row + 8 + 8 * a, 4);
+      s += va * qp[b].value;
+      a++;
+      b++;
+    }
+  }
+  return s;
+}
+
+static bool in_range(const sreq *q, float reported) {
+  if (!q->has_radius) return true;
+  if (is_distance(q->m))
+    return reported < q->radius && (!q->has_range_filter || reported >= q->range_filter);
+  return reported > q->radius && (!q->has_range_filter || reported <= q->range_filter);
+}
+
+/* ============================================================================================
+ * Entry point
+ * ========================================================================================== */
+
+pt_status pt_collection_search(pt_collection *c, const char *request, size_t len, const void *vectors,
+                               size_t vectors_bytes, pt_search_result **out, pt_error *err) {
+  if (!c || !request || !out) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_search: missing argument");
+  *out = NULL;
+  pt_json_hooks_install();
+  cJSON *root = cJSON_ParseWithLength(request, len);
+  if (!root || !cJSON_IsObject(root)) {
+    cJSON_Delete(root);
+    return pt_fail(err, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "the search request is not a JSON object");
+  }
+  sreq q;
+  memset(&q, 0, sizeof q);
+  pt_filter *filter = NULL;
+  heap *heaps = NULL;
+  uint8_t *mask = NULL;
+  pt_search_result *res = NULL;
+  pt_rowref *refs = NULL;
+  pt_status rc;
+
+  if ((rc = pick_field(c, root, &q, err)) || (rc = pick_metric(root, &q, err)) || (rc = parse_limits(root, &q, err)) ||
+      (rc = parse_vectors(root, &q, vectors, vectors_bytes, err)))
+    goto done;
+  if (!(q.scope = pt_calloc(c->n_parts ? c->n_parts : 1, 1))) { rc = pt_fail_nomem(err); goto done; }
+  if ((rc = pt_scope_parse(c, cJSON_GetObjectItemCaseSensitive(root, "partition_names"), q.scope, err))) goto done;
+  if ((rc = pt_outputs_parse(c, cJSON_GetObjectItemCaseSensitive(root, "output_fields"), &q.out, err))) goto done;
+  {
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "expr");
+    q.expr = cJSON_IsString(e) ? e->valuestring : "";
+    q.expr_len = strlen(q.expr);
+  }
+  if ((rc = pt_filter_compile(c, q.expr, q.expr_len, &filter, err))) goto done;
+
+  size_t k = (size_t)(q.limit + q.offset);
+  if (!(heaps = pt_calloc(q.nq, sizeof *heaps)) || !(mask = pt_malloc((size_t)c->layout.seg_mask + 1))) {
+    rc = pt_fail_nomem(err);
+    goto done;
+  }
+  for (size_t i = 0; i < q.nq; i++) {
+    heaps[i].k = k;
+    if (!(heaps[i].h = pt_malloc(k * sizeof *heaps[i].h))) { rc = pt_fail_nomem(err); goto done; }
+  }
+
+  /* 1. scan: per segment, the filter once, then every query */
+  const pt_layout *lay = &c->layout;
+  size_t vcol = (size_t)q.field;
+  size_t rb = lay->row_bytes[vcol];
+  for (size_t p = 0; p < c->n_parts; p++) {
+    if (!q.scope[p]) continue;
+    const pt_partition *part = c->parts[p];
+    for (size_t s = 0; s < part->n_segs; s++) {
+      const pt_segment *seg = part->segs[s];
+      if (!seg->live) continue;
+      if ((rc = pt_filter_eval(filter, c, p, s, mask, err))) goto done;
+      const pt_column *col = &seg->cols[vcol];
+      for (size_t qi = 0; qi < q.nq; qi++) {
+        heap *hp = &heaps[qi];
+        for (uint32_t off = 0; off < seg->count; off++) {
+          if (!mask[off]) continue;
+          float reported, key;
+          if (q.f->dtype == PT_SPARSE_FLOAT_VECTOR) {
+            reported = sparse_ip(col->data + col->offsets[off], q.sp[qi], q.sp_n[qi]);
+            key = -reported;
+          } else {
+            key = score_row(&q, qi, col->data + (size_t)off * rb, &reported);
+          }
+          if (!in_range(&q, reported)) continue;
+          pt_rowref ref = {(uint32_t)p, (uint32_t)((s << lay->seg_shift) | off)};
+          heap_push(hp, key, ref);
+        }
+      }
+    }
+  }
+
+  /* 2. order, offset, limit; collect the hits */
+  if (!(res = pt_calloc(1, sizeof *res)) || !(res->counts = pt_calloc(q.nq, sizeof *res->counts))) {
+    rc = pt_fail_nomem(err);
+    goto done;
+  }
+  res->nq = q.nq;
+  size_t total = 0;
+  for (size_t i = 0; i < q.nq; i++) {
+    heap *hp = &heaps[i];
+    qsort(hp->h, hp->n, sizeof *hp->h, hit_cmp);
+    size_t skip = (size_t)q.offset < hp->n ? (size_t)q.offset : hp->n;
+    res->counts[i] = (uint32_t)(hp->n - skip);
+    total += hp->n - skip;
+  }
+  if (!(res->distances = pt_malloc((total ? total : 1) * sizeof *res->distances)) ||
+      !(refs = pt_malloc((total ? total : 1) * sizeof *refs))) {
+    rc = pt_fail_nomem(err);
+    goto done;
+  }
+  size_t at = 0;
+  for (size_t i = 0; i < q.nq; i++) {
+    heap *hp = &heaps[i];
+    for (size_t j = (size_t)q.offset; j < hp->n; j++, at++) {
+      refs[at] = hp->h[j].ref;
+      res->distances[at] = is_distance(q.m) ? hp->h[j].key : -hp->h[j].key;
+    }
+  }
+  if ((rc = pt_rows_build(c, refs, total, &q.out, &res->rows))) {
+    rc = rc == PT_NOMEM ? pt_fail_nomem(err) : rc;
+    goto done;
+  }
+  pt_error_clear(err);
+
+done:
+  if (heaps)
+    for (size_t i = 0; i < q.nq; i++) pt_free(heaps[i].h);
+  pt_free(heaps);
+  pt_free(mask);
+  pt_free(refs);
+  pt_filter_free(filter);
+  sreq_release(&q);
+  cJSON_Delete(root);
+  if (rc) {
+    pt_search_free(res);
+    return rc;
+  }
+  *out = res;
+  return PT_OK;
+}
