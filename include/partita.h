@@ -109,6 +109,8 @@ typedef struct pt_error {
   int32_t exc;                       /* pt_exception */
   int64_t row;                       /* offending row of a batch, or -1 */
   int32_t field;                     /* offending schema field index, or -1 */
+  int32_t expr_offset;               /* filter expressions: byte offset of the offending text, or -1 */
+  int32_t expr_length;               /* filter expressions: its length in bytes */
   char message[PT_ERROR_MESSAGE_MAX]; /* NUL-terminated Milvus-style message */
 } pt_error;
 

@@ -34,6 +34,8 @@ static pt_status vfail(pt_error *err, pt_status status, int32_t code, pt_excepti
   err->exc = (int32_t)exc;
   err->row = row;
   err->field = field;
+  err->expr_offset = -1;
+  err->expr_length = 0;
   int n = vsnprintf(err->message, sizeof err->message, fmt, ap);
   if (n < 0) err->message[0] = '\0';
   return status;
@@ -68,6 +70,8 @@ void pt_error_clear(pt_error *err) {
   err->exc = PT_EXC_MILVUS;
   err->row = -1;
   err->field = -1;
+  err->expr_offset = -1;
+  err->expr_length = 0;
   err->message[0] = '\0';
 }
 

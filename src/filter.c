@@ -1,51 +1,925 @@
 /*
- * filter.c — evaluation of compiled filters over segments.
+ * filter.c — evaluating a filter plan (expr.h) over one segment at a time.
+ *
+ * HOW IT WORKS
+ * Every predicate is evaluated for a whole segment into two byte arrays, value[] and valid[]
+ * (Kleene's three-valued logic: valid = 0 means UNKNOWN, as for a NULL field), and only for the
+ * rows marked in a candidate array. A leaf is one tight loop over one column: a comparison of
+ * an INT32 field with a constant reads the column's int32 values in order; no tree is walked
+ * per row. AND evaluates its children one after the other on the rows that are not yet
+ * definitely false, OR on the rows not yet definitely true, so selective predicates first make
+ * the rest cheaper. The mask handed back is value AND valid AND live.
+ * JSON values (JSON fields and the dynamic field) are read straight from their stored text by a
+ * small scanner that walks the path without building a tree or allocating.
  */
 #include "filter.h"
 
+#include <math.h>
+#include <stdlib.h>
+
+#include "cJSON.h"
+
 struct pt_filter {
-  pt_pkfilter keys; /* primary-key filters */
+  pt_plan *plan;
+  pt_pkfilter keys;
+  bool is_keys;
 };
 
-pt_status pt_filter_compile(const pt_collection *c, const char *expr, size_t len, pt_filter **out, pt_error *err) {
+pt_status pt_filter_compile(const pt_collection *c, const char *expr, size_t len, const char *what, pt_filter **out,
+                            pt_error *err) {
   *out = NULL;
   if (!expr || pt_expr_is_empty(expr, len)) return PT_OK;
   pt_filter *f = pt_calloc(1, sizeof *f);
   if (!f) return pt_fail_nomem(err);
-  pt_status rc = pt_expr_parse_pk(c->schema, expr, len, &f->keys, err);
+  pt_status rc = pt_plan_parse(c, expr, len, what, &f->plan, err);
   if (rc) {
     pt_free(f);
     return rc;
   }
+  f->is_keys = pt_plan_keys(f->plan, c, &f->keys);
   *out = f;
   return PT_OK;
 }
 
-const pt_pkfilter *pt_filter_keys(const pt_filter *f) { return f ? &f->keys : NULL; }
-
-pt_status pt_filter_eval(const pt_filter *f, const pt_collection *c, size_t part, size_t seg, uint8_t *mask,
-                         pt_error *err) {
-  (void)err;
-  const pt_layout *lay = &c->layout;
-  const pt_partition *p = c->parts[part];
-  const pt_segment *s = p->segs[seg];
-  if (!f) {
-    for (uint32_t i = 0; i < s->count; i++) mask[i] = !pt_bit_get(s->deleted, i);
-    return PT_OK;
-  }
-  memset(mask, 0, s->count);
-  for (size_t k = 0; k < f->keys.n; k++) {
-    size_t slot = pt_partition_lookup(p, lay, &f->keys.keys[k]);
-    if (slot == SIZE_MAX) continue;
-    for (uint32_t row = p->index.slots[slot].row; row != PT_NO_ROW;
-         row = pt_row_segment(p, lay, row)->next[pt_row_offset(lay, row)])
-      if ((row >> lay->seg_shift) == seg) mask[pt_row_offset(lay, row)] = 1;
-  }
-  return PT_OK;
-}
+const pt_pkfilter *pt_filter_keys(const pt_filter *f) { return f && f->is_keys ? &f->keys : NULL; }
 
 void pt_filter_free(pt_filter *f) {
   if (!f) return;
-  pt_pkfilter_free(&f->keys);
+  pt_plan_free(f->plan);
   pt_free(f);
+}
+
+/* ============================================================================================
+ * JSON text scanning (the text was validated when it was written)
+ * ========================================================================================== */
+
+static const char *ws(const char *p, const char *e) {
+  while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
+  return p;
+}
+
+static const char *skip_string(const char *p, const char *e) {
+  for (p++; p < e && *p != '"'; p++)
+    if (*p == '\\') p++;
+  return p < e ? p + 1 : e;
+}
+
+/* Past one JSON value starting at p. */
+static const char *skip_value(const char *p, const char *e) {
+  p = ws(p, e);
+  if (p >= e) return e;
+  if (*p == '"') return skip_string(p, e);
+  if (*p == '{' || *p == '[') {
+    int depth = 0;
+    while (p < e) {
+      char c = *p;
+      if (c == '"') { p = skip_string(p, e); continue; }
+      if (c == '{' || c == '[') depth++;
+      else if (c == '}' || c == ']') {
+        if (--depth == 0) return p + 1;
+      }
+      p++;
+    }
+    return e;
+  }
+  while (p < e && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\n' && *p != '\t' && *p != '\r') p++;
+  return p;
+}
+
+/* The value of a member / element of the JSON value at [p, e); NULL when absent. */
+static const char *json_child(const char *p, const char *e, const char *key, size_t klen, const char **vend) {
+  p = ws(p, e);
+  if (p >= e) return NULL;
+  if (*p == '{') {
+    p = ws(p + 1, e);
+    while (p < e && *p == '"') {
+      const char *ks = p + 1, *ke = skip_string(p, e) - 1;
+      p = ws(ke + 1, e);
+      if (p >= e || *p != ':') return NULL;
+      const char *vs = ws(p + 1, e), *ve = skip_value(vs, e);
+      if ((size_t)(ke - ks) == klen && memcmp(ks, key, klen) == 0) {
+        *vend = ve;
+        return vs;
+      }
+      p = ws(ve, e);
+      if (p < e && *p == ',') p = ws(p + 1, e);
+    }
+    return NULL;
+  }
+  if (*p == '[') {
+    int64_t idx;
+    if (pt_parse_i64(key, klen, &idx) || idx < 0) return NULL;
+    p = ws(p + 1, e);
+    for (int64_t i = 0; p < e && *p != ']'; i++) {
+      const char *ve = skip_value(p, e);
+      if (i == idx) {
+        *vend = ve;
+        return p;
+      }
+      p = ws(ve, e);
+      if (p < e && *p == ',') p = ws(p + 1, e);
+    }
+  }
+  return NULL;
+}
+
+typedef enum jkind { J_MISSING, J_NULL, J_BOOL, J_INT, J_FLOAT, J_STRING, J_ARRAY, J_OBJECT } jkind;
+
+typedef struct jval {
+  jkind kind;
+  bool b;
+  int64_t i;
+  double d;
+  const char *s; /* J_STRING: raw text between the quotes (escapes kept) */
+  size_t slen;
+  bool escaped;  /* the string has backslash escapes */
+  const char *p, *e; /* the value's text */
+} jval;
+
+static jval classify(const char *p, const char *e) {
+  jval v;
+  memset(&v, 0, sizeof v);
+  v.p = p;
+  v.e = e;
+  if (!p || p >= e) { v.kind = J_MISSING; return v; }
+  switch (*p) {
+  case 'n': v.kind = J_NULL; break;
+  case 't': v.kind = J_BOOL; v.b = true; break;
+  case 'f': v.kind = J_BOOL; v.b = false; break;
+  case '"':
+    v.kind = J_STRING;
+    v.s = p + 1;
+    v.slen = (size_t)(e - p) - 2;
+    v.escaped = memchr(v.s, '\\', v.slen) != NULL;
+    break;
+  case '[': v.kind = J_ARRAY; break;
+  case '{': v.kind = J_OBJECT; break;
+  default: {
+    size_t n = (size_t)(e - p);
+    bool is_int = true;
+    for (size_t k = 0; k < n; k++)
+      if (p[k] == '.' || p[k] == 'e' || p[k] == 'E') is_int = false;
+    if (is_int && pt_parse_i64(p, n, &v.i) == 0) {
+      v.kind = J_INT;
+      v.d = (double)v.i;
+    } else {
+      char buf[64];
+      size_t m = n < sizeof buf - 1 ? n : sizeof buf - 1;
+      memcpy(buf, p, m);
+      buf[m] = '\0';
+      v.kind = J_FLOAT;
+      v.d = strtod(buf, NULL);
+    }
+  }
+  }
+  return v;
+}
+
+/* Unescapes a JSON string's raw text into out (capacity >= raw length); the length. */
+static size_t json_unescape(const char *s, size_t n, char *out) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] != '\\' || i + 1 >= n) { out[k++] = s[i]; continue; }
+    char e = s[++i];
+    switch (e) {
+    case 'n': out[k++] = '\n'; break;
+    case 't': out[k++] = '\t'; break;
+    case 'r': out[k++] = '\r'; break;
+    case 'b': out[k++] = '\b'; break;
+    case 'f': out[k++] = '\f'; break;
+    case 'u': {
+      if (i + 4 >= n) return k;
+      uint32_t cp = (uint32_t)strtoul((char[5]){s[i + 1], s[i + 2], s[i + 3], s[i + 4], 0}, NULL, 16);
+      i += 4;
+      if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 < n && s[i + 1] == '\\' && s[i + 2] == 'u') {
+        uint32_t lo = (uint32_t)strtoul((char[5]){s[i + 3], s[i + 4], s[i + 5], s[i + 6], 0}, NULL, 16);
+        if (lo >= 0xDC00 && lo <= 0xDFFF) {
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          i += 6;
+        }
+      }
+      if (cp < 0x80) out[k++] = (char)cp;
+      else if (cp < 0x800) { out[k++] = (char)(0xC0 | (cp >> 6)); out[k++] = (char)(0x80 | (cp & 0x3F)); }
+      else if (cp < 0x10000) {
+        out[k++] = (char)(0xE0 | (cp >> 12)); out[k++] = (char)(0x80 | ((cp >> 6) & 0x3F)); out[k++] = (char)(0x80 | (cp & 0x3F));
+      } else {
+        out[k++] = (char)(0xF0 | (cp >> 18)); out[k++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        out[k++] = (char)(0x80 | ((cp >> 6) & 0x3F)); out[k++] = (char)(0x80 | (cp & 0x3F));
+      }
+      break;
+    }
+    default: out[k++] = e; break; /* \" \\ \/ */
+    }
+  }
+  return k;
+}
+
+/* ============================================================================================
+ * Values of a row
+ * ========================================================================================== */
+
+/* What one row holds in a column: a scalar, a string, JSON text, an ARRAY's encoded bytes. */
+typedef struct cell {
+  bool null;
+  int64_t i;
+  double d;
+  bool b;
+  const char *s;
+  size_t slen;
+} cell;
+
+typedef struct ectx {
+  const pt_collection *c;
+  const pt_partition *part;
+  const pt_segment *seg;
+  uint32_t n;
+  char *tmp;      /* scratch for unescaped JSON strings */
+  size_t tmp_cap;
+  bool oom;
+} ectx;
+
+static bool is_int_t(int t) { return t >= PT_INT8 && t <= PT_INT64; }
+
+/* Reads the fixed-width or variable-length value of a field at row `off`. */
+static cell read_field(const ectx *x, int field, uint32_t off) {
+  cell v;
+  memset(&v, 0, sizeof v);
+  const pt_column *col = &x->seg->cols[field];
+  if (col->valid && !pt_bit_get(col->valid, off)) {
+    v.null = true;
+    return v;
+  }
+  int t = field == x->c->layout.dynamic ? PT_JSON : x->c->schema->fields[field].dtype;
+  const uint8_t *d;
+  switch (t) {
+  case PT_BOOL: v.b = col->data[off] != 0; v.i = v.b; break;
+  case PT_INT8: { int8_t y; memcpy(&y, col->data + off, 1); v.i = y; break; }
+  case PT_INT16: { int16_t y; memcpy(&y, col->data + (size_t)off * 2, 2); v.i = y; break; }
+  case PT_INT32: { int32_t y; memcpy(&y, col->data + (size_t)off * 4, 4); v.i = y; break; }
+  case PT_INT64: memcpy(&v.i, col->data + (size_t)off * 8, 8); break;
+  case PT_FLOAT: { float y; memcpy(&y, col->data + (size_t)off * 4, 4); v.d = y; break; }
+  case PT_DOUBLE: memcpy(&v.d, col->data + (size_t)off * 8, 8); break;
+  default:
+    if (!col->offsets) break;
+    d = col->data + col->offsets[off];
+    v.s = (const char *)d;
+    v.slen = col->offsets[off + 1] - col->offsets[off];
+    break;
+  }
+  if (t == PT_FLOAT || t == PT_DOUBLE) v.i = (int64_t)v.d;
+  else v.d = (double)v.i;
+  return v;
+}
+
+/* The JSON value a column reference points at in row `off` (J_MISSING when the key is absent;
+ * valid = false when the JSON column itself is NULL). */
+static jval read_json(const ectx *x, const pt_colref *col, uint32_t off, bool *valid) {
+  cell c = read_field(x, col->field, off);
+  *valid = !c.null;
+  if (c.null || !c.s) return classify(NULL, NULL);
+  const char *p = c.s, *e = c.s + c.slen;
+  if (c.slen == 0) { /* an empty $meta part means {} */
+    if (col->n_keys) return classify(NULL, NULL);
+    static const char empty[] = "{}";
+    return classify(empty, empty + 2);
+  }
+  p = ws(p, e);
+  const char *ve = skip_value(p, e);
+  for (size_t k = 0; k < col->n_keys && p; k++) p = json_child(p, ve, col->keys[k], col->key_lens[k], &ve);
+  return p ? classify(p, ve) : classify(NULL, NULL);
+}
+
+/* Element `i` of an ARRAY field's encoded value (see write.c): false when out of bounds. */
+static bool array_elem(int et, const char *d, size_t n, int64_t i, cell *out) {
+  memset(out, 0, sizeof *out);
+  if (n < 4 || i < 0) return false;
+  uint32_t count;
+  memcpy(&count, d, 4);
+  if ((uint64_t)i >= count) return false;
+  const uint8_t *p = (const uint8_t *)d + 4;
+  switch (et) {
+  case PT_BOOL: out->b = p[i] != 0; out->i = out->b; break;
+  case PT_INT8: { int8_t y; memcpy(&y, p + i, 1); out->i = y; break; }
+  case PT_INT16: { int16_t y; memcpy(&y, p + i * 2, 2); out->i = y; break; }
+  case PT_INT32: { int32_t y; memcpy(&y, p + i * 4, 4); out->i = y; break; }
+  case PT_INT64: memcpy(&out->i, p + i * 8, 8); break;
+  case PT_FLOAT: { float y; memcpy(&y, p + i * 4, 4); out->d = y; break; }
+  case PT_DOUBLE: memcpy(&out->d, p + i * 8, 8); break;
+  case PT_VARCHAR: {
+    for (int64_t k = 0; k < i; k++) {
+      uint32_t l;
+      memcpy(&l, p, 4);
+      p += 4 + l;
+    }
+    uint32_t l;
+    memcpy(&l, p, 4);
+    out->s = (const char *)p + 4;
+    out->slen = l;
+    return true;
+  }
+  default: return false;
+  }
+  if (et == PT_FLOAT || et == PT_DOUBLE) out->i = (int64_t)out->d;
+  else out->d = (double)out->i;
+  return true;
+}
+
+static uint32_t array_count(const char *d, size_t n) {
+  uint32_t count = 0;
+  if (n >= 4) memcpy(&count, d, 4);
+  return count;
+}
+
+/* ============================================================================================
+ * Comparing
+ * ========================================================================================== */
+
+static int cmp3_i(int64_t a, int64_t b) { return a < b ? -1 : a > b; }
+static int cmp3_d(double a, double b) { return a < b ? -1 : a > b ? 1 : a == b ? 0 : 2; /* 2: NaN */ }
+static int cmp3_s(const char *a, size_t an, const char *b, size_t bn) {
+  size_t n = an < bn ? an : bn;
+  int c = n ? memcmp(a, b, n) : 0;
+  return c ? (c < 0 ? -1 : 1) : (an < bn ? -1 : an > bn);
+}
+
+static bool holds(int c, pt_cmp op) {
+  if (c == 2) return op == CMP_NE; /* NaN compares unequal to everything */
+  switch (op) {
+  case CMP_EQ: return c == 0;
+  case CMP_NE: return c != 0;
+  case CMP_LT: return c < 0;
+  case CMP_LE: return c <= 0;
+  case CMP_GT: return c > 0;
+  default: return c >= 0;
+  }
+}
+
+/* Compares a scalar cell of DataType t with a constant already cast to t. */
+static int cmp_cell(int t, const cell *c, const pt_value *v) {
+  if (is_int_t(t) || t == PT_BOOL) return cmp3_i(c->i, v->type == VT_BOOL ? (int64_t)v->b : v->i);
+  if (t == PT_FLOAT) return cmp3_d((float)c->d, (float)v->d); /* Milvus compares a FLOAT field in float */
+  if (t == PT_DOUBLE) return cmp3_d(c->d, v->d);
+  return cmp3_s(c->s, c->slen, v->s, v->slen);
+}
+
+static bool ensure_tmp(ectx *x, size_t n) {
+  if (n <= x->tmp_cap) return true;
+  char *t = pt_realloc(x->tmp, n);
+  if (!t) { x->oom = true; return false; }
+  x->tmp = t;
+  x->tmp_cap = n;
+  return true;
+}
+
+/* A JSON string's bytes, unescaped when needed. */
+static bool json_string(ectx *x, const jval *j, const char **s, size_t *n) {
+  if (!j->escaped) {
+    *s = j->s;
+    *n = j->slen;
+    return true;
+  }
+  if (!ensure_tmp(x, j->slen + 1)) return false;
+  *n = json_unescape(j->s, j->slen, x->tmp);
+  *s = x->tmp;
+  return true;
+}
+
+/* Compares a JSON value with a constant: -1/0/1, 2 for unordered, 3 when the types differ. */
+static int cmp_json(ectx *x, const jval *j, const pt_value *v) {
+  switch (v->type) {
+  case VT_INT:
+    if (j->kind == J_INT) return cmp3_i(j->i, v->i);
+    if (j->kind == J_FLOAT) return cmp3_d(j->d, (double)v->i);
+    return 3;
+  case VT_FLOAT:
+    if (j->kind == J_INT || j->kind == J_FLOAT) return cmp3_d(j->kind == J_INT ? (double)j->i : j->d, v->d);
+    return 3;
+  case VT_BOOL:
+    return j->kind == J_BOOL ? cmp3_i(j->b, v->b) : 3;
+  case VT_STRING: {
+    if (j->kind != J_STRING) return 3;
+    const char *s;
+    size_t n;
+    if (!json_string(x, j, &s, &n)) return 3;
+    return cmp3_s(s, n, v->s, v->slen);
+  }
+  case VT_ARRAY: {
+    if (j->kind != J_ARRAY) return 3;
+    /* element-wise equality */
+    const char *p = ws(j->p + 1, j->e);
+    size_t i = 0;
+    while (p < j->e && *p != ']') {
+      const char *ve = skip_value(p, j->e);
+      if (i >= v->n) return 1;
+      jval e = classify(p, ve);
+      if (cmp_json(x, &e, &v->items[i]) != 0) return 1;
+      i++;
+      p = ws(ve, j->e);
+      if (p < j->e && *p == ',') p = ws(p + 1, j->e);
+    }
+    return i == v->n ? 0 : 1;
+  }
+  default:
+    return 3;
+  }
+}
+
+/* Arithmetic on a number: the result (integer when both are integers). */
+static bool apply_arith(pt_arith op, bool ints, int64_t a, double ad, const pt_value *o, int64_t *ri, double *rd) {
+  if (ints) {
+    uint64_t x = (uint64_t)a, y = (uint64_t)o->i;
+    switch (op) {
+    case AR_ADD: *ri = (int64_t)(x + y); return true;
+    case AR_SUB: *ri = (int64_t)(x - y); return true;
+    case AR_MUL: *ri = (int64_t)(x * y); return true;
+    case AR_DIV: *ri = (a == INT64_MIN && o->i == -1) ? INT64_MIN : a / o->i; return true;
+    default: *ri = o->i == -1 ? 0 : a % o->i; return true;
+    }
+  }
+  double y = o->type == VT_INT ? (double)o->i : o->d;
+  switch (op) {
+  case AR_ADD: *rd = ad + y; return true;
+  case AR_SUB: *rd = ad - y; return true;
+  case AR_MUL: *rd = ad * y; return true;
+  case AR_DIV: *rd = ad / y; return true;
+  default: return false;
+  }
+}
+
+static bool like_match(const char *s, size_t n, const char *pat, size_t pn);
+
+/* LIKE: the classes of expr_parse.c's like(). */
+static bool like_holds(const pt_pred *pr, const char *s, size_t n) {
+  switch (pr->like) {
+  case LIKE_EQUAL: return n == pr->pat_len && memcmp(s, pr->pat, n) == 0;
+  case LIKE_PREFIX: return n >= pr->pat_len && memcmp(s, pr->pat, pr->pat_len) == 0;
+  case LIKE_POSTFIX: return n >= pr->pat_len && memcmp(s + n - pr->pat_len, pr->pat, pr->pat_len) == 0;
+  case LIKE_INNER: {
+    if (pr->pat_len == 0) return true;
+    for (size_t i = 0; i + pr->pat_len <= n; i++)
+      if (s[i] == pr->pat[0] && memcmp(s + i, pr->pat, pr->pat_len) == 0) return true;
+    return false;
+  }
+  default: return like_match(s, n, pr->pat, pr->pat_len);
+  }
+}
+
+static size_t utf8_len(unsigned char c) { return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4; }
+
+/* % any run, _ one character (a UTF-8 code point), \ escapes the next pattern character.
+ * Iterative, with one backtracking point per %, so it is linear for usual patterns. */
+static bool like_match(const char *s, size_t n, const char *pat, size_t pn) {
+  size_t si = 0, pi = 0, star_p = SIZE_MAX, star_s = 0;
+  while (si < n) {
+    if (pi < pn && pat[pi] == '%') {
+      star_p = ++pi;
+      star_s = si;
+      continue;
+    }
+    if (pi < pn) {
+      if (pat[pi] == '_') {
+        si += utf8_len((unsigned char)s[si]);
+        pi++;
+        continue;
+      }
+      size_t pl = 1;
+      char want = pat[pi];
+      if (want == '\\' && pi + 1 < pn) {
+        want = pat[pi + 1];
+        pl = 2;
+      }
+      if (s[si] == want) {
+        si++;
+        pi += pl;
+        continue;
+      }
+    }
+    if (star_p == SIZE_MAX) return false;
+    pi = star_p;
+    star_s += utf8_len((unsigned char)s[star_s]);
+    si = star_s;
+  }
+  while (pi < pn && pat[pi] == '%') pi++;
+  return pi == pn;
+}
+
+/* ============================================================================================
+ * Leaves
+ * ========================================================================================== */
+
+typedef struct tri {
+  uint8_t *val, *valid;
+} tri;
+
+/* The value of a column reference at a row, for scalar predicates: fills `c` (a scalar, a
+ * string, or an element of an array) or `j` (JSON). Returns 0 absent / false, 1 present,
+ * -1 NULL (unknown). */
+static int column_value(ectx *x, const pt_colref *col, uint32_t off, cell *c, jval *j, bool *is_json) {
+  *is_json = false;
+  if (col->dtype == PT_JSON) {
+    bool valid;
+    *j = read_json(x, col, off, &valid);
+    *is_json = true;
+    if (!valid) return -1;
+    return j->kind == J_MISSING ? 0 : 1;
+  }
+  *c = read_field(x, col->field, off);
+  if (c->null) return -1;
+  if (col->has_index) return array_elem(col->elem_type, c->s, c->slen, col->index, c) ? 1 : 0;
+  return 1;
+}
+
+/* col [arith] CMP value, array_length(col) CMP value. */
+static void eval_compare(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
+  int t = pr->col.vtype_dtype;
+  const pt_column *colp = &x->seg->cols[pr->col.field];
+  /* fast path: a plain comparison of a non-null numeric column with a constant */
+  if (!pr->col.has_index && !pr->col.n_keys && pr->arith == AR_NONE && !pr->array_length && !colp->valid &&
+      (t == PT_INT32 || t == PT_INT64 || t == PT_INT16 || t == PT_INT8)) {
+    int64_t v = pr->value.i;
+    for (uint32_t i = 0; i < x->n; i++) {
+      if (!cand[i]) continue;
+      int64_t a;
+      switch (t) {
+      case PT_INT32: { int32_t y; memcpy(&y, colp->data + (size_t)i * 4, 4); a = y; break; }
+      case PT_INT64: memcpy(&a, colp->data + (size_t)i * 8, 8); break;
+      case PT_INT16: { int16_t y; memcpy(&y, colp->data + (size_t)i * 2, 2); a = y; break; }
+      default: { int8_t y; memcpy(&y, colp->data + i, 1); a = y; break; }
+      }
+      r.val[i] = holds(cmp3_i(a, v), pr->cmp);
+      r.valid[i] = 1;
+    }
+    return;
+  }
+  for (uint32_t i = 0; i < x->n; i++) {
+    if (!cand[i]) continue;
+    cell c;
+    jval j;
+    bool is_json;
+    r.valid[i] = 1;
+    r.val[i] = 0;
+    if (pr->array_length) {
+      int st = column_value(x, &pr->col, i, &c, &j, &is_json);
+      if (st < 0) { r.valid[i] = 0; continue; }
+      int64_t len;
+      if (is_json) {
+        if (j.kind != J_ARRAY) continue;
+        len = 0;
+        const char *p = ws(j.p + 1, j.e);
+        while (p < j.e && *p != ']') {
+          len++;
+          p = ws(skip_value(p, j.e), j.e);
+          if (p < j.e && *p == ',') p = ws(p + 1, j.e);
+        }
+      } else {
+        len = array_count(c.s, c.slen);
+      }
+      r.val[i] = holds(cmp3_i(len, pr->value.i), pr->cmp);
+      continue;
+    }
+    int st = column_value(x, &pr->col, i, &c, &j, &is_json);
+    if (st < 0) { r.valid[i] = 0; continue; }
+    if (st == 0) { /* a missing key or element: false, but != holds */
+      r.val[i] = pr->cmp == CMP_NE;
+      continue;
+    }
+    if (is_json) {
+      if (pr->arith != AR_NONE) {
+        if (j.kind != J_INT && j.kind != J_FLOAT) { r.val[i] = pr->cmp == CMP_NE; continue; }
+        bool ints = j.kind == J_INT && pr->operand.type == VT_INT && pr->value.type == VT_INT;
+        int64_t ri = 0;
+        double rd = 0;
+        if (pr->arith == AR_MOD && (j.kind != J_INT)) { r.val[i] = pr->cmp == CMP_NE; continue; }
+        apply_arith(pr->arith, ints || pr->arith == AR_MOD, j.i, j.d, &pr->operand, &ri, &rd);
+        if (ints || pr->arith == AR_MOD) {
+          jval tmp = j;
+          tmp.kind = J_INT;
+          tmp.i = ri;
+          int cres = cmp_json(x, &tmp, &pr->value);
+          r.val[i] = cres == 3 ? pr->cmp == CMP_NE : holds(cres, pr->cmp);
+        } else {
+          double rv = pr->value.type == VT_INT ? (double)pr->value.i : pr->value.d;
+          r.val[i] = holds(cmp3_d(rd, rv), pr->cmp);
+        }
+        continue;
+      }
+      if (pr->value.type == VT_ARRAY && pr->cmp == CMP_NE && j.kind != J_ARRAY) { r.val[i] = 0; continue; }
+      int cres = cmp_json(x, &j, &pr->value);
+      r.val[i] = cres == 3 ? pr->cmp == CMP_NE : holds(cres, pr->cmp);
+      continue;
+    }
+    if (pr->col.dtype == PT_ARRAY && !pr->col.has_index) { /* a == [..] / a != [..] */
+      uint32_t n = array_count(c.s, c.slen);
+      bool eq = n == pr->value.n;
+      for (uint32_t k = 0; eq && k < n; k++) {
+        cell e;
+        array_elem(pr->col.elem_type, c.s, c.slen, k, &e);
+        eq = cmp_cell(pr->col.elem_type, &e, &pr->value.items[k]) == 0;
+      }
+      r.val[i] = pr->cmp == CMP_EQ ? eq : !eq;
+      continue;
+    }
+    if (pr->arith != AR_NONE) {
+      if (is_int_t(t)) {
+        int64_t ri = 0;
+        double rd = 0;
+        apply_arith(pr->arith, true, c.i, c.d, &pr->operand, &ri, &rd);
+        r.val[i] = holds(cmp3_i(ri, pr->value.i), pr->cmp);
+      } else if (t == PT_FLOAT) { /* a FLOAT field computes in float, as Milvus does */
+        float a = (float)c.d, o = (float)pr->operand.d, res;
+        switch (pr->arith) {
+        case AR_ADD: res = a + o; break;
+        case AR_SUB: res = a - o; break;
+        case AR_MUL: res = a * o; break;
+        default: res = a / o; break;
+        }
+        r.val[i] = holds(cmp3_d(res, (float)pr->value.d), pr->cmp);
+      } else {
+        int64_t ri = 0;
+        double rd = 0;
+        apply_arith(pr->arith, false, c.i, c.d, &pr->operand, &ri, &rd);
+        r.val[i] = holds(cmp3_d(rd, pr->value.d), pr->cmp);
+      }
+      continue;
+    }
+    r.val[i] = holds(cmp_cell(t, &c, &pr->value), pr->cmp);
+  }
+}
+
+static void eval_compare_cols(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
+  int ta = pr->col.vtype_dtype, tb = pr->col2.vtype_dtype;
+  for (uint32_t i = 0; i < x->n; i++) {
+    if (!cand[i]) continue;
+    cell a, b;
+    jval j;
+    bool is_json;
+    int sa = column_value(x, &pr->col, i, &a, &j, &is_json), sb = column_value(x, &pr->col2, i, &b, &j, &is_json);
+    r.val[i] = 0;
+    r.valid[i] = sa >= 0 && sb >= 0;
+    if (sa <= 0 || sb <= 0) continue;
+    int c;
+    if (ta == PT_BOOL || (is_int_t(ta) && is_int_t(tb))) c = cmp3_i(a.i, b.i);
+    else if (ta == PT_VARCHAR || ta == PT_STRING) c = cmp3_s(a.s, a.slen, b.s, b.slen);
+    else c = cmp3_d(a.d, b.d);
+    r.val[i] = holds(c, pr->cmp);
+  }
+}
+
+static void eval_range(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
+  int t = pr->col.vtype_dtype;
+  for (uint32_t i = 0; i < x->n; i++) {
+    if (!cand[i]) continue;
+    cell c;
+    jval j;
+    bool is_json;
+    int st = column_value(x, &pr->col, i, &c, &j, &is_json);
+    r.val[i] = 0;
+    r.valid[i] = st >= 0;
+    if (st <= 0) continue;
+    int lo, hi;
+    if (is_json) {
+      lo = cmp_json(x, &j, &pr->lo);
+      hi = cmp_json(x, &j, &pr->hi);
+      if (lo == 3 || hi == 3) continue;
+    } else {
+      lo = cmp_cell(t, &c, &pr->lo);
+      hi = cmp_cell(t, &c, &pr->hi);
+    }
+    r.val[i] = holds(lo, pr->lo_incl ? CMP_GE : CMP_GT) && holds(hi, pr->hi_incl ? CMP_LE : CMP_LT);
+  }
+}
+
+/* Whether a JSON value equals a constant (numbers across int and float). */
+static bool json_equals(ectx *x, const jval *j, const pt_value *v) { return cmp_json(x, j, v) == 0; }
+
+static void eval_term(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
+  int t = pr->col.vtype_dtype;
+  const pt_value *items = pr->value.items;
+  size_t n = pr->value.n;
+  for (uint32_t i = 0; i < x->n; i++) {
+    if (!cand[i]) continue;
+    cell c;
+    jval j;
+    bool is_json;
+    int st = column_value(x, &pr->col, i, &c, &j, &is_json);
+    r.val[i] = 0;
+    r.valid[i] = st >= 0;
+    if (st < 0) continue;
+    bool found = false;
+    if (st > 0) {
+      if (is_json) {
+        for (size_t k = 0; k < n && !found; k++) found = json_equals(x, &j, &items[k]);
+      } else if (is_int_t(t) || t == PT_BOOL) {
+        for (size_t k = 0; k < n && !found; k++) found = c.i == (items[k].type == VT_BOOL ? (int64_t)items[k].b : items[k].i);
+      } else if (t == PT_FLOAT) {
+        for (size_t k = 0; k < n && !found; k++) found = (float)c.d == (float)items[k].d;
+      } else if (t == PT_DOUBLE) {
+        for (size_t k = 0; k < n && !found; k++) found = c.d == items[k].d;
+      } else {
+        for (size_t k = 0; k < n && !found; k++)
+          found = c.slen == items[k].slen && (c.slen == 0 || memcmp(c.s, items[k].s, c.slen) == 0);
+      }
+    }
+    r.val[i] = pr->negate ? !found : found;
+    /* a missing JSON key is not in any list, and so is "not in" every list */
+  }
+}
+
+static void eval_like(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
+  for (uint32_t i = 0; i < x->n; i++) {
+    if (!cand[i]) continue;
+    cell c;
+    jval j;
+    bool is_json;
+    int st = column_value(x, &pr->col, i, &c, &j, &is_json);
+    r.val[i] = 0;
+    r.valid[i] = st >= 0;
+    if (st <= 0) continue;
+    if (is_json) {
+      const char *s;
+      size_t n;
+      if (j.kind != J_STRING || !json_string(x, &j, &s, &n)) continue;
+      r.val[i] = like_holds(pr, s, n);
+    } else {
+      r.val[i] = like_holds(pr, c.s, c.slen);
+    }
+  }
+}
+
+static void eval_null(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
+  const pt_column *col = &x->seg->cols[pr->col.field];
+  for (uint32_t i = 0; i < x->n; i++) {
+    if (!cand[i]) continue;
+    bool is_null = col->valid && !pt_bit_get(col->valid, i);
+    r.val[i] = pr->negate ? !is_null : is_null;
+    r.valid[i] = 1;
+  }
+}
+
+static void eval_exists(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
+  for (uint32_t i = 0; i < x->n; i++) {
+    if (!cand[i]) continue;
+    bool valid;
+    jval j = read_json(x, &pr->col, i, &valid);
+    r.valid[i] = 1; /* exists is never unknown */
+    r.val[i] = valid && j.kind != J_MISSING;
+  }
+}
+
+/* Does the JSON array [p, e) contain a value equal to v? */
+static bool json_array_has(ectx *x, const jval *arr, const pt_value *v) {
+  const char *p = ws(arr->p + 1, arr->e);
+  while (p < arr->e && *p != ']') {
+    const char *ve = skip_value(p, arr->e);
+    jval e = classify(p, ve);
+    if (json_equals(x, &e, v)) return true;
+    p = ws(ve, arr->e);
+    if (p < arr->e && *p == ',') p = ws(p + 1, arr->e);
+  }
+  return false;
+}
+
+static bool array_has(int et, const cell *c, const pt_value *v) {
+  uint32_t n = array_count(c->s, c->slen);
+  for (uint32_t k = 0; k < n; k++) {
+    cell e;
+    array_elem(et, c->s, c->slen, k, &e);
+    if (cmp_cell(et, &e, v) == 0) return true;
+  }
+  return false;
+}
+
+static void eval_contains(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
+  for (uint32_t i = 0; i < x->n; i++) {
+    if (!cand[i]) continue;
+    cell c;
+    jval j;
+    bool is_json;
+    int st = column_value(x, &pr->col, i, &c, &j, &is_json);
+    r.val[i] = 0;
+    r.valid[i] = st >= 0;
+    if (st <= 0) continue;
+    if (is_json && j.kind != J_ARRAY) continue;
+    bool res;
+    if (pr->contains == CONTAINS_ONE) {
+      res = is_json ? json_array_has(x, &j, &pr->value) : array_has(pr->col.elem_type, &c, &pr->value);
+    } else {
+      bool all = pr->contains == CONTAINS_ALL;
+      res = all;
+      for (size_t k = 0; k < pr->value.n; k++) {
+        bool has = is_json ? json_array_has(x, &j, &pr->value.items[k]) : array_has(pr->col.elem_type, &c, &pr->value.items[k]);
+        if (all && !has) { res = false; break; }
+        if (!all && has) { res = true; break; }
+      }
+    }
+    r.val[i] = res;
+  }
+}
+
+/* ============================================================================================
+ * Logic
+ * ========================================================================================== */
+
+static pt_status eval_pred(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r);
+
+/* AND / OR: per row state 0 false, 1 true, 2 unknown; each child sees only undecided rows. */
+static pt_status eval_logic(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
+  bool is_and = pr->kind == P_AND;
+  uint32_t n = x->n;
+  uint8_t *state = pt_malloc(n ? n : 1), *sub = pt_malloc(n ? n : 1), *kv = pt_malloc(n ? n : 1), *kk = pt_malloc(n ? n : 1);
+  pt_status rc = PT_OK;
+  if (!state || !sub || !kv || !kk) { rc = PT_NOMEM; goto done; }
+  for (uint32_t i = 0; i < n; i++) state[i] = is_and ? 1 : 0;
+  for (size_t k = 0; k < pr->n_kids; k++) {
+    bool any = false;
+    for (uint32_t i = 0; i < n; i++) {
+      /* AND: a definite false is final; OR: a definite true is */
+      sub[i] = cand[i] && state[i] != (is_and ? 0 : 1);
+      any |= sub[i];
+    }
+    if (!any) break;
+    if ((rc = eval_pred(x, pr->kids[k], sub, (tri){kv, kk}))) goto done;
+    for (uint32_t i = 0; i < n; i++) {
+      if (!sub[i]) continue;
+      if (!kk[i]) {
+        if (state[i] == (is_and ? 1 : 0)) state[i] = 2; /* unknown, unless decided later */
+      } else if (kv[i] != is_and) {
+        state[i] = is_and ? 0 : 1; /* AND meets false / OR meets true: decided */
+      }
+    }
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    if (!cand[i]) continue;
+    r.val[i] = state[i] == 1;
+    r.valid[i] = state[i] != 2;
+  }
+done:
+  pt_free(state);
+  pt_free(sub);
+  pt_free(kv);
+  pt_free(kk);
+  return rc;
+}
+
+static pt_status eval_pred(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
+  switch (pr->kind) {
+  case P_CONST:
+    for (uint32_t i = 0; i < x->n; i++)
+      if (cand[i]) { r.val[i] = pr->b; r.valid[i] = 1; }
+    return PT_OK;
+  case P_COMPARE: eval_compare(x, pr, cand, r); break;
+  case P_COMPARE_COLS: eval_compare_cols(x, pr, cand, r); break;
+  case P_RANGE: eval_range(x, pr, cand, r); break;
+  case P_TERM: eval_term(x, pr, cand, r); break;
+  case P_LIKE: eval_like(x, pr, cand, r); break;
+  case P_NULL: eval_null(x, pr, cand, r); break;
+  case P_EXISTS: eval_exists(x, pr, cand, r); break;
+  case P_CONTAINS: eval_contains(x, pr, cand, r); break;
+  case P_NOT: {
+    pt_status rc = eval_pred(x, pr->kids[0], cand, r);
+    if (rc) return rc;
+    for (uint32_t i = 0; i < x->n; i++)
+      if (cand[i]) r.val[i] = !r.val[i]; /* NOT(unknown) stays unknown */
+    return PT_OK;
+  }
+  case P_AND: case P_OR: return eval_logic(x, pr, cand, r);
+  }
+  return x->oom ? PT_NOMEM : PT_OK;
+}
+
+pt_status pt_filter_eval(const pt_filter *f, const pt_collection *c, size_t part, size_t seg, uint8_t *mask,
+                         pt_error *err) {
+  const pt_layout *lay = &c->layout;
+  const pt_partition *p = c->parts[part];
+  const pt_segment *s = p->segs[seg];
+  for (uint32_t i = 0; i < s->count; i++) mask[i] = !pt_bit_get(s->deleted, i);
+  if (!f) return PT_OK;
+  if (f->is_keys) { /* rows of the listed keys, from the key index */
+    uint8_t *live = mask;
+    uint8_t *hit = pt_calloc(s->count ? s->count : 1, 1);
+    if (!hit) return pt_fail_nomem(err);
+    for (size_t k = 0; k < f->keys.n; k++) {
+      size_t slot = pt_partition_lookup(p, lay, &f->keys.keys[k]);
+      if (slot == SIZE_MAX) continue;
+      for (uint32_t row = p->index.slots[slot].row; row != PT_NO_ROW;
+           row = pt_row_segment(p, lay, row)->next[pt_row_offset(lay, row)])
+        if ((row >> lay->seg_shift) == seg) hit[pt_row_offset(lay, row)] = 1;
+    }
+    for (uint32_t i = 0; i < s->count; i++) live[i] = live[i] && hit[i];
+    pt_free(hit);
+    return PT_OK;
+  }
+  ectx x = {c, p, s, s->count, NULL, 0, false};
+  uint8_t *val = pt_malloc(s->count ? s->count : 1), *valid = pt_malloc(s->count ? s->count : 1);
+  pt_status rc = PT_OK;
+  if (!val || !valid) rc = PT_NOMEM;
+  if (!rc) rc = eval_pred(&x, pt_plan_root(f->plan), mask, (tri){val, valid});
+  if (!rc && x.oom) rc = PT_NOMEM;
+  if (!rc)
+    for (uint32_t i = 0; i < s->count; i++) mask[i] = mask[i] && val[i] && valid[i];
+  pt_free(val);
+  pt_free(valid);
+  pt_free(x.tmp);
+  if (rc) return pt_fail_nomem(err);
+  return PT_OK;
 }

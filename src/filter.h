@@ -10,8 +10,10 @@
 typedef struct pt_filter pt_filter;
 
 /* Compiles `expr` against a collection's schema. An empty expression compiles to NULL, which
- * every function here takes as "all live rows". Errors are Milvus's parse errors (code 1100). */
-pt_status pt_filter_compile(const pt_collection *c, const char *expr, size_t len, pt_filter **out, pt_error *err);
+ * every function here takes as "all live rows". Errors are Milvus's parse errors (code 1100);
+ * `what` names the plan in them ("query", "delete"). */
+pt_status pt_filter_compile(const pt_collection *c, const char *expr, size_t len, const char *what, pt_filter **out,
+                            pt_error *err);
 
 /* mask[i] = 1 for each live row i of segment `seg` of partition `part` that matches. */
 pt_status pt_filter_eval(const pt_filter *f, const pt_collection *c, size_t part, size_t seg, uint8_t *mask,

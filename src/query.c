@@ -175,7 +175,7 @@ pt_status pt_collection_query(pt_collection *c, const char *request, size_t len,
   pt_rows *rows = NULL;
   pt_status rc = parse_request(c, root, &q, err);
   if (rc) goto done;
-  if ((rc = pt_filter_compile(c, q.expr, q.expr_len, &filter, err))) goto done;
+  if ((rc = pt_filter_compile(c, q.expr, q.expr_len, "query", &filter, err))) goto done;
 
   uint64_t skip = q.has_offset ? (uint64_t)q.offset : 0;
   uint64_t take = q.has_limit ? (uint64_t)q.limit : UINT64_MAX;
@@ -250,7 +250,7 @@ pt_status pt_collection_delete(pt_collection *c, const char *partition, size_t p
   } else {
     for (size_t q = 0; q < c->n_parts; q++) scope[q] = true;
   }
-  if ((rc = pt_filter_compile(c, expr, expr_len, &filter, err))) goto done;
+  if ((rc = pt_filter_compile(c, expr, expr_len, "delete", &filter, err))) goto done;
   const pt_pkfilter *keys = pt_filter_keys(filter);
   if (keys) {
     /* 1. a key list: every row with the keys goes; Milvus counts the keys listed, found or not */

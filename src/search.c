@@ -50,7 +50,10 @@ void pt_search_free(pt_search_result *r) {
 }
 
 /* ============================================================================================
- * Top-k heap (max-heap on the internal score: the worst kept hit is at the top)
+ * Top-k heap: a max-heap on (internal score, storage order), so the worst kept hit is at the
+ * top. Among equal scores the later row is the worse one: it is the one evicted when a better
+ * row arrives, and a row equal to the worst kept one never displaces it (rows arrive in storage
+ * order), so ties keep the earliest rows.
  * ========================================================================================== */
 
 typedef struct hit {
@@ -63,11 +66,20 @@ typedef struct heap {
   size_t n, k;
 } heap;
 
+static inline bool ref_before(pt_rowref a, pt_rowref b) {
+  return a.part != b.part ? a.part < b.part : a.row < b.row;
+}
+
+/* x ranks after y */
+static inline bool worse(const hit *x, const hit *y) {
+  return x->key != y->key ? x->key > y->key : ref_before(y->ref, x->ref);
+}
+
 static void sift_down(hit *h, size_t n, size_t i) {
   for (;;) {
     size_t l = 2 * i + 1, r = l + 1, m = i;
-    if (l < n && h[l].key > h[m].key) m = l;
-    if (r < n && h[r].key > h[m].key) m = r;
+    if (l < n && worse(&h[l], &h[m])) m = l;
+    if (r < n && worse(&h[r], &h[m])) m = r;
     if (m == i) return;
     hit t = h[i];
     h[i] = h[m];
@@ -77,21 +89,18 @@ static void sift_down(hit *h, size_t n, size_t i) {
 }
 
 static void heap_push(heap *hp, float key, pt_rowref ref) {
+  hit x = {key, ref};
   if (hp->n < hp->k) {
     size_t i = hp->n++;
-    hp->h[i].key = key;
-    hp->h[i].ref = ref;
     while (i > 0) { /* sift up */
       size_t p = (i - 1) / 2;
-      if (hp->h[p].key >= hp->h[i].key) break;
-      hit t = hp->h[p];
-      hp->h[p] = hp->h[i];
-      hp->h[i] = t;
+      if (!worse(&x, &hp->h[p])) break;
+      hp->h[i] = hp->h[p];
       i = p;
     }
-  } else if (key < hp->h[0].key) {
-    hp->h[0].key = key;
-    hp->h[0].ref = ref;
+    hp->h[i] = x;
+  } else if (worse(&hp->h[0], &x)) {
+    hp->h[0] = x;
     sift_down(hp->h, hp->n, 0);
   }
 }
@@ -457,7 +466,7 @@ pt_status pt_collection_search(pt_collection *c, const char *request, size_t len
     q.expr = cJSON_IsString(e) ? e->valuestring : "";
     q.expr_len = strlen(q.expr);
   }
-  if ((rc = pt_filter_compile(c, q.expr, q.expr_len, &filter, err))) goto done;
+  if ((rc = pt_filter_compile(c, q.expr, q.expr_len, "query", &filter, err))) goto done;
 
   size_t k = (size_t)(q.limit + q.offset);
   if (!(heaps = pt_calloc(q.nq, sizeof *heaps)) || !(mask = pt_malloc((size_t)c->layout.seg_mask + 1))) {

@@ -1,0 +1,1301 @@
+/*
+ * expr_parse.c — parsing and type-checking Milvus filter expressions into a plan (expr.h).
+ *
+ * HOW IT WORKS
+ * A precedence-climbing parser follows Plan.g4's order of alternatives (tightest first):
+ * primaries and `like`, `**`, unary + - ~ not, * / %, + -, << >>, [not] in, < <= > >= (and the
+ * ranges `a < x < b`, `a > x > b`), == !=, &, ^, |, and, or. Every step returns an `item`: a
+ * constant (folded as soon as both sides are constants), a column (field, JSON path, array
+ * element), an arithmetic `column op constant`, array_length(column), or a predicate. The
+ * checks Milvus's visitor makes happen as items combine, with its messages, so that the same
+ * expression is accepted or refused here as on a Milvus 2.6 server. AND / OR chains are
+ * flattened into one node, so a long chain costs no recursion; nesting (parentheses, unary
+ * operators, calls) is bounded by PT_EXPR_MAX_DEPTH.
+ *
+ * Errors read as Milvus's: "failed to create <query|delete> plan: cannot parse expression:
+ * <expr>, error: <reason>: invalid parameter" (code 1100), and carry the byte span of the
+ * offending text in pt_error.expr_offset / expr_length.
+ */
+#include "expr.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* ============================================================================================
+ * The plan and its arena
+ * ========================================================================================== */
+
+typedef struct arena_block {
+  struct arena_block *next;
+  size_t used, cap;
+  max_align_t data[];
+} arena_block;
+
+struct pt_plan {
+  arena_block *blocks;
+  pt_pred *root;
+  pt_key *keys; /* primary-key filters */
+  size_t n_keys;
+  bool is_keys;
+};
+
+static void *arena_alloc(pt_plan *p, size_t size) {
+  size = (size + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+  arena_block *b = p->blocks;
+  if (!b || b->cap - b->used < size) {
+    size_t cap = size > 16384 ? size : 16384;
+    arena_block *nb = pt_malloc(sizeof *nb + cap);
+    if (!nb) return NULL;
+    nb->next = p->blocks;
+    nb->used = 0;
+    nb->cap = cap;
+    p->blocks = nb;
+    b = nb;
+  }
+  void *out = (char *)b->data + b->used;
+  b->used += size;
+  memset(out, 0, size);
+  return out;
+}
+
+void pt_plan_free(pt_plan *p) {
+  if (!p) return;
+  for (arena_block *b = p->blocks; b;) {
+    arena_block *next = b->next;
+    pt_free(b);
+    b = next;
+  }
+  pt_free(p);
+}
+
+const pt_pred *pt_plan_root(const pt_plan *p) { return p ? p->root : NULL; }
+
+/* ============================================================================================
+ * Parser state and errors
+ * ========================================================================================== */
+
+typedef enum ikind { I_CONST, I_COLUMN, I_ARITH, I_ARRAY_LENGTH, I_PRED } ikind;
+
+typedef struct item {
+  ikind kind;
+  pt_value v;          /* I_CONST */
+  bool literal;        /* I_CONST straight from a literal token (not folded) */
+  pt_colref col;       /* I_COLUMN / I_ARITH / I_ARRAY_LENGTH */
+  pt_arith arith;      /* I_ARITH */
+  pt_value operand;
+  pt_pred *pred;       /* I_PRED */
+  size_t pos, end;     /* span in the text */
+  bool single_token;   /* a bare (JSON) identifier token: the middle of a range */
+} item;
+
+typedef struct parser {
+  pt_lexer lx;
+  pt_token tok;       /* current token */
+  const pt_collection *c;
+  const pt_schema *s;
+  pt_plan *plan;
+  const char *what;
+  pt_error *err;
+  int depth;
+  bool failed;
+} parser;
+
+static void advance(parser *p) { p->tok = pt_lex_next(&p->lx); }
+
+/* The text of a span with white space removed, as ANTLR's ctx.GetText() gives it. */
+static void span_text(const parser *p, size_t pos, size_t end, char *out, size_t size) {
+  size_t k = 0;
+  for (size_t i = pos; i < end && i < p->lx.len && k + 1 < size; i++) {
+    char ch = p->lx.s[i];
+    if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') continue;
+    out[k++] = ch;
+  }
+  if (size) out[k] = '\0';
+  if (k + 1 >= size && size > 4) memcpy(out + size - 4, "...", 4);
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static pt_status fail(parser *p, size_t pos, size_t end, const char *fmt, ...) {
+  if (p->failed) return PT_PARSE;
+  p->failed = true;
+  char reason[600], ex[300];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(reason, sizeof reason, fmt, ap);
+  va_end(ap);
+  pt_excerpt(ex, sizeof ex, p->lx.s, p->lx.len, 256);
+  pt_fail(p->err, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+          "failed to create %s plan: cannot parse expression: %s, error: %s" PT_INVALID_PARAMETER, p->what, ex, reason);
+  if (p->err) {
+    p->err->expr_offset = (int32_t)pos;
+    p->err->expr_length = (int32_t)(end > pos ? end - pos : 0);
+  }
+  return PT_PARSE;
+}
+
+static pt_status fail_item(parser *p, const item *it, const char *fmt_with_text) {
+  char text[300];
+  span_text(p, it->pos, it->end, text, sizeof text);
+  return fail(p, it->pos, it->end, fmt_with_text, text);
+}
+
+static pt_status nomem(parser *p) {
+  p->failed = true;
+  return pt_fail_nomem(p->err);
+}
+
+static const char *tok_text(const parser *p, const pt_token *t, char *buf, size_t size) {
+  if (t->kind == T_END) return "<EOF>";
+  pt_excerpt(buf, size, p->lx.s + t->pos, t->len, 60);
+  return buf;
+}
+
+static pt_status syntax(parser *p, const char *expecting) {
+  char buf[80];
+  if (p->tok.kind == T_BAD)
+    return fail(p, p->tok.pos, p->tok.pos + p->tok.len, "line 1:%zu token recognition error at: '%s'", p->tok.pos,
+                tok_text(p, &p->tok, buf, sizeof buf));
+  return fail(p, p->tok.pos, p->tok.pos + p->tok.len, "line 1:%zu mismatched input '%s' expecting %s", p->tok.pos,
+              tok_text(p, &p->tok, buf, sizeof buf), expecting);
+}
+
+/* ============================================================================================
+ * Types and values
+ * ========================================================================================== */
+
+static const char *vtype_name(pt_vtype t) {
+  switch (t) {
+  case VT_BOOL: return "Bool";
+  case VT_INT: return "Int64";
+  case VT_FLOAT: return "Double";
+  case VT_STRING: return "VarChar";
+  case VT_ARRAY: return "Array";
+  case VT_JSON: return "JSON";
+  default: return "None";
+  }
+}
+
+/* The proto text form of a value, as Milvus prints it in cast errors. */
+static void value_text(const pt_value *v, char *out, size_t size) {
+  switch (v->type) {
+  case VT_BOOL: snprintf(out, size, "bool_val:%s", v->b ? "true" : "false"); break;
+  case VT_INT: snprintf(out, size, "int64_val:%lld", (long long)v->i); break;
+  case VT_FLOAT: snprintf(out, size, "float_val:%.17g", v->d); break;
+  case VT_STRING: snprintf(out, size, "string_val:\"%.*s\"", (int)(v->slen < 100 ? v->slen : 100), v->s); break;
+  case VT_ARRAY: snprintf(out, size, "array_val:{...}"); break;
+  default: snprintf(out, size, "<nil>"); break;
+  }
+}
+
+static bool is_int_dtype(int t) { return t >= PT_INT8 && t <= PT_INT64; }
+static bool is_float_dtype(int t) { return t == PT_FLOAT || t == PT_DOUBLE; }
+static bool is_string_dtype(int t) { return t == PT_VARCHAR || t == PT_STRING || t == PT_TEXT; }
+static bool is_numeric_dtype(int t) { return is_int_dtype(t) || is_float_dtype(t); }
+
+/* The DataType a column's values have (an ARRAY element, a JSON value, ...). */
+static int col_type(const pt_colref *c) { return c->vtype_dtype; }
+
+static const char *dtype_display(const pt_colref *c) { return pt_dtype_proto_name(col_type(c)); }
+
+/* canBeComparedDataType: may a value of column type `t` be compared with a constant of `v`? */
+static bool comparable(int t, pt_vtype v) {
+  if (t == PT_JSON || v == VT_JSON) return true;
+  if (t == PT_BOOL) return v == VT_BOOL;
+  if (is_numeric_dtype(t)) return v == VT_INT || v == VT_FLOAT;
+  if (is_string_dtype(t)) return v == VT_STRING;
+  return false;
+}
+
+static bool columns_comparable(int a, int b) {
+  if (a == PT_BOOL || b == PT_BOOL) return a == b;
+  if (is_numeric_dtype(a)) return is_numeric_dtype(b);
+  if (is_string_dtype(a)) return is_string_dtype(b);
+  return false;
+}
+
+/* castValue: the constant as the column's type, or an error. */
+static pt_status cast_value(parser *p, const item *where, int t, pt_value *v, const char *fmt_value_type) {
+  char vt[200];
+  bool ok;
+  if (t == PT_JSON) return PT_OK;
+  if (is_int_dtype(t)) ok = v->type == VT_INT;
+  else if (is_float_dtype(t)) {
+    ok = v->type == VT_INT || v->type == VT_FLOAT;
+    if (ok && v->type == VT_INT) {
+      v->d = (double)v->i;
+      v->type = VT_FLOAT;
+    }
+  } else if (is_string_dtype(t)) ok = v->type == VT_STRING;
+  else if (t == PT_BOOL) ok = v->type == VT_BOOL;
+  else ok = false;
+  if (ok) return PT_OK;
+  value_text(v, vt, sizeof vt);
+  return fail(p, where->pos, where->end, fmt_value_type, vt, pt_dtype_proto_name(t));
+}
+
+/* ============================================================================================
+ * Columns
+ * ========================================================================================== */
+
+static const char *dup_text(parser *p, const char *s, size_t n) {
+  char *out = arena_alloc(p->plan, n + 1);
+  if (!out) return NULL;
+  memcpy(out, s, n);
+  out[n] = '\0';
+  return out;
+}
+
+/* Resolves `name` to a field, $meta, or a dynamic key of $meta. */
+static pt_status resolve_name(parser *p, const pt_token *t, const char *name, size_t n, pt_colref *c, bool *dyn_key) {
+  memset(c, 0, sizeof *c);
+  *dyn_key = false;
+  if (pt_str_eqz(name, n, PT_DYNAMIC_FIELD_NAME)) {
+    if (!p->s->enable_dynamic_field)
+      return fail(p, t->pos, t->pos + t->len, "field %.*s not exist", (int)n, name);
+    c->field = p->c->layout.dynamic;
+    c->dynamic = true;
+    c->dtype = PT_JSON;
+    c->vtype_dtype = PT_JSON;
+    return PT_OK;
+  }
+  int fi = pt_schema_find(p->s, name, n);
+  if (fi >= 0) {
+    const pt_field *f = &p->s->fields[fi];
+    if (f->dtype == PT_TEXT) return fail(p, t->pos, t->pos + t->len, "filter on text field (%s) is not supported yet", f->name);
+    c->field = fi;
+    c->dtype = f->dtype;
+    c->elem_type = f->element_type;
+    c->vtype_dtype = f->dtype;
+    return PT_OK;
+  }
+  if (!p->s->enable_dynamic_field) return fail(p, t->pos, t->pos + t->len, "field %.*s not exist", (int)n, name);
+  /* a dynamic key: $meta["name"] */
+  c->field = p->c->layout.dynamic;
+  c->dynamic = true;
+  c->dtype = PT_JSON;
+  c->vtype_dtype = PT_JSON;
+  *dyn_key = true;
+  return PT_OK;
+}
+
+static pt_status add_key(parser *p, pt_colref *c, const char *k, size_t n) {
+  const char **keys = arena_alloc(p->plan, (c->n_keys + 1) * sizeof *keys);
+  size_t *lens = arena_alloc(p->plan, (c->n_keys + 1) * sizeof *lens);
+  const char *copy = dup_text(p, k, n);
+  if (!keys || !lens || !copy) return nomem(p);
+  if (c->n_keys) {
+    memcpy(keys, c->keys, c->n_keys * sizeof *keys);
+    memcpy(lens, c->key_lens, c->n_keys * sizeof *lens);
+  }
+  keys[c->n_keys] = copy;
+  lens[c->n_keys] = n;
+  c->keys = keys;
+  c->key_lens = lens;
+  c->n_keys++;
+  return PT_OK;
+}
+
+/* An identifier or JSON identifier token as a column. */
+static pt_status column_item(parser *p, const pt_token *t, item *out) {
+  const char *s = p->lx.s + t->pos;
+  size_t n = t->len, base = 0;
+  while (base < n && s[base] != '[') base++;
+  bool dyn_key;
+  pt_status rc = resolve_name(p, t, s, base, &out->col, &dyn_key);
+  if (rc) return rc;
+  out->kind = I_COLUMN;
+  out->pos = t->pos;
+  out->end = t->pos + t->len;
+  out->single_token = true;
+  pt_colref *c = &out->col;
+  if (dyn_key && (rc = add_key(p, c, s, base))) return rc;
+  if (base == n) return PT_OK;
+  if (c->dtype != PT_JSON && c->dtype != PT_ARRAY)
+    return fail(p, t->pos, t->pos + t->len, "%s data type not supported accessed with []", pt_dtype_proto_name(c->dtype));
+  /* the bracket groups: verbatim keys between the quotes, or decimal indexes */
+  for (size_t i = base; i < n;) {
+    size_t j = i + 1, kstart, klen;
+    bool quoted = s[j] == '"' || s[j] == '\'';
+    if (quoted) {
+      char q = s[j];
+      kstart = j + 1;
+      size_t k = kstart;
+      while (s[k] != q) k += s[k] == '\\' ? 2 : 1;
+      klen = k - kstart;
+      j = k + 1;
+    } else {
+      kstart = j;
+      while (s[j] >= '0' && s[j] <= '9') j++;
+      klen = j - kstart;
+    }
+    i = j + 1; /* past ']' */
+    if (quoted && klen == 0) return fail(p, t->pos, t->pos + t->len, "invalid identifier: %.*s", (int)n, s);
+    if (c->dtype == PT_ARRAY) {
+      if (quoted || c->has_index) return fail(p, t->pos, t->pos + t->len, "can only access array field with integer index");
+      int64_t idx = 0;
+      if (pt_parse_i64(s + kstart, klen, &idx)) return fail(p, t->pos, t->pos + t->len, "invalid array index: %.*s", (int)klen, s + kstart);
+      c->has_index = true;
+      c->index = idx;
+      c->vtype_dtype = c->elem_type;
+    } else if ((rc = add_key(p, c, s + kstart, klen))) {
+      return rc;
+    }
+  }
+  return PT_OK;
+}
+
+static bool is_whole_array(const pt_colref *c) { return c->dtype == PT_ARRAY && !c->has_index; }
+
+/* ============================================================================================
+ * Predicates
+ * ========================================================================================== */
+
+static pt_pred *new_pred(parser *p, pt_pred_kind kind) {
+  pt_pred *pr = arena_alloc(p->plan, sizeof *pr);
+  if (!pr) {
+    nomem(p);
+    return NULL;
+  }
+  pr->kind = kind;
+  return pr;
+}
+
+static pt_status make_pred(parser *p, item *it, pt_pred *pr, size_t pos, size_t end) {
+  if (!pr) return PT_NOMEM;
+  memset(it, 0, sizeof *it);
+  it->kind = I_PRED;
+  it->pred = pr;
+  it->pos = pos;
+  it->end = end;
+  (void)p;
+  return PT_OK;
+}
+
+static pt_cmp mirror(pt_cmp op) {
+  switch (op) {
+  case CMP_LT: return CMP_GT;
+  case CMP_LE: return CMP_GE;
+  case CMP_GT: return CMP_LT;
+  case CMP_GE: return CMP_LE;
+  default: return op;
+  }
+}
+
+static int compare_values(const pt_value *a, const pt_value *b) {
+  if (a->type == VT_STRING) {
+    size_t n = a->slen < b->slen ? a->slen : b->slen;
+    int c = memcmp(a->s, b->s, n);
+    return c ? (c < 0 ? -1 : 1) : (a->slen < b->slen ? -1 : a->slen > b->slen);
+  }
+  if (a->type == VT_BOOL) return (int)a->b - (int)b->b;
+  if (a->type == VT_INT && b->type == VT_INT) return a->i < b->i ? -1 : a->i > b->i;
+  double x = a->type == VT_INT ? (double)a->i : a->d, y = b->type == VT_INT ? (double)b->i : b->d;
+  return x < y ? -1 : x > y;
+}
+
+static bool cmp_holds(int c, pt_cmp op) {
+  switch (op) {
+  case CMP_EQ: return c == 0;
+  case CMP_NE: return c != 0;
+  case CMP_LT: return c < 0;
+  case CMP_LE: return c <= 0;
+  case CMP_GT: return c > 0;
+  default: return c >= 0;
+  }
+}
+
+static bool values_comparable(const pt_value *a, const pt_value *b) {
+  bool na = a->type == VT_INT || a->type == VT_FLOAT, nb = b->type == VT_INT || b->type == VT_FLOAT;
+  return (na && nb) || (a->type == b->type && (a->type == VT_STRING || a->type == VT_BOOL));
+}
+
+/* Arrays compared with == / !=: element types, and each element cast. */
+static pt_status check_array_value(parser *p, const item *where, const pt_colref *col, pt_value *v) {
+  int et = col->elem_type;
+  bool ok = v->n > 0;
+  for (size_t i = 0; ok && i < v->n; i++) ok = comparable(et, v->items[i].type);
+  if (!ok)
+    return fail(p, where->pos, where->end, "comparisons between Array[%s] and Array[%s] are not supported",
+                pt_dtype_proto_name(et), v->n ? vtype_name(v->items[0].type) : "None");
+  for (size_t i = 0; i < v->n; i++)
+    if (cast_value(p, where, et, &v->items[i], "cannot cast value to %2$s, value: %1$s")) return PT_PARSE;
+  return PT_OK;
+}
+
+static pt_status compare(parser *p, item *l, pt_cmp op, item *r, item *out) {
+  size_t pos = l->pos, end = r->end;
+  /* two constants fold */
+  if (l->kind == I_CONST && r->kind == I_CONST) {
+    if (!values_comparable(&l->v, &r->v) || l->v.type == VT_ARRAY) {
+      char text[300];
+      span_text(p, pos, end, text, sizeof text);
+      return fail(p, pos, end, "comparison operations cannot be applied to two incompatible operands: %s", text);
+    }
+    bool b = cmp_holds(compare_values(&l->v, &r->v), op);
+    memset(out, 0, sizeof *out);
+    out->kind = I_CONST; /* folded: usable as the whole filter, not beside a predicate */
+    out->v.type = VT_BOOL;
+    out->v.b = b;
+    out->pos = pos;
+    out->end = end;
+    return PT_OK;
+  }
+  if (l->kind == I_CONST) { /* 5 < a  ≡  a > 5 */
+    item *t = l;
+    l = r;
+    r = t;
+    op = mirror(op);
+  }
+  if (l->kind == I_PRED || r->kind == I_PRED) {
+    char text[300];
+    span_text(p, pos, end, text, sizeof text);
+    return fail(p, pos, end, "comparison operations cannot be applied to two incompatible operands: %s", text);
+  }
+  if (r->kind != I_CONST) {
+    /* field vs field */
+    if (l->kind != I_COLUMN || r->kind != I_COLUMN)
+      return fail(p, pos, end, "only comparison between two fields is supported");
+    if (col_type(&l->col) == PT_JSON || col_type(&r->col) == PT_JSON)
+      return fail(p, pos, end, "two column comparison with JSON type is not supported");
+    if (is_whole_array(&l->col) || is_whole_array(&r->col)) return fail(p, pos, end, "can not comparisons array fields directly");
+    if (!columns_comparable(col_type(&l->col), col_type(&r->col)))
+      return fail(p, pos, end, "comparisons between %s and %s are not supported", dtype_display(&l->col), dtype_display(&r->col));
+    pt_pred *pr = new_pred(p, P_COMPARE_COLS);
+    if (!pr) return PT_NOMEM;
+    pr->col = l->col;
+    pr->col2 = r->col;
+    pr->cmp = op;
+    return make_pred(p, out, pr, pos, end);
+  }
+  /* column (or arithmetic on it, or array_length) vs constant */
+  pt_pred *pr = new_pred(p, P_COMPARE);
+  if (!pr) return PT_NOMEM;
+  pr->cmp = op;
+  pr->value = r->v;
+  pr->col = l->col;
+  if (l->kind == I_ARRAY_LENGTH) {
+    if (r->v.type != VT_INT) return fail(p, pos, end, "array_length can only be compared with an integer");
+    pr->array_length = true;
+    return make_pred(p, out, pr, pos, end);
+  }
+  int t = col_type(&l->col);
+  if (is_whole_array(&l->col)) {
+    if ((op != CMP_EQ && op != CMP_NE) || r->v.type != VT_ARRAY) {
+      if (r->v.type == VT_ARRAY || op == CMP_EQ || op == CMP_NE)
+        return fail(p, pos, end, "comparisons between Array[%s] and %s are not supported", pt_dtype_proto_name(l->col.elem_type),
+                    vtype_name(r->v.type));
+      return fail(p, pos, end, "can not comparisons array fields directly");
+    }
+    if (check_array_value(p, r, &l->col, &pr->value)) return PT_PARSE;
+    return make_pred(p, out, pr, pos, end);
+  }
+  if (r->v.type == VT_ARRAY && t != PT_JSON)
+    return fail(p, pos, end, "comparisons between %s and Array are not supported", dtype_display(&l->col));
+  if (!comparable(t, r->v.type))
+    return fail(p, pos, end, "comparisons between %s and %s are not supported", dtype_display(&l->col), vtype_name(r->v.type));
+  if (l->kind == I_ARITH) {
+    pr->arith = l->arith;
+    pr->operand = l->operand;
+    /* the value takes the arithmetic's result type: an integer column stays integer */
+    int rt = is_int_dtype(t) ? PT_INT64 : t == PT_JSON ? PT_JSON : PT_DOUBLE;
+    if (cast_value(p, r, rt, &pr->value, "cannot cast value to %2$s, value: %1$s")) return PT_PARSE;
+    return make_pred(p, out, pr, pos, end);
+  }
+  if (cast_value(p, r, t, &pr->value, "cannot cast value to %2$s, value: %1$s")) return PT_PARSE;
+  return make_pred(p, out, pr, pos, end);
+}
+
+static pt_status range(parser *p, item *lo, pt_cmp op1, item *mid, pt_cmp op2, item *hi, item *out) {
+  size_t pos = lo->pos, end = hi->end;
+  bool reverse = op1 == CMP_GT || op1 == CMP_GE;
+  if (lo->kind != I_CONST) return fail_item(p, lo, reverse ? "upperbound cannot be a non-const expression: %s" : "lowerbound cannot be a non-const expression: %s");
+  if (hi->kind != I_CONST) return fail_item(p, hi, reverse ? "lowerbound cannot be a non-const expression: %s" : "upperbound cannot be a non-const expression: %s");
+  if (mid->kind != I_COLUMN) return fail_item(p, mid, "range operations are only supported on single fields now, got: %s");
+  if (is_whole_array(&mid->col)) return fail(p, pos, end, "can not comparisons array fields directly");
+  int t = col_type(&mid->col);
+  if (t == PT_BOOL) return fail(p, pos, end, "invalid range operations on boolean expr");
+  pt_value a = lo->v, b = hi->v;
+  bool ok = true;
+  if (t != PT_JSON) {
+    for (int k = 0; k < 2; k++) {
+      pt_value *v = k ? &b : &a;
+      if (is_int_dtype(t)) ok = ok && v->type == VT_INT;
+      else if (is_float_dtype(t)) {
+        ok = ok && (v->type == VT_INT || v->type == VT_FLOAT);
+        if (v->type == VT_INT) { v->d = (double)v->i; v->type = VT_FLOAT; }
+      } else if (is_string_dtype(t)) ok = ok && v->type == VT_STRING;
+      else ok = false;
+    }
+  } else {
+    ok = values_comparable(&a, &b);
+  }
+  if (!ok) return fail(p, pos, end, "invalid range operations");
+  pt_pred *pr = new_pred(p, P_RANGE);
+  if (!pr) return PT_NOMEM;
+  pr->col = mid->col;
+  if (reverse) { /* hi > x > lo */
+    pr->lo = b;
+    pr->hi = a;
+    pr->lo_incl = op2 == CMP_GE;
+    pr->hi_incl = op1 == CMP_GE;
+  } else {
+    pr->lo = a;
+    pr->hi = b;
+    pr->lo_incl = op1 == CMP_LE;
+    pr->hi_incl = op2 == CMP_LE;
+  }
+  int c = compare_values(&pr->lo, &pr->hi);
+  if (c > 0 || (c == 0 && !(pr->lo_incl && pr->hi_incl)))
+    return fail(p, pos, end, "invalid range: lowerbound is greater than upperbound");
+  return make_pred(p, out, pr, pos, end);
+}
+
+static pt_status term(parser *p, item *l, bool negate, item *r, item *out) {
+  size_t pos = l->pos, end = r->end;
+  if (l->kind == I_CONST) return fail_item(p, l, "'term' can only be used on non-const expression, but got: %s");
+  if (l->kind != I_COLUMN) return fail_item(p, l, "'term' can only be used on single field, but got: %s");
+  if (r->kind != I_CONST || r->v.type != VT_ARRAY)
+    return fail_item(p, r, "the right-hand side of 'in' must be a list, but got: %s");
+  int t = col_type(&l->col);
+  if (is_whole_array(&l->col) && r->v.n) {
+    char vt[200];
+    value_text(&r->v.items[0], vt, sizeof vt);
+    return fail(p, pos, end, "value '%s' in list cannot be casted to %s", vt, "Array");
+  }
+  for (size_t i = 0; i < r->v.n; i++)
+    if (cast_value(p, r, t, &r->v.items[i], "value '%s' in list cannot be casted to %s")) return PT_PARSE;
+  pt_pred *pr = new_pred(p, P_TERM);
+  if (!pr) return PT_NOMEM;
+  pr->col = l->col;
+  pr->value = r->v;
+  pr->negate = negate;
+  return make_pred(p, out, pr, pos, end);
+}
+
+/* Milvus's optimizeLikePattern: Equal / Prefix / Postfix / Inner when the pattern allows, else a
+ * full match; in the simple classes `\%` and `\_` stand for the characters themselves. */
+static pt_status like(parser *p, item *l, const pt_token *pat, item *out) {
+  size_t pos = l->pos, end = pat->pos + pat->len;
+  if (l->kind != I_COLUMN) return fail(p, pos, end, "like operation on complicated expr is unsupported");
+  int t = col_type(&l->col);
+  if (is_whole_array(&l->col)) return fail(p, pos, end, "can not comparisons array fields directly");
+  if (!is_string_dtype(t) && t != PT_JSON)
+    return fail(p, pos, end, "like operation on non-string or no-json field is unsupported");
+  char *raw = arena_alloc(p->plan, pat->len);
+  if (!raw) return nomem(p);
+  size_t n = pt_lex_unquote(p->lx.s + pat->pos, pat->len, raw);
+  if (n == SIZE_MAX) return fail(p, pat->pos, end, "invalid syntax");
+  pt_pred *pr = new_pred(p, P_LIKE);
+  if (!pr) return PT_NOMEM;
+  pr->col = l->col;
+  /* strip runs of unescaped % at both ends, then look for wildcards inside */
+  size_t a = 0, b = n;
+  bool lead = false, trail = false;
+  while (a < b && raw[a] == '%') { a++; lead = true; }
+  while (b > a && raw[b - 1] == '%') {
+    size_t bs = 0; /* a % preceded by an odd number of backslashes is escaped */
+    for (size_t k = b - 1; k > a && raw[k - 1] == '\\'; k--) bs++;
+    if (bs % 2) break;
+    b--;
+    trail = true;
+  }
+  bool wild = false;
+  char *lit = arena_alloc(p->plan, n + 1);
+  if (!lit) return nomem(p);
+  size_t k = 0;
+  for (size_t i = a; i < b; i++) {
+    if (raw[i] == '\\' && i + 1 < b && (raw[i + 1] == '%' || raw[i + 1] == '_')) {
+      lit[k++] = raw[++i];
+      continue;
+    }
+    if (raw[i] == '%' || raw[i] == '_') wild = true;
+    lit[k++] = raw[i];
+  }
+  if (wild) {
+    pr->like = LIKE_MATCH;
+    pr->pat = raw;
+    pr->pat_len = n;
+  } else {
+    pr->like = lead && trail ? LIKE_INNER : lead ? LIKE_POSTFIX : trail ? LIKE_PREFIX : LIKE_EQUAL;
+    if (lead && trail && k == 0) pr->like = LIKE_PREFIX; /* "%" / "%%": every non-null string */
+    pr->pat = lit;
+    pr->pat_len = k;
+  }
+  return make_pred(p, out, pr, pos, end);
+}
+
+static pt_status logic(parser *p, bool is_and, item *l, item *r, item *out) {
+  size_t pos = l->pos, end = r->end;
+  const char *name = is_and ? "and" : "or";
+  bool lp = l->kind == I_PRED, rp = r->kind == I_PRED;
+  if (l->kind == I_CONST && r->kind == I_CONST) {
+    if (l->v.type != VT_BOOL || r->v.type != VT_BOOL) return fail(p, pos, end, "%s can only apply on boolean", name);
+    bool b = is_and ? (l->v.b && r->v.b) : (l->v.b || r->v.b);
+    memset(out, 0, sizeof *out);
+    out->kind = I_CONST;
+    out->v.type = VT_BOOL;
+    out->v.b = b;
+    out->pos = pos;
+    out->end = end;
+    return PT_OK;
+  }
+  if (!lp || !rp) return fail(p, pos, end, "'%s' can only be used between boolean expressions", name);
+  pt_pred_kind k = is_and ? P_AND : P_OR;
+  /* flatten: a and (b and c) chains into one node */
+  size_t n = (l->pred->kind == k ? l->pred->n_kids : 1) + (r->pred->kind == k ? r->pred->n_kids : 1);
+  pt_pred *pr = new_pred(p, k);
+  pt_pred **kids = arena_alloc(p->plan, n * sizeof *kids);
+  if (!pr || !kids) return nomem(p);
+  size_t at = 0;
+  for (int side = 0; side < 2; side++) {
+    pt_pred *x = side ? r->pred : l->pred;
+    if (x->kind == k)
+      for (size_t i = 0; i < x->n_kids; i++) kids[at++] = x->kids[i];
+    else
+      kids[at++] = x;
+  }
+  pr->kids = kids;
+  pr->n_kids = n;
+  return make_pred(p, out, pr, pos, end);
+}
+
+/* ============================================================================================
+ * Arithmetic
+ * ========================================================================================== */
+
+static const char *arith_name(pt_arith a) {
+  switch (a) {
+  case AR_ADD: return "add";
+  case AR_SUB: return "subtract";
+  case AR_MUL: return "multiply";
+  case AR_DIV: return "divide";
+  default: return "modulo";
+  }
+}
+
+static pt_status fold_arith(parser *p, pt_arith op, item *l, item *r, item *out) {
+  size_t pos = l->pos, end = r->end;
+  pt_value a = l->v, b = r->v;
+  if ((a.type != VT_INT && a.type != VT_FLOAT) || (b.type != VT_INT && b.type != VT_FLOAT)) {
+    if (op == AR_MOD) return fail(p, pos, end, "modulo can only apply on integer");
+    return fail(p, pos, end, "%s cannot apply on %s", arith_name(op), vtype_name(a.type == VT_INT || a.type == VT_FLOAT ? b.type : a.type));
+  }
+  memset(out, 0, sizeof *out);
+  out->kind = I_CONST;
+  out->pos = pos;
+  out->end = end;
+  if (a.type == VT_INT && b.type == VT_INT) {
+    uint64_t x = (uint64_t)a.i, y = (uint64_t)b.i;
+    out->v.type = VT_INT;
+    switch (op) {
+    case AR_ADD: out->v.i = (int64_t)(x + y); break; /* wraps, as Go's int64 does */
+    case AR_SUB: out->v.i = (int64_t)(x - y); break;
+    case AR_MUL: out->v.i = (int64_t)(x * y); break;
+    case AR_DIV:
+      if (b.i == 0) return fail(p, pos, end, "cannot divide by zero");
+      out->v.i = (a.i == INT64_MIN && b.i == -1) ? INT64_MIN : a.i / b.i;
+      break;
+    default:
+      if (b.i == 0) return fail(p, pos, end, "cannot modulo by zero");
+      out->v.i = b.i == -1 ? 0 : a.i % b.i;
+      break;
+    }
+    return PT_OK;
+  }
+  if (op == AR_MOD) return fail(p, pos, end, "modulo can only apply on integer");
+  double x = a.type == VT_INT ? (double)a.i : a.d, y = b.type == VT_INT ? (double)b.i : b.d;
+  out->v.type = VT_FLOAT;
+  switch (op) {
+  case AR_ADD: out->v.d = x + y; break;
+  case AR_SUB: out->v.d = x - y; break;
+  case AR_MUL: out->v.d = x * y; break;
+  default:
+    if (y == 0) return fail(p, pos, end, "cannot divide by zero");
+    out->v.d = x / y;
+    break;
+  }
+  return PT_OK;
+}
+
+static pt_status arith(parser *p, pt_arith op, item *l, item *r, item *out) {
+  size_t pos = l->pos, end = r->end;
+  if (l->kind == I_CONST && r->kind == I_CONST) return fold_arith(p, op, l, r, out);
+  if (l->kind == I_ARITH || r->kind == I_ARITH) return fail(p, pos, end, "complicated arithmetic operations are not supported");
+  if (l->kind == I_COLUMN && r->kind == I_COLUMN)
+    return fail(p, pos, end, "not supported to do arithmetic operations between multiple fields");
+  if (l->kind == I_CONST && r->kind == I_COLUMN) {
+    if (op == AR_SUB || op == AR_DIV || op == AR_MOD) return fail(p, pos, end, "module field is not yet supported");
+    item *t = l; /* c + f, c * f commute */
+    l = r;
+    r = t;
+  }
+  if (l->kind != I_COLUMN || r->kind != I_CONST) {
+    char lt[200], rt[200];
+    span_text(p, l->pos, l->end, lt, sizeof lt);
+    span_text(p, r->pos, r->end, rt, sizeof rt);
+    return fail(p, pos, end, "invalid arithmetic expression, left: %s, op: %s, right: %s", lt, arith_name(op), rt);
+  }
+  int t = col_type(&l->col);
+  pt_vtype vt = r->v.type;
+  if (op == AR_MOD && (!(is_int_dtype(t) || t == PT_JSON) || vt != VT_INT))
+    return fail(p, pos, end, "modulo can only apply on integer types");
+  bool ok = (is_int_dtype(t) && vt == VT_INT) || (is_float_dtype(t) && (vt == VT_INT || vt == VT_FLOAT)) ||
+            (t == PT_JSON && (vt == VT_INT || vt == VT_FLOAT));
+  if (!ok || is_whole_array(&l->col))
+    return fail(p, pos, end, "'%s' cannot perform arithmetic between %s field and %s", arith_name(op),
+                is_whole_array(&l->col) ? "Array" : dtype_display(&l->col), vtype_name(vt));
+  if ((op == AR_DIV || op == AR_MOD) && ((vt == VT_INT && r->v.i == 0) || (vt == VT_FLOAT && r->v.d == 0)))
+    return fail(p, pos, end, "division or modulus by zero");
+  memset(out, 0, sizeof *out);
+  out->kind = I_ARITH;
+  out->col = l->col;
+  out->arith = op;
+  out->operand = r->v;
+  if (is_float_dtype(t) && out->operand.type == VT_INT) {
+    out->operand.d = (double)out->operand.i;
+    out->operand.type = VT_FLOAT;
+  }
+  out->pos = pos;
+  out->end = end;
+  return PT_OK;
+}
+
+/* ============================================================================================
+ * The grammar
+ * ========================================================================================== */
+
+enum prec { L_OR = 1, L_AND = 2, L_BOR = 3, L_BXOR = 4, L_BAND = 5, L_EQ = 6, L_REL = 7, L_IN = 8, L_SHIFT = 9,
+            L_ADD = 10, L_MUL = 11, L_UNARY = 12, L_POW = 13, L_POSTFIX = 14 };
+
+static int infix_prec(const parser *p) {
+  switch (p->tok.kind) {
+  case T_OR: return L_OR;
+  case T_AND: return L_AND;
+  case T_BITOR: return L_BOR;
+  case T_BITXOR: return L_BXOR;
+  case T_BITAND: return L_BAND;
+  case T_EQ: case T_NE: return L_EQ;
+  case T_LT: case T_LE: case T_GT: case T_GE: return L_REL;
+  case T_IN: return L_IN;
+  case T_NOT: return L_IN; /* only as `not in` */
+  case T_SHL: case T_SHR: return L_SHIFT;
+  case T_PLUS: case T_MINUS: return L_ADD;
+  case T_STAR: case T_SLASH: case T_PERCENT: return L_MUL;
+  case T_POW: return L_POW;
+  case T_LIKE: return L_POSTFIX;
+  default: return 0;
+  }
+}
+
+static pt_status parse_expr(parser *p, int min_prec, item *out);
+
+static pt_status enter(parser *p) {
+  if (++p->depth > PT_EXPR_MAX_DEPTH)
+    return fail(p, p->tok.pos, p->tok.pos + p->tok.len,
+                "the expression nests deeper than %d levels of parentheses, operators and calls", PT_EXPR_MAX_DEPTH);
+  return PT_OK;
+}
+
+static pt_status expect(parser *p, pt_tok_kind k, const char *what) {
+  if (p->tok.kind != k) return syntax(p, what);
+  advance(p);
+  return PT_OK;
+}
+
+/* An integer literal token (magnitude `u`), negated or not. */
+static pt_status int_literal(parser *p, const pt_token *t, bool negative, pt_value *v) {
+  v->type = VT_INT;
+  if (t->overflow || t->u > (uint64_t)INT64_MAX + (negative ? 1u : 0u))
+    return fail(p, t->pos, t->pos + t->len, "strconv.ParseInt: parsing \"%.*s\": value out of range", (int)t->len,
+                p->lx.s + t->pos);
+  v->i = negative ? (int64_t)(0 - t->u) : (int64_t)t->u;
+  return PT_OK;
+}
+
+static pt_status parse_array(parser *p, item *out) {
+  size_t pos = p->tok.pos;
+  advance(p); /* [ */
+  pt_value *items = NULL;
+  size_t n = 0, cap = 0;
+  while (p->tok.kind != T_RBRACKET) {
+    item e;
+    pt_status rc = parse_expr(p, L_OR, &e);
+    if (rc) return rc;
+    if (e.kind != I_CONST) return fail_item(p, &e, "array element type must be generic value, but got: %s");
+    if (n == cap) {
+      size_t ncap = cap ? cap * 2 : 8;
+      pt_value *grown = arena_alloc(p->plan, ncap * sizeof *grown);
+      if (!grown) return nomem(p);
+      if (n) memcpy(grown, items, n * sizeof *items);
+      items = grown;
+      cap = ncap;
+    }
+    items[n++] = e.v;
+    if (p->tok.kind == T_COMMA) { advance(p); continue; }
+    if (p->tok.kind != T_RBRACKET) return syntax(p, "{',', ']'}");
+  }
+  memset(out, 0, sizeof *out);
+  out->kind = I_CONST;
+  out->literal = true;
+  out->v.type = VT_ARRAY;
+  out->v.items = items;
+  out->v.n = n;
+  out->pos = pos;
+  out->end = p->tok.pos + p->tok.len;
+  advance(p); /* ] */
+  return PT_OK;
+}
+
+/* json_contains / array_contains (and _all, _any) */
+static pt_status parse_contains(parser *p, pt_contains_kind kind, item *out) {
+  size_t pos = p->tok.pos;
+  advance(p);
+  pt_status rc;
+  if ((rc = enter(p)) || (rc = expect(p, T_LPAREN, "'('"))) return rc;
+  item a, b;
+  if ((rc = parse_expr(p, L_OR, &a)) || (rc = expect(p, T_COMMA, "','")) || (rc = parse_expr(p, L_OR, &b))) return rc;
+  size_t end = p->tok.pos + p->tok.len;
+  if ((rc = expect(p, T_RPAREN, "')'"))) return rc;
+  p->depth--;
+  static const char *const names[] = {"contains", "contains_all", "contains_any"};
+  if (a.kind != I_COLUMN || (a.col.dtype != PT_JSON && !is_whole_array(&a.col))) {
+    char text[300];
+    span_text(p, a.pos, a.end, text, sizeof text);
+    return fail(p, pos, end, "%s operation are only supported on json or array fields now, got: %s", names[kind], text);
+  }
+  if (b.kind != I_CONST) {
+    char text[300];
+    span_text(p, b.pos, b.end, text, sizeof text);
+    return fail(p, pos, end, "contains operation are only supported explicitly specified element, got: %s", text);
+  }
+  if (kind != CONTAINS_ONE && b.v.type != VT_ARRAY)
+    return fail(p, pos, end, kind == CONTAINS_ALL ? "ContainsAll operation element must be an array"
+                                                  : "ContainsAny operation element must be an array");
+  if (is_whole_array(&a.col)) {
+    int et = a.col.elem_type;
+    if (kind == CONTAINS_ONE) {
+      if (cast_value(p, &b, et, &b.v, "cannot cast value to %2$s, value: %1$s")) return PT_PARSE;
+    } else {
+      for (size_t i = 0; i < b.v.n; i++)
+        if (!comparable(et, b.v.items[i].type) || b.v.items[i].type == VT_ARRAY)
+          return fail(p, pos, end, "%s operation can't compare between array element type: %s and %s",
+                      kind == CONTAINS_ALL ? "ContainsAll" : "ContainsAny", pt_dtype_proto_name(et),
+                      vtype_name(b.v.items[i].type));
+        else if (cast_value(p, &b, et, &b.v.items[i], "cannot cast value to %2$s, value: %1$s"))
+          return PT_PARSE;
+    }
+  }
+  pt_pred *pr = new_pred(p, P_CONTAINS);
+  if (!pr) return PT_NOMEM;
+  pr->col = a.col;
+  pr->value = b.v;
+  pr->contains = kind;
+  return make_pred(p, out, pr, pos, end);
+}
+
+static pt_status parse_primary(parser *p, item *out) {
+  pt_token t = p->tok;
+  pt_status rc;
+  memset(out, 0, sizeof *out);
+  out->pos = t.pos;
+  out->end = t.pos + t.len;
+  switch (t.kind) {
+  case T_INT:
+    advance(p);
+    out->kind = I_CONST;
+    out->literal = true;
+    return int_literal(p, &t, false, &out->v);
+  case T_FLOAT:
+    advance(p);
+    if (!isfinite(t.d))
+      return fail(p, t.pos, t.pos + t.len, "strconv.ParseFloat: parsing \"%.*s\": value out of range", (int)t.len, p->lx.s + t.pos);
+    out->kind = I_CONST;
+    out->literal = true;
+    out->v.type = VT_FLOAT;
+    out->v.d = t.d;
+    return PT_OK;
+  case T_TRUE: case T_FALSE:
+    advance(p);
+    out->kind = I_CONST;
+    out->literal = true;
+    out->v.type = VT_BOOL;
+    out->v.b = t.kind == T_TRUE;
+    return PT_OK;
+  case T_STRING: {
+    advance(p);
+    char *s = arena_alloc(p->plan, t.len);
+    if (!s) return nomem(p);
+    size_t n = pt_lex_unquote(p->lx.s + t.pos, t.len, s);
+    if (n == SIZE_MAX) return fail(p, t.pos, t.pos + t.len, "invalid syntax");
+    out->kind = I_CONST;
+    out->literal = true;
+    out->v.type = VT_STRING;
+    out->v.s = s;
+    out->v.slen = n;
+    return PT_OK;
+  }
+  case T_IDENT: case T_JSON_IDENT: {
+    advance(p);
+    if ((rc = column_item(p, &t, out))) return rc;
+    if (p->tok.kind == T_IS_NULL || p->tok.kind == T_IS_NOT_NULL) {
+      bool not_null = p->tok.kind == T_IS_NOT_NULL;
+      size_t end = p->tok.pos + p->tok.len;
+      advance(p);
+      if (pt_dtype_is_vector(out->col.dtype))
+        return fail(p, out->pos, end, "IsNull/IsNotNull operations are not supported on vector fields");
+      pt_pred *pr;
+      if (out->col.dtype == PT_JSON && out->col.n_keys) { /* a JSON path: `not exists` / `exists` */
+        pt_pred *ex = new_pred(p, P_EXISTS);
+        if (!ex) return PT_NOMEM;
+        ex->col = out->col;
+        if (not_null) {
+          pr = ex;
+        } else {
+          pt_pred **kids = arena_alloc(p->plan, sizeof *kids);
+          if (!(pr = new_pred(p, P_NOT)) || !kids) return nomem(p);
+          kids[0] = ex;
+          pr->kids = kids;
+          pr->n_kids = 1;
+        }
+      } else {
+        if (!(pr = new_pred(p, P_NULL))) return PT_NOMEM;
+        pr->col = out->col;
+        pr->negate = not_null;
+      }
+      return make_pred(p, out, pr, out->pos, end);
+    }
+    return PT_OK;
+  }
+  case T_LPAREN: {
+    advance(p);
+    if ((rc = enter(p)) || (rc = parse_expr(p, L_OR, out))) return rc;
+    out->pos = t.pos;
+    out->end = p->tok.pos + p->tok.len;
+    out->single_token = false;
+    if ((rc = expect(p, T_RPAREN, "')'"))) return rc;
+    p->depth--;
+    return PT_OK;
+  }
+  case T_LBRACKET:
+    if ((rc = enter(p))) return rc;
+    rc = parse_array(p, out);
+    p->depth--;
+    return rc;
+  case T_EXISTS: {
+    advance(p);
+    if ((rc = enter(p))) return rc;
+    item x;
+    if ((rc = parse_expr(p, L_POSTFIX, &x))) return rc;
+    p->depth--;
+    if (x.kind != I_COLUMN) return fail_item(p, &x, "exists operations are only supported on single fields now, got: %s");
+    if (x.col.dtype != PT_JSON) return fail_item(p, &x, "exists operations are only supportted on json field, got:%s");
+    if (!x.col.n_keys) return fail(p, t.pos, x.end, "exists operations are only supportted on json key");
+    pt_pred *pr = new_pred(p, P_EXISTS);
+    if (!pr) return PT_NOMEM;
+    pr->col = x.col;
+    return make_pred(p, out, pr, t.pos, x.end);
+  }
+  case T_JSON_CONTAINS: case T_ARRAY_CONTAINS: return parse_contains(p, CONTAINS_ONE, out);
+  case T_JSON_CONTAINS_ALL: case T_ARRAY_CONTAINS_ALL: return parse_contains(p, CONTAINS_ALL, out);
+  case T_JSON_CONTAINS_ANY: case T_ARRAY_CONTAINS_ANY: return parse_contains(p, CONTAINS_ANY, out);
+  case T_ARRAY_LENGTH: {
+    advance(p);
+    if ((rc = expect(p, T_LPAREN, "'('"))) return rc;
+    pt_token a = p->tok;
+    if (a.kind != T_IDENT && a.kind != T_JSON_IDENT) return syntax(p, "{Identifier, JSONIdentifier}");
+    advance(p);
+    item col;
+    if ((rc = column_item(p, &a, &col))) return rc;
+    size_t end = p->tok.pos + p->tok.len;
+    if ((rc = expect(p, T_RPAREN, "')'"))) return rc;
+    if (col.col.dtype != PT_JSON && !is_whole_array(&col.col)) {
+      char text[300];
+      span_text(p, a.pos, a.pos + a.len, text, sizeof text);
+      return fail(p, t.pos, end, "array_length operation are only supported on json or array fields now, got: %s", text);
+    }
+    memset(out, 0, sizeof *out);
+    out->kind = I_ARRAY_LENGTH;
+    out->col = col.col;
+    out->pos = t.pos;
+    out->end = end;
+    return PT_OK;
+  }
+  case T_TEXT_MATCH: case T_PHRASE_MATCH:
+    return fail(p, t.pos, t.pos + t.len, "%.*s is not supported: no field of partita has match enabled", (int)t.len, p->lx.s + t.pos);
+  case T_RANDOM_SAMPLE:
+    return fail(p, t.pos, t.pos + t.len, "random_sample is not supported by partita");
+  case T_LBRACE:
+    return fail(p, t.pos, t.pos + t.len, "expression templates ({name} with expr_params) are not supported by partita yet");
+  case T_END:
+    return syntax(p, "an expression");
+  default:
+    return syntax(p, "an expression");
+  }
+}
+
+/* Prefix operators, then a primary. */
+static pt_status parse_prefix(parser *p, item *out) {
+  pt_token t = p->tok;
+  pt_status rc;
+  if (t.kind != T_PLUS && t.kind != T_MINUS && t.kind != T_TILDE && t.kind != T_NOT) return parse_primary(p, out);
+  advance(p);
+  if ((rc = enter(p))) return rc;
+  /* -9223372036854775808: the literal is only in range once negated */
+  if (t.kind == T_MINUS && p->tok.kind == T_INT) {
+    pt_token lit = p->tok;
+    pt_lexer save = p->lx;
+    advance(p);
+    if (infix_prec(p) != L_POW) {
+      memset(out, 0, sizeof *out);
+      out->kind = I_CONST;
+      out->pos = t.pos;
+      out->end = lit.pos + lit.len;
+      p->depth--;
+      return int_literal(p, &lit, true, &out->v);
+    }
+    p->lx = save; /* -2 ** 2 is -(2 ** 2): parse it again the long way */
+    p->tok = lit;
+  }
+  item x;
+  if ((rc = parse_expr(p, L_UNARY, &x))) return rc;
+  p->depth--;
+  size_t pos = t.pos, end = x.end;
+  switch (t.kind) {
+  case T_PLUS:
+    if (x.kind == I_CONST && x.v.type != VT_INT && x.v.type != VT_FLOAT) return fail(p, pos, end, "unexpected op: +");
+    *out = x;
+    out->pos = pos;
+    out->literal = false;
+    out->single_token = false;
+    return PT_OK;
+  case T_MINUS:
+    if (x.kind != I_CONST || (x.v.type != VT_INT && x.v.type != VT_FLOAT)) return fail(p, pos, end, "unexpected op: -");
+    *out = x;
+    out->literal = false;
+    out->pos = pos;
+    if (out->v.type == VT_INT) out->v.i = (int64_t)(0 - (uint64_t)out->v.i);
+    else out->v.d = -out->v.d;
+    return PT_OK;
+  case T_TILDE:
+    return fail(p, pos, end, "unexpected op: ~");
+  default: /* not, ! */
+    if (x.kind == I_CONST && x.v.type == VT_BOOL) {
+      *out = x;
+      out->literal = false;
+      out->pos = pos;
+      out->v.b = !out->v.b;
+      return PT_OK;
+    }
+    if (x.kind != I_PRED) return fail(p, pos, end, "not op can only be applied on boolean expression");
+    {
+      pt_pred *pr = new_pred(p, P_NOT);
+      pt_pred **kids = arena_alloc(p->plan, sizeof *kids);
+      if (!pr || !kids) return nomem(p);
+      kids[0] = x.pred;
+      pr->kids = kids;
+      pr->n_kids = 1;
+      return make_pred(p, out, pr, pos, end);
+    }
+  }
+}
+
+static pt_cmp cmp_of(pt_tok_kind k) {
+  switch (k) {
+  case T_EQ: return CMP_EQ;
+  case T_NE: return CMP_NE;
+  case T_LT: return CMP_LT;
+  case T_LE: return CMP_LE;
+  case T_GT: return CMP_GT;
+  default: return CMP_GE;
+  }
+}
+
+static pt_status parse_expr(parser *p, int min_prec, item *out) {
+  pt_status rc;
+  if ((rc = parse_prefix(p, out))) return rc;
+  for (;;) {
+    int prec = infix_prec(p);
+    if (prec == 0 || prec < min_prec) break;
+    pt_token op = p->tok;
+    advance(p);
+    item r;
+    if (op.kind == T_LIKE) {
+      pt_token pat = p->tok;
+      if (pat.kind != T_STRING) return syntax(p, "StringLiteral");
+      advance(p);
+      item l = *out;
+      if ((rc = like(p, &l, &pat, out))) return rc;
+      continue;
+    }
+    if (op.kind == T_NOT) { /* not in */
+      if (p->tok.kind != T_IN) return syntax(p, "'in'");
+      advance(p);
+    }
+    if ((rc = parse_expr(p, prec + 1, &r))) return rc;
+    item l = *out;
+    switch (op.kind) {
+    case T_OR: case T_AND: rc = logic(p, op.kind == T_AND, &l, &r, out); break;
+    case T_BITOR: rc = fail(p, l.pos, r.end, "BitOr is not supported: %.*s", (int)(r.end - l.pos), p->lx.s + l.pos); break;
+    case T_BITXOR: {
+      char text[300];
+      span_text(p, l.pos, r.end, text, sizeof text);
+      rc = fail(p, l.pos, r.end, "BitXor is not supported: %s", text);
+      break;
+    }
+    case T_BITAND: {
+      char text[300];
+      span_text(p, l.pos, r.end, text, sizeof text);
+      rc = fail(p, l.pos, r.end, "BitAnd is not supported: %s", text);
+      break;
+    }
+    case T_SHL: case T_SHR: {
+      char text[300];
+      span_text(p, l.pos, r.end, text, sizeof text);
+      rc = fail(p, l.pos, r.end, "shift is not supported: %s", text);
+      break;
+    }
+    case T_EQ: case T_NE: rc = compare(p, &l, cmp_of(op.kind), &r, out); break;
+    case T_LT: case T_LE: case T_GT: case T_GE: {
+      bool up = op.kind == T_LT || op.kind == T_LE;
+      pt_tok_kind nk = p->tok.kind;
+      bool chained = up ? (nk == T_LT || nk == T_LE) : (nk == T_GT || nk == T_GE);
+      if (chained && r.single_token && r.kind == I_COLUMN) { /* a range: lo < x < hi */
+        pt_token op2 = p->tok;
+        advance(p);
+        item hi;
+        if ((rc = parse_expr(p, L_REL + 1, &hi))) return rc;
+        rc = range(p, &l, cmp_of(op.kind), &r, cmp_of(op2.kind), &hi, out);
+      } else {
+        rc = compare(p, &l, cmp_of(op.kind), &r, out);
+      }
+      break;
+    }
+    case T_IN: case T_NOT: rc = term(p, &l, op.kind == T_NOT, &r, out); break;
+    case T_PLUS: rc = arith(p, AR_ADD, &l, &r, out); break;
+    case T_MINUS: rc = arith(p, AR_SUB, &l, &r, out); break;
+    case T_STAR: rc = arith(p, AR_MUL, &l, &r, out); break;
+    case T_SLASH: rc = arith(p, AR_DIV, &l, &r, out); break;
+    case T_PERCENT: rc = arith(p, AR_MOD, &l, &r, out); break;
+    case T_POW:
+      if (l.kind != I_CONST || r.kind != I_CONST) {
+        char text[300];
+        span_text(p, l.pos, r.end, text, sizeof text);
+        rc = fail(p, l.pos, r.end, "power can only apply on constants: %s", text);
+      } else if ((l.v.type != VT_INT && l.v.type != VT_FLOAT) || (r.v.type != VT_INT && r.v.type != VT_FLOAT)) {
+        rc = fail(p, l.pos, r.end, "power can only apply on numeric constants");
+      } else {
+        double x = l.v.type == VT_INT ? (double)l.v.i : l.v.d, y = r.v.type == VT_INT ? (double)r.v.i : r.v.d;
+        memset(out, 0, sizeof *out);
+        out->kind = I_CONST;
+        out->v.type = VT_FLOAT; /* Milvus 2.6 folds ** to a Double */
+        out->v.d = pow(x, y);
+        out->pos = l.pos;
+        out->end = r.end;
+      }
+      break;
+    default: rc = syntax(p, "an operator"); break;
+    }
+    if (rc) return rc;
+    out->single_token = false;
+  }
+  return PT_OK;
+}
+
+/* ============================================================================================
+ * Entry points
+ * ========================================================================================== */
+
+static const char *item_type_name(const item *it) {
+  switch (it->kind) {
+  case I_CONST: return vtype_name(it->v.type);
+  case I_COLUMN: return is_whole_array(&it->col) ? "Array" : dtype_display(&it->col);
+  case I_ARITH: return dtype_display(&it->col);
+  case I_ARRAY_LENGTH: return "Int64";
+  default: return "Bool";
+  }
+}
+
+/* Recognises `pk in [...]` and `pk == k`: they are answered with the key index. */
+static bool detect_keys(pt_plan *plan, const pt_collection *c) {
+  const pt_pred *r = plan->root;
+  int pk = c->schema->primary;
+  if (!r || (r->kind != P_TERM && r->kind != P_COMPARE)) return false;
+  if (r->col.field != pk || r->col.dynamic || r->col.n_keys) return false;
+  if (r->kind == P_TERM && r->negate) return false;
+  if (r->kind == P_COMPARE && (r->cmp != CMP_EQ || r->arith != AR_NONE)) return false;
+  const pt_value *vals = r->kind == P_TERM ? r->value.items : &r->value;
+  size_t n = r->kind == P_TERM ? r->value.n : 1;
+  pt_key *keys = n ? arena_alloc(plan, n * sizeof *keys) : NULL;
+  if (n && !keys) return false;
+  for (size_t i = 0; i < n; i++) {
+    keys[i].i = vals[i].i;
+    keys[i].s = vals[i].s;
+    keys[i].len = vals[i].slen;
+  }
+  plan->keys = keys;
+  plan->n_keys = n;
+  plan->is_keys = true;
+  return true;
+}
+
+bool pt_plan_keys(const pt_plan *plan, const pt_collection *c, pt_pkfilter *out) {
+  (void)c;
+  if (!plan || !plan->is_keys) return false;
+  out->n = plan->n_keys;
+  out->keys = plan->keys;
+  return true;
+}
+
+pt_status pt_plan_parse(const pt_collection *c, const char *expr, size_t len, const char *what, pt_plan **out,
+                        pt_error *err) {
+  *out = NULL;
+  if (len > PT_EXPR_MAX_LENGTH)
+    return pt_fail(err, PT_LIMIT, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "failed to create %s plan: the expression is %zu bytes long, the limit is %u" PT_INVALID_PARAMETER, what,
+                   len, PT_EXPR_MAX_LENGTH);
+  pt_plan *plan = pt_calloc(1, sizeof *plan);
+  if (!plan) return pt_fail_nomem(err);
+  parser p;
+  memset(&p, 0, sizeof p);
+  p.lx.s = expr;
+  p.lx.len = len;
+  p.c = c;
+  p.s = c->schema;
+  p.plan = plan;
+  p.what = what;
+  p.err = err;
+  advance(&p);
+  item root;
+  pt_status rc = parse_expr(&p, L_OR, &root);
+  if (!rc && p.tok.kind != T_END) {
+    if (p.tok.kind == T_BAD) rc = syntax(&p, "");
+    else rc = fail(&p, p.tok.pos, len, "invalid expression: %.*s", (int)len, expr);
+  }
+  if (!rc && root.kind != I_PRED && !(root.kind == I_CONST && !root.literal && root.v.type == VT_BOOL)) {
+    char text[300];
+    span_text(&p, root.pos, root.end, text, sizeof text);
+    rc = fail(&p, root.pos, root.end, "predicate is not a boolean expression: %s, data type: %s", text, item_type_name(&root));
+  }
+  if (!rc && root.kind == I_CONST) { /* a folded constant predicate: 1 < 2 */
+    pt_pred *pr = new_pred(&p, P_CONST);
+    if (!pr) rc = PT_NOMEM;
+    else {
+      pr->b = root.v.b;
+      root.kind = I_PRED;
+      root.pred = pr;
+    }
+  }
+  if (rc) {
+    if (rc == PT_NOMEM && !p.failed) pt_fail_nomem(err);
+    pt_plan_free(plan);
+    return rc == PT_NOMEM ? PT_NOMEM : PT_PARSE;
+  }
+  plan->root = root.pred;
+  detect_keys(plan, c);
+  *out = plan;
+  return PT_OK;
+}

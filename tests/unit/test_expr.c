@@ -1,0 +1,491 @@
+/*
+ * test_expr.c — the filter-expression language, case by case, against expected row sets.
+ *
+ * One collection holds eight rows with every kind of field a filter reads (INT8..INT64,
+ * FLOAT, DOUBLE, BOOL, nullable INT32 / VARCHAR / JSON, ARRAY of INT64 and of VARCHAR,
+ * dynamic keys); each case is an expression and the ids it must select, or the error it must
+ * give. Covers:
+ *   - comparisons, ranges and reverse ranges, in / not in, integer literal forms, constant
+ *     folding, out-of-range literals on narrow integer fields, float vs int literals;
+ *   - arithmetic `field op const CMP const` on integer, float and JSON values;
+ *   - like: equal, prefix, postfix, inner, full patterns, escapes, UTF-8;
+ *   - and / or / not, && || !, and three-valued logic with NULLs;
+ *   - is null / is not null, exists, JSON paths (objects, arrays, nested, missing keys, NULL
+ *     JSON), dynamic keys as bare names and via $meta;
+ *   - json_contains / array_contains (+ _all, _any), array_length, array elements and equality;
+ *   - two-field comparisons;
+ *   - every error the parser reports (Milvus's messages), their span, and the nesting limit;
+ *   - query, delete and count(*) agree on the same filters.
+ */
+#include "harness.h"
+
+#include <stdlib.h>
+
+static pt_collection *dataset(pt_store *st) {
+  pt_collection *c = test_collection(st, "e",
+      "{\"enable_dynamic_field\":true,\"fields\":["
+      "{\"name\":\"id\",\"dtype\":5,\"is_primary\":true},"
+      "{\"name\":\"v\",\"dtype\":101,\"dim\":2},"
+      "{\"name\":\"i8\",\"dtype\":2},{\"name\":\"i16\",\"dtype\":3},"
+      "{\"name\":\"i32\",\"dtype\":4,\"nullable\":true},{\"name\":\"i64\",\"dtype\":5},"
+      "{\"name\":\"f\",\"dtype\":10},{\"name\":\"d\",\"dtype\":11},{\"name\":\"b\",\"dtype\":1},"
+      "{\"name\":\"s\",\"dtype\":21,\"max_length\":32,\"nullable\":true},"
+      "{\"name\":\"j\",\"dtype\":23,\"nullable\":true},"
+      "{\"name\":\"ai\",\"dtype\":22,\"element_type\":5,\"max_capacity\":8},"
+      "{\"name\":\"as\",\"dtype\":22,\"element_type\":21,\"max_capacity\":8,\"max_length\":8}]}");
+  const char *rows =
+      "["
+      "{\"id\":1,\"v\":[0,0],\"i8\":1,\"i16\":100,\"i32\":10,\"i64\":1000,\"f\":0.5,\"d\":1.5,\"b\":true,\"s\":\"apple\","
+      " \"j\":{\"a\":1,\"b\":\"x\",\"arr\":[1,2,3],\"n\":{\"k\":5}},\"ai\":[1,2,3],\"as\":[\"a\",\"b\"],\"color\":\"red\",\"size\":1},"
+      "{\"id\":2,\"v\":[0,0],\"i8\":2,\"i16\":200,\"i32\":20,\"i64\":2000,\"f\":1.5,\"d\":2.5,\"b\":false,\"s\":\"banana\","
+      " \"j\":{\"a\":2,\"b\":\"y\",\"arr\":[4]},\"ai\":[4],\"as\":[\"c\"],\"color\":\"blue\",\"size\":2},"
+      "{\"id\":3,\"v\":[0,0],\"i8\":3,\"i16\":300,\"i32\":null,\"i64\":3000,\"f\":2.5,\"d\":3.5,\"b\":true,\"s\":\"cherry\","
+      " \"j\":{\"a\":3.5,\"arr\":[]},\"ai\":[],\"as\":[],\"color\":\"red\"},"
+      "{\"id\":4,\"v\":[0,0],\"i8\":-1,\"i16\":-100,\"i32\":40,\"i64\":-4000,\"f\":-0.5,\"d\":-1.5,\"b\":false,\"s\":null,"
+      " \"j\":null,\"ai\":[5,6],\"as\":[\"d\",\"e\"]},"
+      "{\"id\":5,\"v\":[0,0],\"i8\":127,\"i16\":32767,\"i32\":50,\"i64\":9000000000,\"f\":100.0,\"d\":1e10,\"b\":true,\"s\":\"a%b_c\","
+      " \"j\":{\"a\":\"1\"},\"ai\":[1],\"as\":[\"apple\"],\"size\":5,\"tags\":[\"x\",\"y\"]},"
+      "{\"id\":6,\"v\":[0,0],\"i8\":-128,\"i16\":0,\"i32\":0,\"i64\":0,\"f\":0.0,\"d\":0.0,\"b\":false,\"s\":\"\","
+      " \"j\":{\"b\":\"x\"},\"ai\":[2,2],\"as\":[\"\"],\"color\":\"green\",\"size\":1.5},"
+      "{\"id\":7,\"v\":[0,0],\"i8\":0,\"i16\":7,\"i32\":7,\"i64\":7,\"f\":7.0,\"d\":7.0,\"b\":true,\"s\":\"\\u65e5\\u672c\\u8a9e\","
+      " \"j\":[1,2],\"ai\":[7],\"as\":[\"\\u65e5\\u672c\"],\"nested\":{\"k\":[1,{\"z\":1}]}},"
+      "{\"id\":8,\"v\":[0,0],\"i8\":8,\"i16\":8,\"i32\":null,\"i64\":8,\"f\":8.0,\"d\":8.0,\"b\":true,\"s\":\"Apple\","
+      " \"j\":{\"a\":null},\"ai\":[8,9],\"as\":[\"x\"],\"color\":null}"
+      "]";
+  pt_mutation_result r = test_write(c, NULL, PT_OP_INSERT, rows);
+  pt_mutation_result_clear(&r);
+  return c;
+}
+
+/* The ids a filter selects, comma-separated, in storage order; or "ERR: <message>". */
+static const char *run(pt_collection *c, const char *expr) {
+  static char out[4096];
+  char req[2048];
+  /* the expression goes into JSON: escape quotes and backslashes */
+  size_t k = 0;
+  k += (size_t)snprintf(req, sizeof req, "{\"expr\":\"");
+  for (const char *p = expr; *p && k + 3 < sizeof req; p++) {
+    if (*p == '"' || *p == '\\') req[k++] = '\\';
+    req[k++] = *p;
+  }
+  snprintf(req + k, sizeof req - k, "\",\"limit\":100}");
+  pt_rows *rows = NULL;
+  pt_error e;
+  if (pt_collection_query(c, req, strlen(req), &rows, &e) != PT_OK) {
+    snprintf(out, sizeof out, "ERR: %s", e.message);
+    return out;
+  }
+  size_t at = 0;
+  out[0] = '\0';
+  for (size_t i = 0; i < pt_rows_count(rows); i++)
+    at += (size_t)snprintf(out + at, sizeof out - at, "%s%lld", i ? "," : "", (long long)test_i64(rows, 0, i));
+  pt_rows_free(rows);
+  return out;
+}
+
+typedef struct ecase {
+  const char *expr;
+  const char *want; /* ids, or a fragment of the error after "ERR: " */
+} ecase;
+
+static void run_cases(pt_collection *c, const ecase *cases, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    const char *got = run(c, cases[i].expr);
+    bool is_err = strncmp(cases[i].want, "ERR: ", 5) == 0;
+    bool ok = is_err ? (strncmp(got, "ERR: ", 5) == 0 && strstr(got, cases[i].want + 5) != NULL) : strcmp(got, cases[i].want) == 0;
+    if (!ok) {
+      fprintf(stderr, "  FAIL expr %s\n    want %s\n    got  %s\n", cases[i].expr, cases[i].want, got);
+      pt_test_failures++;
+    }
+  }
+}
+
+#define RUN(cases) run_cases(c, cases, sizeof cases / sizeof cases[0])
+
+TEST(comparisons_and_ranges) {
+  pt_store *st = test_store();
+  pt_collection *c = dataset(st);
+  static const ecase cases[] = {
+      {"i8 > 2", "3,5,8"},
+      {"i8 >= 2", "2,3,5,8"},
+      {"2 < i8", "3,5,8"},
+      {"i8 == 300", ""},            /* beyond INT8: never equal */
+      {"i8 != 300", "1,2,3,4,5,6,7,8"},
+      {"i8 < 300", "1,2,3,4,5,6,7,8"},
+      {"i8 > -200", "1,2,3,4,5,6,7,8"},
+      {"1 < i8 < 5", "2,3"},
+      {"1 <= i8 <= 3", "1,2,3"},
+      {"5 > i8 > 1", "2,3"},
+      {"5 >= i8 >= 3", "3"},
+      {"i16 in [100, 300]", "1,3"},
+      {"i16 not in [100, 300]", "2,4,5,6,7,8"},
+      {"i16 in []", ""},
+      {"i16 not in []", "1,2,3,4,5,6,7,8"},
+      {"i16 == 0x64", "1"},
+      {"i16 == 0144", "1"},          /* octal */
+      {"i16 == 0b1100100", "1"},
+      {"i64 > 5000000000", "5"},
+      {"i64 == -4000", "4"},
+      {"i64 == -(-7)", "7"},
+      {"f > 1.0", "2,3,5,7,8"},
+      {"f == 0.5", "1"},
+      {"f == 7", "7"},               /* an integer literal on a FLOAT field */
+      {"d in [1.5, 3.5]", "1,3"},
+      {"d > 1e9", "5"},
+      {"b == true", "1,3,5,7,8"},
+      {"b != true", "2,4,6"},
+      {"b == False", "2,4,6"},
+      {"s == 'apple'", "1"},
+      {"s == \"apple\"", "1"},
+      {"'apple' == s", "1"},
+      {"s > 'b'", "2,3,7"},          /* byte order: UTF-8 sorts after ASCII */
+      {"s < 'c' and s >= 'b'", "2"},
+      {"s in ['apple', 'Apple']", "1,8"},
+      {"s == ''", "6"},
+      {"s == '\\u65e5\\u672c\\u8a9e'", "7"},
+      {"i8 == 1 + 1", "2"},          /* constants fold */
+      {"i8 == 2 * 3 - 5", "1"},
+      {"i8 == 7 / 2", "3"},          /* integer division */
+      {"f == 2 ** 3", "8"},
+      {"1 < 2", "1,2,3,4,5,6,7,8"},  /* a constant filter */
+      {"1 > 2", ""},
+      {"i8 < i16", "1,2,3,5,6,7"},   /* two fields */
+      {"i32 == i64", "6,7"},
+      {"f == d", "6,7,8"},
+      {"s != s", ""},
+  };
+  RUN(cases);
+  pt_store_close(st);
+}
+
+TEST(arithmetic) {
+  pt_store *st = test_store();
+  pt_collection *c = dataset(st);
+  static const ecase cases[] = {
+      {"i64 % 2 == 0", "1,2,3,4,5,6,8"},
+      {"i64 + 1 == 8", "7"},
+      {"i64 * 2 > 10000", "5"},
+      {"i64 / 1000 == 2", "2"},
+      {"i64 - 1 == 6", "7"},
+      {"2 * i64 == 14", "7"},        /* c * field commutes */
+      {"1 + i8 > 100", "5"},
+      {"f + 0.5 == 1.0", "1"},
+      {"d * 2 == 3.0", "1"},
+      {"i16 % 100 != 0", "5,7,8"},
+      {"j['a'] + 1 == 3", "2"},
+      {"j['a'] * 2 == 7", "3"},
+      {"size % 2 == 1", "1,5"},      /* a dynamic key; 1.5 is not an integer */
+      {"not (i8 + 1 == 2)", "2,3,4,5,6,7,8"},
+  };
+  RUN(cases);
+  pt_store_close(st);
+}
+
+TEST(like_patterns) {
+  pt_store *st = test_store();
+  pt_collection *c = dataset(st);
+  static const ecase cases[] = {
+      {"s like 'a%'", "1,5"},
+      {"s like '%e'", "1,8"},
+      {"s like '%an%'", "2"},
+      {"s like 'apple'", "1"},
+      {"s like 'a_p%'", "1"},
+      {"s like '_pple'", "1,8"},
+      {"s like 'a\\\\%b%'", "5"},     /* \\% in the text: a literal % */
+      {"s like 'a%b\\\\_c'", "5"},
+      {"s like '%\\\\%%'", "5"},
+      {"s like '\\u65e5%'", "7"},
+      {"s like '_\\u672c_'", "7"},     /* _ is one character, not one byte */
+      {"s like ''", "6"},
+      {"s like '%'", "1,2,3,5,6,7,8"},
+      {"s like '%%'", "1,2,3,5,6,7,8"},
+      {"s like 'b%a'", "2"},
+      {"s like '%r%y'", "3"},
+      {"j['b'] like 'x%'", "1,6"},
+      {"as[0] like 'a%'", "1,5"},
+      {"color like 'r%'", "1,3"},
+  };
+  RUN(cases);
+  pt_store_close(st);
+}
+
+TEST(logic_and_nulls) {
+  pt_store *st = test_store();
+  pt_collection *c = dataset(st);
+  static const ecase cases[] = {
+      {"i32 > 15", "2,4,5"},
+      {"i32 is null", "3,8"},
+      {"i32 IS NOT NULL", "1,2,4,5,6,7"},
+      {"not (i32 > 15)", "1,6,7"},                 /* NULL rows are neither */
+      {"i32 <= 15", "1,6,7"},
+      {"i32 != 10", "2,4,5,6,7"},
+      {"i32 in [10, 20]", "1,2"},
+      {"i32 not in [10, 20]", "4,5,6,7"},
+      {"i32 > 15 or i8 > 100", "2,4,5"},           /* NULL or false: unknown */
+      {"i32 > 15 or i8 == 8", "2,4,5,8"},          /* NULL or true: true */
+      {"i32 > 15 and i8 > 100", "5"},
+      {"not (i32 > 15 and i8 > 0)", "1,4,6,7"},    /* NULL and false: false */
+      {"not (i32 > 15 or i8 > 100)", "1,6,7"},
+      {"not not (i32 > 15)", "2,4,5"},
+      {"s is null", "4"},
+      {"s is not null and s like 'a%'", "1,5"},
+      {"i8 > 0 and s like 'a%'", "1,5"},
+      {"i8 > 100 or i8 < -100", "5,6"},
+      {"i8 > 0 && b == false", "2"},
+      {"!(b == true)", "2,4,6"},
+      {"(i8 > 0) and (i16 > 100 or i16 < 0)", "2,3,5"},
+      {"id in [1, 2, 3] and i8 > 1", "2,3"},
+      {"id in [1, 2, 3] or id == 8", "1,2,3,8"},
+      {"i8 > 0 AND i8 < 5 OR b == false", "1,2,3,4,6"},
+      {"j is null", "4"},
+      {"j is not null", "1,2,3,5,6,7,8"},
+  };
+  RUN(cases);
+  pt_store_close(st);
+}
+
+TEST(json_paths_and_dynamic_keys) {
+  pt_store *st = test_store();
+  pt_collection *c = dataset(st);
+  static const ecase cases[] = {
+      {"j['a'] == 1", "1"},
+      {"j[\"a\"] == 1", "1"},
+      {"j['a'] > 1", "2,3"},
+      {"j['a'] != 1", "2,3,5,6,7,8"},   /* missing keys and other types: != holds; a NULL JSON is unknown */
+      {"not (j['a'] > 1)", "1,5,6,7,8"},
+      {"j['a'] == 3.5", "3"},
+      {"j['a'] == '1'", "5"},
+      {"j['a'] in [1, '1']", "1,5"},
+      {"1 < j['a'] < 4", "2,3"},
+      {"j['b'] == 'x'", "1,6"},
+      {"j['arr'][0] == 4", "2"},
+      {"j['n']['k'] == 5", "1"},
+      {"j[0] == 1", "7"},
+      {"j[1] > 1", "7"},
+      {"j['arr'] == [1, 2, 3]", "1"},
+      {"exists j['b']", "1,2,6"},
+      {"exists j['a']", "1,2,3,5,8"},    /* a key holding null exists */
+      {"j['a'] is null", "4,6,7"},       /* = not exists j['a'] */
+      {"j['a'] is not null", "1,2,3,5,8"},
+      {"json_contains(j['arr'], 2)", "1"},
+      {"JSON_CONTAINS(j['arr'], 4)", "2"},
+      {"json_contains_all(j['arr'], [1, 3])", "1"},
+      {"json_contains_any(j['arr'], [3, 4])", "1,2"},
+      {"json_contains(j, 2)", "7"},
+      {"array_length(j['arr']) == 0", "3"},
+      {"array_length(j['arr']) > 0", "1,2"},
+      {"color == 'red'", "1,3"},
+      {"$meta['color'] == 'red'", "1,3"},
+      {"size > 1", "2,5,6"},
+      {"size in [1, 2]", "1,2"},
+      {"exists color", "1,2,3,6,8"},
+      {"color is null", "4,5,7"},
+      {"json_contains(tags, 'y')", "5"},
+      {"nested['k'][1]['z'] == 1", "7"},
+      {"nope == 1", ""},
+      {"nope != 1", "1,2,3,4,5,6,7,8"},
+  };
+  RUN(cases);
+  pt_store_close(st);
+}
+
+TEST(arrays) {
+  pt_store *st = test_store();
+  pt_collection *c = dataset(st);
+  static const ecase cases[] = {
+      {"ai[0] == 1", "1,5"},
+      {"ai[1] > 2", "4,8"},
+      {"ai[5] == 1", ""},                /* out of bounds: false */
+      {"1 <= ai[0] <= 4", "1,2,5,6"},
+      {"ai[0] in [4, 7]", "2,7"},
+      {"ai == [1, 2, 3]", "1"},
+      {"ai != [1, 2, 3]", "2,3,4,5,6,7,8"},
+      {"array_contains(ai, 2)", "1,6"},
+      {"ARRAY_CONTAINS(ai, 9)", "8"},
+      {"array_contains_all(ai, [5, 6])", "4"},
+      {"array_contains_any(ai, [7, 8])", "7,8"},
+      {"array_contains_all(ai, [])", "1,2,3,4,5,6,7,8"},
+      {"array_contains_any(ai, [])", ""},
+      {"array_length(ai) == 2", "4,6,8"},
+      {"array_length(ai) == 0", "3"},
+      {"as[0] == 'a'", "1"},
+      {"array_contains(as, 'x')", "8"},
+      {"array_contains(as, '')", "6"},
+      {"ai in []", ""}, /* valid in Milvus: an empty list holds nothing */
+  };
+  RUN(cases);
+  pt_store_close(st);
+}
+
+TEST(errors) {
+  pt_store *st = test_store();
+  pt_collection *c = dataset(st);
+  static const ecase cases[] = {
+      {"i8 > 1.5", "ERR: cannot cast value to Int8, value: float_val:1.5"},
+      {"i8 in [4.0]", "ERR: value 'float_val:4' in list cannot be casted to Int8"},
+      {"s == 1", "ERR: comparisons between VarChar and Int64 are not supported"},
+      {"b == 1", "ERR: comparisons between Bool and Int64 are not supported"},
+      {"b", "ERR: predicate is not a boolean expression: b, data type: Bool"},
+      {"true", "ERR: predicate is not a boolean expression: true, data type: Bool"},
+      {"'constant'", "ERR: predicate is not a boolean expression: 'constant', data type: VarChar"},
+      {"color", "ERR: predicate is not a boolean expression: color, data type: JSON"},
+      {"i8 > 0 or false", "ERR: 'or' can only be used between boolean expressions"},
+      {"i8 > 0 and 1 < 2", "ERR: 'and' can only be used between boolean expressions"},
+      {"b and i8 > 0", "ERR: 'and' can only be used between boolean expressions"},
+      {"i8 + i16 == 3", "ERR: not supported to do arithmetic operations between multiple fields"},
+      {"2 - i8 == 1", "ERR: module field is not yet supported"},
+      {"(i8 + 1) * 2 == 4", "ERR: complicated arithmetic operations are not supported"},
+      {"i8 + 1.5 == 2", "ERR: 'add' cannot perform arithmetic between Int8 field and Double"},
+      {"s - 2 == 1", "ERR: 'subtract' cannot perform arithmetic between VarChar field and Int64"},
+      {"f % 2 == 1", "ERR: modulo can only apply on integer types"},
+      {"i8 / 0 == 1", "ERR: division or modulus by zero"},
+      {"i8 == 2 / 0", "ERR: cannot divide by zero"},
+      {"i8 == 2 % 0", "ERR: cannot modulo by zero"},
+      {"i64 == 2 ** 3", "ERR: cannot cast value to Int64, value: float_val:8"},
+      {"i8 ** 2 > 1", "ERR: power can only apply on constants: i8**2"},
+      {"i8 & 1 == 1", "ERR: BitAnd is not supported: i8&1==1"},
+      {"i8 | 1 == 1", "ERR: BitOr is not supported"},
+      {"i8 ^ 1 == 1", "ERR: BitXor is not supported: i8^1==1"},
+      {"i8 << 1 > 2", "ERR: shift is not supported: i8<<1"},
+      {"-i8 > 0", "ERR: unexpected op: -"},
+      {"~i8 > 0", "ERR: unexpected op: ~"},
+      {"not i8", "ERR: not op can only be applied on boolean expression"},
+      {"not b == true", "ERR: not op can only be applied on boolean expression"},
+      {"1 < 3 < 2", "ERR: comparison operations cannot be applied to two incompatible operands: 1<3<2"},
+      {"true == 'str'", "ERR: comparison operations cannot be applied to two incompatible operands: true=='str'"},
+      {"1.0 < i8 < 2.0", "ERR: invalid range operations"},
+      {"1 < b < 2", "ERR: invalid range operations on boolean expr"},
+      {"5 < i8 < 1", "ERR: invalid range: lowerbound is greater than upperbound"},
+      {"1 < i8 < 1", "ERR: invalid range: lowerbound is greater than upperbound"},
+      {"1 < i8 < (i16)", "ERR: upperbound cannot be a non-const expression: (i16)"},
+      {"1 in [1, 2]", "ERR: 'term' can only be used on non-const expression, but got: 1"},
+      {"i8 in 5", "ERR: the right-hand side of 'in' must be a list, but got: 5"},
+      {"i8 in [i16]", "ERR: array element type must be generic value, but got: i16"},
+      {"f like 'a%'", "ERR: like operation on non-string or no-json field is unsupported"},
+      {"ai like 'a%'", "ERR: can not comparisons array fields directly"},
+      {"ai > 1", "ERR: can not comparisons array fields directly"},
+      {"ai == ['a']", "ERR: comparisons between Array[Int64] and Array[VarChar] are not supported"},
+      {"ai == []", "ERR: comparisons between Array[Int64] and Array[None] are not supported"},
+      {"ai['x'] == 1", "ERR: can only access array field with integer index"},
+      {"i8['x'] == 1", "ERR: Int8 data type not supported accessed with []"},
+      {"j[''] == 1", "ERR: invalid identifier: j['']"},
+      {"exists i8", "ERR: exists operations are only supportted on json field, got:i8"},
+      {"exists j", "ERR: exists operations are only supportted on json key"},
+      {"exists j['a'] > 1", "ERR: comparison operations cannot be applied to two incompatible operands"},
+      {"json_contains(i8, 1)", "ERR: contains operation are only supported on json or array fields now, got: i8"},
+      {"json_contains(j, i8)", "ERR: contains operation are only supported explicitly specified element, got: i8"},
+      {"json_contains_all(j, 1)", "ERR: ContainsAll operation element must be an array"},
+      {"json_contains_any(j, 1)", "ERR: ContainsAny operation element must be an array"},
+      {"array_contains(ai, 'a')", "ERR: cannot cast value to Int64, value: string_val:\"a\""},
+      {"array_contains_any(as, ['a', 1])", "ERR: ContainsAny operation can't compare between array element type: VarChar and Int64"},
+      {"array_length(i8) == 1", "ERR: array_length operation are only supported on json or array fields now, got: i8"},
+      {"array_length(ai) == 1.5", "ERR: array_length can only be compared with an integer"},
+      {"v == 1", "ERR: comparisons between FloatVector and Int64 are not supported"},
+      {"v is null", "ERR: IsNull/IsNotNull operations are not supported on vector fields"},
+      {"i8 == 128 and", "ERR: line 1:13 mismatched input '<EOF>' expecting an expression"},
+      {"i8 = 1", "ERR: invalid expression: i8 = 1"},
+      {"i8 >", "ERR: mismatched input '<EOF>'"},
+      {"(i8 > 1", "ERR: mismatched input '<EOF>' expecting ')'"},
+      {"i8 > 1)", "ERR: invalid expression: i8 > 1)"},
+      {"s == 'a\\?b'", "ERR: invalid syntax"},
+      {"s == 'a\\%b'", "ERR: invalid syntax"},
+      {"s == '\\400'", "ERR: invalid syntax"},
+      {"i8 == 9223372036854775808", "ERR: strconv.ParseInt: parsing \"9223372036854775808\": value out of range"},
+      {"i8 > @", "ERR: line 1:5 token recognition error at: '@'"},
+      {"random_sample(0.1)", "ERR: random_sample is not supported"},
+      {"i8 > {x}", "ERR: expression templates"},
+      {"s like 5", "ERR: mismatched input '5' expecting StringLiteral"},
+      {"i8 not 5", "ERR: mismatched input '5' expecting 'in'"},
+      {"json_contains(j 1)", "ERR: expecting ','"},
+  };
+  RUN(cases);
+  /* the error names the plan, and carries the span of the offending text */
+  pt_rows *rows;
+  pt_error e;
+  const char *req = "{\"expr\":\"i8 > 0 and s == 1\"}";
+  CHECK_EQ_INT(pt_collection_query(c, req, strlen(req), &rows, &e), PT_PARSE);
+  CHECK_EQ_INT(e.code, 1100);
+  CHECK_MSG(&e, "failed to create query plan: cannot parse expression: i8 > 0 and s == 1, error: comparisons between "
+                "VarChar and Int64 are not supported: invalid parameter");
+  CHECK_EQ_INT(e.expr_offset, 11);
+  CHECK_EQ_INT(e.expr_length, 6);
+  /* without the dynamic field an unknown name is an error */
+  pt_collection *s = test_collection(st, "s", "{\"fields\":[{\"name\":\"id\",\"dtype\":5,\"is_primary\":true},{\"name\":\"v\",\"dtype\":101,\"dim\":2}]}");
+  CHECK_STR(run(s, "x == 1"), "ERR: failed to create query plan: cannot parse expression: x == 1, error: field x not exist: invalid parameter");
+  CHECK_STR(run(s, "$meta['a'] == 1"), "ERR: failed to create query plan: cannot parse expression: $meta['a'] == 1, error: field $meta not exist: invalid parameter");
+  pt_store_close(st);
+}
+
+TEST(nesting_is_bounded) {
+  pt_store *st = test_store();
+  pt_collection *c = dataset(st);
+  char expr[2000];
+  size_t k = 0;
+  for (int i = 0; i < 100; i++) expr[k++] = '(';
+  k += (size_t)snprintf(expr + k, sizeof expr - k, "i8 > 2");
+  for (int i = 0; i < 100; i++) expr[k++] = ')';
+  expr[k] = '\0';
+  CHECK_STR(run(c, expr), "3,5,8");
+  k = 0;
+  for (int i = 0; i < 300; i++) expr[k++] = '(';
+  k += (size_t)snprintf(expr + k, sizeof expr - k, "i8 > 2");
+  for (int i = 0; i < 300; i++) expr[k++] = ')';
+  expr[k] = '\0';
+  const char *got = run(c, expr);
+  CHECK(strstr(got, "nests deeper than 128 levels") != NULL);
+  /* 200 nots */
+  k = 0;
+  for (int i = 0; i < 200; i++) k += (size_t)snprintf(expr + k, sizeof expr - k, "not ");
+  snprintf(expr + k, sizeof expr - k, "(i8 > 2)");
+  CHECK(strstr(run(c, expr), "nests deeper") != NULL);
+  /* a long flat chain is not nesting */
+  char *chain = malloc(200000);
+  k = 0;
+  for (int i = 0; i < 5000; i++) k += (size_t)snprintf(chain + k, 200000 - k, "%sid == %d", i ? " or " : "", i);
+  pt_rows *rows;
+  pt_error e;
+  char *req = malloc(k + 64);
+  snprintf(req, k + 64, "{\"expr\":\"%s\",\"limit\":100}", chain);
+  CHECK_OK(pt_collection_query(c, req, strlen(req), &rows, &e), &e);
+  CHECK_EQ_INT(pt_rows_count(rows), 8);
+  pt_rows_free(rows);
+  free(req);
+  free(chain);
+  pt_store_close(st);
+}
+
+TEST(query_delete_and_count_agree) {
+  pt_store *st = test_store();
+  pt_collection *c = dataset(st);
+  const char *filters[] = {"i8 > 2", "s like 'a%'", "j['a'] != 1", "i32 is null or b == false", "array_contains(ai, 2)",
+                           "color == 'red'"};
+  for (size_t f = 0; f < sizeof filters / sizeof filters[0]; f++) {
+    pt_store *st2 = test_store();
+    pt_collection *c2 = dataset(st2);
+    char ids[256];
+    snprintf(ids, sizeof ids, "%s", run(c2, filters[f]));
+    size_t n = ids[0] ? 1 : 0;
+    for (char *p = ids; *p; p++) n += *p == ',';
+    /* count(*) agrees with the rows */
+    char req[300];
+    snprintf(req, sizeof req, "{\"expr\":\"%s\",\"output_fields\":[\"count(*)\"]}", filters[f]);
+    pt_rows *rows;
+    pt_error e;
+    /* (the filters above have no double quotes) */
+    CHECK_OK(pt_collection_query(c2, req, strlen(req), &rows, &e), &e);
+    CHECK_EQ_INT(test_i64(rows, 0, 0), (long long)n);
+    pt_rows_free(rows);
+    /* delete removes exactly those rows, and reports how many */
+    pt_mutation_result r;
+    CHECK_OK(pt_collection_delete(c2, NULL, 0, filters[f], strlen(filters[f]), &r, &e), &e);
+    CHECK_EQ_INT(r.delete_count, (long long)n);
+    CHECK_EQ_INT(pt_collection_num_entities(c2, NULL, 0), 8 - (long long)n);
+    CHECK_STR(run(c2, filters[f]), "");
+    pt_store_close(st2);
+  }
+  (void)c;
+  pt_store_close(st);
+}
+
+TEST_MAIN(T(comparisons_and_ranges), T(arithmetic), T(like_patterns), T(logic_and_nulls), T(json_paths_and_dynamic_keys),
+          T(arrays), T(errors), T(nesting_is_bounded), T(query_delete_and_count_agree))
