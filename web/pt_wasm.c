@@ -98,6 +98,8 @@ static void set_error(pt_status status, const char *msg) {
   last_error.exc = PT_EXC_MILVUS;
   last_error.row = -1;
   last_error.field = -1;
+  last_error.expr_offset = -1;
+  last_error.expr_length = 0;
   snprintf(last_error.message, sizeof last_error.message, "%s", msg);
 }
 
@@ -129,7 +131,8 @@ const char *pt_wasm_constants(void) {
     "\"limits\":{\"MAX_NAME_LENGTH\":%d,\"MAX_FIELDS\":%d,\"MAX_DIM\":%d,\"MAX_VARCHAR_LENGTH\":%d,"
     "\"MAX_JSON_LENGTH\":%d,\"MAX_PARTITIONS\":%d,\"MAX_TOPK\":%d,\"MAX_BATCH_BYTES\":%u},"
     "\"layout\":{"
-    "\"pt_error\":{\"size\":%d,\"status\":%d,\"code\":%d,\"exc\":%d,\"row\":%d,\"field\":%d,\"message\":%d},"
+    "\"pt_error\":{\"size\":%d,\"status\":%d,\"code\":%d,\"exc\":%d,\"row\":%d,\"field\":%d,"
+    "\"expr_offset\":%d,\"expr_length\":%d,\"message\":%d},"
     "\"pt_batch_in\":{\"size\":%d,\"form\":%d,\"n_rows\":%d,\"n_columns\":%d,\"columns\":%d},"
     "\"pt_column_in\":{\"size\":%d,\"field\":%d,\"kind\":%d,\"name\":%d,\"name_len\":%d,\"n_rows\":%d,"
     "\"width\":%d,\"values\":%d,\"offsets\":%d,\"cells\":%d,\"got\":%d,\"got_len\":%d,\"got_length\":%d},"
@@ -158,7 +161,8 @@ const char *pt_wasm_constants(void) {
     PT_MAX_NAME_LENGTH, PT_MAX_FIELDS, PT_MAX_DIM, PT_MAX_VARCHAR_LENGTH, PT_MAX_JSON_LENGTH,
     PT_MAX_PARTITIONS, PT_MAX_TOPK, (unsigned)PT_MAX_BATCH_BYTES,
     (int)sizeof(pt_error), OFF(pt_error, status), OFF(pt_error, code), OFF(pt_error, exc),
-    OFF(pt_error, row), OFF(pt_error, field), OFF(pt_error, message),
+    OFF(pt_error, row), OFF(pt_error, field), OFF(pt_error, expr_offset), OFF(pt_error, expr_length),
+    OFF(pt_error, message),
     (int)sizeof(pt_batch_in), OFF(pt_batch_in, form), OFF(pt_batch_in, n_rows),
     OFF(pt_batch_in, n_columns), OFF(pt_batch_in, columns),
     (int)sizeof(pt_column_in), OFF(pt_column_in, field), OFF(pt_column_in, kind),

@@ -159,12 +159,18 @@ class Core {
     const exc = dv.getInt32(base + L.exc, true);
     const row = Number(dv.getBigInt64(base + L.row, true));
     const field = dv.getInt32(base + L.field, true);
+    const exprOffset = dv.getInt32(base + L.expr_offset, true);
+    const exprLength = dv.getInt32(base + L.expr_length, true);
     const message = this.cString(base + L.message, L.size - L.message);
     const Cls = EXCEPTION_CLASSES[this.excByIndex[exc]] ?? MilvusException;
     const statusName = this.statusByIndex[status] ?? `PT_${status}`;
     const details = { status: statusName };
     if (row >= 0) details.row = row;
     if (field >= 0) details.field = field;
+    if (exprOffset >= 0) {
+      details.expr_offset = exprOffset;
+      details.expr_length = exprLength;
+    }
     if (statusName === 'PT_NOMEM') return new MilvusMemoryError(code, message, details);
     return new Cls(code, message, details);
   }

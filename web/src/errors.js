@@ -9,7 +9,8 @@ export class MilvusException extends Error {
   /**
    * @param {number} code Milvus / pymilvus error code
    * @param {string} message the Milvus-style message
-   * @param {{ row?: number, field?: string, status?: string, cause?: unknown }} [details]
+   * @param {{ row?: number, field?: string, status?: string, expr_offset?: number, expr_length?: number,
+   *   cause?: unknown }} [details]
    */
   constructor(code = 1, message = '', details = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -21,6 +22,11 @@ export class MilvusException extends Error {
     if (details.field !== undefined) this.field = details.field;
     /** The core's status name (PT_SCHEMA, PT_NOMEM, ...), when the error comes from it. */
     if (details.status !== undefined) this.status = details.status;
+    /** Filter expressions: where the offending text starts (a UTF-8 byte offset) and its length. */
+    if (details.expr_offset !== undefined) {
+      this.expr_offset = details.expr_offset;
+      this.expr_length = details.expr_length;
+    }
   }
 
   /** pymilvus's str(): `<MilvusException: (code=1100, message=...)>` */
