@@ -532,25 +532,6 @@ static int column_value(ectx *x, const pt_colref *col, uint32_t off, cell *c, jv
 /* col [arith] CMP value, array_length(col) CMP value. */
 static void eval_compare(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
   int t = pr->col.vtype_dtype;
-  const pt_column *colp = &x->seg->cols[pr->col.field];
-  /* fast path: a plain comparison of a non-null numeric column with a constant */
-  if (!pr->col.has_index && !pr->col.n_keys && pr->arith == AR_NONE && !pr->array_length && !colp->valid &&
-      (t == PT_INT32 || t == PT_INT64 || t == PT_INT16 || t == PT_INT8)) {
-    int64_t v = pr->value.i;
-    for (uint32_t i = 0; i < x->n; i++) {
-      if (!cand[i]) continue;
-      int64_t a;
-      switch (t) {
-      case PT_INT32: { int32_t y; memcpy(&y, colp->data + (size_t)i * 4, 4); a = y; break; }
-      case PT_INT64: memcpy(&a, colp->data + (size_t)i * 8, 8); break;
-      case PT_INT16: { int16_t y; memcpy(&y, colp->data + (size_t)i * 2, 2); a = y; break; }
-      default: { int8_t y; memcpy(&y, colp->data + i, 1); a = y; break; }
-      }
-      r.val[i] = holds(cmp3_i(a, v), pr->cmp);
-      r.valid[i] = 1;
-    }
-    return;
-  }
   for (uint32_t i = 0; i < x->n; i++) {
     if (!cand[i]) continue;
     cell c;
@@ -817,45 +798,217 @@ static void eval_contains(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r
 }
 
 /* ============================================================================================
+ * Fast leaves: one typed loop over a plain (non-JSON, non-element) column
+ * ========================================================================================== */
+
+/* Loads a column of a fixed-width numeric type as the loop's element type. */
+#define CMP_LOOP(T, A, V, OP)                                                                      \
+  do {                                                                                             \
+    const T *a_ = (const T *)(const void *)(A);                                                    \
+    for (uint32_t i_ = 0; i_ < n; i_++) r.val[i_] = (uint8_t)(a_[i_] OP (V));                      \
+  } while (0)
+
+#define CMP_SWITCH(T, A, V)                                                                        \
+  switch (pr->cmp) {                                                                               \
+  case CMP_EQ: CMP_LOOP(T, A, V, ==); break;                                                       \
+  case CMP_NE: CMP_LOOP(T, A, V, !=); break;                                                       \
+  case CMP_LT: CMP_LOOP(T, A, V, <); break;                                                        \
+  case CMP_LE: CMP_LOOP(T, A, V, <=); break;                                                       \
+  case CMP_GT: CMP_LOOP(T, A, V, >); break;                                                        \
+  default: CMP_LOOP(T, A, V, >=); break;                                                           \
+  }
+
+static void fill_valid(const pt_column *col, uint32_t n, uint8_t *valid) {
+  if (!col->valid) {
+    memset(valid, 1, n);
+    return;
+  }
+  for (uint32_t i = 0; i < n; i++) valid[i] = pt_bit_get(col->valid, i);
+}
+
+/* A numeric column compared with a constant, computed for every row (cheaper than branching on
+ * the candidates: the callers only read the candidate rows). False when it does not apply. */
+static bool fast_compare(ectx *x, const pt_pred *pr, tri r) {
+  if (pr->col.has_index || pr->col.n_keys || pr->col.dynamic || pr->arith != AR_NONE || pr->array_length) return false;
+  const pt_column *col = &x->seg->cols[pr->col.field];
+  uint32_t n = x->n;
+  int64_t lo, hi;
+  switch (pr->col.dtype) {
+  case PT_INT8: case PT_INT16: case PT_INT32: {
+    /* a constant beyond the type's range compares the same as the nearest bound +/- 1 would */
+    pt_dtype_int_range(pr->col.dtype, &lo, &hi);
+    int64_t v = pr->value.i;
+    if (v < lo || v > hi) return false;
+    if (pr->col.dtype == PT_INT8) { int8_t w = (int8_t)v; CMP_SWITCH(int8_t, col->data, w); }
+    else if (pr->col.dtype == PT_INT16) { int16_t w = (int16_t)v; CMP_SWITCH(int16_t, col->data, w); }
+    else { int32_t w = (int32_t)v; CMP_SWITCH(int32_t, col->data, w); }
+    break;
+  }
+  case PT_INT64: { int64_t w = pr->value.i; CMP_SWITCH(int64_t, col->data, w); break; }
+  case PT_FLOAT: { float w = (float)pr->value.d; CMP_SWITCH(float, col->data, w); break; }
+  case PT_DOUBLE: { double w = pr->value.d; CMP_SWITCH(double, col->data, w); break; }
+  case PT_BOOL: { uint8_t w = pr->value.b; CMP_SWITCH(uint8_t, col->data, w); break; }
+  default: return false;
+  }
+  fill_valid(col, n, r.valid);
+  return true;
+}
+
+/* lo <(=) column <(=) hi on a numeric column. */
+static bool fast_range(ectx *x, const pt_pred *pr, tri r) {
+  if (pr->col.has_index || pr->col.n_keys || pr->col.dynamic) return false;
+  const pt_column *col = &x->seg->cols[pr->col.field];
+  uint32_t n = x->n;
+  int t = pr->col.dtype;
+#define RANGE_LOOP(T, LO, HI)                                                                      \
+  do {                                                                                             \
+    const T *a_ = (const T *)(const void *)col->data;                                              \
+    T lo_ = (LO), hi_ = (HI);                                                                       \
+    bool li_ = pr->lo_incl, hi2_ = pr->hi_incl;                                                    \
+    for (uint32_t i_ = 0; i_ < n; i_++)                                                            \
+      r.val[i_] = (uint8_t)((li_ ? a_[i_] >= lo_ : a_[i_] > lo_) & (hi2_ ? a_[i_] <= hi_ : a_[i_] < hi_)); \
+  } while (0)
+  if (t == PT_INT64) RANGE_LOOP(int64_t, pr->lo.i, pr->hi.i);
+  else if (t == PT_INT32 && pr->lo.i >= INT32_MIN && pr->hi.i <= INT32_MAX) RANGE_LOOP(int32_t, (int32_t)pr->lo.i, (int32_t)pr->hi.i);
+  else if (t == PT_DOUBLE) RANGE_LOOP(double, pr->lo.d, pr->hi.d);
+  else if (t == PT_FLOAT) RANGE_LOOP(float, (float)pr->lo.d, (float)pr->hi.d);
+  else return false;
+#undef RANGE_LOOP
+  fill_valid(col, n, r.valid);
+  return true;
+}
+
+/* The first (up to) 8 bytes of a string as one word; with the length, a cheap equality test. */
+static inline uint64_t pack8(const char *s, size_t n) {
+  uint32_t lo, hi;
+  if (n >= 8) {
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return w;
+  }
+  if (n >= 4) { /* two overlapping 4-byte loads cover 4..7 bytes */
+    memcpy(&lo, s, 4);
+    memcpy(&hi, s + n - 4, 4);
+    return (uint64_t)lo | (uint64_t)hi << 32;
+  }
+  uint64_t w = 0;
+  for (size_t i = 0; i < n; i++) w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+  return w;
+}
+
+/* VARCHAR / integer column in a list of constants. */
+static bool fast_term(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
+  if (pr->col.has_index || pr->col.n_keys || pr->col.dynamic) return false;
+  const pt_column *col = &x->seg->cols[pr->col.field];
+  uint32_t n = x->n;
+  const pt_value *items = pr->value.items;
+  size_t k = pr->value.n;
+  uint8_t neg = pr->negate ? 1 : 0;
+  int t = pr->col.dtype;
+  if (t == PT_VARCHAR) {
+    /* each string is compared as (length, its first 8 bytes packed in a word), and only
+     * longer ones with memcmp for the rest */
+    uint64_t words[16];
+    uint32_t lens[16];
+    bool packed = k <= 16;
+    for (size_t j = 0; packed && j < k; j++) {
+      words[j] = pack8(items[j].s, items[j].slen);
+      lens[j] = (uint32_t)items[j].slen;
+    }
+    const uint32_t *offs = col->offsets;
+    const char *data = (const char *)col->data;
+    if (packed) {
+      /* every row, without branches on the (often random) candidates or matches; strings over
+       * 8 bytes are confirmed with memcmp */
+      for (uint32_t i = 0; i < n; i++) {
+        uint32_t a = offs[i], len = offs[i + 1] - a;
+        uint64_t w = pack8(data + a, len);
+        uint8_t found = 0;
+        for (size_t j = 0; j < k; j++) found |= (uint8_t)((words[j] == w) & (lens[j] == len));
+        if (found && len > 8) {
+          found = 0;
+          for (size_t j = 0; j < k && !found; j++)
+            found = lens[j] == len && memcmp(data + a + 8, items[j].s + 8, len - 8) == 0;
+        }
+        r.val[i] = found ^ neg;
+      }
+    } else {
+      for (uint32_t i = 0; i < n; i++) {
+        if (!cand[i]) continue;
+        uint32_t a = offs[i], len = offs[i + 1] - a;
+        uint8_t found = 0;
+        for (size_t j = 0; j < k; j++)
+          if (items[j].slen == len && (len == 0 || memcmp(data + a, items[j].s, len) == 0)) { found = 1; break; }
+        r.val[i] = found ^ neg;
+      }
+    }
+  } else if (t == PT_INT64 || t == PT_INT32 || t == PT_INT16 || t == PT_INT8) {
+    for (uint32_t i = 0; i < n; i++) {
+      if (!cand[i]) continue;
+      int64_t v;
+      switch (t) {
+      case PT_INT64: memcpy(&v, col->data + (size_t)i * 8, 8); break;
+      case PT_INT32: { int32_t y; memcpy(&y, col->data + (size_t)i * 4, 4); v = y; break; }
+      case PT_INT16: { int16_t y; memcpy(&y, col->data + (size_t)i * 2, 2); v = y; break; }
+      default: { int8_t y; memcpy(&y, col->data + i, 1); v = y; break; }
+      }
+      uint8_t found = 0;
+      for (size_t j = 0; j < k; j++)
+        if (items[j].i == v) { found = 1; break; }
+      r.val[i] = found ^ neg;
+    }
+  } else {
+    return false;
+  }
+  fill_valid(col, n, r.valid);
+  return true;
+}
+
+/* ============================================================================================
  * Logic
  * ========================================================================================== */
 
 static pt_status eval_pred(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r);
 
-/* AND / OR: per row state 0 false, 1 true, 2 unknown; each child sees only undecided rows. */
+/* AND / OR in three-valued logic. `open` holds the rows not yet decided (AND: not yet false,
+ * OR: not yet true) and only those are evaluated by the next child; `unknown` the open rows some
+ * child left UNKNOWN. AND: true = open and not unknown; definite = not (open and unknown).
+ * OR: true = not open; definite = not open or not unknown. All byte-wise, so it vectorizes. */
 static pt_status eval_logic(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
   bool is_and = pr->kind == P_AND;
   uint32_t n = x->n;
-  uint8_t *state = pt_malloc(n ? n : 1), *sub = pt_malloc(n ? n : 1), *kv = pt_malloc(n ? n : 1), *kk = pt_malloc(n ? n : 1);
+  size_t sz = n ? n : 1;
+  uint8_t *open = pt_malloc(sz), *unknown = pt_malloc(sz), *kv = pt_malloc(sz), *kk = pt_malloc(sz);
   pt_status rc = PT_OK;
-  if (!state || !sub || !kv || !kk) { rc = PT_NOMEM; goto done; }
-  for (uint32_t i = 0; i < n; i++) state[i] = is_and ? 1 : 0;
+  if (!open || !unknown || !kv || !kk) { rc = PT_NOMEM; goto done; }
+  memcpy(open, cand, n);
+  memset(unknown, 0, n);
   for (size_t k = 0; k < pr->n_kids; k++) {
-    bool any = false;
-    for (uint32_t i = 0; i < n; i++) {
-      /* AND: a definite false is final; OR: a definite true is */
-      sub[i] = cand[i] && state[i] != (is_and ? 0 : 1);
-      any |= sub[i];
-    }
+    uint8_t any = 0;
+    for (uint32_t i = 0; i < n; i++) any |= open[i];
     if (!any) break;
-    if ((rc = eval_pred(x, pr->kids[k], sub, (tri){kv, kk}))) goto done;
+    if ((rc = eval_pred(x, pr->kids[k], open, (tri){kv, kk}))) goto done;
+    uint8_t decided = is_and ? 0 : 1; /* the child value that decides: false for AND, true for OR */
     for (uint32_t i = 0; i < n; i++) {
-      if (!sub[i]) continue;
-      if (!kk[i]) {
-        if (state[i] == (is_and ? 1 : 0)) state[i] = 2; /* unknown, unless decided later */
-      } else if (kv[i] != is_and) {
-        state[i] = is_and ? 0 : 1; /* AND meets false / OR meets true: decided */
-      }
+      uint8_t o = open[i], known = kk[i] & 1, v = kv[i] & 1;
+      uint8_t decides = o & known & (uint8_t)(v == decided);
+      unknown[i] |= o & (uint8_t)(known ^ 1);
+      open[i] = o & (uint8_t)(decides ^ 1);
     }
   }
   for (uint32_t i = 0; i < n; i++) {
-    if (!cand[i]) continue;
-    r.val[i] = state[i] == 1;
-    r.valid[i] = state[i] != 2;
+    uint8_t o = open[i], u = unknown[i];
+    if (is_and) {
+      r.val[i] = o & (uint8_t)(u ^ 1);
+      r.valid[i] = (uint8_t)((o & u) ^ 1);
+    } else {
+      r.val[i] = (uint8_t)(o ^ 1) & cand[i];
+      r.valid[i] = (uint8_t)(o ^ 1) | (uint8_t)(u ^ 1);
+    }
   }
 done:
-  pt_free(state);
-  pt_free(sub);
+  pt_free(open);
+  pt_free(unknown);
   pt_free(kv);
   pt_free(kk);
   return rc;
@@ -867,10 +1020,10 @@ static pt_status eval_pred(ectx *x, const pt_pred *pr, const uint8_t *cand, tri 
     for (uint32_t i = 0; i < x->n; i++)
       if (cand[i]) { r.val[i] = pr->b; r.valid[i] = 1; }
     return PT_OK;
-  case P_COMPARE: eval_compare(x, pr, cand, r); break;
+  case P_COMPARE: if (!fast_compare(x, pr, r)) eval_compare(x, pr, cand, r); break;
   case P_COMPARE_COLS: eval_compare_cols(x, pr, cand, r); break;
-  case P_RANGE: eval_range(x, pr, cand, r); break;
-  case P_TERM: eval_term(x, pr, cand, r); break;
+  case P_RANGE: if (!fast_range(x, pr, r)) eval_range(x, pr, cand, r); break;
+  case P_TERM: if (!fast_term(x, pr, cand, r)) eval_term(x, pr, cand, r); break;
   case P_LIKE: eval_like(x, pr, cand, r); break;
   case P_NULL: eval_null(x, pr, cand, r); break;
   case P_EXISTS: eval_exists(x, pr, cand, r); break;
@@ -892,7 +1045,9 @@ pt_status pt_filter_eval(const pt_filter *f, const pt_collection *c, size_t part
   const pt_layout *lay = &c->layout;
   const pt_partition *p = c->parts[part];
   const pt_segment *s = p->segs[seg];
-  for (uint32_t i = 0; i < s->count; i++) mask[i] = !pt_bit_get(s->deleted, i);
+  if (s->live == s->count) memset(mask, 1, s->count);
+  else
+    for (uint32_t i = 0; i < s->count; i++) mask[i] = !pt_bit_get(s->deleted, i);
   if (!f) return PT_OK;
   if (f->is_keys) { /* rows of the listed keys, from the key index */
     uint8_t *live = mask;
@@ -916,7 +1071,7 @@ pt_status pt_filter_eval(const pt_filter *f, const pt_collection *c, size_t part
   if (!rc) rc = eval_pred(&x, pt_plan_root(f->plan), mask, (tri){val, valid});
   if (!rc && x.oom) rc = PT_NOMEM;
   if (!rc)
-    for (uint32_t i = 0; i < s->count; i++) mask[i] = mask[i] && val[i] && valid[i];
+    for (uint32_t i = 0; i < s->count; i++) mask[i] = mask[i] & val[i] & valid[i];
   pt_free(val);
   pt_free(valid);
   pt_free(x.tmp);

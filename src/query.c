@@ -23,6 +23,7 @@ typedef struct selection {
 } selection;
 
 static pt_status select_add(selection *sel, uint32_t part, uint32_t row) {
+  /* (select_filtered reserves a segment's worth and writes directly) */
   if (PT_GROW(&sel->refs, &sel->cap, sel->n + 1)) return PT_NOMEM;
   sel->refs[sel->n].part = part;
   sel->refs[sel->n].row = row;
@@ -82,11 +83,32 @@ static pt_status select_filtered(const pt_collection *c, const bool *scope, cons
       if (!f && skip >= seg->live) { skip -= seg->live; continue; }
       if (!mask && !(mask = pt_malloc((size_t)lay->seg_mask + 1))) { rc = pt_fail_nomem(err); goto done; }
       if ((rc = pt_filter_eval(f, c, q, s, mask, err))) goto done;
+      if (counted) { /* branch-free: masks of random data defeat branch prediction */
+        uint64_t n = 0;
+        for (uint32_t off = 0; off < seg->count; off++) n += mask[off];
+        *counted += n;
+        continue;
+      }
+      if (PT_GROW(&sel->refs, &sel->cap, sel->n + seg->count)) { rc = pt_fail_nomem(err); goto done; }
+      uint32_t base = (uint32_t)(s << lay->seg_shift);
+      size_t at = sel->n;
+      if (!skip && take >= seg->count) { /* the usual case: compact every matching row, without branches */
+        pt_rowref *refs = sel->refs;
+        for (uint32_t off = 0; off < seg->count; off++) {
+          refs[at].part = (uint32_t)q;
+          refs[at].row = base | off;
+          at += mask[off];
+        }
+        take -= at - sel->n;
+        sel->n = at;
+        continue;
+      }
       for (uint32_t off = 0; off < seg->count && take; off++) {
         if (!mask[off]) continue;
-        if (counted) { (*counted)++; continue; }
         if (skip) { skip--; continue; }
-        if (select_add(sel, (uint32_t)q, (uint32_t)((s << lay->seg_shift) | off))) { rc = pt_fail_nomem(err); goto done; }
+        sel->refs[sel->n].part = (uint32_t)q;
+        sel->refs[sel->n].row = base | off;
+        sel->n++;
         take--;
       }
     }
