@@ -1,41 +1,88 @@
 /*
  * distance.c — scalar reference kernels, and the dispatch to SIMD128 kernels when they are
- * compiled in (distance_simd128.c). The scalar kernels accumulate in four lanes, the same
- * order of additions as the SIMD ones, so both give results within float rounding of each
- * other on the same data.
+ * compiled in (distance_simd128.c). The float and bfloat16 kernels add in the order the SIMD ones
+ * do (distance.h), so both give bitwise equal results on the same data.
  */
 #include "distance.h"
 
+#include <math.h>
+
 #include "half.h"
 
+/* 16 lanes folded to 4, then to 1, then the tail: the order of the SIMD128 kernels (distance.h) */
+static float fold16(const float l[16]) {
+  float t0 = (l[0] + l[4]) + (l[8] + l[12]), t1 = (l[1] + l[5]) + (l[9] + l[13]);
+  float t2 = (l[2] + l[6]) + (l[10] + l[14]), t3 = (l[3] + l[7]) + (l[11] + l[15]);
+  return (t0 + t1) + (t2 + t3);
+}
+
 float pt_dist_dot_f32_scalar(const float *a, const float *b, size_t n) {
-  float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  float l[16] = {0};
   size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    s0 += a[i] * b[i];
-    s1 += a[i + 1] * b[i + 1];
-    s2 += a[i + 2] * b[i + 2];
-    s3 += a[i + 3] * b[i + 3];
-  }
-  for (; i < n; i++) s0 += a[i] * b[i];
-  return (s0 + s1) + (s2 + s3);
+  for (; i + 16 <= n; i += 16)
+    for (int k = 0; k < 16; k++) l[k] += a[i + k] * b[i + k];
+  for (; i + 4 <= n; i += 4)
+    for (int k = 0; k < 4; k++) l[k] += a[i + k] * b[i + k];
+  float s = fold16(l);
+  for (; i < n; i++) s += a[i] * b[i];
+  return s;
 }
 
 float pt_dist_l2_f32_scalar(const float *a, const float *b, size_t n) {
-  float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  float l[16] = {0};
   size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    float d0 = a[i] - b[i], d1 = a[i + 1] - b[i + 1], d2 = a[i + 2] - b[i + 2], d3 = a[i + 3] - b[i + 3];
-    s0 += d0 * d0;
-    s1 += d1 * d1;
-    s2 += d2 * d2;
-    s3 += d3 * d3;
-  }
+  for (; i + 16 <= n; i += 16)
+    for (int k = 0; k < 16; k++) {
+      float d = a[i + k] - b[i + k];
+      l[k] += d * d;
+    }
+  for (; i + 4 <= n; i += 4)
+    for (int k = 0; k < 4; k++) {
+      float d = a[i + k] - b[i + k];
+      l[k] += d * d;
+    }
+  float s = fold16(l);
   for (; i < n; i++) {
     float d = a[i] - b[i];
-    s0 += d * d;
+    s += d * d;
   }
-  return (s0 + s1) + (s2 + s3);
+  return s;
+}
+
+float pt_dist_dot_norm_f32_scalar(const float *q, const float *x, size_t n, float *norm) {
+  *norm = pt_dist_dot_f32_scalar(x, x, n);
+  return pt_dist_dot_f32_scalar(q, x, n);
+}
+
+void pt_dist_cosine_div_scalar(float *dot, const float *norm, size_t n) {
+  for (size_t j = 0; j < n; j++) dot[j] = norm[j] > 0 ? dot[j] / sqrtf(norm[j]) : 0.0f;
+}
+
+/* 8 lanes folded to 4, then to 1, then the tail (the order of the SIMD128 kernels) */
+float pt_dist_dot_bf16_scalar(const float *q, const uint16_t *x, size_t n) {
+  float l[8] = {0};
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int k = 0; k < 8; k++) l[k] += q[i + k] * pt_bf16_to_f32(x[i + k]);
+  float s = ((l[0] + l[4]) + (l[1] + l[5])) + ((l[2] + l[6]) + (l[3] + l[7]));
+  for (; i < n; i++) s += q[i] * pt_bf16_to_f32(x[i]);
+  return s;
+}
+
+float pt_dist_l2_bf16_scalar(const float *q, const uint16_t *x, size_t n) {
+  float l[8] = {0};
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int k = 0; k < 8; k++) {
+      float d = q[i + k] - pt_bf16_to_f32(x[i + k]);
+      l[k] += d * d;
+    }
+  float s = ((l[0] + l[4]) + (l[1] + l[5])) + ((l[2] + l[6]) + (l[3] + l[7]));
+  for (; i < n; i++) {
+    float d = q[i] - pt_bf16_to_f32(x[i]);
+    s += d * d;
+  }
+  return s;
 }
 
 float pt_dist_dot_f16_scalar(const float *q, const uint16_t *x, size_t n) {
@@ -48,21 +95,6 @@ float pt_dist_l2_f16_scalar(const float *q, const uint16_t *x, size_t n) {
   float s = 0;
   for (size_t i = 0; i < n; i++) {
     float d = q[i] - pt_f16_to_f32(x[i]);
-    s += d * d;
-  }
-  return s;
-}
-
-float pt_dist_dot_bf16_scalar(const float *q, const uint16_t *x, size_t n) {
-  float s = 0;
-  for (size_t i = 0; i < n; i++) s += q[i] * pt_bf16_to_f32(x[i]);
-  return s;
-}
-
-float pt_dist_l2_bf16_scalar(const float *q, const uint16_t *x, size_t n) {
-  float s = 0;
-  for (size_t i = 0; i < n; i++) {
-    float d = q[i] - pt_bf16_to_f32(x[i]);
     s += d * d;
   }
   return s;
@@ -109,6 +141,10 @@ float pt_dist_jaccard_scalar(const uint8_t *a, const uint8_t *b, size_t n) {
 /* no SIMD kernels in this build: the reference ones serve */
 float pt_dist_dot_f32(const float *a, const float *b, size_t n) { return pt_dist_dot_f32_scalar(a, b, n); }
 float pt_dist_l2_f32(const float *a, const float *b, size_t n) { return pt_dist_l2_f32_scalar(a, b, n); }
+float pt_dist_dot_norm_f32(const float *q, const float *x, size_t n, float *norm) {
+  return pt_dist_dot_norm_f32_scalar(q, x, n, norm);
+}
+void pt_dist_cosine_div(float *dot, const float *norm, size_t n) { pt_dist_cosine_div_scalar(dot, norm, n); }
 float pt_dist_dot_bf16(const float *q, const uint16_t *x, size_t n) { return pt_dist_dot_bf16_scalar(q, x, n); }
 float pt_dist_l2_bf16(const float *q, const uint16_t *x, size_t n) { return pt_dist_l2_bf16_scalar(q, x, n); }
 int32_t pt_dist_dot_i8(const int8_t *a, const int8_t *b, size_t n) { return pt_dist_dot_i8_scalar(a, b, n); }

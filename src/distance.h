@@ -4,6 +4,13 @@
  * when the build has PT_ENABLE_SIMD128 / -msimd128. pt_dist_* dispatch to the fastest one
  * compiled in; pt_dist_*_scalar are always there, for tests and as the reference.
  *
+ * Order of additions: the float kernels have one fixed order, which the scalar and SIMD128
+ * versions both follow, so they give bitwise equal results: pt_dist_dot_f32 / pt_dist_l2_f32 keep
+ * 16 lanes (lane k sums the terms i with i % 16 == k while 16 remain, then lanes 0..3 take the
+ * terms of a last run of 4), fold them as (l[k] + l[4+k]) + (l[8+k] + l[12+k]) into four, those as
+ * (t0 + t1) + (t2 + t3), and add the last n % 4 terms one by one; the bfloat16 kernels do the same
+ * with 8 lanes folded as l[k] + l[4+k]. The float16 ones have no SIMD version and sum in order.
+ *
  * Values are what Milvus returns: L2 is the squared Euclidean distance, IP the inner product,
  * COSINE the cosine similarity, HAMMING the number of differing bits, JACCARD 1 - |A∩B|/|A∪B|.
  */
@@ -18,6 +25,15 @@ float pt_dist_dot_f32_scalar(const float *a, const float *b, size_t n);
 float pt_dist_l2_f32_scalar(const float *a, const float *b, size_t n);
 float pt_dist_dot_f32(const float *a, const float *b, size_t n);
 float pt_dist_l2_f32(const float *a, const float *b, size_t n);
+
+/* dot product of q and x, and x . x in *norm, in one pass over x (COSINE); both summed in the
+ * order of pt_dist_dot_f32 */
+float pt_dist_dot_norm_f32_scalar(const float *q, const float *x, size_t n, float *norm);
+float pt_dist_dot_norm_f32(const float *q, const float *x, size_t n, float *norm);
+/* COSINE against a unit query, for n rows at once: dot[j] = norm[j] > 0 ? dot[j] / sqrt(norm[j])
+ * : 0 (correctly rounded sqrt and division, so both versions agree bitwise) */
+void pt_dist_cosine_div_scalar(float *dot, const float *norm, size_t n);
+void pt_dist_cosine_div(float *dot, const float *norm, size_t n);
 
 /* ---- float16 / bfloat16 rows against a float32 query ---- */
 float pt_dist_dot_f16_scalar(const float *q, const uint16_t *x, size_t n);

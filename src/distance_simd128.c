@@ -1,7 +1,8 @@
 /*
  * distance_simd128.c — WebAssembly SIMD128 kernels (compiled only with -msimd128). Each loop
- * keeps four independent accumulators so the adds do not wait on each other, and ends with a
- * scalar tail, so any dimension works. The scalar reference kernels are in distance.c.
+ * keeps independent accumulators so the adds do not wait on each other, and ends with a scalar
+ * tail, so any dimension works. The scalar reference kernels in distance.c add in the same order
+ * (distance.h), so both give bitwise equal results.
  */
 #include "distance.h"
 
@@ -53,6 +54,48 @@ float pt_dist_l2_f32(const float *a, const float *b, size_t n) {
     s += d * d;
   }
   return s;
+}
+
+/* the dot product and x . x together, each in the order of pt_dist_dot_f32 */
+float pt_dist_dot_norm_f32(const float *q, const float *x, size_t n, float *norm) {
+  v128_t s0 = wasm_f32x4_splat(0), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    v128_t x0 = wasm_v128_load(x + i), x1 = wasm_v128_load(x + i + 4);
+    v128_t x2 = wasm_v128_load(x + i + 8), x3 = wasm_v128_load(x + i + 12);
+    s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(wasm_v128_load(q + i), x0));
+    s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(wasm_v128_load(q + i + 4), x1));
+    s2 = wasm_f32x4_add(s2, wasm_f32x4_mul(wasm_v128_load(q + i + 8), x2));
+    s3 = wasm_f32x4_add(s3, wasm_f32x4_mul(wasm_v128_load(q + i + 12), x3));
+    t0 = wasm_f32x4_add(t0, wasm_f32x4_mul(x0, x0));
+    t1 = wasm_f32x4_add(t1, wasm_f32x4_mul(x1, x1));
+    t2 = wasm_f32x4_add(t2, wasm_f32x4_mul(x2, x2));
+    t3 = wasm_f32x4_add(t3, wasm_f32x4_mul(x3, x3));
+  }
+  for (; i + 4 <= n; i += 4) {
+    v128_t x0 = wasm_v128_load(x + i);
+    s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(wasm_v128_load(q + i), x0));
+    t0 = wasm_f32x4_add(t0, wasm_f32x4_mul(x0, x0));
+  }
+  float s = hsum(wasm_f32x4_add(wasm_f32x4_add(s0, s1), wasm_f32x4_add(s2, s3)));
+  float t = hsum(wasm_f32x4_add(wasm_f32x4_add(t0, t1), wasm_f32x4_add(t2, t3)));
+  for (; i < n; i++) {
+    s += q[i] * x[i];
+    t += x[i] * x[i];
+  }
+  *norm = t;
+  return s;
+}
+
+void pt_dist_cosine_div(float *dot, const float *norm, size_t n) {
+  const v128_t zero = wasm_f32x4_splat(0);
+  size_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    v128_t d = wasm_v128_load(dot + j), m = wasm_v128_load(norm + j);
+    v128_t r = wasm_f32x4_div(d, wasm_f32x4_sqrt(m));
+    wasm_v128_store(dot + j, wasm_v128_bitselect(r, zero, wasm_f32x4_gt(m, zero)));
+  }
+  for (; j < n; j++) dot[j] = norm[j] > 0 ? dot[j] / __builtin_sqrtf(norm[j]) : 0.0f;
 }
 
 /* bfloat16 → float32 is a 16-bit shift: widen 8 halves into two f32x4 */

@@ -209,7 +209,7 @@ static pt_status put_value(jcol *c, const pt_field *f, size_t r, const cJSON *v,
     break;
   }
   case PT_IN_DOUBLE:
-    if (width == 1 || !pt_dtype_is_dense_vector(f->dtype)) {
+    if (!f || !pt_dtype_is_dense_vector(f->dtype)) {
       if (!cJSON_IsNumber(v)) { mark(c, r, PT_CELL_WRONG_TYPE, json_type(v), 0); break; }
       memcpy(c->vals + r * 8, &v->valuedouble, 8);
       break;

@@ -3,15 +3,24 @@
  * scored against every query vector, and the best offset+limit per query are kept in a heap.
  *
  * HOW IT WORKS
- * The filter is evaluated once per segment into a byte mask shared by all query vectors.
- * Segments are visited in storage order; inside a segment, each query scans the rows with the
- * kernel of its metric and element type (distance.c / distance_simd128.c). Scores are kept
- * "smaller is better" inside (similarities are negated), so one max-heap of size k serves
- * every metric: a row enters only when it beats the current worst, and because rows arrive in
- * storage order, ties keep the earlier row. Range search drops rows outside
- * [range_filter, radius) (distances) or (radius, range_filter] (similarities) before the heap.
- * Results are sorted best first, `offset` of them skipped, and their entities built like a
- * query's (rows.h).
+ * The filter is evaluated once per segment into a byte mask shared by all query vectors, and the
+ * selected row offsets are gathered from it. They are visited in blocks of about 256 KB of
+ * vector data, so that with several query vectors a block is still in cache when the next query
+ * scores it. For each query, a block is scored by one loop per element type and metric (the
+ * metric is chosen once per block, not per row) into an array of distances, which is then
+ * offered to the query's heap; most rows fail the one comparison with the worst kept hit.
+ * FLOAT_VECTOR COSINE reads a row once for its dot product with the normalised query and its
+ * own norm (pt_dist_dot_norm_f32). Distances are Milvus's: squared L2, IP, cosine similarity,
+ * Hamming count, Jaccard distance. FLOAT16 / BFLOAT16 queries are first rounded to the field's
+ * type, as Milvus receives them.
+ *
+ * Scores are kept "smaller is better" inside (similarities are negated), so one max-heap of size
+ * k serves every metric. The heap orders equal scores by storage order (partition, then row id),
+ * so ties keep the earliest rows whatever the heap's shape; every row of a field goes through the
+ * same kernel, so equal vectors get bitwise equal distances and do tie. Range search drops rows
+ * outside [range_filter, radius) (distances) or (radius, range_filter] (similarities) before the
+ * heap; rows whose distance is NaN (float overflow) are dropped too. Results are sorted best
+ * first, `offset` of them skipped, and their entities built like a query's (rows.h).
  */
 #include "search.h"
 
@@ -198,7 +207,7 @@ static pt_status pick_metric(const cJSON *root, sreq *q, pt_error *err) {
   int found = -1;
   for (int i = 0; i < 5; i++) {
     const char *a = name, *b = METRIC_NAMES[i];
-    while (*a && *b && (*a == *b || *a == *b + 32)) { a++; b++; } /* case-insensitive */
+    while (*a && *b && (*a >= 'a' && *a <= 'z' ? *a - 32 : *a) == *b) { a++; b++; } /* case-insensitive */
     if (!*a && !*b) found = i;
   }
   if (found < 0)
@@ -222,20 +231,37 @@ static bool get_number(const cJSON *obj, const char *key, double *out) {
 
 static bool is_distance(metric m) { return m == M_L2 || m == M_HAMMING || m == M_JACCARD; }
 
+/* An optional integer parameter (pymilvus checks its type before sending): false when it is
+ * there but not an integer, with its text in `text`. */
+static bool get_integer(const cJSON *root, const char *key, double *out, char *text, size_t tsize) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+  if (!v || cJSON_IsNull(v)) return true;
+  if (cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble)) {
+    *out = v->valuedouble;
+    return true;
+  }
+  if (cJSON_IsNumber(v)) snprintf(text, tsize, "%.17g", v->valuedouble);
+  else if (cJSON_IsString(v)) snprintf(text, tsize, "%s", v->valuestring);
+  else if (cJSON_IsBool(v)) snprintf(text, tsize, "%s", cJSON_IsTrue(v) ? "true" : "false");
+  else snprintf(text, tsize, "%s", cJSON_IsArray(v) ? "[...]" : "{...}");
+  return false;
+}
+
+/* Milvus's order: topk, then offset, then offset + topk. */
 static pt_status parse_limits(const cJSON *root, sreq *q, pt_error *err) {
   double limit = 10, offset = 0;
-  const cJSON *l = cJSON_GetObjectItemCaseSensitive(root, "limit");
-  if (l && !cJSON_IsNull(l) && (!cJSON_IsNumber(l) || l->valuedouble != floor(l->valuedouble)))
-    return pt_fail(err, PT_MISUSE, PT_CODE_CLIENT, PT_EXC_PARAM, "`limit` value %s is illegal", cJSON_IsString(l) ? l->valuestring : "?");
-  if (cJSON_IsNumber(l)) limit = l->valuedouble;
-  get_number(root, "offset", &offset);
-  if (offset < 0 || offset != floor(offset))
-    return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                   "offset [%.0f] is invalid, should be gte than 0" PT_INVALID_PARAMETER, offset);
+  char text[64];
+  if (!get_integer(root, "limit", &limit, text, sizeof text))
+    return pt_fail(err, PT_MISUSE, PT_CODE_CLIENT, PT_EXC_PARAM, "`limit` value %s is illegal", text);
+  if (!get_integer(root, "offset", &offset, text, sizeof text))
+    return pt_fail(err, PT_MISUSE, PT_CODE_CLIENT, PT_EXC_PARAM, "`offset` value %s is illegal", text);
   if (limit < 1 || limit > PT_MAX_TOPK)
     return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
                    "topk [%.0f] is invalid, it should be in range [1, %d], but got %.0f" PT_INVALID_PARAMETER, limit,
                    PT_MAX_TOPK, limit);
+  if (offset < 0)
+    return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "offset [%.0f] is invalid, should be gte than 0" PT_INVALID_PARAMETER, offset);
   if (limit + offset > PT_MAX_TOPK)
     return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
                    "offset+topk [%.0f] is invalid, it should be in range [1, %d], but got %.0f" PT_INVALID_PARAMETER,
@@ -261,22 +287,22 @@ static pt_status parse_limits(const cJSON *root, sreq *q, pt_error *err) {
 /* Converts the query vectors into what the kernels take, checking their size. */
 static pt_status parse_vectors(const cJSON *root, sreq *q, const void *vectors, size_t bytes, pt_error *err) {
   const pt_field *f = q->f;
-  const cJSON *nq = cJSON_GetObjectItemCaseSensitive(root, "nq");
   const cJSON *kind = cJSON_GetObjectItemCaseSensitive(root, "vector_kind");
   const char *k = cJSON_IsString(kind) ? kind->valuestring : "float32";
+  double nq = 0;
   if (f->dtype == PT_SPARSE_FLOAT_VECTOR) {
     const cJSON *sp = cJSON_GetObjectItemCaseSensitive(root, "sparse");
-    if (!cJSON_IsArray(sp) || cJSON_GetArraySize(sp) == 0)
-      return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_MISSING, PT_EXC_MILVUS, "no query vectors given for sparse field %s", f->name);
-    q->nq = (size_t)cJSON_GetArraySize(sp);
+    nq = cJSON_IsArray(sp) ? (double)cJSON_GetArraySize(sp) : 0;
   } else {
-    if (!cJSON_IsNumber(nq) || nq->valuedouble < 1)
-      return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_MISSING, PT_EXC_MILVUS, "no query vectors given");
-    q->nq = (size_t)nq->valuedouble;
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(root, "nq");
+    nq = cJSON_IsNumber(n) && n->valuedouble == floor(n->valuedouble) ? n->valuedouble : 0;
   }
-  if (q->nq > PT_MAX_TOPK)
+  /* Milvus's limit on query vectors per request is the topk limit, 16384 */
+  if (nq < 1 || nq > PT_MAX_TOPK)
     return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                   "nq [%zu] is invalid, it should be in range [1, %d]" PT_INVALID_PARAMETER, q->nq, PT_MAX_TOPK);
+                   "nq [%.0f] is invalid, nq (number of search vector per search request) should be in range [1, %d], "
+                   "but got %.0f" PT_INVALID_PARAMETER, nq, PT_MAX_TOPK, nq);
+  q->nq = (size_t)nq;
   size_t dim = (size_t)f->dim;
   switch (f->dtype) {
   case PT_FLOAT_VECTOR: case PT_FLOAT16_VECTOR: case PT_BFLOAT16_VECTOR: {
@@ -286,10 +312,17 @@ static pt_status parse_vectors(const cJSON *root, sreq *q, const void *vectors, 
                      q->nq * dim * 4, bytes);
     if (!(q->qf = pt_malloc(q->nq * dim * sizeof *q->qf))) return pt_fail_nomem(err);
     memcpy(q->qf, vectors, bytes);
-    for (size_t i = 0; i < q->nq * dim; i++)
-      if (!isfinite(q->qf[i]))
+    for (size_t i = 0; i < q->nq * dim; i++) {
+      float x = q->qf[i];
+      /* float16 / bfloat16 fields: the query as Milvus receives it, in the field's type (a
+       * number written into a row and searched for again is found at distance 0) */
+      if (f->dtype == PT_FLOAT16_VECTOR) x = pt_f16_to_f32(pt_f32_to_f16(x));
+      else if (f->dtype == PT_BFLOAT16_VECTOR) x = pt_bf16_to_f32(pt_f32_to_bf16(x));
+      if (!isfinite(x))
         return pt_fail(err, PT_RANGE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "value '%s' is not a number or infinity",
-                       isnan(q->qf[i]) ? "NaN" : q->qf[i] > 0 ? "+Inf" : "-Inf");
+                       isnan(x) ? "NaN" : x > 0 ? "+Inf" : "-Inf");
+      q->qf[i] = x;
+    }
     if (q->m == M_COSINE)
       for (size_t i = 0; i < q->nq; i++) {
         float *v = q->qf + i * dim;
@@ -340,68 +373,8 @@ static pt_status parse_vectors(const cJSON *root, sreq *q, const void *vectors, 
 }
 
 /* ============================================================================================
- * Scoring
+ * Scoring: the distances Milvus reports for a block of rows of one segment against one query
  * ========================================================================================== */
-
-/* The internal score of one row (smaller is better), and the distance Milvus reports. */
-static float score_row(const sreq *q, size_t qi, const uint8_t *x, float *reported) {
-  size_t dim = (size_t)q->f->dim;
-  float d;
-  switch (q->f->dtype) {
-  case PT_FLOAT_VECTOR: {
-    const float *v = (const float *)(const void *)x, *qv = q->qf + qi * dim;
-    if (q->m == M_L2) { d = pt_dist_l2_f32(qv, v, dim); *reported = d; return d; }
-    d = pt_dist_dot_f32(qv, v, dim);
-    if (q->m == M_COSINE) {
-      float n = pt_dist_dot_f32(v, v, dim);
-      d = n > 0 ? d / sqrtf(n) : 0;
-    }
-    *reported = d;
-    return -d;
-  }
-  case PT_FLOAT16_VECTOR: case PT_BFLOAT16_VECTOR: {
-    const uint16_t *v = (const uint16_t *)(const void *)x;
-    const float *qv = q->qf + qi * dim;
-    bool f16 = q->f->dtype == PT_FLOAT16_VECTOR;
-    if (q->m == M_L2) {
-      d = f16 ? pt_dist_l2_f16(qv, v, dim) : pt_dist_l2_bf16(qv, v, dim);
-      *reported = d;
-      return d;
-    }
-    d = f16 ? pt_dist_dot_f16(qv, v, dim) : pt_dist_dot_bf16(qv, v, dim);
-    if (q->m == M_COSINE) {
-      float n = 0;
-      for (size_t j = 0; j < dim; j++) {
-        float t = f16 ? pt_f16_to_f32(v[j]) : pt_bf16_to_f32(v[j]);
-        n += t * t;
-      }
-      d = n > 0 ? d / sqrtf(n) : 0;
-    }
-    *reported = d;
-    return -d;
-  }
-  case PT_INT8_VECTOR: {
-    const int8_t *v = (const int8_t *)(const void *)x, *qv = q->qi8 + qi * dim;
-    if (q->m == M_L2) { d = (float)pt_dist_l2_i8(qv, v, dim); *reported = d; return d; }
-    d = (float)pt_dist_dot_i8(qv, v, dim);
-    if (q->m == M_COSINE) {
-      float n = sqrtf((float)pt_dist_dot_i8(v, v, dim)) * q->qnorm[qi];
-      d = n > 0 ? d / n : 0;
-    }
-    *reported = d;
-    return -d;
-  }
-  case PT_BINARY_VECTOR: {
-    const uint8_t *qv = q->qbin + qi * (dim / 8);
-    d = q->m == M_HAMMING ? (float)pt_dist_hamming(qv, x, dim / 8) : pt_dist_jaccard(qv, x, dim / 8);
-    *reported = d;
-    return d;
-  }
-  default:
-    *reported = 0;
-    return 0;
-  }
-}
 
 /* Inner product of a stored sparse row (count, then index/value pairs) with a query row. */
 static float sparse_ip(const uint8_t *row, const pt_sparse_pair *qp, size_t qn) {
@@ -425,11 +398,113 @@ static float sparse_ip(const uint8_t *row, const pt_sparse_pair *qp, size_t qn) 
   return s;
 }
 
+/* FLOAT_VECTOR: one kernel call per row, the kernel picked once per block. COSINE reads each row
+ * once for its dot product with the (normalised) query and its own norm (into `tmp`), then
+ * divides the block at once (pt_dist_cosine_div). */
+static void score_f32(const sreq *q, size_t qi, const pt_column *col, const uint32_t *sel, size_t n, float *out,
+                      float *tmp) {
+  size_t dim = (size_t)q->f->dim;
+  const float *qv = q->qf + qi * dim;
+  const float *base = (const float *)(const void *)col->data;
+  switch (q->m) {
+  case M_L2:
+    for (size_t j = 0; j < n; j++) out[j] = pt_dist_l2_f32(qv, base + (size_t)sel[j] * dim, dim);
+    return;
+  case M_IP:
+    for (size_t j = 0; j < n; j++) out[j] = pt_dist_dot_f32(qv, base + (size_t)sel[j] * dim, dim);
+    return;
+  default:
+    for (size_t j = 0; j < n; j++) out[j] = pt_dist_dot_norm_f32(qv, base + (size_t)sel[j] * dim, dim, &tmp[j]);
+    pt_dist_cosine_div(out, tmp, n);
+    return;
+  }
+}
+
+/* Every other type, row by row. */
+static void score_rows(const sreq *q, size_t qi, const pt_column *col, size_t rb, const uint32_t *sel, size_t n,
+                       float *out) {
+  size_t dim = (size_t)q->f->dim;
+  switch (q->f->dtype) {
+  case PT_FLOAT16_VECTOR: case PT_BFLOAT16_VECTOR: {
+    const float *qv = q->qf + qi * dim;
+    bool f16 = q->f->dtype == PT_FLOAT16_VECTOR;
+    for (size_t j = 0; j < n; j++) {
+      const uint16_t *v = (const uint16_t *)(const void *)(col->data + (size_t)sel[j] * rb);
+      float d;
+      if (q->m == M_L2) {
+        d = f16 ? pt_dist_l2_f16(qv, v, dim) : pt_dist_l2_bf16(qv, v, dim);
+      } else {
+        d = f16 ? pt_dist_dot_f16(qv, v, dim) : pt_dist_dot_bf16(qv, v, dim);
+        if (q->m == M_COSINE) {
+          float nn = 0;
+          for (size_t i = 0; i < dim; i++) {
+            float t = f16 ? pt_f16_to_f32(v[i]) : pt_bf16_to_f32(v[i]);
+            nn += t * t;
+          }
+          d = nn > 0 ? d / sqrtf(nn) : 0;
+        }
+      }
+      out[j] = d;
+    }
+    return;
+  }
+  case PT_INT8_VECTOR: {
+    const int8_t *qv = q->qi8 + qi * dim;
+    for (size_t j = 0; j < n; j++) {
+      const int8_t *v = (const int8_t *)(const void *)(col->data + (size_t)sel[j] * rb);
+      float d;
+      if (q->m == M_L2) {
+        d = (float)pt_dist_l2_i8(qv, v, dim);
+      } else {
+        d = (float)pt_dist_dot_i8(qv, v, dim);
+        if (q->m == M_COSINE) {
+          float nn = sqrtf((float)pt_dist_dot_i8(v, v, dim)) * q->qnorm[qi];
+          d = nn > 0 ? d / nn : 0;
+        }
+      }
+      out[j] = d;
+    }
+    return;
+  }
+  case PT_BINARY_VECTOR: {
+    size_t w = dim / 8;
+    const uint8_t *qv = q->qbin + qi * w;
+    for (size_t j = 0; j < n; j++) {
+      const uint8_t *v = col->data + (size_t)sel[j] * rb;
+      out[j] = q->m == M_HAMMING ? (float)pt_dist_hamming(qv, v, w) : pt_dist_jaccard(qv, v, w);
+    }
+    return;
+  }
+  case PT_SPARSE_FLOAT_VECTOR:
+    for (size_t j = 0; j < n; j++) out[j] = sparse_ip(col->data + col->offsets[sel[j]], q->sp[qi], q->sp_n[qi]);
+    return;
+  default:
+    for (size_t j = 0; j < n; j++) out[j] = 0;
+    return;
+  }
+}
+
 static bool in_range(const sreq *q, float reported) {
   if (!q->has_radius) return true;
   if (is_distance(q->m))
     return reported < q->radius && (!q->has_range_filter || reported >= q->range_filter);
   return reported > q->radius && (!q->has_range_filter || reported <= q->range_filter);
+}
+
+/* Offers a block's distances to a query's heap. Rows whose distance is NaN (only reachable
+ * through float overflow) cannot be ranked and are left out. */
+static void offer(const sreq *q, heap *hp, const float *dist, const uint32_t *sel, size_t n, uint32_t part,
+                  uint32_t row_base) {
+  bool neg = !is_distance(q->m);
+  for (size_t j = 0; j < n; j++) {
+    float d = dist[j];
+    if (d != d || !in_range(q, d)) continue;
+    float key = neg ? -d : d;
+    /* the common case: the heap is full and the row is no better than its worst */
+    if (hp->n == hp->k && !(key < hp->h[0].key)) continue;
+    pt_rowref ref = {part, row_base | sel[j]};
+    heap_push(hp, key, ref);
+  }
 }
 
 /* ============================================================================================
@@ -451,6 +526,8 @@ pt_status pt_collection_search(pt_collection *c, const char *request, size_t len
   pt_filter *filter = NULL;
   heap *heaps = NULL;
   uint8_t *mask = NULL;
+  uint32_t *sel = NULL;
+  float *dist = NULL, *tmp = NULL;
   pt_search_result *res = NULL;
   pt_rowref *refs = NULL;
   pt_status rc;
@@ -461,6 +538,10 @@ pt_status pt_collection_search(pt_collection *c, const char *request, size_t len
   if (!(q.scope = pt_calloc(c->n_parts ? c->n_parts : 1, 1))) { rc = pt_fail_nomem(err); goto done; }
   if ((rc = pt_scope_parse(c, cJSON_GetObjectItemCaseSensitive(root, "partition_names"), q.scope, err))) goto done;
   if ((rc = pt_outputs_parse(c, cJSON_GetObjectItemCaseSensitive(root, "output_fields"), &q.out, err))) goto done;
+  if (q.out.count_only) { /* a query's aggregate: no field of a hit */
+    rc = pt_fail(err, PT_NOT_FOUND, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "field count(*) not exist");
+    goto done;
+  }
   {
     const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "expr");
     q.expr = cJSON_IsString(e) ? e->valuestring : "";
@@ -478,10 +559,20 @@ pt_status pt_collection_search(pt_collection *c, const char *request, size_t len
     if (!(heaps[i].h = pt_malloc(k * sizeof *heaps[i].h))) { rc = pt_fail_nomem(err); goto done; }
   }
 
-  /* 1. scan: per segment, the filter once, then every query */
+  /* 1. scan: per segment the filter once, then blocks of the selected rows (small enough to stay
+   * in cache while every query visits them), each query scoring a block and offering it */
   const pt_layout *lay = &c->layout;
   size_t vcol = (size_t)q.field;
   size_t rb = lay->row_bytes[vcol];
+  size_t seg_cap = (size_t)lay->seg_mask + 1;
+  size_t block = rb ? (256u << 10) / rb : seg_cap;
+  block = block < 64 ? 64 : block > seg_cap ? seg_cap : block;
+  if (!(sel = pt_malloc(seg_cap * sizeof *sel)) || !(dist = pt_malloc(block * sizeof *dist)) ||
+      !(tmp = pt_malloc(block * sizeof *tmp))) {
+    rc = pt_fail_nomem(err);
+    goto done;
+  }
+  bool f32 = q.f->dtype == PT_FLOAT_VECTOR;
   for (size_t p = 0; p < c->n_parts; p++) {
     if (!q.scope[p]) continue;
     const pt_partition *part = c->parts[p];
@@ -489,21 +580,19 @@ pt_status pt_collection_search(pt_collection *c, const char *request, size_t len
       const pt_segment *seg = part->segs[s];
       if (!seg->live) continue;
       if ((rc = pt_filter_eval(filter, c, p, s, mask, err))) goto done;
+      size_t n_sel = 0;
+      for (uint32_t off = 0; off < seg->count; off++) {
+        sel[n_sel] = off;
+        n_sel += mask[off] != 0;
+      }
       const pt_column *col = &seg->cols[vcol];
-      for (size_t qi = 0; qi < q.nq; qi++) {
-        heap *hp = &heaps[qi];
-        for (uint32_t off = 0; off < seg->count; off++) {
-          if (!mask[off]) continue;
-          float reported, key;
-          if (q.f->dtype == PT_SPARSE_FLOAT_VECTOR) {
-            reported = sparse_ip(col->data + col->offsets[off], q.sp[qi], q.sp_n[qi]);
-            key = -reported;
-          } else {
-            key = score_row(&q, qi, col->data + (size_t)off * rb, &reported);
-          }
-          if (!in_range(&q, reported)) continue;
-          pt_rowref ref = {(uint32_t)p, (uint32_t)((s << lay->seg_shift) | off)};
-          heap_push(hp, key, ref);
+      uint32_t row_base = (uint32_t)(s << lay->seg_shift);
+      for (size_t b0 = 0; b0 < n_sel; b0 += block) {
+        size_t nb = n_sel - b0 < block ? n_sel - b0 : block;
+        for (size_t qi = 0; qi < q.nq; qi++) {
+          if (f32) score_f32(&q, qi, col, sel + b0, nb, dist, tmp);
+          else score_rows(&q, qi, col, rb, sel + b0, nb, dist);
+          offer(&q, &heaps[qi], dist, sel + b0, nb, (uint32_t)p, row_base);
         }
       }
     }
@@ -547,6 +636,9 @@ done:
     for (size_t i = 0; i < q.nq; i++) pt_free(heaps[i].h);
   pt_free(heaps);
   pt_free(mask);
+  pt_free(sel);
+  pt_free(dist);
+  pt_free(tmp);
   pt_free(refs);
   pt_filter_free(filter);
   sreq_release(&q);

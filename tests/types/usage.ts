@@ -3,6 +3,7 @@
 import {
   init, connections, Collection, Partition, CollectionSchema, FieldSchema, DataType,
   MutationResult, MilvusException, DataNotMatchException, type Entity, type PrimaryKey,
+  type Hit, type SearchParam,
 } from 'partita';
 
 async function main(): Promise<void> {
@@ -32,6 +33,17 @@ async function main(): Promise<void> {
   const rows: Entity[] = await partition.query('film_id in [0, 1]', { output_fields: ['title'], limit: 10 });
   const got: Entity[] = await collection.get([0, 1n], { output_fields: ['*'], partition_names: ['comedy'] });
   await collection.delete('film_id == 0', { partition_name: 'comedy' });
+  const param: SearchParam = { metric_type: 'L2', params: { radius: 2, range_filter: 0.5 } };
+  const found: Hit[][] = await collection.search([[0.1, 0.2], [0.3, 0.4]], 'films', param, 10, 'film_id in [1, 2]', {
+    output_fields: ['title'], partition_names: ['comedy'], offset: 1, round_decimal: 3,
+  });
+  const best: Hit = found[0][0];
+  const hitId: PrimaryKey = best.id;
+  const hitDistance: number = best.distance;
+  const title: unknown = best.entity.title;
+  await partition.search(new Float32Array(4), null, { metric_type: 'cosine' }, 5);
+  await collection.search([0.1, 0.2], undefined, {}, 3);
+  await collection.search([{ 3: 0.5 }, new Map([[7, 1]]), { indices: [1], values: [2] }], 'sparse', { metric_type: 'IP' });
   await partition.flush({ timeout: 5 });
   const count: number = collection.num_entities + partition.num_entities;
   const names: string[] = collection.partitions.map((p) => p.name);
@@ -57,7 +69,13 @@ async function main(): Promise<void> {
   res.upsert_count = 3;
   // @ts-expect-error no such option
   await collection.query('', { limt: 5 });
+  // @ts-expect-error no such metric
+  await collection.search([[1, 2]], 'films', { metric_type: 'EUCLID' }, 10);
+  // @ts-expect-error Partition.search takes no partition_names
+  await partition.search([[1, 2]], 'films', {}, 10, '', { partition_names: ['x'] });
+  // @ts-expect-error a hit's distance is a number
+  const badDistance: string = best.distance;
 
-  void v, n, keys, ts, rows, got, count, names, code, name;
+  void v, n, keys, ts, rows, got, count, names, code, name, hitId, hitDistance, title, badDistance;
 }
 void main;

@@ -1919,7 +1919,25 @@ TEST(batch_size_limit) {
   pt_store_close(st);
 }
 
-TEST_MAIN(T(insert_keeps_duplicate_keys), T(upsert_is_scoped_to_the_target_partition), T(upsert_counts_and_keys),
+/* A BINARY_VECTOR of dim 8 is one byte wide: through JSON it is still a list, not a scalar. */
+TEST(binary_vector_of_one_byte_through_json) {
+  pt_store *st = test_store();
+  pt_collection *c = test_collection(st, "b8",
+      "{\"fields\":[{\"name\":\"id\",\"dtype\":5,\"is_primary\":true},{\"name\":\"b\",\"dtype\":100,\"dim\":8}]}");
+  pt_mutation_result r = test_write(c, NULL, PT_OP_INSERT, "[{\"id\":1,\"b\":[129]},{\"id\":2,\"b\":[0]}]");
+  CHECK_EQ_INT(r.insert_count, 2);
+  pt_mutation_result_clear(&r);
+  pt_rows *rows = test_query(c, "{\"expr\":\"id == 1\",\"output_fields\":[\"b\"]}");
+  CHECK(rows && pt_rows_count(rows) == 1);
+  if (rows) {
+    const pt_column_out *col = pt_rows_column(rows, (size_t)test_col(rows, "b"));
+    CHECK_EQ_INT(((const uint8_t *)col->values)[0], 129);
+  }
+  pt_rows_free(rows);
+  pt_store_close(st);
+}
+
+TEST_MAIN(T(binary_vector_of_one_byte_through_json), T(insert_keeps_duplicate_keys), T(upsert_is_scoped_to_the_target_partition), T(upsert_counts_and_keys),
           T(duplicate_keys_in_one_upsert_batch), T(auto_id_keys), T(nullable_and_default_values), T(dynamic_field),
           T(every_type_round_trips), T(int8_sparse_and_varchar_keys_round_trip), T(json_numbers_are_exact),
           T(json_values_are_stored_as_written),

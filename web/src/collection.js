@@ -9,9 +9,9 @@ import { core } from './binding.js';
 import { connections } from './connections.js';
 import { DataType } from './dtype.js';
 import { CLIENT_ERROR, MilvusException, ParamError, SchemaNotReadyException } from './errors.js';
-import { transcribe, writeBatch } from './marshal.js';
+import { transcribe, typeName, writeBatch } from './marshal.js';
 import { Partition, _registerCollection } from './partition.js';
-import { readMutationResult, readRows } from './results.js';
+import { readMutationResult, readRows, readSearchResult } from './results.js';
 import { CollectionSchema } from './schema.js';
 
 const OP = { insert: 1, upsert: 2 };
@@ -179,6 +179,55 @@ export class Collection {
     });
   }
 
+  _search(data, annsField, param, limit, expr, options = {}, partitionNames) {
+    checkTimeout(options);
+    options ??= {};
+    const h = this._handle();
+    param ??= {};
+    if (typeof param !== 'object' || Array.isArray(param))
+      throw new ParamError(CLIENT_ERROR, `search param must be a dict, got ${typeName(param)}`);
+    if (annsField !== undefined && annsField !== null && typeof annsField !== 'string')
+      throw new ParamError(CLIENT_ERROR, `anns_field must be a string, got ${typeName(annsField)}`);
+    if (expr !== undefined && expr !== null && typeof expr !== 'string')
+      throw new ParamError(CLIENT_ERROR, `The type of expr must be string ,but ${typeof expr} is given.`);
+    const roundDecimal = options.round_decimal ?? param.round_decimal ?? -1;
+    if (!Number.isInteger(roundDecimal) || roundDecimal < -1 || roundDecimal > 6)
+      throw new ParamError(CLIENT_ERROR, `\`round_decimal\` value ${String(roundDecimal)} is illegal`);
+    // the field the query vectors are for: the one named, or the only vector field (with several,
+    // the core reports that anns_field is needed)
+    const vectorFields = h.info.fields.filter((f) => f.dtype >= 100 && f.dtype <= 105);
+    const field = annsField ? h.info.fields[h.info.fieldIndex.get(annsField)] : vectorFields.length === 1 ? vectorFields[0] : undefined;
+    const request = {
+      anns_field: annsField ?? '',
+      metric_type: param.metric_type ?? '',
+      limit: limit ?? param.limit ?? 10,
+      offset: options.offset ?? param.offset ?? 0,
+      expr: expr ?? '',
+      params: param.params ?? {},
+    };
+    const outputs = options.output_fields;
+    if (outputs !== undefined && outputs !== null) request.output_fields = outputs;
+    const parts = partitionNames ?? options.partition_names;
+    if (parts !== undefined && parts !== null) request.partition_names = parts;
+    const q = field && field.dtype >= 100 && field.dtype <= 105 ? queryVectors(data, field) : { kind: 'float32', nq: 0, bytes: new Uint8Array(0) };
+    request.vector_kind = q.kind;
+    if (q.sparse) request.sparse = q.sparse;
+    else request.nq = q.nq;
+    // Milvus returns the primary key inside `entity` too when it is asked for by name or by '*'
+    const pk = h.info.fields[h.info.primary].name;
+    const pkInEntity = Array.isArray(outputs) && outputs.some((o) => typeof o === 'string' && (o.trim() === '*' || o.trim() === pk));
+    return withStrings([JSON.stringify(request, (_k, v) => (typeof v === 'bigint' ? Number(v) : v))], (c, scope, [p, n]) => {
+      const vp = q.bytes ? scope.bytes(q.bytes.length ? q.bytes : new Uint8Array(1)) : 0;
+      const r = c.exports._pt_wasm_search(h.ptr, p, n, vp, q.bytes ? q.bytes.length : 0) >>> 0;
+      if (!r) throw c.lastError();
+      try {
+        return readSearchResult(c, r, { pk, pkInEntity, roundDecimal });
+      } finally {
+        c.exports._pt_wasm_search_free(r);
+      }
+    });
+  }
+
   _get(ids, options = {}, partitionNames) {
     const h = this._handle();
     const pk = h.info.fields[h.info.primary];
@@ -277,6 +326,25 @@ export class Collection {
     return this._get(ids, options);
   }
 
+  /**
+   * Exact vector search, as pymilvus's Collection.search: one list of hits { id, distance,
+   * entity } per query vector, best first, ties in storage order.
+   * @param data query vectors: an array of vectors, one vector, or a flat typed array of nq × dim
+   *   (BINARY: bytes; INT8: Int8Array or raw Uint8Array; FLOAT16 / BFLOAT16: numbers or Uint16Array
+   *   halves; SPARSE: objects, Maps or { indices, values })
+   * @param {string} [anns_field] the vector field (may be omitted when there is only one)
+   * @param {{ metric_type?: string, params?: { radius?: number, range_filter?: number }, offset?: number,
+   *   round_decimal?: number, limit?: number }} param metric_type defaults to COSINE (HAMMING for
+   *   binary, IP for sparse vectors)
+   * @param {number} [limit] top-k (default 10)
+   * @param {string} [expr] a filter expression
+   * @param {{ output_fields?: string[], partition_names?: string[], offset?: number, round_decimal?: number,
+   *   timeout?: number }} [options]
+   */
+  async search(data, anns_field, param, limit, expr, options = {}) {
+    return this._search(data, anns_field, param, limit, expr, options);
+  }
+
   /** Resolves when everything mutated before it is durable where it is going (nothing is
    * pending in the embedded store). */
   async flush(options = {}) {
@@ -298,6 +366,93 @@ export class Collection {
   toString() {
     return `<Collection>:\n-------------\n<name>: ${this.#name}\n<description>: ${this.description}\n<schema>: ${JSON.stringify(this.#schema)}`;
   }
+}
+
+/** One query vector's values as numbers: FLOAT16 / BFLOAT16 vectors may be raw halves
+ * (Uint16Array) as on insert, INT8 vectors raw bytes (Uint8Array). */
+function vectorValues(v, t) {
+  if (v instanceof Uint16Array && (t === DataType.FLOAT16_VECTOR || t === DataType.BFLOAT16_VECTOR))
+    return Array.from(v, t === DataType.FLOAT16_VECTOR ? halfToNumber : bfloat16ToNumber);
+  if (v instanceof Uint8Array && t === DataType.INT8_VECTOR) return new Int8Array(v.buffer, v.byteOffset, v.byteLength);
+  return v;
+}
+
+function halfToNumber(h) {
+  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m ? NaN : s * Infinity;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
+}
+const bf16View = new Float32Array(1), bf16Bits = new Uint32Array(bf16View.buffer);
+function bfloat16ToNumber(h) {
+  bf16Bits[0] = h << 16;
+  return bf16View[0];
+}
+
+/** A sparse query vector as JSON: { index: value }, a Map, or { indices, values }. */
+function sparseQuery(v) {
+  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [String(k), Number(x)]));
+  if (v && typeof v === 'object' && !Array.isArray(v) && 'indices' in v && 'values' in v)
+    return { indices: Array.from(v.indices, Number), values: Array.from(v.values, Number) };
+  if (v && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v)) return v;
+  throw new ParamError(CLIENT_ERROR, `a sparse query vector must be an object, a Map or { indices, values }, got ${typeName(v)}`);
+}
+
+/**
+ * Query vectors as the core takes them: float32 for FLOAT / FLOAT16 / BFLOAT16 fields, bytes for
+ * INT8 and BINARY fields, JSON for sparse ones. `data` is a list of vectors, one vector (numbers
+ * or a typed array of one vector's length), or one flat typed array of nq × dim values (nq × dim/8
+ * bytes for BINARY); sparse vectors are objects, Maps or { indices, values }, one or a list.
+ */
+function queryVectors(data, field) {
+  const t = field.dtype;
+  if (t === DataType.SPARSE_FLOAT_VECTOR) {
+    const list = Array.isArray(data) ? data : [data];
+    return { kind: 'sparse', sparse: list.map(sparseQuery) };
+  }
+  const byteVec = t === DataType.BINARY_VECTOR || t === DataType.INT8_VECTOR;
+  const width = t === DataType.BINARY_VECTOR ? field.dim / 8 : field.dim;
+  let rows;
+  if (ArrayBuffer.isView(data) && !(data instanceof DataView)) {
+    // one flat typed array: rows of `width` values (a short last row is reported by the core)
+    // FLOAT16 / BFLOAT16 as raw bytes: little-endian halves
+    const rawHalves = (t === DataType.FLOAT16_VECTOR || t === DataType.BFLOAT16_VECTOR) && data instanceof Uint8Array;
+    const flat = rawHalves ? new Uint16Array(data.slice(0, data.length - (data.length % 2)).buffer) : data;
+    rows = [];
+    for (let i = 0; i * width < flat.length || i === 0; i++) rows.push(flat.subarray(i * width, (i + 1) * width));
+  } else if (Array.isArray(data) && data.length > 0 && (typeof data[0] === 'number' || typeof data[0] === 'bigint')) {
+    rows = [data];
+  } else if (Array.isArray(data)) {
+    rows = data;
+  } else {
+    throw new ParamError(CLIENT_ERROR, `search data must be a list of vectors, got ${typeName(data)}`);
+  }
+  const values = rows.map((r) => {
+    if (!Array.isArray(r) && !(ArrayBuffer.isView(r) && !(r instanceof DataView)))
+      throw new ParamError(CLIENT_ERROR, `search data must be a list of vectors, got a list of ${typeName(r)}`);
+    return vectorValues(r, t);
+  });
+  const total = values.reduce((n, r) => n + r.length, 0);
+  const out = new Uint8Array(total * (byteVec ? 1 : 4));
+  const f32 = byteVec ? null : new Float32Array(out.buffer);
+  const lo = t === DataType.INT8_VECTOR ? -128 : 0, hi = t === DataType.INT8_VECTOR ? 127 : 255;
+  let at = 0;
+  for (const r of values) {
+    for (let j = 0; j < r.length; j++) {
+      const x = r[j];
+      if (typeof x !== 'number')
+        throw new ParamError(CLIENT_ERROR, `search data for field ${field.name} must be numbers, got ${typeName(x)}`);
+      if (byteVec) {
+        if (!Number.isInteger(x) || x < lo || x > hi)
+          throw new ParamError(CLIENT_ERROR, `search data for ${DataType[t]} field ${field.name} must be integers in [${lo}, ${hi}], got ${x}`);
+        out[at + j] = x & 0xff;
+      } else {
+        f32[at + j] = x;
+      }
+    }
+    at += r.length;
+  }
+  return { kind: byteVec ? 'bytes' : 'float32', nq: values.length, bytes: out };
 }
 
 /** Schema facts the marshaller needs, from the core's description. */

@@ -196,6 +196,64 @@ export interface CollectionGetOptions extends GetOptions {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Search
+// ---------------------------------------------------------------------------------------------
+
+/** Milvus's metrics: L2 (squared Euclidean distance), IP (inner product), COSINE (cosine
+ * similarity) for FLOAT / FLOAT16 / BFLOAT16 / INT8 vectors (IP also for sparse ones); HAMMING
+ * and JACCARD for binary vectors. Names are case-insensitive. */
+export type MetricType = 'L2' | 'IP' | 'COSINE' | 'HAMMING' | 'JACCARD';
+
+/** One dense query vector: numbers, or a typed array (BINARY: Uint8Array of dim/8 bytes; INT8:
+ * Int8Array, or Uint8Array of raw bytes; FLOAT16 / BFLOAT16: numbers, or Uint16Array halves). */
+export type DenseVector = readonly number[] | Float32Array | Float64Array | Int8Array | Uint8Array | Uint16Array;
+
+/** One sparse query vector: { index: value }, a Map, or { indices, values }. */
+export type SparseVector =
+  | { readonly [index: number]: number }
+  | ReadonlyMap<number, number>
+  | { readonly indices: ArrayLike<number>; readonly values: ArrayLike<number> };
+
+/** Query vectors: a list of vectors (one list of hits per vector), one vector, or one flat typed
+ * array of nq × dim values (nq × dim/8 bytes for BINARY). */
+export type SearchData = readonly DenseVector[] | DenseVector | readonly SparseVector[] | SparseVector;
+
+/** pymilvus's search `param`. */
+export interface SearchParam {
+  /** Default: COSINE for dense vectors, HAMMING for binary, IP for sparse. */
+  metric_type?: MetricType | Lowercase<MetricType>;
+  /** Range search: keep range_filter <= distance < radius (L2, HAMMING, JACCARD) or
+   * radius < distance <= range_filter (IP, COSINE). Index parameters are accepted and ignored. */
+  params?: { radius?: number; range_filter?: number; [key: string]: unknown };
+  /** Hits to skip (options.offset takes precedence). */
+  offset?: number;
+  /** Decimals to round distances to, -1 (default) for none (options.round_decimal takes precedence). */
+  round_decimal?: number;
+  /** Top-k when the `limit` argument is left out. */
+  limit?: number;
+}
+
+export interface SearchOptions extends TimeoutOption {
+  /** Fields to return in each hit's `entity`: names, dynamic keys, `$meta`, `*`. */
+  output_fields?: string[];
+  offset?: number;
+  /** -1 to 6. */
+  round_decimal?: number;
+}
+export interface CollectionSearchOptions extends SearchOptions {
+  partition_names?: string[];
+}
+
+/** One search hit, as pymilvus's Hit: the primary key, Milvus's distance (squared L2, inner
+ * product, cosine similarity, Hamming count or Jaccard distance) and the output fields (the
+ * primary key among them only when it was asked for by name or by `*`). */
+export interface Hit {
+  id: PrimaryKey;
+  distance: number;
+  entity: Entity;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Collections and partitions
 // ---------------------------------------------------------------------------------------------
 
@@ -229,6 +287,10 @@ export class Collection {
   delete(expr: string, options?: CollectionMutationOptions): Promise<MutationResult>;
   query(expr: string, options?: CollectionQueryOptions): Promise<Entity[]>;
   get(ids: PrimaryKey | readonly PrimaryKey[] | BigInt64Array, options?: CollectionGetOptions): Promise<Entity[]>;
+  /** Exact vector search: one list of hits per query vector, best first (ties in storage
+   * order). `anns_field` may be left out (undefined / null) when there is one vector field. */
+  search(data: SearchData, anns_field: string | null | undefined, param: SearchParam | null | undefined, limit?: number,
+         expr?: string | null, options?: CollectionSearchOptions): Promise<Hit[][]>;
   flush(options?: TimeoutOption): Promise<void>;
   load(options?: TimeoutOption): Promise<void>;
   release(options?: TimeoutOption): Promise<void>;
@@ -250,6 +312,9 @@ export class Partition {
   delete(expr: string, options?: MutationOptions): Promise<MutationResult>;
   query(expr: string, options?: QueryOptions): Promise<Entity[]>;
   get(ids: PrimaryKey | readonly PrimaryKey[] | BigInt64Array, options?: GetOptions): Promise<Entity[]>;
+  /** Exact vector search in this partition (see Collection.search). */
+  search(data: SearchData, anns_field: string | null | undefined, param: SearchParam | null | undefined, limit?: number,
+         expr?: string | null, options?: SearchOptions): Promise<Hit[][]>;
   flush(options?: TimeoutOption): Promise<void>;
   load(options?: TimeoutOption): Promise<void>;
   release(options?: TimeoutOption): Promise<void>;
@@ -281,7 +346,9 @@ export const connections: {
 // ---------------------------------------------------------------------------------------------
 
 export class MilvusException extends Error {
-  constructor(code?: number, message?: string, details?: { row?: number; field?: string; status?: string; cause?: unknown });
+  constructor(code?: number, message?: string, details?: {
+    row?: number; field?: string; status?: string; expr_offset?: number; expr_length?: number; cause?: unknown;
+  });
   /** Milvus / pymilvus error code: 1 for client-side checks, 1100 invalid parameter, ... */
   readonly code: number;
   /** Row of the batch the error is about, when there is one. */
@@ -290,6 +357,9 @@ export class MilvusException extends Error {
   readonly field?: string;
   /** The core's status name (PT_SCHEMA, PT_NOMEM, ...), when the error comes from it. */
   readonly status?: string;
+  /** Filter expressions: UTF-8 byte offset and length of the offending text. */
+  readonly expr_offset?: number;
+  readonly expr_length?: number;
 }
 export class ParamError extends MilvusException {}
 export class DataNotMatchException extends MilvusException {}

@@ -104,6 +104,11 @@ export class Partition {
     return this.#collection._get(ids, options, [this.#name]);
   }
 
+  /** Exact vector search in this partition (see Collection.search). */
+  async search(data, anns_field, param, limit, expr, options = {}) {
+    return this.#collection._search(data, anns_field, param, limit, expr, options, [this.#name]);
+  }
+
   /** pymilvus's Partition.flush flushes the whole collection. */
   async flush(options = {}) {
     return this.#collection.flush(options);

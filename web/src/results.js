@@ -125,7 +125,17 @@ function decodeColumn(core, colPtr, n) {
     case DataType.INT8: { const a = new Int8Array(buf); get = (i) => a[i]; break; }
     case DataType.INT16: { const a = new Int16Array(buf); get = (i) => a[i]; break; }
     case DataType.INT32: { const a = new Int32Array(buf); get = (i) => a[i]; break; }
-    case DataType.INT64: { const a = new BigInt64Array(buf); get = (i) => int64Value(a[i]); break; }
+    case DataType.INT64: {
+      // two 32-bit halves: a number whenever it is a safe integer, without making a BigInt
+      const w = new Int32Array(buf);
+      const big = new BigInt64Array(buf);
+      get = (i) => {
+        const hi = w[2 * i + 1], lo = w[2 * i] >>> 0;
+        if (hi >= -2097152 && hi < 2097152) return hi * 4294967296 + lo;
+        return int64Value(big[i]);
+      };
+      break;
+    }
     case DataType.FLOAT: { const a = new Float32Array(buf); get = (i) => a[i]; break; }
     case DataType.DOUBLE: { const a = new Float64Array(buf); get = (i) => a[i]; break; }
     case DataType.FLOAT_VECTOR: { const a = new Float32Array(buf); get = (i) => Array.from(a.subarray(i * width, (i + 1) * width)); break; }
@@ -161,4 +171,39 @@ export function readRows(core, rowsPtr) {
     rows[i] = row;
   }
   return rows;
+}
+
+/**
+ * Decodes a pt_search_result: one list of hits per query vector, best first, each hit
+ * { id, distance, entity } as pymilvus's Hit, `entity` holding the output fields (dynamic keys
+ * top-level, the primary key only when it was asked for by name or by '*', as Milvus does).
+ * Distances are the core's float32 values; with roundDecimal >= 0 they are rounded half up to
+ * that many decimals, as Milvus rounds them.
+ * @param {{ pk: string, pkInEntity?: boolean, roundDecimal?: number }} how
+ */
+export function readSearchResult(core, ptr, { pk, pkInEntity = false, roundDecimal = -1 }) {
+  const M = core.exports;
+  const nq = M._pt_wasm_search_nq(ptr) >>> 0;
+  const countsPtr = M._pt_wasm_search_counts(ptr) >>> 0;
+  const counts = new Uint32Array(copyOut(core, countsPtr, nq * 4));
+  let total = 0;
+  for (let q = 0; q < nq; q++) total += counts[q];
+  const distPtr = M._pt_wasm_search_distances(ptr) >>> 0;
+  const dist = new Float32Array(copyOut(core, distPtr, total * 4));
+  const rows = readRows(core, M._pt_wasm_search_rows(ptr) >>> 0);
+  const scale = roundDecimal >= 0 ? 10 ** roundDecimal : 0;
+  const out = new Array(nq);
+  let at = 0;
+  for (let q = 0; q < nq; q++) {
+    const hits = new Array(counts[q]);
+    for (let i = 0; i < counts[q]; i++, at++) {
+      const entity = rows[at];
+      const id = entity[pk];
+      if (!pkInEntity) delete entity[pk];
+      const d = dist[at];
+      hits[i] = { id, distance: scale ? Math.floor(d * scale + 0.5) / scale : d, entity };
+    }
+    out[q] = hits;
+  }
+  return out;
 }
