@@ -917,7 +917,27 @@ static bool fast_term(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
     }
     const uint32_t *offs = col->offsets;
     const char *data = (const char *)col->data;
-    if (packed) {
+    if (packed && k <= 4) {
+      /* the usual short list, unrolled: padded to four entries no string can equal */
+      for (size_t j = k; j < 4; j++) {
+        words[j] = 0;
+        lens[j] = UINT32_MAX;
+      }
+      const uint64_t w0 = words[0], w1 = words[1], w2 = words[2], w3 = words[3];
+      const uint32_t l0 = lens[0], l1 = lens[1], l2 = lens[2], l3 = lens[3];
+      for (uint32_t i = 0; i < n; i++) {
+        uint32_t a = offs[i], len = offs[i + 1] - a;
+        uint64_t w = pack8(data + a, len);
+        uint8_t found = (uint8_t)(((w == w0) & (len == l0)) | ((w == w1) & (len == l1)) | ((w == w2) & (len == l2)) |
+                                  ((w == w3) & (len == l3)));
+        if (found && len > 8) {
+          found = 0;
+          for (size_t j = 0; j < k && !found; j++)
+            found = lens[j] == len && memcmp(data + a + 8, items[j].s + 8, len - 8) == 0;
+        }
+        r.val[i] = found ^ neg;
+      }
+    } else if (packed) {
       /* every row, without branches on the (often random) candidates or matches; strings over
        * 8 bytes are confirmed with memcmp */
       for (uint32_t i = 0; i < n; i++) {

@@ -66,3 +66,53 @@ export class ColumnarStore {
     return this.count - this.dead;
   }
 }
+
+/** Exact top-k by squared L2 over the live rows: norms are kept per row so that
+ * |x - q|^2 = |x|^2 - 2 x.q + |q|^2 needs one dot product, unrolled by four. */
+ColumnarStore.prototype.search = function search(q, k) {
+  const dim = this.dim, V = this.vectors, A = this.alive;
+  if (!this.norms || this.normsCount !== this.count) {
+    this.norms = new Float32Array(this.capacity);
+    for (let s = 0; s < this.count; s++) {
+      let n = 0;
+      for (let j = 0, o = s * dim; j < dim; j++) n += V[o + j] * V[o + j];
+      this.norms[s] = n;
+    }
+    this.normsCount = this.count;
+  }
+  const N = this.norms;
+  const bestD = new Float64Array(k).fill(Infinity), bestS = new Int32Array(k).fill(-1);
+  let worst = Infinity, wpos = 0;
+  const d4 = dim & ~3;
+  for (let s = 0, off = 0; s < this.count; s++, off += dim) {
+    if (!A[s]) continue;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, j = 0;
+    for (; j < d4; j += 4) {
+      a0 += V[off + j] * q[j];
+      a1 += V[off + j + 1] * q[j + 1];
+      a2 += V[off + j + 2] * q[j + 2];
+      a3 += V[off + j + 3] * q[j + 3];
+    }
+    for (; j < dim; j++) a0 += V[off + j] * q[j];
+    const d = N[s] - 2 * (a0 + a1 + a2 + a3);
+    if (d < worst) {
+      bestD[wpos] = d;
+      bestS[wpos] = s;
+      worst = -Infinity;
+      for (let t = 0; t < k; t++) if (bestD[t] > worst) { worst = bestD[t]; wpos = t; }
+    }
+  }
+  return Array.from({ length: k }, (_, t) => t).filter((t) => bestS[t] >= 0).sort((x, y) => bestD[x] - bestD[y]).map((t) => this.ids[bestS[t]]);
+};
+
+/** Ids of the live rows with n > nGt and a tag in `tags` (a dictionary bitmap on the tags). */
+ColumnarStore.prototype.filter = function filter(nGt, tags) {
+  const mask = new Uint8Array(this.tagNames.length + 1);
+  for (const t of tags) {
+    const c = this.tagDict.get(t);
+    if (c !== undefined) mask[c] = 1;
+  }
+  const out = [];
+  for (let s = 0; s < this.count; s++) if (this.alive[s] && this.ns[s] > nGt && mask[this.tagCodes[s]]) out.push(this.ids[s]);
+  return out;
+};
