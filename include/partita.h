@@ -400,6 +400,11 @@ typedef uint32_t pt_write_flags;
 /* Upsert: let the last of several rows with one key win instead of rejecting the batch
  * (Milvus's compatibility mode before 2.6). */
 #define PT_WRITE_DUPLICATES_LAST_WINS (1u << 0)
+/* Also return the rows as written, as Milvus REST v2 row objects (rows_json), for forwarding
+ * the mutation to a Milvus server: values as stored (defaults filled in, floats as stored),
+ * INT64 as numbers; an auto_id key is left out on insert (the server assigns its own) and is
+ * the key given by the caller on upsert (the one the server deletes). */
+#define PT_WRITE_ROWS_JSON (1u << 1)
 
 /**
  * What a mutation did; the fields of pymilvus's MutationResult. succ_index is 0..n-1 and
@@ -417,6 +422,12 @@ typedef struct pt_mutation_result {
   int64_t *int_keys;      /* n_keys values */
   uint32_t *str_offsets;  /* n_keys + 1 offsets into str_data */
   char *str_data;
+  /* PT_WRITE_ROWS_JSON: "row,row,...,row" (NUL-terminated), row i at rows_json_offsets[i] up to
+   * rows_json_offsets[i + 1] - 1 (its comma excluded); rows_json_offsets[n_keys] is the text's
+   * length + 1. Both NULL when the text could not be allocated after the rows were written: the
+   * mutation stands, and the caller reports that it cannot be forwarded. */
+  char *rows_json;
+  uint32_t *rows_json_offsets;
 } pt_mutation_result;
 
 /** Frees the arrays of a result and zeroes it. */
@@ -518,6 +529,40 @@ PT_API const uint32_t *pt_search_counts(const pt_search_result *result);
 PT_API const float *pt_search_distances(const pt_search_result *result);
 PT_API const pt_rows *pt_search_rows(const pt_search_result *result);
 PT_API void pt_search_free(pt_search_result *result);
+
+/* ============================================================================================ */
+/* JSON output: Milvus REST v2 shapes                                                            */
+/* ============================================================================================ */
+
+/* INT64 values as JSON strings (REST v2 without Accept-Type-Allow-Int64), so that clients
+ * whose numbers are doubles keep every digit. */
+#define PT_JSON_INT64_AS_STRING (1u << 0)
+
+/**
+ * A query / get result as a JSON array of row objects, as Milvus's REST API v2 returns them:
+ * field name to value, the dynamic field's keys as members of the row, nulls as null, vectors
+ * as number arrays (BINARY: byte values), sparse vectors as {"index": value}, floats in their
+ * shortest round-trip form.
+ * @param[out] out  NUL-terminated text owned by the caller (pt_free); `len` may be NULL.
+ */
+PT_API pt_status pt_rows_to_json(const pt_rows *rows, uint32_t flags, char **out, size_t *len, pt_error *err);
+
+/**
+ * A search result as one flat JSON array of hits, query after query: each hit the row object of
+ * its primary key and output fields with a "distance" member (pt_search_counts splits it).
+ * @param[out] out  NUL-terminated text owned by the caller (pt_free); `len` may be NULL.
+ */
+PT_API pt_status pt_search_to_json(const pt_search_result *result, uint32_t flags, char **out, size_t *len,
+                                   pt_error *err);
+
+/**
+ * Finds the member `key` of the JSON object `json` without building a tree: its value's text
+ * starts at *start and is *value_len bytes long (the last one when the key repeats). Values are
+ * skipped by their brackets and strings, not validated. Returns 1 found, 0 absent, -1 when the
+ * text is not an object this scanner can walk (64 levels of nesting at most).
+ */
+PT_API int pt_json_member(const char *json, size_t len, const char *key, size_t key_len, size_t *start,
+                          size_t *value_len);
 
 #ifdef __cplusplus
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "cJSON.h"
+#include "text.h"
 
 struct pt_rows {
   size_t n;
@@ -40,98 +41,50 @@ void pt_rows_free(pt_rows *rows) {
  * Rendering variable-length values as JSON text
  * ========================================================================================== */
 
-typedef struct sbuf {
-  char *p;
-  size_t len, cap;
-  bool oom;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (PT_GROW(&b->p, &b->cap, b->len + n + 1)) { b->oom = true; return; }
-  memcpy(b->p + b->len, s, n);
-  b->len += n;
-}
-static void sb_puts(sbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
-static void sb_printf(sbuf *b, const char *fmt, ...) {
-  char tmp[64];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-  va_end(ap);
-  if (n > 0) sb_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
-static void sb_json_string(sbuf *b, const char *s, size_t n) {
-  sb_put(b, "\"", 1);
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    switch (c) {
-    case '"': sb_puts(b, "\\\""); break;
-    case '\\': sb_puts(b, "\\\\"); break;
-    case '\n': sb_puts(b, "\\n"); break;
-    case '\r': sb_puts(b, "\\r"); break;
-    case '\t': sb_puts(b, "\\t"); break;
-    default:
-      if (c < 0x20) sb_printf(b, "\\u%04x", c);
-      else sb_put(b, (const char *)&s[i], 1);
-    }
-  }
-  sb_put(b, "\"", 1);
-}
-
-/* Shortest text that reads back as the same float32 / double. */
-static void sb_float(sbuf *b, double v, bool single) {
-  char tmp[40];
-  for (int prec = single ? 6 : 15; prec <= 17; prec++) {
-    snprintf(tmp, sizeof tmp, "%.*g", prec, v);
-    double back = strtod(tmp, NULL);
-    if (single ? (float)back == (float)v : back == v) break;
-  }
-  sb_puts(b, tmp);
-}
-
-static void render_array(sbuf *b, int et, const uint8_t *d) {
+static void render_array(pt_text *b, int et, const uint8_t *d) {
   uint32_t count;
   memcpy(&count, d, 4);
   size_t at = 4;
-  sb_put(b, "[", 1);
+  pt_text_put(b, "[", 1);
   for (uint32_t i = 0; i < count; i++) {
-    if (i) sb_put(b, ",", 1);
+    if (i) pt_text_put(b, ",", 1);
     switch (et) {
-    case PT_BOOL: sb_puts(b, d[at] ? "true" : "false"); at += 1; break;
-    case PT_INT8: { int8_t x; memcpy(&x, d + at, 1); sb_printf(b, "%d", x); at += 1; break; }
-    case PT_INT16: { int16_t x; memcpy(&x, d + at, 2); sb_printf(b, "%d", x); at += 2; break; }
-    case PT_INT32: { int32_t x; memcpy(&x, d + at, 4); sb_printf(b, "%ld", (long)x); at += 4; break; }
-    case PT_INT64: { int64_t x; memcpy(&x, d + at, 8); sb_printf(b, "%lld", (long long)x); at += 8; break; }
-    case PT_FLOAT: { float x; memcpy(&x, d + at, 4); sb_float(b, x, true); at += 4; break; }
-    case PT_DOUBLE: { double x; memcpy(&x, d + at, 8); sb_float(b, x, false); at += 8; break; }
+    case PT_BOOL: pt_text_puts(b, d[at] ? "true" : "false"); at += 1; break;
+    case PT_INT8: { int8_t x; memcpy(&x, d + at, 1); pt_text_i64(b, x); at += 1; break; }
+    case PT_INT16: { int16_t x; memcpy(&x, d + at, 2); pt_text_i64(b, x); at += 2; break; }
+    case PT_INT32: { int32_t x; memcpy(&x, d + at, 4); pt_text_i64(b, x); at += 4; break; }
+    case PT_INT64: { int64_t x; memcpy(&x, d + at, 8); pt_text_i64(b, x); at += 8; break; }
+    case PT_FLOAT: { float x; memcpy(&x, d + at, 4); pt_text_f32(b, x); at += 4; break; }
+    case PT_DOUBLE: { double x; memcpy(&x, d + at, 8); pt_text_f64(b, x); at += 8; break; }
     case PT_VARCHAR: {
       uint32_t n;
       memcpy(&n, d + at, 4);
-      sb_json_string(b, (const char *)d + at + 4, n);
+      pt_text_json_string(b, (const char *)d + at + 4, n);
       at += 4 + n;
       break;
     }
     default: break;
     }
   }
-  sb_put(b, "]", 1);
+  pt_text_put(b, "]", 1);
 }
 
-static void render_sparse(sbuf *b, const uint8_t *d) {
+static void render_sparse(pt_text *b, const uint8_t *d) {
   uint32_t count;
   memcpy(&count, d, 4);
-  sb_put(b, "{", 1);
+  pt_text_put(b, "{", 1);
   for (uint32_t i = 0; i < count; i++) {
     uint32_t idx;
     float v;
     memcpy(&idx, d + 4 + 8 * i, 4);
     memcpy(&v, d + 8 + 8 * i, 4);
-    sb_printf(b, "%s\"%lu\":", i ? "," : "", (unsigned long)idx);
-    sb_float(b, v, true);
+    if (i) pt_text_char(b, ',');
+    pt_text_char(b, '"');
+    pt_text_u64(b, idx);
+    pt_text_put(b, "\":", 2);
+    pt_text_f32(b, v);
   }
-  sb_put(b, "}", 1);
+  pt_text_put(b, "}", 1);
 }
 
 /* ============================================================================================
@@ -183,7 +136,7 @@ static pt_status column_variable(const pt_collection *c, const pt_rowref *refs, 
   const pt_field *f = o->field >= 0 ? &c->schema->fields[o->field] : NULL;
   uint32_t *offs = pt_malloc((n_rows + 1) * sizeof *offs);
   uint8_t *valid = f && f->nullable ? pt_malloc(n_rows + 1) : NULL;
-  sbuf b = {NULL, 0, 0, false};
+  pt_text b = {NULL, 0, 0, false};
   if (!offs || (f && f->nullable && !valid)) goto nomem;
   offs[0] = 0;
   for (size_t i = 0; i < n_rows; i++) {
@@ -199,36 +152,36 @@ static pt_status column_variable(const pt_collection *c, const pt_rowref *refs, 
       /* nothing */
     } else if (!f) { /* $meta: all keys, or the ones asked for */
       if (!o->dyn_keys) {
-        if (n) sb_put(&b, (const char *)d, n);
-        else sb_puts(&b, "{}");
+        if (n) pt_text_put(&b, (const char *)d, n);
+        else pt_text_puts(&b, "{}");
       } else if (n) {
         /* the tree gives the keys' names; the members are copied as stored (see pt_json_next) */
         cJSON *obj = cJSON_ParseWithLength((const char *)d, n);
         if (!obj) goto nomem;
         pt_str text = {(const char *)d, n};
         size_t cursor = pt_json_enter(text);
-        sb_put(&b, "{", 1);
+        pt_text_put(&b, "{", 1);
         bool first = true;
         for (cJSON *k = obj->child; k; k = k->next) {
           pt_str key, value = pt_json_next(text, &cursor, &key);
           if (!dyn_key_wanted(o, k->string)) continue;
-          if (!first) sb_put(&b, ",", 1);
-          sb_put(&b, key.ptr, key.len);
-          sb_put(&b, ":", 1);
-          sb_put(&b, value.ptr, value.len);
+          if (!first) pt_text_put(&b, ",", 1);
+          pt_text_put(&b, key.ptr, key.len);
+          pt_text_put(&b, ":", 1);
+          pt_text_put(&b, value.ptr, value.len);
           first = false;
         }
-        sb_put(&b, "}", 1);
+        pt_text_put(&b, "}", 1);
         cJSON_Delete(obj);
       } else {
-        sb_puts(&b, "{}");
+        pt_text_puts(&b, "{}");
       }
     } else if (f->dtype == PT_ARRAY) {
       render_array(&b, f->element_type, d);
     } else if (f->dtype == PT_SPARSE_FLOAT_VECTOR) {
       render_sparse(&b, d);
     } else {
-      sb_put(&b, (const char *)d, n);
+      pt_text_put(&b, (const char *)d, n);
     }
     if (b.oom || b.len > UINT32_MAX) goto nomem;
     offs[i + 1] = (uint32_t)b.len;

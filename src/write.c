@@ -27,6 +27,8 @@
 
 #include "cJSON.h"
 #include "half.h"
+#include "json_out.h"
+#include "rows.h"
 #include "sparse.h"
 
 void pt_json_hooks_install(void);
@@ -59,6 +61,7 @@ typedef struct wplan {
   char *gen;          /* text of generated VARCHAR auto_id keys */
   int part;           /* target partition, -1 in partition-key mode */
   uint32_t *rpart;    /* partition-key mode: target partition per row */
+  pt_rowref *refs;    /* PT_WRITE_ROWS_JSON: where each batch row was stored (set by commit) */
   pt_error *err;
 } wplan;
 
@@ -71,6 +74,7 @@ static void plan_release(wplan *p) {
     }
   pt_free(p->cols);
   if (p->del_keys != p->keys) pt_free(p->del_keys);
+  pt_free(p->refs);
   pt_free(p->keys);
   pt_free(p->gen);
   pt_free(p->rpart);
@@ -1336,7 +1340,9 @@ static pt_status commit(wplan *p, pt_mutation_result *res) {
     if (ts[q].m) first[q] = append_target(p, &ts[q]);
   for (size_t r = 0; r < p->n; r++) {
     size_t q = p->part >= 0 ? 0 : p->rpart[r];
-    index_row(p, &ts[q], r, first[q] + (uint32_t)seen[q]++);
+    uint32_t row = first[q] + (uint32_t)seen[q]++;
+    index_row(p, &ts[q], r, row);
+    if (p->refs) p->refs[r] = (pt_rowref){p->part >= 0 ? (uint32_t)p->part : (uint32_t)q, row};
   }
   pt_free(first);
   pt_free(seen);
@@ -1387,7 +1393,48 @@ void pt_mutation_result_clear(pt_mutation_result *res) {
   pt_free(res->int_keys);
   pt_free(res->str_offsets);
   pt_free(res->str_data);
+  pt_free(res->rows_json);
+  pt_free(res->rows_json_offsets);
   memset(res, 0, sizeof *res);
+}
+
+/* The rows just written as REST v2 row objects, for forwarding (PT_WRITE_ROWS_JSON). */
+static void rows_json(wplan *p, pt_mutation_result *res) {
+  const pt_schema *s = p->s;
+  pt_outputs o;
+  memset(&o, 0, sizeof o);
+  pt_rows *rows = NULL;
+  pt_text t = {NULL, 0, 0, false};
+  uint32_t *offs = NULL;
+  if (!(o.want = pt_malloc(s->n_fields))) goto fail;
+  memset(o.want, 1, s->n_fields);
+  o.all_dynamic = s->enable_dynamic_field;
+  if (pt_rows_build(p->c, p->refs, p->n, &o, &rows)) goto fail;
+  if (!(offs = pt_malloc((p->n + 1) * sizeof *offs))) goto fail;
+  /* pt_rows_build puts the primary key first */
+  bool auto_id = s->fields[s->primary].auto_id;
+  pt_json_row_opts opts = {NULL, -1, -1, NULL};
+  if (auto_id && p->op == PT_OP_INSERT) opts.omit_column = 0;
+  if (auto_id && p->op == PT_OP_UPSERT) opts.key_column = 0, opts.keys = p->del_keys;
+  for (size_t r = 0; r < p->n; r++) {
+    if (t.len > UINT32_MAX - 1) goto fail;
+    offs[r] = (uint32_t)t.len;
+    if (r) offs[r]++; /* past the comma */
+    if (r) pt_text_char(&t, ',');
+    if (pt_json_rows_write(&t, rows, r, 0, &opts)) goto fail;
+  }
+  if (t.oom || t.len > UINT32_MAX - 1) goto fail;
+  offs[p->n] = (uint32_t)t.len + 1;
+  res->rows_json = t.p;
+  res->rows_json_offsets = offs;
+  pt_rows_free(rows);
+  pt_outputs_release(&o);
+  return;
+fail:
+  pt_text_release(&t);
+  pt_free(offs);
+  pt_rows_free(rows);
+  pt_outputs_release(&o);
 }
 
 /* ============================================================================================
@@ -1468,11 +1515,17 @@ pt_status pt_collection_write(pt_collection *c, const char *partition, size_t pa
                         : pt_fail(err, rc, PT_CODE_TOO_LARGE, PT_EXC_MILVUS, "the keys of the batch are too large");
     goto done;
   }
+  if ((flags & PT_WRITE_ROWS_JSON) && !(p.refs = pt_malloc(p.n * sizeof *p.refs))) {
+    pt_mutation_result_clear(res);
+    rc = pt_fail_nomem(err);
+    goto done;
+  }
   /* Commit */
   if ((rc = commit(&p, res))) {
     pt_mutation_result_clear(res);
     goto done;
   }
+  if (p.refs) rows_json(&p, res); /* after the commit: a failure here leaves rows_json NULL */
   pt_error_clear(err);
 done:
   plan_release(&p);

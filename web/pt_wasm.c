@@ -80,6 +80,9 @@ EXPORT(const float *, pt_wasm_search_distances)(const pt_search_result *r);
 EXPORT(const pt_rows *, pt_wasm_search_rows)(const pt_search_result *r);
 EXPORT(void, pt_wasm_search_free)(pt_search_result *r);
 EXPORT(int, pt_wasm_simd)(void);
+EXPORT(char *, pt_wasm_rows_to_json)(const pt_rows *rows, uint32_t flags);
+EXPORT(char *, pt_wasm_search_to_json)(const pt_search_result *r, uint32_t flags);
+EXPORT(int, pt_wasm_json_member)(const char *json, size_t len, const char *key, size_t key_len, uint32_t *out);
 
 /* ---- memory ---- */
 
@@ -108,7 +111,7 @@ static void set_error(pt_status status, const char *msg) {
 #define OFF(type, member) (int)offsetof(type, member)
 
 const char *pt_wasm_constants(void) {
-  static char buf[4096];
+  static char buf[6144];
   if (buf[0]) return buf;
   snprintf(buf, sizeof buf,
     "{\"version\":\"%s\",\"format_version\":1,"
@@ -127,7 +130,7 @@ const char *pt_wasm_constants(void) {
     "\"form\":{\"ROWS\":%d,\"COLUMNS\":%d,\"DATAFRAME\":%d},"
     "\"field\":{\"DYNAMIC\":%d,\"BY_POSITION\":%d},"
     "\"op\":{\"INSERT\":%d,\"UPSERT\":%d},"
-    "\"flags\":{\"DUPLICATES_LAST_WINS\":%u,\"CREATE_ORM\":%u},"
+    "\"flags\":{\"DUPLICATES_LAST_WINS\":%u,\"ROWS_JSON\":%u,\"CREATE_ORM\":%u,\"JSON_INT64_AS_STRING\":%u},"
     "\"limits\":{\"MAX_NAME_LENGTH\":%d,\"MAX_FIELDS\":%d,\"MAX_DIM\":%d,\"MAX_VARCHAR_LENGTH\":%d,"
     "\"MAX_JSON_LENGTH\":%d,\"MAX_PARTITIONS\":%d,\"MAX_TOPK\":%d,\"MAX_BATCH_BYTES\":%u},"
     "\"layout\":{"
@@ -137,7 +140,7 @@ const char *pt_wasm_constants(void) {
     "\"pt_column_in\":{\"size\":%d,\"field\":%d,\"kind\":%d,\"name\":%d,\"name_len\":%d,\"n_rows\":%d,"
     "\"width\":%d,\"values\":%d,\"offsets\":%d,\"cells\":%d,\"got\":%d,\"got_len\":%d,\"got_length\":%d},"
     "\"pt_mutation_result\":{\"size\":%d,\"insert_count\":%d,\"delete_count\":%d,\"upsert_count\":%d,"
-    "\"timestamp\":%d,\"n_keys\":%d,\"key_type\":%d,\"int_keys\":%d,\"str_offsets\":%d,\"str_data\":%d},"
+    "\"timestamp\":%d,\"n_keys\":%d,\"key_type\":%d,\"int_keys\":%d,\"str_offsets\":%d,\"str_data\":%d,\"rows_json\":%d,\"rows_json_offsets\":%d},"
     "\"pt_column_out\":{\"size\":%d,\"name\":%d,\"dtype\":%d,\"is_dynamic\":%d,\"width\":%d,"
     "\"elem_size\":%d,\"values\":%d,\"offsets\":%d,\"valid\":%d}}}",
     PT_VERSION_STRING,
@@ -157,7 +160,8 @@ const char *pt_wasm_constants(void) {
     PT_FORM_ROWS, PT_FORM_COLUMNS, PT_FORM_DATAFRAME,
     PT_FIELD_DYNAMIC, PT_FIELD_BY_POSITION,
     PT_OP_INSERT, PT_OP_UPSERT,
-    (unsigned)PT_WRITE_DUPLICATES_LAST_WINS, (unsigned)PT_CREATE_ORM,
+    (unsigned)PT_WRITE_DUPLICATES_LAST_WINS, (unsigned)PT_WRITE_ROWS_JSON, (unsigned)PT_CREATE_ORM,
+    (unsigned)PT_JSON_INT64_AS_STRING,
     PT_MAX_NAME_LENGTH, PT_MAX_FIELDS, PT_MAX_DIM, PT_MAX_VARCHAR_LENGTH, PT_MAX_JSON_LENGTH,
     PT_MAX_PARTITIONS, PT_MAX_TOPK, (unsigned)PT_MAX_BATCH_BYTES,
     (int)sizeof(pt_error), OFF(pt_error, status), OFF(pt_error, code), OFF(pt_error, exc),
@@ -175,6 +179,7 @@ const char *pt_wasm_constants(void) {
     OFF(pt_mutation_result, timestamp), OFF(pt_mutation_result, n_keys),
     OFF(pt_mutation_result, key_type), OFF(pt_mutation_result, int_keys),
     OFF(pt_mutation_result, str_offsets), OFF(pt_mutation_result, str_data),
+    OFF(pt_mutation_result, rows_json), OFF(pt_mutation_result, rows_json_offsets),
     (int)sizeof(pt_column_out), OFF(pt_column_out, name), OFF(pt_column_out, dtype),
     OFF(pt_column_out, is_dynamic), OFF(pt_column_out, width), OFF(pt_column_out, elem_size),
     OFF(pt_column_out, values), OFF(pt_column_out, offsets), OFF(pt_column_out, valid));
@@ -364,6 +369,30 @@ const uint32_t *pt_wasm_search_counts(const pt_search_result *r) { return pt_sea
 const float *pt_wasm_search_distances(const pt_search_result *r) { return pt_search_distances(r); }
 const pt_rows *pt_wasm_search_rows(const pt_search_result *r) { return pt_search_rows(r); }
 void pt_wasm_search_free(pt_search_result *r) { pt_search_free(r); }
+
+/* ---- REST v2 JSON ---- */
+
+/* NUL-terminated JSON text (free with pt_wasm_free); 0 on failure (pt_wasm_error says why). */
+char *pt_wasm_rows_to_json(const pt_rows *rows, uint32_t flags) {
+  char *out = NULL;
+  pt_rows_to_json(rows, flags, &out, NULL, &last_error);
+  return out;
+}
+char *pt_wasm_search_to_json(const pt_search_result *r, uint32_t flags) {
+  char *out = NULL;
+  pt_search_to_json(r, flags, &out, NULL, &last_error);
+  return out;
+}
+/* 1 found (out[0] = start, out[1] = length of the value's text), 0 absent, -1 not an object. */
+int pt_wasm_json_member(const char *json, size_t len, const char *key, size_t key_len, uint32_t *out) {
+  size_t start = 0, n = 0;
+  int rc = pt_json_member(json, len, key, key_len, &start, &n);
+  if (rc == 1) {
+    out[0] = (uint32_t)start;
+    out[1] = (uint32_t)n;
+  }
+  return rc;
+}
 
 /* 1 when the vector kernels of this build are WebAssembly SIMD128 ones. */
 int pt_wasm_simd(void) {

@@ -1,0 +1,254 @@
+/*
+ * text.c — growable text buffers and number formatting (text.h).
+ *
+ * pt_format_f32 is on the hot path of every forwarded vector (a 128-d row is 128 of them), so
+ * it avoids printf: the nearest k-digit decimal of the value is found by one scaling with an
+ * exact power of ten in double arithmetic, for k = 9 (which always reads back: 9 significant
+ * digits identify a float32) down to the first k that no longer reads back as the same float;
+ * the last k that did is the shortest. A decimal "reads back" when D / 10^p, rounded to double,
+ * then to float, is the value: the path JSON.parse + Float32Array and strtod + (float) take.
+ * Values whose scaling needs a power beyond 10^22 (|v| < 1e-14 or > 1e21) go through snprintf.
+ */
+#include "text.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+bool pt_text_reserve(pt_text *t, size_t n) {
+  if (t->oom) return false;
+  if (t->len + n + 1 <= t->cap) return true;
+  if (PT_GROW(&t->p, &t->cap, t->len + n + 1)) {
+    t->oom = true;
+    return false;
+  }
+  return true;
+}
+
+void pt_text_put(pt_text *t, const char *s, size_t n) {
+  if (!pt_text_reserve(t, n)) return;
+  if (n) memcpy(t->p + t->len, s, n);
+  t->len += n;
+  t->p[t->len] = '\0';
+}
+
+void pt_text_puts(pt_text *t, const char *z) { pt_text_put(t, z, strlen(z)); }
+
+void pt_text_char(pt_text *t, char c) {
+  if (!pt_text_reserve(t, 1)) return;
+  t->p[t->len++] = c;
+  t->p[t->len] = '\0';
+}
+
+void pt_text_json_string(pt_text *t, const char *s, size_t n) {
+  static const char hex[] = "0123456789abcdef";
+  if (!pt_text_reserve(t, n + 2)) return;
+  pt_text_char(t, '"');
+  size_t run = 0; /* bytes copied as they are, in one go */
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    pt_text_put(t, s + run, i - run);
+    run = i + 1;
+    char esc[6] = {'\\', 0, 0, 0, 0, 0};
+    size_t len = 2;
+    switch (c) {
+    case '"': esc[1] = '"'; break;
+    case '\\': esc[1] = '\\'; break;
+    case '\n': esc[1] = 'n'; break;
+    case '\r': esc[1] = 'r'; break;
+    case '\t': esc[1] = 't'; break;
+    case '\b': esc[1] = 'b'; break;
+    case '\f': esc[1] = 'f'; break;
+    default:
+      esc[1] = 'u', esc[2] = '0', esc[3] = '0', esc[4] = hex[c >> 4], esc[5] = hex[c & 15];
+      len = 6;
+    }
+    pt_text_put(t, esc, len);
+  }
+  pt_text_put(t, s + run, n - run);
+  pt_text_char(t, '"');
+}
+
+/* ---- integers ---- */
+
+static size_t format_u64(char *out, uint64_t v) {
+  char tmp[24];
+  size_t n = 0;
+  do {
+    tmp[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  for (size_t i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
+  return n;
+}
+
+size_t pt_format_i64(char *out, int64_t v) {
+  if (v >= 0) return format_u64(out, (uint64_t)v);
+  out[0] = '-';
+  return 1 + format_u64(out + 1, (uint64_t)0 - (uint64_t)v);
+}
+
+void pt_text_i64(pt_text *t, int64_t v) {
+  if (!pt_text_reserve(t, PT_NUMBER_TEXT)) return;
+  t->len += pt_format_i64(t->p + t->len, v);
+  t->p[t->len] = '\0';
+}
+
+void pt_text_u64(pt_text *t, uint64_t v) {
+  if (!pt_text_reserve(t, PT_NUMBER_TEXT)) return;
+  t->len += format_u64(t->p + t->len, v);
+  t->p[t->len] = '\0';
+}
+
+/* ---- floats ---- */
+
+static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* digits (n of them, the first non-zero) times 10^e, placed as JavaScript's Number#toString
+ * places them: plain from 1e-6 up to 1e21, exponent notation beyond. */
+static size_t place(char *out, bool neg, const char *dig, int n, int e) {
+  char *o = out;
+  if (neg) *o++ = '-';
+  int pos = e + 1; /* digits before the decimal point */
+  if (pos > 0 && pos <= 21) {
+    if (n <= pos) {
+      memcpy(o, dig, (size_t)n);
+      o += n;
+      memset(o, '0', (size_t)(pos - n));
+      o += pos - n;
+    } else {
+      memcpy(o, dig, (size_t)pos);
+      o += pos;
+      *o++ = '.';
+      memcpy(o, dig + pos, (size_t)(n - pos));
+      o += n - pos;
+    }
+  } else if (pos <= 0 && pos > -6) {
+    *o++ = '0';
+    *o++ = '.';
+    memset(o, '0', (size_t)-pos);
+    o += -pos;
+    memcpy(o, dig, (size_t)n);
+    o += n;
+  } else {
+    *o++ = dig[0];
+    if (n > 1) {
+      *o++ = '.';
+      memcpy(o, dig + 1, (size_t)(n - 1));
+      o += n - 1;
+    }
+    *o++ = 'e';
+    *o++ = e < 0 ? '-' : '+';
+    o += format_u64(o, (uint64_t)(e < 0 ? -e : e));
+  }
+  return (size_t)(o - out);
+}
+
+/* The shortest of %.{from..17}g that reads back; mantissa and exponent re-placed. */
+static size_t format_slow(char *out, double v, bool single) {
+  char tmp[40];
+  for (int prec = single ? 1 : 15; prec <= 17; prec++) {
+    snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
+    double back = strtod(tmp, NULL);
+    if (single ? (float)back == (float)v : back == v) break;
+  }
+  /* tmp is [-]d.ddde[+-]x: collect the digits, drop trailing zeros, re-place */
+  const char *s = tmp;
+  bool neg = *s == '-';
+  if (neg) s++;
+  char dig[24];
+  int n = 0;
+  for (; *s && *s != 'e'; s++)
+    if (*s >= '0' && *s <= '9') dig[n++] = *s;
+  int e = *s == 'e' ? atoi(s + 1) : 0;
+  while (n > 1 && dig[n - 1] == '0') n--;
+  return place(out, neg, dig, n, e);
+}
+
+/* Non-finite values (null) and zeros; 0 for every other value. */
+static size_t format_special(char *out, double v) {
+  if (!isfinite(v)) {
+    memcpy(out, "null", 4);
+    return 4;
+  }
+  if (v != 0) return 0;
+  if (signbit(v)) {
+    memcpy(out, "-0", 2);
+    return 2;
+  }
+  out[0] = '0';
+  return 1;
+}
+
+size_t pt_format_f32(char *out, float f) {
+  size_t special = format_special(out, f);
+  if (special) return special;
+  bool neg = f < 0;
+  float af = neg ? -f : f;
+  double v = af;
+  /* 10^e <= v < 10^(e+1), from the binary exponent (off by one at most: corrected below) */
+  uint32_t bits;
+  memcpy(&bits, &af, 4);
+  int e2 = (int)(bits >> 23) - 127;
+  if (e2 == -127) return format_slow(out, f, true); /* subnormal */
+  int e = (int)floor(e2 * 0.30102999566398120);
+  if (8 - e > 22 || e > 21) return format_slow(out, f, true);
+  double s9 = 8 - e >= 0 ? v * pow10_exact[8 - e] : v / pow10_exact[e - 8];
+  if (s9 >= 999999999.5) e++; /* rounds to 10 digits */
+  else if (s9 < 1e8) e--;
+  if (8 - e > 22 || e > 21) return format_slow(out, f, true);
+
+  uint64_t best = 0;
+  int best_k = 0, best_e = e;
+  for (int k = 9; k >= 1; k--) {
+    int p = k - 1 - e; /* D = v * 10^p has k digits */
+    double r = nearbyint(p >= 0 ? v * pow10_exact[p] : v / pow10_exact[-p]);
+    int ee = e;
+    if (r >= pow10_exact[k]) { /* rounded up to 10^k: one digit fewer, one power more */
+      r = pow10_exact[k - 1];
+      ee = e + 1;
+    }
+    int q = k - 1 - ee;
+    double back = q >= 0 ? r / pow10_exact[q] : r * pow10_exact[-q];
+    if ((float)back != af) break;
+    best = (uint64_t)r;
+    best_k = k;
+    best_e = ee;
+  }
+  if (!best_k) return format_slow(out, f, true);
+  char dig[24];
+  int n = (int)format_u64(dig, best);
+  while (n > 1 && dig[n - 1] == '0') n--;
+  return place(out, neg, dig, n, best_e);
+}
+
+size_t pt_format_f64(char *out, double v) {
+  size_t special = format_special(out, v);
+  if (special) return special;
+  /* integers exact in a double print as integers */
+  if (fabs(v) < 9007199254740992.0 && v == floor(v)) return pt_format_i64(out, (int64_t)v);
+  return format_slow(out, v, false);
+}
+
+void pt_text_f32(pt_text *t, float v) {
+  if (!pt_text_reserve(t, PT_NUMBER_TEXT)) return;
+  t->len += pt_format_f32(t->p + t->len, v);
+  t->p[t->len] = '\0';
+}
+
+void pt_text_f64(pt_text *t, double v) {
+  if (!pt_text_reserve(t, PT_NUMBER_TEXT)) return;
+  t->len += pt_format_f64(t->p + t->len, v);
+  t->p[t->len] = '\0';
+}
+
+void pt_text_release(pt_text *t) {
+  pt_free(t->p);
+  memset(t, 0, sizeof *t);
+}

@@ -1,0 +1,46 @@
+/*
+ * text.h — growable text buffers and the number formatting of every JSON the core writes
+ * (query results, REST v2 rows, forwarded batches).
+ *
+ * Floats are written in the shortest form that reads back as the same value, as JavaScript and
+ * Go print them (0.1f is "0.1", not "0.100000001"): a float32 through a double and back, which is
+ * what JSON.parse + Float32Array and strtod + (float) both do, a double through strtod.
+ */
+#ifndef PT_TEXT_H
+#define PT_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A byte buffer that records an allocation failure instead of reporting it at every step:
+ * check `oom` once at the end. `p` is NUL-terminated whenever len > 0. */
+typedef struct pt_text {
+  char *p;
+  size_t len, cap;
+  bool oom;
+} pt_text;
+
+/* Reserves room for `n` more bytes (and a NUL); false (and oom set) when that fails. */
+bool pt_text_reserve(pt_text *t, size_t n);
+void pt_text_put(pt_text *t, const char *s, size_t n);
+void pt_text_puts(pt_text *t, const char *z);
+void pt_text_char(pt_text *t, char c);
+/* A JSON string literal: quotes, escapes (", \, control characters), UTF-8 bytes as they are. */
+void pt_text_json_string(pt_text *t, const char *s, size_t n);
+void pt_text_i64(pt_text *t, int64_t v);
+void pt_text_u64(pt_text *t, uint64_t v);
+/* Shortest round-trip text of a float32 / double; non-finite values are written as null, which
+ * is what JSON has for them. */
+void pt_text_f32(pt_text *t, float v);
+void pt_text_f64(pt_text *t, double v);
+void pt_text_release(pt_text *t);
+
+/* The same formatting into a caller's buffer of at least PT_NUMBER_TEXT bytes; returns the
+ * length written (no NUL). */
+#define PT_NUMBER_TEXT 32
+size_t pt_format_f32(char *out, float v);
+size_t pt_format_f64(char *out, double v);
+size_t pt_format_i64(char *out, int64_t v);
+
+#endif /* PT_TEXT_H */
