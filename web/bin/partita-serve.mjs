@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// partita-serve — serves a Milvus RESTful API v2 subset over an embedded partita store.
+//
+//   partita-serve [--port N] [--host H] [--token T] [--max-body-bytes N]
+//
+// The port comes from --port, else PARTITA_PORT, else 19530 (Milvus's); --port 0 picks a free
+// one. It prints one line when it is listening, and closes on SIGINT / SIGTERM.
+import { parseArgs } from 'node:util';
+import { serve } from '../src/serve-node.js';
+
+function fail(message) {
+  process.stderr.write(`partita-serve: ${message}\n`);
+  process.exit(2);
+}
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      token: { type: 'string' },
+      'max-body-bytes': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }));
+} catch (e) {
+  fail(e.message);
+}
+if (values.help) {
+  process.stdout.write('usage: partita-serve [--port N] [--host 127.0.0.1] [--token T] [--max-body-bytes N]\n' +
+    'Serves a Milvus REST v2 subset over an embedded store. Port: --port, else $PARTITA_PORT, else 19530.\n');
+  process.exit(0);
+}
+
+const portText = values.port ?? process.env.PARTITA_PORT ?? '19530';
+if (!/^\d+$/.test(portText) || Number(portText) > 65535) fail(`invalid port ${JSON.stringify(portText)}`);
+const options = { host: values.host ?? '127.0.0.1', port: Number(portText) };
+if (values.token !== undefined) options.token = values.token;
+if (values['max-body-bytes'] !== undefined) {
+  const n = Number(values['max-body-bytes']);
+  if (!Number.isInteger(n) || n <= 0) fail(`invalid --max-body-bytes ${values['max-body-bytes']}`);
+  options.maxBodyBytes = n;
+}
+
+let server;
+try {
+  server = await serve(options);
+} catch (e) {
+  fail(`cannot listen on ${options.host}:${options.port}: ${e.message}`);
+}
+process.stdout.write(`partita: serving Milvus REST v2 on ${server.url}\n`);
+
+let closing = false;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, async () => {
+    if (closing) process.exit(1);
+    closing = true;
+    await server.close();
+    process.exit(0);
+  });
+}

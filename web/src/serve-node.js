@@ -1,0 +1,123 @@
+// serve-node.js — the Milvus REST v2 handler on node:http (`partita/server/node`).
+//
+// Requests go to the handler's transport-neutral core (handler.handle) without building web
+// Request / Response objects: the body is read straight off the socket into one buffer (its
+// size known from Content-Length when given), refused once it passes maxBodyBytes.
+
+import http from 'node:http';
+import './node.js';
+import { init } from './binding.js';
+import { createHandler } from './server.js';
+
+const EMPTY = new Uint8Array(0);
+
+/** Reads a request body up to `max` bytes; null when it is larger. */
+function readBody(req, max) {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > max) return resolve(null);
+    let buf = Number.isFinite(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : null;
+    let size = 0;
+    const chunks = [];
+    req.on('data', (chunk) => {
+      if (size + chunk.length > max) {
+        req.removeAllListeners('data');
+        req.pause();
+        return resolve(null);
+      }
+      if (buf && size + chunk.length <= buf.length) chunk.copy(buf, size);
+      else {
+        if (buf) {
+          chunks.push(buf.subarray(0, size));
+          buf = null;
+        }
+        chunks.push(chunk);
+      }
+      size += chunk.length;
+    });
+    req.on('end', () => {
+      if (buf) return resolve(size === buf.length ? buf : buf.subarray(0, size));
+      resolve(chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    });
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Serves the Milvus REST v2 subset on node:http.
+ * @param {{ host?: string, port?: number, using?: string, token?: string, maxBodyBytes?: number,
+ *   page?: string | Response | (() => Response | string | Promise<Response | string>) }} [options]
+ * @returns {Promise<{ url: string, port: number, server: http.Server, close(): Promise<void> }>}
+ */
+export async function serve(options = {}) {
+  const { host = '127.0.0.1', port = 19530, ...handlerOptions } = options;
+  await init();
+  const handler = createHandler(handlerOptions);
+  const max = handler.maxBodyBytes;
+
+  const server = http.createServer(async (req, res) => {
+    try {
+      const path = (req.url ?? '/').split('?', 1)[0];
+      const method = (req.method ?? 'GET').toUpperCase();
+      const body = method === 'POST' ? await readBody(req, max) : EMPTY;
+      const out = await handler.handle({
+        method,
+        path,
+        header: (name) => {
+          const v = req.headers[name];
+          return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+        },
+        body,
+      });
+      if (out.page !== undefined) return sendPage(res, out.page, method);
+      if (body === null) {
+        // the rest of the body is not read: answer and close the connection
+        res.shouldKeepAlive = false;
+        res.setHeader('connection', 'close');
+      }
+      res.writeHead(out.status, { 'content-type': out.contentType, 'content-length': Buffer.byteLength(out.body) });
+      res.end(method === 'HEAD' ? undefined : out.body);
+      if (body === null) res.on('finish', () => req.socket.destroy());
+    } catch (e) {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(String(e?.message ?? e));
+    }
+  });
+  server.keepAliveTimeout = 65_000;
+
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const actual = server.address().port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${actual}`,
+    port: actual,
+    server,
+    close() {
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections?.();
+      });
+    },
+  };
+}
+
+async function sendPage(res, page, method) {
+  const p = typeof page === 'function' ? await page() : page;
+  if (typeof Response !== 'undefined' && p instanceof Response) {
+    const headers = Object.fromEntries(p.headers);
+    const bytes = Buffer.from(await p.arrayBuffer());
+    res.writeHead(p.status, headers);
+    return res.end(method === 'HEAD' ? undefined : bytes);
+  }
+  const text = String(p);
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(method === 'HEAD' ? undefined : text);
+}
+
+export { createHandler };

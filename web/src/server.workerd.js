@@ -1,0 +1,6 @@
+// server.workerd.js — the `partita/server` entry for workerd: the Milvus REST v2 handler, with
+// init() finding the .wasm as the `partita` entry for workerd does.
+import './workerd.js';
+
+export { createHandler, fetch, routes, DEFAULT_MAX_BODY_BYTES } from './server.js';
+export { default } from './server.js';
