@@ -4,6 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { HttpClient, HttpError } from '@zilliz/milvus2-sdk-node';
 import { serve } from 'partita/server/node';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { uniqueName, range } from './support/helpers.mjs';
 
 const TOKEN = 'root:Milvus';
@@ -164,4 +166,44 @@ test('bodies over the limit: 413 and code 1102, the server keeps serving', async
   } finally {
     await small.close();
   }
+});
+
+/** Starts the CLI; resolves with the child and the URL it prints. */
+function startCli(args, env = {}) {
+  const bin = fileURLToPath(new URL('../web/bin/partita-serve.mjs', import.meta.url));
+  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /^partita: serving Milvus REST v2 on (http:\/\/127\.0\.0\.1:(\d+))\n/.exec(out);
+      if (m) resolve({ child, url: m[1], port: Number(m[2]), line: out });
+    });
+    child.on('exit', (code) => reject(new Error(`partita-serve exited (${code}) before listening: ${out}`)));
+  });
+}
+
+test('the partita-serve CLI prints its URL, serves, and exits cleanly on SIGTERM', { timeout: 20_000 }, async () => {
+  const { child, url, line } = await startCli(['--port', '0', '--token', 't0k']);
+  assert.equal(line.split('\n').length, 2, 'one line');
+  const c = new HttpClient({ endpoint: url, token: 't0k' });
+  assert.equal((await c.listCollections()).code, 0);
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  child.kill('SIGTERM');
+  assert.deepEqual(await exited, { code: 0, signal: null });
+});
+
+test('the CLI takes its port from PARTITA_PORT, and --port wins over it', { timeout: 20_000 }, async () => {
+  const probe = await serve({ port: 0 });
+  const free = probe.port;
+  await probe.close();
+  const a = await startCli([], { PARTITA_PORT: String(free) });
+  assert.equal(a.port, free);
+  a.child.kill('SIGINT');
+  await new Promise((resolve) => a.child.on('exit', resolve));
+  // with an unusable PARTITA_PORT, --port 0 still starts it
+  const b = await startCli(['--port', '0'], { PARTITA_PORT: 'not-a-port' });
+  assert.ok(b.port > 0);
+  b.child.kill('SIGTERM');
+  await new Promise((resolve) => b.child.on('exit', resolve));
 });
