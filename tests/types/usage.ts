@@ -5,6 +5,8 @@ import {
   MutationResult, MilvusException, DataNotMatchException, type Entity, type PrimaryKey,
   type Hit, type SearchParam,
 } from 'partita';
+import workerEntry, { createHandler, fetch as serverFetch, routes, type Handler } from 'partita/server';
+import { serve, type RunningServer } from 'partita/server/node';
 
 async function main(): Promise<void> {
   const info = await init();
@@ -79,3 +81,22 @@ async function main(): Promise<void> {
   void v, n, keys, ts, rows, got, count, names, code, name, hitId, hitDistance, title, badDistance;
 }
 void main;
+
+// partita/server and partita/server/node
+async function server(): Promise<void> {
+  const handler: Handler = createHandler({ using: 'default', token: 'root:Milvus', maxBodyBytes: 1 << 20, page: '<p>demo</p>' });
+  const res: Response = await handler(new Request('http://127.0.0.1/v2/vectordb/collections/list', { method: 'POST', body: '{}' }));
+  const viaDefault: Response = await serverFetch(new Request('http://127.0.0.1/'));
+  const worker: { fetch(request: Request): Promise<Response> } = workerEntry;
+  const list: readonly string[] = routes;
+  const running: RunningServer = await serve({ host: '127.0.0.1', port: 0, token: 't' });
+  const url: string = running.url;
+  await running.close();
+  createHandler({ page: async () => new Response('x') });
+  // @ts-expect-error the port is a number
+  await serve({ port: '19530' });
+  // @ts-expect-error no such option
+  createHandler({ alias: 'x' });
+  void res, viaDefault, worker, list, url;
+}
+void server;

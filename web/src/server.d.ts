@@ -1,0 +1,53 @@
+// Types of `partita/server`: a Milvus RESTful API v2 subset over an embedded store, as one
+// web-standard fetch handler (Node ≥ 20, service workers, Cloudflare Workers).
+
+/** What GET / answers: HTML text, a Response, or a function giving either. */
+export type ServerPage = string | Response | (() => string | Response | Promise<string | Response>);
+
+export interface HandlerOptions {
+  /** The connection alias whose embedded store is served (default 'default'). */
+  using?: string;
+  /** When set, requests need `Authorization: Bearer <token>` (or Basic of the same
+   * `user:password`); others get HTTP 401 {"code":1800,"message":"user hasn't authenticated"}. */
+  token?: string;
+  /** Larger request bodies get HTTP 413 with code 1102 (default 64 MiB). */
+  maxBodyBytes?: number;
+  /** GET / (default: a small HTML page listing the routes). */
+  page?: ServerPage;
+}
+
+/** The transport-neutral request the handler's core takes (used by adapters such as serve()). */
+export interface RawRequest {
+  method: string;
+  path: string;
+  header(name: string): string | null;
+  /** The body, or null when it was larger than maxBodyBytes. */
+  body: Uint8Array | null;
+}
+
+export type RawResponse =
+  | { status: number; contentType: string; body: string }
+  | { page: ServerPage };
+
+export interface Handler {
+  (request: Request): Promise<Response>;
+  /** The handler without web Request/Response objects, for server adapters. */
+  handle(request: RawRequest): Promise<RawResponse>;
+  readonly maxBodyBytes: number;
+}
+
+/** A Milvus REST v2 handler over the embedded store of `options.using`. */
+export function createHandler(options?: HandlerOptions): Handler;
+
+/** A handler with the default options (the `default` connection, no token). */
+export function fetch(request: Request): Promise<Response>;
+
+/** The routes served: '/v2/vectordb/collections/create', ... */
+export const routes: readonly string[];
+
+/** 64 MiB. */
+export const DEFAULT_MAX_BODY_BYTES: number;
+
+/** For Workers: `export { default } from 'partita/server'`. */
+declare const worker: { fetch(request: Request): Promise<Response> };
+export default worker;
