@@ -17,10 +17,8 @@ import { core, init } from './binding.js';
 import { connections } from './connections.js';
 import { DataType } from './dtype.js';
 import { MilvusException } from './errors.js';
-import { readRows, readSearchResult } from './results.js';
 
 const decoder = new TextDecoder();
-const encoder = new TextEncoder();
 
 /** Milvus's REST body limit is the proxy's; partita's default is the 64 MiB of issue 4. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -188,10 +186,9 @@ class Store {
       }
       const fields = d.schema.fields;
       d.pk = fields.find((f) => f.is_primary);
-      d.int64Fields = new Set(fields.filter((f) => f.dtype === DataType.INT64).map((f) => f.name));
       described.set(key, d);
     }
-    return { ptr, id, key, name, schema: d.schema, pk: d.pk, int64Fields: d.int64Fields };
+    return { ptr, id, key, name, schema: d.schema, pk: d.pk };
   }
 
   /** The collection, or Milvus's collection-not-found error (code 100). */
@@ -533,17 +530,9 @@ function write(store, op, req, allowInt64, raw) {
   const partition = req.partitionName ? req.partitionName : null;
   const scope = c.scope();
   try {
-    let dataPtr, dataLen;
-    if (raw.bodyPtr) {
-      // the body is in linear memory already; `data` is a span of it
-      dataPtr = raw.bodyPtr + raw.dataStart;
-      dataLen = raw.dataLen;
-    } else {
-      const bytes = encoder.encode(raw.dataText);
-      dataPtr = scope.alloc(bytes.length + 1);
-      c.u8.set(bytes, dataPtr);
-      dataLen = bytes.length;
-    }
+    // the body is in linear memory already; `data` is a span of it
+    const dataPtr = raw.bodyPtr + raw.dataStart;
+    const dataLen = raw.dataLen;
     if (!raw.hasRows) throw new MilvusException(1804, 'fail to deal the insert data, error: missing required parameters');
     const [pp, pl] = partition === null ? [0, 0] : scope.string(partition);
     const res = scope.alloc(c.layout.pt_mutation_result.size);
@@ -591,28 +580,15 @@ function deleteEntities(store, req) {
   });
 }
 
-/** A pt_rows as the JSON text of an array of row objects. */
-function rowsText(c, rowsPtr, h, allowInt64) {
-  if (typeof c.exports._pt_wasm_rows_to_json === 'function') {
-    const out = c.exports._pt_wasm_rows_to_json(rowsPtr, allowInt64 ? 0 : 1) >>> 0;
-    if (!out) throw c.lastError();
-    try {
-      return c.cString(out);
-    } finally {
-      c.free(out);
-    }
+/** A pt_rows as the JSON text of an array of row objects, written by the core. */
+function rowsText(c, rowsPtr, allowInt64) {
+  const out = c.exports._pt_wasm_rows_to_json(rowsPtr, allowInt64 ? 0 : 1) >>> 0;
+  if (!out) throw c.lastError();
+  try {
+    return c.cString(out);
+  } finally {
+    c.free(out);
   }
-  return restJson(readRows(c, rowsPtr), h, allowInt64);
-}
-
-/** Rows decoded in JS as REST JSON (used when the core has no JSON writer for results). */
-function restJson(rows, h, allowInt64) {
-  return JSON.stringify(rows, function (k, v) {
-    if (typeof v === 'bigint') return allowInt64 ? v : v.toString();
-    if (!allowInt64 && typeof v === 'number' && Array.isArray(this) === false && h.int64Fields.has(k)) return String(v);
-    if (v instanceof Uint8Array) return Array.from(v);
-    return v;
-  }).replace(/"(-?\d+)n"/g, '$1');
 }
 
 function runQuery(h, request, allowInt64) {
@@ -621,7 +597,7 @@ function runQuery(h, request, allowInt64) {
     const rows = c.exports._pt_wasm_query(h.ptr, p, n) >>> 0;
     if (!rows) throw c.lastError();
     try {
-      return okText(rowsText(c, rows, h, allowInt64), ',"cost":0');
+      return okText(rowsText(c, rows, allowInt64), ',"cost":0');
     } finally {
       c.exports._pt_wasm_rows_free(rows);
     }
@@ -760,19 +736,13 @@ function search(store, req, allowInt64) {
       const topks = Array.from(new Uint32Array(c.u8.slice(countsPtr, countsPtr + nq * 4).buffer));
       const total = topks.reduce((a, b) => a + b, 0);
       if (total === 0) return okText('[]', ',"cost":0');
+      const out = c.exports._pt_wasm_search_to_json(r, allowInt64 ? 0 : 1) >>> 0;
+      if (!out) throw c.lastError();
       let hits;
-      if (typeof c.exports._pt_wasm_search_to_json === 'function') {
-        const out = c.exports._pt_wasm_search_to_json(r, allowInt64 ? 0 : 1) >>> 0;
-        if (!out) throw c.lastError();
-        try {
-          hits = c.cString(out);
-        } finally {
-          c.free(out);
-        }
-      } else {
-        const pk = h.pk.name;
-        const flat = readSearchResult(c, r, { pk, pkInEntity: true }).flat().map((hit) => ({ ...hit.entity, [pk]: hit.id, distance: hit.distance }));
-        hits = restJson(flat, h, allowInt64);
+      try {
+        hits = c.cString(out);
+      } finally {
+        c.free(out);
       }
       return okText(hits, `,"cost":0,"topks":[${topks.join(',')}]`);
     } finally {
@@ -839,13 +809,7 @@ function bindWrite(c, bytes, scope) {
   const M = c.exports;
   let start = 0;
   while (start < bytes.length && isSpace(bytes[start])) start++;
-  if (typeof M._pt_wasm_json_member !== 'function' || bytes[start] !== 0x7b /* { */) {
-    // the core cannot split the body: parse it whole (numbers beyond 2^53 lose digits)
-    const body = JSON.parse(decoder.decode(bytes));
-    const req = bind('CollectionDataReq', body);
-    const data = Array.isArray(req.data) ? req.data : [req.data];
-    return { req, raw: { dataText: JSON.stringify(data), hasRows: data.length > 0 } };
-  }
+  if (bytes[start] !== 0x7b /* { */) bind('CollectionDataReq', JSON.parse(decoder.decode(bytes))); // throws
   const bodyPtr = scope.alloc(bytes.length + 1);
   c.u8.set(bytes, bodyPtr);
   c.u8[bodyPtr + bytes.length] = 0;
@@ -856,8 +820,9 @@ function bindWrite(c, bytes, scope) {
     JSON.parse(decoder.decode(bytes)); // throws the parse error
     throw new MilvusException(1801, 'can only accept json format request, error: invalid JSON object');
   }
-  let rest = decoder.decode(bytes), dataStart = 0, dataLen = 0, first = 0;
-  if (found === 1) {
+  let rest, dataStart = 0, dataLen = 0, first = 0;
+  if (found === 0) rest = decoder.decode(bytes);
+  else {
     dataStart = c.dv.getUint32(out, true);
     dataLen = c.dv.getUint32(out + 4, true);
     first = c.u8[bodyPtr + dataStart];
