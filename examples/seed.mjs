@@ -1,5 +1,5 @@
 // The example of pymilvus's Partition.upsert() page, line by line in JavaScript.
-// `npm start` runs it on the embedded store: nothing leaves this process.
+// `npm run seed` runs it on the embedded store: nothing leaves this process.
 import { init, Collection, Partition, FieldSchema, CollectionSchema, DataType } from 'partita';
 
 await init();
