@@ -374,7 +374,20 @@ test('query: filter, outputFields, default limit 100, offset, count(*), filter e
   assert.deepEqual((await ok('entities/query', { collectionName: name, filter: '', outputFields: ['count(*)'] }, INT64)).data, [{ 'count(*)': 150 }]);
   assert.deepEqual((await ok('entities/query', { collectionName: name, outputFields: ['count(*)'] })).data, [{ 'count(*)': '150' }]);
   await fails('entities/query', { collectionName: name, filter: 'id > "x"' }, 1100, /^failed to create query plan: cannot parse expression: id > "x"/);
-  await fails('entities/query', { collectionName: name, filter: 'id > 1', exprParams: { a: 1 } }, 1100, /exprParams/);
+});
+
+test('expression templates: exprParams fill {name} outside string literals', async () => {
+  const name = await quick();
+  await ok('entities/insert', { collectionName: name, data: range(6, (i) => ({ id: i, vector: [1, 1, 1, i], tag: `t{${i}}` })) });
+  const q = await ok('entities/query', {
+    collectionName: name, filter: 'id > {low} and id in {ids} and tag != "{low}"', exprParams: { low: 1, ids: [0, 2, 3] }, outputFields: ['tag'],
+  }, INT64);
+  assert.deepEqual(q.data, [{ id: 2, tag: 't{2}' }, { id: 3, tag: 't{3}' }]);
+  const s = await ok('entities/search', { collectionName: name, data: [[1, 1, 1, 5]], filter: 'tag == {t}', exprParams: { t: 't{4}' } }, INT64);
+  assert.deepEqual(s.data.map((h) => h.id), [4]);
+  assert.deepEqual((await ok('entities/delete', { collectionName: name, filter: 'id < {n}', exprParams: { n: 2 } })).data, { deleteCount: 2 });
+  await fails('entities/query', { collectionName: name, filter: 'id > {x}', exprParams: { y: 1 } }, 1100,
+    'the value of expression template variable name {x} is not found: invalid parameter');
 });
 
 test('delete by filter, then query and get no longer see the rows', async () => {

@@ -557,17 +557,49 @@ function write(store, op, req, allowInt64, raw) {
   }
 }
 
-function checkExprParams(req) {
-  if (req.exprParams && Object.keys(req.exprParams).length)
-    throw new MilvusException(1100, 'exprParams (filter templates) are not supported by partita: invalid parameter');
+/** An expression template value as a filter literal. */
+function templateLiteral(v, name) {
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map((x) => templateLiteral(x, name)).join(', ')}]`;
+  throw new MilvusException(1100, `the value of expression template variable name {${name}} is not a bool, number, string or array: invalid parameter`);
+}
+
+/**
+ * Milvus's expression templates (`age > {age}` with exprParams {"age": 18}): each `{name}`
+ * outside string literals becomes the literal of its value.
+ */
+function applyExprParams(filter, params) {
+  if (!params || Object.keys(params).length === 0 || !filter) return filter ?? '';
+  let out = '';
+  let quote = null;
+  for (let i = 0; i < filter.length; i++) {
+    const ch = filter[i];
+    if (quote) {
+      out += ch;
+      if (ch === '\\' && i + 1 < filter.length) out += filter[++i];
+      else if (ch === quote) quote = null;
+      continue;
+    }
+    if (ch === '"' || ch === "'") quote = ch;
+    const m = ch === '{' ? /^\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}/.exec(filter.slice(i)) : null;
+    if (!m) {
+      out += ch;
+      continue;
+    }
+    if (!Object.hasOwn(params, m[1]))
+      throw new MilvusException(1100, `the value of expression template variable name {${m[1]}} is not found: invalid parameter`);
+    out += templateLiteral(params[m[1]], m[1]);
+    i += m[0].length - 1;
+  }
+  return out;
 }
 
 function deleteEntities(store, req) {
-  checkExprParams(req);
   const h = store.get(req.collectionName);
   const c = core();
   const partition = req.partitionName ? req.partitionName : null;
-  return withBytes(c, [partition, req.filter], (scope, [pp, pl], [ep, el]) => {
+  return withBytes(c, [partition, applyExprParams(req.filter, req.exprParams)], (scope, [pp, pl], [ep, el]) => {
     const res = scope.alloc(c.layout.pt_mutation_result.size);
     c.u8.fill(0, res, res + c.layout.pt_mutation_result.size);
     c.check(c.exports._pt_wasm_delete(h.ptr, pp, pl, ep, el, res));
@@ -605,11 +637,10 @@ function runQuery(h, request, allowInt64) {
 }
 
 function query(store, req, allowInt64) {
-  checkExprParams(req);
   const h = store.get(req.collectionName);
   requireLoaded(h);
   const outputFields = req.outputFields ?? ['*'];
-  const request = { expr: req.filter ?? '', output_fields: outputFields };
+  const request = { expr: applyExprParams(req.filter, req.exprParams), output_fields: outputFields };
   if (req.partitionNames) request.partition_names = req.partitionNames;
   if (req.offset > 0) request.offset = req.offset;
   const isCount = outputFields.length === 1 && outputFields[0].trim().toLowerCase() === 'count(*)';
@@ -689,7 +720,6 @@ function base64Values(s, t) {
 }
 
 function search(store, req, allowInt64) {
-  checkExprParams(req);
   if (req.consistencyLevel && !CONSISTENCY.includes(req.consistencyLevel))
     throw new MilvusException(1100, `consistencyLevel can only be [Strong, Session, Bounded, Eventually, Customized], default: Bounded, err:parameter:'${req.consistencyLevel}' is incorrect, please check it: invalid parameter`);
   const h = store.get(req.collectionName);
@@ -716,7 +746,7 @@ function search(store, req, allowInt64) {
     metric_type: asked ? String(asked) : index?.metricType ?? '',
     limit: req.limit ?? 100,
     offset: req.offset ?? 0,
-    expr: req.filter ?? '',
+    expr: applyExprParams(req.filter, req.exprParams),
     params: sp.params ?? {},
   };
   if (req.outputFields) request.output_fields = req.outputFields;
