@@ -76,3 +76,6 @@ message(STATUS "cJSON: using ${CJSON_SOURCE_DIR} (${_ver})")
 add_library(cjson STATIC "${CJSON_SOURCE_DIR}/cJSON.c")
 target_include_directories(cjson SYSTEM PUBLIC "${CJSON_SOURCE_DIR}")
 set_target_properties(cjson PROPERTIES C_STANDARD 99 POSITION_INDEPENDENT_CODE ON)
+# cJSON reads every number with strtod; partita's pt_strtod (src/text.c) is exact and fast for
+# JSON's decimals, where WebAssembly libcs take a microsecond a number (long double in software)
+target_compile_definitions(cjson PRIVATE strtod=pt_strtod)

@@ -18,6 +18,11 @@
 #include "half.h"
 #include "text.h"
 
+static void put_f32(pt_text *t, float x, uint32_t flags) {
+  if (flags & PT_JSON_FAST_FLOATS) pt_text_f32_exact(t, x);
+  else pt_text_f32(t, x);
+}
+
 /* The value of row r of column c. */
 static void put_value(pt_text *t, const pt_column_out *c, size_t r, uint32_t flags) {
   if (c->valid && !c->valid[r]) {
@@ -53,24 +58,39 @@ static void put_value(pt_text *t, const pt_column_out *c, size_t r, uint32_t fla
     if (flags & PT_JSON_INT64_AS_STRING) pt_text_char(t, '"');
     return;
   }
-  case PT_FLOAT: { float x; memcpy(&x, base, 4); pt_text_f32(t, x); return; }
+  case PT_FLOAT: { float x; memcpy(&x, base, 4); put_f32(t, x, flags); return; }
   case PT_DOUBLE: { double x; memcpy(&x, base, 8); pt_text_f64(t, x); return; }
   default: break;
   }
-  /* vectors: `width` elements */
-  if (!pt_text_reserve(t, (size_t)c->width * 16 + 2)) return;
-  pt_text_char(t, '[');
+  /* vectors: `width` elements, written straight into the buffer (room for each reserved once) */
+  if (!pt_text_reserve(t, (size_t)c->width * (PT_NUMBER_TEXT + 1) + 2)) return;
+  char *o = t->p + t->len;
+  bool fast = flags & PT_JSON_FAST_FLOATS;
+  *o++ = '[';
   for (uint32_t j = 0; j < c->width; j++) {
-    if (j) pt_text_char(t, ',');
+    if (j) *o++ = ',';
     switch (c->dtype) {
-    case PT_FLOAT_VECTOR: { float x; memcpy(&x, base + 4 * j, 4); pt_text_f32(t, x); break; }
-    case PT_FLOAT16_VECTOR: { uint16_t h; memcpy(&h, base + 2 * j, 2); pt_text_f32(t, pt_f16_to_f32(h)); break; }
-    case PT_BFLOAT16_VECTOR: { uint16_t h; memcpy(&h, base + 2 * j, 2); pt_text_f32(t, pt_bf16_to_f32(h)); break; }
-    case PT_INT8_VECTOR: pt_text_i64(t, (int8_t)base[j]); break;
-    default: pt_text_u64(t, base[j]); break; /* BINARY_VECTOR: bytes */
+    case PT_FLOAT_VECTOR: {
+      float x;
+      memcpy(&x, base + 4 * j, 4);
+      o += fast ? pt_format_f32_exact(o, x) : pt_format_f32(o, x);
+      break;
+    }
+    case PT_FLOAT16_VECTOR:
+    case PT_BFLOAT16_VECTOR: {
+      uint16_t h;
+      memcpy(&h, base + 2 * j, 2);
+      float x = c->dtype == PT_FLOAT16_VECTOR ? pt_f16_to_f32(h) : pt_bf16_to_f32(h);
+      o += fast ? pt_format_f32_exact(o, x) : pt_format_f32(o, x);
+      break;
+    }
+    case PT_INT8_VECTOR: o += pt_format_i64(o, (int8_t)base[j]); break;
+    default: o += pt_format_i64(o, base[j]); break; /* BINARY_VECTOR: bytes */
     }
   }
-  pt_text_char(t, ']');
+  *o++ = ']';
+  t->len = (size_t)(o - t->p);
+  t->p[t->len] = '\0';
 }
 
 /* The members of a dynamic-field object, without its braces, after a member already written

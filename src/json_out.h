@@ -9,6 +9,10 @@
 #include "store.h"
 #include "text.h"
 
+/* Floats in 9 significant digits instead of the shortest text: exact too, and faster, for rows
+ * that only a machine reads (forwarded batches). Beyond the public PT_JSON_* flags. */
+#define PT_JSON_FAST_FLOATS (1u << 16)
+
 typedef struct pt_json_row_opts {
   const float *distances; /* search hits: a "distance" member per row */
   int omit_column;        /* a column left out (an auto_id key on insert), or -1 */

@@ -33,6 +33,8 @@ void pt_text_u64(pt_text *t, uint64_t v);
 /* Shortest round-trip text of a float32 / double; non-finite values are written as null, which
  * is what JSON has for them. */
 void pt_text_f32(pt_text *t, float v);
+/* 9 significant digits (trailing zeros dropped): reads back too, about twice as fast. */
+void pt_text_f32_exact(pt_text *t, float v);
 void pt_text_f64(pt_text *t, double v);
 void pt_text_release(pt_text *t);
 
@@ -40,7 +42,15 @@ void pt_text_release(pt_text *t);
  * length written (no NUL). */
 #define PT_NUMBER_TEXT 32
 size_t pt_format_f32(char *out, float v);
+size_t pt_format_f32_exact(char *out, float v);
 size_t pt_format_f64(char *out, double v);
 size_t pt_format_i64(char *out, int64_t v);
+
+/* strtod, fast for the decimals JSON carries: a mantissa of at most 19 digits that a double
+ * holds exactly and a power of ten up to 10^22 make one correctly rounded multiplication or
+ * division (Clinger's fast path); anything else is libc's strtod. cJSON is compiled with
+ * strtod defined as pt_strtod (cmake/cjson.cmake): WebAssembly libcs parse through long double,
+ * which is emulated in software there and takes over a microsecond a number. */
+double pt_strtod(const char *s, char **end);
 
 #endif /* PT_TEXT_H */

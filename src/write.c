@@ -1421,7 +1421,7 @@ static void rows_json(wplan *p, pt_mutation_result *res) {
     offs[r] = (uint32_t)t.len;
     if (r) offs[r]++; /* past the comma */
     if (r) pt_text_char(&t, ',');
-    if (pt_json_rows_write(&t, rows, r, 0, &opts)) goto fail;
+    if (pt_json_rows_write(&t, rows, r, PT_JSON_FAST_FLOATS, &opts)) goto fail;
   }
   if (t.oom || t.len > UINT32_MAX - 1) goto fail;
   offs[p->n] = (uint32_t)t.len + 1;

@@ -68,11 +68,27 @@ TEST(float32_round_trip_and_shortest) {
       if (f32_reads_back(f, alt) && longer++ < 5) fprintf(stderr, "  %s longer than %s\n", buf, alt);
     }
   }
+  /* the 9-digit form reads back too, and is never shorter than the shortest */
+  for (int i = 0; i < 400000; i++) {
+    uint32_t bits = (uint32_t)rng();
+    float f;
+    memcpy(&f, &bits, 4);
+    if (!isfinite(f)) continue;
+    char alt[PT_NUMBER_TEXT + 1];
+    size_t n = pt_format_f32_exact(buf, f), m = pt_format_f32(alt, f);
+    buf[n] = '\0';
+    if (!f32_reads_back(f, buf) || n < m) {
+      if (bad++ < 5) fprintf(stderr, "  exact %a -> %s\n", (double)f, buf);
+    }
+  }
   /* a dense sweep of consecutive floats around 1 and 0.001 */
   for (int base = 0; base < 2; base++) {
     float f = base ? 0.001f : 1.0f;
     for (int i = 0; i < 100000; i++) {
       size_t n = pt_format_f32(buf, f);
+      buf[n] = '\0';
+      if (!f32_reads_back(f, buf)) bad++;
+      n = pt_format_f32_exact(buf, f);
       buf[n] = '\0';
       if (!f32_reads_back(f, buf)) bad++;
       f = nextafterf(f, 2.0f);
@@ -249,8 +265,8 @@ TEST(rows_of_a_write) {
   CHECK_STR(r0, "{\"id\":1,\"b\":false,\"i8\":1,\"i16\":2,\"i32\":3,\"big\":4,\"f\":1.5,\"d\":2.5,\"s\":\"x\",\"j\":null,"
                 "\"a\":[],\"v\":[1,2],\"h\":[1,2],\"bf\":[1,2],\"i8v\":[0,0]}");
   /* defaults filled in, halves as the numbers they hold, floats as stored */
-  CHECK_STR(r1, "{\"id\":2,\"b\":true,\"i8\":1,\"i16\":2,\"i32\":3,\"big\":null,\"f\":0.1,\"d\":2.5,\"s\":\"dflt\","
-                "\"j\":null,\"a\":[7],\"v\":[0.3,0.7],\"h\":[0.099975586,2],\"bf\":[0.100097656,2],"
+  CHECK_STR(r1, "{\"id\":2,\"b\":true,\"i8\":1,\"i16\":2,\"i32\":3,\"big\":null,\"f\":0.100000001,\"d\":2.5,\"s\":\"dflt\","
+                "\"j\":null,\"a\":[7],\"v\":[0.300000012,0.699999988],\"h\":[0.0999755859,2],\"bf\":[0.100097656,2],"
                 "\"i8v\":[1,2],\"dyn\":[1]}");
   /* forwarded into a twin collection, the rows read back identical */
   pt_collection *twin = test_collection(st, "twin", J(SCHEMA_ALL));
@@ -353,5 +369,43 @@ TEST(json_member_scanner) {
   test_buf_free(&deep);
 }
 
-TEST_MAIN(T(float32_round_trip_and_shortest), T(number_placement), T(rows_to_json_every_type), T(search_to_json_hits),
+/* pt_strtod agrees with strtod: value and end, on every kind of text. */
+TEST(strtod_agrees) {
+  static const char *cases[] = {"0", "-0", "1", "-1", "0.1", "0.001", "123.456e2", "1e22", "1e23", "1e-22", "1e-23",
+                                "9007199254740993", "9007199254740992", "12345678901234567890", "1234567890123456789",
+                                "0.30000000000000004", "4.9e-324", "1.7976931348623157e308", "1e400", "1e-400",
+                                "1e", "1e+", "1.", ".5", "-.5e1", "+3", "-", "", "abc", " 1", "0x1p3", "inf", "nan",
+                                "00012", "0.000000000000000000000000001", "123456789012345678.5", "1.5e+05,", "7]"};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char *e1 = NULL, *e2 = NULL;
+    double a = pt_strtod(cases[i], &e1), b = strtod(cases[i], &e2);
+    if (!((a == b && signbit(a) == signbit(b)) || (isnan(a) && isnan(b))) || e1 != e2) {
+      fprintf(stderr, "  %s: %.17g (end %d) vs strtod %.17g (end %d)\n", cases[i], a, (int)(e1 - cases[i]), b,
+              (int)(e2 - cases[i]));
+      CHECK(!"pt_strtod == strtod");
+    }
+  }
+  /* random decimals of every length and exponent */
+  char buf[64];
+  long bad = 0;
+  for (int i = 0; i < 300000; i++) {
+    uint64_t r = rng();
+    int len = snprintf(buf, sizeof buf, "%s%llu", (r & 1) ? "-" : "", (unsigned long long)(rng() >> (r % 64)));
+    int point = (int)((r >> 8) % (uint64_t)(len + 1));
+    if (point > 1 && point < len) {
+      memmove(buf + point + 1, buf + point, (size_t)(len - point + 1));
+      buf[point] = '.';
+      len++;
+    }
+    if ((r >> 16) & 1) snprintf(buf + len, sizeof buf - (size_t)len, "e%d", (int)((r >> 20) % 80) - 40);
+    char *e1, *e2;
+    double a = pt_strtod(buf, &e1), b = strtod(buf, &e2);
+    if (a != b || e1 != e2) {
+      if (bad++ < 5) fprintf(stderr, "  %s: %.17g vs %.17g\n", buf, a, b);
+    }
+  }
+  CHECK_EQ_INT(bad, 0);
+}
+
+TEST_MAIN(T(strtod_agrees), T(float32_round_trip_and_shortest), T(number_placement), T(rows_to_json_every_type), T(search_to_json_hits),
           T(rows_of_a_write), T(rows_of_a_write_auto_id), T(partition_key_rows_in_batch_order), T(json_member_scanner))
