@@ -7,13 +7,16 @@
 //   WebAssembly (and JS) on a baseline tier and swaps in optimised code after some use; the
 //   figures are the steady state an application sees after its first ~100 ms of queries.
 //   start    init() + creating a collection
+//   forward  upserts forwarded to a partita-serve process on loopback (rows/s), next to the same
+//            HTTP requests (recorded bodies) sent directly with fetch, one at a time as the
+//            forwarder sends them: what forwarding adds besides batching
 // Peers: a plain columnar JS store (bench/lib/columnar-js.mjs), hnswlib-wasm's BruteforceSearch
 // (the fastest exact WebAssembly peer measured for this project), and the physical limit: one
 // SIMD128 pass over the vectors (bench/probe/scan.c). Absolute times drift between runs on
 // shared VMs; the ratios measured in one run are what to compare.
 //
-//   node --expose-gc bench/run.mjs [--only ingest|search|filter] [--json out.json]
-import { spawnSync } from 'node:child_process';
+//   node --expose-gc bench/run.mjs [--only ingest|search|filter|start|forward] [--json out.json]
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -156,6 +159,7 @@ const CASES = {
     return { rowsPerSecond: ds.up.M / ((performance.now() - t0) / 1000) };
   },
   'ingest|partita: insert rows': async ({ N, dim }) => partitaIngest(N, dim, 'insert', rowsOf),
+  'forward|partita forwarding': forwardBench,
   'ingest|partita: insert typed columns': async ({ N, dim }) => partitaIngest(N, dim, 'insert', columnsOf),
   'ingest|partita: upsert rows (half new)': async ({ N, dim }) => partitaIngest(N, dim, 'upsert', rowsOf),
   'ingest|partita: upsert typed columns (half new)': async ({ N, dim }) => partitaIngest(N, dim, 'upsert', columnsOf),
@@ -271,6 +275,120 @@ async function partitaIngest(N, dim, op, make) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// forwarding
+// ---------------------------------------------------------------------------------------------
+
+/** A partita-serve process on an ephemeral loopback port. */
+async function startServer() {
+  const proc = spawn(process.execPath, [path.join(root, 'web/bin/partita-serve.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = /on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    proc.once('exit', (code) => reject(new Error(`partita-serve exited with ${code}`)));
+  });
+  return { url, stop: () => proc.kill() };
+}
+
+async function restCall(url, route, body) {
+  const r = await (await fetch(`${url}/v2/vectordb/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+  if (r.code !== 0) throw new Error(`${route}: ${JSON.stringify(r)}`);
+  return r;
+}
+
+const FWD_SCHEMA = (name, dim) => ({
+  collectionName: name,
+  schema: { fields: [{ fieldName: 'id', dataType: 'Int64', isPrimary: true }, { fieldName: 'vec', dataType: 'FloatVector', elementTypeParams: { dim: String(dim) } }] },
+  indexParams: [{ fieldName: 'vec', indexName: 'vec', metricType: 'L2', params: { index_type: 'AUTOINDEX' } }],
+});
+
+/**
+ * Rounds of: (a) partita forwarding N upserted rows (calls of BATCH rows, typed columns) to B,
+ * from the first call until flush() resolves; (b) the request bodies it sent, recorded, sent
+ * again directly with fetch, one after another, to a fresh collection on B. Medians of the rounds.
+ */
+async function forwardBench({ N, dim, rounds }) {
+  const { init, connections, Collection, CollectionSchema, FieldSchema, DataType } = await import('partita');
+  await init();
+  const B = await startServer();
+  const ds = dataset(N, dim);
+  const bs = batches(ds, (src, i, n, d) => [Array.from(src.ids.subarray(i, i + n)), src.vectors.subarray(i * d, (i + n) * d)], dim, N);
+  const fwd = [], direct = [];
+  let requests = 0, bodyBytes = 0;
+  try {
+    for (let round = -1; round < rounds; round++) { // round -1 warms both ends up, unmeasured
+      const name = `fwd_${round + 1}`;
+      // the forwarder's upsert bodies, recorded for the direct phase: a stream body is teed (its
+      // chunks are views of the queued rows: nothing is copied while the clock runs)
+      const recorded = [];
+      const recording = (url, init) => {
+        if (!url.endsWith('/entities/upsert')) return fetch(url, init);
+        if (!(init.body instanceof ReadableStream)) {
+          recorded.push([init.body]);
+          return fetch(url, init);
+        }
+        const [send, keep] = init.body.tee();
+        const chunks = [];
+        recorded.push(chunks);
+        (async () => {
+          for await (const c of keep) chunks.push(c);
+        })();
+        return fetch(url, { ...init, body: send });
+      };
+      connections.remove_connection('default');
+      connections.connect('default', { uri: B.url, fetch: recording, ...(process.env.FWD_OPTS ? JSON.parse(process.env.FWD_OPTS) : {}) });
+      const c = new Collection(name, new CollectionSchema([
+        new FieldSchema('id', DataType.INT64, { is_primary: true }),
+        new FieldSchema('vec', DataType.FLOAT_VECTOR, { dim }),
+      ]));
+      await c.flush(); // the collection exists remotely before the clock starts
+      globalThis.gc?.();
+      let t0 = performance.now();
+      for (const b of bs) await c.upsert(b);
+      await c.flush();
+      if (round >= 0) fwd.push(N / ((performance.now() - t0) / 1000));
+      const bodies = recorded.map((chunks) => {
+        const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+        let at = 0;
+        for (const c of chunks) (out.set(c, at), (at += c.length));
+        return out;
+      });
+      requests = bodies.length;
+      bodyBytes = bodies.reduce((n, b) => n + b.length, 0);
+      // the same requests, directly, into a fresh collection of the same schema: every body
+      // starts with {"collectionName":"fwd_N", and the other name has as many bytes
+      const other = `dir_${round + 1}`;
+      await restCall(B.url, 'collections/create', FWD_SCHEMA(other, dim));
+      const at = '{"collectionName":"'.length;
+      const renamed = bodies.map((b) => {
+        const out = b.slice();
+        out.set(new TextEncoder().encode(other), at);
+        return out;
+      });
+      globalThis.gc?.();
+      t0 = performance.now();
+      for (const body of renamed) {
+        const r = await (await fetch(`${B.url}/v2/vectordb/entities/upsert`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'accept-type-allow-int64': 'false', 'request-timeout': '30' },
+          body,
+        })).json();
+        if (r.code !== 0) throw new Error(JSON.stringify(r));
+      }
+      if (round >= 0) direct.push(N / ((performance.now() - t0) / 1000));
+      const count = async (coll) => Number((await restCall(B.url, 'entities/query', { collectionName: coll, filter: '', outputFields: ['count(*)'] })).data[0]['count(*)']);
+      if ((await count(name)) !== N || (await count(other)) !== N) throw new Error('the remote does not hold every row');
+    }
+  } finally {
+    B.stop();
+  }
+  return { forwardRowsPerSecond: median(fwd), directRowsPerSecond: median(direct), requests, bodyBytes, rounds };
+}
+
+// ---------------------------------------------------------------------------------------------
 // orchestration
 // ---------------------------------------------------------------------------------------------
 
@@ -339,6 +457,18 @@ function main() {
     const r = runCase('start|partita: init() + first collection', {});
     if (r) console.log(`\n## Cold start\n\npartita: init() + first collection: ${r.ms.toFixed(1)} ms`);
     save('start', r);
+  }
+  if (!only || only === 'forward') {
+    const N = 50_000, dim = 128, rounds = 5;
+    console.log(`\n## Forwarding: ${N.toLocaleString('en')} upserted rows x ${dim}-d to a partita-serve process on loopback (median of ${rounds} rounds)\n`);
+    const r = runCase('forward|partita forwarding', { N, dim, rounds });
+    if (r) {
+      table([['case', 'rows/s', 'vs direct fetch'],
+        ['partita: upsert calls of 1,000 rows, forwarded, until flush()', kRows(r.forwardRowsPerSecond), `${(r.forwardRowsPerSecond / r.directRowsPerSecond).toFixed(2)}x`],
+        ['the same requests sent directly with fetch', kRows(r.directRowsPerSecond), '1.00x']]);
+      console.log(`\n${r.requests} requests, ${(r.bodyBytes / r.requests / 1e6).toFixed(1)} MB each; the target is forwarding >= 0.80x of direct fetch.`);
+    }
+    save('forward', r);
   }
   const json = opt('json');
   if (json) writeFileSync(json, JSON.stringify(out, null, 2));

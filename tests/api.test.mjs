@@ -100,9 +100,16 @@ test('connections: embedded stores per alias', async () => {
   assert.equal(new Collection(name, undefined, { using: 'other' }).num_entities, 1);
   connections.remove_connection('other');
   assert.ok(connections.list_connections().some(([a]) => a === 'default'));
-  await rejects(() => connections.connect('remote', { uri: 'http://127.0.0.1:19530' }), {
-    cls: ConnectionConfigException, message: 'not available in this version',
+  await rejects(() => connections.connect('remote', { uri: 'ftp://127.0.0.1:19530' }), {
+    cls: ConnectionConfigException, message: 'unsupported uri',
   });
+  // an alias keeps its uri while connected: another one is refused
+  connections.connect('remote', { uri: 'http://127.0.0.1:1' });
+  await rejects(() => connections.connect('remote', { uri: 'http://127.0.0.1:2' }), {
+    cls: ConnectionConfigException, message: 'the configure is not the same',
+  });
+  assert.deepEqual(connections.get_connection_addr('remote'), { uri: 'http://127.0.0.1:1' });
+  connections.remove_connection('remote');
 });
 
 test('timeouts are checked, and errors print as pymilvus prints them', async () => {

@@ -35,6 +35,7 @@ export class Partition {
     this.#collection = collection;
     this.#name = name;
     this.#description = description ?? '';
+    const existed = collection.has_partition(name);
     const h = collection._handle();
     const c = core();
     const scope = c.scope();
@@ -44,6 +45,7 @@ export class Partition {
     } finally {
       scope.release();
     }
+    if (!existed) collection._forwardOp('create_partition', { collectionName: collection.name, partitionName: name }, name);
   }
 
   /** A Partition object for a partition known to exist. */

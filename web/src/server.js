@@ -17,6 +17,7 @@ import { core, init } from './binding.js';
 import { connections } from './connections.js';
 import { DataType } from './dtype.js';
 import { MilvusException } from './errors.js';
+import { REST_TYPE_CODES, REST_TYPE_NAMES } from './rest.js';
 
 const decoder = new TextDecoder();
 
@@ -27,16 +28,8 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 // Data types by their proto names (schemapb.DataType), as REST schemas spell them
 // ---------------------------------------------------------------------------------------------
 
-const PROTO_TYPES = {
-  Bool: DataType.BOOL, Int8: DataType.INT8, Int16: DataType.INT16, Int32: DataType.INT32,
-  Int64: DataType.INT64, Float: DataType.FLOAT, Double: DataType.DOUBLE, String: DataType.STRING,
-  VarChar: DataType.VARCHAR, Array: DataType.ARRAY, JSON: DataType.JSON, Geometry: DataType.GEOMETRY,
-  Text: DataType.TEXT, Timestamptz: DataType.TIMESTAMPTZ, BinaryVector: DataType.BINARY_VECTOR,
-  FloatVector: DataType.FLOAT_VECTOR, Float16Vector: DataType.FLOAT16_VECTOR,
-  BFloat16Vector: DataType.BFLOAT16_VECTOR, SparseFloatVector: DataType.SPARSE_FLOAT_VECTOR,
-  Int8Vector: DataType.INT8_VECTOR,
-};
-const PROTO_NAMES = Object.fromEntries(Object.entries(PROTO_TYPES).map(([k, v]) => [v, k]));
+const PROTO_TYPES = REST_TYPE_CODES;
+const PROTO_NAMES = REST_TYPE_NAMES;
 const isVector = (t) => t >= 100 && t <= 105;
 const CONSISTENCY = ['Strong', 'Session', 'Bounded', 'Eventually', 'Customized'];
 
