@@ -346,3 +346,29 @@ test('connect() options are checked; reads stay local', async () => {
   await rejects(() => c.upsert(film(3), { ack: 'sometimes' }), { message: /ack must be/ });
   connections.remove_connection('offline');
 });
+
+test('outbox in IndexedDB: records survive a new forwarder on the same database, in order', async () => {
+  const { IDBFactory } = await import('fake-indexeddb');
+  const { IndexedDBOutbox } = await import('partita');
+  const indexedDB = new IDBFactory();
+  const name = uniqueName('idb');
+  // the remote refuses everything: the mutations stay in the outbox
+  connections.connect('idb1', { uri: 'http://127.0.0.1:1', outbox: new IndexedDBOutbox('partita-outbox', { indexedDB }), ...FAST_RETRY });
+  const c = new Collection(name, schema(), { using: 'idb1' });
+  await c.upsert([film(1), film(2)]);
+  await c.upsert(film(3));
+  await c.delete('id in [2]');
+  connections.remove_connection('idb1');
+  const stored = await new IndexedDBOutbox('partita-outbox', { indexedDB }).load();
+  assert.deepEqual(stored.map((r) => r.meta.kind), ['create_collection', 'upsert', 'upsert', 'delete']);
+  assert.equal(stored[1].offsets.length, 3);
+  // a new forwarder on that database delivers them to B, then empties it
+  const B = await startB();
+  connections.connect('idb2', { uri: B.url, outbox: new IndexedDBOutbox('partita-outbox', { indexedDB }), ...FAST_RETRY });
+  await new Collection(uniqueName('probe'), schema(), { using: 'idb2' }).flush({ timeout: 10 });
+  const rows = await restRows((p, b) => rest(B.url, p, b), name);
+  assert.deepEqual(rows.map((r) => r.id), ['1', '3']);
+  assert.equal((await new IndexedDBOutbox('partita-outbox', { indexedDB }).load()).length, 0);
+  connections.remove_connection('idb2');
+  B.proc.kill();
+});

@@ -50,6 +50,13 @@ async function main(): Promise<void> {
   const count: number = collection.num_entities + partition.num_entities;
   const names: string[] = collection.partitions.map((p) => p.name);
   connections.connect('default', { uri: ':memory:' });
+  connections.connect('remote', {
+    uri: 'http://127.0.0.1:19530', token: 'root:Milvus', db_name: 'default', timeout: 10, batch_rows: 5000,
+    batch_bytes: 1 << 24, max_pending_bytes: 1 << 28, max_in_flight: 2, retry_initial_ms: 50, retry_max_ms: 5000,
+    ack: 'local', outbox: '/tmp/outbox.bin', index_params: { vector: { index_type: 'HNSW', metric_type: 'L2', params: { M: 16 } } },
+    on_error: (e: MilvusException) => void e.code,
+  });
+  await partition.upsert([{ id: 1, vector: [0.1, 0.2] }], { ack: 'remote', timeout: 3 });
   try {
     await collection.insert('nope' as never);
   } catch (e) {

@@ -174,7 +174,15 @@ export interface TimeoutOption {
   /** Seconds, or null for none. */
   timeout?: number | null;
 }
-export interface MutationOptions extends TimeoutOption {}
+export interface MutationOptions extends TimeoutOption {
+  /**
+   * On a forwarding connection: 'local' (default) resolves once the mutation is applied to the
+   * embedded store and queued for the remote; 'remote' also waits for the remote's
+   * acknowledgement and rejects with the remote's error (the local store keeps the mutation).
+   * `timeout` bounds the wait (the mutation stays queued).
+   */
+  ack?: 'local' | 'remote';
+}
 export interface CollectionMutationOptions extends MutationOptions {
   /** Target partition (default `_default`). */
   partition_name?: string;
@@ -325,11 +333,80 @@ export class Partition {
 // Connections
 // ---------------------------------------------------------------------------------------------
 
+/** Where a forwarding connection keeps unacknowledged mutations across restarts. */
+export interface OutboxStore {
+  load(): Promise<Array<{ id: [number, number]; meta: unknown; rows?: Uint8Array; offsets?: Uint32Array }>>;
+  put(record: { id: [number, number]; meta: unknown; rows?: Uint8Array; offsets?: Uint32Array }): Promise<void>;
+  remove(id: [number, number]): Promise<void>;
+  compact(): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** An outbox in a file (Node): an append-only log, emptied when nothing is pending. */
+export class FileOutbox implements OutboxStore {
+  constructor(path: string, options?: { fsync?: boolean });
+  readonly path: string;
+  load(): ReturnType<OutboxStore['load']>;
+  put(record: Parameters<OutboxStore['put']>[0]): Promise<void>;
+  remove(id: [number, number]): Promise<void>;
+  compact(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** An outbox in IndexedDB (browsers, web workers); `indexedDB` defaults to the global one. */
+export class IndexedDBOutbox implements OutboxStore {
+  constructor(name: string, options?: { indexedDB?: IDBFactory });
+  load(): ReturnType<OutboxStore['load']>;
+  put(record: Parameters<OutboxStore['put']>[0]): Promise<void>;
+  remove(id: [number, number]): Promise<void>;
+  compact(): Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface ConnectOptions {
-  /** ':memory:' (default) for the embedded store. */
+  /**
+   * ':memory:' (default): the embedded store only. 'http(s)://host:port': the embedded store,
+   * with every mutation also forwarded to that Milvus REST v2 endpoint; reads stay local.
+   */
   uri?: string;
+  /** Sent as `Authorization: Bearer <token>` ('user:password' or an API key). */
   token?: string;
+  /** Used to make the token 'user:password' when no token is given. */
+  user?: string;
+  password?: string;
+  /** The remote database (default 'default'). */
   db_name?: string;
+  /** Seconds per request attempt (default 30); a call's own timeout shortens it. */
+  timeout?: number;
+  /** Rows per request at most (default 10000). */
+  batch_rows?: number;
+  /** Request body bytes at most (default 16 MiB; Milvus accepts 64 MB). */
+  batch_bytes?: number;
+  /** Queued bytes beyond which mutations wait for room (default 256 MiB). */
+  max_pending_bytes?: number;
+  /** Requests at once: inserts / upserts of one collection with disjoint keys (default 2). */
+  max_in_flight?: number;
+  /** Backoff of retries: first delay, cap and factor (defaults 50 ms, 30 s, 2); jittered. */
+  retry_initial_ms?: number;
+  retry_max_ms?: number;
+  retry_multiplier?: number;
+  /** Attempts after the first before a request is given up (default: retry forever). */
+  max_retries?: number;
+  /** Default acknowledgement of mutations (see MutationOptions.ack). */
+  ack?: 'local' | 'remote';
+  /** Persistent outbox: a file path (Node), an IndexedDB database name (browsers), or a store. */
+  outbox?: string | OutboxStore;
+  /** fsync the outbox file after each write (default false). */
+  outbox_fsync?: boolean;
+  /** Index of each vector field in collections/create, by field name (default AUTOINDEX with
+   * Milvus's default metric of the type). */
+  index_params?: Record<string, { index_type?: string; metric_type?: string; params?: Record<string, unknown> }>;
+  /** The fetch to use (default globalThis.fetch). */
+  fetch?: typeof fetch;
+  /** Called with every remote failure and every pause. */
+  on_error?: (error: MilvusException) => void;
+  /** Send request bodies as streams (default: in Node, whose fetch copies byte arrays). */
+  stream_bodies?: boolean;
 }
 
 export const connections: {

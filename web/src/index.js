@@ -8,6 +8,7 @@ export { Partition } from './partition.js';
 export { CollectionSchema, FieldSchema } from './schema.js';
 export { DataType } from './dtype.js';
 export { MutationResult } from './results.js';
+export { FileOutbox, IndexedDBOutbox } from './outbox.js';
 export {
   MilvusException,
   ParamError,
