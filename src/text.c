@@ -284,6 +284,74 @@ void pt_text_release(pt_text *t) {
 
 /* ---- parsing ---- */
 
+#ifdef __SIZEOF_INT128__
+__extension__ typedef unsigned __int128 u128;
+
+/* Compares A * 2^a with B * 2^b: -1, 0 or 1. */
+static int cmp_scaled(u128 A, int a, u128 B, int b) {
+  if (a > b) {
+    int sh = a - b;
+    if (A && (sh >= 128 || (A >> (127 - sh)) != 0)) return 1; /* A * 2^sh >= 2^127 > B */
+    A <<= sh;
+  } else if (b > a) {
+    int sh = b - a;
+    if (B && (sh >= 128 || (B >> (127 - sh)) != 0)) return -1;
+    B <<= sh;
+  }
+  return A < B ? -1 : A > B;
+}
+
+/* d as F * 2^E with F an integer (53 bits for normal doubles). */
+static void split_double(double d, uint64_t *F, int *E) {
+  int e;
+  double f = frexp(d, &e);
+  *F = (uint64_t)ldexp(f, 53);
+  *E = e - 53;
+}
+
+/* Compares m * 10^scale with the midpoint of the doubles lo < hi: -1, 0 or 1. */
+static int cmp_midpoint(uint64_t m, int scale, double lo, double hi) {
+  static const uint64_t pow5[23] = {1ull, 5ull, 25ull, 125ull, 625ull, 3125ull, 15625ull, 78125ull, 390625ull,
+                                    1953125ull, 9765625ull, 48828125ull, 244140625ull, 1220703125ull,
+                                    6103515625ull, 30517578125ull, 152587890625ull, 762939453125ull,
+                                    3814697265625ull, 19073486328125ull, 95367431640625ull,
+                                    476837158203125ull, 2384185791015625ull};
+  uint64_t Fl, Fh;
+  int El, Eh;
+  split_double(lo, &Fl, &El);
+  split_double(hi, &Fh, &Eh);
+  int E = El < Eh ? El : Eh;
+  u128 mid = ((u128)Fl << (El - E)) + ((u128)Fh << (Eh - E)); /* (lo + hi) * 2^-E, times 2 */
+  int emid = E - 1;
+  if (scale >= 0) return cmp_scaled((u128)m * pow5[scale], scale, mid, emid);
+  return cmp_scaled((u128)m, 0, mid * pow5[-scale], emid - scale);
+}
+
+/* The double nearest to m * 10^scale (|scale| <= 22), ties to even, from an estimate d within
+ * a few units in the last place (m * 10^scale computed with two roundings). */
+static double nearest_double(uint64_t m, int scale, double d) {
+  for (int i = 0; i < 4; i++) {
+    double up = nextafter(d, INFINITY), down = nextafter(d, 0.0);
+    uint64_t F;
+    int E;
+    split_double(d, &F, &E);
+    bool even = (F & 1) == 0;
+    int c = cmp_midpoint(m, scale, d, up);
+    if (c > 0 || (c == 0 && !even)) {
+      d = up;
+      continue;
+    }
+    c = cmp_midpoint(m, scale, down, d);
+    if (c < 0 || (c == 0 && !even)) {
+      d = down;
+      continue;
+    }
+    break;
+  }
+  return d;
+}
+#endif
+
 double pt_strtod(const char *s, char **end) {
   const char *p = s;
   bool neg = false;
@@ -323,13 +391,17 @@ double pt_strtod(const char *s, char **end) {
     p = q;
   }
 done:
-  if (m > (1ull << 53)) goto slow;
   if (m == 0) {
     if (end) *end = (char *)(uintptr_t)p;
     return neg ? -0.0 : 0.0;
   }
   if (scale < -22 || scale > 22) goto slow;
   double v = scale >= 0 ? (double)m * pow10_exact[scale] : (double)m / pow10_exact[-scale];
+#ifdef __SIZEOF_INT128__
+  if (m > (1ull << 53)) v = nearest_double(m, scale, v); /* two roundings: settle it exactly */
+#else
+  if (m > (1ull << 53)) goto slow;
+#endif
   if (end) *end = (char *)(uintptr_t)p;
   return neg ? -v : v;
 slow:
