@@ -374,6 +374,9 @@ function draw() {
   const [ox, oy] = view.toScreen([0, 0]);
   el('line', { class: 'axis', x1: 0, y1: oy, x2: SIZE, y2: oy }, svg);
   el('line', { class: 'axis', x1: ox, y1: 0, x2: ox, y2: SIZE }, svg);
+  if (state.points.length === 0)
+    el('text', { class: 'empty', x: SIZE / 2, y: SIZE / 2 - 12, 'text-anchor': 'middle' }, svg).textContent =
+      'No entity yet: load the films, or place a film and upsert it';
   const hitKeys = new Set(state.hits.filter((h) => h.point).map((h) => keyOf(h.point.partition, h.point.film_id)));
   for (const p of state.points) {
     const [x, y] = view.toScreen(p.xy);
