@@ -85,7 +85,7 @@ test('partita-serve --api-only answers / with the list of routes', async () => {
 });
 
 test('the demo page works offline: load, upsert and search through the UI', { skip, timeout: 60_000 }, async () => {
-  const { page, problems } = await openPage(browser.context, server.url);
+  const { page, problems, requests } = await openPage(browser.context, server.url);
   await page.setViewportSize({ width: 1440, height: 1000 });
   await page.goto(server.url + '/');
   await page.waitForSelector('#status.ready', { timeout: 20_000 });
@@ -171,6 +171,21 @@ test('the demo page works offline: load, upsert and search through the UI', { sk
   await page.click('.chips button:has-text("year >= 2000")');
   await page.waitForSelector('#search-error', { state: 'hidden' });
 
+  // switch the write partition to 'comedy' and delete film 241 there: only 'comedy' shrinks
+  await page.check('#partitions tr[data-partition="comedy"] .target');
+  assert.equal(await page.textContent('.target-name'), 'comedy');
+  await page.click('#delete-button');
+  await page.waitForFunction(() => document.querySelector('#mutation-explain').textContent.includes('deleted from'));
+  assert.match(await page.textContent('#mutation'), /^\(insert count: 0, delete count: 1, upsert count: 0, timestamp: \d+, success count: 0, err count: 0/);
+  assert.match(await page.textContent('#mutation-explain'), /film_id 241 deleted from 'comedy', which now holds 60 \(was 61\)/);
+  assert.equal(await count('comedy'), 60);
+  assert.equal(await count('drama'), 61);
+  assert.equal(await total(), 'collection.num_entities = 241');
+  assert.deepEqual(await page.$$eval('#partitions tr.changed', (trs) => trs.map((tr) => tr.dataset.partition)), ['comedy']);
+  // the drama-only search is unchanged: its film 241 is still the first hit
+  rows = await hits();
+  assert.deepEqual(rows[0].slice(1, 4), ['241', "The Offline Demo, Director's Cut", 'drama']);
+
   const dir = await mkdtemp(path.join(tmpdir(), 'partita-demo-'));
   const shot = path.join(dir, 'demo.png');
   await page.screenshot({ path: shot, fullPage: true });
@@ -178,5 +193,22 @@ test('the demo page works offline: load, upsert and search through the UI', { sk
 
   assert.deepEqual(problems.errors, [], 'errors in the page');
   assert.deepEqual(problems.external, [], 'requests that left 127.0.0.1');
+  // the listener saw the page's own traffic, all of it on the server's origin
+  for (const p of ['/', '/demo.js', '/demo.css', '/films.js', '/partita/web/src/browser.js', '/partita/dist/partita.wasm'])
+    assert.ok(requests.includes(server.url + p), `requested ${p}`);
+  assert.ok(requests.every((u) => u.startsWith(server.url + '/')), requests.join('\n'));
   await page.close();
+});
+
+test('the network is cut for the demo: a request off the origin fails and is reported', { skip, timeout: 30_000 }, async () => {
+  const { page, problems } = await openPage(browser.context, server.url);
+  try {
+    await page.goto(server.url + '/');
+    await page.waitForSelector('#status.ready', { timeout: 20_000 });
+    const outcome = await page.evaluate(() => fetch('https://fonts.example.com/font.css').then(() => 'loaded', (e) => e.name));
+    assert.equal(outcome, 'TypeError');
+    assert.deepEqual(problems.external, ['https://fonts.example.com/font.css']);
+  } finally {
+    await page.close();
+  }
 });
