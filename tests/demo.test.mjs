@@ -191,6 +191,21 @@ test('the demo page works offline: load, upsert and search through the UI', { sk
   await page.screenshot({ path: shot, fullPage: true });
   process.stdout.write(`# demo screenshot: ${shot}\n`);
 
+  // near neighbours crowd together on the projection: the map magnifies them in a corner,
+  // ranks drawn there, and a film clicked in the magnified square is selected
+  for (const g of ['_default', 'comedy', 'horror', 'scifi']) await page.check(`#partitions tr[data-partition="${g}"] .searched`);
+  await page.click('.chips button:has-text("no filter")');
+  await page.waitForFunction(() => !document.querySelector('#search-code').textContent.includes('year >='));
+  await page.click('#map .dot[data-key="horror/33"]');
+  await page.waitForFunction(() => document.querySelectorAll('#map .zoom-ring').length === 5);
+  rows = await hits();
+  assert.deepEqual(rows.map((r) => r[1]), ['33', '124', '90', '153', '121']);
+  assert.deepEqual(await page.$$eval('#map .zoom .hit-rank', (ts) => ts.map((t) => t.textContent)), ['1', '2', '3', '4', '5']);
+  assert.equal(await page.locator('#map > .hit-rank').count(), 0, 'ranks are drawn in the magnified square only');
+  await page.click('#map .zoom-dot[data-key="horror/124"]');
+  assert.equal(await page.inputValue('#f-id'), '124');
+  assert.equal(await page.textContent('.target-name'), 'horror');
+
   assert.deepEqual(problems.errors, [], 'errors in the page');
   assert.deepEqual(problems.external, [], 'requests that left 127.0.0.1');
   // the listener saw the page's own traffic, all of it on the server's origin

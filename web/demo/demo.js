@@ -29,6 +29,8 @@ const state = {
   selected: null, // { partition, film_id }
   hits: [], // { rank, hit, point }
   inScope: null, // Set of point keys the search can return (partition and filter), or null
+  zoom: null, // the magnified square drawn around crowded hits (zoomRegion()), or null
+  wrote: null, // the partition the last upsert or delete wrote, until the counts are shown
 };
 
 /** The collection's schema (schemas are checked by the core: made after init()). */
@@ -109,12 +111,17 @@ function renderPartitions() {
     const n = p.num_entities;
     const tr = document.createElement('tr');
     tr.dataset.partition = p.name;
-    if (state.counts.has(p.name) && state.counts.get(p.name) !== n) tr.className = 'changed';
+    const was = state.counts.get(p.name);
+    if (was !== undefined && was !== n) tr.className = 'changed';
     state.counts.set(p.name, n);
     tr.innerHTML = `<td><span class="swatch"></span></td><td class="name"></td><td class="num count">${n}</td>` +
       `<td><input type="checkbox" class="searched" aria-label="search ${p.name}"></td>` +
       `<td><input type="radio" name="target" class="target" aria-label="write to ${p.name}"></td>` +
       `<td>${p.name === '_default' ? '' : `<button class="drop" title="drop partition ${p.name}">×</button>`}</td>`;
+    // the change, shown beside the count (CSS ::after, so the cell's text stays the number)
+    // (an upsert that replaced shows ±0 on the partition it wrote)
+    if (tr.className === 'changed') tr.querySelector('.count').dataset.delta = n > was ? `+${n - was}` : `−${was - n}`;
+    else if (state.wrote === p.name) tr.querySelector('.count').dataset.delta = '±0';
     tr.querySelector('.swatch').style.background = colorOf(p.name);
     tr.querySelector('.name').textContent = p.name;
     const searched = tr.querySelector('.searched');
@@ -131,6 +138,7 @@ function renderPartitions() {
     if (drop) drop.onclick = guard(`collection.drop_partition(${quote(p.name)})`, () => dropPartition(p.name));
     body.append(tr);
   }
+  state.wrote = null;
   $('total').textContent = `collection.num_entities = ${state.collection.num_entities}`;
   for (const el of document.querySelectorAll('.target-name')) el.textContent = state.target;
   $('legend').replaceChildren(...[...state.known].map((name) => {
@@ -160,6 +168,9 @@ async function loadFilms() {
     log(`await new Partition(collection, '${genre}').upsert(rows) // ${rows.length} rows`, String(res));
     showMutation(res, `${rows.length} ${genre} films upserted into partition '${genre}', which now holds ${partition.num_entities} entities.`);
   }
+  $('mutation-explain').textContent = `Loading made one partition per genre and upserted its films: ${GENRES.join(', ')} ` +
+    `hold ${GENRES.map((g) => state.collection.partition(g).num_entities).join(', ')} entities. Shown: the last call's ` +
+    `MutationResult ('${GENRES.at(-1)}'). Load again: the same keys are replaced, the counts stay.`;
   await refresh();
   setTarget(GENRES[0]);
 }
@@ -227,6 +238,7 @@ async function upsertFilm() {
   showMutation(res, text);
   state.placed = null;
   state.selected = { partition: state.target, film_id: film.film_id };
+  state.wrote = state.target;
   await refresh();
 }
 
@@ -377,34 +389,125 @@ function draw() {
   if (state.points.length === 0)
     el('text', { class: 'empty', x: SIZE / 2, y: SIZE / 2 - 12, 'text-anchor': 'middle' }, svg).textContent =
       'No entity yet: load the films, or place a film and upsert it';
-  const hitKeys = new Set(state.hits.filter((h) => h.point).map((h) => keyOf(h.point.partition, h.point.film_id)));
-  for (const p of state.points) {
-    const [x, y] = view.toScreen(p.xy);
-    const key = keyOf(p.partition, p.film_id);
-    const out = state.query && state.inScope && !state.inScope.has(key) || !state.searched.has(p.partition);
-    const selected = state.selected && state.selected.partition === p.partition && state.selected.film_id === p.film_id;
-    const c = el('circle', {
-      class: `dot${out ? ' out' : ''}${selected ? ' selected' : ''}`, cx: x, cy: y, r: hitKeys.has(key) ? 5.5 : 4.5,
-      fill: colorOf(p.partition), 'data-key': key,
-    }, svg);
-    el('title', {}, c).textContent = `film_id ${p.film_id}: ${p.title} (${p.genre}, ${p.year}, rated ${p.rating.toFixed(1)}) in partition '${p.partition}'`;
-  }
-  if (state.query) {
-    const [qx, qy] = view.toScreen(state.query.xy);
-    for (const { rank, point } of state.hits) {
-      if (!point) continue;
-      const [x, y] = view.toScreen(point.xy);
-      el('line', { class: 'hit-line', x1: qx, y1: qy, x2: x, y2: y }, svg);
-      el('circle', { class: 'hit-ring', cx: x, cy: y, r: 9 }, svg);
-      el('text', { class: 'hit-rank', x: x + 10, y: y - 8 }, svg).textContent = String(rank);
-    }
-    el('path', { class: 'query', d: `M${qx - 8} ${qy}h16M${qx} ${qy - 8}v16` }, svg);
-    el('circle', { cx: qx, cy: qy, r: 3, fill: '#1f2328' }, svg);
-  }
+  state.zoom = zoomRegion();
+  drawScene(svg, view.toScreen, { dot: 'dot', ring: 'hit-ring', r: 4.5, labels: !state.zoom, bounds: [0, 0, SIZE, SIZE] });
   if (state.placed) {
     const [px, py] = view.toScreen(state.placed);
     el('circle', { class: 'placed', cx: px, cy: py, r: 8 }, svg);
   }
+  if (state.zoom) drawZoom(svg, state.zoom);
+}
+
+/** The entities, and the query with its hits, drawn into `parent` through `toScreen`. */
+function drawScene(parent, toScreen, { dot, ring, r, labels, bounds, region }) {
+  const hitKeys = new Set(state.hits.filter((h) => h.point).map((h) => keyOf(h.point.partition, h.point.film_id)));
+  for (const p of state.points) {
+    const [x, y] = toScreen(p.xy);
+    if (region && (x < bounds[0] - r || x > bounds[2] + r || y < bounds[1] - r || y > bounds[3] + r)) continue;
+    const key = keyOf(p.partition, p.film_id);
+    const out = state.query && state.inScope && !state.inScope.has(key) || !state.searched.has(p.partition);
+    const selected = state.selected && state.selected.partition === p.partition && state.selected.film_id === p.film_id;
+    const c = el('circle', {
+      class: `${dot}${out ? ' out' : ''}${selected ? ' selected' : ''}`, cx: x, cy: y, r: hitKeys.has(key) ? r + 1 : r,
+      fill: colorOf(p.partition), 'data-key': key,
+    }, parent);
+    el('title', {}, c).textContent = `film_id ${p.film_id}: ${p.title} (${p.genre}, ${p.year}, rated ${p.rating.toFixed(1)}) in partition '${p.partition}'`;
+  }
+  if (!state.query) return;
+  const [qx, qy] = toScreen(state.query.xy);
+  const placed = []; // rank labels placed so far, as [x, y] centres
+  const rings = state.hits.filter((h) => h.point).map((h) => toScreen(h.point.xy));
+  for (const { rank, point } of state.hits) {
+    if (!point) continue;
+    const [x, y] = toScreen(point.xy);
+    el('line', { class: 'hit-line', x1: qx, y1: qy, x2: x, y2: y }, parent);
+    el('circle', { class: ring, cx: x, cy: y, r: r + 4.5 }, parent);
+    if (!labels) continue;
+    const [lx, ly] = labelSpot(x, y, placed, [[qx, qy], ...rings], bounds);
+    if (Math.hypot(lx - x, ly - y) > 16) el('line', { class: 'hit-leader', x1: x, y1: y, x2: lx, y2: ly }, parent);
+    el('text', { class: 'hit-rank', x: lx, y: ly, 'text-anchor': 'middle', 'dominant-baseline': 'central' }, parent).textContent = String(rank);
+  }
+  el('path', { class: 'query', d: `M${qx - 8} ${qy}h16M${qx} ${qy - 8}v16` }, parent);
+  el('circle', { cx: qx, cy: qy, r: 3, fill: '#1f2328' }, parent);
+}
+
+const INSET = 210;
+
+/**
+ * When the query and its hits crowd into a few pixels of the map (near neighbours in 8-d are
+ * near on the projection too), the square around them to magnify and where the magnified
+ * copy goes: a corner of the map. Null when they are spread out.
+ */
+function zoomRegion() {
+  if (!state.query) return null;
+  const marks = [view.toScreen(state.query.xy), ...state.hits.filter((h) => h.point).map((h) => view.toScreen(h.point.xy))];
+  if (marks.length < 3) return null;
+  const xs = marks.map((m) => m[0]), ys = marks.map((m) => m[1]);
+  const cx = (Math.min(...xs) + Math.max(...xs)) / 2, cy = (Math.min(...ys) + Math.max(...ys)) / 2;
+  const half = Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)) / 2 + 14;
+  const k = INSET / (2 * Math.max(half, 22));
+  if (k < 2.5) return null;
+  const m = 10;
+  const corners = [[m, m], [SIZE - INSET - m, m], [m, SIZE - INSET - m], [SIZE - INSET - m, SIZE - INSET - m]];
+  // the corner that hides the fewest entities and stays clear of the square it magnifies
+  const screen = state.points.map((p) => view.toScreen(p.xy));
+  const cost = ([x, y]) => {
+    const overlaps = cx + half > x && cx - half < x + INSET && cy + half > y && cy - half < y + INSET;
+    const hidden = screen.filter(([px, py]) => px > x && px < x + INSET && py > y && py < y + INSET).length;
+    return (overlaps ? 1e6 : 0) + hidden;
+  };
+  const [ix, iy] = corners.reduce((a, b) => (cost(b) < cost(a) ? b : a));
+  return { cx, cy, half: INSET / (2 * k), k, ix, iy };
+}
+
+/** The magnified copy of the zoom region, in its own framed square, tied to its source. */
+function drawZoom(svg, z) {
+  const { cx, cy, half, k, ix, iy } = z;
+  el('rect', { class: 'zoom-box', x: cx - half, y: cy - half, width: 2 * half, height: 2 * half }, svg);
+  const near = [ix + INSET / 2 < cx ? ix + INSET : ix, iy + INSET / 2 < cy ? iy + INSET : iy];
+  el('line', { class: 'zoom-tie', x1: near[0], y1: near[1], x2: cx + Math.sign(near[0] - cx) * half, y2: cy + Math.sign(near[1] - cy) * half }, svg);
+  const defs = el('defs', {}, svg);
+  const clip = el('clipPath', { id: 'zoom-clip' }, defs);
+  el('rect', { x: ix, y: iy, width: INSET, height: INSET }, clip);
+  const g = el('g', { class: 'zoom' }, svg);
+  el('rect', { class: 'zoom-frame', x: ix, y: iy, width: INSET, height: INSET }, g);
+  const inner = el('g', { 'clip-path': 'url(#zoom-clip)' }, g);
+  const toInset = (xy) => {
+    const [x, y] = view.toScreen(xy);
+    return [ix + INSET / 2 + (x - cx) * k, iy + INSET / 2 + (y - cy) * k];
+  };
+  drawScene(inner, toInset, { dot: 'zoom-dot', ring: 'zoom-ring', r: 6, labels: true, bounds: [ix, iy, ix + INSET, iy + INSET], region: true });
+  el('text', { class: 'zoom-label', x: ix + 6, y: iy + 14 }, g).textContent = `×${Math.round(k)}`;
+}
+
+/** A click inside the magnified square, in the map's own coordinates. */
+function fromZoom([x, y]) {
+  const z = state.zoom;
+  if (!z || x < z.ix || x > z.ix + INSET || y < z.iy || y > z.iy + INSET) return null;
+  return [z.cx + (x - z.ix - INSET / 2) / z.k, z.cy + (y - z.iy - INSET / 2) / z.k];
+}
+
+/**
+ * Where a hit's rank label goes: the first spot around the hit, nearest first, that keeps
+ * clear of the labels already placed and of the marks (query, hit rings): hits often sit
+ * close together on the projection.
+ */
+function labelSpot(x, y, placed, marks, [x0, y0, x1, y1]) {
+  const clear = ([lx, ly]) => placed.every(([px, py]) => Math.hypot(px - lx, py - ly) >= 15) &&
+    marks.every(([mx, my]) => Math.hypot(mx - lx, my - ly) >= 14) && lx > x0 + 8 && lx < x1 - 8 && ly > y0 + 8 && ly < y1 - 8;
+  for (const r of [15, 24, 34, 46, 60]) {
+    for (let k = 0; k < 8; k++) {
+      const a = -Math.PI / 4 + (k * Math.PI) / 4; // up-right first, then clockwise
+      const spot = [x + r * Math.cos(a), y + r * Math.sin(a)];
+      if (clear(spot)) {
+        placed.push(spot);
+        return spot;
+      }
+    }
+  }
+  const spot = [x + 14, y - 10];
+  placed.push(spot);
+  return spot;
 }
 
 function selectFilm(p) {
@@ -438,7 +541,7 @@ async function onMapClick(event) {
   pt.x = event.clientX;
   pt.y = event.clientY;
   const { x, y } = pt.matrixTransform(svg.getScreenCTM().inverse());
-  const xy = view.fromScreen([x, y]);
+  const xy = view.fromScreen(fromZoom([x, y]) ?? [x, y]);
   if (state.mode === 'place') {
     state.placed = xy;
     if ($('f-id').value === '' || state.selected) {
