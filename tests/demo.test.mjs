@@ -110,6 +110,7 @@ test('the demo page works offline: load, upsert and search through the UI', { sk
   await page.check('input[name=mode][value=place]');
   await page.mouse.click(spot.x, spot.y);
   assert.equal(await page.inputValue('#f-id'), '241');
+  assert.match(await page.textContent('#f-where'), /^Placed at \(.*\) on the map: .* Upsert adds film_id 241 to 'comedy' \(\+1\)\.$/);
   await page.fill('#f-title', 'The Offline Demo');
   await page.fill('#f-year', '2025');
   await page.click('#upsert-button');
@@ -121,6 +122,7 @@ test('the demo page works offline: load, upsert and search through the UI', { sk
 
   // the same film_id upserted into 'drama' is a second entity
   await page.check('#partitions tr[data-partition="drama"] .target');
+  assert.match(await page.textContent('#f-where'), /Upsert adds film_id 241 to 'drama' \(\+1\), a second entity beside the one in 'comedy', which stays\./);
   await page.click('#upsert-button');
   await page.waitForFunction(() => document.querySelector('#mutation-explain').textContent.includes("'drama'"));
   assert.match(await page.textContent('#mutation-explain'), /The film_id 241 in 'comedy' is another entity/);
@@ -128,6 +130,7 @@ test('the demo page works offline: load, upsert and search through the UI', { sk
   assert.equal(await total(), 'collection.num_entities = 242');
 
   // upserting it into 'drama' again replaces it there
+  assert.match(await page.textContent('#f-where'), /^Editing film_id 241 of 'drama'\. Upsert replaces film_id 241 in 'drama' \(its count stays: ±0\)\./);
   await page.fill('#f-title', 'The Offline Demo, Director\'s Cut');
   await page.click('#upsert-button');
   await page.waitForFunction(() => document.querySelector('#mutation-explain').textContent.includes('was already in'));

@@ -101,6 +101,7 @@ async function refresh() {
   for (const n of [...state.known]) if (!names.includes(n)) { state.known.delete(n); state.searched.delete(n); }
   if (!names.includes(state.target)) state.target = names.includes('comedy') ? 'comedy' : '_default';
   renderPartitions();
+  explainWrite();
   await search();
 }
 
@@ -154,6 +155,7 @@ function setTarget(name) {
   state.target = name;
   for (const el of document.querySelectorAll('.target-name')) el.textContent = name;
   for (const r of document.querySelectorAll('#partitions .target')) r.checked = r.closest('tr').dataset.partition === name;
+  explainWrite();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -517,10 +519,29 @@ function selectFilm(p) {
   $('f-title').value = p.title;
   $('f-year').value = p.year;
   $('f-rating').value = p.rating.toFixed(1);
-  $('f-where').textContent = `Editing film_id ${p.film_id} of '${p.partition}'. Upsert it into '${p.partition}' to replace it, ` +
-    'or tick another partition under "write" to upsert the same film_id there as a second entity.';
   setTarget(p.partition);
   draw();
+}
+
+/** Says what Upsert would do now: where the film comes from, and replace (±0) or add (+1). */
+function explainWrite() {
+  const id = Number($('f-id').value);
+  explainWrite.initial ??= $('f-where').innerHTML;
+  if ($('f-id').value === '' || !(state.selected || state.placed)) {
+    $('f-where').innerHTML = explainWrite.initial;
+    return;
+  }
+  const from = state.placed
+    ? `Placed at (${state.placed[0].toFixed(2)}, ${state.placed[1].toFixed(2)}) on the map: the embedding is the 8-d point there.`
+    : `Editing film_id ${state.selected.film_id} of '${state.selected.partition}'.`;
+  const there = state.points.some((p) => p.film_id === id && p.partition === state.target);
+  const elsewhere = [...new Set(state.points.filter((p) => p.film_id === id && p.partition !== state.target).map((p) => `'${p.partition}'`))];
+  const effect = there
+    ? `Upsert replaces film_id ${id} in '${state.target}' (its count stays: ±0).`
+    : `Upsert adds film_id ${id} to '${state.target}' (+1)` +
+      (elsewhere.length ? `, a second entity beside the one in ${elsewhere.join(' and ')}, which stays.` : '.');
+  const hint = there && !state.placed ? ' Tick another partition under "write" to see the other case.' : '';
+  $('f-where').textContent = `${from} ${effect}${hint}`;
 }
 
 async function onMapClick(event) {
@@ -548,8 +569,7 @@ async function onMapClick(event) {
       const ids = state.points.map((p) => p.film_id);
       if (!state.selected) $('f-id').value = ids.length ? Math.max(...ids) + 1 : 1;
     }
-    $('f-where').textContent = `Placed at (${xy[0].toFixed(2)}, ${xy[1].toFixed(2)}) on the map: ` +
-      `the embedding is the 8-d point there. Upsert writes film_id ${$('f-id').value} into '${state.target}'.`;
+    explainWrite();
     draw();
   } else {
     state.query = { xy, vector: projection.lift(xy) };
@@ -584,6 +604,7 @@ function wire() {
     e.preventDefault();
     guard(() => `new Partition(collection, ${quote(state.target)}).upsert(…)`, upsertFilm)();
   };
+  $('f-id').addEventListener('input', explainWrite);
   $('delete-button').onclick = guard(() => `new Partition(collection, ${quote(state.target)}).delete(…)`, deleteFilm);
   for (const r of document.querySelectorAll('input[name=mode]')) r.onchange = () => (state.mode = r.value);
   $('map').addEventListener('click', guard('map click', onMapClick));
