@@ -430,7 +430,7 @@ function drawScene(parent, toScreen, { dot, ring, r, labels, bounds, region }) {
     el('text', { class: 'hit-rank', x: lx, y: ly, 'text-anchor': 'middle', 'dominant-baseline': 'central' }, parent).textContent = String(rank);
   }
   el('path', { class: 'query', d: `M${qx - 8} ${qy}h16M${qx} ${qy - 8}v16` }, parent);
-  el('circle', { cx: qx, cy: qy, r: 3, fill: '#1f2328' }, parent);
+  el('circle', { class: 'query-dot', cx: qx, cy: qy, r: 3 }, parent);
 }
 
 const INSET = 210;
