@@ -4,8 +4,9 @@
 #   bash scripts/setup.sh deps    Debian toolchain (when missing) and npm devDependencies
 #   bash scripts/setup.sh build   deps + the WebAssembly builds: dist/partita.{mjs,wasm} (Emscripten)
 #                                 and dist/partita-wasi.wasm (WASI)
-#   bash scripts/setup.sh test    build + the native build of the C unit tests (ASan+UBSan) and
-#                                 the WASI build of the same tests (run by `npm test`)
+#   bash scripts/setup.sh test    build + Debian's chromium (for the browser tests) + the native
+#                                 build of the C unit tests (ASan+UBSan) and the WASI build of the
+#                                 same tests (run by `npm test`)
 #
 # npm start / npm test / npm run bench call it, so a fresh Debian machine with Node needs
 # nothing else. Installing Debian packages needs root; without it the script says what to
@@ -40,6 +41,9 @@ quiet() {
 # ---------------------------------------------------------------------------------------------
 APT_PKGS=(cmake ninja-build gcc libc6-dev clang-14 lld-14 llvm-14 dpkg-dev emscripten wasi-libc
           libclang-rt-14-dev-wasm32 binaryen wabt)
+# `test` only: headless Chromium for tests/browser.test.mjs and tests/demo.test.mjs (driven by
+# the playwright-core devDependency, which never downloads a browser of its own)
+APT_TEST_PKGS=(chromium)
 
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 
@@ -53,8 +57,9 @@ have_deb_src() {
 cjson_cached() { compgen -G "$ROOT/.deps/cjson-1.7.15*/cJSON.c" >/dev/null; }
 
 deps_apt() {
-  local missing=() p
-  for p in "${APT_PKGS[@]}"; do have_pkg "$p" || missing+=("$p"); done
+  local missing=() p pkgs=("${APT_PKGS[@]}")
+  [ "$MODE" = test ] && pkgs+=("${APT_TEST_PKGS[@]}")
+  for p in "${pkgs[@]}"; do have_pkg "$p" || missing+=("$p"); done
   local need_src=0
   cjson_cached || have_deb_src || need_src=1
   if ((${#missing[@]} == 0 && need_src == 0)); then return 0; fi

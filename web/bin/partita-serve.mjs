@@ -1,12 +1,22 @@
 #!/usr/bin/env node
-// partita-serve — serves a Milvus RESTful API v2 subset over an embedded partita store.
+// partita-serve — serves a Milvus RESTful API v2 subset over an embedded partita store, and the
+// offline demo page (web/demo/, which runs partita in the browser) at /.
 //
-//   partita-serve [--port N] [--host H] [--token T] [--max-body-bytes N]
+//   partita-serve [--port N] [--host H] [--token T] [--max-body-bytes N] [--api-only]
 //
 // The port comes from --port, else PARTITA_PORT, else 19530 (Milvus's); --port 0 picks a free
-// one. It prints one line when it is listening, and closes on SIGINT / SIGTERM.
+// one. It prints one line when it is listening, and closes on SIGINT / SIGTERM. --api-only
+// leaves the demo out (/ then lists the REST routes).
 import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { serve } from '../src/serve-node.js';
+
+/** The demo page and the package files it imports, as the page's import map names them. */
+const DEMO_FILES = {
+  '/': fileURLToPath(new URL('../demo/', import.meta.url)),
+  '/partita/web/src/': fileURLToPath(new URL('../src/', import.meta.url)),
+  '/partita/dist/': fileURLToPath(new URL('../../dist/', import.meta.url)),
+};
 
 function fail(message) {
   process.stderr.write(`partita-serve: ${message}\n`);
@@ -21,6 +31,7 @@ try {
       host: { type: 'string' },
       token: { type: 'string' },
       'max-body-bytes': { type: 'string' },
+      'api-only': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -28,8 +39,9 @@ try {
   fail(e.message);
 }
 if (values.help) {
-  process.stdout.write('usage: partita-serve [--port N] [--host 127.0.0.1] [--token T] [--max-body-bytes N]\n' +
-    'Serves a Milvus REST v2 subset over an embedded store. Port: --port, else $PARTITA_PORT, else 19530.\n');
+  process.stdout.write('usage: partita-serve [--port N] [--host 127.0.0.1] [--token T] [--max-body-bytes N] [--api-only]\n' +
+    'Serves a Milvus REST v2 subset over an embedded store, and the demo page at / (not with --api-only).\n' +
+    'Port: --port, else $PARTITA_PORT, else 19530.\n');
   process.exit(0);
 }
 
@@ -42,6 +54,7 @@ if (values['max-body-bytes'] !== undefined) {
   if (!Number.isInteger(n) || n <= 0) fail(`invalid --max-body-bytes ${values['max-body-bytes']}`);
   options.maxBodyBytes = n;
 }
+if (!values['api-only']) options.files = DEMO_FILES;
 
 let server;
 try {
@@ -49,7 +62,9 @@ try {
 } catch (e) {
   fail(`cannot listen on ${options.host}:${options.port}: ${e.message}`);
 }
-process.stdout.write(`partita: serving Milvus REST v2 on ${server.url}\n`);
+// one write, so that a reader of the first line gets the second with it
+process.stdout.write(`partita: serving Milvus REST v2 on ${server.url}\n` +
+  (options.files ? `partita: demo page on ${server.url}/\n` : ''));
 
 let closing = false;
 for (const signal of ['SIGINT', 'SIGTERM']) {

@@ -13,6 +13,11 @@
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+// node:fs is imported only when a FileOutbox is used, by a specifier bundlers leave alone: a
+// literal 'node:fs/promises' makes browser bundles fail (esbuild: "Could not resolve").
+const NODE_FS = 'node:fs/promises';
+const importNodeFs = () => import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_FS);
+
 /**
  * An outbox in a file, as an append-only log of frames:
  *   u32 total length | u32 header length | header JSON | rows bytes | offsets (u32 LE)
@@ -39,7 +44,7 @@ export class FileOutbox {
 
   async #open() {
     if (this.#fh) return this.#fh;
-    this.#fs ??= await import('node:fs/promises');
+    this.#fs ??= await importNodeFs();
     this.#fh = await this.#fs.open(this.#path, 'a+');
     return this.#fh;
   }
@@ -52,7 +57,7 @@ export class FileOutbox {
   }
 
   async load() {
-    this.#fs ??= await import('node:fs/promises');
+    this.#fs ??= await importNodeFs();
     let buf;
     try {
       buf = await this.#fs.readFile(this.#path);

@@ -9,6 +9,13 @@ export interface ServeOptions extends HandlerOptions {
   host?: string;
   /** Default 19530 (Milvus's); 0 picks a free port. */
   port?: number;
+  /**
+   * Static files for GET and HEAD, answered before the REST routes: URL prefix ('/',
+   * '/assets/') -> directory. The longest prefix wins; a path ending in '/' serves its
+   * index.html (so a '/' mount with an index.html replaces the page at '/'). Only files of web
+   * types (html, js, mjs, css, json, wasm, svg, png, ico, txt, map, ts) inside the directory.
+   */
+  files?: Record<string, string>;
 }
 
 export interface RunningServer {

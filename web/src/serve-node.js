@@ -2,9 +2,12 @@
 //
 // Requests go to the handler's transport-neutral core (handler.handle) without building web
 // Request / Response objects: the body is read straight off the socket into one buffer (its
-// size known from Content-Length when given), refused once it passes maxBodyBytes.
+// size known from Content-Length when given), refused once it passes maxBodyBytes. GET and
+// HEAD requests may also be answered from directories (the `files` option: the demo page).
 
 import http from 'node:http';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import './node.js';
 import { init } from './binding.js';
 import { createHandler } from './server.js';
@@ -43,26 +46,73 @@ function readBody(req, max) {
   });
 }
 
+/** Content types of the static files served (browsers need these for modules and wasm). */
+const CONTENT_TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json', '.wasm': 'application/wasm', '.svg': 'image/svg+xml',
+  '.png': 'image/png', '.ico': 'image/x-icon', '.txt': 'text/plain; charset=utf-8',
+  '.map': 'application/json', '.ts': 'text/plain; charset=utf-8',
+};
+
+/**
+ * Finds the file that a GET path names under `mounts` (URL prefix -> directory; the longest
+ * prefix wins, a path ending in '/' means its index.html); null when there is none. Paths
+ * that climb out of a mount's directory, and files of types not listed above, are not served.
+ */
+async function findFile(mounts, urlPath) {
+  let decoded;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0')) return null;
+  for (const [prefix, dir] of mounts) {
+    if (!decoded.startsWith(prefix)) continue;
+    let rel = decoded.slice(prefix.length);
+    if (rel === '' || rel.endsWith('/')) rel += 'index.html';
+    const file = path.join(dir, rel);
+    if (!file.startsWith(dir + path.sep) || !Object.hasOwn(CONTENT_TYPES, path.extname(file))) return null;
+    try {
+      return { file, body: await readFile(file) };
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
 /**
  * Serves the Milvus REST v2 subset on node:http.
  * @param {{ host?: string, port?: number, using?: string, token?: string, maxBodyBytes?: number,
- *   page?: string | Response | (() => Response | string | Promise<Response | string>) }} [options]
+ *   page?: string | Response | (() => Response | string | Promise<Response | string>),
+ *   files?: Record<string, string> }} [options] `files`: URL prefix ('/', '/assets/') ->
+ *   directory, served to GET and HEAD before the handler (so a mounted index.html replaces
+ *   the page at '/')
  * @returns {Promise<{ url: string, port: number, server: http.Server, close(): Promise<void> }>}
  */
 export async function serve(options = {}) {
-  const { host = '127.0.0.1', port = 19530, ...handlerOptions } = options;
+  const { host = '127.0.0.1', port = 19530, files = {}, ...handlerOptions } = options;
   await init();
   const handler = createHandler(handlerOptions);
   const max = handler.maxBodyBytes;
+  const mounts = Object.entries(files)
+    .map(([prefix, dir]) => [prefix.endsWith('/') ? prefix : prefix + '/', path.resolve(dir)])
+    .sort((a, b) => b[0].length - a[0].length);
 
   const server = http.createServer(async (req, res) => {
     try {
-      const path = (req.url ?? '/').split('?', 1)[0];
+      const urlPath = (req.url ?? '/').split('?', 1)[0];
       const method = (req.method ?? 'GET').toUpperCase();
+      if (mounts.length && (method === 'GET' || method === 'HEAD')) {
+        const found = await findFile(mounts, urlPath);
+        if (found) return sendFile(res, found, method);
+      }
       const body = method === 'POST' ? await readBody(req, max) : EMPTY;
       const out = await handler.handle({
         method,
-        path,
+        path: urlPath,
         header: (name) => {
           const v = req.headers[name];
           return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
@@ -105,6 +155,15 @@ export async function serve(options = {}) {
       });
     },
   };
+}
+
+function sendFile(res, { file, body }, method) {
+  res.writeHead(200, {
+    'content-type': CONTENT_TYPES[path.extname(file)],
+    'content-length': body.length,
+    'cache-control': 'no-cache',
+  });
+  res.end(method === 'HEAD' ? undefined : body);
 }
 
 async function sendPage(res, page, method) {

@@ -1,0 +1,96 @@
+// partita in a browser (issue 5, part 1): headless Chromium loads the package as an ES module
+// from a plain <script type="module"> (import map, .wasm found next to the package files), in a
+// module Web Worker, with the .wasm given explicitly in every form init({ wasm }) takes, and from
+// an esbuild bundle. Each runs tests/browser/scenario.js (the seed example and a filtered
+// search) and the test reads the results back; Node runs the same scenario for comparison.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, copyFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as partita from 'partita';
+import { serveStatic } from './support/static-server.mjs';
+import { launchChromium, openPage, skipWithoutChromium as skip } from './support/chromium.mjs';
+import { runScenario, EXPECTED } from './browser/scenario.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+let server, browser, bundleDir;
+
+before(async () => {
+  if (skip) return;
+  // esbuild bundles the entry as an app would (platform browser: the `browser` condition)
+  bundleDir = await mkdtemp(path.join(tmpdir(), 'partita-bundle-'));
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    entryPoints: [path.join(root, 'tests/browser/bundle-entry.js')],
+    bundle: true, format: 'esm', platform: 'browser', outfile: path.join(bundleDir, 'bundle.js'),
+    loader: { '.wasm': 'file' }, logLevel: 'silent',
+  });
+  await copyFile(path.join(root, 'tests/browser/bundle.html'), path.join(bundleDir, 'bundle.html'));
+  server = await serveStatic({
+    '/': path.join(root, 'tests/browser'),
+    '/pkg/': root,
+    '/nowasm/': root,
+    '/assets/': path.join(root, 'dist'),
+    '/bundle/': bundleDir,
+  }, { deny: ['/nowasm/dist/partita.wasm'] });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
+});
+
+/** Loads a test page, waits for its results and checks it raised no error and stayed local. */
+async function results(pathAndQuery, { allowErrors = false } = {}) {
+  const { page, problems } = await openPage(browser.context, server.origin);
+  try {
+    await page.goto(server.origin + pathAndQuery);
+    await page.waitForFunction(() => document.title === 'done', null, { timeout: 20_000 });
+    const out = await page.evaluate(() => window.results);
+    if (!allowErrors) assert.deepEqual(problems.errors, [], 'errors in the page');
+    assert.deepEqual(problems.external, [], 'requests that left 127.0.0.1');
+    return out;
+  } finally {
+    await page.close();
+  }
+}
+
+test('the scenario gives the expected results in Node (the reference for the browser)', async () => {
+  assert.deepEqual(await runScenario(partita), EXPECTED);
+});
+
+test('page with <script type="module"> and an import map, and module Web Workers', { skip, timeout: 60_000 }, async () => {
+  const before = server.requests.length;
+  const r = await results('/page.html');
+  assert.deepEqual(r.page, EXPECTED, 'in the page');
+  assert.deepEqual(r.worker, { ...EXPECTED, inWorker: true }, 'in a Web Worker finding the .wasm itself');
+  assert.deepEqual(r.workerModule, { ...EXPECTED, inWorker: true }, 'in a Web Worker given a compiled Module');
+  // the .wasm came from next to the package's files: page, worker, and the page's compile
+  const wasm = server.requests.slice(before).filter((p) => p.endsWith('.wasm'));
+  assert.deepEqual(wasm, ['/pkg/dist/partita.wasm', '/pkg/dist/partita.wasm', '/pkg/dist/partita.wasm']);
+});
+
+for (const form of ['string', 'url', 'bytes', 'arraybuffer', 'module', 'response']) {
+  test(`init({ wasm }) with a ${form} where no .wasm sits next to the package`, { skip, timeout: 60_000 }, async () => {
+    const before = server.requests.length;
+    assert.deepEqual(await results(`/explicit.html?form=${form}`), EXPECTED);
+    assert.ok(!server.requests.slice(before).includes('/nowasm/dist/partita.wasm'), 'the default location was not tried');
+  });
+}
+
+test('init() without { wasm } when the .wasm is missing rejects with a message that says so', { skip, timeout: 60_000 }, async () => {
+  const r = await results('/explicit.html?form=none', { allowErrors: true });
+  assert.match(r.error, /cannot fetch http:.*\/nowasm\/dist\/partita\.wasm: HTTP 404 \(give init\(\) the \.wasm/);
+});
+
+test('an esbuild bundle (browser condition), with the .wasm imported as a file', { skip, timeout: 60_000 }, async () => {
+  const before = server.requests.length;
+  assert.deepEqual(await results('/bundle/bundle.html'), EXPECTED);
+  const wasm = server.requests.slice(before).filter((p) => p.endsWith('.wasm'));
+  assert.equal(wasm.length, 1);
+  assert.match(wasm[0], /^\/bundle\/partita-\w+\.wasm$/);
+});
