@@ -2,6 +2,7 @@
 // (Cloudflare Workers / workerd, browsers, Deno Deploy): enough for partita's two WASI
 // artefacts. It works from a compiled WebAssembly.Module, as Workers require.
 //
+//   import { instantiateReactor, runCommand } from 'partita/wasi-shim';
 //   import reactor from 'partita/partita-wasi.wasm';             // a Module in Workers
 //   const { exports } = await instantiateReactor(reactor);       // the C API of partita.h
 //
