@@ -12,6 +12,10 @@
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+// A FileOutbox is for Node only: the specifier is a variable so that bundlers building for
+// browsers and Workers leave the import alone instead of failing to resolve it.
+const NODE_FS = 'node:fs/promises';
+const nodeFs = () => import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_FS);
 
 /**
  * An outbox in a file, as an append-only log of frames:
@@ -39,7 +43,7 @@ export class FileOutbox {
 
   async #open() {
     if (this.#fh) return this.#fh;
-    this.#fs ??= await import('node:fs/promises');
+    this.#fs ??= await nodeFs();
     this.#fh = await this.#fs.open(this.#path, 'a+');
     return this.#fh;
   }
@@ -52,7 +56,7 @@ export class FileOutbox {
   }
 
   async load() {
-    this.#fs ??= await import('node:fs/promises');
+    this.#fs ??= await nodeFs();
     let buf;
     try {
       buf = await this.#fs.readFile(this.#path);
