@@ -107,6 +107,46 @@ console.log('RESULT ' + JSON.stringify(out));
   });
 });
 
+test('exports: each runtime\'s resolver picks its entry (node, browser, workerd, default, types)', async () => {
+  const esbuild = await import('esbuild');
+  const pkgDir = path.join(app, 'node_modules/partita');
+  /** The package's files that a bundle of `spec` built with these resolver settings takes in. */
+  const resolved = async (spec, settings) => {
+    const r = await esbuild.build({
+      stdin: { contents: `export * from '${spec}';`, resolveDir: app, loader: 'js' },
+      absWorkingDir: app, bundle: true, write: false, metafile: true, format: 'esm', logLevel: 'silent',
+      external: ['*.wasm'], ...settings,
+    });
+    return Object.keys(r.metafile.inputs).map((f) => path.relative(pkgDir, path.resolve(app, f)));
+  };
+  const cases = {
+    node: [{ platform: 'node' }, 'web/src/node.js', 'web/src/server.node.js'],
+    browser: [{ platform: 'browser' }, 'web/src/browser.js', 'web/src/server.browser.js'],
+    // what wrangler gives esbuild for a Worker
+    workerd: [{ platform: 'neutral', conditions: ['workerd', 'worker', 'browser'] }, 'web/src/workerd.js', 'web/src/server.workerd.js'],
+    default: [{ platform: 'neutral', conditions: [] }, 'web/src/browser.js', 'web/src/server.browser.js'],
+  };
+  for (const [name, [settings, main, server]] of Object.entries(cases)) {
+    const a = await resolved('partita', settings);
+    assert.ok(a.includes(main), `${name}: 'partita' took ${a.join(', ')}`);
+    assert.ok(a.includes('dist/partita.mjs') && a.includes('web/src/index.js'), name);
+    const b = await resolved('partita/server', settings);
+    assert.ok(b.includes(server) && b.includes(main), `${name}: 'partita/server' took ${b.join(', ')}`);
+    for (const other of Object.values(cases).map((c) => c[1]).filter((f) => f !== main))
+      assert.ok(!a.includes(other) && !b.includes(other), `${name} also took ${other}`);
+  }
+  // TypeScript finds the declarations through the `types` condition (moduleResolution bundler and node16)
+  const ts = (await import('typescript')).default;
+  for (const moduleResolution of [ts.ModuleResolutionKind.Bundler, ts.ModuleResolutionKind.Node16]) {
+    const options = { module: moduleResolution === ts.ModuleResolutionKind.Bundler ? ts.ModuleKind.ESNext : ts.ModuleKind.Node16, moduleResolution };
+    for (const [spec, want] of [['partita', 'web/src/index.d.ts'], ['partita/server', 'web/src/server.d.ts'],
+      ['partita/server/node', 'web/src/serve-node.d.ts'], ['partita/wasi-shim', 'wasi/shim.d.ts']]) {
+      const r = ts.resolveModuleName(spec, path.join(app, 'index.ts'), options, ts.sys);
+      assert.equal(path.relative(pkgDir, r.resolvedModule?.resolvedFileName ?? ''), want, `${spec} (${moduleResolution})`);
+    }
+  }
+});
+
 test('the partita-serve binary is installed', () => {
   assert.ok(existsSync(path.join(app, 'node_modules/.bin/partita-serve')));
 });
