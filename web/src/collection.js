@@ -112,9 +112,11 @@ export class Collection {
         }
       });
     }
-    const described = this._describe();
-    this.#schema = schema ?? CollectionSchema.fromCore(described.schema);
     const fw = connections._forwarder(this.#using);
+    // the core's description is only needed to rebuild the schema or to forward the creation
+    // (describing costs two JSON round trips through the core, a good part of a cold start)
+    const described = !schema || (fw && !found) ? this._describe() : null;
+    this.#schema = schema ?? CollectionSchema.fromCore(described.schema);
     if (fw && !found)
       this._forwardOp('create_collection', restCreateCollection(name, described, { indexParams: fw.config.index_params }));
   }

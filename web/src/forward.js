@@ -30,8 +30,12 @@ import { REST_CODES } from './rest.js';
 const encoder = new TextEncoder();
 const COMMA = encoder.encode(',');
 const CLOSE = encoder.encode(']}');
-/** Whether request bodies go as streams: in Node, whose fetch copies byte arrays (see #body). */
-const STREAMS = typeof process !== 'undefined' && process.versions?.node !== undefined && typeof ReadableStream === 'function';
+/** Whether request bodies go as streams: in Node, whose fetch copies byte arrays (see #body).
+ * Decided on first use: touching the ReadableStream global makes Node load its web streams,
+ * about 5 ms that every `import 'partita'` paid at start-up, forwarding or not. */
+let streams;
+const streamBodies = () =>
+  (streams ??= typeof process !== 'undefined' && process.versions?.node !== undefined && typeof ReadableStream === 'function');
 
 /** Defaults of the forwarding options of connections.connect(). */
 export const FORWARD_DEFAULTS = Object.freeze({
@@ -564,7 +568,7 @@ export class Forwarder {
    */
   #body(chunks) {
     const length = chunks.reduce((n, c) => n + c.length, 0);
-    if (this.#config.stream_bodies ?? STREAMS) {
+    if (this.#config.stream_bodies ?? streamBodies()) {
       let i = 0;
       const stream = new ReadableStream({
         pull(ctl) {
