@@ -32,13 +32,13 @@ after(async () => {
 
 const run = (file, args = []) => spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', file, ...args], { cwd: app, encoding: 'utf8' });
 
-test('npm pack: the built artefacts, types, README and licence, and nothing else', () => {
+test('npm pack: the built artefacts, types, demo page, README and licence, and nothing else', () => {
   const files = packed.files.map((f) => f.path).sort();
   for (const f of ['dist/partita.mjs', 'dist/partita.wasm', 'dist/partita-wasi.wasm', 'dist/partita-cli.wasm',
     'web/src/index.d.ts', 'web/src/server.d.ts', 'web/src/serve-node.d.ts', 'web/src/index.js', 'web/src/workerd.js',
-    'web/bin/partita-serve.mjs', 'wasi/shim.mjs', 'wasi/shim.d.ts', 'include/partita.h', 'README.md', 'LICENSE', 'package.json'])
+    'web/bin/partita-serve.mjs', 'web/demo/index.html', 'wasi/shim.mjs', 'wasi/shim.d.ts', 'include/partita.h', 'README.md', 'LICENSE', 'package.json'])
     assert.ok(files.includes(f), `${f} is not in the package`);
-  const stray = files.filter((f) => !/^(dist|web\/src|web\/bin|wasi|include)\/|^(README\.md|LICENSE|package\.json)$/.test(f));
+  const stray = files.filter((f) => !/^(dist|web\/src|web\/bin|web\/demo|wasi|include)\/|^(README\.md|LICENSE|package\.json)$/.test(f));
   assert.deepEqual(stray, []);
   assert.ok(!files.some((f) => /^(tests|src|bench|scripts|examples)\//.test(f)));
   assert.ok(packed.size < 1_000_000, `the tarball is ${packed.size} bytes`);
