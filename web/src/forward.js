@@ -213,8 +213,8 @@ export class Forwarder {
   /**
    * Queues a mutation. `kind` is a key of PATHS; data kinds carry `rows` (UTF-8 bytes of REST
    * row objects separated by commas) and `offsets` (row i spans offsets[i] .. offsets[i+1]-1),
-   * `keys` (a Set of the keys as text, for upserts; null: never combined with others); other
-   * kinds carry `body`. Returns the entry (see acknowledged()) and a Promise of its outbox write.
+   * `keys` (a Set of the keys the remote sees, as text; null when unknown: then the entry never
+   * travels with or beside others); other kinds carry `body`. Returns the entry (see acknowledged()) and a Promise of its outbox write.
    */
   enqueue({ kind, collection, partition = null, body = null, rows = null, offsets = null, keys = null, timeoutMs }) {
     if (this.#closed) throw forwardError(`the connection to ${this.#base} was removed`);
