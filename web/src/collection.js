@@ -63,6 +63,26 @@ function readRowsJson(c, res) {
 
 let compactionIds = 0;
 
+/** Listeners told after every change of a collection, by `${alias}\0${name}` (persist.js autosave). */
+const mutationListeners = new Map();
+
+/** Calls fn() after every mutation of collection `name` of connection `using`; returns an unsubscribe. */
+export function _onMutation(using, name, fn) {
+  const key = `${using}\0${name}`;
+  let set = mutationListeners.get(key);
+  if (!set) mutationListeners.set(key, (set = new Set()));
+  set.add(fn);
+  return () => {
+    set.delete(fn);
+    if (!set.size && mutationListeners.get(key) === set) mutationListeners.delete(key);
+  };
+}
+
+function mutated(using, name) {
+  const set = mutationListeners.get(`${using}\0${name}`);
+  if (set) for (const fn of [...set]) fn();
+}
+
 /** Snapshot bytes as a Uint8Array view (no copy). */
 function snapshotBytes(bytes) {
   if (bytes instanceof Uint8Array) return bytes;
@@ -180,6 +200,7 @@ export class Collection {
       const flags = fw ? c.constants.flags.ROWS_JSON : 0;
       const st = c.exports._pt_wasm_write(h.ptr, pp, pl, op, batchPtr, flags, res);
       if (st !== 0) throw nameField(c.lastError(), h.info);
+      mutated(this.#using, this.#name);
       try {
         const result = readMutationResult(c, res, true);
         if (!fw) return { result };
@@ -222,6 +243,7 @@ export class Collection {
 
   /** Queues a non-data mutation (create, drop) for the remote of a forwarding connection. */
   _forwardOp(kind, body, partition = null) {
+    mutated(this.#using, this.#name);
     const fw = connections._forwarder(this.#using);
     if (!fw) return;
     if (fw.db_name !== 'default') body = { dbName: fw.db_name, ...body };
@@ -242,6 +264,7 @@ export class Collection {
     return withStrings([partition ?? null, expr], (c, scope, [pp, pl], [ep, el]) => {
       const res = scope.alloc(c.layout.pt_mutation_result.size);
       c.check(c.exports._pt_wasm_delete(h.ptr, pp, pl, ep, el, res));
+      mutated(this.#using, this.#name);
       try {
         const result = readMutationResult(c, res, false);
         if (!fw) return { result };
