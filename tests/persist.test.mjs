@@ -330,3 +330,26 @@ test('soak: 1,000,000 upserts and deletes over 10,000 keys; the model, memory wi
   assert.ok(used <= 2 * liveBytes, `memory ${used} > 2 x live data ${liveBytes}`);
   c.drop();
 });
+
+test('a snapshot loads into another connection; auto_id keys after it never repeat saved ones', async () => {
+  const schema = new CollectionSchema([
+    new FieldSchema('id', DataType.INT64, { is_primary: true, auto_id: true }),
+    new FieldSchema('v', DataType.FLOAT_VECTOR, { dim: 2 }),
+  ]);
+  const c = new Collection(uniqueName('auto_id'), schema);
+  const first = await c.insert([{ v: [1, 2] }, { v: [3, 4] }]);
+  const alias = uniqueName('conn');
+  connections.connect(alias);
+  try {
+    const d = Collection.load(c.save(), { using: alias });
+    assert.equal(d.using, alias);
+    assert.equal(d.name, c.name);
+    const later = await d.insert([{ v: [5, 6] }]);
+    const newest = first.primary_keys.reduce((a, b) => (BigInt(a) > BigInt(b) ? a : b));
+    assert.ok(BigInt(later.primary_keys[0]) > BigInt(newest), 'keys move on from the saved ones');
+    assert.equal(d.num_entities, 3);
+    assert.equal(c.num_entities, 2, 'the source is untouched');
+  } finally {
+    connections.disconnect(alias);
+  }
+});
