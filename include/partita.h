@@ -53,6 +53,10 @@ extern "C" {
 /** The library version, "MAJOR.MINOR.PATCH"; a static string. */
 PT_API const char *pt_version(void);
 
+/* The snapshot format written by pt_collection_save; pt_collection_load reads versions 1 up to
+ * this one and refuses newer ones. */
+#define PT_SNAPSHOT_FORMAT_VERSION 1
+
 /* ============================================================================================ */
 /* Status codes                                                                                  */
 /* ============================================================================================ */
@@ -71,6 +75,7 @@ typedef int pt_status;
 #define PT_PARSE 9         /* JSON or filter-expression syntax error */
 #define PT_LIMIT 10        /* a size limit was exceeded */
 #define PT_EXISTS 11       /* the object exists and differs from the one asked for */
+#define PT_CORRUPT 12      /* a snapshot is truncated, corrupted, foreign or of a newer format */
 /* END status codes */
 
 /** A static name for a status code ("PT_OK", "PT_NOMEM", ...). */
@@ -246,6 +251,10 @@ typedef struct pt_store_options {
   /* Require at least one vector field per collection, as Milvus >= 2.4.4 does (default on:
    * 0 means on; set PT_STORE_ALLOW_NO_VECTOR in flags to turn it off). */
   uint32_t flags;
+  /* Automatic compaction after mutations: a partition is compacted when its deleted rows exceed
+   * compact_ratio × its live rows and compacting frees at least one segment (see
+   * pt_collection_compact). 0: the default, 0.5; negative: never automatically. */
+  double compact_ratio;
 } pt_store_options;
 
 #define PT_STORE_ALLOW_NO_VECTOR (1u << 0)
@@ -529,6 +538,44 @@ PT_API const uint32_t *pt_search_counts(const pt_search_result *result);
 PT_API const float *pt_search_distances(const pt_search_result *result);
 PT_API const pt_rows *pt_search_rows(const pt_search_result *result);
 PT_API void pt_search_free(pt_search_result *result);
+
+/* ============================================================================================ */
+/* Snapshots and compaction                                                                      */
+/* ============================================================================================ */
+
+/**
+ * Saves a collection as snapshot bytes: its name, schema, partitions (in order) and live rows (in
+ * storage order; deleted rows are left out, as compaction would), and the store's timestamp and
+ * auto_id state, so that a load never hands out a key or timestamp already used. The format
+ * (src/snapshot.c) is little-endian: a versioned header, then sections, each with its length and
+ * a CRC-32. The collection is not changed.
+ * @param[out] out  the bytes, owned by the caller (free with pt_free); `*len` is their length.
+ */
+PT_API pt_status pt_collection_save(const pt_collection *coll, uint8_t **out, size_t *len, pt_error *err);
+
+/**
+ * Loads snapshot bytes into `store` as a new collection, called `name` (NULL: the saved name).
+ * Everything is checked (header, checksums, structure, every stored value) while the collection
+ * is built apart from the store; it joins the store only when complete. So a truncated,
+ * corrupted, foreign or newer-version snapshot fails with PT_CORRUPT (code 1100, a message
+ * saying which), a name already in use with PT_EXISTS, a failed allocation with PT_NOMEM, and in
+ * every case the store is exactly as it was. The store's clock and auto_id allocator are moved
+ * past the saved ones. `bytes` is not retained.
+ * @param[out] out  the collection, owned by the store (may be NULL).
+ */
+PT_API pt_status pt_collection_load(pt_store *store, const uint8_t *bytes, size_t len, const char *name,
+                                    size_t name_len, pt_collection **out, pt_error *err);
+
+/**
+ * Compacts the collection's partitions (or one, `partition` not NULL): rewrites their segments
+ * without deleted rows, in storage order, and rebuilds their key index, so memory follows the
+ * live rows. Row order, query and search results are unchanged. Runs automatically after
+ * mutations as pt_store_options.compact_ratio says. Peak memory: a partition plus its live rows.
+ * @param[out] removed  rows dropped (may be NULL). On PT_NOMEM, partitions already compacted stay
+ *                      so and the others are as they were.
+ */
+PT_API pt_status pt_collection_compact(pt_collection *coll, const char *partition, size_t partition_len,
+                                       uint64_t *removed, pt_error *err);
 
 /* ============================================================================================ */
 /* JSON output: Milvus REST v2 shapes                                                            */

@@ -45,11 +45,12 @@ pt_status pt_store_open(const pt_store_options *opts, pt_store **out) {
   if (!s) return PT_NOMEM;
   if (opts) s->opts = *opts;
   if (!s->opts.clock_ms) s->opts.clock_ms = default_clock_ms;
+  if (s->opts.compact_ratio == 0 || s->opts.compact_ratio != s->opts.compact_ratio) s->opts.compact_ratio = 0.5;
   *out = s;
   return PT_OK;
 }
 
-static void collection_free(pt_collection *c) {
+void pt_collection_destroy(pt_collection *c) {
   if (!c) return;
   for (size_t i = 0; i < c->n_parts; i++) pt_partition_free(c->parts[i], &c->layout);
   pt_free(c->parts);
@@ -62,7 +63,7 @@ static void collection_free(pt_collection *c) {
 
 void pt_store_close(pt_store *s) {
   if (!s) return;
-  for (size_t i = 0; i < s->n_colls; i++) collection_free(s->colls[i]);
+  for (size_t i = 0; i < s->n_colls; i++) pt_collection_destroy(s->colls[i]);
   pt_free(s->colls);
   pt_free(s);
 }
@@ -87,7 +88,7 @@ pt_collection *pt_collection_find(pt_store *s, const char *name, size_t len) {
 }
 
 /* Chooses the segment size: about 4 MB of fixed-width data, between 64 and 65536 rows. */
-static pt_status build_layout(pt_collection *c) {
+pt_status pt_layout_build(pt_collection *c) {
   const pt_schema *s = c->schema;
   pt_layout *lay = &c->layout;
   lay->n_cols = s->n_fields + (s->enable_dynamic_field ? 1 : 0);
@@ -109,7 +110,7 @@ static pt_status build_layout(pt_collection *c) {
   return PT_OK;
 }
 
-static pt_status add_partition(pt_collection *c, const char *name, size_t len) {
+pt_status pt_collection_add_partition(pt_collection *c, const char *name, size_t len) {
   if (PT_GROW(&c->parts, &c->parts_cap, c->n_parts + 1)) return PT_NOMEM;
   pt_partition *p = pt_partition_new(name, len, c->schema->fields[c->schema->primary].dtype == PT_VARCHAR);
   if (!p) return PT_NOMEM;
@@ -182,14 +183,14 @@ pt_status pt_collection_create(pt_store *s, const char *name, size_t name_len,
   c->name_len = name_len;
   c->partition_key_mode = part_key;
   c->num_partitions = part_key ? nparts : 0;
-  if (!(c->name = pt_strndup(name, name_len)) || build_layout(c)) goto nomem;
+  if (!(c->name = pt_strndup(name, name_len)) || pt_layout_build(c)) goto nomem;
   if (part_key) {
     for (int64_t i = 0; i < nparts; i++) {
       char pname[32];
       int n = snprintf(pname, sizeof pname, PT_DEFAULT_PARTITION "_%lld", (long long)i);
-      if (add_partition(c, pname, (size_t)n)) goto nomem;
+      if (pt_collection_add_partition(c, pname, (size_t)n)) goto nomem;
     }
-  } else if (add_partition(c, PT_DEFAULT_PARTITION, strlen(PT_DEFAULT_PARTITION))) {
+  } else if (pt_collection_add_partition(c, PT_DEFAULT_PARTITION, strlen(PT_DEFAULT_PARTITION))) {
     goto nomem;
   }
   if (PT_GROW(&s->colls, &s->colls_cap, s->n_colls + 1)) goto nomem;
@@ -198,7 +199,7 @@ pt_status pt_collection_create(pt_store *s, const char *name, size_t name_len,
   pt_error_clear(err);
   return PT_OK;
 nomem:
-  collection_free(c);
+  pt_collection_destroy(c);
   return pt_fail_nomem(err);
 }
 
@@ -206,7 +207,7 @@ pt_status pt_collection_drop(pt_store *s, const char *name, size_t name_len) {
   if (!s || !name) return PT_MISUSE;
   for (size_t i = 0; i < s->n_colls; i++) {
     if (!pt_str_eq(s->colls[i]->name, s->colls[i]->name_len, name, name_len)) continue;
-    collection_free(s->colls[i]);
+    pt_collection_destroy(s->colls[i]);
     memmove(&s->colls[i], &s->colls[i + 1], (s->n_colls - i - 1) * sizeof *s->colls);
     s->n_colls--;
     break;
@@ -237,7 +238,7 @@ pt_status pt_partition_create(pt_collection *c, const char *name, size_t len, pt
     return pt_fail(err, PT_LIMIT, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
                    "partition number (%zu) exceeds max configuration (%d), collection: %s",
                    c->n_parts, PT_MAX_PARTITIONS, c->name);
-  if (add_partition(c, name, len)) return pt_fail_nomem(err);
+  if (pt_collection_add_partition(c, name, len)) return pt_fail_nomem(err);
   pt_error_clear(err);
   return PT_OK;
 }

@@ -22,6 +22,7 @@ const char *pt_status_str(pt_status status) {
   case PT_PARSE: return "PT_PARSE";
   case PT_LIMIT: return "PT_LIMIT";
   case PT_EXISTS: return "PT_EXISTS";
+  case PT_CORRUPT: return "PT_CORRUPT";
   default: return "PT_UNKNOWN_STATUS";
   }
 }

@@ -290,6 +290,7 @@ pt_status pt_collection_delete(pt_collection *c, const char *partition, size_t p
     res->delete_count = n;
   }
   res->timestamp = pt_store_next_ts(c->store);
+  pt_collection_auto_compact(c);
   pt_error_clear(err);
 done:
   pt_free(scope);

@@ -100,6 +100,16 @@ bool pt_dtype_int_range(int dtype, int64_t *lo, int64_t *hi) {
   }
 }
 
+size_t pt_dtype_scalar_size(int dtype) {
+  switch (dtype) {
+  case PT_BOOL: case PT_INT8: return 1;
+  case PT_INT16: return 2;
+  case PT_INT32: case PT_FLOAT: return 4;
+  case PT_INT64: case PT_DOUBLE: return 8;
+  default: return 0;
+  }
+}
+
 /* ============================================================================================
  * Freeing and copying
  * ========================================================================================== */

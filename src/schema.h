@@ -63,6 +63,7 @@ bool pt_dtype_is_variable(int dtype);         /* stored as bytes with offsets */
 const char *pt_dtype_proto_name(int dtype);   /* "Int64", "FloatVector": Milvus's proto names */
 const char *pt_dtype_error_label(int dtype);  /* pymilvus's row-error label: "int64", "int" */
 bool pt_dtype_int_range(int dtype, int64_t *lo, int64_t *hi);
+size_t pt_dtype_scalar_size(int dtype);       /* ARRAY elements: BOOL..INT64, FLOAT, DOUBLE; 0 else */
 
 /* ---- Schemas ---- */
 

@@ -83,6 +83,18 @@ static inline bool pt_bit_get(const uint8_t *bits, uint32_t i) { return (bits[i 
 static inline void pt_bit_set(uint8_t *bits, uint32_t i) { bits[i >> 3] = (uint8_t)(bits[i >> 3] | (1u << (i & 7))); }
 static inline void pt_bit_clear(uint8_t *bits, uint32_t i) { bits[i >> 3] = (uint8_t)(bits[i >> 3] & ~(1u << (i & 7))); }
 
+/* The next run of live rows of a segment: the first live row at or after *from, and the rows
+ * after it up to the next deleted one, at most `max` rows; [*from, returned end). Returns
+ * *from when no live row is left. */
+static inline uint32_t pt_live_run(const pt_segment *seg, uint32_t *from, uint32_t max) {
+  uint32_t off = *from;
+  while (off < seg->count && pt_bit_get(seg->deleted, off)) off++;
+  *from = off;
+  uint32_t end = off;
+  while (end < seg->count && !pt_bit_get(seg->deleted, end) && end - off < max) end++;
+  return end;
+}
+
 /* ---- partitions (partition.c) ---- */
 pt_partition *pt_partition_new(const char *name, size_t len, bool string_keys);
 void pt_partition_free(pt_partition *p, const pt_layout *lay);
@@ -120,5 +132,22 @@ bool pt_partition_delete_row(pt_partition *p, const pt_layout *lay, uint32_t row
 uint64_t pt_store_next_ts(pt_store *s);
 /* Reserves `n` consecutive auto_id keys and returns the first. */
 int64_t pt_store_next_ids(pt_store *s, uint64_t n);
+
+/* Building a collection outside the store (pt_collection_create, snapshot loading): the layout
+ * from c->schema, partitions, freeing everything a collection owns (it need not be attached). */
+pt_status pt_layout_build(pt_collection *c);
+pt_status pt_collection_add_partition(pt_collection *c, const char *name, size_t len);
+void pt_collection_destroy(pt_collection *c);
+
+/* ---- compaction (compact.c) ---- */
+/* Rebuilds the key index and key chains of a partition whose rows [0, n_rows) are all live:
+ * `p->index` must be empty with room reserved for n_rows keys. Cannot fail. */
+void pt_partition_reindex(pt_partition *p, const pt_layout *lay);
+/* Rewrites a partition without its deleted rows (storage order kept) and rebuilds its index;
+ * *removed (may be NULL): rows dropped. PT_NOMEM leaves the partition as it was. */
+pt_status pt_partition_compact(pt_partition *p, const pt_layout *lay, uint64_t *removed);
+/* After a mutation: compacts the partitions the store's compaction policy selects (compact.c
+ * says which). Best effort, never fails: a partition it cannot compact stays as it was. */
+void pt_collection_auto_compact(pt_collection *c);
 
 #endif /* PT_STORE_H */

@@ -200,16 +200,6 @@ static pt_status fail_int_range(wplan *p, size_t ci, size_t r, int64_t v, int64_
 
 static void put_u32(uint8_t *out, size_t at, uint32_t v) { memcpy(out + at, &v, 4); }
 
-static size_t elem_size(int dtype) {
-  switch (dtype) {
-  case PT_BOOL: case PT_INT8: return 1;
-  case PT_INT16: return 2;
-  case PT_INT32: case PT_FLOAT: return 4;
-  case PT_INT64: case PT_DOUBLE: return 8;
-  default: return 0;
-  }
-}
-
 static const char *json_kind(const cJSON *v) {
   if (cJSON_IsBool(v)) return "bool";
   if (cJSON_IsNumber(v)) return v->valuedouble == floor(v->valuedouble) ? "int" : "float";
@@ -235,7 +225,7 @@ static pt_str next_number(pt_str text, size_t *cursor) {
 static pt_status array_encode(const pt_field *f, const cJSON *arr, pt_str text, uint8_t *out, size_t *size,
                               const char **bad, char *detail, size_t dsize) {
   int et = f->element_type;
-  size_t at = 4, esz = elem_size(et), cursor = 0;
+  size_t at = 4, esz = pt_dtype_scalar_size(et), cursor = 0;
   uint32_t count = 0;
   const cJSON *e;
   cJSON_ArrayForEach(e, arr) {
@@ -1526,6 +1516,7 @@ pt_status pt_collection_write(pt_collection *c, const char *partition, size_t pa
     goto done;
   }
   if (p.refs) rows_json(&p, res); /* after the commit: a failure here leaves rows_json NULL */
+  pt_collection_auto_compact(c);  /* last: it renumbers rows (p.refs are stale after it) */
   pt_error_clear(err);
 done:
   plan_release(&p);

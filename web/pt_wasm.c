@@ -80,6 +80,10 @@ EXPORT(const float *, pt_wasm_search_distances)(const pt_search_result *r);
 EXPORT(const pt_rows *, pt_wasm_search_rows)(const pt_search_result *r);
 EXPORT(void, pt_wasm_search_free)(pt_search_result *r);
 EXPORT(int, pt_wasm_simd)(void);
+EXPORT(uint8_t *, pt_wasm_collection_save)(const pt_collection *coll, uint32_t *len_out);
+EXPORT(pt_collection *, pt_wasm_collection_load)(pt_store *store, const uint8_t *bytes, size_t len,
+                                                 const char *name, size_t name_len);
+EXPORT(double, pt_wasm_collection_compact)(pt_collection *coll, const char *partition, size_t len, int scoped);
 EXPORT(char *, pt_wasm_rows_to_json)(const pt_rows *rows, uint32_t flags);
 EXPORT(char *, pt_wasm_search_to_json)(const pt_search_result *r, uint32_t flags);
 EXPORT(int, pt_wasm_json_member)(const char *json, size_t len, const char *key, size_t key_len, uint32_t *out);
@@ -116,7 +120,7 @@ const char *pt_wasm_constants(void) {
   snprintf(buf, sizeof buf,
     "{\"version\":\"%s\",\"format_version\":1,"
     "\"status\":{\"OK\":%d,\"ERROR\":%d,\"NOMEM\":%d,\"MISUSE\":%d,\"RANGE\":%d,\"SCHEMA\":%d,"
-    "\"TYPE_MISMATCH\":%d,\"CONSTRAINT\":%d,\"NOT_FOUND\":%d,\"PARSE\":%d,\"LIMIT\":%d,\"EXISTS\":%d},"
+    "\"TYPE_MISMATCH\":%d,\"CONSTRAINT\":%d,\"NOT_FOUND\":%d,\"PARSE\":%d,\"LIMIT\":%d,\"EXISTS\":%d,\"CORRUPT\":%d},"
     "\"exception\":{\"MilvusException\":%d,\"ParamError\":%d,\"DataNotMatchException\":%d,"
     "\"DataTypeNotSupportException\":%d,\"PrimaryKeyException\":%d,\"AutoIDException\":%d,"
     "\"PartitionKeyException\":%d,\"SchemaNotReadyException\":%d,\"CollectionNotExistException\":%d},"
@@ -145,7 +149,7 @@ const char *pt_wasm_constants(void) {
     "\"elem_size\":%d,\"values\":%d,\"offsets\":%d,\"valid\":%d}}}",
     PT_VERSION_STRING,
     PT_OK, PT_ERROR, PT_NOMEM, PT_MISUSE, PT_RANGE, PT_SCHEMA, PT_TYPE_MISMATCH, PT_CONSTRAINT,
-    PT_NOT_FOUND, PT_PARSE, PT_LIMIT, PT_EXISTS,
+    PT_NOT_FOUND, PT_PARSE, PT_LIMIT, PT_EXISTS, PT_CORRUPT,
     PT_EXC_MILVUS, PT_EXC_PARAM, PT_EXC_DATA_NOT_MATCH, PT_EXC_DATA_TYPE_NOT_SUPPORT,
     PT_EXC_PRIMARY_KEY, PT_EXC_AUTO_ID, PT_EXC_PARTITION_KEY, PT_EXC_SCHEMA_NOT_READY,
     PT_EXC_COLLECTION_NOT_EXIST,
@@ -392,6 +396,33 @@ int pt_wasm_json_member(const char *json, size_t len, const char *key, size_t ke
     out[1] = (uint32_t)n;
   }
   return rc;
+}
+
+/* ---- snapshots and compaction ---- */
+
+/* The snapshot bytes (free with pt_wasm_free), their length in *len_out; 0 on failure
+ * (pt_wasm_error says why). */
+uint8_t *pt_wasm_collection_save(const pt_collection *coll, uint32_t *len_out) {
+  uint8_t *out = NULL;
+  size_t len = 0;
+  if (pt_collection_save(coll, &out, &len, &last_error) != PT_OK) return NULL;
+  *len_out = (uint32_t)len;
+  return out;
+}
+
+/* The loaded collection (name 0: the saved one); 0 on failure, the store unchanged. */
+pt_collection *pt_wasm_collection_load(pt_store *store, const uint8_t *bytes, size_t len, const char *name,
+                                       size_t name_len) {
+  pt_collection *c = NULL;
+  pt_collection_load(store, bytes, len, name, name_len, &c, &last_error);
+  return c;
+}
+
+/* Rows removed by compacting the collection (scoped: one partition); -1 on failure. */
+double pt_wasm_collection_compact(pt_collection *coll, const char *partition, size_t len, int scoped) {
+  uint64_t removed = 0;
+  if (pt_collection_compact(coll, scoped ? partition : NULL, len, &removed, &last_error) != PT_OK) return -1;
+  return (double)removed;
 }
 
 /* 1 when the vector kernels of this build are WebAssembly SIMD128 ones. */

@@ -3,8 +3,12 @@
 import {
   init, connections, Collection, Partition, CollectionSchema, FieldSchema, DataType,
   MutationResult, MilvusException, DataNotMatchException, type Entity, type PrimaryKey,
-  type Hit, type SearchParam,
+  type Hit, type SearchParam, type CompactionState, memoryUsage,
 } from 'partita';
+import {
+  Autosave, FileAdapter, IndexedDBAdapter, OPFSAdapter, defaultAdapter, loadCollection, saveCollection,
+  type SnapshotAdapter,
+} from 'partita/persist';
 import workerEntry, { createHandler, fetch as serverFetch, routes, type Handler } from 'partita/server';
 import { serve, type RunningServer } from 'partita/server/node';
 
@@ -107,3 +111,28 @@ async function server(): Promise<void> {
   void res, viaDefault, worker, list, url;
 }
 void server;
+
+// Saving and loading (partita/persist)
+async function persistence(c: Collection): Promise<void> {
+  const bytes: Uint8Array = c.save();
+  const copy: Collection = Collection.load(bytes, { name: 'copy', using: 'default' });
+  await copy.compact();
+  const state: CompactionState = await copy.get_compaction_state();
+  const removed: number = state.removed_rows;
+  const used: number = memoryUsage().used;
+  const files: SnapshotAdapter = new FileAdapter('/tmp/snapshots');
+  await saveCollection(c, files);
+  const back: Collection | null = await loadCollection(new IndexedDBAdapter('db'), 'films', { name: 'films2' });
+  const kv = { get: async (k: string) => (k ? new Uint8Array(1) : null), put: async (_k: string, _b: Uint8Array) => {} };
+  const auto = new Autosave(c, kv, { mutations: 100, delayMs: 500, onError: (e) => console.error(e) });
+  await auto.flush();
+  const n: number = auto.pending;
+  await auto.close();
+  void defaultAdapter, OPFSAdapter;
+  // @ts-expect-error snapshots are bytes, not strings
+  Collection.load('bytes');
+  // @ts-expect-error an adapter needs put
+  await saveCollection(c, { get: async () => null });
+  void removed, used, back, n;
+}
+void persistence;

@@ -90,6 +90,15 @@ export function isInitialized() {
   return current !== null;
 }
 
+/**
+ * Memory of the WebAssembly core: `used`, bytes its allocator holds now (every store, row,
+ * index and pending result), and `heap`, the size of linear memory (it grows, never shrinks).
+ */
+export function memoryUsage() {
+  const c = core();
+  return { used: c.exports._pt_wasm_memory_used(), heap: c.u8.length };
+}
+
 class Core {
   constructor(M) {
     this.M = M;

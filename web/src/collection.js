@@ -61,6 +61,36 @@ function readRowsJson(c, res) {
   return { rows, offsets };
 }
 
+let compactionIds = 0;
+
+/** Listeners told after every change of a collection, by `${alias}\0${name}` (persist.js autosave). */
+const mutationListeners = new Map();
+
+/** Calls fn() after every mutation of collection `name` of connection `using`; returns an unsubscribe. */
+export function _onMutation(using, name, fn) {
+  const key = `${using}\0${name}`;
+  let set = mutationListeners.get(key);
+  if (!set) mutationListeners.set(key, (set = new Set()));
+  set.add(fn);
+  return () => {
+    set.delete(fn);
+    if (!set.size && mutationListeners.get(key) === set) mutationListeners.delete(key);
+  };
+}
+
+function mutated(using, name) {
+  const set = mutationListeners.get(`${using}\0${name}`);
+  if (set) for (const fn of [...set]) fn();
+}
+
+/** Snapshot bytes as a Uint8Array view (no copy). */
+function snapshotBytes(bytes) {
+  if (bytes instanceof Uint8Array) return bytes;
+  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
+  if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  throw new ParamError(CLIENT_ERROR, `Collection.load takes the bytes of a snapshot (Uint8Array or ArrayBuffer), got ${typeName(bytes)}`);
+}
+
 /** A primary key as an expression literal. */
 function keyLiteral(k, isString) {
   if (isString) {
@@ -77,6 +107,7 @@ export class Collection {
   #using;
   #schema;
   #cache = { id: -1, ptr: 0, info: null };
+  #compaction = null;
 
   /**
    * Opens collection `name`, or creates it from `schema` (an equal schema opens it too).
@@ -171,6 +202,7 @@ export class Collection {
       const flags = fw ? c.constants.flags.ROWS_JSON : 0;
       const st = c.exports._pt_wasm_write(h.ptr, pp, pl, op, batchPtr, flags, res);
       if (st !== 0) throw nameField(c.lastError(), h.info);
+      mutated(this.#using, this.#name);
       try {
         const result = readMutationResult(c, res, true);
         if (!fw) return { result };
@@ -213,6 +245,7 @@ export class Collection {
 
   /** Queues a non-data mutation (create, drop) for the remote of a forwarding connection. */
   _forwardOp(kind, body, partition = null) {
+    mutated(this.#using, this.#name);
     const fw = connections._forwarder(this.#using);
     if (!fw) return;
     if (fw.db_name !== 'default') body = { dbName: fw.db_name, ...body };
@@ -233,6 +266,7 @@ export class Collection {
     return withStrings([partition ?? null, expr], (c, scope, [pp, pl], [ep, el]) => {
       const res = scope.alloc(c.layout.pt_mutation_result.size);
       c.check(c.exports._pt_wasm_delete(h.ptr, pp, pl, ep, el, res));
+      mutated(this.#using, this.#name);
       try {
         const result = readMutationResult(c, res, false);
         if (!fw) return { result };
@@ -460,6 +494,95 @@ export class Collection {
   async release(options = {}) {
     checkTimeout(options);
     this._handle();
+  }
+
+  // ---- snapshots and compaction (issue 6) ------------------------------------------------
+
+  /**
+   * The collection as snapshot bytes: name, schema, partitions, live rows, and the clocks that
+   * keep keys and timestamps unique after a load (format: src/snapshot.c). Synchronous; the
+   * collection is not changed. Deleted rows are left out, as compaction would.
+   * @returns {Uint8Array}
+   */
+  save() {
+    const h = this._handle();
+    const c = core();
+    const scope = c.scope();
+    try {
+      const lenPtr = scope.alloc(4);
+      const p = c.exports._pt_wasm_collection_save(h.ptr, lenPtr) >>> 0;
+      if (!p) throw c.lastError();
+      try {
+        const n = c.dv.getUint32(lenPtr, true);
+        const out = new Uint8Array(n);
+        out.set(c.u8.subarray(p, p + n));
+        return out;
+      } finally {
+        c.free(p);
+      }
+    } finally {
+      scope.release();
+    }
+  }
+
+  /**
+   * Restores a collection saved with save() into a connection's store, as a new collection
+   * (`name`, default the saved one) and returns it. Bytes that are truncated, corrupted, of
+   * another format or of a newer version throw a MilvusException (code 1100, status
+   * PT_CORRUPT) and nothing is added; a name in use throws too.
+   * @param {Uint8Array | ArrayBuffer | ArrayBufferView} bytes
+   * @param {{ name?: string, using?: string }} [options]
+   */
+  static load(bytes, options = {}) {
+    const u8 = snapshotBytes(bytes);
+    if (options === null || typeof options !== 'object') throw new ParamError(CLIENT_ERROR, 'Collection.load options must be an object');
+    const name = options.name === undefined || options.name === null ? null : checkName(options.name, 'collection');
+    const using = options.using ?? 'default';
+    const store = connections._store(using);
+    const loaded = withStrings([name], (c, scope, [np, nl]) => {
+      const bp = scope.bytes(u8);
+      const coll = c.exports._pt_wasm_collection_load(store, bp, u8.length, np, nl) >>> 0;
+      if (!coll) throw c.lastError();
+      return coll;
+    });
+    const c = core();
+    const out = c.exports._pt_wasm_collection_describe(loaded) >>> 0;
+    if (!out) throw new MilvusException(65535, 'out of memory describing a collection');
+    let savedName;
+    try {
+      savedName = JSON.parse(c.cString(out)).name;
+    } finally {
+      c.free(out);
+    }
+    return new Collection(savedName, { using });
+  }
+
+  /**
+   * Drops deleted rows from memory now (pymilvus: Collection.compact). Compaction also runs by
+   * itself after mutations, when a partition's deleted rows exceed half its live rows and a
+   * segment would be freed. Results of reads do not change.
+   */
+  async compact(options = {}) {
+    checkTimeout(options);
+    const h = this._handle();
+    const removed = core().exports._pt_wasm_collection_compact(h.ptr, 0, 0, 0);
+    if (removed < 0) throw core().lastError();
+    this.#compaction = { compaction_id: ++compactionIds, removed_rows: removed };
+  }
+
+  /** The state of the last compact() (pymilvus shape; embedded compactions complete at once). */
+  async get_compaction_state(options = {}) {
+    checkTimeout(options);
+    this._handle();
+    const last = this.#compaction;
+    if (!last)
+      return { compaction_id: 0, state: 'Undefined', executing_plan_no: 0, timeout_plan_no: 0, completed_plan_no: 0, removed_rows: 0 };
+    return { compaction_id: last.compaction_id, state: 'Completed', executing_plan_no: 0, timeout_plan_no: 0, completed_plan_no: 1, removed_rows: last.removed_rows };
+  }
+
+  /** Resolves when the last compact() has completed (at once in the embedded store). */
+  async wait_for_compaction_completed(options = {}) {
+    return this.get_compaction_state(options);
   }
 
   toString() {

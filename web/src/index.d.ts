@@ -19,6 +19,16 @@ export interface InitInfo {
 export function init(options?: InitOptions): Promise<InitInfo>;
 export function isInitialized(): boolean;
 
+export interface MemoryUsage {
+  /** Bytes the core's allocator holds now: every store, row, key index and pending result. */
+  used: number;
+  /** Size of WebAssembly linear memory in bytes (it grows, never shrinks). */
+  heap: number;
+}
+
+/** Memory of the WebAssembly core (after init()). */
+export function memoryUsage(): MemoryUsage;
+
 // ---------------------------------------------------------------------------------------------
 // DataType
 // ---------------------------------------------------------------------------------------------
@@ -302,6 +312,27 @@ export class Collection {
   flush(options?: TimeoutOption): Promise<void>;
   load(options?: TimeoutOption): Promise<void>;
   release(options?: TimeoutOption): Promise<void>;
+  /** The collection as snapshot bytes (name, schema, partitions, live rows, clocks);
+   * Collection.load() restores it. See README "Saving and loading". */
+  save(): Uint8Array;
+  /** Restores a snapshot as a new collection (default: the saved name) in a connection's store.
+   * Truncated, corrupted, foreign or newer-version bytes throw MilvusException code 1100
+   * (status 'PT_CORRUPT') and add nothing. */
+  static load(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, options?: { name?: string; using?: string }): Collection;
+  /** Frees deleted rows now (also automatic after mutations); results do not change. */
+  compact(options?: TimeoutOption): Promise<void>;
+  get_compaction_state(options?: TimeoutOption): Promise<CompactionState>;
+  wait_for_compaction_completed(options?: TimeoutOption): Promise<CompactionState>;
+}
+
+/** pymilvus's CompactionState, plus the rows the last compact() removed. */
+export interface CompactionState {
+  compaction_id: number;
+  state: 'Undefined' | 'Executing' | 'Completed';
+  executing_plan_no: number;
+  timeout_plan_no: number;
+  completed_plan_no: number;
+  removed_rows: number;
 }
 
 export class Partition {

@@ -1,7 +1,7 @@
 // index.js — the public surface of partita (environment-neutral). The package entry points
 // (node.js, browser.js, workerd.js) re-export this after choosing how init() finds the .wasm.
 
-export { init, isInitialized } from './binding.js';
+export { init, isInitialized, memoryUsage } from './binding.js';
 export { connections } from './connections.js';
 export { Collection } from './collection.js';
 export { Partition } from './partition.js';

@@ -10,6 +10,8 @@
 // once the record is written where it survives the program (in the OS for a file: fsync when
 // asked for).
 
+import { idbOpen, idbTransaction } from './idb.js';
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -153,25 +155,13 @@ export class IndexedDBOutbox {
     this.#idb = indexedDB;
   }
 
-  #open() {
-    if (this.#db) return Promise.resolve(this.#db);
-    return new Promise((resolve, reject) => {
-      const req = this.#idb.open(this.#name, 1);
-      req.onupgradeneeded = () => req.result.createObjectStore('outbox', { keyPath: 'id' });
-      req.onsuccess = () => resolve((this.#db = req.result));
-      req.onerror = () => reject(req.error);
-    });
+  async #open() {
+    this.#db ??= await idbOpen(this.#idb, this.#name, 'outbox', { keyPath: 'id' });
+    return this.#db;
   }
 
   async #tx(mode, fn) {
-    const db = await this.#open();
-    return new Promise((resolve, reject) => {
-      const tx = db.transaction('outbox', mode);
-      const result = fn(tx.objectStore('outbox'));
-      tx.oncomplete = () => resolve(result.value);
-      tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error);
-    });
+    return idbTransaction(await this.#open(), 'outbox', mode, fn);
   }
 
   load() {

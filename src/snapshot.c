@@ -1,0 +1,695 @@
+/*
+ * snapshot.c — a collection as bytes and back: pt_collection_save, pt_collection_load.
+ *
+ * THE FORMAT (version 1). Every integer is little-endian; there is no padding.
+ *
+ *   header, 32 bytes
+ *     magic        8   89 50 54 53 0D 0A 1A 0A  ("\x89PTS\r\n\x1a\n", as PNG's: catches 7-bit
+ *                      and newline-translating transports)
+ *     version      u32 PT_SNAPSHOT_FORMAT_VERSION; a reader refuses a newer one
+ *     flags        u32 0; a reader refuses bits it does not know
+ *     total_length u64 bytes of the whole snapshot, header included
+ *     sections     u32 number of sections that follow
+ *     header_crc   u32 CRC-32 of the 28 bytes before it
+ *   sections, back to back, each
+ *     kind         u32 1 = collection, 2 = partition
+ *     length       u64 bytes of payload
+ *     payload      `length` bytes
+ *     crc          u32 CRC-32 (IEEE 802.3, as zlib's crc32) of kind, length and payload
+ *
+ *   the collection section (first, once)
+ *     last_ts      u64 the store's last hybrid timestamp when saved
+ *     last_id      u64 the store's last auto_id key when saved
+ *     flags        u32 bit 0: partition-key collection
+ *     partitions   u32 number of partition sections that follow
+ *     num_partitions i64 partition-key collections: the number of partitions asked for
+ *     name         u32 length, then UTF-8
+ *     schema       u32 length, then the schema as pt_schema_to_json writes it
+ *   one partition section per partition, in the collection's order
+ *     name         u32 length, then UTF-8
+ *     rows         u32 live rows, in storage order (deleted rows are not saved)
+ *     then per stored column (the schema's fields in order, then $meta when dynamic):
+ *       nullable fields: the validity bitmap, ceil(rows / 8) bytes, bit set = a value
+ *       fixed width:     rows × row width bytes, as stored (vectors, numbers, BOOL as 0/1)
+ *       variable length: rows × u32 byte lengths, then the bytes of every row back to back
+ *                        (VARCHAR UTF-8, JSON text, ARRAY / sparse in their stored encodings
+ *                        (write.c), a null as 0 bytes)
+ *
+ * HOW LOADING STAYS SAFE
+ *   1. The header and every section's bounds and CRC are checked before anything is built: a
+ *      truncation (at any byte), a flipped bit, a foreign file or a newer version is an error
+ *      naming what is wrong, before any allocation beyond the error.
+ *   2. A CRC stops accidents, not forgeries, so the payloads are then read as untrusted: every
+ *      length is checked against what remains, the schema goes through the same checks as a
+ *      new collection's, partition names through Milvus's rules, and every stored value that
+ *      readers decode (UTF-8 strings, JSON documents, ARRAY and sparse encodings, BOOL bytes,
+ *      validity of null cells) is checked before the rows are copied into segments.
+ *   3. The collection is built apart from the store (its own segments, key index rebuilt from
+ *      the rows, as compaction does) and attached only when complete; any failure, allocation
+ *      failures included, frees it and leaves the store exactly as it was.
+ */
+#include "store.h"
+
+#include <stdio.h>
+
+#include "cJSON.h"
+
+void pt_json_hooks_install(void);
+
+#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#error "snapshot.c copies columns as stored: it assumes a little-endian host (wasm32, x86, ARM)"
+#endif
+
+static const uint8_t MAGIC[8] = {0x89, 'P', 'T', 'S', '\r', '\n', 0x1a, '\n'};
+#define HEADER_BYTES 32u
+#define SECTION_OVERHEAD 16u /* kind, length, crc */
+#define KIND_COLLECTION 1u
+#define KIND_PARTITION 2u
+#define FLAG_PARTITION_KEY 1u
+
+/* ============================================================================================
+ * CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), four bytes at a time ("slicing-by-4")
+ * ========================================================================================== */
+
+static uint32_t crc_table[4][256];
+static bool crc_ready;
+
+static void crc_init(void) {
+  for (uint32_t i = 0; i < 256; i++) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; k++) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    crc_table[0][i] = c;
+  }
+  for (uint32_t i = 0; i < 256; i++)
+    for (int t = 1; t < 4; t++) crc_table[t][i] = (crc_table[t - 1][i] >> 8) ^ crc_table[0][crc_table[t - 1][i] & 0xff];
+  crc_ready = true;
+}
+
+/* Continues a CRC-32 over more bytes (crc 0 starts one). */
+static uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t n) {
+  if (!crc_ready) crc_init();
+  uint32_t c = ~crc;
+  while (n >= 4) {
+    c ^= (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    c = crc_table[3][c & 0xff] ^ crc_table[2][(c >> 8) & 0xff] ^ crc_table[1][(c >> 16) & 0xff] ^ crc_table[0][c >> 24];
+    p += 4;
+    n -= 4;
+  }
+  while (n--) c = crc_table[0][(c ^ *p++) & 0xff] ^ (c >> 8);
+  return ~c;
+}
+
+uint32_t pt_crc32(const void *data, size_t len);
+uint32_t pt_crc32(const void *data, size_t len) { return crc32_update(0, data, len); }
+
+/* ============================================================================================
+ * Little-endian writing; with `p` NULL it only measures
+ * ========================================================================================== */
+
+typedef struct wbuf {
+  uint8_t *p;
+  size_t at;
+} wbuf;
+
+static void put_bytes(wbuf *w, const void *src, size_t n) {
+  if (w->p && n) memcpy(w->p + w->at, src, n);
+  w->at += n;
+}
+static void put_u32(wbuf *w, uint32_t v) {
+  uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+  put_bytes(w, b, 4);
+}
+static void put_u64(wbuf *w, uint64_t v) {
+  put_u32(w, (uint32_t)v);
+  put_u32(w, (uint32_t)(v >> 32));
+}
+static uint32_t get_u32(const uint8_t *b) {
+  return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+static uint64_t get_u64(const uint8_t *b) { return (uint64_t)get_u32(b) | (uint64_t)get_u32(b + 4) << 32; }
+
+/* ============================================================================================
+ * Saving
+ * ========================================================================================== */
+
+static void write_collection(wbuf *w, const pt_collection *c, const char *schema, size_t schema_len) {
+  put_u64(w, c->store->last_ts);
+  put_u64(w, c->store->last_id);
+  put_u32(w, c->partition_key_mode ? FLAG_PARTITION_KEY : 0);
+  put_u32(w, (uint32_t)c->n_parts);
+  put_u64(w, (uint64_t)c->num_partitions);
+  put_u32(w, (uint32_t)c->name_len);
+  put_bytes(w, c->name, c->name_len);
+  put_u32(w, (uint32_t)schema_len);
+  put_bytes(w, schema, schema_len);
+}
+
+/* Runs `body` for every live row (seg, off) of a partition, in storage order. */
+#define FOR_LIVE(p, lay, seg, off, body)                                                   \
+  for (size_t si_ = 0; si_ < (p)->n_segs; si_++) {                                         \
+    const pt_segment *seg = (p)->segs[si_];                                                \
+    for (uint32_t off = 0; off < seg->count; off++) {                                      \
+      if (pt_bit_get(seg->deleted, off)) continue;                                         \
+      body                                                                                 \
+    }                                                                                      \
+  }
+
+static void write_partition(wbuf *w, const pt_partition *p, const pt_layout *lay) {
+  uint64_t n = p->n_live;
+  put_u32(w, (uint32_t)p->name_len);
+  put_bytes(w, p->name, p->name_len);
+  put_u32(w, (uint32_t)n);
+  for (size_t c = 0; c < lay->n_cols; c++) {
+    if (lay->nullable[c]) {
+      size_t nb = (size_t)((n + 7) / 8);
+      if (w->p) {
+        uint8_t *bits = w->p + w->at;
+        memset(bits, 0, nb);
+        uint32_t i = 0;
+        FOR_LIVE(p, lay, seg, off, {
+          if (pt_bit_get(seg->cols[c].valid, off)) pt_bit_set(bits, i);
+          i++;
+        })
+      }
+      w->at += nb;
+    }
+    size_t rb = lay->row_bytes[c];
+    if (rb) {
+      if (!w->p) {
+        w->at += (size_t)n * rb;
+        continue;
+      }
+      /* runs of consecutive live rows in one copy */
+      for (size_t si = 0; si < p->n_segs; si++) {
+        const pt_segment *seg = p->segs[si];
+        for (uint32_t off = 0, end; (end = pt_live_run(seg, &off, UINT32_MAX)) > off; off = end)
+          put_bytes(w, seg->cols[c].data + (size_t)off * rb, (size_t)(end - off) * rb);
+      }
+      continue;
+    }
+    FOR_LIVE(p, lay, seg, off, { put_u32(w, seg->cols[c].offsets[off + 1] - seg->cols[c].offsets[off]); })
+    FOR_LIVE(p, lay, seg, off, {
+      const pt_column *col = &seg->cols[c];
+      put_bytes(w, col->data + col->offsets[off], col->offsets[off + 1] - col->offsets[off]);
+    })
+  }
+}
+
+/* A section's frame: kind and length before the payload, the CRC of all three after it. */
+static void section_begin(wbuf *w, uint32_t kind, uint64_t length, size_t *start) {
+  *start = w->at;
+  put_u32(w, kind);
+  put_u64(w, length);
+}
+static void section_end(wbuf *w, size_t start) {
+  uint32_t crc = w->p ? pt_crc32(w->p + start, w->at - start) : 0;
+  put_u32(w, crc);
+}
+
+pt_status pt_collection_save(const pt_collection *c, uint8_t **out, size_t *len, pt_error *err) {
+  if (!c || !out || !len)
+    return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_save: missing argument");
+  *out = NULL;
+  *len = 0;
+  char *schema = NULL;
+  size_t schema_len = 0;
+  if (pt_schema_to_json(c->schema, &schema, &schema_len)) return pt_fail_nomem(err);
+  uint64_t *lengths = pt_malloc((c->n_parts + 1) * sizeof *lengths);
+  if (!lengths) {
+    pt_free(schema);
+    return pt_fail_nomem(err);
+  }
+
+  /* 1. measure every payload (the same code as writing, with no buffer) */
+  wbuf m = {NULL, 0};
+  write_collection(&m, c, schema, schema_len);
+  lengths[0] = m.at;
+  uint64_t total = HEADER_BYTES + SECTION_OVERHEAD + lengths[0];
+  for (size_t i = 0; i < c->n_parts; i++) {
+    const pt_partition *p = c->parts[i];
+    m.at = 0;
+    write_partition(&m, p, &c->layout);
+    lengths[i + 1] = m.at;
+    total += SECTION_OVERHEAD + m.at;
+  }
+  if (total > SIZE_MAX) {
+    pt_free(lengths);
+    pt_free(schema);
+    return pt_fail(err, PT_LIMIT, PT_CODE_TOO_LARGE, PT_EXC_MILVUS,
+                   "snapshot of collection %s is too large for this platform: %llu bytes", c->name,
+                   (unsigned long long)total);
+  }
+
+  /* 2. write */
+  uint8_t *buf = pt_malloc((size_t)total);
+  if (!buf) {
+    pt_free(lengths);
+    pt_free(schema);
+    return pt_fail_nomem(err);
+  }
+  wbuf w = {buf, 0};
+  put_bytes(&w, MAGIC, 8);
+  put_u32(&w, PT_SNAPSHOT_FORMAT_VERSION);
+  put_u32(&w, 0);
+  put_u64(&w, total);
+  put_u32(&w, (uint32_t)(c->n_parts + 1));
+  put_u32(&w, pt_crc32(buf, 28));
+  size_t start;
+  section_begin(&w, KIND_COLLECTION, lengths[0], &start);
+  write_collection(&w, c, schema, schema_len);
+  section_end(&w, start);
+  for (size_t i = 0; i < c->n_parts; i++) {
+    section_begin(&w, KIND_PARTITION, lengths[i + 1], &start);
+    write_partition(&w, c->parts[i], &c->layout);
+    section_end(&w, start);
+  }
+  pt_assert(w.at == total);
+  pt_free(lengths);
+  pt_free(schema);
+  *out = buf;
+  *len = (size_t)total;
+  pt_error_clear(err);
+  return PT_OK;
+}
+
+/* ============================================================================================
+ * Loading: errors
+ * ========================================================================================== */
+
+#define CORRUPT(err, ...) pt_fail(err, PT_CORRUPT, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, __VA_ARGS__)
+#define BAD PT_INVALID_PARAMETER
+
+/* A bounded reader over one payload. */
+typedef struct rbuf {
+  const uint8_t *p;
+  size_t len, at;
+} rbuf;
+
+static bool take(rbuf *r, size_t n, const uint8_t **out) {
+  if (n > r->len - r->at) return false;
+  *out = r->p + r->at;
+  r->at += n;
+  return true;
+}
+static bool take_u32(rbuf *r, uint32_t *v) {
+  const uint8_t *b;
+  if (!take(r, 4, &b)) return false;
+  *v = get_u32(b);
+  return true;
+}
+static bool take_u64(rbuf *r, uint64_t *v) {
+  const uint8_t *b;
+  if (!take(r, 8, &b)) return false;
+  *v = get_u64(b);
+  return true;
+}
+static bool take_str(rbuf *r, pt_str *s) {
+  uint32_t n;
+  const uint8_t *b;
+  if (!take_u32(r, &n) || !take(r, n, &b)) return false;
+  s->ptr = (const char *)b;
+  s->len = n;
+  return true;
+}
+
+/* ============================================================================================
+ * Loading: checking stored values
+ * ========================================================================================== */
+
+/* NULL when the stored bytes of one non-null cell of field f (NULL: $meta) are valid, else why
+ * not. */
+static const char *check_cell(const pt_field *f, const uint8_t *d, uint32_t n) {
+  int dtype = f ? f->dtype : PT_JSON;
+  switch (dtype) {
+  case PT_VARCHAR: case PT_TEXT: case PT_GEOMETRY: case PT_TIMESTAMPTZ:
+    return pt_utf8_count((const char *)d, n) < 0 ? "is not valid UTF-8" : NULL;
+  case PT_JSON: {
+    if (n == 0) return NULL;
+    if (pt_utf8_count((const char *)d, n) < 0) return "is not valid UTF-8";
+    /* cJSON reports bad text and a failed allocation alike: a second try tells a passing
+     * allocation failure from bad text (under lasting memory pressure, the text is blamed) */
+    cJSON *v = pt_json_parse((const char *)d, n, NULL);
+    if (!v) v = pt_json_parse((const char *)d, n, NULL);
+    if (!v) return "is not a JSON document";
+    bool object = cJSON_IsObject(v);
+    cJSON_Delete(v);
+    return !f && !object ? "is not a JSON object" : NULL;
+  }
+  case PT_ARRAY: {
+    if (n < 4) return "is not a stored array";
+    uint32_t count = get_u32(d);
+    size_t at = 4, esz = pt_dtype_scalar_size(f->element_type);
+    if (f->element_type == PT_VARCHAR) {
+      for (uint32_t i = 0; i < count; i++) {
+        if (n - at < 4) return "is not a stored array";
+        uint32_t len = get_u32(d + at);
+        at += 4;
+        if (len > n - at) return "is not a stored array";
+        if (pt_utf8_count((const char *)d + at, len) < 0) return "holds a string that is not valid UTF-8";
+        at += len;
+      }
+    } else {
+      if (!esz || (n - 4) / esz != count || (n - 4) % esz) return "is not a stored array";
+      if (f->element_type == PT_BOOL)
+        for (uint32_t i = 0; i < count; i++)
+          if (d[4 + i] > 1) return "holds a BOOL that is neither 0 nor 1";
+      at = n;
+    }
+    return at == n ? NULL : "is not a stored array";
+  }
+  case PT_SPARSE_FLOAT_VECTOR: {
+    if (n < 4) return "is not a stored sparse vector";
+    uint32_t count = get_u32(d);
+    if ((n - 4) / 8 != count || (n - 4) % 8) return "is not a stored sparse vector";
+    for (uint32_t i = 0; i < count; i++) {
+      uint32_t idx = get_u32(d + 4 + 8 * i);
+      if (i && idx <= get_u32(d + 4 + 8 * (i - 1))) return "is a sparse vector whose indices are not increasing";
+    }
+    return NULL;
+  }
+  default: return NULL;
+  }
+}
+
+/* ============================================================================================
+ * Loading: building
+ * ========================================================================================== */
+
+typedef struct colsrc {
+  const uint8_t *valid; /* nullable: bitmap */
+  const uint8_t *data;  /* fixed: rows × width; variable: the bytes */
+  const uint8_t *lens;  /* variable: rows × u32 */
+} colsrc;
+
+static const char *field_label(const pt_collection *c, size_t col) {
+  return col < c->schema->n_fields ? c->schema->fields[col].name : PT_DYNAMIC_FIELD_NAME;
+}
+
+static pt_status load_partition(pt_collection *c, size_t index, const uint8_t *payload, size_t plen,
+                                pt_error *err) {
+  const pt_layout *lay = &c->layout;
+  rbuf r = {payload, plen, 0};
+  pt_str name;
+  uint32_t rows;
+  if (!take_str(&r, &name) || !take_u32(&r, &rows))
+    return CORRUPT(err, "invalid snapshot: partition %zu ends early" BAD, index);
+  if (c->partition_key_mode ? (name.len == 0 || name.len > PT_MAX_NAME_LENGTH || pt_utf8_count(name.ptr, name.len) < 0)
+                            : pt_check_partition_name(name.ptr, name.len, err) != PT_OK)
+    return CORRUPT(err, "invalid snapshot: partition %zu has an invalid name" BAD, index);
+  if (pt_partition_find(c, name.ptr, name.len) >= 0)
+    return CORRUPT(err, "invalid snapshot: partition %.*s appears twice" BAD, (int)name.len, name.ptr);
+  if (index == 0 && !c->partition_key_mode && !pt_str_eqz(name.ptr, name.len, PT_DEFAULT_PARTITION))
+    return CORRUPT(err, "invalid snapshot: the first partition is %.*s, not " PT_DEFAULT_PARTITION BAD, (int)name.len,
+                   name.ptr);
+  if (rows >= PT_NO_ROW)
+    return CORRUPT(err, "invalid snapshot: partition %.*s has too many rows" BAD, (int)name.len, name.ptr);
+
+  /* 1. find every column's bytes, checking bounds and stored values, before allocating rows */
+  colsrc *src = pt_calloc(lay->n_cols, sizeof *src);
+  if (!src) return pt_fail_nomem(err);
+  pt_status rc = PT_OK;
+  for (size_t ci = 0; ci < lay->n_cols && rc == PT_OK; ci++) {
+    const pt_field *f = ci < c->schema->n_fields ? &c->schema->fields[ci] : NULL;
+    size_t rb = lay->row_bytes[ci], bytes;
+    if (lay->nullable[ci] && !take(&r, ((size_t)rows + 7) / 8, &src[ci].valid)) goto short_payload;
+    if (rb) {
+      if (!pt_mul_ok(rows, rb, &bytes) || !take(&r, bytes, &src[ci].data)) goto short_payload;
+      if (f && f->dtype == PT_BOOL)
+        for (size_t i = 0; i < rows; i++)
+          if (src[ci].data[i] > 1) {
+            rc = CORRUPT(err, "invalid snapshot: partition %.*s, field %s: row %zu holds a BOOL that is neither 0 nor 1" BAD,
+                         (int)name.len, name.ptr, field_label(c, ci), i);
+            break;
+          }
+      continue;
+    }
+    if (!take(&r, (size_t)rows * 4, &src[ci].lens)) goto short_payload;
+    uint64_t total = 0;
+    for (size_t i = 0; i < rows; i++) total += get_u32(src[ci].lens + 4 * i);
+    if (total > r.len - r.at || !take(&r, (size_t)total, &src[ci].data)) goto short_payload;
+    const uint8_t *d = src[ci].data;
+    for (size_t i = 0; i < rows && rc == PT_OK; i++) {
+      uint32_t n = get_u32(src[ci].lens + 4 * i);
+      bool present = !src[ci].valid || pt_bit_get(src[ci].valid, (uint32_t)i);
+      const char *why = !present ? (n ? "is null but holds bytes" : NULL) : check_cell(f, d, n);
+      if (why)
+        rc = CORRUPT(err, "invalid snapshot: partition %.*s, field %s: row %zu %s" BAD, (int)name.len, name.ptr,
+                     field_label(c, ci), i, why);
+      d += n;
+    }
+  }
+  if (rc) goto done;
+  if (r.at != r.len) {
+    rc = CORRUPT(err, "invalid snapshot: partition %.*s has %zu bytes after its last column" BAD, (int)name.len,
+                 name.ptr, r.len - r.at);
+    goto done;
+  }
+
+  /* 2. the partition, its segments and rows */
+  if ((rc = pt_collection_add_partition(c, name.ptr, name.len))) {
+    rc = pt_fail_nomem(err);
+    goto done;
+  }
+  pt_partition *p = c->parts[c->n_parts - 1];
+  const uint32_t cap = lay->seg_mask + 1;
+  size_t n_segs = ((size_t)rows + cap - 1) / cap;
+  if (n_segs && PT_GROW(&p->segs, &p->segs_cap, n_segs)) {
+    rc = pt_fail_nomem(err);
+    goto done;
+  }
+  size_t *var_at = pt_calloc(lay->n_cols, sizeof *var_at); /* bytes of each variable column consumed */
+  if (!var_at) {
+    rc = pt_fail_nomem(err);
+    goto done;
+  }
+  for (size_t k = 0; k < n_segs; k++) {
+    pt_segment *seg = pt_segment_new(lay);
+    if (!seg) {
+      rc = pt_fail_nomem(err);
+      break;
+    }
+    p->segs[p->n_segs++] = seg; /* owned by the partition from here: freed with it on failure */
+    uint32_t r0 = (uint32_t)(k * cap), m = rows - r0 < cap ? rows - r0 : cap;
+    for (size_t ci = 0; ci < lay->n_cols && rc == PT_OK; ci++) {
+      pt_column *col = &seg->cols[ci];
+      if (src[ci].valid)
+        for (uint32_t i = 0; i < m; i++)
+          if (pt_bit_get(src[ci].valid, r0 + i)) pt_bit_set(col->valid, i);
+      size_t rb = lay->row_bytes[ci];
+      if (rb) {
+        memcpy(col->data, src[ci].data + (size_t)r0 * rb, (size_t)m * rb);
+        continue;
+      }
+      size_t bytes = 0;
+      for (uint32_t i = 0; i < m; i++) bytes += get_u32(src[ci].lens + 4 * ((size_t)r0 + i));
+      if ((rc = pt_segment_reserve_bytes(seg, ci, bytes))) {
+        rc = rc == PT_NOMEM ? pt_fail_nomem(err)
+                            : CORRUPT(err, "invalid snapshot: partition %.*s, field %s: too many bytes for one segment" BAD,
+                                      (int)name.len, name.ptr, field_label(c, ci));
+        break;
+      }
+      if (bytes) memcpy(col->data, src[ci].data + var_at[ci], bytes);
+      var_at[ci] += bytes;
+      col->used = bytes;
+      uint32_t at = 0;
+      for (uint32_t i = 0; i < m; i++) {
+        at += get_u32(src[ci].lens + 4 * ((size_t)r0 + i));
+        col->offsets[i + 1] = at;
+      }
+    }
+    if (rc) break;
+    seg->count = seg->live = m;
+  }
+  pt_free(var_at);
+  if (rc) goto done;
+  p->n_rows = rows;
+  p->n_live = rows;
+
+  /* 3. the key index and chains, rebuilt from the rows */
+  if (pt_pkindex_reserve(&p->index, rows)) {
+    rc = pt_fail_nomem(err);
+    goto done;
+  }
+  pt_partition_reindex(p, lay);
+  goto done;
+
+short_payload:
+  rc = CORRUPT(err, "invalid snapshot: partition %.*s ends early" BAD, (int)name.len, name.ptr);
+done:
+  pt_free(src);
+  return rc;
+}
+
+/* Checks the header and every section's bounds and CRC; fills the sections' payloads. */
+typedef struct section {
+  uint32_t kind;
+  const uint8_t *payload;
+  size_t len;
+} section;
+
+static const char *kind_name(uint32_t kind) {
+  return kind == KIND_COLLECTION ? "collection" : kind == KIND_PARTITION ? "partition" : "unknown";
+}
+
+static pt_status check_frame(const uint8_t *b, size_t len, section **out, size_t *n_out, pt_error *err) {
+  *out = NULL;
+  *n_out = 0;
+  if (len < 8 || memcmp(b, MAGIC, 8) != 0)
+    return CORRUPT(err, "invalid snapshot: not a partita snapshot (its first bytes are not the snapshot magic)" BAD);
+  if (len < HEADER_BYTES)
+    return CORRUPT(err, "invalid snapshot: truncated: %zu bytes, shorter than the %u-byte header" BAD, len,
+                   HEADER_BYTES);
+  uint32_t version = get_u32(b + 8), flags = get_u32(b + 12), n = get_u32(b + 24);
+  uint64_t total = get_u64(b + 16);
+  uint32_t crc = get_u32(b + 28), want = pt_crc32(b, 28);
+  if (crc != want)
+    return CORRUPT(err, "invalid snapshot: corrupted header (checksum 0x%08x, expected 0x%08x)" BAD, crc, want);
+  if (version == 0 || version > PT_SNAPSHOT_FORMAT_VERSION)
+    return CORRUPT(err,
+                   "invalid snapshot: format version %u is not supported (this is partita %s, which reads versions 1 to %d)" BAD,
+                   version, PT_VERSION_STRING, PT_SNAPSHOT_FORMAT_VERSION);
+  if (flags)
+    return CORRUPT(err, "invalid snapshot: unknown header flags 0x%08x" BAD, flags);
+  if (total != len)
+    return CORRUPT(err, "invalid snapshot: %s: the header says %llu bytes, %zu were given" BAD,
+                   total > len ? "truncated" : "trailing bytes", (unsigned long long)total, len);
+  if (n < 1 || n > PT_MAX_PARTITIONS + 1 || n > (len - HEADER_BYTES) / SECTION_OVERHEAD)
+    return CORRUPT(err, "invalid snapshot: %u sections cannot be right" BAD, n);
+  section *s = pt_calloc(n, sizeof *s);
+  if (!s) return pt_fail_nomem(err);
+  size_t at = HEADER_BYTES;
+  for (uint32_t i = 0; i < n; i++) {
+    if (len - at < SECTION_OVERHEAD) {
+      pt_free(s);
+      return CORRUPT(err, "invalid snapshot: truncated before section %u" BAD, i);
+    }
+    uint32_t kind = get_u32(b + at);
+    uint64_t plen = get_u64(b + at + 4);
+    if (plen > len - at - SECTION_OVERHEAD) {
+      pt_free(s);
+      return CORRUPT(err, "invalid snapshot: section %u (%s) is corrupted or truncated: it claims %llu bytes, %zu remain" BAD, i, kind_name(kind),
+                     (unsigned long long)plen, len - at - SECTION_OVERHEAD);
+    }
+    size_t framed = 12 + (size_t)plen;
+    uint32_t stored = get_u32(b + at + framed), computed = pt_crc32(b + at, framed);
+    if (stored != computed) {
+      pt_free(s);
+      return CORRUPT(err, "invalid snapshot: section %u (%s) is corrupted (checksum 0x%08x, expected 0x%08x)" BAD, i,
+                     kind_name(kind), stored, computed);
+    }
+    uint32_t want_kind = i == 0 ? KIND_COLLECTION : KIND_PARTITION;
+    if (kind != want_kind) {
+      pt_free(s);
+      return CORRUPT(err, "invalid snapshot: section %u is of kind %u, expected %u (%s)" BAD, i, kind, want_kind,
+                     kind_name(want_kind));
+    }
+    s[i].kind = kind;
+    s[i].payload = b + at + 12;
+    s[i].len = (size_t)plen;
+    at += framed + 4;
+  }
+  if (at != len) {
+    pt_free(s);
+    return CORRUPT(err, "invalid snapshot: %zu bytes after the last section" BAD, len - at);
+  }
+  *out = s;
+  *n_out = n;
+  return PT_OK;
+}
+
+pt_status pt_collection_load(pt_store *s, const uint8_t *b, size_t len, const char *name, size_t name_len,
+                             pt_collection **out, pt_error *err) {
+  if (out) *out = NULL;
+  if (!s || (!b && len))
+    return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_load: missing argument");
+  pt_json_hooks_install();
+  section *secs = NULL;
+  size_t n_secs = 0;
+  pt_status rc = check_frame(b ? b : (const uint8_t *)"", len, &secs, &n_secs, err);
+  if (rc) return rc;
+
+  /* 1. the collection section */
+  pt_collection *c = NULL;
+  pt_schema *schema = NULL;
+  rbuf r = {secs[0].payload, secs[0].len, 0};
+  uint64_t last_ts, last_id, num_partitions;
+  uint32_t flags, n_parts;
+  pt_str saved_name, schema_text;
+  if (!take_u64(&r, &last_ts) || !take_u64(&r, &last_id) || !take_u32(&r, &flags) || !take_u32(&r, &n_parts) ||
+      !take_u64(&r, &num_partitions) || !take_str(&r, &saved_name) || !take_str(&r, &schema_text) || r.at != r.len) {
+    rc = CORRUPT(err, "invalid snapshot: the collection section is malformed" BAD);
+    goto fail;
+  }
+  if ((flags & ~FLAG_PARTITION_KEY) || n_parts + 1 != n_secs || n_parts < 1) {
+    rc = CORRUPT(err, "invalid snapshot: the collection section does not match the sections that follow" BAD);
+    goto fail;
+  }
+  if (!name) {
+    name = saved_name.ptr;
+    name_len = saved_name.len;
+  }
+  if (pt_collection_find(s, name, name_len)) {
+    rc = pt_fail(err, PT_EXISTS, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                 "can't load snapshot: collection %.*s already exists", (int)name_len, name);
+    goto fail;
+  }
+  /* cJSON reports bad text and a failed allocation alike (PT_PARSE): a second try tells a
+   * passing allocation failure from bad text */
+  rc = pt_schema_from_json(schema_text.ptr, schema_text.len, &schema, err);
+  if (rc == PT_PARSE) rc = pt_schema_from_json(schema_text.ptr, schema_text.len, &schema, err);
+  if (rc) {
+    if (rc != PT_NOMEM) {
+      char why[PT_ERROR_MESSAGE_MAX / 2];
+      snprintf(why, sizeof why, "%.400s", err ? err->message : "");
+      rc = CORRUPT(err, "invalid snapshot: its schema is refused: %s" BAD, why);
+    }
+    goto fail;
+  }
+  /* the store's rules for a new collection, as pt_collection_create applies them */
+  if ((rc = pt_schema_check_create(schema, name, name_len, !(s->opts.flags & PT_STORE_ALLOW_NO_VECTOR), false, err)))
+    goto fail;
+  bool part_key = (flags & FLAG_PARTITION_KEY) != 0;
+  if (part_key != (schema->partition_key >= 0) ||
+      (part_key ? (int64_t)num_partitions != (int64_t)n_parts : num_partitions != 0)) {
+    rc = CORRUPT(err, "invalid snapshot: its partitions do not match its schema's partition key" BAD);
+    goto fail;
+  }
+  if (!(c = pt_calloc(1, sizeof *c))) {
+    rc = pt_fail_nomem(err);
+    goto fail;
+  }
+  c->store = s;
+  c->schema = schema;
+  schema = NULL;
+  c->name_len = name_len;
+  c->partition_key_mode = part_key;
+  c->num_partitions = part_key ? (int64_t)num_partitions : 0;
+  if (!(c->name = pt_strndup(name, name_len)) || pt_layout_build(c)) {
+    rc = pt_fail_nomem(err);
+    goto fail;
+  }
+
+  /* 2. the partitions */
+  for (size_t i = 1; i < n_secs; i++)
+    if ((rc = load_partition(c, i - 1, secs[i].payload, secs[i].len, err))) goto fail;
+
+  /* 3. attach: the only step that changes the store */
+  if (PT_GROW(&s->colls, &s->colls_cap, s->n_colls + 1)) {
+    rc = pt_fail_nomem(err);
+    goto fail;
+  }
+  c->id = ++s->next_collection_id;
+  s->colls[s->n_colls++] = c;
+  if (last_ts > s->last_ts) s->last_ts = last_ts;
+  if (last_id > s->last_id) s->last_id = last_id;
+  pt_free(secs);
+  if (out) *out = c;
+  pt_error_clear(err);
+  return PT_OK;
+
+fail:
+  pt_schema_free(schema);
+  pt_collection_destroy(c);
+  pt_free(secs);
+  return rc;
+}
