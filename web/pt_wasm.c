@@ -40,6 +40,8 @@ EXPORT(void, pt_wasm_free)(void *ptr);
 EXPORT(pt_error *, pt_wasm_error)(void);
 EXPORT(const char *, pt_wasm_constants)(void);
 EXPORT(double, pt_wasm_memory_used)(void);
+EXPORT(void, pt_wasm_set_memory_limit)(double bytes);
+EXPORT(double, pt_wasm_memory_limit)(void);
 EXPORT(pt_store *, pt_wasm_store_open)(void);
 EXPORT(void, pt_wasm_store_close)(pt_store *store);
 EXPORT(pt_status, pt_wasm_field_check)(const char *json, size_t len);
@@ -90,6 +92,11 @@ EXPORT(int, pt_wasm_json_member)(const char *json, size_t len, const char *key, 
 void *pt_wasm_alloc(size_t size) { return pt_alloc(size ? size : 1); }
 void pt_wasm_free(void *ptr) { pt_free(ptr); }
 double pt_wasm_memory_used(void) { return (double)pt_memory_used(); }
+/* A ceiling beyond what size_t holds is no ceiling (wasm32: 4 GiB is all there is). */
+void pt_wasm_set_memory_limit(double bytes) {
+  pt_set_memory_limit(bytes > 0 && bytes < (double)SIZE_MAX ? (size_t)bytes : 0);
+}
+double pt_wasm_memory_limit(void) { return (double)pt_memory_limit(); }
 
 /* ---- errors ---- */
 

@@ -29,6 +29,8 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 // ---------------------------------------------------------------------------------------------
 
 const PROTO_TYPES = REST_TYPE_CODES;
+/** obj[key] for an own key only: names from requests never reach Object.prototype's members. */
+const own = (obj, key) => (typeof key === 'string' && Object.hasOwn(obj, key) ? obj[key] : undefined);
 const PROTO_NAMES = REST_TYPE_NAMES;
 const isVector = (t) => t >= 100 && t <= 105;
 const CONSISTENCY = ['Strong', 'Session', 'Bounded', 'Eventually', 'Customized'];
@@ -171,7 +173,7 @@ class Store {
     let d = described.get(key);
     if (!d) {
       const out = c.exports._pt_wasm_collection_describe(ptr) >>> 0;
-      if (!out) throw new MilvusException(65535, 'out of memory describing a collection');
+      if (!out) throw c.nomemError('describing a collection');
       try {
         d = JSON.parse(c.cString(out));
       } finally {
@@ -195,7 +197,7 @@ class Store {
   partitions(h) {
     const c = core();
     const out = c.exports._pt_wasm_collection_describe(h.ptr) >>> 0;
-    if (!out) throw new MilvusException(65535, 'out of memory describing a collection');
+    if (!out) throw c.nomemError('describing a collection');
     try {
       return JSON.parse(c.cString(out)).partitions;
     } finally {
@@ -268,7 +270,7 @@ function schemaFromRequest(req) {
   for (const f of fields) {
     if (f === null || typeof f !== 'object' || Array.isArray(f))
       throw new MilvusException(1801, `can only accept json format request, error: json: cannot unmarshal ${jsonKind(f)} into Go struct field CollectionSchema.schema.fields of type httpserver.FieldSchema`);
-    const dtype = PROTO_TYPES[f.dataType];
+    const dtype = own(PROTO_TYPES, f.dataType);
     if (dtype === undefined)
       throw new MilvusException(1100, `invalid parameter, data type ${f.dataType ?? ''} is invalid(case sensitive).`);
     const field = {
@@ -278,7 +280,7 @@ function schemaFromRequest(req) {
     };
     if (f.defaultValue !== undefined && f.defaultValue !== null) field.default_value = f.defaultValue;
     if (dtype === DataType.ARRAY) {
-      const et = PROTO_TYPES[f.elementDataType];
+      const et = own(PROTO_TYPES, f.elementDataType);
       if (et === undefined)
         throw new MilvusException(1100, `invalid parameter, element data type ${f.elementDataType ?? ''} is invalid(case sensitive).`);
       field.element_type = et;
@@ -401,7 +403,7 @@ function describeCollection(store, req) {
 function listCollections(store) {
   const c = core();
   const out = c.exports._pt_wasm_store_list(store.ptr) >>> 0;
-  if (!out) throw new MilvusException(65535, 'out of memory listing collections');
+  if (!out) throw c.nomemError('listing collections');
   try {
     return okData(JSON.parse(c.cString(out)));
   } finally {
@@ -550,11 +552,16 @@ function write(store, op, req, allowInt64, raw) {
   }
 }
 
-/** An expression template value as a filter literal. */
-function templateLiteral(v, name) {
+/** An expression template value as a filter literal. Arrays may nest as deep as a filter
+ * expression may (128 levels); deeper ones are refused before they cost a deep recursion. */
+function templateLiteral(v, name, depth = 0) {
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (typeof v === 'string') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map((x) => templateLiteral(x, name)).join(', ')}]`;
+  if (Array.isArray(v)) {
+    if (depth >= 128)
+      throw new MilvusException(1100, `the value of expression template variable name {${name}} nests deeper than 128 levels: invalid parameter`);
+    return `[${v.map((x) => templateLiteral(x, name, depth + 1)).join(', ')}]`;
+  }
   throw new MilvusException(1100, `the value of expression template variable name {${name}} is not a bool, number, string or array: invalid parameter`);
 }
 
@@ -822,6 +829,9 @@ function indexPage() {
 // Bodies
 // ---------------------------------------------------------------------------------------------
 
+/** How deep the core walks an insert / upsert body (PT_JSON_MEMBER_DEPTH) */
+const NEST_LIMIT = 1088;
+
 const isSpace = (b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
 /**
@@ -841,7 +851,7 @@ function bindWrite(c, bytes, scope) {
   const found = M._pt_wasm_json_member(bodyPtr, bytes.length, kp, kn, out);
   if (found < 0) {
     JSON.parse(decoder.decode(bytes)); // throws the parse error
-    throw new MilvusException(1801, 'can only accept json format request, error: invalid JSON object');
+    throw new MilvusException(1801, `can only accept json format request, error: the body is valid JSON but nests deeper than ${NEST_LIMIT} levels`);
   }
   let rest, dataStart = 0, dataLen = 0, first = 0;
   if (found === 0) rest = decoder.decode(bytes);
@@ -944,7 +954,7 @@ export function createHandler(options = {}) {
       if (options.page !== undefined) return { page: options.page };
       return { status: 200, contentType: 'text/html; charset=utf-8', body: indexPage() };
     }
-    const route = method === 'POST' && path.startsWith(PREFIX) ? ROUTES[path.slice(PREFIX.length)] : undefined;
+    const route = method === 'POST' && path.startsWith(PREFIX) ? own(ROUTES, path.slice(PREFIX.length)) : undefined;
     if (!route) return NOT_FOUND;
     if (token !== null && !authorized(header('authorization'), token))
       return failure(1800, "user hasn't authenticated", 401);
@@ -988,7 +998,7 @@ export function createHandler(options = {}) {
   async function fetch(request) {
     const url = new URL(request.url);
     const method = request.method.toUpperCase();
-    const needsBody = method === 'POST' && url.pathname.startsWith(PREFIX) && ROUTES[url.pathname.slice(PREFIX.length)];
+    const needsBody = method === 'POST' && url.pathname.startsWith(PREFIX) && own(ROUTES, url.pathname.slice(PREFIX.length));
     let body = new Uint8Array(0);
     if (needsBody && (token === null || authorized(request.headers.get('authorization'), token)))
       body = await readRequestBody(request, maxBodyBytes);
