@@ -2,6 +2,7 @@
 // partita-serve — serves a Milvus RESTful API v2 subset over an embedded partita store.
 //
 //   partita-serve [--port N] [--host H] [--token T] [--max-body-bytes N]
+//                 [--request-timeout-ms N] [--cors ORIGIN]...
 //
 // The port comes from --port, else PARTITA_PORT, else 19530 (Milvus's); --port 0 picks a free
 // one. It prints one line when it is listening, and closes on SIGINT / SIGTERM.
@@ -21,6 +22,8 @@ try {
       host: { type: 'string' },
       token: { type: 'string' },
       'max-body-bytes': { type: 'string' },
+      'request-timeout-ms': { type: 'string' },
+      cors: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -29,6 +32,7 @@ try {
 }
 if (values.help) {
   process.stdout.write('usage: partita-serve [--port N] [--host 127.0.0.1] [--token T] [--max-body-bytes N]\n' +
+    '                     [--request-timeout-ms N] [--cors ORIGIN|*]...\n' +
     'Serves a Milvus REST v2 subset over an embedded store. Port: --port, else $PARTITA_PORT, else 19530.\n');
   process.exit(0);
 }
@@ -42,6 +46,13 @@ if (values['max-body-bytes'] !== undefined) {
   if (!Number.isInteger(n) || n <= 0) fail(`invalid --max-body-bytes ${values['max-body-bytes']}`);
   options.maxBodyBytes = n;
 }
+if (values['request-timeout-ms'] !== undefined) {
+  const n = Number(values['request-timeout-ms']);
+  if (!Number.isInteger(n) || n < 0) fail(`invalid --request-timeout-ms ${values['request-timeout-ms']}`);
+  options.requestTimeoutMs = n;
+}
+// CORS stays off unless asked for: --cors '*' for any origin, or one --cors per origin
+if (values.cors !== undefined) options.cors = values.cors.includes('*') ? true : values.cors;
 
 let server;
 try {
