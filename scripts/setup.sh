@@ -4,8 +4,9 @@
 #   bash scripts/setup.sh deps    Debian toolchain (when missing) and npm devDependencies
 #   bash scripts/setup.sh build   deps + the WebAssembly builds: dist/partita.{mjs,wasm} (Emscripten)
 #                                 and dist/partita-wasi.wasm (WASI)
-#   bash scripts/setup.sh test    build + the native build of the C unit tests (ASan+UBSan) and
-#                                 the WASI build of the same tests (run by `npm test`)
+#   bash scripts/setup.sh test    build + the native build of the C unit tests (ASan+UBSan), the
+#                                 WASI build of the same tests, and the libFuzzer targets (clang,
+#                                 ASan+UBSan; build/fuzz) (run by `npm test`)
 #
 # npm start / npm test / npm run bench call it, so a fresh Debian machine with Node needs
 # nothing else. Installing Debian packages needs root; without it the script says what to
@@ -39,7 +40,7 @@ quiet() {
 # Debian packages
 # ---------------------------------------------------------------------------------------------
 APT_PKGS=(cmake ninja-build gcc libc6-dev clang-14 lld-14 llvm-14 dpkg-dev emscripten wasi-libc
-          libclang-rt-14-dev-wasm32 binaryen wabt)
+          libclang-rt-14-dev-wasm32 libclang-rt-14-dev binaryen wabt)
 
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 
@@ -128,9 +129,19 @@ build_native_tests() {
   quiet cmake --build build/native
 }
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c): clang's -fsanitize=fuzzer needs libclang-rt-14-dev
+build_fuzz() {
+  mkdir -p build
+  configure build/fuzz cmake -S . -B build/fuzz -DCMAKE_C_COMPILER=clang-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DPT_BUILD_TESTS=OFF -DPT_FUZZ=ON
+  log "build libFuzzer targets (clang, ASan+UBSan)"
+  quiet cmake --build build/fuzz
+}
+
 case "$MODE" in
   deps) deps_apt; deps_npm ;;
   build) deps_apt; deps_npm; build_wasm ;;
-  test) deps_apt; deps_npm; build_wasm; build_native_tests ;;
-  *) echo "usage: $0 deps|build|test" >&2; exit 2 ;;
+  test) deps_apt; deps_npm; build_wasm; build_native_tests; build_fuzz ;;
+  fuzz) deps_apt; build_fuzz ;;
+  *) echo "usage: $0 deps|build|test|fuzz" >&2; exit 2 ;;
 esac
