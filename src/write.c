@@ -857,7 +857,9 @@ static pt_status check_column(wplan *p, size_t ci) {
   }
   if (has_values && pt_dtype_is_dense_vector(f->dtype) && in->width != expected_width(f, in->kind))
     return fail_dim(p, ci, 0, width_as_dim(f, in->kind, in->width));
-  if (has_values && !pt_dtype_is_vector(f->dtype) && in->width > 1)
+  /* a scalar column holds one value per row: a width of 0 would have rows read past a buffer
+   * the host sized as empty (text kinds are read through their offsets, whatever the width) */
+  if (has_values && !pt_dtype_is_vector(f->dtype) && in->width != 1 && in->kind != PT_IN_TEXT && in->kind != PT_IN_JSON)
     return pt_fail(p->err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "scalar column %s has width %u", f->name, in->width);
 
   bool pk_generated = f->is_primary && f->auto_id && p->op == PT_OP_INSERT;

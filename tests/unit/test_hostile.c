@@ -19,6 +19,7 @@
  *   - integer overflow: INT64 text beyond int64, doubles beyond int64, int64 values beyond
  *     INT8 / INT16 / INT32, the host's OUT_OF_RANGE cells.
  *   - a dynamic part the host could not transcribe (a WRONG_TYPE cell) is an error, not {}.
+ *   - a scalar column declared 0 values wide is refused, not read past (found by fuzz_columns).
  */
 #include "harness.h"
 
@@ -469,6 +470,33 @@ TEST(untranscribable_dynamic_part_is_an_error) {
   pt_store_close(st);
 }
 
+TEST(scalar_columns_of_width_0) {
+  /* found by fuzz_columns: a scalar column declared 0 values wide (an empty buffer) had its
+   * rows read anyway; it is refused as the host's mistake */
+  pt_store *st = test_store();
+  pt_collection *c = fresh(st);
+  pt_error e;
+  begin(c);
+  int64_t id[2] = {9, 10};
+  float v[4] = {0, 1, 1, 0};
+  uint8_t empty[1] = {0};
+  pt_column_in cols[3];
+  memset(cols, 0, sizeof cols);
+  cols[0] = column(0, PT_IN_INT64, 2, 1, id);
+  cols[1] = column(1, PT_IN_FLOAT32, 2, 2, v);
+  cols[2] = column(6, PT_IN_INT64, 2, 0, empty);
+  pt_batch_in b = {PT_FORM_ROWS, 2, 3, cols};
+  pt_mutation_result r;
+  EXPECT_ERR(pt_collection_write(c, NULL, 0, PT_OP_INSERT, &b, 0, &r, &e), &e, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+             "scalar column i8 has width 0");
+  cols[0].width = 0;
+  cols[2].width = 1;
+  cols[2].values = id;
+  CHECK(pt_collection_write(c, NULL, 0, PT_OP_INSERT, &b, 0, &r, &e) != PT_OK);
+  UNCHANGED(c);
+  pt_store_close(st);
+}
+
 TEST(cleanup) {
   free(before_state);
   before_state = NULL;
@@ -476,4 +504,5 @@ TEST(cleanup) {
 
 TEST_MAIN(T(json_nested_10000_deep_everywhere), T(utf8_lengths_and_invalid_bytes), T(nan_and_infinity),
           T(dims_and_capacities_over_the_limits), T(proto_and_constructor_are_plain_names), T(batches_over_the_size_limit),
-          T(filters_nested_10000_deep), T(integer_overflow), T(untranscribable_dynamic_part_is_an_error), T(cleanup))
+          T(filters_nested_10000_deep), T(integer_overflow), T(untranscribable_dynamic_part_is_an_error), T(scalar_columns_of_width_0),
+          T(cleanup))
