@@ -7,6 +7,11 @@
  * THE BOUNDARY, in one place
  * - Memory: the host allocates input buffers with pt_wasm_alloc and frees them with
  *   pt_wasm_free; every buffer the core returns (JSON text, pt_rows) says how it is freed.
+ *   pt_wasm_set_memory_limit caps what the core allocates (f64 bytes, 0: none); a call that
+ *   would pass it fails with PT_NOMEM and the quota error (code 9), and changes nothing. A heap
+ *   that cannot grow makes malloc return NULL (-sABORTING_MALLOC=0), reported the same way.
+ * - Text: strings, JSON and requests must be UTF-8; the host sends a JS string with lone
+ *   surrogates as those bytes (WTF-8), which the core refuses, rather than as U+FFFD.
  * - Structs: the host reads and writes pt_error, pt_batch_in, pt_column_in,
  *   pt_mutation_result and pt_column_out in linear memory at the offsets that
  *   pt_wasm_constants() reports (wasm32: pointers and size_t are 4 bytes). No layout is
