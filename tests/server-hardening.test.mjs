@@ -72,7 +72,8 @@ test('a body that does not arrive in time gets 408, and the server keeps serving
 
 test('no stack traces: hostile bodies on every route get messages only', async () => {
   const bodies = ['{', '[]', 'null', '{"collectionName":{"__proto__":1}}', '{"collectionName":"x","data":[{"id":1e999}]}',
-    '{"collectionName":"x","filter":"((((((","data":"\\ud800"}', '\u0000\u00ff', JSON.stringify({ collectionName: 'x'.repeat(70000) })];
+    '{"collectionName":"x","filter":"((((((","data":"\\ud800"}', '\u0000\u00ff', JSON.stringify({ collectionName: 'x'.repeat(70000) }),
+    `{"collectionName":"x","data":${'['.repeat(10000)}${']'.repeat(10000)}}`, `{"collectionName":"x","filter":"${'('.repeat(10000)}"}`];
   const paths = ['collections/create', 'collections/describe', 'entities/insert', 'entities/upsert', 'entities/delete',
     'entities/query', 'entities/search', 'entities/get', 'partitions/create'];
   for (const path of paths) {
