@@ -98,6 +98,7 @@ typedef enum pt_exception {
 
 /* Milvus / pymilvus numeric error codes found in pt_error.code. */
 #define PT_CODE_CLIENT 1                 /* pymilvus client-side checks (ErrorCode.UNEXPECTED_ERROR) */
+#define PT_CODE_QUOTA_EXCEEDED 9         /* merr.ErrServiceQuotaExceeded: the memory ceiling */
 #define PT_CODE_COLLECTION_NOT_FOUND 100 /* merr.ErrCollectionNotFound */
 #define PT_CODE_PARTITION_NOT_FOUND 200  /* merr.ErrPartitionNotFound */
 #define PT_CODE_PARAMETER_INVALID 1100   /* merr.ErrParameterInvalid */
@@ -148,6 +149,18 @@ PT_API void pt_free(void *ptr);
 /** Bytes currently allocated through the core's allocator (all stores, cJSON included). */
 PT_API size_t pt_memory_used(void);
 
+/**
+ * Sets a ceiling on pt_memory_used(), process-wide; 0 (the default) means none. An allocation
+ * that would pass it fails like any allocation failure: the call returns PT_NOMEM, changes
+ * nothing, and its pt_error carries Milvus's quota error (code PT_CODE_QUOTA_EXCEEDED, "memory
+ * quota exceeded, please allocate more resources: quota exceeded[limit=...]"). A ceiling below
+ * what is in use refuses every further growth; memory already held is never taken away.
+ */
+PT_API void pt_set_memory_limit(size_t bytes);
+
+/** The ceiling set with pt_set_memory_limit (0: none). */
+PT_API size_t pt_memory_limit(void);
+
 /* ============================================================================================ */
 /* Data types                                                                                    */
 /* ============================================================================================ */
@@ -192,6 +205,8 @@ PT_API const char *pt_dtype_name(int dtype);
 #define PT_MAX_PARTITIONS 1024
 #define PT_MAX_TOPK 16384
 #define PT_MAX_BATCH_BYTES (64u * 1024u * 1024u)
+/* JSON: cJSON refuses documents nesting deeper than CJSON_NESTING_LIMIT (1000) levels; a filter
+ * expression may nest 128 levels (parentheses, unary operators, calls). */
 
 /* ============================================================================================ */
 /* Schema                                                                                        */
@@ -606,8 +621,9 @@ PT_API pt_status pt_search_to_json(const pt_search_result *result, uint32_t flag
  * Finds the member `key` of the JSON object `json` without building a tree: its value's text
  * starts at *start and is *value_len bytes long (the last one when the key repeats). Values are
  * skipped by their brackets and strings, not validated. Returns 1 found, 0 absent, -1 when the
- * text is not an object this scanner can walk (64 levels of nesting at most).
+ * text is not an object this scanner can walk (PT_JSON_MEMBER_DEPTH levels of nesting at most).
  */
+#define PT_JSON_MEMBER_DEPTH 1088
 PT_API int pt_json_member(const char *json, size_t len, const char *key, size_t key_len, size_t *start,
                           size_t *value_len);
 

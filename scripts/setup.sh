@@ -5,8 +5,9 @@
 #   bash scripts/setup.sh build   deps + the WebAssembly builds: dist/partita.{mjs,wasm} (Emscripten)
 #                                 and dist/partita-wasi.wasm (WASI)
 #   bash scripts/setup.sh test    build + Debian's chromium (for the browser tests) + the native
-#                                 build of the C unit tests (ASan+UBSan) and the WASI build of the
-#                                 same tests (run by `npm test`)
+#                                 build of the C unit tests (ASan+UBSan), the WASI build of the
+#                                 same tests, and the libFuzzer targets (clang, ASan+UBSan;
+#                                 build/fuzz) (run by `npm test`)
 #
 # npm start / npm test / npm run bench call it, so a fresh Debian machine with Node needs
 # nothing else. Installing Debian packages needs root; without it the script says what to
@@ -40,7 +41,7 @@ quiet() {
 # Debian packages
 # ---------------------------------------------------------------------------------------------
 APT_PKGS=(cmake ninja-build gcc libc6-dev clang-14 lld-14 llvm-14 dpkg-dev emscripten wasi-libc
-          libclang-rt-14-dev-wasm32 binaryen wabt)
+          libclang-rt-14-dev-wasm32 libclang-rt-14-dev binaryen wabt)
 # `test` only: headless Chromium for tests/browser.test.mjs and tests/demo.test.mjs (driven by
 # the playwright-core devDependency, which never downloads a browser of its own)
 APT_TEST_PKGS=(chromium)
@@ -133,9 +134,19 @@ build_native_tests() {
   quiet cmake --build build/native
 }
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c): clang's -fsanitize=fuzzer needs libclang-rt-14-dev
+build_fuzz() {
+  mkdir -p build
+  configure build/fuzz cmake -S . -B build/fuzz -DCMAKE_C_COMPILER=clang-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DPT_BUILD_TESTS=OFF -DPT_FUZZ=ON
+  log "build libFuzzer targets (clang, ASan+UBSan)"
+  quiet cmake --build build/fuzz
+}
+
 case "$MODE" in
   deps) deps_apt; deps_npm ;;
   build) deps_apt; deps_npm; build_wasm ;;
-  test) deps_apt; deps_npm; build_wasm; build_native_tests ;;
-  *) echo "usage: $0 deps|build|test" >&2; exit 2 ;;
+  test) deps_apt; deps_npm; build_wasm; build_native_tests; build_fuzz ;;
+  fuzz) deps_apt; build_fuzz ;;
+  *) echo "usage: $0 deps|build|test|fuzz" >&2; exit 2 ;;
 esac

@@ -3,6 +3,13 @@
  * installed pt_allocator (libc by default). Each block carries a small header with its size,
  * so that pt_memory_used() is exact and a host-imposed ceiling or a fault-injecting test
  * allocator sees every byte.
+ *
+ * HOW THE CEILING WORKS: pt_set_memory_limit(n) makes pt_malloc / pt_realloc refuse any request
+ * that would take the bytes in use past n, before the allocator is asked. A refusal is an
+ * ordinary allocation failure (NULL), so every caller already unwinds it as PT_NOMEM and
+ * leaves the store as it was; pt_fail_nomem then words the error as Milvus's memory quota
+ * error instead of "out of memory". Freeing never fails, so a store over a lowered ceiling
+ * still shrinks (drops, deletes that free) and reads that need no memory still work.
  */
 #include "common.h"
 
@@ -17,16 +24,38 @@ static void libc_free(void *ctx, void *ptr) { (void)ctx; free(ptr); }
 static const pt_allocator libc_allocator = {libc_malloc, libc_realloc, libc_free, NULL};
 static pt_allocator current = {libc_malloc, libc_realloc, libc_free, NULL};
 static size_t bytes_in_use;
+static size_t memory_limit; /* 0: no ceiling */
 static bool json_hooks_installed;
+/* What the latest allocation failure was: the ceiling (true) or the allocator (false); read by
+ * pt_fail_nomem to pick its message. A counter of failures lets pt_json_parse tell an
+ * allocation failure inside cJSON from a syntax error. */
+static bool last_failure_was_limit;
+static unsigned long failures;
+
+/* True when `grow` more bytes stay within the ceiling; records the refusal otherwise. */
+static bool within_limit(size_t grow) {
+  if (!memory_limit) return true;
+  if (grow <= memory_limit && bytes_in_use <= memory_limit - grow) return true;
+  last_failure_was_limit = true;
+  failures++;
+  return false;
+}
+
+static void *allocator_failed(void) {
+  last_failure_was_limit = false;
+  failures++;
+  return NULL;
+}
 
 /* 16 bytes keep the payload as aligned as the underlying allocator made the block. */
 #define HEADER 16u
 
 void *pt_malloc(size_t size) {
   size_t total;
-  if (!pt_add_ok(size, HEADER, &total)) return NULL;
+  if (!pt_add_ok(size, HEADER, &total)) return allocator_failed();
+  if (!within_limit(size)) return NULL;
   unsigned char *block = current.malloc(current.ctx, total);
-  if (!block) return NULL;
+  if (!block) return allocator_failed();
   memcpy(block, &size, sizeof size);
   bytes_in_use += size;
   return block + HEADER;
@@ -43,12 +72,13 @@ void *pt_calloc(size_t count, size_t size) {
 void *pt_realloc(void *ptr, size_t size) {
   if (!ptr) return pt_malloc(size);
   size_t total;
-  if (!pt_add_ok(size, HEADER, &total)) return NULL;
+  if (!pt_add_ok(size, HEADER, &total)) return allocator_failed();
   unsigned char *block = (unsigned char *)ptr - HEADER;
   size_t old;
   memcpy(&old, block, sizeof old);
+  if (size > old && !within_limit(size - old)) return NULL;
   unsigned char *grown = current.realloc(current.ctx, block, total);
-  if (!grown) return NULL;
+  if (!grown) return allocator_failed();
   memcpy(grown, &size, sizeof size);
   bytes_in_use = bytes_in_use - old + size;
   return grown + HEADER;
@@ -67,6 +97,12 @@ void *pt_alloc(size_t size) { return pt_malloc(size); }
 
 size_t pt_memory_used(void) { return bytes_in_use; }
 
+void pt_set_memory_limit(size_t bytes) { memory_limit = bytes; }
+
+size_t pt_memory_limit(void) { return memory_limit; }
+
+bool pt_alloc_failed_at_limit(void) { return last_failure_was_limit; }
+
 /* cJSON's hooks carry no context: they call back into the current allocator. */
 static void *json_malloc(size_t size) { return pt_malloc(size); }
 static void json_free(void *ptr) { pt_free(ptr); }
@@ -79,10 +115,21 @@ void pt_json_hooks_install(void) {
   json_hooks_installed = true;
 }
 
-cJSON *pt_json_parse(const char *text, size_t len, const char **end) {
+cJSON *pt_json_parse_ex(const char *text, size_t len, bool utf8, const char **end, int *why) {
   pt_json_hooks_install();
+  if (why) *why = PT_JSON_SYNTAX;
+  /* cJSON copies string bytes as they are: text that is not UTF-8 would be stored and handed
+   * back to hosts that cannot decode it, so the JSON entry points refuse it here */
+  size_t bad = utf8 ? pt_utf8_check(text, len) : len;
+  if (bad < len) {
+    if (why) *why = PT_JSON_UTF8;
+    if (end) *end = text + bad;
+    return NULL;
+  }
   const char *stop = NULL;
+  unsigned long failures_before = failures;
   cJSON *v = cJSON_ParseWithLengthOpts(text, len, &stop, false);
+  if (!v && failures != failures_before && why) *why = PT_JSON_NOMEM;
   if (v) {
     /* cJSON stops after the first value: anything but white space (as cJSON skips it) after
      * that means the text was not one JSON value */
@@ -96,6 +143,10 @@ cJSON *pt_json_parse(const char *text, size_t len, const char **end) {
   }
   if (end) *end = stop;
   return v;
+}
+
+cJSON *pt_json_parse(const char *text, size_t len, const char **end) {
+  return pt_json_parse_ex(text, len, false, end, NULL);
 }
 
 pt_status pt_set_allocator(const pt_allocator *allocator) {

@@ -72,7 +72,8 @@ __attribute__((format(printf, 7, 8)))
 pt_status pt_fail_at(pt_error *err, pt_status status, int32_t code, pt_exception exc,
                      int64_t row, int32_t field, const char *fmt, ...);
 
-/* The standard out-of-memory error. */
+/* The standard out-of-memory error: "out of memory", or Milvus's memory quota error (code
+ * PT_CODE_QUOTA_EXCEEDED) when the failure was the ceiling of pt_set_memory_limit. */
 pt_status pt_fail_nomem(pt_error *err);
 
 /* Clears err (if not NULL) for a successful call. */
@@ -112,6 +113,8 @@ uint64_t pt_hash_bytes(const void *data, size_t len);
 
 /* UTF-8: number of code points, or -1 when `s` is not valid UTF-8. */
 int64_t pt_utf8_count(const char *s, size_t len);
+/* UTF-8: the offset of the first byte that does not belong to a valid sequence, or `len`. */
+size_t pt_utf8_check(const char *s, size_t len);
 
 /* Writes a printable, truncated representation of (s, len) for messages: at most `max` bytes
  * of s are used, and "..." is appended when it was cut. Returns the output length. */
@@ -132,6 +135,15 @@ bool pt_is_name_char(char c);
 /* Parses JSON text of `len` bytes: NULL when the text is not one JSON value (text after it
  * included) or an allocation failed; `*end`, when asked for, is where parsing stopped. */
 struct cJSON *pt_json_parse(const char *text, size_t len, const char **end);
+/* As pt_json_parse, and with `utf8` the text must be UTF-8 throughout. `*why` (when given)
+ * says why a NULL came back: a syntax error (or nesting deeper than cJSON's
+ * CJSON_NESTING_LIMIT), an allocation failure (which cJSON itself cannot tell from a syntax
+ * error), or bytes that are not UTF-8 (`*end` at the first of them). */
+enum { PT_JSON_SYNTAX = 0, PT_JSON_NOMEM = 1, PT_JSON_UTF8 = 2 };
+struct cJSON *pt_json_parse_ex(const char *text, size_t len, bool utf8, const char **end, int *why);
+
+/* Whether the latest allocation failure was a refusal by the memory ceiling (alloc.c). */
+bool pt_alloc_failed_at_limit(void);
 
 /* Walking JSON text that cJSON has accepted, alongside its tree (json_in.c): values are copied
  * as written instead of printed back from the tree, which keeps numbers as doubles.

@@ -39,6 +39,10 @@ static pt_status vfail(pt_error *err, pt_status status, int32_t code, pt_excepti
   err->expr_length = 0;
   int n = vsnprintf(err->message, sizeof err->message, fmt, ap);
   if (n < 0) err->message[0] = '\0';
+  /* messages quote names and values as given: keep the text UTF-8 whatever they held (a bad
+   * byte shows as '?', and so does a sequence that truncation cut short) */
+  size_t len = strlen(err->message), at = 0;
+  while ((at += pt_utf8_check(err->message + at, len - at)) < len) err->message[at++] = '?';
   return status;
 }
 
@@ -61,6 +65,11 @@ pt_status pt_fail_at(pt_error *err, pt_status status, int32_t code, pt_exception
 }
 
 pt_status pt_fail_nomem(pt_error *err) {
+  if (pt_alloc_failed_at_limit())
+    return pt_fail(err, PT_NOMEM, PT_CODE_QUOTA_EXCEEDED, PT_EXC_MILVUS,
+                   "memory quota exceeded, please allocate more resources: quota exceeded"
+                   "[limit=%zu bytes][used=%zu bytes]",
+                   pt_memory_limit(), pt_memory_used());
   return pt_fail(err, PT_NOMEM, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "out of memory");
 }
 
@@ -119,13 +128,53 @@ int64_t pt_utf8_count(const char *s, size_t len) {
   return n;
 }
 
+size_t pt_utf8_check(const char *s, size_t len) {
+  const unsigned char *p = (const unsigned char *)s;
+  size_t i = 0;
+  while (i < len) {
+    /* ASCII runs, eight bytes at a time */
+    while (i + 8 <= len) {
+      uint64_t w;
+      memcpy(&w, p + i, 8);
+      if (w & 0x8080808080808080ULL) break;
+      i += 8;
+    }
+    if (i >= len) break;
+    unsigned c = p[i];
+    if (c < 0x80) { i++; continue; }
+    size_t k;
+    uint32_t cp, min;
+    if ((c & 0xE0) == 0xC0) { k = 1; cp = c & 0x1F; min = 0x80; }
+    else if ((c & 0xF0) == 0xE0) { k = 2; cp = c & 0x0F; min = 0x800; }
+    else if ((c & 0xF8) == 0xF0) { k = 3; cp = c & 0x07; min = 0x10000; }
+    else return i;
+    if (len - i <= k) return i;
+    for (size_t j = 1; j <= k; j++) {
+      if ((p[i + j] & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (p[i + j] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    i += k + 1;
+  }
+  return len;
+}
+
 size_t pt_excerpt(char *out, size_t out_size, const char *s, size_t len, size_t max) {
   if (out_size == 0) return 0;
   size_t take = len < max ? len : max;
   /* do not cut a UTF-8 sequence in half */
   while (take < len && take > 0 && ((unsigned char)s[take] & 0xC0) == 0x80) take--;
   size_t room = out_size - 1, n = 0;
-  for (size_t i = 0; i < take && n < room; i++) out[n++] = s[i] ? s[i] : ' ';
+  /* messages are UTF-8 text: a byte that is not part of a valid sequence shows as '?' */
+  for (size_t i = 0; i < take && n < room;) {
+    size_t ok = pt_utf8_check(s + i, take - i);
+    if (ok == 0) {
+      out[n++] = '?';
+      i++;
+      continue;
+    }
+    for (size_t j = 0; j < ok && n < room; j++, i++) out[n++] = s[i] ? s[i] : ' ';
+  }
   if (take < len) {
     for (const char *d = "..."; *d && n < room; d++) out[n++] = *d;
   }

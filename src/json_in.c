@@ -351,8 +351,10 @@ pt_status pt_collection_write_json(pt_collection *c, const char *partition, size
     return pt_fail(err, PT_LIMIT, PT_CODE_TOO_LARGE, PT_EXC_MILVUS,
                    "insert request size exceeds maxInsertSize: %zu bytes, the limit is %u", len, PT_MAX_BATCH_BYTES);
   const char *end = NULL;
-  cJSON *root = pt_json_parse(json, len, &end);
+  int why = PT_JSON_SYNTAX;
+  cJSON *root = pt_json_parse_ex(json, len, false, &end, &why);
   if (!root) {
+    if (why == PT_JSON_NOMEM) return pt_fail_nomem(err);
     size_t at = end && end >= json ? (size_t)(end - json) : 0;
     return pt_fail(err, PT_PARSE, PT_CODE_CLIENT, PT_EXC_DATA_TYPE_NOT_SUPPORT,
                    "The data is not valid JSON (or nests deeper than %d) at byte %zu", CJSON_NESTING_LIMIT, at);

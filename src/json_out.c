@@ -209,8 +209,9 @@ static size_t skip_value(const char *s, size_t n, size_t i) {
       i++;
     return i;
   }
-  /* a container: a stack of what closes it, one bit per level beyond 64 levels is refused */
-  uint64_t stack = 0;
+  /* a container: a stack of what closes it, one bit per level; deeper than PT_JSON_MEMBER_DEPTH
+   * (cJSON's limit and room for the request around it) is refused */
+  uint64_t stack[PT_JSON_MEMBER_DEPTH / 64];
   int depth = 0;
   for (; i < n; i++) {
     char ch = s[i];
@@ -218,13 +219,16 @@ static size_t skip_value(const char *s, size_t n, size_t i) {
       i = skip_string(s, n, i) - 1;
       if (i >= n) return n + 1;
     } else if (ch == '{' || ch == '[') {
-      if (depth == 64) return n + 1;
-      stack = (stack << 1) | (ch == '{');
+      if (depth == PT_JSON_MEMBER_DEPTH) return n + 1;
+      uint64_t bit = 1ull << (depth % 64);
+      if (ch == '{') stack[depth / 64] |= bit;
+      else stack[depth / 64] &= ~bit;
       depth++;
     } else if (ch == '}' || ch == ']') {
-      if (!depth || (bool)(stack & 1) != (ch == '}')) return n + 1;
-      stack >>= 1;
-      if (--depth == 0) return i + 1;
+      if (!depth) return n + 1;
+      depth--;
+      if ((bool)(stack[depth / 64] & (1ull << (depth % 64))) != (ch == '}')) return n + 1;
+      if (depth == 0) return i + 1;
     }
   }
   return n + 1;

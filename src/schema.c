@@ -378,7 +378,9 @@ static pt_status field_from_json(const cJSON *obj, pt_field *f, pt_error *err) {
 pt_status pt_field_check_json(const char *json, size_t len, pt_error *err) {
   if (!json) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "no field JSON given");
   pt_json_hooks_install();
-  cJSON *obj = pt_json_parse(json, len, NULL);
+  int why = PT_JSON_SYNTAX;
+  cJSON *obj = pt_json_parse_ex(json, len, true, NULL, &why);
+  if (!obj && why == PT_JSON_NOMEM) return pt_fail_nomem(err);
   if (!obj) return pt_fail(err, PT_PARSE, PT_CODE_CLIENT, PT_EXC_PARAM, "invalid field JSON");
   pt_field f;
   pt_status rc = field_from_json(obj, &f, err);
@@ -397,9 +399,11 @@ pt_status pt_schema_from_json(const char *json, size_t len, pt_schema **out, pt_
   *out = NULL;
   pt_json_hooks_install();
   pt_status rc = PT_OK;
-  cJSON *root = pt_json_parse(json, len, NULL);
+  int why = PT_JSON_SYNTAX;
+  cJSON *root = pt_json_parse_ex(json, len, true, NULL, &why);
   if (!root) {
-    /* cJSON cannot tell a syntax error from an allocation failure; both leave nothing */
+    if (why == PT_JSON_NOMEM) return pt_fail_nomem(err);
+    if (why == PT_JSON_UTF8) return pt_fail(err, PT_PARSE, PT_CODE_CLIENT, PT_EXC_PARAM, "invalid schema JSON: not valid UTF-8");
     return pt_fail(err, PT_PARSE, PT_CODE_CLIENT, PT_EXC_PARAM, "invalid schema JSON");
   }
   pt_schema *s = pt_calloc(1, sizeof *s);

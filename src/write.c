@@ -608,10 +608,15 @@ static pt_status check_json_text(wplan *p, size_t ci, size_t r, pt_str t, cJSON 
                       "the length (%zu) of json field (%s) exceeds max length (%d)" PT_INVALID_PARAMETER,
                       t.len, field_name(p, ci), PT_MAX_JSON_LENGTH);
   const char *end = NULL;
-  cJSON *v = pt_json_parse(t.ptr, t.len, &end);
+  int why = PT_JSON_SYNTAX;
+  cJSON *v = pt_json_parse_ex(t.ptr, t.len, true, &end, &why);
   if (!v) {
+    if (why == PT_JSON_NOMEM) return pt_fail_nomem(p->err);
     size_t at = end && end >= t.ptr ? (size_t)(end - t.ptr) : 0;
     pt_excerpt(ex, sizeof ex, t.ptr, t.len, 200);
+    if (why == PT_JSON_UTF8)
+      return pt_fail_at(p->err, PT_PARSE, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH, (int64_t)r, (int32_t)ci,
+                        "Invalid JSON string: not valid UTF-8 at byte %zu. Input string: '%s'", at, ex);
     /* cJSON reports a syntax error and an allocation failure alike; tell them apart by
      * whether the text parses in principle (a nested depth over cJSON's limit lands here too) */
     return pt_fail_at(p->err, PT_PARSE, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH, (int64_t)r, (int32_t)ci,
@@ -820,7 +825,11 @@ static pt_status check_column(wplan *p, size_t ci) {
     if (in->kind != PT_IN_JSON)
       return pt_fail(p->err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "the dynamic column must be JSON");
     for (size_t r = 0; r < p->n; r++) {
-      if (cell_state(w, r) != PT_CELL_VALUE) continue;
+      int st = cell_state(w, r);
+      /* a dynamic part the host could not transcribe is an error, never an empty one */
+      if (st == PT_CELL_WRONG_TYPE || st == PT_CELL_WRONG_LENGTH || st == PT_CELL_OUT_OF_RANGE)
+        return fail_type(p, ci, r, got_text(in, got, sizeof got), NULL);
+      if (st != PT_CELL_VALUE) continue;
       pt_str t = read_text(in, r);
       if ((rc = check_dynamic_cell(p, ci, r, t, true))) return rc;
       w->sizes[r] = (uint32_t)t.len;
@@ -838,7 +847,9 @@ static pt_status check_column(wplan *p, size_t ci) {
   }
   if (has_values && pt_dtype_is_dense_vector(f->dtype) && in->width != expected_width(f, in->kind))
     return fail_dim(p, ci, 0, width_as_dim(f, in->kind, in->width));
-  if (has_values && !pt_dtype_is_vector(f->dtype) && in->width > 1)
+  /* a scalar column holds one value per row: a width of 0 would have rows read past a buffer
+   * the host sized as empty (text kinds are read through their offsets, whatever the width) */
+  if (has_values && !pt_dtype_is_vector(f->dtype) && in->width != 1 && in->kind != PT_IN_TEXT && in->kind != PT_IN_JSON)
     return pt_fail(p->err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "scalar column %s has width %u", f->name, in->width);
 
   bool pk_generated = f->is_primary && f->auto_id && p->op == PT_OP_INSERT;

@@ -7,6 +7,11 @@
  * THE BOUNDARY, in one place
  * - Memory: the host allocates input buffers with pt_wasm_alloc and frees them with
  *   pt_wasm_free; every buffer the core returns (JSON text, pt_rows) says how it is freed.
+ *   pt_wasm_set_memory_limit caps what the core allocates (f64 bytes, 0: none); a call that
+ *   would pass it fails with PT_NOMEM and the quota error (code 9), and changes nothing. A heap
+ *   that cannot grow makes malloc return NULL (-sABORTING_MALLOC=0), reported the same way.
+ * - Text: strings, JSON and requests must be UTF-8; the host sends a JS string with lone
+ *   surrogates as those bytes (WTF-8), which the core refuses, rather than as U+FFFD.
  * - Structs: the host reads and writes pt_error, pt_batch_in, pt_column_in,
  *   pt_mutation_result and pt_column_out in linear memory at the offsets that
  *   pt_wasm_constants() reports (wasm32: pointers and size_t are 4 bytes). No layout is
@@ -40,6 +45,8 @@ EXPORT(void, pt_wasm_free)(void *ptr);
 EXPORT(pt_error *, pt_wasm_error)(void);
 EXPORT(const char *, pt_wasm_constants)(void);
 EXPORT(double, pt_wasm_memory_used)(void);
+EXPORT(void, pt_wasm_set_memory_limit)(double bytes);
+EXPORT(double, pt_wasm_memory_limit)(void);
 EXPORT(pt_store *, pt_wasm_store_open)(void);
 EXPORT(void, pt_wasm_store_close)(pt_store *store);
 EXPORT(pt_status, pt_wasm_field_check)(const char *json, size_t len);
@@ -94,6 +101,11 @@ EXPORT(int, pt_wasm_json_member)(const char *json, size_t len, const char *key, 
 void *pt_wasm_alloc(size_t size) { return pt_alloc(size ? size : 1); }
 void pt_wasm_free(void *ptr) { pt_free(ptr); }
 double pt_wasm_memory_used(void) { return (double)pt_memory_used(); }
+/* A ceiling beyond what size_t holds is no ceiling (wasm32: 4 GiB is all there is). */
+void pt_wasm_set_memory_limit(double bytes) {
+  pt_set_memory_limit(bytes > 0 && bytes < (double)SIZE_MAX ? (size_t)bytes : 0);
+}
+double pt_wasm_memory_limit(void) { return (double)pt_memory_limit(); }
 
 /* ---- errors ---- */
 

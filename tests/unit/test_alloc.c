@@ -11,8 +11,11 @@
  *     collection that holds data; insert a typed batch into a partition-key collection (several
  *     target partitions); query (filters, "*", dynamic keys, count(*), empty expression);
  *     delete with a partition scope.
- *   - for every failing N: the call reports PT_NOMEM (or, where cJSON cannot tell an allocation
- *     failure from bad text, PT_PARSE) with the error filled in, returns nothing, leaves the
+ *     search (a filter, output fields, a group of nq vectors) and its JSON rendering.
+ *   - the memory ceiling (pt_set_memory_limit): every ceiling from the bytes in use up to what
+ *     an upsert needs refuses it with Milvus's quota error (code 9) and a store left as it was;
+ *     a ceiling with room lets it through; freeing still works over a lowered ceiling.
+ *   - for every failing N: the call reports PT_NOMEM with the error filled in, returns nothing, leaves the
  *     store exactly as before (same counts, same query results), and leaks nothing
  *     (test_alloc_live() and pt_memory_used() back to their baselines).
  *   - the run that succeeds must not have hit the failure (no allocation failure is swallowed)
@@ -29,9 +32,10 @@ static pt_collection *coll(pt_store *st, const char *name, const char *sq) {
   return test_collection(st, name, J(sq));
 }
 
-/* A failed call's status is an allocation failure, or the parse error cJSON gives for one. */
+/* A failed call's status is an allocation failure (a failure inside cJSON included: the
+ * allocator counts failures, so it is never reported as a syntax error). */
 static bool clean_failure(pt_status rc, const pt_error *e) {
-  return (rc == PT_NOMEM || rc == PT_PARSE) && e->status == rc && e->message[0] != '\0';
+  return rc == PT_NOMEM && e->status == rc && e->message[0] != '\0';
 }
 
 static bool leaked; /* a leak ends a sweep: every later run would report it again */
@@ -413,10 +417,124 @@ TEST(delete_sweep) {
   free(reference);
 }
 
+/* ---- scenario 6: search and its JSON ---- */
+
+static const char *SEARCHES[] = {
+    "{'anns_field':'v','limit':5,'nq':2,'output_fields':['t','j','extra']}",
+    "{'anns_field':'v','limit':3,'nq':2,'expr':'id > 10 and n < 40','partition_names':['_default']}",
+    "{'anns_field':'h','limit':4,'nq':2,'offset':1,'output_fields':['*']}",
+};
+
+TEST(search_sweep) {
+  pt_store *st = test_store();
+  pt_collection *c = full_collection(st);
+  const float q[8] = {1, 0, 0, 1, 3, 0, 0, 1};
+  for (size_t i = 0; i < sizeof SEARCHES / sizeof SEARCHES[0]; i++) {
+    const char *req = J(SEARCHES[i]);
+    pt_search_result *ref = NULL;
+    char *ref_json = NULL;
+    pt_error e;
+    CHECK_OK(pt_collection_search(c, req, strlen(req), q, sizeof q, &ref, &e), &e);
+    CHECK_OK(pt_search_to_json(ref, 0, &ref_json, NULL, &e), &e);
+    pt_search_free(ref);
+    long live = test_alloc_live();
+    size_t bytes = pt_memory_used();
+    long n = 1;
+    for (; n < MAX_STEPS; n++) {
+      pt_search_result *r = NULL;
+      char *json = NULL;
+      test_alloc_fail_at(n);
+      pt_status rc = pt_collection_search(c, req, strlen(req), q, sizeof q, &r, &e);
+      if (rc == PT_OK) rc = pt_search_to_json(r, 0, &json, NULL, &e);
+      long count = test_alloc_count();
+      test_alloc_fail_at(0);
+      if (rc == PT_OK) {
+        if (strcmp(json, ref_json) != 0) report("search", n, "a result different from a run without failures");
+        if (count >= n) report("search", n, "succeeded although an allocation failed");
+      } else if (!clean_failure(rc, &e) || json != NULL) {
+        report("search", n, e.message);
+      }
+      pt_free(json);
+      pt_search_free(r);
+      if (test_alloc_live() != live || pt_memory_used() != bytes) report("search", n, "memory leaked");
+      if (rc == PT_OK || leaked) break;
+    }
+    CHECK(n > 1);
+    CHECK(n < MAX_STEPS);
+    pt_free(ref_json);
+  }
+  pt_store_close(st);
+}
+
+/* ---- the memory ceiling ---- */
+
+TEST(memory_ceiling) {
+  pt_store *st = test_store();
+  pt_collection *c = full_collection(st);
+  const char *json = J(UPSERT_BATCH);
+  char *before = test_snapshot(c);
+  size_t base = pt_memory_used();
+  pt_error e;
+  pt_mutation_result r;
+  /* find what the upsert needs at its peak: the lowest ceiling that lets it through, by halving */
+  size_t lo = base, hi = base + (64u << 20);
+  while (hi - lo > 64) {
+    size_t mid = lo + (hi - lo) / 2;
+    pt_store *probe = test_store();
+    pt_collection *pc = full_collection(probe);
+    pt_set_memory_limit(pt_memory_used() + (mid - base));
+    pt_status rc = pt_collection_write_json(pc, NULL, 0, PT_OP_UPSERT, json, strlen(json), 0, &r, &e);
+    pt_set_memory_limit(0);
+    pt_mutation_result_clear(&r);
+    pt_store_close(probe);
+    if (rc == PT_OK) hi = mid;
+    else lo = mid;
+  }
+  CHECK(hi > base);
+  /* every ceiling below that, in steps, refuses with the quota error and changes nothing */
+  for (size_t limit = base; limit < hi - 64; limit += (hi - base) / 16 + 1) {
+    pt_set_memory_limit(limit);
+    CHECK_EQ_INT(pt_memory_limit(), limit);
+    pt_status rc = pt_collection_write_json(c, NULL, 0, PT_OP_UPSERT, json, strlen(json), 0, &r, &e);
+    pt_set_memory_limit(0);
+    CHECK_EQ_INT(rc, PT_NOMEM);
+    CHECK_EQ_INT(e.code, PT_CODE_QUOTA_EXCEEDED);
+    CHECK_MSG(&e, "memory quota exceeded, please allocate more resources: quota exceeded[limit=");
+    CHECK_EQ_INT(r.n_keys, 0);
+    pt_mutation_result_clear(&r);
+    CHECK_EQ_INT(pt_memory_used(), base);
+    char *now = test_snapshot(c);
+    CHECK_STR(now, before);
+    free(now);
+  }
+  /* a failure of the allocator itself is still "out of memory" */
+  test_alloc_fail_at(1);
+  CHECK_EQ_INT(pt_collection_write_json(c, NULL, 0, PT_OP_UPSERT, json, strlen(json), 0, &r, &e), PT_NOMEM);
+  test_alloc_fail_at(0);
+  CHECK_EQ_INT(e.code, PT_CODE_UNEXPECTED);
+  CHECK_MSG(&e, "out of memory");
+  pt_mutation_result_clear(&r);
+  /* with room, it goes through */
+  pt_set_memory_limit(hi + 4096);
+  CHECK_OK(pt_collection_write_json(c, NULL, 0, PT_OP_UPSERT, json, strlen(json), 0, &r, &e), &e);
+  pt_mutation_result_clear(&r);
+  /* a ceiling under what is in use: reads that need memory are refused, freeing still works */
+  pt_set_memory_limit(pt_memory_used() / 2);
+  pt_rows *rows = NULL;
+  const char *q = J("{'expr':'id >= 0','output_fields':['*']}");
+  CHECK_EQ_INT(pt_collection_query(c, q, strlen(q), &rows, &e), PT_NOMEM);
+  CHECK_EQ_INT(e.code, PT_CODE_QUOTA_EXCEEDED);
+  CHECK(rows == NULL);
+  pt_store_close(st);
+  pt_set_memory_limit(0);
+  CHECK_EQ_INT(pt_memory_limit(), 0);
+  free(before);
+}
+
 TEST(nothing_left) {
   CHECK_EQ_INT(test_alloc_live(), 0);
   CHECK_EQ_INT(pt_memory_used(), 0);
 }
 
 TEST_MAIN(T(allocator_hooks), T(create_sweep), T(upsert_sweep), T(partition_key_sweep), T(query_sweep), T(delete_sweep),
-          T(nothing_left))
+          T(search_sweep), T(memory_ceiling), T(nothing_left))

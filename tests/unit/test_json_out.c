@@ -340,7 +340,7 @@ static int member(const char *json, const char *key, char *value) {
 }
 
 TEST(json_member_scanner) {
-  char v[256];
+  char v[8192]; /* the deep cases below are 3.6 KB */
   CHECK_EQ_INT(member(J("{'collectionName':'c','data':[{'a':'}]'},{'b':[1,{'c':2}]}],'x':1}"), "data", v), 1);
   CHECK_STR(v, J("[{'a':'}]'},{'b':[1,{'c':2}]}]"));
   CHECK_EQ_INT(member(J(" \n{ 'data' : 12 , 'z' : true } "), "data", v), 1);
@@ -359,14 +359,21 @@ TEST(json_member_scanner) {
   CHECK_EQ_INT(member(J("{'data':}"), "data", v), -1);
   CHECK_EQ_INT(member(J("{'a':1,}"), "data", v), -1);
   CHECK_EQ_INT(member("", "data", v), -1);
-  /* deep nesting is refused, not overflowed */
-  test_buf deep = {0};
-  test_buf_printf(&deep, "{\"data\":");
-  for (int i = 0; i < 100; i++) test_buf_put(&deep, "[", 1);
-  for (int i = 0; i < 100; i++) test_buf_put(&deep, "]", 1);
-  test_buf_put(&deep, "}", 1);
-  CHECK_EQ_INT(member(deep.p, "data", v), -1);
-  test_buf_free(&deep);
+  /* nesting as deep as cJSON takes (and the request around it) is walked; deeper is refused,
+   * not overflowed; the closing brackets must match level by level across the words of the stack */
+  for (int depth = PT_JSON_MEMBER_DEPTH - 1; depth <= PT_JSON_MEMBER_DEPTH + 1; depth++) {
+    test_buf deep = {0};
+    test_buf_printf(&deep, "{\"data\":");
+    for (int i = 0; i < depth; i++) test_buf_put(&deep, i % 3 ? "[" : "{\"k\":", i % 3 ? 1 : 5);
+    for (int i = depth - 1; i >= 0; i--) test_buf_put(&deep, i % 3 ? "]" : "}", 1);
+    test_buf_put(&deep, "}", 1);
+    CHECK_EQ_INT(member(deep.p, "data", v), depth <= PT_JSON_MEMBER_DEPTH ? 1 : -1);
+    if (depth == PT_JSON_MEMBER_DEPTH) {
+      deep.p[deep.len - 1 - 70] = deep.p[deep.len - 1 - 70] == ']' ? '}' : ']'; /* one mismatch, 70 levels up */
+      CHECK_EQ_INT(member(deep.p, "data", v), -1);
+    }
+    test_buf_free(&deep);
+  }
 }
 
 /* pt_strtod agrees with strtod: value and end, on every kind of text. */

@@ -3,6 +3,7 @@
 // offline demo page (web/demo/, which runs partita in the browser) at /.
 //
 //   partita-serve [--port N] [--host H] [--token T] [--max-body-bytes N] [--api-only]
+//                 [--request-timeout-ms N] [--cors ORIGIN]...
 //
 // The port comes from --port, else PARTITA_PORT, else 19530 (Milvus's); --port 0 picks a free
 // one. It prints one line when it is listening, and closes on SIGINT / SIGTERM. --api-only
@@ -32,6 +33,8 @@ try {
       token: { type: 'string' },
       'max-body-bytes': { type: 'string' },
       'api-only': { type: 'boolean' },
+      'request-timeout-ms': { type: 'string' },
+      cors: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -40,6 +43,7 @@ try {
 }
 if (values.help) {
   process.stdout.write('usage: partita-serve [--port N] [--host 127.0.0.1] [--token T] [--max-body-bytes N] [--api-only]\n' +
+    '                     [--request-timeout-ms N] [--cors ORIGIN|*]...\n' +
     'Serves a Milvus REST v2 subset over an embedded store, and the demo page at / (not with --api-only).\n' +
     'Port: --port, else $PARTITA_PORT, else 19530.\n');
   process.exit(0);
@@ -55,6 +59,13 @@ if (values['max-body-bytes'] !== undefined) {
   options.maxBodyBytes = n;
 }
 if (!values['api-only']) options.files = DEMO_FILES;
+if (values['request-timeout-ms'] !== undefined) {
+  const n = Number(values['request-timeout-ms']);
+  if (!Number.isInteger(n) || n < 0) fail(`invalid --request-timeout-ms ${values['request-timeout-ms']}`);
+  options.requestTimeoutMs = n;
+}
+// CORS stays off unless asked for: --cors '*' for any origin, or one --cors per origin
+if (values.cors !== undefined) options.cors = values.cors.includes('*') ? true : values.cors;
 
 let server;
 try {

@@ -38,17 +38,30 @@ async function toModule(wasm) {
 }
 
 /**
- * Loads the WebAssembly core once; later calls return the same promise.
- * @param {{ wasm?: WebAssembly.Module | BufferSource | Response | URL | string }} [options]
+ * Loads the WebAssembly core once; later calls return the same promise. `memory_limit` (bytes;
+ * 0 or null: none) caps what the core allocates, and is applied by every call that gives it.
+ * @param {{ wasm?: WebAssembly.Module | BufferSource | Response | URL | string,
+ *   memory_limit?: number | null }} [options]
  */
 export function init(options = {}) {
+  if (options.memory_limit !== undefined) checkMemoryLimit(options.memory_limit);
   if (!initPromise) {
     initPromise = load(options).catch((e) => {
       initPromise = null; // a failed load can be retried
       throw e;
     });
   }
-  return initPromise;
+  if (options.memory_limit === undefined) return initPromise;
+  return initPromise.then((info) => {
+    current.M._pt_wasm_set_memory_limit(options.memory_limit ?? 0);
+    info.memory_limit = current.M._pt_wasm_memory_limit();
+    return info;
+  });
+}
+
+function checkMemoryLimit(v) {
+  if (v !== null && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0))
+    throw new MilvusException(1, `init({ memory_limit }) takes a number of bytes (0 or null: no limit), got ${typeof v === 'number' ? v : typeof v}`);
 }
 
 async function load(options) {
@@ -75,7 +88,7 @@ async function load(options) {
     }),
   ]);
   current = new Core(M);
-  return { version: current.constants.version };
+  return { version: current.constants.version, memory_limit: M._pt_wasm_memory_limit() };
 }
 
 /** The loaded core; throws when init() has not completed. */
@@ -138,8 +151,26 @@ class Core {
 
   alloc(size) {
     const p = this.M._pt_wasm_alloc(size) >>> 0;
-    if (!p) throw new MilvusMemoryError(65535, `out of memory: could not allocate ${size} bytes in the WebAssembly heap`, { status: 'PT_NOMEM' });
+    if (!p) throw this.allocError(size);
     return p;
+  }
+
+  /** The error for a failed allocation of `size` bytes: the memory ceiling's, or out of memory. */
+  allocError(size) {
+    const limit = this.M._pt_wasm_memory_limit(), used = this.M._pt_wasm_memory_used();
+    if (limit > 0 && used + size > limit) return this.quotaError(limit, used);
+    return new MilvusMemoryError(65535, `out of memory: could not allocate ${size} bytes in the WebAssembly heap`, { status: 'PT_NOMEM' });
+  }
+
+  /** The error for a core call that returned nothing because memory ran out, `what` doing. */
+  nomemError(what) {
+    const limit = this.M._pt_wasm_memory_limit();
+    if (limit > 0) return this.quotaError(limit, this.M._pt_wasm_memory_used());
+    return new MilvusMemoryError(65535, `out of memory ${what}`, { status: 'PT_NOMEM' });
+  }
+
+  quotaError(limit, used) {
+    return new MilvusMemoryError(9, `memory quota exceeded, please allocate more resources: quota exceeded[limit=${limit} bytes][used=${used} bytes]`, { status: 'PT_NOMEM' });
   }
 
   free(ptr) {

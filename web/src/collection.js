@@ -170,7 +170,7 @@ export class Collection {
   _describeAt(ptr) {
     const c = core();
     const out = c.exports._pt_wasm_collection_describe(ptr) >>> 0;
-    if (!out) throw new MilvusException(65535, 'out of memory describing a collection');
+    if (!out) throw c.nomemError('describing a collection');
     try {
       return JSON.parse(c.cString(out));
     } finally {

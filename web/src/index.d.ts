@@ -9,13 +9,21 @@ export interface InitOptions {
   /** The core: a compiled module (Cloudflare Workers: import the .wasm and pass it), its bytes,
    * a fetch Response, or a URL. Default: dist/partita.wasm next to the package. */
   wasm?: WebAssembly.Module | BufferSource | Response | URL | string;
+  /** A ceiling, in bytes, on the memory the core allocates (rows, indexes, results, request
+   * buffers); 0 or null: none (the default). A call that would pass it throws a
+   * MilvusMemoryError with code 9 ("memory quota exceeded, please allocate more resources ...")
+   * and changes nothing. Every init() call that gives it sets it anew. */
+  memory_limit?: number | null;
 }
 
 export interface InitInfo {
   version: string;
+  /** The memory ceiling in force (0: none). */
+  memory_limit: number;
 }
 
-/** Loads the WebAssembly core once; every later call returns the same promise. */
+/** Loads the WebAssembly core once; later calls return the same promise (after applying
+ * their memory_limit, when they give one). */
 export function init(options?: InitOptions): Promise<InitInfo>;
 export function isInitialized(): boolean;
 

@@ -26,7 +26,11 @@ export function typeName(v) {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'Array';
   if (ArrayBuffer.isView(v)) return v.constructor.name;
-  if (typeof v === 'object') return v.constructor && v.constructor !== Object ? v.constructor.name : 'object';
+  if (typeof v === 'object') {
+    // the prototype's constructor, never an own `constructor` key of the value
+    const ctor = Object.getPrototypeOf(v)?.constructor;
+    return typeof ctor === 'function' && ctor !== Object && ctor.name ? ctor.name : 'object';
+  }
   if (typeof v === 'number' && !Number.isInteger(v)) return 'float';
   return typeof v;
 }
@@ -43,12 +47,16 @@ export function isArrowTable(v) {
 
 const jsonReplacer = (_k, v) => (typeof v === 'bigint' ? (v >= -(2n ** 53n) && v <= 2n ** 53n ? Number(v) : v.toString()) : v);
 
-/** JSON text of a value, or undefined when it cannot be serialised (cyclic, ...). */
+const TOO_DEEP = Symbol('too deep');
+
+/** JSON text of a value; undefined when it cannot be serialised (cyclic, ...), TOO_DEEP when it
+ * nests deeper than the JS stack lets JSON.stringify go (the core would refuse it anyway: it
+ * takes 1000 levels). */
 function toJsonText(v) {
   try {
     return JSON.stringify(v, jsonReplacer);
-  } catch {
-    return undefined;
+  } catch (e) {
+    return e instanceof RangeError ? TOO_DEEP : undefined;
   }
 }
 
@@ -163,6 +171,7 @@ class Column {
   }
 
   setJson(r, v, t) {
+    const f = this.field;
     let text;
     if (t === DataType.JSON && typeof v === 'string') {
       text = v; // pymilvus 2.6: a str for a JSON field is a JSON document
@@ -174,6 +183,9 @@ class Column {
     } else {
       text = toJsonText(v);
     }
+    if (text === TOO_DEEP)
+      throw new DataNotMatchException(1, `Invalid JSON value of field (${f ? f.name : '$meta'}) in row ${r}: it nests too deeply ` +
+        '(JSON values may nest at most 1000 levels)', { row: r, field: f ? f.name : '$meta' });
     if (text === undefined) return this.mark(r, CELL.WRONG_TYPE, typeName(v));
     this.values[r] = text;
   }
@@ -396,6 +408,32 @@ export function transcribe(info, data, op) {
 // Linear memory
 // ---------------------------------------------------------------------------------------------
 
+const hasWellFormed = typeof ''.isWellFormed === 'function';
+
+/** A string with lone surrogates as WTF-8: each lone surrogate as its own three bytes, which
+ * the core refuses as not UTF-8 (TextEncoder would quietly turn them into U+FFFD). */
+function encodeWtf8Into(s, out) {
+  let at = 0;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        i++;
+      }
+    }
+    if (c < 0x80) out[at++] = c;
+    else if (c < 0x800) { out[at++] = 0xc0 | (c >> 6); out[at++] = 0x80 | (c & 63); }
+    else if (c < 0x10000) { out[at++] = 0xe0 | (c >> 12); out[at++] = 0x80 | ((c >> 6) & 63); out[at++] = 0x80 | (c & 63); }
+    else {
+      out[at++] = 0xf0 | (c >> 18); out[at++] = 0x80 | ((c >> 12) & 63);
+      out[at++] = 0x80 | ((c >> 6) & 63); out[at++] = 0x80 | (c & 63);
+    }
+  }
+  return at;
+}
+
 /** Encodes a TEXT / JSON column's strings as one UTF-8 arena with offsets. */
 function encodeStrings(values, cells, n) {
   let cap = 0;
@@ -405,7 +443,10 @@ function encodeStrings(values, cells, n) {
   let at = 0;
   for (let r = 0; r < n; r++) {
     const s = values[r];
-    if (typeof s === 'string' && (!cells || cells[r] === CELL.VALUE)) at += encoder.encodeInto(s, bytes.subarray(at)).written;
+    if (typeof s === 'string' && (!cells || cells[r] === CELL.VALUE)) {
+      if (hasWellFormed && !s.isWellFormed()) at += encodeWtf8Into(s, bytes.subarray(at));
+      else at += encoder.encodeInto(s, bytes.subarray(at)).written;
+    }
     offsets[r + 1] = at;
   }
   return { bytes: bytes.subarray(0, at), offsets };

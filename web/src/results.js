@@ -161,7 +161,9 @@ export function readRows(core, rowsPtr) {
     const row = {};
     for (const c of cols) {
       if (!c.isDynamic) {
-        row[c.name] = c.values[i];
+        // a field may be called __proto__ (a valid Milvus name): an own property, never the prototype
+        if (c.name === '__proto__') Object.defineProperty(row, c.name, { value: c.values[i], enumerable: true, writable: true, configurable: true });
+        else row[c.name] = c.values[i];
         continue;
       }
       const extra = c.values[i];

@@ -117,7 +117,7 @@ export class CollectionSchema {
       if (!schema) throw c.lastError();
       try {
         const out = c.exports._pt_wasm_schema_to_json(schema) >>> 0;
-        if (!out) throw new Error('out of memory describing a schema');
+        if (!out) throw c.nomemError('describing a schema');
         try {
           return JSON.parse(c.cString(out));
         } finally {

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import './node.js';
 import { init } from './binding.js';
-import { createHandler } from './server.js';
+import { createHandler, TIMED_OUT, withTimeout } from './server.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -86,6 +86,7 @@ async function findFile(mounts, urlPath) {
 /**
  * Serves the Milvus REST v2 subset on node:http.
  * @param {{ host?: string, port?: number, using?: string, token?: string, maxBodyBytes?: number,
+ *   requestTimeoutMs?: number, cors?: boolean | string | string[],
  *   page?: string | Response | (() => Response | string | Promise<Response | string>),
  *   files?: Record<string, string> }} [options] `files`: URL prefix ('/', '/assets/') ->
  *   directory, served to GET and HEAD before the handler (so a mounted index.html replaces
@@ -109,7 +110,7 @@ export async function serve(options = {}) {
         const found = await findFile(mounts, urlPath);
         if (found) return sendFile(res, found, method);
       }
-      const body = method === 'POST' ? await readBody(req, max) : EMPTY;
+      const body = method === 'POST' ? await withTimeout(readBody(req, max), handler.requestTimeoutMs) : EMPTY;
       const out = await handler.handle({
         method,
         path: urlPath,
@@ -120,20 +121,23 @@ export async function serve(options = {}) {
         body,
       });
       if (out.page !== undefined) return sendPage(res, out.page, method);
-      if (body === null) {
+      if (body === null || body === TIMED_OUT) {
         // the rest of the body is not read: answer and close the connection
         res.shouldKeepAlive = false;
         res.setHeader('connection', 'close');
       }
-      res.writeHead(out.status, { 'content-type': out.contentType, 'content-length': Buffer.byteLength(out.body) });
+      res.writeHead(out.status, { 'content-type': out.contentType, 'content-length': Buffer.byteLength(out.body), ...out.headers });
       res.end(method === 'HEAD' ? undefined : out.body);
-      if (body === null) res.on('finish', () => req.socket.destroy());
-    } catch (e) {
+      if (body === null || body === TIMED_OUT) res.on('finish', () => req.socket.destroy());
+    } catch {
+      // a failure of the transport itself (the handler answers its own errors): no details
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end(String(e?.message ?? e));
+      res.end('internal server error');
     }
   });
   server.keepAliveTimeout = 65_000;
+  // node's own limit on receiving a whole request (headers included), as a second line
+  if (handler.requestTimeoutMs) server.requestTimeout = handler.requestTimeoutMs + 1000;
 
   await new Promise((resolve, reject) => {
     server.once('error', reject);

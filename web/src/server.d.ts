@@ -12,6 +12,12 @@ export interface HandlerOptions {
   token?: string;
   /** Larger request bodies get HTTP 413 with code 1102 (default 64 MiB). */
   maxBodyBytes?: number;
+  /** A request body that has not fully arrived after this many milliseconds gets HTTP 408
+   * (default 30000; 0: no limit). The store's own work runs synchronously once the body is in. */
+  requestTimeoutMs?: number;
+  /** CORS, off by default: true or '*' allows any origin, a string or an array those origins
+   * (`Access-Control-Allow-Origin` on answers, OPTIONS preflights answered with 204). */
+  cors?: boolean | string | string[];
   /** GET / (default: a small HTML page listing the routes). */
   page?: ServerPage;
 }
@@ -26,7 +32,7 @@ export interface RawRequest {
 }
 
 export type RawResponse =
-  | { status: number; contentType: string; body: string }
+  | { status: number; contentType: string; body: string; headers?: Record<string, string> }
   | { page: ServerPage };
 
 export interface Handler {
@@ -34,7 +40,11 @@ export interface Handler {
   /** The handler without web Request/Response objects, for server adapters. */
   handle(request: RawRequest): Promise<RawResponse>;
   readonly maxBodyBytes: number;
+  readonly requestTimeoutMs: number;
 }
+
+/** Compares two strings in a time that depends on their lengths only (token checks). */
+export function constantTimeEqual(a: string, b: string): boolean;
 
 /** A Milvus REST v2 handler over the embedded store of `options.using`. */
 export function createHandler(options?: HandlerOptions): Handler;
@@ -47,6 +57,7 @@ export const routes: readonly string[];
 
 /** 64 MiB. */
 export const DEFAULT_MAX_BODY_BYTES: number;
+export const DEFAULT_REQUEST_TIMEOUT_MS: number;
 
 /** For Workers: `export { default } from 'partita/server'`. */
 declare const worker: { fetch(request: Request): Promise<Response> };

@@ -23,12 +23,16 @@ const decoder = new TextDecoder();
 
 /** Milvus's REST body limit is the proxy's; partita's default is the 64 MiB of issue 4. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** How long a request body may take to arrive (the store's work itself is synchronous). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 // ---------------------------------------------------------------------------------------------
 // Data types by their proto names (schemapb.DataType), as REST schemas spell them
 // ---------------------------------------------------------------------------------------------
 
 const PROTO_TYPES = REST_TYPE_CODES;
+/** obj[key] for an own key only: names from requests never reach Object.prototype's members. */
+const own = (obj, key) => (typeof key === 'string' && Object.hasOwn(obj, key) ? obj[key] : undefined);
 const PROTO_NAMES = REST_TYPE_NAMES;
 const isVector = (t) => t >= 100 && t <= 105;
 const CONSISTENCY = ['Strong', 'Session', 'Bounded', 'Eventually', 'Customized'];
@@ -171,7 +175,7 @@ class Store {
     let d = described.get(key);
     if (!d) {
       const out = c.exports._pt_wasm_collection_describe(ptr) >>> 0;
-      if (!out) throw new MilvusException(65535, 'out of memory describing a collection');
+      if (!out) throw c.nomemError('describing a collection');
       try {
         d = JSON.parse(c.cString(out));
       } finally {
@@ -195,7 +199,7 @@ class Store {
   partitions(h) {
     const c = core();
     const out = c.exports._pt_wasm_collection_describe(h.ptr) >>> 0;
-    if (!out) throw new MilvusException(65535, 'out of memory describing a collection');
+    if (!out) throw c.nomemError('describing a collection');
     try {
       return JSON.parse(c.cString(out)).partitions;
     } finally {
@@ -268,7 +272,7 @@ function schemaFromRequest(req) {
   for (const f of fields) {
     if (f === null || typeof f !== 'object' || Array.isArray(f))
       throw new MilvusException(1801, `can only accept json format request, error: json: cannot unmarshal ${jsonKind(f)} into Go struct field CollectionSchema.schema.fields of type httpserver.FieldSchema`);
-    const dtype = PROTO_TYPES[f.dataType];
+    const dtype = own(PROTO_TYPES, f.dataType);
     if (dtype === undefined)
       throw new MilvusException(1100, `invalid parameter, data type ${f.dataType ?? ''} is invalid(case sensitive).`);
     const field = {
@@ -278,7 +282,7 @@ function schemaFromRequest(req) {
     };
     if (f.defaultValue !== undefined && f.defaultValue !== null) field.default_value = f.defaultValue;
     if (dtype === DataType.ARRAY) {
-      const et = PROTO_TYPES[f.elementDataType];
+      const et = own(PROTO_TYPES, f.elementDataType);
       if (et === undefined)
         throw new MilvusException(1100, `invalid parameter, element data type ${f.elementDataType ?? ''} is invalid(case sensitive).`);
       field.element_type = et;
@@ -401,7 +405,7 @@ function describeCollection(store, req) {
 function listCollections(store) {
   const c = core();
   const out = c.exports._pt_wasm_store_list(store.ptr) >>> 0;
-  if (!out) throw new MilvusException(65535, 'out of memory listing collections');
+  if (!out) throw c.nomemError('listing collections');
   try {
     return okData(JSON.parse(c.cString(out)));
   } finally {
@@ -550,11 +554,16 @@ function write(store, op, req, allowInt64, raw) {
   }
 }
 
-/** An expression template value as a filter literal. */
-function templateLiteral(v, name) {
+/** An expression template value as a filter literal. Arrays may nest as deep as a filter
+ * expression may (128 levels); deeper ones are refused before they cost a deep recursion. */
+function templateLiteral(v, name, depth = 0) {
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (typeof v === 'string') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map((x) => templateLiteral(x, name)).join(', ')}]`;
+  if (Array.isArray(v)) {
+    if (depth >= 128)
+      throw new MilvusException(1100, `the value of expression template variable name {${name}} nests deeper than 128 levels: invalid parameter`);
+    return `[${v.map((x) => templateLiteral(x, name, depth + 1)).join(', ')}]`;
+  }
   throw new MilvusException(1100, `the value of expression template variable name {${name}} is not a bool, number, string or array: invalid parameter`);
 }
 
@@ -822,6 +831,9 @@ function indexPage() {
 // Bodies
 // ---------------------------------------------------------------------------------------------
 
+/** How deep the core walks an insert / upsert body (PT_JSON_MEMBER_DEPTH) */
+const NEST_LIMIT = 1088;
+
 const isSpace = (b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
 /**
@@ -841,7 +853,7 @@ function bindWrite(c, bytes, scope) {
   const found = M._pt_wasm_json_member(bodyPtr, bytes.length, kp, kn, out);
   if (found < 0) {
     JSON.parse(decoder.decode(bytes)); // throws the parse error
-    throw new MilvusException(1801, 'can only accept json format request, error: invalid JSON object');
+    throw new MilvusException(1801, `can only accept json format request, error: the body is valid JSON but nests deeper than ${NEST_LIMIT} levels`);
   }
   let rest, dataStart = 0, dataLen = 0, first = 0;
   if (found === 0) rest = decoder.decode(bytes);
@@ -903,6 +915,23 @@ async function readRequestBody(request, max) {
   return out;
 }
 
+/** What a body read gives when it took longer than the request timeout. */
+export const TIMED_OUT = Symbol('timed out');
+
+/** `promise`, or TIMED_OUT once `ms` (0: never) have passed. */
+export function withTimeout(promise, ms) {
+  if (!ms) return promise;
+  let timer;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+export function timedOut(ms) {
+  return failure(65535, `request timeout: the request body did not arrive within ${ms} ms`, 408);
+}
+
 export function tooLarge(max) {
   return failure(1102, `parameter too large[message=request body is larger than ${max} bytes]`, 413);
 }
@@ -911,21 +940,64 @@ export function tooLarge(max) {
 // The handler
 // ---------------------------------------------------------------------------------------------
 
+const encoder = new TextEncoder();
+
+/**
+ * Whether two strings are equal, in a time that depends on their lengths only (never on where
+ * they differ): a token compared with === leaks its prefix to whoever can time the answers.
+ */
+export function constantTimeEqual(a, b) {
+  const x = encoder.encode(a), y = encoder.encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < y.length; i++) diff |= (x[i % (x.length || 1)] ?? 0) ^ y[i];
+  return diff === 0;
+}
+
 function authorized(header, token) {
   if (!header) return false;
   const m = /^(Bearer|Basic)\s+(.*)$/i.exec(header.trim());
   if (!m) return false;
-  if (m[1].toLowerCase() === 'bearer') return m[2] === token;
+  if (m[1].toLowerCase() === 'bearer') return constantTimeEqual(m[2], token);
+  let decoded;
   try {
-    return atob(m[2]) === token;
+    decoded = atob(m[2]);
   } catch {
     return false;
   }
+  return constantTimeEqual(decoded, token);
 }
 
 /**
+ * CORS: off unless `cors` is given (true or '*': any origin; a string or an array: those
+ * origins). Returns the headers for a request from `origin` (null: none to add).
+ */
+function corsPolicy(cors) {
+  if (cors === undefined || cors === null || cors === false) return () => null;
+  const any = cors === true || cors === '*';
+  const allowed = any ? null : new Set(Array.isArray(cors) ? cors : [cors]);
+  if (!any) for (const o of allowed) if (typeof o !== 'string') throw new TypeError('cors: origins must be strings');
+  return (origin) => {
+    if (!origin || (!any && !allowed.has(origin))) return null;
+    return { 'access-control-allow-origin': any ? '*' : origin, vary: 'origin' };
+  };
+}
+
+const PREFLIGHT = {
+  'access-control-allow-methods': 'POST',
+  'access-control-allow-headers': 'authorization, content-type, accept-type-allow-int64, db-name, request-timeout',
+  'access-control-max-age': '600',
+};
+
+/**
  * Creates a Milvus REST v2 handler over the embedded store of a connection alias.
- * @param {{ using?: string, token?: string, maxBodyBytes?: number,
+ * Hardening: the token is compared in constant time; a body over maxBodyBytes gets 413 and one
+ * that does not arrive within requestTimeoutMs gets 408; errors carry messages, never stacks;
+ * CORS headers are sent only when `cors` says so (true / '*', an origin or a list of them),
+ * and preflights (OPTIONS) are answered only then. Requests share one store safely: each one's
+ * work on the core runs synchronously to the end once its body is in, so concurrent requests
+ * are serialised by the event loop.
+ * @param {{ using?: string, token?: string, maxBodyBytes?: number, requestTimeoutMs?: number,
+ *   cors?: boolean | string | string[],
  *   page?: string | Response | (() => Response | string | Promise<Response | string>) }} [options]
  * @returns {((request: Request) => Promise<Response>) & { handle: Function }}
  */
@@ -933,22 +1005,38 @@ export function createHandler(options = {}) {
   const using = options.using ?? 'default';
   const token = options.token ?? null;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  if (!(Number.isSafeInteger(maxBodyBytes) && maxBodyBytes >= 0)) throw new TypeError('maxBodyBytes: a number of bytes');
+  if (!(Number.isSafeInteger(requestTimeoutMs) && requestTimeoutMs >= 0)) throw new TypeError('requestTimeoutMs: a number of milliseconds (0: none)');
+  const corsFor = corsPolicy(options.cors);
   const store = new Store(using);
+
+  /** The transport-neutral handler, with CORS headers added (and preflights answered). */
+  async function handle(request) {
+    const cors = corsFor(request.header('origin'));
+    if (request.method === 'OPTIONS' && cors && request.path.startsWith(PREFIX))
+      return { status: 204, contentType: 'text/plain', body: '', headers: { ...cors, ...PREFLIGHT } };
+    const out = await route(request);
+    // a copy: some answers (NOT_FOUND) are shared constants
+    if (cors && out.page === undefined) return { ...out, headers: { ...out.headers, ...cors } };
+    return out;
+  }
 
   /**
    * The transport-neutral core of the handler: { method, path, header(name), body: Uint8Array
    * (or null when it exceeded maxBodyBytes) } -> { status, contentType, body }.
    */
-  async function handle({ method, path, header, body }) {
+  async function route({ method, path, header, body }) {
     if ((method === 'GET' || method === 'HEAD') && (path === '/' || path === '/index.html')) {
       if (options.page !== undefined) return { page: options.page };
       return { status: 200, contentType: 'text/html; charset=utf-8', body: indexPage() };
     }
-    const route = method === 'POST' && path.startsWith(PREFIX) ? ROUTES[path.slice(PREFIX.length)] : undefined;
+    const route = method === 'POST' && path.startsWith(PREFIX) ? own(ROUTES, path.slice(PREFIX.length)) : undefined;
     if (!route) return NOT_FOUND;
     if (token !== null && !authorized(header('authorization'), token))
       return failure(1800, "user hasn't authenticated", 401);
     if (body === null) return tooLarge(maxBodyBytes);
+    if (body === TIMED_OUT) return timedOut(requestTimeoutMs);
     await init();
     const [shape, fn] = route;
     const allowInt64 = parseBool(header('accept-type-allow-int64'));
@@ -966,7 +1054,8 @@ export function createHandler(options = {}) {
       return fn(store, req, allowInt64, raw);
     } catch (e) {
       if (e instanceof MilvusException) return failure(e.code, e.message);
-      return failure(65535, String(e?.message ?? e));
+      // anything else is a bug of ours: its message, never its stack
+      return failure(65535, `internal error: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
       scope.release();
     }
@@ -988,21 +1077,23 @@ export function createHandler(options = {}) {
   async function fetch(request) {
     const url = new URL(request.url);
     const method = request.method.toUpperCase();
-    const needsBody = method === 'POST' && url.pathname.startsWith(PREFIX) && ROUTES[url.pathname.slice(PREFIX.length)];
+    const needsBody = method === 'POST' && url.pathname.startsWith(PREFIX) && own(ROUTES, url.pathname.slice(PREFIX.length));
     let body = new Uint8Array(0);
     if (needsBody && (token === null || authorized(request.headers.get('authorization'), token)))
-      body = await readRequestBody(request, maxBodyBytes);
+      body = await withTimeout(readRequestBody(request, maxBodyBytes), requestTimeoutMs);
     const out = await handle({ method, path: url.pathname, header: (n) => request.headers.get(n), body });
     if (out.page !== undefined) {
       const p = typeof out.page === 'function' ? await out.page() : out.page;
       if (p instanceof Response) return p;
       return new Response(String(p), { headers: { 'content-type': 'text/html; charset=utf-8' } });
     }
-    return new Response(method === 'HEAD' ? null : out.body, { status: out.status, headers: { 'content-type': out.contentType } });
+    const headers = { 'content-type': out.contentType, ...out.headers };
+    return new Response(method === 'HEAD' || out.status === 204 ? null : out.body, { status: out.status, headers });
   }
 
   fetch.handle = handle;
   fetch.maxBodyBytes = maxBodyBytes;
+  fetch.requestTimeoutMs = requestTimeoutMs;
   return fetch;
 }
 

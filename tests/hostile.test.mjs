@@ -1,0 +1,141 @@
+// Hostile input through the JS API (issue 6, items 2 and 3): each case gets a MilvusException and
+// leaves the collection exactly as it was (rejectsUnchanged compares count and every row); keys
+// named __proto__ / constructor stay plain data; the memory ceiling of init({ memory_limit })
+// refuses with Milvus's quota error instead of aborting. The C side of the same list is
+// tests/unit/test_hostile.c.
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { init, Collection, CollectionSchema, FieldSchema, DataType, MilvusException } from 'partita';
+import { rejects, rejectsUnchanged, snapshot, uniqueName } from './support/helpers.mjs';
+
+await init();
+
+function fresh() {
+  const schema = new CollectionSchema([
+    new FieldSchema('id', DataType.INT64, { is_primary: true }),
+    new FieldSchema('v', DataType.FLOAT_VECTOR, { dim: 2 }),
+    new FieldSchema('s', DataType.VARCHAR, { max_length: 4, nullable: true }),
+    new FieldSchema('j', DataType.JSON, { nullable: true }),
+    new FieldSchema('i32', DataType.INT32, { nullable: true }),
+  ], { enable_dynamic_field: true });
+  const c = new Collection(uniqueName('hostile'), schema);
+  c.insert([{ id: 1, v: [1, 2], s: 'ab', j: { a: 1 } }, { id: 2, v: [3, 4], k: 'x' }]);
+  return c;
+}
+
+const deep = (n, open, inner, close) => open.repeat(n) + inner + close.repeat(n);
+
+describe('hostile input: a MilvusException, the store unchanged', () => {
+  const c = fresh();
+  after(() => c.drop());
+
+  test('JSON nested 10,000 deep: a JSON field, a dynamic value, JSON text', async () => {
+    let nested = 1;
+    for (let i = 0; i < 10000; i++) nested = [nested];
+    await rejectsUnchanged(c, () => c.insert([{ id: 9, v: [0, 1], j: nested }]), { message: 'nest' });
+    await rejectsUnchanged(c, () => c.upsert([{ id: 9, v: [0, 1], extra: nested }]), { message: 'nest' });
+    await rejectsUnchanged(c, () => c.insert([{ id: 9, v: [0, 1], j: deep(10000, '[', '1', ']') }]), { message: 'Invalid JSON' });
+  });
+
+  test('strings over max_length in UTF-8 bytes, lone surrogates', async () => {
+    await rejectsUnchanged(c, () => c.insert([{ id: 9, v: [0, 1], s: '日本' }]), { message: 'length: 6, max length: 4' });
+    await rejectsUnchanged(c, () => c.insert([{ id: 9, v: [0, 1], s: 'ab\ud800' }]), { message: 'not valid UTF-8' });
+    // JSON.stringify writes a lone surrogate as the escape \udc00, which cJSON refuses
+    await rejectsUnchanged(c, () => c.upsert([{ id: 9, v: [0, 1], extra: 'x\udc00' }]), { message: /not valid UTF-8|Invalid JSON/ });
+    // (requests are JSON text too: the escaped lone surrogate is refused the same way)
+    await rejectsUnchanged(c, () => c.query('s == "\ud800"'), { message: /UTF-8|not valid JSON/ });
+  });
+
+  test('NaN and Infinity in vectors and in search vectors', async () => {
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      await rejectsUnchanged(c, () => c.insert([{ id: 9, v: [0, bad] }]), { message: /NaN|Inf/ });
+      await rejectsUnchanged(c, () => c.upsert([{ id: 1, v: new Float32Array([bad, 0]) }]), { message: /NaN|Inf/ });
+      await rejectsUnchanged(c, () => c.search([[bad, 1]], 'v', {}, 1), { message: /NaN|Inf/ });
+    }
+  });
+
+  test('dims and capacities over the limits', async () => {
+    const make = (f) => () => new Collection(uniqueName('lim'), new CollectionSchema([
+      new FieldSchema('id', DataType.INT64, { is_primary: true }), new FieldSchema('v', DataType.FLOAT_VECTOR, { dim: 2 }), f]));
+    await rejects(make(new FieldSchema('w', DataType.FLOAT_VECTOR, { dim: 32769 })), { message: 'dim' });
+    await rejects(make(new FieldSchema('w', DataType.FLOAT_VECTOR, { dim: 2 ** 40 })), { message: 'dim' });
+    await rejects(make(new FieldSchema('a', DataType.ARRAY, { element_type: DataType.INT64, max_capacity: 4097 })), { message: '4096' });
+    await rejects(make(new FieldSchema('t', DataType.VARCHAR, { max_length: 65536 })), { message: '65535' });
+  });
+
+  test('batches over the size limit', async () => {
+    const big = 'x'.repeat(1 << 20);
+    const rows = Array.from({ length: 70 }, (_, i) => ({ id: 100 + i, v: [0, 1], pad: big }));
+    await rejectsUnchanged(c, () => c.insert(rows), { message: /exceeds|too large|size/ });
+  });
+
+  test('filter expressions nested 10,000 deep', async () => {
+    for (const expr of [deep(10000, '(', 'id > 0', ')'), deep(10000, 'not ', 'id > 0', ''), 'id in ' + deep(10000, '[', '1', ']')]) {
+      await rejectsUnchanged(c, () => c.query(expr), { message: 'cannot parse expression' });
+      await rejectsUnchanged(c, () => c.delete(expr), { message: 'cannot parse expression' });
+      await rejectsUnchanged(c, () => c.search([[1, 1]], 'v', {}, 1, expr), { message: 'cannot parse expression' });
+    }
+  });
+
+  test('BigInt overflow: int64 keys and INT32 values', async () => {
+    await rejectsUnchanged(c, () => c.insert([{ id: 2n ** 63n, v: [0, 1] }]), { message: 'out of range' });
+    await rejectsUnchanged(c, () => c.insert([{ id: -(2n ** 63n) - 1n, v: [0, 1] }]), { message: 'out of range' });
+    await rejectsUnchanged(c, () => c.insert([{ id: 9, v: [0, 1], i32: 2n ** 31n }]), { message: 'out of range' });
+    await rejectsUnchanged(c, () => c.delete(`id in [${2n ** 64n}]`), {});
+  });
+});
+
+describe('__proto__ and constructor are plain data', () => {
+  test('dynamic keys, JSON members and a field named __proto__: no prototype pollution', async () => {
+    const schema = new CollectionSchema([
+      new FieldSchema('id', DataType.INT64, { is_primary: true }),
+      new FieldSchema('__proto__', DataType.FLOAT_VECTOR, { dim: 2 }),
+      new FieldSchema('constructor', DataType.INT64),
+    ], { enable_dynamic_field: true });
+    const c = new Collection(uniqueName('proto'), schema);
+    try {
+      const row = JSON.parse('{"id":1,"__proto__":[1,2],"constructor":7,"prototype":{"__proto__":{"polluted":1}},"toString":3}');
+      c.insert([row]);
+      const [got] = await c.query('constructor == 7', { output_fields: ['*'] });
+      assert.ok(Object.hasOwn(got, '__proto__'), 'a field named __proto__ is an own property');
+      assert.deepEqual(Array.from(got.__proto__), [1, 2]);
+      assert.equal(Object.getPrototypeOf(got), Object.prototype);
+      assert.equal(got.constructor, 7);
+      assert.equal(got.toString, 3);
+      assert.ok(Object.hasOwn(got.prototype, '__proto__'));
+      assert.equal(({}).polluted, undefined);
+      assert.equal(Object.prototype.polluted, undefined);
+      const hits = await c.search([[1, 2]], '__proto__', {}, 1, '', { output_fields: ['constructor', 'toString'] });
+      assert.equal(hits[0][0].entity.constructor, 7);
+      assert.equal(({}).polluted, undefined);
+    } finally {
+      c.drop();
+    }
+  });
+});
+
+describe('memory ceiling: init({ memory_limit })', () => {
+  test('a write past the ceiling is a quota error and changes nothing; lifting it lets it through', async () => {
+    const c = fresh();
+    try {
+      const info = await init({ memory_limit: 0 });
+      assert.equal(info.memory_limit, 0);
+      const before = await snapshot(c);
+      const rows = Array.from({ length: 20000 }, (_, i) => ({ id: 1000 + i, v: [i, 1], s: 'abcd' }));
+      const { memory_limit } = await init({ memory_limit: 1 }); // below what is in use: no growth
+      assert.equal(memory_limit, 1);
+      const e = await rejects(() => c.insert(rows), { code: 9, message: 'memory quota exceeded, please allocate more resources' });
+      assert.ok(e instanceof MilvusException);
+      await init({ memory_limit: null });
+      assert.deepEqual(await snapshot(c), before);
+      c.insert(rows);
+      assert.equal(c.num_entities, 2 + rows.length);
+    } finally {
+      await init({ memory_limit: 0 });
+      c.drop();
+    }
+  });
+  test('bad ceilings are refused', async () => {
+    for (const bad of [-1, 1.5, '100', NaN]) await rejects(() => init({ memory_limit: bad }), { code: 1, message: 'memory_limit' });
+  });
+});
