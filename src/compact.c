@@ -77,7 +77,7 @@ static void copy_var(pt_segment *dst, uint32_t at, const pt_segment *src, uint32
     const pt_column *s = &src->cols[c];
     pt_column *d = &dst->cols[c];
     uint32_t len = s->offsets[from + 1] - s->offsets[from];
-    if (len) memcpy(d->data + d->used, s->data + s->offsets[from], len);
+    if (len) memcpy(d->data + d->used, pt_var_cell(s, from), len);
     d->used += len;
     d->offsets[at + 1] = (uint32_t)d->used;
   }

@@ -261,7 +261,7 @@ static cell read_field(const ectx *x, int field, uint32_t off) {
   case PT_DOUBLE: memcpy(&v.d, col->data + (size_t)off * 8, 8); break;
   default:
     if (!col->offsets) break;
-    d = col->data + col->offsets[off];
+    d = pt_var_cell(col, off);
     v.s = (const char *)d;
     v.slen = col->offsets[off + 1] - col->offsets[off];
     break;

@@ -40,7 +40,7 @@ pt_key pt_row_key(const pt_partition *p, const pt_layout *lay, uint32_t row) {
   uint32_t off = pt_row_offset(lay, row);
   const pt_column *col = &seg->cols[lay->pk];
   if (p->index.is_string) {
-    k.s = (const char *)col->data + col->offsets[off];
+    k.s = (const char *)pt_var_cell(col, off);
     k.len = col->offsets[off + 1] - col->offsets[off];
   } else {
     memcpy(&k.i, col->data + (size_t)off * 8, 8);

@@ -144,7 +144,7 @@ static pt_status column_variable(const pt_collection *c, const pt_rowref *refs, 
     const pt_segment *seg = pt_row_segment(part, lay, refs[i].row);
     uint32_t off = pt_row_offset(lay, refs[i].row);
     const pt_column *col = &seg->cols[ci];
-    const uint8_t *d = col->data + col->offsets[off];
+    const uint8_t *d = pt_var_cell(col, off);
     size_t n = col->offsets[off + 1] - col->offsets[off];
     bool has = !col->valid || pt_bit_get(col->valid, off);
     if (valid) valid[i] = has;

@@ -476,7 +476,7 @@ static void score_rows(const sreq *q, size_t qi, const pt_column *col, size_t rb
     return;
   }
   case PT_SPARSE_FLOAT_VECTOR:
-    for (size_t j = 0; j < n; j++) out[j] = sparse_ip(col->data + col->offsets[sel[j]], q->sp[qi], q->sp_n[qi]);
+    for (size_t j = 0; j < n; j++) out[j] = sparse_ip(pt_var_cell(col, sel[j]), q->sp[qi], q->sp_n[qi]);
     return;
   default:
     for (size_t j = 0; j < n; j++) out[j] = 0;

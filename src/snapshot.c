@@ -190,7 +190,7 @@ static void write_partition(wbuf *w, const pt_partition *p, const pt_layout *lay
     FOR_LIVE(p, lay, seg, off, { put_u32(w, seg->cols[c].offsets[off + 1] - seg->cols[c].offsets[off]); })
     FOR_LIVE(p, lay, seg, off, {
       const pt_column *col = &seg->cols[c];
-      put_bytes(w, col->data + col->offsets[off], col->offsets[off + 1] - col->offsets[off]);
+      put_bytes(w, pt_var_cell(col, off), col->offsets[off + 1] - col->offsets[off]);
     })
   }
 }

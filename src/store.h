@@ -104,6 +104,12 @@ static inline pt_segment *pt_row_segment(const pt_partition *p, const pt_layout 
   return p->segs[row >> lay->seg_shift];
 }
 static inline uint32_t pt_row_offset(const pt_layout *lay, uint32_t row) { return row & lay->seg_mask; }
+
+/* The bytes of a variable-width cell (offset `off` of its segment). The arena is NULL until a
+ * non-empty value is written (all values empty or null so far), so never add to it blindly. */
+static inline const uint8_t *pt_var_cell(const pt_column *col, uint32_t off) {
+  return col->data ? col->data + col->offsets[off] : (const uint8_t *)"";
+}
 bool pt_row_deleted(const pt_partition *p, const pt_layout *lay, uint32_t row);
 
 /* The key stored at a row. */
