@@ -1304,6 +1304,21 @@ static uint32_t append_target(wplan *p, target *t) {
 static void index_row(wplan *p, target *t, size_t r, uint32_t row) {
   const pt_layout *lay = p->lay;
   pt_partition *part = t->part;
+  pt_segment *seg = pt_row_segment(part, lay, row);
+  if (p->part >= 0 && p->keys == p->del_keys) {
+    /* one probe: a new key is put; an existing key's slot takes the new row, and its older
+     * rows are deleted (upsert) or chained behind it (insert: Milvus stores both) */
+    pt_keyctx kc = {part, lay};
+    bool found;
+    size_t slot = pt_pkindex_claim(&part->index, &p->keys[r], pt_key_eq_row, &kc, row, &found);
+    if (found) {
+      uint32_t old = part->index.slots[slot].row;
+      if (p->op == PT_OP_UPSERT) pt_partition_delete_chain(part, lay, old);
+      else seg->next[pt_row_offset(lay, row)] = old;
+      part->index.slots[slot].row = row;
+    }
+    return;
+  }
   if (p->op == PT_OP_UPSERT) {
     /* 1. delete the supplied key: in the target partition, or in every partition in
      *    partition-key mode (Milvus deletes across all of them there) */
@@ -1316,7 +1331,6 @@ static void index_row(wplan *p, target *t, size_t r, uint32_t row) {
      *    key differs (auto_id), in which case it is new anyway */
   }
   size_t slot = pt_partition_lookup(part, lay, &p->keys[r]);
-  pt_segment *seg = pt_row_segment(part, lay, row);
   if (slot == SIZE_MAX) {
     pt_pkindex_put(&part->index, &p->keys[r], row);
   } else {

@@ -63,8 +63,10 @@ class Column {
   /**
    * @param {object|null} field  field info (null: the dynamic $meta column)
    * @param {number} n rows
+   * @param {boolean} [allocate] false: no value buffers yet (a column given whole sets its own
+   *   with setFlat, or calls allocate() when it has to be transcribed cell by cell)
    */
-  constructor(field, n) {
+  constructor(field, n, allocate = true) {
     this.field = field;
     this.n = n;
     this.cells = null;
@@ -73,8 +75,16 @@ class Column {
     this.name = null;
     this.written = 0;
     this.index = field ? field.index : -2;
-    const t = field ? field.dtype : DataType.JSON;
     this.width = 1;
+    this.rowVectors = null;
+    if (allocate) this.allocate();
+    else this.setKind(K.ABSENT, null);
+  }
+
+  /** The value buffers for a cell-by-cell transcription. */
+  allocate() {
+    const field = this.field, n = this.n;
+    const t = field ? field.dtype : DataType.JSON;
     if (t === DataType.BOOL) this.setKind(K.BOOL, new Uint8Array(n));
     else if (isIntegerType(t)) this.setKind(K.DOUBLE, new Float64Array(n));
     else if (t === DataType.FLOAT || t === DataType.DOUBLE) this.setKind(K.DOUBLE, new Float64Array(n));
@@ -303,7 +313,7 @@ function transcribeColumn(f, col, name) {
   }
   const t = f.dtype;
   const n = columnLength(col, f);
-  const c = new Column(f, n);
+  const c = new Column(f, n, false);
   c.name = name;
   c.index = -1;
   // fast paths: typed arrays that are already what the core stores
@@ -319,8 +329,15 @@ function transcribeColumn(f, col, name) {
   if ((isIntegerType(t) || t === DataType.DOUBLE || t === DataType.FLOAT) && col instanceof Float64Array)
     return c.setFlat(K.DOUBLE, col), c;
   if (t === DataType.FLOAT && col instanceof Float32Array) return c.setFlat(K.FLOAT32, col), c;
+  if (isStringType(t) && Array.isArray(col) && allStrings(col)) return c.setFlat(K.TEXT, col), c; // read, never written
+  c.allocate();
   for (let r = 0; r < n; r++) c.set(r, col[r]);
   return c;
+}
+
+function allStrings(a) {
+  for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'string') return false;
+  return true;
 }
 
 function copyPadded(src, len) {
