@@ -829,14 +829,31 @@ static bool floats_finite(const float *v, size_t n) {
   return top < 0x7f800000u;
 }
 
+/* True when every double of an array is an integer in [lo, hi_excl): what rows given as JS
+ * numbers bring for integer fields. No branch per element (NaN fails the comparisons). */
+static bool doubles_integral(const void *values, size_t n, double lo, double hi_excl) {
+  const unsigned char *v = values;
+  bool ok = true;
+  for (size_t i = 0; i < n; i++) {
+    double d;
+    memcpy(&d, v + i * 8, 8);
+    ok &= (d >= lo) & (d < hi_excl) & (d == floor(d));
+  }
+  return ok;
+}
+
 /* Whole-column checks for the kinds that have a fast answer: true when every cell of a column
  * with no cell states (every cell holds a value) is known to be valid, so that the per-cell loop
  * can be skipped. False means "check cell by cell", which finds the first bad cell and its
  * message; it never means the column is bad. */
 static bool column_checks_clean(const wplan *p, const pt_field *f, const pt_column_in *in) {
   switch (f->dtype) {
-  case PT_INT64: return in->kind == PT_IN_INT64 || in->kind == PT_IN_INT32;
-  case PT_INT32: return in->kind == PT_IN_INT32;
+  case PT_INT64:
+    if (in->kind == PT_IN_DOUBLE) return doubles_integral(in->values, p->n, -9223372036854775808.0, 9223372036854775808.0);
+    return in->kind == PT_IN_INT64 || in->kind == PT_IN_INT32;
+  case PT_INT32:
+    if (in->kind == PT_IN_DOUBLE) return doubles_integral(in->values, p->n, -2147483648.0, 2147483648.0);
+    return in->kind == PT_IN_INT32;
   case PT_FLOAT_VECTOR: return in->kind == PT_IN_FLOAT32 && floats_finite(in->values, p->n * in->width);
   default: return false;
   }

@@ -265,12 +265,17 @@ function fromRows(info, rows) {
     let present = 0;
     for (let i = 0; i < nf; i++) {
       const v = row[names[i]];
-      if (v !== undefined && Object.hasOwn(row, names[i])) present++;
-      cols[i].set(r, Object.hasOwn(row, names[i]) ? v : undefined);
+      if (v !== undefined && Object.hasOwn(row, names[i])) {
+        present++;
+        cols[i].set(r, v);
+      } else cols[i].set(r, undefined); // absent, undefined, or inherited (a field named toString)
     }
-    // keys beyond the fields go to $meta (or make the core report an unexpected field)
-    const keys = Object.keys(row);
-    if (keys.length > present) {
+    // keys beyond the fields go to $meta (or make the core report an unexpected field); counted
+    // first without making an array of them: a row with exactly the fields is the common case
+    let own = 0;
+    for (const k in row) if (Object.hasOwn(row, k)) own++;
+    if (own > present) {
+      const keys = Object.keys(row);
       let extra = null;
       for (const k of keys) {
         if (info.fieldIndex.has(k) || row[k] === undefined) continue;
@@ -450,10 +455,10 @@ function encodeStrings(u8, u32, at, offsAt, values, cells, n) {
 /** Copies a vector column given row by row into linear memory at `ptr`. */
 function writeRowVectors(f32, ptr, rows, w, n) {
   const at = ptr >>> 2;
-  for (let r = 0; r < n; r++) {
+  for (let r = 0, o = at; r < n; r++, o += w) {
     const v = rows[r];
-    if (v === undefined) f32.fill(0, at + r * w, at + (r + 1) * w); // a cell the core reports
-    else f32.set(v, at + r * w);
+    if (v === undefined) f32.fill(0, o, o + w); // a cell the core reports
+    else f32.set(v, o); // numbers or a numeric typed array: converted to float32 as set does
   }
 }
 
