@@ -331,6 +331,10 @@ async function partitaMemory() {
 
 async function partitaIngest(N, dim, op, make) {
   const ds = dataset(N, dim);
+  // the limit again, in this process just before the load: the ratio of the two is what holds
+  // on a shared VM, where the speed of page faults drifts 2-3x from one minute to the next
+  const { freshMs } = writeLimit(ds);
+  globalThis.gc?.();
   let { c } = await partitaCollection(dim);
   if (op === 'insert' || op === 'reload') {
     if (op === 'reload') {
@@ -344,7 +348,7 @@ async function partitaIngest(N, dim, op, make) {
     const t0 = performance.now();
     for (const b of bs) await c.insert(b);
     const ms = performance.now() - t0;
-    return { rowsPerSecond: N / (ms / 1000), ...(await partitaMemory()), rawBytes: rawRowBytes(ds), live: c.num_entities };
+    return { rowsPerSecond: N / (ms / 1000), limitRatio: ms / freshMs, ...(await partitaMemory()), rawBytes: rawRowBytes(ds), live: c.num_entities };
   }
   for (const b of batches(ds, columnsOf, dim, N)) await c.insert(b);
   const bs = batches(ds.up, make, dim, ds.up.M);
@@ -355,7 +359,8 @@ async function partitaIngest(N, dim, op, make) {
   if (c.num_entities !== ds.liveAfterUpsert) throw new Error(`partita: ${c.num_entities} live rows, expected ${ds.liveAfterUpsert}`);
   // raw bytes of the live rows: the base rows plus the new half of the upserts (same shape)
   const rawLive = rawRowBytes(ds) * (ds.liveAfterUpsert / N);
-  return { rowsPerSecond: ds.up.M / (ms / 1000), ...(await partitaMemory()), rawBytes: rawLive, live: c.num_entities };
+  // the limit for the bytes of the upserted rows alone
+  return { rowsPerSecond: ds.up.M / (ms / 1000), limitRatio: ms / (freshMs * (ds.up.M / N)), ...(await partitaMemory()), rawBytes: rawLive, live: c.num_entities };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -514,6 +519,7 @@ function ingestSuite(N, dim, reps) {
     if (!rs.length) continue;
     const mid = median(rs.map((r) => r.rowsPerSecond));
     res[k] = { ...rs.find((r) => r.rowsPerSecond === mid), runs: rs.map((r) => Math.round(r.rowsPerSecond)) };
+    if (rs[0].limitRatio !== undefined) res[k].limitRatio = median(rs.map((r) => r.limitRatio));
   }
   return res;
 }
@@ -537,7 +543,7 @@ function printIngest(N, dim, res) {
   // the absolute targets are for 128-d rows; other widths keep the same bytes per second
   const scale = lim ? (128 * 4 + 8 + 4 + 5) / (lim.bytes / N) : 1; // 5: the bytes of a tag, 'tag07'
   const targets = {
-    'partita: insert typed columns': (r) => lim && r >= lim.rowsPerSecond / 1.25 ? 'met' : `<= 1.25x limit time: NOT met`,
+    'partita: insert typed columns': (r, x) => (x.limitRatio <= 1.25 ? 'met' : '<= 1.25x limit time: NOT met'),
     'partita: insert rows': (r) => (r >= 400_000 * scale && r >= 1.2 * colIns ? 'met' : `>= ${kRows(400_000 * scale)}, 1.2x columnar: NOT met`),
     'partita: reload typed columns after drop()': (r) => (r >= 3_000_000 * scale ? 'met' : `>= ${kRows(3_000_000 * scale)}: NOT met`),
     'partita: upsert rows (half new)': (r) => (r >= 300_000 * scale && r >= 3.5 * colUp ? 'met' : `>= ${kRows(300_000 * scale)}, 3.5x columnar: NOT met`),
@@ -547,8 +553,11 @@ function printIngest(N, dim, res) {
     if (k === 'fresh-page limit') continue;
     const up = k.includes('upsert');
     const [pn, pr] = peer(up);
-    rows.push([k, kRows(r.rowsPerSecond), lim && !up ? `${(lim.rowsPerSecond / r.rowsPerSecond).toFixed(2)}x` : '',
-      `${(r.rowsPerSecond / (up ? colUp : colIns)).toFixed(2)}x`, `${(r.rowsPerSecond / pr).toFixed(1)}x ${pn}`, targets[k]?.(r.rowsPerSecond) ?? '']);
+    // partita's ratio to the limit is taken in its own process (see partitaIngest), the others'
+    // against the limit case of this run
+    const limRatio = r.limitRatio ?? (lim && !up ? lim.rowsPerSecond / r.rowsPerSecond : undefined);
+    rows.push([k, kRows(r.rowsPerSecond), limRatio === undefined ? '' : `${limRatio.toFixed(2)}x`,
+      `${(r.rowsPerSecond / (up ? colUp : colIns)).toFixed(2)}x`, `${(r.rowsPerSecond / pr).toFixed(1)}x ${pn}`, targets[k]?.(r.rowsPerSecond, r) ?? '']);
   }
   table(rows);
   if (lim) {
