@@ -161,7 +161,11 @@ const CASES = {
     if (s.live !== ds.liveAfterUpsert) throw new Error(`columnar JS: ${s.live} live rows, expected ${ds.liveAfterUpsert}`);
     return { rowsPerSecond: ds.up.M / ((performance.now() - t0) / 1000) };
   },
+  'ingest|fresh-page limit': async ({ N, dim }) => writeLimit(dataset(N, dim)),
+  'ingest|hnswlib-wasm BruteforceSearch: insert vectors': async ({ N, dim }) => hnswIngest(N, dim, 'insert'),
+  'ingest|hnswlib-wasm BruteforceSearch: upsert vectors (half new)': async ({ N, dim }) => hnswIngest(N, dim, 'upsert'),
   'ingest|partita: insert rows': async ({ N, dim }) => partitaIngest(N, dim, 'insert', rowsOf),
+  'ingest|partita: reload typed columns after drop()': async ({ N, dim }) => partitaIngest(N, dim, 'reload', columnsOf),
   'forward|partita forwarding': forwardBench,
   'ingest|partita: insert typed columns': async ({ N, dim }) => partitaIngest(N, dim, 'insert', columnsOf),
   'ingest|partita: upsert rows (half new)': async ({ N, dim }) => partitaIngest(N, dim, 'upsert', rowsOf),
@@ -274,23 +278,108 @@ function expectedW4(ds) {
   return n;
 }
 
+/** The bytes of the rows as stored, with nothing else: vectors, keys, n, tag UTF-8. */
+function rawRowBytes(ds, rows = ds.N) {
+  let tagBytes = 0;
+  for (let i = 0; i < rows; i++) tagBytes += ds.tags[i].length;
+  return rows * (ds.dim * 4 + 8 + 4) + tagBytes;
+}
+
+/**
+ * The limit for a load into fresh memory: a WebAssembly.Memory as partita's starts (16 MB, up to
+ * 4 GB), grown by the bytes of the rows, and those bytes written into it from the dataset's
+ * arrays (Uint8Array.set: a memcpy). Then the same write again into the now-touched pages: the
+ * limit for a load into reused memory.
+ */
+function writeLimit(ds) {
+  const { N, dim } = ds;
+  const bytes = rawRowBytes(ds);
+  const tagText = new TextEncoder().encode(ds.tags.join(''));
+  const srcs = [new Uint8Array(ds.vectors.buffer), new Uint8Array(ds.ids.buffer), new Uint8Array(ds.ns.buffer), tagText];
+  const mem = new WebAssembly.Memory({ initial: 256, maximum: 65536 });
+  const base = mem.buffer.byteLength;
+  const write = () => {
+    const u8 = new Uint8Array(mem.buffer);
+    let at = base;
+    for (const s of srcs) (u8.set(s, at), (at += s.length));
+  };
+  globalThis.gc?.();
+  let t0 = performance.now();
+  mem.grow(Math.ceil(bytes / 65536));
+  write();
+  const freshMs = performance.now() - t0;
+  t0 = performance.now();
+  write();
+  const touchedMs = performance.now() - t0;
+  return { bytes, freshMs, touchedMs, rowsPerSecond: N / (freshMs / 1000), touchedRowsPerSecond: N / (touchedMs / 1000), dim };
+}
+
+/** hnswlib-wasm's BruteforceSearch (vectors and integer labels only): the fastest exact WASM peer. */
+async function hnswIngest(N, dim, op) {
+  const ds = dataset(N, dim);
+  const dist = path.join(root, 'node_modules/hnswlib-wasm/dist');
+  const file = readdirSync(dist).find((f) => /^hnswlib-[0-9a-f]+\.js$/.test(f));
+  globalThis.importScripts = () => {};
+  const lib = await (await import(path.join(dist, file))).default();
+  delete globalThis.importScripts;
+  const idx = new lib.BruteforceSearch('l2', dim);
+  idx.initIndex(N + ds.up.M);
+  const label = (id) => (id - 10_000_000_000) / 7; // bench/lib/data.mjs keys: KEY_BASE + slot * KEY_STEP
+  const load = (src, M) => {
+    for (let r = 0; r < M; r++) idx.addPoint(src.vectors.subarray(r * dim, (r + 1) * dim), label(src.ids[r]));
+  };
+  if (op === 'insert') {
+    globalThis.gc?.();
+    const t0 = performance.now();
+    load(ds, N);
+    return { rowsPerSecond: N / ((performance.now() - t0) / 1000) };
+  }
+  load(ds, N);
+  globalThis.gc?.();
+  const t0 = performance.now();
+  load(ds.up, ds.up.M);
+  return { rowsPerSecond: ds.up.M / ((performance.now() - t0) / 1000) };
+}
+
+/** partita's heap after a load: bytes the core holds, and the size of linear memory. */
+async function partitaMemory() {
+  const { core } = await import(path.join(root, 'web/src/binding.js'));
+  const c = core();
+  return { coreBytes: c.exports._pt_wasm_memory_used() >>> 0, linearBytes: c.u8.length };
+}
+
 async function partitaIngest(N, dim, op, make) {
   const ds = dataset(N, dim);
-  const { c } = await partitaCollection(dim);
-  if (op === 'insert') {
+  // the limit again, in this process just before the load: the ratio of the two is what holds
+  // on a shared VM, where the speed of page faults drifts 2-3x from one minute to the next
+  const { freshMs } = writeLimit(ds);
+  globalThis.gc?.();
+  let { c } = await partitaCollection(dim);
+  if (op === 'insert' || op === 'reload') {
+    if (op === 'reload') {
+      // the same load twice in one process, dropping the first: the second reuses its memory
+      for (const b of batches(ds, make, dim, N)) await c.insert(b);
+      await c.drop();
+      ({ c } = await partitaCollection(dim));
+    }
     const bs = batches(ds, make, dim, N);
     globalThis.gc?.();
     const t0 = performance.now();
     for (const b of bs) await c.insert(b);
-    return { rowsPerSecond: N / ((performance.now() - t0) / 1000) };
+    const ms = performance.now() - t0;
+    return { rowsPerSecond: N / (ms / 1000), limitRatio: ms / freshMs, ...(await partitaMemory()), rawBytes: rawRowBytes(ds), live: c.num_entities };
   }
   for (const b of batches(ds, columnsOf, dim, N)) await c.insert(b);
   const bs = batches(ds.up, make, dim, ds.up.M);
   globalThis.gc?.();
   const t0 = performance.now();
   for (const b of bs) await c.upsert(b);
+  const ms = performance.now() - t0;
   if (c.num_entities !== ds.liveAfterUpsert) throw new Error(`partita: ${c.num_entities} live rows, expected ${ds.liveAfterUpsert}`);
-  return { rowsPerSecond: ds.up.M / ((performance.now() - t0) / 1000) };
+  // raw bytes of the live rows: the base rows plus the new half of the upserts (same shape)
+  const rawLive = rawRowBytes(ds) * (ds.liveAfterUpsert / N);
+  // the limit for the bytes of the upserted rows alone
+  return { rowsPerSecond: ds.up.M / (ms / 1000), limitRatio: ms / (freshMs * (ds.up.M / N)), ...(await partitaMemory()), rawBytes: rawLive, live: c.num_entities };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -435,6 +524,68 @@ function table(rows) {
 
 const kRows = (x) => `${Math.round(x / 1000).toLocaleString('en')} k`;
 
+/** Every ingest case `reps` times, interleaved (so that drift on a shared VM hits all alike). */
+function ingestSuite(N, dim, reps) {
+  const names = Object.keys(CASES).filter((k) => k.startsWith('ingest|'));
+  const runs = Object.fromEntries(names.map((k) => [k.slice(7), []]));
+  for (let i = 0; i < reps; i++)
+    for (const name of names) {
+      const r = runCase(name, { N, dim });
+      if (r) runs[name.slice(7)].push(r);
+    }
+  const res = {};
+  for (const [k, rs] of Object.entries(runs)) {
+    if (!rs.length) continue;
+    const mid = median(rs.map((r) => r.rowsPerSecond));
+    res[k] = { ...rs.find((r) => r.rowsPerSecond === mid), runs: rs.map((r) => Math.round(r.rowsPerSecond)) };
+    if (rs[0].limitRatio !== undefined) res[k].limitRatio = median(rs.map((r) => r.limitRatio));
+  }
+  return res;
+}
+
+/** The ingest table: each figure next to the fresh-page limit, columnar JS and the best peer, and its target. */
+function printIngest(N, dim, res) {
+  const lim = res['fresh-page limit'];
+  const colIns = res['columnar JS: insert rows']?.rowsPerSecond;
+  const colUp = res['columnar JS: upsert rows (half new)']?.rowsPerSecond;
+  const hIns = res['hnswlib-wasm BruteforceSearch: insert vectors']?.rowsPerSecond ?? 0;
+  const hUp = res['hnswlib-wasm BruteforceSearch: upsert vectors (half new)']?.rowsPerSecond ?? 0;
+  // the best WebAssembly peer installed here, measured in this run (hnswlib-wasm 0.8.2)
+  const peer = (up) => ['hnswlib-wasm (this run)', up ? hUp : hIns];
+  // the absolute targets are for 128-d rows; other widths keep the same bytes per second
+  const scale = lim ? (128 * 4 + 8 + 4 + 5) / (lim.bytes / N) : 1; // 5: the bytes of a tag, 'tag07'
+  const targets = {
+    'partita: insert typed columns': (r, x) => (x.limitRatio <= 1.25 ? 'met' : '<= 1.25x limit time: NOT met'),
+    'partita: insert rows': (r) => (r >= 400_000 * scale && r >= 1.2 * colIns ? 'met' : `>= ${kRows(400_000 * scale)}, 1.2x columnar: NOT met`),
+    'partita: reload typed columns after drop()': (r) => (r >= 3_000_000 * scale ? 'met' : `>= ${kRows(3_000_000 * scale)}: NOT met`),
+    'partita: upsert rows (half new)': (r) => (r >= 300_000 * scale && r >= 3.5 * colUp ? 'met' : `>= ${kRows(300_000 * scale)}, 3.5x columnar: NOT met`),
+  };
+  const rows = [['case', 'rows/s', 'time vs fresh-page limit', 'vs columnar JS', 'vs best peer', 'target']];
+  for (const [k, r] of Object.entries(res)) {
+    if (k === 'fresh-page limit') continue;
+    const up = k.includes('upsert');
+    const [pn, pr] = peer(up);
+    // partita's ratio to the limit is taken in its own process (see partitaIngest), the others'
+    // against the limit case of this run
+    const limRatio = r.limitRatio ?? (lim && !up ? lim.rowsPerSecond / r.rowsPerSecond : undefined);
+    rows.push([k, kRows(r.rowsPerSecond), limRatio === undefined ? '' : `${limRatio.toFixed(2)}x`,
+      `${(r.rowsPerSecond / (up ? colUp : colIns)).toFixed(2)}x`, `${(r.rowsPerSecond / pr).toFixed(1)}x ${pn}`, targets[k]?.(r.rowsPerSecond, r) ?? '']);
+  }
+  table(rows);
+  if (lim) {
+    console.log(`\nfresh-page limit: ${(lim.bytes / 1e6).toFixed(1)} MB of row bytes into a freshly grown WebAssembly.Memory in ${lim.freshMs.toFixed(0)} ms ` +
+      `(${kRows(lim.rowsPerSecond)} rows/s); into touched pages ${lim.touchedMs.toFixed(1)} ms (${kRows(lim.touchedRowsPerSecond)} rows/s).`);
+    console.log(`best peers: insert ${peer(false)[0]} ${kRows(peer(false)[1])} rows/s, upsert ${peer(true)[0]} ${kRows(peer(true)[1])} rows/s.`);
+  }
+  for (const k of ['partita: insert typed columns', 'partita: reload typed columns after drop()', 'partita: upsert rows (half new)']) {
+    const r = res[k];
+    if (!r?.rawBytes) continue;
+    console.log(`memory after ${k.slice(9)}: ${r.live.toLocaleString('en')} live rows, raw ${(r.rawBytes / 1e6).toFixed(1)} MB; ` +
+      `core holds ${(r.coreBytes / r.rawBytes).toFixed(2)}x, linear memory is ${(r.linearBytes / r.rawBytes).toFixed(2)}x` +
+      (k.includes('upsert') ? ' (target <= 1.25x after compaction, which is issue 6)' : ''));
+  }
+}
+
 async function main() {
   const only = opt('only');
   const out = { node: process.version, date: new Date().toISOString(), results: {} };
@@ -442,13 +593,13 @@ async function main() {
   console.log(`partita benchmark — node ${process.version}, ${out.date}`);
 
   if (!only || only === 'ingest') {
-    const N = 100_000, dim = 128;
-    console.log(`\n## Ingest: ${N.toLocaleString('en')} rows x ${dim}-d float32 + INT64 key + VARCHAR + INT32, batches of ${BATCH}\n`);
-    const res = {};
-    for (const name of Object.keys(CASES).filter((k) => k.startsWith('ingest|'))) res[name.slice(7)] = runCase(name, { N, dim });
-    const ref = (k) => res[k.includes('upsert') ? 'columnar JS: upsert rows (half new)' : 'columnar JS: insert rows']?.rowsPerSecond;
-    table([['case', 'rows/s', 'vs columnar JS'], ...Object.entries(res).filter(([, r]) => r).map(([k, r]) => [k, kRows(r.rowsPerSecond), `${(r.rowsPerSecond / ref(k)).toFixed(2)}x`])]);
-    save('ingest', res);
+    const reps = Number(opt('reps', 3));
+    for (const [N, dim] of [[100_000, 128], [20_000, 768]]) {
+      console.log(`\n## Ingest: ${N.toLocaleString('en')} rows x ${dim}-d float32 + INT64 key + VARCHAR + INT32, batches of ${BATCH} (median of ${reps} processes)\n`);
+      const res = ingestSuite(N, dim, reps);
+      printIngest(N, dim, res);
+      save(`ingest ${N}x${dim}`, res);
+    }
   }
   if (!only || only === 'search') {
     for (const [N, dim] of [[100_000, 128], [20_000, 768]]) {

@@ -84,6 +84,25 @@ size_t pt_pkindex_put(pt_pkindex *ix, const pt_key *key, uint32_t row) {
   return j;
 }
 
+size_t pt_pkindex_claim(pt_pkindex *ix, const pt_key *key, pt_key_eq_fn eq, const void *ctx, uint32_t row, bool *found) {
+  pt_assert(ix->count + 1 <= capacity(ix) / 2);
+  uint64_t word = ix->is_string ? pt_hash_bytes(key->s, key->len) : (uint64_t)key->i;
+  size_t j = home(ix, word);
+  for (;; j = (j + 1) & ix->mask) {
+    pt_pkslot *s = &ix->slots[j];
+    if (s->row == PT_NO_ROW) break;
+    if (s->key == word && (!ix->is_string || eq(ctx, s->row, key->s, key->len))) {
+      *found = true;
+      return j;
+    }
+  }
+  ix->slots[j].key = word;
+  ix->slots[j].row = row;
+  ix->count++;
+  *found = false;
+  return j;
+}
+
 void pt_pkindex_remove(pt_pkindex *ix, size_t slot) {
   pt_assert(slot <= ix->mask && ix->slots[slot].row != PT_NO_ROW);
   size_t hole = slot;

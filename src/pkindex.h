@@ -51,4 +51,8 @@ size_t pt_pkindex_put(pt_pkindex *ix, const pt_key *key, uint32_t row);
 /* Removes the key in `slot` (backward-shift deletion keeps probe chains intact). */
 void pt_pkindex_remove(pt_pkindex *ix, size_t slot);
 
+/* One probe for "find or put": the slot holding `key` (*found = true), or the slot where `key`
+ * now sits with `row` (*found = false). Needs room as pt_pkindex_put does. */
+size_t pt_pkindex_claim(pt_pkindex *ix, const pt_key *key, pt_key_eq_fn eq, const void *ctx, uint32_t row, bool *found);
+
 #endif /* PT_PKINDEX_H */

@@ -811,6 +811,49 @@ static pt_status check_value(wplan *p, size_t ci, size_t r) {
   }
 }
 
+/* True when no element of a float32 array is NaN or infinite. One unsigned max over the
+ * magnitude bits (a loop compilers vectorise): an exponent of all ones is >= 0x7f800000. */
+static bool floats_finite(const float *v, size_t n) {
+  uint32_t top = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t u;
+    memcpy(&u, v + i, 4);
+    u &= 0x7fffffffu;
+    top = u > top ? u : top;
+  }
+  return top < 0x7f800000u;
+}
+
+/* True when every double of an array is an integer in [lo, hi_excl): what rows given as JS
+ * numbers bring for integer fields. No branch per element (NaN fails the comparisons). */
+static bool doubles_integral(const void *values, size_t n, double lo, double hi_excl) {
+  const unsigned char *v = values;
+  bool ok = true;
+  for (size_t i = 0; i < n; i++) {
+    double d;
+    memcpy(&d, v + i * 8, 8);
+    ok &= (d >= lo) & (d < hi_excl) & (d == floor(d));
+  }
+  return ok;
+}
+
+/* Whole-column checks for the kinds that have a fast answer: true when every cell of a column
+ * with no cell states (every cell holds a value) is known to be valid, so that the per-cell loop
+ * can be skipped. False means "check cell by cell", which finds the first bad cell and its
+ * message; it never means the column is bad. */
+static bool column_checks_clean(const wplan *p, const pt_field *f, const pt_column_in *in) {
+  switch (f->dtype) {
+  case PT_INT64:
+    if (in->kind == PT_IN_DOUBLE) return doubles_integral(in->values, p->n, -9223372036854775808.0, 9223372036854775808.0);
+    return in->kind == PT_IN_INT64 || in->kind == PT_IN_INT32;
+  case PT_INT32:
+    if (in->kind == PT_IN_DOUBLE) return doubles_integral(in->values, p->n, -2147483648.0, 2147483648.0);
+    return in->kind == PT_IN_INT32;
+  case PT_FLOAT_VECTOR: return in->kind == PT_IN_FLOAT32 && floats_finite(in->values, p->n * in->width);
+  default: return false;
+  }
+}
+
 static pt_status check_column(wplan *p, size_t ci) {
   wcol *w = &p->cols[ci];
   const pt_field *f = w->f;
@@ -853,6 +896,7 @@ static pt_status check_column(wplan *p, size_t ci) {
     return pt_fail(p->err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "scalar column %s has width %u", f->name, in->width);
 
   bool pk_generated = f->is_primary && f->auto_id && p->op == PT_OP_INSERT;
+  if (has_values && !pk_generated && !in->cells && column_checks_clean(p, f, in)) return PT_OK;
   for (size_t r = 0; r < p->n; r++) {
     int st = cell_state(w, r);
     switch (st) {
@@ -1278,6 +1322,21 @@ static uint32_t append_target(wplan *p, target *t) {
 static void index_row(wplan *p, target *t, size_t r, uint32_t row) {
   const pt_layout *lay = p->lay;
   pt_partition *part = t->part;
+  pt_segment *seg = pt_row_segment(part, lay, row);
+  if (p->part >= 0 && p->keys == p->del_keys) {
+    /* one probe: a new key is put; an existing key's slot takes the new row, and its older
+     * rows are deleted (upsert) or chained behind it (insert: Milvus stores both) */
+    pt_keyctx kc = {part, lay};
+    bool found;
+    size_t slot = pt_pkindex_claim(&part->index, &p->keys[r], pt_key_eq_row, &kc, row, &found);
+    if (found) {
+      uint32_t old = part->index.slots[slot].row;
+      if (p->op == PT_OP_UPSERT) pt_partition_delete_chain(part, lay, old);
+      else seg->next[pt_row_offset(lay, row)] = old;
+      part->index.slots[slot].row = row;
+    }
+    return;
+  }
   if (p->op == PT_OP_UPSERT) {
     /* 1. delete the supplied key: in the target partition, or in every partition in
      *    partition-key mode (Milvus deletes across all of them there) */
@@ -1290,7 +1349,6 @@ static void index_row(wplan *p, target *t, size_t r, uint32_t row) {
      *    key differs (auto_id), in which case it is new anyway */
   }
   size_t slot = pt_partition_lookup(part, lay, &p->keys[r]);
-  pt_segment *seg = pt_row_segment(part, lay, row);
   if (slot == SIZE_MAX) {
     pt_pkindex_put(&part->index, &p->keys[r], row);
   } else {

@@ -71,8 +71,10 @@ class Column {
   /**
    * @param {object|null} field  field info (null: the dynamic $meta column)
    * @param {number} n rows
+   * @param {boolean} [allocate] false: no value buffers yet (a column given whole sets its own
+   *   with setFlat, or calls allocate() when it has to be transcribed cell by cell)
    */
-  constructor(field, n) {
+  constructor(field, n, allocate = true) {
     this.field = field;
     this.n = n;
     this.cells = null;
@@ -81,8 +83,16 @@ class Column {
     this.name = null;
     this.written = 0;
     this.index = field ? field.index : -2;
-    const t = field ? field.dtype : DataType.JSON;
     this.width = 1;
+    this.rowVectors = null;
+    if (allocate) this.allocate();
+    else this.setKind(K.ABSENT, null);
+  }
+
+  /** The value buffers for a cell-by-cell transcription. */
+  allocate() {
+    const field = this.field, n = this.n;
+    const t = field ? field.dtype : DataType.JSON;
     if (t === DataType.BOOL) this.setKind(K.BOOL, new Uint8Array(n));
     else if (isIntegerType(t)) this.setKind(K.DOUBLE, new Float64Array(n));
     else if (t === DataType.FLOAT || t === DataType.DOUBLE) this.setKind(K.DOUBLE, new Float64Array(n));
@@ -90,7 +100,10 @@ class Column {
     else if (t === DataType.JSON || t === DataType.ARRAY || t === DataType.SPARSE_FLOAT_VECTOR) this.setKind(K.JSON, new Array(n));
     else if (isDenseVectorType(t)) {
       this.width = t === DataType.BINARY_VECTOR ? field.dim / 8 : field.dim;
-      this.setKind(K.FLOAT32, new Float32Array(n * this.width));
+      // each row's vector is kept by reference and copied once, by writeBatch, straight into
+      // linear memory (a column given whole replaces this with setFlat)
+      this.setKind(K.FLOAT32, null);
+      this.rowVectors = new Array(n);
     } else this.setKind(K.ABSENT, null);
   }
 
@@ -215,23 +228,17 @@ class Column {
     }
     this.written++;
     if (Array.isArray(v)) {
-      const out = this.values;
-      const base = r * w;
-      for (let j = 0; j < w; j++) {
-        const x = v[j];
-        if (typeof x !== 'number') return this.mark(r, CELL.WRONG_TYPE, typeName(v));
-        out[base + j] = x;
-      }
+      for (let j = 0; j < w; j++) if (typeof v[j] !== 'number') return this.mark(r, CELL.WRONG_TYPE, typeName(v));
     } else if (typeof v[0] === 'bigint') {
       return this.mark(r, CELL.WRONG_TYPE, typeName(v));
-    } else {
-      this.values.set(v, r * w);
     }
+    this.rowVectors[r] = v; // numbers or a numeric typed array: float32 conversion as TypedArray.set does
   }
 
   /** Switches a vector column to raw bytes (the first row given as bytes decides). */
   toBytes(bytesPerRow) {
     this.width = bytesPerRow;
+    this.rowVectors = null;
     this.setKind(K.BYTES, new Uint8Array(this.n * bytesPerRow));
   }
 
@@ -240,6 +247,7 @@ class Column {
     this.kind = kind;
     this.values = values;
     this.width = width;
+    this.rowVectors = null;
   }
 }
 
@@ -269,12 +277,17 @@ function fromRows(info, rows) {
     let present = 0;
     for (let i = 0; i < nf; i++) {
       const v = row[names[i]];
-      if (v !== undefined && Object.hasOwn(row, names[i])) present++;
-      cols[i].set(r, Object.hasOwn(row, names[i]) ? v : undefined);
+      if (v !== undefined && Object.hasOwn(row, names[i])) {
+        present++;
+        cols[i].set(r, v);
+      } else cols[i].set(r, undefined); // absent, undefined, or inherited (a field named toString)
     }
-    // keys beyond the fields go to $meta (or make the core report an unexpected field)
-    const keys = Object.keys(row);
-    if (keys.length > present) {
+    // keys beyond the fields go to $meta (or make the core report an unexpected field); counted
+    // first without making an array of them: a row with exactly the fields is the common case
+    let own = 0;
+    for (const k in row) if (Object.hasOwn(row, k)) own++;
+    if (own > present) {
+      const keys = Object.keys(row);
       let extra = null;
       for (const k of keys) {
         if (info.fieldIndex.has(k) || row[k] === undefined) continue;
@@ -317,7 +330,7 @@ function transcribeColumn(f, col, name) {
   }
   const t = f.dtype;
   const n = columnLength(col, f);
-  const c = new Column(f, n);
+  const c = new Column(f, n, false);
   c.name = name;
   c.index = -1;
   // fast paths: typed arrays that are already what the core stores
@@ -333,8 +346,15 @@ function transcribeColumn(f, col, name) {
   if ((isIntegerType(t) || t === DataType.DOUBLE || t === DataType.FLOAT) && col instanceof Float64Array)
     return c.setFlat(K.DOUBLE, col), c;
   if (t === DataType.FLOAT && col instanceof Float32Array) return c.setFlat(K.FLOAT32, col), c;
+  if (isStringType(t) && Array.isArray(col) && allStrings(col)) return c.setFlat(K.TEXT, col), c; // read, never written
+  c.allocate();
   for (let r = 0; r < n; r++) c.set(r, col[r]);
   return c;
+}
+
+function allStrings(a) {
+  for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'string') return false;
+  return true;
 }
 
 function copyPadded(src, len) {
@@ -434,59 +454,92 @@ function encodeWtf8Into(s, out) {
   return at;
 }
 
-/** Encodes a TEXT / JSON column's strings as one UTF-8 arena with offsets. */
-function encodeStrings(values, cells, n) {
+/** Upper bound of the UTF-8 bytes of a TEXT / JSON column's strings. */
+function stringsCapacity(values, cells, n) {
   let cap = 0;
-  for (let r = 0; r < n; r++) if (typeof values[r] === 'string') cap += values[r].length * 3;
-  const bytes = new Uint8Array(cap);
-  const offsets = new Uint32Array(n + 1);
-  let at = 0;
+  for (let r = 0; r < n; r++) {
+    const s = values[r];
+    if (typeof s === 'string' && (!cells || cells[r] === CELL.VALUE)) cap += s.length * 3;
+  }
+  return cap;
+}
+
+/**
+ * Encodes a TEXT / JSON column's strings as UTF-8 into linear memory at `at`, with n + 1 offsets
+ * at `offsAt` (a u32 index). Short ASCII strings (tags, keys, names) are written a char at a
+ * time, which beats a TextEncoder call per string; anything else goes through encodeInto, or
+ * as WTF-8 when it holds a lone surrogate (so that the core refuses it).
+ */
+function encodeStrings(u8, u32, at, offsAt, values, cells, n) {
+  const base = at;
+  u32[offsAt] = 0;
   for (let r = 0; r < n; r++) {
     const s = values[r];
     if (typeof s === 'string' && (!cells || cells[r] === CELL.VALUE)) {
-      if (hasWellFormed && !s.isWellFormed()) at += encodeWtf8Into(s, bytes.subarray(at));
-      else at += encoder.encodeInto(s, bytes.subarray(at)).written;
+      const len = s.length;
+      let j = 0;
+      if (len <= 64) {
+        for (; j < len; j++) {
+          const ch = s.charCodeAt(j);
+          if (ch >= 0x80) break;
+          u8[at + j] = ch;
+        }
+      }
+      if (j === len) at += len;
+      else if (hasWellFormed && !s.isWellFormed()) at += encodeWtf8Into(s, u8.subarray(at, at + len * 3));
+      else at += encoder.encodeInto(s, u8.subarray(at, at + len * 3)).written;
     }
-    offsets[r + 1] = at;
+    u32[offsAt + r + 1] = at - base;
   }
-  return { bytes: bytes.subarray(0, at), offsets };
 }
 
-function kindBytes(c) {
-  switch (c.kind) {
-    case K.ABSENT: return null;
-    case K.TEXT:
-    case K.JSON: return null;
-    default: return c.values;
+/** Copies a vector column given row by row into linear memory at `ptr`. */
+function writeRowVectors(f32, ptr, rows, w, n) {
+  const at = ptr >>> 2;
+  for (let r = 0, o = at; r < n; r++, o += w) {
+    const v = rows[r];
+    if (v === undefined) f32.fill(0, o, o + w); // a cell the core reports
+    else f32.set(v, o); // numbers or a numeric typed array: converted to float32 as set does
   }
 }
 
 /**
  * Writes a transcribed batch into linear memory (inside `scope`) and returns the pointer of its
- * pt_batch_in.
+ * pt_batch_in. Every buffer is allocated first (memory may grow on any allocation), then every
+ * value is written once, straight from the caller's arrays into linear memory.
  */
 export function writeBatch(core, scope, batch) {
   const L = core.layout.pt_column_in, B = core.layout.pt_batch_in;
   const cols = batch.cols;
   const colsPtr = scope.alloc(Math.max(1, cols.length) * L.size);
+  const batchPtr = scope.alloc(B.size);
   const ptrs = cols.map((c) => {
-    let values = 0, offsets = 0, cells = 0, name = 0, nameLen = 0, got = 0, gotLen = 0;
+    const p = { values: 0, offsets: 0, cells: 0, name: 0, nameLen: 0, got: 0, gotLen: 0, cap: 0 };
     if (c.kind === K.TEXT || c.kind === K.JSON) {
-      const { bytes, offsets: offs } = encodeStrings(c.values, c.cells, c.n);
-      values = scope.bytes(bytes.length ? bytes : new Uint8Array(1));
-      offsets = scope.bytes(offs);
-    } else {
-      const v = kindBytes(c);
-      if (v) values = scope.bytes(v.length ? v : new Uint8Array(1));
+      p.cap = stringsCapacity(c.values, c.cells, c.n);
+      p.values = scope.alloc(Math.max(1, p.cap));
+      p.offsets = scope.alloc((c.n + 1) * 4);
+    } else if (c.kind === K.FLOAT32 && c.rowVectors) {
+      p.values = scope.alloc(Math.max(1, c.n * c.width * 4));
+    } else if (c.kind !== K.ABSENT && c.values) {
+      p.values = scope.alloc(Math.max(1, c.values.byteLength));
     }
-    if (c.cells) cells = scope.bytes(c.cells);
-    if (c.name !== null) [name, nameLen] = scope.string(c.name);
-    if (c.got !== null) [got, gotLen] = scope.string(c.got);
-    return { values, offsets, cells, name, nameLen, got, gotLen };
+    if (c.cells) p.cells = scope.alloc(c.n);
+    if (c.name !== null) [p.name, p.nameLen] = scope.string(c.name);
+    if (c.got !== null) [p.got, p.gotLen] = scope.string(c.got);
+    return p;
   });
-  const dv = core.dv; // after every allocation: memory may have grown
+  // no allocation from here on: the views stay valid
+  const M = core.M, u8 = M.HEAPU8, u32 = M.HEAPU32, dv = core.dv;
   cols.forEach((c, k) => {
     const p = ptrs[k];
+    if (c.kind === K.TEXT || c.kind === K.JSON) encodeStrings(u8, u32, p.values, p.offsets >>> 2, c.values, c.cells, c.n);
+    else if (c.kind === K.FLOAT32 && c.rowVectors) writeRowVectors(M.HEAPF32, p.values, c.rowVectors, c.width, c.n);
+    else if (p.values) {
+      const v = c.values;
+      u8.set(v instanceof Uint8Array ? v : new Uint8Array(v.buffer, v.byteOffset, v.byteLength), p.values);
+    }
+    if (p.cells) u8.set(c.cells, p.cells);
     const base = colsPtr + k * L.size;
     dv.setInt32(base + L.field, c.index, true);
     dv.setInt32(base + L.kind, c.kind, true);
@@ -501,11 +554,9 @@ export function writeBatch(core, scope, batch) {
     dv.setUint32(base + L.got_len, p.gotLen, true);
     dv.setBigInt64(base + L.got_length, BigInt(Math.trunc(c.gotLength)), true);
   });
-  const batchPtr = scope.alloc(B.size);
-  const dv2 = core.dv;
-  dv2.setInt32(batchPtr + B.form, batch.form, true);
-  dv2.setUint32(batchPtr + B.n_rows, batch.n, true);
-  dv2.setUint32(batchPtr + B.n_columns, cols.length, true);
-  dv2.setUint32(batchPtr + B.columns, colsPtr, true);
+  dv.setInt32(batchPtr + B.form, batch.form, true);
+  dv.setUint32(batchPtr + B.n_rows, batch.n, true);
+  dv.setUint32(batchPtr + B.n_columns, cols.length, true);
+  dv.setUint32(batchPtr + B.columns, colsPtr, true);
   return batchPtr;
 }
