@@ -76,6 +76,7 @@ message(STATUS "cJSON: using ${CJSON_SOURCE_DIR} (${_ver})")
 add_library(cjson STATIC "${CJSON_SOURCE_DIR}/cJSON.c")
 target_include_directories(cjson SYSTEM PUBLIC "${CJSON_SOURCE_DIR}")
 set_target_properties(cjson PROPERTIES C_STANDARD 99 POSITION_INDEPENDENT_CODE ON)
-# cJSON reads every number with strtod; partita's pt_strtod (src/text.c) is exact and fast for
-# JSON's decimals, where WebAssembly libcs take a microsecond a number (long double in software)
-target_compile_definitions(cjson PRIVATE strtod=pt_strtod)
+# cJSON reads and prints numbers with strtod, sprintf and sscanf; src/cjson_numbers.h (forced in
+# first) sends them to partita's exact and fast routines (src/text.c): WebAssembly libcs go through
+# long double, emulated in software, at over a microsecond a number and milliseconds of start-up.
+target_compile_options(cjson PRIVATE -include "${PROJECT_SOURCE_DIR}/src/cjson_numbers.h")

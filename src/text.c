@@ -12,6 +12,7 @@
 #include "text.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,4 +407,37 @@ done:
   return neg ? -v : v;
 slow:
   return strtod(s, end);
+}
+
+/* ---- cJSON's number I/O (src/cjson_numbers.h renames its calls to these) ---- */
+
+int pt_cjson_sprintf(char *out, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n;
+  if (strcmp(fmt, "%1.15g") == 0 || strcmp(fmt, "%1.17g") == 0) {
+    /* at most 25 characters (-0.00000ddddddddddddddddd), which cJSON's 26-byte buffer holds */
+    n = (int)pt_format_f64(out, va_arg(ap, double));
+    out[n] = '\0';
+  } else {
+    n = vsprintf(out, fmt, ap); /* "null", the version, \u escapes: no floating point */
+  }
+  va_end(ap);
+  return n;
+}
+
+int pt_cjson_sscanf(const char *s, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n;
+  if (strcmp(fmt, "%lg") == 0) {
+    char *end;
+    double *d = va_arg(ap, double *);
+    *d = pt_strtod(s, &end);
+    n = end == s ? 0 : 1;
+  } else {
+    n = vsscanf(s, fmt, ap);
+  }
+  va_end(ap);
+  return n;
 }

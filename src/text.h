@@ -53,4 +53,9 @@ size_t pt_format_i64(char *out, int64_t v);
  * which is emulated in software there and takes over a microsecond a number. */
 double pt_strtod(const char *s, char **end);
 
+/* cJSON's sprintf and sscanf (src/cjson_numbers.h): "%1.15g" / "%1.17g" write pt_format_f64's
+ * shortest text, "%lg" reads with pt_strtod; other formats go to libc. */
+int pt_cjson_sprintf(char *out, const char *fmt, ...);
+int pt_cjson_sscanf(const char *s, const char *fmt, ...);
+
 #endif /* PT_TEXT_H */

@@ -22,6 +22,8 @@
 
 #include "text.h"
 
+#include <cJSON.h>
+
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 static uint64_t rng(void) {
   rng_state ^= rng_state << 13;
@@ -431,5 +433,34 @@ TEST(strtod_agrees) {
   CHECK_EQ_INT(bad, 0);
 }
 
+/* cJSON prints numbers through pt_cjson_sprintf (src/cjson_numbers.h): the shortest text that
+ * reads back, within its 26-byte buffer, for every kind of double. */
+TEST(cjson_prints_numbers_shortest) {
+  static const struct {
+    double v;
+    const char *want;
+  } cases[] = {{0.1, "0.1"}, {1.5, "1.5"}, {100, "100"}, {-7, "-7"}, {1e21, "1e+21"}, {1e300, "1e+300"},
+               {-1.2345678901234567e-7, "-1.2345678901234566e-7"}, {-0.0000012345678901234567, "-0.0000012345678901234567"},
+               {123456789012345678901.0, "123456789012345680000"}, {5e-324, "4.94065645841247e-324"} /* subnormals: the shortest of %.15g-%.17g */, {NAN, "null"}, {INFINITY, "null"}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    cJSON *n = cJSON_CreateNumber(cases[i].v);
+    char *text = cJSON_PrintUnformatted(n);
+    CHECK(text != NULL);
+    if (text) {
+      CHECK_STR(text, cases[i].want);
+      if (isfinite(cases[i].v)) CHECK(strtod(text, NULL) == cases[i].v);
+    }
+    cJSON_free(text);
+    cJSON_Delete(n);
+  }
+  /* other formats still reach libc: control characters are escaped as \u00XX */
+  cJSON *s = cJSON_CreateString("a\x01" "b");
+  char *text = cJSON_PrintUnformatted(s);
+  CHECK_STR(text, "\"a\\u0001b\"");
+  cJSON_free(text);
+  cJSON_Delete(s);
+}
+
 TEST_MAIN(T(strtod_agrees), T(float32_round_trip_and_shortest), T(number_placement), T(rows_to_json_every_type), T(search_to_json_hits),
-          T(rows_of_a_write), T(rows_of_a_write_auto_id), T(partition_key_rows_in_batch_order), T(json_member_scanner))
+          T(rows_of_a_write), T(rows_of_a_write_auto_id), T(partition_key_rows_in_batch_order), T(json_member_scanner),
+          T(cjson_prints_numbers_shortest))
