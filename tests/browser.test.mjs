@@ -94,3 +94,18 @@ test('an esbuild bundle (browser condition), with the .wasm imported as a file',
   assert.equal(wasm.length, 1);
   assert.match(wasm[0], /^\/bundle\/partita-\w+\.wasm$/);
 });
+
+test('persistence in the browser: OPFS (the default adapter) and IndexedDB survive a reload', { skip, timeout: 60_000 }, async () => {
+  const want = [{ id: 1, tag: 'a', vec: [0.5, 1] }, { id: 2, tag: 'B', vec: [6, 7] }];
+  const saved = await results('/persist.html?step=save');
+  assert.equal(saved.error, undefined, saved.error);
+  assert.equal(saved.adapter, 'OPFSAdapter');
+  assert.deepEqual(saved.rows, want);
+  assert.equal(saved.missing, null);
+  // a new page of the same profile: the store in memory is gone, the snapshots are not
+  const loaded = await results('/persist.html?step=load');
+  assert.equal(loaded.error, undefined, loaded.error);
+  assert.deepEqual(loaded.opfsRows, want);
+  assert.deepEqual(loaded.idbRows, want);
+  assert.equal(loaded.opfsEntities, 2);
+});
