@@ -21,6 +21,7 @@
  * - Strings: UTF-8 (pointer, length) pairs; nothing needs a NUL terminator.
  * - No call re-enters the host, and nothing here throws or traps on bad input.
  */
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -126,10 +127,42 @@ static void set_error(pt_status status, const char *msg) {
 
 #define OFF(type, member) (int)offsetof(type, member)
 
+/* snprintf for %d, %u and %s only. The constants are read by init(), and the engine compiles
+ * each WebAssembly function on its first call: musl's printf (with its long double code) would
+ * be compiled for this one call, a measurable part of init(). */
+static void format_constants(char *out, size_t cap, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  size_t n = 0;
+  for (const char *f = fmt; *f && n + 1 < cap; f++) {
+    char num[24];
+    const char *piece = num;
+    if (*f != '%') {
+      out[n++] = *f;
+      continue;
+    }
+    f++;
+    if (*f == 's') {
+      piece = va_arg(ap, const char *);
+    } else {
+      long long v = *f == 'u' ? (long long)va_arg(ap, unsigned) : (long long)va_arg(ap, int);
+      unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+      char *p = num + sizeof num - 1;
+      *p = '\0';
+      do *--p = (char)('0' + u % 10); while (u /= 10);
+      if (v < 0) *--p = '-';
+      piece = p;
+    }
+    while (*piece && n + 1 < cap) out[n++] = *piece++;
+  }
+  out[n] = '\0';
+  va_end(ap);
+}
+
 const char *pt_wasm_constants(void) {
   static char buf[6144];
   if (buf[0]) return buf;
-  snprintf(buf, sizeof buf,
+  format_constants(buf, sizeof buf,
     "{\"version\":\"%s\",\"format_version\":1,"
     "\"status\":{\"OK\":%d,\"ERROR\":%d,\"NOMEM\":%d,\"MISUSE\":%d,\"RANGE\":%d,\"SCHEMA\":%d,"
     "\"TYPE_MISMATCH\":%d,\"CONSTRAINT\":%d,\"NOT_FOUND\":%d,\"PARSE\":%d,\"LIMIT\":%d,\"EXISTS\":%d,\"CORRUPT\":%d},"
