@@ -547,15 +547,15 @@ function ingestSuite(N, dim, reps) {
   return res;
 }
 
-/** The ingest table: each figure next to the fresh-page limit, columnar JS and the best peer, and its target. */
+/** The ingest table: each figure next to the fresh-page limit, columnar JS and hnswlib-wasm (the
+ * WebAssembly peer installed here, measured in this run), and its target. */
 function printIngest(N, dim, res) {
   const lim = res['fresh-page limit'];
   const colIns = res['columnar JS: insert rows']?.rowsPerSecond;
   const colUp = res['columnar JS: upsert rows (half new)']?.rowsPerSecond;
-  const hIns = res['hnswlib-wasm BruteforceSearch: insert vectors']?.rowsPerSecond ?? 0;
-  const hUp = res['hnswlib-wasm BruteforceSearch: upsert vectors (half new)']?.rowsPerSecond ?? 0;
-  // the best WebAssembly peer installed here, measured in this run (hnswlib-wasm 0.8.2)
-  const peer = (up) => ['hnswlib-wasm (this run)', up ? hUp : hIns];
+  const hIns = res['hnswlib-wasm BruteforceSearch: insert vectors']?.rowsPerSecond;
+  const hUp = res['hnswlib-wasm BruteforceSearch: upsert vectors (half new)']?.rowsPerSecond;
+  const ratio = (x, base) => (base ? `${(x / base).toFixed(2)}x` : '');
   // the absolute targets are for 128-d rows; other widths keep the same bytes per second
   const scale = lim ? (128 * 4 + 8 + 4 + 5) / (lim.bytes / N) : 1; // 5: the bytes of a tag, 'tag07'
   const targets = {
@@ -564,22 +564,20 @@ function printIngest(N, dim, res) {
     'partita: reload typed columns after drop()': (r) => (r >= 3_000_000 * scale ? 'met' : `>= ${kRows(3_000_000 * scale)}: NOT met`),
     'partita: upsert rows (half new)': (r) => (r >= 300_000 * scale && r >= 3.5 * colUp ? 'met' : `>= ${kRows(300_000 * scale)}, 3.5x columnar: NOT met`),
   };
-  const rows = [['case', 'rows/s', 'time vs fresh-page limit', 'vs columnar JS', 'vs best peer', 'target']];
+  const rows = [['case', 'rows/s', 'time vs fresh-page limit', 'vs columnar JS', 'vs hnswlib-wasm', 'target']];
   for (const [k, r] of Object.entries(res)) {
     if (k === 'fresh-page limit') continue;
     const up = k.includes('upsert');
-    const [pn, pr] = peer(up);
     // partita's ratio to the limit is taken in its own process (see partitaIngest), the others'
     // against the limit case of this run
     const limRatio = r.limitRatio ?? (lim && !up ? lim.rowsPerSecond / r.rowsPerSecond : undefined);
     rows.push([k, kRows(r.rowsPerSecond), limRatio === undefined ? '' : `${limRatio.toFixed(2)}x`,
-      `${(r.rowsPerSecond / (up ? colUp : colIns)).toFixed(2)}x`, `${(r.rowsPerSecond / pr).toFixed(1)}x ${pn}`, targets[k]?.(r.rowsPerSecond, r) ?? '']);
+      ratio(r.rowsPerSecond, up ? colUp : colIns), ratio(r.rowsPerSecond, up ? hUp : hIns), targets[k]?.(r.rowsPerSecond, r) ?? '']);
   }
   table(rows);
   if (lim) {
     console.log(`\nfresh-page limit: ${(lim.bytes / 1e6).toFixed(1)} MB of row bytes into a freshly grown WebAssembly.Memory in ${lim.freshMs.toFixed(0)} ms ` +
       `(${kRows(lim.rowsPerSecond)} rows/s); into touched pages ${lim.touchedMs.toFixed(1)} ms (${kRows(lim.touchedRowsPerSecond)} rows/s).`);
-    console.log(`best peers: insert ${peer(false)[0]} ${kRows(peer(false)[1])} rows/s, upsert ${peer(true)[0]} ${kRows(peer(true)[1])} rows/s.`);
   }
   for (const k of ['partita: insert typed columns', 'partita: reload typed columns after drop()', 'partita: upsert rows (half new)']) {
     const r = res[k];
