@@ -48,10 +48,10 @@ pt_key pt_row_key(const pt_partition *p, const pt_layout *lay, uint32_t row) {
   return k;
 }
 
-bool pt_key_eq_row(const void *ctx, uint32_t row, const char *s, size_t len) {
+bool pt_key_eq_row(const void *ctx, uint32_t row, const pt_key *key) {
   const pt_keyctx *kc = ctx;
   pt_key k = pt_row_key(kc->part, kc->lay, row);
-  return pt_str_eq(k.s, k.len, s, len);
+  return pt_key_eq(&k, key, kc->part->index.is_string);
 }
 
 size_t pt_partition_lookup(const pt_partition *p, const pt_layout *lay, const pt_key *key) {

@@ -1,13 +1,16 @@
 /*
- * pkindex.c — the primary-key index: linear probing over a power-of-two table of 16-byte slots.
+ * pkindex.c — the primary-key index: linear probing over a power-of-two table of 8-byte slots.
  *
  * HOW IT WORKS
- * An INT64 key is stored in its slot and compared directly. A VARCHAR key is stored as its
- * 64-bit hash; equal hashes are confirmed by the caller's callback, which reads the string from
- * the row's column, so the index never copies strings. The load factor stays at or below 1/2,
- * so probes are short; the table doubles (a full rehash of the stored hashes) when a reserve
- * would pass that. Deletion shifts later members of the probe run back instead of leaving
- * tombstones, so lookups never slow down under upsert-heavy loads.
+ * A slot holds 32 bits of its key's hash and the key's newest row; the key itself stays in the
+ * row's column, so the index never copies keys. A lookup compares hash bits first and confirms
+ * a match through the caller's callback, which reads the key at the row: a missing key almost
+ * never reaches the callback (its hash bits would have to collide), a present one once. The low
+ * bits of the stored hash are the home slot, so growing the table re-places the slots without
+ * reading or hashing a key again (32 bits address 2^32 slots, more than a partition's row ids).
+ * The load factor stays at or below 1/2, so probes are short. Deletion shifts later members of
+ * the probe run back instead of leaving tombstones, so lookups never slow down under
+ * upsert-heavy loads.
  */
 #include "pkindex.h"
 
@@ -23,18 +26,12 @@ void pt_pkindex_free(pt_pkindex *ix) {
   ix->count = 0;
 }
 
-uint64_t pt_pkindex_hash(const pt_pkindex *ix, const pt_key *key) {
-  return ix->is_string ? pt_hash_bytes(key->s, key->len) : pt_hash_u64((uint64_t)key->i);
+uint32_t pt_pkindex_hash(const pt_pkindex *ix, const pt_key *key) {
+  uint64_t h = ix->is_string ? pt_hash_bytes(key->s, key->len) : pt_hash_u64((uint64_t)key->i);
+  return (uint32_t)(h ^ (h >> 32));
 }
 
 static size_t capacity(const pt_pkindex *ix) { return ix->slots ? ix->mask + 1 : 0; }
-
-/* The home slot of a stored key word. */
-static size_t home(const pt_pkindex *ix, uint64_t word) {
-  /* VARCHAR words are already hashes; INT64 words are keys and get mixed here */
-  uint64_t h = ix->is_string ? word : pt_hash_u64(word);
-  return (size_t)h & ix->mask;
-}
 
 pt_status pt_pkindex_reserve(pt_pkindex *ix, size_t more) {
   size_t need;
@@ -43,42 +40,43 @@ pt_status pt_pkindex_reserve(pt_pkindex *ix, size_t more) {
   if (need <= cap / 2) return PT_OK;
   size_t ncap = cap ? cap : 16;
   while (need > ncap / 2) {
-    if (ncap > SIZE_MAX / 2 / sizeof(pt_pkslot)) return PT_NOMEM;
+    /* the home slot comes from the 32 stored hash bits */
+    if (ncap > SIZE_MAX / 2 / sizeof(pt_pkslot) || ncap >= ((size_t)1 << 31)) return PT_NOMEM;
     ncap *= 2;
   }
   pt_pkslot *slots = pt_malloc(ncap * sizeof *slots);
   if (!slots) return PT_NOMEM;
   for (size_t i = 0; i < ncap; i++) slots[i].row = PT_NO_ROW;
   pt_pkslot *old = ix->slots;
-  size_t old_cap = cap;
-  ix->slots = slots;
-  ix->mask = ncap - 1;
+  size_t old_cap = cap, mask = ncap - 1;
   for (size_t i = 0; i < old_cap; i++) {
     if (old[i].row == PT_NO_ROW) continue;
-    size_t j = home(ix, old[i].key);
-    while (slots[j].row != PT_NO_ROW) j = (j + 1) & ix->mask;
+    size_t j = old[i].hash & mask;
+    while (slots[j].row != PT_NO_ROW) j = (j + 1) & mask;
     slots[j] = old[i];
   }
+  ix->slots = slots;
+  ix->mask = mask;
   pt_free(old);
   return PT_OK;
 }
 
 size_t pt_pkindex_find(const pt_pkindex *ix, const pt_key *key, pt_key_eq_fn eq, const void *ctx) {
   if (!ix->count) return SIZE_MAX;
-  uint64_t word = ix->is_string ? pt_hash_bytes(key->s, key->len) : (uint64_t)key->i;
-  for (size_t j = home(ix, word);; j = (j + 1) & ix->mask) {
+  uint32_t h = pt_pkindex_hash(ix, key);
+  for (size_t j = h & ix->mask;; j = (j + 1) & ix->mask) {
     const pt_pkslot *s = &ix->slots[j];
     if (s->row == PT_NO_ROW) return SIZE_MAX;
-    if (s->key == word && (!ix->is_string || eq(ctx, s->row, key->s, key->len))) return j;
+    if (s->hash == h && eq(ctx, s->row, key)) return j;
   }
 }
 
 size_t pt_pkindex_put(pt_pkindex *ix, const pt_key *key, uint32_t row) {
   pt_assert(ix->count + 1 <= capacity(ix) / 2);
-  uint64_t word = ix->is_string ? pt_hash_bytes(key->s, key->len) : (uint64_t)key->i;
-  size_t j = home(ix, word);
+  uint32_t h = pt_pkindex_hash(ix, key);
+  size_t j = h & ix->mask;
   while (ix->slots[j].row != PT_NO_ROW) j = (j + 1) & ix->mask;
-  ix->slots[j].key = word;
+  ix->slots[j].hash = h;
   ix->slots[j].row = row;
   ix->count++;
   return j;
@@ -86,17 +84,17 @@ size_t pt_pkindex_put(pt_pkindex *ix, const pt_key *key, uint32_t row) {
 
 size_t pt_pkindex_claim(pt_pkindex *ix, const pt_key *key, pt_key_eq_fn eq, const void *ctx, uint32_t row, bool *found) {
   pt_assert(ix->count + 1 <= capacity(ix) / 2);
-  uint64_t word = ix->is_string ? pt_hash_bytes(key->s, key->len) : (uint64_t)key->i;
-  size_t j = home(ix, word);
+  uint32_t h = pt_pkindex_hash(ix, key);
+  size_t j = h & ix->mask;
   for (;; j = (j + 1) & ix->mask) {
     pt_pkslot *s = &ix->slots[j];
     if (s->row == PT_NO_ROW) break;
-    if (s->key == word && (!ix->is_string || eq(ctx, s->row, key->s, key->len))) {
+    if (s->hash == h && eq(ctx, s->row, key)) {
       *found = true;
       return j;
     }
   }
-  ix->slots[j].key = word;
+  ix->slots[j].hash = h;
   ix->slots[j].row = row;
   ix->count++;
   *found = false;
@@ -107,7 +105,7 @@ void pt_pkindex_remove(pt_pkindex *ix, size_t slot) {
   pt_assert(slot <= ix->mask && ix->slots[slot].row != PT_NO_ROW);
   size_t hole = slot;
   for (size_t j = (slot + 1) & ix->mask; ix->slots[j].row != PT_NO_ROW; j = (j + 1) & ix->mask) {
-    size_t h = home(ix, ix->slots[j].key);
+    size_t h = ix->slots[j].hash & ix->mask;
     /* move j back into the hole unless its home lies cyclically in (hole, j] */
     bool stays = (hole <= j) ? (hole < h && h <= j) : (hole < h || h <= j);
     if (!stays) {

@@ -17,13 +17,19 @@ typedef struct pt_key {
   size_t len;
 } pt_key;
 
-/* Compares a VARCHAR key with the key stored at `row` (the index keeps only hashes). */
-typedef bool (*pt_key_eq_fn)(const void *ctx, uint32_t row, const char *s, size_t len);
+/* Equal keys: INT64 values, or VARCHAR bytes. */
+static inline bool pt_key_eq(const pt_key *a, const pt_key *b, bool is_string) {
+  return is_string ? a->len == b->len && (a->len == 0 || memcmp(a->s, b->s, a->len) == 0) : a->i == b->i;
+}
 
+/* Compares `key` with the key stored at `row`: the index keeps only 32 bits of each key's hash,
+ * so a slot whose hash bits match is confirmed by reading the row's key. */
+typedef bool (*pt_key_eq_fn)(const void *ctx, uint32_t row, const pt_key *key);
+
+/* 8 bytes: a table of n keys at load 1/2 is 16n bytes, rehashing never hashes a key again. */
 typedef struct pt_pkslot {
-  uint64_t key;  /* INT64: the key itself; VARCHAR: its hash */
+  uint32_t hash; /* 32 bits of the key's hash; its low bits are the home slot */
   uint32_t row;  /* newest row with this key; PT_NO_ROW = empty slot */
-  uint32_t pad;
 } pt_pkslot;
 
 typedef struct pt_pkindex {
@@ -36,8 +42,8 @@ typedef struct pt_pkindex {
 void pt_pkindex_init(pt_pkindex *ix, bool is_string);
 void pt_pkindex_free(pt_pkindex *ix);
 
-/* Hash of a key, as stored in a VARCHAR index. */
-uint64_t pt_pkindex_hash(const pt_pkindex *ix, const pt_key *key);
+/* The hash bits of a key, as stored in its slot. */
+uint32_t pt_pkindex_hash(const pt_pkindex *ix, const pt_key *key);
 
 /* Makes room for `more` new keys so that pt_pkindex_put never allocates. */
 pt_status pt_pkindex_reserve(pt_pkindex *ix, size_t more);

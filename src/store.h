@@ -120,7 +120,7 @@ typedef struct pt_keyctx {
   const pt_partition *part;
   const pt_layout *lay;
 } pt_keyctx;
-bool pt_key_eq_row(const void *ctx, uint32_t row, const char *s, size_t len);
+bool pt_key_eq_row(const void *ctx, uint32_t row, const pt_key *key);
 
 /* Finds a key in a partition's index; the slot or SIZE_MAX. */
 size_t pt_partition_lookup(const pt_partition *p, const pt_layout *lay, const pt_key *key);

@@ -1007,11 +1007,12 @@ static pt_status resolve_keys(wplan *p) {
 
 typedef struct batch_keyctx {
   const pt_key *keys;
+  bool str_keys;
 } batch_keyctx;
 
-static bool batch_key_eq(const void *ctx, uint32_t row, const char *s, size_t len) {
-  const pt_key *k = &((const batch_keyctx *)ctx)->keys[row];
-  return pt_str_eq(k->s, k->len, s, len);
+static bool batch_key_eq(const void *ctx, uint32_t row, const pt_key *key) {
+  const batch_keyctx *kc = ctx;
+  return pt_key_eq(&kc->keys[row], key, kc->str_keys);
 }
 
 /* Upsert: duplicate keys within one batch are rejected, as Milvus 2.6 does. */
@@ -1019,7 +1020,7 @@ static pt_status check_duplicates(wplan *p) {
   pt_pkindex seen;
   pt_pkindex_init(&seen, p->str_keys);
   if (pt_pkindex_reserve(&seen, p->n)) return pt_fail_nomem(p->err);
-  batch_keyctx kc = {p->del_keys};
+  batch_keyctx kc = {p->del_keys, p->str_keys};
   pt_status rc = PT_OK;
   for (size_t r = 0; r < p->n; r++) {
     if (pt_pkindex_find(&seen, &p->del_keys[r], batch_key_eq, &kc) != SIZE_MAX) {

@@ -10,9 +10,11 @@
  *     exact slots before and after a removal in its middle.
  *   - a long random sequence of puts, row updates and removes of INT64 keys (extremes
  *     included) checked against a simple model after every step batch.
- *   - VARCHAR keys: the index keeps hashes only and asks the callback; keys whose 64-bit hashes
- *     really collide are told apart by the callback, found, removed independently; a random
- *     sequence of string keys against the model.
+ *   - the index keeps 32 hash bits per key and asks the callback only when they match: INT64
+ *     keys whose stored hash bits really collide are told apart by the callback, and a missing
+ *     key with other hash bits never reaches it.
+ *   - VARCHAR keys: keys whose 64-bit hashes really collide are told apart by the callback,
+ *     found, removed independently; a random sequence of string keys against the model.
  */
 #include "harness.h"
 
@@ -43,23 +45,35 @@ static size_t occupied(const pt_pkindex *ix) {
   return n;
 }
 
-/* ---- VARCHAR keys: the callback reads the key of a row from this table ---- */
+/* ---- INT64 keys: the callback reads the key of a row from this table ---- */
+typedef struct inttab {
+  int64_t *key; /* by row */
+  long calls;
+} inttab;
+
+static bool int_eq(const void *ctx, uint32_t row, const pt_key *k) {
+  inttab *t = (inttab *)(uintptr_t)ctx;
+  t->calls++;
+  return t->key[row] == k->i;
+}
+
+/* ---- VARCHAR keys: the same, for strings ---- */
 typedef struct strtab {
   char **s;
   size_t *len;
   long calls;
 } strtab;
 
-static bool str_eq(const void *ctx, uint32_t row, const char *s, size_t len) {
+static bool str_eq(const void *ctx, uint32_t row, const pt_key *k) {
   strtab *t = (strtab *)(uintptr_t)ctx;
   t->calls++;
-  return t->len[row] == len && memcmp(t->s[row], s, len) == 0;
+  return t->len[row] == k->len && memcmp(t->s[row], k->s, k->len) == 0;
 }
 
-static bool never_called(const void *ctx, uint32_t row, const char *s, size_t len) {
-  (void)ctx, (void)row, (void)s, (void)len;
+static bool never_called(const void *ctx, uint32_t row, const pt_key *k) {
+  (void)ctx, (void)row, (void)k;
   pt_test_failures++;
-  fprintf(stderr, "  FAIL the key callback was called for an INT64 index\n");
+  fprintf(stderr, "  FAIL the key callback was called for an empty index\n");
   return false;
 }
 
@@ -93,10 +107,13 @@ TEST(reserve_and_growth) {
   CHECK_EQ_INT(pt_pkindex_reserve(&ix, 9), PT_OK);
   CHECK_EQ_INT(capacity(&ix), 32);
   /* grow one key at a time: every key keeps its row, the load stays <= 1/2 */
-  const int n = 3000;
+  enum { n = 3000 };
+  static int64_t keys[n];
+  inttab t = {keys, 0};
   for (int i = 0; i < n; i++) {
     CHECK_EQ_INT(pt_pkindex_reserve(&ix, 1), PT_OK);
     pt_key k = ikey((int64_t)i * 7919 - 100000);
+    keys[i] = k.i;
     size_t slot = pt_pkindex_put(&ix, &k, (uint32_t)i);
     CHECK(ix.slots[slot].row == (uint32_t)i);
     if (ix.count * 2 > capacity(&ix)) {
@@ -113,10 +130,12 @@ TEST(reserve_and_growth) {
   bool all = true;
   for (int i = 0; i < n; i++) {
     pt_key k = ikey((int64_t)i * 7919 - 100000);
-    size_t slot = pt_pkindex_find(&ix, &k, never_called, NULL);
+    size_t slot = pt_pkindex_find(&ix, &k, int_eq, &t);
     if (slot == SIZE_MAX || ix.slots[slot].row != (uint32_t)i) all = false;
   }
   CHECK(all);
+  /* each present key is confirmed once (no two of these keys share their stored hash bits) */
+  CHECK_EQ_INT(t.calls, n);
   /* a reservation that cannot be made fails and changes nothing */
   pt_pkslot *before = ix.slots;
   CHECK_EQ_INT(pt_pkindex_reserve(&ix, SIZE_MAX), PT_NOMEM);
@@ -148,6 +167,7 @@ TEST(backward_shift_wraps_around) {
   keys_with_home(&ix, 0, at0, 1, &next);
   /* A(14) B(15) C(15) D(0) E(14): the run fills 14, 15, 0, 1, 2 */
   int64_t keys[5] = {at14[0], at15[0], at15[1], at0[0], at14[1]};
+  inttab t = {keys, 0};
   size_t want[5] = {14, 15, 0, 1, 2};
   for (int i = 0; i < 5; i++) {
     pt_key k = ikey(keys[i]);
@@ -155,32 +175,32 @@ TEST(backward_shift_wraps_around) {
   }
   /* remove B: C, D and E shift back one slot each, across the end of the table */
   pt_key b = ikey(keys[1]);
-  size_t slot = pt_pkindex_find(&ix, &b, never_called, NULL);
+  size_t slot = pt_pkindex_find(&ix, &b, int_eq, &t);
   CHECK_EQ_INT(slot, 15);
   pt_pkindex_remove(&ix, slot);
   CHECK_EQ_INT(ix.count, 4);
   size_t after[5] = {14, SIZE_MAX, 15, 0, 1};
   for (int i = 0; i < 5; i++) {
     pt_key k = ikey(keys[i]);
-    CHECK_EQ_INT(pt_pkindex_find(&ix, &k, never_called, NULL), after[i]);
+    CHECK_EQ_INT(pt_pkindex_find(&ix, &k, int_eq, &t), after[i]);
   }
   CHECK(ix.slots[2].row == PT_NO_ROW);
   /* remove A (slot 14): C (home 15) must not move into 14; E (home 14) moves from 1 to 14 */
   pt_key a = ikey(keys[0]);
-  pt_pkindex_remove(&ix, pt_pkindex_find(&ix, &a, never_called, NULL));
+  pt_pkindex_remove(&ix, pt_pkindex_find(&ix, &a, int_eq, &t));
   size_t after2[5] = {SIZE_MAX, SIZE_MAX, 15, 0, 14};
   for (int i = 0; i < 5; i++) {
     pt_key k = ikey(keys[i]);
-    CHECK_EQ_INT(pt_pkindex_find(&ix, &k, never_called, NULL), after2[i]);
+    CHECK_EQ_INT(pt_pkindex_find(&ix, &k, int_eq, &t), after2[i]);
   }
   CHECK_EQ_INT(occupied(&ix), 3);
   /* D sits at its home: removing C leaves it there */
   pt_key c = ikey(keys[2]);
-  pt_pkindex_remove(&ix, pt_pkindex_find(&ix, &c, never_called, NULL));
+  pt_pkindex_remove(&ix, pt_pkindex_find(&ix, &c, int_eq, &t));
   pt_key d = ikey(keys[3]);
-  CHECK_EQ_INT(pt_pkindex_find(&ix, &d, never_called, NULL), 0);
+  CHECK_EQ_INT(pt_pkindex_find(&ix, &d, int_eq, &t), 0);
   pt_key e = ikey(keys[4]);
-  CHECK_EQ_INT(pt_pkindex_find(&ix, &e, never_called, NULL), 14);
+  CHECK_EQ_INT(pt_pkindex_find(&ix, &e, int_eq, &t), 14);
   CHECK_EQ_INT(ix.count, 2);
   pt_pkindex_free(&ix);
 }
@@ -195,16 +215,18 @@ static int64_t model_key(size_t i) {
   return (int64_t)(i * 0x9E3779B1u) - (int64_t)(MODEL_KEYS / 2) * 1000;
 }
 
-static bool model_matches(const pt_pkindex *ix, const uint32_t *rows) {
+static bool model_matches(const pt_pkindex *ix, const uint32_t *rows, inttab *t) {
   size_t present = 0;
   for (size_t i = 0; i < MODEL_KEYS; i++) {
     pt_key k = ikey(model_key(i));
-    size_t slot = pt_pkindex_find(ix, &k, never_called, NULL);
+    size_t slot = pt_pkindex_find(ix, &k, int_eq, t);
     if (rows[i] == PT_NO_ROW) {
       if (slot != SIZE_MAX) return false;
     } else {
       present++;
-      if (slot == SIZE_MAX || ix->slots[slot].row != rows[i] || ix->slots[slot].key != (uint64_t)model_key(i)) return false;
+      if (slot == SIZE_MAX || ix->slots[slot].row != rows[i] || t->key[rows[i]] != model_key(i) ||
+          ix->slots[slot].hash != pt_pkindex_hash(ix, &k))
+        return false;
     }
   }
   return present == ix->count && occupied(ix) == ix->count && ix->count * 2 <= capacity(ix);
@@ -215,6 +237,7 @@ TEST(random_int_keys_against_a_model) {
   pt_pkindex_init(&ix, false);
   uint32_t *rows = malloc(MODEL_KEYS * sizeof *rows);
   for (size_t i = 0; i < MODEL_KEYS; i++) rows[i] = PT_NO_ROW;
+  inttab t = {malloc(60000 * sizeof(int64_t)), 0}; /* the key of each row handed out */
   uint32_t next_row = 0;
   int checks = 0, failed = 0;
   for (int step = 0; step < 60000; step++) {
@@ -222,13 +245,14 @@ TEST(random_int_keys_against_a_model) {
     size_t window = 256 + (size_t)(step / 20) % (MODEL_KEYS - 256);
     size_t i = (size_t)(rng() % window);
     pt_key k = ikey(model_key(i));
-    size_t slot = pt_pkindex_find(&ix, &k, never_called, NULL);
+    size_t slot = pt_pkindex_find(&ix, &k, int_eq, &t);
     unsigned op = (unsigned)(rng() % 10);
     if (rows[i] == PT_NO_ROW) {
       if (slot != SIZE_MAX) failed++;
       if (op < 6) { /* put */
         if (pt_pkindex_reserve(&ix, 1) != PT_OK) { failed++; break; }
         slot = pt_pkindex_put(&ix, &k, next_row);
+        t.key[next_row] = k.i;
         rows[i] = next_row++;
       }
     } else {
@@ -238,12 +262,13 @@ TEST(random_int_keys_against_a_model) {
         rows[i] = PT_NO_ROW;
       } else if (op < 6) { /* a newer row with the same key (what insert does) */
         ix.slots[slot].row = next_row;
+        t.key[next_row] = k.i;
         rows[i] = next_row++;
       }
     }
     if (step % 500 == 0 || step > 59900) {
       checks++;
-      if (!model_matches(&ix, rows)) {
+      if (!model_matches(&ix, rows, &t)) {
         failed++;
         fprintf(stderr, "  FAIL the index differs from the model at step %d\n", step);
         break;
@@ -256,15 +281,73 @@ TEST(random_int_keys_against_a_model) {
   for (size_t i = 0; i < MODEL_KEYS; i++) {
     if (rows[i] == PT_NO_ROW) continue;
     pt_key k = ikey(model_key(i));
-    size_t slot = pt_pkindex_find(&ix, &k, never_called, NULL);
+    size_t slot = pt_pkindex_find(&ix, &k, int_eq, &t);
     CHECK(slot != SIZE_MAX);
     if (slot != SIZE_MAX) pt_pkindex_remove(&ix, slot);
     rows[i] = PT_NO_ROW;
   }
   CHECK_EQ_INT(ix.count, 0);
   CHECK_EQ_INT(occupied(&ix), 0);
-  CHECK(model_matches(&ix, rows));
+  CHECK(model_matches(&ix, rows, &t));
   free(rows);
+  free(t.key);
+  pt_pkindex_free(&ix);
+}
+
+/* Two INT64 keys whose stored 32 hash bits collide, found by sorting the hashes of a range. */
+typedef struct hk {
+  uint32_t h;
+  int64_t k;
+} hk;
+static int hk_cmp(const void *a, const void *b) {
+  uint32_t x = ((const hk *)a)->h, y = ((const hk *)b)->h;
+  return x < y ? -1 : x > y;
+}
+
+TEST(int_keys_with_colliding_hash_bits) {
+  pt_pkindex ix;
+  pt_pkindex_init(&ix, false);
+  enum { M = 300000 }; /* ~10 collisions expected among 2^32 values */
+  hk *all = malloc(M * sizeof *all);
+  for (int i = 0; i < M; i++) {
+    pt_key k = ikey((int64_t)i * 1000003 - 7);
+    all[i] = (hk){pt_pkindex_hash(&ix, &k), k.i};
+  }
+  qsort(all, M, sizeof *all, hk_cmp);
+  int64_t a = 0, b = 0;
+  bool have = false;
+  for (int i = 1; i < M && !have; i++)
+    if (all[i].h == all[i - 1].h) a = all[i - 1].k, b = all[i].k, have = true;
+  free(all);
+  CHECK(have);
+  if (!have) return;
+  int64_t keys[3] = {a, b, 12345};
+  inttab t = {keys, 0};
+  pt_key ka = ikey(a), kb = ikey(b), kc = ikey(12345);
+  CHECK(pt_pkindex_hash(&ix, &ka) == pt_pkindex_hash(&ix, &kb));
+  CHECK_EQ_INT(pt_pkindex_reserve(&ix, 4), PT_OK);
+  size_t sa = pt_pkindex_put(&ix, &ka, 0);
+  /* b shares a's hash bits: the callback tells it apart, and it is missing */
+  t.calls = 0;
+  CHECK_EQ_INT(pt_pkindex_find(&ix, &kb, int_eq, &t), SIZE_MAX);
+  CHECK_EQ_INT(t.calls, 1);
+  bool found = true;
+  size_t sb = pt_pkindex_claim(&ix, &kb, int_eq, &t, 1, &found);
+  CHECK(!found && sb != sa);
+  CHECK_EQ_INT(pt_pkindex_find(&ix, &ka, int_eq, &t), sa);
+  CHECK_EQ_INT(pt_pkindex_find(&ix, &kb, int_eq, &t), sb);
+  /* a key with other hash bits never reaches the callback */
+  t.calls = 0;
+  CHECK_EQ_INT(pt_pkindex_find(&ix, &kc, int_eq, &t), SIZE_MAX);
+  CHECK_EQ_INT(t.calls, 0);
+  /* growth re-places both without asking for keys, and removing one keeps the other */
+  t.calls = 0;
+  CHECK_EQ_INT(pt_pkindex_reserve(&ix, 1000), PT_OK);
+  CHECK_EQ_INT(t.calls, 0);
+  pt_pkindex_remove(&ix, pt_pkindex_find(&ix, &ka, int_eq, &t));
+  CHECK_EQ_INT(pt_pkindex_find(&ix, &ka, int_eq, &t), SIZE_MAX);
+  size_t s2 = pt_pkindex_find(&ix, &kb, int_eq, &t);
+  CHECK(s2 != SIZE_MAX && ix.slots[s2].row == 1);
   pt_pkindex_free(&ix);
 }
 
@@ -322,7 +405,7 @@ TEST(string_keys_with_colliding_hashes) {
     t.calls = 0;
     size_t slot = pt_pkindex_find(&ix, &k, str_eq, &t);
     CHECK_EQ_INT(slot, slots[i]);
-    CHECK(slot != SIZE_MAX && ix.slots[slot].row == (uint32_t)i && ix.slots[slot].key == h0);
+    CHECK(slot != SIZE_MAX && ix.slots[slot].row == (uint32_t)i && ix.slots[slot].hash == pt_pkindex_hash(&ix, &k));
     CHECK_EQ_INT(t.calls, i + 1); /* one callback per earlier key with the same hash, then the hit */
   }
   /* the sixth shares the hash but is not there: every candidate is asked, none matches */
@@ -415,4 +498,5 @@ TEST(random_string_keys_against_a_model) {
 }
 
 TEST_MAIN(T(empty_index), T(reserve_and_growth), T(backward_shift_wraps_around), T(random_int_keys_against_a_model),
+          T(int_keys_with_colliding_hash_bits),
           T(string_keys_with_colliding_hashes), T(random_string_keys_against_a_model))
