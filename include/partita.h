@@ -468,6 +468,21 @@ PT_API pt_status pt_collection_write(pt_collection *coll, const char *partition,
                                      pt_error *err);
 
 /**
+ * Where the next `n_rows` rows written to `partition` (NULL or empty: `_default`) will store
+ * fixed-width field `field`, so that a host can write that column straight into place instead
+ * of into a buffer the write copies from: a pointer to n_rows * (the field's bytes per row)
+ * bytes, or NULL when the rows would not lie in one block (they would span two segments, the
+ * collection is in partition-key mode, the partition does not exist, the field is variable
+ * width or the primary key, or memory ran out). The bytes are the unused tail of the
+ * partition's storage: nothing in them is visible until a write commits, and a write that
+ * fails leaves them unused. A batch of at most n_rows rows whose column `field` has this
+ * pointer as its values is stored without that column being copied. Valid until the next
+ * mutation of the collection.
+ */
+PT_API void *pt_collection_stage(pt_collection *coll, const char *partition, size_t partition_len,
+                                 size_t field, size_t n_rows);
+
+/**
  * As pt_collection_write, from JSON text: an array of row objects, one row object, or an array
  * of columns (arrays) in schema order. Values are encoded as in Milvus's REST API: INT64 as a
  * number or a numeric string, vectors as number arrays (binary vectors as byte values), sparse

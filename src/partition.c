@@ -18,6 +18,7 @@ pt_partition *pt_partition_new(const char *name, size_t len, bool string_keys) {
 void pt_partition_free(pt_partition *p, const pt_layout *lay) {
   if (!p) return;
   for (size_t i = 0; i < p->n_segs; i++) pt_segment_free(p->segs[i], lay);
+  pt_segment_free(p->spare, lay);
   pt_free(p->segs);
   pt_pkindex_free(&p->index);
   pt_free(p->name);

@@ -49,6 +49,7 @@ typedef struct pt_partition {
   uint32_t n_rows; /* row ids handed out */
   uint64_t n_live;
   pt_pkindex index;
+  pt_segment *spare; /* an empty segment made by pt_collection_stage, used by the next write */
 } pt_partition;
 
 struct pt_collection {

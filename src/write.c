@@ -1241,6 +1241,10 @@ static pt_status reserve_target(wplan *p, target *t) {
   if (PT_GROW(&part->segs, &part->segs_cap, part->n_segs + need_new)) return PT_NOMEM;
   if (pt_pkindex_reserve(&part->index, t->m)) return PT_NOMEM;
   if (need_new && !(t->fresh = pt_calloc(need_new, sizeof *t->fresh))) return PT_NOMEM;
+  if (need_new && part->spare) { /* made by pt_collection_stage: the host may have written into it */
+    t->fresh[t->n_fresh++] = part->spare;
+    part->spare = NULL;
+  }
   for (; t->n_fresh < need_new; t->n_fresh++)
     if (!(t->fresh[t->n_fresh] = pt_segment_new(lay))) return PT_NOMEM;
   /* arena bytes of variable-length columns, per receiving segment */
@@ -1299,7 +1303,9 @@ static uint32_t append_target(wplan *p, target *t) {
       if (!t->rows && is_block_copy(p, ci)) {
         size_t rb = lay->row_bytes[ci];
         pt_column *col = &seg->cols[ci];
-        memcpy(col->data + (size_t)off0 * rb, (const uint8_t *)p->cols[ci].in->values + i * rb, k * rb);
+        const uint8_t *src = (const uint8_t *)p->cols[ci].in->values + i * rb;
+        /* the same bytes when the host wrote them in place (pt_collection_stage) */
+        if (src != col->data + (size_t)off0 * rb) memcpy(col->data + (size_t)off0 * rb, src, k * rb);
         if (col->valid)
           for (size_t j = 0; j < k; j++) pt_bit_set(col->valid, off0 + (uint32_t)j);
         continue;
@@ -1500,6 +1506,28 @@ fail:
 /* ============================================================================================
  * Entry point
  * ========================================================================================== */
+
+void *pt_collection_stage(pt_collection *c, const char *partition, size_t partition_len, size_t field,
+                          size_t n_rows) {
+  if (!c || c->partition_key_mode || field >= c->schema->n_fields || (int)field == c->layout.pk || !n_rows)
+    return NULL;
+  const pt_layout *lay = &c->layout;
+  size_t rb = lay->row_bytes[field];
+  if (!rb) return NULL;
+  if (!partition || !partition_len) {
+    partition = PT_DEFAULT_PARTITION;
+    partition_len = strlen(partition);
+  }
+  int q = pt_partition_find(c, partition, partition_len);
+  if (q < 0) return NULL;
+  pt_partition *part = c->parts[q];
+  size_t cap = (size_t)lay->seg_mask + 1;
+  size_t used_in_last = part->n_segs ? part->n_rows - (part->n_segs - 1) * cap : cap;
+  if (n_rows <= cap - used_in_last) return part->segs[part->n_segs - 1]->cols[field].data + used_in_last * rb;
+  if (used_in_last < cap || n_rows > cap) return NULL; /* the rows would span two segments */
+  if (!part->spare && !(part->spare = pt_segment_new(lay))) return NULL;
+  return part->spare->cols[field].data;
+}
 
 pt_status pt_collection_write(pt_collection *c, const char *partition, size_t partition_len,
                               pt_op op, const pt_batch_in *b, pt_write_flags flags,

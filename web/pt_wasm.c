@@ -7,6 +7,9 @@
  * THE BOUNDARY, in one place
  * - Memory: the host allocates input buffers with pt_wasm_alloc and frees them with
  *   pt_wasm_free; every buffer the core returns (JSON text, pt_rows) says how it is freed.
+ *   One exception: pt_wasm_stage lends the host the unused tail of a partition's storage for
+ *   one fixed-width column of its next write (bulk vectors written once, in place); the core
+ *   owns it, the host never frees it, and it is valid until that write.
  *   pt_wasm_set_memory_limit caps what the core allocates (f64 bytes, 0: none); a call that
  *   would pass it fails with PT_NOMEM and the quota error (code 9), and changes nothing. A heap
  *   that cannot grow makes malloc return NULL (-sABORTING_MALLOC=0), reported the same way.
@@ -69,6 +72,8 @@ EXPORT(double, pt_wasm_num_entities)(pt_collection *coll, const char *partition,
 EXPORT(pt_status, pt_wasm_write)(pt_collection *coll, const char *partition, size_t partition_len,
                                  int op, const pt_batch_in *batch, uint32_t flags,
                                  pt_mutation_result *result);
+EXPORT(void *, pt_wasm_stage)(pt_collection *coll, const char *partition, size_t partition_len,
+                              size_t field, size_t n_rows);
 EXPORT(pt_status, pt_wasm_write_json)(pt_collection *coll, const char *partition, size_t partition_len,
                                       int op, const char *json, size_t len, uint32_t flags,
                                       pt_mutation_result *result);
@@ -378,6 +383,11 @@ double pt_wasm_num_entities(pt_collection *coll, const char *partition, size_t l
 pt_status pt_wasm_write(pt_collection *coll, const char *partition, size_t partition_len, int op,
                         const pt_batch_in *batch, uint32_t flags, pt_mutation_result *result) {
   return pt_collection_write(coll, partition, partition_len, (pt_op)op, batch, flags, result, &last_error);
+}
+
+void *pt_wasm_stage(pt_collection *coll, const char *partition, size_t partition_len, size_t field,
+                    size_t n_rows) {
+  return pt_collection_stage(coll, partition, partition_len, field, n_rows);
 }
 
 pt_status pt_wasm_write_json(pt_collection *coll, const char *partition, size_t partition_len, int op,

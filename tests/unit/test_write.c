@@ -1937,7 +1937,100 @@ TEST(binary_vector_of_one_byte_through_json) {
   pt_store_close(st);
 }
 
-TEST_MAIN(T(binary_vector_of_one_byte_through_json), T(insert_keeps_duplicate_keys), T(upsert_is_scoped_to_the_target_partition), T(upsert_counts_and_keys),
+/* ---- pt_collection_stage: a vector column written straight into the partition's storage ---- */
+enum { SD = 8192 }; /* 32 KB rows: 64 rows to a segment */
+
+/* Writes keys [k0, k0 + n) with vectors v[j] = key * 10000 + j at `vec` (staged or not). */
+static pt_status staged_write(pt_collection *c, const char *part, pt_op op, int64_t k0, size_t n, float *vec,
+                              bool poison, pt_error *e) {
+  int64_t *keys = malloc(n * sizeof *keys);
+  for (size_t r = 0; r < n; r++) {
+    keys[r] = k0 + (int64_t)r;
+    for (size_t j = 0; j < SD; j++) vec[r * SD + j] = (float)(keys[r] * 10000 + (int64_t)j);
+  }
+  if (poison) vec[3 * SD + 7] = NAN;
+  pt_column_in cols[2] = {cin(0, PT_IN_INT64, n, 1, keys), cin(1, PT_IN_FLOAT32, n, SD, vec)};
+  pt_batch_in b = {PT_FORM_COLUMNS, n, 2, cols};
+  pt_mutation_result r;
+  pt_status st = pt_collection_write(c, part, part ? strlen(part) : 0, op, &b, 0, &r, e);
+  if (st == PT_OK) pt_mutation_result_clear(&r);
+  free(keys);
+  return st;
+}
+
+/* The vector stored for key k, checked against what staged_write wrote. */
+static bool vector_is(pt_collection *c, int64_t k) {
+  char req[160];
+  snprintf(req, sizeof req, "{'expr':'id == %lld','output_fields':['v']}", (long long)k);
+  pt_rows *rows = q(c, req);
+  bool ok = rows && pt_rows_count(rows) == 1;
+  if (ok) {
+    float *v = malloc(SD * sizeof *v);
+    fixed_at(rows, "v", 0, v, SD * sizeof *v);
+    for (size_t j = 0; j < SD && ok; j++) ok = v[j] == (float)(k * 10000 + (int64_t)j);
+    free(v);
+  }
+  pt_rows_free(rows);
+  return ok;
+}
+
+TEST(stage_writes_vectors_in_place) {
+  pt_store *st = test_store();
+  pt_collection *c = coll(st, "staged", "{'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'v','dtype':101,'dim':8192}]}");
+  pt_error e;
+  /* no segment yet: a spare one is made, and the first write takes it */
+  float *p1 = pt_collection_stage(c, NULL, 0, 1, 40);
+  CHECK(p1 != NULL);
+  CHECK(pt_collection_stage(c, "_default", 8, 1, 40) == p1); /* asked again: the same place */
+  CHECK_OK(staged_write(c, NULL, PT_OP_INSERT, 0, 40, p1, false, &e), &e);
+  CHECK_EQ_INT(count_of(c, NULL), 40);
+  /* the tail of that segment */
+  float *p2 = pt_collection_stage(c, NULL, 0, 1, 24);
+  CHECK(p2 == p1 + 40 * SD);
+  CHECK_OK(staged_write(c, NULL, PT_OP_INSERT, 40, 24, p2, false, &e), &e);
+  /* full: a new spare; a write that fails leaves it unused and the store as it was */
+  float *p3 = pt_collection_stage(c, NULL, 0, 1, 10);
+  CHECK(p3 != NULL && (p3 < p1 || p3 >= p1 + 64 * SD));
+  CHECK_EQ_INT(staged_write(c, NULL, PT_OP_INSERT, 64, 10, p3, true, &e), PT_RANGE);
+  CHECK_MSG(&e, "value 'NaN' is not a number or infinity");
+  CHECK_EQ_INT(count_of(c, NULL), 64);
+  CHECK(pt_collection_stage(c, NULL, 0, 1, 10) == p3);
+  CHECK_OK(staged_write(c, NULL, PT_OP_INSERT, 64, 10, p3, false, &e), &e);
+  /* rows that would span two segments have no single place */
+  CHECK(pt_collection_stage(c, NULL, 0, 1, 55) == NULL);
+  CHECK(pt_collection_stage(c, NULL, 0, 1, 54) == p3 + 10 * SD);
+  /* upsert in place: key 3 gets a new row at the end, its old row is deleted */
+  float *p4 = pt_collection_stage(c, NULL, 0, 1, 1);
+  CHECK_OK(staged_write(c, NULL, PT_OP_UPSERT, 3, 1, p4, false, &e), &e);
+  CHECK_EQ_INT(count_of(c, NULL), 74);
+  /* a staged block handed to a write into another partition is copied from */
+  CHECK_OK(pt_partition_create(c, "other", 5, &e), &e);
+  float *p5 = pt_collection_stage(c, NULL, 0, 1, 5);
+  CHECK_OK(staged_write(c, "other", PT_OP_INSERT, 100, 5, p5, false, &e), &e);
+  CHECK_EQ_INT(count_of(c, "other"), 5);
+  CHECK_EQ_INT(count_of(c, "_default"), 74);
+  bool all = true;
+  for (int64_t k = 0; k < 74; k++) all = all && vector_is(c, k);
+  for (int64_t k = 100; k < 105; k++) all = all && vector_is(c, k);
+  CHECK(all);
+  /* no place: the key, a variable-width field, no such field / partition, no rows */
+  pt_collection *w = coll(st, "narrow", "{'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'v','dtype':101,'dim':2},"
+                                        "{'name':'s','dtype':21,'max_length':8}]}");
+  CHECK(pt_collection_stage(w, NULL, 0, 1, 10) != NULL);
+  CHECK(pt_collection_stage(w, NULL, 0, 0, 10) == NULL);
+  CHECK(pt_collection_stage(w, NULL, 0, 2, 10) == NULL);
+  CHECK(pt_collection_stage(w, NULL, 0, 3, 10) == NULL);
+  CHECK(pt_collection_stage(w, "nope", 4, 1, 10) == NULL);
+  CHECK(pt_collection_stage(w, NULL, 0, 1, 0) == NULL);
+  CHECK(pt_collection_stage(NULL, NULL, 0, 1, 10) == NULL);
+  /* partition-key mode routes rows row by row: no place */
+  pt_collection *k = coll(st, "routed", "{'fields':[{'name':'id','dtype':5,'is_primary':true},"
+                                        "{'name':'k','dtype':5,'is_partition_key':true},{'name':'v','dtype':101,'dim':2}]}");
+  CHECK(pt_collection_stage(k, NULL, 0, 2, 10) == NULL);
+  pt_store_close(st);
+}
+
+TEST_MAIN(T(binary_vector_of_one_byte_through_json), T(stage_writes_vectors_in_place), T(insert_keeps_duplicate_keys), T(upsert_is_scoped_to_the_target_partition), T(upsert_counts_and_keys),
           T(duplicate_keys_in_one_upsert_batch), T(auto_id_keys), T(nullable_and_default_values), T(dynamic_field),
           T(every_type_round_trips), T(int8_sparse_and_varchar_keys_round_trip), T(json_numbers_are_exact),
           T(json_values_are_stored_as_written),

@@ -197,7 +197,7 @@ export class Collection {
     const op = OP[opName];
     const batch = transcribe(h.info, data, op);
     return withStrings([partition ?? null], (c, scope, [pp, pl]) => {
-      const batchPtr = writeBatch(c, scope, batch);
+      const batchPtr = writeBatch(c, scope, batch, (field, n) => c.exports._pt_wasm_stage(h.ptr, pp, pl, field, n) >>> 0);
       const res = scope.alloc(c.layout.pt_mutation_result.size);
       const flags = fw ? c.constants.flags.ROWS_JSON : 0;
       const st = c.exports._pt_wasm_write(h.ptr, pp, pl, op, batchPtr, flags, res);

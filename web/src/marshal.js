@@ -503,12 +503,22 @@ function writeRowVectors(f32, ptr, rows, w, n) {
   }
 }
 
+/** A FLOAT_VECTOR column whose every row holds a float32 vector of the field's dim: written in
+ * the stored format, so the core can take it in place (pt_wasm_stage). */
+function stageable(c) {
+  const f = c.field;
+  return f !== null && f.dtype === DataType.FLOAT_VECTOR && c.kind === K.FLOAT32 && c.cells === null &&
+    c.width === f.dim && c.n > 0 && (c.rowVectors !== null || c.values.length === c.n * c.width);
+}
+
 /**
  * Writes a transcribed batch into linear memory (inside `scope`) and returns the pointer of its
  * pt_batch_in. Every buffer is allocated first (memory may grow on any allocation), then every
- * value is written once, straight from the caller's arrays into linear memory.
+ * value is written once, straight from the caller's arrays into linear memory. `stage(field,
+ * n)` (optional) returns where the core will store a fixed-width column of the next n rows
+ * (pt_wasm_stage), or 0: a vector column is written there, so the core does not copy it again.
  */
-export function writeBatch(core, scope, batch) {
+export function writeBatch(core, scope, batch, stage = null) {
   const L = core.layout.pt_column_in, B = core.layout.pt_batch_in;
   const cols = batch.cols;
   const colsPtr = scope.alloc(Math.max(1, cols.length) * L.size);
@@ -519,6 +529,8 @@ export function writeBatch(core, scope, batch) {
       p.cap = stringsCapacity(c.values, c.cells, c.n);
       p.values = scope.alloc(Math.max(1, p.cap));
       p.offsets = scope.alloc((c.n + 1) * 4);
+    } else if (stage !== null && stageable(c) && (p.values = stage(c.field.index, c.n))) {
+      // in place: the core's own storage for these rows
     } else if (c.kind === K.FLOAT32 && c.rowVectors) {
       p.values = scope.alloc(Math.max(1, c.n * c.width * 4));
     } else if (c.kind !== K.ABSENT && c.values) {
