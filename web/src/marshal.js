@@ -263,33 +263,69 @@ function sparseToJson(v) {
 // Forms
 // ---------------------------------------------------------------------------------------------
 
-/** Row form: one column per field, plus the dynamic part (keys that are not fields). */
+/** Field names a plain object inherits (toString, constructor, ...): a row must own them. */
+const INHERITED = (name) => name in Object.prototype;
+
+/**
+ * Row form: one column per field, plus the dynamic part (keys that are not fields).
+ * Field by field rather than row by row: `row[name]` with one name over rows of one shape is
+ * a monomorphic property load, and each column's common case (a number, a string, a
+ * Float32Array of the right length) is written without a call.
+ */
 function fromRows(info, rows) {
   const n = rows.length;
   const cols = info.fields.map((f) => new Column(f, n));
   const dyn = new Column(null, n);
-  const names = info.fields.map((f) => f.name);
-  const nf = names.length;
-  let anyDyn = false;
+  const nf = cols.length;
+  // 1. every row an object; how many own keys each has; which rows may inherit fields
+  const own = new Uint16Array(n);
+  const present = new Uint16Array(n);
+  let odd = null; // rows whose prototype is not Object.prototype / null: they own what they give
   for (let r = 0; r < n; r++) {
     const row = rows[r];
     if (!isPlainRow(row)) throw new DataNotMatchException(1, 'The Input data type is inconsistent with defined schema, please check it.', { row: r });
-    let present = 0;
-    for (let i = 0; i < nf; i++) {
-      const v = row[names[i]];
-      if (v !== undefined && Object.hasOwn(row, names[i])) {
-        present++;
-        cols[i].set(r, v);
-      } else cols[i].set(r, undefined); // absent, undefined, or inherited (a field named toString)
+    const proto = Object.getPrototypeOf(row);
+    let k = 0;
+    if (proto === Object.prototype || proto === null) {
+      for (const _ in row) k++; // Object.prototype has no enumerable keys: all of these are own
+    } else {
+      (odd ??= new Uint8Array(n))[r] = 1;
+      for (const key in row) if (Object.hasOwn(row, key)) k++;
     }
-    // keys beyond the fields go to $meta (or make the core report an unexpected field); counted
-    // first without making an array of them: a row with exactly the fields is the common case
-    let own = 0;
-    for (const k in row) if (Object.hasOwn(row, k)) own++;
-    if (own > present) {
-      const keys = Object.keys(row);
+    own[r] = k > 0xffff ? 0xffff : k;
+  }
+  // 2. the fields, a column at a time
+  for (let i = 0; i < nf; i++) {
+    const col = cols[i];
+    const name = col.field.name;
+    const mustOwn = INHERITED(name);
+    const values = col.values, vecs = col.rowVectors, w = col.width;
+    const kind = col.kind;
+    for (let r = 0; r < n; r++) {
+      const row = rows[r];
+      const v = row[name];
+      // absent, undefined, or inherited (a field named toString)
+      if (v === undefined || ((mustOwn || (odd !== null && odd[r])) && !Object.hasOwn(row, name))) {
+        col.set(r, undefined);
+        continue;
+      }
+      present[r]++;
+      if (col.kind === kind) {
+        if (kind === K.DOUBLE && typeof v === 'number') { values[r] = v; continue; }
+        if (kind === K.TEXT && typeof v === 'string') { values[r] = v; continue; }
+        if (kind === K.FLOAT32 && v instanceof Float32Array && v.length === w) { col.written++; vecs[r] = v; continue; }
+      }
+      col.set(r, v);
+    }
+  }
+  // 3. keys beyond the fields go to $meta (or make the core report an unexpected field): a row
+  //    with exactly the fields, the common case, never makes an array of its keys
+  let anyDyn = false;
+  for (let r = 0; r < n; r++) {
+    if (own[r] > present[r]) {
+      const row = rows[r];
       let extra = null;
-      for (const k of keys) {
+      for (const k of Object.keys(row)) {
         if (info.fieldIndex.has(k) || row[k] === undefined) continue;
         extra ??= Object.create(null);
         extra[k] = row[k];
