@@ -174,7 +174,8 @@ export class MutationResult {
   readonly delete_count: number;
   readonly upsert_count: number;
   readonly succ_count: number;
-  readonly succ_index: number[];
+  /** Every row, [0, n): frozen, and shared by results of the same size. */
+  readonly succ_index: readonly number[];
   readonly err_count: number;
   readonly err_index: number[];
   readonly primary_keys: PrimaryKey[];

@@ -22,7 +22,8 @@ export class MutationResult {
     /** @type {number} */ this.delete_count = delete_count;
     /** @type {number} */ this.upsert_count = upsert_count;
     /** @type {number} */ this.succ_count = succ_index.length;
-    /** @type {number[]} */ this.succ_index = succ_index;
+    /** Frozen when the result comes from the store (results of one size share it). @type {readonly number[]} */
+    this.succ_index = succ_index;
     /** @type {number} */ this.err_count = 0;
     /** @type {number[]} */ this.err_index = [];
     /** @type {Array<number|bigint|string>} */ this.primary_keys = primary_keys;
@@ -39,10 +40,31 @@ export class MutationResult {
   }
 }
 
+/** succ_index of a result of n rows, [0, n): every row succeeds or the call throws, so results
+ * of one size share one frozen list (made once: a load of equal batches allocates none). */
+let lastIndexList = Object.freeze([]);
 function indexList(n) {
-  const out = new Array(n);
-  for (let i = 0; i < n; i++) out[i] = i;
-  return out;
+  if (lastIndexList.length !== n) {
+    const out = [];
+    for (let i = 0; i < n; i++) out.push(i);
+    lastIndexList = Object.freeze(out);
+  }
+  return lastIndexList;
+}
+
+/** INT64 keys from their (lo, hi) 32-bit halves at word w: a key whose high half is in
+ * (-2^21, 2^21) is a safe integer and becomes a number without a BigInt being made (the common
+ * case, a thousand per batch). The views are arguments, never read from the module object in
+ * here: optimized code that had them as constants would be thrown away whenever memory grows. */
+function decodeIntKeys(i32, u32, dv, w, n, keys) {
+  for (let i = 0; i < n; i++, w += 2) {
+    const hi = i32[w + 1];
+    keys.push(hi > -0x200000 && hi < 0x200000 ? hi * 4294967296 + u32[w] : int64Value(dv.getBigInt64(w * 4, true)));
+  }
+}
+
+function decodeStringKeys(u8, u32, offs, data, n, keys) {
+  for (let i = 0, o = offs >>> 2; i < n; i++, o++) keys.push(decoder.decode(u8.subarray(data + u32[o], data + u32[o + 1])));
 }
 
 /** Reads a pt_mutation_result from linear memory (the caller clears it afterwards). */
@@ -51,25 +73,11 @@ export function readMutationResult(core, ptr, withIndex) {
   const dv = core.dv;
   const n = Number(dv.getBigUint64(ptr + L.n_keys, true));
   const keyType = dv.getInt32(ptr + L.key_type, true);
-  const keys = new Array(n);
-  if (n && keyType === DataType.INT64) {
-    // as two 32-bit halves: a key whose high half is in (-2^21, 2^21) is a safe integer and
-    // becomes a number without a BigInt being made (the common case, a thousand per batch)
-    const p = dv.getUint32(ptr + L.int_keys, true);
-    const i32 = core.M.HEAP32, u32 = core.M.HEAPU32;
-    for (let i = 0, w = p >>> 2; i < n; i++, w += 2) {
-      const hi = i32[w + 1];
-      keys[i] = hi > -0x200000 && hi < 0x200000 ? hi * 4294967296 + u32[w] : int64Value(dv.getBigInt64(p + i * 8, true));
-    }
-  } else if (n && keyType === DataType.VARCHAR) {
-    const offs = dv.getUint32(ptr + L.str_offsets, true);
-    const data = dv.getUint32(ptr + L.str_data, true);
-    const u8 = core.u8;
-    for (let i = 0; i < n; i++) {
-      const a = dv.getUint32(offs + i * 4, true), b = dv.getUint32(offs + i * 4 + 4, true);
-      keys[i] = decoder.decode(u8.subarray(data + a, data + b));
-    }
-  }
+  const keys = [];
+  if (n && keyType === DataType.INT64)
+    decodeIntKeys(core.M.HEAP32, core.M.HEAPU32, dv, dv.getUint32(ptr + L.int_keys, true) >>> 2, n, keys);
+  else if (n && keyType === DataType.VARCHAR)
+    decodeStringKeys(core.u8, core.M.HEAPU32, dv.getUint32(ptr + L.str_offsets, true), dv.getUint32(ptr + L.str_data, true), n, keys);
   return new MutationResult({
     insert_count: Number(dv.getBigUint64(ptr + L.insert_count, true)),
     delete_count: Number(dv.getBigUint64(ptr + L.delete_count, true)),
