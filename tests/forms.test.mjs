@@ -129,3 +129,20 @@ test('anything else is refused as pymilvus refuses it', async () => {
   });
   assert.equal(c.num_entities, 0);
 });
+
+test('batches one after another reuse no value of the batch before', async () => {
+  // transcription reuses its scratch arrays from batch to batch: a cell a batch leaves out must
+  // be missing (or null, or the default), never the value the previous batch had in that place
+  const c = films([new FieldSchema('note', DataType.VARCHAR, { max_length: 16, nullable: true }),
+    new FieldSchema('n', DataType.INT32, { default_value: 7 })], { enable_dynamic_field: true });
+  const f32 = (i) => Float32Array.from(vec(i));
+  await c.insert([1, 2, 3].map((i) => ({ id: i, vec: f32(i), tag: `t${i}`, note: `n${i}`, n: i, extra: i })));
+  await c.insert([4, 5, 6].map((i) => ({ id: i, vec: f32(i), tag: `t${i}` })));
+  const rows = await c.query('id >= 4', { output_fields: ['id', 'note', 'n', 'extra'] });
+  assert.deepEqual(rows.sort((a, b) => a.id - b.id), [4, 5, 6].map((id) => ({ id, note: null, n: 7 })));
+  // a row without its vector is refused, not given the vector of the row before it
+  await rejects(() => c.insert([{ id: 7, vec: f32(7), tag: "t7" }, { id: 8, tag: "t8" }]), { cls: DataNotMatchException, message: "Insert missed an field `vec`" });
+  assert.equal((await c.query('id >= 7', { output_fields: ['id'] })).length, 0);
+  await c.insert([{ id: 9, vec: f32(9), tag: 't9' }]);
+  assert.deepEqual(await c.query('id == 9', { output_fields: ['vec', 'tag'] }), [{ id: 9, vec: vec(9), tag: 't9' }]);
+});

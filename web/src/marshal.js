@@ -64,6 +64,44 @@ function toJsonText(v) {
 // One column being transcribed
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Scratch arrays for the transcription of one batch. transcribe → writeBatch runs synchronously
+ * and nothing keeps a batch afterwards, so the buffers are reused by the next batch: a bulk load
+ * does not allocate (and first-touch) fresh buffers per batch, which on a VM where page faults
+ * are the limit cost as much as the transcription itself. Each transcription asks for them in
+ * the same order, so the i-th request of a type gets the same buffer each time. Typed views are
+ * zeroed when handed out; plain arrays (strings, row vectors: references to the caller's values)
+ * are emptied when handed out and again by release(), so no batch is kept alive by the pool.
+ */
+const scratch = {
+  bufs: { Float64Array: [], Uint8Array: [], Uint16Array: [], Array: [] },
+  used: { Float64Array: 0, Uint8Array: 0, Uint16Array: 0, Array: 0 },
+  reset() {
+    this.release();
+    this.used.Float64Array = this.used.Uint8Array = this.used.Uint16Array = this.used.Array = 0;
+  },
+  take(Ctor, n) {
+    const name = Ctor.name, list = this.bufs[name], i = this.used[name]++;
+    if (i >= list.length || list[i].length < n) list[i] = new Ctor(Math.max(n, 1024));
+    const view = list[i].subarray(0, n);
+    view.fill(0);
+    return view;
+  },
+  /** A plain array of n holes (undefined). */
+  array(n) {
+    const list = this.bufs.Array, i = this.used.Array++;
+    const a = i < list.length ? list[i] : (list[i] = []);
+    a.length = n;
+    a.fill(undefined);
+    return a;
+  },
+  /** Drops the references the plain arrays hold. */
+  release() {
+    const list = this.bufs.Array;
+    for (let i = 0; i < this.used.Array; i++) list[i].fill(undefined);
+  },
+};
+
 const K = { ABSENT: 0, BOOL: 1, INT64: 2, DOUBLE: 3, FLOAT32: 4, BYTES: 5, TEXT: 6, JSON: 7, INT32: 8 };
 const CELL = { VALUE: 0, NULL: 1, MISSING: 2, WRONG_TYPE: 3, WRONG_LENGTH: 4, OUT_OF_RANGE: 5 };
 
@@ -93,17 +131,17 @@ class Column {
   allocate() {
     const field = this.field, n = this.n;
     const t = field ? field.dtype : DataType.JSON;
-    if (t === DataType.BOOL) this.setKind(K.BOOL, new Uint8Array(n));
-    else if (isIntegerType(t)) this.setKind(K.DOUBLE, new Float64Array(n));
-    else if (t === DataType.FLOAT || t === DataType.DOUBLE) this.setKind(K.DOUBLE, new Float64Array(n));
-    else if (isStringType(t)) this.setKind(K.TEXT, new Array(n));
-    else if (t === DataType.JSON || t === DataType.ARRAY || t === DataType.SPARSE_FLOAT_VECTOR) this.setKind(K.JSON, new Array(n));
+    if (t === DataType.BOOL) this.setKind(K.BOOL, scratch.take(Uint8Array, n));
+    else if (isIntegerType(t)) this.setKind(K.DOUBLE, scratch.take(Float64Array, n));
+    else if (t === DataType.FLOAT || t === DataType.DOUBLE) this.setKind(K.DOUBLE, scratch.take(Float64Array, n));
+    else if (isStringType(t)) this.setKind(K.TEXT, scratch.array(n));
+    else if (t === DataType.JSON || t === DataType.ARRAY || t === DataType.SPARSE_FLOAT_VECTOR) this.setKind(K.JSON, scratch.array(n));
     else if (isDenseVectorType(t)) {
       this.width = t === DataType.BINARY_VECTOR ? field.dim / 8 : field.dim;
       // each row's vector is kept by reference and copied once, by writeBatch, straight into
       // linear memory (a column given whole replaces this with setFlat)
       this.setKind(K.FLOAT32, null);
-      this.rowVectors = new Array(n);
+      this.rowVectors = scratch.array(n);
     } else this.setKind(K.ABSENT, null);
   }
 
@@ -113,7 +151,7 @@ class Column {
   }
 
   mark(r, state, got, length = 0) {
-    if (!this.cells) this.cells = new Uint8Array(this.n);
+    if (!this.cells) this.cells = scratch.take(Uint8Array, this.n);
     this.cells[r] = state;
     if (this.got === null && (state === CELL.WRONG_TYPE || state === CELL.OUT_OF_RANGE || state === CELL.WRONG_LENGTH)) {
       this.got = got ?? '';
@@ -266,6 +304,68 @@ function sparseToJson(v) {
 /** Field names a plain object inherits (toString, constructor, ...): a row must own them. */
 const INHERITED = (name) => name in Object.prototype;
 
+// One column of rows, by the column's kind. Each loop sees one kind of value in the common case,
+// so a number read from a row is stored without being boxed, and only other values take the
+// general Column.set. A cell is absent when its value is undefined or inherited (a field named
+// toString), and rows with another prototype (`odd`) must own what they give.
+const absent = (row, name, v, mustOwn, odd, r) => v === undefined || ((mustOwn || (odd !== null && odd[r] === 1)) && !Object.hasOwn(row, name));
+
+function readNumbers(col, rows, name, mustOwn, odd, present) {
+  const values = col.values;
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    const v = row[name];
+    if (absent(row, name, v, mustOwn, odd, r)) col.set(r, undefined);
+    else {
+      present[r]++;
+      if (typeof v === 'number' && col.values === values) values[r] = v;
+      else col.set(r, v); // a BigInt switches the column to int64; anything else is tagged
+    }
+  }
+}
+
+function readStrings(col, rows, name, mustOwn, odd, present) {
+  const values = col.values;
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    const v = row[name];
+    if (absent(row, name, v, mustOwn, odd, r)) col.set(r, undefined);
+    else {
+      present[r]++;
+      if (typeof v === 'string') values[r] = v;
+      else col.set(r, v);
+    }
+  }
+}
+
+function readVectors(col, rows, name, mustOwn, odd, present) {
+  const vecs = col.rowVectors, w = col.width;
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    const v = row[name];
+    if (absent(row, name, v, mustOwn, odd, r)) col.set(r, undefined);
+    else {
+      present[r]++;
+      if (v instanceof Float32Array && v.length === w && col.kind === K.FLOAT32) {
+        col.written++;
+        vecs[r] = v;
+      } else col.set(r, v);
+    }
+  }
+}
+
+function readCells(col, rows, name, mustOwn, odd, present) {
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    const v = row[name];
+    if (absent(row, name, v, mustOwn, odd, r)) col.set(r, undefined);
+    else {
+      present[r]++;
+      col.set(r, v);
+    }
+  }
+}
+
 /**
  * Row form: one column per field, plus the dynamic part (keys that are not fields).
  * Field by field rather than row by row: `row[name]` with one name over rows of one shape is
@@ -275,11 +375,11 @@ const INHERITED = (name) => name in Object.prototype;
 function fromRows(info, rows) {
   const n = rows.length;
   const cols = info.fields.map((f) => new Column(f, n));
-  const dyn = new Column(null, n);
+  const dyn = new Column(null, n, false); // its values are allocated for the first dynamic row
   const nf = cols.length;
   // 1. every row an object; how many own keys each has; which rows may inherit fields
-  const own = new Uint16Array(n);
-  const present = new Uint16Array(n);
+  const own = scratch.take(Uint16Array, n);
+  const present = scratch.take(Uint16Array, n);
   let odd = null; // rows whose prototype is not Object.prototype / null: they own what they give
   for (let r = 0; r < n; r++) {
     const row = rows[r];
@@ -289,7 +389,7 @@ function fromRows(info, rows) {
     if (proto === Object.prototype || proto === null) {
       for (const _ in row) k++; // Object.prototype has no enumerable keys: all of these are own
     } else {
-      (odd ??= new Uint8Array(n))[r] = 1;
+      (odd ??= scratch.take(Uint8Array, n))[r] = 1;
       for (const key in row) if (Object.hasOwn(row, key)) k++;
     }
     own[r] = k > 0xffff ? 0xffff : k;
@@ -299,24 +399,10 @@ function fromRows(info, rows) {
     const col = cols[i];
     const name = col.field.name;
     const mustOwn = INHERITED(name);
-    const values = col.values, vecs = col.rowVectors, w = col.width;
-    const kind = col.kind;
-    for (let r = 0; r < n; r++) {
-      const row = rows[r];
-      const v = row[name];
-      // absent, undefined, or inherited (a field named toString)
-      if (v === undefined || ((mustOwn || (odd !== null && odd[r])) && !Object.hasOwn(row, name))) {
-        col.set(r, undefined);
-        continue;
-      }
-      present[r]++;
-      if (col.kind === kind) {
-        if (kind === K.DOUBLE && typeof v === 'number') { values[r] = v; continue; }
-        if (kind === K.TEXT && typeof v === 'string') { values[r] = v; continue; }
-        if (kind === K.FLOAT32 && v instanceof Float32Array && v.length === w) { col.written++; vecs[r] = v; continue; }
-      }
-      col.set(r, v);
-    }
+    if (col.kind === K.DOUBLE) readNumbers(col, rows, name, mustOwn, odd, present);
+    else if (col.kind === K.TEXT) readStrings(col, rows, name, mustOwn, odd, present);
+    else if (col.kind === K.FLOAT32) readVectors(col, rows, name, mustOwn, odd, present);
+    else readCells(col, rows, name, mustOwn, odd, present);
   }
   // 3. keys beyond the fields go to $meta (or make the core report an unexpected field): a row
   //    with exactly the fields, the common case, never makes an array of its keys
@@ -331,6 +417,7 @@ function fromRows(info, rows) {
         extra[k] = row[k];
       }
       if (extra) {
+        if (dyn.kind === K.ABSENT) dyn.allocate();
         dyn.setJson(r, extra, DataType.JSON);
         anyDyn = true;
         continue;
@@ -451,6 +538,7 @@ function fromArrow(info, table) {
 
 /** Decides the form of `data` and transcribes it. */
 export function transcribe(info, data, op) {
+  scratch.reset();
   if (isArrowTable(data)) return fromArrow(info, data);
   if (Array.isArray(data)) {
     if (data.length > 0 && isPlainRow(data[0])) return fromRows(info, data);
@@ -602,6 +690,7 @@ export function writeBatch(core, scope, batch, stage = null) {
     dv.setUint32(base + L.got_len, p.gotLen, true);
     dv.setBigInt64(base + L.got_length, BigInt(Math.trunc(c.gotLength)), true);
   });
+  scratch.release();
   dv.setInt32(batchPtr + B.form, batch.form, true);
   dv.setUint32(batchPtr + B.n_rows, batch.n, true);
   dv.setUint32(batchPtr + B.n_columns, cols.length, true);
