@@ -593,13 +593,25 @@ function printIngest(N, dim, res) {
   const hIns = res['hnswlib-wasm BruteforceSearch: insert vectors']?.rowsPerSecond;
   const hUp = res['hnswlib-wasm BruteforceSearch: upsert vectors (half new)']?.rowsPerSecond;
   const ratio = (x, base) => (base ? `${(x / base).toFixed(2)}x` : '');
-  // the absolute targets are for 128-d rows; other widths keep the same bytes per second
-  const scale = lim ? (128 * 4 + 8 + 4 + 5) / (lim.bytes / N) : 1; // 5: the bytes of a tag, 'tag07'
+  // Issue 7's absolute rates were set where the fresh-page limit ran at about 550 k rows/s
+  // (100k x 128); the limit drifts 2x on these VMs, so each rate is also given as the time ratio
+  // to the limit it meant there (400 k: 1.38x; 3,000 k: 0.18x; 300 k: 1.83x), which is what
+  // "the same ratios" at 768-d asks for.
+  const ISSUE_LIMIT = 550_000;
+  const verdict = (ok) => (ok ? 'met' : 'NOT met');
+  // At 768-d only those ratios are targets; the rates and the columnar ratios are 128-d's.
+  const main = dim === 128;
+  const rate = (r, x, abs) => {
+    const eq = ISSUE_LIMIT / abs;
+    const ratio = `<= ${eq.toFixed(2)}x limit: ${verdict(x.limitRatio <= eq)}`;
+    return main ? `>= ${kRows(abs)}: ${verdict(r >= abs)}; ${ratio}` : ratio;
+  };
+  const vsColumnar = (r, times, base) => (main ? `; ${times}x columnar: ${verdict(r >= times * base)}` : '');
   const targets = {
-    'partita: insert typed columns': (r, x) => (x.limitRatio <= 1.25 ? 'met' : '<= 1.25x limit time: NOT met'),
-    'partita: insert rows': (r) => (r >= 400_000 * scale && r >= 1.2 * colIns ? 'met' : `>= ${kRows(400_000 * scale)}, 1.2x columnar: NOT met`),
-    'partita: reload typed columns after drop()': (r) => (r >= 3_000_000 * scale ? 'met' : `>= ${kRows(3_000_000 * scale)}: NOT met`),
-    'partita: upsert rows (half new)': (r) => (r >= 300_000 * scale && r >= 3.5 * colUp ? 'met' : `>= ${kRows(300_000 * scale)}, 3.5x columnar: NOT met`),
+    'partita: insert typed columns': (r, x) => `<= 1.25x limit: ${verdict(x.limitRatio <= 1.25)}`,
+    'partita: insert rows': (r, x) => rate(r, x, 400_000) + vsColumnar(r, 1.2, colIns),
+    'partita: reload typed columns after drop()': (r, x) => rate(r, x, 3_000_000),
+    'partita: upsert rows (half new)': (r, x) => rate(r, x, 300_000) + vsColumnar(r, 3.5, colUp),
   };
   const rows = [['case', 'rows/s', 'time vs fresh-page limit', 'vs columnar JS', 'vs hnswlib-wasm', 'target']];
   for (const [k, r] of Object.entries(res)) {
