@@ -168,6 +168,8 @@ pt_status pt_partition_compact(pt_partition *p, const pt_layout *lay, uint64_t *
   for (size_t si = keep; si < p->n_segs; si++) pt_segment_free(p->segs[si], lay);
   pt_free(p->segs);
   pt_pkindex_free(&p->index);
+  pt_segment_free(view.spare, lay); /* a spare segment is memory compaction hands back too */
+  view.spare = NULL;
   *p = view;
   return PT_OK;
 
