@@ -1,7 +1,7 @@
 // partita in a browser (issue 5, part 1): headless Chromium loads the package as an ES module
 // from a plain <script type="module"> (import map, .wasm found next to the package files), in a
-// module Web Worker, with the .wasm given explicitly in every form init({ wasm }) takes, and from
-// an esbuild bundle. Each runs tests/browser/scenario.js (the seed example and a filtered
+// module Web Worker, with the .wasm given explicitly in every form init({ wasm }) takes, from
+// an esbuild bundle, and from a Vite production build. Each runs tests/browser/scenario.js (the seed example and a filtered
 // search) and the test reads the results back; Node runs the same scenario for comparison.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +15,7 @@ import { launchChromium, openPage, skipWithoutChromium as skip } from './support
 import { runScenario, EXPECTED } from './browser/scenario.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-let server, browser, bundleDir;
+let server, browser, bundleDir, viteDir;
 
 before(async () => {
   if (skip) return;
@@ -28,12 +28,20 @@ before(async () => {
     loader: { '.wasm': 'file' }, logLevel: 'silent',
   });
   await copyFile(path.join(root, 'tests/browser/bundle.html'), path.join(bundleDir, 'bundle.html'));
+  // a Vite production build of an app that imports the package by name (tests/browser/vite)
+  viteDir = await mkdtemp(path.join(tmpdir(), 'partita-vite-'));
+  const { build } = await import('vite');
+  await build({
+    root: path.join(root, 'tests/browser/vite'), base: './', configFile: false, logLevel: 'silent',
+    build: { outDir: viteDir, emptyOutDir: true, target: 'es2022' },
+  });
   server = await serveStatic({
     '/': path.join(root, 'tests/browser'),
     '/pkg/': root,
     '/nowasm/': root,
     '/assets/': path.join(root, 'dist'),
     '/bundle/': bundleDir,
+    '/vite/': viteDir,
   }, { deny: ['/nowasm/dist/partita.wasm'] });
   browser = await launchChromium();
 });
@@ -42,6 +50,7 @@ after(async () => {
   await browser?.close();
   await server?.close();
   if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
+  if (viteDir) await rm(viteDir, { recursive: true, force: true });
 });
 
 /** Loads a test page, waits for its results and checks it raised no error and stayed local. */
@@ -93,6 +102,14 @@ test('an esbuild bundle (browser condition), with the .wasm imported as a file',
   const wasm = server.requests.slice(before).filter((p) => p.endsWith('.wasm'));
   assert.equal(wasm.length, 1);
   assert.match(wasm[0], /^\/bundle\/partita-\w+\.wasm$/);
+});
+
+test('a Vite build: the package by name, init() with no arguments, the .wasm emitted as an asset', { skip, timeout: 60_000 }, async () => {
+  const before = server.requests.length;
+  assert.deepEqual(await results('/vite/index.html'), EXPECTED);
+  const wasm = server.requests.slice(before).filter((p) => p.endsWith('.wasm'));
+  assert.equal(wasm.length, 1);
+  assert.match(wasm[0], /^\/vite\/assets\/partita-[\w-]+\.wasm$/);
 });
 
 test('persistence in the browser: OPFS (the default adapter) and IndexedDB survive a reload', { skip, timeout: 60_000 }, async () => {
