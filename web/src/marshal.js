@@ -304,9 +304,10 @@ function sparseToJson(v) {
 /** Field names a plain object inherits (toString, constructor, ...): a row must own them. */
 const INHERITED = (name) => name in Object.prototype;
 
-// One column of rows, by the column's kind. Each loop sees one kind of value in the common case,
-// so a number read from a row is stored without being boxed, and only other values take the
-// general Column.set. A cell is absent when its value is undefined or inherited (a field named
+// One column of rows, by the column's kind. Each loop sees one kind of value in the common case
+// and stores it without a call; only other values take the general Column.set. (A number that
+// is not a small integer still comes out of row[name] boxed: a load by a name known only at run
+// time returns a tagged value, and partita generates no code per schema.) A cell is absent when its value is undefined or inherited (a field named
 // toString), and rows with another prototype (`odd`) must own what they give.
 const absent = (row, name, v, mustOwn, odd, r) => v === undefined || ((mustOwn || (odd !== null && odd[r] === 1)) && !Object.hasOwn(row, name));
 
