@@ -55,7 +55,7 @@ function batches(src, make, dim, count, size = BATCH) {
 }
 
 // Every ingest case first runs its own code on a small throwaway store: 8-d rows, batches of
-// 50, loaded and then upserted WARM_ROUNDS times, about 1 MB in all. What is timed after that is
+// 50, loaded and then upserted WARM_ROUNDS times, under 1 MB in all. What is timed after that is
 // the load into fresh memory with the code already compiled by the engine's optimizing tier
 // (V8 compiles hot WebAssembly and JS functions a second time, in the background, and that
 // compile's own memory costs about a third of a first load's page faults). The warm store is

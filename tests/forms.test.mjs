@@ -2,6 +2,8 @@
 // flat Float32Array vectors, BigInt keys and typed key columns.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { tableFromArrays, vectorFromArray, FixedSizeList, Field, Float32 } from 'apache-arrow';
 import { init, Collection, CollectionSchema, FieldSchema, DataType, DataNotMatchException, DataTypeNotSupportException } from 'partita';
 import { range, rejects, uniqueName } from './support/helpers.mjs';
@@ -130,9 +132,9 @@ test('anything else is refused as pymilvus refuses it', async () => {
   assert.equal(c.num_entities, 0);
 });
 
-test('batches one after another reuse no value of the batch before', async () => {
-  // transcription reuses its scratch arrays from batch to batch: a cell a batch leaves out must
-  // be missing (or null, or the default), never the value the previous batch had in that place
+test('batches one after another: what a batch leaves out is null, the default or refused', async () => {
+  // transcription reuses its scratch buffers from batch to batch (zeroed typed views are covered
+  // by the tests above that tag cells); a cell a batch leaves out takes nothing from the last one
   const c = films([new FieldSchema('note', DataType.VARCHAR, { max_length: 16, nullable: true }),
     new FieldSchema('n', DataType.INT32, { default_value: 7 })], { enable_dynamic_field: true });
   const f32 = (i) => Float32Array.from(vec(i));
@@ -145,4 +147,22 @@ test('batches one after another reuse no value of the batch before', async () =>
   assert.equal((await c.query('id >= 7', { output_fields: ['id'] })).length, 0);
   await c.insert([{ id: 9, vec: f32(9), tag: 't9' }]);
   assert.deepEqual(await c.query('id == 9', { output_fields: ['vec', 'tag'] }), [{ id: 9, vec: vec(9), tag: 't9' }]);
+});
+
+test('a write keeps no reference to the rows it was given', async () => {
+  // the scratch arrays that hold a batch's strings and vectors are emptied after each write:
+  // a vector given once can be collected as soon as the caller lets it go
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc');
+  const c = films();
+  let ref;
+  await (() => {
+    const v = Float32Array.from(vec(1));
+    ref = new WeakRef(v);
+    return c.insert([{ id: 1, vec: v, tag: 't1' }]);
+  })();
+  await new Promise((resolve) => setTimeout(resolve, 0)); // WeakRef targets live to the end of the job
+  gc();
+  assert.equal(ref.deref(), undefined);
+  assert.deepEqual(await all(c), expected([1]));
 });

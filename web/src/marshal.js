@@ -71,7 +71,8 @@ function toJsonText(v) {
  * are the limit cost as much as the transcription itself. Each transcription asks for them in
  * the same order, so the i-th request of a type gets the same buffer each time. Typed views are
  * zeroed when handed out; plain arrays (strings, row vectors: references to the caller's values)
- * are emptied when handed out and again by release(), so no batch is kept alive by the pool.
+ * are emptied when handed out and by release(), which writeBatch calls when it has copied them
+ * (and transcribe when it throws), so no batch is kept alive by the pool.
  */
 const scratch = {
   bufs: { Float64Array: [], Uint8Array: [], Uint16Array: [], Array: [] },
@@ -540,13 +541,18 @@ function fromArrow(info, table) {
 /** Decides the form of `data` and transcribes it. */
 export function transcribe(info, data, op) {
   scratch.reset();
-  if (isArrowTable(data)) return fromArrow(info, data);
-  if (Array.isArray(data)) {
-    if (data.length > 0 && isPlainRow(data[0])) return fromRows(info, data);
-    return fromColumns(info, data, op);
+  try {
+    if (isArrowTable(data)) return fromArrow(info, data);
+    if (Array.isArray(data)) {
+      if (data.length > 0 && isPlainRow(data[0])) return fromRows(info, data);
+      return fromColumns(info, data, op);
+    }
+    if (isPlainRow(data)) return fromRows(info, [data]);
+    throw new DataTypeNotSupportException(1, 'The type of data should be List, pd.DataFrame or Dict');
+  } catch (e) {
+    scratch.release(); // a batch refused here never reaches writeBatch, which would empty them
+    throw e;
   }
-  if (isPlainRow(data)) return fromRows(info, [data]);
-  throw new DataTypeNotSupportException(1, 'The type of data should be List, pd.DataFrame or Dict');
 }
 
 // ---------------------------------------------------------------------------------------------
