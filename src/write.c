@@ -66,6 +66,7 @@ typedef struct wplan {
   int part;           /* target partition, -1 in partition-key mode */
   uint32_t *rpart;    /* partition-key mode: target partition per row */
   pt_rowref *refs;    /* PT_WRITE_ROWS_JSON: where each batch row was stored (set by commit) */
+  bool unique_keys;   /* upsert: the batch's keys were checked to be distinct */
   pt_error *err;
 } wplan;
 
@@ -1192,7 +1193,10 @@ static void write_cell(wplan *p, size_t ci, size_t r, pt_segment *seg, uint32_t 
     break;
   case PT_FLOAT_VECTOR: {
     if (in->kind == PT_IN_FLOAT32) {
-      memcpy(dst, (const float *)in->values + (size_t)r * f->width, rb);
+      /* staged values (pt_collection_stage) may already be here: the same bytes, or (an upsert
+       * that overwrote some rows in place) a later row of the same staged block */
+      const float *src = (const float *)in->values + (size_t)r * f->width;
+      if ((const uint8_t *)src != dst) memmove(dst, src, rb);
     } else {
       for (uint32_t j = 0; j < f->width; j++) {
         double d = 0;
@@ -1261,6 +1265,16 @@ typedef struct target {
 
 static size_t batch_row(const target *t, size_t i) { return t->rows ? t->rows[i] : i; }
 
+/* The bytes batch row r stores in variable-width column ci (a null stores none; a missing
+ * VARCHAR with a default stores the default). */
+static size_t stored_size(const wplan *p, size_t ci, size_t r) {
+  if (ci == (size_t)p->lay->pk) return p->keys[r].len;
+  const wcol *w = &p->cols[ci];
+  if (cell_state(w, r) == PT_CELL_VALUE) return w->sizes[r];
+  const pt_field *f = w->f;
+  return f && f->dtype == PT_VARCHAR && f->has_default ? f->default_value.slen : 0;
+}
+
 /* Reserves everything the rows of one target need; on failure frees what it allocated. */
 static pt_status reserve_target(wplan *p, target *t) {
   const pt_layout *lay = p->lay;
@@ -1295,13 +1309,7 @@ static pt_status reserve_target(wplan *p, target *t) {
     for (size_t ci = 0; ci < lay->n_cols; ci++) {
       if (lay->row_bytes[ci]) continue;
       size_t bytes = 0;
-      for (size_t j = i; j < i + k; j++) {
-        size_t r = batch_row(t, j);
-        bytes += ci == (size_t)lay->pk ? p->keys[r].len : p->cols[ci].sizes[r];
-        const pt_field *f = p->cols[ci].f;
-        if (f && f->has_default && f->default_value.kind == PT_DEFAULT_STRING && cell_state(&p->cols[ci], r) != PT_CELL_VALUE)
-          bytes += f->default_value.slen;
-      }
+      for (size_t j = i; j < i + k; j++) bytes += stored_size(p, ci, batch_row(t, j));
       pt_status rc = pt_segment_reserve_bytes(seg, ci, bytes);
       if (rc) return rc;
     }
@@ -1397,6 +1405,47 @@ static void index_row(wplan *p, target *t, size_t r, uint32_t row) {
   }
 }
 
+/* Upsert in place. In a single-partition upsert whose keys are unique, a key whose only row in
+ * the partition is live, and stores as many bytes in every variable-width column as the new
+ * row would, is overwritten where it is: same row id, no tombstone, no growth, no index change.
+ * Milvus deletes and re-inserts; what is visible differs only in storage order (the row keeps
+ * its place instead of moving to the end), which Milvus leaves unspecified. Returns the row, or
+ * PT_NO_ROW when batch row r must be appended. Reads only. */
+static uint32_t in_place_row(const wplan *p, const pt_partition *part, size_t r) {
+  const pt_layout *lay = p->lay;
+  size_t slot = pt_partition_lookup(part, lay, &p->keys[r]);
+  if (slot == SIZE_MAX) return PT_NO_ROW;
+  uint32_t row = part->index.slots[slot].row;
+  const pt_segment *seg = pt_row_segment(part, lay, row);
+  uint32_t off = pt_row_offset(lay, row);
+  if (seg->next[off] != PT_NO_ROW) return PT_NO_ROW; /* insert kept duplicates: delete them all */
+  for (size_t ci = 0; ci < lay->n_cols; ci++) {
+    if (lay->row_bytes[ci]) continue;
+    const uint32_t *o = seg->cols[ci].offsets;
+    if (o[off + 1] - o[off] != stored_size(p, ci, r)) return PT_NO_ROW;
+  }
+  return row;
+}
+
+/* Overwrites row `row` with batch row r (in_place_row said it fits). Cannot fail. */
+static void overwrite_row(wplan *p, const pt_partition *part, size_t r, uint32_t row) {
+  const pt_layout *lay = p->lay;
+  pt_segment *seg = pt_row_segment(part, lay, row);
+  uint32_t off = pt_row_offset(lay, row);
+  for (size_t ci = 0; ci < lay->n_cols; ci++) {
+    pt_column *col = &seg->cols[ci];
+    if (lay->row_bytes[ci]) {
+      write_cell(p, ci, r, seg, off);
+      continue;
+    }
+    /* write_cell appends at col->used: point it at the old cell, whose size is the new one */
+    size_t used = col->used;
+    col->used = col->offsets[off];
+    write_cell(p, ci, r, seg, off);
+    col->used = used;
+  }
+}
+
 static pt_status commit(wplan *p, pt_mutation_result *res) {
   pt_collection *c = p->c;
   size_t nt = p->part >= 0 ? 1 : c->n_parts;
@@ -1404,10 +1453,30 @@ static pt_status commit(wplan *p, pt_mutation_result *res) {
   if (!ts) return pt_fail_nomem(p->err);
   pt_status rc = PT_OK;
 
-  /* 1. group the rows by target partition */
+  /* 1. group the rows by target partition; a single-partition upsert with unique keys first
+   *    sets apart the rows it overwrites in place (`at`: batch row -> row, or PT_NO_ROW) */
+  uint32_t *at = NULL;
   if (p->part >= 0) {
-    ts[0].part = c->parts[p->part];
-    ts[0].m = p->n;
+    target *t = &ts[0];
+    t->part = c->parts[p->part];
+    t->m = p->n;
+    if (p->op == PT_OP_UPSERT && p->unique_keys && p->keys == p->del_keys && t->part->n_live) {
+      if (!(at = pt_malloc(p->n * sizeof *at))) { rc = PT_NOMEM; goto done; }
+      size_t kept = 0;
+      for (size_t r = 0; r < p->n; r++)
+        if ((at[r] = in_place_row(p, t->part, r)) != PT_NO_ROW) kept++;
+      if (!kept) {
+        pt_free(at);
+        at = NULL;
+      } else if (kept < p->n) {
+        t->m = p->n - kept;
+        if (!(t->rows = pt_malloc(t->m * sizeof *t->rows))) { rc = PT_NOMEM; goto done; }
+        for (size_t r = 0, j = 0; r < p->n; r++)
+          if (at[r] == PT_NO_ROW) t->rows[j++] = (uint32_t)r;
+      } else {
+        t->m = 0;
+      }
+    }
   } else {
     for (size_t r = 0; r < p->n; r++) ts[p->rpart[r]].m++;
     for (size_t q = 0; q < nt; q++) {
@@ -1434,9 +1503,18 @@ static pt_status commit(wplan *p, pt_mutation_result *res) {
     rc = PT_NOMEM;
     goto done;
   }
+  /* rows overwritten in place first: their values may lie in the staged block the appended
+   *    rows are written over (pt_collection_stage) */
+  if (at)
+    for (size_t r = 0; r < p->n; r++)
+      if (at[r] != PT_NO_ROW) overwrite_row(p, ts[0].part, r, at[r]);
   for (size_t q = 0; q < nt; q++)
     if (ts[q].m) first[q] = append_target(p, &ts[q]);
   for (size_t r = 0; r < p->n; r++) {
+    if (at && at[r] != PT_NO_ROW) {
+      if (p->refs) p->refs[r] = (pt_rowref){(uint32_t)p->part, at[r]};
+      continue;
+    }
     size_t q = p->part >= 0 ? 0 : p->rpart[r];
     uint32_t row = first[q] + (uint32_t)seen[q]++;
     index_row(p, &ts[q], r, row);
@@ -1454,6 +1532,7 @@ static pt_status commit(wplan *p, pt_mutation_result *res) {
 done:
   for (size_t q = 0; q < nt; q++) release_target(p, &ts[q]);
   pt_free(ts);
+  pt_free(at);
   if (rc == PT_NOMEM) return pt_fail_nomem(p->err);
   if (rc == PT_LIMIT)
     return pt_fail(p->err, PT_LIMIT, PT_CODE_TOO_LARGE, PT_EXC_MILVUS, "partition row limit or segment arena size exceeded");
@@ -1626,7 +1705,10 @@ pt_status pt_collection_write(pt_collection *c, const char *partition, size_t pa
   /* 4. keys, partition, duplicates */
   if ((rc = resolve_keys(&p))) goto done;
   if ((rc = resolve_partition(&p, partition, partition_len))) goto done;
-  if (op == PT_OP_UPSERT && !(flags & PT_WRITE_DUPLICATES_LAST_WINS) && (rc = check_duplicates(&p))) goto done;
+  if (op == PT_OP_UPSERT && !(flags & PT_WRITE_DUPLICATES_LAST_WINS)) {
+    if ((rc = check_duplicates(&p))) goto done;
+    p.unique_keys = true;
+  }
 
   /* the result's key copy is allocated before committing, so that commit is the last step */
   if ((rc = fill_keys(&p, res))) {

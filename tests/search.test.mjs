@@ -141,9 +141,19 @@ class Model {
     this.partitions = PARTS.map((p) => new Partition(this.collection, p));
   }
 
-  newRow(id, part) {
+  newRow(id, part, upsert = false) {
     const n = this.rnd.int(-1000, 1000);
     const row = { id, n, v: genVector(this.rnd, this.t, this.dim, this.ints), color: `c${n & 7}` };
+    // an upsert overwrites the key's row where it is when it is the key's only row in the
+    // partition and every variable-width value keeps its size (here the sparse vector: $meta
+    // is {"color":"cN"} for every row); otherwise the old rows go and the new one is appended
+    const old = upsert ? this.rows.filter((r) => r.live && r.id === id && r.part === part) : [];
+    const size = (v) => (this.t === DataType.SPARSE_FLOAT_VECTOR ? Object.keys(v).length : 0);
+    if (old.length === 1 && size(old[0].v) === size(row.v)) {
+      Object.assign(old[0], row);
+      return row;
+    }
+    for (const r of old) r.live = false;
     this.rows.push({ ...row, part, seq: this.seq++, live: true });
     return row;
   }
@@ -154,8 +164,7 @@ class Model {
   }
 
   async upsert(ids, part) {
-    for (const r of this.rows) if (ids.includes(r.id) && r.part === part) r.live = false;
-    await this.partitions[part].upsert(ids.map((id) => this.newRow(id, part)));
+    await this.partitions[part].upsert(ids.map((id) => this.newRow(id, part, true)));
   }
 
   async delete(ids) {
@@ -308,16 +317,18 @@ for (const ints of [false, true]) {
 
 // ---- ties, storage order ---------------------------------------------------------------------
 
-test('ties come in storage order: partitions in creation order, rows in write order, upserts last', async () => {
+test('ties come in storage order: partitions in creation order, rows in write order, upserts in place or last', async () => {
   const c = new Collection(uniqueName('ties'), new CollectionSchema([
     new FieldSchema('id', DataType.INT64, { is_primary: true }),
     new FieldSchema('v', DataType.FLOAT_VECTOR, { dim: 2 }),
-  ]));
+  ], { enable_dynamic_field: true }));
   const p1 = new Partition(c, 'p1');
   await p1.insert([10, 11, 12].map((id) => ({ id, v: [1, 0] })));
   await c.insert([0, 1, 2, 3].map((id) => ({ id, v: [1, 0] })));
   await c.insert({ id: 5, v: [0.5, 0] });
-  await c.upsert({ id: 1, v: [1, 0] }); // moves to the end of _default
+  // 2 has the same sizes: overwritten where it is; 1 gains a dynamic value, a longer $meta:
+  // appended, so it moves to the end of _default
+  await c.upsert([{ id: 2, v: [1, 0] }, { id: 1, v: [1, 0], x: 1 }]);
   const ids = (res) => res[0].map((h) => h.id);
   assert.deepEqual(ids(await c.search([[1, 0]], 'v', { metric_type: 'L2' }, 6)), [0, 2, 3, 1, 10, 11]);
   assert.deepEqual(ids(await c.search([[1, 0]], 'v', { metric_type: 'L2' }, 3, '', { offset: 3 })), [1, 10, 11]);

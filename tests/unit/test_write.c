@@ -333,9 +333,9 @@ TEST(upsert_counts_and_keys) {
   for (int i = 0; i < 5; i++) CHECK_EQ_INT(r.int_keys[i], want[i]);
   pt_mutation_result_clear(&r);
   CHECK_EQ_INT(count_of(c, NULL), 5);
-  /* the upserted rows went to the end: storage order is write order */
+  /* keys 1 and 2 were overwritten where they were; the new keys follow in batch order */
   pt_rows *rows = q(c, "{'expr':'','limit':100}");
-  int64_t order[] = {5, 1, 3, 2, 4};
+  int64_t order[] = {1, 2, 5, 3, 4};
   CHECK_EQ_INT(pt_rows_count(rows), 5);
   for (size_t i = 0; i < 5 && i < pt_rows_count(rows); i++) CHECK_EQ_INT(test_i64(rows, 0, i), order[i]);
   pt_rows_free(rows);
@@ -352,6 +352,121 @@ TEST(upsert_counts_and_keys) {
   pt_mutation_result_clear(&r);
   put(s, NULL, PT_OP_UPSERT, "[{'pk':'b','v':[1,1]}]");
   CHECK_EQ_INT(count_of(s, NULL), 3);
+  pt_store_close(st);
+}
+
+/* Query output of every row of a collection, in storage order, as text. */
+static char *dump_all(pt_collection *c) {
+  pt_rows *rows = q(c, "{'expr':'id >= 0','output_fields':['*']}");
+  char *d = rows ? test_dump_rows(rows) : NULL;
+  pt_rows_free(rows);
+  return d;
+}
+
+#define UPSERT_SCHEMA "{'enable_dynamic_field':true,'fields':[{'name':'id','dtype':5,'is_primary':true},"     \
+                      "{'name':'v','dtype':101,'dim':2},{'name':'s','dtype':21,'max_length':8,'nullable':true}," \
+                      "{'name':'t','dtype':21,'max_length':8,'default_value':'dd'},"                              \
+                      "{'name':'n','dtype':4,'nullable':true}]}"
+
+TEST(upsert_in_place) {
+  pt_store *st = test_store();
+  pt_collection *c = coll(st, "c", UPSERT_SCHEMA);
+  put(c, NULL, PT_OP_INSERT,
+      "[{'id':1,'v':[1,1],'s':'ab','t':'t1','n':1,'x':1},{'id':2,'v':[2,2],'s':'ab','n':2},"
+      "{'id':3,'v':[3,3],'s':'ab','t':'t3','n':3},{'id':4,'v':[4,4],'s':null,'t':'t4','n':4},"
+      "{'id':5,'v':[5,5],'s':'ab','t':'t5','n':5,'x':5},{'id':6,'v':[6,6],'s':'ab','t':'t6','n':6},"
+      "{'id':6,'v':[6,7],'s':'ab','t':'t6','n':6}]");
+  /* 1, 2 and 4 store the same number of bytes in every variable-width column (s, t, $meta) as
+   * before: they are overwritten where they are, nulls and defaults included. 3 (s longer), 5
+   * ($meta gone), 6 (two rows, left by insert) and 7 (new) are appended in batch order. */
+  pt_mutation_result r = test_write(c, NULL, PT_OP_UPSERT,
+      J("[{'id':3,'v':[9,3],'s':'abc','t':'u3','n':3},{'id':1,'v':[9,1],'s':'cd','t':'u1','n':null,'x':7},"
+        "{'id':2,'v':[9,2],'s':'cd','t':'zz'},{'id':5,'v':[9,5],'s':'ab','t':'t5','n':5},"
+        "{'id':4,'v':[9,4],'s':null,'n':40},{'id':6,'v':[9,6],'s':'ab','t':'t6','n':6},{'id':7,'v':[9,7]}]"));
+  CHECK_EQ_INT(r.upsert_count, 7);
+  int64_t keys[] = {3, 1, 2, 5, 4, 6, 7};
+  for (int i = 0; i < 7; i++) CHECK_EQ_INT(r.int_keys[i], keys[i]);
+  pt_mutation_result_clear(&r);
+  CHECK_EQ_INT(count_of(c, NULL), 7);
+  /* the same rows inserted in the expected storage order give the same output, byte for byte */
+  pt_collection *want = coll(st, "want", UPSERT_SCHEMA);
+  put(want, NULL, PT_OP_INSERT,
+      "[{'id':1,'v':[9,1],'s':'cd','t':'u1','n':null,'x':7},{'id':2,'v':[9,2],'s':'cd','t':'zz'},"
+      "{'id':4,'v':[9,4],'s':null,'n':40},{'id':3,'v':[9,3],'s':'abc','t':'u3','n':3},"
+      "{'id':5,'v':[9,5],'s':'ab','t':'t5','n':5},{'id':6,'v':[9,6],'s':'ab','t':'t6','n':6},{'id':7,'v':[9,7]}]");
+  char *got = dump_all(c), *exp = dump_all(want);
+  CHECK(got && exp);
+  if (got && exp) CHECK_STR(got, exp);
+  free(got);
+  free(exp);
+  /* only the appended keys left dead rows: 3, 5 and both rows of 6 */
+  uint64_t removed = 0;
+  pt_error e;
+  CHECK_OK(pt_collection_compact(c, NULL, 0, &removed, &e), &e);
+  CHECK_EQ_INT(removed, 4);
+  got = dump_all(c);
+  exp = dump_all(want);
+  if (got && exp) CHECK_STR(got, exp);
+  free(got);
+  free(exp);
+
+  /* a batch that overwrites every row in place keeps no memory and no dead row */
+  size_t before = pt_memory_used();
+  put(c, NULL, PT_OP_UPSERT, "[{'id':7,'v':[0,7]},{'id':1,'v':[0,1],'s':'ef','t':'v1','n':11,'x':8}]");
+  CHECK_EQ_INT(pt_memory_used(), before);
+  CHECK_OK(pt_collection_compact(c, NULL, 0, &removed, &e), &e);
+  CHECK_EQ_INT(removed, 0);
+  pt_rows *rows = q(c, "{'expr':'id in [1, 7]','output_fields':['v','s','t','n','x']}");
+  CHECK_EQ_INT(pt_rows_count(rows), 2);
+  if (rows && pt_rows_count(rows) == 2) {
+    CHECK_EQ_INT(i64_at(rows, "id", 0), 1); /* still first */
+    CHECK_STR(text_at(rows, "s", 0), "ef");
+    CHECK_STR(text_at(rows, "t", 0), "v1");
+    CHECK_EQ_INT(i64_at(rows, "id", 1), 7);
+    float v[2];
+    fixed_at(rows, "v", 1, v, sizeof v);
+    CHECK(v[0] == 0 && v[1] == 7);
+  }
+  pt_rows_free(rows);
+
+  /* the rows a forwarding write reports are the rows as overwritten */
+  r = (pt_mutation_result){0};
+  CHECK_OK(write_json(c, NULL, PT_OP_UPSERT, J("[{'id':2,'v':[5,5],'s':'gh','t':'w2','n':22}]"),
+                      PT_WRITE_ROWS_JSON, &r, &e), &e);
+  CHECK(r.rows_json && strstr(r.rows_json, "\"s\":\"gh\"") && strstr(r.rows_json, "\"n\":22"));
+  pt_mutation_result_clear(&r);
+
+  /* duplicate keys let through (last wins): appended, as the keys are not known to be unique */
+  CHECK_OK(write_json(c, NULL, PT_OP_UPSERT, J("[{'id':2,'v':[1,0]},{'id':2,'v':[2,0],'s':'ij'}]"),
+                      PT_WRITE_DUPLICATES_LAST_WINS, &r, &e), &e);
+  pt_mutation_result_clear(&r);
+  rows = q(c, "{'expr':'id >= 0','limit':100}");
+  CHECK_EQ_INT(pt_rows_count(rows), 7);
+  if (rows && pt_rows_count(rows) == 7) CHECK_EQ_INT(test_i64(rows, 0, 6), 2);
+  pt_rows_free(rows);
+  CHECK_EQ_INT(found(c, "id == 2 and s == 'ij'", NULL), 1);
+
+  /* another partition: the key is new there, so appended there; _default's row is untouched */
+  CHECK_OK(pt_partition_create(c, "P", 1, &e), &e);
+  put(c, "P", PT_OP_UPSERT, "{'id':1,'v':[3,3],'s':'ef'}");
+  CHECK_EQ_INT(found(c, "id == 1", NULL), 2);
+  CHECK_EQ_INT(found(c, "id == 1 and t == 'v1'", "_default"), 1);
+
+  /* VARCHAR keys: the key's bytes are the same by definition */
+  pt_collection *sk = coll(st, "sk", "{'fields':[{'name':'pk','dtype':21,'max_length':8,'is_primary':true},"
+                                     "{'name':'v','dtype':101,'dim':2}]}");
+  put(sk, NULL, PT_OP_INSERT, "[{'pk':'a','v':[0,0]},{'pk':'bb','v':[0,0]},{'pk':'c','v':[0,0]}]");
+  put(sk, NULL, PT_OP_UPSERT, "[{'pk':'bb','v':[1,1]},{'pk':'d','v':[2,2]}]");
+  rows = q(sk, "{'expr':'','output_fields':['v'],'limit':10}");
+  CHECK_EQ_INT(pt_rows_count(rows), 4);
+  const char *order[] = {"a", "bb", "c", "d"};
+  for (size_t i = 0; i < 4 && rows && i < pt_rows_count(rows); i++) CHECK_STR(text_at(rows, "pk", i), order[i]);
+  if (rows && pt_rows_count(rows) == 4) {
+    float v[2];
+    fixed_at(rows, "v", 1, v, sizeof v);
+    CHECK(v[0] == 1 && v[1] == 1);
+  }
+  pt_rows_free(rows);
   pt_store_close(st);
 }
 
@@ -1999,9 +2114,20 @@ TEST(stage_writes_vectors_in_place) {
   /* rows that would span two segments have no single place */
   CHECK(pt_collection_stage(c, NULL, 0, 1, 55) == NULL);
   CHECK(pt_collection_stage(c, NULL, 0, 1, 54) == p3 + 10 * SD);
-  /* upsert in place: key 3 gets a new row at the end, its old row is deleted */
-  float *p4 = pt_collection_stage(c, NULL, 0, 1, 1);
-  CHECK_OK(staged_write(c, NULL, PT_OP_UPSERT, 3, 1, p4, false, &e), &e);
+  /* upsert: keys 72 and 73 are overwritten where they are, from the first two rows of the
+   * staged block; key 74 is new, and appended from its third row over its first */
+  float *p4 = pt_collection_stage(c, NULL, 0, 1, 3);
+  CHECK(p4 == p3 + 10 * SD);
+  CHECK_OK(staged_write(c, NULL, PT_OP_UPSERT, 72, 3, p4, false, &e), &e);
+  CHECK_EQ_INT(count_of(c, NULL), 75);
+  CHECK(pt_collection_stage(c, NULL, 0, 1, 1) == p4 + SD); /* one row was appended */
+  CHECK(vector_is(c, 72) && vector_is(c, 73) && vector_is(c, 74));
+  /* a deleted row, for compaction below */
+  {
+    pt_mutation_result dr;
+    CHECK_OK(pt_collection_delete(c, NULL, 0, "id == 3", 7, &dr, &e), &e);
+    pt_mutation_result_clear(&dr);
+  }
   CHECK_EQ_INT(count_of(c, NULL), 74);
   /* a staged block handed to a write into another partition is copied from */
   CHECK_OK(pt_partition_create(c, "other", 5, &e), &e);
@@ -2009,7 +2135,7 @@ TEST(stage_writes_vectors_in_place) {
   CHECK_OK(staged_write(c, "other", PT_OP_INSERT, 100, 5, p5, false, &e), &e);
   CHECK_EQ_INT(count_of(c, "other"), 5);
   CHECK_EQ_INT(count_of(c, "_default"), 74);
-  /* compaction moves rows (key 3's old row goes) and drops the spare; staging goes on after it */
+  /* compaction moves rows (key 3's row goes) and drops the spare; staging goes on after it */
   CHECK(pt_collection_stage(c, NULL, 0, 1, 60) == NULL);
   uint64_t removed = 0;
   CHECK_OK(pt_collection_compact(c, NULL, 0, &removed, &e), &e);
@@ -2020,17 +2146,19 @@ TEST(stage_writes_vectors_in_place) {
   CHECK_EQ_INT(count_of(c, "_default"), 124);
   for (int64_t k = 200; k < 250; k++) CHECK(vector_is(c, k));
   bool all = true;
-  for (int64_t k = 0; k < 74; k++) all = all && vector_is(c, k);
+  for (int64_t k = 0; k < 75; k++) all = all && (k == 3 || vector_is(c, k));
   for (int64_t k = 100; k < 105; k++) all = all && vector_is(c, k);
   CHECK(all);
-  /* compaction hands a spare segment back: 63 rows and an upsert fill one segment, a stage
-   * makes a spare, compaction drops the deleted row and the spare (ASan sees a leak or a double
-   * free), and the next stage is the one free row of the first segment */
+  /* compaction hands a spare segment back: 64 rows fill one segment and one is deleted, a
+   * stage makes a spare, compaction drops the deleted row and the spare (ASan sees a leak or a
+   * double free), and the next stage is the one free row of the first segment */
   {
     pt_collection *d = coll(st, "spare", "{'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'v','dtype':101,'dim':8192}]}");
     float *buf = malloc(64 * SD * sizeof *buf);
-    CHECK_OK(staged_write(d, NULL, PT_OP_INSERT, 0, 63, buf, false, &e), &e);
-    CHECK_OK(staged_write(d, NULL, PT_OP_UPSERT, 0, 1, buf, false, &e), &e);
+    CHECK_OK(staged_write(d, NULL, PT_OP_INSERT, 0, 64, buf, false, &e), &e);
+    pt_mutation_result dr;
+    CHECK_OK(pt_collection_delete(d, NULL, 0, "id == 0", 7, &dr, &e), &e);
+    pt_mutation_result_clear(&dr);
     size_t before_spare = pt_memory_used();
     float *spare = pt_collection_stage(d, NULL, 0, 1, 5);
     CHECK(spare != NULL);
@@ -2044,7 +2172,7 @@ TEST(stage_writes_vectors_in_place) {
     float *last = pt_collection_stage(d, NULL, 0, 1, 1);
     CHECK(last != NULL);
     CHECK_OK(staged_write(d, NULL, PT_OP_INSERT, 500, 1, last, false, &e), &e);
-    CHECK(vector_is(d, 500) && vector_is(d, 0) && vector_is(d, 62));
+    CHECK(vector_is(d, 500) && vector_is(d, 1) && vector_is(d, 63));
     free(buf);
   }
   /* no place: the key, a variable-width field, no such field / partition, no rows */
@@ -2064,7 +2192,7 @@ TEST(stage_writes_vectors_in_place) {
   pt_store_close(st);
 }
 
-TEST_MAIN(T(binary_vector_of_one_byte_through_json), T(stage_writes_vectors_in_place), T(insert_keeps_duplicate_keys), T(upsert_is_scoped_to_the_target_partition), T(upsert_counts_and_keys),
+TEST_MAIN(T(binary_vector_of_one_byte_through_json), T(stage_writes_vectors_in_place), T(insert_keeps_duplicate_keys), T(upsert_is_scoped_to_the_target_partition), T(upsert_counts_and_keys), T(upsert_in_place),
           T(duplicate_keys_in_one_upsert_batch), T(auto_id_keys), T(nullable_and_default_values), T(dynamic_field),
           T(every_type_round_trips), T(int8_sparse_and_varchar_keys_round_trip), T(json_numbers_are_exact),
           T(json_values_are_stored_as_written),
