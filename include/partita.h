@@ -459,7 +459,11 @@ PT_API void pt_mutation_result_clear(pt_mutation_result *result);
 
 /**
  * Inserts or upserts a batch into a partition (`partition` NULL or empty: `_default`).
- * Everything is validated before anything changes; on failure nothing changes.
+ * Everything is validated before anything changes; on failure nothing changes. An upsert whose
+ * keys are distinct (no PT_WRITE_DUPLICATES_LAST_WINS) overwrites a key's row where it is when
+ * that row is the key's only row in the partition and every variable-width value of the new
+ * row stores as many bytes as the old one; other rows are appended and the old ones deleted.
+ * Only the storage order (query and tie order) tells the two apart.
  * @param[out] result  filled on success (clear it with pt_mutation_result_clear).
  */
 PT_API pt_status pt_collection_write(pt_collection *coll, const char *partition,

@@ -1254,6 +1254,26 @@ static bool is_block_copy(const wplan *p, size_t ci) {
   }
 }
 
+/* Writes batch row r of column ci at offset off of seg when the column has a plain copy (a
+ * block-copy column or integer keys); false when write_cell must do it. memmove: a staged value
+ * (pt_collection_stage) may be moved within its block, or already be in place. */
+static inline bool copy_cell(const wplan *p, size_t ci, bool block, size_t r, pt_segment *seg, uint32_t off) {
+  size_t rb = p->lay->row_bytes[ci];
+  pt_column *col = &seg->cols[ci];
+  uint8_t *dst = col->data + (size_t)off * rb;
+  if (block) {
+    const uint8_t *src = (const uint8_t *)p->cols[ci].in->values + r * rb;
+    if (src != dst) memmove(dst, src, rb);
+    if (col->valid) pt_bit_set(col->valid, off);
+    return true;
+  }
+  if (ci == (size_t)p->lay->pk && !p->str_keys) {
+    memcpy(dst, &p->keys[r].i, 8);
+    return true;
+  }
+  return false;
+}
+
 /* Rows of the batch going to one partition. */
 typedef struct target {
   pt_partition *part;
@@ -1350,6 +1370,11 @@ static uint32_t append_target(wplan *p, target *t) {
           for (size_t j = 0; j < k; j++) pt_bit_set(col->valid, off0 + (uint32_t)j);
         continue;
       }
+      bool block = is_block_copy(p, ci);
+      if (block || (ci == (size_t)lay->pk && !p->str_keys)) {
+        for (size_t j = 0; j < k; j++) copy_cell(p, ci, block, batch_row(t, i + j), seg, off0 + (uint32_t)j);
+        continue;
+      }
       for (size_t j = 0; j < k; j++) write_cell(p, ci, batch_row(t, i + j), seg, off0 + (uint32_t)j);
     }
     for (size_t j = 0; j < k; j++) {
@@ -1427,22 +1452,28 @@ static uint32_t in_place_row(const wplan *p, const pt_partition *part, size_t r)
   return row;
 }
 
-/* Overwrites row `row` with batch row r (in_place_row said it fits). Cannot fail. */
-static void overwrite_row(wplan *p, const pt_partition *part, size_t r, uint32_t row) {
+/* Overwrites, column by column, the rows in_place_row found (`at`: batch row -> row, or
+ * PT_NO_ROW). Cannot fail. */
+static void overwrite_rows(wplan *p, const pt_partition *part, const uint32_t *at) {
   const pt_layout *lay = p->lay;
-  pt_segment *seg = pt_row_segment(part, lay, row);
-  uint32_t off = pt_row_offset(lay, row);
   for (size_t ci = 0; ci < lay->n_cols; ci++) {
-    pt_column *col = &seg->cols[ci];
-    if (lay->row_bytes[ci]) {
+    bool block = is_block_copy(p, ci);
+    for (size_t r = 0; r < p->n; r++) {
+      if (at[r] == PT_NO_ROW) continue;
+      pt_segment *seg = pt_row_segment(part, lay, at[r]);
+      uint32_t off = pt_row_offset(lay, at[r]);
+      if (copy_cell(p, ci, block, r, seg, off)) continue;
+      pt_column *col = &seg->cols[ci];
+      if (lay->row_bytes[ci]) {
+        write_cell(p, ci, r, seg, off);
+        continue;
+      }
+      /* write_cell appends at col->used: point it at the old cell, whose size is the new one */
+      size_t used = col->used;
+      col->used = col->offsets[off];
       write_cell(p, ci, r, seg, off);
-      continue;
+      col->used = used;
     }
-    /* write_cell appends at col->used: point it at the old cell, whose size is the new one */
-    size_t used = col->used;
-    col->used = col->offsets[off];
-    write_cell(p, ci, r, seg, off);
-    col->used = used;
   }
 }
 
@@ -1505,9 +1536,7 @@ static pt_status commit(wplan *p, pt_mutation_result *res) {
   }
   /* rows overwritten in place first: their values may lie in the staged block the appended
    *    rows are written over (pt_collection_stage) */
-  if (at)
-    for (size_t r = 0; r < p->n; r++)
-      if (at[r] != PT_NO_ROW) overwrite_row(p, ts[0].part, r, at[r]);
+  if (at) overwrite_rows(p, ts[0].part, at);
   for (size_t q = 0; q < nt; q++)
     if (ts[q].m) first[q] = append_target(p, &ts[q]);
   for (size_t r = 0; r < p->n; r++) {

@@ -7,6 +7,10 @@
  *     upserted into two partitions is two entities; a second upsert replaces only that
  *     partition's row; upsert over insert duplicates; counts (insert = delete = upsert = N),
  *     keys in batch order (INT64 and VARCHAR), hybrid timestamps.
+ *   - upsert in place: a key's only row with the same variable-width sizes is overwritten where
+ *     it is (nulls, defaults, $meta; no memory kept, no dead row), other rows are appended in
+ *     batch order; last-wins batches, another partition, VARCHAR keys, the rows a forwarding
+ *     write reports; a staged block whose rows are partly overwritten in place.
  *   - duplicate keys inside one upsert batch: rejected, or last-wins with
  *     PT_WRITE_DUPLICATES_LAST_WINS; insert never dedupes.
  *   - auto_id: insert generates consecutive keys (INT64 and VARCHAR), a supplied key is refused;
