@@ -34,7 +34,7 @@
  * ========================================================================================== */
 
 void pt_partition_reindex(pt_partition *p, const pt_layout *lay) {
-  pt_assert(p->index.count == 0 && (uint64_t)p->n_rows <= (p->index.slots ? (p->index.mask + 1) / 2 : 0));
+  pt_assert(p->index.count == 0 && (uint64_t)p->n_rows <= (p->index.slots ? pt_pkindex_max_keys(p->index.mask + 1) : 0));
   for (uint32_t row = 0; row < p->n_rows; row++) {
     pt_segment *seg = pt_row_segment(p, lay, row);
     uint32_t off = pt_row_offset(lay, row);

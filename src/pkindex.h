@@ -26,7 +26,8 @@ static inline bool pt_key_eq(const pt_key *a, const pt_key *b, bool is_string) {
  * so a slot whose hash bits match is confirmed by reading the row's key. */
 typedef bool (*pt_key_eq_fn)(const void *ctx, uint32_t row, const pt_key *key);
 
-/* 8 bytes: a table of n keys at load 1/2 is 16n bytes, rehashing never hashes a key again. */
+/* 8 bytes: a table of n keys is 10n-20n bytes (load 2/5 to 4/5); rehashing never hashes a key
+ * again. */
 typedef struct pt_pkslot {
   uint32_t hash; /* 32 bits of the key's hash; its low bits are the home slot */
   uint32_t row;  /* newest row with this key; PT_NO_ROW = empty slot */
@@ -38,6 +39,9 @@ typedef struct pt_pkindex {
   size_t mask;  /* capacity - 1; capacity is a power of two (0 when empty) */
   size_t count; /* occupied slots */
 } pt_pkindex;
+
+/* The most keys a table of `cap` slots holds: a load of at most about 4/5. */
+static inline size_t pt_pkindex_max_keys(size_t cap) { return cap - cap / 5; }
 
 void pt_pkindex_init(pt_pkindex *ix, bool is_string);
 void pt_pkindex_free(pt_pkindex *ix);
