@@ -312,11 +312,17 @@ const INHERITED = (name) => name in Object.prototype;
 // toString), and rows with another prototype (`odd`) must own what they give.
 const absent = (row, name, v, mustOwn, odd, r) => v === undefined || ((mustOwn || (odd !== null && odd[r] === 1)) && !Object.hasOwn(row, name));
 
-function readNumbers(col, rows, name, mustOwn, odd, present) {
+// The primary key is read through its own load site: a site that only ever sees one name (the
+// key's) loads a key that is not a small integer as a double, without boxing it, where a site
+// shared with the other numeric fields sees several names and goes generic.
+const keyOf = (row, name) => row[name];
+const fieldOf = (row, name) => row[name];
+
+function readNumbers(col, rows, name, mustOwn, odd, present, load) {
   const values = col.values;
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
-    const v = row[name];
+    const v = load(row, name);
     if (absent(row, name, v, mustOwn, odd, r)) col.set(r, undefined);
     else {
       present[r]++;
@@ -401,7 +407,7 @@ function fromRows(info, rows) {
     const col = cols[i];
     const name = col.field.name;
     const mustOwn = INHERITED(name);
-    if (col.kind === K.DOUBLE) readNumbers(col, rows, name, mustOwn, odd, present);
+    if (col.kind === K.DOUBLE) readNumbers(col, rows, name, mustOwn, odd, present, col.field.is_primary ? keyOf : fieldOf);
     else if (col.kind === K.TEXT) readStrings(col, rows, name, mustOwn, odd, present);
     else if (col.kind === K.FLOAT32) readVectors(col, rows, name, mustOwn, odd, present);
     else readCells(col, rows, name, mustOwn, odd, present);
