@@ -645,7 +645,7 @@ async function main() {
   console.log(`partita benchmark — node ${process.version}, ${out.date}`);
 
   if (!only || only === 'ingest') {
-    const reps = Number(opt('reps', 3));
+    const reps = Number(opt('reps', 5));
     for (const [N, dim] of [[100_000, 128], [20_000, 768]]) {
       console.log(`\n## Ingest: ${N.toLocaleString('en')} rows x ${dim}-d float32 + INT64 key + VARCHAR + INT32, batches of ${BATCH} (median of ${reps} processes)\n`);
       const res = ingestSuite(N, dim, reps);

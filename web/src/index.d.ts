@@ -310,6 +310,12 @@ export class Collection {
   drop_partition(name: string, options?: TimeoutOption): void;
   drop(options?: TimeoutOption): void;
   insert(data: InsertData, options?: CollectionMutationOptions): Promise<MutationResult>;
+  /**
+   * Deletes the rows' keys in the target partition and inserts the rows, at one timestamp
+   * (Milvus 2.6); duplicate keys in one batch are refused. A key whose only row there has the
+   * same byte size in every variable-length value is overwritten where it is: the same result,
+   * only the storage order (query and tie order) shows it.
+   */
   upsert(data: InsertData, options?: CollectionMutationOptions): Promise<MutationResult>;
   delete(expr: string, options?: CollectionMutationOptions): Promise<MutationResult>;
   query(expr: string, options?: CollectionQueryOptions): Promise<Entity[]>;
@@ -356,6 +362,12 @@ export class Partition {
   readonly num_entities: number;
   readonly is_empty: boolean;
   insert(data: InsertData, options?: MutationOptions): Promise<MutationResult>;
+  /**
+   * Deletes the rows' keys in the target partition and inserts the rows, at one timestamp
+   * (Milvus 2.6); duplicate keys in one batch are refused. A key whose only row there has the
+   * same byte size in every variable-length value is overwritten where it is: the same result,
+   * only the storage order (query and tie order) shows it.
+   */
   upsert(data: InsertData, options?: MutationOptions): Promise<MutationResult>;
   delete(expr: string, options?: MutationOptions): Promise<MutationResult>;
   query(expr: string, options?: QueryOptions): Promise<Entity[]>;

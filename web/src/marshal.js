@@ -312,22 +312,35 @@ const INHERITED = (name) => name in Object.prototype;
 // toString), and rows with another prototype (`odd`) must own what they give.
 const absent = (row, name, v, mustOwn, odd, r) => v === undefined || ((mustOwn || (odd !== null && odd[r] === 1)) && !Object.hasOwn(row, name));
 
-// The primary key is read through its own load site: a site that only ever sees one name (the
-// key's) loads a key that is not a small integer as a double, without boxing it, where a site
-// shared with the other numeric fields sees several names and goes generic.
-const keyOf = (row, name) => row[name];
-const fieldOf = (row, name) => row[name];
-
-function readNumbers(col, rows, name, mustOwn, odd, present, load) {
+function readNumbers(col, rows, name, mustOwn, odd, present) {
   const values = col.values;
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
-    const v = load(row, name);
+    const v = row[name];
     if (absent(row, name, v, mustOwn, odd, r)) col.set(r, undefined);
     else {
       present[r]++;
       if (typeof v === 'number' && col.values === values) values[r] = v;
       else col.set(r, v); // a BigInt switches the column to int64; anything else is tagged
+    }
+  }
+}
+
+// readNumbers again, for the primary key alone, and on purpose: a load site that only ever sees
+// one name (the key's) reads a key that is not a small integer as a double, without boxing it,
+// where the site in readNumbers sees every other numeric field's name, goes generic and boxes
+// (100,000 HeapNumbers a load of rows). A shared body cannot do this: a loader function passed
+// in, or two sites merged into one value, box again (measured).
+function readKeys(col, rows, name, mustOwn, odd, present) {
+  const values = col.values;
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    const v = row[name];
+    if (absent(row, name, v, mustOwn, odd, r)) col.set(r, undefined);
+    else {
+      present[r]++;
+      if (typeof v === 'number' && col.values === values) values[r] = v;
+      else col.set(r, v);
     }
   }
 }
@@ -407,13 +420,15 @@ function fromRows(info, rows) {
     const col = cols[i];
     const name = col.field.name;
     const mustOwn = INHERITED(name);
-    if (col.kind === K.DOUBLE) readNumbers(col, rows, name, mustOwn, odd, present, col.field.is_primary ? keyOf : fieldOf);
+    if (col.kind === K.DOUBLE) (col.field.is_primary ? readKeys : readNumbers)(col, rows, name, mustOwn, odd, present);
     else if (col.kind === K.TEXT) readStrings(col, rows, name, mustOwn, odd, present);
     else if (col.kind === K.FLOAT32) readVectors(col, rows, name, mustOwn, odd, present);
     else readCells(col, rows, name, mustOwn, odd, present);
   }
   // 3. keys beyond the fields go to $meta (or make the core report an unexpected field): a row
-  //    with exactly the fields, the common case, never makes an array of its keys
+  //    with exactly the fields, the common case, never makes an array of its keys, and a batch
+  //    without any extra key never touches the dynamic column (its rows are marked missing only
+  //    once one row has a dynamic part)
   let anyDyn = false;
   for (let r = 0; r < n; r++) {
     if (own[r] > present[r]) {
@@ -425,13 +440,16 @@ function fromRows(info, rows) {
         extra[k] = row[k];
       }
       if (extra) {
-        if (dyn.kind === K.ABSENT) dyn.allocate();
+        if (!anyDyn) {
+          dyn.allocate();
+          for (let q = 0; q < r; q++) dyn.mark(q, CELL.MISSING);
+          anyDyn = true;
+        }
         dyn.setJson(r, extra, DataType.JSON);
-        anyDyn = true;
         continue;
       }
     }
-    dyn.mark(r, CELL.MISSING);
+    if (anyDyn) dyn.mark(r, CELL.MISSING);
   }
   if (anyDyn) cols.push(dyn);
   return { form: 0, n, cols };
