@@ -1443,6 +1443,9 @@ static uint32_t in_place_row(const wplan *p, const pt_partition *part, size_t r)
   uint32_t row = part->index.slots[slot].row;
   const pt_segment *seg = pt_row_segment(part, lay, row);
   uint32_t off = pt_row_offset(lay, row);
+  /* the index names live rows only; a deleted one here would be a broken invariant, and
+   * overwriting it would bring it back: append instead */
+  if (pt_bit_get(seg->deleted, off)) return PT_NO_ROW;
   if (seg->next[off] != PT_NO_ROW) return PT_NO_ROW; /* insert kept duplicates: delete them all */
   for (size_t ci = 0; ci < lay->n_cols; ci++) {
     if (lay->row_bytes[ci]) continue;
