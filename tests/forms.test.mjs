@@ -1,5 +1,6 @@
 // Every form of `data` that insert / upsert take: columns, rows, one row, an Apache Arrow Table,
-// flat Float32Array vectors, BigInt keys and typed key columns.
+// flat Float32Array vectors, BigInt keys and typed key columns; upserts that overwrite rows in
+// place next to ones that append, through the staged vector column.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
@@ -165,4 +166,52 @@ test('a write keeps no reference to the rows it was given', async () => {
   gc();
   assert.equal(ref.deref(), undefined);
   assert.deepEqual(await all(c), expected([1]));
+});
+
+test('upsert of typed columns and of rows: existing keys overwritten in place, new keys appended, every vector as given', async () => {
+  // a vector column of typed rows is written straight into the partition's storage
+  // (pt_collection_stage); an upsert that overwrites some rows in place then moves the others
+  // within that block: every value must still land on its own key
+  const { memoryUsage } = await import('partita');
+  const dim = 64, n = 600;
+  const c = new Collection(uniqueName('inplace'), new CollectionSchema([
+    new FieldSchema('id', DataType.INT64, { is_primary: true }),
+    new FieldSchema('vec', DataType.FLOAT_VECTOR, { dim }),
+    new FieldSchema('tag', DataType.VARCHAR, { max_length: 16 }),
+  ]));
+  const vecOf = (k, ver) => Float32Array.from({ length: dim }, (_, j) => k * 1000 + ver * 100 + j);
+  const flat = (keys, ver) => {
+    const out = new Float32Array(keys.length * dim);
+    keys.forEach((k, i) => out.set(vecOf(k, ver), i * dim));
+    return out;
+  };
+  const base = range(n);
+  await c.insert([BigInt64Array.from(base, BigInt), flat(base, 0), base.map((k) => `t${k % 10}`)]);
+  // every other key of the batch exists (tags of the same length: in place), the rest are new
+  const keys = range(n).map((i) => (i % 2 ? n + i : i * 7 % n)); // 7 is prime to n: distinct
+  await c.upsert([BigInt64Array.from(keys, BigInt), flat(keys, 1), keys.map((k) => `u${k % 10}`)]);
+  // rows, the same mix again; one existing key gets a longer tag, so it is appended instead
+  const more = [1, n + 1, 2, n + 3, 5];
+  await c.upsert(more.map((k) => ({ id: k, vec: vecOf(k, 2), tag: k === 5 ? 'longer' : `w${k % 10}` })));
+  const want = new Map(base.map((k) => [k, [0, `t${k % 10}`]]));
+  keys.forEach((k) => want.set(k, [1, `u${k % 10}`]));
+  more.forEach((k) => want.set(k, [2, k === 5 ? 'longer' : `w${k % 10}`]));
+  assert.equal(c.num_entities, want.size);
+  const rows = await c.query('', { output_fields: ['vec', 'tag'], limit: 16384 });
+  assert.equal(rows.length, want.size);
+  for (const r of rows) {
+    const [ver, tag] = want.get(r.id);
+    assert.deepEqual([...r.vec], [...vecOf(r.id, ver)], `key ${r.id}`);
+    assert.equal(r.tag, tag, `key ${r.id}`);
+  }
+  // storage order: key 1 kept its place, key 5 (appended) is last
+  assert.equal(rows.findIndex((r) => r.id === 1), 1);
+  assert.equal(rows.at(-1).id, 5);
+  // a batch of existing keys only, same sizes: nothing appended, no memory kept
+  const before = memoryUsage().used;
+  await c.upsert([BigInt64Array.from([0n, 2n, 4n]), flat([0, 2, 4], 3), ['x0', 'x2', 'x4']]);
+  assert.equal(memoryUsage().used, before);
+  const three = await c.query('id in [0, 2, 4]', { output_fields: ['vec'] });
+  for (const r of three) assert.deepEqual([...r.vec], [...vecOf(r.id, 3)]);
+  c.drop();
 });
