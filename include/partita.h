@@ -480,8 +480,9 @@ PT_API pt_status pt_collection_write(pt_collection *coll, const char *partition,
  * width or the primary key, or memory ran out). The bytes are the unused tail of the
  * partition's storage: nothing in them is visible until a write commits, and a write that
  * fails leaves them unused. A batch of at most n_rows rows whose column `field` has this
- * pointer as its values is stored without that column being copied. Valid until the next
- * mutation of the collection.
+ * pointer as its values is stored without that column being copied (an upsert that overwrites
+ * rows in place copies their values out of the block, and moves the appended rows' values up
+ * within it). Valid until the next mutation of the collection.
  */
 PT_API void *pt_collection_stage(pt_collection *coll, const char *partition, size_t partition_len,
                                  size_t field, size_t n_rows);
