@@ -1254,24 +1254,28 @@ static bool is_block_copy(const wplan *p, size_t ci) {
   }
 }
 
-/* Writes batch row r of column ci at offset off of seg when the column has a plain copy (a
- * block-copy column or integer keys); false when write_cell must do it. memmove: a staged value
- * (pt_collection_stage) may be moved within its block, or already be in place. */
-static inline bool copy_cell(const wplan *p, size_t ci, bool block, size_t r, pt_segment *seg, uint32_t off) {
+/* How a column's cells are written one at a time: a plain copy of the input's bytes (a
+ * block-copy column), of the resolved integer key, or through write_cell. Decided per column. */
+typedef enum { COPY_NONE, COPY_BLOCK, COPY_KEY } copy_kind;
+
+static copy_kind column_copy(const wplan *p, size_t ci) {
+  if (is_block_copy(p, ci)) return COPY_BLOCK;
+  return ci == (size_t)p->lay->pk && !p->str_keys ? COPY_KEY : COPY_NONE;
+}
+
+/* Writes batch row r of column ci (COPY_BLOCK or COPY_KEY) at offset off of seg. memmove: a
+ * staged value (pt_collection_stage) may be moved within its block, or already be in place. */
+static inline void copy_cell(const wplan *p, size_t ci, copy_kind kind, size_t r, pt_segment *seg, uint32_t off) {
   size_t rb = p->lay->row_bytes[ci];
   pt_column *col = &seg->cols[ci];
   uint8_t *dst = col->data + (size_t)off * rb;
-  if (block) {
-    const uint8_t *src = (const uint8_t *)p->cols[ci].in->values + r * rb;
-    if (src != dst) memmove(dst, src, rb);
-    if (col->valid) pt_bit_set(col->valid, off);
-    return true;
-  }
-  if (ci == (size_t)p->lay->pk && !p->str_keys) {
+  if (kind == COPY_KEY) {
     memcpy(dst, &p->keys[r].i, 8);
-    return true;
+    return;
   }
-  return false;
+  const uint8_t *src = (const uint8_t *)p->cols[ci].in->values + r * rb;
+  if (src != dst) memmove(dst, src, rb);
+  if (col->valid) pt_bit_set(col->valid, off);
 }
 
 /* Rows of the batch going to one partition. */
@@ -1370,9 +1374,9 @@ static uint32_t append_target(wplan *p, target *t) {
           for (size_t j = 0; j < k; j++) pt_bit_set(col->valid, off0 + (uint32_t)j);
         continue;
       }
-      bool block = is_block_copy(p, ci);
-      if (block || (ci == (size_t)lay->pk && !p->str_keys)) {
-        for (size_t j = 0; j < k; j++) copy_cell(p, ci, block, batch_row(t, i + j), seg, off0 + (uint32_t)j);
+      copy_kind kind = column_copy(p, ci);
+      if (kind != COPY_NONE) {
+        for (size_t j = 0; j < k; j++) copy_cell(p, ci, kind, batch_row(t, i + j), seg, off0 + (uint32_t)j);
         continue;
       }
       for (size_t j = 0; j < k; j++) write_cell(p, ci, batch_row(t, i + j), seg, off0 + (uint32_t)j);
@@ -1460,12 +1464,15 @@ static uint32_t in_place_row(const wplan *p, const pt_partition *part, size_t r)
 static void overwrite_rows(wplan *p, const pt_partition *part, const uint32_t *at) {
   const pt_layout *lay = p->lay;
   for (size_t ci = 0; ci < lay->n_cols; ci++) {
-    bool block = is_block_copy(p, ci);
+    copy_kind kind = column_copy(p, ci);
     for (size_t r = 0; r < p->n; r++) {
       if (at[r] == PT_NO_ROW) continue;
       pt_segment *seg = pt_row_segment(part, lay, at[r]);
       uint32_t off = pt_row_offset(lay, at[r]);
-      if (copy_cell(p, ci, block, r, seg, off)) continue;
+      if (kind != COPY_NONE) {
+        copy_cell(p, ci, kind, r, seg, off);
+        continue;
+      }
       pt_column *col = &seg->cols[ci];
       if (lay->row_bytes[ci]) {
         write_cell(p, ci, r, seg, off);
