@@ -1299,13 +1299,18 @@ static size_t stored_size(const wplan *p, size_t ci, size_t r) {
   return f && f->dtype == PT_VARCHAR && f->has_default ? f->default_value.slen : 0;
 }
 
+/* Rows in use in a partition's last segment; a full segment's worth when it has none, so that
+ * "free rows in the last segment" is cap minus this either way. */
+static size_t rows_in_last_segment(const pt_partition *part, size_t cap) {
+  return part->n_segs ? part->n_rows - (part->n_segs - 1) * cap : cap;
+}
+
 /* Reserves everything the rows of one target need; on failure frees what it allocated. */
 static pt_status reserve_target(wplan *p, target *t) {
   const pt_layout *lay = p->lay;
   pt_partition *part = t->part;
   size_t cap = (size_t)lay->seg_mask + 1;
-  size_t used_in_last = part->n_segs ? part->n_rows - (part->n_segs - 1) * cap : cap;
-  size_t free_in_last = cap - used_in_last;
+  size_t free_in_last = cap - rows_in_last_segment(part, cap);
   size_t need_new = t->m > free_in_last ? (t->m - free_in_last + cap - 1) / cap : 0;
   if ((uint64_t)part->n_rows + t->m > PT_NO_ROW - 1) return PT_LIMIT;
   if (PT_GROW(&part->segs, &part->segs_cap, part->n_segs + need_new)) return PT_NOMEM;
@@ -1364,7 +1369,8 @@ static uint32_t append_target(wplan *p, target *t) {
     size_t k = (size_t)lay->seg_mask + 1 - off0;
     if (k > t->m - i) k = t->m - i;
     for (size_t ci = 0; ci < lay->n_cols; ci++) {
-      if (!t->rows && is_block_copy(p, ci)) {
+      copy_kind kind = column_copy(p, ci);
+      if (!t->rows && kind == COPY_BLOCK) {
         size_t rb = lay->row_bytes[ci];
         pt_column *col = &seg->cols[ci];
         const uint8_t *src = (const uint8_t *)p->cols[ci].in->values + i * rb;
@@ -1374,7 +1380,6 @@ static uint32_t append_target(wplan *p, target *t) {
           for (size_t j = 0; j < k; j++) pt_bit_set(col->valid, off0 + (uint32_t)j);
         continue;
       }
-      copy_kind kind = column_copy(p, ci);
       if (kind != COPY_NONE) {
         for (size_t j = 0; j < k; j++) copy_cell(p, ci, kind, batch_row(t, i + j), seg, off0 + (uint32_t)j);
         continue;
@@ -1672,7 +1677,7 @@ void *pt_collection_stage(pt_collection *c, const char *partition, size_t partit
   if (q < 0) return NULL;
   pt_partition *part = c->parts[q];
   size_t cap = (size_t)lay->seg_mask + 1;
-  size_t used_in_last = part->n_segs ? part->n_rows - (part->n_segs - 1) * cap : cap;
+  size_t used_in_last = rows_in_last_segment(part, cap);
   if (n_rows <= cap - used_in_last) return part->segs[part->n_segs - 1]->cols[field].data + used_in_last * rb;
   if (used_in_last < cap || n_rows > cap) return NULL; /* the rows would span two segments */
   if (!part->spare && !(part->spare = pt_segment_new(lay))) return NULL;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { tableFromArrays, vectorFromArray, FixedSizeList, Field, Float32 } from 'apache-arrow';
-import { init, Collection, CollectionSchema, FieldSchema, DataType, DataNotMatchException, DataTypeNotSupportException } from 'partita';
+import { init, Collection, CollectionSchema, FieldSchema, DataType, DataNotMatchException, DataTypeNotSupportException, memoryUsage } from 'partita';
 import { range, rejects, uniqueName } from './support/helpers.mjs';
 
 await init();
@@ -172,7 +172,6 @@ test('upsert of typed columns and of rows: existing keys overwritten in place, n
   // a vector column of typed rows is written straight into the partition's storage
   // (pt_collection_stage); an upsert that overwrites some rows in place then moves the others
   // within that block: every value must still land on its own key
-  const { memoryUsage } = await import('partita');
   const dim = 64, n = 600;
   const c = new Collection(uniqueName('inplace'), new CollectionSchema([
     new FieldSchema('id', DataType.INT64, { is_primary: true }),

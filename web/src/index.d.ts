@@ -362,12 +362,7 @@ export class Partition {
   readonly num_entities: number;
   readonly is_empty: boolean;
   insert(data: InsertData, options?: MutationOptions): Promise<MutationResult>;
-  /**
-   * Deletes the rows' keys in the target partition and inserts the rows, at one timestamp
-   * (Milvus 2.6); duplicate keys in one batch are refused. A key whose only row there has the
-   * same byte size in every variable-length value is overwritten where it is: the same result,
-   * only the storage order (query and tie order) shows it.
-   */
+  /** As Collection.upsert, into this partition. */
   upsert(data: InsertData, options?: MutationOptions): Promise<MutationResult>;
   delete(expr: string, options?: MutationOptions): Promise<MutationResult>;
   query(expr: string, options?: QueryOptions): Promise<Entity[]>;
