@@ -150,22 +150,25 @@ test('batches one after another: what a batch leaves out is null, the default or
   assert.deepEqual(await c.query('id == 9', { output_fields: ['vec', 'tag'] }), [{ id: 9, vec: vec(9), tag: 't9' }]);
 });
 
-test('a write keeps no reference to the rows it was given', async () => {
-  // the scratch arrays that hold a batch's strings and vectors are emptied after each write:
-  // a vector given once can be collected as soon as the caller lets it go
+test('a write keeps no reference to the rows or columns it was given', async () => {
+  // the scratch arrays that hold a batch's strings and vectors, and the pooled columns that hold
+  // a column given whole, are emptied after each write, and after a batch refused half-way: what
+  // the caller gave can be collected as soon as the caller lets it go
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc');
   const c = films();
-  let ref;
-  await (() => {
-    const v = Float32Array.from(vec(1));
-    ref = new WeakRef(v);
-    return c.insert([{ id: 1, vec: v, tag: 't1' }]);
-  })();
+  const refs = [];
+  const given = (x) => (refs.push(new WeakRef(x)), x);
+  await (() => c.insert([{ id: 1, vec: given(Float32Array.from(vec(1))), tag: 't1' }]))();
+  await (() => c.insert([given(new BigInt64Array([2n])), given(Float32Array.from(vec(2))), given(['t2'])]))();
+  await (() => rejects(() => c.insert([{ id: 3, vec: given(Float32Array.from(vec(3))), tag: 't3' }, 'not a row']),
+    { cls: DataNotMatchException }))();
+  await (() => rejects(() => c.insert([given(new BigInt64Array([4n])), given(new Float32Array(3)), ['t4']]),
+    { message: 'the dim (3) of field data(vec) is not equal to schema dim (4)' }))();
   await new Promise((resolve) => setTimeout(resolve, 0)); // WeakRef targets live to the end of the job
   gc();
-  assert.equal(ref.deref(), undefined);
-  assert.deepEqual(await all(c), expected([1]));
+  assert.deepEqual(refs.map((r) => r.deref() === undefined), refs.map(() => true));
+  assert.deepEqual(await all(c), expected([1, 2]));
 });
 
 test('upsert of typed columns and of rows: existing keys overwritten in place, new keys appended, every vector as given', async () => {

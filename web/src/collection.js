@@ -677,9 +677,26 @@ function queryVectors(data, field) {
   return { kind: byteVec ? 'bytes' : 'float32', nq: values.length, bytes: out };
 }
 
+/**
+ * A field as the marshaller and the search path see it. One class with every property set, so
+ * that the fields of every collection share one hidden class and code the engine optimised on
+ * one collection's fields keeps running on the next one's. (An object spread of the description
+ * gave maps that differed by field type, and even between two collections of one schema.)
+ */
+class FieldInfo {
+  constructor(f, index) {
+    this.name = f.name;
+    this.dtype = f.dtype;
+    this.index = index;
+    this.dim = f.dim ?? 0; // vector fields
+    this.is_primary = f.is_primary === true;
+    this.auto_id = f.auto_id === true;
+  }
+}
+
 /** Schema facts the marshaller needs, from the core's description. */
 function schemaInfo(d) {
-  const fields = d.fields.map((f, index) => ({ ...f, index }));
+  const fields = d.fields.map((f, index) => new FieldInfo(f, index));
   return {
     fields,
     fieldIndex: new Map(fields.map((f) => [f.name, f.index])),

@@ -73,13 +73,26 @@ function toJsonText(v) {
  * zeroed when handed out; plain arrays (strings, row vectors: references to the caller's values)
  * are emptied when handed out and by release(), which writeBatch calls when it has copied them
  * (and transcribe when it throws), so no batch is kept alive by the pool.
+ *
+ * The Column objects are pooled the same way, and for a second reason: a Column that stays alive
+ * keeps its hidden class alive. When every Column of a load died between two batches, a full
+ * garbage collection dropped that class, the engine threw away the optimised transcription that
+ * depended on it ("weak objects"), and the next batches of the load ran unoptimised until it was
+ * compiled again (measured: ~10% of a load of rows as objects). release() drops what a pooled
+ * Column refers to (the caller's arrays, field, strings).
  */
 const scratch = {
-  bufs: { Float64Array: [], Uint8Array: [], Uint16Array: [], Array: [] },
-  used: { Float64Array: 0, Uint8Array: 0, Uint16Array: 0, Array: 0 },
+  bufs: { Float64Array: [], Uint8Array: [], Uint16Array: [], Array: [], Column: [] },
+  used: { Float64Array: 0, Uint8Array: 0, Uint16Array: 0, Array: 0, Column: 0 },
   reset() {
     this.release();
-    this.used.Float64Array = this.used.Uint8Array = this.used.Uint16Array = this.used.Array = 0;
+    this.used.Float64Array = this.used.Uint8Array = this.used.Uint16Array = this.used.Array = this.used.Column = 0;
+  },
+  /** A Column for field (see Column.init), the next one of the pool. */
+  column(field, n, allocate = true) {
+    const list = this.bufs.Column, i = this.used.Column++;
+    if (i === list.length) list.push(new Column());
+    return list[i].init(field, n, allocate);
   },
   take(Ctor, n) {
     const name = Ctor.name, list = this.bufs[name], i = this.used[name]++;
@@ -100,20 +113,28 @@ const scratch = {
   release() {
     const list = this.bufs.Array;
     for (let i = 0; i < this.used.Array; i++) list[i].fill(undefined);
+    const cols = this.bufs.Column;
+    for (let i = 0; i < this.used.Column; i++) cols[i].init(null, 0, false);
   },
 };
 
 const K = { ABSENT: 0, BOOL: 1, INT64: 2, DOUBLE: 3, FLOAT32: 4, BYTES: 5, TEXT: 6, JSON: 7, INT32: 8 };
 const CELL = { VALUE: 0, NULL: 1, MISSING: 2, WRONG_TYPE: 3, WRONG_LENGTH: 4, OUT_OF_RANGE: 5 };
 
+/** One column of a batch being transcribed; made by scratch.column, never by `new` elsewhere. */
 class Column {
+  constructor() {
+    this.init(null, 0, false);
+  }
+
   /**
+   * (Re)starts this column.
    * @param {object|null} field  field info (null: the dynamic $meta column)
    * @param {number} n rows
    * @param {boolean} [allocate] false: no value buffers yet (a column given whole sets its own
    *   with setFlat, or calls allocate() when it has to be transcribed cell by cell)
    */
-  constructor(field, n, allocate = true) {
+  init(field, n, allocate = true) {
     this.field = field;
     this.n = n;
     this.cells = null;
@@ -126,6 +147,7 @@ class Column {
     this.rowVectors = null;
     if (allocate) this.allocate();
     else this.setKind(K.ABSENT, null);
+    return this;
   }
 
   /** The value buffers for a cell-by-cell transcription. */
@@ -395,9 +417,10 @@ function readCells(col, rows, name, mustOwn, odd, present) {
  */
 function fromRows(info, rows) {
   const n = rows.length;
-  const cols = info.fields.map((f) => new Column(f, n));
-  const dyn = new Column(null, n, false); // its values are allocated for the first dynamic row
-  const nf = cols.length;
+  const fields = info.fields, nf = fields.length;
+  const cols = new Array(nf);
+  for (let i = 0; i < nf; i++) cols[i] = scratch.column(fields[i], n);
+  const dyn = scratch.column(null, n, false); // its values are allocated for the first dynamic row
   // 1. every row an object; how many own keys each has; which rows may inherit fields
   const own = scratch.take(Uint16Array, n);
   const present = scratch.take(Uint16Array, n);
@@ -471,15 +494,14 @@ function columnLength(col, f) {
 /** One column given as a whole (column and DataFrame forms). */
 function transcribeColumn(f, col, name) {
   if (!f) {
-    const c = new Column({ dtype: -1, index: -1 }, columnLength(col, null));
-    c.setKind(K.ABSENT, null);
+    const c = scratch.column(null, columnLength(col, null), false);
     c.name = name;
     c.index = -1;
     return c;
   }
   const t = f.dtype;
   const n = columnLength(col, f);
-  const c = new Column(f, n, false);
+  const c = scratch.column(f, n, false);
   c.name = name;
   c.index = -1;
   // fast paths: typed arrays that are already what the core stores
