@@ -678,25 +678,29 @@ function queryVectors(data, field) {
 }
 
 /**
- * A field as the marshaller and the search path see it. One class with every property set, so
- * that the fields of every collection share one hidden class and code the engine optimised on
- * one collection's fields keeps running on the next one's. (An object spread of the description
- * gave maps that differed by field type, and even between two collections of one schema.)
+ * A field as the marshaller and the search path see it. Every field of every collection has the
+ * same properties, made by one object literal, so they share one hidden class, and that class
+ * outlives the collections (the literal's boilerplate holds it): code the engine optimised on
+ * one collection's fields keeps running on the next one's, even after a full garbage
+ * collection at a moment when no collection was alive. An object spread of the description gave
+ * maps that differed by field type and between two collections of one schema, and a class's
+ * instances lose their hidden class when the last one dies; either deoptimised the row
+ * transcription in the middle of the next load.
  */
-class FieldInfo {
-  constructor(f, index) {
-    this.name = f.name;
-    this.dtype = f.dtype;
-    this.index = index;
-    this.dim = f.dim ?? 0; // vector fields
-    this.is_primary = f.is_primary === true;
-    this.auto_id = f.auto_id === true;
-  }
+function fieldInfo(f, index) {
+  return {
+    name: f.name,
+    dtype: f.dtype,
+    index,
+    dim: f.dim ?? 0, // vector fields
+    is_primary: f.is_primary === true,
+    auto_id: f.auto_id === true,
+  };
 }
 
 /** Schema facts the marshaller needs, from the core's description. */
 function schemaInfo(d) {
-  const fields = d.fields.map((f, index) => new FieldInfo(f, index));
+  const fields = d.fields.map((f, index) => fieldInfo(f, index));
   return {
     fields,
     fieldIndex: new Map(fields.map((f) => [f.name, f.index])),
