@@ -385,11 +385,16 @@ async function warmPartita(make) {
 }
 
 async function partitaIngest(N, dim, op, make) {
-  await warmPartita(make);
   const ds = dataset(N, dim);
   // the limit again, in this process just before the load: the ratio of the two is what holds
-  // on a shared VM, where the speed of page faults drifts 2-3x from one minute to the next
+  // on a shared VM, where the speed of page faults drifts 2-3x from one minute to the next.
+  // Measured before the warm-up, not after it: the limit's Memory.grow() is this process's first
+  // detach of an ArrayBuffer, which V8 answers once per process by discarding every optimised
+  // function that reads typed arrays (its "detaching protector"; --trace-deopt: "code
+  // dependencies"). Any load that grows linear memory does this once; after the warm-up, it
+  // recompiled partita's transcription in the middle of the timed load.
   const { freshMs } = writeLimit(ds);
+  await warmPartita(make);
   globalThis.gc?.();
   let { c } = await partitaCollection(dim);
   if (op === 'insert' || op === 'reload') {
