@@ -78,7 +78,7 @@ function toJsonText(v) {
  * keeps its hidden class alive. When every Column of a load died between two batches, a full
  * garbage collection dropped that class, the engine threw away the optimised transcription that
  * depended on it ("weak objects"), and the next batches of the load ran unoptimised until it was
- * compiled again (measured: ~10% of a load of rows as objects). release() drops what a pooled
+ * compiled again (measured: 5-15% of a load of rows as objects). release() drops what a pooled
  * Column refers to (the caller's arrays, field, strings).
  */
 const scratch = {
