@@ -1,7 +1,7 @@
 // partita in a browser (issue 5, part 1): headless Chromium loads the package as an ES module
 // from a plain <script type="module"> (import map, .wasm found next to the package files), in a
 // module Web Worker, with the .wasm given explicitly in every form init({ wasm }) takes, from
-// an esbuild bundle, and from a Vite production build. Each runs tests/browser/scenario.js (the seed example and a filtered
+// an esbuild bundle, and from Vite and webpack production builds. Each runs tests/browser/scenario.js (the seed example and a filtered
 // search) and the test reads the results back; Node runs the same scenario for comparison.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +15,7 @@ import { launchChromium, openPage, skipWithoutChromium as skip } from './support
 import { runScenario, EXPECTED } from './browser/scenario.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-let server, browser, bundleDir, viteDir;
+let server, browser, bundleDir, viteDir, webpackDir;
 
 before(async () => {
   if (skip) return;
@@ -35,6 +35,18 @@ before(async () => {
     root: path.join(root, 'tests/browser/vite'), base: './', configFile: false, logLevel: 'silent',
     build: { outDir: viteDir, emptyOutDir: true, target: 'es2022' },
   });
+  // a webpack 5 production build of the same app (classic script output, top-level await in
+  // its runtime): webpack also follows new URL(…, import.meta.url) and emits the .wasm
+  webpackDir = await mkdtemp(path.join(tmpdir(), 'partita-webpack-'));
+  const { default: webpack } = await import('webpack');
+  const stats = await new Promise((resolve, reject) => webpack({
+    mode: 'production', context: root, target: 'web', devtool: false,
+    entry: path.join(root, 'tests/browser/vite/main.js'),
+    output: { path: webpackDir, filename: 'main.js', publicPath: 'auto', assetModuleFilename: 'partita-[contenthash][ext]' },
+    performance: { hints: false }, infrastructureLogging: { level: 'error' },
+  }, (err, st) => (err ? reject(err) : resolve(st))));
+  if (stats.hasErrors()) throw new Error(stats.toString({ all: false, errors: true }));
+  await copyFile(path.join(root, 'tests/browser/webpack/index.html'), path.join(webpackDir, 'index.html'));
   server = await serveStatic({
     '/': path.join(root, 'tests/browser'),
     '/pkg/': root,
@@ -42,6 +54,7 @@ before(async () => {
     '/assets/': path.join(root, 'dist'),
     '/bundle/': bundleDir,
     '/vite/': viteDir,
+    '/webpack/': webpackDir,
   }, { deny: ['/nowasm/dist/partita.wasm'] });
   browser = await launchChromium();
 });
@@ -51,6 +64,7 @@ after(async () => {
   await server?.close();
   if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
   if (viteDir) await rm(viteDir, { recursive: true, force: true });
+  if (webpackDir) await rm(webpackDir, { recursive: true, force: true });
 });
 
 /** Loads a test page, waits for its results and checks it raised no error and stayed local. */
@@ -96,21 +110,21 @@ test('init() without { wasm } when the .wasm is missing rejects with a message t
   assert.match(r.error, /cannot fetch http:.*\/nowasm\/dist\/partita\.wasm: HTTP 404 \(give init\(\) the \.wasm/);
 });
 
-test('an esbuild bundle (browser condition), with the .wasm imported as a file', { skip, timeout: 60_000 }, async () => {
-  const before = server.requests.length;
-  assert.deepEqual(await results('/bundle/bundle.html'), EXPECTED);
-  const wasm = server.requests.slice(before).filter((p) => p.endsWith('.wasm'));
-  assert.equal(wasm.length, 1);
-  assert.match(wasm[0], /^\/bundle\/partita-\w+\.wasm$/);
-});
-
-test('a Vite build: the package by name, init() with no arguments, the .wasm emitted as an asset', { skip, timeout: 60_000 }, async () => {
-  const before = server.requests.length;
-  assert.deepEqual(await results('/vite/index.html'), EXPECTED);
-  const wasm = server.requests.slice(before).filter((p) => p.endsWith('.wasm'));
-  assert.equal(wasm.length, 1);
-  assert.match(wasm[0], /^\/vite\/assets\/partita-[\w-]+\.wasm$/);
-});
+// each bundled app loads, runs the scenario, and fetches the one .wasm its bundler emitted
+const BUNDLES = [
+  ['an esbuild bundle (browser condition), with the .wasm imported as a file', '/bundle/bundle.html', /^\/bundle\/partita-\w+\.wasm$/],
+  ['a Vite build: the package by name, init() with no arguments, the .wasm emitted as an asset', '/vite/index.html', /^\/vite\/assets\/partita-[\w-]+\.wasm$/],
+  ['a webpack build: the package by name, init() with no arguments, the .wasm emitted as an asset', '/webpack/index.html', /^\/webpack\/partita-\w+\.wasm$/],
+];
+for (const [name, page, wasmPath] of BUNDLES) {
+  test(name, { skip, timeout: 60_000 }, async () => {
+    const before = server.requests.length;
+    assert.deepEqual(await results(page), EXPECTED);
+    const wasm = server.requests.slice(before).filter((p) => p.endsWith('.wasm'));
+    assert.equal(wasm.length, 1);
+    assert.match(wasm[0], wasmPath);
+  });
+}
 
 test('persistence in the browser: OPFS (the default adapter) and IndexedDB survive a reload', { skip, timeout: 60_000 }, async () => {
   const want = [{ id: 1, tag: 'a', vec: [0.5, 1] }, { id: 2, tag: 'B', vec: [6, 7] }];

@@ -1,5 +1,5 @@
-// Entry point of the Vite test: an app that imports the package by name and calls init() with no
-// arguments. Vite resolves `partita` through its `exports` map (`browser` condition) and emits the
+// Entry point of the Vite and webpack tests: an app that imports the package by name and calls init() with no
+// arguments. Both resolve `partita` through its `exports` map (`browser` condition) and emit the
 // .wasm that web/src/browser.js points at with new URL(…, import.meta.url) as an asset.
 import * as partita from 'partita';
 import { runScenario } from '../scenario.js';
