@@ -85,6 +85,31 @@ describe('hostile input: a MilvusException, the store unchanged', () => {
   });
 });
 
+test('a write started from a getter of a row being written is refused; the outer write is applied whole', async () => {
+  // the rows of a write are read into buffers reused from write to write: a second write started
+  // while they are read would overwrite the first one's columns (it used to store the inner
+  // write's keys with the outer write's vectors)
+  const c = fresh();
+  try {
+    let inner;
+    const rows = [
+      { id: 10, v: [1, 1] },
+      { id: 11, get v() { inner = c.insert([{ id: 100, v: [9, 9] }, { id: 101, v: [8, 8] }]); return [2, 2]; } },
+      { id: 12, v: [3, 3] },
+    ];
+    const res = await c.insert(rows);
+    assert.deepEqual(res.primary_keys, [10, 11, 12]);
+    await rejects(() => inner, { code: 1, message: 'a write was started while the rows of another write were being read' });
+    const got = await c.query('id >= 10', { output_fields: ['v'] });
+    assert.deepEqual(got.sort((a, b) => a.id - b.id), [{ id: 10, v: [1, 1] }, { id: 11, v: [2, 2] }, { id: 12, v: [3, 3] }]);
+    // and the next write goes through
+    await c.insert([{ id: 13, v: [4, 4] }]);
+    assert.equal(c.num_entities, 2 + 4);
+  } finally {
+    c.drop();
+  }
+});
+
 describe('__proto__ and constructor are plain data', () => {
   test('dynamic keys, JSON members and a field named __proto__: no prototype pollution', async () => {
     const schema = new CollectionSchema([

@@ -9,7 +9,7 @@ import { core } from './binding.js';
 import { connections } from './connections.js';
 import { DataType } from './dtype.js';
 import { CLIENT_ERROR, MilvusException, ParamError, SchemaNotReadyException } from './errors.js';
-import { transcribe, typeName, writeBatch } from './marshal.js';
+import { batchDone, transcribe, typeName, writeBatch } from './marshal.js';
 import { Partition, _registerCollection } from './partition.js';
 import { readMutationResult, readRows, readSearchResult } from './results.js';
 import { restCreateCollection } from './rest.js';
@@ -196,6 +196,15 @@ export class Collection {
     const h = this._handle();
     const op = OP[opName];
     const batch = transcribe(h.info, data, op);
+    try {
+      return this._writeBatch(h, opName, op, batch, partition, fw, options);
+    } finally {
+      batchDone(); // writeBatch gave it up already, unless an allocation failed before or in it
+    }
+  }
+
+  /** Writes a transcribed batch into linear memory and applies it (see _applyWrite). */
+  _writeBatch(h, opName, op, batch, partition, fw, options) {
     return withStrings([partition ?? null], (c, scope, [pp, pl]) => {
       const batchPtr = writeBatch(c, scope, batch, (field, n) => c.exports._pt_wasm_stage(h.ptr, pp, pl, field, n) >>> 0);
       const res = scope.alloc(c.layout.pt_mutation_result.size);

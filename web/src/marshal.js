@@ -16,7 +16,7 @@
 
 import { encoder } from './binding.js';
 import { DataType, isDenseVectorType, isIntegerType, isStringType } from './dtype.js';
-import { DataNotMatchException, DataTypeNotSupportException } from './errors.js';
+import { CLIENT_ERROR, DataNotMatchException, DataTypeNotSupportException, MilvusException } from './errors.js';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -84,8 +84,10 @@ function toJsonText(v) {
 const scratch = {
   bufs: { Float64Array: [], Uint8Array: [], Uint16Array: [], Array: [], Column: [] },
   used: { Float64Array: 0, Uint8Array: 0, Uint16Array: 0, Array: 0, Column: 0 },
+  busy: false, // from reset() to release(): holds a batch
   reset() {
     this.release();
+    this.busy = true;
     this.used.Float64Array = this.used.Uint8Array = this.used.Uint16Array = this.used.Array = this.used.Column = 0;
   },
   /** A Column for field (see Column.init), the next one of the pool. */
@@ -111,6 +113,7 @@ const scratch = {
   },
   /** Drops the references the plain arrays hold. */
   release() {
+    this.busy = false;
     const list = this.bufs.Array;
     for (let i = 0; i < this.used.Array; i++) list[i].fill(undefined);
     const cols = this.bufs.Column;
@@ -584,8 +587,16 @@ function fromArrow(info, table) {
   return { form: 2, n: table.numRows, cols };
 }
 
-/** Decides the form of `data` and transcribes it. */
+/**
+ * Decides the form of `data` and transcribes it. The batch lives in the scratch pool until
+ * writeBatch has copied it, or batchDone() gives it up: one batch at a time. A write started
+ * while another batch's rows are being read (from a getter or a Proxy of a row) is refused, as
+ * it would otherwise overwrite the other batch's columns.
+ */
 export function transcribe(info, data, op) {
+  if (scratch.busy)
+    throw new MilvusException(CLIENT_ERROR, 'a write was started while the rows of another write were being read ' +
+      '(from a getter or a Proxy of a row?): partita reads one batch at a time');
   scratch.reset();
   try {
     if (isArrowTable(data)) return fromArrow(info, data);
@@ -599,6 +610,11 @@ export function transcribe(info, data, op) {
     scratch.release(); // a batch refused here never reaches writeBatch, which would empty them
     throw e;
   }
+}
+
+/** Gives up the batch transcribe() returned, whether writeBatch took it or not (idempotent). */
+export function batchDone() {
+  if (scratch.busy) scratch.release();
 }
 
 // ---------------------------------------------------------------------------------------------
