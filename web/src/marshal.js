@@ -111,7 +111,7 @@ const scratch = {
     a.fill(undefined);
     return a;
   },
-  /** Drops the references the plain arrays hold. */
+  /** Drops the references the plain arrays and the pooled Columns hold: the pool is free again. */
   release() {
     this.busy = false;
     const list = this.bufs.Array;
