@@ -32,6 +32,25 @@ test('BOOL', () => roundTrip(new FieldSchema('b', DataType.BOOL), [true, false, 
 test('INT8', () => roundTrip(new FieldSchema('i', DataType.INT8), [-128, 0, 127]));
 test('INT16', () => roundTrip(new FieldSchema('i', DataType.INT16), [-32768, 1, 32767]));
 test('INT32', () => roundTrip(new FieldSchema('i', DataType.INT32), [-2147483648, 5, 2147483647]));
+test('INT32 values that are not int32 are judged by the core, in any row of a batch', async () => {
+  // numbers from rows and plain-array columns reach the core as doubles, which it checks cell by
+  // cell: overflow, fractions and other types are refused wherever they stand in the batch
+  const c = new Collection(uniqueName('dt'), new CollectionSchema([pk(), anyVec(),
+    new FieldSchema('i', DataType.INT32, { nullable: true })]));
+  const rows = (last) => [{ id: 1, v: [1, 1], i: 7 }, { id: 2, v: [2, 1], i: null }, { id: 3, v: [3, 1], i: -0 }, { id: 4, v: [4, 1], i: last }];
+  await rejects(() => c.insert(rows(2 ** 31)), { message: 'out of range' });
+  await rejects(() => c.insert(rows(-(2 ** 31) - 1)), { message: 'out of range' });
+  await rejects(() => c.insert(rows(1.5)), { message: 'float' });
+  await rejects(() => c.insert(rows('8')), { message: 'str' });
+  await rejects(() => c.insert(rows(2n ** 31n)), { message: 'out of range' });
+  await rejects(() => c.insert([[1, 2], [[1, 1], [2, 1]], [5, 2 ** 40]]), { message: 'out of range' });
+  assert.equal(c.num_entities, 0);
+  await c.insert(rows(4.0)); // an integral double is an int32
+  await c.insert([{ id: 5, v: [5, 1], i: 2n ** 31n - 1n }, { id: 6, v: [6, 1], i: 6 }]); // a BigInt in range, then a number
+  await c.insert([[7, 8], [[7, 1], [8, 1]], [-5, 2147483647]]);
+  const got = await c.query('', { output_fields: ['i'], limit: 10 });
+  assert.deepEqual(got.sort((a, b) => a.id - b.id).map((r) => r.i), [7, null, 0, 4, 2147483647, 6, -5, 2147483647]);
+});
 test('INT64 (numbers and BigInts; unsafe integers stay BigInt)', () =>
   roundTrip(new FieldSchema('i', DataType.INT64), [-(2n ** 63n), 0, 2n ** 63n - 1n, 42n], {
     expect: [-(2n ** 63n), 0, 2n ** 63n - 1n, 42],
