@@ -3,7 +3,8 @@
  *
  * A partition appends rows into fixed-capacity columnar segments; row id r lives in segment
  * r >> seg_shift at offset r & seg_mask, and ids are never reused until compaction, so a row's
- * id is stable. An upsert may overwrite a live row in place (write.c says when): same id. Each segment keeps a deleted (tombstone) bitmap, a live count and, per row, the
+ * id is stable (an upsert may overwrite a live row in place, keeping its id; write.c says
+ * when). Each segment keeps a deleted (tombstone) bitmap, a live count and, per row, the
  * link to the next-older row with the same primary key (insert stores duplicate keys). The
  * partition's pkindex maps a key to its newest row.
  */

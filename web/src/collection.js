@@ -9,7 +9,7 @@ import { core } from './binding.js';
 import { connections } from './connections.js';
 import { DataType } from './dtype.js';
 import { CLIENT_ERROR, MilvusException, ParamError, SchemaNotReadyException } from './errors.js';
-import { batchDone, transcribe, typeName, writeBatch } from './marshal.js';
+import { transcribe, typeName, writeBatch } from './marshal.js';
 import { Partition, _registerCollection } from './partition.js';
 import { readMutationResult, readRows, readSearchResult } from './results.js';
 import { restCreateCollection } from './rest.js';
@@ -195,17 +195,10 @@ export class Collection {
   _applyWrite(opName, data, partition, fw, options) {
     const h = this._handle();
     const op = OP[opName];
-    const batch = transcribe(h.info, data, op);
-    try {
-      return this._writeBatch(h, opName, op, batch, partition, fw, options);
-    } finally {
-      batchDone(); // writeBatch gave it up already, unless an allocation failed before or in it
-    }
-  }
-
-  /** Writes a transcribed batch into linear memory and applies it (see _applyWrite). */
-  _writeBatch(h, opName, op, batch, partition, fw, options) {
     return withStrings([partition ?? null], (c, scope, [pp, pl]) => {
+      // transcribed here, right before writeBatch, which frees the transcription's buffers
+      // whatever happens: nothing in between can throw and leave them held
+      const batch = transcribe(h.info, data, op);
       const batchPtr = writeBatch(c, scope, batch, (field, n) => c.exports._pt_wasm_stage(h.ptr, pp, pl, field, n) >>> 0);
       const res = scope.alloc(c.layout.pt_mutation_result.size);
       const flags = fw ? c.constants.flags.ROWS_JSON : 0;

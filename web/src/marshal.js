@@ -589,7 +589,8 @@ function fromArrow(info, table) {
 
 /**
  * Decides the form of `data` and transcribes it. The batch lives in the scratch pool until
- * writeBatch has copied it, or batchDone() gives it up: one batch at a time. A write started
+ * writeBatch has copied it (or failed to): one batch at a time, so the caller hands it to
+ * writeBatch with nothing in between that could throw. A write started
  * while another batch's rows are being read (from a getter or a Proxy of a row) is refused, as
  * it would otherwise overwrite the other batch's columns.
  */
@@ -610,11 +611,6 @@ export function transcribe(info, data, op) {
     scratch.release(); // a batch refused here never reaches writeBatch, which would empty them
     throw e;
   }
-}
-
-/** Gives up the batch transcribe() returned, whether writeBatch took it or not (idempotent). */
-export function batchDone() {
-  if (scratch.busy) scratch.release();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -712,6 +708,15 @@ function stageable(c) {
  * (pt_wasm_stage), or 0: a vector column is written there, so the core does not copy it again.
  */
 export function writeBatch(core, scope, batch, stage = null) {
+  try {
+    return copyBatch(core, scope, batch, stage);
+  } finally {
+    scratch.release(); // the batch is copied, or an allocation failed: the pool is free either way
+  }
+}
+
+/** writeBatch without the release of the scratch pool. */
+function copyBatch(core, scope, batch, stage) {
   const L = core.layout.pt_column_in, B = core.layout.pt_batch_in;
   const cols = batch.cols;
   const colsPtr = scope.alloc(Math.max(1, cols.length) * L.size);
@@ -759,7 +764,6 @@ export function writeBatch(core, scope, batch, stage = null) {
     dv.setUint32(base + L.got_len, p.gotLen, true);
     dv.setBigInt64(base + L.got_length, BigInt(Math.trunc(c.gotLength)), true);
   });
-  scratch.release();
   dv.setInt32(batchPtr + B.form, batch.form, true);
   dv.setUint32(batchPtr + B.n_rows, batch.n, true);
   dv.setUint32(batchPtr + B.n_columns, cols.length, true);
