@@ -27,8 +27,11 @@ export interface RawRequest {
   method: string;
   path: string;
   header(name: string): string | null;
-  /** The body, or null when it was larger than maxBodyBytes. */
-  body: Uint8Array | null;
+  /** A function reading the body, called only once the request has passed the route and token
+   * checks (so a refused request's body is never read; its Promise resolves to null when the
+   * body is larger than maxBodyBytes, and the handler answers 408 when it takes longer than
+   * requestTimeoutMs); or the body itself, read by the caller (null: larger than maxBodyBytes). */
+  body: (() => Promise<Uint8Array | null>) | Uint8Array | null;
 }
 
 export type RawResponse =
