@@ -1,7 +1,8 @@
-// What a client that has not shown the token can make the server do (issue 13, item 5): the
-// token is checked on the headers, before any byte of the body is read (an unauthenticated
-// upload costs the server nothing but its headers); an answer given before the body is all in
-// closes the connection without reading the rest into memory.
+// What a client that has not shown the token, or that sends slowly, can make the server do
+// (issue 13, items 5 and 12): the token is checked on the headers, before any byte of the body
+// is read (an unauthenticated upload costs the server nothing but its headers); an answer
+// given before the body is all in closes the connection without reading the rest into memory;
+// requestTimeoutMs bounds the whole request, headers included (slow-header clients).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -205,6 +206,53 @@ test('the fetch handler (Workers) does not read the body of a request without th
   assert.equal(asked, 0);
 });
 
+test('slow headers: a request still incomplete after requestTimeoutMs is closed within a small bound', async () => {
+  const T = 300;
+  const s = await serve({ port: 0, requestTimeoutMs: T });
+  try {
+    const runs = [
+      // headers dribbled, a byte every 20 ms, never finished
+      async (c) => {
+        const line = 'POST /v2/vectordb/collections/list HTTP/1.1\r\nhost: x\r\nx-slow: ' + 'a'.repeat(1000);
+        for (const ch of line) if (!(await c.write(ch)) || (await Promise.race([c.closed.then(() => true), sleep(20)]))) break;
+      },
+      // nothing at all after connecting
+      async () => {},
+      // headers in 200 ms, then a body that stops half way: the whole request is bounded
+      async (c) => {
+        await c.write('POST /v2/vectordb/collections/list HTTP/1.1\r\nhost: x\r\n');
+        await sleep(200);
+        await c.write('content-length: 100\r\n\r\n{"a":');
+      },
+    ];
+    for (const [i, run] of runs.entries()) {
+      const c = rawClient(s.port);
+      await c.connected;
+      const t0 = performance.now();
+      run(c);
+      await withTimeoutMs(c.ended, 3000, `run ${i}: the close`);
+      const elapsed = performance.now() - t0;
+      assert.ok(elapsed >= T - 20 && elapsed < T + 700, `run ${i}: closed after ${elapsed.toFixed(0)} ms`);
+      // answered as Milvus answers a late body, whichever clock saw it first
+      assert.match(c.text, /^HTTP\/1\.1 408 /, `run ${i}`);
+      assert.match(c.text, /"code":65535,"message":"request timeout: the request did not arrive within 300 ms"/, `run ${i}`);
+      assert.equal(c.text.match(/HTTP\/1\.1 /g).length, 1, `run ${i}: one answer`);
+    }
+    // a keep-alive connection: the second request is dribbled too
+    const c = rawClient(s.port);
+    await c.connected;
+    await c.write(head('collections/list', 2) + '{}');
+    await c.until(/"code":0/, 2000);
+    await sleep(T + 100); // idle between requests is not a slow request
+    const t0 = performance.now();
+    await c.write('POST /v2/vectordb/');
+    await withTimeoutMs(c.ended, 3000, 'the close');
+    assert.ok(performance.now() - t0 < T + 700);
+  } finally {
+    await stop(s);
+  }
+});
+
 test('headers are bounded in size: 431 for 64 KiB of them', async () => {
   const s = await serve({ port: 0 });
   try {
@@ -217,3 +265,5 @@ test('headers are bounded in size: 431 for 64 KiB of them', async () => {
     await stop(s);
   }
 });
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -6,7 +6,8 @@
 // buffer (its size known from Content-Length when given), refused once it passes maxBodyBytes
 // (a client that sent `Expect: 100-continue` gets its 100 Continue only then). What arrives of
 // a body after its answer (a refusal, 413, 408) is discarded, never kept, and the connection
-// closed unless little is left. GET and
+// closed unless little is left. requestTimeoutMs bounds a whole request, headers included,
+// from its first byte. GET and
 // HEAD requests may also be answered from directories (the `files` option: the demo page).
 
 import http from 'node:http';
@@ -14,7 +15,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import './node.js';
 import { init } from './binding.js';
-import { createHandler } from './server.js';
+import { createHandler, timedOut } from './server.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -26,6 +27,9 @@ const EMPTY = new Uint8Array(0);
 const LINGER_MS = 500;
 /** The most of an unread body read through (and discarded) to keep its connection. */
 const DRAIN_BYTES = 64 * 1024;
+
+/** How often node looks for requests past their time, for a request timeout of `ms`. */
+const checkIntervalMs = (ms) => Math.max(10, Math.min(1000, Math.floor(ms / 8)));
 
 /** Reads a request body up to `max` bytes; null when it is larger. `start()` is called before
  * the first byte is asked for (100 Continue). */
@@ -87,6 +91,16 @@ function discardRest(req, res) {
   };
 }
 
+/** An HTTP/1.1 answer written on a socket that has no response object (node's client errors). */
+function rawAnswer(status, out) {
+  const body = out?.body ?? '';
+  const type = out ? `content-type: ${out.contentType}\r\n` : '';
+  return `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\n${type}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+}
+
+/** The statuses node answers its client errors with (the rest: 400). */
+const CLIENT_ERROR_STATUS = { HPE_HEADER_OVERFLOW: 431, HPE_CHUNK_EXTENSIONS_OVERFLOW: 413, ERR_HTTP_REQUEST_TIMEOUT: 408 };
+
 /** Content types of the static files served (browsers need these for modules and wasm). */
 const CONTENT_TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
@@ -143,7 +157,21 @@ export async function serve(options = {}) {
     .map(([prefix, dir]) => [prefix.endsWith('/') ? prefix : prefix + '/', path.resolve(dir)])
     .sort((a, b) => b[0].length - a[0].length);
 
+  const T = handler.requestTimeoutMs;
+  // node's clock on requests: a request (headers and body) not all in T ms after its first
+  // byte is answered 408 (clientError below), looked for every checkIntervalMs(T); 0: node's
+  // own defaults
+  const timeouts = T ? { requestTimeout: T, headersTimeout: T, connectionsCheckingInterval: checkIntervalMs(T) } : {};
+  /** The response to the request being received on each socket (clientError must not write
+   * over it). */
+  const responding = new WeakMap();
+
   const onRequest = async (req, res, expectsContinue = false) => {
+    const socket = req.socket;
+    responding.set(socket, res);
+    // until the request is all in (its answer may come first)
+    const done = () => responding.get(socket) === res && responding.delete(socket);
+    res.once('finish', () => (req.complete ? done() : req.once('end', done)));
     try {
       const urlPath = (req.url ?? '/').split('?', 1)[0];
       const method = (req.method ?? 'GET').toUpperCase();
@@ -177,12 +205,20 @@ export async function serve(options = {}) {
       res.end('internal server error');
     }
   };
-  const server = http.createServer(onRequest);
+  const server = http.createServer(timeouts, onRequest);
   // `Expect: 100-continue`: answered by the handler, which sends 100 Continue when it reads
   server.on('checkContinue', (req, res) => onRequest(req, res, true));
+  // the errors node finds itself (bad requests, oversized headers, requests past their time),
+  // answered as node does, the timeout as the handler answers a late body
+  server.on('clientError', (err, socket) => {
+    const res = responding.get(socket);
+    if (socket.writable && !res?.headersSent && err.code !== 'ECONNRESET') {
+      const status = CLIENT_ERROR_STATUS[err.code] ?? 400;
+      socket.write(rawAnswer(status, status === 408 ? timedOut(T) : null));
+    }
+    socket.destroy(err);
+  });
   server.keepAliveTimeout = 65_000;
-  // node's own limit on receiving a whole request (headers included), as a second line
-  if (handler.requestTimeoutMs) server.requestTimeout = handler.requestTimeoutMs + 1000;
 
   await new Promise((resolve, reject) => {
     server.once('error', reject);

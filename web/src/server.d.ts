@@ -12,8 +12,10 @@ export interface HandlerOptions {
   token?: string;
   /** Larger request bodies get HTTP 413 with code 1102 (default 64 MiB). */
   maxBodyBytes?: number;
-  /** A request body that has not fully arrived after this many milliseconds gets HTTP 408
-   * (default 30000; 0: no limit). The store's own work runs synchronously once the body is in. */
+  /** A request that has not fully arrived after this many milliseconds gets HTTP 408 with code
+   * 65535 (default 30000; 0: no limit of partita's). The fetch handler counts from the call, the
+   * node server (partita/server/node) from the request's first byte, headers included, and
+   * closes the connection. The store's own work runs synchronously once the body is in. */
   requestTimeoutMs?: number;
   /** CORS, off by default: true or '*' allows any origin, a string or an array those origins
    * (`Access-Control-Allow-Origin` on answers, OPTIONS preflights answered with 204). */

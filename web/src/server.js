@@ -929,7 +929,7 @@ export function withTimeout(promise, ms) {
 }
 
 export function timedOut(ms) {
-  return failure(65535, `request timeout: the request body did not arrive within ${ms} ms`, 408);
+  return failure(65535, `request timeout: the request did not arrive within ${ms} ms`, 408);
 }
 
 export function tooLarge(max) {
