@@ -389,7 +389,11 @@ export interface OutboxStore {
   close?(): Promise<void>;
 }
 
-/** An outbox in a file (Node): an append-only log, emptied when nothing is pending. */
+/**
+ * An outbox in a file (Node ≥ 20.15): an append-only log of checksummed frames, emptied when
+ * nothing is pending. A frame cut short by a crash is cut off when the next program opens the
+ * file; a file damaged otherwise (or not an outbox) is refused as it is: load() and writes reject.
+ */
 export class FileOutbox implements OutboxStore {
   constructor(path: string, options?: { fsync?: boolean });
   readonly path: string;
