@@ -190,3 +190,28 @@ test('a forwarder on a damaged outbox says so (flush, on_error) and leaves the f
   }
   assert.deepEqual(readFileSync(path), bytes);
 });
+
+test('IndexedDB outbox: outbox_fsync asks for strict durability of its writes', async () => {
+  const { IDBFactory, IDBDatabase } = await import('fake-indexeddb');
+  const { IndexedDBOutbox } = await import('partita');
+  const seen = [];
+  const transaction = IDBDatabase.prototype.transaction;
+  IDBDatabase.prototype.transaction = function (names, mode, options) {
+    if (mode !== 'versionchange') seen.push(`${mode}:${options?.durability ?? 'default'}`);
+    return transaction.call(this, names, mode, options);
+  };
+  try {
+    for (const fsync of [false, true]) {
+      seen.length = 0;
+      const ob = new IndexedDBOutbox('ob', { indexedDB: new IDBFactory(), fsync });
+      await ob.put(A);
+      await ob.remove(A.id);
+      await ob.load();
+      await ob.close();
+      const w = fsync ? 'strict' : 'default';
+      assert.deepEqual(seen, [`readwrite:${w}`, `readwrite:${w}`, 'readonly:default']);
+    }
+  } finally {
+    IDBDatabase.prototype.transaction = transaction;
+  }
+});

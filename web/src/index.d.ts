@@ -404,9 +404,10 @@ export class FileOutbox implements OutboxStore {
   close(): Promise<void>;
 }
 
-/** An outbox in IndexedDB (browsers, web workers); `indexedDB` defaults to the global one. */
+/** An outbox in IndexedDB (browsers, web workers); `indexedDB` defaults to the global one;
+ * `fsync`: writes ask for 'strict' durability. */
 export class IndexedDBOutbox implements OutboxStore {
-  constructor(name: string, options?: { indexedDB?: IDBFactory });
+  constructor(name: string, options?: { indexedDB?: IDBFactory; fsync?: boolean });
   load(): ReturnType<OutboxStore['load']>;
   put(record: Parameters<OutboxStore['put']>[0]): Promise<void>;
   remove(id: [number, number]): Promise<void>;
@@ -447,7 +448,7 @@ export interface ConnectOptions {
   ack?: 'local' | 'remote';
   /** Persistent outbox: a file path (Node), an IndexedDB database name (browsers), or a store. */
   outbox?: string | OutboxStore;
-  /** fsync the outbox file after each write (default false). */
+  /** fsync the outbox file after each write (IndexedDB: 'strict' durability; default false). */
   outbox_fsync?: boolean;
   /** Index of each vector field in collections/create, by field name (default AUTOINDEX with
    * Milvus's default metric of the type). */

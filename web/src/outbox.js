@@ -281,17 +281,24 @@ export class FileOutbox {
   }
 }
 
-/** An outbox in IndexedDB (browsers, web workers): one object store, records keyed by id. */
+/**
+ * An outbox in IndexedDB (browsers, web workers): one object store, records keyed by id. A
+ * transaction is whole or absent, so nothing is torn; with `fsync`, writes ask for 'strict'
+ * durability (a write resolves once it is on disk, not only in the browser's cache, which the
+ * default 'relaxed' of some browsers allows, losing it on a power loss).
+ */
 export class IndexedDBOutbox {
   #name;
   #db = null;
   #idb;
+  #writeOptions;
 
-  /** @param {string} name database name @param {{ indexedDB?: IDBFactory }} [options] */
-  constructor(name, { indexedDB = globalThis.indexedDB } = {}) {
+  /** @param {string} name database name @param {{ indexedDB?: IDBFactory, fsync?: boolean }} [options] */
+  constructor(name, { indexedDB = globalThis.indexedDB, fsync = false } = {}) {
     if (!indexedDB) throw new Error('IndexedDB is not available here');
     this.#name = name;
     this.#idb = indexedDB;
+    this.#writeOptions = fsync ? { durability: 'strict' } : undefined;
   }
 
   async #open() {
@@ -300,7 +307,7 @@ export class IndexedDBOutbox {
   }
 
   async #tx(mode, fn) {
-    return idbTransaction(await this.#open(), 'outbox', mode, fn);
+    return idbTransaction(await this.#open(), 'outbox', mode, fn, mode === 'readwrite' ? this.#writeOptions : undefined);
   }
 
   load() {
@@ -350,5 +357,5 @@ export function openOutbox(option, { fsync } = {}) {
   if (typeof option === 'object' && typeof option.put === 'function') return option;
   if (typeof option !== 'string' || option === '') throw new TypeError('outbox must be a path / database name or an outbox store');
   const isNode = typeof process !== 'undefined' && process.versions?.node !== undefined && typeof globalThis.indexedDB === 'undefined';
-  return isNode ? new FileOutbox(option, { fsync }) : new IndexedDBOutbox(option);
+  return isNode ? new FileOutbox(option, { fsync }) : new IndexedDBOutbox(option, { fsync });
 }
