@@ -267,3 +267,24 @@ test('headers are bounded in size: 431 for 64 KiB of them', async () => {
 });
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('a declared Content-Length reserves nothing: stalled bodies hold memory only for the bytes sent', async () => {
+  // no token (the default): every client may send a body
+  const s = await serve({ port: 0, requestTimeoutMs: 20_000 });
+  try {
+    globalThis.gc?.();
+    const base = process.memoryUsage().arrayBuffers;
+    const stalled = [];
+    for (let i = 0; i < 8; i++) {
+      const c = rawClient(s.port);
+      await c.connected;
+      await c.write(head('entities/insert', 60 * MiB) + '{"collectionName":"x","data":[' + ' '.repeat(1024));
+      stalled.push(c);
+    }
+    await sleep(300); // the server has read what was sent and waits for the rest
+    const grown = process.memoryUsage().arrayBuffers - base;
+    assert.ok(grown < 32 * MiB, `8 stalled 60 MiB uploads hold ${(grown / MiB).toFixed(0)} MiB`);
+  } finally {
+    await stop(s);
+  }
+});

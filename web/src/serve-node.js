@@ -31,38 +31,40 @@ const DRAIN_BYTES = 64 * 1024;
 /** How often node looks for requests past their time, for a request timeout of `ms`. */
 const checkIntervalMs = (ms) => Math.max(10, Math.min(1000, Math.floor(ms / 8)));
 
-/** Reads a request body up to `max` bytes; null when it is larger. `start()` is called before
- * the first byte is asked for (100 Continue). */
+/** The first buffer of a body (it doubles as bytes arrive, up to the declared length). */
+const FIRST_BUFFER = 64 * 1024;
+
+/**
+ * Reads a request body up to `max` bytes; null when it is larger. `start()` is called before
+ * the first byte is asked for (100 Continue). The memory held grows with the bytes received,
+ * never ahead of them: a declared Content-Length only caps the buffer (a client that declares
+ * 64 MiB and sends nothing reserves nothing).
+ */
 function readBody(req, max, start) {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > max) return resolve(null);
+    const known = Number.isFinite(declared) && declared >= 0;
+    if (known && declared > max) return resolve(null);
     start?.();
-    let buf = Number.isFinite(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : null;
+    const cap = known ? declared : max;
+    let buf = Buffer.allocUnsafe(Math.min(cap, FIRST_BUFFER));
     let size = 0;
-    const chunks = [];
     req.on('data', (chunk) => {
       if (size + chunk.length > max) {
         // the rest is discarded as it comes (see discardRest), not kept
         req.removeAllListeners('data');
         buf = null;
-        chunks.length = 0;
         return resolve(null);
       }
-      if (buf && size + chunk.length <= buf.length) chunk.copy(buf, size);
-      else {
-        if (buf) {
-          chunks.push(buf.subarray(0, size));
-          buf = null;
-        }
-        chunks.push(chunk);
+      if (size + chunk.length > buf.length) {
+        const grown = Buffer.allocUnsafe(Math.max(size + chunk.length, Math.min(cap, 2 * buf.length)));
+        buf.copy(grown, 0, 0, size);
+        buf = grown;
       }
+      chunk.copy(buf, size);
       size += chunk.length;
     });
-    req.on('end', () => {
-      if (buf) return resolve(size === buf.length ? buf : buf.subarray(0, size));
-      resolve(chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
-    });
+    req.on('end', () => resolve(size === buf.length ? buf : buf.subarray(0, size)));
     req.on('error', reject);
   });
 }
