@@ -916,10 +916,10 @@ async function readRequestBody(request, reader, max) {
 }
 
 /** What a body read gives when it took longer than the request timeout. */
-export const TIMED_OUT = Symbol('timed out');
+const TIMED_OUT = Symbol('timed out');
 
 /** `promise`, or TIMED_OUT once `ms` (0: never) have passed. */
-export function withTimeout(promise, ms) {
+function withTimeout(promise, ms) {
   if (!ms) return promise;
   let timer;
   const late = new Promise((resolve) => {
