@@ -117,6 +117,7 @@ export class Forwarder {
   #inflight = new Set(); // requests being delivered
   #parked = []; // requests stopped by a pause, sent first after resume()
   #ready; // the outbox's backlog is in the queue
+  #outboxSettled = Promise.resolve(); // the outbox's last removal (its writes run in order)
   #stats = { requests: 0, retries: 0, rows: 0, bytes: 0 };
 
   /**
@@ -329,7 +330,8 @@ export class Forwarder {
   #lastError = null;
 
   /**
-   * Resolves when every mutation queued before the call is acknowledged; rejects with the first
+   * Resolves when every mutation queued before the call is acknowledged (and removed from the
+   * outbox); rejects with the first
    * remote failure not yet reported to a caller (all of them in `errors`), at once while the
    * queue is paused by an authentication failure, or after timeoutMs.
    */
@@ -363,6 +365,8 @@ export class Forwarder {
         this.#doneWaiters = this.#doneWaiters.filter((w) => w !== onPause);
       }
     }
+    // what was acknowledged is out of the outbox too (a program ending now does not send it again)
+    await this.#outboxSettled;
     if (this.#paused) throw this.#paused;
     if (this.#unreported.length) {
       const errors = this.#unreported;
@@ -647,8 +651,9 @@ export class Forwarder {
     if (i >= 0) this.#queue.splice(i, 1);
     this.#pendingBytes -= e.bytes;
     if (this.#outbox) {
-      this.#outbox.remove(e.id).catch(() => {});
-      if (!this.#queue.length) this.#outbox.compact().catch(() => {});
+      let last = this.#outbox.remove(e.id);
+      if (!this.#queue.length) last = this.#outbox.compact();
+      this.#outboxSettled = last.catch(() => {});
     }
     for (const w of e.waiters) {
       clearTimeout(w.timer);

@@ -11,11 +11,12 @@ export function idbOpen(factory, name, storeName, options) {
   });
 }
 
-/** Runs fn(objectStore) in one transaction; resolves with fn's returned `{ value }` read when
- * the transaction has completed (so requests' results are in), rejects when it fails. */
-export function idbTransaction(db, storeName, mode, fn) {
+/** Runs fn(objectStore) in one transaction (`options`: IDBTransactionOptions, durability);
+ * resolves with fn's returned `{ value }` read when the transaction has completed (so requests'
+ * results are in), rejects when it fails. */
+export function idbTransaction(db, storeName, mode, fn, options) {
   return new Promise((resolve, reject) => {
-    const tx = db.transaction(storeName, mode);
+    const tx = options ? db.transaction(storeName, mode, options) : db.transaction(storeName, mode);
     const result = fn(tx.objectStore(storeName));
     tx.oncomplete = () => resolve(result?.value);
     tx.onerror = () => reject(tx.error);

@@ -389,7 +389,11 @@ export interface OutboxStore {
   close?(): Promise<void>;
 }
 
-/** An outbox in a file (Node): an append-only log, emptied when nothing is pending. */
+/**
+ * An outbox in a file (Node ≥ 20.15): an append-only log of checksummed frames, emptied when
+ * nothing is pending. A frame cut short by a crash is cut off when the next program opens the
+ * file; a file damaged otherwise (or not an outbox) is refused as it is: load() and writes reject.
+ */
 export class FileOutbox implements OutboxStore {
   constructor(path: string, options?: { fsync?: boolean });
   readonly path: string;
@@ -400,9 +404,10 @@ export class FileOutbox implements OutboxStore {
   close(): Promise<void>;
 }
 
-/** An outbox in IndexedDB (browsers, web workers); `indexedDB` defaults to the global one. */
+/** An outbox in IndexedDB (browsers, web workers); `indexedDB` defaults to the global one;
+ * `fsync`: writes ask for 'strict' durability. */
 export class IndexedDBOutbox implements OutboxStore {
-  constructor(name: string, options?: { indexedDB?: IDBFactory });
+  constructor(name: string, options?: { indexedDB?: IDBFactory; fsync?: boolean });
   load(): ReturnType<OutboxStore['load']>;
   put(record: Parameters<OutboxStore['put']>[0]): Promise<void>;
   remove(id: [number, number]): Promise<void>;
@@ -443,7 +448,7 @@ export interface ConnectOptions {
   ack?: 'local' | 'remote';
   /** Persistent outbox: a file path (Node), an IndexedDB database name (browsers), or a store. */
   outbox?: string | OutboxStore;
-  /** fsync the outbox file after each write (default false). */
+  /** fsync the outbox file after each write (IndexedDB: 'strict' durability; default false). */
   outbox_fsync?: boolean;
   /** Index of each vector field in collections/create, by field name (default AUTOINDEX with
    * Milvus's default metric of the type). */

@@ -12,8 +12,10 @@ export interface HandlerOptions {
   token?: string;
   /** Larger request bodies get HTTP 413 with code 1102 (default 64 MiB). */
   maxBodyBytes?: number;
-  /** A request body that has not fully arrived after this many milliseconds gets HTTP 408
-   * (default 30000; 0: no limit). The store's own work runs synchronously once the body is in. */
+  /** A request that has not fully arrived after this many milliseconds gets HTTP 408 with code
+   * 65535 (default 30000; 0: no limit of partita's). The fetch handler counts from the call, the
+   * node server (partita/server/node) from the request's first byte, headers included, and
+   * closes the connection. The store's own work runs synchronously once the body is in. */
   requestTimeoutMs?: number;
   /** CORS, off by default: true or '*' allows any origin, a string or an array those origins
    * (`Access-Control-Allow-Origin` on answers, OPTIONS preflights answered with 204). */
@@ -27,8 +29,11 @@ export interface RawRequest {
   method: string;
   path: string;
   header(name: string): string | null;
-  /** The body, or null when it was larger than maxBodyBytes. */
-  body: Uint8Array | null;
+  /** A function reading the body, called only once the request has passed the route and token
+   * checks (so a refused request's body is never read; its Promise resolves to null when the
+   * body is larger than maxBodyBytes, and the handler answers 408 when it takes longer than
+   * requestTimeoutMs); or the body itself, read by the caller (null: larger than maxBodyBytes). */
+  body: (() => Promise<Uint8Array | null>) | Uint8Array | null;
 }
 
 export type RawResponse =

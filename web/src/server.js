@@ -887,12 +887,12 @@ function parseBody(text) {
   }
 }
 
-/** Reads a web Request's body up to `max` bytes; null when it is larger. */
-async function readRequestBody(request, max) {
+/** Reads a web Request's body (`reader`: its reader, null when it has none) up to `max` bytes;
+ * null when it is larger. */
+async function readRequestBody(request, reader, max) {
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > max) return null;
-  if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
+  if (!reader) return new Uint8Array(0);
   const chunks = [];
   let size = 0;
   for (;;) {
@@ -916,10 +916,10 @@ async function readRequestBody(request, max) {
 }
 
 /** What a body read gives when it took longer than the request timeout. */
-export const TIMED_OUT = Symbol('timed out');
+const TIMED_OUT = Symbol('timed out');
 
 /** `promise`, or TIMED_OUT once `ms` (0: never) have passed. */
-export function withTimeout(promise, ms) {
+function withTimeout(promise, ms) {
   if (!ms) return promise;
   let timer;
   const late = new Promise((resolve) => {
@@ -929,7 +929,7 @@ export function withTimeout(promise, ms) {
 }
 
 export function timedOut(ms) {
-  return failure(65535, `request timeout: the request body did not arrive within ${ms} ms`, 408);
+  return failure(65535, `request timeout: the request did not arrive within ${ms} ms`, 408);
 }
 
 export function tooLarge(max) {
@@ -1022,19 +1022,25 @@ export function createHandler(options = {}) {
     return out;
   }
 
+  /** Whether a request may use the API, from its headers alone: the one place that decides. */
+  const authorize = (header) => token === null || authorized(header('authorization'), token);
+
   /**
-   * The transport-neutral core of the handler: { method, path, header(name), body: Uint8Array
-   * (or null when it exceeded maxBodyBytes) } -> { status, contentType, body }.
+   * The transport-neutral core of the handler: { method, path, header(name), body } ->
+   * { status, contentType, body }. `body` is a function reading the body (a Promise of its
+   * bytes, or of null once it passes maxBodyBytes), called only when the request has passed the
+   * route and token checks, so a refused request's body is never read; or the bytes themselves
+   * (or null), read by the caller.
    */
-  async function route({ method, path, header, body }) {
+  async function route({ method, path, header, body: given }) {
     if ((method === 'GET' || method === 'HEAD') && (path === '/' || path === '/index.html')) {
       if (options.page !== undefined) return { page: options.page };
       return { status: 200, contentType: 'text/html; charset=utf-8', body: indexPage() };
     }
     const route = method === 'POST' && path.startsWith(PREFIX) ? own(ROUTES, path.slice(PREFIX.length)) : undefined;
     if (!route) return NOT_FOUND;
-    if (token !== null && !authorized(header('authorization'), token))
-      return failure(1800, "user hasn't authenticated", 401);
+    if (!authorize(header)) return failure(1800, "user hasn't authenticated", 401);
+    const body = typeof given === 'function' ? await withTimeout(given(), requestTimeoutMs) : given;
     if (body === null) return tooLarge(maxBodyBytes);
     if (body === TIMED_OUT) return timedOut(requestTimeoutMs);
     await init();
@@ -1077,11 +1083,11 @@ export function createHandler(options = {}) {
   async function fetch(request) {
     const url = new URL(request.url);
     const method = request.method.toUpperCase();
-    const needsBody = method === 'POST' && url.pathname.startsWith(PREFIX) && own(ROUTES, url.pathname.slice(PREFIX.length));
-    let body = new Uint8Array(0);
-    if (needsBody && (token === null || authorized(request.headers.get('authorization'), token)))
-      body = await withTimeout(readRequestBody(request, maxBodyBytes), requestTimeoutMs);
+    let reader = null;
+    const body = () => readRequestBody(request, (reader = request.body?.getReader() ?? null), maxBodyBytes);
     const out = await handle({ method, path: url.pathname, header: (n) => request.headers.get(n), body });
+    // a body that was not read to its end (too large, late) is dropped, not read on
+    reader?.cancel().catch(() => {});
     if (out.page !== undefined) {
       const p = typeof out.page === 'function' ? await out.page() : out.page;
       if (p instanceof Response) return p;
