@@ -31,6 +31,7 @@
 #include "cJSON.h"
 #include "distance.h"
 #include "half.h"
+#include "text.h"
 
 void pt_json_hooks_install(void);
 
@@ -222,11 +223,46 @@ static pt_status pick_metric(const cJSON *root, sreq *q, pt_error *err) {
   return PT_OK;
 }
 
-static bool get_number(const cJSON *obj, const char *key, double *out) {
-  const cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
-  if (!cJSON_IsNumber(v)) return false;
-  *out = v->valuedouble;
-  return true;
+/* Whether s is exactly a JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static bool number_text(const char *s) {
+  if (*s == '-') s++;
+  if (*s == '0') s++;
+  else if (*s >= '1' && *s <= '9') while (*s >= '0' && *s <= '9') s++;
+  else return false;
+  if (*s == '.') {
+    if (!(*++s >= '0' && *s <= '9')) return false;
+    while (*s >= '0' && *s <= '9') s++;
+  }
+  if (*s == 'e' || *s == 'E') {
+    if (*++s == '+' || *s == '-') s++;
+    if (!(*s >= '0' && *s <= '9')) return false;
+    while (*s >= '0' && *s <= '9') s++;
+  }
+  return *s == '\0';
+}
+
+/* A range-search bound, params.radius or params.range_filter, as Milvus's index layer reads it:
+ * a number, or a string holding one (knowhere converts those); anything else, null included, is
+ * refused with knowhere's messages. Absent: *has is false. */
+static pt_status get_bound(const cJSON *params, const char *key, bool *has, double *out, pt_error *err) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(params, key);
+  *has = v != NULL;
+  if (!v) return PT_OK;
+  if (cJSON_IsString(v)) {
+    if (number_text(v->valuestring)) *out = pt_strtod(v->valuestring, NULL);
+    if (!number_text(v->valuestring) || !isfinite(*out))
+      return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "invalid float value, key: '%s', value: '%.64s'" PT_INVALID_PARAMETER, key, v->valuestring);
+    return PT_OK;
+  }
+  if (cJSON_IsNumber(v) && isfinite(v->valuedouble)) {
+    *out = v->valuedouble;
+    return PT_OK;
+  }
+  return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                 "Type conflict in json: param '%s' (%s) should be a number" PT_INVALID_PARAMETER, key,
+                 cJSON_IsNull(v) ? "null" : cJSON_IsTrue(v) ? "true" : cJSON_IsFalse(v) ? "false" : cJSON_IsArray(v) ? "[...]"
+                 : cJSON_IsObject(v) ? "{...}" : "a number out of range");
 }
 
 static bool is_distance(metric m) { return m == M_L2 || m == M_HAMMING || m == M_JACCARD; }
@@ -270,8 +306,12 @@ static pt_status parse_limits(const cJSON *root, sreq *q, pt_error *err) {
   q->offset = (int64_t)offset;
 
   const cJSON *params = cJSON_GetObjectItemCaseSensitive(root, "params");
-  q->has_radius = get_number(params, "radius", &q->radius);
-  q->has_range_filter = get_number(params, "range_filter", &q->range_filter);
+  if (params && !cJSON_IsNull(params) && !cJSON_IsObject(params))
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "search params must be a dict");
+  pt_status rc;
+  if ((rc = get_bound(params, "radius", &q->has_radius, &q->radius, err)) ||
+      (rc = get_bound(params, "range_filter", &q->has_range_filter, &q->range_filter, err)))
+    return rc;
   if (q->has_range_filter && !q->has_radius)
     return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
                    "range_filter requires radius to be set" PT_INVALID_PARAMETER);
