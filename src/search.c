@@ -324,19 +324,24 @@ static pt_status parse_limits(const cJSON *root, sreq *q, pt_error *err) {
   return PT_OK;
 }
 
-/* Converts the query vectors into what the kernels take, checking their size. */
+static pt_status no_vectors(pt_error *err) {
+  return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_search: missing argument: vectors");
+}
+
+/* Converts the query vectors into what the kernels take, checking their number and size first:
+ * `vectors` is read only when they match (a host may pass NULL with the size of vectors it did
+ * not copy, to have them refused). */
 static pt_status parse_vectors(const cJSON *root, sreq *q, const void *vectors, size_t bytes, pt_error *err) {
   const pt_field *f = q->f;
   const cJSON *kind = cJSON_GetObjectItemCaseSensitive(root, "vector_kind");
   const char *k = cJSON_IsString(kind) ? kind->valuestring : "float32";
+  /* the number of query vectors: "nq" when given (a host that finds too many vectors gives
+   * their number alone, to have it refused), else sparse vectors are counted */
+  const cJSON *given = cJSON_GetObjectItemCaseSensitive(root, "nq");
+  const cJSON *sp = cJSON_GetObjectItemCaseSensitive(root, "sparse");
   double nq = 0;
-  if (f->dtype == PT_SPARSE_FLOAT_VECTOR) {
-    const cJSON *sp = cJSON_GetObjectItemCaseSensitive(root, "sparse");
-    nq = cJSON_IsArray(sp) ? (double)cJSON_GetArraySize(sp) : 0;
-  } else {
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(root, "nq");
-    nq = cJSON_IsNumber(n) && n->valuedouble == floor(n->valuedouble) ? n->valuedouble : 0;
-  }
+  if (given) nq = cJSON_IsNumber(given) && given->valuedouble == floor(given->valuedouble) ? given->valuedouble : 0;
+  else if (f->dtype == PT_SPARSE_FLOAT_VECTOR && cJSON_IsArray(sp)) nq = (double)cJSON_GetArraySize(sp);
   /* Milvus's limit on query vectors per request is the topk limit, 16384 */
   if (nq < 1 || nq > PT_MAX_TOPK)
     return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
@@ -350,6 +355,7 @@ static pt_status parse_vectors(const cJSON *root, sreq *q, const void *vectors, 
       return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
                      "vector dimension mismatch, expected vector size(byte) %zu, actual %zu." PT_INVALID_PARAMETER,
                      q->nq * dim * 4, bytes);
+    if (!vectors) return no_vectors(err);
     if (!(q->qf = pt_malloc(q->nq * dim * sizeof *q->qf))) return pt_fail_nomem(err);
     memcpy(q->qf, vectors, bytes);
     for (size_t i = 0; i < q->nq * dim; i++) {
@@ -379,6 +385,7 @@ static pt_status parse_vectors(const cJSON *root, sreq *q, const void *vectors, 
     if (bytes != q->nq * dim || strcmp(k, "bytes") != 0)
       return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
                      "vector dimension mismatch, expected vector size(byte) %zu, actual %zu." PT_INVALID_PARAMETER, q->nq * dim, bytes);
+    if (!vectors) return no_vectors(err);
     if (!(q->qi8 = pt_malloc(bytes ? bytes : 1)) || !(q->qnorm = pt_malloc(q->nq * sizeof *q->qnorm))) return pt_fail_nomem(err);
     memcpy(q->qi8, vectors, bytes);
     for (size_t i = 0; i < q->nq; i++)
@@ -390,12 +397,16 @@ static pt_status parse_vectors(const cJSON *root, sreq *q, const void *vectors, 
     if (bytes != q->nq * w || strcmp(k, "bytes") != 0)
       return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
                      "vector dimension mismatch, expected vector size(byte) %zu, actual %zu." PT_INVALID_PARAMETER, q->nq * w, bytes);
+    if (!vectors) return no_vectors(err);
     if (!(q->qbin = pt_malloc(bytes ? bytes : 1))) return pt_fail_nomem(err);
     memcpy(q->qbin, vectors, bytes);
     return PT_OK;
   }
   case PT_SPARSE_FLOAT_VECTOR: {
-    const cJSON *sp = cJSON_GetObjectItemCaseSensitive(root, "sparse");
+    if (!cJSON_IsArray(sp) || (size_t)cJSON_GetArraySize(sp) != q->nq)
+      return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "nq [%zu] does not match the %d sparse query vectors given" PT_INVALID_PARAMETER, q->nq,
+                     cJSON_IsArray(sp) ? cJSON_GetArraySize(sp) : 0);
     if (!(q->sp = pt_calloc(q->nq, sizeof *q->sp)) || !(q->sp_n = pt_calloc(q->nq, sizeof *q->sp_n)))
       return pt_fail_nomem(err);
     size_t i = 0;

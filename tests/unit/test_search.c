@@ -1167,6 +1167,12 @@ TEST(errors) {
   }
   SEARCH_ERR(one, "{'nq':1,'params':5}", q, 12, PT_MISUSE, INV, PT_EXC_PARAM, "search params must be a dict");
   SEARCH_ERR(one, "{'nq':1,'params':[]}", q, 12, PT_MISUSE, INV, PT_EXC_PARAM, "search params must be a dict");
+  /* nq given for sparse vectors: a host that finds too many gives their number alone */
+  SEARCH_ERR(c, "{'anns_field':'s','nq':16385}", NULL, 0, PT_RANGE, INV, MIL,
+             "nq [16385] is invalid, nq (number of search vector per search request) should be in range [1, 16384], but got 16385");
+  SEARCH_ERR(c, "{'anns_field':'s','nq':2,'sparse':[{'1':1}]}", NULL, 0, PT_MISUSE, INV, MIL,
+             "nq [2] does not match the 1 sparse query vectors given");
+  SEARCH_ERR(c, "{'anns_field':'s','nq':1}", NULL, 0, PT_MISUSE, INV, MIL, "nq [1] does not match the 0 sparse query vectors given");
   /* scope and outputs */
   SEARCH_ERR(one, "{'nq':1,'partition_names':['nope']}", q, 12, PT_NOT_FOUND, PT_CODE_PARTITION_NOT_FOUND, MIL, "partition name nope not found");
   SEARCH_ERR(one, "{'nq':1,'output_fields':['nope']}", q, 12, PT_NOT_FOUND, PT_CODE_UNEXPECTED, MIL, "field nope not exist");
