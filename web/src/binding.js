@@ -262,4 +262,7 @@ class Scope {
   }
 }
 
+/** A random marker (24 hex digits): text no caller's value holds, to tag values inside JSON. */
+export const randomMark = () => Array.from(globalThis.crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
+
 export { encoder, decoder };

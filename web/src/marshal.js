@@ -14,7 +14,7 @@
 // Fast paths: a vector column may be one flat Float32Array of rows × dim; INT64 columns may
 // be BigInt64Array / Float64Array; INT32 columns Int32Array.
 
-import { encoder } from './binding.js';
+import { encoder, randomMark } from './binding.js';
 import { DataType, isDenseVectorType, isIntegerType, isStringType } from './dtype.js';
 import { CLIENT_ERROR, DataNotMatchException, DataTypeNotSupportException, MilvusException } from './errors.js';
 
@@ -45,7 +45,20 @@ export function isArrowTable(v) {
   );
 }
 
-const jsonReplacer = (_k, v) => (typeof v === 'bigint' ? (v >= -(2n ** 53n) && v <= 2n ** 53n ? Number(v) : v.toString()) : v);
+/**
+ * BigInts inside JSON values (JSON fields, ARRAY elements, dynamic keys) are written as their
+ * exact digits, a JSON number, as a REST body's integers are stored; results.js reads integers
+ * beyond 2^53 back as BigInts. JSON.stringify cannot write a BigInt, so the replacer leaves a
+ * string holding a marker (random: no caller's string holds it) that is then unquoted.
+ */
+const BIGINT_MARK = randomMark();
+const BIGINT_TEXT = new RegExp(`"${BIGINT_MARK}(-?[0-9]+)"`, 'g');
+let sawBigInt = false;
+const jsonReplacer = (_k, v) => {
+  if (typeof v !== 'bigint') return v;
+  sawBigInt = true;
+  return BIGINT_MARK + v.toString();
+};
 
 const TOO_DEEP = Symbol('too deep');
 
@@ -53,11 +66,14 @@ const TOO_DEEP = Symbol('too deep');
  * nests deeper than the JS stack lets JSON.stringify go (the core would refuse it anyway: it
  * takes 1000 levels). */
 function toJsonText(v) {
+  sawBigInt = false;
+  let text;
   try {
-    return JSON.stringify(v, jsonReplacer);
+    text = JSON.stringify(v, jsonReplacer);
   } catch (e) {
     return e instanceof RangeError ? TOO_DEEP : undefined;
   }
+  return sawBigInt && text !== undefined ? text.replace(BIGINT_TEXT, '$1') : text;
 }
 
 // ---------------------------------------------------------------------------------------------
