@@ -264,6 +264,9 @@ describe('re-entrancy: the reported cases and the typed arrays', () => {
     const r = await c.insert([{ id: 20, v }]);
     assert.equal(r.insert_count, 1);
     assert.deepEqual((await c.get([20], { output_fields: ['v'] }))[0].v, vec(20));
+    // vectors as arrays (read once, copied) and as typed arrays (kept by reference) in one column
+    await c.insert([{ id: 24, v: vec(24) }, { id: 25, v: Float32Array.from(vec(25)) }, { id: 26, v: new Float64Array(vec(26)) }]);
+    assert.deepEqual((await c.get([24, 25, 26], { output_fields: ['v'] })).map((r) => r.v), [vec(24), vec(25), vec(26)]);
     let n = 1;
     const moving = new Proxy([{ id: 21, v: vec(21) }], { get: (o, k, rcv) => (k === 'length' ? n++ : Reflect.get(o, k, rcv)) });
     assert.equal((await c.insert(moving)).insert_count, 1);

@@ -174,6 +174,7 @@ class Column {
     this.width = 1;
     this.rowVectors = null;
     this.rowData = null;
+    this.inRowData = 0;
     if (allocate) this.allocate();
     else this.setKind(K.ABSENT, null);
     return this;
@@ -323,6 +324,7 @@ class Column {
         data[at + j] = x;
       }
       this.rowVectors[r] = IN_ROW_DATA;
+      this.inRowData++;
       return;
     }
     if (kind === undefined || kind === 'BigInt64Array' || kind === 'BigUint64Array') return this.mark(r, CELL.WRONG_TYPE, typeName(v));
@@ -767,13 +769,16 @@ const changedWhileRead = () =>
     '(by a getter, toJSON or a Proxy?): nothing was written');
 
 /** Copies a vector column given row by row into linear memory at `ptr`: typed arrays as they
- * are (checked to be still of the field's width), arrays from the numbers read (rowData). */
-function writeRowVectors(f32, ptr, rows, data, w, n) {
+ * are (checked to be still of the field's width), arrays from the numbers read (rowData; all at
+ * once when every row was an array). */
+function writeRowVectors(f32, ptr, c) {
+  const { rowVectors: rows, rowData: data, width: w, n } = c;
   const at = ptr >>> 2;
+  if (c.inRowData === n) return f32.set(data.subarray(0, n * w), at);
   for (let r = 0, o = at; r < n; r++, o += w) {
     const v = rows[r];
     if (v === undefined) f32.fill(0, o, o + w); // a cell the core reports
-    else if (v === IN_ROW_DATA) for (let j = 0, from = r * w; j < w; j++) f32[o + j] = data[from + j];
+    else if (v === IN_ROW_DATA) f32.set(data.subarray(r * w, r * w + w), o);
     else if (typedLength(v) !== w) throw changedWhileRead();
     else f32.set(v, o); // a numeric typed array: converted to float32 as set does
   }
@@ -847,7 +852,7 @@ function copyBatch(core, scope, batch, stage) {
   cols.forEach((c, k) => {
     const p = ptrs[k];
     if (c.kind === K.TEXT || c.kind === K.JSON) encodeStrings(u8, u32, p.values, p.offsets >>> 2, c.values, c.cells, c.n);
-    else if (c.kind === K.FLOAT32 && c.rowVectors) writeRowVectors(M.HEAPF32, p.values, c.rowVectors, c.rowData, c.width, c.n);
+    else if (c.kind === K.FLOAT32 && c.rowVectors) writeRowVectors(M.HEAPF32, p.values, c);
     else if (p.bytes) u8.set(p.bytes, p.values);
     if (p.cells) u8.set(c.cells, p.cells);
     const base = colsPtr + k * L.size;
