@@ -701,6 +701,11 @@ function packVectors(data, field) {
     }
     at += r.length;
   }
+  // a vector of another size is reported alone, as Milvus checks each vector: never read as part
+  // of rows of the right size cut from the concatenation
+  const width = t === DataType.BINARY_VECTOR ? field.dim / 8 : field.dim;
+  const wrong = rows.find((r) => r.length !== width);
+  if (wrong) return { kind: byteVec ? 'bytes' : 'float32', nq: 1, bytes: null, byteLength: wrong.length * (byteVec ? 1 : 4) };
   return { kind: byteVec ? 'bytes' : 'float32', nq: rows.length, bytes: out };
 }
 
@@ -762,7 +767,7 @@ function search(store, req, allowInt64) {
   const c = core();
   return withBytes(c, [JSON.stringify(request)], (scope, [p, n]) => {
     const vp = q.bytes ? scope.bytes(q.bytes.length ? q.bytes : new Uint8Array(1)) : 0;
-    const r = c.exports._pt_wasm_search(h.ptr, p, n, vp, q.bytes ? q.bytes.length : 0) >>> 0;
+    const r = c.exports._pt_wasm_search(h.ptr, p, n, vp, q.bytes ? q.bytes.length : q.byteLength ?? 0) >>> 0;
     if (!r) throw c.lastError();
     try {
       const nq = c.exports._pt_wasm_search_nq(r) >>> 0;
