@@ -272,6 +272,20 @@ describe('re-entrancy: the reported cases and the typed arrays', () => {
     assert.equal((await c.insert(moving)).insert_count, 1);
   });
 
+  test('a mutation reads each of its options once', async () => {
+    setup('real');
+    const c = coll('real');
+    let reads = 0;
+    const options = () => {
+      let n = 0;
+      return { get timeout() { reads++; return ++n === 1 ? 5 : 'later'; } };
+    };
+    await c.insert([{ id: 27, v: vec(27) }], options());
+    await c.upsert([{ id: 27, v: vec(28) }], options());
+    await c.delete('id in [27]', options());
+    assert.equal(reads, 3);
+  });
+
   test('a Partition is made only of a Collection, never of a look-alike', () => {
     setup('real');
     assert.throws(() => new Partition({ _handle: () => ({ ptr: 8 }), has_partition: () => false, name: 'x' }, 'p'),

@@ -71,6 +71,13 @@ function checkTimeout(options) {
     throw new ParamError(CLIENT_ERROR, `timeout must be a non-negative number of seconds or null, got ${t}`);
 }
 
+/** A mutation's options, each read once (a getter is not asked twice), timeout checked. */
+function mutationOptions(options) {
+  const out = { timeout: options?.timeout, ack: options?.ack };
+  checkTimeout(out);
+  return out;
+}
+
 /** A call's timeout (seconds) in milliseconds; undefined when it has none. */
 function toMs(timeout) {
   return timeout === undefined || timeout === null ? undefined : timeout * 1000;
@@ -268,7 +275,7 @@ export class Collection {
   /** insert / upsert into a partition (null: _default): the MutationResult, or with a
    * forwarding connection a Promise of it (see _forwarded). */
   _write(opName, data, partition, options = {}) {
-    checkTimeout(options);
+    options = mutationOptions(options);
     partition = checkPartition(partition);
     const fw = connections._forwarder(this.#using);
     if (fw) return this._forwarded(fw, options, () => this._applyWrite(opName, data, partition, fw, options));
@@ -354,7 +361,7 @@ export class Collection {
   }
 
   _delete(expr, partition, options = {}) {
-    checkTimeout(options);
+    options = mutationOptions(options);
     if (typeof expr !== 'string')
       throw new ParamError(CLIENT_ERROR, `The type of expr must be string ,but ${typeof expr} is given.`);
     partition = checkPartition(partition);
