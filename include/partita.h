@@ -458,6 +458,14 @@ typedef struct pt_mutation_result {
 PT_API void pt_mutation_result_clear(pt_mutation_result *result);
 
 /**
+ * The most rows a batch of this collection may have: PT_MAX_BATCH_BYTES over the bytes of a
+ * row's fixed-width fields (at least one byte a row). pt_collection_write refuses a batch of more
+ * rows (code 1102, maxInsertSize) before it reads any cell, so a host that finds its input
+ * longer may pass the row count alone, with no columns, to have it refused.
+ */
+PT_API size_t pt_collection_max_batch_rows(const pt_collection *coll);
+
+/**
  * Inserts or upserts a batch into a partition (`partition` NULL or empty: `_default`).
  * Everything is validated before anything changes; on failure nothing changes. An upsert whose
  * keys are distinct (no PT_WRITE_DUPLICATES_LAST_WINS) overwrites a key's row where it is when
@@ -559,7 +567,8 @@ typedef struct pt_search_result pt_search_result;
  * for BINARY fields ("bytes"); sparse query vectors travel in the request. The metric defaults
  * to COSINE (HAMMING for binary, IP for sparse). Distances are Milvus's: squared L2, IP, cosine
  * similarity, Hamming count, Jaccard distance; hits come best first, ties in storage order.
- * `vectors` is not retained.
+ * `vectors` is not retained, and is read only once nq and vectors_bytes are found valid: a host
+ * may pass NULL with the number or the size of vectors it did not copy, to have them refused.
  * @param[out] out  the result, owned by the caller (pt_search_free).
  */
 PT_API pt_status pt_collection_search(pt_collection *coll, const char *request, size_t len,

@@ -5,6 +5,7 @@
  * written. Milvus leaves the order unspecified; partita keeps this one stable.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "cJSON.h"
@@ -141,8 +142,10 @@ static bool get_int(const cJSON *root, const char *key, int64_t *out, bool *has,
   *has = v && !cJSON_IsNull(v);
   if (!*has) return true;
   if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || fabs(v->valuedouble) > 9e15) {
-    *rc = pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "%s [%s] is invalid, should be an integer",
-                  key, cJSON_IsString(v) ? v->valuestring : "non-integer");
+    char text[32];
+    if (cJSON_IsNumber(v)) snprintf(text, sizeof text, "%.17g", v->valuedouble);
+    *rc = pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "%s [%.64s] is invalid, should be an integer",
+                  key, cJSON_IsString(v) ? v->valuestring : cJSON_IsNumber(v) ? text : cJSON_IsBool(v) ? "bool" : "non-integer");
     return false;
   }
   *out = (int64_t)v->valuedouble;

@@ -31,6 +31,7 @@
 #include "cJSON.h"
 #include "distance.h"
 #include "half.h"
+#include "text.h"
 
 void pt_json_hooks_install(void);
 
@@ -222,11 +223,46 @@ static pt_status pick_metric(const cJSON *root, sreq *q, pt_error *err) {
   return PT_OK;
 }
 
-static bool get_number(const cJSON *obj, const char *key, double *out) {
-  const cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
-  if (!cJSON_IsNumber(v)) return false;
-  *out = v->valuedouble;
-  return true;
+/* Whether s is exactly a JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static bool number_text(const char *s) {
+  if (*s == '-') s++;
+  if (*s == '0') s++;
+  else if (*s >= '1' && *s <= '9') while (*s >= '0' && *s <= '9') s++;
+  else return false;
+  if (*s == '.') {
+    if (!(*++s >= '0' && *s <= '9')) return false;
+    while (*s >= '0' && *s <= '9') s++;
+  }
+  if (*s == 'e' || *s == 'E') {
+    if (*++s == '+' || *s == '-') s++;
+    if (!(*s >= '0' && *s <= '9')) return false;
+    while (*s >= '0' && *s <= '9') s++;
+  }
+  return *s == '\0';
+}
+
+/* A range-search bound, params.radius or params.range_filter, as Milvus's index layer reads it:
+ * a number, or a string holding one (knowhere converts those); anything else, null included, is
+ * refused with knowhere's messages. Absent: *has is false. */
+static pt_status get_bound(const cJSON *params, const char *key, bool *has, double *out, pt_error *err) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(params, key);
+  *has = v != NULL;
+  if (!v) return PT_OK;
+  if (cJSON_IsString(v)) {
+    if (number_text(v->valuestring)) *out = pt_strtod(v->valuestring, NULL);
+    if (!number_text(v->valuestring) || !isfinite(*out))
+      return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "invalid float value, key: '%s', value: '%.64s'" PT_INVALID_PARAMETER, key, v->valuestring);
+    return PT_OK;
+  }
+  if (cJSON_IsNumber(v) && isfinite(v->valuedouble)) {
+    *out = v->valuedouble;
+    return PT_OK;
+  }
+  return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                 "Type conflict in json: param '%s' (%s) should be a number" PT_INVALID_PARAMETER, key,
+                 cJSON_IsNull(v) ? "null" : cJSON_IsTrue(v) ? "true" : cJSON_IsFalse(v) ? "false" : cJSON_IsArray(v) ? "[...]"
+                 : cJSON_IsObject(v) ? "{...}" : "a number out of range");
 }
 
 static bool is_distance(metric m) { return m == M_L2 || m == M_HAMMING || m == M_JACCARD; }
@@ -270,8 +306,12 @@ static pt_status parse_limits(const cJSON *root, sreq *q, pt_error *err) {
   q->offset = (int64_t)offset;
 
   const cJSON *params = cJSON_GetObjectItemCaseSensitive(root, "params");
-  q->has_radius = get_number(params, "radius", &q->radius);
-  q->has_range_filter = get_number(params, "range_filter", &q->range_filter);
+  if (params && !cJSON_IsNull(params) && !cJSON_IsObject(params))
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "search params must be a dict");
+  pt_status rc;
+  if ((rc = get_bound(params, "radius", &q->has_radius, &q->radius, err)) ||
+      (rc = get_bound(params, "range_filter", &q->has_range_filter, &q->range_filter, err)))
+    return rc;
   if (q->has_range_filter && !q->has_radius)
     return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
                    "range_filter requires radius to be set" PT_INVALID_PARAMETER);
@@ -284,19 +324,24 @@ static pt_status parse_limits(const cJSON *root, sreq *q, pt_error *err) {
   return PT_OK;
 }
 
-/* Converts the query vectors into what the kernels take, checking their size. */
+static pt_status no_vectors(pt_error *err) {
+  return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_search: missing argument: vectors");
+}
+
+/* Converts the query vectors into what the kernels take, checking their number and size first:
+ * `vectors` is read only when they match (a host may pass NULL with the size of vectors it did
+ * not copy, to have them refused). */
 static pt_status parse_vectors(const cJSON *root, sreq *q, const void *vectors, size_t bytes, pt_error *err) {
   const pt_field *f = q->f;
   const cJSON *kind = cJSON_GetObjectItemCaseSensitive(root, "vector_kind");
   const char *k = cJSON_IsString(kind) ? kind->valuestring : "float32";
+  /* the number of query vectors: "nq" when given (a host that finds too many vectors gives
+   * their number alone, to have it refused), else sparse vectors are counted */
+  const cJSON *given = cJSON_GetObjectItemCaseSensitive(root, "nq");
+  const cJSON *sp = cJSON_GetObjectItemCaseSensitive(root, "sparse");
   double nq = 0;
-  if (f->dtype == PT_SPARSE_FLOAT_VECTOR) {
-    const cJSON *sp = cJSON_GetObjectItemCaseSensitive(root, "sparse");
-    nq = cJSON_IsArray(sp) ? (double)cJSON_GetArraySize(sp) : 0;
-  } else {
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(root, "nq");
-    nq = cJSON_IsNumber(n) && n->valuedouble == floor(n->valuedouble) ? n->valuedouble : 0;
-  }
+  if (given) nq = cJSON_IsNumber(given) && given->valuedouble == floor(given->valuedouble) ? given->valuedouble : 0;
+  else if (f->dtype == PT_SPARSE_FLOAT_VECTOR && cJSON_IsArray(sp)) nq = (double)cJSON_GetArraySize(sp);
   /* Milvus's limit on query vectors per request is the topk limit, 16384 */
   if (nq < 1 || nq > PT_MAX_TOPK)
     return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
@@ -310,6 +355,7 @@ static pt_status parse_vectors(const cJSON *root, sreq *q, const void *vectors, 
       return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
                      "vector dimension mismatch, expected vector size(byte) %zu, actual %zu." PT_INVALID_PARAMETER,
                      q->nq * dim * 4, bytes);
+    if (!vectors) return no_vectors(err);
     if (!(q->qf = pt_malloc(q->nq * dim * sizeof *q->qf))) return pt_fail_nomem(err);
     memcpy(q->qf, vectors, bytes);
     for (size_t i = 0; i < q->nq * dim; i++) {
@@ -339,6 +385,7 @@ static pt_status parse_vectors(const cJSON *root, sreq *q, const void *vectors, 
     if (bytes != q->nq * dim || strcmp(k, "bytes") != 0)
       return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
                      "vector dimension mismatch, expected vector size(byte) %zu, actual %zu." PT_INVALID_PARAMETER, q->nq * dim, bytes);
+    if (!vectors) return no_vectors(err);
     if (!(q->qi8 = pt_malloc(bytes ? bytes : 1)) || !(q->qnorm = pt_malloc(q->nq * sizeof *q->qnorm))) return pt_fail_nomem(err);
     memcpy(q->qi8, vectors, bytes);
     for (size_t i = 0; i < q->nq; i++)
@@ -350,12 +397,16 @@ static pt_status parse_vectors(const cJSON *root, sreq *q, const void *vectors, 
     if (bytes != q->nq * w || strcmp(k, "bytes") != 0)
       return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
                      "vector dimension mismatch, expected vector size(byte) %zu, actual %zu." PT_INVALID_PARAMETER, q->nq * w, bytes);
+    if (!vectors) return no_vectors(err);
     if (!(q->qbin = pt_malloc(bytes ? bytes : 1))) return pt_fail_nomem(err);
     memcpy(q->qbin, vectors, bytes);
     return PT_OK;
   }
   case PT_SPARSE_FLOAT_VECTOR: {
-    const cJSON *sp = cJSON_GetObjectItemCaseSensitive(root, "sparse");
+    if (!cJSON_IsArray(sp) || (size_t)cJSON_GetArraySize(sp) != q->nq)
+      return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "nq [%zu] does not match the %d sparse query vectors given" PT_INVALID_PARAMETER, q->nq,
+                     cJSON_IsArray(sp) ? cJSON_GetArraySize(sp) : 0);
     if (!(q->sp = pt_calloc(q->nq, sizeof *q->sp)) || !(q->sp_n = pt_calloc(q->nq, sizeof *q->sp_n)))
       return pt_fail_nomem(err);
     size_t i = 0;

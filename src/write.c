@@ -1684,6 +1684,24 @@ void *pt_collection_stage(pt_collection *c, const char *partition, size_t partit
   return part->spare->cols[field].data;
 }
 
+/* The fixed-width bytes of one row (every field stored at a fixed width counts, the key of an
+ * auto_id insert too), at least one: a batch of n rows holds at least n times this. */
+static uint64_t fixed_row_bytes(const pt_collection *c) {
+  uint64_t bytes = 0;
+  for (size_t ci = 0; ci < c->layout.n_cols; ci++) bytes += c->layout.row_bytes[ci];
+  return bytes ? bytes : 1;
+}
+
+static pt_status too_large(uint64_t bytes, pt_error *err) {
+  return pt_fail(err, PT_LIMIT, PT_CODE_TOO_LARGE, PT_EXC_MILVUS,
+                 "insert request size exceeds maxInsertSize: %llu bytes, the limit is %u", (unsigned long long)bytes,
+                 PT_MAX_BATCH_BYTES);
+}
+
+size_t pt_collection_max_batch_rows(const pt_collection *c) {
+  return c ? (size_t)(PT_MAX_BATCH_BYTES / fixed_row_bytes(c)) : 0;
+}
+
 pt_status pt_collection_write(pt_collection *c, const char *partition, size_t partition_len,
                               pt_op op, const pt_batch_in *b, pt_write_flags flags,
                               pt_mutation_result *res, pt_error *err) {
@@ -1692,6 +1710,14 @@ pt_status pt_collection_write(pt_collection *c, const char *partition, size_t pa
     return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_write: invalid arguments");
   memset(res, 0, sizeof *res);
   pt_json_hooks_install();
+  /* 0. more rows than the limit can hold at their fixed width alone: refused before a cell is
+   *    read, so that a host may leave such a batch's columns empty (pt_collection_max_batch_rows) */
+  {
+    uint64_t n = b->n_rows;
+    for (size_t k = 0; k < b->n_columns; k++)
+      if (b->columns[k].n_rows > n) n = b->columns[k].n_rows;
+    if (n > pt_collection_max_batch_rows(c)) return too_large(n * fixed_row_bytes(c), err);
+  }
 
   wplan p;
   memset(&p, 0, sizeof p);
@@ -1740,9 +1766,7 @@ pt_status pt_collection_write(pt_collection *c, const char *partition, size_t pa
         for (size_t r = 0; r < p.n; r++) bytes += p.cols[ci].sizes[r];
     }
     if (bytes > PT_MAX_BATCH_BYTES) {
-      rc = pt_fail(err, PT_LIMIT, PT_CODE_TOO_LARGE, PT_EXC_MILVUS,
-                   "insert request size exceeds maxInsertSize: %llu bytes, the limit is %u",
-                   (unsigned long long)bytes, PT_MAX_BATCH_BYTES);
+      rc = too_large(bytes, err);
       goto done;
     }
   }

@@ -153,3 +153,34 @@ test('DataType maps names and codes as pymilvus does', () => {
   assert.equal(DataType.SPARSE_FLOAT_VECTOR, 104);
   assert.ok(Object.isFrozen(DataType));
 });
+
+test('integers beyond 2^53 inside JSON, ARRAY and dynamic values keep every digit, as over REST (issue 13)', async () => {
+  const { createHandler } = await import('partita/server');
+  const name = uniqueName('bigjson');
+  const c = new Collection(name, new CollectionSchema([
+    pk(), anyVec(),
+    new FieldSchema('j', DataType.JSON, { nullable: true }),
+    new FieldSchema('a', DataType.ARRAY, { element_type: DataType.INT64, max_capacity: 4, nullable: true }),
+  ], { enable_dynamic_field: true }));
+  const big = 2n ** 60n + 7n, huge = 2n ** 70n;
+  // BigInts are written as their digits (a JSON number); read back, an integer beyond 2^53 is a
+  // BigInt (as INT64 values are) and a safe one a number
+  await c.insert([{ id: 1, v: [1, 2], j: { a: big, b: 5n, c: [huge, -big], d: 'x', e: 1.5 }, a: [big, 3n], dyn: -huge }]);
+  const [row] = await c.query('id == 1', { output_fields: ['*'] });
+  assert.deepEqual(row, { id: 1, v: [1, 2], j: { a: big, b: 5, c: [huge, -big], d: 'x', e: 1.5 }, a: [big, 3], dyn: -huge });
+  // a JSON document given as text reads the same; a number (a double) is written as
+  // JSON.stringify writes it, so an unsafe integer comes back as the integer of those digits
+  await c.insert([{ id: 2, v: [1, 2], j: '{"t": 9007199254740993, "f": 9007199254740993.5, "s": "9007199254740993"}', n: 2 ** 60 }]);
+  const [two] = await c.get([2], { output_fields: ['j', 'n'] });
+  assert.deepEqual(two, { id: 2, j: { t: 9007199254740993n, f: 9007199254740993.5, s: '9007199254740993' }, n: BigInt(String(2 ** 60)) });
+  // the REST face stores and returns the same digits, both ways
+  const h = createHandler();
+  const rest = async (path, body) => JSON.parse(await (await h(new Request(`http://x/v2/vectordb/${path}`, { method: 'POST', body }))).text());
+  const text = await h(new Request('http://x/v2/vectordb/entities/get', { method: 'POST', body: JSON.stringify({ collectionName: name, id: [1], outputFields: ['j', 'dyn'] }) }));
+  const answer = await text.text();
+  assert.ok(answer.includes(`"a":${big},"b":5,"c":[${huge},${-big}]`) && answer.includes(`"dyn":${-huge}`), answer);
+  assert.equal((await rest('entities/insert', `{"collectionName":"${name}","data":[{"id":3,"v":[1,1],"j":{"a":9007199254740993},"a":[-9223372036854775808]}]}`)).code, 0);
+  const [three] = await c.get([3], { output_fields: ['j', 'a'] });
+  assert.deepEqual(three, { id: 3, j: { a: 9007199254740993n }, a: [-(2n ** 63n)] });
+  c.drop();
+});

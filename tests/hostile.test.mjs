@@ -139,6 +139,58 @@ describe('__proto__ and constructor are plain data', () => {
   });
 });
 
+describe('sizes are checked before anything of their size is allocated (issue 13)', () => {
+  // lists that claim lengths the batch limit or the nq limit cannot hold: each is refused in
+  // milliseconds with Milvus's error; before, several killed Node with an uncatchable OOM
+  const holey = (n, first) => {
+    const a = [];
+    if (first !== undefined) a[0] = first;
+    a.length = n;
+    return a;
+  };
+  const tooLarge = { code: 1102, message: 'insert request size exceeds maxInsertSize' };
+  const tooMany = { code: 1100, message: 'nq [' };
+
+  test('a batch of 3e8 rows, a column of 3e8 values, a Proxy claiming 1e12 rows, an Arrow table of 3e8', async () => {
+    const c = fresh();
+    try {
+      await rejectsUnchanged(c, () => c.insert(holey(3e8, { id: 9, v: [0, 1] })), { ...tooLarge, message: 'maxInsertSize: 6000000000 bytes' }); // 8 + 8 + 4 bytes a row
+      await rejectsUnchanged(c, () => c.upsert(holey(3e8, { id: 9, v: [0, 1] })), tooLarge);
+      await rejectsUnchanged(c, () => c.insert([holey(3e8, 9), [[0, 1]], ['a'], [null], [null]]), tooLarge);
+      await rejectsUnchanged(c, () => c.insert(new Proxy([{ id: 9, v: [0, 1] }], { get: (o, k) => (k === 'length' ? 1e12 : o[0]) })), tooLarge);
+      await rejectsUnchanged(c, () => c.insert({ numRows: 3e8, schema: { fields: [{ name: 'id' }] }, getChild: () => ({ nullCount: 0, data: [], get: () => 1 }) }), tooLarge);
+      // 3e8 columns: their number is refused (or the list of them cannot even be allocated)
+      await rejectsUnchanged(c, () => c.insert(holey(3e8)), {});
+      await rejectsUnchanged(c, () => c.insert(holey(9)), { message: "The data doesn't match with schema fields, expect 5 list, got 9" });
+      // with no fixed-width field, each row counts one byte
+      const v = new Collection(uniqueName('var'), new CollectionSchema([
+        new FieldSchema('k', DataType.VARCHAR, { is_primary: true, max_length: 8 }), new FieldSchema('sv', DataType.SPARSE_FLOAT_VECTOR)]));
+      await rejects(() => v.insert(holey(3e8, { k: 'a', sv: { 1: 1 } })), { ...tooLarge, message: 'maxInsertSize: 300000000 bytes' });
+      v.drop();
+    } finally {
+      c.drop();
+    }
+  });
+
+  test('3e8 query vectors (lists, sparse, flat), a list of 3e8 ids, a Proxy of endless ids', async () => {
+    const c = fresh();
+    try {
+      await rejects(() => c.search(holey(3e8, [0, 1]), 'v', {}, 1), { ...tooMany, message: 'nq [300000000] is invalid' });
+      await rejects(() => c.search(new Float32Array(2 * 16385), 'v', {}, 1), { ...tooMany, message: 'nq [16385] is invalid' });
+      const sp = new Collection(uniqueName('sp'), new CollectionSchema([
+        new FieldSchema('k', DataType.INT64, { is_primary: true }), new FieldSchema('sv', DataType.SPARSE_FLOAT_VECTOR)]));
+      await rejects(() => sp.search(holey(3e8, { 1: 1 }), 'sv', {}, 1), { ...tooMany, message: 'nq [300000000] is invalid' });
+      sp.drop();
+      await rejects(() => c.get(holey(3e8, 1)), { message: 'primary key undefined is not an integer' });
+      // keys are read up to the expression's limit (1 MiB), and the core refuses the rest
+      await rejects(() => c.get(new Proxy([1], { get: (_o, k) => (k === 'length' ? 3e8 : 1) })),
+        { code: 1100, message: /the expression is 10485\d\d bytes long, the limit is 1048576/ });
+    } finally {
+      c.drop();
+    }
+  });
+});
+
 describe('memory ceiling: init({ memory_limit })', () => {
   test('a write past the ceiling is a quota error and changes nothing; lifting it lets it through', async () => {
     const c = fresh();

@@ -543,8 +543,12 @@ test('errors: Milvus messages and codes', async () => {
   await rejects(() => c.search(q, 'v', {}, 10, '', { offset: -1 }), { code: 1100, message: 'offset [-1] is invalid, should be gte than 0' });
   await rejects(() => c.search([], 'v', {}, 10), { code: 1100, message: 'nq [0] is invalid, nq (number of search vector per search request) should be in range [1, 16384], but got 0' });
   await rejects(() => c.search([[1, 2, 3]], 'v', {}, 10), { code: 1100, message: 'vector dimension mismatch, expected vector size(byte) 16, actual 12.' });
-  await rejects(() => c.search([[1, 2, 3, 4], [1, 2, 3, 4, 5]], 'v', {}, 10), { code: 1100, message: 'vector dimension mismatch, expected vector size(byte) 32, actual 36.' });
-  await rejects(() => c.search(new Float32Array(6), 'v', {}, 10), { code: 1100, message: 'vector dimension mismatch, expected vector size(byte) 32, actual 24.' });
+  // each vector's own size, as Milvus checks each line of the placeholder (the first wrong one);
+  // vectors of other sizes are never taken as the concatenation of rows of the right size
+  await rejects(() => c.search([[1, 2, 3, 4], [1, 2, 3, 4, 5]], 'v', {}, 10), { code: 1100, message: 'vector dimension mismatch, expected vector size(byte) 16, actual 20.' });
+  await rejects(() => c.search([[1, 2, 3, 4, 5], [1, 2, 3]], 'v', {}, 10), { code: 1100, message: 'vector dimension mismatch, expected vector size(byte) 16, actual 20.' });
+  await rejects(() => c.search([[1, 2, 3, 4, 5, 6], [1, 2]], 'v', {}, 10), { code: 1100, message: 'vector dimension mismatch, expected vector size(byte) 16, actual 24.' });
+  await rejects(() => c.search(new Float32Array(6), 'v', {}, 10), { code: 1100, message: 'vector dimension mismatch, expected vector size(byte) 16, actual 8.' });
   await rejects(() => c.search(q, 'v', { metric_type: 'HAMMING' }, 10), { code: 1100, message: 'metric type not match: invalid parameter[expected=L2, IP or COSINE][actual=HAMMING]' });
   await rejects(() => c.search(q, 'v', { metric_type: 'BM25X' }, 10), { code: 1100, message: 'metric type BM25X not found or not supported' });
   await rejects(() => c.search(q, 'w', {}, 10), { message: 'fieldName(w) not found' });
@@ -577,4 +581,40 @@ test('an empty collection, an empty partition, a filter matching nothing: one em
   assert.deepEqual(await c.search([[1, 0]], 'v', {}, 10, 'id in [1]'), [[{ id: 1, distance: 1, entity: {} }]]);
   await c.delete('id in [1]');
   assert.deepEqual(await c.search([[1, 0]], 'v', {}, 10), [[]]);
+});
+
+test('parameters are taken as given: NaN, Infinity, BigInts and strings are refused, never replaced by a default (issue 13)', async () => {
+  const c = new Collection(uniqueName('params'), new CollectionSchema([
+    new FieldSchema('id', DataType.INT64, { is_primary: true }),
+    new FieldSchema('v', DataType.FLOAT_VECTOR, { dim: 2 }),
+  ]));
+  await c.insert([{ id: 1, v: [1, 0] }, { id: 2, v: [0, 1] }, { id: 3, v: [1, 1] }]);
+  const q = [[1, 0]];
+  // limit and offset: pymilvus's client check, in the core
+  for (const [bad, text] of [[NaN, 'NaN'], [Infinity, 'Infinity'], [-Infinity, '-Infinity'], [10n, '10n'], ['10', '10'], [true, 'true'], [2.5, '2.5']]) {
+    await rejects(() => c.search(q, 'v', { metric_type: 'L2' }, bad), { cls: ParamError, message: `\`limit\` value ${text} is illegal` });
+    await rejects(() => c.search(q, 'v', { metric_type: 'L2', limit: bad }), { cls: ParamError, message: `\`limit\` value ${text} is illegal` });
+    await rejects(() => c.search(q, 'v', { metric_type: 'L2', offset: bad }, 2), { cls: ParamError, message: `\`offset\` value ${text} is illegal` });
+    const shown = bad === true ? 'bool' : text;
+    await rejects(() => c.query('id > 0', { limit: bad }), { code: 1100, message: `limit [${shown}] is invalid, should be an integer` });
+    await rejects(() => c.query('id > 0', { limit: 2, offset: bad }), { code: 1100, message: `offset [${shown}] is invalid, should be an integer` });
+  }
+  // null and undefined are "not given": the defaults
+  assert.equal((await c.search(q, 'v', { metric_type: 'L2' }, null))[0].length, 3);
+  assert.equal((await c.search(q, 'v', { metric_type: 'L2', offset: null }, 2))[0].length, 2);
+  assert.equal((await c.query('id > 0', { limit: null })).length, 3);
+  // range search bounds, as Milvus's index layer reads them: numbers, or strings holding one
+  for (const [bad, message] of [
+    [NaN, "invalid float value, key: 'radius', value: 'NaN'"], [Infinity, "invalid float value, key: 'radius', value: 'Infinity'"],
+    ['x', "invalid float value, key: 'radius', value: 'x'"], [10n, "invalid float value, key: 'radius', value: '10n'"],
+    [null, "Type conflict in json: param 'radius' (null) should be a number"], [true, "Type conflict in json: param 'radius' (true) should be a number"],
+  ]) await rejects(() => c.search(q, 'v', { metric_type: 'L2', params: { radius: bad } }, 3), { code: 1100, message });
+  await rejects(() => c.search(q, 'v', { metric_type: 'L2', params: { radius: 5, range_filter: NaN } }, 3),
+    { code: 1100, message: "invalid float value, key: 'range_filter', value: 'NaN'" });
+  await rejects(() => c.search(q, 'v', { metric_type: 'L2', params: 5 }, 3), { cls: ParamError, message: 'search params must be a dict' });
+  const ids = (hits) => hits[0].map((h) => h.id);
+  assert.deepEqual(ids(await c.search(q, 'v', { metric_type: 'L2', params: { radius: '1.5' } }, 3)), [1, 3]);
+  assert.deepEqual(ids(await c.search(q, 'v', { metric_type: 'L2', params: { radius: 1.5 } }, 3)), [1, 3]);
+  for (const [bad, text] of [[NaN, 'NaN'], [2n, '2n'], ['2', '2']])
+    await rejects(() => c.search(q, 'v', { metric_type: 'L2' }, 3, '', { round_decimal: bad }), { cls: ParamError, message: `\`round_decimal\` value ${text} is illegal` });
 });

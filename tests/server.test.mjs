@@ -442,6 +442,9 @@ test('search errors: metric mismatch, unknown annsField, wrong dims, consistency
   await fails('entities/search', { collectionName: name, data: [[1, 0, 0, 0]], annsField: 'nope' }, 1801,
     'can only accept json format request, error: cannot find a vector field named: nope');
   await fails('entities/search', { collectionName: name, data: [[1, 0]] }, 1100, /dimension/);
+  // vectors of other sizes whose sizes add up: each vector is checked (issue 13)
+  await fails('entities/search', { collectionName: name, data: [[1, 0, 0, 0, 0, 0], [1, 0]] }, 1100,
+    'vector dimension mismatch, expected vector size(byte) 16, actual 24.: invalid parameter');
   await fails('entities/search', { collectionName: name, data: [[1, 0, 0, 0]], consistencyLevel: 'Now' }, 1100,
     "consistencyLevel can only be [Strong, Session, Bounded, Eventually, Customized], default: Bounded, err:parameter:'Now' is incorrect, please check it: invalid parameter");
 });

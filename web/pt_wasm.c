@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "partita.h"
+#include "expr.h"
 
 #if defined(__EMSCRIPTEN__)
 #include <emscripten.h>
@@ -64,6 +65,7 @@ EXPORT(pt_collection *, pt_wasm_collection_find)(pt_store *store, const char *na
 EXPORT(pt_status, pt_wasm_collection_drop)(pt_store *store, const char *name, size_t len);
 EXPORT(char *, pt_wasm_store_list)(pt_store *store);
 EXPORT(double, pt_wasm_collection_id)(pt_collection *coll);
+EXPORT(double, pt_wasm_collection_max_rows)(const pt_collection *coll);
 EXPORT(char *, pt_wasm_collection_describe)(pt_collection *coll);
 EXPORT(pt_status, pt_wasm_partition_create)(pt_collection *coll, const char *name, size_t len);
 EXPORT(pt_status, pt_wasm_partition_drop)(pt_collection *coll, const char *name, size_t len);
@@ -186,7 +188,7 @@ const char *pt_wasm_constants(void) {
     "\"op\":{\"INSERT\":%d,\"UPSERT\":%d},"
     "\"flags\":{\"DUPLICATES_LAST_WINS\":%u,\"ROWS_JSON\":%u,\"CREATE_ORM\":%u,\"JSON_INT64_AS_STRING\":%u},"
     "\"limits\":{\"MAX_NAME_LENGTH\":%d,\"MAX_FIELDS\":%d,\"MAX_DIM\":%d,\"MAX_VARCHAR_LENGTH\":%d,"
-    "\"MAX_JSON_LENGTH\":%d,\"MAX_PARTITIONS\":%d,\"MAX_TOPK\":%d,\"MAX_BATCH_BYTES\":%u},"
+    "\"MAX_JSON_LENGTH\":%d,\"MAX_PARTITIONS\":%d,\"MAX_TOPK\":%d,\"MAX_BATCH_BYTES\":%u,\"MAX_EXPR_LENGTH\":%u},"
     "\"layout\":{"
     "\"pt_error\":{\"size\":%d,\"status\":%d,\"code\":%d,\"exc\":%d,\"row\":%d,\"field\":%d,"
     "\"expr_offset\":%d,\"expr_length\":%d,\"message\":%d},"
@@ -217,7 +219,7 @@ const char *pt_wasm_constants(void) {
     (unsigned)PT_WRITE_DUPLICATES_LAST_WINS, (unsigned)PT_WRITE_ROWS_JSON, (unsigned)PT_CREATE_ORM,
     (unsigned)PT_JSON_INT64_AS_STRING,
     PT_MAX_NAME_LENGTH, PT_MAX_FIELDS, PT_MAX_DIM, PT_MAX_VARCHAR_LENGTH, PT_MAX_JSON_LENGTH,
-    PT_MAX_PARTITIONS, PT_MAX_TOPK, (unsigned)PT_MAX_BATCH_BYTES,
+    PT_MAX_PARTITIONS, PT_MAX_TOPK, (unsigned)PT_MAX_BATCH_BYTES, (unsigned)PT_EXPR_MAX_LENGTH,
     (int)sizeof(pt_error), OFF(pt_error, status), OFF(pt_error, code), OFF(pt_error, exc),
     OFF(pt_error, row), OFF(pt_error, field), OFF(pt_error, expr_offset), OFF(pt_error, expr_length),
     OFF(pt_error, message),
@@ -282,6 +284,8 @@ pt_status pt_wasm_collection_drop(pt_store *store, const char *name, size_t len)
 }
 
 double pt_wasm_collection_id(pt_collection *coll) { return (double)pt_collection_id(coll); }
+
+double pt_wasm_collection_max_rows(const pt_collection *coll) { return (double)pt_collection_max_batch_rows(coll); }
 
 /* Appends `s` as a JSON string literal. */
 static size_t put_json_string(char *out, size_t at, size_t cap, const char *s, size_t len) {

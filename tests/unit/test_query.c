@@ -142,9 +142,13 @@ TEST(limit_and_offset_rules) {
   QUERY_ERR(c, "{'limit':16000,'offset':1000}", PT_RANGE, INV, MIL, "(offset+limit) should be in range [1, 16384], but got 17000");
   QUERY_ERR(c, "{'expr':'id in [1]','limit':16385}", PT_RANGE, INV, MIL, "(offset+limit) should be in range [1, 16384]");
   QUERY_ERR(c, "{'limit':'10'}", PT_MISUSE, INV, PT_EXC_PARAM, "limit [10] is invalid, should be an integer");
-  QUERY_ERR(c, "{'limit':1.5}", PT_MISUSE, INV, PT_EXC_PARAM, "limit [non-integer] is invalid, should be an integer");
-  QUERY_ERR(c, "{'limit':10,'offset':true}", PT_MISUSE, INV, PT_EXC_PARAM, "offset [non-integer] is invalid, should be an integer");
-  QUERY_ERR(c, "{'limit':1e300}", PT_MISUSE, INV, PT_EXC_PARAM, "limit [non-integer] is invalid, should be an integer");
+  QUERY_ERR(c, "{'limit':1.5}", PT_MISUSE, INV, PT_EXC_PARAM, "limit [1.5] is invalid, should be an integer");
+  QUERY_ERR(c, "{'limit':10,'offset':true}", PT_MISUSE, INV, PT_EXC_PARAM, "offset [bool] is invalid, should be an integer");
+  QUERY_ERR(c, "{'limit':1e300}", PT_MISUSE, INV, PT_EXC_PARAM, "limit [1.0000000000000001e+300] is invalid, should be an integer");
+  QUERY_ERR(c, "{'limit':[1]}", PT_MISUSE, INV, PT_EXC_PARAM, "limit [non-integer] is invalid, should be an integer");
+  /* what a host writes for a value JSON cannot carry (NaN, a BigInt): refused, never a default */
+  QUERY_ERR(c, "{'limit':'NaN'}", PT_MISUSE, INV, PT_EXC_PARAM, "limit [NaN] is invalid, should be an integer");
+  QUERY_ERR(c, "{'limit':5,'offset':'2n'}", PT_MISUSE, INV, PT_EXC_PARAM, "offset [2n] is invalid, should be an integer");
   /* count(*) takes no pagination */
   QUERY_ERR(c, "{'output_fields':['count(*)'],'limit':10}", PT_MISUSE, INV, MIL,
             "count entities with pagination is not allowed: invalid parameter");

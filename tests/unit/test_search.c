@@ -839,6 +839,9 @@ TEST(range_search_bounds) {
     {"{'metric_type':'IP','nq':1,'limit':1,'params':{'radius':-1,'range_filter':2.5}}", 1, "2"},
     {"{'metric_type':'COSINE','nq':1,'params':{'radius':0.5}}", 1, "1,2,3"},
     {"{'metric_type':'COSINE','nq':1,'params':{'radius':-1,'range_filter':0.5}}", 1, "0"},
+    /* bounds as strings holding a number, as Milvus's index layer converts them */
+    {"{'metric_type':'L2','nq':1,'params':{'radius':'4.0001','range_filter':'1'}}", 0, "1,2"},
+    {"{'metric_type':'IP','nq':1,'params':{'radius':'-1e0'}}", 1, "3,2,1,0"},
   };
   pt_error e;
   for (size_t k = 0; k < sizeof CASES / sizeof CASES[0]; k++) {
@@ -1139,6 +1142,37 @@ TEST(errors) {
              "range_filter must be greater than radius for COSINE");
   SEARCH_ERR(c, "{'anns_field':'b','metric_type':'JACCARD','nq':1,'vector_kind':'bytes','params':{'radius':0.5,'range_filter':0.6}}", qb, 2,
              PT_MISUSE, INV, MIL, "range_filter must be less than radius for JACCARD");
+  /* range bounds that are not numbers (issue 13): refused, never taken as "no range search" */
+  static const struct { const char *params, *msg; } BOUNDS[] = {
+    {"{'radius':'x'}", "invalid float value, key: 'radius', value: 'x': invalid parameter"},
+    {"{'radius':'NaN'}", "invalid float value, key: 'radius', value: 'NaN'"},
+    {"{'radius':'Infinity'}", "invalid float value, key: 'radius', value: 'Infinity'"},
+    {"{'radius':'10n'}", "invalid float value, key: 'radius', value: '10n'"},
+    {"{'radius':' 1'}", "invalid float value, key: 'radius', value: ' 1'"},
+    {"{'radius':'0x10'}", "invalid float value, key: 'radius', value: '0x10'"},
+    {"{'radius':'1.'}", "invalid float value, key: 'radius', value: '1.'"},
+    {"{'radius':'1e999'}", "invalid float value, key: 'radius', value: '1e999'"},
+    {"{'radius':''}", "invalid float value, key: 'radius', value: ''"},
+    {"{'radius':null}", "Type conflict in json: param 'radius' (null) should be a number: invalid parameter"},
+    {"{'radius':true}", "Type conflict in json: param 'radius' (true) should be a number"},
+    {"{'radius':[1]}", "Type conflict in json: param 'radius' ([...]) should be a number"},
+    {"{'radius':1e999}", "Type conflict in json: param 'radius' (a number out of range) should be a number"},
+    {"{'radius':5,'range_filter':'y'}", "invalid float value, key: 'range_filter', value: 'y'"},
+    {"{'radius':5,'range_filter':null}", "Type conflict in json: param 'range_filter' (null) should be a number"},
+  };
+  for (size_t k = 0; k < sizeof BOUNDS / sizeof BOUNDS[0]; k++) {
+    char req[200];
+    snprintf(req, sizeof req, "{'metric_type':'L2','nq':1,'params':%s}", BOUNDS[k].params);
+    search_fails(__LINE__, one, J(req), q, 12, PT_MISUSE, INV, MIL, BOUNDS[k].msg);
+  }
+  SEARCH_ERR(one, "{'nq':1,'params':5}", q, 12, PT_MISUSE, INV, PT_EXC_PARAM, "search params must be a dict");
+  SEARCH_ERR(one, "{'nq':1,'params':[]}", q, 12, PT_MISUSE, INV, PT_EXC_PARAM, "search params must be a dict");
+  /* nq given for sparse vectors: a host that finds too many gives their number alone */
+  SEARCH_ERR(c, "{'anns_field':'s','nq':16385}", NULL, 0, PT_RANGE, INV, MIL,
+             "nq [16385] is invalid, nq (number of search vector per search request) should be in range [1, 16384], but got 16385");
+  SEARCH_ERR(c, "{'anns_field':'s','nq':2,'sparse':[{'1':1}]}", NULL, 0, PT_MISUSE, INV, MIL,
+             "nq [2] does not match the 1 sparse query vectors given");
+  SEARCH_ERR(c, "{'anns_field':'s','nq':1}", NULL, 0, PT_MISUSE, INV, MIL, "nq [1] does not match the 0 sparse query vectors given");
   /* scope and outputs */
   SEARCH_ERR(one, "{'nq':1,'partition_names':['nope']}", q, 12, PT_NOT_FOUND, PT_CODE_PARTITION_NOT_FOUND, MIL, "partition name nope not found");
   SEARCH_ERR(one, "{'nq':1,'output_fields':['nope']}", q, 12, PT_NOT_FOUND, PT_CODE_UNEXPECTED, MIL, "field nope not exist");

@@ -2025,6 +2025,21 @@ TEST(batch_size_limit) {
                           cin(4, PT_IN_FLOAT32, n, 32768, vec)};
   pt_batch_in b = {PT_FORM_ROWS, n, 5, cols};
   BATCH_FAILS(c, NULL, PT_OP_INSERT, &b, PT_LIMIT, PT_CODE_TOO_LARGE, MIL, "insert request size exceeds maxInsertSize", -1);
+  /* more rows than fit at their fixed width alone: refused before a cell is read, columns or
+   * none (a host that finds its input too long passes the count alone) */
+  CHECK_EQ_INT(pt_collection_max_batch_rows(c), PT_MAX_BATCH_BYTES / (8 + 4 * 32768 * 4));
+  pt_batch_in empty = {PT_FORM_ROWS, 300000000, 0, NULL};
+  BATCH_FAILS(c, NULL, PT_OP_INSERT, &empty, PT_LIMIT, PT_CODE_TOO_LARGE, MIL,
+              "insert request size exceeds maxInsertSize: 157288800000000 bytes, the limit is 67108864", -1);
+  empty.form = PT_FORM_COLUMNS;
+  BATCH_FAILS(c, NULL, PT_OP_INSERT, &empty, PT_LIMIT, PT_CODE_TOO_LARGE, MIL, "insert request size exceeds maxInsertSize", -1);
+  /* no fixed-width field: each row counts one byte */
+  pt_collection *var = coll(st, "var", "{'fields':[{'name':'id','dtype':21,'is_primary':true,'max_length':8},"
+                                       "{'name':'s','dtype':104}]}");
+  CHECK_EQ_INT(pt_collection_max_batch_rows(var), PT_MAX_BATCH_BYTES);
+  empty.n_rows = (size_t)PT_MAX_BATCH_BYTES + 1;
+  BATCH_FAILS(var, NULL, PT_OP_INSERT, &empty, PT_LIMIT, PT_CODE_TOO_LARGE, MIL,
+              "insert request size exceeds maxInsertSize: 67108865 bytes, the limit is 67108864", -1);
   /* 127 rows fit */
   for (int k = 0; k < 5; k++) cols[k].n_rows = 127;
   b.n_rows = 127;

@@ -7,10 +7,33 @@
 
 import createPartitaModule from '../../dist/partita.mjs';
 import { DTYPE_CODES } from './dtype.js';
-import { EXCEPTION_CLASSES, MilvusException, MilvusMemoryError } from './errors.js';
+import { CLIENT_ERROR, EXCEPTION_CLASSES, MilvusException, MilvusMemoryError, ParamError } from './errors.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: false });
+
+// Typed arrays are classified and measured by the engine's own getters, never by properties a
+// caller can redefine (an own `length` or `buffer`, a Proxy's traps, a changed prototype): these
+// run no user code, and what is copied into linear memory is exactly what was measured.
+const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
+const intrinsic = (key) => Object.getOwnPropertyDescriptor(TypedArrayPrototype, key).get;
+const TA_KIND = intrinsic(Symbol.toStringTag);
+const TA_LENGTH = intrinsic('length');
+const TA_BUFFER = intrinsic('buffer');
+const TA_OFFSET = intrinsic('byteOffset');
+const TA_BYTES = intrinsic('byteLength');
+
+/** A genuine typed array's kind ('Float32Array', 'Uint8Array' for Buffers too, ...); undefined
+ * for anything else, Proxies and DataViews included. */
+export const typedKind = (v) => TA_KIND.call(v);
+/** A genuine typed array's length in elements (0 once its buffer is detached). */
+export const typedLength = (v) => TA_LENGTH.call(v);
+/** A genuine typed array's bytes, as a Uint8Array view of its buffer (empty once the buffer is
+ * detached, or shrunk below the view). */
+export function typedBytes(v) {
+  const n = TA_BYTES.call(v);
+  return n === 0 ? new Uint8Array(0) : new Uint8Array(TA_BUFFER.call(v), TA_OFFSET.call(v), n);
+}
 
 let defaultLoader = null;
 let initPromise = null;
@@ -150,6 +173,8 @@ class Core {
   }
 
   alloc(size) {
+    // sizes are passed as u32: a larger one must not wrap around to a small allocation
+    if (!(size >= 0 && size <= 0xffffffff)) throw this.allocError(size);
     const p = this.M._pt_wasm_alloc(size) >>> 0;
     if (!p) throw this.allocError(size);
     return p;
@@ -239,8 +264,10 @@ class Scope {
     return p;
   }
 
-  /** Copies a string as UTF-8; returns [pointer, byte length]. */
+  /** Copies a string as UTF-8; returns [pointer, byte length]. Only strings: anything else
+   * would be converted by its own toString(), at a moment when no user code may run. */
   string(s) {
+    if (typeof s !== 'string') throw new ParamError(CLIENT_ERROR, `expected a string, got ${s === null ? 'null' : typeof s}`);
     const bytes = encoder.encode(s);
     const p = this.alloc(bytes.length + 1);
     this.c.u8.set(bytes, p);
@@ -248,9 +275,10 @@ class Scope {
     return [p, bytes.length];
   }
 
-  /** Copies bytes (any typed array) into linear memory; returns the pointer. */
+  /** Copies the bytes of a typed array into linear memory; returns the pointer. */
   bytes(view) {
-    const src = view instanceof Uint8Array ? view : new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+    if (typedKind(view) === undefined) throw new ParamError(CLIENT_ERROR, 'expected a typed array');
+    const src = typedBytes(view);
     const p = this.alloc(src.length);
     this.c.u8.set(src, p);
     return p;
@@ -261,5 +289,8 @@ class Scope {
     this.ptrs.length = 0;
   }
 }
+
+/** A random marker (24 hex digits): text no caller's value holds, to tag values inside JSON. */
+export const randomMark = () => Array.from(globalThis.crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
 
 export { encoder, decoder };

@@ -4,8 +4,16 @@
 // server: every call finds it by name, so a collection dropped elsewhere is reported as such.
 // Calls that may touch the network (mutations and reads) return Promises; in the embedded
 // store they complete before returning.
+//
+// Re-entrancy: reading the caller's values (rows, vectors, options, lists) may run the caller's
+// code (getters, toJSON, Proxies, valueOf), and that code may drop, create or change any
+// collection. A collection's pointer is only valid until such code runs, so every call reads the
+// caller's values first, into plain values, then resolves the collection (_handle, the one place
+// that does) and calls the core with nothing in between. A call whose values were read against a
+// collection that was dropped meanwhile gets a clean error (code 100); anything else the
+// caller's code did happens before the call, as if it had run first.
 
-import { core } from './binding.js';
+import { core, typedBytes, typedKind, typedLength } from './binding.js';
 import { connections } from './connections.js';
 import { DataType } from './dtype.js';
 import { CLIENT_ERROR, MilvusException, ParamError, SchemaNotReadyException } from './errors.js';
@@ -35,10 +43,39 @@ function checkName(name, what) {
   return name;
 }
 
+/** A partition name given to a data call: a string, or null / undefined for `_default`. */
+function checkPartition(name) {
+  return name === undefined || name === null ? null : checkName(name, 'partition');
+}
+
+/** How a value the request JSON cannot carry is written, so that the core sees it and refuses
+ * it with its message, never a default in its place: NaN / Infinity (JSON.stringify would write
+ * null) and BigInts (it would throw) as their text, e.g. `limit: NaN` → "NaN", 10n → "10n". */
+const faithful = (_k, v) => (typeof v === 'bigint' ? `${v}n` : typeof v === 'number' && !Number.isFinite(v) ? String(v) : v);
+
+/** A request as JSON text; `replacer` (default: faithful) sees every value once. */
+function requestText(request, replacer = faithful) {
+  try {
+    return JSON.stringify(request, replacer);
+  } catch (e) {
+    throw new ParamError(CLIENT_ERROR, `the request cannot be written as JSON: ${e?.message ?? e}`);
+  }
+}
+
+/** A parameter's value in a message: BigInts as 10n. */
+const shown = (v) => (typeof v === 'bigint' ? `${v}n` : String(v));
+
 function checkTimeout(options) {
   const t = options?.timeout;
   if (t !== undefined && t !== null && (typeof t !== 'number' || !(t >= 0)))
     throw new ParamError(CLIENT_ERROR, `timeout must be a non-negative number of seconds or null, got ${t}`);
+}
+
+/** A mutation's options, each read once (a getter is not asked twice), timeout checked. */
+function mutationOptions(options) {
+  const out = { timeout: options?.timeout, ack: options?.ack };
+  checkTimeout(out);
+  return out;
 }
 
 /** A call's timeout (seconds) in milliseconds; undefined when it has none. */
@@ -83,11 +120,21 @@ function mutated(using, name) {
   if (set) for (const fn of [...set]) fn();
 }
 
-/** Snapshot bytes as a Uint8Array view (no copy). */
+const AB_BYTES = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength').get;
+/** Whether v is a genuine ArrayBuffer (its own getter throws for anything else). */
+function isArrayBuffer(v) {
+  try {
+    AB_BYTES.call(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Snapshot bytes as a Uint8Array view (no copy), measured by the engine (binding.js). */
 function snapshotBytes(bytes) {
-  if (bytes instanceof Uint8Array) return bytes;
-  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
-  if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (typedKind(bytes) !== undefined) return typedBytes(bytes);
+  if (isArrayBuffer(bytes)) return new Uint8Array(bytes);
   throw new ParamError(CLIENT_ERROR, `Collection.load takes the bytes of a snapshot (Uint8Array or ArrayBuffer), got ${typeName(bytes)}`);
 }
 
@@ -102,11 +149,29 @@ function keyLiteral(k, isString) {
   throw new ParamError(CLIENT_ERROR, `primary key ${String(k)} is not an integer`);
 }
 
+/** `pk in [k1, k2, ...]` for get(ids): one key, a list or a typed array of keys. The keys are read
+ * one at a time, never copied first, and no further than the expression's limit (`max` bytes):
+ * a longer one is left for the core to refuse, so a list claiming a huge length costs nothing. */
+function keysExpr(pk, ids, max) {
+  const isString = pk.dtype === DataType.VARCHAR;
+  const list = typedKind(ids) !== undefined || Array.isArray(ids);
+  const n = typedKind(ids) !== undefined ? typedLength(ids) : list ? ids.length : 1;
+  if (!(Number.isInteger(n) && n >= 0)) throw new ParamError(CLIENT_ERROR, `the list of ids claims a length of ${String(n)}`);
+  const head = `${pk.name} in [`;
+  const parts = [];
+  for (let i = 0, length = head.length; i < n && length <= max; i++) {
+    const literal = keyLiteral(list ? ids[i] : ids, isString);
+    parts.push(literal);
+    length += literal.length + 2;
+  }
+  return `${head}${parts.join(', ')}]`;
+}
+
 export class Collection {
   #name;
   #using;
   #schema;
-  #cache = { id: -1, ptr: 0, info: null };
+  #cache = { id: null, ptr: 0, info: null };
   #compaction = null;
 
   /**
@@ -125,18 +190,23 @@ export class Collection {
       }
     }
     this.#name = checkName(name, 'collection');
+    // the caller's values first (the schema's JSON, the options): then the store
     this.#using = options.using ?? 'default';
+    const schemaText = schema ? requestText(schema.toCoreJSON(), null) : null;
+    const numPartitions = options.num_partitions ?? 0;
+    if (typeof numPartitions !== 'number')
+      throw new ParamError(CLIENT_ERROR, `num_partitions must be a number, got ${typeName(numPartitions)}`);
     const store = connections._store(this.#using);
     const found = withStrings([name], (c, _s, [p, n]) => c.exports._pt_wasm_collection_find(store, p, n) >>> 0);
     if (!schema) {
       if (!found)
         throw new SchemaNotReadyException(CLIENT_ERROR, `Collection '${name}' not exist, or you can pass in schema to create one.`);
     } else {
-      withStrings([name, JSON.stringify(schema.toCoreJSON())], (c, _s, [np, nn], [sp, sn]) => {
+      withStrings([name, schemaText], (c, _s, [np, nn], [sp, sn]) => {
         const s = c.exports._pt_wasm_schema_from_json(sp, sn) >>> 0;
         if (!s) throw c.lastError();
         try {
-          const coll = c.exports._pt_wasm_collection_create(store, np, nn, s, options.num_partitions ?? 0, CREATE_ORM) >>> 0;
+          const coll = c.exports._pt_wasm_collection_create(store, np, nn, s, numPartitions, CREATE_ORM) >>> 0;
           if (!coll) throw c.lastError();
         } finally {
           c.exports._pt_wasm_schema_free(s);
@@ -154,15 +224,35 @@ export class Collection {
 
   // ---- internals shared with Partition -------------------------------------------------
 
-  /** The collection's pointer and schema facts; throws when it no longer exists. */
-  _handle() {
+  /** Whether v is a Collection (not a look-alike, not a Proxy of one). */
+  static _is(v) {
+    return typeof v === 'object' && v !== null && #name in v;
+  }
+
+  /**
+   * Resolves the collection now: { id, ptr, info } (info: the schema facts the marshaller reads
+   * values against, cached per collection id). The one place a collection's pointer is taken:
+   * it is valid until the caller's code runs again, so it is taken after the caller's values
+   * are read and used before anything else runs. `expected`, an earlier resolution whose facts
+   * the values were read against, must still be the collection: a collection dropped (and
+   * perhaps created again) meanwhile throws. Throws when it no longer exists.
+   */
+  _handle(expected) {
     const c = core();
-    const store = connections._store(this.#using);
-    const ptr = withStrings([this.#name], (cc, _s, [p, n]) => cc.exports._pt_wasm_collection_find(store, p, n) >>> 0);
+    const store = connections._storeEntry(this.#using);
+    const ptr = withStrings([this.#name], (cc, _s, [p, n]) => cc.exports._pt_wasm_collection_find(store.ptr, p, n) >>> 0);
+    // ids are per store: with the store's serial, an id names one collection of the program
+    const id = ptr ? `${store.serial}:${c.exports._pt_wasm_collection_id(ptr)}` : null;
+    if (expected && id !== expected.id)
+      throw new MilvusException(100, `can't find collection[database=default][collection=${this.#name}]: it was dropped ` +
+        'while the values of this call were being read (by a getter, toJSON or a Proxy?); nothing was done');
     if (!ptr)
       throw new MilvusException(100, `can't find collection[database=default][collection=${this.#name}]`);
-    const id = c.exports._pt_wasm_collection_id(ptr);
-    if (this.#cache.id !== id) this.#cache = { id, ptr, info: schemaInfo(this._describeAt(ptr).schema) };
+    if (this.#cache.id !== id) {
+      const info = schemaInfo(this._describeAt(ptr).schema);
+      info.maxRows = c.exports._pt_wasm_collection_max_rows(ptr);
+      this.#cache = { id, ptr, info };
+    }
     this.#cache.ptr = ptr;
     return this.#cache;
   }
@@ -185,7 +275,8 @@ export class Collection {
   /** insert / upsert into a partition (null: _default): the MutationResult, or with a
    * forwarding connection a Promise of it (see _forwarded). */
   _write(opName, data, partition, options = {}) {
-    checkTimeout(options);
+    options = mutationOptions(options);
+    partition = checkPartition(partition);
     const fw = connections._forwarder(this.#using);
     if (fw) return this._forwarded(fw, options, () => this._applyWrite(opName, data, partition, fw, options));
     return this._applyWrite(opName, data, partition, null, options).result;
@@ -193,38 +284,53 @@ export class Collection {
 
   /** Applies a write to the local store; with a forwarder, also queues it for the remote. */
   _applyWrite(opName, data, partition, fw, options) {
-    const h = this._handle();
     const op = OP[opName];
-    return withStrings([partition ?? null], (c, scope, [pp, pl]) => {
-      // transcribed here, right before writeBatch, which frees the transcription's buffers
-      // whatever happens: nothing in between can throw and leave them held
-      const batch = transcribe(h.info, data, op);
-      const batchPtr = writeBatch(c, scope, batch, (field, n) => c.exports._pt_wasm_stage(h.ptr, pp, pl, field, n) >>> 0);
-      const res = scope.alloc(c.layout.pt_mutation_result.size);
-      const flags = fw ? c.constants.flags.ROWS_JSON : 0;
-      const st = c.exports._pt_wasm_write(h.ptr, pp, pl, op, batchPtr, flags, res);
-      if (st !== 0) throw nameField(c.lastError(), h.info);
-      mutated(this.#using, this.#name);
-      try {
-        const result = readMutationResult(c, res, true);
-        if (!fw) return { result };
-        const pk = h.info.fields[h.info.primary];
-        const rows = readRowsJson(c, res);
-        const timeoutMs = toMs(options.timeout);
-        if (!rows) {
-          fw.lost(this.#name, `out of memory encoding the rows of ${opName} for ${fw.uri}; they are applied locally only`);
-          return { result };
+    const timeoutMs = toMs(options.timeout);
+    const { result, rows, info } = this._writeBatch(op, data, partition, fw !== null);
+    if (!fw) return { result };
+    if (!rows) {
+      fw.lost(this.#name, `out of memory encoding the rows of ${opName} for ${fw.uri}; they are applied locally only`);
+      return { result };
+    }
+    // the keys the remote sees, so that requests with disjoint keys may travel together or
+    // overlap: none for auto_id inserts (the remote assigns its own), unknown (null) for
+    // auto_id upserts (the forwarded keys are the given ones)
+    const pk = info.fields[info.primary];
+    const keys = !pk.auto_id ? new Set(result.primary_keys.map(String)) : op === OP.insert ? new Set() : null;
+    const { entry, persisted } = fw.enqueue({ kind: opName, collection: this.#name, partition, ...rows, keys, timeoutMs });
+    return { result, entry, persisted };
+  }
+
+  /** Writes `data` into the local store: { result, rows (with rowsJson: the rows as REST JSON, or
+   * null when out of memory), info (the collection's schema facts) }. */
+  _writeBatch(op, data, partition, rowsJson) {
+    const facts = this._handle(); // the schema the rows are read against
+    let written = false;
+    try {
+      return withStrings([partition], (c, scope, [pp, pl]) => {
+        // the caller's values are read here (their code may run), right before writeBatch, which
+        // frees the transcription's buffers whatever happens: nothing in between can throw and
+        // leave them held. writeBatch resolves the collection once they are read.
+        const batch = transcribe(facts.info, data, op);
+        let h;
+        const batchPtr = writeBatch(c, scope, batch, () => {
+          h = this._handle(facts);
+          return (field, n) => c.exports._pt_wasm_stage(h.ptr, pp, pl, field, n) >>> 0;
+        });
+        const res = scope.alloc(c.layout.pt_mutation_result.size);
+        const st = c.exports._pt_wasm_write(h.ptr, pp, pl, op, batchPtr, rowsJson ? c.constants.flags.ROWS_JSON : 0, res);
+        if (st !== 0) throw nameField(c.lastError(), h.info);
+        written = true;
+        try {
+          return { result: readMutationResult(c, res, true), rows: rowsJson ? readRowsJson(c, res) : null, info: h.info };
+        } finally {
+          c.exports._pt_wasm_mutation_result_clear(res);
         }
-        // the keys the remote sees, so that requests with disjoint keys may travel together or
-        // overlap: none for auto_id inserts (the remote assigns its own), unknown (null) for
-        // auto_id upserts (the forwarded keys are the given ones)
-        const keys = !pk.auto_id ? new Set(result.primary_keys.map(String)) : op === OP.insert ? new Set() : null;
-        const { entry, persisted } = fw.enqueue({ kind: opName, collection: this.#name, partition: partition ?? null, ...rows, keys, timeoutMs });
-        return { result, entry, persisted };
-      } finally {
-        c.exports._pt_wasm_mutation_result_clear(res);
-      }
-    });
+      });
+    } finally {
+      // once the core is done with: listeners (autosave) may run the caller's code
+      if (written) mutated(this.#using, this.#name);
+    }
   }
 
   /**
@@ -255,45 +361,52 @@ export class Collection {
   }
 
   _delete(expr, partition, options = {}) {
-    checkTimeout(options);
+    options = mutationOptions(options);
     if (typeof expr !== 'string')
       throw new ParamError(CLIENT_ERROR, `The type of expr must be string ,but ${typeof expr} is given.`);
+    partition = checkPartition(partition);
     const fw = connections._forwarder(this.#using);
     if (fw) return this._forwarded(fw, options, () => this._applyDelete(expr, partition, fw, options));
     return this._applyDelete(expr, partition, null, options).result;
   }
 
   _applyDelete(expr, partition, fw, options) {
-    const h = this._handle();
-    return withStrings([partition ?? null, expr], (c, scope, [pp, pl], [ep, el]) => {
+    const timeoutMs = toMs(options.timeout);
+    const result = withStrings([partition, expr], (c, scope, [pp, pl], [ep, el]) => {
+      const h = this._handle();
       const res = scope.alloc(c.layout.pt_mutation_result.size);
       c.check(c.exports._pt_wasm_delete(h.ptr, pp, pl, ep, el, res));
-      mutated(this.#using, this.#name);
       try {
-        const result = readMutationResult(c, res, false);
-        if (!fw) return { result };
-        // the filter as written: the remote evaluates it on the same data, in the same order
-        const body = { collectionName: this.#name, filter: expr };
-        if (partition) body.partitionName = partition;
-        if (fw.db_name !== 'default') body.dbName = fw.db_name;
-        const { entry, persisted } = fw.enqueue({ kind: 'delete', collection: this.#name, partition: partition ?? null, body, timeoutMs: toMs(options.timeout) });
-        return { result, entry, persisted };
+        return readMutationResult(c, res, false);
       } finally {
         c.exports._pt_wasm_mutation_result_clear(res);
       }
     });
+    mutated(this.#using, this.#name);
+    if (!fw) return { result };
+    // the filter as written: the remote evaluates it on the same data, in the same order
+    const body = { collectionName: this.#name, filter: expr };
+    if (partition) body.partitionName = partition;
+    if (fw.db_name !== 'default') body.dbName = fw.db_name;
+    const { entry, persisted } = fw.enqueue({ kind: 'delete', collection: this.#name, partition, body, timeoutMs });
+    return { result, entry, persisted };
   }
 
-  _query(expr, options = {}, partitionNames) {
+  /** query; `expected`: the resolution an expression was built against (see _get). */
+  _query(expr = '', options = {}, partitionNames, expected) {
     checkTimeout(options);
-    const h = this._handle();
+    if (typeof expr !== 'string')
+      throw new ParamError(CLIENT_ERROR, `The type of expr must be string ,but ${typeof expr} is given.`);
+    // every option read once, and the request written, before the collection is resolved
     const request = { expr };
-    if (options.output_fields !== undefined && options.output_fields !== null) request.output_fields = options.output_fields;
-    const parts = partitionNames ?? options.partition_names;
+    const outputs = options.output_fields, parts = partitionNames ?? options.partition_names;
+    const limit = options.limit, offset = options.offset;
+    if (outputs !== undefined && outputs !== null) request.output_fields = outputs;
     if (parts !== undefined && parts !== null) request.partition_names = parts;
-    if (options.limit !== undefined && options.limit !== null) request.limit = options.limit;
-    if (options.offset !== undefined && options.offset !== null) request.offset = options.offset;
-    return withStrings([JSON.stringify(request)], (c, _s, [p, n]) => {
+    if (limit !== undefined && limit !== null) request.limit = limit;
+    if (offset !== undefined && offset !== null) request.offset = offset;
+    return withStrings([requestText(request)], (c, _s, [p, n]) => {
+      const h = this._handle(expected);
       const rows = c.exports._pt_wasm_query(h.ptr, p, n) >>> 0;
       if (!rows) throw c.lastError();
       try {
@@ -307,7 +420,6 @@ export class Collection {
   _search(data, annsField, param, limit, expr, options = {}, partitionNames) {
     checkTimeout(options);
     options ??= {};
-    const h = this._handle();
     param ??= {};
     if (typeof param !== 'object' || Array.isArray(param))
       throw new ParamError(CLIENT_ERROR, `search param must be a dict, got ${typeName(param)}`);
@@ -317,11 +429,16 @@ export class Collection {
       throw new ParamError(CLIENT_ERROR, `The type of expr must be string ,but ${typeof expr} is given.`);
     const roundDecimal = options.round_decimal ?? param.round_decimal ?? -1;
     if (!Number.isInteger(roundDecimal) || roundDecimal < -1 || roundDecimal > 6)
-      throw new ParamError(CLIENT_ERROR, `\`round_decimal\` value ${String(roundDecimal)} is illegal`);
+      throw new ParamError(CLIENT_ERROR, `\`round_decimal\` value ${shown(roundDecimal)} is illegal`);
+    // the schema the query vectors are read against; the collection is resolved again once every
+    // value of the caller is read
+    const facts = this._handle();
+    const { info } = facts;
     // the field the query vectors are for: the one named, or the only vector field (with several,
     // the core reports that anns_field is needed)
-    const vectorFields = h.info.fields.filter((f) => f.dtype >= 100 && f.dtype <= 105);
-    const field = annsField ? h.info.fields[h.info.fieldIndex.get(annsField)] : vectorFields.length === 1 ? vectorFields[0] : undefined;
+    const vectorFields = info.fields.filter((f) => f.dtype >= 100 && f.dtype <= 105);
+    const field = annsField ? info.fields[info.fieldIndex.get(annsField)] : vectorFields.length === 1 ? vectorFields[0] : undefined;
+    // limit, offset and params as given: the core refuses what is not a valid value (faithful)
     const request = {
       anns_field: annsField ?? '',
       metric_type: param.metric_type ?? '',
@@ -334,32 +451,40 @@ export class Collection {
     if (outputs !== undefined && outputs !== null) request.output_fields = outputs;
     const parts = partitionNames ?? options.partition_names;
     if (parts !== undefined && parts !== null) request.partition_names = parts;
-    const q = field && field.dtype >= 100 && field.dtype <= 105 ? queryVectors(data, field) : { kind: 'float32', nq: 0, bytes: new Uint8Array(0) };
+    const c = core();
+    const q = field && field.dtype >= 100 && field.dtype <= 105 ? queryVectors(data, field, c.constants.limits.MAX_TOPK) : NO_VECTORS;
     request.vector_kind = q.kind;
     if (q.sparse) request.sparse = q.sparse;
     else request.nq = q.nq;
-    // Milvus returns the primary key inside `entity` too when it is asked for by name or by '*'
-    const pk = h.info.fields[h.info.primary].name;
-    const pkInEntity = Array.isArray(outputs) && outputs.some((o) => typeof o === 'string' && (o.trim() === '*' || o.trim() === pk));
-    return withStrings([JSON.stringify(request, (_k, v) => (typeof v === 'bigint' ? Number(v) : v))], (c, scope, [p, n]) => {
+    // Milvus returns the primary key inside `entity` too when it is asked for by name or by '*':
+    // seen as the output list is written (each of its names is read once)
+    const pk = info.fields[info.primary].name;
+    let pkInEntity = false;
+    const text = requestText(request, function (k, v) {
+      if (this === outputs && typeof v === 'string' && (v.trim() === '*' || v.trim() === pk)) pkInEntity = true;
+      return faithful(k, v);
+    });
+    return withStrings([text], (cc, scope, [p, n]) => {
       const vp = q.bytes ? scope.bytes(q.bytes.length ? q.bytes : new Uint8Array(1)) : 0;
-      const r = c.exports._pt_wasm_search(h.ptr, p, n, vp, q.bytes ? q.bytes.length : 0) >>> 0;
-      if (!r) throw c.lastError();
+      const h = this._handle(facts);
+      const r = cc.exports._pt_wasm_search(h.ptr, p, n, vp, q.bytes ? q.bytes.length : q.byteLength) >>> 0;
+      if (!r) throw cc.lastError();
       try {
-        return readSearchResult(c, r, { pk, pkInEntity, roundDecimal });
+        return readSearchResult(cc, r, { pk, pkInEntity, roundDecimal });
       } finally {
-        c.exports._pt_wasm_search_free(r);
+        cc.exports._pt_wasm_search_free(r);
       }
     });
   }
 
   _get(ids, options = {}, partitionNames) {
-    const h = this._handle();
-    const pk = h.info.fields[h.info.primary];
-    const list = Array.isArray(ids) || ArrayBuffer.isView(ids) ? Array.from(ids) : [ids];
-    const isString = pk.dtype === DataType.VARCHAR;
-    const expr = `${pk.name} in [${list.map((k) => keyLiteral(k, isString)).join(', ')}]`;
-    return this._query(expr, { ...options, limit: undefined, offset: undefined }, partitionNames);
+    checkTimeout(options);
+    // the expression is built against the key field of the collection as it is now; the query
+    // runs only if it is still that collection
+    const facts = this._handle();
+    const pk = facts.info.fields[facts.info.primary];
+    const expr = keysExpr(pk, ids, core().constants.limits.MAX_EXPR_LENGTH);
+    return this._query(expr, { ...options, limit: undefined, offset: undefined }, partitionNames, facts);
   }
 
   // ---- pymilvus's Collection ------------------------------------------------------------
@@ -536,10 +661,11 @@ export class Collection {
    * @param {{ name?: string, using?: string }} [options]
    */
   static load(bytes, options = {}) {
-    const u8 = snapshotBytes(bytes);
     if (options === null || typeof options !== 'object') throw new ParamError(CLIENT_ERROR, 'Collection.load options must be an object');
-    const name = options.name === undefined || options.name === null ? null : checkName(options.name, 'collection');
-    const using = options.using ?? 'default';
+    const optName = options.name, using = options.using ?? 'default';
+    const name = optName === undefined || optName === null ? null : checkName(optName, 'collection');
+    // the bytes last: no caller's code runs between measuring them and copying them
+    const u8 = snapshotBytes(bytes);
     const store = connections._store(using);
     const loaded = withStrings([name], (c, scope, [np, nl]) => {
       const bp = scope.bytes(u8);
@@ -592,15 +718,6 @@ export class Collection {
   }
 }
 
-/** One query vector's values as numbers: FLOAT16 / BFLOAT16 vectors may be raw halves
- * (Uint16Array) as on insert, INT8 vectors raw bytes (Uint8Array). */
-function vectorValues(v, t) {
-  if (v instanceof Uint16Array && (t === DataType.FLOAT16_VECTOR || t === DataType.BFLOAT16_VECTOR))
-    return Array.from(v, t === DataType.FLOAT16_VECTOR ? halfToNumber : bfloat16ToNumber);
-  if (v instanceof Uint8Array && t === DataType.INT8_VECTOR) return new Int8Array(v.buffer, v.byteOffset, v.byteLength);
-  return v;
-}
-
 function halfToNumber(h) {
   const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
   if (e === 0) return s * m * 2 ** -24;
@@ -618,52 +735,77 @@ function sparseQuery(v) {
   if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [String(k), Number(x)]));
   if (v && typeof v === 'object' && !Array.isArray(v) && 'indices' in v && 'values' in v)
     return { indices: Array.from(v.indices, Number), values: Array.from(v.values, Number) };
-  if (v && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v)) return v;
+  if (v && typeof v === 'object' && !Array.isArray(v) && typedKind(v) === undefined) return v;
   throw new ParamError(CLIENT_ERROR, `a sparse query vector must be an object, a Map or { indices, values }, got ${typeName(v)}`);
 }
+
+/** A search without a vector field to read query vectors for: the core reports the field. */
+const NO_VECTORS = { kind: 'float32', nq: 0, bytes: new Uint8Array(0) };
 
 /**
  * Query vectors as the core takes them: float32 for FLOAT / FLOAT16 / BFLOAT16 fields, bytes for
  * INT8 and BINARY fields, JSON for sparse ones. `data` is a list of vectors, one vector (numbers
  * or a typed array of one vector's length), or one flat typed array of nq × dim values (nq × dim/8
  * bytes for BINARY); sparse vectors are objects, Maps or { indices, values }, one or a list.
+ * FLOAT16 / BFLOAT16 vectors may be raw halves (Uint16Array, or little-endian bytes in a flat
+ * Uint8Array), INT8 vectors raw bytes (Uint8Array).
+ *
+ * Nothing is read or allocated for more than `maxNq` vectors, nor for a vector of the wrong size:
+ * the core is given their number alone ({ nq }), or the first wrong vector's size alone
+ * ({ nq: 1, byteLength }), and refuses them with Milvus's messages.
  */
-function queryVectors(data, field) {
+function queryVectors(data, field, maxNq) {
   const t = field.dtype;
   if (t === DataType.SPARSE_FLOAT_VECTOR) {
-    const list = Array.isArray(data) ? data : [data];
-    return { kind: 'sparse', sparse: list.map(sparseQuery) };
+    if (!Array.isArray(data)) return { kind: 'sparse', sparse: [sparseQuery(data)] };
+    const nq = data.length;
+    if (!(nq <= maxNq)) return { kind: 'sparse', nq, bytes: null, byteLength: 0 };
+    const sparse = new Array(nq);
+    for (let i = 0; i < nq; i++) sparse[i] = sparseQuery(data[i]);
+    return { kind: 'sparse', sparse };
   }
   const byteVec = t === DataType.BINARY_VECTOR || t === DataType.INT8_VECTOR;
+  const kind = byteVec ? 'bytes' : 'float32';
+  const half = t === DataType.FLOAT16_VECTOR || t === DataType.BFLOAT16_VECTOR;
   const width = t === DataType.BINARY_VECTOR ? field.dim / 8 : field.dim;
+  const valueBytes = byteVec ? 1 : 4;
+  // the vectors, each { values, from, length }: a flat typed array is cut into rows of `width`
+  // values (the last may be short); typed arrays are read by the engine, arrays once each
   let rows;
-  if (ArrayBuffer.isView(data) && !(data instanceof DataView)) {
-    // one flat typed array: rows of `width` values (a short last row is reported by the core)
+  const flatKind = typedKind(data);
+  if (flatKind !== undefined) {
     // FLOAT16 / BFLOAT16 as raw bytes: little-endian halves
-    const rawHalves = (t === DataType.FLOAT16_VECTOR || t === DataType.BFLOAT16_VECTOR) && data instanceof Uint8Array;
-    const flat = rawHalves ? new Uint16Array(data.slice(0, data.length - (data.length % 2)).buffer) : data;
+    let flat = data;
+    if (half && flatKind === 'Uint8Array') {
+      const b = typedBytes(data);
+      flat = new Uint16Array(b.slice(0, b.length - (b.length % 2)).buffer);
+    }
+    const total = typedLength(flat);
+    const nq = Math.max(1, Math.ceil(total / width));
+    if (nq > maxNq) return { kind, nq, bytes: null, byteLength: 0 };
     rows = [];
-    for (let i = 0; i * width < flat.length || i === 0; i++) rows.push(flat.subarray(i * width, (i + 1) * width));
-  } else if (Array.isArray(data) && data.length > 0 && (typeof data[0] === 'number' || typeof data[0] === 'bigint')) {
-    rows = [data];
+    for (let i = 0; i < nq; i++) rows.push(vectorValues(flat.subarray(i * width, (i + 1) * width), t));
   } else if (Array.isArray(data)) {
-    rows = data;
+    const n = data.length;
+    const first = n > 0 ? data[0] : undefined;
+    if (typeof first === 'number' || typeof first === 'bigint') rows = [vectorValues(data, t)];
+    else {
+      if (!(n <= maxNq)) return { kind, nq: n, bytes: null, byteLength: 0 };
+      rows = new Array(n);
+      for (let i = 0; i < n; i++) rows[i] = vectorValues(i === 0 ? first : data[i], t);
+    }
   } else {
     throw new ParamError(CLIENT_ERROR, `search data must be a list of vectors, got ${typeName(data)}`);
   }
-  const values = rows.map((r) => {
-    if (!Array.isArray(r) && !(ArrayBuffer.isView(r) && !(r instanceof DataView)))
-      throw new ParamError(CLIENT_ERROR, `search data must be a list of vectors, got a list of ${typeName(r)}`);
-    return vectorValues(r, t);
-  });
-  const total = values.reduce((n, r) => n + r.length, 0);
-  const out = new Uint8Array(total * (byteVec ? 1 : 4));
+  for (const r of rows)
+    if (r.length !== width) return { kind, nq: 1, bytes: null, byteLength: r.length * valueBytes };
+  const out = new Uint8Array(rows.length * width * valueBytes);
   const f32 = byteVec ? null : new Float32Array(out.buffer);
   const lo = t === DataType.INT8_VECTOR ? -128 : 0, hi = t === DataType.INT8_VECTOR ? 127 : 255;
   let at = 0;
-  for (const r of values) {
-    for (let j = 0; j < r.length; j++) {
-      const x = r[j];
+  for (const r of rows) {
+    for (let j = 0; j < width; j++) {
+      const x = r.values[j];
       if (typeof x !== 'number')
         throw new ParamError(CLIENT_ERROR, `search data for field ${field.name} must be numbers, got ${typeName(x)}`);
       if (byteVec) {
@@ -674,9 +816,34 @@ function queryVectors(data, field) {
         f32[at + j] = x;
       }
     }
-    at += r.length;
+    at += width;
   }
-  return { kind: byteVec ? 'bytes' : 'float32', nq: values.length, bytes: out };
+  return { kind, nq: rows.length, bytes: out };
+}
+
+/**
+ * One query vector as { values, length }: a typed array (measured by the engine; FLOAT16 /
+ * BFLOAT16 halves as numbers, an INT8 vector's raw bytes as Int8), or an array, read once: its
+ * length first, its values only when it is of the right size (then copied).
+ */
+function vectorValues(v, t) {
+  const kind = typedKind(v);
+  if (kind !== undefined) {
+    if (kind === 'BigInt64Array' || kind === 'BigUint64Array')
+      throw new ParamError(CLIENT_ERROR, `search data must be vectors of numbers, got ${typeName(v)}`);
+    if (kind === 'Uint16Array' && (t === DataType.FLOAT16_VECTOR || t === DataType.BFLOAT16_VECTOR)) {
+      const values = Array.from(v, t === DataType.FLOAT16_VECTOR ? halfToNumber : bfloat16ToNumber);
+      return { values, length: values.length };
+    }
+    if (kind === 'Uint8Array' && t === DataType.INT8_VECTOR) {
+      const b = typedBytes(v);
+      return { values: new Int8Array(b.buffer, b.byteOffset, b.length), length: b.length };
+    }
+    return { values: v, length: typedLength(v) };
+  }
+  if (!Array.isArray(v))
+    throw new ParamError(CLIENT_ERROR, `search data must be a list of vectors, got a list of ${typeName(v)}`);
+  return { values: v, length: v.length };
 }
 
 /**

@@ -10,9 +10,13 @@ import { Forwarder } from './forward.js';
 
 const DEFAULT = 'default';
 
+/** Numbers the stores opened in this program: a collection is known by (store serial, id), as a
+ * closed store's pointer and its collections' ids may be given again to a new store. */
+let storeSerials = 0;
+
 class Connections {
   #aliases = new Map(); // alias -> { config, connected }
-  #stores = new Map(); // alias -> store pointer
+  #stores = new Map(); // alias -> { ptr, serial }
   #forwarders = new Map(); // alias -> Forwarder, for http(s) connections
 
   /**
@@ -73,7 +77,7 @@ class Connections {
     const store = this.#stores.get(alias);
     if (store) {
       this.#stores.delete(alias);
-      core().exports._pt_wasm_store_close(store);
+      core().exports._pt_wasm_store_close(store.ptr);
     }
   }
 
@@ -101,14 +105,20 @@ class Connections {
 
   /** The store of an alias; `default` connects on first use. */
   _store(alias = DEFAULT) {
+    return this._storeEntry(alias).ptr;
+  }
+
+  /** The store of an alias as { ptr, serial } (serial: which store of the program it is). */
+  _storeEntry(alias = DEFAULT) {
     const a = this.#aliases.get(alias);
     if (!a && alias === DEFAULT) this.connect(DEFAULT);
     else if (!a || !a.connected) throw new ConnectionNotExistException(CLIENT_ERROR, 'should create connection first.');
     let store = this.#stores.get(alias);
     if (!store) {
       const c = core();
-      store = c.exports._pt_wasm_store_open() >>> 0;
-      if (!store) throw c.lastError();
+      const ptr = c.exports._pt_wasm_store_open() >>> 0;
+      if (!ptr) throw c.lastError();
+      store = { ptr, serial: ++storeSerials };
       this.#stores.set(alias, store);
     }
     return store;

@@ -6,6 +6,15 @@
 // (a string where a number is due, a vector of another length, a BigInt beyond int64), the cell
 // is tagged and the C core reports the error with the value's JS type name.
 //
+// Re-entrancy: transcribe() is the only part that reads the caller's values, and it may run the
+// caller's code (getters, Proxies, toJSON, valueOf). Everything it keeps is the caller's values
+// read once into scratch arrays (numbers, strings, JSON text, vectors given as arrays), or
+// genuine typed arrays kept by reference, measured by the engine's own getters (binding.js);
+// writeBatch() then copies into linear memory without running any of the caller's code, and
+// refuses a typed array whose buffer was detached or shrunk in the meantime. Sizes are checked
+// before anything proportional to them is allocated: a batch of more rows than the collection's
+// maxRows is passed on unread, and the core refuses it (maxInsertSize).
+//
 // Forms, decided once per batch as pymilvus decides them:
 //   a plain object            one row                       PT_FORM_ROWS
 //   [ {..}, {..} ]            rows                          PT_FORM_ROWS
@@ -14,7 +23,7 @@
 // Fast paths: a vector column may be one flat Float32Array of rows × dim; INT64 columns may
 // be BigInt64Array / Float64Array; INT32 columns Int32Array.
 
-import { encoder } from './binding.js';
+import { encoder, randomMark, typedBytes, typedKind, typedLength } from './binding.js';
 import { DataType, isDenseVectorType, isIntegerType, isStringType } from './dtype.js';
 import { CLIENT_ERROR, DataNotMatchException, DataTypeNotSupportException, MilvusException } from './errors.js';
 
@@ -45,7 +54,20 @@ export function isArrowTable(v) {
   );
 }
 
-const jsonReplacer = (_k, v) => (typeof v === 'bigint' ? (v >= -(2n ** 53n) && v <= 2n ** 53n ? Number(v) : v.toString()) : v);
+/**
+ * BigInts inside JSON values (JSON fields, ARRAY elements, dynamic keys) are written as their
+ * exact digits, a JSON number, as a REST body's integers are stored; results.js reads integers
+ * beyond 2^53 back as BigInts. JSON.stringify cannot write a BigInt, so the replacer leaves a
+ * string holding a marker (random: no caller's string holds it) that is then unquoted.
+ */
+const BIGINT_MARK = randomMark();
+const BIGINT_TEXT = new RegExp(`"${BIGINT_MARK}(-?[0-9]+)"`, 'g');
+let sawBigInt = false;
+const jsonReplacer = (_k, v) => {
+  if (typeof v !== 'bigint') return v;
+  sawBigInt = true;
+  return BIGINT_MARK + v.toString();
+};
 
 const TOO_DEEP = Symbol('too deep');
 
@@ -53,11 +75,14 @@ const TOO_DEEP = Symbol('too deep');
  * nests deeper than the JS stack lets JSON.stringify go (the core would refuse it anyway: it
  * takes 1000 levels). */
 function toJsonText(v) {
+  sawBigInt = false;
+  let text;
   try {
-    return JSON.stringify(v, jsonReplacer);
+    text = JSON.stringify(v, jsonReplacer);
   } catch (e) {
     return e instanceof RangeError ? TOO_DEEP : undefined;
   }
+  return sawBigInt && text !== undefined ? text.replace(BIGINT_TEXT, '$1') : text;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -82,13 +107,13 @@ function toJsonText(v) {
  * Column refers to (the caller's arrays, field, strings).
  */
 const scratch = {
-  bufs: { Float64Array: [], Uint8Array: [], Uint16Array: [], Array: [], Column: [] },
-  used: { Float64Array: 0, Uint8Array: 0, Uint16Array: 0, Array: 0, Column: 0 },
+  bufs: { Float64Array: [], Float32Array: [], Uint8Array: [], Uint16Array: [], Array: [], Column: [] },
+  used: { Float64Array: 0, Float32Array: 0, Uint8Array: 0, Uint16Array: 0, Array: 0, Column: 0 },
   busy: false, // from reset() to release(): holds a batch
   reset() {
     this.release();
     this.busy = true;
-    this.used.Float64Array = this.used.Uint8Array = this.used.Uint16Array = this.used.Array = this.used.Column = 0;
+    this.used.Float64Array = this.used.Float32Array = this.used.Uint8Array = this.used.Uint16Array = this.used.Array = this.used.Column = 0;
   },
   /** A Column for field (see Column.init), the next one of the pool. */
   column(field, n, allocate = true) {
@@ -148,6 +173,8 @@ class Column {
     this.index = field ? field.index : -2;
     this.width = 1;
     this.rowVectors = null;
+    this.rowData = null;
+    this.inRowData = 0;
     if (allocate) this.allocate();
     else this.setKind(K.ABSENT, null);
     return this;
@@ -253,8 +280,9 @@ class Column {
     if (t === DataType.JSON && typeof v === 'string') {
       text = v; // pymilvus 2.6: a str for a JSON field is a JSON document
     } else if (t === DataType.ARRAY) {
-      if (!Array.isArray(v) && !ArrayBuffer.isView(v)) return this.mark(r, CELL.WRONG_TYPE, typeName(v));
-      text = toJsonText(ArrayBuffer.isView(v) ? Array.from(v) : v);
+      const kind = typedKind(v);
+      if (!Array.isArray(v) && kind === undefined) return this.mark(r, CELL.WRONG_TYPE, typeName(v));
+      text = toJsonText(kind === undefined ? v : Array.from(v));
     } else if (t === DataType.SPARSE_FLOAT_VECTOR) {
       text = toJsonText(sparseToJson(v));
     } else {
@@ -269,34 +297,46 @@ class Column {
 
   setVector(r, v, t) {
     const w = this.width;
-    // FLOAT16 / BFLOAT16 given as raw halves (Uint16Array) or raw bytes (Uint8Array)
+    const kind = typedKind(v);
+    // FLOAT16 / BFLOAT16 given as raw halves (Uint16Array) or raw bytes (Uint8Array): copied now
     const half = t === DataType.FLOAT16_VECTOR || t === DataType.BFLOAT16_VECTOR;
-    if (half && (v instanceof Uint16Array || v instanceof Uint8Array)) {
+    if (half && (kind === 'Uint16Array' || kind === 'Uint8Array')) {
       if (this.kind !== K.BYTES) {
         if (this.written) return this.mark(r, CELL.WRONG_TYPE, typeName(v)); // mixed forms in one column
         this.toBytes(w * 2);
       }
       this.written++;
-      const b = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+      const b = typedBytes(v);
       if (b.length !== w * 2) return this.mark(r, CELL.WRONG_LENGTH, typeName(v), b.length / 2);
       this.values.set(b, r * w * 2);
       return;
     }
     if (this.kind === K.BYTES) return this.mark(r, CELL.WRONG_TYPE, typeName(v)); // mixed forms in one column
-    if (!Array.isArray(v) && !ArrayBuffer.isView(v)) return this.mark(r, CELL.WRONG_TYPE, typeName(v));
-    // INT8 vectors: a Uint8Array holds the raw two's-complement bytes
-    if (t === DataType.INT8_VECTOR && v instanceof Uint8Array) v = new Int8Array(v.buffer, v.byteOffset, v.byteLength);
-    if (v.length !== w) {
-      const dim = t === DataType.BINARY_VECTOR ? v.length * 8 : v.length;
-      return this.mark(r, CELL.WRONG_LENGTH, typeName(v), dim);
-    }
-    this.written++;
     if (Array.isArray(v)) {
-      for (let j = 0; j < w; j++) if (typeof v[j] !== 'number') return this.mark(r, CELL.WRONG_TYPE, typeName(v));
-    } else if (typeof v[0] === 'bigint') {
-      return this.mark(r, CELL.WRONG_TYPE, typeName(v));
+      const length = v.length;
+      if (length !== w) return this.mark(r, CELL.WRONG_LENGTH, typeName(v), t === DataType.BINARY_VECTOR ? length * 8 : length);
+      this.written++;
+      // numbers read once, converted to float32 as TypedArray.set converts them
+      const data = (this.rowData ??= scratch.take(Float32Array, this.n * w));
+      for (let j = 0, at = r * w; j < w; j++) {
+        const x = v[j];
+        if (typeof x !== 'number') return this.mark(r, CELL.WRONG_TYPE, typeName(v));
+        data[at + j] = x;
+      }
+      this.rowVectors[r] = IN_ROW_DATA;
+      this.inRowData++;
+      return;
     }
-    this.rowVectors[r] = v; // numbers or a numeric typed array: float32 conversion as TypedArray.set does
+    if (kind === undefined || kind === 'BigInt64Array' || kind === 'BigUint64Array') return this.mark(r, CELL.WRONG_TYPE, typeName(v));
+    // INT8 vectors: a Uint8Array holds the raw two's-complement bytes
+    if (t === DataType.INT8_VECTOR && kind === 'Uint8Array') {
+      const b = typedBytes(v);
+      v = new Int8Array(b.buffer, b.byteOffset, b.length);
+    }
+    const length = typedLength(v);
+    if (length !== w) return this.mark(r, CELL.WRONG_LENGTH, typeName(v), t === DataType.BINARY_VECTOR ? length * 8 : length);
+    this.written++;
+    this.rowVectors[r] = v; // a numeric typed array, by reference: writeBatch checks its length again
   }
 
   /** Switches a vector column to raw bytes (the first row given as bytes decides). */
@@ -314,6 +354,9 @@ class Column {
     this.rowVectors = null;
   }
 }
+
+/** rowVectors[r] of a row whose vector was given as an array: its values are in rowData. */
+const IN_ROW_DATA = 1;
 
 /** Sparse vector forms → a JSON-able form the core reads. */
 function sparseToJson(v) {
@@ -339,7 +382,7 @@ const absent = (row, name, v, mustOwn, odd, r) => v === undefined || ((mustOwn |
 
 function readNumbers(col, rows, name, mustOwn, odd, present) {
   const values = col.values;
-  for (let r = 0; r < rows.length; r++) {
+  for (let r = 0, n = col.n; r < n; r++) {
     const row = rows[r];
     const v = row[name];
     if (absent(row, name, v, mustOwn, odd, r)) col.set(r, undefined);
@@ -358,7 +401,7 @@ function readNumbers(col, rows, name, mustOwn, odd, present) {
 // in, or two sites merged into one value, box again (measured).
 function readKeys(col, rows, name, mustOwn, odd, present) {
   const values = col.values;
-  for (let r = 0; r < rows.length; r++) {
+  for (let r = 0, n = col.n; r < n; r++) {
     const row = rows[r];
     const v = row[name];
     if (absent(row, name, v, mustOwn, odd, r)) col.set(r, undefined);
@@ -372,7 +415,7 @@ function readKeys(col, rows, name, mustOwn, odd, present) {
 
 function readStrings(col, rows, name, mustOwn, odd, present) {
   const values = col.values;
-  for (let r = 0; r < rows.length; r++) {
+  for (let r = 0, n = col.n; r < n; r++) {
     const row = rows[r];
     const v = row[name];
     if (absent(row, name, v, mustOwn, odd, r)) col.set(r, undefined);
@@ -386,13 +429,13 @@ function readStrings(col, rows, name, mustOwn, odd, present) {
 
 function readVectors(col, rows, name, mustOwn, odd, present) {
   const vecs = col.rowVectors, w = col.width;
-  for (let r = 0; r < rows.length; r++) {
+  for (let r = 0, n = col.n; r < n; r++) {
     const row = rows[r];
     const v = row[name];
     if (absent(row, name, v, mustOwn, odd, r)) col.set(r, undefined);
     else {
       present[r]++;
-      if (v instanceof Float32Array && v.length === w && col.kind === K.FLOAT32) {
+      if (col.kind === K.FLOAT32 && typedKind(v) === 'Float32Array' && typedLength(v) === w) {
         col.written++;
         vecs[r] = v;
       } else col.set(r, v);
@@ -401,7 +444,7 @@ function readVectors(col, rows, name, mustOwn, odd, present) {
 }
 
 function readCells(col, rows, name, mustOwn, odd, present) {
-  for (let r = 0; r < rows.length; r++) {
+  for (let r = 0, n = col.n; r < n; r++) {
     const row = rows[r];
     const v = row[name];
     if (absent(row, name, v, mustOwn, odd, r)) col.set(r, undefined);
@@ -418,19 +461,19 @@ function readCells(col, rows, name, mustOwn, odd, present) {
  * a monomorphic property load, and each column's common case (a number, a string, a
  * Float32Array of the right length) is written without a call.
  */
-function fromRows(info, rows) {
-  const n = rows.length;
+function fromRows(info, data, n) {
+  if (n > info.maxRows) return oversize(PT_FORM_ROWS, n);
   const fields = info.fields, nf = fields.length;
-  const cols = new Array(nf);
-  for (let i = 0; i < nf; i++) cols[i] = scratch.column(fields[i], n);
-  const dyn = scratch.column(null, n, false); // its values are allocated for the first dynamic row
-  // 1. every row an object; how many own keys each has; which rows may inherit fields
+  // 1. the rows, read once: every row an object; how many own keys each has; which rows may
+  //    inherit fields
+  const rows = scratch.array(n);
   const own = scratch.take(Uint16Array, n);
   const present = scratch.take(Uint16Array, n);
   let odd = null; // rows whose prototype is not Object.prototype / null: they own what they give
   for (let r = 0; r < n; r++) {
-    const row = rows[r];
+    const row = data[r];
     if (!isPlainRow(row)) throw new DataNotMatchException(1, 'The Input data type is inconsistent with defined schema, please check it.', { row: r });
+    rows[r] = row;
     const proto = Object.getPrototypeOf(row);
     let k = 0;
     if (proto === Object.prototype || proto === null) {
@@ -441,6 +484,9 @@ function fromRows(info, rows) {
     }
     own[r] = k > 0xffff ? 0xffff : k;
   }
+  const cols = new Array(nf);
+  for (let i = 0; i < nf; i++) cols[i] = scratch.column(fields[i], n);
+  const dyn = scratch.column(null, n, false); // its values are allocated for the first dynamic row
   // 2. the fields, a column at a time
   for (let i = 0; i < nf; i++) {
     const col = cols[i];
@@ -478,80 +524,104 @@ function fromRows(info, rows) {
     if (anyDyn) dyn.mark(r, CELL.MISSING);
   }
   if (anyDyn) cols.push(dyn);
-  return { form: 0, n, cols };
+  return { form: PT_FORM_ROWS, n, cols, nColumns: cols.length };
 }
+
+const PT_FORM_ROWS = 0, PT_FORM_COLUMNS = 1, PT_FORM_DATAFRAME = 2;
+
+/** The length of a list the caller gave (a Proxy may claim any): a count, or an error. */
+function count(n) {
+  if (Number.isInteger(n) && n >= 0) return n;
+  throw new DataTypeNotSupportException(1, `The data should be a list of list: a list claims a length of ${typeof n === 'number' ? n : typeof n}`);
+}
+
+/** A batch of more rows than the collection's maxRows, passed on unread: the core refuses it by
+ * its row count (maxInsertSize) before it looks at a column. */
+const oversize = (form, n) => ({ form, n: Math.min(n, 0xffffffff), cols: [], nColumns: 0 });
 
 /** Fields a column batch carries, in order (pymilvus: insert leaves out an auto_id key). */
 function expectedFields(info, op) {
   return info.fields.filter((f) => !(op === 1 && f.is_primary && f.auto_id));
 }
 
+/** Rows of a column given whole: a flat Float32Array / Float64Array of a vector field holds
+ * rows × dim values. Typed arrays are measured by the engine (binding.js). */
 function columnLength(col, f) {
-  if (f && isDenseVectorType(f.dtype) && (col instanceof Float32Array || col instanceof Float64Array)) {
+  const kind = typedKind(col);
+  if (kind === undefined) return col.length;
+  if (f && isDenseVectorType(f.dtype) && (kind === 'Float32Array' || kind === 'Float64Array')) {
     const w = f.dtype === DataType.BINARY_VECTOR ? f.dim / 8 : f.dim;
-    return Math.ceil(col.length / w);
+    return Math.ceil(typedLength(col) / w);
   }
-  return col.length;
+  return typedLength(col);
 }
 
-/** One column given as a whole (column and DataFrame forms). */
-function transcribeColumn(f, col, name) {
+/** One column given as a whole (column and DataFrame forms), `n` rows long (columnLength). */
+function transcribeColumn(f, col, name, n) {
   if (!f) {
-    const c = scratch.column(null, columnLength(col, null), false);
+    const c = scratch.column(null, n, false);
     c.name = name;
     c.index = -1;
     return c;
   }
   const t = f.dtype;
-  const n = columnLength(col, f);
   const c = scratch.column(f, n, false);
   c.name = name;
   c.index = -1;
   // fast paths: typed arrays that are already what the core stores
-  if (isDenseVectorType(t) && (col instanceof Float32Array || col instanceof Float64Array) && t !== DataType.BINARY_VECTOR) {
-    const w = t === DataType.BINARY_VECTOR ? f.dim / 8 : f.dim;
-    c.setFlat(col instanceof Float32Array ? K.FLOAT32 : K.DOUBLE, col, w);
-    if (col.length % w !== 0) c.mark(n - 1, CELL.WRONG_LENGTH, typeName(col), col.length % w);
-    if (col.length % w !== 0) c.values = copyPadded(col, n * w);
+  const kind = typedKind(col);
+  if (isDenseVectorType(t) && (kind === 'Float32Array' || kind === 'Float64Array') && t !== DataType.BINARY_VECTOR) {
+    const w = f.dim, length = typedLength(col);
+    c.setFlat(kind === 'Float32Array' ? K.FLOAT32 : K.DOUBLE, col, w);
+    if (length % w !== 0) {
+      c.mark(n - 1, CELL.WRONG_LENGTH, typeName(col), length % w);
+      c.values = kind === 'Float32Array' ? new Float32Array(n * w) : new Float64Array(n * w);
+      c.values.set(col);
+    }
     return c;
   }
-  if (isIntegerType(t) && col instanceof BigInt64Array) return c.setFlat(K.INT64, col), c;
-  if (isIntegerType(t) && col instanceof Int32Array) return c.setFlat(K.INT32, col), c;
-  if ((isIntegerType(t) || t === DataType.DOUBLE || t === DataType.FLOAT) && col instanceof Float64Array)
+  if (isIntegerType(t) && kind === 'BigInt64Array') return c.setFlat(K.INT64, col), c;
+  if (isIntegerType(t) && kind === 'Int32Array') return c.setFlat(K.INT32, col), c;
+  if ((isIntegerType(t) || t === DataType.DOUBLE || t === DataType.FLOAT) && kind === 'Float64Array')
     return c.setFlat(K.DOUBLE, col), c;
-  if (t === DataType.FLOAT && col instanceof Float32Array) return c.setFlat(K.FLOAT32, col), c;
-  if (isStringType(t) && Array.isArray(col) && allStrings(col)) return c.setFlat(K.TEXT, col), c; // read, never written
+  if (t === DataType.FLOAT && kind === 'Float32Array') return c.setFlat(K.FLOAT32, col), c;
+  // anything else is read once, value by value; a column of strings is kept as read
+  const values = scratch.array(n);
+  let strings = isStringType(t);
+  for (let r = 0; r < n; r++) {
+    const v = col[r];
+    values[r] = v;
+    if (typeof v !== 'string') strings = false;
+  }
+  if (strings) return c.setFlat(K.TEXT, values), c;
   c.allocate();
-  for (let r = 0; r < n; r++) c.set(r, col[r]);
+  for (let r = 0; r < n; r++) c.set(r, values[r]);
   return c;
 }
 
-function allStrings(a) {
-  for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'string') return false;
-  return true;
-}
-
-function copyPadded(src, len) {
-  const out = new src.constructor(len);
-  out.set(src);
-  return out;
-}
-
-function fromColumns(info, data, op) {
+function fromColumns(info, data, m, op) {
   const fields = expectedFields(info, op);
-  const cols = data.map((col, k) => {
-    if (!Array.isArray(col) && !ArrayBuffer.isView(col))
+  // more columns than fields and one: the core refuses their number, none of them is read
+  if (m > fields.length + 1) return { form: PT_FORM_COLUMNS, n: 0, cols: [], nColumns: Math.min(m, 0xffffffff) };
+  // the columns and their lengths, read once, before anything of their size is allocated
+  const given = new Array(m), lengths = new Array(m);
+  let n = 0;
+  for (let k = 0; k < m; k++) {
+    const col = data[k];
+    if (!Array.isArray(col) && typedKind(col) === undefined)
       throw new DataTypeNotSupportException(1, 'The data should be a list of list');
-    return transcribeColumn(k < fields.length ? fields[k] : null, col, null);
-  });
-  const n = cols.reduce((m, c) => Math.max(m, c.n), 0);
-  return { form: 1, n, cols };
+    given[k] = col;
+    lengths[k] = count(columnLength(col, k < fields.length ? fields[k] : null));
+    if (lengths[k] > info.maxRows) return oversize(PT_FORM_COLUMNS, lengths[k]);
+    n = Math.max(n, lengths[k]);
+  }
+  const cols = given.map((col, k) => transcribeColumn(k < fields.length ? fields[k] : null, col, null, lengths[k]));
+  return { form: PT_FORM_COLUMNS, n, cols, nColumns: m };
 }
 
 /** Values of an Arrow column, as plain JS values (or a flat typed array for vectors). */
-function arrowColumn(table, name, f) {
+function arrowColumn(table, name, f, n) {
   const vec = table.getChild(name);
-  const n = table.numRows;
   if (f && isDenseVectorType(f.dtype) && f.dtype !== DataType.BINARY_VECTOR && vec.nullCount === 0) {
     // FixedSizeList<Float32>: read the child values of every chunk without materialising rows
     const w = f.dim;
@@ -559,9 +629,15 @@ function arrowColumn(table, name, f) {
     let at = 0, ok = true;
     for (const d of vec.data) {
       const child = d.children && d.children[0];
-      if (!child || !(child.values instanceof Float32Array) || d.stride !== w) { ok = false; break; }
-      flat.set(child.values.subarray((child.offset + d.offset * w), (child.offset + (d.offset + d.length) * w)), at);
-      at += d.length * w;
+      const values = child && typedKind(child.values) === 'Float32Array' ? child.values : null;
+      const from = values && child.offset + d.offset * w, size = values && d.length * w;
+      if (!values || d.stride !== w || !(Number.isInteger(from) && Number.isInteger(size) && from >= 0 && size >= 0 &&
+          at + size <= flat.length && from + size <= typedLength(values))) {
+        ok = false;
+        break;
+      }
+      flat.set(Float32Array.prototype.subarray.call(values, from, from + size), at);
+      at += size;
     }
     if (ok && at === n * w) return flat;
   }
@@ -580,11 +656,14 @@ function arrowValue(v) {
 }
 
 function fromArrow(info, table) {
-  const cols = table.schema.fields.map((af) => {
-    const f = info.fieldIndex.has(af.name) ? info.fields[info.fieldIndex.get(af.name)] : null;
-    return transcribeColumn(f, arrowColumn(table, af.name, f), af.name);
+  const n = count(table.numRows);
+  if (n > info.maxRows) return oversize(PT_FORM_DATAFRAME, n);
+  const cols = Array.from(table.schema.fields, (af) => {
+    const name = String(af.name);
+    const f = info.fieldIndex.has(name) ? info.fields[info.fieldIndex.get(name)] : null;
+    return transcribeColumn(f, arrowColumn(table, name, f, n), name, n);
   });
-  return { form: 2, n: table.numRows, cols };
+  return { form: PT_FORM_DATAFRAME, n, cols, nColumns: cols.length };
 }
 
 /**
@@ -602,10 +681,11 @@ export function transcribe(info, data, op) {
   try {
     if (isArrowTable(data)) return fromArrow(info, data);
     if (Array.isArray(data)) {
-      if (data.length > 0 && isPlainRow(data[0])) return fromRows(info, data);
-      return fromColumns(info, data, op);
+      const n = count(data.length);
+      if (n > 0 && isPlainRow(data[0])) return fromRows(info, data, n);
+      return fromColumns(info, data, n, op);
     }
-    if (isPlainRow(data)) return fromRows(info, [data]);
+    if (isPlainRow(data)) return fromRows(info, [data], 1);
     throw new DataTypeNotSupportException(1, 'The type of data should be List, pd.DataFrame or Dict');
   } catch (e) {
     scratch.release(); // a batch refused here never reaches writeBatch, which would empty them
@@ -682,14 +762,37 @@ function encodeStrings(u8, u32, at, offsAt, values, cells, n) {
   }
 }
 
-/** Copies a vector column given row by row into linear memory at `ptr`. */
-function writeRowVectors(f32, ptr, rows, w, n) {
+/** A typed array of the batch that changed size after it was measured: only the caller's code
+ * (a getter, toJSON, a Proxy) run while the batch was read can detach or shrink its buffer. */
+const changedWhileRead = () =>
+  new MilvusException(CLIENT_ERROR, 'a typed array of the batch was detached or resized while the batch was being read ' +
+    '(by a getter, toJSON or a Proxy?): nothing was written');
+
+/** Copies a vector column given row by row into linear memory at `ptr`: typed arrays as they
+ * are (checked to be still of the field's width), arrays from the numbers read (rowData; all at
+ * once when every row was an array). */
+function writeRowVectors(f32, ptr, c) {
+  const { rowVectors: rows, rowData: data, width: w, n } = c;
   const at = ptr >>> 2;
+  if (c.inRowData === n) return f32.set(data.subarray(0, n * w), at);
   for (let r = 0, o = at; r < n; r++, o += w) {
     const v = rows[r];
     if (v === undefined) f32.fill(0, o, o + w); // a cell the core reports
-    else f32.set(v, o); // numbers or a numeric typed array: converted to float32 as set does
+    else if (v === IN_ROW_DATA) f32.set(data.subarray(r * w, r * w + w), o);
+    else if (typedLength(v) !== w) throw changedWhileRead();
+    else f32.set(v, o); // a numeric typed array: converted to float32 as set does
   }
+}
+
+/** Bytes per value of a column kind (a value is `width` of them). */
+const ELEMENT_BYTES = { [K.BOOL]: 1, [K.INT64]: 8, [K.DOUBLE]: 8, [K.FLOAT32]: 4, [K.BYTES]: 1, [K.INT32]: 4 };
+
+/** A column's values (a typed array: the caller's, kept by reference, or scratch) as bytes, which
+ * must be the n × width values the core will read. */
+function valueBytes(c) {
+  const bytes = typedBytes(c.values);
+  if (bytes.length !== c.n * c.width * ELEMENT_BYTES[c.kind]) throw changedWhileRead();
+  return bytes;
 }
 
 /** A FLOAT_VECTOR column whose every row holds a float32 vector of the field's dim: written in
@@ -697,21 +800,23 @@ function writeRowVectors(f32, ptr, rows, w, n) {
 function stageable(c) {
   const f = c.field;
   return f !== null && f.dtype === DataType.FLOAT_VECTOR && c.kind === K.FLOAT32 && c.cells === null &&
-    c.width === f.dim && c.n > 0 && (c.rowVectors !== null || c.values.length === c.n * c.width);
+    c.width === f.dim && c.n > 0 && (c.rowVectors !== null || typedLength(c.values) === c.n * c.width);
 }
 
 /**
  * Writes a transcribed batch into linear memory (inside `scope`) and returns the pointer of its
- * pt_batch_in. Every buffer is allocated first (memory may grow on any allocation), then every
- * value is written once, straight from the caller's arrays into linear memory. `stage(field,
- * n)` (optional) returns where the core will store a fixed-width column of the next n rows
- * (pt_wasm_stage), or 0: a vector column is written there, so the core does not copy it again.
+ * pt_batch_in. `target()` is called first: the caller's values are all read by then, and it
+ * resolves where the batch goes (none of the caller's code runs from there to the write). It
+ * returns `stage(field, n)` or null: `stage` returns where the core will store a fixed-width
+ * column of the next n rows (pt_wasm_stage), or 0, and a vector column is written there, so the
+ * core does not copy it again. Every buffer is allocated first (memory may grow on any
+ * allocation), then every value is written once into linear memory.
  */
-export function writeBatch(core, scope, batch, stage = null) {
+export function writeBatch(core, scope, batch, target) {
   try {
-    return copyBatch(core, scope, batch, stage);
+    return copyBatch(core, scope, batch, target());
   } finally {
-    scratch.release(); // the batch is copied, or an allocation failed: the pool is free either way
+    scratch.release(); // the batch is copied, or failed: the pool is free either way
   }
 }
 
@@ -719,10 +824,13 @@ export function writeBatch(core, scope, batch, stage = null) {
 function copyBatch(core, scope, batch, stage) {
   const L = core.layout.pt_column_in, B = core.layout.pt_batch_in;
   const cols = batch.cols;
-  const colsPtr = scope.alloc(Math.max(1, cols.length) * L.size);
+  // nColumns may exceed the columns transcribed (a count the core refuses): the rest are absent
+  const colsPtr = scope.alloc(Math.max(1, batch.nColumns) * L.size);
+  core.u8.fill(0, colsPtr, colsPtr + batch.nColumns * L.size);
   const batchPtr = scope.alloc(B.size);
   const ptrs = cols.map((c) => {
-    const p = { values: 0, offsets: 0, cells: 0, name: 0, nameLen: 0, got: 0, gotLen: 0, cap: 0 };
+    const p = { values: 0, offsets: 0, cells: 0, name: 0, nameLen: 0, got: 0, gotLen: 0, cap: 0, bytes: null };
+    if (c.kind !== K.TEXT && c.kind !== K.JSON && c.kind !== K.ABSENT && c.values) p.bytes = valueBytes(c);
     if (c.kind === K.TEXT || c.kind === K.JSON) {
       p.cap = stringsCapacity(c.values, c.cells, c.n);
       p.values = scope.alloc(Math.max(1, p.cap));
@@ -731,8 +839,8 @@ function copyBatch(core, scope, batch, stage) {
       // in place: the core's own storage for these rows
     } else if (c.kind === K.FLOAT32 && c.rowVectors) {
       p.values = scope.alloc(Math.max(1, c.n * c.width * 4));
-    } else if (c.kind !== K.ABSENT && c.values) {
-      p.values = scope.alloc(Math.max(1, c.values.byteLength));
+    } else if (p.bytes) {
+      p.values = scope.alloc(Math.max(1, p.bytes.length));
     }
     if (c.cells) p.cells = scope.alloc(c.n);
     if (c.name !== null) [p.name, p.nameLen] = scope.string(c.name);
@@ -744,11 +852,8 @@ function copyBatch(core, scope, batch, stage) {
   cols.forEach((c, k) => {
     const p = ptrs[k];
     if (c.kind === K.TEXT || c.kind === K.JSON) encodeStrings(u8, u32, p.values, p.offsets >>> 2, c.values, c.cells, c.n);
-    else if (c.kind === K.FLOAT32 && c.rowVectors) writeRowVectors(M.HEAPF32, p.values, c.rowVectors, c.width, c.n);
-    else if (p.values) {
-      const v = c.values;
-      u8.set(v instanceof Uint8Array ? v : new Uint8Array(v.buffer, v.byteOffset, v.byteLength), p.values);
-    }
+    else if (c.kind === K.FLOAT32 && c.rowVectors) writeRowVectors(M.HEAPF32, p.values, c);
+    else if (p.bytes) u8.set(p.bytes, p.values);
     if (p.cells) u8.set(c.cells, p.cells);
     const base = colsPtr + k * L.size;
     dv.setInt32(base + L.field, c.index, true);
@@ -766,7 +871,7 @@ function copyBatch(core, scope, batch, stage) {
   });
   dv.setInt32(batchPtr + B.form, batch.form, true);
   dv.setUint32(batchPtr + B.n_rows, batch.n, true);
-  dv.setUint32(batchPtr + B.n_columns, cols.length, true);
+  dv.setUint32(batchPtr + B.n_columns, batch.nColumns, true);
   dv.setUint32(batchPtr + B.columns, colsPtr, true);
   return batchPtr;
 }

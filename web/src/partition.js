@@ -29,8 +29,9 @@ export class Partition {
       if (!CollectionClass) throw new ParamError(CLIENT_ERROR, 'import Collection from partita before creating a Partition by name');
       collection = new CollectionClass(collection, undefined, { using: options.using });
     }
-    if (!collection || typeof collection._handle !== 'function')
-      throw new ParamError(CLIENT_ERROR, 'The type of collection must be pymilvus.Collection.');
+    // a Collection of this module, by its private state (duck typing would let any object's
+    // _handle() hand the core a pointer)
+    if (!CollectionClass?._is(collection)) throw new ParamError(CLIENT_ERROR, 'The type of collection must be pymilvus.Collection.');
     if (typeof name !== 'string') throw new ParamError(CLIENT_ERROR, `partition name must be a string, got ${typeof name}`);
     this.#collection = collection;
     this.#name = name;

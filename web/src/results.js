@@ -1,7 +1,7 @@
 // results.js — what comes back from the core: MutationResult, and query rows decoded from the
 // columnar pt_rows into plain objects.
 
-import { decoder } from './binding.js';
+import { decoder, randomMark } from './binding.js';
 import { DataType } from './dtype.js';
 
 const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
@@ -10,6 +10,45 @@ const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
 /** INT64 as a number when it is a safe integer, as a BigInt otherwise. */
 export function int64Value(v) {
   return v >= SAFE_MIN && v <= SAFE_MAX ? Number(v) : v;
+}
+
+// JSON values (JSON fields, ARRAY values, dynamic keys) keep their integers exactly, as INT64
+// values do: an integer beyond 2^53 (written as a BigInt, or over REST) reads back as a BigInt.
+// JSON.parse would round it, so a text with such an integer is parsed with each one quoted
+// behind a marker no stored string can hold (random), and the reviver makes the BigInts.
+const BIG_MARK = randomMark();
+const reviveBig = (_k, v) => (typeof v === 'string' && v.startsWith(BIG_MARK) ? BigInt(v.slice(BIG_MARK.length)) : v);
+const LONG_DIGITS = /[0-9]{16}/; // shorter integers are safe
+
+const isDigit = (ch) => ch >= 48 && ch <= 57;
+
+/** JSON text (valid: the core's) as JS values, integers beyond 2^53 as BigInts. */
+export function parseJson(text) {
+  if (!LONG_DIGITS.test(text)) return JSON.parse(text);
+  let out = '', last = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 34 /* " */) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92 /* \ */) i++;
+    } else if (ch === 45 /* - */ || isDigit(ch)) {
+      let j = i + 1, integer = true;
+      for (; j < text.length; j++) {
+        const d = text.charCodeAt(j);
+        if (isDigit(d)) continue;
+        if (d === 46 /* . */ || d === 101 /* e */ || d === 69 /* E */ || d === 43 /* + */ || d === 45 /* - */) integer = false;
+        else break;
+      }
+      if (integer && j - i >= 16) {
+        const n = BigInt(text.slice(i, j));
+        if (n < SAFE_MIN || n > SAFE_MAX) {
+          out += `${text.slice(last, i)}"${BIG_MARK}${n}"`;
+          last = j;
+        }
+      }
+      i = j - 1;
+    }
+  }
+  return last === 0 ? JSON.parse(text) : JSON.parse(out + text.slice(last), reviveBig);
 }
 
 /**
@@ -133,7 +172,7 @@ function decodeColumn(core, colPtr, n) {
     for (let i = 0; i < n; i++) {
       if (valid && !valid[i]) { out[i] = null; continue; }
       const text = decoder.decode(bytes.subarray(offs[i], offs[i + 1]));
-      out[i] = parse ? JSON.parse(text) : text;
+      out[i] = parse ? parseJson(text) : text;
     }
     if (dtype === DataType.SPARSE_FLOAT_VECTOR)
       for (let i = 0; i < n; i++) if (out[i]) out[i] = Object.fromEntries(Object.entries(out[i]).map(([k, v]) => [Number(k), v]));

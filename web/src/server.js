@@ -13,7 +13,7 @@
 // raw bytes and writes the rows from that text (exact int64s, no intermediate objects). Query,
 // get and search results are serialised by the core too, straight into the response text.
 
-import { core, init } from './binding.js';
+import { core, init, typedKind, typedLength } from './binding.js';
 import { connections } from './connections.js';
 import { DataType } from './dtype.js';
 import { MilvusException } from './errors.js';
@@ -167,11 +167,13 @@ class Store {
 
   find(name) {
     const c = core();
-    const store = this.ptr;
-    const ptr = withBytes(c, [name], (_s, [p, n]) => c.exports._pt_wasm_collection_find(store, p, n) >>> 0);
+    const store = connections._storeEntry(this.using);
+    const ptr = withBytes(c, [name], (_s, [p, n]) => c.exports._pt_wasm_collection_find(store.ptr, p, n) >>> 0);
     if (!ptr) return null;
     const id = c.exports._pt_wasm_collection_id(ptr);
-    const key = `${store}:${id}`;
+    // ids are per store, and a closed store's pointer may be given to a new one: the serial
+    // names the store
+    const key = `${store.serial}:${id}`;
     let d = described.get(key);
     if (!d) {
       const out = c.exports._pt_wasm_collection_describe(ptr) >>> 0;
@@ -699,6 +701,11 @@ function packVectors(data, field) {
     }
     at += r.length;
   }
+  // a vector of another size is reported alone, as Milvus checks each vector: never read as part
+  // of rows of the right size cut from the concatenation
+  const width = t === DataType.BINARY_VECTOR ? field.dim / 8 : field.dim;
+  const wrong = rows.find((r) => r.length !== width);
+  if (wrong) return { kind: byteVec ? 'bytes' : 'float32', nq: 1, bytes: null, byteLength: wrong.length * (byteVec ? 1 : 4) };
   return { kind: byteVec ? 'bytes' : 'float32', nq: rows.length, bytes: out };
 }
 
@@ -760,7 +767,7 @@ function search(store, req, allowInt64) {
   const c = core();
   return withBytes(c, [JSON.stringify(request)], (scope, [p, n]) => {
     const vp = q.bytes ? scope.bytes(q.bytes.length ? q.bytes : new Uint8Array(1)) : 0;
-    const r = c.exports._pt_wasm_search(h.ptr, p, n, vp, q.bytes ? q.bytes.length : 0) >>> 0;
+    const r = c.exports._pt_wasm_search(h.ptr, p, n, vp, q.bytes ? q.bytes.length : q.byteLength ?? 0) >>> 0;
     if (!r) throw c.lastError();
     try {
       const nq = c.exports._pt_wasm_search_nq(r) >>> 0;
@@ -843,14 +850,15 @@ const isSpace = (b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 function bindWrite(c, bytes, scope) {
   const M = c.exports;
   let start = 0;
-  while (start < bytes.length && isSpace(bytes[start])) start++;
+  const length = typedLength(bytes); // what u8.set copies, whatever an own `length` says
+  while (start < length && isSpace(bytes[start])) start++;
   if (bytes[start] !== 0x7b /* { */) bind('CollectionDataReq', JSON.parse(decoder.decode(bytes))); // throws
-  const bodyPtr = scope.alloc(bytes.length + 1);
+  const bodyPtr = scope.alloc(length + 1);
   c.u8.set(bytes, bodyPtr);
-  c.u8[bodyPtr + bytes.length] = 0;
+  c.u8[bodyPtr + length] = 0;
   const [kp, kn] = scope.string('data');
   const out = scope.alloc(8);
-  const found = M._pt_wasm_json_member(bodyPtr, bytes.length, kp, kn, out);
+  const found = M._pt_wasm_json_member(bodyPtr, length, kp, kn, out);
   if (found < 0) {
     JSON.parse(decoder.decode(bytes)); // throws the parse error
     throw new MilvusException(1801, `can only accept json format request, error: the body is valid JSON but nests deeper than ${NEST_LIMIT} levels`);
@@ -1043,6 +1051,8 @@ export function createHandler(options = {}) {
     const body = typeof given === 'function' ? await withTimeout(given(), requestTimeoutMs) : given;
     if (body === null) return tooLarge(maxBodyBytes);
     if (body === TIMED_OUT) return timedOut(requestTimeoutMs);
+    // the body is copied into linear memory as measured by the engine: a genuine Uint8Array
+    if (typedKind(body) !== 'Uint8Array') throw new TypeError('handle(): body must be a Uint8Array, null (too large), TIMED_OUT or a function reading it');
     await init();
     const [shape, fn] = route;
     const allowInt64 = parseBool(header('accept-type-allow-int64'));
@@ -1069,8 +1079,9 @@ export function createHandler(options = {}) {
 
   function bindWriteOrFail(c, body, scope) {
     let start = 0;
-    while (start < body.length && isSpace(body[start])) start++;
-    if (start === body.length)
+    const length = typedLength(body);
+    while (start < length && isSpace(body[start])) start++;
+    if (start === length)
       throw new MilvusException(1801, 'can only accept json format request, the request body should be nil, however {} is valid');
     try {
       return bindWrite(c, body, scope);
