@@ -24,7 +24,8 @@
  *     bytes below 0x20 as white space, a byte order mark, lone surrogates, numbers beyond a
  *     double) is refused as a JSON field, a dynamic value and in a batch; accepted values read
  *     back in canonical form; a NUL character is kept in string values (VARCHAR, ARRAY, JSON)
- *     and refused in names (keys, requests, schemas) instead of cutting them.
+ *     and refused in names (keys, requests, schemas) instead of cutting them; sparse dict keys
+ *     are decimal integers.
  */
 #include "harness.h"
 
@@ -641,6 +642,43 @@ TEST(nul_is_kept_in_values_and_refused_in_names) {
   pt_store_close(st);
 }
 
+TEST(sparse_indices_are_decimal_integers) {
+  pt_store *st = test_store();
+  pt_collection *c = test_collection(st, "sp", J("{'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'sp','dtype':104}]}"));
+  begin(c);
+  /* keys as Milvus (strconv.ParseUint) and pymilvus (int()) would both read them, or an error */
+  static const char *const bad[] = {"1e3", "0x10", " 1", "1 ", "+7", "01", "1.5", "", "1_000", "\\u0031\\u0032x"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    test_buf b = {NULL, 0, 0};
+    test_buf_printf(&b, "[{\"id\":1,\"sp\":{\"%s\":0.5}}]", bad[i]);
+    json_write_fails(__LINE__, c, b.p, b.len, PT_TYPE_MISMATCH, "sparse vector index must be an integer in decimal digits: '");
+    test_buf_free(&b);
+  }
+  JSON_WRITE_FAILS(c, "[{\"id\":1,\"sp\":{\"1.5\":0.5}}]", PT_TYPE_MISMATCH,
+                   "sparse vector index must be an integer in decimal digits: '1.5'");
+  JSON_WRITE_FAILS(c, "[{\"id\":1,\"sp\":{\"4294967295\":0.5}}]", PT_TYPE_MISMATCH,
+                   "sparse vector index must be positive and less than 2^32-1: 4294967295");
+  JSON_WRITE_FAILS(c, "[{\"id\":1,\"sp\":{\"99999999999999999999\":0.5}}]", PT_TYPE_MISMATCH,
+                   "sparse vector index must be positive and less than 2^32-1: 99999999999999999999");
+  JSON_WRITE_FAILS(c, "[{\"id\":1,\"sp\":{\"-3\":0.5}}]", PT_TYPE_MISMATCH,
+                   "sparse vector index must be positive and less than 2^32-1: -3");
+  /* an index given as a JSON number: its value, integral */
+  JSON_WRITE_FAILS(c, "[{\"id\":1,\"sp\":{\"indices\":[1.5],\"values\":[0.5]}}]", PT_TYPE_MISMATCH,
+                   "sparse vector index must be an integer: 1.5");
+  JSON_WRITE_FAILS(c, "[{\"id\":1,\"sp\":[[2.5,0.5]]}]", PT_TYPE_MISMATCH, "sparse vector index must be an integer: 2.5");
+  JSON_WRITE_FAILS(c, "[{\"id\":1,\"sp\":[[4294967295,0.5]]}]", PT_TYPE_MISMATCH,
+                   "sparse vector index must be positive and less than 2^32-1: 4294967295");
+  /* what is taken */
+  pt_mutation_result r = test_write(c, NULL, PT_OP_INSERT,
+                                    "[{\"id\":1,\"sp\":{\"0\":0.5,\"4294967294\":1,\"10\":2}},{\"id\":2,\"sp\":{\"indices\":[1e3,7.0],\"values\":[1,2]}}]");
+  pt_mutation_result_clear(&r);
+  pt_rows *rows = test_query(c, "{\"expr\":\"id in [1, 2]\",\"output_fields\":[\"sp\"]}");
+  CHECK_CELL(rows, "sp", 0, "{\"0\":0.5,\"10\":2,\"4294967294\":1}");
+  CHECK_CELL(rows, "sp", 1, "{\"7\":2,\"1000\":1}");
+  pt_rows_free(rows);
+  pt_store_close(st);
+}
+
 TEST(cleanup) {
   free(before_state);
   before_state = NULL;
@@ -650,4 +688,4 @@ TEST_MAIN(T(json_nested_10000_deep_everywhere), T(utf8_lengths_and_invalid_bytes
           T(dims_and_capacities_over_the_limits), T(proto_and_constructor_are_plain_names), T(batches_over_the_size_limit),
           T(filters_nested_10000_deep), T(integer_overflow), T(untranscribable_dynamic_part_is_an_error), T(scalar_columns_of_width_0),
           T(lenient_json_is_refused_everywhere), T(json_values_read_back_in_canonical_form),
-          T(nul_is_kept_in_values_and_refused_in_names), T(cleanup))
+          T(nul_is_kept_in_values_and_refused_in_names), T(sparse_indices_are_decimal_integers), T(cleanup))

@@ -1351,8 +1351,8 @@ static const wcase JSON_CASES[] = {
     /* SPARSE_FLOAT_VECTOR */
     {"sp", "{'-1':0.5}", BOTH, PT_TYPE_MISMATCH, CLI, PAR, "sparse vector index must be positive and less than 2^32-1: -1"},
     {"sp", "{'4294967295':0.5}", BOTH, PT_TYPE_MISMATCH, CLI, PAR, "sparse vector index must be positive and less than 2^32-1: 4294967295"},
-    {"sp", "{'1.5':0.5}", BOTH, PT_TYPE_MISMATCH, CLI, PAR, "sparse vector index must be positive and less than 2^32-1"},
-    {"sp", "{'a':1}", BOTH, PT_TYPE_MISMATCH, CLI, PAR, "sparse vector index must be an integer: a"},
+    {"sp", "{'1.5':0.5}", BOTH, PT_TYPE_MISMATCH, CLI, PAR, "sparse vector index must be an integer in decimal digits: '1.5'"},
+    {"sp", "{'a':1}", BOTH, PT_TYPE_MISMATCH, CLI, PAR, "sparse vector index must be an integer in decimal digits: 'a'"},
     {"sp", "{'':1}", BOTH, PT_TYPE_MISMATCH, CLI, PAR, "sparse vector index must be an integer"},
     {"sp", "{'1':'x'}", BOTH, PT_TYPE_MISMATCH, CLI, PAR, "sparse vector value must be a number"},
     {"sp", "{'1':-1e39}", BOTH, PT_TYPE_MISMATCH, CLI, PAR, "value '-Inf' is not a number or infinity"},
