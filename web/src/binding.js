@@ -10,7 +10,9 @@ import { DTYPE_CODES } from './dtype.js';
 import { EXCEPTION_CLASSES, MilvusException, MilvusMemoryError } from './errors.js';
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: false });
+// ignoreBOM: a value that starts with U+FEFF keeps it (the default decoder drops it as a byte
+// order mark, so a VARCHAR written as '\uFEFFx' read back as 'x')
+const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 let defaultLoader = null;
 let initPromise = null;

@@ -19,7 +19,9 @@ import { DataType } from './dtype.js';
 import { MilvusException } from './errors.js';
 import { REST_TYPE_CODES, REST_TYPE_NAMES } from './rest.js';
 
-const decoder = new TextDecoder();
+// ignoreBOM: keys that start with U+FEFF keep it, and a body that starts with a byte order mark
+// is not JSON (as for Go's encoding/json) instead of having it dropped
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** Milvus's REST body limit is the proxy's; partita's default is the 64 MiB of issue 4. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
