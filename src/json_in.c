@@ -314,7 +314,7 @@ static pt_status rows_batch(const pt_schema *s, const cJSON *rows, size_t n, pt_
     for (const cJSON *k = row->child; k && !rc; k = k->next) {
       pt_str key;
       pt_str raw = pt_json_next(row_text, &inner, &key);
-      int fi = pt_schema_find(s, k->string, strlen(k->string));
+      int fi = pt_schema_find(s, k->string, strlen(k->string)); /* keys never hold NUL (json_check.h) */
       if (fi >= 0) {
         if (seen[fi]) continue; /* a repeated key: the first one counts */
         seen[fi] = true;
