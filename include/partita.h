@@ -646,6 +646,23 @@ PT_API pt_status pt_rows_to_json(const pt_rows *rows, uint32_t flags, char **out
 PT_API pt_status pt_search_to_json(const pt_search_result *result, uint32_t flags, char **out, size_t *len,
                                    pt_error *err);
 
+/* pt_json_validate: a NUL character (\u0000) is refused in string values too (names,
+ * expressions and parameters of a request). */
+#define PT_JSON_VALIDATE_NO_NUL (1u << 0)
+
+/**
+ * Checks that `json` is one JSON value as partita takes JSON everywhere (batches, JSON and
+ * dynamic values, requests, schemas, snapshots): RFC 8259 exactly, which is also what Go's
+ * encoding/json (Milvus) and JSON.parse take (no leading zeros, a digit after '.' and 'e', no
+ * raw control characters in strings, white space only as space, tab, CR and LF, no byte order
+ * mark, nothing after the value); and UTF-8 text, no \u escape of a lone surrogate, numbers
+ * within the range of a double, at most 1000 levels of nesting, and no NUL character (\u0000)
+ * in an object key (nor, with PT_JSON_VALIDATE_NO_NUL, anywhere). Linear in `len`.
+ * Returns PT_OK, or PT_PARSE with a message that says what is wrong at which byte ("invalid
+ * JSON: ...", or for a NUL "a NUL character (\u0000) in ... at byte n").
+ */
+PT_API pt_status pt_json_validate(const char *json, size_t len, uint32_t flags, pt_error *err);
+
 /**
  * Finds the member `key` of the JSON object `json` without building a tree: its value's text
  * starts at *start and is *value_len bytes long (the last one when the key repeats). Values are

@@ -27,8 +27,8 @@ static size_t bytes_in_use;
 static size_t memory_limit; /* 0: no ceiling */
 static bool json_hooks_installed;
 /* What the latest allocation failure was: the ceiling (true) or the allocator (false); read by
- * pt_fail_nomem to pick its message. A counter of failures lets pt_json_parse tell an
- * allocation failure inside cJSON from a syntax error. */
+ * pt_fail_nomem to pick its message. A counter of failures lets pt_json_parse_ex (json_check.c)
+ * tell an allocation failure inside cJSON from text cJSON cannot read. */
 static bool last_failure_was_limit;
 static unsigned long failures;
 
@@ -115,39 +115,8 @@ void pt_json_hooks_install(void) {
   json_hooks_installed = true;
 }
 
-cJSON *pt_json_parse_ex(const char *text, size_t len, bool utf8, const char **end, int *why) {
-  pt_json_hooks_install();
-  if (why) *why = PT_JSON_SYNTAX;
-  /* cJSON copies string bytes as they are: text that is not UTF-8 would be stored and handed
-   * back to hosts that cannot decode it, so the JSON entry points refuse it here */
-  size_t bad = utf8 ? pt_utf8_check(text, len) : len;
-  if (bad < len) {
-    if (why) *why = PT_JSON_UTF8;
-    if (end) *end = text + bad;
-    return NULL;
-  }
-  const char *stop = NULL;
-  unsigned long failures_before = failures;
-  cJSON *v = cJSON_ParseWithLengthOpts(text, len, &stop, false);
-  if (!v && failures != failures_before && why) *why = PT_JSON_NOMEM;
-  if (v) {
-    /* cJSON stops after the first value: anything but white space (as cJSON skips it) after
-     * that means the text was not one JSON value */
-    size_t at = (size_t)(stop - text);
-    while (at < len && (unsigned char)text[at] <= 32) at++;
-    if (at < len) {
-      cJSON_Delete(v);
-      v = NULL;
-      stop = text + at;
-    }
-  }
-  if (end) *end = stop;
-  return v;
-}
-
-cJSON *pt_json_parse(const char *text, size_t len, const char **end) {
-  return pt_json_parse_ex(text, len, false, end, NULL);
-}
+unsigned long pt_alloc_failures(void);
+unsigned long pt_alloc_failures(void) { return failures; }
 
 pt_status pt_set_allocator(const pt_allocator *allocator) {
   if (allocator && (!allocator->malloc || !allocator->realloc || !allocator->free)) return PT_MISUSE;

@@ -111,6 +111,9 @@ static inline uint64_t pt_hash_u64(uint64_t x) {
 }
 uint64_t pt_hash_bytes(const void *data, size_t len);
 
+/* UTF-8: the length (1 to 4) of the valid sequence `s` starts with, 0 when it starts with none
+ * (or len is 0). */
+size_t pt_utf8_seq(const char *s, size_t len);
 /* UTF-8: number of code points, or -1 when `s` is not valid UTF-8. */
 int64_t pt_utf8_count(const char *s, size_t len);
 /* UTF-8: the offset of the first byte that does not belong to a valid sequence, or `len`. */
@@ -132,23 +135,14 @@ bool pt_is_name_char(char c);
  * JSON: cJSON with the core's allocator (alloc.c), and its text (json_in.c)
  * ------------------------------------------------------------------------------------------- */
 
-/* Parses JSON text of `len` bytes: NULL when the text is not one JSON value (text after it
- * included) or an allocation failed; `*end`, when asked for, is where parsing stopped. */
-struct cJSON *pt_json_parse(const char *text, size_t len, const char **end);
-/* As pt_json_parse, and with `utf8` the text must be UTF-8 throughout. `*why` (when given)
- * says why a NULL came back: a syntax error (or nesting deeper than cJSON's
- * CJSON_NESTING_LIMIT), an allocation failure (which cJSON itself cannot tell from a syntax
- * error), or bytes that are not UTF-8 (`*end` at the first of them). */
-enum { PT_JSON_SYNTAX = 0, PT_JSON_NOMEM = 1, PT_JSON_UTF8 = 2 };
-struct cJSON *pt_json_parse_ex(const char *text, size_t len, bool utf8, const char **end, int *why);
+/* Parsing JSON text into a cJSON tree, and the one check all JSON passes: json_check.h. */
 
 /* Whether the latest allocation failure was a refusal by the memory ceiling (alloc.c). */
 bool pt_alloc_failed_at_limit(void);
 
-/* Walking JSON text that cJSON has accepted, alongside its tree (json_in.c): values are copied
- * as written instead of printed back from the tree, which keeps numbers as doubles.
- * pt_json_enter: the cursor just inside the container (array or object) that `t` holds (after
- *   a UTF-8 BOM, as cJSON reads it).
+/* Walking JSON text that pt_json_check has accepted, alongside its tree (json_in.c): values are
+ * copied as written instead of printed back from the tree, which keeps numbers as doubles.
+ * pt_json_enter: the cursor just inside the container (array or object) that `t` holds.
  * pt_json_next: the text of the next element of an array or, with `key`, of the next member's
  *   value of an object (*key: the member's key as written); moves the cursor past it. */
 size_t pt_json_enter(pt_str t);

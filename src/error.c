@@ -104,26 +104,36 @@ uint64_t pt_hash_bytes(const void *data, size_t len) {
   return pt_hash_u64(h);
 }
 
+size_t pt_utf8_seq(const char *s, size_t len) {
+  const unsigned char *p = (const unsigned char *)s;
+  if (!len) return 0;
+  unsigned c = p[0];
+  if (c < 0x80) return 1;
+  size_t k;
+  uint32_t cp, min;
+  if ((c & 0xE0) == 0xC0) { k = 1; cp = c & 0x1F; min = 0x80; }
+  else if ((c & 0xF0) == 0xE0) { k = 2; cp = c & 0x0F; min = 0x800; }
+  else if ((c & 0xF8) == 0xF0) { k = 3; cp = c & 0x07; min = 0x10000; }
+  else return 0;
+  if (len <= k) return 0;
+  for (size_t i = 1; i <= k; i++) {
+    if ((p[i] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (p[i] & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return k + 1;
+}
+
 int64_t pt_utf8_count(const char *s, size_t len) {
-  const unsigned char *p = (const unsigned char *)s, *end = p + len;
   int64_t n = 0;
-  while (p < end) {
-    unsigned c = *p;
-    size_t k;
-    uint32_t cp, min;
-    if (c < 0x80) { p++; n++; continue; }
-    if ((c & 0xE0) == 0xC0) { k = 1; cp = c & 0x1F; min = 0x80; }
-    else if ((c & 0xF0) == 0xE0) { k = 2; cp = c & 0x0F; min = 0x800; }
-    else if ((c & 0xF8) == 0xF0) { k = 3; cp = c & 0x07; min = 0x10000; }
-    else return -1;
-    if ((size_t)(end - p) <= k) return -1;
-    for (size_t i = 1; i <= k; i++) {
-      if ((p[i] & 0xC0) != 0x80) return -1;
-      cp = (cp << 6) | (p[i] & 0x3F);
+  for (size_t i = 0; i < len; n++) {
+    if ((unsigned char)s[i] < 0x80) {
+      i++;
+      continue;
     }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return -1;
-    p += k + 1;
-    n++;
+    size_t k = pt_utf8_seq(s + i, len - i);
+    if (!k) return -1;
+    i += k;
   }
   return n;
 }
@@ -140,21 +150,9 @@ size_t pt_utf8_check(const char *s, size_t len) {
       i += 8;
     }
     if (i >= len) break;
-    unsigned c = p[i];
-    if (c < 0x80) { i++; continue; }
-    size_t k;
-    uint32_t cp, min;
-    if ((c & 0xE0) == 0xC0) { k = 1; cp = c & 0x1F; min = 0x80; }
-    else if ((c & 0xF0) == 0xE0) { k = 2; cp = c & 0x0F; min = 0x800; }
-    else if ((c & 0xF8) == 0xF0) { k = 3; cp = c & 0x07; min = 0x10000; }
-    else return i;
-    if (len - i <= k) return i;
-    for (size_t j = 1; j <= k; j++) {
-      if ((p[i + j] & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (p[i + j] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-    i += k + 1;
+    size_t k = pt_utf8_seq(s + i, len - i);
+    if (!k) return i;
+    i += k;
   }
   return len;
 }

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 
 #include "cJSON.h"
+#include "json_check.h"
 
 struct pt_filter {
   pt_plan *plan;
@@ -50,7 +51,7 @@ void pt_filter_free(pt_filter *f) {
 }
 
 /* ============================================================================================
- * JSON text scanning (the text was validated when it was written)
+ * JSON text scanning (the text passed pt_json_check when it was written or loaded)
  * ========================================================================================== */
 
 static const char *ws(const char *p, const char *e) {
@@ -173,45 +174,6 @@ static jval classify(const char *p, const char *e) {
   }
   }
   return v;
-}
-
-/* Unescapes a JSON string's raw text into out (capacity >= raw length); the length. */
-static size_t json_unescape(const char *s, size_t n, char *out) {
-  size_t k = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (s[i] != '\\' || i + 1 >= n) { out[k++] = s[i]; continue; }
-    char e = s[++i];
-    switch (e) {
-    case 'n': out[k++] = '\n'; break;
-    case 't': out[k++] = '\t'; break;
-    case 'r': out[k++] = '\r'; break;
-    case 'b': out[k++] = '\b'; break;
-    case 'f': out[k++] = '\f'; break;
-    case 'u': {
-      if (i + 4 >= n) return k;
-      uint32_t cp = (uint32_t)strtoul((char[5]){s[i + 1], s[i + 2], s[i + 3], s[i + 4], 0}, NULL, 16);
-      i += 4;
-      if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 < n && s[i + 1] == '\\' && s[i + 2] == 'u') {
-        uint32_t lo = (uint32_t)strtoul((char[5]){s[i + 3], s[i + 4], s[i + 5], s[i + 6], 0}, NULL, 16);
-        if (lo >= 0xDC00 && lo <= 0xDFFF) {
-          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-          i += 6;
-        }
-      }
-      if (cp < 0x80) out[k++] = (char)cp;
-      else if (cp < 0x800) { out[k++] = (char)(0xC0 | (cp >> 6)); out[k++] = (char)(0x80 | (cp & 0x3F)); }
-      else if (cp < 0x10000) {
-        out[k++] = (char)(0xE0 | (cp >> 12)); out[k++] = (char)(0x80 | ((cp >> 6) & 0x3F)); out[k++] = (char)(0x80 | (cp & 0x3F));
-      } else {
-        out[k++] = (char)(0xF0 | (cp >> 18)); out[k++] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        out[k++] = (char)(0x80 | ((cp >> 6) & 0x3F)); out[k++] = (char)(0x80 | (cp & 0x3F));
-      }
-      break;
-    }
-    default: out[k++] = e; break; /* \" \\ \/ */
-    }
-  }
-  return k;
 }
 
 /* ============================================================================================
@@ -379,7 +341,7 @@ static bool json_string(ectx *x, const jval *j, const char **s, size_t *n) {
     return true;
   }
   if (!ensure_tmp(x, j->slen + 1)) return false;
-  *n = json_unescape(j->s, j->slen, x->tmp);
+  *n = pt_json_unescape(j->s, j->slen, x->tmp);
   *s = x->tmp;
   return true;
 }

@@ -11,7 +11,12 @@
  * digits, so a printed value is not always the value sent. cJSON built its tree from the text in
  * order, so a cursor that walks the text alongside the tree (white space as cJSON skips it,
  * strings with their escapes, containers by depth) finds where each value starts and ends.
- * INT64 values are read from their digits; JSON, ARRAY, sparse and dynamic values are copied.
+ * INT64 values are read from their digits; JSON, ARRAY, sparse and dynamic values are copied;
+ * strings are read from their text too (pt_json_unescape), since cJSON's C strings end at a NUL
+ * character (\u0000) that the text may hold.
+ *
+ * The whole batch passes pt_json_check first (json_check.h): cJSON alone would take 02, 1. and
+ * raw control characters, and the copied values would then be stored as they were written.
  */
 #include "store.h"
 
@@ -20,8 +25,7 @@
 #include <stdlib.h>
 
 #include "cJSON.h"
-
-void pt_json_hooks_install(void);
+#include "json_check.h"
 
 /* Growable buffers of one transcribed column. */
 typedef struct jcol {
@@ -109,10 +113,7 @@ static size_t value_end(pt_str t, size_t i) {
   return i;
 }
 
-size_t pt_json_enter(pt_str t) {
-  size_t bom = t.len >= 3 && memcmp(t.ptr, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0; /* cJSON skips a UTF-8 BOM */
-  return skip_ws(t, bom) + 1;
-}
+size_t pt_json_enter(pt_str t) { return skip_ws(t, skip_ws(t, 0) + 1); }
 
 pt_str pt_json_next(pt_str t, size_t *cursor, pt_str *key) {
   size_t at = skip_ws(t, *cursor);
@@ -158,6 +159,19 @@ static pt_status jcol_init(jcol *c, const pt_field *f, int field, size_t n) {
 
 static const pt_str raw_none = {"", 0};
 
+/* The bytes of the JSON string written as `raw` (quotes included): the text between the quotes
+ * when it has no escape, else its unescaped copy in *copy (pt_free it). false: no memory. */
+static bool string_bytes(pt_str raw, pt_str *out, char **copy) {
+  *copy = NULL;
+  out->ptr = raw.ptr + 1;
+  out->len = raw.len - 2;
+  if (!memchr(out->ptr, '\\', out->len)) return true;
+  if (!(*copy = pt_malloc(out->len + 1))) return false;
+  out->len = pt_json_unescape(out->ptr, out->len, *copy);
+  out->ptr = *copy;
+  return true;
+}
+
 /* Transcribes one JSON value, written as `raw`, into row r of a column. */
 static pt_status put_value(jcol *c, const pt_field *f, size_t r, const cJSON *v, pt_str raw) {
   size_t width = c->in.width;
@@ -181,9 +195,18 @@ static pt_status put_value(jcol *c, const pt_field *f, size_t r, const cJSON *v,
     int64_t x;
     int rc;
     if (cJSON_IsString(v)) { /* Milvus's REST API takes int64 as a numeric string too */
-      rc = pt_parse_i64(v->valuestring, strlen(v->valuestring), &x);
+      pt_str digits;
+      char *copy;
+      if (!string_bytes(raw, &digits, &copy)) return PT_NOMEM;
+      rc = pt_parse_i64(digits.ptr, digits.len, &x);
+      if (rc == 2) {
+        char t[40];
+        snprintf(t, sizeof t, "%.*s", (int)(digits.len < 39 ? digits.len : 39), digits.ptr);
+        mark(c, r, PT_CELL_OUT_OF_RANGE, t, 0);
+      }
+      pt_free(copy);
       if (rc == 1) { mark(c, r, PT_CELL_WRONG_TYPE, "str", 0); break; }
-      if (rc == 2) { mark(c, r, PT_CELL_OUT_OF_RANGE, v->valuestring, 0); break; }
+      if (rc == 2) break;
     } else if (cJSON_IsNumber(v) && (rc = pt_parse_i64(raw.ptr, raw.len, &x)) != 1) { /* the digits */
       if (rc == 2) {
         char t[40];
@@ -231,10 +254,16 @@ static pt_status put_value(jcol *c, const pt_field *f, size_t r, const cJSON *v,
       }
     }
     break;
-  case PT_IN_TEXT:
+  case PT_IN_TEXT: {
     if (!cJSON_IsString(v)) { mark(c, r, PT_CELL_WRONG_TYPE, json_type(v), 0); break; }
-    if (!put_bytes(c, v->valuestring, strlen(v->valuestring))) return PT_NOMEM;
+    pt_str bytes;
+    char *copy;
+    if (!string_bytes(raw, &bytes, &copy)) return PT_NOMEM;
+    bool put = put_bytes(c, bytes.ptr, bytes.len);
+    pt_free(copy);
+    if (!put) return PT_NOMEM;
     break;
+  }
   case PT_IN_JSON:
     if (!put_bytes(c, raw.ptr, raw.len)) return PT_NOMEM;
     break;
@@ -285,7 +314,7 @@ static pt_status rows_batch(const pt_schema *s, const cJSON *rows, size_t n, pt_
     for (const cJSON *k = row->child; k && !rc; k = k->next) {
       pt_str key;
       pt_str raw = pt_json_next(row_text, &inner, &key);
-      int fi = pt_schema_find(s, k->string, strlen(k->string));
+      int fi = pt_schema_find(s, k->string, strlen(k->string)); /* keys never hold NUL (json_check.h) */
       if (fi >= 0) {
         if (seen[fi]) continue; /* a repeated key: the first one counts */
         seen[fi] = true;
@@ -346,18 +375,18 @@ pt_status pt_collection_write_json(pt_collection *c, const char *partition, size
                                    pt_error *err) {
   if (!c || !json || !res) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_write_json: missing argument");
   memset(res, 0, sizeof *res);
-  pt_json_hooks_install();
   if (len > PT_MAX_BATCH_BYTES)
     return pt_fail(err, PT_LIMIT, PT_CODE_TOO_LARGE, PT_EXC_MILVUS,
                    "insert request size exceeds maxInsertSize: %zu bytes, the limit is %u", len, PT_MAX_BATCH_BYTES);
-  const char *end = NULL;
-  int why = PT_JSON_SYNTAX;
-  cJSON *root = pt_json_parse_ex(json, len, false, &end, &why);
+  /* strings are read from the text, so they may hold NUL; UTF-8 is checked value by value, for
+   * the field's own message */
+  pt_json_checked chk;
+  cJSON *root = pt_json_parse_ex(json, len, PT_JSON_NUL_OK | PT_JSON_BYTES, &chk);
   if (!root) {
-    if (why == PT_JSON_NOMEM) return pt_fail_nomem(err);
-    size_t at = end && end >= json ? (size_t)(end - json) : 0;
-    return pt_fail(err, PT_PARSE, PT_CODE_CLIENT, PT_EXC_DATA_TYPE_NOT_SUPPORT,
-                   "The data is not valid JSON (or nests deeper than %d) at byte %zu", CJSON_NESTING_LIMIT, at);
+    if (chk.fault == PT_JF_NOMEM) return pt_fail_nomem(err);
+    char why[160];
+    return pt_fail(err, PT_PARSE, PT_CODE_CLIENT, PT_EXC_DATA_TYPE_NOT_SUPPORT, "The data is not valid JSON: %s",
+                   pt_json_describe(&chk, why, sizeof why));
   }
   pt_str text = {json, len};
   const pt_schema *s = c->schema;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "cJSON.h"
+#include "json_check.h"
 #include "filter.h"
 #include "rows.h"
 
@@ -191,12 +192,12 @@ pt_status pt_collection_query(pt_collection *c, const char *request, size_t len,
   if (!c || !request || !out) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_query: missing argument");
   *out = NULL;
   pt_json_hooks_install();
-  int why = PT_JSON_SYNTAX;
-  cJSON *root = pt_json_parse_ex(request, len, true, NULL, &why);
-  if (!root && why == PT_JSON_NOMEM) return pt_fail_nomem(err);
+  /* strings hold no NUL (json_check.h): the expression and names below are exact C strings */
+  pt_json_checked chk;
+  cJSON *root = pt_json_parse_ex(request, len, 0, &chk);
   if (!root)
-    return pt_fail(err, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "the query request is not valid JSON%s",
-                   why == PT_JSON_UTF8 ? " (not valid UTF-8)" : "");
+    return pt_json_fail(err, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "the query request",
+                        "the query request is not valid JSON", &chk);
   qreq q;
   memset(&q, 0, sizeof q);
   selection sel = {NULL, 0, 0};

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "cJSON.h"
+#include "json_check.h"
 #include "text.h"
 
 struct pt_rows {
@@ -122,11 +123,24 @@ static pt_status column_fixed(const pt_collection *c, const pt_rowref *refs, siz
   return PT_OK;
 }
 
-static bool dyn_key_wanted(const outspec *o, const char *key) {
+/* Whether the dynamic key written as `raw` (a JSON string token, quotes included) is asked for. */
+static bool dyn_key_wanted(const outspec *o, pt_str raw, bool *nomem) {
   if (!o->dyn_keys) return true;
-  for (size_t i = 0; i < o->n_dyn_keys; i++)
-    if (strcmp(o->dyn_keys[i], key) == 0) return true;
-  return false;
+  pt_str key = {raw.ptr + 1, raw.len - 2};
+  char *copy = NULL;
+  if (memchr(key.ptr, '\\', key.len)) { /* escapes: compare what they stand for */
+    if (!(copy = pt_malloc(key.len + 1))) {
+      *nomem = true;
+      return false;
+    }
+    key.len = pt_json_unescape(key.ptr, key.len, copy);
+    key.ptr = copy;
+  }
+  bool wanted = false;
+  for (size_t i = 0; i < o->n_dyn_keys && !wanted; i++)
+    wanted = pt_str_eqz(key.ptr, key.len, o->dyn_keys[i]);
+  pt_free(copy);
+  return wanted;
 }
 
 static pt_status column_variable(const pt_collection *c, const pt_rowref *refs, size_t n_rows, const outspec *o,
@@ -155,16 +169,17 @@ static pt_status column_variable(const pt_collection *c, const pt_rowref *refs, 
         if (n) pt_text_put(&b, (const char *)d, n);
         else pt_text_puts(&b, "{}");
       } else if (n) {
-        /* the tree gives the keys' names; the members are copied as stored (see pt_json_next) */
-        cJSON *obj = cJSON_ParseWithLength((const char *)d, n);
-        if (!obj) goto nomem;
+        /* the members asked for, copied as stored (stored text passed pt_json_check) */
         pt_str text = {(const char *)d, n};
         size_t cursor = pt_json_enter(text);
         pt_text_put(&b, "{", 1);
-        bool first = true;
-        for (cJSON *k = obj->child; k; k = k->next) {
+        bool first = true, nomem = false;
+        while (cursor < n && d[cursor] != '}') {
           pt_str key, value = pt_json_next(text, &cursor, &key);
-          if (!dyn_key_wanted(o, k->string)) continue;
+          if (!dyn_key_wanted(o, key, &nomem)) {
+            if (nomem) goto nomem;
+            continue;
+          }
           if (!first) pt_text_put(&b, ",", 1);
           pt_text_put(&b, key.ptr, key.len);
           pt_text_put(&b, ":", 1);
@@ -172,7 +187,6 @@ static pt_status column_variable(const pt_collection *c, const pt_rowref *refs, 
           first = false;
         }
         pt_text_put(&b, "}", 1);
-        cJSON_Delete(obj);
       } else {
         pt_text_puts(&b, "{}");
       }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "cJSON.h"
+#include "json_check.h"
 
 void pt_json_hooks_install(void);
 
@@ -378,10 +379,9 @@ static pt_status field_from_json(const cJSON *obj, pt_field *f, pt_error *err) {
 pt_status pt_field_check_json(const char *json, size_t len, pt_error *err) {
   if (!json) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "no field JSON given");
   pt_json_hooks_install();
-  int why = PT_JSON_SYNTAX;
-  cJSON *obj = pt_json_parse_ex(json, len, true, NULL, &why);
-  if (!obj && why == PT_JSON_NOMEM) return pt_fail_nomem(err);
-  if (!obj) return pt_fail(err, PT_PARSE, PT_CODE_CLIENT, PT_EXC_PARAM, "invalid field JSON");
+  pt_json_checked chk;
+  cJSON *obj = pt_json_parse_ex(json, len, 0, &chk);
+  if (!obj) return pt_json_fail(err, PT_CODE_CLIENT, PT_EXC_PARAM, "the field", "invalid field JSON", &chk);
   pt_field f;
   pt_status rc = field_from_json(obj, &f, err);
   field_release(&f);
@@ -399,13 +399,9 @@ pt_status pt_schema_from_json(const char *json, size_t len, pt_schema **out, pt_
   *out = NULL;
   pt_json_hooks_install();
   pt_status rc = PT_OK;
-  int why = PT_JSON_SYNTAX;
-  cJSON *root = pt_json_parse_ex(json, len, true, NULL, &why);
-  if (!root) {
-    if (why == PT_JSON_NOMEM) return pt_fail_nomem(err);
-    if (why == PT_JSON_UTF8) return pt_fail(err, PT_PARSE, PT_CODE_CLIENT, PT_EXC_PARAM, "invalid schema JSON: not valid UTF-8");
-    return pt_fail(err, PT_PARSE, PT_CODE_CLIENT, PT_EXC_PARAM, "invalid schema JSON");
-  }
+  pt_json_checked chk;
+  cJSON *root = pt_json_parse_ex(json, len, 0, &chk);
+  if (!root) return pt_json_fail(err, PT_CODE_CLIENT, PT_EXC_PARAM, "the schema", "invalid schema JSON", &chk);
   pt_schema *s = pt_calloc(1, sizeof *s);
   if (!s) { rc = pt_fail_nomem(err); goto done; }
   s->primary = s->partition_key = -1;

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 
 #include "cJSON.h"
+#include "json_check.h"
 #include "distance.h"
 #include "half.h"
 #include "text.h"
@@ -567,13 +568,15 @@ pt_status pt_collection_search(pt_collection *c, const char *request, size_t len
   if (!c || !request || !out) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_search: missing argument");
   *out = NULL;
   pt_json_hooks_install();
-  int why = PT_JSON_SYNTAX;
-  cJSON *root = pt_json_parse_ex(request, len, true, NULL, &why);
-  if (!root && why == PT_JSON_NOMEM) return pt_fail_nomem(err);
-  if (!root || !cJSON_IsObject(root)) {
+  /* strings hold no NUL (json_check.h): the expression and names below are exact C strings */
+  pt_json_checked chk;
+  cJSON *root = pt_json_parse_ex(request, len, 0, &chk);
+  if (!root)
+    return pt_json_fail(err, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "the search request",
+                        "the search request is not a JSON object", &chk);
+  if (!cJSON_IsObject(root)) {
     cJSON_Delete(root);
-    return pt_fail(err, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "the search request is not a JSON object%s",
-                   why == PT_JSON_UTF8 ? " (not valid UTF-8)" : "");
+    return pt_fail(err, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "the search request is not a JSON object");
   }
   sreq q;
   memset(&q, 0, sizeof q);

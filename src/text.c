@@ -44,8 +44,25 @@ void pt_text_char(pt_text *t, char c) {
   t->p[t->len] = '\0';
 }
 
-void pt_text_json_string(pt_text *t, const char *s, size_t n) {
+size_t pt_json_escape(unsigned char c, char *out) {
   static const char hex[] = "0123456789abcdef";
+  if (c >= 0x20 && c != '"' && c != '\\') return 0;
+  out[0] = '\\';
+  switch (c) {
+  case '"': out[1] = '"'; return 2;
+  case '\\': out[1] = '\\'; return 2;
+  case '\n': out[1] = 'n'; return 2;
+  case '\r': out[1] = 'r'; return 2;
+  case '\t': out[1] = 't'; return 2;
+  case '\b': out[1] = 'b'; return 2;
+  case '\f': out[1] = 'f'; return 2;
+  default:
+    out[1] = 'u', out[2] = '0', out[3] = '0', out[4] = hex[c >> 4], out[5] = hex[c & 15];
+    return 6;
+  }
+}
+
+void pt_text_json_string(pt_text *t, const char *s, size_t n) {
   if (!pt_text_reserve(t, n + 2)) return;
   pt_text_char(t, '"');
   size_t run = 0; /* bytes copied as they are, in one go */
@@ -54,21 +71,8 @@ void pt_text_json_string(pt_text *t, const char *s, size_t n) {
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     pt_text_put(t, s + run, i - run);
     run = i + 1;
-    char esc[6] = {'\\', 0, 0, 0, 0, 0};
-    size_t len = 2;
-    switch (c) {
-    case '"': esc[1] = '"'; break;
-    case '\\': esc[1] = '\\'; break;
-    case '\n': esc[1] = 'n'; break;
-    case '\r': esc[1] = 'r'; break;
-    case '\t': esc[1] = 't'; break;
-    case '\b': esc[1] = 'b'; break;
-    case '\f': esc[1] = 'f'; break;
-    default:
-      esc[1] = 'u', esc[2] = '0', esc[3] = '0', esc[4] = hex[c >> 4], esc[5] = hex[c & 15];
-      len = 6;
-    }
-    pt_text_put(t, esc, len);
+    char esc[6];
+    pt_text_put(t, esc, pt_json_escape(c, esc));
   }
   pt_text_put(t, s + run, n - run);
   pt_text_char(t, '"');

@@ -28,6 +28,9 @@ void pt_text_puts(pt_text *t, const char *z);
 void pt_text_char(pt_text *t, char c);
 /* A JSON string literal: quotes, escapes (", \, control characters), UTF-8 bytes as they are. */
 void pt_text_json_string(pt_text *t, const char *s, size_t n);
+/* How pt_text_json_string writes byte c inside a string, as JSON.stringify does: 0 when it
+ * stands as it is, else the length (2 or 6) of its escape written to out[6]. */
+size_t pt_json_escape(unsigned char c, char *out);
 void pt_text_i64(pt_text *t, int64_t v);
 void pt_text_u64(pt_text *t, uint64_t v);
 /* Shortest round-trip text of a float32 / double; non-finite values are written as null, which

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 
 #include "cJSON.h"
+#include "json_check.h"
 #include "half.h"
 #include "json_out.h"
 #include "rows.h"
@@ -46,9 +47,11 @@ typedef struct wcol {
   const pt_field *f;      /* NULL for $meta */
   bool all_null;          /* a zero-length column in column form: every cell null */
   uint32_t *sizes;        /* variable-length columns: stored bytes per batch row */
-  uint8_t *enc;           /* ARRAY / SPARSE: the stored form of every value, encoded in Validate */
+  uint8_t *enc;           /* ARRAY / SPARSE: the stored form of every value, encoded in Validate;
+                           * JSON / $meta: the canonical form of values not written in it */
   size_t enc_len, enc_cap;
-  size_t *enc_at;         /* ARRAY / SPARSE: where each batch row's value starts in enc */
+  size_t *enc_at;         /* where each batch row's value starts in enc (JSON / $meta: AS_GIVEN
+                           * when the value is stored as the host gave it) */
 } wcol;
 
 typedef struct wplan {
@@ -214,26 +217,17 @@ static const char *json_kind(const cJSON *v) {
   return "NoneType";
 }
 
-/* The next number of a flat JSON array's text, from *cursor (at '[' or after an element). */
-static pt_str next_number(pt_str text, size_t *cursor) {
-  size_t i = *cursor;
-  while (i < text.len && ((unsigned char)text.ptr[i] <= 32 || text.ptr[i] == '[' || text.ptr[i] == ',')) i++;
-  size_t start = i;
-  while (i < text.len && text.ptr[i] && strchr("0123456789+-.eE", text.ptr[i])) i++;
-  *cursor = i;
-  pt_str tok = {text.ptr + start, i - start};
-  return tok;
-}
-
 /* Encodes (or measures) one ARRAY value, parsed from `text`; on a bad element fills *bad with
- * the JSON kind. INT64 elements are read from their digits: a double holds only 53 bits. */
+ * the JSON kind. Elements are also read from the text: INT64 ones from their digits (a double
+ * holds only 53 bits), VARCHAR ones from their escapes (cJSON's C string ends at a NUL). */
 static pt_status array_encode(const pt_field *f, const cJSON *arr, pt_str text, uint8_t *out, size_t *size,
                               const char **bad, char *detail, size_t dsize) {
   int et = f->element_type;
-  size_t at = 4, esz = pt_dtype_scalar_size(et), cursor = 0;
+  size_t at = 4, esz = pt_dtype_scalar_size(et), cursor = pt_json_enter(text);
   uint32_t count = 0;
   const cJSON *e;
   cJSON_ArrayForEach(e, arr) {
+    pt_str raw = pt_json_next(text, &cursor, NULL);
     bool ok;
     switch (et) {
     case PT_BOOL: ok = cJSON_IsBool(e); break;
@@ -247,7 +241,7 @@ static pt_status array_encode(const pt_field *f, const cJSON *arr, pt_str text, 
       return PT_TYPE_MISMATCH;
     }
     if (et == PT_VARCHAR) {
-      size_t len = strlen(e->valuestring);
+      size_t len = pt_json_unescape(raw.ptr + 1, raw.len - 2, NULL);
       if ((int64_t)len > f->max_length) {
         *bad = "str";
         snprintf(detail, dsize, "length of string element %u exceeds max length. length: %zu, max length: %lld",
@@ -256,18 +250,17 @@ static pt_status array_encode(const pt_field *f, const cJSON *arr, pt_str text, 
       }
       if (out) {
         put_u32(out, at, (uint32_t)len);
-        memcpy(out + at + 4, e->valuestring, len);
+        pt_json_unescape(raw.ptr + 1, raw.len - 2, (char *)out + at + 4);
       }
       at += 4 + len;
     } else {
       int64_t exact = 0;
       int digits = 1; /* 0: `exact` holds the element */
       if (et == PT_INT64) {
-        pt_str tok = next_number(text, &cursor);
-        digits = pt_parse_i64(tok.ptr, tok.len, &exact);
+        digits = pt_parse_i64(raw.ptr, raw.len, &exact);
         if (digits == 2) {
           *bad = "int";
-          snprintf(detail, dsize, "element %u (%.*s) out of range: [%lld, %lld]", count, (int)tok.len, tok.ptr,
+          snprintf(detail, dsize, "element %u (%.*s) out of range: [%lld, %lld]", count, (int)raw.len, raw.ptr,
                    (long long)INT64_MIN, (long long)INT64_MAX);
           return PT_RANGE;
         }
@@ -316,6 +309,24 @@ static int pair_cmp(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
+/* The index a key of a sparse dict stands for: decimal digits as Milvus and pymilvus both read
+ * them (Milvus parses keys with Go's strconv.ParseUint base 0, pymilvus with Python's int(): no
+ * sign, space, exponent, fraction, hex or leading zero, which the two would read differently or
+ * not at all), and an optional '-' so that a negative index is reported as one. Returns 0 with
+ * *index, 1 when the key is not written so, 2 when it is beyond [0, 2^32-2]. */
+static int sparse_key(const char *k, size_t n, uint32_t *index) {
+  size_t i = n && k[0] == '-';
+  if (i == n || (k[i] == '0' && n - i > 1)) return 1;
+  uint64_t v = 0;
+  for (size_t j = i; j < n; j++) {
+    if (k[j] < '0' || k[j] > '9') return 1;
+    if (v < UINT32_MAX) v = v * 10 + (uint64_t)(k[j] - '0');
+  }
+  if (i || v >= UINT32_MAX) return 2;
+  *index = (uint32_t)v;
+  return 0;
+}
+
 /* Reads one sparse row: {"3": 0.5}, {"indices": [...], "values": [...]} or [[3, 0.5], ...]. */
 pt_status pt_sparse_parse(const cJSON *v, pt_sparse_pair **pairs, size_t *n, char *detail, size_t dsize) {
   const cJSON *idx = NULL, *vals = NULL;
@@ -339,33 +350,42 @@ pt_status pt_sparse_parse(const cJSON *v, pt_sparse_pair **pairs, size_t *n, cha
   size_t k = 0;
   const cJSON *e = idx ? idx->child : v->child, *ve = vals ? vals->child : NULL;
   for (; e; e = e->next, ve = ve ? ve->next : NULL, k++) {
-    double i, x;
+    uint32_t index = 0;
+    double x;
     const cJSON *iv, *xv;
     if (idx) { iv = e; xv = ve; }
     else if (cJSON_IsArray(v)) {
       if (cJSON_GetArraySize(e) != 2) { snprintf(detail, dsize, "invalid input for sparse float vector"); goto bad; }
       iv = e->child; xv = e->child->next;
     } else { iv = NULL; xv = e; }
-    if (iv) {
+    if (iv) { /* a JSON number: any integral value in range, as Milvus's REST API takes it */
       if (!cJSON_IsNumber(iv)) { snprintf(detail, dsize, "sparse vector index must be an integer"); goto bad; }
-      i = iv->valuedouble;
-    } else {
-      char *end = NULL;
-      i = strtod(e->string, &end);
-      if (!*e->string || *end) { snprintf(detail, dsize, "sparse vector index must be an integer: %.40s", e->string); goto bad; }
+      double i = iv->valuedouble;
+      if (i != floor(i)) { snprintf(detail, dsize, "sparse vector index must be an integer: %.17g", i); goto bad; }
+      if (i < 0 || i >= 4294967295.0) {
+        snprintf(detail, dsize, "sparse vector index must be positive and less than 2^32-1: %.17g", i);
+        goto bad;
+      }
+      index = (uint32_t)i;
+    } else { /* a key: its text (keys never hold NUL: json_check.h) */
+      int rc = sparse_key(e->string, strlen(e->string), &index);
+      if (rc == 1) {
+        snprintf(detail, dsize, "sparse vector index must be an integer in decimal digits: '%.40s'", e->string);
+        goto bad;
+      }
+      if (rc == 2) {
+        snprintf(detail, dsize, "sparse vector index must be positive and less than 2^32-1: %.40s", e->string);
+        goto bad;
+      }
     }
     if (!cJSON_IsNumber(xv)) { snprintf(detail, dsize, "sparse vector value must be a number"); goto bad; }
     x = xv->valuedouble;
-    if (i != floor(i) || i < 0 || i >= 4294967295.0) {
-      snprintf(detail, dsize, "sparse vector index must be positive and less than 2^32-1: %.0f", i);
-      goto bad;
-    }
     if (isnan(x)) { snprintf(detail, dsize, "sparse vector value must not be NaN"); goto bad; }
     if (!isfinite(x) || fabs(x) > 3.4028234663852886e38) {
       snprintf(detail, dsize, "value '%s' is not a number or infinity", x > 0 ? "+Inf" : "-Inf");
       goto bad;
     }
-    out[k].index = (uint32_t)i;
+    out[k].index = index;
     out[k].value = (float)x;
   }
   if (count > 1) qsort(out, count, sizeof *out, pair_cmp);
@@ -557,9 +577,12 @@ static pt_status map_dataframe(wplan *p, const pt_batch_in *b) {
  * Validate: cells
  * ========================================================================================== */
 
+/* enc_at of a JSON / $meta value stored as the host gave it (it is in canonical form). */
+#define AS_GIVEN SIZE_MAX
+
 static pt_status need_sizes(wplan *p, wcol *w) {
   if (p->n && !(w->sizes = pt_calloc(p->n, sizeof *w->sizes))) return pt_fail_nomem(p->err);
-  bool encoded = w->f && (w->f->dtype == PT_ARRAY || w->f->dtype == PT_SPARSE_FLOAT_VECTOR);
+  bool encoded = !w->f || w->f->dtype == PT_ARRAY || w->f->dtype == PT_SPARSE_FLOAT_VECTOR || w->f->dtype == PT_JSON;
   if (encoded && p->n && !(w->enc_at = pt_calloc(p->n, sizeof *w->enc_at))) return pt_fail_nomem(p->err);
   return PT_OK;
 }
@@ -606,35 +629,49 @@ static bool kind_fits(const pt_field *f, int kind) {
   }
 }
 
-static pt_status check_json_text(wplan *p, size_t ci, size_t r, pt_str t, cJSON **parsed) {
-  char ex[260];
+/* The JSON text of one cell, checked (json_check.h: strings may hold NUL, their readers take
+ * them from the text), and parsed when `parsed` is given. */
+static pt_status check_json_text(wplan *p, size_t ci, size_t r, pt_str t, pt_json_checked *chk, cJSON **parsed) {
   if (t.len > PT_MAX_JSON_LENGTH)
     return pt_fail_at(p->err, PT_LIMIT, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
                       "the length (%zu) of json field (%s) exceeds max length (%d)" PT_INVALID_PARAMETER,
                       t.len, field_name(p, ci), PT_MAX_JSON_LENGTH);
-  const char *end = NULL;
-  int why = PT_JSON_SYNTAX;
-  cJSON *v = pt_json_parse_ex(t.ptr, t.len, true, &end, &why);
-  if (!v) {
-    if (why == PT_JSON_NOMEM) return pt_fail_nomem(p->err);
-    size_t at = end && end >= t.ptr ? (size_t)(end - t.ptr) : 0;
-    pt_excerpt(ex, sizeof ex, t.ptr, t.len, 200);
-    if (why == PT_JSON_UTF8)
-      return pt_fail_at(p->err, PT_PARSE, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH, (int64_t)r, (int32_t)ci,
-                        "Invalid JSON string: not valid UTF-8 at byte %zu. Input string: '%s'", at, ex);
-    /* cJSON reports a syntax error and an allocation failure alike; tell them apart by
-     * whether the text parses in principle (a nested depth over cJSON's limit lands here too) */
-    return pt_fail_at(p->err, PT_PARSE, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH, (int64_t)r, (int32_t)ci,
-                      "Invalid JSON string: invalid JSON or nesting deeper than %d at byte %zu. "
-                      "Input string: '%s'", CJSON_NESTING_LIMIT, at, ex);
-  }
-  *parsed = v;
-  return PT_OK;
+  if (parsed ? (*parsed = pt_json_parse_ex(t.ptr, t.len, PT_JSON_NUL_OK, chk)) != NULL
+             : pt_json_check(t.ptr, t.len, PT_JSON_NUL_OK, chk))
+    return PT_OK;
+  if (chk->fault == PT_JF_NOMEM) return pt_fail_nomem(p->err);
+  char ex[260], why[160];
+  pt_excerpt(ex, sizeof ex, t.ptr, t.len, 200);
+  return pt_fail_at(p->err, PT_PARSE, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH, (int64_t)r, (int32_t)ci,
+                    "Invalid JSON string: %s. Input string: '%s'", pt_json_describe(chk, why, sizeof why), ex);
 }
 
-static pt_status check_dynamic_cell(wplan *p, size_t ci, size_t r, pt_str t, bool enabled) {
+/* JSON and $meta values are stored in canonical form (json_check.h): a value not written in it
+ * is rewritten into enc. */
+static pt_status keep_canonical(wplan *p, wcol *w, size_t r, pt_str t, const pt_json_checked *chk) {
+  w->sizes[r] = (uint32_t)chk->canonical_len;
+  if (chk->canonical) {
+    w->enc_at[r] = AS_GIVEN;
+    return PT_OK;
+  }
+  uint8_t *out;
+  pt_status rc = enc_reserve(p, w, r, chk->canonical_len, &out);
+  if (!rc) pt_json_canonical(t.ptr, t.len, (char *)out);
+  return rc;
+}
+
+/* The bytes a JSON or $meta value is stored as. */
+static pt_str canonical_text(const wcol *w, size_t r) {
+  if (w->enc_at[r] == AS_GIVEN) return read_text(w->in, r);
+  pt_str t = {(const char *)w->enc + w->enc_at[r], w->sizes[r]};
+  return t;
+}
+
+/* Checks one dynamic value: a JSON object whose keys are neither fields nor $meta (its keys are
+ * C strings: json_check.h keeps NUL out of keys). */
+static pt_status check_dynamic_cell(wplan *p, size_t ci, size_t r, pt_str t, bool enabled, pt_json_checked *chk) {
   cJSON *v = NULL;
-  pt_status rc = check_json_text(p, ci, r, t, &v);
+  pt_status rc = check_json_text(p, ci, r, t, chk, &v);
   if (rc) return rc;
   if (!cJSON_IsObject(v)) {
     cJSON_Delete(v);
@@ -715,16 +752,15 @@ static pt_status check_value(wplan *p, size_t ci, size_t r) {
   }
   case PT_JSON: {
     pt_str t = read_text(in, r);
-    cJSON *v = NULL;
-    pt_status rc = check_json_text(p, ci, r, t, &v);
-    cJSON_Delete(v);
-    w->sizes[r] = (uint32_t)t.len;
-    return rc;
+    pt_json_checked chk;
+    pt_status rc = check_json_text(p, ci, r, t, &chk, NULL);
+    return rc ? rc : keep_canonical(p, w, r, t, &chk);
   }
   case PT_ARRAY: {
     pt_str t = read_text(in, r);
+    pt_json_checked chk;
     cJSON *v = NULL;
-    pt_status rc = check_json_text(p, ci, r, t, &v);
+    pt_status rc = check_json_text(p, ci, r, t, &chk, &v);
     if (rc) return rc;
     if (!cJSON_IsArray(v)) {
       const char *got = json_kind(v);
@@ -751,8 +787,9 @@ static pt_status check_value(wplan *p, size_t ci, size_t r) {
   }
   case PT_SPARSE_FLOAT_VECTOR: {
     pt_str t = read_text(in, r);
+    pt_json_checked chk;
     cJSON *v = NULL;
-    pt_status rc = check_json_text(p, ci, r, t, &v);
+    pt_status rc = check_json_text(p, ci, r, t, &chk, &v);
     if (rc) return rc;
     pt_sparse_pair *pairs = NULL;
     size_t n = 0;
@@ -907,8 +944,8 @@ static pt_status check_column(wplan *p, size_t ci) {
         return fail_type(p, ci, r, got_text(in, got, sizeof got), NULL);
       if (st != PT_CELL_VALUE) continue;
       pt_str t = read_text(in, r);
-      if ((rc = check_dynamic_cell(p, ci, r, t, true))) return rc;
-      w->sizes[r] = (uint32_t)t.len;
+      pt_json_checked chk;
+      if ((rc = check_dynamic_cell(p, ci, r, t, true, &chk)) || (rc = keep_canonical(p, w, r, t, &chk))) return rc;
     }
     return PT_OK;
   }
@@ -1128,7 +1165,7 @@ static void write_cell(wplan *p, size_t ci, size_t r, pt_segment *seg, uint32_t 
   }
   if (!f) { /* $meta: a missing or null dynamic part is stored as {} */
     if (st == PT_CELL_VALUE) {
-      pt_str t = read_text(in, r);
+      pt_str t = canonical_text(w, r);
       memcpy(col->data + col->used, t.ptr, t.len);
       col->used += t.len;
     }
@@ -1180,7 +1217,7 @@ static void write_cell(wplan *p, size_t ci, size_t r, pt_segment *seg, uint32_t 
   case PT_FLOAT: { double d = 0; read_f64(in, r, &d); float x = (float)d; memcpy(dst, &x, 4); break; }
   case PT_DOUBLE: { double d = 0; read_f64(in, r, &d); memcpy(dst, &d, 8); break; }
   case PT_VARCHAR: case PT_TEXT: case PT_GEOMETRY: case PT_TIMESTAMPTZ: case PT_JSON: {
-    pt_str t = read_text(in, r);
+    pt_str t = f->dtype == PT_JSON ? canonical_text(w, r) : read_text(in, r);
     memcpy(col->data + col->used, t.ptr, t.len);
     col->used += t.len;
     col->offsets[off + 1] = (uint32_t)col->used;
@@ -1750,7 +1787,8 @@ pt_status pt_collection_write(pt_collection *c, const char *partition, size_t pa
         wcol tmp = {.in = in};
         wplan q = p;
         q.cols = &tmp;
-        if ((rc = check_dynamic_cell(&q, 0, r, read_text(in, r), false))) goto done;
+        pt_json_checked chk;
+        if ((rc = check_dynamic_cell(&q, 0, r, read_text(in, r), false, &chk))) goto done;
       }
     }
   }

@@ -363,6 +363,35 @@ test('insert / upsert errors: empty data, the core\'s checks, nothing written', 
   assert.deepEqual((await ok('collections/get_stats', { collectionName: name })).data, { rowCount: 0 });
 });
 
+// issue 13: the rows of a write go to the core unparsed, and cJSON alone took what JSON does
+// not; such text was stored as written, and every later answer holding it was not JSON
+test('insert / upsert bodies that are not JSON as Milvus takes it: 1801, nothing written', async () => {
+  const name = await quick();
+  const row = (extra) => `{"collectionName":"${name}","data":[{"id":1,"vector":[1,2,3,4]${extra}}]}`;
+  const bodies = [
+    [row(',"j":{"a":02},"dyn":1.'), 'a number with a leading zero at byte'],
+    [row(',"dyn":1.'), "a number without a digit after '.' at byte"],
+    [row(',"dyn":"a\u0001b"'), 'a control character (U+0001) in a string that is not escaped'],
+    [row(',"dyn":"a\tb"'), 'a control character (U+0009) in a string that is not escaped'],
+    [row(',"dyn":1e400'), 'a number beyond the range of a double'],
+    [row(',"dyn":"\\ud800"'), 'a lone surrogate (\\ud800)'],
+    [row(',"dyn\\u0000":1'), 'a NUL character (\\u0000) in an object key'],
+    [`\uFEFF${row('')}`, null], // JSON.parse refuses it first (a byte order mark is not JSON)
+    [`${row('')}\u000b`, 'text after the JSON value'],
+  ];
+  for (const op of ['insert', 'upsert'])
+    for (const [body, why] of bodies) {
+      const r = await fails(`entities/${op}`, body, 1801);
+      assert.ok(r.message.startsWith('can only accept json format request, error: '), r.message);
+      if (why) assert.ok(r.message.includes(why), `${JSON.stringify(body)}: ${r.message}`);
+    }
+  assert.deepEqual((await ok('collections/get_stats', { collectionName: name })).data, { rowCount: 0 });
+  // what is taken reads back as written, in JSON's one form
+  await ok('entities/insert', `{"collectionName":"${name}","data":[{"id":2,"vector":[1,2,3,4],"dyn":{ "a" : [ 1.50 , "\\u0041\\/\\u0000" ] }}]}`);
+  const got = await ok('entities/query', { collectionName: name, filter: 'id == 2', outputFields: ['dyn'] });
+  assert.deepEqual(got.data, [{ id: '2', dyn: { a: [1.5, 'A/\0'] } }]);
+});
+
 test('query: filter, outputFields, default limit 100, offset, count(*), filter errors', async () => {
   const name = await quick();
   await ok('entities/insert', { collectionName: name, data: range(150, (i) => ({ id: i, vector: [i, 0, 0, 1], tag: i % 2 ? 'odd' : 'even' })) });

@@ -132,7 +132,7 @@ function checkCli(stdout) {
     { partitions: ['_default', 'comedy'] },
     { dropped: true },
     { error: { code: 100, message: "can't find collection[database=default][collection=films]" } },
-    { error: { code: 1801, message: 'can only accept json format request, error: a request is one JSON object per line' } },
+    { error: { code: 1801, message: "can only accept json format request, error: invalid JSON: unexpected character 'n' at byte 1" } },
   ];
   expected.forEach((want, i) => {
     const got = out[i];
@@ -204,5 +204,38 @@ test('CLI: a 1.6 MB upsert line (5,000 rows × 64-d) and a search over it, under
     assert.equal(out[1].primary_keys.length, N);
     assert.equal(out[2].hits[0][0].id, 1234);
     assert.equal(out[2].hits[0][0].distance, 0);
+  }
+});
+
+// A NUL character in a line (raw, or \u0000 in a name or an expression) was cut at: the line by
+// fgets + strlen, names and expressions by cJSON's C strings ('id == 2\u0000 or true' deleted
+// row 2, '\u0000id == 1' matched every row). Now such requests are refused; values keep theirs.
+test('CLI: a NUL character is refused in names and expressions, kept in values, never cut at (issue 13)', async () => {
+  const input = [
+    { op: 'create', collection: 'n', schema: { fields: [{ name: 'id', dtype: 'INT64', is_primary: true },
+      { name: 'v', dtype: 'FLOAT_VECTOR', dim: 2 }, { name: 's', dtype: 'VARCHAR', max_length: 8 }] } },
+    { op: 'insert', collection: 'n', data: [{ id: 1, v: [0, 1], s: 'a\0b' }, { id: 2, v: [1, 0], s: 'c' }] },
+    { op: 'query', collection: 'n', filter: '\0id == 1', limit: 5 },
+    { op: 'delete', collection: 'n', filter: 'id == 2\0 or true' },
+    { op: 'query', collection: 'n\0x', filter: 'id >= 1' },
+    { op: 'search', collection: 'n', data: [[0, 1]], limit: 2, filter: 'id < 0\0 or true' },
+    { op: 'query', collection: 'n', filter: 'id >= 1', output_fields: ['s'] },
+  ].map((r) => JSON.stringify(r)).join('\n') + '\n{"op":"drop","collection":"n"}\0\n';
+  const runs = [await runCommand(cliModule, { stdin: input })];
+  if (existsSync(NATIVE_CLI)) {
+    const r = spawnSync(NATIVE_CLI, [], { input, encoding: 'utf8', env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1:halt_on_error=1' } });
+    runs.push({ exitCode: r.status, stdout: r.stdout, stderr: r.stderr });
+  }
+  for (const r of runs) {
+    assert.equal(r.exitCode, 0, r.stderr);
+    const out = results(r.stdout);
+    assert.equal(out.length, 8, r.stdout);
+    assert.equal(out[1].insert_count, 2);
+    for (const [i, key] of [[2, 'filter'], [3, 'filter'], [4, 'collection'], [5, 'filter']]) {
+      assert.equal(out[i].error?.code, 1100, `line ${i + 1}: ${JSON.stringify(out[i])}`);
+      assert.match(out[i].error.message, new RegExp(`^"${key}" holds a NUL character \\(\\\\u0000\\) in a string at byte \\d+: names, expressions and parameters cannot contain NUL`));
+    }
+    assert.deepEqual(out[6], { rows: [{ id: 1, s: 'a\0b' }, { id: 2, s: 'c' }] });
+    assert.deepEqual(out[7], { error: { code: 1801, message: 'can only accept json format request, error: invalid JSON: text after the JSON value at byte 30' } });
   }
 });

@@ -30,7 +30,14 @@
  *
  * The data of insert / upsert is never parsed here: its text goes to pt_collection_write_json,
  * found with pt_json_member, so a large batch is not built as a cJSON tree.
+ *
+ * A line is checked whole with pt_json_validate (the JSON the core takes) before anything else,
+ * and a line may hold any byte: lines are read with their lengths, never as C strings. The
+ * other members are read with cJSON, whose strings end at a NUL character: a NUL (\u0000) is
+ * refused in them (the data of a write may hold it in its values).
  */
+#define _POSIX_C_SOURCE 200809L /* getline */
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -146,6 +153,28 @@ static int fail(pt_error *err, int code, const char *fmt, ...) {
   vsnprintf(err->message, sizeof err->message, fmt, ap);
   va_end(ap);
   return PT_ERROR;
+}
+
+/* The members the operations read besides the data of a write: their strings are C strings,
+ * so a NUL in them is refused. */
+static const char *const READ_KEYS[] = {"op", "collection", "partition", "schema", "partitions", "num_partitions",
+                                        "filter", "expr", "output_fields", "partition_names", "limit", "offset",
+                                        "anns_field", "metric_type", "params"};
+
+static int check_member(const request *r, const char *key, pt_error *err) {
+  size_t n = 0;
+  const char *t = member_text(r, key, &n);
+  pt_error e;
+  if (!t || pt_json_validate(t, n, PT_JSON_VALIDATE_NO_NUL, &e) == PT_OK) return PT_OK;
+  return fail(err, PT_CODE_PARAMETER_INVALID,
+              "\"%s\" holds %s: names, expressions and parameters cannot contain NUL: invalid parameter", key,
+              e.message);
+}
+
+static int check_members(const request *r, int search, pt_error *err) {
+  for (size_t k = 0; k < sizeof READ_KEYS / sizeof *READ_KEYS; k++)
+    if (check_member(r, READ_KEYS[k], err) != PT_OK) return PT_ERROR;
+  return search ? check_member(r, "data", err) : PT_OK; /* a search's vectors */
 }
 
 static pt_collection *find_collection(pt_store *store, const char *name, pt_error *err) {
@@ -535,12 +564,17 @@ static void run(pt_store *store, const char *line, size_t len, buf *out) {
   size_t n = 0, idn = 0;
   const char *id = NULL;
   char *op = NULL;
-  if (pt_json_member(line, len, "op", 2, &(size_t){0}, &n) < 0) {
+  if (pt_json_validate(line, len, 0, &err) != PT_OK) {
+    char why[sizeof err.message];
+    snprintf(why, sizeof why, "%s", err.message);
+    fail(&err, 1801, "can only accept json format request, error: %s", why);
+  } else if (pt_json_member(line, len, "op", 2, &(size_t){0}, &n) < 0) {
     fail(&err, 1801, "can only accept json format request, error: a request is one JSON object per line");
   } else {
     id = member_text(&r, "id", &idn);
     op = member_string(&r, "op");
     if (!op) fail(&err, PT_CODE_PARAMETER_MISSING, "missing required parameters, error: \"op\" (a string)");
+    else if (check_members(&r, !strcmp(op, "search"), &err) != PT_OK) { /* err says why */ }
     else if (!strcmp(op, "create")) rc = op_create(store, &r, &result, &err);
     else if (!strcmp(op, "create_partition")) rc = op_partition(store, &r, 1, &result, &err);
     else if (!strcmp(op, "drop_partition")) rc = op_partition(store, &r, 0, &result, &err);
@@ -585,40 +619,31 @@ int main(void) {
     fputs("partita-cli: cannot open a store\n", stderr);
     return 1;
   }
-  buf line = {0}, out = {0};
-  char chunk[65536];
+  buf out = {0};
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t got;
   int status = 0;
-  for (;;) {
-    /* read one line of any length */
-    line.len = 0;
-    int eof = 1;
-    while (fgets(chunk, sizeof chunk, stdin)) {
-      size_t n = strlen(chunk);
-      eof = 0;
-      buf_put(&line, chunk, n);
-      if (n && chunk[n - 1] == '\n') break;
-    }
-    if (line.oom) {
-      fputs("partita-cli: out of memory reading a request\n", stderr);
-      status = 1;
-      break;
-    }
-    if (eof) break;
-    size_t len = line.len;
-    while (len && (line.p[len - 1] == '\n' || line.p[len - 1] == '\r' || line.p[len - 1] == ' ')) len--;
+  /* one line of any length, with its length: a NUL byte in it is a byte like any other */
+  while ((got = getline(&line, &cap, stdin)) >= 0) {
+    size_t len = (size_t)got;
+    while (len && (line[len - 1] == '\n' || line[len - 1] == '\r' || line[len - 1] == ' ')) len--;
     size_t start = 0;
-    while (start < len && (line.p[start] == ' ' || line.p[start] == '\t')) start++;
+    while (start < len && (line[start] == ' ' || line[start] == '\t')) start++;
     if (start == len) continue;
     out.len = 0;
-    run(store, line.p + start, len - start, &out);
+    run(store, line + start, len - start, &out);
     buf_put(&out, "\n", 1);
     if (out.oom || fwrite(out.p, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
       status = 1;
       break;
     }
   }
-  if (ferror(stdin)) status = 1;
-  free(line.p);
+  if (ferror(stdin)) {
+    fputs("partita-cli: cannot read a request (out of memory or an input error)\n", stderr);
+    status = 1;
+  }
+  free(line);
   free(out.p);
   pt_store_close(store);
   return status;

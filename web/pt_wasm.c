@@ -102,6 +102,7 @@ EXPORT(double, pt_wasm_collection_compact)(pt_collection *coll, const char *part
 EXPORT(char *, pt_wasm_rows_to_json)(const pt_rows *rows, uint32_t flags);
 EXPORT(char *, pt_wasm_search_to_json)(const pt_search_result *r, uint32_t flags);
 EXPORT(int, pt_wasm_json_member)(const char *json, size_t len, const char *key, size_t key_len, uint32_t *out);
+EXPORT(pt_status, pt_wasm_json_validate)(const char *json, size_t len, uint32_t flags);
 
 /* ---- memory ---- */
 
@@ -455,6 +456,11 @@ int pt_wasm_json_member(const char *json, size_t len, const char *key, size_t ke
     out[1] = (uint32_t)n;
   }
   return rc;
+}
+
+/* PT_OK, or PT_PARSE with pt_wasm_error saying what is wrong (pt_json_validate). */
+pt_status pt_wasm_json_validate(const char *json, size_t len, uint32_t flags) {
+  return pt_json_validate(json, len, flags, &last_error);
 }
 
 /* ---- snapshots and compaction ---- */

@@ -20,6 +20,12 @@
  *     INT8 / INT16 / INT32, the host's OUT_OF_RANGE cells.
  *   - a dynamic part the host could not transcribe (a WRONG_TYPE cell) is an error, not {}.
  *   - a scalar column declared 0 values wide is refused, not read past (found by fuzz_columns).
+ *   - issue 13: JSON that cJSON alone takes but JSON does not (02, 1., raw control characters,
+ *     bytes below 0x20 as white space, a byte order mark, lone surrogates, numbers beyond a
+ *     double) is refused as a JSON field, a dynamic value and in a batch; accepted values read
+ *     back in canonical form; a NUL character is kept in string values (VARCHAR, ARRAY, JSON)
+ *     and refused in names (keys, requests, schemas) instead of cutting them; sparse dict keys
+ *     are decimal integers.
  */
 #include "harness.h"
 
@@ -143,22 +149,22 @@ TEST(json_nested_10000_deep_everywhere) {
   /* a JSON batch: the whole text, a JSON field, a dynamic value */
   test_buf b = {NULL, 0, 0};
   nest(&b, DEEP, "[", "", "]");
-  JSON_WRITE_FAILS(c, b.p, PT_PARSE, "nests deeper than 1000");
+  JSON_WRITE_FAILS(c, b.p, PT_PARSE, "nesting deeper than 1000");
   test_buf_free(&b);
   test_buf_printf(&b, "[{\"id\":9,\"v\":[0,1],\"j\":");
   nest(&b, DEEP, "{\"a\":", "1", "}");
   test_buf_printf(&b, "}]");
-  JSON_WRITE_FAILS(c, b.p, PT_PARSE, "nests deeper than 1000");
+  JSON_WRITE_FAILS(c, b.p, PT_PARSE, "nesting deeper than 1000");
   test_buf_free(&b);
   test_buf_printf(&b, "[{\"id\":9,\"v\":[0,1],\"dyn\":");
   nest(&b, DEEP, "[", "", "]");
   test_buf_printf(&b, "}]");
-  JSON_WRITE_FAILS(c, b.p, PT_PARSE, "nests deeper than 1000");
+  JSON_WRITE_FAILS(c, b.p, PT_PARSE, "nesting deeper than 1000");
   test_buf_free(&b);
   /* typed batches: a JSON field's text and a dynamic part */
   nest(&b, DEEP, "[", "", "]");
   EXPECT_ERR(typed_text(c, 3, PT_IN_JSON, b.p, b.len, &e), &e, PT_PARSE, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH,
-             "Invalid JSON string: invalid JSON or nesting deeper than 1000");
+             "Invalid JSON string: nesting deeper than 1000");
   test_buf_free(&b);
   test_buf_printf(&b, "{\"k\":");
   nest(&b, DEEP, "[", "", "]");
@@ -228,7 +234,10 @@ TEST(utf8_lengths_and_invalid_bytes) {
              "Invalid partition name: p?. Partition name can only contain numbers, letters and underscores.");
   const char *bad_field = "{\"fields\":[{\"name\":\"id\",\"dtype\":5,\"is_primary\":true},{\"name\":\"v\\u0000\xff\",\"dtype\":101,\"dim\":2}]}";
   EXPECT_ERR(pt_schema_from_json(bad_field, strlen(bad_field), &s, &e), &e, PT_PARSE, PT_CODE_CLIENT, PT_EXC_PARAM,
-             "not valid UTF-8");
+             "the schema holds a NUL character (\\u0000) in a string at byte 63");
+  bad_field = "{\"fields\":[{\"name\":\"id\",\"dtype\":5,\"is_primary\":true},{\"name\":\"v\xff\",\"dtype\":101,\"dim\":2}]}";
+  EXPECT_ERR(pt_schema_from_json(bad_field, strlen(bad_field), &s, &e), &e, PT_PARSE, PT_CODE_CLIENT, PT_EXC_PARAM,
+             "invalid schema JSON: not valid UTF-8 at byte 63");
   /* requests */
   const char *req = "{\"expr\":\"s == '\xff'\",\"limit\":3}";
   EXPECT_ERR(query(c, req, strlen(req), &e), &e, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "not valid UTF-8");
@@ -245,9 +254,10 @@ TEST(nan_and_infinity) {
   pt_collection *c = fresh(st);
   pt_error e;
   begin(c);
-  JSON_WRITE_FAILS(c, J("[{'id':9,'v':[0,1e999]}]"), PT_RANGE, "value '+Inf' is not a number or infinity");
+  /* a JSON number beyond a double is not taken as infinity (Go's encoding/json refuses it too) */
+  JSON_WRITE_FAILS(c, J("[{'id':9,'v':[0,1e999]}]"), PT_PARSE, "a number beyond the range of a double at byte 16");
   JSON_WRITE_FAILS(c, J("[{'id':9,'v':[0,1],'f':-1e39}]"), PT_RANGE, "value '-Inf' is not a number or infinity");
-  JSON_WRITE_FAILS(c, J("[{'id':9,'v':[0,1],'d':1e999}]"), PT_RANGE, "value '+Inf' is not a number or infinity");
+  JSON_WRITE_FAILS(c, J("[{'id':9,'v':[0,1],'d':1e999}]"), PT_PARSE, "a number beyond the range of a double at byte 23");
   JSON_WRITE_FAILS(c, J("[{'id':9,'v':[0,NaN]}]"), PT_PARSE, "not valid JSON");
   const float specials[3] = {NAN, INFINITY, -INFINITY};
   const char *names[3] = {"'NaN'", "'+Inf'", "'-Inf'"};
@@ -497,6 +507,178 @@ TEST(scalar_columns_of_width_0) {
   pt_store_close(st);
 }
 
+/* ---- issue 13: lenient JSON, NUL characters, sparse keys ---- */
+
+/* What cJSON alone takes but JSON (RFC 8259, Go's encoding/json, JSON.parse) does not; each was
+ * stored as written and then broke every read (JSON.parse in JS, REST answers, forwarding). */
+static const char *const LENIENT[] = {
+    "{\"a\":02}", "{\"a\":1.}", "{\"a\":.5}", "{\"a\":1e400}", "{\"a\":-1e400}", "{\"a\":\"\x01\"}", "{\"a\":\"x\ty\"}",
+    "{\"a\":\"x\ny\"}", "\x01{\"a\":1}", "{\"a\":1}\x0b", "{\x1f\"a\":1}", "{\"a\":\x0c" "1}", "\xEF\xBB\xBF{\"a\":1}",
+    "{\"a\":\"\\ud800\"}", "{\"a\":\"\\udc00x\"}", "{\"a\":\"\\ud800\\u0041\"}", "{\"a\\u0000\":1}",
+};
+
+TEST(lenient_json_is_refused_everywhere) {
+  pt_store *st = test_store();
+  pt_collection *c = fresh(st);
+  pt_error e;
+  begin(c);
+  for (size_t i = 0; i < sizeof LENIENT / sizeof *LENIENT; i++) {
+    const char *l = LENIENT[i];
+    int before = pt_test_failures;
+    /* a JSON field and a dynamic value given as text by a typed host (what the JS API does) */
+    EXPECT_ERR(typed_text(c, 3, PT_IN_JSON, l, strlen(l), &e), &e, PT_PARSE, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH,
+               "Invalid JSON string: ");
+    UNCHANGED(c);
+    test_buf b = {NULL, 0, 0};
+    test_buf_printf(&b, "{\"k\":%s}", l);
+    EXPECT_ERR(typed_text(c, PT_FIELD_DYNAMIC, PT_IN_JSON, b.p, b.len, &e), &e, PT_PARSE, PT_CODE_CLIENT,
+               PT_EXC_DATA_NOT_MATCH, "Invalid JSON string: ");
+    UNCHANGED(c);
+    test_buf_free(&b);
+    /* the same in a JSON batch (the REST API's rows) */
+    test_buf_printf(&b, "[{\"id\":9,\"v\":[0,1],\"j\":%s}]", l);
+    json_write_fails(__LINE__, c, b.p, b.len, PT_PARSE, "The data is not valid JSON: ");
+    test_buf_free(&b);
+    test_buf_printf(&b, "[{\"id\":9,\"v\":[0,1],\"k\":%s}]", l);
+    json_write_fails(__LINE__, c, b.p, b.len, PT_PARSE, "The data is not valid JSON: ");
+    test_buf_free(&b);
+    if (pt_test_failures != before) fprintf(stderr, "    (case %zu)\n", i);
+  }
+  /* the messages say what is wrong where */
+  EXPECT_ERR(typed_text(c, 3, PT_IN_JSON, "{\"a\":02}", 8, &e), &e, PT_PARSE, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH,
+             "Invalid JSON string: a number with a leading zero at byte 5. Input string: '{\"a\":02}'");
+  EXPECT_ERR(typed_text(c, 3, PT_IN_JSON, "{\"a\":1.}", 8, &e), &e, PT_PARSE, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH,
+             "a number without a digit after '.' at byte 7");
+  EXPECT_ERR(typed_text(c, 3, PT_IN_JSON, "{\"a\":\"x\ty\"}", 11, &e), &e, PT_PARSE, PT_CODE_CLIENT,
+             PT_EXC_DATA_NOT_MATCH, "a control character (U+0009) in a string that is not escaped at byte 7");
+  EXPECT_ERR(typed_text(c, 3, PT_IN_JSON, "\"\\ud800\"", 8, &e), &e, PT_PARSE, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH,
+             "a lone surrogate (\\ud800) in a string");
+  EXPECT_ERR(typed_text(c, 3, PT_IN_JSON, "[1e400]", 7, &e), &e, PT_PARSE, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH,
+             "a number beyond the range of a double at byte 1");
+  UNCHANGED(c);
+  pt_store_close(st);
+}
+
+/* The bytes of a variable-length output cell, with their length. */
+static pt_str cell(const pt_rows *rows, const char *name, size_t row) {
+  pt_str t = {"", 0};
+  int col = test_col(rows, name);
+  if (col < 0) return t;
+  const pt_column_out *o = pt_rows_column(rows, (size_t)col);
+  t.ptr = (const char *)o->values + o->offsets[row];
+  t.len = o->offsets[row + 1] - o->offsets[row];
+  return t;
+}
+#define CHECK_CELL(rows, name, row, lit) CHECK(pt_str_eq(cell(rows, name, row).ptr, cell(rows, name, row).len, lit, sizeof lit - 1))
+
+TEST(json_values_read_back_in_canonical_form) {
+  pt_store *st = test_store();
+  pt_collection *c = fresh(st);
+  pt_error e;
+  /* valid but nasty: white space, escapes of every kind, a surrogate pair, numbers as written */
+  const char *j = " { \"a\" : [ 1 , 2.50 , -0 , 1E5 , 1e-400 ] , \"\\u00e9\\/\" : \"\\ud83d\\ude00\\u2028\\u001F\\n\\u0041\\\"\" } ";
+  CHECK_OK(typed_text(c, 3, PT_IN_JSON, j, strlen(j), &e), &e);
+  const char *dyn = "{ \"k\\u0041\" : [ \"\\t\" ] }";
+  CHECK_OK(typed_text(c, PT_FIELD_DYNAMIC, PT_IN_JSON, dyn, strlen(dyn), &e), &e);
+  pt_rows *rows = test_query(c, "{\"expr\":\"id == 77\",\"output_fields\":[\"j\",\"$meta\"]}");
+  CHECK_EQ_INT(pt_rows_count(rows), 2);
+  CHECK_CELL(rows, "j", 0, "{\"a\":[1,2.50,-0,1E5,1e-400],\"\xc3\xa9/\":\"\xf0\x9f\x98\x80\xe2\x80\xa8\\u001f\\nA\\\"\"}");
+  CHECK_CELL(rows, "$meta", 1, "{\"kA\":[\"\\t\"]}");
+  pt_rows_free(rows);
+  pt_store_close(st);
+}
+
+TEST(nul_is_kept_in_values_and_refused_in_names) {
+  pt_store *st = test_store();
+  pt_collection *c = test_collection(st, "nul", J("{'enable_dynamic_field':true,'fields':[{'name':'id','dtype':5,'is_primary':true},"
+                                                  "{'name':'v','dtype':101,'dim':2},{'name':'s','dtype':21,'max_length':8,'nullable':true},"
+                                                  "{'name':'a','dtype':22,'element_type':21,'max_length':4,'max_capacity':2,'nullable':true},"
+                                                  "{'name':'j','dtype':23,'nullable':true}]}"));
+  pt_error e;
+  /* values: kept whole, whatever the path (JSON batch, typed ARRAY text) */
+  pt_mutation_result r = test_write(c, NULL, PT_OP_INSERT,
+                                    "[{\"id\":1,\"v\":[0,1],\"s\":\"a\\u0000b\",\"a\":[\"x\\u0000y\"],\"j\":{\"k\":\"\\u0000\"},\"d\":\"\\u0000\"}]");
+  pt_mutation_result_clear(&r);
+  const char *arr = "[\"p\\u0000q\",\"\\u0000\"]";
+  CHECK_OK(typed_text(c, 3, PT_IN_JSON, arr, strlen(arr), &e), &e);
+  pt_rows *rows = test_query(c, "{\"expr\":\"id in [1, 77]\",\"output_fields\":[\"*\"]}");
+  CHECK_EQ_INT(pt_rows_count(rows), 2);
+  CHECK_CELL(rows, "s", 0, "a\0b");
+  CHECK_CELL(rows, "a", 0, "[\"x\\u0000y\"]");
+  CHECK_CELL(rows, "j", 0, "{\"k\":\"\\u0000\"}");
+  CHECK_CELL(rows, "$meta", 0, "{\"d\":\"\\u0000\"}");
+  CHECK_CELL(rows, "a", 1, "[\"p\\u0000q\",\"\\u0000\"]");
+  pt_rows_free(rows);
+  /* names: refused, never cut at the NUL */
+  begin(c);
+  JSON_WRITE_FAILS(c, "[{\"id\\u0000\":5,\"id\":6,\"v\":[0,1]}]", PT_PARSE, "a NUL character (\\u0000) in an object key at byte 5");
+  JSON_WRITE_FAILS(c, "[{\"id\":7,\"v\":[0,1],\"k\\u0000\":1}]", PT_PARSE, "a NUL character (\\u0000) in an object key");
+  EXPECT_ERR(typed_text(c, PT_FIELD_DYNAMIC, PT_IN_JSON, "{\"k\\u0000\":1}", 13, &e), &e, PT_PARSE, PT_CODE_CLIENT,
+             PT_EXC_DATA_NOT_MATCH, "a NUL character (\\u0000) in an object key");
+  /* an INT64 given as a string is all of its text */
+  JSON_WRITE_FAILS(c, "[{\"id\":\"2\\u00003\",\"v\":[0,1]}]", PT_TYPE_MISMATCH, "{id} field should be a int64, but got a {str} instead.");
+  /* requests: the expression, output fields and partition names */
+  static const char *const requests[] = {
+      "{\"expr\":\"\\u0000id == 1\",\"limit\":10}",
+      "{\"expr\":\"id < 0\\u0000 or true\",\"limit\":10}",
+      "{\"expr\":\"id > 0\",\"output_fields\":[\"s\\u0000x\"]}",
+      "{\"expr\":\"id > 0\",\"partition_names\":[\"_default\\u0000x\"]}",
+  };
+  for (size_t i = 0; i < sizeof requests / sizeof *requests; i++)
+    EXPECT_ERR(query(c, requests[i], strlen(requests[i]), &e), &e, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM,
+               "the query request holds a NUL character (\\u0000) in a string at byte");
+  const float q[2] = {0, 1};
+  const char *sreq = "{\"anns_field\":\"v\",\"limit\":5,\"nq\":1,\"expr\":\"id < 0\\u0000 or true\"}";
+  EXPECT_ERR(search(c, sreq, strlen(sreq), q, sizeof q, &e), &e, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM,
+             "the search request holds a NUL character (\\u0000) in a string at byte 49: names, expressions and "
+             "parameters cannot contain NUL");
+  UNCHANGED(c);
+  const char *schema = "{\"description\":\"a\\u0000b\",\"fields\":[{\"name\":\"id\",\"dtype\":5,\"is_primary\":true},"
+                       "{\"name\":\"v\",\"dtype\":101,\"dim\":2}]}";
+  pt_schema *sc = NULL;
+  EXPECT_ERR(pt_schema_from_json(schema, strlen(schema), &sc, &e), &e, PT_PARSE, PT_CODE_CLIENT, PT_EXC_PARAM,
+             "the schema holds a NUL character (\\u0000) in a string at byte 17");
+  CHECK(sc == NULL);
+  pt_store_close(st);
+}
+
+TEST(sparse_indices_are_decimal_integers) {
+  pt_store *st = test_store();
+  pt_collection *c = test_collection(st, "sp", J("{'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'sp','dtype':104}]}"));
+  begin(c);
+  /* keys as Milvus (strconv.ParseUint) and pymilvus (int()) would both read them, or an error */
+  static const char *const bad[] = {"1e3", "0x10", " 1", "1 ", "+7", "01", "1.5", "", "1_000", "\\u0031\\u0032x"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    test_buf b = {NULL, 0, 0};
+    test_buf_printf(&b, "[{\"id\":1,\"sp\":{\"%s\":0.5}}]", bad[i]);
+    json_write_fails(__LINE__, c, b.p, b.len, PT_TYPE_MISMATCH, "sparse vector index must be an integer in decimal digits: '");
+    test_buf_free(&b);
+  }
+  JSON_WRITE_FAILS(c, "[{\"id\":1,\"sp\":{\"1.5\":0.5}}]", PT_TYPE_MISMATCH,
+                   "sparse vector index must be an integer in decimal digits: '1.5'");
+  JSON_WRITE_FAILS(c, "[{\"id\":1,\"sp\":{\"4294967295\":0.5}}]", PT_TYPE_MISMATCH,
+                   "sparse vector index must be positive and less than 2^32-1: 4294967295");
+  JSON_WRITE_FAILS(c, "[{\"id\":1,\"sp\":{\"99999999999999999999\":0.5}}]", PT_TYPE_MISMATCH,
+                   "sparse vector index must be positive and less than 2^32-1: 99999999999999999999");
+  JSON_WRITE_FAILS(c, "[{\"id\":1,\"sp\":{\"-3\":0.5}}]", PT_TYPE_MISMATCH,
+                   "sparse vector index must be positive and less than 2^32-1: -3");
+  /* an index given as a JSON number: its value, integral */
+  JSON_WRITE_FAILS(c, "[{\"id\":1,\"sp\":{\"indices\":[1.5],\"values\":[0.5]}}]", PT_TYPE_MISMATCH,
+                   "sparse vector index must be an integer: 1.5");
+  JSON_WRITE_FAILS(c, "[{\"id\":1,\"sp\":[[2.5,0.5]]}]", PT_TYPE_MISMATCH, "sparse vector index must be an integer: 2.5");
+  JSON_WRITE_FAILS(c, "[{\"id\":1,\"sp\":[[4294967295,0.5]]}]", PT_TYPE_MISMATCH,
+                   "sparse vector index must be positive and less than 2^32-1: 4294967295");
+  /* what is taken */
+  pt_mutation_result r = test_write(c, NULL, PT_OP_INSERT,
+                                    "[{\"id\":1,\"sp\":{\"0\":0.5,\"4294967294\":1,\"10\":2}},{\"id\":2,\"sp\":{\"indices\":[1e3,7.0],\"values\":[1,2]}}]");
+  pt_mutation_result_clear(&r);
+  pt_rows *rows = test_query(c, "{\"expr\":\"id in [1, 2]\",\"output_fields\":[\"sp\"]}");
+  CHECK_CELL(rows, "sp", 0, "{\"0\":0.5,\"10\":2,\"4294967294\":1}");
+  CHECK_CELL(rows, "sp", 1, "{\"7\":2,\"1000\":1}");
+  pt_rows_free(rows);
+  pt_store_close(st);
+}
+
 TEST(cleanup) {
   free(before_state);
   before_state = NULL;
@@ -505,4 +687,5 @@ TEST(cleanup) {
 TEST_MAIN(T(json_nested_10000_deep_everywhere), T(utf8_lengths_and_invalid_bytes), T(nan_and_infinity),
           T(dims_and_capacities_over_the_limits), T(proto_and_constructor_are_plain_names), T(batches_over_the_size_limit),
           T(filters_nested_10000_deep), T(integer_overflow), T(untranscribable_dynamic_part_is_an_error), T(scalar_columns_of_width_0),
-          T(cleanup))
+          T(lenient_json_is_refused_everywhere), T(json_values_read_back_in_canonical_form),
+          T(nul_is_kept_in_values_and_refused_in_names), T(sparse_indices_are_decimal_integers), T(cleanup))

@@ -22,7 +22,9 @@
  *     unknown header flags, trailing bytes, an empty buffer.
  *   - forged payloads (changed bytes with their CRC recomputed, as a hostile writer would): every
  *     byte of every section changed (xor 0x01, 0x80 or 0xff, in turn); each load either succeeds whole or fails with
- *     an error, never reads out of bounds (ASan), never leaves anything behind.
+ *     an error, never reads out of bounds (ASan), never leaves anything behind. Stored JSON that
+ *     a write would refuse (02, 1., raw control characters, bytes below 0x20 as white space, lone
+ *     surrogates, a NUL in a key, numbers beyond a double) is refused (issue 13).
  */
 #include "harness.h"
 
@@ -587,6 +589,61 @@ TEST(forged_payloads_are_refused_or_loaded_whole) {
   pt_store_close(st);
 }
 
+/* Replaces the first `from` in a snapshot by `to` (as long), repairing its section's CRC; the
+ * offset, or SIZE_MAX when `from` is not there. */
+static size_t forge_text(uint8_t *b, size_t len, const size_t *bounds, size_t nb, const char *from, const char *to) {
+  size_t n = strlen(from), at = 0;
+  while (at + n <= len && memcmp(b + at, from, n) != 0) at++;
+  if (at + n > len || strlen(to) != n) return SIZE_MAX;
+  memcpy(b + at, to, n);
+  for (size_t k = 0; k + 1 < nb; k++)
+    if (at >= bounds[k] && at < bounds[k + 1] - 4) {
+      uint32_t crc = pt_crc32(b + bounds[k], bounds[k + 1] - 4 - bounds[k]);
+      memcpy(b + bounds[k + 1] - 4, &crc, 4);
+    }
+  return at;
+}
+
+/* Stored JSON that a write would refuse, forged with the CRC repaired (issue 13): every read of
+ * such a row would give text that is not JSON (JSON.parse throws, REST answers are broken). */
+TEST(forged_json_is_refused) {
+  pt_store *src = test_store();
+  pt_collection *c = test_collection(src, "js", J("{'enable_dynamic_field':true,'fields':[{'name':'id','dtype':5,'is_primary':true},"
+                                                  "{'name':'v','dtype':101,'dim':2},{'name':'j','dtype':23}]}"));
+  pt_mutation_result r = test_write(c, NULL, PT_OP_INSERT, "[{\"id\":1,\"v\":[0,1],\"j\":{\"a\":\"abcdef\",\"n\":12345},\"k\":\"uvwxyz\"}]");
+  pt_mutation_result_clear(&r);
+  uint8_t *bytes = NULL;
+  size_t len = 0;
+  CHECK_OK(save(c, &bytes, &len), (pt_error *)NULL);
+  pt_store_close(src);
+  size_t bounds[8];
+  size_t nb = boundaries(bytes, len, bounds, 8);
+  /* (what is replaced, by what of the same length) in the JSON field and in the dynamic value */
+  static const char *const forgeries[][2] = {
+      {"12345", "01234"}, {"12345", "1234."}, {"12345", "1e400"}, {"12345", ".1234"}, {"abcdef", "ab\x01" "def"},
+      {"abcdef", "ab\tdef"}, {"\"abcdef\"", "\x01\"abcde\""}, {"\"abcdef\"", "\"abcde\"\x0b"}, {"abcdef", "\\ud800"},
+      {"\"a\":\"abcdef\"", "\"\\u0000\":\"a\""}, {"uvwxyz", "uv\nxyz"}, {"\"uvwxyz\"", "\x1f\"uvwxy\""},
+      {"{\"k\":\"uvwxyz\"}", "[\"k\",\"uvwxyz\"]"},
+  };
+  uint8_t *b = malloc(len);
+  pt_store *st = test_store();
+  for (size_t i = 0; i < sizeof forgeries / sizeof *forgeries; i++) {
+    memcpy(b, bytes, len);
+    size_t at = forge_text(b, len, bounds, nb, forgeries[i][0], forgeries[i][1]);
+    CHECK(at != SIZE_MAX);
+    expect_corrupt(st, b, len, forgeries[i][1][0] == '[' ? "row 0 is not a JSON object" : "row 0 is not valid JSON",
+                   forgeries[i][1], at);
+  }
+  /* \u0000 in a string value is kept: the untouched snapshot and one holding it both load */
+  CHECK(load(st, bytes, len, "plain") != NULL);
+  memcpy(b, bytes, len);
+  CHECK(forge_text(b, len, bounds, nb, "\"abcdef\"", "\"\\u0000\"") != SIZE_MAX);
+  CHECK(load(st, b, len, "nul") != NULL);
+  pt_store_close(st);
+  free(b);
+  pt_free(bytes);
+}
+
 TEST_MAIN(T(allocation_failures_swept), T(round_trip_every_type), T(round_trip_partition_key_varchar_keys),
           T(clocks_names_and_rules), T(truncation_is_detected), T(bit_flips_are_detected), T(magic_version_and_flags),
-          T(forged_payloads_are_refused_or_loaded_whole))
+          T(forged_payloads_are_refused_or_loaded_whole), T(forged_json_is_refused))

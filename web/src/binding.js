@@ -10,7 +10,9 @@ import { DTYPE_CODES } from './dtype.js';
 import { CLIENT_ERROR, EXCEPTION_CLASSES, MilvusException, MilvusMemoryError, ParamError } from './errors.js';
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: false });
+// ignoreBOM: a value that starts with U+FEFF keeps it (the default decoder drops it as a byte
+// order mark, so a VARCHAR written as '\uFEFFx' read back as 'x')
+const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 // Typed arrays are classified and measured by the engine's own getters, never by properties a
 // caller can redefine (an own `length` or `buffer`, a Proxy's traps, a changed prototype): these

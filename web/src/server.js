@@ -19,7 +19,9 @@ import { DataType } from './dtype.js';
 import { MilvusException } from './errors.js';
 import { REST_TYPE_CODES, REST_TYPE_NAMES } from './rest.js';
 
-const decoder = new TextDecoder();
+// ignoreBOM: keys that start with U+FEFF keep it, and a body that starts with a byte order mark
+// is not JSON (as for Go's encoding/json) instead of having it dropped
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** Milvus's REST body limit is the proxy's; partita's default is the 64 MiB of issue 4. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -838,14 +840,14 @@ function indexPage() {
 // Bodies
 // ---------------------------------------------------------------------------------------------
 
-/** How deep the core walks an insert / upsert body (PT_JSON_MEMBER_DEPTH) */
-const NEST_LIMIT = 1088;
-
 const isSpace = (b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
 /**
  * Binds an insert / upsert body without parsing `data` in JS: the body is copied into linear
- * memory once, the core finds the `data` member, and only the rest is parsed.
+ * memory once, checked whole as the core takes JSON (pt_json_validate: JSON.parse is as strict
+ * about the grammar, but the rows are never parsed here, and a byte order mark, bytes that are
+ * not UTF-8 or lone surrogates would pass it), the core finds the `data` member, and only the
+ * rest is parsed.
  */
 function bindWrite(c, bytes, scope) {
   const M = c.exports;
@@ -856,13 +858,12 @@ function bindWrite(c, bytes, scope) {
   const bodyPtr = scope.alloc(length + 1);
   c.u8.set(bytes, bodyPtr);
   c.u8[bodyPtr + length] = 0;
+  if (M._pt_wasm_json_validate(bodyPtr, length, 0) !== 0)
+    throw new MilvusException(1801, `can only accept json format request, error: ${c.lastError().message}`);
   const [kp, kn] = scope.string('data');
   const out = scope.alloc(8);
   const found = M._pt_wasm_json_member(bodyPtr, length, kp, kn, out);
-  if (found < 0) {
-    JSON.parse(decoder.decode(bytes)); // throws the parse error
-    throw new MilvusException(1801, `can only accept json format request, error: the body is valid JSON but nests deeper than ${NEST_LIMIT} levels`);
-  }
+  if (found < 0) throw new MilvusException(1801, 'can only accept json format request, error: the body is not a JSON object');
   let rest, dataStart = 0, dataLen = 0, first = 0;
   if (found === 0) rest = decoder.decode(bytes);
   else {
