@@ -1,7 +1,7 @@
 // results.js — what comes back from the core: MutationResult, and query rows decoded from the
 // columnar pt_rows into plain objects.
 
-import { decoder, randomMark } from './binding.js';
+import { decoder } from './binding.js';
 import { DataType } from './dtype.js';
 
 const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
@@ -15,8 +15,9 @@ export function int64Value(v) {
 // JSON values (JSON fields, ARRAY values, dynamic keys) keep their integers exactly, as INT64
 // values do: an integer beyond 2^53 (written as a BigInt, or over REST) reads back as a BigInt.
 // JSON.parse would round it, so a text with such an integer is parsed with each one quoted
-// behind a marker no stored string can hold (random), and the reviver makes the BigInts.
-const BIG_MARK = randomMark();
+// behind a marker no stored string can begin with, and the reviver makes the BigInts: a low
+// surrogate, which at the start of a string is always a lone one, and the core refuses those.
+const BIG_MARK = '\udc00';
 const reviveBig = (_k, v) => (typeof v === 'string' && v.startsWith(BIG_MARK) ? BigInt(v.slice(BIG_MARK.length)) : v);
 const LONG_DIGITS = /[0-9]{16}/; // shorter integers are safe
 
