@@ -118,7 +118,7 @@ typedef struct pt_pred {
   size_t pat_len;
   pt_contains_kind contains;
   struct pt_pred **kids;   /* P_NOT: 1; P_AND / P_OR: n (flattened) */
-  size_t n_kids;
+  size_t n_kids, kids_cap;
 } pt_pred;
 
 typedef struct pt_plan pt_plan;

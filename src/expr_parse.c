@@ -282,19 +282,13 @@ static pt_status resolve_name(parser *p, const pt_token *t, const char *name, si
   return PT_OK;
 }
 
+/* Appends a key to a path whose arrays were sized for all its keys (column_item counts them
+ * first: growing the arrays key by key would copy them at every step). */
 static pt_status add_key(parser *p, pt_colref *c, const char *k, size_t n) {
-  const char **keys = arena_alloc(p->plan, (c->n_keys + 1) * sizeof *keys);
-  size_t *lens = arena_alloc(p->plan, (c->n_keys + 1) * sizeof *lens);
   const char *copy = dup_text(p, k, n);
-  if (!keys || !lens || !copy) return nomem(p);
-  if (c->n_keys) {
-    memcpy(keys, c->keys, c->n_keys * sizeof *keys);
-    memcpy(lens, c->key_lens, c->n_keys * sizeof *lens);
-  }
-  keys[c->n_keys] = copy;
-  lens[c->n_keys] = n;
-  c->keys = keys;
-  c->key_lens = lens;
+  if (!copy) return nomem(p);
+  c->keys[c->n_keys] = copy;
+  c->key_lens[c->n_keys] = n;
   c->n_keys++;
   return PT_OK;
 }
@@ -312,10 +306,28 @@ static pt_status column_item(parser *p, const pt_token *t, item *out) {
   out->end = t->pos + t->len;
   out->single_token = true;
   pt_colref *c = &out->col;
+  if (base < n && c->dtype != PT_JSON && c->dtype != PT_ARRAY)
+    return fail(p, t->pos, t->pos + t->len, "%s data type not supported accessed with []", pt_dtype_proto_name(c->dtype));
+  /* the path's arrays, sized once: the dynamic key and one per bracket group (the lexer made
+   * the groups well formed; keys hold no unescaped quote) */
+  size_t groups = 0;
+  if (c->dtype == PT_JSON)
+    for (size_t i = base; i < n; i++) {
+      if (s[i] == '"' || s[i] == '\'') {
+        char q = s[i];
+        for (i++; s[i] != q; i++) i += s[i] == '\\';
+      } else if (s[i] == '[') {
+        groups++;
+      }
+    }
+  size_t want = groups + (dyn_key ? 1 : 0);
+  if (want) {
+    c->keys = arena_alloc(p->plan, want * sizeof *c->keys);
+    c->key_lens = arena_alloc(p->plan, want * sizeof *c->key_lens);
+    if (!c->keys || !c->key_lens) return nomem(p);
+  }
   if (dyn_key && (rc = add_key(p, c, s, base))) return rc;
   if (base == n) return PT_OK;
-  if (c->dtype != PT_JSON && c->dtype != PT_ARRAY)
-    return fail(p, t->pos, t->pos + t->len, "%s data type not supported accessed with []", pt_dtype_proto_name(c->dtype));
   /* the bracket groups: verbatim keys between the quotes, or decimal indexes */
   for (size_t i = base; i < n;) {
     size_t j = i + 1, kstart, klen;
@@ -628,6 +640,22 @@ static pt_status like(parser *p, item *l, const pt_token *pat, item *out) {
   return make_pred(p, out, pr, pos, end);
 }
 
+/* Appends kids to an AND / OR node; its array doubles when full. */
+static pt_status add_kids(parser *p, pt_pred *node, pt_pred *const *kids, size_t n) {
+  if (n > node->kids_cap - node->n_kids) {
+    size_t cap = node->kids_cap ? node->kids_cap : 4;
+    while (cap - node->n_kids < n) cap *= 2;
+    pt_pred **grown = arena_alloc(p->plan, cap * sizeof *grown);
+    if (!grown) return nomem(p);
+    if (node->n_kids) memcpy(grown, node->kids, node->n_kids * sizeof *grown);
+    node->kids = grown;
+    node->kids_cap = cap;
+  }
+  memcpy(node->kids + node->n_kids, kids, n * sizeof *kids);
+  node->n_kids += n;
+  return PT_OK;
+}
+
 static pt_status logic(parser *p, bool is_and, item *l, item *r, item *out) {
   size_t pos = l->pos, end = r->end;
   const char *name = is_and ? "and" : "or";
@@ -645,21 +673,15 @@ static pt_status logic(parser *p, bool is_and, item *l, item *r, item *out) {
   }
   if (!lp || !rp) return fail(p, pos, end, "'%s' can only be used between boolean expressions", name);
   pt_pred_kind k = is_and ? P_AND : P_OR;
-  /* flatten: a and (b and c) chains into one node */
-  size_t n = (l->pred->kind == k ? l->pred->n_kids : 1) + (r->pred->kind == k ? r->pred->n_kids : 1);
-  pt_pred *pr = new_pred(p, k);
-  pt_pred **kids = arena_alloc(p->plan, n * sizeof *kids);
-  if (!pr || !kids) return nomem(p);
-  size_t at = 0;
-  for (int side = 0; side < 2; side++) {
-    pt_pred *x = side ? r->pred : l->pred;
-    if (x->kind == k)
-      for (size_t i = 0; i < x->n_kids; i++) kids[at++] = x->kids[i];
-    else
-      kids[at++] = x;
+  /* flatten: a chain `a or b or c` grows one node (its kids array doubling), and a node of the
+   * same kind on the right `a or (b or c)` gives it its kids, so a chain costs linear time and
+   * memory */
+  pt_pred *pr = l->pred;
+  if (pr->kind != k) {
+    if (!(pr = new_pred(p, k)) || add_kids(p, pr, &l->pred, 1)) return PT_NOMEM;
   }
-  pr->kids = kids;
-  pr->n_kids = n;
+  pt_pred *right = r->pred;
+  if (right->kind == k ? add_kids(p, pr, right->kids, right->n_kids) : add_kids(p, pr, &right, 1)) return PT_NOMEM;
   return make_pred(p, out, pr, pos, end);
 }
 

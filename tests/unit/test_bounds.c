@@ -1,0 +1,301 @@
+/*
+ * test_bounds.c — resource bounds of every parser: time and peak memory linear in the input.
+ *
+ * Each family builds inputs of about n bytes (a filter expression, a JSON batch, a snapshot)
+ * and runs the parser on them with a measuring allocator installed (every byte the core
+ * allocates passes through it). For each family:
+ *   - peak memory: at a small size first (so that a quadratic parser fails here, cheaply,
+ *     before the larger sizes could exhaust the machine), then at n and 4n, the most bytes in
+ *     use above what was in use before the call is at most K × the input's length + a constant,
+ *     K given per family (what the input turns into: a plan, stored rows);
+ *   - time: the fastest of three runs at 4n takes at most 10 times the fastest at n (linear
+ *     gives about 4, quadratic 16), plus a little slack for clock granularity.
+ * Covers: filter expressions (and / or chains, both mixed, in-lists of numbers and of strings,
+ * long string literals with escapes, a long subscript chain, long like patterns, a chain that
+ * ends in a syntax error), the same filters evaluated by a query, JSON batches (many rows, long
+ * escaped strings, many dynamic keys), query requests, and snapshots.
+ */
+#include "harness.h"
+
+#include <stdlib.h>
+#include <time.h>
+
+#include "filter.h"
+
+/* ============================================================================================
+ * A measuring allocator: bytes live and their peak
+ * ========================================================================================== */
+
+#define HDR 16u
+static size_t live_bytes, peak_bytes;
+
+static void note(size_t grow) {
+  live_bytes += grow;
+  if (live_bytes > peak_bytes) peak_bytes = live_bytes;
+}
+static void *m_malloc(void *ctx, size_t n) {
+  (void)ctx;
+  unsigned char *b = malloc(n + HDR);
+  if (!b) return NULL;
+  memcpy(b, &n, sizeof n);
+  note(n);
+  return b + HDR;
+}
+static void *m_realloc(void *ctx, void *p, size_t n) {
+  if (!p) return m_malloc(ctx, n);
+  unsigned char *b = (unsigned char *)p - HDR;
+  size_t old;
+  memcpy(&old, b, sizeof old);
+  unsigned char *g = realloc(b, n + HDR);
+  if (!g) return NULL;
+  memcpy(g, &n, sizeof n);
+  live_bytes -= old;
+  note(n);
+  return g + HDR;
+}
+static void m_free(void *ctx, void *p) {
+  (void)ctx;
+  if (!p) return;
+  unsigned char *b = (unsigned char *)p - HDR;
+  size_t old;
+  memcpy(&old, b, sizeof old);
+  live_bytes -= old;
+  free(b);
+}
+
+static double now(void) {
+  struct timespec ts;
+  timespec_get(&ts, TIME_UTC);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ============================================================================================
+ * The harness of a family
+ * ========================================================================================== */
+
+typedef struct family {
+  const char *name;
+  void (*gen)(test_buf *b, size_t n); /* an input of about n bytes */
+  bool (*run)(const char *in, size_t len); /* parses it; false on an unexpected outcome */
+  double k_mem;                        /* peak bytes allowed per input byte */
+} family;
+
+/* One run: its peak above the bytes in use before it, and its time. */
+static bool measure(const family *f, const test_buf *in, size_t *peak, double *secs) {
+  size_t before = live_bytes;
+  peak_bytes = live_bytes;
+  double t0 = now();
+  bool ok = f->run(in->p, in->len);
+  *secs = now() - t0;
+  *peak = peak_bytes - before;
+  if (live_bytes != before) {
+    fprintf(stderr, "  FAIL %s: %zu bytes still in use after the call (%zu before)\n", f->name, live_bytes, before);
+    pt_test_failures++;
+  }
+  if (!ok) {
+    fprintf(stderr, "  FAIL %s: the parser did not give the expected outcome on %zu bytes\n", f->name, in->len);
+    pt_test_failures++;
+  }
+  return ok;
+}
+
+/* Fixed costs a run may have whatever its input: a collection, a result, scratch buffers. */
+#define SLACK_BYTES (256u << 10)
+
+static bool mem_ok(const family *f, size_t len, size_t peak) {
+  double limit = f->k_mem * (double)len + SLACK_BYTES;
+  if ((double)peak <= limit) return true;
+  fprintf(stderr, "  FAIL %s: %zu input bytes peaked at %zu bytes (%.1f per input byte; the bound is %.0f)\n", f->name,
+          len, peak, (double)peak / (double)len, f->k_mem);
+  pt_test_failures++;
+  return false;
+}
+
+static void check_family(const family *f, size_t small, size_t n) {
+  test_buf in = {NULL, 0, 0};
+  size_t peak;
+  double secs;
+  /* small first: a quadratic parser shows here before a larger input could take the machine */
+  f->gen(&in, small);
+  if (!measure(f, &in, &peak, &secs) || !mem_ok(f, in.len, peak)) goto out;
+  double best[2];
+  size_t lens[2];
+  for (int k = 0; k < 2; k++) {
+    in.len = 0;
+    f->gen(&in, k ? 4 * n : n);
+    lens[k] = in.len;
+    best[k] = 1e9;
+    for (int rep = 0; rep < 3; rep++) {
+      if (!measure(f, &in, &peak, &secs) || !mem_ok(f, in.len, peak)) goto out;
+      if (secs < best[k]) best[k] = secs;
+    }
+  }
+  double ratio = (double)lens[1] / (double)lens[0];
+  if (getenv("PT_TEST_TIMES"))
+    printf("  %-28s %8zu B %8.2f ms   %8zu B %8.2f ms   peak %.1f B/B\n", f->name, lens[0], best[0] * 1e3, lens[1],
+           best[1] * 1e3, (double)peak / (double)lens[1]);
+  if (best[1] > best[0] * ratio * 2.5 + 0.005) {
+    fprintf(stderr, "  FAIL %s: %zu bytes took %.2f ms, %zu bytes %.2f ms (%.1f times, for %.1f times the input)\n",
+            f->name, lens[0], best[0] * 1e3, lens[1], best[1] * 1e3, best[1] / best[0], ratio);
+    pt_test_failures++;
+  }
+out:
+  test_buf_free(&in);
+}
+
+/* ============================================================================================
+ * Filter expressions
+ * ========================================================================================== */
+
+static pt_store *store;
+static pt_collection *coll;
+
+#define SCHEMA                                                                                                   \
+  "{\"enable_dynamic_field\":true,\"fields\":[{\"name\":\"a\",\"dtype\":5,\"is_primary\":true},"                 \
+  "{\"name\":\"v\",\"dtype\":101,\"dim\":2},{\"name\":\"t\",\"dtype\":21,\"max_length\":65535},"                 \
+  "{\"name\":\"j\",\"dtype\":23},{\"name\":\"i\",\"dtype\":5}]}"
+
+/* Repeats `unit` until the buffer holds about n bytes, separated by `sep`; then `tail`. */
+static void repeat(test_buf *b, const char *head, const char *unit, const char *sep, const char *tail, size_t n) {
+  test_buf_printf(b, "%s", head);
+  size_t ul = strlen(unit), sl = strlen(sep), tl = strlen(tail);
+  for (bool first = true; b->len + ul + sl + tl < n; first = false) {
+    if (!first) test_buf_put(b, sep, sl);
+    test_buf_put(b, unit, ul);
+  }
+  test_buf_printf(b, "%s", tail);
+}
+
+static void gen_or(test_buf *b, size_t n) { repeat(b, "", "i>1", "||", "", n); }
+static void gen_and(test_buf *b, size_t n) { repeat(b, "", "i>1", "&&", "", n); }
+static void gen_or_words(test_buf *b, size_t n) { repeat(b, "", "i == 1", " or ", "", n); }
+static void gen_mixed(test_buf *b, size_t n) { repeat(b, "", "i>1&&i<9", "||", "", n); }
+static void gen_nested(test_buf *b, size_t n) { repeat(b, "", "(i>1||(i<2&&(i>3||i<4)))", "&&", "", n); }
+static void gen_in_int(test_buf *b, size_t n) { repeat(b, "i in [", "1", ",", "]", n); }
+static void gen_in_pk(test_buf *b, size_t n) { repeat(b, "a in [", "7", ",", "]", n); }
+static void gen_in_str(test_buf *b, size_t n) { repeat(b, "t in [", "\"\"", ",", "]", n); }
+static void gen_in_json(test_buf *b, size_t n) { repeat(b, "j[\"k\"] in [", "1", ",", "]", n); }
+static void gen_string(test_buf *b, size_t n) { repeat(b, "t == \"", "x", "", "\"", n); }
+static void gen_escapes(test_buf *b, size_t n) { repeat(b, "t != '", "\\x41\\u00e9\\n\\\"", "", "'", n); }
+static void gen_subscript(test_buf *b, size_t n) { repeat(b, "j", "[\"a\"]", "", " == 1", n); }
+static void gen_dyn_subscript(test_buf *b, size_t n) { repeat(b, "k", "[0]", "", " > 1", n); }
+static void gen_like(test_buf *b, size_t n) { repeat(b, "t like \"", "a%", "", "\"", n); }
+static void gen_like_wild(test_buf *b, size_t n) { repeat(b, "t like \"%", "a_", "", "%\"", n); }
+static void gen_bad_end(test_buf *b, size_t n) { repeat(b, "", "i>1", "||", "||)", n); }
+static void gen_not(test_buf *b, size_t n) { repeat(b, "", "not(i>1)", " and ", "", n); }
+static void gen_arith(test_buf *b, size_t n) { repeat(b, "", "i+1>2", "||", "", n); }
+static void gen_range(test_buf *b, size_t n) { repeat(b, "", "1<i<9", "||", "", n); }
+
+static bool compile(const char *in, size_t len, bool want_ok) {
+  pt_filter *f = NULL;
+  pt_error e;
+  pt_status rc = pt_filter_compile(coll, in, len, "query", &f, &e);
+  pt_filter_free(f);
+  if ((rc == PT_OK) != want_ok) fprintf(stderr, "    %s: %s\n", pt_status_str(rc), rc ? e.message : "accepted");
+  return (rc == PT_OK) == want_ok;
+}
+static bool run_compile(const char *in, size_t len) { return compile(in, len, true); }
+static bool run_compile_bad(const char *in, size_t len) { return compile(in, len, false); }
+
+/* The expression as a query request: parsed (cJSON), planned and evaluated over the rows. */
+static bool run_query(const char *in, size_t len) {
+  test_buf req = {NULL, 0, 0};
+  test_buf_printf(&req, "{\"limit\":10,\"output_fields\":[\"a\"],\"expr\":\"");
+  for (size_t i = 0; i < len; i++) {
+    if (in[i] == '"' || in[i] == '\\') test_buf_put(&req, "\\", 1);
+    test_buf_put(&req, in + i, 1);
+  }
+  test_buf_printf(&req, "\"}");
+  pt_rows *rows = NULL;
+  pt_error e;
+  pt_status rc = pt_collection_query(coll, req.p, req.len, &rows, &e);
+  if (rc) fprintf(stderr, "    query: %s\n", e.message);
+  pt_rows_free(rows);
+  test_buf_free(&req);
+  return rc == PT_OK;
+}
+
+static void fill_collection(void) {
+  test_buf b = {NULL, 0, 0};
+  test_buf_printf(&b, "[");
+  for (int r = 0; r < 64; r++)
+    test_buf_printf(&b, "%s{\"a\":%d,\"v\":[0,0],\"t\":\"row %d\",\"j\":{\"k\":%d,\"a\":{\"a\":1}},\"i\":%d,\"k\":[%d]}",
+                    r ? "," : "", r, r, r, r % 10, r);
+  test_buf_printf(&b, "]");
+  pt_mutation_result r = test_write(coll, NULL, PT_OP_INSERT, b.p);
+  pt_mutation_result_clear(&r);
+  test_buf_free(&b);
+}
+
+/* Peak bytes per byte of expression: the plan's nodes and values (a predicate of a few bytes of
+ * text is a node of a few dozen bytes), kept while the query runs. */
+#define K_PLAN 160.0
+
+static const family FILTERS[] = {
+    {"or chain", gen_or, run_compile, K_PLAN},
+    {"and chain", gen_and, run_compile, K_PLAN},
+    {"or chain, words", gen_or_words, run_compile, K_PLAN},
+    {"and within or", gen_mixed, run_compile, K_PLAN},
+    {"nested chains", gen_nested, run_compile, K_PLAN},
+    {"not in a chain", gen_not, run_compile, K_PLAN},
+    {"arithmetic in a chain", gen_arith, run_compile, K_PLAN},
+    {"ranges in a chain", gen_range, run_compile, K_PLAN},
+    {"in-list of integers", gen_in_int, run_compile, K_PLAN},
+    {"in-list of keys", gen_in_pk, run_compile, K_PLAN},
+    {"in-list of strings", gen_in_str, run_compile, K_PLAN},
+    {"in-list on a JSON path", gen_in_json, run_compile, K_PLAN},
+    {"string literal", gen_string, run_compile, K_PLAN},
+    {"string escapes", gen_escapes, run_compile, K_PLAN},
+    {"subscript chain", gen_subscript, run_compile, K_PLAN},
+    {"dynamic subscript chain", gen_dyn_subscript, run_compile, K_PLAN},
+    {"like prefix", gen_like, run_compile, K_PLAN},
+    {"like wildcards", gen_like_wild, run_compile, K_PLAN},
+    {"chain ending in an error", gen_bad_end, run_compile_bad, K_PLAN},
+};
+
+static const family QUERIES[] = {
+    {"query: or chain", gen_or, run_query, K_PLAN},
+    {"query: and within or", gen_mixed, run_query, K_PLAN},
+    {"query: in-list of integers", gen_in_int, run_query, K_PLAN},
+    {"query: in-list of keys", gen_in_pk, run_query, K_PLAN},
+    {"query: in-list of strings", gen_in_str, run_query, K_PLAN},
+    {"query: in-list on a JSON path", gen_in_json, run_query, K_PLAN},
+    {"query: subscript chain", gen_subscript, run_query, K_PLAN},
+    {"query: like wildcards", gen_like_wild, run_query, K_PLAN},
+};
+
+TEST(allocator_first) {
+  CHECK_EQ_INT(pt_memory_used(), 0);
+  pt_allocator a = {m_malloc, m_realloc, m_free, NULL};
+  CHECK_EQ_INT(pt_set_allocator(&a), PT_OK);
+  store = test_store();
+  coll = test_collection(store, "b", SCHEMA);
+  fill_collection();
+}
+
+TEST(filter_expressions) {
+  for (size_t i = 0; i < sizeof FILTERS / sizeof FILTERS[0]; i++) check_family(&FILTERS[i], 16u << 10, 64u << 10);
+}
+
+TEST(filter_expressions_in_queries) {
+  for (size_t i = 0; i < sizeof QUERIES / sizeof QUERIES[0]; i++) check_family(&QUERIES[i], 16u << 10, 64u << 10);
+}
+
+TEST(filter_at_the_length_limit) {
+  /* the longest expression accepted: an or chain of 1 MiB */
+  const family f = {"1 MiB or chain", gen_or, run_compile, K_PLAN};
+  test_buf in = {NULL, 0, 0};
+  gen_or(&in, PT_EXPR_MAX_LENGTH);
+  size_t peak;
+  double secs;
+  if (measure(&f, &in, &peak, &secs)) mem_ok(&f, in.len, peak);
+  test_buf_free(&in);
+}
+
+TEST(the_end) {
+  pt_store_close(store);
+  CHECK_EQ_INT(live_bytes, 0);
+}
+
+TEST_MAIN(T(allocator_first), T(filter_expressions), T(filter_expressions_in_queries), T(filter_at_the_length_limit),
+          T(the_end))
