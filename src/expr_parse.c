@@ -10,7 +10,10 @@
  * checks Milvus's visitor makes happen as items combine, with its messages, so that the same
  * expression is accepted or refused here as on a Milvus 2.6 server. AND / OR chains are
  * flattened into one node, so a long chain costs no recursion; nesting (parentheses, unary
- * operators, calls) is bounded by PT_EXPR_MAX_DEPTH.
+ * operators, calls) is bounded by PT_EXPR_MAX_DEPTH. Time and memory are linear in the text:
+ * nothing built is copied again as it grows (arrays double), and the plan's nodes and constants
+ * are compact, so a plan takes at most about 40 bytes per byte of expression
+ * (tests/unit/test_bounds.c holds every form of expression to that).
  *
  * Errors read as Milvus's: "failed to create <query|delete> plan: cannot parse expression:
  * <expr>, error: <reason>: invalid parameter" (code 1100), and carry the byte span of the
@@ -36,7 +39,7 @@ typedef struct arena_block {
 struct pt_plan {
   arena_block *blocks;
   pt_pred *root;
-  pt_key *keys; /* primary-key filters */
+  const pt_value *keys; /* primary-key filters */
   size_t n_keys;
   bool is_keys;
 };
@@ -287,9 +290,7 @@ static pt_status resolve_name(parser *p, const pt_token *t, const char *name, si
 static pt_status add_key(parser *p, pt_colref *c, const char *k, size_t n) {
   const char *copy = dup_text(p, k, n);
   if (!copy) return nomem(p);
-  c->keys[c->n_keys] = copy;
-  c->key_lens[c->n_keys] = n;
-  c->n_keys++;
+  c->keys[c->n_keys++] = (pt_str){copy, n};
   return PT_OK;
 }
 
@@ -322,9 +323,7 @@ static pt_status column_item(parser *p, const pt_token *t, item *out) {
     }
   size_t want = groups + (dyn_key ? 1 : 0);
   if (want) {
-    c->keys = arena_alloc(p->plan, want * sizeof *c->keys);
-    c->key_lens = arena_alloc(p->plan, want * sizeof *c->key_lens);
-    if (!c->keys || !c->key_lens) return nomem(p);
+    if (!(c->keys = arena_alloc(p->plan, want * sizeof *c->keys))) return nomem(p);
   }
   if (dyn_key && (rc = add_key(p, c, s, base))) return rc;
   if (base == n) return PT_OK;
@@ -398,13 +397,8 @@ static pt_cmp mirror(pt_cmp op) {
 }
 
 static int compare_values(const pt_value *a, const pt_value *b) {
-  if (a->type == VT_STRING) {
-    size_t n = a->slen < b->slen ? a->slen : b->slen;
-    int c = memcmp(a->s, b->s, n);
-    return c ? (c < 0 ? -1 : 1) : (a->slen < b->slen ? -1 : a->slen > b->slen);
-  }
+  if (a->type == VT_STRING || (a->type == VT_INT && b->type == VT_INT)) return pt_value_cmp(a, b);
   if (a->type == VT_BOOL) return (int)a->b - (int)b->b;
-  if (a->type == VT_INT && b->type == VT_INT) return a->i < b->i ? -1 : a->i > b->i;
   double x = a->type == VT_INT ? (double)a->i : a->d, y = b->type == VT_INT ? (double)b->i : b->d;
   return x < y ? -1 : x > y;
 }
@@ -566,6 +560,8 @@ static pt_status range(parser *p, item *lo, pt_cmp op1, item *mid, pt_cmp op2, i
   return make_pred(p, out, pr, pos, end);
 }
 
+static int sort_order(const void *a, const void *b) { return pt_value_cmp(a, b); }
+
 static pt_status term(parser *p, item *l, bool negate, item *r, item *out) {
   size_t pos = l->pos, end = r->end;
   if (l->kind == I_CONST) return fail_item(p, l, "'term' can only be used on non-const expression, but got: %s");
@@ -585,6 +581,10 @@ static pt_status term(parser *p, item *l, bool negate, item *r, item *out) {
   pr->col = l->col;
   pr->value = r->v;
   pr->negate = negate;
+  if (r->v.n > PT_TERM_SORTED_AFTER && (is_int_dtype(t) || is_string_dtype(t))) {
+    qsort(pr->value.items, pr->value.n, sizeof *pr->value.items, sort_order);
+    pr->sorted = true;
+  }
   return make_pred(p, out, pr, pos, end);
 }
 
@@ -1249,15 +1249,8 @@ static bool detect_keys(pt_plan *plan, const pt_collection *c) {
   if (r->col.field != pk || r->col.dynamic || r->col.n_keys) return false;
   if (r->kind == P_TERM && r->negate) return false;
   if (r->kind == P_COMPARE && (r->cmp != CMP_EQ || r->arith != AR_NONE)) return false;
-  const pt_value *vals = r->kind == P_TERM ? r->value.items : &r->value;
+  const pt_value *keys = r->kind == P_TERM ? r->value.items : &r->value;
   size_t n = r->kind == P_TERM ? r->value.n : 1;
-  pt_key *keys = n ? arena_alloc(plan, n * sizeof *keys) : NULL;
-  if (n && !keys) return false;
-  for (size_t i = 0; i < n; i++) {
-    keys[i].i = vals[i].i;
-    keys[i].s = vals[i].s;
-    keys[i].len = vals[i].slen;
-  }
   plan->keys = keys;
   plan->n_keys = n;
   plan->is_keys = true;
@@ -1268,7 +1261,7 @@ bool pt_plan_keys(const pt_plan *plan, const pt_collection *c, pt_pkfilter *out)
   (void)c;
   if (!plan || !plan->is_keys) return false;
   out->n = plan->n_keys;
-  out->keys = plan->keys;
+  out->values = plan->keys;
   return true;
 }
 

@@ -285,7 +285,7 @@ static jval read_json(const ectx *x, const pt_colref *col, uint32_t off, bool *v
   }
   p = ws(p, e);
   const char *ve = skip_value(p, e);
-  for (size_t k = 0; k < col->n_keys && p; k++) p = json_child(p, ve, col->keys[k], col->key_lens[k], &ve);
+  for (size_t k = 0; k < col->n_keys && p; k++) p = json_child(p, ve, col->keys[k].ptr, col->keys[k].len, &ve);
   return p ? classify(p, ve) : classify(NULL, NULL);
 }
 
@@ -670,6 +670,29 @@ static void eval_range(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
   }
 }
 
+/* Whether a sorted list (pt_pred.sorted) holds an integer or a string. */
+static bool sorted_has(const pt_value *items, size_t n, const pt_value *v) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = pt_value_cmp(&items[mid], v);
+    if (c == 0) return true;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return false;
+}
+
+static bool sorted_has_int(const pt_value *items, size_t n, int64_t i) {
+  pt_value v = {.type = VT_INT, .i = i};
+  return sorted_has(items, n, &v);
+}
+
+static bool sorted_has_string(const pt_value *items, size_t n, const char *s, size_t len) {
+  pt_value v = {.type = VT_STRING, .slen = (uint32_t)len, .s = s};
+  return len <= UINT32_MAX && sorted_has(items, n, &v);
+}
+
 /* Whether a JSON value equals a constant (numbers across int and float). */
 static bool json_equals(ectx *x, const jval *j, const pt_value *v) { return cmp_json(x, j, v) == 0; }
 
@@ -690,6 +713,10 @@ static void eval_term(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
     if (st > 0) {
       if (is_json) {
         for (size_t k = 0; k < n && !found; k++) found = json_equals(x, &j, &items[k]);
+      } else if (pr->sorted && is_int_t(t)) {
+        found = sorted_has_int(items, n, c.i);
+      } else if (pr->sorted) {
+        found = sorted_has_string(items, n, c.s, c.slen);
       } else if (is_int_t(t) || t == PT_BOOL) {
         for (size_t k = 0; k < n && !found; k++) found = c.i == (items[k].type == VT_BOOL ? (int64_t)items[k].b : items[k].i);
       } else if (t == PT_FLOAT) {
@@ -906,11 +933,11 @@ static bool fast_term(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
   uint8_t neg = pr->negate ? 1 : 0;
   int t = pr->col.dtype;
   if (t == PT_VARCHAR) {
-    /* each string is compared as (length, its first 8 bytes packed in a word), and only
-     * longer ones with memcmp for the rest */
-    uint64_t words[16];
-    uint32_t lens[16];
-    bool packed = k <= 16;
+    /* a short list: each string is compared as (length, its first 8 bytes packed in a word),
+     * and only longer ones with memcmp for the rest */
+    uint64_t words[PT_TERM_SORTED_AFTER > 4 ? PT_TERM_SORTED_AFTER : 4];
+    uint32_t lens[PT_TERM_SORTED_AFTER > 4 ? PT_TERM_SORTED_AFTER : 4];
+    bool packed = !pr->sorted;
     for (size_t j = 0; packed && j < k; j++) {
       words[j] = pack8(items[j].s, items[j].slen);
       lens[j] = (uint32_t)items[j].slen;
@@ -953,13 +980,11 @@ static bool fast_term(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
         r.val[i] = found ^ neg;
       }
     } else {
+      /* a long list: sorted when planned */
       for (uint32_t i = 0; i < n; i++) {
         if (!cand[i]) continue;
-        uint32_t a = offs[i], len = offs[i + 1] - a;
-        uint8_t found = 0;
-        for (size_t j = 0; j < k; j++)
-          if (items[j].slen == len && (len == 0 || memcmp(data + a, items[j].s, len) == 0)) { found = 1; break; }
-        r.val[i] = found ^ neg;
+        uint32_t a = offs[i];
+        r.val[i] = (uint8_t)sorted_has_string(items, k, data + a, offs[i + 1] - a) ^ neg;
       }
     }
   } else if (t == PT_INT64 || t == PT_INT32 || t == PT_INT16 || t == PT_INT8) {
@@ -973,8 +998,10 @@ static bool fast_term(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
       default: { int8_t y; memcpy(&y, col->data + i, 1); v = y; break; }
       }
       uint8_t found = 0;
-      for (size_t j = 0; j < k; j++)
-        if (items[j].i == v) { found = 1; break; }
+      if (pr->sorted) found = sorted_has_int(items, k, v);
+      else
+        for (size_t j = 0; j < k; j++)
+          if (items[j].i == v) { found = 1; break; }
       r.val[i] = found ^ neg;
     }
   } else {
@@ -1074,7 +1101,8 @@ pt_status pt_filter_eval(const pt_filter *f, const pt_collection *c, size_t part
     uint8_t *hit = pt_calloc(s->count ? s->count : 1, 1);
     if (!hit) return pt_fail_nomem(err);
     for (size_t k = 0; k < f->keys.n; k++) {
-      size_t slot = pt_partition_lookup(p, lay, &f->keys.keys[k]);
+      pt_key key = pt_pkfilter_key(&f->keys, k);
+      size_t slot = pt_partition_lookup(p, lay, &key);
       if (slot == SIZE_MAX) continue;
       for (uint32_t row = p->index.slots[slot].row; row != PT_NO_ROW;
            row = pt_row_segment(p, lay, row)->next[pt_row_offset(lay, row)])

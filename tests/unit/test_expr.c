@@ -317,6 +317,28 @@ TEST(arrays) {
   pt_store_close(st);
 }
 
+/* Lists longer than PT_TERM_SORTED_AFTER are sorted when planned and searched: the same rows as
+ * a scan gives, duplicates and values that match nothing among them. */
+TEST(long_in_lists) {
+  pt_store *st = test_store();
+  pt_collection *c = dataset(st);
+  static const ecase cases[] = {
+      {"i16 in [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,300,100,-100,7]", "1,3,4,7,8"},
+      {"i16 not in [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,300,100,-100,7]", "2,5,6"},
+      {"i8 in [127,-128,-1,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35]", "4,5,6"},
+      {"i64 in [9000000000,-4000,7,7,7,1,2,3,4,5,6,9,10,11,12,13,14,15,16,17]", "4,5,7"},
+      {"i32 in [10,20,40,50,0,7,100,101,102,103,104,105,106,107,108,109,110]", "1,2,4,5,6,7"},
+      {"s in ['apple','Apple','',\"x1\",'x2','x3','x4','x5','x6','x7','x8','x9','y1','y2','y3','y4','y5','apple']", "1,6,8"},
+      {"s not in ['apple','Apple','','x1','x2','x3','x4','x5','x6','x7','x8','x9','y1','y2','y3','y4','y5']", "2,3,5,7"},
+      {"ai[0] in [4,5,100,101,102,103,104,105,106,107,108,109,110,111,112,113,114]", "2,4"},
+      {"as[0] in ['c','d','q1','q2','q3','q4','q5','q6','q7','q8','q9','r1','r2','r3','r4','r5','r6']", "2,4"},
+      {"id in [8,1,100,101,102,103,104,105,106,107,108,109,110,111,112,113,114,1]", "1,8"},
+      {"j['a'] in [1,2,100,101,102,103,104,105,106,107,108,109,110,111,112,113,114]", "1,2"},
+  };
+  RUN(cases);
+  pt_store_close(st);
+}
+
 TEST(errors) {
   pt_store *st = test_store();
   pt_collection *c = dataset(st);
@@ -488,4 +510,4 @@ TEST(query_delete_and_count_agree) {
 }
 
 TEST_MAIN(T(comparisons_and_ranges), T(arithmetic), T(like_patterns), T(logic_and_nulls), T(json_paths_and_dynamic_keys),
-          T(arrays), T(errors), T(nesting_is_bounded), T(query_delete_and_count_agree))
+          T(arrays), T(long_in_lists), T(errors), T(nesting_is_bounded), T(query_delete_and_count_agree))
