@@ -86,8 +86,10 @@ static const char *skip_value(const char *p, const char *e) {
   return p;
 }
 
-/* The value of a member / element of the JSON value at [p, e); NULL when absent. */
-static const char *json_child(const char *p, const char *e, const char *key, size_t klen, const char **vend) {
+/* Where the value of a member / element of the JSON value at p starts (e: the end of the text);
+ * NULL when absent. Only the members before it are skipped: the caller finds its end when it
+ * needs it, so that walking a path reads each byte of the text at most twice, however deep. */
+static const char *json_child(const char *p, const char *e, const char *key, size_t klen) {
   p = ws(p, e);
   if (p >= e) return NULL;
   if (*p == '{') {
@@ -96,12 +98,9 @@ static const char *json_child(const char *p, const char *e, const char *key, siz
       const char *ks = p + 1, *ke = skip_string(p, e) - 1;
       p = ws(ke + 1, e);
       if (p >= e || *p != ':') return NULL;
-      const char *vs = ws(p + 1, e), *ve = skip_value(vs, e);
-      if ((size_t)(ke - ks) == klen && memcmp(ks, key, klen) == 0) {
-        *vend = ve;
-        return vs;
-      }
-      p = ws(ve, e);
+      const char *vs = ws(p + 1, e);
+      if ((size_t)(ke - ks) == klen && memcmp(ks, key, klen) == 0) return vs;
+      p = ws(skip_value(vs, e), e);
       if (p < e && *p == ',') p = ws(p + 1, e);
     }
     return NULL;
@@ -111,12 +110,8 @@ static const char *json_child(const char *p, const char *e, const char *key, siz
     if (pt_parse_i64(key, klen, &idx) || idx < 0) return NULL;
     p = ws(p + 1, e);
     for (int64_t i = 0; p < e && *p != ']'; i++) {
-      const char *ve = skip_value(p, e);
-      if (i == idx) {
-        *vend = ve;
-        return p;
-      }
-      p = ws(ve, e);
+      if (i == idx) return p;
+      p = ws(skip_value(p, e), e);
       if (p < e && *p == ',') p = ws(p + 1, e);
     }
   }
@@ -284,9 +279,8 @@ static jval read_json(const ectx *x, const pt_colref *col, uint32_t off, bool *v
     return classify(empty, empty + 2);
   }
   p = ws(p, e);
-  const char *ve = skip_value(p, e);
-  for (size_t k = 0; k < col->n_keys && p; k++) p = json_child(p, ve, col->keys[k].ptr, col->keys[k].len, &ve);
-  return p ? classify(p, ve) : classify(NULL, NULL);
+  for (size_t k = 0; k < col->n_keys && p; k++) p = json_child(p, e, col->keys[k].ptr, col->keys[k].len);
+  return p ? classify(p, skip_value(p, e)) : classify(NULL, NULL);
 }
 
 /* Element `i` of an ARRAY field's encoded value (see write.c): false when out of bounds. */
