@@ -54,8 +54,8 @@ extern "C" {
 PT_API const char *pt_version(void);
 
 /* The snapshot format written by pt_collection_save; pt_collection_load reads versions 1 up to
- * this one and refuses newer ones. */
-#define PT_SNAPSHOT_FORMAT_VERSION 1
+ * this one and refuses newer ones. 2: the sections' CRCs are chained, so their order is checked. */
+#define PT_SNAPSHOT_FORMAT_VERSION 2
 
 /* ============================================================================================ */
 /* Status codes                                                                                  */
@@ -583,7 +583,8 @@ PT_API void pt_search_free(pt_search_result *result);
  * storage order; deleted rows are left out, as compaction would), and the store's timestamp and
  * auto_id state, so that a load never hands out a key or timestamp already used. The format
  * (src/snapshot.c) is little-endian: a versioned header, then sections, each with its length and
- * a CRC-32. The collection is not changed.
+ * a CRC-32 that continues the one before it (so their order is checked too). The collection is
+ * not changed.
  * @param[out] out  the bytes, owned by the caller (free with pt_free); `*len` is their length.
  */
 PT_API pt_status pt_collection_save(const pt_collection *coll, uint8_t **out, size_t *len, pt_error *err);
