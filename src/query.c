@@ -248,8 +248,8 @@ done:
  * delete()
  * ========================================================================================== */
 
-pt_status pt_collection_delete(pt_collection *c, const char *partition, size_t partition_len, const char *expr,
-                               size_t expr_len, pt_mutation_result *res, pt_error *err) {
+static pt_status delete_rows(pt_collection *c, const char *partition, size_t partition_len, const char *expr,
+                             size_t expr_len, pt_mutation_result *res, pt_error *err) {
   if (!c || !res || (!expr && expr_len))
     return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_delete: missing argument");
   memset(res, 0, sizeof *res);
@@ -304,5 +304,15 @@ done:
   pt_free(scope);
   pt_free(sel.refs);
   pt_filter_free(filter);
+  return rc;
+}
+
+/* A delete frees memory (by compaction, at once or later): it runs in relief, so that a store at
+ * its memory ceiling can still delete (alloc.c). */
+pt_status pt_collection_delete(pt_collection *c, const char *partition, size_t partition_len, const char *expr,
+                               size_t expr_len, pt_mutation_result *res, pt_error *err) {
+  pt_memory_relief(1);
+  pt_status rc = delete_rows(c, partition, partition_len, expr, expr_len, res, err);
+  pt_memory_relief(0);
   return rc;
 }

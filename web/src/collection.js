@@ -264,6 +264,10 @@ export class Collection {
   }
 
   _applyDelete(expr, partition, fw, options) {
+    return core().relieved(() => this._applyDeleteRelieved(expr, partition, fw, options));
+  }
+
+  _applyDeleteRelieved(expr, partition, fw, options) {
     const h = this._handle();
     return withStrings([partition ?? null, expr], (c, scope, [pp, pl], [ep, el]) => {
       const res = scope.alloc(c.layout.pt_mutation_result.size);
@@ -418,9 +422,12 @@ export class Collection {
   drop_partition(name, options = {}) {
     checkName(name, 'partition');
     checkTimeout(options);
-    const h = this._handle();
-    const existed = this.has_partition(name);
-    withStrings([name], (c, _s, [p, n]) => c.check(c.exports._pt_wasm_partition_drop(h.ptr, p, n)));
+    const existed = core().relieved(() => {
+      const h = this._handle();
+      const had = this.has_partition(name);
+      withStrings([name], (c, _s, [p, n]) => c.check(c.exports._pt_wasm_partition_drop(h.ptr, p, n)));
+      return had;
+    });
     if (existed) {
       // Milvus drops only released partitions
       this._forwardOp('release_partition', { collectionName: this.#name, partitionNames: [name] }, name);
@@ -432,7 +439,7 @@ export class Collection {
   drop(options = {}) {
     checkTimeout(options);
     const store = connections._store(this.#using);
-    withStrings([this.#name], (c, _s, [p, n]) => c.check(c.exports._pt_wasm_collection_drop(store, p, n)));
+    core().relieved(() => withStrings([this.#name], (c, _s, [p, n]) => c.check(c.exports._pt_wasm_collection_drop(store, p, n))));
     this._forwardOp('drop_collection', { collectionName: this.#name });
   }
 
@@ -566,8 +573,7 @@ export class Collection {
    */
   async compact(options = {}) {
     checkTimeout(options);
-    const h = this._handle();
-    const removed = core().exports._pt_wasm_collection_compact(h.ptr, 0, 0, 0);
+    const removed = core().relieved(() => core().exports._pt_wasm_collection_compact(this._handle().ptr, 0, 0, 0));
     if (removed < 0) throw core().lastError();
     this.#compaction = { compaction_id: ++compactionIds, removed_rows: removed };
   }
