@@ -10,10 +10,13 @@
  *     K given per family (what the input turns into: a plan, stored rows);
  *   - time: the fastest of three runs at 4n takes at most 10 times the fastest at n (linear
  *     gives about 4, quadratic 16), plus a little slack for clock granularity.
- * Covers: filter expressions (and / or chains, both mixed, in-lists of numbers and of strings,
- * long string literals with escapes, a long subscript chain, long like patterns, a chain that
- * ends in a syntax error), the same filters evaluated by a query, JSON batches (many rows, long
- * escaped strings, many dynamic keys), query requests, and snapshots.
+ * Covers: filter expressions (and / or chains, both mixed, nested, with not, arithmetic and
+ * ranges, in-lists of numbers, keys, strings and on a JSON path, long string literals with
+ * escapes, long subscript chains, long like patterns, a chain that ends in a syntax error, and
+ * one of the full 1 MiB), the same filters planned and evaluated by a query (its request JSON
+ * included), a deep JSON path evaluated over rows, JSON batches (many small rows, long escaped
+ * strings, JSON arrays with sparse vectors and many dynamic keys), a search request with a long
+ * sparse vector, and snapshot loading.
  */
 #include "harness.h"
 
@@ -154,7 +157,7 @@ static pt_collection *coll;
 #define SCHEMA                                                                                                   \
   "{\"enable_dynamic_field\":true,\"fields\":[{\"name\":\"a\",\"dtype\":5,\"is_primary\":true},"                 \
   "{\"name\":\"v\",\"dtype\":101,\"dim\":2},{\"name\":\"t\",\"dtype\":21,\"max_length\":65535},"                 \
-  "{\"name\":\"j\",\"dtype\":23},{\"name\":\"i\",\"dtype\":5}]}"
+  "{\"name\":\"j\",\"dtype\":23},{\"name\":\"i\",\"dtype\":5},{\"name\":\"sp\",\"dtype\":104}]}"
 
 /* Repeats `unit` until the buffer holds about n bytes, separated by `sep`; then `tail`. */
 static void repeat(test_buf *b, const char *head, const char *unit, const char *sep, const char *tail, size_t n) {
@@ -220,8 +223,8 @@ static void fill_collection(void) {
   test_buf b = {NULL, 0, 0};
   test_buf_printf(&b, "[");
   for (int r = 0; r < 64; r++)
-    test_buf_printf(&b, "%s{\"a\":%d,\"v\":[0,0],\"t\":\"row %d\",\"j\":{\"k\":%d,\"a\":{\"a\":1}},\"i\":%d,\"k\":[%d]}",
-                    r ? "," : "", r, r, r, r % 10, r);
+    test_buf_printf(&b, "%s{\"a\":%d,\"v\":[0,0],\"t\":\"row %d\",\"j\":{\"k\":%d,\"a\":{\"a\":1}},\"i\":%d,\"k\":[%d],"
+                    "\"sp\":{\"%d\":0.5}}", r ? "," : "", r, r, r, r % 10, r, r);
   test_buf_printf(&b, "]");
   pt_mutation_result r = test_write(coll, NULL, PT_OP_INSERT, b.p);
   pt_mutation_result_clear(&r);
@@ -240,7 +243,7 @@ static void gen_deep_json(test_buf *b, size_t n) {
   deep = test_collection(store, "deep", SCHEMA);
   test_buf_printf(b, "[");
   for (int r = 0; r < 16; r++) {
-    test_buf_printf(b, "%s{\"a\":%d,\"v\":[0,0],\"t\":\"x\",\"i\":0,\"j\":", r ? "," : "", r);
+    test_buf_printf(b, "%s{\"a\":%d,\"v\":[0,0],\"t\":\"x\",\"i\":0,\"sp\":{},\"j\":", r ? "," : "", r);
     for (size_t k = 0; k < d; k++) test_buf_printf(b, "{\"a\":");
     test_buf_printf(b, "%d", r % 2);
     for (size_t k = 0; k < d; k++) test_buf_printf(b, ",\"s\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30]}");
@@ -303,6 +306,132 @@ static const family QUERIES[] = {
     {"query: deep JSON path", gen_deep_json, run_deep_json, K_PLAN, 0},
 };
 
+/* ============================================================================================
+ * JSON batches, search requests, snapshots
+ * ========================================================================================== */
+
+/* Batches are upserts of keys gen wrote first (outside the measure), with the same bytes: each
+ * measured run overwrites its rows in place, so what it holds afterwards is what it held
+ * before, and its peak is what parsing, checking and writing the batch took. */
+static void warm_up(test_buf *b) {
+  pt_mutation_result r;
+  pt_error e;
+  if (pt_collection_write_json(coll, "batches", 7, PT_OP_UPSERT, b->p, b->len, 0, &r, &e)) {
+    fprintf(stderr, "  FAIL a batch is refused: %.200s\n", e.message);
+    pt_test_failures++;
+  }
+  pt_mutation_result_clear(&r);
+}
+
+static bool run_batch(const char *in, size_t len) {
+  pt_mutation_result r;
+  pt_error e;
+  pt_status rc = pt_collection_write_json(coll, "batches", 7, PT_OP_UPSERT, in, len, 0, &r, &e);
+  if (rc) fprintf(stderr, "    %.200s\n", e.message);
+  pt_mutation_result_clear(&r);
+  return rc == PT_OK;
+}
+
+/* Many small rows. */
+static void make_rows(test_buf *b, size_t n) {
+  test_buf_printf(b, "[");
+  for (int k = 0; b->len + 80 < n; k++)
+    test_buf_printf(b, "%s{\"a\":%d,\"v\":[1,2],\"t\":\"t\",\"j\":{},\"i\":%d,\"sp\":{}}", k ? "," : "", 1000000 + k, k);
+  test_buf_printf(b, "]");
+}
+
+static void gen_rows(test_buf *b, size_t n) {
+  make_rows(b, n);
+  warm_up(b);
+}
+
+/* Rows of 8 KiB strings made of escapes (6 bytes of text a character). */
+static void gen_escaped(test_buf *b, size_t n) {
+  test_buf_printf(b, "[");
+  for (int k = 0; b->len + 8300 < n || k == 0; k++) {
+    test_buf_printf(b, "%s{\"a\":%d,\"v\":[1,2],\"j\":{},\"i\":0,\"sp\":{},\"t\":\"", k ? "," : "", 2000000 + k);
+    for (int c = 0; c < 1365; c++) test_buf_printf(b, "\\u00e9");
+    test_buf_printf(b, "\"}");
+  }
+  test_buf_printf(b, "]");
+  warm_up(b);
+}
+
+/* Rows of many dynamic keys and long numeric arrays in a JSON field and a sparse vector. */
+static void gen_wide(test_buf *b, size_t n) {
+  test_buf_printf(b, "[");
+  for (int k = 0; b->len + 9000 < n || k == 0; k++) {
+    test_buf_printf(b, "%s{\"a\":%d,\"v\":[1,2],\"t\":\"\",\"i\":0,\"j\":[", k ? "," : "", 3000000 + k);
+    for (int c = 0; c < 1000; c++) test_buf_printf(b, "%s%d", c ? "," : "", c % 10);
+    test_buf_printf(b, "],\"sp\":{");
+    for (int c = 0; c < 300; c++) test_buf_printf(b, "%s\"%d\":1", c ? "," : "", c);
+    test_buf_printf(b, "}");
+    for (int c = 0; c < 300; c++) test_buf_printf(b, ",\"d%d\":%d", c, c % 10);
+    test_buf_printf(b, "}");
+  }
+  test_buf_printf(b, "]");
+  warm_up(b);
+}
+
+/* A sparse query vector of many indices: the request's JSON and the vector's parsing. */
+static void gen_sparse_search(test_buf *b, size_t n) {
+  test_buf_printf(b, "{\"anns_field\":\"sp\",\"metric_type\":\"IP\",\"limit\":3,\"nq\":1,\"sparse\":[{");
+  for (int c = 0; b->len + 20 < n; c++) test_buf_printf(b, "%s\"%d\":1", c ? "," : "", c);
+  test_buf_printf(b, "}]}");
+}
+
+static bool run_search(const char *in, size_t len) {
+  pt_search_result *res = NULL;
+  pt_error e;
+  pt_status rc = pt_collection_search(coll, in, len, NULL, 0, &res, &e);
+  if (rc) fprintf(stderr, "    search: %s\n", e.message);
+  pt_search_free(res);
+  return rc == PT_OK;
+}
+
+/* A snapshot of rows in proportion to n (made outside the measure); the run loads it as a new
+ * collection and drops it. */
+static void gen_snapshot(test_buf *b, size_t n) {
+  pt_collection *c = test_collection(store, "snap", SCHEMA);
+  test_buf rows = {NULL, 0, 0};
+  make_rows(&rows, n / 2);
+  pt_mutation_result r;
+  pt_error e;
+  CHECK_OK(pt_collection_write_json(c, NULL, 0, PT_OP_INSERT, rows.p, rows.len, 0, &r, &e), &e);
+  pt_mutation_result_clear(&r);
+  test_buf_free(&rows);
+  uint8_t *bytes = NULL;
+  size_t len = 0;
+  CHECK_OK(pt_collection_save(c, &bytes, &len, &e), &e);
+  pt_collection_drop(store, "snap", 4);
+  test_buf_put(b, (const char *)bytes, len);
+  pt_free(bytes);
+}
+
+static bool run_load(const char *in, size_t len) {
+  pt_collection *c = NULL;
+  pt_error e;
+  pt_status rc = pt_collection_load(store, (const uint8_t *)in, len, "loaded", 6, &c, &e);
+  if (rc) fprintf(stderr, "    load: %s\n", e.message);
+  pt_collection_drop(store, "loaded", 6);
+  return rc == PT_OK;
+}
+
+/* Peak bytes per byte of a batch: cJSON's tree (a 64-byte node for each value, 2 bytes of text
+ * for the densest ones) and what the batch is checked and written through. */
+#define K_JSON 48.0
+/* A loaded snapshot is its rows again, in segments allocated a whole segment at a time. */
+#define K_SNAPSHOT 4.0
+#define SEGMENT_BYTES (8u << 20)
+
+static const family OTHERS[] = {
+    {"batch: many small rows", gen_rows, run_batch, K_JSON, 0},
+    {"batch: escaped strings", gen_escaped, run_batch, K_JSON, 0},
+    {"batch: JSON, sparse, dynamic keys", gen_wide, run_batch, K_JSON, 0},
+    {"search: a long sparse vector", gen_sparse_search, run_search, K_JSON, 0},
+    {"snapshot load", gen_snapshot, run_load, K_SNAPSHOT, SEGMENT_BYTES},
+};
+
 TEST(allocator_first) {
   CHECK_EQ_INT(pt_memory_used(), 0);
   pt_allocator a = {m_malloc, m_realloc, m_free, NULL};
@@ -310,6 +439,8 @@ TEST(allocator_first) {
   store = test_store();
   coll = test_collection(store, "b", SCHEMA);
   fill_collection();
+  pt_error e;
+  CHECK_OK(pt_partition_create(coll, "batches", 7, &e), &e);
 }
 
 TEST(filter_expressions) {
@@ -318,6 +449,10 @@ TEST(filter_expressions) {
 
 TEST(filter_expressions_in_queries) {
   for (size_t i = 0; i < sizeof QUERIES / sizeof QUERIES[0]; i++) check_family(&QUERIES[i], 16u << 10, 64u << 10);
+}
+
+TEST(batches_searches_and_snapshots) {
+  for (size_t i = 0; i < sizeof OTHERS / sizeof OTHERS[0]; i++) check_family(&OTHERS[i], 32u << 10, 128u << 10);
 }
 
 TEST(filter_at_the_length_limit) {
@@ -337,5 +472,6 @@ TEST(the_end) {
   CHECK_EQ_INT(live_bytes, 0);
 }
 
-TEST_MAIN(T(allocator_first), T(filter_expressions), T(filter_expressions_in_queries), T(filter_at_the_length_limit),
+TEST_MAIN(T(allocator_first), T(filter_expressions), T(filter_expressions_in_queries), T(batches_searches_and_snapshots),
+          T(filter_at_the_length_limit),
           T(the_end))
