@@ -120,6 +120,19 @@ typedef enum pt_pred_kind {
   P_NOT, P_AND, P_OR
 } pt_pred_kind;
 
+/* A run of a like pattern between two unescaped `%` (or an end of it): `lead` and `trail`
+ * code points of `_` around a core of bytes, in which `any` (with has_any) marks more `_`. A
+ * core without `_` is searched for with its KMP failure function, in linear time. */
+typedef struct pt_like_seg {
+  const char *lit;        /* the core's bytes (at a `_` of `any`, unused) */
+  union {
+    const uint32_t *fail; /* has_any false: fail[k], the longest proper border of lit[0..k] */
+    const uint8_t *any;   /* has_any: one flag per byte of the core, 1 for a `_` */
+  };
+  uint32_t len, lead, trail;
+  bool has_any;
+} pt_like_seg;
+
 /* A predicate: what each kind needs shares one union, so that a long chain of small
  * predicates stays a small multiple of its text (80 bytes a node on 64-bit hosts). */
 typedef struct pt_pred {
@@ -144,8 +157,10 @@ typedef struct pt_pred {
       pt_value lo, hi;     /* P_RANGE */
     };
     struct {
-      const char *pat;     /* P_LIKE: its operand (or the raw pattern) */
+      const char *pat;     /* P_LIKE, EQUAL / PREFIX / POSTFIX: the operand */
       size_t pat_len;
+      const pt_like_seg *segs; /* INNER / MATCH: the runs between % (first and last anchored) */
+      uint32_t n_segs;
     };
     struct {
       struct pt_pred **kids; /* P_NOT: 1; P_AND / P_OR: n (flattened) */

@@ -588,6 +588,62 @@ static pt_status term(parser *p, item *l, bool negate, item *r, item *out) {
   return make_pred(p, out, pr, pos, end);
 }
 
+/* The KMP failure function of a run's core (pt_like_seg). */
+static pt_status like_core(parser *p, pt_like_seg *g) {
+  if (g->has_any || !g->len) return PT_OK;
+  uint32_t *fail = arena_alloc(p->plan, g->len * sizeof *fail);
+  if (!fail) return nomem(p);
+  fail[0] = 0;
+  for (uint32_t k = 1, b = 0; k < g->len; k++) {
+    while (b && g->lit[k] != g->lit[b]) b = fail[b - 1];
+    if (g->lit[k] == g->lit[b]) b++;
+    fail[k] = b;
+  }
+  g->fail = fail;
+  return PT_OK;
+}
+
+/* Splits a pattern with wildcards at its unescaped % into runs (pt_like_seg); a backslash
+ * makes the byte after it literal, as in Milvus's patterns. */
+static pt_status like_runs(parser *p, pt_pred *pr, const char *raw, size_t n) {
+  uint32_t runs = 1;
+  for (size_t i = 0; i < n; i++) {
+    if (raw[i] == '\\' && i + 1 < n) i++;
+    else if (raw[i] == '%') runs++;
+  }
+  pt_like_seg *segs = arena_alloc(p->plan, runs * sizeof *segs);
+  char *bytes = arena_alloc(p->plan, n + 1);
+  uint8_t *any = arena_alloc(p->plan, n + 1);
+  if (!segs || !bytes || !any) return nomem(p);
+  size_t k = 0, i = 0;
+  for (uint32_t r = 0; r < runs; r++) {
+    size_t start = k;
+    bool has_any = false;
+    for (; i < n && raw[i] != '%'; i++) {
+      if (raw[i] == '\\' && i + 1 < n) i++;
+      else if (raw[i] == '_') any[k] = 1, has_any = true;
+      bytes[k++] = raw[i];
+    }
+    i++; /* past the % */
+    pt_like_seg *g = &segs[r];
+    size_t a = start, b = k;
+    while (a < b && any[a]) a++; /* the leading and trailing _ around the core */
+    while (b > a && any[b - 1]) b--;
+    g->lead = (uint32_t)(a - start);
+    g->trail = (uint32_t)(k - b);
+    g->lit = bytes + a;
+    g->len = (uint32_t)(b - a);
+    bool core_any = false;
+    for (size_t j = a; has_any && j < b; j++) core_any = core_any || any[j];
+    g->has_any = core_any;
+    if (core_any) g->any = any + a;
+    if (like_core(p, g)) return PT_NOMEM;
+  }
+  pr->segs = segs;
+  pr->n_segs = runs;
+  return PT_OK;
+}
+
 /* Milvus's optimizeLikePattern: Equal / Prefix / Postfix / Inner when the pattern allows, else a
  * full match; in the simple classes `\%` and `\_` stand for the characters themselves. */
 static pt_status like(parser *p, item *l, const pt_token *pat, item *out) {
@@ -631,11 +687,21 @@ static pt_status like(parser *p, item *l, const pt_token *pat, item *out) {
     pr->like = LIKE_MATCH;
     pr->pat = raw;
     pr->pat_len = n;
+    if (like_runs(p, pr, raw, n)) return PT_NOMEM;
   } else {
     pr->like = lead && trail ? LIKE_INNER : lead ? LIKE_POSTFIX : trail ? LIKE_PREFIX : LIKE_EQUAL;
     if (lead && trail && k == 0) pr->like = LIKE_PREFIX; /* "%" / "%%": every non-null string */
     pr->pat = lit;
     pr->pat_len = k;
+    if (pr->like == LIKE_INNER) { /* one run between two empty ones: searched for */
+      pt_like_seg *segs = arena_alloc(p->plan, 3 * sizeof *segs);
+      if (!segs) return nomem(p);
+      segs[1].lit = lit;
+      segs[1].len = (uint32_t)k;
+      if (like_core(p, &segs[1])) return PT_NOMEM;
+      pr->segs = segs;
+      pr->n_segs = 3;
+    }
   }
   return make_pred(p, out, pr, pos, end);
 }

@@ -440,61 +440,120 @@ static bool apply_arith(pt_arith op, bool ints, int64_t a, double ad, const pt_v
   }
 }
 
-static bool like_match(const char *s, size_t n, const char *pat, size_t pn);
+static size_t utf8_len(unsigned char c) { return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4; }
 
-/* LIKE: the classes of expr_parse.c's like(). */
+/* One code point forward from *i within [.., lim), or back within [lo, ..): false when there is
+ * none. */
+static bool cp_next(const char *s, size_t lim, size_t *i) {
+  if (*i >= lim) return false;
+  size_t l = utf8_len((unsigned char)s[*i]);
+  if (l > lim - *i) return false;
+  *i += l;
+  return true;
+}
+static bool cp_prev(const char *s, size_t lo, size_t *i) {
+  if (*i <= lo) return false;
+  size_t j = *i - 1;
+  while (j > lo && ((unsigned char)s[j] & 0xC0) == 0x80) j--;
+  *i = j;
+  return true;
+}
+
+/* `n` code points of `_` from *i (forward within lim, or back within lo). */
+static bool any_next(const char *s, size_t lim, size_t *i, uint32_t n) {
+  for (uint32_t k = 0; k < n; k++)
+    if (!cp_next(s, lim, i)) return false;
+  return true;
+}
+static bool any_prev(const char *s, size_t lo, size_t *i, uint32_t n) {
+  for (uint32_t k = 0; k < n; k++)
+    if (!cp_prev(s, lo, i)) return false;
+  return true;
+}
+
+/* The core of a run at i, within lim: where it ends. */
+static bool core_at(const pt_like_seg *g, const char *s, size_t lim, size_t i, size_t *end) {
+  for (uint32_t k = 0; k < g->len; k++) {
+    if (g->has_any && g->any[k]) {
+      if (!cp_next(s, lim, &i)) return false;
+    } else {
+      if (i >= lim || s[i] != g->lit[k]) return false;
+      i++;
+    }
+  }
+  *end = i;
+  return true;
+}
+
+/* A run at i (anchored), within lim: where it ends. */
+static bool run_at(const pt_like_seg *g, const char *s, size_t lim, size_t i, size_t *end) {
+  return any_next(s, lim, &i, g->lead) && core_at(g, s, lim, i, &i) && any_next(s, lim, &i, g->trail) && (*end = i, true);
+}
+
+/* A run ending at lim (anchored), starting at or after lo: where it starts. */
+static bool run_back(const pt_like_seg *g, const char *s, size_t lo, size_t lim, size_t *start) {
+  size_t i = lim;
+  if (!any_prev(s, lo, &i, g->trail)) return false;
+  for (uint32_t k = g->len; k-- > 0;) {
+    if (g->has_any && g->any[k]) {
+      if (!cp_prev(s, lo, &i)) return false;
+    } else {
+      if (i <= lo || s[i - 1] != g->lit[k]) return false;
+      i--;
+    }
+  }
+  if (!any_prev(s, lo, &i, g->lead)) return false;
+  *start = i;
+  return true;
+}
+
+/* The leftmost run within [from, lim): where it ends. A core without `_` is found by KMP in
+ * linear time; one with `_` inside is tried at each code point (its length times the string's). */
+static bool run_find(const pt_like_seg *g, const char *s, size_t from, size_t lim, size_t *end) {
+  size_t i = from, e = 0;
+  if (!any_next(s, lim, &i, g->lead)) return false;
+  if (!g->len) {
+    e = i;
+  } else if (!g->has_any) {
+    uint32_t q = 0;
+    for (; i < lim; i++) {
+      while (q && s[i] != g->lit[q]) q = g->fail[q - 1];
+      if (s[i] == g->lit[q] && ++q == g->len) break;
+    }
+    if (i >= lim) return false;
+    e = i + 1;
+  } else {
+    while (!core_at(g, s, lim, i, &e))
+      if (!cp_next(s, lim, &i)) return false;
+  }
+  if (!any_next(s, lim, &e, g->trail)) return false;
+  *end = e;
+  return true;
+}
+
+/* A pattern's runs: the first at the start, the last at the end, the others leftmost in
+ * between (which is the right choice: a run found later leaves less room for the rest). */
+static bool like_runs(const pt_pred *pr, const char *s, size_t n) {
+  const pt_like_seg *g = pr->segs;
+  uint32_t k = pr->n_segs;
+  size_t pos, lim;
+  if (!run_at(&g[0], s, n, 0, &pos)) return false;
+  if (k == 1) return pos == n;
+  if (!run_back(&g[k - 1], s, pos, n, &lim)) return false;
+  for (uint32_t j = 1; j + 1 < k; j++)
+    if (!run_find(&g[j], s, pos, lim, &pos)) return false;
+  return true;
+}
+
+/* LIKE: the classes of expr_parse.c's like(). % any run, _ one character (a UTF-8 code point).
+ * Linear in the string and the pattern, but for a run holding `_` between other characters. */
 static bool like_holds(const pt_pred *pr, const char *s, size_t n) {
   switch (pr->like) {
   case LIKE_EQUAL: return n == pr->pat_len && memcmp(s, pr->pat, n) == 0;
   case LIKE_PREFIX: return n >= pr->pat_len && memcmp(s, pr->pat, pr->pat_len) == 0;
   case LIKE_POSTFIX: return n >= pr->pat_len && memcmp(s + n - pr->pat_len, pr->pat, pr->pat_len) == 0;
-  case LIKE_INNER: {
-    if (pr->pat_len == 0) return true;
-    for (size_t i = 0; i + pr->pat_len <= n; i++)
-      if (s[i] == pr->pat[0] && memcmp(s + i, pr->pat, pr->pat_len) == 0) return true;
-    return false;
+  default: return like_runs(pr, s, n);
   }
-  default: return like_match(s, n, pr->pat, pr->pat_len);
-  }
-}
-
-static size_t utf8_len(unsigned char c) { return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4; }
-
-/* % any run, _ one character (a UTF-8 code point), \ escapes the next pattern character.
- * Iterative, with one backtracking point per %, so it is linear for usual patterns. */
-static bool like_match(const char *s, size_t n, const char *pat, size_t pn) {
-  size_t si = 0, pi = 0, star_p = SIZE_MAX, star_s = 0;
-  while (si < n) {
-    if (pi < pn && pat[pi] == '%') {
-      star_p = ++pi;
-      star_s = si;
-      continue;
-    }
-    if (pi < pn) {
-      if (pat[pi] == '_') {
-        si += utf8_len((unsigned char)s[si]);
-        pi++;
-        continue;
-      }
-      size_t pl = 1;
-      char want = pat[pi];
-      if (want == '\\' && pi + 1 < pn) {
-        want = pat[pi + 1];
-        pl = 2;
-      }
-      if (s[si] == want) {
-        si++;
-        pi += pl;
-        continue;
-      }
-    }
-    if (star_p == SIZE_MAX) return false;
-    pi = star_p;
-    star_s += utf8_len((unsigned char)s[star_s]);
-    si = star_s;
-  }
-  while (pi < pn && pat[pi] == '%') pi++;
-  return pi == pn;
 }
 
 /* ============================================================================================
