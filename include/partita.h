@@ -54,8 +54,8 @@ extern "C" {
 PT_API const char *pt_version(void);
 
 /* The snapshot format written by pt_collection_save; pt_collection_load reads versions 1 up to
- * this one and refuses newer ones. */
-#define PT_SNAPSHOT_FORMAT_VERSION 1
+ * this one and refuses newer ones. 2: the sections' CRCs are chained, so their order is checked. */
+#define PT_SNAPSHOT_FORMAT_VERSION 2
 
 /* ============================================================================================ */
 /* Status codes                                                                                  */
@@ -160,6 +160,20 @@ PT_API void pt_set_memory_limit(size_t bytes);
 
 /** The ceiling set with pt_set_memory_limit (0: none). */
 PT_API size_t pt_memory_limit(void);
+
+/* How far past the ceiling an operation that frees memory may go while it runs. */
+#define PT_MEMORY_RELIEF ((size_t)16 << 20)
+
+/**
+ * Operations that free memory work at and above the ceiling, or a store at its ceiling could
+ * never shrink: pt_collection_drop and pt_partition_drop allocate nothing, and while
+ * pt_collection_delete or pt_collection_compact runs, the ceiling stands PT_MEMORY_RELIEF bytes
+ * above the larger of itself and the bytes in use when it began (for its filter, its selection,
+ * the one segment compaction builds at a time); all of it is given back before it returns. A
+ * host that allocates around such a call (the name or filter it passes, with pt_alloc) wraps
+ * both in pt_memory_relief(1) ... pt_memory_relief(0); pairs nest.
+ */
+PT_API void pt_memory_relief(int on);
 
 /* ============================================================================================ */
 /* Data types                                                                                    */
@@ -592,7 +606,8 @@ PT_API void pt_search_free(pt_search_result *result);
  * storage order; deleted rows are left out, as compaction would), and the store's timestamp and
  * auto_id state, so that a load never hands out a key or timestamp already used. The format
  * (src/snapshot.c) is little-endian: a versioned header, then sections, each with its length and
- * a CRC-32. The collection is not changed.
+ * a CRC-32 that continues the one before it (so their order is checked too). The collection is
+ * not changed.
  * @param[out] out  the bytes, owned by the caller (free with pt_free); `*len` is their length.
  */
 PT_API pt_status pt_collection_save(const pt_collection *coll, uint8_t **out, size_t *len, pt_error *err);
@@ -614,9 +629,11 @@ PT_API pt_status pt_collection_load(pt_store *store, const uint8_t *bytes, size_
  * Compacts the collection's partitions (or one, `partition` not NULL): rewrites their segments
  * without deleted rows, in storage order, and rebuilds their key index, so memory follows the
  * live rows. Row order, query and search results are unchanged. Runs automatically after
- * mutations as pt_store_options.compact_ratio says. Peak memory: a partition plus its live rows.
+ * mutations as pt_store_options.compact_ratio says. It works a segment at a time: peak memory is
+ * the collection plus one segment, within the relief at the memory ceiling (pt_memory_relief).
  * @param[out] removed  rows dropped (may be NULL). On PT_NOMEM, partitions already compacted stay
- *                      so and the others are as they were.
+ *                      so, the one being compacted is partly so (the same rows, in the same
+ *                      order, never more memory than before), and the others are as they were.
  */
 PT_API pt_status pt_collection_compact(pt_collection *coll, const char *partition, size_t partition_len,
                                        uint64_t *removed, pt_error *err);

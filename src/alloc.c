@@ -10,6 +10,10 @@
  * leaves the store as it was; pt_fail_nomem then words the error as Milvus's memory quota
  * error instead of "out of memory". Freeing never fails, so a store over a lowered ceiling
  * still shrinks (drops, deletes that free) and reads that need no memory still work.
+ * Operations that free memory but need some while they run (delete, compaction, a host's
+ * arguments to them) run in relief (pt_memory_relief): the ceiling then stands PT_MEMORY_RELIEF
+ * above the larger of itself and the bytes in use when the outermost relief began, so they
+ * pass it by a bounded amount, and give it back before they return.
  */
 #include "common.h"
 
@@ -25,6 +29,8 @@ static const pt_allocator libc_allocator = {libc_malloc, libc_realloc, libc_free
 static pt_allocator current = {libc_malloc, libc_realloc, libc_free, NULL};
 static size_t bytes_in_use;
 static size_t memory_limit; /* 0: no ceiling */
+static unsigned relief_depth;  /* pt_memory_relief(1) calls not yet undone */
+static size_t relief_ceiling;  /* the ceiling while relief_depth > 0 */
 static bool json_hooks_installed;
 /* What the latest allocation failure was: the ceiling (true) or the allocator (false); read by
  * pt_fail_nomem to pick its message. A counter of failures lets pt_json_parse_ex (json_check.c)
@@ -35,7 +41,8 @@ static unsigned long failures;
 /* True when `grow` more bytes stay within the ceiling; records the refusal otherwise. */
 static bool within_limit(size_t grow) {
   if (!memory_limit) return true;
-  if (grow <= memory_limit && bytes_in_use <= memory_limit - grow) return true;
+  size_t ceiling = relief_depth ? relief_ceiling : memory_limit;
+  if (grow <= ceiling && bytes_in_use <= ceiling - grow) return true;
   last_failure_was_limit = true;
   failures++;
   return false;
@@ -100,6 +107,16 @@ size_t pt_memory_used(void) { return bytes_in_use; }
 void pt_set_memory_limit(size_t bytes) { memory_limit = bytes; }
 
 size_t pt_memory_limit(void) { return memory_limit; }
+
+void pt_memory_relief(int on) {
+  if (!on) {
+    if (relief_depth) relief_depth--;
+    return;
+  }
+  if (relief_depth++) return;
+  size_t base = bytes_in_use > memory_limit ? bytes_in_use : memory_limit;
+  relief_ceiling = base > SIZE_MAX - PT_MEMORY_RELIEF ? SIZE_MAX : base + PT_MEMORY_RELIEF;
+}
 
 bool pt_alloc_failed_at_limit(void) { return last_failure_was_limit; }
 

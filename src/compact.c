@@ -5,21 +5,25 @@
  * HOW IT WORKS
  * A delete or an upsert only sets a bit in a segment's tombstone bitmap, so under an
  * upsert-heavy load a partition keeps every version of every row it was ever given. Compaction
- * gives that memory back:
+ * gives that memory back, one segment at a time, so that it needs little memory of its own and
+ * works at the memory ceiling too (it runs within pt_relief, alloc.c):
  *   1. Leading segments that are full and have no deleted row are kept as they are, with their
  *      row ids (an upsert-heavy partition usually has none; an append-only prefix is free).
- *   2. The live rows of the other segments are copied, in storage order, into fresh segments
- *      (fixed-width columns by runs of consecutive live rows, variable-length columns with
- *      arenas reserved to the byte), so storage order stays the write order of the live rows
- *      and only row ids change.
- *   3. A fresh key index is sized for the live rows, and every key chain is rebuilt by walking
- *      the rows oldest first: the first row of a key enters the index, a later one becomes the
- *      head and links to the previous head. This is exactly the structure writes build (chains
- *      hold live rows only, newest first), renumbered.
- *   4. Steps 1-3 allocate everything before touching the partition; only then are the new
- *      segments and index swapped in and the old ones freed. A failed allocation frees what was
- *      made and leaves the partition exactly as it was.
- * Peak memory is the old partition plus its live rows once more, for the duration of the call.
+ *   2. Then, step by step: the next `capacity` live rows (in storage order) are copied into one
+ *      fresh segment (fixed-width columns by runs of consecutive live rows, variable-length
+ *      columns with arenas reserved to the byte) and marked deleted where they were; the old
+ *      segments left with no live row are freed and the fresh one takes the place of the first
+ *      of them. Every segment but the last is full, so row ids stay dense. Between steps the
+ *      partition is whole: the same live rows, in the same order, a prefix of them compacted.
+ *      So a step's allocation failing only stops compaction early (PT_NOMEM, the rows intact),
+ *      and what a step needs beyond the partition is one segment.
+ *   3. The key index and every key chain are rebuilt by walking the live rows oldest first: the
+ *      first row of a key enters the index, a later one becomes the head and links to the
+ *      previous head. This is exactly the structure writes build (chains hold live rows only,
+ *      newest first), renumbered. A fresh index sized for the live rows replaces the old one
+ *      when it can be allocated; otherwise the old table is cleared and refilled in place (it
+ *      holds every key already), so this step cannot fail.
+ * Peak memory is the partition plus one segment.
  *
  * Automatic compaction (pt_collection_auto_compact, run after every successful mutation): a
  * partition is compacted when its deleted rows exceed `compact_ratio` × its live rows (store
@@ -34,10 +38,11 @@
  * ========================================================================================== */
 
 void pt_partition_reindex(pt_partition *p, const pt_layout *lay) {
-  pt_assert(p->index.count == 0 && (uint64_t)p->n_rows <= (p->index.slots ? pt_pkindex_max_keys(p->index.mask + 1) : 0));
+  pt_assert(p->index.count == 0);
   for (uint32_t row = 0; row < p->n_rows; row++) {
     pt_segment *seg = pt_row_segment(p, lay, row);
     uint32_t off = pt_row_offset(lay, row);
+    if (pt_bit_get(seg->deleted, off)) continue;
     pt_key key = pt_row_key(p, lay, row);
     size_t slot = pt_partition_lookup(p, lay, &key);
     if (slot == SIZE_MAX) {
@@ -83,16 +88,143 @@ static void copy_var(pt_segment *dst, uint32_t at, const pt_segment *src, uint32
   }
 }
 
-/* Bytes of variable-length column c taken by the live rows [r0, r1) of a partition. */
-static size_t live_var_bytes(const pt_partition *p, const pt_layout *lay, size_t c, uint32_t r0, uint32_t r1) {
-  size_t n = 0;
-  for (uint32_t row = r0; row < r1; row++) {
-    const pt_segment *seg = pt_row_segment(p, lay, row);
-    uint32_t off = pt_row_offset(lay, row);
-    if (pt_bit_get(seg->deleted, off)) continue;
-    n += seg->cols[c].offsets[off + 1] - seg->cols[c].offsets[off];
+/* The next step of compaction: where the next `cap` live rows from segment `at` (offset 0; the
+ * rows moved before are marked deleted) end, as (segment, offset), and how many there are. */
+static uint32_t next_rows(const pt_partition *p, size_t at, uint32_t cap, size_t *end_seg, uint32_t *end_off) {
+  uint32_t taken = 0;
+  size_t si = at;
+  uint32_t off = 0;
+  for (; si < p->n_segs; si++, off = 0) {
+    const pt_segment *seg = p->segs[si];
+    for (; off < seg->count && taken < cap; off++)
+      if (!pt_bit_get(seg->deleted, off)) taken++;
+    if (taken == cap) break;
   }
-  return n;
+  *end_seg = si;
+  *end_off = off;
+  return taken;
+}
+
+/* Moves the live rows of segments [at, end_seg) and of segment end_seg below end_off into
+ * `dst`, marking them deleted where they were. */
+static void move_rows(pt_partition *p, const pt_layout *lay, pt_segment *dst, size_t at, size_t end_seg,
+                      uint32_t end_off) {
+  uint32_t n = 0;
+  for (size_t si = at; si <= end_seg && si < p->n_segs; si++) {
+    pt_segment *src = p->segs[si];
+    uint32_t limit = si == end_seg ? end_off : src->count;
+    for (uint32_t off = 0; off < limit;) {
+      if (pt_bit_get(src->deleted, off)) {
+        off++;
+        continue;
+      }
+      uint32_t end = off + 1; /* a run of live rows, copied at once */
+      while (end < limit && !pt_bit_get(src->deleted, end)) end++;
+      copy_fixed_run(dst, n, src, off, end - off, lay);
+      for (uint32_t r = off; r < end; r++, n++) {
+        copy_var(dst, n, src, r, lay);
+        pt_bit_set(src->deleted, r);
+      }
+      src->live -= end - off;
+      off = end;
+    }
+  }
+  dst->count = dst->live = n;
+}
+
+/* Drops the bytes of a segment's deleted rows from its variable-length arenas (their cells
+ * become empty) and shrinks the arenas to what the live rows hold. PT_NOMEM when a shrinking
+ * realloc failed: that arena keeps its size, and the segment is whole either way. */
+static pt_status squeeze(pt_segment *seg, const pt_layout *lay) {
+  pt_status rc = PT_OK;
+  for (size_t c = 0; c < lay->n_cols; c++) {
+    pt_column *col = &seg->cols[c];
+    if (lay->row_bytes[c] || !col->data) continue;
+    uint32_t *offs = col->offsets, start = offs[0], w = 0;
+    for (uint32_t off = 0; off < seg->count; off++) {
+      uint32_t end = offs[off + 1], len = pt_bit_get(seg->deleted, off) ? 0 : end - start;
+      if (len && w != start) memmove(col->data + w, col->data + start, len);
+      w += len;
+      start = end;
+      offs[off + 1] = w;
+    }
+    col->used = w;
+    if (w == 0) {
+      pt_free(col->data);
+      col->data = NULL;
+      col->cap = 0;
+    } else if (w < col->cap) {
+      uint8_t *smaller = pt_realloc(col->data, w);
+      if (!smaller) {
+        rc = PT_NOMEM;
+        continue;
+      }
+      col->data = smaller;
+      col->cap = w;
+    }
+  }
+  return rc;
+}
+
+/* One step (HOW IT WORKS, 2): the fresh segment for position `at`, or when no live row is left,
+ * the old segments freed. PT_NOMEM when the segment could not be allocated: nothing changed. */
+static pt_status compact_step(pt_partition *p, const pt_layout *lay, size_t at) {
+  const uint32_t cap = lay->seg_mask + 1;
+  size_t end_seg;
+  uint32_t end_off;
+  uint32_t taken = next_rows(p, at, cap, &end_seg, &end_off);
+  pt_segment *seg = NULL;
+  if (taken) {
+    if (!(seg = pt_segment_new(lay))) return PT_NOMEM;
+    for (size_t c = 0; c < lay->n_cols; c++) {
+      if (lay->row_bytes[c]) continue;
+      size_t bytes = 0;
+      for (size_t si = at; si <= end_seg && si < p->n_segs; si++) {
+        const pt_segment *src = p->segs[si];
+        uint32_t limit = si == end_seg ? end_off : src->count;
+        for (uint32_t off = 0; off < limit; off++)
+          if (!pt_bit_get(src->deleted, off)) bytes += src->cols[c].offsets[off + 1] - src->cols[c].offsets[off];
+      }
+      /* the arena to the byte: the segment is filled once */
+      if (bytes > UINT32_MAX || (bytes && !(seg->cols[c].data = pt_malloc(bytes)))) {
+        pt_segment_free(seg, lay);
+        return bytes > UINT32_MAX ? PT_LIMIT : PT_NOMEM;
+      }
+      seg->cols[c].cap = bytes;
+    }
+    move_rows(p, lay, seg, at, end_seg, end_off);
+  }
+  /* the old segments left without a live row go; the fresh one takes the first one's place */
+  size_t gone = 0;
+  while (at + gone < p->n_segs && p->segs[at + gone]->live == 0) pt_segment_free(p->segs[at + gone++], lay);
+  pt_assert(!seg || gone >= 1);
+  size_t keep_from = at + gone, placed = seg ? 1 : 0;
+  memmove(&p->segs[at + placed], &p->segs[keep_from], (p->n_segs - keep_from) * sizeof *p->segs);
+  if (seg) p->segs[at] = seg;
+  p->n_segs = p->n_segs - gone + placed;
+  p->n_rows = p->n_segs ? (uint32_t)((p->n_segs - 1) * (size_t)cap + p->segs[p->n_segs - 1]->count) : 0;
+  /* the rows moved out of the old segment read last leave their bytes there: dropped, so that
+   * no row is held twice between steps */
+  if (seg && at + 1 < p->n_segs && p->segs[at + 1]->live < p->segs[at + 1]->count) return squeeze(p->segs[at + 1], lay);
+  return PT_OK;
+}
+
+/* Rebuilds the key index and chains (HOW IT WORKS, 3). PT_NOMEM when the fresh table could not
+ * be allocated: the old one was refilled, and the partition is whole either way. */
+static pt_status rebuild_index(pt_partition *p, const pt_layout *lay) {
+  pt_pkindex fresh;
+  pt_pkindex_init(&fresh, p->index.is_string);
+  /* one slot per distinct live key, as many as the old table holds */
+  pt_status rc = pt_pkindex_reserve(&fresh, p->index.count);
+  if (rc == PT_OK) {
+    pt_pkindex_free(&p->index);
+    p->index = fresh;
+  } else {
+    for (size_t i = 0; p->index.slots && i <= p->index.mask; i++) p->index.slots[i].row = PT_NO_ROW;
+    p->index.count = 0;
+  }
+  pt_partition_reindex(p, lay);
+  return rc;
 }
 
 /* ============================================================================================
@@ -103,89 +235,32 @@ pt_status pt_partition_compact(pt_partition *p, const pt_layout *lay, uint64_t *
   if (removed) *removed = 0;
   if (p->n_live == p->n_rows) return PT_OK;
   const uint32_t cap = lay->seg_mask + 1;
-  pt_status rc = PT_NOMEM;
+  uint64_t dead = (uint64_t)p->n_rows - p->n_live;
 
   /* 1. the fully live, full prefix is kept */
-  size_t keep = 0;
-  while (keep < p->n_segs && p->segs[keep]->count == cap && p->segs[keep]->live == cap) keep++;
-  uint32_t first = (uint32_t)(keep * cap); /* first row id that moves */
-  uint64_t moved = p->n_live - (uint64_t)keep * cap;
-  size_t n_new = (size_t)((moved + cap - 1) / cap);
+  size_t at = 0;
+  while (at < p->n_segs && p->segs[at]->count == cap && p->segs[at]->live == cap) at++;
 
-  /* 2. fresh segments with exact arena room, and a fresh index: everything is allocated here */
-  pt_partition view = *p; /* the partition as it will be, for the index rebuild */
-  pt_segment **segs = NULL;
-  if (keep + n_new && !(segs = pt_calloc(keep + n_new, sizeof *segs))) return PT_NOMEM;
-  for (size_t k = 0; k < keep; k++) segs[k] = p->segs[k];
-  pt_pkindex_init(&view.index, p->index.is_string);
-  for (size_t k = 0; k < n_new; k++)
-    if (!(segs[keep + k] = pt_segment_new(lay))) goto fail;
-  if (pt_pkindex_reserve(&view.index, (size_t)p->n_live)) goto fail;
-  {
-    /* arena bytes per fresh segment: walk the old rows, cutting every `cap` live rows */
-    uint32_t row = first;
-    for (size_t k = 0; k < n_new; k++) {
-      uint32_t start = row, taken = 0;
-      while (row < p->n_rows && taken < cap) {
-        if (!pt_row_deleted(p, lay, row)) taken++;
-        row++;
-      }
-      for (size_t c = 0; c < lay->n_cols; c++)
-        if (!lay->row_bytes[c] && (rc = pt_segment_reserve_bytes(segs[keep + k], c, live_var_bytes(p, lay, c, start, row))))
-          goto fail;
-    }
-  }
+  /* 2. a fresh segment at a time, until no old one is left */
+  pt_status rc = PT_OK;
+  while (at < p->n_segs && (rc = compact_step(p, lay, at)) == PT_OK) at++;
 
-  /* 3. copy the live rows, in order; nothing can fail from here on */
-  {
-    size_t k = keep;
-    uint32_t at = 0; /* next row within segs[k] */
-    for (size_t si = keep; si < p->n_segs; si++) {
-      const pt_segment *src = p->segs[si];
-      /* runs of live rows, cut where the destination segment fills */
-      for (uint32_t off = 0, end; (end = pt_live_run(src, &off, cap - at)) > off; off = end) {
-        pt_segment *dst = segs[k];
-        copy_fixed_run(dst, at, src, off, end - off, lay);
-        for (uint32_t r = off; r < end; r++, at++) copy_var(dst, at, src, r, lay);
-        dst->count = dst->live = at;
-        if (at == cap) {
-          k++;
-          at = 0;
-        }
-      }
-    }
-  }
-  view.segs = segs;
-  view.n_segs = view.segs_cap = keep + n_new;
-  view.n_rows = (uint32_t)(first + moved);
-  view.n_live = view.n_rows;
-
-  /* 4. chains and index over the new rows (the kept segments' links are rewritten too) */
-  pt_partition_reindex(&view, lay);
-
-  /* 5. swap in, free the old */
-  if (removed) *removed = (uint64_t)p->n_rows - p->n_live;
-  for (size_t si = keep; si < p->n_segs; si++) pt_segment_free(p->segs[si], lay);
-  pt_free(p->segs);
-  pt_pkindex_free(&p->index);
-  pt_segment_free(view.spare, lay); /* a spare segment is memory compaction hands back too */
-  view.spare = NULL;
-  *p = view;
+  /* 3. the index and chains, for the rows where they are now */
+  pt_status index_rc = rebuild_index(p, lay);
+  if (!rc) rc = index_rc;
+  if (rc) return rc;
+  if (removed) *removed = dead;
+  pt_segment_free(p->spare, lay); /* a spare segment is memory compaction hands back too */
+  p->spare = NULL;
   return PT_OK;
-
-fail:
-  for (size_t k = keep; k < keep + n_new; k++) pt_segment_free(segs[k], lay);
-  pt_free(segs);
-  pt_pkindex_free(&view.index);
-  return rc == PT_OK ? PT_NOMEM : rc;
 }
 
 /* ============================================================================================
  * Collections
  * ========================================================================================== */
 
-pt_status pt_collection_compact(pt_collection *c, const char *partition, size_t len, uint64_t *removed,
-                                pt_error *err) {
+static pt_status compact_partitions(pt_collection *c, const char *partition, size_t len, uint64_t *removed,
+                                    pt_error *err) {
   if (removed) *removed = 0;
   if (!c) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_compact: missing argument");
   size_t lo = 0, hi = c->n_parts;
@@ -207,6 +282,16 @@ pt_status pt_collection_compact(pt_collection *c, const char *partition, size_t 
   }
   pt_error_clear(err);
   return PT_OK;
+}
+
+/* Compaction frees memory: it runs in relief, so that a store at its memory ceiling can still
+ * compact (alloc.c); what it needs beyond the partition is one segment at a time. */
+pt_status pt_collection_compact(pt_collection *c, const char *partition, size_t len, uint64_t *removed,
+                                pt_error *err) {
+  pt_memory_relief(1);
+  pt_status rc = compact_partitions(c, partition, len, removed, err);
+  pt_memory_relief(0);
+  return rc;
 }
 
 void pt_collection_auto_compact(pt_collection *c) {

@@ -57,30 +57,49 @@ typedef enum pt_vtype {
   VT_NONE = 0, VT_BOOL, VT_INT, VT_FLOAT, VT_STRING, VT_ARRAY, VT_JSON
 } pt_vtype;
 
+/* A constant. The plan keeps one per literal and list item, so it is kept small: 16 bytes. */
 typedef struct pt_value {
-  pt_vtype type;
-  bool b;
-  int64_t i;
-  double d;
-  const char *s; /* VT_STRING: unquoted bytes, owned by the plan */
-  size_t slen;
-  struct pt_value *items; /* VT_ARRAY */
-  size_t n;
+  uint8_t type;      /* pt_vtype */
+  bool b;            /* VT_BOOL */
+  union {
+    uint32_t slen;   /* VT_STRING: bytes */
+    uint32_t n;      /* VT_ARRAY: items */
+  };
+  union {
+    int64_t i;       /* VT_INT */
+    double d;        /* VT_FLOAT */
+    const char *s;   /* VT_STRING: unquoted bytes, owned by the plan */
+    struct pt_value *items; /* VT_ARRAY */
+  };
 } pt_value;
+
+/* The order of two integer or two string constants: -1, 0 or 1 (strings byte-wise, a prefix
+ * first). */
+static inline int pt_value_cmp(const pt_value *a, const pt_value *b) {
+  if (a->type == VT_STRING) {
+    size_t n = a->slen < b->slen ? a->slen : b->slen;
+    int c = n ? memcmp(a->s, b->s, n) : 0;
+    return c ? (c < 0 ? -1 : 1) : (a->slen < b->slen ? -1 : a->slen > b->slen);
+  }
+  return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/* An `in` list of integers or strings longer than this is sorted when it is planned, and rows
+ * are looked up in it by binary search: a long list costs log(n) a row, not n. */
+#define PT_TERM_SORTED_AFTER 16
 
 /* A column of the row: a field, or a path into a JSON field / the dynamic field, or an element
  * of an ARRAY field. */
 typedef struct pt_colref {
-  int field;         /* schema field index, or the dynamic column ($meta) */
-  bool dynamic;      /* the field is $meta */
-  int dtype;         /* the field's DataType (PT_JSON for $meta) */
-  int elem_type;     /* ARRAY: element type */
-  const char **keys; /* JSON path, as written between the brackets (owned by the plan) */
-  size_t *key_lens;
-  size_t n_keys;
-  bool has_index;    /* ARRAY element access a[i] */
-  int64_t index;
-  int vtype_dtype;   /* the DataType of what is accessed: dtype, element type, or PT_JSON */
+  pt_str *keys;        /* JSON path, as written between the brackets (owned by the plan) */
+  int64_t index;       /* ARRAY element access a[i] */
+  int32_t field;       /* schema field index, or the dynamic column ($meta) */
+  uint32_t n_keys;
+  uint8_t dtype;       /* the field's DataType (PT_JSON for $meta) */
+  uint8_t elem_type;   /* ARRAY: element type */
+  uint8_t vtype_dtype; /* the DataType of what is accessed: dtype, element type, or PT_JSON */
+  bool dynamic;        /* the field is $meta */
+  bool has_index;
 } pt_colref;
 
 typedef enum pt_cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE } pt_cmp;
@@ -101,24 +120,53 @@ typedef enum pt_pred_kind {
   P_NOT, P_AND, P_OR
 } pt_pred_kind;
 
+/* A run of a like pattern between two unescaped `%` (or an end of it): `lead` and `trail`
+ * code points of `_` around a core of bytes, in which `any` (with has_any) marks more `_`. A
+ * core without `_` is searched for with its KMP failure function, in linear time. */
+typedef struct pt_like_seg {
+  const char *lit;        /* the core's bytes (at a `_` of `any`, unused) */
+  union {
+    const uint32_t *fail; /* has_any false: fail[k], the longest proper border of lit[0..k] */
+    const uint8_t *any;   /* has_any: one flag per byte of the core, 1 for a `_` */
+  };
+  uint32_t len, lead, trail;
+  bool has_any;
+} pt_like_seg;
+
+/* A predicate: what each kind needs shares one union, so that a long chain of small
+ * predicates stays a small multiple of its text (80 bytes a node on 64-bit hosts). */
 typedef struct pt_pred {
-  pt_pred_kind kind;
+  uint8_t kind;            /* pt_pred_kind */
+  uint8_t cmp;             /* pt_cmp: P_COMPARE, P_COMPARE_COLS */
+  uint8_t arith;           /* pt_arith: P_COMPARE: col arith operand CMP value */
+  uint8_t like;            /* pt_like_kind: P_LIKE, the pattern's class */
+  uint8_t contains;        /* pt_contains_kind: P_CONTAINS */
   bool b;                  /* P_CONST */
-  pt_colref col, col2;
-  pt_cmp cmp;
-  pt_arith arith;          /* P_COMPARE: col arith operand CMP value */
-  pt_value operand;
-  pt_value value;          /* P_COMPARE / P_TERM (array) / P_CONTAINS */
   bool array_length;       /* P_COMPARE on array_length(col) */
-  pt_value lo, hi;         /* P_RANGE */
-  bool lo_incl, hi_incl;
+  bool lo_incl, hi_incl;   /* P_RANGE */
   bool negate;             /* P_TERM: not in; P_NULL: is not null */
-  pt_like_kind like;       /* P_LIKE: the pattern's class, and its operand (or raw pattern) */
-  const char *pat;
-  size_t pat_len;
-  pt_contains_kind contains;
-  struct pt_pred **kids;   /* P_NOT: 1; P_AND / P_OR: n (flattened) */
-  size_t n_kids;
+  bool sorted;             /* P_TERM: the list is in pt_value_cmp order (PT_TERM_SORTED_AFTER) */
+  pt_colref col;           /* every kind but P_CONST, P_NOT, P_AND, P_OR */
+  union {
+    struct {
+      pt_value value;      /* P_COMPARE / P_TERM (array) / P_CONTAINS */
+      pt_value operand;    /* P_COMPARE with arith */
+    };
+    pt_colref col2;        /* P_COMPARE_COLS */
+    struct {
+      pt_value lo, hi;     /* P_RANGE */
+    };
+    struct {
+      const char *pat;     /* P_LIKE, EQUAL / PREFIX / POSTFIX: the operand */
+      size_t pat_len;
+      const pt_like_seg *segs; /* INNER / MATCH: the runs between % (first and last anchored) */
+      uint32_t n_segs;
+    };
+    struct {
+      struct pt_pred **kids; /* P_NOT: 1; P_AND / P_OR: n (flattened) */
+      size_t n_kids, kids_cap;
+    };
+  };
 } pt_pred;
 
 typedef struct pt_plan pt_plan;
@@ -133,11 +181,24 @@ void pt_plan_free(pt_plan *plan);
 /* True when `expr` holds only white space. */
 bool pt_expr_is_empty(const char *expr, size_t len);
 
-/* The keys of a primary-key filter: `pk in [...]` or `pk == k`. */
+/* The keys of a primary-key filter: `pk in [...]` or `pk == k`, as the plan's constants. */
 typedef struct pt_pkfilter {
   size_t n;
-  pt_key *keys;
+  const pt_value *values;
 } pt_pkfilter;
+
+/* Key k of a primary-key filter. */
+static inline pt_key pt_pkfilter_key(const pt_pkfilter *f, size_t k) {
+  const pt_value *v = &f->values[k];
+  pt_key key = {0, NULL, 0};
+  if (v->type == VT_STRING) {
+    key.s = v->s;
+    key.len = v->slen;
+  } else {
+    key.i = v->i;
+  }
+  return key;
+}
 
 /* When a plan is a primary-key filter, fills `out` (pointing into the plan) and returns true. */
 bool pt_plan_keys(const pt_plan *plan, const pt_collection *c, pt_pkfilter *out);

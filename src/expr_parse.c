@@ -10,7 +10,10 @@
  * checks Milvus's visitor makes happen as items combine, with its messages, so that the same
  * expression is accepted or refused here as on a Milvus 2.6 server. AND / OR chains are
  * flattened into one node, so a long chain costs no recursion; nesting (parentheses, unary
- * operators, calls) is bounded by PT_EXPR_MAX_DEPTH.
+ * operators, calls) is bounded by PT_EXPR_MAX_DEPTH. Time and memory are linear in the text:
+ * nothing built is copied again as it grows (arrays double), and the plan's nodes and constants
+ * are compact, so a plan takes at most about 40 bytes per byte of expression
+ * (tests/unit/test_bounds.c holds every form of expression to that).
  *
  * Errors read as Milvus's: "failed to create <query|delete> plan: cannot parse expression:
  * <expr>, error: <reason>: invalid parameter" (code 1100), and carry the byte span of the
@@ -36,7 +39,7 @@ typedef struct arena_block {
 struct pt_plan {
   arena_block *blocks;
   pt_pred *root;
-  pt_key *keys; /* primary-key filters */
+  const pt_value *keys; /* primary-key filters */
   size_t n_keys;
   bool is_keys;
 };
@@ -282,20 +285,12 @@ static pt_status resolve_name(parser *p, const pt_token *t, const char *name, si
   return PT_OK;
 }
 
+/* Appends a key to a path whose arrays were sized for all its keys (column_item counts them
+ * first: growing the arrays key by key would copy them at every step). */
 static pt_status add_key(parser *p, pt_colref *c, const char *k, size_t n) {
-  const char **keys = arena_alloc(p->plan, (c->n_keys + 1) * sizeof *keys);
-  size_t *lens = arena_alloc(p->plan, (c->n_keys + 1) * sizeof *lens);
   const char *copy = dup_text(p, k, n);
-  if (!keys || !lens || !copy) return nomem(p);
-  if (c->n_keys) {
-    memcpy(keys, c->keys, c->n_keys * sizeof *keys);
-    memcpy(lens, c->key_lens, c->n_keys * sizeof *lens);
-  }
-  keys[c->n_keys] = copy;
-  lens[c->n_keys] = n;
-  c->keys = keys;
-  c->key_lens = lens;
-  c->n_keys++;
+  if (!copy) return nomem(p);
+  c->keys[c->n_keys++] = (pt_str){copy, n};
   return PT_OK;
 }
 
@@ -312,10 +307,26 @@ static pt_status column_item(parser *p, const pt_token *t, item *out) {
   out->end = t->pos + t->len;
   out->single_token = true;
   pt_colref *c = &out->col;
+  if (base < n && c->dtype != PT_JSON && c->dtype != PT_ARRAY)
+    return fail(p, t->pos, t->pos + t->len, "%s data type not supported accessed with []", pt_dtype_proto_name(c->dtype));
+  /* the path's arrays, sized once: the dynamic key and one per bracket group (the lexer made
+   * the groups well formed; keys hold no unescaped quote) */
+  size_t groups = 0;
+  if (c->dtype == PT_JSON)
+    for (size_t i = base; i < n; i++) {
+      if (s[i] == '"' || s[i] == '\'') {
+        char q = s[i];
+        for (i++; s[i] != q; i++) i += s[i] == '\\';
+      } else if (s[i] == '[') {
+        groups++;
+      }
+    }
+  size_t want = groups + (dyn_key ? 1 : 0);
+  if (want) {
+    if (!(c->keys = arena_alloc(p->plan, want * sizeof *c->keys))) return nomem(p);
+  }
   if (dyn_key && (rc = add_key(p, c, s, base))) return rc;
   if (base == n) return PT_OK;
-  if (c->dtype != PT_JSON && c->dtype != PT_ARRAY)
-    return fail(p, t->pos, t->pos + t->len, "%s data type not supported accessed with []", pt_dtype_proto_name(c->dtype));
   /* the bracket groups: verbatim keys between the quotes, or decimal indexes */
   for (size_t i = base; i < n;) {
     size_t j = i + 1, kstart, klen;
@@ -386,13 +397,8 @@ static pt_cmp mirror(pt_cmp op) {
 }
 
 static int compare_values(const pt_value *a, const pt_value *b) {
-  if (a->type == VT_STRING) {
-    size_t n = a->slen < b->slen ? a->slen : b->slen;
-    int c = memcmp(a->s, b->s, n);
-    return c ? (c < 0 ? -1 : 1) : (a->slen < b->slen ? -1 : a->slen > b->slen);
-  }
+  if (a->type == VT_STRING || (a->type == VT_INT && b->type == VT_INT)) return pt_value_cmp(a, b);
   if (a->type == VT_BOOL) return (int)a->b - (int)b->b;
-  if (a->type == VT_INT && b->type == VT_INT) return a->i < b->i ? -1 : a->i > b->i;
   double x = a->type == VT_INT ? (double)a->i : a->d, y = b->type == VT_INT ? (double)b->i : b->d;
   return x < y ? -1 : x > y;
 }
@@ -554,6 +560,8 @@ static pt_status range(parser *p, item *lo, pt_cmp op1, item *mid, pt_cmp op2, i
   return make_pred(p, out, pr, pos, end);
 }
 
+static int sort_order(const void *a, const void *b) { return pt_value_cmp(a, b); }
+
 static pt_status term(parser *p, item *l, bool negate, item *r, item *out) {
   size_t pos = l->pos, end = r->end;
   if (l->kind == I_CONST) return fail_item(p, l, "'term' can only be used on non-const expression, but got: %s");
@@ -573,7 +581,67 @@ static pt_status term(parser *p, item *l, bool negate, item *r, item *out) {
   pr->col = l->col;
   pr->value = r->v;
   pr->negate = negate;
+  if (r->v.n > PT_TERM_SORTED_AFTER && (is_int_dtype(t) || is_string_dtype(t))) {
+    qsort(pr->value.items, pr->value.n, sizeof *pr->value.items, sort_order);
+    pr->sorted = true;
+  }
   return make_pred(p, out, pr, pos, end);
+}
+
+/* The KMP failure function of a run's core (pt_like_seg). */
+static pt_status like_core(parser *p, pt_like_seg *g) {
+  if (g->has_any || !g->len) return PT_OK;
+  uint32_t *fail = arena_alloc(p->plan, g->len * sizeof *fail);
+  if (!fail) return nomem(p);
+  fail[0] = 0;
+  for (uint32_t k = 1, b = 0; k < g->len; k++) {
+    while (b && g->lit[k] != g->lit[b]) b = fail[b - 1];
+    if (g->lit[k] == g->lit[b]) b++;
+    fail[k] = b;
+  }
+  g->fail = fail;
+  return PT_OK;
+}
+
+/* Splits a pattern with wildcards at its unescaped % into runs (pt_like_seg); a backslash
+ * makes the byte after it literal, as in Milvus's patterns. */
+static pt_status like_runs(parser *p, pt_pred *pr, const char *raw, size_t n) {
+  uint32_t runs = 1;
+  for (size_t i = 0; i < n; i++) {
+    if (raw[i] == '\\' && i + 1 < n) i++;
+    else if (raw[i] == '%') runs++;
+  }
+  pt_like_seg *segs = arena_alloc(p->plan, runs * sizeof *segs);
+  char *bytes = arena_alloc(p->plan, n + 1);
+  uint8_t *any = arena_alloc(p->plan, n + 1);
+  if (!segs || !bytes || !any) return nomem(p);
+  size_t k = 0, i = 0;
+  for (uint32_t r = 0; r < runs; r++) {
+    size_t start = k;
+    bool has_any = false;
+    for (; i < n && raw[i] != '%'; i++) {
+      if (raw[i] == '\\' && i + 1 < n) i++;
+      else if (raw[i] == '_') any[k] = 1, has_any = true;
+      bytes[k++] = raw[i];
+    }
+    i++; /* past the % */
+    pt_like_seg *g = &segs[r];
+    size_t a = start, b = k;
+    while (a < b && any[a]) a++; /* the leading and trailing _ around the core */
+    while (b > a && any[b - 1]) b--;
+    g->lead = (uint32_t)(a - start);
+    g->trail = (uint32_t)(k - b);
+    g->lit = bytes + a;
+    g->len = (uint32_t)(b - a);
+    bool core_any = false;
+    for (size_t j = a; has_any && j < b; j++) core_any = core_any || any[j];
+    g->has_any = core_any;
+    if (core_any) g->any = any + a;
+    if (like_core(p, g)) return PT_NOMEM;
+  }
+  pr->segs = segs;
+  pr->n_segs = runs;
+  return PT_OK;
 }
 
 /* Milvus's optimizeLikePattern: Equal / Prefix / Postfix / Inner when the pattern allows, else a
@@ -619,13 +687,39 @@ static pt_status like(parser *p, item *l, const pt_token *pat, item *out) {
     pr->like = LIKE_MATCH;
     pr->pat = raw;
     pr->pat_len = n;
+    if (like_runs(p, pr, raw, n)) return PT_NOMEM;
   } else {
     pr->like = lead && trail ? LIKE_INNER : lead ? LIKE_POSTFIX : trail ? LIKE_PREFIX : LIKE_EQUAL;
     if (lead && trail && k == 0) pr->like = LIKE_PREFIX; /* "%" / "%%": every non-null string */
     pr->pat = lit;
     pr->pat_len = k;
+    if (pr->like == LIKE_INNER) { /* one run between two empty ones: searched for */
+      pt_like_seg *segs = arena_alloc(p->plan, 3 * sizeof *segs);
+      if (!segs) return nomem(p);
+      segs[1].lit = lit;
+      segs[1].len = (uint32_t)k;
+      if (like_core(p, &segs[1])) return PT_NOMEM;
+      pr->segs = segs;
+      pr->n_segs = 3;
+    }
   }
   return make_pred(p, out, pr, pos, end);
+}
+
+/* Appends kids to an AND / OR node; its array doubles when full. */
+static pt_status add_kids(parser *p, pt_pred *node, pt_pred *const *kids, size_t n) {
+  if (n > node->kids_cap - node->n_kids) {
+    size_t cap = node->kids_cap ? node->kids_cap : 4;
+    while (cap - node->n_kids < n) cap *= 2;
+    pt_pred **grown = arena_alloc(p->plan, cap * sizeof *grown);
+    if (!grown) return nomem(p);
+    if (node->n_kids) memcpy(grown, node->kids, node->n_kids * sizeof *grown);
+    node->kids = grown;
+    node->kids_cap = cap;
+  }
+  memcpy(node->kids + node->n_kids, kids, n * sizeof *kids);
+  node->n_kids += n;
+  return PT_OK;
 }
 
 static pt_status logic(parser *p, bool is_and, item *l, item *r, item *out) {
@@ -645,21 +739,15 @@ static pt_status logic(parser *p, bool is_and, item *l, item *r, item *out) {
   }
   if (!lp || !rp) return fail(p, pos, end, "'%s' can only be used between boolean expressions", name);
   pt_pred_kind k = is_and ? P_AND : P_OR;
-  /* flatten: a and (b and c) chains into one node */
-  size_t n = (l->pred->kind == k ? l->pred->n_kids : 1) + (r->pred->kind == k ? r->pred->n_kids : 1);
-  pt_pred *pr = new_pred(p, k);
-  pt_pred **kids = arena_alloc(p->plan, n * sizeof *kids);
-  if (!pr || !kids) return nomem(p);
-  size_t at = 0;
-  for (int side = 0; side < 2; side++) {
-    pt_pred *x = side ? r->pred : l->pred;
-    if (x->kind == k)
-      for (size_t i = 0; i < x->n_kids; i++) kids[at++] = x->kids[i];
-    else
-      kids[at++] = x;
+  /* flatten: a chain `a or b or c` grows one node (its kids array doubling), and a node of the
+   * same kind on the right `a or (b or c)` gives it its kids, so a chain costs linear time and
+   * memory */
+  pt_pred *pr = l->pred;
+  if (pr->kind != k) {
+    if (!(pr = new_pred(p, k)) || add_kids(p, pr, &l->pred, 1)) return PT_NOMEM;
   }
-  pr->kids = kids;
-  pr->n_kids = n;
+  pt_pred *right = r->pred;
+  if (right->kind == k ? add_kids(p, pr, right->kids, right->n_kids) : add_kids(p, pr, &right, 1)) return PT_NOMEM;
   return make_pred(p, out, pr, pos, end);
 }
 
@@ -1227,15 +1315,8 @@ static bool detect_keys(pt_plan *plan, const pt_collection *c) {
   if (r->col.field != pk || r->col.dynamic || r->col.n_keys) return false;
   if (r->kind == P_TERM && r->negate) return false;
   if (r->kind == P_COMPARE && (r->cmp != CMP_EQ || r->arith != AR_NONE)) return false;
-  const pt_value *vals = r->kind == P_TERM ? r->value.items : &r->value;
+  const pt_value *keys = r->kind == P_TERM ? r->value.items : &r->value;
   size_t n = r->kind == P_TERM ? r->value.n : 1;
-  pt_key *keys = n ? arena_alloc(plan, n * sizeof *keys) : NULL;
-  if (n && !keys) return false;
-  for (size_t i = 0; i < n; i++) {
-    keys[i].i = vals[i].i;
-    keys[i].s = vals[i].s;
-    keys[i].len = vals[i].slen;
-  }
   plan->keys = keys;
   plan->n_keys = n;
   plan->is_keys = true;
@@ -1246,7 +1327,7 @@ bool pt_plan_keys(const pt_plan *plan, const pt_collection *c, pt_pkfilter *out)
   (void)c;
   if (!plan || !plan->is_keys) return false;
   out->n = plan->n_keys;
-  out->keys = plan->keys;
+  out->values = plan->keys;
   return true;
 }
 

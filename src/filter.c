@@ -87,8 +87,10 @@ static const char *skip_value(const char *p, const char *e) {
   return p;
 }
 
-/* The value of a member / element of the JSON value at [p, e); NULL when absent. */
-static const char *json_child(const char *p, const char *e, const char *key, size_t klen, const char **vend) {
+/* Where the value of a member / element of the JSON value at p starts (e: the end of the text);
+ * NULL when absent. Only the members before it are skipped: the caller finds its end when it
+ * needs it, so that walking a path reads each byte of the text at most twice, however deep. */
+static const char *json_child(const char *p, const char *e, const char *key, size_t klen) {
   p = ws(p, e);
   if (p >= e) return NULL;
   if (*p == '{') {
@@ -97,12 +99,9 @@ static const char *json_child(const char *p, const char *e, const char *key, siz
       const char *ks = p + 1, *ke = skip_string(p, e) - 1;
       p = ws(ke + 1, e);
       if (p >= e || *p != ':') return NULL;
-      const char *vs = ws(p + 1, e), *ve = skip_value(vs, e);
-      if ((size_t)(ke - ks) == klen && memcmp(ks, key, klen) == 0) {
-        *vend = ve;
-        return vs;
-      }
-      p = ws(ve, e);
+      const char *vs = ws(p + 1, e);
+      if ((size_t)(ke - ks) == klen && memcmp(ks, key, klen) == 0) return vs;
+      p = ws(skip_value(vs, e), e);
       if (p < e && *p == ',') p = ws(p + 1, e);
     }
     return NULL;
@@ -112,12 +111,8 @@ static const char *json_child(const char *p, const char *e, const char *key, siz
     if (pt_parse_i64(key, klen, &idx) || idx < 0) return NULL;
     p = ws(p + 1, e);
     for (int64_t i = 0; p < e && *p != ']'; i++) {
-      const char *ve = skip_value(p, e);
-      if (i == idx) {
-        *vend = ve;
-        return p;
-      }
-      p = ws(ve, e);
+      if (i == idx) return p;
+      p = ws(skip_value(p, e), e);
       if (p < e && *p == ',') p = ws(p + 1, e);
     }
   }
@@ -246,9 +241,8 @@ static jval read_json(const ectx *x, const pt_colref *col, uint32_t off, bool *v
     return classify(empty, empty + 2);
   }
   p = ws(p, e);
-  const char *ve = skip_value(p, e);
-  for (size_t k = 0; k < col->n_keys && p; k++) p = json_child(p, ve, col->keys[k], col->key_lens[k], &ve);
-  return p ? classify(p, ve) : classify(NULL, NULL);
+  for (size_t k = 0; k < col->n_keys && p; k++) p = json_child(p, e, col->keys[k].ptr, col->keys[k].len);
+  return p ? classify(p, skip_value(p, e)) : classify(NULL, NULL);
 }
 
 /* Element `i` of an ARRAY field's encoded value (see write.c): false when out of bounds. */
@@ -408,61 +402,120 @@ static bool apply_arith(pt_arith op, bool ints, int64_t a, double ad, const pt_v
   }
 }
 
-static bool like_match(const char *s, size_t n, const char *pat, size_t pn);
+static size_t utf8_len(unsigned char c) { return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4; }
 
-/* LIKE: the classes of expr_parse.c's like(). */
+/* One code point forward from *i within [.., lim), or back within [lo, ..): false when there is
+ * none. */
+static bool cp_next(const char *s, size_t lim, size_t *i) {
+  if (*i >= lim) return false;
+  size_t l = utf8_len((unsigned char)s[*i]);
+  if (l > lim - *i) return false;
+  *i += l;
+  return true;
+}
+static bool cp_prev(const char *s, size_t lo, size_t *i) {
+  if (*i <= lo) return false;
+  size_t j = *i - 1;
+  while (j > lo && ((unsigned char)s[j] & 0xC0) == 0x80) j--;
+  *i = j;
+  return true;
+}
+
+/* `n` code points of `_` from *i (forward within lim, or back within lo). */
+static bool any_next(const char *s, size_t lim, size_t *i, uint32_t n) {
+  for (uint32_t k = 0; k < n; k++)
+    if (!cp_next(s, lim, i)) return false;
+  return true;
+}
+static bool any_prev(const char *s, size_t lo, size_t *i, uint32_t n) {
+  for (uint32_t k = 0; k < n; k++)
+    if (!cp_prev(s, lo, i)) return false;
+  return true;
+}
+
+/* The core of a run at i, within lim: where it ends. */
+static bool core_at(const pt_like_seg *g, const char *s, size_t lim, size_t i, size_t *end) {
+  for (uint32_t k = 0; k < g->len; k++) {
+    if (g->has_any && g->any[k]) {
+      if (!cp_next(s, lim, &i)) return false;
+    } else {
+      if (i >= lim || s[i] != g->lit[k]) return false;
+      i++;
+    }
+  }
+  *end = i;
+  return true;
+}
+
+/* A run at i (anchored), within lim: where it ends. */
+static bool run_at(const pt_like_seg *g, const char *s, size_t lim, size_t i, size_t *end) {
+  return any_next(s, lim, &i, g->lead) && core_at(g, s, lim, i, &i) && any_next(s, lim, &i, g->trail) && (*end = i, true);
+}
+
+/* A run ending at lim (anchored), starting at or after lo: where it starts. */
+static bool run_back(const pt_like_seg *g, const char *s, size_t lo, size_t lim, size_t *start) {
+  size_t i = lim;
+  if (!any_prev(s, lo, &i, g->trail)) return false;
+  for (uint32_t k = g->len; k-- > 0;) {
+    if (g->has_any && g->any[k]) {
+      if (!cp_prev(s, lo, &i)) return false;
+    } else {
+      if (i <= lo || s[i - 1] != g->lit[k]) return false;
+      i--;
+    }
+  }
+  if (!any_prev(s, lo, &i, g->lead)) return false;
+  *start = i;
+  return true;
+}
+
+/* The leftmost run within [from, lim): where it ends. A core without `_` is found by KMP in
+ * linear time; one with `_` inside is tried at each code point (its length times the string's). */
+static bool run_find(const pt_like_seg *g, const char *s, size_t from, size_t lim, size_t *end) {
+  size_t i = from, e = 0;
+  if (!any_next(s, lim, &i, g->lead)) return false;
+  if (!g->len) {
+    e = i;
+  } else if (!g->has_any) {
+    uint32_t q = 0;
+    for (; i < lim; i++) {
+      while (q && s[i] != g->lit[q]) q = g->fail[q - 1];
+      if (s[i] == g->lit[q] && ++q == g->len) break;
+    }
+    if (i >= lim) return false;
+    e = i + 1;
+  } else {
+    while (!core_at(g, s, lim, i, &e))
+      if (!cp_next(s, lim, &i)) return false;
+  }
+  if (!any_next(s, lim, &e, g->trail)) return false;
+  *end = e;
+  return true;
+}
+
+/* A pattern's runs: the first at the start, the last at the end, the others leftmost in
+ * between (which is the right choice: a run found later leaves less room for the rest). */
+static bool like_runs(const pt_pred *pr, const char *s, size_t n) {
+  const pt_like_seg *g = pr->segs;
+  uint32_t k = pr->n_segs;
+  size_t pos, lim;
+  if (!run_at(&g[0], s, n, 0, &pos)) return false;
+  if (k == 1) return pos == n;
+  if (!run_back(&g[k - 1], s, pos, n, &lim)) return false;
+  for (uint32_t j = 1; j + 1 < k; j++)
+    if (!run_find(&g[j], s, pos, lim, &pos)) return false;
+  return true;
+}
+
+/* LIKE: the classes of expr_parse.c's like(). % any run, _ one character (a UTF-8 code point).
+ * Linear in the string and the pattern, but for a run holding `_` between other characters. */
 static bool like_holds(const pt_pred *pr, const char *s, size_t n) {
   switch (pr->like) {
   case LIKE_EQUAL: return n == pr->pat_len && memcmp(s, pr->pat, n) == 0;
   case LIKE_PREFIX: return n >= pr->pat_len && memcmp(s, pr->pat, pr->pat_len) == 0;
   case LIKE_POSTFIX: return n >= pr->pat_len && memcmp(s + n - pr->pat_len, pr->pat, pr->pat_len) == 0;
-  case LIKE_INNER: {
-    if (pr->pat_len == 0) return true;
-    for (size_t i = 0; i + pr->pat_len <= n; i++)
-      if (s[i] == pr->pat[0] && memcmp(s + i, pr->pat, pr->pat_len) == 0) return true;
-    return false;
+  default: return like_runs(pr, s, n);
   }
-  default: return like_match(s, n, pr->pat, pr->pat_len);
-  }
-}
-
-static size_t utf8_len(unsigned char c) { return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4; }
-
-/* % any run, _ one character (a UTF-8 code point), \ escapes the next pattern character.
- * Iterative, with one backtracking point per %, so it is linear for usual patterns. */
-static bool like_match(const char *s, size_t n, const char *pat, size_t pn) {
-  size_t si = 0, pi = 0, star_p = SIZE_MAX, star_s = 0;
-  while (si < n) {
-    if (pi < pn && pat[pi] == '%') {
-      star_p = ++pi;
-      star_s = si;
-      continue;
-    }
-    if (pi < pn) {
-      if (pat[pi] == '_') {
-        si += utf8_len((unsigned char)s[si]);
-        pi++;
-        continue;
-      }
-      size_t pl = 1;
-      char want = pat[pi];
-      if (want == '\\' && pi + 1 < pn) {
-        want = pat[pi + 1];
-        pl = 2;
-      }
-      if (s[si] == want) {
-        si++;
-        pi += pl;
-        continue;
-      }
-    }
-    if (star_p == SIZE_MAX) return false;
-    pi = star_p;
-    star_s += utf8_len((unsigned char)s[star_s]);
-    si = star_s;
-  }
-  while (pi < pn && pat[pi] == '%') pi++;
-  return pi == pn;
 }
 
 /* ============================================================================================
@@ -632,6 +685,29 @@ static void eval_range(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
   }
 }
 
+/* Whether a sorted list (pt_pred.sorted) holds an integer or a string. */
+static bool sorted_has(const pt_value *items, size_t n, const pt_value *v) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = pt_value_cmp(&items[mid], v);
+    if (c == 0) return true;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return false;
+}
+
+static bool sorted_has_int(const pt_value *items, size_t n, int64_t i) {
+  pt_value v = {.type = VT_INT, .i = i};
+  return sorted_has(items, n, &v);
+}
+
+static bool sorted_has_string(const pt_value *items, size_t n, const char *s, size_t len) {
+  pt_value v = {.type = VT_STRING, .slen = (uint32_t)len, .s = s};
+  return len <= UINT32_MAX && sorted_has(items, n, &v);
+}
+
 /* Whether a JSON value equals a constant (numbers across int and float). */
 static bool json_equals(ectx *x, const jval *j, const pt_value *v) { return cmp_json(x, j, v) == 0; }
 
@@ -652,6 +728,10 @@ static void eval_term(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
     if (st > 0) {
       if (is_json) {
         for (size_t k = 0; k < n && !found; k++) found = json_equals(x, &j, &items[k]);
+      } else if (pr->sorted && is_int_t(t)) {
+        found = sorted_has_int(items, n, c.i);
+      } else if (pr->sorted) {
+        found = sorted_has_string(items, n, c.s, c.slen);
       } else if (is_int_t(t) || t == PT_BOOL) {
         for (size_t k = 0; k < n && !found; k++) found = c.i == (items[k].type == VT_BOOL ? (int64_t)items[k].b : items[k].i);
       } else if (t == PT_FLOAT) {
@@ -868,11 +948,11 @@ static bool fast_term(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
   uint8_t neg = pr->negate ? 1 : 0;
   int t = pr->col.dtype;
   if (t == PT_VARCHAR) {
-    /* each string is compared as (length, its first 8 bytes packed in a word), and only
-     * longer ones with memcmp for the rest */
-    uint64_t words[16];
-    uint32_t lens[16];
-    bool packed = k <= 16;
+    /* a short list: each string is compared as (length, its first 8 bytes packed in a word),
+     * and only longer ones with memcmp for the rest */
+    uint64_t words[PT_TERM_SORTED_AFTER > 4 ? PT_TERM_SORTED_AFTER : 4];
+    uint32_t lens[PT_TERM_SORTED_AFTER > 4 ? PT_TERM_SORTED_AFTER : 4];
+    bool packed = !pr->sorted;
     for (size_t j = 0; packed && j < k; j++) {
       words[j] = pack8(items[j].s, items[j].slen);
       lens[j] = (uint32_t)items[j].slen;
@@ -915,13 +995,11 @@ static bool fast_term(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
         r.val[i] = found ^ neg;
       }
     } else {
+      /* a long list: sorted when planned */
       for (uint32_t i = 0; i < n; i++) {
         if (!cand[i]) continue;
-        uint32_t a = offs[i], len = offs[i + 1] - a;
-        uint8_t found = 0;
-        for (size_t j = 0; j < k; j++)
-          if (items[j].slen == len && (len == 0 || memcmp(data + a, items[j].s, len) == 0)) { found = 1; break; }
-        r.val[i] = found ^ neg;
+        uint32_t a = offs[i];
+        r.val[i] = (uint8_t)sorted_has_string(items, k, data + a, offs[i + 1] - a) ^ neg;
       }
     }
   } else if (t == PT_INT64 || t == PT_INT32 || t == PT_INT16 || t == PT_INT8) {
@@ -935,8 +1013,10 @@ static bool fast_term(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
       default: { int8_t y; memcpy(&y, col->data + i, 1); v = y; break; }
       }
       uint8_t found = 0;
-      for (size_t j = 0; j < k; j++)
-        if (items[j].i == v) { found = 1; break; }
+      if (pr->sorted) found = sorted_has_int(items, k, v);
+      else
+        for (size_t j = 0; j < k; j++)
+          if (items[j].i == v) { found = 1; break; }
       r.val[i] = found ^ neg;
     }
   } else {
@@ -1036,7 +1116,8 @@ pt_status pt_filter_eval(const pt_filter *f, const pt_collection *c, size_t part
     uint8_t *hit = pt_calloc(s->count ? s->count : 1, 1);
     if (!hit) return pt_fail_nomem(err);
     for (size_t k = 0; k < f->keys.n; k++) {
-      size_t slot = pt_partition_lookup(p, lay, &f->keys.keys[k]);
+      pt_key key = pt_pkfilter_key(&f->keys, k);
+      size_t slot = pt_partition_lookup(p, lay, &key);
       if (slot == SIZE_MAX) continue;
       for (uint32_t row = p->index.slots[slot].row; row != PT_NO_ROW;
            row = pt_row_segment(p, lay, row)->next[pt_row_offset(lay, row)])

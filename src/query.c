@@ -46,7 +46,8 @@ static pt_status select_keys(const pt_collection *c, const bool *scope, const pt
     const pt_partition *part = c->parts[q];
     size_t start = sel->n;
     for (size_t k = 0; k < f->n; k++) {
-      size_t slot = pt_partition_lookup(part, &c->layout, &f->keys[k]);
+      pt_key key = pt_pkfilter_key(f, k);
+      size_t slot = pt_partition_lookup(part, &c->layout, &key);
       if (slot == SIZE_MAX) continue;
       for (uint32_t row = part->index.slots[slot].row; row != PT_NO_ROW;
            row = pt_row_segment(part, &c->layout, row)->next[pt_row_offset(&c->layout, row)])
@@ -251,8 +252,8 @@ done:
  * delete()
  * ========================================================================================== */
 
-pt_status pt_collection_delete(pt_collection *c, const char *partition, size_t partition_len, const char *expr,
-                               size_t expr_len, pt_mutation_result *res, pt_error *err) {
+static pt_status delete_rows(pt_collection *c, const char *partition, size_t partition_len, const char *expr,
+                             size_t expr_len, pt_mutation_result *res, pt_error *err) {
   if (!c || !res || (!expr && expr_len))
     return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_delete: missing argument");
   memset(res, 0, sizeof *res);
@@ -286,7 +287,10 @@ pt_status pt_collection_delete(pt_collection *c, const char *partition, size_t p
     /* 1. a key list: every row with the keys goes; Milvus counts the keys listed, found or not */
     for (size_t q = 0; q < c->n_parts; q++)
       if (scope[q])
-        for (size_t k = 0; k < keys->n; k++) pt_partition_delete_key(c->parts[q], &c->layout, &keys->keys[k]);
+        for (size_t k = 0; k < keys->n; k++) {
+          pt_key key = pt_pkfilter_key(keys, k);
+          pt_partition_delete_key(c->parts[q], &c->layout, &key);
+        }
     res->delete_count = keys->n;
   } else {
     /* 2. any other filter: select first (nothing changes if that fails), then delete; the
@@ -304,5 +308,15 @@ done:
   pt_free(scope);
   pt_free(sel.refs);
   pt_filter_free(filter);
+  return rc;
+}
+
+/* A delete frees memory (by compaction, at once or later): it runs in relief, so that a store at
+ * its memory ceiling can still delete (alloc.c). */
+pt_status pt_collection_delete(pt_collection *c, const char *partition, size_t partition_len, const char *expr,
+                               size_t expr_len, pt_mutation_result *res, pt_error *err) {
+  pt_memory_relief(1);
+  pt_status rc = delete_rows(c, partition, partition_len, expr, expr_len, res, err);
+  pt_memory_relief(0);
   return rc;
 }

@@ -1,7 +1,7 @@
 /*
  * snapshot.c — a collection as bytes and back: pt_collection_save, pt_collection_load.
  *
- * THE FORMAT (version 1). Every integer is little-endian; there is no padding.
+ * THE FORMAT (version 2). Every integer is little-endian; there is no padding.
  *
  *   header, 32 bytes
  *     magic        8   89 50 54 53 0D 0A 1A 0A  ("\x89PTS\r\n\x1a\n", as PNG's: catches 7-bit
@@ -15,7 +15,10 @@
  *     kind         u32 1 = collection, 2 = partition
  *     length       u64 bytes of payload
  *     payload      `length` bytes
- *     crc          u32 CRC-32 (IEEE 802.3, as zlib's crc32) of kind, length and payload
+ *     crc          u32 CRC-32 (IEEE 802.3, as zlib's crc32) of kind, length and payload,
+ *                      continued from the CRC before it (the header's for the first section):
+ *                      the chain makes the last CRC one of the whole file, so a section moved,
+ *                      dropped or repeated is detected as surely as a changed byte
  *
  *   the collection section (first, once)
  *     last_ts      u64 the store's last hybrid timestamp when saved
@@ -34,6 +37,9 @@
  *       variable length: rows × u32 byte lengths, then the bytes of every row back to back
  *                        (VARCHAR UTF-8, JSON text, ARRAY / sparse in their stored encodings
  *                        (write.c), a null as 0 bytes)
+ *
+ *   Version 1 is the same but for each section's CRC, which starts afresh (covers the section
+ *   alone): it is still read, and then the order of its sections is not protected.
  *
  * HOW LOADING STAYS SAFE
  *   1. The header and every section's bounds and CRC are checked before anything is built: a
@@ -102,6 +108,8 @@ static uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t n) {
 
 uint32_t pt_crc32(const void *data, size_t len);
 uint32_t pt_crc32(const void *data, size_t len) { return crc32_update(0, data, len); }
+uint32_t pt_crc32_update(uint32_t crc, const void *data, size_t len);
+uint32_t pt_crc32_update(uint32_t crc, const void *data, size_t len) { return crc32_update(crc, data, len); }
 
 /* ============================================================================================
  * Little-endian writing; with `p` NULL it only measures
@@ -202,9 +210,9 @@ static void section_begin(wbuf *w, uint32_t kind, uint64_t length, size_t *start
   put_u32(w, kind);
   put_u64(w, length);
 }
-static void section_end(wbuf *w, size_t start) {
-  uint32_t crc = w->p ? pt_crc32(w->p + start, w->at - start) : 0;
-  put_u32(w, crc);
+static void section_end(wbuf *w, size_t start, uint32_t *chain) {
+  if (w->p) *chain = crc32_update(*chain, w->p + start, w->at - start);
+  put_u32(w, *chain);
 }
 
 pt_status pt_collection_save(const pt_collection *c, uint8_t **out, size_t *len, pt_error *err) {
@@ -254,15 +262,16 @@ pt_status pt_collection_save(const pt_collection *c, uint8_t **out, size_t *len,
   put_u32(&w, 0);
   put_u64(&w, total);
   put_u32(&w, (uint32_t)(c->n_parts + 1));
-  put_u32(&w, pt_crc32(buf, 28));
+  uint32_t chain = pt_crc32(buf, 28);
+  put_u32(&w, chain);
   size_t start;
   section_begin(&w, KIND_COLLECTION, lengths[0], &start);
   write_collection(&w, c, schema, schema_len);
-  section_end(&w, start);
+  section_end(&w, start, &chain);
   for (size_t i = 0; i < c->n_parts; i++) {
     section_begin(&w, KIND_PARTITION, lengths[i + 1], &start);
     write_partition(&w, c->parts[i], &c->layout);
-    section_end(&w, start);
+    section_end(&w, start, &chain);
   }
   pt_assert(w.at == total);
   pt_free(lengths);
@@ -557,6 +566,7 @@ static pt_status check_frame(const uint8_t *b, size_t len, section **out, size_t
   section *s = pt_calloc(n, sizeof *s);
   if (!s) return pt_fail_nomem(err);
   size_t at = HEADER_BYTES;
+  uint32_t chain = crc; /* version 2: each section's CRC continues the one before it */
   for (uint32_t i = 0; i < n; i++) {
     if (len - at < SECTION_OVERHEAD) {
       pt_free(s);
@@ -570,12 +580,13 @@ static pt_status check_frame(const uint8_t *b, size_t len, section **out, size_t
                      (unsigned long long)plen, len - at - SECTION_OVERHEAD);
     }
     size_t framed = 12 + (size_t)plen;
-    uint32_t stored = get_u32(b + at + framed), computed = pt_crc32(b + at, framed);
+    uint32_t stored = get_u32(b + at + framed), computed = crc32_update(version >= 2 ? chain : 0, b + at, framed);
     if (stored != computed) {
       pt_free(s);
-      return CORRUPT(err, "invalid snapshot: section %u (%s) is corrupted (checksum 0x%08x, expected 0x%08x)" BAD, i,
-                     kind_name(kind), stored, computed);
+      return CORRUPT(err, "invalid snapshot: section %u (%s) is corrupted%s (checksum 0x%08x, expected 0x%08x)" BAD, i,
+                     kind_name(kind), version >= 2 ? " or out of place" : "", stored, computed);
     }
+    chain = computed;
     uint32_t want_kind = i == 0 ? KIND_COLLECTION : KIND_PARTITION;
     if (kind != want_kind) {
       pt_free(s);
@@ -594,6 +605,22 @@ static pt_status check_frame(const uint8_t *b, size_t len, section **out, size_t
   *out = s;
   *n_out = n;
   return PT_OK;
+}
+
+void pt_snapshot_reseal(uint8_t *b, size_t len) {
+  if (len < HEADER_BYTES) return;
+  uint32_t version = get_u32(b + 8), chain = pt_crc32(b, 28);
+  wbuf w = {b, 28};
+  put_u32(&w, chain);
+  for (size_t at = HEADER_BYTES; len - at >= SECTION_OVERHEAD;) {
+    uint64_t plen = get_u64(b + at + 4);
+    if (plen > len - at - SECTION_OVERHEAD) return;
+    size_t framed = 12 + (size_t)plen;
+    chain = crc32_update(version >= 2 ? chain : 0, b + at, framed);
+    w.at = at + framed;
+    put_u32(&w, chain);
+    at += framed + 4;
+  }
 }
 
 pt_status pt_collection_load(pt_store *s, const uint8_t *b, size_t len, const char *name, size_t name_len,

@@ -158,4 +158,9 @@ pt_status pt_partition_compact(pt_partition *p, const pt_layout *lay, uint64_t *
  * says which). Best effort, never fails: a partition it cannot compact stays as it was. */
 void pt_collection_auto_compact(pt_collection *c);
 
+/* Rewrites every checksum of a snapshot for its bytes as they are (the header's, then each
+ * section's as its version chains them; a section length past the end stops it): for tests and
+ * the fuzz target, which change bytes behind the checksums (snapshot.c). */
+void pt_snapshot_reseal(uint8_t *bytes, size_t len);
+
 #endif /* PT_STORE_H */

@@ -1218,7 +1218,7 @@ static void write_cell(wplan *p, size_t ci, size_t r, pt_segment *seg, uint32_t 
   case PT_DOUBLE: { double d = 0; read_f64(in, r, &d); memcpy(dst, &d, 8); break; }
   case PT_VARCHAR: case PT_TEXT: case PT_GEOMETRY: case PT_TIMESTAMPTZ: case PT_JSON: {
     pt_str t = f->dtype == PT_JSON ? canonical_text(w, r) : read_text(in, r);
-    memcpy(col->data + col->used, t.ptr, t.len);
+    if (t.len) memcpy(col->data + col->used, t.ptr, t.len); /* a batch of empty strings leaves data NULL */
     col->used += t.len;
     col->offsets[off + 1] = (uint32_t)col->used;
     break;

@@ -5,7 +5,7 @@
 // tests/unit/test_hostile.c.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { init, Collection, CollectionSchema, FieldSchema, DataType, MilvusException } from 'partita';
+import { init, Collection, CollectionSchema, FieldSchema, DataType, MilvusException, memoryUsage } from 'partita';
 import { rejects, rejectsUnchanged, snapshot, uniqueName } from './support/helpers.mjs';
 
 await init();
@@ -210,6 +210,45 @@ describe('memory ceiling: init({ memory_limit })', () => {
     } finally {
       await init({ memory_limit: 0 });
       c.drop();
+    }
+  });
+  test('at and far above the ceiling, drop, drop_partition, delete and compact still work and free memory', async () => {
+    const schema = new CollectionSchema([
+      new FieldSchema('id', DataType.INT64, { is_primary: true }),
+      new FieldSchema('v', DataType.FLOAT_VECTOR, { dim: 64 }),
+      new FieldSchema('s', DataType.VARCHAR, { max_length: 16 }),
+    ]);
+    const name = uniqueName('ceiling');
+    const c = new Collection(name, schema);
+    try {
+      const p = c.create_partition('p');
+      const rows = (from, n) => Array.from({ length: n }, (_, i) => ({ id: from + i, v: new Array(64).fill(i % 7), s: `r${i}` }));
+      for (let k = 0; k < 4; k++) await c.insert(rows(k * 5000, 5000));
+      await p.insert(rows(100000, 500));
+      const other = fresh();
+      const full = memoryUsage().used;
+      // exactly at the ceiling: growth is refused, freeing is not
+      await init({ memory_limit: full });
+      await rejects(() => c.insert(rows(200000, 1)), { code: 9, message: 'memory quota exceeded' });
+      assert.equal((await c.delete('id % 2 == 0')).delete_count, 10250);
+      await c.compact();
+      const compacted = memoryUsage().used;
+      assert.ok(compacted < full, `${compacted} < ${full}`);
+      assert.equal(c.num_entities, 10250);
+      // far above it (a ceiling of 1 byte): the same, and the drops
+      await init({ memory_limit: 1 });
+      assert.equal((await p.delete('id in [100001, 100003]')).delete_count, 2);
+      await c.compact();
+      c.drop_partition('p');
+      assert.ok(memoryUsage().used < compacted);
+      other.drop();
+      c.drop();
+      assert.ok(memoryUsage().used < full / 2);
+      await init({ memory_limit: 0 });
+      await rejects(() => new Collection(name), { message: 'not exist' });
+    } finally {
+      await init({ memory_limit: 0 });
+      try { c.drop(); } catch {}
     }
   });
   test('bad ceilings are refused', async () => {

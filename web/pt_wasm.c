@@ -52,6 +52,7 @@ EXPORT(const char *, pt_wasm_constants)(void);
 EXPORT(double, pt_wasm_memory_used)(void);
 EXPORT(void, pt_wasm_set_memory_limit)(double bytes);
 EXPORT(double, pt_wasm_memory_limit)(void);
+EXPORT(void, pt_wasm_memory_relief)(int on);
 EXPORT(pt_store *, pt_wasm_store_open)(void);
 EXPORT(void, pt_wasm_store_close)(pt_store *store);
 EXPORT(pt_status, pt_wasm_field_check)(const char *json, size_t len);
@@ -115,6 +116,7 @@ void pt_wasm_set_memory_limit(double bytes) {
   pt_set_memory_limit(bytes > 0 && bytes < (double)SIZE_MAX ? (size_t)bytes : 0);
 }
 double pt_wasm_memory_limit(void) { return (double)pt_memory_limit(); }
+void pt_wasm_memory_relief(int on) { pt_memory_relief(on); }
 
 /* ---- errors ---- */
 

@@ -15,6 +15,11 @@
  *   - the memory ceiling (pt_set_memory_limit): every ceiling from the bytes in use up to what
  *     an upsert needs refuses it with Milvus's quota error (code 9) and a store left as it was;
  *     a ceiling with room lets it through; freeing still works over a lowered ceiling.
+ *   - freeing at the ceiling (pt_memory_relief): with the ceiling exactly at what is in use, and
+ *     far below it, delete (by a filter, by keys), compact (of 40 MiB of rows: twice the
+ *     relief, so only a compaction that goes a segment at a time fits), drop a partition and
+ *     drop a collection all work and free memory; growth is refused again after each; a
+ *     host's allocation in relief passes the ceiling, by at most PT_MEMORY_RELIEF.
  *   - for every failing N: the call reports PT_NOMEM with the error filled in, returns nothing, leaves the
  *     store exactly as before (same counts, same query results), and leaks nothing
  *     (test_alloc_live() and pt_memory_used() back to their baselines).
@@ -531,10 +536,119 @@ TEST(memory_ceiling) {
   free(before);
 }
 
+/* ---- freeing at the ceiling: drop, delete and compact work at it and far above it ---- */
+
+#define BIG_DIM 256
+
+/* Rows [from, from + n) of the big collection: id, a 256-d vector (1 KiB), a short string. */
+static void write_big(pt_collection *c, const char *partition, int from, int n) {
+  int64_t *ids = malloc((size_t)n * sizeof *ids);
+  float *v = malloc((size_t)n * BIG_DIM * sizeof *v);
+  char *text = malloc((size_t)n * 12);
+  uint32_t *offs = malloc(((size_t)n + 1) * sizeof *offs);
+  offs[0] = 0;
+  for (int i = 0; i < n; i++) {
+    ids[i] = from + i;
+    for (int j = 0; j < BIG_DIM; j++) v[(size_t)i * BIG_DIM + j] = (float)((i + j) % 17);
+    offs[i + 1] = offs[i] + (uint32_t)snprintf(text + offs[i], 12, "r%d", from + i);
+  }
+  pt_column_in cols[3] = {{.field = 0, .kind = PT_IN_INT64, .n_rows = (size_t)n, .width = 1, .values = ids},
+                          {.field = 1, .kind = PT_IN_FLOAT32, .n_rows = (size_t)n, .width = BIG_DIM, .values = v},
+                          {.field = 2, .kind = PT_IN_TEXT, .n_rows = (size_t)n, .width = 1, .values = text, .offsets = offs}};
+  pt_batch_in b = {PT_FORM_COLUMNS, (size_t)n, 3, cols};
+  pt_mutation_result r;
+  pt_error e;
+  CHECK_OK(pt_collection_write(c, partition, partition ? strlen(partition) : 0, PT_OP_INSERT, &b, 0, &r, &e), &e);
+  pt_mutation_result_clear(&r);
+  free(ids);
+  free(v);
+  free(text);
+  free(offs);
+}
+
+/* Outside relief (none was left on), a ceiling at what is in use refuses a small allocation. */
+static void growth_refused(const char *after) {
+  size_t limit = pt_memory_limit();
+  if (pt_memory_used() < limit) pt_set_memory_limit(pt_memory_used());
+  void *p = pt_alloc(1000);
+  pt_set_memory_limit(limit);
+  if (p) {
+    fprintf(stderr, "  FAIL growth past the ceiling was allowed after %s\n", after);
+    pt_test_failures++;
+  }
+  pt_free(p);
+}
+
+TEST(freeing_at_the_ceiling) {
+  pt_store_options o = {NULL, NULL, 0, -1}; /* no automatic compaction: compact() does it */
+  pt_store *st = NULL;
+  CHECK_OK(pt_store_open(&o, &st), (pt_error *)NULL);
+  pt_collection *c = coll(st, "big", "{'fields':[{'name':'id','dtype':5,'is_primary':true},"
+                                     "{'name':'v','dtype':101,'dim':256},{'name':'s','dtype':21,'max_length':16}]}");
+  pt_error e;
+  CHECK_OK(pt_partition_create(c, "p", 1, &e), &e);
+  /* 40 MiB of rows: twice what compaction may take beyond the store while it runs */
+  for (int k = 0; k < 8; k++) write_big(c, NULL, k * 5000, 5000);
+  write_big(c, "p", 100000, 1000);
+  size_t full = pt_memory_used();
+  CHECK(full > 2 * PT_MEMORY_RELIEF);
+
+  /* exactly at the ceiling: growth is refused, freeing is not */
+  pt_set_memory_limit(full);
+  pt_mutation_result r;
+  growth_refused("setting the ceiling");
+  const char *half = "id % 2 == 0";
+  CHECK_OK(pt_collection_delete(c, NULL, 0, half, strlen(half), &r, &e), &e);
+  CHECK_EQ_INT(r.delete_count, 20500);
+  pt_mutation_result_clear(&r);
+  CHECK(pt_memory_used() <= full);
+  growth_refused("a delete");
+  uint64_t removed = 0;
+  CHECK_OK(pt_collection_compact(c, NULL, 0, &removed, &e), &e);
+  CHECK_EQ_INT(removed, 20500);
+  size_t compacted = pt_memory_used();
+  CHECK(compacted < full - full / 3);
+  growth_refused("compaction");
+  CHECK_EQ_INT(pt_collection_num_entities(c, NULL, 0), 20500);
+
+  /* far above the ceiling: the same */
+  pt_set_memory_limit(full / 8);
+  const char *two = "id in [1, 3, 100001]";
+  CHECK_OK(pt_collection_delete(c, NULL, 0, two, strlen(two), &r, &e), &e);
+  CHECK_EQ_INT(r.delete_count, 3);
+  pt_mutation_result_clear(&r);
+  CHECK_OK(pt_collection_compact(c, NULL, 0, &removed, &e), &e);
+  CHECK_EQ_INT(removed, 3);
+  CHECK(pt_memory_used() < compacted);
+  size_t before_drop = pt_memory_used();
+  CHECK_OK(pt_partition_drop(c, "p", 1, &e), &e);
+  CHECK(pt_memory_used() < before_drop);
+  growth_refused("dropping a partition");
+
+  /* a host's own allocations around a freeing call: allowed in relief, by at most the relief */
+  void *name = pt_alloc(64);
+  CHECK(name == NULL);
+  pt_memory_relief(1);
+  pt_memory_relief(1); /* pairs nest */
+  name = pt_alloc(64);
+  CHECK(name != NULL);
+  pt_memory_relief(0);
+  void *more = pt_alloc(PT_MEMORY_RELIEF);
+  CHECK(more == NULL);
+  pt_memory_relief(0);
+  growth_refused("relief");
+  pt_free(name);
+
+  CHECK_EQ_INT(pt_collection_drop(st, "big", 3), PT_OK);
+  CHECK_EQ_INT(pt_store_num_collections(st), 0);
+  pt_set_memory_limit(0);
+  pt_store_close(st);
+}
+
 TEST(nothing_left) {
   CHECK_EQ_INT(test_alloc_live(), 0);
   CHECK_EQ_INT(pt_memory_used(), 0);
 }
 
 TEST_MAIN(T(allocator_hooks), T(create_sweep), T(upsert_sweep), T(partition_key_sweep), T(query_sweep), T(delete_sweep),
-          T(search_sweep), T(memory_ceiling), T(nothing_left))
+          T(search_sweep), T(memory_ceiling), T(freeing_at_the_ceiling), T(nothing_left))

@@ -4,8 +4,10 @@
  *
  * Covers:
  *   - allocation failure, swept (first, while nothing is allocated): pt_collection_compact with
- *     the 1st, 2nd, ... allocation failing reports PT_NOMEM and leaves every partition exactly
- *     as it was (same rows, same memory); the run that succeeds equals a run without failures.
+ *     the 1st, 2nd, ... allocation failing reports PT_NOMEM and leaves every partition with the
+ *     same rows in the same order (compaction goes a segment at a time: the failing partition
+ *     may be partly compacted) and never more memory than before; the run that succeeds equals
+ *     a run without failures.
  *   - explicit compaction keeps every query result and the storage order (the write order of
  *     live rows) and the key index and chains (VARCHAR keys, duplicate keys from insert, rows
  *     deleted off the middle of a chain): a compacted twin and an uncompacted one (automatic
@@ -156,7 +158,7 @@ TEST(allocation_failures_swept) {
       CHECK(pt_memory_used() < mem);
       break;
     }
-    /* partitions done before the failure stay compacted; the failing one is as it was */
+    /* partitions done before the failure stay compacted; the failing one holds the same rows */
     if (rc != PT_NOMEM || e.status != PT_NOMEM || pt_memory_used() > mem) {
       fprintf(stderr, "  FAIL compact, allocation %ld failing: %s, %s\n", n, pt_status_str(rc), e.message);
       pt_test_failures++;

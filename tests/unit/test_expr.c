@@ -204,8 +204,93 @@ TEST(like_patterns) {
       {"j['b'] like 'x%'", "1,6"},
       {"as[0] like 'a%'", "1,5"},
       {"color like 'r%'", "1,3"},
+      /* runs between %: found leftmost, the first and the last anchored, _ in and around them */
+      {"s like '%a_a%'", "2"},
+      {"s like '%an_n%'", "2"},
+      {"s like '%p_e'", "1,8"},
+      {"s like 'a%a'", ""},
+      {"s like 'b%n%a'", "2"},
+      {"s like '%na%na%'", "2"},
+      {"s like '%nan%nan%'", ""},
+      {"s like 'ban%ana'", "2"},
+      {"s like 'bana%ana'", ""},   /* the first and the last run may not overlap */
+      {"s like '__'", ""},
+      {"s like '___'", "7"},
+      {"s like '%_'", "1,2,3,5,7,8"},
+      {"s like '_%_%_'", "1,2,3,5,7,8"},
+      {"s like '%\u672c%'", "7"},
+      {"s like '%c%h%'", "3"},
+      {"s like '%_\\\\_%'", "5"},  /* _ then a literal _ */
+      {"s like '%e%'", "1,3,8"},
+      {"s like '%pp%e'", "1,8"},
   };
   RUN(cases);
+  pt_store_close(st);
+}
+
+/* LIKE, the definition: % any run of characters, _ one character (a UTF-8 code point), a
+ * backslash makes the next pattern byte literal. Exponential, for tiny inputs. */
+static bool ref_like(const char *p, size_t pn, const char *s, size_t sn) {
+  if (pn == 0) return sn == 0;
+  if (p[0] == '%') {
+    for (size_t i = 0;; i += ((unsigned char)s[i] < 0x80 ? 1 : 2)) {
+      if (ref_like(p + 1, pn - 1, s + i, sn - i)) return true;
+      if (i >= sn) return false;
+    }
+  }
+  if (p[0] == '_') {
+    size_t l = sn && (unsigned char)s[0] >= 0x80 ? 2 : 1; /* the alphabet's only 2-byte letter: e-acute */
+    return sn >= l && ref_like(p + 1, pn - 1, s + l, sn - l);
+  }
+  size_t pl = p[0] == '\\' && pn > 1 ? 2 : 1;
+  return sn > 0 && s[0] == p[pl - 1] && ref_like(p + pl, pn - pl, s + 1, sn - 1);
+}
+
+/* Random strings and patterns over a, b, e-acute, %, _ (and \% \_ in patterns): every pattern
+ * selects the rows the definition selects, whatever class of matcher it is planned to. */
+TEST(like_against_the_definition) {
+  pt_store *st = test_store();
+  pt_collection *c = test_collection(st, "likes", "{\"fields\":[{\"name\":\"id\",\"dtype\":5,\"is_primary\":true},"
+                                                  "{\"name\":\"v\",\"dtype\":101,\"dim\":2},"
+                                                  "{\"name\":\"s\",\"dtype\":21,\"max_length\":64}]}");
+  static const char *const letters[] = {"a", "b", "\xc3\xa9", "%", "_"};
+  static const char *const tokens[] = {"a", "b", "\xc3\xa9", "%", "_", "\\%", "\\_", "a", "%"};
+  enum { ROWS = 60 };
+  char strs[ROWS][32];
+  uint32_t seed = 12345;
+#define NEXT() (seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff)
+  test_buf b = {NULL, 0, 0};
+  test_buf_printf(&b, "[");
+  for (int r = 0; r < ROWS; r++) {
+    strs[r][0] = '\0';
+    for (int k = (int)(NEXT() % 7); k > 0; k--) strcat(strs[r], letters[NEXT() % 5]);
+    test_buf_printf(&b, "%s{\"id\":%d,\"v\":[0,0],\"s\":\"%s\"}", r ? "," : "", r, strs[r]);
+  }
+  test_buf_printf(&b, "]");
+  pt_mutation_result mr = test_write(c, NULL, PT_OP_INSERT, b.p);
+  pt_mutation_result_clear(&mr);
+  test_buf_free(&b);
+  for (int t = 0; t < 400; t++) {
+    char pat[64] = "", expr[160], want[512] = "";
+    for (int k = (int)(NEXT() % 6); k > 0; k--) strcat(pat, tokens[NEXT() % 9]);
+    /* in the expression's string literal a backslash is written twice */
+    size_t e = (size_t)snprintf(expr, sizeof expr, "s like '");
+    for (const char *q = pat; *q; q++) {
+      if (*q == '\\') expr[e++] = '\\';
+      expr[e++] = *q;
+    }
+    snprintf(expr + e, sizeof expr - e, "'");
+    size_t w = 0;
+    for (int r = 0; r < ROWS; r++)
+      if (ref_like(pat, strlen(pat), strs[r], strlen(strs[r])))
+        w += (size_t)snprintf(want + w, sizeof want - w, "%s%d", w ? "," : "", r);
+    const char *got = run(c, expr);
+    if (strcmp(got, want) != 0) {
+      fprintf(stderr, "  FAIL expr %s\n    want %s\n    got  %s\n", expr, want, got);
+      pt_test_failures++;
+    }
+  }
+#undef NEXT
   pt_store_close(st);
 }
 
@@ -312,6 +397,28 @@ TEST(arrays) {
       {"array_contains(as, 'x')", "8"},
       {"array_contains(as, '')", "6"},
       {"ai in []", ""}, /* valid in Milvus: an empty list holds nothing */
+  };
+  RUN(cases);
+  pt_store_close(st);
+}
+
+/* Lists longer than PT_TERM_SORTED_AFTER are sorted when planned and searched: the same rows as
+ * a scan gives, duplicates and values that match nothing among them. */
+TEST(long_in_lists) {
+  pt_store *st = test_store();
+  pt_collection *c = dataset(st);
+  static const ecase cases[] = {
+      {"i16 in [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,300,100,-100,7]", "1,3,4,7,8"},
+      {"i16 not in [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,300,100,-100,7]", "2,5,6"},
+      {"i8 in [127,-128,-1,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35]", "4,5,6"},
+      {"i64 in [9000000000,-4000,7,7,7,1,2,3,4,5,6,9,10,11,12,13,14,15,16,17]", "4,5,7"},
+      {"i32 in [10,20,40,50,0,7,100,101,102,103,104,105,106,107,108,109,110]", "1,2,4,5,6,7"},
+      {"s in ['apple','Apple','',\"x1\",'x2','x3','x4','x5','x6','x7','x8','x9','y1','y2','y3','y4','y5','apple']", "1,6,8"},
+      {"s not in ['apple','Apple','','x1','x2','x3','x4','x5','x6','x7','x8','x9','y1','y2','y3','y4','y5']", "2,3,5,7"},
+      {"ai[0] in [4,5,100,101,102,103,104,105,106,107,108,109,110,111,112,113,114]", "2,4"},
+      {"as[0] in ['c','d','q1','q2','q3','q4','q5','q6','q7','q8','q9','r1','r2','r3','r4','r5','r6']", "2,4"},
+      {"id in [8,1,100,101,102,103,104,105,106,107,108,109,110,111,112,113,114,1]", "1,8"},
+      {"j['a'] in [1,2,100,101,102,103,104,105,106,107,108,109,110,111,112,113,114]", "1,2"},
   };
   RUN(cases);
   pt_store_close(st);
@@ -487,5 +594,5 @@ TEST(query_delete_and_count_agree) {
   pt_store_close(st);
 }
 
-TEST_MAIN(T(comparisons_and_ranges), T(arithmetic), T(like_patterns), T(logic_and_nulls), T(json_paths_and_dynamic_keys),
-          T(arrays), T(errors), T(nesting_is_bounded), T(query_delete_and_count_agree))
+TEST_MAIN(T(comparisons_and_ranges), T(arithmetic), T(like_patterns), T(like_against_the_definition), T(logic_and_nulls), T(json_paths_and_dynamic_keys),
+          T(arrays), T(long_in_lists), T(errors), T(nesting_is_bounded), T(query_delete_and_count_agree))

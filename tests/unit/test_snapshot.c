@@ -31,8 +31,10 @@
 #include <stdlib.h>
 
 #include "schema.h"
+#include "store.h"
 
-uint32_t pt_crc32(const void *data, size_t len); /* src/snapshot.c */
+uint32_t pt_crc32(const void *data, size_t len);                         /* src/snapshot.c */
+uint32_t pt_crc32_update(uint32_t crc, const void *data, size_t len); /* src/snapshot.c */
 
 #define MAX_STEPS 100000
 
@@ -455,7 +457,7 @@ TEST(truncation_is_detected) {
     uint32_t sections = (uint32_t)i;
     memcpy(cut + 16, &total, 8);
     memcpy(cut + 24, &sections, 4);
-    fix_header_crc(cut);
+    pt_snapshot_reseal(cut, bounds[i]); /* as a forger would: the chained CRCs agree */
     expect_corrupt(st, cut, bounds[i], i == 0 ? "sections cannot be right" : "does not match the sections", "consistent cut", bounds[i]);
   }
   /* trailing bytes */
@@ -505,7 +507,9 @@ TEST(magic_version_and_flags) {
   uint32_t v = PT_SNAPSHOT_FORMAT_VERSION + 1;
   memcpy(b + 8, &v, 4);
   fix_header_crc(b);
-  expect_corrupt(st, b, len, "format version 2 is not supported", "version", 2);
+  char newer[64];
+  snprintf(newer, sizeof newer, "format version %u is not supported", (unsigned)v);
+  expect_corrupt(st, b, len, newer, "version", v);
   v = 0;
   memcpy(b + 8, &v, 4);
   fix_header_crc(b);
@@ -522,22 +526,101 @@ TEST(magic_version_and_flags) {
   memcpy(b, bytes, len);
   b[len / 2] ^= 0x10;
   pt_collection_load(st, b, len, NULL, 0, &c, &e);
-  CHECK_MSG(&e, "is corrupted (checksum 0x");
+  CHECK_MSG(&e, "is corrupted or out of place (checksum 0x");
   CHECK_MSG(&e, ": invalid parameter");
   free(b);
   pt_free(bytes);
   pt_store_close(st);
 }
 
-/* Changes byte `at` of a copy, recomputing the CRC of the section that holds it (boundaries of
- * the original: a forged length field must not move where the CRC is written). */
+/* A snapshot whose framed sections [a] and [b] (indexes into bounds) trade places. */
+static uint8_t *swapped(const uint8_t *bytes, size_t len, const size_t *bounds, size_t a, size_t b) {
+  uint8_t *out = malloc(len);
+  size_t at = 0;
+  memcpy(out, bytes, bounds[0]);
+  at = bounds[0];
+  for (size_t i = 0; bounds[i] < len; i++) {
+    size_t from = i == a ? b : i == b ? a : i;
+    size_t n = bounds[from + 1] - bounds[from];
+    memcpy(out + at, bytes + bounds[from], n);
+    at += n;
+  }
+  return out;
+}
+
+TEST(section_order_is_protected) {
+  pt_store *st = test_store();
+  pt_collection *c = build_a(st, "ordered", 1);
+  uint8_t *bytes = NULL;
+  size_t len;
+  CHECK_OK(save(c, &bytes, &len), (pt_error *)NULL);
+  size_t bounds[8];
+  size_t nb = boundaries(bytes, len, bounds, 8);
+  CHECK_EQ_INT(nb, 5); /* header, collection, _default, p1, p2 */
+  /* two partitions trade places: each section is intact, the order is not */
+  uint8_t *b = swapped(bytes, len, bounds, 2, 3);
+  expect_corrupt(st, b, len, "section 2 (partition) is corrupted or out of place", "swapped partitions", 2);
+  free(b);
+  /* _default and p2 trade places */
+  b = swapped(bytes, len, bounds, 1, 3);
+  expect_corrupt(st, b, len, "section 1 (partition) is corrupted or out of place", "swapped _default", 1);
+  free(b);
+  /* the last partition dropped, the header made consistent (but its CRC chain not rebuilt) */
+  b = malloc(len);
+  memcpy(b, bytes, bounds[3]);
+  uint64_t total = bounds[3];
+  uint32_t sections = 3;
+  memcpy(b + 16, &total, 8);
+  memcpy(b + 24, &sections, 4);
+  fix_header_crc(b);
+  expect_corrupt(st, b, bounds[3], "out of place", "dropped partition", 3);
+  free(b);
+
+  /* version 1 (each CRC on its own) is still read: the same collection comes back; its order
+   * was never protected, so swapped partitions load swapped */
+  uint8_t *v1 = malloc(len);
+  memcpy(v1, bytes, len);
+  uint32_t one = 1;
+  memcpy(v1 + 8, &one, 4);
+  pt_snapshot_reseal(v1, len);
+  pt_collection *old = load(st, v1, len, "from_v1");
+  CHECK(old != NULL);
+  char *want = test_snapshot(c), *got = old ? test_snapshot(old) : NULL;
+  CHECK_STR(got, want);
+  free(got);
+  uint8_t *v1s = swapped(v1, len, bounds, 2, 3);
+  pt_collection *moved = load(st, v1s, len, "from_v1_swapped");
+  CHECK(moved != NULL && pt_collection_num_partitions(moved) == 3);
+  size_t n0 = 0;
+  const char *first = moved ? pt_collection_partition_name(moved, 1, &n0) : "";
+  CHECK(n0 == 2 && memcmp(first, "p2", 2) == 0);
+  /* what is saved again is version 2 */
+  uint8_t *again = NULL;
+  size_t again_len = 0;
+  if (old) CHECK_OK(save(old, &again, &again_len), (pt_error *)NULL);
+  uint32_t version = 0;
+  if (again_len >= 12) memcpy(&version, again + 8, 4);
+  CHECK_EQ_INT(version, PT_SNAPSHOT_FORMAT_VERSION);
+  pt_free(again);
+  free(v1s);
+  free(v1);
+  free(want);
+  pt_free(bytes);
+  pt_store_close(st);
+}
+
+/* Changes byte `at` of a copy, recomputing the chained CRCs of its section and every later one
+ * (at the boundaries of the original: a forged length field must not move where a CRC is
+ * written). */
 static void forge(uint8_t *b, const size_t *bounds, size_t nb, size_t at, uint8_t x) {
   b[at] ^= x;
-  for (size_t i = 0; i + 1 < nb; i++)
-    if (at >= bounds[i] && at < bounds[i + 1] - 4) {
-      uint32_t crc = pt_crc32(b + bounds[i], bounds[i + 1] - 4 - bounds[i]);
-      memcpy(b + bounds[i + 1] - 4, &crc, 4);
-    }
+  uint32_t chain;
+  memcpy(&chain, b + 28, 4);
+  for (size_t i = 0; i + 1 < nb; i++) {
+    chain = pt_crc32_update(chain, b + bounds[i], bounds[i + 1] - 4 - bounds[i]);
+    if (at < bounds[i + 1]) memcpy(b + bounds[i + 1] - 4, &chain, 4);
+    else memcpy(&chain, b + bounds[i + 1] - 4, 4);
+  }
 }
 
 TEST(forged_payloads_are_refused_or_loaded_whole) {
@@ -589,18 +672,14 @@ TEST(forged_payloads_are_refused_or_loaded_whole) {
   pt_store_close(st);
 }
 
-/* Replaces the first `from` in a snapshot by `to` (as long), repairing its section's CRC; the
- * offset, or SIZE_MAX when `from` is not there. */
-static size_t forge_text(uint8_t *b, size_t len, const size_t *bounds, size_t nb, const char *from, const char *to) {
+/* Replaces the first `from` in a snapshot by `to` (as long), repairing the chained CRCs as a
+ * forger would; the offset, or SIZE_MAX when `from` is not there. */
+static size_t forge_text(uint8_t *b, size_t len, const char *from, const char *to) {
   size_t n = strlen(from), at = 0;
   while (at + n <= len && memcmp(b + at, from, n) != 0) at++;
   if (at + n > len || strlen(to) != n) return SIZE_MAX;
   memcpy(b + at, to, n);
-  for (size_t k = 0; k + 1 < nb; k++)
-    if (at >= bounds[k] && at < bounds[k + 1] - 4) {
-      uint32_t crc = pt_crc32(b + bounds[k], bounds[k + 1] - 4 - bounds[k]);
-      memcpy(b + bounds[k + 1] - 4, &crc, 4);
-    }
+  pt_snapshot_reseal(b, len);
   return at;
 }
 
@@ -616,8 +695,6 @@ TEST(forged_json_is_refused) {
   size_t len = 0;
   CHECK_OK(save(c, &bytes, &len), (pt_error *)NULL);
   pt_store_close(src);
-  size_t bounds[8];
-  size_t nb = boundaries(bytes, len, bounds, 8);
   /* (what is replaced, by what of the same length) in the JSON field and in the dynamic value */
   static const char *const forgeries[][2] = {
       {"12345", "01234"}, {"12345", "1234."}, {"12345", "1e400"}, {"12345", ".1234"}, {"abcdef", "ab\x01" "def"},
@@ -629,7 +706,7 @@ TEST(forged_json_is_refused) {
   pt_store *st = test_store();
   for (size_t i = 0; i < sizeof forgeries / sizeof *forgeries; i++) {
     memcpy(b, bytes, len);
-    size_t at = forge_text(b, len, bounds, nb, forgeries[i][0], forgeries[i][1]);
+    size_t at = forge_text(b, len, forgeries[i][0], forgeries[i][1]);
     CHECK(at != SIZE_MAX);
     expect_corrupt(st, b, len, forgeries[i][1][0] == '[' ? "row 0 is not a JSON object" : "row 0 is not valid JSON",
                    forgeries[i][1], at);
@@ -637,7 +714,7 @@ TEST(forged_json_is_refused) {
   /* \u0000 in a string value is kept: the untouched snapshot and one holding it both load */
   CHECK(load(st, bytes, len, "plain") != NULL);
   memcpy(b, bytes, len);
-  CHECK(forge_text(b, len, bounds, nb, "\"abcdef\"", "\"\\u0000\"") != SIZE_MAX);
+  CHECK(forge_text(b, len, "\"abcdef\"", "\"\\u0000\"") != SIZE_MAX);
   CHECK(load(st, b, len, "nul") != NULL);
   pt_store_close(st);
   free(b);
@@ -646,4 +723,4 @@ TEST(forged_json_is_refused) {
 
 TEST_MAIN(T(allocation_failures_swept), T(round_trip_every_type), T(round_trip_partition_key_varchar_keys),
           T(clocks_names_and_rules), T(truncation_is_detected), T(bit_flips_are_detected), T(magic_version_and_flags),
-          T(forged_payloads_are_refused_or_loaded_whole), T(forged_json_is_refused))
+          T(section_order_is_protected), T(forged_payloads_are_refused_or_loaded_whole), T(forged_json_is_refused))

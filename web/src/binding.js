@@ -247,6 +247,20 @@ class Core {
     if (status !== 0) throw this.lastError();
   }
 
+  /**
+   * Runs fn (synchronous) in the core's relief (pt_memory_relief): for operations that free
+   * memory (drops, delete, compact), whose arguments and work may then pass the memory ceiling
+   * by a bounded amount, so that a store at its ceiling can always shrink.
+   */
+  relieved(fn) {
+    this.M._pt_wasm_memory_relief(1);
+    try {
+      return fn();
+    } finally {
+      this.M._pt_wasm_memory_relief(0);
+    }
+  }
+
   /** A scope for temporary allocations, freed together. */
   scope() {
     return new Scope(this);

@@ -372,7 +372,8 @@ export class Collection {
 
   _applyDelete(expr, partition, fw, options) {
     const timeoutMs = toMs(options.timeout);
-    const result = withStrings([partition, expr], (c, scope, [pp, pl], [ep, el]) => {
+    // deleting frees memory: it may pass the memory ceiling by the core's relief while it runs
+    const result = core().relieved(() => withStrings([partition, expr], (c, scope, [pp, pl], [ep, el]) => {
       const h = this._handle();
       const res = scope.alloc(c.layout.pt_mutation_result.size);
       c.check(c.exports._pt_wasm_delete(h.ptr, pp, pl, ep, el, res));
@@ -381,7 +382,7 @@ export class Collection {
       } finally {
         c.exports._pt_wasm_mutation_result_clear(res);
       }
-    });
+    }));
     mutated(this.#using, this.#name);
     if (!fw) return { result };
     // the filter as written: the remote evaluates it on the same data, in the same order
@@ -543,9 +544,12 @@ export class Collection {
   drop_partition(name, options = {}) {
     checkName(name, 'partition');
     checkTimeout(options);
-    const h = this._handle();
-    const existed = this.has_partition(name);
-    withStrings([name], (c, _s, [p, n]) => c.check(c.exports._pt_wasm_partition_drop(h.ptr, p, n)));
+    const existed = core().relieved(() => {
+      const h = this._handle();
+      const had = this.has_partition(name);
+      withStrings([name], (c, _s, [p, n]) => c.check(c.exports._pt_wasm_partition_drop(h.ptr, p, n)));
+      return had;
+    });
     if (existed) {
       // Milvus drops only released partitions
       this._forwardOp('release_partition', { collectionName: this.#name, partitionNames: [name] }, name);
@@ -557,7 +561,7 @@ export class Collection {
   drop(options = {}) {
     checkTimeout(options);
     const store = connections._store(this.#using);
-    withStrings([this.#name], (c, _s, [p, n]) => c.check(c.exports._pt_wasm_collection_drop(store, p, n)));
+    core().relieved(() => withStrings([this.#name], (c, _s, [p, n]) => c.check(c.exports._pt_wasm_collection_drop(store, p, n))));
     this._forwardOp('drop_collection', { collectionName: this.#name });
   }
 
@@ -692,8 +696,7 @@ export class Collection {
    */
   async compact(options = {}) {
     checkTimeout(options);
-    const h = this._handle();
-    const removed = core().exports._pt_wasm_collection_compact(h.ptr, 0, 0, 0);
+    const removed = core().relieved(() => core().exports._pt_wasm_collection_compact(this._handle().ptr, 0, 0, 0));
     if (removed < 0) throw core().lastError();
     this.#compaction = { compaction_id: ++compactionIds, removed_rows: removed };
   }

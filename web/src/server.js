@@ -418,10 +418,13 @@ function listCollections(store) {
 }
 
 function dropCollection(store, req) {
-  const h = store.find(req.collectionName);
   const c = core();
-  const storePtr = store.ptr;
-  withBytes(c, [req.collectionName], (_s, [p, n]) => c.check(c.exports._pt_wasm_collection_drop(storePtr, p, n)));
+  const h = c.relieved(() => {
+    const found = store.find(req.collectionName);
+    const storePtr = store.ptr;
+    withBytes(c, [req.collectionName], (_s, [p, n]) => c.check(c.exports._pt_wasm_collection_drop(storePtr, p, n)));
+    return found;
+  });
   if (h) {
     collectionState.delete(h.key);
     described.delete(h.key);
@@ -467,8 +470,10 @@ const partitionRoutes = {
     return okData({});
   },
   drop(store, req) {
-    const h = store.get(req.collectionName);
-    partitionCall(h, req.partitionName, (c, p, n) => c.check(c.exports._pt_wasm_partition_drop(h.ptr, p, n)));
+    core().relieved(() => {
+      const h = store.get(req.collectionName);
+      partitionCall(h, req.partitionName, (c, p, n) => c.check(c.exports._pt_wasm_partition_drop(h.ptr, p, n)));
+    });
     return okData({});
   },
   list(store, req) {
@@ -602,6 +607,10 @@ function applyExprParams(filter, params) {
 }
 
 function deleteEntities(store, req) {
+  return core().relieved(() => deleteRelieved(store, req));
+}
+
+function deleteRelieved(store, req) {
   const h = store.get(req.collectionName);
   const c = core();
   const partition = req.partitionName ? req.partitionName : null;
