@@ -239,3 +239,36 @@ test('CLI: a NUL character is refused in names and expressions, kept in values, 
     assert.deepEqual(out[7], { error: { code: 1801, message: 'can only accept json format request, error: invalid JSON: text after the JSON value at byte 30' } });
   }
 });
+
+// The CLI packed query vectors by concatenation: [[1,0,0],[1]] on a 2-d field was searched as
+// [1,0] and [0,1], and INT8 values were wrapped (300 as 44). Each vector is now measured, and
+// byte vectors' values must be integers in range (issue 13).
+test('CLI: a query vector of another size is refused, never cut into rows; byte values are not wrapped', async () => {
+  const input = [
+    { op: 'create', collection: 'q', schema: { fields: [{ name: 'id', dtype: 'INT64', is_primary: true },
+      { name: 'v', dtype: 'FLOAT_VECTOR', dim: 2 }] } },
+    { op: 'insert', collection: 'q', data: [{ id: 1, v: [0, 1] }, { id: 2, v: [1, 0] }] },
+    { op: 'search', collection: 'q', data: [[1, 0, 0], [1]], limit: 2 },
+    { op: 'search', collection: 'q', data: [[1, 0], [1]], limit: 2 },
+    { op: 'create', collection: 'i8', schema: { fields: [{ name: 'id', dtype: 'INT64', is_primary: true },
+      { name: 'v', dtype: 'INT8_VECTOR', dim: 2 }] } },
+    { op: 'insert', collection: 'i8', data: [{ id: 1, v: [1, 2] }] },
+    { op: 'search', collection: 'i8', data: [[300, 1]], limit: 1, metric_type: 'L2' },
+    { op: 'search', collection: 'i8', data: [[1.5, 1]], limit: 1, metric_type: 'L2' },
+    { op: 'search', collection: 'i8', data: [[1, 2]], limit: 1, metric_type: 'L2' },
+  ].map((r) => JSON.stringify(r)).join('\n') + '\n';
+  const runs = [await runCommand(cliModule, { stdin: input })];
+  if (existsSync(NATIVE_CLI)) {
+    const r = spawnSync(NATIVE_CLI, [], { input, encoding: 'utf8', env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1:halt_on_error=1' } });
+    runs.push({ exitCode: r.status, stdout: r.stdout, stderr: r.stderr });
+  }
+  for (const r of runs) {
+    assert.equal(r.exitCode, 0, r.stderr);
+    const out = results(r.stdout);
+    assert.equal(out.length, 9, r.stdout);
+    for (const i of [2, 3]) assert.match(out[i].error?.message ?? '', /vector dimension mismatch, expected vector size\(byte\) 8, actual (12|4)/, JSON.stringify(out[i]));
+    assert.match(out[6].error?.message ?? '', /must be integers in \[-128, 127\], got 300/);
+    assert.match(out[7].error?.message ?? '', /must be integers in \[-128, 127\], got 1.5/);
+    assert.equal(out[8].hits[0][0].id, 1);
+  }
+});

@@ -431,7 +431,12 @@ static cJSON *search_field(const pt_collection *c, const char *anns, pt_error *e
 
 /* Packs the query vectors: float32 for FLOAT / FLOAT16 / BFLOAT16 fields, bytes for BINARY and
  * INT8 ones; sparse vectors travel in the request. */
-static int pack_vectors(cJSON *req, const cJSON *data, int dtype, void **vec, size_t *bytes, pt_error *err) {
+/* Packs the query vectors of a search as the core takes them. A vector that is not `width`
+ * values long is given to the core by its size alone (nq 1, no data), as the JS face does, so
+ * the core reports it with Milvus's message; values of byte vectors must be integers in range. */
+static int pack_vectors(cJSON *req, const cJSON *data, const cJSON *field, void **vec, size_t *bytes, pt_error *err) {
+  int dtype = cJSON_GetObjectItemCaseSensitive(field, "dtype")->valueint;
+  const cJSON *dim = cJSON_GetObjectItemCaseSensitive(field, "dim");
   *vec = NULL;
   *bytes = 0;
   if (!cJSON_IsArray(data))
@@ -442,25 +447,37 @@ static int pack_vectors(cJSON *req, const cJSON *data, int dtype, void **vec, si
     return PT_OK;
   }
   int as_bytes = dtype == PT_BINARY_VECTOR || dtype == PT_INT8_VECTOR;
-  size_t total = 0;
+  size_t width = cJSON_IsNumber(dim) ? (size_t)dim->valuedouble : 0;
+  if (dtype == PT_BINARY_VECTOR) width /= 8;
+  double lo = dtype == PT_INT8_VECTOR ? -128 : 0, hi = dtype == PT_INT8_VECTOR ? 127 : 255;
+  size_t nq = (size_t)cJSON_GetArraySize(data);
   const cJSON *v, *x;
   cJSON_ArrayForEach(v, data) {
     if (!cJSON_IsArray(v))
       return fail(err, PT_CODE_PARAMETER_INVALID, "the vector of a search must be an array of numbers: invalid parameter");
-    total += (size_t)cJSON_GetArraySize(v);
+    size_t n = (size_t)cJSON_GetArraySize(v);
+    if (n != width) { /* the core reports the size */
+      cJSON_AddNumberToObject(req, "nq", 1);
+      cJSON_AddStringToObject(req, "vector_kind", as_bytes ? "bytes" : "float32");
+      *bytes = n * (as_bytes ? 1 : 4);
+      return PT_OK;
+    }
+    cJSON_ArrayForEach(x, v) {
+      if (!cJSON_IsNumber(x))
+        return fail(err, PT_CODE_PARAMETER_INVALID, "the vector of a search must be an array of numbers: invalid parameter");
+      if (as_bytes && (x->valuedouble != (double)(long)x->valuedouble || x->valuedouble < lo || x->valuedouble > hi))
+        return fail(err, PT_CODE_PARAMETER_INVALID, "search data for a %s field must be integers in [%d, %d], got %.17g",
+                    dtype == PT_INT8_VECTOR ? "INT8_VECTOR" : "BINARY_VECTOR", (int)lo, (int)hi, x->valuedouble);
+    }
   }
-  size_t size = total * (as_bytes ? 1 : 4);
+  size_t size = nq * width * (as_bytes ? 1 : 4);
   unsigned char *p = malloc(size ? size : 1);
   if (!p) return fail(err, PT_CODE_UNEXPECTED, "out of memory");
   size_t i = 0;
   cJSON_ArrayForEach(v, data) {
     cJSON_ArrayForEach(x, v) {
-      if (!cJSON_IsNumber(x)) {
-        free(p);
-        return fail(err, PT_CODE_PARAMETER_INVALID, "the vector of a search must be an array of numbers: invalid parameter");
-      }
       if (as_bytes) {
-        p[i] = (unsigned char)(x->valueint & 0xff);
+        p[i] = (unsigned char)((long)x->valuedouble & 0xff);
       } else {
         float f = (float)x->valuedouble;
         memcpy(p + i * 4, &f, 4);
@@ -468,7 +485,7 @@ static int pack_vectors(cJSON *req, const cJSON *data, int dtype, void **vec, si
       i++;
     }
   }
-  cJSON_AddNumberToObject(req, "nq", cJSON_GetArraySize(data));
+  cJSON_AddNumberToObject(req, "nq", (double)nq);
   cJSON_AddStringToObject(req, "vector_kind", as_bytes ? "bytes" : "float32");
   *vec = p;
   *bytes = size;
@@ -527,7 +544,7 @@ static int op_search(pt_store *store, const request *r, buf *out, pt_error *err)
     goto done;
   }
   if (!anns) cJSON_AddItemToObject(req, "anns_field", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(field, "name"), 0));
-  if ((rc = pack_vectors(req, data, cJSON_GetObjectItemCaseSensitive(field, "dtype")->valueint, &vec, &vec_bytes, err)) !=
+  if ((rc = pack_vectors(req, data, field, &vec, &vec_bytes, err)) !=
       PT_OK)
     goto done;
   rc = PT_ERROR;
