@@ -207,6 +207,16 @@ test('CLI: a 1.6 MB upsert line (5,000 rows × 64-d) and a search over it, under
   }
 });
 
+/** Runs the CLI on `input` as WASI and, when it is built, natively (ASan): [{ exitCode, stdout, stderr }]. */
+async function bothClis(input) {
+  const runs = [await runCommand(cliModule, { stdin: input })];
+  if (existsSync(NATIVE_CLI)) {
+    const r = spawnSync(NATIVE_CLI, [], { input, encoding: 'utf8', env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1:halt_on_error=1' } });
+    runs.push({ exitCode: r.status, stdout: r.stdout, stderr: r.stderr });
+  }
+  return runs;
+}
+
 // A NUL character in a line (raw, or \u0000 in a name or an expression) was cut at: the line by
 // fgets + strlen, names and expressions by cJSON's C strings ('id == 2\u0000 or true' deleted
 // row 2, '\u0000id == 1' matched every row). Now such requests are refused; values keep theirs.
@@ -221,11 +231,7 @@ test('CLI: a NUL character is refused in names and expressions, kept in values, 
     { op: 'search', collection: 'n', data: [[0, 1]], limit: 2, filter: 'id < 0\0 or true' },
     { op: 'query', collection: 'n', filter: 'id >= 1', output_fields: ['s'] },
   ].map((r) => JSON.stringify(r)).join('\n') + '\n{"op":"drop","collection":"n"}\0\n';
-  const runs = [await runCommand(cliModule, { stdin: input })];
-  if (existsSync(NATIVE_CLI)) {
-    const r = spawnSync(NATIVE_CLI, [], { input, encoding: 'utf8', env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1:halt_on_error=1' } });
-    runs.push({ exitCode: r.status, stdout: r.stdout, stderr: r.stderr });
-  }
+  const runs = await bothClis(input);
   for (const r of runs) {
     assert.equal(r.exitCode, 0, r.stderr);
     const out = results(r.stdout);
@@ -257,11 +263,7 @@ test('CLI: a query vector of another size is refused, never cut into rows; byte 
     { op: 'search', collection: 'i8', data: [[1.5, 1]], limit: 1, metric_type: 'L2' },
     { op: 'search', collection: 'i8', data: [[1, 2]], limit: 1, metric_type: 'L2' },
   ].map((r) => JSON.stringify(r)).join('\n') + '\n';
-  const runs = [await runCommand(cliModule, { stdin: input })];
-  if (existsSync(NATIVE_CLI)) {
-    const r = spawnSync(NATIVE_CLI, [], { input, encoding: 'utf8', env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1:halt_on_error=1' } });
-    runs.push({ exitCode: r.status, stdout: r.stdout, stderr: r.stderr });
-  }
+  const runs = await bothClis(input);
   for (const r of runs) {
     assert.equal(r.exitCode, 0, r.stderr);
     const out = results(r.stdout);
