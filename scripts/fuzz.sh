@@ -14,9 +14,17 @@ bash scripts/setup.sh fuzz
 TARGETS=("$@")
 if ((${#TARGETS[@]} == 0)); then
   for f in tests/fuzz/fuzz_*.c; do TARGETS+=("$(basename "$f" .c)"); done
+  TARGETS+=(roundtrip)
 fi
 mkdir -p build/fuzz/artifacts
 for t in "${TARGETS[@]}"; do
+  if [ "$t" = roundtrip ]; then
+    bash scripts/setup.sh build
+    # about 250 rounds a second; the seed is printed in any failure (PT_ROUNDTRIP_SEED replays it)
+    echo "== roundtrip: ${SECONDS_EACH}s"
+    PT_ROUNDTRIP_ITERATIONS=$((SECONDS_EACH * 250)) node --disable-warning=ExperimentalWarning --test tests/roundtrip.test.mjs
+    continue
+  fi
   mkdir -p "build/fuzz/corpus/$t"
   echo "== $t: ${SECONDS_EACH}s"
   "build/fuzz/$t" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -print_final_stats=1 \
