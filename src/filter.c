@@ -19,6 +19,7 @@
 
 #include "cJSON.h"
 #include "json_check.h"
+#include "text.h"
 
 struct pt_filter {
   pt_plan *plan;

@@ -16,8 +16,6 @@
 #include "cJSON.h"
 #include "text.h"
 
-void pt_json_hooks_install(void);
-unsigned long pt_alloc_failures(void);
 
 static bool is_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }

@@ -26,6 +26,7 @@
 
 #include "cJSON.h"
 #include "json_check.h"
+#include "text.h"
 
 /* Growable buffers of one transcribed column. */
 typedef struct jcol {

@@ -13,7 +13,6 @@
 #include "filter.h"
 #include "rows.h"
 
-void pt_json_hooks_install(void);
 
 /* ============================================================================================
  * Selecting rows

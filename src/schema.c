@@ -15,8 +15,8 @@
 
 #include "cJSON.h"
 #include "json_check.h"
+#include "text.h"
 
-void pt_json_hooks_install(void);
 
 /* ============================================================================================
  * DataType facts

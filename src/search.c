@@ -34,7 +34,6 @@
 #include "half.h"
 #include "text.h"
 
-void pt_json_hooks_install(void);
 
 typedef enum metric { M_L2, M_IP, M_COSINE, M_HAMMING, M_JACCARD } metric;
 

@@ -60,8 +60,8 @@
 
 #include "cJSON.h"
 #include "json_check.h"
+#include "text.h"
 
-void pt_json_hooks_install(void);
 
 #if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 #error "snapshot.c copies columns as stored: it assumes a little-endian host (wasm32, x86, ARM)"
@@ -106,9 +106,7 @@ static uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t n) {
   return ~c;
 }
 
-uint32_t pt_crc32(const void *data, size_t len);
 uint32_t pt_crc32(const void *data, size_t len) { return crc32_update(0, data, len); }
-uint32_t pt_crc32_update(uint32_t crc, const void *data, size_t len);
 uint32_t pt_crc32_update(uint32_t crc, const void *data, size_t len) { return crc32_update(crc, data, len); }
 
 /* ============================================================================================

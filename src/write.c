@@ -35,8 +35,8 @@
 #include "json_out.h"
 #include "rows.h"
 #include "sparse.h"
+#include "text.h"
 
-void pt_json_hooks_install(void);
 
 /* ============================================================================================
  * The plan of one write
