@@ -34,7 +34,7 @@ static unsigned relief_depth;  /* pt_memory_relief(1) calls not yet undone */
 static size_t relief_ceiling;  /* the ceiling while relief_depth > 0 */
 static bool json_hooks_installed;
 /* What the latest allocation failure was: the ceiling (true) or the allocator (false); read by
- * pt_fail_nomem to pick its message. A counter of failures lets pt_json_parse_ex (json_check.c)
+ * pt_fail_nomem to pick its message. A counter of failures lets pt_json_parse_ex (json.c)
  * tell an allocation failure inside cJSON from text cJSON cannot read. */
 static bool last_failure_was_limit;
 static unsigned long failures;

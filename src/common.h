@@ -49,7 +49,7 @@ static inline bool pt_str_eqz(const char *a, size_t alen, const char *z) {
  * JSON: cJSON with the core's allocator (alloc.c), and its text (json_in.c)
  * ------------------------------------------------------------------------------------------- */
 
-/* Parsing JSON text into a cJSON tree, and the one check all JSON passes: json_check.h. */
+/* Parsing JSON text into a cJSON tree, and the one check all JSON passes: json.h. */
 
 /* Walking JSON text that pt_json_check has accepted, alongside its tree (json_in.c): values are
  * copied as written instead of printed back from the tree, which keeps numbers as doubles.

@@ -15,7 +15,7 @@
  * strings are read from their text too (pt_json_unescape), since cJSON's C strings end at a NUL
  * character (\u0000) that the text may hold.
  *
- * The whole batch passes pt_json_check first (json_check.h): cJSON alone would take 02, 1. and
+ * The whole batch passes pt_json_check first (json.h): cJSON alone would take 02, 1. and
  * raw control characters, and the copied values would then be stored as they were written.
  */
 #include "store.h"
@@ -25,7 +25,7 @@
 #include <stdlib.h>
 
 #include "cJSON.h"
-#include "json_check.h"
+#include "json.h"
 #include "text.h"
 
 /* Growable buffers of one transcribed column. */
@@ -315,7 +315,7 @@ static pt_status rows_batch(const pt_schema *s, const cJSON *rows, size_t n, pt_
     for (const cJSON *k = row->child; k && !rc; k = k->next) {
       pt_str key;
       pt_str raw = pt_json_next(row_text, &inner, &key);
-      int fi = pt_schema_find(s, k->string, strlen(k->string)); /* keys never hold NUL (json_check.h) */
+      int fi = pt_schema_find(s, k->string, strlen(k->string)); /* keys never hold NUL (json.h) */
       if (fi >= 0) {
         if (seen[fi]) continue; /* a repeated key: the first one counts */
         seen[fi] = true;

@@ -59,7 +59,7 @@
 #include <stdio.h>
 
 #include "cJSON.h"
-#include "json_check.h"
+#include "json.h"
 #include "text.h"
 
 
@@ -332,7 +332,7 @@ static const char *check_cell(const pt_field *f, const uint8_t *d, uint32_t n) {
   case PT_VARCHAR: case PT_TEXT: case PT_GEOMETRY: case PT_TIMESTAMPTZ:
     return pt_utf8_count((const char *)d, n) < 0 ? "is not valid UTF-8" : NULL;
   case PT_JSON: {
-    /* what a write accepts (json_check.h), so that every read gives valid JSON: a stored value
+    /* what a write accepts (json.h), so that every read gives valid JSON: a stored value
      * that is valid but not in canonical form (written by an older partita) is kept as it is */
     if (n == 0) return NULL;
     pt_json_checked chk;

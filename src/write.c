@@ -30,7 +30,7 @@
 #include <stdlib.h>
 
 #include "cJSON.h"
-#include "json_check.h"
+#include "json.h"
 #include "half.h"
 #include "json_out.h"
 #include "rows.h"
@@ -367,7 +367,7 @@ pt_status pt_sparse_parse(const cJSON *v, pt_sparse_pair **pairs, size_t *n, cha
         goto bad;
       }
       index = (uint32_t)i;
-    } else { /* a key: its text (keys never hold NUL: json_check.h) */
+    } else { /* a key: its text (keys never hold NUL: json.h) */
       int rc = sparse_key(e->string, strlen(e->string), &index);
       if (rc == 1) {
         snprintf(detail, dsize, "sparse vector index must be an integer in decimal digits: '%.40s'", e->string);
@@ -629,7 +629,7 @@ static bool kind_fits(const pt_field *f, int kind) {
   }
 }
 
-/* The JSON text of one cell, checked (json_check.h: strings may hold NUL, their readers take
+/* The JSON text of one cell, checked (json.h: strings may hold NUL, their readers take
  * them from the text), and parsed when `parsed` is given. */
 static pt_status check_json_text(wplan *p, size_t ci, size_t r, pt_str t, pt_json_checked *chk, cJSON **parsed) {
   if (t.len > PT_MAX_JSON_LENGTH)
@@ -646,7 +646,7 @@ static pt_status check_json_text(wplan *p, size_t ci, size_t r, pt_str t, pt_jso
                     "Invalid JSON string: %s. Input string: '%s'", pt_json_describe(chk, why, sizeof why), ex);
 }
 
-/* JSON and $meta values are stored in canonical form (json_check.h): a value not written in it
+/* JSON and $meta values are stored in canonical form (json.h): a value not written in it
  * is rewritten into enc. */
 static pt_status keep_canonical(wplan *p, wcol *w, size_t r, pt_str t, const pt_json_checked *chk) {
   w->sizes[r] = (uint32_t)chk->canonical_len;
@@ -668,7 +668,7 @@ static pt_str canonical_text(const wcol *w, size_t r) {
 }
 
 /* Checks one dynamic value: a JSON object whose keys are neither fields nor $meta (its keys are
- * C strings: json_check.h keeps NUL out of keys). */
+ * C strings: json.h keeps NUL out of keys). */
 static pt_status check_dynamic_cell(wplan *p, size_t ci, size_t r, pt_str t, bool enabled, pt_json_checked *chk) {
   cJSON *v = NULL;
   pt_status rc = check_json_text(p, ci, r, t, chk, &v);

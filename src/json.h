@@ -1,5 +1,5 @@
 /*
- * json_check.h — the one JSON validator of the core (json_check.c), and the canonical form JSON
+ * json.h — the one JSON validator of the core (json.c), and the canonical form JSON
  * values are stored in.
  *
  * Everywhere JSON enters (JSON batches, JSON and ARRAY and sparse cells, dynamic values,
@@ -19,8 +19,8 @@
  * numbers, literals and the order of members exactly as written. It is never longer than the
  * text it comes from.
  */
-#ifndef PT_JSON_CHECK_H
-#define PT_JSON_CHECK_H
+#ifndef PT_JSON_H
+#define PT_JSON_H
 
 #include "common.h"
 
@@ -86,4 +86,4 @@ struct cJSON *pt_json_parse_ex(const char *text, size_t len, unsigned flags, pt_
 pt_status pt_json_fail(pt_error *err, int32_t code, pt_exception exc, const char *subject, const char *lead,
                        const pt_json_checked *chk);
 
-#endif /* PT_JSON_CHECK_H */
+#endif /* PT_JSON_H */

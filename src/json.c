@@ -1,6 +1,6 @@
 /*
- * json_check.c — the JSON validator, the canonical form and the JSON entry point of the core
- * (json_check.h says what is accepted and what the canonical form is).
+ * json.c — the JSON validator, the canonical form and the JSON entry point of the core
+ * (json.h says what is accepted and what the canonical form is).
  *
  * pt_json_check is one pass over the text with a stack of one bit per open container (object or
  * array), so it is linear in the text, allocates nothing and does not recurse. cJSON alone is
@@ -8,7 +8,7 @@
  * 0x20 as white space, a byte order mark, and cuts a string at \u0000): every cJSON tree of the
  * core is built by pt_json_parse_ex, from text this check has accepted.
  */
-#include "json_check.h"
+#include "json.h"
 
 #include <math.h>
 #include <stdio.h>
