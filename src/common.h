@@ -45,20 +45,6 @@ static inline bool pt_str_eqz(const char *a, size_t alen, const char *z) {
   return pt_str_eq(a, alen, z, strlen(z));
 }
 
-/* ---------------------------------------------------------------------------------------------
- * JSON: cJSON with the core's allocator (alloc.c), and its text (json_in.c)
- * ------------------------------------------------------------------------------------------- */
-
-/* Parsing JSON text into a cJSON tree, and the one check all JSON passes: json.h. */
-
-/* Walking JSON text that pt_json_check has accepted, alongside its tree (json_in.c): values are
- * copied as written instead of printed back from the tree, which keeps numbers as doubles.
- * pt_json_enter: the cursor just inside the container (array or object) that `t` holds.
- * pt_json_next: the text of the next element of an array or, with `key`, of the next member's
- *   value of an object (*key: the member's key as written); moves the cursor past it. */
-size_t pt_json_enter(pt_str t);
-pt_str pt_json_next(pt_str t, size_t *cursor, pt_str *key);
-
 #define PT_DEFAULT_PARTITION "_default"
 #define PT_DYNAMIC_FIELD_NAME "$meta"
 

@@ -1,6 +1,7 @@
 /*
- * json.h — the one JSON validator of the core (json.c), and the canonical form JSON
- * values are stored in.
+ * json.h — JSON text in the core (json.c): the one validator, the canonical form JSON values
+ * are stored in, cJSON trees built from checked text, and walking the text itself (alongside a
+ * tree, or to one member without a tree: pt_json_member, partita.h).
  *
  * Everywhere JSON enters (JSON batches, JSON and ARRAY and sparse cells, dynamic values,
  * requests, schemas, snapshots), the text must be exactly one JSON value as RFC 8259 defines it,
@@ -85,5 +86,13 @@ struct cJSON *pt_json_parse_ex(const char *text, size_t len, unsigned flags, pt_
  * "<lead>: <pt_json_describe>". */
 pt_status pt_json_fail(pt_error *err, int32_t code, pt_exception exc, const char *subject, const char *lead,
                        const pt_json_checked *chk);
+
+/* Walking JSON text that pt_json_check has accepted, alongside its tree: values are copied as
+ * written instead of printed back from the tree, which keeps numbers as doubles.
+ * pt_json_enter: the cursor just inside the container (array or object) that `t` holds.
+ * pt_json_next: the text of the next element of an array or, with `key`, of the next member's
+ *   value of an object (*key: the member's key as written); moves the cursor past it. */
+size_t pt_json_enter(pt_str t);
+pt_str pt_json_next(pt_str t, size_t *cursor, pt_str *key);
 
 #endif /* PT_JSON_H */

@@ -10,7 +10,8 @@
  * numbers as doubles, exact for integers only up to 2^53, and prints them with 15 significant
  * digits, so a printed value is not always the value sent. cJSON built its tree from the text in
  * order, so a cursor that walks the text alongside the tree (white space as cJSON skips it,
- * strings with their escapes, containers by depth) finds where each value starts and ends.
+ * strings with their escapes, containers by depth: pt_json_next, json.c) finds where each value
+ * starts and ends.
  * INT64 values are read from their digits; JSON, ARRAY, sparse and dynamic values are copied;
  * strings are read from their text too (pt_json_unescape), since cJSON's C strings end at a NUL
  * character (\u0000) that the text may hold.
@@ -80,57 +81,6 @@ static void mark(jcol *c, size_t r, int state, const char *got, int64_t length) 
   c->in.got = c->got;
   c->in.got_len = strlen(c->got);
   c->in.got_length = length;
-}
-
-/* ---- walking the text alongside the tree ---- */
-
-static size_t skip_ws(pt_str t, size_t i) {
-  while (i < t.len && (unsigned char)t.ptr[i] <= 32) i++;
-  return i;
-}
-
-/* The end of the JSON value that starts at t.ptr[i] (in text cJSON has accepted). */
-static size_t value_end(pt_str t, size_t i) {
-  size_t depth = 0;
-  if (i >= t.len) return i;
-  do {
-    char c = t.ptr[i];
-    if (c == '"') {
-      for (i++; i < t.len && t.ptr[i] != '"'; i++)
-        if (t.ptr[i] == '\\') i++;
-      i++;
-    } else if (c == '{' || c == '[') {
-      depth++;
-      i++;
-    } else if (c == '}' || c == ']') {
-      depth--;
-      i++;
-    } else if (depth) {
-      i++;
-    } else { /* a number or a literal */
-      while (i < t.len && (unsigned char)t.ptr[i] > 32 && !strchr(",]}", t.ptr[i])) i++;
-    }
-  } while (depth && i < t.len);
-  return i;
-}
-
-size_t pt_json_enter(pt_str t) { return skip_ws(t, skip_ws(t, 0) + 1); }
-
-pt_str pt_json_next(pt_str t, size_t *cursor, pt_str *key) {
-  size_t at = skip_ws(t, *cursor);
-  if (key) {
-    size_t k = at;
-    at = value_end(t, at);
-    key->ptr = t.ptr + k;
-    key->len = at - k;
-    at = skip_ws(t, skip_ws(t, at) + 1); /* past ':' */
-  }
-  size_t end = value_end(t, at);
-  pt_str v = {t.ptr + at, end - at};
-  end = skip_ws(t, end);
-  if (end < t.len && t.ptr[end] == ',') end++;
-  *cursor = end;
-  return v;
 }
 
 /* The input kind a field's JSON values are transcribed to. */
