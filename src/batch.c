@@ -1,25 +1,21 @@
 /*
- * write.c — insert and upsert: a batch is checked against the schema, then committed whole.
+ * batch.c — batch normalisation for insert and upsert: a host's batch is mapped to the schema,
+ * every cell checked and the values that need it encoded, before write.c plans the mutation.
  *
  * HOW IT WORKS
  * A host hands over a pt_batch_in: one pt_column_in per field it transcribed, in row form
  * (columns named by field), column form (matched by position) or DataFrame form (matched by
- * name). pt_collection_write runs in two phases:
- *   Validate  map the input columns to the schema as pymilvus's checks for that form do, then
- *             check every cell against its field (type, range, dim, length, UTF-8, JSON,
- *             nullability, defaults), resolve the primary keys (auto_id keys are generated
- *             here) and, for upsert, reject duplicate keys within the batch. Every error is
- *             found here, and nothing has changed yet.
- *   Commit    reserve everything the batch needs (new segments, arena bytes, index room),
- *             then write the columns and update the key index. Only reservation allocates; if
- *             it fails, what was reserved is released and nothing is visible. After it,
- *             nothing can fail, so a batch is applied whole or not at all.
- * Conversions (double -> float, float -> half) are pure functions run once to check in Validate
- * and once to write in Commit, so the two phases cannot disagree. ARRAY and sparse values, whose
- * conversion needs a JSON parse (and so memory), are encoded once, in Validate, into the plan;
- * Commit copies the bytes.
+ * name). pt_batch_check maps the input columns to the schema as pymilvus's checks for that form
+ * do, then checks every cell against its field (type, range, dim, length, UTF-8, JSON,
+ * nullability, defaults) and the size of the batch. Every error of a batch's values is found
+ * here, and nothing has changed yet; write.c then resolves the keys and commits (write.c says
+ * how).
+ * Conversions (double -> float, float -> half) are pure functions run once to check here and
+ * once to store (pt_batch_store_cell, during write.c's commit), so the two cannot disagree.
+ * ARRAY and sparse values, whose conversion needs a JSON parse (and so memory), are encoded
+ * once, here, into the checked batch; storing copies the bytes.
  */
-#include "store.h"
+#include "batch.h"
 
 #ifdef __wasm_simd128__
 #include <wasm_simd128.h>
@@ -30,50 +26,16 @@
 #include <stdlib.h>
 
 #include "cJSON.h"
-#include "json.h"
 #include "half.h"
-#include "json_out.h"
-#include "rows.h"
+#include "json.h"
 #include "sparse.h"
 #include "text.h"
 
-
 /* ============================================================================================
- * The plan of one write
+ * The checked batch
  * ========================================================================================== */
 
-typedef struct wcol {
-  const pt_column_in *in; /* NULL: every cell missing */
-  const pt_field *f;      /* NULL for $meta */
-  bool all_null;          /* a zero-length column in column form: every cell null */
-  uint32_t *sizes;        /* variable-length columns: stored bytes per batch row */
-  uint8_t *enc;           /* ARRAY / SPARSE: the stored form of every value, encoded in Validate;
-                           * JSON / $meta: the canonical form of values not written in it */
-  size_t enc_len, enc_cap;
-  size_t *enc_at;         /* where each batch row's value starts in enc (JSON / $meta: AS_GIVEN
-                           * when the value is stored as the host gave it) */
-} wcol;
-
-typedef struct wplan {
-  pt_collection *c;
-  const pt_layout *lay;
-  const pt_schema *s;
-  pt_op op;
-  int form;
-  size_t n;           /* rows */
-  wcol *cols;         /* one per stored column */
-  bool str_keys;
-  pt_key *keys;       /* stored primary key per row */
-  pt_key *del_keys;   /* upsert: key to delete per row (differs from keys under auto_id) */
-  char *gen;          /* text of generated VARCHAR auto_id keys */
-  int part;           /* target partition, -1 in partition-key mode */
-  uint32_t *rpart;    /* partition-key mode: target partition per row */
-  pt_rowref *refs;    /* PT_WRITE_ROWS_JSON: where each batch row was stored (set by commit) */
-  bool unique_keys;   /* upsert: the batch's keys were checked to be distinct */
-  pt_error *err;
-} wplan;
-
-static void plan_release(wplan *p) {
+void pt_batch_release(pt_batch *p) {
   if (p->cols)
     for (size_t i = 0; i < p->lay->n_cols; i++) {
       pt_free(p->cols[i].sizes);
@@ -81,18 +43,13 @@ static void plan_release(wplan *p) {
       pt_free(p->cols[i].enc_at);
     }
   pt_free(p->cols);
-  if (p->del_keys != p->keys) pt_free(p->del_keys);
-  pt_free(p->refs);
-  pt_free(p->keys);
-  pt_free(p->gen);
-  pt_free(p->rpart);
 }
 
-static const char *field_name(const wplan *p, size_t ci) {
+static const char *field_name(const pt_batch *p, size_t ci) {
   return p->cols[ci].f ? p->cols[ci].f->name : PT_DYNAMIC_FIELD_NAME;
 }
 
-static int cell_state(const wcol *w, size_t r) {
+static int cell_state(const pt_batch_col *w, size_t r) {
   if (!w->in || w->in->kind == PT_IN_ABSENT) return PT_CELL_MISSING;
   if (w->all_null) return PT_CELL_NULL;
   return w->in->cells ? w->in->cells[r] : PT_CELL_VALUE;
@@ -158,7 +115,7 @@ static const char *nonfinite_text(double d) { return isnan(d) ? "NaN" : d > 0 ? 
  * Messages
  * ========================================================================================== */
 
-static pt_status fail_type(wplan *p, size_t ci, size_t r, const char *got, const char *detail) {
+static pt_status fail_type(pt_batch *p, size_t ci, size_t r, const char *got, const char *detail) {
   const pt_field *f = p->cols[ci].f;
   const char *label = f ? pt_dtype_error_label(f->dtype) : "json";
   if (f && (f->dtype == PT_VARCHAR || f->dtype == PT_TEXT || f->dtype == PT_GEOMETRY))
@@ -177,7 +134,7 @@ static const char *got_text(const pt_column_in *in, char *buf, size_t size) {
   return buf;
 }
 
-static pt_status fail_dim(wplan *p, size_t ci, size_t r, int64_t got_dim) {
+static pt_status fail_dim(pt_batch *p, size_t ci, size_t r, int64_t got_dim) {
   const pt_field *f = p->cols[ci].f;
   return pt_fail_at(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
                     "the dim (%lld) of field data(%s) is not equal to schema dim (%lld)"
@@ -185,12 +142,12 @@ static pt_status fail_dim(wplan *p, size_t ci, size_t r, int64_t got_dim) {
                     (long long)got_dim, f->name, (long long)f->dim, (long long)f->dim, (long long)got_dim);
 }
 
-static pt_status fail_nonfinite(wplan *p, size_t ci, size_t r, double d) {
+static pt_status fail_nonfinite(pt_batch *p, size_t ci, size_t r, double d) {
   return pt_fail_at(p->err, PT_RANGE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
                     "value '%s' is not a number or infinity", nonfinite_text(d));
 }
 
-static pt_status fail_int_range(wplan *p, size_t ci, size_t r, int64_t v, int64_t lo, int64_t hi) {
+static pt_status fail_int_range(pt_batch *p, size_t ci, size_t r, int64_t v, int64_t lo, int64_t hi) {
   return pt_fail_at(p->err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
                     "the %zuth element (%lld) out of range: [%lld, %lld]" PT_INVALID_PARAMETER
                     "[expected=in [%lld, %lld]][actual=%lld]",
@@ -319,7 +276,7 @@ static size_t expected_fields(const pt_schema *s, pt_op op, int *out) {
   return n;
 }
 
-static pt_status map_rows(wplan *p, const pt_batch_in *b) {
+static pt_status map_rows(pt_batch *p, const pt_batch_in *b) {
   for (size_t k = 0; k < b->n_columns; k++) {
     const pt_column_in *in = &b->columns[k];
     int ci;
@@ -352,7 +309,7 @@ static pt_status map_rows(wplan *p, const pt_batch_in *b) {
 }
 
 /* Shared by column and DataFrame forms: every non-empty column has the same length. */
-static pt_status check_alignment(wplan *p, const pt_batch_in *b, const int *fields, size_t nf) {
+static pt_status check_alignment(pt_batch *p, const pt_batch_in *b, const int *fields, size_t nf) {
   size_t n = 0;
   for (size_t k = 0; k < nf; k++)
     if (b->columns[k].n_rows > n) n = b->columns[k].n_rows;
@@ -369,7 +326,7 @@ static pt_status check_alignment(wplan *p, const pt_batch_in *b, const int *fiel
   return PT_OK;
 }
 
-static pt_status map_columns(wplan *p, const pt_batch_in *b) {
+static pt_status map_columns(pt_batch *p, const pt_batch_in *b) {
   int fields[PT_MAX_FIELDS + 1];
   size_t nf = expected_fields(p->s, p->op, fields);
   if (b->n_columns != nf)
@@ -401,7 +358,7 @@ static bool column_all_null(const pt_column_in *in) {
   return true;
 }
 
-static pt_status map_dataframe(wplan *p, const pt_batch_in *b) {
+static pt_status map_dataframe(pt_batch *p, const pt_batch_in *b) {
   const pt_schema *s = p->s;
   const pt_field *pk = &s->fields[s->primary];
   int fields[PT_MAX_FIELDS + 1];
@@ -482,7 +439,7 @@ static pt_status map_dataframe(wplan *p, const pt_batch_in *b) {
 /* enc_at of a JSON / $meta value stored as the host gave it (it is in canonical form). */
 #define AS_GIVEN SIZE_MAX
 
-static pt_status need_sizes(wplan *p, wcol *w) {
+static pt_status need_sizes(pt_batch *p, pt_batch_col *w) {
   if (p->n && !(w->sizes = pt_calloc(p->n, sizeof *w->sizes))) return pt_fail_nomem(p->err);
   bool encoded = !w->f || w->f->dtype == PT_ARRAY || w->f->dtype == PT_SPARSE_FLOAT_VECTOR || w->f->dtype == PT_JSON;
   if (encoded && p->n && !(w->enc_at = pt_calloc(p->n, sizeof *w->enc_at))) return pt_fail_nomem(p->err);
@@ -490,7 +447,7 @@ static pt_status need_sizes(wplan *p, wcol *w) {
 }
 
 /* Room for `size` more encoded bytes of batch row r; *out is where they go. */
-static pt_status enc_reserve(wplan *p, wcol *w, size_t r, size_t size, uint8_t **out) {
+static pt_status enc_reserve(pt_batch *p, pt_batch_col *w, size_t r, size_t size, uint8_t **out) {
   if (PT_GROW(&w->enc, &w->enc_cap, w->enc_len + size + 1)) return pt_fail_nomem(p->err);
   w->enc_at[r] = w->enc_len;
   w->enc_len += size;
@@ -533,7 +490,7 @@ static bool kind_fits(const pt_field *f, int kind) {
 
 /* The JSON text of one cell, checked (json.h: strings may hold NUL, their readers take
  * them from the text), and parsed when `parsed` is given. */
-static pt_status check_json_text(wplan *p, size_t ci, size_t r, pt_str t, pt_json_checked *chk, cJSON **parsed) {
+static pt_status check_json_text(pt_batch *p, size_t ci, size_t r, pt_str t, pt_json_checked *chk, cJSON **parsed) {
   if (t.len > PT_MAX_JSON_LENGTH)
     return pt_fail_at(p->err, PT_LIMIT, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
                       "the length (%zu) of json field (%s) exceeds max length (%d)" PT_INVALID_PARAMETER,
@@ -550,7 +507,7 @@ static pt_status check_json_text(wplan *p, size_t ci, size_t r, pt_str t, pt_jso
 
 /* JSON and $meta values are stored in canonical form (json.h): a value not written in it
  * is rewritten into enc. */
-static pt_status keep_canonical(wplan *p, wcol *w, size_t r, pt_str t, const pt_json_checked *chk) {
+static pt_status keep_canonical(pt_batch *p, pt_batch_col *w, size_t r, pt_str t, const pt_json_checked *chk) {
   w->sizes[r] = (uint32_t)chk->canonical_len;
   if (chk->canonical) {
     w->enc_at[r] = AS_GIVEN;
@@ -563,7 +520,7 @@ static pt_status keep_canonical(wplan *p, wcol *w, size_t r, pt_str t, const pt_
 }
 
 /* The bytes a JSON or $meta value is stored as. */
-static pt_str canonical_text(const wcol *w, size_t r) {
+static pt_str canonical_text(const pt_batch_col *w, size_t r) {
   if (w->enc_at[r] == AS_GIVEN) return read_text(w->in, r);
   pt_str t = {(const char *)w->enc + w->enc_at[r], w->sizes[r]};
   return t;
@@ -571,7 +528,7 @@ static pt_str canonical_text(const wcol *w, size_t r) {
 
 /* Checks one dynamic value: a JSON object whose keys are neither fields nor $meta (its keys are
  * C strings: json.h keeps NUL out of keys). */
-static pt_status check_dynamic_cell(wplan *p, size_t ci, size_t r, pt_str t, bool enabled, pt_json_checked *chk) {
+static pt_status check_dynamic_cell(pt_batch *p, size_t ci, size_t r, pt_str t, bool enabled, pt_json_checked *chk) {
   cJSON *v = NULL;
   pt_status rc = check_json_text(p, ci, r, t, chk, &v);
   if (rc) return rc;
@@ -603,8 +560,8 @@ static pt_status check_dynamic_cell(wplan *p, size_t ci, size_t r, pt_str t, boo
 }
 
 /* Checks one present value of a field. `w->sizes[r]` gets its stored size when variable. */
-static pt_status check_value(wplan *p, size_t ci, size_t r) {
-  wcol *w = &p->cols[ci];
+static pt_status check_value(pt_batch *p, size_t ci, size_t r) {
+  pt_batch_col *w = &p->cols[ci];
   const pt_field *f = w->f;
   const pt_column_in *in = w->in;
   char detail[200];
@@ -813,7 +770,7 @@ static bool doubles_integral(const void *values, size_t n, double lo, double hi_
  * with no cell states (every cell holds a value) is known to be valid, so that the per-cell loop
  * can be skipped. False means "check cell by cell", which finds the first bad cell and its
  * message; it never means the column is bad. */
-static bool column_checks_clean(const wplan *p, const pt_field *f, const pt_column_in *in) {
+static bool column_checks_clean(const pt_batch *p, const pt_field *f, const pt_column_in *in) {
   switch (f->dtype) {
   case PT_INT64:
     if (in->kind == PT_IN_DOUBLE) return doubles_integral(in->values, p->n, -9223372036854775808.0, 9223372036854775808.0);
@@ -826,8 +783,8 @@ static bool column_checks_clean(const wplan *p, const pt_field *f, const pt_colu
   }
 }
 
-static pt_status check_column(wplan *p, size_t ci) {
-  wcol *w = &p->cols[ci];
+static pt_status check_column(pt_batch *p, size_t ci) {
+  pt_batch_col *w = &p->cols[ci];
   const pt_field *f = w->f;
   const pt_column_in *in = w->in;
   bool rows_form = p->form == PT_FORM_ROWS;
@@ -916,138 +873,31 @@ static pt_status check_column(wplan *p, size_t ci) {
 }
 
 /* ============================================================================================
- * Validate: keys and partitions
+ * Storing values (write.c's commit, into the room it reserved)
  * ========================================================================================== */
 
-static size_t digits_u64(uint64_t v) {
-  size_t n = 1;
-  while (v >= 10) { v /= 10; n++; }
-  return n;
+pt_key pt_batch_key(const pt_batch *p, size_t ci, size_t r, bool is_string) {
+  const pt_column_in *in = p->cols[ci].in;
+  pt_key k = {0, NULL, 0};
+  if (is_string) {
+    pt_str t = read_text(in, r);
+    k.s = t.ptr;
+    k.len = t.len;
+  } else {
+    read_i64(in, r, &k.i);
+  }
+  return k;
 }
 
-static pt_status resolve_keys(wplan *p) {
-  const pt_field *pk = &p->s->fields[p->s->primary];
-  const wcol *w = &p->cols[p->s->primary];
-  p->str_keys = pk->dtype == PT_VARCHAR;
-  if (p->n && !(p->keys = pt_calloc(p->n, sizeof *p->keys))) return pt_fail_nomem(p->err);
-  p->del_keys = p->keys;
-  if (!p->n) return PT_OK;
-
-  /* supplied keys: every key on upsert, every key on insert without auto_id */
-  bool supplied = !(pk->auto_id && p->op == PT_OP_INSERT);
-  pt_key *sup = p->keys;
-  if (pk->auto_id && p->op == PT_OP_UPSERT) {
-    if (!(p->del_keys = pt_calloc(p->n, sizeof *p->del_keys))) return pt_fail_nomem(p->err);
-    sup = p->del_keys;
-  }
-  if (supplied) {
-    for (size_t r = 0; r < p->n; r++) {
-      if (p->str_keys) {
-        pt_str t = read_text(w->in, r);
-        sup[r].s = t.ptr;
-        sup[r].len = t.len;
-      } else {
-        read_i64(w->in, r, &sup[r].i);
-      }
-    }
-  }
-  if (pk->auto_id) {
-    int64_t first = pt_store_next_ids(p->c->store, p->n);
-    if (!p->str_keys) {
-      for (size_t r = 0; r < p->n; r++) p->keys[r].i = first + (int64_t)r;
-    } else {
-      /* VARCHAR auto_id keys are the decimal text of generated int64 ids */
-      size_t total = 0;
-      for (size_t r = 0; r < p->n; r++) total += digits_u64((uint64_t)first + r);
-      if (!(p->gen = pt_malloc(total ? total : 1))) return pt_fail_nomem(p->err);
-      size_t at = 0;
-      for (size_t r = 0; r < p->n; r++) {
-        size_t len = digits_u64((uint64_t)first + r);
-        char tmp[24];
-        snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)((uint64_t)first + r));
-        memcpy(p->gen + at, tmp, len);
-        p->keys[r].s = p->gen + at;
-        p->keys[r].len = len;
-        at += len;
-      }
-      /* the stored key column's sizes follow the generated keys */
-      for (size_t r = 0; r < p->n; r++) p->cols[p->s->primary].sizes[r] = (uint32_t)p->keys[r].len;
-    }
-  }
-  return PT_OK;
+size_t pt_batch_stored_size(const pt_batch *p, size_t ci, size_t r) {
+  const pt_batch_col *w = &p->cols[ci];
+  if (cell_state(w, r) == PT_CELL_VALUE) return w->sizes[r];
+  const pt_field *f = w->f;
+  return f && f->dtype == PT_VARCHAR && f->has_default ? f->default_value.slen : 0;
 }
 
-typedef struct batch_keyctx {
-  const pt_key *keys;
-  bool str_keys;
-} batch_keyctx;
-
-static bool batch_key_eq(const void *ctx, uint32_t row, const pt_key *key) {
-  const batch_keyctx *kc = ctx;
-  return pt_key_eq(&kc->keys[row], key, kc->str_keys);
-}
-
-/* Upsert: duplicate keys within one batch are rejected, as Milvus 2.6 does. */
-static pt_status check_duplicates(wplan *p) {
-  pt_pkindex seen;
-  pt_pkindex_init(&seen, p->str_keys);
-  if (pt_pkindex_reserve(&seen, p->n)) return pt_fail_nomem(p->err);
-  batch_keyctx kc = {p->del_keys, p->str_keys};
-  pt_status rc = PT_OK;
-  for (size_t r = 0; r < p->n; r++) {
-    if (pt_pkindex_find(&seen, &p->del_keys[r], batch_key_eq, &kc) != SIZE_MAX) {
-      rc = pt_fail_at(p->err, PT_CONSTRAINT, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r,
-                      p->s->primary, "duplicate primary keys are not allowed in the same batch" PT_INVALID_PARAMETER);
-      break;
-    }
-    pt_pkindex_put(&seen, &p->del_keys[r], (uint32_t)r);
-  }
-  pt_pkindex_free(&seen);
-  return rc;
-}
-
-static pt_status resolve_partition(wplan *p, const char *name, size_t len) {
-  pt_collection *c = p->c;
-  if (c->partition_key_mode) {
-    if (name && len)
-      return pt_fail(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                     "not support manually specifying the partition names if partition key mode is used" PT_INVALID_PARAMETER);
-    p->part = -1;
-    if (p->n && !(p->rpart = pt_malloc(p->n * sizeof *p->rpart))) return pt_fail_nomem(p->err);
-    const wcol *w = &p->cols[p->s->partition_key];
-    const pt_field *f = w->f;
-    for (size_t r = 0; r < p->n; r++) {
-      uint64_t h;
-      if (f->dtype == PT_VARCHAR) {
-        pt_str t = read_text(w->in, r);
-        h = pt_hash_bytes(t.ptr, t.len);
-      } else {
-        int64_t v = 0;
-        read_i64(w->in, r, &v);
-        h = pt_hash_u64((uint64_t)v);
-      }
-      p->rpart[r] = (uint32_t)(h % (uint64_t)c->n_parts);
-    }
-    return PT_OK;
-  }
-  if (!name || !len) {
-    name = PT_DEFAULT_PARTITION;
-    len = strlen(name);
-  }
-  p->part = pt_partition_find(c, name, len);
-  if (p->part < 0)
-    return pt_fail(p->err, PT_NOT_FOUND, PT_CODE_PARTITION_NOT_FOUND, PT_EXC_MILVUS,
-                   "partition not found[partition=%.*s]", (int)len, name);
-  return PT_OK;
-}
-
-/* ============================================================================================
- * Commit
- * ========================================================================================== */
-
-/* Writes the value (or null / default) of batch row r into column ci of seg at offset off. */
-static void write_cell(wplan *p, size_t ci, size_t r, pt_segment *seg, uint32_t off) {
-  const wcol *w = &p->cols[ci];
+void pt_batch_store_cell(const pt_batch *p, size_t ci, size_t r, pt_segment *seg, uint32_t off) {
+  const pt_batch_col *w = &p->cols[ci];
   const pt_field *f = w->f;
   const pt_column_in *in = w->in;
   pt_column *col = &seg->cols[ci];
@@ -1055,16 +905,6 @@ static void write_cell(wplan *p, size_t ci, size_t r, pt_segment *seg, uint32_t 
   uint8_t *dst = rb ? col->data + (size_t)off * rb : NULL;
   int st = cell_state(w, r);
 
-  if (ci == (size_t)p->lay->pk) { /* the key column holds the resolved (maybe generated) keys */
-    if (p->str_keys) {
-      memcpy(col->data + col->used, p->keys[r].s, p->keys[r].len);
-      col->used += p->keys[r].len;
-      col->offsets[off + 1] = (uint32_t)col->used;
-    } else {
-      memcpy(dst, &p->keys[r].i, 8);
-    }
-    return;
-  }
   if (!f) { /* $meta: a missing or null dynamic part is stored as {} */
     if (st == PT_CELL_VALUE) {
       pt_str t = canonical_text(w, r);
@@ -1175,11 +1015,10 @@ static void write_cell(wplan *p, size_t ci, size_t r, pt_segment *seg, uint32_t 
   }
 }
 
-/* True when a column can be copied as a block: fixed width, stored as given, no cell states. */
-static bool is_block_copy(const wplan *p, size_t ci) {
-  const wcol *w = &p->cols[ci];
+bool pt_batch_stored_as_given(const pt_batch *p, size_t ci) {
+  const pt_batch_col *w = &p->cols[ci];
   const pt_field *f = w->f;
-  if (!f || !w->in || w->all_null || w->in->cells || ci == (size_t)p->lay->pk) return false;
+  if (!f || !w->in || w->all_null || w->in->cells) return false;
   switch (f->dtype) {
   case PT_FLOAT_VECTOR: return w->in->kind == PT_IN_FLOAT32;
   case PT_INT64: return w->in->kind == PT_IN_INT64;
@@ -1193,435 +1032,9 @@ static bool is_block_copy(const wplan *p, size_t ci) {
   }
 }
 
-/* How a column's cells are written one at a time: a plain copy of the input's bytes (a
- * block-copy column), of the resolved integer key, or through write_cell. Decided per column. */
-typedef enum { COPY_NONE, COPY_BLOCK, COPY_KEY } copy_kind;
-
-static copy_kind column_copy(const wplan *p, size_t ci) {
-  if (is_block_copy(p, ci)) return COPY_BLOCK;
-  return ci == (size_t)p->lay->pk && !p->str_keys ? COPY_KEY : COPY_NONE;
-}
-
-/* Writes batch row r of column ci (COPY_BLOCK or COPY_KEY) at offset off of seg. memmove: a
- * staged value (pt_collection_stage) may be moved within its block, or already be in place. */
-static inline void copy_cell(const wplan *p, size_t ci, copy_kind kind, size_t r, pt_segment *seg, uint32_t off) {
-  size_t rb = p->lay->row_bytes[ci];
-  pt_column *col = &seg->cols[ci];
-  uint8_t *dst = col->data + (size_t)off * rb;
-  if (kind == COPY_KEY) {
-    memcpy(dst, &p->keys[r].i, 8);
-    return;
-  }
-  const uint8_t *src = (const uint8_t *)p->cols[ci].in->values + r * rb;
-  if (src != dst) memmove(dst, src, rb);
-  if (col->valid) pt_bit_set(col->valid, off);
-}
-
-/* Rows of the batch going to one partition. */
-typedef struct target {
-  pt_partition *part;
-  uint32_t *rows;      /* batch rows in order; NULL means 0 .. n-1 */
-  size_t m;            /* number of rows */
-  pt_segment **fresh;  /* new segments, attached at commit */
-  size_t n_fresh;
-} target;
-
-static size_t batch_row(const target *t, size_t i) { return t->rows ? t->rows[i] : i; }
-
-/* The bytes batch row r stores in variable-width column ci (a null stores none; a missing
- * VARCHAR with a default stores the default). */
-static size_t stored_size(const wplan *p, size_t ci, size_t r) {
-  if (ci == (size_t)p->lay->pk) return p->keys[r].len;
-  const wcol *w = &p->cols[ci];
-  if (cell_state(w, r) == PT_CELL_VALUE) return w->sizes[r];
-  const pt_field *f = w->f;
-  return f && f->dtype == PT_VARCHAR && f->has_default ? f->default_value.slen : 0;
-}
-
-/* Rows in use in a partition's last segment; a full segment's worth when it has none, so that
- * "free rows in the last segment" is cap minus this either way. */
-static size_t rows_in_last_segment(const pt_partition *part, size_t cap) {
-  return part->n_segs ? part->n_rows - (part->n_segs - 1) * cap : cap;
-}
-
-/* Reserves everything the rows of one target need; on failure frees what it allocated. */
-static pt_status reserve_target(wplan *p, target *t) {
-  const pt_layout *lay = p->lay;
-  pt_partition *part = t->part;
-  size_t cap = (size_t)lay->seg_mask + 1;
-  size_t free_in_last = cap - rows_in_last_segment(part, cap);
-  size_t need_new = t->m > free_in_last ? (t->m - free_in_last + cap - 1) / cap : 0;
-  if ((uint64_t)part->n_rows + t->m > PT_NO_ROW - 1) return PT_LIMIT;
-  if (PT_GROW(&part->segs, &part->segs_cap, part->n_segs + need_new)) return PT_NOMEM;
-  if (pt_pkindex_reserve(&part->index, t->m)) return PT_NOMEM;
-  if (need_new && !(t->fresh = pt_calloc(need_new, sizeof *t->fresh))) return PT_NOMEM;
-  if (need_new && part->spare) { /* made by pt_collection_stage: the host may have written into it */
-    t->fresh[t->n_fresh++] = part->spare;
-    part->spare = NULL;
-  }
-  for (; t->n_fresh < need_new; t->n_fresh++)
-    if (!(t->fresh[t->n_fresh] = pt_segment_new(lay))) return PT_NOMEM;
-  /* arena bytes of variable-length columns, per receiving segment */
-  size_t i = 0, seg_i = 0;
-  while (i < t->m) {
-    pt_segment *seg;
-    size_t room;
-    if (seg_i == 0 && free_in_last) {
-      seg = part->segs[part->n_segs - 1];
-      room = free_in_last;
-    } else {
-      seg = t->fresh[seg_i - (free_in_last ? 1 : 0)];
-      room = cap;
-    }
-    size_t k = t->m - i < room ? t->m - i : room;
-    for (size_t ci = 0; ci < lay->n_cols; ci++) {
-      if (lay->row_bytes[ci]) continue;
-      size_t bytes = 0;
-      for (size_t j = i; j < i + k; j++) bytes += stored_size(p, ci, batch_row(t, j));
-      pt_status rc = pt_segment_reserve_bytes(seg, ci, bytes);
-      if (rc) return rc;
-    }
-    i += k;
-    seg_i++;
-  }
-  return PT_OK;
-}
-
-static void release_target(wplan *p, target *t) {
-  for (size_t k = 0; k < t->n_fresh; k++) pt_segment_free(t->fresh[k], p->lay);
-  pt_free(t->fresh);
-  pt_free(t->rows);
-}
-
-/* Appends the rows of a target; returns the id of the first appended row. Cannot fail. */
-static uint32_t append_target(wplan *p, target *t) {
-  const pt_layout *lay = p->lay;
-  pt_partition *part = t->part;
-  uint32_t first = part->n_rows;
-  for (size_t k = 0; k < t->n_fresh; k++) part->segs[part->n_segs++] = t->fresh[k];
-  t->n_fresh = 0;
-  size_t i = 0;
-  while (i < t->m) {
-    uint32_t row = part->n_rows;
-    pt_segment *seg = pt_row_segment(part, lay, row);
-    uint32_t off0 = pt_row_offset(lay, row);
-    size_t k = (size_t)lay->seg_mask + 1 - off0;
-    if (k > t->m - i) k = t->m - i;
-    for (size_t ci = 0; ci < lay->n_cols; ci++) {
-      copy_kind kind = column_copy(p, ci);
-      if (!t->rows && kind == COPY_BLOCK) {
-        size_t rb = lay->row_bytes[ci];
-        pt_column *col = &seg->cols[ci];
-        const uint8_t *src = (const uint8_t *)p->cols[ci].in->values + i * rb;
-        /* the same bytes when the host wrote them in place (pt_collection_stage) */
-        if (src != col->data + (size_t)off0 * rb) memcpy(col->data + (size_t)off0 * rb, src, k * rb);
-        if (col->valid)
-          for (size_t j = 0; j < k; j++) pt_bit_set(col->valid, off0 + (uint32_t)j);
-        continue;
-      }
-      if (kind != COPY_NONE) {
-        for (size_t j = 0; j < k; j++) copy_cell(p, ci, kind, batch_row(t, i + j), seg, off0 + (uint32_t)j);
-        continue;
-      }
-      for (size_t j = 0; j < k; j++) write_cell(p, ci, batch_row(t, i + j), seg, off0 + (uint32_t)j);
-    }
-    for (size_t j = 0; j < k; j++) {
-      seg->next[off0 + j] = PT_NO_ROW;
-      pt_bit_clear(seg->deleted, off0 + (uint32_t)j);
-    }
-    seg->count += (uint32_t)k;
-    seg->live += (uint32_t)k;
-    part->n_rows += (uint32_t)k;
-    part->n_live += k;
-    i += k;
-  }
-  return first;
-}
-
-/* Links appended row `row` (batch row r) into the key index of its partition. */
-static void index_row(wplan *p, target *t, size_t r, uint32_t row) {
-  const pt_layout *lay = p->lay;
-  pt_partition *part = t->part;
-  pt_segment *seg = pt_row_segment(part, lay, row);
-  if (p->part >= 0 && p->keys == p->del_keys) {
-    /* one probe: a new key is put; an existing key's slot takes the new row, and its older
-     * rows are deleted (upsert) or chained behind it (insert: Milvus stores both) */
-    pt_keyctx kc = {part, lay};
-    bool found;
-    size_t slot = pt_pkindex_claim(&part->index, &p->keys[r], pt_key_eq_row, &kc, row, &found);
-    if (found) {
-      uint32_t old = part->index.slots[slot].row;
-      if (p->op == PT_OP_UPSERT) pt_partition_delete_chain(part, lay, old);
-      else seg->next[pt_row_offset(lay, row)] = old;
-      part->index.slots[slot].row = row;
-    }
-    return;
-  }
-  if (p->op == PT_OP_UPSERT) {
-    /* 1. delete the supplied key: in the target partition, or in every partition in
-     *    partition-key mode (Milvus deletes across all of them there) */
-    if (p->part < 0) {
-      for (size_t q = 0; q < p->c->n_parts; q++) pt_partition_delete_key(p->c->parts[q], lay, &p->del_keys[r]);
-    } else {
-      pt_partition_delete_key(part, lay, &p->del_keys[r]);
-    }
-    /* 2. the new row is now the only live row with its stored key here... unless the stored
-     *    key differs (auto_id), in which case it is new anyway */
-  }
-  size_t slot = pt_partition_lookup(part, lay, &p->keys[r]);
-  if (slot == SIZE_MAX) {
-    pt_pkindex_put(&part->index, &p->keys[r], row);
-  } else {
-    /* insert of a key that exists: Milvus stores both; chain the older rows behind */
-    seg->next[pt_row_offset(lay, row)] = part->index.slots[slot].row;
-    part->index.slots[slot].row = row;
-  }
-}
-
-/* Upsert in place. In a single-partition upsert whose keys are unique, a key whose only row in
- * the partition is live, and stores as many bytes in every variable-width column as the new
- * row would, is overwritten where it is: same row id, no tombstone, no growth, no index change.
- * Milvus deletes and re-inserts; what is visible differs only in storage order (the row keeps
- * its place instead of moving to the end), which Milvus leaves unspecified. Returns the row, or
- * PT_NO_ROW when batch row r must be appended. Reads only. */
-static uint32_t in_place_row(const wplan *p, const pt_partition *part, size_t r) {
-  const pt_layout *lay = p->lay;
-  size_t slot = pt_partition_lookup(part, lay, &p->keys[r]);
-  if (slot == SIZE_MAX) return PT_NO_ROW;
-  uint32_t row = part->index.slots[slot].row;
-  const pt_segment *seg = pt_row_segment(part, lay, row);
-  uint32_t off = pt_row_offset(lay, row);
-  /* the index names live rows only; a deleted one here would be a broken invariant, and
-   * overwriting it would bring it back: append instead */
-  if (pt_bit_get(seg->deleted, off)) return PT_NO_ROW;
-  if (seg->next[off] != PT_NO_ROW) return PT_NO_ROW; /* insert kept duplicates: delete them all */
-  for (size_t ci = 0; ci < lay->n_cols; ci++) {
-    if (lay->row_bytes[ci]) continue;
-    const uint32_t *o = seg->cols[ci].offsets;
-    if (o[off + 1] - o[off] != stored_size(p, ci, r)) return PT_NO_ROW;
-  }
-  return row;
-}
-
-/* Overwrites, column by column, the rows in_place_row found (`at`: batch row -> row, or
- * PT_NO_ROW). Cannot fail. */
-static void overwrite_rows(wplan *p, const pt_partition *part, const uint32_t *at) {
-  const pt_layout *lay = p->lay;
-  for (size_t ci = 0; ci < lay->n_cols; ci++) {
-    copy_kind kind = column_copy(p, ci);
-    for (size_t r = 0; r < p->n; r++) {
-      if (at[r] == PT_NO_ROW) continue;
-      pt_segment *seg = pt_row_segment(part, lay, at[r]);
-      uint32_t off = pt_row_offset(lay, at[r]);
-      if (kind != COPY_NONE) {
-        copy_cell(p, ci, kind, r, seg, off);
-        continue;
-      }
-      pt_column *col = &seg->cols[ci];
-      if (lay->row_bytes[ci]) {
-        write_cell(p, ci, r, seg, off);
-        continue;
-      }
-      /* write_cell appends at col->used: point it at the old cell, whose size is the new one */
-      size_t used = col->used;
-      col->used = col->offsets[off];
-      write_cell(p, ci, r, seg, off);
-      col->used = used;
-    }
-  }
-}
-
-static pt_status commit(wplan *p, pt_mutation_result *res) {
-  pt_collection *c = p->c;
-  size_t nt = p->part >= 0 ? 1 : c->n_parts;
-  target *ts = pt_calloc(nt, sizeof *ts);
-  if (!ts) return pt_fail_nomem(p->err);
-  pt_status rc = PT_OK;
-
-  /* 1. group the rows by target partition; a single-partition upsert with unique keys first
-   *    sets apart the rows it overwrites in place (`at`: batch row -> row, or PT_NO_ROW) */
-  uint32_t *at = NULL;
-  if (p->part >= 0) {
-    target *t = &ts[0];
-    t->part = c->parts[p->part];
-    t->m = p->n;
-    if (p->op == PT_OP_UPSERT && p->unique_keys && p->keys == p->del_keys && t->part->n_live) {
-      if (!(at = pt_malloc(p->n * sizeof *at))) { rc = PT_NOMEM; goto done; }
-      size_t kept = 0;
-      for (size_t r = 0; r < p->n; r++)
-        if ((at[r] = in_place_row(p, t->part, r)) != PT_NO_ROW) kept++;
-      if (!kept) {
-        pt_free(at);
-        at = NULL;
-      } else if (kept < p->n) {
-        t->m = p->n - kept;
-        if (!(t->rows = pt_malloc(t->m * sizeof *t->rows))) { rc = PT_NOMEM; goto done; }
-        for (size_t r = 0, j = 0; r < p->n; r++)
-          if (at[r] == PT_NO_ROW) t->rows[j++] = (uint32_t)r;
-      } else {
-        t->m = 0;
-      }
-    }
-  } else {
-    for (size_t r = 0; r < p->n; r++) ts[p->rpart[r]].m++;
-    for (size_t q = 0; q < nt; q++) {
-      ts[q].part = c->parts[q];
-      if (ts[q].m && !(ts[q].rows = pt_malloc(ts[q].m * sizeof *ts[q].rows))) { rc = PT_NOMEM; goto done; }
-      ts[q].m = 0;
-    }
-    for (size_t r = 0; r < p->n; r++) {
-      target *t = &ts[p->rpart[r]];
-      t->rows[t->m++] = (uint32_t)r;
-    }
-  }
-  /* 2. reserve: segments, arena bytes, index room. Nothing is visible yet. */
-  for (size_t q = 0; q < nt; q++)
-    if (ts[q].m && (rc = reserve_target(p, &ts[q]))) goto done;
-
-  /* 3. from here on nothing can fail: append rows, then maintain the key index in batch
-   *    order, so that later rows of the batch see earlier ones */
-  uint32_t *first = pt_malloc(nt * sizeof *first);
-  size_t *seen = pt_calloc(nt, sizeof *seen);
-  if (!first || !seen) {
-    pt_free(first);
-    pt_free(seen);
-    rc = PT_NOMEM;
-    goto done;
-  }
-  /* rows overwritten in place first: their values may lie in the staged block the appended
-   *    rows are written over (pt_collection_stage) */
-  if (at) overwrite_rows(p, ts[0].part, at);
-  for (size_t q = 0; q < nt; q++)
-    if (ts[q].m) first[q] = append_target(p, &ts[q]);
-  for (size_t r = 0; r < p->n; r++) {
-    if (at && at[r] != PT_NO_ROW) {
-      if (p->refs) p->refs[r] = (pt_rowref){(uint32_t)p->part, at[r]};
-      continue;
-    }
-    size_t q = p->part >= 0 ? 0 : p->rpart[r];
-    uint32_t row = first[q] + (uint32_t)seen[q]++;
-    index_row(p, &ts[q], r, row);
-    if (p->refs) p->refs[r] = (pt_rowref){p->part >= 0 ? (uint32_t)p->part : (uint32_t)q, row};
-  }
-  pt_free(first);
-  pt_free(seen);
-
-  /* 4. the result: Milvus reports N deletes for an upsert of N rows, found or not */
-  res->insert_count = p->n;
-  res->upsert_count = p->op == PT_OP_UPSERT ? p->n : 0;
-  res->delete_count = p->op == PT_OP_UPSERT ? p->n : 0;
-  res->timestamp = pt_store_next_ts(c->store);
-
-done:
-  for (size_t q = 0; q < nt; q++) release_target(p, &ts[q]);
-  pt_free(ts);
-  pt_free(at);
-  if (rc == PT_NOMEM) return pt_fail_nomem(p->err);
-  if (rc == PT_LIMIT)
-    return pt_fail(p->err, PT_LIMIT, PT_CODE_TOO_LARGE, PT_EXC_MILVUS, "partition row limit or segment arena size exceeded");
-  return rc;
-}
-
-/* Copies the stored keys into the result. */
-static pt_status fill_keys(wplan *p, pt_mutation_result *res) {
-  res->n_keys = p->n;
-  res->key_type = p->str_keys ? PT_VARCHAR : PT_INT64;
-  if (!p->n) return PT_OK;
-  if (!p->str_keys) {
-    if (!(res->int_keys = pt_malloc(p->n * sizeof *res->int_keys))) return PT_NOMEM;
-    for (size_t r = 0; r < p->n; r++) res->int_keys[r] = p->keys[r].i;
-    return PT_OK;
-  }
-  size_t total = 0;
-  for (size_t r = 0; r < p->n; r++) total += p->keys[r].len;
-  if (total > UINT32_MAX) return PT_LIMIT;
-  if (!(res->str_offsets = pt_malloc((p->n + 1) * sizeof *res->str_offsets)) ||
-      !(res->str_data = pt_malloc(total ? total : 1)))
-    return PT_NOMEM;
-  size_t at = 0;
-  res->str_offsets[0] = 0;
-  for (size_t r = 0; r < p->n; r++) {
-    memcpy(res->str_data + at, p->keys[r].s, p->keys[r].len);
-    at += p->keys[r].len;
-    res->str_offsets[r + 1] = (uint32_t)at;
-  }
-  return PT_OK;
-}
-
-void pt_mutation_result_clear(pt_mutation_result *res) {
-  if (!res) return;
-  pt_free(res->int_keys);
-  pt_free(res->str_offsets);
-  pt_free(res->str_data);
-  pt_free(res->rows_json);
-  pt_free(res->rows_json_offsets);
-  memset(res, 0, sizeof *res);
-}
-
-/* The rows just written as REST v2 row objects, for forwarding (PT_WRITE_ROWS_JSON). */
-static void rows_json(wplan *p, pt_mutation_result *res) {
-  const pt_schema *s = p->s;
-  pt_outputs o;
-  memset(&o, 0, sizeof o);
-  pt_rows *rows = NULL;
-  pt_text t = {NULL, 0, 0, false};
-  uint32_t *offs = NULL;
-  if (!(o.want = pt_malloc(s->n_fields))) goto fail;
-  memset(o.want, 1, s->n_fields);
-  o.all_dynamic = s->enable_dynamic_field;
-  if (pt_rows_build(p->c, p->refs, p->n, &o, &rows)) goto fail;
-  if (!(offs = pt_malloc((p->n + 1) * sizeof *offs))) goto fail;
-  /* pt_rows_build puts the primary key first */
-  bool auto_id = s->fields[s->primary].auto_id;
-  pt_json_row_opts opts = {NULL, -1, -1, NULL};
-  if (auto_id && p->op == PT_OP_INSERT) opts.omit_column = 0;
-  if (auto_id && p->op == PT_OP_UPSERT) opts.key_column = 0, opts.keys = p->del_keys;
-  for (size_t r = 0; r < p->n; r++) {
-    if (t.len > UINT32_MAX - 1) goto fail;
-    offs[r] = (uint32_t)t.len;
-    if (r) offs[r]++; /* past the comma */
-    if (r) pt_text_char(&t, ',');
-    if (pt_json_rows_write(&t, rows, r, PT_JSON_FAST_FLOATS, &opts)) goto fail;
-  }
-  if (t.oom || t.len > UINT32_MAX - 1) goto fail;
-  offs[p->n] = (uint32_t)t.len + 1;
-  res->rows_json = t.p;
-  res->rows_json_offsets = offs;
-  pt_rows_free(rows);
-  pt_outputs_release(&o);
-  return;
-fail:
-  pt_text_release(&t);
-  pt_free(offs);
-  pt_rows_free(rows);
-  pt_outputs_release(&o);
-}
-
 /* ============================================================================================
  * Entry point
  * ========================================================================================== */
-
-void *pt_collection_stage(pt_collection *c, const char *partition, size_t partition_len, size_t field,
-                          size_t n_rows) {
-  if (!c || c->partition_key_mode || field >= c->schema->n_fields || (int)field == c->layout.pk || !n_rows)
-    return NULL;
-  const pt_layout *lay = &c->layout;
-  size_t rb = lay->row_bytes[field];
-  if (!rb) return NULL;
-  if (!partition || !partition_len) {
-    partition = PT_DEFAULT_PARTITION;
-    partition_len = strlen(partition);
-  }
-  int q = pt_partition_find(c, partition, partition_len);
-  if (q < 0) return NULL;
-  pt_partition *part = c->parts[q];
-  size_t cap = (size_t)lay->seg_mask + 1;
-  size_t used_in_last = rows_in_last_segment(part, cap);
-  if (n_rows <= cap - used_in_last) return part->segs[part->n_segs - 1]->cols[field].data + used_in_last * rb;
-  if (used_in_last < cap || n_rows > cap) return NULL; /* the rows would span two segments */
-  if (!part->spare && !(part->spare = pt_segment_new(lay))) return NULL;
-  return part->spare->cols[field].data;
-}
 
 /* The fixed-width bytes of one row (every field stored at a fixed width counts, the key of an
  * auto_id insert too), at least one: a batch of n rows holds at least n times this. */
@@ -1641,14 +1054,18 @@ size_t pt_collection_max_batch_rows(const pt_collection *c) {
   return c ? (size_t)(PT_MAX_BATCH_BYTES / fixed_row_bytes(c)) : 0;
 }
 
-pt_status pt_collection_write(pt_collection *c, const char *partition, size_t partition_len,
-                              pt_op op, const pt_batch_in *b, pt_write_flags flags,
-                              pt_mutation_result *res, pt_error *err) {
-  if (!c || !b || !res || (op != PT_OP_INSERT && op != PT_OP_UPSERT) ||
-      (b->n_columns && !b->columns) || b->form < PT_FORM_ROWS || b->form > PT_FORM_DATAFRAME)
-    return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_write: invalid arguments");
-  memset(res, 0, sizeof *res);
-  pt_json_hooks_install();
+/* The plan of a check:
+ *   0. refuse more rows than the limit can hold at their fixed width alone
+ *   1. map the input columns to fields, as pymilvus does for the batch's form
+ *   2. check every cell of every column (and encode what needs it)
+ *   3. refuse a batch larger than the limit */
+pt_status pt_batch_check(pt_batch *p, const pt_collection *c, pt_op op, const pt_batch_in *b, pt_error *err) {
+  memset(p, 0, sizeof *p);
+  p->lay = &c->layout;
+  p->s = c->schema;
+  p->op = op;
+  p->form = b->form;
+  p->err = err;
   /* 0. more rows than the limit can hold at their fixed width alone: refused before a cell is
    *    read, so that a host may leave such a batch's columns empty (pt_collection_max_batch_rows) */
   {
@@ -1658,87 +1075,42 @@ pt_status pt_collection_write(pt_collection *c, const char *partition, size_t pa
     if (n > pt_collection_max_batch_rows(c)) return too_large(n * fixed_row_bytes(c), err);
   }
 
-  wplan p;
-  memset(&p, 0, sizeof p);
-  p.c = c;
-  p.lay = &c->layout;
-  p.s = c->schema;
-  p.op = op;
-  p.form = b->form;
-  p.err = err;
   pt_status rc;
-  if (!(p.cols = pt_calloc(p.lay->n_cols, sizeof *p.cols))) return pt_fail_nomem(err);
-  for (size_t i = 0; i < p.s->n_fields; i++) p.cols[i].f = &p.s->fields[i];
+  if (!(p->cols = pt_calloc(p->lay->n_cols, sizeof *p->cols))) return pt_fail_nomem(err);
+  for (size_t i = 0; i < p->s->n_fields; i++) p->cols[i].f = &p->s->fields[i];
 
-  /* Validate. 1. map columns to fields, as pymilvus does for this form */
-  if (b->form == PT_FORM_ROWS) rc = map_rows(&p, b);
-  else if (b->form == PT_FORM_COLUMNS) rc = map_columns(&p, b);
-  else rc = map_dataframe(&p, b);
-  if (rc) goto done;
-  if (p.n == 0) {
-    rc = pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_MISSING, PT_EXC_MILVUS, "missing required parameters: no rows in the batch");
-    goto done;
-  }
+  /* 1. map columns to fields, as pymilvus does for this form */
+  if (b->form == PT_FORM_ROWS) rc = map_rows(p, b);
+  else if (b->form == PT_FORM_COLUMNS) rc = map_columns(p, b);
+  else rc = map_dataframe(p, b);
+  if (rc) return rc;
+  if (p->n == 0)
+    return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_MISSING, PT_EXC_MILVUS, "missing required parameters: no rows in the batch");
   /* a dynamic column on a collection without the dynamic field: its keys are unexpected */
-  if (p.lay->dynamic < 0) {
+  if (p->lay->dynamic < 0) {
     for (size_t k = 0; k < b->n_columns; k++) {
       const pt_column_in *in = &b->columns[k];
       if (in->field != PT_FIELD_DYNAMIC || in->kind != PT_IN_JSON) continue;
-      for (size_t r = 0; r < p.n; r++) {
+      for (size_t r = 0; r < p->n; r++) {
         if (in->cells && in->cells[r] != PT_CELL_VALUE) continue;
-        wcol tmp = {.in = in};
-        wplan q = p;
+        pt_batch_col tmp = {.in = in};
+        pt_batch q = *p;
         q.cols = &tmp;
         pt_json_checked chk;
-        if ((rc = check_dynamic_cell(&q, 0, r, read_text(in, r), false, &chk))) goto done;
+        if ((rc = check_dynamic_cell(&q, 0, r, read_text(in, r), false, &chk))) return rc;
       }
     }
   }
   /* 2. every cell of every column */
-  for (size_t ci = 0; ci < p.lay->n_cols; ci++)
-    if ((rc = check_column(&p, ci))) goto done;
+  for (size_t ci = 0; ci < p->lay->n_cols; ci++)
+    if ((rc = check_column(p, ci))) return rc;
   /* 3. batch size */
-  {
-    uint64_t bytes = 0;
-    for (size_t ci = 0; ci < p.lay->n_cols; ci++) {
-      if (p.lay->row_bytes[ci]) bytes += (uint64_t)p.lay->row_bytes[ci] * p.n;
-      else if (p.cols[ci].sizes)
-        for (size_t r = 0; r < p.n; r++) bytes += p.cols[ci].sizes[r];
-    }
-    if (bytes > PT_MAX_BATCH_BYTES) {
-      rc = too_large(bytes, err);
-      goto done;
-    }
+  uint64_t bytes = 0;
+  for (size_t ci = 0; ci < p->lay->n_cols; ci++) {
+    if (p->lay->row_bytes[ci]) bytes += (uint64_t)p->lay->row_bytes[ci] * p->n;
+    else if (p->cols[ci].sizes)
+      for (size_t r = 0; r < p->n; r++) bytes += p->cols[ci].sizes[r];
   }
-  /* 4. keys, partition, duplicates */
-  if ((rc = resolve_keys(&p))) goto done;
-  if ((rc = resolve_partition(&p, partition, partition_len))) goto done;
-  if (op == PT_OP_UPSERT && !(flags & PT_WRITE_DUPLICATES_LAST_WINS)) {
-    if ((rc = check_duplicates(&p))) goto done;
-    p.unique_keys = true;
-  }
-
-  /* the result's key copy is allocated before committing, so that commit is the last step */
-  if ((rc = fill_keys(&p, res))) {
-    pt_mutation_result_clear(res);
-    rc = rc == PT_NOMEM ? pt_fail_nomem(err)
-                        : pt_fail(err, rc, PT_CODE_TOO_LARGE, PT_EXC_MILVUS, "the keys of the batch are too large");
-    goto done;
-  }
-  if ((flags & PT_WRITE_ROWS_JSON) && !(p.refs = pt_malloc(p.n * sizeof *p.refs))) {
-    pt_mutation_result_clear(res);
-    rc = pt_fail_nomem(err);
-    goto done;
-  }
-  /* Commit */
-  if ((rc = commit(&p, res))) {
-    pt_mutation_result_clear(res);
-    goto done;
-  }
-  if (p.refs) rows_json(&p, res); /* after the commit: a failure here leaves rows_json NULL */
-  pt_collection_auto_compact(c);  /* last: it renumbers rows (p.refs are stale after it) */
-  pt_error_clear(err);
-done:
-  plan_release(&p);
-  return rc;
+  if (bytes > PT_MAX_BATCH_BYTES) return too_large(bytes, err);
+  return PT_OK;
 }
