@@ -1,7 +1,7 @@
 /*
  * json_in.c — the JSON entry point of insert / upsert: JSON text is parsed with cJSON and
  * transcribed into the same pt_batch_in that typed hosts build, so both paths share every rule
- * of write.c. Values are encoded as Milvus's REST API encodes them (partita.h says how).
+ * of batch.c and write.c. Values are encoded as Milvus's REST API encodes them (partita.h says how).
  *
  * Dispatch follows pymilvus: an object is one row; an array whose first element is an object
  * is a list of rows; any other array is a list of columns in schema order.
@@ -291,14 +291,14 @@ static pt_status rows_batch(const pt_schema *s, const cJSON *rows, size_t n, pt_
 
 static pt_status columns_batch(const pt_schema *s, pt_op op, const cJSON *cols, pt_str text, jbatch *b, pt_error *err) {
   size_t nc = (size_t)cJSON_GetArraySize(cols);
-  /* the fields the columns stand for, as write.c expects them */
+  /* the fields the columns stand for, as batch.c expects them */
   int fields[PT_MAX_FIELDS + 1];
   size_t nf = 0;
   for (size_t i = 0; i < s->n_fields; i++) {
     if (op == PT_OP_INSERT && s->fields[i].is_primary && s->fields[i].auto_id) continue;
     fields[nf++] = (int)i;
   }
-  /* write.c reports a count mismatch; columns beyond the fields are transcribed as absent */
+  /* batch.c reports a count mismatch; columns beyond the fields are transcribed as absent */
   if (!(b->cols = pt_calloc(nc ? nc : 1, sizeof *b->cols)) || !(b->ins = pt_calloc(nc ? nc : 1, sizeof *b->ins)))
     return pt_fail_nomem(err);
   b->n_cols = nc; /* set once the arrays exist, so that jbatch_release can always walk them */

@@ -36,7 +36,7 @@
  *       fixed width:     rows × row width bytes, as stored (vectors, numbers, BOOL as 0/1)
  *       variable length: rows × u32 byte lengths, then the bytes of every row back to back
  *                        (VARCHAR UTF-8, JSON text, ARRAY / sparse in their stored encodings
- *                        (write.c), a null as 0 bytes)
+ *                        (batch.c), a null as 0 bytes)
  *
  *   Version 1 is the same but for each section's CRC, which starts afresh (covers the section
  *   alone): it is still read, and then the order of its sections is not protected.
