@@ -95,8 +95,6 @@ static pt_status resolve_keys(wplan *p) {
         p->keys[r].len = len;
         at += len;
       }
-      /* the stored key column's sizes follow the generated keys */
-      for (size_t r = 0; r < p->b.n; r++) p->b.cols[p->b.s->primary].sizes[r] = (uint32_t)p->keys[r].len;
     }
   }
   return PT_OK;
