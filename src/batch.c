@@ -165,15 +165,6 @@ static pt_status fail_int_range(pt_batch *p, size_t ci, size_t r, int64_t v, int
 
 static void put_u32(uint8_t *out, size_t at, uint32_t v) { memcpy(out + at, &v, 4); }
 
-static const char *json_kind(const cJSON *v) {
-  if (cJSON_IsBool(v)) return "bool";
-  if (cJSON_IsNumber(v)) return v->valuedouble == floor(v->valuedouble) ? "int" : "float";
-  if (cJSON_IsString(v)) return "str";
-  if (cJSON_IsArray(v)) return "list";
-  if (cJSON_IsObject(v)) return "dict";
-  return "NoneType";
-}
-
 /* Encodes (or measures) one ARRAY value, parsed from `text`; on a bad element fills *bad with
  * the JSON kind. Elements are also read from the text: INT64 ones from their digits (a double
  * holds only 53 bits), VARCHAR ones from their escapes (cJSON's C string ends at a NUL). */
@@ -193,7 +184,7 @@ static pt_status array_encode(const pt_field *f, const cJSON *arr, pt_str text, 
     default: ok = cJSON_IsNumber(e) && e->valuedouble == floor(e->valuedouble); break;
     }
     if (!ok) {
-      *bad = json_kind(e);
+      *bad = pt_json_python_type(e);
       snprintf(detail, dsize, "element %u of the array is not a valid %s", count, pt_dtype_name(et));
       return PT_TYPE_MISMATCH;
     }
@@ -622,7 +613,7 @@ static pt_status check_value(pt_batch *p, size_t ci, size_t r) {
     pt_status rc = check_json_text(p, ci, r, t, &chk, &v);
     if (rc) return rc;
     if (!cJSON_IsArray(v)) {
-      const char *got = json_kind(v);
+      const char *got = pt_json_python_type(v);
       cJSON_Delete(v);
       return fail_type(p, ci, r, got, NULL);
     }

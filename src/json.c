@@ -422,6 +422,15 @@ cJSON *pt_json_parse_ex(const char *text, size_t len, unsigned flags, pt_json_ch
   return v;
 }
 
+const char *pt_json_python_type(const cJSON *v) {
+  if (cJSON_IsBool(v)) return "bool";
+  if (cJSON_IsNumber(v)) return v->valuedouble == floor(v->valuedouble) ? "int" : "float";
+  if (cJSON_IsString(v)) return "str";
+  if (cJSON_IsArray(v)) return "list";
+  if (cJSON_IsObject(v)) return "dict";
+  return "NoneType";
+}
+
 /* ---- walking the text alongside the tree ---- */
 
 static size_t skip_cjson_ws(pt_str t, size_t i) {

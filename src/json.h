@@ -80,6 +80,10 @@ const char *pt_json_describe(const pt_json_checked *c, char *out, size_t size);
  * not or an allocation failed, chk->fault saying which (chk must be given). */
 struct cJSON *pt_json_parse_ex(const char *text, size_t len, unsigned flags, pt_json_checked *chk);
 
+/* The Python type pymilvus names in its messages for a value of this JSON type: bool, int (a
+ * number without a fraction), float, str, list, dict, or NoneType. */
+const char *pt_json_python_type(const struct cJSON *v);
+
 /* The error for a request or schema whose JSON pt_json_parse_ex refused: an allocation failure
  * as pt_fail_nomem; a NUL as PT_PARSE "<subject> holds a NUL character (\u0000) ... at byte n:
  * names, expressions and parameters cannot contain NUL"; anything else as PT_PARSE

@@ -64,15 +64,6 @@ static bool put_bytes(jcol *c, const void *p, size_t n) {
   return true;
 }
 
-static const char *json_type(const cJSON *v) {
-  if (cJSON_IsBool(v)) return "bool";
-  if (cJSON_IsNumber(v)) return v->valuedouble == floor(v->valuedouble) ? "int" : "float";
-  if (cJSON_IsString(v)) return "str";
-  if (cJSON_IsArray(v)) return "list";
-  if (cJSON_IsObject(v)) return "dict";
-  return "NoneType";
-}
-
 static void mark(jcol *c, size_t r, int state, const char *got, int64_t length) {
   c->cells[r] = (uint8_t)state;
   if (c->have_issue) return;
@@ -139,7 +130,7 @@ static pt_status put_value(jcol *c, const pt_field *f, size_t r, const cJSON *v,
   if (cJSON_IsNull(v)) { c->cells[r] = PT_CELL_NULL; goto var_end; }
   switch (kind) {
   case PT_IN_BOOL:
-    if (!cJSON_IsBool(v)) { mark(c, r, PT_CELL_WRONG_TYPE, json_type(v), 0); break; }
+    if (!cJSON_IsBool(v)) { mark(c, r, PT_CELL_WRONG_TYPE, pt_json_python_type(v), 0); break; }
     c->vals[r] = cJSON_IsTrue(v) ? 1 : 0;
     break;
   case PT_IN_INT64: {
@@ -176,7 +167,7 @@ static pt_status put_value(jcol *c, const pt_field *f, size_t r, const cJSON *v,
       }
       x = (int64_t)d;
     } else {
-      mark(c, r, PT_CELL_WRONG_TYPE, json_type(v), 0);
+      mark(c, r, PT_CELL_WRONG_TYPE, pt_json_python_type(v), 0);
       break;
     }
     memcpy(c->vals + r * 8, &x, 8);
@@ -184,11 +175,11 @@ static pt_status put_value(jcol *c, const pt_field *f, size_t r, const cJSON *v,
   }
   case PT_IN_DOUBLE:
     if (!f || !pt_dtype_is_dense_vector(f->dtype)) {
-      if (!cJSON_IsNumber(v)) { mark(c, r, PT_CELL_WRONG_TYPE, json_type(v), 0); break; }
+      if (!cJSON_IsNumber(v)) { mark(c, r, PT_CELL_WRONG_TYPE, pt_json_python_type(v), 0); break; }
       memcpy(c->vals + r * 8, &v->valuedouble, 8);
       break;
     }
-    if (!cJSON_IsArray(v)) { mark(c, r, PT_CELL_WRONG_TYPE, json_type(v), 0); break; }
+    if (!cJSON_IsArray(v)) { mark(c, r, PT_CELL_WRONG_TYPE, pt_json_python_type(v), 0); break; }
     if ((size_t)cJSON_GetArraySize(v) != width) {
       int64_t n = cJSON_GetArraySize(v);
       if (f->dtype == PT_BINARY_VECTOR) n *= 8;
@@ -206,7 +197,7 @@ static pt_status put_value(jcol *c, const pt_field *f, size_t r, const cJSON *v,
     }
     break;
   case PT_IN_TEXT: {
-    if (!cJSON_IsString(v)) { mark(c, r, PT_CELL_WRONG_TYPE, json_type(v), 0); break; }
+    if (!cJSON_IsString(v)) { mark(c, r, PT_CELL_WRONG_TYPE, pt_json_python_type(v), 0); break; }
     pt_str bytes;
     char *copy;
     if (!string_bytes(raw, &bytes, &copy)) return PT_NOMEM;
@@ -219,7 +210,7 @@ static pt_status put_value(jcol *c, const pt_field *f, size_t r, const cJSON *v,
     if (!put_bytes(c, raw.ptr, raw.len)) return PT_NOMEM;
     break;
   default:
-    mark(c, r, PT_CELL_WRONG_TYPE, json_type(v), 0);
+    mark(c, r, PT_CELL_WRONG_TYPE, pt_json_python_type(v), 0);
   }
 var_end:
   if (c->offs) {
