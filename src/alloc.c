@@ -15,9 +15,10 @@
  * above the larger of itself and the bytes in use when the outermost relief began, so they
  * pass it by a bounded amount, and give it back before they return.
  */
-#include "common.h"
+#include "alloc.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "cJSON.h"
 
@@ -33,7 +34,7 @@ static unsigned relief_depth;  /* pt_memory_relief(1) calls not yet undone */
 static size_t relief_ceiling;  /* the ceiling while relief_depth > 0 */
 static bool json_hooks_installed;
 /* What the latest allocation failure was: the ceiling (true) or the allocator (false); read by
- * pt_fail_nomem to pick its message. A counter of failures lets pt_json_parse_ex (json_check.c)
+ * pt_fail_nomem to pick its message. A counter of failures lets pt_json_parse_ex (json.c)
  * tell an allocation failure inside cJSON from text cJSON cannot read. */
 static bool last_failure_was_limit;
 static unsigned long failures;
@@ -124,7 +125,6 @@ bool pt_alloc_failed_at_limit(void) { return last_failure_was_limit; }
 static void *json_malloc(size_t size) { return pt_malloc(size); }
 static void json_free(void *ptr) { pt_free(ptr); }
 
-void pt_json_hooks_install(void);
 void pt_json_hooks_install(void) {
   if (json_hooks_installed) return;
   cJSON_Hooks hooks = {json_malloc, json_free};
@@ -132,7 +132,6 @@ void pt_json_hooks_install(void) {
   json_hooks_installed = true;
 }
 
-unsigned long pt_alloc_failures(void);
 unsigned long pt_alloc_failures(void) { return failures; }
 
 pt_status pt_set_allocator(const pt_allocator *allocator) {

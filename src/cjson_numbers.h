@@ -17,9 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-double pt_strtod(const char *s, char **end);
-int pt_cjson_sprintf(char *out, const char *fmt, ...);
-int pt_cjson_sscanf(const char *s, const char *fmt, ...);
+#include "text.h" /* pt_strtod, pt_cjson_sprintf, pt_cjson_sscanf */
 
 #define strtod pt_strtod
 #define sprintf pt_cjson_sprintf

@@ -18,7 +18,8 @@
 #include <stdlib.h>
 
 #include "cJSON.h"
-#include "json_check.h"
+#include "json.h"
+#include "text.h"
 
 struct pt_filter {
   pt_plan *plan;

@@ -1,7 +1,7 @@
 /*
  * json_in.c — the JSON entry point of insert / upsert: JSON text is parsed with cJSON and
  * transcribed into the same pt_batch_in that typed hosts build, so both paths share every rule
- * of write.c. Values are encoded as Milvus's REST API encodes them (partita.h says how).
+ * of batch.c and write.c. Values are encoded as Milvus's REST API encodes them (partita.h says how).
  *
  * Dispatch follows pymilvus: an object is one row; an array whose first element is an object
  * is a list of rows; any other array is a list of columns in schema order.
@@ -10,12 +10,13 @@
  * numbers as doubles, exact for integers only up to 2^53, and prints them with 15 significant
  * digits, so a printed value is not always the value sent. cJSON built its tree from the text in
  * order, so a cursor that walks the text alongside the tree (white space as cJSON skips it,
- * strings with their escapes, containers by depth) finds where each value starts and ends.
+ * strings with their escapes, containers by depth: pt_json_next, json.c) finds where each value
+ * starts and ends.
  * INT64 values are read from their digits; JSON, ARRAY, sparse and dynamic values are copied;
  * strings are read from their text too (pt_json_unescape), since cJSON's C strings end at a NUL
  * character (\u0000) that the text may hold.
  *
- * The whole batch passes pt_json_check first (json_check.h): cJSON alone would take 02, 1. and
+ * The whole batch passes pt_json_check first (json.h): cJSON alone would take 02, 1. and
  * raw control characters, and the copied values would then be stored as they were written.
  */
 #include "store.h"
@@ -25,7 +26,8 @@
 #include <stdlib.h>
 
 #include "cJSON.h"
-#include "json_check.h"
+#include "json.h"
+#include "text.h"
 
 /* Growable buffers of one transcribed column. */
 typedef struct jcol {
@@ -62,15 +64,6 @@ static bool put_bytes(jcol *c, const void *p, size_t n) {
   return true;
 }
 
-static const char *json_type(const cJSON *v) {
-  if (cJSON_IsBool(v)) return "bool";
-  if (cJSON_IsNumber(v)) return v->valuedouble == floor(v->valuedouble) ? "int" : "float";
-  if (cJSON_IsString(v)) return "str";
-  if (cJSON_IsArray(v)) return "list";
-  if (cJSON_IsObject(v)) return "dict";
-  return "NoneType";
-}
-
 static void mark(jcol *c, size_t r, int state, const char *got, int64_t length) {
   c->cells[r] = (uint8_t)state;
   if (c->have_issue) return;
@@ -79,57 +72,6 @@ static void mark(jcol *c, size_t r, int state, const char *got, int64_t length) 
   c->in.got = c->got;
   c->in.got_len = strlen(c->got);
   c->in.got_length = length;
-}
-
-/* ---- walking the text alongside the tree ---- */
-
-static size_t skip_ws(pt_str t, size_t i) {
-  while (i < t.len && (unsigned char)t.ptr[i] <= 32) i++;
-  return i;
-}
-
-/* The end of the JSON value that starts at t.ptr[i] (in text cJSON has accepted). */
-static size_t value_end(pt_str t, size_t i) {
-  size_t depth = 0;
-  if (i >= t.len) return i;
-  do {
-    char c = t.ptr[i];
-    if (c == '"') {
-      for (i++; i < t.len && t.ptr[i] != '"'; i++)
-        if (t.ptr[i] == '\\') i++;
-      i++;
-    } else if (c == '{' || c == '[') {
-      depth++;
-      i++;
-    } else if (c == '}' || c == ']') {
-      depth--;
-      i++;
-    } else if (depth) {
-      i++;
-    } else { /* a number or a literal */
-      while (i < t.len && (unsigned char)t.ptr[i] > 32 && !strchr(",]}", t.ptr[i])) i++;
-    }
-  } while (depth && i < t.len);
-  return i;
-}
-
-size_t pt_json_enter(pt_str t) { return skip_ws(t, skip_ws(t, 0) + 1); }
-
-pt_str pt_json_next(pt_str t, size_t *cursor, pt_str *key) {
-  size_t at = skip_ws(t, *cursor);
-  if (key) {
-    size_t k = at;
-    at = value_end(t, at);
-    key->ptr = t.ptr + k;
-    key->len = at - k;
-    at = skip_ws(t, skip_ws(t, at) + 1); /* past ':' */
-  }
-  size_t end = value_end(t, at);
-  pt_str v = {t.ptr + at, end - at};
-  end = skip_ws(t, end);
-  if (end < t.len && t.ptr[end] == ',') end++;
-  *cursor = end;
-  return v;
 }
 
 /* The input kind a field's JSON values are transcribed to. */
@@ -188,7 +130,7 @@ static pt_status put_value(jcol *c, const pt_field *f, size_t r, const cJSON *v,
   if (cJSON_IsNull(v)) { c->cells[r] = PT_CELL_NULL; goto var_end; }
   switch (kind) {
   case PT_IN_BOOL:
-    if (!cJSON_IsBool(v)) { mark(c, r, PT_CELL_WRONG_TYPE, json_type(v), 0); break; }
+    if (!cJSON_IsBool(v)) { mark(c, r, PT_CELL_WRONG_TYPE, pt_json_python_type(v), 0); break; }
     c->vals[r] = cJSON_IsTrue(v) ? 1 : 0;
     break;
   case PT_IN_INT64: {
@@ -225,7 +167,7 @@ static pt_status put_value(jcol *c, const pt_field *f, size_t r, const cJSON *v,
       }
       x = (int64_t)d;
     } else {
-      mark(c, r, PT_CELL_WRONG_TYPE, json_type(v), 0);
+      mark(c, r, PT_CELL_WRONG_TYPE, pt_json_python_type(v), 0);
       break;
     }
     memcpy(c->vals + r * 8, &x, 8);
@@ -233,11 +175,11 @@ static pt_status put_value(jcol *c, const pt_field *f, size_t r, const cJSON *v,
   }
   case PT_IN_DOUBLE:
     if (!f || !pt_dtype_is_dense_vector(f->dtype)) {
-      if (!cJSON_IsNumber(v)) { mark(c, r, PT_CELL_WRONG_TYPE, json_type(v), 0); break; }
+      if (!cJSON_IsNumber(v)) { mark(c, r, PT_CELL_WRONG_TYPE, pt_json_python_type(v), 0); break; }
       memcpy(c->vals + r * 8, &v->valuedouble, 8);
       break;
     }
-    if (!cJSON_IsArray(v)) { mark(c, r, PT_CELL_WRONG_TYPE, json_type(v), 0); break; }
+    if (!cJSON_IsArray(v)) { mark(c, r, PT_CELL_WRONG_TYPE, pt_json_python_type(v), 0); break; }
     if ((size_t)cJSON_GetArraySize(v) != width) {
       int64_t n = cJSON_GetArraySize(v);
       if (f->dtype == PT_BINARY_VECTOR) n *= 8;
@@ -255,7 +197,7 @@ static pt_status put_value(jcol *c, const pt_field *f, size_t r, const cJSON *v,
     }
     break;
   case PT_IN_TEXT: {
-    if (!cJSON_IsString(v)) { mark(c, r, PT_CELL_WRONG_TYPE, json_type(v), 0); break; }
+    if (!cJSON_IsString(v)) { mark(c, r, PT_CELL_WRONG_TYPE, pt_json_python_type(v), 0); break; }
     pt_str bytes;
     char *copy;
     if (!string_bytes(raw, &bytes, &copy)) return PT_NOMEM;
@@ -268,7 +210,7 @@ static pt_status put_value(jcol *c, const pt_field *f, size_t r, const cJSON *v,
     if (!put_bytes(c, raw.ptr, raw.len)) return PT_NOMEM;
     break;
   default:
-    mark(c, r, PT_CELL_WRONG_TYPE, json_type(v), 0);
+    mark(c, r, PT_CELL_WRONG_TYPE, pt_json_python_type(v), 0);
   }
 var_end:
   if (c->offs) {
@@ -314,7 +256,7 @@ static pt_status rows_batch(const pt_schema *s, const cJSON *rows, size_t n, pt_
     for (const cJSON *k = row->child; k && !rc; k = k->next) {
       pt_str key;
       pt_str raw = pt_json_next(row_text, &inner, &key);
-      int fi = pt_schema_find(s, k->string, strlen(k->string)); /* keys never hold NUL (json_check.h) */
+      int fi = pt_schema_find(s, k->string, strlen(k->string)); /* keys never hold NUL (json.h) */
       if (fi >= 0) {
         if (seen[fi]) continue; /* a repeated key: the first one counts */
         seen[fi] = true;
@@ -340,14 +282,14 @@ static pt_status rows_batch(const pt_schema *s, const cJSON *rows, size_t n, pt_
 
 static pt_status columns_batch(const pt_schema *s, pt_op op, const cJSON *cols, pt_str text, jbatch *b, pt_error *err) {
   size_t nc = (size_t)cJSON_GetArraySize(cols);
-  /* the fields the columns stand for, as write.c expects them */
+  /* the fields the columns stand for, as batch.c expects them */
   int fields[PT_MAX_FIELDS + 1];
   size_t nf = 0;
   for (size_t i = 0; i < s->n_fields; i++) {
     if (op == PT_OP_INSERT && s->fields[i].is_primary && s->fields[i].auto_id) continue;
     fields[nf++] = (int)i;
   }
-  /* write.c reports a count mismatch; columns beyond the fields are transcribed as absent */
+  /* batch.c reports a count mismatch; columns beyond the fields are transcribed as absent */
   if (!(b->cols = pt_calloc(nc ? nc : 1, sizeof *b->cols)) || !(b->ins = pt_calloc(nc ? nc : 1, sizeof *b->ins)))
     return pt_fail_nomem(err);
   b->n_cols = nc; /* set once the arrays exist, so that jbatch_release can always walk them */

@@ -9,9 +9,6 @@
  * (text.h); FLOAT16 / BFLOAT16 vectors as the numbers their halves hold; BINARY vectors as byte
  * values; INT8 vectors as integers; sparse vectors as {"index": value}; JSON and ARRAY values
  * as JSON; nulls as null.
- *
- * pt_json_member finds one member of a JSON object without building a tree, so that a host can
- * hand the `data` of a large request body to pt_collection_write_json as it is.
  */
 #include "json_out.h"
 
@@ -181,91 +178,4 @@ pt_status pt_search_to_json(const pt_search_result *res, uint32_t flags, char **
   }
   pt_text_char(&t, ']');
   return finish(&t, out, len, err);
-}
-
-/* ---- finding a member without a tree ---- */
-
-static size_t skip_ws(const char *s, size_t n, size_t i) {
-  while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
-  return i;
-}
-
-/* Past a string starting at s[i] == '"'; n + 1 when it does not end. */
-static size_t skip_string(const char *s, size_t n, size_t i) {
-  for (i++; i < n; i++) {
-    if (s[i] == '\\') i++;
-    else if (s[i] == '"') return i + 1;
-  }
-  return n + 1;
-}
-
-/* Past one value starting at s[i]; n + 1 when it is cut short or its brackets do not match. */
-static size_t skip_value(const char *s, size_t n, size_t i) {
-  if (i >= n) return n + 1;
-  if (s[i] == '"') return skip_string(s, n, i);
-  if (s[i] != '{' && s[i] != '[') {
-    while (i < n && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' && s[i] != '\t' && s[i] != '\n' &&
-           s[i] != '\r')
-      i++;
-    return i;
-  }
-  /* a container: a stack of what closes it, one bit per level; deeper than PT_JSON_MEMBER_DEPTH
-   * (cJSON's limit and room for the request around it) is refused */
-  uint64_t stack[PT_JSON_MEMBER_DEPTH / 64];
-  int depth = 0;
-  for (; i < n; i++) {
-    char ch = s[i];
-    if (ch == '"') {
-      i = skip_string(s, n, i) - 1;
-      if (i >= n) return n + 1;
-    } else if (ch == '{' || ch == '[') {
-      if (depth == PT_JSON_MEMBER_DEPTH) return n + 1;
-      uint64_t bit = 1ull << (depth % 64);
-      if (ch == '{') stack[depth / 64] |= bit;
-      else stack[depth / 64] &= ~bit;
-      depth++;
-    } else if (ch == '}' || ch == ']') {
-      if (!depth) return n + 1;
-      depth--;
-      if ((bool)(stack[depth / 64] & (1ull << (depth % 64))) != (ch == '}')) return n + 1;
-      if (depth == 0) return i + 1;
-    }
-  }
-  return n + 1;
-}
-
-int pt_json_member(const char *json, size_t len, const char *key, size_t key_len, size_t *start, size_t *value_len) {
-  if (!json) return -1;
-  size_t i = skip_ws(json, len, 0);
-  if (len - i >= 3 && (unsigned char)json[i] == 0xEF && (unsigned char)json[i + 1] == 0xBB && (unsigned char)json[i + 2] == 0xBF)
-    i = skip_ws(json, len, i + 3);
-  if (i >= len || json[i] != '{') return -1;
-  i = skip_ws(json, len, i + 1);
-  if (i < len && json[i] == '}') return 0;
-  int found = 0;
-  while (i < len) {
-    if (json[i] != '"') return -1;
-    size_t kend = skip_string(json, len, i);
-    if (kend > len) return -1;
-    /* keys are compared as written: a key spelled with escapes is not the plain key */
-    bool match = kend - i - 2 == key_len && memcmp(json + i + 1, key, key_len) == 0;
-    i = skip_ws(json, len, kend);
-    if (i >= len || json[i] != ':') return -1;
-    i = skip_ws(json, len, i + 1);
-    size_t vend = skip_value(json, len, i);
-    if (vend > len || vend == i) return -1;
-    if (match) { /* the last of repeated keys wins, as in JSON.parse */
-      *start = i;
-      *value_len = vend - i;
-      found = 1;
-    }
-    i = skip_ws(json, len, vend);
-    if (i < len && json[i] == ',') {
-      i = skip_ws(json, len, i + 1);
-      continue;
-    }
-    if (i < len && json[i] == '}') return found;
-    return -1;
-  }
-  return -1;
 }

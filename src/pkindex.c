@@ -17,6 +17,25 @@
  */
 #include "pkindex.h"
 
+uint64_t pt_hash_bytes(const void *data, size_t len) {
+  /* FNV-1a over 8-byte words with a splitmix finish: simple, and good enough for keys that
+   * are then compared in full. */
+  const unsigned char *p = data;
+  uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)len;
+  while (len >= 8) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    h = (h ^ w) * 0x100000001b3ULL;
+    h ^= h >> 29;
+    p += 8;
+    len -= 8;
+  }
+  uint64_t tail = 0;
+  if (len) memcpy(&tail, p, len);
+  h = (h ^ tail) * 0x100000001b3ULL;
+  return pt_hash_u64(h);
+}
+
 void pt_pkindex_init(pt_pkindex *ix, bool is_string) {
   memset(ix, 0, sizeof *ix);
   ix->is_string = is_string;

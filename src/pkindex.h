@@ -10,6 +10,19 @@
 
 #define PT_NO_ROW UINT32_MAX
 
+/* 64-bit hashes of keys (pkindex.c): the key index, the batch duplicate check, partition-key
+ * routing. */
+static inline uint64_t pt_hash_u64(uint64_t x) {
+  /* splitmix64 finaliser: every input bit affects every output bit */
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+uint64_t pt_hash_bytes(const void *data, size_t len);
+
 /* A key as the index sees it: the value of an INT64 key, or the bytes of a VARCHAR key. */
 typedef struct pt_key {
   int64_t i;

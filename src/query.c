@@ -9,11 +9,10 @@
 #include <stdlib.h>
 
 #include "cJSON.h"
-#include "json_check.h"
+#include "json.h"
 #include "filter.h"
 #include "rows.h"
 
-void pt_json_hooks_install(void);
 
 /* ============================================================================================
  * Selecting rows
@@ -193,7 +192,7 @@ pt_status pt_collection_query(pt_collection *c, const char *request, size_t len,
   if (!c || !request || !out) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_query: missing argument");
   *out = NULL;
   pt_json_hooks_install();
-  /* strings hold no NUL (json_check.h): the expression and names below are exact C strings */
+  /* strings hold no NUL (json.h): the expression and names below are exact C strings */
   pt_json_checked chk;
   cJSON *root = pt_json_parse_ex(request, len, 0, &chk);
   if (!root)

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 
 #include "cJSON.h"
-#include "json_check.h"
+#include "json.h"
 #include "text.h"
 
 struct pt_rows {

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 
 #include "cJSON.h"
-#include "json_check.h"
+#include "json.h"
+#include "text.h"
 
-void pt_json_hooks_install(void);
 
 /* ============================================================================================
  * DataType facts

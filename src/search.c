@@ -29,12 +29,11 @@
 #include <stdlib.h>
 
 #include "cJSON.h"
-#include "json_check.h"
+#include "json.h"
 #include "distance.h"
 #include "half.h"
 #include "text.h"
 
-void pt_json_hooks_install(void);
 
 typedef enum metric { M_L2, M_IP, M_COSINE, M_HAMMING, M_JACCARD } metric;
 
@@ -568,7 +567,7 @@ pt_status pt_collection_search(pt_collection *c, const char *request, size_t len
   if (!c || !request || !out) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_search: missing argument");
   *out = NULL;
   pt_json_hooks_install();
-  /* strings hold no NUL (json_check.h): the expression and names below are exact C strings */
+  /* strings hold no NUL (json.h): the expression and names below are exact C strings */
   pt_json_checked chk;
   cJSON *root = pt_json_parse_ex(request, len, 0, &chk);
   if (!root)

@@ -36,7 +36,7 @@
  *       fixed width:     rows × row width bytes, as stored (vectors, numbers, BOOL as 0/1)
  *       variable length: rows × u32 byte lengths, then the bytes of every row back to back
  *                        (VARCHAR UTF-8, JSON text, ARRAY / sparse in their stored encodings
- *                        (write.c), a null as 0 bytes)
+ *                        (batch.c), a null as 0 bytes)
  *
  *   Version 1 is the same but for each section's CRC, which starts afresh (covers the section
  *   alone): it is still read, and then the order of its sections is not protected.
@@ -59,9 +59,9 @@
 #include <stdio.h>
 
 #include "cJSON.h"
-#include "json_check.h"
+#include "json.h"
+#include "text.h"
 
-void pt_json_hooks_install(void);
 
 #if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 #error "snapshot.c copies columns as stored: it assumes a little-endian host (wasm32, x86, ARM)"
@@ -106,9 +106,7 @@ static uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t n) {
   return ~c;
 }
 
-uint32_t pt_crc32(const void *data, size_t len);
 uint32_t pt_crc32(const void *data, size_t len) { return crc32_update(0, data, len); }
-uint32_t pt_crc32_update(uint32_t crc, const void *data, size_t len);
 uint32_t pt_crc32_update(uint32_t crc, const void *data, size_t len) { return crc32_update(crc, data, len); }
 
 /* ============================================================================================
@@ -334,7 +332,7 @@ static const char *check_cell(const pt_field *f, const uint8_t *d, uint32_t n) {
   case PT_VARCHAR: case PT_TEXT: case PT_GEOMETRY: case PT_TIMESTAMPTZ:
     return pt_utf8_count((const char *)d, n) < 0 ? "is not valid UTF-8" : NULL;
   case PT_JSON: {
-    /* what a write accepts (json_check.h), so that every read gives valid JSON: a stored value
+    /* what a write accepts (json.h), so that every read gives valid JSON: a stored value
      * that is valid but not in canonical form (written by an older partita) is kept as it is */
     if (n == 0) return NULL;
     pt_json_checked chk;

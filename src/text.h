@@ -1,6 +1,7 @@
 /*
  * text.h — growable text buffers and the number formatting of every JSON the core writes
- * (query results, REST v2 rows, forwarded batches).
+ * (query results, REST v2 rows, forwarded batches); number reading for cJSON; and the byte-level
+ * text helpers every layer uses: UTF-8, excerpts for messages, decimal integers, name characters.
  *
  * Floats are written in the shortest form that reads back as the same value, as JavaScript and
  * Go print them (0.1f is "0.1", not "0.100000001"): a float32 through a double and back, which is
@@ -60,5 +61,27 @@ double pt_strtod(const char *s, char **end);
  * shortest text, "%lg" reads with pt_strtod; other formats go to libc. */
 int pt_cjson_sprintf(char *out, const char *fmt, ...);
 int pt_cjson_sscanf(const char *s, const char *fmt, ...);
+
+/* ---- UTF-8, excerpts, integers, names ---- */
+
+/* UTF-8: the length (1 to 4) of the valid sequence `s` starts with, 0 when it starts with none
+ * (or len is 0). */
+size_t pt_utf8_seq(const char *s, size_t len);
+/* UTF-8: number of code points, or -1 when `s` is not valid UTF-8. */
+int64_t pt_utf8_count(const char *s, size_t len);
+/* UTF-8: the offset of the first byte that does not belong to a valid sequence, or `len`. */
+size_t pt_utf8_check(const char *s, size_t len);
+
+/* Writes a printable, truncated representation of (s, len) for messages: at most `max` bytes
+ * of s are used, and "..." is appended when it was cut. Returns the output length. */
+size_t pt_excerpt(char *out, size_t out_size, const char *s, size_t len, size_t max);
+
+/* Decimal integer text (an optional sign, then digits only) to int64: 0 when it is one,
+ * 1 when the text is anything else, 2 when the integer is beyond int64. */
+int pt_parse_i64(const char *s, size_t len, int64_t *out);
+
+/* Name validation shared by collections, partitions and fields (Milvus's rules). */
+bool pt_is_name_start(char c);
+bool pt_is_name_char(char c);
 
 #endif /* PT_TEXT_H */

@@ -1,67 +1,35 @@
 /*
- * write.c — insert and upsert: a batch is checked against the schema, then committed whole.
+ * write.c — insert and upsert: the mutation plan. A batch that batch.c has checked against the
+ * schema gets its keys and partitions, then is committed whole.
  *
  * HOW IT WORKS
- * A host hands over a pt_batch_in: one pt_column_in per field it transcribed, in row form
- * (columns named by field), column form (matched by position) or DataFrame form (matched by
- * name). pt_collection_write runs in two phases:
- *   Validate  map the input columns to the schema as pymilvus's checks for that form do, then
- *             check every cell against its field (type, range, dim, length, UTF-8, JSON,
- *             nullability, defaults), resolve the primary keys (auto_id keys are generated
- *             here) and, for upsert, reject duplicate keys within the batch. Every error is
- *             found here, and nothing has changed yet.
+ * pt_collection_write runs in two phases:
+ *   Validate  batch.c maps the input columns to the schema and checks every cell (batch.h);
+ *             then the primary keys are resolved (auto_id keys are generated here), the target
+ *             partition found (per row in partition-key mode) and, for upsert, duplicate keys
+ *             within the batch rejected. Every error is found here, and nothing has changed yet.
  *   Commit    reserve everything the batch needs (new segments, arena bytes, index room),
  *             then write the columns and update the key index. Only reservation allocates; if
  *             it fails, what was reserved is released and nothing is visible. After it,
  *             nothing can fail, so a batch is applied whole or not at all.
- * Conversions (double -> float, float -> half) are pure functions run once to check in Validate
- * and once to write in Commit, so the two phases cannot disagree. ARRAY and sparse values, whose
- * conversion needs a JSON parse (and so memory), are encoded once, in Validate, into the plan;
- * Commit copies the bytes.
+ * Values are stored as batch.c converted them when checking (pt_batch_store_cell): the two
+ * phases cannot disagree. With PT_WRITE_ROWS_JSON the rows as written come back as REST v2
+ * rows for forwarding.
  */
-#include "store.h"
+#include "batch.h"
 
-#ifdef __wasm_simd128__
-#include <wasm_simd128.h>
-#endif
-
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 
-#include "cJSON.h"
-#include "json_check.h"
-#include "half.h"
 #include "json_out.h"
 #include "rows.h"
-#include "sparse.h"
-
-void pt_json_hooks_install(void);
 
 /* ============================================================================================
  * The plan of one write
  * ========================================================================================== */
 
-typedef struct wcol {
-  const pt_column_in *in; /* NULL: every cell missing */
-  const pt_field *f;      /* NULL for $meta */
-  bool all_null;          /* a zero-length column in column form: every cell null */
-  uint32_t *sizes;        /* variable-length columns: stored bytes per batch row */
-  uint8_t *enc;           /* ARRAY / SPARSE: the stored form of every value, encoded in Validate;
-                           * JSON / $meta: the canonical form of values not written in it */
-  size_t enc_len, enc_cap;
-  size_t *enc_at;         /* where each batch row's value starts in enc (JSON / $meta: AS_GIVEN
-                           * when the value is stored as the host gave it) */
-} wcol;
-
 typedef struct wplan {
+  pt_batch b;         /* the checked batch (batch.c) */
   pt_collection *c;
-  const pt_layout *lay;
-  const pt_schema *s;
-  pt_op op;
-  int form;
-  size_t n;           /* rows */
-  wcol *cols;         /* one per stored column */
   bool str_keys;
   pt_key *keys;       /* stored primary key per row */
   pt_key *del_keys;   /* upsert: key to delete per row (differs from keys under auto_id) */
@@ -70,17 +38,10 @@ typedef struct wplan {
   uint32_t *rpart;    /* partition-key mode: target partition per row */
   pt_rowref *refs;    /* PT_WRITE_ROWS_JSON: where each batch row was stored (set by commit) */
   bool unique_keys;   /* upsert: the batch's keys were checked to be distinct */
-  pt_error *err;
 } wplan;
 
 static void plan_release(wplan *p) {
-  if (p->cols)
-    for (size_t i = 0; i < p->lay->n_cols; i++) {
-      pt_free(p->cols[i].sizes);
-      pt_free(p->cols[i].enc);
-      pt_free(p->cols[i].enc_at);
-    }
-  pt_free(p->cols);
+  pt_batch_release(&p->b);
   if (p->del_keys != p->keys) pt_free(p->del_keys);
   pt_free(p->refs);
   pt_free(p->keys);
@@ -88,933 +49,8 @@ static void plan_release(wplan *p) {
   pt_free(p->rpart);
 }
 
-static const char *field_name(const wplan *p, size_t ci) {
-  return p->cols[ci].f ? p->cols[ci].f->name : PT_DYNAMIC_FIELD_NAME;
-}
-
-static int cell_state(const wcol *w, size_t r) {
-  if (!w->in || w->in->kind == PT_IN_ABSENT) return PT_CELL_MISSING;
-  if (w->all_null) return PT_CELL_NULL;
-  return w->in->cells ? w->in->cells[r] : PT_CELL_VALUE;
-}
-
-static const char *kind_name(int kind) {
-  switch (kind) {
-  case PT_IN_BOOL: return "bool";
-  case PT_IN_INT64: case PT_IN_INT32: return "int";
-  case PT_IN_DOUBLE: case PT_IN_FLOAT32: return "float";
-  case PT_IN_BYTES: return "bytes";
-  case PT_IN_TEXT: return "str";
-  case PT_IN_JSON: return "dict";
-  default: return "None";
-  }
-}
-
 /* ============================================================================================
- * Reading input values
- * ========================================================================================== */
-
-enum { RD_OK = 0, RD_NOT_INT, RD_RANGE, RD_KIND };
-
-/* Element `i` of a numeric column as int64. */
-static int read_i64(const pt_column_in *in, size_t i, int64_t *out) {
-  const unsigned char *v = in->values;
-  switch (in->kind) {
-  case PT_IN_INT64: memcpy(out, v + i * 8, 8); return RD_OK;
-  case PT_IN_INT32: { int32_t x; memcpy(&x, v + i * 4, 4); *out = x; return RD_OK; }
-  case PT_IN_DOUBLE: case PT_IN_FLOAT32: {
-    double d;
-    if (in->kind == PT_IN_DOUBLE) memcpy(&d, v + i * 8, 8);
-    else { float f; memcpy(&f, v + i * 4, 4); d = f; }
-    if (d != floor(d)) return RD_NOT_INT; /* also NaN and Inf */
-    if (d < -9223372036854775808.0 || d >= 9223372036854775808.0) return RD_RANGE;
-    *out = (int64_t)d;
-    return RD_OK;
-  }
-  default: return RD_KIND;
-  }
-}
-
-/* Element `i` of a numeric column as double. */
-static int read_f64(const pt_column_in *in, size_t i, double *out) {
-  const unsigned char *v = in->values;
-  switch (in->kind) {
-  case PT_IN_DOUBLE: memcpy(out, v + i * 8, 8); return RD_OK;
-  case PT_IN_FLOAT32: { float f; memcpy(&f, v + i * 4, 4); *out = f; return RD_OK; }
-  case PT_IN_INT64: { int64_t x; memcpy(&x, v + i * 8, 8); *out = (double)x; return RD_OK; }
-  case PT_IN_INT32: { int32_t x; memcpy(&x, v + i * 4, 4); *out = x; return RD_OK; }
-  default: return RD_KIND;
-  }
-}
-
-static pt_str read_text(const pt_column_in *in, size_t r) {
-  pt_str s = {(const char *)in->values + in->offsets[r], in->offsets[r + 1] - in->offsets[r]};
-  return s;
-}
-
-static const char *nonfinite_text(double d) { return isnan(d) ? "NaN" : d > 0 ? "+Inf" : "-Inf"; }
-
-/* ============================================================================================
- * Messages
- * ========================================================================================== */
-
-static pt_status fail_type(wplan *p, size_t ci, size_t r, const char *got, const char *detail) {
-  const pt_field *f = p->cols[ci].f;
-  const char *label = f ? pt_dtype_error_label(f->dtype) : "json";
-  if (f && (f->dtype == PT_VARCHAR || f->dtype == PT_TEXT || f->dtype == PT_GEOMETRY))
-    return pt_fail_at(p->err, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_PARAM, (int64_t)r, (int32_t)ci,
-                      "field (%s) expects string input, got: %s", f->name, got);
-  return pt_fail_at(p->err, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH, (int64_t)r, (int32_t)ci,
-                    "The Input data type is inconsistent with defined schema, {%s} field should be "
-                    "a %s, but got a {%s} instead.%s%s",
-                    field_name(p, ci), label, got, detail ? " Detail: " : "", detail ? detail : "");
-}
-
-/* The host's label for the first WRONG_TYPE / OUT_OF_RANGE cell of a column. */
-static const char *got_text(const pt_column_in *in, char *buf, size_t size) {
-  if (!in->got || !in->got_len) return "unknown";
-  pt_excerpt(buf, size, in->got, in->got_len, 120);
-  return buf;
-}
-
-static pt_status fail_dim(wplan *p, size_t ci, size_t r, int64_t got_dim) {
-  const pt_field *f = p->cols[ci].f;
-  return pt_fail_at(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
-                    "the dim (%lld) of field data(%s) is not equal to schema dim (%lld)"
-                    PT_INVALID_PARAMETER "[expected=%lld][actual=%lld]",
-                    (long long)got_dim, f->name, (long long)f->dim, (long long)f->dim, (long long)got_dim);
-}
-
-static pt_status fail_nonfinite(wplan *p, size_t ci, size_t r, double d) {
-  return pt_fail_at(p->err, PT_RANGE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
-                    "value '%s' is not a number or infinity", nonfinite_text(d));
-}
-
-static pt_status fail_int_range(wplan *p, size_t ci, size_t r, int64_t v, int64_t lo, int64_t hi) {
-  return pt_fail_at(p->err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
-                    "the %zuth element (%lld) out of range: [%lld, %lld]" PT_INVALID_PARAMETER
-                    "[expected=in [%lld, %lld]][actual=%lld]",
-                    r, (long long)v, (long long)lo, (long long)hi, (long long)lo, (long long)hi, (long long)v);
-}
-
-/* ============================================================================================
- * Encoded forms of variable-length values
- *
- * ARRAY:  uint32 count, then count packed elements (BOOL 1 byte, INT8..INT64 their width,
- *         FLOAT 4, DOUBLE 8), or for VARCHAR elements count × (uint32 length, bytes).
- * SPARSE: uint32 count, then count × (uint32 index, float32 value), sorted by index.
- * Each encoder returns the stored size; with out == NULL it only measures (and checks).
- * ========================================================================================== */
-
-static void put_u32(uint8_t *out, size_t at, uint32_t v) { memcpy(out + at, &v, 4); }
-
-static const char *json_kind(const cJSON *v) {
-  if (cJSON_IsBool(v)) return "bool";
-  if (cJSON_IsNumber(v)) return v->valuedouble == floor(v->valuedouble) ? "int" : "float";
-  if (cJSON_IsString(v)) return "str";
-  if (cJSON_IsArray(v)) return "list";
-  if (cJSON_IsObject(v)) return "dict";
-  return "NoneType";
-}
-
-/* Encodes (or measures) one ARRAY value, parsed from `text`; on a bad element fills *bad with
- * the JSON kind. Elements are also read from the text: INT64 ones from their digits (a double
- * holds only 53 bits), VARCHAR ones from their escapes (cJSON's C string ends at a NUL). */
-static pt_status array_encode(const pt_field *f, const cJSON *arr, pt_str text, uint8_t *out, size_t *size,
-                              const char **bad, char *detail, size_t dsize) {
-  int et = f->element_type;
-  size_t at = 4, esz = pt_dtype_scalar_size(et), cursor = pt_json_enter(text);
-  uint32_t count = 0;
-  const cJSON *e;
-  cJSON_ArrayForEach(e, arr) {
-    pt_str raw = pt_json_next(text, &cursor, NULL);
-    bool ok;
-    switch (et) {
-    case PT_BOOL: ok = cJSON_IsBool(e); break;
-    case PT_VARCHAR: ok = cJSON_IsString(e); break;
-    case PT_FLOAT: case PT_DOUBLE: ok = cJSON_IsNumber(e) && isfinite(e->valuedouble); break;
-    default: ok = cJSON_IsNumber(e) && e->valuedouble == floor(e->valuedouble); break;
-    }
-    if (!ok) {
-      *bad = json_kind(e);
-      snprintf(detail, dsize, "element %u of the array is not a valid %s", count, pt_dtype_name(et));
-      return PT_TYPE_MISMATCH;
-    }
-    if (et == PT_VARCHAR) {
-      size_t len = pt_json_unescape(raw.ptr + 1, raw.len - 2, NULL);
-      if ((int64_t)len > f->max_length) {
-        *bad = "str";
-        snprintf(detail, dsize, "length of string element %u exceeds max length. length: %zu, max length: %lld",
-                 count, len, (long long)f->max_length);
-        return PT_LIMIT;
-      }
-      if (out) {
-        put_u32(out, at, (uint32_t)len);
-        pt_json_unescape(raw.ptr + 1, raw.len - 2, (char *)out + at + 4);
-      }
-      at += 4 + len;
-    } else {
-      int64_t exact = 0;
-      int digits = 1; /* 0: `exact` holds the element */
-      if (et == PT_INT64) {
-        digits = pt_parse_i64(raw.ptr, raw.len, &exact);
-        if (digits == 2) {
-          *bad = "int";
-          snprintf(detail, dsize, "element %u (%.*s) out of range: [%lld, %lld]", count, (int)raw.len, raw.ptr,
-                   (long long)INT64_MIN, (long long)INT64_MAX);
-          return PT_RANGE;
-        }
-      }
-      if (pt_dtype_is_integer(et) && digits != 0) {
-        int64_t lo, hi;
-        pt_dtype_int_range(et, &lo, &hi);
-        /* (double)hi + 1 is the first value beyond hi, also for INT64 where (double)hi rounds up */
-        if (e->valuedouble < (double)lo || e->valuedouble >= (double)hi + 1.0) {
-          *bad = "int";
-          snprintf(detail, dsize, "element %u (%.0f) out of range: [%lld, %lld]", count, e->valuedouble,
-                   (long long)lo, (long long)hi);
-          return PT_RANGE;
-        }
-      }
-      if (et == PT_FLOAT && fabs(e->valuedouble) > 3.4028234663852886e38) {
-        *bad = "float";
-        snprintf(detail, dsize, "element %u is out of the range of float32", count);
-        return PT_RANGE;
-      }
-      if (out) {
-        uint8_t *d = out + at;
-        double v = e->valuedouble;
-        switch (et) {
-        case PT_BOOL: *d = cJSON_IsTrue(e) ? 1 : 0; break;
-        case PT_INT8: { int8_t x = (int8_t)v; memcpy(d, &x, 1); break; }
-        case PT_INT16: { int16_t x = (int16_t)v; memcpy(d, &x, 2); break; }
-        case PT_INT32: { int32_t x = (int32_t)v; memcpy(d, &x, 4); break; }
-        case PT_INT64: { int64_t x = digits == 0 ? exact : (int64_t)v; memcpy(d, &x, 8); break; }
-        case PT_FLOAT: { float x = (float)v; memcpy(d, &x, 4); break; }
-        case PT_DOUBLE: memcpy(d, &v, 8); break;
-        default: break;
-        }
-      }
-      at += esz;
-    }
-    count++;
-  }
-  if (out) put_u32(out, 0, count);
-  *size = at;
-  return PT_OK;
-}
-
-static int pair_cmp(const void *a, const void *b) {
-  uint32_t x = ((const pt_sparse_pair *)a)->index, y = ((const pt_sparse_pair *)b)->index;
-  return x < y ? -1 : x > y;
-}
-
-/* The index a key of a sparse dict stands for: decimal digits as Milvus and pymilvus both read
- * them (Milvus parses keys with Go's strconv.ParseUint base 0, pymilvus with Python's int(): no
- * sign, space, exponent, fraction, hex or leading zero, which the two would read differently or
- * not at all), and an optional '-' so that a negative index is reported as one. Returns 0 with
- * *index, 1 when the key is not written so, 2 when it is beyond [0, 2^32-2]. */
-static int sparse_key(const char *k, size_t n, uint32_t *index) {
-  size_t i = n && k[0] == '-';
-  if (i == n || (k[i] == '0' && n - i > 1)) return 1;
-  uint64_t v = 0;
-  for (size_t j = i; j < n; j++) {
-    if (k[j] < '0' || k[j] > '9') return 1;
-    if (v < UINT32_MAX) v = v * 10 + (uint64_t)(k[j] - '0');
-  }
-  if (i || v >= UINT32_MAX) return 2;
-  *index = (uint32_t)v;
-  return 0;
-}
-
-/* Reads one sparse row: {"3": 0.5}, {"indices": [...], "values": [...]} or [[3, 0.5], ...]. */
-pt_status pt_sparse_parse(const cJSON *v, pt_sparse_pair **pairs, size_t *n, char *detail, size_t dsize) {
-  const cJSON *idx = NULL, *vals = NULL;
-  size_t count;
-  if (cJSON_IsObject(v) && (idx = cJSON_GetObjectItemCaseSensitive(v, "indices")) &&
-      (vals = cJSON_GetObjectItemCaseSensitive(v, "values"))) {
-    if (!cJSON_IsArray(idx) || !cJSON_IsArray(vals) || cJSON_GetArraySize(idx) != cJSON_GetArraySize(vals)) {
-      snprintf(detail, dsize, "length of indices and values must be the same");
-      return PT_TYPE_MISMATCH;
-    }
-    count = (size_t)cJSON_GetArraySize(idx);
-  } else if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
-    idx = NULL;
-    count = (size_t)cJSON_GetArraySize(v);
-  } else {
-    snprintf(detail, dsize, "invalid input for sparse float vector");
-    return PT_TYPE_MISMATCH;
-  }
-  pt_sparse_pair *out = count ? pt_malloc(count * sizeof *out) : NULL;
-  if (count && !out) return PT_NOMEM;
-  size_t k = 0;
-  const cJSON *e = idx ? idx->child : v->child, *ve = vals ? vals->child : NULL;
-  for (; e; e = e->next, ve = ve ? ve->next : NULL, k++) {
-    uint32_t index = 0;
-    double x;
-    const cJSON *iv, *xv;
-    if (idx) { iv = e; xv = ve; }
-    else if (cJSON_IsArray(v)) {
-      if (cJSON_GetArraySize(e) != 2) { snprintf(detail, dsize, "invalid input for sparse float vector"); goto bad; }
-      iv = e->child; xv = e->child->next;
-    } else { iv = NULL; xv = e; }
-    if (iv) { /* a JSON number: any integral value in range, as Milvus's REST API takes it */
-      if (!cJSON_IsNumber(iv)) { snprintf(detail, dsize, "sparse vector index must be an integer"); goto bad; }
-      double i = iv->valuedouble;
-      if (i != floor(i)) { snprintf(detail, dsize, "sparse vector index must be an integer: %.17g", i); goto bad; }
-      if (i < 0 || i >= 4294967295.0) {
-        snprintf(detail, dsize, "sparse vector index must be positive and less than 2^32-1: %.17g", i);
-        goto bad;
-      }
-      index = (uint32_t)i;
-    } else { /* a key: its text (keys never hold NUL: json_check.h) */
-      int rc = sparse_key(e->string, strlen(e->string), &index);
-      if (rc == 1) {
-        snprintf(detail, dsize, "sparse vector index must be an integer in decimal digits: '%.40s'", e->string);
-        goto bad;
-      }
-      if (rc == 2) {
-        snprintf(detail, dsize, "sparse vector index must be positive and less than 2^32-1: %.40s", e->string);
-        goto bad;
-      }
-    }
-    if (!cJSON_IsNumber(xv)) { snprintf(detail, dsize, "sparse vector value must be a number"); goto bad; }
-    x = xv->valuedouble;
-    if (isnan(x)) { snprintf(detail, dsize, "sparse vector value must not be NaN"); goto bad; }
-    if (!isfinite(x) || fabs(x) > 3.4028234663852886e38) {
-      snprintf(detail, dsize, "value '%s' is not a number or infinity", x > 0 ? "+Inf" : "-Inf");
-      goto bad;
-    }
-    out[k].index = index;
-    out[k].value = (float)x;
-  }
-  if (count > 1) qsort(out, count, sizeof *out, pair_cmp);
-  for (size_t j = 1; j < count; j++)
-    if (out[j].index == out[j - 1].index) {
-      snprintf(detail, dsize, "duplicated index %u in sparse float vector", out[j].index);
-      goto bad;
-    }
-  *pairs = out;
-  *n = count;
-  return PT_OK;
-bad:
-  pt_free(out);
-  return PT_TYPE_MISMATCH;
-}
-
-/* ============================================================================================
- * Validate: mapping input columns to fields
- * ========================================================================================== */
-
-/* Fields a column-form batch must carry, in schema order (pymilvus _check_data_schema_cnt). */
-static size_t expected_fields(const pt_schema *s, pt_op op, int *out) {
-  size_t n = 0;
-  for (size_t i = 0; i < s->n_fields; i++) {
-    const pt_field *f = &s->fields[i];
-    if (op == PT_OP_INSERT && f->is_primary && f->auto_id) continue;
-    out[n++] = (int)i;
-  }
-  return n;
-}
-
-static pt_status map_rows(wplan *p, const pt_batch_in *b) {
-  for (size_t k = 0; k < b->n_columns; k++) {
-    const pt_column_in *in = &b->columns[k];
-    int ci;
-    if (in->field == PT_FIELD_DYNAMIC) {
-      if (p->lay->dynamic < 0) {
-        /* dynamic keys in a collection without the dynamic field: checked cell by cell below,
-         * so that the message can name the first unexpected key */
-        ci = -1;
-      } else {
-        ci = p->lay->dynamic;
-      }
-    } else if (in->field >= 0 && (size_t)in->field < p->s->n_fields) {
-      ci = in->field;
-    } else {
-      return pt_fail(p->err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
-                     "column %zu names no field (field index %d)", k, (int)in->field);
-    }
-    if (in->n_rows != b->n_rows)
-      return pt_fail(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                     "the num_rows (%zu) of field (%s) is not equal to passed num_rows (%zu)" PT_INVALID_PARAMETER,
-                     in->n_rows, ci >= 0 ? field_name(p, (size_t)ci) : PT_DYNAMIC_FIELD_NAME, b->n_rows);
-    if (ci < 0) continue;
-    if (p->cols[ci].in)
-      return pt_fail(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                     "duplicated field %s found" PT_INVALID_PARAMETER, field_name(p, (size_t)ci));
-    p->cols[ci].in = in;
-  }
-  p->n = b->n_rows;
-  return PT_OK;
-}
-
-/* Shared by column and DataFrame forms: every non-empty column has the same length. */
-static pt_status check_alignment(wplan *p, const pt_batch_in *b, const int *fields, size_t nf) {
-  size_t n = 0;
-  for (size_t k = 0; k < nf; k++)
-    if (b->columns[k].n_rows > n) n = b->columns[k].n_rows;
-  if (n == 0)
-    return pt_fail(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM, "Must pass in at least one column");
-  for (size_t k = 0; k < nf; k++) {
-    const pt_column_in *in = &b->columns[k];
-    if (in->n_rows != 0 && in->n_rows != n)
-      return pt_fail(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM,
-                     "Field data size misaligned for field [%s] got size=[%zu] alignment size=[%zu]",
-                     p->s->fields[fields[k]].name, in->n_rows, n);
-  }
-  p->n = n;
-  return PT_OK;
-}
-
-static pt_status map_columns(wplan *p, const pt_batch_in *b) {
-  int fields[PT_MAX_FIELDS + 1];
-  size_t nf = expected_fields(p->s, p->op, fields);
-  if (b->n_columns != nf)
-    return pt_fail(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH,
-                   "The data doesn't match with schema fields, expect %zu list, got %zu", nf, b->n_columns);
-  pt_status rc = check_alignment(p, b, fields, nf);
-  if (rc) return rc;
-  for (size_t k = 0; k < nf; k++) {
-    p->cols[fields[k]].in = &b->columns[k];
-    p->cols[fields[k]].all_null = b->columns[k].n_rows == 0;
-  }
-  return PT_OK;
-}
-
-/* Python's repr of a list of names: ['a', 'b'] */
-static void names_repr(char *out, size_t size, const char *const *names, const size_t *lens, size_t n) {
-  size_t at = 0;
-  at += (size_t)snprintf(out + at, size - at, "[");
-  for (size_t i = 0; i < n && at < size; i++)
-    at += (size_t)snprintf(out + at, size - at, "%s'%.*s'", i ? ", " : "", (int)lens[i], names[i]);
-  if (at < size) snprintf(out + at, size - at, "]");
-}
-
-static bool column_all_null(const pt_column_in *in) {
-  if (in->kind == PT_IN_ABSENT || in->n_rows == 0) return true;
-  if (!in->cells) return false;
-  for (size_t r = 0; r < in->n_rows; r++)
-    if (in->cells[r] != PT_CELL_NULL && in->cells[r] != PT_CELL_MISSING) return false;
-  return true;
-}
-
-static pt_status map_dataframe(wplan *p, const pt_batch_in *b) {
-  const pt_schema *s = p->s;
-  const pt_field *pk = &s->fields[s->primary];
-  int fields[PT_MAX_FIELDS + 1];
-  size_t nf = expected_fields(s, p->op, fields);
-  /* the columns that take part: an all-null auto_id key column is dropped (pymilvus) */
-  const pt_column_in *cols[PT_MAX_FIELDS + 8];
-  size_t nc = 0;
-  bool has_pk = false;
-  for (size_t k = 0; k < b->n_columns; k++) {
-    const pt_column_in *in = &b->columns[k];
-    if (!in->name) return pt_fail(p->err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "DataFrame column %zu has no name", k);
-    bool is_pk = pt_str_eq(in->name, in->name_len, pk->name, pk->name_len);
-    if (is_pk && p->op == PT_OP_INSERT && pk->auto_id) {
-      if (!column_all_null(in))
-        return pt_fail(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH,
-                       "Expect no data for auto_id primary field: %s", pk->name);
-      continue;
-    }
-    if (is_pk) {
-      has_pk = true;
-      if (p->op == PT_OP_UPSERT && column_all_null(in))
-        return pt_fail(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH, "Upsert need to assign pk.");
-    }
-    if (nc == sizeof cols / sizeof cols[0])
-      return pt_fail(p->err, PT_LIMIT, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH, "too many DataFrame columns");
-    cols[nc++] = in;
-  }
-  if (p->op == PT_OP_UPSERT && !has_pk)
-    return pt_fail(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH, "Upsert need to assign pk.");
-
-  /* the same set of names? */
-  bool same = nc == nf;
-  for (size_t k = 0; same && k < nc; k++) {
-    bool found = false;
-    for (size_t j = 0; j < nf && !found; j++)
-      found = pt_str_eq(cols[k]->name, cols[k]->name_len, s->fields[fields[j]].name, s->fields[fields[j]].name_len);
-    same = found;
-  }
-  if (!same) {
-    const char *en[PT_MAX_FIELDS + 1], *gn[PT_MAX_FIELDS + 8];
-    size_t el[PT_MAX_FIELDS + 1], gl[PT_MAX_FIELDS + 8];
-    for (size_t j = 0; j < nf; j++) { en[j] = s->fields[fields[j]].name; el[j] = s->fields[fields[j]].name_len; }
-    for (size_t k = 0; k < nc; k++) { gn[k] = cols[k]->name; gl[k] = cols[k]->name_len; }
-    char e[400], g[400];
-    names_repr(e, sizeof e, en, el, nf);
-    names_repr(g, sizeof g, gn, gl, nc);
-    return pt_fail(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH,
-                   "The fields don't match with schema fields, expected: %s, got %s", e, g);
-  }
-  /* ...in schema order? */
-  for (size_t k = 0; k < nc; k++) {
-    const pt_field *f = &s->fields[fields[k]];
-    if (!pt_str_eq(cols[k]->name, cols[k]->name_len, f->name, f->name_len))
-      return pt_fail(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH,
-                     "The name of field doesn't match, expected: %s, got %.*s", f->name,
-                     (int)cols[k]->name_len, cols[k]->name);
-  }
-  size_t n = 0;
-  for (size_t k = 0; k < nc; k++)
-    if (cols[k]->n_rows > n) n = cols[k]->n_rows;
-  if (n == 0) return pt_fail(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM, "Must pass in at least one column");
-  for (size_t k = 0; k < nc; k++) {
-    if (cols[k]->n_rows != 0 && cols[k]->n_rows != n)
-      return pt_fail(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM,
-                     "Field data size misaligned for field [%s] got size=[%zu] alignment size=[%zu]",
-                     s->fields[fields[k]].name, cols[k]->n_rows, n);
-    p->cols[fields[k]].in = cols[k];
-    p->cols[fields[k]].all_null = cols[k]->n_rows == 0;
-  }
-  p->n = n;
-  return PT_OK;
-}
-
-/* ============================================================================================
- * Validate: cells
- * ========================================================================================== */
-
-/* enc_at of a JSON / $meta value stored as the host gave it (it is in canonical form). */
-#define AS_GIVEN SIZE_MAX
-
-static pt_status need_sizes(wplan *p, wcol *w) {
-  if (p->n && !(w->sizes = pt_calloc(p->n, sizeof *w->sizes))) return pt_fail_nomem(p->err);
-  bool encoded = !w->f || w->f->dtype == PT_ARRAY || w->f->dtype == PT_SPARSE_FLOAT_VECTOR || w->f->dtype == PT_JSON;
-  if (encoded && p->n && !(w->enc_at = pt_calloc(p->n, sizeof *w->enc_at))) return pt_fail_nomem(p->err);
-  return PT_OK;
-}
-
-/* Room for `size` more encoded bytes of batch row r; *out is where they go. */
-static pt_status enc_reserve(wplan *p, wcol *w, size_t r, size_t size, uint8_t **out) {
-  if (PT_GROW(&w->enc, &w->enc_cap, w->enc_len + size + 1)) return pt_fail_nomem(p->err);
-  w->enc_at[r] = w->enc_len;
-  w->enc_len += size;
-  *out = w->enc + w->enc_at[r];
-  return PT_OK;
-}
-
-/* Width an input column must have for a vector field, per input kind. */
-static uint32_t expected_width(const pt_field *f, int kind) {
-  if (f->dtype == PT_BINARY_VECTOR) return (uint32_t)(f->dim / 8);
-  if (kind == PT_IN_BYTES && (f->dtype == PT_FLOAT16_VECTOR || f->dtype == PT_BFLOAT16_VECTOR))
-    return (uint32_t)(f->dim * 2);
-  return (uint32_t)f->dim;
-}
-
-/* The dim a wrongly sized input column stands for, for the message. */
-static int64_t width_as_dim(const pt_field *f, int kind, uint32_t width) {
-  if (f->dtype == PT_BINARY_VECTOR) return (int64_t)width * 8;
-  if (kind == PT_IN_BYTES && (f->dtype == PT_FLOAT16_VECTOR || f->dtype == PT_BFLOAT16_VECTOR))
-    return width / 2;
-  return width;
-}
-
-static bool kind_fits(const pt_field *f, int kind) {
-  switch (f->dtype) {
-  case PT_BOOL: return kind == PT_IN_BOOL;
-  case PT_INT8: case PT_INT16: case PT_INT32: case PT_INT64:
-    return kind == PT_IN_INT64 || kind == PT_IN_INT32 || kind == PT_IN_DOUBLE || kind == PT_IN_FLOAT32;
-  case PT_FLOAT: case PT_DOUBLE:
-    return kind == PT_IN_DOUBLE || kind == PT_IN_FLOAT32 || kind == PT_IN_INT64 || kind == PT_IN_INT32;
-  case PT_VARCHAR: case PT_TEXT: case PT_GEOMETRY: case PT_TIMESTAMPTZ: return kind == PT_IN_TEXT;
-  case PT_JSON: case PT_ARRAY: case PT_SPARSE_FLOAT_VECTOR: return kind == PT_IN_JSON;
-  case PT_FLOAT_VECTOR: return kind == PT_IN_FLOAT32 || kind == PT_IN_DOUBLE;
-  case PT_FLOAT16_VECTOR: case PT_BFLOAT16_VECTOR: case PT_INT8_VECTOR: case PT_BINARY_VECTOR:
-    return kind == PT_IN_FLOAT32 || kind == PT_IN_DOUBLE || kind == PT_IN_BYTES || kind == PT_IN_INT64 ||
-           kind == PT_IN_INT32;
-  default: return false;
-  }
-}
-
-/* The JSON text of one cell, checked (json_check.h: strings may hold NUL, their readers take
- * them from the text), and parsed when `parsed` is given. */
-static pt_status check_json_text(wplan *p, size_t ci, size_t r, pt_str t, pt_json_checked *chk, cJSON **parsed) {
-  if (t.len > PT_MAX_JSON_LENGTH)
-    return pt_fail_at(p->err, PT_LIMIT, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
-                      "the length (%zu) of json field (%s) exceeds max length (%d)" PT_INVALID_PARAMETER,
-                      t.len, field_name(p, ci), PT_MAX_JSON_LENGTH);
-  if (parsed ? (*parsed = pt_json_parse_ex(t.ptr, t.len, PT_JSON_NUL_OK, chk)) != NULL
-             : pt_json_check(t.ptr, t.len, PT_JSON_NUL_OK, chk))
-    return PT_OK;
-  if (chk->fault == PT_JF_NOMEM) return pt_fail_nomem(p->err);
-  char ex[260], why[160];
-  pt_excerpt(ex, sizeof ex, t.ptr, t.len, 200);
-  return pt_fail_at(p->err, PT_PARSE, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH, (int64_t)r, (int32_t)ci,
-                    "Invalid JSON string: %s. Input string: '%s'", pt_json_describe(chk, why, sizeof why), ex);
-}
-
-/* JSON and $meta values are stored in canonical form (json_check.h): a value not written in it
- * is rewritten into enc. */
-static pt_status keep_canonical(wplan *p, wcol *w, size_t r, pt_str t, const pt_json_checked *chk) {
-  w->sizes[r] = (uint32_t)chk->canonical_len;
-  if (chk->canonical) {
-    w->enc_at[r] = AS_GIVEN;
-    return PT_OK;
-  }
-  uint8_t *out;
-  pt_status rc = enc_reserve(p, w, r, chk->canonical_len, &out);
-  if (!rc) pt_json_canonical(t.ptr, t.len, (char *)out);
-  return rc;
-}
-
-/* The bytes a JSON or $meta value is stored as. */
-static pt_str canonical_text(const wcol *w, size_t r) {
-  if (w->enc_at[r] == AS_GIVEN) return read_text(w->in, r);
-  pt_str t = {(const char *)w->enc + w->enc_at[r], w->sizes[r]};
-  return t;
-}
-
-/* Checks one dynamic value: a JSON object whose keys are neither fields nor $meta (its keys are
- * C strings: json_check.h keeps NUL out of keys). */
-static pt_status check_dynamic_cell(wplan *p, size_t ci, size_t r, pt_str t, bool enabled, pt_json_checked *chk) {
-  cJSON *v = NULL;
-  pt_status rc = check_json_text(p, ci, r, t, chk, &v);
-  if (rc) return rc;
-  if (!cJSON_IsObject(v)) {
-    cJSON_Delete(v);
-    return pt_fail_at(p->err, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH, (int64_t)r, (int32_t)ci,
-                      "The dynamic field of a row must be a dict");
-  }
-  for (const cJSON *k = v->child; k; k = k->next) {
-    if (!enabled) {
-      rc = pt_fail_at(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH, (int64_t)r, -1,
-                      "Attempt to insert an unexpected field `%s` to collection without enabling dynamic field",
-                      k->string);
-      break;
-    }
-    if (strcmp(k->string, PT_DYNAMIC_FIELD_NAME) == 0) {
-      rc = pt_fail_at(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
-                      "cannot set json key to: $meta" PT_INVALID_PARAMETER);
-      break;
-    }
-    if (pt_schema_find(p->s, k->string, strlen(k->string)) >= 0) {
-      rc = pt_fail_at(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
-                      "dynamic field name cannot include the static field name: %s" PT_INVALID_PARAMETER, k->string);
-      break;
-    }
-  }
-  cJSON_Delete(v);
-  return rc;
-}
-
-/* Checks one present value of a field. `w->sizes[r]` gets its stored size when variable. */
-static pt_status check_value(wplan *p, size_t ci, size_t r) {
-  wcol *w = &p->cols[ci];
-  const pt_field *f = w->f;
-  const pt_column_in *in = w->in;
-  char detail[200];
-  switch (f->dtype) {
-  case PT_BOOL: {
-    uint8_t b = ((const uint8_t *)in->values)[r];
-    if (b > 1) return fail_type(p, ci, r, "int", NULL);
-    return PT_OK;
-  }
-  case PT_INT8: case PT_INT16: case PT_INT32: case PT_INT64: {
-    int64_t v, lo, hi;
-    int rd = read_i64(in, r, &v);
-    if (rd == RD_NOT_INT) return fail_type(p, ci, r, "float", NULL);
-    if (rd == RD_RANGE) return fail_type(p, ci, r, "int", "Value out of range");
-    pt_dtype_int_range(f->dtype, &lo, &hi);
-    if (v < lo || v > hi) return fail_int_range(p, ci, r, v, lo, hi);
-    return PT_OK;
-  }
-  case PT_FLOAT: case PT_DOUBLE: {
-    double d;
-    read_f64(in, r, &d);
-    if (!isfinite(d)) return fail_nonfinite(p, ci, r, d);
-    if (f->dtype == PT_FLOAT && fabs(d) > 3.4028234663852886e38) return fail_nonfinite(p, ci, r, d);
-    return PT_OK;
-  }
-  case PT_VARCHAR: case PT_TEXT: case PT_GEOMETRY: case PT_TIMESTAMPTZ: {
-    pt_str t = read_text(in, r);
-    int64_t chars = pt_utf8_count(t.ptr, t.len);
-    if (chars < 0)
-      return pt_fail_at(p->err, PT_TYPE_MISMATCH, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
-                        "string of field %s is not valid UTF-8, row number: %zu" PT_INVALID_PARAMETER, f->name, r);
-    if (f->dtype == PT_VARCHAR || f->has_max_length) {
-      int64_t max = f->has_max_length ? f->max_length : PT_MAX_VARCHAR_LENGTH;
-      if (chars > max)
-        return pt_fail_at(p->err, PT_LIMIT, PT_CODE_CLIENT, PT_EXC_PARAM, (int64_t)r, (int32_t)ci,
-                          "invalid input of field (%s), length of string exceeds max length. length: "
-                          "%lld, max length: %lld",
-                          f->name, (long long)chars, (long long)max);
-      if ((int64_t)t.len > max)
-        return pt_fail_at(p->err, PT_LIMIT, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
-                          "length of varchar field %s exceeds max length, row number: %zu, length: %zu, "
-                          "max length: %lld" PT_INVALID_PARAMETER,
-                          f->name, r, t.len, (long long)max);
-    }
-    w->sizes[r] = (uint32_t)t.len;
-    return PT_OK;
-  }
-  case PT_JSON: {
-    pt_str t = read_text(in, r);
-    pt_json_checked chk;
-    pt_status rc = check_json_text(p, ci, r, t, &chk, NULL);
-    return rc ? rc : keep_canonical(p, w, r, t, &chk);
-  }
-  case PT_ARRAY: {
-    pt_str t = read_text(in, r);
-    pt_json_checked chk;
-    cJSON *v = NULL;
-    pt_status rc = check_json_text(p, ci, r, t, &chk, &v);
-    if (rc) return rc;
-    if (!cJSON_IsArray(v)) {
-      const char *got = json_kind(v);
-      cJSON_Delete(v);
-      return fail_type(p, ci, r, got, NULL);
-    }
-    int count = cJSON_GetArraySize(v);
-    if (count > f->max_capacity) {
-      cJSON_Delete(v);
-      return pt_fail_at(p->err, PT_LIMIT, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
-                        "the length (%d) of %zuth array exceeds max capacity (%lld)" PT_INVALID_PARAMETER,
-                        count, r, (long long)f->max_capacity);
-    }
-    size_t size = 0;
-    const char *bad = NULL;
-    uint8_t *out = NULL;
-    rc = array_encode(f, v, t, NULL, &size, &bad, detail, sizeof detail);
-    if (!rc && !(rc = enc_reserve(p, w, r, size, &out))) array_encode(f, v, t, out, &size, &bad, detail, sizeof detail);
-    cJSON_Delete(v);
-    if (rc == PT_NOMEM) return rc;
-    if (rc) return fail_type(p, ci, r, bad ? bad : "list", detail);
-    w->sizes[r] = (uint32_t)size;
-    return PT_OK;
-  }
-  case PT_SPARSE_FLOAT_VECTOR: {
-    pt_str t = read_text(in, r);
-    pt_json_checked chk;
-    cJSON *v = NULL;
-    pt_status rc = check_json_text(p, ci, r, t, &chk, &v);
-    if (rc) return rc;
-    pt_sparse_pair *pairs = NULL;
-    size_t n = 0;
-    rc = pt_sparse_parse(v, &pairs, &n, detail, sizeof detail);
-    cJSON_Delete(v);
-    uint8_t *o = NULL;
-    if (!rc && !(rc = enc_reserve(p, w, r, 4 + 8 * n, &o))) {
-      put_u32(o, 0, (uint32_t)n);
-      for (size_t k = 0; k < n; k++) {
-        put_u32(o, 4 + 8 * k, pairs[k].index);
-        memcpy(o + 8 + 8 * k, &pairs[k].value, 4);
-      }
-    }
-    pt_free(pairs);
-    if (rc == PT_NOMEM) return pt_fail_nomem(p->err);
-    if (rc) return pt_fail_at(p->err, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_PARAM, (int64_t)r, (int32_t)ci, "%s", detail);
-    w->sizes[r] = (uint32_t)(4 + 8 * n);
-    return PT_OK;
-  }
-  case PT_FLOAT_VECTOR: case PT_FLOAT16_VECTOR: case PT_BFLOAT16_VECTOR: {
-    uint32_t width = in->width;
-    if (in->kind == PT_IN_BYTES) {
-      const uint8_t *b = (const uint8_t *)in->values + (size_t)r * width;
-      for (uint32_t j = 0; j < width / 2; j++) {
-        uint16_t h;
-        memcpy(&h, b + 2 * j, 2);
-        float x = f->dtype == PT_FLOAT16_VECTOR ? pt_f16_to_f32(h) : pt_bf16_to_f32(h);
-        if (!isfinite(x)) return fail_nonfinite(p, ci, r, x);
-      }
-      return PT_OK;
-    }
-    for (uint32_t j = 0; j < width; j++) {
-      double d;
-      read_f64(in, (size_t)r * width + j, &d);
-      if (!isfinite(d)) return fail_nonfinite(p, ci, r, d);
-      float x = (float)d;
-      if (!isfinite(x)) return fail_nonfinite(p, ci, r, d > 0 ? INFINITY : -INFINITY);
-      if (f->dtype == PT_FLOAT16_VECTOR && !isfinite(pt_f16_to_f32(pt_f32_to_f16(x))))
-        return fail_nonfinite(p, ci, r, d > 0 ? INFINITY : -INFINITY);
-      if (f->dtype == PT_BFLOAT16_VECTOR && !isfinite(pt_bf16_to_f32(pt_f32_to_bf16(x))))
-        return fail_nonfinite(p, ci, r, d > 0 ? INFINITY : -INFINITY);
-    }
-    return PT_OK;
-  }
-  case PT_INT8_VECTOR: case PT_BINARY_VECTOR: {
-    if (in->kind == PT_IN_BYTES) return PT_OK;
-    int64_t lo = f->dtype == PT_INT8_VECTOR ? -128 : 0, hi = f->dtype == PT_INT8_VECTOR ? 127 : 255;
-    for (uint32_t j = 0; j < in->width; j++) {
-      int64_t v;
-      int rd = read_i64(in, (size_t)r * in->width + j, &v);
-      if (rd != RD_OK || v < lo || v > hi) {
-        snprintf(detail, sizeof detail, "element %u is not an integer in [%lld, %lld]", j, (long long)lo, (long long)hi);
-        return fail_type(p, ci, r, "list", detail);
-      }
-    }
-    return PT_OK;
-  }
-  default:
-    return pt_fail_at(p->err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
-                      "Unsupported data type: %s", pt_dtype_name(f->dtype));
-  }
-}
-
-/* True when no element of a float32 array is NaN or infinite: an unsigned max over the
- * magnitude bits, since an exponent of all ones is >= 0x7f800000. Every vector of a batch
- * passes through here, so it is one pass at memory speed: SIMD128 spelled out (clang left the
- * loop scalar in the WebAssembly build), and elsewhere four independent maxima a compiler can
- * keep in registers or vectorise. */
-static bool floats_finite(const float *v, size_t n) {
-  size_t i = 0;
-  uint32_t top = 0;
-#ifdef __wasm_simd128__
-  const v128_t mag = wasm_i32x4_splat(0x7fffffff);
-  v128_t m0 = wasm_i32x4_splat(0), m1 = m0, m2 = m0, m3 = m0;
-  for (; i + 16 <= n; i += 16) {
-    m0 = wasm_u32x4_max(m0, wasm_v128_and(wasm_v128_load(v + i), mag));
-    m1 = wasm_u32x4_max(m1, wasm_v128_and(wasm_v128_load(v + i + 4), mag));
-    m2 = wasm_u32x4_max(m2, wasm_v128_and(wasm_v128_load(v + i + 8), mag));
-    m3 = wasm_u32x4_max(m3, wasm_v128_and(wasm_v128_load(v + i + 12), mag));
-  }
-  uint32_t lanes[4];
-  wasm_v128_store(lanes, wasm_u32x4_max(wasm_u32x4_max(m0, m1), wasm_u32x4_max(m2, m3)));
-  for (int k = 0; k < 4; k++) top = lanes[k] > top ? lanes[k] : top;
-#else
-  uint32_t t[4] = {0, 0, 0, 0};
-  for (; i + 4 <= n; i += 4) {
-    uint32_t u[4];
-    memcpy(u, v + i, sizeof u);
-    for (int k = 0; k < 4; k++) {
-      uint32_t x = u[k] & 0x7fffffffu;
-      t[k] = x > t[k] ? x : t[k];
-    }
-  }
-  for (int k = 0; k < 4; k++) top = t[k] > top ? t[k] : top;
-#endif
-  for (; i < n; i++) {
-    uint32_t u;
-    memcpy(&u, v + i, 4);
-    u &= 0x7fffffffu;
-    top = u > top ? u : top;
-  }
-  return top < 0x7f800000u;
-}
-
-/* True when every double of an array is an integer in [lo, hi_excl): what rows given as JS
- * numbers bring for integer fields. No branch per element (NaN fails the comparisons). */
-static bool doubles_integral(const void *values, size_t n, double lo, double hi_excl) {
-  const unsigned char *v = values;
-  bool ok = true;
-  for (size_t i = 0; i < n; i++) {
-    double d;
-    memcpy(&d, v + i * 8, 8);
-    ok &= (d >= lo) & (d < hi_excl) & (d == floor(d));
-  }
-  return ok;
-}
-
-/* Whole-column checks for the kinds that have a fast answer: true when every cell of a column
- * with no cell states (every cell holds a value) is known to be valid, so that the per-cell loop
- * can be skipped. False means "check cell by cell", which finds the first bad cell and its
- * message; it never means the column is bad. */
-static bool column_checks_clean(const wplan *p, const pt_field *f, const pt_column_in *in) {
-  switch (f->dtype) {
-  case PT_INT64:
-    if (in->kind == PT_IN_DOUBLE) return doubles_integral(in->values, p->n, -9223372036854775808.0, 9223372036854775808.0);
-    return in->kind == PT_IN_INT64 || in->kind == PT_IN_INT32;
-  case PT_INT32:
-    if (in->kind == PT_IN_DOUBLE) return doubles_integral(in->values, p->n, -2147483648.0, 2147483648.0);
-    return in->kind == PT_IN_INT32;
-  case PT_FLOAT_VECTOR: return in->kind == PT_IN_FLOAT32 && floats_finite(in->values, p->n * in->width);
-  default: return false;
-  }
-}
-
-static pt_status check_column(wplan *p, size_t ci) {
-  wcol *w = &p->cols[ci];
-  const pt_field *f = w->f;
-  const pt_column_in *in = w->in;
-  bool rows_form = p->form == PT_FORM_ROWS;
-  char got[160];
-  pt_status rc;
-
-  if (!f) { /* $meta */
-    if ((rc = need_sizes(p, w))) return rc;
-    if (!in || in->kind == PT_IN_ABSENT) return PT_OK;
-    if (in->kind != PT_IN_JSON)
-      return pt_fail(p->err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "the dynamic column must be JSON");
-    for (size_t r = 0; r < p->n; r++) {
-      int st = cell_state(w, r);
-      /* a dynamic part the host could not transcribe is an error, never an empty one */
-      if (st == PT_CELL_WRONG_TYPE || st == PT_CELL_WRONG_LENGTH || st == PT_CELL_OUT_OF_RANGE)
-        return fail_type(p, ci, r, got_text(in, got, sizeof got), NULL);
-      if (st != PT_CELL_VALUE) continue;
-      pt_str t = read_text(in, r);
-      pt_json_checked chk;
-      if ((rc = check_dynamic_cell(p, ci, r, t, true, &chk)) || (rc = keep_canonical(p, w, r, t, &chk))) return rc;
-    }
-    return PT_OK;
-  }
-
-  if (pt_dtype_is_variable(f->dtype) && (rc = need_sizes(p, w))) return rc;
-  bool has_values = in && in->kind != PT_IN_ABSENT && !w->all_null;
-  if (has_values && !kind_fits(f, in->kind)) {
-    /* a host transcribed values of another type: report the first present one */
-    for (size_t r = 0; r < p->n; r++)
-      if (cell_state(w, r) == PT_CELL_VALUE) return fail_type(p, ci, r, kind_name(in->kind), NULL);
-    has_values = false;
-  }
-  if (has_values && pt_dtype_is_dense_vector(f->dtype) && in->width != expected_width(f, in->kind))
-    return fail_dim(p, ci, 0, width_as_dim(f, in->kind, in->width));
-  /* a scalar column holds one value per row: a width of 0 would have rows read past a buffer
-   * the host sized as empty (text kinds are read through their offsets, whatever the width) */
-  if (has_values && !pt_dtype_is_vector(f->dtype) && in->width != 1 && in->kind != PT_IN_TEXT && in->kind != PT_IN_JSON)
-    return pt_fail(p->err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "scalar column %s has width %u", f->name, in->width);
-
-  bool pk_generated = f->is_primary && f->auto_id && p->op == PT_OP_INSERT;
-  if (has_values && !pk_generated && !in->cells && column_checks_clean(p, f, in)) return PT_OK;
-  for (size_t r = 0; r < p->n; r++) {
-    int st = cell_state(w, r);
-    switch (st) {
-    case PT_CELL_VALUE:
-      if (pk_generated)
-        return pt_fail_at(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
-                          "can not assign primary field data when auto id enabled %s" PT_INVALID_PARAMETER, f->name);
-      if ((rc = check_value(p, ci, r))) return rc;
-      break;
-    case PT_CELL_NULL:
-    case PT_CELL_MISSING:
-      if (pk_generated) break;
-      if (f->is_primary && p->op == PT_OP_UPSERT)
-        return pt_fail_at(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
-                          "must assign pk when upsert, primary field: %s" PT_INVALID_PARAMETER, f->name);
-      if (!f->is_primary && (f->nullable || f->has_default)) break;
-      if (st == PT_CELL_MISSING && rows_form)
-        return pt_fail_at(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH, (int64_t)r, (int32_t)ci,
-                          "Insert missed an field `%s` to collection without set nullable==true or set default_value",
-                          f->name);
-      if (st == PT_CELL_MISSING)
-        return pt_fail_at(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
-                          "fieldSchema(%s) has no corresponding fieldData pass in" PT_INVALID_PARAMETER, f->name);
-      return pt_fail_at(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM, (int64_t)r, (int32_t)ci,
-                        "field (%s) expects a non-None input", f->name);
-    case PT_CELL_WRONG_TYPE:
-      if (pk_generated)
-        return pt_fail_at(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
-                          "can not assign primary field data when auto id enabled %s" PT_INVALID_PARAMETER, f->name);
-      return fail_type(p, ci, r, got_text(in, got, sizeof got), NULL);
-    case PT_CELL_OUT_OF_RANGE: {
-      char detail[200];
-      snprintf(detail, sizeof detail, "Value out of range: %s", got_text(in, got, sizeof got));
-      return fail_type(p, ci, r, "int", detail);
-    }
-    case PT_CELL_WRONG_LENGTH:
-      if (pt_dtype_is_dense_vector(f->dtype)) return fail_dim(p, ci, r, in->got_length);
-      return fail_type(p, ci, r, got_text(in, got, sizeof got), NULL);
-    default:
-      return pt_fail_at(p->err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
-                        "invalid cell state %d", st);
-    }
-  }
-  return PT_OK;
-}
-
-/* ============================================================================================
- * Validate: keys and partitions
+ * Keys and partitions
  * ========================================================================================== */
 
 static size_t digits_u64(uint64_t v) {
@@ -1024,42 +60,33 @@ static size_t digits_u64(uint64_t v) {
 }
 
 static pt_status resolve_keys(wplan *p) {
-  const pt_field *pk = &p->s->fields[p->s->primary];
-  const wcol *w = &p->cols[p->s->primary];
+  const pt_field *pk = &p->b.s->fields[p->b.s->primary];
   p->str_keys = pk->dtype == PT_VARCHAR;
-  if (p->n && !(p->keys = pt_calloc(p->n, sizeof *p->keys))) return pt_fail_nomem(p->err);
+  if (p->b.n && !(p->keys = pt_calloc(p->b.n, sizeof *p->keys))) return pt_fail_nomem(p->b.err);
   p->del_keys = p->keys;
-  if (!p->n) return PT_OK;
+  if (!p->b.n) return PT_OK;
 
   /* supplied keys: every key on upsert, every key on insert without auto_id */
-  bool supplied = !(pk->auto_id && p->op == PT_OP_INSERT);
+  bool supplied = !(pk->auto_id && p->b.op == PT_OP_INSERT);
   pt_key *sup = p->keys;
-  if (pk->auto_id && p->op == PT_OP_UPSERT) {
-    if (!(p->del_keys = pt_calloc(p->n, sizeof *p->del_keys))) return pt_fail_nomem(p->err);
+  if (pk->auto_id && p->b.op == PT_OP_UPSERT) {
+    if (!(p->del_keys = pt_calloc(p->b.n, sizeof *p->del_keys))) return pt_fail_nomem(p->b.err);
     sup = p->del_keys;
   }
   if (supplied) {
-    for (size_t r = 0; r < p->n; r++) {
-      if (p->str_keys) {
-        pt_str t = read_text(w->in, r);
-        sup[r].s = t.ptr;
-        sup[r].len = t.len;
-      } else {
-        read_i64(w->in, r, &sup[r].i);
-      }
-    }
+    for (size_t r = 0; r < p->b.n; r++) sup[r] = pt_batch_key(&p->b, p->b.s->primary, r, p->str_keys);
   }
   if (pk->auto_id) {
-    int64_t first = pt_store_next_ids(p->c->store, p->n);
+    int64_t first = pt_store_next_ids(p->c->store, p->b.n);
     if (!p->str_keys) {
-      for (size_t r = 0; r < p->n; r++) p->keys[r].i = first + (int64_t)r;
+      for (size_t r = 0; r < p->b.n; r++) p->keys[r].i = first + (int64_t)r;
     } else {
       /* VARCHAR auto_id keys are the decimal text of generated int64 ids */
       size_t total = 0;
-      for (size_t r = 0; r < p->n; r++) total += digits_u64((uint64_t)first + r);
-      if (!(p->gen = pt_malloc(total ? total : 1))) return pt_fail_nomem(p->err);
+      for (size_t r = 0; r < p->b.n; r++) total += digits_u64((uint64_t)first + r);
+      if (!(p->gen = pt_malloc(total ? total : 1))) return pt_fail_nomem(p->b.err);
       size_t at = 0;
-      for (size_t r = 0; r < p->n; r++) {
+      for (size_t r = 0; r < p->b.n; r++) {
         size_t len = digits_u64((uint64_t)first + r);
         char tmp[24];
         snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)((uint64_t)first + r));
@@ -1068,8 +95,6 @@ static pt_status resolve_keys(wplan *p) {
         p->keys[r].len = len;
         at += len;
       }
-      /* the stored key column's sizes follow the generated keys */
-      for (size_t r = 0; r < p->n; r++) p->cols[p->s->primary].sizes[r] = (uint32_t)p->keys[r].len;
     }
   }
   return PT_OK;
@@ -1089,13 +114,13 @@ static bool batch_key_eq(const void *ctx, uint32_t row, const pt_key *key) {
 static pt_status check_duplicates(wplan *p) {
   pt_pkindex seen;
   pt_pkindex_init(&seen, p->str_keys);
-  if (pt_pkindex_reserve(&seen, p->n)) return pt_fail_nomem(p->err);
+  if (pt_pkindex_reserve(&seen, p->b.n)) return pt_fail_nomem(p->b.err);
   batch_keyctx kc = {p->del_keys, p->str_keys};
   pt_status rc = PT_OK;
-  for (size_t r = 0; r < p->n; r++) {
+  for (size_t r = 0; r < p->b.n; r++) {
     if (pt_pkindex_find(&seen, &p->del_keys[r], batch_key_eq, &kc) != SIZE_MAX) {
-      rc = pt_fail_at(p->err, PT_CONSTRAINT, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r,
-                      p->s->primary, "duplicate primary keys are not allowed in the same batch" PT_INVALID_PARAMETER);
+      rc = pt_fail_at(p->b.err, PT_CONSTRAINT, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r,
+                      p->b.s->primary, "duplicate primary keys are not allowed in the same batch" PT_INVALID_PARAMETER);
       break;
     }
     pt_pkindex_put(&seen, &p->del_keys[r], (uint32_t)r);
@@ -1108,22 +133,14 @@ static pt_status resolve_partition(wplan *p, const char *name, size_t len) {
   pt_collection *c = p->c;
   if (c->partition_key_mode) {
     if (name && len)
-      return pt_fail(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+      return pt_fail(p->b.err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
                      "not support manually specifying the partition names if partition key mode is used" PT_INVALID_PARAMETER);
     p->part = -1;
-    if (p->n && !(p->rpart = pt_malloc(p->n * sizeof *p->rpart))) return pt_fail_nomem(p->err);
-    const wcol *w = &p->cols[p->s->partition_key];
-    const pt_field *f = w->f;
-    for (size_t r = 0; r < p->n; r++) {
-      uint64_t h;
-      if (f->dtype == PT_VARCHAR) {
-        pt_str t = read_text(w->in, r);
-        h = pt_hash_bytes(t.ptr, t.len);
-      } else {
-        int64_t v = 0;
-        read_i64(w->in, r, &v);
-        h = pt_hash_u64((uint64_t)v);
-      }
+    if (p->b.n && !(p->rpart = pt_malloc(p->b.n * sizeof *p->rpart))) return pt_fail_nomem(p->b.err);
+    bool text = p->b.s->fields[p->b.s->partition_key].dtype == PT_VARCHAR;
+    for (size_t r = 0; r < p->b.n; r++) {
+      pt_key k = pt_batch_key(&p->b, p->b.s->partition_key, r, text);
+      uint64_t h = text ? pt_hash_bytes(k.s, k.len) : pt_hash_u64((uint64_t)k.i);
       p->rpart[r] = (uint32_t)(h % (uint64_t)c->n_parts);
     }
     return PT_OK;
@@ -1134,7 +151,7 @@ static pt_status resolve_partition(wplan *p, const char *name, size_t len) {
   }
   p->part = pt_partition_find(c, name, len);
   if (p->part < 0)
-    return pt_fail(p->err, PT_NOT_FOUND, PT_CODE_PARTITION_NOT_FOUND, PT_EXC_MILVUS,
+    return pt_fail(p->b.err, PT_NOT_FOUND, PT_CODE_PARTITION_NOT_FOUND, PT_EXC_MILVUS,
                    "partition not found[partition=%.*s]", (int)len, name);
   return PT_OK;
 }
@@ -1143,151 +160,21 @@ static pt_status resolve_partition(wplan *p, const char *name, size_t len) {
  * Commit
  * ========================================================================================== */
 
-/* Writes the value (or null / default) of batch row r into column ci of seg at offset off. */
+/* Writes the value (or null / default) of batch row r into column ci of seg at offset off: the
+ * key column holds the resolved (maybe generated) keys, every other column what the batch
+ * stores (batch.c). */
 static void write_cell(wplan *p, size_t ci, size_t r, pt_segment *seg, uint32_t off) {
-  const wcol *w = &p->cols[ci];
-  const pt_field *f = w->f;
-  const pt_column_in *in = w->in;
+  if (ci != (size_t)p->b.lay->pk) {
+    pt_batch_store_cell(&p->b, ci, r, seg, off);
+    return;
+  }
   pt_column *col = &seg->cols[ci];
-  size_t rb = p->lay->row_bytes[ci];
-  uint8_t *dst = rb ? col->data + (size_t)off * rb : NULL;
-  int st = cell_state(w, r);
-
-  if (ci == (size_t)p->lay->pk) { /* the key column holds the resolved (maybe generated) keys */
-    if (p->str_keys) {
-      memcpy(col->data + col->used, p->keys[r].s, p->keys[r].len);
-      col->used += p->keys[r].len;
-      col->offsets[off + 1] = (uint32_t)col->used;
-    } else {
-      memcpy(dst, &p->keys[r].i, 8);
-    }
-    return;
-  }
-  if (!f) { /* $meta: a missing or null dynamic part is stored as {} */
-    if (st == PT_CELL_VALUE) {
-      pt_str t = canonical_text(w, r);
-      memcpy(col->data + col->used, t.ptr, t.len);
-      col->used += t.len;
-    }
+  if (p->str_keys) {
+    memcpy(col->data + col->used, p->keys[r].s, p->keys[r].len);
+    col->used += p->keys[r].len;
     col->offsets[off + 1] = (uint32_t)col->used;
-    return;
-  }
-
-  bool present = st == PT_CELL_VALUE;
-  if (col->valid) {
-    if (present || f->has_default) pt_bit_set(col->valid, off);
-    else pt_bit_clear(col->valid, off);
-  }
-  if (!present && f->has_default) {
-    const pt_default *d = &f->default_value;
-    switch (f->dtype) {
-    case PT_BOOL: dst[0] = d->b ? 1 : 0; break;
-    case PT_INT8: { int8_t x = (int8_t)d->i; memcpy(dst, &x, 1); break; }
-    case PT_INT16: { int16_t x = (int16_t)d->i; memcpy(dst, &x, 2); break; }
-    case PT_INT32: { int32_t x = (int32_t)d->i; memcpy(dst, &x, 4); break; }
-    case PT_INT64: memcpy(dst, &d->i, 8); break;
-    case PT_FLOAT: { float x = (float)(d->kind == PT_DEFAULT_INT ? (double)d->i : d->d); memcpy(dst, &x, 4); break; }
-    case PT_DOUBLE: { double x = d->kind == PT_DEFAULT_INT ? (double)d->i : d->d; memcpy(dst, &x, 8); break; }
-    case PT_VARCHAR:
-      memcpy(col->data + col->used, d->s, d->slen);
-      col->used += d->slen;
-      col->offsets[off + 1] = (uint32_t)col->used;
-      break;
-    default: break;
-    }
-    return;
-  }
-  if (!present) { /* null: fixed columns keep zeros, variable columns an empty value */
-    if (dst) memset(dst, 0, rb);
-    else col->offsets[off + 1] = (uint32_t)col->used;
-    return;
-  }
-
-  switch (f->dtype) {
-  case PT_BOOL: dst[0] = ((const uint8_t *)in->values)[r]; break;
-  case PT_INT8: case PT_INT16: case PT_INT32: case PT_INT64: {
-    int64_t v = 0;
-    read_i64(in, r, &v);
-    if (f->dtype == PT_INT8) { int8_t x = (int8_t)v; memcpy(dst, &x, 1); }
-    else if (f->dtype == PT_INT16) { int16_t x = (int16_t)v; memcpy(dst, &x, 2); }
-    else if (f->dtype == PT_INT32) { int32_t x = (int32_t)v; memcpy(dst, &x, 4); }
-    else memcpy(dst, &v, 8);
-    break;
-  }
-  case PT_FLOAT: { double d = 0; read_f64(in, r, &d); float x = (float)d; memcpy(dst, &x, 4); break; }
-  case PT_DOUBLE: { double d = 0; read_f64(in, r, &d); memcpy(dst, &d, 8); break; }
-  case PT_VARCHAR: case PT_TEXT: case PT_GEOMETRY: case PT_TIMESTAMPTZ: case PT_JSON: {
-    pt_str t = f->dtype == PT_JSON ? canonical_text(w, r) : read_text(in, r);
-    if (t.len) memcpy(col->data + col->used, t.ptr, t.len); /* a batch of empty strings leaves data NULL */
-    col->used += t.len;
-    col->offsets[off + 1] = (uint32_t)col->used;
-    break;
-  }
-  case PT_ARRAY: case PT_SPARSE_FLOAT_VECTOR: /* encoded in Validate */
-    memcpy(col->data + col->used, w->enc + w->enc_at[r], w->sizes[r]);
-    col->used += w->sizes[r];
-    col->offsets[off + 1] = (uint32_t)col->used;
-    break;
-  case PT_FLOAT_VECTOR: {
-    if (in->kind == PT_IN_FLOAT32) {
-      /* staged values (pt_collection_stage) may already be here: the same bytes, or (an upsert
-       * that overwrote some rows in place) a later row of the same staged block */
-      const float *src = (const float *)in->values + (size_t)r * f->width;
-      if ((const uint8_t *)src != dst) memmove(dst, src, rb);
-    } else {
-      for (uint32_t j = 0; j < f->width; j++) {
-        double d = 0;
-        read_f64(in, (size_t)r * f->width + j, &d);
-        float x = (float)d;
-        memcpy(dst + 4 * j, &x, 4);
-      }
-    }
-    break;
-  }
-  case PT_FLOAT16_VECTOR: case PT_BFLOAT16_VECTOR: {
-    if (in->kind == PT_IN_BYTES) {
-      memcpy(dst, (const uint8_t *)in->values + (size_t)r * rb, rb);
-      break;
-    }
-    for (uint32_t j = 0; j < f->width; j++) {
-      double d = 0;
-      read_f64(in, (size_t)r * f->width + j, &d);
-      uint16_t h = f->dtype == PT_FLOAT16_VECTOR ? pt_f32_to_f16((float)d) : pt_f32_to_bf16((float)d);
-      memcpy(dst + 2 * j, &h, 2);
-    }
-    break;
-  }
-  case PT_INT8_VECTOR: case PT_BINARY_VECTOR: {
-    if (in->kind == PT_IN_BYTES) {
-      memcpy(dst, (const uint8_t *)in->values + (size_t)r * rb, rb);
-      break;
-    }
-    for (uint32_t j = 0; j < f->width; j++) {
-      int64_t v = 0;
-      read_i64(in, (size_t)r * f->width + j, &v);
-      dst[j] = (uint8_t)(f->dtype == PT_INT8_VECTOR ? (uint8_t)(int8_t)v : (uint8_t)v);
-    }
-    break;
-  }
-  default: break;
-  }
-}
-
-/* True when a column can be copied as a block: fixed width, stored as given, no cell states. */
-static bool is_block_copy(const wplan *p, size_t ci) {
-  const wcol *w = &p->cols[ci];
-  const pt_field *f = w->f;
-  if (!f || !w->in || w->all_null || w->in->cells || ci == (size_t)p->lay->pk) return false;
-  switch (f->dtype) {
-  case PT_FLOAT_VECTOR: return w->in->kind == PT_IN_FLOAT32;
-  case PT_INT64: return w->in->kind == PT_IN_INT64;
-  case PT_INT32: return w->in->kind == PT_IN_INT32;
-  case PT_DOUBLE: return w->in->kind == PT_IN_DOUBLE;
-  case PT_FLOAT: return w->in->kind == PT_IN_FLOAT32;
-  case PT_BOOL: return w->in->kind == PT_IN_BOOL;
-  case PT_FLOAT16_VECTOR: case PT_BFLOAT16_VECTOR: case PT_INT8_VECTOR: case PT_BINARY_VECTOR:
-    return w->in->kind == PT_IN_BYTES;
-  default: return false;
+  } else {
+    memcpy(col->data + (size_t)off * p->b.lay->row_bytes[ci], &p->keys[r].i, 8);
   }
 }
 
@@ -1296,21 +183,21 @@ static bool is_block_copy(const wplan *p, size_t ci) {
 typedef enum { COPY_NONE, COPY_BLOCK, COPY_KEY } copy_kind;
 
 static copy_kind column_copy(const wplan *p, size_t ci) {
-  if (is_block_copy(p, ci)) return COPY_BLOCK;
-  return ci == (size_t)p->lay->pk && !p->str_keys ? COPY_KEY : COPY_NONE;
+  if (ci != (size_t)p->b.lay->pk && pt_batch_stored_as_given(&p->b, ci)) return COPY_BLOCK;
+  return ci == (size_t)p->b.lay->pk && !p->str_keys ? COPY_KEY : COPY_NONE;
 }
 
 /* Writes batch row r of column ci (COPY_BLOCK or COPY_KEY) at offset off of seg. memmove: a
  * staged value (pt_collection_stage) may be moved within its block, or already be in place. */
 static inline void copy_cell(const wplan *p, size_t ci, copy_kind kind, size_t r, pt_segment *seg, uint32_t off) {
-  size_t rb = p->lay->row_bytes[ci];
+  size_t rb = p->b.lay->row_bytes[ci];
   pt_column *col = &seg->cols[ci];
   uint8_t *dst = col->data + (size_t)off * rb;
   if (kind == COPY_KEY) {
     memcpy(dst, &p->keys[r].i, 8);
     return;
   }
-  const uint8_t *src = (const uint8_t *)p->cols[ci].in->values + r * rb;
+  const uint8_t *src = (const uint8_t *)p->b.cols[ci].in->values + r * rb;
   if (src != dst) memmove(dst, src, rb);
   if (col->valid) pt_bit_set(col->valid, off);
 }
@@ -1326,14 +213,11 @@ typedef struct target {
 
 static size_t batch_row(const target *t, size_t i) { return t->rows ? t->rows[i] : i; }
 
-/* The bytes batch row r stores in variable-width column ci (a null stores none; a missing
- * VARCHAR with a default stores the default). */
+/* The bytes batch row r stores in variable-width column ci: the key column holds the resolved
+ * (maybe generated) keys. */
 static size_t stored_size(const wplan *p, size_t ci, size_t r) {
-  if (ci == (size_t)p->lay->pk) return p->keys[r].len;
-  const wcol *w = &p->cols[ci];
-  if (cell_state(w, r) == PT_CELL_VALUE) return w->sizes[r];
-  const pt_field *f = w->f;
-  return f && f->dtype == PT_VARCHAR && f->has_default ? f->default_value.slen : 0;
+  if (ci == (size_t)p->b.lay->pk) return p->keys[r].len;
+  return pt_batch_stored_size(&p->b, ci, r);
 }
 
 /* Rows in use in a partition's last segment; a full segment's worth when it has none, so that
@@ -1344,7 +228,7 @@ static size_t rows_in_last_segment(const pt_partition *part, size_t cap) {
 
 /* Reserves everything the rows of one target need; on failure frees what it allocated. */
 static pt_status reserve_target(wplan *p, target *t) {
-  const pt_layout *lay = p->lay;
+  const pt_layout *lay = p->b.lay;
   pt_partition *part = t->part;
   size_t cap = (size_t)lay->seg_mask + 1;
   size_t free_in_last = cap - rows_in_last_segment(part, cap);
@@ -1386,14 +270,14 @@ static pt_status reserve_target(wplan *p, target *t) {
 }
 
 static void release_target(wplan *p, target *t) {
-  for (size_t k = 0; k < t->n_fresh; k++) pt_segment_free(t->fresh[k], p->lay);
+  for (size_t k = 0; k < t->n_fresh; k++) pt_segment_free(t->fresh[k], p->b.lay);
   pt_free(t->fresh);
   pt_free(t->rows);
 }
 
 /* Appends the rows of a target; returns the id of the first appended row. Cannot fail. */
 static uint32_t append_target(wplan *p, target *t) {
-  const pt_layout *lay = p->lay;
+  const pt_layout *lay = p->b.lay;
   pt_partition *part = t->part;
   uint32_t first = part->n_rows;
   for (size_t k = 0; k < t->n_fresh; k++) part->segs[part->n_segs++] = t->fresh[k];
@@ -1410,7 +294,7 @@ static uint32_t append_target(wplan *p, target *t) {
       if (!t->rows && kind == COPY_BLOCK) {
         size_t rb = lay->row_bytes[ci];
         pt_column *col = &seg->cols[ci];
-        const uint8_t *src = (const uint8_t *)p->cols[ci].in->values + i * rb;
+        const uint8_t *src = (const uint8_t *)p->b.cols[ci].in->values + i * rb;
         /* the same bytes when the host wrote them in place (pt_collection_stage) */
         if (src != col->data + (size_t)off0 * rb) memcpy(col->data + (size_t)off0 * rb, src, k * rb);
         if (col->valid)
@@ -1438,7 +322,7 @@ static uint32_t append_target(wplan *p, target *t) {
 
 /* Links appended row `row` (batch row r) into the key index of its partition. */
 static void index_row(wplan *p, target *t, size_t r, uint32_t row) {
-  const pt_layout *lay = p->lay;
+  const pt_layout *lay = p->b.lay;
   pt_partition *part = t->part;
   pt_segment *seg = pt_row_segment(part, lay, row);
   if (p->part >= 0 && p->keys == p->del_keys) {
@@ -1449,13 +333,13 @@ static void index_row(wplan *p, target *t, size_t r, uint32_t row) {
     size_t slot = pt_pkindex_claim(&part->index, &p->keys[r], pt_key_eq_row, &kc, row, &found);
     if (found) {
       uint32_t old = part->index.slots[slot].row;
-      if (p->op == PT_OP_UPSERT) pt_partition_delete_chain(part, lay, old);
+      if (p->b.op == PT_OP_UPSERT) pt_partition_delete_chain(part, lay, old);
       else seg->next[pt_row_offset(lay, row)] = old;
       part->index.slots[slot].row = row;
     }
     return;
   }
-  if (p->op == PT_OP_UPSERT) {
+  if (p->b.op == PT_OP_UPSERT) {
     /* 1. delete the supplied key: in the target partition, or in every partition in
      *    partition-key mode (Milvus deletes across all of them there) */
     if (p->part < 0) {
@@ -1483,7 +367,7 @@ static void index_row(wplan *p, target *t, size_t r, uint32_t row) {
  * its place instead of moving to the end), which Milvus leaves unspecified. Returns the row, or
  * PT_NO_ROW when batch row r must be appended. Reads only. */
 static uint32_t in_place_row(const wplan *p, const pt_partition *part, size_t r) {
-  const pt_layout *lay = p->lay;
+  const pt_layout *lay = p->b.lay;
   size_t slot = pt_partition_lookup(part, lay, &p->keys[r]);
   if (slot == SIZE_MAX) return PT_NO_ROW;
   uint32_t row = part->index.slots[slot].row;
@@ -1504,10 +388,10 @@ static uint32_t in_place_row(const wplan *p, const pt_partition *part, size_t r)
 /* Overwrites, column by column, the rows in_place_row found (`at`: batch row -> row, or
  * PT_NO_ROW). Cannot fail. */
 static void overwrite_rows(wplan *p, const pt_partition *part, const uint32_t *at) {
-  const pt_layout *lay = p->lay;
+  const pt_layout *lay = p->b.lay;
   for (size_t ci = 0; ci < lay->n_cols; ci++) {
     copy_kind kind = column_copy(p, ci);
-    for (size_t r = 0; r < p->n; r++) {
+    for (size_t r = 0; r < p->b.n; r++) {
       if (at[r] == PT_NO_ROW) continue;
       pt_segment *seg = pt_row_segment(part, lay, at[r]);
       uint32_t off = pt_row_offset(lay, at[r]);
@@ -1533,7 +417,7 @@ static pt_status commit(wplan *p, pt_mutation_result *res) {
   pt_collection *c = p->c;
   size_t nt = p->part >= 0 ? 1 : c->n_parts;
   target *ts = pt_calloc(nt, sizeof *ts);
-  if (!ts) return pt_fail_nomem(p->err);
+  if (!ts) return pt_fail_nomem(p->b.err);
   pt_status rc = PT_OK;
 
   /* 1. group the rows by target partition; a single-partition upsert with unique keys first
@@ -1542,32 +426,32 @@ static pt_status commit(wplan *p, pt_mutation_result *res) {
   if (p->part >= 0) {
     target *t = &ts[0];
     t->part = c->parts[p->part];
-    t->m = p->n;
-    if (p->op == PT_OP_UPSERT && p->unique_keys && p->keys == p->del_keys && t->part->n_live) {
-      if (!(at = pt_malloc(p->n * sizeof *at))) { rc = PT_NOMEM; goto done; }
+    t->m = p->b.n;
+    if (p->b.op == PT_OP_UPSERT && p->unique_keys && p->keys == p->del_keys && t->part->n_live) {
+      if (!(at = pt_malloc(p->b.n * sizeof *at))) { rc = PT_NOMEM; goto done; }
       size_t kept = 0;
-      for (size_t r = 0; r < p->n; r++)
+      for (size_t r = 0; r < p->b.n; r++)
         if ((at[r] = in_place_row(p, t->part, r)) != PT_NO_ROW) kept++;
       if (!kept) {
         pt_free(at);
         at = NULL;
-      } else if (kept < p->n) {
-        t->m = p->n - kept;
+      } else if (kept < p->b.n) {
+        t->m = p->b.n - kept;
         if (!(t->rows = pt_malloc(t->m * sizeof *t->rows))) { rc = PT_NOMEM; goto done; }
-        for (size_t r = 0, j = 0; r < p->n; r++)
+        for (size_t r = 0, j = 0; r < p->b.n; r++)
           if (at[r] == PT_NO_ROW) t->rows[j++] = (uint32_t)r;
       } else {
         t->m = 0;
       }
     }
   } else {
-    for (size_t r = 0; r < p->n; r++) ts[p->rpart[r]].m++;
+    for (size_t r = 0; r < p->b.n; r++) ts[p->rpart[r]].m++;
     for (size_t q = 0; q < nt; q++) {
       ts[q].part = c->parts[q];
       if (ts[q].m && !(ts[q].rows = pt_malloc(ts[q].m * sizeof *ts[q].rows))) { rc = PT_NOMEM; goto done; }
       ts[q].m = 0;
     }
-    for (size_t r = 0; r < p->n; r++) {
+    for (size_t r = 0; r < p->b.n; r++) {
       target *t = &ts[p->rpart[r]];
       t->rows[t->m++] = (uint32_t)r;
     }
@@ -1591,7 +475,7 @@ static pt_status commit(wplan *p, pt_mutation_result *res) {
   if (at) overwrite_rows(p, ts[0].part, at);
   for (size_t q = 0; q < nt; q++)
     if (ts[q].m) first[q] = append_target(p, &ts[q]);
-  for (size_t r = 0; r < p->n; r++) {
+  for (size_t r = 0; r < p->b.n; r++) {
     if (at && at[r] != PT_NO_ROW) {
       if (p->refs) p->refs[r] = (pt_rowref){(uint32_t)p->part, at[r]};
       continue;
@@ -1605,40 +489,40 @@ static pt_status commit(wplan *p, pt_mutation_result *res) {
   pt_free(seen);
 
   /* 4. the result: Milvus reports N deletes for an upsert of N rows, found or not */
-  res->insert_count = p->n;
-  res->upsert_count = p->op == PT_OP_UPSERT ? p->n : 0;
-  res->delete_count = p->op == PT_OP_UPSERT ? p->n : 0;
+  res->insert_count = p->b.n;
+  res->upsert_count = p->b.op == PT_OP_UPSERT ? p->b.n : 0;
+  res->delete_count = p->b.op == PT_OP_UPSERT ? p->b.n : 0;
   res->timestamp = pt_store_next_ts(c->store);
 
 done:
   for (size_t q = 0; q < nt; q++) release_target(p, &ts[q]);
   pt_free(ts);
   pt_free(at);
-  if (rc == PT_NOMEM) return pt_fail_nomem(p->err);
+  if (rc == PT_NOMEM) return pt_fail_nomem(p->b.err);
   if (rc == PT_LIMIT)
-    return pt_fail(p->err, PT_LIMIT, PT_CODE_TOO_LARGE, PT_EXC_MILVUS, "partition row limit or segment arena size exceeded");
+    return pt_fail(p->b.err, PT_LIMIT, PT_CODE_TOO_LARGE, PT_EXC_MILVUS, "partition row limit or segment arena size exceeded");
   return rc;
 }
 
 /* Copies the stored keys into the result. */
 static pt_status fill_keys(wplan *p, pt_mutation_result *res) {
-  res->n_keys = p->n;
+  res->n_keys = p->b.n;
   res->key_type = p->str_keys ? PT_VARCHAR : PT_INT64;
-  if (!p->n) return PT_OK;
+  if (!p->b.n) return PT_OK;
   if (!p->str_keys) {
-    if (!(res->int_keys = pt_malloc(p->n * sizeof *res->int_keys))) return PT_NOMEM;
-    for (size_t r = 0; r < p->n; r++) res->int_keys[r] = p->keys[r].i;
+    if (!(res->int_keys = pt_malloc(p->b.n * sizeof *res->int_keys))) return PT_NOMEM;
+    for (size_t r = 0; r < p->b.n; r++) res->int_keys[r] = p->keys[r].i;
     return PT_OK;
   }
   size_t total = 0;
-  for (size_t r = 0; r < p->n; r++) total += p->keys[r].len;
+  for (size_t r = 0; r < p->b.n; r++) total += p->keys[r].len;
   if (total > UINT32_MAX) return PT_LIMIT;
-  if (!(res->str_offsets = pt_malloc((p->n + 1) * sizeof *res->str_offsets)) ||
+  if (!(res->str_offsets = pt_malloc((p->b.n + 1) * sizeof *res->str_offsets)) ||
       !(res->str_data = pt_malloc(total ? total : 1)))
     return PT_NOMEM;
   size_t at = 0;
   res->str_offsets[0] = 0;
-  for (size_t r = 0; r < p->n; r++) {
+  for (size_t r = 0; r < p->b.n; r++) {
     memcpy(res->str_data + at, p->keys[r].s, p->keys[r].len);
     at += p->keys[r].len;
     res->str_offsets[r + 1] = (uint32_t)at;
@@ -1658,7 +542,7 @@ void pt_mutation_result_clear(pt_mutation_result *res) {
 
 /* The rows just written as REST v2 row objects, for forwarding (PT_WRITE_ROWS_JSON). */
 static void rows_json(wplan *p, pt_mutation_result *res) {
-  const pt_schema *s = p->s;
+  const pt_schema *s = p->b.s;
   pt_outputs o;
   memset(&o, 0, sizeof o);
   pt_rows *rows = NULL;
@@ -1667,14 +551,14 @@ static void rows_json(wplan *p, pt_mutation_result *res) {
   if (!(o.want = pt_malloc(s->n_fields))) goto fail;
   memset(o.want, 1, s->n_fields);
   o.all_dynamic = s->enable_dynamic_field;
-  if (pt_rows_build(p->c, p->refs, p->n, &o, &rows)) goto fail;
-  if (!(offs = pt_malloc((p->n + 1) * sizeof *offs))) goto fail;
+  if (pt_rows_build(p->c, p->refs, p->b.n, &o, &rows)) goto fail;
+  if (!(offs = pt_malloc((p->b.n + 1) * sizeof *offs))) goto fail;
   /* pt_rows_build puts the primary key first */
   bool auto_id = s->fields[s->primary].auto_id;
   pt_json_row_opts opts = {NULL, -1, -1, NULL};
-  if (auto_id && p->op == PT_OP_INSERT) opts.omit_column = 0;
-  if (auto_id && p->op == PT_OP_UPSERT) opts.key_column = 0, opts.keys = p->del_keys;
-  for (size_t r = 0; r < p->n; r++) {
+  if (auto_id && p->b.op == PT_OP_INSERT) opts.omit_column = 0;
+  if (auto_id && p->b.op == PT_OP_UPSERT) opts.key_column = 0, opts.keys = p->del_keys;
+  for (size_t r = 0; r < p->b.n; r++) {
     if (t.len > UINT32_MAX - 1) goto fail;
     offs[r] = (uint32_t)t.len;
     if (r) offs[r]++; /* past the comma */
@@ -1682,7 +566,7 @@ static void rows_json(wplan *p, pt_mutation_result *res) {
     if (pt_json_rows_write(&t, rows, r, PT_JSON_FAST_FLOATS, &opts)) goto fail;
   }
   if (t.oom || t.len > UINT32_MAX - 1) goto fail;
-  offs[p->n] = (uint32_t)t.len + 1;
+  offs[p->b.n] = (uint32_t)t.len + 1;
   res->rows_json = t.p;
   res->rows_json_offsets = offs;
   pt_rows_free(rows);
@@ -1721,24 +605,16 @@ void *pt_collection_stage(pt_collection *c, const char *partition, size_t partit
   return part->spare->cols[field].data;
 }
 
-/* The fixed-width bytes of one row (every field stored at a fixed width counts, the key of an
- * auto_id insert too), at least one: a batch of n rows holds at least n times this. */
-static uint64_t fixed_row_bytes(const pt_collection *c) {
-  uint64_t bytes = 0;
-  for (size_t ci = 0; ci < c->layout.n_cols; ci++) bytes += c->layout.row_bytes[ci];
-  return bytes ? bytes : 1;
-}
-
-static pt_status too_large(uint64_t bytes, pt_error *err) {
-  return pt_fail(err, PT_LIMIT, PT_CODE_TOO_LARGE, PT_EXC_MILVUS,
-                 "insert request size exceeds maxInsertSize: %llu bytes, the limit is %u", (unsigned long long)bytes,
-                 PT_MAX_BATCH_BYTES);
-}
-
-size_t pt_collection_max_batch_rows(const pt_collection *c) {
-  return c ? (size_t)(PT_MAX_BATCH_BYTES / fixed_row_bytes(c)) : 0;
-}
-
+/* The plan of a write:
+ *   1. check the batch against the schema: forms, cells, size (batch.c)
+ *   2. resolve the primary keys
+ *   3. find the target partition, or each row's in partition-key mode
+ *   4. upsert: reject a key the batch holds twice
+ *   5. copy the keys into the result
+ *   6. forwarding: room for where each row lands
+ *   7. commit (commit() numbers its own steps)
+ *   8. forwarding: the rows as written, as REST v2 JSON
+ *   9. compact the partitions the policy selects */
 pt_status pt_collection_write(pt_collection *c, const char *partition, size_t partition_len,
                               pt_op op, const pt_batch_in *b, pt_write_flags flags,
                               pt_mutation_result *res, pt_error *err) {
@@ -1747,94 +623,44 @@ pt_status pt_collection_write(pt_collection *c, const char *partition, size_t pa
     return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_write: invalid arguments");
   memset(res, 0, sizeof *res);
   pt_json_hooks_install();
-  /* 0. more rows than the limit can hold at their fixed width alone: refused before a cell is
-   *    read, so that a host may leave such a batch's columns empty (pt_collection_max_batch_rows) */
-  {
-    uint64_t n = b->n_rows;
-    for (size_t k = 0; k < b->n_columns; k++)
-      if (b->columns[k].n_rows > n) n = b->columns[k].n_rows;
-    if (n > pt_collection_max_batch_rows(c)) return too_large(n * fixed_row_bytes(c), err);
-  }
 
   wplan p;
   memset(&p, 0, sizeof p);
   p.c = c;
-  p.lay = &c->layout;
-  p.s = c->schema;
-  p.op = op;
-  p.form = b->form;
-  p.err = err;
   pt_status rc;
-  if (!(p.cols = pt_calloc(p.lay->n_cols, sizeof *p.cols))) return pt_fail_nomem(err);
-  for (size_t i = 0; i < p.s->n_fields; i++) p.cols[i].f = &p.s->fields[i];
-
-  /* Validate. 1. map columns to fields, as pymilvus does for this form */
-  if (b->form == PT_FORM_ROWS) rc = map_rows(&p, b);
-  else if (b->form == PT_FORM_COLUMNS) rc = map_columns(&p, b);
-  else rc = map_dataframe(&p, b);
-  if (rc) goto done;
-  if (p.n == 0) {
-    rc = pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_MISSING, PT_EXC_MILVUS, "missing required parameters: no rows in the batch");
-    goto done;
-  }
-  /* a dynamic column on a collection without the dynamic field: its keys are unexpected */
-  if (p.lay->dynamic < 0) {
-    for (size_t k = 0; k < b->n_columns; k++) {
-      const pt_column_in *in = &b->columns[k];
-      if (in->field != PT_FIELD_DYNAMIC || in->kind != PT_IN_JSON) continue;
-      for (size_t r = 0; r < p.n; r++) {
-        if (in->cells && in->cells[r] != PT_CELL_VALUE) continue;
-        wcol tmp = {.in = in};
-        wplan q = p;
-        q.cols = &tmp;
-        pt_json_checked chk;
-        if ((rc = check_dynamic_cell(&q, 0, r, read_text(in, r), false, &chk))) goto done;
-      }
-    }
-  }
-  /* 2. every cell of every column */
-  for (size_t ci = 0; ci < p.lay->n_cols; ci++)
-    if ((rc = check_column(&p, ci))) goto done;
-  /* 3. batch size */
-  {
-    uint64_t bytes = 0;
-    for (size_t ci = 0; ci < p.lay->n_cols; ci++) {
-      if (p.lay->row_bytes[ci]) bytes += (uint64_t)p.lay->row_bytes[ci] * p.n;
-      else if (p.cols[ci].sizes)
-        for (size_t r = 0; r < p.n; r++) bytes += p.cols[ci].sizes[r];
-    }
-    if (bytes > PT_MAX_BATCH_BYTES) {
-      rc = too_large(bytes, err);
-      goto done;
-    }
-  }
-  /* 4. keys, partition, duplicates */
+  /* 1. the batch: forms, cells, size (batch.c) */
+  if ((rc = pt_batch_check(&p.b, c, op, b, err))) goto done;
+  /* 2. keys (auto_id keys are generated here) */
   if ((rc = resolve_keys(&p))) goto done;
+  /* 3. the target partition, or each row's in partition-key mode */
   if ((rc = resolve_partition(&p, partition, partition_len))) goto done;
+  /* 4. upsert: no key twice in the batch */
   if (op == PT_OP_UPSERT && !(flags & PT_WRITE_DUPLICATES_LAST_WINS)) {
     if ((rc = check_duplicates(&p))) goto done;
     p.unique_keys = true;
   }
-
-  /* the result's key copy is allocated before committing, so that commit is the last step */
+  /* 5. the result's key copy is allocated before committing, so that commit is the last step */
   if ((rc = fill_keys(&p, res))) {
     pt_mutation_result_clear(res);
     rc = rc == PT_NOMEM ? pt_fail_nomem(err)
                         : pt_fail(err, rc, PT_CODE_TOO_LARGE, PT_EXC_MILVUS, "the keys of the batch are too large");
     goto done;
   }
-  if ((flags & PT_WRITE_ROWS_JSON) && !(p.refs = pt_malloc(p.n * sizeof *p.refs))) {
+  /* 6. forwarding: room for where each row lands */
+  if ((flags & PT_WRITE_ROWS_JSON) && !(p.refs = pt_malloc(p.b.n * sizeof *p.refs))) {
     pt_mutation_result_clear(res);
     rc = pt_fail_nomem(err);
     goto done;
   }
-  /* Commit */
+  /* 7. commit */
   if ((rc = commit(&p, res))) {
     pt_mutation_result_clear(res);
     goto done;
   }
-  if (p.refs) rows_json(&p, res); /* after the commit: a failure here leaves rows_json NULL */
-  pt_collection_auto_compact(c);  /* last: it renumbers rows (p.refs are stale after it) */
+  /* 8. the rows as written, for forwarding: after the commit, a failure here leaves rows_json NULL */
+  if (p.refs) rows_json(&p, res);
+  /* 9. compaction, last: it renumbers rows (p.refs are stale after it) */
+  pt_collection_auto_compact(c);
   pt_error_clear(err);
 done:
   plan_release(&p);

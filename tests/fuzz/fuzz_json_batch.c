@@ -6,7 +6,7 @@
  *   - was JSON as pt_json_validate takes it (what the core accepts is JSON);
  *   - reads back, queried by its keys, as strictly valid JSON (pt_json_validate), holding for
  *     every row of the batch the JSON value of `j`, the string `s` and the dynamic members
- *     exactly in the canonical form of what was written (json_check.h: no white space, strings
+ *     exactly in the canonical form of what was written (json.h: no white space, strings
  *     as JSON.stringify writes them, NULs included, numbers as written, members in order), that
  *     form being written by a reader of this file, not by the core's code;
  *   - and the whole store still reads back (test_snapshot).

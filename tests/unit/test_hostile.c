@@ -29,7 +29,8 @@
  */
 #include "harness.h"
 
-#include "common.h" /* pt_utf8_count */
+#include "common.h"
+#include "text.h" /* pt_utf8_count */
 
 #include <math.h>
 #include <stdlib.h>

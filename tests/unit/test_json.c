@@ -1,5 +1,5 @@
 /*
- * test_json.c — the JSON validator and the canonical form (src/json_check.c, issue 13): what
+ * test_json.c — the JSON validator and the canonical form (src/json.c, issue 13): what
  * RFC 8259 takes is taken, anything else is refused with the fault and its byte, and the
  * canonical form of what is taken is the same JSON value, written once and for all.
  *
@@ -21,7 +21,7 @@
 
 #include <stdlib.h>
 
-#include "json_check.h"
+#include "json.h"
 
 static bool takes(const char *s, size_t n, unsigned flags) {
   pt_json_checked c;

@@ -1,6 +1,9 @@
 /*
- * json_check.c — the JSON validator, the canonical form and the JSON entry point of the core
- * (json_check.h says what is accepted and what the canonical form is).
+ * json.c — JSON text in the core (json.h says what is accepted and what the canonical form is):
+ * the validator, the canonical form, the one way text becomes a cJSON tree, and two walkers over
+ * the text, one alongside a tree (values as written) and one that finds a member without a tree
+ * (pt_json_member, so that a host can hand the `data` of a large request body to
+ * pt_collection_write_json as it is).
  *
  * pt_json_check is one pass over the text with a stack of one bit per open container (object or
  * array), so it is linear in the text, allocates nothing and does not recurse. cJSON alone is
@@ -8,16 +11,13 @@
  * 0x20 as white space, a byte order mark, and cuts a string at \u0000): every cJSON tree of the
  * core is built by pt_json_parse_ex, from text this check has accepted.
  */
-#include "json_check.h"
+#include "json.h"
 
 #include <math.h>
 #include <stdio.h>
 
 #include "cJSON.h"
 #include "text.h"
-
-void pt_json_hooks_install(void);
-unsigned long pt_alloc_failures(void);
 
 static bool is_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
@@ -420,4 +420,151 @@ cJSON *pt_json_parse_ex(const char *text, size_t len, unsigned flags, pt_json_ch
     chk->at = 0;
   }
   return v;
+}
+
+const char *pt_json_python_type(const cJSON *v) {
+  if (cJSON_IsBool(v)) return "bool";
+  if (cJSON_IsNumber(v)) return v->valuedouble == floor(v->valuedouble) ? "int" : "float";
+  if (cJSON_IsString(v)) return "str";
+  if (cJSON_IsArray(v)) return "list";
+  if (cJSON_IsObject(v)) return "dict";
+  return "NoneType";
+}
+
+/* ---- walking the text alongside the tree ---- */
+
+static size_t skip_cjson_ws(pt_str t, size_t i) {
+  while (i < t.len && (unsigned char)t.ptr[i] <= 32) i++;
+  return i;
+}
+
+/* The end of the JSON value that starts at t.ptr[i] (in text cJSON has accepted). */
+static size_t walk_value_end(pt_str t, size_t i) {
+  size_t depth = 0;
+  if (i >= t.len) return i;
+  do {
+    char c = t.ptr[i];
+    if (c == '"') {
+      for (i++; i < t.len && t.ptr[i] != '"'; i++)
+        if (t.ptr[i] == '\\') i++;
+      i++;
+    } else if (c == '{' || c == '[') {
+      depth++;
+      i++;
+    } else if (c == '}' || c == ']') {
+      depth--;
+      i++;
+    } else if (depth) {
+      i++;
+    } else { /* a number or a literal */
+      while (i < t.len && (unsigned char)t.ptr[i] > 32 && !strchr(",]}", t.ptr[i])) i++;
+    }
+  } while (depth && i < t.len);
+  return i;
+}
+
+size_t pt_json_enter(pt_str t) { return skip_cjson_ws(t, skip_cjson_ws(t, 0) + 1); }
+
+pt_str pt_json_next(pt_str t, size_t *cursor, pt_str *key) {
+  size_t at = skip_cjson_ws(t, *cursor);
+  if (key) {
+    size_t k = at;
+    at = walk_value_end(t, at);
+    key->ptr = t.ptr + k;
+    key->len = at - k;
+    at = skip_cjson_ws(t, skip_cjson_ws(t, at) + 1); /* past ':' */
+  }
+  size_t end = walk_value_end(t, at);
+  pt_str v = {t.ptr + at, end - at};
+  end = skip_cjson_ws(t, end);
+  if (end < t.len && t.ptr[end] == ',') end++;
+  *cursor = end;
+  return v;
+}
+
+/* ---- finding a member without a tree ---- */
+
+static size_t skip_ws(const char *s, size_t n, size_t i) {
+  while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
+  return i;
+}
+
+/* Past a string starting at s[i] == '"'; n + 1 when it does not end. */
+static size_t skip_string(const char *s, size_t n, size_t i) {
+  for (i++; i < n; i++) {
+    if (s[i] == '\\') i++;
+    else if (s[i] == '"') return i + 1;
+  }
+  return n + 1;
+}
+
+/* Past one value starting at s[i]; n + 1 when it is cut short or its brackets do not match. */
+static size_t skip_value(const char *s, size_t n, size_t i) {
+  if (i >= n) return n + 1;
+  if (s[i] == '"') return skip_string(s, n, i);
+  if (s[i] != '{' && s[i] != '[') {
+    while (i < n && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' && s[i] != '\t' && s[i] != '\n' &&
+           s[i] != '\r')
+      i++;
+    return i;
+  }
+  /* a container: a stack of what closes it, one bit per level; deeper than PT_JSON_MEMBER_DEPTH
+   * (cJSON's limit and room for the request around it) is refused */
+  uint64_t stack[PT_JSON_MEMBER_DEPTH / 64];
+  int depth = 0;
+  for (; i < n; i++) {
+    char ch = s[i];
+    if (ch == '"') {
+      i = skip_string(s, n, i) - 1;
+      if (i >= n) return n + 1;
+    } else if (ch == '{' || ch == '[') {
+      if (depth == PT_JSON_MEMBER_DEPTH) return n + 1;
+      uint64_t bit = 1ull << (depth % 64);
+      if (ch == '{') stack[depth / 64] |= bit;
+      else stack[depth / 64] &= ~bit;
+      depth++;
+    } else if (ch == '}' || ch == ']') {
+      if (!depth) return n + 1;
+      depth--;
+      if ((bool)(stack[depth / 64] & (1ull << (depth % 64))) != (ch == '}')) return n + 1;
+      if (depth == 0) return i + 1;
+    }
+  }
+  return n + 1;
+}
+
+int pt_json_member(const char *json, size_t len, const char *key, size_t key_len, size_t *start, size_t *value_len) {
+  if (!json) return -1;
+  size_t i = skip_ws(json, len, 0);
+  if (len - i >= 3 && (unsigned char)json[i] == 0xEF && (unsigned char)json[i + 1] == 0xBB && (unsigned char)json[i + 2] == 0xBF)
+    i = skip_ws(json, len, i + 3);
+  if (i >= len || json[i] != '{') return -1;
+  i = skip_ws(json, len, i + 1);
+  if (i < len && json[i] == '}') return 0;
+  int found = 0;
+  while (i < len) {
+    if (json[i] != '"') return -1;
+    size_t kend = skip_string(json, len, i);
+    if (kend > len) return -1;
+    /* keys are compared as written: a key spelled with escapes is not the plain key */
+    bool match = kend - i - 2 == key_len && memcmp(json + i + 1, key, key_len) == 0;
+    i = skip_ws(json, len, kend);
+    if (i >= len || json[i] != ':') return -1;
+    i = skip_ws(json, len, i + 1);
+    size_t vend = skip_value(json, len, i);
+    if (vend > len || vend == i) return -1;
+    if (match) { /* the last of repeated keys wins, as in JSON.parse */
+      *start = i;
+      *value_len = vend - i;
+      found = 1;
+    }
+    i = skip_ws(json, len, vend);
+    if (i < len && json[i] == ',') {
+      i = skip_ws(json, len, i + 1);
+      continue;
+    }
+    if (i < len && json[i] == '}') return found;
+    return -1;
+  }
+  return -1;
 }

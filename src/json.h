@@ -1,6 +1,7 @@
 /*
- * json_check.h — the one JSON validator of the core (json_check.c), and the canonical form JSON
- * values are stored in.
+ * json.h — JSON text in the core (json.c): the one validator, the canonical form JSON values
+ * are stored in, cJSON trees built from checked text, and walking the text itself (alongside a
+ * tree, or to one member without a tree: pt_json_member, partita.h).
  *
  * Everywhere JSON enters (JSON batches, JSON and ARRAY and sparse cells, dynamic values,
  * requests, schemas, snapshots), the text must be exactly one JSON value as RFC 8259 defines it,
@@ -19,8 +20,8 @@
  * numbers, literals and the order of members exactly as written. It is never longer than the
  * text it comes from.
  */
-#ifndef PT_JSON_CHECK_H
-#define PT_JSON_CHECK_H
+#ifndef PT_JSON_H
+#define PT_JSON_H
 
 #include "common.h"
 
@@ -79,6 +80,10 @@ const char *pt_json_describe(const pt_json_checked *c, char *out, size_t size);
  * not or an allocation failed, chk->fault saying which (chk must be given). */
 struct cJSON *pt_json_parse_ex(const char *text, size_t len, unsigned flags, pt_json_checked *chk);
 
+/* The Python type pymilvus names in its messages for a value of this JSON type: bool, int (a
+ * number without a fraction), float, str, list, dict, or NoneType. */
+const char *pt_json_python_type(const struct cJSON *v);
+
 /* The error for a request or schema whose JSON pt_json_parse_ex refused: an allocation failure
  * as pt_fail_nomem; a NUL as PT_PARSE "<subject> holds a NUL character (\u0000) ... at byte n:
  * names, expressions and parameters cannot contain NUL"; anything else as PT_PARSE
@@ -86,4 +91,12 @@ struct cJSON *pt_json_parse_ex(const char *text, size_t len, unsigned flags, pt_
 pt_status pt_json_fail(pt_error *err, int32_t code, pt_exception exc, const char *subject, const char *lead,
                        const pt_json_checked *chk);
 
-#endif /* PT_JSON_CHECK_H */
+/* Walking JSON text that pt_json_check has accepted, alongside its tree: values are copied as
+ * written instead of printed back from the tree, which keeps numbers as doubles.
+ * pt_json_enter: the cursor just inside the container (array or object) that `t` holds.
+ * pt_json_next: the text of the next element of an array or, with `key`, of the next member's
+ *   value of an object (*key: the member's key as written); moves the cursor past it. */
+size_t pt_json_enter(pt_str t);
+pt_str pt_json_next(pt_str t, size_t *cursor, pt_str *key);
+
+#endif /* PT_JSON_H */

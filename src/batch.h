@@ -1,0 +1,63 @@
+/*
+ * batch.h — a write's batch, checked against its collection's schema (batch.c): what the batch
+ * normalisation hands the mutation plan (write.c).
+ *
+ * pt_batch_check maps the columns of a pt_batch_in to the fields as pymilvus does for the
+ * batch's form, checks every cell against its field and encodes the values that need it (ARRAY
+ * and sparse values; JSON and dynamic values in canonical form). It reads the collection and
+ * changes nothing. write.c then resolves keys and partitions and commits: it reads keys through
+ * pt_batch_key, asks how many bytes a value stores and whether a column is stored as given, and
+ * has pt_batch_store_cell write each value, so that checking and storing convert a value the
+ * same way (double -> float, float -> half).
+ */
+#ifndef PT_BATCH_H
+#define PT_BATCH_H
+
+#include "store.h"
+
+/* One stored column of a checked batch. */
+typedef struct pt_batch_col {
+  const pt_column_in *in; /* NULL: every cell missing */
+  const pt_field *f;      /* NULL for $meta */
+  bool all_null;          /* a zero-length column in column form: every cell null */
+  uint32_t *sizes;        /* variable-length columns: stored bytes per batch row */
+  uint8_t *enc;           /* ARRAY / SPARSE: the stored form of every value, encoded when checked;
+                           * JSON / $meta: the canonical form of values not written in it */
+  size_t enc_len, enc_cap;
+  size_t *enc_at;         /* where each batch row's value starts in enc (JSON / $meta: AS_GIVEN
+                           * when the value is stored as the host gave it) */
+} pt_batch_col;
+
+typedef struct pt_batch {
+  const pt_layout *lay;
+  const pt_schema *s;
+  pt_op op;
+  int form;
+  size_t n;           /* rows */
+  pt_batch_col *cols; /* one per stored column */
+  pt_error *err;
+} pt_batch;
+
+/* Checks batch `in` for a write (`op`) into collection `c`: PT_OK, or the first error (Milvus's
+ * message, in `err`). Either way `b` is filled enough for pt_batch_release, which must follow.
+ * `in` must outlive `b`: the checked batch reads its values from there. */
+pt_status pt_batch_check(pt_batch *b, const pt_collection *c, pt_op op, const pt_batch_in *in, pt_error *err);
+void pt_batch_release(pt_batch *b);
+
+/* Batch row r of column ci as a key: its bytes (`is_string`) or its integer value. */
+pt_key pt_batch_key(const pt_batch *b, size_t ci, size_t r, bool is_string);
+
+/* The bytes batch row r stores in variable-width column ci, which is not the key column (a
+ * null stores none; a missing VARCHAR with a default stores the default). */
+size_t pt_batch_stored_size(const pt_batch *b, size_t ci, size_t r);
+
+/* True when column ci (not the key column) can be copied as a block: fixed width, stored as
+ * given (the input's bytes are the stored bytes), no cell states. */
+bool pt_batch_stored_as_given(const pt_batch *b, size_t ci);
+
+/* Writes the value (or null / default) of batch row r into column ci (not the key column) of
+ * seg at offset off. Variable-width values are appended at the column's `used` mark, whose
+ * arena room the caller reserved. Cannot fail. */
+void pt_batch_store_cell(const pt_batch *b, size_t ci, size_t r, pt_segment *seg, uint32_t off);
+
+#endif /* PT_BATCH_H */
