@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { WASI } from 'node:wasi';
 import { init } from 'partita';
-import { core } from '../web/src/binding.js';
+import { core } from '../web/src/core/engine.js';
 
 const root = new URL('../', import.meta.url);
 const shim = await readFile(new URL('web/pt_wasm.c', root), 'utf8');

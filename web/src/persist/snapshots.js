@@ -1,11 +1,11 @@
-// persist.js — where snapshots (collection.save() bytes) are kept: a file in Node, OPFS or
+// persist/snapshots.js — where snapshots (collection.save() bytes) are kept: a file in Node, OPFS or
 // IndexedDB in browsers, or any bytes store with get/put (Workers KV, R2, Durable Objects), and
 // an optional autosave. Every adapter is { get(key): Promise<Uint8Array | null>,
 // put(key, bytes): Promise<void> }, and put() replaces the previous bytes whole or not at all.
 
-import { Collection, _onMutation } from './collection.js';
-import { CLIENT_ERROR, ParamError } from './errors.js';
-import { idbOpen, idbTransaction } from './idb.js';
+import { Collection, _onMutation } from '../orm/collection.js';
+import { CLIENT_ERROR, ParamError } from '../core/errors.js';
+import { idbOpen, idbTransaction } from '../remote/idb.js';
 
 function checkKey(key) {
   if (typeof key !== 'string' || key === '') throw new ParamError(CLIENT_ERROR, `a snapshot key must be a non-empty string, got ${String(key)}`);

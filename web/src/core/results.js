@@ -1,7 +1,7 @@
 // results.js — what comes back from the core: MutationResult, and query rows decoded from the
 // columnar pt_rows into plain objects.
 
-import { decoder } from './binding.js';
+import { decoder } from './engine.js';
 import { DataType } from './dtype.js';
 
 const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);

@@ -50,7 +50,7 @@ export class ConnectionNotExistException extends MilvusException {}
 /** An allocation inside the WebAssembly core failed; nothing was changed. */
 export class MilvusMemoryError extends MilvusException {}
 
-/** Classes by the names the core reports (pt_exception), see binding.js. */
+/** Classes by the names the core reports (pt_exception), see core/engine.js. */
 export const EXCEPTION_CLASSES = {
   MilvusException,
   ParamError,

@@ -1,8 +1,8 @@
 // partition.js — Partition: pymilvus's ORM Partition. Its calls are the Collection's, scoped to
 // this partition; creating one creates the partition if it does not exist yet.
 
-import { core } from './binding.js';
-import { CLIENT_ERROR, ParamError } from './errors.js';
+import { core } from '../core/engine.js';
+import { CLIENT_ERROR, ParamError } from '../core/errors.js';
 
 const INTERNAL = Symbol('partita.internal');
 let CollectionClass = null;

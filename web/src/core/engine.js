@@ -5,7 +5,7 @@
 // and buffers in and out of linear memory, and turns the core's pt_error into exceptions.
 // Nothing else in web/src touches linear memory directly.
 
-import createPartitaModule from '../../dist/partita.mjs';
+import createPartitaModule from '../../../dist/partita.mjs';
 import { DTYPE_CODES } from './dtype.js';
 import { CLIENT_ERROR, EXCEPTION_CLASSES, MilvusException, MilvusMemoryError, ParamError } from './errors.js';
 

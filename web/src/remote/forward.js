@@ -23,7 +23,7 @@
 //     sent again from there: delivery is at least once.
 // Nothing here parses or rewrites rows: int64 keys stay digits in text from the core to the wire.
 
-import { CLIENT_ERROR, MilvusException } from './errors.js';
+import { CLIENT_ERROR, MilvusException } from '../core/errors.js';
 import { openOutbox } from './outbox.js';
 import { REST_CODES } from './rest.js';
 

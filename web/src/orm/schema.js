@@ -4,9 +4,9 @@
 // pymilvus's client-side checks and throws their exceptions. A CollectionSchema then reflects
 // the core's view (primary_field and auto_id propagated to the fields), as pymilvus does.
 
-import { core } from './binding.js';
-import { DataType, toDataTypeCode } from './dtype.js';
-import { CLIENT_ERROR, FieldsTypeException, FieldTypeException } from './errors.js';
+import { core } from '../core/engine.js';
+import { DataType, toDataTypeCode } from '../core/dtype.js';
+import { CLIENT_ERROR, FieldsTypeException, FieldTypeException } from '../core/errors.js';
 
 const FIELD_OPTIONS = [
   'is_primary', 'auto_id', 'dim', 'max_length', 'element_type', 'max_capacity', 'nullable',

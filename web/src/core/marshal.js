@@ -9,7 +9,7 @@
 // Re-entrancy: transcribe() is the only part that reads the caller's values, and it may run the
 // caller's code (getters, Proxies, toJSON, valueOf). Everything it keeps is the caller's values
 // read once into scratch arrays (numbers, strings, JSON text, vectors given as arrays), or
-// genuine typed arrays kept by reference, measured by the engine's own getters (binding.js);
+// genuine typed arrays kept by reference, measured by the engine's own getters (core/engine.js);
 // writeBatch() then copies into linear memory without running any of the caller's code, and
 // refuses a typed array whose buffer was detached or shrunk in the meantime. Sizes are checked
 // before anything proportional to them is allocated: a batch of more rows than the collection's
@@ -23,7 +23,7 @@
 // Fast paths: a vector column may be one flat Float32Array of rows × dim; INT64 columns may
 // be BigInt64Array / Float64Array; INT32 columns Int32Array.
 
-import { encoder, randomMark, typedBytes, typedKind, typedLength } from './binding.js';
+import { encoder, randomMark, typedBytes, typedKind, typedLength } from './engine.js';
 import { DataType, isDenseVectorType, isIntegerType, isStringType } from './dtype.js';
 import { CLIENT_ERROR, DataNotMatchException, DataTypeNotSupportException, MilvusException } from './errors.js';
 
@@ -545,7 +545,7 @@ function expectedFields(info, op) {
 }
 
 /** Rows of a column given whole: a flat Float32Array / Float64Array of a vector field holds
- * rows × dim values. Typed arrays are measured by the engine (binding.js). */
+ * rows × dim values. Typed arrays are measured by the engine (core/engine.js). */
 function columnLength(col, f) {
   const kind = typedKind(col);
   if (kind === undefined) return col.length;

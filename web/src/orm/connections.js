@@ -4,9 +4,9 @@
 // running in this page / worker / process. A store lives as long as the program: like a
 // server, it keeps its collections across disconnect() and connect() of the same alias.
 
-import { core } from './binding.js';
-import { CLIENT_ERROR, ConnectionConfigException, ConnectionNotExistException } from './errors.js';
-import { Forwarder } from './forward.js';
+import { core } from '../core/engine.js';
+import { CLIENT_ERROR, ConnectionConfigException, ConnectionNotExistException } from '../core/errors.js';
+import { Forwarder } from '../remote/forward.js';
 
 const DEFAULT = 'default';
 

@@ -1,7 +1,7 @@
 // dtype.js — Milvus DataType codes, as pymilvus numbers them.
 //
 // DataType.INT64 === 5 and DataType[5] === 'INT64'. The codes are checked against the C core's
-// own table when init() runs (binding.js), so they cannot drift apart.
+// own table when init() runs (core/engine.js), so they cannot drift apart.
 
 const CODES = {
   NONE: 0,

@@ -13,14 +13,14 @@
 // collection that was dropped meanwhile gets a clean error (code 100); anything else the
 // caller's code did happens before the call, as if it had run first.
 
-import { core, typedBytes, typedKind, typedLength } from './binding.js';
+import { core, typedBytes, typedKind, typedLength } from '../core/engine.js';
 import { connections } from './connections.js';
-import { DataType } from './dtype.js';
-import { CLIENT_ERROR, MilvusException, ParamError, SchemaNotReadyException } from './errors.js';
-import { transcribe, typeName, writeBatch } from './marshal.js';
+import { DataType } from '../core/dtype.js';
+import { CLIENT_ERROR, MilvusException, ParamError, SchemaNotReadyException } from '../core/errors.js';
+import { transcribe, typeName, writeBatch } from '../core/marshal.js';
 import { Partition, _registerCollection } from './partition.js';
-import { readMutationResult, readRows, readSearchResult } from './results.js';
-import { restCreateCollection } from './rest.js';
+import { readMutationResult, readRows, readSearchResult } from '../core/results.js';
+import { restCreateCollection } from '../remote/rest.js';
 import { CollectionSchema } from './schema.js';
 
 const OP = { insert: 1, upsert: 2 };
@@ -131,7 +131,7 @@ function isArrayBuffer(v) {
   }
 }
 
-/** Snapshot bytes as a Uint8Array view (no copy), measured by the engine (binding.js). */
+/** Snapshot bytes as a Uint8Array view (no copy), measured by the engine (core/engine.js). */
 function snapshotBytes(bytes) {
   if (typedKind(bytes) !== undefined) return typedBytes(bytes);
   if (isArrayBuffer(bytes)) return new Uint8Array(bytes);
@@ -565,12 +565,12 @@ export class Collection {
     this._forwardOp('drop_collection', { collectionName: this.#name });
   }
 
-  /** @returns {Promise<import('./results.js').MutationResult>} */
+  /** @returns {Promise<import('../core/results.js').MutationResult>} */
   async insert(data, options = {}) {
     return this._write('insert', data, options.partition_name, options);
   }
 
-  /** @returns {Promise<import('./results.js').MutationResult>} */
+  /** @returns {Promise<import('../core/results.js').MutationResult>} */
   async upsert(data, options = {}) {
     return this._write('upsert', data, options.partition_name, options);
   }

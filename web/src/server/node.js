@@ -1,4 +1,4 @@
-// serve-node.js — the Milvus REST v2 handler on node:http (`partita/server/node`).
+// server/node.js — the Milvus REST v2 handler on node:http (`partita/server/node`).
 //
 // Requests go to the handler's transport-neutral core (handler.handle) without building web
 // Request / Response objects. The handler decides from the headers alone whether a request may
@@ -13,9 +13,9 @@
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import './node.js';
-import { init } from './binding.js';
-import { createHandler, timedOut } from './server.js';
+import '../node.js';
+import { init } from '../core/engine.js';
+import { createHandler, timedOut } from './handler.js';
 
 const EMPTY = new Uint8Array(0);
 

@@ -1,4 +1,4 @@
-// server.js — a Milvus RESTful API v2 subset over an embedded store, as one web-standard
+// server/handler.js — a Milvus RESTful API v2 subset over an embedded store, as one web-standard
 // `fetch(request) -> Response` function (Node ≥ 20, service workers, Cloudflare Workers).
 //
 // It answers as Milvus's proxy does (internal/distributed/proxy/httpserver/handler_v2.go):
@@ -13,11 +13,11 @@
 // raw bytes and writes the rows from that text (exact int64s, no intermediate objects). Query,
 // get and search results are serialised by the core too, straight into the response text.
 
-import { core, init, typedKind, typedLength } from './binding.js';
-import { connections } from './connections.js';
-import { DataType } from './dtype.js';
-import { MilvusException } from './errors.js';
-import { REST_TYPE_CODES, REST_TYPE_NAMES } from './rest.js';
+import { core, init, typedKind, typedLength } from '../core/engine.js';
+import { connections } from '../orm/connections.js';
+import { DataType } from '../core/dtype.js';
+import { MilvusException } from '../core/errors.js';
+import { REST_TYPE_CODES, REST_TYPE_NAMES } from '../remote/rest.js';
 
 // ignoreBOM: keys that start with U+FEFF keep it, and a body that starts with a byte order mark
 // is not JSON (as for Go's encoding/json) instead of having it dropped

@@ -2,7 +2,7 @@
 // Milvus server) and the server (partita answering Milvus clients) speak: data type names, the
 // schema of collections/create, envelopes and the error codes of the REST layer.
 
-import { DataType } from './dtype.js';
+import { DataType } from '../core/dtype.js';
 
 /** DataType code → the proto name REST v2 uses in schemas ("Int64", "FloatVector", ...). */
 export const REST_TYPE_NAMES = Object.freeze({
