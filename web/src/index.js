@@ -1,7 +1,8 @@
 // index.js — the public surface of partita (environment-neutral). The package entry points
 // (node.js, browser.js, workerd.js) re-export this after choosing how init() finds the .wasm.
 
-export { init, isInitialized, memoryUsage } from './core/engine.js';
+export { init } from './core/loader.js';
+export { isInitialized, memoryUsage } from './core/engine.js';
 export { connections } from './orm/connections.js';
 export { Collection } from './orm/collection.js';
 export { Partition } from './orm/partition.js';

@@ -12,9 +12,10 @@
 // The request binding and envelopes are in shapes.js, the routes and their handlers in
 // routes.js; this module is the handler around them: body reading, token, CORS, errors.
 
-import { core, init, typedKind, typedLength } from '../core/engine.js';
-import { MilvusException } from '../core/errors.js';
-import { PREFIX, ROUTES, Store, indexPage } from './routes.js';
+import { Code, MilvusException } from '../core/errors.js';
+import { init } from '../core/loader.js';
+import { typedKind, typedLength } from '../core/typed.js';
+import { Connection, PREFIX, ROUTES, indexPage } from './routes.js';
 import { NOT_FOUND, bind, bindWrite, decoder, failure, isSpace, own, parseBody, parseBool } from './shapes.js';
 
 export { routes } from './routes.js';
@@ -70,11 +71,11 @@ function withTimeout(promise, ms) {
 }
 
 export function timedOut(ms) {
-  return failure(65535, `request timeout: the request did not arrive within ${ms} ms`, 408);
+  return failure(Code.UNEXPECTED, `request timeout: the request did not arrive within ${ms} ms`, 408);
 }
 
 export function tooLarge(max) {
-  return failure(1102, `parameter too large[message=request body is larger than ${max} bytes]`, 413);
+  return failure(Code.TOO_LARGE, `parameter too large[message=request body is larger than ${max} bytes]`, 413);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -150,7 +151,7 @@ export function createHandler(options = {}) {
   if (!(Number.isSafeInteger(maxBodyBytes) && maxBodyBytes >= 0)) throw new TypeError('maxBodyBytes: a number of bytes');
   if (!(Number.isSafeInteger(requestTimeoutMs) && requestTimeoutMs >= 0)) throw new TypeError('requestTimeoutMs: a number of milliseconds (0: none)');
   const corsFor = corsPolicy(options.cors);
-  const store = new Store(using);
+  const connection = new Connection(using);
 
   /** The transport-neutral handler, with CORS headers added (and preflights answered). */
   async function handle(request) {
@@ -189,35 +190,31 @@ export function createHandler(options = {}) {
     await init();
     const [shape, fn] = route;
     const allowInt64 = parseBool(header('accept-type-allow-int64'));
-    const c = core();
-    const scope = c.scope();
     try {
       let req, raw;
       if (shape === 'CollectionDataReq') {
-        ({ req, raw } = bindWriteOrFail(c, body, scope));
+        ({ req, raw } = bindWriteOrFail(body));
       } else {
         req = bind(shape, parseBody(decoder.decode(body)));
       }
       const db = req.dbName || header('db-name') || 'default';
       if (db !== 'default') throw new MilvusException(800, `database not found[database=${db}]`);
-      return fn(store, req, allowInt64, raw);
+      return fn(connection, req, allowInt64, raw);
     } catch (e) {
       if (e instanceof MilvusException) return failure(e.code, e.message);
       // anything else is a bug of ours: its message, never its stack
-      return failure(65535, `internal error: ${e instanceof Error ? e.message : String(e)}`);
-    } finally {
-      scope.release();
+      return failure(Code.UNEXPECTED, `internal error: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
-  function bindWriteOrFail(c, body, scope) {
+  function bindWriteOrFail(body) {
     let start = 0;
     const length = typedLength(body);
     while (start < length && isSpace(body[start])) start++;
     if (start === length)
       throw new MilvusException(1801, 'can only accept json format request, the request body should be nil, however {} is valid');
     try {
-      return bindWrite(c, body, scope);
+      return bindWrite(body);
     } catch (e) {
       if (e instanceof SyntaxError) throw new MilvusException(1801, `can only accept json format request, error: ${e.message}`);
       throw e;

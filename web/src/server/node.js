@@ -14,7 +14,7 @@ import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import '../node.js';
-import { init } from '../core/engine.js';
+import { init } from '../core/loader.js';
 import { createHandler, timedOut } from './handler.js';
 
 const EMPTY = new Uint8Array(0);

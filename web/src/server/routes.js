@@ -1,24 +1,20 @@
 // server/routes.js — the routes of the Milvus REST v2 subset and their handlers: collections/*,
-// partitions/* and entities/*, each a function (store, request, allowInt64, raw) -> reply.
+// partitions/* and entities/*, each a function (connection, request, allowInt64, raw) -> reply.
+// The handlers map Milvus's REST dialect onto the engine's operations (core/engine.js) and
+// shape the replies; the only state they keep is REST's own (index parameters, load state).
 //
 // Insert and upsert bodies are never parsed in JS: the C core finds the `data` member in the
 // raw bytes and writes the rows from that text (exact int64s, no intermediate objects). Query,
 // get and search results are serialised by the core too, straight into the response text.
 
-import { core } from '../core/engine.js';
+import { engine } from '../core/engine.js';
 import { connections } from '../orm/connections.js';
-import { DataType } from '../core/dtype.js';
-import { MilvusException } from '../core/errors.js';
-import { REST_TYPE_CODES, REST_TYPE_NAMES } from '../remote/rest.js';
-import { decoder, envelope, jsonKind, okData, okText, own, int64Text, parseBool } from './shapes.js';
+import { DataType, isVectorType } from '../core/dtype.js';
+import { Code, MilvusException } from '../core/errors.js';
+import { defaultMetric, restTypeCode, restTypeName } from '../remote/rest.js';
+import { bf16ToNumber, f16ToNumber } from '../core/results.js';
+import { envelope, jsonKind, okData, okText, parseBool } from './shapes.js';
 
-// ---------------------------------------------------------------------------------------------
-// Data types by their proto names (schemapb.DataType), as REST schemas spell them
-// ---------------------------------------------------------------------------------------------
-
-const PROTO_TYPES = REST_TYPE_CODES;
-const PROTO_NAMES = REST_TYPE_NAMES;
-const isVector = (t) => t >= 100 && t <= 105;
 const CONSISTENCY = ['Strong', 'Session', 'Bounded', 'Eventually', 'Customized'];
 
 // ---------------------------------------------------------------------------------------------
@@ -29,73 +25,29 @@ const CONSISTENCY = ['Strong', 'Session', 'Bounded', 'Eventually', 'Customized']
 
 const collectionState = new Map();
 
-/** The collection handle: pointer, id, described schema (cached per id). */
-const described = new Map();
-
-function notFound(name) {
-  return new MilvusException(100, `can't find collection[database=default][collection=${name}]`);
-}
-
-function withBytes(c, strings, fn) {
-  const scope = c.scope();
-  try {
-    return fn(scope, ...strings.map((s) => (s === null || s === undefined ? [0, 0] : scope.string(s))));
-  } finally {
-    scope.release();
-  }
-}
-
-export class Store {
+/**
+ * The connection a handler serves. Its store is looked up on every call (remove_connection and
+ * connect give the alias a new one); collections are resolved by the engine, which keeps their
+ * descriptions.
+ */
+export class Connection {
   constructor(using) {
     this.using = using;
   }
 
-  get ptr() {
+  /** The engine's store of the connection, now. */
+  get store() {
     return connections._store(this.using);
-  }
-
-  find(name) {
-    const c = core();
-    const store = connections._storeEntry(this.using);
-    const ptr = withBytes(c, [name], (_s, [p, n]) => c.exports._pt_wasm_collection_find(store.ptr, p, n) >>> 0);
-    if (!ptr) return null;
-    const id = c.exports._pt_wasm_collection_id(ptr);
-    // ids are per store, and a closed store's pointer may be given to a new one: the serial
-    // names the store
-    const key = `${store.serial}:${id}`;
-    let d = described.get(key);
-    if (!d) {
-      const out = c.exports._pt_wasm_collection_describe(ptr) >>> 0;
-      if (!out) throw c.nomemError('describing a collection');
-      try {
-        d = JSON.parse(c.cString(out));
-      } finally {
-        c.free(out);
-      }
-      const fields = d.schema.fields;
-      d.pk = fields.find((f) => f.is_primary);
-      described.set(key, d);
-    }
-    return { ptr, id, key, name, schema: d.schema, pk: d.pk };
   }
 
   /** The collection, or Milvus's collection-not-found error (code 100). */
   get(name) {
-    const h = this.find(name);
-    if (!h) throw notFound(name);
-    return h;
+    return engine().resolve(this.store, name);
   }
 
   /** Partitions, fresh (names and live counts). */
   partitions(h) {
-    const c = core();
-    const out = c.exports._pt_wasm_collection_describe(h.ptr) >>> 0;
-    if (!out) throw c.nomemError('describing a collection');
-    try {
-      return JSON.parse(c.cString(out)).partitions;
-    } finally {
-      c.free(out);
-    }
+    return engine().describe(this.store, h.name, h).partitions;
   }
 }
 
@@ -114,7 +66,7 @@ function requireLoaded(h) {
 const toInt = (v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v);
 
 function invalidParam(expected, actual, msg) {
-  return new MilvusException(1100, `${msg}: invalid parameter[expected=${expected}][actual=${actual}]`);
+  return new MilvusException(Code.PARAMETER_INVALID, `${msg}: invalid parameter[expected=${expected}][actual=${actual}]`);
 }
 
 /** The core's schema JSON (and index list, partition count) from a collections/create body. */
@@ -142,7 +94,7 @@ function schemaFromRequest(req) {
     if (dynParam !== undefined) {
       const s = String(dynParam);
       if (!['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s))
-        throw new MilvusException(1100, `parse enableDynamicField fail, err:strconv.ParseBool: parsing "${s}": invalid syntax`);
+        throw new MilvusException(Code.PARAMETER_INVALID, `parse enableDynamicField fail, err:strconv.ParseBool: parsing "${s}": invalid syntax`);
       dynamic = parseBool(s);
     }
     return {
@@ -163,9 +115,9 @@ function schemaFromRequest(req) {
   for (const f of fields) {
     if (f === null || typeof f !== 'object' || Array.isArray(f))
       throw new MilvusException(1801, `can only accept json format request, error: json: cannot unmarshal ${jsonKind(f)} into Go struct field CollectionSchema.schema.fields of type httpserver.FieldSchema`);
-    const dtype = own(PROTO_TYPES, f.dataType);
+    const dtype = restTypeCode(f.dataType);
     if (dtype === undefined)
-      throw new MilvusException(1100, `invalid parameter, data type ${f.dataType ?? ''} is invalid(case sensitive).`);
+      throw new MilvusException(Code.PARAMETER_INVALID, `invalid parameter, data type ${f.dataType ?? ''} is invalid(case sensitive).`);
     const field = {
       name: f.fieldName ?? '', dtype, description: f.description ?? '', is_primary: Boolean(f.isPrimary),
       is_partition_key: Boolean(f.isPartitionKey), is_clustering_key: Boolean(f.isClusteringKey),
@@ -173,9 +125,9 @@ function schemaFromRequest(req) {
     };
     if (f.defaultValue !== undefined && f.defaultValue !== null) field.default_value = f.defaultValue;
     if (dtype === DataType.ARRAY) {
-      const et = own(PROTO_TYPES, f.elementDataType);
+      const et = restTypeCode(f.elementDataType);
       if (et === undefined)
-        throw new MilvusException(1100, `invalid parameter, element data type ${f.elementDataType ?? ''} is invalid(case sensitive).`);
+        throw new MilvusException(Code.PARAMETER_INVALID, `invalid parameter, element data type ${f.elementDataType ?? ''} is invalid(case sensitive).`);
       field.element_type = et;
     }
     if (field.is_primary) field.auto_id = Boolean(req.schema.autoID);
@@ -191,7 +143,7 @@ function schemaFromRequest(req) {
     if (!ip || !names.has(ip.fieldName))
       throw new MilvusException(1802, `missing required parameters, error: \`${ip?.fieldName ?? ''}\` hasn't defined in schema`);
     const field = out.find((x) => x.name === ip.fieldName);
-    const metric = ip.metricType || ip.params?.metric_type || (isVector(field.dtype) ? defaultMetric(field.dtype) : 'COSINE');
+    const metric = ip.metricType || ip.params?.metric_type || (isVectorType(field.dtype) ? defaultMetric(field.dtype) : 'COSINE');
     indexes.push({ fieldName: ip.fieldName, indexName: ip.indexName || ip.fieldName, metricType: String(metric).toUpperCase() });
   }
   return {
@@ -207,30 +159,13 @@ function schemaFromRequest(req) {
   };
 }
 
-function defaultMetric(dtype) {
-  if (dtype === DataType.BINARY_VECTOR) return 'HAMMING';
-  if (dtype === DataType.SPARSE_FLOAT_VECTOR) return 'IP';
-  return 'COSINE';
-}
-
-function createCollection(store, req) {
+function createCollection(conn, req) {
   const plan = schemaFromRequest(req);
   const level = req.params?.consistencyLevel;
   if (level !== undefined && !CONSISTENCY.includes(String(level)))
     throw invalidParam('Strong, Session, Bounded, Eventually, Customized', level, 'consistencyLevel can only be [Strong, Session, Bounded, Eventually, Customized], default: Bounded');
-  const c = core();
-  const storePtr = store.ptr;
-  withBytes(c, [req.collectionName, JSON.stringify(plan.schema)], (_s, [np, nn], [sp, sn]) => {
-    const s = c.exports._pt_wasm_schema_from_json(sp, sn) >>> 0;
-    if (!s) throw c.lastError();
-    try {
-      const coll = c.exports._pt_wasm_collection_create(storePtr, np, nn, s, plan.numPartitions, 0) >>> 0;
-      if (!coll) throw c.lastError();
-    } finally {
-      c.exports._pt_wasm_schema_free(s);
-    }
-  });
-  const h = store.get(req.collectionName);
+  engine().createCollection(conn.store, req.collectionName, JSON.stringify(plan.schema), plan.numPartitions, false);
+  const h = conn.get(req.collectionName);
   if (!collectionState.has(h.key))
     collectionState.set(h.key, { indexes: plan.indexes, loaded: plan.loaded, consistencyLevel: level ?? 'Bounded' });
   return okData({});
@@ -251,7 +186,7 @@ function describeField(f) {
   const d = {
     name: f.name,
     id: f.field_id,
-    type: PROTO_NAMES[f.dtype] ?? DataType[f.dtype],
+    type: restTypeName(f.dtype) ?? DataType[f.dtype],
     primaryKey: f.is_primary,
     partitionKey: f.is_partition_key,
     clusteringKey: f.is_clustering_key,
@@ -263,14 +198,14 @@ function describeField(f) {
   const params = [];
   for (const k of ['dim', 'max_length', 'max_capacity']) if (f[k] !== undefined) params.push({ key: k, value: String(f[k]) });
   if (params.length) d.params = params;
-  if (f.dtype === DataType.ARRAY) d.elementType = PROTO_NAMES[f.element_type] ?? DataType[f.element_type];
+  if (f.dtype === DataType.ARRAY) d.elementType = restTypeName(f.element_type) ?? DataType[f.element_type];
   return d;
 }
 
-function describeCollection(store, req) {
-  const h = store.get(req.collectionName);
+function describeCollection(conn, req) {
+  const h = conn.get(req.collectionName);
   const st = stateOf(h);
-  const parts = store.partitions(h);
+  const parts = conn.partitions(h);
   return envelope({
     code: 0,
     data: {
@@ -293,45 +228,28 @@ function describeCollection(store, req) {
   });
 }
 
-function listCollections(store) {
-  const c = core();
-  const out = c.exports._pt_wasm_store_list(store.ptr) >>> 0;
-  if (!out) throw c.nomemError('listing collections');
-  try {
-    return okData(JSON.parse(c.cString(out)));
-  } finally {
-    c.free(out);
-  }
+function listCollections(conn) {
+  return okData(engine().listCollections(conn.store));
 }
 
-function dropCollection(store, req) {
-  const c = core();
-  const h = c.relieved(() => {
-    const found = store.find(req.collectionName);
-    const storePtr = store.ptr;
-    withBytes(c, [req.collectionName], (_s, [p, n]) => c.check(c.exports._pt_wasm_collection_drop(storePtr, p, n)));
-    return found;
-  });
-  if (h) {
-    collectionState.delete(h.key);
-    described.delete(h.key);
-  }
+function dropCollection(conn, req) {
+  const key = engine().dropCollection(conn.store, req.collectionName);
+  if (key !== null) collectionState.delete(key);
   return okData({});
 }
 
-function numEntities(h, partition) {
-  const c = core();
-  return withBytes(c, [partition], (_s, [p, n]) => c.exports._pt_wasm_num_entities(h.ptr, p, n, partition === null ? 0 : 1));
+function numEntities(conn, h, partition) {
+  return engine().numEntities(conn.store, h.name, partition);
 }
 
-function setLoaded(store, req, loaded) {
-  const h = store.get(req.collectionName);
+function setLoaded(conn, req, loaded) {
+  const h = conn.get(req.collectionName);
   collectionState.set(h.key, { ...stateOf(h), loaded });
   return okData({});
 }
 
-function loadState(store, req) {
-  const h = store.get(req.collectionName);
+function loadState(conn, req) {
+  const h = conn.get(req.collectionName);
   if (!stateOf(h).loaded) return okData({ loadState: 'LoadStateNotLoad' });
   return envelope({ code: 0, data: { loadState: 'LoadStateLoaded', loadProgress: 100 }, message: '' });
 }
@@ -340,50 +258,42 @@ function loadState(store, req) {
 // partitions/*
 // ---------------------------------------------------------------------------------------------
 
-function partitionCall(h, name, fn) {
-  const c = core();
-  return withBytes(c, [name], (_s, [p, n]) => fn(c, p, n));
-}
-
-function requirePartition(h, name) {
-  if (!partitionCall(h, name, (c, p, n) => c.exports._pt_wasm_partition_exists(h.ptr, p, n) === 1))
-    throw new MilvusException(200, `partition not found[partition=${name}]`);
+function requirePartition(conn, h, name) {
+  if (!engine().hasPartition(conn.store, h.name, name))
+    throw new MilvusException(Code.PARTITION_NOT_FOUND, `partition not found[partition=${name}]`);
 }
 
 const partitionRoutes = {
-  create(store, req) {
-    const h = store.get(req.collectionName);
-    partitionCall(h, req.partitionName, (c, p, n) => c.check(c.exports._pt_wasm_partition_create(h.ptr, p, n)));
+  create(conn, req) {
+    const h = conn.get(req.collectionName);
+    engine().createPartition(conn.store, h.name, req.partitionName, h);
     return okData({});
   },
-  drop(store, req) {
-    core().relieved(() => {
-      const h = store.get(req.collectionName);
-      partitionCall(h, req.partitionName, (c, p, n) => c.check(c.exports._pt_wasm_partition_drop(h.ptr, p, n)));
-    });
+  drop(conn, req) {
+    engine().dropPartition(conn.store, req.collectionName, req.partitionName);
     return okData({});
   },
-  list(store, req) {
-    const h = store.get(req.collectionName);
-    return okData(store.partitions(h).map((p) => p.name));
+  list(conn, req) {
+    const h = conn.get(req.collectionName);
+    return okData(conn.partitions(h).map((p) => p.name));
   },
-  has(store, req) {
-    const h = store.get(req.collectionName);
-    return okData({ has: partitionCall(h, req.partitionName, (c, p, n) => c.exports._pt_wasm_partition_exists(h.ptr, p, n) === 1) });
+  has(conn, req) {
+    const h = conn.get(req.collectionName);
+    return okData({ has: engine().hasPartition(conn.store, h.name, req.partitionName) });
   },
-  get_stats(store, req) {
-    const h = store.get(req.collectionName);
-    requirePartition(h, req.partitionName);
-    return okData({ rowCount: numEntities(h, req.partitionName) });
+  get_stats(conn, req) {
+    const h = conn.get(req.collectionName);
+    requirePartition(conn, h, req.partitionName);
+    return okData({ rowCount: numEntities(conn, h, req.partitionName) });
   },
-  load(store, req) {
-    const h = store.get(req.collectionName);
-    for (const p of req.partitionNames) requirePartition(h, p);
+  load(conn, req) {
+    const h = conn.get(req.collectionName);
+    for (const p of req.partitionNames) requirePartition(conn, h, p);
     return okData({});
   },
-  release(store, req) {
-    const h = store.get(req.collectionName);
-    for (const p of req.partitionNames) requirePartition(h, p);
+  release(conn, req) {
+    const h = conn.get(req.collectionName);
+    for (const p of req.partitionNames) requirePartition(conn, h, p);
     return okData({});
   },
 };
@@ -392,62 +302,23 @@ const partitionRoutes = {
 // entities/*
 // ---------------------------------------------------------------------------------------------
 
-/** Reads a pt_mutation_result's keys as JSON text (exact int64 digits). */
-function keysText(c, res, allowInt64) {
-  const L = c.layout.pt_mutation_result;
-  const dv = c.dv;
-  const n = Number(dv.getBigUint64(res + L.n_keys, true));
-  const keyType = dv.getInt32(res + L.key_type, true);
-  const parts = new Array(n);
-  if (n && keyType === DataType.INT64) {
-    const p = dv.getUint32(res + L.int_keys, true);
-    const keys = new BigInt64Array(c.u8.slice(p, p + n * 8).buffer);
-    for (let i = 0; i < n; i++) parts[i] = int64Text(keys[i].toString(), allowInt64);
-  } else if (n) {
-    const offs = dv.getUint32(res + L.str_offsets, true);
-    const data = dv.getUint32(res + L.str_data, true);
-    const u8 = c.u8;
-    for (let i = 0; i < n; i++) {
-      const a = dv.getUint32(offs + i * 4, true), b = dv.getUint32(offs + i * 4 + 4, true);
-      parts[i] = JSON.stringify(decoder.decode(u8.subarray(data + a, data + b)));
-    }
-  }
-  return { n, text: `[${parts.join(',')}]` };
-}
-
 /** insert / upsert: the rows go from the request bytes to the core without a JS parse. */
-function write(store, op, req, allowInt64, raw) {
-  const h = store.get(req.collectionName);
-  const c = core();
-  const opCode = op === 'insert' ? 1 : 2;
+function write(conn, op, req, allowInt64, raw) {
+  const h = conn.get(req.collectionName);
   const partition = req.partitionName ? req.partitionName : null;
-  const scope = c.scope();
+  if (!raw.hasRows) throw new MilvusException(1804, 'fail to deal the insert data, error: missing required parameters');
+  let out;
   try {
-    // the body is in linear memory already; `data` is a span of it
-    const dataPtr = raw.bodyPtr + raw.dataStart;
-    const dataLen = raw.dataLen;
-    if (!raw.hasRows) throw new MilvusException(1804, 'fail to deal the insert data, error: missing required parameters');
-    const [pp, pl] = partition === null ? [0, 0] : scope.string(partition);
-    const res = scope.alloc(c.layout.pt_mutation_result.size);
-    c.u8.fill(0, res, res + c.layout.pt_mutation_result.size);
-    const st = c.exports._pt_wasm_write_json(h.ptr, pp, pl, opCode, dataPtr, dataLen, 0, res);
-    if (st !== 0) {
-      const e = c.lastError();
-      // the core's client-side checks (pymilvus's, code 1) are the REST layer's data checks in
-      // Milvus: "fail to deal the insert data" (1804)
-      if (e.code === 1) throw new MilvusException(1804, `fail to deal the insert data, error: ${e.message}`);
-      throw e;
-    }
-    try {
-      const { n, text } = keysText(c, res, allowInt64);
-      const dataText = op === 'insert' ? `{"insertCount":${n},"insertIds":${text}}` : `{"upsertCount":${n},"upsertIds":${text}}`;
-      return okText(dataText, ',"cost":0');
-    } finally {
-      c.exports._pt_wasm_mutation_result_clear(res);
-    }
-  } finally {
-    scope.release();
+    out = engine().writeJson(conn.store, h.name, h, partition, op, raw.data, !allowInt64);
+  } catch (e) {
+    // the core's client-side checks (pymilvus's, code 1) are the REST layer's data checks in
+    // Milvus: "fail to deal the insert data" (1804)
+    if (e.code === Code.CLIENT) throw new MilvusException(1804, `fail to deal the insert data, error: ${e.message}`);
+    throw e;
   }
+  const { n, keysJson } = out;
+  const dataText = op === 'insert' ? `{"insertCount":${n},"insertIds":${keysJson}}` : `{"upsertCount":${n},"upsertIds":${keysJson}}`;
+  return okText(dataText, ',"cost":0');
 }
 
 /** An expression template value as a filter literal. Arrays may nest as deep as a filter
@@ -457,10 +328,10 @@ function templateLiteral(v, name, depth = 0) {
   if (typeof v === 'string') return JSON.stringify(v);
   if (Array.isArray(v)) {
     if (depth >= 128)
-      throw new MilvusException(1100, `the value of expression template variable name {${name}} nests deeper than 128 levels: invalid parameter`);
+      throw new MilvusException(Code.PARAMETER_INVALID, `the value of expression template variable name {${name}} nests deeper than 128 levels: invalid parameter`);
     return `[${v.map((x) => templateLiteral(x, name, depth + 1)).join(', ')}]`;
   }
-  throw new MilvusException(1100, `the value of expression template variable name {${name}} is not a bool, number, string or array: invalid parameter`);
+  throw new MilvusException(Code.PARAMETER_INVALID, `the value of expression template variable name {${name}} is not a bool, number, string or array: invalid parameter`);
 }
 
 /**
@@ -486,60 +357,31 @@ function applyExprParams(filter, params) {
       continue;
     }
     if (!Object.hasOwn(params, m[1]))
-      throw new MilvusException(1100, `the value of expression template variable name {${m[1]}} is not found: invalid parameter`);
+      throw new MilvusException(Code.PARAMETER_INVALID, `the value of expression template variable name {${m[1]}} is not found: invalid parameter`);
     out += templateLiteral(params[m[1]], m[1]);
     i += m[0].length - 1;
   }
   return out;
 }
 
-function deleteEntities(store, req) {
-  return core().relieved(() => deleteRelieved(store, req));
-}
-
-function deleteRelieved(store, req) {
-  const h = store.get(req.collectionName);
-  const c = core();
-  const partition = req.partitionName ? req.partitionName : null;
-  return withBytes(c, [partition, applyExprParams(req.filter, req.exprParams)], (scope, [pp, pl], [ep, el]) => {
-    const res = scope.alloc(c.layout.pt_mutation_result.size);
-    c.u8.fill(0, res, res + c.layout.pt_mutation_result.size);
-    c.check(c.exports._pt_wasm_delete(h.ptr, pp, pl, ep, el, res));
-    try {
-      const n = Number(c.dv.getBigUint64(res + c.layout.pt_mutation_result.delete_count, true));
-      return okData({ deleteCount: n });
-    } finally {
-      c.exports._pt_wasm_mutation_result_clear(res);
-    }
+function deleteEntities(conn, req) {
+  // in the core's relief (deleting frees memory), the collection's lookup too: a store at its
+  // memory ceiling can always shrink
+  return engine().relieved(() => {
+    const h = conn.get(req.collectionName);
+    const partition = req.partitionName ? req.partitionName : null;
+    const expr = applyExprParams(req.filter, req.exprParams);
+    const result = engine().delete(conn.store, h.name, h, partition, expr, false);
+    return okData({ deleteCount: result.delete_count });
   });
 }
 
-/** A pt_rows as the JSON text of an array of row objects, written by the core. */
-function rowsText(c, rowsPtr, allowInt64) {
-  const out = c.exports._pt_wasm_rows_to_json(rowsPtr, allowInt64 ? 0 : 1) >>> 0;
-  if (!out) throw c.lastError();
-  try {
-    return c.cString(out);
-  } finally {
-    c.free(out);
-  }
+function runQuery(conn, h, request, allowInt64) {
+  return okText(engine().queryJson(conn.store, h.name, h, JSON.stringify(request), !allowInt64), ',"cost":0');
 }
 
-function runQuery(h, request, allowInt64) {
-  const c = core();
-  return withBytes(c, [JSON.stringify(request)], (_s, [p, n]) => {
-    const rows = c.exports._pt_wasm_query(h.ptr, p, n) >>> 0;
-    if (!rows) throw c.lastError();
-    try {
-      return okText(rowsText(c, rows, allowInt64), ',"cost":0');
-    } finally {
-      c.exports._pt_wasm_rows_free(rows);
-    }
-  });
-}
-
-function query(store, req, allowInt64) {
-  const h = store.get(req.collectionName);
+function query(conn, req, allowInt64) {
+  const h = conn.get(req.collectionName);
   requireLoaded(h);
   const outputFields = req.outputFields ?? ['*'];
   const request = { expr: applyExprParams(req.filter, req.exprParams), output_fields: outputFields };
@@ -548,12 +390,12 @@ function query(store, req, allowInt64) {
   const isCount = outputFields.length === 1 && outputFields[0].trim().toLowerCase() === 'count(*)';
   const limit = req.limit ?? 100;
   if (limit > 0 && !isCount) request.limit = limit;
-  return runQuery(h, request, allowInt64);
+  return runQuery(conn, h, request, allowInt64);
 }
 
 /** entities/get: `id` is one key or a list; Milvus turns it into `pk in [...]`. */
-function get(store, req, allowInt64) {
-  const h = store.get(req.collectionName);
+function get(conn, req, allowInt64) {
+  const h = conn.get(req.collectionName);
   requireLoaded(h);
   const ids = Array.isArray(req.id) ? req.id : [req.id];
   const isString = h.pk.dtype === DataType.VARCHAR;
@@ -569,7 +411,7 @@ function get(store, req, allowInt64) {
   const request = { expr: `${h.pk.name} in [${literals.join(',')}]`, output_fields: req.outputFields ?? ['*'] };
   if (req.partitionNames) request.partition_names = req.partitionNames;
   else if (req.partitionName) request.partition_names = [req.partitionName];
-  return runQuery(h, request, allowInt64);
+  return runQuery(conn, h, request, allowInt64);
 }
 
 const pkError = (detail) =>
@@ -613,26 +455,16 @@ function base64Values(s, t) {
   const bytes = Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
   if (t === DataType.BINARY_VECTOR) return Array.from(bytes);
   const halves = new Uint16Array(bytes.buffer.slice(0, bytes.length - (bytes.length % 2)));
-  const f = new Float32Array(1), u = new Uint32Array(f.buffer);
-  return Array.from(halves, (h) => {
-    if (t === DataType.BFLOAT16_VECTOR) {
-      u[0] = h << 16;
-      return f[0];
-    }
-    const sgn = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
-    if (e === 0) return sgn * m * 2 ** -24;
-    if (e === 31) return m ? NaN : sgn * Infinity;
-    return sgn * (1 + m / 1024) * 2 ** (e - 15);
-  });
+  return Array.from(halves, t === DataType.BFLOAT16_VECTOR ? bf16ToNumber : f16ToNumber);
 }
 
-function search(store, req, allowInt64) {
+function search(conn, req, allowInt64) {
   if (req.consistencyLevel && !CONSISTENCY.includes(req.consistencyLevel))
-    throw new MilvusException(1100, `consistencyLevel can only be [Strong, Session, Bounded, Eventually, Customized], default: Bounded, err:parameter:'${req.consistencyLevel}' is incorrect, please check it: invalid parameter`);
-  const h = store.get(req.collectionName);
-  if (req.groupingField) throw new MilvusException(1100, 'grouping search (groupingField) is not supported by partita: invalid parameter');
+    throw new MilvusException(Code.PARAMETER_INVALID, `consistencyLevel can only be [Strong, Session, Bounded, Eventually, Customized], default: Bounded, err:parameter:'${req.consistencyLevel}' is incorrect, please check it: invalid parameter`);
+  const h = conn.get(req.collectionName);
+  if (req.groupingField) throw new MilvusException(Code.PARAMETER_INVALID, 'grouping search (groupingField) is not supported by partita: invalid parameter');
   // the vector field: the one named, or the only one
-  const vectors = h.schema.fields.filter((f) => isVector(f.dtype));
+  const vectors = h.schema.fields.filter((f) => isVectorType(f.dtype));
   let field;
   if (req.annsField) {
     field = vectors.find((f) => f.name === req.annsField);
@@ -646,8 +478,8 @@ function search(store, req, allowInt64) {
   const sp = req.searchParams ?? {};
   const index = stateOf(h).indexes.find((i) => i.fieldName === field.name);
   const asked = sp.metricType ?? sp.metric_type;
-  if (asked && index && isVector(field.dtype) && String(asked).toUpperCase() !== index.metricType)
-    throw new MilvusException(1100, `metric type not match: invalid parameter[expected=${index.metricType}][actual=${asked}]`);
+  if (asked && index && isVectorType(field.dtype) && String(asked).toUpperCase() !== index.metricType)
+    throw new MilvusException(Code.PARAMETER_INVALID, `metric type not match: invalid parameter[expected=${index.metricType}][actual=${asked}]`);
   const request = {
     anns_field: field.name,
     metric_type: asked ? String(asked) : index?.metricType ?? '',
@@ -662,30 +494,9 @@ function search(store, req, allowInt64) {
   request.vector_kind = q.kind;
   if (q.sparse) request.sparse = q.sparse;
   else request.nq = q.nq;
-  const c = core();
-  return withBytes(c, [JSON.stringify(request)], (scope, [p, n]) => {
-    const vp = q.bytes ? scope.bytes(q.bytes.length ? q.bytes : new Uint8Array(1)) : 0;
-    const r = c.exports._pt_wasm_search(h.ptr, p, n, vp, q.bytes ? q.bytes.length : q.byteLength ?? 0) >>> 0;
-    if (!r) throw c.lastError();
-    try {
-      const nq = c.exports._pt_wasm_search_nq(r) >>> 0;
-      const countsPtr = c.exports._pt_wasm_search_counts(r) >>> 0;
-      const topks = Array.from(new Uint32Array(c.u8.slice(countsPtr, countsPtr + nq * 4).buffer));
-      const total = topks.reduce((a, b) => a + b, 0);
-      if (total === 0) return okText('[]', ',"cost":0');
-      const out = c.exports._pt_wasm_search_to_json(r, allowInt64 ? 0 : 1) >>> 0;
-      if (!out) throw c.lastError();
-      let hits;
-      try {
-        hits = c.cString(out);
-      } finally {
-        c.free(out);
-      }
-      return okText(hits, `,"cost":0,"topks":[${topks.join(',')}]`);
-    } finally {
-      c.exports._pt_wasm_search_free(r);
-    }
-  });
+  const { topks, json } = engine().searchJson(conn.store, h.name, h, JSON.stringify(request), q, !allowInt64);
+  if (json === null) return okText('[]', ',"cost":0');
+  return okText(json, `,"cost":0,"topks":[${topks.join(',')}]`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -696,10 +507,10 @@ const ok = () => okData({});
 export const ROUTES = {
   'collections/create': ['CollectionReq', (s, r) => createCollection(s, r)],
   'collections/describe': ['CollectionNameReq', (s, r) => describeCollection(s, r)],
-  'collections/has': ['CollectionNameReq', (s, r) => okData({ has: s.find(r.collectionName) !== null })],
+  'collections/has': ['CollectionNameReq', (s, r) => okData({ has: engine().hasCollection(s.store, r.collectionName) })],
   'collections/list': ['DatabaseReq', (s) => listCollections(s)],
   'collections/drop': ['CollectionNameReq', (s, r) => dropCollection(s, r)],
-  'collections/get_stats': ['CollectionNameReq', (s, r) => okData({ rowCount: numEntities(s.get(r.collectionName), null) })],
+  'collections/get_stats': ['CollectionNameReq', (s, r) => okData({ rowCount: numEntities(s, s.get(r.collectionName), null) })],
   'collections/get_load_state': ['CollectionNameReq', (s, r) => loadState(s, r)],
   'collections/load': ['CollectionNameReq', (s, r) => setLoaded(s, r, true)],
   'collections/release': ['CollectionNameReq', (s, r) => setLoaded(s, r, false)],

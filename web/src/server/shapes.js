@@ -3,7 +3,8 @@
 // response envelopes, and the binding of insert / upsert bodies, whose `data` is never parsed in
 // JS.
 
-import { typedLength } from '../core/engine.js';
+import { engine } from '../core/engine.js';
+import { typedBytes } from '../core/typed.js';
 import { MilvusException } from '../core/errors.js';
 
 // ignoreBOM: keys that start with U+FEFF keep it, and a body that starts with a byte order mark
@@ -115,47 +116,40 @@ export const parseBool = (s) => s !== null && ['1', 't', 'T', 'TRUE', 'true', 'T
 export const isSpace = (b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
 /**
- * Binds an insert / upsert body without parsing `data` in JS: the body is copied into linear
- * memory once, checked whole as the core takes JSON (pt_json_validate: JSON.parse is as strict
- * about the grammar, but the rows are never parsed here, and a byte order mark, bytes that are
- * not UTF-8 or lone surrogates would pass it), the core finds the `data` member, and only the
- * rest is parsed.
+ * Binds an insert / upsert body without parsing `data` in JS: the body is checked whole as the
+ * core takes JSON (engine.jsonMember, pt_json_validate: JSON.parse is as strict about the
+ * grammar, but the rows are never parsed here, and a byte order mark, bytes that are not UTF-8
+ * or lone surrogates would pass it), the core finds the `data` member, and only the rest is
+ * parsed. `raw.data` is the bytes of `data`, which the core writes the rows from.
  */
-export function bindWrite(c, bytes, scope) {
-  const M = c.exports;
+export function bindWrite(bytes) {
+  const b = typedBytes(bytes); // the bytes as measured by the engine, whatever an own `length` says
+  const length = b.length;
   let start = 0;
-  const length = typedLength(bytes); // what u8.set copies, whatever an own `length` says
-  while (start < length && isSpace(bytes[start])) start++;
-  if (bytes[start] !== 0x7b /* { */) bind('CollectionDataReq', JSON.parse(decoder.decode(bytes))); // throws
-  const bodyPtr = scope.alloc(length + 1);
-  c.u8.set(bytes, bodyPtr);
-  c.u8[bodyPtr + length] = 0;
-  if (M._pt_wasm_json_validate(bodyPtr, length, 0) !== 0)
-    throw new MilvusException(1801, `can only accept json format request, error: ${c.lastError().message}`);
-  const [kp, kn] = scope.string('data');
-  const out = scope.alloc(8);
-  const found = M._pt_wasm_json_member(bodyPtr, length, kp, kn, out);
+  while (start < length && isSpace(b[start])) start++;
+  if (b[start] !== 0x7b /* { */) bind('CollectionDataReq', JSON.parse(decoder.decode(b))); // throws
+  const member = engine().jsonMember(b, 'data');
+  if (!member.valid) throw new MilvusException(1801, `can only accept json format request, error: ${member.message}`);
+  const { found } = member;
   if (found < 0) throw new MilvusException(1801, 'can only accept json format request, error: the body is not a JSON object');
-  let rest, dataStart = 0, dataLen = 0, first = 0;
-  if (found === 0) rest = decoder.decode(bytes);
+  let rest, data = b.subarray(0, 0), first = 0;
+  if (found === 0) rest = decoder.decode(b);
   else {
-    dataStart = c.dv.getUint32(out, true);
-    dataLen = c.dv.getUint32(out + 4, true);
-    first = c.u8[bodyPtr + dataStart];
+    data = b.subarray(member.start, member.start + member.length);
+    first = data[0];
     // the rest of the body, with `data` replaced by a stand-in of the same JSON kind
-    const stand = first === 0x5b ? '[]' : first === 0x7b ? '{}' : decoder.decode(c.u8.subarray(bodyPtr + dataStart, bodyPtr + dataStart + dataLen));
-    rest = decoder.decode(bytes.subarray(0, dataStart)) + stand + decoder.decode(bytes.subarray(dataStart + dataLen));
+    const stand = first === 0x5b ? '[]' : first === 0x7b ? '{}' : decoder.decode(data);
+    rest = decoder.decode(b.subarray(0, member.start)) + stand + decoder.decode(b.subarray(member.start + member.length));
   }
   const req = bind('CollectionDataReq', JSON.parse(rest));
   // rows are there unless `data` is an empty array
   let hasRows = found === 1 && first !== 0x6e; /* null */
   if (hasRows && first === 0x5b) {
-    let i = bodyPtr + dataStart + 1;
-    const end = bodyPtr + dataStart + dataLen;
-    while (i < end && isSpace(c.u8[i])) i++;
-    hasRows = c.u8[i] !== 0x5d;
+    let i = 1;
+    while (i < data.length && isSpace(data[i])) i++;
+    hasRows = data[i] !== 0x5d;
   }
-  return { req, raw: { bodyPtr, dataStart, dataLen, hasRows } };
+  return { req, raw: { data, hasRows } };
 }
 
 export function parseBody(text) {
