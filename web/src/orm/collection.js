@@ -240,14 +240,20 @@ export class Collection {
    * rowsJson: the rows as REST JSON, or null when out of memory), info (the collection's schema
    * facts) }. */
   _writeBatch(op, data, partition, rowsJson) {
-    const store = this.#store();
-    const facts = engine().resolve(store, this.#name); // the schema the rows are read against
+    const facts = this._facts(); // the schema the rows are read against
     let written = false;
     try {
       // the caller's values are read here (their code may run); the engine's write resolves the
-      // collection again once they are read, and frees the transcription's buffers whatever
-      // happens: nothing between the two can throw and leave them held
+      // collection again once they are read (in the connection's store now), and frees the
+      // transcription's buffers whatever happens
       const batch = transcribe(facts.info, data, op);
+      let store;
+      try {
+        store = this.#store();
+      } catch (e) {
+        batch.release(); // the caller's code removed the connection: the batch goes nowhere
+        throw e;
+      }
       const out = engine().write(store, this.#name, facts, partition, op, batch, rowsJson);
       written = true;
       return out;
