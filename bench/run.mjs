@@ -369,9 +369,9 @@ async function hnswIngest(N, dim, op) {
 
 /** partita's heap after a load: bytes the core holds, and the size of linear memory. */
 async function partitaMemory() {
-  const { core } = await import(path.join(root, 'web/src/binding.js'));
-  const c = core();
-  return { coreBytes: c.exports._pt_wasm_memory_used() >>> 0, linearBytes: c.u8.length };
+  const { memoryUsage } = await import('partita');
+  const { used, heap } = memoryUsage();
+  return { coreBytes: used >>> 0, linearBytes: heap };
 }
 
 /** partita's warm-up (see WARM_ROUNDS): the same calls on a small collection, then drop(). */

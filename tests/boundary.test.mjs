@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { WASI } from 'node:wasi';
 import { init } from 'partita';
-import { core } from '../web/src/binding.js';
+import { engine } from '../web/src/core/engine.js';
 
 const root = new URL('../', import.meta.url);
 const shim = await readFile(new URL('web/pt_wasm.c', root), 'utf8');
@@ -39,6 +39,6 @@ test('the WASI reactor exports every one of them, and runs', async () => {
   assert.equal(constants.dtype.INT64, 5);
   // both builds are wasm32: the struct layouts the JS layer reads must be the same in both
   await init();
-  assert.deepEqual(constants.layout, core().layout);
-  assert.deepEqual(constants.dtype, core().constants.dtype);
+  assert.deepEqual(constants.layout, engine().layout);
+  assert.deepEqual(constants.dtype, engine().constants.dtype);
 });

@@ -31,6 +31,7 @@
 
 #include "partita.h"
 #include "expr.h"
+#include "schema.h"
 
 #if defined(__EMSCRIPTEN__)
 #include <emscripten.h>
@@ -133,7 +134,7 @@ static void set_error(pt_status status, const char *msg) {
   snprintf(last_error.message, sizeof last_error.message, "%s", msg);
 }
 
-/* ---- constants: every number and struct layout a host needs, generated from the headers ---- */
+/* ---- constants: every code, name and struct layout a host needs, from the headers ---- */
 
 #define OFF(type, member) (int)offsetof(type, member)
 
@@ -169,9 +170,53 @@ static void format_constants(char *out, size_t cap, const char *fmt, ...) {
   va_end(ap);
 }
 
+/* Every DataType code, in the order of partita.h. */
+static const int DTYPE_CODES[] = {
+    PT_NONE, PT_BOOL, PT_INT8, PT_INT16, PT_INT32, PT_INT64, PT_FLOAT, PT_DOUBLE, PT_STRING,
+    PT_VARCHAR, PT_ARRAY, PT_JSON, PT_GEOMETRY, PT_TEXT, PT_TIMESTAMPTZ, PT_BINARY_VECTOR,
+    PT_FLOAT_VECTOR, PT_FLOAT16_VECTOR, PT_BFLOAT16_VECTOR, PT_SPARSE_FLOAT_VECTOR,
+    PT_INT8_VECTOR, PT_UNKNOWN};
+#define N_DTYPES (sizeof DTYPE_CODES / sizeof DTYPE_CODES[0])
+
+/* Appends the text of fmt (format_constants' conversions) at out[*n]. */
+static void append(char *out, size_t cap, size_t *n, const char *fmt, int v, const char *s) {
+  if (*n + 1 >= cap) return;
+  if (s) format_constants(out + *n, cap - *n, fmt, s, v);
+  else format_constants(out + *n, cap - *n, fmt, v);
+  *n += strlen(out + *n);
+}
+
+/* The codes of the DataTypes for which `is` holds, as a JSON array: the hosts ask these
+ * questions (is it a vector?) of the core's own predicates, never of a range they copied. */
+static void dtype_class(char *out, size_t cap, bool (*is)(int)) {
+  size_t n = 0;
+  append(out, cap, &n, "[", 0, NULL);
+  for (size_t i = 0, k = 0; i < N_DTYPES; i++)
+    if (is(DTYPE_CODES[i])) append(out, cap, &n, k++ ? ",%d" : "%d", DTYPE_CODES[i], NULL);
+  append(out, cap, &n, "]", 0, NULL);
+}
+
+/* {"BOOL":"Bool",...}: the schema.proto name (Milvus's REST vocabulary) of every valid DataType. */
+static void dtype_protos(char *out, size_t cap) {
+  size_t n = 0;
+  append(out, cap, &n, "{", 0, NULL);
+  for (size_t i = 0, k = 0; i < N_DTYPES; i++) {
+    int t = DTYPE_CODES[i];
+    if (!pt_dtype_valid(t)) continue;
+    append(out, cap, &n, k++ ? ",\"%s\":" : "\"%s\":", 0, pt_dtype_name(t));
+    append(out, cap, &n, "\"%s\"", 0, pt_dtype_proto_name(t));
+  }
+  append(out, cap, &n, "}", 0, NULL);
+}
+
 const char *pt_wasm_constants(void) {
   static char buf[6144];
   if (buf[0]) return buf;
+  char vector[128], dense_vector[128], integer[64], protos[640];
+  dtype_class(vector, sizeof vector, pt_dtype_is_vector);
+  dtype_class(dense_vector, sizeof dense_vector, pt_dtype_is_dense_vector);
+  dtype_class(integer, sizeof integer, pt_dtype_is_integer);
+  dtype_protos(protos, sizeof protos);
   format_constants(buf, sizeof buf,
     "{\"version\":\"%s\",\"format_version\":1,"
     "\"status\":{\"OK\":%d,\"ERROR\":%d,\"NOMEM\":%d,\"MISUSE\":%d,\"RANGE\":%d,\"SCHEMA\":%d,"
@@ -183,8 +228,12 @@ const char *pt_wasm_constants(void) {
     "\"DOUBLE\":%d,\"STRING\":%d,\"VARCHAR\":%d,\"ARRAY\":%d,\"JSON\":%d,\"GEOMETRY\":%d,\"TEXT\":%d,"
     "\"TIMESTAMPTZ\":%d,\"BINARY_VECTOR\":%d,\"FLOAT_VECTOR\":%d,\"FLOAT16_VECTOR\":%d,"
     "\"BFLOAT16_VECTOR\":%d,\"SPARSE_FLOAT_VECTOR\":%d,\"INT8_VECTOR\":%d,\"UNKNOWN\":%d},"
+    "\"dtype_class\":{\"vector\":%s,\"dense_vector\":%s,\"integer\":%s},\"dtype_proto\":%s,"
+    "\"code\":{\"CLIENT\":%d,\"QUOTA_EXCEEDED\":%d,\"COLLECTION_NOT_FOUND\":%d,\"PARTITION_NOT_FOUND\":%d,"
+    "\"PARAMETER_INVALID\":%d,\"PARAMETER_MISSING\":%d,\"TOO_LARGE\":%d,\"UNEXPECTED\":%d},"
     "\"input\":{\"ABSENT\":%d,\"BOOL\":%d,\"INT64\":%d,\"DOUBLE\":%d,\"FLOAT32\":%d,\"BYTES\":%d,"
     "\"TEXT\":%d,\"JSON\":%d,\"INT32\":%d},"
+    "\"input_bytes\":{\"BOOL\":%d,\"INT64\":%d,\"DOUBLE\":%d,\"FLOAT32\":%d,\"BYTES\":%d,\"INT32\":%d},"
     "\"cell\":{\"VALUE\":%d,\"NULL\":%d,\"MISSING\":%d,\"WRONG_TYPE\":%d,\"WRONG_LENGTH\":%d,\"OUT_OF_RANGE\":%d},"
     "\"form\":{\"ROWS\":%d,\"COLUMNS\":%d,\"DATAFRAME\":%d},"
     "\"field\":{\"DYNAMIC\":%d,\"BY_POSITION\":%d},"
@@ -212,8 +261,14 @@ const char *pt_wasm_constants(void) {
     PT_VARCHAR, PT_ARRAY, PT_JSON, PT_GEOMETRY, PT_TEXT, PT_TIMESTAMPTZ, PT_BINARY_VECTOR,
     PT_FLOAT_VECTOR, PT_FLOAT16_VECTOR, PT_BFLOAT16_VECTOR, PT_SPARSE_FLOAT_VECTOR,
     PT_INT8_VECTOR, PT_UNKNOWN,
+    vector, dense_vector, integer, protos,
+    PT_CODE_CLIENT, PT_CODE_QUOTA_EXCEEDED, PT_CODE_COLLECTION_NOT_FOUND, PT_CODE_PARTITION_NOT_FOUND,
+    PT_CODE_PARAMETER_INVALID, PT_CODE_PARAMETER_MISSING, PT_CODE_TOO_LARGE, PT_CODE_UNEXPECTED,
     PT_IN_ABSENT, PT_IN_BOOL, PT_IN_INT64, PT_IN_DOUBLE, PT_IN_FLOAT32, PT_IN_BYTES, PT_IN_TEXT,
     PT_IN_JSON, PT_IN_INT32,
+    /* bytes per value of the fixed-width input kinds (partita.h, pt_input_kind) */
+    (int)sizeof(uint8_t), (int)sizeof(int64_t), (int)sizeof(double), (int)sizeof(float),
+    (int)sizeof(uint8_t), (int)sizeof(int32_t),
     PT_CELL_VALUE, PT_CELL_NULL, PT_CELL_MISSING, PT_CELL_WRONG_TYPE, PT_CELL_WRONG_LENGTH,
     PT_CELL_OUT_OF_RANGE,
     PT_FORM_ROWS, PT_FORM_COLUMNS, PT_FORM_DATAFRAME,

@@ -2,7 +2,7 @@
 // next to the package's files (dist/partita.wasm, which bundlers that follow
 // new URL(…, import.meta.url) copy along), or from the URL given as { wasm }, compiling while
 // it downloads.
-import { setDefaultWasmLoader } from './binding.js';
+import { setDefaultWasmLoader } from './core/loader.js';
 
 // resolved on first use: where import.meta.url is not a URL (workerd) this module still loads
 setDefaultWasmLoader(async (wasm) => {

@@ -1,14 +1,15 @@
 // index.js — the public surface of partita (environment-neutral). The package entry points
 // (node.js, browser.js, workerd.js) re-export this after choosing how init() finds the .wasm.
 
-export { init, isInitialized, memoryUsage } from './binding.js';
-export { connections } from './connections.js';
-export { Collection } from './collection.js';
-export { Partition } from './partition.js';
-export { CollectionSchema, FieldSchema } from './schema.js';
-export { DataType } from './dtype.js';
-export { MutationResult } from './results.js';
-export { FileOutbox, IndexedDBOutbox } from './outbox.js';
+export { init } from './core/loader.js';
+export { isInitialized, memoryUsage } from './core/engine.js';
+export { connections } from './orm/connections.js';
+export { Collection } from './orm/collection.js';
+export { Partition } from './orm/partition.js';
+export { CollectionSchema, FieldSchema } from './orm/schema.js';
+export { DataType } from './core/dtype.js';
+export { MutationResult } from './core/results.js';
+export { FileOutbox, IndexedDBOutbox } from './remote/outbox.js';
 export {
   MilvusException,
   ParamError,
@@ -24,4 +25,4 @@ export {
   ConnectionConfigException,
   ConnectionNotExistException,
   MilvusMemoryError,
-} from './errors.js';
+} from './core/errors.js';

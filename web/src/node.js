@@ -1,6 +1,6 @@
 // node.js — entry point for Node.js: init() reads dist/partita.wasm from disk.
 import { readFileSync } from 'node:fs';
-import { setDefaultWasmLoader } from './binding.js';
+import { setDefaultWasmLoader } from './core/loader.js';
 
 // A file is read and compiled synchronously: both take a few milliseconds once, and the async
 // forms (fs/promises, WebAssembly.compile) added 3-4 ms to a cold init() on these machines, in

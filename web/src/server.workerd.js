@@ -2,5 +2,5 @@
 // init() finding the .wasm as the `partita` entry for workerd does.
 import './workerd.js';
 
-export { createHandler, fetch, routes, constantTimeEqual, DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from './server.js';
-export { default } from './server.js';
+export { createHandler, fetch, routes, constantTimeEqual, DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from './server/handler.js';
+export { default } from './server/handler.js';

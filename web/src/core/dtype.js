@@ -1,7 +1,9 @@
 // dtype.js — Milvus DataType codes, as pymilvus numbers them.
 //
-// DataType.INT64 === 5 and DataType[5] === 'INT64'. The codes are checked against the C core's
-// own table when init() runs (binding.js), so they cannot drift apart.
+// DataType.INT64 === 5 and DataType[5] === 'INT64'. DataType exists before init() (schemas are
+// written with it), so the codes are here; they are checked against the C core's own table
+// when init() runs (engine.js checkMirrors), so they cannot drift apart. Which types are
+// vectors or integers is the core's to say: it reports them at init (dtype_class).
 
 const CODES = {
   NONE: 0,
@@ -35,9 +37,21 @@ export const DataType = Object.freeze(
 
 export const DTYPE_CODES = CODES;
 
-export const isVectorType = (t) => t >= 100 && t <= 105;
-export const isDenseVectorType = (t) => isVectorType(t) && t !== CODES.SPARSE_FLOAT_VECTOR;
-export const isIntegerType = (t) => t >= CODES.INT8 && t <= CODES.INT64;
+// The core's classes of DataTypes (pt_dtype_is_vector, ...), set when the engine starts.
+let VECTOR = new Set();
+let DENSE_VECTOR = new Set();
+let INTEGER = new Set();
+
+/** Takes the classes the core reports (engine.js, at init). */
+export function bindDtypeClasses(classes) {
+  VECTOR = new Set(classes.vector);
+  DENSE_VECTOR = new Set(classes.dense_vector);
+  INTEGER = new Set(classes.integer);
+}
+
+export const isVectorType = (t) => VECTOR.has(t);
+export const isDenseVectorType = (t) => DENSE_VECTOR.has(t);
+export const isIntegerType = (t) => INTEGER.has(t);
 export const isStringType = (t) =>
   t === CODES.VARCHAR || t === CODES.TEXT || t === CODES.GEOMETRY || t === CODES.TIMESTAMPTZ;
 

@@ -1,4 +1,4 @@
-// marshal.js — JS values → one pt_batch_in in linear memory.
+// marshal.js — JS values → one batch of columns the engine copies into a pt_batch_in.
 //
 // Marshal transcribes and never judges: every rule (types, ranges, dims, lengths, nulls,
 // defaults, unknown fields) lives in the C core, so the typed path, the JSON path and the WASI
@@ -9,9 +9,9 @@
 // Re-entrancy: transcribe() is the only part that reads the caller's values, and it may run the
 // caller's code (getters, Proxies, toJSON, valueOf). Everything it keeps is the caller's values
 // read once into scratch arrays (numbers, strings, JSON text, vectors given as arrays), or
-// genuine typed arrays kept by reference, measured by the engine's own getters (binding.js);
-// writeBatch() then copies into linear memory without running any of the caller's code, and
-// refuses a typed array whose buffer was detached or shrunk in the meantime. Sizes are checked
+// genuine typed arrays kept by reference, measured by the engine's own getters (typed.js); the
+// engine's write() then copies into linear memory without running any of the caller's code,
+// and refuses a typed array whose buffer was detached or shrunk in the meantime. Sizes are checked
 // before anything proportional to them is allocated: a batch of more rows than the collection's
 // maxRows is passed on unread, and the core refuses it (maxInsertSize).
 //
@@ -23,7 +23,8 @@
 // Fast paths: a vector column may be one flat Float32Array of rows × dim; INT64 columns may
 // be BigInt64Array / Float64Array; INT32 columns Int32Array.
 
-import { encoder, randomMark, typedBytes, typedKind, typedLength } from './binding.js';
+import { engine } from './engine.js';
+import { randomMark, typedBytes, typedKind, typedLength } from './typed.js';
 import { DataType, isDenseVectorType, isIntegerType, isStringType } from './dtype.js';
 import { CLIENT_ERROR, DataNotMatchException, DataTypeNotSupportException, MilvusException } from './errors.js';
 
@@ -60,11 +61,15 @@ export function isArrowTable(v) {
  * beyond 2^53 back as BigInts. JSON.stringify cannot write a BigInt, so the replacer leaves a
  * string holding a marker (random: no caller's string holds it) that is then unquoted.
  */
-const BIGINT_MARK = randomMark();
-const BIGINT_TEXT = new RegExp(`"${BIGINT_MARK}(-?[0-9]+)"`, 'g');
+let BIGINT_MARK = null; // made on first use: Workers allow no random values at start-up
+let BIGINT_TEXT = null;
 let sawBigInt = false;
 const jsonReplacer = (_k, v) => {
   if (typeof v !== 'bigint') return v;
+  if (BIGINT_MARK === null) {
+    BIGINT_MARK = randomMark();
+    BIGINT_TEXT = new RegExp(`"${BIGINT_MARK}(-?[0-9]+)"`, 'g');
+  }
   sawBigInt = true;
   return BIGINT_MARK + v.toString();
 };
@@ -90,14 +95,14 @@ function toJsonText(v) {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Scratch arrays for the transcription of one batch. transcribe → writeBatch runs synchronously
+ * Scratch arrays for the transcription of one batch. transcribe → the engine's write() runs synchronously
  * and nothing keeps a batch afterwards, so the buffers are reused by the next batch: a bulk load
  * does not allocate (and first-touch) fresh buffers per batch, which on a VM where page faults
  * are the limit cost as much as the transcription itself. Each transcription asks for them in
  * the same order, so the i-th request of a type gets the same buffer each time. Typed views are
  * zeroed when handed out; plain arrays (strings, row vectors: references to the caller's values)
- * are emptied when handed out and by release(), which writeBatch calls when it has copied them
- * (and transcribe when it throws), so no batch is kept alive by the pool.
+ * are emptied when handed out and by release(), which the engine calls (batch.release) when it
+ * has copied them (and transcribe when it throws), so no batch is kept alive by the pool.
  *
  * The Column objects are pooled the same way, and for a second reason: a Column that stays alive
  * keeps its hidden class alive. When every Column of a load died between two batches, a full
@@ -146,8 +151,11 @@ const scratch = {
   },
 };
 
-const K = { ABSENT: 0, BOOL: 1, INT64: 2, DOUBLE: 3, FLOAT32: 4, BYTES: 5, TEXT: 6, JSON: 7, INT32: 8 };
-const CELL = { VALUE: 0, NULL: 1, MISSING: 2, WRONG_TYPE: 3, WRONG_LENGTH: 4, OUT_OF_RANGE: 5 };
+// The core's codes (pt_wasm_constants), read from the engine by the first transcription: input
+// kinds (a Column's kind), cell states, batch forms.
+let K = null;
+let CELL = null;
+let FORM = null;
 
 /** One column of a batch being transcribed; made by scratch.column, never by `new` elsewhere. */
 class Column {
@@ -191,7 +199,7 @@ class Column {
     else if (t === DataType.JSON || t === DataType.ARRAY || t === DataType.SPARSE_FLOAT_VECTOR) this.setKind(K.JSON, scratch.array(n));
     else if (isDenseVectorType(t)) {
       this.width = t === DataType.BINARY_VECTOR ? field.dim / 8 : field.dim;
-      // each row's vector is kept by reference and copied once, by writeBatch, straight into
+      // each row's vector is kept by reference and copied once, by the engine, straight into
       // linear memory (a column given whole replaces this with setFlat)
       this.setKind(K.FLOAT32, null);
       this.rowVectors = scratch.array(n);
@@ -289,7 +297,7 @@ class Column {
       text = toJsonText(v);
     }
     if (text === TOO_DEEP)
-      throw new DataNotMatchException(1, `Invalid JSON value of field (${f ? f.name : '$meta'}) in row ${r}: it nests too deeply ` +
+      throw new DataNotMatchException(CLIENT_ERROR, `Invalid JSON value of field (${f ? f.name : '$meta'}) in row ${r}: it nests too deeply ` +
         '(JSON values may nest at most 1000 levels)', { row: r, field: f ? f.name : '$meta' });
     if (text === undefined) return this.mark(r, CELL.WRONG_TYPE, typeName(v));
     this.values[r] = text;
@@ -336,7 +344,7 @@ class Column {
     const length = typedLength(v);
     if (length !== w) return this.mark(r, CELL.WRONG_LENGTH, typeName(v), t === DataType.BINARY_VECTOR ? length * 8 : length);
     this.written++;
-    this.rowVectors[r] = v; // a numeric typed array, by reference: writeBatch checks its length again
+    this.rowVectors[r] = v; // a numeric typed array, by reference: the engine checks its length again
   }
 
   /** Switches a vector column to raw bytes (the first row given as bytes decides). */
@@ -355,7 +363,8 @@ class Column {
   }
 }
 
-/** rowVectors[r] of a row whose vector was given as an array: its values are in rowData. */
+/** rowVectors[r] of a row whose vector was given as an array: its values are in rowData (the
+ * engine tells it from a typed array as a number). */
 const IN_ROW_DATA = 1;
 
 /** Sparse vector forms → a JSON-able form the core reads. */
@@ -462,7 +471,7 @@ function readCells(col, rows, name, mustOwn, odd, present) {
  * Float32Array of the right length) is written without a call.
  */
 function fromRows(info, data, n) {
-  if (n > info.maxRows) return oversize(PT_FORM_ROWS, n);
+  if (n > info.maxRows) return oversize(FORM.ROWS, n);
   const fields = info.fields, nf = fields.length;
   // 1. the rows, read once: every row an object; how many own keys each has; which rows may
   //    inherit fields
@@ -472,7 +481,7 @@ function fromRows(info, data, n) {
   let odd = null; // rows whose prototype is not Object.prototype / null: they own what they give
   for (let r = 0; r < n; r++) {
     const row = data[r];
-    if (!isPlainRow(row)) throw new DataNotMatchException(1, 'The Input data type is inconsistent with defined schema, please check it.', { row: r });
+    if (!isPlainRow(row)) throw new DataNotMatchException(CLIENT_ERROR, 'The Input data type is inconsistent with defined schema, please check it.', { row: r });
     rows[r] = row;
     const proto = Object.getPrototypeOf(row);
     let k = 0;
@@ -524,28 +533,26 @@ function fromRows(info, data, n) {
     if (anyDyn) dyn.mark(r, CELL.MISSING);
   }
   if (anyDyn) cols.push(dyn);
-  return { form: PT_FORM_ROWS, n, cols, nColumns: cols.length };
+  return { form: FORM.ROWS, n, cols, nColumns: cols.length, release: releaseBatch };
 }
-
-const PT_FORM_ROWS = 0, PT_FORM_COLUMNS = 1, PT_FORM_DATAFRAME = 2;
 
 /** The length of a list the caller gave (a Proxy may claim any): a count, or an error. */
 function count(n) {
   if (Number.isInteger(n) && n >= 0) return n;
-  throw new DataTypeNotSupportException(1, `The data should be a list of list: a list claims a length of ${typeof n === 'number' ? n : typeof n}`);
+  throw new DataTypeNotSupportException(CLIENT_ERROR, `The data should be a list of list: a list claims a length of ${typeof n === 'number' ? n : typeof n}`);
 }
 
 /** A batch of more rows than the collection's maxRows, passed on unread: the core refuses it by
  * its row count (maxInsertSize) before it looks at a column. */
-const oversize = (form, n) => ({ form, n: Math.min(n, 0xffffffff), cols: [], nColumns: 0 });
+const oversize = (form, n) => ({ form, n: Math.min(n, 0xffffffff), cols: [], nColumns: 0, release: releaseBatch });
 
 /** Fields a column batch carries, in order (pymilvus: insert leaves out an auto_id key). */
 function expectedFields(info, op) {
-  return info.fields.filter((f) => !(op === 1 && f.is_primary && f.auto_id));
+  return info.fields.filter((f) => !(op === 'insert' && f.is_primary && f.auto_id));
 }
 
 /** Rows of a column given whole: a flat Float32Array / Float64Array of a vector field holds
- * rows × dim values. Typed arrays are measured by the engine (binding.js). */
+ * rows × dim values. Typed arrays are measured by the engine (core/engine.js). */
 function columnLength(col, f) {
   const kind = typedKind(col);
   if (kind === undefined) return col.length;
@@ -602,21 +609,21 @@ function transcribeColumn(f, col, name, n) {
 function fromColumns(info, data, m, op) {
   const fields = expectedFields(info, op);
   // more columns than fields and one: the core refuses their number, none of them is read
-  if (m > fields.length + 1) return { form: PT_FORM_COLUMNS, n: 0, cols: [], nColumns: Math.min(m, 0xffffffff) };
+  if (m > fields.length + 1) return { form: FORM.COLUMNS, n: 0, cols: [], nColumns: Math.min(m, 0xffffffff), release: releaseBatch };
   // the columns and their lengths, read once, before anything of their size is allocated
   const given = new Array(m), lengths = new Array(m);
   let n = 0;
   for (let k = 0; k < m; k++) {
     const col = data[k];
     if (!Array.isArray(col) && typedKind(col) === undefined)
-      throw new DataTypeNotSupportException(1, 'The data should be a list of list');
+      throw new DataTypeNotSupportException(CLIENT_ERROR, 'The data should be a list of list');
     given[k] = col;
     lengths[k] = count(columnLength(col, k < fields.length ? fields[k] : null));
-    if (lengths[k] > info.maxRows) return oversize(PT_FORM_COLUMNS, lengths[k]);
+    if (lengths[k] > info.maxRows) return oversize(FORM.COLUMNS, lengths[k]);
     n = Math.max(n, lengths[k]);
   }
   const cols = given.map((col, k) => transcribeColumn(k < fields.length ? fields[k] : null, col, null, lengths[k]));
-  return { form: PT_FORM_COLUMNS, n, cols, nColumns: m };
+  return { form: FORM.COLUMNS, n, cols, nColumns: m, release: releaseBatch };
 }
 
 /** Values of an Arrow column, as plain JS values (or a flat typed array for vectors). */
@@ -657,19 +664,19 @@ function arrowValue(v) {
 
 function fromArrow(info, table) {
   const n = count(table.numRows);
-  if (n > info.maxRows) return oversize(PT_FORM_DATAFRAME, n);
+  if (n > info.maxRows) return oversize(FORM.DATAFRAME, n);
   const cols = Array.from(table.schema.fields, (af) => {
     const name = String(af.name);
     const f = info.fieldIndex.has(name) ? info.fields[info.fieldIndex.get(name)] : null;
     return transcribeColumn(f, arrowColumn(table, name, f, n), name, n);
   });
-  return { form: PT_FORM_DATAFRAME, n, cols, nColumns: cols.length };
+  return { form: FORM.DATAFRAME, n, cols, nColumns: cols.length, release: releaseBatch };
 }
 
 /**
- * Decides the form of `data` and transcribes it. The batch lives in the scratch pool until
- * writeBatch has copied it (or failed to): one batch at a time, so the caller hands it to
- * writeBatch with nothing in between that could throw. A write started
+ * Decides the form of `data` (`op`: 'insert' or 'upsert') and transcribes it. The batch lives in
+ * the scratch pool until the engine's write() has copied it (or failed to): one batch at a time,
+ * so the caller hands it to write() with nothing in between that could throw. A write started
  * while another batch's rows are being read (from a getter or a Proxy of a row) is refused, as
  * it would otherwise overwrite the other batch's columns.
  */
@@ -677,6 +684,7 @@ export function transcribe(info, data, op) {
   if (scratch.busy)
     throw new MilvusException(CLIENT_ERROR, 'a write was started while the rows of another write were being read ' +
       '(from a getter or a Proxy of a row?): partita reads one batch at a time');
+  if (K === null) ({ input: K, cell: CELL, form: FORM } = engine().constants);
   scratch.reset();
   try {
     if (isArrowTable(data)) return fromArrow(info, data);
@@ -686,192 +694,15 @@ export function transcribe(info, data, op) {
       return fromColumns(info, data, n, op);
     }
     if (isPlainRow(data)) return fromRows(info, [data], 1);
-    throw new DataTypeNotSupportException(1, 'The type of data should be List, pd.DataFrame or Dict');
+    throw new DataTypeNotSupportException(CLIENT_ERROR, 'The type of data should be List, pd.DataFrame or Dict');
   } catch (e) {
-    scratch.release(); // a batch refused here never reaches writeBatch, which would empty them
+    scratch.release(); // a batch refused here never reaches the engine, which would empty them
     throw e;
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Linear memory
-// ---------------------------------------------------------------------------------------------
-
-const hasWellFormed = typeof ''.isWellFormed === 'function';
-
-/** A string with lone surrogates as WTF-8: each lone surrogate as its own three bytes, which
- * the core refuses as not UTF-8 (TextEncoder would quietly turn them into U+FFFD). */
-function encodeWtf8Into(s, out) {
-  let at = 0;
-  for (let i = 0; i < s.length; i++) {
-    let c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-        i++;
-      }
-    }
-    if (c < 0x80) out[at++] = c;
-    else if (c < 0x800) { out[at++] = 0xc0 | (c >> 6); out[at++] = 0x80 | (c & 63); }
-    else if (c < 0x10000) { out[at++] = 0xe0 | (c >> 12); out[at++] = 0x80 | ((c >> 6) & 63); out[at++] = 0x80 | (c & 63); }
-    else {
-      out[at++] = 0xf0 | (c >> 18); out[at++] = 0x80 | ((c >> 12) & 63);
-      out[at++] = 0x80 | ((c >> 6) & 63); out[at++] = 0x80 | (c & 63);
-    }
-  }
-  return at;
-}
-
-/** Upper bound of the UTF-8 bytes of a TEXT / JSON column's strings. */
-function stringsCapacity(values, cells, n) {
-  let cap = 0;
-  for (let r = 0; r < n; r++) {
-    const s = values[r];
-    if (typeof s === 'string' && (!cells || cells[r] === CELL.VALUE)) cap += s.length * 3;
-  }
-  return cap;
-}
-
-/**
- * Encodes a TEXT / JSON column's strings as UTF-8 into linear memory at `at`, with n + 1 offsets
- * at `offsAt` (a u32 index). Short ASCII strings (tags, keys, names) are written a char at a
- * time, which beats a TextEncoder call per string; anything else goes through encodeInto, or
- * as WTF-8 when it holds a lone surrogate (so that the core refuses it).
- */
-function encodeStrings(u8, u32, at, offsAt, values, cells, n) {
-  const base = at;
-  u32[offsAt] = 0;
-  for (let r = 0; r < n; r++) {
-    const s = values[r];
-    if (typeof s === 'string' && (!cells || cells[r] === CELL.VALUE)) {
-      const len = s.length;
-      let j = 0;
-      if (len <= 64) {
-        for (; j < len; j++) {
-          const ch = s.charCodeAt(j);
-          if (ch >= 0x80) break;
-          u8[at + j] = ch;
-        }
-      }
-      if (j === len) at += len;
-      else if (hasWellFormed && !s.isWellFormed()) at += encodeWtf8Into(s, u8.subarray(at, at + len * 3));
-      else at += encoder.encodeInto(s, u8.subarray(at, at + len * 3)).written;
-    }
-    u32[offsAt + r + 1] = at - base;
-  }
-}
-
-/** A typed array of the batch that changed size after it was measured: only the caller's code
- * (a getter, toJSON, a Proxy) run while the batch was read can detach or shrink its buffer. */
-const changedWhileRead = () =>
-  new MilvusException(CLIENT_ERROR, 'a typed array of the batch was detached or resized while the batch was being read ' +
-    '(by a getter, toJSON or a Proxy?): nothing was written');
-
-/** Copies a vector column given row by row into linear memory at `ptr`: typed arrays as they
- * are (checked to be still of the field's width), arrays from the numbers read (rowData; all at
- * once when every row was an array). */
-function writeRowVectors(f32, ptr, c) {
-  const { rowVectors: rows, rowData: data, width: w, n } = c;
-  const at = ptr >>> 2;
-  if (c.inRowData === n) return f32.set(data.subarray(0, n * w), at);
-  for (let r = 0, o = at; r < n; r++, o += w) {
-    const v = rows[r];
-    if (v === undefined) f32.fill(0, o, o + w); // a cell the core reports
-    else if (v === IN_ROW_DATA) f32.set(data.subarray(r * w, r * w + w), o);
-    else if (typedLength(v) !== w) throw changedWhileRead();
-    else f32.set(v, o); // a numeric typed array: converted to float32 as set does
-  }
-}
-
-/** Bytes per value of a column kind (a value is `width` of them). */
-const ELEMENT_BYTES = { [K.BOOL]: 1, [K.INT64]: 8, [K.DOUBLE]: 8, [K.FLOAT32]: 4, [K.BYTES]: 1, [K.INT32]: 4 };
-
-/** A column's values (a typed array: the caller's, kept by reference, or scratch) as bytes, which
- * must be the n × width values the core will read. */
-function valueBytes(c) {
-  const bytes = typedBytes(c.values);
-  if (bytes.length !== c.n * c.width * ELEMENT_BYTES[c.kind]) throw changedWhileRead();
-  return bytes;
-}
-
-/** A FLOAT_VECTOR column whose every row holds a float32 vector of the field's dim: written in
- * the stored format, so the core can take it in place (pt_wasm_stage). */
-function stageable(c) {
-  const f = c.field;
-  return f !== null && f.dtype === DataType.FLOAT_VECTOR && c.kind === K.FLOAT32 && c.cells === null &&
-    c.width === f.dim && c.n > 0 && (c.rowVectors !== null || typedLength(c.values) === c.n * c.width);
-}
-
-/**
- * Writes a transcribed batch into linear memory (inside `scope`) and returns the pointer of its
- * pt_batch_in. `target()` is called first: the caller's values are all read by then, and it
- * resolves where the batch goes (none of the caller's code runs from there to the write). It
- * returns `stage(field, n)` or null: `stage` returns where the core will store a fixed-width
- * column of the next n rows (pt_wasm_stage), or 0, and a vector column is written there, so the
- * core does not copy it again. Every buffer is allocated first (memory may grow on any
- * allocation), then every value is written once into linear memory.
- */
-export function writeBatch(core, scope, batch, target) {
-  try {
-    return copyBatch(core, scope, batch, target());
-  } finally {
-    scratch.release(); // the batch is copied, or failed: the pool is free either way
-  }
-}
-
-/** writeBatch without the release of the scratch pool. */
-function copyBatch(core, scope, batch, stage) {
-  const L = core.layout.pt_column_in, B = core.layout.pt_batch_in;
-  const cols = batch.cols;
-  // nColumns may exceed the columns transcribed (a count the core refuses): the rest are absent
-  const colsPtr = scope.alloc(Math.max(1, batch.nColumns) * L.size);
-  core.u8.fill(0, colsPtr, colsPtr + batch.nColumns * L.size);
-  const batchPtr = scope.alloc(B.size);
-  const ptrs = cols.map((c) => {
-    const p = { values: 0, offsets: 0, cells: 0, name: 0, nameLen: 0, got: 0, gotLen: 0, cap: 0, bytes: null };
-    if (c.kind !== K.TEXT && c.kind !== K.JSON && c.kind !== K.ABSENT && c.values) p.bytes = valueBytes(c);
-    if (c.kind === K.TEXT || c.kind === K.JSON) {
-      p.cap = stringsCapacity(c.values, c.cells, c.n);
-      p.values = scope.alloc(Math.max(1, p.cap));
-      p.offsets = scope.alloc((c.n + 1) * 4);
-    } else if (stage !== null && stageable(c) && (p.values = stage(c.field.index, c.n))) {
-      // in place: the core's own storage for these rows
-    } else if (c.kind === K.FLOAT32 && c.rowVectors) {
-      p.values = scope.alloc(Math.max(1, c.n * c.width * 4));
-    } else if (p.bytes) {
-      p.values = scope.alloc(Math.max(1, p.bytes.length));
-    }
-    if (c.cells) p.cells = scope.alloc(c.n);
-    if (c.name !== null) [p.name, p.nameLen] = scope.string(c.name);
-    if (c.got !== null) [p.got, p.gotLen] = scope.string(c.got);
-    return p;
-  });
-  // no allocation from here on: the views stay valid
-  const M = core.M, u8 = M.HEAPU8, u32 = M.HEAPU32, dv = core.dv;
-  cols.forEach((c, k) => {
-    const p = ptrs[k];
-    if (c.kind === K.TEXT || c.kind === K.JSON) encodeStrings(u8, u32, p.values, p.offsets >>> 2, c.values, c.cells, c.n);
-    else if (c.kind === K.FLOAT32 && c.rowVectors) writeRowVectors(M.HEAPF32, p.values, c);
-    else if (p.bytes) u8.set(p.bytes, p.values);
-    if (p.cells) u8.set(c.cells, p.cells);
-    const base = colsPtr + k * L.size;
-    dv.setInt32(base + L.field, c.index, true);
-    dv.setInt32(base + L.kind, c.kind, true);
-    dv.setUint32(base + L.name, p.name, true);
-    dv.setUint32(base + L.name_len, p.nameLen, true);
-    dv.setUint32(base + L.n_rows, c.n, true);
-    dv.setUint32(base + L.width, c.width, true);
-    dv.setUint32(base + L.values, p.values, true);
-    dv.setUint32(base + L.offsets, p.offsets, true);
-    dv.setUint32(base + L.cells, p.cells, true);
-    dv.setUint32(base + L.got, p.got, true);
-    dv.setUint32(base + L.got_len, p.gotLen, true);
-    dv.setBigInt64(base + L.got_length, BigInt(Math.trunc(c.gotLength)), true);
-  });
-  dv.setInt32(batchPtr + B.form, batch.form, true);
-  dv.setUint32(batchPtr + B.n_rows, batch.n, true);
-  dv.setUint32(batchPtr + B.n_columns, batch.nColumns, true);
-  dv.setUint32(batchPtr + B.columns, colsPtr, true);
-  return batchPtr;
+/** Releases the scratch pool that holds a transcribed batch: batch.release(), which the engine
+ * calls once it has copied the batch (or failed to). */
+function releaseBatch() {
+  scratch.release();
 }

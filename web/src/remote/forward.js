@@ -23,7 +23,7 @@
 //     sent again from there: delivery is at least once.
 // Nothing here parses or rewrites rows: int64 keys stay digits in text from the core to the wire.
 
-import { CLIENT_ERROR, MilvusException } from './errors.js';
+import { CLIENT_ERROR, Code, MilvusException } from '../core/errors.js';
 import { openOutbox } from './outbox.js';
 import { REST_CODES } from './rest.js';
 
@@ -629,8 +629,8 @@ export class Forwarder {
     if (status === 401 || status === 403 || code === REST_CODES.AUTH || code === REST_CODES.MERR_NOT_AUTHENTICATED || code === REST_CODES.MERR_PRIVILEGE_DENIED)
       return { auth: true, error: new MilvusException(code ?? (status === 401 ? REST_CODES.AUTH : REST_CODES.MERR_PRIVILEGE_DENIED), message) };
     if (status >= 500 || status === 429 || status === 408)
-      return { error: new MilvusException(code ?? 65535, `${describe(req)}: HTTP ${status}: ${message}`) };
-    if (status !== 200) return { fatal: true, error: new MilvusException(code ?? 65535, `${describe(req)}: HTTP ${status}: ${message}`) };
+      return { error: new MilvusException(code ?? Code.UNEXPECTED, `${describe(req)}: HTTP ${status}: ${message}`) };
+    if (status !== 200) return { fatal: true, error: new MilvusException(code ?? Code.UNEXPECTED, `${describe(req)}: HTTP ${status}: ${message}`) };
     if (code === null) return { error: forwardError(`${describe(req)}: the answer of ${this.#base} is not a Milvus REST v2 envelope: ${message}`) };
     if (code === 0 || code === 200) {
       this.#stats.rows += req.rows;

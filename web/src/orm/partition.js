@@ -1,8 +1,7 @@
 // partition.js — Partition: pymilvus's ORM Partition. Its calls are the Collection's, scoped to
 // this partition; creating one creates the partition if it does not exist yet.
 
-import { core } from './binding.js';
-import { CLIENT_ERROR, ParamError } from './errors.js';
+import { CLIENT_ERROR, ParamError } from '../core/errors.js';
 
 const INTERNAL = Symbol('partita.internal');
 let CollectionClass = null;
@@ -29,23 +28,15 @@ export class Partition {
       if (!CollectionClass) throw new ParamError(CLIENT_ERROR, 'import Collection from partita before creating a Partition by name');
       collection = new CollectionClass(collection, undefined, { using: options.using });
     }
-    // a Collection of this module, by its private state (duck typing would let any object's
-    // _handle() hand the core a pointer)
+    // a Collection of this module, by its private state (duck typing would let any object
+    // stand for one)
     if (!CollectionClass?._is(collection)) throw new ParamError(CLIENT_ERROR, 'The type of collection must be pymilvus.Collection.');
     if (typeof name !== 'string') throw new ParamError(CLIENT_ERROR, `partition name must be a string, got ${typeof name}`);
     this.#collection = collection;
     this.#name = name;
     this.#description = description ?? '';
     const existed = collection.has_partition(name);
-    const h = collection._handle();
-    const c = core();
-    const scope = c.scope();
-    try {
-      const [p, n] = scope.string(name);
-      c.check(c.exports._pt_wasm_partition_create(h.ptr, p, n));
-    } finally {
-      scope.release();
-    }
+    collection._createPartition(name);
     if (!existed) collection._forwardOp('create_partition', { collectionName: collection.name, partitionName: name }, name);
   }
 
@@ -72,15 +63,7 @@ export class Partition {
 
   /** Live entities in this partition. */
   get num_entities() {
-    const h = this.#collection._handle();
-    const c = core();
-    const scope = c.scope();
-    try {
-      const [p, n] = scope.string(this.#name);
-      return c.exports._pt_wasm_num_entities(h.ptr, p, n, 1);
-    } finally {
-      scope.release();
-    }
+    return this.#collection._numEntities(this.#name);
   }
 
   get is_empty() {

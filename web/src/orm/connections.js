@@ -4,19 +4,15 @@
 // running in this page / worker / process. A store lives as long as the program: like a
 // server, it keeps its collections across disconnect() and connect() of the same alias.
 
-import { core } from './binding.js';
-import { CLIENT_ERROR, ConnectionConfigException, ConnectionNotExistException } from './errors.js';
-import { Forwarder } from './forward.js';
+import { engine } from '../core/engine.js';
+import { CLIENT_ERROR, ConnectionConfigException, ConnectionNotExistException } from '../core/errors.js';
+import { Forwarder } from '../remote/forward.js';
 
 const DEFAULT = 'default';
 
-/** Numbers the stores opened in this program: a collection is known by (store serial, id), as a
- * closed store's pointer and its collections' ids may be given again to a new store. */
-let storeSerials = 0;
-
 class Connections {
   #aliases = new Map(); // alias -> { config, connected }
-  #stores = new Map(); // alias -> { ptr, serial }
+  #stores = new Map(); // alias -> the engine's store
   #forwarders = new Map(); // alias -> Forwarder, for http(s) connections
 
   /**
@@ -77,7 +73,7 @@ class Connections {
     const store = this.#stores.get(alias);
     if (store) {
       this.#stores.delete(alias);
-      core().exports._pt_wasm_store_close(store.ptr);
+      engine().closeStore(store);
     }
   }
 
@@ -103,22 +99,14 @@ class Connections {
     return a && a.connected ? this.#forwarders.get(alias) ?? null : null;
   }
 
-  /** The store of an alias; `default` connects on first use. */
+  /** The store of an alias (the engine's, opened on first use); `default` connects on first use. */
   _store(alias = DEFAULT) {
-    return this._storeEntry(alias).ptr;
-  }
-
-  /** The store of an alias as { ptr, serial } (serial: which store of the program it is). */
-  _storeEntry(alias = DEFAULT) {
     const a = this.#aliases.get(alias);
     if (!a && alias === DEFAULT) this.connect(DEFAULT);
     else if (!a || !a.connected) throw new ConnectionNotExistException(CLIENT_ERROR, 'should create connection first.');
     let store = this.#stores.get(alias);
     if (!store) {
-      const c = core();
-      const ptr = c.exports._pt_wasm_store_open() >>> 0;
-      if (!ptr) throw c.lastError();
-      store = { ptr, serial: ++storeSerials };
+      store = engine().openStore();
       this.#stores.set(alias, store);
     }
     return store;

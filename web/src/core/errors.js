@@ -5,6 +5,25 @@
 // (code 1, as pymilvus's ErrorCode.UNEXPECTED_ERROR); server-side checks are plain
 // MilvusExceptions with Milvus's code (1100 invalid parameter, 65535 unexpected, ...).
 
+/**
+ * Milvus's error codes that the core defines (partita.h, PT_CODE_*). They are here because
+ * errors are raised before init() too (a bad init() option, a request refused before the core
+ * is loaded), and checked against the core's table when init() runs (engine.js checkMirrors).
+ */
+export const Code = Object.freeze({
+  CLIENT: 1, // pymilvus's client-side checks (ErrorCode.UNEXPECTED_ERROR)
+  QUOTA_EXCEEDED: 9, // merr.ErrServiceQuotaExceeded: the memory ceiling
+  COLLECTION_NOT_FOUND: 100,
+  PARTITION_NOT_FOUND: 200,
+  PARAMETER_INVALID: 1100,
+  PARAMETER_MISSING: 1101,
+  TOO_LARGE: 1102,
+  UNEXPECTED: 65535,
+});
+
+/** pymilvus's code for client-side errors (ErrorCode.UNEXPECTED_ERROR). */
+export const CLIENT_ERROR = Code.CLIENT;
+
 export class MilvusException extends Error {
   /**
    * @param {number} code Milvus / pymilvus error code
@@ -12,7 +31,7 @@ export class MilvusException extends Error {
    * @param {{ row?: number, field?: string, status?: string, expr_offset?: number, expr_length?: number,
    *   cause?: unknown }} [details]
    */
-  constructor(code = 1, message = '', details = {}) {
+  constructor(code = Code.CLIENT, message = '', details = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
     this.code = code;
@@ -50,7 +69,7 @@ export class ConnectionNotExistException extends MilvusException {}
 /** An allocation inside the WebAssembly core failed; nothing was changed. */
 export class MilvusMemoryError extends MilvusException {}
 
-/** Classes by the names the core reports (pt_exception), see binding.js. */
+/** Classes by the names the core reports (pt_exception), see engine.js. */
 export const EXCEPTION_CLASSES = {
   MilvusException,
   ParamError,
@@ -63,5 +82,3 @@ export const EXCEPTION_CLASSES = {
   CollectionNotExistException,
 };
 
-/** pymilvus's code for client-side errors (ErrorCode.UNEXPECTED_ERROR). */
-export const CLIENT_ERROR = 1;

@@ -1,8 +1,12 @@
-// results.js — what comes back from the core: MutationResult, and query rows decoded from the
-// columnar pt_rows into plain objects.
+// results.js — what comes back from the core, as JS values: MutationResult, and the values of
+// query rows and search hits decoded from the columns the engine copied out of a pt_rows into
+// plain objects. Nothing here reads linear memory: the engine hands over copies.
 
-import { decoder } from './binding.js';
 import { DataType } from './dtype.js';
+
+// ignoreBOM: a value that starts with U+FEFF keeps it (the default decoder drops it as a byte
+// order mark, so a VARCHAR written as '\uFEFFx' read back as 'x')
+const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
 const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
@@ -83,7 +87,7 @@ export class MutationResult {
 /** succ_index of a result of n rows, [0, n): every row succeeds or the call throws, so results
  * of one size share one frozen list (made once: a load of equal batches allocates none). */
 let lastIndexList = Object.freeze([]);
-function indexList(n) {
+export function indexList(n) {
   if (lastIndexList.length !== n) {
     const out = [];
     for (let i = 0; i < n; i++) out.push(i);
@@ -92,95 +96,39 @@ function indexList(n) {
   return lastIndexList;
 }
 
-/** INT64 keys from their (lo, hi) 32-bit halves at word w into `keys`: a key whose high half is
- * in (-2^21, 2^21) is a safe integer and becomes a number without a BigInt being made (the
- * common case, a thousand per batch). The views are arguments, never read from the module object
- * in here: optimized code that had them as constants would be thrown away whenever memory grows. */
-function decodeIntKeys(i32, u32, dv, w, n, keys) {
-  for (let i = 0; i < n; i++, w += 2) {
-    const hi = i32[w + 1];
-    keys[i] = hi > -0x200000 && hi < 0x200000 ? hi * 4294967296 + u32[w] : int64Value(dv.getBigInt64(w * 4, true));
-  }
-}
-
-function decodeStringKeys(u8, u32, offs, data, n, keys) {
-  for (let i = 0, o = offs >>> 2; i < n; i++, o++) keys[i] = decoder.decode(u8.subarray(data + u32[o], data + u32[o + 1]));
-}
-
-/** Reads a pt_mutation_result from linear memory (the caller clears it afterwards). */
-export function readMutationResult(core, ptr, withIndex) {
-  const L = core.layout.pt_mutation_result;
-  const dv = core.dv;
-  const n = Number(dv.getBigUint64(ptr + L.n_keys, true));
-  const keyType = dv.getInt32(ptr + L.key_type, true);
-  // filled by index, made with its length: grown by push instead, the keys of a load of rows
-  // took 6-10 ms rather than 2.6-4.2 ms (a load of 100,000 rows, measured)
-  const keys = new Array(n);
-  if (n && keyType === DataType.INT64)
-    decodeIntKeys(core.M.HEAP32, core.M.HEAPU32, dv, dv.getUint32(ptr + L.int_keys, true) >>> 2, n, keys);
-  else if (n && keyType === DataType.VARCHAR)
-    decodeStringKeys(core.u8, core.M.HEAPU32, dv.getUint32(ptr + L.str_offsets, true), dv.getUint32(ptr + L.str_data, true), n, keys);
-  return new MutationResult({
-    insert_count: Number(dv.getBigUint64(ptr + L.insert_count, true)),
-    delete_count: Number(dv.getBigUint64(ptr + L.delete_count, true)),
-    upsert_count: Number(dv.getBigUint64(ptr + L.upsert_count, true)),
-    timestamp: dv.getBigUint64(ptr + L.timestamp, true),
-    primary_keys: keys,
-    succ_index: withIndex ? indexList(n) : [],
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Query rows
 // ---------------------------------------------------------------------------------------------
 
-function f16ToNumber(h) {
+export function f16ToNumber(h) {
   const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
   if (e === 0) return s * m * 2 ** -24;
   if (e === 31) return m ? NaN : s * Infinity;
   return s * (1 + m / 1024) * 2 ** (e - 15);
 }
 const bf16View = new Float32Array(1), bf16Bits = new Uint32Array(bf16View.buffer);
-function bf16ToNumber(h) {
+export function bf16ToNumber(h) {
   bf16Bits[0] = h << 16;
   return bf16View[0];
 }
 
-/** Copies `len` bytes out of linear memory into a fresh, aligned ArrayBuffer. */
-function copyOut(core, ptr, len) {
-  return core.u8.slice(ptr, ptr + len).buffer;
+/** A variable-width column's values (text, JSON) from its bytes and n + 1 offsets (copies). */
+export function textValues(dtype, n, valid, offs, bytes) {
+  const out = new Array(n);
+  const parse = dtype !== DataType.VARCHAR && dtype !== DataType.TEXT && dtype !== DataType.GEOMETRY && dtype !== DataType.TIMESTAMPTZ;
+  for (let i = 0; i < n; i++) {
+    if (valid && !valid[i]) { out[i] = null; continue; }
+    const text = decoder.decode(bytes.subarray(offs[i], offs[i + 1]));
+    out[i] = parse ? parseJson(text) : text;
+  }
+  if (dtype === DataType.SPARSE_FLOAT_VECTOR)
+    for (let i = 0; i < n; i++) if (out[i]) out[i] = Object.fromEntries(Object.entries(out[i]).map(([k, v]) => [Number(k), v]));
+  return out;
 }
 
-/** Decodes one pt_column_out into an array of JS values (one per row). */
-function decodeColumn(core, colPtr, n) {
-  const L = core.layout.pt_column_out;
-  const dv = core.dv;
-  const name = core.cString(dv.getUint32(colPtr + L.name, true));
-  const dtype = dv.getInt32(colPtr + L.dtype, true);
-  const isDynamic = dv.getInt32(colPtr + L.is_dynamic, true) === 1;
-  const width = dv.getUint32(colPtr + L.width, true);
-  const elem = dv.getUint32(colPtr + L.elem_size, true);
-  const valuesPtr = dv.getUint32(colPtr + L.values, true);
-  const offsetsPtr = dv.getUint32(colPtr + L.offsets, true);
-  const validPtr = dv.getUint32(colPtr + L.valid, true);
-  const valid = validPtr ? core.u8.slice(validPtr, validPtr + n) : null;
+/** A fixed-width column's values from its n × width values (`buf`, a copy). */
+export function fixedValues(dtype, n, width, valid, buf) {
   const out = new Array(n);
-
-  if (offsetsPtr) {
-    const offs = new Uint32Array(copyOut(core, offsetsPtr, (n + 1) * 4));
-    const bytes = new Uint8Array(copyOut(core, valuesPtr, offs[n]));
-    const parse = dtype !== DataType.VARCHAR && dtype !== DataType.TEXT && dtype !== DataType.GEOMETRY && dtype !== DataType.TIMESTAMPTZ;
-    for (let i = 0; i < n; i++) {
-      if (valid && !valid[i]) { out[i] = null; continue; }
-      const text = decoder.decode(bytes.subarray(offs[i], offs[i + 1]));
-      out[i] = parse ? parseJson(text) : text;
-    }
-    if (dtype === DataType.SPARSE_FLOAT_VECTOR)
-      for (let i = 0; i < n; i++) if (out[i]) out[i] = Object.fromEntries(Object.entries(out[i]).map(([k, v]) => [Number(k), v]));
-    return { name, isDynamic, values: out };
-  }
-
-  const buf = copyOut(core, valuesPtr, n * width * elem);
   let get;
   switch (dtype) {
     case DataType.BOOL: { const a = new Uint8Array(buf); get = (i) => a[i] === 1; break; }
@@ -208,16 +156,12 @@ function decodeColumn(core, colPtr, n) {
     default: get = () => undefined;
   }
   for (let i = 0; i < n; i++) out[i] = valid && !valid[i] ? null : get(i);
-  return { name, isDynamic, values: out };
+  return out;
 }
 
-/** Decodes a pt_rows into row objects; dynamic keys become top-level keys, as in pymilvus. */
-export function readRows(core, rowsPtr) {
-  const M = core.exports;
-  const n = M._pt_wasm_rows_count(rowsPtr);
-  const ncols = M._pt_wasm_rows_num_columns(rowsPtr) >>> 0;
-  const cols = [];
-  for (let k = 0; k < ncols; k++) cols.push(decodeColumn(core, M._pt_wasm_rows_column(rowsPtr, k) >>> 0, n));
+/** Row objects from decoded columns ({ name, isDynamic, values }); dynamic keys become
+ * top-level keys, as in pymilvus. */
+export function assembleRows(cols, n) {
   const rows = new Array(n);
   for (let i = 0; i < n; i++) {
     const row = {};
@@ -238,23 +182,15 @@ export function readRows(core, rowsPtr) {
 }
 
 /**
- * Decodes a pt_search_result: one list of hits per query vector, best first, each hit
+ * Search hits: one list per query vector (counts[q] hits each), best first, each hit
  * { id, distance, entity } as pymilvus's Hit, `entity` holding the output fields (dynamic keys
  * top-level, the primary key only when it was asked for by name or by '*', as Milvus does).
  * Distances are the core's float32 values; with roundDecimal >= 0 they are rounded half up to
  * that many decimals, as Milvus rounds them.
  * @param {{ pk: string, pkInEntity?: boolean, roundDecimal?: number }} how
  */
-export function readSearchResult(core, ptr, { pk, pkInEntity = false, roundDecimal = -1 }) {
-  const M = core.exports;
-  const nq = M._pt_wasm_search_nq(ptr) >>> 0;
-  const countsPtr = M._pt_wasm_search_counts(ptr) >>> 0;
-  const counts = new Uint32Array(copyOut(core, countsPtr, nq * 4));
-  let total = 0;
-  for (let q = 0; q < nq; q++) total += counts[q];
-  const distPtr = M._pt_wasm_search_distances(ptr) >>> 0;
-  const dist = new Float32Array(copyOut(core, distPtr, total * 4));
-  const rows = readRows(core, M._pt_wasm_search_rows(ptr) >>> 0);
+export function assembleHits(counts, dist, rows, { pk, pkInEntity = false, roundDecimal = -1 }) {
+  const nq = counts.length;
   const scale = roundDecimal >= 0 ? 10 ** roundDecimal : 0;
   const out = new Array(nq);
   let at = 0;

@@ -2,34 +2,37 @@
 // Milvus server) and the server (partita answering Milvus clients) speak: data type names, the
 // schema of collections/create, envelopes and the error codes of the REST layer.
 
-import { DataType } from './dtype.js';
+import { DataType, isVectorType } from '../core/dtype.js';
+import { engine } from '../core/engine.js';
 
-/** DataType code → the proto name REST v2 uses in schemas ("Int64", "FloatVector", ...). */
-export const REST_TYPE_NAMES = Object.freeze({
-  [DataType.BOOL]: 'Bool',
-  [DataType.INT8]: 'Int8',
-  [DataType.INT16]: 'Int16',
-  [DataType.INT32]: 'Int32',
-  [DataType.INT64]: 'Int64',
-  [DataType.FLOAT]: 'Float',
-  [DataType.DOUBLE]: 'Double',
-  [DataType.STRING]: 'String', // in the enum; Milvus refuses it in schemas
-  [DataType.VARCHAR]: 'VarChar',
-  [DataType.ARRAY]: 'Array',
-  [DataType.JSON]: 'JSON',
-  [DataType.GEOMETRY]: 'Geometry',
-  [DataType.TEXT]: 'Text',
-  [DataType.TIMESTAMPTZ]: 'Timestamptz',
-  [DataType.BINARY_VECTOR]: 'BinaryVector',
-  [DataType.FLOAT_VECTOR]: 'FloatVector',
-  [DataType.FLOAT16_VECTOR]: 'Float16Vector',
-  [DataType.BFLOAT16_VECTOR]: 'BFloat16Vector',
-  [DataType.SPARSE_FLOAT_VECTOR]: 'SparseFloatVector',
-  [DataType.INT8_VECTOR]: 'Int8Vector',
-});
+// The schema.proto names of the DataTypes ("Int64", "FloatVector", ...) are the core's
+// (pt_dtype_proto_name), reported at init: read on first use.
+let typeNames = null;
+let typeCodes = null;
 
-/** REST type name → DataType code (case-sensitive, as Milvus reads them). */
-export const REST_TYPE_CODES = Object.freeze(Object.fromEntries(Object.entries(REST_TYPE_NAMES).map(([k, v]) => [v, Number(k)])));
+function protoTables() {
+  if (typeNames === null) {
+    const names = new Map(), codes = new Map();
+    for (const [name, proto] of Object.entries(engine().constants.dtype_proto)) {
+      names.set(DataType[name], proto);
+      codes.set(proto, DataType[name]);
+    }
+    [typeNames, typeCodes] = [names, codes];
+  }
+}
+
+/** DataType code → the proto name REST v2 uses in schemas ("Int64", "FloatVector", ...), or
+ * undefined. */
+export function restTypeName(code) {
+  protoTables();
+  return typeNames.get(code);
+}
+
+/** REST type name → DataType code (case-sensitive, as Milvus reads them), or undefined. */
+export function restTypeCode(name) {
+  protoTables();
+  return typeCodes.get(name);
+}
 
 /** The metric a vector field gets when none is named: Milvus's defaults per type. */
 export function defaultMetric(dtype) {
@@ -58,14 +61,14 @@ export const REST_CODES = Object.freeze({
 export function restCreateCollection(name, describe, { dbName, indexParams } = {}) {
   const s = describe.schema;
   const fields = s.fields.map((f) => {
-    const out = { fieldName: f.name, dataType: REST_TYPE_NAMES[f.dtype] };
+    const out = { fieldName: f.name, dataType: restTypeName(f.dtype) };
     if (f.description) out.description = f.description;
     if (f.is_primary) out.isPrimary = true;
     if (f.is_partition_key) out.isPartitionKey = true;
     if (f.is_clustering_key) out.isClusteringKey = true;
     if (f.nullable) out.nullable = true;
     if (f.default_value !== undefined) out.defaultValue = f.default_value;
-    if (f.dtype === DataType.ARRAY) out.elementDataType = REST_TYPE_NAMES[f.element_type];
+    if (f.dtype === DataType.ARRAY) out.elementDataType = restTypeName(f.element_type);
     const params = {};
     if (f.dim !== undefined) params.dim = String(f.dim);
     if (f.max_length !== undefined) params.max_length = String(f.max_length);
@@ -75,7 +78,7 @@ export function restCreateCollection(name, describe, { dbName, indexParams } = {
   });
   const index = [];
   for (const f of s.fields) {
-    if (f.dtype < 100 || f.dtype > 105) continue;
+    if (!isVectorType(f.dtype)) continue;
     const given = indexParams?.[f.name] ?? {};
     index.push({
       fieldName: f.name,

@@ -4,9 +4,9 @@
 // pymilvus's client-side checks and throws their exceptions. A CollectionSchema then reflects
 // the core's view (primary_field and auto_id propagated to the fields), as pymilvus does.
 
-import { core } from './binding.js';
-import { DataType, toDataTypeCode } from './dtype.js';
-import { CLIENT_ERROR, FieldsTypeException, FieldTypeException } from './errors.js';
+import { engine } from '../core/engine.js';
+import { DataType, toDataTypeCode } from '../core/dtype.js';
+import { CLIENT_ERROR, FieldsTypeException, FieldTypeException } from '../core/errors.js';
 
 const FIELD_OPTIONS = [
   'is_primary', 'auto_id', 'dim', 'max_length', 'element_type', 'max_capacity', 'nullable',
@@ -19,17 +19,6 @@ const toJsonNumber = (v) => (typeof v === 'bigint' ? Number(v) : v);
 function splitArgs(description, options) {
   if (description !== null && typeof description === 'object') return ['', description];
   return [description ?? '', options ?? {}];
-}
-
-function callCore(fn, json) {
-  const c = core();
-  const scope = c.scope();
-  try {
-    const [p, n] = scope.string(json);
-    return fn(c, p, n);
-  } finally {
-    scope.release();
-  }
 }
 
 export class FieldSchema {
@@ -58,7 +47,8 @@ export class FieldSchema {
     Object.assign(this, given);
     if (this.default_value === undefined) delete this.default_value;
     Object.defineProperty(this, '_given', { value: given, enumerable: false });
-    callCore((c, p, n) => c.check(c.exports._pt_wasm_field_check(p, n)), JSON.stringify(this.toCoreJSON()));
+    const text = JSON.stringify(this.toCoreJSON());
+    engine().checkField(text);
   }
 
   /** Type parameters, as pymilvus's FieldSchema.params. */
@@ -112,21 +102,7 @@ export class CollectionSchema {
       if (options[k] !== undefined) json[k] = options[k];
     const text = JSON.stringify(json);
     // the core checks it and describes it back, with primary_field / auto_id applied
-    const described = callCore((c, p, n) => {
-      const schema = c.exports._pt_wasm_schema_from_json(p, n) >>> 0;
-      if (!schema) throw c.lastError();
-      try {
-        const out = c.exports._pt_wasm_schema_to_json(schema) >>> 0;
-        if (!out) throw c.nomemError('describing a schema');
-        try {
-          return JSON.parse(c.cString(out));
-        } finally {
-          c.free(out);
-        }
-      } finally {
-        c.exports._pt_wasm_schema_free(schema);
-      }
-    }, text);
+    const described = engine().describeSchema(text);
     this.description = description;
     this.enable_dynamic_field = Boolean(options.enable_dynamic_field);
     this.fields = fields.map((f, i) => {

@@ -8,35 +8,21 @@
 // Re-entrancy: reading the caller's values (rows, vectors, options, lists) may run the caller's
 // code (getters, toJSON, Proxies, valueOf), and that code may drop, create or change any
 // collection. A collection's pointer is only valid until such code runs, so every call reads the
-// caller's values first, into plain values, then resolves the collection (_handle, the one place
-// that does) and calls the core with nothing in between. A call whose values were read against a
-// collection that was dropped meanwhile gets a clean error (code 100); anything else the
-// caller's code did happens before the call, as if it had run first.
+// caller's values first, into plain values, then calls one operation of the engine, which
+// resolves the collection and calls the core with nothing in between. A call whose values were
+// read against a collection that was dropped meanwhile gets a clean error (code 100); anything
+// else the caller's code did happens before the call, as if it had run first.
 
-import { core, typedBytes, typedKind, typedLength } from './binding.js';
+import { engine } from '../core/engine.js';
 import { connections } from './connections.js';
-import { DataType } from './dtype.js';
-import { CLIENT_ERROR, MilvusException, ParamError, SchemaNotReadyException } from './errors.js';
-import { transcribe, typeName, writeBatch } from './marshal.js';
+import { DataType, isVectorType } from '../core/dtype.js';
+import { CLIENT_ERROR, ParamError, SchemaNotReadyException } from '../core/errors.js';
+import { transcribe, typeName } from '../core/marshal.js';
 import { Partition, _registerCollection } from './partition.js';
-import { readMutationResult, readRows, readSearchResult } from './results.js';
-import { restCreateCollection } from './rest.js';
+import { bf16ToNumber, f16ToNumber } from '../core/results.js';
+import { isArrayBuffer, typedBytes, typedKind, typedLength } from '../core/typed.js';
+import { restCreateCollection } from '../remote/rest.js';
 import { CollectionSchema } from './schema.js';
-
-const OP = { insert: 1, upsert: 2 };
-const CREATE_ORM = 1;
-
-/** Runs fn(core, scope, ...[ptr, len] of each string) and releases the scope. */
-export function withStrings(strings, fn) {
-  const c = core();
-  const scope = c.scope();
-  try {
-    const args = strings.map((s) => (s === null || s === undefined ? [0, 0] : scope.string(s)));
-    return fn(c, scope, ...args);
-  } finally {
-    scope.release();
-  }
-}
 
 function checkName(name, what) {
   if (typeof name !== 'string') throw new ParamError(CLIENT_ERROR, `${what} name must be a string, got ${typeof name}`);
@@ -83,21 +69,6 @@ function toMs(timeout) {
   return timeout === undefined || timeout === null ? undefined : timeout * 1000;
 }
 
-/** The rows_json of a write, copied out of linear memory: { rows, offsets }, or null. */
-function readRowsJson(c, res) {
-  const L = c.layout.pt_mutation_result;
-  const dv = c.dv;
-  const text = dv.getUint32(res + L.rows_json, true), offs = dv.getUint32(res + L.rows_json_offsets, true);
-  if (!text || !offs) return null;
-  const n = Number(dv.getBigUint64(res + L.n_keys, true));
-  const offsets = new Uint32Array(n + 1);
-  for (let i = 0; i <= n; i++) offsets[i] = dv.getUint32(offs + i * 4, true);
-  // new + set: about twice as fast as slice() for megabytes
-  const rows = new Uint8Array(offsets[n] - 1);
-  rows.set(c.u8.subarray(text, text + rows.length));
-  return { rows, offsets };
-}
-
 let compactionIds = 0;
 
 /** Listeners told after every change of a collection, by `${alias}\0${name}` (persist.js autosave). */
@@ -120,18 +91,7 @@ function mutated(using, name) {
   if (set) for (const fn of [...set]) fn();
 }
 
-const AB_BYTES = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength').get;
-/** Whether v is a genuine ArrayBuffer (its own getter throws for anything else). */
-function isArrayBuffer(v) {
-  try {
-    AB_BYTES.call(v);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Snapshot bytes as a Uint8Array view (no copy), measured by the engine (binding.js). */
+/** Snapshot bytes as a Uint8Array view (no copy), measured by the engine's getters (typed.js). */
 function snapshotBytes(bytes) {
   if (typedKind(bytes) !== undefined) return typedBytes(bytes);
   if (isArrayBuffer(bytes)) return new Uint8Array(bytes);
@@ -171,7 +131,6 @@ export class Collection {
   #name;
   #using;
   #schema;
-  #cache = { id: null, ptr: 0, info: null };
   #compaction = null;
 
   /**
@@ -196,22 +155,13 @@ export class Collection {
     const numPartitions = options.num_partitions ?? 0;
     if (typeof numPartitions !== 'number')
       throw new ParamError(CLIENT_ERROR, `num_partitions must be a number, got ${typeName(numPartitions)}`);
-    const store = connections._store(this.#using);
-    const found = withStrings([name], (c, _s, [p, n]) => c.exports._pt_wasm_collection_find(store, p, n) >>> 0);
+    const store = this.#store();
+    const found = engine().hasCollection(store, name);
     if (!schema) {
       if (!found)
         throw new SchemaNotReadyException(CLIENT_ERROR, `Collection '${name}' not exist, or you can pass in schema to create one.`);
     } else {
-      withStrings([name, schemaText], (c, _s, [np, nn], [sp, sn]) => {
-        const s = c.exports._pt_wasm_schema_from_json(sp, sn) >>> 0;
-        if (!s) throw c.lastError();
-        try {
-          const coll = c.exports._pt_wasm_collection_create(store, np, nn, s, numPartitions, CREATE_ORM) >>> 0;
-          if (!coll) throw c.lastError();
-        } finally {
-          c.exports._pt_wasm_schema_free(s);
-        }
-      });
+      engine().createCollection(store, name, schemaText, numPartitions, true);
     }
     const fw = connections._forwarder(this.#using);
     // the core's description is only needed to rebuild the schema or to forward the creation
@@ -229,104 +179,84 @@ export class Collection {
     return typeof v === 'object' && v !== null && #name in v;
   }
 
+  /** The store of this collection's connection, now. */
+  #store() {
+    return connections._store(this.#using);
+  }
+
   /**
-   * Resolves the collection now: { id, ptr, info } (info: the schema facts the marshaller reads
-   * values against, cached per collection id). The one place a collection's pointer is taken:
-   * it is valid until the caller's code runs again, so it is taken after the caller's values
-   * are read and used before anything else runs. `expected`, an earlier resolution whose facts
-   * the values were read against, must still be the collection: a collection dropped (and
-   * perhaps created again) meanwhile throws. Throws when it no longer exists.
+   * Resolves the collection now and returns its facts (engine.resolve): `info`, the schema facts
+   * the caller's values are read against, and the key `expected` compares. Throws (code 100)
+   * when it no longer exists, or when it is not the collection of `expected` any more.
    */
-  _handle(expected) {
-    const c = core();
-    const store = connections._storeEntry(this.#using);
-    const ptr = withStrings([this.#name], (cc, _s, [p, n]) => cc.exports._pt_wasm_collection_find(store.ptr, p, n) >>> 0);
-    // ids are per store: with the store's serial, an id names one collection of the program
-    const id = ptr ? `${store.serial}:${c.exports._pt_wasm_collection_id(ptr)}` : null;
-    if (expected && id !== expected.id)
-      throw new MilvusException(100, `can't find collection[database=default][collection=${this.#name}]: it was dropped ` +
-        'while the values of this call were being read (by a getter, toJSON or a Proxy?); nothing was done');
-    if (!ptr)
-      throw new MilvusException(100, `can't find collection[database=default][collection=${this.#name}]`);
-    if (this.#cache.id !== id) {
-      const info = schemaInfo(this._describeAt(ptr).schema);
-      info.maxRows = c.exports._pt_wasm_collection_max_rows(ptr);
-      this.#cache = { id, ptr, info };
-    }
-    this.#cache.ptr = ptr;
-    return this.#cache;
+  _facts(expected = null) {
+    return engine().resolve(this.#store(), this.#name, expected);
   }
 
-  _describeAt(ptr) {
-    const c = core();
-    const out = c.exports._pt_wasm_collection_describe(ptr) >>> 0;
-    if (!out) throw c.nomemError('describing a collection');
-    try {
-      return JSON.parse(c.cString(out));
-    } finally {
-      c.free(out);
-    }
-  }
-
+  /** The core's description of the collection now (schema, partitions). */
   _describe() {
-    return this._describeAt(this._handle().ptr);
+    return engine().describe(this.#store(), this.#name);
+  }
+
+  /** Creates partition `name` (an existing one is kept). */
+  _createPartition(name) {
+    engine().createPartition(this.#store(), this.#name, name);
+  }
+
+  /** Live entities in partition `name`. */
+  _numEntities(name) {
+    return engine().numEntities(this.#store(), this.#name, name);
   }
 
   /** insert / upsert into a partition (null: _default): the MutationResult, or with a
    * forwarding connection a Promise of it (see _forwarded). */
-  _write(opName, data, partition, options = {}) {
+  _write(op, data, partition, options = {}) {
     options = mutationOptions(options);
     partition = checkPartition(partition);
     const fw = connections._forwarder(this.#using);
-    if (fw) return this._forwarded(fw, options, () => this._applyWrite(opName, data, partition, fw, options));
-    return this._applyWrite(opName, data, partition, null, options).result;
+    if (fw) return this._forwarded(fw, options, () => this._applyWrite(op, data, partition, fw, options));
+    return this._applyWrite(op, data, partition, null, options).result;
   }
 
   /** Applies a write to the local store; with a forwarder, also queues it for the remote. */
-  _applyWrite(opName, data, partition, fw, options) {
-    const op = OP[opName];
+  _applyWrite(op, data, partition, fw, options) {
     const timeoutMs = toMs(options.timeout);
     const { result, rows, info } = this._writeBatch(op, data, partition, fw !== null);
     if (!fw) return { result };
     if (!rows) {
-      fw.lost(this.#name, `out of memory encoding the rows of ${opName} for ${fw.uri}; they are applied locally only`);
+      fw.lost(this.#name, `out of memory encoding the rows of ${op} for ${fw.uri}; they are applied locally only`);
       return { result };
     }
     // the keys the remote sees, so that requests with disjoint keys may travel together or
     // overlap: none for auto_id inserts (the remote assigns its own), unknown (null) for
     // auto_id upserts (the forwarded keys are the given ones)
     const pk = info.fields[info.primary];
-    const keys = !pk.auto_id ? new Set(result.primary_keys.map(String)) : op === OP.insert ? new Set() : null;
-    const { entry, persisted } = fw.enqueue({ kind: opName, collection: this.#name, partition, ...rows, keys, timeoutMs });
+    const keys = !pk.auto_id ? new Set(result.primary_keys.map(String)) : op === 'insert' ? new Set() : null;
+    const { entry, persisted } = fw.enqueue({ kind: op, collection: this.#name, partition, ...rows, keys, timeoutMs });
     return { result, entry, persisted };
   }
 
-  /** Writes `data` into the local store: { result, rows (with rowsJson: the rows as REST JSON, or
-   * null when out of memory), info (the collection's schema facts) }. */
+  /** Writes `data` into the local store (`op`: 'insert' or 'upsert'): { result, rows (with
+   * rowsJson: the rows as REST JSON, or null when out of memory), info (the collection's schema
+   * facts) }. */
   _writeBatch(op, data, partition, rowsJson) {
-    const facts = this._handle(); // the schema the rows are read against
+    const facts = this._facts(); // the schema the rows are read against
     let written = false;
     try {
-      return withStrings([partition], (c, scope, [pp, pl]) => {
-        // the caller's values are read here (their code may run), right before writeBatch, which
-        // frees the transcription's buffers whatever happens: nothing in between can throw and
-        // leave them held. writeBatch resolves the collection once they are read.
-        const batch = transcribe(facts.info, data, op);
-        let h;
-        const batchPtr = writeBatch(c, scope, batch, () => {
-          h = this._handle(facts);
-          return (field, n) => c.exports._pt_wasm_stage(h.ptr, pp, pl, field, n) >>> 0;
-        });
-        const res = scope.alloc(c.layout.pt_mutation_result.size);
-        const st = c.exports._pt_wasm_write(h.ptr, pp, pl, op, batchPtr, rowsJson ? c.constants.flags.ROWS_JSON : 0, res);
-        if (st !== 0) throw nameField(c.lastError(), h.info);
-        written = true;
-        try {
-          return { result: readMutationResult(c, res, true), rows: rowsJson ? readRowsJson(c, res) : null, info: h.info };
-        } finally {
-          c.exports._pt_wasm_mutation_result_clear(res);
-        }
-      });
+      // the caller's values are read here (their code may run); the engine's write resolves the
+      // collection again once they are read (in the connection's store now), and frees the
+      // transcription's buffers whatever happens
+      const batch = transcribe(facts.info, data, op);
+      let store;
+      try {
+        store = this.#store();
+      } catch (e) {
+        batch.release(); // the caller's code removed the connection: the batch goes nowhere
+        throw e;
+      }
+      const out = engine().write(store, this.#name, facts, partition, op, batch, rowsJson);
+      written = true;
+      return out;
     } finally {
       // once the core is done with: listeners (autosave) may run the caller's code
       if (written) mutated(this.#using, this.#name);
@@ -372,17 +302,7 @@ export class Collection {
 
   _applyDelete(expr, partition, fw, options) {
     const timeoutMs = toMs(options.timeout);
-    // deleting frees memory: it may pass the memory ceiling by the core's relief while it runs
-    const result = core().relieved(() => withStrings([partition, expr], (c, scope, [pp, pl], [ep, el]) => {
-      const h = this._handle();
-      const res = scope.alloc(c.layout.pt_mutation_result.size);
-      c.check(c.exports._pt_wasm_delete(h.ptr, pp, pl, ep, el, res));
-      try {
-        return readMutationResult(c, res, false);
-      } finally {
-        c.exports._pt_wasm_mutation_result_clear(res);
-      }
-    }));
+    const result = engine().delete(this.#store(), this.#name, null, partition, expr);
     mutated(this.#using, this.#name);
     if (!fw) return { result };
     // the filter as written: the remote evaluates it on the same data, in the same order
@@ -406,16 +326,8 @@ export class Collection {
     if (parts !== undefined && parts !== null) request.partition_names = parts;
     if (limit !== undefined && limit !== null) request.limit = limit;
     if (offset !== undefined && offset !== null) request.offset = offset;
-    return withStrings([requestText(request)], (c, _s, [p, n]) => {
-      const h = this._handle(expected);
-      const rows = c.exports._pt_wasm_query(h.ptr, p, n) >>> 0;
-      if (!rows) throw c.lastError();
-      try {
-        return readRows(c, rows);
-      } finally {
-        c.exports._pt_wasm_rows_free(rows);
-      }
-    });
+    const text = requestText(request);
+    return engine().queryRows(this.#store(), this.#name, expected, text);
   }
 
   _search(data, annsField, param, limit, expr, options = {}, partitionNames) {
@@ -433,11 +345,11 @@ export class Collection {
       throw new ParamError(CLIENT_ERROR, `\`round_decimal\` value ${shown(roundDecimal)} is illegal`);
     // the schema the query vectors are read against; the collection is resolved again once every
     // value of the caller is read
-    const facts = this._handle();
+    const facts = this._facts();
     const { info } = facts;
     // the field the query vectors are for: the one named, or the only vector field (with several,
     // the core reports that anns_field is needed)
-    const vectorFields = info.fields.filter((f) => f.dtype >= 100 && f.dtype <= 105);
+    const vectorFields = info.fields.filter((f) => isVectorType(f.dtype));
     const field = annsField ? info.fields[info.fieldIndex.get(annsField)] : vectorFields.length === 1 ? vectorFields[0] : undefined;
     // limit, offset and params as given: the core refuses what is not a valid value (faithful)
     const request = {
@@ -452,8 +364,7 @@ export class Collection {
     if (outputs !== undefined && outputs !== null) request.output_fields = outputs;
     const parts = partitionNames ?? options.partition_names;
     if (parts !== undefined && parts !== null) request.partition_names = parts;
-    const c = core();
-    const q = field && field.dtype >= 100 && field.dtype <= 105 ? queryVectors(data, field, c.constants.limits.MAX_TOPK) : NO_VECTORS;
+    const q = field && isVectorType(field.dtype) ? queryVectors(data, field, engine().constants.limits.MAX_TOPK) : NO_VECTORS;
     request.vector_kind = q.kind;
     if (q.sparse) request.sparse = q.sparse;
     else request.nq = q.nq;
@@ -465,26 +376,16 @@ export class Collection {
       if (this === outputs && typeof v === 'string' && (v.trim() === '*' || v.trim() === pk)) pkInEntity = true;
       return faithful(k, v);
     });
-    return withStrings([text], (cc, scope, [p, n]) => {
-      const vp = q.bytes ? scope.bytes(q.bytes.length ? q.bytes : new Uint8Array(1)) : 0;
-      const h = this._handle(facts);
-      const r = cc.exports._pt_wasm_search(h.ptr, p, n, vp, q.bytes ? q.bytes.length : q.byteLength) >>> 0;
-      if (!r) throw cc.lastError();
-      try {
-        return readSearchResult(cc, r, { pk, pkInEntity, roundDecimal });
-      } finally {
-        cc.exports._pt_wasm_search_free(r);
-      }
-    });
+    return engine().searchHits(this.#store(), this.#name, facts, text, q, { pk, pkInEntity, roundDecimal });
   }
 
   _get(ids, options = {}, partitionNames) {
     checkTimeout(options);
     // the expression is built against the key field of the collection as it is now; the query
     // runs only if it is still that collection
-    const facts = this._handle();
+    const facts = this._facts();
     const pk = facts.info.fields[facts.info.primary];
-    const expr = keysExpr(pk, ids, core().constants.limits.MAX_EXPR_LENGTH);
+    const expr = keysExpr(pk, ids, engine().constants.limits.MAX_EXPR_LENGTH);
     return this._query(expr, { ...options, limit: undefined, offset: undefined }, partitionNames, facts);
   }
 
@@ -513,7 +414,7 @@ export class Collection {
 
   /** Live entities (Milvus's figure also counts deleted rows until compaction). */
   get num_entities() {
-    return core().exports._pt_wasm_num_entities(this._handle().ptr, 0, 0, 0);
+    return engine().numEntities(this.#store(), this.#name);
   }
 
   get is_empty() {
@@ -527,8 +428,7 @@ export class Collection {
 
   has_partition(name) {
     checkName(name, 'partition');
-    const h = this._handle();
-    return withStrings([name], (c, _s, [p, n]) => c.exports._pt_wasm_partition_exists(h.ptr, p, n) === 1);
+    return engine().hasPartition(this.#store(), this.#name, name);
   }
 
   /** Creates a partition (an existing one is kept) and returns it. */
@@ -544,12 +444,7 @@ export class Collection {
   drop_partition(name, options = {}) {
     checkName(name, 'partition');
     checkTimeout(options);
-    const existed = core().relieved(() => {
-      const h = this._handle();
-      const had = this.has_partition(name);
-      withStrings([name], (c, _s, [p, n]) => c.check(c.exports._pt_wasm_partition_drop(h.ptr, p, n)));
-      return had;
-    });
+    const existed = engine().dropPartition(this.#store(), this.#name, name);
     if (existed) {
       // Milvus drops only released partitions
       this._forwardOp('release_partition', { collectionName: this.#name, partitionNames: [name] }, name);
@@ -560,17 +455,16 @@ export class Collection {
   /** Drops the collection and its data. */
   drop(options = {}) {
     checkTimeout(options);
-    const store = connections._store(this.#using);
-    core().relieved(() => withStrings([this.#name], (c, _s, [p, n]) => c.check(c.exports._pt_wasm_collection_drop(store, p, n))));
+    engine().dropCollection(this.#store(), this.#name);
     this._forwardOp('drop_collection', { collectionName: this.#name });
   }
 
-  /** @returns {Promise<import('./results.js').MutationResult>} */
+  /** @returns {Promise<import('../core/results.js').MutationResult>} */
   async insert(data, options = {}) {
     return this._write('insert', data, options.partition_name, options);
   }
 
-  /** @returns {Promise<import('./results.js').MutationResult>} */
+  /** @returns {Promise<import('../core/results.js').MutationResult>} */
   async upsert(data, options = {}) {
     return this._write('upsert', data, options.partition_name, options);
   }
@@ -611,7 +505,7 @@ export class Collection {
    * connection (rejects with remote failures not reported yet); in the embedded store at once. */
   async flush(options = {}) {
     checkTimeout(options);
-    this._handle();
+    this._facts();
     const fw = connections._forwarder(this.#using);
     if (fw) await fw.flush(toMs(options.timeout));
   }
@@ -619,12 +513,12 @@ export class Collection {
   /** Collections are always loaded in the embedded store; kept for pymilvus code. */
   async load(options = {}) {
     checkTimeout(options);
-    this._handle();
+    this._facts();
   }
 
   async release(options = {}) {
     checkTimeout(options);
-    this._handle();
+    this._facts();
   }
 
   // ---- snapshots and compaction (issue 6) ------------------------------------------------
@@ -636,24 +530,7 @@ export class Collection {
    * @returns {Uint8Array}
    */
   save() {
-    const h = this._handle();
-    const c = core();
-    const scope = c.scope();
-    try {
-      const lenPtr = scope.alloc(4);
-      const p = c.exports._pt_wasm_collection_save(h.ptr, lenPtr) >>> 0;
-      if (!p) throw c.lastError();
-      try {
-        const n = c.dv.getUint32(lenPtr, true);
-        const out = new Uint8Array(n);
-        out.set(c.u8.subarray(p, p + n));
-        return out;
-      } finally {
-        c.free(p);
-      }
-    } finally {
-      scope.release();
-    }
+    return engine().save(this.#store(), this.#name);
   }
 
   /**
@@ -670,22 +547,7 @@ export class Collection {
     const name = optName === undefined || optName === null ? null : checkName(optName, 'collection');
     // the bytes last: no caller's code runs between measuring them and copying them
     const u8 = snapshotBytes(bytes);
-    const store = connections._store(using);
-    const loaded = withStrings([name], (c, scope, [np, nl]) => {
-      const bp = scope.bytes(u8);
-      const coll = c.exports._pt_wasm_collection_load(store, bp, u8.length, np, nl) >>> 0;
-      if (!coll) throw c.lastError();
-      return coll;
-    });
-    const c = core();
-    const out = c.exports._pt_wasm_collection_describe(loaded) >>> 0;
-    if (!out) throw new MilvusException(65535, 'out of memory describing a collection');
-    let savedName;
-    try {
-      savedName = JSON.parse(c.cString(out)).name;
-    } finally {
-      c.free(out);
-    }
+    const savedName = engine().load(connections._store(using), u8, name);
     return new Collection(savedName, { using });
   }
 
@@ -696,15 +558,14 @@ export class Collection {
    */
   async compact(options = {}) {
     checkTimeout(options);
-    const removed = core().relieved(() => core().exports._pt_wasm_collection_compact(this._handle().ptr, 0, 0, 0));
-    if (removed < 0) throw core().lastError();
+    const removed = engine().compact(this.#store(), this.#name);
     this.#compaction = { compaction_id: ++compactionIds, removed_rows: removed };
   }
 
   /** The state of the last compact() (pymilvus shape; embedded compactions complete at once). */
   async get_compaction_state(options = {}) {
     checkTimeout(options);
-    this._handle();
+    this._facts();
     const last = this.#compaction;
     if (!last)
       return { compaction_id: 0, state: 'Undefined', executing_plan_no: 0, timeout_plan_no: 0, completed_plan_no: 0, removed_rows: 0 };
@@ -719,18 +580,6 @@ export class Collection {
   toString() {
     return `<Collection>:\n-------------\n<name>: ${this.#name}\n<description>: ${this.description}\n<schema>: ${JSON.stringify(this.#schema)}`;
   }
-}
-
-function halfToNumber(h) {
-  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 31) return m ? NaN : s * Infinity;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
-}
-const bf16View = new Float32Array(1), bf16Bits = new Uint32Array(bf16View.buffer);
-function bfloat16ToNumber(h) {
-  bf16Bits[0] = h << 16;
-  return bf16View[0];
 }
 
 /** A sparse query vector as JSON: { index: value }, a Map, or { indices, values }. */
@@ -835,7 +684,7 @@ function vectorValues(v, t) {
     if (kind === 'BigInt64Array' || kind === 'BigUint64Array')
       throw new ParamError(CLIENT_ERROR, `search data must be vectors of numbers, got ${typeName(v)}`);
     if (kind === 'Uint16Array' && (t === DataType.FLOAT16_VECTOR || t === DataType.BFLOAT16_VECTOR)) {
-      const values = Array.from(v, t === DataType.FLOAT16_VECTOR ? halfToNumber : bfloat16ToNumber);
+      const values = Array.from(v, t === DataType.FLOAT16_VECTOR ? f16ToNumber : bf16ToNumber);
       return { values, length: values.length };
     }
     if (kind === 'Uint8Array' && t === DataType.INT8_VECTOR) {
@@ -847,44 +696,6 @@ function vectorValues(v, t) {
   if (!Array.isArray(v))
     throw new ParamError(CLIENT_ERROR, `search data must be a list of vectors, got a list of ${typeName(v)}`);
   return { values: v, length: v.length };
-}
-
-/**
- * A field as the marshaller and the search path see it. Every field of every collection has the
- * same properties, made by one object literal, so they share one hidden class, and that class
- * outlives the collections (the literal's boilerplate holds it): code the engine optimised on
- * one collection's fields keeps running on the next one's, even after a full garbage
- * collection at a moment when no collection was alive. An object spread of the description gave
- * maps that differed by field type and between two collections of one schema, and a class's
- * instances lose their hidden class when the last one dies; either deoptimised the row
- * transcription in the middle of the next load.
- */
-function fieldInfo(f, index) {
-  return {
-    name: f.name,
-    dtype: f.dtype,
-    index,
-    dim: f.dim ?? 0, // vector fields
-    is_primary: f.is_primary === true,
-    auto_id: f.auto_id === true,
-  };
-}
-
-/** Schema facts the marshaller needs, from the core's description. */
-function schemaInfo(d) {
-  const fields = d.fields.map((f, index) => fieldInfo(f, index));
-  return {
-    fields,
-    fieldIndex: new Map(fields.map((f) => [f.name, f.index])),
-    primary: fields.findIndex((f) => f.is_primary),
-    enable_dynamic_field: d.enable_dynamic_field,
-  };
-}
-
-/** The core reports a field index; exceptions carry its name. */
-function nameField(e, info) {
-  if (typeof e.field === 'number') e.field = e.field < info.fields.length ? info.fields[e.field].name : '$meta';
-  return e;
 }
 
 _registerCollection(Collection);

@@ -1,0 +1,1073 @@
+// engine.js — the one place where JavaScript meets the WebAssembly core.
+//
+// This module is the JS side of the boundary described in web/pt_wasm.c, after duckdb-wasm's
+// bindings class: it alone calls the `_pt_wasm_*` exports and reads or writes linear memory.
+// It reads the constants and struct layouts the core reports at init (no code or offset is
+// written down twice), moves strings and buffers in and out of linear memory, turns the core's
+// pt_error into exceptions, and owns what every face would otherwise keep for itself: the
+// stores, the lookup of a collection by name and the cache of its description, and the readers
+// of what comes back (mutation results, rows, hits, JSON text).
+//
+// The faces (orm/: pymilvus's Collection and friends; server/: Milvus REST v2) are thin: they
+// read their dialect's arguments, transcribe them (marshal.js) and call one operation here:
+//   schemas      checkField, describeSchema
+//   stores       openStore, closeStore, listCollections
+//   collections  hasCollection, find, resolve, describe, createCollection, dropCollection,
+//                numEntities
+//   partitions   createPartition, dropPartition, hasPartition
+//   data         write (a transcribed batch), writeJson (REST rows), delete, queryRows,
+//                queryJson, searchHits, searchJson, save, load, compact
+//   memory       setMemoryLimit, memoryLimit, memoryUsage, relieved; and jsonMember (a REST
+//                body checked whole by the core)
+//
+// Re-entrancy: a face reads every value of its caller first (the caller's code may run then: a
+// getter, a Proxy, toJSON), and only then calls an operation. Each operation resolves the
+// collection by name itself (resolve), checks that it is still the collection the values were
+// read against (`expected`), and calls the core with none of the caller's code in between. A
+// collection dropped meanwhile gets Milvus's collection-not-found error (code 100).
+//
+// Memory may grow on any allocation, which replaces the views over it: every view is taken
+// after the last allocation of a step, and passed to the loops that use it as an argument
+// (optimised code that read them from the module object would be thrown away at each growth).
+
+import { DTYPE_CODES, DataType, bindDtypeClasses } from './dtype.js';
+import { Code, EXCEPTION_CLASSES, MilvusException, MilvusMemoryError, ParamError } from './errors.js';
+import { MutationResult, assembleHits, assembleRows, fixedValues, indexList, int64Value, textValues } from './results.js';
+import { typedBytes, typedKind, typedLength } from './typed.js';
+
+const encoder = new TextEncoder();
+// ignoreBOM: a value that starts with U+FEFF keeps it (the default decoder drops it as a byte
+// order mark, so a VARCHAR written as '\uFEFFx' read back as 'x')
+const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+
+// The core's codes, set once when the engine starts (pt_wasm_constants): for the writers below.
+let IN = null; // pt_input_kind
+let CELL = null; // pt_cell_state
+let IN_BYTES = null; // bytes per value of the fixed-width input kinds
+
+let current = null;
+
+// A DataView over linear memory, renewed after growth (memory grows on any allocation).
+let viewBuffer = null;
+let view = null;
+function dataView(M) {
+  const buf = M.HEAPU8.buffer;
+  if (buf !== viewBuffer) {
+    viewBuffer = buf;
+    view = new DataView(buf);
+  }
+  return view;
+}
+
+/** Starts the engine over a loaded Emscripten module (loader.js, once). */
+export function startEngine(M) {
+  current = new Engine(M);
+  return current;
+}
+
+/** The engine; throws when init() has not completed. */
+export function engine() {
+  if (!current)
+    throw new MilvusException(Code.CLIENT, 'partita is not initialised: call `await init()` before using the API');
+  return current;
+}
+
+/** True once init() has completed. */
+export function isInitialized() {
+  return current !== null;
+}
+
+/**
+ * Memory of the WebAssembly core: `used`, bytes its allocator holds now (every store, row,
+ * index and pending result), and `heap`, the size of linear memory (it grows, never shrinks).
+ */
+export function memoryUsage() {
+  return engine().memoryUsage();
+}
+
+/**
+ * The tables JS has before init() (DataType in dtype.js, the error codes in errors.js) against
+ * the core's: they must agree, or the engine does not start.
+ */
+export function checkMirrors(constants) {
+  for (const [name, code] of Object.entries(constants.dtype))
+    if (DTYPE_CODES[name] !== code)
+      throw new MilvusException(Code.CLIENT, `DataType.${name} is ${DTYPE_CODES[name]} in JS but ${code} in the core`);
+  for (const [name, code] of Object.entries(constants.code))
+    if (Code[name] !== code) throw new MilvusException(Code.CLIENT, `error code ${name} is ${Code[name]} in JS but ${code} in the core`);
+  for (const name of Object.keys(Code))
+    if (!Object.hasOwn(constants.code, name)) throw new MilvusException(Code.CLIENT, `error code ${name} is not one of the core's`);
+}
+
+/** A store: the collections of one connection (its handle is the engine's alone). */
+class Store {
+  constructor(ptr, serial) {
+    this.ptr = ptr; // 0 once closed
+    /** Which store of the program it is: a closed store's pointer and its collections' ids may
+     * be given again to a new store, so a collection is known by (serial, id). */
+    this.serial = serial;
+    /** Collections resolved so far, by id: their schema facts (a collection's schema never
+     * changes; a dropped one's id is never given again). */
+    this.collections = new Map();
+  }
+}
+
+let storeSerials = 0;
+
+/** A store's handle; a closed one is never handed to the core (connections give a closed
+ * store's alias a new one, so only a face that kept one across its caller's code holds it). */
+function open(store) {
+  if (!store.ptr) throw new MilvusException(Code.UNEXPECTED, 'the store of this connection was closed (remove_connection) while the call was being made');
+  return store.ptr;
+}
+
+/**
+ * A collection as the engine resolved it. Made by one object literal, so every collection's
+ * facts share one hidden class.
+ */
+function collectionFacts(store, id, name, ptr, schema, maxRows) {
+  return {
+    key: `${store.serial}:${id}`, // names one collection of the program
+    id,
+    name,
+    ptr, // valid until the caller's code runs again: the engine's alone
+    schema, // the core's description of the schema
+    pk: schema.fields.find((f) => f.is_primary),
+    info: schemaInfo(schema, maxRows), // what the marshaller reads values against
+  };
+}
+
+/**
+ * A field as the marshaller and the search path see it. Every field of every collection has the
+ * same properties, made by one object literal, so they share one hidden class, and that class
+ * outlives the collections (the literal's boilerplate holds it): code the engine optimised on
+ * one collection's fields keeps running on the next one's, even after a full garbage
+ * collection at a moment when no collection was alive. An object spread of the description gave
+ * maps that differed by field type and between two collections of one schema, and a class's
+ * instances lose their hidden class when the last one dies; either deoptimised the row
+ * transcription in the middle of the next load.
+ */
+function fieldInfo(f, index) {
+  return {
+    name: f.name,
+    dtype: f.dtype,
+    index,
+    dim: f.dim ?? 0, // vector fields
+    is_primary: f.is_primary === true,
+    auto_id: f.auto_id === true,
+  };
+}
+
+/** Schema facts the marshaller needs, from the core's description of a schema; `maxRows`: the
+ * most rows a batch may have (the core refuses more unread). */
+function schemaInfo(d, maxRows) {
+  const fields = d.fields.map((f, index) => fieldInfo(f, index));
+  return {
+    fields,
+    fieldIndex: new Map(fields.map((f) => [f.name, f.index])),
+    primary: fields.findIndex((f) => f.is_primary),
+    enable_dynamic_field: d.enable_dynamic_field,
+    maxRows,
+  };
+}
+
+/** The core reports a field index; exceptions carry its name. */
+function nameField(e, info) {
+  if (typeof e.field === 'number') e.field = e.field < info.fields.length ? info.fields[e.field].name : '$meta';
+  return e;
+}
+
+class Engine {
+  #M;
+  #allocate = (size) => this.#alloc(size);
+  #excByIndex = [];
+  #statusByIndex = [];
+  #op;
+  #flags;
+
+  constructor(M) {
+    this.#M = M;
+    /** Everything the core reports about itself: codes, limits, flags, layouts (read-only). */
+    this.constants = JSON.parse(this.#cString(M._pt_wasm_constants() >>> 0, 1 << 16));
+    checkMirrors(this.constants);
+    this.layout = this.constants.layout;
+    for (const [name, i] of Object.entries(this.constants.exception)) this.#excByIndex[i] = name;
+    for (const [name, i] of Object.entries(this.constants.status)) this.#statusByIndex[i] = `PT_${name}`;
+    this.#op = { insert: this.constants.op.INSERT, upsert: this.constants.op.UPSERT };
+    this.#flags = this.constants.flags;
+    IN = this.constants.input;
+    CELL = this.constants.cell;
+    IN_BYTES = Object.fromEntries(Object.entries(this.constants.input_bytes).map(([name, size]) => [IN[name], size]));
+    bindDtypeClasses(this.constants.dtype_class);
+  }
+
+  // ---- memory ---------------------------------------------------------------------------
+
+  /** A DataView over linear memory, renewed after growth. */
+  get #view() {
+    return dataView(this.#M);
+  }
+
+  /** Caps what the core allocates (bytes; 0: none); returns the cap now in force. */
+  setMemoryLimit(bytes) {
+    this.#M._pt_wasm_set_memory_limit(bytes);
+    return this.memoryLimit();
+  }
+
+  memoryLimit() {
+    return this.#M._pt_wasm_memory_limit();
+  }
+
+  memoryUsage() {
+    return { used: this.#M._pt_wasm_memory_used(), heap: this.#M.HEAPU8.length };
+  }
+
+  #alloc(size) {
+    // sizes are passed as u32: a larger one must not wrap around to a small allocation
+    if (!(size >= 0 && size <= 0xffffffff)) throw this.#allocError(size);
+    const p = this.#M._pt_wasm_alloc(size) >>> 0;
+    if (!p) throw this.#allocError(size);
+    return p;
+  }
+
+  #free(ptr) {
+    if (ptr) this.#M._pt_wasm_free(ptr);
+  }
+
+  /** The error for a failed allocation of `size` bytes: the memory ceiling's, or out of memory. */
+  #allocError(size) {
+    const limit = this.#M._pt_wasm_memory_limit(), used = this.#M._pt_wasm_memory_used();
+    if (limit > 0 && used + size > limit) return this.#quotaError(limit, used);
+    return new MilvusMemoryError(Code.UNEXPECTED, `out of memory: could not allocate ${size} bytes in the WebAssembly heap`, { status: this.#nomem() });
+  }
+
+  /** The error for a core call that returned nothing because memory ran out, `what` doing. */
+  #nomemError(what) {
+    const limit = this.#M._pt_wasm_memory_limit();
+    if (limit > 0) return this.#quotaError(limit, this.#M._pt_wasm_memory_used());
+    return new MilvusMemoryError(Code.UNEXPECTED, `out of memory ${what}`, { status: this.#nomem() });
+  }
+
+  #quotaError(limit, used) {
+    return new MilvusMemoryError(Code.QUOTA_EXCEEDED, `memory quota exceeded, please allocate more resources: quota exceeded[limit=${limit} bytes][used=${used} bytes]`, { status: this.#nomem() });
+  }
+
+  #nomem() {
+    return this.#statusByIndex[this.constants.status.NOMEM];
+  }
+
+  /** Reads a NUL-terminated UTF-8 string. */
+  #cString(ptr, max = 1 << 30) {
+    const u8 = this.#M.HEAPU8;
+    let end = ptr;
+    while (end < ptr + max && u8[end] !== 0) end++;
+    return decoder.decode(u8.subarray(ptr, end));
+  }
+
+  /** A NUL-terminated string the core allocated (JSON text), read and freed; `what` names the
+   * work in the error when the core had no memory for it. */
+  #takeString(ptr, what) {
+    if (!ptr) throw what === null ? this.lastError() : this.#nomemError(what);
+    try {
+      return this.#cString(ptr);
+    } finally {
+      this.#free(ptr);
+    }
+  }
+
+  /** Copies `len` bytes out of linear memory into a fresh, aligned ArrayBuffer. */
+  #copyOut(ptr, len) {
+    return this.#M.HEAPU8.slice(ptr, ptr + len).buffer;
+  }
+
+  /**
+   * Runs fn (synchronous) in the core's relief (pt_memory_relief): for operations that free
+   * memory (drops, delete, compact), whose arguments and work may then pass the memory ceiling
+   * by a bounded amount, so that a store at its ceiling can always shrink.
+   */
+  relieved(fn) {
+    this.#M._pt_wasm_memory_relief(1);
+    try {
+      return fn();
+    } finally {
+      this.#M._pt_wasm_memory_relief(0);
+    }
+  }
+
+  /** Runs fn(scope) with a scope for temporary allocations, freed together afterwards. */
+  #scoped(fn) {
+    const scope = new Scope(this.#M, this.#allocate);
+    try {
+      return fn(scope);
+    } finally {
+      scope.release();
+    }
+  }
+
+  // ---- errors -----------------------------------------------------------------------------
+
+  /** The core's last error as the matching exception. */
+  lastError() {
+    const L = this.layout.pt_error;
+    const base = this.#M._pt_wasm_error() >>> 0;
+    const dv = this.#view;
+    const status = dv.getInt32(base + L.status, true);
+    const code = dv.getInt32(base + L.code, true);
+    const exc = dv.getInt32(base + L.exc, true);
+    const row = Number(dv.getBigInt64(base + L.row, true));
+    const field = dv.getInt32(base + L.field, true);
+    const exprOffset = dv.getInt32(base + L.expr_offset, true);
+    const exprLength = dv.getInt32(base + L.expr_length, true);
+    const message = this.#cString(base + L.message, L.size - L.message);
+    const Cls = EXCEPTION_CLASSES[this.#excByIndex[exc]] ?? MilvusException;
+    const statusName = this.#statusByIndex[status] ?? `PT_${status}`;
+    const details = { status: statusName };
+    if (row >= 0) details.row = row;
+    if (field >= 0) details.field = field;
+    if (exprOffset >= 0) {
+      details.expr_offset = exprOffset;
+      details.expr_length = exprLength;
+    }
+    if (status === this.constants.status.NOMEM) return new MilvusMemoryError(code, message, details);
+    return new Cls(code, message, details);
+  }
+
+  /** Throws the last error unless `status` is PT_OK. */
+  #check(status) {
+    if (status !== this.constants.status.OK) throw this.lastError();
+  }
+
+  // ---- schemas ----------------------------------------------------------------------------
+
+  /** Runs pymilvus's checks of one FieldSchema (its JSON text); throws their exception. */
+  checkField(text) {
+    this.#scoped((scope) => {
+      const [p, n] = scope.string(text);
+      this.#check(this.#M._pt_wasm_field_check(p, n));
+    });
+  }
+
+  /** Checks a CollectionSchema (its JSON text) and returns the core's description of it, with
+   * primary_field and auto_id applied. */
+  describeSchema(text) {
+    return this.#scoped((scope) => {
+      const [p, n] = scope.string(text);
+      const schema = this.#M._pt_wasm_schema_from_json(p, n) >>> 0;
+      if (!schema) throw this.lastError();
+      try {
+        return JSON.parse(this.#takeString(this.#M._pt_wasm_schema_to_json(schema) >>> 0, 'describing a schema'));
+      } finally {
+        this.#M._pt_wasm_schema_free(schema);
+      }
+    });
+  }
+
+  // ---- stores -----------------------------------------------------------------------------
+
+  /** Opens an empty in-memory store. */
+  openStore() {
+    const ptr = this.#M._pt_wasm_store_open() >>> 0;
+    if (!ptr) throw this.lastError();
+    return new Store(ptr, ++storeSerials);
+  }
+
+  /** Closes a store and every collection in it. */
+  closeStore(store) {
+    if (!store.ptr) return;
+    const ptr = store.ptr;
+    store.ptr = 0;
+    store.collections.clear();
+    this.#M._pt_wasm_store_close(ptr);
+  }
+
+  /** The names of a store's collections. */
+  listCollections(store) {
+    return JSON.parse(this.#takeString(this.#M._pt_wasm_store_list(open(store)) >>> 0, 'listing collections'));
+  }
+
+  // ---- collections ------------------------------------------------------------------------
+
+  /** The pointer of collection `name` in `store` now, or 0. */
+  #find(store, name) {
+    if (!store.ptr) return 0;
+    return this.#scoped((scope) => {
+      const [p, n] = scope.string(name);
+      return this.#M._pt_wasm_collection_find(store.ptr, p, n) >>> 0;
+    });
+  }
+
+  /** Whether `store` has a collection called `name` (without describing it). */
+  hasCollection(store, name) {
+    return this.#find(store, name) !== 0;
+  }
+
+  /** Collection `name` of `store` now (its facts: key, id, name, schema, pk, info), or null. */
+  find(store, name) {
+    const ptr = this.#find(store, name);
+    if (!ptr) return null;
+    const id = this.#M._pt_wasm_collection_id(ptr);
+    let facts = store.collections.get(id);
+    if (facts === undefined) {
+      // described once per collection: the schema of a collection never changes
+      const d = this.#describe(ptr);
+      facts = collectionFacts(store, id, name, ptr, d.schema, this.#M._pt_wasm_collection_max_rows(ptr));
+      store.collections.set(id, facts);
+    }
+    facts.ptr = ptr;
+    return facts;
+  }
+
+  /**
+   * Resolves collection `name` of `store` now and returns its facts. Throws Milvus's
+   * collection-not-found error (code 100) when there is none; and when `expected`, the facts
+   * the caller's values were read against, are not this collection's (it was dropped, and
+   * perhaps created again, while they were read).
+   */
+  resolve(store, name, expected = null) {
+    const facts = this.find(store, name);
+    if (expected && (facts === null || facts.key !== expected.key))
+      throw new MilvusException(Code.COLLECTION_NOT_FOUND, `can't find collection[database=default][collection=${name}]: it was dropped ` +
+        'while the values of this call were being read (by a getter, toJSON or a Proxy?); nothing was done');
+    if (facts === null) throw new MilvusException(Code.COLLECTION_NOT_FOUND, `can't find collection[database=default][collection=${name}]`);
+    return facts;
+  }
+
+  #describe(ptr) {
+    return JSON.parse(this.#takeString(this.#M._pt_wasm_collection_describe(ptr) >>> 0, 'describing a collection'));
+  }
+
+  /** The core's description of a collection now: name, schema, partitions (with live counts). */
+  describe(store, name, expected = null) {
+    return this.#describe(this.resolve(store, name, expected).ptr);
+  }
+
+  /**
+   * Creates collection `name` in `store` from a schema's JSON text, with `numPartitions`
+   * partition-key buckets. `orm`: pymilvus's Collection() rules (an equal schema opens an
+   * existing collection), else Milvus's CreateCollection's.
+   */
+  createCollection(store, name, schemaText, numPartitions, orm) {
+    this.#scoped((scope) => {
+      const [np, nn] = scope.string(name);
+      const [sp, sn] = scope.string(schemaText);
+      const M = this.#M;
+      const s = M._pt_wasm_schema_from_json(sp, sn) >>> 0;
+      if (!s) throw this.lastError();
+      try {
+        const coll = M._pt_wasm_collection_create(open(store), np, nn, s, numPartitions, orm ? this.#flags.CREATE_ORM : 0) >>> 0;
+        if (!coll) throw this.lastError();
+      } finally {
+        M._pt_wasm_schema_free(s);
+      }
+    });
+  }
+
+  /** Drops collection `name` and its data; returns the key of the collection dropped (null when
+   * there was none). */
+  dropCollection(store, name) {
+    return this.relieved(() => this.#scoped((scope) => {
+      const [p, n] = scope.string(name);
+      const M = this.#M;
+      const ptr = M._pt_wasm_collection_find(open(store), p, n) >>> 0;
+      const id = ptr ? M._pt_wasm_collection_id(ptr) : null;
+      this.#check(M._pt_wasm_collection_drop(store.ptr, p, n));
+      if (id === null) return null;
+      store.collections.delete(id);
+      return `${store.serial}:${id}`;
+    }));
+  }
+
+  /** Live entities of a collection, or of one of its partitions. */
+  numEntities(store, name, partition = null) {
+    const h = this.resolve(store, name);
+    if (partition === null) return this.#M._pt_wasm_num_entities(h.ptr, 0, 0, 0);
+    return this.#scoped((scope) => {
+      const [p, n] = scope.string(partition);
+      return this.#M._pt_wasm_num_entities(h.ptr, p, n, 1);
+    });
+  }
+
+  // ---- partitions -------------------------------------------------------------------------
+
+  /** Creates a partition (an existing one is kept). */
+  createPartition(store, name, partition, expected = null) {
+    this.#scoped((scope) => {
+      const [p, n] = scope.string(partition);
+      this.#check(this.#M._pt_wasm_partition_create(this.resolve(store, name, expected).ptr, p, n));
+    });
+  }
+
+  /** Drops a partition and its data; returns whether it existed. */
+  dropPartition(store, name, partition) {
+    return this.relieved(() => this.#scoped((scope) => {
+      const [p, n] = scope.string(partition);
+      const h = this.resolve(store, name);
+      const had = this.#M._pt_wasm_partition_exists(h.ptr, p, n) === 1;
+      this.#check(this.#M._pt_wasm_partition_drop(h.ptr, p, n));
+      return had;
+    }));
+  }
+
+  hasPartition(store, name, partition) {
+    return this.#scoped((scope) => {
+      const [p, n] = scope.string(partition);
+      return this.#M._pt_wasm_partition_exists(this.resolve(store, name).ptr, p, n) === 1;
+    });
+  }
+
+  // ---- writes -----------------------------------------------------------------------------
+
+  /**
+   * Writes a batch transcribed by marshal.transcribe (against `expected`'s facts) into a
+   * partition (null: _default): `op` is 'insert' or 'upsert'. Returns { result (the
+   * MutationResult), rows (with `rowsJson`: the rows as REST JSON, { rows, offsets }, or null
+   * when out of memory), info }. The transcription's buffers are released whatever happens.
+   *
+   * Every buffer is allocated first (memory may grow on any allocation), then every value is
+   * written once into linear memory: a float vector column straight into the storage the core
+   * will keep it in (pt_wasm_stage), so the core does not copy it again.
+   */
+  write(store, name, expected, partition, op, batch, rowsJson) {
+    try {
+      return this.#scoped((scope) => {
+        const M = this.#M;
+        const h = this.resolve(store, name, expected);
+        const [pp, pl] = partition === null ? [0, 0] : scope.string(partition);
+        const stage = (field, n) => M._pt_wasm_stage(h.ptr, pp, pl, field, n) >>> 0;
+        const batchPtr = copyBatch(M, this.layout, scope, batch, stage);
+        const res = this.#result(scope);
+        const st = M._pt_wasm_write(h.ptr, pp, pl, this.#op[op], batchPtr, rowsJson ? this.#flags.ROWS_JSON : 0, res);
+        if (st !== this.constants.status.OK) throw nameField(this.lastError(), h.info);
+        try {
+          return { result: this.#mutationResult(res, true, true), rows: rowsJson ? this.#rowsJson(res) : null, info: h.info };
+        } finally {
+          M._pt_wasm_mutation_result_clear(res);
+        }
+      });
+    } finally {
+      batch.release(); // the batch is copied, or failed: its buffers are free either way
+    }
+  }
+
+  /**
+   * Writes rows given as JSON text (a REST body's `data`, the bytes of a genuine Uint8Array)
+   * into a partition (null: _default). Returns { n, keysJson }: the keys as a JSON array, int64s
+   * as strings with `int64AsString`.
+   */
+  writeJson(store, name, expected, partition, op, data, int64AsString) {
+    return this.#scoped((scope) => {
+      const M = this.#M;
+      const h = this.resolve(store, name, expected);
+      const [pp, pl] = partition === null ? [0, 0] : scope.string(partition);
+      const dp = scope.bytes(data, true);
+      const res = this.#result(scope);
+      this.#check(M._pt_wasm_write_json(h.ptr, pp, pl, this.#op[op], dp, typedLength(data), 0, res));
+      try {
+        return this.#keysJson(res, int64AsString);
+      } finally {
+        M._pt_wasm_mutation_result_clear(res);
+      }
+    });
+  }
+
+  /** Deletes the rows that `expr` selects (in a partition, or all with null): the
+   * MutationResult (its primary_keys read only `withKeys`). */
+  delete(store, name, expected, partition, expr, withKeys = true) {
+    // deleting frees memory: it may pass the memory ceiling by the core's relief while it runs
+    return this.relieved(() => this.#scoped((scope) => {
+      const M = this.#M;
+      const [pp, pl] = partition === null ? [0, 0] : scope.string(partition);
+      const [ep, el] = scope.string(expr);
+      const h = this.resolve(store, name, expected);
+      const res = this.#result(scope);
+      this.#check(M._pt_wasm_delete(h.ptr, pp, pl, ep, el, res));
+      try {
+        return this.#mutationResult(res, false, withKeys);
+      } finally {
+        M._pt_wasm_mutation_result_clear(res);
+      }
+    }));
+  }
+
+  /** A zeroed pt_mutation_result in `scope`. */
+  #result(scope) {
+    const size = this.layout.pt_mutation_result.size;
+    const res = scope.alloc(size);
+    this.#M.HEAPU8.fill(0, res, res + size);
+    return res;
+  }
+
+  /** Reads a pt_mutation_result (the caller clears it afterwards). */
+  #mutationResult(ptr, withIndex, withKeys) {
+    const L = this.layout.pt_mutation_result;
+    const M = this.#M;
+    const dv = this.#view;
+    const n = Number(dv.getBigUint64(ptr + L.n_keys, true));
+    const keyType = dv.getInt32(ptr + L.key_type, true);
+    // filled by index, made with its length: grown by push instead, the keys of a load of rows
+    // took 6-10 ms rather than 2.6-4.2 ms (a load of 100,000 rows, measured)
+    const keys = new Array(withKeys ? n : 0);
+    if (withKeys && n && keyType === DataType.INT64)
+      decodeIntKeys(M.HEAP32, M.HEAPU32, dv, dv.getUint32(ptr + L.int_keys, true) >>> 2, n, keys);
+    else if (withKeys && n && keyType === DataType.VARCHAR)
+      decodeStringKeys(M.HEAPU8, M.HEAPU32, dv.getUint32(ptr + L.str_offsets, true), dv.getUint32(ptr + L.str_data, true), n, keys);
+    return new MutationResult({
+      insert_count: Number(dv.getBigUint64(ptr + L.insert_count, true)),
+      delete_count: Number(dv.getBigUint64(ptr + L.delete_count, true)),
+      upsert_count: Number(dv.getBigUint64(ptr + L.upsert_count, true)),
+      timestamp: dv.getBigUint64(ptr + L.timestamp, true),
+      primary_keys: keys,
+      succ_index: withIndex ? indexList(n) : [],
+    });
+  }
+
+  /** The rows_json of a write, copied out of linear memory: { rows, offsets }, or null. */
+  #rowsJson(res) {
+    const L = this.layout.pt_mutation_result;
+    const dv = this.#view;
+    const text = dv.getUint32(res + L.rows_json, true), offs = dv.getUint32(res + L.rows_json_offsets, true);
+    if (!text || !offs) return null;
+    const n = Number(dv.getBigUint64(res + L.n_keys, true));
+    const offsets = new Uint32Array(n + 1);
+    for (let i = 0; i <= n; i++) offsets[i] = dv.getUint32(offs + i * 4, true);
+    // new + set: about twice as fast as slice() for megabytes
+    const rows = new Uint8Array(offsets[n] - 1);
+    rows.set(this.#M.HEAPU8.subarray(text, text + rows.length));
+    return { rows, offsets };
+  }
+
+  /** A pt_mutation_result's keys as JSON text (exact int64 digits): { n, keysJson }. */
+  #keysJson(res, int64AsString) {
+    const L = this.layout.pt_mutation_result;
+    const dv = this.#view;
+    const n = Number(dv.getBigUint64(res + L.n_keys, true));
+    const keyType = dv.getInt32(res + L.key_type, true);
+    const parts = new Array(n);
+    const u8 = this.#M.HEAPU8;
+    if (n && keyType === DataType.INT64) {
+      const p = dv.getUint32(res + L.int_keys, true);
+      const keys = new BigInt64Array(u8.slice(p, p + n * 8).buffer);
+      for (let i = 0; i < n; i++) parts[i] = int64AsString ? `"${keys[i]}"` : keys[i].toString();
+    } else if (n) {
+      const offs = dv.getUint32(res + L.str_offsets, true);
+      const data = dv.getUint32(res + L.str_data, true);
+      for (let i = 0; i < n; i++) {
+        const a = dv.getUint32(offs + i * 4, true), b = dv.getUint32(offs + i * 4 + 4, true);
+        parts[i] = JSON.stringify(decoder.decode(u8.subarray(data + a, data + b)));
+      }
+    }
+    return { n, keysJson: `[${parts.join(',')}]` };
+  }
+
+  // ---- reads ------------------------------------------------------------------------------
+
+  /** Runs a query (its request as JSON text); `read(rowsPtr)` reads the rows before they are freed. */
+  #query(store, name, expected, request, read) {
+    return this.#scoped((scope) => {
+      const [p, n] = scope.string(request);
+      const h = this.resolve(store, name, expected);
+      const rows = this.#M._pt_wasm_query(h.ptr, p, n) >>> 0;
+      if (!rows) throw this.lastError();
+      try {
+        return read(rows);
+      } finally {
+        this.#M._pt_wasm_rows_free(rows);
+      }
+    });
+  }
+
+  /** A query's rows as objects (dynamic keys top-level, as pymilvus gives them). */
+  queryRows(store, name, expected, request) {
+    return this.#query(store, name, expected, request, (rows) => this.#readRows(rows));
+  }
+
+  /** A query's rows as the JSON text of an array of row objects, written by the core. */
+  queryJson(store, name, expected, request, int64AsString) {
+    return this.#query(store, name, expected, request, (rows) => this.#rowsText(rows, int64AsString));
+  }
+
+  /**
+   * Runs a search: its request as JSON text, and its query vectors as `vectors`, { bytes } (the
+   * packed vectors) or { bytes: null, byteLength } (a size alone, which the core refuses).
+   * `read(resultPtr)` reads the result before it is freed.
+   */
+  #search(store, name, expected, request, vectors, read) {
+    return this.#scoped((scope) => {
+      const [p, n] = scope.string(request);
+      const { bytes } = vectors;
+      const vp = bytes ? scope.bytes(bytes.length ? bytes : new Uint8Array(1)) : 0;
+      const h = this.resolve(store, name, expected);
+      const r = this.#M._pt_wasm_search(h.ptr, p, n, vp, bytes ? bytes.length : vectors.byteLength ?? 0) >>> 0;
+      if (!r) throw this.lastError();
+      try {
+        return read(r);
+      } finally {
+        this.#M._pt_wasm_search_free(r);
+      }
+    });
+  }
+
+  /**
+   * A search's hits: one list per query vector, best first, each hit { id, distance, entity }
+   * (see results.assembleHits for `how`: pk, pkInEntity, roundDecimal).
+   */
+  searchHits(store, name, expected, request, vectors, how) {
+    return this.#search(store, name, expected, request, vectors, (r) => {
+      const M = this.#M;
+      const nq = M._pt_wasm_search_nq(r) >>> 0;
+      const counts = new Uint32Array(this.#copyOut(M._pt_wasm_search_counts(r) >>> 0, nq * 4));
+      let total = 0;
+      for (let q = 0; q < nq; q++) total += counts[q];
+      const dist = new Float32Array(this.#copyOut(M._pt_wasm_search_distances(r) >>> 0, total * 4));
+      return assembleHits(counts, dist, this.#readRows(M._pt_wasm_search_rows(r) >>> 0), how);
+    });
+  }
+
+  /** A search's hits as REST JSON: { topks (hits per query vector), json (the hits as one JSON
+   * array written by the core, null when there are none) }. */
+  searchJson(store, name, expected, request, vectors, int64AsString) {
+    return this.#search(store, name, expected, request, vectors, (r) => {
+      const M = this.#M;
+      const nq = M._pt_wasm_search_nq(r) >>> 0;
+      const countsPtr = M._pt_wasm_search_counts(r) >>> 0;
+      const topks = Array.from(new Uint32Array(this.#copyOut(countsPtr, nq * 4)));
+      const total = topks.reduce((a, b) => a + b, 0);
+      if (total === 0) return { topks, json: null };
+      const json = this.#takeString(M._pt_wasm_search_to_json(r, int64AsString ? this.#flags.JSON_INT64_AS_STRING : 0) >>> 0, null);
+      return { topks, json };
+    });
+  }
+
+  /** A pt_rows as the JSON text of an array of row objects, written by the core. */
+  #rowsText(rowsPtr, int64AsString) {
+    return this.#takeString(this.#M._pt_wasm_rows_to_json(rowsPtr, int64AsString ? this.#flags.JSON_INT64_AS_STRING : 0) >>> 0, null);
+  }
+
+  /** Reads a pt_rows into row objects. */
+  #readRows(rowsPtr) {
+    const M = this.#M;
+    const n = M._pt_wasm_rows_count(rowsPtr);
+    const ncols = M._pt_wasm_rows_num_columns(rowsPtr) >>> 0;
+    const cols = [];
+    for (let k = 0; k < ncols; k++) cols.push(this.#readColumn(M._pt_wasm_rows_column(rowsPtr, k) >>> 0, n));
+    return assembleRows(cols, n);
+  }
+
+  /** Reads one pt_column_out: its buffers are copied out, then decoded (results.js). */
+  #readColumn(colPtr, n) {
+    const L = this.layout.pt_column_out;
+    const dv = this.#view;
+    const name = this.#cString(dv.getUint32(colPtr + L.name, true));
+    const dtype = dv.getInt32(colPtr + L.dtype, true);
+    const isDynamic = dv.getInt32(colPtr + L.is_dynamic, true) === 1;
+    const width = dv.getUint32(colPtr + L.width, true);
+    const elem = dv.getUint32(colPtr + L.elem_size, true);
+    const valuesPtr = dv.getUint32(colPtr + L.values, true);
+    const offsetsPtr = dv.getUint32(colPtr + L.offsets, true);
+    const validPtr = dv.getUint32(colPtr + L.valid, true);
+    const valid = validPtr ? this.#M.HEAPU8.slice(validPtr, validPtr + n) : null;
+    if (offsetsPtr) {
+      const offs = new Uint32Array(this.#copyOut(offsetsPtr, (n + 1) * 4));
+      const bytes = new Uint8Array(this.#copyOut(valuesPtr, offs[n]));
+      return { name, isDynamic, values: textValues(dtype, n, valid, offs, bytes) };
+    }
+    return { name, isDynamic, values: fixedValues(dtype, n, width, valid, this.#copyOut(valuesPtr, n * width * elem)) };
+  }
+
+  // ---- snapshots and compaction -----------------------------------------------------------
+
+  /** The collection as snapshot bytes (format: src/snapshot.c). */
+  save(store, name) {
+    const h = this.resolve(store, name);
+    return this.#scoped((scope) => {
+      const lenPtr = scope.alloc(4);
+      const p = this.#M._pt_wasm_collection_save(h.ptr, lenPtr) >>> 0;
+      if (!p) throw this.lastError();
+      try {
+        const n = this.#view.getUint32(lenPtr, true);
+        const out = new Uint8Array(n);
+        out.set(this.#M.HEAPU8.subarray(p, p + n));
+        return out;
+      } finally {
+        this.#free(p);
+      }
+    });
+  }
+
+  /** Restores snapshot bytes (a Uint8Array) into `store` as a new collection, called `name`
+   * (null: the saved name); returns its name. */
+  load(store, bytes, name) {
+    const ptr = this.#scoped((scope) => {
+      const [np, nl] = name === null ? [0, 0] : scope.string(name);
+      const bp = scope.bytes(bytes);
+      const coll = this.#M._pt_wasm_collection_load(open(store), bp, typedLength(bytes), np, nl) >>> 0;
+      if (!coll) throw this.lastError();
+      return coll;
+    });
+    return this.#describe(ptr).name;
+  }
+
+  /** Drops deleted rows from memory now; returns how many. */
+  compact(store, name) {
+    const removed = this.relieved(() => this.#M._pt_wasm_collection_compact(this.resolve(store, name).ptr, 0, 0, 0));
+    if (removed < 0) throw this.lastError();
+    return removed;
+  }
+
+  // ---- JSON text --------------------------------------------------------------------------
+
+  /**
+   * Checks JSON text (the bytes of a genuine Uint8Array) whole, as the core takes JSON
+   * (RFC 8259, UTF-8, no byte order mark), and finds the member `key` of its top-level object:
+   * { valid: false, message } or { valid: true, found (-1: not an object, 0: no such member,
+   * 1: found), start, length (the member's value, in bytes) }.
+   */
+  jsonMember(bytes, key) {
+    return this.#scoped((scope) => {
+      const M = this.#M;
+      const length = typedLength(bytes);
+      const bodyPtr = scope.bytes(bytes, true);
+      if (M._pt_wasm_json_validate(bodyPtr, length, 0) !== this.constants.status.OK) return { valid: false, message: this.lastError().message };
+      const [kp, kn] = scope.string(key);
+      const out = scope.alloc(8);
+      const found = M._pt_wasm_json_member(bodyPtr, length, kp, kn, out);
+      if (found !== 1) return { valid: true, found, start: 0, length: 0 };
+      const dv = this.#view;
+      return { valid: true, found, start: dv.getUint32(out, true), length: dv.getUint32(out + 4, true) };
+    });
+  }
+}
+
+/** Temporary linear-memory allocations of one call; release() frees them all. */
+class Scope {
+  constructor(M, alloc) {
+    this.M = M;
+    this.allocate = alloc;
+    this.ptrs = [];
+  }
+
+  alloc(size) {
+    const p = this.allocate(size);
+    this.ptrs.push(p);
+    return p;
+  }
+
+  /** Copies a string as UTF-8; returns [pointer, byte length]. Only strings: anything else
+   * would be converted by its own toString(), at a moment when no user code may run. */
+  string(s) {
+    if (typeof s !== 'string') throw new ParamError(Code.CLIENT, `expected a string, got ${s === null ? 'null' : typeof s}`);
+    const bytes = encoder.encode(s);
+    const p = this.alloc(bytes.length + 1);
+    const u8 = this.M.HEAPU8;
+    u8.set(bytes, p);
+    u8[p + bytes.length] = 0;
+    return [p, bytes.length];
+  }
+
+  /** Copies the bytes of a typed array into linear memory (followed by a NUL with `nul`);
+   * returns the pointer. */
+  bytes(view, nul = false) {
+    if (typedKind(view) === undefined) throw new ParamError(Code.CLIENT, 'expected a typed array');
+    const src = typedBytes(view);
+    const p = this.alloc(src.length + (nul ? 1 : 0));
+    const u8 = this.M.HEAPU8;
+    u8.set(src, p);
+    if (nul) u8[p + src.length] = 0;
+    return p;
+  }
+
+  release() {
+    for (const p of this.ptrs) this.M._pt_wasm_free(p);
+    this.ptrs.length = 0;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mutation results: keys
+// ---------------------------------------------------------------------------------------------
+
+/** INT64 keys from their (lo, hi) 32-bit halves at word w into `keys`: a key whose high half is
+ * in (-2^21, 2^21) is a safe integer and becomes a number without a BigInt being made (the
+ * common case, a thousand per batch). The views are arguments, never read from the module object
+ * in here: optimized code that had them as constants would be thrown away whenever memory grows. */
+function decodeIntKeys(i32, u32, dv, w, n, keys) {
+  for (let i = 0; i < n; i++, w += 2) {
+    const hi = i32[w + 1];
+    keys[i] = hi > -0x200000 && hi < 0x200000 ? hi * 4294967296 + u32[w] : int64Value(dv.getBigInt64(w * 4, true));
+  }
+}
+
+function decodeStringKeys(u8, u32, offs, data, n, keys) {
+  for (let i = 0, o = offs >>> 2; i < n; i++, o++) keys[i] = decoder.decode(u8.subarray(data + u32[o], data + u32[o + 1]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// A transcribed batch → one pt_batch_in in linear memory
+// ---------------------------------------------------------------------------------------------
+
+const hasWellFormed = typeof ''.isWellFormed === 'function';
+
+/** A string with lone surrogates as WTF-8: each lone surrogate as its own three bytes, which
+ * the core refuses as not UTF-8 (TextEncoder would quietly turn them into U+FFFD). */
+function encodeWtf8Into(s, out) {
+  let at = 0;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        i++;
+      }
+    }
+    if (c < 0x80) out[at++] = c;
+    else if (c < 0x800) { out[at++] = 0xc0 | (c >> 6); out[at++] = 0x80 | (c & 63); }
+    else if (c < 0x10000) { out[at++] = 0xe0 | (c >> 12); out[at++] = 0x80 | ((c >> 6) & 63); out[at++] = 0x80 | (c & 63); }
+    else {
+      out[at++] = 0xf0 | (c >> 18); out[at++] = 0x80 | ((c >> 12) & 63);
+      out[at++] = 0x80 | ((c >> 6) & 63); out[at++] = 0x80 | (c & 63);
+    }
+  }
+  return at;
+}
+
+/** Upper bound of the UTF-8 bytes of a TEXT / JSON column's strings. */
+function stringsCapacity(values, cells, n) {
+  const VALUE = CELL.VALUE;
+  let cap = 0;
+  for (let r = 0; r < n; r++) {
+    const s = values[r];
+    if (typeof s === 'string' && (!cells || cells[r] === VALUE)) cap += s.length * 3;
+  }
+  return cap;
+}
+
+/**
+ * Encodes a TEXT / JSON column's strings as UTF-8 into linear memory at `at`, with n + 1 offsets
+ * at `offsAt` (a u32 index). Short ASCII strings (tags, keys, names) are written a char at a
+ * time, which beats a TextEncoder call per string; anything else goes through encodeInto, or
+ * as WTF-8 when it holds a lone surrogate (so that the core refuses it).
+ */
+function encodeStrings(u8, u32, at, offsAt, values, cells, n, VALUE) {
+  const base = at;
+  u32[offsAt] = 0;
+  for (let r = 0; r < n; r++) {
+    const s = values[r];
+    if (typeof s === 'string' && (!cells || cells[r] === VALUE)) {
+      const len = s.length;
+      let j = 0;
+      if (len <= 64) {
+        for (; j < len; j++) {
+          const ch = s.charCodeAt(j);
+          if (ch >= 0x80) break;
+          u8[at + j] = ch;
+        }
+      }
+      if (j === len) at += len;
+      else if (hasWellFormed && !s.isWellFormed()) at += encodeWtf8Into(s, u8.subarray(at, at + len * 3));
+      else at += encoder.encodeInto(s, u8.subarray(at, at + len * 3)).written;
+    }
+    u32[offsAt + r + 1] = at - base;
+  }
+}
+
+/** A typed array of the batch that changed size after it was measured: only the caller's code
+ * (a getter, toJSON, a Proxy) run while the batch was read can detach or shrink its buffer. */
+const changedWhileRead = () =>
+  new MilvusException(Code.CLIENT, 'a typed array of the batch was detached or resized while the batch was being read ' +
+    '(by a getter, toJSON or a Proxy?): nothing was written');
+
+/** Copies a vector column given row by row into linear memory at `ptr`: typed arrays as they
+ * are (checked to be still of the field's width), arrays from the numbers read (rowData; all at
+ * once when every row was an array). */
+function writeRowVectors(f32, ptr, c) {
+  const { rowVectors: rows, rowData: data, width: w, n } = c;
+  const at = ptr >>> 2;
+  if (c.inRowData === n) return f32.set(data.subarray(0, n * w), at);
+  for (let r = 0, o = at; r < n; r++, o += w) {
+    const v = rows[r];
+    if (v === undefined) f32.fill(0, o, o + w); // a cell the core reports
+    else if (typeof v === 'number') f32.set(data.subarray(r * w, r * w + w), o); // IN_ROW_DATA
+    else if (typedLength(v) !== w) throw changedWhileRead();
+    else f32.set(v, o); // a numeric typed array: converted to float32 as set does
+  }
+}
+
+/** A column's values (a typed array: the caller's, kept by reference, or scratch) as bytes, which
+ * must be the n × width values the core will read. */
+function valueBytes(c) {
+  const bytes = typedBytes(c.values);
+  if (bytes.length !== c.n * c.width * IN_BYTES[c.kind]) throw changedWhileRead();
+  return bytes;
+}
+
+/** A FLOAT_VECTOR column whose every row holds a float32 vector of the field's dim: written in
+ * the stored format, so the core can take it in place (pt_wasm_stage). */
+function stageable(c) {
+  const f = c.field;
+  return f !== null && f.dtype === DataType.FLOAT_VECTOR && c.kind === IN.FLOAT32 && c.cells === null &&
+    c.width === f.dim && c.n > 0 && (c.rowVectors !== null || typedLength(c.values) === c.n * c.width);
+}
+
+/**
+ * Writes a transcribed batch into linear memory (inside `scope`) and returns the pointer of its
+ * pt_batch_in. `stage(field, n)` returns where the core will store a fixed-width column of the
+ * next n rows (pt_wasm_stage), or 0: a float vector column is written there. Every buffer is
+ * allocated first (memory may grow on any allocation), then every value is written once.
+ */
+function copyBatch(M, layout, scope, batch, stage) {
+  const L = layout.pt_column_in, B = layout.pt_batch_in;
+  const TEXT = IN.TEXT, JSON_ = IN.JSON, ABSENT = IN.ABSENT, FLOAT32 = IN.FLOAT32;
+  const cols = batch.cols;
+  // nColumns may exceed the columns transcribed (a count the core refuses): the rest are absent
+  const colsPtr = scope.alloc(Math.max(1, batch.nColumns) * L.size);
+  M.HEAPU8.fill(0, colsPtr, colsPtr + batch.nColumns * L.size);
+  const batchPtr = scope.alloc(B.size);
+  const ptrs = cols.map((c) => {
+    const p = { values: 0, offsets: 0, cells: 0, name: 0, nameLen: 0, got: 0, gotLen: 0, cap: 0, bytes: null };
+    if (c.kind !== TEXT && c.kind !== JSON_ && c.kind !== ABSENT && c.values) p.bytes = valueBytes(c);
+    if (c.kind === TEXT || c.kind === JSON_) {
+      p.cap = stringsCapacity(c.values, c.cells, c.n);
+      p.values = scope.alloc(Math.max(1, p.cap));
+      p.offsets = scope.alloc((c.n + 1) * 4);
+    } else if (stage !== null && stageable(c) && (p.values = stage(c.field.index, c.n))) {
+      // in place: the core's own storage for these rows
+    } else if (c.kind === FLOAT32 && c.rowVectors) {
+      p.values = scope.alloc(Math.max(1, c.n * c.width * 4));
+    } else if (p.bytes) {
+      p.values = scope.alloc(Math.max(1, p.bytes.length));
+    }
+    if (c.cells) p.cells = scope.alloc(c.n);
+    if (c.name !== null) [p.name, p.nameLen] = scope.string(c.name);
+    if (c.got !== null) [p.got, p.gotLen] = scope.string(c.got);
+    return p;
+  });
+  // no allocation from here on: the views stay valid
+  const u8 = M.HEAPU8, u32 = M.HEAPU32, dv = dataView(M);
+  const VALUE = CELL.VALUE;
+  cols.forEach((c, k) => {
+    const p = ptrs[k];
+    if (c.kind === TEXT || c.kind === JSON_) encodeStrings(u8, u32, p.values, p.offsets >>> 2, c.values, c.cells, c.n, VALUE);
+    else if (c.kind === FLOAT32 && c.rowVectors) writeRowVectors(M.HEAPF32, p.values, c);
+    else if (p.bytes) u8.set(p.bytes, p.values);
+    if (p.cells) u8.set(c.cells, p.cells);
+    const base = colsPtr + k * L.size;
+    dv.setInt32(base + L.field, c.index, true);
+    dv.setInt32(base + L.kind, c.kind, true);
+    dv.setUint32(base + L.name, p.name, true);
+    dv.setUint32(base + L.name_len, p.nameLen, true);
+    dv.setUint32(base + L.n_rows, c.n, true);
+    dv.setUint32(base + L.width, c.width, true);
+    dv.setUint32(base + L.values, p.values, true);
+    dv.setUint32(base + L.offsets, p.offsets, true);
+    dv.setUint32(base + L.cells, p.cells, true);
+    dv.setUint32(base + L.got, p.got, true);
+    dv.setUint32(base + L.got_len, p.gotLen, true);
+    dv.setBigInt64(base + L.got_length, BigInt(Math.trunc(c.gotLength)), true);
+  });
+  dv.setInt32(batchPtr + B.form, batch.form, true);
+  dv.setUint32(batchPtr + B.n_rows, batch.n, true);
+  dv.setUint32(batchPtr + B.n_columns, batch.nColumns, true);
+  dv.setUint32(batchPtr + B.columns, colsPtr, true);
+  return batchPtr;
+}

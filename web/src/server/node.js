@@ -1,0 +1,271 @@
+// server/node.js — the Milvus REST v2 handler on node:http (`partita/server/node`).
+//
+// Requests go to the handler's transport-neutral core (handler.handle) without building web
+// Request / Response objects. The handler decides from the headers alone whether a request may
+// go on (route, token), and only then asks for its body: read straight off the socket into one
+// buffer (its size known from Content-Length when given), refused once it passes maxBodyBytes
+// (a client that sent `Expect: 100-continue` gets its 100 Continue only then). What arrives of
+// a body after its answer (a refusal, 413, 408) is discarded, never kept, and the connection
+// closed unless little is left. requestTimeoutMs bounds a whole request, headers included,
+// from its first byte. GET and
+// HEAD requests may also be answered from directories (the `files` option: the demo page).
+
+import http from 'node:http';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import '../node.js';
+import { init } from '../core/loader.js';
+import { createHandler, timedOut } from './handler.js';
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * How long a connection closed after an early answer keeps reading (and discarding) what the
+ * client still sends before it is cut: closing at once, with bytes unread, sends the client a
+ * reset that can make it lose the answer (Go's net/http waits 500 ms the same way).
+ */
+const LINGER_MS = 500;
+/** The most of an unread body read through (and discarded) to keep its connection. */
+const DRAIN_BYTES = 64 * 1024;
+
+/** How often node looks for requests past their time, for a request timeout of `ms`. */
+const checkIntervalMs = (ms) => Math.max(10, Math.min(1000, Math.floor(ms / 8)));
+
+/** The first buffer of a body (it doubles as bytes arrive, up to the declared length). */
+const FIRST_BUFFER = 64 * 1024;
+
+/**
+ * Reads a request body up to `max` bytes; null when it is larger. `start()` is called before
+ * the first byte is asked for (100 Continue). The memory held grows with the bytes received,
+ * never ahead of them: a declared Content-Length only caps the buffer (a client that declares
+ * 64 MiB and sends nothing reserves nothing).
+ */
+function readBody(req, max, start) {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    const known = Number.isFinite(declared) && declared >= 0;
+    if (known && declared > max) return resolve(null);
+    start?.();
+    const cap = known ? declared : max;
+    let buf = Buffer.allocUnsafe(Math.min(cap, FIRST_BUFFER));
+    let size = 0;
+    req.on('data', (chunk) => {
+      if (size + chunk.length > max) {
+        // the rest is discarded as it comes (see discardRest), not kept
+        req.removeAllListeners('data');
+        buf = null;
+        return resolve(null);
+      }
+      if (size + chunk.length > buf.length) {
+        const grown = Buffer.allocUnsafe(Math.max(size + chunk.length, Math.min(cap, 2 * buf.length)));
+        buf.copy(grown, 0, 0, size);
+        buf = grown;
+      }
+      chunk.copy(buf, size);
+      size += chunk.length;
+    });
+    req.on('end', () => resolve(size === buf.length ? buf : buf.subarray(0, size)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Before an answer to a request whose body was not all read (refused on its headers, too large,
+ * late): the rest of the body is discarded as it comes, never kept. A rest of at most
+ * DRAIN_BYTES (as declared) is simply read through, keeping the connection; a larger or
+ * undeclared one is not: the answer says `connection: close`, and once it is sent the socket's
+ * write side is closed and the socket destroyed when the client closes its side or LINGER_MS
+ * later. (Go's net/http does the same with 256 KiB and 500 ms.)
+ */
+function discardRest(req, res) {
+  if (req.complete) return;
+  req.removeAllListeners('data');
+  req.resume();
+  if (Number(req.headers['content-length']) <= DRAIN_BYTES) return;
+  res.shouldKeepAlive = false;
+  res.setHeader('connection', 'close');
+  const socket = req.socket;
+  // node calls destroySoon() once a `connection: close` answer is sent
+  socket.destroySoon = () => {
+    socket.end();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    socket.once('close', () => clearTimeout(timer));
+  };
+}
+
+/** An HTTP/1.1 answer written on a socket that has no response object (node's client errors). */
+function rawAnswer(status, out) {
+  const body = out?.body ?? '';
+  const type = out ? `content-type: ${out.contentType}\r\n` : '';
+  return `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\n${type}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+}
+
+/** The statuses node answers its client errors with (the rest: 400). */
+const CLIENT_ERROR_STATUS = { HPE_HEADER_OVERFLOW: 431, HPE_CHUNK_EXTENSIONS_OVERFLOW: 413, ERR_HTTP_REQUEST_TIMEOUT: 408 };
+
+/** Content types of the static files served (browsers need these for modules and wasm). */
+const CONTENT_TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json', '.wasm': 'application/wasm', '.svg': 'image/svg+xml',
+  '.png': 'image/png', '.ico': 'image/x-icon', '.txt': 'text/plain; charset=utf-8',
+  '.map': 'application/json', '.ts': 'text/plain; charset=utf-8',
+};
+
+/**
+ * Finds the file that a GET path names under `mounts` (URL prefix -> directory; the longest
+ * prefix wins, a path ending in '/' means its index.html); null when there is none. Paths
+ * that climb out of a mount's directory, and files of types not listed above, are not served.
+ */
+async function findFile(mounts, urlPath) {
+  let decoded;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0')) return null;
+  for (const [prefix, dir] of mounts) {
+    if (!decoded.startsWith(prefix)) continue;
+    let rel = decoded.slice(prefix.length);
+    if (rel === '' || rel.endsWith('/')) rel += 'index.html';
+    const file = path.join(dir, rel);
+    if (!file.startsWith(dir + path.sep) || !Object.hasOwn(CONTENT_TYPES, path.extname(file))) return null;
+    try {
+      return { file, body: await readFile(file) };
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+/**
+ * Serves the Milvus REST v2 subset on node:http.
+ * @param {{ host?: string, port?: number, using?: string, token?: string, maxBodyBytes?: number,
+ *   requestTimeoutMs?: number, cors?: boolean | string | string[],
+ *   page?: string | Response | (() => Response | string | Promise<Response | string>),
+ *   files?: Record<string, string> }} [options] `files`: URL prefix ('/', '/assets/') ->
+ *   directory, served to GET and HEAD before the handler (so a mounted index.html replaces
+ *   the page at '/')
+ * @returns {Promise<{ url: string, port: number, server: http.Server, close(): Promise<void> }>}
+ */
+export async function serve(options = {}) {
+  const { host = '127.0.0.1', port = 19530, files = {}, ...handlerOptions } = options;
+  await init();
+  const handler = createHandler(handlerOptions);
+  const max = handler.maxBodyBytes;
+  const mounts = Object.entries(files)
+    .map(([prefix, dir]) => [prefix.endsWith('/') ? prefix : prefix + '/', path.resolve(dir)])
+    .sort((a, b) => b[0].length - a[0].length);
+
+  const T = handler.requestTimeoutMs;
+  // node's clock on requests: a request (headers and body) not all in T ms after its first
+  // byte is answered 408 (clientError below), looked for every checkIntervalMs(T); 0: node's
+  // own defaults
+  const timeouts = T ? { requestTimeout: T, headersTimeout: T, connectionsCheckingInterval: checkIntervalMs(T) } : {};
+  /** The response to the request being received on each socket (clientError must not write
+   * over it). */
+  const responding = new WeakMap();
+
+  const onRequest = async (req, res, expectsContinue = false) => {
+    const socket = req.socket;
+    responding.set(socket, res);
+    // until the request is all in (its answer may come first)
+    const done = () => responding.get(socket) === res && responding.delete(socket);
+    res.once('finish', () => (req.complete ? done() : req.once('end', done)));
+    try {
+      const urlPath = (req.url ?? '/').split('?', 1)[0];
+      const method = (req.method ?? 'GET').toUpperCase();
+      if (mounts.length && (method === 'GET' || method === 'HEAD')) {
+        const found = await findFile(mounts, urlPath);
+        if (found) return sendFile(req, res, found, method);
+      }
+      const out = await handler.handle({
+        method,
+        path: urlPath,
+        header: (name) => {
+          const v = req.headers[name];
+          return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+        },
+        // asked for only once the request has passed the handler's checks
+        body: () => {
+          if (method !== 'POST') return Promise.resolve(EMPTY);
+          return readBody(req, max, expectsContinue ? () => res.writeContinue() : null);
+        },
+      });
+      if (out.page !== undefined) return sendPage(req, res, out.page, method);
+      discardRest(req, res);
+      res.writeHead(out.status, { 'content-type': out.contentType, 'content-length': Buffer.byteLength(out.body), ...out.headers });
+      res.end(method === 'HEAD' ? undefined : out.body);
+    } catch {
+      // a failure of the transport itself (the handler answers its own errors): no details
+      if (!res.headersSent) {
+        discardRest(req, res);
+        res.writeHead(500, { 'content-type': 'text/plain' });
+      }
+      res.end('internal server error');
+    }
+  };
+  const server = http.createServer(timeouts, onRequest);
+  // `Expect: 100-continue`: answered by the handler, which sends 100 Continue when it reads
+  server.on('checkContinue', (req, res) => onRequest(req, res, true));
+  // the errors node finds itself (bad requests, oversized headers, requests past their time),
+  // answered as node does, the timeout as the handler answers a late body
+  server.on('clientError', (err, socket) => {
+    const res = responding.get(socket);
+    if (socket.writable && !res?.headersSent && err.code !== 'ECONNRESET') {
+      const status = CLIENT_ERROR_STATUS[err.code] ?? 400;
+      socket.write(rawAnswer(status, status === 408 ? timedOut(T) : null));
+    }
+    socket.destroy(err);
+  });
+  server.keepAliveTimeout = 65_000;
+
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const actual = server.address().port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${actual}`,
+    port: actual,
+    server,
+    close() {
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections?.();
+      });
+    },
+  };
+}
+
+function sendFile(req, res, { file, body }, method) {
+  discardRest(req, res);
+  res.writeHead(200, {
+    'content-type': CONTENT_TYPES[path.extname(file)],
+    'content-length': body.length,
+    'cache-control': 'no-cache',
+  });
+  res.end(method === 'HEAD' ? undefined : body);
+}
+
+async function sendPage(req, res, page, method) {
+  const p = typeof page === 'function' ? await page() : page;
+  discardRest(req, res);
+  if (typeof Response !== 'undefined' && p instanceof Response) {
+    const headers = Object.fromEntries(p.headers);
+    const bytes = Buffer.from(await p.arrayBuffer());
+    res.writeHead(p.status, headers);
+    return res.end(method === 'HEAD' ? undefined : bytes);
+  }
+  const text = String(p);
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(method === 'HEAD' ? undefined : text);
+}
+
+export { createHandler };

@@ -1,0 +1,544 @@
+// server/routes.js — the routes of the Milvus REST v2 subset and their handlers: collections/*,
+// partitions/* and entities/*, each a function (connection, request, allowInt64, raw) -> reply.
+// The handlers map Milvus's REST dialect onto the engine's operations (core/engine.js) and
+// shape the replies; the only state they keep is REST's own (index parameters, load state).
+//
+// Insert and upsert bodies are never parsed in JS: the C core finds the `data` member in the
+// raw bytes and writes the rows from that text (exact int64s, no intermediate objects). Query,
+// get and search results are serialised by the core too, straight into the response text.
+
+import { engine } from '../core/engine.js';
+import { connections } from '../orm/connections.js';
+import { DataType, isVectorType } from '../core/dtype.js';
+import { Code, MilvusException } from '../core/errors.js';
+import { defaultMetric, restTypeCode, restTypeName } from '../remote/rest.js';
+import { bf16ToNumber, f16ToNumber } from '../core/results.js';
+import { envelope, jsonKind, okData, okText, parseBool } from './shapes.js';
+
+const CONSISTENCY = ['Strong', 'Session', 'Bounded', 'Eventually', 'Customized'];
+
+// ---------------------------------------------------------------------------------------------
+// State kept beside the core: the index parameters given at create and the load state, per
+// collection (store + collection id, so a dropped and re-created collection starts afresh).
+// Collections created through the JS API have no entry: they are loaded, with no index.
+// ---------------------------------------------------------------------------------------------
+
+const collectionState = new Map();
+
+/**
+ * The connection a handler serves. Its store is looked up on every call (remove_connection and
+ * connect give the alias a new one); collections are resolved by the engine, which keeps their
+ * descriptions.
+ */
+export class Connection {
+  constructor(using) {
+    this.using = using;
+  }
+
+  /** The engine's store of the connection, now. */
+  get store() {
+    return connections._store(this.using);
+  }
+
+  /** The collection, or Milvus's collection-not-found error (code 100). */
+  get(name) {
+    return engine().resolve(this.store, name);
+  }
+
+  /** Partitions, fresh (names and live counts). */
+  partitions(h) {
+    return engine().describe(this.store, h.name, h).partitions;
+  }
+}
+
+function stateOf(h) {
+  return collectionState.get(h.key) ?? { indexes: [], loaded: true };
+}
+
+function requireLoaded(h) {
+  if (!stateOf(h).loaded) throw new MilvusException(101, `collection not loaded[collection=${h.id}]`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// collections/*
+// ---------------------------------------------------------------------------------------------
+
+const toInt = (v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v);
+
+function invalidParam(expected, actual, msg) {
+  return new MilvusException(Code.PARAMETER_INVALID, `${msg}: invalid parameter[expected=${expected}][actual=${actual}]`);
+}
+
+/** The core's schema JSON (and index list, partition count) from a collections/create body. */
+function schemaFromRequest(req) {
+  const params = req.params ?? {};
+  const fields = req.schema?.fields;
+  if (!Array.isArray(fields) || fields.length === 0) {
+    // quick setup: an id and a float vector, an AUTOINDEX on the vector with the metric given
+    if (Array.isArray(req.schema?.functions) && req.schema.functions.length)
+      throw invalidParam('schema', 'functions', 'functions are not supported for quickly create collection');
+    if (!req.dimension)
+      throw invalidParam('collectionName & dimension', 'collectionName', 'dimension is required for quickly create collection(default metric type: COSINE)');
+    const pkName = req.primaryFieldName || 'id';
+    const vecName = req.vectorFieldName || 'vector';
+    const pk = { name: pkName, dtype: DataType.INT64, is_primary: true, auto_id: Boolean(req.autoID) };
+    const idType = req.idType ?? '';
+    if (idType === 'VarChar' || idType === 'Varchar') {
+      pk.dtype = DataType.VARCHAR;
+      if (params.max_length !== undefined) pk.max_length = toInt(params.max_length);
+    } else if (!['', 'Int64', 'int64'].includes(idType)) {
+      throw invalidParam('Int64, Varchar', idType, 'idType can only be [Int64, VarChar], default: Int64');
+    }
+    let dynamic = true;
+    const dynParam = params.enableDynamicField ?? req.enableDynamicField;
+    if (dynParam !== undefined) {
+      const s = String(dynParam);
+      if (!['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s))
+        throw new MilvusException(Code.PARAMETER_INVALID, `parse enableDynamicField fail, err:strconv.ParseBool: parsing "${s}": invalid syntax`);
+      dynamic = parseBool(s);
+    }
+    return {
+      schema: {
+        description: req.description ?? '',
+        auto_id: Boolean(req.autoID),
+        enable_dynamic_field: dynamic,
+        fields: [pk, { name: vecName, dtype: DataType.FLOAT_VECTOR, dim: req.dimension }],
+      },
+      indexes: [{ fieldName: vecName, indexName: vecName, metricType: (req.metricType || 'COSINE').toUpperCase() }],
+      loaded: true,
+      numPartitions: 0,
+    };
+  }
+  let numPartitions = 0;
+  const out = [];
+  const names = new Set();
+  for (const f of fields) {
+    if (f === null || typeof f !== 'object' || Array.isArray(f))
+      throw new MilvusException(1801, `can only accept json format request, error: json: cannot unmarshal ${jsonKind(f)} into Go struct field CollectionSchema.schema.fields of type httpserver.FieldSchema`);
+    const dtype = restTypeCode(f.dataType);
+    if (dtype === undefined)
+      throw new MilvusException(Code.PARAMETER_INVALID, `invalid parameter, data type ${f.dataType ?? ''} is invalid(case sensitive).`);
+    const field = {
+      name: f.fieldName ?? '', dtype, description: f.description ?? '', is_primary: Boolean(f.isPrimary),
+      is_partition_key: Boolean(f.isPartitionKey), is_clustering_key: Boolean(f.isClusteringKey),
+      nullable: Boolean(f.nullable),
+    };
+    if (f.defaultValue !== undefined && f.defaultValue !== null) field.default_value = f.defaultValue;
+    if (dtype === DataType.ARRAY) {
+      const et = restTypeCode(f.elementDataType);
+      if (et === undefined)
+        throw new MilvusException(Code.PARAMETER_INVALID, `invalid parameter, element data type ${f.elementDataType ?? ''} is invalid(case sensitive).`);
+      field.element_type = et;
+    }
+    if (field.is_primary) field.auto_id = Boolean(req.schema.autoID);
+    if (field.is_partition_key) numPartitions = Number(toInt(params.partitionsNum ?? 64)) || 64;
+    for (const [k, v] of Object.entries(f.elementTypeParams ?? {})) {
+      if (k === 'dim' || k === 'max_length' || k === 'max_capacity') field[k] = toInt(v);
+    }
+    out.push(field);
+    names.add(field.name);
+  }
+  const indexes = [];
+  for (const ip of req.indexParams ?? []) {
+    if (!ip || !names.has(ip.fieldName))
+      throw new MilvusException(1802, `missing required parameters, error: \`${ip?.fieldName ?? ''}\` hasn't defined in schema`);
+    const field = out.find((x) => x.name === ip.fieldName);
+    const metric = ip.metricType || ip.params?.metric_type || (isVectorType(field.dtype) ? defaultMetric(field.dtype) : 'COSINE');
+    indexes.push({ fieldName: ip.fieldName, indexName: ip.indexName || ip.fieldName, metricType: String(metric).toUpperCase() });
+  }
+  return {
+    schema: {
+      description: req.description ?? '',
+      auto_id: Boolean(req.schema.autoID),
+      enable_dynamic_field: Boolean(req.schema.enableDynamicField),
+      fields: out,
+    },
+    indexes,
+    loaded: indexes.length > 0,
+    numPartitions,
+  };
+}
+
+function createCollection(conn, req) {
+  const plan = schemaFromRequest(req);
+  const level = req.params?.consistencyLevel;
+  if (level !== undefined && !CONSISTENCY.includes(String(level)))
+    throw invalidParam('Strong, Session, Bounded, Eventually, Customized', level, 'consistencyLevel can only be [Strong, Session, Bounded, Eventually, Customized], default: Bounded');
+  engine().createCollection(conn.store, req.collectionName, JSON.stringify(plan.schema), plan.numPartitions, false);
+  const h = conn.get(req.collectionName);
+  if (!collectionState.has(h.key))
+    collectionState.set(h.key, { indexes: plan.indexes, loaded: plan.loaded, consistencyLevel: level ?? 'Bounded' });
+  return okData({});
+}
+
+/** A default value as Milvus's describe prints a schemapb.ValueField through encoding/json. */
+function defaultValueField(f) {
+  const v = f.default_value;
+  const kind = {
+    [DataType.BOOL]: 'BoolData', [DataType.INT8]: 'IntData', [DataType.INT16]: 'IntData', [DataType.INT32]: 'IntData',
+    [DataType.INT64]: 'LongData', [DataType.FLOAT]: 'FloatData', [DataType.DOUBLE]: 'DoubleData',
+    [DataType.VARCHAR]: 'StringData', [DataType.STRING]: 'StringData', [DataType.TEXT]: 'StringData',
+  }[f.dtype] ?? 'StringData';
+  return { Data: { [kind]: typeof v === 'object' ? JSON.stringify(v) : v } };
+}
+
+function describeField(f) {
+  const d = {
+    name: f.name,
+    id: f.field_id,
+    type: restTypeName(f.dtype) ?? DataType[f.dtype],
+    primaryKey: f.is_primary,
+    partitionKey: f.is_partition_key,
+    clusteringKey: f.is_clustering_key,
+    autoId: f.auto_id,
+    nullable: f.nullable,
+    description: f.description ?? '',
+  };
+  if (f.default_value !== undefined && f.default_value !== null) d.defaultValue = defaultValueField(f);
+  const params = [];
+  for (const k of ['dim', 'max_length', 'max_capacity']) if (f[k] !== undefined) params.push({ key: k, value: String(f[k]) });
+  if (params.length) d.params = params;
+  if (f.dtype === DataType.ARRAY) d.elementType = restTypeName(f.element_type) ?? DataType[f.element_type];
+  return d;
+}
+
+function describeCollection(conn, req) {
+  const h = conn.get(req.collectionName);
+  const st = stateOf(h);
+  const parts = conn.partitions(h);
+  return envelope({
+    code: 0,
+    data: {
+      collectionName: h.name,
+      collectionID: h.id,
+      description: h.schema.description ?? '',
+      autoId: Boolean(h.pk?.auto_id),
+      fields: h.schema.fields.map(describeField),
+      functions: [],
+      aliases: [],
+      indexes: st.indexes.map((i) => ({ indexName: i.indexName, fieldName: i.fieldName, metricType: i.metricType })),
+      load: st.loaded ? 'LoadStateLoaded' : 'LoadStateNotLoad',
+      shardsNum: 1,
+      partitionsNum: parts.length,
+      consistencyLevel: st.consistencyLevel ?? 'Bounded',
+      enableDynamicField: Boolean(h.schema.enable_dynamic_field),
+      properties: [],
+    },
+    message: '',
+  });
+}
+
+function listCollections(conn) {
+  return okData(engine().listCollections(conn.store));
+}
+
+function dropCollection(conn, req) {
+  const key = engine().dropCollection(conn.store, req.collectionName);
+  if (key !== null) collectionState.delete(key);
+  return okData({});
+}
+
+function numEntities(conn, h, partition) {
+  return engine().numEntities(conn.store, h.name, partition);
+}
+
+function setLoaded(conn, req, loaded) {
+  const h = conn.get(req.collectionName);
+  collectionState.set(h.key, { ...stateOf(h), loaded });
+  return okData({});
+}
+
+function loadState(conn, req) {
+  const h = conn.get(req.collectionName);
+  if (!stateOf(h).loaded) return okData({ loadState: 'LoadStateNotLoad' });
+  return envelope({ code: 0, data: { loadState: 'LoadStateLoaded', loadProgress: 100 }, message: '' });
+}
+
+// ---------------------------------------------------------------------------------------------
+// partitions/*
+// ---------------------------------------------------------------------------------------------
+
+function requirePartition(conn, h, name) {
+  if (!engine().hasPartition(conn.store, h.name, name))
+    throw new MilvusException(Code.PARTITION_NOT_FOUND, `partition not found[partition=${name}]`);
+}
+
+const partitionRoutes = {
+  create(conn, req) {
+    const h = conn.get(req.collectionName);
+    engine().createPartition(conn.store, h.name, req.partitionName, h);
+    return okData({});
+  },
+  drop(conn, req) {
+    engine().dropPartition(conn.store, req.collectionName, req.partitionName);
+    return okData({});
+  },
+  list(conn, req) {
+    const h = conn.get(req.collectionName);
+    return okData(conn.partitions(h).map((p) => p.name));
+  },
+  has(conn, req) {
+    const h = conn.get(req.collectionName);
+    return okData({ has: engine().hasPartition(conn.store, h.name, req.partitionName) });
+  },
+  get_stats(conn, req) {
+    const h = conn.get(req.collectionName);
+    requirePartition(conn, h, req.partitionName);
+    return okData({ rowCount: numEntities(conn, h, req.partitionName) });
+  },
+  load(conn, req) {
+    const h = conn.get(req.collectionName);
+    for (const p of req.partitionNames) requirePartition(conn, h, p);
+    return okData({});
+  },
+  release(conn, req) {
+    const h = conn.get(req.collectionName);
+    for (const p of req.partitionNames) requirePartition(conn, h, p);
+    return okData({});
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// entities/*
+// ---------------------------------------------------------------------------------------------
+
+/** insert / upsert: the rows go from the request bytes to the core without a JS parse. */
+function write(conn, op, req, allowInt64, raw) {
+  const h = conn.get(req.collectionName);
+  const partition = req.partitionName ? req.partitionName : null;
+  if (!raw.hasRows) throw new MilvusException(1804, 'fail to deal the insert data, error: missing required parameters');
+  let out;
+  try {
+    out = engine().writeJson(conn.store, h.name, h, partition, op, raw.data, !allowInt64);
+  } catch (e) {
+    // the core's client-side checks (pymilvus's, code 1) are the REST layer's data checks in
+    // Milvus: "fail to deal the insert data" (1804)
+    if (e.code === Code.CLIENT) throw new MilvusException(1804, `fail to deal the insert data, error: ${e.message}`);
+    throw e;
+  }
+  const { n, keysJson } = out;
+  const dataText = op === 'insert' ? `{"insertCount":${n},"insertIds":${keysJson}}` : `{"upsertCount":${n},"upsertIds":${keysJson}}`;
+  return okText(dataText, ',"cost":0');
+}
+
+/** An expression template value as a filter literal. Arrays may nest as deep as a filter
+ * expression may (128 levels); deeper ones are refused before they cost a deep recursion. */
+function templateLiteral(v, name, depth = 0) {
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) {
+    if (depth >= 128)
+      throw new MilvusException(Code.PARAMETER_INVALID, `the value of expression template variable name {${name}} nests deeper than 128 levels: invalid parameter`);
+    return `[${v.map((x) => templateLiteral(x, name, depth + 1)).join(', ')}]`;
+  }
+  throw new MilvusException(Code.PARAMETER_INVALID, `the value of expression template variable name {${name}} is not a bool, number, string or array: invalid parameter`);
+}
+
+/**
+ * Milvus's expression templates (`age > {age}` with exprParams {"age": 18}): each `{name}`
+ * outside string literals becomes the literal of its value.
+ */
+function applyExprParams(filter, params) {
+  if (!params || Object.keys(params).length === 0 || !filter) return filter ?? '';
+  let out = '';
+  let quote = null;
+  for (let i = 0; i < filter.length; i++) {
+    const ch = filter[i];
+    if (quote) {
+      out += ch;
+      if (ch === '\\' && i + 1 < filter.length) out += filter[++i];
+      else if (ch === quote) quote = null;
+      continue;
+    }
+    if (ch === '"' || ch === "'") quote = ch;
+    const m = ch === '{' ? /^\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}/.exec(filter.slice(i)) : null;
+    if (!m) {
+      out += ch;
+      continue;
+    }
+    if (!Object.hasOwn(params, m[1]))
+      throw new MilvusException(Code.PARAMETER_INVALID, `the value of expression template variable name {${m[1]}} is not found: invalid parameter`);
+    out += templateLiteral(params[m[1]], m[1]);
+    i += m[0].length - 1;
+  }
+  return out;
+}
+
+function deleteEntities(conn, req) {
+  // in the core's relief (deleting frees memory), the collection's lookup too: a store at its
+  // memory ceiling can always shrink
+  return engine().relieved(() => {
+    const h = conn.get(req.collectionName);
+    const partition = req.partitionName ? req.partitionName : null;
+    const expr = applyExprParams(req.filter, req.exprParams);
+    const result = engine().delete(conn.store, h.name, h, partition, expr, false);
+    return okData({ deleteCount: result.delete_count });
+  });
+}
+
+function runQuery(conn, h, request, allowInt64) {
+  return okText(engine().queryJson(conn.store, h.name, h, JSON.stringify(request), !allowInt64), ',"cost":0');
+}
+
+function query(conn, req, allowInt64) {
+  const h = conn.get(req.collectionName);
+  requireLoaded(h);
+  const outputFields = req.outputFields ?? ['*'];
+  const request = { expr: applyExprParams(req.filter, req.exprParams), output_fields: outputFields };
+  if (req.partitionNames) request.partition_names = req.partitionNames;
+  if (req.offset > 0) request.offset = req.offset;
+  const isCount = outputFields.length === 1 && outputFields[0].trim().toLowerCase() === 'count(*)';
+  const limit = req.limit ?? 100;
+  if (limit > 0 && !isCount) request.limit = limit;
+  return runQuery(conn, h, request, allowInt64);
+}
+
+/** entities/get: `id` is one key or a list; Milvus turns it into `pk in [...]`. */
+function get(conn, req, allowInt64) {
+  const h = conn.get(req.collectionName);
+  requireLoaded(h);
+  const ids = Array.isArray(req.id) ? req.id : [req.id];
+  const isString = h.pk.dtype === DataType.VARCHAR;
+  const literals = ids.map((k) => {
+    if (isString) {
+      if (typeof k !== 'string') throw pkError(`the id ${JSON.stringify(k)} is not a string`);
+      return JSON.stringify(k);
+    }
+    if (typeof k === 'number' && Number.isInteger(k)) return String(k);
+    if (typeof k === 'string' && /^-?\d+$/.test(k)) return k;
+    throw pkError(`the id ${JSON.stringify(k)} is not an integer`);
+  });
+  const request = { expr: `${h.pk.name} in [${literals.join(',')}]`, output_fields: req.outputFields ?? ['*'] };
+  if (req.partitionNames) request.partition_names = req.partitionNames;
+  else if (req.partitionName) request.partition_names = [req.partitionName];
+  return runQuery(conn, h, request, allowInt64);
+}
+
+const pkError = (detail) =>
+  new MilvusException(1806, `please check the primary key and its' type can only in [int, string], error: ${detail}`);
+
+/** Query vectors from REST JSON, packed as the core takes them. */
+function packVectors(data, field) {
+  const t = field.dtype;
+  if (t === DataType.SPARSE_FLOAT_VECTOR) return { kind: 'sparse', sparse: data };
+  const byteVec = t === DataType.BINARY_VECTOR || t === DataType.INT8_VECTOR;
+  const rows = data.map((v) => {
+    if (typeof v === 'string' && t !== DataType.FLOAT_VECTOR && t !== DataType.INT8_VECTOR) return base64Values(v, t);
+    if (!Array.isArray(v)) throw new MilvusException(1801, `can only accept json format request, error: the vector of a search must be an array of numbers, got ${jsonKind(v)}`);
+    return v;
+  });
+  const total = rows.reduce((n, r) => n + r.length, 0);
+  const out = new Uint8Array(total * (byteVec ? 1 : 4));
+  const f32 = byteVec ? null : new Float32Array(out.buffer);
+  let at = 0;
+  for (const r of rows) {
+    for (let j = 0; j < r.length; j++) {
+      const x = r[j];
+      if (typeof x !== 'number')
+        throw new MilvusException(1801, `can only accept json format request, error: the vector of a search must be an array of numbers, got ${jsonKind(x)}`);
+      if (byteVec) out[at + j] = x & 0xff;
+      else f32[at + j] = x;
+    }
+    at += r.length;
+  }
+  // a vector of another size is reported alone, as Milvus checks each vector: never read as part
+  // of rows of the right size cut from the concatenation
+  const width = t === DataType.BINARY_VECTOR ? field.dim / 8 : field.dim;
+  const wrong = rows.find((r) => r.length !== width);
+  if (wrong) return { kind: byteVec ? 'bytes' : 'float32', nq: 1, bytes: null, byteLength: wrong.length * (byteVec ? 1 : 4) };
+  return { kind: byteVec ? 'bytes' : 'float32', nq: rows.length, bytes: out };
+}
+
+/** A base64 vector (binary: bytes; float16 / bfloat16: little-endian halves) as numbers. */
+function base64Values(s, t) {
+  const bin = atob(s);
+  const bytes = Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
+  if (t === DataType.BINARY_VECTOR) return Array.from(bytes);
+  const halves = new Uint16Array(bytes.buffer.slice(0, bytes.length - (bytes.length % 2)));
+  return Array.from(halves, t === DataType.BFLOAT16_VECTOR ? bf16ToNumber : f16ToNumber);
+}
+
+function search(conn, req, allowInt64) {
+  if (req.consistencyLevel && !CONSISTENCY.includes(req.consistencyLevel))
+    throw new MilvusException(Code.PARAMETER_INVALID, `consistencyLevel can only be [Strong, Session, Bounded, Eventually, Customized], default: Bounded, err:parameter:'${req.consistencyLevel}' is incorrect, please check it: invalid parameter`);
+  const h = conn.get(req.collectionName);
+  if (req.groupingField) throw new MilvusException(Code.PARAMETER_INVALID, 'grouping search (groupingField) is not supported by partita: invalid parameter');
+  // the vector field: the one named, or the only one
+  const vectors = h.schema.fields.filter((f) => isVectorType(f.dtype));
+  let field;
+  if (req.annsField) {
+    field = vectors.find((f) => f.name === req.annsField);
+    if (!field) throw new MilvusException(1801, `can only accept json format request, error: cannot find a vector field named: ${req.annsField}`);
+  } else {
+    if (vectors.length > 1)
+      throw new MilvusException(1801, `can only accept json format request, error: search without annsField, but already found multiple vector fields: [${vectors[0].name}, ${vectors[1].name},,,]`);
+    field = vectors[0];
+  }
+  requireLoaded(h);
+  const sp = req.searchParams ?? {};
+  const index = stateOf(h).indexes.find((i) => i.fieldName === field.name);
+  const asked = sp.metricType ?? sp.metric_type;
+  if (asked && index && isVectorType(field.dtype) && String(asked).toUpperCase() !== index.metricType)
+    throw new MilvusException(Code.PARAMETER_INVALID, `metric type not match: invalid parameter[expected=${index.metricType}][actual=${asked}]`);
+  const request = {
+    anns_field: field.name,
+    metric_type: asked ? String(asked) : index?.metricType ?? '',
+    limit: req.limit ?? 100,
+    offset: req.offset ?? 0,
+    expr: applyExprParams(req.filter, req.exprParams),
+    params: sp.params ?? {},
+  };
+  if (req.outputFields) request.output_fields = req.outputFields;
+  if (req.partitionNames) request.partition_names = req.partitionNames;
+  const q = packVectors(req.data, field);
+  request.vector_kind = q.kind;
+  if (q.sparse) request.sparse = q.sparse;
+  else request.nq = q.nq;
+  const { topks, json } = engine().searchJson(conn.store, h.name, h, JSON.stringify(request), q, !allowInt64);
+  if (json === null) return okText('[]', ',"cost":0');
+  return okText(json, `,"cost":0,"topks":[${topks.join(',')}]`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routes
+// ---------------------------------------------------------------------------------------------
+
+const ok = () => okData({});
+export const ROUTES = {
+  'collections/create': ['CollectionReq', (s, r) => createCollection(s, r)],
+  'collections/describe': ['CollectionNameReq', (s, r) => describeCollection(s, r)],
+  'collections/has': ['CollectionNameReq', (s, r) => okData({ has: engine().hasCollection(s.store, r.collectionName) })],
+  'collections/list': ['DatabaseReq', (s) => listCollections(s)],
+  'collections/drop': ['CollectionNameReq', (s, r) => dropCollection(s, r)],
+  'collections/get_stats': ['CollectionNameReq', (s, r) => okData({ rowCount: numEntities(s, s.get(r.collectionName), null) })],
+  'collections/get_load_state': ['CollectionNameReq', (s, r) => loadState(s, r)],
+  'collections/load': ['CollectionNameReq', (s, r) => setLoaded(s, r, true)],
+  'collections/release': ['CollectionNameReq', (s, r) => setLoaded(s, r, false)],
+  'collections/flush': ['FlushReq', (s, r) => (s.get(r.collectionName), ok())],
+  'partitions/create': ['PartitionReq', partitionRoutes.create],
+  'partitions/drop': ['PartitionReq', partitionRoutes.drop],
+  'partitions/list': ['CollectionNameReq', partitionRoutes.list],
+  'partitions/has': ['PartitionReq', partitionRoutes.has],
+  'partitions/get_stats': ['PartitionReq', partitionRoutes.get_stats],
+  'partitions/load': ['PartitionsReq', partitionRoutes.load],
+  'partitions/release': ['PartitionsReq', partitionRoutes.release],
+  'entities/insert': ['CollectionDataReq', (s, r, a, raw) => write(s, 'insert', r, a, raw)],
+  'entities/upsert': ['CollectionDataReq', (s, r, a, raw) => write(s, 'upsert', r, a, raw)],
+  'entities/delete': ['CollectionFilterReq', (s, r) => deleteEntities(s, r)],
+  'entities/query': ['QueryReqV2', (s, r, a) => query(s, r, a)],
+  'entities/get': ['CollectionIDReq', (s, r, a) => get(s, r, a)],
+  'entities/search': ['SearchReqV2', (s, r, a) => search(s, r, a)],
+};
+export const PREFIX = '/v2/vectordb/';
+
+/** The routes served, for documentation and the index page. */
+export const routes = Object.keys(ROUTES).map((r) => PREFIX + r);
+
+export function indexPage() {
+  const items = routes.map((r) => `<li><code>POST ${r}</code></li>`).join('\n');
+  return (
+    '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>partita</title></head><body>\n' +
+    '<h1>partita</h1>\n<p>A Milvus RESTful API v2 subset over an embedded partita store. Routes:</p>\n' +
+    `<ul>\n${items}\n</ul>\n</body></html>\n`
+  );
+}
