@@ -246,7 +246,7 @@ static jval read_json(const ectx *x, const pt_colref *col, uint32_t off, bool *v
   return p ? classify(p, skip_value(p, e)) : classify(NULL, NULL);
 }
 
-/* Element `i` of an ARRAY field's encoded value (see write.c): false when out of bounds. */
+/* Element `i` of an ARRAY field's encoded value (see batch.c): false when out of bounds. */
 static bool array_elem(int et, const char *d, size_t n, int64_t i, cell *out) {
   memset(out, 0, sizeof *out);
   if (n < 4 || i < 0) return false;
