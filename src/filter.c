@@ -196,6 +196,7 @@ typedef struct ectx {
   char *tmp;      /* scratch for unescaped JSON strings */
   size_t tmp_cap;
   bool oom;
+  bool dense;     /* the selection is every row, 0..n-1, not yet written out (select_rows) */
 } ectx;
 
 static bool is_int_t(int t) { return t >= PT_INT8 && t <= PT_INT64; }
@@ -789,8 +790,16 @@ static int contains_row(ectx *x, const pt_pred *pr, uint32_t i) {
 
 typedef int (*row_truth)(ectx *x, const pt_pred *pr, uint32_t i);
 
+/* Writes out a dense selection (ectx.dense). */
+static void materialize(ectx *x, uint32_t *sel, uint32_t n) {
+  if (!x->dense) return;
+  for (uint32_t i = 0; i < n; i++) sel[i] = i;
+  x->dense = false;
+}
+
 /* Any leaf, a row at a time. */
 static uint32_t keep_rows(ectx *x, const pt_pred *pr, row_truth truth, uint32_t *sel, uint32_t n, int want) {
+  materialize(x, sel, n);
   uint32_t k = 0;
   for (uint32_t j = 0; j < n; j++) {
     uint32_t i = sel[j];
@@ -800,198 +809,238 @@ static uint32_t keep_rows(ectx *x, const pt_pred *pr, row_truth truth, uint32_t 
   return k;
 }
 
-/* The fast leaves below read a plain column (no JSON path, no array element) with one typed
- * loop, without branches on the data: row i is written at sel[k] and k advances when it
- * qualifies. `flip` is 1 when the rows wanted are the FALSE ones; a NULL row (its bit clear
- * in `vb`, the column's validity bitmap, when it has one) is UNKNOWN and never kept. */
-#define KEEP(TEST)                                                                                 \
+/* ============================================================================================
+ * Fast leaves: one typed loop over a plain column (no JSON path, no array element)
+ * ========================================================================================== */
+
+/* Each loop is a small function of its own, called through a pointer: inlined into
+ * select_rows (one WebAssembly function of 55 KB; Binaryen inlines every function called from
+ * one place, whatever its size or attributes), the loops ran with their values spilled to the
+ * stack by V8's optimising compiler, the INT32 comparison at a third of its native speed. */
+
+/* What a loop works on: the selection sel[0..n) (dense: the rows 0..n-1 themselves, not yet
+ * written), `flip` 1 when the rows wanted are the FALSE ones, and the column's validity bitmap
+ * (NULL when it has none: a NULL row is UNKNOWN, never kept). */
+typedef struct keeper {
+  uint32_t *sel;
+  uint32_t n, flip;
+  const uint8_t *vb;
+  bool dense;
+} keeper;
+
+typedef uint32_t (*keep_fn)(const keeper *kp, const pt_column *col, const pt_pred *pr);
+
+#define KEEPER_LOCALS(kp)                                                                          \
+  uint32_t *sel = (kp)->sel, n = (kp)->n, flip = (kp)->flip, k = 0;                                \
+  const uint8_t *vb = (kp)->vb;                                                                    \
+  bool dense = (kp)->dense
+
+/* Row i is written at sel[k] and k advances when TEST ^ flip holds (and the row is not NULL):
+ * no branch on the data. */
+#define KEEP_LOOP(I_OF_J, TEST)                                                                    \
   do {                                                                                             \
     if (vb) {                                                                                      \
       for (uint32_t j_ = 0; j_ < n; j_++) {                                                        \
-        uint32_t i = sel[j_];                                                                      \
+        uint32_t i = I_OF_J;                                                                       \
         sel[k] = i;                                                                                \
         k += (uint32_t)(((TEST) ^ flip) & pt_bit_get(vb, i));                                      \
       }                                                                                            \
     } else {                                                                                       \
       for (uint32_t j_ = 0; j_ < n; j_++) {                                                        \
-        uint32_t i = sel[j_];                                                                      \
+        uint32_t i = I_OF_J;                                                                       \
         sel[k] = i;                                                                                \
         k += (uint32_t)((TEST) ^ flip);                                                            \
       }                                                                                            \
     }                                                                                              \
   } while (0)
-
-#define KEEP_CMP(T, W)                                                                             \
+#define KEEP(TEST)                                                                                 \
   do {                                                                                             \
-    const T *a_ = (const T *)(const void *)col->data;                                              \
-    const T w_ = (W);                                                                              \
-    switch (pr->cmp) {                                                                             \
-    case CMP_EQ: KEEP(a_[i] == w_); break;                                                         \
-    case CMP_NE: KEEP(a_[i] != w_); break;                                                         \
-    case CMP_LT: KEEP(a_[i] < w_); break;                                                          \
-    case CMP_LE: KEEP(a_[i] <= w_); break;                                                         \
-    case CMP_GT: KEEP(a_[i] > w_); break;                                                          \
-    default: KEEP(a_[i] >= w_); break;                                                             \
-    }                                                                                              \
+    if (dense) KEEP_LOOP(j_, TEST);                                                                \
+    else KEEP_LOOP(sel[j_], TEST);                                                                 \
   } while (0)
 
-static bool plain_column(const pt_pred *pr) {
-  return !pr->col.has_index && !pr->col.n_keys && !pr->col.dynamic;
-}
-
-/* The first (up to) 8 bytes of a string as one word; with the length, a cheap equality test. */
-static inline uint64_t pack8(const char *s, size_t n) {
-  uint32_t lo, hi;
-  if (n >= 8) {
-    uint64_t w;
-    memcpy(&w, s, 8);
-    return w;
+/* column CMP value, and lo <(=) column <(=) hi, for a fixed-width type T whose constants
+ * the plan holds in member M (i or d) */
+#define DEFINE_KEEP_CMP(SUFFIX, T, M)                                                              \
+  static uint32_t keep_cmp_##SUFFIX(const keeper *kp, const pt_column *col, const pt_pred *pr) {   \
+    KEEPER_LOCALS(kp);                                                                             \
+    const T *a = (const T *)(const void *)col->data;                                               \
+    const T w = (T)pr->value.M;                                                                    \
+    switch (pr->cmp) {                                                                             \
+    case CMP_EQ: KEEP(a[i] == w); break;                                                           \
+    case CMP_NE: KEEP(a[i] != w); break;                                                           \
+    case CMP_LT: KEEP(a[i] < w); break;                                                            \
+    case CMP_LE: KEEP(a[i] <= w); break;                                                           \
+    case CMP_GT: KEEP(a[i] > w); break;                                                            \
+    default: KEEP(a[i] >= w); break;                                                               \
+    }                                                                                              \
+    return k;                                                                                      \
   }
-  if (n >= 4) { /* two overlapping 4-byte loads cover 4..7 bytes */
-    memcpy(&lo, s, 4);
-    memcpy(&hi, s + n - 4, 4);
-    return (uint64_t)lo | (uint64_t)hi << 32;
+#define DEFINE_KEEP_RANGE(SUFFIX, T, M)                                                            \
+  static uint32_t keep_range_##SUFFIX(const keeper *kp, const pt_column *col, const pt_pred *pr) { \
+    KEEPER_LOCALS(kp);                                                                             \
+    const T *a = (const T *)(const void *)col->data;                                               \
+    const T lo = (T)pr->lo.M, hi = (T)pr->hi.M;                                                    \
+    if (pr->lo_incl && pr->hi_incl) KEEP((uint32_t)(a[i] >= lo) & (a[i] <= hi));                   \
+    else if (pr->lo_incl) KEEP((uint32_t)(a[i] >= lo) & (a[i] < hi));                              \
+    else if (pr->hi_incl) KEEP((uint32_t)(a[i] > lo) & (a[i] <= hi));                              \
+    else KEEP((uint32_t)(a[i] > lo) & (a[i] < hi));                                                \
+    return k;                                                                                      \
   }
-  uint64_t w = 0;
-  for (size_t i = 0; i < n; i++) w |= (uint64_t)(unsigned char)s[i] << (8 * i);
-  return w;
-}
+DEFINE_KEEP_CMP(i8, int8_t, i)
+DEFINE_KEEP_CMP(i16, int16_t, i)
+DEFINE_KEEP_CMP(i32, int32_t, i)
+DEFINE_KEEP_CMP(i64, int64_t, i)
+DEFINE_KEEP_CMP(f32, float, d)
+DEFINE_KEEP_CMP(f64, double, d)
+DEFINE_KEEP_CMP(bool, uint8_t, b)
+DEFINE_KEEP_RANGE(i32, int32_t, i)
+DEFINE_KEEP_RANGE(i64, int64_t, i)
+DEFINE_KEEP_RANGE(f32, float, d)
+DEFINE_KEEP_RANGE(f64, double, d)
 
-/* Whether string [s, s+len) equals v: lengths, then the packed first 8 bytes, then the rest. */
-static inline bool string_eq(const char *s, uint32_t len, uint64_t w, const pt_value *v, uint64_t vw) {
-  return len == v->slen && w == vw && (len <= 8 || memcmp(s + 8, v->s + 8, len - 8) == 0);
-}
-
-/* Whether a string (len bytes, packed as w) is in a list of `cnt` (length, packed word) pairs,
- * padded with lengths no string has; strings over 8 bytes are confirmed with memcmp. */
-static inline bool packed_has(const char *s, uint32_t len, const pt_value *items, size_t cnt, const uint64_t *words,
-                              const uint32_t *lens) {
-  uint64_t w = pack8(s, len);
-  uint32_t found = 0;
-  for (size_t j = 0; j < cnt; j++) found |= (uint32_t)((words[j] == w) & (lens[j] == len));
-  if (!found || len <= 8) return found;
-  for (size_t j = 0; j < cnt; j++)
-    if (lens[j] == len && memcmp(s + 8, items[j].s + 8, len - 8) == 0) return true;
-  return false;
-}
-
+/* An integer column in a list of constants: sorted (binary search) or short (linear). */
 static inline bool int_list_has(const pt_value *items, size_t m, int64_t v) {
   for (size_t j = 0; j < m; j++)
     if (items[j].i == v) return true;
   return false;
 }
 
-/* A fixed-width numeric column compared with a constant; a VARCHAR column with == or !=.
- * False when it does not apply (the caller goes row by row). */
-static bool fast_compare(ectx *x, const pt_pred *pr, uint32_t *sel, uint32_t *pn, int want) {
-  if (!plain_column(pr) || pr->arith != AR_NONE || pr->array_length) return false;
-  const pt_column *col = &x->seg->cols[pr->col.field];
-  const uint8_t *vb = col->valid;
-  uint32_t n = *pn, k = 0, flip = want == K_FALSE;
-  int64_t lo, hi;
-  switch (pr->col.dtype) {
-  case PT_INT8: case PT_INT16: case PT_INT32: {
-    /* a constant beyond the type's range is left to the row-by-row comparison */
-    pt_dtype_int_range(pr->col.dtype, &lo, &hi);
-    int64_t v = pr->value.i;
-    if (v < lo || v > hi) return false;
-    if (pr->col.dtype == PT_INT8) KEEP_CMP(int8_t, (int8_t)v);
-    else if (pr->col.dtype == PT_INT16) KEEP_CMP(int16_t, (int16_t)v);
-    else KEEP_CMP(int32_t, (int32_t)v);
-    break;
+#define DEFINE_KEEP_IN(SUFFIX, T)                                                                  \
+  static uint32_t keep_in_##SUFFIX(const keeper *kp, const pt_column *col, const pt_pred *pr) {    \
+    KEEPER_LOCALS(kp);                                                                             \
+    const T *a = (const T *)(const void *)col->data;                                               \
+    const pt_value *items = pr->value.items;                                                       \
+    size_t m = pr->value.n;                                                                        \
+    if (pr->sorted) KEEP(sorted_has_int(items, m, a[i]));                                          \
+    else KEEP(int_list_has(items, m, a[i]));                                                       \
+    return k;                                                                                      \
   }
-  case PT_INT64: KEEP_CMP(int64_t, pr->value.i); break;
-  case PT_FLOAT: KEEP_CMP(float, (float)pr->value.d); break;
-  case PT_DOUBLE: KEEP_CMP(double, pr->value.d); break;
-  case PT_BOOL: KEEP_CMP(uint8_t, (uint8_t)pr->value.b); break;
-  case PT_VARCHAR: {
-    if (pr->cmp != CMP_EQ && pr->cmp != CMP_NE) return false;
-    const uint32_t *offs = col->offsets;
-    const char *data = col->data ? (const char *)col->data : "";
-    const pt_value *v = &pr->value;
-    uint64_t vw = pack8(v->s, v->slen);
-    flip ^= pr->cmp == CMP_NE;
-    KEEP(string_eq(data + offs[i], offs[i + 1] - offs[i], pack8(data + offs[i], offs[i + 1] - offs[i]), v, vw));
-    break;
-  }
-  default: return false;
-  }
-  *pn = k;
-  return true;
-}
+DEFINE_KEEP_IN(i8, int8_t)
+DEFINE_KEEP_IN(i16, int16_t)
+DEFINE_KEEP_IN(i32, int32_t)
+DEFINE_KEEP_IN(i64, int64_t)
 
-/* lo <(=) column <(=) hi on a numeric column. */
-static bool fast_range(ectx *x, const pt_pred *pr, uint32_t *sel, uint32_t *pn, int want) {
-  if (!plain_column(pr)) return false;
-  const pt_column *col = &x->seg->cols[pr->col.field];
-  const uint8_t *vb = col->valid;
-  uint32_t n = *pn, k = 0, flip = want == K_FALSE;
-  bool li = pr->lo_incl, hin = pr->hi_incl;
-#define KEEP_RANGE(T, LO, HI)                                                                      \
-  do {                                                                                             \
-    const T *a_ = (const T *)(const void *)col->data;                                              \
-    const T lo_ = (LO), hi_ = (HI);                                                                \
-    KEEP((uint32_t)((li ? a_[i] >= lo_ : a_[i] > lo_) & (hin ? a_[i] <= hi_ : a_[i] < hi_)));      \
-  } while (0)
-  int t = pr->col.dtype;
-  if (t == PT_INT64) KEEP_RANGE(int64_t, pr->lo.i, pr->hi.i);
-  else if (t == PT_INT32 && pr->lo.i >= INT32_MIN && pr->hi.i <= INT32_MAX) KEEP_RANGE(int32_t, (int32_t)pr->lo.i, (int32_t)pr->hi.i);
-  else if (t == PT_DOUBLE) KEEP_RANGE(double, pr->lo.d, pr->hi.d);
-  else if (t == PT_FLOAT) KEEP_RANGE(float, (float)pr->lo.d, (float)pr->hi.d);
-  else return false;
-#undef KEEP_RANGE
-  *pn = k;
-  return true;
-}
-
-/* VARCHAR / integer column in a list of constants. */
-static bool fast_term(ectx *x, const pt_pred *pr, uint32_t *sel, uint32_t *pn, int want) {
-  if (!plain_column(pr)) return false;
-  const pt_column *col = &x->seg->cols[pr->col.field];
-  const uint8_t *vb = col->valid;
-  uint32_t n = *pn, k = 0, flip = (want == K_FALSE) ^ pr->negate;
-  const pt_value *items = pr->value.items;
-  size_t m = pr->value.n;
-  int t = pr->col.dtype;
-  if (t == PT_VARCHAR) {
-    const uint32_t *offs = col->offsets;
-    const char *data = col->data ? (const char *)col->data : "";
-    if (pr->sorted) {
-      KEEP(sorted_has_string(items, m, data + offs[i], offs[i + 1] - offs[i]));
-    } else {
-      /* a short list: each string is compared as (length, its first 8 bytes packed in a word),
-       * and only longer ones with memcmp for the rest; padded to four entries no string
-       * can equal, the usual short list is one test without a loop */
-      uint64_t words[PT_TERM_SORTED_AFTER > 4 ? PT_TERM_SORTED_AFTER : 4];
-      uint32_t lens[PT_TERM_SORTED_AFTER > 4 ? PT_TERM_SORTED_AFTER : 4];
-      for (size_t j = 0; j < m; j++) {
-        words[j] = pack8(items[j].s, items[j].slen);
-        lens[j] = (uint32_t)items[j].slen;
-      }
-      for (size_t j = m; j < 4; j++) {
-        words[j] = 0;
-        lens[j] = UINT32_MAX;
-      }
-      if (m <= 4) KEEP(packed_has(data + offs[i], offs[i + 1] - offs[i], items, 4, words, lens));
-      else KEEP(packed_has(data + offs[i], offs[i + 1] - offs[i], items, m, words, lens));
-    }
-  } else if (is_int_t(t)) {
-#define KEEP_TERM(T)                                                                               \
-  do {                                                                                             \
-    const T *a_ = (const T *)(const void *)col->data;                                              \
-    if (pr->sorted) KEEP(sorted_has_int(items, m, a_[i]));                                         \
-    else KEEP(int_list_has(items, m, a_[i]));                                                      \
-  } while (0)
-    if (t == PT_INT64) KEEP_TERM(int64_t);
-    else if (t == PT_INT32) KEEP_TERM(int32_t);
-    else if (t == PT_INT16) KEEP_TERM(int16_t);
-    else KEEP_TERM(int8_t);
-#undef KEEP_TERM
+/* Strings in a short list are compared by a key of 8 bytes: a string of fewer than 8 bytes is
+ * its bytes, zero-padded, with its length in the last byte; a longer one its first 8 bytes.
+ * Two strings of fewer than 8 bytes are equal when their keys are; any other match of keys is
+ * confirmed byte for byte. In the column's arena, a string's key is one 8-byte load wherever
+ * 8 bytes can be read (`readable`: all but the arena's last few strings). */
+#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#error "filter.c reads string keys as little-endian words (as snapshot.c stores columns)"
+#endif
+static inline uint64_t str_key(const char *s, uint32_t len, bool readable) {
+  uint64_t w = 0;
+  if (len >= 8 || readable) {
+    memcpy(&w, s, 8);
+    if (len >= 8) return w;
   } else {
-    return false;
+    for (uint32_t k = 0; k < len; k++) w |= (uint64_t)(unsigned char)s[k] << (8 * k);
   }
-  *pn = k;
-  return true;
+  return (w & ((UINT64_C(1) << (8 * len)) - 1)) | (uint64_t)len << 56;
+}
+
+/* Whether a string whose key matched is one of a list's strings. */
+static bool str_listed(const char *s, uint32_t len, const pt_value *items, size_t m) {
+  for (size_t j = 0; j < m; j++)
+    if (items[j].slen == len && memcmp(s, items[j].s, len) == 0) return true;
+  return false;
+}
+
+/* Whether row i of a VARCHAR column is in a list whose keys are keys[0..cnt) (cnt may exceed
+ * the list's m strings: padded with repeats). `confirm`: the list has a string of 8 bytes or
+ * more, so that any match of keys is confirmed. */
+static inline uint32_t str_row_in(const char *data, const uint32_t *offs, uint32_t i, size_t cap, const uint64_t *keys,
+                                  size_t cnt, bool confirm, const pt_value *items, size_t m) {
+  uint32_t a = offs[i], len = offs[i + 1] - a;
+  uint64_t key = str_key(data + a, len, (size_t)a + 8 <= cap);
+  uint32_t found = 0;
+  for (size_t j = 0; j < cnt; j++) found |= (uint32_t)(keys[j] == key);
+  if ((len >= 8 || confirm) && found) found = str_listed(data + a, len, items, m);
+  return found;
+}
+
+/* A VARCHAR column in a list of strings (`in`), or equal to one (== and !=: a list of one). A
+ * list longer than PT_TERM_SORTED_AFTER is sorted and searched; a shorter one is compared by
+ * keys, a list of at most four in one test without a loop. */
+static uint32_t keep_in_str(const keeper *kp, const pt_column *col, const pt_pred *pr) {
+  KEEPER_LOCALS(kp);
+  const uint32_t *offs = col->offsets;
+  const char *data = col->data ? (const char *)col->data : "";
+  bool term = pr->kind == P_TERM;
+  const pt_value *items = term ? pr->value.items : &pr->value;
+  size_t m = term ? pr->value.n : 1, cap = col->cap;
+  if (term && pr->sorted) {
+    KEEP(sorted_has_string(items, m, data + offs[i], offs[i + 1] - offs[i]));
+    return k;
+  }
+  uint64_t keys[PT_TERM_SORTED_AFTER > 4 ? PT_TERM_SORTED_AFTER : 4];
+  bool confirm = false;
+  for (size_t j = 0; j < m; j++) {
+    keys[j] = str_key(items[j].s, (uint32_t)items[j].slen, false);
+    confirm |= items[j].slen >= 8;
+  }
+  for (size_t j = m; j < 4; j++) keys[j] = keys[0];
+  if (m <= 4) KEEP(str_row_in(data, offs, i, cap, keys, 4, confirm, items, m));
+  else KEEP(str_row_in(data, offs, i, cap, keys, m, confirm, items, m));
+  return k;
+}
+
+static bool plain_column(const pt_pred *pr) {
+  return !pr->col.has_index && !pr->col.n_keys && !pr->col.dynamic;
+}
+
+/* The typed loop for a leaf, or NULL when it has none (the leaf goes row by row): a
+ * fixed-width column compared with a constant (an integer constant within the column's type),
+ * a VARCHAR column == or != a string, a range on an INT32 / INT64 / FLOAT / DOUBLE column, an
+ * integer or VARCHAR column in a list. */
+static keep_fn fast_leaf(const pt_pred *pr) {
+  if ((pr->kind != P_COMPARE && pr->kind != P_RANGE && pr->kind != P_TERM) || !plain_column(pr)) return NULL;
+  int t = pr->col.dtype;
+  int64_t lo, hi;
+  switch (pr->kind) {
+  case P_COMPARE:
+    if (pr->arith != AR_NONE || pr->array_length) return NULL;
+    switch (t) {
+    case PT_INT8: case PT_INT16: case PT_INT32:
+      pt_dtype_int_range(t, &lo, &hi);
+      if (pr->value.i < lo || pr->value.i > hi) return NULL;
+      return t == PT_INT8 ? keep_cmp_i8 : t == PT_INT16 ? keep_cmp_i16 : keep_cmp_i32;
+    case PT_INT64: return keep_cmp_i64;
+    case PT_FLOAT: return keep_cmp_f32;
+    case PT_DOUBLE: return keep_cmp_f64;
+    case PT_BOOL: return keep_cmp_bool;
+    case PT_VARCHAR: return pr->cmp == CMP_EQ || pr->cmp == CMP_NE ? keep_in_str : NULL;
+    default: return NULL;
+    }
+  case P_RANGE:
+    switch (t) {
+    case PT_INT32: return pr->lo.i >= INT32_MIN && pr->hi.i <= INT32_MAX ? keep_range_i32 : NULL;
+    case PT_INT64: return keep_range_i64;
+    case PT_FLOAT: return keep_range_f32;
+    case PT_DOUBLE: return keep_range_f64;
+    default: return NULL;
+    }
+  case P_TERM:
+    switch (t) {
+    case PT_VARCHAR: return keep_in_str;
+    case PT_INT64: return keep_in_i64;
+    case PT_INT32: return keep_in_i32;
+    case PT_INT16: return keep_in_i16;
+    case PT_INT8: return keep_in_i8;
+    default: return NULL;
+    }
+  default: return NULL;
+  }
+}
+
+/* A leaf with a typed loop, over the selection. */
+static uint32_t keep_fast(ectx *x, const pt_pred *pr, keep_fn fn, uint32_t *sel, uint32_t n, int want) {
+  const pt_column *col = &x->seg->cols[pr->col.field];
+  bool negate = pr->kind == P_TERM ? pr->negate : pr->col.dtype == PT_VARCHAR && pr->cmp == CMP_NE;
+  keeper kp = {sel, n, (uint32_t)(want == K_FALSE) ^ negate, col->valid, x->dense};
+  x->dense = false;
+  return fn(&kp, col, pr);
 }
 
 /* ============================================================================================
@@ -1004,14 +1053,10 @@ static uint32_t select_rows(ectx *x, const pt_pred *pr, uint32_t *sel, uint32_t 
  * integer lists, then the rest (JSON, like, nested logic). Kleene's AND and OR commute and
  * evaluating has no effects, so the order only decides how many rows the costly ones see. */
 static int cost_class(const pt_pred *pr) {
-  switch (pr->kind) {
-  case P_CONST: case P_NULL: return 0;
-  case P_COMPARE: case P_RANGE:
-    if (!plain_column(pr) || pr->arith != AR_NONE || pr->array_length) return 2;
-    return pr->col.dtype == PT_VARCHAR ? 1 : pr->col.dtype == PT_ARRAY || pr->col.dtype == PT_JSON ? 2 : 0;
-  case P_TERM: return plain_column(pr) && pr->col.dtype != PT_JSON && pr->col.dtype != PT_ARRAY ? 1 : 2;
-  default: return 2;
-  }
+  if (pr->kind == P_CONST || pr->kind == P_NULL) return 0;
+  keep_fn fn = fast_leaf(pr);
+  if (!fn) return 2;
+  return fn == keep_in_str || pr->kind == P_TERM ? 1 : 0;
 }
 
 /* Removes from a[0..na) the rows of b[0..nb), a sorted subset of it: the new count. */
@@ -1035,6 +1080,7 @@ static uint32_t select_all(ectx *x, const pt_pred *pr, uint32_t *sel, uint32_t n
 /* AND asked for FALSE, OR asked for TRUE: a row is kept when one child has the value; each
  * child looks only at the rows no child before it has decided. */
 static uint32_t select_any(ectx *x, const pt_pred *pr, uint32_t *sel, uint32_t n, int want) {
+  materialize(x, sel, n);
   uint32_t *rest = pt_malloc((n ? n : 1) * sizeof *rest), *tmp = pt_malloc((n ? n : 1) * sizeof *tmp);
   uint32_t left = n;
   if (!rest || !tmp) {
@@ -1061,15 +1107,16 @@ done:
  * both sets, every rule of Kleene's logic is a set operation: NOT swaps them; AND is TRUE
  * where every child is TRUE and FALSE where one child is; OR the other way round. */
 static uint32_t select_rows(ectx *x, const pt_pred *pr, uint32_t *sel, uint32_t n, int want) {
+  keep_fn fn = fast_leaf(pr);
   switch (pr->kind) {
   case P_CONST: return pr->b == (want == K_TRUE) ? n : 0;
   case P_NOT: return select_rows(x, pr->kids[0], sel, n, want == K_TRUE ? K_FALSE : K_TRUE);
   case P_AND: return want == K_TRUE ? select_all(x, pr, sel, n, want) : select_any(x, pr, sel, n, want);
   case P_OR: return want == K_TRUE ? select_any(x, pr, sel, n, want) : select_all(x, pr, sel, n, want);
-  case P_COMPARE: return fast_compare(x, pr, sel, &n, want) ? n : keep_rows(x, pr, compare_row, sel, n, want);
+  case P_COMPARE: return fn ? keep_fast(x, pr, fn, sel, n, want) : keep_rows(x, pr, compare_row, sel, n, want);
   case P_COMPARE_COLS: return keep_rows(x, pr, compare_cols_row, sel, n, want);
-  case P_RANGE: return fast_range(x, pr, sel, &n, want) ? n : keep_rows(x, pr, range_row, sel, n, want);
-  case P_TERM: return fast_term(x, pr, sel, &n, want) ? n : keep_rows(x, pr, term_row, sel, n, want);
+  case P_RANGE: return fn ? keep_fast(x, pr, fn, sel, n, want) : keep_rows(x, pr, range_row, sel, n, want);
+  case P_TERM: return fn ? keep_fast(x, pr, fn, sel, n, want) : keep_rows(x, pr, term_row, sel, n, want);
   case P_LIKE: return keep_rows(x, pr, like_row, sel, n, want);
   case P_NULL: return keep_rows(x, pr, null_row, sel, n, want);
   case P_EXISTS: return keep_rows(x, pr, exists_row, sel, n, want);
@@ -1103,8 +1150,9 @@ pt_status pt_filter_select(const pt_filter *f, const pt_collection *c, size_t pa
     *n_rows = n;
     return PT_OK;
   }
+  ectx x = {c, p, s, NULL, 0, false, false};
   if (s->live == s->count) {
-    for (uint32_t i = 0; i < s->count; i++) rows[i] = i;
+    x.dense = true;
     n = s->count;
   } else {
     for (uint32_t i = 0; i < s->count; i++) {
@@ -1113,11 +1161,11 @@ pt_status pt_filter_select(const pt_filter *f, const pt_collection *c, size_t pa
     }
   }
   if (f && n) {
-    ectx x = {c, p, s, NULL, 0, false};
     n = select_rows(&x, pt_plan_root(f->plan), rows, n, K_TRUE);
     pt_free(x.tmp);
     if (x.oom) return pt_fail_nomem(err);
   }
+  materialize(&x, rows, n);
   *n_rows = n;
   return PT_OK;
 }
