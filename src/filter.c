@@ -24,6 +24,10 @@
 #include "cJSON.h"
 #include "json_check.h"
 
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
+
 struct pt_filter {
   pt_plan *plan;
   pt_pkfilter keys;
@@ -859,13 +863,58 @@ typedef uint32_t (*keep_fn)(const keeper *kp, const pt_column *col, const pt_pre
     else KEEP_LOOP(sel[j_], TEST);                                                                 \
   } while (0)
 
+#ifdef __wasm_simd128__
+/* The lanes set in a 4-bit mask, in order (the rest 0). */
+static const uint32_t LANES4[16][4] = {{0, 0, 0, 0}, {0, 0, 0, 0}, {1, 0, 0, 0}, {0, 1, 0, 0}, {2, 0, 0, 0}, {0, 2, 0, 0},
+                                       {1, 2, 0, 0}, {0, 1, 2, 0}, {3, 0, 0, 0}, {0, 3, 0, 0}, {1, 3, 0, 0}, {0, 1, 3, 0},
+                                       {2, 3, 0, 0}, {0, 2, 3, 0}, {1, 2, 3, 0}, {0, 1, 2, 3}};
+
+/* A dense selection of a column of 4-byte values without NULLs compared with w, four rows at a
+ * time: one vector comparison, and the rows kept written as one vector of indices (k <= i, so
+ * the four lanes written never pass row i + 3). */
+#define KEEP_DENSE4(VT, OPV, OPS)                                                                  \
+  do {                                                                                             \
+    const v128_t wv_ = VT##_splat(w);                                                              \
+    uint32_t i_ = 0;                                                                               \
+    for (; i_ + 4 <= n; i_ += 4) {                                                                 \
+      uint32_t bits_ = (uint32_t)wasm_i32x4_bitmask(VT##_##OPV(wasm_v128_load(a + i_), wv_)) ^ fmask; \
+      wasm_v128_store(sel + k, wasm_i32x4_add(wasm_v128_load(LANES4[bits_]), wasm_i32x4_splat((int32_t)i_))); \
+      k += (uint32_t)__builtin_popcount(bits_);                                                    \
+    }                                                                                              \
+    for (; i_ < n; i_++) {                                                                         \
+      sel[k] = i_;                                                                                 \
+      k += (uint32_t)((a[i_] OPS w) ^ flip);                                                       \
+    }                                                                                              \
+  } while (0)
+#define DEFINE_KEEP_DENSE4(SUFFIX, T, VT)                                                          \
+  static uint32_t keep_dense_##SUFFIX(const T *a, T w, int cmp, uint32_t flip, uint32_t *sel, uint32_t n) { \
+    uint32_t k = 0, fmask = flip ? 0xF : 0;                                                        \
+    switch (cmp) {                                                                                 \
+    case CMP_EQ: KEEP_DENSE4(VT, eq, ==); break;                                                   \
+    case CMP_NE: KEEP_DENSE4(VT, ne, !=); break;                                                   \
+    case CMP_LT: KEEP_DENSE4(VT, lt, <); break;                                                    \
+    case CMP_LE: KEEP_DENSE4(VT, le, <=); break;                                                   \
+    case CMP_GT: KEEP_DENSE4(VT, gt, >); break;                                                    \
+    default: KEEP_DENSE4(VT, ge, >=); break;                                                       \
+    }                                                                                              \
+    return k;                                                                                      \
+  }
+DEFINE_KEEP_DENSE4(i32, int32_t, wasm_i32x4)
+DEFINE_KEEP_DENSE4(f32, float, wasm_f32x4)
+#define DENSE4(SUFFIX)                                                                             \
+  if (dense && !vb) return keep_dense_##SUFFIX(a, w, pr->cmp, flip, sel, n);
+#else
+#define DENSE4(SUFFIX)
+#endif
+
 /* column CMP value, and lo <(=) column <(=) hi, for a fixed-width type T whose constants
- * the plan holds in member M (i or d) */
-#define DEFINE_KEEP_CMP(SUFFIX, T, M)                                                              \
+ * the plan holds in member M (i or d); PRE: a faster way first, when there is one */
+#define DEFINE_KEEP_CMP(SUFFIX, T, M, PRE)                                                         \
   static uint32_t keep_cmp_##SUFFIX(const keeper *kp, const pt_column *col, const pt_pred *pr) {   \
     KEEPER_LOCALS(kp);                                                                             \
     const T *a = (const T *)(const void *)col->data;                                               \
     const T w = (T)pr->value.M;                                                                    \
+    PRE                                                                                            \
     switch (pr->cmp) {                                                                             \
     case CMP_EQ: KEEP(a[i] == w); break;                                                           \
     case CMP_NE: KEEP(a[i] != w); break;                                                           \
@@ -887,13 +936,13 @@ typedef uint32_t (*keep_fn)(const keeper *kp, const pt_column *col, const pt_pre
     else KEEP((uint32_t)(a[i] > lo) & (a[i] < hi));                                                \
     return k;                                                                                      \
   }
-DEFINE_KEEP_CMP(i8, int8_t, i)
-DEFINE_KEEP_CMP(i16, int16_t, i)
-DEFINE_KEEP_CMP(i32, int32_t, i)
-DEFINE_KEEP_CMP(i64, int64_t, i)
-DEFINE_KEEP_CMP(f32, float, d)
-DEFINE_KEEP_CMP(f64, double, d)
-DEFINE_KEEP_CMP(bool, uint8_t, b)
+DEFINE_KEEP_CMP(i8, int8_t, i, )
+DEFINE_KEEP_CMP(i16, int16_t, i, )
+DEFINE_KEEP_CMP(i32, int32_t, i, DENSE4(i32))
+DEFINE_KEEP_CMP(i64, int64_t, i, )
+DEFINE_KEEP_CMP(f32, float, d, DENSE4(f32))
+DEFINE_KEEP_CMP(f64, double, d, )
+DEFINE_KEEP_CMP(bool, uint8_t, b, )
 DEFINE_KEEP_RANGE(i32, int32_t, i)
 DEFINE_KEEP_RANGE(i64, int64_t, i)
 DEFINE_KEEP_RANGE(f32, float, d)
@@ -960,6 +1009,19 @@ static inline uint32_t str_row_in(const char *data, const uint32_t *offs, uint32
   return found;
 }
 
+#ifdef __wasm_simd128__
+/* The same for a list of at most four, its keys in two vectors: the loop's other values keep
+ * the general registers (with the four keys in them too, V8 spilled them to the stack). */
+static inline uint32_t str_row_in4(const char *data, const uint32_t *offs, uint32_t i, size_t cap, v128_t k01,
+                                   v128_t k23, bool confirm, const pt_value *items, size_t m) {
+  uint32_t a = offs[i], len = offs[i + 1] - a;
+  v128_t key = wasm_i64x2_splat((int64_t)str_key(data + a, len, (size_t)a + 8 <= cap));
+  uint32_t found = wasm_v128_any_true(wasm_v128_or(wasm_i64x2_eq(key, k01), wasm_i64x2_eq(key, k23)));
+  if ((len >= 8 || confirm) && found) found = str_listed(data + a, len, items, m);
+  return found;
+}
+#endif
+
 /* A VARCHAR column in a list of strings (`in`), or equal to one (== and !=: a list of one). A
  * list longer than PT_TERM_SORTED_AFTER is sorted and searched; a shorter one is compared by
  * keys, a list of at most four in one test without a loop. */
@@ -981,8 +1043,17 @@ static uint32_t keep_in_str(const keeper *kp, const pt_column *col, const pt_pre
     confirm |= items[j].slen >= 8;
   }
   for (size_t j = m; j < 4; j++) keys[j] = keys[0];
-  if (m <= 4) KEEP(str_row_in(data, offs, i, cap, keys, 4, confirm, items, m));
-  else KEEP(str_row_in(data, offs, i, cap, keys, m, confirm, items, m));
+  if (m > 4) {
+    KEEP(str_row_in(data, offs, i, cap, keys, m, confirm, items, m));
+    return k;
+  }
+#ifdef __wasm_simd128__
+  const v128_t k01 = wasm_i64x2_make((int64_t)keys[0], (int64_t)keys[1]);
+  const v128_t k23 = wasm_i64x2_make((int64_t)keys[2], (int64_t)keys[3]);
+  KEEP(str_row_in4(data, offs, i, cap, k01, k23, confirm, items, m));
+#else
+  KEEP(str_row_in(data, offs, i, cap, keys, 4, confirm, items, m));
+#endif
   return k;
 }
 

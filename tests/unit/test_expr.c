@@ -601,7 +601,8 @@ TEST(query_delete_and_count_agree) {
 
 /* ---- Selections against a reference ----
  * Random and / or / not over leaves whose truth the test computes itself, row by row in
- * Kleene's logic, on 700 rows in segments of 256: with NULLs, deleted rows (segments with and
+ * Kleene's logic, on 700 rows in segments of 256: with NULLs, columns without them (INT32 and
+ * FLOAT: compared four rows at a time with SIMD128 in WebAssembly), deleted rows (segments with and
  * without them: the filter reads a segment without deleted rows as it is), strings whose 8-byte
  * keys collide ("ab" and "ab\0\0\0\0\0\x02"), strings of 7, 8 and 9 bytes, lists of 1-4, 5-16
  * and more than 16 strings (sorted), and the strings at the end of an arena made to the byte by
@@ -615,7 +616,8 @@ static const size_t SEL_LENS[] = {0, 1, 2, 3, 5, 5, 4, 7, 8, 9, 12, 12, 8, 3, 3,
 
 typedef struct selrow {
   int64_t id, i64;
-  int32_t i32;
+  int32_t i32, k32; /* k32 and f never NULL */
+  float f;
   bool i32_null, s_null;
   int s; /* index into SEL_STRS */
 } selrow;
@@ -645,7 +647,7 @@ static int k_not(int t) { return t < 0 ? t : !t; }
 /* A leaf: its text, and its truth (1, 0, -1 unknown) for each row. */
 static void sel_leaf(test_buf *b, const selrow *rows, size_t n, int *truth) {
   static const char *const OPS[] = {"==", "!=", "<", "<=", ">", ">="};
-  unsigned kind = sel_rand(10), op = sel_rand(6);
+  unsigned kind = sel_rand(12), op = sel_rand(6);
   int v = (int)sel_rand(9) - 4, w = v + 1 + (int)sel_rand(4); /* an empty range is refused */
   bool mark[SEL_NSTR] = {false};
   switch (kind) {
@@ -667,6 +669,20 @@ static void sel_leaf(test_buf *b, const selrow *rows, size_t n, int *truth) {
     for (size_t r = 0; r < n; r++) truth[r] = rows[r].i32_null ? -1 : ((rows[r].i32 == v || rows[r].i32 == w) != neg);
     return;
   }
+  case 10: /* k32 CMP v (never null) */
+    test_buf_printf(b, "k32 %s %d", OPS[op], v);
+    for (size_t r = 0; r < n; r++) {
+      int32_t x = rows[r].k32;
+      truth[r] = op == 0 ? x == v : op == 1 ? x != v : op == 2 ? x < v : op == 3 ? x <= v : op == 4 ? x > v : x >= v;
+    }
+    return;
+  case 11: /* f CMP v / 2 (never null) */
+    test_buf_printf(b, "f %s %g", OPS[op], v / 2.0);
+    for (size_t r = 0; r < n; r++) {
+      float x = rows[r].f, y = (float)(v / 2.0);
+      truth[r] = op == 0 ? x == y : op == 1 ? x != y : op == 2 ? x < y : op == 3 ? x <= y : op == 4 ? x > y : x >= y;
+    }
+    return;
   case 3: /* i64 CMP v*100 (never null) */
     test_buf_printf(b, "i64 %s %d", OPS[op], v * 100);
     for (size_t r = 0; r < n; r++) {
@@ -783,7 +799,7 @@ TEST(selections_against_a_reference) {
   snprintf(schema, sizeof schema,
            "{'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'v','dtype':101,'dim':%d},"
            "{'name':'i32','dtype':4,'nullable':true},{'name':'i64','dtype':5},"
-           "{'name':'s','dtype':21,'max_length':32,'nullable':true}]}",
+           "{'name':'s','dtype':21,'max_length':32,'nullable':true},{'name':'k32','dtype':4},{'name':'f','dtype':10}]}",
            SEL_DIM);
   pt_collection *c = test_collection(st, "sel", J(schema));
   CHECK(c->layout.seg_mask + 1 == 256); /* 700 rows: segments of 256 */
@@ -792,7 +808,8 @@ TEST(selections_against_a_reference) {
   float *vec = calloc((size_t)100 * SEL_DIM, sizeof *vec);
   for (size_t b0 = 0; b0 < SEL_ROWS; b0 += 100) {
     int64_t ids[100], i64s[100];
-    int32_t i32s[100];
+    int32_t i32s[100], k32s[100];
+    float fs[100];
     uint8_t i32_cells[100], s_cells[100];
     char text[100 * 16];
     uint32_t offs[101] = {0};
@@ -804,6 +821,10 @@ TEST(selections_against_a_reference) {
       x->i64 = (int64_t)sel_rand(900) - 450;
       x->s = (int)sel_rand(SEL_NSTR);
       x->s_null = sel_rand(7) == 0;
+      x->k32 = (int32_t)sel_rand(9) - 4;
+      x->f = (float)((int)sel_rand(9) - 4) / 2;
+      k32s[r] = x->k32;
+      fs[r] = x->f;
       live[b0 + r] = true;
       ids[r] = x->id;
       i64s[r] = x->i64;
@@ -814,15 +835,17 @@ TEST(selections_against_a_reference) {
       memcpy(text + offs[r], SEL_STRS[x->s], len);
       offs[r + 1] = offs[r] + (uint32_t)len;
     }
-    pt_column_in cols[5] = {
+    pt_column_in cols[7] = {
         {.field = PT_FIELD_BY_POSITION, .kind = PT_IN_INT64, .n_rows = 100, .width = 1, .values = ids},
         {.field = PT_FIELD_BY_POSITION, .kind = PT_IN_FLOAT32, .n_rows = 100, .width = SEL_DIM, .values = vec},
         {.field = PT_FIELD_BY_POSITION, .kind = PT_IN_INT32, .n_rows = 100, .width = 1, .values = i32s, .cells = i32_cells},
         {.field = PT_FIELD_BY_POSITION, .kind = PT_IN_INT64, .n_rows = 100, .width = 1, .values = i64s},
         {.field = PT_FIELD_BY_POSITION, .kind = PT_IN_TEXT, .n_rows = 100, .width = 1, .values = text, .offsets = offs,
          .cells = s_cells},
+        {.field = PT_FIELD_BY_POSITION, .kind = PT_IN_INT32, .n_rows = 100, .width = 1, .values = k32s},
+        {.field = PT_FIELD_BY_POSITION, .kind = PT_IN_FLOAT32, .n_rows = 100, .width = 1, .values = fs},
     };
-    pt_batch_in batch = {PT_FORM_COLUMNS, 100, 5, cols};
+    pt_batch_in batch = {PT_FORM_COLUMNS, 100, 7, cols};
     pt_mutation_result m;
     pt_error e;
     CHECK_OK(pt_collection_write(c, NULL, 0, PT_OP_INSERT, &batch, 0, &m, &e), &e);
