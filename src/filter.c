@@ -12,7 +12,12 @@
  * not yet decided. A leaf on a plain column is one typed loop over the selection without
  * branches on the data: a comparison of an INT32 field with a constant reads the column's
  * int32 values at the selected offsets; no tree is walked per row. The root is asked for TRUE
- * over the live rows, and what it keeps is the result.
+ * over the live rows, and what it keeps is the result. A segment without deleted rows starts
+ * as a dense selection, every row, read as it is (in WebAssembly, four INT32 or FLOAT rows per
+ * SIMD128 comparison). A VARCHAR row is compared with a short list as one 8-byte key (its
+ * bytes and length), and only long strings byte by byte.
+ * Memory: the selection is 4 bytes per row of a segment (the caller's); an OR asked for TRUE
+ * (or an AND asked for FALSE) takes 8 bytes per row it is handed while it runs.
  * JSON values (JSON fields and the dynamic field) are read straight from their stored text by a
  * small scanner that walks the path without building a tree or allocating.
  */
