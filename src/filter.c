@@ -2,13 +2,22 @@
  * filter.c — evaluating a filter plan (expr.h) over one segment at a time.
  *
  * HOW IT WORKS
- * Every predicate is evaluated for a whole segment into two byte arrays, value[] and valid[]
- * (Kleene's three-valued logic: valid = 0 means UNKNOWN, as for a NULL field), and only for the
- * rows marked in a candidate array. A leaf is one tight loop over one column: a comparison of
- * an INT32 field with a constant reads the column's int32 values in order; no tree is walked
- * per row. AND evaluates its children one after the other on the rows that are not yet
- * definitely false, OR on the rows not yet definitely true, so selective predicates first make
- * the rest cheaper. The mask handed back is value AND valid AND live.
+ * A segment's rows are filtered as a selection: the ascending offsets of the rows still in
+ * play. Each predicate keeps the rows of a selection where it has the truth value asked for,
+ * TRUE or FALSE (Kleene's three-valued logic: a NULL field is UNKNOWN, and UNKNOWN rows are
+ * never kept). With both sets every rule of the logic is a set operation: NOT asks its child
+ * for the other set; AND asked for TRUE hands its children the survivors of the one before
+ * (the cheap ones first), so a selective conjunct makes the rest cheaper; AND asked for FALSE
+ * (and OR asked for TRUE) keeps the rows one child decides, each child seeing only the rows
+ * not yet decided. A leaf on a plain column is one typed loop over the selection without
+ * branches on the data: a comparison of an INT32 field with a constant reads the column's
+ * int32 values at the selected offsets; no tree is walked per row. The root is asked for TRUE
+ * over the live rows, and what it keeps is the result. A segment without deleted rows starts
+ * as a dense selection, every row, read as it is (in WebAssembly, four INT32 or FLOAT rows per
+ * SIMD128 comparison). A VARCHAR row is compared with a short list as one 8-byte key (its
+ * bytes and length), and only long strings byte by byte.
+ * Memory: the selection is 4 bytes per row of a segment (the caller's); an OR asked for TRUE
+ * (or an AND asked for FALSE) takes 8 bytes per row it is handed while it runs.
  * JSON values (JSON fields and the dynamic field) are read straight from their stored text by a
  * small scanner that walks the path without building a tree or allocating.
  */
@@ -20,6 +29,10 @@
 #include "cJSON.h"
 #include "json.h"
 #include "text.h"
+
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
 
 struct pt_filter {
   pt_plan *plan;
@@ -190,10 +203,10 @@ typedef struct ectx {
   const pt_collection *c;
   const pt_partition *part;
   const pt_segment *seg;
-  uint32_t n;
   char *tmp;      /* scratch for unescaped JSON strings */
   size_t tmp_cap;
   bool oom;
+  bool dense;     /* the selection is every row, 0..n-1, not yet written out (select_rows) */
 } ectx;
 
 static bool is_int_t(int t) { return t >= PT_INT8 && t <= PT_INT64; }
@@ -520,170 +533,145 @@ static bool like_holds(const pt_pred *pr, const char *s, size_t n) {
 }
 
 /* ============================================================================================
- * Leaves
+ * Leaves: the truth of a predicate at one row
  * ========================================================================================== */
 
-typedef struct tri {
-  uint8_t *val, *valid;
-} tri;
+/* Kleene's truth values; a NULL field makes a leaf UNKNOWN. */
+enum { K_UNKNOWN = -1, K_FALSE = 0, K_TRUE = 1 };
 
-/* The value of a column reference at a row, for scalar predicates: fills `c` (a scalar, a
- * string, or an element of an array) or `j` (JSON). Returns 0 absent / false, 1 present,
- * -1 NULL (unknown). */
-static int column_value(ectx *x, const pt_colref *col, uint32_t off, cell *c, jval *j, bool *is_json) {
-  *is_json = false;
+/* The value of a column reference at a row: a scalar, a string, or an element of an array in
+ * `c`, or JSON in `j`. */
+typedef struct colval {
+  cell c;
+  jval j;
+  bool is_json;
+} colval;
+
+/* Reads a column reference at a row for scalar predicates. Returns 0 absent / false,
+ * 1 present, -1 NULL (unknown). */
+static int column_value(ectx *x, const pt_colref *col, uint32_t off, colval *v) {
+  v->is_json = false;
   if (col->dtype == PT_JSON) {
     bool valid;
-    *j = read_json(x, col, off, &valid);
-    *is_json = true;
+    v->j = read_json(x, col, off, &valid);
+    v->is_json = true;
     if (!valid) return -1;
-    return j->kind == J_MISSING ? 0 : 1;
+    return v->j.kind == J_MISSING ? 0 : 1;
   }
-  *c = read_field(x, col->field, off);
-  if (c->null) return -1;
-  if (col->has_index) return array_elem(col->elem_type, c->s, c->slen, col->index, c) ? 1 : 0;
+  v->c = read_field(x, col->field, off);
+  if (v->c.null) return -1;
+  if (col->has_index) return array_elem(col->elem_type, v->c.s, v->c.slen, col->index, &v->c) ? 1 : 0;
   return 1;
 }
 
 /* col [arith] CMP value, array_length(col) CMP value. */
-static void eval_compare(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
+static int compare_row(ectx *x, const pt_pred *pr, uint32_t i) {
   int t = pr->col.vtype_dtype;
-  for (uint32_t i = 0; i < x->n; i++) {
-    if (!cand[i]) continue;
-    cell c;
-    jval j;
-    bool is_json;
-    r.valid[i] = 1;
-    r.val[i] = 0;
-    if (pr->array_length) {
-      int st = column_value(x, &pr->col, i, &c, &j, &is_json);
-      if (st < 0) { r.valid[i] = 0; continue; }
-      int64_t len;
-      if (is_json) {
-        if (j.kind != J_ARRAY) continue;
-        len = 0;
-        const char *p = ws(j.p + 1, j.e);
-        while (p < j.e && *p != ']') {
-          len++;
-          p = ws(skip_value(p, j.e), j.e);
-          if (p < j.e && *p == ',') p = ws(p + 1, j.e);
-        }
-      } else {
-        len = array_count(c.s, c.slen);
+  colval v;
+  int st = column_value(x, &pr->col, i, &v);
+  if (st < 0) return K_UNKNOWN;
+  if (pr->array_length) {
+    int64_t len;
+    if (v.is_json) {
+      if (v.j.kind != J_ARRAY) return K_FALSE;
+      len = 0;
+      const char *p = ws(v.j.p + 1, v.j.e);
+      while (p < v.j.e && *p != ']') {
+        len++;
+        p = ws(skip_value(p, v.j.e), v.j.e);
+        if (p < v.j.e && *p == ',') p = ws(p + 1, v.j.e);
       }
-      r.val[i] = holds(cmp3_i(len, pr->value.i), pr->cmp);
-      continue;
-    }
-    int st = column_value(x, &pr->col, i, &c, &j, &is_json);
-    if (st < 0) { r.valid[i] = 0; continue; }
-    if (st == 0) { /* a missing key or element: false, but != holds */
-      r.val[i] = pr->cmp == CMP_NE;
-      continue;
-    }
-    if (is_json) {
-      if (pr->arith != AR_NONE) {
-        if (j.kind != J_INT && j.kind != J_FLOAT) { r.val[i] = pr->cmp == CMP_NE; continue; }
-        bool ints = j.kind == J_INT && pr->operand.type == VT_INT && pr->value.type == VT_INT;
-        int64_t ri = 0;
-        double rd = 0;
-        if (pr->arith == AR_MOD && (j.kind != J_INT)) { r.val[i] = pr->cmp == CMP_NE; continue; }
-        apply_arith(pr->arith, ints || pr->arith == AR_MOD, j.i, j.d, &pr->operand, &ri, &rd);
-        if (ints || pr->arith == AR_MOD) {
-          jval tmp = j;
-          tmp.kind = J_INT;
-          tmp.i = ri;
-          int cres = cmp_json(x, &tmp, &pr->value);
-          r.val[i] = cres == 3 ? pr->cmp == CMP_NE : holds(cres, pr->cmp);
-        } else {
-          double rv = pr->value.type == VT_INT ? (double)pr->value.i : pr->value.d;
-          r.val[i] = holds(cmp3_d(rd, rv), pr->cmp);
-        }
-        continue;
-      }
-      if (pr->value.type == VT_ARRAY && pr->cmp == CMP_NE && j.kind != J_ARRAY) { r.val[i] = 0; continue; }
-      int cres = cmp_json(x, &j, &pr->value);
-      r.val[i] = cres == 3 ? pr->cmp == CMP_NE : holds(cres, pr->cmp);
-      continue;
-    }
-    if (pr->col.dtype == PT_ARRAY && !pr->col.has_index) { /* a == [..] / a != [..] */
-      uint32_t n = array_count(c.s, c.slen);
-      bool eq = n == pr->value.n;
-      for (uint32_t k = 0; eq && k < n; k++) {
-        cell e;
-        array_elem(pr->col.elem_type, c.s, c.slen, k, &e);
-        eq = cmp_cell(pr->col.elem_type, &e, &pr->value.items[k]) == 0;
-      }
-      r.val[i] = pr->cmp == CMP_EQ ? eq : !eq;
-      continue;
-    }
-    if (pr->arith != AR_NONE) {
-      if (is_int_t(t)) {
-        int64_t ri = 0;
-        double rd = 0;
-        apply_arith(pr->arith, true, c.i, c.d, &pr->operand, &ri, &rd);
-        r.val[i] = holds(cmp3_i(ri, pr->value.i), pr->cmp);
-      } else if (t == PT_FLOAT) { /* a FLOAT field computes in float, as Milvus does */
-        float a = (float)c.d, o = (float)pr->operand.d, res;
-        switch (pr->arith) {
-        case AR_ADD: res = a + o; break;
-        case AR_SUB: res = a - o; break;
-        case AR_MUL: res = a * o; break;
-        default: res = a / o; break;
-        }
-        r.val[i] = holds(cmp3_d(res, (float)pr->value.d), pr->cmp);
-      } else {
-        int64_t ri = 0;
-        double rd = 0;
-        apply_arith(pr->arith, false, c.i, c.d, &pr->operand, &ri, &rd);
-        r.val[i] = holds(cmp3_d(rd, pr->value.d), pr->cmp);
-      }
-      continue;
-    }
-    r.val[i] = holds(cmp_cell(t, &c, &pr->value), pr->cmp);
-  }
-}
-
-static void eval_compare_cols(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
-  int ta = pr->col.vtype_dtype, tb = pr->col2.vtype_dtype;
-  for (uint32_t i = 0; i < x->n; i++) {
-    if (!cand[i]) continue;
-    cell a, b;
-    jval j;
-    bool is_json;
-    int sa = column_value(x, &pr->col, i, &a, &j, &is_json), sb = column_value(x, &pr->col2, i, &b, &j, &is_json);
-    r.val[i] = 0;
-    r.valid[i] = sa >= 0 && sb >= 0;
-    if (sa <= 0 || sb <= 0) continue;
-    int c;
-    if (ta == PT_BOOL || (is_int_t(ta) && is_int_t(tb))) c = cmp3_i(a.i, b.i);
-    else if (ta == PT_VARCHAR || ta == PT_STRING) c = cmp3_s(a.s, a.slen, b.s, b.slen);
-    else c = cmp3_d(a.d, b.d);
-    r.val[i] = holds(c, pr->cmp);
-  }
-}
-
-static void eval_range(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
-  int t = pr->col.vtype_dtype;
-  for (uint32_t i = 0; i < x->n; i++) {
-    if (!cand[i]) continue;
-    cell c;
-    jval j;
-    bool is_json;
-    int st = column_value(x, &pr->col, i, &c, &j, &is_json);
-    r.val[i] = 0;
-    r.valid[i] = st >= 0;
-    if (st <= 0) continue;
-    int lo, hi;
-    if (is_json) {
-      lo = cmp_json(x, &j, &pr->lo);
-      hi = cmp_json(x, &j, &pr->hi);
-      if (lo == 3 || hi == 3) continue;
     } else {
-      lo = cmp_cell(t, &c, &pr->lo);
-      hi = cmp_cell(t, &c, &pr->hi);
+      len = array_count(v.c.s, v.c.slen);
     }
-    r.val[i] = holds(lo, pr->lo_incl ? CMP_GE : CMP_GT) && holds(hi, pr->hi_incl ? CMP_LE : CMP_LT);
+    return holds(cmp3_i(len, pr->value.i), pr->cmp);
   }
+  if (st == 0) return pr->cmp == CMP_NE; /* a missing key or element: false, but != holds */
+  if (v.is_json) {
+    if (pr->arith != AR_NONE) {
+      if (v.j.kind != J_INT && v.j.kind != J_FLOAT) return pr->cmp == CMP_NE;
+      bool ints = v.j.kind == J_INT && pr->operand.type == VT_INT && pr->value.type == VT_INT;
+      int64_t ri = 0;
+      double rd = 0;
+      if (pr->arith == AR_MOD && (v.j.kind != J_INT)) return pr->cmp == CMP_NE;
+      apply_arith(pr->arith, ints || pr->arith == AR_MOD, v.j.i, v.j.d, &pr->operand, &ri, &rd);
+      if (ints || pr->arith == AR_MOD) {
+        jval tmp = v.j;
+        tmp.kind = J_INT;
+        tmp.i = ri;
+        int cres = cmp_json(x, &tmp, &pr->value);
+        return cres == 3 ? pr->cmp == CMP_NE : holds(cres, pr->cmp);
+      }
+      double rv = pr->value.type == VT_INT ? (double)pr->value.i : pr->value.d;
+      return holds(cmp3_d(rd, rv), pr->cmp);
+    }
+    if (pr->value.type == VT_ARRAY && pr->cmp == CMP_NE && v.j.kind != J_ARRAY) return K_FALSE;
+    int cres = cmp_json(x, &v.j, &pr->value);
+    return cres == 3 ? pr->cmp == CMP_NE : holds(cres, pr->cmp);
+  }
+  if (pr->col.dtype == PT_ARRAY && !pr->col.has_index) { /* a == [..] / a != [..] */
+    uint32_t n = array_count(v.c.s, v.c.slen);
+    bool eq = n == pr->value.n;
+    for (uint32_t k = 0; eq && k < n; k++) {
+      cell e;
+      array_elem(pr->col.elem_type, v.c.s, v.c.slen, k, &e);
+      eq = cmp_cell(pr->col.elem_type, &e, &pr->value.items[k]) == 0;
+    }
+    return pr->cmp == CMP_EQ ? eq : !eq;
+  }
+  if (pr->arith != AR_NONE) {
+    if (is_int_t(t)) {
+      int64_t ri = 0;
+      double rd = 0;
+      apply_arith(pr->arith, true, v.c.i, v.c.d, &pr->operand, &ri, &rd);
+      return holds(cmp3_i(ri, pr->value.i), pr->cmp);
+    }
+    if (t == PT_FLOAT) { /* a FLOAT field computes in float, as Milvus does */
+      float a = (float)v.c.d, o = (float)pr->operand.d, res;
+      switch (pr->arith) {
+      case AR_ADD: res = a + o; break;
+      case AR_SUB: res = a - o; break;
+      case AR_MUL: res = a * o; break;
+      default: res = a / o; break;
+      }
+      return holds(cmp3_d(res, (float)pr->value.d), pr->cmp);
+    }
+    int64_t ri = 0;
+    double rd = 0;
+    apply_arith(pr->arith, false, v.c.i, v.c.d, &pr->operand, &ri, &rd);
+    return holds(cmp3_d(rd, pr->value.d), pr->cmp);
+  }
+  return holds(cmp_cell(t, &v.c, &pr->value), pr->cmp);
+}
+
+static int compare_cols_row(ectx *x, const pt_pred *pr, uint32_t i) {
+  int ta = pr->col.vtype_dtype, tb = pr->col2.vtype_dtype;
+  colval a, b;
+  int sa = column_value(x, &pr->col, i, &a), sb = column_value(x, &pr->col2, i, &b);
+  if (sa < 0 || sb < 0) return K_UNKNOWN;
+  if (sa == 0 || sb == 0) return K_FALSE;
+  int c;
+  if (ta == PT_BOOL || (is_int_t(ta) && is_int_t(tb))) c = cmp3_i(a.c.i, b.c.i);
+  else if (ta == PT_VARCHAR || ta == PT_STRING) c = cmp3_s(a.c.s, a.c.slen, b.c.s, b.c.slen);
+  else c = cmp3_d(a.c.d, b.c.d);
+  return holds(c, pr->cmp);
+}
+
+static int range_row(ectx *x, const pt_pred *pr, uint32_t i) {
+  int t = pr->col.vtype_dtype;
+  colval v;
+  int st = column_value(x, &pr->col, i, &v);
+  if (st <= 0) return st < 0 ? K_UNKNOWN : K_FALSE;
+  int lo, hi;
+  if (v.is_json) {
+    lo = cmp_json(x, &v.j, &pr->lo);
+    hi = cmp_json(x, &v.j, &pr->hi);
+    if (lo == 3 || hi == 3) return K_FALSE;
+  } else {
+    lo = cmp_cell(t, &v.c, &pr->lo);
+    hi = cmp_cell(t, &v.c, &pr->hi);
+  }
+  return holds(lo, pr->lo_incl ? CMP_GE : CMP_GT) && holds(hi, pr->hi_incl ? CMP_LE : CMP_LT);
 }
 
 /* Whether a sorted list (pt_pred.sorted) holds an integer or a string. */
@@ -712,82 +700,59 @@ static bool sorted_has_string(const pt_value *items, size_t n, const char *s, si
 /* Whether a JSON value equals a constant (numbers across int and float). */
 static bool json_equals(ectx *x, const jval *j, const pt_value *v) { return cmp_json(x, j, v) == 0; }
 
-static void eval_term(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
+static int term_row(ectx *x, const pt_pred *pr, uint32_t i) {
   int t = pr->col.vtype_dtype;
   const pt_value *items = pr->value.items;
   size_t n = pr->value.n;
-  for (uint32_t i = 0; i < x->n; i++) {
-    if (!cand[i]) continue;
-    cell c;
-    jval j;
-    bool is_json;
-    int st = column_value(x, &pr->col, i, &c, &j, &is_json);
-    r.val[i] = 0;
-    r.valid[i] = st >= 0;
-    if (st < 0) continue;
-    bool found = false;
-    if (st > 0) {
-      if (is_json) {
-        for (size_t k = 0; k < n && !found; k++) found = json_equals(x, &j, &items[k]);
-      } else if (pr->sorted && is_int_t(t)) {
-        found = sorted_has_int(items, n, c.i);
-      } else if (pr->sorted) {
-        found = sorted_has_string(items, n, c.s, c.slen);
-      } else if (is_int_t(t) || t == PT_BOOL) {
-        for (size_t k = 0; k < n && !found; k++) found = c.i == (items[k].type == VT_BOOL ? (int64_t)items[k].b : items[k].i);
-      } else if (t == PT_FLOAT) {
-        for (size_t k = 0; k < n && !found; k++) found = (float)c.d == (float)items[k].d;
-      } else if (t == PT_DOUBLE) {
-        for (size_t k = 0; k < n && !found; k++) found = c.d == items[k].d;
-      } else {
-        for (size_t k = 0; k < n && !found; k++)
-          found = c.slen == items[k].slen && (c.slen == 0 || memcmp(c.s, items[k].s, c.slen) == 0);
-      }
-    }
-    r.val[i] = pr->negate ? !found : found;
-    /* a missing JSON key is not in any list, and so is "not in" every list */
-  }
-}
-
-static void eval_like(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
-  for (uint32_t i = 0; i < x->n; i++) {
-    if (!cand[i]) continue;
-    cell c;
-    jval j;
-    bool is_json;
-    int st = column_value(x, &pr->col, i, &c, &j, &is_json);
-    r.val[i] = 0;
-    r.valid[i] = st >= 0;
-    if (st <= 0) continue;
-    if (is_json) {
-      const char *s;
-      size_t n;
-      if (j.kind != J_STRING || !json_string(x, &j, &s, &n)) continue;
-      r.val[i] = like_holds(pr, s, n);
+  colval v;
+  int st = column_value(x, &pr->col, i, &v);
+  if (st < 0) return K_UNKNOWN;
+  bool found = false;
+  if (st > 0) {
+    if (v.is_json) {
+      for (size_t k = 0; k < n && !found; k++) found = json_equals(x, &v.j, &items[k]);
+    } else if (pr->sorted && is_int_t(t)) {
+      found = sorted_has_int(items, n, v.c.i);
+    } else if (pr->sorted) {
+      found = sorted_has_string(items, n, v.c.s, v.c.slen);
+    } else if (is_int_t(t) || t == PT_BOOL) {
+      for (size_t k = 0; k < n && !found; k++) found = v.c.i == (items[k].type == VT_BOOL ? (int64_t)items[k].b : items[k].i);
+    } else if (t == PT_FLOAT) {
+      for (size_t k = 0; k < n && !found; k++) found = (float)v.c.d == (float)items[k].d;
+    } else if (t == PT_DOUBLE) {
+      for (size_t k = 0; k < n && !found; k++) found = v.c.d == items[k].d;
     } else {
-      r.val[i] = like_holds(pr, c.s, c.slen);
+      for (size_t k = 0; k < n && !found; k++)
+        found = v.c.slen == items[k].slen && (v.c.slen == 0 || memcmp(v.c.s, items[k].s, v.c.slen) == 0);
     }
   }
+  /* a missing JSON key is not in any list, and so is "not in" every list */
+  return pr->negate ? !found : found;
 }
 
-static void eval_null(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
+static int like_row(ectx *x, const pt_pred *pr, uint32_t i) {
+  colval v;
+  int st = column_value(x, &pr->col, i, &v);
+  if (st <= 0) return st < 0 ? K_UNKNOWN : K_FALSE;
+  if (v.is_json) {
+    const char *s;
+    size_t n;
+    if (v.j.kind != J_STRING || !json_string(x, &v.j, &s, &n)) return K_FALSE;
+    return like_holds(pr, s, n);
+  }
+  return like_holds(pr, v.c.s, v.c.slen);
+}
+
+static int null_row(ectx *x, const pt_pred *pr, uint32_t i) {
   const pt_column *col = &x->seg->cols[pr->col.field];
-  for (uint32_t i = 0; i < x->n; i++) {
-    if (!cand[i]) continue;
-    bool is_null = col->valid && !pt_bit_get(col->valid, i);
-    r.val[i] = pr->negate ? !is_null : is_null;
-    r.valid[i] = 1;
-  }
+  bool is_null = col->valid && !pt_bit_get(col->valid, i);
+  return pr->negate ? !is_null : is_null; /* never unknown */
 }
 
-static void eval_exists(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
-  for (uint32_t i = 0; i < x->n; i++) {
-    if (!cand[i]) continue;
-    bool valid;
-    jval j = read_json(x, &pr->col, i, &valid);
-    r.valid[i] = 1; /* exists is never unknown */
-    r.val[i] = valid && j.kind != J_MISSING;
-  }
+static int exists_row(ectx *x, const pt_pred *pr, uint32_t i) {
+  bool valid;
+  jval j = read_json(x, &pr->col, i, &valid);
+  return valid && j.kind != J_MISSING; /* exists is never unknown */
 }
 
 /* Does the JSON array [p, e) contain a value equal to v? */
@@ -813,307 +778,437 @@ static bool array_has(int et, const cell *c, const pt_value *v) {
   return false;
 }
 
-static void eval_contains(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
-  for (uint32_t i = 0; i < x->n; i++) {
-    if (!cand[i]) continue;
-    cell c;
-    jval j;
-    bool is_json;
-    int st = column_value(x, &pr->col, i, &c, &j, &is_json);
-    r.val[i] = 0;
-    r.valid[i] = st >= 0;
-    if (st <= 0) continue;
-    if (is_json && j.kind != J_ARRAY) continue;
-    bool res;
-    if (pr->contains == CONTAINS_ONE) {
-      res = is_json ? json_array_has(x, &j, &pr->value) : array_has(pr->col.elem_type, &c, &pr->value);
-    } else {
-      bool all = pr->contains == CONTAINS_ALL;
-      res = all;
-      for (size_t k = 0; k < pr->value.n; k++) {
-        bool has = is_json ? json_array_has(x, &j, &pr->value.items[k]) : array_has(pr->col.elem_type, &c, &pr->value.items[k]);
-        if (all && !has) { res = false; break; }
-        if (!all && has) { res = true; break; }
-      }
-    }
-    r.val[i] = res;
+static int contains_row(ectx *x, const pt_pred *pr, uint32_t i) {
+  colval v;
+  int st = column_value(x, &pr->col, i, &v);
+  if (st < 0) return K_UNKNOWN;
+  if (st == 0 || (v.is_json && v.j.kind != J_ARRAY)) return K_FALSE;
+  if (pr->contains == CONTAINS_ONE)
+    return v.is_json ? json_array_has(x, &v.j, &pr->value) : array_has(pr->col.elem_type, &v.c, &pr->value);
+  bool all = pr->contains == CONTAINS_ALL;
+  for (size_t k = 0; k < pr->value.n; k++) {
+    bool has = v.is_json ? json_array_has(x, &v.j, &pr->value.items[k]) : array_has(pr->col.elem_type, &v.c, &pr->value.items[k]);
+    if (all && !has) return K_FALSE;
+    if (!all && has) return K_TRUE;
   }
+  return all;
 }
 
 /* ============================================================================================
- * Fast leaves: one typed loop over a plain (non-JSON, non-element) column
+ * Selections: a leaf keeps the rows of a selection where it has the truth value asked for
  * ========================================================================================== */
 
-/* Loads a column of a fixed-width numeric type as the loop's element type. */
-#define CMP_LOOP(T, A, V, OP)                                                                      \
+typedef int (*row_truth)(ectx *x, const pt_pred *pr, uint32_t i);
+
+/* Writes out a dense selection (ectx.dense). */
+static void materialize(ectx *x, uint32_t *sel, uint32_t n) {
+  if (!x->dense) return;
+  for (uint32_t i = 0; i < n; i++) sel[i] = i;
+  x->dense = false;
+}
+
+/* Any leaf, a row at a time. */
+static uint32_t keep_rows(ectx *x, const pt_pred *pr, row_truth truth, uint32_t *sel, uint32_t n, int want) {
+  materialize(x, sel, n);
+  uint32_t k = 0;
+  for (uint32_t j = 0; j < n; j++) {
+    uint32_t i = sel[j];
+    sel[k] = i;
+    k += truth(x, pr, i) == want;
+  }
+  return k;
+}
+
+/* ============================================================================================
+ * Fast leaves: one typed loop over a plain column (no JSON path, no array element)
+ * ========================================================================================== */
+
+/* Each loop is a small function of its own, called through a pointer: inlined into
+ * select_rows (one WebAssembly function of 55 KB; Binaryen inlines every function called from
+ * one place, whatever its size or attributes), the loops ran with their values spilled to the
+ * stack by V8's optimising compiler, the INT32 comparison at a third of its native speed. */
+
+/* What a loop works on: the selection sel[0..n) (dense: the rows 0..n-1 themselves, not yet
+ * written), `flip` 1 when the rows wanted are the FALSE ones, and the column's validity bitmap
+ * (NULL when it has none: a NULL row is UNKNOWN, never kept). */
+typedef struct keeper {
+  uint32_t *sel;
+  uint32_t n, flip;
+  const uint8_t *vb;
+  bool dense;
+} keeper;
+
+typedef uint32_t (*keep_fn)(const keeper *kp, const pt_column *col, const pt_pred *pr);
+
+#define KEEPER_LOCALS(kp)                                                                          \
+  uint32_t *sel = (kp)->sel, n = (kp)->n, flip = (kp)->flip, k = 0;                                \
+  const uint8_t *vb = (kp)->vb;                                                                    \
+  bool dense = (kp)->dense
+
+/* Row i is written at sel[k] and k advances when TEST ^ flip holds (and the row is not NULL):
+ * no branch on the data. */
+#define KEEP_LOOP(I_OF_J, TEST)                                                                    \
   do {                                                                                             \
-    const T *a_ = (const T *)(const void *)(A);                                                    \
-    for (uint32_t i_ = 0; i_ < n; i_++) r.val[i_] = (uint8_t)(a_[i_] OP (V));                      \
+    if (vb) {                                                                                      \
+      for (uint32_t j_ = 0; j_ < n; j_++) {                                                        \
+        uint32_t i = I_OF_J;                                                                       \
+        sel[k] = i;                                                                                \
+        k += (uint32_t)(((TEST) ^ flip) & pt_bit_get(vb, i));                                      \
+      }                                                                                            \
+    } else {                                                                                       \
+      for (uint32_t j_ = 0; j_ < n; j_++) {                                                        \
+        uint32_t i = I_OF_J;                                                                       \
+        sel[k] = i;                                                                                \
+        k += (uint32_t)((TEST) ^ flip);                                                            \
+      }                                                                                            \
+    }                                                                                              \
+  } while (0)
+#define KEEP(TEST)                                                                                 \
+  do {                                                                                             \
+    if (dense) KEEP_LOOP(j_, TEST);                                                                \
+    else KEEP_LOOP(sel[j_], TEST);                                                                 \
   } while (0)
 
-#define CMP_SWITCH(T, A, V)                                                                        \
-  switch (pr->cmp) {                                                                               \
-  case CMP_EQ: CMP_LOOP(T, A, V, ==); break;                                                       \
-  case CMP_NE: CMP_LOOP(T, A, V, !=); break;                                                       \
-  case CMP_LT: CMP_LOOP(T, A, V, <); break;                                                        \
-  case CMP_LE: CMP_LOOP(T, A, V, <=); break;                                                       \
-  case CMP_GT: CMP_LOOP(T, A, V, >); break;                                                        \
-  default: CMP_LOOP(T, A, V, >=); break;                                                           \
-  }
+#ifdef __wasm_simd128__
+/* The lanes set in a 4-bit mask, in order (the rest 0). */
+static const uint32_t LANES4[16][4] = {{0, 0, 0, 0}, {0, 0, 0, 0}, {1, 0, 0, 0}, {0, 1, 0, 0}, {2, 0, 0, 0}, {0, 2, 0, 0},
+                                       {1, 2, 0, 0}, {0, 1, 2, 0}, {3, 0, 0, 0}, {0, 3, 0, 0}, {1, 3, 0, 0}, {0, 1, 3, 0},
+                                       {2, 3, 0, 0}, {0, 2, 3, 0}, {1, 2, 3, 0}, {0, 1, 2, 3}};
 
-static void fill_valid(const pt_column *col, uint32_t n, uint8_t *valid) {
-  if (!col->valid) {
-    memset(valid, 1, n);
-    return;
-  }
-  for (uint32_t i = 0; i < n; i++) valid[i] = pt_bit_get(col->valid, i);
-}
-
-/* A numeric column compared with a constant, computed for every row (cheaper than branching on
- * the candidates: the callers only read the candidate rows). False when it does not apply. */
-static bool fast_compare(ectx *x, const pt_pred *pr, tri r) {
-  if (pr->col.has_index || pr->col.n_keys || pr->col.dynamic || pr->arith != AR_NONE || pr->array_length) return false;
-  const pt_column *col = &x->seg->cols[pr->col.field];
-  uint32_t n = x->n;
-  int64_t lo, hi;
-  switch (pr->col.dtype) {
-  case PT_INT8: case PT_INT16: case PT_INT32: {
-    /* a constant beyond the type's range compares the same as the nearest bound +/- 1 would */
-    pt_dtype_int_range(pr->col.dtype, &lo, &hi);
-    int64_t v = pr->value.i;
-    if (v < lo || v > hi) return false;
-    if (pr->col.dtype == PT_INT8) { int8_t w = (int8_t)v; CMP_SWITCH(int8_t, col->data, w); }
-    else if (pr->col.dtype == PT_INT16) { int16_t w = (int16_t)v; CMP_SWITCH(int16_t, col->data, w); }
-    else { int32_t w = (int32_t)v; CMP_SWITCH(int32_t, col->data, w); }
-    break;
-  }
-  case PT_INT64: { int64_t w = pr->value.i; CMP_SWITCH(int64_t, col->data, w); break; }
-  case PT_FLOAT: { float w = (float)pr->value.d; CMP_SWITCH(float, col->data, w); break; }
-  case PT_DOUBLE: { double w = pr->value.d; CMP_SWITCH(double, col->data, w); break; }
-  case PT_BOOL: { uint8_t w = pr->value.b; CMP_SWITCH(uint8_t, col->data, w); break; }
-  default: return false;
-  }
-  fill_valid(col, n, r.valid);
-  return true;
-}
-
-/* lo <(=) column <(=) hi on a numeric column. */
-static bool fast_range(ectx *x, const pt_pred *pr, tri r) {
-  if (pr->col.has_index || pr->col.n_keys || pr->col.dynamic) return false;
-  const pt_column *col = &x->seg->cols[pr->col.field];
-  uint32_t n = x->n;
-  int t = pr->col.dtype;
-#define RANGE_LOOP(T, LO, HI)                                                                      \
+/* A dense selection of a column of 4-byte values without NULLs compared with w, four rows at a
+ * time: one vector comparison, and the rows kept written as one vector of indices (k <= i, so
+ * the four lanes written never pass row i + 3). */
+#define KEEP_DENSE4(VT, OPV, OPS)                                                                  \
   do {                                                                                             \
-    const T *a_ = (const T *)(const void *)col->data;                                              \
-    T lo_ = (LO), hi_ = (HI);                                                                       \
-    bool li_ = pr->lo_incl, hi2_ = pr->hi_incl;                                                    \
-    for (uint32_t i_ = 0; i_ < n; i_++)                                                            \
-      r.val[i_] = (uint8_t)((li_ ? a_[i_] >= lo_ : a_[i_] > lo_) & (hi2_ ? a_[i_] <= hi_ : a_[i_] < hi_)); \
+    const v128_t wv_ = VT##_splat(w);                                                              \
+    uint32_t i_ = 0;                                                                               \
+    for (; i_ + 4 <= n; i_ += 4) {                                                                 \
+      uint32_t bits_ = (uint32_t)wasm_i32x4_bitmask(VT##_##OPV(wasm_v128_load(a + i_), wv_)) ^ fmask; \
+      wasm_v128_store(sel + k, wasm_i32x4_add(wasm_v128_load(LANES4[bits_]), wasm_i32x4_splat((int32_t)i_))); \
+      k += (uint32_t)__builtin_popcount(bits_);                                                    \
+    }                                                                                              \
+    for (; i_ < n; i_++) {                                                                         \
+      sel[k] = i_;                                                                                 \
+      k += (uint32_t)((a[i_] OPS w) ^ flip);                                                       \
+    }                                                                                              \
   } while (0)
-  if (t == PT_INT64) RANGE_LOOP(int64_t, pr->lo.i, pr->hi.i);
-  else if (t == PT_INT32 && pr->lo.i >= INT32_MIN && pr->hi.i <= INT32_MAX) RANGE_LOOP(int32_t, (int32_t)pr->lo.i, (int32_t)pr->hi.i);
-  else if (t == PT_DOUBLE) RANGE_LOOP(double, pr->lo.d, pr->hi.d);
-  else if (t == PT_FLOAT) RANGE_LOOP(float, (float)pr->lo.d, (float)pr->hi.d);
-  else return false;
-#undef RANGE_LOOP
-  fill_valid(col, n, r.valid);
-  return true;
+#define DEFINE_KEEP_DENSE4(SUFFIX, T, VT)                                                          \
+  static uint32_t keep_dense_##SUFFIX(const T *a, T w, int cmp, uint32_t flip, uint32_t *sel, uint32_t n) { \
+    uint32_t k = 0, fmask = flip ? 0xF : 0;                                                        \
+    switch (cmp) {                                                                                 \
+    case CMP_EQ: KEEP_DENSE4(VT, eq, ==); break;                                                   \
+    case CMP_NE: KEEP_DENSE4(VT, ne, !=); break;                                                   \
+    case CMP_LT: KEEP_DENSE4(VT, lt, <); break;                                                    \
+    case CMP_LE: KEEP_DENSE4(VT, le, <=); break;                                                   \
+    case CMP_GT: KEEP_DENSE4(VT, gt, >); break;                                                    \
+    default: KEEP_DENSE4(VT, ge, >=); break;                                                       \
+    }                                                                                              \
+    return k;                                                                                      \
+  }
+DEFINE_KEEP_DENSE4(i32, int32_t, wasm_i32x4)
+DEFINE_KEEP_DENSE4(f32, float, wasm_f32x4)
+#define DENSE4(SUFFIX)                                                                             \
+  if (dense && !vb) return keep_dense_##SUFFIX(a, w, pr->cmp, flip, sel, n);
+#else
+#define DENSE4(SUFFIX)
+#endif
+
+/* column CMP value, and lo <(=) column <(=) hi, for a fixed-width type T whose constants
+ * the plan holds in member M (i or d); PRE: a faster way first, when there is one */
+#define DEFINE_KEEP_CMP(SUFFIX, T, M, PRE)                                                         \
+  static uint32_t keep_cmp_##SUFFIX(const keeper *kp, const pt_column *col, const pt_pred *pr) {   \
+    KEEPER_LOCALS(kp);                                                                             \
+    const T *a = (const T *)(const void *)col->data;                                               \
+    const T w = (T)pr->value.M;                                                                    \
+    PRE                                                                                            \
+    switch (pr->cmp) {                                                                             \
+    case CMP_EQ: KEEP(a[i] == w); break;                                                           \
+    case CMP_NE: KEEP(a[i] != w); break;                                                           \
+    case CMP_LT: KEEP(a[i] < w); break;                                                            \
+    case CMP_LE: KEEP(a[i] <= w); break;                                                           \
+    case CMP_GT: KEEP(a[i] > w); break;                                                            \
+    default: KEEP(a[i] >= w); break;                                                               \
+    }                                                                                              \
+    return k;                                                                                      \
+  }
+#define DEFINE_KEEP_RANGE(SUFFIX, T, M)                                                            \
+  static uint32_t keep_range_##SUFFIX(const keeper *kp, const pt_column *col, const pt_pred *pr) { \
+    KEEPER_LOCALS(kp);                                                                             \
+    const T *a = (const T *)(const void *)col->data;                                               \
+    const T lo = (T)pr->lo.M, hi = (T)pr->hi.M;                                                    \
+    if (pr->lo_incl && pr->hi_incl) KEEP((uint32_t)(a[i] >= lo) & (a[i] <= hi));                   \
+    else if (pr->lo_incl) KEEP((uint32_t)(a[i] >= lo) & (a[i] < hi));                              \
+    else if (pr->hi_incl) KEEP((uint32_t)(a[i] > lo) & (a[i] <= hi));                              \
+    else KEEP((uint32_t)(a[i] > lo) & (a[i] < hi));                                                \
+    return k;                                                                                      \
+  }
+DEFINE_KEEP_CMP(i8, int8_t, i, )
+DEFINE_KEEP_CMP(i16, int16_t, i, )
+DEFINE_KEEP_CMP(i32, int32_t, i, DENSE4(i32))
+DEFINE_KEEP_CMP(i64, int64_t, i, )
+DEFINE_KEEP_CMP(f32, float, d, DENSE4(f32))
+DEFINE_KEEP_CMP(f64, double, d, )
+DEFINE_KEEP_CMP(bool, uint8_t, b, )
+DEFINE_KEEP_RANGE(i32, int32_t, i)
+DEFINE_KEEP_RANGE(i64, int64_t, i)
+DEFINE_KEEP_RANGE(f32, float, d)
+DEFINE_KEEP_RANGE(f64, double, d)
+
+/* An integer column in a list of constants: sorted (binary search) or short (linear). */
+static inline bool int_list_has(const pt_value *items, size_t m, int64_t v) {
+  for (size_t j = 0; j < m; j++)
+    if (items[j].i == v) return true;
+  return false;
 }
 
-/* The first (up to) 8 bytes of a string as one word; with the length, a cheap equality test. */
-static inline uint64_t pack8(const char *s, size_t n) {
-  uint32_t lo, hi;
-  if (n >= 8) {
-    uint64_t w;
-    memcpy(&w, s, 8);
-    return w;
+#define DEFINE_KEEP_IN(SUFFIX, T)                                                                  \
+  static uint32_t keep_in_##SUFFIX(const keeper *kp, const pt_column *col, const pt_pred *pr) {    \
+    KEEPER_LOCALS(kp);                                                                             \
+    const T *a = (const T *)(const void *)col->data;                                               \
+    const pt_value *items = pr->value.items;                                                       \
+    size_t m = pr->value.n;                                                                        \
+    if (pr->sorted) KEEP(sorted_has_int(items, m, a[i]));                                          \
+    else KEEP(int_list_has(items, m, a[i]));                                                       \
+    return k;                                                                                      \
   }
-  if (n >= 4) { /* two overlapping 4-byte loads cover 4..7 bytes */
-    memcpy(&lo, s, 4);
-    memcpy(&hi, s + n - 4, 4);
-    return (uint64_t)lo | (uint64_t)hi << 32;
-  }
+DEFINE_KEEP_IN(i8, int8_t)
+DEFINE_KEEP_IN(i16, int16_t)
+DEFINE_KEEP_IN(i32, int32_t)
+DEFINE_KEEP_IN(i64, int64_t)
+
+/* Strings in a short list are compared by a key of 8 bytes: a string of fewer than 8 bytes is
+ * its bytes, zero-padded, with its length in the last byte; a longer one its first 8 bytes.
+ * Two strings of fewer than 8 bytes are equal when their keys are; any other match of keys is
+ * confirmed byte for byte. In the column's arena, a string's key is one 8-byte load wherever
+ * 8 bytes can be read (`readable`: all but the arena's last few strings). */
+#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#error "filter.c reads string keys as little-endian words (as snapshot.c stores columns)"
+#endif
+static inline uint64_t str_key(const char *s, uint32_t len, bool readable) {
   uint64_t w = 0;
-  for (size_t i = 0; i < n; i++) w |= (uint64_t)(unsigned char)s[i] << (8 * i);
-  return w;
+  if (len >= 8 || readable) {
+    memcpy(&w, s, 8);
+    if (len >= 8) return w;
+  } else {
+    for (uint32_t k = 0; k < len; k++) w |= (uint64_t)(unsigned char)s[k] << (8 * k);
+  }
+  return (w & ((UINT64_C(1) << (8 * len)) - 1)) | (uint64_t)len << 56;
 }
 
-/* VARCHAR / integer column in a list of constants. */
-static bool fast_term(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
-  if (pr->col.has_index || pr->col.n_keys || pr->col.dynamic) return false;
-  const pt_column *col = &x->seg->cols[pr->col.field];
-  uint32_t n = x->n;
-  const pt_value *items = pr->value.items;
-  size_t k = pr->value.n;
-  uint8_t neg = pr->negate ? 1 : 0;
-  int t = pr->col.dtype;
-  if (t == PT_VARCHAR) {
-    /* a short list: each string is compared as (length, its first 8 bytes packed in a word),
-     * and only longer ones with memcmp for the rest */
-    uint64_t words[PT_TERM_SORTED_AFTER > 4 ? PT_TERM_SORTED_AFTER : 4];
-    uint32_t lens[PT_TERM_SORTED_AFTER > 4 ? PT_TERM_SORTED_AFTER : 4];
-    bool packed = !pr->sorted;
-    for (size_t j = 0; packed && j < k; j++) {
-      words[j] = pack8(items[j].s, items[j].slen);
-      lens[j] = (uint32_t)items[j].slen;
-    }
-    const uint32_t *offs = col->offsets;
-    const char *data = (const char *)col->data;
-    if (packed && k <= 4) {
-      /* the usual short list, unrolled: padded to four entries no string can equal */
-      for (size_t j = k; j < 4; j++) {
-        words[j] = 0;
-        lens[j] = UINT32_MAX;
-      }
-      const uint64_t w0 = words[0], w1 = words[1], w2 = words[2], w3 = words[3];
-      const uint32_t l0 = lens[0], l1 = lens[1], l2 = lens[2], l3 = lens[3];
-      for (uint32_t i = 0; i < n; i++) {
-        uint32_t a = offs[i], len = offs[i + 1] - a;
-        uint64_t w = pack8(data + a, len);
-        uint8_t found = (uint8_t)(((w == w0) & (len == l0)) | ((w == w1) & (len == l1)) | ((w == w2) & (len == l2)) |
-                                  ((w == w3) & (len == l3)));
-        if (found && len > 8) {
-          found = 0;
-          for (size_t j = 0; j < k && !found; j++)
-            found = lens[j] == len && memcmp(data + a + 8, items[j].s + 8, len - 8) == 0;
-        }
-        r.val[i] = found ^ neg;
-      }
-    } else if (packed) {
-      /* every row, without branches on the (often random) candidates or matches; strings over
-       * 8 bytes are confirmed with memcmp */
-      for (uint32_t i = 0; i < n; i++) {
-        uint32_t a = offs[i], len = offs[i + 1] - a;
-        uint64_t w = pack8(data + a, len);
-        uint8_t found = 0;
-        for (size_t j = 0; j < k; j++) found |= (uint8_t)((words[j] == w) & (lens[j] == len));
-        if (found && len > 8) {
-          found = 0;
-          for (size_t j = 0; j < k && !found; j++)
-            found = lens[j] == len && memcmp(data + a + 8, items[j].s + 8, len - 8) == 0;
-        }
-        r.val[i] = found ^ neg;
-      }
-    } else {
-      /* a long list: sorted when planned */
-      for (uint32_t i = 0; i < n; i++) {
-        if (!cand[i]) continue;
-        uint32_t a = offs[i];
-        r.val[i] = (uint8_t)sorted_has_string(items, k, data + a, offs[i + 1] - a) ^ neg;
-      }
-    }
-  } else if (t == PT_INT64 || t == PT_INT32 || t == PT_INT16 || t == PT_INT8) {
-    for (uint32_t i = 0; i < n; i++) {
-      if (!cand[i]) continue;
-      int64_t v;
-      switch (t) {
-      case PT_INT64: memcpy(&v, col->data + (size_t)i * 8, 8); break;
-      case PT_INT32: { int32_t y; memcpy(&y, col->data + (size_t)i * 4, 4); v = y; break; }
-      case PT_INT16: { int16_t y; memcpy(&y, col->data + (size_t)i * 2, 2); v = y; break; }
-      default: { int8_t y; memcpy(&y, col->data + i, 1); v = y; break; }
-      }
-      uint8_t found = 0;
-      if (pr->sorted) found = sorted_has_int(items, k, v);
-      else
-        for (size_t j = 0; j < k; j++)
-          if (items[j].i == v) { found = 1; break; }
-      r.val[i] = found ^ neg;
-    }
-  } else {
-    return false;
+/* Whether a string whose key matched is one of a list's strings. */
+static bool str_listed(const char *s, uint32_t len, const pt_value *items, size_t m) {
+  for (size_t j = 0; j < m; j++)
+    if (items[j].slen == len && memcmp(s, items[j].s, len) == 0) return true;
+  return false;
+}
+
+/* Whether row i of a VARCHAR column is in a list whose keys are keys[0..cnt) (cnt may exceed
+ * the list's m strings: padded with repeats). `confirm`: the list has a string of 8 bytes or
+ * more, so that any match of keys is confirmed. */
+static inline uint32_t str_row_in(const char *data, const uint32_t *offs, uint32_t i, size_t cap, const uint64_t *keys,
+                                  size_t cnt, bool confirm, const pt_value *items, size_t m) {
+  uint32_t a = offs[i], len = offs[i + 1] - a;
+  uint64_t key = str_key(data + a, len, (size_t)a + 8 <= cap);
+  uint32_t found = 0;
+  for (size_t j = 0; j < cnt; j++) found |= (uint32_t)(keys[j] == key);
+  if ((len >= 8 || confirm) && found) found = str_listed(data + a, len, items, m);
+  return found;
+}
+
+#ifdef __wasm_simd128__
+/* The same for a list of at most four, its keys in two vectors: the loop's other values keep
+ * the general registers (with the four keys in them too, V8 spilled them to the stack). */
+static inline uint32_t str_row_in4(const char *data, const uint32_t *offs, uint32_t i, size_t cap, v128_t k01,
+                                   v128_t k23, bool confirm, const pt_value *items, size_t m) {
+  uint32_t a = offs[i], len = offs[i + 1] - a;
+  v128_t key = wasm_i64x2_splat((int64_t)str_key(data + a, len, (size_t)a + 8 <= cap));
+  uint32_t found = wasm_v128_any_true(wasm_v128_or(wasm_i64x2_eq(key, k01), wasm_i64x2_eq(key, k23)));
+  if ((len >= 8 || confirm) && found) found = str_listed(data + a, len, items, m);
+  return found;
+}
+#endif
+
+/* A VARCHAR column in a list of strings (`in`), or equal to one (== and !=: a list of one). A
+ * list longer than PT_TERM_SORTED_AFTER is sorted and searched; a shorter one is compared by
+ * keys, a list of at most four in one test without a loop. */
+static uint32_t keep_in_str(const keeper *kp, const pt_column *col, const pt_pred *pr) {
+  KEEPER_LOCALS(kp);
+  const uint32_t *offs = col->offsets;
+  const char *data = col->data ? (const char *)col->data : "";
+  bool term = pr->kind == P_TERM;
+  const pt_value *items = term ? pr->value.items : &pr->value;
+  size_t m = term ? pr->value.n : 1, cap = col->cap;
+  if (term && pr->sorted) {
+    KEEP(sorted_has_string(items, m, data + offs[i], offs[i + 1] - offs[i]));
+    return k;
   }
-  fill_valid(col, n, r.valid);
-  return true;
+  uint64_t keys[PT_TERM_SORTED_AFTER > 4 ? PT_TERM_SORTED_AFTER : 4];
+  bool confirm = false;
+  for (size_t j = 0; j < m; j++) {
+    keys[j] = str_key(items[j].s, (uint32_t)items[j].slen, false);
+    confirm |= items[j].slen >= 8;
+  }
+  for (size_t j = m; j < 4; j++) keys[j] = keys[0];
+  if (m > 4) {
+    KEEP(str_row_in(data, offs, i, cap, keys, m, confirm, items, m));
+    return k;
+  }
+#ifdef __wasm_simd128__
+  const v128_t k01 = wasm_i64x2_make((int64_t)keys[0], (int64_t)keys[1]);
+  const v128_t k23 = wasm_i64x2_make((int64_t)keys[2], (int64_t)keys[3]);
+  KEEP(str_row_in4(data, offs, i, cap, k01, k23, confirm, items, m));
+#else
+  KEEP(str_row_in(data, offs, i, cap, keys, 4, confirm, items, m));
+#endif
+  return k;
+}
+
+static bool plain_column(const pt_pred *pr) {
+  return !pr->col.has_index && !pr->col.n_keys && !pr->col.dynamic;
+}
+
+/* The typed loop for a leaf, or NULL when it has none (the leaf goes row by row): a
+ * fixed-width column compared with a constant (an integer constant within the column's type),
+ * a VARCHAR column == or != a string, a range on an INT32 / INT64 / FLOAT / DOUBLE column, an
+ * integer or VARCHAR column in a list. */
+static keep_fn fast_leaf(const pt_pred *pr) {
+  if ((pr->kind != P_COMPARE && pr->kind != P_RANGE && pr->kind != P_TERM) || !plain_column(pr)) return NULL;
+  int t = pr->col.dtype;
+  int64_t lo, hi;
+  switch (pr->kind) {
+  case P_COMPARE:
+    if (pr->arith != AR_NONE || pr->array_length) return NULL;
+    switch (t) {
+    case PT_INT8: case PT_INT16: case PT_INT32:
+      pt_dtype_int_range(t, &lo, &hi);
+      if (pr->value.i < lo || pr->value.i > hi) return NULL;
+      return t == PT_INT8 ? keep_cmp_i8 : t == PT_INT16 ? keep_cmp_i16 : keep_cmp_i32;
+    case PT_INT64: return keep_cmp_i64;
+    case PT_FLOAT: return keep_cmp_f32;
+    case PT_DOUBLE: return keep_cmp_f64;
+    case PT_BOOL: return keep_cmp_bool;
+    case PT_VARCHAR: return pr->cmp == CMP_EQ || pr->cmp == CMP_NE ? keep_in_str : NULL;
+    default: return NULL;
+    }
+  case P_RANGE:
+    switch (t) {
+    case PT_INT32: return pr->lo.i >= INT32_MIN && pr->hi.i <= INT32_MAX ? keep_range_i32 : NULL;
+    case PT_INT64: return keep_range_i64;
+    case PT_FLOAT: return keep_range_f32;
+    case PT_DOUBLE: return keep_range_f64;
+    default: return NULL;
+    }
+  case P_TERM:
+    switch (t) {
+    case PT_VARCHAR: return keep_in_str;
+    case PT_INT64: return keep_in_i64;
+    case PT_INT32: return keep_in_i32;
+    case PT_INT16: return keep_in_i16;
+    case PT_INT8: return keep_in_i8;
+    default: return NULL;
+    }
+  default: return NULL;
+  }
+}
+
+/* A leaf with a typed loop, over the selection. */
+static uint32_t keep_fast(ectx *x, const pt_pred *pr, keep_fn fn, uint32_t *sel, uint32_t n, int want) {
+  const pt_column *col = &x->seg->cols[pr->col.field];
+  bool negate = pr->kind == P_TERM ? pr->negate : pr->col.dtype == PT_VARCHAR && pr->cmp == CMP_NE;
+  keeper kp = {sel, n, (uint32_t)(want == K_FALSE) ^ negate, col->valid, x->dense};
+  x->dense = false;
+  return fn(&kp, col, pr);
 }
 
 /* ============================================================================================
- * Logic
+ * Logic: the rows of a selection where an expression is TRUE (or FALSE)
  * ========================================================================================== */
 
-static pt_status eval_pred(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r);
+static uint32_t select_rows(ectx *x, const pt_pred *pr, uint32_t *sel, uint32_t n, int want);
 
-/* AND / OR in three-valued logic. `open` holds the rows not yet decided (AND: not yet false,
- * OR: not yet true) and only those are evaluated by the next child; `unknown` the open rows some
- * child left UNKNOWN. AND: true = open and not unknown; definite = not (open and unknown).
- * OR: true = not open; definite = not open or not unknown. All byte-wise, so it vectorizes. */
-static pt_status eval_logic(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
-  bool is_and = pr->kind == P_AND;
-  uint32_t n = x->n;
-  size_t sz = n ? n : 1;
-  uint8_t *open = pt_malloc(sz), *unknown = pt_malloc(sz), *kv = pt_malloc(sz), *kk = pt_malloc(sz);
-  pt_status rc = PT_OK;
-  if (!open || !unknown || !kv || !kk) { rc = PT_NOMEM; goto done; }
-  memcpy(open, cand, n);
-  memset(unknown, 0, n);
-  for (size_t k = 0; k < pr->n_kids; k++) {
-    uint8_t any = 0;
-    for (uint32_t i = 0; i < n; i++) any |= open[i];
-    if (!any) break;
-    if ((rc = eval_pred(x, pr->kids[k], open, (tri){kv, kk}))) goto done;
-    uint8_t decided = is_and ? 0 : 1; /* the child value that decides: false for AND, true for OR */
-    for (uint32_t i = 0; i < n; i++) {
-      uint8_t o = open[i], known = kk[i] & 1, v = kv[i] & 1;
-      uint8_t decides = o & known & (uint8_t)(v == decided);
-      unknown[i] |= o & (uint8_t)(known ^ 1);
-      open[i] = o & (uint8_t)(decides ^ 1);
-    }
+/* How early a child of AND / OR is evaluated: plain numeric columns, then plain strings and
+ * integer lists, then the rest (JSON, like, nested logic). Kleene's AND and OR commute and
+ * evaluating has no effects, so the order only decides how many rows the costly ones see. */
+static int cost_class(const pt_pred *pr) {
+  if (pr->kind == P_CONST || pr->kind == P_NULL) return 0;
+  keep_fn fn = fast_leaf(pr);
+  if (!fn) return 2;
+  return fn == keep_in_str || pr->kind == P_TERM ? 1 : 0;
+}
+
+/* Removes from a[0..na) the rows of b[0..nb), a sorted subset of it: the new count. */
+static uint32_t remove_rows(uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb) {
+  uint32_t k = 0, j = 0;
+  for (uint32_t i = 0; i < na; i++) {
+    if (j < nb && b[j] == a[i]) { j++; continue; }
+    a[k++] = a[i];
   }
-  for (uint32_t i = 0; i < n; i++) {
-    uint8_t o = open[i], u = unknown[i];
-    if (is_and) {
-      r.val[i] = o & (uint8_t)(u ^ 1);
-      r.valid[i] = (uint8_t)((o & u) ^ 1);
-    } else {
-      r.val[i] = (uint8_t)(o ^ 1) & cand[i];
-      r.valid[i] = (uint8_t)(o ^ 1) | (uint8_t)(u ^ 1);
-    }
+  return k;
+}
+
+/* AND asked for TRUE, OR asked for FALSE: each child keeps the rows the last one kept. */
+static uint32_t select_all(ectx *x, const pt_pred *pr, uint32_t *sel, uint32_t n, int want) {
+  for (int cls = 0; cls <= 2; cls++)
+    for (size_t k = 0; k < pr->n_kids && n && !x->oom; k++)
+      if (cost_class(pr->kids[k]) == cls) n = select_rows(x, pr->kids[k], sel, n, want);
+  return n;
+}
+
+/* AND asked for FALSE, OR asked for TRUE: a row is kept when one child has the value; each
+ * child looks only at the rows no child before it has decided. */
+static uint32_t select_any(ectx *x, const pt_pred *pr, uint32_t *sel, uint32_t n, int want) {
+  materialize(x, sel, n);
+  uint32_t *rest = pt_malloc((n ? n : 1) * sizeof *rest), *tmp = pt_malloc((n ? n : 1) * sizeof *tmp);
+  uint32_t left = n;
+  if (!rest || !tmp) {
+    x->oom = true;
+    goto done;
   }
+  memcpy(rest, sel, n * sizeof *sel);
+  for (int cls = 0; cls <= 2; cls++)
+    for (size_t k = 0; k < pr->n_kids && left && !x->oom; k++) {
+      if (cost_class(pr->kids[k]) != cls) continue;
+      memcpy(tmp, rest, left * sizeof *rest);
+      uint32_t got = select_rows(x, pr->kids[k], tmp, left, want);
+      left = remove_rows(rest, left, tmp, got);
+    }
+  n = remove_rows(sel, n, rest, left); /* the rows some child decided */
 done:
-  pt_free(open);
-  pt_free(unknown);
-  pt_free(kv);
-  pt_free(kk);
-  return rc;
+  pt_free(rest);
+  pt_free(tmp);
+  return n;
 }
 
-static pt_status eval_pred(ectx *x, const pt_pred *pr, const uint8_t *cand, tri r) {
+/* Keeps the rows of sel[0..n) (ascending offsets) where `pr` has the truth value `want`
+ * (K_TRUE or K_FALSE; an UNKNOWN row is never kept); returns how many, in sel, in order. With
+ * both sets, every rule of Kleene's logic is a set operation: NOT swaps them; AND is TRUE
+ * where every child is TRUE and FALSE where one child is; OR the other way round. */
+static uint32_t select_rows(ectx *x, const pt_pred *pr, uint32_t *sel, uint32_t n, int want) {
+  keep_fn fn = fast_leaf(pr);
   switch (pr->kind) {
-  case P_CONST:
-    for (uint32_t i = 0; i < x->n; i++)
-      if (cand[i]) { r.val[i] = pr->b; r.valid[i] = 1; }
-    return PT_OK;
-  case P_COMPARE: if (!fast_compare(x, pr, r)) eval_compare(x, pr, cand, r); break;
-  case P_COMPARE_COLS: eval_compare_cols(x, pr, cand, r); break;
-  case P_RANGE: if (!fast_range(x, pr, r)) eval_range(x, pr, cand, r); break;
-  case P_TERM: if (!fast_term(x, pr, cand, r)) eval_term(x, pr, cand, r); break;
-  case P_LIKE: eval_like(x, pr, cand, r); break;
-  case P_NULL: eval_null(x, pr, cand, r); break;
-  case P_EXISTS: eval_exists(x, pr, cand, r); break;
-  case P_CONTAINS: eval_contains(x, pr, cand, r); break;
-  case P_NOT: {
-    pt_status rc = eval_pred(x, pr->kids[0], cand, r);
-    if (rc) return rc;
-    for (uint32_t i = 0; i < x->n; i++)
-      if (cand[i]) r.val[i] = !r.val[i]; /* NOT(unknown) stays unknown */
-    return PT_OK;
+  case P_CONST: return pr->b == (want == K_TRUE) ? n : 0;
+  case P_NOT: return select_rows(x, pr->kids[0], sel, n, want == K_TRUE ? K_FALSE : K_TRUE);
+  case P_AND: return want == K_TRUE ? select_all(x, pr, sel, n, want) : select_any(x, pr, sel, n, want);
+  case P_OR: return want == K_TRUE ? select_any(x, pr, sel, n, want) : select_all(x, pr, sel, n, want);
+  case P_COMPARE: return fn ? keep_fast(x, pr, fn, sel, n, want) : keep_rows(x, pr, compare_row, sel, n, want);
+  case P_COMPARE_COLS: return keep_rows(x, pr, compare_cols_row, sel, n, want);
+  case P_RANGE: return fn ? keep_fast(x, pr, fn, sel, n, want) : keep_rows(x, pr, range_row, sel, n, want);
+  case P_TERM: return fn ? keep_fast(x, pr, fn, sel, n, want) : keep_rows(x, pr, term_row, sel, n, want);
+  case P_LIKE: return keep_rows(x, pr, like_row, sel, n, want);
+  case P_NULL: return keep_rows(x, pr, null_row, sel, n, want);
+  case P_EXISTS: return keep_rows(x, pr, exists_row, sel, n, want);
+  case P_CONTAINS: return keep_rows(x, pr, contains_row, sel, n, want);
   }
-  case P_AND: case P_OR: return eval_logic(x, pr, cand, r);
-  }
-  return x->oom ? PT_NOMEM : PT_OK;
+  return 0;
 }
 
-pt_status pt_filter_eval(const pt_filter *f, const pt_collection *c, size_t part, size_t seg, uint8_t *mask,
-                         pt_error *err) {
+pt_status pt_filter_select(const pt_filter *f, const pt_collection *c, size_t part, size_t seg, uint32_t *rows,
+                           size_t *n_rows, pt_error *err) {
   const pt_layout *lay = &c->layout;
   const pt_partition *p = c->parts[part];
   const pt_segment *s = p->segs[seg];
-  if (s->live == s->count) memset(mask, 1, s->count);
-  else
-    for (uint32_t i = 0; i < s->count; i++) mask[i] = !pt_bit_get(s->deleted, i);
-  if (!f) return PT_OK;
-  if (f->is_keys) { /* rows of the listed keys, from the key index */
-    uint8_t *live = mask;
+  uint32_t n = 0;
+  if (f && f->is_keys) { /* rows of the listed keys, from the key index */
     uint8_t *hit = pt_calloc(s->count ? s->count : 1, 1);
     if (!hit) return pt_fail_nomem(err);
     for (size_t k = 0; k < f->keys.n; k++) {
@@ -1124,21 +1219,30 @@ pt_status pt_filter_eval(const pt_filter *f, const pt_collection *c, size_t part
            row = pt_row_segment(p, lay, row)->next[pt_row_offset(lay, row)])
         if ((row >> lay->seg_shift) == seg) hit[pt_row_offset(lay, row)] = 1;
     }
-    for (uint32_t i = 0; i < s->count; i++) live[i] = live[i] && hit[i];
+    for (uint32_t i = 0; i < s->count; i++) {
+      rows[n] = i;
+      n += hit[i] & !pt_bit_get(s->deleted, i);
+    }
     pt_free(hit);
+    *n_rows = n;
     return PT_OK;
   }
-  ectx x = {c, p, s, s->count, NULL, 0, false};
-  uint8_t *val = pt_malloc(s->count ? s->count : 1), *valid = pt_malloc(s->count ? s->count : 1);
-  pt_status rc = PT_OK;
-  if (!val || !valid) rc = PT_NOMEM;
-  if (!rc) rc = eval_pred(&x, pt_plan_root(f->plan), mask, (tri){val, valid});
-  if (!rc && x.oom) rc = PT_NOMEM;
-  if (!rc)
-    for (uint32_t i = 0; i < s->count; i++) mask[i] = mask[i] & val[i] & valid[i];
-  pt_free(val);
-  pt_free(valid);
-  pt_free(x.tmp);
-  if (rc) return pt_fail_nomem(err);
+  ectx x = {c, p, s, NULL, 0, false, false};
+  if (s->live == s->count) {
+    x.dense = true;
+    n = s->count;
+  } else {
+    for (uint32_t i = 0; i < s->count; i++) {
+      rows[n] = i;
+      n += !pt_bit_get(s->deleted, i);
+    }
+  }
+  if (f && n) {
+    n = select_rows(&x, pt_plan_root(f->plan), rows, n, K_TRUE);
+    pt_free(x.tmp);
+    if (x.oom) return pt_fail_nomem(err);
+  }
+  materialize(&x, rows, n);
+  *n_rows = n;
   return PT_OK;
 }

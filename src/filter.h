@@ -1,6 +1,7 @@
 /*
  * filter.h — compiled filter expressions (query / delete / search `expr`), evaluated one segment
- * at a time into a byte mask. The expression language is Milvus's (expr.c parses it).
+ * at a time into the offsets of the rows that match. The expression language is Milvus's
+ * (expr_parse.c parses it).
  */
 #ifndef PT_FILTER_H
 #define PT_FILTER_H
@@ -15,9 +16,11 @@ typedef struct pt_filter pt_filter;
 pt_status pt_filter_compile(const pt_collection *c, const char *expr, size_t len, const char *what, pt_filter **out,
                             pt_error *err);
 
-/* mask[i] = 1 for each live row i of segment `seg` of partition `part` that matches. */
-pt_status pt_filter_eval(const pt_filter *f, const pt_collection *c, size_t part, size_t seg, uint8_t *mask,
-                         pt_error *err);
+/* The rows of segment `seg` of partition `part` that are live and match `f` (NULL: every live
+ * row), as offsets in ascending order: rows[0..*n_rows). `rows` has room for the segment's
+ * rows. Fails only when memory runs out. */
+pt_status pt_filter_select(const pt_filter *f, const pt_collection *c, size_t part, size_t seg, uint32_t *rows,
+                           size_t *n_rows, pt_error *err);
 
 /* A filter that only names primary keys (`pk in [...]`, `pk == x`) answers by index lookups:
  * its keys, or NULL for any other filter. */

@@ -69,7 +69,7 @@ static pt_status select_keys(const pt_collection *c, const bool *scope, const pt
 static pt_status select_filtered(const pt_collection *c, const bool *scope, const pt_filter *f, uint64_t skip,
                                  uint64_t take, selection *sel, uint64_t *counted, pt_error *err) {
   const pt_layout *lay = &c->layout;
-  uint8_t *mask = NULL;
+  uint32_t *hits = NULL;
   pt_status rc = PT_OK;
   for (size_t q = 0; q < c->n_parts && take; q++) {
     if (!scope[q]) continue;
@@ -83,40 +83,34 @@ static pt_status select_filtered(const pt_collection *c, const bool *scope, cons
       if (!seg->live) continue;
       if (!f && counted) { *counted += seg->live; continue; }
       if (!f && skip >= seg->live) { skip -= seg->live; continue; }
-      if (!mask && !(mask = pt_malloc((size_t)lay->seg_mask + 1))) { rc = pt_fail_nomem(err); goto done; }
-      if ((rc = pt_filter_eval(f, c, q, s, mask, err))) goto done;
-      if (counted) { /* branch-free: masks of random data defeat branch prediction */
-        uint64_t n = 0;
-        for (uint32_t off = 0; off < seg->count; off++) n += mask[off];
+      if (!hits && !(hits = pt_malloc(((size_t)lay->seg_mask + 1) * sizeof *hits))) { rc = pt_fail_nomem(err); goto done; }
+      size_t n;
+      if ((rc = pt_filter_select(f, c, q, s, hits, &n, err))) goto done;
+      if (counted) {
         *counted += n;
         continue;
       }
-      if (PT_GROW(&sel->refs, &sel->cap, sel->n + seg->count)) { rc = pt_fail_nomem(err); goto done; }
-      uint32_t base = (uint32_t)(s << lay->seg_shift);
-      size_t at = sel->n;
-      if (!skip && take >= seg->count) { /* the usual case: compact every matching row, without branches */
-        pt_rowref *refs = sel->refs;
-        for (uint32_t off = 0; off < seg->count; off++) {
-          refs[at].part = (uint32_t)q;
-          refs[at].row = base | off;
-          at += mask[off];
-        }
-        take -= at - sel->n;
-        sel->n = at;
+      if (skip >= n) {
+        skip -= n;
         continue;
       }
-      for (uint32_t off = 0; off < seg->count && take; off++) {
-        if (!mask[off]) continue;
-        if (skip) { skip--; continue; }
-        sel->refs[sel->n].part = (uint32_t)q;
-        sel->refs[sel->n].row = base | off;
-        sel->n++;
-        take--;
+      size_t from = (size_t)skip;
+      n -= from;
+      skip = 0;
+      if (n > take) n = (size_t)take;
+      take -= n;
+      if (PT_GROW(&sel->refs, &sel->cap, sel->n + n)) { rc = pt_fail_nomem(err); goto done; }
+      uint32_t base = (uint32_t)(s << lay->seg_shift);
+      pt_rowref *refs = sel->refs + sel->n;
+      for (size_t i = 0; i < n; i++) {
+        refs[i].part = (uint32_t)q;
+        refs[i].row = base | hits[from + i];
       }
+      sel->n += n;
     }
   }
 done:
-  pt_free(mask);
+  pt_free(hits);
   return rc;
 }
 

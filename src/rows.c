@@ -109,13 +109,25 @@ static pt_status column_fixed(const pt_collection *c, const pt_rowref *refs, siz
     pt_free(valid);
     return PT_NOMEM;
   }
-  for (size_t i = 0; i < n_rows; i++) {
-    const pt_partition *part = c->parts[refs[i].part];
-    const pt_segment *seg = pt_row_segment(part, lay, refs[i].row);
-    uint32_t off = pt_row_offset(lay, refs[i].row);
-    memcpy(vals + i * rb, seg->cols[fi].data + (size_t)off * rb, rb);
-    if (valid) valid[i] = pt_bit_get(seg->cols[fi].valid, off);
+  /* a copy of a constant size for the usual widths: WebAssembly runs a memcpy of a size known
+   * only at run time as memory.copy, which V8 makes a call out of the module (several times
+   * the cost of the copy of one key) */
+#define COPY_ROWS(RB)                                                                              \
+  for (size_t i = 0; i < n_rows; i++) {                                                            \
+    const pt_partition *part = c->parts[refs[i].part];                                             \
+    const pt_segment *seg = pt_row_segment(part, lay, refs[i].row);                                \
+    uint32_t off = pt_row_offset(lay, refs[i].row);                                                \
+    memcpy(vals + i * (RB), seg->cols[fi].data + (size_t)off * (RB), (RB));                        \
+    if (valid) valid[i] = pt_bit_get(seg->cols[fi].valid, off);                                    \
   }
+  switch (rb) {
+  case 8: COPY_ROWS(8); break;
+  case 4: COPY_ROWS(4); break;
+  case 2: COPY_ROWS(2); break;
+  case 1: COPY_ROWS(1); break;
+  default: COPY_ROWS(rb); break;
+  }
+#undef COPY_ROWS
   out->values = vals;
   out->valid = valid;
   out->width = f->width;

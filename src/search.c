@@ -3,12 +3,12 @@
  * scored against every query vector, and the best offset+limit per query are kept in a heap.
  *
  * HOW IT WORKS
- * The filter is evaluated once per segment into a byte mask shared by all query vectors, and the
- * selected row offsets are gathered from it. They are visited in blocks of about 256 KB of
- * vector data, so that with several query vectors a block is still in cache when the next query
- * scores it. For each query, a block is scored by one loop per element type and metric (the
- * metric is chosen once per block, not per row) into an array of distances, which is then
- * offered to the query's heap; most rows fail the one comparison with the worst kept hit.
+ * The filter is evaluated once per segment into the offsets of the rows it selects, shared by
+ * all query vectors. They are visited in blocks of about 256 KB of vector data, so that with
+ * several query vectors a block is still in cache when the next query scores it. For each
+ * query, a block is scored by one loop per element type and metric (the metric is chosen once
+ * per block, not per row) into an array of distances, which is then offered to the query's
+ * heap; most rows fail the one comparison with the worst kept hit.
  * FLOAT_VECTOR COSINE reads a row once for its dot product with the normalised query and its
  * own norm (pt_dist_dot_norm_f32). Distances are Milvus's: squared L2, IP, cosine similarity,
  * Hamming count, Jaccard distance. FLOAT16 / BFLOAT16 queries are first rounded to the field's
@@ -581,7 +581,6 @@ pt_status pt_collection_search(pt_collection *c, const char *request, size_t len
   memset(&q, 0, sizeof q);
   pt_filter *filter = NULL;
   heap *heaps = NULL;
-  uint8_t *mask = NULL;
   uint32_t *sel = NULL;
   float *dist = NULL, *tmp = NULL;
   pt_search_result *res = NULL;
@@ -606,7 +605,7 @@ pt_status pt_collection_search(pt_collection *c, const char *request, size_t len
   if ((rc = pt_filter_compile(c, q.expr, q.expr_len, "query", &filter, err))) goto done;
 
   size_t k = (size_t)(q.limit + q.offset);
-  if (!(heaps = pt_calloc(q.nq, sizeof *heaps)) || !(mask = pt_malloc((size_t)c->layout.seg_mask + 1))) {
+  if (!(heaps = pt_calloc(q.nq, sizeof *heaps))) {
     rc = pt_fail_nomem(err);
     goto done;
   }
@@ -635,12 +634,8 @@ pt_status pt_collection_search(pt_collection *c, const char *request, size_t len
     for (size_t s = 0; s < part->n_segs; s++) {
       const pt_segment *seg = part->segs[s];
       if (!seg->live) continue;
-      if ((rc = pt_filter_eval(filter, c, p, s, mask, err))) goto done;
-      size_t n_sel = 0;
-      for (uint32_t off = 0; off < seg->count; off++) {
-        sel[n_sel] = off;
-        n_sel += mask[off] != 0;
-      }
+      size_t n_sel;
+      if ((rc = pt_filter_select(filter, c, p, s, sel, &n_sel, err))) goto done;
       const pt_column *col = &seg->cols[vcol];
       uint32_t row_base = (uint32_t)(s << lay->seg_shift);
       for (size_t b0 = 0; b0 < n_sel; b0 += block) {
@@ -691,7 +686,6 @@ done:
   if (heaps)
     for (size_t i = 0; i < q.nq; i++) pt_free(heaps[i].h);
   pt_free(heaps);
-  pt_free(mask);
   pt_free(sel);
   pt_free(dist);
   pt_free(tmp);

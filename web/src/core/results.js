@@ -129,52 +129,58 @@ export function textValues(dtype, n, valid, offs, bytes) {
 /** A fixed-width column's values from its n × width values (`buf`, a copy). */
 export function fixedValues(dtype, n, width, valid, buf) {
   const out = new Array(n);
-  let get;
+  // one loop per type, each filling every row (a NULL row is set to null afterwards)
   switch (dtype) {
-    case DataType.BOOL: { const a = new Uint8Array(buf); get = (i) => a[i] === 1; break; }
-    case DataType.INT8: { const a = new Int8Array(buf); get = (i) => a[i]; break; }
-    case DataType.INT16: { const a = new Int16Array(buf); get = (i) => a[i]; break; }
-    case DataType.INT32: { const a = new Int32Array(buf); get = (i) => a[i]; break; }
+    case DataType.BOOL: { const a = new Uint8Array(buf); for (let i = 0; i < n; i++) out[i] = a[i] === 1; break; }
+    case DataType.INT8: { const a = new Int8Array(buf); for (let i = 0; i < n; i++) out[i] = a[i]; break; }
+    case DataType.INT16: { const a = new Int16Array(buf); for (let i = 0; i < n; i++) out[i] = a[i]; break; }
+    case DataType.INT32: { const a = new Int32Array(buf); for (let i = 0; i < n; i++) out[i] = a[i]; break; }
     case DataType.INT64: {
       // two 32-bit halves: a number whenever it is a safe integer, without making a BigInt
       const w = new Int32Array(buf);
       const big = new BigInt64Array(buf);
-      get = (i) => {
+      for (let i = 0; i < n; i++) {
         const hi = w[2 * i + 1], lo = w[2 * i] >>> 0;
-        if (hi >= -2097152 && hi < 2097152) return hi * 4294967296 + lo;
-        return int64Value(big[i]);
-      };
+        out[i] = hi >= -2097152 && hi < 2097152 ? hi * 4294967296 + lo : int64Value(big[i]);
+      }
       break;
     }
-    case DataType.FLOAT: { const a = new Float32Array(buf); get = (i) => a[i]; break; }
-    case DataType.DOUBLE: { const a = new Float64Array(buf); get = (i) => a[i]; break; }
-    case DataType.FLOAT_VECTOR: { const a = new Float32Array(buf); get = (i) => Array.from(a.subarray(i * width, (i + 1) * width)); break; }
-    case DataType.FLOAT16_VECTOR: { const a = new Uint16Array(buf); get = (i) => Array.from(a.subarray(i * width, (i + 1) * width), f16ToNumber); break; }
-    case DataType.BFLOAT16_VECTOR: { const a = new Uint16Array(buf); get = (i) => Array.from(a.subarray(i * width, (i + 1) * width), bf16ToNumber); break; }
-    case DataType.INT8_VECTOR: { const a = new Int8Array(buf); get = (i) => Array.from(a.subarray(i * width, (i + 1) * width)); break; }
-    case DataType.BINARY_VECTOR: { const a = new Uint8Array(buf); get = (i) => a.slice(i * width, (i + 1) * width); break; }
-    default: get = () => undefined;
+    case DataType.FLOAT: { const a = new Float32Array(buf); for (let i = 0; i < n; i++) out[i] = a[i]; break; }
+    case DataType.DOUBLE: { const a = new Float64Array(buf); for (let i = 0; i < n; i++) out[i] = a[i]; break; }
+    case DataType.FLOAT_VECTOR: { const a = new Float32Array(buf); for (let i = 0; i < n; i++) out[i] = Array.from(a.subarray(i * width, (i + 1) * width)); break; }
+    case DataType.FLOAT16_VECTOR: { const a = new Uint16Array(buf); for (let i = 0; i < n; i++) out[i] = Array.from(a.subarray(i * width, (i + 1) * width), f16ToNumber); break; }
+    case DataType.BFLOAT16_VECTOR: { const a = new Uint16Array(buf); for (let i = 0; i < n; i++) out[i] = Array.from(a.subarray(i * width, (i + 1) * width), bf16ToNumber); break; }
+    case DataType.INT8_VECTOR: { const a = new Int8Array(buf); for (let i = 0; i < n; i++) out[i] = Array.from(a.subarray(i * width, (i + 1) * width)); break; }
+    case DataType.BINARY_VECTOR: { const a = new Uint8Array(buf); for (let i = 0; i < n; i++) out[i] = a.slice(i * width, (i + 1) * width); break; }
+    default: out.fill(undefined);
   }
-  for (let i = 0; i < n; i++) out[i] = valid && !valid[i] ? null : get(i);
+  if (valid) for (let i = 0; i < n; i++) if (!valid[i]) out[i] = null;
   return out;
 }
+
+/** The same string, internalized: V8 looks a key that is not (as a name TextDecoder made is not)
+ * up in its string table on every keyed store, 3-4 times the cost of the store itself. */
+const internalized = (s) => Object.keys({ [s]: 0 })[0];
 
 /** Row objects from decoded columns ({ name, isDynamic, values }); dynamic keys become
  * top-level keys, as in pymilvus. */
 export function assembleRows(cols, n) {
+  // the fields first, in column order, then the dynamic keys that no field has taken; a field
+  // may be called __proto__ (a valid Milvus name): an own property, never the prototype
+  const fields = cols.filter((c) => !c.isDynamic), dynamic = cols.filter((c) => c.isDynamic);
+  const names = fields.map((c) => internalized(c.name)), values = fields.map((c) => c.values);
+  const plain = !names.includes('__proto__');
+  const own = (row, key, value) => Object.defineProperty(row, key, { value, enumerable: true, writable: true, configurable: true });
   const rows = new Array(n);
   for (let i = 0; i < n; i++) {
     const row = {};
-    for (const c of cols) {
-      if (!c.isDynamic) {
-        // a field may be called __proto__ (a valid Milvus name): an own property, never the prototype
-        if (c.name === '__proto__') Object.defineProperty(row, c.name, { value: c.values[i], enumerable: true, writable: true, configurable: true });
-        else row[c.name] = c.values[i];
-        continue;
-      }
+    for (let k = 0; k < names.length; k++) {
+      if (plain) row[names[k]] = values[k][i];
+      else own(row, names[k], values[k][i]);
+    }
+    for (const c of dynamic) {
       const extra = c.values[i];
-      if (extra && typeof extra === 'object')
-        for (const key of Object.keys(extra)) if (!Object.hasOwn(row, key)) Object.defineProperty(row, key, { value: extra[key], enumerable: true, writable: true, configurable: true });
+      if (extra && typeof extra === 'object') for (const key of Object.keys(extra)) if (!Object.hasOwn(row, key)) own(row, key, extra[key]);
     }
     rows[i] = row;
   }
