@@ -43,7 +43,7 @@
  *
  * THE PAYLOAD (index.c's format, after the header)
  *   n u32, entry u32 (UINT32_MAX when n = 0), top level u32, trained u32 (HNSW_SQ: 1 once SQ8
- *   is trained, else 0), generator state u64,
+ *   is trained, which it is whenever n > 0; else 0), generator state u64,
  *   rows n × u32, levels n × u8, removed bitmap ceil(n / 8) bytes (bit set = removed),
  *   HNSW_SQ and trained: vmin dim × f32, scale dim × f32, codes n × dim bytes,
  *   then per node, per layer 0..level: count u32 and count × u32 neighbour nodes.
@@ -82,6 +82,7 @@ struct pt_hnsw {
   uint16_t *visit; /* per node: the epoch of the walk that last visited it */
   uint16_t epoch;
   pt_scored *cand, *res, *found;
+  pt_scored *batch; /* M0: one node's neighbours being scored */
   size_t cand_cap, res_cap, found_cap;
   float *qv, *qa, *cv, *ca; /* dim floats each: query / candidate, float and SQ8-prepared */
 };
@@ -105,9 +106,11 @@ static inline uint32_t max_links(const pt_hnsw *h, uint32_t layer) { return laye
 
 static inline bool is_dead(const pt_hnsw *h, uint32_t node) { return (h->dead[node >> 3] >> (node & 7)) & 1u; }
 
-static inline float dist_to(const pt_hnsw *h, const pt_index_rows *rows, const hpoint *q, uint32_t node) {
+/* The distance from q to a node, needed only when it is at most `bound` (pt_index_dist_within;
+ * INFINITY: always). */
+static inline float dist_to(const pt_hnsw *h, const pt_index_rows *rows, const hpoint *q, uint32_t node, float bound) {
   if (h->sq) return pt_sq8_dist(&h->sqz, h->metric, &q->s, h->codes + (size_t)node * h->dim);
-  return pt_index_dist(h->metric, q->v, rows->get(rows->ctx, h->rows[node]), h->dim);
+  return pt_index_dist_within(h->metric, q->v, rows->get(rows->ctx, h->rows[node]), h->dim, bound);
 }
 
 /* Prepares an already prepared query (unit for COSINE) for scoring; SQ8 uses h->qa. */
@@ -283,11 +286,20 @@ static pt_status search_layer(pt_hnsw *h, const pt_index_rows *rows, const hpoin
     uint32_t cnt = links[0];
     pt_status rc = cand_room(h, &nc, cnt, nr >= ef, nr ? h->res[0] : c, searching);
     if (rc != PT_OK) return rc;
+    /* the unvisited neighbours first, then their distances in one tight loop (their rows'
+     * loads overlap), then the heaps */
+    size_t nb = 0;
     for (uint32_t j = 1; j <= cnt; j++) {
       uint32_t v = links[j];
       if (h->visit[v] == ep) continue;
       h->visit[v] = ep;
-      pt_scored s = {dist_to(h, rows, q, v), v};
+      h->batch[nb++].id = v;
+    }
+    float bound = nr >= ef ? h->res[0].d : INFINITY;
+    for (size_t j = 0; j < nb; j++) h->batch[j].d = dist_to(h, rows, q, h->batch[j].id, bound);
+    for (size_t j = 0; j < nb; j++) {
+      pt_scored s = h->batch[j];
+      uint32_t v = s.id;
       if (nr >= ef && !pt_scored_less(s, h->res[0])) continue;
       if (nc < h->cand_cap) pt_minheap_push(h->cand, &nc, s);
       if (!searching || (!is_dead(h, v) && (!accept || accept->accept(accept->ctx, h->rows[v]))))
@@ -305,7 +317,7 @@ static void greedy(const pt_hnsw *h, const pt_index_rows *rows, const hpoint *q,
     moved = false;
     const uint32_t *links = links_at(h, *cur, layer);
     for (uint32_t j = 1; j <= links[0]; j++) {
-      float d = dist_to(h, rows, q, links[j]);
+      float d = dist_to(h, rows, q, links[j], *cur_d);
       if (d < *cur_d) {
         *cur_d = d;
         *cur = links[j];
@@ -329,24 +341,19 @@ static size_t select_neighbours(pt_hnsw *h, const pt_index_rows *rows, pt_scored
     if (kept) {
       hpoint pc;
       point_node(h, rows, c.id, &pc);
-      for (size_t j = 0; j < kept && good; j++) good = dist_to(h, rows, &pc, w[j].id) >= c.d;
+      for (size_t j = 0; j < kept && good; j++) good = dist_to(h, rows, &pc, w[j].id, c.d) >= c.d;
     }
     if (good) w[kept++] = c;
   }
   return kept;
 }
 
-/* Sorts a short array by (distance, node). */
-static void sort_short(pt_scored *a, size_t n) {
-  for (size_t i = 1; i < n; i++) {
-    pt_scored x = a[i];
-    size_t j = i;
-    while (j > 0 && pt_scored_less(x, a[j - 1])) {
-      a[j] = a[j - 1];
-      j--;
-    }
-    a[j] = x;
-  }
+/* Sorts by (distance, node), in place: a max-heap grown over the array's own prefix, then
+ * sorted. */
+static void sort_scored(pt_scored *a, size_t n) {
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++) pt_maxheap_push(a, &m, a[i]);
+  pt_maxheap_sort(a, n);
 }
 
 /* Links `to` into node's list on `layer` (`d` their distance); a full list re-selects. */
@@ -362,9 +369,9 @@ static void link_back(pt_hnsw *h, const pt_index_rows *rows, uint32_t node, uint
   pt_scored *pool = h->found + h->found_cap - (max + 1);
   hpoint pn;
   point_node(h, rows, node, &pn);
-  for (uint32_t j = 0; j < cnt; j++) pool[j] = (pt_scored){dist_to(h, rows, &pn, links[1 + j]), links[1 + j]};
+  for (uint32_t j = 0; j < cnt; j++) pool[j] = (pt_scored){dist_to(h, rows, &pn, links[1 + j], INFINITY), links[1 + j]};
   pool[cnt] = (pt_scored){d, to};
-  sort_short(pool, cnt + 1);
+  sort_scored(pool, cnt + 1);
   size_t kept = select_neighbours(h, rows, pool, cnt + 1, max);
   for (size_t j = 0; j < kept; j++) links[1 + j] = pool[j].id;
   links[0] = (uint32_t)kept;
@@ -392,7 +399,7 @@ static void add_one(pt_index *ix, const pt_index_rows *rows, uint32_t row, uint3
   if (h->entry != PT_INDEX_NONE) {
     /* 1. down the layers above the node's level, greedily */
     uint32_t cur = h->entry;
-    float cur_d = dist_to(h, rows, &q, cur);
+    float cur_d = dist_to(h, rows, &q, cur, INFINITY);
     for (uint32_t l = h->top; l > level; l--) greedy(h, rows, &q, l, &cur, &cur_d);
     /* 2. each layer from min(level, top) down to 0: candidates, searched before any linking */
     uint32_t from = level < h->top ? level : h->top;
@@ -483,6 +490,167 @@ void pt_hnsw_remove(pt_index *ix, uint32_t node) {
   h->n_dead++;
 }
 
+size_t pt_hnsw_dead(const pt_hnsw *h) { return h->n_dead; }
+
+/* The graph after a compaction (pt_index_compact), built beside the old one. */
+typedef struct hnew {
+  uint32_t *nid; /* old node → new node, or PT_INDEX_NONE */
+  uint32_t *rows, *upper_at, *link0, *upper;
+  uint8_t *level, *dead, *codes;
+  uint16_t *visit;
+  pt_scored *pool;
+  size_t n, upper_n, pool_cap;
+} hnew;
+
+static void hnew_free(hnew *g) {
+  pt_free(g->nid);
+  pt_free(g->rows);
+  pt_free(g->upper_at);
+  pt_free(g->link0);
+  pt_free(g->upper);
+  pt_free(g->level);
+  pt_free(g->dead);
+  pt_free(g->codes);
+  pt_free(g->visit);
+  pt_free(g->pool);
+}
+
+/* The layer-`l` links of kept node v in the new graph (written at `out`: count, links): its kept
+ * links as they are, or, when some of them leave, a re-selection among its kept links and the
+ * kept links of the leaving ones. */
+static void relink(pt_hnsw *h, const pt_index_rows *rows, hnew *g, uint32_t v, uint32_t l, uint32_t *out) {
+  const uint32_t *links = links_at(h, v, l);
+  uint32_t cnt = links[0], kept = 0;
+  for (uint32_t j = 1; j <= cnt; j++) kept += g->nid[links[j]] != PT_INDEX_NONE;
+  if (kept == cnt) {
+    out[0] = cnt;
+    for (uint32_t j = 1; j <= cnt; j++) out[j] = g->nid[links[j]];
+    return;
+  }
+  uint16_t ep = next_epoch(h);
+  h->visit[v] = ep;
+  size_t np = 0;
+  for (int pass = 0; pass < 2; pass++)
+    for (uint32_t j = 1; j <= cnt; j++) {
+      uint32_t u = links[j];
+      bool stays = g->nid[u] != PT_INDEX_NONE;
+      if (pass == 0 ? !stays : stays) continue;
+      /* pass 0: v's own links that stay; pass 1: the links of those that leave (one hop) */
+      const uint32_t *via = pass == 0 ? &u : links_at(h, u, l) + 1;
+      uint32_t nvia = pass == 0 ? 1 : links_at(h, u, l)[0];
+      for (uint32_t k = 0; k < nvia && np < g->pool_cap; k++) {
+        uint32_t w = via[k];
+        if (h->visit[w] == ep || g->nid[w] == PT_INDEX_NONE || h->level[w] < l) continue;
+        h->visit[w] = ep;
+        g->pool[np++].id = w;
+      }
+    }
+  hpoint pv;
+  point_node(h, rows, v, &pv);
+  for (size_t j = 0; j < np; j++) g->pool[j].d = dist_to(h, rows, &pv, g->pool[j].id, INFINITY);
+  sort_scored(g->pool, np);
+  size_t sel = select_neighbours(h, rows, g->pool, np, max_links(h, l));
+  out[0] = (uint32_t)sel;
+  for (size_t j = 0; j < sel; j++) out[1 + j] = g->nid[g->pool[j].id];
+}
+
+pt_status pt_hnsw_compact(pt_index *ix, const pt_index_rows *rows, const uint32_t *remap, size_t n_remap) {
+  pt_hnsw *h = ix->hnsw;
+  /* Plan (all or nothing):
+   *   1. which nodes stay (live, with a row that stays) and their new numbers; the new row map
+   *   2. the new graph's arrays, allocated beside the old ones
+   *   3. every staying node's links, re-selected where a link leaves (reads the old graph)
+   *   4. the entry point: the old one if it stays, else a staying node of the highest level
+   *   5. the new arrays take the old ones' place */
+  hnew g;
+  memset(&g, 0, sizeof g);
+  pt_u32map fresh = {NULL, NULL, 0, 0};
+  pt_status rc = PT_NOMEM;
+  /* 1. */
+  if (h->n && !(g.nid = pt_malloc((size_t)h->n * sizeof *g.nid))) goto fail;
+  for (uint32_t v = 0; v < h->n; v++) {
+    uint32_t r = h->rows[v];
+    bool stays = !is_dead(h, v) && r < n_remap && remap[r] != PT_INDEX_NONE;
+    g.nid[v] = stays ? (uint32_t)g.n++ : PT_INDEX_NONE;
+    if (stays) g.upper_n += (size_t)h->level[v] * (1 + h->M);
+  }
+  if (pt_u32map_reserve(&fresh, g.n) != PT_OK) goto fail;
+  for (uint32_t v = 0; v < h->n; v++) {
+    if (g.nid[v] == PT_INDEX_NONE) continue;
+    uint32_t nr = remap[h->rows[v]];
+    if (pt_u32map_get(&fresh, nr) != PT_INDEX_NONE) {
+      rc = PT_MISUSE; /* two rows given one new id */
+      goto fail;
+    }
+    pt_u32map_put(&fresh, nr, g.nid[v]);
+  }
+  /* 2. */
+  size_t cap = g.n ? g.n : 1, block = 1 + (size_t)h->M0;
+  g.pool_cap = 8 * (size_t)h->M0;
+  if (!(g.rows = pt_malloc(cap * 4)) || !(g.upper_at = pt_malloc(cap * 4)) || !(g.level = pt_malloc(cap)) ||
+      !(g.link0 = pt_malloc(cap * block * 4)) || !(g.dead = pt_calloc((cap + 7) / 8, 1)) ||
+      !(g.visit = pt_calloc(cap, sizeof *g.visit)) || !(g.upper = pt_malloc((g.upper_n ? g.upper_n : 1) * 4)) ||
+      (h->sq && !(g.codes = pt_malloc(cap * h->dim))) || !(g.pool = pt_malloc(g.pool_cap * sizeof *g.pool)))
+    goto fail;
+  /* 3. */
+  size_t at = 0;
+  for (uint32_t v = 0; v < h->n; v++) {
+    uint32_t nv = g.nid[v];
+    if (nv == PT_INDEX_NONE) continue;
+    g.rows[nv] = remap[h->rows[v]];
+    g.level[nv] = h->level[v];
+    g.upper_at[nv] = (uint32_t)at;
+    if (h->sq) memcpy(g.codes + (size_t)nv * h->dim, h->codes + (size_t)v * h->dim, h->dim);
+    relink(h, rows, &g, v, 0, g.link0 + (size_t)nv * block);
+    for (uint32_t l = 1; l <= h->level[v]; l++) relink(h, rows, &g, v, l, g.upper + at + (size_t)(l - 1) * (1 + h->M));
+    at += (size_t)h->level[v] * (1 + h->M);
+  }
+  /* 4. */
+  uint32_t entry = PT_INDEX_NONE, top = 0;
+  if (h->entry != PT_INDEX_NONE && g.nid[h->entry] != PT_INDEX_NONE) {
+    entry = g.nid[h->entry];
+    top = h->top;
+  } else {
+    for (uint32_t v = 0; v < g.n; v++)
+      if (entry == PT_INDEX_NONE || g.level[v] > top) {
+        entry = v;
+        top = g.level[v];
+      }
+  }
+  /* 5. */
+#define SWAP_IN(field) \
+  do {                 \
+    pt_free(h->field); \
+    h->field = g.field; \
+    g.field = NULL;    \
+  } while (0)
+  SWAP_IN(rows);
+  SWAP_IN(upper_at);
+  SWAP_IN(link0);
+  SWAP_IN(upper);
+  SWAP_IN(level);
+  SWAP_IN(dead);
+  SWAP_IN(codes);
+  SWAP_IN(visit);
+#undef SWAP_IN
+  h->n = h->cap = (uint32_t)g.n;
+  if (!g.n) h->cap = 1;
+  h->n_dead = 0;
+  h->upper_used = g.upper_n;
+  h->upper_cap = g.upper_n ? g.upper_n : 1;
+  h->entry = entry;
+  h->top = top;
+  h->epoch = 0;
+  pt_u32map_free(&ix->where);
+  ix->where = fresh;
+  hnew_free(&g);
+  return PT_OK;
+fail:
+  hnew_free(&g);
+  pt_u32map_free(&fresh);
+  return rc;
+}
+
 /* ============================================================================================
  * Searching
  * ========================================================================================== */
@@ -519,11 +687,12 @@ pt_status pt_hnsw_search(pt_index *ix, const pt_index_rows *rows, const float *q
   if (exact) {
     for (uint32_t v = 0; v < h->n; v++) {
       if (is_dead(h, v) || (f && !f->accept(f->ctx, h->rows[v]))) continue;
-      pt_topk_offer(ix->res, &nr, want, (pt_scored){dist_to(h, rows, &hq, v), h->rows[v]});
+      float bound = nr >= want ? ix->res[0].d : INFINITY;
+      pt_topk_offer(ix->res, &nr, want, (pt_scored){dist_to(h, rows, &hq, v, bound), h->rows[v]});
     }
   } else {
     uint32_t cur = h->entry;
-    float cur_d = dist_to(h, rows, &hq, cur);
+    float cur_d = dist_to(h, rows, &hq, cur, INFINITY);
     for (uint32_t l = h->top; l > 0; l--) greedy(h, rows, &hq, l, &cur, &cur_d);
     pt_scored start = {cur_d, cur};
     size_t found = 0;
@@ -536,7 +705,9 @@ pt_status pt_hnsw_search(pt_index *ix, const pt_index_rows *rows, const float *q
     /* in place: the k best of the re-scored candidates as a max-heap at the front */
     size_t m = 0;
     for (size_t i = 0; i < nr; i++) {
-      pt_scored s = {pt_index_dist(h->metric, q, rows->get(rows->ctx, ix->res[i].id), h->dim), ix->res[i].id};
+      float bound = m >= k ? ix->res[0].d : INFINITY;
+      pt_scored s = {pt_index_dist_within(h->metric, q, rows->get(rows->ctx, ix->res[i].id), h->dim, bound),
+                     ix->res[i].id};
       pt_topk_offer(ix->res, &m, k, s);
     }
     nr = m;
@@ -562,7 +733,8 @@ pt_status pt_hnsw_new(pt_index *ix) {
   h->entry = PT_INDEX_NONE;
   h->rng = ix->p.seed;
   size_t fl = h->dim * sizeof(float);
-  if (!(h->qv = pt_malloc(fl)) || !(h->qa = pt_malloc(fl)) || !(h->cv = pt_malloc(fl)) || !(h->ca = pt_malloc(fl)))
+  if (!(h->qv = pt_malloc(fl)) || !(h->qa = pt_malloc(fl)) || !(h->cv = pt_malloc(fl)) || !(h->ca = pt_malloc(fl)) ||
+      !(h->batch = pt_malloc(h->M0 * sizeof *h->batch)))
     return PT_NOMEM; /* pt_index_new frees */
   return PT_OK;
 }
@@ -581,6 +753,7 @@ void pt_hnsw_free(pt_hnsw *h) {
   pt_free(h->cand);
   pt_free(h->res);
   pt_free(h->found);
+  pt_free(h->batch);
   pt_free(h->qv);
   pt_free(h->qa);
   pt_free(h->cv);
@@ -627,7 +800,9 @@ pt_status pt_hnsw_load(pt_index *ix, pt_irdr *r, const char **why) {
   if (r->bad || !pt_irdr_room(r, n, 9)) return (*why = "node count beyond the bytes", PT_CORRUPT);
   if (n == 0 ? entry != PT_INDEX_NONE || top != 0 : entry >= n || top > MAX_LEVEL)
     return (*why = "entry point or top level out of range", PT_CORRUPT);
-  if (trained != (h->sq && n > 0 ? 1u : 0u)) return (*why = "SQ8 training flag inconsistent", PT_CORRUPT);
+  /* HNSW_SQ trains with its first rows (and stays trained when a compaction drops them all) */
+  if (trained > 1 || (trained && !h->sq) || (h->sq && n > 0 && !trained))
+    return (*why = "SQ8 training flag inconsistent", PT_CORRUPT);
   hgrow gr;
   grow_begin(h, &gr);
   pt_status rc = grow_nodes(h, &gr, n);
@@ -676,7 +851,8 @@ pt_status pt_hnsw_load(pt_index *ix, pt_irdr *r, const char **why) {
       return (*why = "SQ8 ranges not finite", PT_CORRUPT);
     for (uint32_t d = 0; d < h->dim; d++)
       if (!(scale[d] >= 0)) return (*why = "negative SQ8 scale", PT_CORRUPT);
-    memcpy(h->codes, pt_irdr_bytes(r, codes), codes);
+    const uint8_t *src = pt_irdr_bytes(r, codes);
+    if (codes) memcpy(h->codes, src, codes);
   }
   grow_begin(h, &gr);
   if ((rc = grow_upper(h, &gr, upper)) != PT_OK) {

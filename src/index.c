@@ -134,6 +134,10 @@ float pt_index_dist(pt_index_metric m, const float *q, const float *x, size_t di
   }
 }
 
+float pt_index_dist_within(pt_index_metric m, const float *q, const float *x, size_t dim, float bound) {
+  return m == PT_INDEX_L2 ? pt_dist_l2_f32_bounded(q, x, dim, bound) : pt_index_dist(m, q, x, dim);
+}
+
 void pt_index_prepare_query(pt_index_metric metric, const float *query, float *out, size_t dim) {
   if (out != query) memcpy(out, query, dim * sizeof *out);
   if (metric != PT_INDEX_COSINE) return;
@@ -388,6 +392,12 @@ pt_status pt_index_remove(pt_index *ix, uint32_t row) {
   pt_u32map_del(&ix->where, row);
   return PT_OK;
 }
+
+pt_status pt_index_compact(pt_index *ix, const pt_index_rows *rows, const uint32_t *remap, size_t n_remap) {
+  return ix->hnsw ? pt_hnsw_compact(ix, rows, remap, n_remap) : pt_ivf_compact(ix, remap, n_remap);
+}
+
+size_t pt_index_dead(const pt_index *ix) { return ix->hnsw ? pt_hnsw_dead(ix->hnsw) : 0; }
 
 pt_status pt_index_search(pt_index *ix, const pt_index_rows *rows, const float *query,
                           const pt_index_search_params *sp, const pt_index_filter *filter, uint32_t *ids,

@@ -164,6 +164,18 @@ pt_status pt_index_add(pt_index *ix, const pt_index_rows *rows, const uint32_t *
  * fail otherwise and allocates nothing. */
 pt_status pt_index_remove(pt_index *ix, uint32_t row);
 
+/* Follows a compaction of the partition (compact.c): remap[r] is row r's new id, or
+ * PT_INDEX_NONE when r was dropped; rows at or beyond n_remap are dropped too. Removed HNSW
+ * nodes and nodes of dropped rows leave the graph; a node that linked to one re-selects its
+ * links among its remaining ones and the dropped node's neighbours (one hop), with the
+ * heuristic of an add. `rows` reads vectors by their OLD ids: call it while the old segments
+ * are still there. All or nothing: PT_NOMEM leaves the index as it was. */
+pt_status pt_index_compact(pt_index *ix, const pt_index_rows *rows, const uint32_t *remap, size_t n_remap);
+
+/* Nodes an HNSW index keeps only as roads (removed rows, replaced versions); 0 for IVF. A
+ * caller may compact or rebuild when they outnumber the live rows. */
+size_t pt_index_dead(const pt_index *ix);
+
 /* Checks search parameters against the index (Milvus's ranges and messages) and fills in the
  * defaults: `out` receives the parameters the search will use. */
 pt_status pt_index_search_check(const pt_index *ix, const pt_index_search_params *sp, pt_index_search_params *out,
@@ -240,6 +252,10 @@ static inline uint64_t pt_index_rand(uint64_t *state) {
  * product, or the negated cosine (the unit query's dot product over sqrtf(x . x), read in one
  * pass as search.c reads it; 0 for a zero row). */
 float pt_index_dist(pt_index_metric m, const float *q, const float *x, size_t dim);
+/* pt_index_dist for a caller that only needs it when it is at most `bound` (a search keeping
+ * its best so far): L2 may stop reading early and return some value above `bound`
+ * (pt_dist_l2_f32_bounded); a result <= bound is pt_index_dist's, bitwise. */
+float pt_index_dist_within(pt_index_metric m, const float *q, const float *x, size_t dim, float bound);
 
 /* SQ8 (sq8.c): per-dimension min / max scalar quantisation to one byte, as Milvus's SQ8
  * (faiss QT_8bit, ranges from the training rows). COSINE rows are encoded unit-normalised. */
@@ -327,6 +343,8 @@ size_t pt_hnsw_memory(const pt_hnsw *h);
 size_t pt_hnsw_count(const pt_hnsw *h);
 pt_status pt_hnsw_add(pt_index *ix, const pt_index_rows *rows, const uint32_t *ids, size_t n);
 void pt_hnsw_remove(pt_index *ix, uint32_t node);
+pt_status pt_hnsw_compact(pt_index *ix, const pt_index_rows *rows, const uint32_t *remap, size_t n_remap);
+size_t pt_hnsw_dead(const pt_hnsw *h);
 pt_status pt_hnsw_search(pt_index *ix, const pt_index_rows *rows, const float *q, const pt_index_search_params *sp,
                          const pt_index_filter *f, pt_scored **out, size_t *count);
 void pt_hnsw_save(const pt_index *ix, pt_ibuf *w);
@@ -338,6 +356,7 @@ size_t pt_ivf_memory(const pt_ivf *v);
 size_t pt_ivf_count(const pt_ivf *v);
 pt_status pt_ivf_add(pt_index *ix, const pt_index_rows *rows, const uint32_t *ids, size_t n);
 void pt_ivf_remove(pt_index *ix, uint32_t list, uint32_t row);
+pt_status pt_ivf_compact(pt_index *ix, const uint32_t *remap, size_t n_remap);
 pt_status pt_ivf_search(pt_index *ix, const pt_index_rows *rows, const float *q, const pt_index_search_params *sp,
                         const pt_index_filter *f, pt_scored **out, size_t *count);
 void pt_ivf_save(const pt_index *ix, pt_ibuf *w);

@@ -265,6 +265,46 @@ void pt_ivf_remove(pt_index *ix, uint32_t list, uint32_t row) {
   }
 }
 
+pt_status pt_ivf_compact(pt_index *ix, const uint32_t *remap, size_t n_remap) {
+  pt_ivf *v = ix->ivf;
+  /* 1. the new row map, built apart (the one allocation); a new id given twice is misuse */
+  pt_u32map fresh = {NULL, NULL, 0, 0};
+  size_t keep = 0;
+  for (uint32_t c = 0; c < v->nlist; c++)
+    for (uint32_t i = 0; i < v->lists[c].n; i++) {
+      uint32_t r = v->lists[c].rows[i];
+      keep += r < n_remap && remap[r] != PT_INDEX_NONE;
+    }
+  if (pt_u32map_reserve(&fresh, keep) != PT_OK) return PT_NOMEM;
+  for (uint32_t c = 0; c < v->nlist; c++)
+    for (uint32_t i = 0; i < v->lists[c].n; i++) {
+      uint32_t r = v->lists[c].rows[i], nr = r < n_remap ? remap[r] : PT_INDEX_NONE;
+      if (nr == PT_INDEX_NONE) continue;
+      if (pt_u32map_get(&fresh, nr) != PT_INDEX_NONE) {
+        pt_u32map_free(&fresh);
+        return PT_MISUSE;
+      }
+      pt_u32map_put(&fresh, nr, c);
+    }
+  /* 2. each list keeps its staying rows, in order, under their new ids */
+  for (uint32_t c = 0; c < v->nlist; c++) {
+    ivf_list *l = &v->lists[c];
+    uint32_t j = 0;
+    for (uint32_t i = 0; i < l->n; i++) {
+      uint32_t r = l->rows[i], nr = r < n_remap ? remap[r] : PT_INDEX_NONE;
+      if (nr == PT_INDEX_NONE) continue;
+      l->rows[j] = nr;
+      if (v->sq8 && i != j) memcpy(l->codes + (size_t)j * v->dim, l->codes + (size_t)i * v->dim, v->dim);
+      j++;
+    }
+    l->n = j;
+  }
+  v->count = keep;
+  pt_u32map_free(&ix->where);
+  ix->where = fresh;
+  return PT_OK;
+}
+
 /* ============================================================================================
  * Searching
  * ========================================================================================== */
@@ -300,8 +340,9 @@ pt_status pt_ivf_search(pt_index *ix, const pt_index_rows *rows, const float *q,
     for (uint32_t i = 0; i < l->n; i++) {
       uint32_t row = l->rows[i];
       if (f && !f->accept(f->ctx, row)) continue;
+      float bound = nr >= k ? ix->res[0].d : INFINITY;
       float d = v->sq8 ? pt_sq8_dist(&v->sqz, v->metric, &sq, l->codes + (size_t)i * v->dim)
-                       : pt_index_dist(v->metric, q, rows->get(rows->ctx, row), v->dim);
+                       : pt_index_dist_within(v->metric, q, rows->get(rows->ctx, row), v->dim, bound);
       pt_topk_offer(ix->res, &nr, k, (pt_scored){d, row});
     }
   }

@@ -2,13 +2,14 @@
  * fuzz_index.c — libFuzzer target: index bytes (pt_index_load, src/index.c). The first input
  * byte is a mode: with bit 0 set, the rest is "resealed" before loading (its length field and
  * CRC made right), so that the fuzzer reaches the structure reader behind the CRC; bit 1 adds
- * rows after loading, bit 2 removes one. The rest is the index bytes.
+ * rows after loading, bit 2 removes one, bit 3 compacts (even rows below 64 renumbered, the
+ * rest dropped). The rest is the index bytes.
  *
  * Oracles: a refused load fills its error in and leaves no memory behind; an accepted one saves
  * back to the very same bytes (the reader accepts only canonical encodings), and the index it
- * gives searches (plain, filtered, and with the exact fallback), adds, removes and saves again
- * without fault, the second save loading back to the same bytes once more. Rows are read through
- * an accessor that answers for any row id with one of 16 vectors.
+ * gives searches (plain, filtered, and with the exact fallback), adds, removes, compacts and
+ * saves again without fault, the second save loading back to the same bytes once more. Rows
+ * are read through an accessor that answers for any row id with one of 16 vectors.
  */
 #include "fuzz_common.h"
 
@@ -107,6 +108,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     uint32_t row = 2;
     rc = pt_index_remove(ix, row);
     if ((rc != PT_OK && rc != PT_NOT_FOUND) || pt_index_contains(ix, row)) fail("a remove failed", NULL);
+  }
+  if (mode & 8) {
+    /* a compaction: even rows below 64 renumbered r / 2, every other row dropped */
+    uint32_t remap[64];
+    for (uint32_t r = 0; r < 64; r++) remap[r] = r & 1 ? PT_INDEX_NONE : r / 2;
+    rc = pt_index_compact(ix, &rows, remap, 64);
+    if (rc != PT_OK) fail("a compaction failed", pt_status_str(rc));
+    if (pt_index_dead(ix) != 0) fail("removed nodes left after a compaction", NULL);
+    for (uint32_t r = 32; r < 40; r++)
+      if (pt_index_contains(ix, r)) fail("a row id beyond the compacted ones", NULL);
   }
   search_some(ix, &rows, &t);
   size_t n2;

@@ -12,12 +12,15 @@
  *     the exact fallback): every hit passes, recall against the exact filtered search.
  *   - change: 1,000 mixed operations (new rows, rows overwritten in place and re-added, rows
  *     removed from the index, rows deleted through the filter only) after a build: no removed or
- *     deleted row is ever returned, every live row is still found, recall holds.
+ *     deleted row is ever returned, every live row is still found, recall holds; then the
+ *     partition's compaction (pt_index_compact: live rows renumbered, the rest dropped): the
+ *     same rows under their new ids, no removed node left, recall holds, adds go on, and a
+ *     remap that gives two rows one id is refused.
  *   - bytes: save / load round trips to the same bytes and the same search results; truncation,
  *     every flipped byte of a small index, a newer version and a forged structure (CRC made
  *     right) are refused with PT_CORRUPT, allocating nothing that stays.
  *   - allocation failure, swept (each allocation in turn fails): the first add (training), a
- *     later add, a search, a save and a load return PT_NOMEM and leave the index byte for byte
+ *     later add, a search, a save, a load and a compaction return PT_NOMEM and leave the index byte for byte
  *     as it was, leak nothing, and a retry gives what a run without failure gives.
  */
 #include "harness.h"
@@ -467,6 +470,43 @@ static void mixed_changes(pt_index_type type, pt_index_metric m) {
   float *queries = make_queries(30, dim, 9);
   double floor_ = type == PT_INDEX_IVF_SQ8 ? 0.80 : 0.90;
   CHECK_RECALL(recall(ix, &live, queries, 30, 10, 64, 8, &f, 0), floor_);
+
+  /* the partition is compacted: live rows renumbered in order, the others dropped */
+  uint32_t *remap = malloc(used * sizeof *remap);
+  data packed = {malloc(used * dim * sizeof(float)), 0, dim, 0, 1};
+  for (size_t i = 0; i < used; i++) {
+    remap[i] = alive[i] ? (uint32_t)packed.n : PT_INDEX_NONE;
+    if (alive[i]) memcpy(packed.v + packed.n++ * dim, D.v + i * dim, dim * sizeof(float));
+  }
+  pt_index_rows old_rows = {data_get, &live};
+  CHECK_OK(pt_index_compact(ix, &old_rows, remap, used), (pt_error *)NULL);
+  CHECK_EQ_INT(pt_index_count(ix), packed.n);
+  CHECK_EQ_INT(pt_index_dead(ix), 0);
+  for (size_t i = 0; i < packed.n; i++) CHECK(pt_index_contains(ix, (uint32_t)i));
+  CHECK(!pt_index_contains(ix, (uint32_t)packed.n));
+  self = checked = 0;
+  for (size_t i = 0; i < packed.n; i += 7) {
+    pt_index_prepare_query(m, packed.v + i * dim, pq, dim);
+    hits got = search(ix, &packed, pq, 10, 48, 8, NULL, 0);
+    for (size_t j = 0; j < got.n; j++) self += got.ids[j] == i;
+    checked++;
+  }
+  if (m != PT_INDEX_IP) CHECK(self >= checked * 95 / 100);
+  CHECK_RECALL(recall(ix, &packed, queries, 30, 10, 64, 8, NULL, 0), floor_);
+  /* and it goes on: new rows after the compaction */
+  uint32_t next = (uint32_t)packed.n;
+  memcpy(packed.v + packed.n++ * dim, fresh, dim * sizeof(float));
+  pt_index_rows new_rows = {data_get, &packed};
+  CHECK_OK(pt_index_add(ix, &new_rows, &next, 1), (pt_error *)NULL);
+  CHECK(pt_index_contains(ix, next));
+  /* a remap that gives two rows one id is refused, the index unchanged */
+  remap[0] = remap[1] = 0;
+  size_t before = pt_index_count(ix);
+  for (size_t i = 0; i < packed.n; i++) remap[i] = (uint32_t)(i / 2);
+  CHECK_EQ_INT(pt_index_compact(ix, &new_rows, remap, packed.n), PT_MISUSE);
+  CHECK_EQ_INT(pt_index_count(ix), before);
+  free(remap);
+  free(packed.v);
   free(queries);
   pt_index_free(ix);
   free(alive);
@@ -599,8 +639,8 @@ TEST(save_load) {
  * Allocation failure, swept
  * ========================================================================================== */
 
-typedef enum step { FIRST_ADD, LATER_ADD, SEARCH, SAVE, LOAD } step;
-static const char *const STEP_NAMES[] = {"first add", "later add", "search", "save", "load"};
+typedef enum step { FIRST_ADD, LATER_ADD, SEARCH, SAVE, LOAD, COMPACT } step;
+static const char *const STEP_NAMES[] = {"first add", "later add", "search", "save", "load", "compact"};
 
 /* The index before `s`: new, and (unless s is FIRST_ADD) 300 rows added. */
 static pt_index *before_step(pt_index_type type, step s, const data *D) {
@@ -618,6 +658,8 @@ static pt_index *before_step(pt_index_type type, step s, const data *D) {
     uint32_t *ids = row_ids(D, 0, 300);
     pt_status rc = pt_index_add(ix, &rows, ids, 300);
     free(ids);
+    /* some rows removed, so that a compaction has removed nodes to drop */
+    for (uint32_t r = 0; rc == PT_OK && s == COMPACT && r < 300; r += 5) rc = pt_index_remove(ix, r);
     if (rc != PT_OK) {
       pt_index_free(ix);
       return NULL;
@@ -697,6 +739,15 @@ static pt_status run_step(pt_index **ixp, step s, const data *D, uint8_t **out, 
     *out_len = n;
     pt_free(b);
     return PT_OK;
+  }
+  case COMPACT: {
+    uint32_t remap[400];
+    uint32_t next = 0;
+    for (uint32_t r = 0; r < 400; r++) remap[r] = r % 7 == 3 ? PT_INDEX_NONE : next++;
+    inject(true);
+    rc = pt_index_compact(ix, &rows, remap, 400);
+    inject(false);
+    break;
   }
   case LOAD: {
     size_t n = 0;
@@ -783,7 +834,7 @@ TEST(allocation_failures) {
   test_alloc_install();
   static const pt_index_type types[4] = {PT_INDEX_HNSW, PT_INDEX_HNSW_SQ, PT_INDEX_IVF_FLAT, PT_INDEX_IVF_SQ8};
   for (int t = 0; t < 4; t++)
-    for (int s = FIRST_ADD; s <= LOAD; s++) sweep(types[t], (step)s);
+    for (int s = FIRST_ADD; s <= COMPACT; s++) sweep(types[t], (step)s);
   CHECK_EQ_INT(pt_set_allocator(NULL), PT_OK);
 }
 
