@@ -155,9 +155,11 @@ size_t pt_index_memory(const pt_index *ix);
 
 /* Adds rows ids[0..n) (their vectors read through `rows`); a row already in the index is
  * replaced. IVF / SQ8 indexes that are not trained yet train on this batch first (k-means on
- * up to 256 rows per list, SQ8 ranges on every row of the batch), as Milvus trains at build.
- * All or nothing: on PT_NOMEM no row was added and the index is as it was. The caller keeps
- * `ids`. Vectors must be finite (the store checks them on write). */
+ * up to 64 rows per list, SQ8 ranges on every row of the batch), as Milvus trains at build.
+ * An untrained IVF index refuses a batch of fewer rows than nlist with PT_RANGE (faiss cannot
+ * train on fewer points than clusters; Milvus builds no index for so few rows); UINT32_MAX is
+ * not a row id (PT_MISUSE). All or nothing: on an error no row was added and the index is as
+ * it was. The caller keeps `ids`. Vectors must be finite (the store checks them on write). */
 pt_status pt_index_add(pt_index *ix, const pt_index_rows *rows, const uint32_t *ids, size_t n);
 
 /* Forgets a row: it is never returned again. PT_NOT_FOUND when it is not in the index. Cannot
@@ -200,7 +202,8 @@ pt_status pt_index_save(const pt_index *ix, uint8_t **out, size_t *len);
 
 /* Reads an index back from bytes written by pt_index_save. The bytes are untrusted: a
  * truncation, a flipped bit, a newer version or a structure that does not hold together is
- * refused with PT_PARSE (or PT_NOMEM) and a message in err; nothing is allocated then. *out is
+ * refused with PT_CORRUPT (code 1100, as a snapshot's) or PT_NOMEM, with a message in err;
+ * nothing stays allocated then. *out is
  * owned by the caller. The caller keeps `data`. */
 pt_status pt_index_load(const uint8_t *data, size_t len, pt_index **out, pt_error *err);
 
