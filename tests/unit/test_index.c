@@ -547,7 +547,7 @@ static void reseal(uint8_t *b, size_t len) {
 }
 
 TEST(save_load) {
-  data D = make_data(600, 12, 11);
+  data D = make_data(300, 12, 11);
   D.base = 5;
   D.step = 3;
   float *queries = make_queries(5, 12, 11), pq[12];
@@ -642,7 +642,9 @@ TEST(save_load) {
 typedef enum step { FIRST_ADD, LATER_ADD, SEARCH, SAVE, LOAD, COMPACT } step;
 static const char *const STEP_NAMES[] = {"first add", "later add", "search", "save", "load", "compact"};
 
-/* The index before `s`: new, and (unless s is FIRST_ADD) 300 rows added. */
+/* The index before `s`: new, and (unless s is FIRST_ADD) FIRST rows added. */
+#define FIRST 160
+#define LATER 60
 static pt_index *before_step(pt_index_type type, step s, const data *D) {
   pt_index_params p;
   pt_index_params_default(&p, type, PT_INDEX_COSINE, (uint32_t)D->dim);
@@ -655,11 +657,11 @@ static pt_index *before_step(pt_index_type type, step s, const data *D) {
   if (pt_index_new(&p, &ix) != PT_OK) return NULL;
   if (s != FIRST_ADD) {
     pt_index_rows rows = {data_get, D};
-    uint32_t *ids = row_ids(D, 0, 300);
-    pt_status rc = pt_index_add(ix, &rows, ids, 300);
+    uint32_t *ids = row_ids(D, 0, FIRST);
+    pt_status rc = pt_index_add(ix, &rows, ids, FIRST);
     free(ids);
     /* some rows removed, so that a compaction has removed nodes to drop */
-    for (uint32_t r = 0; rc == PT_OK && s == COMPACT && r < 300; r += 5) rc = pt_index_remove(ix, r);
+    for (uint32_t r = 0; rc == PT_OK && s == COMPACT && r < FIRST; r += 5) rc = pt_index_remove(ix, r);
     if (rc != PT_OK) {
       pt_index_free(ix);
       return NULL;
@@ -703,9 +705,9 @@ static pt_status run_step(pt_index **ixp, step s, const data *D, uint8_t **out, 
   switch (s) {
   case FIRST_ADD:
   case LATER_ADD: {
-    uint32_t *ids = s == FIRST_ADD ? row_ids(D, 0, 300) : row_ids(D, 300, 400);
+    uint32_t *ids = s == FIRST_ADD ? row_ids(D, 0, FIRST) : row_ids(D, FIRST, FIRST + LATER);
     inject(true);
-    rc = pt_index_add(ix, &rows, ids, s == FIRST_ADD ? 300 : 100);
+    rc = pt_index_add(ix, &rows, ids, s == FIRST_ADD ? FIRST : LATER);
     inject(false);
     free(ids);
     break;
@@ -741,11 +743,11 @@ static pt_status run_step(pt_index **ixp, step s, const data *D, uint8_t **out, 
     return PT_OK;
   }
   case COMPACT: {
-    uint32_t remap[400];
+    uint32_t remap[FIRST + LATER];
     uint32_t next = 0;
-    for (uint32_t r = 0; r < 400; r++) remap[r] = r % 7 == 3 ? PT_INDEX_NONE : next++;
+    for (uint32_t r = 0; r < FIRST + LATER; r++) remap[r] = r % 7 == 3 ? PT_INDEX_NONE : next++;
     inject(true);
-    rc = pt_index_compact(ix, &rows, remap, 400);
+    rc = pt_index_compact(ix, &rows, remap, FIRST + LATER);
     inject(false);
     break;
   }
@@ -770,7 +772,7 @@ static pt_status run_step(pt_index **ixp, step s, const data *D, uint8_t **out, 
 }
 
 static void sweep(pt_index_type type, step s) {
-  data D = make_data(400, 8, 13);
+  data D = make_data(FIRST + LATER, 8, 13);
   /* what a run without failures gives */
   sweep_fail_at = 0;
   pt_index *ix = before_step(type, s, &D);
