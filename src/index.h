@@ -14,10 +14,14 @@
  *     are rejected by the same predicate; the index itself never needs to know about deletes.
  *   - pt_index_add with a row already in the index replaces it (an upsert that overwrote a row
  *     in place); pt_index_remove forgets a row (HNSW keeps its node as a road: the row's vector
- *     must stay readable through the accessor until the index is rebuilt; IVF drops it).
+ *     must stay readable through the accessor until the partition is compacted; IVF drops it).
+ *     When compact.c renumbers the partition's rows, pt_index_compact follows (reading the old
+ *     rows) and the roads go.
+ *   - The vectors are float32 (FLOAT_VECTOR fields); other element types need a kernel each.
  *   - Every fallible call returns a pt_status. Allocation goes through pt_malloc / pt_free; an
- *     allocation failure returns PT_NOMEM and leaves the index exactly as it was (usable, and
- *     identical byte for byte in pt_index_save).
+ *     allocation failure returns PT_NOMEM and leaves the index exactly as it was (usable,
+ *     identical byte for byte in pt_index_save, and the bytes in use as they were, except that
+ *     a search may keep scratch it grew).
  *   - Distances come back as Milvus gives them (squared L2; IP and COSINE as similarities,
  *     larger is better), best first. COSINE takes the query unit-normalised
  *     (pt_index_prepare_query, search.c's normalisation), and divides a row's dot product by
