@@ -6,6 +6,7 @@
 #include "distance.h"
 
 #include <math.h>
+#include <stdbool.h>
 
 #include "half.h"
 
@@ -28,14 +29,23 @@ float pt_dist_dot_f32_scalar(const float *a, const float *b, size_t n) {
   return s;
 }
 
-float pt_dist_l2_f32_scalar(const float *a, const float *b, size_t n) {
+/* Squared L2; with `check`, stops once the part summed (checked every 32 dimensions) exceeds
+ * `bound` (pt_dist_l2_f32_bounded). `check` is a constant at each call, so the plain kernel
+ * carries no test. */
+static inline float l2_f32(const float *a, const float *b, size_t n, float bound, bool check) {
   float l[16] = {0};
   size_t i = 0;
-  for (; i + 16 <= n; i += 16)
+  for (; i + 16 <= n; i += 16) {
     for (int k = 0; k < 16; k++) {
       float d = a[i + k] - b[i + k];
       l[k] += d * d;
     }
+    /* the lanes folded as at the end: folding is monotone in each lane, the terms >= 0 */
+    if (check && (i & 16) && i + 16 < n) {
+      float part = fold16(l);
+      if (part > bound) return part;
+    }
+  }
   for (; i + 4 <= n; i += 4)
     for (int k = 0; k < 4; k++) {
       float d = a[i + k] - b[i + k];
@@ -47,6 +57,12 @@ float pt_dist_l2_f32_scalar(const float *a, const float *b, size_t n) {
     s += d * d;
   }
   return s;
+}
+
+float pt_dist_l2_f32_scalar(const float *a, const float *b, size_t n) { return l2_f32(a, b, n, 0, false); }
+
+float pt_dist_l2_f32_bounded_scalar(const float *a, const float *b, size_t n, float bound) {
+  return l2_f32(a, b, n, bound, true);
 }
 
 float pt_dist_dot_norm_f32_scalar(const float *q, const float *x, size_t n, float *norm) {
@@ -141,6 +157,9 @@ float pt_dist_jaccard_scalar(const uint8_t *a, const uint8_t *b, size_t n) {
 /* no SIMD kernels in this build: the reference ones serve */
 float pt_dist_dot_f32(const float *a, const float *b, size_t n) { return pt_dist_dot_f32_scalar(a, b, n); }
 float pt_dist_l2_f32(const float *a, const float *b, size_t n) { return pt_dist_l2_f32_scalar(a, b, n); }
+float pt_dist_l2_f32_bounded(const float *a, const float *b, size_t n, float bound) {
+  return pt_dist_l2_f32_bounded_scalar(a, b, n, bound);
+}
 float pt_dist_dot_norm_f32(const float *q, const float *x, size_t n, float *norm) {
   return pt_dist_dot_norm_f32_scalar(q, x, n, norm);
 }

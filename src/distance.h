@@ -26,6 +26,13 @@ float pt_dist_l2_f32_scalar(const float *a, const float *b, size_t n);
 float pt_dist_dot_f32(const float *a, const float *b, size_t n);
 float pt_dist_l2_f32(const float *a, const float *b, size_t n);
 
+/* pt_dist_l2_f32 for a caller that only needs it when it is at most `bound` (an index keeping
+ * its best k): the sum is checked every 32 dimensions, and once the part already summed exceeds
+ * `bound` (the terms are not negative, so the whole would too) that part is returned, without
+ * reading the rest of the rows. A result <= bound is bitwise pt_dist_l2_f32's. */
+float pt_dist_l2_f32_bounded_scalar(const float *a, const float *b, size_t n, float bound);
+float pt_dist_l2_f32_bounded(const float *a, const float *b, size_t n, float bound);
+
 /* dot product of q and x, and x . x in *norm, in one pass over x (COSINE); both summed in the
  * order of pt_dist_dot_f32 */
 float pt_dist_dot_norm_f32_scalar(const float *q, const float *x, size_t n, float *norm);

@@ -7,6 +7,7 @@
 #include "distance.h"
 
 #ifdef __wasm_simd128__
+#include <stdbool.h>
 #include <wasm_simd128.h>
 
 static inline float hsum(v128_t v) {
@@ -31,7 +32,9 @@ float pt_dist_dot_f32(const float *a, const float *b, size_t n) {
   return s;
 }
 
-float pt_dist_l2_f32(const float *a, const float *b, size_t n) {
+/* Squared L2; with `check`, stops once the part summed (checked every 32 dimensions, folded as
+ * at the end) exceeds `bound` (distance.h). `check` is a constant at each call. */
+static inline float l2_f32(const float *a, const float *b, size_t n, float bound, bool check) {
   v128_t s0 = wasm_f32x4_splat(0), s1 = s0, s2 = s0, s3 = s0;
   size_t i = 0;
   for (; i + 16 <= n; i += 16) {
@@ -43,6 +46,10 @@ float pt_dist_l2_f32(const float *a, const float *b, size_t n) {
     s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(d1, d1));
     s2 = wasm_f32x4_add(s2, wasm_f32x4_mul(d2, d2));
     s3 = wasm_f32x4_add(s3, wasm_f32x4_mul(d3, d3));
+    if (check && (i & 16) && i + 16 < n) {
+      float part = hsum(wasm_f32x4_add(wasm_f32x4_add(s0, s1), wasm_f32x4_add(s2, s3)));
+      if (part > bound) return part;
+    }
   }
   for (; i + 4 <= n; i += 4) {
     v128_t d = wasm_f32x4_sub(wasm_v128_load(a + i), wasm_v128_load(b + i));
@@ -54,6 +61,12 @@ float pt_dist_l2_f32(const float *a, const float *b, size_t n) {
     s += d * d;
   }
   return s;
+}
+
+float pt_dist_l2_f32(const float *a, const float *b, size_t n) { return l2_f32(a, b, n, 0, false); }
+
+float pt_dist_l2_f32_bounded(const float *a, const float *b, size_t n, float bound) {
+  return l2_f32(a, b, n, bound, true);
 }
 
 /* the dot product and x . x together, each in the order of pt_dist_dot_f32 */

@@ -24,6 +24,9 @@
  *   - int8 dot / L2, hamming: exact against a plain reference, at extremes (-128 / 127, all
  *     bits different) and at sizes that make the SIMD hamming flush its 16-bit lanes.
  *   - jaccard: exactly the scalar value (same integer counts, same final division).
+ *   - bounded L2 (pt_dist_l2_f32_bounded): bitwise the full L2 when it is within the bound,
+ *     above the bound (and at most the full L2) otherwise, SIMD equal to scalar, at bounds from
+ *     twice the distance down to 0.
  *   - the COSINE division over a block (dot / sqrt(norm), 0 for a zero norm): known values, and
  *     SIMD bitwise equal to scalar for every length up to 40.
  */
@@ -255,6 +258,19 @@ static void random_f32_at(size_t n, size_t shift) {
   CHECK_CLOSE(pt_dist_l2_f32(a, b, n), l2, l2, "l2 f32 vs double", n);
   CHECK_CLOSE(pt_dist_l2_f32_scalar(a, b, n), l2, l2, "l2 f32 scalar vs double", n);
   CHECK_SAME_F(pt_dist_l2_f32(a, b, n), pt_dist_l2_f32_scalar(a, b, n), "l2 f32 simd vs scalar", n);
+  {
+    /* bounded L2: the exact value when within the bound; above the bound otherwise */
+    float full = pt_dist_l2_f32_scalar(a, b, n);
+    static const float fractions[] = {2.0f, 1.0f, 0.9f, 0.5f, 0.1f, 0.0f};
+    for (size_t f = 0; f < sizeof fractions / sizeof fractions[0]; f++) {
+      float bound = full * fractions[f];
+      float s1 = pt_dist_l2_f32_bounded(a, b, n, bound), s2 = pt_dist_l2_f32_bounded_scalar(a, b, n, bound);
+      CHECK_SAME_F(s1, s2, "bounded l2 f32 simd vs scalar", n);
+      if (full <= bound) CHECK_SAME_F(s1, full, "bounded l2 f32 within the bound", n);
+      else CHECK(s1 > bound && s1 <= full);
+    }
+    CHECK_SAME_F(pt_dist_l2_f32_bounded(a, b, n, INFINITY), full, "bounded l2 f32, no bound", n);
+  }
   {
     double bb = 0;
     for (size_t i = 0; i < n; i++) bb += (double)b[i] * b[i];

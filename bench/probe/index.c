@@ -1,0 +1,180 @@
+/*
+ * index.c — a micro-benchmark of the vector indexes (src/index.h) on their own, before they are
+ * wired into the API: build rows/s, queries/s and recall@10 against the exact search, and the
+ * index's bytes per row beside the float32 rows. Not run by `npm test`; built with
+ * -DPT_BUILD_BENCH=ON natively and as a WASI command (SIMD128), see bench/README.md:
+ *
+ *   bench_index [rows] [dim] [queries] [types] [metric]
+ *   defaults:    100000 128   200       hnsw,hnsw_sq,ivf_flat,ivf_sq8  L2 (or IP, COSINE)
+ *
+ * Data: a Gaussian mixture made here with a fixed seed (1,000 centres uniform in [-1, 1]^dim,
+ * rows and queries drawn around them with sigma 0.35 per dimension), the set issue 18's bench
+ * names; uniform random vectors defeat every index and are not a target. The exact search is
+ * a single-threaded scan with the same distance kernels (pt_index_dist), its top-10 the truth.
+ * Single thread; every figure is one run, timed in processor time natively (clock()), so that
+ * other processes on a shared machine do not distort the ratios, and in wall time under WASI.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "index.h"
+
+/* Natively, processor time of this process, not wall time: the development VMs are shared,
+ * and another process's load would otherwise count against whichever case ran under it. WASI
+ * has no process clock: there it is wall time, so run it on an otherwise idle machine. */
+static double now(void) {
+#ifdef __wasi__
+  struct timespec ts;
+  timespec_get(&ts, TIME_UTC);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+#else
+  return (double)clock() / CLOCKS_PER_SEC;
+#endif
+}
+
+static uint64_t rng = 12345;
+static double unif(void) { return (double)(pt_index_rand(&rng) >> 11) * (1.0 / 9007199254740992.0); }
+static double gauss(void) {
+  double u = unif(), v = unif();
+  if (u < 1e-300) u = 1e-300;
+  return sqrt(-2 * log(u)) * cos(6.283185307179586 * v);
+}
+
+typedef struct rows_ctx {
+  const float *v;
+  size_t dim;
+} rows_ctx;
+
+static const float *get_row(const void *ctx, uint32_t row) {
+  const rows_ctx *r = ctx;
+  return r->v + (size_t)row * r->dim;
+}
+
+#define K 10
+
+/* The exact top-10 of each query (by pt_index_dist on prepared queries), row ids. */
+static double exact_all(pt_index_metric m, const float *data, size_t n, size_t dim, const float *pq, size_t nq,
+                        uint32_t *truth) {
+  double t0 = now();
+  for (size_t q = 0; q < nq; q++) {
+    pt_scored heap[K];
+    size_t h = 0;
+    for (size_t i = 0; i < n; i++) {
+      float bound = h >= K ? heap[0].d : INFINITY;
+      pt_topk_offer(heap, &h, K, (pt_scored){pt_index_dist_within(m, pq + q * dim, data + i * dim, dim, bound), (uint32_t)i});
+    }
+    pt_maxheap_sort(heap, h);
+    for (size_t j = 0; j < K; j++) truth[q * K + j] = heap[j].id;
+  }
+  return (double)nq / (now() - t0);
+}
+
+static void run(pt_index_type type, const char *name, pt_index_metric m, const float *data, size_t n, size_t dim,
+                const float *pq, size_t nq, const uint32_t *truth, double exact_qps) {
+  pt_index_params p;
+  pt_index_params_default(&p, type, m, (uint32_t)dim);
+  p.M = 16;               /* hnswlib's default, to compare with hnswlib-wasm */
+  p.ef_construction = 200;
+  p.nlist = (uint32_t)(4 * sqrt((double)n) + 0.5); /* faiss's guideline: 4 sqrt(n) to 16 sqrt(n) lists */
+  p.refine = type == PT_INDEX_HNSW_SQ;
+  p.seed = 1;
+  pt_index *ix = NULL;
+  if (pt_index_new(&p, &ix) != PT_OK) {
+    fprintf(stderr, "bench: cannot create %s\n", name);
+    exit(1);
+  }
+  rows_ctx rc = {data, dim};
+  pt_index_rows rows = {get_row, &rc};
+  uint32_t *ids = malloc(n * sizeof *ids);
+  for (size_t i = 0; i < n; i++) ids[i] = (uint32_t)i;
+  /* one batch, as Milvus builds an index over a sealed segment (IVF trains on it; an HNSW
+   * graph is the same whatever the batches) */
+  double t0 = now();
+  pt_status st = pt_index_add(ix, &rows, ids, n);
+  if (st != PT_OK) {
+    fprintf(stderr, "bench: add failed: %s\n", pt_status_str(st));
+    exit(1);
+  }
+  double build = now() - t0;
+  free(ids);
+  double extra = (double)pt_index_memory(ix) / (double)n;
+  printf("%-9s build %8.0f rows/s (%6.1f s), index %6.1f B/row beside %zu B/row of float32 rows\n", name,
+         (double)n / build, build, extra, dim * 4);
+  static const uint32_t efs[] = {10, 16, 32, 64, 128, 256}, probes[] = {1, 2, 4, 8, 16, 32, 64};
+  bool hnsw = type == PT_INDEX_HNSW || type == PT_INDEX_HNSW_SQ;
+  size_t steps = hnsw ? sizeof efs / sizeof efs[0] : sizeof probes / sizeof probes[0];
+  for (size_t s = 0; s < steps; s++) {
+    pt_index_search_params sp = {K, hnsw ? efs[s] : 0, hnsw ? 0 : probes[s], type == PT_INDEX_HNSW_SQ ? 2 : 0, 0}, use;
+    if (pt_index_search_check(ix, &sp, &use, NULL) != PT_OK) continue;
+    uint32_t got[K];
+    float d[K];
+    size_t found = 0, cnt;
+    t0 = now();
+    for (size_t q = 0; q < nq; q++) {
+      if (pt_index_search(ix, &rows, pq + q * dim, &use, NULL, got, d, &cnt) != PT_OK) exit(1);
+      for (size_t i = 0; i < cnt; i++)
+        for (size_t j = 0; j < K; j++) found += got[i] == truth[q * K + j];
+    }
+    double qps = (double)nq / (now() - t0);
+    printf("          %s=%-4u recall@10 %.4f  %9.0f queries/s  %7.3f ms  %6.1fx exact\n", hnsw ? "ef" : "nprobe",
+           hnsw ? use.ef : use.nprobe, (double)found / (double)(nq * K), qps, 1000.0 / qps, qps / exact_qps);
+  }
+  pt_index_free(ix);
+}
+
+/* Whether the comma-separated list names `token`. */
+static bool has_token(const char *list, const char *token) {
+  size_t len = strlen(token);
+  for (const char *p = list; *p;) {
+    size_t n = strcspn(p, ",");
+    if (n == len && strncmp(p, token, len) == 0) return true;
+    p += n + (p[n] == ',');
+  }
+  return false;
+}
+
+int main(int argc, char **argv) {
+  size_t n = argc > 1 ? (size_t)atol(argv[1]) : 100000, dim = argc > 2 ? (size_t)atol(argv[2]) : 128;
+  size_t nq = argc > 3 ? (size_t)atol(argv[3]) : 200;
+  const char *types = argc > 4 ? argv[4] : "hnsw,hnsw_sq,ivf_flat,ivf_sq8";
+  const char *metric = argc > 5 ? argv[5] : "L2";
+  pt_index_metric m = strcmp(metric, "IP") == 0 ? PT_INDEX_IP : strcmp(metric, "COSINE") == 0 ? PT_INDEX_COSINE : PT_INDEX_L2;
+  setvbuf(stdout, NULL, _IOLBF, 0); /* a line at a time, for runs that take minutes */
+  size_t centres = 1000;
+  float *c = malloc(centres * dim * sizeof *c), *data = malloc(n * dim * sizeof *data), *pq = malloc(nq * dim * sizeof *pq);
+  uint32_t *truth = malloc(nq * K * sizeof *truth);
+  if (!c || !data || !pq || !truth) return 1;
+  for (size_t i = 0; i < centres * dim; i++) c[i] = (float)(unif() * 2 - 1);
+  for (size_t i = 0; i < n + nq; i++) {
+    const float *ct = c + (pt_index_rand(&rng) % centres) * dim;
+    float *out = i < n ? data + i * dim : pq + (i - n) * dim;
+    for (size_t d = 0; d < dim; d++) out[d] = ct[d] + (float)(0.35 * gauss());
+  }
+  for (size_t q = 0; q < nq; q++) pt_index_prepare_query(m, pq + q * dim, pq + q * dim, dim);
+  printf("%zu rows x %zu, %zu queries, top-%d, %s, %s\n", n, dim, nq, K, metric,
+#ifdef __wasm_simd128__
+         "WebAssembly SIMD128"
+#else
+         "native (the scalar kernels, compiler-vectorised)"
+#endif
+  );
+  double exact_qps = exact_all(m, data, n, dim, pq, nq, truth);
+  printf("exact     %9.0f queries/s  %7.3f ms\n", exact_qps, 1000.0 / exact_qps);
+  static const struct {
+    const char *token, *name;
+    pt_index_type type;
+  } all[] = {{"hnsw", "HNSW", PT_INDEX_HNSW},
+             {"hnsw_sq", "HNSW_SQ", PT_INDEX_HNSW_SQ},
+             {"ivf_flat", "IVF_FLAT", PT_INDEX_IVF_FLAT},
+             {"ivf_sq8", "IVF_SQ8", PT_INDEX_IVF_SQ8}};
+  for (size_t t = 0; t < sizeof all / sizeof all[0]; t++)
+    if (has_token(types, all[t].token)) run(all[t].type, all[t].name, m, data, n, dim, pq, nq, truth, exact_qps);
+  free(c);
+  free(data);
+  free(pq);
+  free(truth);
+  return 0;
+}

@@ -1,0 +1,886 @@
+/*
+ * hnsw.c — HNSW and HNSW_SQ: a Hierarchical Navigable Small World graph over the rows of a
+ * partition (Malkov & Yashunin, "Efficient and robust approximate nearest neighbor search using
+ * Hierarchical Navigable Small World graphs", 2016/2018), with Milvus's parameters M,
+ * efConstruction and ef (index.h). HNSW_SQ walks the same graph over SQ8 codes (sq8.c) and may
+ * re-score its best candidates with the float rows (refine).
+ *
+ * HOW IT WORKS
+ * A node is a row added to the graph; nodes are numbered in the order they were added, and each
+ * remembers its row id. Node v has a level L(v) >= 0, drawn when it is added: L = l with
+ * probability (1 - 1/M) M^-l, counted with 64-bit integer draws from the index's seeded
+ * generator (no floating-point logarithm), so the same seed builds the same graph on every
+ * platform. It has up to 2M links on layer 0 and up to M on each layer 1..L(v).
+ *
+ * Search for a query q: from the entry point (a node of the highest level), walk greedily down
+ * the upper layers to the node closest to q, then on layer 0 run a best-first search with two
+ * heaps: candidates (closest first) and results (the best `ef` so far, worst on top). A popped
+ * candidate's unvisited neighbours are scored; one closer than the worst result (or any while
+ * fewer than ef results) becomes a candidate, and, if the filter accepts its row and it is not
+ * a removed node, a result. The walk ends when the closest candidate is farther than the worst
+ * of ef results. Rejected rows still lead the walk (a filter does not cut the graph); when the
+ * caller expects few rows to pass (pass_hint), or ef covers every node, the search scores the
+ * accepted nodes one by one instead, which is both exact and faster there.
+ *
+ * Adding a node x at level L: the same walk with ef = efConstruction finds x's candidate
+ * neighbours on each layer min(L, top)..0, then, for each layer, the neighbour-selection
+ * heuristic keeps at most M of them: in order of distance to x, a candidate c is kept unless it
+ * is closer to an already kept neighbour than to x (it would be reached through that one), which
+ * spreads links in different directions and keeps clusters connected. Each kept neighbour links
+ * back to x; one whose list is full re-selects its list among its links and x with the same
+ * heuristic. Every layer is searched before any is linked (linking layer l does not change
+ * layer l - 1), and everything an add can need is reserved first, levels drawn ahead with a
+ * copy of the generator: a batch either fails with PT_NOMEM before it changes anything, or
+ * completes.
+ *
+ * Removal marks the node removed: it is never returned but stays in the graph as a road (its
+ * row's vector must stay readable until a rebuild), so the graph keeps its reach. Adding a row
+ * that is already in the graph adds a new node for it and removes the old one.
+ *
+ * Memory per node: 4 (row) + 1 (level) + 4 (upper-layer offset) + 4 (1 + 2M) bytes (layer 0
+ * links) + 2 (visit mark), plus 4 (1 + M) per upper layer (about 1 node in M has one), plus dim
+ * bytes of codes for HNSW_SQ. The float rows stay in the segments.
+ *
+ * THE PAYLOAD (index.c's format, after the header)
+ *   n u32, entry u32 (UINT32_MAX when n = 0), top level u32, trained u32 (HNSW_SQ: 1 once SQ8
+ *   is trained, which it is whenever n > 0; else 0), generator state u64,
+ *   rows n × u32, levels n × u8, removed bitmap ceil(n / 8) bytes (bit set = removed),
+ *   HNSW_SQ and trained: vmin dim × f32, scale dim × f32, codes n × dim bytes,
+ *   then per node, per layer 0..level: count u32 and count × u32 neighbour nodes.
+ * A reader checks every count against M (or 2M), every neighbour and the entry point against n,
+ * levels against the top level (at most 31), and that no row is live twice. Link lists are
+ * allocated at full size (so that adds after a load need nothing more): a few bytes of input can
+ * ask for 4 (1 + 2M) bytes of memory, which an allocation failure answers with PT_NOMEM.
+ */
+#include "index.h"
+
+#include <math.h>
+
+#define MAX_LEVEL 31
+
+struct pt_hnsw {
+  uint32_t M, M0, dim;
+  size_t efc;
+  pt_index_metric metric;
+  bool sq; /* HNSW_SQ */
+  /* nodes */
+  uint32_t n, cap;
+  uint32_t *rows;     /* per node: its row id */
+  uint8_t *level;     /* per node */
+  uint8_t *dead;      /* bitmap: removed nodes */
+  uint32_t n_dead;
+  uint32_t *link0;    /* per node: count, then up to M0 links (layer 0) */
+  uint32_t *upper_at; /* per node with level > 0: offset of its layers 1..L in `upper` */
+  uint32_t *upper;    /* per layer l >= 1 of a node: count, then up to M links */
+  size_t upper_used, upper_cap;
+  uint8_t *codes;     /* HNSW_SQ: dim bytes per node */
+  pt_sq8 sqz;
+  bool trained;
+  uint32_t entry, top; /* entry point (PT_INDEX_NONE when empty) and its level */
+  uint64_t rng;
+  /* scratch, not saved */
+  uint16_t *visit; /* per node: the epoch of the walk that last visited it */
+  uint16_t epoch;
+  pt_scored *cand, *res, *found;
+  pt_scored *batch; /* M0: one node's neighbours being scored */
+  size_t cand_cap, res_cap, found_cap;
+  float *qv, *qa, *cv, *ca; /* dim floats each: query / candidate, float and SQ8-prepared */
+};
+
+/* A prepared point: what scoring nodes against it needs. */
+typedef struct hpoint {
+  const float *v;  /* float rows: the point (unit for COSINE) */
+  pt_sq8_query s;  /* HNSW_SQ */
+} hpoint;
+
+/* ============================================================================================
+ * Nodes and links
+ * ========================================================================================== */
+
+static inline uint32_t *links_at(const pt_hnsw *h, uint32_t node, uint32_t layer) {
+  if (layer == 0) return h->link0 + (size_t)node * (1 + h->M0);
+  return h->upper + h->upper_at[node] + (size_t)(layer - 1) * (1 + h->M);
+}
+
+static inline uint32_t max_links(const pt_hnsw *h, uint32_t layer) { return layer ? h->M : h->M0; }
+
+static inline bool is_dead(const pt_hnsw *h, uint32_t node) { return (h->dead[node >> 3] >> (node & 7)) & 1u; }
+
+/* The distance from q to a node, needed only when it is at most `bound` (pt_index_dist_within;
+ * INFINITY: always). */
+static inline float dist_to(const pt_hnsw *h, const pt_index_rows *rows, const hpoint *q, uint32_t node, float bound) {
+  if (h->sq) return pt_sq8_dist(&h->sqz, h->metric, &q->s, h->codes + (size_t)node * h->dim);
+  return pt_index_dist_within(h->metric, q->v, rows->get(rows->ctx, h->rows[node]), h->dim, bound);
+}
+
+/* Prepares an already prepared query (unit for COSINE) for scoring; SQ8 uses h->qa. */
+static void point_query(pt_hnsw *h, const float *q, hpoint *out) {
+  out->v = q;
+  if (h->sq) pt_sq8_prepare(&h->sqz, h->metric, q, h->qa, &out->s);
+}
+
+/* Prepares node `node` as a point, in the candidate scratch (h->cv, h->ca). */
+static void point_node(pt_hnsw *h, const pt_index_rows *rows, uint32_t node, hpoint *out) {
+  if (h->sq) {
+    /* COSINE codes are of unit rows already */
+    pt_sq8_decode(&h->sqz, h->codes + (size_t)node * h->dim, h->cv);
+    out->v = h->cv;
+    pt_sq8_prepare(&h->sqz, h->metric, h->cv, h->ca, &out->s);
+    return;
+  }
+  const float *x = rows->get(rows->ctx, h->rows[node]);
+  if (h->metric == PT_INDEX_COSINE) {
+    pt_index_prepare_query(h->metric, x, h->cv, h->dim);
+    x = h->cv;
+  }
+  out->v = x;
+}
+
+/* Draws a level: each further level with probability 1/M. */
+static uint32_t draw_level(uint64_t *rng, uint32_t M) {
+  uint64_t threshold = UINT64_MAX / M;
+  uint32_t l = 0;
+  while (l < MAX_LEVEL && pt_index_rand(rng) < threshold) l++;
+  return l;
+}
+
+/* What an add or a load grows: new capacities, staged in a pt_grow_set until committed. */
+typedef struct hgrow {
+  pt_grow_item items[16];
+  pt_grow_set g;
+  size_t cap, upper_cap, res_cap, cand_cap, found_cap;
+} hgrow;
+
+static void grow_begin(const pt_hnsw *h, hgrow *gr) {
+  gr->g = (pt_grow_set){gr->items, 0, sizeof gr->items / sizeof gr->items[0]};
+  gr->cap = h->cap;
+  gr->upper_cap = h->upper_cap;
+  gr->res_cap = h->res_cap;
+  gr->cand_cap = h->cand_cap;
+  gr->found_cap = h->found_cap;
+}
+
+#define STAGE(gr, h, field, keep, bytes) pt_grow_stage(&(gr)->g, (void **)&(h)->field, (keep), (bytes))
+
+/* Stages every per-node array for `need` nodes. */
+static pt_status grow_nodes(pt_hnsw *h, hgrow *gr, size_t need) {
+  if (need <= h->cap) return PT_OK;
+  if (need > UINT32_MAX - 1) return PT_NOMEM;
+  size_t old = h->cap, cap = old ? old * 2 : 64;
+  if (cap < need) cap = need;
+  if (cap > UINT32_MAX - 1) cap = UINT32_MAX - 1;
+  size_t block = (size_t)(1 + h->M0) * sizeof(uint32_t), link_bytes, code_bytes;
+  if (!pt_mul_ok(cap, block, &link_bytes) || !pt_mul_ok(cap, h->dim, &code_bytes)) return PT_NOMEM;
+  pt_status rc;
+  if ((rc = STAGE(gr, h, rows, old * 4, cap * 4)) != PT_OK || (rc = STAGE(gr, h, level, old, cap)) != PT_OK ||
+      (rc = STAGE(gr, h, upper_at, old * 4, cap * 4)) != PT_OK ||
+      (rc = STAGE(gr, h, link0, old * block, link_bytes)) != PT_OK ||
+      (h->sq && (rc = STAGE(gr, h, codes, old * h->dim, code_bytes)) != PT_OK) ||
+      (rc = STAGE(gr, h, dead, (old + 7) / 8, (cap + 7) / 8)) != PT_OK ||
+      (rc = STAGE(gr, h, visit, old * 2, cap * 2)) != PT_OK)
+    return rc;
+  gr->cap = cap;
+  return PT_OK;
+}
+
+static pt_status grow_upper(pt_hnsw *h, hgrow *gr, size_t more) {
+  size_t need;
+  if (!pt_add_ok(h->upper_used, more, &need) || need > UINT32_MAX) return PT_NOMEM;
+  if (need <= h->upper_cap) return PT_OK;
+  size_t cap = h->upper_cap * 2 > need ? h->upper_cap * 2 : need;
+  if (cap > UINT32_MAX) cap = need;
+  pt_status rc = STAGE(gr, h, upper, h->upper_used * 4, cap * 4);
+  if (rc == PT_OK) gr->upper_cap = cap;
+  return rc;
+}
+
+/* Stages the scratch a walk with `ef` results needs: results, candidates (with room for one
+ * node's links), and, for adds, `layers` layers of found neighbours plus M0 + 1 entries for
+ * re-selecting a full list. Scratch keeps nothing across calls. */
+static pt_status grow_scratch(pt_hnsw *h, hgrow *gr, size_t ef, size_t layers) {
+  size_t res, cand, found;
+  if (!pt_add_ok(ef, 1, &res) || !pt_add_ok(ef, (size_t)h->M0 + 1, &cand) || !pt_mul_ok(ef, layers, &found) ||
+      !pt_add_ok(found, (size_t)h->M0 + 1, &found) || res > SIZE_MAX / sizeof(pt_scored) ||
+      cand > SIZE_MAX / sizeof(pt_scored) || found > SIZE_MAX / sizeof(pt_scored))
+    return PT_NOMEM;
+  pt_status rc = PT_OK;
+  if (res > h->res_cap && (rc = STAGE(gr, h, res, 0, res * sizeof(pt_scored))) == PT_OK) gr->res_cap = res;
+  if (rc == PT_OK && cand > h->cand_cap && (rc = STAGE(gr, h, cand, 0, cand * sizeof(pt_scored))) == PT_OK)
+    gr->cand_cap = cand;
+  if (rc == PT_OK && found > h->found_cap && (rc = STAGE(gr, h, found, 0, found * sizeof(pt_scored))) == PT_OK)
+    gr->found_cap = found;
+  return rc;
+}
+
+/* Puts what was staged in place (cannot fail): new node bits and visit marks start at zero. */
+static void grow_commit(pt_hnsw *h, hgrow *gr) {
+  pt_grow_commit(&gr->g);
+  if (gr->cap > h->cap) {
+    size_t old_bits = ((size_t)h->cap + 7) / 8;
+    memset(h->dead + old_bits, 0, (gr->cap + 7) / 8 - old_bits);
+    memset(h->visit + h->cap, 0, (gr->cap - h->cap) * sizeof *h->visit);
+    h->cap = (uint32_t)gr->cap;
+  }
+  h->upper_cap = gr->upper_cap;
+  h->res_cap = gr->res_cap;
+  h->cand_cap = gr->cand_cap;
+  h->found_cap = gr->found_cap;
+}
+
+static uint16_t next_epoch(pt_hnsw *h) {
+  if (++h->epoch == 0) {
+    memset(h->visit, 0, (size_t)h->cap * sizeof *h->visit);
+    h->epoch = 1;
+  }
+  return h->epoch;
+}
+
+/* ============================================================================================
+ * Search on one layer
+ * ========================================================================================== */
+
+/* Makes room for `more` pushes on the candidate heap: first drops candidates that can no longer
+ * be expanded (farther than the worst of a full result heap), then, if `grow`, grows it. An add
+ * does not grow it: a push without room is skipped, which cannot happen there (every candidate
+ * of an add is also offered to the results, so at most ef of them survive the drop, and the
+ * heap has room for ef + M0 + 1; see grow_scratch). */
+static pt_status cand_room(pt_hnsw *h, size_t *nc, size_t more, bool full, pt_scored worst, bool grow) {
+  if (*nc + more <= h->cand_cap) return PT_OK;
+  if (full) {
+    size_t m = 0;
+    for (size_t i = 0; i < *nc; i++) {
+      pt_scored x = h->cand[i];
+      if (!pt_scored_less(worst, x)) pt_minheap_push(h->cand, &m, x);
+    }
+    *nc = m;
+    if (*nc + more <= h->cand_cap) return PT_OK;
+  }
+  if (!grow) return PT_OK; /* pushes beyond the capacity are dropped by the caller */
+  size_t need;
+  if (!pt_add_ok(*nc, more, &need)) return PT_NOMEM;
+  return PT_GROW(&h->cand, &h->cand_cap, need);
+}
+
+/* Best-first search of layer `layer` from the entry points eps[0..n_eps) (scored), keeping the
+ * best `ef` accepted nodes in h->res (a max-heap, *n_res of them). `accept` NULL: every node
+ * is accepted (adds); otherwise removed nodes and rows the filter rejects are not (searches),
+ * and the candidate heap may grow (PT_NOMEM). */
+static pt_status search_layer(pt_hnsw *h, const pt_index_rows *rows, const hpoint *q, const pt_scored *eps,
+                              size_t n_eps, size_t ef, uint32_t layer, const pt_index_filter *accept, bool searching,
+                              size_t *n_res) {
+  uint16_t ep = next_epoch(h);
+  size_t nc = 0, nr = 0;
+  for (size_t i = 0; i < n_eps; i++) {
+    uint32_t v = eps[i].id;
+    if (h->visit[v] == ep) continue;
+    h->visit[v] = ep;
+    pt_minheap_push(h->cand, &nc, eps[i]);
+    if (!searching || (!is_dead(h, v) && (!accept || accept->accept(accept->ctx, h->rows[v]))))
+      pt_topk_offer(h->res, &nr, ef, eps[i]);
+  }
+  while (nc) {
+    pt_scored c = h->cand[0];
+    if (nr >= ef && pt_scored_less(h->res[0], c)) break;
+    pt_minheap_pop(h->cand, &nc);
+    const uint32_t *links = links_at(h, c.id, layer);
+    uint32_t cnt = links[0];
+    pt_status rc = cand_room(h, &nc, cnt, nr >= ef, nr ? h->res[0] : c, searching);
+    if (rc != PT_OK) return rc;
+    /* the unvisited neighbours first, then their distances in one tight loop (their rows'
+     * loads overlap), then the heaps */
+    size_t nb = 0;
+    for (uint32_t j = 1; j <= cnt; j++) {
+      uint32_t v = links[j];
+      if (h->visit[v] == ep) continue;
+      h->visit[v] = ep;
+      h->batch[nb++].id = v;
+    }
+    float bound = nr >= ef ? h->res[0].d : INFINITY;
+    for (size_t j = 0; j < nb; j++) h->batch[j].d = dist_to(h, rows, q, h->batch[j].id, bound);
+    for (size_t j = 0; j < nb; j++) {
+      pt_scored s = h->batch[j];
+      uint32_t v = s.id;
+      if (nr >= ef && !pt_scored_less(s, h->res[0])) continue;
+      if (nc < h->cand_cap) pt_minheap_push(h->cand, &nc, s);
+      if (!searching || (!is_dead(h, v) && (!accept || accept->accept(accept->ctx, h->rows[v]))))
+        pt_topk_offer(h->res, &nr, ef, s);
+    }
+  }
+  *n_res = nr;
+  return PT_OK;
+}
+
+/* Greedy walk on one layer from *cur (scored *cur_d) to a local minimum. */
+static void greedy(const pt_hnsw *h, const pt_index_rows *rows, const hpoint *q, uint32_t layer, uint32_t *cur,
+                   float *cur_d) {
+  for (bool moved = true; moved;) {
+    moved = false;
+    const uint32_t *links = links_at(h, *cur, layer);
+    for (uint32_t j = 1; j <= links[0]; j++) {
+      float d = dist_to(h, rows, q, links[j], *cur_d);
+      if (d < *cur_d) {
+        *cur_d = d;
+        *cur = links[j];
+        moved = true;
+      }
+    }
+  }
+}
+
+/* ============================================================================================
+ * Adding
+ * ========================================================================================== */
+
+/* The neighbour-selection heuristic, in place: w[0..n) sorted by distance to the base point;
+ * keeps at most `max` of them in w[0..kept), returned. */
+static size_t select_neighbours(pt_hnsw *h, const pt_index_rows *rows, pt_scored *w, size_t n, size_t max) {
+  size_t kept = 0;
+  for (size_t i = 0; i < n && kept < max; i++) {
+    pt_scored c = w[i];
+    bool good = true;
+    if (kept) {
+      hpoint pc;
+      point_node(h, rows, c.id, &pc);
+      for (size_t j = 0; j < kept && good; j++) good = dist_to(h, rows, &pc, w[j].id, c.d) >= c.d;
+    }
+    if (good) w[kept++] = c;
+  }
+  return kept;
+}
+
+/* Sorts by (distance, node), in place: a max-heap grown over the array's own prefix, then
+ * sorted. */
+static void sort_scored(pt_scored *a, size_t n) {
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++) pt_maxheap_push(a, &m, a[i]);
+  pt_maxheap_sort(a, n);
+}
+
+/* Links `to` into node's list on `layer` (`d` their distance); a full list re-selects. */
+static void link_back(pt_hnsw *h, const pt_index_rows *rows, uint32_t node, uint32_t to, float d, uint32_t layer) {
+  uint32_t *links = links_at(h, node, layer);
+  uint32_t cnt = links[0], max = max_links(h, layer);
+  if (cnt < max) {
+    links[1 + cnt] = to;
+    links[0] = cnt + 1;
+    return;
+  }
+  /* the pool lives past the found lists in h->found (grow_scratch) */
+  pt_scored *pool = h->found + h->found_cap - (max + 1);
+  hpoint pn;
+  point_node(h, rows, node, &pn);
+  for (uint32_t j = 0; j < cnt; j++) pool[j] = (pt_scored){dist_to(h, rows, &pn, links[1 + j], INFINITY), links[1 + j]};
+  pool[cnt] = (pt_scored){d, to};
+  sort_scored(pool, cnt + 1);
+  size_t kept = select_neighbours(h, rows, pool, cnt + 1, max);
+  for (size_t j = 0; j < kept; j++) links[1 + j] = pool[j].id;
+  links[0] = (uint32_t)kept;
+}
+
+/* Adds one node (its room reserved); cannot fail. */
+static void add_one(pt_index *ix, const pt_index_rows *rows, uint32_t row, uint32_t level, size_t ef) {
+  pt_hnsw *h = ix->hnsw;
+  uint32_t node = h->n;
+  const float *x = rows->get(rows->ctx, row);
+  h->rows[node] = row;
+  h->level[node] = (uint8_t)level;
+  h->dead[node >> 3] = (uint8_t)(h->dead[node >> 3] & ~(1u << (node & 7)));
+  h->visit[node] = 0;
+  links_at(h, node, 0)[0] = 0;
+  h->upper_at[node] = (uint32_t)h->upper_used;
+  h->upper_used += (size_t)level * (1 + h->M);
+  for (uint32_t l = 1; l <= level; l++) links_at(h, node, l)[0] = 0;
+  if (h->sq) pt_sq8_encode(&h->sqz, h->metric, x, h->codes + (size_t)node * h->dim);
+  /* the new row as a query: unit for COSINE, against SQ8 codes for HNSW_SQ */
+  hpoint q;
+  pt_index_prepare_query(h->metric, x, h->qv, h->dim);
+  point_query(h, h->qv, &q);
+
+  if (h->entry != PT_INDEX_NONE) {
+    /* 1. down the layers above the node's level, greedily */
+    uint32_t cur = h->entry;
+    float cur_d = dist_to(h, rows, &q, cur, INFINITY);
+    for (uint32_t l = h->top; l > level; l--) greedy(h, rows, &q, l, &cur, &cur_d);
+    /* 2. each layer from min(level, top) down to 0: candidates, searched before any linking */
+    uint32_t from = level < h->top ? level : h->top;
+    pt_scored start = {cur_d, cur};
+    size_t counts[MAX_LEVEL + 1];
+    for (uint32_t l = from + 1; l-- > 0;) {
+      pt_scored *w = h->found + (size_t)l * ef, *eps = l == from ? &start : w + ef;
+      size_t n_eps = l == from ? 1 : counts[l + 1];
+      size_t nr = 0;
+      (void)search_layer(h, rows, &q, eps, n_eps, ef, l, NULL, false, &nr);
+      pt_maxheap_sort(h->res, nr);
+      memcpy(w, h->res, nr * sizeof *w);
+      counts[l] = nr;
+    }
+    /* 3. link, layer by layer */
+    for (uint32_t l = from + 1; l-- > 0;) {
+      pt_scored *w = h->found + (size_t)l * ef;
+      size_t kept = select_neighbours(h, rows, w, counts[l], h->M);
+      uint32_t *links = links_at(h, node, l);
+      for (size_t j = 0; j < kept; j++) links[1 + j] = w[j].id;
+      links[0] = (uint32_t)kept;
+      for (size_t j = 0; j < kept; j++) link_back(h, rows, w[j].id, node, w[j].d, l);
+    }
+  }
+  h->n++;
+  if (h->entry == PT_INDEX_NONE || level > h->top) {
+    h->entry = node;
+    h->top = level;
+  }
+  /* 4. the row's newest node is this one; an older one is removed */
+  uint32_t old = pt_u32map_get(&ix->where, row);
+  if (old != PT_INDEX_NONE) pt_hnsw_remove(ix, old);
+  pt_u32map_put(&ix->where, row, node);
+}
+
+pt_status pt_hnsw_add(pt_index *ix, const pt_index_rows *rows, const uint32_t *ids, size_t n) {
+  pt_hnsw *h = ix->hnsw;
+  /* Plan (all or nothing):
+   *   1. HNSW_SQ trains SQ8 on its first batch
+   *   2. levels drawn ahead with a copy of the generator: the upper-layer room they need
+   *   3. reserve nodes, upper layers, the row map and walk scratch
+   *   4. add each row (cannot fail), then keep the advanced generator */
+  bool trained_here = false;
+  pt_status rc = PT_OK;
+  size_t total;
+  if (!pt_add_ok(h->n, n, &total) || total > UINT32_MAX - 1) return PT_NOMEM;
+  /* 1. */
+  if (h->sq && !h->trained) {
+    rc = pt_sq8_train(&h->sqz, h->metric, rows, ids, n, h->dim);
+    if (rc != PT_OK) return rc;
+    h->trained = trained_here = true;
+  }
+  /* 2. */
+  uint64_t rng = h->rng;
+  size_t upper = 0, top = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t l = draw_level(&rng, h->M);
+    upper += (size_t)l * (1 + h->M);
+    if (l > top) top = l;
+  }
+  /* 3. (the row map last: it grows in place, atomically) */
+  size_t ef = h->efc < total ? h->efc : total;
+  hgrow gr;
+  grow_begin(h, &gr);
+  if ((rc = grow_nodes(h, &gr, total)) != PT_OK || (rc = grow_upper(h, &gr, upper)) != PT_OK ||
+      (rc = grow_scratch(h, &gr, ef, top + 1)) != PT_OK || (rc = pt_u32map_reserve(&ix->where, n)) != PT_OK) {
+    pt_grow_abort(&gr.g);
+    goto fail;
+  }
+  grow_commit(h, &gr);
+  /* 4. */
+  uint64_t draw = h->rng;
+  for (size_t i = 0; i < n; i++) add_one(ix, rows, ids[i], draw_level(&draw, h->M), ef);
+  h->rng = rng;
+  return PT_OK;
+fail:
+  if (trained_here) {
+    pt_sq8_free(&h->sqz);
+    h->trained = false;
+  }
+  return rc;
+}
+
+void pt_hnsw_remove(pt_index *ix, uint32_t node) {
+  pt_hnsw *h = ix->hnsw;
+  if (is_dead(h, node)) return;
+  h->dead[node >> 3] = (uint8_t)(h->dead[node >> 3] | (1u << (node & 7)));
+  h->n_dead++;
+}
+
+size_t pt_hnsw_dead(const pt_hnsw *h) { return h->n_dead; }
+
+/* The graph after a compaction (pt_index_compact), built beside the old one. */
+typedef struct hnew {
+  uint32_t *nid; /* old node → new node, or PT_INDEX_NONE */
+  uint32_t *rows, *upper_at, *link0, *upper;
+  uint8_t *level, *dead, *codes;
+  uint16_t *visit;
+  pt_scored *pool;
+  size_t n, upper_n, pool_cap;
+} hnew;
+
+static void hnew_free(hnew *g) {
+  pt_free(g->nid);
+  pt_free(g->rows);
+  pt_free(g->upper_at);
+  pt_free(g->link0);
+  pt_free(g->upper);
+  pt_free(g->level);
+  pt_free(g->dead);
+  pt_free(g->codes);
+  pt_free(g->visit);
+  pt_free(g->pool);
+}
+
+/* The layer-`l` links of kept node v in the new graph (written at `out`: count, links): its kept
+ * links as they are, or, when some of them leave, a re-selection among its kept links and the
+ * kept links of the leaving ones. */
+static void relink(pt_hnsw *h, const pt_index_rows *rows, hnew *g, uint32_t v, uint32_t l, uint32_t *out) {
+  const uint32_t *links = links_at(h, v, l);
+  uint32_t cnt = links[0], kept = 0;
+  for (uint32_t j = 1; j <= cnt; j++) kept += g->nid[links[j]] != PT_INDEX_NONE;
+  if (kept == cnt) {
+    out[0] = cnt;
+    for (uint32_t j = 1; j <= cnt; j++) out[j] = g->nid[links[j]];
+    return;
+  }
+  uint16_t ep = next_epoch(h);
+  h->visit[v] = ep;
+  size_t np = 0;
+  for (int pass = 0; pass < 2; pass++)
+    for (uint32_t j = 1; j <= cnt; j++) {
+      uint32_t u = links[j];
+      bool stays = g->nid[u] != PT_INDEX_NONE;
+      if (pass == 0 ? !stays : stays) continue;
+      /* pass 0: v's own links that stay; pass 1: the links of those that leave (one hop) */
+      const uint32_t *via = pass == 0 ? &u : links_at(h, u, l) + 1;
+      uint32_t nvia = pass == 0 ? 1 : links_at(h, u, l)[0];
+      for (uint32_t k = 0; k < nvia && np < g->pool_cap; k++) {
+        uint32_t w = via[k];
+        if (h->visit[w] == ep || g->nid[w] == PT_INDEX_NONE || h->level[w] < l) continue;
+        h->visit[w] = ep;
+        g->pool[np++].id = w;
+      }
+    }
+  hpoint pv;
+  point_node(h, rows, v, &pv);
+  for (size_t j = 0; j < np; j++) g->pool[j].d = dist_to(h, rows, &pv, g->pool[j].id, INFINITY);
+  sort_scored(g->pool, np);
+  size_t sel = select_neighbours(h, rows, g->pool, np, max_links(h, l));
+  out[0] = (uint32_t)sel;
+  for (size_t j = 0; j < sel; j++) out[1 + j] = g->nid[g->pool[j].id];
+}
+
+pt_status pt_hnsw_compact(pt_index *ix, const pt_index_rows *rows, const uint32_t *remap, size_t n_remap) {
+  pt_hnsw *h = ix->hnsw;
+  /* Plan (all or nothing):
+   *   1. which nodes stay (live, with a row that stays) and their new numbers; the new row map
+   *   2. the new graph's arrays, allocated beside the old ones
+   *   3. every staying node's links, re-selected where a link leaves (reads the old graph)
+   *   4. the entry point: the old one if it stays, else a staying node of the highest level
+   *   5. the new arrays take the old ones' place */
+  hnew g;
+  memset(&g, 0, sizeof g);
+  pt_u32map fresh = {NULL, NULL, 0, 0};
+  pt_status rc = PT_NOMEM;
+  /* 1. */
+  if (h->n && !(g.nid = pt_malloc((size_t)h->n * sizeof *g.nid))) goto fail;
+  for (uint32_t v = 0; v < h->n; v++) {
+    uint32_t r = h->rows[v];
+    bool stays = !is_dead(h, v) && r < n_remap && remap[r] != PT_INDEX_NONE;
+    g.nid[v] = stays ? (uint32_t)g.n++ : PT_INDEX_NONE;
+    if (stays) g.upper_n += (size_t)h->level[v] * (1 + h->M);
+  }
+  if (pt_u32map_reserve(&fresh, g.n) != PT_OK) goto fail;
+  for (uint32_t v = 0; v < h->n; v++) {
+    if (g.nid[v] == PT_INDEX_NONE) continue;
+    uint32_t nr = remap[h->rows[v]];
+    if (pt_u32map_get(&fresh, nr) != PT_INDEX_NONE) {
+      rc = PT_MISUSE; /* two rows given one new id */
+      goto fail;
+    }
+    pt_u32map_put(&fresh, nr, g.nid[v]);
+  }
+  /* 2. */
+  size_t cap = g.n ? g.n : 1, block = 1 + (size_t)h->M0;
+  g.pool_cap = 8 * (size_t)h->M0;
+  if (!(g.rows = pt_malloc(cap * 4)) || !(g.upper_at = pt_malloc(cap * 4)) || !(g.level = pt_malloc(cap)) ||
+      !(g.link0 = pt_malloc(cap * block * 4)) || !(g.dead = pt_calloc((cap + 7) / 8, 1)) ||
+      !(g.visit = pt_calloc(cap, sizeof *g.visit)) || !(g.upper = pt_malloc((g.upper_n ? g.upper_n : 1) * 4)) ||
+      (h->sq && !(g.codes = pt_malloc(cap * h->dim))) || !(g.pool = pt_malloc(g.pool_cap * sizeof *g.pool)))
+    goto fail;
+  /* 3. */
+  size_t at = 0;
+  for (uint32_t v = 0; v < h->n; v++) {
+    uint32_t nv = g.nid[v];
+    if (nv == PT_INDEX_NONE) continue;
+    g.rows[nv] = remap[h->rows[v]];
+    g.level[nv] = h->level[v];
+    g.upper_at[nv] = (uint32_t)at;
+    if (h->sq) memcpy(g.codes + (size_t)nv * h->dim, h->codes + (size_t)v * h->dim, h->dim);
+    relink(h, rows, &g, v, 0, g.link0 + (size_t)nv * block);
+    for (uint32_t l = 1; l <= h->level[v]; l++) relink(h, rows, &g, v, l, g.upper + at + (size_t)(l - 1) * (1 + h->M));
+    at += (size_t)h->level[v] * (1 + h->M);
+  }
+  /* 4. */
+  uint32_t entry = PT_INDEX_NONE, top = 0;
+  if (h->entry != PT_INDEX_NONE && g.nid[h->entry] != PT_INDEX_NONE) {
+    entry = g.nid[h->entry];
+    top = h->top;
+  } else {
+    for (uint32_t v = 0; v < g.n; v++)
+      if (entry == PT_INDEX_NONE || g.level[v] > top) {
+        entry = v;
+        top = g.level[v];
+      }
+  }
+  /* 5. */
+#define SWAP_IN(field) \
+  do {                 \
+    pt_free(h->field); \
+    h->field = g.field; \
+    g.field = NULL;    \
+  } while (0)
+  SWAP_IN(rows);
+  SWAP_IN(upper_at);
+  SWAP_IN(link0);
+  SWAP_IN(upper);
+  SWAP_IN(level);
+  SWAP_IN(dead);
+  SWAP_IN(codes);
+  SWAP_IN(visit);
+#undef SWAP_IN
+  h->n = h->cap = (uint32_t)g.n;
+  if (!g.n) h->cap = 1;
+  h->n_dead = 0;
+  h->upper_used = g.upper_n;
+  h->upper_cap = g.upper_n ? g.upper_n : 1;
+  h->entry = entry;
+  h->top = top;
+  h->epoch = 0;
+  pt_u32map_free(&ix->where);
+  ix->where = fresh;
+  hnew_free(&g);
+  return PT_OK;
+fail:
+  hnew_free(&g);
+  pt_u32map_free(&fresh);
+  return rc;
+}
+
+/* ============================================================================================
+ * Searching
+ * ========================================================================================== */
+
+pt_status pt_hnsw_search(pt_index *ix, const pt_index_rows *rows, const float *q, const pt_index_search_params *sp,
+                         const pt_index_filter *f, pt_scored **out, size_t *count) {
+  pt_hnsw *h = ix->hnsw;
+  *out = ix->res;
+  *count = 0;
+  size_t live = (size_t)h->n - h->n_dead;
+  if (live == 0) return PT_OK;
+  /* HNSW_SQ with refine: the best refine_k * k by code distance, re-scored with the floats */
+  bool refine = h->sq && ix->p.refine;
+  size_t k = sp->k, want = k;
+  if (refine) {
+    double r = ceil((double)sp->refine_k * (double)k);
+    want = r < (double)live ? (size_t)r : live;
+    if (want < k) want = k;
+  }
+  size_t ef = sp->ef > want ? sp->ef : want;
+  bool exact = ef >= live || (sp->pass_hint > 0 && sp->pass_hint < PT_INDEX_EXACT_BELOW);
+  pt_status rc = pt_index_res_reserve(ix, want);
+  if (rc == PT_OK && !exact) {
+    hgrow gr;
+    grow_begin(h, &gr);
+    if ((rc = grow_scratch(h, &gr, ef, 0)) != PT_OK) pt_grow_abort(&gr.g);
+    else grow_commit(h, &gr);
+  }
+  if (rc != PT_OK) return rc;
+  *out = ix->res;
+  hpoint hq;
+  point_query(h, q, &hq);
+  size_t nr = 0;
+  if (exact) {
+    for (uint32_t v = 0; v < h->n; v++) {
+      if (is_dead(h, v) || (f && !f->accept(f->ctx, h->rows[v]))) continue;
+      float bound = nr >= want ? ix->res[0].d : INFINITY;
+      pt_topk_offer(ix->res, &nr, want, (pt_scored){dist_to(h, rows, &hq, v, bound), h->rows[v]});
+    }
+  } else {
+    uint32_t cur = h->entry;
+    float cur_d = dist_to(h, rows, &hq, cur, INFINITY);
+    for (uint32_t l = h->top; l > 0; l--) greedy(h, rows, &hq, l, &cur, &cur_d);
+    pt_scored start = {cur_d, cur};
+    size_t found = 0;
+    rc = search_layer(h, rows, &hq, &start, 1, ef, 0, f, true, &found);
+    if (rc != PT_OK) return rc;
+    for (size_t i = 0; i < found; i++)
+      pt_topk_offer(ix->res, &nr, want, (pt_scored){h->res[i].d, h->rows[h->res[i].id]});
+  }
+  if (refine) {
+    /* in place: the k best of the re-scored candidates as a max-heap at the front */
+    size_t m = 0;
+    for (size_t i = 0; i < nr; i++) {
+      float bound = m >= k ? ix->res[0].d : INFINITY;
+      pt_scored s = {pt_index_dist_within(h->metric, q, rows->get(rows->ctx, ix->res[i].id), h->dim, bound),
+                     ix->res[i].id};
+      pt_topk_offer(ix->res, &m, k, s);
+    }
+    nr = m;
+  }
+  *count = nr;
+  return PT_OK;
+}
+
+/* ============================================================================================
+ * Life cycle, memory, bytes
+ * ========================================================================================== */
+
+pt_status pt_hnsw_new(pt_index *ix) {
+  pt_hnsw *h = pt_calloc(1, sizeof *h);
+  if (!h) return PT_NOMEM;
+  ix->hnsw = h;
+  h->M = ix->p.M;
+  h->M0 = 2 * ix->p.M;
+  h->efc = ix->p.ef_construction;
+  h->dim = ix->p.dim;
+  h->metric = ix->p.metric;
+  h->sq = ix->p.type == PT_INDEX_HNSW_SQ;
+  h->entry = PT_INDEX_NONE;
+  h->rng = ix->p.seed;
+  size_t fl = h->dim * sizeof(float);
+  if (!(h->qv = pt_malloc(fl)) || !(h->qa = pt_malloc(fl)) || !(h->cv = pt_malloc(fl)) || !(h->ca = pt_malloc(fl)) ||
+      !(h->batch = pt_malloc(h->M0 * sizeof *h->batch)))
+    return PT_NOMEM; /* pt_index_new frees */
+  return PT_OK;
+}
+
+void pt_hnsw_free(pt_hnsw *h) {
+  if (!h) return;
+  pt_free(h->rows);
+  pt_free(h->level);
+  pt_free(h->dead);
+  pt_free(h->link0);
+  pt_free(h->upper_at);
+  pt_free(h->upper);
+  pt_free(h->codes);
+  pt_sq8_free(&h->sqz);
+  pt_free(h->visit);
+  pt_free(h->cand);
+  pt_free(h->res);
+  pt_free(h->found);
+  pt_free(h->batch);
+  pt_free(h->qv);
+  pt_free(h->qa);
+  pt_free(h->cv);
+  pt_free(h->ca);
+  pt_free(h);
+}
+
+size_t pt_hnsw_memory(const pt_hnsw *h) {
+  size_t per_node = 4 + 1 + 4 + 2 + (size_t)(1 + h->M0) * 4 + (h->sq ? h->dim : 0);
+  size_t b = sizeof *h + (size_t)h->cap * per_node + ((size_t)h->cap + 7) / 8 + h->upper_cap * 4;
+  b += (h->cand_cap + h->res_cap + h->found_cap) * sizeof(pt_scored) + 4 * (size_t)h->dim * sizeof(float);
+  return b + (h->sqz.vmin ? 2 * (size_t)h->dim * sizeof(float) : 0);
+}
+
+size_t pt_hnsw_count(const pt_hnsw *h) { return (size_t)h->n - h->n_dead; }
+
+void pt_hnsw_save(const pt_index *ix, pt_ibuf *w) {
+  const pt_hnsw *h = ix->hnsw;
+  pt_ibuf_u32(w, h->n);
+  pt_ibuf_u32(w, h->entry);
+  pt_ibuf_u32(w, h->top);
+  pt_ibuf_u32(w, h->trained ? 1 : 0);
+  pt_ibuf_u64(w, h->rng);
+  pt_ibuf_u32s(w, h->rows, h->n);
+  pt_ibuf_put(w, h->level, h->n);
+  pt_ibuf_put(w, h->dead, ((size_t)h->n + 7) / 8);
+  if (h->trained) {
+    pt_ibuf_f32s(w, h->sqz.vmin, h->dim);
+    pt_ibuf_f32s(w, h->sqz.scale, h->dim);
+    pt_ibuf_put(w, h->codes, (size_t)h->n * h->dim);
+  }
+  for (uint32_t v = 0; v < h->n; v++)
+    for (uint32_t l = 0; l <= h->level[v]; l++) {
+      const uint32_t *links = links_at(h, v, l);
+      pt_ibuf_u32s(w, links, 1 + (size_t)links[0]);
+    }
+}
+
+pt_status pt_hnsw_load(pt_index *ix, pt_irdr *r, const char **why) {
+  pt_hnsw *h = ix->hnsw;
+  uint32_t n = pt_irdr_u32(r), entry = pt_irdr_u32(r), top = pt_irdr_u32(r), trained = pt_irdr_u32(r);
+  uint64_t rng = pt_irdr_u64(r);
+  /* every node takes at least a row, a level and a layer-0 count */
+  if (r->bad || !pt_irdr_room(r, n, 9)) return (*why = "node count beyond the bytes", PT_CORRUPT);
+  if (n == 0 ? entry != PT_INDEX_NONE || top != 0 : entry >= n || top > MAX_LEVEL)
+    return (*why = "entry point or top level out of range", PT_CORRUPT);
+  /* HNSW_SQ trains with its first rows (and stays trained when a compaction drops them all) */
+  if (trained > 1 || (trained && !h->sq) || (h->sq && n > 0 && !trained))
+    return (*why = "SQ8 training flag inconsistent", PT_CORRUPT);
+  hgrow gr;
+  grow_begin(h, &gr);
+  pt_status rc = grow_nodes(h, &gr, n);
+  if (rc != PT_OK) {
+    pt_grow_abort(&gr.g);
+    return rc;
+  }
+  grow_commit(h, &gr);
+  if ((rc = pt_u32map_reserve(&ix->where, n)) != PT_OK) return rc;
+  h->rng = rng;
+  h->entry = entry;
+  h->top = top;
+  pt_irdr_u32s(r, h->rows, n);
+  const uint8_t *levels = pt_irdr_bytes(r, n), *dead = pt_irdr_bytes(r, ((size_t)n + 7) / 8);
+  if (!levels || !dead) return (*why = "truncated nodes", PT_CORRUPT);
+  if (n > 0) {
+    memcpy(h->level, levels, n);
+    memcpy(h->dead, dead, ((size_t)n + 7) / 8);
+  }
+  if ((n & 7) && (dead[n >> 3] >> (n & 7)))
+    return (*why = "removed bits set past the last node", PT_CORRUPT);
+  if (n > 0 && h->level[entry] != top) return (*why = "the entry point is not on the top level", PT_CORRUPT);
+  size_t upper = 0;
+  for (uint32_t v = 0; v < n; v++) {
+    if (h->level[v] > top) return (*why = "a node above the top level", PT_CORRUPT);
+    if (h->rows[v] == PT_INDEX_NONE) return (*why = "a node without a row", PT_CORRUPT);
+    h->upper_at[v] = (uint32_t)upper;
+    upper += (size_t)h->level[v] * (1 + h->M);
+  }
+  if (trained) {
+    size_t codes, bytes;
+    if (!pt_mul_ok(n, h->dim, &codes) || !pt_add_ok(codes, 2 * (size_t)h->dim * sizeof(float), &bytes) ||
+        !pt_irdr_room(r, bytes, 1))
+      return (*why = "truncated SQ8 codes", PT_CORRUPT);
+    float *vmin = pt_malloc(h->dim * sizeof *vmin), *scale = pt_malloc(h->dim * sizeof *scale);
+    if (!vmin || !scale) {
+      pt_free(vmin);
+      pt_free(scale);
+      return PT_NOMEM;
+    }
+    h->sqz.dim = h->dim;
+    h->sqz.vmin = vmin;
+    h->sqz.scale = scale;
+    h->trained = true;
+    if (!pt_irdr_f32s(r, vmin, h->dim) || !pt_irdr_f32s(r, scale, h->dim))
+      return (*why = "SQ8 ranges not finite", PT_CORRUPT);
+    for (uint32_t d = 0; d < h->dim; d++)
+      if (!(scale[d] >= 0)) return (*why = "negative SQ8 scale", PT_CORRUPT);
+    const uint8_t *src = pt_irdr_bytes(r, codes);
+    if (codes) memcpy(h->codes, src, codes);
+  }
+  grow_begin(h, &gr);
+  if ((rc = grow_upper(h, &gr, upper)) != PT_OK) {
+    pt_grow_abort(&gr.g);
+    return rc;
+  }
+  grow_commit(h, &gr);
+  h->upper_used = upper;
+  for (uint32_t v = 0; v < n; v++) {
+    for (uint32_t l = 0; l <= h->level[v]; l++) {
+      uint32_t cnt = pt_irdr_u32(r);
+      if (r->bad || cnt > max_links(h, l)) return (*why = "a link count beyond M", PT_CORRUPT);
+      uint32_t *links = links_at(h, v, l);
+      links[0] = cnt;
+      if (!pt_irdr_u32s(r, links + 1, cnt)) return (*why = "truncated links", PT_CORRUPT);
+      for (uint32_t j = 1; j <= cnt; j++)
+        if (links[j] >= n || links[j] == v || h->level[links[j]] < l)
+          return (*why = "a link to no node of that layer", PT_CORRUPT);
+    }
+  }
+  h->n = n;
+  for (uint32_t v = 0; v < n; v++) {
+    if (is_dead(h, v)) {
+      h->n_dead++;
+      continue;
+    }
+    if (pt_u32map_get(&ix->where, h->rows[v]) != PT_INDEX_NONE) return (*why = "a row live twice", PT_CORRUPT);
+    pt_u32map_put(&ix->where, h->rows[v], v);
+  }
+  return PT_OK;
+}

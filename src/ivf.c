@@ -1,0 +1,501 @@
+/*
+ * ivf.c — IVF_FLAT and IVF_SQ8: inverted lists over k-means centroids, with Milvus's nlist and
+ * nprobe (index.h). IVF_FLAT lists hold row ids and score the float rows through the accessor
+ * (the rows stay in the segments: no second copy, at the price of reading them in random
+ * order, where faiss's lists hold copies side by side); IVF_SQ8 lists also hold each row's SQ8
+ * codes (sq8.c), side by side, and score those, returning their approximate distances as
+ * Milvus's IVF_SQ8 does.
+ *
+ * HOW IT WORKS
+ * Training (on the first batch added, as Milvus trains at build): k-means with nlist centroids
+ * on a sample of the batch, at most PT_IVF_SAMPLE_PER_LIST rows per list, drawn with the index's
+ * seeded generator (a partial Fisher-Yates shuffle); the centroids start from k-means++ seeding
+ * (each a sample row drawn with probability proportional to its squared distance to the
+ * centroids so far: on clustered data, drawing them uniformly as faiss does put several in one
+ * cluster and left others to centroids that sit between clusters and take the rows of many,
+ * lists 17 times their average length at 100,000 rows), then PT_IVF_ITERATIONS rounds of
+ * Lloyd's algorithm: assign every sample row to its nearest centroid, move each centroid to the
+ * mean of its rows. A centroid left without rows takes half of the largest cluster: it becomes a
+ * copy of that cluster's centroid nudged by +1/1024 on even dimensions and -1/1024 on odd ones,
+ * the other one the opposite way (faiss's split). "Nearest" is the metric's: least L2, largest
+ * inner product; COSINE trains on unit rows and keeps the centroids unit (spherical k-means),
+ * so its nearest is the largest dot product too. IVF_SQ8 then trains SQ8 on the whole batch.
+ * Fewer rows than nlist cannot train: the add is refused with PT_RANGE (faiss: "Number of
+ * training points should be at least as large as number of clusters").
+ *
+ * Adding: each row goes to the list of its nearest centroid (rows added after training included;
+ * the centroids do not move). Search: the query's nprobe nearest centroids, then every row of
+ * those lists the filter accepts is scored into a top-k heap. A filter expected to pass a share
+ * p of the rows (pass_hint) probes nprobe / p lists, so that about as many rows are scored as
+ * without it. With nprobe >= nlist, or p below PT_INDEX_EXACT_BELOW, every list is scanned: the
+ * search is then exact (IVF_FLAT) or exact over the codes (IVF_SQ8). Removal swaps the row out of its list (order
+ * inside a list does not matter).
+ *
+ * THE PAYLOAD (index.c's format, after the header)
+ *   trained u32 (0 or 1), generator state u64,
+ *   trained: centroids nlist × dim f32, then IVF_SQ8: vmin dim × f32, scale dim × f32,
+ *   per list: count u32, rows count × u32, IVF_SQ8: codes count × dim bytes.
+ * An untrained index has every list empty; a row is in one list once at most.
+ */
+#include "index.h"
+
+#include <math.h>
+
+#include "distance.h"
+
+#define PT_IVF_SAMPLE_PER_LIST 64
+#define PT_IVF_ITERATIONS 10
+
+typedef struct ivf_list {
+  uint32_t *rows;
+  uint8_t *codes; /* IVF_SQ8: dim bytes per row */
+  uint32_t n, cap;
+} ivf_list;
+
+struct pt_ivf {
+  uint32_t nlist, dim;
+  pt_index_metric metric;
+  bool sq8;
+  bool trained;
+  float *centroids; /* nlist × dim */
+  ivf_list *lists;  /* nlist */
+  pt_sq8 sqz;
+  uint64_t rng;
+  size_t count;
+  /* scratch */
+  pt_scored *probe; /* nlist */
+  float *qa;        /* dim: a query prepared for SQ8 codes */
+};
+
+/* ============================================================================================
+ * Centroids
+ * ========================================================================================== */
+
+/* The list whose centroid is nearest to x (unit for COSINE), by the metric's rule. */
+static uint32_t nearest(const pt_ivf *v, const float *x) {
+  uint32_t best = 0;
+  float best_d = 0;
+  for (uint32_t c = 0; c < v->nlist; c++) {
+    const float *ct = v->centroids + (size_t)c * v->dim;
+    float d = v->metric == PT_INDEX_L2 ? pt_dist_l2_f32(x, ct, v->dim) : -pt_dist_dot_f32(x, ct, v->dim);
+    if (c == 0 || d < best_d) {
+      best = c;
+      best_d = d;
+    }
+  }
+  return best;
+}
+
+static void normalise(float *x, size_t dim) { pt_index_prepare_query(PT_INDEX_COSINE, x, x, dim); }
+
+/* k-means on rows ids[0..n) into v->centroids (allocated here; freed by the caller on failure).
+ * HOW IT WORKS: see the file's top. */
+static pt_status train(pt_ivf *v, const pt_index_rows *rows, const uint32_t *ids, size_t n) {
+  size_t k = v->nlist, dim = v->dim, s = n;
+  if (s > k * PT_IVF_SAMPLE_PER_LIST) s = k * PT_IVF_SAMPLE_PER_LIST;
+  uint32_t *perm = pt_malloc(n * sizeof *perm), *counts = pt_malloc(k * sizeof *counts);
+  float *sums = pt_malloc(k * dim * sizeof *sums), *tmp = pt_malloc(dim * sizeof *tmp);
+  v->centroids = pt_malloc(k * dim * sizeof *v->centroids);
+  pt_status rc = PT_NOMEM;
+  if (!perm || !counts || !sums || !tmp || !v->centroids) goto done;
+  /* the sample: a partial Fisher-Yates shuffle of the batch's positions */
+  for (size_t i = 0; i < n; i++) perm[i] = (uint32_t)i;
+  for (size_t i = 0; i < s; i++) {
+    size_t j = i + (size_t)(pt_index_rand(&v->rng) % (n - i));
+    uint32_t t = perm[i];
+    perm[i] = perm[j];
+    perm[j] = t;
+  }
+  bool cosine = v->metric == PT_INDEX_COSINE;
+  /* k-means++ seeding: the first centroid a sample row drawn uniformly, each next one a sample
+   * row drawn with probability proportional to its squared L2 distance to the nearest centroid
+   * so far (Arthur & Vassilvitskii, 2007), on unit rows for COSINE */
+  double *d2 = pt_malloc(s * sizeof *d2);
+  if (!d2) goto done;
+  for (size_t c = 0; c < k; c++) {
+    size_t pick = (size_t)(pt_index_rand(&v->rng) % s);
+    double total = 0;
+    for (size_t i = 0; c > 0 && i < s; i++) total += d2[i];
+    if (c > 0 && total > 0) {
+      double r = (double)(pt_index_rand(&v->rng) >> 11) * (1.0 / 9007199254740992.0) * total, acc = 0;
+      for (pick = 0; pick + 1 < s; pick++) {
+        acc += d2[pick];
+        if (acc > r) break;
+      }
+    }
+    float *ct = v->centroids + c * dim;
+    memcpy(ct, rows->get(rows->ctx, ids[perm[pick]]), dim * sizeof *ct);
+    if (cosine) normalise(ct, dim);
+    for (size_t i = 0; i < s; i++) {
+      const float *x = rows->get(rows->ctx, ids[perm[i]]);
+      if (cosine) {
+        pt_index_prepare_query(PT_INDEX_COSINE, x, tmp, dim);
+        x = tmp;
+      }
+      double d = pt_dist_l2_f32(x, ct, dim);
+      if (c == 0 || d < d2[i]) d2[i] = d;
+    }
+  }
+  pt_free(d2);
+  for (int it = 0; it < PT_IVF_ITERATIONS; it++) {
+    memset(sums, 0, k * dim * sizeof *sums);
+    memset(counts, 0, k * sizeof *counts);
+    for (size_t i = 0; i < s; i++) {
+      const float *x = rows->get(rows->ctx, ids[perm[i]]);
+      if (cosine) {
+        pt_index_prepare_query(PT_INDEX_COSINE, x, tmp, dim);
+        x = tmp;
+      }
+      uint32_t c = nearest(v, x);
+      counts[c]++;
+      float *sc = sums + (size_t)c * dim;
+      for (size_t d = 0; d < dim; d++) sc[d] += x[d];
+    }
+    for (size_t c = 0; c < k; c++) {
+      if (!counts[c]) continue;
+      float *ct = v->centroids + c * dim, *sc = sums + c * dim;
+      for (size_t d = 0; d < dim; d++) ct[d] = sc[d] / (float)counts[c];
+      if (cosine) normalise(ct, dim);
+    }
+    /* empty clusters take half of the largest */
+    for (size_t c = 0; c < k; c++) {
+      if (counts[c]) continue;
+      size_t big = 0;
+      for (size_t b = 1; b < k; b++)
+        if (counts[b] > counts[big]) big = b;
+      float *ct = v->centroids + c * dim, *cb = v->centroids + big * dim;
+      for (size_t d = 0; d < dim; d++) {
+        float e = (d & 1) ? -1.0f / 1024 : 1.0f / 1024;
+        ct[d] = cb[d] * (1 + e);
+        cb[d] = cb[d] * (1 - e);
+      }
+      if (cosine) {
+        normalise(ct, dim);
+        normalise(cb, dim);
+      }
+      counts[c] = counts[big] / 2;
+      counts[big] -= counts[c];
+    }
+  }
+  rc = PT_OK;
+done:
+  pt_free(perm);
+  pt_free(counts);
+  pt_free(sums);
+  pt_free(tmp);
+  return rc;
+}
+
+/* ============================================================================================
+ * Adding and removing
+ * ========================================================================================== */
+
+/* Stages list l's arrays for `need` rows into g; its new capacity into *cap. */
+static pt_status stage_list(pt_ivf *v, ivf_list *l, pt_grow_set *g, size_t need, uint32_t *cap) {
+  *cap = l->cap;
+  if (need <= l->cap) return PT_OK;
+  if (need > UINT32_MAX) return PT_NOMEM;
+  size_t c = l->cap ? (size_t)l->cap * 2 : 16, bytes;
+  if (c < need) c = need;
+  if (c > UINT32_MAX) c = UINT32_MAX;
+  pt_status rc = pt_grow_stage(g, (void **)&l->rows, (size_t)l->n * 4, c * 4);
+  if (rc == PT_OK && v->sq8)
+    rc = pt_mul_ok(c, v->dim, &bytes) ? pt_grow_stage(g, (void **)&l->codes, (size_t)l->n * v->dim, bytes) : PT_NOMEM;
+  if (rc == PT_OK) *cap = (uint32_t)c;
+  return rc;
+}
+
+static void untrain(pt_ivf *v) {
+  pt_free(v->centroids);
+  v->centroids = NULL;
+  pt_sq8_free(&v->sqz);
+  v->trained = false;
+}
+
+pt_status pt_ivf_add(pt_index *ix, const pt_index_rows *rows, const uint32_t *ids, size_t n) {
+  pt_ivf *v = ix->ivf;
+  /* Plan (all or nothing):
+   *   1. an untrained index trains on this batch (k-means, then SQ8 for IVF_SQ8)
+   *   2. each row's list, into a scratch array
+   *   3. reserve room in those lists and the row map
+   *   4. commit: a row already in the index leaves its old list, then each row is appended */
+  bool trained_here = false;
+  uint64_t rng = v->rng;
+  pt_status rc;
+  uint32_t *assign = NULL, *more = NULL;
+  pt_grow_set g = {NULL, 0, 0};
+  /* 1. */
+  if (!v->trained) {
+    if (n < v->nlist) return PT_RANGE;
+    rc = train(v, rows, ids, n);
+    if (rc == PT_OK && v->sq8) rc = pt_sq8_train(&v->sqz, v->metric, rows, ids, n, v->dim);
+    v->trained = trained_here = true;
+    if (rc != PT_OK) goto fail;
+  }
+  /* 2. */
+  rc = PT_NOMEM;
+  if (!(assign = pt_malloc(n * sizeof *assign)) || !(more = pt_calloc(v->nlist, sizeof *more))) goto fail;
+  float *tmp = ix->qbuf;
+  for (size_t i = 0; i < n; i++) {
+    pt_index_prepare_query(v->metric, rows->get(rows->ctx, ids[i]), tmp, v->dim);
+    assign[i] = nearest(v, tmp);
+    more[assign[i]]++;
+  }
+  /* 3. every list that grows, staged, then the row map (it grows in place, atomically) */
+  size_t growing = 0;
+  for (uint32_t c = 0; c < v->nlist; c++) growing += more[c] && v->lists[c].n + more[c] > v->lists[c].cap;
+  if (!(g.items = pt_malloc((2 * growing + 1) * sizeof *g.items))) goto fail;
+  g.cap = 2 * growing + 1;
+  for (uint32_t c = 0; c < v->nlist; c++) {
+    /* `more` becomes the list's capacity once committed */
+    if (more[c] && (rc = stage_list(v, &v->lists[c], &g, (size_t)v->lists[c].n + more[c], &more[c])) != PT_OK) goto fail;
+    if (!more[c]) more[c] = v->lists[c].cap;
+  }
+  if ((rc = pt_u32map_reserve(&ix->where, n)) != PT_OK) goto fail;
+  pt_grow_commit(&g);
+  for (uint32_t c = 0; c < v->nlist; c++) v->lists[c].cap = more[c];
+  /* 4. */
+  for (size_t i = 0; i < n; i++) {
+    uint32_t old = pt_u32map_get(&ix->where, ids[i]);
+    if (old != PT_INDEX_NONE) pt_ivf_remove(ix, old, ids[i]);
+    ivf_list *l = &v->lists[assign[i]];
+    l->rows[l->n] = ids[i];
+    if (v->sq8) pt_sq8_encode(&v->sqz, v->metric, rows->get(rows->ctx, ids[i]), l->codes + (size_t)l->n * v->dim);
+    l->n++;
+    v->count++;
+    pt_u32map_put(&ix->where, ids[i], assign[i]);
+  }
+  pt_free(g.items);
+  pt_free(assign);
+  pt_free(more);
+  return PT_OK;
+fail:
+  pt_grow_abort(&g);
+  pt_free(g.items);
+  pt_free(assign);
+  pt_free(more);
+  if (trained_here) {
+    untrain(v);
+    v->rng = rng;
+  }
+  return rc;
+}
+
+void pt_ivf_remove(pt_index *ix, uint32_t list, uint32_t row) {
+  pt_ivf *v = ix->ivf;
+  ivf_list *l = &v->lists[list];
+  for (uint32_t i = 0; i < l->n; i++) {
+    if (l->rows[i] != row) continue;
+    uint32_t last = l->n - 1;
+    l->rows[i] = l->rows[last];
+    if (v->sq8) memmove(l->codes + (size_t)i * v->dim, l->codes + (size_t)last * v->dim, v->dim);
+    l->n = last;
+    v->count--;
+    return;
+  }
+}
+
+pt_status pt_ivf_compact(pt_index *ix, const uint32_t *remap, size_t n_remap) {
+  pt_ivf *v = ix->ivf;
+  /* 1. the new row map, built apart (the one allocation); a new id given twice is misuse */
+  pt_u32map fresh = {NULL, NULL, 0, 0};
+  size_t keep = 0;
+  for (uint32_t c = 0; c < v->nlist; c++)
+    for (uint32_t i = 0; i < v->lists[c].n; i++) {
+      uint32_t r = v->lists[c].rows[i];
+      keep += r < n_remap && remap[r] != PT_INDEX_NONE;
+    }
+  if (pt_u32map_reserve(&fresh, keep) != PT_OK) return PT_NOMEM;
+  for (uint32_t c = 0; c < v->nlist; c++)
+    for (uint32_t i = 0; i < v->lists[c].n; i++) {
+      uint32_t r = v->lists[c].rows[i], nr = r < n_remap ? remap[r] : PT_INDEX_NONE;
+      if (nr == PT_INDEX_NONE) continue;
+      if (pt_u32map_get(&fresh, nr) != PT_INDEX_NONE) {
+        pt_u32map_free(&fresh);
+        return PT_MISUSE;
+      }
+      pt_u32map_put(&fresh, nr, c);
+    }
+  /* 2. each list keeps its staying rows, in order, under their new ids */
+  for (uint32_t c = 0; c < v->nlist; c++) {
+    ivf_list *l = &v->lists[c];
+    uint32_t j = 0;
+    for (uint32_t i = 0; i < l->n; i++) {
+      uint32_t r = l->rows[i], nr = r < n_remap ? remap[r] : PT_INDEX_NONE;
+      if (nr == PT_INDEX_NONE) continue;
+      l->rows[j] = nr;
+      if (v->sq8 && i != j) memcpy(l->codes + (size_t)j * v->dim, l->codes + (size_t)i * v->dim, v->dim);
+      j++;
+    }
+    l->n = j;
+  }
+  v->count = keep;
+  pt_u32map_free(&ix->where);
+  ix->where = fresh;
+  return PT_OK;
+}
+
+/* ============================================================================================
+ * Searching
+ * ========================================================================================== */
+
+pt_status pt_ivf_search(pt_index *ix, const pt_index_rows *rows, const float *q, const pt_index_search_params *sp,
+                        const pt_index_filter *f, pt_scored **out, size_t *count) {
+  pt_ivf *v = ix->ivf;
+  *out = ix->res;
+  *count = 0;
+  if (!v->count) return PT_OK;
+  size_t k = sp->k;
+  if (pt_index_res_reserve(ix, k) != PT_OK) return PT_NOMEM;
+  *out = ix->res;
+  /* the lists to scan: the nprobe nearest centroids, or all of them */
+  double want = sp->nprobe;
+  /* a filter that passes a share p of the rows: probe 1/p as many lists, for as many candidates */
+  if (sp->pass_hint > 0) want = sp->pass_hint < PT_INDEX_EXACT_BELOW ? v->nlist : ceil(want / sp->pass_hint);
+  size_t nprobe = want < v->nlist ? (size_t)want : v->nlist, np = 0;
+  for (uint32_t c = 0; c < v->nlist; c++) {
+    if (nprobe == v->nlist) {
+      v->probe[np++] = (pt_scored){0, c};
+      continue;
+    }
+    const float *ct = v->centroids + (size_t)c * v->dim;
+    float d = v->metric == PT_INDEX_L2 ? pt_dist_l2_f32(q, ct, v->dim) : -pt_dist_dot_f32(q, ct, v->dim);
+    pt_topk_offer(v->probe, &np, nprobe, (pt_scored){d, c});
+  }
+  pt_sq8_query sq;
+  if (v->sq8) pt_sq8_prepare(&v->sqz, v->metric, q, v->qa, &sq);
+  size_t nr = 0;
+  for (size_t p = 0; p < np; p++) {
+    const ivf_list *l = &v->lists[v->probe[p].id];
+    for (uint32_t i = 0; i < l->n; i++) {
+      uint32_t row = l->rows[i];
+      if (f && !f->accept(f->ctx, row)) continue;
+      float bound = nr >= k ? ix->res[0].d : INFINITY;
+      float d = v->sq8 ? pt_sq8_dist(&v->sqz, v->metric, &sq, l->codes + (size_t)i * v->dim)
+                       : pt_index_dist_within(v->metric, q, rows->get(rows->ctx, row), v->dim, bound);
+      pt_topk_offer(ix->res, &nr, k, (pt_scored){d, row});
+    }
+  }
+  *count = nr;
+  return PT_OK;
+}
+
+/* ============================================================================================
+ * Life cycle, memory, bytes
+ * ========================================================================================== */
+
+pt_status pt_ivf_new(pt_index *ix) {
+  pt_ivf *v = pt_calloc(1, sizeof *v);
+  if (!v) return PT_NOMEM;
+  ix->ivf = v;
+  v->nlist = ix->p.nlist;
+  v->dim = ix->p.dim;
+  v->metric = ix->p.metric;
+  v->sq8 = ix->p.type == PT_INDEX_IVF_SQ8;
+  v->rng = ix->p.seed;
+  if (!(v->lists = pt_calloc(v->nlist, sizeof *v->lists)) || !(v->probe = pt_malloc(v->nlist * sizeof *v->probe)) ||
+      !(v->qa = pt_malloc(v->dim * sizeof *v->qa)))
+    return PT_NOMEM; /* pt_index_new frees */
+  return PT_OK;
+}
+
+void pt_ivf_free(pt_ivf *v) {
+  if (!v) return;
+  if (v->lists)
+    for (uint32_t c = 0; c < v->nlist; c++) {
+      pt_free(v->lists[c].rows);
+      pt_free(v->lists[c].codes);
+    }
+  pt_free(v->lists);
+  untrain(v);
+  pt_free(v->probe);
+  pt_free(v->qa);
+  pt_free(v);
+}
+
+size_t pt_ivf_memory(const pt_ivf *v) {
+  size_t b = sizeof *v + (size_t)v->nlist * (sizeof(ivf_list) + sizeof(pt_scored)) + v->dim * sizeof(float);
+  if (v->centroids) b += (size_t)v->nlist * v->dim * sizeof(float);
+  if (v->sqz.vmin) b += 2 * (size_t)v->dim * sizeof(float);
+  for (uint32_t c = 0; c < v->nlist; c++) b += (size_t)v->lists[c].cap * (4 + (v->sq8 ? v->dim : 0));
+  return b;
+}
+
+size_t pt_ivf_count(const pt_ivf *v) { return v->count; }
+
+void pt_ivf_save(const pt_index *ix, pt_ibuf *w) {
+  const pt_ivf *v = ix->ivf;
+  pt_ibuf_u32(w, v->trained ? 1 : 0);
+  pt_ibuf_u64(w, v->rng);
+  if (v->trained) {
+    pt_ibuf_f32s(w, v->centroids, (size_t)v->nlist * v->dim);
+    if (v->sq8) {
+      pt_ibuf_f32s(w, v->sqz.vmin, v->dim);
+      pt_ibuf_f32s(w, v->sqz.scale, v->dim);
+    }
+  }
+  for (uint32_t c = 0; c < v->nlist; c++) {
+    const ivf_list *l = &v->lists[c];
+    pt_ibuf_u32(w, l->n);
+    pt_ibuf_u32s(w, l->rows, l->n);
+    if (v->sq8) pt_ibuf_put(w, l->codes, (size_t)l->n * v->dim);
+  }
+}
+
+pt_status pt_ivf_load(pt_index *ix, pt_irdr *r, const char **why) {
+  pt_ivf *v = ix->ivf;
+  uint32_t trained = pt_irdr_u32(r);
+  v->rng = pt_irdr_u64(r);
+  if (r->bad || trained > 1) return (*why = "bad training flag", PT_CORRUPT);
+  if (trained) {
+    size_t nc = (size_t)v->nlist * v->dim;
+    if (!pt_irdr_room(r, nc + (v->sq8 ? 2 * (size_t)v->dim : 0), sizeof(float)))
+      return (*why = "truncated centroids", PT_CORRUPT);
+    if (!(v->centroids = pt_malloc(nc * sizeof(float)))) return PT_NOMEM;
+    v->trained = true;
+    if (!pt_irdr_f32s(r, v->centroids, nc)) return (*why = "centroids not finite", PT_CORRUPT);
+    if (v->sq8) {
+      float *vmin = pt_malloc(v->dim * sizeof *vmin), *scale = pt_malloc(v->dim * sizeof *scale);
+      if (!vmin || !scale) {
+        pt_free(vmin);
+        pt_free(scale);
+        return PT_NOMEM;
+      }
+      v->sqz.dim = v->dim;
+      v->sqz.vmin = vmin;
+      v->sqz.scale = scale;
+      if (!pt_irdr_f32s(r, vmin, v->dim) || !pt_irdr_f32s(r, scale, v->dim))
+        return (*why = "SQ8 ranges not finite", PT_CORRUPT);
+      for (uint32_t d = 0; d < v->dim; d++)
+        if (!(scale[d] >= 0)) return (*why = "negative SQ8 scale", PT_CORRUPT);
+    }
+  }
+  size_t per_row = 4 + (v->sq8 ? v->dim : 0);
+  for (uint32_t c = 0; c < v->nlist; c++) {
+    uint32_t n = pt_irdr_u32(r);
+    if (r->bad || !pt_irdr_room(r, n, per_row)) return (*why = "a list beyond the bytes", PT_CORRUPT);
+    if (n && !trained) return (*why = "rows in an untrained index", PT_CORRUPT);
+    ivf_list *l = &v->lists[c];
+    pt_grow_item items[2];
+    pt_grow_set g = {items, 0, 2};
+    uint32_t cap;
+    pt_status rc = stage_list(v, l, &g, n, &cap);
+    if (rc != PT_OK) {
+      pt_grow_abort(&g);
+      return rc;
+    }
+    pt_grow_commit(&g);
+    l->cap = cap;
+    if ((rc = pt_u32map_reserve(&ix->where, n)) != PT_OK) return rc;
+    pt_irdr_u32s(r, l->rows, n);
+    if (v->sq8 && n) memcpy(l->codes, pt_irdr_bytes(r, (size_t)n * v->dim), (size_t)n * v->dim);
+    l->n = n;
+    v->count += n;
+    for (uint32_t i = 0; i < n; i++) {
+      if (l->rows[i] == PT_INDEX_NONE || pt_u32map_get(&ix->where, l->rows[i]) != PT_INDEX_NONE)
+        return (*why = "a row twice, or no row", PT_CORRUPT);
+      pt_u32map_put(&ix->where, l->rows[i], c);
+    }
+  }
+  return PT_OK;
+}
