@@ -35,7 +35,9 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "crc32.h"
 #include "distance.h"
+#include "pkindex.h"
 
 #if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 #error "index.c writes floats and u32s as stored: it assumes a little-endian host (wasm32, x86, ARM)"
@@ -47,7 +49,6 @@
 
 static const uint8_t MAGIC[8] = {0x89, 'P', 'T', 'I', '\r', '\n', 0x1a, '\n'};
 
-uint32_t pt_crc32(const void *data, size_t len); /* snapshot.c */
 
 /* ============================================================================================
  * Parameters

@@ -59,6 +59,7 @@
 #include <stdio.h>
 
 #include "cJSON.h"
+#include "crc32.h"
 #include "json.h"
 #include "text.h"
 
@@ -78,36 +79,6 @@ static const uint8_t MAGIC[8] = {0x89, 'P', 'T', 'S', '\r', '\n', 0x1a, '\n'};
  * CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), four bytes at a time ("slicing-by-4")
  * ========================================================================================== */
 
-static uint32_t crc_table[4][256];
-static bool crc_ready;
-
-static void crc_init(void) {
-  for (uint32_t i = 0; i < 256; i++) {
-    uint32_t c = i;
-    for (int k = 0; k < 8; k++) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    crc_table[0][i] = c;
-  }
-  for (uint32_t i = 0; i < 256; i++)
-    for (int t = 1; t < 4; t++) crc_table[t][i] = (crc_table[t - 1][i] >> 8) ^ crc_table[0][crc_table[t - 1][i] & 0xff];
-  crc_ready = true;
-}
-
-/* Continues a CRC-32 over more bytes (crc 0 starts one). */
-static uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t n) {
-  if (!crc_ready) crc_init();
-  uint32_t c = ~crc;
-  while (n >= 4) {
-    c ^= (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-    c = crc_table[3][c & 0xff] ^ crc_table[2][(c >> 8) & 0xff] ^ crc_table[1][(c >> 16) & 0xff] ^ crc_table[0][c >> 24];
-    p += 4;
-    n -= 4;
-  }
-  while (n--) c = crc_table[0][(c ^ *p++) & 0xff] ^ (c >> 8);
-  return ~c;
-}
-
-uint32_t pt_crc32(const void *data, size_t len) { return crc32_update(0, data, len); }
-uint32_t pt_crc32_update(uint32_t crc, const void *data, size_t len) { return crc32_update(crc, data, len); }
 
 /* ============================================================================================
  * Little-endian writing; with `p` NULL it only measures
@@ -209,7 +180,7 @@ static void section_begin(wbuf *w, uint32_t kind, uint64_t length, size_t *start
   put_u64(w, length);
 }
 static void section_end(wbuf *w, size_t start, uint32_t *chain) {
-  if (w->p) *chain = crc32_update(*chain, w->p + start, w->at - start);
+  if (w->p) *chain = pt_crc32_update(*chain, w->p + start, w->at - start);
   put_u32(w, *chain);
 }
 
@@ -578,7 +549,7 @@ static pt_status check_frame(const uint8_t *b, size_t len, section **out, size_t
                      (unsigned long long)plen, len - at - SECTION_OVERHEAD);
     }
     size_t framed = 12 + (size_t)plen;
-    uint32_t stored = get_u32(b + at + framed), computed = crc32_update(version >= 2 ? chain : 0, b + at, framed);
+    uint32_t stored = get_u32(b + at + framed), computed = pt_crc32_update(version >= 2 ? chain : 0, b + at, framed);
     if (stored != computed) {
       pt_free(s);
       return CORRUPT(err, "invalid snapshot: section %u (%s) is corrupted%s (checksum 0x%08x, expected 0x%08x)" BAD, i,
@@ -614,7 +585,7 @@ void pt_snapshot_reseal(uint8_t *b, size_t len) {
     uint64_t plen = get_u64(b + at + 4);
     if (plen > len - at - SECTION_OVERHEAD) return;
     size_t framed = 12 + (size_t)plen;
-    chain = crc32_update(version >= 2 ? chain : 0, b + at, framed);
+    chain = pt_crc32_update(version >= 2 ? chain : 0, b + at, framed);
     w.at = at + framed;
     put_u32(&w, chain);
     at += framed + 4;

@@ -163,10 +163,5 @@ void pt_collection_auto_compact(pt_collection *c);
  * the fuzz target, which change bytes behind the checksums (snapshot.c). */
 void pt_snapshot_reseal(uint8_t *bytes, size_t len);
 
-/* The CRC-32 of the snapshot's checksums (IEEE 802.3, reflected polynomial 0xEDB88320) over
- * `len` bytes, or continuing `crc` (0 starts one); also for tests that build snapshots byte by
- * byte (snapshot.c). */
-uint32_t pt_crc32(const void *data, size_t len);
-uint32_t pt_crc32_update(uint32_t crc, const void *data, size_t len);
 
 #endif /* PT_STORE_H */

@@ -16,7 +16,7 @@
 #include "index.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-uint32_t pt_crc32(const void *data, size_t len);
+#include "crc32.h"
 
 typedef struct table {
   float *v;

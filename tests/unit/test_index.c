@@ -30,7 +30,8 @@
 
 #include "index.h"
 
-uint32_t pt_crc32(const void *data, size_t len);
+#include "crc32.h"
+#include "pkindex.h"
 
 /* ============================================================================================
  * Data: a Gaussian mixture, rows addressed as (row - base) / step

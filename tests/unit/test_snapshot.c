@@ -33,8 +33,7 @@
 #include "schema.h"
 #include "store.h"
 
-uint32_t pt_crc32(const void *data, size_t len);                         /* src/snapshot.c */
-uint32_t pt_crc32_update(uint32_t crc, const void *data, size_t len); /* src/snapshot.c */
+#include "crc32.h"
 
 #define MAX_STEPS 100000
 
