@@ -17,6 +17,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #include "crc32.h"
+#include "pkindex.h"
 
 typedef struct table {
   float *v;
