@@ -17,18 +17,28 @@ function numericEnum(pairs) {
   return Object.freeze(e);
 }
 
-/** The SDK's names of Milvus's DataType codes. */
-const SDK_TYPE_NAMES = [
-  ['None', 'NONE'], ['Bool', 'BOOL'], ['Int8', 'INT8'], ['Int16', 'INT16'], ['Int32', 'INT32'], ['Int64', 'INT64'],
-  ['Float', 'FLOAT'], ['Double', 'DOUBLE'], ['VarChar', 'VARCHAR'], ['Array', 'ARRAY'], ['JSON', 'JSON'],
-  ['Geometry', 'GEOMETRY'], ['Text', 'TEXT'], ['Timestamptz', 'TIMESTAMPTZ'], ['BinaryVector', 'BINARY_VECTOR'],
-  ['FloatVector', 'FLOAT_VECTOR'], ['Float16Vector', 'FLOAT16_VECTOR'], ['BFloat16Vector', 'BFLOAT16_VECTOR'],
-  ['SparseFloatVector', 'SPARSE_FLOAT_VECTOR'], ['Int8Vector', 'INT8_VECTOR'],
-];
+/**
+ * The SDK's name of a DataType (pymilvus's name in CamelCase, as Milvus's schema.proto spells
+ * them: FLOAT16_VECTOR → Float16Vector, with VarChar, JSON and BFloat16 as the proto has them).
+ * The names must be here before init() (schemas are written with DataType.Int64); the client
+ * checks them against the core's (dtype_proto) when the core is loaded (checkSdkNames).
+ */
+function sdkName(core) {
+  const special = { VARCHAR: 'VarChar', JSON: 'JSON', BFLOAT16: 'BFloat16' };
+  return core.split('_').map((w) => special[w] ?? w[0] + w.slice(1).toLowerCase()).join('');
+}
 /** Milvus types the SDK knows and partita does not store (refused by name). */
 const SDK_ONLY_TYPES = [['ArrayOfVector', 106], ['Struct', 201]];
+const CORE_TYPES = Object.keys(DTYPE_CODES).filter((k) => k !== 'STRING' && k !== 'UNKNOWN');
 
-export const DataType = numericEnum([...SDK_TYPE_NAMES.map(([sdk, core]) => [sdk, DTYPE_CODES[core]]), ...SDK_ONLY_TYPES]);
+export const DataType = numericEnum([...CORE_TYPES.map((core) => [sdkName(core), DTYPE_CODES[core]]), ...SDK_ONLY_TYPES]);
+
+/** Checks the SDK's names against the core's proto names (engine constants.dtype_proto). */
+export function checkSdkNames(dtypeProto) {
+  for (const core of CORE_TYPES)
+    if (Object.hasOwn(dtypeProto, core) && dtypeProto[core] !== sdkName(core))
+      throw new Error(`DataType.${sdkName(core)} is ${dtypeProto[core]} in the core`);
+}
 
 /** The SDK's DataTypeMap: names to codes, as `data_type: 'FloatVector'` is given. */
 export const DataTypeMap = Object.freeze(Object.fromEntries(Object.keys(DataType).filter((k) => !/^\d+$/.test(k)).map((k) => [k, DataType[k]])));

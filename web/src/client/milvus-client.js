@@ -29,7 +29,7 @@ import { Code, MilvusException } from '../core/errors.js';
 import { defaultMetric } from '../remote/rest.js';
 import {
   ConsistencyLevelEnum, DataType, DataTypeMap, DEFAULT_COUNT_QUERY_STRING, DEFAULT_DYNAMIC_FIELD, DEFAULT_METRIC_TYPE,
-  DEFAULT_PRIMARY_KEY_FIELD, DEFAULT_TOPK, DEFAULT_VECTOR_FIELD, ERROR_REASONS, ErrorCode, LoadState,
+  DEFAULT_PRIMARY_KEY_FIELD, DEFAULT_TOPK, DEFAULT_VECTOR_FIELD, ERROR_REASONS, ErrorCode, LoadState, checkSdkNames,
 } from './constants.js';
 import { resStatus, statusOf, unsupported } from './status.js';
 
@@ -167,7 +167,8 @@ function describeReply(h, st, partitions) {
   };
 }
 
-/** IDs as the SDK shows them: INT64 keys as strings. */
+/** IDs as the SDK shows them: INT64 keys as strings; `id_field` names the oneof member, as the
+ * SDK's proto loader (oneofs: true) adds it. */
 function idsReply(keys, isString) {
   return isString ? { str_id: { data: keys.slice() }, id_field: 'str_id' } : { int_id: { data: keys.map(String) }, id_field: 'int_id' };
 }
@@ -277,7 +278,7 @@ export class MilvusClient {
   }
 
   #whenReady() {
-    return (this.#ready ??= isInitialized() ? Promise.resolve() : init().then(() => undefined, (e) => {
+    return (this.#ready ??= (isInitialized() ? Promise.resolve() : init()).then(() => checkSdkNames(engine().constants.dtype_proto), (e) => {
       this.#ready = null;
       throw e;
     }));
@@ -299,8 +300,9 @@ export class MilvusClient {
 
   /** The ORM collection object that names `name` in this client's connection. */
   #collection(name) {
+    engine().resolve(this.#store, name); // Milvus's error (code 100) when there is none
     let c = this.#collections.get(name);
-    if (!c || !engine().hasCollection(this.#store, name)) {
+    if (!c) {
       c = new Collection(name, { using: this.#alias });
       this.#collections.set(name, c);
     }
@@ -383,6 +385,7 @@ export class MilvusClient {
   async #createWithFields(data) {
     const fields = data.schema ?? data.fields;
     if (!Array.isArray(fields) || !fields.length || !data.collection_name) throw new Error(ERROR_REASONS.CREATE_COLLECTION_CHECK_PARAMS);
+    await this.#whenReady(); // which types are vectors is the core's to say
     checkFields(fields);
     if (Array.isArray(data.functions) ? data.functions.length > 0 : data.functions !== undefined) throw unsupported('`functions` of MilvusClient.createCollection (BM25 and embedding functions: issue 19)');
     if (data.properties !== undefined && Object.keys(data.properties ?? {}).length) throw unsupported('`properties` of MilvusClient.createCollection');
@@ -390,9 +393,9 @@ export class MilvusClient {
     const level = data.consistency_level ?? 'Bounded';
     const levelName = typeof level === 'number' ? ConsistencyLevelEnum[level] : level;
     if (ConsistencyLevelEnum[levelName] === undefined) throw unsupported(`consistency_level ${JSON.stringify(level)}`);
+    const hasKey = fields.some((f) => f.is_partition_key) || data.partition_key_field !== undefined;
+    const coreFields = fields.map((f) => coreField(f, data.partition_key_field));
     return this.#run((s) => s, () => {
-      const hasKey = fields.some((f) => f.is_partition_key) || data.partition_key_field !== undefined;
-      const coreFields = fields.map((f) => coreField(f, data.partition_key_field));
       const schema = new CollectionSchema(coreFields, data.description ?? '', {
         enable_dynamic_field: Boolean(data.enable_dynamic_field || data.enableDynamicField),
       });
@@ -679,7 +682,7 @@ export class MilvusClient {
       const same = st.indexes.find((i) => i.field_name === f.name);
       if (same) {
         if (same.index_type === ix.index_type && same.metric_type === ix.metric_type && JSON.stringify(same.params) === JSON.stringify(ix.params) && same.index_name === ix.index_name) return resStatus();
-        throw new MilvusException(65535, 'CreateIndex failed: at most one distinct index is allowed per field');
+        throw new MilvusException(Code.UNEXPECTED, 'CreateIndex failed: at most one distinct index is allowed per field');
       }
       st.indexes.push(ix);
       return resStatus();
@@ -738,7 +741,7 @@ export class MilvusClient {
     return this.#run((s) => s, () => {
       const h = engine().resolve(this.#store, data.collection_name);
       const st = stateOf(h);
-      if (st.loaded) throw new MilvusException(65535, `index cannot be dropped, collection is loaded, please release it first`);
+      if (st.loaded) throw new MilvusException(Code.UNEXPECTED, `index cannot be dropped, collection is loaded, please release it first`);
       const gone = new Set(this.#indexes(h, data));
       st.indexes = st.indexes.filter((i) => !gone.has(i));
       return resStatus();
@@ -776,7 +779,7 @@ export class MilvusClient {
     const isString = desc.schema.fields.find((f) => f.is_primary_key).dataType === DataType.VarChar;
     return this.#run((s) => mutationReply(null, isString, s), async () => {
       const h = engine().resolve(this.#store, data.collection_name);
-      const int64s = h.schema.fields.filter((f) => f.dtype === CORE.INT64).map((f) => f.name);
+      const int64s = h.schema.fields.filter((f) => f.dtype === CORE.INT64 || (f.dtype === CORE.ARRAY && f.element_type === CORE.INT64));
       const batch = int64s.length ? rows.map((r) => int64Row(r, int64s)) : rows;
       const c = this.#collection(data.collection_name);
       const r = await (op === 'insert' ? c.insert(batch, { partition_name: data.partition_name }) : c.upsert(batch, { partition_name: data.partition_name }));
@@ -800,7 +803,14 @@ export class MilvusClient {
     }
     if (!expr) throw new Error(ERROR_REASONS.FILTER_EXPR_REQUIRED);
     return this.#run((s) => mutationReply(null, isString, s), async () => {
-      const r = await this.#collection(data.collection_name).delete(expr, { partition_name: data.partition_name });
+      const c = this.#collection(data.collection_name);
+      // Milvus's reply names the keys deleted: those the filter selects now
+      const h = engine().resolve(this.#store, data.collection_name);
+      const request = { expr, output_fields: [h.pk.name] };
+      if (data.partition_name) request.partition_names = [data.partition_name];
+      const keys = engine().queryRows(this.#store, h.name, h, JSON.stringify(request)).map((row) => row[h.pk.name]);
+      const r = await c.delete(expr, { partition_name: data.partition_name });
+      r.primary_keys = keys;
       return mutationReply(r, isString);
     });
   }
@@ -885,8 +895,9 @@ export class MilvusClient {
       const request = {
         anns_field: annsName,
         metric_type: asked ? String(asked) : index?.metric_type ?? '',
-        limit: (legacy ? legacy.topk : data.limit ?? data.topk) ?? DEFAULT_TOPK,
-        offset: (legacy ? legacy.offset : data.offset) ?? 0,
+        // the SDK sends these as text, which the server reads as numbers
+        limit: typeParam((legacy ? legacy.topk : data.limit ?? data.topk) ?? DEFAULT_TOPK),
+        offset: typeParam((legacy ? legacy.offset : data.offset) ?? 0),
         expr: data.expr || data.filter || '',
         params: searchParams,
       };
@@ -976,7 +987,7 @@ function checkFields(fields) {
       if ((t !== DataType.Int64 && t !== DataType.VarChar) || f.is_primary_key) throw new Error(ERROR_REASONS.INVALID_PARTITION_KEY_FIELD_TYPE);
       keys++;
     }
-    if (t >= 100 && t < 106) {
+    if (isVectorType(t)) {
       const dim = Number(f.type_params?.dim ?? f.dim);
       if (!dim && t !== DataType.SparseFloatVector) throw new Error(ERROR_REASONS.CREATE_COLLECTION_CHECK_MISS_DIM);
       if (t === DataType.BinaryVector && dim % 8 !== 0) throw new Error(ERROR_REASONS.CREATE_COLLECTION_CHECK_BINARY_DIM);
@@ -1020,15 +1031,15 @@ function coreField(f, partitionKeyField) {
   return new FieldSchema(f.name, t, f.description ?? '', opts);
 }
 
-/** A row whose INT64 fields given as strings or Longs are read as the SDK reads them (BigInts);
- * the row is copied only when one is. */
-function int64Row(row, names) {
+/** A row whose INT64 values (of INT64 fields and of ARRAY fields of INT64) given as strings or
+ * Longs are read as the SDK reads them (BigInts); the row is copied only when one is. */
+function int64Row(row, fields) {
   if (row === null || typeof row !== 'object') return row;
   let out = row;
-  for (const n of names) {
-    const v = row[n];
+  for (const f of fields) {
+    const n = f.name, v = row[n];
     if (v !== null && (typeof v === 'string' || typeof v === 'object')) {
-      const x = int64In(v);
+      const x = Array.isArray(v) ? (v.some((e) => int64In(e) !== e) ? v.map(int64In) : v) : f.dtype === CORE.INT64 ? int64In(v) : v;
       if (x !== v) {
         if (out === row) out = { ...row };
         out[n] = x;

@@ -3,19 +3,19 @@
 // from its errors (merr.Status: `code` is the Milvus error code, `error_code` the legacy name
 // that older clients test, `reason` the message).
 
-import { MilvusException } from '../core/errors.js';
+import { Code, MilvusException } from '../core/errors.js';
 import { ErrorCode } from './constants.js';
 
 // The legacy error_code of a Milvus error code (merr's oldCode): the few it names, else
 // UnexpectedError.
 const LEGACY = new Map([
-  [100, 'CollectionNotExists'], // ErrCollectionNotFound
-  [1100, ErrorCode.IllegalArgument], // ErrParameterInvalid
-  [1101, ErrorCode.IllegalArgument], // ErrParameterMissing
-  [1102, ErrorCode.IllegalArgument], // ErrParameterTooLarge
-  [200, 'MetaFailed'], // ErrPartitionNotFound
-  [700, ErrorCode.IndexNotExist], // ErrIndexNotFound
-  [9, 'ForceDeny'], // ErrServiceQuotaExceeded (partita: the memory ceiling)
+  [Code.COLLECTION_NOT_FOUND, ErrorCode.CollectionNotExists],
+  [Code.PARAMETER_INVALID, ErrorCode.IllegalArgument],
+  [Code.PARAMETER_MISSING, ErrorCode.IllegalArgument],
+  [Code.TOO_LARGE, ErrorCode.IllegalArgument],
+  [Code.PARTITION_NOT_FOUND, 'MetaFailed'],
+  [700, ErrorCode.IndexNotExist], // ErrIndexNotFound (not a code of the core)
+  [Code.QUOTA_EXCEEDED, 'ForceDeny'], // the memory ceiling
 ]);
 
 /** A ResStatus: success with no arguments, else Milvus's code and message. */
@@ -38,5 +38,5 @@ export function statusOf(e) {
 
 /** A MilvusException that partita's client raises for something it does not do (code 1100). */
 export function unsupported(what) {
-  return new MilvusException(1100, `${what} is not supported by partita: invalid parameter`);
+  return new MilvusException(Code.PARAMETER_INVALID, `${what} is not supported by partita: invalid parameter`);
 }
