@@ -264,7 +264,6 @@ test('arguments partita does not implement are refused by name, and nothing is d
   await refuse(client.search({ collection_name: name, data: [1, 2], rerank: { strategy: 'rrf', params: {} } }), 'rerank');
   await refuse(client.query({ collection_name: name, filter: '', order_by: 'id' }), 'order_by');
   await refuse(client.upsert({ collection_name: name, data: [{ id: 1, vector: [1, 2] }], partial_update: true }), 'partial_update');
-  await refuse(client.insert({ collection_name: name, data: [{ id: 1, vector: [1, 2] }], db_name: 'other' }), 'db_name');
   await refuse(client.insert({ collection_name: name, data: [{ id: 1, vector: [1, 2] }], transformers: {} }), 'transformers');
   await refuse(client.loadCollection({ collection_name: name, resource_groups: ['rg'] }), 'resource_groups');
   assert.equal((await client.count({ collection_name: name })).data, 0, 'no write happened');
@@ -278,6 +277,47 @@ test('arguments partita does not implement are refused by name, and nothing is d
   // a method that makes no sense in an embedded store: a status that says so, never a success
   const users = await client.createUser({ username: 'u', password: 'p' });
   assertStatus(users, 1100, ErrorCode.IllegalArgument, /createUser is not supported by partita/);
+});
+
+test('databases: named stores of one address, use() per client; aliases resolve in every call', async () => {
+  const address = `db-${process.pid}:1`;
+  const a = new MilvusClient({ address }), b = new MilvusClient({ address });
+  const db = uniqueName('db');
+  assertStatus((await a.describeCollection({ collection_name: 'x', db_name: db })).status, 800, ErrorCode.UnexpectedError, /database not found/);
+  await assert.rejects(a.insert({ collection_name: 'x', db_name: db, data: [{ id: 1 }] }), (e) => e.status.code === 800);
+  assert.equal((await a.createDatabase({ db_name: db })).error_code, 'Success');
+  assertStatus(await a.createDatabase({ db_name: db }), 65535, ErrorCode.UnexpectedError, /database already exist/);
+  assert.deepEqual((await b.listDatabases()).db_names, ['default', db], 'clients of one address share its databases');
+  await a.createCollection({ collection_name: 'films', dimension: 2, db_name: db });
+  await a.insert({ collection_name: 'films', db_name: db, data: [{ id: 1, vector: [1, 2] }] });
+  assert.equal((await a.hasCollection({ collection_name: 'films' })).value, false, 'the default database is another store');
+  assert.deepEqual(await b.use({ db_name: db }), { error_code: 'Success', reason: '' });
+  assert.equal((await b.count({ collection_name: 'films' })).data, 1, 'use() sets the database of the client that calls it');
+  assert.equal((await a.hasCollection({ collection_name: 'films' })).value, false, '... and of no other client');
+  assertStatus(await a.dropDatabase({ db_name: db }), 65535, ErrorCode.UnexpectedError, /not empty/);
+  // aliases
+  assert.equal((await b.createAlias({ collection_name: 'films', alias: 'movies' })).error_code, 'Success');
+  assert.deepEqual((await b.get({ collection_name: 'movies', ids: [1] })).data.map((r) => r.id), ['1']);
+  assert.equal((await b.insert({ collection_name: 'movies', data: [{ id: 2, vector: [2, 1] }] })).insert_cnt, '1');
+  const desc = await b.describeCollection({ collection_name: 'movies' });
+  assert.equal(desc.collection_name, 'films');
+  assert.deepEqual(desc.aliases, ['movies']);
+  assert.equal(desc.db_name, db);
+  assert.deepEqual(await b.describeAlias({ collection_name: 'films', alias: 'movies' }), { status: desc.status, db_name: db, alias: 'movies', collection: 'films' });
+  assert.deepEqual((await b.listAliases({ collection_name: 'films' })).aliases, ['movies']);
+  assertStatus(await b.dropCollection({ collection_name: 'movies' }), 1100, ErrorCode.IllegalArgument, /via alias/);
+  assertStatus(await b.dropCollection({ collection_name: 'films' }), 65535, ErrorCode.UnexpectedError, /associated aliases/);
+  await b.createCollection({ collection_name: 'shows', dimension: 2 });
+  assertStatus(await b.createAlias({ collection_name: 'shows', alias: 'movies' }), 65535, ErrorCode.UnexpectedError, /already aliased/);
+  assert.equal((await b.alterAlias({ collection_name: 'shows', alias: 'movies' })).error_code, 'Success');
+  assert.equal((await b.count({ collection_name: 'movies' })).data, 0, 'the alias now names shows');
+  assert.equal((await b.dropAlias({ alias: 'movies' })).error_code, 'Success');
+  assertStatus((await b.describeAlias({ collection_name: 'shows', alias: 'movies' })).status, 1600, ErrorCode.UnexpectedError, /alias not found/);
+  await assert.rejects(b.createAlias({ collection_name: 'films' }), { message: ERROR_REASONS.ALIAS_NAME_IS_REQUIRED });
+  for (const c of ['films', 'shows']) assert.equal((await b.dropCollection({ collection_name: c })).error_code, 'Success');
+  assert.equal((await a.dropDatabase({ db_name: db })).error_code, 'Success');
+  assertStatus((await b.count({ collection_name: 'films' })).status, 800, ErrorCode.UnexpectedError, /database not found/);
+  assertStatus(await a.dropDatabase({ db_name: 'default' }), 65535, ErrorCode.UnexpectedError, /can not drop default database/);
 });
 
 test('an address that names a file is refused, naming the durable-store issue', () => {
@@ -382,6 +422,12 @@ test("each reply has the keys the SDK's types declare for it", async () => {
   check('ResStatus', await client.dropPartition({ ...c, partition_name: 'p' }), 'dropPartition');
   check('ResStatus', await client.releaseCollection(c), 'releaseCollection');
   check('ResStatus', await client.dropIndex(c), 'dropIndex');
+  check('ResStatus', await client.createAlias({ ...c, alias: `${name}_a` }), 'createAlias');
+  check('DescribeAliasResponse', await client.describeAlias({ ...c, alias: `${name}_a` }), 'describeAlias');
+  check('ListAliasesResponse', await client.listAliases(c), 'listAliases');
+  check('ResStatus', await client.dropAlias({ alias: `${name}_a` }), 'dropAlias');
+  check('ListDatabasesResponse', await client.listDatabases(), 'listDatabases');
+  check('DescribeDatabaseResponse', await client.describeDatabase({ db_name: 'default' }), 'describeDatabase');
   check('ResStatus', await client.dropCollection(c), 'dropCollection');
   // failures keep the reply's shape
   check('MutationResult', await client.delete({ ...c, filter: 'id > 0' }), 'delete of a dropped collection');

@@ -61,7 +61,8 @@ export interface ClientConfig {
   token?: string;
   username?: string;
   password?: string;
-  database?: 'default';
+  /** The database of requests that name none (default 'default'). */
+  database?: string;
   timeout?: number | string;
   ssl?: boolean;
   maxRetries?: number;
@@ -341,6 +342,13 @@ export interface SearchResults<T extends SearchReq | SearchSimpleReq> extends re
   collection_name: string;
   all_search_count?: number;
 }
+export interface AliasReq extends collectionNameReq { alias: string }
+export interface DescribeAliasResponse extends resStatusResponse { db_name: string; alias: string; collection: string }
+export interface ListAliasesResponse extends resStatusResponse { db_name: string; aliases: string[]; collection_name: string }
+export interface databaseReq extends GrpcTimeOut { db_name: string }
+export interface ListDatabasesResponse extends resStatusResponse { db_names: string[]; db_ids: string[]; created_timestamp: string[] }
+export interface DescribeDatabaseResponse extends resStatusResponse { db_name: string; dbID: number; created_timestamp: number; properties: KeyValuePair[] }
+
 export interface FlushReq extends GrpcTimeOut { collection_names: string[]; db_name?: string }
 export interface FlushResult extends resStatusResponse {
   coll_segIDs: any;
@@ -353,8 +361,8 @@ export interface FlushResult extends resStatusResponse {
 export interface GetFlushStateResponse extends resStatusResponse { flushed: boolean }
 
 /** @zilliz/milvus2-sdk-node's MilvusClient over partita's embedded store. Methods partita does
- * not offer (users and roles, resource groups, replicas, bulk import, aliases, databases,
- * hybrid search, iterators, ...) resolve to a status saying so. */
+ * not offer (users and roles, resource groups, replicas, bulk import, hybrid search,
+ * iterators, ...) resolve to a status saying so. */
 export declare class MilvusClient {
   static get sdkInfo(): { version: string; recommendMilvus: string };
   constructor(configOrAddress?: ClientConfig | string, ssl?: boolean, username?: string, password?: string);
@@ -364,7 +372,23 @@ export declare class MilvusClient {
   connectPromise: Promise<void>;
   getVersion(): Promise<{ version: string }>;
   checkHealth(): Promise<{ isHealthy: boolean; reasons: [] }>;
-  closeConnection(): Promise<string>;
+  /** Resolves to the SDK's CONNECT_STATUS.SHUTDOWN (5); the store stays. */
+  closeConnection(): Promise<number>;
+
+  /** Databases are named stores of one address; use() sets the database of this client's
+   * requests that name none. */
+  createDatabase(data: databaseReq & { properties?: Record<string, never> }): Promise<ResStatus>;
+  listDatabases(data?: GrpcTimeOut): Promise<ListDatabasesResponse>;
+  describeDatabase(data: databaseReq): Promise<DescribeDatabaseResponse>;
+  dropDatabase(data: databaseReq): Promise<ResStatus>;
+  use(data?: { db_name: string }): Promise<any>;
+  useDatabase(data?: { db_name: string }): Promise<any>;
+
+  createAlias(data: AliasReq): Promise<ResStatus>;
+  alterAlias(data: AliasReq): Promise<ResStatus>;
+  dropAlias(data: GrpcTimeOut & { alias: string; db_name?: string }): Promise<ResStatus>;
+  describeAlias(data: AliasReq): Promise<DescribeAliasResponse>;
+  listAliases(data: collectionNameReq): Promise<ListAliasesResponse>;
 
   createCollection(data: CreateColReq | CreateCollectionReq): Promise<ResStatus>;
   hasCollection(data: collectionNameReq): Promise<BoolResponse>;

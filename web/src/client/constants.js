@@ -79,6 +79,7 @@ export const ERROR_REASONS = Object.freeze({
   FIELD_TYPE_IS_NOT_SUPPORT: `The data_type is not supported, please use one of ${Object.keys(DataTypeMap).filter((d) => d !== 'None').join(', ')}.`,
   INVALID_PARTITION_KEY_FIELD_TYPE: 'Only non-primary key Int64 or VarChar field support partition key.',
   IDS_REQUIRED: 'The `ids` is missing or empty.',
+  ALIAS_NAME_IS_REQUIRED: 'The `alias` property is missing.',
   NO_ANNS_FEILD_FOUND_IN_SEARCH: 'Target anns field not found, please check your search parameters.',
 });
 

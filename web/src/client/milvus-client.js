@@ -45,8 +45,6 @@ function accept(method, data, keys) {
     if (data[k] === undefined || COMMON.includes(k) || keys.includes(k)) continue;
     throw unsupported(`\`${k}\` of MilvusClient.${method}`);
   }
-  const db = data.db_name;
-  if (db !== undefined && db !== '' && db !== 'default') throw unsupported(`db_name '${db}' (databases other than 'default')`);
 }
 
 function checkCollectionName(data) {
@@ -129,7 +127,7 @@ function fieldReply(f, st) {
   return out;
 }
 
-function describeReply(h, st, partitions) {
+function describeReply(h, st, partitions, aliasNames, db) {
   const fields = h.schema.fields.map((f) => fieldReply(f, st));
   const anns_fields = {}, scalar_fields = {};
   for (const f of fields) (isVectorType(f.dataType) ? anns_fields : scalar_fields)[f.name] = f;
@@ -148,7 +146,7 @@ function describeReply(h, st, partitions) {
     collectionID: String(h.id),
     collection_name: h.name,
     consistency_level: st.consistency_level,
-    aliases: [],
+    aliases: aliasNames,
     virtual_channel_names: [],
     physical_channel_names: [],
     start_positions: [],
@@ -157,7 +155,7 @@ function describeReply(h, st, partitions) {
     created_utc_timestamp: String(st.created),
     shards_num: 1,
     num_partitions: String(partitions.length),
-    db_name: 'default',
+    db_name: db,
     functions: [],
     update_timestamp_str: ts,
     update_timestamp: Number(st.created),
@@ -218,10 +216,32 @@ function rowOut(row, fieldsByName, meta, topLevel = null) {
 // Addresses
 // ---------------------------------------------------------------------------------------------
 
-/** The connection alias of an address: clients with the same address share one store. */
-function aliasOf(address) {
-  return `milvus-client ${address}`;
+/** The connection alias of a database of an address: clients with the same address share its
+ * stores, one per database. */
+function aliasOf(address, db) {
+  return db === 'default' ? `milvus-client ${address}` : `milvus-client ${address}\u0000${db}`;
 }
+
+/** The databases of each address (a database is a store of its own), and the aliases of each
+ * database's collections (alias -> collection name), by `${address}\0${db}`. */
+const databases = new Map();
+const aliases = new Map();
+
+function databasesOf(address) {
+  let dbs = databases.get(address);
+  if (!dbs) databases.set(address, (dbs = new Set(['default'])));
+  return dbs;
+}
+
+function aliasesOf(address, db) {
+  const key = `${address}\u0000${db}`;
+  let m = aliases.get(key);
+  if (!m) aliases.set(key, (m = new Map()));
+  return m;
+}
+
+/** Milvus's database-not-found error (merr.ErrDatabaseNotFound). */
+const noDatabase = (db) => new MilvusException(800, `database not found[database=${db}]`);
 
 function connectionOptions(config) {
   const address = config.address ?? ':memory:';
@@ -237,6 +257,9 @@ function connectionOptions(config) {
     'http(s)://host:port to also forward writes to a Milvus server, or partita/persist to save snapshots');
 }
 
+/** The SDK's CONNECT_STATUS.SHUTDOWN. */
+const CONNECT_SHUTDOWN = 5;
+
 /** ClientConfig keys partita honours; the others the SDK takes are refused by name. */
 const CONFIG_KEYS = ['address', 'token', 'username', 'password', 'database', 'timeout', 'logLevel', 'logPrefix', 'id', 'ssl', 'maxRetries', 'retryDelay', '__SKIP_CONNECT__', 'telemetry'];
 
@@ -245,8 +268,9 @@ const CONFIG_KEYS = ['address', 'token', 'username', 'password', 'database', 'ti
 // ---------------------------------------------------------------------------------------------
 
 export class MilvusClient {
-  #alias;
-  #collections = new Map(); // name -> orm Collection (writes, drops)
+  #options; // the connection options of the address
+  #db = 'default'; // the database of requests that name none (use())
+  #collections = new Map(); // `${db}\0${name}` -> orm Collection (writes, drops)
   #ready = null;
 
   /** The SDK's version this client mirrors. */
@@ -265,13 +289,14 @@ export class MilvusClient {
       if (config[k] === undefined || CONFIG_KEYS.includes(k)) continue;
       throw unsupported(`\`${k}\` of the MilvusClient config`);
     }
-    if (config.database !== undefined && config.database !== 'default') throw unsupported(`database '${config.database}' (databases other than 'default')`);
     const { address, options } = connectionOptions(config);
     this.config = config;
     this.address = address;
-    this.#alias = aliasOf(address);
-    if (!connections.has_connection(this.#alias)) connections.connect(this.#alias, options);
-    else if (options.uri !== ':memory:') connections.connect(this.#alias, options); // a new token
+    this.#options = options;
+    // as the SDK, the database is not looked up now: requests to one that does not exist fail
+    if (config.database) this.#db = config.database;
+    const alias = aliasOf(address, 'default');
+    if (!connections.has_connection(alias) || options.uri !== ':memory:') connections.connect(alias, { ...options, db_name: 'default' }); // a new token too
     /** Resolves once the WebAssembly core is loaded (the SDK's connection promise). */
     this.connectPromise = this.#whenReady();
     this.connectPromise.catch(() => {}); // reported by every call; never an unhandled rejection
@@ -284,8 +309,32 @@ export class MilvusClient {
     }));
   }
 
-  get #store() {
-    return connections._store(this.#alias);
+  /** The database a request names (`db_name`), or the client's (use()); Milvus's error when it
+   * does not exist. */
+  #dbOf(data) {
+    const db = data?.db_name || this.#db;
+    if (!databasesOf(this.address).has(db)) throw noDatabase(db);
+    return db;
+  }
+
+  /** The connection alias of a request's database (connected on first use). */
+  #aliasOf(data) {
+    const db = this.#dbOf(data);
+    const alias = aliasOf(this.address, db);
+    if (!connections.has_connection(alias)) connections.connect(alias, { ...this.#options, db_name: db });
+    return alias;
+  }
+
+  /** The store of a request's database. */
+  #storeOf(data) {
+    return connections._store(this.#aliasOf(data));
+  }
+
+  /** The request with its collection name resolved when it is an alias (as Milvus resolves
+   * aliases in every request that names a collection). */
+  #real(data) {
+    const target = aliasesOf(this.address, data?.db_name || this.#db).get(data.collection_name);
+    return target === undefined ? data : { ...data, collection_name: target };
   }
 
   /** Runs fn once the core is loaded; a MilvusException becomes the reply `shape(status)`. */
@@ -299,12 +348,13 @@ export class MilvusClient {
   }
 
   /** The ORM collection object that names `name` in this client's connection. */
-  #collection(name) {
-    engine().resolve(this.#store, name); // Milvus's error (code 100) when there is none
-    let c = this.#collections.get(name);
+  #collection(data, name = data.collection_name) {
+    engine().resolve(this.#storeOf(data), name); // Milvus's error (code 100) when there is none
+    const key = `${this.#dbOf(data)}\u0000${name}`;
+    let c = this.#collections.get(key);
     if (!c) {
-      c = new Collection(name, { using: this.#alias });
-      this.#collections.set(name, c);
+      c = new Collection(name, { using: this.#aliasOf(data) });
+      this.#collections.set(key, c);
     }
     return c;
   }
@@ -321,9 +371,10 @@ export class MilvusClient {
     return { isHealthy: true, reasons: [] };
   }
 
-  /** Nothing to close in an embedded store: the store stays, as a server's would. */
+  /** Nothing to close in an embedded store: the store stays, as a server's would. Resolves to
+   * the SDK's CONNECT_STATUS.SHUTDOWN. */
   async closeConnection() {
-    return 'SHUTDOWN';
+    return CONNECT_SHUTDOWN;
   }
 
   // ---- collections -----------------------------------------------------------------------
@@ -342,10 +393,10 @@ export class MilvusClient {
       if ('index_params' in data && data.index_params !== undefined) {
         const list = Array.isArray(data.index_params) ? data.index_params : [data.index_params];
         for (const ip of list) {
-          const r = await this.createIndex({ ...ip, collection_name: data.collection_name });
+          const r = await this.createIndex({ ...ip, collection_name: data.collection_name, db_name: data.db_name });
           if (r.error_code !== ErrorCode.SUCCESS) throw r;
         }
-        await this.loadCollectionSync({ collection_name: data.collection_name });
+        await this.loadCollectionSync({ collection_name: data.collection_name, db_name: data.db_name });
       }
       return res;
     }
@@ -357,26 +408,26 @@ export class MilvusClient {
       enable_dynamic_field = true, auto_id = false, index_params = {}, consistency_level,
     } = data;
     let result = resStatus();
-    const exist = await this.hasCollection({ collection_name });
+    const exist = await this.hasCollection({ collection_name, db_name: data.db_name });
     let indexNotExist = true;
     if (!exist.value) {
       const pk = { name: primary_field_name, data_type: id_type, is_primary_key: true, autoID: auto_id };
       if (data.max_length !== undefined) pk.max_length = data.max_length;
       result = await this.#createWithFields({
-        collection_name, description: data.description, consistency_level,
+        collection_name, db_name: data.db_name, description: data.description, consistency_level,
         enable_dynamic_field: enableDynamicField && enable_dynamic_field,
         fields: [pk, { name: vector_field_name, data_type: DataType.FloatVector, dim: dimension }],
       });
       if (result.error_code !== ErrorCode.SUCCESS) throw new Error(result.reason);
     } else {
-      const info = await this.describeIndex({ collection_name });
+      const info = await this.describeIndex({ collection_name, db_name: data.db_name });
       indexNotExist = info.status.error_code === ErrorCode.IndexNotExist;
     }
     if (indexNotExist) {
-      const r = await this.createIndex({ collection_name, field_name: vector_field_name, extra_params: { metric_type, ...index_params } });
+      const r = await this.createIndex({ collection_name, db_name: data.db_name, field_name: vector_field_name, extra_params: { metric_type, ...index_params } });
       if (r.error_code !== ErrorCode.SUCCESS) throw new Error(r.reason);
     }
-    const loaded = await this.loadCollectionSync({ collection_name });
+    const loaded = await this.loadCollectionSync({ collection_name, db_name: data.db_name });
     if (loaded.error_code !== ErrorCode.SUCCESS) throw new Error(loaded.reason);
     return result;
   }
@@ -396,14 +447,16 @@ export class MilvusClient {
     const hasKey = fields.some((f) => f.is_partition_key) || data.partition_key_field !== undefined;
     const coreFields = fields.map((f) => coreField(f, data.partition_key_field));
     return this.#run((s) => s, () => {
+      if (aliasesOf(this.address, this.#dbOf(data)).has(data.collection_name))
+        throw new MilvusException(Code.PARAMETER_INVALID, `collection name [${data.collection_name}] conflicts with an existing alias, please choose a unique name: invalid parameter`);
       const schema = new CollectionSchema(coreFields, data.description ?? '', {
         enable_dynamic_field: Boolean(data.enable_dynamic_field || data.enableDynamicField),
       });
-      const existed = engine().hasCollection(this.#store, data.collection_name);
-      this.#collections.set(data.collection_name, new Collection(data.collection_name, schema, {
-        using: this.#alias, num_partitions: hasKey ? data.num_partitions ?? 16 : 0,
+      const existed = engine().hasCollection(this.#storeOf(data), data.collection_name);
+      this.#collections.set(`${this.#dbOf(data)}\u0000${data.collection_name}`, new Collection(data.collection_name, schema, {
+        using: this.#aliasOf(data), num_partitions: hasKey ? data.num_partitions ?? 16 : 0,
       }));
-      const h = engine().resolve(this.#store, data.collection_name);
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
       // a new collection of Milvus is not loaded until its vector fields are indexed and loaded
       if (!existed) state.set(h.key, { indexes: [], loaded: false, consistency_level: levelName, created: Date.now() });
       return resStatus();
@@ -413,15 +466,19 @@ export class MilvusClient {
   async hasCollection(data) {
     checkCollectionName(data);
     accept('hasCollection', data, []);
-    return this.#run((s) => ({ status: s, value: false }), () => ({ status: resStatus(), value: engine().hasCollection(this.#store, data.collection_name) }));
+    data = this.#real(data);
+    // the SDK answers false, with a success, whatever the error
+    return this.#run(() => ({ status: resStatus(), value: false }), () => ({ status: resStatus(), value: engine().hasCollection(this.#storeOf(data), data.collection_name) }));
   }
 
   async describeCollection(data) {
     checkCollectionName(data);
     accept('describeCollection', data, ['cache']);
+    data = this.#real(data);
     return this.#run((s) => ({ status: s }), () => {
-      const h = engine().resolve(this.#store, data.collection_name);
-      return describeReply(h, stateOf(h), engine().describe(this.#store, h.name, h).partitions);
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      const db = this.#dbOf(data);
+      return describeReply(h, stateOf(h), engine().describe(this.#storeOf(data), h.name, h).partitions, this.#aliasesOf(db, h.name), db);
     });
   }
 
@@ -430,8 +487,8 @@ export class MilvusClient {
     return this.#run((s) => ({ status: s, data: [], collection_names: [], collection_ids: [], created_timestamps: [], created_utc_timestamps: [], inMemory_percentages: [] }), () => {
       const wanted = data?.collection_names?.length ? data.collection_names : null;
       const loadedOnly = data?.type === 1;
-      const names = engine().listCollections(this.#store).filter((n) => !wanted || wanted.includes(n));
-      const hs = names.map((n) => engine().resolve(this.#store, n)).filter((h) => !loadedOnly || stateOf(h).loaded);
+      const names = engine().listCollections(this.#storeOf(data)).filter((n) => !wanted || wanted.includes(n));
+      const hs = names.map((n) => engine().resolve(this.#storeOf(data), n)).filter((h) => !loadedOnly || stateOf(h).loaded);
       const out = {
         status: resStatus(),
         collection_names: hs.map((h) => h.name),
@@ -453,12 +510,18 @@ export class MilvusClient {
     checkCollectionName(data);
     accept('dropCollection', data, []);
     return this.#run((s) => s, () => {
-      const h = engine().find(this.#store, data.collection_name);
+      const db = this.#dbOf(data);
+      if (aliasesOf(this.address, db).has(data.collection_name))
+        throw new MilvusException(Code.PARAMETER_INVALID, `cannot drop the collection via alias = ${data.collection_name}: invalid parameter`);
+      const h = engine().find(this.#storeOf(data), data.collection_name);
+      const held = h ? this.#aliasesOf(db, h.name) : [];
+      if (held.length)
+        throw new MilvusException(Code.UNEXPECTED, `unable to drop the collection [${h.name}] because it has associated aliases [${held.join(', ')}], please remove all aliases before dropping the collection`);
       if (h) {
-        this.#collection(data.collection_name).drop();
+        this.#collection(data).drop();
         state.delete(h.key);
       }
-      this.#collections.delete(data.collection_name);
+      this.#collections.delete(`${this.#dbOf(data)}\u0000${data.collection_name}`);
       return resStatus();
     });
   }
@@ -470,16 +533,18 @@ export class MilvusClient {
     accept('renameCollection', data, ['new_collection_name']);
     if (data.new_db_name !== undefined) throw unsupported('`new_db_name` of MilvusClient.renameCollection');
     return this.#run((s) => s, () => {
-      const store = this.#store, from = data.collection_name, to = data.new_collection_name;
+      const store = this.#storeOf(data), from = data.collection_name, to = data.new_collection_name;
       if (typeof to !== 'string') throw new MilvusException(Code.PARAMETER_INVALID, 'new collection name must be a string: invalid parameter');
       const h = engine().resolve(store, from);
-      if (engine().hasCollection(store, to)) throw new MilvusException(Code.PARAMETER_INVALID, `duplicated new collection name ${to} with other collection name or alias`);
+      if (engine().hasCollection(store, to) || aliasesOf(this.address, this.#dbOf(data)).has(to)) throw new MilvusException(Code.PARAMETER_INVALID, `duplicated new collection name ${to} with other collection name or alias`);
       const st = stateOf(h);
       engine().load(store, engine().save(store, from), to);
       engine().dropCollection(store, from);
       state.delete(h.key);
       state.set(engine().resolve(store, to).key, st);
-      this.#collections.delete(from);
+      const table = aliasesOf(this.address, this.#dbOf(data));
+      for (const [a, c] of table) if (c === from) table.set(a, to); // the aliases follow the collection
+      this.#collections.delete(`${this.#dbOf(data)}\u0000${from}`);
       return resStatus();
     });
   }
@@ -487,8 +552,9 @@ export class MilvusClient {
   async getCollectionStatistics(data) {
     checkCollectionName(data);
     accept('getCollectionStatistics', data, []);
+    data = this.#real(data);
     return this.#run((s) => ({ status: s, stats: [], data: {} }), () => {
-      const n = String(engine().numEntities(this.#store, data.collection_name));
+      const n = String(engine().numEntities(this.#storeOf(data), data.collection_name));
       return { status: resStatus(), stats: [{ key: 'row_count', value: n }], data: { row_count: n } };
     });
   }
@@ -500,9 +566,10 @@ export class MilvusClient {
   async loadCollection(data) {
     checkCollectionName(data);
     accept('loadCollection', data, ['replica_number', 'refresh']);
+    data = this.#real(data);
     if (data.replica_number !== undefined && data.replica_number !== 1) throw unsupported('`replica_number` other than 1 of MilvusClient.loadCollection');
     return this.#run((s) => s, () => {
-      const h = engine().resolve(this.#store, data.collection_name);
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
       const st = stateOf(h);
       const missing = h.schema.fields.filter((f) => isVectorType(f.dtype) && !st.indexes.some((i) => i.field_name === f.name));
       if (missing.length)
@@ -523,8 +590,9 @@ export class MilvusClient {
   async releaseCollection(data) {
     checkCollectionName(data);
     accept('releaseCollection', data, []);
+    data = this.#real(data);
     return this.#run((s) => s, () => {
-      stateOf(engine().resolve(this.#store, data.collection_name)).loaded = false;
+      stateOf(engine().resolve(this.#storeOf(data), data.collection_name)).loaded = false;
       return resStatus();
     });
   }
@@ -532,10 +600,11 @@ export class MilvusClient {
   async getLoadState(data) {
     checkCollectionName(data);
     accept('getLoadState', data, ['partition_names']);
+    data = this.#real(data);
     return this.#run((s) => ({ status: s, state: LoadState.LoadStateNotExist }), () => {
-      const h = engine().find(this.#store, data.collection_name);
+      const h = engine().find(this.#storeOf(data), data.collection_name);
       if (!h) return { status: resStatus(), state: LoadState.LoadStateNotExist };
-      for (const p of data.partition_names ?? []) requirePartition(this.#store, h, p);
+      for (const p of data.partition_names ?? []) requirePartition(this.#storeOf(data), h, p);
       return { status: resStatus(), state: stateOf(h).loaded ? LoadState.LoadStateLoaded : LoadState.LoadStateNotLoad };
     });
   }
@@ -543,8 +612,9 @@ export class MilvusClient {
   async getLoadingProgress(data) {
     checkCollectionName(data);
     accept('getLoadingProgress', data, ['partition_names']);
+    data = this.#real(data);
     return this.#run((s) => ({ status: s, progress: '0' }), () => {
-      const h = engine().resolve(this.#store, data.collection_name);
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
       return { status: resStatus(), progress: stateOf(h).loaded ? '100' : '0' };
     });
   }
@@ -554,8 +624,9 @@ export class MilvusClient {
   async createPartition(data) {
     checkPartitionArgs(data);
     accept('createPartition', data, ['partition_name']);
+    data = this.#real(data);
     return this.#run((s) => s, () => {
-      this.#collection(data.collection_name).create_partition(data.partition_name);
+      this.#collection(data).create_partition(data.partition_name);
       return resStatus();
     });
   }
@@ -563,16 +634,18 @@ export class MilvusClient {
   async hasPartition(data) {
     checkPartitionArgs(data);
     accept('hasPartition', data, ['partition_name']);
+    data = this.#real(data);
     return this.#run((s) => ({ status: s, value: false }), () =>
-      ({ status: resStatus(), value: engine().hasPartition(this.#store, data.collection_name, data.partition_name) }));
+      ({ status: resStatus(), value: engine().hasPartition(this.#storeOf(data), data.collection_name, data.partition_name) }));
   }
 
   async showPartitions(data) {
     checkCollectionName(data);
     accept('showPartitions', data, ['type']);
+    data = this.#real(data);
     return this.#run((s) => ({ status: s, partition_names: [], partitionIDs: [], created_timestamps: [], created_utc_timestamps: [], data: [] }), () => {
-      const h = engine().resolve(this.#store, data.collection_name);
-      const parts = engine().describe(this.#store, h.name, h).partitions;
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      const parts = engine().describe(this.#storeOf(data), h.name, h).partitions;
       const st = stateOf(h);
       const ids = parts.map((p, i) => String(p.id ?? i));
       const ts = parts.map(() => String(st.created));
@@ -594,10 +667,11 @@ export class MilvusClient {
   async getPartitionStatistics(data) {
     checkPartitionArgs(data);
     accept('getPartitionStatistics', data, ['partition_name']);
+    data = this.#real(data);
     return this.#run((s) => ({ status: s, stats: [], data: {} }), () => {
-      const h = engine().resolve(this.#store, data.collection_name);
-      requirePartition(this.#store, h, data.partition_name);
-      const n = String(engine().numEntities(this.#store, h.name, data.partition_name));
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      requirePartition(this.#storeOf(data), h, data.partition_name);
+      const n = String(engine().numEntities(this.#storeOf(data), h.name, data.partition_name));
       return { status: resStatus(), stats: [{ key: 'row_count', value: n }], data: { row_count: n } };
     });
   }
@@ -609,9 +683,10 @@ export class MilvusClient {
   async dropPartition(data) {
     checkPartitionArgs(data);
     accept('dropPartition', data, ['partition_name']);
+    data = this.#real(data);
     return this.#run((s) => s, () => {
       if (data.partition_name === '_default') throw new MilvusException(Code.PARAMETER_INVALID, 'default partition cannot be deleted: invalid parameter');
-      this.#collection(data.collection_name).drop_partition(data.partition_name);
+      this.#collection(data).drop_partition(data.partition_name);
       return resStatus();
     });
   }
@@ -633,12 +708,13 @@ export class MilvusClient {
   async #partitionsLoad(method, data, load) {
     checkCollectionName(data);
     accept(method, data, ['partition_names', 'replica_number']);
+    data = this.#real(data);
     if (!Array.isArray(data.partition_names) || !data.partition_names.length) throw new Error(ERROR_REASONS.PARTITION_NAMES_IS_REQUIRED);
     if (data.replica_number !== undefined && data.replica_number !== 1) throw unsupported(`\`replica_number\` other than 1 of MilvusClient.${method}`);
     return this.#run((s) => s, () => {
-      const h = engine().resolve(this.#store, data.collection_name);
-      for (const p of data.partition_names) requirePartition(this.#store, h, p);
-      if (load) return this.loadCollection({ collection_name: h.name });
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      for (const p of data.partition_names) requirePartition(this.#storeOf(data), h, p);
+      if (load) return this.loadCollection({ collection_name: h.name, db_name: data.db_name });
       return resStatus();
     });
   }
@@ -653,12 +729,13 @@ export class MilvusClient {
     }
     checkCollectionName(data);
     accept('createIndex', data, ['field_name', 'index_name', 'extra_params', 'index_type', 'metric_type', 'params']);
+    data = this.#real(data);
     const extra = { ...(data.extra_params ?? {}) };
     if (data.params) extra.params = data.params;
     if (data.index_type) extra.index_type = data.index_type;
     if (data.metric_type) extra.metric_type = data.metric_type;
     return this.#run((s) => s, () => {
-      const h = engine().resolve(this.#store, data.collection_name);
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
       const f = h.schema.fields.find((x) => x.name === data.field_name);
       if (!f) throw new MilvusException(Code.PARAMETER_INVALID, `cannot create index on non-exist field: ${data.field_name}: invalid parameter`);
       let params = extra.params ?? {};
@@ -692,10 +769,11 @@ export class MilvusClient {
   async describeIndex(data) {
     checkCollectionName(data);
     accept('describeIndex', data, ['field_name', 'index_name']);
+    data = this.#real(data);
     return this.#run((s) => ({ status: s, index_descriptions: [] }), () => {
-      const h = engine().resolve(this.#store, data.collection_name);
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
       const list = this.#indexes(h, data);
-      const n = String(engine().numEntities(this.#store, h.name));
+      const n = String(engine().numEntities(this.#storeOf(data), h.name));
       return {
         status: resStatus(),
         index_descriptions: list.map((ix) => ({
@@ -709,8 +787,9 @@ export class MilvusClient {
   async listIndexes(data) {
     checkCollectionName(data);
     accept('listIndexes', data, ['field_name', 'index_name']);
+    data = this.#real(data);
     return this.#run((s) => ({ status: s, indexes: [] }), () => {
-      const h = engine().resolve(this.#store, data.collection_name);
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
       return { status: resStatus(), indexes: stateOf(h).indexes.map((i) => i.index_name) };
     });
   }
@@ -718,8 +797,9 @@ export class MilvusClient {
   async getIndexState(data) {
     checkCollectionName(data);
     accept('getIndexState', data, ['field_name', 'index_name']);
+    data = this.#real(data);
     return this.#run((s) => ({ status: s, state: 'None' }), () => {
-      this.#indexes(engine().resolve(this.#store, data.collection_name), data);
+      this.#indexes(engine().resolve(this.#storeOf(data), data.collection_name), data);
       return { status: resStatus(), state: 'Finished' };
     });
   }
@@ -727,10 +807,11 @@ export class MilvusClient {
   async getIndexBuildProgress(data) {
     checkCollectionName(data);
     accept('getIndexBuildProgress', data, ['field_name', 'index_name']);
+    data = this.#real(data);
     return this.#run((s) => ({ status: s, indexed_rows: 0, total_rows: 0 }), () => {
-      const h = engine().resolve(this.#store, data.collection_name);
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
       this.#indexes(h, data);
-      const n = engine().numEntities(this.#store, h.name);
+      const n = engine().numEntities(this.#storeOf(data), h.name);
       return { status: resStatus(), indexed_rows: n, total_rows: n };
     });
   }
@@ -738,8 +819,9 @@ export class MilvusClient {
   async dropIndex(data) {
     checkCollectionName(data);
     accept('dropIndex', data, ['field_name', 'index_name']);
+    data = this.#real(data);
     return this.#run((s) => s, () => {
-      const h = engine().resolve(this.#store, data.collection_name);
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
       const st = stateOf(h);
       if (st.loaded) throw new MilvusException(Code.UNEXPECTED, `index cannot be dropped, collection is loaded, please release it first`);
       const gone = new Set(this.#indexes(h, data));
@@ -769,19 +851,20 @@ export class MilvusClient {
   async #write(op, data) {
     checkCollectionName(data);
     accept(op, data, ['data', 'fields_data', 'partition_name', 'partial_update']);
+    data = this.#real(data);
     if (data.partial_update) throw unsupported(`\`partial_update\` of MilvusClient.${op} (issue 15)`);
     const rows = data.fields_data || data.data;
     if (!rows || !Array.isArray(rows) || !rows.length) throw new Error(ERROR_REASONS.INSERT_CHECK_FIELD_DATA_IS_REQUIRED);
     await this.#whenReady();
     // the SDK describes the collection first, and throws its reply when there is none
-    const desc = await this.describeCollection({ collection_name: data.collection_name });
+    const desc = await this.describeCollection({ collection_name: data.collection_name, db_name: data.db_name });
     if (desc.status.error_code !== ErrorCode.SUCCESS) throw desc;
     const isString = desc.schema.fields.find((f) => f.is_primary_key).dataType === DataType.VarChar;
     return this.#run((s) => mutationReply(null, isString, s), async () => {
-      const h = engine().resolve(this.#store, data.collection_name);
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
       const int64s = h.schema.fields.filter((f) => f.dtype === CORE.INT64 || (f.dtype === CORE.ARRAY && f.element_type === CORE.INT64));
       const batch = int64s.length ? rows.map((r) => int64Row(r, int64s)) : rows;
-      const c = this.#collection(data.collection_name);
+      const c = this.#collection(data);
       const r = await (op === 'insert' ? c.insert(batch, { partition_name: data.partition_name }) : c.upsert(batch, { partition_name: data.partition_name }));
       return mutationReply(r, isString);
     });
@@ -791,9 +874,10 @@ export class MilvusClient {
   async delete(data) {
     if (!data || !data.collection_name) throw new Error(ERROR_REASONS.COLLECTION_NAME_IS_REQUIRED);
     accept('delete', data, ['ids', 'filter', 'expr', 'partition_name', 'consistency_level']);
+    data = this.#real(data);
     if (data.exprValues !== undefined) throw unsupported('`exprValues` of MilvusClient.delete');
     await this.#whenReady();
-    const desc = await this.describeCollection({ collection_name: data.collection_name });
+    const desc = await this.describeCollection({ collection_name: data.collection_name, db_name: data.db_name });
     const pk = desc.status.error_code === ErrorCode.SUCCESS ? desc.schema.fields.find((f) => f.is_primary_key) : null;
     const isString = pk?.dataType === DataType.VarChar;
     let expr = data.filter || data.expr;
@@ -803,12 +887,12 @@ export class MilvusClient {
     }
     if (!expr) throw new Error(ERROR_REASONS.FILTER_EXPR_REQUIRED);
     return this.#run((s) => mutationReply(null, isString, s), async () => {
-      const c = this.#collection(data.collection_name);
+      const c = this.#collection(data);
       // Milvus's reply names the keys deleted: those the filter selects now
-      const h = engine().resolve(this.#store, data.collection_name);
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
       const request = { expr, output_fields: [h.pk.name] };
       if (data.partition_name) request.partition_names = [data.partition_name];
-      const keys = engine().queryRows(this.#store, h.name, h, JSON.stringify(request)).map((row) => row[h.pk.name]);
+      const keys = engine().queryRows(this.#storeOf(data), h.name, h, JSON.stringify(request)).map((row) => row[h.pk.name]);
       const r = await c.delete(expr, { partition_name: data.partition_name });
       r.primary_keys = keys;
       return mutationReply(r, isString);
@@ -825,11 +909,12 @@ export class MilvusClient {
   async query(data) {
     checkCollectionName(data);
     accept('query', data, ['output_fields', 'partition_names', 'ids', 'expr', 'filter', 'offset', 'limit', 'consistency_level']);
+    data = this.#real(data);
     return this.#run((s) => ({ status: s, data: [] }), () => ({ status: resStatus(), data: this.#queryRows(data) }));
   }
 
   #queryRows(data) {
-    const h = engine().resolve(this.#store, data.collection_name);
+    const h = engine().resolve(this.#storeOf(data), data.collection_name);
     requireLoaded(h);
     let expr = data.filter || data.expr || '';
     if (!expr && data.ids && data.ids.length) {
@@ -840,7 +925,7 @@ export class MilvusClient {
     if (data.partition_names) request.partition_names = data.partition_names;
     if (typeof data.limit === 'number') request.limit = data.limit;
     if (typeof data.offset === 'number') request.offset = data.offset;
-    const rows = engine().queryRows(this.#store, h.name, h, JSON.stringify(request));
+    const rows = engine().queryRows(this.#storeOf(data), h.name, h, JSON.stringify(request));
     if (request.output_fields.some((o) => o.trim() === DEFAULT_COUNT_QUERY_STRING)) return rows.map((r) => ({ [DEFAULT_COUNT_QUERY_STRING]: String(r[DEFAULT_COUNT_QUERY_STRING]) }));
     const byName = new Map(h.schema.fields.map((f) => [f.name, f]));
     return rows.map((r) => rowOut(r, byName, true));
@@ -855,8 +940,9 @@ export class MilvusClient {
   async count(data) {
     checkCollectionName(data);
     accept('count', data, ['expr', 'filter']);
+    data = this.#real(data);
     return this.#run((s) => ({ status: s, data: 0 }), () => {
-      const rows = this.#queryRows({ collection_name: data.collection_name, expr: data.filter || data.expr || '', output_fields: [DEFAULT_COUNT_QUERY_STRING] });
+      const rows = this.#queryRows({ collection_name: data.collection_name, db_name: data.db_name, expr: data.filter || data.expr || '', output_fields: [DEFAULT_COUNT_QUERY_STRING] });
       return { status: resStatus(), data: Number(rows[0][DEFAULT_COUNT_QUERY_STRING]) };
     });
   }
@@ -876,12 +962,12 @@ export class MilvusClient {
     const vectors = data.vectors ?? data.vector ?? data.data;
     if (vectors === undefined) throw new Error(ERROR_REASONS.VECTORS_OR_VECTOR_IS_MISSING);
     await this.#whenReady();
-    const desc = await this.describeCollection({ collection_name: data.collection_name });
+    const desc = await this.describeCollection({ collection_name: data.collection_name, db_name: data.db_name });
     if (desc.status.error_code !== ErrorCode.SUCCESS) return { status: desc.status, results: [], recalls: [], session_ts: -1, collection_name: data.collection_name };
     const annsName = data.anns_field || legacy?.anns_field || Object.keys(desc.anns_fields)[0];
     if (!desc.anns_fields[annsName]) throw new Error(ERROR_REASONS.NO_ANNS_FEILD_FOUND_IN_SEARCH);
     return this.#run((s) => ({ status: s, results: [], recalls: [], session_ts: -1, collection_name: data.collection_name }), () => {
-      const h = engine().resolve(this.#store, data.collection_name);
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
       requireLoaded(h);
       const field = h.info.fields[h.info.fieldIndex.get(annsName)];
       const index = stateOf(h).indexes.find((i) => i.field_name === annsName);
@@ -909,7 +995,7 @@ export class MilvusClient {
       if (q.sparse) request.sparse = q.sparse;
       else request.nq = q.nq;
       const pk = h.pk.name;
-      const hits = engine().searchHits(this.#store, h.name, h, JSON.stringify(request), q, { pk, pkInEntity: false, roundDecimal });
+      const hits = engine().searchHits(this.#storeOf(data), h.name, h, JSON.stringify(request), q, { pk, pkInEntity: false, roundDecimal });
       const byName = new Map(h.schema.fields.map((f) => [f.name, f]));
       const wildcard = outputs.some((o) => o.trim() === '*' || o.trim() === DEFAULT_DYNAMIC_FIELD);
       const named = new Set(outputs.map((o) => o.trim()).filter((o) => !byName.has(o)));
@@ -926,6 +1012,132 @@ export class MilvusClient {
     });
   }
 
+  // ---- databases: named stores of one address ---------------------------------------------
+
+  async createDatabase(data) {
+    accept('createDatabase', data, []);
+    if (data.properties !== undefined && Object.keys(data.properties ?? {}).length) throw unsupported('`properties` of MilvusClient.createDatabase');
+    return this.#run((s) => s, () => {
+      const dbs = databasesOf(this.address);
+      if (typeof data.db_name !== 'string' || !data.db_name) throw new MilvusException(Code.PARAMETER_INVALID, 'database name should not be empty: invalid parameter');
+      if (dbs.has(data.db_name)) throw new MilvusException(Code.UNEXPECTED, `database already exist: ${data.db_name}`);
+      dbs.add(data.db_name);
+      return resStatus();
+    });
+  }
+
+  async listDatabases(data = {}) {
+    accept('listDatabases', data ?? {}, []);
+    return this.#run((s) => ({ status: s, db_names: [], created_timestamp: [], db_ids: [] }), () => {
+      const names = [...databasesOf(this.address)];
+      return { status: resStatus(), db_names: names, created_timestamp: names.map(() => '0'), db_ids: names.map((_, i) => String(i + 1)) };
+    });
+  }
+
+  async describeDatabase(data) {
+    accept('describeDatabase', data, []);
+    return this.#run((s) => ({ status: s, db_name: data.db_name, dbID: 0, created_timestamp: 0, properties: [] }), () => {
+      const names = [...databasesOf(this.address)];
+      if (!names.includes(data.db_name)) throw noDatabase(data.db_name);
+      return { status: resStatus(), db_name: data.db_name, dbID: names.indexOf(data.db_name) + 1, created_timestamp: 0, properties: [] };
+    });
+  }
+
+  /** Drops an empty database (Milvus drops only those). */
+  async dropDatabase(data) {
+    accept('dropDatabase', data, []);
+    return this.#run((s) => s, () => {
+      const dbs = databasesOf(this.address);
+      if (data.db_name === 'default') throw new MilvusException(Code.UNEXPECTED, 'can not drop default database');
+      if (!dbs.has(data.db_name)) return resStatus(); // Milvus: dropping a database that is not there succeeds
+      const alias = aliasOf(this.address, data.db_name);
+      if (connections.has_connection(alias) && engine().listCollections(connections._store(alias)).length)
+        throw new MilvusException(Code.UNEXPECTED, `database:${data.db_name} not empty, must drop all collections before drop database`);
+      if (connections.has_connection(alias)) connections.remove_connection(alias);
+      aliases.delete(`${this.address}\u0000${data.db_name}`);
+      dbs.delete(data.db_name);
+      if (this.#db === data.db_name) this.#db = 'default';
+      return resStatus();
+    });
+  }
+
+  /** The database of requests that name none, as the SDK's use(): not looked up now (requests
+   * to a database that does not exist fail). */
+  async use(data) {
+    accept('use', data ?? {}, []);
+    this.#db = data?.db_name || 'default';
+    return { error_code: ErrorCode.SUCCESS, reason: '' };
+  }
+
+  useDatabase(data) {
+    return this.use(data);
+  }
+
+  // ---- aliases ---------------------------------------------------------------------------
+
+  async createAlias(data) {
+    return this.#setAlias('createAlias', data, false);
+  }
+
+  async alterAlias(data) {
+    return this.#setAlias('alterAlias', data, true);
+  }
+
+  async #setAlias(method, data, alter) {
+    checkCollectionName(data);
+    if (!data.alias) throw new Error(ERROR_REASONS.ALIAS_NAME_IS_REQUIRED);
+    accept(method, data, ['alias']);
+    return this.#run((s) => s, () => {
+      const store = this.#storeOf(data), table = aliasesOf(this.address, this.#dbOf(data));
+      const h = engine().resolve(store, data.collection_name);
+      if (engine().hasCollection(store, data.alias))
+        throw new MilvusException(Code.PARAMETER_INVALID, `alias and collection name conflict[database=${this.#dbOf(data)}][alias=${data.alias}]`);
+      const now = table.get(data.alias);
+      if (!alter && now !== undefined && now !== h.name)
+        throw new MilvusException(Code.UNEXPECTED, `alias exists and already aliased to another collection, alias: ${data.alias}, collection: ${h.name}, other collection: ${now}`);
+      if (alter && now === undefined) throw new MilvusException(Code.UNEXPECTED, `failed to alter alias, alias does not exist: ${data.alias}`);
+      table.set(data.alias, h.name);
+      return resStatus();
+    });
+  }
+
+  async dropAlias(data) {
+    if (!data || !data.alias) throw new Error(ERROR_REASONS.ALIAS_NAME_IS_REQUIRED);
+    accept('dropAlias', data, ['alias']);
+    return this.#run((s) => s, () => {
+      aliasesOf(this.address, this.#dbOf(data)).delete(data.alias); // Milvus: dropping an alias that is not there succeeds
+      return resStatus();
+    });
+  }
+
+  async describeAlias(data) {
+    checkCollectionName(data);
+    if (!data.alias) throw new Error(ERROR_REASONS.ALIAS_NAME_IS_REQUIRED);
+    accept('describeAlias', data, ['alias']);
+    return this.#run((s) => ({ status: s, db_name: data.db_name || this.#db, alias: data.alias, collection: '' }), () => {
+      const db = this.#dbOf(data);
+      const target = aliasesOf(this.address, db).get(data.alias);
+      if (target === undefined) throw new MilvusException(1600, `alias not found[database=${db}][alias=${data.alias}]`);
+      return { status: resStatus(), db_name: db, alias: data.alias, collection: target };
+    });
+  }
+
+  async listAliases(data) {
+    checkCollectionName(data);
+    accept('listAliases', data, []);
+    data = this.#real(data);
+    return this.#run((s) => ({ status: s, db_name: data.db_name || this.#db, collection_name: data.collection_name, aliases: [] }), () => {
+      const db = this.#dbOf(data);
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      return { status: resStatus(), db_name: db, collection_name: h.name, aliases: this.#aliasesOf(db, h.name) };
+    });
+  }
+
+  /** The aliases of collection `name` of database `db`. */
+  #aliasesOf(db, name) {
+    return [...aliasesOf(this.address, db)].filter(([, c]) => c === name).map(([a]) => a);
+  }
+
   async flush(data) {
     return this.#flush('flush', data);
   }
@@ -939,10 +1151,11 @@ export class MilvusClient {
   async #flush(method, data) {
     if (!data || !Array.isArray(data.collection_names) || !data.collection_names.length) throw new Error(ERROR_REASONS.COLLECTION_NAME_IS_REQUIRED);
     accept(method, data, ['collection_names']);
+    data = this.#real(data);
     return this.#run((s) => ({ status: s, coll_segIDs: {}, flush_coll_segIDs: {}, coll_seal_times: {}, coll_flush_ts: {}, flushed: false }), async () => {
       const segs = {};
       for (const name of data.collection_names) {
-        await this.#collection(name).flush();
+        await this.#collection(data, name).flush();
         segs[name] = { data: [] };
       }
       if (method === 'flushSync') return { status: resStatus(), flushed: true };
@@ -960,12 +1173,12 @@ const NOT_SUPPORTED = [
   'describeResourceGroup', 'dropResourceGroup', 'updateResourceGroups', 'transferNode', 'transferReplica', 'getReplicas', 'describeReplicas',
   'bulkInsert', 'listImportTasks', 'getImportState', 'loadBalance', 'getQuerySegmentInfo', 'getPersistentSegmentInfo', 'getMetric',
   'createSnapshot', 'dropSnapshot', 'listSnapshots', 'describeSnapshot', 'restoreSnapshot',
-  'createAlias', 'alterAlias', 'dropAlias', 'describeAlias', 'listAliases',
-  'createDatabase', 'dropDatabase', 'describeDatabase', 'alterDatabase', 'listDatabases', 'use',
+  'alterDatabase', 'alterDatabaseProperties', 'dropDatabaseProperties',
   'hybridSearch', 'searchIterator', 'queryIterator', 'alterCollectionProperties', 'alterCollection', 'dropCollectionProperties',
   'addCollectionField', 'truncateCollection', 'compact', 'getCompactionState', 'runAnalyzer',
 ];
 for (const name of NOT_SUPPORTED) {
+  if (Object.hasOwn(MilvusClient.prototype, name)) throw new Error(`MilvusClient.${name} is implemented and listed as not supported`);
   Object.defineProperty(MilvusClient.prototype, name, {
     value: async function () {
       return resStatus(1100, `MilvusClient.${name} is not supported by partita: invalid parameter`);
