@@ -238,7 +238,10 @@ test("errors: the server's as statuses with Milvus's codes, the SDK's own checks
   assertStatus((await client.search({ collection_name: name, data: [1, 2], metric_type: 'L2' })).status, 1100, ErrorCode.IllegalArgument, /metric type not match/);
   assertStatus((await client.getPartitionStatistics({ collection_name: name, partition_name: 'nope' })).status, 200, 'MetaFailed', /partition not found/);
   const bad = await client.insert({ collection_name: name, data: [{ id: 1, v: [1, 2, 3] }] });
-  assert.notEqual(bad.status.error_code, 'Success');
+  assertStatus(bad.status, 1100, ErrorCode.IllegalArgument, /dim/);
+  // the core's client-side checks (pymilvus's code 1) are the server's invalid parameter for a gRPC client
+  const wrongType = await client.insert({ collection_name: name, data: [{ id: 1, v: 'nope' }] });
+  assertStatus(wrongType.status, 1100, ErrorCode.IllegalArgument, /inconsistent with defined schema/);
   assert.equal(bad.insert_cnt, '0');
   assert.equal((await client.count({ collection_name: name })).data, 0, 'nothing was written');
 
@@ -266,12 +269,17 @@ test('arguments partita does not implement are refused by name, and nothing is d
   await refuse(client.upsert({ collection_name: name, data: [{ id: 1, vector: [1, 2] }], partial_update: true }), 'partial_update');
   await refuse(client.insert({ collection_name: name, data: [{ id: 1, vector: [1, 2] }], transformers: {} }), 'transformers');
   await refuse(client.loadCollection({ collection_name: name, resource_groups: ['rg'] }), 'resource_groups');
+  await refuse(client.search({ collection_name: name, data: [1, 2], ignore_growing: true }), 'ignore_growing');
+  await refuse(client.search({ collection_name: name, data: [1, 2], vector_type: DataType.BinaryVector }), 'vector_type');
+  await refuse(client.search({ collection_name: name, data: [1, 2], nq: 2 }), 'nq');
   assert.equal((await client.count({ collection_name: name })).data, 0, 'no write happened');
   const fresh = uniqueName('refuse');
   await refuse(client.createCollection({ collection_name: fresh, fields: [
     { name: 'id', data_type: DataType.Int64, is_primary_key: true }, { name: 't', data_type: DataType.VarChar, max_length: 9, enable_analyzer: true },
     { name: 'v', data_type: DataType.FloatVector, dim: 2 }] }), 'enable_analyzer');
   await refuse(client.createCollection({ collection_name: fresh, dimension: 2, shards_num: 2 }), 'shards_num');
+  await refuse(client.createCollection({ collection_name: fresh, num_partitions: 8, fields: [
+    { name: 'id', data_type: DataType.Int64, is_primary_key: true }, { name: 'v', data_type: DataType.FloatVector, dim: 2 }] }), 'num_partitions');
   assert.equal((await client.hasCollection({ collection_name: fresh })).value, false, 'no collection was created');
   assert.throws(() => new MilvusClient({ address: ':memory:', pool: { max: 2 } }), /`pool`/);
   // a method that makes no sense in an embedded store: a status that says so, never a success

@@ -445,6 +445,8 @@ export class MilvusClient {
     const levelName = typeof level === 'number' ? ConsistencyLevelEnum[level] : level;
     if (ConsistencyLevelEnum[levelName] === undefined) throw unsupported(`consistency_level ${JSON.stringify(level)}`);
     const hasKey = fields.some((f) => f.is_partition_key) || data.partition_key_field !== undefined;
+    if (data.num_partitions !== undefined && !hasKey)
+      throw new MilvusException(Code.PARAMETER_INVALID, 'num_partitions should only be specified with partition key field enabled: invalid parameter');
     const coreFields = fields.map((f) => coreField(f, data.partition_key_field));
     return this.#run((s) => s, () => {
       if (aliasesOf(this.address, this.#dbOf(data)).has(data.collection_name))
@@ -956,9 +958,12 @@ export class MilvusClient {
   async search(data) {
     checkCollectionName(data);
     accept('search', data, ['anns_field', 'partition_names', 'expr', 'filter', 'search_params', 'vectors', 'vector', 'data', 'output_fields',
-      'vector_type', 'nq', 'consistency_level', 'limit', 'topk', 'offset', 'params', 'metric_type', 'round_decimal', 'ignore_growing']);
+      'vector_type', 'consistency_level', 'limit', 'topk', 'offset', 'params', 'metric_type', 'round_decimal', 'ignore_growing']);
     const legacy = data.search_params ?? null;
     if (legacy) accept('search (search_params)', legacy, ['anns_field', 'topk', 'metric_type', 'params', 'offset', 'round_decimal', 'ignore_growing']);
+    // every row of the embedded store is where Milvus keeps new rows (growing segments)
+    if (data.ignore_growing || legacy?.ignore_growing) throw unsupported('`ignore_growing: true` of MilvusClient.search');
+
     const vectors = data.vectors ?? data.vector ?? data.data;
     if (vectors === undefined) throw new Error(ERROR_REASONS.VECTORS_OR_VECTOR_IS_MISSING);
     await this.#whenReady();
@@ -966,6 +971,8 @@ export class MilvusClient {
     if (desc.status.error_code !== ErrorCode.SUCCESS) return { status: desc.status, results: [], recalls: [], session_ts: -1, collection_name: data.collection_name };
     const annsName = data.anns_field || legacy?.anns_field || Object.keys(desc.anns_fields)[0];
     if (!desc.anns_fields[annsName]) throw new Error(ERROR_REASONS.NO_ANNS_FEILD_FOUND_IN_SEARCH);
+    if (data.vector_type !== undefined && data.vector_type !== desc.anns_fields[annsName].dataType)
+      throw new MilvusException(Code.PARAMETER_INVALID, `vector_type ${data.vector_type} is not the type of field ${annsName} (${desc.anns_fields[annsName].dataType}): invalid parameter`);
     return this.#run((s) => ({ status: s, results: [], recalls: [], session_ts: -1, collection_name: data.collection_name }), () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       requireLoaded(h);

@@ -30,9 +30,11 @@ export function resStatus(code = 0, reason = '') {
   };
 }
 
-/** The ResStatus of a MilvusException; anything else (a bug, a TypeError) is thrown on. */
+/** The ResStatus of a MilvusException; anything else (a bug, a TypeError) is thrown on. The
+ * core's client-side checks (pymilvus's, code 1) are the server's parameter checks for a gRPC
+ * client: invalid parameter (1100). */
 export function statusOf(e) {
-  if (e instanceof MilvusException) return resStatus(e.code, e.message);
+  if (e instanceof MilvusException) return resStatus(e.code === Code.CLIENT ? Code.PARAMETER_INVALID : e.code, e.message);
   throw e;
 }
 
