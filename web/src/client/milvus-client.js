@@ -33,8 +33,9 @@ import {
 } from './constants.js';
 import { resStatus, statusOf, unsupported } from './status.js';
 
-/** The keys every request may carry (GrpcTimeOut, collectionNameReq). `timeout` and the request
- * id are honoured trivially: an embedded call completes before it returns. */
+/** The keys every request may carry (GrpcTimeOut, collectionNameReq). An embedded call completes
+ * before it returns; `timeout` (ms) bounds the waits of a forwarding client's writes and flushes
+ * (room in the backlog, the remote's acknowledgement); the request id only names a request. */
 const COMMON = ['collection_name', 'db_name', 'timeout', 'client_request_id', 'client-request-id'];
 
 /** Checks that every key of `data` is one partita honours for `method`; throws naming the first
@@ -57,6 +58,9 @@ function toDataType(t) {
   if (typeof t === 'string') return Object.hasOwn(DataTypeMap, t) ? DataTypeMap[t] : undefined;
   return undefined;
 }
+
+/** The SDK's timeout (ms) as the ORM face takes it (seconds); undefined: none. */
+const seconds = (ms) => (ms === undefined || ms === null ? undefined : ms / 1000);
 
 /** A type parameter as a number when it is written as one (the SDK takes '128' and 128). */
 const typeParam = (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v);
@@ -867,7 +871,8 @@ export class MilvusClient {
       const int64s = h.schema.fields.filter((f) => f.dtype === CORE.INT64 || (f.dtype === CORE.ARRAY && f.element_type === CORE.INT64));
       const batch = int64s.length ? rows.map((r) => int64Row(r, int64s)) : rows;
       const c = this.#collection(data);
-      const r = await (op === 'insert' ? c.insert(batch, { partition_name: data.partition_name }) : c.upsert(batch, { partition_name: data.partition_name }));
+      const options = { partition_name: data.partition_name, timeout: seconds(data.timeout) };
+      const r = await (op === 'insert' ? c.insert(batch, options) : c.upsert(batch, options));
       return mutationReply(r, isString);
     });
   }
@@ -895,7 +900,7 @@ export class MilvusClient {
       const request = { expr, output_fields: [h.pk.name] };
       if (data.partition_name) request.partition_names = [data.partition_name];
       const keys = engine().queryRows(this.#storeOf(data), h.name, h, JSON.stringify(request)).map((row) => row[h.pk.name]);
-      const r = await c.delete(expr, { partition_name: data.partition_name });
+      const r = await c.delete(expr, { partition_name: data.partition_name, timeout: seconds(data.timeout) });
       r.primary_keys = keys;
       return mutationReply(r, isString);
     });
@@ -1162,7 +1167,7 @@ export class MilvusClient {
     return this.#run((s) => ({ status: s, coll_segIDs: {}, flush_coll_segIDs: {}, coll_seal_times: {}, coll_flush_ts: {}, flushed: false }), async () => {
       const segs = {};
       for (const name of data.collection_names) {
-        await this.#collection(data, name).flush();
+        await this.#collection(data, name).flush({ timeout: seconds(data.timeout) });
         segs[name] = { data: [] };
       }
       if (method === 'flushSync') return { status: resStatus(), flushed: true };
