@@ -282,6 +282,7 @@ test('arguments partita does not implement are refused by name, and nothing is d
     { name: 'id', data_type: DataType.Int64, is_primary_key: true }, { name: 'v', data_type: DataType.FloatVector, dim: 2 }] }), 'num_partitions');
   assert.equal((await client.hasCollection({ collection_name: fresh })).value, false, 'no collection was created');
   assert.throws(() => new MilvusClient({ address: ':memory:', pool: { max: 2 } }), /`pool`/);
+  assert.throws(() => new MilvusClient({ address: 'http://127.0.0.1:9', ssl: true }), /`ssl: true` with an http:\/\/ address/);
   // a method that makes no sense in an embedded store: a status that says so, never a success
   const users = await client.createUser({ username: 'u', password: 'p' });
   assertStatus(users, 1100, ErrorCode.IllegalArgument, /createUser is not supported by partita/);

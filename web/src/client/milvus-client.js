@@ -59,9 +59,6 @@ function toDataType(t) {
   return undefined;
 }
 
-/** The SDK's timeout (ms) as the ORM face takes it (seconds); undefined: none. */
-const seconds = (ms) => (ms === undefined || ms === null ? undefined : ms / 1000);
-
 /** A type parameter as a number when it is written as one (the SDK takes '128' and 128). */
 const typeParam = (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v);
 
@@ -251,8 +248,13 @@ function connectionOptions(config) {
   const address = config.address ?? ':memory:';
   if (typeof address !== 'string') throw new MilvusException(Code.CLIENT, `MilvusClient: address must be a string, got ${typeof address}`);
   if (/^https?:\/\//i.test(address)) {
+    if (config.ssl === true && /^http:/i.test(address)) throw unsupported('`ssl: true` with an http:// address (give https://)');
     const token = config.token ?? (config.username || config.password ? `${config.username ?? ''}:${config.password ?? ''}` : undefined);
-    return { address, options: { uri: address, token, db_name: config.database } };
+    const options = { uri: address, token, db_name: config.database };
+    // the SDK's retries, as the forwarder's
+    if (config.maxRetries !== undefined) options.max_retries = config.maxRetries;
+    if (config.retryDelay !== undefined) options.retry_initial_ms = config.retryDelay;
+    return { address, options };
   }
   if (address === ':memory:' || address === '' || /^[A-Za-z0-9.-]+:\d+$/.test(address))
     return { address, options: { uri: ':memory:' } };
@@ -264,7 +266,11 @@ function connectionOptions(config) {
 /** The SDK's CONNECT_STATUS.SHUTDOWN. */
 const CONNECT_SHUTDOWN = 5;
 
-/** ClientConfig keys partita honours; the others the SDK takes are refused by name. */
+/** ClientConfig keys partita honours; the others the SDK takes (tls, pool, channelOptions,
+ * trace, ...) are refused by name. `timeout` is the default of every request's; `maxRetries` and
+ * `retryDelay` are the forwarder's retries; `ssl` is the scheme of an http(s) address (and means
+ * nothing to an embedded store); `logLevel`, `logPrefix`, `id` and `telemetry` concern the SDK's
+ * own logging and reports, which partita does not make. */
 const CONFIG_KEYS = ['address', 'token', 'username', 'password', 'database', 'timeout', 'logLevel', 'logPrefix', 'id', 'ssl', 'maxRetries', 'retryDelay', '__SKIP_CONNECT__', 'telemetry'];
 
 // ---------------------------------------------------------------------------------------------
@@ -327,6 +333,13 @@ export class MilvusClient {
     const alias = aliasOf(this.address, db);
     if (!connections.has_connection(alias)) connections.connect(alias, { ...this.#options, db_name: db });
     return alias;
+  }
+
+  /** A request's timeout (ms; the client's `timeout` by default) as the ORM face takes it
+   * (seconds); undefined: none. */
+  #seconds(data) {
+    const ms = data.timeout ?? this.config.timeout;
+    return ms === undefined || ms === null ? undefined : Number(ms) / 1000;
   }
 
   /** The store of a request's database. */
@@ -871,7 +884,7 @@ export class MilvusClient {
       const int64s = h.schema.fields.filter((f) => f.dtype === CORE.INT64 || (f.dtype === CORE.ARRAY && f.element_type === CORE.INT64));
       const batch = int64s.length ? rows.map((r) => int64Row(r, int64s)) : rows;
       const c = this.#collection(data);
-      const options = { partition_name: data.partition_name, timeout: seconds(data.timeout) };
+      const options = { partition_name: data.partition_name, timeout: this.#seconds(data) };
       const r = await (op === 'insert' ? c.insert(batch, options) : c.upsert(batch, options));
       return mutationReply(r, isString);
     });
@@ -900,7 +913,7 @@ export class MilvusClient {
       const request = { expr, output_fields: [h.pk.name] };
       if (data.partition_name) request.partition_names = [data.partition_name];
       const keys = engine().queryRows(this.#storeOf(data), h.name, h, JSON.stringify(request)).map((row) => row[h.pk.name]);
-      const r = await c.delete(expr, { partition_name: data.partition_name, timeout: seconds(data.timeout) });
+      const r = await c.delete(expr, { partition_name: data.partition_name, timeout: this.#seconds(data) });
       r.primary_keys = keys;
       return mutationReply(r, isString);
     });
@@ -1167,7 +1180,7 @@ export class MilvusClient {
     return this.#run((s) => ({ status: s, coll_segIDs: {}, flush_coll_segIDs: {}, coll_seal_times: {}, coll_flush_ts: {}, flushed: false }), async () => {
       const segs = {};
       for (const name of data.collection_names) {
-        await this.#collection(data, name).flush({ timeout: seconds(data.timeout) });
+        await this.#collection(data, name).flush({ timeout: this.#seconds(data) });
         segs[name] = { data: [] };
       }
       if (method === 'flushSync') return { status: resStatus(), flushed: true };
