@@ -5,7 +5,7 @@
 // search) and the test reads the results back; Node runs the same scenario for comparison.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, copyFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, copyFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ import { launchChromium, openPage, skipWithoutChromium as skip } from './support
 import { runScenario, EXPECTED } from './browser/scenario.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-let server, browser, bundleDir, viteDir, webpackDir;
+let server, browser, bundleDir, viteDir, webpackDir, sdkApp, sdkDir;
 
 before(async () => {
   if (skip) return;
@@ -47,6 +47,22 @@ before(async () => {
   }, (err, st) => (err ? reject(err) : resolve(st))));
   if (stats.hasErrors()) throw new Error(stats.toString({ all: false, errors: true }));
   await copyFile(path.join(root, 'tests/browser/webpack/index.html'), path.join(webpackDir, 'index.html'));
+  // an app written for @zilliz/milvus2-sdk-node (the SDK README's quickstart, as it is), built by
+  // Vite with the SDK's name aliased to partita/milvus-client
+  sdkApp = await mkdtemp(path.join(tmpdir(), 'partita-sdk-app-'));
+  await mkdir(path.join(sdkApp, 'node_modules'));
+  await symlink(root, path.join(sdkApp, 'node_modules/partita'), 'dir');
+  const readme = await readFile(path.join(root, 'node_modules/@zilliz/milvus2-sdk-node/README.md'), 'utf8');
+  const quickstart = readme.slice(readme.indexOf('### Create Collection, Insert, and Search')).match(/```typescript\n([\s\S]*?)```/)[1];
+  await writeFile(path.join(sdkApp, 'main.js'), `${quickstart}\nwindow.results = results;\ndocument.title = 'done';\n`);
+  await writeFile(path.join(sdkApp, 'index.html'), '<!doctype html>\n<meta charset="utf-8">\n<link rel="icon" href="data:,">\n' +
+    '<title>partita browser test: the SDK quickstart</title>\n<script type="module" src="./main.js"></script>\n');
+  sdkDir = await mkdtemp(path.join(tmpdir(), 'partita-sdk-'));
+  await build({
+    root: sdkApp, base: './', configFile: false, logLevel: 'silent',
+    resolve: { alias: { '@zilliz/milvus2-sdk-node': 'partita/milvus-client' } },
+    build: { outDir: sdkDir, emptyOutDir: true, target: 'es2022' },
+  });
   server = await serveStatic({
     '/': path.join(root, 'tests/browser'),
     '/pkg/': root,
@@ -55,6 +71,7 @@ before(async () => {
     '/bundle/': bundleDir,
     '/vite/': viteDir,
     '/webpack/': webpackDir,
+    '/sdk/': sdkDir,
   }, { deny: ['/nowasm/dist/partita.wasm'] });
   browser = await launchChromium();
 });
@@ -65,6 +82,7 @@ after(async () => {
   if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
   if (viteDir) await rm(viteDir, { recursive: true, force: true });
   if (webpackDir) await rm(webpackDir, { recursive: true, force: true });
+  for (const d of [sdkApp, sdkDir]) if (d) await rm(d, { recursive: true, force: true });
 });
 
 /** Loads a test page, waits for its results and checks it raised no error and stayed local. */
@@ -139,4 +157,14 @@ test('persistence in the browser: OPFS (the default adapter) and IndexedDB survi
   assert.deepEqual(loaded.opfsRows, want);
   assert.deepEqual(loaded.idbRows, want);
   assert.equal(loaded.opfsEntities, 2);
+});
+
+test("the SDK README's quickstart as it is, in a Vite build with @zilliz/milvus2-sdk-node aliased to partita/milvus-client", { skip, timeout: 60_000 }, async () => {
+  const before = server.requests.length;
+  const r = await results('/sdk/index.html');
+  assert.equal(r.status.error_code, 'Success');
+  assert.deepEqual(r.results.map((h) => h.text), ['doc1', 'doc2']);
+  const wasm = server.requests.slice(before).filter((p) => p.endsWith('.wasm'));
+  assert.equal(wasm.length, 1);
+  assert.match(wasm[0], /^\/sdk\/assets\/partita-[\w-]+\.wasm$/);
 });

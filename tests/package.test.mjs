@@ -132,15 +132,21 @@ test('exports: each runtime\'s resolver picks its entry (node, browser, workerd,
     assert.ok(a.includes('dist/partita.mjs') && a.includes('web/src/index.js'), name);
     const b = await resolved('partita/server', settings);
     assert.ok(b.includes(server) && b.includes(main), `${name}: 'partita/server' took ${b.join(', ')}`);
+    const c = await resolved('partita/milvus-client', settings);
+    const client = server.replace('server.', 'milvus-client.');
+    assert.ok(c.includes(client) && c.includes(main), `${name}: 'partita/milvus-client' took ${c.join(', ')}`);
+    assert.ok(!c.some((f) => f.includes('milvus2-sdk-node')), `${name}: 'partita/milvus-client' took the SDK`);
     for (const other of Object.values(cases).map((c) => c[1]).filter((f) => f !== main))
-      assert.ok(!a.includes(other) && !b.includes(other), `${name} also took ${other}`);
+      assert.ok(!a.includes(other) && !b.includes(other) && !c.includes(other), `${name} also took ${other}`);
   }
   // TypeScript finds the declarations through the `types` condition (moduleResolution bundler and node16)
   const ts = (await import('typescript')).default;
-  for (const moduleResolution of [ts.ModuleResolutionKind.Bundler, ts.ModuleResolutionKind.Node16]) {
-    const options = { module: moduleResolution === ts.ModuleResolutionKind.Bundler ? ts.ModuleKind.ESNext : ts.ModuleKind.Node16, moduleResolution };
+  // and through typesVersions under moduleResolution "node" (node10), which reads no `exports`
+  for (const moduleResolution of [ts.ModuleResolutionKind.Bundler, ts.ModuleResolutionKind.Node16, ts.ModuleResolutionKind.Node10]) {
+    const options = { module: moduleResolution === ts.ModuleResolutionKind.Node16 ? ts.ModuleKind.Node16 : ts.ModuleKind.ESNext, moduleResolution };
     for (const [spec, want] of [['partita', 'web/src/index.d.ts'], ['partita/server', 'web/src/server.d.ts'],
-      ['partita/server/node', 'web/src/serve-node.d.ts'], ['partita/wasi-shim', 'wasi/shim.d.ts']]) {
+      ['partita/server/node', 'web/src/serve-node.d.ts'], ['partita/wasi-shim', 'wasi/shim.d.ts'],
+      ['partita/milvus-client', 'web/src/milvus-client.d.ts'], ['partita/persist', 'web/src/persist.d.ts']]) {
       const r = ts.resolveModuleName(spec, path.join(app, 'index.ts'), options, ts.sys);
       assert.equal(path.relative(pkgDir, r.resolvedModule?.resolvedFileName ?? ''), want, `${spec} (${moduleResolution})`);
     }

@@ -38,14 +38,21 @@ const freePort = () => new Promise((resolve) => {
 
 /** Bundles the example Worker as wrangler does; returns the names of the .wasm modules it imports. */
 async function bundleExample(out) {
-  const esbuild = await import('esbuild');
   // a user's project: node_modules/partita is the package (here, this checkout)
   await mkdir(path.join(out, 'node_modules'), { recursive: true });
   await symlink(root, path.join(out, 'node_modules/partita'), 'dir');
+  return bundle(out, path.join(EXAMPLE, 'src/index.js'), 'worker.js');
+}
+
+/** Bundles `entry` into out/`file` as wrangler does (`extra`: more esbuild options, such as the
+ * alias a wrangler.toml [alias] gives); returns the names of the .wasm modules it imports. */
+async function bundle(out, entry, file, extra = {}) {
+  const esbuild = await import('esbuild');
   const wasm = new Map();
   await esbuild.build({
-    entryPoints: [path.join(EXAMPLE, 'src/index.js')],
-    outfile: path.join(out, 'worker.js'),
+    ...extra,
+    entryPoints: [entry],
+    outfile: path.join(out, file),
     bundle: true,
     format: 'esm',
     platform: 'neutral',
@@ -79,10 +86,35 @@ async function wranglerSettings() {
   return { date, flags };
 }
 
+/** A Worker that runs the SDK README's quickstart as it is (its import moved to the top of the
+ * module) at GET /quickstart, and answers with what it found. */
+function sdkWorkerSource(readme) {
+  const block = readme.slice(readme.indexOf('### Create Collection, Insert, and Search')).match(/```typescript\n([\s\S]*?)```/)[1];
+  const imports = block.split('\n').filter((l) => l.startsWith('import '));
+  const body = block.split('\n').filter((l) => !l.startsWith('import ')).join('\n');
+  return `${imports.join('\n')}
+export default {
+  async fetch(request) {
+    if (new URL(request.url).pathname !== '/quickstart') return new Response('not found', { status: 404 });
+    try {
+${body}
+      return Response.json(results);
+    } catch (e) {
+      return new Response(String(e?.stack ?? e?.reason ?? JSON.stringify(e)), { status: 500 });
+    }
+  },
+};
+`;
+}
+
 before(async () => {
   if (skip) return;
   dir = await mkdtemp(path.join(tmpdir(), 'partita-workerd-'));
   const wasmModules = await bundleExample(dir);
+  // code written for @zilliz/milvus2-sdk-node, the SDK's name aliased to partita/milvus-client
+  // (wrangler.toml: [alias] "@zilliz/milvus2-sdk-node" = "partita/milvus-client")
+  await writeFile(path.join(dir, 'sdk-src.js'), sdkWorkerSource(await readFile(path.join(root, 'node_modules/@zilliz/milvus2-sdk-node/README.md'), 'utf8')));
+  const sdkWasm = await bundle(dir, path.join(dir, 'sdk-src.js'), 'sdk.js', { alias: { '@zilliz/milvus2-sdk-node': 'partita/milvus-client' } });
   for (const f of ['partita-wasi.wasm', 'partita-cli.wasm']) await copyFile(path.join(root, 'dist', f), path.join(dir, f));
   await copyFile(path.join(root, 'wasi/shim.mjs'), path.join(dir, 'shim.mjs'));
   for (const f of ['wasi-worker.mjs', 'wasi-capi.mjs']) await copyFile(path.join(root, 'tests/support', f), path.join(dir, f));
@@ -90,11 +122,17 @@ before(async () => {
   const mod = (name, kind = name.endsWith('.wasm') ? 'wasm' : 'esModule') => `(name = "${name}", ${kind} = embed "${name}")`;
   await writeFile(path.join(dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
-  services = [ (name = "example", worker = .example), (name = "wasi", worker = .wasi) ],
+  services = [ (name = "example", worker = .example), (name = "wasi", worker = .wasi), (name = "sdk", worker = .sdk) ],
   sockets = [
     (name = "example", address = "127.0.0.1:0", http = (), service = "example"),
     (name = "wasi", address = "127.0.0.1:0", http = (), service = "wasi"),
+    (name = "sdk", address = "127.0.0.1:0", http = (), service = "sdk"),
   ],
+);
+const sdk :Workerd.Worker = (
+  modules = [ ${['sdk.js', ...sdkWasm].map((n) => mod(n)).join(', ')} ],
+  compatibilityDate = "${date}",
+  compatibilityFlags = [ ${flags.map((f) => `"${f}"`).join(', ')} ],
 );
 const example :Workerd.Worker = (
   modules = [ ${['worker.js', ...wasmModules].map((n) => mod(n)).join(', ')} ],
@@ -107,10 +145,11 @@ const wasi :Workerd.Worker = (
   compatibilityDate = "${date}",
 );
 `);
-  const ports = { example: await freePort(), wasi: await freePort() };
+  const ports = { example: await freePort(), wasi: await freePort(), sdk: await freePort() };
   for (const [k, p] of Object.entries(ports)) origin[k] = `http://127.0.0.1:${p}`;
   proc = spawn(workerdBin, ['serve', path.join(dir, 'config.capnp'),
-    '--socket-addr', `example=127.0.0.1:${ports.example}`, '--socket-addr', `wasi=127.0.0.1:${ports.wasi}`],
+    '--socket-addr', `example=127.0.0.1:${ports.example}`, '--socket-addr', `wasi=127.0.0.1:${ports.wasi}`,
+    '--socket-addr', `sdk=127.0.0.1:${ports.sdk}`],
   { stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stdout.on('data', (d) => (log += d));
   proc.stderr.on('data', (d) => (log += d));
@@ -176,6 +215,18 @@ test('workerd: the example Worker serves Milvus REST v2 (create, partitions, ups
   assert.equal(bad.code, 1100);
   assert.match(bad.message, /comparisons between VarChar and Int64 are not supported/);
   assert.equal((await rest('entities/query', { collectionName: 'nope', filter: 'film_id > 0' })).code, 100);
+});
+
+test("workerd: the SDK README's quickstart runs as it is, @zilliz/milvus2-sdk-node aliased to partita/milvus-client", { skip, timeout: 60_000 }, async () => {
+  const r = await fetch(`${origin.sdk}/quickstart`);
+  const text = await r.text();
+  assert.equal(r.status, 200, `${text}\n${log}`);
+  const res = JSON.parse(text);
+  assert.equal(res.status.error_code, 'Success');
+  assert.deepEqual(res.results.map((h) => h.text), ['doc1', 'doc2']);
+  const bundled = await readFile(path.join(dir, 'sdk.js'), 'utf8');
+  assert.match(bundled, /web\/src\/client\/milvus-client\.js/, 'partita\'s client is in the bundle');
+  assert.doesNotMatch(bundled, /@grpc|milvus2-sdk-node\/dist/, 'and nothing of the SDK (no gRPC)');
 });
 
 test('workerd: the WASI reactor runs on the JS shim through the C API', { skip, timeout: 60_000 }, async () => {

@@ -136,3 +136,39 @@ async function persistence(c: Collection): Promise<void> {
   void removed, used, back, n;
 }
 void persistence;
+
+// partita/milvus-client: code typed against @zilliz/milvus2-sdk-node's MilvusClient
+import { MilvusClient as SdkClient, DataType as SdkType, MetricType, ErrorCode, type SearchResultData } from 'partita/milvus-client';
+import { MilvusClient as TopClient } from 'partita';
+
+async function milvusClient(): Promise<void> {
+  const client = new SdkClient({ address: ':memory:' });
+  await client.connectPromise;
+  const created = await client.createCollection({
+    collection_name: 'c',
+    fields: [
+      { name: 'id', data_type: SdkType.Int64, is_primary_key: true, autoID: true },
+      { name: 'text', data_type: 'VarChar', max_length: 512 },
+      { name: 'vector', data_type: SdkType.FloatVector, dim: 4 },
+    ],
+    index_params: [{ field_name: 'vector', index_type: 'HNSW', metric_type: MetricType.COSINE, params: { M: 16 } }],
+  });
+  const ok: boolean = created.error_code === ErrorCode.SUCCESS;
+  await client.createCollection({ collection_name: 'q', dimension: 4 });
+  const ins = await client.insert({ collection_name: 'c', data: [{ vector: [1, 2, 3, 4], text: 'a' }] });
+  const ids = 'int_id' in ins.IDs ? ins.IDs.int_id.data : ins.IDs.str_id.data;
+  const one = await client.search({ collection_name: 'c', data: [1, 2, 3, 4], limit: 3, output_fields: ['text'] });
+  const hits: SearchResultData[] = one.results;
+  const many = await client.search({ collection_name: 'c', data: [[1, 2, 3, 4], [4, 3, 2, 1]], filter: 'text == "a"' });
+  const lists: SearchResultData[][] = many.results;
+  const rows: Record<string, any>[] = (await client.query({ collection_name: 'c', filter: 'id > 0' })).data;
+  const n: number = (await client.count({ collection_name: 'c' })).data;
+  const has: boolean = (await client.hasCollection({ collection_name: 'c' })).value;
+  await client.delete({ collection_name: 'c', ids: [1, 2] });
+  await client.delete({ collection_name: 'c', filter: 'id > 0' });
+  const top = new TopClient();
+  void [ok, ids, hits, lists, rows, n, has, top];
+  // @ts-expect-error the collection name is required
+  await client.hasCollection({});
+}
+void milvusClient;

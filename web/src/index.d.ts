@@ -504,3 +504,6 @@ export class ConnectionConfigException extends MilvusException {}
 export class ConnectionNotExistException extends MilvusException {}
 /** An allocation in the WebAssembly core failed; nothing was changed. */
 export class MilvusMemoryError extends MilvusException {}
+
+/** @zilliz/milvus2-sdk-node's MilvusClient over the embedded store (its enums and types: partita/milvus-client). */
+export { MilvusClient } from './milvus-client.js';

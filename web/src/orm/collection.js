@@ -112,7 +112,7 @@ function keyLiteral(k, isString) {
 /** `pk in [k1, k2, ...]` for get(ids): one key, a list or a typed array of keys. The keys are read
  * one at a time, never copied first, and no further than the expression's limit (`max` bytes):
  * a longer one is left for the core to refuse, so a list claiming a huge length costs nothing. */
-function keysExpr(pk, ids, max) {
+export function keysExpr(pk, ids, max) {
   const isString = pk.dtype === DataType.VARCHAR;
   const list = typedKind(ids) !== undefined || Array.isArray(ids);
   const n = typedKind(ids) !== undefined ? typedLength(ids) : list ? ids.length : 1;
@@ -592,7 +592,7 @@ function sparseQuery(v) {
 }
 
 /** A search without a vector field to read query vectors for: the core reports the field. */
-const NO_VECTORS = { kind: 'float32', nq: 0, bytes: new Uint8Array(0) };
+export const NO_VECTORS = { kind: 'float32', nq: 0, bytes: new Uint8Array(0) };
 
 /**
  * Query vectors as the core takes them: float32 for FLOAT / FLOAT16 / BFLOAT16 fields, bytes for
@@ -606,7 +606,7 @@ const NO_VECTORS = { kind: 'float32', nq: 0, bytes: new Uint8Array(0) };
  * the core is given their number alone ({ nq }), or the first wrong vector's size alone
  * ({ nq: 1, byteLength }), and refuses them with Milvus's messages.
  */
-function queryVectors(data, field, maxNq) {
+export function queryVectors(data, field, maxNq) {
   const t = field.dtype;
   if (t === DataType.SPARSE_FLOAT_VECTOR) {
     if (!Array.isArray(data)) return { kind: 'sparse', sparse: [sparseQuery(data)] };

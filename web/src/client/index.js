@@ -1,0 +1,9 @@
+// client/index.js — the MilvusClient face: what `partita/milvus-client` exports, with the
+// names @zilliz/milvus2-sdk-node exports them under (so that a bundler alias from the SDK to
+// partita/milvus-client leaves the importing code unchanged).
+
+export { MilvusClient } from './milvus-client.js';
+export {
+  DataType, DataTypeMap, ConsistencyLevelEnum, MetricType, IndexType, LoadState, ShowCollectionsType, ErrorCode, ERROR_REASONS,
+  DEFAULT_TOPK, DEFAULT_METRIC_TYPE, DEFAULT_PRIMARY_KEY_FIELD, DEFAULT_VECTOR_FIELD, DEFAULT_DYNAMIC_FIELD,
+} from './constants.js';

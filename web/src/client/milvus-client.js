@@ -1,0 +1,1300 @@
+// client/milvus-client.js — MilvusClient: @zilliz/milvus2-sdk-node's client class over the
+// embedded store, so that code written for that SDK (its README, LangChain.js, LlamaIndex.TS, ...)
+// runs on partita in a page, a Worker and Node.
+//
+// A thin face, as orm/ and server/ are: each method reads the SDK's argument object (snake_case
+// keys, with the SDK's aliases), checks it as the SDK does (its ERROR_REASONS, thrown), calls one
+// operation of the engine (core/engine.js) or of the ORM face for what the ORM face already does
+// (writes, creates and drops go through orm/Collection, so that a client with an http(s) address
+// forwards them as connections.connect does), and shapes the reply as the SDK returns it:
+// errors the server would report come back as a reply whose `status` (a ResStatus) says so.
+//
+// Every key of an argument object is either honoured or refused by name: a key partita does not
+// implement (grouping, rerankers, resource groups, ...) throws a MilvusException (code 1100)
+// naming it, and nothing is done.
+//
+// Replies follow the SDK's processed forms: INT64 values and counts as strings, IDs as
+// { int_id: { data } } / { str_id: { data } }, describeCollection with `data_type` names and
+// `dataType` codes and its type parameters flattened to strings, search hits as
+// { score, <primary key>, ...output fields } (one query vector: a flat list; several: a list per
+// vector), query rows with the dynamic keys under `$meta`, as the SDK shows them.
+
+import { init } from '../core/loader.js';
+import { engine, isInitialized } from '../core/engine.js';
+import { connections } from '../orm/connections.js';
+import { Collection, NO_VECTORS, keysExpr, queryVectors } from '../orm/collection.js';
+import { CollectionSchema, FieldSchema } from '../orm/schema.js';
+import { DataType as CORE, isVectorType } from '../core/dtype.js';
+import { Code, MilvusException } from '../core/errors.js';
+import { defaultMetric } from '../remote/rest.js';
+import {
+  ConsistencyLevelEnum, DataType, DataTypeMap, DEFAULT_COUNT_QUERY_STRING, DEFAULT_DYNAMIC_FIELD, DEFAULT_METRIC_TYPE,
+  DEFAULT_PRIMARY_KEY_FIELD, DEFAULT_TOPK, DEFAULT_VECTOR_FIELD, ERROR_REASONS, ErrorCode, LoadState, checkSdkNames,
+} from './constants.js';
+import { resStatus, statusOf, unsupported } from './status.js';
+
+/** The keys every request may carry (GrpcTimeOut, collectionNameReq). An embedded call completes
+ * before it returns; `timeout` (ms) bounds the waits of a forwarding client's writes and flushes
+ * (room in the backlog, the remote's acknowledgement); the request id only names a request. */
+const COMMON = ['collection_name', 'db_name', 'timeout', 'client_request_id', 'client-request-id'];
+
+/** Checks that every key of `data` is one partita honours for `method`; throws naming the first
+ * that is not. Keys whose value is undefined are absent. */
+function accept(method, data, keys) {
+  if (data === null || typeof data !== 'object') throw new Error(ERROR_REASONS.COLLECTION_NAME_IS_REQUIRED);
+  for (const k of Object.keys(data)) {
+    if (data[k] === undefined || COMMON.includes(k) || keys.includes(k)) continue;
+    throw unsupported(`\`${k}\` of MilvusClient.${method}`);
+  }
+}
+
+function checkCollectionName(data) {
+  if (!data || !data.collection_name) throw new Error(ERROR_REASONS.COLLECTION_NAME_IS_REQUIRED);
+}
+
+/** A DataType given as a code or an SDK name; undefined when it is neither. */
+function toDataType(t) {
+  if (typeof t === 'number') return DataType[t] === undefined ? undefined : t;
+  if (typeof t === 'string') return Object.hasOwn(DataTypeMap, t) ? DataTypeMap[t] : undefined;
+  return undefined;
+}
+
+/** A type parameter as a number when it is written as one (the SDK takes '128' and 128). */
+const typeParam = (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v);
+
+/** An INT64 given as the SDK takes it: a number, a BigInt, a string of digits or a Long. */
+function int64In(v) {
+  if (typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v);
+  if (v !== null && typeof v === 'object' && typeof v.low === 'number' && typeof v.high === 'number' && !Array.isArray(v))
+    return (BigInt(v.high >>> 0) << 32n | BigInt(v.low >>> 0)) - (v.unsigned || v.high >= 0 ? 0n : 1n << 64n);
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// State beside the core, per collection (store serial + id): what Milvus keeps and partita's
+// store does not (indexes as created, load state, consistency level, creation time).
+// ---------------------------------------------------------------------------------------------
+
+const state = new Map();
+
+/** A collection's state; collections created by another face are loaded and have no index. */
+function stateOf(h) {
+  let s = state.get(h.key);
+  if (!s) state.set(h.key, (s = { indexes: [], loaded: true, consistency_level: 'Bounded', created: Date.now() }));
+  return s;
+}
+
+/** A hybrid timestamp (physical ms << 18) as the SDK shows it: a string. */
+const hybridTs = (ms) => String(BigInt(ms) << 18n);
+
+// ---------------------------------------------------------------------------------------------
+// Reply shapes
+// ---------------------------------------------------------------------------------------------
+
+const keyValues = (obj) => Object.entries(obj).map(([key, value]) => ({ key, value: typeof value === 'object' ? JSON.stringify(value) : String(value) }));
+
+/** The SDK's name of a DataType code. */
+const typeName = (t) => DataType[t] ?? 'None';
+
+function indexParams(ix) {
+  return keyValues({ index_type: ix.index_type, metric_type: ix.metric_type, params: ix.params });
+}
+
+/** A field as describeCollection shows it (after the SDK's formatDescribedCol). */
+function fieldReply(f, st) {
+  const ix = st.indexes.find((i) => i.field_name === f.name);
+  const typeParams = {};
+  for (const k of ['dim', 'max_length', 'max_capacity']) if (f[k] !== undefined && f[k] !== null) typeParams[k] = String(f[k]);
+  const out = {
+    type_params: keyValues(typeParams),
+    index_params: ix ? indexParams(ix) : [],
+    fieldID: String(f.field_id ?? 0),
+    name: f.name,
+    is_primary_key: f.is_primary === true,
+    description: f.description ?? '',
+    data_type: typeName(f.dtype),
+    autoID: f.auto_id === true,
+    state: 'FieldCreated',
+    element_type: typeName(f.element_type ?? CORE.NONE),
+    default_value: f.default_value === undefined ? null : f.default_value,
+    dataType: f.dtype,
+    is_partition_key: f.is_partition_key === true,
+    is_dynamic: false,
+    is_clustering_key: f.is_clustering_key === true,
+    nullable: f.nullable === true,
+    is_function_output: false,
+  };
+  Object.assign(out, typeParams);
+  return out;
+}
+
+function describeReply(h, st, partitions, aliasNames, db) {
+  const fields = h.schema.fields.map((f) => fieldReply(f, st));
+  const anns_fields = {}, scalar_fields = {};
+  for (const f of fields) (isVectorType(f.dataType) ? anns_fields : scalar_fields)[f.name] = f;
+  const ts = hybridTs(st.created);
+  return {
+    status: resStatus(),
+    schema: {
+      name: h.name,
+      description: h.schema.description ?? '',
+      enable_dynamic_field: h.schema.enable_dynamic_field === true,
+      autoID: h.pk?.auto_id === true,
+      fields,
+      functions: [],
+      struct_array_fields: [],
+    },
+    collectionID: String(h.id),
+    collection_name: h.name,
+    consistency_level: st.consistency_level,
+    aliases: aliasNames,
+    virtual_channel_names: [],
+    physical_channel_names: [],
+    start_positions: [],
+    properties: [],
+    created_timestamp: ts,
+    created_utc_timestamp: String(st.created),
+    shards_num: 1,
+    num_partitions: String(partitions.length),
+    db_name: db,
+    functions: [],
+    update_timestamp_str: ts,
+    update_timestamp: Number(st.created),
+    anns_fields,
+    scalar_fields,
+    function_fields: {},
+  };
+}
+
+/** IDs as the SDK shows them: INT64 keys as strings; `id_field` names the oneof member, as the
+ * SDK's proto loader (oneofs: true) adds it. */
+function idsReply(keys, isString) {
+  return isString ? { str_id: { data: keys.slice() }, id_field: 'str_id' } : { int_id: { data: keys.map(String) }, id_field: 'int_id' };
+}
+
+function mutationReply(r, isString, status = resStatus()) {
+  return {
+    status,
+    succ_index: Array.from(r ? r.succ_index : []),
+    err_index: [],
+    acknowledged: false,
+    insert_cnt: String(r ? r.insert_count : 0),
+    delete_cnt: String(r ? r.delete_count : 0),
+    upsert_cnt: String(r ? r.upsert_count : 0),
+    timestamp: String(r ? r.timestamp : 0),
+    IDs: idsReply(r ? r.primary_keys : [], isString),
+  };
+}
+
+/** A value of a field as the SDK reads it from gRPC: INT64 (and ARRAY of INT64) as strings,
+ * binary vectors as arrays of bytes. */
+function valueOut(f, v) {
+  if (v === null || v === undefined) return v;
+  if (f.dtype === CORE.INT64) return String(v);
+  if (f.dtype === CORE.ARRAY && f.element_type === CORE.INT64) return v.map(String);
+  if (f.dtype === CORE.BINARY_VECTOR) return Array.from(v);
+  return v;
+}
+
+/**
+ * A row of the engine (dynamic keys top-level) in the SDK's shape: schema fields converted, the
+ * dynamic keys under `$meta` (`meta`), or top-level (`topLevel`: the names asked for).
+ */
+function rowOut(row, fieldsByName, meta, topLevel = null) {
+  const out = {};
+  let dyn = null;
+  for (const k of Object.keys(row)) {
+    const f = fieldsByName.get(k);
+    if (f) out[k] = valueOut(f, row[k]);
+    else if (topLevel && topLevel.has(k)) out[k] = row[k];
+    else if (meta) (dyn ??= {})[k] = row[k];
+  }
+  if (dyn) out[DEFAULT_DYNAMIC_FIELD] = dyn;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Addresses
+// ---------------------------------------------------------------------------------------------
+
+/** The connection alias of a database of an address: clients with the same address share its
+ * stores, one per database. */
+function aliasOf(address, db) {
+  return db === 'default' ? `milvus-client ${address}` : `milvus-client ${address}\u0000${db}`;
+}
+
+/** The databases of each address (a database is a store of its own), and the aliases of each
+ * database's collections (alias -> collection name), by `${address}\0${db}`. */
+const databases = new Map();
+const aliases = new Map();
+
+function databasesOf(address) {
+  let dbs = databases.get(address);
+  if (!dbs) databases.set(address, (dbs = new Set(['default'])));
+  return dbs;
+}
+
+function aliasesOf(address, db) {
+  const key = `${address}\u0000${db}`;
+  let m = aliases.get(key);
+  if (!m) aliases.set(key, (m = new Map()));
+  return m;
+}
+
+/** Milvus's database-not-found error (merr.ErrDatabaseNotFound). */
+const noDatabase = (db) => new MilvusException(800, `database not found[database=${db}]`);
+
+function connectionOptions(config) {
+  const address = config.address ?? ':memory:';
+  if (typeof address !== 'string') throw new MilvusException(Code.CLIENT, `MilvusClient: address must be a string, got ${typeof address}`);
+  if (/^https?:\/\//i.test(address)) {
+    if (config.ssl === true && /^http:/i.test(address)) throw unsupported('`ssl: true` with an http:// address (give https://)');
+    const token = config.token ?? (config.username || config.password ? `${config.username ?? ''}:${config.password ?? ''}` : undefined);
+    const options = { uri: address, token, db_name: config.database };
+    // the SDK's retries, as the forwarder's
+    if (config.maxRetries !== undefined) options.max_retries = config.maxRetries;
+    if (config.retryDelay !== undefined) options.retry_initial_ms = config.retryDelay;
+    return { address, options };
+  }
+  if (address === ':memory:' || address === '' || /^[A-Za-z0-9.-]+:\d+$/.test(address))
+    return { address, options: { uri: ':memory:' } };
+  throw new MilvusException(Code.CLIENT, `MilvusClient: address ${JSON.stringify(address)} names a local file or directory: a durable ` +
+    "store on disk is issue 17 (\"Durable by default\"), not yet in partita; use ':memory:' (or host:port) for an embedded store, " +
+    'http(s)://host:port to also forward writes to a Milvus server, or partita/persist to save snapshots');
+}
+
+/** The SDK's CONNECT_STATUS.SHUTDOWN. */
+const CONNECT_SHUTDOWN = 5;
+
+/** ClientConfig keys partita honours; the others the SDK takes (tls, pool, channelOptions,
+ * trace, ...) are refused by name. `timeout` is the default of every request's; `maxRetries` and
+ * `retryDelay` are the forwarder's retries; `ssl` is the scheme of an http(s) address (and means
+ * nothing to an embedded store); `logLevel`, `logPrefix`, `id` and `telemetry` concern the SDK's
+ * own logging and reports, which partita does not make. */
+const CONFIG_KEYS = ['address', 'token', 'username', 'password', 'database', 'timeout', 'logLevel', 'logPrefix', 'id', 'ssl', 'maxRetries', 'retryDelay', '__SKIP_CONNECT__', 'telemetry'];
+
+// ---------------------------------------------------------------------------------------------
+// MilvusClient
+// ---------------------------------------------------------------------------------------------
+
+export class MilvusClient {
+  #options; // the connection options of the address
+  #db = 'default'; // the database of requests that name none (use())
+  #collections = new Map(); // `${db}\0${name}` -> orm Collection (writes, drops)
+  #ready = null;
+
+  /** The SDK's version this client mirrors. */
+  static get sdkInfo() {
+    return { version: '3.0.6', recommendMilvus: 'v2.6' };
+  }
+
+  /**
+   * @param {string | object} [configOrAddress] an address, or the SDK's ClientConfig: `address`
+   *   ':memory:' (the default) or host:port for an embedded store, http(s)://host:port (with
+   *   `token`, or `username` / `password`) for the embedded store forwarding its writes there.
+   */
+  constructor(configOrAddress = {}, ssl, username, password) {
+    const config = typeof configOrAddress === 'string' ? { address: configOrAddress, ssl, username, password } : { ...configOrAddress };
+    for (const k of Object.keys(config)) {
+      if (config[k] === undefined || CONFIG_KEYS.includes(k)) continue;
+      throw unsupported(`\`${k}\` of the MilvusClient config`);
+    }
+    const { address, options } = connectionOptions(config);
+    this.config = config;
+    this.address = address;
+    this.#options = options;
+    // as the SDK, the database is not looked up now: requests to one that does not exist fail
+    if (config.database) this.#db = config.database;
+    const alias = aliasOf(address, 'default');
+    if (!connections.has_connection(alias) || options.uri !== ':memory:') connections.connect(alias, { ...options, db_name: 'default' }); // a new token too
+    /** Resolves once the WebAssembly core is loaded (the SDK's connection promise). */
+    this.connectPromise = this.#whenReady();
+    this.connectPromise.catch(() => {}); // reported by every call; never an unhandled rejection
+  }
+
+  #whenReady() {
+    return (this.#ready ??= (isInitialized() ? Promise.resolve() : init()).then(() => checkSdkNames(engine().constants.dtype_proto), (e) => {
+      this.#ready = null;
+      throw e;
+    }));
+  }
+
+  /** The database a request names (`db_name`), or the client's (use()); Milvus's error when it
+   * does not exist. */
+  #dbOf(data) {
+    const db = data?.db_name || this.#db;
+    if (!databasesOf(this.address).has(db)) throw noDatabase(db);
+    return db;
+  }
+
+  /** The connection alias of a request's database (connected on first use). */
+  #aliasOf(data) {
+    const db = this.#dbOf(data);
+    const alias = aliasOf(this.address, db);
+    if (!connections.has_connection(alias)) connections.connect(alias, { ...this.#options, db_name: db });
+    return alias;
+  }
+
+  /** A request's timeout (ms; the client's `timeout` by default) as the ORM face takes it
+   * (seconds); undefined: none. */
+  #seconds(data) {
+    const ms = data.timeout ?? this.config.timeout;
+    return ms === undefined || ms === null ? undefined : Number(ms) / 1000;
+  }
+
+  /** The store of a request's database. */
+  #storeOf(data) {
+    return connections._store(this.#aliasOf(data));
+  }
+
+  /** The request with its collection name resolved when it is an alias (as Milvus resolves
+   * aliases in every request that names a collection). */
+  #real(data) {
+    const target = aliasesOf(this.address, data?.db_name || this.#db).get(data.collection_name);
+    return target === undefined ? data : { ...data, collection_name: target };
+  }
+
+  /** Runs fn once the core is loaded; a MilvusException becomes the reply `shape(status)`. */
+  async #run(shape, fn) {
+    await this.#whenReady();
+    try {
+      return await fn();
+    } catch (e) {
+      return shape(statusOf(e));
+    }
+  }
+
+  /** The ORM collection object that names `name` in this client's connection. */
+  #collection(data, name = data.collection_name) {
+    engine().resolve(this.#storeOf(data), name); // Milvus's error (code 100) when there is none
+    const key = `${this.#dbOf(data)}\u0000${name}`;
+    let c = this.#collections.get(key);
+    if (!c) {
+      c = new Collection(name, { using: this.#aliasOf(data) });
+      this.#collections.set(key, c);
+    }
+    return c;
+  }
+
+  // ---- connection ------------------------------------------------------------------------
+
+  async getVersion() {
+    await this.#whenReady();
+    return { version: `partita ${engine().constants.version}` };
+  }
+
+  async checkHealth() {
+    await this.#whenReady();
+    return { isHealthy: true, reasons: [] };
+  }
+
+  /** Nothing to close in an embedded store: the store stays, as a server's would. Resolves to
+   * the SDK's CONNECT_STATUS.SHUTDOWN. */
+  async closeConnection() {
+    return CONNECT_SHUTDOWN;
+  }
+
+  // ---- collections -----------------------------------------------------------------------
+
+  /**
+   * createCollection: quick setup (`dimension`), or a schema (`fields` / `schema`) with optional
+   * `index_params`, as the SDK's MilvusClient.createCollection.
+   */
+  async createCollection(data) {
+    if (!data || !data.collection_name) throw new Error(ERROR_REASONS.CREATE_COLLECTION_CHECK_PARAMS);
+    if ('fields' in data || 'schema' in data) {
+      accept('createCollection', data, ['fields', 'schema', 'index_params', 'description', 'consistency_level', 'num_partitions',
+        'partition_key_field', 'enable_dynamic_field', 'enableDynamicField', 'properties', 'functions', 'shards_num']);
+      const res = await this.#createWithFields(data);
+      if (res.error_code !== ErrorCode.SUCCESS) throw res;
+      if ('index_params' in data && data.index_params !== undefined) {
+        const list = Array.isArray(data.index_params) ? data.index_params : [data.index_params];
+        for (const ip of list) {
+          const r = await this.createIndex({ ...ip, collection_name: data.collection_name, db_name: data.db_name });
+          if (r.error_code !== ErrorCode.SUCCESS) throw r;
+        }
+        await this.loadCollectionSync({ collection_name: data.collection_name, db_name: data.db_name });
+      }
+      return res;
+    }
+    accept('createCollection', data, ['dimension', 'primary_field_name', 'id_type', 'metric_type', 'vector_field_name',
+      'enableDynamicField', 'enable_dynamic_field', 'auto_id', 'index_params', 'consistency_level', 'description', 'max_length']);
+    const {
+      collection_name, dimension, primary_field_name = DEFAULT_PRIMARY_KEY_FIELD, id_type = DataType.Int64,
+      metric_type = DEFAULT_METRIC_TYPE, vector_field_name = DEFAULT_VECTOR_FIELD, enableDynamicField = true,
+      enable_dynamic_field = true, auto_id = false, index_params = {}, consistency_level,
+    } = data;
+    let result = resStatus();
+    const exist = await this.hasCollection({ collection_name, db_name: data.db_name });
+    let indexNotExist = true;
+    if (!exist.value) {
+      const pk = { name: primary_field_name, data_type: id_type, is_primary_key: true, autoID: auto_id };
+      if (data.max_length !== undefined) pk.max_length = data.max_length;
+      result = await this.#createWithFields({
+        collection_name, db_name: data.db_name, description: data.description, consistency_level,
+        enable_dynamic_field: enableDynamicField && enable_dynamic_field,
+        fields: [pk, { name: vector_field_name, data_type: DataType.FloatVector, dim: dimension }],
+      });
+      if (result.error_code !== ErrorCode.SUCCESS) throw new Error(result.reason);
+    } else {
+      const info = await this.describeIndex({ collection_name, db_name: data.db_name });
+      indexNotExist = info.status.error_code === ErrorCode.IndexNotExist;
+    }
+    if (indexNotExist) {
+      const r = await this.createIndex({ collection_name, db_name: data.db_name, field_name: vector_field_name, extra_params: { metric_type, ...index_params } });
+      if (r.error_code !== ErrorCode.SUCCESS) throw new Error(r.reason);
+    }
+    const loaded = await this.loadCollectionSync({ collection_name, db_name: data.db_name });
+    if (loaded.error_code !== ErrorCode.SUCCESS) throw new Error(loaded.reason);
+    return result;
+  }
+
+  /** The SDK's _createCollection: its field checks, then the collection. */
+  async #createWithFields(data) {
+    const fields = data.schema ?? data.fields;
+    if (!Array.isArray(fields) || !fields.length || !data.collection_name) throw new Error(ERROR_REASONS.CREATE_COLLECTION_CHECK_PARAMS);
+    await this.#whenReady(); // which types are vectors is the core's to say
+    checkFields(fields);
+    if (Array.isArray(data.functions) ? data.functions.length > 0 : data.functions !== undefined) throw unsupported('`functions` of MilvusClient.createCollection (BM25 and embedding functions: issue 19)');
+    if (data.properties !== undefined && Object.keys(data.properties ?? {}).length) throw unsupported('`properties` of MilvusClient.createCollection');
+    if (data.shards_num !== undefined && data.shards_num !== 1) throw unsupported('`shards_num` other than 1 of MilvusClient.createCollection');
+    const level = data.consistency_level ?? 'Bounded';
+    const levelName = typeof level === 'number' ? ConsistencyLevelEnum[level] : level;
+    if (ConsistencyLevelEnum[levelName] === undefined) throw unsupported(`consistency_level ${JSON.stringify(level)}`);
+    const hasKey = fields.some((f) => f.is_partition_key) || data.partition_key_field !== undefined;
+    if (data.num_partitions !== undefined && !hasKey)
+      throw new MilvusException(Code.PARAMETER_INVALID, 'num_partitions should only be specified with partition key field enabled: invalid parameter');
+    const coreFields = fields.map((f) => coreField(f, data.partition_key_field));
+    return this.#run((s) => s, () => {
+      if (aliasesOf(this.address, this.#dbOf(data)).has(data.collection_name))
+        throw new MilvusException(Code.PARAMETER_INVALID, `collection name [${data.collection_name}] conflicts with an existing alias, please choose a unique name: invalid parameter`);
+      const schema = new CollectionSchema(coreFields, data.description ?? '', {
+        enable_dynamic_field: Boolean(data.enable_dynamic_field || data.enableDynamicField),
+      });
+      const existed = engine().hasCollection(this.#storeOf(data), data.collection_name);
+      this.#collections.set(`${this.#dbOf(data)}\u0000${data.collection_name}`, new Collection(data.collection_name, schema, {
+        using: this.#aliasOf(data), num_partitions: hasKey ? data.num_partitions ?? 16 : 0,
+      }));
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      // a new collection of Milvus is not loaded until its vector fields are indexed and loaded
+      if (!existed) state.set(h.key, { indexes: [], loaded: false, consistency_level: levelName, created: Date.now() });
+      return resStatus();
+    });
+  }
+
+  async hasCollection(data) {
+    checkCollectionName(data);
+    accept('hasCollection', data, []);
+    data = this.#real(data);
+    // the SDK answers false, with a success, whatever the error
+    return this.#run(() => ({ status: resStatus(), value: false }), () => ({ status: resStatus(), value: engine().hasCollection(this.#storeOf(data), data.collection_name) }));
+  }
+
+  async describeCollection(data) {
+    checkCollectionName(data);
+    accept('describeCollection', data, ['cache']);
+    data = this.#real(data);
+    return this.#run((s) => ({ status: s }), () => {
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      const db = this.#dbOf(data);
+      return describeReply(h, stateOf(h), engine().describe(this.#storeOf(data), h.name, h).partitions, this.#aliasesOf(db, h.name), db);
+    });
+  }
+
+  async showCollections(data = {}) {
+    accept('showCollections', data ?? {}, ['type', 'collection_names']);
+    return this.#run((s) => ({ status: s, data: [], collection_names: [], collection_ids: [], created_timestamps: [], created_utc_timestamps: [], inMemory_percentages: [] }), () => {
+      const wanted = data?.collection_names?.length ? data.collection_names : null;
+      const loadedOnly = data?.type === 1;
+      const names = engine().listCollections(this.#storeOf(data)).filter((n) => !wanted || wanted.includes(n));
+      const hs = names.map((n) => engine().resolve(this.#storeOf(data), n)).filter((h) => !loadedOnly || stateOf(h).loaded);
+      const out = {
+        status: resStatus(),
+        collection_names: hs.map((h) => h.name),
+        collection_ids: hs.map((h) => String(h.id)),
+        created_timestamps: hs.map((h) => hybridTs(stateOf(h).created)),
+        created_utc_timestamps: hs.map((h) => String(stateOf(h).created)),
+        inMemory_percentages: hs.map((h) => (stateOf(h).loaded ? '100' : '0')),
+      };
+      out.data = hs.map((h, i) => ({ name: h.name, id: out.collection_ids[i], timestamp: out.created_utc_timestamps[i], loadedPercentage: out.inMemory_percentages[i] }));
+      return out;
+    });
+  }
+
+  listCollections(data) {
+    return this.showCollections(data);
+  }
+
+  async dropCollection(data) {
+    checkCollectionName(data);
+    accept('dropCollection', data, []);
+    return this.#run((s) => s, () => {
+      const db = this.#dbOf(data);
+      if (aliasesOf(this.address, db).has(data.collection_name))
+        throw new MilvusException(Code.PARAMETER_INVALID, `cannot drop the collection via alias = ${data.collection_name}: invalid parameter`);
+      const h = engine().find(this.#storeOf(data), data.collection_name);
+      const held = h ? this.#aliasesOf(db, h.name) : [];
+      if (held.length)
+        throw new MilvusException(Code.UNEXPECTED, `unable to drop the collection [${h.name}] because it has associated aliases [${held.join(', ')}], please remove all aliases before dropping the collection`);
+      if (h) {
+        this.#collection(data).drop();
+        state.delete(h.key);
+      }
+      this.#collections.delete(`${this.#dbOf(data)}\u0000${data.collection_name}`);
+      return resStatus();
+    });
+  }
+
+  /** Renames a collection: its snapshot is restored under the new name, then the old one is
+   * dropped (the data is copied once; a failure leaves the collection as it was). */
+  async renameCollection(data) {
+    checkCollectionName(data);
+    accept('renameCollection', data, ['new_collection_name']);
+    if (data.new_db_name !== undefined) throw unsupported('`new_db_name` of MilvusClient.renameCollection');
+    return this.#run((s) => s, () => {
+      const store = this.#storeOf(data), from = data.collection_name, to = data.new_collection_name;
+      if (typeof to !== 'string') throw new MilvusException(Code.PARAMETER_INVALID, 'new collection name must be a string: invalid parameter');
+      const h = engine().resolve(store, from);
+      if (engine().hasCollection(store, to) || aliasesOf(this.address, this.#dbOf(data)).has(to)) throw new MilvusException(Code.PARAMETER_INVALID, `duplicated new collection name ${to} with other collection name or alias`);
+      const st = stateOf(h);
+      engine().load(store, engine().save(store, from), to);
+      engine().dropCollection(store, from);
+      state.delete(h.key);
+      state.set(engine().resolve(store, to).key, st);
+      const table = aliasesOf(this.address, this.#dbOf(data));
+      for (const [a, c] of table) if (c === from) table.set(a, to); // the aliases follow the collection
+      this.#collections.delete(`${this.#dbOf(data)}\u0000${from}`);
+      return resStatus();
+    });
+  }
+
+  async getCollectionStatistics(data) {
+    checkCollectionName(data);
+    accept('getCollectionStatistics', data, []);
+    data = this.#real(data);
+    return this.#run((s) => ({ status: s, stats: [], data: {} }), () => {
+      const n = String(engine().numEntities(this.#storeOf(data), data.collection_name));
+      return { status: resStatus(), stats: [{ key: 'row_count', value: n }], data: { row_count: n } };
+    });
+  }
+
+  getCollectionStats(data) {
+    return this.getCollectionStatistics(data);
+  }
+
+  async loadCollection(data) {
+    checkCollectionName(data);
+    accept('loadCollection', data, ['replica_number', 'refresh']);
+    data = this.#real(data);
+    if (data.replica_number !== undefined && data.replica_number !== 1) throw unsupported('`replica_number` other than 1 of MilvusClient.loadCollection');
+    return this.#run((s) => s, () => {
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      const st = stateOf(h);
+      const missing = h.schema.fields.filter((f) => isVectorType(f.dtype) && !st.indexes.some((i) => i.field_name === f.name));
+      if (missing.length)
+        throw new MilvusException(700, `there is no vector index on field: [${missing.map((f) => f.name).join(' ')}], please create index firstly: collection=${h.name}: index not found`);
+      st.loaded = true;
+      return resStatus();
+    });
+  }
+
+  loadCollectionSync(data) {
+    return this.loadCollection(data);
+  }
+
+  loadCollectionAsync(data) {
+    return this.loadCollection(data);
+  }
+
+  async releaseCollection(data) {
+    checkCollectionName(data);
+    accept('releaseCollection', data, []);
+    data = this.#real(data);
+    return this.#run((s) => s, () => {
+      stateOf(engine().resolve(this.#storeOf(data), data.collection_name)).loaded = false;
+      return resStatus();
+    });
+  }
+
+  async getLoadState(data) {
+    checkCollectionName(data);
+    accept('getLoadState', data, ['partition_names']);
+    data = this.#real(data);
+    return this.#run((s) => ({ status: s, state: LoadState.LoadStateNotExist }), () => {
+      const h = engine().find(this.#storeOf(data), data.collection_name);
+      if (!h) return { status: resStatus(), state: LoadState.LoadStateNotExist };
+      for (const p of data.partition_names ?? []) requirePartition(this.#storeOf(data), h, p);
+      return { status: resStatus(), state: stateOf(h).loaded ? LoadState.LoadStateLoaded : LoadState.LoadStateNotLoad };
+    });
+  }
+
+  async getLoadingProgress(data) {
+    checkCollectionName(data);
+    accept('getLoadingProgress', data, ['partition_names']);
+    data = this.#real(data);
+    return this.#run((s) => ({ status: s, progress: '0' }), () => {
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      return { status: resStatus(), progress: stateOf(h).loaded ? '100' : '0' };
+    });
+  }
+
+  // ---- partitions ------------------------------------------------------------------------
+
+  async createPartition(data) {
+    checkPartitionArgs(data);
+    accept('createPartition', data, ['partition_name']);
+    data = this.#real(data);
+    return this.#run((s) => s, () => {
+      this.#collection(data).create_partition(data.partition_name);
+      return resStatus();
+    });
+  }
+
+  async hasPartition(data) {
+    checkPartitionArgs(data);
+    accept('hasPartition', data, ['partition_name']);
+    data = this.#real(data);
+    return this.#run((s) => ({ status: s, value: false }), () =>
+      ({ status: resStatus(), value: engine().hasPartition(this.#storeOf(data), data.collection_name, data.partition_name) }));
+  }
+
+  async showPartitions(data) {
+    checkCollectionName(data);
+    accept('showPartitions', data, ['type']);
+    data = this.#real(data);
+    return this.#run((s) => ({ status: s, partition_names: [], partitionIDs: [], created_timestamps: [], created_utc_timestamps: [], data: [] }), () => {
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      const parts = engine().describe(this.#storeOf(data), h.name, h).partitions;
+      const st = stateOf(h);
+      const ids = parts.map((p, i) => String(p.id ?? i));
+      const ts = parts.map(() => String(st.created));
+      return {
+        status: resStatus(),
+        partition_names: parts.map((p) => p.name),
+        partitionIDs: ids,
+        created_timestamps: parts.map(() => hybridTs(st.created)),
+        created_utc_timestamps: ts,
+        data: parts.map((p, i) => ({ name: p.name, id: ids[i], timestamp: ts[i], loadedPercentage: st.loaded ? '100' : '0' })),
+      };
+    });
+  }
+
+  listPartitions(data) {
+    return this.showPartitions(data);
+  }
+
+  async getPartitionStatistics(data) {
+    checkPartitionArgs(data);
+    accept('getPartitionStatistics', data, ['partition_name']);
+    data = this.#real(data);
+    return this.#run((s) => ({ status: s, stats: [], data: {} }), () => {
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      requirePartition(this.#storeOf(data), h, data.partition_name);
+      const n = String(engine().numEntities(this.#storeOf(data), h.name, data.partition_name));
+      return { status: resStatus(), stats: [{ key: 'row_count', value: n }], data: { row_count: n } };
+    });
+  }
+
+  getPartitionStats(data) {
+    return this.getPartitionStatistics(data);
+  }
+
+  async dropPartition(data) {
+    checkPartitionArgs(data);
+    accept('dropPartition', data, ['partition_name']);
+    data = this.#real(data);
+    return this.#run((s) => s, () => {
+      if (data.partition_name === '_default') throw new MilvusException(Code.PARAMETER_INVALID, 'default partition cannot be deleted: invalid parameter');
+      this.#collection(data).drop_partition(data.partition_name);
+      return resStatus();
+    });
+  }
+
+  async loadPartitions(data) {
+    return this.#partitionsLoad('loadPartitions', data, true);
+  }
+
+  loadPartitionsSync(data) {
+    return this.loadPartitions(data);
+  }
+
+  async releasePartitions(data) {
+    return this.#partitionsLoad('releasePartitions', data, false);
+  }
+
+  /** Partitions load with their collection in partita: the names are checked, the collection's
+   * load state is what a search sees. */
+  async #partitionsLoad(method, data, load) {
+    checkCollectionName(data);
+    accept(method, data, ['partition_names', 'replica_number']);
+    data = this.#real(data);
+    if (!Array.isArray(data.partition_names) || !data.partition_names.length) throw new Error(ERROR_REASONS.PARTITION_NAMES_IS_REQUIRED);
+    if (data.replica_number !== undefined && data.replica_number !== 1) throw unsupported(`\`replica_number\` other than 1 of MilvusClient.${method}`);
+    return this.#run((s) => s, () => {
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      for (const p of data.partition_names) requirePartition(this.#storeOf(data), h, p);
+      if (load) return this.loadCollection({ collection_name: h.name, db_name: data.db_name });
+      return resStatus();
+    });
+  }
+
+  // ---- indexes (recorded and described; the index issue builds them) ------------------------
+
+  async createIndex(data) {
+    if (Array.isArray(data)) {
+      const out = [];
+      for (const d of data) out.push(await this.createIndex(d));
+      return out.find((r) => r.error_code !== ErrorCode.SUCCESS) ?? out[0];
+    }
+    checkCollectionName(data);
+    accept('createIndex', data, ['field_name', 'index_name', 'extra_params', 'index_type', 'metric_type', 'params']);
+    data = this.#real(data);
+    const extra = { ...(data.extra_params ?? {}) };
+    if (data.params) extra.params = data.params;
+    if (data.index_type) extra.index_type = data.index_type;
+    if (data.metric_type) extra.metric_type = data.metric_type;
+    return this.#run((s) => s, () => {
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      const f = h.schema.fields.find((x) => x.name === data.field_name);
+      if (!f) throw new MilvusException(Code.PARAMETER_INVALID, `cannot create index on non-exist field: ${data.field_name}: invalid parameter`);
+      let params = extra.params ?? {};
+      if (typeof params === 'string') {
+        try {
+          params = JSON.parse(params);
+        } catch {
+          throw new MilvusException(Code.PARAMETER_INVALID, `index params are not JSON: ${params}: invalid parameter`);
+        }
+      }
+      for (const [k, v] of Object.entries(extra)) if (!['params', 'index_type', 'metric_type'].includes(k)) params[k] = v;
+      const ix = {
+        field_name: f.name,
+        index_name: data.index_name || f.name,
+        index_type: extra.index_type ?? 'AUTOINDEX',
+        metric_type: String(extra.metric_type ?? (isVectorType(f.dtype) ? defaultMetric(f.dtype) : '')).toUpperCase(),
+        params,
+        id: Date.now(),
+      };
+      const st = stateOf(h);
+      const same = st.indexes.find((i) => i.field_name === f.name);
+      if (same) {
+        if (same.index_type === ix.index_type && same.metric_type === ix.metric_type && JSON.stringify(same.params) === JSON.stringify(ix.params) && same.index_name === ix.index_name) return resStatus();
+        throw new MilvusException(Code.UNEXPECTED, 'CreateIndex failed: at most one distinct index is allowed per field');
+      }
+      st.indexes.push(ix);
+      return resStatus();
+    });
+  }
+
+  async describeIndex(data) {
+    checkCollectionName(data);
+    accept('describeIndex', data, ['field_name', 'index_name']);
+    data = this.#real(data);
+    return this.#run((s) => ({ status: s, index_descriptions: [] }), () => {
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      const list = this.#indexes(h, data);
+      const n = String(engine().numEntities(this.#storeOf(data), h.name));
+      return {
+        status: resStatus(),
+        index_descriptions: list.map((ix) => ({
+          index_name: ix.index_name, indexID: ix.id, params: indexParams(ix), field_name: ix.field_name,
+          indexed_rows: n, total_rows: n, state: 'Finished', index_state_fail_reason: '', pending_index_rows: '0',
+        })),
+      };
+    });
+  }
+
+  async listIndexes(data) {
+    checkCollectionName(data);
+    accept('listIndexes', data, ['field_name', 'index_name']);
+    data = this.#real(data);
+    return this.#run((s) => ({ status: s, indexes: [] }), () => {
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      return { status: resStatus(), indexes: stateOf(h).indexes.map((i) => i.index_name) };
+    });
+  }
+
+  async getIndexState(data) {
+    checkCollectionName(data);
+    accept('getIndexState', data, ['field_name', 'index_name']);
+    data = this.#real(data);
+    return this.#run((s) => ({ status: s, state: 'None' }), () => {
+      this.#indexes(engine().resolve(this.#storeOf(data), data.collection_name), data);
+      return { status: resStatus(), state: 'Finished' };
+    });
+  }
+
+  async getIndexBuildProgress(data) {
+    checkCollectionName(data);
+    accept('getIndexBuildProgress', data, ['field_name', 'index_name']);
+    data = this.#real(data);
+    return this.#run((s) => ({ status: s, indexed_rows: 0, total_rows: 0 }), () => {
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      this.#indexes(h, data);
+      const n = engine().numEntities(this.#storeOf(data), h.name);
+      return { status: resStatus(), indexed_rows: n, total_rows: n };
+    });
+  }
+
+  async dropIndex(data) {
+    checkCollectionName(data);
+    accept('dropIndex', data, ['field_name', 'index_name']);
+    data = this.#real(data);
+    return this.#run((s) => s, () => {
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      const st = stateOf(h);
+      if (st.loaded) throw new MilvusException(Code.UNEXPECTED, `index cannot be dropped, collection is loaded, please release it first`);
+      const gone = new Set(this.#indexes(h, data));
+      st.indexes = st.indexes.filter((i) => !gone.has(i));
+      return resStatus();
+    });
+  }
+
+  /** The indexes a request names (by field or index name; all without either), or Milvus's
+   * index-not-found error (code 700). */
+  #indexes(h, data) {
+    const list = stateOf(h).indexes.filter((i) => (!data.field_name || i.field_name === data.field_name) && (!data.index_name || i.index_name === data.index_name));
+    if (!list.length) throw new MilvusException(700, `index not found[collection=${h.name}]`);
+    return list;
+  }
+
+  // ---- data ------------------------------------------------------------------------------
+
+  async insert(data) {
+    return this.#write('insert', data);
+  }
+
+  async upsert(data) {
+    return this.#write('upsert', data);
+  }
+
+  async #write(op, data) {
+    checkCollectionName(data);
+    accept(op, data, ['data', 'fields_data', 'partition_name', 'partial_update']);
+    data = this.#real(data);
+    if (data.partial_update) throw unsupported(`\`partial_update\` of MilvusClient.${op} (issue 15)`);
+    const rows = data.fields_data || data.data;
+    if (!rows || !Array.isArray(rows) || !rows.length) throw new Error(ERROR_REASONS.INSERT_CHECK_FIELD_DATA_IS_REQUIRED);
+    await this.#whenReady();
+    // the SDK describes the collection first, and throws its reply when there is none
+    const desc = await this.describeCollection({ collection_name: data.collection_name, db_name: data.db_name });
+    if (desc.status.error_code !== ErrorCode.SUCCESS) throw desc;
+    const isString = desc.schema.fields.find((f) => f.is_primary_key).dataType === DataType.VarChar;
+    return this.#run((s) => mutationReply(null, isString, s), async () => {
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      const int64s = h.schema.fields.filter((f) => f.dtype === CORE.INT64 || (f.dtype === CORE.ARRAY && f.element_type === CORE.INT64));
+      const batch = int64s.length ? rows.map((r) => int64Row(r, int64s)) : rows;
+      const c = this.#collection(data);
+      const options = { partition_name: data.partition_name, timeout: this.#seconds(data) };
+      const r = await (op === 'insert' ? c.insert(batch, options) : c.upsert(batch, options));
+      return mutationReply(r, isString);
+    });
+  }
+
+  /** delete({ ids } | { filter } | { expr }), as the SDK's delete. */
+  async delete(data) {
+    if (!data || !data.collection_name) throw new Error(ERROR_REASONS.COLLECTION_NAME_IS_REQUIRED);
+    accept('delete', data, ['ids', 'filter', 'expr', 'partition_name', 'consistency_level']);
+    data = this.#real(data);
+    if (data.exprValues !== undefined) throw unsupported('`exprValues` of MilvusClient.delete');
+    await this.#whenReady();
+    const desc = await this.describeCollection({ collection_name: data.collection_name, db_name: data.db_name });
+    const pk = desc.status.error_code === ErrorCode.SUCCESS ? desc.schema.fields.find((f) => f.is_primary_key) : null;
+    const isString = pk?.dataType === DataType.VarChar;
+    let expr = data.filter || data.expr;
+    if (!expr && data.ids) {
+      if (!pk) return mutationReply(null, false, desc.status);
+      expr = keysExpr({ name: pk.name, dtype: pk.dataType }, isString ? data.ids : data.ids.map(int64In), engine().constants.limits.MAX_EXPR_LENGTH);
+    }
+    if (!expr) throw new Error(ERROR_REASONS.FILTER_EXPR_REQUIRED);
+    return this.#run((s) => mutationReply(null, isString, s), async () => {
+      const c = this.#collection(data);
+      // Milvus's reply names the keys deleted: those the filter selects now
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      const request = { expr, output_fields: [h.pk.name] };
+      if (data.partition_name) request.partition_names = [data.partition_name];
+      const keys = engine().queryRows(this.#storeOf(data), h.name, h, JSON.stringify(request)).map((row) => row[h.pk.name]);
+      const r = await c.delete(expr, { partition_name: data.partition_name, timeout: this.#seconds(data) });
+      r.primary_keys = keys;
+      return mutationReply(r, isString);
+    });
+  }
+
+  /** deleteEntities({ filter | expr }): the SDK's older name. */
+  async deleteEntities(data) {
+    if (!data || !data.collection_name) throw new Error(ERROR_REASONS.COLLECTION_NAME_IS_REQUIRED);
+    if (!data.filter && !data.expr) throw new Error(ERROR_REASONS.FILTER_EXPR_REQUIRED);
+    return this.delete(data);
+  }
+
+  async query(data) {
+    checkCollectionName(data);
+    accept('query', data, ['output_fields', 'partition_names', 'ids', 'expr', 'filter', 'offset', 'limit', 'consistency_level']);
+    data = this.#real(data);
+    return this.#run((s) => ({ status: s, data: [] }), () => ({ status: resStatus(), data: this.#queryRows(data) }));
+  }
+
+  #queryRows(data) {
+    const h = engine().resolve(this.#storeOf(data), data.collection_name);
+    requireLoaded(h);
+    let expr = data.filter || data.expr || '';
+    if (!expr && data.ids && data.ids.length) {
+      const pk = h.pk;
+      expr = keysExpr(pk, pk.dtype === CORE.VARCHAR ? data.ids : data.ids.map(int64In), engine().constants.limits.MAX_EXPR_LENGTH);
+    }
+    const request = { expr, output_fields: data.output_fields || ['*'] };
+    if (data.partition_names) request.partition_names = data.partition_names;
+    if (typeof data.limit === 'number') request.limit = data.limit;
+    if (typeof data.offset === 'number') request.offset = data.offset;
+    const rows = engine().queryRows(this.#storeOf(data), h.name, h, JSON.stringify(request));
+    if (request.output_fields.some((o) => o.trim() === DEFAULT_COUNT_QUERY_STRING)) return rows.map((r) => ({ [DEFAULT_COUNT_QUERY_STRING]: String(r[DEFAULT_COUNT_QUERY_STRING]) }));
+    const byName = new Map(h.schema.fields.map((f) => [f.name, f]));
+    return rows.map((r) => rowOut(r, byName, true));
+  }
+
+  async get(data) {
+    checkCollectionName(data);
+    if (!data.ids || !data.ids.length) throw new Error(ERROR_REASONS.IDS_REQUIRED);
+    return this.query(data);
+  }
+
+  async count(data) {
+    checkCollectionName(data);
+    accept('count', data, ['expr', 'filter']);
+    data = this.#real(data);
+    return this.#run((s) => ({ status: s, data: 0 }), () => {
+      const rows = this.#queryRows({ collection_name: data.collection_name, db_name: data.db_name, expr: data.filter || data.expr || '', output_fields: [DEFAULT_COUNT_QUERY_STRING] });
+      return { status: resStatus(), data: Number(rows[0][DEFAULT_COUNT_QUERY_STRING]) };
+    });
+  }
+
+  /**
+   * search: `data` / `vector` / `vectors` (one vector or several), `filter` / `expr`,
+   * `output_fields`, `limit` / `topk`, `offset`, `params`, `metric_type`, `anns_field`,
+   * `partition_names`; or the legacy form with `search_params` ({ anns_field, topk, metric_type,
+   * params }). One query vector gives a flat list of hits, several a list per vector.
+   */
+  async search(data) {
+    checkCollectionName(data);
+    accept('search', data, ['anns_field', 'partition_names', 'expr', 'filter', 'search_params', 'vectors', 'vector', 'data', 'output_fields',
+      'vector_type', 'consistency_level', 'limit', 'topk', 'offset', 'params', 'metric_type', 'round_decimal', 'ignore_growing']);
+    const legacy = data.search_params ?? null;
+    if (legacy) accept('search (search_params)', legacy, ['anns_field', 'topk', 'metric_type', 'params', 'offset', 'round_decimal', 'ignore_growing']);
+    // every row of the embedded store is where Milvus keeps new rows (growing segments)
+    if (data.ignore_growing || legacy?.ignore_growing) throw unsupported('`ignore_growing: true` of MilvusClient.search');
+
+    const vectors = data.vectors ?? data.vector ?? data.data;
+    if (vectors === undefined) throw new Error(ERROR_REASONS.VECTORS_OR_VECTOR_IS_MISSING);
+    await this.#whenReady();
+    const desc = await this.describeCollection({ collection_name: data.collection_name, db_name: data.db_name });
+    if (desc.status.error_code !== ErrorCode.SUCCESS) return { status: desc.status, results: [], recalls: [], session_ts: -1, collection_name: data.collection_name };
+    const annsName = data.anns_field || legacy?.anns_field || Object.keys(desc.anns_fields)[0];
+    if (!desc.anns_fields[annsName]) throw new Error(ERROR_REASONS.NO_ANNS_FEILD_FOUND_IN_SEARCH);
+    if (data.vector_type !== undefined && data.vector_type !== desc.anns_fields[annsName].dataType)
+      throw new MilvusException(Code.PARAMETER_INVALID, `vector_type ${data.vector_type} is not the type of field ${annsName} (${desc.anns_fields[annsName].dataType}): invalid parameter`);
+    return this.#run((s) => ({ status: s, results: [], recalls: [], session_ts: -1, collection_name: data.collection_name }), () => {
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      requireLoaded(h);
+      const field = h.info.fields[h.info.fieldIndex.get(annsName)];
+      const index = stateOf(h).indexes.find((i) => i.field_name === annsName);
+      const asked = legacy ? legacy.metric_type : data.metric_type;
+      if (asked && index && String(asked).toUpperCase() !== index.metric_type)
+        throw new MilvusException(Code.PARAMETER_INVALID, `metric type not match: invalid parameter[expected=${index.metric_type}][actual=${asked}]`);
+      let params = legacy ? legacy.params ?? {} : data.params ?? {};
+      if (typeof params === 'string') params = JSON.parse(params);
+      const roundDecimal = legacy?.round_decimal ?? params.round_decimal ?? data.round_decimal ?? -1;
+      const { round_decimal: _r, ...searchParams } = params;
+      const request = {
+        anns_field: annsName,
+        metric_type: asked ? String(asked) : index?.metric_type ?? '',
+        // the SDK sends these as text, which the server reads as numbers
+        limit: typeParam((legacy ? legacy.topk : data.limit ?? data.topk) ?? DEFAULT_TOPK),
+        offset: typeParam((legacy ? legacy.offset : data.offset) ?? 0),
+        expr: data.expr || data.filter || '',
+        params: searchParams,
+      };
+      const outputs = data.output_fields ?? ['*'];
+      request.output_fields = outputs;
+      if (data.partition_names) request.partition_names = data.partition_names;
+      const q = field && isVectorType(field.dtype) ? queryVectors(vectors, field, engine().constants.limits.MAX_TOPK) : NO_VECTORS;
+      request.vector_kind = q.kind;
+      if (q.sparse) request.sparse = q.sparse;
+      else request.nq = q.nq;
+      const pk = h.pk.name;
+      const hits = engine().searchHits(this.#storeOf(data), h.name, h, JSON.stringify(request), q, { pk, pkInEntity: false, roundDecimal });
+      const byName = new Map(h.schema.fields.map((f) => [f.name, f]));
+      const wildcard = outputs.some((o) => o.trim() === '*' || o.trim() === DEFAULT_DYNAMIC_FIELD);
+      const named = new Set(outputs.map((o) => o.trim()).filter((o) => !byName.has(o)));
+      const results = hits.map((list) => list.map((hit) => ({ score: hit.distance, [pk]: valueOut(h.pk, hit.id), ...rowOut(hit.entity, byName, wildcard, named) })));
+      const nq = results.length;
+      return {
+        status: resStatus(),
+        results: nq === 1 ? results[0] : results, // one query vector: a flat list, as the SDK gives it
+        recalls: [],
+        session_ts: 0,
+        collection_name: h.name,
+        all_search_count: results.reduce((a, l) => a + l.length, 0),
+      };
+    });
+  }
+
+  // ---- databases: named stores of one address ---------------------------------------------
+
+  async createDatabase(data) {
+    accept('createDatabase', data, []);
+    if (data.properties !== undefined && Object.keys(data.properties ?? {}).length) throw unsupported('`properties` of MilvusClient.createDatabase');
+    return this.#run((s) => s, () => {
+      const dbs = databasesOf(this.address);
+      if (typeof data.db_name !== 'string' || !data.db_name) throw new MilvusException(Code.PARAMETER_INVALID, 'database name should not be empty: invalid parameter');
+      if (dbs.has(data.db_name)) throw new MilvusException(Code.UNEXPECTED, `database already exist: ${data.db_name}`);
+      dbs.add(data.db_name);
+      return resStatus();
+    });
+  }
+
+  async listDatabases(data = {}) {
+    accept('listDatabases', data ?? {}, []);
+    return this.#run((s) => ({ status: s, db_names: [], created_timestamp: [], db_ids: [] }), () => {
+      const names = [...databasesOf(this.address)];
+      return { status: resStatus(), db_names: names, created_timestamp: names.map(() => '0'), db_ids: names.map((_, i) => String(i + 1)) };
+    });
+  }
+
+  async describeDatabase(data) {
+    accept('describeDatabase', data, []);
+    return this.#run((s) => ({ status: s, db_name: data.db_name, dbID: 0, created_timestamp: 0, properties: [] }), () => {
+      const names = [...databasesOf(this.address)];
+      if (!names.includes(data.db_name)) throw noDatabase(data.db_name);
+      return { status: resStatus(), db_name: data.db_name, dbID: names.indexOf(data.db_name) + 1, created_timestamp: 0, properties: [] };
+    });
+  }
+
+  /** Drops an empty database (Milvus drops only those). */
+  async dropDatabase(data) {
+    accept('dropDatabase', data, []);
+    return this.#run((s) => s, () => {
+      const dbs = databasesOf(this.address);
+      if (data.db_name === 'default') throw new MilvusException(Code.UNEXPECTED, 'can not drop default database');
+      if (!dbs.has(data.db_name)) return resStatus(); // Milvus: dropping a database that is not there succeeds
+      const alias = aliasOf(this.address, data.db_name);
+      if (connections.has_connection(alias) && engine().listCollections(connections._store(alias)).length)
+        throw new MilvusException(Code.UNEXPECTED, `database:${data.db_name} not empty, must drop all collections before drop database`);
+      if (connections.has_connection(alias)) connections.remove_connection(alias);
+      aliases.delete(`${this.address}\u0000${data.db_name}`);
+      dbs.delete(data.db_name);
+      if (this.#db === data.db_name) this.#db = 'default';
+      return resStatus();
+    });
+  }
+
+  /** The database of requests that name none, as the SDK's use(): not looked up now (requests
+   * to a database that does not exist fail). */
+  async use(data) {
+    accept('use', data ?? {}, []);
+    this.#db = data?.db_name || 'default';
+    return { error_code: ErrorCode.SUCCESS, reason: '' };
+  }
+
+  useDatabase(data) {
+    return this.use(data);
+  }
+
+  // ---- aliases ---------------------------------------------------------------------------
+
+  async createAlias(data) {
+    return this.#setAlias('createAlias', data, false);
+  }
+
+  async alterAlias(data) {
+    return this.#setAlias('alterAlias', data, true);
+  }
+
+  async #setAlias(method, data, alter) {
+    checkCollectionName(data);
+    if (!data.alias) throw new Error(ERROR_REASONS.ALIAS_NAME_IS_REQUIRED);
+    accept(method, data, ['alias']);
+    return this.#run((s) => s, () => {
+      const store = this.#storeOf(data), table = aliasesOf(this.address, this.#dbOf(data));
+      const h = engine().resolve(store, data.collection_name);
+      if (engine().hasCollection(store, data.alias))
+        throw new MilvusException(Code.PARAMETER_INVALID, `alias and collection name conflict[database=${this.#dbOf(data)}][alias=${data.alias}]`);
+      const now = table.get(data.alias);
+      if (!alter && now !== undefined && now !== h.name)
+        throw new MilvusException(Code.UNEXPECTED, `alias exists and already aliased to another collection, alias: ${data.alias}, collection: ${h.name}, other collection: ${now}`);
+      if (alter && now === undefined) throw new MilvusException(Code.UNEXPECTED, `failed to alter alias, alias does not exist: ${data.alias}`);
+      table.set(data.alias, h.name);
+      return resStatus();
+    });
+  }
+
+  async dropAlias(data) {
+    if (!data || !data.alias) throw new Error(ERROR_REASONS.ALIAS_NAME_IS_REQUIRED);
+    accept('dropAlias', data, ['alias']);
+    return this.#run((s) => s, () => {
+      aliasesOf(this.address, this.#dbOf(data)).delete(data.alias); // Milvus: dropping an alias that is not there succeeds
+      return resStatus();
+    });
+  }
+
+  async describeAlias(data) {
+    checkCollectionName(data);
+    if (!data.alias) throw new Error(ERROR_REASONS.ALIAS_NAME_IS_REQUIRED);
+    accept('describeAlias', data, ['alias']);
+    return this.#run((s) => ({ status: s, db_name: data.db_name || this.#db, alias: data.alias, collection: '' }), () => {
+      const db = this.#dbOf(data);
+      const target = aliasesOf(this.address, db).get(data.alias);
+      if (target === undefined) throw new MilvusException(1600, `alias not found[database=${db}][alias=${data.alias}]`);
+      return { status: resStatus(), db_name: db, alias: data.alias, collection: target };
+    });
+  }
+
+  async listAliases(data) {
+    checkCollectionName(data);
+    accept('listAliases', data, []);
+    data = this.#real(data);
+    return this.#run((s) => ({ status: s, db_name: data.db_name || this.#db, collection_name: data.collection_name, aliases: [] }), () => {
+      const db = this.#dbOf(data);
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      return { status: resStatus(), db_name: db, collection_name: h.name, aliases: this.#aliasesOf(db, h.name) };
+    });
+  }
+
+  /** The aliases of collection `name` of database `db`. */
+  #aliasesOf(db, name) {
+    return [...aliasesOf(this.address, db)].filter(([, c]) => c === name).map(([a]) => a);
+  }
+
+  async flush(data) {
+    return this.#flush('flush', data);
+  }
+
+  async flushSync(data) {
+    return this.#flush('flushSync', data);
+  }
+
+  /** Waits until every write of the named collections is where it is going: at once in the
+   * embedded store, acknowledged by the remote with an http(s) address. */
+  async #flush(method, data) {
+    if (!data || !Array.isArray(data.collection_names) || !data.collection_names.length) throw new Error(ERROR_REASONS.COLLECTION_NAME_IS_REQUIRED);
+    accept(method, data, ['collection_names']);
+    data = this.#real(data);
+    return this.#run((s) => ({ status: s, coll_segIDs: {}, flush_coll_segIDs: {}, coll_seal_times: {}, coll_flush_ts: {}, flushed: false }), async () => {
+      const segs = {};
+      for (const name of data.collection_names) {
+        await this.#collection(data, name).flush({ timeout: this.#seconds(data) });
+        segs[name] = { data: [] };
+      }
+      if (method === 'flushSync') return { status: resStatus(), flushed: true };
+      return { status: resStatus(), db_name: 'default', coll_segIDs: segs, flush_coll_segIDs: segs, coll_seal_times: {}, coll_flush_ts: {}, channel_cps: {} };
+    });
+  }
+}
+
+/** The methods of the SDK that make no sense in an embedded store (or are not in partita yet):
+ * each resolves to a status that says so, never to a success. */
+const NOT_SUPPORTED = [
+  'createUser', 'updateUser', 'deleteUser', 'listUsers', 'describeUser', 'createRole', 'dropRole', 'addUserToRole', 'removeUserFromRole',
+  'listRoles', 'describeRole', 'grantPrivilege', 'revokePrivilege', 'grantRolePrivilege', 'revokeRolePrivilege', 'listGrants', 'selectRole',
+  'selectUser', 'createPrivilegeGroup', 'dropPrivilegeGroup', 'listPrivilegeGroups', 'createResourceGroup', 'listResourceGroups',
+  'describeResourceGroup', 'dropResourceGroup', 'updateResourceGroups', 'transferNode', 'transferReplica', 'getReplicas', 'describeReplicas',
+  'bulkInsert', 'listImportTasks', 'getImportState', 'loadBalance', 'getQuerySegmentInfo', 'getPersistentSegmentInfo', 'getMetric',
+  'createSnapshot', 'dropSnapshot', 'listSnapshots', 'describeSnapshot', 'restoreSnapshot',
+  'alterDatabase', 'alterDatabaseProperties', 'dropDatabaseProperties',
+  'hybridSearch', 'searchIterator', 'queryIterator', 'alterCollectionProperties', 'alterCollection', 'dropCollectionProperties',
+  'addCollectionField', 'truncateCollection', 'compact', 'getCompactionState', 'runAnalyzer',
+];
+for (const name of NOT_SUPPORTED) {
+  if (Object.hasOwn(MilvusClient.prototype, name)) throw new Error(`MilvusClient.${name} is implemented and listed as not supported`);
+  Object.defineProperty(MilvusClient.prototype, name, {
+    value: async function () {
+      return resStatus(1100, `MilvusClient.${name} is not supported by partita: invalid parameter`);
+    },
+    writable: true,
+    configurable: true,
+  });
+}
+
+/** The SDK's checks of a schema's fields (checkCollectionFieldsWithOptions). */
+function checkFields(fields) {
+  let hasPrimaryKey = false, hasVector = false, keys = 0;
+  for (const f of fields) {
+    if (!f || !Object.hasOwn(f, 'data_type')) throw new Error(ERROR_REASONS.CREATE_COLLECTION_MISS_DATA_TYPE);
+    const t = toDataType(f.data_type);
+    if (t === undefined) throw new Error(ERROR_REASONS.FIELD_TYPE_IS_NOT_SUPPORT);
+    if (f.is_primary_key && (t === DataType.Int64 || t === DataType.VarChar)) hasPrimaryKey = true;
+    if (f.is_partition_key) {
+      if ((t !== DataType.Int64 && t !== DataType.VarChar) || f.is_primary_key) throw new Error(ERROR_REASONS.INVALID_PARTITION_KEY_FIELD_TYPE);
+      keys++;
+    }
+    if (isVectorType(t)) {
+      const dim = Number(f.type_params?.dim ?? f.dim);
+      if (!dim && t !== DataType.SparseFloatVector) throw new Error(ERROR_REASONS.CREATE_COLLECTION_CHECK_MISS_DIM);
+      if (t === DataType.BinaryVector && dim % 8 !== 0) throw new Error(ERROR_REASONS.CREATE_COLLECTION_CHECK_BINARY_DIM);
+      hasVector = true;
+    }
+  }
+  if (!hasPrimaryKey) throw new Error(ERROR_REASONS.CREATE_COLLECTION_CHECK_PRIMARY_KEY);
+  if (!hasVector) throw new Error(ERROR_REASONS.CREATE_COLLECTION_CHECK_VECTOR_FIELD_EXIST);
+  if (keys > 1) throw new Error('Only 1 field supports partition key. ');
+}
+
+const FIELD_KEYS = ['name', 'description', 'data_type', 'element_type', 'is_primary_key', 'is_partition_key', 'is_clustering_key',
+  'type_params', 'autoID', 'default_value', 'nullable', 'dim', 'max_length', 'max_capacity', 'is_function_output'];
+
+/** An SDK FieldType as the ORM's FieldSchema (the core checks it). */
+function coreField(f, partitionKeyField) {
+  for (const k of Object.keys(f)) {
+    if (f[k] === undefined || FIELD_KEYS.includes(k)) continue;
+    throw unsupported(`\`${k}\` of a field of MilvusClient.createCollection`);
+  }
+  if (f.is_function_output) throw unsupported('`is_function_output` of a field (functions: issue 19)');
+  const t = toDataType(f.data_type);
+  if (t === DataType.ArrayOfVector || t === DataType.Struct) throw unsupported(`the data type ${DataType[t]}`);
+  const opts = {};
+  if (f.is_primary_key) opts.is_primary = true;
+  if (f.autoID) opts.auto_id = true;
+  if (f.nullable !== undefined) opts.nullable = f.nullable;
+  if (f.default_value !== undefined) opts.default_value = f.default_value;
+  if (f.is_partition_key || (partitionKeyField !== undefined && f.name === partitionKeyField)) opts.is_partition_key = true;
+  if (f.is_clustering_key) opts.is_clustering_key = true;
+  if (f.element_type !== undefined) {
+    const et = toDataType(f.element_type);
+    if (et === undefined) throw new Error(ERROR_REASONS.FIELD_TYPE_IS_NOT_SUPPORT);
+    opts.element_type = et;
+  }
+  for (const [k, v] of Object.entries(f.type_params ?? {})) {
+    if (!['dim', 'max_length', 'max_capacity'].includes(k)) throw unsupported(`type parameter \`${k}\` of field ${f.name}`);
+    opts[k] = typeParam(v);
+  }
+  for (const k of ['dim', 'max_length', 'max_capacity']) if (f[k] !== undefined && opts[k] === undefined) opts[k] = typeParam(f[k]);
+  return new FieldSchema(f.name, t, f.description ?? '', opts);
+}
+
+/** A row whose INT64 values (of INT64 fields and of ARRAY fields of INT64) given as strings or
+ * Longs are read as the SDK reads them (BigInts); the row is copied only when one is. */
+function int64Row(row, fields) {
+  if (row === null || typeof row !== 'object') return row;
+  let out = row;
+  for (const f of fields) {
+    const n = f.name, v = row[n];
+    if (v !== null && (typeof v === 'string' || typeof v === 'object')) {
+      const x = Array.isArray(v) ? (v.some((e) => int64In(e) !== e) ? v.map(int64In) : v) : f.dtype === CORE.INT64 ? int64In(v) : v;
+      if (x !== v) {
+        if (out === row) out = { ...row };
+        out[n] = x;
+      }
+    }
+  }
+  return out;
+}
+
+function checkPartitionArgs(data) {
+  if (!data || !data.collection_name || !data.partition_name) throw new Error(ERROR_REASONS.COLLECTION_PARTITION_NAME_ARE_REQUIRED);
+}
+
+function requirePartition(store, h, name) {
+  if (!engine().hasPartition(store, h.name, name)) throw new MilvusException(Code.PARTITION_NOT_FOUND, `partition not found[partition=${name}]`);
+}
+
+function requireLoaded(h) {
+  if (!stateOf(h).loaded) throw new MilvusException(101, `collection not loaded[collection=${h.id}]`);
+}
