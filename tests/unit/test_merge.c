@@ -345,5 +345,35 @@ TEST(field_operation_errors_change_nothing) {
   pt_store_close(st);
 }
 
+TEST(merged_dynamic_part_within_the_json_limit) {
+  pt_store *st = test_store();
+  pt_collection *c = test_collection(st, "m", J(SCHEMA));
+  /* a stored dynamic part of about 40,000 bytes, and a merge that would add 30,000 more: each
+   * is within PT_MAX_JSON_LENGTH (65,536), the merged one is not */
+  test_buf b = {NULL, 0, 0};
+  test_buf_printf(&b, "{\"id\":1,\"v\":[1,1],\"big\":\"");
+  for (int i = 0; i < 40000; i++) test_buf_put(&b, "a", 1);
+  test_buf_printf(&b, "\"}");
+  pt_mutation_result r = test_write(c, NULL, PT_OP_INSERT, b.p);
+  pt_mutation_result_clear(&r);
+  b.len = 0;
+  test_buf_printf(&b, "{\"id\":1,\"more\":\"");
+  for (int i = 0; i < 30000; i++) test_buf_put(&b, "b", 1);
+  test_buf_printf(&b, "\"}");
+  FAILS(c, NULL, b.p, PT_WRITE_MERGE, NULL, 0, PT_LIMIT, INV,
+        "the length (70020) of json field ($meta) exceeds max length (65536): invalid parameter");
+  /* replacing the big key instead fits */
+  b.len = 0;
+  test_buf_printf(&b, "{\"id\":1,\"big\":\"");
+  for (int i = 0; i < 30000; i++) test_buf_put(&b, "b", 1);
+  test_buf_printf(&b, "\"}");
+  CHECK_EQ_INT(merge(c, NULL, b.p, NULL, 0), 1);
+  const char *want = J("[{'id':1,'v':[1,1],'tag':null,'n':7,'arr':null,'sarr':null,'farr':null,'big':'bbbb");
+  CHECK(strncmp(row(c, 1), want, strlen(want)) == 0); /* row() keeps the first 2,047 bytes */
+  test_buf_free(&b);
+  pt_store_close(st);
+}
+
 TEST_MAIN(T(out_of_memory_anywhere_changes_nothing), T(merge_keeps_what_the_row_leaves_out), T(merge_is_scoped_to_the_target_partition),
-          T(merge_in_partition_key_mode), T(array_append_and_remove), T(field_operation_errors_change_nothing))
+          T(merge_in_partition_key_mode), T(array_append_and_remove), T(field_operation_errors_change_nothing),
+          T(merged_dynamic_part_within_the_json_limit))
