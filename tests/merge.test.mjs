@@ -133,7 +133,7 @@ test('REST entities/upsert with partialUpdate and fieldOps', async () => {
   assert.deepEqual(r, { code: 0, cost: 0, data: { upsertCount: 1, upsertIds: ['1'] } });
   r = await call('entities/upsert', { collectionName: name, data: [{ id: 1, tags: ['b', 'a'] }], fieldOps: [{ fieldName: 'tags', op: 'ARRAY_APPEND' }] });
   assert.equal(r.code, 0, JSON.stringify(r));
-  r = await call('entities/upsert', { collectionName: name, data: [{ id: 1, tags: ['a'] }], partialUpdate: true, fieldOps: [{ fieldName: 'tags', op: 2 }] });
+  r = await call('entities/upsert', { collectionName: name, data: [{ id: 1, tags: ['a'] }], partialUpdate: true, fieldOps: [{ fieldName: 'tags', op: 'ARRAY_REMOVE' }] });
   assert.equal(r.code, 0, JSON.stringify(r));
   assert.deepEqual(await c.get(1, { output_fields: ['*'] }), [{ id: 1, v: [1, 2], title: 'Aliens', year: 2000, tags: ['b'], k: 1, j: 2 }]);
   const before = await all(c);
@@ -144,8 +144,12 @@ test('REST entities/upsert with partialUpdate and fieldOps', async () => {
       'field "id" is the primary key and cannot carry a partial-update op: invalid parameter'],
     [{ data: [{ id: 1, tags: ['x'] }], fieldOps: [{ fieldName: 'tags', op: 'ARRAY_REMOVE' }, { fieldName: 'tags', op: 'REPLACE' }] }, 1100,
       'duplicate partial-update op for field "tags": invalid parameter'],
-    [{ data: [{ id: 1, tags: ['x'] }], fieldOps: [{ fieldName: 'tags', op: 'ARRAY_PREPEND' }] }, 1100,
-      'unsupported partial update op: ARRAY_PREPEND (fieldOps[0]): invalid parameter'],
+    [{ data: [{ id: 1, tags: ['x'] }], fieldOps: [{ fieldName: 'tags', op: 'ARRAY_EXTEND' }] }, 1100,
+      'unsupported partial update op: ARRAY_EXTEND: invalid parameter'],
+    [{ data: [{ id: 1, tags: ['x'] }], fieldOps: [{ fieldName: 'tags', op: 2 }] }, 1801,
+      'can only accept json format request, error: json: cannot unmarshal number into Go struct field FieldPartialUpdateOpReq.fieldOps.op of type string'],
+    [{ data: [{ id: 1, tags: ['x'] }], fieldOps: [{ fieldName: 'tags', op: 'PATH_REPLACE', path: '[0]' }] }, 1100,
+      'fieldOps path (PATH_REPLACE) is not supported by partita: invalid parameter'],
     [{ data: [{ id: 1, tags: ['x'] }], fieldOps: ['tags'] }, 1801,
       'can only accept json format request, error: json: cannot unmarshal string into Go struct field CollectionDataReq.fieldOps of type httpserver.FieldPartialUpdateOpReq'],
     [{ data: [{ id: 1, tags: ['x'] }], partialUpdate: 'yes' }, 1801,

@@ -303,18 +303,23 @@ const partitionRoutes = {
 // entities/*
 // ---------------------------------------------------------------------------------------------
 
-/** An upsert's `fieldOps` ([{ fieldName, op }], op a FieldPartialUpdateOp.OpType name or
- * number) as [[name, code], ...], every entry kept (Milvus's proxy checks REPLACE entries too). */
+/** An upsert's `fieldOps` ([{ fieldName, op }], op a FieldPartialUpdateOp.OpType name, as
+ * Milvus's REST layer reads FieldPartialUpdateOpReq) as [[name, code], ...], every entry kept
+ * (Milvus's proxy checks REPLACE entries too). A `path` (PATH_REPLACE, on JSON fields) is
+ * refused by name: partita has no path operations. */
 function restFieldOps(fieldOps) {
-  return fieldOps.map((o, i) => {
+  const unmarshal = (v, field, type) =>
+    new MilvusException(1801, `can only accept json format request, error: json: cannot unmarshal ${jsonKind(v)} into Go struct field ${field} of type ${type}`);
+  return fieldOps.map((o) => {
     if (o === null || typeof o !== 'object' || Array.isArray(o))
-      throw new MilvusException(1801, `can only accept json format request, error: json: cannot unmarshal ${jsonKind(o)} into Go struct field CollectionDataReq.fieldOps of type httpserver.FieldPartialUpdateOpReq`);
-    const { fieldName = '', op = 0 } = o;
-    if (typeof fieldName !== 'string')
-      throw new MilvusException(1801, `can only accept json format request, error: json: cannot unmarshal ${jsonKind(fieldName)} into Go struct field FieldPartialUpdateOpReq.fieldOps.fieldName of type string`);
-    const code = typeof op === 'string' ? FieldOpType[op] : Number.isInteger(op) ? op : undefined;
-    if (typeof code !== 'number')
-      throw new MilvusException(Code.PARAMETER_INVALID, `unsupported partial update op: ${String(op)} (fieldOps[${i}]): invalid parameter`);
+      throw unmarshal(o, 'CollectionDataReq.fieldOps', 'httpserver.FieldPartialUpdateOpReq');
+    const { fieldName = '', op = '', path } = o;
+    if (typeof fieldName !== 'string') throw unmarshal(fieldName, 'FieldPartialUpdateOpReq.fieldOps.fieldName', 'string');
+    if (typeof op !== 'string') throw unmarshal(op, 'FieldPartialUpdateOpReq.fieldOps.op', 'string');
+    if (path !== undefined && path !== null && path !== '')
+      throw new MilvusException(Code.PARAMETER_INVALID, `fieldOps path (PATH_REPLACE) is not supported by partita: invalid parameter`);
+    const code = op === '' ? FieldOpType.REPLACE : FieldOpType[op];
+    if (typeof code !== 'number') throw new MilvusException(Code.PARAMETER_INVALID, `unsupported partial update op: ${op}: invalid parameter`);
     return [fieldName, code];
   });
 }
