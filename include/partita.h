@@ -417,12 +417,31 @@ typedef struct pt_column_in {
   int64_t got_length;      /* the vector's length */
 } pt_column_in;
 
+/** How an upsert applies the values of one field to the row it replaces (Milvus 2.6.17+
+ * FieldPartialUpdateOp.OpType; the numbers are Milvus's). */
+typedef enum pt_field_op_kind {
+  PT_FIELD_OP_REPLACE = 0,      /* the value given replaces the stored one (the default) */
+  PT_FIELD_OP_ARRAY_APPEND = 1, /* ARRAY fields: the elements given go after the stored ones */
+  PT_FIELD_OP_ARRAY_REMOVE = 2  /* ARRAY fields: every stored element equal to one given goes */
+} pt_field_op_kind;
+
+/** One field operation of an upsert: the field by name (not NUL-terminated) and its kind. */
+typedef struct pt_field_op {
+  const char *name;
+  size_t name_len;
+  int32_t op; /* pt_field_op_kind */
+} pt_field_op;
+
 /** A batch of rows for insert or upsert. */
 typedef struct pt_batch_in {
   int32_t form;                /* pt_form */
   size_t n_rows;               /* rows in the batch */
   size_t n_columns;
   const pt_column_in *columns;
+  /* Upsert only: operations per field, as UpsertRequest.field_ops (0 and NULL: none). Any
+   * operation other than REPLACE makes the upsert a merge (PT_WRITE_MERGE), as in Milvus. */
+  size_t n_field_ops;
+  const pt_field_op *field_ops;
 } pt_batch_in;
 
 /* ============================================================================================ */
@@ -443,6 +462,13 @@ typedef uint32_t pt_write_flags;
  * INT64 as numbers; an auto_id key is left out on insert (the server assigns its own) and is
  * the key given by the caller on upsert (the one the server deletes). */
 #define PT_WRITE_ROWS_JSON (1u << 1)
+/* Upsert in merge mode (Milvus 2.6.2+ partial_update): a row whose key exists in the target
+ * partition (in any partition in partition-key mode) keeps the stored value of every field the
+ * row leaves out, and its dynamic keys are merged key by key into the stored ones; a row whose
+ * key is new must carry every field that is neither nullable nor defaulted. In row form every
+ * row must carry the same fields. delete_count counts the keys that existed. Cannot be combined
+ * with PT_WRITE_DUPLICATES_LAST_WINS. */
+#define PT_WRITE_MERGE (1u << 2)
 
 /**
  * What a mutation did; the fields of pymilvus's MutationResult. succ_index is 0..n-1 and
@@ -519,6 +545,16 @@ PT_API pt_status pt_collection_write_json(pt_collection *coll, const char *parti
                                           size_t partition_len, pt_op op, const char *json,
                                           size_t len, pt_write_flags flags,
                                           pt_mutation_result *result, pt_error *err);
+
+/**
+ * As pt_collection_write_json, with the upsert's field operations (pt_batch_in.field_ops): the
+ * REST face's `fieldOps`. `field_ops` may be NULL when n_field_ops is 0; nothing of it is kept.
+ */
+PT_API pt_status pt_collection_write_json_ops(pt_collection *coll, const char *partition,
+                                              size_t partition_len, pt_op op, const char *json,
+                                              size_t len, pt_write_flags flags,
+                                              const pt_field_op *field_ops, size_t n_field_ops,
+                                              pt_mutation_result *result, pt_error *err);
 
 /**
  * Deletes the rows matching a filter expression, in one partition or (partition NULL) all of

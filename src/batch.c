@@ -43,6 +43,7 @@ void pt_batch_release(pt_batch *p) {
       pt_free(p->cols[i].enc_at);
     }
   pt_free(p->cols);
+  pt_free(p->ops);
 }
 
 static const char *field_name(const pt_batch *p, size_t ci) {
@@ -54,6 +55,8 @@ static int cell_state(const pt_batch_col *w, size_t r) {
   if (w->all_null) return PT_CELL_NULL;
   return w->in->cells ? w->in->cells[r] : PT_CELL_VALUE;
 }
+
+int pt_batch_cell(const pt_batch *p, size_t ci, size_t r) { return cell_state(&p->cols[ci], r); }
 
 static const char *kind_name(int kind) {
   switch (kind) {
@@ -618,7 +621,17 @@ static pt_status check_value(pt_batch *p, size_t ci, size_t r) {
       return fail_type(p, ci, r, got, NULL);
     }
     int count = cJSON_GetArraySize(v);
-    if (count > f->max_capacity) {
+    int fop = p->ops ? p->ops[ci] : PT_FIELD_OP_REPLACE;
+    /* an ARRAY_APPEND payload is checked on its own first (Milvus's proxy, before the merge);
+     * an ARRAY_REMOVE payload cannot make the array longer: only a new key's is checked, as
+     * the value it becomes (write.c) */
+    if (count > f->max_capacity && fop == PT_FIELD_OP_ARRAY_APPEND) {
+      cJSON_Delete(v);
+      return pt_fail_at(p->err, PT_LIMIT, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
+                        "ARRAY_APPEND payload for field \"%s\" row %zu has length %d exceeding max_capacity %lld"
+                        PT_INVALID_PARAMETER, f->name, r, count, (long long)f->max_capacity);
+    }
+    if (count > f->max_capacity && fop != PT_FIELD_OP_ARRAY_REMOVE) {
       cJSON_Delete(v);
       return pt_fail_at(p->err, PT_LIMIT, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
                         "the length (%d) of %zuth array exceeds max capacity (%lld)" PT_INVALID_PARAMETER,
@@ -832,6 +845,8 @@ static pt_status check_column(pt_batch *p, size_t ci) {
       if (f->is_primary && p->op == PT_OP_UPSERT)
         return pt_fail_at(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
                           "must assign pk when upsert, primary field: %s" PT_INVALID_PARAMETER, f->name);
+      /* merge mode: a field left out keeps its stored value (a new key's is checked by write.c) */
+      if (st == PT_CELL_MISSING && p->merge) break;
       if (!f->is_primary && (f->nullable || f->has_default)) break;
       if (st == PT_CELL_MISSING && rows_form)
         return pt_fail_at(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH, (int64_t)r, (int32_t)ci,
@@ -878,6 +893,15 @@ pt_key pt_batch_key(const pt_batch *p, size_t ci, size_t r, bool is_string) {
     read_i64(in, r, &k.i);
   }
   return k;
+}
+
+pt_str pt_batch_value(const pt_batch *p, size_t ci, size_t r) {
+  const pt_batch_col *w = &p->cols[ci];
+  if (w->f && w->f->dtype == PT_ARRAY) {
+    pt_str t = {(const char *)w->enc + w->enc_at[r], w->sizes[r]};
+    return t;
+  }
+  return canonical_text(w, r);
 }
 
 size_t pt_batch_stored_size(const pt_batch *p, size_t ci, size_t r) {
@@ -1045,17 +1069,144 @@ size_t pt_collection_max_batch_rows(const pt_collection *c) {
   return c ? (size_t)(PT_MAX_BATCH_BYTES / fixed_row_bytes(c)) : 0;
 }
 
+/* ============================================================================================
+ * Merge mode: the fields rows carry, field operations
+ * ========================================================================================== */
+
+/* Row form in merge mode: pymilvus leaves a field out of a row instead of filling it, then
+ * requires every field to have as many values as the others (prepare.py,
+ * _parse_upsert_row_request: "The data fields length is inconsistent"); with dynamic fields
+ * every row carries a dynamic part. Fields with equal counts but in other rows would reach
+ * Milvus misaligned, which refuses them by their row count. */
+static pt_status check_field_set(pt_batch *p) {
+  size_t first = 0;
+  int first_ci = -1;
+  for (size_t ci = 0; ci < p->lay->n_cols; ci++) {
+    size_t count = p->n;
+    if (p->cols[ci].f) {
+      count = 0;
+      for (size_t r = 0; r < p->n; r++) count += cell_state(&p->cols[ci], r) != PT_CELL_MISSING;
+    }
+    if (!count) continue;
+    if (first_ci < 0) {
+      first = count;
+      first_ci = (int)ci;
+    } else if (count != first) {
+      return pt_fail_at(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH, -1, (int32_t)ci,
+                        "The data fields length is inconsistent. previous length is %zu, current length is %zu",
+                        first, count);
+    }
+  }
+  if (first_ci >= 0 && first != p->n)
+    return pt_fail_at(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, -1, first_ci,
+                      "the num_rows (%zu) of field (%s) is not equal to passed num_rows (%zu)" PT_INVALID_PARAMETER,
+                      first, field_name(p, (size_t)first_ci), p->n);
+  return PT_OK;
+}
+
+/* A name as Go's %q writes it, for messages: quoted, with ", \ and control characters escaped
+ * and bytes that are not UTF-8 as \x..; at most about 200 bytes of the name are shown. */
+static const char *go_quote(char *out, size_t size, const char *s, size_t len) {
+  static const char hex[] = "0123456789abcdef";
+  size_t n = 0, i = 0;
+  out[n++] = '"';
+  while (i < len && n + 8 < size) {
+    unsigned char c = (unsigned char)s[i];
+    size_t seq = pt_utf8_seq(s + i, len - i);
+    if (c == '"' || c == '\\') {
+      out[n++] = '\\';
+      out[n++] = (char)c;
+    } else if (c == '\n' || c == '\t' || c == '\r') {
+      out[n++] = '\\';
+      out[n++] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+    } else if (c < 0x20 || c == 0x7f || seq == 0) {
+      out[n++] = '\\';
+      out[n++] = 'x';
+      out[n++] = hex[c >> 4];
+      out[n++] = hex[c & 15];
+    } else if (seq > 1) {
+      if (n + seq + 2 >= size) break;
+      memcpy(out + n, s + i, seq);
+      n += seq;
+      i += seq;
+      continue;
+    } else {
+      out[n++] = (char)c;
+    }
+    i++;
+  }
+  if (i < len && n + 5 < size) {
+    memcpy(out + n, "...", 3);
+    n += 3;
+  }
+  out[n++] = '"';
+  out[n] = '\0';
+  return out;
+}
+
+/* Milvus's proxy checks an upsert's field operations (task_upsert_partial_op.go,
+ * validateFieldPartialUpdateOps) in this order: a name, no field twice, REPLACE needs nothing
+ * more; then not the primary key, a field of the schema, an ARRAY field for ARRAY_APPEND /
+ * ARRAY_REMOVE, and carried by the batch. Records each field's operation in p->ops. */
+static pt_status check_field_ops(pt_batch *p, const pt_batch_in *b) {
+  if (!b->field_ops)
+    return pt_fail(p->err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_batch_in: field_ops is NULL");
+  if (!(p->ops = pt_calloc(p->lay->n_cols, 1))) return pt_fail_nomem(p->err);
+  const pt_schema *s = p->s;
+  char q[260];
+  for (size_t k = 0; k < b->n_field_ops; k++) {
+    const pt_field_op *o = &b->field_ops[k];
+    if (!o->name_len || !o->name)
+      return pt_fail(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "FieldPartialUpdateOp.field_name is required" PT_INVALID_PARAMETER);
+    for (size_t j = 0; j < k; j++)
+      if (pt_str_eq(b->field_ops[j].name, b->field_ops[j].name_len, o->name, o->name_len))
+        return pt_fail(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                       "duplicate partial-update op for field %s" PT_INVALID_PARAMETER,
+                       go_quote(q, sizeof q, o->name, o->name_len));
+    if (o->op == PT_FIELD_OP_REPLACE) continue;
+    go_quote(q, sizeof q, o->name, o->name_len);
+    const pt_field *pk = &s->fields[s->primary];
+    if (pt_str_eq(pk->name, pk->name_len, o->name, o->name_len))
+      return pt_fail(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "field %s is the primary key and cannot carry a partial-update op" PT_INVALID_PARAMETER, q);
+    int fi = pt_schema_find(s, o->name, o->name_len);
+    if (fi < 0)
+      return pt_fail(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "field %s not found in collection schema" PT_INVALID_PARAMETER, q);
+    const pt_field *f = &s->fields[fi];
+    if (o->op != PT_FIELD_OP_ARRAY_APPEND && o->op != PT_FIELD_OP_ARRAY_REMOVE)
+      return pt_fail(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "unsupported partial update op: %d" PT_INVALID_PARAMETER, (int)o->op);
+    const char *opname = o->op == PT_FIELD_OP_ARRAY_APPEND ? "ARRAY_APPEND" : "ARRAY_REMOVE";
+    if (f->dtype != PT_ARRAY)
+      return pt_fail_at(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, -1, fi,
+                        "op %s requires Array field, but field %s is %s" PT_INVALID_PARAMETER, opname, q,
+                        pt_dtype_proto_name(f->dtype));
+    bool carried = false;
+    for (size_t r = 0; r < p->n && !carried; r++) carried = cell_state(&p->cols[fi], r) != PT_CELL_MISSING;
+    if (!carried)
+      return pt_fail_at(p->err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, -1, fi,
+                        "partial-update op targets field %s not present in fields_data" PT_INVALID_PARAMETER, q);
+    p->ops[fi] = (int8_t)o->op;
+  }
+  return PT_OK;
+}
+
 /* The plan of a check:
  *   0. refuse more rows than the limit can hold at their fixed width alone
  *   1. map the input columns to fields, as pymilvus does for the batch's form
+ *   1b. merge mode: the same fields in every row; the field operations
  *   2. check every cell of every column (and encode what needs it)
  *   3. refuse a batch larger than the limit */
-pt_status pt_batch_check(pt_batch *p, const pt_collection *c, pt_op op, const pt_batch_in *b, pt_error *err) {
+pt_status pt_batch_check(pt_batch *p, const pt_collection *c, pt_op op, const pt_batch_in *b, bool merge,
+                         pt_error *err) {
   memset(p, 0, sizeof *p);
   p->lay = &c->layout;
   p->s = c->schema;
   p->op = op;
   p->form = b->form;
+  p->merge = merge;
   p->err = err;
   /* 0. more rows than the limit can hold at their fixed width alone: refused before a cell is
    *    read, so that a host may leave such a batch's columns empty (pt_collection_max_batch_rows) */
@@ -1092,6 +1243,10 @@ pt_status pt_batch_check(pt_batch *p, const pt_collection *c, pt_op op, const pt
       }
     }
   }
+  /* 1b. merge mode: every row carries the same fields (pymilvus), and the field operations
+   *     name fields the batch carries, as Milvus's proxy checks them */
+  if (merge && b->form == PT_FORM_ROWS && (rc = check_field_set(p))) return rc;
+  if (b->n_field_ops && (rc = check_field_ops(p, b))) return rc;
   /* 2. every cell of every column */
   for (size_t ci = 0; ci < p->lay->n_cols; ci++)
     if ((rc = check_column(p, ci))) return rc;

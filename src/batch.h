@@ -33,16 +33,34 @@ typedef struct pt_batch {
   const pt_schema *s;
   pt_op op;
   int form;
+  bool merge;         /* an upsert in merge mode: a missing cell keeps the stored value */
   size_t n;           /* rows */
   pt_batch_col *cols; /* one per stored column */
+  int8_t *ops;        /* merge: the pt_field_op_kind of each stored column (NULL: all REPLACE) */
   pt_error *err;
 } pt_batch;
 
 /* Checks batch `in` for a write (`op`) into collection `c`: PT_OK, or the first error (Milvus's
  * message, in `err`). Either way `b` is filled enough for pt_batch_release, which must follow.
- * `in` must outlive `b`: the checked batch reads its values from there. */
-pt_status pt_batch_check(pt_batch *b, const pt_collection *c, pt_op op, const pt_batch_in *in, pt_error *err);
+ * `in` must outlive `b`: the checked batch reads its values from there. With `merge` (an
+ * upsert in merge mode) a row may leave fields out (in row form every row the same ones), the
+ * field operations of `in` are checked and recorded in b->ops, and whether a row whose key is
+ * new carries every required field is left to write.c, which knows the keys. */
+pt_status pt_batch_check(pt_batch *b, const pt_collection *c, pt_op op, const pt_batch_in *in, bool merge,
+                         pt_error *err);
 void pt_batch_release(pt_batch *b);
+
+/* The pt_cell state of batch row r of column ci (PT_CELL_MISSING when the column is absent). */
+int pt_batch_cell(const pt_batch *b, size_t ci, size_t r);
+
+/* True when batch row r of column ci holds a value or a null, false when the row left it out. */
+static inline bool pt_batch_given(const pt_batch *b, size_t ci, size_t r) {
+  return pt_batch_cell(b, ci, r) != PT_CELL_MISSING;
+}
+
+/* The bytes a present ARRAY, JSON or $meta value of batch row r stores: the encoded array, the
+ * canonical JSON text. */
+pt_str pt_batch_value(const pt_batch *b, size_t ci, size_t r);
 
 /* Batch row r of column ci as a key: its bytes (`is_string`) or its integer value. */
 pt_key pt_batch_key(const pt_batch *b, size_t ci, size_t r, bool is_string);

@@ -315,7 +315,15 @@ static pt_status columns_batch(const pt_schema *s, pt_op op, const cJSON *cols, 
 pt_status pt_collection_write_json(pt_collection *c, const char *partition, size_t partition_len, pt_op op,
                                    const char *json, size_t len, pt_write_flags flags, pt_mutation_result *res,
                                    pt_error *err) {
-  if (!c || !json || !res) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_write_json: missing argument");
+  return pt_collection_write_json_ops(c, partition, partition_len, op, json, len, flags, NULL, 0, res, err);
+}
+
+pt_status pt_collection_write_json_ops(pt_collection *c, const char *partition, size_t partition_len, pt_op op,
+                                       const char *json, size_t len, pt_write_flags flags,
+                                       const pt_field_op *field_ops, size_t n_field_ops, pt_mutation_result *res,
+                                       pt_error *err) {
+  if (!c || !json || !res || (n_field_ops && !field_ops))
+    return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_write_json: missing argument");
   memset(res, 0, sizeof *res);
   if (len > PT_MAX_BATCH_BYTES)
     return pt_fail(err, PT_LIMIT, PT_CODE_TOO_LARGE, PT_EXC_MILVUS,
@@ -335,7 +343,7 @@ pt_status pt_collection_write_json(pt_collection *c, const char *partition, size
   jbatch b;
   memset(&b, 0, sizeof b);
   b.s = s;
-  pt_batch_in batch = {PT_FORM_ROWS, 0, 0, NULL};
+  pt_batch_in batch = {PT_FORM_ROWS, 0, 0, NULL, n_field_ops, field_ops};
   pt_status rc;
   if (cJSON_IsObject(root)) {
     batch.n_rows = 1;

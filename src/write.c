@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "json_out.h"
+#include "merge.h"
 #include "rows.h"
 
 /* ============================================================================================
@@ -38,9 +39,17 @@ typedef struct wplan {
   uint32_t *rpart;    /* partition-key mode: target partition per row */
   pt_rowref *refs;    /* PT_WRITE_ROWS_JSON: where each batch row was stored (set by commit) */
   bool unique_keys;   /* upsert: the batch's keys were checked to be distinct */
+  /* merge mode (PT_WRITE_MERGE): */
+  pt_rowref *src;     /* the stored row each batch row merges with; row PT_NO_ROW: a new key */
+  size_t n_found;     /* batch rows whose key was stored */
+  pt_merged *merged;  /* per stored column: values computed from the stored row (merge.c) */
 } wplan;
 
 static void plan_release(wplan *p) {
+  if (p->merged)
+    for (size_t ci = 0; ci < p->b.lay->n_cols; ci++) pt_merged_release(&p->merged[ci]);
+  pt_free(p->merged);
+  pt_free(p->src);
   pt_batch_release(&p->b);
   if (p->del_keys != p->keys) pt_free(p->del_keys);
   pt_free(p->refs);
@@ -137,6 +146,7 @@ static pt_status resolve_partition(wplan *p, const char *name, size_t len) {
                      "not support manually specifying the partition names if partition key mode is used" PT_INVALID_PARAMETER);
     p->part = -1;
     if (p->b.n && !(p->rpart = pt_malloc(p->b.n * sizeof *p->rpart))) return pt_fail_nomem(p->b.err);
+    if (p->b.merge) return PT_OK; /* routed by the merged values (merge_prepare) */
     bool text = p->b.s->fields[p->b.s->partition_key].dtype == PT_VARCHAR;
     for (size_t r = 0; r < p->b.n; r++) {
       pt_key k = pt_batch_key(&p->b, p->b.s->partition_key, r, text);
@@ -157,15 +167,234 @@ static pt_status resolve_partition(wplan *p, const char *name, size_t len) {
 }
 
 /* ============================================================================================
+ * Merge mode: the stored rows, what new keys must carry, the computed values
+ * ========================================================================================== */
+
+/* Where a cell of a merge-mode row comes from. */
+enum { SRC_BATCH, SRC_STORED, SRC_MERGED };
+
+/* The source of column ci of batch row r: the batch (every cell of a new key, every cell given
+ * without a field operation), the stored row (a cell left out; a null given to an ARRAY field
+ * under an operation, which changes nothing; a dynamic part left out or null), or a value
+ * computed from both (an ARRAY field under an operation, a dynamic part given). */
+static int cell_src(const wplan *p, size_t ci, size_t r) {
+  if (!p->src || ci == (size_t)p->b.lay->pk || p->src[r].row == PT_NO_ROW) return SRC_BATCH;
+  if (p->merged && p->merged[ci].state && p->merged[ci].state[r] != PT_MERGED_NONE) return SRC_MERGED;
+  int st = pt_batch_cell(&p->b, ci, r);
+  if (st == PT_CELL_MISSING) return SRC_STORED;
+  if (st == PT_CELL_NULL && ((int)ci == p->b.lay->dynamic || (p->b.ops && p->b.ops[ci]))) return SRC_STORED;
+  return SRC_BATCH;
+}
+
+/* The stored column ci of the row batch row r merges with, and the row's offset in it. */
+static const pt_column *src_col(const wplan *p, size_t ci, size_t r, uint32_t *off) {
+  const pt_partition *part = p->c->parts[p->src[r].part];
+  *off = pt_row_offset(p->b.lay, p->src[r].row);
+  return &pt_row_segment(part, p->b.lay, p->src[r].row)->cols[ci];
+}
+
+/* The stored cell of a variable-width column: its bytes, and whether it is null. */
+static pt_str src_var(const wplan *p, size_t ci, size_t r, bool *null) {
+  uint32_t off;
+  const pt_column *col = src_col(p, ci, r, &off);
+  *null = col->valid && !pt_bit_get(col->valid, off);
+  pt_str t = {(const char *)pt_var_cell(col, off), col->offsets[off + 1] - col->offsets[off]};
+  return t;
+}
+
+/* The partition-key value batch row r is routed by: the one given, else the stored one, else
+ * the field's default (a new key that leaves a defaulted partition key out). */
+static pt_key route_key(const wplan *p, size_t r, bool text) {
+  size_t ci = (size_t)p->b.s->partition_key;
+  int st = pt_batch_cell(&p->b, ci, r);
+  if (st == PT_CELL_VALUE) return pt_batch_key(&p->b, ci, r, text);
+  pt_key k = {0, NULL, 0};
+  const pt_field *f = &p->b.s->fields[ci];
+  if (p->src[r].row != PT_NO_ROW) {
+    uint32_t off;
+    const pt_column *col = src_col(p, ci, r, &off);
+    if (text) {
+      k.s = (const char *)pt_var_cell(col, off);
+      k.len = col->offsets[off + 1] - col->offsets[off];
+    } else {
+      memcpy(&k.i, col->data + (size_t)off * 8, 8);
+    }
+  } else if (f->has_default) {
+    k.i = f->default_value.i;
+    k.s = f->default_value.s;
+    k.len = f->default_value.slen;
+  }
+  return k;
+}
+
+/* Finds the stored row of each key: in the target partition, or in every partition (the first
+ * that holds it) in partition-key mode, where Milvus's merge reads all of them. */
+static pt_status find_sources(wplan *p) {
+  pt_collection *c = p->c;
+  const pt_layout *lay = p->b.lay;
+  if (!(p->src = pt_malloc(p->b.n * sizeof *p->src))) return pt_fail_nomem(p->b.err);
+  for (size_t r = 0; r < p->b.n; r++) {
+    p->src[r] = (pt_rowref){0, PT_NO_ROW};
+    size_t q0 = p->part >= 0 ? (size_t)p->part : 0, q1 = p->part >= 0 ? q0 + 1 : c->n_parts;
+    for (size_t q = q0; q < q1; q++) {
+      const pt_partition *part = c->parts[q];
+      size_t slot = pt_partition_lookup(part, lay, &p->del_keys[r]);
+      if (slot == SIZE_MAX) continue;
+      uint32_t row = part->index.slots[slot].row;
+      if (pt_row_deleted(part, lay, row)) continue; /* the index names live rows only */
+      p->src[r] = (pt_rowref){(uint32_t)q, row};
+      p->n_found++;
+      break;
+    }
+  }
+  return PT_OK;
+}
+
+/* A new key must carry every field that is neither nullable nor defaulted (Milvus's
+ * LackOfFieldsDataBySchema, run on the batch when one of its keys is new); rows carry the same
+ * fields, so the first new row tells. The payload of an ARRAY_REMOVE becomes a new key's value:
+ * it must fit the field's capacity. */
+static pt_status check_new_keys(wplan *p) {
+  const pt_schema *s = p->b.s;
+  size_t first = SIZE_MAX;
+  for (size_t r = 0; r < p->b.n && first == SIZE_MAX; r++)
+    if (p->src[r].row == PT_NO_ROW) first = r;
+  if (first == SIZE_MAX) return PT_OK;
+  for (size_t ci = 0; ci < s->n_fields; ci++) {
+    const pt_field *f = &s->fields[ci];
+    if (f->nullable || f->has_default || pt_batch_given(&p->b, ci, first)) continue;
+    return pt_fail_at(p->b.err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)first, (int32_t)ci,
+                      "fieldSchema(%s) has no corresponding fieldData pass in" PT_INVALID_PARAMETER, f->name);
+  }
+  for (size_t ci = 0; p->b.ops && ci < s->n_fields; ci++) {
+    if (p->b.ops[ci] != PT_FIELD_OP_ARRAY_REMOVE) continue;
+    for (size_t r = 0; r < p->b.n; r++) {
+      if (p->src[r].row != PT_NO_ROW || pt_batch_cell(&p->b, ci, r) != PT_CELL_VALUE) continue;
+      uint32_t count;
+      memcpy(&count, pt_batch_value(&p->b, ci, r).ptr, 4);
+      if ((int64_t)count > s->fields[ci].max_capacity)
+        return pt_fail_at(p->b.err, PT_LIMIT, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
+                          "the length (%u) of %zuth array exceeds max capacity (%lld)" PT_INVALID_PARAMETER, count, r,
+                          (long long)s->fields[ci].max_capacity);
+    }
+  }
+  return PT_OK;
+}
+
+/* The values computed from the stored rows: ARRAY fields under an operation, dynamic parts. */
+static pt_status compute_merged(wplan *p) {
+  const pt_layout *lay = p->b.lay;
+  const pt_schema *s = p->b.s;
+  if (!(p->merged = pt_calloc(lay->n_cols, sizeof *p->merged))) return pt_fail_nomem(p->b.err);
+  for (size_t ci = 0; ci < lay->n_cols; ci++) {
+    bool dyn = (int)ci == lay->dynamic;
+    int op = p->b.ops && !dyn ? p->b.ops[ci] : PT_FIELD_OP_REPLACE;
+    if (!dyn && op == PT_FIELD_OP_REPLACE) continue;
+    if (pt_merged_init(&p->merged[ci], p->b.n)) return pt_fail_nomem(p->b.err);
+    for (size_t r = 0; r < p->b.n; r++) {
+      if (p->src[r].row == PT_NO_ROW || pt_batch_cell(&p->b, ci, r) != PT_CELL_VALUE) continue;
+      bool null;
+      pt_str stored = src_var(p, ci, r, &null);
+      pt_str given = pt_batch_value(&p->b, ci, r);
+      if (dyn) {
+        size_t len;
+        if (pt_merge_dynamic(&p->merged[ci], r, stored, given, &len)) return pt_fail_nomem(p->b.err);
+        if (len > PT_MAX_JSON_LENGTH)
+          return pt_fail_at(p->b.err, PT_LIMIT, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
+                            "the length (%zu) of json field (%s) exceeds max length (%d)" PT_INVALID_PARAMETER, len,
+                            PT_DYNAMIC_FIELD_NAME, PT_MAX_JSON_LENGTH);
+        continue;
+      }
+      const pt_field *f = &s->fields[ci];
+      uint32_t count = 0;
+      pt_status rc = pt_merge_array(&p->merged[ci], r, op, f->element_type, f->max_capacity,
+                                    (const uint8_t *)stored.ptr, stored.len, null, (const uint8_t *)given.ptr,
+                                    given.len, &count);
+      if (rc == PT_NOMEM) return pt_fail_nomem(p->b.err);
+      if (rc)
+        return pt_fail_at(p->b.err, PT_LIMIT, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, (int64_t)r, (int32_t)ci,
+                          "array length %u exceeds max_capacity %lld", count, (long long)f->max_capacity);
+    }
+  }
+  return PT_OK;
+}
+
+/* The plan of a merge (Milvus: query the stored rows with strong consistency, merge, then
+ * delete and insert at one timestamp):
+ *   1. find the stored row of every key
+ *   2. new keys: every required field given; ARRAY_REMOVE payloads within capacity
+ *   3. compute the ARRAY operations and the merged dynamic parts
+ *   4. partition-key mode: route each row by its merged partition key */
+static pt_status merge_prepare(wplan *p) {
+  pt_status rc;
+  /* 1. the stored rows */
+  if ((rc = find_sources(p))) return rc;
+  /* 2. what new keys must carry */
+  if ((rc = check_new_keys(p))) return rc;
+  /* 3. computed values */
+  if ((rc = compute_merged(p))) return rc;
+  /* 4. partition-key routing by the merged values */
+  if (p->part < 0) {
+    bool text = p->b.s->fields[p->b.s->partition_key].dtype == PT_VARCHAR;
+    for (size_t r = 0; r < p->b.n; r++) {
+      pt_key k = route_key(p, r, text);
+      uint64_t h = text ? pt_hash_bytes(k.s, k.len) : pt_hash_u64((uint64_t)k.i);
+      p->rpart[r] = (uint32_t)(h % (uint64_t)p->c->n_parts);
+    }
+  }
+  return PT_OK;
+}
+
+/* ============================================================================================
  * Commit
  * ========================================================================================== */
 
+/* Merge mode: copies the stored cell batch row r keeps into column ci of seg at offset off
+ * (never its own row: rows overwritten in place keep such cells as they are). */
+static void copy_stored(const wplan *p, size_t ci, size_t r, pt_segment *seg, uint32_t off) {
+  uint32_t so;
+  const pt_column *from = src_col(p, ci, r, &so);
+  pt_column *col = &seg->cols[ci];
+  size_t rb = p->b.lay->row_bytes[ci];
+  if (rb) {
+    memmove(col->data + (size_t)off * rb, from->data + (size_t)so * rb, rb);
+  } else {
+    size_t len = from->offsets[so + 1] - from->offsets[so];
+    if (len) memmove(col->data + col->used, pt_var_cell(from, so), len);
+    col->used += len;
+    col->offsets[off + 1] = (uint32_t)col->used;
+  }
+  if (col->valid) {
+    if (pt_bit_get(from->valid, so)) pt_bit_set(col->valid, off);
+    else pt_bit_clear(col->valid, off);
+  }
+}
+
+/* Merge mode: writes the value merge.c computed for batch row r (a variable-width column). */
+static void put_merged(const wplan *p, size_t ci, size_t r, pt_segment *seg, uint32_t off) {
+  const pt_merged *m = &p->merged[ci];
+  pt_column *col = &seg->cols[ci];
+  bool value = m->state[r] == PT_MERGED_VALUE;
+  size_t len = value ? m->size[r] : 0;
+  if (len) memcpy(col->data + col->used, pt_merged_bytes(m, r), len);
+  col->used += len;
+  col->offsets[off + 1] = (uint32_t)col->used;
+  if (col->valid) {
+    if (value) pt_bit_set(col->valid, off);
+    else pt_bit_clear(col->valid, off);
+  }
+}
+
 /* Writes the value (or null / default) of batch row r into column ci of seg at offset off: the
  * key column holds the resolved (maybe generated) keys, every other column what the batch
- * stores (batch.c). */
+ * stores (batch.c), or in merge mode the stored row's value or one computed from it. */
 static void write_cell(wplan *p, size_t ci, size_t r, pt_segment *seg, uint32_t off) {
   if (ci != (size_t)p->b.lay->pk) {
-    pt_batch_store_cell(&p->b, ci, r, seg, off);
+    switch (cell_src(p, ci, r)) {
+    case SRC_STORED: copy_stored(p, ci, r, seg, off); break;
+    case SRC_MERGED: put_merged(p, ci, r, seg, off); break;
+    default: pt_batch_store_cell(&p->b, ci, r, seg, off); break;
+    }
     return;
   }
   pt_column *col = &seg->cols[ci];
@@ -217,7 +446,14 @@ static size_t batch_row(const target *t, size_t i) { return t->rows ? t->rows[i]
  * (maybe generated) keys. */
 static size_t stored_size(const wplan *p, size_t ci, size_t r) {
   if (ci == (size_t)p->b.lay->pk) return p->keys[r].len;
-  return pt_batch_stored_size(&p->b, ci, r);
+  switch (cell_src(p, ci, r)) {
+  case SRC_STORED: {
+    bool null;
+    return src_var(p, ci, r, &null).len;
+  }
+  case SRC_MERGED: return p->merged[ci].state[r] == PT_MERGED_VALUE ? p->merged[ci].size[r] : 0;
+  default: return pt_batch_stored_size(&p->b, ci, r);
+  }
 }
 
 /* Rows in use in a partition's last segment; a full segment's worth when it has none, so that
@@ -393,6 +629,7 @@ static void overwrite_rows(wplan *p, const pt_partition *part, const uint32_t *a
     copy_kind kind = column_copy(p, ci);
     for (size_t r = 0; r < p->b.n; r++) {
       if (at[r] == PT_NO_ROW) continue;
+      if (cell_src(p, ci, r) == SRC_STORED) continue; /* merge: the row keeps this value */
       pt_segment *seg = pt_row_segment(part, lay, at[r]);
       uint32_t off = pt_row_offset(lay, at[r]);
       if (kind != COPY_NONE) {
@@ -488,10 +725,11 @@ static pt_status commit(wplan *p, pt_mutation_result *res) {
   pt_free(first);
   pt_free(seen);
 
-  /* 4. the result: Milvus reports N deletes for an upsert of N rows, found or not */
+  /* 4. the result: Milvus reports N deletes for an upsert of N rows, found or not; in merge
+   *    mode the keys that were stored (the ones its delete names) */
   res->insert_count = p->b.n;
   res->upsert_count = p->b.op == PT_OP_UPSERT ? p->b.n : 0;
-  res->delete_count = p->b.op == PT_OP_UPSERT ? p->b.n : 0;
+  res->delete_count = p->b.op != PT_OP_UPSERT ? 0 : p->src ? p->n_found : p->b.n;
   res->timestamp = pt_store_next_ts(c->store);
 
 done:
@@ -606,21 +844,32 @@ void *pt_collection_stage(pt_collection *c, const char *partition, size_t partit
 }
 
 /* The plan of a write:
- *   1. check the batch against the schema: forms, cells, size (batch.c)
+ *   1. check the batch against the schema: forms, cells, size, field operations (batch.c)
  *   2. resolve the primary keys
  *   3. find the target partition, or each row's in partition-key mode
  *   4. upsert: reject a key the batch holds twice
- *   5. copy the keys into the result
- *   6. forwarding: room for where each row lands
- *   7. commit (commit() numbers its own steps)
- *   8. forwarding: the rows as written, as REST v2 JSON
- *   9. compact the partitions the policy selects */
+ *   5. merge mode: the stored rows, the values computed from them (merge_prepare numbers its
+ *      own steps)
+ *   6. copy the keys into the result
+ *   7. forwarding: room for where each row lands
+ *   8. commit (commit() numbers its own steps)
+ *   9. forwarding: the rows as written, as REST v2 JSON
+ *  10. compact the partitions the policy selects */
 pt_status pt_collection_write(pt_collection *c, const char *partition, size_t partition_len,
                               pt_op op, const pt_batch_in *b, pt_write_flags flags,
                               pt_mutation_result *res, pt_error *err) {
   if (!c || !b || !res || (op != PT_OP_INSERT && op != PT_OP_UPSERT) ||
       (b->n_columns && !b->columns) || b->form < PT_FORM_ROWS || b->form > PT_FORM_DATAFRAME)
     return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_write: invalid arguments");
+  /* a field operation other than REPLACE makes the upsert a merge, as in Milvus */
+  bool merge = (flags & PT_WRITE_MERGE) != 0;
+  for (size_t k = 0; k < b->n_field_ops && b->field_ops; k++) merge |= b->field_ops[k].op != PT_FIELD_OP_REPLACE;
+  if ((merge || b->n_field_ops) && op != PT_OP_UPSERT)
+    return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                   "pt_collection_write: merge mode and field operations are for upserts only");
+  if (merge && (flags & PT_WRITE_DUPLICATES_LAST_WINS))
+    return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                   "pt_collection_write: PT_WRITE_MERGE cannot be combined with PT_WRITE_DUPLICATES_LAST_WINS");
   memset(res, 0, sizeof *res);
   pt_json_hooks_install();
 
@@ -628,8 +877,8 @@ pt_status pt_collection_write(pt_collection *c, const char *partition, size_t pa
   memset(&p, 0, sizeof p);
   p.c = c;
   pt_status rc;
-  /* 1. the batch: forms, cells, size (batch.c) */
-  if ((rc = pt_batch_check(&p.b, c, op, b, err))) goto done;
+  /* 1. the batch: forms, cells, size, field operations (batch.c) */
+  if ((rc = pt_batch_check(&p.b, c, op, b, merge, err))) goto done;
   /* 2. keys (auto_id keys are generated here) */
   if ((rc = resolve_keys(&p))) goto done;
   /* 3. the target partition, or each row's in partition-key mode */
@@ -639,27 +888,29 @@ pt_status pt_collection_write(pt_collection *c, const char *partition, size_t pa
     if ((rc = check_duplicates(&p))) goto done;
     p.unique_keys = true;
   }
-  /* 5. the result's key copy is allocated before committing, so that commit is the last step */
+  /* 5. merge mode: the stored rows and what is computed from them; nothing has changed yet */
+  if (merge && (rc = merge_prepare(&p))) goto done;
+  /* 6. the result's key copy is allocated before committing, so that commit is the last step */
   if ((rc = fill_keys(&p, res))) {
     pt_mutation_result_clear(res);
     rc = rc == PT_NOMEM ? pt_fail_nomem(err)
                         : pt_fail(err, rc, PT_CODE_TOO_LARGE, PT_EXC_MILVUS, "the keys of the batch are too large");
     goto done;
   }
-  /* 6. forwarding: room for where each row lands */
+  /* 7. forwarding: room for where each row lands */
   if ((flags & PT_WRITE_ROWS_JSON) && !(p.refs = pt_malloc(p.b.n * sizeof *p.refs))) {
     pt_mutation_result_clear(res);
     rc = pt_fail_nomem(err);
     goto done;
   }
-  /* 7. commit */
+  /* 8. commit */
   if ((rc = commit(&p, res))) {
     pt_mutation_result_clear(res);
     goto done;
   }
-  /* 8. the rows as written, for forwarding: after the commit, a failure here leaves rows_json NULL */
+  /* 9. the rows as written, for forwarding: after the commit, a failure here leaves rows_json NULL */
   if (p.refs) rows_json(&p, res);
-  /* 9. compaction, last: it renumbers rows (p.refs are stale after it) */
+  /* 10. compaction, last: it renumbers rows (p.refs are stale after it) */
   pt_collection_auto_compact(c);
   pt_error_clear(err);
 done:

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { init, connections, Collection, Partition, CollectionSchema, FieldSchema, DataType, MilvusException } from 'partita';
 import { createHandler } from 'partita/server';
-import { uniqueName, rejects } from './support/helpers.mjs';
+import { uniqueName, rejects, mergeSchema } from './support/helpers.mjs';
 
 await init();
 const SERVE = fileURLToPath(new URL('../web/bin/partita-serve.mjs', import.meta.url));
@@ -371,4 +371,72 @@ test('outbox in IndexedDB: records survive a new forwarder on the same database,
   assert.equal((await new IndexedDBOutbox('partita-outbox', { indexedDB }).load()).length, 0);
   connections.remove_connection('idb2');
   B.proc.kill();
+});
+
+// A merge-mode upsert (partial_update, field_ops: tests/merge.test.mjs) travels with
+// partialUpdate, as the rows it wrote, and B ends with A's rows.
+
+/** A proxy in front of B that keeps every request body it passes on. */
+async function recorder(target) {
+  const bodies = [];
+  const server = http.createServer(async (req, res) => {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const body = Buffer.concat(chunks);
+    bodies.push({ path: req.url, body: JSON.parse(body.toString()) });
+    const r = await fetch(target + req.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    res.writeHead(r.status, { 'content-type': 'application/json' });
+    res.end(Buffer.from(await r.arrayBuffer()));
+  });
+  closers.push(() => new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(resolve);
+  }));
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}`, bodies };
+}
+
+test('a merge-mode upsert is forwarded with partialUpdate, as the rows it wrote', async () => {
+  const B = await startB();
+  const rec = await recorder(B.url);
+  connections.connect('merge_fw', { uri: rec.url });
+  try {
+    const name = uniqueName('fw');
+    const c = new Collection(name, mergeSchema(), { using: 'merge_fw' });
+    await c.insert([{ id: 1, v: [1, 2], title: 'Alien', tags: ['a'], k: 1 }, { id: 2, v: [3, 4], tags: ['x'] }]);
+    await c.upsert([{ id: 1, title: 'Aliens', tags: ['b'] }, { id: 2, title: 'Heat', tags: ['c'] }], { field_ops: { tags: 'array_append' } });
+    await c.upsert({ id: 2, v: [5, 5] });
+    await c.upsert({ id: 1, j: 2 }, { partial_update: true });
+    await c.flush();
+    const upserts = rec.bodies.filter((b) => b.path.endsWith('entities/upsert')).map((b) => b.body);
+    // three requests: a merge never travels with a plain upsert; the merged rows are whole and
+    // carry no field operation (the remote must not append again)
+    assert.equal(upserts.length, 3);
+    assert.equal(upserts[0].partialUpdate, true);
+    assert.equal(upserts[0].fieldOps, undefined);
+    assert.deepEqual(upserts[0].data.map((r) => r.tags), [['a', 'b'], ['x', 'c']]);
+    assert.equal(upserts[1].partialUpdate, undefined);
+    assert.equal(upserts[2].partialUpdate, true);
+    // B holds exactly A's rows
+    const rows = async (base) => {
+      const r = await (await fetch(`${base}/v2/vectordb/entities/query`, {
+        method: 'POST', body: JSON.stringify({ collectionName: name, filter: 'id >= 0', outputFields: ['*'] }),
+      })).json();
+      assert.equal(r.code, 0, JSON.stringify(r));
+      return r.data;
+    };
+    const mine = createHandler({ using: 'merge_fw' });
+    const a = await (await mine(new Request('http://a/v2/vectordb/entities/query', {
+      method: 'POST', body: JSON.stringify({ collectionName: name, filter: 'id >= 0', outputFields: ['*'] }),
+    }))).json();
+    assert.deepEqual(await rows(B.url), a.data);
+    const byId = a.data.map((r) => [r.id, r.title, r.tags, r.k ?? null, r.j ?? null]).sort((x, y) => Number(x[0]) - Number(y[0]));
+    assert.deepEqual(byId, [
+      ['1', 'Aliens', ['a', 'b'], 1, 2],
+      ['2', null, null, null, null],
+    ]);
+  } finally {
+    connections.remove_connection('merge_fw');
+    B.proc.kill();
+  }
 });

@@ -15,7 +15,7 @@
  *   that cannot grow makes malloc return NULL (-sABORTING_MALLOC=0), reported the same way.
  * - Text: strings, JSON and requests must be UTF-8; the host sends a JS string with lone
  *   surrogates as those bytes (WTF-8), which the core refuses, rather than as U+FFFD.
- * - Structs: the host reads and writes pt_error, pt_batch_in, pt_column_in,
+ * - Structs: the host reads and writes pt_error, pt_batch_in, pt_column_in, pt_field_op,
  *   pt_mutation_result and pt_column_out in linear memory at the offsets that
  *   pt_wasm_constants() reports (wasm32: pointers and size_t are 4 bytes). No layout is
  *   written down twice.
@@ -80,6 +80,7 @@ EXPORT(void *, pt_wasm_stage)(pt_collection *coll, const char *partition, size_t
                               size_t field, size_t n_rows);
 EXPORT(pt_status, pt_wasm_write_json)(pt_collection *coll, const char *partition, size_t partition_len,
                                       int op, const char *json, size_t len, uint32_t flags,
+                                      const pt_field_op *field_ops, size_t n_field_ops,
                                       pt_mutation_result *result);
 EXPORT(pt_status, pt_wasm_delete)(pt_collection *coll, const char *partition, size_t partition_len,
                                   const char *expr, size_t len, pt_mutation_result *result);
@@ -238,13 +239,16 @@ const char *pt_wasm_constants(void) {
     "\"form\":{\"ROWS\":%d,\"COLUMNS\":%d,\"DATAFRAME\":%d},"
     "\"field\":{\"DYNAMIC\":%d,\"BY_POSITION\":%d},"
     "\"op\":{\"INSERT\":%d,\"UPSERT\":%d},"
-    "\"flags\":{\"DUPLICATES_LAST_WINS\":%u,\"ROWS_JSON\":%u,\"CREATE_ORM\":%u,\"JSON_INT64_AS_STRING\":%u},"
+    "\"flags\":{\"DUPLICATES_LAST_WINS\":%u,\"ROWS_JSON\":%u,\"MERGE\":%u,\"CREATE_ORM\":%u,\"JSON_INT64_AS_STRING\":%u},"
+    "\"field_op\":{\"REPLACE\":%d,\"ARRAY_APPEND\":%d,\"ARRAY_REMOVE\":%d},"
     "\"limits\":{\"MAX_NAME_LENGTH\":%d,\"MAX_FIELDS\":%d,\"MAX_DIM\":%d,\"MAX_VARCHAR_LENGTH\":%d,"
     "\"MAX_JSON_LENGTH\":%d,\"MAX_PARTITIONS\":%d,\"MAX_TOPK\":%d,\"MAX_BATCH_BYTES\":%u,\"MAX_EXPR_LENGTH\":%u},"
     "\"layout\":{"
     "\"pt_error\":{\"size\":%d,\"status\":%d,\"code\":%d,\"exc\":%d,\"row\":%d,\"field\":%d,"
     "\"expr_offset\":%d,\"expr_length\":%d,\"message\":%d},"
-    "\"pt_batch_in\":{\"size\":%d,\"form\":%d,\"n_rows\":%d,\"n_columns\":%d,\"columns\":%d},"
+    "\"pt_batch_in\":{\"size\":%d,\"form\":%d,\"n_rows\":%d,\"n_columns\":%d,\"columns\":%d,"
+    "\"n_field_ops\":%d,\"field_ops\":%d},"
+    "\"pt_field_op\":{\"size\":%d,\"name\":%d,\"name_len\":%d,\"op\":%d},"
     "\"pt_column_in\":{\"size\":%d,\"field\":%d,\"kind\":%d,\"name\":%d,\"name_len\":%d,\"n_rows\":%d,"
     "\"width\":%d,\"values\":%d,\"offsets\":%d,\"cells\":%d,\"got\":%d,\"got_len\":%d,\"got_length\":%d},"
     "\"pt_mutation_result\":{\"size\":%d,\"insert_count\":%d,\"delete_count\":%d,\"upsert_count\":%d,"
@@ -274,15 +278,18 @@ const char *pt_wasm_constants(void) {
     PT_FORM_ROWS, PT_FORM_COLUMNS, PT_FORM_DATAFRAME,
     PT_FIELD_DYNAMIC, PT_FIELD_BY_POSITION,
     PT_OP_INSERT, PT_OP_UPSERT,
-    (unsigned)PT_WRITE_DUPLICATES_LAST_WINS, (unsigned)PT_WRITE_ROWS_JSON, (unsigned)PT_CREATE_ORM,
-    (unsigned)PT_JSON_INT64_AS_STRING,
+    (unsigned)PT_WRITE_DUPLICATES_LAST_WINS, (unsigned)PT_WRITE_ROWS_JSON, (unsigned)PT_WRITE_MERGE,
+    (unsigned)PT_CREATE_ORM, (unsigned)PT_JSON_INT64_AS_STRING,
+    PT_FIELD_OP_REPLACE, PT_FIELD_OP_ARRAY_APPEND, PT_FIELD_OP_ARRAY_REMOVE,
     PT_MAX_NAME_LENGTH, PT_MAX_FIELDS, PT_MAX_DIM, PT_MAX_VARCHAR_LENGTH, PT_MAX_JSON_LENGTH,
     PT_MAX_PARTITIONS, PT_MAX_TOPK, (unsigned)PT_MAX_BATCH_BYTES, (unsigned)PT_EXPR_MAX_LENGTH,
     (int)sizeof(pt_error), OFF(pt_error, status), OFF(pt_error, code), OFF(pt_error, exc),
     OFF(pt_error, row), OFF(pt_error, field), OFF(pt_error, expr_offset), OFF(pt_error, expr_length),
     OFF(pt_error, message),
     (int)sizeof(pt_batch_in), OFF(pt_batch_in, form), OFF(pt_batch_in, n_rows),
-    OFF(pt_batch_in, n_columns), OFF(pt_batch_in, columns),
+    OFF(pt_batch_in, n_columns), OFF(pt_batch_in, columns), OFF(pt_batch_in, n_field_ops),
+    OFF(pt_batch_in, field_ops),
+    (int)sizeof(pt_field_op), OFF(pt_field_op, name), OFF(pt_field_op, name_len), OFF(pt_field_op, op),
     (int)sizeof(pt_column_in), OFF(pt_column_in, field), OFF(pt_column_in, kind),
     OFF(pt_column_in, name), OFF(pt_column_in, name_len), OFF(pt_column_in, n_rows),
     OFF(pt_column_in, width), OFF(pt_column_in, values), OFF(pt_column_in, offsets),
@@ -453,9 +460,10 @@ void *pt_wasm_stage(pt_collection *coll, const char *partition, size_t partition
 }
 
 pt_status pt_wasm_write_json(pt_collection *coll, const char *partition, size_t partition_len, int op,
-                             const char *json, size_t len, uint32_t flags, pt_mutation_result *result) {
-  return pt_collection_write_json(coll, partition, partition_len, (pt_op)op, json, len, flags, result,
-                                  &last_error);
+                             const char *json, size_t len, uint32_t flags, const pt_field_op *field_ops,
+                             size_t n_field_ops, pt_mutation_result *result) {
+  return pt_collection_write_json_ops(coll, partition, partition_len, (pt_op)op, json, len, flags, field_ops,
+                                      n_field_ops, result, &last_error);
 }
 
 pt_status pt_wasm_delete(pt_collection *coll, const char *partition, size_t partition_len,

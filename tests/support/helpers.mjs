@@ -1,6 +1,6 @@
 // Shared helpers of the node test suites.
 import assert from 'node:assert/strict';
-import { MilvusException } from 'partita';
+import { MilvusException, CollectionSchema, FieldSchema, DataType } from 'partita';
 
 let counter = 0;
 /** A collection name no other test uses. */
@@ -41,3 +41,18 @@ export async function rejectsUnchanged(collection, fn, expectation) {
 }
 
 export const range = (n, f = (i) => i) => Array.from({ length: n }, (_, i) => f(i));
+
+/** The schema of the merge-mode tests (merge.test.mjs, forward.test.mjs): a vector, a nullable
+ * VARCHAR, a defaulted INT32, a nullable ARRAY of capacity 4 and dynamic fields. */
+export const mergeSchema = () =>
+  new CollectionSchema(
+    [
+      new FieldSchema('id', DataType.INT64, { is_primary: true }),
+      new FieldSchema('v', DataType.FLOAT_VECTOR, { dim: 2 }),
+      new FieldSchema('title', DataType.VARCHAR, { max_length: 16, nullable: true }),
+      new FieldSchema('year', DataType.INT32, { default_value: 2000 }),
+      new FieldSchema('tags', DataType.ARRAY, { element_type: DataType.VARCHAR, max_length: 8, max_capacity: 4, nullable: true }),
+    ],
+    'films',
+    { enable_dynamic_field: true },
+  );

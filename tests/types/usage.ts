@@ -3,7 +3,7 @@
 import {
   init, connections, Collection, Partition, CollectionSchema, FieldSchema, DataType,
   MutationResult, MilvusException, DataNotMatchException, type Entity, type PrimaryKey,
-  type Hit, type SearchParam, type CompactionState, memoryUsage,
+  type Hit, type SearchParam, type CompactionState, memoryUsage, FieldOp, FieldOpType,
 } from 'partita';
 import {
   Autosave, FileAdapter, IndexedDBAdapter, OPFSAdapter, defaultAdapter, loadCollection, saveCollection,
@@ -61,6 +61,8 @@ async function main(): Promise<void> {
     on_error: (e: MilvusException) => void e.code,
   });
   await partition.upsert([{ id: 1, vector: [0.1, 0.2] }], { ack: 'remote', timeout: 3 });
+  await partition.upsert([{ id: 1, tags: [3] }], { partial_update: true, field_ops: { tags: FieldOp.array_append() } });
+  await collection.upsert({ id: 1, tags: [3] }, { partition_name: 'p', field_ops: { tags: 'array_remove', n: FieldOpType.REPLACE } });
   try {
     await collection.insert('nope' as never);
   } catch (e) {
@@ -82,6 +84,10 @@ async function main(): Promise<void> {
   res.upsert_count = 3;
   // @ts-expect-error no such option
   await collection.query('', { limt: 5 });
+  // @ts-expect-error partial_update is a boolean
+  await collection.upsert({ id: 1 }, { partial_update: 'yes' });
+  // @ts-expect-error insert has no merge mode
+  await collection.insert({ id: 1 }, { partial_update: true });
   // @ts-expect-error no such metric
   await collection.search([[1, 2]], 'films', { metric_type: 'EUCLID' }, 10);
   // @ts-expect-error Partition.search takes no partition_names

@@ -249,6 +249,16 @@ char *test_snapshot(pt_collection *c) {
   return b.p;
 }
 
+void test_unchanged(const char *file, int line, char *before, pt_collection *c) {
+  char *after = test_snapshot(c);
+  if (strcmp(before, after) != 0) {
+    fprintf(stderr, "  FAIL %s:%d: a failed write changed the store\n", file, line);
+    pt_test_failures++;
+  }
+  free(after);
+  free(before);
+}
+
 /* ---- fault-injecting allocator ---- */
 
 static long alloc_count, alloc_fail_at, alloc_live;

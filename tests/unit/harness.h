@@ -134,6 +134,9 @@ char *test_dump_rows(const pt_rows *rows);
  * live row with every field (a "*" query), in storage order; free() it. Two snapshots are
  * equal exactly when nothing visible changed. Needs fewer than 16384 rows. */
 char *test_snapshot(pt_collection *c);
+/* Fails the test (at file:line) when c's snapshot differs from `before` (test_snapshot's), which
+ * it frees. */
+void test_unchanged(const char *file, int line, char *before, pt_collection *c);
 
 /* An allocator that fails the Nth allocation (0: never) and counts live blocks. */
 void test_alloc_install(void);

@@ -206,6 +206,51 @@ export interface CollectionMutationOptions extends MutationOptions {
   /** Target partition (default `_default`). */
   partition_name?: string;
 }
+
+/** Milvus's FieldPartialUpdateOp.OpType codes (`FieldOpType.ARRAY_APPEND === 1`) and their names. */
+export interface FieldOpTypeCodes {
+  readonly REPLACE: 0;
+  readonly ARRAY_APPEND: 1;
+  readonly ARRAY_REMOVE: 2;
+}
+export const FieldOpType: FieldOpTypeCodes & { readonly [code: number]: keyof FieldOpTypeCodes | undefined };
+/** One field operation, as FieldOp's factories make it. */
+export interface FieldPartialUpdateOp {
+  readonly op: number;
+}
+/** pymilvus's FieldOp factories: `field_ops: { tags: FieldOp.array_append() }`. */
+export const FieldOp: {
+  replace(): FieldPartialUpdateOp;
+  array_append(): FieldPartialUpdateOp;
+  array_remove(): FieldPartialUpdateOp;
+};
+/** An operation as `field_ops` takes it: a FieldOp, a FieldOpType code, or a string alias
+ * (case-insensitive); null / undefined and REPLACE are dropped, as pymilvus drops them. */
+export type FieldOpInput = FieldPartialUpdateOp | number | 'replace' | 'array_append' | 'array_remove' | string | null | undefined;
+
+export interface UpsertOptions extends MutationOptions {
+  /**
+   * Merge mode (Milvus 2.6.2+): a key stored in the target partition (any partition in
+   * partition-key mode) keeps every field the row leaves out (vectors, nullable and defaulted
+   * fields, ARRAY, JSON); a field given, null included, replaces the stored value; the dynamic
+   * keys given are merged key by key into the stored ones. A new key must carry every field
+   * that is neither nullable nor defaulted ("fieldSchema(v) has no corresponding fieldData pass
+   * in"); the rows of one batch must carry the same fields ("The data fields length is
+   * inconsistent"). delete_count counts the keys that were stored. All or nothing.
+   */
+  partial_update?: boolean;
+  /**
+   * Per-field operations (Milvus 3.0): ARRAY_APPEND puts the elements given after the stored
+   * ones (duplicates kept), ARRAY_REMOVE drops every stored element equal to one given; a null
+   * base counts as empty, a null payload changes nothing, a new key stores the payload; the
+   * result must fit max_capacity. Any operation other than REPLACE makes the upsert a merge.
+   */
+  field_ops?: { [field: string]: FieldOpInput };
+}
+export interface CollectionUpsertOptions extends UpsertOptions {
+  /** Target partition (default `_default`). */
+  partition_name?: string;
+}
 export interface QueryOptions extends TimeoutOption {
   /** Fields to return; `*` for all, `count(*)` to count; the primary key always comes back. */
   output_fields?: string[];
@@ -316,7 +361,7 @@ export class Collection {
    * same byte size in every variable-length value is overwritten where it is: the same result,
    * only the storage order (query and tie order) shows it.
    */
-  upsert(data: InsertData, options?: CollectionMutationOptions): Promise<MutationResult>;
+  upsert(data: InsertData, options?: CollectionUpsertOptions): Promise<MutationResult>;
   delete(expr: string, options?: CollectionMutationOptions): Promise<MutationResult>;
   query(expr: string, options?: CollectionQueryOptions): Promise<Entity[]>;
   get(ids: PrimaryKey | readonly PrimaryKey[] | BigInt64Array, options?: CollectionGetOptions): Promise<Entity[]>;
@@ -363,7 +408,7 @@ export class Partition {
   readonly is_empty: boolean;
   insert(data: InsertData, options?: MutationOptions): Promise<MutationResult>;
   /** As Collection.upsert, into this partition. */
-  upsert(data: InsertData, options?: MutationOptions): Promise<MutationResult>;
+  upsert(data: InsertData, options?: UpsertOptions): Promise<MutationResult>;
   delete(expr: string, options?: MutationOptions): Promise<MutationResult>;
   query(expr: string, options?: QueryOptions): Promise<Entity[]>;
   get(ids: PrimaryKey | readonly PrimaryKey[] | BigInt64Array, options?: GetOptions): Promise<Entity[]>;

@@ -9,6 +9,7 @@ export { Collection } from './orm/collection.js';
 export { Partition } from './orm/partition.js';
 export { CollectionSchema, FieldSchema } from './orm/schema.js';
 export { DataType } from './core/dtype.js';
+export { FieldOp, FieldOpType } from './core/fieldop.js';
 export { MutationResult } from './core/results.js';
 export { FileOutbox, IndexedDBOutbox } from './remote/outbox.js';
 export {

@@ -31,6 +31,7 @@
 // (optimised code that read them from the module object would be thrown away at each growth).
 
 import { DTYPE_CODES, DataType, bindDtypeClasses } from './dtype.js';
+import { FIELD_OP_CODES } from './fieldop.js';
 import { Code, EXCEPTION_CLASSES, MilvusException, MilvusMemoryError, ParamError } from './errors.js';
 import { MutationResult, assembleHits, assembleRows, fixedValues, indexList, int64Value, textValues } from './results.js';
 import { typedBytes, typedKind, typedLength } from './typed.js';
@@ -93,6 +94,9 @@ export function checkMirrors(constants) {
   for (const [name, code] of Object.entries(constants.dtype))
     if (DTYPE_CODES[name] !== code)
       throw new MilvusException(Code.CLIENT, `DataType.${name} is ${DTYPE_CODES[name]} in JS but ${code} in the core`);
+  for (const [name, code] of Object.entries(constants.field_op))
+    if (FIELD_OP_CODES[name] !== code)
+      throw new MilvusException(Code.CLIENT, `FieldOpType.${name} is ${FIELD_OP_CODES[name]} in JS but ${code} in the core`);
   for (const [name, code] of Object.entries(constants.code))
     if (Code[name] !== code) throw new MilvusException(Code.CLIENT, `error code ${name} is ${Code[name]} in JS but ${code} in the core`);
   for (const name of Object.keys(Code))
@@ -113,6 +117,9 @@ class Store {
 }
 
 let storeSerials = 0;
+
+/** A write that is neither a merge nor carries field operations. */
+const NO_MERGE = Object.freeze({ merge: false, fieldOps: Object.freeze([]) });
 
 /** A store's handle; a closed one is never handed to the core (connections give a closed
  * store's alias a new one, so only a face that kept one across its caller's code holds it). */
@@ -527,16 +534,18 @@ class Engine {
    * written once into linear memory: a float vector column straight into the storage the core
    * will keep it in (pt_wasm_stage), so the core does not copy it again.
    */
-  write(store, name, expected, partition, op, batch, rowsJson) {
+  write(store, name, expected, partition, op, batch, rowsJson, merge = NO_MERGE) {
     try {
       return this.#scoped((scope) => {
         const M = this.#M;
         const h = this.resolve(store, name, expected);
         const [pp, pl] = partition === null ? [0, 0] : scope.string(partition);
         const stage = (field, n) => M._pt_wasm_stage(h.ptr, pp, pl, field, n) >>> 0;
-        const batchPtr = copyBatch(M, this.layout, scope, batch, stage);
+        const ops = this.#fieldOps(scope, merge.fieldOps);
+        const batchPtr = copyBatch(M, this.layout, scope, batch, stage, ops);
         const res = this.#result(scope);
-        const st = M._pt_wasm_write(h.ptr, pp, pl, this.#op[op], batchPtr, rowsJson ? this.#flags.ROWS_JSON : 0, res);
+        const flags = (rowsJson ? this.#flags.ROWS_JSON : 0) | (merge.merge ? this.#flags.MERGE : 0);
+        const st = M._pt_wasm_write(h.ptr, pp, pl, this.#op[op], batchPtr, flags, res);
         if (st !== this.constants.status.OK) throw nameField(this.lastError(), h.info);
         try {
           return { result: this.#mutationResult(res, true, true), rows: rowsJson ? this.#rowsJson(res) : null, info: h.info };
@@ -554,14 +563,16 @@ class Engine {
    * into a partition (null: _default). Returns { n, keysJson }: the keys as a JSON array, int64s
    * as strings with `int64AsString`.
    */
-  writeJson(store, name, expected, partition, op, data, int64AsString) {
+  writeJson(store, name, expected, partition, op, data, int64AsString, merge = NO_MERGE) {
     return this.#scoped((scope) => {
       const M = this.#M;
       const h = this.resolve(store, name, expected);
       const [pp, pl] = partition === null ? [0, 0] : scope.string(partition);
+      const ops = this.#fieldOps(scope, merge.fieldOps);
       const dp = scope.bytes(data, true);
       const res = this.#result(scope);
-      this.#check(M._pt_wasm_write_json(h.ptr, pp, pl, this.#op[op], dp, typedLength(data), 0, res));
+      const flags = merge.merge ? this.#flags.MERGE : 0;
+      this.#check(M._pt_wasm_write_json(h.ptr, pp, pl, this.#op[op], dp, typedLength(data), flags, ops.ptr, ops.n, res));
       try {
         return this.#keysJson(res, int64AsString);
       } finally {
@@ -587,6 +598,23 @@ class Engine {
         M._pt_wasm_mutation_result_clear(res);
       }
     }));
+  }
+
+  /** An upsert's field operations ([name, pt_field_op_kind] pairs) as pt_field_op structs in
+   * `scope`: { ptr, n } (ptr 0 when there are none). */
+  #fieldOps(scope, fieldOps) {
+    if (!fieldOps.length) return { ptr: 0, n: 0 };
+    const F = this.layout.pt_field_op;
+    const names = fieldOps.map(([name]) => scope.string(name));
+    const ptr = scope.alloc(fieldOps.length * F.size);
+    const dv = this.#view; // after every allocation: memory may have grown
+    fieldOps.forEach(([, kind], i) => {
+      const base = ptr + i * F.size;
+      dv.setUint32(base + F.name, names[i][0], true);
+      dv.setUint32(base + F.name_len, names[i][1], true);
+      dv.setInt32(base + F.op, kind, true);
+    });
+    return { ptr, n: fieldOps.length };
   }
 
   /** A zeroed pt_mutation_result in `scope`. */
@@ -1015,7 +1043,7 @@ function stageable(c) {
  * next n rows (pt_wasm_stage), or 0: a float vector column is written there. Every buffer is
  * allocated first (memory may grow on any allocation), then every value is written once.
  */
-function copyBatch(M, layout, scope, batch, stage) {
+function copyBatch(M, layout, scope, batch, stage, ops) {
   const L = layout.pt_column_in, B = layout.pt_batch_in;
   const TEXT = IN.TEXT, JSON_ = IN.JSON, ABSENT = IN.ABSENT, FLOAT32 = IN.FLOAT32;
   const cols = batch.cols;
@@ -1069,5 +1097,7 @@ function copyBatch(M, layout, scope, batch, stage) {
   dv.setUint32(batchPtr + B.n_rows, batch.n, true);
   dv.setUint32(batchPtr + B.n_columns, batch.nColumns, true);
   dv.setUint32(batchPtr + B.columns, colsPtr, true);
+  dv.setUint32(batchPtr + B.n_field_ops, ops.n, true);
+  dv.setUint32(batchPtr + B.field_ops, ops.ptr, true);
   return batchPtr;
 }

@@ -17,6 +17,7 @@ import { engine } from '../core/engine.js';
 import { connections } from './connections.js';
 import { DataType, isVectorType } from '../core/dtype.js';
 import { CLIENT_ERROR, ParamError, SchemaNotReadyException } from '../core/errors.js';
+import { normalizeFieldOps } from '../core/fieldop.js';
 import { transcribe, typeName } from '../core/marshal.js';
 import { Partition, _registerCollection } from './partition.js';
 import { bf16ToNumber, f16ToNumber } from '../core/results.js';
@@ -61,6 +62,26 @@ function checkTimeout(options) {
 function mutationOptions(options) {
   const out = { timeout: options?.timeout, ack: options?.ack };
   checkTimeout(out);
+  return out;
+}
+
+/** An insert's or upsert's options: mutationOptions plus `merge`, the upsert's merge mode
+ * (partial_update, a boolean) and field operations (field_ops, as pymilvus reads them); an
+ * insert given either is refused by name (Milvus's insert has neither). */
+function writeOptions(op, options) {
+  const partial = options?.partial_update, fieldOps = options?.field_ops;
+  const out = mutationOptions(options);
+  if (op !== 'upsert') {
+    if (partial !== undefined) throw new ParamError(CLIENT_ERROR, `partial_update is an option of upsert, not of ${op}`);
+    if (fieldOps !== undefined) throw new ParamError(CLIENT_ERROR, `field_ops is an option of upsert, not of ${op}`);
+    out.merge = undefined;
+    return out;
+  }
+  if (partial !== undefined && partial !== null && typeof partial !== 'boolean')
+    throw new ParamError(CLIENT_ERROR, `partial_update must be a bool, got ${typeof partial}`);
+  const ops = normalizeFieldOps(fieldOps);
+  // a field operation other than REPLACE makes the upsert a merge (Milvus promotes it too)
+  out.merge = { merge: partial === true || ops.length > 0, fieldOps: ops };
   return out;
 }
 
@@ -211,7 +232,7 @@ export class Collection {
   /** insert / upsert into a partition (null: _default): the MutationResult, or with a
    * forwarding connection a Promise of it (see _forwarded). */
   _write(op, data, partition, options = {}) {
-    options = mutationOptions(options);
+    options = writeOptions(op, options);
     partition = checkPartition(partition);
     const fw = connections._forwarder(this.#using);
     if (fw) return this._forwarded(fw, options, () => this._applyWrite(op, data, partition, fw, options));
@@ -221,7 +242,7 @@ export class Collection {
   /** Applies a write to the local store; with a forwarder, also queues it for the remote. */
   _applyWrite(op, data, partition, fw, options) {
     const timeoutMs = toMs(options.timeout);
-    const { result, rows, info } = this._writeBatch(op, data, partition, fw !== null);
+    const { result, rows, info } = this._writeBatch(op, data, partition, fw !== null, options.merge);
     if (!fw) return { result };
     if (!rows) {
       fw.lost(this.#name, `out of memory encoding the rows of ${op} for ${fw.uri}; they are applied locally only`);
@@ -232,14 +253,18 @@ export class Collection {
     // auto_id upserts (the forwarded keys are the given ones)
     const pk = info.fields[info.primary];
     const keys = !pk.auto_id ? new Set(result.primary_keys.map(String)) : op === 'insert' ? new Set() : null;
-    const { entry, persisted } = fw.enqueue({ kind: op, collection: this.#name, partition, ...rows, keys, timeoutMs });
+    // a merge travels as the rows it wrote (every field; arrays after their operations) in an
+    // upsert with partialUpdate (forward.js), never as the operations: the remote ends with
+    // the rows the local store has
+    const kind = options.merge?.merge ? 'upsert_merge' : op;
+    const { entry, persisted } = fw.enqueue({ kind, collection: this.#name, partition, ...rows, keys, timeoutMs });
     return { result, entry, persisted };
   }
 
   /** Writes `data` into the local store (`op`: 'insert' or 'upsert'): { result, rows (with
    * rowsJson: the rows as REST JSON, or null when out of memory), info (the collection's schema
    * facts) }. */
-  _writeBatch(op, data, partition, rowsJson) {
+  _writeBatch(op, data, partition, rowsJson, merge = undefined) {
     const facts = this._facts(); // the schema the rows are read against
     let written = false;
     try {
@@ -254,7 +279,7 @@ export class Collection {
         batch.release(); // the caller's code removed the connection: the batch goes nowhere
         throw e;
       }
-      const out = engine().write(store, this.#name, facts, partition, op, batch, rowsJson);
+      const out = engine().write(store, this.#name, facts, partition, op, batch, rowsJson, merge);
       written = true;
       return out;
     } finally {

@@ -8,7 +8,10 @@
 //   - consecutive inserts / upserts of one collection and partition travel as one request, up
 //     to `batch_rows` rows and `batch_bytes` bytes (a larger mutation is cut into several);
 //     upserts are only combined when their keys are disjoint (Milvus rejects a batch that
-//     repeats a key);
+//     repeats a key); a merge-mode upsert (partial_update, field operations) travels as the
+//     rows it wrote, every field of them, in requests of its own with partialUpdate: true and
+//     no fieldOps, so that the remote ends with the local rows (an operation sent again would
+//     apply twice);
 //   - up to `max_in_flight` requests overlap when they are inserts / upserts of one collection
 //     with disjoint keys (their order cannot be seen); creates, drops, deletes and anything whose
 //     keys are unknown wait for everything before them and go alone;
@@ -52,7 +55,9 @@ export const FORWARD_DEFAULTS = Object.freeze({
   outbox_fsync: false,
 });
 
-const DATA_KINDS = new Set(['insert', 'upsert']);
+// upsert_merge: a merge-mode upsert (partial_update, field operations) forwarded as the rows it
+// wrote, with partialUpdate; it never travels in one request with plain upserts
+const DATA_KINDS = new Set(['insert', 'upsert', 'upsert_merge']);
 const PATHS = {
   create_collection: 'collections/create',
   drop_collection: 'collections/drop',
@@ -61,6 +66,7 @@ const PATHS = {
   drop_partition: 'partitions/drop',
   insert: 'entities/insert',
   upsert: 'entities/upsert',
+  upsert_merge: 'entities/upsert',
   delete: 'entities/delete',
 };
 
@@ -523,7 +529,7 @@ export class Forwarder {
     const { batch_rows: maxRows, batch_bytes: maxBytes } = this.#config;
     const parts = [];
     let rows = 0, bytes = 0;
-    const upsert = head.kind === 'upsert';
+    const upsert = head.kind !== 'insert';
     for (let i = this.#queue.indexOf(head); i < this.#queue.length; i++) {
       const e = this.#queue[i];
       if (e.kind !== head.kind || e.collection !== head.collection || e.partition !== head.partition) break;
@@ -556,6 +562,7 @@ export class Forwarder {
     const head = { collectionName: req.collection };
     if (req.partition) head.partitionName = req.partition;
     if (this.db_name !== 'default') head.dbName = this.db_name;
+    if (req.kind === 'upsert_merge') head.partialUpdate = true;
     const chunks = [encoder.encode(JSON.stringify(head).slice(0, -1) + ',"data":[')];
     req.parts.forEach((p, i) => {
       if (i) chunks.push(COMMA);

@@ -11,6 +11,7 @@ import { engine } from '../core/engine.js';
 import { connections } from '../orm/connections.js';
 import { DataType, isVectorType } from '../core/dtype.js';
 import { Code, MilvusException } from '../core/errors.js';
+import { FieldOpType } from '../core/fieldop.js';
 import { defaultMetric, restTypeCode, restTypeName } from '../remote/rest.js';
 import { bf16ToNumber, f16ToNumber } from '../core/results.js';
 import { envelope, jsonKind, okData, okText, parseBool } from './shapes.js';
@@ -302,14 +303,41 @@ const partitionRoutes = {
 // entities/*
 // ---------------------------------------------------------------------------------------------
 
+/** An upsert's `fieldOps` ([{ fieldName, op }], op a FieldPartialUpdateOp.OpType name, as
+ * Milvus's REST layer reads FieldPartialUpdateOpReq) as [[name, code], ...], every entry kept
+ * (Milvus's proxy checks REPLACE entries too). A `path` (PATH_REPLACE, on JSON fields) is
+ * refused by name: partita has no path operations. */
+function restFieldOps(fieldOps) {
+  const unmarshal = (v, field, type) =>
+    new MilvusException(1801, `can only accept json format request, error: json: cannot unmarshal ${jsonKind(v)} into Go struct field ${field} of type ${type}`);
+  return fieldOps.map((o) => {
+    if (o === null || typeof o !== 'object' || Array.isArray(o))
+      throw unmarshal(o, 'CollectionDataReq.fieldOps', 'httpserver.FieldPartialUpdateOpReq');
+    const { fieldName = '', op = '', path } = o;
+    if (typeof fieldName !== 'string') throw unmarshal(fieldName, 'FieldPartialUpdateOpReq.fieldOps.fieldName', 'string');
+    if (typeof op !== 'string') throw unmarshal(op, 'FieldPartialUpdateOpReq.fieldOps.op', 'string');
+    if (path !== undefined && path !== null && path !== '')
+      throw new MilvusException(Code.PARAMETER_INVALID, `fieldOps path (PATH_REPLACE) is not supported by partita: invalid parameter`);
+    const code = op === '' ? FieldOpType.REPLACE : FieldOpType[op];
+    if (typeof code !== 'number') throw new MilvusException(Code.PARAMETER_INVALID, `unsupported partial update op: ${op}: invalid parameter`);
+    return [fieldName, code];
+  });
+}
+
 /** insert / upsert: the rows go from the request bytes to the core without a JS parse. */
 function write(conn, op, req, allowInt64, raw) {
   const h = conn.get(req.collectionName);
   const partition = req.partitionName ? req.partitionName : null;
+  // merge mode (Milvus 2.6.2+) and field operations (3.0) are the upsert's; insert has neither
+  const fieldOps = req.fieldOps ? restFieldOps(req.fieldOps) : [];
+  if (op !== 'upsert' && (req.partialUpdate === true || fieldOps.length))
+    throw new MilvusException(Code.PARAMETER_INVALID, `${req.partialUpdate === true ? 'partialUpdate' : 'fieldOps'} is a parameter of entities/upsert, not of entities/${op}: invalid parameter`);
+  // (a field operation other than REPLACE makes the upsert a merge: the core promotes it)
+  const merge = { merge: req.partialUpdate === true, fieldOps };
   if (!raw.hasRows) throw new MilvusException(1804, 'fail to deal the insert data, error: missing required parameters');
   let out;
   try {
-    out = engine().writeJson(conn.store, h.name, h, partition, op, raw.data, !allowInt64);
+    out = engine().writeJson(conn.store, h.name, h, partition, op, raw.data, !allowInt64, merge);
   } catch (e) {
     // the core's client-side checks (pymilvus's, code 1) are the REST layer's data checks in
     // Milvus: "fail to deal the insert data" (1804)

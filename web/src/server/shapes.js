@@ -41,7 +41,7 @@ const SHAPES = {
     id: ['a', R], consistencyLevel: 's',
   },
   CollectionFilterReq: { dbName: 's', collectionName: ['s', R], partitionName: 's', filter: ['s', R], exprParams: 'm' },
-  CollectionDataReq: { dbName: 's', collectionName: ['s', R], partitionName: 's', data: ['rows', R] },
+  CollectionDataReq: { dbName: 's', collectionName: ['s', R], partitionName: 's', data: ['rows', R], partialUpdate: 'b', fieldOps: 'fo' },
   SearchReqV2: {
     dbName: 's', collectionName: ['s', R], data: ['aa', R], annsField: 's', partitionNames: 'sa', filter: 's',
     groupingField: 's', groupSize: 'i', strictGroupSize: 'b', limit: 'i', offset: 'i', outputFields: 'sa',
@@ -52,7 +52,7 @@ const SHAPES = {
 const GO_TYPES = {
   s: 'string', i: 'int32', b: 'bool', sa: '[]string', m: 'map[string]interface {}', a: 'interface {}',
   aa: '[]interface {}', rows: '[]map[string]interface {}', o: 'httpserver.CollectionSchema',
-  os: '[]httpserver.IndexParam',
+  os: '[]httpserver.IndexParam', fo: '[]httpserver.FieldPartialUpdateOpReq',
 };
 const goField = (k) => (k === 'id' ? 'ID' : k === 'dbName' ? 'DbName' : k[0].toUpperCase() + k.slice(1));
 export const jsonKind = (v) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'object' ? 'object' : typeof v === 'boolean' ? 'bool' : typeof v);
@@ -64,7 +64,7 @@ function typeMatches(kind, v) {
     case 'b': return typeof v === 'boolean';
     case 'sa': return Array.isArray(v) && v.every((x) => typeof x === 'string' || x === null);
     case 'm': case 'o': return typeof v === 'object' && !Array.isArray(v);
-    case 'aa': case 'os': return Array.isArray(v);
+    case 'aa': case 'os': case 'fo': return Array.isArray(v);
     case 'rows': return Array.isArray(v) ? v.every((x) => x === null || (typeof x === 'object' && !Array.isArray(x))) : typeof v === 'object';
     default: return true;
   }
