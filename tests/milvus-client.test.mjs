@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MilvusClient, DataType, MetricType, ErrorCode, ERROR_REASONS, LoadState } from 'partita/milvus-client';
+import { MilvusClient, DataType, MetricType, ErrorCode, ERROR_REASONS, LoadState, FieldPartialUpdateOpType } from 'partita/milvus-client';
 import { MilvusClient as FromMain, MilvusException } from 'partita';
 import { serve } from 'partita/server/node';
 import { uniqueName } from './support/helpers.mjs';
@@ -266,7 +266,8 @@ test('arguments partita does not implement are refused by name, and nothing is d
   await refuse(client.search({ collection_name: name, data: [1, 2], group_by_field: 'id' }), 'group_by_field');
   await refuse(client.search({ collection_name: name, data: [1, 2], rerank: { strategy: 'rrf', params: {} } }), 'rerank');
   await refuse(client.query({ collection_name: name, filter: '', order_by: 'id' }), 'order_by');
-  await refuse(client.upsert({ collection_name: name, data: [{ id: 1, vector: [1, 2] }], partial_update: true }), 'partial_update');
+  await refuse(client.insert({ collection_name: name, data: [{ id: 1, vector: [1, 2] }], partial_update: true }), 'partial_update');
+  await refuse(client.insert({ collection_name: name, data: [{ id: 1, vector: [1, 2] }], field_ops: [] }), 'field_ops');
   await refuse(client.insert({ collection_name: name, data: [{ id: 1, vector: [1, 2] }], transformers: {} }), 'transformers');
   await refuse(client.loadCollection({ collection_name: name, resource_groups: ['rg'] }), 'resource_groups');
   await refuse(client.search({ collection_name: name, data: [1, 2], ignore_growing: true }), 'ignore_growing');
@@ -286,6 +287,45 @@ test('arguments partita does not implement are refused by name, and nothing is d
   // a method that makes no sense in an embedded store: a status that says so, never a success
   const users = await client.createUser({ username: 'u', password: 'p' });
   assertStatus(users, 1100, ErrorCode.IllegalArgument, /createUser is not supported by partita/);
+});
+
+test('upsert: partial_update merges the fields given, field_ops append and remove array elements', async () => {
+  const name = uniqueName('merge');
+  const created = await client.createCollection({
+    collection_name: name,
+    fields: [
+      { name: 'id', data_type: DataType.Int64, is_primary_key: true },
+      { name: 'title', data_type: DataType.VarChar, max_length: 32 },
+      { name: 'tags', data_type: DataType.Array, element_type: DataType.VarChar, max_capacity: 4, max_length: 8 },
+      { name: 'v', data_type: DataType.FloatVector, dim: 2 },
+    ],
+    index_params: { field_name: 'v', index_type: 'FLAT', metric_type: MetricType.L2 },
+  });
+  assert.equal(created.error_code, ErrorCode.SUCCESS, created.reason);
+  const ins = await client.insert({ collection_name: name, data: [{ id: 1, title: 'a', tags: ['x'], v: [1, 2] }] });
+  assert.equal(ins.status.error_code, ErrorCode.SUCCESS, ins.status.reason);
+  const merged = await client.upsert({ collection_name: name, data: [{ id: 1, title: 'b' }], partial_update: true });
+  assert.equal(merged.status.error_code, ErrorCode.SUCCESS, merged.status.reason);
+  const get = async () => (await client.get({ collection_name: name, ids: [1], output_fields: ['title', 'tags', 'v'] })).data[0];
+  assert.deepEqual(await get(), { id: '1', title: 'b', tags: ['x'], v: [1, 2] }, 'the fields not given kept their values');
+  await client.upsert({ collection_name: name, data: [{ id: 1, tags: ['y', 'z'] }], field_ops: [{ field_name: 'tags', op: 'ARRAY_APPEND' }] });
+  assert.deepEqual((await get()).tags, ['x', 'y', 'z']);
+  await client.upsert({ collection_name: name, data: [{ id: 1, tags: ['x'] }], field_ops: [{ field_name: 'tags', op: FieldPartialUpdateOpType.ARRAY_REMOVE }] });
+  assert.deepEqual((await get()).tags, ['y', 'z']);
+  // Milvus's limits: max_capacity, one operation per field, a key not stored needs every field
+  const over = await client.upsert({ collection_name: name, data: [{ id: 1, tags: ['1', '2', '3'] }], field_ops: [{ field_name: 'tags', op: 'ARRAY_APPEND' }] });
+  assert.notEqual(over.status.error_code, ErrorCode.SUCCESS);
+  assert.match(over.status.reason, /max_capacity 4/);
+  const twice = await client.upsert({ collection_name: name, data: [{ id: 1, tags: ['q'] }],
+    field_ops: [{ field_name: 'tags', op: 'ARRAY_APPEND' }, { field_name: 'tags', op: 'ARRAY_REMOVE' }] });
+  assert.match(twice.status.reason, /duplicate partial-update op for field "tags"/);
+  const missing = await client.upsert({ collection_name: name, data: [{ id: 2, title: 'c' }], partial_update: true });
+  assert.equal(missing.status.code, 1100);
+  assert.deepEqual((await get()).tags, ['y', 'z'], 'refused upserts changed nothing');
+  assert.equal((await client.count({ collection_name: name })).data, 1);
+  // the SDK's own checks of field_ops, thrown with its texts
+  await assert.rejects(client.upsert({ collection_name: name, data: [{ id: 1 }], field_ops: [{ op: 'ARRAY_APPEND' }] }), { message: 'field_ops field_name is required' });
+  await assert.rejects(client.upsert({ collection_name: name, data: [{ id: 1 }], field_ops: [{ field_name: 'tags', op: 'PUSH' }] }), { message: 'unsupported field partial update op: PUSH' });
 });
 
 test('databases: named stores of one address, use() per client; aliases resolve in every call', async () => {

@@ -247,7 +247,11 @@ export type FieldData = boolean | number | bigint | string | null | undefined | 
 export interface RowData { [x: string]: FieldData }
 interface BaseInsertReq extends collectionNameReq { partition_name?: string }
 export type InsertReq = (BaseInsertReq & { data: RowData[]; fields_data?: never }) | (BaseInsertReq & { fields_data: RowData[]; data?: never });
-export type UpsertReq = InsertReq;
+export declare enum FieldPartialUpdateOpType { REPLACE = 0, ARRAY_APPEND = 1, ARRAY_REMOVE = 2 }
+export type FieldPartialUpdateOpName = keyof typeof FieldPartialUpdateOpType;
+export interface FieldPartialUpdateOp { field_name: string; op: FieldPartialUpdateOpType | FieldPartialUpdateOpName }
+/** Merge mode (partial_update) and ARRAY_APPEND / ARRAY_REMOVE field operations, as Milvus 2.6.2+ / 3.0. */
+export type UpsertReq = InsertReq & { partial_update?: boolean; field_ops?: FieldPartialUpdateOp[] };
 export interface NumberArrayId { int_id: { data: string[] }; id_field?: 'int_id' }
 export interface StringArrayId { str_id: { data: string[] }; id_field?: 'str_id' }
 export interface MutationResult extends resStatusResponse {

@@ -32,6 +32,7 @@ import {
   DEFAULT_PRIMARY_KEY_FIELD, DEFAULT_TOPK, DEFAULT_VECTOR_FIELD, ERROR_REASONS, ErrorCode, LoadState, checkSdkNames,
 } from './constants.js';
 import { resStatus, statusOf, unsupported } from './status.js';
+import { FieldOpList, FieldOpType } from '../core/fieldop.js';
 
 /** The keys every request may carry (GrpcTimeOut, collectionNameReq). An embedded call completes
  * before it returns; `timeout` (ms) bounds the waits of a forwarding client's writes and flushes
@@ -46,6 +47,21 @@ function accept(method, data, keys) {
     if (data[k] === undefined || COMMON.includes(k) || keys.includes(k)) continue;
     throw unsupported(`\`${k}\` of MilvusClient.${method}`);
   }
+}
+
+/**
+ * The SDK's `field_ops` ([{ field_name, op }], op a FieldPartialUpdateOpType code or name) as
+ * the core's list, with the SDK's own client-side messages (Data.normalizeFieldOps).
+ */
+function sdkFieldOps(list) {
+  if (list === undefined || list === null) return undefined;
+  if (!Array.isArray(list)) throw unsupported('`field_ops` of MilvusClient.upsert that is not an array');
+  return new FieldOpList(list.map(({ field_name, op }) => {
+    if (!field_name) throw new Error('field_ops field_name is required');
+    const code = typeof op === 'number' ? (FieldOpType[op] !== undefined ? op : undefined) : FieldOpType[op];
+    if (code === undefined || typeof code !== 'number') throw new Error(`unsupported field partial update op: ${op}`);
+    return [field_name, code];
+  }).filter(([, code]) => code !== FieldOpType.REPLACE));
 }
 
 function checkCollectionName(data) {
@@ -869,9 +885,11 @@ export class MilvusClient {
 
   async #write(op, data) {
     checkCollectionName(data);
-    accept(op, data, ['data', 'fields_data', 'partition_name', 'partial_update']);
+    accept(op, data, op === 'upsert' ? ['data', 'fields_data', 'partition_name', 'partial_update', 'field_ops'] : ['data', 'fields_data', 'partition_name']);
     data = this.#real(data);
-    if (data.partial_update) throw unsupported(`\`partial_update\` of MilvusClient.${op} (issue 15)`);
+    // the SDK's upsert: merge mode when partial_update is true or field_ops name an operation
+    // (the SDK sends both to the server, which merges; the core does here)
+    const fieldOps = op === 'upsert' ? sdkFieldOps(data.field_ops) : undefined;
     const rows = data.fields_data || data.data;
     if (!rows || !Array.isArray(rows) || !rows.length) throw new Error(ERROR_REASONS.INSERT_CHECK_FIELD_DATA_IS_REQUIRED);
     await this.#whenReady();
@@ -885,6 +903,7 @@ export class MilvusClient {
       const batch = int64s.length ? rows.map((r) => int64Row(r, int64s)) : rows;
       const c = this.#collection(data);
       const options = { partition_name: data.partition_name, timeout: this.#seconds(data) };
+      if (op === 'upsert') Object.assign(options, { partial_update: data.partial_update === true, field_ops: fieldOps });
       const r = await (op === 'insert' ? c.insert(batch, options) : c.upsert(batch, options));
       return mutationReply(r, isString);
     });

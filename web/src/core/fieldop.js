@@ -28,6 +28,17 @@ export const FieldOp = Object.freeze({
   array_remove: () => Object.freeze({ op: CODES.ARRAY_REMOVE }),
 });
 
+/**
+ * Field operations already read as a list of [field name, code] (the Node SDK's `field_ops`:
+ * an array, where one field may be named twice; the core refuses that with Milvus's message).
+ */
+export class FieldOpList {
+  constructor(pairs) {
+    this.pairs = Object.freeze(pairs.map(([name, code]) => [name, code]));
+    Object.freeze(this);
+  }
+}
+
 /** pymilvus's string aliases (matched in lower case). */
 const ALIASES = { replace: CODES.REPLACE, array_append: CODES.ARRAY_APPEND, array_remove: CODES.ARRAY_REMOVE };
 
@@ -51,6 +62,7 @@ function pyType(v) {
  */
 export function normalizeFieldOps(fieldOps) {
   if (fieldOps === undefined || fieldOps === null) return [];
+  if (fieldOps instanceof FieldOpList) return fieldOps.pairs;
   if (typeof fieldOps !== 'object' || Array.isArray(fieldOps))
     throw new ParamError(CLIENT_ERROR, `field_ops must be a mapping of field name to operation, got ${pyType(fieldOps)}`);
   const out = [];
