@@ -593,7 +593,7 @@ void pt_tokens_release(pt_tokens *t) {
 }
 
 static bool scratch(pt_tokens *t, int i, size_t need) {
-  return PT_GROW(&t->scratch[i], &t->scratch_cap[i], need) == PT_OK;
+  return need <= t->scratch_cap[i] || PT_GROW(&t->scratch[i], &t->scratch_cap[i], need) == PT_OK;
 }
 
 /* Lowercases w[0..n) of scratch `*cur` into the other scratch buffer (or in place for ASCII);
@@ -667,10 +667,10 @@ static bool emit(const pt_analyzer *a, pt_tokens *t, const char *text, size_t st
     if (r < 0) return false;
     if (r == 0) return true; /* removed */
   }
-  if (PT_GROW(&t->v, &t->cap, t->n + 1) != PT_OK) return false;
-  if (PT_GROW(&t->text, &t->text_cap, t->text_len + n + 1) != PT_OK) return false;
+  if (t->n + 1 > t->cap && PT_GROW(&t->v, &t->cap, t->n + 1) != PT_OK) return false;
+  if (t->text_len + n + 1 > t->text_cap && PT_GROW(&t->text, &t->text_cap, t->text_len + n + 1) != PT_OK) return false;
   memcpy(t->text + t->text_len, t->scratch[cur], n);
-  pt_token *k = &t->v[t->n++];
+  pt_atoken *k = &t->v[t->n++];
   k->start = (uint32_t)start;
   k->end = (uint32_t)end;
   k->position = position;
@@ -678,6 +678,10 @@ static bool emit(const pt_analyzer *a, pt_tokens *t, const char *text, size_t st
   k->len = (uint32_t)n;
   t->text_len += n;
   return true;
+}
+
+static inline bool ascii_alnum(unsigned char b) {
+  return (unsigned)((b | 0x20) - 'a') < 26 || (unsigned)(b - '0') < 10;
 }
 
 static bool is_ascii_ws(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\f' || ch == '\r'; }
@@ -707,18 +711,24 @@ pt_status pt_analyzer_run(const pt_analyzer *a, const char *text, size_t len, pt
       ok = emit(a, out, text, start, i, position++);
     }
   } else {
+    /* ASCII bytes are classified on the spot; the rest through unicode.h */
     while (ok && i < len) {
-      size_t k;
-      uint32_t cp = pt_utf8_decode(text + i, len - i, &k);
-      if (!pt_uni_is_alnum(cp)) {
+      size_t k = 1;
+      unsigned char b = (unsigned char)text[i];
+      if (b < 0x80 ? !ascii_alnum(b) : !pt_uni_is_alnum(pt_utf8_decode(text + i, len - i, &k))) {
         i += k;
         continue;
       }
       size_t start = i;
       i += k;
       while (i < len) {
-        cp = pt_utf8_decode(text + i, len - i, &k);
-        if (!pt_uni_is_alnum(cp)) break;
+        b = (unsigned char)text[i];
+        if (b < 0x80) {
+          if (!ascii_alnum(b)) break;
+          i++;
+          continue;
+        }
+        if (!pt_uni_is_alnum(pt_utf8_decode(text + i, len - i, &k))) break;
         i += k;
       }
       ok = emit(a, out, text, start, i, position++);

@@ -39,7 +39,7 @@
  *
  * LIMITS. Text must be UTF-8 (refused otherwise, as Milvus's "string data must be utf8 format")
  * and at most PT_ANALYZER_TEXT_MAX bytes; analyzer_params at most PT_ANALYZER_PARAMS_MAX bytes of
- * RFC 8259 JSON. Building and running are linear: a run keeps at most one pt_token per byte of
+ * RFC 8259 JSON. Building and running are linear: a run keeps at most one pt_atoken per byte of
  * text and 1.5 bytes of token text per byte (lowercasing can lengthen a character by half).
  */
 #ifndef PT_ANALYZER_H
@@ -53,17 +53,17 @@
 typedef struct pt_analyzer pt_analyzer;
 
 /* One token of a run, as Milvus's run_analyzer details it (AnalyzerToken). */
-typedef struct pt_token {
+typedef struct pt_atoken {
   uint32_t start, end; /* start_offset, end_offset: bytes of the text the token comes from */
   uint32_t position;   /* the tokenizer's position; filters leave gaps */
   uint32_t text;       /* where the token's text is in pt_tokens.text */
   uint32_t len;        /* its length in bytes */
-} pt_token;
+} pt_atoken;
 
 /* The tokens of a run, and the texts they point into. Reused across runs (its memory is kept);
  * zero-initialise it before the first run, release it with pt_tokens_release. */
 typedef struct pt_tokens {
-  pt_token *v;
+  pt_atoken *v;
   size_t n, cap;
   char *text; /* the tokens' texts one after another, not NUL-terminated */
   size_t text_len, text_cap;

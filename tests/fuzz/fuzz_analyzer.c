@@ -30,7 +30,7 @@ static void fail(const char *what) {
 /* The tokens' shape, whatever the analyzer. */
 static void check_tokens(const pt_tokens *t, const char *text, size_t len) {
   for (size_t i = 0; i < t->n; i++) {
-    const pt_token *k = &t->v[i];
+    const pt_atoken *k = &t->v[i];
     if (!(k->start < k->end && k->end <= len)) fail("a token outside the text");
     if (i && (k->start < t->v[i - 1].end || k->position <= t->v[i - 1].position)) fail("tokens out of order");
     if ((size_t)k->text + k->len > t->text_len) fail("a token's text outside the arena");
@@ -64,7 +64,7 @@ static void check_standard(const pt_tokens *t, const char *text, size_t len) {
       i += n;
     }
     if (next >= t->n) fail("the standard analyzer missed a token");
-    const pt_token *k = &t->v[next];
+    const pt_atoken *k = &t->v[next];
     if (k->start != start || k->end != i || k->position != next) fail("a standard token's bounds or position");
     if (fits && (k->len != out || memcmp(pt_token_text(t, next), want, out) != 0)) fail("a standard token's text");
     next++;

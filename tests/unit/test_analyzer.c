@@ -35,7 +35,7 @@ static const char *run(const char *params, const char *text, bool detail) {
     size_t at = 0;
     out[0] = '\0';
     for (size_t i = 0; i < t.n && at < sizeof out - 64; i++) {
-      const pt_token *k = &t.v[i];
+      const pt_atoken *k = &t.v[i];
       at += (size_t)snprintf(out + at, sizeof out - at, "%s%.*s", i ? "|" : "", (int)k->len, pt_token_text(&t, i));
       if (detail) at += (size_t)snprintf(out + at, sizeof out - at, "@%u-%u#%u", k->start, k->end, k->position);
     }
@@ -314,7 +314,7 @@ TEST(hostile_text) {
   CHECK_OK(pt_analyzer_run(a, big, n + 6, &t, &e), &e);
   CHECK_EQ_INT(t.n, 1);
   CHECK_EQ_INT(t.v[0].position, 1);
-  /* many one-byte tokens: one pt_token each */
+  /* many one-byte tokens: one pt_atoken each */
   for (size_t i = 0; i < n; i++) big[i] = (i & 1) ? ' ' : 'x';
   CHECK_OK(pt_analyzer_run(a, big, n, &t, &e), &e);
   CHECK_EQ_INT(t.n, n / 2);
