@@ -91,6 +91,13 @@ export interface FieldOptions {
   default_value?: DefaultValue;
   is_partition_key?: boolean;
   is_clustering_key?: boolean;
+  /** VARCHAR: tokenize the text with an analyzer (a boolean, or what Go's strconv.ParseBool reads). */
+  enable_analyzer?: boolean | string;
+  /** VARCHAR: allow text_match / phrase_match in filters (needs enable_analyzer). */
+  enable_match?: boolean | string;
+  /** VARCHAR: Milvus's analyzer_params (standard, english, whitespace, custom tokenizer and
+   * filters); a dict is kept as its JSON text, as pymilvus does. */
+  analyzer_params?: Record<string, unknown> | string;
 }
 
 export class FieldSchema {
@@ -109,8 +116,19 @@ export class FieldSchema {
   readonly element_type?: DataTypeCode;
   readonly max_capacity?: number;
   readonly default_value?: DefaultValue;
-  /** Type parameters (dim, max_length, max_capacity), as pymilvus's FieldSchema.params. */
-  readonly params: { dim?: number; max_length?: number; max_capacity?: number };
+  readonly enable_analyzer?: boolean | string;
+  readonly enable_match?: boolean | string;
+  /** analyzer_params as JSON text. */
+  readonly analyzer_params?: string;
+  /** Type parameters, as pymilvus's FieldSchema.params. */
+  readonly params: {
+    dim?: number;
+    max_length?: number;
+    max_capacity?: number;
+    enable_match?: boolean | string;
+    enable_analyzer?: boolean | string;
+    analyzer_params?: string;
+  };
   toJSON(): object;
 }
 
