@@ -5,7 +5,8 @@
 // The grammar and tantivy's phrase rules case by case are in tests/unit/test_text_match.c.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { init, Collection, CollectionSchema, FieldSchema, DataType } from 'partita';
+import { crc32 } from 'node:zlib';
+import { init, run_analyzer, Collection, CollectionSchema, FieldSchema, DataType, ParamError } from 'partita';
 import { createHandler } from 'partita/server';
 import { range, rejects, rejectsUnchanged, uniqueName } from './support/helpers.mjs';
 
@@ -124,6 +125,32 @@ test('ORM: Milvus\'s errors, and the store unchanged', async () => {
     { message: 'field t which has enable_match or is input of BM25 function must also enable_analyzer' });
   await rejects(() => new Collection(uniqueName('bad'), schema({ enable_analyzer: true, analyzer_params: { tokenizer: 'jieba' } })), { message: /jieba/ });
   await rejects(() => new Collection(uniqueName('bad'), schema({ enable_match: 'yes' })), { message: 'strconv.ParseBool: parsing "yes": invalid syntax' });
+});
+
+test('run_analyzer: tokens, offsets, positions and hashes as MilvusClient.run_analyzer gives them', () => {
+  for (let i = 0; i < 50; i++) {
+    const text = range(1 + rnd(6), () => sentence()).join('; ');
+    assert.deepEqual(run_analyzer(text), { tokens: tokens(text) }, text);
+  }
+  const text = 'Naïve café-crème, 東京 x1';
+  const detail = run_analyzer([text], { with_detail: true, with_hash: true })[0].tokens;
+  const bytes = Buffer.from(text);
+  let from = 0;
+  detail.forEach((t, i) => {
+    assert.equal(t.position, i);
+    assert.equal(t.position_length, 1);
+    assert.equal(bytes.subarray(t.start_offset, t.end_offset).toString().toLowerCase(), t.token);
+    assert.ok(t.start_offset >= from);
+    from = t.end_offset;
+    // the BM25 function's term index: CRC-32 of the token's first 100 bytes, modulo 2^32 - 1
+    assert.equal(t.hash, crc32(Buffer.from(t.token).subarray(0, 100)) % 0xffffffff);
+  });
+  assert.deepEqual(detail.map((t) => t.token), tokens(text));
+  assert.deepEqual(run_analyzer('The stores running', { analyzer_params: { type: 'english' } }).tokens, ['store', 'run']);
+  assert.deepEqual(run_analyzer('a b', { analyzer_params: '{"tokenizer":"whitespace"}', with_hash: true }).tokens.map((t) => Object.keys(t)), [['token', 'hash'], ['token', 'hash']]);
+  assert.throws(() => run_analyzer('x', { analyzer_params: { type: 'chinese' } }), /chinese/);
+  assert.throws(() => run_analyzer('x', { collection_name: 'c', field_name: 't' }), ParamError);
+  assert.throws(() => run_analyzer(5), ParamError);
 });
 
 // ---- REST --------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@
  *     minimum_should_match, phrases with slop (order changed, gaps left by stop words, repeated
  *     terms, one-token phrases), the english analyzer's stems, NULL rows as UNKNOWN under not;
  *   - every error the parser gives for them, with Milvus's messages;
+ *   - run_analyzer's JSON: tokens, offsets, positions, hashes (the BM25 term index), refusals;
  *   - random documents, queries, deletes and upserts against the test's own evaluation from the
  *     definition (text_match with minimum_should_match; phrase_match of two terms with any slop
  *     and of any length without slop).
@@ -18,6 +19,7 @@
 
 #include <stdlib.h>
 
+#include "bm25.h"
 #include "store.h"
 
 #define VEC "{\"name\":\"v\",\"dtype\":101,\"dim\":2}"
@@ -201,6 +203,35 @@ TEST(errors) {
   pt_store_close(st);
 }
 
+/* ---- run_analyzer ---- */
+
+TEST(run_analyzer) {
+  char *out = NULL;
+  size_t len = 0;
+  pt_error e;
+  const char *text = "The QUICK-brown \xc3\xa9t\xc3\xa9!";
+  CHECK_OK(pt_run_analyzer(NULL, 0, text, strlen(text), 0, 0, &out, &len, &e), &e);
+  CHECK_STR(out, "[\"the\",\"quick\",\"brown\",\"\xc3\xa9t\xc3\xa9\"]");
+  CHECK_EQ_INT(len, strlen(out));
+  pt_free(out);
+  const char *en = "{\"type\":\"english\"}";
+  CHECK_OK(pt_run_analyzer(en, strlen(en), "the runs", 8, 1, 1, &out, &len, &e), &e);
+  char want[256];
+  snprintf(want, sizeof want, "[{\"token\":\"run\",\"start_offset\":4,\"end_offset\":8,\"position\":1,\"position_length\":1,\"hash\":%u}]",
+           pt_bm25_term_index("run", 3));
+  CHECK_STR(out, want);
+  pt_free(out);
+  CHECK_OK(pt_run_analyzer(en, strlen(en), "", 0, 0, 1, &out, &len, &e), &e);
+  CHECK_STR(out, "[]");
+  pt_free(out);
+  out = (char *)1;
+  EXPECT_ERR(pt_run_analyzer("{\"type\":\"chinese\"}", 18, "x", 1, 0, 0, &out, &len, &e), &e, PT_SCHEMA, PT_CODE_PARAMETER_INVALID,
+             PT_EXC_MILVUS, "chinese");
+  CHECK(out == NULL);
+  EXPECT_ERR(pt_run_analyzer(NULL, 0, "\xff", 1, 0, 0, &out, &len, &e), &e, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+             "string data must be utf8 format");
+}
+
 /* ---- random documents against the definition ---- */
 
 static uint64_t seed = 0x2545f4914f6cdd1dull;
@@ -371,4 +402,4 @@ TEST(random_against_the_definition) {
   pt_store_close(st);
 }
 
-TEST_MAIN(T(schema_params), T(text_match_cases), T(errors), T(random_against_the_definition))
+TEST_MAIN(T(schema_params), T(text_match_cases), T(errors), T(run_analyzer), T(random_against_the_definition))

@@ -522,3 +522,19 @@ export class ConnectionConfigException extends MilvusException {}
 export class ConnectionNotExistException extends MilvusException {}
 /** An allocation in the WebAssembly core failed; nothing was changed. */
 export class MilvusMemoryError extends MilvusException {}
+
+/** One token of run_analyzer with with_detail / with_hash (byte offsets). */
+export interface AnalyzeToken {
+  token: string;
+  start_offset?: number;
+  end_offset?: number;
+  position?: number;
+  position_length?: number;
+  hash?: number;
+}
+export interface AnalyzeResult {
+  tokens: string[] | AnalyzeToken[];
+}
+/** Milvus's run_analyzer: the tokens of each text under analyzer_params (default: standard). */
+export function run_analyzer(texts: string, options?: { analyzer_params?: Record<string, unknown> | string; with_hash?: boolean; with_detail?: boolean }): AnalyzeResult;
+export function run_analyzer(texts: string[], options?: { analyzer_params?: Record<string, unknown> | string; with_hash?: boolean; with_detail?: boolean }): AnalyzeResult[];

@@ -7,6 +7,7 @@ export { connections } from './orm/connections.js';
 export { Collection } from './orm/collection.js';
 export { Partition } from './orm/partition.js';
 export { CollectionSchema, FieldSchema } from './orm/schema.js';
+export { run_analyzer } from './orm/analyzer.js';
 export { DataType } from './core/dtype.js';
 export { MutationResult } from './core/results.js';
 export { FileOutbox, IndexedDBOutbox } from './remote/outbox.js';
