@@ -152,6 +152,12 @@ typedef struct pt_match {
   int64_t min_should;        /* text_match: rows need this many query tokens (minimum_should_match, 1) */
 } pt_match;
 
+/* phrase_match's limit on the tokens of its phrase. A row is matched term by term (tantivy's
+ * PhraseScorer), each term a pass over the row's positions of it: a phrase of n tokens costs up
+ * to n passes over the row. Milvus has no limit; partita refuses longer phrases, so that one
+ * filter cannot hold every row for seconds. */
+#define PT_PHRASE_MAX_TOKENS 256
+
 /* The distinct term of the query that (s, n) is, or UINT32_MAX. */
 static inline uint32_t pt_match_find(const pt_match *m, const char *s, size_t n, uint64_t h) {
   for (uint32_t i = (uint32_t)h & m->mask;; i = (i + 1) & m->mask) {

@@ -1011,6 +1011,12 @@ static pt_status build_match(parser *p, const pt_field *f, const char *q, size_t
   rc = pt_analyzer_run(o->a, q, qlen, &t, &e);
   if (rc == PT_NOMEM) return nomem(p);
   if (rc) return fail(p, pos, end, "%s", e.message);
+  if (m->phrase && t.n > PT_PHRASE_MAX_TOKENS) {
+    size_t n = t.n;
+    pt_tokens_release(&t);
+    return fail(p, pos, end, "phrase_match: the phrase has %zu tokens; partita matches phrases of at most %d tokens", n,
+                PT_PHRASE_MAX_TOKENS);
+  }
   uint32_t n = (uint32_t)t.n, cap = 4;
   while (cap < 2 * (uint64_t)n) cap *= 2;
   uint32_t *position = arena_alloc(p->plan, (n ? n : 1) * sizeof *position);

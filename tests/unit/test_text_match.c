@@ -20,7 +20,7 @@
 #include <stdlib.h>
 
 #include "bm25.h"
-#include "store.h"
+#include "expr.h"
 
 #define VEC "{\"name\":\"v\",\"dtype\":101,\"dim\":2}"
 
@@ -200,6 +200,16 @@ TEST(errors) {
   };
   RUN(cases);
   CHECK_STR(run(c, "phrase_match(t, \"x\", 4294967295)"), "");
+  /* a phrase of PT_PHRASE_MAX_TOKENS tokens is taken, one more refused */
+  test_buf q = {0};
+  test_buf_printf(&q, "phrase_match(t, \"");
+  for (int i = 0; i < PT_PHRASE_MAX_TOKENS; i++) test_buf_printf(&q, "%sfox", i ? " " : "");
+  test_buf_printf(&q, "\", 3)");
+  CHECK(strncmp(run(c, q.p), "ERR", 3) != 0);
+  q.len -= 5;
+  test_buf_printf(&q, " fox\", 3)");
+  CHECK(strstr(run(c, q.p), "phrase_match: the phrase has 257 tokens; partita matches phrases of at most 256 tokens") != NULL);
+  test_buf_free(&q);
   pt_store_close(st);
 }
 
