@@ -243,7 +243,10 @@ PT_API pt_status pt_field_check_json(const char *json, size_t len, pt_error *err
  *   "primary_field": "id", "partition_key_field": "k", "fields": [{"name": "id", "dtype": 5,
  *   "description": "", "is_primary": true, "auto_id": false, "dim": 8, "max_length": 64,
  *   "element_type": 5, "max_capacity": 16, "nullable": false, "default_value": 0,
- *   "is_partition_key": false}]}. Absent keys take pymilvus's defaults.
+ *   "is_partition_key": false, "enable_analyzer": true, "enable_match": true,
+ *   "analyzer_params": {"type": "english"}}]}. Absent keys take pymilvus's defaults.
+ *   enable_analyzer / enable_match: booleans or what Go's strconv.ParseBool reads;
+ *   analyzer_params: an object (kept as its compact JSON text) or that text as a string.
  *
  * @param[out] out  the new schema, owned by the caller (pt_schema_free).
  */
@@ -254,6 +257,18 @@ PT_API pt_status pt_schema_from_json(const char *json, size_t len, pt_schema **o
  * plus "field_id" per field. `*out` is NUL-terminated, owned by the caller: free with pt_free().
  */
 PT_API pt_status pt_schema_to_json(const pt_schema *schema, char **out, size_t *len);
+
+/**
+ * Milvus's run_analyzer for one text: builds the analyzer `params` describes (JSON text of
+ * `params_len` bytes, as a field's analyzer_params; 0 bytes: the standard analyzer) and writes
+ * the tokens of `text` as JSON: ["token", ...], or with `detail` / `hash` (nonzero) one object per token,
+ * {"token", "start_offset", "end_offset", "position", "position_length"} (byte offsets; with
+ * detail) and "hash" (the BM25 function's term index of the token; with hash), as pymilvus's
+ * AnalyzeResult holds them. Params are refused with Milvus's messages; text must be UTF-8.
+ * @param[out] out  NUL-terminated JSON, owned by the caller (pt_free); `*out_len` its length.
+ */
+PT_API pt_status pt_run_analyzer(const char *params, size_t params_len, const char *text, size_t text_len, int detail,
+                                 int hash, char **out, size_t *out_len, pt_error *err);
 
 /** Frees a schema. Collections keep their own copy, so this is safe at any time. */
 PT_API void pt_schema_free(pt_schema *schema);

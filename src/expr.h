@@ -117,6 +117,7 @@ typedef enum pt_pred_kind {
   P_NULL,          /* col is [not] null */
   P_EXISTS,        /* exists path */
   P_CONTAINS,      /* json/array_contains[_all|_any](col, value) */
+  P_MATCH,         /* text_match(col, "...") / phrase_match(col, "...", slop) */
   P_NOT, P_AND, P_OR
 } pt_pred_kind;
 
@@ -132,6 +133,40 @@ typedef struct pt_like_seg {
   uint32_t len, lead, trail;
   bool has_any;
 } pt_like_seg;
+
+/* text_match / phrase_match: the query as the field's analyzer tokenizes it, and how a row's
+ * tokens are looked up in it. Built by the parser in the plan's arena; the analyzer is the
+ * plan's (freed with it). */
+typedef struct pt_match {
+  const struct pt_analyzer *analyzer; /* the field's, built from its analyzer_params */
+  uint32_t n_terms;          /* query tokens */
+  const uint32_t *position;  /* [n_terms]: each token's position in the query */
+  const uint32_t *term;      /* [n_terms]: each token's distinct term, 0..n_distinct-1 */
+  uint32_t n_distinct;
+  const pt_str *text;        /* [n_distinct]: the distinct terms' texts */
+  const uint32_t *mult;      /* [n_distinct]: how many query tokens each term is */
+  const uint32_t *slots;     /* open addressing over the distinct terms: term + 1, 0 empty */
+  uint32_t mask;             /* slots - 1 (a power of two minus one) */
+  bool phrase;               /* phrase_match */
+  uint32_t slop;             /* phrase_match */
+  int64_t min_should;        /* text_match: rows need this many query tokens (minimum_should_match, 1) */
+} pt_match;
+
+/* phrase_match's limit on the tokens of its phrase. A row is matched term by term (tantivy's
+ * PhraseScorer), each term a pass over the row's positions of it: a phrase of n tokens costs up
+ * to n passes over the row. Milvus has no limit; partita refuses longer phrases, so that one
+ * filter cannot hold every row for seconds. */
+#define PT_PHRASE_MAX_TOKENS 256
+
+/* The distinct term of the query that (s, n) is, or UINT32_MAX. */
+static inline uint32_t pt_match_find(const pt_match *m, const char *s, size_t n, uint64_t h) {
+  for (uint32_t i = (uint32_t)h & m->mask;; i = (i + 1) & m->mask) {
+    uint32_t t = m->slots[i];
+    if (!t) return UINT32_MAX;
+    const pt_str *x = &m->text[t - 1];
+    if (x->len == n && (n == 0 || memcmp(x->ptr, s, n) == 0)) return t - 1;
+  }
+}
 
 /* A predicate: what each kind needs shares one union, so that a long chain of small
  * predicates stays a small multiple of its text (80 bytes a node on 64-bit hosts). */
@@ -162,6 +197,7 @@ typedef struct pt_pred {
       const pt_like_seg *segs; /* INNER / MATCH: the runs between % (first and last anchored) */
       uint32_t n_segs;
     };
+    const pt_match *match; /* P_MATCH */
     struct {
       struct pt_pred **kids; /* P_NOT: 1; P_AND / P_OR: n (flattened) */
       size_t n_kids, kids_cap;

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "analyzer.h"
 #include "text.h"
 
 /* ============================================================================================
@@ -38,8 +39,14 @@ typedef struct arena_block {
   max_align_t data[];
 } arena_block;
 
+typedef struct owned_analyzer {
+  struct owned_analyzer *next;
+  pt_analyzer *a;
+} owned_analyzer;
+
 struct pt_plan {
   arena_block *blocks;
+  owned_analyzer *analyzers; /* text_match / phrase_match's, in the arena, freed with the plan */
   pt_pred *root;
   const pt_value *keys; /* primary-key filters */
   size_t n_keys;
@@ -67,6 +74,7 @@ static void *arena_alloc(pt_plan *p, size_t size) {
 
 void pt_plan_free(pt_plan *p) {
   if (!p) return;
+  for (owned_analyzer *o = p->analyzers; o; o = o->next) pt_analyzer_free(o->a);
   for (arena_block *b = p->blocks; b;) {
     arena_block *next = b->next;
     pt_free(b);
@@ -987,6 +995,139 @@ static pt_status parse_contains(parser *p, pt_contains_kind kind, item *out) {
   return make_pred(p, out, pr, pos, end);
 }
 
+/* The query of text_match / phrase_match, tokenized by the field's analyzer, as a pt_match. */
+static pt_status build_match(parser *p, const pt_field *f, const char *q, size_t qlen, size_t pos, size_t end,
+                             pt_match *m) {
+  owned_analyzer *o = arena_alloc(p->plan, sizeof *o);
+  if (!o) return nomem(p);
+  pt_error e;
+  pt_status rc = pt_analyzer_new(f->analyzer_params, f->analyzer_params ? f->analyzer_params_len : 0, &o->a, &e);
+  if (rc == PT_NOMEM) return nomem(p);
+  if (rc) return fail(p, pos, end, "%s", e.message);
+  o->next = p->plan->analyzers;
+  p->plan->analyzers = o;
+  m->analyzer = o->a;
+  pt_tokens t = {0};
+  rc = pt_analyzer_run(o->a, q, qlen, &t, &e);
+  if (rc == PT_NOMEM) return nomem(p);
+  if (rc) return fail(p, pos, end, "%s", e.message);
+  if (m->phrase && t.n > PT_PHRASE_MAX_TOKENS) {
+    size_t n = t.n;
+    pt_tokens_release(&t);
+    return fail(p, pos, end, "phrase_match: the phrase has %zu tokens; partita matches phrases of at most %d tokens", n,
+                PT_PHRASE_MAX_TOKENS);
+  }
+  uint32_t n = (uint32_t)t.n, cap = 4;
+  while (cap < 2 * (uint64_t)n) cap *= 2;
+  uint32_t *position = arena_alloc(p->plan, (n ? n : 1) * sizeof *position);
+  uint32_t *term = arena_alloc(p->plan, (n ? n : 1) * sizeof *term);
+  uint32_t *mult = arena_alloc(p->plan, (n ? n : 1) * sizeof *mult);
+  uint32_t *slots = arena_alloc(p->plan, cap * sizeof *slots);
+  pt_str *text = arena_alloc(p->plan, (n ? n : 1) * sizeof *text);
+  char *arena = arena_alloc(p->plan, t.text_len ? t.text_len : 1);
+  if (!position || !term || !mult || !slots || !text || !arena) {
+    pt_tokens_release(&t);
+    return nomem(p);
+  }
+  if (t.text_len) memcpy(arena, t.text, t.text_len);
+  m->text = text;
+  m->slots = slots;
+  m->mask = cap - 1;
+  m->n_distinct = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    const char *w = arena + t.v[i].text;
+    size_t wl = t.v[i].len;
+    uint64_t h = pt_hash_bytes(w, wl);
+    uint32_t d = pt_match_find(m, w, wl, h);
+    if (d == UINT32_MAX) {
+      d = m->n_distinct++;
+      text[d] = (pt_str){w, wl};
+      uint32_t k = (uint32_t)h & m->mask;
+      while (slots[k]) k = (k + 1) & m->mask;
+      slots[k] = d + 1;
+    }
+    mult[d]++;
+    term[i] = d;
+    position[i] = t.v[i].position;
+  }
+  pt_tokens_release(&t);
+  m->n_terms = n;
+  m->position = position;
+  m->term = term;
+  m->mult = mult;
+  return PT_OK;
+}
+
+/* text_match(field, "query" [, minimum_should_match = n]) and phrase_match(field, "query" [, slop]),
+ * with the checks and messages of Milvus's VisitTextMatch / VisitPhraseMatch. */
+static pt_status parse_match(parser *p, bool phrase, item *out) {
+  size_t pos = p->tok.pos;
+  const char *name = phrase ? "phrase" : "text";
+  pt_status rc;
+  advance(p);
+  if ((rc = enter(p)) || (rc = expect(p, T_LPAREN, "'('"))) return rc;
+  pt_token id = p->tok;
+  if (id.kind != T_IDENT || memchr(p->lx.s + id.pos, '[', id.len)) return syntax(p, "Identifier");
+  advance(p);
+  item col;
+  if ((rc = column_item(p, &id, &col))) return rc;
+  size_t idend = id.pos + id.len;
+  if (col.col.dynamic || col.col.dtype != PT_VARCHAR)
+    return fail(p, id.pos, idend, "%s match operation on non-string is unsupported", name);
+  const pt_field *f = &p->s->fields[col.col.field];
+  if (!f->enable_match) return fail(p, id.pos, idend, "field \"%s\" does not enable match", f->name);
+  if ((rc = expect(p, T_COMMA, "','"))) return rc;
+  pt_token lit = p->tok;
+  if (lit.kind != T_STRING) return syntax(p, "StringLiteral");
+  advance(p);
+  char *q = arena_alloc(p->plan, lit.len);
+  if (!q) return nomem(p);
+  size_t qlen = pt_lex_unquote(p->lx.s + lit.pos, lit.len, q);
+  if (qlen == SIZE_MAX) return fail(p, lit.pos, lit.pos + lit.len, "invalid syntax");
+  pt_match *m = arena_alloc(p->plan, sizeof *m);
+  if (!m) return nomem(p);
+  m->phrase = phrase;
+  m->min_should = 1;
+  if (p->tok.kind == T_COMMA) {
+    advance(p);
+    if (!phrase) { /* minimum_should_match = IntegerConstant */
+      pt_token kw = p->tok;
+      if (kw.kind != T_IDENT || !(pt_str_eqz(p->lx.s + kw.pos, kw.len, "minimum_should_match") ||
+                                  pt_str_eqz(p->lx.s + kw.pos, kw.len, "MINIMUM_SHOULD_MATCH")))
+        return syntax(p, "MINIMUM_SHOULD_MATCH");
+      advance(p);
+      if ((rc = expect(p, T_ASSIGN, "'='"))) return rc;
+      pt_token v = p->tok;
+      if (v.kind != T_INT) return syntax(p, "IntegerConstant");
+      advance(p);
+      if (v.overflow || v.u > INT64_MAX)
+        return fail(p, v.pos, v.pos + v.len, "invalid minimum_should_match value: %.*s", (int)v.len, p->lx.s + v.pos);
+      if (v.u < 1) return fail(p, v.pos, v.pos + v.len, "minimum_should_match should be >= 1, got %llu", (unsigned long long)v.u);
+      if (v.u > 1000)
+        return fail(p, v.pos, v.pos + v.len, "minimum_should_match should be <= 1000, got %llu", (unsigned long long)v.u);
+      m->min_should = (int64_t)v.u;
+    } else {
+      item x;
+      if ((rc = parse_expr(p, L_OR, &x))) return rc;
+      if (x.kind != I_CONST || x.v.type != VT_INT)
+        return fail_item(p, &x, "\"slop\" should be a const integer expression with \"uint32\" value. \"slop\" expression passed: %s");
+      if (x.v.i < 0) return fail_item(p, &x, "\"slop\" should not be a negative interger. \"slop\" passed: %s");
+      if (x.v.i > (int64_t)UINT32_MAX)
+        return fail_item(p, &x, "\"slop\" exceeds the range of \"uint32\". \"slop\" expression passed: %s");
+      m->slop = (uint32_t)x.v.i;
+    }
+  }
+  size_t end = p->tok.pos + p->tok.len;
+  if ((rc = expect(p, T_RPAREN, "')'"))) return rc;
+  p->depth--;
+  if ((rc = build_match(p, f, q, qlen, lit.pos, lit.pos + lit.len, m))) return rc;
+  pt_pred *pr = new_pred(p, P_MATCH);
+  if (!pr) return PT_NOMEM;
+  pr->col = col.col;
+  pr->match = m;
+  return make_pred(p, out, pr, pos, end);
+}
+
 static pt_status parse_primary(parser *p, item *out) {
   pt_token t = p->tok;
   pt_status rc;
@@ -1114,8 +1255,8 @@ static pt_status parse_primary(parser *p, item *out) {
     out->end = end;
     return PT_OK;
   }
-  case T_TEXT_MATCH: case T_PHRASE_MATCH:
-    return fail(p, t.pos, t.pos + t.len, "%.*s is not supported: no field of partita has match enabled", (int)t.len, p->lx.s + t.pos);
+  case T_TEXT_MATCH: return parse_match(p, false, out);
+  case T_PHRASE_MATCH: return parse_match(p, true, out);
   case T_RANDOM_SAMPLE:
     return fail(p, t.pos, t.pos + t.len, "random_sample is not supported by partita");
   case T_LBRACE:

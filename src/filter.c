@@ -26,6 +26,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "analyzer.h"
 #include "cJSON.h"
 #include "json.h"
 #include "text.h"
@@ -199,6 +200,15 @@ typedef struct cell {
   size_t slen;
 } cell;
 
+/* Positions of a phrase's terms in a row, as tantivy's PhraseScorer keeps them: values, and with
+ * a slop the slop spent so far on each (`has_s` false: none spent yet, as its empty left_slops). */
+typedef struct pvec {
+  uint32_t *v;
+  uint8_t *s;
+  size_t n, cap;
+  bool has_s;
+} pvec;
+
 typedef struct ectx {
   const pt_collection *c;
   const pt_partition *part;
@@ -207,6 +217,11 @@ typedef struct ectx {
   size_t tmp_cap;
   bool oom;
   bool dense;     /* the selection is every row, 0..n-1, not yet written out (select_rows) */
+  pt_tokens toks; /* text_match / phrase_match: a row's tokens */
+  uint32_t *mscratch; /* text_match / phrase_match: per distinct query term, then per row token */
+  size_t mscratch_cap;
+  const pt_pred *mowner; /* the predicate whose counts (zero between rows) mscratch starts with */
+  pvec pleft, pright, pnext; /* phrase_match: positions (phrase_row) */
 } ectx;
 
 static bool is_int_t(int t) { return t >= PT_INT8 && t <= PT_INT64; }
@@ -798,6 +813,230 @@ static int contains_row(ectx *x, const pt_pred *pr, uint32_t i) {
  * Selections: a leaf keeps the rows of a selection where it has the truth value asked for
  * ========================================================================================== */
 
+/* ============================================================================================
+ * text_match / phrase_match: each row's text is tokenized by the field's analyzer as the filter
+ * runs (no token index is kept: see HOW IT WORKS), and its tokens looked up in the query's.
+ * ========================================================================================== */
+
+/* The scratch of predicate `pr`, n words, its first `zeroed` zero. */
+static uint32_t *match_scratch(ectx *x, const pt_pred *pr, size_t n, size_t zeroed) {
+  if (n > x->mscratch_cap) {
+    size_t cap = x->mscratch_cap ? x->mscratch_cap : 64;
+    while (cap < n) cap *= 2;
+    uint32_t *p = pt_realloc(x->mscratch, cap * sizeof *p);
+    if (!p) {
+      x->oom = true;
+      return NULL;
+    }
+    x->mscratch = p;
+    x->mscratch_cap = cap;
+    x->mowner = NULL;
+  }
+  if (x->mowner != pr) { /* another predicate left its own data here */
+    memset(x->mscratch, 0, zeroed * sizeof *x->mscratch);
+    x->mowner = pr;
+  }
+  return x->mscratch;
+}
+
+static bool pvec_reserve(pvec *a, size_t n) {
+  if (n <= a->cap) return true;
+  size_t cap = a->cap ? a->cap : 64;
+  while (cap < n) cap *= 2;
+  uint32_t *v = pt_realloc(a->v, cap * sizeof *v);
+  if (!v) return false;
+  a->v = v;
+  uint8_t *sl = pt_realloc(a->s, cap);
+  if (!sl) return false;
+  a->s = sl;
+  a->cap = cap;
+  return true;
+}
+
+static void pvec_release(pvec *a) {
+  pt_free(a->v);
+  pt_free(a->s);
+  memset(a, 0, sizeof *a);
+}
+
+static uint32_t absdiff(uint32_t a, uint32_t b) { return a > b ? a - b : b - a; }
+
+/* tantivy's intersection: `l` keeps its values that are in `r`. */
+static void phrase_intersect(pvec *l, const uint32_t *r, size_t nr) {
+  size_t li = 0, ri = 0, k = 0;
+  while (li < l->n && ri < nr) {
+    if (l->v[li] < r[ri]) li++;
+    else if (l->v[li] > r[ri]) ri++;
+    else l->v[k++] = l->v[li], li++, ri++;
+  }
+  l->n = k;
+}
+
+/* tantivy's intersection_exists / intersection_exists_with_slop: a value of `l` within `slop` of
+ * one of `r` (the slop spent so far is not counted, as there). */
+static bool phrase_exists(const pvec *l, const uint32_t *r, size_t nr, uint32_t slop) {
+  size_t li = 0, ri = 0;
+  while (li < l->n && ri < nr) {
+    if (absdiff(l->v[li], r[ri]) <= slop) return true;
+    if (l->v[li] < r[ri]) li++;
+    else ri++;
+  }
+  return false;
+}
+
+/* tantivy's add_val: a value equal to the last one keeps the smaller slop. */
+static bool carry_add(pvec *o, uint32_t v, uint32_t slop) {
+  if (o->n && o->v[o->n - 1] == v) {
+    if ((uint8_t)slop < o->s[o->n - 1]) o->s[o->n - 1] = (uint8_t)slop;
+    return true;
+  }
+  if (!pvec_reserve(o, o->n + 1)) return false;
+  o->v[o->n] = v;
+  o->s[o->n++] = (uint8_t)slop; /* tantivy keeps a slop in a u8 */
+  return true;
+}
+
+/* tantivy's intersection_count_with_carrying_slop, left updated: the middle terms of a phrase of
+ * three or more with a slop. The left and right positions within the slop (spent so far plus
+ * their distance) are kept with the slop they spend, so terms may come in another order. The
+ * result (in `o`, then swapped into `l`) is as tantivy makes it, order included. False when
+ * out of memory. */
+static bool phrase_carry(pvec *l, const uint32_t *r, size_t nr, uint32_t max_slop, pvec *o) {
+  o->n = 0;
+  if (l->n && nr) {
+    size_t li = 0, ri = 0;
+    for (;;) {
+      uint32_t lv = l->v[li], rv = r[ri], sf = l->has_s ? l->s[li] : 0;
+      uint32_t dist = sf + absdiff(lv, rv);
+      if (dist <= max_slop) {
+        bool left_smaller = lv < rv;
+        uint32_t small = left_smaller ? lv : rv, large = left_smaller ? rv : lv;
+        const uint32_t *sp = left_smaller ? l->v : r;
+        size_t si = left_smaller ? li : ri, sn = left_smaller ? l->n : nr;
+        uint32_t ns = dist;
+        if (!carry_add(o, small, ns)) return false;
+        while (si + 1 < sn && sp[si + 1] <= large) {
+          si++;
+          ns = sf + absdiff(sp[si], large);
+          if (!carry_add(o, sp[si], ns)) return false;
+        }
+        if (!carry_add(o, large, ns)) return false;
+        li++;
+        ri++;
+      } else if (lv < rv) {
+        li++;
+      } else {
+        ri++;
+      }
+      if (li >= l->n || ri >= nr) {
+        if (li >= l->n) {
+          uint32_t last = l->v[l->n - 1], lsf = l->has_s ? l->s[l->n - 1] : 0;
+          for (size_t k = ri; k < nr; k++)
+            if (absdiff(last, r[k]) + lsf <= max_slop && !carry_add(o, r[k], absdiff(last, r[k]) + lsf)) return false;
+        } else {
+          uint32_t last = r[nr - 1];
+          for (size_t k = li; k < l->n; k++) {
+            uint32_t ksf = l->has_s ? l->s[k] : 0;
+            if (absdiff(l->v[k], last) + ksf <= max_slop && !carry_add(o, l->v[k], absdiff(l->v[k], last) + ksf))
+              return false;
+          }
+        }
+        break;
+      }
+    }
+  }
+  pvec t = *l;
+  *l = *o;
+  *o = t;
+  l->has_s = true;
+  return true;
+}
+
+/* tantivy's PhraseScorer (scoring disabled, as Milvus searches): each term's positions shifted
+ * by (the last token's query offset - the token's own), the first term's intersected with each
+ * middle term's in turn, then whether one is near enough one of the last term's. Term d's row
+ * positions are pos[start[d] .. start[d + 1]), ascending. */
+static int phrase_row(ectx *x, const pt_match *m, const uint32_t *start, const uint32_t *pos) {
+  uint32_t maxoff = m->position[m->n_terms - 1];
+  pvec *l = &x->pleft;
+  for (uint32_t q = 0; q < m->n_terms; q++) {
+    uint32_t d = m->term[q], n = start[d + 1] - start[d], sh = maxoff - m->position[q];
+    uint32_t *r;
+    if (q == 0) {
+      if (!pvec_reserve(l, n)) goto oom;
+      r = l->v;
+      l->n = n;
+      l->has_s = false;
+    } else {
+      if (!pvec_reserve(&x->pright, n)) goto oom;
+      r = x->pright.v;
+    }
+    for (uint32_t j = 0; j < n; j++) r[j] = pos[start[d] + j] + sh;
+    if (q == 0) continue;
+    if (q == m->n_terms - 1) return phrase_exists(l, r, n, m->slop);
+    if (m->slop == 0) phrase_intersect(l, r, n);
+    else if (!phrase_carry(l, r, n, m->slop, &x->pnext)) goto oom;
+    if (!l->n) return K_FALSE;
+  }
+  return K_FALSE;
+oom:
+  x->oom = true;
+  return K_FALSE;
+}
+
+static int match_row(ectx *x, const pt_pred *pr, uint32_t i) {
+  const pt_match *m = pr->match;
+  cell c = read_field(x, pr->col.field, i);
+  if (c.null) return K_UNKNOWN;
+  if (m->n_terms == 0) return K_FALSE; /* a query of no tokens matches nothing */
+  pt_error e;
+  pt_status rc = pt_analyzer_run(m->analyzer, c.s ? c.s : "", c.slen, &x->toks, &e);
+  if (rc == PT_NOMEM) x->oom = true;
+  if (rc) return K_FALSE; /* stored text is UTF-8 (checked when written) */
+  const pt_tokens *t = &x->toks;
+  size_t nd = m->n_distinct;
+  bool phrase = m->phrase && m->n_terms > 1; /* tantivy: a phrase of one token is a term query */
+  /* cnt[nd], touched[nd]; for a phrase also start[nd + 1], pos[t->n] */
+  uint32_t *s = match_scratch(x, pr, 2 * nd + (phrase ? nd + 1 + t->n : 0), nd);
+  if (!s) return K_FALSE;
+  uint32_t *cnt = s, *touched = s + nd, n_touched = 0;
+  /* the row's tokens that are query terms: cnt[d] occurrences of term d */
+  int64_t clauses = 0;
+  for (size_t k = 0; k < t->n; k++) {
+    const char *w = pt_token_text(t, k);
+    uint32_t d = pt_match_find(m, w, t->v[k].len, pt_hash_bytes(w, t->v[k].len));
+    if (d == UINT32_MAX) continue;
+    if (cnt[d]++ == 0) {
+      touched[n_touched++] = d;
+      clauses += m->mult[d];
+      if (!phrase && clauses >= m->min_should) break;
+    }
+  }
+  int out;
+  if (!phrase) {
+    out = clauses >= m->min_should;
+  } else if (n_touched < nd) {
+    out = K_FALSE; /* a term of the phrase is missing */
+  } else {
+    /* each term's positions, ascending: pos[start[d] .. start[d + 1]) */
+    uint32_t *start = s + 2 * nd, *pos = start + nd + 1, at = 0;
+    for (size_t d = 0; d < nd; d++) {
+      start[d] = at;
+      at += cnt[d];
+      cnt[d] = start[d]; /* now where the next position of d goes */
+    }
+    start[nd] = at;
+    for (size_t k = 0; k < t->n; k++) {
+      const char *w = pt_token_text(t, k);
+      uint32_t d = pt_match_find(m, w, t->v[k].len, pt_hash_bytes(w, t->v[k].len));
+      if (d != UINT32_MAX) pos[cnt[d]++] = t->v[k].position;
+    }
+    out = phrase_row(x, m, start, pos);
+  }
+  for (uint32_t k = 0; k < n_touched; k++) cnt[touched[k]] = 0;
+  return out;
+}
+
 typedef int (*row_truth)(ectx *x, const pt_pred *pr, uint32_t i);
 
 /* Writes out a dense selection (ectx.dense). */
@@ -1198,6 +1437,7 @@ static uint32_t select_rows(ectx *x, const pt_pred *pr, uint32_t *sel, uint32_t 
   case P_NULL: return keep_rows(x, pr, null_row, sel, n, want);
   case P_EXISTS: return keep_rows(x, pr, exists_row, sel, n, want);
   case P_CONTAINS: return keep_rows(x, pr, contains_row, sel, n, want);
+  case P_MATCH: return keep_rows(x, pr, match_row, sel, n, want);
   }
   return 0;
 }
@@ -1227,7 +1467,7 @@ pt_status pt_filter_select(const pt_filter *f, const pt_collection *c, size_t pa
     *n_rows = n;
     return PT_OK;
   }
-  ectx x = {c, p, s, NULL, 0, false, false};
+  ectx x = {c, p, s, NULL, 0, false, false, {0}, NULL, 0, NULL, {0}, {0}, {0}};
   if (s->live == s->count) {
     x.dense = true;
     n = s->count;
@@ -1240,6 +1480,11 @@ pt_status pt_filter_select(const pt_filter *f, const pt_collection *c, size_t pa
   if (f && n) {
     n = select_rows(&x, pt_plan_root(f->plan), rows, n, K_TRUE);
     pt_free(x.tmp);
+    pt_tokens_release(&x.toks);
+    pt_free(x.mscratch);
+    pvec_release(&x.pleft);
+    pvec_release(&x.pright);
+    pvec_release(&x.pnext);
     if (x.oom) return pt_fail_nomem(err);
   }
   materialize(&x, rows, n);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "analyzer.h"
 #include "cJSON.h"
 #include "json.h"
 #include "text.h"
@@ -119,6 +120,7 @@ static void field_release(pt_field *f) {
   pt_free(f->name);
   pt_free(f->description);
   pt_free(f->default_value.s);
+  pt_free(f->analyzer_params);
   memset(f, 0, sizeof *f);
 }
 
@@ -145,11 +147,14 @@ pt_schema *pt_schema_clone(const pt_schema *src) {
     *b = *a;
     b->name = b->description = NULL;
     b->default_value.s = NULL;
+    b->analyzer_params = NULL;
     s->n_fields = i + 1;
     if (!(b->name = pt_strndup(a->name, a->name_len))) goto fail;
     if (!(b->description = pt_strndup(a->description, strlen(a->description)))) goto fail;
     if (a->default_value.s &&
         !(b->default_value.s = pt_strndup(a->default_value.s, a->default_value.slen)))
+      goto fail;
+    if (a->analyzer_params && !(b->analyzer_params = pt_strndup(a->analyzer_params, a->analyzer_params_len)))
       goto fail;
   }
   return s;
@@ -193,7 +198,12 @@ bool pt_schema_equal(const pt_schema *a, const pt_schema *b) {
         x->has_max_length != y->has_max_length || (x->has_max_length && x->max_length != y->max_length) ||
         x->has_max_capacity != y->has_max_capacity ||
         (x->has_max_capacity && x->max_capacity != y->max_capacity) ||
-        x->has_default != y->has_default || !default_equal(&x->default_value, &y->default_value))
+        x->has_default != y->has_default || !default_equal(&x->default_value, &y->default_value) ||
+        x->has_enable_analyzer != y->has_enable_analyzer || x->enable_analyzer != y->enable_analyzer ||
+        x->has_enable_match != y->has_enable_match || x->enable_match != y->enable_match ||
+        !pt_str_eq(x->analyzer_params ? x->analyzer_params : "", x->analyzer_params_len,
+                   y->analyzer_params ? y->analyzer_params : "", y->analyzer_params_len) ||
+        (x->analyzer_params == NULL) != (y->analyzer_params == NULL))
       return false;
   }
   return true;
@@ -270,6 +280,50 @@ static pt_status get_type_param(const cJSON *obj, const char *key, int64_t *out,
   }
   return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
                  "strconv.ParseInt: parsing %s: invalid syntax", json_type_name(v));
+}
+
+/* A boolean type parameter (enable_analyzer, enable_match): a boolean, or what Go's
+ * strconv.ParseBool reads (pymilvus sends a string as it is, the server parses it). Milvus takes
+ * a value it cannot parse as false; partita refuses it rather than ignore it. */
+static pt_status get_bool_param(const cJSON *obj, const char *key, bool *out, bool *present, pt_error *err) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+  *present = v != NULL && !cJSON_IsNull(v);
+  if (!*present) return PT_OK;
+  if (cJSON_IsBool(v)) {
+    *out = cJSON_IsTrue(v);
+    return PT_OK;
+  }
+  static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
+  static const char *const no[] = {"0", "f", "F", "FALSE", "false", "False"};
+  char text[80];
+  if (cJSON_IsString(v)) {
+    for (size_t i = 0; i < 6; i++) {
+      if (strcmp(v->valuestring, yes[i]) == 0) return *out = true, PT_OK;
+      if (strcmp(v->valuestring, no[i]) == 0) return *out = false, PT_OK;
+    }
+    pt_excerpt(text, sizeof text, v->valuestring, strlen(v->valuestring), 60);
+  } else if (cJSON_IsNumber(v) && (v->valuedouble == 0 || v->valuedouble == 1)) {
+    *out = v->valuedouble == 1;
+    return PT_OK;
+  } else {
+    snprintf(text, sizeof text, "%s", json_type_name(v));
+  }
+  return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                 "type param %s: strconv.ParseBool: parsing \"%s\": invalid syntax" PT_INVALID_PARAMETER, key, text);
+}
+
+/* analyzer_params: a dict (kept as its compact JSON text) or a JSON string (kept as it is). */
+static pt_status get_analyzer_params(const cJSON *obj, pt_field *f, pt_error *err) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "analyzer_params");
+  if (!v || cJSON_IsNull(v)) return PT_OK;
+  if (cJSON_IsString(v)) {
+    f->analyzer_params_len = strlen(v->valuestring);
+    f->analyzer_params = pt_strndup(v->valuestring, f->analyzer_params_len);
+  } else {
+    f->analyzer_params = cJSON_PrintUnformatted(v);
+    f->analyzer_params_len = f->analyzer_params ? strlen(f->analyzer_params) : 0;
+  }
+  return f->analyzer_params ? PT_OK : pt_fail_nomem(err);
 }
 
 /* ============================================================================================
@@ -373,7 +427,9 @@ static pt_status field_from_json(const cJSON *obj, pt_field *f, pt_error *err) {
   if ((rc = get_type_param(obj, "max_length", &f->max_length, &f->has_max_length, err))) return rc;
   if ((rc = get_type_param(obj, "max_capacity", &f->max_capacity, &f->has_max_capacity, err)))
     return rc;
-  return PT_OK;
+  if ((rc = get_bool_param(obj, "enable_analyzer", &f->enable_analyzer, &f->has_enable_analyzer, err))) return rc;
+  if ((rc = get_bool_param(obj, "enable_match", &f->enable_match, &f->has_enable_match, err))) return rc;
+  return get_analyzer_params(obj, f, err);
 }
 
 pt_status pt_field_check_json(const char *json, size_t len, pt_error *err) {
@@ -679,6 +735,29 @@ static pt_status check_array(const pt_field *f, const char *coll, size_t coll_le
   }
 }
 
+/* The proxy's validateAnalyzer. Milvus reads enable_match and enable_analyzer only on string
+ * fields and builds the analyzer only of a field with match enabled (or a BM25 input); partita
+ * refuses them on other fields rather than ignore them, and builds the analyzer of every field
+ * that enables it, so that analyzer_params it keeps are ones it can run. */
+static pt_status check_analyzer(const pt_field *f, pt_error *err) {
+  if (f->dtype != PT_VARCHAR) {
+    if (f->enable_analyzer || f->enable_match || f->analyzer_params)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "field %s is of type %s: enable_analyzer, enable_match and analyzer_params apply to "
+                     "VarChar fields only (Milvus ignores them elsewhere; partita refuses them)" PT_INVALID_PARAMETER,
+                     f->name, pt_dtype_proto_name(f->dtype));
+    return PT_OK;
+  }
+  if (f->enable_match && !f->enable_analyzer)
+    return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                   "field %s which has enable_match or is input of BM25 function must also enable_analyzer", f->name);
+  if (!f->enable_analyzer) return PT_OK;
+  pt_analyzer *a = NULL;
+  pt_status rc = pt_analyzer_new(f->analyzer_params, f->analyzer_params ? f->analyzer_params_len : 0, &a, err);
+  pt_analyzer_free(a);
+  return rc;
+}
+
 /* rootcoord's checkDefaultValue, for the kinds of value a JSON host can give. */
 static pt_status check_default(const pt_field *f, pt_error *err) {
   const pt_default *d = &f->default_value;
@@ -870,6 +949,10 @@ pt_status pt_schema_check_create(pt_schema *s, const char *coll, size_t coll_len
     }
   }
 
+  /* 11b. the proxy's validateAnalyzer: match needs the analyzer, and the analyzer must build */
+  for (size_t i = 0; i < s->n_fields; i++)
+    if ((rc = check_analyzer(&s->fields[i], err))) return rc;
+
   /* 12. rootcoord: nullable vectors and default values */
   for (size_t i = 0; i < s->n_fields; i++) {
     pt_field *f = &s->fields[i];
@@ -940,6 +1023,9 @@ pt_status pt_schema_to_json(const pt_schema *s, char **out, size_t *len) {
          (!f->has_max_length || cJSON_AddNumberToObject(o, "max_length", (double)f->max_length)) &&
          (!f->has_max_capacity || cJSON_AddNumberToObject(o, "max_capacity", (double)f->max_capacity)) &&
          (f->element_type == PT_NONE || cJSON_AddNumberToObject(o, "element_type", f->element_type)) &&
+         (!f->has_enable_analyzer || cJSON_AddBoolToObject(o, "enable_analyzer", f->enable_analyzer)) &&
+         (!f->has_enable_match || cJSON_AddBoolToObject(o, "enable_match", f->enable_match)) &&
+         (!f->analyzer_params || cJSON_AddStringToObject(o, "analyzer_params", f->analyzer_params)) &&
          add_default(o, f);
   }
   char *text = ok ? cJSON_PrintUnformatted(root) : NULL;

@@ -39,6 +39,11 @@ typedef struct pt_field {
   int64_t dim, max_length, max_capacity;
   bool has_default;
   pt_default default_value;
+  /* Text analysis (Milvus's type params of a VarChar field): enable_analyzer, enable_match, and
+   * analyzer_params as the JSON text given (an object is kept as printed, a string as it is). */
+  bool has_enable_analyzer, enable_analyzer, has_enable_match, enable_match;
+  char *analyzer_params; /* owned, NUL-terminated; NULL when absent */
+  size_t analyzer_params_len;
   /* derived when the collection is created (pt_schema_check_create) */
   uint32_t width;     /* elements per row: dim for dense vectors, dim/8 for binary, 1 else */
   uint32_t elem_size; /* bytes per element in storage; 0 for variable-length types */

@@ -138,7 +138,7 @@ typedef struct row_view {
   bool has_j, has_s;
 } row_view;
 
-static const char *const FIELD_NAMES[] = {"id", "v", "s", "j", "f", "d", "i8", "b", "ai", "h", "bv"};
+static const char *const FIELD_NAMES[] = {"id", "v", "s", "j", "f", "d", "i8", "b", "ai", "h", "bv", "m"};
 
 static int field_of(const char *key, size_t len) {
   for (size_t k = 0; k < sizeof FIELD_NAMES / sizeof *FIELD_NAMES; k++)

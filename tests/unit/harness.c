@@ -120,6 +120,43 @@ pt_rows *test_query(pt_collection *c, const char *request) {
   return rows;
 }
 
+const char *test_filter_ids(pt_collection *c, const char *expr) {
+  static char out[65536];
+  test_buf req = {NULL, 0, 0};
+  test_buf_printf(&req, "{\"expr\":\"");
+  for (const char *p = expr; *p; p++) { /* the expression goes into JSON: escape quotes and backslashes */
+    if (*p == '"' || *p == '\\') test_buf_put(&req, "\\", 1);
+    test_buf_put(&req, p, 1);
+  }
+  test_buf_printf(&req, "\",\"limit\":16384}");
+  pt_rows *rows = NULL;
+  pt_error e;
+  pt_status rc = pt_collection_query(c, req.p, req.len, &rows, &e);
+  test_buf_free(&req);
+  if (rc != PT_OK) {
+    snprintf(out, sizeof out, "ERR: %s", e.message);
+    return out;
+  }
+  size_t at = 0;
+  out[0] = '\0';
+  for (size_t i = 0; i < pt_rows_count(rows) && at < sizeof out; i++)
+    at += (size_t)snprintf(out + at, sizeof out - at, "%s%lld", i ? "," : "", (long long)test_i64(rows, 0, i));
+  pt_rows_free(rows);
+  return out;
+}
+
+void test_filter_cases(pt_collection *c, const test_filter_case *cases, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    const char *got = test_filter_ids(c, cases[i].expr);
+    bool is_err = strncmp(cases[i].want, "ERR: ", 5) == 0;
+    bool ok = is_err ? (strncmp(got, "ERR: ", 5) == 0 && strstr(got, cases[i].want + 5) != NULL) : strcmp(got, cases[i].want) == 0;
+    if (!ok) {
+      fprintf(stderr, "  FAIL expr %s\n    want %s\n    got  %s\n", cases[i].expr, cases[i].want, got);
+      pt_test_failures++;
+    }
+  }
+}
+
 int64_t test_i64(const pt_rows *rows, size_t col, size_t row) {
   const pt_column_out *c = pt_rows_column(rows, col);
   int64_t v;

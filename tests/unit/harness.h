@@ -109,6 +109,17 @@ int test_col(const pt_rows *rows, const char *name);
 /* Text of a variable-length output column at a row, NUL-terminated in a static buffer. */
 const char *test_text(const pt_rows *rows, size_t col, size_t row);
 
+/* The ids (first output column, INT64) of the rows a filter selects, comma-separated, in storage
+ * order (at most 16384); or "ERR: <message>". In a static buffer, valid until the next call. */
+const char *test_filter_ids(pt_collection *c, const char *expr);
+/* An expression and the ids it selects, or "ERR: " and a fragment of its error message. */
+typedef struct test_filter_case {
+  const char *expr;
+  const char *want;
+} test_filter_case;
+/* Runs each case through test_filter_ids, printing and counting the ones that differ. */
+void test_filter_cases(pt_collection *c, const test_filter_case *cases, size_t n);
+
 /* JSON written with single quotes for readability: returns the text with every ' turned into ",
  * in one of 16 rotating static buffers (so a few may be live at once). */
 const char *test_json(const char *single_quoted);

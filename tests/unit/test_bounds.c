@@ -160,7 +160,8 @@ static pt_collection *coll;
 #define SCHEMA                                                                                                   \
   "{\"enable_dynamic_field\":true,\"fields\":[{\"name\":\"a\",\"dtype\":5,\"is_primary\":true},"                 \
   "{\"name\":\"v\",\"dtype\":101,\"dim\":2},{\"name\":\"t\",\"dtype\":21,\"max_length\":65535},"                 \
-  "{\"name\":\"j\",\"dtype\":23},{\"name\":\"i\",\"dtype\":5},{\"name\":\"sp\",\"dtype\":104}]}"
+  "{\"name\":\"j\",\"dtype\":23},{\"name\":\"i\",\"dtype\":5},{\"name\":\"sp\",\"dtype\":104},"                 \
+  "{\"name\":\"m\",\"dtype\":21,\"max_length\":64,\"nullable\":true,\"enable_analyzer\":true,\"enable_match\":true}]}"
 
 /* Repeats `unit` until the buffer holds about n bytes, separated by `sep`; then `tail`. */
 static void repeat(test_buf *b, const char *head, const char *unit, const char *sep, const char *tail, size_t n) {
@@ -188,6 +189,8 @@ static void gen_subscript(test_buf *b, size_t n) { repeat(b, "j", "[\"a\"]", "",
 static void gen_dyn_subscript(test_buf *b, size_t n) { repeat(b, "k", "[0]", "", " > 1", n); }
 static void gen_like(test_buf *b, size_t n) { repeat(b, "t like \"", "a%", "", "\"", n); }
 static void gen_like_wild(test_buf *b, size_t n) { repeat(b, "t like \"%", "a_", "", "%\"", n); }
+static void gen_text_match(test_buf *b, size_t n) { repeat(b, "text_match(m, \"", "ab", " ", "\", minimum_should_match=2)", n); }
+static void gen_phrase_match(test_buf *b, size_t n) { repeat(b, "phrase_match(m, \"", "ab cd", " ", "\", 3)", n); }
 static void gen_bad_end(test_buf *b, size_t n) { repeat(b, "", "i>1", "||", "||)", n); }
 static void gen_not(test_buf *b, size_t n) { repeat(b, "", "not(i>1)", " and ", "", n); }
 static void gen_arith(test_buf *b, size_t n) { repeat(b, "", "i+1>2", "||", "", n); }
@@ -337,6 +340,8 @@ static const family FILTERS[] = {
     {"dynamic subscript chain", gen_dyn_subscript, run_compile, K_PLAN},
     {"like prefix", gen_like, run_compile, K_PLAN},
     {"like wildcards", gen_like_wild, run_compile, K_PLAN},
+    {"text_match", gen_text_match, run_compile, K_PLAN},
+    {"phrase_match beyond its limit", gen_phrase_match, run_compile_bad, K_PLAN},
     {"chain ending in an error", gen_bad_end, run_compile_bad, K_PLAN},
 };
 
@@ -349,6 +354,7 @@ static const family QUERIES[] = {
     {"query: in-list on a JSON path", gen_in_json, run_query, K_PLAN},
     {"query: subscript chain", gen_subscript, run_query, K_PLAN},
     {"query: like wildcards", gen_like_wild, run_query, K_PLAN},
+    {"query: text_match", gen_text_match, run_query, K_PLAN},
     {"query: deep JSON path", gen_deep_json, run_deep_json, K_PLAN, 0},
 };
 

@@ -62,55 +62,13 @@ static pt_collection *dataset(pt_store *st) {
   return c;
 }
 
-/* The ids a filter selects, comma-separated, in storage order; or "ERR: <message>". */
-static const char *run(pt_collection *c, const char *expr) {
-  static char out[4096];
-  char req[2048];
-  /* the expression goes into JSON: escape quotes and backslashes */
-  size_t k = 0;
-  k += (size_t)snprintf(req, sizeof req, "{\"expr\":\"");
-  for (const char *p = expr; *p && k + 3 < sizeof req; p++) {
-    if (*p == '"' || *p == '\\') req[k++] = '\\';
-    req[k++] = *p;
-  }
-  snprintf(req + k, sizeof req - k, "\",\"limit\":100}");
-  pt_rows *rows = NULL;
-  pt_error e;
-  if (pt_collection_query(c, req, strlen(req), &rows, &e) != PT_OK) {
-    snprintf(out, sizeof out, "ERR: %s", e.message);
-    return out;
-  }
-  size_t at = 0;
-  out[0] = '\0';
-  for (size_t i = 0; i < pt_rows_count(rows); i++)
-    at += (size_t)snprintf(out + at, sizeof out - at, "%s%lld", i ? "," : "", (long long)test_i64(rows, 0, i));
-  pt_rows_free(rows);
-  return out;
-}
-
-typedef struct ecase {
-  const char *expr;
-  const char *want; /* ids, or a fragment of the error after "ERR: " */
-} ecase;
-
-static void run_cases(pt_collection *c, const ecase *cases, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    const char *got = run(c, cases[i].expr);
-    bool is_err = strncmp(cases[i].want, "ERR: ", 5) == 0;
-    bool ok = is_err ? (strncmp(got, "ERR: ", 5) == 0 && strstr(got, cases[i].want + 5) != NULL) : strcmp(got, cases[i].want) == 0;
-    if (!ok) {
-      fprintf(stderr, "  FAIL expr %s\n    want %s\n    got  %s\n", cases[i].expr, cases[i].want, got);
-      pt_test_failures++;
-    }
-  }
-}
-
-#define RUN(cases) run_cases(c, cases, sizeof cases / sizeof cases[0])
+#define run test_filter_ids
+#define RUN(cases) test_filter_cases(c, cases, sizeof cases / sizeof cases[0])
 
 TEST(comparisons_and_ranges) {
   pt_store *st = test_store();
   pt_collection *c = dataset(st);
-  static const ecase cases[] = {
+  static const test_filter_case cases[] = {
       {"i8 > 2", "3,5,8"},
       {"i8 >= 2", "2,3,5,8"},
       {"2 < i8", "3,5,8"},
@@ -166,7 +124,7 @@ TEST(comparisons_and_ranges) {
 TEST(arithmetic) {
   pt_store *st = test_store();
   pt_collection *c = dataset(st);
-  static const ecase cases[] = {
+  static const test_filter_case cases[] = {
       {"i64 % 2 == 0", "1,2,3,4,5,6,8"},
       {"i64 + 1 == 8", "7"},
       {"i64 * 2 > 10000", "5"},
@@ -189,7 +147,7 @@ TEST(arithmetic) {
 TEST(like_patterns) {
   pt_store *st = test_store();
   pt_collection *c = dataset(st);
-  static const ecase cases[] = {
+  static const test_filter_case cases[] = {
       {"s like 'a%'", "1,5"},
       {"s like '%e'", "1,8"},
       {"s like '%an%'", "2"},
@@ -302,7 +260,7 @@ TEST(like_against_the_definition) {
 TEST(logic_and_nulls) {
   pt_store *st = test_store();
   pt_collection *c = dataset(st);
-  static const ecase cases[] = {
+  static const test_filter_case cases[] = {
       {"i32 > 15", "2,4,5"},
       {"i32 is null", "3,8"},
       {"i32 IS NOT NULL", "1,2,4,5,6,7"},
@@ -337,7 +295,7 @@ TEST(logic_and_nulls) {
 TEST(json_paths_and_dynamic_keys) {
   pt_store *st = test_store();
   pt_collection *c = dataset(st);
-  static const ecase cases[] = {
+  static const test_filter_case cases[] = {
       {"j['a'] == 1", "1"},
       {"j[\"a\"] == 1", "1"},
       {"j['a'] > 1", "2,3"},
@@ -382,7 +340,7 @@ TEST(json_paths_and_dynamic_keys) {
 TEST(arrays) {
   pt_store *st = test_store();
   pt_collection *c = dataset(st);
-  static const ecase cases[] = {
+  static const test_filter_case cases[] = {
       {"ai[0] == 1", "1,5"},
       {"ai[1] > 2", "4,8"},
       {"ai[5] == 1", ""},                /* out of bounds: false */
@@ -412,7 +370,7 @@ TEST(arrays) {
 TEST(long_in_lists) {
   pt_store *st = test_store();
   pt_collection *c = dataset(st);
-  static const ecase cases[] = {
+  static const test_filter_case cases[] = {
       {"i16 in [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,300,100,-100,7]", "1,3,4,7,8"},
       {"i16 not in [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,300,100,-100,7]", "2,5,6"},
       {"i8 in [127,-128,-1,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35]", "4,5,6"},
@@ -432,7 +390,7 @@ TEST(long_in_lists) {
 TEST(errors) {
   pt_store *st = test_store();
   pt_collection *c = dataset(st);
-  static const ecase cases[] = {
+  static const test_filter_case cases[] = {
       {"i8 > 1.5", "ERR: cannot cast value to Int8, value: float_val:1.5"},
       {"i8 in [4.0]", "ERR: value 'float_val:4' in list cannot be casted to Int8"},
       {"s == 1", "ERR: comparisons between VarChar and Int64 are not supported"},

@@ -91,6 +91,13 @@ export interface FieldOptions {
   default_value?: DefaultValue;
   is_partition_key?: boolean;
   is_clustering_key?: boolean;
+  /** VARCHAR: tokenize the text with an analyzer (a boolean, or what Go's strconv.ParseBool reads). */
+  enable_analyzer?: boolean | string;
+  /** VARCHAR: allow text_match / phrase_match in filters (needs enable_analyzer). */
+  enable_match?: boolean | string;
+  /** VARCHAR: Milvus's analyzer_params (standard, english, whitespace, custom tokenizer and
+   * filters); a dict is kept as its JSON text, as pymilvus does. */
+  analyzer_params?: Record<string, unknown> | string;
 }
 
 export class FieldSchema {
@@ -109,8 +116,19 @@ export class FieldSchema {
   readonly element_type?: DataTypeCode;
   readonly max_capacity?: number;
   readonly default_value?: DefaultValue;
-  /** Type parameters (dim, max_length, max_capacity), as pymilvus's FieldSchema.params. */
-  readonly params: { dim?: number; max_length?: number; max_capacity?: number };
+  readonly enable_analyzer?: boolean | string;
+  readonly enable_match?: boolean | string;
+  /** analyzer_params as JSON text. */
+  readonly analyzer_params?: string;
+  /** Type parameters, as pymilvus's FieldSchema.params. */
+  readonly params: {
+    dim?: number;
+    max_length?: number;
+    max_capacity?: number;
+    enable_match?: boolean | string;
+    enable_analyzer?: boolean | string;
+    analyzer_params?: string;
+  };
   toJSON(): object;
 }
 
@@ -549,6 +567,22 @@ export class ConnectionConfigException extends MilvusException {}
 export class ConnectionNotExistException extends MilvusException {}
 /** An allocation in the WebAssembly core failed; nothing was changed. */
 export class MilvusMemoryError extends MilvusException {}
+
+/** One token of run_analyzer with with_detail / with_hash (byte offsets). */
+export interface AnalyzeToken {
+  token: string;
+  start_offset?: number;
+  end_offset?: number;
+  position?: number;
+  position_length?: number;
+  hash?: number;
+}
+export interface AnalyzeResult {
+  tokens: string[] | AnalyzeToken[];
+}
+/** Milvus's run_analyzer: the tokens of each text under analyzer_params (default: standard). */
+export function run_analyzer(texts: string, options?: { analyzer_params?: Record<string, unknown> | string; with_hash?: boolean; with_detail?: boolean }): AnalyzeResult;
+export function run_analyzer(texts: string[], options?: { analyzer_params?: Record<string, unknown> | string; with_hash?: boolean; with_detail?: boolean }): AnalyzeResult[];
 
 /** @zilliz/milvus2-sdk-node's MilvusClient over the embedded store (its enums and types: partita/milvus-client). */
 export { MilvusClient } from './milvus-client.js';

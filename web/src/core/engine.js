@@ -10,7 +10,7 @@
 //
 // The faces (orm/: pymilvus's Collection and friends; server/: Milvus REST v2) are thin: they
 // read their dialect's arguments, transcribe them (marshal.js) and call one operation here:
-//   schemas      checkField, describeSchema
+//   schemas      checkField, describeSchema, runAnalyzer
 //   stores       openStore, closeStore, listCollections
 //   collections  hasCollection, find, resolve, describe, createCollection, dropCollection,
 //                numEntities
@@ -351,6 +351,16 @@ class Engine {
     this.#scoped((scope) => {
       const [p, n] = scope.string(text);
       this.#check(this.#M._pt_wasm_field_check(p, n));
+    });
+  }
+
+  /** Milvus's run_analyzer over one text: its tokens (strings, or with detail / hash objects).
+   * `params` is analyzer_params as JSON text ('' for the standard analyzer). */
+  runAnalyzer(params, text, detail, hash) {
+    return this.#scoped((scope) => {
+      const [pp, pn] = scope.string(params);
+      const [tp, tn] = scope.string(text);
+      return JSON.parse(this.#takeString(this.#M._pt_wasm_run_analyzer(pp, pn, tp, tn, detail ? 1 : 0, hash ? 1 : 0) >>> 0, null));
     });
   }
 

@@ -11,7 +11,17 @@ import { CLIENT_ERROR, FieldsTypeException, FieldTypeException } from '../core/e
 const FIELD_OPTIONS = [
   'is_primary', 'auto_id', 'dim', 'max_length', 'element_type', 'max_capacity', 'nullable',
   'default_value', 'is_partition_key', 'is_clustering_key', 'is_dynamic',
+  'enable_analyzer', 'enable_match', 'analyzer_params',
 ];
+
+/** Type parameters, in pymilvus's order (COMMON_TYPE_PARAMS). */
+const TYPE_PARAMS = ['dim', 'max_length', 'max_capacity', 'enable_match', 'enable_analyzer', 'analyzer_params'];
+
+/** A type parameter as pymilvus keeps it: analyzer_params given as a dict becomes its JSON text
+ * (the core reads that text, and the flags, with Milvus's rules). */
+function typeParam(k, v) {
+  return k === 'analyzer_params' && v !== null && typeof v === 'object' && !Array.isArray(v) ? JSON.stringify(v) : v;
+}
 
 const toJsonNumber = (v) => (typeof v === 'bigint' ? Number(v) : v);
 
@@ -27,7 +37,8 @@ export class FieldSchema {
    * @param {number} dtype a DataType code (or name)
    * @param {string|object} [description]
    * @param {object} [options] is_primary, auto_id, dim, max_length, element_type, max_capacity,
-   *   nullable, default_value, is_partition_key
+   *   nullable, default_value, is_partition_key, enable_analyzer, enable_match, analyzer_params
+   *   (a dict, kept as its JSON text as pymilvus does, or that text)
    */
   constructor(name, dtype, description, options) {
     [description, options] = splitArgs(description, options);
@@ -43,7 +54,7 @@ export class FieldSchema {
     this.is_dynamic = false;
     /** Options as given, for the core (presence matters: default_value: null vs absent). */
     const given = {};
-    for (const k of FIELD_OPTIONS) if (Object.hasOwn(options, k) && options[k] !== undefined) given[k] = options[k];
+    for (const k of FIELD_OPTIONS) if (Object.hasOwn(options, k) && options[k] !== undefined) given[k] = typeParam(k, options[k]);
     Object.assign(this, given);
     if (this.default_value === undefined) delete this.default_value;
     Object.defineProperty(this, '_given', { value: given, enumerable: false });
@@ -54,7 +65,7 @@ export class FieldSchema {
   /** Type parameters, as pymilvus's FieldSchema.params. */
   get params() {
     const p = {};
-    for (const k of ['dim', 'max_length', 'max_capacity']) if (this[k] !== undefined) p[k] = this[k];
+    for (const k of TYPE_PARAMS) if (this[k] !== undefined) p[k] = this[k];
     return p;
   }
 

@@ -73,6 +73,7 @@ export function restCreateCollection(name, describe, { dbName, indexParams } = {
     if (f.dim !== undefined) params.dim = String(f.dim);
     if (f.max_length !== undefined) params.max_length = String(f.max_length);
     if (f.max_capacity !== undefined) params.max_capacity = String(f.max_capacity);
+    for (const k of ['enable_analyzer', 'enable_match', 'analyzer_params']) if (f[k] !== undefined) params[k] = String(f[k]);
     if (Object.keys(params).length) out.elementTypeParams = params;
     return out;
   });

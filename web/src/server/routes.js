@@ -66,6 +66,18 @@ function requireLoaded(h) {
 
 const toInt = (v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v);
 
+/** JSON text as Go's encoding/json marshals a decoded value: object members sorted by name. */
+function goJson(v) {
+  if (Array.isArray(v)) return `[${v.map(goJson).join(',')}]`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${goJson(v[k])}`).join(',')}}`;
+  return JSON.stringify(v);
+}
+
+/** A field's elementTypeParams value as the REST handler passes it on (getElementTypeParams): a
+ * string as it is, anything else marshalled. The core reads the flags with strconv.ParseBool. */
+const typeParamText = (v) => (typeof v === 'string' ? v : goJson(v));
+
 function invalidParam(expected, actual, msg) {
   return new MilvusException(Code.PARAMETER_INVALID, `${msg}: invalid parameter[expected=${expected}][actual=${actual}]`);
 }
@@ -135,6 +147,7 @@ function schemaFromRequest(req) {
     if (field.is_partition_key) numPartitions = Number(toInt(params.partitionsNum ?? 64)) || 64;
     for (const [k, v] of Object.entries(f.elementTypeParams ?? {})) {
       if (k === 'dim' || k === 'max_length' || k === 'max_capacity') field[k] = toInt(v);
+      else if (k === 'enable_analyzer' || k === 'enable_match' || k === 'analyzer_params') field[k] = typeParamText(v);
     }
     out.push(field);
     names.add(field.name);
@@ -197,7 +210,8 @@ function describeField(f) {
   };
   if (f.default_value !== undefined && f.default_value !== null) d.defaultValue = defaultValueField(f);
   const params = [];
-  for (const k of ['dim', 'max_length', 'max_capacity']) if (f[k] !== undefined) params.push({ key: k, value: String(f[k]) });
+  for (const k of ['dim', 'max_length', 'max_capacity', 'enable_analyzer', 'enable_match', 'analyzer_params'])
+    if (f[k] !== undefined) params.push({ key: k, value: String(f[k]) });
   if (params.length) d.params = params;
   if (f.dtype === DataType.ARRAY) d.elementType = restTypeName(f.element_type) ?? DataType[f.element_type];
   return d;

@@ -1,0 +1,532 @@
+/*
+ * test_bm25.c — BM25 as Milvus computes it (src/bm25.c): the BM25 function's term indices and
+ * vectors, scores of the inverted index against a reference computed here from the definition
+ * (in double, to 1e-5) across inserts, deletes and upserts, knowhere's parameter checks,
+ * drop_ratio_search, filters, misuse, and allocation failure swept over every fallible call.
+ */
+#include "harness.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "analyzer.h"
+#include "bm25.h"
+
+/* ---- term indices and vectors ---- */
+
+static uint32_t idx(const char *s) { return pt_bm25_term_index(s, strlen(s)); }
+
+TEST(term_index) {
+  /* CRC-32 (IEEE) check values, modulo 2^32 - 1 */
+  CHECK_EQ_INT(idx("123456789"), 0xCBF43926u);
+  CHECK_EQ_INT(idx("hello"), 0x3610A686u);
+  CHECK_EQ_INT(idx(""), 0);
+  /* only the first 100 bytes count: longer tokens that share them share an index */
+  char a[300], b[300];
+  memset(a, 'x', sizeof a);
+  memset(b, 'x', sizeof b);
+  b[150] = 'y';
+  CHECK(pt_bm25_term_index(a, 300) == pt_bm25_term_index(b, 300));
+  CHECK(pt_bm25_term_index(a, 300) == pt_bm25_term_index(a, 100));
+  CHECK(pt_bm25_term_index(a, 99) != pt_bm25_term_index(a, 100));
+}
+
+/* Tokens of `text` under the standard analyzer, vectorized. */
+static void vec_of(const char *text, pt_bm25_vec *v) {
+  static pt_analyzer *a;
+  pt_error e;
+  if (!a) CHECK_OK(pt_analyzer_new("", 0, &a, &e), &e);
+  pt_tokens t = {0};
+  CHECK_OK(pt_analyzer_run(a, text, strlen(text), &t, &e), &e);
+  CHECK_OK(pt_bm25_vectorize(&t, v), (pt_error *)NULL);
+  pt_tokens_release(&t);
+  if (!text[0]) { /* the last call frees the analyzer (the allocation sweep wants none left) */
+    pt_analyzer_free(a);
+    a = NULL;
+  }
+}
+
+TEST(vectors) {
+  pt_bm25_vec v = {0};
+  vec_of("a B a c A", &v);
+  CHECK_EQ_INT(v.n, 3);
+  for (size_t i = 1; i < v.n; i++) CHECK(v.p[i - 1].index < v.p[i].index);
+  for (size_t i = 0; i < v.n; i++) {
+    if (v.p[i].index == idx("a")) CHECK(v.p[i].value == 3);
+    else CHECK(v.p[i].value == 1 && (v.p[i].index == idx("b") || v.p[i].index == idx("c")));
+  }
+  CHECK(pt_bm25_doc_len(v.p, v.n) == 5);
+  vec_of("", &v);
+  CHECK_EQ_INT(v.n, 0);
+  pt_bm25_vec_release(&v);
+  pt_bm25_vec_release(&v);
+}
+
+/* ---- the reference ---- */
+
+#define MAXDOCS 400
+#define VOCAB 40
+
+static const char *word(int i) {
+  static char w[VOCAB][8];
+  if (!w[i][0]) snprintf(w[i], sizeof w[i], "w%c%c", 'a' + i % 26, 'a' + i / 26);
+  return w[i];
+}
+
+/* A document: counts of each vocabulary word (the reference), and its text. */
+typedef struct doc {
+  bool live;     /* in the index and (in this test) in the statistics */
+  int tf[VOCAB];
+  int len;
+} doc;
+
+static uint64_t rng = 88172645463325252ULL;
+static uint32_t next_rand(void) {
+  rng ^= rng << 13;
+  rng ^= rng >> 7;
+  rng ^= rng << 17;
+  return (uint32_t)rng;
+}
+
+/* A random document (Zipf-like word choice), as text and counts. */
+static void make_doc(doc *d, char *text, size_t cap) {
+  memset(d->tf, 0, sizeof d->tf);
+  d->len = 1 + (int)(next_rand() % 30);
+  size_t at = 0;
+  for (int i = 0; i < d->len; i++) {
+    int w = (int)(next_rand() % VOCAB);
+    w = (int)((uint64_t)w * (uint64_t)(next_rand() % VOCAB) / VOCAB); /* favour small ones */
+    d->tf[w]++;
+    at += (size_t)snprintf(text + at, cap - at, "%s%s", i ? (i % 3 ? " " : ", ") : "", word(w));
+  }
+}
+
+/* Milvus's score of doc d for query counts qtf, from the definition, over the live documents. */
+static double reference(const doc *docs, size_t n_docs, const int *qtf, const doc *d, double k1, double b) {
+  double N = 0, tokens = 0;
+  for (size_t i = 0; i < n_docs; i++)
+    if (docs[i].live) {
+      N++;
+      tokens += docs[i].len;
+    }
+  double avgdl = N > 0 && tokens > 0 ? tokens / N : 0;
+  if (avgdl < 1) avgdl = 1;
+  double s = 0;
+  for (int t = 0; t < VOCAB; t++) {
+    if (!qtf[t] || !d->tf[t]) continue;
+    double df = 0;
+    for (size_t i = 0; i < n_docs; i++) df += docs[i].live && docs[i].tf[t] > 0;
+    double idf = log(1 + (N - df + 0.5) / (df + 0.5));
+    double tf = d->tf[t];
+    s += qtf[t] * idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * d->len / avgdl));
+  }
+  return s;
+}
+
+typedef struct world {
+  doc docs[MAXDOCS];
+  size_t n_docs;
+  pt_bm25_stats stats;
+  pt_bm25_index *ix;
+  pt_bm25_vec vecs[MAXDOCS];
+} world;
+
+static void add_doc(world *w, size_t row) {
+  char text[1024];
+  make_doc(&w->docs[row], text, sizeof text);
+  vec_of(text, &w->vecs[row]);
+  CHECK_OK(pt_bm25_stats_add(&w->stats, w->vecs[row].p, w->vecs[row].n), (pt_error *)NULL);
+  CHECK_OK(pt_bm25_index_add(w->ix, (uint32_t)row, w->vecs[row].p, w->vecs[row].n), (pt_error *)NULL);
+  w->docs[row].live = true;
+}
+
+static void remove_doc(world *w, size_t row) {
+  pt_bm25_stats_remove(&w->stats, w->vecs[row].p, w->vecs[row].n);
+  CHECK_OK(pt_bm25_index_remove(w->ix, (uint32_t)row, w->vecs[row].p, w->vecs[row].n), (pt_error *)NULL);
+  w->docs[row].live = false;
+}
+
+static bool odd_rows_out(const void *ctx, uint32_t row) {
+  (void)ctx;
+  return (row & 1) == 0;
+}
+
+/* Runs random queries and compares every hit, and the hits' order and completeness, with the
+ * reference. */
+static void compare(world *w, double k1, double b, bool filtered) {
+  pt_bm25_params p;
+  pt_bm25_params_default(&p);
+  p.k1 = k1;
+  p.b = b;
+  pt_bm25_query q = {0};
+  uint32_t ids[MAXDOCS];
+  float scores[MAXDOCS];
+  pt_index_filter f = {odd_rows_out, NULL};
+  for (int round = 0; round < 30; round++) {
+    int qtf[VOCAB] = {0};
+    char text[256];
+    size_t at = 0;
+    int nq = 1 + (int)(next_rand() % 4);
+    for (int i = 0; i < nq; i++) {
+      int t = (int)(next_rand() % VOCAB);
+      qtf[t]++;
+      at += (size_t)snprintf(text + at, sizeof text - at, "%s ", word(t));
+    }
+    if (round == 0) at += (size_t)snprintf(text + at, sizeof text - at, "unknownword");
+    pt_bm25_vec qv = {0};
+    vec_of(text, &qv);
+    CHECK_OK(pt_bm25_query_prepare(&w->stats, qv.p, qv.n, &p, &q), (pt_error *)NULL);
+    size_t count = 0, k = round % 2 ? 10 : MAXDOCS;
+    CHECK_OK(pt_bm25_index_search(w->ix, &q, k, filtered ? &f : NULL, ids, scores, &count), (pt_error *)NULL);
+    /* every hit scores as the reference says, and as pt_bm25_score says, bit for bit */
+    for (size_t i = 0; i < count; i++) {
+      const doc *d = &w->docs[ids[i]];
+      CHECK(d->live && (!filtered || (ids[i] & 1) == 0));
+      double want = reference(w->docs, w->n_docs, qtf, d, k1, b);
+      if (!(fabs(scores[i] - want) <= 1e-5 * (want > 1 ? want : 1))) {
+        fprintf(stderr, "  FAIL row %u: score %.9g, reference %.9g\n", ids[i], scores[i], want);
+        pt_test_failures++;
+      }
+      float direct = pt_bm25_score(&q, w->vecs[ids[i]].p, w->vecs[ids[i]].n, pt_bm25_doc_len(w->vecs[ids[i]].p, w->vecs[ids[i]].n));
+      CHECK(direct == scores[i]);
+      if (i) CHECK(scores[i - 1] > scores[i] || (scores[i - 1] == scores[i] && ids[i - 1] < ids[i]));
+    }
+    /* nothing that scores is missing: every live row with a positive reference is a hit, or
+     * scores no more than the last hit when k cut the list */
+    size_t expected = 0;
+    for (size_t r = 0; r < w->n_docs; r++) {
+      if (!w->docs[r].live || (filtered && (r & 1))) continue;
+      double want = reference(w->docs, w->n_docs, qtf, &w->docs[r], k1, b);
+      if (want <= 0) continue;
+      expected++;
+      bool hit = false;
+      for (size_t i = 0; i < count; i++) hit |= ids[i] == r;
+      if (!hit && !(count == k && want <= scores[count - 1] + 1e-5)) {
+        fprintf(stderr, "  FAIL row %zu (reference %.9g) is not a hit\n", r, want);
+        pt_test_failures++;
+      }
+    }
+    CHECK_EQ_INT(count, expected < k ? expected : k);
+    pt_bm25_vec_release(&qv);
+  }
+  pt_bm25_query_release(&q);
+}
+
+TEST(scores_match_the_definition) {
+  static world w;
+  memset(&w, 0, sizeof w);
+  CHECK_OK(pt_bm25_index_new(&w.ix), (pt_error *)NULL);
+  /* an empty collection: nothing, with avgdl 0 raised to 1 */
+  compare(&w, 1.2, 0.75, false);
+  w.n_docs = 300;
+  for (size_t r = 0; r < w.n_docs; r++) add_doc(&w, r);
+  CHECK_EQ_INT(pt_bm25_index_count(w.ix), 300);
+  CHECK_EQ_INT(w.stats.num_rows, 300);
+  compare(&w, 1.2, 0.75, false);
+  compare(&w, 0, 0, false);
+  compare(&w, 3, 1, true);
+  /* deletes: a third of the rows go from the index and the statistics */
+  for (size_t r = 0; r < w.n_docs; r += 3) remove_doc(&w, r);
+  CHECK_EQ_INT(pt_bm25_index_count(w.ix), 200);
+  compare(&w, 1.2, 0.75, false);
+  compare(&w, 2, 0.3, true);
+  /* upserts: rows replaced by new text in place (remove, then add the same row id) */
+  for (size_t r = 1; r < w.n_docs; r += 4) {
+    if (w.docs[r].live) remove_doc(&w, r);
+    add_doc(&w, r);
+  }
+  /* and new rows after the others */
+  for (size_t r = 300; r < MAXDOCS; r++) add_doc(&w, r);
+  w.n_docs = MAXDOCS;
+  compare(&w, 1.2, 0.75, false);
+  compare(&w, 1.5, 1, true);
+  /* everything removed: statistics back to zero, no hits */
+  for (size_t r = 0; r < w.n_docs; r++)
+    if (w.docs[r].live) remove_doc(&w, r);
+  CHECK_EQ_INT(w.stats.num_rows, 0);
+  CHECK_EQ_INT(w.stats.num_tokens, 0);
+  CHECK_EQ_INT(w.stats.df.count, 0);
+  CHECK_EQ_INT(pt_bm25_index_count(w.ix), 0);
+  compare(&w, 1.2, 0.75, false);
+  CHECK(pt_bm25_index_memory(w.ix) > 0);
+  for (size_t r = 0; r < MAXDOCS; r++) pt_bm25_vec_release(&w.vecs[r]);
+  pt_bm25_index_free(w.ix);
+  pt_bm25_stats_free(&w.stats);
+  pt_bm25_vec v = {0};
+  vec_of("", &v); /* frees the test's analyzer */
+  pt_bm25_vec_release(&v);
+}
+
+/* Milvus keeps a deleted row in the statistics until a compaction drops it: the index forgets
+ * the row, the statistics still count it. */
+TEST(deleted_rows_counted_until_compaction) {
+  pt_bm25_stats s = {0};
+  pt_bm25_index *ix;
+  CHECK_OK(pt_bm25_index_new(&ix), (pt_error *)NULL);
+  pt_sparse_pair d0[] = {{idx("x"), 2}}, d1[] = {{idx("x"), 1}, {idx("y"), 3}};
+  CHECK_OK(pt_bm25_stats_add(&s, d0, 1), (pt_error *)NULL);
+  CHECK_OK(pt_bm25_stats_add(&s, d1, 2), (pt_error *)NULL);
+  CHECK_OK(pt_bm25_index_add(ix, 0, d0, 1), (pt_error *)NULL);
+  CHECK_OK(pt_bm25_index_add(ix, 1, d1, 2), (pt_error *)NULL);
+  CHECK(pt_bm25_avgdl(&s) == 3.0);
+  CHECK_OK(pt_bm25_index_remove(ix, 0, d0, 1), (pt_error *)NULL);
+  pt_bm25_params p;
+  pt_bm25_params_default(&p);
+  pt_bm25_query q = {0};
+  pt_sparse_pair qx[] = {{idx("x"), 1}};
+  CHECK_OK(pt_bm25_query_prepare(&s, qx, 1, &p, &q), (pt_error *)NULL);
+  uint32_t id;
+  float score;
+  size_t n;
+  CHECK_OK(pt_bm25_index_search(ix, &q, 1, NULL, &id, &score, &n), (pt_error *)NULL);
+  CHECK_EQ_INT(n, 1);
+  CHECK_EQ_INT(id, 1);
+  /* N = 2, df(x) = 2, avgdl = 3: idf = ln(1 + 0.5 / 2.5); dl = 4 */
+  double idf = log(1 + 0.5 / 2.5), want = idf * 1 * 2.2 / (1 + 1.2 * (0.25 + 0.75 * 4 / 3.0));
+  CHECK(fabs(score - want) < 1e-6);
+  pt_bm25_query_release(&q);
+  pt_bm25_index_free(ix);
+  pt_bm25_stats_free(&s);
+}
+
+/* ---- parameters ---- */
+
+TEST(parameters) {
+  pt_bm25_params p;
+  pt_error e;
+  pt_bm25_params_default(&p);
+  CHECK(p.k1 == 1.2 && p.b == 0.75 && p.drop_ratio_search == 0);
+  CHECK_OK(pt_bm25_params_check(&p, &e), &e);
+  p.k1 = 3.5;
+  CHECK_ERR(pt_bm25_params_check(&p, &e), &e, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+            "Out of range in json: param 'bm25_k1' (3.5) should be in range [0.000000, 3.000000]");
+  p.k1 = -0.1;
+  CHECK_ERR(pt_bm25_params_check(&p, &e), &e, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "param 'bm25_k1' (-0.1)");
+  p.k1 = 3;
+  p.b = 1.5;
+  CHECK_ERR(pt_bm25_params_check(&p, &e), &e, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+            "Out of range in json: param 'bm25_b' (1.5) should be in range [0.000000, 1.000000]");
+  p.b = 0;
+  p.drop_ratio_search = 1;
+  CHECK_ERR(pt_bm25_params_check(&p, &e), &e, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+            "Out of range in json: param 'drop_ratio_search' (1) should be in range [0.000000, 1.000000)");
+  p.drop_ratio_search = NAN;
+  CHECK_EQ_INT(pt_bm25_params_check(&p, &e), PT_RANGE);
+  p.drop_ratio_search = 0.99;
+  CHECK_OK(pt_bm25_params_check(&p, &e), &e);
+  CHECK_EQ_INT(pt_bm25_params_check(NULL, &e), PT_MISUSE);
+}
+
+TEST(drop_ratio_search) {
+  pt_bm25_stats s = {0};
+  /* four terms of df 1..4 over 10 rows (six of them empty): the rarer, the heavier */
+  for (int r = 0; r < 10; r++) {
+    pt_sparse_pair d[4];
+    size_t n = 0;
+    for (int t = 0; t < 4; t++)
+      if (r <= t) d[n++] = (pt_sparse_pair){(uint32_t)(100 + t), 1};
+    CHECK_OK(pt_bm25_stats_add(&s, d, n), (pt_error *)NULL);
+  }
+  pt_sparse_pair qtf[4] = {{100, 1}, {101, 1}, {102, 1}, {103, 1}};
+  pt_bm25_params p;
+  pt_bm25_params_default(&p);
+  pt_bm25_query q = {0};
+  CHECK_OK(pt_bm25_query_prepare(&s, qtf, 4, &p, &q), (pt_error *)NULL);
+  CHECK_EQ_INT(q.n, 4);
+  CHECK(q.w[0].value > q.w[1].value && q.w[1].value > q.w[2].value && q.w[2].value > q.w[3].value);
+  CHECK(q.w[3].value == pt_bm25_idf(&s, 103));
+  /* ratio 0.5: the two smallest weights (the two most common terms) go */
+  p.drop_ratio_search = 0.5;
+  CHECK_OK(pt_bm25_query_prepare(&s, qtf, 4, &p, &q), (pt_error *)NULL);
+  CHECK_EQ_INT(q.n, 2);
+  CHECK(q.w[0].index == 100 && q.w[1].index == 101);
+  /* 0.2 of 4 is 0: nothing goes */
+  p.drop_ratio_search = 0.2;
+  CHECK_OK(pt_bm25_query_prepare(&s, qtf, 4, &p, &q), (pt_error *)NULL);
+  CHECK_EQ_INT(q.n, 4);
+  /* 10 tokens over 10 rows; k1 and b are carried as floats */
+  CHECK(q.avgdl == 1.0f && pt_bm25_avgdl(&s) == 1.0 && q.k1 == 1.2f && q.b == 0.75f);
+  pt_bm25_query_release(&q);
+  pt_bm25_stats_free(&s);
+  pt_bm25_stats empty = {0};
+  CHECK_OK(pt_bm25_query_prepare(&empty, qtf, 4, &p, &q), (pt_error *)NULL);
+  CHECK(q.avgdl == 1.0f && pt_bm25_avgdl(&empty) == 0);
+  CHECK(q.w[0].value == (float)log(1 + 0.5 / 0.5));
+  pt_bm25_query_release(&q);
+}
+
+/* ---- misuse ---- */
+
+TEST(misuse) {
+  pt_bm25_index *ix;
+  CHECK_OK(pt_bm25_index_new(&ix), (pt_error *)NULL);
+  pt_sparse_pair ok[] = {{1, 1}, {5, 2}}, unsorted[] = {{5, 1}, {1, 1}}, dup[] = {{1, 1}, {1, 1}},
+                 zero[] = {{1, 0}}, neg[] = {{1, -1}}, inf[] = {{1, INFINITY}}, max[] = {{UINT32_MAX, 1}};
+  CHECK_EQ_INT(pt_bm25_index_add(ix, 0, unsorted, 2), PT_MISUSE);
+  CHECK_EQ_INT(pt_bm25_index_add(ix, 0, dup, 2), PT_MISUSE);
+  CHECK_EQ_INT(pt_bm25_index_add(ix, 0, zero, 1), PT_MISUSE);
+  CHECK_EQ_INT(pt_bm25_index_add(ix, 0, neg, 1), PT_MISUSE);
+  CHECK_EQ_INT(pt_bm25_index_add(ix, 0, inf, 1), PT_MISUSE);
+  CHECK_EQ_INT(pt_bm25_index_add(ix, 0, max, 1), PT_MISUSE);
+  CHECK_EQ_INT(pt_bm25_index_add(ix, UINT32_MAX, ok, 2), PT_MISUSE);
+  CHECK_OK(pt_bm25_index_add(ix, 7, ok, 2), (pt_error *)NULL);
+  CHECK_EQ_INT(pt_bm25_index_add(ix, 7, ok, 2), PT_MISUSE);
+  CHECK(pt_bm25_index_contains(ix, 7) && !pt_bm25_index_contains(ix, 6) && !pt_bm25_index_contains(ix, 1u << 30));
+  /* an empty document is a row too */
+  CHECK_OK(pt_bm25_index_add(ix, 3, NULL, 0), (pt_error *)NULL);
+  CHECK_EQ_INT(pt_bm25_index_count(ix), 2);
+  CHECK_EQ_INT(pt_bm25_index_remove(ix, 4, ok, 2), PT_NOT_FOUND);
+  CHECK_EQ_INT(pt_bm25_index_remove(ix, 7, max, 1), PT_MISUSE);
+  CHECK_EQ_INT(pt_bm25_index_remove(ix, 3, ok, 2), PT_MISUSE);
+  CHECK(pt_bm25_index_contains(ix, 7) && pt_bm25_index_contains(ix, 3));
+  CHECK_OK(pt_bm25_index_remove(ix, 3, NULL, 0), (pt_error *)NULL);
+  CHECK_OK(pt_bm25_index_remove(ix, 7, ok, 2), (pt_error *)NULL);
+  CHECK_EQ_INT(pt_bm25_index_count(ix), 0);
+  pt_bm25_query q = {0};
+  size_t n = 9;
+  CHECK_OK(pt_bm25_index_search(ix, &q, 0, NULL, NULL, NULL, &n), (pt_error *)NULL);
+  CHECK_EQ_INT(n, 0);
+  CHECK_EQ_INT(pt_bm25_index_search(ix, &q, 3, NULL, NULL, NULL, &n), PT_MISUSE);
+  CHECK_EQ_INT(pt_bm25_index_new(NULL), PT_MISUSE);
+  pt_bm25_index_free(ix);
+  pt_bm25_index_free(NULL);
+  pt_bm25_stats_free(NULL);
+  pt_bm25_query_release(NULL);
+  pt_bm25_vec_release(NULL);
+}
+
+/* ---- allocation failure ---- */
+
+typedef struct sweep_state {
+  pt_bm25_stats stats;
+  pt_bm25_index *ix;
+} sweep_state;
+
+static const pt_sparse_pair DOCS[6][4] = {
+    {{1, 1}, {2, 3}, {9, 1}, {40, 2}}, {{2, 1}, {3, 1}, {0, 0}, {0, 0}}, {{1, 2}, {50, 1}, {60, 1}, {70, 1}},
+    {{3, 4}, {0, 0}, {0, 0}, {0, 0}},  {{9, 1}, {80, 1}, {90, 2}, {0, 0}}, {{1, 1}, {2, 1}, {3, 1}, {100, 1}}};
+static const size_t DOC_N[6] = {4, 2, 4, 1, 3, 4};
+
+/* The observable state: statistics and the hits of a few queries, as text (malloc'd). */
+static char *observe(sweep_state *st) {
+  test_buf b = {0};
+  test_buf_printf(&b, "rows %lld tokens %lld terms %zu count %zu\n", (long long)st->stats.num_rows,
+                  (long long)st->stats.num_tokens, st->stats.df.count, pt_bm25_index_count(st->ix));
+  pt_bm25_params p;
+  pt_bm25_params_default(&p);
+  static const pt_sparse_pair Q[3][2] = {{{1, 1}, {2, 1}}, {{3, 2}, {0, 0}}, {{9, 1}, {100, 1}}};
+  for (int i = 0; i < 3; i++) {
+    pt_bm25_query q = {0};
+    uint32_t ids[8];
+    float sc[8];
+    size_t n = 0;
+    if (pt_bm25_query_prepare(&st->stats, Q[i], i == 1 ? 1 : 2, &p, &q) != PT_OK ||
+        pt_bm25_index_search(st->ix, &q, 8, NULL, ids, sc, &n) != PT_OK)
+      test_buf_printf(&b, "query failed\n");
+    for (size_t j = 0; j < n; j++) test_buf_printf(&b, "%u:%.6f ", ids[j], sc[j]);
+    test_buf_printf(&b, "\n");
+    pt_bm25_query_release(&q);
+  }
+  return b.p;
+}
+
+/* Step s of the sweep (its allocations may fail): 0 stats add, 1 index add, 2 search, 3 vectorize
+ * + query prepare. Returns its status. */
+static pt_status step(sweep_state *st, int s, long fail_at, bool *reached) {
+  pt_status rc = PT_OK;
+  test_alloc_fail_at(fail_at);
+  if (s == 0) {
+    rc = pt_bm25_stats_add(&st->stats, DOCS[5], DOC_N[5]);
+  } else if (s == 1) {
+    rc = pt_bm25_index_add(st->ix, 1000, DOCS[5], DOC_N[5]);
+  } else if (s == 2) {
+    pt_bm25_params p;
+    pt_bm25_params_default(&p);
+    p.drop_ratio_search = 0.5;
+    pt_bm25_query q = {0};
+    uint32_t ids[4];
+    float sc[4];
+    size_t n;
+    rc = pt_bm25_query_prepare(&st->stats, DOCS[0], DOC_N[0], &p, &q);
+    if (rc == PT_OK) rc = pt_bm25_index_search(st->ix, &q, 4, NULL, ids, sc, &n);
+    pt_bm25_query_release(&q);
+  } else {
+    pt_tokens t = {0};
+    pt_analyzer *a = NULL;
+    pt_bm25_vec v = {0};
+    rc = pt_analyzer_new("", 0, &a, NULL);
+    if (rc == PT_OK) rc = pt_analyzer_run(a, "b a c a d e f", 13, &t, NULL);
+    if (rc == PT_OK) rc = pt_bm25_vectorize(&t, &v);
+    pt_bm25_vec_release(&v);
+    pt_tokens_release(&t);
+    pt_analyzer_free(a);
+  }
+  *reached = fail_at && test_alloc_count() >= fail_at;
+  test_alloc_fail_at(0);
+  return rc;
+}
+
+static void sweep_setup(sweep_state *st) {
+  memset(st, 0, sizeof *st);
+  CHECK_OK(pt_bm25_index_new(&st->ix), (pt_error *)NULL);
+  for (int d = 0; d < 5; d++) {
+    CHECK_OK(pt_bm25_stats_add(&st->stats, DOCS[d], DOC_N[d]), (pt_error *)NULL);
+    CHECK_OK(pt_bm25_index_add(st->ix, (uint32_t)(d * 3), DOCS[d], DOC_N[d]), (pt_error *)NULL);
+  }
+}
+
+static void sweep_teardown(sweep_state *st) {
+  pt_bm25_index_free(st->ix);
+  pt_bm25_stats_free(&st->stats);
+}
+
+TEST(allocation_failures) {
+  CHECK_EQ_INT(pt_memory_used(), 0);
+  test_alloc_install();
+  for (int s = 0; s < 4; s++) {
+    sweep_state st;
+    bool reached;
+    sweep_setup(&st);
+    CHECK_OK(step(&st, s, 0, &reached), (pt_error *)NULL);
+    char *want = observe(&st);
+    sweep_teardown(&st);
+    for (long n = 1; n < 500; n++) {
+      sweep_setup(&st);
+      char *before = observe(&st);
+      long live = test_alloc_live();
+      pt_status rc = step(&st, s, n, &reached);
+      if (!reached) {
+        CHECK_OK(rc, (pt_error *)NULL);
+        char *got = observe(&st);
+        CHECK_STR(got, want);
+        free(got);
+        free(before);
+        sweep_teardown(&st);
+        break;
+      }
+      if (rc != PT_NOMEM) {
+        fprintf(stderr, "  FAIL step %d, allocation %ld failing: %s\n", s, n, pt_status_str(rc));
+        pt_test_failures++;
+      }
+      if (s != 2 && s != 1) CHECK_EQ_INT(test_alloc_live(), live); /* a search and a failed add may keep capacity */
+      /* nothing observable changed, and the step works now */
+      char *after = observe(&st);
+      CHECK_STR(after, before);
+      CHECK_OK(step(&st, s, 0, &reached), (pt_error *)NULL);
+      char *got = observe(&st);
+      CHECK_STR(got, want);
+      free(after);
+      free(got);
+      free(before);
+      sweep_teardown(&st);
+      if (pt_test_failures > 20) break;
+    }
+    free(want);
+  }
+  CHECK_EQ_INT(pt_memory_used(), 0);
+  CHECK_EQ_INT(test_alloc_live(), 0);
+  CHECK_EQ_INT(pt_set_allocator(NULL), PT_OK);
+}
+
+TEST_MAIN(T(term_index), T(vectors), T(scores_match_the_definition), T(deleted_rows_counted_until_compaction),
+          T(parameters), T(drop_ratio_search), T(misuse), T(allocation_failures))
