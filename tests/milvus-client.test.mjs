@@ -276,8 +276,8 @@ test('arguments partita does not implement are refused by name, and nothing is d
   assert.equal((await client.count({ collection_name: name })).data, 0, 'no write happened');
   const fresh = uniqueName('refuse');
   await refuse(client.createCollection({ collection_name: fresh, fields: [
-    { name: 'id', data_type: DataType.Int64, is_primary_key: true }, { name: 't', data_type: DataType.VarChar, max_length: 9, enable_analyzer: true },
-    { name: 'v', data_type: DataType.FloatVector, dim: 2 }] }), 'enable_analyzer');
+    { name: 'id', data_type: DataType.Int64, is_primary_key: true }, { name: 't', data_type: DataType.VarChar, max_length: 9, multi_analyzer_params: {} },
+    { name: 'v', data_type: DataType.FloatVector, dim: 2 }] }), 'multi_analyzer_params');
   await refuse(client.createCollection({ collection_name: fresh, dimension: 2, shards_num: 2 }), 'shards_num');
   await refuse(client.createCollection({ collection_name: fresh, num_partitions: 8, fields: [
     { name: 'id', data_type: DataType.Int64, is_primary_key: true }, { name: 'v', data_type: DataType.FloatVector, dim: 2 }] }), 'num_partitions');
@@ -326,6 +326,36 @@ test('upsert: partial_update merges the fields given, field_ops append and remov
   // the SDK's own checks of field_ops, thrown with its texts
   await assert.rejects(client.upsert({ collection_name: name, data: [{ id: 1 }], field_ops: [{ op: 'ARRAY_APPEND' }] }), { message: 'field_ops field_name is required' });
   await assert.rejects(client.upsert({ collection_name: name, data: [{ id: 1 }], field_ops: [{ field_name: 'tags', op: 'PUSH' }] }), { message: 'unsupported field partial update op: PUSH' });
+});
+
+test('text: enable_analyzer / enable_match fields, text_match filters and runAnalyzer', async () => {
+  const name = uniqueName('text');
+  const created = await client.createCollection({
+    collection_name: name,
+    fields: [
+      { name: 'id', data_type: DataType.Int64, is_primary_key: true },
+      { name: 'body', data_type: DataType.VarChar, max_length: 200, enable_analyzer: true, enable_match: true,
+        analyzer_params: { type: 'english' } },
+      { name: 'v', data_type: DataType.FloatVector, dim: 2 },
+    ],
+    index_params: { field_name: 'v', index_type: 'FLAT', metric_type: MetricType.L2 },
+  });
+  assert.equal(created.error_code, ErrorCode.SUCCESS, created.reason);
+  await client.insert({ collection_name: name, data: [
+    { id: 1, body: 'The cats are running', v: [0, 1] }, { id: 2, body: 'A dog sleeps', v: [1, 0] }, { id: 3, body: 'Running dogs', v: [1, 1] }] });
+  const q = await client.query({ collection_name: name, filter: 'text_match(body, "run")', output_fields: ['id'] });
+  assert.deepEqual(q.data.map((r) => r.id).sort(), ['1', '3'], 'the english analyzer stems running to run');
+  const desc = await client.describeCollection({ collection_name: name });
+  const params = Object.fromEntries(desc.schema.fields.find((f) => f.name === 'body').type_params.map((p) => [p.key, p.value]));
+  assert.equal(params.enable_match, 'true');
+  assert.equal(JSON.parse(params.analyzer_params).type, 'english');
+  const bad = await client.query({ collection_name: name, filter: 'text_match(id, "x")', output_fields: ['id'] });
+  assert.notEqual(bad.status.error_code, ErrorCode.SUCCESS);
+  const a = await client.runAnalyzer({ text: ['Hello, World!'], analyzer_params: { tokenizer: 'standard', filter: ['lowercase'] }, with_detail: true });
+  assert.equal(a.status.error_code, ErrorCode.SUCCESS, a.status.reason);
+  assert.deepEqual(a.results[0].tokens.map((t) => [t.token, t.start_offset, t.end_offset]), [['hello', 0, 5], ['world', 7, 12]]);
+  assert.deepEqual(Object.keys(a.results[0].tokens[0]).sort(), ['end_offset', 'hash', 'position', 'position_length', 'start_offset', 'token']);
+  await assert.rejects(client.runAnalyzer({ text: 'x', collection_name: name }), (e) => e.code === 1100 && e.message.includes('collection_name'));
 });
 
 test('databases: named stores of one address, use() per client; aliases resolve in every call', async () => {

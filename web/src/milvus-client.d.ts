@@ -73,10 +73,23 @@ export interface ClientConfig {
   telemetry?: unknown;
 }
 
+// ---- analyzers ----------------------------------------------------------------------------------
+
+export interface RunAnalyzerRequest {
+  analyzer_params?: Record<string, any>;
+  text: string | string[];
+  with_detail?: boolean;
+  with_hash?: boolean;
+  db_name?: string;
+}
+export type AnalyzerToken = { token: string; start_offset: number; end_offset: number; position: number; position_length: number; hash: number };
+export type AnalyzerResult = { tokens: AnalyzerToken[] };
+export interface RunAnalyzerResponse { status: ResStatus; results: AnalyzerResult[] }
+
 // ---- collections ------------------------------------------------------------------------------
 
-export type TypeParamKey = 'dim' | 'max_length' | 'max_capacity';
-export type TypeParam = string | number;
+export type TypeParamKey = 'dim' | 'max_length' | 'max_capacity' | 'analyzer_params' | 'enable_analyzer' | 'enable_match';
+export type TypeParam = string | number | boolean | Record<string, any>;
 export type FieldType = {
   name: string;
   description?: string;
@@ -438,4 +451,5 @@ export declare class MilvusClient {
   search<T extends SearchReq | SearchSimpleReq>(params: T): Promise<SearchResults<T>>;
   flush(data: FlushReq): Promise<FlushResult>;
   flushSync(data: FlushReq): Promise<GetFlushStateResponse>;
+  runAnalyzer(data: RunAnalyzerRequest): Promise<RunAnalyzerResponse>;
 }

@@ -24,6 +24,7 @@ import { engine, isInitialized } from '../core/engine.js';
 import { connections } from '../orm/connections.js';
 import { Collection, NO_VECTORS, keysExpr, queryVectors } from '../orm/collection.js';
 import { CollectionSchema, FieldSchema } from '../orm/schema.js';
+import { run_analyzer } from '../orm/analyzer.js';
 import { DataType as CORE, isVectorType } from '../core/dtype.js';
 import { Code, MilvusException } from '../core/errors.js';
 import { defaultMetric } from '../remote/rest.js';
@@ -120,7 +121,7 @@ function indexParams(ix) {
 function fieldReply(f, st) {
   const ix = st.indexes.find((i) => i.field_name === f.name);
   const typeParams = {};
-  for (const k of ['dim', 'max_length', 'max_capacity']) if (f[k] !== undefined && f[k] !== null) typeParams[k] = String(f[k]);
+  for (const k of TYPE_PARAMS) if (f[k] !== undefined && f[k] !== null) typeParams[k] = String(f[k]);
   const out = {
     type_params: keyValues(typeParams),
     index_params: ix ? indexParams(ix) : [],
@@ -1190,6 +1191,27 @@ export class MilvusClient {
     return this.#flush('flushSync', data);
   }
 
+  /**
+   * runAnalyzer({ text, analyzer_params, with_detail, with_hash }): the tokens of each text, as
+   * Milvus's RunAnalyzer answers (every AnalyzerToken member present, 0 where not asked for).
+   * A collection's field analyzer (collection_name / field_name / analyzer_names) is refused by
+   * name: give analyzer_params.
+   */
+  async runAnalyzer(data) {
+    accept('runAnalyzer', data, ['text', 'analyzer_params', 'with_detail', 'with_hash']);
+    if (data.collection_name !== undefined) throw unsupported('`collection_name` of MilvusClient.runAnalyzer (a field\'s analyzer): give analyzer_params');
+    data = this.#real(data);
+    return this.#run((s) => ({ status: s, results: [] }), () => {
+      const texts = Array.isArray(data.text) ? data.text.map(String) : [String(data.text)];
+      const results = run_analyzer(texts, { analyzer_params: data.analyzer_params || undefined, with_detail: data.with_detail === true, with_hash: data.with_hash === true });
+      const token = (t) => (typeof t === 'string' ? { token: t } : t);
+      return {
+        status: resStatus(),
+        results: results.map((r) => ({ tokens: r.tokens.map((t) => ({ token: '', start_offset: 0, end_offset: 0, position: 0, position_length: 0, hash: 0, ...token(t) })) })),
+      };
+    });
+  }
+
   /** Waits until every write of the named collections is where it is going: at once in the
    * embedded store, acknowledged by the remote with an http(s) address. */
   async #flush(method, data) {
@@ -1219,7 +1241,7 @@ const NOT_SUPPORTED = [
   'createSnapshot', 'dropSnapshot', 'listSnapshots', 'describeSnapshot', 'restoreSnapshot',
   'alterDatabase', 'alterDatabaseProperties', 'dropDatabaseProperties',
   'hybridSearch', 'searchIterator', 'queryIterator', 'alterCollectionProperties', 'alterCollection', 'dropCollectionProperties',
-  'addCollectionField', 'truncateCollection', 'compact', 'getCompactionState', 'runAnalyzer',
+  'addCollectionField', 'truncateCollection', 'compact', 'getCompactionState',
 ];
 for (const name of NOT_SUPPORTED) {
   if (Object.hasOwn(MilvusClient.prototype, name)) throw new Error(`MilvusClient.${name} is implemented and listed as not supported`);
@@ -1231,6 +1253,10 @@ for (const name of NOT_SUPPORTED) {
     configurable: true,
   });
 }
+
+/** The type parameters partita reads (the SDK's TypeParamKey less multi_analyzer_params and
+ * mmap.enabled, which are refused by name); the core checks their values. */
+const TYPE_PARAMS = ['dim', 'max_length', 'max_capacity', 'enable_analyzer', 'enable_match', 'analyzer_params'];
 
 /** The SDK's checks of a schema's fields (checkCollectionFieldsWithOptions). */
 function checkFields(fields) {
@@ -1257,7 +1283,7 @@ function checkFields(fields) {
 }
 
 const FIELD_KEYS = ['name', 'description', 'data_type', 'element_type', 'is_primary_key', 'is_partition_key', 'is_clustering_key',
-  'type_params', 'autoID', 'default_value', 'nullable', 'dim', 'max_length', 'max_capacity', 'is_function_output'];
+  'type_params', 'autoID', 'default_value', 'nullable', 'is_function_output', ...TYPE_PARAMS];
 
 /** An SDK FieldType as the ORM's FieldSchema (the core checks it). */
 function coreField(f, partitionKeyField) {
@@ -1281,10 +1307,10 @@ function coreField(f, partitionKeyField) {
     opts.element_type = et;
   }
   for (const [k, v] of Object.entries(f.type_params ?? {})) {
-    if (!['dim', 'max_length', 'max_capacity'].includes(k)) throw unsupported(`type parameter \`${k}\` of field ${f.name}`);
+    if (!TYPE_PARAMS.includes(k)) throw unsupported(`type parameter \`${k}\` of field ${f.name}`);
     opts[k] = typeParam(v);
   }
-  for (const k of ['dim', 'max_length', 'max_capacity']) if (f[k] !== undefined && opts[k] === undefined) opts[k] = typeParam(f[k]);
+  for (const k of TYPE_PARAMS) if (f[k] !== undefined && opts[k] === undefined) opts[k] = typeParam(f[k]);
   return new FieldSchema(f.name, t, f.description ?? '', opts);
 }
 
