@@ -8,7 +8,8 @@
  *     before the larger sizes could exhaust the machine), then at n and 8n, the most bytes in
  *     use above what was in use before the call is at most K × the input's length + a constant,
  *     K given per family (what the input turns into: a plan, stored rows);
- *   - time: the fastest of three runs at 8n takes at most 20 times the fastest at n (linear
+ *   - time: the fastest run at 8n takes at most 20 times the fastest at n, the two sizes run
+ *     interleaved, measured again up to four rounds before a miss fails (linear
  *     gives about 8, quadratic 64; like patterns: 16n, 40 times), plus a little slack for clock
  *     granularity and a loaded machine.
  * Covers: filter expressions (and / or chains, both mixed, nested, with not, arithmetic and
@@ -117,35 +118,43 @@ static bool mem_ok(const family *f, size_t len, size_t peak) {
 }
 
 static void check_family_by(const family *f, size_t small, size_t n, size_t mult) {
-  test_buf in = {NULL, 0, 0};
+  test_buf in[2] = {{NULL, 0, 0}, {NULL, 0, 0}};
   size_t peak;
   double secs;
   /* small first: a quadratic parser shows here before a larger input could take the machine */
-  f->gen(&in, small);
-  if (!measure(f, &in, &peak, &secs) || !mem_ok(f, in.len, peak)) goto out;
-  double best[2];
+  f->gen(&in[0], small);
+  if (!measure(f, &in[0], &peak, &secs) || !mem_ok(f, in[0].len, peak)) goto out;
+  double best[2] = {1e9, 1e9};
   size_t lens[2];
   for (int k = 0; k < 2; k++) {
-    in.len = 0;
-    f->gen(&in, k ? mult * n : n);
-    lens[k] = in.len;
-    best[k] = 1e9;
-    for (int rep = 0; rep < 3; rep++) {
-      if (!measure(f, &in, &peak, &secs) || !mem_ok(f, in.len, peak)) goto out;
-      if (secs < best[k]) best[k] = secs;
-    }
+    in[k].len = 0;
+    f->gen(&in[k], k ? mult * n : n);
+    lens[k] = in[k].len;
   }
   double ratio = (double)lens[1] / (double)lens[0];
+  /* The two sizes run interleaved and the fastest run of each counts, so that a busy machine
+   * (CI shares its cores) slows both alike; a bound missed is measured again, up to four rounds
+   * of three runs each, before it fails: noise passes some round, a quadratic cost (64 times for
+   * 8 times the input, against the bound's 20) fails every one. */
+  for (int round = 0; round < 4; round++) {
+    for (int rep = 0; rep < 3; rep++)
+      for (int k = 0; k < 2; k++) {
+        if (!measure(f, &in[k], &peak, &secs) || !mem_ok(f, in[k].len, peak)) goto out;
+        if (secs < best[k]) best[k] = secs;
+      }
+    if (best[1] <= best[0] * ratio * 2.5 + 0.005) break;
+    if (round == 3) {
+      fprintf(stderr, "  FAIL %s: %zu bytes took %.2f ms, %zu bytes %.2f ms (%.1f times, for %.1f times the input)\n",
+              f->name, lens[0], best[0] * 1e3, lens[1], best[1] * 1e3, best[1] / best[0], ratio);
+      pt_test_failures++;
+    }
+  }
   if (getenv("PT_TEST_TIMES"))
     printf("  %-28s %8zu B %8.2f ms   %8zu B %8.2f ms   peak %.1f B/B\n", f->name, lens[0], best[0] * 1e3, lens[1],
            best[1] * 1e3, (double)peak / (double)lens[1]);
-  if (best[1] > best[0] * ratio * 2.5 + 0.005) {
-    fprintf(stderr, "  FAIL %s: %zu bytes took %.2f ms, %zu bytes %.2f ms (%.1f times, for %.1f times the input)\n",
-            f->name, lens[0], best[0] * 1e3, lens[1], best[1] * 1e3, best[1] / best[0], ratio);
-    pt_test_failures++;
-  }
 out:
-  test_buf_free(&in);
+  test_buf_free(&in[0]);
+  test_buf_free(&in[1]);
 }
 
 static void check_family(const family *f, size_t small, size_t n) { check_family_by(f, small, n, 8); }
