@@ -537,10 +537,10 @@ test('errors: Milvus messages and codes', async () => {
   ]));
   await c.insert({ id: 1, n: 1, v: [1, 2, 3, 4] });
   const q = [[1, 2, 3, 4]];
-  await rejects(() => c.search(q, 'v', {}, 0), { code: 1100, message: 'topk [0] is invalid, it should be in range [1, 16384], but got 0' });
-  await rejects(() => c.search(q, 'v', {}, 16385), { code: 1100, message: 'topk [16385] is invalid, it should be in range [1, 16384], but got 16385' });
-  await rejects(() => c.search(q, 'v', { offset: 16000 }, 385), { code: 1100, message: 'offset+topk [16385] is invalid, it should be in range [1, 16384], but got 16385' });
-  await rejects(() => c.search(q, 'v', {}, 10, '', { offset: -1 }), { code: 1100, message: 'offset [-1] is invalid, should be gte than 0' });
+  await rejects(() => c.search(q, 'v', {}, 0), { code: 65535, message: 'topk [0] is invalid, it should be in range [1, 16384], but got 0' });
+  await rejects(() => c.search(q, 'v', {}, 16385), { code: 65535, message: 'topk [16385] is invalid, it should be in range [1, 16384], but got 16385' });
+  await rejects(() => c.search(q, 'v', { offset: 16000 }, 385), { code: 65535, message: 'offset+topk [16385] is invalid, it should be in range [1, 16384], but got 16385' });
+  await rejects(() => c.search(q, 'v', {}, 10, '', { offset: -1 }), { code: 65535, message: 'offset [-1] is invalid, it should be in range [1, 16384], but got -1' });
   await rejects(() => c.search([], 'v', {}, 10), { code: 1100, message: 'nq [0] is invalid, nq (number of search vector per search request) should be in range [1, 16384], but got 0' });
   await rejects(() => c.search([[1, 2, 3]], 'v', {}, 10), { code: 1100, message: 'vector dimension mismatch, expected vector size(byte) 16, actual 12.' });
   // each vector's own size, as Milvus checks each line of the placeholder (the first wrong one);
