@@ -314,7 +314,9 @@ describe('query, get and delete', () => {
     await rejects(() => c.query('nope == 1', {}), { message: 'field nope not exist' });
     await rejects(() => c.query('', { limit: 1, output_fields: ['nope'] }), { message: 'field nope not exist' });
     await rejects(() => c.query('', { limit: 1, partition_names: ['nope'] }), { message: 'partition name nope not found' });
-    await rejects(() => c.delete(''), { code: 1100, message: 'invalid expression: invalid parameter[expected=valid expr][actual=empty expr]' });
+    // pymilvus refuses an empty filter before sending it (Prepare.delete_request)
+    await rejects(() => c.delete(''), { cls: ParamError, code: 1, message: "Illegal str variables: {'filter': ''}, expect non-empty str" });
+    await rejects(() => c.delete(' '), { code: 1100, message: 'invalid expression: invalid parameter[expected=valid expr][actual=empty expr]' });
     await rejects(() => c.delete(5), { cls: ParamError, message: 'The type of expr must be string' });
   });
   test('a dropped collection is reported', async () => {

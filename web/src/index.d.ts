@@ -189,6 +189,13 @@ export class MutationResult {
  * parsed values, SPARSE_FLOAT_VECTOR as { index: value }, nulls as null; dynamic keys top-level. */
 export type Entity = { [field: string]: unknown };
 
+/** Milvus's consistency levels, by name or code. Every read of the embedded store sees every
+ * write acknowledged before it (Strong), which is what each level allows at least; any other
+ * value is refused (ParamError "invalid consistency level: ..."). */
+export type ConsistencyLevel = 'Strong' | 'Session' | 'Bounded' | 'Eventually' | 'Customized' | 0 | 1 | 2 | 3 | 4;
+
+/** Every options object below is checked key by key: a key partita does not implement (say
+ * `group_by_field`, or a misspelling) throws a ParamError naming it, and nothing is done. */
 export interface TimeoutOption {
   /** Seconds, or null for none. */
   timeout?: number | null;
@@ -198,7 +205,8 @@ export interface MutationOptions extends TimeoutOption {
    * On a forwarding connection: 'local' (default) resolves once the mutation is applied to the
    * embedded store and queued for the remote; 'remote' also waits for the remote's
    * acknowledgement and rejects with the remote's error (the local store keeps the mutation).
-   * `timeout` bounds the wait (the mutation stays queued).
+   * `timeout` bounds the wait (the mutation stays queued). A connection that forwards nowhere
+   * takes 'local' only.
    */
   ack?: 'local' | 'remote';
 }
@@ -256,12 +264,14 @@ export interface QueryOptions extends TimeoutOption {
   output_fields?: string[];
   limit?: number;
   offset?: number;
+  consistency_level?: ConsistencyLevel;
 }
 export interface CollectionQueryOptions extends QueryOptions {
   partition_names?: string[];
 }
 export interface GetOptions extends TimeoutOption {
   output_fields?: string[];
+  consistency_level?: ConsistencyLevel;
 }
 export interface CollectionGetOptions extends GetOptions {
   partition_names?: string[];
@@ -295,8 +305,9 @@ export interface SearchParam {
   /** Default: COSINE for dense vectors, HAMMING for binary, IP for sparse. */
   metric_type?: MetricType | Lowercase<MetricType>;
   /** Range search: keep range_filter <= distance < radius (L2, HAMMING, JACCARD) or
-   * radius < distance <= range_filter (IP, COSINE). Index parameters are accepted and ignored. */
-  params?: { radius?: number; range_filter?: number; [key: string]: unknown };
+   * radius < distance <= range_filter (IP, COSINE). The search is exact, with no index: an
+   * index's parameters (nprobe, ef, ...) are refused by name (ParamError). */
+  params?: { radius?: number; range_filter?: number };
   /** Hits to skip (options.offset takes precedence). */
   offset?: number;
   /** Decimals to round distances to, -1 (default) for none (options.round_decimal takes precedence). */
@@ -311,6 +322,7 @@ export interface SearchOptions extends TimeoutOption {
   offset?: number;
   /** -1 to 6. */
   round_decimal?: number;
+  consistency_level?: ConsistencyLevel;
 }
 export interface CollectionSearchOptions extends SearchOptions {
   partition_names?: string[];
@@ -334,6 +346,7 @@ export interface CollectionOptions {
   using?: string;
   /** Partition-key collections: number of partitions (default 16). */
   num_partitions?: number;
+  consistency_level?: ConsistencyLevel;
 }
 
 export class Collection {
@@ -464,8 +477,14 @@ export interface ConnectOptions {
   /**
    * ':memory:' (default): the embedded store only. 'http(s)://host:port': the embedded store,
    * with every mutation also forwarded to that Milvus REST v2 endpoint; reads stay local.
+   * Options of a forwarding connection given without one are refused by name.
    */
   uri?: string;
+  /** pymilvus's address form, instead of uri: http://host:port (https with `secure`); Milvus
+   * serves REST v2 on its gRPC port. Defaults 'localhost' and 19530 when the other is given. */
+  host?: string;
+  port?: number | string;
+  secure?: boolean;
   /** Sent as `Authorization: Bearer <token>` ('user:password' or an API key). */
   token?: string;
   /** Used to make the token 'user:password' when no token is given. */
