@@ -18,7 +18,7 @@ import { connections } from './connections.js';
 import { DataType, isVectorType } from '../core/dtype.js';
 import { CLIENT_ERROR, ParamError, SchemaNotReadyException } from '../core/errors.js';
 import { normalizeFieldOps } from '../core/fieldop.js';
-import { transcribe, typeName } from '../core/marshal.js';
+import { checkFloatVectorKind, transcribe, typeName } from '../core/marshal.js';
 import { Partition, _registerCollection } from './partition.js';
 import { bf16ToNumber, f16ToNumber } from '../core/results.js';
 import { isArrayBuffer, typedBytes, typedKind, typedLength } from '../core/typed.js';
@@ -752,6 +752,7 @@ function vectorValues(v, t) {
   if (kind !== undefined) {
     if (kind === 'BigInt64Array' || kind === 'BigUint64Array')
       throw new ParamError(CLIENT_ERROR, `search data must be vectors of numbers, got ${typeName(v)}`);
+    checkFloatVectorKind(t, kind, 'in search data');
     if (kind === 'Uint16Array' && (t === DataType.FLOAT16_VECTOR || t === DataType.BFLOAT16_VECTOR)) {
       const values = Array.from(v, t === DataType.FLOAT16_VECTOR ? f16ToNumber : bf16ToNumber);
       return { values, length: values.length };
