@@ -61,3 +61,35 @@ test('search limit and offset out of range: Milvus\'s 65535 and its messages', a
   await rejectsUnchanged(c, () => c.search(q, 'v', { offset: 16380 }, 10), { code: 65535, message: /^offset\+topk \[16390\] is invalid, it should be in range \[1, 16384\], but got 16390$/ });
   await rejectsUnchanged(c, () => c.query('', { limit: 16385 }), { code: 1100, message: /^invalid max query result window, \(offset\+limit\) should be in range \[1, 16384\], but got 16385: invalid parameter$/ });
 });
+
+test('results holding BigInts (auto_id keys, INT64 beyond 2^53) can be written by JSON.stringify: int64 as string', async () => {
+  const c = new Collection(uniqueName('nu'), new CollectionSchema([
+    new FieldSchema('id', DataType.INT64, { is_primary: true, auto_id: true }),
+    new FieldSchema('n', DataType.INT64),
+    new FieldSchema('j', DataType.JSON),
+    new FieldSchema('v', DataType.FLOAT_VECTOR, { dim: 2 }),
+  ]), { });
+  const r = await c.insert([{ n: 2n ** 60n, j: { big: 2n ** 55n, small: 1 }, v: [1, 0] }, { n: 5, j: { small: 2 }, v: [0, 1] }]);
+  const keys = r.primary_keys;
+  assert.equal(typeof keys[0], 'bigint', 'auto_id keys are beyond 2^53');
+  // the values stay exact BigInts in JS; JSON writes them as their digits
+  const written = JSON.parse(JSON.stringify(r));
+  assert.deepEqual(written.primary_keys, keys.map(String));
+  assert.equal(written.timestamp, String(r.timestamp));
+  assert.equal(written.insert_count, 2);
+  const rows = await c.query('n > 0', { output_fields: ['n', 'j'] });
+  assert.deepEqual(JSON.parse(JSON.stringify(rows)), [
+    { id: String(keys[0]), n: String(2n ** 60n), j: { big: String(2n ** 55n), small: 1 } },
+    { id: String(keys[1]), n: 5, j: { small: 2 } },
+  ]);
+  assert.equal(JSON.stringify(rows[0]), JSON.stringify(JSON.parse(JSON.stringify(rows))[0]), 'one row alone is written too');
+  assert.deepEqual(rows[0], { id: keys[0], n: 2n ** 60n, j: { big: 2n ** 55n, small: 1 } }, 'toJSON is not an enumerable key');
+  assert.deepEqual(Object.keys(rows[0]), ['id', 'n', 'j']);
+  const hits = await c.search([[1, 0]], 'v', { metric_type: 'IP' }, 2, null, { output_fields: ['n'] });
+  assert.deepEqual(JSON.parse(JSON.stringify(hits)), [[
+    { id: String(keys[0]), distance: 1, entity: { n: String(2n ** 60n) } },
+    { id: String(keys[1]), distance: 0, entity: { n: 5 } },
+  ]]);
+  // the digits give the key back
+  assert.equal((await c.get(BigInt(written.primary_keys[0]), { output_fields: ['n'] }))[0].n, 2n ** 60n);
+});

@@ -181,12 +181,17 @@ export class MutationResult {
   readonly primary_keys: PrimaryKey[];
   /** Hybrid timestamp: physical milliseconds << 18 | logical counter. */
   readonly timestamp: bigint;
+  /** The fields as JSON.stringify writes them: BigInts (auto_id keys, the timestamp) as their
+   * decimal digits, as Milvus's REST API writes INT64 values. */
+  toJSON(): object;
   toString(): string;
 }
 
 /** A row read back: INT64 as number (BigInt beyond 2^53), FLOAT_VECTOR / FLOAT16_VECTOR /
  * BFLOAT16_VECTOR / INT8_VECTOR as number[], BINARY_VECTOR as Uint8Array, JSON and ARRAY as
- * parsed values, SPARSE_FLOAT_VECTOR as { index: value }, nulls as null; dynamic keys top-level. */
+ * parsed values, SPARSE_FLOAT_VECTOR as { index: value }, nulls as null; dynamic keys top-level.
+ * A row (or hit) holding a BigInt has a non-enumerable toJSON: JSON.stringify writes each
+ * BigInt as its decimal digits (Milvus REST's int64-as-string) instead of throwing. */
 export type Entity = { [field: string]: unknown };
 
 /** Milvus's consistency levels, by name or code. Every read of the embedded store sees every
