@@ -399,7 +399,7 @@ TEST(request_errors) {
   QUERY_ERR(c, "{'limit':5,'output_fields':[1]}", PT_MISUSE, INV, PT_EXC_PARAM, "output_fields must be a list of str");
   QUERY_ERR(c, "{'limit':5,'partition_names':'b'}", PT_MISUSE, INV, PT_EXC_PARAM, "partition_names must be a list of str");
   QUERY_ERR(c, "{'limit':5,'partition_names':[null]}", PT_MISUSE, INV, PT_EXC_PARAM, "partition_names must be a list of str");
-  QUERY_ERR(c, "{'limit':5,'partition_names':['b','nope']}", PT_NOT_FOUND, PT_CODE_PARTITION_NOT_FOUND, MIL,
+  QUERY_ERR(c, "{'limit':5,'partition_names':['b','nope']}", PT_NOT_FOUND, PT_CODE_UNEXPECTED, MIL,
             "partition name nope not found");
   /* a request with trailing text is not one JSON object */
   QUERY_ERR_RAW(c, "{\"limit\":5} {\"limit\":6}", PT_PARSE, INV, PT_EXC_PARAM, "the query request is not valid JSON");

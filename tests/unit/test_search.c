@@ -1179,7 +1179,7 @@ TEST(errors) {
              "nq [2] does not match the 1 sparse query vectors given");
   SEARCH_ERR(c, "{'anns_field':'s','nq':1}", NULL, 0, PT_MISUSE, INV, MIL, "nq [1] does not match the 0 sparse query vectors given");
   /* scope and outputs */
-  SEARCH_ERR(one, "{'nq':1,'partition_names':['nope']}", q, 12, PT_NOT_FOUND, PT_CODE_PARTITION_NOT_FOUND, MIL, "partition name nope not found");
+  SEARCH_ERR(one, "{'nq':1,'partition_names':['nope']}", q, 12, PT_NOT_FOUND, UNX, MIL, "partition name nope not found");
   SEARCH_ERR(one, "{'nq':1,'output_fields':['nope']}", q, 12, PT_NOT_FOUND, PT_CODE_UNEXPECTED, MIL, "field nope not exist");
   SEARCH_ERR(one, "{'nq':1,'output_fields':['count(*)']}", q, 12, PT_NOT_FOUND, PT_CODE_UNEXPECTED, MIL, "field count(*) not exist");
   /* the request itself */
