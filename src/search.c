@@ -315,7 +315,8 @@ static pt_status parse_limits(const cJSON *root, sreq *q, pt_error *err) {
     return rc;
   if (q->has_range_filter && !q->has_radius)
     return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                   "range_filter requires radius to be set" PT_INVALID_PARAMETER);
+                   "range_filter requires radius to be set; range_filter alone is not a valid range search parameter"
+                   PT_INVALID_PARAMETER "[expected=range_filter][actual=]");
   if (q->has_radius && q->has_range_filter) {
     bool ok = is_distance(q->m) ? q->range_filter < q->radius : q->range_filter > q->radius;
     if (!ok)

@@ -449,7 +449,7 @@ test('range search: range_filter <= d < radius for distances, radius < d <= rang
   const ids = async (param) => (await c.search([[0, 0]], 'v', param, 10))[0].map((h) => h.id);
   assert.deepEqual(await ids({ metric_type: 'L2', params: { radius: 4 } }), [0, 1]);
   assert.deepEqual(await ids({ metric_type: 'L2', params: { radius: 9, range_filter: 1 } }), [1, 2]);
-  await rejects(() => ids({ metric_type: 'L2', params: { range_filter: 1 } }), { code: 1100, message: 'range_filter requires radius' });
+  await rejects(() => ids({ metric_type: 'L2', params: { range_filter: 1 } }), { code: 1100, message: 'range_filter requires radius to be set; range_filter alone is not a valid range search parameter: invalid parameter[expected=range_filter][actual=]' });
   await rejects(() => ids({ metric_type: 'L2', params: { radius: 1, range_filter: 2 } }), { code: 1100, message: 'range_filter must be less than radius for L2' });
   await rejects(() => ids({ metric_type: 'IP', params: { radius: 1, range_filter: 0 } }), { code: 1100, message: 'range_filter must be greater than radius for IP' });
 });

@@ -1134,7 +1134,8 @@ TEST(errors) {
   SEARCH_ERR(c, "{'anns_field':'w','nq':1}", q, 12, PT_NOT_FOUND, 1700, MIL, "fieldName(w) not found");
   SEARCH_ERR(c, "{'anns_field':'n','nq':1}", q, 12, PT_SCHEMA, INV, MIL, "field (n) to search is not of vector data type");
   /* range parameters */
-  SEARCH_ERR(one, "{'metric_type':'L2','nq':1,'params':{'range_filter':1}}", q, 12, PT_MISUSE, INV, MIL, "range_filter requires radius");
+  SEARCH_ERR(one, "{'metric_type':'L2','nq':1,'params':{'range_filter':1}}", q, 12, PT_MISUSE, INV, MIL,
+             "range_filter requires radius to be set; range_filter alone is not a valid range search parameter: invalid parameter[expected=range_filter][actual=]");
   SEARCH_ERR(one, "{'metric_type':'L2','nq':1,'params':{'radius':1,'range_filter':1}}", q, 12, PT_MISUSE, INV, MIL,
              "range_filter must be less than radius for L2");
   SEARCH_ERR(one, "{'metric_type':'L2','nq':1,'params':{'radius':1,'range_filter':2}}", q, 12, PT_MISUSE, INV, MIL,
