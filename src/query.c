@@ -168,13 +168,13 @@ static pt_status parse_request(const pt_collection *c, const cJSON *root, qreq *
                    "count entities with pagination is not allowed" PT_INVALID_PARAMETER);
   if (q->has_offset && q->offset < 0)
     return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                   "offset [%lld] is invalid, should be gte than 0" PT_INVALID_PARAMETER, (long long)q->offset);
+                   "invalid max query result window, offset [%lld] is invalid, should be gte than 0" PT_INVALID_PARAMETER, (long long)q->offset);
   if (q->has_limit && q->limit <= 0)
     return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                   "limit [%lld] is invalid, should be greater than 0" PT_INVALID_PARAMETER, (long long)q->limit);
+                   "invalid max query result window, limit [%lld] is invalid, should be greater than 0" PT_INVALID_PARAMETER, (long long)q->limit);
   if (q->has_limit && q->limit + (q->has_offset ? q->offset : 0) > PT_MAX_TOPK)
     return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                   "(offset+limit) should be in range [1, %d], but got %lld" PT_INVALID_PARAMETER, PT_MAX_TOPK,
+                   "invalid max query result window, (offset+limit) should be in range [1, %d], but got %lld" PT_INVALID_PARAMETER, PT_MAX_TOPK,
                    (long long)(q->limit + (q->has_offset ? q->offset : 0)));
   if (!q->out.count_only && !q->has_limit && pt_expr_is_empty(q->expr, q->expr_len))
     return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,

@@ -290,9 +290,10 @@ pt_status pt_scope_parse(const pt_collection *c, const cJSON *names, bool *scope
     if (!cJSON_IsString(n))
       return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "partition_names must be a list of str");
     int q = pt_partition_find(c, n->valuestring, strlen(n->valuestring));
+    /* Milvus's proxy (getPartitionIDs) answers this as a plain error, 65535, not as
+     * ErrPartitionNotFound (200), which it keeps for writes */
     if (q < 0)
-      return pt_fail(err, PT_NOT_FOUND, PT_CODE_PARTITION_NOT_FOUND, PT_EXC_MILVUS,
-                     "partition name %s not found", n->valuestring);
+      return pt_fail(err, PT_NOT_FOUND, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "partition name %s not found", n->valuestring);
     scope[q] = true;
   }
   return PT_OK;

@@ -291,17 +291,18 @@ static pt_status parse_limits(const cJSON *root, sreq *q, pt_error *err) {
     return pt_fail(err, PT_MISUSE, PT_CODE_CLIENT, PT_EXC_PARAM, "`limit` value %s is illegal", text);
   if (!get_integer(root, "offset", &offset, text, sizeof text))
     return pt_fail(err, PT_MISUSE, PT_CODE_CLIENT, PT_EXC_PARAM, "`offset` value %s is illegal", text);
+  /* Milvus's proxy words these as plain errors (code 65535, no ": invalid parameter"); an offset
+   * of 0 is not checked, any other must itself be in [1, 16384] */
   if (limit < 1 || limit > PT_MAX_TOPK)
-    return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                   "topk [%.0f] is invalid, it should be in range [1, %d], but got %.0f" PT_INVALID_PARAMETER, limit,
-                   PT_MAX_TOPK, limit);
-  if (offset < 0)
-    return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                   "offset [%.0f] is invalid, should be gte than 0" PT_INVALID_PARAMETER, offset);
+    return pt_fail(err, PT_RANGE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                   "topk [%.0f] is invalid, it should be in range [1, %d], but got %.0f", limit, PT_MAX_TOPK, limit);
+  if (offset != 0 && (offset < 1 || offset > PT_MAX_TOPK))
+    return pt_fail(err, PT_RANGE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                   "offset [%.0f] is invalid, it should be in range [1, %d], but got %.0f", offset, PT_MAX_TOPK, offset);
   if (limit + offset > PT_MAX_TOPK)
-    return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                   "offset+topk [%.0f] is invalid, it should be in range [1, %d], but got %.0f" PT_INVALID_PARAMETER,
-                   limit + offset, PT_MAX_TOPK, limit + offset);
+    return pt_fail(err, PT_RANGE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                   "offset+topk [%.0f] is invalid, it should be in range [1, %d], but got %.0f", limit + offset,
+                   PT_MAX_TOPK, limit + offset);
   q->limit = (int64_t)limit;
   q->offset = (int64_t)offset;
 
@@ -314,7 +315,8 @@ static pt_status parse_limits(const cJSON *root, sreq *q, pt_error *err) {
     return rc;
   if (q->has_range_filter && !q->has_radius)
     return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                   "range_filter requires radius to be set" PT_INVALID_PARAMETER);
+                   "range_filter requires radius to be set; range_filter alone is not a valid range search parameter"
+                   PT_INVALID_PARAMETER "[expected=range_filter][actual=]");
   if (q->has_radius && q->has_range_filter) {
     bool ok = is_distance(q->m) ? q->range_filter < q->radius : q->range_filter > q->radius;
     if (!ok)

@@ -306,15 +306,17 @@ describe('query, get and delete', () => {
   test('errors', async () => {
     const c = create([pk(), vec()]);
     await rejects(() => c.query(''), { code: 1100, message: 'empty expression should be used with limit' });
-    await rejects(() => c.query('', { limit: 0 }), { message: 'limit [0] is invalid, should be greater than 0' });
-    await rejects(() => c.query('', { limit: 10, offset: -1 }), { message: 'offset [-1] is invalid, should be gte than 0' });
-    await rejects(() => c.query('', { limit: 16000, offset: 1000 }), { message: '(offset+limit) should be in range [1, 16384], but got 17000' });
+    await rejects(() => c.query('', { limit: 0 }), { code: 1100, message: 'invalid max query result window, limit [0] is invalid, should be greater than 0: invalid parameter' });
+    await rejects(() => c.query('', { limit: 10, offset: -1 }), { code: 1100, message: 'invalid max query result window, offset [-1] is invalid, should be gte than 0: invalid parameter' });
+    await rejects(() => c.query('', { limit: 16000, offset: 1000 }), { code: 1100, message: 'invalid max query result window, (offset+limit) should be in range [1, 16384], but got 17000: invalid parameter' });
     await rejects(() => c.query('', { output_fields: ['count(*)'], limit: 5 }), { message: 'count entities with pagination is not allowed' });
     await rejects(() => c.query('id in [1', {}), { code: 1100, message: 'cannot parse expression: id in [1' });
     await rejects(() => c.query('nope == 1', {}), { message: 'field nope not exist' });
     await rejects(() => c.query('', { limit: 1, output_fields: ['nope'] }), { message: 'field nope not exist' });
-    await rejects(() => c.query('', { limit: 1, partition_names: ['nope'] }), { message: 'partition name nope not found' });
-    await rejects(() => c.delete(''), { code: 1100, message: 'invalid expression: invalid parameter[expected=valid expr][actual=empty expr]' });
+    await rejects(() => c.query('', { limit: 1, partition_names: ['nope'] }), { code: 65535, message: 'partition name nope not found' });
+    // pymilvus refuses an empty filter before sending it (Prepare.delete_request)
+    await rejects(() => c.delete(''), { cls: ParamError, code: 1, message: "Illegal str variables: {'filter': ''}, expect non-empty str" });
+    await rejects(() => c.delete(' '), { code: 1100, message: 'invalid expression: invalid parameter[expected=valid expr][actual=empty expr]' });
     await rejects(() => c.delete(5), { cls: ParamError, message: 'The type of expr must be string' });
   });
   test('a dropped collection is reported', async () => {

@@ -449,7 +449,7 @@ test('range search: range_filter <= d < radius for distances, radius < d <= rang
   const ids = async (param) => (await c.search([[0, 0]], 'v', param, 10))[0].map((h) => h.id);
   assert.deepEqual(await ids({ metric_type: 'L2', params: { radius: 4 } }), [0, 1]);
   assert.deepEqual(await ids({ metric_type: 'L2', params: { radius: 9, range_filter: 1 } }), [1, 2]);
-  await rejects(() => ids({ metric_type: 'L2', params: { range_filter: 1 } }), { code: 1100, message: 'range_filter requires radius' });
+  await rejects(() => ids({ metric_type: 'L2', params: { range_filter: 1 } }), { code: 1100, message: 'range_filter requires radius to be set; range_filter alone is not a valid range search parameter: invalid parameter[expected=range_filter][actual=]' });
   await rejects(() => ids({ metric_type: 'L2', params: { radius: 1, range_filter: 2 } }), { code: 1100, message: 'range_filter must be less than radius for L2' });
   await rejects(() => ids({ metric_type: 'IP', params: { radius: 1, range_filter: 0 } }), { code: 1100, message: 'range_filter must be greater than radius for IP' });
 });
@@ -537,10 +537,10 @@ test('errors: Milvus messages and codes', async () => {
   ]));
   await c.insert({ id: 1, n: 1, v: [1, 2, 3, 4] });
   const q = [[1, 2, 3, 4]];
-  await rejects(() => c.search(q, 'v', {}, 0), { code: 1100, message: 'topk [0] is invalid, it should be in range [1, 16384], but got 0' });
-  await rejects(() => c.search(q, 'v', {}, 16385), { code: 1100, message: 'topk [16385] is invalid, it should be in range [1, 16384], but got 16385' });
-  await rejects(() => c.search(q, 'v', { offset: 16000 }, 385), { code: 1100, message: 'offset+topk [16385] is invalid, it should be in range [1, 16384], but got 16385' });
-  await rejects(() => c.search(q, 'v', {}, 10, '', { offset: -1 }), { code: 1100, message: 'offset [-1] is invalid, should be gte than 0' });
+  await rejects(() => c.search(q, 'v', {}, 0), { code: 65535, message: 'topk [0] is invalid, it should be in range [1, 16384], but got 0' });
+  await rejects(() => c.search(q, 'v', {}, 16385), { code: 65535, message: 'topk [16385] is invalid, it should be in range [1, 16384], but got 16385' });
+  await rejects(() => c.search(q, 'v', { offset: 16000 }, 385), { code: 65535, message: 'offset+topk [16385] is invalid, it should be in range [1, 16384], but got 16385' });
+  await rejects(() => c.search(q, 'v', {}, 10, '', { offset: -1 }), { code: 65535, message: 'offset [-1] is invalid, it should be in range [1, 16384], but got -1' });
   await rejects(() => c.search([], 'v', {}, 10), { code: 1100, message: 'nq [0] is invalid, nq (number of search vector per search request) should be in range [1, 16384], but got 0' });
   await rejects(() => c.search([[1, 2, 3]], 'v', {}, 10), { code: 1100, message: 'vector dimension mismatch, expected vector size(byte) 16, actual 12.' });
   // each vector's own size, as Milvus checks each line of the placeholder (the first wrong one);
@@ -553,7 +553,7 @@ test('errors: Milvus messages and codes', async () => {
   await rejects(() => c.search(q, 'v', { metric_type: 'BM25X' }, 10), { code: 1100, message: 'metric type BM25X not found or not supported' });
   await rejects(() => c.search(q, 'w', {}, 10), { message: 'fieldName(w) not found' });
   await rejects(() => c.search(q, 'n', {}, 10), { code: 1100, message: 'field (n) to search is not of vector data type' });
-  await rejects(() => c.search(q, 'v', {}, 10, '', { partition_names: ['nope'] }), { code: 200, message: 'partition name nope not found' });
+  await rejects(() => c.search(q, 'v', {}, 10, '', { partition_names: ['nope'] }), { code: 65535, message: 'partition name nope not found' });
   await rejects(() => c.search(q, 'v', {}, 10, '', { output_fields: ['nope'] }), { message: 'field nope not exist' });
   await rejects(() => c.search([[1, 2, NaN, 4]], 'v', {}, 10), { message: "value 'NaN' is not a number or infinity" });
   await rejects(() => c.search(q, 'v', {}, 10, 5), { cls: ParamError, message: 'The type of expr must be string' });

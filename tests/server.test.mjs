@@ -183,6 +183,40 @@ test('quick create errors are Milvus\'s', async () => {
     'idType can only be [Int64, VarChar], default: Int64: invalid parameter[expected=Int64, Varchar][actual=Int32]');
 });
 
+test('schema keys bound as Go binds JSON: case-insensitively (autoId, EnableDynamicField, FieldName, ...)', async () => {
+  const name = uniqueName('fold');
+  await ok('collections/create', {
+    CollectionName: name,
+    schema: {
+      autoId: true,
+      ENABLEDYNAMICFIELD: true,
+      Fields: [
+        { fieldname: 'id', datatype: 'Int64', isprimary: true },
+        { FieldName: 'v', DataType: 'FloatVector', ElementTypeParams: { dim: 2 } },
+      ],
+    },
+    IndexParams: [{ FIELDNAME: 'v', metrictype: 'L2' }],
+  });
+  const d = (await ok('collections/describe', { collectionName: name })).data;
+  assert.equal(d.autoId, true);
+  assert.equal(d.enableDynamicField, true);
+  assert.deepEqual(d.fields.map((f) => [f.name, f.type, f.primaryKey]), [['id', 'Int64', true], ['v', 'FloatVector', false]]);
+  assert.equal(d.indexes[0].metricType, 'L2');
+  // an auto_id key given is refused, a dynamic key kept
+  const ins = await ok('entities/insert', { collectionName: name, data: [{ v: [1, 2], extra: 'x' }] });
+  assert.equal(ins.data.insertCount, 1);
+  // a later key binding the same field wins, as in Go (autoID then autoid: false)
+  const other = uniqueName('fold');
+  await ok('collections/create', { collectionName: other, schema: { autoID: true, autoid: false, fields: [
+    { fieldName: 'id', dataType: 'Int64', isPrimary: true }, { fieldName: 'v', dataType: 'FloatVector', elementTypeParams: { dim: 2 } }] } });
+  assert.equal((await ok('collections/describe', { collectionName: other })).data.autoId, false);
+  // a key that is not a field's under any case stays unbound (Go ignores it): enabledDynamicField
+  const third = uniqueName('fold');
+  await ok('collections/create', { collectionName: third, schema: { enabledDynamicField: true, fields: [
+    { fieldName: 'id', dataType: 'Int64', isPrimary: true }, { fieldName: 'v', dataType: 'FloatVector', elementTypeParams: { dim: 2 } }] } });
+  assert.equal((await ok('collections/describe', { collectionName: third })).data.enableDynamicField, false);
+});
+
 test('custom schema: proto type names, element types, params, defaults, nullable; described back', async () => {
   const name = uniqueName('custom');
   await ok('collections/create', {
@@ -355,8 +389,11 @@ test('insert / upsert errors: empty data, the core\'s checks, nothing written', 
   const name = await quick({ params: { enableDynamicField: false } });
   await fails('entities/insert', { collectionName: name, data: [] }, 1804, 'fail to deal the insert data, error: missing required parameters');
   await fails('entities/upsert', { collectionName: name, data: null }, 1802, /CollectionDataReq.Data/);
-  await fails('entities/insert', { collectionName: name, data: [{ id: 1, vector: [1, 2] }] }, 1100,
-    'the dim (2) of field data(vector) is not equal to schema dim (4): invalid parameter[expected=4][actual=2]');
+  // Milvus's REST layer measures each vector as it converts the rows: 1804, not the proxy's 1100
+  await fails('entities/insert', { collectionName: name, data: [{ id: 1, vector: [1, 2] }] }, 1804,
+    'fail to deal the insert data, error: the dim (2) of field data(vector) is not equal to schema dim (4): invalid parameter[expected=4][actual=2]');
+  await fails('entities/upsert', { collectionName: name, data: [{ id: 1, vector: [1, 2, 3, 4] }, { id: 2, vector: [1, 2, 3, 4, 5] }] }, 1804,
+    /^fail to deal the insert data, error: the dim \(5\) of field data\(vector\)/);
   await fails('entities/upsert', { collectionName: name, data: [{ id: 1, vector: [1, 2, 3, 4] }, { id: 1, vector: [1, 2, 3, 4] }] }, 1100,
     'duplicate primary keys are not allowed in the same batch: invalid parameter');
   await fails('entities/insert', { collectionName: name, data: [{ id: 'x', vector: [1, 2, 3, 4] }] }, 1804, /^fail to deal the insert data, error: /);

@@ -135,10 +135,10 @@ TEST(limit_and_offset_rules) {
   QUERY_ERR(c, "{}", PT_MISUSE, INV, MIL, "empty expression should be used with limit");
   QUERY_ERR(c, "{'offset':2}", PT_MISUSE, INV, MIL, "empty expression should be used with limit");
   QUERY_ERR(c, "{'expr':' ','output_fields':['*']}", PT_MISUSE, INV, MIL, "empty expression should be used with limit");
-  QUERY_ERR(c, "{'limit':0}", PT_RANGE, INV, MIL, "limit [0] is invalid, should be greater than 0: invalid parameter");
+  QUERY_ERR(c, "{'limit':0}", PT_RANGE, INV, MIL, "invalid max query result window, limit [0] is invalid, should be greater than 0: invalid parameter");
   QUERY_ERR(c, "{'limit':-5}", PT_RANGE, INV, MIL, "limit [-5] is invalid, should be greater than 0");
-  QUERY_ERR(c, "{'limit':5,'offset':-1}", PT_RANGE, INV, MIL, "offset [-1] is invalid, should be gte than 0: invalid parameter");
-  QUERY_ERR(c, "{'limit':16385}", PT_RANGE, INV, MIL, "(offset+limit) should be in range [1, 16384], but got 16385: invalid parameter");
+  QUERY_ERR(c, "{'limit':5,'offset':-1}", PT_RANGE, INV, MIL, "invalid max query result window, offset [-1] is invalid, should be gte than 0: invalid parameter");
+  QUERY_ERR(c, "{'limit':16385}", PT_RANGE, INV, MIL, "invalid max query result window, (offset+limit) should be in range [1, 16384], but got 16385: invalid parameter");
   QUERY_ERR(c, "{'limit':16000,'offset':1000}", PT_RANGE, INV, MIL, "(offset+limit) should be in range [1, 16384], but got 17000");
   QUERY_ERR(c, "{'expr':'id in [1]','limit':16385}", PT_RANGE, INV, MIL, "(offset+limit) should be in range [1, 16384]");
   QUERY_ERR(c, "{'limit':'10'}", PT_MISUSE, INV, PT_EXC_PARAM, "limit [10] is invalid, should be an integer");
@@ -399,7 +399,7 @@ TEST(request_errors) {
   QUERY_ERR(c, "{'limit':5,'output_fields':[1]}", PT_MISUSE, INV, PT_EXC_PARAM, "output_fields must be a list of str");
   QUERY_ERR(c, "{'limit':5,'partition_names':'b'}", PT_MISUSE, INV, PT_EXC_PARAM, "partition_names must be a list of str");
   QUERY_ERR(c, "{'limit':5,'partition_names':[null]}", PT_MISUSE, INV, PT_EXC_PARAM, "partition_names must be a list of str");
-  QUERY_ERR(c, "{'limit':5,'partition_names':['b','nope']}", PT_NOT_FOUND, PT_CODE_PARTITION_NOT_FOUND, MIL,
+  QUERY_ERR(c, "{'limit':5,'partition_names':['b','nope']}", PT_NOT_FOUND, PT_CODE_UNEXPECTED, MIL,
             "partition name nope not found");
   /* a request with trailing text is not one JSON object */
   QUERY_ERR_RAW(c, "{\"limit\":5} {\"limit\":6}", PT_PARSE, INV, PT_EXC_PARAM, "the query request is not valid JSON");

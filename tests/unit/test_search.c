@@ -49,6 +49,7 @@ static int irand(int lo, int hi) { return lo + (int)(rng() % (uint64_t)(hi - lo 
 
 #define INV PT_CODE_PARAMETER_INVALID
 #define MIL PT_EXC_MILVUS
+#define UNX PT_CODE_UNEXPECTED
 
 enum { F32 = 101, F16 = 102, BF16 = 103, BIN = 100, SPARSE = 104, I8 = 105 };
 typedef enum metric { L2, IP, COSINE, HAMMING, JACCARD, DEFAULT_METRIC } metric;
@@ -1084,15 +1085,17 @@ TEST(errors) {
   const float q[6] = {1, 2, 3, 4, 5, 6};
   const uint8_t qb[4] = {1, 2, 3, 4};
 
-  /* topk */
-  SEARCH_ERR(one, "{'limit':0,'nq':1}", q, 12, PT_RANGE, INV, MIL, "topk [0] is invalid, it should be in range [1, 16384], but got 0: invalid parameter");
-  SEARCH_ERR(one, "{'limit':-5,'nq':1}", q, 12, PT_RANGE, INV, MIL, "topk [-5] is invalid, it should be in range [1, 16384], but got -5");
-  SEARCH_ERR(one, "{'limit':16385,'nq':1}", q, 12, PT_RANGE, INV, MIL, "topk [16385] is invalid, it should be in range [1, 16384], but got 16385");
-  SEARCH_ERR(one, "{'limit':16384,'offset':1,'nq':1}", q, 12, PT_RANGE, INV, MIL,
-             "offset+topk [16385] is invalid, it should be in range [1, 16384], but got 16385: invalid parameter");
-  SEARCH_ERR(one, "{'limit':100,'offset':16300,'nq':1}", q, 12, PT_RANGE, INV, MIL,
+  /* topk: Milvus's proxy answers these as plain errors (65535, no ": invalid parameter") */
+  SEARCH_ERR(one, "{'limit':0,'nq':1}", q, 12, PT_RANGE, UNX, MIL, "topk [0] is invalid, it should be in range [1, 16384], but got 0");
+  SEARCH_ERR(one, "{'limit':-5,'nq':1}", q, 12, PT_RANGE, UNX, MIL, "topk [-5] is invalid, it should be in range [1, 16384], but got -5");
+  SEARCH_ERR(one, "{'limit':16385,'nq':1}", q, 12, PT_RANGE, UNX, MIL, "topk [16385] is invalid, it should be in range [1, 16384], but got 16385");
+  SEARCH_ERR(one, "{'limit':16384,'offset':1,'nq':1}", q, 12, PT_RANGE, UNX, MIL,
+             "offset+topk [16385] is invalid, it should be in range [1, 16384], but got 16385");
+  SEARCH_ERR(one, "{'limit':100,'offset':16300,'nq':1}", q, 12, PT_RANGE, UNX, MIL,
              "offset+topk [16400] is invalid, it should be in range [1, 16384], but got 16400");
-  SEARCH_ERR(one, "{'limit':10,'offset':-1,'nq':1}", q, 12, PT_RANGE, INV, MIL, "offset [-1] is invalid, should be gte than 0");
+  SEARCH_ERR(one, "{'limit':10,'offset':-1,'nq':1}", q, 12, PT_RANGE, UNX, MIL, "offset [-1] is invalid, it should be in range [1, 16384], but got -1");
+  SEARCH_ERR(one, "{'limit':1,'offset':16385,'nq':1}", q, 12, PT_RANGE, UNX, MIL,
+             "offset [16385] is invalid, it should be in range [1, 16384], but got 16385");
   SEARCH_ERR(one, "{'limit':1.5,'nq':1}", q, 12, PT_MISUSE, PT_CODE_CLIENT, PT_EXC_PARAM, "`limit` value 1.5 is illegal");
   SEARCH_ERR(one, "{'limit':'x','nq':1}", q, 12, PT_MISUSE, PT_CODE_CLIENT, PT_EXC_PARAM, "`limit` value x is illegal");
   SEARCH_ERR(one, "{'limit':2,'offset':'3','nq':1}", q, 12, PT_MISUSE, PT_CODE_CLIENT, PT_EXC_PARAM, "`offset` value 3 is illegal");
@@ -1131,7 +1134,8 @@ TEST(errors) {
   SEARCH_ERR(c, "{'anns_field':'w','nq':1}", q, 12, PT_NOT_FOUND, 1700, MIL, "fieldName(w) not found");
   SEARCH_ERR(c, "{'anns_field':'n','nq':1}", q, 12, PT_SCHEMA, INV, MIL, "field (n) to search is not of vector data type");
   /* range parameters */
-  SEARCH_ERR(one, "{'metric_type':'L2','nq':1,'params':{'range_filter':1}}", q, 12, PT_MISUSE, INV, MIL, "range_filter requires radius");
+  SEARCH_ERR(one, "{'metric_type':'L2','nq':1,'params':{'range_filter':1}}", q, 12, PT_MISUSE, INV, MIL,
+             "range_filter requires radius to be set; range_filter alone is not a valid range search parameter: invalid parameter[expected=range_filter][actual=]");
   SEARCH_ERR(one, "{'metric_type':'L2','nq':1,'params':{'radius':1,'range_filter':1}}", q, 12, PT_MISUSE, INV, MIL,
              "range_filter must be less than radius for L2");
   SEARCH_ERR(one, "{'metric_type':'L2','nq':1,'params':{'radius':1,'range_filter':2}}", q, 12, PT_MISUSE, INV, MIL,
@@ -1176,7 +1180,7 @@ TEST(errors) {
              "nq [2] does not match the 1 sparse query vectors given");
   SEARCH_ERR(c, "{'anns_field':'s','nq':1}", NULL, 0, PT_MISUSE, INV, MIL, "nq [1] does not match the 0 sparse query vectors given");
   /* scope and outputs */
-  SEARCH_ERR(one, "{'nq':1,'partition_names':['nope']}", q, 12, PT_NOT_FOUND, PT_CODE_PARTITION_NOT_FOUND, MIL, "partition name nope not found");
+  SEARCH_ERR(one, "{'nq':1,'partition_names':['nope']}", q, 12, PT_NOT_FOUND, UNX, MIL, "partition name nope not found");
   SEARCH_ERR(one, "{'nq':1,'output_fields':['nope']}", q, 12, PT_NOT_FOUND, PT_CODE_UNEXPECTED, MIL, "field nope not exist");
   SEARCH_ERR(one, "{'nq':1,'output_fields':['count(*)']}", q, 12, PT_NOT_FOUND, PT_CODE_UNEXPECTED, MIL, "field count(*) not exist");
   /* the request itself */

@@ -199,14 +199,26 @@ export class MutationResult {
   readonly primary_keys: PrimaryKey[];
   /** Hybrid timestamp: physical milliseconds << 18 | logical counter. */
   readonly timestamp: bigint;
+  /** The fields as JSON.stringify writes them: BigInts (auto_id keys, the timestamp) as their
+   * decimal digits, as Milvus's REST API writes INT64 values. */
+  toJSON(): object;
   toString(): string;
 }
 
 /** A row read back: INT64 as number (BigInt beyond 2^53), FLOAT_VECTOR / FLOAT16_VECTOR /
  * BFLOAT16_VECTOR / INT8_VECTOR as number[], BINARY_VECTOR as Uint8Array, JSON and ARRAY as
- * parsed values, SPARSE_FLOAT_VECTOR as { index: value }, nulls as null; dynamic keys top-level. */
+ * parsed values, SPARSE_FLOAT_VECTOR as { index: value }, nulls as null; dynamic keys top-level.
+ * A row (or hit) holding a BigInt has a non-enumerable toJSON: JSON.stringify writes each
+ * BigInt as its decimal digits (Milvus REST's int64-as-string) instead of throwing. */
 export type Entity = { [field: string]: unknown };
 
+/** Milvus's consistency levels, by name or code. Every read of the embedded store sees every
+ * write acknowledged before it (Strong), which is what each level allows at least; any other
+ * value is refused (ParamError "invalid consistency level: ..."). */
+export type ConsistencyLevel = 'Strong' | 'Session' | 'Bounded' | 'Eventually' | 'Customized' | 0 | 1 | 2 | 3 | 4;
+
+/** Every options object below is checked key by key: a key partita does not implement (say
+ * `group_by_field`, or a misspelling) throws a ParamError naming it, and nothing is done. */
 export interface TimeoutOption {
   /** Seconds, or null for none. */
   timeout?: number | null;
@@ -216,7 +228,8 @@ export interface MutationOptions extends TimeoutOption {
    * On a forwarding connection: 'local' (default) resolves once the mutation is applied to the
    * embedded store and queued for the remote; 'remote' also waits for the remote's
    * acknowledgement and rejects with the remote's error (the local store keeps the mutation).
-   * `timeout` bounds the wait (the mutation stays queued).
+   * `timeout` bounds the wait (the mutation stays queued). A connection that forwards nowhere
+   * takes 'local' only.
    */
   ack?: 'local' | 'remote';
 }
@@ -274,12 +287,14 @@ export interface QueryOptions extends TimeoutOption {
   output_fields?: string[];
   limit?: number;
   offset?: number;
+  consistency_level?: ConsistencyLevel;
 }
 export interface CollectionQueryOptions extends QueryOptions {
   partition_names?: string[];
 }
 export interface GetOptions extends TimeoutOption {
   output_fields?: string[];
+  consistency_level?: ConsistencyLevel;
 }
 export interface CollectionGetOptions extends GetOptions {
   partition_names?: string[];
@@ -313,8 +328,9 @@ export interface SearchParam {
   /** Default: COSINE for dense vectors, HAMMING for binary, IP for sparse. */
   metric_type?: MetricType | Lowercase<MetricType>;
   /** Range search: keep range_filter <= distance < radius (L2, HAMMING, JACCARD) or
-   * radius < distance <= range_filter (IP, COSINE). Index parameters are accepted and ignored. */
-  params?: { radius?: number; range_filter?: number; [key: string]: unknown };
+   * radius < distance <= range_filter (IP, COSINE). The search is exact, with no index: an
+   * index's parameters (nprobe, ef, ...) are refused by name (ParamError). */
+  params?: { radius?: number; range_filter?: number };
   /** Hits to skip (options.offset takes precedence). */
   offset?: number;
   /** Decimals to round distances to, -1 (default) for none (options.round_decimal takes precedence). */
@@ -329,6 +345,7 @@ export interface SearchOptions extends TimeoutOption {
   offset?: number;
   /** -1 to 6. */
   round_decimal?: number;
+  consistency_level?: ConsistencyLevel;
 }
 export interface CollectionSearchOptions extends SearchOptions {
   partition_names?: string[];
@@ -352,6 +369,7 @@ export interface CollectionOptions {
   using?: string;
   /** Partition-key collections: number of partitions (default 16). */
   num_partitions?: number;
+  consistency_level?: ConsistencyLevel;
 }
 
 export class Collection {
@@ -482,8 +500,14 @@ export interface ConnectOptions {
   /**
    * ':memory:' (default): the embedded store only. 'http(s)://host:port': the embedded store,
    * with every mutation also forwarded to that Milvus REST v2 endpoint; reads stay local.
+   * Options of a forwarding connection given without one are refused by name.
    */
   uri?: string;
+  /** pymilvus's address form, instead of uri: http://host:port (https with `secure`); Milvus
+   * serves REST v2 on its gRPC port. Defaults 'localhost' and 19530 when the other is given. */
+  host?: string;
+  port?: number | string;
+  secure?: boolean;
   /** Sent as `Authorization: Bearer <token>` ('user:password' or an API key). */
   token?: string;
   /** Used to make the token 'user:password' when no token is given. */

@@ -280,6 +280,10 @@ function connectionOptions(config) {
     'http(s)://host:port to also forward writes to a Milvus server, or partita/persist to save snapshots');
 }
 
+/** A database's connection options: a forwarding connection's remote database (an embedded
+ * store has none: connections.connect refuses db_name there, each database being a store). */
+const dbOptions = (options, db) => (options.uri === ':memory:' ? options : { ...options, db_name: db });
+
 /** The SDK's CONNECT_STATUS.SHUTDOWN. */
 const CONNECT_SHUTDOWN = 5;
 
@@ -323,7 +327,7 @@ export class MilvusClient {
     // as the SDK, the database is not looked up now: requests to one that does not exist fail
     if (config.database) this.#db = config.database;
     const alias = aliasOf(address, 'default');
-    if (!connections.has_connection(alias) || options.uri !== ':memory:') connections.connect(alias, { ...options, db_name: 'default' }); // a new token too
+    if (!connections.has_connection(alias) || options.uri !== ':memory:') connections.connect(alias, dbOptions(options, 'default')); // a new token too
     /** Resolves once the WebAssembly core is loaded (the SDK's connection promise). */
     this.connectPromise = this.#whenReady();
     this.connectPromise.catch(() => {}); // reported by every call; never an unhandled rejection
@@ -348,7 +352,7 @@ export class MilvusClient {
   #aliasOf(data) {
     const db = this.#dbOf(data);
     const alias = aliasOf(this.address, db);
-    if (!connections.has_connection(alias)) connections.connect(alias, { ...this.#options, db_name: db });
+    if (!connections.has_connection(alias)) connections.connect(alias, dbOptions(this.#options, db));
     return alias;
   }
 

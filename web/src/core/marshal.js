@@ -26,7 +26,7 @@
 import { engine } from './engine.js';
 import { randomMark, typedBytes, typedKind, typedLength } from './typed.js';
 import { DataType, isDenseVectorType, isIntegerType, isStringType } from './dtype.js';
-import { CLIENT_ERROR, DataNotMatchException, DataTypeNotSupportException, MilvusException } from './errors.js';
+import { CLIENT_ERROR, DataNotMatchException, DataTypeNotSupportException, MilvusException, ParamError } from './errors.js';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -48,6 +48,21 @@ export function typeName(v) {
 const isPlainRow = (v) => v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v);
 
 /** Duck-typed Apache Arrow Table: partita never imports apache-arrow. */
+/**
+ * Refuses a typed array that cannot hold a vector of a FLOAT / FLOAT16 / BFLOAT16 field, as
+ * pymilvus refuses an np.ndarray of another dtype than float32 / float64 ("invalid input for
+ * float32 vector"): integer arrays would be read as floats that were never meant. FLOAT16 /
+ * BFLOAT16 also take their raw halves (Uint16Array) and bytes (Uint8Array). `where` names the
+ * vector in the message.
+ */
+export function checkFloatVectorKind(t, kind, where) {
+  if (kind === undefined || kind === 'Float32Array' || kind === 'Float64Array') return;
+  const half = t === DataType.FLOAT16_VECTOR || t === DataType.BFLOAT16_VECTOR;
+  if (half ? kind === 'Uint16Array' || kind === 'Uint8Array' : t !== DataType.FLOAT_VECTOR) return;
+  const kinds = half ? 'a Float32Array, a Float64Array, a Uint16Array of halves or a Uint8Array of their bytes' : 'a Float32Array or a Float64Array';
+  throw new ParamError(CLIENT_ERROR, `invalid input for ${half ? DataType[t].toLowerCase() : 'float32 vector'} ${where}: expected numbers, ${kinds}, got ${kind}`);
+}
+
 export function isArrowTable(v) {
   return (
     v !== null && typeof v === 'object' && typeof v.getChild === 'function' && typeof v.numRows === 'number' &&
@@ -306,17 +321,20 @@ class Column {
   setVector(r, v, t) {
     const w = this.width;
     const kind = typedKind(v);
+    checkFloatVectorKind(t, kind, `(field ${this.field.name}, row ${r})`);
     // FLOAT16 / BFLOAT16 given as raw halves (Uint16Array) or raw bytes (Uint8Array): copied now
     const half = t === DataType.FLOAT16_VECTOR || t === DataType.BFLOAT16_VECTOR;
     if (half && (kind === 'Uint16Array' || kind === 'Uint8Array')) {
+      // bytes per row: the width is the dim until the first row switches the column to bytes
+      const rowBytes = this.kind === K.BYTES ? w : w * 2;
       if (this.kind !== K.BYTES) {
         if (this.written) return this.mark(r, CELL.WRONG_TYPE, typeName(v)); // mixed forms in one column
-        this.toBytes(w * 2);
+        this.toBytes(rowBytes);
       }
       this.written++;
       const b = typedBytes(v);
-      if (b.length !== w * 2) return this.mark(r, CELL.WRONG_LENGTH, typeName(v), b.length / 2);
-      this.values.set(b, r * w * 2);
+      if (b.length !== rowBytes) return this.mark(r, CELL.WRONG_LENGTH, typeName(v), b.length / 2);
+      this.values.set(b, r * rowBytes);
       return;
     }
     if (this.kind === K.BYTES) return this.mark(r, CELL.WRONG_TYPE, typeName(v)); // mixed forms in one column

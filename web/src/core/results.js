@@ -27,6 +27,32 @@ const LONG_DIGITS = /[0-9]{16}/; // shorter integers are safe
 
 const isDigit = (ch) => ch >= 48 && ch <= 57;
 
+/**
+ * A copy of `v` that JSON.stringify can write: each BigInt as its decimal digits, as Milvus's
+ * REST API writes INT64 values by default (int64-as-string): a number would round an integer
+ * beyond 2^53, the text is exact. Everything else is as it is.
+ */
+export function jsonSafe(v) {
+  if (typeof v === 'bigint') return String(v);
+  if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v)) return v;
+  if (Array.isArray(v)) return v.map(jsonSafe);
+  const out = {};
+  for (const k of Object.keys(v)) Object.defineProperty(out, k, { value: jsonSafe(v[k]), enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+/** The toJSON of results that hold BigInts (rows, hits): JSON.stringify writes them with
+ * jsonSafe instead of throwing "Do not know how to serialize a BigInt". */
+function bigToJSON() {
+  return jsonSafe(this);
+}
+
+/** Gives `obj` a non-enumerable toJSON (bigToJSON) unless it has a member of that name. */
+function serialisable(obj) {
+  if (!Object.hasOwn(obj, 'toJSON')) Object.defineProperty(obj, 'toJSON', { value: bigToJSON, enumerable: false, writable: true, configurable: true });
+  return obj;
+}
+
 /** JSON text (valid: the core's) as JS values, integers beyond 2^53 as BigInts. */
 export function parseJson(text) {
   if (!LONG_DIGITS.test(text)) return JSON.parse(text);
@@ -75,6 +101,12 @@ export class MutationResult {
     this.timestamp = timestamp;
   }
 
+  /** Its fields as JSON.stringify writes them: keys and timestamp beyond 2^53 as decimal
+   * strings (jsonSafe), so that a result can be logged or sent as it is. */
+  toJSON() {
+    return jsonSafe(this);
+  }
+
   /** pymilvus's str(MutationResult), including its missing closing parenthesis. */
   toString() {
     return (
@@ -120,6 +152,8 @@ export function textValues(dtype, n, valid, offs, bytes) {
     if (valid && !valid[i]) { out[i] = null; continue; }
     const text = decoder.decode(bytes.subarray(offs[i], offs[i + 1]));
     out[i] = parse ? parseJson(text) : text;
+    // rows whose value may hold a BigInt (an integer of 16 digits or more), for assembleRows
+    if (parse && LONG_DIGITS.test(text)) (out.maybeBig ??= new Set()).add(i);
   }
   if (dtype === DataType.SPARSE_FLOAT_VECTOR)
     for (let i = 0; i < n; i++) if (out[i]) out[i] = Object.fromEntries(Object.entries(out[i]).map(([k, v]) => [Number(k), v]));
@@ -182,6 +216,12 @@ export function assembleRows(cols, n) {
       const extra = c.values[i];
       if (extra && typeof extra === 'object') for (const key of Object.keys(extra)) if (!Object.hasOwn(row, key)) own(row, key, extra[key]);
     }
+    // a row holding a BigInt (an INT64 beyond 2^53, or one inside a JSON value) can be written
+    // by JSON.stringify (bigToJSON); other rows are plain objects, as JSON writes them already
+    let big = false;
+    for (let k = 0; k < values.length && !big; k++) big = typeof values[k][i] === 'bigint' || Boolean(values[k].maybeBig?.has(i));
+    for (let k = 0; k < dynamic.length && !big; k++) big = Boolean(dynamic[k].values.maybeBig?.has(i));
+    if (big) serialisable(row);
     rows[i] = row;
   }
   return rows;
@@ -208,6 +248,7 @@ export function assembleHits(counts, dist, rows, { pk, pkInEntity = false, round
       if (!pkInEntity) delete entity[pk];
       const d = dist[at];
       hits[i] = { id, distance: scale ? Math.floor(d * scale + 0.5) / scale : d, entity };
+      if (typeof id === 'bigint') serialisable(hits[i]);
     }
     out[q] = hits;
   }

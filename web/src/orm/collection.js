@@ -18,12 +18,21 @@ import { connections } from './connections.js';
 import { DataType, isVectorType } from '../core/dtype.js';
 import { CLIENT_ERROR, ParamError, SchemaNotReadyException } from '../core/errors.js';
 import { normalizeFieldOps } from '../core/fieldop.js';
-import { transcribe, typeName } from '../core/marshal.js';
+import { checkFloatVectorKind, transcribe, typeName } from '../core/marshal.js';
 import { Partition, _registerCollection } from './partition.js';
 import { bf16ToNumber, f16ToNumber } from '../core/results.js';
 import { isArrayBuffer, typedBytes, typedKind, typedLength } from '../core/typed.js';
 import { restCreateCollection } from '../remote/rest.js';
 import { CollectionSchema } from './schema.js';
+import { OPTIONS, acceptOptions, checkConsistencyLevel } from './options.js';
+
+/** Options of a data call of a Collection: the partition's option besides. */
+const onCollection = (op) => [...OPTIONS[op], op === 'query' || op === 'get' || op === 'search' ? 'partition_names' : 'partition_name'];
+const TIMEOUT = ['timeout'];
+/** Keys of search's `param`, and of its `params`: a search is exact (no index is built), so
+ * index parameters (nprobe, ef, ...) would have nothing to act on, and are refused. */
+const SEARCH_PARAM = ['metric_type', 'params', 'offset', 'round_decimal', 'limit'];
+const SEARCH_PARAMS = ['radius', 'range_filter'];
 
 function checkName(name, what) {
   if (typeof name !== 'string') throw new ParamError(CLIENT_ERROR, `${what} name must be a string, got ${typeof name}`);
@@ -45,6 +54,7 @@ function requestText(request, replacer = faithful) {
   try {
     return JSON.stringify(request, replacer);
   } catch (e) {
+    if (e instanceof ParamError) throw e; // a replacer's own refusal
     throw new ParamError(CLIENT_ERROR, `the request cannot be written as JSON: ${e?.message ?? e}`);
   }
 }
@@ -83,6 +93,13 @@ function writeOptions(op, options) {
   // a field operation other than REPLACE makes the upsert a merge (Milvus promotes it too)
   out.merge = { merge: partial === true || ops.length > 0, fieldOps: ops };
   return out;
+}
+
+/** A mutation on a connection without a remote: its ack can only be 'local' (the default). */
+function checkLocalAck(options) {
+  const ack = options.ack;
+  if (ack !== undefined && ack !== null && ack !== 'local')
+    throw new ParamError(CLIENT_ERROR, `ack ${JSON.stringify(ack) ?? typeName(ack)} needs a forwarding connection (uri http(s)://host:port); the embedded store acknowledges 'local' only`);
 }
 
 /** A call's timeout (seconds) in milliseconds; undefined when it has none. */
@@ -171,6 +188,8 @@ export class Collection {
     }
     this.#name = checkName(name, 'collection');
     // the caller's values first (the schema's JSON, the options): then the store
+    options = acceptOptions('Collection() options', options, ['using', 'num_partitions', 'consistency_level']);
+    checkConsistencyLevel(options.consistency_level);
     this.#using = options.using ?? 'default';
     const schemaText = schema ? requestText(schema.toCoreJSON(), null) : null;
     const numPartitions = options.num_partitions ?? 0;
@@ -236,6 +255,7 @@ export class Collection {
     partition = checkPartition(partition);
     const fw = connections._forwarder(this.#using);
     if (fw) return this._forwarded(fw, options, () => this._applyWrite(op, data, partition, fw, options));
+    checkLocalAck(options);
     return this._applyWrite(op, data, partition, null, options).result;
   }
 
@@ -319,9 +339,12 @@ export class Collection {
     options = mutationOptions(options);
     if (typeof expr !== 'string')
       throw new ParamError(CLIENT_ERROR, `The type of expr must be string ,but ${typeof expr} is given.`);
+    // pymilvus checks the filter before sending it (Prepare.delete_request)
+    if (expr === '') throw new ParamError(CLIENT_ERROR, "Illegal str variables: {'filter': ''}, expect non-empty str");
     partition = checkPartition(partition);
     const fw = connections._forwarder(this.#using);
     if (fw) return this._forwarded(fw, options, () => this._applyDelete(expr, partition, fw, options));
+    checkLocalAck(options);
     return this._applyDelete(expr, partition, null, options).result;
   }
 
@@ -341,6 +364,7 @@ export class Collection {
   /** query; `expected`: the resolution an expression was built against (see _get). */
   _query(expr = '', options = {}, partitionNames, expected) {
     checkTimeout(options);
+    checkConsistencyLevel(options.consistency_level);
     if (typeof expr !== 'string')
       throw new ParamError(CLIENT_ERROR, `The type of expr must be string ,but ${typeof expr} is given.`);
     // every option read once, and the request written, before the collection is resolved
@@ -358,9 +382,11 @@ export class Collection {
   _search(data, annsField, param, limit, expr, options = {}, partitionNames) {
     checkTimeout(options);
     options ??= {};
+    checkConsistencyLevel(options.consistency_level);
     param ??= {};
     if (typeof param !== 'object' || Array.isArray(param))
       throw new ParamError(CLIENT_ERROR, `search param must be a dict, got ${typeName(param)}`);
+    acceptOptions('search param', param, SEARCH_PARAM);
     if (annsField !== undefined && annsField !== null && typeof annsField !== 'string')
       throw new ParamError(CLIENT_ERROR, `anns_field must be a string, got ${typeName(annsField)}`);
     if (expr !== undefined && expr !== null && typeof expr !== 'string')
@@ -399,6 +425,10 @@ export class Collection {
     let pkInEntity = false;
     const text = requestText(request, function (k, v) {
       if (this === outputs && typeof v === 'string' && (v.trim() === '*' || v.trim() === pk)) pkInEntity = true;
+      // the params as written (after their toJSON); not an object: the core refuses it
+      if (this === request && k === 'params' && v !== null && typeof v === 'object' && !Array.isArray(v))
+        acceptOptions('search param.params', v, SEARCH_PARAMS,
+          "partita's search is exact, with no index: an index's search parameters have nothing to act on");
       return faithful(k, v);
     });
     return engine().searchHits(this.#store(), this.#name, facts, text, q, { pk, pkInEntity, roundDecimal });
@@ -467,6 +497,7 @@ export class Collection {
   }
 
   drop_partition(name, options = {}) {
+    options = acceptOptions('Collection.drop_partition() options', options, TIMEOUT);
     checkName(name, 'partition');
     checkTimeout(options);
     const existed = engine().dropPartition(this.#store(), this.#name, name);
@@ -479,6 +510,7 @@ export class Collection {
 
   /** Drops the collection and its data. */
   drop(options = {}) {
+    options = acceptOptions('Collection.drop() options', options, TIMEOUT);
     checkTimeout(options);
     engine().dropCollection(this.#store(), this.#name);
     this._forwardOp('drop_collection', { collectionName: this.#name });
@@ -486,23 +518,28 @@ export class Collection {
 
   /** @returns {Promise<import('../core/results.js').MutationResult>} */
   async insert(data, options = {}) {
+    options = acceptOptions('Collection.insert() options', options, onCollection('insert'));
     return this._write('insert', data, options.partition_name, options);
   }
 
   /** @returns {Promise<import('../core/results.js').MutationResult>} */
   async upsert(data, options = {}) {
+    options = acceptOptions('Collection.upsert() options', options, onCollection('upsert'));
     return this._write('upsert', data, options.partition_name, options);
   }
 
   async delete(expr, options = {}) {
+    options = acceptOptions('Collection.delete() options', options, onCollection('delete'));
     return this._delete(expr, options.partition_name, options);
   }
 
   async query(expr, options = {}) {
+    options = acceptOptions('Collection.query() options', options, onCollection('query'));
     return this._query(expr, options);
   }
 
   async get(ids, options = {}) {
+    options = acceptOptions('Collection.get() options', options, onCollection('get'));
     return this._get(ids, options);
   }
 
@@ -522,6 +559,7 @@ export class Collection {
    *   timeout?: number }} [options]
    */
   async search(data, anns_field, param, limit, expr, options = {}) {
+    options = acceptOptions('Collection.search() options', options, onCollection('search'));
     return this._search(data, anns_field, param, limit, expr, options);
   }
 
@@ -529,6 +567,7 @@ export class Collection {
    * forwarding connection, when the remote has acknowledged every earlier mutation of the
    * connection (rejects with remote failures not reported yet); in the embedded store at once. */
   async flush(options = {}) {
+    options = acceptOptions('Collection.flush() options', options, TIMEOUT);
     checkTimeout(options);
     this._facts();
     const fw = connections._forwarder(this.#using);
@@ -537,11 +576,13 @@ export class Collection {
 
   /** Collections are always loaded in the embedded store; kept for pymilvus code. */
   async load(options = {}) {
+    options = acceptOptions('Collection.load() options', options, TIMEOUT);
     checkTimeout(options);
     this._facts();
   }
 
   async release(options = {}) {
+    options = acceptOptions('Collection.release() options', options, TIMEOUT);
     checkTimeout(options);
     this._facts();
   }
@@ -567,7 +608,7 @@ export class Collection {
    * @param {{ name?: string, using?: string }} [options]
    */
   static load(bytes, options = {}) {
-    if (options === null || typeof options !== 'object') throw new ParamError(CLIENT_ERROR, 'Collection.load options must be an object');
+    options = acceptOptions('Collection.load() options', options, ['name', 'using']);
     const optName = options.name, using = options.using ?? 'default';
     const name = optName === undefined || optName === null ? null : checkName(optName, 'collection');
     // the bytes last: no caller's code runs between measuring them and copying them
@@ -582,6 +623,7 @@ export class Collection {
    * segment would be freed. Results of reads do not change.
    */
   async compact(options = {}) {
+    options = acceptOptions('Collection.compact() options', options, TIMEOUT);
     checkTimeout(options);
     const removed = engine().compact(this.#store(), this.#name);
     this.#compaction = { compaction_id: ++compactionIds, removed_rows: removed };
@@ -589,6 +631,7 @@ export class Collection {
 
   /** The state of the last compact() (pymilvus shape; embedded compactions complete at once). */
   async get_compaction_state(options = {}) {
+    options = acceptOptions('Collection.get_compaction_state() options', options, TIMEOUT);
     checkTimeout(options);
     this._facts();
     const last = this.#compaction;
@@ -599,6 +642,7 @@ export class Collection {
 
   /** Resolves when the last compact() has completed (at once in the embedded store). */
   async wait_for_compaction_completed(options = {}) {
+    options = acceptOptions('Collection.wait_for_compaction_completed() options', options, TIMEOUT);
     return this.get_compaction_state(options);
   }
 
@@ -708,6 +752,7 @@ function vectorValues(v, t) {
   if (kind !== undefined) {
     if (kind === 'BigInt64Array' || kind === 'BigUint64Array')
       throw new ParamError(CLIENT_ERROR, `search data must be vectors of numbers, got ${typeName(v)}`);
+    checkFloatVectorKind(t, kind, 'in search data');
     if (kind === 'Uint16Array' && (t === DataType.FLOAT16_VECTOR || t === DataType.BFLOAT16_VECTOR)) {
       const values = Array.from(v, t === DataType.FLOAT16_VECTOR ? f16ToNumber : bf16ToNumber);
       return { values, length: values.length };

@@ -5,10 +5,35 @@
 // server, it keeps its collections across disconnect() and connect() of the same alias.
 
 import { engine } from '../core/engine.js';
-import { CLIENT_ERROR, ConnectionConfigException, ConnectionNotExistException } from '../core/errors.js';
+import { CLIENT_ERROR, ConnectionConfigException, ConnectionNotExistException, ParamError } from '../core/errors.js';
 import { Forwarder } from '../remote/forward.js';
+import { acceptOptions } from './options.js';
 
 const DEFAULT = 'default';
+
+/** Options of a forwarding connection only (ConnectOptions in index.d.ts): an embedded-only
+ * store has no use for them, so they are refused there rather than kept unused. */
+const REMOTE_OPTIONS = ['token', 'user', 'password', 'db_name', 'timeout', 'batch_rows', 'batch_bytes', 'max_pending_bytes',
+  'max_in_flight', 'retry_initial_ms', 'retry_max_ms', 'retry_multiplier', 'max_retries', 'ack', 'outbox', 'outbox_fsync',
+  'index_params', 'fetch', 'on_error', 'stream_bodies'];
+
+/** pymilvus's address options (host, port, secure) as the uri they name: Milvus serves its
+ * REST v2 API on the port of its gRPC API (19530), so http://host:port is the same server. */
+function addressUri(options) {
+  const { host, port, secure } = options;
+  if (host === undefined && port === undefined && secure === undefined) return options.uri;
+  if (options.uri !== undefined)
+    throw new ConnectionConfigException(CLIENT_ERROR, 'connect() takes uri or host / port / secure, not both');
+  const h = host ?? 'localhost', p = port ?? 19530;
+  if (typeof h !== 'string' || !/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/.test(h))
+    throw new ConnectionConfigException(CLIENT_ERROR, `host must be a host name or address, got ${JSON.stringify(h) ?? typeof h}`);
+  const n = typeof p === 'string' && /^\d+$/.test(p) ? Number(p) : p;
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new ConnectionConfigException(CLIENT_ERROR, `port must be an integer in [1, 65535], got ${JSON.stringify(p) ?? typeof p}`);
+  if (secure !== undefined && typeof secure !== 'boolean')
+    throw new ConnectionConfigException(CLIENT_ERROR, `secure must be a bool, got ${typeof secure}`);
+  return `${secure ? 'https' : 'http'}://${h}:${n}`;
+}
 
 class Connections {
   #aliases = new Map(); // alias -> { config, connected }
@@ -22,19 +47,27 @@ class Connections {
    *   retry_initial_ms?: number, retry_max_ms?: number, retry_multiplier?: number, max_retries?: number,
    *   ack?: 'local' | 'remote', outbox?: string | object, outbox_fsync?: boolean,
    *   index_params?: Record<string, { index_type?: string, metric_type?: string, params?: object }>,
-   *   fetch?: typeof fetch, on_error?: (err: Error) => void }} [options]
-   *   uri ':memory:' (or none): the embedded store only; http(s)://host:port: the embedded store,
-   *   and its mutations forwarded to that Milvus REST v2 endpoint (forward.js says how).
+   *   fetch?: typeof fetch, on_error?: (err: Error) => void, host?: string, port?: number | string,
+   *   secure?: boolean }} [options]
+   *   uri ':memory:' (or none): the embedded store only; http(s)://host:port (or host / port /
+   *   secure): the embedded store, and its mutations forwarded to that Milvus REST v2 endpoint
+   *   (forward.js says how). Any other option is refused by name.
    */
   connect(alias = DEFAULT, options = {}) {
     if (typeof alias !== 'string')
       throw new ConnectionConfigException(CLIENT_ERROR, `Alias should be string, but ${typeof alias} is given.`);
-    const uri = options.uri ?? ':memory:';
+    options = acceptOptions('connections.connect() options', options, ['uri', 'host', 'port', 'secure', ...REMOTE_OPTIONS]);
+    const uri = addressUri(options) ?? ':memory:';
     if (typeof uri !== 'string') throw new ConnectionConfigException(CLIENT_ERROR, 'uri must be a string');
     const remote = /^https?:\/\//i.test(uri);
     if (!remote && uri !== ':memory:' && uri !== '')
       throw new ConnectionConfigException(CLIENT_ERROR, `unsupported uri ${JSON.stringify(uri)}: use ':memory:' or http(s)://host:port`);
-    const config = { ...options, uri: remote ? uri : ':memory:' };
+    if (!remote)
+      for (const k of REMOTE_OPTIONS)
+        if (options[k] !== undefined)
+          throw new ParamError(CLIENT_ERROR, `connections.connect() options: '${k}' is an option of a forwarding connection (uri http(s)://host:port); the embedded store alone has no use for it`);
+    const { host: _h, port: _p, secure: _s, ...rest } = options;
+    const config = { ...rest, uri: remote ? uri : ':memory:' };
     if (config.token === undefined && (options.user || options.password)) config.token = `${options.user ?? ''}:${options.password ?? ''}`;
     const prev = this.#aliases.get(alias);
     if (prev && prev.connected && prev.config.uri !== config.uri)

@@ -2,6 +2,7 @@
 // this partition; creating one creates the partition if it does not exist yet.
 
 import { CLIENT_ERROR, ParamError } from '../core/errors.js';
+import { OPTIONS, acceptOptions } from './options.js';
 
 const INTERNAL = Symbol('partita.internal');
 let CollectionClass = null;
@@ -24,6 +25,10 @@ export class Partition {
       this.#description = description;
       return;
     }
+    options = acceptOptions('Partition() options', options, ['using']);
+    // a Collection object is in its own connection: another alias would name another store
+    if (typeof collection !== 'string' && options.using !== undefined && options.using !== collection?.using)
+      throw new ParamError(CLIENT_ERROR, `Partition() options: using '${options.using}' is not the connection of the collection given ('${collection?.using}'); give the collection's name to open it there`);
     if (typeof collection === 'string') {
       if (!CollectionClass) throw new ParamError(CLIENT_ERROR, 'import Collection from partita before creating a Partition by name');
       collection = new CollectionClass(collection, undefined, { using: options.using });
@@ -71,27 +76,33 @@ export class Partition {
   }
 
   async insert(data, options = {}) {
+    options = acceptOptions('Partition.insert() options', options, OPTIONS.insert);
     return this.#collection._write('insert', data, this.#name, options);
   }
 
   async upsert(data, options = {}) {
+    options = acceptOptions('Partition.upsert() options', options, OPTIONS.upsert);
     return this.#collection._write('upsert', data, this.#name, options);
   }
 
   async delete(expr, options = {}) {
+    options = acceptOptions('Partition.delete() options', options, OPTIONS.delete);
     return this.#collection._delete(expr, this.#name, options);
   }
 
   async query(expr, options = {}) {
+    options = acceptOptions('Partition.query() options', options, OPTIONS.query);
     return this.#collection._query(expr, options, [this.#name]);
   }
 
   async get(ids, options = {}) {
+    options = acceptOptions('Partition.get() options', options, OPTIONS.get);
     return this.#collection._get(ids, options, [this.#name]);
   }
 
   /** Exact vector search in this partition (see Collection.search). */
   async search(data, anns_field, param, limit, expr, options = {}) {
+    options = acceptOptions('Partition.search() options', options, OPTIONS.search);
     return this.#collection._search(data, anns_field, param, limit, expr, options, [this.#name]);
   }
 

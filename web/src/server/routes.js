@@ -14,7 +14,7 @@ import { Code, MilvusException } from '../core/errors.js';
 import { FieldOpType } from '../core/fieldop.js';
 import { defaultMetric, restTypeCode, restTypeName } from '../remote/rest.js';
 import { bf16ToNumber, f16ToNumber } from '../core/results.js';
-import { envelope, jsonKind, okData, okText, parseBool } from './shapes.js';
+import { envelope, goFields, jsonKind, okData, okText, parseBool } from './shapes.js';
 
 const CONSISTENCY = ['Strong', 'Session', 'Bounded', 'Eventually', 'Customized'];
 
@@ -82,8 +82,17 @@ function invalidParam(expected, actual, msg) {
   return new MilvusException(Code.PARAMETER_INVALID, `${msg}: invalid parameter[expected=${expected}][actual=${actual}]`);
 }
 
+/** The fields of Milvus's httpserver structs a collections/create body nests (request_v2.go),
+ * whose keys Go's encoding/json matches case-insensitively (autoId, EnableDynamicField, ...). */
+const SCHEMA_FIELDS = ['autoID', 'enableDynamicField', 'fields', 'functions'];
+const FIELD_FIELDS = ['fieldName', 'dataType', 'elementDataType', 'isPrimary', 'isPartitionKey', 'isClusteringKey',
+  'elementTypeParams', 'nullable', 'defaultValue', 'description'];
+const INDEX_FIELDS = ['fieldName', 'indexName', 'metricType', 'indexType', 'params'];
+
 /** The core's schema JSON (and index list, partition count) from a collections/create body. */
 function schemaFromRequest(req) {
+  req = { ...req, schema: goFields(req.schema, SCHEMA_FIELDS) };
+  if (Array.isArray(req.indexParams)) req.indexParams = req.indexParams.map((ip) => goFields(ip, INDEX_FIELDS));
   const params = req.params ?? {};
   const fields = req.schema?.fields;
   if (!Array.isArray(fields) || fields.length === 0) {
@@ -125,7 +134,8 @@ function schemaFromRequest(req) {
   let numPartitions = 0;
   const out = [];
   const names = new Set();
-  for (const f of fields) {
+  for (let f of fields) {
+    f = goFields(f, FIELD_FIELDS);
     if (f === null || typeof f !== 'object' || Array.isArray(f))
       throw new MilvusException(1801, `can only accept json format request, error: json: cannot unmarshal ${jsonKind(f)} into Go struct field CollectionSchema.schema.fields of type httpserver.FieldSchema`);
     const dtype = restTypeCode(f.dataType);
@@ -354,8 +364,10 @@ function write(conn, op, req, allowInt64, raw) {
     out = engine().writeJson(conn.store, h.name, h, partition, op, raw.data, !allowInt64, merge);
   } catch (e) {
     // the core's client-side checks (pymilvus's, code 1) are the REST layer's data checks in
-    // Milvus: "fail to deal the insert data" (1804)
-    if (e.code === Code.CLIENT) throw new MilvusException(1804, `fail to deal the insert data, error: ${e.message}`);
+    // Milvus: "fail to deal the insert data" (1804); so is a vector of the wrong dimension
+    // (checkAndSetData measures each vector as it converts the rows)
+    if (e.code === Code.CLIENT || (e.status === 'PT_SCHEMA' && e.field !== undefined && e.message.startsWith('the dim (')))
+      throw new MilvusException(1804, `fail to deal the insert data, error: ${e.message}`);
     throw e;
   }
   const { n, keysJson } = out;

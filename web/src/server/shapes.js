@@ -70,12 +70,35 @@ function typeMatches(kind, v) {
   }
 }
 
+/**
+ * An object's keys as Go's encoding/json binds them to a struct's fields `names`: a key equal to
+ * a name binds to it, else a key equal to it but for case (Unicode simple folding, as Go's
+ * EqualFold); keys in document order, a later one binding a field again winning. Other keys are
+ * kept as they are (a struct ignores them). Returns a new object; `obj` when it is not one.
+ */
+export function goFields(obj, names) {
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return obj;
+  const out = {};
+  for (const k of Object.keys(obj)) {
+    const name = names.includes(k) ? k : names.find((n) => foldEqual(n, k)) ?? k;
+    // defined, not assigned: a key "__proto__" stays a key
+    Object.defineProperty(out, name, { value: obj[k], enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/** Go's EqualFold for field names: equal under simple case folding (U+017F folds to s there,
+ * which toLowerCase does not do). */
+const fold = (x) => x.replace(/\u017f/g, 's').toLowerCase();
+const foldEqual = (a, b) => fold(a) === fold(b);
+
 /** gin's ShouldBindBodyWith(req, binding.JSON) as Milvus reports its failures. */
 export function bind(shapeName, body) {
   const shape = SHAPES[shapeName];
   if (body === null) body = {};
   if (typeof body !== 'object' || Array.isArray(body))
     throw new MilvusException(1801, `can only accept json format request, error: json: cannot unmarshal ${jsonKind(body)} into Go value of type httpserver.${shapeName}`);
+  body = goFields(body, Object.keys(shape));
   const missing = [];
   for (const [key, spec] of Object.entries(shape)) {
     const [kind, required] = Array.isArray(spec) ? spec : [spec, false];

@@ -1,0 +1,324 @@
+// Nothing silently ignored: every option that web/src/index.d.ts documents for a method of the
+// ORM face (Collection, Partition, connections) is either honoured — the test sees its effect —
+// or refused by name; and a key the types do not document is refused by name. The options are
+// read from the declarations themselves, so an option added to the types with neither an effect
+// nor a refusal here fails this test (EVIDENCE has no entry for it).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { init, connections, Collection, Partition, CollectionSchema, FieldSchema, DataType, FieldOp, ParamError, MilvusException } from 'partita';
+import { uniqueName } from './support/helpers.mjs';
+
+await init();
+
+// ---- the documented options, from the declarations ------------------------------------------
+
+const dts = readFileSync(new URL('../web/src/index.d.ts', import.meta.url), 'utf8');
+
+/** Top-level `name?:` keys of an object type's body (nested braces skipped). */
+function bodyKeys(body) {
+  const keys = [];
+  let depth = 0;
+  for (const m of body.matchAll(/[{}()<>]|(?:^|[\s;{])([A-Za-z_]\w*)\??\s*:/g)) {
+    if (m[0] === '{' || m[0] === '(' || m[0] === '<') depth++;
+    else if (m[0] === '}' || m[0] === ')' || m[0] === '>') depth--;
+    else if (depth === 0) keys.push(m[1]);
+  }
+  return keys;
+}
+
+const interfaces = new Map();
+for (const m of dts.matchAll(/^export interface (\w+)(?: extends ([\w, ]+))? \{\n([\s\S]*?)^\}/gm)) {
+  // documentation comments are not keys
+  const body = m[3].replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+  interfaces.set(m[1], { extends: m[2] ? m[2].split(',').map((x) => x.trim()) : [], body });
+}
+
+/** The keys of a type as written in a signature: an interface (with what it extends) or an
+ * inline object type; nested option objects as 'key.sub'. */
+function typeKeys(type) {
+  type = type.replace(/\s*\|\s*(null|undefined)\b/g, '').trim();
+  if (type.startsWith('{')) return bodyKeys(type.slice(1, -1));
+  const i = interfaces.get(type);
+  assert.ok(i, `index.d.ts: no interface ${type}`);
+  const keys = i.extends.flatMap(typeKeys);
+  for (const k of bodyKeys(i.body)) {
+    keys.push(k);
+    // an inline object type of a key (SearchParam.params): its keys too
+    const inline = i.body.match(new RegExp(`\\b${k}\\?:\\s*(\\{[^}]*\\})`));
+    if (inline) for (const sub of bodyKeys(inline[1].slice(1, -1))) keys.push(`${k}.${sub}`);
+  }
+  return keys;
+}
+
+/** [owner, method, argument, keys] for every argument named options or param of the ORM face. */
+function documented() {
+  const out = [];
+  const blocks = [
+    ['Collection', dts.match(/^export class Collection \{([\s\S]*?)^\}/m)[1]],
+    ['Partition', dts.match(/^export class Partition \{([\s\S]*?)^\}/m)[1]],
+    ['connections', dts.match(/^export const connections: \{([\s\S]*?)^\};/m)[1]],
+  ];
+  for (const [owner, block] of blocks) {
+    const text = block.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ');
+    for (const m of text.matchAll(/(?:static )?(\w+)\(([^()]*)\)/g)) {
+      for (const arg of m[2].split(/,(?![^{]*\})/)) {
+        const a = arg.match(/^\s*(options|param)\??:\s*(.+?)\s*$/);
+        if (a) out.push([owner, m[1], a[1], typeKeys(a[2])]);
+      }
+    }
+  }
+  return out;
+}
+
+// ---- a fixture and a way to call each method with options -----------------------------------
+
+function films(using) {
+  const c = new Collection(uniqueName('opt'), new CollectionSchema([
+    new FieldSchema('id', DataType.INT64, { is_primary: true }),
+    new FieldSchema('n', DataType.INT64),
+    new FieldSchema('tags', DataType.ARRAY, { element_type: DataType.INT64, max_capacity: 8 }),
+    new FieldSchema('v', DataType.FLOAT_VECTOR, { dim: 2 }),
+  ]), { using });
+  return c;
+}
+async function filled() {
+  const c = films();
+  await c.insert([1, 2, 3].map((i) => ({ id: i, n: i * 10, tags: [i], v: [i, 1] })));
+  const p = c.create_partition('p');
+  await p.insert({ id: 4, n: 40, tags: [4], v: [4, 1] });
+  return c;
+}
+const Q = [[1, 1]];
+
+/** For each documented (owner.method, argument): a call of it with `opts` in that argument. */
+const CALLS = {
+  'Collection.constructor.options': async (opts) => new Collection(uniqueName('opt'), new CollectionSchema([
+    new FieldSchema('id', DataType.INT64, { is_primary: true }), new FieldSchema('v', DataType.FLOAT_VECTOR, { dim: 2 }),
+  ]), opts),
+  'Collection.drop_partition.options': async (opts) => { const c = await filled(); c.drop_partition('p', opts); return c; },
+  'Collection.drop.options': async (opts) => { const c = await filled(); c.drop(opts); return c; },
+  'Collection.insert.options': async (opts, c) => (c ?? await filled()).insert({ id: 9, n: 90, tags: [9], v: [9, 1] }, opts),
+  'Collection.upsert.options': async (opts, c, partial) => (c ?? await filled()).upsert(partial ? { id: 1, n: 11 } : { id: 1, n: 11, tags: [5], v: [5, 5] }, opts),
+  'Collection.delete.options': async (opts, c) => (c ?? await filled()).delete('id in [1, 4]', opts),
+  'Collection.query.options': async (opts, c) => (c ?? await filled()).query('id > 0', opts),
+  'Collection.get.options': async (opts, c) => (c ?? await filled()).get([1, 4], opts),
+  'Collection.search.param': async (opts, c) => (c ?? await filled()).search(Q, 'v', opts, undefined, null),
+  'Collection.search.options': async (opts, c) => (c ?? await filled()).search(Q, 'v', { metric_type: 'L2' }, 3, null, opts),
+  'Collection.flush.options': async (opts) => (await filled()).flush(opts),
+  'Collection.load.options': async (opts) => (await filled()).load(opts),
+  'Collection.release.options': async (opts) => (await filled()).release(opts),
+  'Collection.compact.options': async (opts) => (await filled()).compact(opts),
+  'Collection.get_compaction_state.options': async (opts) => (await filled()).get_compaction_state(opts),
+  'Collection.wait_for_compaction_completed.options': async (opts) => (await filled()).wait_for_compaction_completed(opts),
+  'Collection.load(static).options': async (opts) => Collection.load((await filled()).save(), { name: uniqueName('restored'), ...opts }),
+  'Partition.constructor.options': async (opts) => new Partition(films(opts?.using).name, 'q', '', opts),
+  'Partition.insert.options': async (opts, c) => (c ?? await filled()).partition('p').insert({ id: 9, n: 90, tags: [9], v: [9, 1] }, opts),
+  'Partition.upsert.options': async (opts, c, partial) => (c ?? await filled()).partition('p').upsert(partial ? { id: 4, n: 44 } : { id: 4, n: 44, tags: [5], v: [5, 5] }, opts),
+  'Partition.delete.options': async (opts, c) => (c ?? await filled()).partition('p').delete('id > 0', opts),
+  'Partition.query.options': async (opts, c) => (c ?? await filled()).partition('p').query('id > 0', opts),
+  'Partition.get.options': async (opts, c) => (c ?? await filled()).partition('p').get([1, 4], opts),
+  'Partition.search.param': async (opts, c) => (c ?? await filled()).partition('p').search(Q, 'v', opts, undefined, null),
+  'Partition.search.options': async (opts, c) => (c ?? await filled()).partition('p').search(Q, 'v', { metric_type: 'L2' }, 3, null, opts),
+  'Partition.flush.options': async (opts) => (await filled()).partition('p').flush(opts),
+  'Partition.load.options': async (opts) => (await filled()).partition('p').load(opts),
+  'Partition.release.options': async (opts) => (await filled()).partition('p').release(opts),
+  'Partition.drop.options': async (opts) => (await filled()).partition('p').drop(opts),
+  'connections.connect.options': async (opts) => connections.connect(uniqueName('alias'), opts),
+};
+
+/** The key of CALLS of a documented method (Collection.load is both static and not). */
+function callKey(owner, method, arg, keys) {
+  if (owner === 'Collection' && method === 'load' && keys.includes('name')) return `Collection.load(static).${arg}`;
+  return `${owner}.${method}.${arg}`;
+}
+
+/** Asserts that `p` rejects with a ParamError (or MilvusException) whose message names `name`. */
+async function refused(p, name, cls = MilvusException) {
+  await assert.rejects(p, (e) => {
+    assert.ok(e instanceof cls, `expected ${cls.name}, got ${e?.constructor?.name}: ${e?.message}`);
+    assert.ok(e.message.includes(name), `"${e.message}" does not name ${name}`);
+    return true;
+  });
+}
+
+// ---- the evidence: for each documented key, its effect (or its refusal) ---------------------
+
+const ids = (rows) => rows.map((r) => r.id).sort((a, b) => a - b);
+const hitIds = (hits) => hits[0].map((h) => h.id);
+
+/** By key: (call, callKey) => assertions that the key is honoured (or refused by name). */
+const EVIDENCE = {
+  // validated on every method (its wait bounds apply on forwarding connections, forward.test.mjs)
+  timeout: async (call) => refused(call({ timeout: -1 }), 'timeout', ParamError),
+  // 'remote' needs a forwarding connection (forward.test.mjs waits for the remote's answer)
+  ack: async (call) => {
+    await refused(call({ ack: 'remote' }), 'ack', ParamError);
+    await call({ ack: 'local' });
+  },
+  partition_name: async (call) => {
+    const c = await filled();
+    await call({ partition_name: 'p' }, c);
+    const inP = await c.partition('p').query('id > 0', { output_fields: ['n'] });
+    assert.notDeepEqual(inP, [{ id: 4, n: 40 }], 'partition_name changed nothing in partition p');
+  },
+  partition_names: async (call) => {
+    const all = await call({}), onlyP = await call({ partition_names: ['p'] });
+    assert.notDeepEqual(JSON.stringify(onlyP), JSON.stringify(all));
+  },
+  partial_update: async (call) => {
+    const c = await filled();
+    await call({ partial_update: true }, c, true);
+    const rows = await c.query('n in [11, 44]', { output_fields: ['v', 'tags'] });
+    assert.equal(rows.length, 1, 'partial_update: the row was not updated');
+    assert.ok(Array.isArray(rows[0].v) && rows[0].tags.length === 1, 'partial_update: the fields left out were not kept');
+  },
+  field_ops: async (call) => {
+    const c = await filled();
+    await call({ field_ops: { tags: FieldOp.array_append() } }, c);
+    const rows = await c.query('id in [1, 4]', { output_fields: ['tags'] });
+    assert.ok(rows.some((r) => r.tags.length === 2), 'field_ops: ARRAY_APPEND kept one element');
+  },
+  output_fields: async (call) => {
+    const a = JSON.stringify(await call({ output_fields: ['n'] })), b = JSON.stringify(await call({ output_fields: ['tags'] }));
+    assert.ok(a.includes('"n"') && !b.includes('"n"'), 'output_fields changed nothing');
+  },
+  limit: async (call, key) => {
+    const rows = await call(key.endsWith('.param') ? { metric_type: 'L2', limit: 1 } : { limit: 1 });
+    assert.equal(key.endsWith('.param') ? rows[0].length : rows.length, 1);
+  },
+  offset: async (call, key) => {
+    // search's options have no limit (its argument does); query's and param's do
+    const base = key.endsWith('.param') ? { metric_type: 'L2', limit: 2 } : key.includes('.search.') ? {} : { limit: 2 };
+    const first = await call(base), skipped = await call({ ...base, offset: 1 });
+    assert.notDeepEqual(JSON.stringify(skipped), JSON.stringify(first));
+  },
+  round_decimal: async (call, key) => {
+    const base = key.endsWith('.param') ? { metric_type: 'COSINE' } : {};
+    const hits = await call({ ...base, round_decimal: 1 });
+    assert.ok(hits[0].length > 0);
+    for (const h of hits[0]) assert.ok(Math.abs(h.distance * 10 - Math.round(h.distance * 10)) < 1e-6, `distance ${h.distance} not rounded`);
+  },
+  consistency_level: async (call) => {
+    for (const level of ['Strong', 'Session', 'Bounded', 'Eventually', 'Customized', 0, 4]) await call({ consistency_level: level });
+    await refused(call({ consistency_level: 'Strongest' }), 'invalid consistency level: Strongest', ParamError);
+    await refused(call({ consistency_level: 5 }), 'invalid consistency level: 5', ParamError);
+  },
+  metric_type: async (call) => {
+    const l2 = await call({ metric_type: 'L2' }), ip = await call({ metric_type: 'IP' });
+    assert.notDeepEqual(l2[0].map((h) => h.distance), ip[0].map((h) => h.distance));
+  },
+  params: async (call) => {
+    const all = await call({ metric_type: 'L2', params: {} }), near = await call({ metric_type: 'L2', params: { radius: 2 } });
+    assert.ok(near[0].length < all[0].length, 'params changed nothing');
+  },
+  'params.radius': async (call) => EVIDENCE.params(call),
+  'params.range_filter': async (call) => {
+    const ring = await call({ metric_type: 'L2', params: { radius: 100, range_filter: 1 } });
+    assert.ok(ring[0].every((h) => h.distance >= 1 && h.distance < 100) && ring[0].length > 0);
+    assert.ok(!hitIds(ring).includes(1), 'range_filter kept the exact match');
+  },
+  using: async (call) => {
+    const alias = uniqueName('using');
+    connections.connect(alias);
+    const made = await call({ using: alias });
+    const c = made instanceof Partition ? made.collection : made;
+    assert.equal(c.using, alias);
+    assert.throws(() => new Collection(c.name), /not exist/, 'the collection is in the default store too');
+  },
+  num_partitions: async (call) => {
+    const c = new Collection(uniqueName('pk'), new CollectionSchema([
+      new FieldSchema('id', DataType.INT64, { is_primary: true }), new FieldSchema('k', DataType.INT64, { is_partition_key: true }),
+      new FieldSchema('v', DataType.FLOAT_VECTOR, { dim: 2 }),
+    ]), { num_partitions: 3 });
+    assert.equal(c.partitions.length, 3);
+    await refused(call({ num_partitions: 'three' }), 'num_partitions', ParamError);
+  },
+  name: async (call) => {
+    const name = uniqueName('named');
+    const c = await call({ name });
+    assert.equal(c.name, name);
+  },
+  // connections.connect
+  uri: async (call) => {
+    const alias = uniqueName('alias');
+    connections.connect(alias, { uri: 'http://127.0.0.1:9', fetch: async () => new Response('{}'), max_retries: 0 });
+    assert.equal(connections.get_connection_addr(alias).uri, 'http://127.0.0.1:9');
+    connections.remove_connection(alias);
+    await refused(call({ uri: 'grpc://x' }), 'unsupported uri');
+  },
+  host: async () => {
+    const alias = uniqueName('alias');
+    connections.connect(alias, { host: 'milvus.local', port: '19530', fetch: async () => new Response('{}'), max_retries: 0 });
+    assert.equal(connections.get_connection_addr(alias).uri, 'http://milvus.local:19530');
+    connections.remove_connection(alias);
+  },
+  port: async (call) => {
+    const alias = uniqueName('alias');
+    connections.connect(alias, { port: 8080, fetch: async () => new Response('{}'), max_retries: 0 });
+    assert.equal(connections.get_connection_addr(alias).uri, 'http://localhost:8080');
+    connections.remove_connection(alias);
+    await refused(call({ port: 70000 }), 'port');
+    await refused(call({ uri: 'http://a:1', port: 1 }), 'uri or host / port / secure');
+  },
+  secure: async () => {
+    const alias = uniqueName('alias');
+    connections.connect(alias, { host: 'h', secure: true, fetch: async () => new Response('{}'), max_retries: 0 });
+    assert.equal(connections.get_connection_addr(alias).uri, 'https://h:19530');
+    connections.remove_connection(alias);
+  },
+};
+// A forwarding connection's options (forward.test.mjs and outbox.test.mjs show their effects):
+// refused by name on a connection that forwards nowhere.
+for (const k of ['token', 'user', 'password', 'db_name', 'batch_rows', 'batch_bytes', 'max_pending_bytes', 'max_in_flight', 'retry_initial_ms',
+  'retry_max_ms', 'retry_multiplier', 'max_retries', 'outbox', 'outbox_fsync', 'index_params', 'fetch', 'on_error', 'stream_bodies'])
+  EVIDENCE[`connect:${k}`] = async (call) => refused(call({ [k]: k === 'fetch' || k === 'on_error' ? () => {} : 1 }), `'${k}'`, ParamError);
+EVIDENCE['connect:timeout'] = async (call) => refused(call({ timeout: 5 }), "'timeout'", ParamError);
+EVIDENCE['connect:ack'] = async (call) => refused(call({ ack: 'remote' }), "'ack'", ParamError);
+
+const evidenceFor = (owner, key) => (owner === 'connections' && EVIDENCE[`connect:${key}`]) || EVIDENCE[key];
+
+// ---- the walk --------------------------------------------------------------------------------
+
+const methods = [...new Map(documented().map((m) => [callKey(...m), m])).values()];
+
+test('the declarations document options for the ORM methods (the parser finds them)', () => {
+  const seen = new Set(methods.map(([o, m, a]) => `${o}.${m}.${a}`));
+  for (const k of ['Collection.search.param', 'Collection.search.options', 'Partition.upsert.options', 'connections.connect.options'])
+    assert.ok(seen.has(k), `${k} not found in index.d.ts`);
+  assert.ok(methods.find(([o, m, a]) => o === 'Collection' && m === 'search' && a === 'param')[3].includes('params.radius'));
+});
+
+for (const [owner, method, arg, keys] of methods) {
+  const key = callKey(owner, method, arg, keys);
+  test(`${key}: every documented option honoured or refused by name, any other refused by name`, async () => {
+    const call = CALLS[key];
+    assert.ok(call, `${key} is documented in index.d.ts but this test has no way to call it (CALLS)`);
+    for (const k of new Set(keys)) {
+      const evidence = evidenceFor(owner, k);
+      assert.ok(evidence, `${key}: option '${k}' is documented but neither honoured nor refused here (EVIDENCE)`);
+      await evidence(call, key);
+    }
+    // a key the types do not document
+    await refused(call({ no_such_option: 1 }), "'no_such_option'", ParamError);
+    if (arg === 'param') {
+      await refused(call({ metric_type: 'L2', params: { nprobe: 16 } }), "'nprobe'", ParamError);
+      await refused(call({ metric_type: 'L2', params: { ef: 64 } }), "'ef'", ParamError);
+    }
+  });
+}
+
+test('options Milvus has and partita does not are refused by name, and nothing is done', async () => {
+  const c = await filled();
+  const before = JSON.stringify(await c.query('id > 0', { output_fields: ['*'] }));
+  await refused(c.search(Q, 'v', {}, 3, null, { group_by_field: 'n' }), "'group_by_field'", ParamError);
+  await refused(c.query('id > {x}', { expr_params: { x: 1 } }), "'expr_params'", ParamError);
+  await refused(c.insert({ id: 7, n: 1, tags: [], v: [1, 1] }, { partition: 'p' }), "'partition'", ParamError);
+  await refused(c.delete('id > 0', { consistency_level: 'Strong' }), "'consistency_level'", ParamError);
+  await refused(c.load({ replica_number: 2 }), "'replica_number'", ParamError);
+  await refused(Promise.resolve().then(() => new Collection(c.name, { shards_num: 2 })), "'shards_num'", ParamError);
+  const other = uniqueName('other');
+  connections.connect(other);
+  await refused(Promise.resolve().then(() => new Partition(c, 'q', '', { using: other })), 'using', ParamError);
+  assert.equal(JSON.stringify(await c.query('id > 0', { output_fields: ['*'] })), before, 'a refused call changed the store');
+});
