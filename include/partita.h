@@ -50,6 +50,9 @@ extern "C" {
 #define PT_VERSION_PATCH 0
 #define PT_VERSION_STRING "0.1.0"
 
+/** Hybrid timestamps (write results) are Milvus's: physical milliseconds << 18 | a logical count. */
+#define PT_TS_LOGICAL_BITS 18
+
 /** The library version, "MAJOR.MINOR.PATCH"; a static string. */
 PT_API const char *pt_version(void);
 
@@ -495,7 +498,7 @@ typedef struct pt_mutation_result {
   uint64_t insert_count;
   uint64_t delete_count;
   uint64_t upsert_count;
-  uint64_t timestamp;     /* hybrid timestamp: physical_ms << 18 | logical */
+  uint64_t timestamp;     /* hybrid timestamp: physical_ms << PT_TS_LOGICAL_BITS | logical */
   uint64_t n_keys;
   int32_t key_type;       /* PT_INT64 or PT_VARCHAR; PT_NONE when there are no keys */
   int64_t *int_keys;      /* n_keys values */
@@ -579,6 +582,19 @@ PT_API pt_status pt_collection_delete(pt_collection *coll, const char *partition
                                       size_t partition_len, const char *expr, size_t expr_len,
                                       pt_mutation_result *result, pt_error *err);
 
+/**
+ * pt_collection_delete with the expression's template values (Milvus's expr_params): `params`
+ * is a JSON object, each `{name}` in the expression standing for the constant of its member
+ * `name` (a bool, a number — an integer when written without fraction or exponent —, a string
+ * or a list of these), bound as a literal is and never read as expression text. A name without
+ * a value is an error; values no name uses are not (as in Milvus). Query and search take the
+ * same object as the request's "expr_params" member.
+ */
+PT_API pt_status pt_collection_delete_with_params(pt_collection *coll, const char *partition,
+                                                  size_t partition_len, const char *expr, size_t expr_len,
+                                                  const char *params, size_t params_len,
+                                                  pt_mutation_result *result, pt_error *err);
+
 /* ============================================================================================ */
 /* Query                                                                                         */
 /* ============================================================================================ */
@@ -587,7 +603,7 @@ typedef struct pt_rows pt_rows;
 
 /**
  * Runs a query. `request` is JSON: {"expr": "id in [1,2]", "output_fields": ["*"],
- * "partition_names": ["p"], "limit": 10, "offset": 0}; every key is optional but an empty
+ * "partition_names": ["p"], "limit": 10, "offset": 0, "expr_params": {"k": 1}}; every key is optional but an empty
  * expression needs a limit, as in Milvus. Rows come back in storage order: partition order,
  * then insertion order.
  * @param[out] out  the result, owned by the caller (pt_rows_free).
@@ -625,7 +641,7 @@ typedef struct pt_search_result pt_search_result;
 
 /**
  * Exact vector search. `request` is JSON: {"anns_field": "v", "metric_type": "L2", "limit": 10,
- * "offset": 0, "expr": "n > 5", "partition_names": [...], "output_fields": [...],
+ * "offset": 0, "expr": "n > 5", "expr_params": {...}, "partition_names": [...], "output_fields": [...],
  * "params": {"radius": r, "range_filter": f}, "nq": 2, "vector_kind": "float32" | "bytes",
  * "sparse": [ {index: value}, ... ]}. Dense query vectors are `vectors`: nq × dim float32 for
  * FLOAT / FLOAT16 / BFLOAT16 fields ("float32"), nq × dim bytes for INT8 and nq × dim/8 bytes

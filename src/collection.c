@@ -10,7 +10,6 @@
  * Store and hybrid timestamps
  * ========================================================================================== */
 
-#define LOGICAL_BITS 18
 
 static uint64_t default_clock_ms(void *ctx) {
   (void)ctx;
@@ -23,7 +22,7 @@ static uint64_t now_ms(const pt_store *s) { return s->opts.clock_ms(s->opts.cloc
 
 uint64_t pt_store_next_ts(pt_store *s) {
   /* physical << 18 | logical, as Milvus's TSO; never backwards, even if the clock is */
-  uint64_t ts = now_ms(s) << LOGICAL_BITS;
+  uint64_t ts = now_ms(s) << PT_TS_LOGICAL_BITS;
   if (ts <= s->last_ts) ts = s->last_ts + 1;
   s->last_ts = ts;
   return ts;
@@ -32,7 +31,7 @@ uint64_t pt_store_next_ts(pt_store *s) {
 int64_t pt_store_next_ids(pt_store *s, uint64_t n) {
   /* auto_id keys come from the same kind of clock as Milvus's ID allocator: unique, increasing
    * and positive; a batch takes a consecutive range */
-  uint64_t first = now_ms(s) << LOGICAL_BITS;
+  uint64_t first = now_ms(s) << PT_TS_LOGICAL_BITS;
   if (first <= s->last_id) first = s->last_id + 1;
   s->last_id = first + n - 1;
   return (int64_t)first;

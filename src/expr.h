@@ -208,9 +208,14 @@ typedef struct pt_pred {
 typedef struct pt_plan pt_plan;
 
 /* Parses and type-checks `expr` against a collection; `what` names the plan in messages
- * ("query", "delete"). On success *out holds the plan (pt_plan_free). */
-pt_status pt_plan_parse(const pt_collection *c, const char *expr, size_t len, const char *what, pt_plan **out,
-                        pt_error *err);
+ * ("query", "delete"). `params` (params_len bytes, or NULL / 0 for none) is the JSON object of
+ * the expression's template values (Milvus's expr_params): each `{name}` in the expression
+ * stands for the constant of member `name` — a bool, a number (an integer when written without
+ * fraction or exponent), a string or a list of these — bound as a literal is, never read as
+ * expression text. A name without a value is an error; values no name uses are not, as in
+ * Milvus. On success *out holds the plan (pt_plan_free). */
+pt_status pt_plan_parse(const pt_collection *c, const char *expr, size_t len, const char *params, size_t params_len,
+                        const char *what, pt_plan **out, pt_error *err);
 const pt_pred *pt_plan_root(const pt_plan *plan);
 void pt_plan_free(pt_plan *plan);
 

@@ -27,6 +27,8 @@
 #include <stdlib.h>
 
 #include "analyzer.h"
+#include "cJSON.h"
+#include "json.h"
 #include "text.h"
 
 /* ============================================================================================
@@ -101,7 +103,17 @@ typedef struct item {
   pt_pred *pred;       /* I_PRED */
   size_t pos, end;     /* span in the text */
   bool single_token;   /* a bare (JSON) identifier token: the middle of a range */
+  bool templ;          /* I_CONST bound from a template parameter `{name}` */
+  size_t tname, tname_len; /* templ: the name's span in the text */
 } item;
+
+/* A template parameter: its name and value (in the parameters' tree and text). */
+typedef struct tparam {
+  const char *name;
+  const cJSON *v;
+  pt_str raw;
+  size_t order;        /* position among the members: the last of a repeated name wins */
+} tparam;
 
 typedef struct parser {
   pt_lexer lx;
@@ -113,6 +125,12 @@ typedef struct parser {
   pt_error *err;
   int depth;
   bool failed;
+  /* template parameters (expr_params): a tree of the JSON object, its members sorted by name */
+  cJSON *params;
+  tparam *tparams;
+  size_t n_tparams;
+  size_t budget;       /* bytes of parameter text template values may still expand to */
+  bool filling;        /* reporting an error of a template value (fail) */
 } parser;
 
 static void advance(parser *p) { p->tok = pt_lex_next(&p->lx); }
@@ -141,13 +159,31 @@ static pt_status fail(parser *p, size_t pos, size_t end, const char *fmt, ...) {
   vsnprintf(reason, sizeof reason, fmt, ap);
   va_end(ap);
   pt_excerpt(ex, sizeof ex, p->lx.s, p->lx.len, 256);
-  pt_fail(p->err, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-          "failed to create %s plan: cannot parse expression: %s, error: %s" PT_INVALID_PARAMETER, p->what, ex, reason);
+  if (p->filling) /* Milvus fills template values after parsing: its errors name no expression */
+    pt_fail(p->err, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "failed to create %s plan: %s" PT_INVALID_PARAMETER,
+            p->what, reason);
+  else
+    pt_fail(p->err, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+            "failed to create %s plan: cannot parse expression: %s, error: %s" PT_INVALID_PARAMETER, p->what, ex, reason);
   if (p->err) {
     p->err->expr_offset = (int32_t)pos;
     p->err->expr_length = (int32_t)(end > pos ? end - pos : 0);
   }
   return PT_PARSE;
+}
+
+/* An error of a template value, as Milvus reports those found while filling values in. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static pt_status fill_fail(parser *p, size_t pos, size_t end, const char *fmt, ...) {
+  char reason[600];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(reason, sizeof reason, fmt, ap);
+  va_end(ap);
+  p->filling = true;
+  return fail(p, pos, end, "%s", reason);
 }
 
 static pt_status fail_item(parser *p, const item *it, const char *fmt_with_text) {
@@ -576,6 +612,9 @@ static pt_status term(parser *p, item *l, bool negate, item *r, item *out) {
   size_t pos = l->pos, end = r->end;
   if (l->kind == I_CONST) return fail_item(p, l, "'term' can only be used on non-const expression, but got: %s");
   if (l->kind != I_COLUMN) return fail_item(p, l, "'term' can only be used on single field, but got: %s");
+  if (r->kind == I_CONST && r->templ && r->v.type != VT_ARRAY)
+    return fill_fail(p, r->pos, r->end, "the value of term expression template variable {%.*s} is not array", (int)r->tname_len,
+                p->lx.s + r->tname);
   if (r->kind != I_CONST || r->v.type != VT_ARRAY)
     return fail_item(p, r, "the right-hand side of 'in' must be a list, but got: %s");
   int t = col_type(&l->col);
@@ -656,17 +695,19 @@ static pt_status like_runs(parser *p, pt_pred *pr, const char *raw, size_t n) {
 
 /* Milvus's optimizeLikePattern: Equal / Prefix / Postfix / Inner when the pattern allows, else a
  * full match; in the simple classes `\%` and `\_` stand for the characters themselves. */
-static pt_status like(parser *p, item *l, const pt_token *pat, item *out) {
-  size_t pos = l->pos, end = pat->pos + pat->len;
+static pt_status like_column(parser *p, const item *l, size_t end) {
+  size_t pos = l->pos;
   if (l->kind != I_COLUMN) return fail(p, pos, end, "like operation on complicated expr is unsupported");
   int t = col_type(&l->col);
   if (is_whole_array(&l->col)) return fail(p, pos, end, "can not comparisons array fields directly");
   if (!is_string_dtype(t) && t != PT_JSON)
     return fail(p, pos, end, "like operation on non-string or no-json field is unsupported");
-  char *raw = arena_alloc(p->plan, pat->len);
-  if (!raw) return nomem(p);
-  size_t n = pt_lex_unquote(p->lx.s + pat->pos, pat->len, raw);
-  if (n == SIZE_MAX) return fail(p, pat->pos, end, "invalid syntax");
+  return PT_OK;
+}
+
+/* col like pattern: raw[0..n) is the pattern (in the plan's arena), `end` the end of its text. */
+static pt_status like_pattern(parser *p, item *l, const char *raw, size_t n, size_t end, item *out) {
+  size_t pos = l->pos;
   pt_pred *pr = new_pred(p, P_LIKE);
   if (!pr) return PT_NOMEM;
   pr->col = l->col;
@@ -714,6 +755,16 @@ static pt_status like(parser *p, item *l, const pt_token *pat, item *out) {
     }
   }
   return make_pred(p, out, pr, pos, end);
+}
+
+static pt_status like(parser *p, item *l, const pt_token *pat, item *out) {
+  size_t end = pat->pos + pat->len;
+  if (like_column(p, l, end)) return PT_PARSE;
+  char *raw = arena_alloc(p->plan, pat->len);
+  if (!raw) return nomem(p);
+  size_t n = pt_lex_unquote(p->lx.s + pat->pos, pat->len, raw);
+  if (n == SIZE_MAX) return fail(p, pat->pos, end, "invalid syntax");
+  return like_pattern(p, l, raw, n, end, out);
 }
 
 /* Appends kids to an AND / OR node; its array doubles when full. */
@@ -946,6 +997,158 @@ static pt_status parse_array(parser *p, item *out) {
   out->end = p->tok.pos + p->tok.len;
   advance(p); /* ] */
   return PT_OK;
+}
+
+/* ============================================================================================
+ * Expression templates: `{name}` stands for the value of parameter `name` (expr_params), bound
+ * as a constant of the plan. Values are never read as expression text: a string parameter is
+ * one string whatever it holds.
+ * ========================================================================================== */
+
+static int tparam_order(const void *a, const void *b) {
+  const tparam *x = a, *y = b;
+  int c = strcmp(x->name, y->name);
+  return c ? c : (x->order < y->order ? -1 : x->order > y->order);
+}
+
+/* The order of a parameter's name and the text s[0..n). */
+static int name_cmp(const char *name, const char *s, size_t n) {
+  int c = strncmp(name, s, n);
+  return c ? c : name[n] != '\0';
+}
+
+/* Reads the parameters (a JSON object) into p->params and p->tparams, sorted by name. */
+static pt_status load_params(parser *p, const char *text, size_t len) {
+  pt_json_checked chk;
+  p->params = pt_json_parse_ex(text, len, 0, &chk);
+  if (!p->params) {
+    p->failed = true;
+    return pt_json_fail(p->err, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "the expression's template values",
+                        "expr_params is not valid JSON", &chk);
+  }
+  if (!cJSON_IsObject(p->params)) {
+    p->failed = true;
+    return pt_fail(p->err, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM,
+                   "expr_params must be a dict of template values, got %s", pt_json_python_type(p->params));
+  }
+  size_t n = 0;
+  for (const cJSON *m = p->params->child; m; m = m->next) n++;
+  if (n && !(p->tparams = arena_alloc(p->plan, n * sizeof *p->tparams))) return nomem(p);
+  pt_str t = {text, len};
+  size_t cursor = pt_json_enter(t), k = 0;
+  for (const cJSON *m = p->params->child; m; m = m->next, k++) {
+    pt_str key;
+    pt_str raw = pt_json_next(t, &cursor, &key);
+    p->tparams[k] = (tparam){m->string, m, raw, k};
+  }
+  p->n_tparams = n;
+  if (n > 1) qsort(p->tparams, n, sizeof *p->tparams, tparam_order);
+  p->budget = len + PT_EXPR_MAX_LENGTH;
+  return PT_OK;
+}
+
+/* The parameter named s[0..n) (the last one given under that name), or NULL. */
+static const tparam *find_param(const parser *p, const char *s, size_t n) {
+  size_t lo = 0, hi = p->n_tparams; /* the first name after s */
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (name_cmp(p->tparams[mid].name, s, n) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo && name_cmp(p->tparams[lo - 1].name, s, n) == 0 ? &p->tparams[lo - 1] : NULL;
+}
+
+/* A parameter's JSON value as a constant: bool, integer (a number written without fraction or
+ * exponent, exact to 64 bits), double, string, or a list of these. */
+static pt_status template_value(parser *p, const item *at, const cJSON *v, pt_str raw, pt_value *out, int depth) {
+  const char *name = p->lx.s + at->tname;
+  int nlen = (int)at->tname_len;
+  memset(out, 0, sizeof *out);
+  if (cJSON_IsBool(v)) {
+    out->type = VT_BOOL;
+    out->b = cJSON_IsTrue(v);
+    return PT_OK;
+  }
+  if (cJSON_IsNumber(v)) {
+    if (memchr(raw.ptr, '.', raw.len) || memchr(raw.ptr, 'e', raw.len) || memchr(raw.ptr, 'E', raw.len)) {
+      out->type = VT_FLOAT;
+      out->d = v->valuedouble;
+      return PT_OK;
+    }
+    bool neg = raw.ptr[0] == '-', overflow = false;
+    uint64_t u = 0;
+    for (size_t i = neg; i < raw.len; i++) {
+      uint64_t d = (uint64_t)(raw.ptr[i] - '0');
+      if (u > (UINT64_MAX - d) / 10) overflow = true;
+      u = u * 10 + d;
+    }
+    if (overflow || u > (uint64_t)INT64_MAX + (neg ? 1u : 0u))
+      return fill_fail(p, at->pos, at->end, "the value of expression template variable name {%.*s} is out of the range of int64: %.*s",
+                  nlen, name, (int)(raw.len < 40 ? raw.len : 40), raw.ptr);
+    out->type = VT_INT;
+    out->i = neg ? (int64_t)(0 - u) : (int64_t)u;
+    return PT_OK;
+  }
+  if (cJSON_IsString(v)) {
+    size_t n = strlen(v->valuestring); /* no NUL inside: the parameters are read without PT_JSON_NUL_OK */
+    const char *s = dup_text(p, v->valuestring, n);
+    if (!s) return nomem(p);
+    out->type = VT_STRING;
+    out->s = s;
+    out->slen = (uint32_t)n;
+    return PT_OK;
+  }
+  if (cJSON_IsArray(v)) {
+    if (depth >= PT_EXPR_MAX_DEPTH)
+      return fill_fail(p, at->pos, at->end, "the value of expression template variable name {%.*s} nests deeper than %d levels",
+                  nlen, name, PT_EXPR_MAX_DEPTH);
+    size_t n = 0;
+    for (const cJSON *e = v->child; e; e = e->next) n++;
+    pt_value *items = n ? arena_alloc(p->plan, n * sizeof *items) : NULL;
+    if (n && !items) return nomem(p);
+    size_t cursor = pt_json_enter(raw), k = 0;
+    for (const cJSON *e = v->child; e; e = e->next, k++) {
+      pt_status rc = template_value(p, at, e, pt_json_next(raw, &cursor, NULL), &items[k], depth + 1);
+      if (rc) return rc;
+    }
+    out->type = VT_ARRAY;
+    out->items = items;
+    out->n = (uint32_t)n;
+    return PT_OK;
+  }
+  return fill_fail(p, at->pos, at->end, "the value of expression template variable name {%.*s} is not a bool, number, string or list, got %s",
+              nlen, name, pt_json_python_type(v));
+}
+
+/* `{name}`: the constant of parameter `name`. */
+static pt_status parse_template(parser *p, item *out) {
+  pt_status rc;
+  size_t pos = p->tok.pos;
+  advance(p); /* { */
+  pt_token name = p->tok;
+  if (name.kind != T_IDENT) return syntax(p, "Identifier");
+  advance(p);
+  size_t end = p->tok.pos + p->tok.len;
+  if ((rc = expect(p, T_RBRACE, "'}'"))) return rc;
+  memset(out, 0, sizeof *out);
+  out->kind = I_CONST;
+  out->literal = true;
+  out->templ = true;
+  out->tname = name.pos;
+  out->tname_len = name.len;
+  out->pos = pos;
+  out->end = end;
+  const tparam *tp = find_param(p, p->lx.s + name.pos, name.len);
+  if (!tp)
+    return fill_fail(p, pos, end, "the value of expression template variable name {%.*s} is not found", (int)name.len,
+                p->lx.s + name.pos);
+  /* every use binds a copy of its own (an `in` list is cast and sorted in place): the copies
+   * together are bounded, so that memory stays linear in the text and the parameters */
+  if (tp->raw.len > p->budget)
+    return fail(p, pos, end, "the template values of the expression expand to more than the size of the parameters plus %u bytes",
+                PT_EXPR_MAX_LENGTH);
+  p->budget -= tp->raw.len;
+  return template_value(p, out, tp->v, tp->raw, &out->v, 0);
 }
 
 /* json_contains / array_contains (and _all, _any) */
@@ -1260,7 +1463,7 @@ static pt_status parse_primary(parser *p, item *out) {
   case T_RANDOM_SAMPLE:
     return fail(p, t.pos, t.pos + t.len, "random_sample is not supported by partita");
   case T_LBRACE:
-    return fail(p, t.pos, t.pos + t.len, "expression templates ({name} with expr_params) are not supported by partita yet");
+    return parse_template(p, out);
   case T_END:
     return syntax(p, "an expression");
   default:
@@ -1354,6 +1557,16 @@ static pt_status parse_expr(parser *p, int min_prec, item *out) {
     pt_token op = p->tok;
     advance(p);
     item r;
+    if (op.kind == T_LIKE && p->tok.kind == T_LBRACE) { /* like {pattern} */
+      item l = *out, pat;
+      if ((rc = parse_template(p, &pat))) return rc;
+      if (pat.v.type != VT_STRING)
+        return fill_fail(p, pat.pos, pat.end, "the value of like expression template variable {%.*s} is not string",
+                    (int)pat.tname_len, p->lx.s + pat.tname);
+      if ((rc = like_column(p, &l, pat.end)) || (rc = like_pattern(p, &l, pat.v.s, pat.v.slen, pat.end, out)))
+        return rc;
+      continue;
+    }
     if (op.kind == T_LIKE) {
       pt_token pat = p->tok;
       if (pat.kind != T_STRING) return syntax(p, "StringLiteral");
@@ -1474,8 +1687,8 @@ bool pt_plan_keys(const pt_plan *plan, const pt_collection *c, pt_pkfilter *out)
   return true;
 }
 
-pt_status pt_plan_parse(const pt_collection *c, const char *expr, size_t len, const char *what, pt_plan **out,
-                        pt_error *err) {
+pt_status pt_plan_parse(const pt_collection *c, const char *expr, size_t len, const char *params, size_t params_len,
+                        const char *what, pt_plan **out, pt_error *err) {
   *out = NULL;
   if (len > PT_EXPR_MAX_LENGTH)
     return pt_fail(err, PT_LIMIT, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
@@ -1492,9 +1705,12 @@ pt_status pt_plan_parse(const pt_collection *c, const char *expr, size_t len, co
   p.plan = plan;
   p.what = what;
   p.err = err;
-  advance(&p);
+  pt_status rc = params && params_len ? load_params(&p, params, params_len) : PT_OK;
   item root;
-  pt_status rc = parse_expr(&p, L_OR, &root);
+  if (!rc) {
+    advance(&p);
+    rc = parse_expr(&p, L_OR, &root);
+  }
   if (!rc && p.tok.kind != T_END) {
     if (p.tok.kind == T_BAD) rc = syntax(&p, "");
     else rc = fail(&p, p.tok.pos, len, "invalid expression: %.*s", (int)len, expr);
@@ -1513,6 +1729,7 @@ pt_status pt_plan_parse(const pt_collection *c, const char *expr, size_t len, co
       root.pred = pr;
     }
   }
+  cJSON_Delete(p.params); /* the plan holds copies of the values it bound */
   if (rc) {
     if (rc == PT_NOMEM && !p.failed) pt_fail_nomem(err);
     pt_plan_free(plan);

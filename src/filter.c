@@ -41,13 +41,13 @@ struct pt_filter {
   bool is_keys;
 };
 
-pt_status pt_filter_compile(const pt_collection *c, const char *expr, size_t len, const char *what, pt_filter **out,
-                            pt_error *err) {
+pt_status pt_filter_compile(const pt_collection *c, const char *expr, size_t len, const char *params,
+                            size_t params_len, const char *what, pt_filter **out, pt_error *err) {
   *out = NULL;
   if (!expr || pt_expr_is_empty(expr, len)) return PT_OK;
   pt_filter *f = pt_calloc(1, sizeof *f);
   if (!f) return pt_fail_nomem(err);
-  pt_status rc = pt_plan_parse(c, expr, len, what, &f->plan, err);
+  pt_status rc = pt_plan_parse(c, expr, len, params, params_len, what, &f->plan, err);
   if (rc) {
     pt_free(f);
     return rc;
@@ -55,6 +55,15 @@ pt_status pt_filter_compile(const pt_collection *c, const char *expr, size_t len
   f->is_keys = pt_plan_keys(f->plan, c, &f->keys);
   *out = f;
   return PT_OK;
+}
+
+pt_str pt_filter_params(const char *request, size_t len) {
+  size_t start = 0, n = 0;
+  pt_str none = {NULL, 0};
+  if (pt_json_member(request, len, "expr_params", 11, &start, &n) != 1) return none;
+  if (n == 4 && memcmp(request + start, "null", 4) == 0) return none;
+  pt_str out = {request + start, n};
+  return out;
 }
 
 const pt_pkfilter *pt_filter_keys(const pt_filter *f) { return f && f->is_keys ? &f->keys : NULL; }

@@ -12,9 +12,10 @@ typedef struct pt_filter pt_filter;
 
 /* Compiles `expr` against a collection's schema. An empty expression compiles to NULL, which
  * every function here takes as "all live rows". Errors are Milvus's parse errors (code 1100);
- * `what` names the plan in them ("query", "delete"). */
-pt_status pt_filter_compile(const pt_collection *c, const char *expr, size_t len, const char *what, pt_filter **out,
-                            pt_error *err);
+ * `what` names the plan in them ("query", "delete"); `params` are the expression's template values
+ * (pt_plan_parse). */
+pt_status pt_filter_compile(const pt_collection *c, const char *expr, size_t len, const char *params,
+                            size_t params_len, const char *what, pt_filter **out, pt_error *err);
 
 /* The rows of segment `seg` of partition `part` that are live and match `f` (NULL: every live
  * row), as offsets in ascending order: rows[0..*n_rows). `rows` has room for the segment's
@@ -27,5 +28,9 @@ pt_status pt_filter_select(const pt_filter *f, const pt_collection *c, size_t pa
 const pt_pkfilter *pt_filter_keys(const pt_filter *f);
 
 void pt_filter_free(pt_filter *f);
+
+/* The text of a request's "expr_params" member (the expression's template values), or an empty
+ * span when it is absent or null. */
+pt_str pt_filter_params(const char *request, size_t len);
 
 #endif /* PT_FILTER_H */

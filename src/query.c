@@ -38,6 +38,52 @@ static int rowref_cmp(const void *a, const void *b) {
   return x->row < y->row ? -1 : x->row > y->row;
 }
 
+/* A selected row with its key, for ordering by key. */
+typedef struct keyed_ref {
+  pt_key key;
+  pt_rowref ref;
+} keyed_ref;
+
+static int keyed_cmp(const void *a, const void *b) {
+  const keyed_ref *x = a, *y = b;
+  int c;
+  if (x->key.s || y->key.s) {
+    size_t n = x->key.len < y->key.len ? x->key.len : y->key.len;
+    c = n ? memcmp(x->key.s, y->key.s, n) : 0;
+    if (!c) c = x->key.len < y->key.len ? -1 : x->key.len > y->key.len;
+  } else {
+    c = x->key.i < y->key.i ? -1 : x->key.i > y->key.i;
+  }
+  return c ? c : rowref_cmp(&x->ref, &y->ref);
+}
+
+static bool same_key(const keyed_ref *x, const keyed_ref *y) {
+  return x->key.s || y->key.s ? x->key.len == y->key.len && (!x->key.len || !memcmp(x->key.s, y->key.s, x->key.len))
+                              : x->key.i == y->key.i;
+}
+
+/* Orders the selection by primary key (ties in storage order), then keeps rows [skip, skip +
+ * take) — and after them every further row with the last row's key, so that a run of rows of
+ * one key (an inserted duplicate, a key in two partitions) is never cut in two: the cursor of a
+ * query iterator (`pk > last`) then visits each row once. */
+static pt_status order_by_key(const pt_collection *c, selection *sel, uint64_t skip, uint64_t take) {
+  if (sel->n == 0) return PT_OK;
+  keyed_ref *k = pt_malloc(sel->n * sizeof *k);
+  if (!k) return PT_NOMEM;
+  for (size_t i = 0; i < sel->n; i++) {
+    k[i].ref = sel->refs[i];
+    k[i].key = pt_row_key(c->parts[sel->refs[i].part], &c->layout, sel->refs[i].row);
+  }
+  qsort(k, sel->n, sizeof *k, keyed_cmp);
+  size_t from = skip < sel->n ? (size_t)skip : sel->n;
+  size_t end = sel->n - from < take ? sel->n : from + (size_t)take;
+  while (end > from && end < sel->n && same_key(&k[end - 1], &k[end])) end++;
+  for (size_t i = from; i < end; i++) sel->refs[i - from] = k[i].ref;
+  sel->n = end - from;
+  pt_free(k);
+  return PT_OK;
+}
+
 /* Rows of the scoped partitions with the listed keys, by index lookups, in storage order. */
 static pt_status select_keys(const pt_collection *c, const bool *scope, const pt_pkfilter *f, selection *sel) {
   for (size_t q = 0; q < c->n_parts; q++) {
@@ -121,7 +167,9 @@ done:
 typedef struct qreq {
   const char *expr;
   size_t expr_len;
+  pt_str params; /* expr_params */
   bool has_limit, has_offset;
+  bool order_by_pk; /* rows in primary-key order (query iterators), not storage order */
   int64_t limit, offset;
   bool *scope; /* per partition */
   pt_outputs out;
@@ -162,6 +210,11 @@ static pt_status parse_request(const pt_collection *c, const cJSON *root, qreq *
   if ((rc = pt_outputs_parse(c, cJSON_GetObjectItemCaseSensitive(root, "output_fields"), &q->out, err))) return rc;
   if (!get_int(root, "limit", &q->limit, &q->has_limit, err, &rc)) return rc;
   if (!get_int(root, "offset", &q->offset, &q->has_offset, err, &rc)) return rc;
+  const cJSON *order = cJSON_GetObjectItemCaseSensitive(root, "order_by_pk");
+  if (order && !cJSON_IsNull(order) && !cJSON_IsBool(order))
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "order_by_pk must be a bool, got %s",
+                   pt_json_python_type(order));
+  q->order_by_pk = cJSON_IsTrue(order);
 
   if (q->out.count_only && ((q->has_limit && q->limit > 0) || (q->has_offset && q->offset > 0)))
     return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
@@ -199,7 +252,8 @@ pt_status pt_collection_query(pt_collection *c, const char *request, size_t len,
   pt_rows *rows = NULL;
   pt_status rc = parse_request(c, root, &q, err);
   if (rc) goto done;
-  if ((rc = pt_filter_compile(c, q.expr, q.expr_len, "query", &filter, err))) goto done;
+  q.params = pt_filter_params(request, len);
+  if ((rc = pt_filter_compile(c, q.expr, q.expr_len, q.params.ptr, q.params.len, "query", &filter, err))) goto done;
 
   uint64_t skip = q.has_offset ? (uint64_t)q.offset : 0;
   uint64_t take = q.has_limit ? (uint64_t)q.limit : UINT64_MAX;
@@ -215,7 +269,14 @@ pt_status pt_collection_query(pt_collection *c, const char *request, size_t len,
     if (pt_rows_count_only(n, &rows)) rc = pt_fail_nomem(err);
     goto done;
   }
-  if (keys) {
+  if (q.order_by_pk) {
+    if (keys ? select_keys(c, q.scope, keys, &sel) != PT_OK
+             : (rc = select_filtered(c, q.scope, filter, 0, UINT64_MAX, &sel, NULL, err)) != PT_OK) {
+      if (!rc) rc = pt_fail_nomem(err);
+      goto done;
+    }
+    if (order_by_key(c, &sel, skip, take)) { rc = pt_fail_nomem(err); goto done; }
+  } else if (keys) {
     if (select_keys(c, q.scope, keys, &sel)) { rc = pt_fail_nomem(err); goto done; }
     /* offset and limit over the rows found */
     size_t from = skip < sel.n ? (size_t)skip : sel.n;
@@ -246,7 +307,8 @@ done:
  * ========================================================================================== */
 
 static pt_status delete_rows(pt_collection *c, const char *partition, size_t partition_len, const char *expr,
-                             size_t expr_len, pt_mutation_result *res, pt_error *err) {
+                             size_t expr_len, const char *params, size_t params_len, pt_mutation_result *res,
+                             pt_error *err) {
   if (!c || !res || (!expr && expr_len))
     return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_delete: missing argument");
   memset(res, 0, sizeof *res);
@@ -274,7 +336,7 @@ static pt_status delete_rows(pt_collection *c, const char *partition, size_t par
   } else {
     for (size_t q = 0; q < c->n_parts; q++) scope[q] = true;
   }
-  if ((rc = pt_filter_compile(c, expr, expr_len, "delete", &filter, err))) goto done;
+  if ((rc = pt_filter_compile(c, expr, expr_len, params, params_len, "delete", &filter, err))) goto done;
   const pt_pkfilter *keys = pt_filter_keys(filter);
   if (keys) {
     /* 1. a key list: every row with the keys goes; Milvus counts the keys listed, found or not */
@@ -306,10 +368,18 @@ done:
 
 /* A delete frees memory (by compaction, at once or later): it runs in relief, so that a store at
  * its memory ceiling can still delete (alloc.c). */
-pt_status pt_collection_delete(pt_collection *c, const char *partition, size_t partition_len, const char *expr,
-                               size_t expr_len, pt_mutation_result *res, pt_error *err) {
+pt_status pt_collection_delete_with_params(pt_collection *c, const char *partition, size_t partition_len,
+                                           const char *expr, size_t expr_len, const char *params, size_t params_len,
+                                           pt_mutation_result *res, pt_error *err) {
+  if (!params && params_len)
+    return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_delete: missing argument");
   pt_memory_relief(1);
-  pt_status rc = delete_rows(c, partition, partition_len, expr, expr_len, res, err);
+  pt_status rc = delete_rows(c, partition, partition_len, expr, expr_len, params, params_len, res, err);
   pt_memory_relief(0);
   return rc;
+}
+
+pt_status pt_collection_delete(pt_collection *c, const char *partition, size_t partition_len, const char *expr,
+                               size_t expr_len, pt_mutation_result *res, pt_error *err) {
+  return pt_collection_delete_with_params(c, partition, partition_len, expr, expr_len, NULL, 0, res, err);
 }

@@ -604,7 +604,10 @@ pt_status pt_collection_search(pt_collection *c, const char *request, size_t len
     q.expr = cJSON_IsString(e) ? e->valuestring : "";
     q.expr_len = strlen(q.expr);
   }
-  if ((rc = pt_filter_compile(c, q.expr, q.expr_len, "query", &filter, err))) goto done;
+  {
+    pt_str params = pt_filter_params(request, len);
+    if ((rc = pt_filter_compile(c, q.expr, q.expr_len, params.ptr, params.len, "query", &filter, err))) goto done;
+  }
 
   size_t k = (size_t)(q.limit + q.offset);
   if (!(heaps = pt_calloc(q.nq, sizeof *heaps))) {

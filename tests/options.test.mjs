@@ -125,7 +125,18 @@ const CALLS = {
   'Partition.release.options': async (opts) => (await filled()).partition('p').release(opts),
   'Partition.drop.options': async (opts) => (await filled()).partition('p').drop(opts),
   'connections.connect.options': async (opts) => connections.connect(uniqueName('alias'), opts),
+  // the iterators, drained: query_iterator's rows; search_iterator's hits as one query's list
+  'Collection.query_iterator.options': async (opts, c) => drain(await (c ?? await filled()).query_iterator(opts)),
+  'Collection.search_iterator.param': async (opts, c) => [await drain(await (c ?? await filled()).search_iterator(Q, 'v', opts))],
+  'Collection.search_iterator.options': async (opts, c) =>
+    [await drain(await (c ?? await filled()).search_iterator(Q, 'v', { metric_type: 'L2' }, 1000, -1, null, null, null, opts))],
 };
+
+async function drain(it) {
+  const out = [];
+  for (let b = await it.next(); b.length; b = await it.next()) out.push(...b);
+  return out;
+}
 
 /** The key of CALLS of a documented method (Collection.load is both static and not). */
 function callKey(owner, method, arg, keys) {
@@ -179,6 +190,37 @@ const EVIDENCE = {
     const rows = await c.query('id in [1, 4]', { output_fields: ['tags'] });
     assert.ok(rows.some((r) => r.tags.length === 2), 'field_ops: ARRAY_APPEND kept one element');
   },
+  // the template values bind {ks}: the rows selected follow them (the call's own filter is not
+  // a template, so each method is called here on the same kind of collection)
+  expr_params: async (call, key) => {
+    const c = await filled(), on = key.startsWith('Partition') ? c.partition('p') : c;
+    const tpl = 'id in {ks}', with4 = { expr_params: { ks: [4] } };
+    if (key.includes('query_iterator')) {
+      assert.deepEqual(ids(await call({ expr: tpl, ...with4 })), [4]);
+    } else if (key.includes('search_iterator')) {
+      const it = await c.search_iterator(Q, 'v', { metric_type: 'L2' }, 10, -1, tpl, null, null, with4);
+      assert.deepEqual((await drain(it)).map((h) => h.id), [4]);
+    } else if (key.includes('.delete.')) {
+      assert.equal((await on.delete(tpl, with4)).delete_count, 1);
+      assert.deepEqual(await c.query('id == 4'), [], 'expr_params: the row was not deleted');
+    } else if (key.includes('.search.')) {
+      const hits = await on.search(Q, 'v', { metric_type: 'L2' }, 3, tpl, with4);
+      assert.deepEqual(hitIds(hits), [4]);
+    } else {
+      assert.deepEqual(ids(await on.query(tpl, with4)), [4]);
+      assert.notDeepEqual(ids(await on.query(tpl, { expr_params: { ks: [1] } })), [4]);
+    }
+    await refused(on.query('id == {k}', { expr_params: {} }), '{k} is not found');
+  },
+  batch_size: async (call, key) => {
+    const c = await filled();
+    const it = key.includes('search') ? await c.search_iterator(Q, 'v', { metric_type: 'L2' }, 1) : await c.query_iterator({ batch_size: 1 });
+    assert.equal((await it.next()).length, 1, 'batch_size: the first batch is not of one');
+    await refused(call({ batch_size: -1 }), 'batch size cannot be less than zero', ParamError);
+  },
+  expr: async (call) => {
+    assert.deepEqual(ids(await call({ expr: 'id > 2' })), [3, 4]);
+  },
   output_fields: async (call) => {
     const a = JSON.stringify(await call({ output_fields: ['n'] })), b = JSON.stringify(await call({ output_fields: ['tags'] }));
     assert.ok(a.includes('"n"') && !b.includes('"n"'), 'output_fields changed nothing');
@@ -188,6 +230,10 @@ const EVIDENCE = {
     assert.equal(key.endsWith('.param') ? rows[0].length : rows.length, 1);
   },
   offset: async (call, key) => {
+    if (key.includes('search_iterator')) {
+      await call({ metric_type: 'L2', offset: 0 });
+      return refused(call({ metric_type: 'L2', offset: 1 }), 'Not support offset when searching iteration', ParamError);
+    }
     // search's options have no limit (its argument does); query's and param's do
     const base = key.endsWith('.param') ? { metric_type: 'L2', limit: 2 } : key.includes('.search.') ? {} : { limit: 2 };
     const first = await call(base), skipped = await call({ ...base, offset: 1 });
@@ -312,7 +358,7 @@ test('options Milvus has and partita does not are refused by name, and nothing i
   const c = await filled();
   const before = JSON.stringify(await c.query('id > 0', { output_fields: ['*'] }));
   await refused(c.search(Q, 'v', {}, 3, null, { group_by_field: 'n' }), "'group_by_field'", ParamError);
-  await refused(c.query('id > {x}', { expr_params: { x: 1 } }), "'expr_params'", ParamError);
+  await refused(c.query('id > {x}', { filter_params: { x: 1 } }), "'filter_params'", ParamError);
   await refused(c.insert({ id: 7, n: 1, tags: [], v: [1, 1] }, { partition: 'p' }), "'partition'", ParamError);
   await refused(c.delete('id > 0', { consistency_level: 'Strong' }), "'consistency_level'", ParamError);
   await refused(c.load({ replica_number: 2 }), "'replica_number'", ParamError);

@@ -453,7 +453,7 @@ test('expression templates: exprParams fill {name} outside string literals', asy
   assert.deepEqual(s.data.map((h) => h.id), [4]);
   assert.deepEqual((await ok('entities/delete', { collectionName: name, filter: 'id < {n}', exprParams: { n: 2 } })).data, { deleteCount: 2 });
   await fails('entities/query', { collectionName: name, filter: 'id > {x}', exprParams: { y: 1 } }, 1100,
-    'the value of expression template variable name {x} is not found: invalid parameter');
+    'failed to create query plan: the value of expression template variable name {x} is not found: invalid parameter');
 });
 
 test('delete by filter, then query and get no longer see the rows', async () => {

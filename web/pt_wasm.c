@@ -84,7 +84,8 @@ EXPORT(pt_status, pt_wasm_write_json)(pt_collection *coll, const char *partition
                                       const pt_field_op *field_ops, size_t n_field_ops,
                                       pt_mutation_result *result);
 EXPORT(pt_status, pt_wasm_delete)(pt_collection *coll, const char *partition, size_t partition_len,
-                                  const char *expr, size_t len, pt_mutation_result *result);
+                                  const char *expr, size_t len, const char *params, size_t params_len,
+                                  pt_mutation_result *result);
 EXPORT(void, pt_wasm_mutation_result_clear)(pt_mutation_result *result);
 EXPORT(pt_rows *, pt_wasm_query)(pt_collection *coll, const char *request, size_t len);
 EXPORT(double, pt_wasm_rows_count)(const pt_rows *rows);
@@ -243,7 +244,7 @@ const char *pt_wasm_constants(void) {
     "\"flags\":{\"DUPLICATES_LAST_WINS\":%u,\"ROWS_JSON\":%u,\"MERGE\":%u,\"CREATE_ORM\":%u,\"JSON_INT64_AS_STRING\":%u},"
     "\"field_op\":{\"REPLACE\":%d,\"ARRAY_APPEND\":%d,\"ARRAY_REMOVE\":%d},"
     "\"limits\":{\"MAX_NAME_LENGTH\":%d,\"MAX_FIELDS\":%d,\"MAX_DIM\":%d,\"MAX_VARCHAR_LENGTH\":%d,"
-    "\"MAX_JSON_LENGTH\":%d,\"MAX_PARTITIONS\":%d,\"MAX_TOPK\":%d,\"MAX_BATCH_BYTES\":%u,\"MAX_EXPR_LENGTH\":%u},"
+    "\"MAX_JSON_LENGTH\":%d,\"MAX_PARTITIONS\":%d,\"MAX_TOPK\":%d,\"MAX_BATCH_BYTES\":%u,\"MAX_EXPR_LENGTH\":%u,\"TS_LOGICAL_BITS\":%d},"
     "\"layout\":{"
     "\"pt_error\":{\"size\":%d,\"status\":%d,\"code\":%d,\"exc\":%d,\"row\":%d,\"field\":%d,"
     "\"expr_offset\":%d,\"expr_length\":%d,\"message\":%d},"
@@ -283,7 +284,7 @@ const char *pt_wasm_constants(void) {
     (unsigned)PT_CREATE_ORM, (unsigned)PT_JSON_INT64_AS_STRING,
     PT_FIELD_OP_REPLACE, PT_FIELD_OP_ARRAY_APPEND, PT_FIELD_OP_ARRAY_REMOVE,
     PT_MAX_NAME_LENGTH, PT_MAX_FIELDS, PT_MAX_DIM, PT_MAX_VARCHAR_LENGTH, PT_MAX_JSON_LENGTH,
-    PT_MAX_PARTITIONS, PT_MAX_TOPK, (unsigned)PT_MAX_BATCH_BYTES, (unsigned)PT_EXPR_MAX_LENGTH,
+    PT_MAX_PARTITIONS, PT_MAX_TOPK, (unsigned)PT_MAX_BATCH_BYTES, (unsigned)PT_EXPR_MAX_LENGTH, PT_TS_LOGICAL_BITS,
     (int)sizeof(pt_error), OFF(pt_error, status), OFF(pt_error, code), OFF(pt_error, exc),
     OFF(pt_error, row), OFF(pt_error, field), OFF(pt_error, expr_offset), OFF(pt_error, expr_length),
     OFF(pt_error, message),
@@ -475,8 +476,10 @@ pt_status pt_wasm_write_json(pt_collection *coll, const char *partition, size_t 
 }
 
 pt_status pt_wasm_delete(pt_collection *coll, const char *partition, size_t partition_len,
-                         const char *expr, size_t len, pt_mutation_result *result) {
-  return pt_collection_delete(coll, partition, partition_len, expr, len, result, &last_error);
+                         const char *expr, size_t len, const char *params, size_t params_len,
+                         pt_mutation_result *result) {
+  return pt_collection_delete_with_params(coll, partition, partition_len, expr, len, params, params_len, result,
+                                          &last_error);
 }
 
 void pt_wasm_mutation_result_clear(pt_mutation_result *result) { pt_mutation_result_clear(result); }

@@ -208,7 +208,7 @@ static void gen_range(test_buf *b, size_t n) { repeat(b, "", "1<i<9", "||", "", 
 static bool compile(const char *in, size_t len, bool want_ok) {
   pt_filter *f = NULL;
   pt_error e;
-  pt_status rc = pt_filter_compile(coll, in, len, "query", &f, &e);
+  pt_status rc = pt_filter_compile(coll, in, len, NULL, 0, "query", &f, &e);
   pt_filter_free(f);
   if ((rc == PT_OK) != want_ok) fprintf(stderr, "    %s: %s\n", pt_status_str(rc), rc ? e.message : "accepted");
   return (rc == PT_OK) == want_ok;

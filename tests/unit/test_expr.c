@@ -463,7 +463,7 @@ TEST(errors) {
       {"i8 == 9223372036854775808", "ERR: strconv.ParseInt: parsing \"9223372036854775808\": value out of range"},
       {"i8 > @", "ERR: line 1:5 token recognition error at: '@'"},
       {"random_sample(0.1)", "ERR: random_sample is not supported"},
-      {"i8 > {x}", "ERR: expression templates"},
+      {"i8 > {x}", "ERR: the value of expression template variable name {x} is not found"},
       {"s like 5", "ERR: mismatched input '5' expecting StringLiteral"},
       {"i8 not 5", "ERR: mismatched input '5' expecting 'in'"},
       {"json_contains(j 1)", "ERR: expecting ','"},

@@ -19,6 +19,8 @@
  *     errors leave the store unchanged; timestamps.
  *   - request errors: invalid JSON, non-object, wrong types of expr / limit / offset /
  *     output_fields / partition_names; misuse.
+ *   - order_by_pk (query iterators): key order, ties in storage order, a run of one key kept
+ *     whole past the limit, with offsets, key filters and other filters.
  */
 #include "harness.h"
 
@@ -517,6 +519,23 @@ TEST(delete_errors) {
   pt_store_close(st);
 }
 
+/* order_by_pk (query iterators): key order, ties in storage order, a run of one key never cut */
+TEST(order_by_pk) {
+  pt_store *st = test_store();
+  pt_collection *c = films(st);
+  put(c, NULL, PT_OP_INSERT, "[{'id':-5,'v':[0,0]},{'id':15,'v':[0,0]}]");
+  CHECK_STR(keys_of(c, "{'limit':100,'order_by_pk':true}"), "-5,1,1,2,3,4,5,6,7,8,9,10,15,20,21");
+  CHECK_STR(keys_of(c, "{'limit':2,'order_by_pk':true}"), "-5,1,1");
+  CHECK_STR(keys_of(c, "{'limit':1,'offset':1,'order_by_pk':true}"), "1,1");
+  CHECK_STR(keys_of(c, "{'limit':1,'offset':2,'order_by_pk':true}"), "1");
+  CHECK_STR(keys_of(c, "{'expr':'id > 5','limit':3,'order_by_pk':true}"), "6,7,8");
+  CHECK_STR(keys_of(c, "{'expr':'id in [21, 1, 7]','limit':3,'order_by_pk':true}"), "1,1,7");
+  CHECK_STR(keys_of(c, "{'expr':'id > 100','limit':3,'order_by_pk':true}"), "");
+  CHECK_STR(keys_of(c, "{'limit':100,'order_by_pk':false}"), "1,2,3,4,5,6,7,8,9,10,-5,15,20,21,1");
+  QUERY_ERR(c, "{'limit':1,'order_by_pk':1}", PT_MISUSE, INV, PT_EXC_PARAM, "order_by_pk must be a bool, got int");
+  pt_store_close(st);
+}
+
 TEST(many_rows_and_segments) {
   /* enough rows for several segments per partition: order, offsets and deletes across them */
   pt_store *st = test_store();
@@ -578,4 +597,4 @@ TEST(many_rows_and_segments) {
 
 TEST_MAIN(T(empty_expression_with_limit), T(limit_and_offset_rules), T(primary_key_filters), T(filter_errors),
           T(varchar_keys_and_escapes), T(output_fields), T(request_errors), T(get_equivalent), T(delete_by_keys),
-          T(delete_errors), T(many_rows_and_segments))
+          T(delete_errors), T(order_by_pk), T(many_rows_and_segments))

@@ -282,12 +282,28 @@ export interface CollectionUpsertOptions extends UpsertOptions {
   /** Target partition (default `_default`). */
   partition_name?: string;
 }
+/**
+ * A filter's template values (Milvus's expr_params): `age > {min}` with `{ min: 18 }`. Each
+ * `{name}` stands for its value, bound as a constant and never read as expression text: a bool,
+ * a number (an integer when it has no fraction: BigInts for all of int64), a string, or a list
+ * (array or typed array) of these. A name without a value is an error; unused values are not.
+ */
+export type ExprParams = Record<string, ExprParamValue>;
+export type ExprParamValue = boolean | number | bigint | string | ExprParamValue[] | ArrayLike<number>;
+export interface DeleteOptions extends MutationOptions {
+  expr_params?: ExprParams;
+}
+export interface CollectionDeleteOptions extends DeleteOptions {
+  /** Target partition (default: every partition). */
+  partition_name?: string;
+}
 export interface QueryOptions extends TimeoutOption {
   /** Fields to return; `*` for all, `count(*)` to count; the primary key always comes back. */
   output_fields?: string[];
   limit?: number;
   offset?: number;
   consistency_level?: ConsistencyLevel;
+  expr_params?: ExprParams;
 }
 export interface CollectionQueryOptions extends QueryOptions {
   partition_names?: string[];
@@ -346,6 +362,7 @@ export interface SearchOptions extends TimeoutOption {
   /** -1 to 6. */
   round_decimal?: number;
   consistency_level?: ConsistencyLevel;
+  expr_params?: ExprParams;
 }
 export interface CollectionSearchOptions extends SearchOptions {
   partition_names?: string[];
@@ -370,6 +387,41 @@ export interface CollectionOptions {
   /** Partition-key collections: number of partitions (default 16). */
   num_partitions?: number;
   consistency_level?: ConsistencyLevel;
+}
+
+export interface QueryIteratorOptions extends TimeoutOption {
+  /** Rows per batch, 0 to 16384 (default 1000). */
+  batch_size?: number;
+  /** Rows in all, -1 (default) for all. */
+  limit?: number;
+  expr?: string;
+  output_fields?: string[];
+  partition_names?: string[];
+  /** Rows skipped before the first batch (in key order). */
+  offset?: number;
+  expr_params?: ExprParams;
+}
+/** search_iterator's param: the metric (required) and a range; its batch size, limit and
+ * round_decimal are arguments and options of their own, and it takes no offset but 0. */
+export interface SearchIteratorParam {
+  metric_type: MetricType | Lowercase<MetricType>;
+  params?: { radius?: number; range_filter?: number };
+  /** Only 0: pymilvus's iterators do not skip ("Not support offset when searching iteration"). */
+  offset?: 0;
+}
+export interface SearchIteratorOptions extends TimeoutOption {
+  round_decimal?: number;
+  expr_params?: ExprParams;
+}
+/** pymilvus's iterators: next() gives the next batch ([] when done), close() ends them; they
+ * are async iterables of their batches too. */
+export interface QueryIterator extends AsyncIterable<Entity[]> {
+  next(): Promise<Entity[]>;
+  close(): void;
+}
+export interface SearchIterator extends AsyncIterable<Hit[]> {
+  next(): Promise<Hit[]>;
+  close(): void;
 }
 
 export class Collection {
@@ -398,13 +450,23 @@ export class Collection {
    * only the storage order (query and tie order) shows it.
    */
   upsert(data: InsertData, options?: CollectionUpsertOptions): Promise<MutationResult>;
-  delete(expr: string, options?: CollectionMutationOptions): Promise<MutationResult>;
+  delete(expr: string, options?: CollectionDeleteOptions): Promise<MutationResult>;
   query(expr: string, options?: CollectionQueryOptions): Promise<Entity[]>;
   get(ids: PrimaryKey | readonly PrimaryKey[] | BigInt64Array, options?: CollectionGetOptions): Promise<Entity[]>;
   /** Exact vector search: one list of hits per query vector, best first (ties in storage
    * order). `anns_field` may be left out (undefined / null) when there is one vector field. */
   search(data: SearchData, anns_field: string | null | undefined, param: SearchParam | null | undefined, limit?: number,
          expr?: string | null, options?: CollectionSearchOptions): Promise<Hit[][]>;
+  /** pymilvus's query_iterator: batches of rows in primary-key order, each row present from
+   * start to end once, whatever other calls write between batches. */
+  query_iterator(options?: QueryIteratorOptions): Promise<QueryIterator>;
+  query_iterator(batch_size?: number, limit?: number, expr?: string | null, output_fields?: string[] | null,
+                 partition_names?: string[] | null, options?: QueryIteratorOptions): Promise<QueryIterator>;
+  /** pymilvus's search_iterator: batches of hits for one query vector, best first (pages by
+   * distance, ties broken by key); param.metric_type is required. */
+  search_iterator(data: SearchData, anns_field: string | null | undefined, param: SearchIteratorParam, batch_size?: number,
+                  limit?: number, expr?: string | null, partition_names?: string[] | null, output_fields?: string[] | null,
+                  options?: SearchIteratorOptions): Promise<SearchIterator>;
   flush(options?: TimeoutOption): Promise<void>;
   load(options?: TimeoutOption): Promise<void>;
   release(options?: TimeoutOption): Promise<void>;
@@ -445,7 +507,7 @@ export class Partition {
   insert(data: InsertData, options?: MutationOptions): Promise<MutationResult>;
   /** As Collection.upsert, into this partition. */
   upsert(data: InsertData, options?: UpsertOptions): Promise<MutationResult>;
-  delete(expr: string, options?: MutationOptions): Promise<MutationResult>;
+  delete(expr: string, options?: DeleteOptions): Promise<MutationResult>;
   query(expr: string, options?: QueryOptions): Promise<Entity[]>;
   get(ids: PrimaryKey | readonly PrimaryKey[] | BigInt64Array, options?: GetOptions): Promise<Entity[]>;
   /** Exact vector search in this partition (see Collection.search). */
@@ -555,6 +617,51 @@ export const connections: {
   has_connection(alias?: string): boolean;
   list_connections(): Array<[string, { uri: string } | null]>;
   get_connection_addr(alias?: string): { uri?: string };
+};
+
+/** The options of most utility functions: the connection, and pymilvus's timeout (seconds). */
+export interface UtilityOptions {
+  using?: string;
+  timeout?: number | null;
+}
+/** A further interval of a hybrid timestamp: `milliseconds` plus `delta` (milliseconds too). */
+export interface TimestampOptions {
+  milliseconds?: number;
+  delta?: number;
+}
+type ServerOnly = (...args: unknown[]) => never;
+
+/**
+ * pymilvus's `utility` for the embedded store (keyword arguments as an options object). What
+ * needs a server throws a ParamError naming the function.
+ */
+export const utility: {
+  has_collection(collection_name: string, options?: UtilityOptions): boolean;
+  has_partition(collection_name: string, partition_name: string, options?: UtilityOptions): boolean;
+  list_collections(options?: UtilityOptions): string[];
+  /** A collection that does not exist is no error. */
+  drop_collection(collection_name: string, options?: UtilityOptions): void;
+  /** Refused on a forwarding connection and with a new_db_name. */
+  rename_collection(old_collection_name: string, new_collection_name: string, options?: UtilityOptions & { new_db_name?: string }): void;
+  loading_progress(collection_name: string, partition_names?: string[] | null, options?: UtilityOptions): { loading_progress: string };
+  load_state(collection_name: string, partition_names?: string[] | null, options?: UtilityOptions): 'Loaded';
+  wait_for_loading_complete(collection_name: string, partition_names?: string[] | null, options?: UtilityOptions): Promise<void>;
+  flush_all(options?: UtilityOptions): Promise<void>;
+  /** partita's version. */
+  get_server_version(options?: UtilityOptions): string;
+  mkts_from_hybridts(hybridts: bigint | number, options?: TimestampOptions): bigint;
+  mkts_from_unixtime(epoch: number, options?: TimestampOptions): bigint;
+  mkts_from_datetime(d_time: Date, options?: TimestampOptions): bigint;
+  hybridts_to_unixtime(hybridts: bigint | number): number;
+  hybridts_to_datetime(hybridts: bigint | number): Date;
+  load_balance: ServerOnly; get_query_segment_info: ServerOnly; get_server_type: ServerOnly;
+  create_alias: ServerOnly; drop_alias: ServerOnly; alter_alias: ServerOnly; list_aliases: ServerOnly;
+  do_bulk_insert: ServerOnly; get_bulk_insert_state: ServerOnly; list_bulk_insert_tasks: ServerOnly;
+  create_user: ServerOnly; delete_user: ServerOnly; reset_password: ServerOnly; update_password: ServerOnly;
+  list_usernames: ServerOnly; list_roles: ServerOnly; list_user: ServerOnly; list_users: ServerOnly;
+  create_resource_group: ServerOnly; drop_resource_group: ServerOnly; update_resource_groups: ServerOnly;
+  describe_resource_group: ServerOnly; list_resource_groups: ServerOnly; transfer_node: ServerOnly; transfer_replica: ServerOnly;
+  index_building_progress: ServerOnly; wait_for_index_building_complete: ServerOnly;
 };
 
 // ---------------------------------------------------------------------------------------------

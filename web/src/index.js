@@ -4,6 +4,7 @@
 export { init } from './core/loader.js';
 export { isInitialized, memoryUsage } from './core/engine.js';
 export { connections } from './orm/connections.js';
+export { utility } from './orm/utility.js';
 export { MilvusClient } from './client/milvus-client.js';
 export { Collection } from './orm/collection.js';
 export { Partition } from './orm/partition.js';

@@ -277,8 +277,11 @@ export interface MutationResult extends resStatusResponse {
   timestamp: string;
   IDs: StringArrayId | NumberArrayId;
 }
+/** A filter's template values (`age > {min}` with `{ min: 18 }`): bound by the core as constants. */
+export type keyValueObj = Record<string, any>;
 interface BaseDeleteReq extends collectionNameReq {
   partition_name?: string;
+  exprValues?: keyValueObj;
   consistency_level?: 'Strong' | 'Session' | 'Bounded' | 'Eventually' | 'Customized';
 }
 export type DeleteReq = (BaseDeleteReq & { ids: string[] | number[] }) | (BaseDeleteReq & { filter: string }) | (BaseDeleteReq & { expr: string });
@@ -289,9 +292,14 @@ export interface QueryReq extends collectionNameReq {
   ids?: string[] | number[];
   expr?: string;
   filter?: string;
+  exprValues?: keyValueObj;
   offset?: number;
   limit?: number;
   consistency_level?: ConsistencyLevelEnum | keyof typeof ConsistencyLevelEnum;
+}
+export interface QueryIteratorReq extends Omit<QueryReq, 'ids' | 'offset' | 'limit'> {
+  limit?: number;
+  batchSize: number;
 }
 export interface GetReq extends collectionNameReq {
   ids: string[] | number[];
@@ -322,6 +330,7 @@ export interface SearchReq extends collectionNameReq {
   partition_names?: string[];
   expr?: string;
   filter?: string;
+  exprValues?: keyValueObj;
   search_params: SearchParam;
   vectors: SearchData | SearchData[];
   output_fields?: string[];
@@ -340,12 +349,18 @@ export interface SearchSimpleReq extends collectionNameReq {
   offset?: number;
   filter?: string;
   expr?: string;
+  exprValues?: keyValueObj;
   params?: Record<string, any>;
   metric_type?: string;
   consistency_level?: ConsistencyLevelEnum | keyof typeof ConsistencyLevelEnum;
   ignore_growing?: boolean;
   round_decimal?: number;
   nq?: number;
+}
+export interface SearchIteratorReq extends Omit<SearchSimpleReq, 'offset' | 'limit' | 'topk'> {
+  limit?: number;
+  batchSize: number;
+  external_filter_fn?: (row: SearchResultData) => boolean;
 }
 export interface SearchResultData {
   [x: string]: any;
@@ -449,6 +464,10 @@ export declare class MilvusClient {
   get(data: GetReq): Promise<QueryResults>;
   count(data: CountReq): Promise<CountResult>;
   search<T extends SearchReq | SearchSimpleReq>(params: T): Promise<SearchResults<T>>;
+  /** Batches of rows in primary-key order, each row once even while other calls write. */
+  queryIterator(data: QueryIteratorReq): Promise<AsyncIterable<Record<string, any>[]>>;
+  /** Batches of hits for one vector, best first, each row once. */
+  searchIterator(data: SearchIteratorReq): Promise<AsyncIterable<SearchResultData[]>>;
   flush(data: FlushReq): Promise<FlushResult>;
   flushSync(data: FlushReq): Promise<GetFlushStateResponse>;
   runAnalyzer(data: RunAnalyzerRequest): Promise<RunAnalyzerResponse>;

@@ -27,6 +27,7 @@ import { CollectionSchema, FieldSchema } from '../orm/schema.js';
 import { run_analyzer } from '../orm/analyzer.js';
 import { DataType as CORE, isVectorType } from '../core/dtype.js';
 import { Code, MilvusException } from '../core/errors.js';
+import { templateText, withTemplate } from '../core/template.js';
 import { defaultMetric } from '../remote/rest.js';
 import {
   ConsistencyLevelEnum, DataType, DataTypeMap, DEFAULT_COUNT_QUERY_STRING, DEFAULT_DYNAMIC_FIELD, DEFAULT_METRIC_TYPE,
@@ -576,12 +577,10 @@ export class MilvusClient {
       const store = this.#storeOf(data), from = data.collection_name, to = data.new_collection_name;
       if (typeof to !== 'string') throw new MilvusException(Code.PARAMETER_INVALID, 'new collection name must be a string: invalid parameter');
       const h = engine().resolve(store, from);
-      if (engine().hasCollection(store, to) || aliasesOf(this.address, this.#dbOf(data)).has(to)) throw new MilvusException(Code.PARAMETER_INVALID, `duplicated new collection name ${to} with other collection name or alias`);
       const st = stateOf(h);
-      engine().load(store, engine().save(store, from), to);
-      engine().dropCollection(store, from);
+      const renamed = engine().renameCollection(store, from, to, (name) => aliasesOf(this.address, this.#dbOf(data)).has(name));
       state.delete(h.key);
-      state.set(engine().resolve(store, to).key, st);
+      state.set(renamed.key, st);
       const table = aliasesOf(this.address, this.#dbOf(data));
       for (const [a, c] of table) if (c === from) table.set(a, to); // the aliases follow the collection
       this.#collections.delete(`${this.#dbOf(data)}\u0000${from}`);
@@ -917,9 +916,8 @@ export class MilvusClient {
   /** delete({ ids } | { filter } | { expr }), as the SDK's delete. */
   async delete(data) {
     if (!data || !data.collection_name) throw new Error(ERROR_REASONS.COLLECTION_NAME_IS_REQUIRED);
-    accept('delete', data, ['ids', 'filter', 'expr', 'partition_name', 'consistency_level']);
+    accept('delete', data, ['ids', 'filter', 'expr', 'exprValues', 'partition_name', 'consistency_level']);
     data = this.#real(data);
-    if (data.exprValues !== undefined) throw unsupported('`exprValues` of MilvusClient.delete');
     await this.#whenReady();
     const desc = await this.describeCollection({ collection_name: data.collection_name, db_name: data.db_name });
     const pk = desc.status.error_code === ErrorCode.SUCCESS ? desc.schema.fields.find((f) => f.is_primary_key) : null;
@@ -930,14 +928,17 @@ export class MilvusClient {
       expr = keysExpr({ name: pk.name, dtype: pk.dataType }, isString ? data.ids : data.ids.map(int64In), engine().constants.limits.MAX_EXPR_LENGTH);
     }
     if (!expr) throw new Error(ERROR_REASONS.FILTER_EXPR_REQUIRED);
+    // the filter's template values (the SDK's exprValues), bound by the core
+    const exprValues = expr === (data.filter || data.expr) ? data.exprValues : undefined;
     return this.#run((s) => mutationReply(null, isString, s), async () => {
       const c = this.#collection(data);
       // Milvus's reply names the keys deleted: those the filter selects now
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       const request = { expr, output_fields: [h.pk.name] };
       if (data.partition_name) request.partition_names = [data.partition_name];
-      const keys = engine().queryRows(this.#storeOf(data), h.name, h, JSON.stringify(request)).map((row) => row[h.pk.name]);
-      const r = await c.delete(expr, { partition_name: data.partition_name, timeout: this.#seconds(data) });
+      const text = withTemplate(JSON.stringify(request), templateText(exprValues));
+      const keys = engine().queryRows(this.#storeOf(data), h.name, h, text).map((row) => row[h.pk.name]);
+      const r = await c.delete(expr, { partition_name: data.partition_name, timeout: this.#seconds(data), expr_params: exprValues });
       r.primary_keys = keys;
       return mutationReply(r, isString);
     });
@@ -952,7 +953,7 @@ export class MilvusClient {
 
   async query(data) {
     checkCollectionName(data);
-    accept('query', data, ['output_fields', 'partition_names', 'ids', 'expr', 'filter', 'offset', 'limit', 'consistency_level']);
+    accept('query', data, ['output_fields', 'partition_names', 'ids', 'expr', 'filter', 'exprValues', 'offset', 'limit', 'consistency_level']);
     data = this.#real(data);
     return this.#run((s) => ({ status: s, data: [] }), () => ({ status: resStatus(), data: this.#queryRows(data) }));
   }
@@ -969,7 +970,8 @@ export class MilvusClient {
     if (data.partition_names) request.partition_names = data.partition_names;
     if (typeof data.limit === 'number') request.limit = data.limit;
     if (typeof data.offset === 'number') request.offset = data.offset;
-    const rows = engine().queryRows(this.#storeOf(data), h.name, h, JSON.stringify(request));
+    const text = withTemplate(JSON.stringify(request), templateText(data.exprValues));
+    const rows = engine().queryRows(this.#storeOf(data), h.name, h, text);
     if (request.output_fields.some((o) => o.trim() === DEFAULT_COUNT_QUERY_STRING)) return rows.map((r) => ({ [DEFAULT_COUNT_QUERY_STRING]: String(r[DEFAULT_COUNT_QUERY_STRING]) }));
     const byName = new Map(h.schema.fields.map((f) => [f.name, f]));
     return rows.map((r) => rowOut(r, byName, true));
@@ -999,7 +1001,7 @@ export class MilvusClient {
    */
   async search(data) {
     checkCollectionName(data);
-    accept('search', data, ['anns_field', 'partition_names', 'expr', 'filter', 'search_params', 'vectors', 'vector', 'data', 'output_fields',
+    accept('search', data, ['anns_field', 'partition_names', 'expr', 'filter', 'exprValues', 'search_params', 'vectors', 'vector', 'data', 'output_fields',
       'vector_type', 'consistency_level', 'limit', 'topk', 'offset', 'params', 'metric_type', 'round_decimal', 'ignore_growing']);
     const legacy = data.search_params ?? null;
     if (legacy) accept('search (search_params)', legacy, ['anns_field', 'topk', 'metric_type', 'params', 'offset', 'round_decimal', 'ignore_growing']);
@@ -1044,7 +1046,8 @@ export class MilvusClient {
       if (q.sparse) request.sparse = q.sparse;
       else request.nq = q.nq;
       const pk = h.pk.name;
-      const hits = engine().searchHits(this.#storeOf(data), h.name, h, JSON.stringify(request), q, { pk, pkInEntity: false, roundDecimal });
+      const text = withTemplate(JSON.stringify(request), templateText(data.exprValues));
+      const hits = engine().searchHits(this.#storeOf(data), h.name, h, text, q, { pk, pkInEntity: false, roundDecimal });
       const byName = new Map(h.schema.fields.map((f) => [f.name, f]));
       const wildcard = outputs.some((o) => o.trim() === '*' || o.trim() === DEFAULT_DYNAMIC_FIELD);
       const named = new Set(outputs.map((o) => o.trim()).filter((o) => !byName.has(o)));
@@ -1058,6 +1061,75 @@ export class MilvusClient {
         collection_name: h.name,
         all_search_count: results.reduce((a, l) => a + l.length, 0),
       };
+    });
+  }
+
+  /**
+   * queryIterator({ filter | expr, exprValues, batchSize, limit, output_fields, partition_names }):
+   * as the SDK's, an async iterable of batches of rows (`for await (const rows of it)`), here in
+   * primary-key order, each row once even while other calls write between batches (the ORM's
+   * query_iterator, orm/iterator.js). A batchSize above the SDK's maximum is cut to it, as the
+   * SDK does; no limit (or 0, -1) is no limit. Errors are thrown (the SDK logs and stops).
+   */
+  async queryIterator(data) {
+    checkCollectionName(data);
+    accept('queryIterator', data, ['expr', 'filter', 'exprValues', 'batchSize', 'limit', 'output_fields', 'partition_names', 'consistency_level']);
+    data = this.#real(data);
+    await this.#whenReady();
+    const h = engine().resolve(this.#storeOf(data), data.collection_name);
+    requireLoaded(h);
+    const it = await this.#collection(data).query_iterator({
+      batch_size: data.batchSize === undefined ? undefined : Math.min(data.batchSize, engine().constants.limits.MAX_TOPK),
+      limit: data.limit > 0 ? data.limit : -1,
+      expr: data.expr || data.filter || '',
+      output_fields: data.output_fields ?? ['*'],
+      partition_names: data.partition_names,
+      expr_params: data.exprValues,
+    });
+    const byName = new Map(h.schema.fields.map((f) => [f.name, f]));
+    return iterable(it, (rows) => rows.map((r) => rowOut(r, byName, true)));
+  }
+
+  /**
+   * searchIterator({ data | vector | vectors (one vector), anns_field, filter | expr, exprValues,
+   * batchSize, limit, output_fields, params, metric_type, partition_names, external_filter_fn }):
+   * as the SDK's, an async iterable of batches of hits ({ score, <pk>, ...fields }), best first,
+   * each row once (the ORM's search_iterator: range pages by distance, ties broken by key). The
+   * metric is the one given, else the index's, else the field type's default.
+   */
+  async searchIterator(data) {
+    checkCollectionName(data);
+    accept('searchIterator', data, ['data', 'vector', 'vectors', 'anns_field', 'expr', 'filter', 'exprValues', 'batchSize', 'limit',
+      'output_fields', 'params', 'metric_type', 'partition_names', 'consistency_level', 'round_decimal', 'external_filter_fn']);
+    data = this.#real(data);
+    await this.#whenReady();
+    const h = engine().resolve(this.#storeOf(data), data.collection_name);
+    requireLoaded(h);
+    const vectorFields = h.schema.fields.filter((f) => isVectorType(f.dtype));
+    const field = data.anns_field ? vectorFields.find((f) => f.name === data.anns_field) : vectorFields[0];
+    if (!field) throw new Error(ERROR_REASONS.NO_ANNS_FEILD_FOUND_IN_SEARCH);
+    const index = stateOf(h).indexes.find((i) => i.field_name === field.name);
+    let vectors = data.data ?? data.vector ?? data.vectors;
+    if (vectors === undefined) throw new Error(ERROR_REASONS.VECTORS_OR_VECTOR_IS_MISSING);
+    // one vector (a list of numbers, or a sparse object) is one query
+    if (!Array.isArray(vectors) || !Array.isArray(vectors[0]) && typeof vectors[0] !== 'object') vectors = [vectors];
+    const filter = data.external_filter_fn;
+    if (filter !== undefined && typeof filter !== 'function') throw new Error('external_filter_fn must be a function');
+    let params = data.params ?? {};
+    if (typeof params === 'string') params = JSON.parse(params);
+    const metric = String(data.metric_type ?? index?.metric_type ?? defaultMetric(field.dtype)).toUpperCase();
+    const it = await this.#collection(data).search_iterator(vectors, field.name, { metric_type: metric, params },
+      data.batchSize === undefined ? undefined : Math.min(data.batchSize, engine().constants.limits.MAX_TOPK), data.limit > 0 ? data.limit : -1,
+      data.expr || data.filter || '', data.partition_names, data.output_fields ?? ['*'],
+      { expr_params: data.exprValues, round_decimal: data.round_decimal ?? -1 });
+    const pk = h.pk.name;
+    const byName = new Map(h.schema.fields.map((f) => [f.name, f]));
+    const outputs = data.output_fields ?? ['*'];
+    const wildcard = outputs.some((o) => o.trim() === '*' || o.trim() === DEFAULT_DYNAMIC_FIELD);
+    const named = new Set(outputs.map((o) => o.trim()).filter((o) => !byName.has(o)));
+    return iterable(it, (hits) => {
+      const rows = hits.map((hit) => ({ score: hit.distance, [pk]: valueOut(h.pk, hit.id), ...rowOut(hit.entity, byName, wildcard, named) }));
+      return filter ? rows.filter(filter) : rows;
     });
   }
 
@@ -1234,6 +1306,23 @@ export class MilvusClient {
   }
 }
 
+/** An ORM iterator as the SDK's iterators are: an async iterable of its batches, each mapped by
+ * `map` (a batch the map leaves empty is skipped, not the end). */
+function iterable(it, map) {
+  return {
+    async *[Symbol.asyncIterator]() {
+      try {
+        for await (const batch of it) {
+          const out = map(batch);
+          if (out.length) yield out;
+        }
+      } finally {
+        it.close();
+      }
+    },
+  };
+}
+
 /** The methods of the SDK that make no sense in an embedded store (or are not in partita yet):
  * each resolves to a status that says so, never to a success. */
 const NOT_SUPPORTED = [
@@ -1244,7 +1333,7 @@ const NOT_SUPPORTED = [
   'bulkInsert', 'listImportTasks', 'getImportState', 'loadBalance', 'getQuerySegmentInfo', 'getPersistentSegmentInfo', 'getMetric',
   'createSnapshot', 'dropSnapshot', 'listSnapshots', 'describeSnapshot', 'restoreSnapshot',
   'alterDatabase', 'alterDatabaseProperties', 'dropDatabaseProperties',
-  'hybridSearch', 'searchIterator', 'queryIterator', 'alterCollectionProperties', 'alterCollection', 'dropCollectionProperties',
+  'hybridSearch', 'alterCollectionProperties', 'alterCollection', 'dropCollectionProperties',
   'addCollectionField', 'truncateCollection', 'compact', 'getCompactionState',
 ];
 for (const name of NOT_SUPPORTED) {

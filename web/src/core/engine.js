@@ -494,6 +494,21 @@ class Engine {
     }));
   }
 
+  /**
+   * Renames collection `from` to `to`: its snapshot is restored under the new name, then the old
+   * one is dropped (the data is copied once; a failure leaves the collection as it was). Milvus's
+   * errors for a collection that does not exist and for a name taken. Returns the facts of the
+   * collection under its new name.
+   */
+  renameCollection(store, from, to, taken = () => false) {
+    this.resolve(store, from);
+    if (this.hasCollection(store, to) || taken(to))
+      throw new MilvusException(Code.PARAMETER_INVALID, `duplicated new collection name ${to} with other collection name or alias`);
+    this.load(store, this.save(store, from), to);
+    this.dropCollection(store, from);
+    return this.resolve(store, to);
+  }
+
   /** Live entities of a collection, or of one of its partitions. */
   numEntities(store, name, partition = null) {
     const h = this.resolve(store, name);
@@ -592,16 +607,18 @@ class Engine {
   }
 
   /** Deletes the rows that `expr` selects (in a partition, or all with null): the
-   * MutationResult (its primary_keys read only `withKeys`). */
-  delete(store, name, expected, partition, expr, withKeys = true) {
+   * MutationResult (its primary_keys read only `withKeys`). `params`: the JSON text of the
+   * expression's template values (expr_params), or null. */
+  delete(store, name, expected, partition, expr, { withKeys = true, params = null } = {}) {
     // deleting frees memory: it may pass the memory ceiling by the core's relief while it runs
     return this.relieved(() => this.#scoped((scope) => {
       const M = this.#M;
       const [pp, pl] = partition === null ? [0, 0] : scope.string(partition);
       const [ep, el] = scope.string(expr);
+      const [tp, tl] = params === null ? [0, 0] : scope.string(params);
       const h = this.resolve(store, name, expected);
       const res = this.#result(scope);
-      this.#check(M._pt_wasm_delete(h.ptr, pp, pl, ep, el, res));
+      this.#check(M._pt_wasm_delete(h.ptr, pp, pl, ep, el, tp, tl, res));
       try {
         return this.#mutationResult(res, false, withKeys);
       } finally {

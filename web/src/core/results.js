@@ -227,6 +227,13 @@ export function assembleRows(cols, n) {
   return rows;
 }
 
+/** A distance rounded half up to `roundDecimal` decimals as Milvus rounds it (-1: as it is). */
+export function roundDistance(d, roundDecimal) {
+  if (!(roundDecimal >= 0)) return d;
+  const scale = 10 ** roundDecimal;
+  return Math.floor(d * scale + 0.5) / scale;
+}
+
 /**
  * Search hits: one list per query vector (counts[q] hits each), best first, each hit
  * { id, distance, entity } as pymilvus's Hit, `entity` holding the output fields (dynamic keys
@@ -237,7 +244,6 @@ export function assembleRows(cols, n) {
  */
 export function assembleHits(counts, dist, rows, { pk, pkInEntity = false, roundDecimal = -1 }) {
   const nq = counts.length;
-  const scale = roundDecimal >= 0 ? 10 ** roundDecimal : 0;
   const out = new Array(nq);
   let at = 0;
   for (let q = 0; q < nq; q++) {
@@ -247,7 +253,7 @@ export function assembleHits(counts, dist, rows, { pk, pkInEntity = false, round
       const id = entity[pk];
       if (!pkInEntity) delete entity[pk];
       const d = dist[at];
-      hits[i] = { id, distance: scale ? Math.floor(d * scale + 0.5) / scale : d, entity };
+      hits[i] = { id, distance: roundDistance(d, roundDecimal), entity };
       if (typeof id === 'bigint') serialisable(hits[i]);
     }
     out[q] = hits;

@@ -18,6 +18,7 @@ import { connections } from './connections.js';
 import { DataType, isVectorType } from '../core/dtype.js';
 import { CLIENT_ERROR, ParamError, SchemaNotReadyException } from '../core/errors.js';
 import { normalizeFieldOps } from '../core/fieldop.js';
+import { templateText, withTemplate } from '../core/template.js';
 import { checkFloatVectorKind, transcribe, typeName } from '../core/marshal.js';
 import { Partition, _registerCollection } from './partition.js';
 import { bf16ToNumber, f16ToNumber } from '../core/results.js';
@@ -33,8 +34,13 @@ const TIMEOUT = ['timeout'];
  * index parameters (nprobe, ef, ...) would have nothing to act on, and are refused. */
 const SEARCH_PARAM = ['metric_type', 'params', 'offset', 'round_decimal', 'limit'];
 const SEARCH_PARAMS = ['radius', 'range_filter'];
+/** The iterators' arguments and options (positional ones included, as iteratorOptions merges them). */
+const QUERY_ITERATOR = ['batch_size', 'limit', 'expr', 'output_fields', 'partition_names', 'offset', 'expr_params', 'timeout'];
+const SEARCH_ITERATOR = ['batch_size', 'limit', 'expr', 'output_fields', 'partition_names', 'round_decimal', 'expr_params', 'timeout'];
+import { QueryIterator, SearchIterator } from './iterator.js';
 
-function checkName(name, what) {
+/** A collection or partition name given by the caller: a string (the core checks the rest). */
+export function checkName(name, what) {
   if (typeof name !== 'string') throw new ParamError(CLIENT_ERROR, `${what} name must be a string, got ${typeof name}`);
   return name;
 }
@@ -61,6 +67,21 @@ function requestText(request, replacer = faithful) {
 
 /** A parameter's value in a message: BigInts as 10n. */
 const shown = (v) => (typeof v === 'bigint' ? `${v}n` : String(v));
+
+/** An iterator's arguments: one options object, or pymilvus's positional ones (`names`) and
+ * then an options object. */
+function iteratorOptions(args, names) {
+  const first = args[0];
+  if (args.length === 1 && first !== null && typeof first === 'object' && !Array.isArray(first)) return { ...first };
+  const o = {};
+  names.forEach((n, i) => {
+    if (args[i] !== undefined) o[n] = args[i];
+  });
+  const rest = args[names.length];
+  if (rest !== undefined && rest !== null && (typeof rest !== 'object' || Array.isArray(rest)))
+    throw new ParamError(CLIENT_ERROR, `iterator options must be an object, got ${typeName(rest)}`);
+  return { ...o, ...rest };
+}
 
 function checkTimeout(options) {
   const t = options?.timeout;
@@ -336,46 +357,50 @@ export class Collection {
   }
 
   _delete(expr, partition, options = {}) {
+    const exprParams = options?.expr_params;
     options = mutationOptions(options);
     if (typeof expr !== 'string')
       throw new ParamError(CLIENT_ERROR, `The type of expr must be string ,but ${typeof expr} is given.`);
     // pymilvus checks the filter before sending it (Prepare.delete_request)
     if (expr === '') throw new ParamError(CLIENT_ERROR, "Illegal str variables: {'filter': ''}, expect non-empty str");
     partition = checkPartition(partition);
+    const params = templateText(exprParams);
     const fw = connections._forwarder(this.#using);
-    if (fw) return this._forwarded(fw, options, () => this._applyDelete(expr, partition, fw, options));
+    if (fw) return this._forwarded(fw, options, () => this._applyDelete(expr, partition, fw, options, params));
     checkLocalAck(options);
-    return this._applyDelete(expr, partition, null, options).result;
+    return this._applyDelete(expr, partition, null, options, params).result;
   }
 
-  _applyDelete(expr, partition, fw, options) {
+  _applyDelete(expr, partition, fw, options, params = null) {
     const timeoutMs = toMs(options.timeout);
-    const result = engine().delete(this.#store(), this.#name, null, partition, expr);
+    const result = engine().delete(this.#store(), this.#name, null, partition, expr, { params });
     mutated(this.#using, this.#name);
     if (!fw) return { result };
     // the filter as written: the remote evaluates it on the same data, in the same order
     const body = { collectionName: this.#name, filter: expr };
+    if (params !== null) body.exprParams = JSON.parse(params);
     if (partition) body.partitionName = partition;
     if (fw.db_name !== 'default') body.dbName = fw.db_name;
     const { entry, persisted } = fw.enqueue({ kind: 'delete', collection: this.#name, partition, body, timeoutMs });
     return { result, entry, persisted };
   }
 
-  /** query; `expected`: the resolution an expression was built against (see _get). */
-  _query(expr = '', options = {}, partitionNames, expected) {
+  /** query; `expected`: the resolution an expression was built against (see _get); `extra`:
+   * further members of the core's request (query iterators: order_by_pk). */
+  _query(expr = '', options = {}, partitionNames, expected, extra = null) {
     checkTimeout(options);
     checkConsistencyLevel(options.consistency_level);
     if (typeof expr !== 'string')
       throw new ParamError(CLIENT_ERROR, `The type of expr must be string ,but ${typeof expr} is given.`);
     // every option read once, and the request written, before the collection is resolved
-    const request = { expr };
+    const request = { expr, ...extra };
     const outputs = options.output_fields, parts = partitionNames ?? options.partition_names;
     const limit = options.limit, offset = options.offset;
     if (outputs !== undefined && outputs !== null) request.output_fields = outputs;
     if (parts !== undefined && parts !== null) request.partition_names = parts;
     if (limit !== undefined && limit !== null) request.limit = limit;
     if (offset !== undefined && offset !== null) request.offset = offset;
-    const text = requestText(request);
+    const text = withTemplate(requestText(request), templateText(options.expr_params));
     return engine().queryRows(this.#store(), this.#name, expected, text);
   }
 
@@ -423,14 +448,15 @@ export class Collection {
     // seen as the output list is written (each of its names is read once)
     const pk = info.fields[info.primary].name;
     let pkInEntity = false;
-    const text = requestText(request, function (k, v) {
+    const params = templateText(options.expr_params);
+    const text = withTemplate(requestText(request, function (k, v) {
       if (this === outputs && typeof v === 'string' && (v.trim() === '*' || v.trim() === pk)) pkInEntity = true;
       // the params as written (after their toJSON); not an object: the core refuses it
       if (this === request && k === 'params' && v !== null && typeof v === 'object' && !Array.isArray(v))
         acceptOptions('search param.params', v, SEARCH_PARAMS,
           "partita's search is exact, with no index: an index's search parameters have nothing to act on");
       return faithful(k, v);
-    });
+    }), params);
     return engine().searchHits(this.#store(), this.#name, facts, text, q, { pk, pkInEntity, roundDecimal });
   }
 
@@ -561,6 +587,43 @@ export class Collection {
   async search(data, anns_field, param, limit, expr, options = {}) {
     options = acceptOptions('Collection.search() options', options, onCollection('search'));
     return this._search(data, anns_field, param, limit, expr, options);
+  }
+
+  /**
+   * pymilvus's Collection.query_iterator: `await it.next()` gives the next batch of rows in
+   * primary-key order ([] when done), `it.close()` ends it; `for await (const batch of it)` too.
+   * Every row present from start to end is returned once, whatever other calls write between
+   * batches (iterator.js). Arguments positionally as pymilvus's, or one options object:
+   * { batch_size = 1000, limit = -1, expr, output_fields, partition_names, offset, expr_params, timeout }.
+   * @returns {Promise<QueryIterator>}
+   */
+  async query_iterator(batch_size, limit, expr, output_fields, partition_names, options = {}) {
+    const o = iteratorOptions(arguments, ['batch_size', 'limit', 'expr', 'output_fields', 'partition_names']);
+    acceptOptions('Collection.query_iterator() options', o, QUERY_ITERATOR);
+    checkTimeout(o);
+    this._facts(); // Milvus's error now for a collection that does not exist
+    return new QueryIterator(this, o);
+  }
+
+  /**
+   * pymilvus's Collection.search_iterator: batches of hits for one query vector, best first, in
+   * pages by distance ([] when done). Every row present from start to end with its vector
+   * unchanged is returned once (iterator.js). Arguments positionally as pymilvus's (data,
+   * anns_field, param, batch_size = 1000, limit = -1, expr, partition_names, output_fields,
+   * options { round_decimal, expr_params, timeout }); param must name the metric_type.
+   * @returns {Promise<SearchIterator>}
+   */
+  async search_iterator(data, anns_field, param, batch_size, limit, expr, partition_names, output_fields, options = {}) {
+    const o = iteratorOptions([...arguments].slice(3), ['batch_size', 'limit', 'expr', 'partition_names', 'output_fields']);
+    acceptOptions('Collection.search_iterator() options', o, SEARCH_ITERATOR);
+    if (param !== null && typeof param === 'object' && !Array.isArray(param)) {
+      acceptOptions('search_iterator param', param, ['metric_type', 'params', 'offset']);
+      acceptOptions('search_iterator param.params', param.params, SEARCH_PARAMS,
+        "partita's search is exact, with no index: an index's search parameters have nothing to act on");
+    }
+    checkTimeout(o);
+    this._facts();
+    return new SearchIterator(this, { ...o, data, anns_field, param });
   }
 
   /** Resolves when everything mutated before it is durable where it is going: with a

@@ -12,18 +12,17 @@ import { typeName } from '../core/marshal.js';
 export const OPTIONS = {
   insert: ['timeout', 'ack', 'partial_update', 'field_ops'], // the last two refused by writeOptions, as upsert's
   upsert: ['timeout', 'ack', 'partial_update', 'field_ops'],
-  delete: ['timeout', 'ack'],
-  query: ['output_fields', 'limit', 'offset', 'timeout', 'consistency_level'],
+  delete: ['timeout', 'ack', 'expr_params'],
+  query: ['output_fields', 'limit', 'offset', 'timeout', 'consistency_level', 'expr_params'],
   get: ['output_fields', 'timeout', 'consistency_level'],
-  search: ['output_fields', 'offset', 'round_decimal', 'timeout', 'consistency_level'],
+  search: ['output_fields', 'offset', 'round_decimal', 'timeout', 'consistency_level', 'expr_params'],
 };
 /** Why a few options Milvus has are refused, in their messages. */
 const WHY = {
   group_by_field: 'grouping search is not implemented',
   group_size: 'grouping search is not implemented',
   strict_group_size: 'grouping search is not implemented',
-  expr_params: 'filter templates are not implemented',
-  filter_params: 'filter templates are not implemented',
+  filter_params: "the ORM face names a filter's template values expr_params",
 };
 
 /**

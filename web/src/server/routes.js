@@ -14,6 +14,7 @@ import { Code, MilvusException } from '../core/errors.js';
 import { FieldOpType } from '../core/fieldop.js';
 import { defaultMetric, restTypeCode, restTypeName } from '../remote/rest.js';
 import { bf16ToNumber, f16ToNumber } from '../core/results.js';
+import { templateText, withTemplate } from '../core/template.js';
 import { envelope, goFields, jsonKind, okData, okText, parseBool } from './shapes.js';
 
 const CONSISTENCY = ['Strong', 'Session', 'Bounded', 'Eventually', 'Customized'];
@@ -375,76 +376,36 @@ function write(conn, op, req, allowInt64, raw) {
   return okText(dataText, ',"cost":0');
 }
 
-/** An expression template value as a filter literal. Arrays may nest as deep as a filter
- * expression may (128 levels); deeper ones are refused before they cost a deep recursion. */
-function templateLiteral(v, name, depth = 0) {
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (Array.isArray(v)) {
-    if (depth >= 128)
-      throw new MilvusException(Code.PARAMETER_INVALID, `the value of expression template variable name {${name}} nests deeper than 128 levels: invalid parameter`);
-    return `[${v.map((x) => templateLiteral(x, name, depth + 1)).join(', ')}]`;
-  }
-  throw new MilvusException(Code.PARAMETER_INVALID, `the value of expression template variable name {${name}} is not a bool, number, string or array: invalid parameter`);
-}
-
-/**
- * Milvus's expression templates (`age > {age}` with exprParams {"age": 18}): each `{name}`
- * outside string literals becomes the literal of its value.
- */
-function applyExprParams(filter, params) {
-  if (!params || Object.keys(params).length === 0 || !filter) return filter ?? '';
-  let out = '';
-  let quote = null;
-  for (let i = 0; i < filter.length; i++) {
-    const ch = filter[i];
-    if (quote) {
-      out += ch;
-      if (ch === '\\' && i + 1 < filter.length) out += filter[++i];
-      else if (ch === quote) quote = null;
-      continue;
-    }
-    if (ch === '"' || ch === "'") quote = ch;
-    const m = ch === '{' ? /^\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}/.exec(filter.slice(i)) : null;
-    if (!m) {
-      out += ch;
-      continue;
-    }
-    if (!Object.hasOwn(params, m[1]))
-      throw new MilvusException(Code.PARAMETER_INVALID, `the value of expression template variable name {${m[1]}} is not found: invalid parameter`);
-    out += templateLiteral(params[m[1]], m[1]);
-    i += m[0].length - 1;
-  }
-  return out;
-}
-
 function deleteEntities(conn, req) {
   // in the core's relief (deleting frees memory), the collection's lookup too: a store at its
   // memory ceiling can always shrink
   return engine().relieved(() => {
     const h = conn.get(req.collectionName);
     const partition = req.partitionName ? req.partitionName : null;
-    const expr = applyExprParams(req.filter, req.exprParams);
-    const result = engine().delete(conn.store, h.name, h, partition, expr, false);
+    // Milvus's expression templates (`age > {age}` with exprParams {"age": 18}): the core binds them
+    const params = templateText(req.exprParams);
+    const result = engine().delete(conn.store, h.name, h, partition, req.filter ?? '', { withKeys: false, params });
     return okData({ deleteCount: result.delete_count });
   });
 }
 
-function runQuery(conn, h, request, allowInt64) {
-  return okText(engine().queryJson(conn.store, h.name, h, JSON.stringify(request), !allowInt64), ',"cost":0');
+function runQuery(conn, h, request, allowInt64, params = null) {
+  const text = withTemplate(JSON.stringify(request), params);
+  return okText(engine().queryJson(conn.store, h.name, h, text, !allowInt64), ',"cost":0');
 }
 
 function query(conn, req, allowInt64) {
   const h = conn.get(req.collectionName);
   requireLoaded(h);
   const outputFields = req.outputFields ?? ['*'];
-  const request = { expr: applyExprParams(req.filter, req.exprParams), output_fields: outputFields };
+  const params = templateText(req.exprParams);
+  const request = { expr: req.filter ?? '', output_fields: outputFields };
   if (req.partitionNames) request.partition_names = req.partitionNames;
   if (req.offset > 0) request.offset = req.offset;
   const isCount = outputFields.length === 1 && outputFields[0].trim().toLowerCase() === 'count(*)';
   const limit = req.limit ?? 100;
   if (limit > 0 && !isCount) request.limit = limit;
-  return runQuery(conn, h, request, allowInt64);
+  return runQuery(conn, h, request, allowInt64, params);
 }
 
 /** entities/get: `id` is one key or a list; Milvus turns it into `pk in [...]`. */
@@ -539,7 +500,7 @@ function search(conn, req, allowInt64) {
     metric_type: asked ? String(asked) : index?.metricType ?? '',
     limit: req.limit ?? 100,
     offset: req.offset ?? 0,
-    expr: applyExprParams(req.filter, req.exprParams),
+    expr: req.filter ?? '',
     params: sp.params ?? {},
   };
   if (req.outputFields) request.output_fields = req.outputFields;
@@ -548,7 +509,8 @@ function search(conn, req, allowInt64) {
   request.vector_kind = q.kind;
   if (q.sparse) request.sparse = q.sparse;
   else request.nq = q.nq;
-  const { topks, json } = engine().searchJson(conn.store, h.name, h, JSON.stringify(request), q, !allowInt64);
+  const text = withTemplate(JSON.stringify(request), templateText(req.exprParams));
+  const { topks, json } = engine().searchJson(conn.store, h.name, h, text, q, !allowInt64);
   if (json === null) return okText('[]', ',"cost":0');
   return okText(json, `,"cost":0,"topks":[${topks.join(',')}]`);
 }
