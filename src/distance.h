@@ -49,6 +49,10 @@ float pt_dist_dot_bf16_scalar(const float *q, const uint16_t *x, size_t n);
 float pt_dist_l2_bf16_scalar(const float *q, const uint16_t *x, size_t n);
 float pt_dist_dot_bf16(const float *q, const uint16_t *x, size_t n);
 float pt_dist_l2_bf16(const float *q, const uint16_t *x, size_t n);
+/* pt_dist_l2_bf16 needed only when it is at most `bound`, as pt_dist_l2_f32_bounded: checked
+ * every 32 dimensions; a result <= bound is bitwise pt_dist_l2_bf16's */
+float pt_dist_l2_bf16_bounded_scalar(const float *q, const uint16_t *x, size_t n, float bound);
+float pt_dist_l2_bf16_bounded(const float *q, const uint16_t *x, size_t n, float bound);
 #define pt_dist_dot_f16 pt_dist_dot_f16_scalar
 #define pt_dist_l2_f16 pt_dist_l2_f16_scalar
 

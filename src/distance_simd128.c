@@ -132,7 +132,9 @@ float pt_dist_dot_bf16(const float *q, const uint16_t *x, size_t n) {
   return s;
 }
 
-float pt_dist_l2_bf16(const float *q, const uint16_t *x, size_t n) {
+/* with `check` (a constant at each call), stops once the part summed, folded as at the end and
+ * checked every 32 dimensions, exceeds `bound` */
+static inline float l2_bf16(const float *q, const uint16_t *x, size_t n, float bound, bool check) {
   v128_t s0 = wasm_f32x4_splat(0), s1 = s0;
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -141,6 +143,10 @@ float pt_dist_l2_bf16(const float *q, const uint16_t *x, size_t n) {
     v128_t d1 = wasm_f32x4_sub(wasm_v128_load(q + i + 4), wasm_i32x4_shl(wasm_u32x4_extend_high_u16x8(h), 16));
     s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(d0, d0));
     s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(d1, d1));
+    if (check && ((i + 8) & 31) == 0 && i + 8 < n) {
+      float part = hsum(wasm_f32x4_add(s0, s1));
+      if (part > bound) return part;
+    }
   }
   float s = hsum(wasm_f32x4_add(s0, s1));
   for (; i < n; i++) {
@@ -151,6 +157,12 @@ float pt_dist_l2_bf16(const float *q, const uint16_t *x, size_t n) {
     s += d * d;
   }
   return s;
+}
+
+float pt_dist_l2_bf16(const float *q, const uint16_t *x, size_t n) { return l2_bf16(q, x, n, 0, false); }
+
+float pt_dist_l2_bf16_bounded(const float *q, const uint16_t *x, size_t n, float bound) {
+  return l2_bf16(q, x, n, bound, true);
 }
 
 /* int8: widen to int16 and multiply-add pairs into int32 (exact) */

@@ -33,13 +33,23 @@
  * copy of the generator: a batch either fails with PT_NOMEM before it changes anything, or
  * completes.
  *
+ * What an add scores (HNSW): bfloat16 copies of the prepared rows (unit for COSINE), kept by the
+ * graph in node order, against the new row in float32. A build reads a row for each distance,
+ * from anywhere in memory: the copies are half the bytes of the float rows and side by side,
+ * and most of what a build scores is rejected, which the bounded L2 kernel stops early. The
+ * rounding (8 bits of mantissa) moves a distance by far less than the gaps the heuristic
+ * compares; searches score the float rows, so the distances returned are exact. The copies are
+ * not saved: after a load, the next add makes them again from the rows, the same bits (a
+ * compaction carries them over).
+ *
  * Removal marks the node removed: it is never returned but stays in the graph as a road (its
  * row's vector must stay readable until a rebuild), so the graph keeps its reach. Adding a row
  * that is already in the graph adds a new node for it and removes the old one.
  *
  * Memory per node: 4 (row) + 1 (level) + 4 (upper-layer offset) + 4 (1 + 2M) bytes (layer 0
  * links) + 2 (visit mark), plus 4 (1 + M) per upper layer (about 1 node in M has one), plus dim
- * bytes of codes for HNSW_SQ. The float rows stay in the segments.
+ * bytes of codes for HNSW_SQ or 2 dim bytes of bfloat16 rows for HNSW. The float rows stay in
+ * the segments.
  *
  * THE PAYLOAD (index.c's format, after the header)
  *   n u32, entry u32 (UINT32_MAX when n = 0), top level u32, trained u32 (HNSW_SQ: 1 once SQ8
@@ -55,6 +65,9 @@
 #include "index.h"
 
 #include <math.h>
+
+#include "distance.h"
+#include "half.h"
 
 #define MAX_LEVEL 31
 
@@ -74,6 +87,9 @@ struct pt_hnsw {
   uint32_t *upper;    /* per layer l >= 1 of a node: count, then up to M links */
   size_t upper_used, upper_cap;
   uint8_t *codes;     /* HNSW_SQ: dim bytes per node */
+  uint16_t *bf;       /* HNSW: dim bfloat16 per node, its prepared row, what adds score (below) */
+  uint32_t bf_n;      /* HNSW: nodes 0..bf_n) have their bfloat16 row (not saved: the next add
+                         makes the others' from the rows) */
   pt_sq8 sqz;
   bool trained;
   uint32_t entry, top; /* entry point (PT_INDEX_NONE when empty) and its level */
@@ -83,6 +99,8 @@ struct pt_hnsw {
   uint16_t epoch;
   pt_scored *cand, *res, *found;
   pt_scored *batch; /* M0: one node's neighbours being scored */
+  const void **ptrs; /* M0 + 1: the rows (or codes) of a batch being scored */
+  unsigned sink;     /* what warm's loads summed to (kept, so that they are made) */
   size_t cand_cap, res_cap, found_cap;
   float *qv, *qa, *cv, *ca; /* dim floats each: query / candidate, float and SQ8-prepared */
 };
@@ -91,6 +109,7 @@ struct pt_hnsw {
 typedef struct hpoint {
   const float *v;  /* float rows: the point (unit for COSINE) */
   pt_sq8_query s;  /* HNSW_SQ */
+  bool coded;      /* HNSW: scored against the nodes' bfloat16 rows (adds), not the float rows */
 } hpoint;
 
 /* ============================================================================================
@@ -106,21 +125,75 @@ static inline uint32_t max_links(const pt_hnsw *h, uint32_t layer) { return laye
 
 static inline bool is_dead(const pt_hnsw *h, uint32_t node) { return (h->dead[node >> 3] >> (node & 7)) & 1u; }
 
-/* The distance from q to a node, needed only when it is at most `bound` (pt_index_dist_within;
- * INFINITY: always). */
+/* What a node is scored from: its SQ8 codes (HNSW_SQ), its bfloat16 row (HNSW, q->coded) or its
+ * float row in the partition. */
+static inline const void *data_of(const pt_hnsw *h, const pt_index_rows *rows, const hpoint *q, uint32_t node) {
+  if (h->sq) return h->codes + (size_t)node * h->dim;
+  if (q->coded) return h->bf + (size_t)node * h->dim;
+  return rows->get(rows->ctx, h->rows[node]);
+}
+
+/* The distance from q to a node's data x (data_of), needed only when it is at most `bound`
+ * (pt_index_dist_within; INFINITY: always). */
+static inline float score(const pt_hnsw *h, const hpoint *q, const void *x, float bound) {
+  if (h->sq) return pt_sq8_dist(&h->sqz, h->metric, &q->s, x);
+  if (q->coded) /* COSINE: unit rows, a unit query */
+    return h->metric == PT_INDEX_L2 ? pt_dist_l2_bf16_bounded(q->v, x, h->dim, bound) : -pt_dist_dot_bf16(q->v, x, h->dim);
+  return pt_index_dist_within(h->metric, q->v, x, h->dim, bound);
+}
+
 static inline float dist_to(const pt_hnsw *h, const pt_index_rows *rows, const hpoint *q, uint32_t node, float bound) {
-  if (h->sq) return pt_sq8_dist(&h->sqz, h->metric, &q->s, h->codes + (size_t)node * h->dim);
-  return pt_index_dist_within(h->metric, q->v, rows->get(rows->ctx, h->rows[node]), h->dim, bound);
+  return score(h, q, data_of(h, rows, q, node), bound);
+}
+
+/* Asks for the `bytes` at each of x[0..n) ahead of their use: a prefetch where the compiler has
+ * one; WebAssembly has none, so there a load of each cache line, all independent, which the
+ * processor overlaps (what they summed to is kept, so that the loads are made). */
+static void warm(pt_hnsw *h, const void *const *x, size_t n, size_t bytes) {
+#if defined(__GNUC__) && !defined(__wasm__)
+  (void)h;
+  for (size_t j = 0; j < n; j++)
+    for (size_t o = 0; o < bytes; o += 64) __builtin_prefetch((const char *)x[j] + o);
+#else
+  unsigned touch = 0;
+  for (size_t j = 0; j < n; j++)
+    for (size_t o = 0; o < bytes; o += 64) touch += ((const uint8_t *)x[j])[o];
+  h->sink = touch;
+#endif
+}
+
+/* Scores nodes b[0..nb) (their ids set) against q into b[j].d, as dist_to would, each needed
+ * only when it is at most `bound`.
+ *
+ * HOW IT WORKS
+ * The rows a walk scores lie anywhere in memory (the float rows in the partition's segments,
+ * 512 bytes each at 128-d, or the nodes' codes): a walk waits for memory far more than it
+ * computes. So the batch first finds every row's address and asks for all of them (warm), and
+ * only then computes the distances, from rows on their way into the cache. */
+static void score_batch(pt_hnsw *h, const pt_index_rows *rows, const hpoint *q, pt_scored *b, size_t nb, float bound) {
+  const void **x = h->ptrs;
+  for (size_t j = 0; j < nb; j++) x[j] = data_of(h, rows, q, b[j].id);
+  warm(h, x, nb, h->dim * (h->sq ? 1 : q->coded ? 2 : 4));
+  for (size_t j = 0; j < nb; j++) b[j].d = score(h, q, x[j], bound);
 }
 
 /* Prepares an already prepared query (unit for COSINE) for scoring; SQ8 uses h->qa. */
 static void point_query(pt_hnsw *h, const float *q, hpoint *out) {
   out->v = q;
+  out->coded = false;
   if (h->sq) pt_sq8_prepare(&h->sqz, h->metric, q, h->qa, &out->s);
 }
 
-/* Prepares node `node` as a point, in the candidate scratch (h->cv, h->ca). */
-static void point_node(pt_hnsw *h, const pt_index_rows *rows, uint32_t node, hpoint *out) {
+/* Prepares node `node` as a point, in the candidate scratch (h->cv, h->ca); `coded`: from its
+ * bfloat16 row, scored against the others' (HNSW's adds). */
+static void point_node(pt_hnsw *h, const pt_index_rows *rows, uint32_t node, bool coded, hpoint *out) {
+  out->coded = coded;
+  if (coded) {
+    const uint16_t *c = h->bf + (size_t)node * h->dim;
+    for (uint32_t d = 0; d < h->dim; d++) h->cv[d] = pt_bf16_to_f32(c[d]);
+    out->v = h->cv;
+    return;
+  }
   if (h->sq) {
     /* COSINE codes are of unit rows already */
     pt_sq8_decode(&h->sqz, h->codes + (size_t)node * h->dim, h->cv);
@@ -169,13 +242,16 @@ static pt_status grow_nodes(pt_hnsw *h, hgrow *gr, size_t need) {
   size_t old = h->cap, cap = old ? old * 2 : 64;
   if (cap < need) cap = need;
   if (cap > UINT32_MAX - 1) cap = UINT32_MAX - 1;
-  size_t block = (size_t)(1 + h->M0) * sizeof(uint32_t), link_bytes, code_bytes;
-  if (!pt_mul_ok(cap, block, &link_bytes) || !pt_mul_ok(cap, h->dim, &code_bytes)) return PT_NOMEM;
+  size_t block = (size_t)(1 + h->M0) * sizeof(uint32_t), link_bytes, code_bytes, bf_bytes;
+  if (!pt_mul_ok(cap, block, &link_bytes) || !pt_mul_ok(cap, h->dim, &code_bytes) ||
+      !pt_mul_ok(code_bytes, sizeof *h->bf, &bf_bytes))
+    return PT_NOMEM;
   pt_status rc;
   if ((rc = STAGE(gr, h, rows, old * 4, cap * 4)) != PT_OK || (rc = STAGE(gr, h, level, old, cap)) != PT_OK ||
       (rc = STAGE(gr, h, upper_at, old * 4, cap * 4)) != PT_OK ||
       (rc = STAGE(gr, h, link0, old * block, link_bytes)) != PT_OK ||
       (h->sq && (rc = STAGE(gr, h, codes, old * h->dim, code_bytes)) != PT_OK) ||
+      (!h->sq && (rc = STAGE(gr, h, bf, (size_t)h->bf_n * h->dim * sizeof *h->bf, bf_bytes)) != PT_OK) ||
       (rc = STAGE(gr, h, dead, (old + 7) / 8, (cap + 7) / 8)) != PT_OK ||
       (rc = STAGE(gr, h, visit, old * 2, cap * 2)) != PT_OK)
     return rc;
@@ -290,13 +366,15 @@ static pt_status search_layer(pt_hnsw *h, const pt_index_rows *rows, const hpoin
      * loads overlap), then the heaps */
     size_t nb = 0;
     for (uint32_t j = 1; j <= cnt; j++) {
+      /* without a branch: whether a neighbour was visited is a coin toss to the processor */
       uint32_t v = links[j];
-      if (h->visit[v] == ep) continue;
+      size_t fresh = h->visit[v] != ep;
       h->visit[v] = ep;
-      h->batch[nb++].id = v;
+      h->batch[nb].id = v;
+      nb += fresh;
     }
     float bound = nr >= ef ? h->res[0].d : INFINITY;
-    for (size_t j = 0; j < nb; j++) h->batch[j].d = dist_to(h, rows, q, h->batch[j].id, bound);
+    score_batch(h, rows, q, h->batch, nb, bound);
     for (size_t j = 0; j < nb; j++) {
       pt_scored s = h->batch[j];
       uint32_t v = s.id;
@@ -333,14 +411,15 @@ static void greedy(const pt_hnsw *h, const pt_index_rows *rows, const hpoint *q,
 
 /* The neighbour-selection heuristic, in place: w[0..n) sorted by distance to the base point;
  * keeps at most `max` of them in w[0..kept), returned. */
-static size_t select_neighbours(pt_hnsw *h, const pt_index_rows *rows, pt_scored *w, size_t n, size_t max) {
+static size_t select_neighbours(pt_hnsw *h, const pt_index_rows *rows, pt_scored *w, size_t n, size_t max,
+                                bool coded) {
   size_t kept = 0;
   for (size_t i = 0; i < n && kept < max; i++) {
     pt_scored c = w[i];
     bool good = true;
     if (kept) {
       hpoint pc;
-      point_node(h, rows, c.id, &pc);
+      point_node(h, rows, c.id, coded, &pc);
       for (size_t j = 0; j < kept && good; j++) good = dist_to(h, rows, &pc, w[j].id, c.d) >= c.d;
     }
     if (good) w[kept++] = c;
@@ -368,13 +447,19 @@ static void link_back(pt_hnsw *h, const pt_index_rows *rows, uint32_t node, uint
   /* the pool lives past the found lists in h->found (grow_scratch) */
   pt_scored *pool = h->found + h->found_cap - (max + 1);
   hpoint pn;
-  point_node(h, rows, node, &pn);
+  point_node(h, rows, node, !h->sq, &pn);
   for (uint32_t j = 0; j < cnt; j++) pool[j] = (pt_scored){dist_to(h, rows, &pn, links[1 + j], INFINITY), links[1 + j]};
   pool[cnt] = (pt_scored){d, to};
   sort_scored(pool, cnt + 1);
-  size_t kept = select_neighbours(h, rows, pool, cnt + 1, max);
+  size_t kept = select_neighbours(h, rows, pool, cnt + 1, max, !h->sq);
   for (size_t j = 0; j < kept; j++) links[1 + j] = pool[j].id;
   links[0] = (uint32_t)kept;
+}
+
+/* Node `node`'s bfloat16 row from its prepared row x (unit for COSINE). */
+static void encode_bf(pt_hnsw *h, const float *x, uint32_t node) {
+  uint16_t *c = h->bf + (size_t)node * h->dim;
+  for (uint32_t d = 0; d < h->dim; d++) c[d] = pt_f32_to_bf16(x[d]);
 }
 
 /* Adds one node (its room reserved); cannot fail. */
@@ -391,10 +476,16 @@ static void add_one(pt_index *ix, const pt_index_rows *rows, uint32_t row, uint3
   h->upper_used += (size_t)level * (1 + h->M);
   for (uint32_t l = 1; l <= level; l++) links_at(h, node, l)[0] = 0;
   if (h->sq) pt_sq8_encode(&h->sqz, h->metric, x, h->codes + (size_t)node * h->dim);
-  /* the new row as a query: unit for COSINE, against SQ8 codes for HNSW_SQ */
+  /* the new row as a query: unit for COSINE, against SQ8 codes for HNSW_SQ, against the
+   * bfloat16 rows for HNSW (its own made first) */
   hpoint q;
   pt_index_prepare_query(h->metric, x, h->qv, h->dim);
   point_query(h, h->qv, &q);
+  if (!h->sq) {
+    encode_bf(h, h->qv, node);
+    h->bf_n = node + 1;
+    q.coded = true;
+  }
 
   if (h->entry != PT_INDEX_NONE) {
     /* 1. down the layers above the node's level, greedily */
@@ -417,7 +508,7 @@ static void add_one(pt_index *ix, const pt_index_rows *rows, uint32_t row, uint3
     /* 3. link, layer by layer */
     for (uint32_t l = from + 1; l-- > 0;) {
       pt_scored *w = h->found + (size_t)l * ef;
-      size_t kept = select_neighbours(h, rows, w, counts[l], h->M);
+      size_t kept = select_neighbours(h, rows, w, counts[l], h->M, !h->sq);
       uint32_t *links = links_at(h, node, l);
       for (size_t j = 0; j < kept; j++) links[1 + j] = w[j].id;
       links[0] = (uint32_t)kept;
@@ -470,7 +561,11 @@ pt_status pt_hnsw_add(pt_index *ix, const pt_index_rows *rows, const uint32_t *i
     goto fail;
   }
   grow_commit(h, &gr);
-  /* 4. */
+  /* 4. (HNSW: first the bfloat16 rows a load or a compaction left out) */
+  for (; !h->sq && h->bf_n < h->n; h->bf_n++) {
+    pt_index_prepare_query(h->metric, rows->get(rows->ctx, h->rows[h->bf_n]), h->cv, h->dim);
+    encode_bf(h, h->cv, h->bf_n);
+  }
   uint64_t draw = h->rng;
   for (size_t i = 0; i < n; i++) add_one(ix, rows, ids[i], draw_level(&draw, h->M), ef);
   h->rng = rng;
@@ -497,9 +592,9 @@ typedef struct hnew {
   uint32_t *nid; /* old node → new node, or PT_INDEX_NONE */
   uint32_t *rows, *upper_at, *link0, *upper;
   uint8_t *level, *dead, *codes;
-  uint16_t *visit;
+  uint16_t *visit, *bf;
   pt_scored *pool;
-  size_t n, upper_n, pool_cap;
+  size_t n, upper_n, pool_cap, bf_n;
 } hnew;
 
 static void hnew_free(hnew *g) {
@@ -512,6 +607,7 @@ static void hnew_free(hnew *g) {
   pt_free(g->dead);
   pt_free(g->codes);
   pt_free(g->visit);
+  pt_free(g->bf);
   pt_free(g->pool);
 }
 
@@ -546,10 +642,10 @@ static void relink(pt_hnsw *h, const pt_index_rows *rows, hnew *g, uint32_t v, u
       }
     }
   hpoint pv;
-  point_node(h, rows, v, &pv);
+  point_node(h, rows, v, false, &pv);
   for (size_t j = 0; j < np; j++) g->pool[j].d = dist_to(h, rows, &pv, g->pool[j].id, INFINITY);
   sort_scored(g->pool, np);
-  size_t sel = select_neighbours(h, rows, g->pool, np, max_links(h, l));
+  size_t sel = select_neighbours(h, rows, g->pool, np, max_links(h, l), false);
   out[0] = (uint32_t)sel;
   for (size_t j = 0; j < sel; j++) out[1 + j] = g->nid[g->pool[j].id];
 }
@@ -590,7 +686,8 @@ pt_status pt_hnsw_compact(pt_index *ix, const pt_index_rows *rows, const uint32_
   if (!(g.rows = pt_malloc(cap * 4)) || !(g.upper_at = pt_malloc(cap * 4)) || !(g.level = pt_malloc(cap)) ||
       !(g.link0 = pt_malloc(cap * block * 4)) || !(g.dead = pt_calloc((cap + 7) / 8, 1)) ||
       !(g.visit = pt_calloc(cap, sizeof *g.visit)) || !(g.upper = pt_malloc((g.upper_n ? g.upper_n : 1) * 4)) ||
-      (h->sq && !(g.codes = pt_malloc(cap * h->dim))) || !(g.pool = pt_malloc(g.pool_cap * sizeof *g.pool)))
+      (h->sq && !(g.codes = pt_malloc(cap * h->dim))) ||
+      (!h->sq && !(g.bf = pt_malloc(cap * h->dim * sizeof *g.bf))) || !(g.pool = pt_malloc(g.pool_cap * sizeof *g.pool)))
     goto fail;
   /* 3. */
   size_t at = 0;
@@ -601,6 +698,10 @@ pt_status pt_hnsw_compact(pt_index *ix, const pt_index_rows *rows, const uint32_
     g.level[nv] = h->level[v];
     g.upper_at[nv] = (uint32_t)at;
     if (h->sq) memcpy(g.codes + (size_t)nv * h->dim, h->codes + (size_t)v * h->dim, h->dim);
+    if (v < h->bf_n) { /* the kept nodes keep their order: those with a bfloat16 row stay a prefix */
+      memcpy(g.bf + (size_t)nv * h->dim, h->bf + (size_t)v * h->dim, h->dim * sizeof *g.bf);
+      g.bf_n++;
+    }
     relink(h, rows, &g, v, 0, g.link0 + (size_t)nv * block);
     for (uint32_t l = 1; l <= h->level[v]; l++) relink(h, rows, &g, v, l, g.upper + at + (size_t)(l - 1) * (1 + h->M));
     at += (size_t)h->level[v] * (1 + h->M);
@@ -632,7 +733,9 @@ pt_status pt_hnsw_compact(pt_index *ix, const pt_index_rows *rows, const uint32_
   SWAP_IN(dead);
   SWAP_IN(codes);
   SWAP_IN(visit);
+  SWAP_IN(bf);
 #undef SWAP_IN
+  h->bf_n = (uint32_t)g.bf_n;
   h->n = h->cap = (uint32_t)g.n;
   if (!g.n) h->cap = 1;
   h->n_dead = 0;
@@ -734,7 +837,7 @@ pt_status pt_hnsw_new(pt_index *ix) {
   h->rng = ix->p.seed;
   size_t fl = h->dim * sizeof(float);
   if (!(h->qv = pt_malloc(fl)) || !(h->qa = pt_malloc(fl)) || !(h->cv = pt_malloc(fl)) || !(h->ca = pt_malloc(fl)) ||
-      !(h->batch = pt_malloc(h->M0 * sizeof *h->batch)))
+      !(h->batch = pt_malloc(h->M0 * sizeof *h->batch)) || !(h->ptrs = pt_malloc((h->M0 + 1) * sizeof *h->ptrs)))
     return PT_NOMEM; /* pt_index_new frees */
   return PT_OK;
 }
@@ -748,12 +851,14 @@ void pt_hnsw_free(pt_hnsw *h) {
   pt_free(h->upper_at);
   pt_free(h->upper);
   pt_free(h->codes);
+  pt_free(h->bf);
   pt_sq8_free(&h->sqz);
   pt_free(h->visit);
   pt_free(h->cand);
   pt_free(h->res);
   pt_free(h->found);
   pt_free(h->batch);
+  pt_free(h->ptrs);
   pt_free(h->qv);
   pt_free(h->qa);
   pt_free(h->cv);
@@ -762,7 +867,7 @@ void pt_hnsw_free(pt_hnsw *h) {
 }
 
 size_t pt_hnsw_memory(const pt_hnsw *h) {
-  size_t per_node = 4 + 1 + 4 + 2 + (size_t)(1 + h->M0) * 4 + (h->sq ? h->dim : 0);
+  size_t per_node = 4 + 1 + 4 + 2 + (size_t)(1 + h->M0) * 4 + (size_t)h->dim * (h->sq ? 1 : sizeof *h->bf);
   size_t b = sizeof *h + (size_t)h->cap * per_node + ((size_t)h->cap + 7) / 8 + h->upper_cap * 4;
   b += (h->cand_cap + h->res_cap + h->found_cap) * sizeof(pt_scored) + 4 * (size_t)h->dim * sizeof(float);
   return b + (h->sqz.vmin ? 2 * (size_t)h->dim * sizeof(float) : 0);

@@ -97,3 +97,28 @@ export function columnsOf(src, start, count, dim) {
     src.ns.slice(start, start + count),
   ];
 }
+
+/**
+ * A Gaussian mixture (issue 18's clustered set; uniform random vectors defeat every graph index
+ * and are not a target): `centres` centres uniform in [-1, 1]^dim, then `count` rows and
+ * `queries` queries, each around a centre drawn uniformly, sigma per dimension. Deterministic.
+ */
+export function mixture(count, dim, { queries = 200, centres = 1000, sigma = 0.35, seed = 18 } = {}) {
+  const r = random(seed);
+  const c = new Float32Array(centres * dim);
+  for (let i = 0; i < c.length; i++) c[i] = r() * 2 - 1;
+  const gauss = () => {
+    const u = r() || 1e-12, v = r();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  };
+  const draw = (n) => {
+    const out = new Float32Array(n * dim);
+    for (let i = 0; i < n; i++) {
+      const o = Math.floor(r() * centres) * dim;
+      for (let d = 0; d < dim; d++) out[i * dim + d] = c[o + d] + sigma * gauss();
+    }
+    return out;
+  };
+  const vectors = draw(count);
+  return { N: count, dim, vectors, queries: draw(queries), Q: queries };
+}

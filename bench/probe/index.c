@@ -13,6 +13,12 @@
  * a single-threaded scan with the same distance kernels (pt_index_dist), its top-10 the truth.
  * Single thread; every figure is one run, timed in processor time natively (clock()), so that
  * other processes on a shared machine do not distort the ratios, and in wall time under WASI.
+ *
+ * Built with Emscripten (build/em/probe/index.mjs, beside the scan probe) it is a library
+ * instead: `npm run bench`'s index case (bench/run.mjs) builds and searches HNSW through the
+ * probe_hnsw_* functions below on data it made, and times them in JavaScript exactly as it times
+ * hnswlib-wasm on the same data in the same way. Until the index is wired into the API, that is
+ * the path from the bench to the C core.
  */
 #include <math.h>
 #include <stdio.h>
@@ -21,6 +27,84 @@
 #include <time.h>
 
 #include "index.h"
+
+#ifdef __EMSCRIPTEN__
+#include <emscripten.h>
+#define PROBE_API EMSCRIPTEN_KEEPALIVE
+#else
+#define PROBE_API
+#endif
+
+typedef struct rows_ctx {
+  const float *v;
+  size_t dim;
+} rows_ctx;
+
+static const float *get_row(const void *ctx, uint32_t row) {
+  const rows_ctx *r = ctx;
+  return r->v + (size_t)row * r->dim;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The probe as a library (bench/run.mjs): an HNSW index over rows the caller placed in memory
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct probe_index {
+  pt_index *ix;
+  rows_ctx rc;
+  pt_index_rows rows;
+} probe_index;
+
+PROBE_API void *probe_alloc(size_t bytes) { return malloc(bytes); }
+PROBE_API void probe_free(void *p) { free(p); }
+
+/* Builds HNSW (L2) over rows 0..n) of `data` (n x dim floats, kept by the caller until
+ * probe_hnsw_free) in one batch; NULL on failure. */
+PROBE_API probe_index *probe_hnsw_build(const float *data, uint32_t n, uint32_t dim, uint32_t M, uint32_t efc,
+                                        uint32_t seed) {
+  probe_index *p = calloc(1, sizeof *p);
+  uint32_t *ids = malloc((n ? n : 1) * sizeof *ids);
+  pt_index_params ip;
+  pt_index_params_default(&ip, PT_INDEX_HNSW, PT_INDEX_L2, dim);
+  ip.M = M;
+  ip.ef_construction = efc;
+  ip.seed = seed;
+  if (!p || !ids || pt_index_new(&ip, &p->ix) != PT_OK) goto fail;
+  p->rc = (rows_ctx){data, dim};
+  p->rows = (pt_index_rows){get_row, &p->rc};
+  for (uint32_t i = 0; i < n; i++) ids[i] = i;
+  if (pt_index_add(p->ix, &p->rows, ids, n) != PT_OK) goto fail;
+  free(ids);
+  return p;
+fail:
+  free(ids);
+  if (p) pt_index_free(p->ix);
+  free(p);
+  return NULL;
+}
+
+/* The k nearest rows of query q (dim floats) with search parameter ef, into ids (room for k):
+ * their number, or -1 on an error. */
+PROBE_API int probe_hnsw_search(probe_index *p, const float *q, uint32_t k, uint32_t ef, uint32_t *ids) {
+  pt_index_search_params sp = {k, ef, 0, 0, 0}, use;
+  float d[1024];
+  size_t cnt;
+  if (k > 1024 || pt_index_search_check(p->ix, &sp, &use, NULL) != PT_OK ||
+      pt_index_search(p->ix, &p->rows, q, &use, NULL, ids, d, &cnt) != PT_OK)
+    return -1;
+  return (int)cnt;
+}
+
+/* Bytes the index holds beside the rows. */
+PROBE_API double probe_hnsw_bytes(const probe_index *p) { return (double)pt_index_memory(p->ix); }
+
+PROBE_API void probe_hnsw_free(probe_index *p) {
+  if (!p) return;
+  pt_index_free(p->ix);
+  free(p);
+}
+
+#ifndef __EMSCRIPTEN__
 
 /* Natively, processor time of this process, not wall time: the development VMs are shared,
  * and another process's load would otherwise count against whichever case ran under it. WASI
@@ -41,16 +125,6 @@ static double gauss(void) {
   double u = unif(), v = unif();
   if (u < 1e-300) u = 1e-300;
   return sqrt(-2 * log(u)) * cos(6.283185307179586 * v);
-}
-
-typedef struct rows_ctx {
-  const float *v;
-  size_t dim;
-} rows_ctx;
-
-static const float *get_row(const void *ctx, uint32_t row) {
-  const rows_ctx *r = ctx;
-  return r->v + (size_t)row * r->dim;
 }
 
 #define K 10
@@ -178,3 +252,5 @@ int main(int argc, char **argv) {
   free(truth);
   return 0;
 }
+
+#endif /* !__EMSCRIPTEN__ */

@@ -24,7 +24,7 @@
  *   - int8 dot / L2, hamming: exact against a plain reference, at extremes (-128 / 127, all
  *     bits different) and at sizes that make the SIMD hamming flush its 16-bit lanes.
  *   - jaccard: exactly the scalar value (same integer counts, same final division).
- *   - bounded L2 (pt_dist_l2_f32_bounded): bitwise the full L2 when it is within the bound,
+ *   - bounded L2 (pt_dist_l2_f32_bounded, pt_dist_l2_bf16_bounded): bitwise the full L2 when it is within the bound,
  *     above the bound (and at most the full L2) otherwise, SIMD equal to scalar, at bounds from
  *     twice the distance down to 0.
  *   - the COSINE division over a block (dot / sqrt(norm), 0 for a zero norm): known values, and
@@ -240,6 +240,22 @@ TEST(integer_floats_are_exact) {
   }
 }
 
+/* A bounded L2 kernel (SIMD and scalar) against the full one on a, b: the exact value when
+ * within the bound, above the bound otherwise. */
+#define CHECK_BOUNDED(simd, scalar, full_fn, a, b, n, type)                                        \
+  do {                                                                                             \
+    float full_ = full_fn(a, b, n);                                                                \
+    static const float fractions_[] = {2.0f, 1.0f, 0.9f, 0.5f, 0.1f, 0.0f};                        \
+    for (size_t f_ = 0; f_ < sizeof fractions_ / sizeof fractions_[0]; f_++) {                     \
+      float bound_ = full_ * fractions_[f_];                                                       \
+      float s1_ = simd(a, b, n, bound_), s2_ = scalar(a, b, n, bound_);                            \
+      CHECK_SAME_F(s1_, s2_, "bounded l2 " type " simd vs scalar", n);                             \
+      if (full_ <= bound_) CHECK_SAME_F(s1_, full_, "bounded l2 " type " within the bound", n);    \
+      else CHECK(s1_ > bound_ && s1_ <= full_);                                                    \
+    }                                                                                              \
+    CHECK_SAME_F(simd(a, b, n, INFINITY), full_, "bounded l2 " type ", no bound", n);              \
+  } while (0)
+
 /* Random reals: SIMD and scalar within float accumulation error of each other and of double. */
 static void random_f32_at(size_t n, size_t shift) {
   float *a = fa + shift, *b = fb + shift;
@@ -258,19 +274,7 @@ static void random_f32_at(size_t n, size_t shift) {
   CHECK_CLOSE(pt_dist_l2_f32(a, b, n), l2, l2, "l2 f32 vs double", n);
   CHECK_CLOSE(pt_dist_l2_f32_scalar(a, b, n), l2, l2, "l2 f32 scalar vs double", n);
   CHECK_SAME_F(pt_dist_l2_f32(a, b, n), pt_dist_l2_f32_scalar(a, b, n), "l2 f32 simd vs scalar", n);
-  {
-    /* bounded L2: the exact value when within the bound; above the bound otherwise */
-    float full = pt_dist_l2_f32_scalar(a, b, n);
-    static const float fractions[] = {2.0f, 1.0f, 0.9f, 0.5f, 0.1f, 0.0f};
-    for (size_t f = 0; f < sizeof fractions / sizeof fractions[0]; f++) {
-      float bound = full * fractions[f];
-      float s1 = pt_dist_l2_f32_bounded(a, b, n, bound), s2 = pt_dist_l2_f32_bounded_scalar(a, b, n, bound);
-      CHECK_SAME_F(s1, s2, "bounded l2 f32 simd vs scalar", n);
-      if (full <= bound) CHECK_SAME_F(s1, full, "bounded l2 f32 within the bound", n);
-      else CHECK(s1 > bound && s1 <= full);
-    }
-    CHECK_SAME_F(pt_dist_l2_f32_bounded(a, b, n, INFINITY), full, "bounded l2 f32, no bound", n);
-  }
+  CHECK_BOUNDED(pt_dist_l2_f32_bounded, pt_dist_l2_f32_bounded_scalar, pt_dist_l2_f32_scalar, a, b, n, "f32");
   {
     double bb = 0;
     for (size_t i = 0; i < n; i++) bb += (double)b[i] * b[i];
@@ -296,6 +300,7 @@ static void random_f32_at(size_t n, size_t shift) {
   CHECK_CLOSE(pt_dist_l2_bf16(a, h, n), bl2, bl2, "l2 bf16 vs double", n);
   CHECK_CLOSE(pt_dist_l2_bf16_scalar(a, h, n), bl2, bl2, "l2 bf16 scalar vs double", n);
   CHECK_SAME_F(pt_dist_l2_bf16(a, h, n), pt_dist_l2_bf16_scalar(a, h, n), "l2 bf16 simd vs scalar", n);
+  CHECK_BOUNDED(pt_dist_l2_bf16_bounded, pt_dist_l2_bf16_bounded_scalar, pt_dist_l2_bf16_scalar, a, h, n, "bf16");
 
   for (size_t i = 0; i < n; i++) {
     h[i] = pt_f32_to_f16(b[i]);
