@@ -774,6 +774,8 @@ class Engine {
     const ptr = scope.alloc(L.size);
     const json = v.kind === IN.JSON;
     const bytes = json || v.values === null ? null : typedBytes(v.values);
+    // the core reads n × width values: never more than were copied
+    if (bytes && bytes.length !== v.n * v.width * IN_BYTES[v.kind]) throw changedWhileRead();
     const [tp, tn] = json && v.text !== null ? scope.string(v.text) : [0, 0];
     const vp = bytes ? scope.alloc(Math.max(1, bytes.length)) : 0;
     const cp = v.cells ? scope.alloc(v.n) : 0;

@@ -755,10 +755,14 @@ export function transcribeQueries(data, field, maxNq) {
     if (flatKind === 'BigInt64Array' || flatKind === 'BigUint64Array') throw new ParamError(CLIENT_ERROR, `search data must be vectors of numbers, got ${typeName(data)}`);
     const raw = rawKind(flatKind);
     const width = raw ? rawWidth : w;
-    const values = raw ? typedBytes(data).slice() : flatKind === 'Float32Array' ? Float32Array.from(data) : Float64Array.from(data);
-    const total = values.length;
+    // measured first: nothing is copied for more vectors than the core takes
+    const total = raw ? typedBytes(data).length : typedLength(data);
     const n = Math.max(1, Math.ceil(total / width));
-    if (n > maxNq) return { kind: K.DOUBLE, n, width: w, values: null, cells: null, got: null, gotLength: 0 };
+    if (n > maxNq) return { kind: K.DOUBLE, n: Math.min(n, 0xffffffff), width: w, values: null, cells: null, got: null, gotLength: 0 };
+    // copied by set(), which reads a typed array's elements without running any code of its own;
+    // n whole vectors (a short last one is marked below, and never read)
+    const values = raw ? new Uint8Array(n * width) : flatKind === 'Float32Array' ? new Float32Array(n * width) : new Float64Array(n * width);
+    values.set(raw ? typedBytes(data).subarray(0, total) : data);
     const out = { kind: raw ? K.BYTES : flatKind === 'Float32Array' ? K.FLOAT32 : K.DOUBLE, n, width, values, cells: null, got: null, gotLength: 0 };
     if (total !== n * width) {
       // the last vector is short: its size alone (in values: halves for raw halves)
