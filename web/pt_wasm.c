@@ -5,9 +5,12 @@
  * EMSCRIPTEN_KEEPALIVE and listed in web/exports.txt) and WASI (export_name attributes).
  *
  * THE BOUNDARY, in one place
- * - Memory: the host allocates input buffers with pt_wasm_alloc and frees them with
- *   pt_wasm_free; every buffer the core returns (JSON text, pt_rows) says how it is freed.
- *   One exception: pt_wasm_stage lends the host the unused tail of a partition's storage for
+ * - Memory: the host lays a call's arguments out in its staging block (pt_wasm_scratch: one
+ *   block kept from call to call, outside the store's memory accounting), or allocates them
+ *   with pt_wasm_alloc and frees them with pt_wasm_free; every buffer the core returns (JSON
+ *   text, pt_rows, a search result) says how it is freed. A query or a search answers in one
+ *   pt_wasm_block, status first, which the host reads with no further call.
+ *   One loan: pt_wasm_stage lends the host the unused tail of a partition's storage for
  *   one fixed-width column of its next write (bulk vectors written once, in place); the core
  *   owns it, the host never frees it, and it is valid until that write.
  *   pt_wasm_set_memory_limit caps what the core allocates (f64 bytes, 0: none); a call that
@@ -15,10 +18,11 @@
  *   that cannot grow makes malloc return NULL (-sABORTING_MALLOC=0), reported the same way.
  * - Text: strings, JSON and requests must be UTF-8; the host sends a JS string with lone
  *   surrogates as those bytes (WTF-8), which the core refuses, rather than as U+FFFD.
- * - Structs: the host reads and writes pt_error, pt_batch_in, pt_column_in,
- *   pt_mutation_result and pt_column_out in linear memory at the offsets that
- *   pt_wasm_constants() reports (wasm32: pointers and size_t are 4 bytes). No layout is
- *   written down twice.
+ * - Structs: the host reads and writes pt_error, pt_batch_in, pt_column_in, pt_vectors_in,
+ *   pt_mutation_result, pt_column_out, pt_wasm_block and a store's generation counter (which
+ *   tells it that the collection handles it keeps are still valid) in linear memory at the
+ *   offsets that pt_wasm_constants() reports (wasm32: pointers and size_t are 4 bytes). No
+ *   layout is written down twice.
  * - Errors: calls that can fail report into one static pt_error (pt_wasm_error()); a host
  *   reads it right after a call returns a failure status or a null handle.
  * - Strings: UTF-8 (pointer, length) pairs; nothing needs a NUL terminator.
