@@ -221,6 +221,7 @@ PT_API const char *pt_dtype_name(int dtype);
 #define PT_MAX_JSON_LENGTH 65536
 #define PT_MAX_PARTITIONS 1024
 #define PT_MAX_TOPK 16384
+#define PT_MAX_NQ 16384 /* query vectors per search request */
 #define PT_MAX_BATCH_BYTES (64u * 1024u * 1024u)
 /* JSON: cJSON refuses documents nesting deeper than CJSON_NESTING_LIMIT (1000) levels; a filter
  * expression may nest 128 levels (parentheses, unary operators, calls). */
@@ -340,6 +341,13 @@ PT_API pt_collection *pt_collection_find(pt_store *store, const char *name, size
 
 /** Drops a collection (idempotent, as in Milvus). Its handle becomes invalid. */
 PT_API pt_status pt_collection_drop(pt_store *store, const char *name, size_t name_len);
+
+/**
+ * A number that changes whenever a collection of the store is created, dropped or loaded (and
+ * only then). A collection's handle is valid until it is dropped, so a host that keeps handles
+ * by name may use them for as long as this number has not changed since it found them.
+ */
+PT_API uint32_t pt_store_generation(const pt_store *store);
 
 /** Number of collections, and the name of the i-th (owned by the store). */
 PT_API size_t pt_store_num_collections(const pt_store *store);
@@ -656,12 +664,65 @@ PT_API pt_status pt_collection_search(pt_collection *coll, const char *request, 
                                       const void *vectors, size_t vectors_bytes,
                                       pt_search_result **out, pt_error *err);
 
+/**
+ * The query vectors of a search as a host read them (pt_collection_search_vectors), for the
+ * core to check against the field searched and convert: typed values, or JSON text.
+ *
+ * Typed (`kind` PT_IN_FLOAT32 or PT_IN_DOUBLE: numbers; PT_IN_BYTES: raw bytes): `n` vectors
+ * of `width` values each, vector after vector, in `values`. Raw bytes are the bytes of
+ * BINARY_VECTOR vectors (width dim/8), the two's-complement bytes of INT8_VECTOR vectors
+ * (width dim), or the little-endian halves of FLOAT16 / BFLOAT16 vectors (width 2 * dim bytes).
+ * Numbers are converted to the field's type: rounded to float32, then to the field's precision
+ * (FLOAT16, BFLOAT16), never NaN or infinite; integers in [-128, 127] (INT8) or [0, 255]
+ * (BINARY), never wrapped. `cells` (NULL: every vector was read whole) holds per vector
+ * PT_CELL_VALUE, PT_CELL_WRONG_LENGTH (a vector of another size, not read; `got_length`: the
+ * values of the first one) or PT_CELL_WRONG_TYPE (a value that is not a number; `got`: the
+ * host's name for the type of the first one).
+ *
+ * JSON (`kind` PT_IN_JSON): `values` is `len` bytes of JSON text, a list of vectors as Milvus's
+ * REST API takes them: arrays of numbers; for BINARY, FLOAT16 and BFLOAT16 fields also base64
+ * strings of the vector's bytes; for SPARSE_FLOAT_VECTOR fields sparse vectors ({"index":
+ * value}, {"indices": [...], "values": [...]}, or [[index, value], ...]).
+ *
+ * The number of vectors is checked first (1 to PT_MAX_NQ), and nothing is read when it is out
+ * of range: a host that finds more vectors than that may give their number in `n` with `values`
+ * NULL (for JSON text, `n` is otherwise 0: the text is counted). Then each vector's size (the
+ * first vector of another size is reported), then its values, in order.
+ * Nothing is retained after the call returns.
+ */
+typedef struct pt_vectors_in {
+  int32_t kind;           /* pt_input_kind: FLOAT32, DOUBLE, BYTES or JSON */
+  uint32_t n;             /* vectors (JSON: 0, or a count given without the text) */
+  uint32_t width;         /* typed: values (BYTES: bytes) per vector */
+  const void *values;     /* typed: n * width values; JSON: the text */
+  size_t len;             /* JSON: bytes of text */
+  const uint8_t *cells;   /* typed: pt_cell per vector, or NULL */
+  const char *got;        /* the host's name for the type of the first value not a number */
+  size_t got_len;
+  int64_t got_length;     /* the values of the first vector of another size */
+} pt_vectors_in;
+
+/**
+ * pt_collection_search with query vectors as a host read them (pt_vectors_in), judged here:
+ * the field searched is `anns_field`, or the only vector field; the vectors must match it in
+ * number, size, type and range, with Milvus's messages. `request` is as for
+ * pt_collection_search, without "nq", "vector_kind" and "sparse" (the vectors say all that).
+ * @param[out] out  the result, owned by the caller (pt_search_free).
+ */
+PT_API pt_status pt_collection_search_vectors(pt_collection *coll, const char *request, size_t len,
+                                              const pt_vectors_in *vectors, pt_search_result **out,
+                                              pt_error *err);
+
 /** Number of query vectors, hits per query, every hit's distance (query after query), and the
- * rows of the hits (primary key and output fields, same order). Owned by the result. */
+ * rows of the hits (primary key first, then the output fields; same order). Owned by the
+ * result. pt_search_key_is_output says whether the primary key was asked for as an output
+ * field too (by name or by "*"), as Milvus then returns it among a hit's fields as well as
+ * its id. */
 PT_API size_t pt_search_nq(const pt_search_result *result);
 PT_API const uint32_t *pt_search_counts(const pt_search_result *result);
 PT_API const float *pt_search_distances(const pt_search_result *result);
 PT_API const pt_rows *pt_search_rows(const pt_search_result *result);
+PT_API int pt_search_key_is_output(const pt_search_result *result);
 PT_API void pt_search_free(pt_search_result *result);
 
 /* ============================================================================================ */

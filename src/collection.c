@@ -69,6 +69,8 @@ void pt_store_close(pt_store *s) {
 
 size_t pt_store_num_collections(const pt_store *s) { return s ? s->n_colls : 0; }
 
+uint32_t pt_store_generation(const pt_store *s) { return s ? s->generation : 0; }
+
 const char *pt_store_collection_name(const pt_store *s, size_t i, size_t *len) {
   if (!s || i >= s->n_colls) return NULL;
   if (len) *len = s->colls[i]->name_len;
@@ -194,6 +196,7 @@ pt_status pt_collection_create(pt_store *s, const char *name, size_t name_len,
   }
   if (PT_GROW(&s->colls, &s->colls_cap, s->n_colls + 1)) goto nomem;
   s->colls[s->n_colls++] = c;
+  s->generation++;
   *out = c;
   pt_error_clear(err);
   return PT_OK;
@@ -209,6 +212,7 @@ pt_status pt_collection_drop(pt_store *s, const char *name, size_t name_len) {
     pt_collection_destroy(s->colls[i]);
     memmove(&s->colls[i], &s->colls[i + 1], (s->n_colls - i - 1) * sizeof *s->colls);
     s->n_colls--;
+    s->generation++;
     break;
   }
   return PT_OK;

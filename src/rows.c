@@ -256,6 +256,7 @@ pt_status pt_outputs_parse(const pt_collection *c, const cJSON *fields, pt_outpu
     if (pt_str_eqz(name, len, "*")) {
       for (size_t i = 0; i < s->n_fields; i++) o->want[i] = true;
       o->all_dynamic = s->enable_dynamic_field;
+      o->key_named = true;
     } else if (pt_str_eqz(name, len, "count(*)")) {
       o->count_only = true;
     } else if (pt_str_eqz(name, len, PT_DYNAMIC_FIELD_NAME) && s->enable_dynamic_field) {
@@ -264,6 +265,7 @@ pt_status pt_outputs_parse(const pt_collection *c, const cJSON *fields, pt_outpu
       int fi = pt_schema_find(s, name, len);
       if (fi >= 0) {
         o->want[fi] = true;
+        if (fi == s->primary) o->key_named = true;
       } else if (s->enable_dynamic_field) {
         char **grown = pt_realloc(o->dyn_keys, (o->n_dyn + 1) * sizeof *grown);
         if (!grown) return pt_fail_nomem(err);

@@ -21,6 +21,8 @@ typedef struct pt_outputs {
   char **dyn_keys;   /* dynamic keys asked for by name */
   size_t n_dyn;
   bool all_dynamic;  /* "*" or "$meta": every dynamic key */
+  bool key_named;    /* the primary key was asked for, by name or by "*" (want[primary] is
+                      * always set: a row's key is always returned) */
   bool count_only;   /* "count(*)" */
 } pt_outputs;
 

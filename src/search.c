@@ -11,8 +11,10 @@
  * heap; most rows fail the one comparison with the worst kept hit.
  * FLOAT_VECTOR COSINE reads a row once for its dot product with the normalised query and its
  * own norm (pt_dist_dot_norm_f32). Distances are Milvus's: squared L2, IP, cosine similarity,
- * Hamming count, Jaccard distance. FLOAT16 / BFLOAT16 queries are first rounded to the field's
- * type, as Milvus receives them.
+ * Hamming count, Jaccard distance. The query vectors are checked and converted by vectors.c
+ * (FLOAT16 / BFLOAT16 queries rounded to the field's type, as Milvus receives them), whether a
+ * host gives them as it read them (pt_collection_search_vectors) or packed
+ * (pt_collection_search).
  *
  * Scores are kept "smaller is better" inside (similarities are negated), so one max-heap of size
  * k serves every metric. The heap orders equal scores by storage order (partition, then row id),
@@ -44,12 +46,14 @@ struct pt_search_result {
   uint32_t *counts;   /* hits per query */
   float *distances;   /* every hit, query after query */
   pt_rows *rows;      /* primary key and output fields of every hit, same order */
+  bool key_is_output; /* the primary key was asked for as an output field too */
 };
 
 size_t pt_search_nq(const pt_search_result *r) { return r ? r->nq : 0; }
 const uint32_t *pt_search_counts(const pt_search_result *r) { return r ? r->counts : NULL; }
 const float *pt_search_distances(const pt_search_result *r) { return r ? r->distances : NULL; }
 const pt_rows *pt_search_rows(const pt_search_result *r) { return r ? r->rows : NULL; }
+int pt_search_key_is_output(const pt_search_result *r) { return r && r->key_is_output; }
 
 void pt_search_free(pt_search_result *r) {
   if (!r) return;
@@ -138,26 +142,16 @@ typedef struct sreq {
   size_t expr_len;
   bool *scope;
   pt_outputs out;
-  /* query vectors, converted once to what the kernels take */
-  float *qf;               /* float-like fields: nq × dim (COSINE: normalised) */
-  int8_t *qi8;             /* INT8_VECTOR */
-  uint8_t *qbin;           /* BINARY_VECTOR */
+  pt_queries v;            /* query vectors, converted once to what the kernels take (COSINE:
+                            * float ones normalised) */
   float *qnorm;            /* INT8 COSINE: |q| */
-  pt_sparse_pair **sp;     /* SPARSE: per query, the pairs sorted by index */
-  size_t *sp_n;
 } sreq;
 
 static void sreq_release(sreq *q) {
   pt_free(q->scope);
   pt_outputs_release(&q->out);
-  pt_free(q->qf);
-  pt_free(q->qi8);
-  pt_free(q->qbin);
+  pt_queries_release(&q->v);
   pt_free(q->qnorm);
-  if (q->sp)
-    for (size_t i = 0; i < q->nq; i++) pt_free(q->sp[i]);
-  pt_free(q->sp);
-  pt_free(q->sp_n);
 }
 
 static bool metric_fits(int dtype, metric m) {
@@ -326,14 +320,12 @@ static pt_status parse_limits(const cJSON *root, sreq *q, pt_error *err) {
   return PT_OK;
 }
 
-static pt_status no_vectors(pt_error *err) {
-  return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_search: missing argument: vectors");
-}
-
-/* Converts the query vectors into what the kernels take, checking their number and size first:
- * `vectors` is read only when they match (a host may pass NULL with the size of vectors it did
- * not copy, to have them refused). */
-static pt_status parse_vectors(const cJSON *root, sreq *q, const void *vectors, size_t bytes, pt_error *err) {
+/* pt_collection_search's vectors, packed as its request's "nq" and "vector_kind" say (sparse
+ * ones in its "sparse" member): their number and packed size are checked as the packing
+ * promised, then they are read as typed vectors (vectors.c), as every host's are. `vectors` is
+ * read only when nq and `bytes` are valid (a host may pass NULL with the number or the size of
+ * vectors it did not copy, to have them refused). */
+static pt_status packed_vectors(const cJSON *root, sreq *q, const void *vectors, size_t bytes, pt_error *err) {
   const pt_field *f = q->f;
   const cJSON *kind = cJSON_GetObjectItemCaseSensitive(root, "vector_kind");
   const char *k = cJSON_IsString(kind) ? kind->valuestring : "float32";
@@ -344,85 +336,56 @@ static pt_status parse_vectors(const cJSON *root, sreq *q, const void *vectors, 
   double nq = 0;
   if (given) nq = cJSON_IsNumber(given) && given->valuedouble == floor(given->valuedouble) ? given->valuedouble : 0;
   else if (f->dtype == PT_SPARSE_FLOAT_VECTOR && cJSON_IsArray(sp)) nq = (double)cJSON_GetArraySize(sp);
-  /* Milvus's limit on query vectors per request is the topk limit, 16384 */
-  if (nq < 1 || nq > PT_MAX_TOPK)
-    return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                   "nq [%.0f] is invalid, nq (number of search vector per search request) should be in range [1, %d], "
-                   "but got %.0f" PT_INVALID_PARAMETER, nq, PT_MAX_TOPK, nq);
-  q->nq = (size_t)nq;
-  size_t dim = (size_t)f->dim;
+  if (nq < 1 || nq > PT_MAX_NQ) return pt_queries_bad_nq(nq, err);
+  size_t n = (size_t)nq, dim = (size_t)f->dim;
+  pt_vectors_in in = {PT_IN_FLOAT32, (uint32_t)n, (uint32_t)dim, vectors, 0, NULL, NULL, 0, 0};
+  size_t want = n * dim * 4;
   switch (f->dtype) {
-  case PT_FLOAT_VECTOR: case PT_FLOAT16_VECTOR: case PT_BFLOAT16_VECTOR: {
-    if (strcmp(k, "float32") != 0 || bytes != q->nq * dim * 4)
-      return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                     "vector dimension mismatch, expected vector size(byte) %zu, actual %zu." PT_INVALID_PARAMETER,
-                     q->nq * dim * 4, bytes);
-    if (!vectors) return no_vectors(err);
-    if (!(q->qf = pt_malloc(q->nq * dim * sizeof *q->qf))) return pt_fail_nomem(err);
-    memcpy(q->qf, vectors, bytes);
-    for (size_t i = 0; i < q->nq * dim; i++) {
-      float x = q->qf[i];
-      /* float16 / bfloat16 fields: the query as Milvus receives it, in the field's type (a
-       * number written into a row and searched for again is found at distance 0) */
-      if (f->dtype == PT_FLOAT16_VECTOR) x = pt_f16_to_f32(pt_f32_to_f16(x));
-      else if (f->dtype == PT_BFLOAT16_VECTOR) x = pt_bf16_to_f32(pt_f32_to_bf16(x));
-      if (!isfinite(x))
-        return pt_fail(err, PT_RANGE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "value '%s' is not a number or infinity",
-                       isnan(x) ? "NaN" : x > 0 ? "+Inf" : "-Inf");
-      q->qf[i] = x;
-    }
-    if (q->m == M_COSINE)
-      for (size_t i = 0; i < q->nq; i++) {
-        float *v = q->qf + i * dim;
-        double n = 0;
-        for (size_t j = 0; j < dim; j++) n += (double)v[j] * v[j];
-        if (n > 0) {
-          float inv = (float)(1.0 / sqrt(n));
-          for (size_t j = 0; j < dim; j++) v[j] *= inv;
-        }
-      }
-    return PT_OK;
-  }
-  case PT_INT8_VECTOR: {
-    if (bytes != q->nq * dim || strcmp(k, "bytes") != 0)
-      return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                     "vector dimension mismatch, expected vector size(byte) %zu, actual %zu." PT_INVALID_PARAMETER, q->nq * dim, bytes);
-    if (!vectors) return no_vectors(err);
-    if (!(q->qi8 = pt_malloc(bytes ? bytes : 1)) || !(q->qnorm = pt_malloc(q->nq * sizeof *q->qnorm))) return pt_fail_nomem(err);
-    memcpy(q->qi8, vectors, bytes);
-    for (size_t i = 0; i < q->nq; i++)
-      q->qnorm[i] = sqrtf((float)pt_dist_dot_i8(q->qi8 + i * dim, q->qi8 + i * dim, dim));
-    return PT_OK;
-  }
-  case PT_BINARY_VECTOR: {
-    size_t w = dim / 8;
-    if (bytes != q->nq * w || strcmp(k, "bytes") != 0)
-      return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                     "vector dimension mismatch, expected vector size(byte) %zu, actual %zu." PT_INVALID_PARAMETER, q->nq * w, bytes);
-    if (!vectors) return no_vectors(err);
-    if (!(q->qbin = pt_malloc(bytes ? bytes : 1))) return pt_fail_nomem(err);
-    memcpy(q->qbin, vectors, bytes);
-    return PT_OK;
-  }
-  case PT_SPARSE_FLOAT_VECTOR: {
-    if (!cJSON_IsArray(sp) || (size_t)cJSON_GetArraySize(sp) != q->nq)
+  case PT_FLOAT_VECTOR: case PT_FLOAT16_VECTOR: case PT_BFLOAT16_VECTOR:
+    if (strcmp(k, "float32") != 0) want = SIZE_MAX;
+    break;
+  case PT_INT8_VECTOR: case PT_BINARY_VECTOR:
+    in.kind = PT_IN_BYTES;
+    if (f->dtype == PT_BINARY_VECTOR) in.width = (uint32_t)(dim / 8);
+    want = strcmp(k, "bytes") == 0 ? n * in.width : SIZE_MAX;
+    break;
+  case PT_SPARSE_FLOAT_VECTOR:
+    if (!cJSON_IsArray(sp) || (size_t)cJSON_GetArraySize(sp) != n)
       return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                     "nq [%zu] does not match the %d sparse query vectors given" PT_INVALID_PARAMETER, q->nq,
+                     "nq [%zu] does not match the %d sparse query vectors given" PT_INVALID_PARAMETER, n,
                      cJSON_IsArray(sp) ? cJSON_GetArraySize(sp) : 0);
-    if (!(q->sp = pt_calloc(q->nq, sizeof *q->sp)) || !(q->sp_n = pt_calloc(q->nq, sizeof *q->sp_n)))
-      return pt_fail_nomem(err);
-    size_t i = 0;
-    for (const cJSON *row = sp->child; row; row = row->next, i++) {
-      char detail[200];
-      pt_status rc = pt_sparse_parse(row, &q->sp[i], &q->sp_n[i], detail, sizeof detail);
-      if (rc == PT_NOMEM) return pt_fail_nomem(err);
-      if (rc) return pt_fail(err, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_PARAM, "%s", detail);
-    }
-    return PT_OK;
-  }
+    return pt_queries_sparse(sp, n, &q->v, err);
   default:
     return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "field %s is not a vector field", f->name);
   }
+  if (bytes != want)
+    return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "vector dimension mismatch, expected vector size(byte) %zu, actual %zu." PT_INVALID_PARAMETER,
+                   want == SIZE_MAX ? n * in.width * (in.kind == PT_IN_BYTES ? 1 : 4) : want, bytes);
+  return pt_queries_read(f, &in, &q->v, err);
+}
+
+/* What the kernels need besides the query vectors: COSINE float queries normalised, the norms
+ * of INT8 ones. */
+static pt_status prepare_queries(sreq *q, pt_error *err) {
+  q->nq = q->v.nq;
+  size_t dim = (size_t)q->f->dim;
+  if (q->v.f && q->m == M_COSINE)
+    for (size_t i = 0; i < q->nq; i++) {
+      float *v = q->v.f + i * dim;
+      double n = 0;
+      for (size_t j = 0; j < dim; j++) n += (double)v[j] * v[j];
+      if (n > 0) {
+        float inv = (float)(1.0 / sqrt(n));
+        for (size_t j = 0; j < dim; j++) v[j] *= inv;
+      }
+    }
+  if (q->v.i8) {
+    if (!(q->qnorm = pt_malloc((q->nq ? q->nq : 1) * sizeof *q->qnorm))) return pt_fail_nomem(err);
+    for (size_t i = 0; i < q->nq; i++)
+      q->qnorm[i] = sqrtf((float)pt_dist_dot_i8(q->v.i8 + i * dim, q->v.i8 + i * dim, dim));
+  }
+  return PT_OK;
 }
 
 /* ============================================================================================
@@ -457,7 +420,7 @@ static float sparse_ip(const uint8_t *row, const pt_sparse_pair *qp, size_t qn) 
 static void score_f32(const sreq *q, size_t qi, const pt_column *col, const uint32_t *sel, size_t n, float *out,
                       float *tmp) {
   size_t dim = (size_t)q->f->dim;
-  const float *qv = q->qf + qi * dim;
+  const float *qv = q->v.f + qi * dim;
   const float *base = (const float *)(const void *)col->data;
   switch (q->m) {
   case M_L2:
@@ -479,7 +442,7 @@ static void score_rows(const sreq *q, size_t qi, const pt_column *col, size_t rb
   size_t dim = (size_t)q->f->dim;
   switch (q->f->dtype) {
   case PT_FLOAT16_VECTOR: case PT_BFLOAT16_VECTOR: {
-    const float *qv = q->qf + qi * dim;
+    const float *qv = q->v.f + qi * dim;
     bool f16 = q->f->dtype == PT_FLOAT16_VECTOR;
     for (size_t j = 0; j < n; j++) {
       const uint16_t *v = (const uint16_t *)(const void *)(col->data + (size_t)sel[j] * rb);
@@ -502,7 +465,7 @@ static void score_rows(const sreq *q, size_t qi, const pt_column *col, size_t rb
     return;
   }
   case PT_INT8_VECTOR: {
-    const int8_t *qv = q->qi8 + qi * dim;
+    const int8_t *qv = q->v.i8 + qi * dim;
     for (size_t j = 0; j < n; j++) {
       const int8_t *v = (const int8_t *)(const void *)(col->data + (size_t)sel[j] * rb);
       float d;
@@ -521,7 +484,7 @@ static void score_rows(const sreq *q, size_t qi, const pt_column *col, size_t rb
   }
   case PT_BINARY_VECTOR: {
     size_t w = dim / 8;
-    const uint8_t *qv = q->qbin + qi * w;
+    const uint8_t *qv = q->v.bin + qi * w;
     for (size_t j = 0; j < n; j++) {
       const uint8_t *v = col->data + (size_t)sel[j] * rb;
       out[j] = q->m == M_HAMMING ? (float)pt_dist_hamming(qv, v, w) : pt_dist_jaccard(qv, v, w);
@@ -529,7 +492,7 @@ static void score_rows(const sreq *q, size_t qi, const pt_column *col, size_t rb
     return;
   }
   case PT_SPARSE_FLOAT_VECTOR:
-    for (size_t j = 0; j < n; j++) out[j] = sparse_ip(pt_var_cell(col, sel[j]), q->sp[qi], q->sp_n[qi]);
+    for (size_t j = 0; j < n; j++) out[j] = sparse_ip(pt_var_cell(col, sel[j]), q->v.sp[qi], q->v.sp_n[qi]);
     return;
   default:
     for (size_t j = 0; j < n; j++) out[j] = 0;
@@ -564,8 +527,9 @@ static void offer(const sreq *q, heap *hp, const float *dist, const uint32_t *se
  * Entry point
  * ========================================================================================== */
 
-pt_status pt_collection_search(pt_collection *c, const char *request, size_t len, const void *vectors,
-                               size_t vectors_bytes, pt_search_result **out, pt_error *err) {
+/* A search, its query vectors given as a host read them (`in`) or packed (pt_collection_search). */
+static pt_status search(pt_collection *c, const char *request, size_t len, const pt_vectors_in *in,
+                        const void *vectors, size_t vectors_bytes, pt_search_result **out, pt_error *err) {
   if (!c || !request || !out) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_search: missing argument");
   *out = NULL;
   pt_json_hooks_install();
@@ -589,8 +553,10 @@ pt_status pt_collection_search(pt_collection *c, const char *request, size_t len
   pt_rowref *refs = NULL;
   pt_status rc;
 
-  if ((rc = pick_field(c, root, &q, err)) || (rc = pick_metric(root, &q, err)) || (rc = parse_limits(root, &q, err)) ||
-      (rc = parse_vectors(root, &q, vectors, vectors_bytes, err)))
+  if ((rc = pick_field(c, root, &q, err)) || (rc = pick_metric(root, &q, err)) || (rc = parse_limits(root, &q, err)))
+    goto done;
+  if ((rc = in ? pt_queries_read(q.f, in, &q.v, err) : packed_vectors(root, &q, vectors, vectors_bytes, err)) ||
+      (rc = prepare_queries(&q, err)))
     goto done;
   if (!(q.scope = pt_calloc(c->n_parts ? c->n_parts : 1, 1))) { rc = pt_fail_nomem(err); goto done; }
   if ((rc = pt_scope_parse(c, cJSON_GetObjectItemCaseSensitive(root, "partition_names"), q.scope, err))) goto done;
@@ -660,6 +626,7 @@ pt_status pt_collection_search(pt_collection *c, const char *request, size_t len
     goto done;
   }
   res->nq = q.nq;
+  res->key_is_output = q.out.key_named;
   size_t total = 0;
   for (size_t i = 0; i < q.nq; i++) {
     heap *hp = &heaps[i];
@@ -704,4 +671,15 @@ done:
   }
   *out = res;
   return PT_OK;
+}
+
+pt_status pt_collection_search(pt_collection *c, const char *request, size_t len, const void *vectors,
+                               size_t vectors_bytes, pt_search_result **out, pt_error *err) {
+  return search(c, request, len, NULL, vectors, vectors_bytes, out, err);
+}
+
+pt_status pt_collection_search_vectors(pt_collection *c, const char *request, size_t len, const pt_vectors_in *vectors,
+                                       pt_search_result **out, pt_error *err) {
+  if (!vectors) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_search: missing argument: vectors");
+  return search(c, request, len, vectors, NULL, 0, out, err);
 }

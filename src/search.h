@@ -7,5 +7,6 @@
 #include "filter.h"
 #include "rows.h"
 #include "sparse.h"
+#include "vectors.h"
 
 #endif /* PT_SEARCH_H */

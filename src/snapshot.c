@@ -675,6 +675,7 @@ pt_status pt_collection_load(pt_store *s, const uint8_t *b, size_t len, const ch
   }
   c->id = ++s->next_collection_id;
   s->colls[s->n_colls++] = c;
+  s->generation++;
   if (last_ts > s->last_ts) s->last_ts = last_ts;
   if (last_id > s->last_id) s->last_id = last_id;
   pt_free(secs);

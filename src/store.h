@@ -73,6 +73,8 @@ struct pt_store {
   uint64_t last_ts; /* last hybrid timestamp handed out */
   uint64_t last_id; /* last auto_id key handed out */
   uint64_t next_collection_id;
+  uint32_t generation; /* changes when a collection is created, dropped or loaded
+                        * (pt_store_generation) */
 };
 
 /* ---- segments (segment.c) ---- */

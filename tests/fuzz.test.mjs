@@ -15,7 +15,7 @@ const SECONDS = Number(process.env.PT_FUZZ_SECONDS ?? 8);
 const targets = readdirSync(join(root, 'tests/fuzz')).filter((f) => /^fuzz_.*\.c$/.test(f)).map((f) => f.slice(0, -2));
 
 test('there are fuzz targets, each with a seed corpus', () => {
-  for (const t of ['fuzz_analyzer', 'fuzz_columns', 'fuzz_diff', 'fuzz_diff_merge', 'fuzz_filter', 'fuzz_index', 'fuzz_json_batch', 'fuzz_snapshot']) assert.ok(targets.includes(t), t);
+  for (const t of ['fuzz_analyzer', 'fuzz_columns', 'fuzz_diff', 'fuzz_diff_merge', 'fuzz_filter', 'fuzz_index', 'fuzz_json_batch', 'fuzz_snapshot', 'fuzz_vectors']) assert.ok(targets.includes(t), t);
   for (const t of targets) assert.ok(readdirSync(join(root, 'tests/fuzz/corpus', t)).length > 0, t);
 });
 

@@ -618,3 +618,26 @@ test('parameters are taken as given: NaN, Infinity, BigInts and strings are refu
   for (const [bad, text] of [[NaN, 'NaN'], [2n, '2n'], ['2', '2']])
     await rejects(() => c.search(q, 'v', { metric_type: 'L2' }, 3, '', { round_decimal: bad }), { cls: ParamError, message: `\`round_decimal\` value ${text} is illegal` });
 });
+
+// A flat typed array of query vectors is copied as its elements are, never through code of the
+// caller's (an own Symbol.iterator, which TypedArray.from would follow), and its number of
+// vectors is taken from its length before anything is copied.
+test('query vectors: a flat typed array is read by its elements, not by its iterator', async () => {
+  const c = new Collection(uniqueName('flat'), new CollectionSchema([
+    new FieldSchema('id', DataType.INT64, { is_primary: true }),
+    new FieldSchema('v', DataType.FLOAT_VECTOR, { dim: 2 }),
+  ]));
+  try {
+    await c.insert([{ id: 1, v: [1, 0] }, { id: 2, v: [0, 1] }]);
+    for (const Ctor of [Float32Array, Float64Array]) {
+      const q = new Ctor([1, 0]);
+      let ran = false;
+      Object.defineProperty(q, Symbol.iterator, { value: function* () { ran = true; yield 0; yield 1; } });
+      const [hits] = await c.search(q, 'v', { metric_type: 'L2' }, 1);
+      assert.deepEqual(hits.map((h) => [h.id, h.distance]), [[1, 0]], Ctor.name);
+      assert.equal(ran, false, `${Ctor.name}: the caller's iterator ran`);
+    }
+  } finally {
+    c.drop();
+  }
+});

@@ -429,69 +429,6 @@ static cJSON *search_field(const pt_collection *c, const char *anns, pt_error *e
   return found;
 }
 
-/* Packs the query vectors: float32 for FLOAT / FLOAT16 / BFLOAT16 fields, bytes for BINARY and
- * INT8 ones; sparse vectors travel in the request. */
-/* Packs the query vectors of a search as the core takes them. A vector that is not `width`
- * values long is given to the core by its size alone (nq 1, no data), as the JS face does, so
- * the core reports it with Milvus's message; values of byte vectors must be integers in range. */
-static int pack_vectors(cJSON *req, const cJSON *data, const cJSON *field, void **vec, size_t *bytes, pt_error *err) {
-  int dtype = cJSON_GetObjectItemCaseSensitive(field, "dtype")->valueint;
-  const cJSON *dim = cJSON_GetObjectItemCaseSensitive(field, "dim");
-  *vec = NULL;
-  *bytes = 0;
-  if (!cJSON_IsArray(data))
-    return fail(err, PT_CODE_PARAMETER_MISSING, "missing required parameters, error: \"data\" (a list of vectors)");
-  if (dtype == PT_SPARSE_FLOAT_VECTOR) {
-    cJSON_AddItemToObject(req, "sparse", cJSON_Duplicate(data, 1));
-    cJSON_AddStringToObject(req, "vector_kind", "sparse");
-    return PT_OK;
-  }
-  int as_bytes = dtype == PT_BINARY_VECTOR || dtype == PT_INT8_VECTOR;
-  size_t width = cJSON_IsNumber(dim) ? (size_t)dim->valuedouble : 0;
-  if (dtype == PT_BINARY_VECTOR) width /= 8;
-  double lo = dtype == PT_INT8_VECTOR ? -128 : 0, hi = dtype == PT_INT8_VECTOR ? 127 : 255;
-  size_t nq = (size_t)cJSON_GetArraySize(data);
-  const cJSON *v, *x;
-  cJSON_ArrayForEach(v, data) {
-    if (!cJSON_IsArray(v))
-      return fail(err, PT_CODE_PARAMETER_INVALID, "the vector of a search must be an array of numbers: invalid parameter");
-    size_t n = (size_t)cJSON_GetArraySize(v);
-    if (n != width) { /* the core reports the size */
-      cJSON_AddNumberToObject(req, "nq", 1);
-      cJSON_AddStringToObject(req, "vector_kind", as_bytes ? "bytes" : "float32");
-      *bytes = n * (as_bytes ? 1 : 4);
-      return PT_OK;
-    }
-    cJSON_ArrayForEach(x, v) {
-      if (!cJSON_IsNumber(x))
-        return fail(err, PT_CODE_PARAMETER_INVALID, "the vector of a search must be an array of numbers: invalid parameter");
-      if (as_bytes && (x->valuedouble != (double)(long)x->valuedouble || x->valuedouble < lo || x->valuedouble > hi))
-        return fail(err, PT_CODE_PARAMETER_INVALID, "search data for a %s field must be integers in [%d, %d], got %.17g",
-                    dtype == PT_INT8_VECTOR ? "INT8_VECTOR" : "BINARY_VECTOR", (int)lo, (int)hi, x->valuedouble);
-    }
-  }
-  size_t size = nq * width * (as_bytes ? 1 : 4);
-  unsigned char *p = malloc(size ? size : 1);
-  if (!p) return fail(err, PT_CODE_UNEXPECTED, "out of memory");
-  size_t i = 0;
-  cJSON_ArrayForEach(v, data) {
-    cJSON_ArrayForEach(x, v) {
-      if (as_bytes) {
-        p[i] = (unsigned char)((long)x->valuedouble & 0xff);
-      } else {
-        float f = (float)x->valuedouble;
-        memcpy(p + i * 4, &f, 4);
-      }
-      i++;
-    }
-  }
-  cJSON_AddNumberToObject(req, "nq", (double)nq);
-  cJSON_AddStringToObject(req, "vector_kind", as_bytes ? "bytes" : "float32");
-  *vec = p;
-  *bytes = size;
-  return PT_OK;
-}
-
 /* Splits pt_search_to_json's flat "[hit,hit,...]" into one list per query vector. */
 static void split_hits(buf *out, const char *json, size_t n, const uint32_t *counts, size_t nq) {
   size_t i = 1; /* past '[' */
@@ -532,9 +469,9 @@ static int op_search(pt_store *store, const request *r, buf *out, pt_error *err)
                                      "anns_field", "metric_type", "params", NULL};
   char *name = member_string(r, "collection"), *anns = member_string(r, "anns_field");
   char *text = NULL, *json = NULL;
-  cJSON *req = NULL, *field = NULL, *data = member(r, "data");
-  void *vec = NULL;
-  size_t vec_bytes = 0;
+  cJSON *req = NULL, *field = NULL;
+  size_t data_len = 0;
+  const char *data = member_text(r, "data", &data_len);
   pt_search_result *res = NULL;
   int rc = PT_ERROR;
   pt_collection *c = find_collection(store, name, err);
@@ -544,15 +481,17 @@ static int op_search(pt_store *store, const request *r, buf *out, pt_error *err)
     goto done;
   }
   if (!anns) cJSON_AddItemToObject(req, "anns_field", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(field, "name"), 0));
-  if ((rc = pack_vectors(req, data, field, &vec, &vec_bytes, err)) !=
-      PT_OK)
+  if (!data) {
+    fail(err, PT_CODE_PARAMETER_MISSING, "missing required parameters, error: \"data\" (a list of vectors)");
     goto done;
-  rc = PT_ERROR;
+  }
   if (!(text = cJSON_PrintUnformatted(req))) {
     fail(err, PT_CODE_UNEXPECTED, "out of memory");
     goto done;
   }
-  if ((rc = pt_collection_search(c, text, strlen(text), vec, vec_bytes, &res, err)) != PT_OK) goto done;
+  /* the vectors as the line holds them: the core reads them for the field and judges them */
+  pt_vectors_in vectors = {PT_IN_JSON, 0, 0, data, data_len, NULL, NULL, 0, 0};
+  if ((rc = pt_collection_search_vectors(c, text, strlen(text), &vectors, &res, err)) != PT_OK) goto done;
   size_t n = 0;
   if ((rc = pt_search_to_json(res, 0, &json, &n, err)) != PT_OK) goto done;
   buf_str(out, "{\"hits\":");
@@ -561,11 +500,9 @@ static int op_search(pt_store *store, const request *r, buf *out, pt_error *err)
 done:
   pt_free(json);
   pt_search_free(res);
-  free(vec);
   cJSON_free(text);
   cJSON_Delete(req);
   cJSON_Delete(field);
-  cJSON_Delete(data);
   free(name);
   free(anns);
   return rc;

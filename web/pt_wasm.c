@@ -5,9 +5,12 @@
  * EMSCRIPTEN_KEEPALIVE and listed in web/exports.txt) and WASI (export_name attributes).
  *
  * THE BOUNDARY, in one place
- * - Memory: the host allocates input buffers with pt_wasm_alloc and frees them with
- *   pt_wasm_free; every buffer the core returns (JSON text, pt_rows) says how it is freed.
- *   One exception: pt_wasm_stage lends the host the unused tail of a partition's storage for
+ * - Memory: the host lays a call's arguments out in its staging block (pt_wasm_scratch: one
+ *   block kept from call to call, outside the store's memory accounting), or allocates them
+ *   with pt_wasm_alloc and frees them with pt_wasm_free; every buffer the core returns (JSON
+ *   text, pt_rows, a search result) says how it is freed. A query or a search answers in one
+ *   pt_wasm_block, status first, which the host reads with no further call.
+ *   One loan: pt_wasm_stage lends the host the unused tail of a partition's storage for
  *   one fixed-width column of its next write (bulk vectors written once, in place); the core
  *   owns it, the host never frees it, and it is valid until that write.
  *   pt_wasm_set_memory_limit caps what the core allocates (f64 bytes, 0: none); a call that
@@ -16,9 +19,10 @@
  * - Text: strings, JSON and requests must be UTF-8; the host sends a JS string with lone
  *   surrogates as those bytes (WTF-8), which the core refuses, rather than as U+FFFD.
  * - Structs: the host reads and writes pt_error, pt_batch_in, pt_column_in, pt_field_op,
- *   pt_mutation_result and pt_column_out in linear memory at the offsets that
- *   pt_wasm_constants() reports (wasm32: pointers and size_t are 4 bytes). No layout is
- *   written down twice.
+ *   pt_vectors_in, pt_mutation_result, pt_column_out, pt_wasm_block and a store's generation
+ *   counter (which tells it that the collection handles it keeps are still valid) in linear
+ *   memory at the offsets that pt_wasm_constants() reports (wasm32: pointers and size_t are 4
+ *   bytes). No layout is written down twice.
  * - Errors: calls that can fail report into one static pt_error (pt_wasm_error()); a host
  *   reads it right after a call returns a failure status or a null handle.
  * - Strings: UTF-8 (pointer, length) pairs; nothing needs a NUL terminator.
@@ -27,11 +31,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "partita.h"
 #include "expr.h"
 #include "schema.h"
+#include "store.h"
 
 #if defined(__EMSCRIPTEN__)
 #include <emscripten.h>
@@ -45,6 +51,26 @@
 #define EXPORT(ret, name) PT_WASM_EXPORT(name) ret name
 
 static pt_error last_error;
+
+/*
+ * What a query or a search returns, in one block the host reads with no further call (its
+ * layout in pt_wasm_constants): the status first, then the rows (their columns, contiguous
+ * pt_column_out) and, for a search, the hits per query vector and their distances. The host
+ * copies out what it needs and frees the result by its handle: pt_wasm_rows_free (a query's
+ * rows) or pt_wasm_search_free (a search's result). On failure only `status` is set (the
+ * error is in pt_wasm_error()).
+ */
+typedef struct pt_wasm_block {
+  int32_t status;
+  uint32_t n_rows;
+  uint32_t n_columns;
+  const pt_column_out *columns;
+  uint32_t nq;               /* a search's query vectors */
+  const uint32_t *counts;    /* hits per query vector */
+  const float *distances;    /* every hit, query after query */
+  int32_t key_is_output;     /* the primary key was asked for as an output field too */
+  void *handle;              /* the pt_rows or pt_search_result to free */
+} pt_wasm_block;
 
 EXPORT(void *, pt_wasm_alloc)(size_t size);
 EXPORT(void, pt_wasm_free)(void *ptr);
@@ -87,18 +113,13 @@ EXPORT(pt_status, pt_wasm_delete)(pt_collection *coll, const char *partition, si
                                   const char *expr, size_t len, const char *params, size_t params_len,
                                   pt_mutation_result *result);
 EXPORT(void, pt_wasm_mutation_result_clear)(pt_mutation_result *result);
-EXPORT(pt_rows *, pt_wasm_query)(pt_collection *coll, const char *request, size_t len);
-EXPORT(double, pt_wasm_rows_count)(const pt_rows *rows);
-EXPORT(size_t, pt_wasm_rows_num_columns)(const pt_rows *rows);
-EXPORT(const pt_column_out *, pt_wasm_rows_column)(const pt_rows *rows, size_t i);
 EXPORT(void, pt_wasm_rows_free)(pt_rows *rows);
-EXPORT(pt_search_result *, pt_wasm_search)(pt_collection *coll, const char *request, size_t len,
-                                           const void *vectors, size_t vectors_bytes);
-EXPORT(size_t, pt_wasm_search_nq)(const pt_search_result *r);
-EXPORT(const uint32_t *, pt_wasm_search_counts)(const pt_search_result *r);
-EXPORT(const float *, pt_wasm_search_distances)(const pt_search_result *r);
-EXPORT(const pt_rows *, pt_wasm_search_rows)(const pt_search_result *r);
+EXPORT(pt_status, pt_wasm_query_block)(pt_collection *coll, const char *request, size_t len,
+                                       pt_wasm_block *out);
+EXPORT(pt_status, pt_wasm_search_block)(pt_collection *coll, const char *request, size_t len,
+                                        const pt_vectors_in *vectors, pt_wasm_block *out);
 EXPORT(void, pt_wasm_search_free)(pt_search_result *r);
+EXPORT(void *, pt_wasm_scratch)(size_t size);
 EXPORT(int, pt_wasm_simd)(void);
 EXPORT(uint8_t *, pt_wasm_collection_save)(const pt_collection *coll, uint32_t *len_out);
 EXPORT(pt_collection *, pt_wasm_collection_load)(pt_store *store, const uint8_t *bytes, size_t len,
@@ -244,7 +265,7 @@ const char *pt_wasm_constants(void) {
     "\"flags\":{\"DUPLICATES_LAST_WINS\":%u,\"ROWS_JSON\":%u,\"MERGE\":%u,\"CREATE_ORM\":%u,\"JSON_INT64_AS_STRING\":%u},"
     "\"field_op\":{\"REPLACE\":%d,\"ARRAY_APPEND\":%d,\"ARRAY_REMOVE\":%d},"
     "\"limits\":{\"MAX_NAME_LENGTH\":%d,\"MAX_FIELDS\":%d,\"MAX_DIM\":%d,\"MAX_VARCHAR_LENGTH\":%d,"
-    "\"MAX_JSON_LENGTH\":%d,\"MAX_PARTITIONS\":%d,\"MAX_TOPK\":%d,\"MAX_BATCH_BYTES\":%u,\"MAX_EXPR_LENGTH\":%u,\"TS_LOGICAL_BITS\":%d},"
+    "\"MAX_JSON_LENGTH\":%d,\"MAX_PARTITIONS\":%d,\"MAX_TOPK\":%d,\"MAX_NQ\":%d,\"MAX_BATCH_BYTES\":%u,\"MAX_EXPR_LENGTH\":%u,\"TS_LOGICAL_BITS\":%d},"
     "\"layout\":{"
     "\"pt_error\":{\"size\":%d,\"status\":%d,\"code\":%d,\"exc\":%d,\"row\":%d,\"field\":%d,"
     "\"expr_offset\":%d,\"expr_length\":%d,\"message\":%d},"
@@ -256,7 +277,12 @@ const char *pt_wasm_constants(void) {
     "\"pt_mutation_result\":{\"size\":%d,\"insert_count\":%d,\"delete_count\":%d,\"upsert_count\":%d,"
     "\"timestamp\":%d,\"n_keys\":%d,\"key_type\":%d,\"int_keys\":%d,\"str_offsets\":%d,\"str_data\":%d,\"rows_json\":%d,\"rows_json_offsets\":%d},"
     "\"pt_column_out\":{\"size\":%d,\"name\":%d,\"dtype\":%d,\"is_dynamic\":%d,\"width\":%d,"
-    "\"elem_size\":%d,\"values\":%d,\"offsets\":%d,\"valid\":%d}}}",
+    "\"elem_size\":%d,\"values\":%d,\"offsets\":%d,\"valid\":%d},"
+    "\"pt_vectors_in\":{\"size\":%d,\"kind\":%d,\"n\":%d,\"width\":%d,\"values\":%d,\"len\":%d,"
+    "\"cells\":%d,\"got\":%d,\"got_len\":%d,\"got_length\":%d},"
+    "\"pt_wasm_block\":{\"size\":%d,\"status\":%d,\"n_rows\":%d,\"n_columns\":%d,\"columns\":%d,"
+    "\"nq\":%d,\"counts\":%d,\"distances\":%d,\"key_is_output\":%d,\"handle\":%d},"
+    "\"pt_store\":{\"generation\":%d}}}",
     PT_VERSION_STRING,
     PT_OK, PT_ERROR, PT_NOMEM, PT_MISUSE, PT_RANGE, PT_SCHEMA, PT_TYPE_MISMATCH, PT_CONSTRAINT,
     PT_NOT_FOUND, PT_PARSE, PT_LIMIT, PT_EXISTS, PT_CORRUPT,
@@ -284,7 +310,7 @@ const char *pt_wasm_constants(void) {
     (unsigned)PT_CREATE_ORM, (unsigned)PT_JSON_INT64_AS_STRING,
     PT_FIELD_OP_REPLACE, PT_FIELD_OP_ARRAY_APPEND, PT_FIELD_OP_ARRAY_REMOVE,
     PT_MAX_NAME_LENGTH, PT_MAX_FIELDS, PT_MAX_DIM, PT_MAX_VARCHAR_LENGTH, PT_MAX_JSON_LENGTH,
-    PT_MAX_PARTITIONS, PT_MAX_TOPK, (unsigned)PT_MAX_BATCH_BYTES, (unsigned)PT_EXPR_MAX_LENGTH, PT_TS_LOGICAL_BITS,
+    PT_MAX_PARTITIONS, PT_MAX_TOPK, PT_MAX_NQ, (unsigned)PT_MAX_BATCH_BYTES, (unsigned)PT_EXPR_MAX_LENGTH, PT_TS_LOGICAL_BITS,
     (int)sizeof(pt_error), OFF(pt_error, status), OFF(pt_error, code), OFF(pt_error, exc),
     OFF(pt_error, row), OFF(pt_error, field), OFF(pt_error, expr_offset), OFF(pt_error, expr_length),
     OFF(pt_error, message),
@@ -305,7 +331,15 @@ const char *pt_wasm_constants(void) {
     OFF(pt_mutation_result, rows_json), OFF(pt_mutation_result, rows_json_offsets),
     (int)sizeof(pt_column_out), OFF(pt_column_out, name), OFF(pt_column_out, dtype),
     OFF(pt_column_out, is_dynamic), OFF(pt_column_out, width), OFF(pt_column_out, elem_size),
-    OFF(pt_column_out, values), OFF(pt_column_out, offsets), OFF(pt_column_out, valid));
+    OFF(pt_column_out, values), OFF(pt_column_out, offsets), OFF(pt_column_out, valid),
+    (int)sizeof(pt_vectors_in), OFF(pt_vectors_in, kind), OFF(pt_vectors_in, n), OFF(pt_vectors_in, width),
+    OFF(pt_vectors_in, values), OFF(pt_vectors_in, len), OFF(pt_vectors_in, cells), OFF(pt_vectors_in, got),
+    OFF(pt_vectors_in, got_len), OFF(pt_vectors_in, got_length),
+    (int)sizeof(pt_wasm_block), OFF(pt_wasm_block, status), OFF(pt_wasm_block, n_rows),
+    OFF(pt_wasm_block, n_columns), OFF(pt_wasm_block, columns), OFF(pt_wasm_block, nq),
+    OFF(pt_wasm_block, counts), OFF(pt_wasm_block, distances), OFF(pt_wasm_block, key_is_output),
+    OFF(pt_wasm_block, handle),
+    OFF(struct pt_store, generation));
   return buf;
 }
 
@@ -486,29 +520,61 @@ void pt_wasm_mutation_result_clear(pt_mutation_result *result) { pt_mutation_res
 
 /* ---- reads ---- */
 
-pt_rows *pt_wasm_query(pt_collection *coll, const char *request, size_t len) {
-  pt_rows *rows = NULL;
-  pt_collection_query(coll, request, len, &rows, &last_error);
-  return rows;
+static void block_rows(const pt_rows *rows, pt_wasm_block *out) {
+  out->n_rows = (uint32_t)pt_rows_count(rows);
+  out->n_columns = (uint32_t)pt_rows_num_columns(rows);
+  out->columns = pt_rows_column(rows, 0);
 }
-double pt_wasm_rows_count(const pt_rows *rows) { return (double)pt_rows_count(rows); }
-size_t pt_wasm_rows_num_columns(const pt_rows *rows) { return pt_rows_num_columns(rows); }
-const pt_column_out *pt_wasm_rows_column(const pt_rows *rows, size_t i) { return pt_rows_column(rows, i); }
+
+pt_status pt_wasm_query_block(pt_collection *coll, const char *request, size_t len, pt_wasm_block *out) {
+  pt_rows *rows = NULL;
+  memset(out, 0, sizeof *out);
+  out->status = pt_collection_query(coll, request, len, &rows, &last_error);
+  if (out->status != PT_OK) return out->status;
+  block_rows(rows, out);
+  out->handle = rows;
+  return PT_OK;
+}
 void pt_wasm_rows_free(pt_rows *rows) { pt_rows_free(rows); }
 
 /* ---- search ---- */
 
-pt_search_result *pt_wasm_search(pt_collection *coll, const char *request, size_t len, const void *vectors,
-                                 size_t vectors_bytes) {
+pt_status pt_wasm_search_block(pt_collection *coll, const char *request, size_t len, const pt_vectors_in *vectors,
+                               pt_wasm_block *out) {
   pt_search_result *r = NULL;
-  pt_collection_search(coll, request, len, vectors, vectors_bytes, &r, &last_error);
-  return r;
+  memset(out, 0, sizeof *out);
+  out->status = pt_collection_search_vectors(coll, request, len, vectors, &r, &last_error);
+  if (out->status != PT_OK) return out->status;
+  block_rows(pt_search_rows(r), out);
+  out->nq = (uint32_t)pt_search_nq(r);
+  out->counts = pt_search_counts(r);
+  out->distances = pt_search_distances(r);
+  out->key_is_output = pt_search_key_is_output(r);
+  out->handle = r;
+  return PT_OK;
 }
-size_t pt_wasm_search_nq(const pt_search_result *r) { return pt_search_nq(r); }
-const uint32_t *pt_wasm_search_counts(const pt_search_result *r) { return pt_search_counts(r); }
-const float *pt_wasm_search_distances(const pt_search_result *r) { return pt_search_distances(r); }
-const pt_rows *pt_wasm_search_rows(const pt_search_result *r) { return pt_search_rows(r); }
 void pt_wasm_search_free(pt_search_result *r) { pt_search_free(r); }
+
+/* ---- the host's staging block ---- */
+
+/* One block the host stages a call's arguments in (request text, strings, a batch's buffers,
+ * query vectors), kept from call to call so that a call makes no allocation of its own: at
+ * least `size` bytes (its old contents are not kept when it grows), or NULL when memory ran
+ * out; 0 gives it back. It is the host's, not the store's: outside pt_memory_used and the
+ * memory ceiling (a host keeps it small: it gives back a large one after the call). */
+void *pt_wasm_scratch(size_t size) {
+  static void *block;
+  static size_t cap;
+  if (size == 0 || size > cap) {
+    free(block);
+    block = NULL;
+    cap = 0;
+    if (size == 0) return NULL;
+    if (!(block = malloc(size))) return NULL;
+    cap = size;
+  }
+  return block;
+}
 
 /* ---- REST v2 JSON ---- */
 

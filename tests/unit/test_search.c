@@ -1200,6 +1200,209 @@ TEST(errors) {
   pt_store_close(st);
 }
 
+/* ---- query vectors as hosts read them (pt_collection_search_vectors) ---- */
+
+/* The hits of a search as JSON text (a static buffer), or "" after a printed failure. */
+static const char *vsearch(int line, pt_collection *c, const char *req, const pt_vectors_in *in, int *key_is_output) {
+  static char text[2048];
+  pt_search_result *res = NULL;
+  pt_error e;
+  text[0] = '\0';
+  pt_status rc = pt_collection_search_vectors(c, req, strlen(req), in, &res, &e);
+  if (rc) {
+    fprintf(stderr, "  FAIL %s:%d: search: %s\n", __FILE__, line, e.message);
+    pt_test_failures++;
+    return text;
+  }
+  char *json = NULL;
+  CHECK_OK(pt_search_to_json(res, 0, &json, NULL, &e), &e);
+  snprintf(text, sizeof text, "%s", json ? json : "");
+  if (key_is_output) *key_is_output = pt_search_key_is_output(res);
+  pt_free(json);
+  pt_search_free(res);
+  return text;
+}
+#define VSEARCH(c, req, in) vsearch(__LINE__, c, J(req), in, NULL)
+
+static void vsearch_fails(int line, pt_collection *c, const char *req, const pt_vectors_in *in, pt_status st, int32_t code,
+                          int32_t exc, const char *needle) {
+  pt_search_result *res = (pt_search_result *)1;
+  pt_error e;
+  pt_status rc = pt_collection_search_vectors(c, req, strlen(req), in, &res, &e);
+  test_expect_err(__FILE__, line, rc, &e, st, code, exc, needle);
+  if (res != NULL) {
+    fprintf(stderr, "  FAIL %s:%d: a failed search returned a result\n", __FILE__, line);
+    pt_test_failures++;
+    if (res != (pt_search_result *)1) pt_search_free(res);
+  }
+}
+#define VSEARCH_ERR(c, req, in, st, code, exc, needle) vsearch_fails(__LINE__, c, J(req), in, st, code, exc, needle)
+
+/* Typed vectors: kind, n, width, values; JSON ones: text. */
+#define TYPED(kind, n, w, v) ((pt_vectors_in){(kind), (n), (w), (v), 0, NULL, NULL, 0, 0})
+#define JSONV(text) ((pt_vectors_in){PT_IN_JSON, 0, 0, J(text), strlen(J(text)), NULL, NULL, 0, 0})
+
+/* Every form a host may give (numbers as float32 or double, raw bytes, JSON with base64) finds
+ * what the packed vectors of pt_collection_search find; one set of checks, with Milvus's
+ * messages, in its order: the number of vectors, each one's size, its values. */
+TEST(vectors_as_hosts_read_them) {
+  pt_store *st = test_store();
+  pt_collection *c = test_collection(st, "vh", J("{'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'v','dtype':101,'dim':3},"
+                                                 "{'name':'h','dtype':102,'dim':2},{'name':'i','dtype':105,'dim':2},"
+                                                 "{'name':'b','dtype':100,'dim':16}]}"));
+  pt_collection *sc = test_collection(st, "vs", J("{'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'s','dtype':104}]}"));
+  pt_mutation_result r = test_write(c, NULL, PT_OP_INSERT,
+                                    J("[{'id':1,'v':[1,2,3],'h':[0.1,0.2],'i':[1,-2],'b':[1,2]},"
+                                      "{'id':2,'v':[3,2,1],'h':[0.3,0.1],'i':[100,-100],'b':[255,0]}]"));
+  pt_mutation_result_clear(&r);
+  r = test_write(sc, NULL, PT_OP_INSERT, J("[{'id':1,'s':{'1':1}},{'id':2,'s':{'2':1}}]"));
+  pt_mutation_result_clear(&r);
+
+  /* FLOAT_VECTOR: float32, double and JSON numbers search as the packed float32 do */
+  const float qf[3] = {1, 2, 3.5f};
+  const double qd[3] = {1, 2, 3.5};
+  pt_search_result *ref = NULL;
+  pt_error e;
+  const char *req = J("{'anns_field':'v','metric_type':'L2','nq':1}");
+  CHECK_OK(pt_collection_search(c, req, strlen(req), qf, sizeof qf, &ref, &e), &e);
+  char *want = NULL;
+  CHECK_OK(pt_search_to_json(ref, 0, &want, NULL, &e), &e);
+  pt_search_free(ref);
+  pt_vectors_in in = TYPED(PT_IN_FLOAT32, 1, 3, qf);
+  CHECK_STR(VSEARCH(c, "{'anns_field':'v','metric_type':'L2'}", &in), want);
+  in = TYPED(PT_IN_DOUBLE, 1, 3, qd);
+  CHECK_STR(VSEARCH(c, "{'anns_field':'v','metric_type':'L2'}", &in), want);
+  in = JSONV("[[1, 2, 3.5]]");
+  CHECK_STR(VSEARCH(c, "{'anns_field':'v','metric_type':'L2'}", &in), want);
+  pt_free(want);
+
+  /* FLOAT16: numbers rounded to the field's precision, raw halves, base64 halves: distance 0 */
+  const double hd[2] = {0.1, 0.2};
+  const uint8_t hraw[4] = {0x66, 0x2e, 0x66, 0x32}; /* float16 0.1, 0.2, little-endian */
+  const char *at0 = "[{'id':1,'distance':0}]";
+  in = TYPED(PT_IN_DOUBLE, 1, 2, hd);
+  CHECK_STR(VSEARCH(c, "{'anns_field':'h','metric_type':'L2','limit':1}", &in), J(at0));
+  in = TYPED(PT_IN_BYTES, 1, 4, hraw);
+  CHECK_STR(VSEARCH(c, "{'anns_field':'h','metric_type':'L2','limit':1}", &in), J(at0));
+  in = JSONV("['Zi5mMg==']");
+  CHECK_STR(VSEARCH(c, "{'anns_field':'h','metric_type':'L2','limit':1}", &in), J(at0));
+  in = JSONV("[[0.1, 0.2]]");
+  CHECK_STR(VSEARCH(c, "{'anns_field':'h','metric_type':'L2','limit':1}", &in), J(at0));
+  /* INT8: numbers, two's-complement bytes, JSON */
+  const double id[2] = {1, -2};
+  const uint8_t iraw[2] = {1, 0xfe};
+  in = TYPED(PT_IN_DOUBLE, 1, 2, id);
+  CHECK_STR(VSEARCH(c, "{'anns_field':'i','metric_type':'L2','limit':1}", &in), J(at0));
+  in = TYPED(PT_IN_BYTES, 1, 2, iraw);
+  CHECK_STR(VSEARCH(c, "{'anns_field':'i','metric_type':'L2','limit':1}", &in), J(at0));
+  in = JSONV("[[1, -2]]");
+  CHECK_STR(VSEARCH(c, "{'anns_field':'i','metric_type':'L2','limit':1}", &in), J(at0));
+  /* BINARY: byte values, bytes, base64 */
+  const double bd[2] = {1, 2};
+  const uint8_t braw[2] = {1, 2};
+  in = TYPED(PT_IN_DOUBLE, 1, 2, bd);
+  CHECK_STR(VSEARCH(c, "{'anns_field':'b','limit':1}", &in), J(at0));
+  in = TYPED(PT_IN_BYTES, 1, 2, braw);
+  CHECK_STR(VSEARCH(c, "{'anns_field':'b','limit':1}", &in), J(at0));
+  in = JSONV("['AQI=']");
+  CHECK_STR(VSEARCH(c, "{'anns_field':'b','limit':1}", &in), J(at0));
+  in = JSONV("['AQI']"); /* padding is optional */
+  CHECK_STR(VSEARCH(c, "{'anns_field':'b','limit':1}", &in), J(at0));
+  /* SPARSE: JSON, in any of its forms */
+  in = JSONV("[{'1': 1}, {'indices': [2], 'values': [1]}, [[1, 1]]]");
+  CHECK_STR(VSEARCH(sc, "{'anns_field':'s','limit':1}", &in), J("[{'id':1,'distance':1},{'id':2,'distance':1},{'id':1,'distance':1}]"));
+
+  /* the key among a hit's fields: when asked for by name or by "*" */
+  static const struct { const char *req; int asked; } KEYS[] = {
+    {"{'anns_field':'i','limit':1}", 0}, {"{'anns_field':'i','limit':1,'output_fields':['id']}", 1},
+    {"{'anns_field':'i','limit':1,'output_fields':[' id ']}", 1}, {"{'anns_field':'i','limit':1,'output_fields':['*']}", 1},
+    {"{'anns_field':'i','limit':1,'output_fields':['v']}", 0},
+  };
+  for (size_t k = 0; k < sizeof KEYS / sizeof KEYS[0]; k++) {
+    int asked = -1;
+    in = TYPED(PT_IN_DOUBLE, 1, 2, id);
+    vsearch(__LINE__, c, J(KEYS[k].req), &in, &asked);
+    CHECK_EQ_INT(asked, KEYS[k].asked);
+  }
+
+  /* the number of vectors, first: nothing is read when it is out of range */
+  in = TYPED(PT_IN_DOUBLE, 0, 3, qd);
+  VSEARCH_ERR(c, "{'anns_field':'v'}", &in, PT_RANGE, INV, MIL, "nq [0] is invalid, nq (number of search vector per search request)");
+  in = TYPED(PT_IN_DOUBLE, 16385, 3, NULL);
+  VSEARCH_ERR(c, "{'anns_field':'v'}", &in, PT_RANGE, INV, MIL, "nq [16385] is invalid");
+  in = (pt_vectors_in){PT_IN_JSON, 300000000, 0, NULL, 0, NULL, NULL, 0, 0};
+  VSEARCH_ERR(sc, "{'anns_field':'s'}", &in, PT_RANGE, INV, MIL, "nq [300000000] is invalid");
+  in = JSONV("[]");
+  VSEARCH_ERR(c, "{'anns_field':'v'}", &in, PT_RANGE, INV, MIL, "nq [0] is invalid");
+  in = TYPED(PT_IN_DOUBLE, 1, 3, NULL);
+  VSEARCH_ERR(c, "{'anns_field':'v'}", &in, PT_MISUSE, PT_CODE_UNEXPECTED, MIL, "missing argument: vectors");
+  /* then each vector's size: the first of another size, before any value */
+  const uint8_t size_then_type[2] = {PT_CELL_WRONG_TYPE, PT_CELL_WRONG_LENGTH};
+  in = (pt_vectors_in){PT_IN_DOUBLE, 2, 3, qd, 0, size_then_type, "str", 3, 5};
+  VSEARCH_ERR(c, "{'anns_field':'v'}", &in, PT_SCHEMA, INV, MIL, "vector dimension mismatch, expected vector size(byte) 12, actual 20.");
+  in = TYPED(PT_IN_DOUBLE, 1, 4, qd);
+  VSEARCH_ERR(c, "{'anns_field':'v'}", &in, PT_SCHEMA, INV, MIL, "vector dimension mismatch, expected vector size(byte) 12, actual 16.");
+  const uint8_t second_short[2] = {PT_CELL_VALUE, PT_CELL_WRONG_LENGTH};
+  in = (pt_vectors_in){PT_IN_BYTES, 2, 2, iraw, 0, second_short, NULL, 0, 3};
+  VSEARCH_ERR(c, "{'anns_field':'i'}", &in, PT_SCHEMA, INV, MIL, "vector dimension mismatch, expected vector size(byte) 2, actual 3.");
+  in = JSONV("[[1, 2, 3], [1, 2]]");
+  VSEARCH_ERR(c, "{'anns_field':'v'}", &in, PT_SCHEMA, INV, MIL, "vector dimension mismatch, expected vector size(byte) 12, actual 8.");
+  in = JSONV("['AQID']");
+  VSEARCH_ERR(c, "{'anns_field':'b'}", &in, PT_SCHEMA, INV, MIL, "vector dimension mismatch, expected vector size(byte) 2, actual 3.");
+  /* then the values, vector after vector: numbers, integers in range (never wrapped) */
+  const uint8_t second_bad[2] = {PT_CELL_VALUE, PT_CELL_WRONG_TYPE};
+  const double two[6] = {1, 2, 3, 4, 5, 6};
+  in = (pt_vectors_in){PT_IN_DOUBLE, 2, 3, two, 0, second_bad, "str", 3, 0};
+  VSEARCH_ERR(c, "{'anns_field':'v'}", &in, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_PARAM, "search data for field v must be numbers, got str");
+  in = JSONV("[[1, 'a', 3]]");
+  VSEARCH_ERR(c, "{'anns_field':'v'}", &in, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_PARAM, "search data for field v must be numbers, got str");
+  static const struct { double x[2]; const char *field, *msg; } RANGES[] = {
+    {{200, 1}, "i", "search data for INT8_VECTOR field i must be integers in [-128, 127], got 200"},
+    {{1, -129}, "i", "must be integers in [-128, 127], got -129"},
+    {{1.5, 1}, "i", "must be integers in [-128, 127], got 1.5"},
+    {{NAN, 1}, "i", "must be integers in [-128, 127], got NaN"},
+    {{256, 0}, "b", "search data for BINARY_VECTOR field b must be integers in [0, 255], got 256"},
+    {{0, -1}, "b", "must be integers in [0, 255], got -1"},
+  };
+  for (size_t k = 0; k < sizeof RANGES / sizeof RANGES[0]; k++) {
+    char rq[64];
+    snprintf(rq, sizeof rq, "{'anns_field':'%s'}", RANGES[k].field);
+    in = TYPED(PT_IN_DOUBLE, 1, 2, RANGES[k].x);
+    vsearch_fails(__LINE__, c, J(rq), &in, PT_RANGE, PT_CODE_CLIENT, PT_EXC_PARAM, RANGES[k].msg);
+  }
+  in = JSONV("[[300, 1]]");
+  VSEARCH_ERR(c, "{'anns_field':'i'}", &in, PT_RANGE, PT_CODE_CLIENT, PT_EXC_PARAM, "must be integers in [-128, 127], got 300");
+  /* floats: finite once in the field's precision */
+  const double nan3[3] = {1, NAN, 3}, big3[3] = {1, 1e39, 3}, big2[2] = {70000, 0};
+  in = TYPED(PT_IN_DOUBLE, 1, 3, nan3);
+  VSEARCH_ERR(c, "{'anns_field':'v'}", &in, PT_RANGE, PT_CODE_UNEXPECTED, MIL, "value 'NaN' is not a number or infinity");
+  in = TYPED(PT_IN_DOUBLE, 1, 3, big3);
+  VSEARCH_ERR(c, "{'anns_field':'v'}", &in, PT_RANGE, PT_CODE_UNEXPECTED, MIL, "value '+Inf' is not a number or infinity");
+  in = TYPED(PT_IN_DOUBLE, 1, 2, big2);
+  VSEARCH_ERR(c, "{'anns_field':'h'}", &in, PT_RANGE, PT_CODE_UNEXPECTED, MIL, "value '+Inf' is not a number or infinity");
+  /* JSON that is not a list of vectors */
+  in = JSONV("{'a': 1}");
+  VSEARCH_ERR(c, "{'anns_field':'v'}", &in, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_PARAM, "search data must be a list of vectors, got dict");
+  in = JSONV("[[1, 2, 3], 5]");
+  VSEARCH_ERR(c, "{'anns_field':'v'}", &in, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_PARAM, "search data must be a list of vectors, got a list of int");
+  in = JSONV("['AQI=']");
+  VSEARCH_ERR(c, "{'anns_field':'v'}", &in, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_PARAM, "got a list of str");
+  in = JSONV("['!!!!']");
+  VSEARCH_ERR(c, "{'anns_field':'b'}", &in, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_PARAM, "vector 0 is a string that is not base64");
+  in = JSONV("['Zi5mMgA=']"); /* five bytes: two halves and one byte too many */
+  VSEARCH_ERR(c, "{'anns_field':'h'}", &in, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_PARAM, "vector 0 is base64 of 5 bytes, not of whole FLOAT16_VECTOR values");
+  in = (pt_vectors_in){PT_IN_JSON, 0, 0, "[[1, 2", 6, NULL, NULL, 0, 0};
+  VSEARCH_ERR(c, "{'anns_field':'v'}", &in, PT_PARSE, INV, PT_EXC_PARAM, "the search data is not JSON");
+  in = JSONV("[{'1': 'x'}]");
+  VSEARCH_ERR(sc, "{'anns_field':'s'}", &in, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_PARAM, "sparse vector value must be a number");
+  in = TYPED(PT_IN_DOUBLE, 1, 3, qd);
+  VSEARCH_ERR(sc, "{'anns_field':'s'}", &in, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_PARAM, "must be sparse vectors");
+  /* the field is picked first */
+  VSEARCH_ERR(c, "{}", &in, PT_MISUSE, INV, MIL, "multiple anns_fields exist");
+  VSEARCH_ERR(c, "{'anns_field':'w'}", &in, PT_NOT_FOUND, 1700, MIL, "fieldName(w) not found");
+  pt_store_close(st);
+}
+
 /* ---- allocation failure ---- */
 
 #define MAX_STEPS 20000
@@ -1288,4 +1491,4 @@ TEST(allocation_failure_sweep) {
 
 TEST_MAIN(T(allocation_failure_sweep), T(every_metric_on_real_data), T(every_metric_on_integer_data_with_ties), T(ties_in_storage_order),
           T(ties_at_every_limit), T(range_search_bounds), T(output_fields_of_hits), T(deleted_and_upserted_rows),
-          T(half_queries_are_rounded), T(zero_vectors), T(nothing_to_find), T(errors))
+          T(half_queries_are_rounded), T(zero_vectors), T(nothing_to_find), T(errors), T(vectors_as_hosts_read_them))

@@ -22,7 +22,8 @@
 import { init } from '../core/loader.js';
 import { engine, isInitialized } from '../core/engine.js';
 import { connections } from '../orm/connections.js';
-import { Collection, NO_VECTORS, keysExpr, queryVectors } from '../orm/collection.js';
+import { Collection, keysExpr } from '../orm/collection.js';
+import { transcribeQueries } from '../core/marshal.js';
 import { CollectionSchema, FieldSchema } from '../orm/schema.js';
 import { run_analyzer } from '../orm/analyzer.js';
 import { DataType as CORE, isVectorType } from '../core/dtype.js';
@@ -1041,13 +1042,11 @@ export class MilvusClient {
       const outputs = data.output_fields ?? ['*'];
       request.output_fields = outputs;
       if (data.partition_names) request.partition_names = data.partition_names;
-      const q = field && isVectorType(field.dtype) ? queryVectors(vectors, field, engine().constants.limits.MAX_TOPK) : NO_VECTORS;
-      request.vector_kind = q.kind;
-      if (q.sparse) request.sparse = q.sparse;
-      else request.nq = q.nq;
+      // the query vectors as read: the core checks them against the field it searches
+      const q = transcribeQueries(vectors, field ?? null, engine().constants.limits.MAX_NQ);
       const pk = h.pk.name;
       const text = withTemplate(JSON.stringify(request), templateText(data.exprValues));
-      const hits = engine().searchHits(this.#storeOf(data), h.name, h, text, q, { pk, pkInEntity: false, roundDecimal });
+      const hits = engine().searchHits(this.#storeOf(data), h.name, h, text, q, { pk, roundDecimal });
       const byName = new Map(h.schema.fields.map((f) => [f.name, f]));
       const wildcard = outputs.some((o) => o.trim() === '*' || o.trim() === DEFAULT_DYNAMIC_FIELD);
       const named = new Set(outputs.map((o) => o.trim()).filter((o) => !byName.has(o)));

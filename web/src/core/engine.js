@@ -113,6 +113,10 @@ class Store {
     /** Collections resolved so far, by id: their schema facts (a collection's schema never
      * changes; a dropped one's id is never given again). */
     this.collections = new Map();
+    /** The same, by name, while the store's generation (pt_store_generation) is `generation`:
+     * no collection was created, dropped or loaded since, so their handles are still valid. */
+    this.names = new Map();
+    this.generation = -1;
   }
 }
 
@@ -191,6 +195,10 @@ class Engine {
   #statusByIndex = [];
   #op;
   #flags;
+  #errorPtr;
+  /** The staging block (pt_wasm_scratch) every call's arguments are laid out in: base, cap,
+   * used (by the scopes open now), want (the most a call asked for that did not fit). */
+  #arena = { base: 0, cap: 0, used: 0, want: 0 };
 
   constructor(M) {
     this.#M = M;
@@ -206,6 +214,8 @@ class Engine {
     CELL = this.constants.cell;
     IN_BYTES = Object.fromEntries(Object.entries(this.constants.input_bytes).map(([name, size]) => [IN[name], size]));
     bindDtypeClasses(this.constants.dtype_class);
+    this.#errorPtr = M._pt_wasm_error() >>> 0;
+    this.#growScratch(SCRATCH_START);
   }
 
   // ---- memory ---------------------------------------------------------------------------
@@ -301,14 +311,29 @@ class Engine {
     }
   }
 
-  /** Runs fn(scope) with a scope for temporary allocations, freed together afterwards. */
+  /**
+   * Runs fn(scope) with a scope for temporary allocations, freed together afterwards. They are
+   * laid out in the staging block, so a call makes no allocation of its own; what does not fit
+   * is allocated apart (and freed), and the block is grown for the next call, up to
+   * SCRATCH_KEEP (a larger batch allocates apart each time).
+   */
   #scoped(fn) {
-    const scope = new Scope(this.#M, this.#allocate);
+    const scope = new Scope(this.#M, this.#allocate, this.#arena);
     try {
       return fn(scope);
     } finally {
       scope.release();
+      const a = this.#arena;
+      if (a.used === 0 && a.want > a.cap && a.want <= SCRATCH_KEEP) this.#growScratch(Math.min(SCRATCH_KEEP, a.want * 1.5));
+      a.want = 0;
     }
+  }
+
+  /** Replaces the staging block by one of `size` bytes (none when memory ran out). */
+  #growScratch(size) {
+    const a = this.#arena;
+    a.base = this.#M._pt_wasm_scratch(Math.ceil(size)) >>> 0;
+    a.cap = a.base ? Math.ceil(size) : 0;
   }
 
   // ---- errors -----------------------------------------------------------------------------
@@ -316,7 +341,7 @@ class Engine {
   /** The core's last error as the matching exception. */
   lastError() {
     const L = this.layout.pt_error;
-    const base = this.#M._pt_wasm_error() >>> 0;
+    const base = this.#errorPtr;
     const dv = this.#view;
     const status = dv.getInt32(base + L.status, true);
     const code = dv.getInt32(base + L.code, true);
@@ -394,6 +419,7 @@ class Engine {
     const ptr = store.ptr;
     store.ptr = 0;
     store.collections.clear();
+    store.names.clear();
     this.#M._pt_wasm_store_close(ptr);
   }
 
@@ -418,8 +444,26 @@ class Engine {
     return this.#find(store, name) !== 0;
   }
 
-  /** Collection `name` of `store` now (its facts: key, id, name, schema, pk, info), or null. */
+  /**
+   * Collection `name` of `store` now (its facts: key, id, name, schema, pk, info), or null.
+   * Without a call into the core while no collection of the store was created, dropped or
+   * loaded since it was last found (the store's generation, read from its memory).
+   */
   find(store, name) {
+    if (!store.ptr) return null;
+    const generation = this.#view.getUint32(store.ptr + this.layout.pt_store.generation, true);
+    if (generation !== store.generation) {
+      store.names.clear();
+      store.generation = generation;
+    }
+    const known = store.names.get(name);
+    if (known !== undefined) return known;
+    const facts = this.#findNow(store, name);
+    if (facts !== null) store.names.set(name, facts);
+    return facts;
+  }
+
+  #findNow(store, name) {
     const ptr = this.#find(store, name);
     if (!ptr) return null;
     const id = this.#M._pt_wasm_collection_id(ptr);
@@ -715,16 +759,30 @@ class Engine {
   }
 
   // ---- reads ------------------------------------------------------------------------------
+  //
+  // A query or a search comes back as one block (pt_wasm_block: status first, then where the
+  // rows, hits and distances are), read from memory with no further call; the values are copied
+  // out, and the result freed by one call.
 
-  /** Runs a query (its request as JSON text); `read(rowsPtr)` reads the rows before they are freed. */
+  /** A zeroed pt_wasm_block in `scope`. */
+  #blockIn(scope) {
+    const size = this.layout.pt_wasm_block.size;
+    const b = scope.alloc(size);
+    this.#M.HEAPU8.fill(0, b, b + size);
+    return b;
+  }
+
+  /** Runs a query (its request as JSON text); `read(block, rowsPtr)` reads the rows before they
+   * are freed. */
   #query(store, name, expected, request, read) {
     return this.#scoped((scope) => {
       const [p, n] = scope.string(request);
+      const block = this.#blockIn(scope);
       const h = this.resolve(store, name, expected);
-      const rows = this.#M._pt_wasm_query(h.ptr, p, n) >>> 0;
-      if (!rows) throw this.lastError();
+      if (this.#M._pt_wasm_query_block(h.ptr, p, n, block) !== this.constants.status.OK) throw this.lastError();
+      const rows = this.#view.getUint32(block + this.layout.pt_wasm_block.handle, true);
       try {
-        return read(rows);
+        return read(block, rows);
       } finally {
         this.#M._pt_wasm_rows_free(rows);
       }
@@ -733,62 +791,101 @@ class Engine {
 
   /** A query's rows as objects (dynamic keys top-level, as pymilvus gives them). */
   queryRows(store, name, expected, request) {
-    return this.#query(store, name, expected, request, (rows) => this.#readRows(rows));
+    return this.#query(store, name, expected, request, (block) => {
+      const n = this.#view.getUint32(block + this.layout.pt_wasm_block.n_rows, true);
+      return assembleRows(this.#readColumns(block, n), n);
+    });
   }
 
   /** A query's rows as the JSON text of an array of row objects, written by the core. */
   queryJson(store, name, expected, request, int64AsString) {
-    return this.#query(store, name, expected, request, (rows) => this.#rowsText(rows, int64AsString));
+    return this.#query(store, name, expected, request, (_block, rows) => this.#rowsText(rows, int64AsString));
   }
 
   /**
-   * Runs a search: its request as JSON text, and its query vectors as `vectors`, { bytes } (the
-   * packed vectors) or { bytes: null, byteLength } (a size alone, which the core refuses).
-   * `read(resultPtr)` reads the result before it is freed.
+   * Runs a search: its request as JSON text, its query vectors as marshal.transcribeQueries
+   * gave them (the core judges them). `read(block, resultPtr)` reads the result before it is
+   * freed.
    */
   #search(store, name, expected, request, vectors, read) {
     return this.#scoped((scope) => {
       const [p, n] = scope.string(request);
-      const { bytes } = vectors;
-      const vp = bytes ? scope.bytes(bytes.length ? bytes : new Uint8Array(1)) : 0;
+      const vin = this.#vectorsIn(scope, vectors);
+      const block = this.#blockIn(scope);
       const h = this.resolve(store, name, expected);
-      const r = this.#M._pt_wasm_search(h.ptr, p, n, vp, bytes ? bytes.length : vectors.byteLength ?? 0) >>> 0;
-      if (!r) throw this.lastError();
+      if (this.#M._pt_wasm_search_block(h.ptr, p, n, vin, block) !== this.constants.status.OK) throw nameField(this.lastError(), h.info);
+      const r = this.#view.getUint32(block + this.layout.pt_wasm_block.handle, true);
       try {
-        return read(r);
+        return read(block, r);
       } finally {
         this.#M._pt_wasm_search_free(r);
       }
     });
   }
 
+  /** Query vectors (marshal.transcribeQueries) as a pt_vectors_in in `scope`. */
+  #vectorsIn(scope, v) {
+    const L = this.layout.pt_vectors_in;
+    const ptr = scope.alloc(L.size);
+    const json = v.kind === IN.JSON;
+    const bytes = json || v.values === null ? null : typedBytes(v.values);
+    // the core reads n × width values: never more than were copied
+    if (bytes && bytes.length !== v.n * v.width * IN_BYTES[v.kind]) throw changedWhileRead();
+    const [tp, tn] = json && v.text !== null ? scope.string(v.text) : [0, 0];
+    const vp = bytes ? scope.alloc(Math.max(1, bytes.length)) : 0;
+    const cp = v.cells ? scope.alloc(v.n) : 0;
+    const [gp, gn] = v.got != null ? scope.string(v.got) : [0, 0];
+    // no allocation from here on: the views stay valid
+    const u8 = this.#M.HEAPU8, dv = this.#view;
+    u8.fill(0, ptr, ptr + L.size);
+    if (bytes) u8.set(bytes, vp);
+    if (cp) u8.set(v.cells, cp);
+    dv.setInt32(ptr + L.kind, v.kind, true);
+    dv.setUint32(ptr + L.n, v.n, true);
+    dv.setUint32(ptr + L.width, json ? 0 : v.width, true);
+    dv.setUint32(ptr + L.values, json ? tp : vp, true);
+    dv.setUint32(ptr + L.len, tn, true);
+    dv.setUint32(ptr + L.cells, cp, true);
+    dv.setUint32(ptr + L.got, gp, true);
+    dv.setUint32(ptr + L.got_len, gn, true);
+    dv.setBigInt64(ptr + L.got_length, BigInt(json ? 0 : v.gotLength), true);
+    return ptr;
+  }
+
+  /** A search block's hits per query vector and their distances, copied out. */
+  #hitCounts(block) {
+    const L = this.layout.pt_wasm_block;
+    const dv = this.#view;
+    const nq = dv.getUint32(block + L.nq, true);
+    const counts = new Uint32Array(this.#copyOut(dv.getUint32(block + L.counts, true), nq * 4));
+    let total = 0;
+    for (let q = 0; q < nq; q++) total += counts[q];
+    return { counts, total };
+  }
+
   /**
    * A search's hits: one list per query vector, best first, each hit { id, distance, entity }
-   * (see results.assembleHits for `how`: pk, pkInEntity, roundDecimal).
+   * (see results.assembleHits for `how`: pk, roundDecimal).
    */
   searchHits(store, name, expected, request, vectors, how) {
-    return this.#search(store, name, expected, request, vectors, (r) => {
-      const M = this.#M;
-      const nq = M._pt_wasm_search_nq(r) >>> 0;
-      const counts = new Uint32Array(this.#copyOut(M._pt_wasm_search_counts(r) >>> 0, nq * 4));
-      let total = 0;
-      for (let q = 0; q < nq; q++) total += counts[q];
-      const dist = new Float32Array(this.#copyOut(M._pt_wasm_search_distances(r) >>> 0, total * 4));
-      return assembleHits(counts, dist, this.#readRows(M._pt_wasm_search_rows(r) >>> 0), how);
+    return this.#search(store, name, expected, request, vectors, (block) => {
+      const L = this.layout.pt_wasm_block;
+      const dv = this.#view;
+      const { counts, total } = this.#hitCounts(block);
+      const dist = new Float32Array(this.#copyOut(dv.getUint32(block + L.distances, true), total * 4));
+      const keyIsOutput = dv.getInt32(block + L.key_is_output, true) === 1;
+      return assembleHits(counts, dist, this.#readColumns(block, total), total, { ...how, keyIsOutput });
     });
   }
 
   /** A search's hits as REST JSON: { topks (hits per query vector), json (the hits as one JSON
    * array written by the core, null when there are none) }. */
   searchJson(store, name, expected, request, vectors, int64AsString) {
-    return this.#search(store, name, expected, request, vectors, (r) => {
-      const M = this.#M;
-      const nq = M._pt_wasm_search_nq(r) >>> 0;
-      const countsPtr = M._pt_wasm_search_counts(r) >>> 0;
-      const topks = Array.from(new Uint32Array(this.#copyOut(countsPtr, nq * 4)));
-      const total = topks.reduce((a, b) => a + b, 0);
+    return this.#search(store, name, expected, request, vectors, (block, r) => {
+      const { counts, total } = this.#hitCounts(block);
+      const topks = Array.from(counts);
       if (total === 0) return { topks, json: null };
-      const json = this.#takeString(M._pt_wasm_search_to_json(r, int64AsString ? this.#flags.JSON_INT64_AS_STRING : 0) >>> 0, null);
+      const json = this.#takeString(this.#M._pt_wasm_search_to_json(r, int64AsString ? this.#flags.JSON_INT64_AS_STRING : 0) >>> 0, null);
       return { topks, json };
     });
   }
@@ -798,14 +895,15 @@ class Engine {
     return this.#takeString(this.#M._pt_wasm_rows_to_json(rowsPtr, int64AsString ? this.#flags.JSON_INT64_AS_STRING : 0) >>> 0, null);
   }
 
-  /** Reads a pt_rows into row objects. */
-  #readRows(rowsPtr) {
-    const M = this.#M;
-    const n = M._pt_wasm_rows_count(rowsPtr);
-    const ncols = M._pt_wasm_rows_num_columns(rowsPtr) >>> 0;
+  /** The columns of a block's `n` rows, copied out and decoded ({ name, isDynamic, values }). */
+  #readColumns(block, n) {
+    const L = this.layout.pt_wasm_block;
+    const dv = this.#view;
+    const ncols = dv.getUint32(block + L.n_columns, true);
+    const base = dv.getUint32(block + L.columns, true);
     const cols = [];
-    for (let k = 0; k < ncols; k++) cols.push(this.#readColumn(M._pt_wasm_rows_column(rowsPtr, k) >>> 0, n));
-    return assembleRows(cols, n);
+    for (let k = 0; k < ncols; k++) cols.push(this.#readColumn(base + k * this.layout.pt_column_out.size, n));
+    return cols;
   }
 
   /** Reads one pt_column_out: its buffers are copied out, then decoded (results.js). */
@@ -893,15 +991,31 @@ class Engine {
   }
 }
 
-/** Temporary linear-memory allocations of one call; release() frees them all. */
+/** The staging block's first size, and the largest one kept between calls (bytes). */
+const SCRATCH_START = 64 * 1024;
+const SCRATCH_KEEP = 8 * 1024 * 1024;
+
+/**
+ * Temporary linear-memory allocations of one call, in the staging block (`arena`) after those
+ * of the scopes open around it, or allocated apart when they do not fit; release() gives them
+ * all back.
+ */
 class Scope {
-  constructor(M, alloc) {
+  constructor(M, alloc, arena) {
     this.M = M;
     this.allocate = alloc;
+    this.arena = arena;
+    this.mark = arena.used;
     this.ptrs = [];
   }
 
   alloc(size) {
+    const a = this.arena, at = (a.used + 7) & ~7;
+    if (a.base && at + size <= a.cap) {
+      a.used = at + size;
+      return a.base + at;
+    }
+    a.want = Math.max(a.want, at + size);
     const p = this.allocate(size);
     this.ptrs.push(p);
     return p;
@@ -934,6 +1048,7 @@ class Scope {
   release() {
     for (const p of this.ptrs) this.M._pt_wasm_free(p);
     this.ptrs.length = 0;
+    this.arena.used = this.mark;
   }
 }
 

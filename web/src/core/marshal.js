@@ -25,7 +25,7 @@
 
 import { engine } from './engine.js';
 import { randomMark, typedBytes, typedKind, typedLength } from './typed.js';
-import { DataType, isDenseVectorType, isIntegerType, isStringType } from './dtype.js';
+import { DataType, isDenseVectorType, isIntegerType, isStringType, isVectorType } from './dtype.js';
 import { CLIENT_ERROR, DataNotMatchException, DataTypeNotSupportException, MilvusException, ParamError } from './errors.js';
 
 const INT64_MIN = -(2n ** 63n);
@@ -723,4 +723,127 @@ export function transcribe(info, data, op) {
  * calls once it has copied the batch (or failed to). */
 function releaseBatch() {
   scratch.release();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Query vectors
+// ---------------------------------------------------------------------------------------------
+
+/** The error for a value that is not a list of vectors (the shape of the argument). */
+const notVectors = (what) => new ParamError(CLIENT_ERROR, `search data must be a list of vectors, got ${what}`);
+
+/**
+ * A search's query vectors as the core's pt_vectors_in takes them (the core judges them: their
+ * number, each one's size, their values and ranges): { kind, n, width, values, cells, got,
+ * gotLength } for dense fields, { kind: JSON, n, text } for sparse ones. `field` is the field
+ * the core will search (info.fields), `maxNq` the core's limit on their number.
+ *
+ * `field` null (no vector field to read them for): nothing is read, the core reports it.
+ *
+ * `data` is a list of vectors, one vector (numbers, or a typed array of one vector's length), or
+ * one flat typed array of n × width values; sparse vectors are objects, Maps or { indices,
+ * values }, one or a list. Numbers travel as doubles (a flat Float32Array as it is); raw bytes
+ * as bytes: FLOAT16 / BFLOAT16 halves (Uint16Array, or little-endian in a Uint8Array), INT8
+ * two's-complement bytes (Uint8Array), BINARY bytes. Nothing is read for more than `maxNq`
+ * vectors (their number alone goes), nor the values of a vector of another size (its size
+ * alone: cell WRONG_LENGTH) or of one holding something else than numbers (WRONG_TYPE).
+ */
+export function transcribeQueries(data, field, maxNq) {
+  if (K === null) ({ input: K, cell: CELL, form: FORM } = engine().constants);
+  // no vector field to read them for: nothing is read, the core reports the field
+  if (field === null || !isVectorType(field.dtype)) return { kind: K.DOUBLE, n: 1, width: 0, values: new Float64Array(0), cells: null, got: null, gotLength: 0 };
+  const t = field.dtype;
+  if (t === DataType.SPARSE_FLOAT_VECTOR) {
+    const list = Array.isArray(data) ? data : [data];
+    const n = list.length;
+    if (!(n >= 1 && n <= maxNq)) return { kind: K.JSON, n: Math.min(n, 0xffffffff), text: null };
+    const text = toJsonText(Array.from({ length: n }, (_, i) => sparseToJson(list[i])));
+    if (text === TOO_DEEP) throw new ParamError(CLIENT_ERROR, 'search data nests too deeply (JSON values may nest at most 1000 levels)');
+    if (text === undefined) throw notVectors(typeName(data));
+    return { kind: K.JSON, n: 0, text };
+  }
+  const half = t === DataType.FLOAT16_VECTOR || t === DataType.BFLOAT16_VECTOR;
+  const w = t === DataType.BINARY_VECTOR ? field.dim / 8 : field.dim;
+  // raw bytes of one vector or of many, for the fields that take them
+  const rawKind = (kind) => (half && (kind === 'Uint16Array' || kind === 'Uint8Array')) ||
+    (kind === 'Uint8Array' && (t === DataType.INT8_VECTOR || t === DataType.BINARY_VECTOR)) || (kind === 'Int8Array' && t === DataType.INT8_VECTOR);
+  const rawWidth = half ? w * 2 : w;
+  const flatKind = typedKind(data);
+  if (flatKind !== undefined) {
+    if (flatKind === 'BigInt64Array' || flatKind === 'BigUint64Array') throw new ParamError(CLIENT_ERROR, `search data must be vectors of numbers, got ${typeName(data)}`);
+    checkFloatVectorKind(t, flatKind, 'in search data');
+    const raw = rawKind(flatKind);
+    const width = raw ? rawWidth : w;
+    // measured first: nothing is copied for more vectors than the core takes
+    const total = raw ? typedBytes(data).length : typedLength(data);
+    const n = Math.max(1, Math.ceil(total / width));
+    if (n > maxNq) return { kind: K.DOUBLE, n: Math.min(n, 0xffffffff), width: w, values: null, cells: null, got: null, gotLength: 0 };
+    // copied by set(), which reads a typed array's elements without running any code of its own;
+    // n whole vectors (a short last one is marked below, and never read)
+    const values = raw ? new Uint8Array(n * width) : flatKind === 'Float32Array' ? new Float32Array(n * width) : new Float64Array(n * width);
+    values.set(raw ? typedBytes(data).subarray(0, total) : data);
+    const out = { kind: raw ? K.BYTES : flatKind === 'Float32Array' ? K.FLOAT32 : K.DOUBLE, n, width, values, cells: null, got: null, gotLength: 0 };
+    if (total !== n * width) {
+      // the last vector is short: its size alone (in values: halves for raw halves)
+      out.cells = new Uint8Array(n);
+      out.cells[n - 1] = CELL.WRONG_LENGTH;
+      out.got = flatKind;
+      out.gotLength = half && raw ? Math.floor((total % width) / 2) : total % width;
+    }
+    return out;
+  }
+  if (!Array.isArray(data)) throw notVectors(typeName(data));
+  const first = data.length > 0 ? data[0] : undefined;
+  const list = typeof first === 'number' || typeof first === 'bigint' ? [data] : data;
+  const n = list.length;
+  if (!(n >= 1 && n <= maxNq)) return { kind: K.DOUBLE, n: Math.min(n, 0xffffffff), width: w, values: null, cells: null, got: null, gotLength: 0 };
+  // the form of the first vector decides: raw bytes, or numbers
+  const raw = rawKind(typedKind(list === data ? first : data));
+  const width = raw ? rawWidth : w;
+  const values = raw ? new Uint8Array(n * width) : new Float64Array(n * width);
+  const out = { kind: raw ? K.BYTES : K.DOUBLE, n, width, values, cells: null, got: null, gotLength: 0 };
+  let sized = false; // a vector of another size was seen: its size is the one reported
+  const mark = (r, state, got, length = 0) => {
+    out.cells ??= new Uint8Array(n);
+    out.cells[r] = state;
+    if (state === CELL.WRONG_LENGTH && !sized) [sized, out.gotLength] = [true, length];
+    else if (state === CELL.WRONG_TYPE && out.got === null) out.got = got;
+  };
+  for (let r = 0; r < n; r++) {
+    const v = list === data && r === 0 ? first : list[r];
+    const kind = typedKind(v);
+    if (kind === 'BigInt64Array' || kind === 'BigUint64Array') throw new ParamError(CLIENT_ERROR, `search data must be vectors of numbers, got ${typeName(v)}`);
+    checkFloatVectorKind(t, kind, 'in search data');
+    if (kind === undefined && !Array.isArray(v)) throw notVectors(`a list of ${typeName(v)}`);
+    if (raw !== (kind !== undefined && rawKind(kind))) {
+      // raw bytes and numbers mixed in one list: INT8 bytes and numbers agree on their values
+      if (!(kind === 'Uint8Array' || kind === 'Int8Array') || half) { mark(r, CELL.WRONG_TYPE, typeName(v)); continue; }
+    }
+    if (raw) {
+      const b = typedBytes(v);
+      if (b.length !== width) { mark(r, CELL.WRONG_LENGTH, null, half ? Math.floor(b.length / 2) : b.length); continue; }
+      values.set(b, r * width);
+      continue;
+    }
+    const length = kind === undefined ? v.length : typedLength(v);
+    if (length !== w) { mark(r, CELL.WRONG_LENGTH, null, length); continue; }
+    if (kind !== undefined) {
+      const b = kind === 'Uint8Array' && t === DataType.INT8_VECTOR ? typedBytes(v) : null;
+      values.set(b ? new Int8Array(b.buffer, b.byteOffset, w) : v, r * w);
+      continue;
+    }
+    for (let j = 0, at = r * w; j < w; j++) {
+      const x = v[j];
+      if (typeof x !== 'number') { mark(r, CELL.WRONG_TYPE, typeName(x)); break; }
+      values[at + j] = x;
+    }
+  }
+  return out;
+}
+
+/** Query vectors given as JSON text (a REST body's `data`, a list of vectors): the core reads
+ * them for the field it searches. */
+export function queriesJson(text) {
+  if (K === null) ({ input: K, cell: CELL, form: FORM } = engine().constants);
+  return { kind: K.JSON, n: 0, text };
 }

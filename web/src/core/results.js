@@ -236,25 +236,27 @@ export function roundDistance(d, roundDecimal) {
 
 /**
  * Search hits: one list per query vector (counts[q] hits each), best first, each hit
- * { id, distance, entity } as pymilvus's Hit, `entity` holding the output fields (dynamic keys
- * top-level, the primary key only when it was asked for by name or by '*', as Milvus does).
- * Distances are the core's float32 values; with roundDecimal >= 0 they are rounded half up to
- * that many decimals, as Milvus rounds them.
- * @param {{ pk: string, pkInEntity?: boolean, roundDecimal?: number }} how
+ * { id, distance, entity } as pymilvus's Hit, from the decoded columns of the hits' rows (`n`
+ * of them: the primary key's column first). `entity` holds the output fields (dynamic keys
+ * top-level) and the primary key only when it was asked for by name or by '*', as Milvus does
+ * (`keyIsOutput`, the core's answer): the key's column is otherwise left out of it, never put
+ * in to be taken out again. Distances are the core's float32 values; with roundDecimal >= 0
+ * they are rounded half up to that many decimals, as Milvus rounds them.
+ * @param {{ pk: string, keyIsOutput?: boolean, roundDecimal?: number }} how
  */
-export function assembleHits(counts, dist, rows, { pk, pkInEntity = false, roundDecimal = -1 }) {
+export function assembleHits(counts, dist, cols, n, { pk, keyIsOutput = false, roundDecimal = -1 }) {
+  const key = cols.find((c) => !c.isDynamic && c.name === pk);
+  const ids = key ? key.values : new Array(n);
+  const rows = assembleRows(keyIsOutput ? cols : cols.filter((c) => c !== key), n);
   const nq = counts.length;
   const out = new Array(nq);
   let at = 0;
   for (let q = 0; q < nq; q++) {
     const hits = new Array(counts[q]);
     for (let i = 0; i < counts[q]; i++, at++) {
-      const entity = rows[at];
-      const id = entity[pk];
-      if (!pkInEntity) delete entity[pk];
       const d = dist[at];
-      hits[i] = { id, distance: roundDistance(d, roundDecimal), entity };
-      if (typeof id === 'bigint') serialisable(hits[i]);
+      hits[i] = { id: ids[at], distance: roundDistance(d, roundDecimal), entity: rows[at] };
+      if (typeof hits[i].id === 'bigint') serialisable(hits[i]);
     }
     out[q] = hits;
   }

@@ -19,9 +19,8 @@ import { DataType, isVectorType } from '../core/dtype.js';
 import { CLIENT_ERROR, ParamError, SchemaNotReadyException } from '../core/errors.js';
 import { normalizeFieldOps } from '../core/fieldop.js';
 import { templateText, withTemplate } from '../core/template.js';
-import { checkFloatVectorKind, transcribe, typeName } from '../core/marshal.js';
+import { transcribe, transcribeQueries, typeName } from '../core/marshal.js';
 import { Partition, _registerCollection } from './partition.js';
-import { bf16ToNumber, f16ToNumber } from '../core/results.js';
 import { isArrayBuffer, typedBytes, typedKind, typedLength } from '../core/typed.js';
 import { restCreateCollection } from '../remote/rest.js';
 import { CollectionSchema } from './schema.js';
@@ -440,24 +439,18 @@ export class Collection {
     if (outputs !== undefined && outputs !== null) request.output_fields = outputs;
     const parts = partitionNames ?? options.partition_names;
     if (parts !== undefined && parts !== null) request.partition_names = parts;
-    const q = field && isVectorType(field.dtype) ? queryVectors(data, field, engine().constants.limits.MAX_TOPK) : NO_VECTORS;
-    request.vector_kind = q.kind;
-    if (q.sparse) request.sparse = q.sparse;
-    else request.nq = q.nq;
-    // Milvus returns the primary key inside `entity` too when it is asked for by name or by '*':
-    // seen as the output list is written (each of its names is read once)
+    // the query vectors as read (the core checks them against the field it searches)
+    const q = transcribeQueries(data, field ?? null, engine().constants.limits.MAX_NQ);
     const pk = info.fields[info.primary].name;
-    let pkInEntity = false;
     const params = templateText(options.expr_params);
     const text = withTemplate(requestText(request, function (k, v) {
-      if (this === outputs && typeof v === 'string' && (v.trim() === '*' || v.trim() === pk)) pkInEntity = true;
       // the params as written (after their toJSON); not an object: the core refuses it
       if (this === request && k === 'params' && v !== null && typeof v === 'object' && !Array.isArray(v))
         acceptOptions('search param.params', v, SEARCH_PARAMS,
           "partita's search is exact, with no index: an index's search parameters have nothing to act on");
       return faithful(k, v);
     }), params);
-    return engine().searchHits(this.#store(), this.#name, facts, text, q, { pk, pkInEntity, roundDecimal });
+    return engine().searchHits(this.#store(), this.#name, facts, text, q, { pk, roundDecimal });
   }
 
   _get(ids, options = {}, partitionNames) {
@@ -712,123 +705,6 @@ export class Collection {
   toString() {
     return `<Collection>:\n-------------\n<name>: ${this.#name}\n<description>: ${this.description}\n<schema>: ${JSON.stringify(this.#schema)}`;
   }
-}
-
-/** A sparse query vector as JSON: { index: value }, a Map, or { indices, values }. */
-function sparseQuery(v) {
-  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [String(k), Number(x)]));
-  if (v && typeof v === 'object' && !Array.isArray(v) && 'indices' in v && 'values' in v)
-    return { indices: Array.from(v.indices, Number), values: Array.from(v.values, Number) };
-  if (v && typeof v === 'object' && !Array.isArray(v) && typedKind(v) === undefined) return v;
-  throw new ParamError(CLIENT_ERROR, `a sparse query vector must be an object, a Map or { indices, values }, got ${typeName(v)}`);
-}
-
-/** A search without a vector field to read query vectors for: the core reports the field. */
-export const NO_VECTORS = { kind: 'float32', nq: 0, bytes: new Uint8Array(0) };
-
-/**
- * Query vectors as the core takes them: float32 for FLOAT / FLOAT16 / BFLOAT16 fields, bytes for
- * INT8 and BINARY fields, JSON for sparse ones. `data` is a list of vectors, one vector (numbers
- * or a typed array of one vector's length), or one flat typed array of nq × dim values (nq × dim/8
- * bytes for BINARY); sparse vectors are objects, Maps or { indices, values }, one or a list.
- * FLOAT16 / BFLOAT16 vectors may be raw halves (Uint16Array, or little-endian bytes in a flat
- * Uint8Array), INT8 vectors raw bytes (Uint8Array).
- *
- * Nothing is read or allocated for more than `maxNq` vectors, nor for a vector of the wrong size:
- * the core is given their number alone ({ nq }), or the first wrong vector's size alone
- * ({ nq: 1, byteLength }), and refuses them with Milvus's messages.
- */
-export function queryVectors(data, field, maxNq) {
-  const t = field.dtype;
-  if (t === DataType.SPARSE_FLOAT_VECTOR) {
-    if (!Array.isArray(data)) return { kind: 'sparse', sparse: [sparseQuery(data)] };
-    const nq = data.length;
-    if (!(nq <= maxNq)) return { kind: 'sparse', nq, bytes: null, byteLength: 0 };
-    const sparse = new Array(nq);
-    for (let i = 0; i < nq; i++) sparse[i] = sparseQuery(data[i]);
-    return { kind: 'sparse', sparse };
-  }
-  const byteVec = t === DataType.BINARY_VECTOR || t === DataType.INT8_VECTOR;
-  const kind = byteVec ? 'bytes' : 'float32';
-  const half = t === DataType.FLOAT16_VECTOR || t === DataType.BFLOAT16_VECTOR;
-  const width = t === DataType.BINARY_VECTOR ? field.dim / 8 : field.dim;
-  const valueBytes = byteVec ? 1 : 4;
-  // the vectors, each { values, from, length }: a flat typed array is cut into rows of `width`
-  // values (the last may be short); typed arrays are read by the engine, arrays once each
-  let rows;
-  const flatKind = typedKind(data);
-  if (flatKind !== undefined) {
-    // FLOAT16 / BFLOAT16 as raw bytes: little-endian halves
-    let flat = data;
-    if (half && flatKind === 'Uint8Array') {
-      const b = typedBytes(data);
-      flat = new Uint16Array(b.slice(0, b.length - (b.length % 2)).buffer);
-    }
-    const total = typedLength(flat);
-    const nq = Math.max(1, Math.ceil(total / width));
-    if (nq > maxNq) return { kind, nq, bytes: null, byteLength: 0 };
-    rows = [];
-    for (let i = 0; i < nq; i++) rows.push(vectorValues(flat.subarray(i * width, (i + 1) * width), t));
-  } else if (Array.isArray(data)) {
-    const n = data.length;
-    const first = n > 0 ? data[0] : undefined;
-    if (typeof first === 'number' || typeof first === 'bigint') rows = [vectorValues(data, t)];
-    else {
-      if (!(n <= maxNq)) return { kind, nq: n, bytes: null, byteLength: 0 };
-      rows = new Array(n);
-      for (let i = 0; i < n; i++) rows[i] = vectorValues(i === 0 ? first : data[i], t);
-    }
-  } else {
-    throw new ParamError(CLIENT_ERROR, `search data must be a list of vectors, got ${typeName(data)}`);
-  }
-  for (const r of rows)
-    if (r.length !== width) return { kind, nq: 1, bytes: null, byteLength: r.length * valueBytes };
-  const out = new Uint8Array(rows.length * width * valueBytes);
-  const f32 = byteVec ? null : new Float32Array(out.buffer);
-  const lo = t === DataType.INT8_VECTOR ? -128 : 0, hi = t === DataType.INT8_VECTOR ? 127 : 255;
-  let at = 0;
-  for (const r of rows) {
-    for (let j = 0; j < width; j++) {
-      const x = r.values[j];
-      if (typeof x !== 'number')
-        throw new ParamError(CLIENT_ERROR, `search data for field ${field.name} must be numbers, got ${typeName(x)}`);
-      if (byteVec) {
-        if (!Number.isInteger(x) || x < lo || x > hi)
-          throw new ParamError(CLIENT_ERROR, `search data for ${DataType[t]} field ${field.name} must be integers in [${lo}, ${hi}], got ${x}`);
-        out[at + j] = x & 0xff;
-      } else {
-        f32[at + j] = x;
-      }
-    }
-    at += width;
-  }
-  return { kind, nq: rows.length, bytes: out };
-}
-
-/**
- * One query vector as { values, length }: a typed array (measured by the engine; FLOAT16 /
- * BFLOAT16 halves as numbers, an INT8 vector's raw bytes as Int8), or an array, read once: its
- * length first, its values only when it is of the right size (then copied).
- */
-function vectorValues(v, t) {
-  const kind = typedKind(v);
-  if (kind !== undefined) {
-    if (kind === 'BigInt64Array' || kind === 'BigUint64Array')
-      throw new ParamError(CLIENT_ERROR, `search data must be vectors of numbers, got ${typeName(v)}`);
-    checkFloatVectorKind(t, kind, 'in search data');
-    if (kind === 'Uint16Array' && (t === DataType.FLOAT16_VECTOR || t === DataType.BFLOAT16_VECTOR)) {
-      const values = Array.from(v, t === DataType.FLOAT16_VECTOR ? f16ToNumber : bf16ToNumber);
-      return { values, length: values.length };
-    }
-    if (kind === 'Uint8Array' && t === DataType.INT8_VECTOR) {
-      const b = typedBytes(v);
-      return { values: new Int8Array(b.buffer, b.byteOffset, b.length), length: b.length };
-    }
-    return { values: v, length: typedLength(v) };
-  }
-  if (!Array.isArray(v))
-    throw new ParamError(CLIENT_ERROR, `search data must be a list of vectors, got a list of ${typeName(v)}`);
-  return { values: v, length: v.length };
 }
 
 _registerCollection(Collection);

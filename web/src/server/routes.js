@@ -13,8 +13,8 @@ import { DataType, isVectorType } from '../core/dtype.js';
 import { Code, MilvusException } from '../core/errors.js';
 import { FieldOpType } from '../core/fieldop.js';
 import { defaultMetric, restTypeCode, restTypeName } from '../remote/rest.js';
-import { bf16ToNumber, f16ToNumber } from '../core/results.js';
 import { templateText, withTemplate } from '../core/template.js';
+import { queriesJson } from '../core/marshal.js';
 import { envelope, goFields, jsonKind, okData, okText, parseBool } from './shapes.js';
 
 const CONSISTENCY = ['Strong', 'Session', 'Bounded', 'Eventually', 'Customized'];
@@ -432,47 +432,6 @@ function get(conn, req, allowInt64) {
 const pkError = (detail) =>
   new MilvusException(1806, `please check the primary key and its' type can only in [int, string], error: ${detail}`);
 
-/** Query vectors from REST JSON, packed as the core takes them. */
-function packVectors(data, field) {
-  const t = field.dtype;
-  if (t === DataType.SPARSE_FLOAT_VECTOR) return { kind: 'sparse', sparse: data };
-  const byteVec = t === DataType.BINARY_VECTOR || t === DataType.INT8_VECTOR;
-  const rows = data.map((v) => {
-    if (typeof v === 'string' && t !== DataType.FLOAT_VECTOR && t !== DataType.INT8_VECTOR) return base64Values(v, t);
-    if (!Array.isArray(v)) throw new MilvusException(1801, `can only accept json format request, error: the vector of a search must be an array of numbers, got ${jsonKind(v)}`);
-    return v;
-  });
-  const total = rows.reduce((n, r) => n + r.length, 0);
-  const out = new Uint8Array(total * (byteVec ? 1 : 4));
-  const f32 = byteVec ? null : new Float32Array(out.buffer);
-  let at = 0;
-  for (const r of rows) {
-    for (let j = 0; j < r.length; j++) {
-      const x = r[j];
-      if (typeof x !== 'number')
-        throw new MilvusException(1801, `can only accept json format request, error: the vector of a search must be an array of numbers, got ${jsonKind(x)}`);
-      if (byteVec) out[at + j] = x & 0xff;
-      else f32[at + j] = x;
-    }
-    at += r.length;
-  }
-  // a vector of another size is reported alone, as Milvus checks each vector: never read as part
-  // of rows of the right size cut from the concatenation
-  const width = t === DataType.BINARY_VECTOR ? field.dim / 8 : field.dim;
-  const wrong = rows.find((r) => r.length !== width);
-  if (wrong) return { kind: byteVec ? 'bytes' : 'float32', nq: 1, bytes: null, byteLength: wrong.length * (byteVec ? 1 : 4) };
-  return { kind: byteVec ? 'bytes' : 'float32', nq: rows.length, bytes: out };
-}
-
-/** A base64 vector (binary: bytes; float16 / bfloat16: little-endian halves) as numbers. */
-function base64Values(s, t) {
-  const bin = atob(s);
-  const bytes = Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
-  if (t === DataType.BINARY_VECTOR) return Array.from(bytes);
-  const halves = new Uint16Array(bytes.buffer.slice(0, bytes.length - (bytes.length % 2)));
-  return Array.from(halves, t === DataType.BFLOAT16_VECTOR ? bf16ToNumber : f16ToNumber);
-}
-
 function search(conn, req, allowInt64) {
   if (req.consistencyLevel && !CONSISTENCY.includes(req.consistencyLevel))
     throw new MilvusException(Code.PARAMETER_INVALID, `consistencyLevel can only be [Strong, Session, Bounded, Eventually, Customized], default: Bounded, err:parameter:'${req.consistencyLevel}' is incorrect, please check it: invalid parameter`);
@@ -505,12 +464,17 @@ function search(conn, req, allowInt64) {
   };
   if (req.outputFields) request.output_fields = req.outputFields;
   if (req.partitionNames) request.partition_names = req.partitionNames;
-  const q = packVectors(req.data, field);
-  request.vector_kind = q.kind;
-  if (q.sparse) request.sparse = q.sparse;
-  else request.nq = q.nq;
+  // the vectors as JSON text: the core reads them for the field (numbers, base64 strings,
+  // sparse vectors) and refuses what does not fit it; what the client sent badly is its 1801
   const text = withTemplate(JSON.stringify(request), templateText(req.exprParams));
-  const { topks, json } = engine().searchJson(conn.store, h.name, h, text, q, !allowInt64);
+  let found;
+  try {
+    found = engine().searchJson(conn.store, h.name, h, text, queriesJson(JSON.stringify(req.data)), !allowInt64);
+  } catch (e) {
+    if (e.code === Code.CLIENT) throw new MilvusException(1801, `can only accept json format request, error: ${e.message}`);
+    throw e;
+  }
+  const { topks, json } = found;
   if (json === null) return okText('[]', ',"cost":0');
   return okText(json, `,"cost":0,"topks":[${topks.join(',')}]`);
 }
