@@ -280,6 +280,15 @@ const EVIDENCE = {
     assert.equal(c.partitions.length, 3);
     await refused(call({ num_partitions: 'three' }), 'num_partitions', ParamError);
   },
+  // collection properties: allow_insert_auto_id is honoured (autoid_insert.test.mjs), others refused
+  properties: async (call) => {
+    await refused(call({ properties: { 'mmap.enabled': true } }), 'mmap.enabled', ParamError);
+    await refused(call({ properties: { allow_insert_auto_id: true } }), 'allow_insert_auto_id'); // no auto_id here
+    const c = new Collection(uniqueName('aiai'), new CollectionSchema([
+      new FieldSchema('id', DataType.INT64, { is_primary: true, auto_id: true }), new FieldSchema('v', DataType.FLOAT_VECTOR, { dim: 2 }),
+    ]), { properties: { allow_insert_auto_id: true } });
+    assert.deepEqual((await c.insert({ id: 5, v: [1, 1] })).primary_keys.map(Number), [5]);
+  },
   name: async (call) => {
     const name = uniqueName('named');
     const c = await call({ name });

@@ -387,6 +387,13 @@ export interface CollectionOptions {
   /** Partition-key collections: number of partitions (default 16). */
   num_partitions?: number;
   consistency_level?: ConsistencyLevel;
+  /** Collection properties set at creation: partita knows `allow_insert_auto_id` (a boolean or
+   * Go's ParseBool text: an auto_id insert may give its keys); any other is refused by name. */
+  properties?: CollectionProperties;
+}
+
+export interface CollectionProperties {
+  allow_insert_auto_id?: boolean | string;
 }
 
 export interface QueryIteratorOptions extends TimeoutOption {

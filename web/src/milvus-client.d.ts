@@ -125,7 +125,8 @@ interface BaseCreateCollectionReq extends GrpcTimeOut {
   enable_dynamic_field?: boolean;
   enableDynamicField?: boolean;
   shards_num?: 1;
-  properties?: Record<string, never>;
+  /** `allow_insert_auto_id` only (an auto_id insert may give its keys); others are refused. */
+  properties?: { allow_insert_auto_id?: boolean | string };
 }
 export interface CreateCollectionWithFieldsReq extends BaseCreateCollectionReq {
   fields: FieldType[];

@@ -169,7 +169,7 @@ function describeReply(h, st, partitions, aliasNames, db) {
     virtual_channel_names: [],
     physical_channel_names: [],
     start_positions: [],
-    properties: [],
+    properties: keyValues(h.schema.properties ?? {}), // as Milvus answers them: values as text
     created_timestamp: ts,
     created_utc_timestamp: String(st.created),
     shards_num: 1,
@@ -478,7 +478,6 @@ export class MilvusClient {
     await this.#whenReady(); // which types are vectors is the core's to say
     checkFields(fields);
     if (Array.isArray(data.functions) ? data.functions.length > 0 : data.functions !== undefined) throw unsupported('`functions` of MilvusClient.createCollection (BM25 and embedding functions: issue 19)');
-    if (data.properties !== undefined && Object.keys(data.properties ?? {}).length) throw unsupported('`properties` of MilvusClient.createCollection');
     if (data.shards_num !== undefined && data.shards_num !== 1) throw unsupported('`shards_num` other than 1 of MilvusClient.createCollection');
     const level = data.consistency_level ?? 'Bounded';
     const levelName = typeof level === 'number' ? ConsistencyLevelEnum[level] : level;
@@ -495,7 +494,7 @@ export class MilvusClient {
       });
       const existed = engine().hasCollection(this.#storeOf(data), data.collection_name);
       this.#collections.set(`${this.#dbOf(data)}\u0000${data.collection_name}`, new Collection(data.collection_name, schema, {
-        using: this.#aliasOf(data), num_partitions: hasKey ? data.num_partitions ?? 16 : 0,
+        using: this.#aliasOf(data), num_partitions: hasKey ? data.num_partitions ?? 16 : 0, properties: data.properties,
       }));
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       // a new collection of Milvus is not loaded until its vector fields are indexed and loaded

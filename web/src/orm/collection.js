@@ -196,7 +196,9 @@ export class Collection {
    * Opens collection `name`, or creates it from `schema` (an equal schema opens it too).
    * @param {string} name
    * @param {CollectionSchema} [schema]
-   * @param {{ using?: string, num_partitions?: number }} [options]
+   * @param {{ using?: string, num_partitions?: number, properties?: object }} [options]
+   *   properties: collection properties, as pymilvus's create_collection takes them (partita knows
+   *   allow_insert_auto_id; the core refuses any other by name)
    */
   constructor(name, schema, options = {}) {
     if (schema !== undefined && schema !== null && !(schema instanceof CollectionSchema)) {
@@ -209,22 +211,25 @@ export class Collection {
     }
     this.#name = checkName(name, 'collection');
     // the caller's values first (the schema's JSON, the options): then the store
-    options = acceptOptions('Collection() options', options, ['using', 'num_partitions', 'consistency_level']);
+    options = acceptOptions('Collection() options', options, ['using', 'num_partitions', 'consistency_level', 'properties']);
     checkConsistencyLevel(options.consistency_level);
     this.#using = options.using ?? 'default';
-    const schemaText = schema ? requestText(schema.toCoreJSON(), null) : null;
+    const schemaText = schema ? requestText({ ...schema.toCoreJSON(), properties: options.properties }, null) : null;
     const numPartitions = options.num_partitions ?? 0;
     if (typeof numPartitions !== 'number')
       throw new ParamError(CLIENT_ERROR, `num_partitions must be a number, got ${typeName(numPartitions)}`);
     const store = this.#store();
     const found = engine().hasCollection(store, name);
+    const fw = connections._forwarder(this.#using);
+    // the remote's collections/create would be sent without them (not forwarded yet): refused
+    if (fw && !found && schema && options.properties != null && Object.keys(options.properties).length)
+      throw new ParamError(CLIENT_ERROR, 'collection properties are not forwarded: a forwarding connection cannot create a collection with `properties`');
     if (!schema) {
       if (!found)
         throw new SchemaNotReadyException(CLIENT_ERROR, `Collection '${name}' not exist, or you can pass in schema to create one.`);
     } else {
       engine().createCollection(store, name, schemaText, numPartitions, true);
     }
-    const fw = connections._forwarder(this.#using);
     // the core's description is only needed to rebuild the schema or to forward the creation
     // (describing costs two JSON round trips through the core, a good part of a cold start)
     const described = !schema || (fw && !found) ? this._describe() : null;
