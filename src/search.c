@@ -333,16 +333,19 @@ static pt_status no_vectors(pt_error *err) {
 /* Converts the query vectors into what the kernels take, checking their number and size first:
  * `vectors` is read only when they match (a host may pass NULL with the size of vectors it did
  * not copy, to have them refused). */
-static pt_status parse_vectors(const cJSON *root, sreq *q, const void *vectors, size_t bytes, pt_error *err) {
+static pt_status parse_vectors(const cJSON *root, sreq *q, const void *vectors, size_t bytes, double by_keys,
+                               pt_error *err) {
   const pt_field *f = q->f;
   const cJSON *kind = cJSON_GetObjectItemCaseSensitive(root, "vector_kind");
   const char *k = cJSON_IsString(kind) ? kind->valuestring : "float32";
-  /* the number of query vectors: "nq" when given (a host that finds too many vectors gives
-   * their number alone, to have it refused), else sparse vectors are counted */
+  /* the number of query vectors: the keys' when searching by keys (by_keys >= 0), else "nq" when
+   * given (a host that finds too many vectors gives their number alone, to have it refused),
+   * else sparse vectors are counted */
   const cJSON *given = cJSON_GetObjectItemCaseSensitive(root, "nq");
   const cJSON *sp = cJSON_GetObjectItemCaseSensitive(root, "sparse");
   double nq = 0;
-  if (given) nq = cJSON_IsNumber(given) && given->valuedouble == floor(given->valuedouble) ? given->valuedouble : 0;
+  if (by_keys >= 0) nq = by_keys, k = f->dtype == PT_INT8_VECTOR || f->dtype == PT_BINARY_VECTOR ? "bytes" : "float32";
+  else if (given) nq = cJSON_IsNumber(given) && given->valuedouble == floor(given->valuedouble) ? given->valuedouble : 0;
   else if (f->dtype == PT_SPARSE_FLOAT_VECTOR && cJSON_IsArray(sp)) nq = (double)cJSON_GetArraySize(sp);
   /* Milvus's limit on query vectors per request is the topk limit, 16384 */
   if (nq < 1 || nq > PT_MAX_TOPK)
@@ -405,6 +408,7 @@ static pt_status parse_vectors(const cJSON *root, sreq *q, const void *vectors, 
     return PT_OK;
   }
   case PT_SPARSE_FLOAT_VECTOR: {
+    if (by_keys >= 0) return PT_OK; /* the stored rows' pairs, taken by keyed_vectors */
     if (!cJSON_IsArray(sp) || (size_t)cJSON_GetArraySize(sp) != q->nq)
       return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
                      "nq [%zu] does not match the %d sparse query vectors given" PT_INVALID_PARAMETER, q->nq,
@@ -423,6 +427,150 @@ static pt_status parse_vectors(const cJSON *root, sreq *q, const void *vectors, 
   default:
     return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "field %s is not a vector field", f->name);
   }
+}
+
+/* ============================================================================================
+ * Search by primary keys (Milvus 2.6.9): the stored vectors of the keys are the query vectors
+ * ========================================================================================== */
+
+/* An INT64 key written as decimal text, exactly; false when it is not one. */
+static bool int64_text(const char *s, int64_t *out) {
+  bool neg = *s == '-';
+  const char *p = s + neg;
+  if (!*p) return false;
+  uint64_t v = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+  for (; *p; p++) {
+    if (*p < '0' || *p > '9') return false;
+    unsigned d = (unsigned)(*p - '0');
+    if (v > (lim - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+  return true;
+}
+
+/* The newest live row holding `key` in the partitions searched, or false. */
+static bool key_row(const pt_collection *c, const bool *scope, const pt_key *key, pt_rowref *out) {
+  const pt_layout *lay = &c->layout;
+  for (size_t p = 0; p < c->n_parts; p++) {
+    if (!scope[p]) continue;
+    const pt_partition *part = c->parts[p];
+    size_t slot = pt_partition_lookup(part, lay, key);
+    if (slot == SIZE_MAX) continue;
+    for (uint32_t row = part->index.slots[slot].row; row != PT_NO_ROW;
+         row = pt_row_segment(part, lay, row)->next[pt_row_offset(lay, row)])
+      if (!pt_row_deleted(part, lay, row)) {
+        out->part = (uint32_t)p;
+        out->row = row;
+        return true;
+      }
+  }
+  return false;
+}
+
+/* Appends a key to the text of the missing ones as Go prints a slice ([1 2], [a b]). */
+static void note_missing(char *buf, size_t size, size_t *at, const pt_key *key, bool str) {
+  if (*at >= size) return;
+  int n = str ? snprintf(buf + *at, size - *at, "%s%.*s", *at > 1 ? " " : "", (int)(key->len > 64 ? 64 : key->len), key->s)
+              : snprintf(buf + *at, size - *at, "%s%lld", *at > 1 ? " " : "", (long long)key->i);
+  *at += n > 0 ? (size_t)n : 0;
+  if (*at >= size) *at = size - 1;
+}
+
+/* The request's "int_ids" or "str_ids" (the host says which, as Milvus's IDs message does):
+ * each key's newest live row in the partitions searched gives its stored vector, written as
+ * parse_vectors reads a host's (float32 for float-like fields, bytes for INT8 / BINARY) into
+ * `*buf`, or for sparse fields straight into q->sp. Refused: both kinds, keys and vectors
+ * together, no keys, a key of the other type, keys with no live row (all of them named). */
+static pt_status keyed_vectors(const pt_collection *c, const cJSON *root, sreq *q, bool has_vectors, uint8_t **buf,
+                               size_t *bytes, double *nq, pt_error *err) {
+  const cJSON *ints = cJSON_GetObjectItemCaseSensitive(root, "int_ids");
+  const cJSON *strs = cJSON_GetObjectItemCaseSensitive(root, "str_ids");
+  const cJSON *ids = ints ? ints : strs;
+  *nq = -1;
+  if (!ids) return PT_OK;
+  if ((ints && strs) || !cJSON_IsArray(ids))
+    return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "the request's keys must be one list, int_ids or str_ids");
+  if (has_vectors || cJSON_GetObjectItemCaseSensitive(root, "sparse"))
+    return pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM, "Either ids or data must be provided, not both");
+  size_t n = (size_t)cJSON_GetArraySize(ids);
+  if (n == 0) return pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM, "`ids` value [] is illegal");
+  const pt_field *pk = &c->schema->fields[c->schema->primary];
+  bool str = pk->dtype == PT_VARCHAR;
+  if (str != (ids == strs))
+    return pt_fail(err, PT_TYPE_MISMATCH, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "primary key is %s, but IDs type mismatch" PT_INVALID_PARAMETER, str ? "varchar" : "int64");
+  const cJSON *anns = cJSON_GetObjectItemCaseSensitive(root, "anns_field");
+  if (!cJSON_IsString(anns) || !*anns->valuestring)
+    return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "anns_field is required for search by IDs" PT_INVALID_PARAMETER);
+  *nq = (double)n;
+  if (n > PT_MAX_TOPK) return PT_OK; /* parse_vectors refuses the number */
+  const pt_field *f = q->f;
+  const pt_layout *lay = &c->layout;
+  size_t vcol = (size_t)q->field, rb = lay->row_bytes[vcol], dim = (size_t)f->dim;
+  size_t per = f->dtype == PT_SPARSE_FLOAT_VECTOR ? 0 : f->dtype == PT_INT8_VECTOR ? dim
+               : f->dtype == PT_BINARY_VECTOR ? dim / 8 : dim * 4;
+  *bytes = n * per;
+  if (per && !(*buf = pt_malloc(*bytes))) return pt_fail_nomem(err);
+  if (!per) {
+    q->nq = n; /* so that sreq_release frees every query's pairs */
+    if (!(q->sp = pt_calloc(n, sizeof *q->sp)) || !(q->sp_n = pt_calloc(n, sizeof *q->sp_n))) return pt_fail_nomem(err);
+  }
+  char missing[512] = "[";
+  size_t at = 1, n_missing = 0;
+  size_t i = 0;
+  for (const cJSON *v = ids->child; v; v = v->next, i++) {
+    pt_key key = {0, NULL, 0};
+    if (!cJSON_IsString(v) || (!str && !int64_text(v->valuestring, &key.i)))
+      return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "key %zu of the request is not %s", i,
+                     str ? "a string" : "an int64 in decimal text");
+    if (str) key.s = v->valuestring, key.len = strlen(v->valuestring);
+    pt_rowref ref;
+    if (!key_row(c, q->scope, &key, &ref)) {
+      n_missing++;
+      note_missing(missing, sizeof missing - 1, &at, &key, str);
+      continue;
+    }
+    const pt_partition *part = c->parts[ref.part];
+    const pt_segment *seg = pt_row_segment(part, lay, ref.row);
+    const pt_column *col = &seg->cols[vcol];
+    uint32_t off = pt_row_offset(lay, ref.row);
+    if (col->valid && !pt_bit_get(col->valid, off))
+      return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "the %s of primary key %zu is null: it cannot be a query vector" PT_INVALID_PARAMETER, f->name, i);
+    if (!per) {
+      const uint8_t *cell = pt_var_cell(col, off);
+      uint32_t np = 0;
+      if (col->offsets[off + 1] > col->offsets[off]) memcpy(&np, cell, 4);
+      if (!(q->sp[i] = pt_malloc((np ? np : 1) * sizeof **q->sp))) return pt_fail_nomem(err);
+      for (uint32_t j = 0; j < np; j++) {
+        memcpy(&q->sp[i][j].index, cell + 4 + 8 * (size_t)j, 4);
+        memcpy(&q->sp[i][j].value, cell + 8 + 8 * (size_t)j, 4);
+      }
+      q->sp_n[i] = np;
+      continue;
+    }
+    const uint8_t *cell = col->data + (size_t)off * rb;
+    uint8_t *dst = *buf + i * per;
+    if (f->dtype == PT_FLOAT16_VECTOR || f->dtype == PT_BFLOAT16_VECTOR) {
+      for (size_t j = 0; j < dim; j++) {
+        uint16_t h;
+        memcpy(&h, cell + 2 * j, 2);
+        float x = f->dtype == PT_FLOAT16_VECTOR ? pt_f16_to_f32(h) : pt_bf16_to_f32(h);
+        memcpy(dst + 4 * j, &x, 4);
+      }
+    } else {
+      memcpy(dst, cell, per);
+    }
+  }
+  if (n_missing) {
+    missing[at] = ']';
+    missing[at + 1] = '\0';
+    return pt_fail(err, PT_NOT_FOUND, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "some of the provided primary key IDs do not exist: missing IDs = %s" PT_INVALID_PARAMETER, missing);
+  }
+  return PT_OK;
 }
 
 /* ============================================================================================
@@ -564,6 +712,12 @@ static void offer(const sreq *q, heap *hp, const float *dist, const uint32_t *se
  * Entry point
  * ========================================================================================== */
 
+/* The partitions searched ("partition_names"; every one when absent). */
+static pt_status parse_scope(const pt_collection *c, const cJSON *root, sreq *q, pt_error *err) {
+  if (!(q->scope = pt_calloc(c->n_parts ? c->n_parts : 1, 1))) return pt_fail_nomem(err);
+  return pt_scope_parse(c, cJSON_GetObjectItemCaseSensitive(root, "partition_names"), q->scope, err);
+}
+
 pt_status pt_collection_search(pt_collection *c, const char *request, size_t len, const void *vectors,
                                size_t vectors_bytes, pt_search_result **out, pt_error *err) {
   if (!c || !request || !out) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_search: missing argument");
@@ -589,11 +743,23 @@ pt_status pt_collection_search(pt_collection *c, const char *request, size_t len
   pt_rowref *refs = NULL;
   pt_status rc;
 
-  if ((rc = pick_field(c, root, &q, err)) || (rc = pick_metric(root, &q, err)) || (rc = parse_limits(root, &q, err)) ||
-      (rc = parse_vectors(root, &q, vectors, vectors_bytes, err)))
+  bool by_keys = cJSON_GetObjectItemCaseSensitive(root, "int_ids") || cJSON_GetObjectItemCaseSensitive(root, "str_ids");
+  if ((rc = pick_field(c, root, &q, err)) || (rc = pick_metric(root, &q, err)) || (rc = parse_limits(root, &q, err)))
     goto done;
-  if (!(q.scope = pt_calloc(c->n_parts ? c->n_parts : 1, 1))) { rc = pt_fail_nomem(err); goto done; }
-  if ((rc = pt_scope_parse(c, cJSON_GetObjectItemCaseSensitive(root, "partition_names"), q.scope, err))) goto done;
+  /* by keys, the partitions searched are those the keys are looked up in: read first */
+  if (by_keys && (rc = parse_scope(c, root, &q, err))) goto done;
+  {
+    uint8_t *keyed = NULL;
+    size_t keyed_bytes = 0;
+    double nq_keys = -1;
+    rc = keyed_vectors(c, root, &q, vectors_bytes != 0, &keyed, &keyed_bytes, &nq_keys, err);
+    if (!rc)
+      rc = by_keys ? parse_vectors(root, &q, keyed, keyed_bytes, nq_keys, err)
+                   : parse_vectors(root, &q, vectors, vectors_bytes, -1, err);
+    pt_free(keyed);
+    if (rc) goto done;
+  }
+  if (!by_keys && (rc = parse_scope(c, root, &q, err))) goto done;
   if ((rc = pt_outputs_parse(c, cJSON_GetObjectItemCaseSensitive(root, "output_fields"), &q.out, err))) goto done;
   if (q.out.count_only) { /* a query's aggregate: no field of a hit */
     rc = pt_fail(err, PT_NOT_FOUND, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "field count(*) not exist");

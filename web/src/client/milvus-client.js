@@ -22,7 +22,7 @@
 import { init } from '../core/loader.js';
 import { engine, isInitialized } from '../core/engine.js';
 import { connections } from '../orm/connections.js';
-import { Collection, NO_VECTORS, keysExpr, queryVectors } from '../orm/collection.js';
+import { Collection, NO_VECTORS, idsRequest, keysExpr, queryVectors } from '../orm/collection.js';
 import { CollectionSchema, FieldSchema } from '../orm/schema.js';
 import { run_analyzer } from '../orm/analyzer.js';
 import { DataType as CORE, isVectorType } from '../core/dtype.js';
@@ -1001,21 +1001,25 @@ export class MilvusClient {
   async search(data) {
     checkCollectionName(data);
     accept('search', data, ['anns_field', 'partition_names', 'expr', 'filter', 'exprValues', 'search_params', 'vectors', 'vector', 'data', 'output_fields',
-      'vector_type', 'consistency_level', 'limit', 'topk', 'offset', 'params', 'metric_type', 'round_decimal', 'ignore_growing']);
+      'vector_type', 'consistency_level', 'limit', 'topk', 'offset', 'params', 'metric_type', 'round_decimal', 'ignore_growing', 'ids']);
     const legacy = data.search_params ?? null;
     if (legacy) accept('search (search_params)', legacy, ['anns_field', 'topk', 'metric_type', 'params', 'offset', 'round_decimal', 'ignore_growing']);
     // every row of the embedded store is where Milvus keeps new rows (growing segments)
     if (data.ignore_growing || legacy?.ignore_growing) throw unsupported('`ignore_growing: true` of MilvusClient.search');
 
     const vectors = data.vectors ?? data.vector ?? data.data;
-    if (vectors === undefined) throw new Error(ERROR_REASONS.VECTORS_OR_VECTOR_IS_MISSING);
+    // search by primary keys (Milvus 2.6.9): the keys' stored vectors are the query vectors
+    const byIds = data.ids !== undefined && data.ids !== null;
+    const keyed = byIds ? idsRequest(data.ids, vectors) : null;
+    if (vectors === undefined && !byIds) throw new Error(ERROR_REASONS.VECTORS_OR_VECTOR_IS_MISSING);
     await this.#whenReady();
     const desc = await this.describeCollection({ collection_name: data.collection_name, db_name: data.db_name });
     if (desc.status.error_code !== ErrorCode.SUCCESS) return { status: desc.status, results: [], recalls: [], session_ts: -1, collection_name: data.collection_name };
-    const annsName = data.anns_field || legacy?.anns_field || Object.keys(desc.anns_fields)[0];
-    if (!desc.anns_fields[annsName]) throw new Error(ERROR_REASONS.NO_ANNS_FEILD_FOUND_IN_SEARCH);
-    if (data.vector_type !== undefined && data.vector_type !== desc.anns_fields[annsName].dataType)
-      throw new MilvusException(Code.PARAMETER_INVALID, `vector_type ${data.vector_type} is not the type of field ${annsName} (${desc.anns_fields[annsName].dataType}): invalid parameter`);
+    // by keys the field is never guessed: the core asks for it as Milvus does
+    const annsName = data.anns_field || legacy?.anns_field || (byIds ? '' : Object.keys(desc.anns_fields)[0]);
+    if (!desc.anns_fields[annsName] && !(byIds && annsName === '')) throw new Error(ERROR_REASONS.NO_ANNS_FEILD_FOUND_IN_SEARCH);
+    if (data.vector_type !== undefined && data.vector_type !== desc.anns_fields[annsName]?.dataType)
+      throw new MilvusException(Code.PARAMETER_INVALID, `vector_type ${data.vector_type} is not the type of field ${annsName} (${desc.anns_fields[annsName]?.dataType}): invalid parameter`);
     return this.#run((s) => ({ status: s, results: [], recalls: [], session_ts: -1, collection_name: data.collection_name }), () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       requireLoaded(h);
@@ -1040,10 +1044,11 @@ export class MilvusClient {
       const outputs = data.output_fields ?? ['*'];
       request.output_fields = outputs;
       if (data.partition_names) request.partition_names = data.partition_names;
-      const q = field && isVectorType(field.dtype) ? queryVectors(vectors, field, engine().constants.limits.MAX_TOPK) : NO_VECTORS;
+      if (keyed) Object.assign(request, keyed);
+      const q = keyed || !field || !isVectorType(field.dtype) ? NO_VECTORS : queryVectors(vectors, field, engine().constants.limits.MAX_TOPK);
       request.vector_kind = q.kind;
       if (q.sparse) request.sparse = q.sparse;
-      else request.nq = q.nq;
+      else if (!keyed) request.nq = q.nq;
       const pk = h.pk.name;
       const text = withTemplate(JSON.stringify(request), templateText(data.exprValues));
       const hits = engine().searchHits(this.#storeOf(data), h.name, h, text, q, { pk, pkInEntity: false, roundDecimal });

@@ -445,10 +445,12 @@ export class Collection {
     if (outputs !== undefined && outputs !== null) request.output_fields = outputs;
     const parts = partitionNames ?? options.partition_names;
     if (parts !== undefined && parts !== null) request.partition_names = parts;
-    const q = field && isVectorType(field.dtype) ? queryVectors(data, field, engine().constants.limits.MAX_TOPK) : NO_VECTORS;
+    const byIds = options.ids !== undefined && options.ids !== null;
+    if (byIds) Object.assign(request, idsRequest(options.ids, data));
+    const q = byIds || !field || !isVectorType(field.dtype) ? NO_VECTORS : queryVectors(data, field, engine().constants.limits.MAX_TOPK);
     request.vector_kind = q.kind;
     if (q.sparse) request.sparse = q.sparse;
-    else request.nq = q.nq;
+    else if (!byIds) request.nq = q.nq;
     // Milvus returns the primary key inside `entity` too when it is asked for by name or by '*':
     // seen as the output list is written (each of its names is read once)
     const pk = info.fields[info.primary].name;
@@ -730,6 +732,22 @@ function sparseQuery(v) {
 
 /** A search without a vector field to read query vectors for: the core reports the field. */
 export const NO_VECTORS = { kind: 'float32', nq: 0, bytes: new Uint8Array(0) };
+
+/**
+ * Search by primary keys (Milvus 2.6.9, pymilvus's `ids`): the request member naming the keys
+ * whose stored vectors are the query vectors, as Milvus's IDs message carries them: int_ids
+ * (integers and BigInts, as decimal text so that int64 keys stay exact) or str_ids (strings).
+ * The core resolves them (a key of the other type than the primary key's, a missing key:
+ * Milvus's errors). `data` must not be given too.
+ */
+export function idsRequest(ids, data) {
+  if (data !== undefined && data !== null) throw new ParamError(CLIENT_ERROR, 'Either ids or data must be provided, not both');
+  const list = Array.isArray(ids) ? ids : [ids];
+  const ints = list.every((k) => typeof k === 'bigint' || Number.isSafeInteger(k));
+  if (!ints && !list.every((k) => typeof k === 'string'))
+    throw new ParamError(CLIENT_ERROR, `\`ids\` value [${list.map(shown).join(', ')}] is illegal`);
+  return ints && list.length ? { int_ids: list.map(String) } : { str_ids: [...list] };
+}
 
 /**
  * Query vectors as the core takes them: float32 for FLOAT / FLOAT16 / BFLOAT16 fields, bytes for
