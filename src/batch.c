@@ -270,6 +270,8 @@ static size_t expected_fields(const pt_schema *s, pt_op op, int *out) {
   return n;
 }
 
+static bool column_all_null(const pt_column_in *in);
+
 static pt_status map_rows(pt_batch *p, const pt_batch_in *b) {
   for (size_t k = 0; k < b->n_columns; k++) {
     const pt_column_in *in = &b->columns[k];
@@ -299,6 +301,10 @@ static pt_status map_rows(pt_batch *p, const pt_batch_in *b) {
     p->cols[ci].in = in;
   }
   p->n = b->n_rows;
+  /* an auto_id collection that allows it (allow_insert_auto_id) takes the keys an insert gives */
+  const pt_batch_col *pkc = &p->cols[p->s->primary];
+  p->keys_given = p->op == PT_OP_INSERT && pkc->f->auto_id && p->s->allow_insert_auto_id && pkc->in &&
+                  !column_all_null(pkc->in);
   return PT_OK;
 }
 
@@ -828,7 +834,7 @@ static pt_status check_column(pt_batch *p, size_t ci) {
   if (has_values && !pt_dtype_is_vector(f->dtype) && in->width != 1 && in->kind != PT_IN_TEXT && in->kind != PT_IN_JSON)
     return pt_fail(p->err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "scalar column %s has width %u", f->name, in->width);
 
-  bool pk_generated = f->is_primary && f->auto_id && p->op == PT_OP_INSERT;
+  bool pk_generated = f->is_primary && f->auto_id && p->op == PT_OP_INSERT && !p->keys_given;
   if (has_values && !pk_generated && !in->cells && column_checks_clean(p, f, in)) return PT_OK;
   for (size_t r = 0; r < p->n; r++) {
     int st = cell_state(w, r);

@@ -34,6 +34,7 @@ typedef struct pt_batch {
   pt_op op;
   int form;
   bool merge;         /* an upsert in merge mode: a missing cell keeps the stored value */
+  bool keys_given;    /* an insert under auto_id that gives its keys (allow_insert_auto_id) */
   size_t n;           /* rows */
   pt_batch_col *cols; /* one per stored column */
   int8_t *ops;        /* merge: the pt_field_op_kind of each stored column (NULL: all REPLACE) */

@@ -47,5 +47,7 @@ static inline bool pt_str_eqz(const char *a, size_t alen, const char *z) {
 
 #define PT_DEFAULT_PARTITION "_default"
 #define PT_DYNAMIC_FIELD_NAME "$meta"
+/* the collection property that lets an insert give auto_id keys (Milvus 2.6.3) */
+#define PT_PROP_ALLOW_INSERT_AUTO_ID "allow_insert_auto_id"
 
 #endif /* PT_COMMON_H */

@@ -186,6 +186,7 @@ static bool default_equal(const pt_default *a, const pt_default *b) {
 
 bool pt_schema_equal(const pt_schema *a, const pt_schema *b) {
   if (a->n_fields != b->n_fields || a->enable_dynamic_field != b->enable_dynamic_field ||
+      a->allow_insert_auto_id != b->allow_insert_auto_id ||
       strcmp(a->description, b->description) != 0)
     return false;
   for (size_t i = 0; i < a->n_fields; i++) {
@@ -231,6 +232,41 @@ static pt_status get_bool(const cJSON *obj, const char *key, bool *out, bool *pr
   if (!v || cJSON_IsNull(v)) return PT_OK;
   if (!cJSON_IsBool(v)) return pt_fail(err, PT_TYPE_MISMATCH, PT_CODE_CLIENT, exc, "%s", msg);
   *out = cJSON_IsTrue(v);
+  return PT_OK;
+}
+
+/* Go's strconv.ParseBool, which Milvus reads a boolean collection property with. */
+static bool parse_go_bool(const char *s, bool *out) {
+  static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
+  static const char *const no[] = {"0", "f", "F", "FALSE", "false", "False"};
+  for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+    if (strcmp(s, yes[i]) == 0) { *out = true; return true; }
+    if (strcmp(s, no[i]) == 0) { *out = false; return true; }
+  }
+  return false;
+}
+
+/* The collection properties ("properties": {key: value}, as pymilvus's and the Node SDK's
+ * create_collection take them): allow_insert_auto_id, a boolean or its text; any other key
+ * is refused by name, since partita would otherwise ignore it. */
+static pt_status get_properties(const cJSON *root, pt_schema *s, pt_error *err) {
+  const cJSON *props = cJSON_GetObjectItemCaseSensitive(root, "properties");
+  if (!props || cJSON_IsNull(props)) return PT_OK;
+  if (!cJSON_IsObject(props))
+    return pt_fail(err, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_PARAM, "Param properties must be dict type.");
+  const cJSON *kv;
+  cJSON_ArrayForEach(kv, props) {
+    if (strcmp(kv->string, PT_PROP_ALLOW_INSERT_AUTO_ID) != 0)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM,
+                     "the collection property %s is not supported by partita", kv->string);
+    bool v = false;
+    if (cJSON_IsBool(kv)) v = cJSON_IsTrue(kv);
+    else if (!cJSON_IsString(kv) || !parse_go_bool(kv->valuestring, &v))
+      return pt_fail(err, PT_TYPE_MISMATCH, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "the value for %s must be a boolean" PT_INVALID_PARAMETER, PT_PROP_ALLOW_INSERT_AUTO_ID);
+    s->allow_insert_auto_id = v;
+    s->has_allow_insert_auto_id = true;
+  }
   return PT_OK;
 }
 
@@ -499,6 +535,7 @@ pt_status pt_schema_from_json(const char *json, size_t len, pt_schema **out, pt_
   if ((rc = get_bool(root, "enable_dynamic_field", &s->enable_dynamic_field, NULL, err,
                      PT_EXC_PARAM, "Param enable_dynamic_field must be bool type.")))
     goto done;
+  if ((rc = get_properties(root, s, err))) goto done;
 
   /* _check_fields */
   const char *pkn = cJSON_IsString(pk_name) ? pk_name->valuestring : NULL;
@@ -854,6 +891,12 @@ pt_status pt_schema_check_create(pt_schema *s, const char *coll, size_t coll_len
   /* 4. collection name */
   if ((rc = check_collection_name(coll, coll_len, err))) return rc;
 
+  /* the property only makes sense with auto_id keys (Milvus checks it when it is altered) */
+  if (s->allow_insert_auto_id && !s->fields[s->primary].auto_id)
+    return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "the value for %s must be false when autoID is false" PT_INVALID_PARAMETER,
+                   PT_PROP_ALLOW_INSERT_AUTO_ID);
+
   /* 5. duplicated field names */
   for (size_t i = 0; i < s->n_fields; i++)
     for (size_t j = 0; j < i; j++)
@@ -1007,6 +1050,10 @@ pt_status pt_schema_to_json(const pt_schema *s, char **out, size_t *len) {
             (fields = cJSON_AddArrayToObject(root, "fields"));
   if (ok && s->primary >= 0)
     ok = cJSON_AddStringToObject(root, "primary_field", s->fields[s->primary].name) != NULL;
+  if (ok && s->has_allow_insert_auto_id) {
+    cJSON *props = cJSON_AddObjectToObject(root, "properties");
+    ok = props && cJSON_AddBoolToObject(props, PT_PROP_ALLOW_INSERT_AUTO_ID, s->allow_insert_auto_id);
+  }
   for (size_t i = 0; ok && i < s->n_fields; i++) {
     const pt_field *f = &s->fields[i];
     cJSON *o = cJSON_CreateObject();

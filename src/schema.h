@@ -55,6 +55,9 @@ struct pt_schema {
   char *description; /* owned */
   bool auto_id, has_auto_id;
   bool enable_dynamic_field;
+  /* collection property allow_insert_auto_id (Milvus 2.6.3): an insert may give the keys of an
+   * auto_id collection; has_ when the property was given (it reads back as given) */
+  bool allow_insert_auto_id, has_allow_insert_auto_id;
   int primary;       /* index of the primary key, -1 when absent */
   int partition_key; /* index of the partition key, -1 when absent */
 };

@@ -389,6 +389,170 @@ static pt_status prepare_queries(sreq *q, pt_error *err) {
 }
 
 /* ============================================================================================
+ * Search by primary keys (Milvus 2.6.9): the stored vectors of the keys are the query vectors
+ * ========================================================================================== */
+
+/* An INT64 key written as decimal text, exactly; false when it is not one. */
+static bool int64_text(const char *s, int64_t *out) {
+  bool neg = *s == '-';
+  const char *p = s + neg;
+  if (!*p) return false;
+  uint64_t v = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+  for (; *p; p++) {
+    if (*p < '0' || *p > '9') return false;
+    unsigned d = (unsigned)(*p - '0');
+    if (v > (lim - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+  return true;
+}
+
+/* The newest live row holding `key` in the partitions searched, or false. */
+static bool key_row(const pt_collection *c, const bool *scope, const pt_key *key, pt_rowref *out) {
+  const pt_layout *lay = &c->layout;
+  for (size_t p = 0; p < c->n_parts; p++) {
+    if (!scope[p]) continue;
+    const pt_partition *part = c->parts[p];
+    size_t slot = pt_partition_lookup(part, lay, key);
+    if (slot == SIZE_MAX) continue;
+    for (uint32_t row = part->index.slots[slot].row; row != PT_NO_ROW;
+         row = pt_row_segment(part, lay, row)->next[pt_row_offset(lay, row)])
+      if (!pt_row_deleted(part, lay, row)) {
+        out->part = (uint32_t)p;
+        out->row = row;
+        return true;
+      }
+  }
+  return false;
+}
+
+/* Appends a key to the text of the missing ones as Go prints a slice ([1 2], [a b]). */
+static void note_missing(char *buf, size_t size, size_t *at, const pt_key *key, bool str) {
+  if (*at >= size) return;
+  int n = str ? snprintf(buf + *at, size - *at, "%s%.*s", *at > 1 ? " " : "", (int)(key->len > 64 ? 64 : key->len), key->s)
+              : snprintf(buf + *at, size - *at, "%s%lld", *at > 1 ? " " : "", (long long)key->i);
+  *at += n > 0 ? (size_t)n : 0;
+  if (*at >= size) *at = size - 1;
+}
+
+/* The request's "int_ids" or "str_ids" (the host says which, as Milvus's IDs message does):
+ * each key's newest live row in the partitions searched gives its stored vector, written as
+ * a host's typed vectors (float32 for float-like fields, bytes for INT8 / BINARY) into `*buf`,
+ * or for sparse fields straight into q->v. Refused: both kinds, keys and vectors
+ * together, no keys, a key of the other type, keys with no live row (all of them named). */
+static pt_status keyed_vectors(const pt_collection *c, const cJSON *root, sreq *q, bool has_vectors, uint8_t **buf,
+                               size_t *bytes, double *nq, pt_error *err) {
+  const cJSON *ints = cJSON_GetObjectItemCaseSensitive(root, "int_ids");
+  const cJSON *strs = cJSON_GetObjectItemCaseSensitive(root, "str_ids");
+  const cJSON *ids = ints ? ints : strs;
+  *nq = -1;
+  if (!ids) return PT_OK;
+  if ((ints && strs) || !cJSON_IsArray(ids))
+    return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "the request's keys must be one list, int_ids or str_ids");
+  if (has_vectors || cJSON_GetObjectItemCaseSensitive(root, "sparse"))
+    return pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM, "Either ids or data must be provided, not both");
+  size_t n = (size_t)cJSON_GetArraySize(ids);
+  if (n == 0) return pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM, "`ids` value [] is illegal");
+  const pt_field *pk = &c->schema->fields[c->schema->primary];
+  bool str = pk->dtype == PT_VARCHAR;
+  if (str != (ids == strs))
+    return pt_fail(err, PT_TYPE_MISMATCH, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "primary key is %s, but IDs type mismatch" PT_INVALID_PARAMETER, str ? "varchar" : "int64");
+  const cJSON *anns = cJSON_GetObjectItemCaseSensitive(root, "anns_field");
+  if (!cJSON_IsString(anns) || !*anns->valuestring)
+    return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "anns_field is required for search by IDs" PT_INVALID_PARAMETER);
+  *nq = (double)n;
+  if (n > PT_MAX_NQ) return PT_OK; /* the caller refuses the number */
+  const pt_field *f = q->f;
+  const pt_layout *lay = &c->layout;
+  size_t vcol = (size_t)q->field, rb = lay->row_bytes[vcol], dim = (size_t)f->dim;
+  size_t per = f->dtype == PT_SPARSE_FLOAT_VECTOR ? 0 : f->dtype == PT_INT8_VECTOR ? dim
+               : f->dtype == PT_BINARY_VECTOR ? dim / 8 : dim * 4;
+  *bytes = n * per;
+  if (per && !(*buf = pt_malloc(*bytes))) return pt_fail_nomem(err);
+  if (!per) {
+    q->v.nq = n; /* so that pt_queries_release frees every query's pairs */
+    if (!(q->v.sp = pt_calloc(n, sizeof *q->v.sp)) || !(q->v.sp_n = pt_calloc(n, sizeof *q->v.sp_n))) return pt_fail_nomem(err);
+  }
+  char missing[512] = "[";
+  size_t at = 1, n_missing = 0;
+  size_t i = 0;
+  for (const cJSON *v = ids->child; v; v = v->next, i++) {
+    pt_key key = {0, NULL, 0};
+    if (!cJSON_IsString(v) || (!str && !int64_text(v->valuestring, &key.i)))
+      return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "key %zu of the request is not %s", i,
+                     str ? "a string" : "an int64 in decimal text");
+    if (str) key.s = v->valuestring, key.len = strlen(v->valuestring);
+    pt_rowref ref;
+    if (!key_row(c, q->scope, &key, &ref)) {
+      n_missing++;
+      note_missing(missing, sizeof missing - 1, &at, &key, str);
+      continue;
+    }
+    const pt_partition *part = c->parts[ref.part];
+    const pt_segment *seg = pt_row_segment(part, lay, ref.row);
+    const pt_column *col = &seg->cols[vcol];
+    uint32_t off = pt_row_offset(lay, ref.row);
+    if (col->valid && !pt_bit_get(col->valid, off))
+      return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "the %s of primary key %zu is null: it cannot be a query vector" PT_INVALID_PARAMETER, f->name, i);
+    if (!per) {
+      const uint8_t *cell = pt_var_cell(col, off);
+      uint32_t np = 0;
+      if (col->offsets[off + 1] > col->offsets[off]) memcpy(&np, cell, 4);
+      if (!(q->v.sp[i] = pt_malloc((np ? np : 1) * sizeof **q->v.sp))) return pt_fail_nomem(err);
+      for (uint32_t j = 0; j < np; j++) {
+        memcpy(&q->v.sp[i][j].index, cell + 4 + 8 * (size_t)j, 4);
+        memcpy(&q->v.sp[i][j].value, cell + 8 + 8 * (size_t)j, 4);
+      }
+      q->v.sp_n[i] = np;
+      continue;
+    }
+    const uint8_t *cell = col->data + (size_t)off * rb;
+    uint8_t *dst = *buf + i * per;
+    if (f->dtype == PT_FLOAT16_VECTOR || f->dtype == PT_BFLOAT16_VECTOR) {
+      for (size_t j = 0; j < dim; j++) {
+        uint16_t h;
+        memcpy(&h, cell + 2 * j, 2);
+        float x = f->dtype == PT_FLOAT16_VECTOR ? pt_f16_to_f32(h) : pt_bf16_to_f32(h);
+        memcpy(dst + 4 * j, &x, 4);
+      }
+    } else {
+      memcpy(dst, cell, per);
+    }
+  }
+  if (n_missing) {
+    missing[at] = ']';
+    missing[at + 1] = '\0';
+    return pt_fail(err, PT_NOT_FOUND, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "some of the provided primary key IDs do not exist: missing IDs = %s" PT_INVALID_PARAMETER, missing);
+  }
+  return PT_OK;
+}
+
+/* The query vectors of a search by keys: the stored vectors of the keys (keyed_vectors), read
+ * as a host's typed vectors are (pt_queries_read: sizes and values checked alike); sparse rows'
+ * pairs are taken as they are stored. */
+static pt_status keyed_queries(const pt_collection *c, const cJSON *root, sreq *q, bool has_vectors, pt_error *err) {
+  uint8_t *buf = NULL;
+  size_t bytes = 0;
+  double nq = -1;
+  pt_status rc = keyed_vectors(c, root, q, has_vectors, &buf, &bytes, &nq, err);
+  if (!rc && (nq < 1 || nq > PT_MAX_NQ)) rc = pt_queries_bad_nq(nq, err);
+  if (!rc && q->f->dtype != PT_SPARSE_FLOAT_VECTOR) {
+    size_t dim = (size_t)q->f->dim;
+    bool raw = q->f->dtype == PT_INT8_VECTOR || q->f->dtype == PT_BINARY_VECTOR;
+    pt_vectors_in in = {raw ? PT_IN_BYTES : PT_IN_FLOAT32, (uint32_t)nq,
+                        (uint32_t)(q->f->dtype == PT_BINARY_VECTOR ? dim / 8 : dim), buf, 0, NULL, NULL, 0, 0};
+    rc = pt_queries_read(q->f, &in, &q->v, err);
+  }
+  pt_free(buf);
+  return rc;
+}
+
+/* ============================================================================================
  * Scoring: the distances Milvus reports for a block of rows of one segment against one query
  * ========================================================================================== */
 
@@ -527,6 +691,12 @@ static void offer(const sreq *q, heap *hp, const float *dist, const uint32_t *se
  * Entry point
  * ========================================================================================== */
 
+/* The partitions searched ("partition_names"; every one when absent). */
+static pt_status parse_scope(const pt_collection *c, const cJSON *root, sreq *q, pt_error *err) {
+  if (!(q->scope = pt_calloc(c->n_parts ? c->n_parts : 1, 1))) return pt_fail_nomem(err);
+  return pt_scope_parse(c, cJSON_GetObjectItemCaseSensitive(root, "partition_names"), q->scope, err);
+}
+
 /* A search, its query vectors given as a host read them (`in`) or packed (pt_collection_search). */
 static pt_status search(pt_collection *c, const char *request, size_t len, const pt_vectors_in *in,
                         const void *vectors, size_t vectors_bytes, pt_search_result **out, pt_error *err) {
@@ -555,11 +725,17 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
 
   if ((rc = pick_field(c, root, &q, err)) || (rc = pick_metric(root, &q, err)) || (rc = parse_limits(root, &q, err)))
     goto done;
-  if ((rc = in ? pt_queries_read(q.f, in, &q.v, err) : packed_vectors(root, &q, vectors, vectors_bytes, err)) ||
-      (rc = prepare_queries(&q, err)))
+  /* by keys (Milvus 2.6.9: "int_ids" / "str_ids"), the partitions searched are those the keys
+   * are looked up in: read first */
+  bool by_keys = cJSON_GetObjectItemCaseSensitive(root, "int_ids") || cJSON_GetObjectItemCaseSensitive(root, "str_ids");
+  if (by_keys) {
+    bool has_vectors = in ? in->n > 0 && (in->values || in->len) && in->width > 0 : vectors_bytes != 0;
+    if ((rc = parse_scope(c, root, &q, err)) || (rc = keyed_queries(c, root, &q, has_vectors, err))) goto done;
+  } else if ((rc = in ? pt_queries_read(q.f, in, &q.v, err) : packed_vectors(root, &q, vectors, vectors_bytes, err)) ||
+             (rc = parse_scope(c, root, &q, err))) {
     goto done;
-  if (!(q.scope = pt_calloc(c->n_parts ? c->n_parts : 1, 1))) { rc = pt_fail_nomem(err); goto done; }
-  if ((rc = pt_scope_parse(c, cJSON_GetObjectItemCaseSensitive(root, "partition_names"), q.scope, err))) goto done;
+  }
+  if ((rc = prepare_queries(&q, err))) goto done;
   if ((rc = pt_outputs_parse(c, cJSON_GetObjectItemCaseSensitive(root, "output_fields"), &q.out, err))) goto done;
   if (q.out.count_only) { /* a query's aggregate: no field of a hit */
     rc = pt_fail(err, PT_NOT_FOUND, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "field count(*) not exist");

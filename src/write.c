@@ -75,8 +75,9 @@ static pt_status resolve_keys(wplan *p) {
   p->del_keys = p->keys;
   if (!p->b.n) return PT_OK;
 
-  /* supplied keys: every key on upsert, every key on insert without auto_id */
-  bool supplied = !(pk->auto_id && p->b.op == PT_OP_INSERT);
+  /* supplied keys: every key on upsert, every key on insert without auto_id or that gives its
+   * keys where the collection allows it (allow_insert_auto_id) */
+  bool supplied = !(pk->auto_id && p->b.op == PT_OP_INSERT) || p->b.keys_given;
   pt_key *sup = p->keys;
   if (pk->auto_id && p->b.op == PT_OP_UPSERT) {
     if (!(p->del_keys = pt_calloc(p->b.n, sizeof *p->del_keys))) return pt_fail_nomem(p->b.err);
@@ -85,7 +86,7 @@ static pt_status resolve_keys(wplan *p) {
   if (supplied) {
     for (size_t r = 0; r < p->b.n; r++) sup[r] = pt_batch_key(&p->b, p->b.s->primary, r, p->str_keys);
   }
-  if (pk->auto_id) {
+  if (pk->auto_id && !p->b.keys_given) {
     int64_t first = pt_store_next_ids(p->c->store, p->b.n);
     if (!p->str_keys) {
       for (size_t r = 0; r < p->b.n; r++) p->keys[r].i = first + (int64_t)r;
@@ -794,7 +795,7 @@ static void rows_json(wplan *p, pt_mutation_result *res) {
   /* pt_rows_build puts the primary key first */
   bool auto_id = s->fields[s->primary].auto_id;
   pt_json_row_opts opts = {NULL, -1, -1, NULL};
-  if (auto_id && p->b.op == PT_OP_INSERT) opts.omit_column = 0;
+  if (auto_id && p->b.op == PT_OP_INSERT && !p->b.keys_given) opts.omit_column = 0;
   if (auto_id && p->b.op == PT_OP_UPSERT) opts.key_column = 0, opts.keys = p->del_keys;
   for (size_t r = 0; r < p->b.n; r++) {
     if (t.len > UINT32_MAX - 1) goto fail;

@@ -280,6 +280,23 @@ const EVIDENCE = {
     assert.equal(c.partitions.length, 3);
     await refused(call({ num_partitions: 'three' }), 'num_partitions', ParamError);
   },
+  // search by primary keys (search_by_ids.test.mjs): with `data` too it is refused; alone, the
+  // key's own row is its nearest hit
+  ids: async (call, key) => {
+    await refused(call({ ids: [1] }), 'ids', ParamError);
+    const c = await filled(), on = key.startsWith('Partition') ? c.partition('p') : c;
+    const hits = await on.search(null, 'v', { metric_type: 'L2' }, 1, null, { ids: [4] });
+    assert.equal(Number(hits[0][0].id), 4);
+  },
+  // collection properties: allow_insert_auto_id is honoured (autoid_insert.test.mjs), others refused
+  properties: async (call) => {
+    await refused(call({ properties: { 'mmap.enabled': true } }), 'mmap.enabled', ParamError);
+    await refused(call({ properties: { allow_insert_auto_id: true } }), 'allow_insert_auto_id'); // no auto_id here
+    const c = new Collection(uniqueName('aiai'), new CollectionSchema([
+      new FieldSchema('id', DataType.INT64, { is_primary: true, auto_id: true }), new FieldSchema('v', DataType.FLOAT_VECTOR, { dim: 2 }),
+    ]), { properties: { allow_insert_auto_id: true } });
+    assert.deepEqual((await c.insert({ id: 5, v: [1, 1] })).primary_keys.map(Number), [5]);
+  },
   name: async (call) => {
     const name = uniqueName('named');
     const c = await call({ name });

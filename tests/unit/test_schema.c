@@ -852,6 +852,40 @@ TEST(schema_to_json_round_trip) {
   CHECK_EQ_INT(pt_schema_to_json(NULL, &text, NULL), PT_MISUSE);
 }
 
+TEST(collection_properties) {
+  /* allow_insert_auto_id: a boolean or Go's ParseBool text; read back as a boolean */
+  pt_schema *s = schema_sq("{'auto_id':true,'properties':{'allow_insert_auto_id':'T'},"
+                           "'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'v','dtype':101,'dim':2}]}");
+  char *text = NULL;
+  CHECK_EQ_INT(pt_schema_to_json(s, &text, NULL), PT_OK);
+  CHECK(text && strstr(text, "\"properties\":{\"allow_insert_auto_id\":true}"));
+  pt_schema *back = test_schema(text);
+  CHECK(pt_schema_equal(s, back));
+  pt_schema *plain = schema_sq("{'auto_id':true,'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'v','dtype':101,'dim':2}]}");
+  CHECK(!pt_schema_equal(s, plain));
+  pt_free(text);
+  pt_schema_free(back);
+  pt_schema_free(plain);
+  pt_schema_free(s);
+  SCHEMA_ERR("{'properties':{'allow_insert_auto_id':'yes'},'fields':[{'name':'id','dtype':5,'is_primary':true}]}",
+             PT_TYPE_MISMATCH, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+             "the value for allow_insert_auto_id must be a boolean: invalid parameter");
+  SCHEMA_ERR("{'properties':{'allow_insert_auto_id':1},'fields':[{'name':'id','dtype':5,'is_primary':true}]}",
+             PT_TYPE_MISMATCH, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+             "the value for allow_insert_auto_id must be a boolean: invalid parameter");
+  SCHEMA_ERR("{'properties':{'mmap.enabled':true},'fields':[{'name':'id','dtype':5,'is_primary':true}]}",
+             PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM, "the collection property mmap.enabled is not supported by partita");
+  SCHEMA_ERR("{'properties':[],'fields':[{'name':'id','dtype':5,'is_primary':true}]}",
+             PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_PARAM, "Param properties must be dict type.");
+  /* without auto_id keys the property cannot be on (Milvus's alter_properties rule) */
+  pt_store *st = test_store();
+  CREATE_ERR(st, "c", "{'properties':{'allow_insert_auto_id':true},'fields':[{'name':'id','dtype':5,'is_primary':true},"
+                      "{'name':'v','dtype':101,'dim':2}]}",
+             PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+             "the value for allow_insert_auto_id must be false when autoID is false: invalid parameter");
+  pt_store_close(st);
+}
+
 TEST(names_of_types_and_statuses) {
   CHECK_STR(pt_dtype_name(PT_INT64), "INT64");
   CHECK_STR(pt_dtype_name(PT_SPARSE_FLOAT_VECTOR), "SPARSE_FLOAT_VECTOR");
@@ -870,4 +904,4 @@ TEST_MAIN(T(field_check_accepts_every_type), T(field_check_errors), T(schema_fro
           T(create_field_names_and_keywords), T(create_primary_dynamic_auto_id_types),
           T(create_type_params), T(create_nullable_and_defaults), T(create_num_partitions),
           T(reopen_same_and_different_schema), T(collection_find_drop_list), T(partition_rules),
-          T(schema_to_json_round_trip), T(names_of_types_and_statuses))
+          T(schema_to_json_round_trip), T(names_of_types_and_statuses), T(collection_properties))

@@ -1489,6 +1489,99 @@ TEST(allocation_failure_sweep) {
   CHECK_EQ_INT(test_alloc_live(), 0);
 }
 
+/* A search by keys finds what a search with those rows' vectors (as the host would give them)
+ * finds: the same counts, distances and keys. */
+static void same_as_vectors(int line, pt_collection *c, const char *by_keys, const char *by_vectors, const void *q,
+                            size_t qlen) {
+  pt_search_result *a = NULL, *b = NULL;
+  pt_error e;
+  pt_status ra = pt_collection_search(c, by_keys, strlen(by_keys), NULL, 0, &a, &e);
+  if (ra) fprintf(stderr, "  (line %d) by keys: %s\n", line, e.message);
+  CHECK_OK(ra, &e);
+  CHECK_OK(pt_collection_search(c, by_vectors, strlen(by_vectors), q, qlen, &b, &e), &e);
+  if (a && b) {
+    CHECK_EQ_INT(pt_search_nq(a), pt_search_nq(b));
+    size_t total = 0;
+    for (size_t i = 0; i < pt_search_nq(a); i++) {
+      CHECK_EQ_INT(pt_search_counts(a)[i], pt_search_counts(b)[i]);
+      total += pt_search_counts(b)[i];
+    }
+    CHECK(memcmp(pt_search_distances(a), pt_search_distances(b), total * 4) == 0);
+    char *ja = NULL, *jb = NULL; /* the hits' keys, with their distances */
+    CHECK_OK(pt_search_to_json(a, 0, &ja, NULL, &e), &e);
+    CHECK_OK(pt_search_to_json(b, 0, &jb, NULL, &e), &e);
+    if (ja && jb) CHECK_STR(ja, jb);
+    pt_free(ja);
+    pt_free(jb);
+  }
+  pt_search_free(a);
+  pt_search_free(b);
+}
+
+TEST(search_by_keys) {
+  pt_store *st = test_store();
+  pt_collection *c = test_collection(st, "k", J("{'fields':[{'name':'id','dtype':5,'is_primary':true},"
+                                                "{'name':'v','dtype':101,'dim':3},{'name':'h','dtype':102,'dim':2},"
+                                                "{'name':'b','dtype':100,'dim':16},{'name':'s','dtype':104}]}"));
+  pt_error pe;
+  CHECK_OK(pt_partition_create(c, "p", 1, &pe), &pe);
+  pt_mutation_result r = test_write(c, NULL, PT_OP_INSERT, J("[{'id':1,'v':[1,2,3],'h':[0.5,1.5],'b':[1,2],'s':{'1':1,'7':2}},"
+                                                             "{'id':2,'v':[3,2,1],'h':[2.5,0.25],'b':[3,4],'s':{'2':3}},"
+                                                             "{'id':3,'v':[0,1,0],'h':[1,1],'b':[255,0],'s':{'7':0.5}}]"));
+  pt_mutation_result_clear(&r);
+  r = test_write(c, "p", PT_OP_INSERT, J("[{'id':9,'v':[5,5,5],'h':[3,3],'b':[0,255],'s':{'3':1}}]"));
+  pt_mutation_result_clear(&r);
+  /* an upserted key searches with its newest vector; a deleted row is no key any more */
+  r = test_write(c, NULL, PT_OP_UPSERT, J("[{'id':2,'v':[2,2,2],'h':[2,2],'b':[8,8],'s':{'5':5}}]"));
+  pt_mutation_result_clear(&r);
+  const float v32[6] = {1, 2, 3, 2, 2, 2};
+  same_as_vectors(__LINE__, c, J("{'anns_field':'v','metric_type':'L2','limit':4,'int_ids':['1','2']}"),
+                  J("{'anns_field':'v','metric_type':'L2','limit':4,'nq':2}"), v32, sizeof v32);
+  same_as_vectors(__LINE__, c, J("{'anns_field':'v','metric_type':'COSINE','limit':4,'int_ids':['2','1','2']}"),
+                  J("{'anns_field':'v','metric_type':'COSINE','limit':4,'nq':3}"), (const float[9]){2, 2, 2, 1, 2, 3, 2, 2, 2}, 36);
+  const float h32[2] = {0.5f, 1.5f};
+  same_as_vectors(__LINE__, c, J("{'anns_field':'h','metric_type':'IP','limit':4,'int_ids':['1']}"),
+                  J("{'anns_field':'h','metric_type':'IP','limit':4,'nq':1}"), h32, sizeof h32);
+  const uint8_t bq[2] = {255, 0};
+  same_as_vectors(__LINE__, c, J("{'anns_field':'b','metric_type':'HAMMING','limit':4,'int_ids':['3']}"),
+                  J("{'anns_field':'b','metric_type':'HAMMING','limit':4,'nq':1,'vector_kind':'bytes'}"), bq, 2);
+  same_as_vectors(__LINE__, c, J("{'anns_field':'s','limit':4,'int_ids':['1']}"),
+                  J("{'anns_field':'s','limit':4,'sparse':[{'1':1,'7':2}]}"), NULL, 0);
+  /* partitions: a key is looked up in the partitions searched */
+  same_as_vectors(__LINE__, c, J("{'anns_field':'v','metric_type':'L2','limit':4,'int_ids':['9'],'partition_names':['p']}"),
+                  J("{'anns_field':'v','metric_type':'L2','limit':4,'nq':1,'partition_names':['p']}"), (const float[3]){5, 5, 5}, 12);
+  SEARCH_ERR(c, "{'anns_field':'v','limit':4,'int_ids':['9'],'partition_names':['_default']}", NULL, 0, PT_NOT_FOUND, INV, MIL,
+             "some of the provided primary key IDs do not exist: missing IDs = [9]: invalid parameter");
+  /* errors: missing keys (every one named), keys and vectors, no keys, the other key type, no anns_field */
+  SEARCH_ERR(c, "{'anns_field':'v','limit':4,'int_ids':['1','40','-7']}", NULL, 0, PT_NOT_FOUND, INV, MIL,
+             "some of the provided primary key IDs do not exist: missing IDs = [40 -7]: invalid parameter");
+  SEARCH_ERR(c, "{'anns_field':'v','limit':4,'int_ids':['1']}", v32, 12, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM,
+             "Either ids or data must be provided, not both");
+  SEARCH_ERR(c, "{'anns_field':'s','limit':4,'int_ids':['1'],'sparse':[{'1':1}]}", NULL, 0, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM,
+             "Either ids or data must be provided, not both");
+  SEARCH_ERR(c, "{'anns_field':'v','limit':4,'int_ids':[]}", NULL, 0, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM, "`ids` value [] is illegal");
+  SEARCH_ERR(c, "{'anns_field':'v','limit':4,'str_ids':['1']}", NULL, 0, PT_TYPE_MISMATCH, INV, MIL,
+             "primary key is int64, but IDs type mismatch: invalid parameter");
+  SEARCH_ERR(c, "{'anns_field':'v','limit':4,'int_ids':['1x']}", NULL, 0, PT_MISUSE, UNX, MIL, "key 0 of the request is not an int64");
+  SEARCH_ERR(c, "{'anns_field':'v','limit':4,'int_ids':['9223372036854775808']}", NULL, 0, PT_MISUSE, UNX, MIL, "not an int64");
+  SEARCH_ERR(c, "{'anns_field':'v','limit':0,'int_ids':['1']}", NULL, 0, PT_RANGE, UNX, MIL, "topk [0] is invalid");
+  /* VARCHAR keys */
+  pt_collection *s = test_collection(st, "ks", J("{'fields':[{'name':'pk','dtype':21,'max_length':8,'is_primary':true},"
+                                                 "{'name':'v','dtype':101,'dim':2}]}"));
+  r = test_write(s, NULL, PT_OP_INSERT, J("[{'pk':'a','v':[1,0]},{'pk':'b','v':[0,1]}]"));
+  pt_mutation_result_clear(&r);
+  const float sq[2] = {0, 1};
+  same_as_vectors(__LINE__, s, J("{'anns_field':'v','limit':2,'str_ids':['b']}"), J("{'anns_field':'v','limit':2,'nq':1}"), sq, 8);
+  SEARCH_ERR(s, "{'limit':4,'str_ids':['a']}", NULL, 0, PT_SCHEMA, INV, MIL,
+             "anns_field is required for search by IDs: invalid parameter"); /* even with one vector field */
+  SEARCH_ERR(s, "{'anns_field':'v','limit':4,'int_ids':['1']}", NULL, 0, PT_TYPE_MISMATCH, INV, MIL,
+             "primary key is varchar, but IDs type mismatch: invalid parameter");
+  SEARCH_ERR(s, "{'anns_field':'v','limit':4,'str_ids':['a','zz','b','yy']}", NULL, 0, PT_NOT_FOUND, INV, MIL,
+             "missing IDs = [zz yy]: invalid parameter");
+  pt_store_close(st);
+}
+
 TEST_MAIN(T(allocation_failure_sweep), T(every_metric_on_real_data), T(every_metric_on_integer_data_with_ties), T(ties_in_storage_order),
           T(ties_at_every_limit), T(range_search_bounds), T(output_fields_of_hits), T(deleted_and_upserted_rows),
-          T(half_queries_are_rounded), T(zero_vectors), T(nothing_to_find), T(errors), T(vectors_as_hosts_read_them))
+          T(half_queries_are_rounded), T(zero_vectors), T(nothing_to_find), T(errors), T(vectors_as_hosts_read_them),
+          T(search_by_keys))

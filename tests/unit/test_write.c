@@ -592,6 +592,33 @@ TEST(auto_id_keys) {
   pt_store_close(st);
 }
 
+TEST(allow_insert_auto_id) {
+  pt_store *st = test_store();
+  pt_collection *c = coll(st, "c", "{'auto_id':true,'properties':{'allow_insert_auto_id':'true'},"
+                                   "'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'v','dtype':101,'dim':2}]}");
+  /* keys given: kept as given, nothing drawn from the allocator */
+  pt_mutation_result r = test_write(c, NULL, PT_OP_INSERT, J("[{'id':7,'v':[0,0]},{'id':9,'v':[1,1]}]"));
+  CHECK(r.n_keys == 2 && r.int_keys && r.int_keys[0] == 7 && r.int_keys[1] == 9);
+  pt_mutation_result_clear(&r);
+  CHECK_EQ_INT(found(c, "id in [7, 9]", NULL), 2);
+  /* no keys: generated, as without the property */
+  r = test_write(c, NULL, PT_OP_INSERT, J("[{'v':[2,2]}]"));
+  int64_t first = (int64_t)(1700000000000ull << 18);
+  CHECK(r.n_keys == 1 && r.int_keys && r.int_keys[0] == first);
+  pt_mutation_result_clear(&r);
+  /* a row that leaves the key out of a batch that gives keys: refused, nothing applied */
+  JSON_FAILS(c, NULL, PT_OP_INSERT, J("[{'id':3,'v':[0,0]},{'v':[0,0]}]"), PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH,
+             "Insert missed an field `id` to collection without set nullable==true or set default_value", 1);
+  CHECK_EQ_INT(count_of(c, NULL), 3);
+  /* the property off: a given key is refused as before */
+  pt_collection *d = coll(st, "d", "{'auto_id':true,'properties':{'allow_insert_auto_id':false},"
+                                   "'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'v','dtype':101,'dim':2}]}");
+  JSON_FAILS(d, NULL, PT_OP_INSERT, J("[{'id':5,'v':[0,0]}]"), PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+             "can not assign primary field data when auto id enabled id: invalid parameter", 0);
+  CHECK_EQ_INT(count_of(d, NULL), 0);
+  pt_store_close(st);
+}
+
 /* ============================================================================================
  * Nullable fields, default values, the dynamic field
  * ========================================================================================== */
@@ -2211,7 +2238,7 @@ TEST(stage_writes_vectors_in_place) {
 }
 
 TEST_MAIN(T(binary_vector_of_one_byte_through_json), T(stage_writes_vectors_in_place), T(insert_keeps_duplicate_keys), T(upsert_is_scoped_to_the_target_partition), T(upsert_counts_and_keys), T(upsert_in_place),
-          T(duplicate_keys_in_one_upsert_batch), T(auto_id_keys), T(nullable_and_default_values), T(dynamic_field),
+          T(duplicate_keys_in_one_upsert_batch), T(auto_id_keys), T(allow_insert_auto_id), T(nullable_and_default_values), T(dynamic_field),
           T(every_type_round_trips), T(int8_sparse_and_varchar_keys_round_trip), T(json_numbers_are_exact),
           T(json_values_are_stored_in_canonical_form),
           T(json_errors_change_nothing), T(typed_errors_change_nothing), T(half_and_int8_vector_errors), T(column_form_errors), T(dataframe_form),

@@ -363,6 +363,10 @@ export interface SearchOptions extends TimeoutOption {
   round_decimal?: number;
   consistency_level?: ConsistencyLevel;
   expr_params?: ExprParams;
+  /** Search by primary keys (Milvus 2.6.9): the stored vectors of these keys (all integers or
+   * all strings, as the primary key) are the query vectors; `data` must then be null and
+   * `anns_field` given. A key with no live row in the partitions searched is an error. */
+  ids?: Array<number | bigint> | string[];
 }
 export interface CollectionSearchOptions extends SearchOptions {
   partition_names?: string[];
@@ -387,6 +391,13 @@ export interface CollectionOptions {
   /** Partition-key collections: number of partitions (default 16). */
   num_partitions?: number;
   consistency_level?: ConsistencyLevel;
+  /** Collection properties set at creation: partita knows `allow_insert_auto_id` (a boolean or
+   * Go's ParseBool text: an auto_id insert may give its keys); any other is refused by name. */
+  properties?: CollectionProperties;
+}
+
+export interface CollectionProperties {
+  allow_insert_auto_id?: boolean | string;
 }
 
 export interface QueryIteratorOptions extends TimeoutOption {
@@ -455,7 +466,7 @@ export class Collection {
   get(ids: PrimaryKey | readonly PrimaryKey[] | BigInt64Array, options?: CollectionGetOptions): Promise<Entity[]>;
   /** Exact vector search: one list of hits per query vector, best first (ties in storage
    * order). `anns_field` may be left out (undefined / null) when there is one vector field. */
-  search(data: SearchData, anns_field: string | null | undefined, param: SearchParam | null | undefined, limit?: number,
+  search(data: SearchData | null | undefined, anns_field: string | null | undefined, param: SearchParam | null | undefined, limit?: number,
          expr?: string | null, options?: CollectionSearchOptions): Promise<Hit[][]>;
   /** pymilvus's query_iterator: batches of rows in primary-key order, each row present from
    * start to end once, whatever other calls write between batches. */
@@ -511,7 +522,7 @@ export class Partition {
   query(expr: string, options?: QueryOptions): Promise<Entity[]>;
   get(ids: PrimaryKey | readonly PrimaryKey[] | BigInt64Array, options?: GetOptions): Promise<Entity[]>;
   /** Exact vector search in this partition (see Collection.search). */
-  search(data: SearchData, anns_field: string | null | undefined, param: SearchParam | null | undefined, limit?: number,
+  search(data: SearchData | null | undefined, anns_field: string | null | undefined, param: SearchParam | null | undefined, limit?: number,
          expr?: string | null, options?: SearchOptions): Promise<Hit[][]>;
   flush(options?: TimeoutOption): Promise<void>;
   load(options?: TimeoutOption): Promise<void>;

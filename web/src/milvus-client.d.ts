@@ -125,7 +125,8 @@ interface BaseCreateCollectionReq extends GrpcTimeOut {
   enable_dynamic_field?: boolean;
   enableDynamicField?: boolean;
   shards_num?: 1;
-  properties?: Record<string, never>;
+  /** `allow_insert_auto_id` only (an auto_id insert may give its keys); others are refused. */
+  properties?: { allow_insert_auto_id?: boolean | string };
 }
 export interface CreateCollectionWithFieldsReq extends BaseCreateCollectionReq {
   fields: FieldType[];
@@ -356,8 +357,11 @@ export interface SearchSimpleReq extends collectionNameReq {
   ignore_growing?: boolean;
   round_decimal?: number;
   nq?: number;
+  /** Search by primary keys (Milvus 2.6.9): these keys' stored vectors are the query vectors
+   * (no `data` then, and `anns_field` is required). */
+  ids?: Array<number | bigint> | string[];
 }
-export interface SearchIteratorReq extends Omit<SearchSimpleReq, 'offset' | 'limit' | 'topk'> {
+export interface SearchIteratorReq extends Omit<SearchSimpleReq, 'offset' | 'limit' | 'topk' | 'ids'> {
   limit?: number;
   batchSize: number;
   external_filter_fn?: (row: SearchResultData) => boolean;

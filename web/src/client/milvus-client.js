@@ -22,7 +22,7 @@
 import { init } from '../core/loader.js';
 import { engine, isInitialized } from '../core/engine.js';
 import { connections } from '../orm/connections.js';
-import { Collection, keysExpr } from '../orm/collection.js';
+import { Collection, idsRequest, keysExpr } from '../orm/collection.js';
 import { transcribeQueries } from '../core/marshal.js';
 import { CollectionSchema, FieldSchema } from '../orm/schema.js';
 import { run_analyzer } from '../orm/analyzer.js';
@@ -170,7 +170,7 @@ function describeReply(h, st, partitions, aliasNames, db) {
     virtual_channel_names: [],
     physical_channel_names: [],
     start_positions: [],
-    properties: [],
+    properties: keyValues(h.schema.properties ?? {}), // as Milvus answers them: values as text
     created_timestamp: ts,
     created_utc_timestamp: String(st.created),
     shards_num: 1,
@@ -479,7 +479,6 @@ export class MilvusClient {
     await this.#whenReady(); // which types are vectors is the core's to say
     checkFields(fields);
     if (Array.isArray(data.functions) ? data.functions.length > 0 : data.functions !== undefined) throw unsupported('`functions` of MilvusClient.createCollection (BM25 and embedding functions: issue 19)');
-    if (data.properties !== undefined && Object.keys(data.properties ?? {}).length) throw unsupported('`properties` of MilvusClient.createCollection');
     if (data.shards_num !== undefined && data.shards_num !== 1) throw unsupported('`shards_num` other than 1 of MilvusClient.createCollection');
     const level = data.consistency_level ?? 'Bounded';
     const levelName = typeof level === 'number' ? ConsistencyLevelEnum[level] : level;
@@ -496,7 +495,7 @@ export class MilvusClient {
       });
       const existed = engine().hasCollection(this.#storeOf(data), data.collection_name);
       this.#collections.set(`${this.#dbOf(data)}\u0000${data.collection_name}`, new Collection(data.collection_name, schema, {
-        using: this.#aliasOf(data), num_partitions: hasKey ? data.num_partitions ?? 16 : 0,
+        using: this.#aliasOf(data), num_partitions: hasKey ? data.num_partitions ?? 16 : 0, properties: data.properties,
       }));
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       // a new collection of Milvus is not loaded until its vector fields are indexed and loaded
@@ -1003,21 +1002,25 @@ export class MilvusClient {
   async search(data) {
     checkCollectionName(data);
     accept('search', data, ['anns_field', 'partition_names', 'expr', 'filter', 'exprValues', 'search_params', 'vectors', 'vector', 'data', 'output_fields',
-      'vector_type', 'consistency_level', 'limit', 'topk', 'offset', 'params', 'metric_type', 'round_decimal', 'ignore_growing']);
+      'vector_type', 'consistency_level', 'limit', 'topk', 'offset', 'params', 'metric_type', 'round_decimal', 'ignore_growing', 'ids']);
     const legacy = data.search_params ?? null;
     if (legacy) accept('search (search_params)', legacy, ['anns_field', 'topk', 'metric_type', 'params', 'offset', 'round_decimal', 'ignore_growing']);
     // every row of the embedded store is where Milvus keeps new rows (growing segments)
     if (data.ignore_growing || legacy?.ignore_growing) throw unsupported('`ignore_growing: true` of MilvusClient.search');
 
     const vectors = data.vectors ?? data.vector ?? data.data;
-    if (vectors === undefined) throw new Error(ERROR_REASONS.VECTORS_OR_VECTOR_IS_MISSING);
+    // search by primary keys (Milvus 2.6.9): the keys' stored vectors are the query vectors
+    const byIds = data.ids !== undefined && data.ids !== null;
+    const keyed = byIds ? idsRequest(data.ids, vectors) : null;
+    if (vectors === undefined && !byIds) throw new Error(ERROR_REASONS.VECTORS_OR_VECTOR_IS_MISSING);
     await this.#whenReady();
     const desc = await this.describeCollection({ collection_name: data.collection_name, db_name: data.db_name });
     if (desc.status.error_code !== ErrorCode.SUCCESS) return { status: desc.status, results: [], recalls: [], session_ts: -1, collection_name: data.collection_name };
-    const annsName = data.anns_field || legacy?.anns_field || Object.keys(desc.anns_fields)[0];
-    if (!desc.anns_fields[annsName]) throw new Error(ERROR_REASONS.NO_ANNS_FEILD_FOUND_IN_SEARCH);
-    if (data.vector_type !== undefined && data.vector_type !== desc.anns_fields[annsName].dataType)
-      throw new MilvusException(Code.PARAMETER_INVALID, `vector_type ${data.vector_type} is not the type of field ${annsName} (${desc.anns_fields[annsName].dataType}): invalid parameter`);
+    // by keys the field is never guessed: the core asks for it as Milvus does
+    const annsName = data.anns_field || legacy?.anns_field || (byIds ? '' : Object.keys(desc.anns_fields)[0]);
+    if (!desc.anns_fields[annsName] && !(byIds && annsName === '')) throw new Error(ERROR_REASONS.NO_ANNS_FEILD_FOUND_IN_SEARCH);
+    if (data.vector_type !== undefined && data.vector_type !== desc.anns_fields[annsName]?.dataType)
+      throw new MilvusException(Code.PARAMETER_INVALID, `vector_type ${data.vector_type} is not the type of field ${annsName} (${desc.anns_fields[annsName]?.dataType}): invalid parameter`);
     return this.#run((s) => ({ status: s, results: [], recalls: [], session_ts: -1, collection_name: data.collection_name }), () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       requireLoaded(h);
@@ -1042,8 +1045,10 @@ export class MilvusClient {
       const outputs = data.output_fields ?? ['*'];
       request.output_fields = outputs;
       if (data.partition_names) request.partition_names = data.partition_names;
-      // the query vectors as read: the core checks them against the field it searches
-      const q = transcribeQueries(vectors, field ?? null, engine().constants.limits.MAX_NQ);
+      if (keyed) Object.assign(request, keyed);
+      // the query vectors as read: the core checks them against the field it searches (by keys,
+      // the core reads the keys' stored vectors instead)
+      const q = transcribeQueries(keyed ? null : vectors, keyed ? null : field ?? null, engine().constants.limits.MAX_NQ);
       const pk = h.pk.name;
       const text = withTemplate(JSON.stringify(request), templateText(data.exprValues));
       const hits = engine().searchHits(this.#storeOf(data), h.name, h, text, q, { pk, roundDecimal });

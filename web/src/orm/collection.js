@@ -195,7 +195,9 @@ export class Collection {
    * Opens collection `name`, or creates it from `schema` (an equal schema opens it too).
    * @param {string} name
    * @param {CollectionSchema} [schema]
-   * @param {{ using?: string, num_partitions?: number }} [options]
+   * @param {{ using?: string, num_partitions?: number, properties?: object }} [options]
+   *   properties: collection properties, as pymilvus's create_collection takes them (partita knows
+   *   allow_insert_auto_id; the core refuses any other by name)
    */
   constructor(name, schema, options = {}) {
     if (schema !== undefined && schema !== null && !(schema instanceof CollectionSchema)) {
@@ -208,22 +210,25 @@ export class Collection {
     }
     this.#name = checkName(name, 'collection');
     // the caller's values first (the schema's JSON, the options): then the store
-    options = acceptOptions('Collection() options', options, ['using', 'num_partitions', 'consistency_level']);
+    options = acceptOptions('Collection() options', options, ['using', 'num_partitions', 'consistency_level', 'properties']);
     checkConsistencyLevel(options.consistency_level);
     this.#using = options.using ?? 'default';
-    const schemaText = schema ? requestText(schema.toCoreJSON(), null) : null;
+    const schemaText = schema ? requestText({ ...schema.toCoreJSON(), properties: options.properties }, null) : null;
     const numPartitions = options.num_partitions ?? 0;
     if (typeof numPartitions !== 'number')
       throw new ParamError(CLIENT_ERROR, `num_partitions must be a number, got ${typeName(numPartitions)}`);
     const store = this.#store();
     const found = engine().hasCollection(store, name);
+    const fw = connections._forwarder(this.#using);
+    // the remote's collections/create would be sent without them (not forwarded yet): refused
+    if (fw && !found && schema && options.properties != null && Object.keys(options.properties).length)
+      throw new ParamError(CLIENT_ERROR, 'collection properties are not forwarded: a forwarding connection cannot create a collection with `properties`');
     if (!schema) {
       if (!found)
         throw new SchemaNotReadyException(CLIENT_ERROR, `Collection '${name}' not exist, or you can pass in schema to create one.`);
     } else {
       engine().createCollection(store, name, schemaText, numPartitions, true);
     }
-    const fw = connections._forwarder(this.#using);
     // the core's description is only needed to rebuild the schema or to forward the creation
     // (describing costs two JSON round trips through the core, a good part of a cold start)
     const described = !schema || (fw && !found) ? this._describe() : null;
@@ -439,8 +444,11 @@ export class Collection {
     if (outputs !== undefined && outputs !== null) request.output_fields = outputs;
     const parts = partitionNames ?? options.partition_names;
     if (parts !== undefined && parts !== null) request.partition_names = parts;
-    // the query vectors as read (the core checks them against the field it searches)
-    const q = transcribeQueries(data, field ?? null, engine().constants.limits.MAX_NQ);
+    const byIds = options.ids !== undefined && options.ids !== null;
+    if (byIds) Object.assign(request, idsRequest(options.ids, data));
+    // the query vectors as read (the core checks them against the field it searches; by keys, it
+    // reads the keys' stored vectors instead)
+    const q = transcribeQueries(byIds ? null : data, byIds ? null : field ?? null, engine().constants.limits.MAX_NQ);
     const pk = info.fields[info.primary].name;
     const params = templateText(options.expr_params);
     const text = withTemplate(requestText(request, function (k, v) {
@@ -705,6 +713,22 @@ export class Collection {
   toString() {
     return `<Collection>:\n-------------\n<name>: ${this.#name}\n<description>: ${this.description}\n<schema>: ${JSON.stringify(this.#schema)}`;
   }
+}
+
+/**
+ * Search by primary keys (Milvus 2.6.9, pymilvus's `ids`): the request member naming the keys
+ * whose stored vectors are the query vectors, as Milvus's IDs message carries them: int_ids
+ * (integers and BigInts, as decimal text so that int64 keys stay exact) or str_ids (strings).
+ * The core resolves them (a key of the other type than the primary key's, a missing key:
+ * Milvus's errors). `data` must not be given too.
+ */
+export function idsRequest(ids, data) {
+  if (data !== undefined && data !== null) throw new ParamError(CLIENT_ERROR, 'Either ids or data must be provided, not both');
+  const list = Array.isArray(ids) ? ids : [ids];
+  const ints = list.every((k) => typeof k === 'bigint' || Number.isSafeInteger(k));
+  if (!ints && !list.every((k) => typeof k === 'string'))
+    throw new ParamError(CLIENT_ERROR, `\`ids\` value [${list.map(shown).join(', ')}] is illegal`);
+  return ints && list.length ? { int_ids: list.map(String) } : { str_ids: [...list] };
 }
 
 _registerCollection(Collection);

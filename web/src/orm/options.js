@@ -15,7 +15,7 @@ export const OPTIONS = {
   delete: ['timeout', 'ack', 'expr_params'],
   query: ['output_fields', 'limit', 'offset', 'timeout', 'consistency_level', 'expr_params'],
   get: ['output_fields', 'timeout', 'consistency_level'],
-  search: ['output_fields', 'offset', 'round_decimal', 'timeout', 'consistency_level', 'expr_params'],
+  search: ['output_fields', 'offset', 'round_decimal', 'timeout', 'consistency_level', 'expr_params', 'ids'],
 };
 /** Why a few options Milvus has are refused, in their messages. */
 const WHY = {

@@ -248,7 +248,8 @@ function describeCollection(conn, req) {
       partitionsNum: parts.length,
       consistencyLevel: st.consistencyLevel ?? 'Bounded',
       enableDynamicField: Boolean(h.schema.enable_dynamic_field),
-      properties: [],
+      // Milvus's REST describe lists the properties as [{key, value}], values as text
+      properties: Object.entries(h.schema.properties ?? {}).map(([key, value]) => ({ key, value: String(value) })),
     },
     message: '',
   });
