@@ -5,6 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { init, Collection, CollectionSchema, FieldSchema, DataType, MilvusException, ParamError } from 'partita';
+import { MilvusClient, DataType as SdkType } from 'partita/milvus-client';
+import { createHandler } from 'partita/server';
 import { rejectsUnchanged, uniqueName } from './support/helpers.mjs';
 
 await init();
@@ -56,4 +58,53 @@ test("grouping refused as Milvus refuses it, the store unchanged", async () => {
   await rejectsUnchanged(c, search({ group_size: 2 }), { cls: MilvusException, message: 'group_size and strict_group_size need a group_by_field' });
   // the iterators do not group
   await assert.rejects(c.search_iterator([[0, 0]], 'v', L2, 10, -1, null, null, null, { group_by_field: 's' }), /'group_by_field'/);
+});
+
+test('MilvusClient.search groups: group_by_field, group_size, strict_group_size', async () => {
+  const client = new MilvusClient({ address: ':memory:' });
+  const collection_name = uniqueName('grp');
+  await client.createCollection({
+    collection_name,
+    fields: [
+      { name: 'id', data_type: SdkType.Int64, is_primary_key: true },
+      { name: 's', data_type: SdkType.VarChar, max_length: 4, nullable: true },
+      { name: 'v', data_type: SdkType.FloatVector, dim: 2 },
+    ],
+    index_params: { field_name: 'v', metric_type: 'L2' },
+  });
+  await client.loadCollection({ collection_name });
+  await client.insert({ collection_name, data: ROWS.map(([id, s]) => ({ id, s, v: [id, 0] })) });
+  const found = async (o) => (await client.search({ collection_name, data: [0, 0], limit: 3, ...o })).results.map((h) => Number(h.id));
+  assert.deepEqual(await found({ group_by_field: 's' }), [1, 2, 4]);
+  assert.deepEqual(await found({ group_by_field: 's', group_size: 2 }), [1, 3, 2, 6, 4, 7]);
+  assert.deepEqual(await found({ group_by_field: 's', group_size: 3, strict_group_size: true }), [1, 3, 8]);
+  // as the SDK, a refusal is the status of the answer
+  const refused = await client.search({ collection_name, data: [0, 0], limit: 3, group_by_field: 's', group_size: 11 });
+  assert.match(refused.status.reason, /input group size:11 is out of range/);
+  assert.deepEqual(refused.results, []);
+});
+
+test("the REST server's groupingField, groupSize, strictGroupSize", async () => {
+  const handler = createHandler();
+  const post = async (path, body) => (await handler(new Request(`http://127.0.0.1/v2/vectordb/${path}`, { method: 'POST', body: JSON.stringify(body) }))).json();
+  const collectionName = uniqueName('grp');
+  let r = await post('collections/create', {
+    collectionName,
+    schema: { fields: [{ fieldName: 'id', dataType: 'Int64', isPrimary: true }, { fieldName: 's', dataType: 'VarChar', nullable: true, elementTypeParams: { max_length: 4 } },
+      { fieldName: 'v', dataType: 'FloatVector', elementTypeParams: { dim: 2 } }] },
+  });
+  assert.equal(r.code, 0, JSON.stringify(r));
+  assert.equal((await post('entities/insert', { collectionName, data: ROWS.map(([id, s]) => ({ id, s, v: [id, 0] })) })).code, 0);
+  assert.equal((await post('collections/load', { collectionName })).code, 0);
+  const found = async (o) => {
+    const res = await post('entities/search', { collectionName, data: [[0, 0]], limit: 3, searchParams: { metricType: 'L2' }, ...o });
+    assert.equal(res.code, 0, JSON.stringify(res));
+    return res.data.map((h) => Number(h.id));
+  };
+  assert.deepEqual(await found({ groupingField: 's' }), [1, 2, 4]);
+  assert.deepEqual(await found({ groupingField: 's', groupSize: 2 }), [1, 3, 2, 6, 4, 7]);
+  assert.deepEqual(await found({ groupingField: 's', groupSize: 3, strictGroupSize: true }), [1, 3, 8]);
+  r = await post('entities/search', { collectionName, data: [[0, 0]], limit: 3, groupingField: 'v' });
+  assert.equal(r.code, 1100, JSON.stringify(r));
+  assert.match(r.message, /unsupported data type FloatVector for group by operator/);
 });
