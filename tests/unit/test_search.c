@@ -1425,34 +1425,15 @@ static char *dump_result(const pt_search_result *r) {
   return b.p;
 }
 
-TEST(allocation_failure_sweep) {
-  /* the test allocator goes in while nothing is allocated (every earlier test freed all) */
-  CHECK_EQ_INT(pt_memory_used(), 0);
-  test_alloc_install();
-  model *m = model_open(F32, 8, false, true);
-  model_fill(m, 150);
-  qset qs;
-  gen_queries(m, &qs, 3);
-  int64_t keys[40];
-  for (size_t k = 0; k < 40; k++) keys[k] = m->rows[rng() % m->n].id;
-  sopts o;
-  memset(&o, 0, sizeof o);
-  o.m = COSINE;
-  o.limit = 7;
-  o.offset = 2;
-  o.scope[0] = o.scope[2] = true;
-  o.keys = keys;
-  o.n_keys = 40;
-  o.output = "[\"n\", \"k\", \"v\"]";
-  char *req = request_json(m, &o, &qs);
-  size_t len;
-  void *vecs = query_bytes(m, &qs, &len);
+/* Runs the search with the Nth allocation failing for every N until it succeeds: a clean PT_NOMEM
+ * each time, nothing leaked, and the run that succeeds gives exactly the result of a run without
+ * failures. */
+static void sweep(const model *m, const char *req, const void *vecs, size_t len) {
   pt_search_result *ref = NULL;
   pt_error e;
   CHECK_OK(pt_collection_search(m->c, req, strlen(req), vecs, len, &ref, &e), &e);
   char *want = ref ? dump_result(ref) : NULL;
   pt_search_free(ref);
-  check_search(__LINE__, m, &o, &qs);
   long live = test_alloc_live();
   size_t bytes = pt_memory_used();
   long n = 1;
@@ -1486,6 +1467,37 @@ TEST(allocation_failure_sweep) {
   CHECK(n > 5);
   CHECK(n < MAX_STEPS);
   free(want);
+}
+
+TEST(allocation_failure_sweep) {
+  /* the test allocator goes in while nothing is allocated (every earlier test freed all) */
+  CHECK_EQ_INT(pt_memory_used(), 0);
+  test_alloc_install();
+  model *m = model_open(F32, 8, false, true);
+  model_fill(m, 150);
+  qset qs;
+  gen_queries(m, &qs, 3);
+  int64_t keys[40];
+  for (size_t k = 0; k < 40; k++) keys[k] = m->rows[rng() % m->n].id;
+  sopts o;
+  memset(&o, 0, sizeof o);
+  o.m = COSINE;
+  o.limit = 7;
+  o.offset = 2;
+  o.scope[0] = o.scope[2] = true;
+  o.keys = keys;
+  o.n_keys = 40;
+  o.output = "[\"n\", \"k\", \"v\"]";
+  char *req = request_json(m, &o, &qs);
+  size_t len;
+  void *vecs = query_bytes(m, &qs, &len);
+  check_search(__LINE__, m, &o, &qs);
+  sweep(m, req, vecs, len);
+  /* a grouping search (by the INT32 field n, in groups of up to 3) */
+  test_buf g = {0};
+  test_buf_printf(&g, "%.*s,\"group_by_field\":\"n\",\"group_size\":3,\"strict_group_size\":false}", (int)strlen(req) - 1, req);
+  sweep(m, g.p, vecs, len);
+  test_buf_free(&g);
   free(req);
   free(vecs);
   model_close(m);
