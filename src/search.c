@@ -359,10 +359,12 @@ static pt_status parse_group(const pt_collection *c, const cJSON *root, sreq *q,
   if (!(dt == PT_BOOL || dt == PT_INT8 || dt == PT_INT16 || dt == PT_INT32 || dt == PT_INT64 || dt == PT_VARCHAR))
     return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
                    "unsupported data type %s for group by operator" PT_INVALID_PARAMETER, pt_dtype_proto_name(dt));
-  if (size < 1 || size > PT_MAX_GROUP_SIZE)
+  if (size < 1)
     return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                   "input group size:%.0f is out of range [1, %d] (the configured max group size)" PT_INVALID_PARAMETER,
-                   size, PT_MAX_GROUP_SIZE);
+                   "input group size:%.0f is negative, failed to do search_groupby" PT_INVALID_PARAMETER, size);
+  if (size > PT_MAX_GROUP_SIZE)
+    return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "input group size:%.0f exceeds configured max group size:%d" PT_INVALID_PARAMETER, size, PT_MAX_GROUP_SIZE);
   q->group_field = fi;
   q->group_size = (size_t)size;
   q->strict_group = cJSON_IsTrue(st);

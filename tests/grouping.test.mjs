@@ -52,7 +52,7 @@ test("grouping refused as Milvus refuses it, the store unchanged", async () => {
   await rejectsUnchanged(c, search({ group_by_field: 'f' }), { message: 'unsupported data type Float for group by operator' });
   await rejectsUnchanged(c, search({ group_by_field: 'v' }), { message: 'unsupported data type FloatVector for group by operator' });
   await rejectsUnchanged(c, search({ group_by_field: 'zz' }), { code: 1700, message: 'groupBy field not found in schema' });
-  await rejectsUnchanged(c, search({ group_by_field: 's', group_size: 0 }), { message: 'input group size:0 is out of range [1, 10]' });
+  await rejectsUnchanged(c, search({ group_by_field: 's', group_size: 0 }), { message: 'input group size:0 is negative, failed to do search_groupby: invalid parameter' });
   await rejectsUnchanged(c, search({ group_by_field: 's', group_size: 'two' }), { cls: ParamError, message: '`group_size` value two is illegal' });
   await rejectsUnchanged(c, search({ group_by_field: 's', strict_group_size: 'yes' }), { cls: ParamError, message: '`strict_group_size` must be a bool' });
   await rejectsUnchanged(c, search({ group_size: 2 }), { cls: MilvusException, message: 'group_size and strict_group_size need a group_by_field' });
@@ -80,7 +80,7 @@ test('MilvusClient.search groups: group_by_field, group_size, strict_group_size'
   assert.deepEqual(await found({ group_by_field: 's', group_size: 3, strict_group_size: true }), [1, 3, 8]);
   // as the SDK, a refusal is the status of the answer
   const refused = await client.search({ collection_name, data: [0, 0], limit: 3, group_by_field: 's', group_size: 11 });
-  assert.match(refused.status.reason, /input group size:11 is out of range/);
+  assert.match(refused.status.reason, /input group size:11 exceeds configured max group size:10/);
   assert.deepEqual(refused.results, []);
 });
 

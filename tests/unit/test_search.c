@@ -1762,9 +1762,9 @@ TEST(grouping_search) {
   SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'group_by_field':'nope'}", q2, 8, PT_NOT_FOUND, 1700, MIL,
              "groupBy field not found in schema: field not found[field=nope]");
   SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'group_by_field':'g','group_size':0}", q2, 8, PT_RANGE, INV, MIL,
-             "input group size:0 is out of range [1, 10]");
+             "input group size:0 is negative, failed to do search_groupby: invalid parameter");
   SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'group_by_field':'g','group_size':11}", q2, 8, PT_RANGE, INV, MIL,
-             "input group size:11 is out of range [1, 10]");
+             "input group size:11 exceeds configured max group size:10: invalid parameter");
   SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'group_by_field':'g','group_size':1.5}", q2, 8, PT_MISUSE, INV, PT_EXC_PARAM,
              "`group_size` value 1.5 is illegal");
   SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'group_by_field':'g','strict_group_size':1}", q2, 8, PT_MISUSE, INV,
