@@ -23,6 +23,9 @@
  * outside [range_filter, radius) (distances) or (radius, range_filter] (similarities) before the
  * heap; rows whose distance is NaN (float overflow) are dropped too. Results are sorted best
  * first, `offset` of them skipped, and their entities built like a query's (rows.h).
+ * A grouping search ("group_by_field", Milvus 2.6) keeps every hit, sorts them, and then
+ * group_hits arranges them into groups of the field's value (up to group_size hits each, groups
+ * in the order of their best hit, `offset` and `limit` counting groups).
  */
 #include "search.h"
 
@@ -145,6 +148,9 @@ typedef struct sreq {
   pt_queries v;            /* query vectors, converted once to what the kernels take (COSINE:
                             * float ones normalised) */
   float *qnorm;            /* INT8 COSINE: |q| */
+  int group_field;         /* grouping search: the scalar field grouped by, or -1 */
+  size_t group_size;       /* hits per group */
+  bool strict_group;       /* only groups of exactly group_size hits */
 } sreq;
 
 static void sreq_release(sreq *q) {
@@ -317,6 +323,51 @@ static pt_status parse_limits(const cJSON *root, sreq *q, pt_error *err) {
       return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "range_filter must be %s than radius for %s" PT_INVALID_PARAMETER,
                      is_distance(q->m) ? "less" : "greater", METRIC_NAMES[q->m]);
   }
+  return PT_OK;
+}
+
+/* Grouping search (Milvus 2.6): "group_by_field" (a BOOL, INT8..INT64 or VARCHAR field; absent,
+ * null or "" means none), "group_size" (hits per group, 1 to PT_MAX_GROUP_SIZE, Milvus's default
+ * maxGroupSize) and "strict_group_size" (a boolean). */
+#define PT_MAX_GROUP_SIZE 10
+static pt_status parse_group(const pt_collection *c, const cJSON *root, sreq *q, pt_error *err) {
+  q->group_field = -1;
+  q->group_size = 1;
+  const cJSON *g = cJSON_GetObjectItemCaseSensitive(root, "group_by_field");
+  const cJSON *gs = cJSON_GetObjectItemCaseSensitive(root, "group_size");
+  const cJSON *st = cJSON_GetObjectItemCaseSensitive(root, "strict_group_size");
+  if (g && !cJSON_IsNull(g) && !cJSON_IsString(g))
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "group_by_field must be a string");
+  double size = 1;
+  char text[64];
+  if (!get_integer(root, "group_size", &size, text, sizeof text))
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "`group_size` value %s is illegal", text);
+  if (st && !cJSON_IsNull(st) && !cJSON_IsBool(st))
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "`strict_group_size` must be a bool");
+  bool grouped = cJSON_IsString(g) && g->valuestring[0];
+  if (!grouped) {
+    if ((gs && !cJSON_IsNull(gs)) || cJSON_IsTrue(st))
+      return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "group_size and strict_group_size need a group_by_field" PT_INVALID_PARAMETER);
+    return PT_OK;
+  }
+  int fi = pt_schema_find(c->schema, g->valuestring, strlen(g->valuestring));
+  if (fi < 0)
+    return pt_fail(err, PT_NOT_FOUND, 1700, PT_EXC_MILVUS, "groupBy field not found in schema: field not found[field=%s]",
+                   g->valuestring);
+  int dt = c->schema->fields[fi].dtype;
+  if (!(dt == PT_BOOL || dt == PT_INT8 || dt == PT_INT16 || dt == PT_INT32 || dt == PT_INT64 || dt == PT_VARCHAR))
+    return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "unsupported data type %s for group by operator" PT_INVALID_PARAMETER, pt_dtype_proto_name(dt));
+  if (size < 1)
+    return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "input group size:%.0f is negative, failed to do search_groupby" PT_INVALID_PARAMETER, size);
+  if (size > PT_MAX_GROUP_SIZE)
+    return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "input group size:%.0f exceeds configured max group size:%d" PT_INVALID_PARAMETER, size, PT_MAX_GROUP_SIZE);
+  q->group_field = fi;
+  q->group_size = (size_t)size;
+  q->strict_group = cJSON_IsTrue(st);
   return PT_OK;
 }
 
@@ -688,6 +739,113 @@ static void offer(const sreq *q, heap *hp, const float *dist, const uint32_t *se
 }
 
 /* ============================================================================================
+ * Grouping: a query's hits, sorted best first, rearranged into groups
+ * ========================================================================================== */
+
+typedef struct gval {
+  const uint8_t *p;
+  size_t len;
+  bool null;
+} gval;
+
+/* The grouped field's value at a row: its bytes (a VARCHAR's text, a fixed cell's bytes) or null. */
+static gval group_value(const pt_collection *c, int fi, pt_rowref ref) {
+  const pt_layout *lay = &c->layout;
+  const pt_segment *seg = pt_row_segment(c->parts[ref.part], lay, ref.row);
+  const pt_column *col = &seg->cols[fi];
+  uint32_t off = pt_row_offset(lay, ref.row);
+  gval v = {NULL, 0, false};
+  if (col->valid && !pt_bit_get(col->valid, off)) {
+    v.null = true;
+  } else if (c->schema->fields[fi].dtype == PT_VARCHAR) {
+    v.p = pt_var_cell(col, off);
+    v.len = col->offsets[off + 1] - col->offsets[off];
+  } else {
+    v.len = lay->row_bytes[fi];
+    v.p = col->data + (size_t)off * v.len;
+  }
+  return v;
+}
+
+static uint64_t gval_hash(gval v) {
+  uint64_t h = v.null ? 0x9e3779b97f4a7c15u : 1469598103934665603u;
+  for (size_t i = 0; i < v.len; i++) h = (h ^ v.p[i]) * 1099511628211u;
+  return h ^ (h >> 29);
+}
+
+static bool gval_eq(gval a, gval b) {
+  return a.null == b.null && a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
+}
+
+/* Rearranges hp->h (sorted best first) into the result of a grouping search: groups ordered by
+ * their best hit, each holding its best group_size hits best first; with strict_group_size only
+ * groups of group_size hits count. The first `offset` groups are skipped and `limit` kept:
+ * *skip_hits is the number of hits of the skipped groups at the front of hp->h, hp->n the hits
+ * kept in all. Linear in the hits (a hash table of the groups seen). */
+static pt_status group_hits(const pt_collection *c, const sreq *q, heap *hp, size_t *skip_hits, pt_error *err) {
+  size_t n = hp->n, cap = 2;
+  while (cap < 2 * n) cap *= 2;
+  uint32_t *table = pt_malloc(cap * sizeof *table);        /* group + 1, 0 when empty */
+  uint32_t *of = pt_malloc((n ? n : 1) * sizeof *of);       /* each hit's group */
+  uint32_t *count = pt_calloc(n ? n : 1, sizeof *count);   /* each group's hits (up to group_size) */
+  uint32_t *first = pt_malloc((n ? n : 1) * sizeof *first); /* each group's best hit */
+  uint32_t *slot = pt_malloc((n ? n : 1) * sizeof *slot);  /* where a kept group's hits go, or UINT32_MAX */
+  hit *out = pt_malloc((n ? n : 1) * sizeof *out);
+  pt_status rc = PT_OK;
+  if (!table || !of || !count || !first || !slot || !out) {
+    rc = pt_fail_nomem(err);
+    goto done;
+  }
+  memset(table, 0, cap * sizeof *table);
+  size_t n_groups = 0;
+  for (size_t i = 0; i < n; i++) {
+    gval v = group_value(c, q->group_field, hp->h[i].ref);
+    size_t at = (size_t)gval_hash(v) & (cap - 1);
+    for (;;) {
+      uint32_t e = table[at];
+      if (!e) {
+        table[at] = (uint32_t)++n_groups;
+        first[n_groups - 1] = (uint32_t)i;
+        of[i] = (uint32_t)(n_groups - 1);
+        break;
+      }
+      if (gval_eq(group_value(c, q->group_field, hp->h[first[e - 1]].ref), v)) {
+        of[i] = e - 1;
+        break;
+      }
+      at = (at + 1) & (cap - 1);
+    }
+    if (count[of[i]] < q->group_size) count[of[i]]++;
+  }
+  /* the groups kept, in the order of their best hit: offset skipped, then limit */
+  size_t want = (size_t)(q->limit + q->offset), kept = 0, placed = 0;
+  *skip_hits = 0;
+  for (size_t g = 0; g < n_groups; g++) {
+    slot[g] = UINT32_MAX;
+    if (kept == want || (q->strict_group && count[g] < q->group_size)) continue;
+    slot[g] = (uint32_t)placed;
+    placed += count[g];
+    if (kept++ < (size_t)q->offset) *skip_hits += count[g];
+  }
+  for (size_t i = 0; i < n; i++) {
+    uint32_t g = of[i];
+    if (slot[g] == UINT32_MAX || count[g] == 0) continue;
+    out[slot[g]++] = hp->h[i];
+    count[g]--;
+  }
+  memcpy(hp->h, out, placed * sizeof *out);
+  hp->n = placed;
+done:
+  pt_free(table);
+  pt_free(of);
+  pt_free(count);
+  pt_free(first);
+  pt_free(slot);
+  pt_free(out);
+  return rc;
+}
+
+/* ============================================================================================
  * Entry point
  * ========================================================================================== */
 
@@ -721,9 +879,11 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
   float *dist = NULL, *tmp = NULL;
   pt_search_result *res = NULL;
   pt_rowref *refs = NULL;
+  size_t *skips = NULL; /* per query, the hits skipped at the front (offset) */
   pt_status rc;
 
-  if ((rc = pick_field(c, root, &q, err)) || (rc = pick_metric(root, &q, err)) || (rc = parse_limits(root, &q, err)))
+  if ((rc = pick_field(c, root, &q, err)) || (rc = pick_metric(root, &q, err)) || (rc = parse_limits(root, &q, err)) ||
+      (rc = parse_group(c, root, &q, err)))
     goto done;
   /* by keys (Milvus 2.6.9: "int_ids" / "str_ids"), the partitions searched are those the keys
    * are looked up in: read first */
@@ -752,6 +912,11 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
   }
 
   size_t k = (size_t)(q.limit + q.offset);
+  if (q.group_field >= 0) { /* grouping: every hit is kept, then grouped (group_hits) */
+    k = 1;
+    for (size_t p = 0; p < c->n_parts; p++)
+      if (q.scope[p]) k += c->parts[p]->n_rows;
+  }
   if (!(heaps = pt_calloc(q.nq, sizeof *heaps))) {
     rc = pt_fail_nomem(err);
     goto done;
@@ -797,7 +962,8 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
   }
 
   /* 2. order, offset, limit; collect the hits */
-  if (!(res = pt_calloc(1, sizeof *res)) || !(res->counts = pt_calloc(q.nq, sizeof *res->counts))) {
+  if (!(res = pt_calloc(1, sizeof *res)) || !(res->counts = pt_calloc(q.nq, sizeof *res->counts)) ||
+      !(skips = pt_malloc(q.nq * sizeof *skips))) {
     rc = pt_fail_nomem(err);
     goto done;
   }
@@ -808,6 +974,8 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
     heap *hp = &heaps[i];
     qsort(hp->h, hp->n, sizeof *hp->h, hit_cmp);
     size_t skip = (size_t)q.offset < hp->n ? (size_t)q.offset : hp->n;
+    if (q.group_field >= 0 && (rc = group_hits(c, &q, hp, &skip, err))) goto done;
+    skips[i] = skip;
     res->counts[i] = (uint32_t)(hp->n - skip);
     total += hp->n - skip;
   }
@@ -819,7 +987,7 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
   size_t at = 0;
   for (size_t i = 0; i < q.nq; i++) {
     heap *hp = &heaps[i];
-    for (size_t j = (size_t)q.offset; j < hp->n; j++, at++) {
+    for (size_t j = skips[i]; j < hp->n; j++, at++) {
       refs[at] = hp->h[j].ref;
       res->distances[at] = is_distance(q.m) ? hp->h[j].key : -hp->h[j].key;
     }
@@ -838,6 +1006,7 @@ done:
   pt_free(dist);
   pt_free(tmp);
   pt_free(refs);
+  pt_free(skips);
   pt_filter_free(filter);
   sreq_release(&q);
   cJSON_Delete(root);

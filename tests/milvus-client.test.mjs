@@ -263,7 +263,7 @@ test('arguments partita does not implement are refused by name, and nothing is d
   const name = uniqueName('refuse');
   await quick(name);
   const refuse = async (call, key) => assert.rejects(call, (e) => e instanceof MilvusException && e.code === 1100 && e.message.includes(key));
-  await refuse(client.search({ collection_name: name, data: [1, 2], group_by_field: 'id' }), 'group_by_field');
+  await refuse(client.searchIterator({ collection_name: name, data: [1, 2], batchSize: 10, group_by_field: 'id' }), 'group_by_field');
   await refuse(client.search({ collection_name: name, data: [1, 2], rerank: { strategy: 'rrf', params: {} } }), 'rerank');
   await refuse(client.query({ collection_name: name, filter: '', order_by: 'id' }), 'order_by');
   await refuse(client.insert({ collection_name: name, data: [{ id: 1, vector: [1, 2] }], partial_update: true }), 'partial_update');

@@ -158,8 +158,36 @@ async function refused(p, name, cls = MilvusException) {
 const ids = (rows) => rows.map((r) => r.id).sort((a, b) => a - b);
 const hitIds = (hits) => hits[0].map((h) => h.id);
 
+/** A grouping search's hit ids (grouping.test.mjs has the rest): rows 5 (n 10, as row 1) and, in
+ * partition p, 6 (n 40, as row 4) and 7 (n 70) added, so that groups hold more than a row. */
+async function grouped(call, key, o) {
+  const c = await filled();
+  await c.insert({ id: 5, n: 10, tags: [], v: [1, 1] });
+  await c.partition('p').insert([{ id: 6, n: 40, tags: [], v: [4, 1] }, { id: 7, n: 70, tags: [], v: [5, 1] }]);
+  return hitIds(await call(key.endsWith('.param') ? { metric_type: 'L2', ...o } : o, c)).map(Number);
+}
+/** By where the search runs (partition p; the collection with param's default limit of 10, or
+ * with the limit 3 of the options' calls): [group_size 1, group_size 2, strict group_size 2]. */
+const GROUPED = {
+  partition: [[4, 7], [4, 6, 7], [4, 6]],
+  param: [[1, 2, 3, 4, 7], [1, 5, 2, 3, 4, 6, 7], [1, 5, 4, 6]],
+  options: [[1, 2, 3], [1, 5, 2, 3], [1, 5, 4, 6]],
+};
+const groupedWant = (key, i) => GROUPED[key.startsWith('Partition') ? 'partition' : key.endsWith('.param') ? 'param' : 'options'][i];
+
 /** By key: (call, callKey) => assertions that the key is honoured (or refused by name). */
 const EVIDENCE = {
+  group_by_field: async (call, key) => {
+    assert.deepEqual(await grouped(call, key, { group_by_field: 'n' }), groupedWant(key, 0));
+    await refused(grouped(call, key, { group_by_field: 'tags' }), 'unsupported data type Array for group by operator');
+  },
+  group_size: async (call, key) => {
+    assert.deepEqual(await grouped(call, key, { group_by_field: 'n', group_size: 2 }), groupedWant(key, 1));
+    await refused(grouped(call, key, { group_by_field: 'n', group_size: 11 }), 'input group size:11');
+  },
+  strict_group_size: async (call, key) => {
+    assert.deepEqual(await grouped(call, key, { group_by_field: 'n', group_size: 2, strict_group_size: true }), groupedWant(key, 2));
+  },
   // validated on every method (its wait bounds apply on forwarding connections, forward.test.mjs)
   timeout: async (call) => refused(call({ timeout: -1 }), 'timeout', ParamError),
   // 'remote' needs a forwarding connection (forward.test.mjs waits for the remote's answer)
@@ -374,7 +402,7 @@ for (const [owner, method, arg, keys] of methods) {
 test('options Milvus has and partita does not are refused by name, and nothing is done', async () => {
   const c = await filled();
   const before = JSON.stringify(await c.query('id > 0', { output_fields: ['*'] }));
-  await refused(c.search(Q, 'v', {}, 3, null, { group_by_field: 'n' }), "'group_by_field'", ParamError);
+  await refused(c.query('id > 0', { group_by_field: 'n' }), "'group_by_field'", ParamError);
   await refused(c.query('id > {x}', { filter_params: { x: 1 } }), "'filter_params'", ParamError);
   await refused(c.insert({ id: 7, n: 1, tags: [], v: [1, 1] }, { partition: 'p' }), "'partition'", ParamError);
   await refused(c.delete('id > 0', { consistency_level: 'Strong' }), "'consistency_level'", ParamError);

@@ -25,6 +25,9 @@
  *     vector), range_filter without radius or on the wrong side, unknown partition or output
  *     field, count(*) as an output field, non-integer limit / offset, bad request JSON, bad
  *     sparse query, non-finite query values; *out stays NULL.
+ *   - grouping search (group_by_field on INT32 with nulls, BOOL, VARCHAR; group_size;
+ *     strict_group_size; offset and limit counting groups) against a plain reference, and its
+ *     errors (fields that cannot be grouped by, unknown field, sizes out of range, wrong types).
  *   - allocation failure: a search with a filter, a scope, output fields and several queries,
  *     with the Nth allocation failing for every N: a clean PT_NOMEM, nothing leaked, and the
  *     run that succeeds gives exactly the result of a run without failures.
@@ -1422,34 +1425,15 @@ static char *dump_result(const pt_search_result *r) {
   return b.p;
 }
 
-TEST(allocation_failure_sweep) {
-  /* the test allocator goes in while nothing is allocated (every earlier test freed all) */
-  CHECK_EQ_INT(pt_memory_used(), 0);
-  test_alloc_install();
-  model *m = model_open(F32, 8, false, true);
-  model_fill(m, 150);
-  qset qs;
-  gen_queries(m, &qs, 3);
-  int64_t keys[40];
-  for (size_t k = 0; k < 40; k++) keys[k] = m->rows[rng() % m->n].id;
-  sopts o;
-  memset(&o, 0, sizeof o);
-  o.m = COSINE;
-  o.limit = 7;
-  o.offset = 2;
-  o.scope[0] = o.scope[2] = true;
-  o.keys = keys;
-  o.n_keys = 40;
-  o.output = "[\"n\", \"k\", \"v\"]";
-  char *req = request_json(m, &o, &qs);
-  size_t len;
-  void *vecs = query_bytes(m, &qs, &len);
+/* Runs the search with the Nth allocation failing for every N until it succeeds: a clean PT_NOMEM
+ * each time, nothing leaked, and the run that succeeds gives exactly the result of a run without
+ * failures. */
+static void sweep(const model *m, const char *req, const void *vecs, size_t len) {
   pt_search_result *ref = NULL;
   pt_error e;
   CHECK_OK(pt_collection_search(m->c, req, strlen(req), vecs, len, &ref, &e), &e);
   char *want = ref ? dump_result(ref) : NULL;
   pt_search_free(ref);
-  check_search(__LINE__, m, &o, &qs);
   long live = test_alloc_live();
   size_t bytes = pt_memory_used();
   long n = 1;
@@ -1483,6 +1467,37 @@ TEST(allocation_failure_sweep) {
   CHECK(n > 5);
   CHECK(n < MAX_STEPS);
   free(want);
+}
+
+TEST(allocation_failure_sweep) {
+  /* the test allocator goes in while nothing is allocated (every earlier test freed all) */
+  CHECK_EQ_INT(pt_memory_used(), 0);
+  test_alloc_install();
+  model *m = model_open(F32, 8, false, true);
+  model_fill(m, 150);
+  qset qs;
+  gen_queries(m, &qs, 3);
+  int64_t keys[40];
+  for (size_t k = 0; k < 40; k++) keys[k] = m->rows[rng() % m->n].id;
+  sopts o;
+  memset(&o, 0, sizeof o);
+  o.m = COSINE;
+  o.limit = 7;
+  o.offset = 2;
+  o.scope[0] = o.scope[2] = true;
+  o.keys = keys;
+  o.n_keys = 40;
+  o.output = "[\"n\", \"k\", \"v\"]";
+  char *req = request_json(m, &o, &qs);
+  size_t len;
+  void *vecs = query_bytes(m, &qs, &len);
+  check_search(__LINE__, m, &o, &qs);
+  sweep(m, req, vecs, len);
+  /* a grouping search (by the INT32 field n, in groups of up to 3) */
+  test_buf g = {0};
+  test_buf_printf(&g, "%.*s,\"group_by_field\":\"n\",\"group_size\":3,\"strict_group_size\":false}", (int)strlen(req) - 1, req);
+  sweep(m, g.p, vecs, len);
+  test_buf_free(&g);
   free(req);
   free(vecs);
   model_close(m);
@@ -1581,7 +1596,199 @@ TEST(search_by_keys) {
   pt_store_close(st);
 }
 
+/* ---- grouping search ---- */
+
+/* A row of the grouping data set: small integer vectors (exact L2, many ties), group values in
+ * small ranges, some null. */
+typedef struct grow {
+  int64_t id;
+  bool live;
+  int x, y;     /* the vector */
+  int g;        /* INT32 (nullable): -1 is null */
+  int b;        /* BOOL */
+  char s[4];    /* VARCHAR */
+} grow;
+
+typedef struct gref { double d; size_t row; } gref;
+static int gref_cmp(const void *a, const void *b) {
+  const gref *x = a, *y = b;
+  if (x->d != y->d) return x->d < y->d ? -1 : 1;
+  return x->row < y->row ? -1 : x->row > y->row;
+}
+
+/* The group value of a row under field `f` ("g", "b" or "s"), as text ("null" for null). */
+static void gkey(const grow *r, const char *f, char out[8]) {
+  if (f[0] == 'g') {
+    if (r->g < 0) snprintf(out, 8, "null");
+    else snprintf(out, 8, "%d", r->g);
+  } else if (f[0] == 'b') {
+    snprintf(out, 8, "%d", r->b);
+  } else {
+    snprintf(out, 8, "'%s", r->s);
+  }
+}
+
+/* The reference grouping: candidates best first (ties in write order); groups in the order of
+ * their best hit, each its best `gs` hits; strict keeps only full groups; offset groups skipped,
+ * limit kept. Writes the expected ids and distances; returns how many. */
+static size_t group_reference(const grow *rows, size_t n, int qx, int qy, const char *f, size_t gs, bool strict,
+                              size_t limit, size_t offset, int64_t *ids, double *ds) {
+  gref *c = malloc((n + 1) * sizeof *c);
+  char (*keys)[8] = malloc((n + 1) * sizeof *keys);
+  size_t *cnt = calloc(n + 1, sizeof *cnt), *gof = malloc((n + 1) * sizeof *gof);
+  if (!c || !keys || !cnt || !gof) exit(2);
+  size_t nc = 0, ng = 0;
+  for (size_t r = 0; r < n; r++)
+    if (rows[r].live) {
+      double dx = rows[r].x - qx, dy = rows[r].y - qy;
+      c[nc].d = dx * dx + dy * dy;
+      c[nc++].row = r;
+    }
+  qsort(c, nc, sizeof *c, gref_cmp);
+  for (size_t i = 0; i < nc; i++) { /* quadratic on purpose: the plain definition */
+    char k[8];
+    gkey(&rows[c[i].row], f, k);
+    size_t g = 0;
+    while (g < ng && strcmp(keys[g], k) != 0) g++;
+    if (g == ng) memcpy(keys[ng++], k, 8);
+    gof[i] = g;
+    cnt[g]++;
+  }
+  size_t out = 0, kept = 0;
+  for (size_t g = 0; g < ng && kept < offset + limit; g++) {
+    if (strict && cnt[g] < gs) continue;
+    if (kept++ < offset) continue;
+    size_t taken = 0;
+    for (size_t i = 0; i < nc && taken < gs; i++)
+      if (gof[i] == g) {
+        ids[out] = rows[c[i].row].id;
+        ds[out++] = c[i].d;
+        taken++;
+      }
+  }
+  free(c);
+  free(keys);
+  free(cnt);
+  free(gof);
+  return out;
+}
+
+TEST(grouping_search) {
+  pt_store *st = test_store();
+  pt_collection *c = test_collection(st, "g", J("{'fields':[{'name':'id','dtype':5,'is_primary':true},"
+                                                "{'name':'g','dtype':4,'nullable':true},{'name':'b','dtype':1},"
+                                                "{'name':'s','dtype':21,'max_length':4},{'name':'i8','dtype':2},"
+                                                "{'name':'f','dtype':10},{'name':'j','dtype':23},{'name':'v','dtype':101,'dim':2}]}"));
+  enum { N = 400 };
+  static grow rows[N];
+  for (size_t batch = 0; batch < N / 50; batch++) {
+    test_buf b = {0};
+    test_buf_printf(&b, "[");
+    for (size_t i = batch * 50; i < batch * 50 + 50; i++) {
+      grow *r = &rows[i];
+      r->id = (int64_t)i;
+      r->live = true;
+      r->x = irand(-3, 3);
+      r->y = irand(-3, 3);
+      r->g = irand(-1, 11);
+      r->b = irand(0, 1);
+      snprintf(r->s, sizeof r->s, "%c", 'a' + irand(0, 6));
+      test_buf_printf(&b, "%s{'id':%lld,'g':", i % 50 ? "," : "", (long long)r->id);
+      if (r->g < 0) test_buf_printf(&b, "null");
+      else test_buf_printf(&b, "%d", r->g);
+      test_buf_printf(&b, ",'b':%s,'s':'%s','i8':1,'f':1.5,'j':{},'v':[%d,%d]}", r->b ? "true" : "false", r->s, r->x, r->y);
+    }
+    test_buf_printf(&b, "]");
+    pt_mutation_result mr = test_write(c, NULL, PT_OP_INSERT, J(b.p));
+    pt_mutation_result_clear(&mr);
+    test_buf_free(&b);
+  }
+  /* deletes: deleted rows are in no group */
+  {
+    test_buf b = {0};
+    test_buf_printf(&b, "id in [");
+    for (size_t i = 0; i < N; i += 7) {
+      test_buf_printf(&b, "%s%zu", i ? "," : "", i);
+      rows[i].live = false;
+    }
+    test_buf_printf(&b, "]");
+    pt_mutation_result mr;
+    pt_error e;
+    CHECK_OK(pt_collection_delete(c, NULL, 0, b.p, b.len, &mr, &e), &e);
+    pt_mutation_result_clear(&mr);
+    test_buf_free(&b);
+  }
+  static int64_t want_ids[PT_MAX_TOPK];
+  static double want_d[PT_MAX_TOPK];
+  const char *fields[] = {"g", "b", "s"};
+  for (int round = 0; round < 60; round++) {
+    const char *f = fields[round % 3];
+    size_t gs = (size_t)irand(1, 10), limit = (size_t)irand(1, 12), offset = round % 4 == 0 ? (size_t)irand(1, 3) : 0;
+    bool strict = irand(0, 1);
+    int qx = irand(-4, 4), qy = irand(-4, 4);
+    char req[256];
+    snprintf(req, sizeof req,
+             "{\"anns_field\":\"v\",\"metric_type\":\"L2\",\"limit\":%zu,\"offset\":%zu,\"group_by_field\":\"%s\","
+             "\"group_size\":%zu,\"strict_group_size\":%s,\"output_fields\":[\"id\"],\"nq\":2}",
+             limit, offset, f, gs, strict ? "true" : "false");
+    float q[4] = {(float)qx, (float)qy, (float)qx, (float)qy};
+    pt_search_result *res = NULL;
+    pt_error e;
+    CHECK_OK(pt_collection_search(c, req, strlen(req), q, sizeof q, &res, &e), &e);
+    if (!res) continue;
+    size_t want = group_reference(rows, N, qx, qy, f, gs, strict, limit, offset, want_ids, want_d);
+    const uint32_t *counts = pt_search_counts(res);
+    CHECK_EQ_INT(counts[0], want);
+    CHECK_EQ_INT(counts[1], want); /* the same query twice: the same groups */
+    for (size_t i = 0; i < want && counts[0] == want; i++) {
+      if (hit_id(res, i) != want_ids[i] || hit_id(res, want + i) != want_ids[i] ||
+          pt_search_distances(res)[i] != (float)want_d[i]) {
+        fprintf(stderr, "  FAIL %s:%d: hit %zu: got id %lld at %g, expected id %lld at %g\n    %s\n", __FILE__, __LINE__, i,
+                (long long)hit_id(res, i), (double)pt_search_distances(res)[i], (long long)want_ids[i], want_d[i], req);
+        pt_test_failures++;
+        break;
+      }
+    }
+    pt_search_free(res);
+  }
+  /* errors: fields that cannot be grouped by, an unknown field, group sizes out of range, wrong types */
+  const float q2[2] = {0, 0};
+  SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'group_by_field':'f'}", q2, 8, PT_SCHEMA, INV, MIL,
+             "unsupported data type Float for group by operator: invalid parameter");
+  SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'group_by_field':'j'}", q2, 8, PT_SCHEMA, INV, MIL,
+             "unsupported data type JSON for group by operator");
+  SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'group_by_field':'v'}", q2, 8, PT_SCHEMA, INV, MIL,
+             "unsupported data type FloatVector for group by operator");
+  SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'group_by_field':'nope'}", q2, 8, PT_NOT_FOUND, 1700, MIL,
+             "groupBy field not found in schema: field not found[field=nope]");
+  SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'group_by_field':'g','group_size':0}", q2, 8, PT_RANGE, INV, MIL,
+             "input group size:0 is negative, failed to do search_groupby: invalid parameter");
+  SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'group_by_field':'g','group_size':11}", q2, 8, PT_RANGE, INV, MIL,
+             "input group size:11 exceeds configured max group size:10: invalid parameter");
+  SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'group_by_field':'g','group_size':1.5}", q2, 8, PT_MISUSE, INV, PT_EXC_PARAM,
+             "`group_size` value 1.5 is illegal");
+  SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'group_by_field':'g','strict_group_size':1}", q2, 8, PT_MISUSE, INV,
+             PT_EXC_PARAM, "`strict_group_size` must be a bool");
+  SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'group_by_field':3}", q2, 8, PT_MISUSE, INV, PT_EXC_PARAM,
+             "group_by_field must be a string");
+  SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'group_size':2}", q2, 8, PT_MISUSE, INV, MIL,
+             "group_size and strict_group_size need a group_by_field");
+  /* INT8 groups; no grouping when group_by_field is "" */
+  pt_search_result *res = NULL;
+  pt_error e;
+  const char *r8 = J("{'anns_field':'v','limit':3,'nq':1,'group_by_field':'i8','group_size':2}");
+  CHECK_OK(pt_collection_search(c, r8, strlen(r8), q2, 8, &res, &e), &e);
+  if (res) CHECK_EQ_INT(pt_search_counts(res)[0], 2); /* every row has i8 = 1: one group of two */
+  pt_search_free(res);
+  res = NULL;
+  const char *r0 = J("{'anns_field':'v','limit':3,'nq':1,'group_by_field':''}");
+  CHECK_OK(pt_collection_search(c, r0, strlen(r0), q2, 8, &res, &e), &e);
+  if (res) CHECK_EQ_INT(pt_search_counts(res)[0], 3);
+  pt_search_free(res);
+  pt_store_close(st);
+}
+
 TEST_MAIN(T(allocation_failure_sweep), T(every_metric_on_real_data), T(every_metric_on_integer_data_with_ties), T(ties_in_storage_order),
           T(ties_at_every_limit), T(range_search_bounds), T(output_fields_of_hits), T(deleted_and_upserted_rows),
           T(half_queries_are_rounded), T(zero_vectors), T(nothing_to_find), T(errors), T(vectors_as_hosts_read_them),
-          T(search_by_keys))
+          T(search_by_keys), T(grouping_search))

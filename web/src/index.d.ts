@@ -353,6 +353,10 @@ export interface SearchParam {
   round_decimal?: number;
   /** Top-k when the `limit` argument is left out. */
   limit?: number;
+  /** Grouping search, as in the options (the options' values take precedence). */
+  group_by_field?: string;
+  group_size?: number;
+  strict_group_size?: boolean;
 }
 
 export interface SearchOptions extends TimeoutOption {
@@ -367,6 +371,14 @@ export interface SearchOptions extends TimeoutOption {
    * all strings, as the primary key) are the query vectors; `data` must then be null and
    * `anns_field` given. A key with no live row in the partitions searched is an error. */
   ids?: Array<number | bigint> | string[];
+  /** Grouping search (Milvus 2.6): hits grouped by this field's value (BOOL, INT8 to INT64 or
+   * VARCHAR; null values form a group); `limit` (and `offset`) count groups, best group first,
+   * each holding its best `group_size` hits, the hits of each query flattened group by group. */
+  group_by_field?: string;
+  /** Hits per group, 1 (default) to 10. */
+  group_size?: number;
+  /** Only groups of exactly group_size hits are returned. */
+  strict_group_size?: boolean;
 }
 export interface CollectionSearchOptions extends SearchOptions {
   partition_names?: string[];

@@ -360,8 +360,15 @@ export interface SearchSimpleReq extends collectionNameReq {
   /** Search by primary keys (Milvus 2.6.9): these keys' stored vectors are the query vectors
    * (no `data` then, and `anns_field` is required). */
   ids?: Array<number | bigint> | string[];
+  /** Grouping search (Milvus 2.6): `limit` groups of this field's value (BOOL, INT8 to INT64,
+   * VARCHAR), best first, each its best `group_size` hits (1 to 10, default 1), only full
+   * groups with `strict_group_size`; the hits flattened group by group. */
+  group_by_field?: string;
+  group_size?: number;
+  strict_group_size?: boolean;
 }
-export interface SearchIteratorReq extends Omit<SearchSimpleReq, 'offset' | 'limit' | 'topk' | 'ids'> {
+export interface SearchIteratorReq
+  extends Omit<SearchSimpleReq, 'offset' | 'limit' | 'topk' | 'ids' | 'group_by_field' | 'group_size' | 'strict_group_size'> {
   limit?: number;
   batchSize: number;
   external_filter_fn?: (row: SearchResultData) => boolean;

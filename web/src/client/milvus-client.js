@@ -10,7 +10,7 @@
 // errors the server would report come back as a reply whose `status` (a ResStatus) says so.
 //
 // Every key of an argument object is either honoured or refused by name: a key partita does not
-// implement (grouping, rerankers, resource groups, ...) throws a MilvusException (code 1100)
+// implement (rerankers, resource groups, ...) throws a MilvusException (code 1100)
 // naming it, and nothing is done.
 //
 // Replies follow the SDK's processed forms: INT64 values and counts as strings, IDs as
@@ -1002,7 +1002,8 @@ export class MilvusClient {
   async search(data) {
     checkCollectionName(data);
     accept('search', data, ['anns_field', 'partition_names', 'expr', 'filter', 'exprValues', 'search_params', 'vectors', 'vector', 'data', 'output_fields',
-      'vector_type', 'consistency_level', 'limit', 'topk', 'offset', 'params', 'metric_type', 'round_decimal', 'ignore_growing', 'ids']);
+      'vector_type', 'consistency_level', 'limit', 'topk', 'offset', 'params', 'metric_type', 'round_decimal', 'ignore_growing', 'ids',
+      'group_by_field', 'group_size', 'strict_group_size']);
     const legacy = data.search_params ?? null;
     if (legacy) accept('search (search_params)', legacy, ['anns_field', 'topk', 'metric_type', 'params', 'offset', 'round_decimal', 'ignore_growing']);
     // every row of the embedded store is where Milvus keeps new rows (growing segments)
@@ -1046,6 +1047,9 @@ export class MilvusClient {
       request.output_fields = outputs;
       if (data.partition_names) request.partition_names = data.partition_names;
       if (keyed) Object.assign(request, keyed);
+      // grouping search (Milvus 2.6): as given, the core checks them
+      for (const k of ['group_by_field', 'group_size', 'strict_group_size'])
+        if (data[k] !== undefined && data[k] !== null) request[k] = data[k];
       // the query vectors as read: the core checks them against the field it searches (by keys,
       // the core reads the keys' stored vectors instead)
       const q = transcribeQueries(keyed ? null : vectors, keyed ? null : field ?? null, engine().constants.limits.MAX_NQ);

@@ -31,7 +31,9 @@ const onCollection = (op) => [...OPTIONS[op], op === 'query' || op === 'get' || 
 const TIMEOUT = ['timeout'];
 /** Keys of search's `param`, and of its `params`: a search is exact (no index is built), so
  * index parameters (nprobe, ef, ...) would have nothing to act on, and are refused. */
-const SEARCH_PARAM = ['metric_type', 'params', 'offset', 'round_decimal', 'limit'];
+const SEARCH_PARAM = ['metric_type', 'params', 'offset', 'round_decimal', 'limit', 'group_by_field', 'group_size', 'strict_group_size'];
+/** Grouping search's keys (Milvus 2.6), from search's options or else its param, as pymilvus. */
+const GROUPING = ['group_by_field', 'group_size', 'strict_group_size'];
 const SEARCH_PARAMS = ['radius', 'range_filter'];
 /** The iterators' arguments and options (positional ones included, as iteratorOptions merges them). */
 const QUERY_ITERATOR = ['batch_size', 'limit', 'expr', 'output_fields', 'partition_names', 'offset', 'expr_params', 'timeout'];
@@ -444,6 +446,10 @@ export class Collection {
     if (outputs !== undefined && outputs !== null) request.output_fields = outputs;
     const parts = partitionNames ?? options.partition_names;
     if (parts !== undefined && parts !== null) request.partition_names = parts;
+    for (const k of GROUPING) {
+      const v = options[k] ?? param[k];
+      if (v !== undefined && v !== null) request[k] = v; // as given: the core checks them
+    }
     const byIds = options.ids !== undefined && options.ids !== null;
     if (byIds) Object.assign(request, idsRequest(options.ids, data));
     // the query vectors as read (the core checks them against the field it searches; by keys, it
@@ -578,12 +584,16 @@ export class Collection {
    *   halves; SPARSE: objects, Maps or { indices, values })
    * @param {string} [anns_field] the vector field (may be omitted when there is only one)
    * @param {{ metric_type?: string, params?: { radius?: number, range_filter?: number }, offset?: number,
-   *   round_decimal?: number, limit?: number }} param metric_type defaults to COSINE (HAMMING for
-   *   binary, IP for sparse vectors)
+   *   round_decimal?: number, limit?: number, group_by_field?: string, group_size?: number,
+   *   strict_group_size?: boolean }} param metric_type defaults to COSINE (HAMMING for
+   *   binary, IP for sparse vectors); the grouping keys as in options
    * @param {number} [limit] top-k (default 10)
    * @param {string} [expr] a filter expression
    * @param {{ output_fields?: string[], partition_names?: string[], offset?: number, round_decimal?: number,
-   *   timeout?: number }} [options]
+   *   timeout?: number, group_by_field?: string, group_size?: number, strict_group_size?: boolean }} [options]
+   *   grouping search (Milvus 2.6): up to `limit` groups of the group_by_field's value (BOOL,
+   *   INT8..INT64, VARCHAR), best group first, each its best group_size hits (default 1; 1 to 10),
+   *   only full groups with strict_group_size; the hits of each query flattened, group by group
    */
   async search(data, anns_field, param, limit, expr, options = {}) {
     options = acceptOptions('Collection.search() options', options, onCollection('search'));

@@ -15,13 +15,14 @@ export const OPTIONS = {
   delete: ['timeout', 'ack', 'expr_params'],
   query: ['output_fields', 'limit', 'offset', 'timeout', 'consistency_level', 'expr_params'],
   get: ['output_fields', 'timeout', 'consistency_level'],
-  search: ['output_fields', 'offset', 'round_decimal', 'timeout', 'consistency_level', 'expr_params', 'ids'],
+  search: ['output_fields', 'offset', 'round_decimal', 'timeout', 'consistency_level', 'expr_params', 'ids',
+    'group_by_field', 'group_size', 'strict_group_size'],
 };
 /** Why a few options Milvus has are refused, in their messages. */
 const WHY = {
-  group_by_field: 'grouping search is not implemented',
-  group_size: 'grouping search is not implemented',
-  strict_group_size: 'grouping search is not implemented',
+  group_by_field: 'grouping is an option of search only',
+  group_size: 'grouping is an option of search only',
+  strict_group_size: 'grouping is an option of search only',
   filter_params: "the ORM face names a filter's template values expr_params",
 };
 

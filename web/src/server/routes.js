@@ -437,7 +437,6 @@ function search(conn, req, allowInt64) {
   if (req.consistencyLevel && !CONSISTENCY.includes(req.consistencyLevel))
     throw new MilvusException(Code.PARAMETER_INVALID, `consistencyLevel can only be [Strong, Session, Bounded, Eventually, Customized], default: Bounded, err:parameter:'${req.consistencyLevel}' is incorrect, please check it: invalid parameter`);
   const h = conn.get(req.collectionName);
-  if (req.groupingField) throw new MilvusException(Code.PARAMETER_INVALID, 'grouping search (groupingField) is not supported by partita: invalid parameter');
   // the vector field: the one named, or the only one
   const vectors = h.schema.fields.filter((f) => isVectorType(f.dtype));
   let field;
@@ -465,6 +464,10 @@ function search(conn, req, allowInt64) {
   };
   if (req.outputFields) request.output_fields = req.outputFields;
   if (req.partitionNames) request.partition_names = req.partitionNames;
+  // grouping search (Milvus 2.6): as given, the core checks them
+  if (req.groupingField) request.group_by_field = req.groupingField;
+  if (req.groupSize !== undefined && req.groupSize !== null) request.group_size = req.groupSize;
+  if (req.strictGroupSize !== undefined && req.strictGroupSize !== null) request.strict_group_size = req.strictGroupSize;
   // the vectors as JSON text: the core reads them for the field (numbers, base64 strings,
   // sparse vectors) and refuses what does not fit it; what the client sent badly is its 1801
   const text = withTemplate(JSON.stringify(request), templateText(req.exprParams));
