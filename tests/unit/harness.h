@@ -119,6 +119,8 @@ typedef struct test_filter_case {
 } test_filter_case;
 /* Runs each case through test_filter_ids, printing and counting the ones that differ. */
 void test_filter_cases(pt_collection *c, const test_filter_case *cases, size_t n);
+/* test_filter_cases over a static array of cases against collection `c`. */
+#define TEST_FILTER_CASES(c, cases) test_filter_cases((c), (cases), sizeof(cases) / sizeof((cases)[0]))
 
 /* JSON written with single quotes for readability: returns the text with every ' turned into ",
  * in one of 16 rotating static buffers (so a few may be live at once). */

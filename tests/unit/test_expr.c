@@ -63,7 +63,6 @@ static pt_collection *dataset(pt_store *st) {
 }
 
 #define run test_filter_ids
-#define RUN(cases) test_filter_cases(c, cases, sizeof cases / sizeof cases[0])
 
 TEST(comparisons_and_ranges) {
   pt_store *st = test_store();
@@ -117,7 +116,7 @@ TEST(comparisons_and_ranges) {
       {"f == d", "6,7,8"},
       {"s != s", ""},
   };
-  RUN(cases);
+  TEST_FILTER_CASES(c, cases);
   pt_store_close(st);
 }
 
@@ -140,7 +139,7 @@ TEST(arithmetic) {
       {"size % 2 == 1", "1,5"},      /* a dynamic key; 1.5 is not an integer */
       {"not (i8 + 1 == 2)", "2,3,4,5,6,7,8"},
   };
-  RUN(cases);
+  TEST_FILTER_CASES(c, cases);
   pt_store_close(st);
 }
 
@@ -187,7 +186,7 @@ TEST(like_patterns) {
       {"s like '%e%'", "1,3,8"},
       {"s like '%pp%e'", "1,8"},
   };
-  RUN(cases);
+  TEST_FILTER_CASES(c, cases);
   pt_store_close(st);
 }
 
@@ -288,7 +287,7 @@ TEST(logic_and_nulls) {
       {"j is null", "4"},
       {"j is not null", "1,2,3,5,6,7,8"},
   };
-  RUN(cases);
+  TEST_FILTER_CASES(c, cases);
   pt_store_close(st);
 }
 
@@ -333,7 +332,7 @@ TEST(json_paths_and_dynamic_keys) {
       {"nope == 1", ""},
       {"nope != 1", "1,2,3,4,5,6,7,8"},
   };
-  RUN(cases);
+  TEST_FILTER_CASES(c, cases);
   pt_store_close(st);
 }
 
@@ -361,7 +360,7 @@ TEST(arrays) {
       {"array_contains(as, '')", "6"},
       {"ai in []", ""}, /* valid in Milvus: an empty list holds nothing */
   };
-  RUN(cases);
+  TEST_FILTER_CASES(c, cases);
   pt_store_close(st);
 }
 
@@ -383,7 +382,7 @@ TEST(long_in_lists) {
       {"id in [8,1,100,101,102,103,104,105,106,107,108,109,110,111,112,113,114,1]", "1,8"},
       {"j['a'] in [1,2,100,101,102,103,104,105,106,107,108,109,110,111,112,113,114]", "1,2"},
   };
-  RUN(cases);
+  TEST_FILTER_CASES(c, cases);
   pt_store_close(st);
 }
 
@@ -468,7 +467,7 @@ TEST(errors) {
       {"i8 not 5", "ERR: mismatched input '5' expecting 'in'"},
       {"json_contains(j 1)", "ERR: expecting ','"},
   };
-  RUN(cases);
+  TEST_FILTER_CASES(c, cases);
   /* the error names the plan, and carries the span of the offending text */
   pt_rows *rows;
   pt_error e;

@@ -49,7 +49,6 @@ static pt_collection *dataset(pt_store *st) {
 }
 
 #define run test_filter_ids
-#define RUN(cases) test_filter_cases(c, cases, sizeof cases / sizeof cases[0])
 
 /* ---- the schema params ---- */
 
@@ -169,7 +168,7 @@ TEST(text_match_cases) {
       {"phrase_match(e, \"quickly store\")", ""},
       {"phrase_match(e, \"quickly store\", 2)", "1"},
   };
-  RUN(cases);
+  TEST_FILTER_CASES(c, cases);
   pt_store_close(st);
 }
 
@@ -198,7 +197,7 @@ TEST(errors) {
       {"phrase_match(t, \"x\", \"1\")", "ERR: \"slop\" should be a const integer expression"},
       {"text_match(t, \"\\xff\")", "ERR: string data must be utf8 format"},
   };
-  RUN(cases);
+  TEST_FILTER_CASES(c, cases);
   CHECK_STR(run(c, "phrase_match(t, \"x\", 4294967295)"), "");
   /* a phrase of PT_PHRASE_MAX_TOKENS tokens is taken, one more refused */
   test_buf q = {0};
