@@ -3,7 +3,8 @@
 #
 #   bash scripts/setup.sh deps    Debian toolchain (when missing) and npm devDependencies
 #   bash scripts/setup.sh build   deps + the WebAssembly builds: dist/partita.{mjs,wasm} (Emscripten)
-#                                 and dist/partita-wasi.wasm (WASI)
+#                                 and dist/partita-wasi.wasm (WASI); dist/milvus-proto.json (the
+#                                 gRPC server's protocol, from the Node SDK's descriptor)
 #   bash scripts/setup.sh test    build + Debian's chromium (for the browser tests) + the native
 #                                 build of the C unit tests (ASan+UBSan), the WASI build of the
 #                                 same tests, and the libFuzzer targets (clang, ASan+UBSan;
@@ -126,6 +127,12 @@ build_wasm() {
   quiet cmake --build build/wasi
 }
 
+# dist/milvus-proto.json: Milvus's protocol descriptor for the gRPC server, from the Node SDK's
+build_proto() {
+  log "Milvus protocol descriptor (dist/milvus-proto.json)"
+  node scripts/milvus-proto.mjs
+}
+
 build_native_tests() {
   mkdir -p build
   configure build/native cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Debug \
@@ -145,8 +152,8 @@ build_fuzz() {
 
 case "$MODE" in
   deps) deps_apt; deps_npm ;;
-  build) deps_apt; deps_npm; build_wasm ;;
-  test) deps_apt; deps_npm; build_wasm; build_native_tests; build_fuzz ;;
+  build) deps_apt; deps_npm; build_wasm; build_proto ;;
+  test) deps_apt; deps_npm; build_wasm; build_proto; build_native_tests; build_fuzz ;;
   fuzz) deps_apt; build_fuzz ;;
   *) echo "usage: $0 deps|build|test|fuzz" >&2; exit 2 ;;
 esac

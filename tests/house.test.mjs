@@ -44,7 +44,7 @@ test('web/src is in wings, and the entries package.json names are where it says'
   walk(pkg.exports);
   for (const t of targets.filter((t) => t.startsWith('./web/src/'))) assert.ok(web.some((f) => './' + f.file === t) || t.endsWith('.d.ts'), t);
   for (const f of web.filter((f) => f.file.startsWith('web/src/')))
-    assert.match(f.file, /^web\/src\/((core|orm|remote|server|persist|client)\/[a-z-]+\.js|[a-z.-]+\.js)$/, f.file);
+    assert.match(f.file, /^web\/src\/((core|orm|remote|server|persist|client|grpc)\/[a-z-]+\.js|[a-z.-]+\.js)$/, f.file);
   // at the top: entries only (each re-exports a wing, or picks how init() finds the .wasm)
   for (const f of web.filter((f) => /^web\/src\/[^/]+\.js$/.test(f.file)))
     assert.ok(targets.includes('./' + f.file) || f.file === 'web/src/index.js', `${f.file} is not an entry`);

@@ -237,8 +237,8 @@ function rowOut(row, fieldsByName, meta, topLevel = null) {
 // ---------------------------------------------------------------------------------------------
 
 /** The connection alias of a database of an address: clients with the same address share its
- * stores, one per database. */
-function aliasOf(address, db) {
+ * stores, one per database (the gRPC server's REST face uses its default database's). */
+export function aliasOf(address, db) {
   return db === 'default' ? `milvus-client ${address}` : `milvus-client ${address}\u0000${db}`;
 }
 

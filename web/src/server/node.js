@@ -11,11 +11,14 @@
 // HEAD requests may also be answered from directories (the `files` option: the demo page).
 
 import http from 'node:http';
+import net from 'node:net';
+import { Duplex, PassThrough } from 'node:stream';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import '../node.js';
 import { init } from '../core/loader.js';
-import { createHandler, timedOut } from './handler.js';
+import { createHandler, timedOut, DEFAULT_MAX_BODY_BYTES } from './handler.js';
+import { aliasOf } from '../client/milvus-client.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -151,8 +154,16 @@ async function findFile(mounts, urlPath) {
  * @returns {Promise<{ url: string, port: number, server: http.Server, close(): Promise<void> }>}
  */
 export async function serve(options = {}) {
-  const { host = '127.0.0.1', port = 19530, files = {}, ...handlerOptions } = options;
+  const { host = '127.0.0.1', port = 19530, files = {}, grpc = false, ...handlerOptions } = options;
+  if (typeof grpc !== 'boolean') throw new TypeError('grpc: true (serve Milvus\'s gRPC API on the same port) or false');
   await init();
+  let grpcFace = null;
+  if (grpc) {
+    if (handlerOptions.using !== undefined) throw new TypeError('using: not with grpc (the REST API serves the gRPC API\'s store)');
+    const { createGrpcFace } = await import('../grpc/server.js');
+    grpcFace = await createGrpcFace({ token: handlerOptions.token ?? null, maxMessageBytes: handlerOptions.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
+    handlerOptions.using = aliasOf(grpcFace.address, 'default');
+  }
   const handler = createHandler(handlerOptions);
   const max = handler.maxBodyBytes;
   const mounts = Object.entries(files)
@@ -222,26 +233,79 @@ export async function serve(options = {}) {
   });
   server.keepAliveTimeout = 65_000;
 
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
+  // with gRPC, one listener takes the port and hands each connection to the face its first
+  // bytes speak to: HTTP/2's preface to gRPC, anything else to the REST server (as Milvus serves
+  // both on 19530)
+  const listener = grpcFace ? net.createServer((socket) => dispatch(socket, server, grpcFace.injector, T)) : server;
+  try {
+    await new Promise((resolve, reject) => {
+      listener.once('error', reject);
+      listener.listen(port, host, () => {
+        listener.off('error', reject);
+        resolve();
+      });
     });
-  });
-  const actual = server.address().port;
+  } catch (e) {
+    await grpcFace?.close();
+    throw e;
+  }
+  const actual = listener.address().port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${shownHost}:${actual}`,
     port: actual,
     server,
-    close() {
-      return new Promise((resolve) => {
-        server.close(() => resolve());
+    grpc: grpcFace !== null,
+    async close() {
+      const closed = new Promise((resolve) => {
+        listener.close(() => resolve());
+        if (listener !== server) server.close();
         server.closeIdleConnections?.();
       });
+      await Promise.all([closed, grpcFace?.close()]);
     },
   };
+}
+
+/** The client preface of HTTP/2 (RFC 9113 §3.4): how a gRPC connection begins. */
+const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+
+/**
+ * Hands a connection to the gRPC face (an HTTP/2 preface) or to the REST server (anything
+ * else), once its first bytes are in (a connection that sends none within `timeoutMs` is closed). The REST server reads the socket itself (the bytes read
+ * are put back); the gRPC face gets a stream that gives those bytes first, then the socket's
+ * (node's HTTP/2 reads a net.Socket's handle, past bytes put back).
+ */
+function dispatch(socket, server, injector, timeoutMs) {
+  let head = Buffer.alloc(0);
+  // a connection that says nothing is not kept past the request timeout
+  if (timeoutMs) socket.setTimeout(timeoutMs, () => socket.destroy());
+  const onData = (chunk) => {
+    head = Buffer.concat([head, chunk]);
+    const n = Math.min(head.length, H2_PREFACE.length);
+    const h2 = head.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
+    if (h2 && n < H2_PREFACE.length) return; // not yet known
+    socket.off('data', onData);
+    socket.setTimeout(0);
+    socket.pause();
+    if (!h2) {
+      socket.unshift(head);
+      server.emit('connection', socket);
+      socket.resume();
+      return;
+    }
+    const readable = new PassThrough();
+    readable.write(head);
+    socket.pipe(readable);
+    const stream = Duplex.from({ readable, writable: socket });
+    socket.on('close', () => stream.destroy());
+    stream.on('close', () => socket.destroy());
+    stream.on('error', () => socket.destroy());
+    injector.injectConnection(stream);
+    socket.resume();
+  };
+  socket.on('data', onData);
+  socket.on('error', () => socket.destroy());
 }
 
 function sendFile(req, res, { file, body }, method) {
