@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { MilvusClient, DataType, MetricType, ErrorCode, ERROR_REASONS, LoadState, FieldPartialUpdateOpType } from 'partita/milvus-client';
 import { MilvusClient as FromMain, MilvusException } from 'partita';
 import { serve } from 'partita/server/node';
-import { uniqueName } from './support/helpers.mjs';
+import { uniqueName, sdkQuickstart, assertQuickstartResults } from './support/helpers.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const sdkDir = join(root, 'node_modules/@zilliz/milvus2-sdk-node');
@@ -38,11 +38,7 @@ test('partita exports the same MilvusClient as partita/milvus-client', () => {
 });
 
 test("the SDK README's quickstart runs unmodified (the package aliased to partita/milvus-client)", () => {
-  const readme = readFileSync(join(sdkDir, 'README.md'), 'utf8');
-  const at = readme.indexOf('### Create Collection, Insert, and Search');
-  assert.ok(at > 0, 'the quickstart is in the SDK README');
-  const block = readme.slice(at).match(/```typescript\n([\s\S]*?)```/)[1];
-  assert.match(block, /from '@zilliz\/milvus2-sdk-node'/);
+  const block = sdkQuickstart(readFileSync, sdkDir);
   const dir = mkdtempSync(join(tmpdir(), 'partita-quickstart-'));
   try {
     // what a bundler alias does: the SDK's name resolves to partita's client
@@ -54,15 +50,7 @@ test("the SDK README's quickstart runs unmodified (the package aliased to partit
     writeFileSync(join(dir, 'quickstart.mjs'), `${block}\nconsole.log('RESULT ' + JSON.stringify(results));\n`);
     const r = spawnSync(process.execPath, ['quickstart.mjs'], { cwd: dir, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
-    const out = JSON.parse(r.stdout.split('\n').find((l) => l.startsWith('RESULT ')).slice(7));
-    assert.equal(out.status.error_code, 'Success');
-    assert.equal(out.results.length, 2);
-    assert.deepEqual(out.results.map((h) => h.text), ['doc1', 'doc2']);
-    for (const hit of out.results) {
-      assert.deepEqual(Object.keys(hit).sort(), ['id', 'score', 'text']);
-      assert.match(hit.id, /^\d+$/, 'auto_id keys are INT64 strings');
-      assert.ok(Math.abs(hit.score - 1) < 1e-6, 'both rows point the same way as the query (COSINE)');
-    }
+    assertQuickstartResults(r.stdout);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@
 // partita/server/node and the WASI artefacts used from it by their package names.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, copyFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -155,4 +155,36 @@ test('exports: each runtime\'s resolver picks its entry (node, browser, workerd,
 
 test('the partita-serve binary is installed', () => {
   assert.ok(existsSync(path.join(app, 'node_modules/.bin/partita-serve')));
+});
+
+test('without the optional gRPC peers: serve({ grpc: true }) names what to install, partita-serve serves REST only and says so', async () => {
+  assert.ok(packed.files.some((f) => f.path === 'dist/milvus-proto.json'), "Milvus's protocol descriptor is in the package");
+  await writeFile(path.join(app, 'grpc-check.mjs'), `
+import { serve } from 'partita/server/node';
+try {
+  await serve({ port: 0, grpc: true });
+  console.log('RESULT served');
+} catch (e) {
+  console.log('RESULT ' + JSON.stringify({ code: e.code, message: e.message }));
+}
+`);
+  const r = run('grpc-check.mjs');
+  assert.equal(r.status, 0, r.stderr);
+  const got = JSON.parse(r.stdout.split('\n').find((l) => l.startsWith('RESULT ')).slice(7));
+  assert.equal(got.code, 'PARTITA_GRPC_PEERS');
+  assert.match(got.message, /npm install @grpc\/grpc-js @grpc\/proto-loader/);
+  // the CLI: REST only, said on stderr; it is stopped once it has said where it listens
+  const child = spawn(path.join(app, 'node_modules/.bin/partita-serve'), ['--port', '0', '--api-only'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  child.stderr.on('data', (d) => (err += d));
+  await new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`partita-serve exited (${code}): ${err}`)));
+  });
+  child.kill('SIGTERM');
+  assert.match(out, /^partita: serving Milvus REST v2 on http:\/\/127\.0\.0\.1:\d+\n$/);
+  assert.match(err, /serving REST only: .*npm install @grpc\/grpc-js @grpc\/proto-loader/);
 });

@@ -185,7 +185,8 @@ function startCli(args, env = {}) {
 
 test('the partita-serve CLI prints its URL, serves, and exits cleanly on SIGTERM', { timeout: 20_000 }, async () => {
   const { child, url, line } = await startCli(['--port', '0', '--token', 't0k']);
-  assert.equal(line, `partita: serving Milvus REST v2 on ${url}\npartita: demo page on ${url}/\n`);
+  // gRPC on the same port (its optional peers are devDependencies here)
+  assert.equal(line, `partita: serving Milvus REST v2 on ${url}\npartita: serving Milvus gRPC on ${url.slice(7)}\npartita: demo page on ${url}/\n`);
   const c = new HttpClient({ endpoint: url, token: 't0k' });
   assert.equal((await c.listCollections()).code, 0);
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));

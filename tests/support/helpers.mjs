@@ -56,3 +56,27 @@ export const mergeSchema = () =>
     'films',
     { enable_dynamic_field: true },
   );
+
+/** The SDK README's quickstart (@zilliz/milvus2-sdk-node: "Create Collection, Insert, and
+ * Search"), as its code block is written, from the README in `sdkDir`. */
+export function sdkQuickstart(readFileSync, sdkDir) {
+  const readme = readFileSync(`${sdkDir}/README.md`, 'utf8');
+  const at = readme.indexOf('### Create Collection, Insert, and Search');
+  assert.ok(at > 0, 'the quickstart is in the SDK README');
+  const block = readme.slice(at).match(/```typescript\n([\s\S]*?)```/)[1];
+  assert.match(block, /from '@zilliz\/milvus2-sdk-node'/);
+  return block;
+}
+
+/** Checks what the quickstart printed (its `results`, as a RESULT line): both rows, by text. */
+export function assertQuickstartResults(stdout) {
+  const out = JSON.parse(stdout.split('\n').find((l) => l.startsWith('RESULT ')).slice(7));
+  assert.equal(out.status.error_code, 'Success');
+  assert.equal(out.results.length, 2);
+  assert.deepEqual(out.results.map((h) => h.text), ['doc1', 'doc2']);
+  for (const hit of out.results) {
+    assert.deepEqual(Object.keys(hit).sort(), ['id', 'score', 'text']);
+    assert.match(hit.id, /^\d+$/, 'auto_id keys are INT64 strings');
+    assert.ok(Math.abs(hit.score - 1) < 1e-6, 'both rows point the same way as the query (COSINE)');
+  }
+}

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// partita-serve — serves a Milvus RESTful API v2 subset over an embedded partita store, and the
-// offline demo page (web/demo/, which runs partita in the browser) at /.
+// partita-serve — serves Milvus's gRPC API (MilvusService) and a Milvus RESTful API v2 subset on
+// one port over an embedded partita store, and the offline demo page (web/demo/, which runs
+// partita in the browser) at /.
 //
 //   partita-serve [--port N] [--host H] [--token T] [--max-body-bytes N] [--api-only]
-//                 [--request-timeout-ms N] [--cors ORIGIN]...
+//                 [--request-timeout-ms N] [--cors ORIGIN]... [--rest-only]
 //
+// gRPC needs the optional peer packages @grpc/grpc-js and @grpc/proto-loader: without them (or
+// with --rest-only) it serves REST only, and says so on stderr.
 // The port comes from --port, else PARTITA_PORT, else 19530 (Milvus's); --port 0 picks a free
 // one. It prints one line when it is listening, and closes on SIGINT / SIGTERM. --api-only
 // leaves the demo out (/ then lists the REST routes).
@@ -35,6 +38,7 @@ try {
       'api-only': { type: 'boolean' },
       'request-timeout-ms': { type: 'string' },
       cors: { type: 'string', multiple: true },
+      'rest-only': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -43,8 +47,9 @@ try {
 }
 if (values.help) {
   process.stdout.write('usage: partita-serve [--port N] [--host 127.0.0.1] [--token T] [--max-body-bytes N] [--api-only]\n' +
-    '                     [--request-timeout-ms N] [--cors ORIGIN|*]...\n' +
-    'Serves a Milvus REST v2 subset over an embedded store, and the demo page at / (not with --api-only).\n' +
+    '                     [--request-timeout-ms N] [--cors ORIGIN|*]... [--rest-only]\n' +
+    'Serves Milvus\'s gRPC API and a Milvus REST v2 subset on one port over an embedded store, and the demo page\n' +
+    'at / (not with --api-only). gRPC needs @grpc/grpc-js and @grpc/proto-loader; --rest-only leaves it out.\n' +
     'Port: --port, else $PARTITA_PORT, else 19530.\n');
   process.exit(0);
 }
@@ -68,13 +73,23 @@ if (values['request-timeout-ms'] !== undefined) {
 if (values.cors !== undefined) options.cors = values.cors.includes('*') ? true : values.cors;
 
 let server;
+options.grpc = !values['rest-only'];
 try {
   server = await serve(options);
 } catch (e) {
-  fail(`cannot listen on ${options.host}:${options.port}: ${e.message}`);
+  if (e.code !== 'PARTITA_GRPC_PEERS') fail(`cannot listen on ${options.host}:${options.port}: ${e.message}`);
+  // the gRPC peers are not installed: REST only, said on stderr
+  process.stderr.write(`partita-serve: serving REST only: ${e.message}\n`);
+  options.grpc = false;
+  try {
+    server = await serve(options);
+  } catch (e2) {
+    fail(`cannot listen on ${options.host}:${options.port}: ${e2.message}`);
+  }
 }
-// one write, so that a reader of the first line gets the second with it
+// one write, so that a reader of the first line gets the others with it
 process.stdout.write(`partita: serving Milvus REST v2 on ${server.url}\n` +
+  (server.grpc ? `partita: serving Milvus gRPC on ${server.url.replace(/^http:\/\//, '')}\n` : '') +
   (options.files ? `partita: demo page on ${server.url}/\n` : ''));
 
 let closing = false;

@@ -1,4 +1,5 @@
-// Types of `partita/server/node`: the Milvus REST v2 handler served on node:http.
+// Types of `partita/server/node`: the Milvus REST v2 handler served on node:http, and Milvus's
+// gRPC API on the same port.
 import type { HandlerOptions } from './server.js';
 
 export { createHandler } from './server.js';
@@ -16,16 +17,26 @@ export interface ServeOptions extends HandlerOptions {
    * types (html, js, mjs, css, json, wasm, svg, png, ico, txt, map, ts) inside the directory.
    */
   files?: Record<string, string>;
+  /**
+   * Also serve Milvus's gRPC API (MilvusService: what the Milvus SDKs speak) on the same port,
+   * over the same store as the REST API (`using` is then not taken). Needs the optional peer
+   * packages @grpc/grpc-js and @grpc/proto-loader: without them serve() rejects with an error
+   * (code 'PARTITA_GRPC_PEERS') that names them. Default false.
+   */
+  grpc?: boolean;
 }
 
 export interface RunningServer {
   /** 'http://127.0.0.1:PORT' */
   readonly url: string;
   readonly port: number;
+  /** Whether Milvus's gRPC API is served on the port too. */
+  readonly grpc: boolean;
   /** The node:http Server (typed structurally, so these types do not need @types/node). */
   readonly server: { close(callback?: (err?: Error) => void): unknown; closeAllConnections?(): void; listening: boolean };
   close(): Promise<void>;
 }
 
-/** Serves the Milvus REST v2 subset; resolves once it is listening. */
+/** Serves the Milvus REST v2 subset (and with `grpc`, Milvus's gRPC API); resolves once it is
+ * listening. */
 export function serve(options?: ServeOptions): Promise<RunningServer>;

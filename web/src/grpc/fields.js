@@ -119,8 +119,11 @@ function scalarValues(s, name) {
 /**
  * The rows of an insert or upsert (FieldData columns, `numRows` rows) as the face's row
  * objects: the dynamic field's keys top-level, null where valid_data says a row has no value.
+ * Each column must name a field of `fields` (describeCollection's), with its type, or be the
+ * dynamic field (JSON) of a collection that has one (`dynamic`).
  */
-export function rowsOf(fieldsData, numRows) {
+export function rowsOf(fieldsData, numRows, fields, dynamic) {
+  const byName = new Map(fields.map((f) => [f.name, f]));
   const n = Number(numRows);
   if (!(n > 0)) throw invalid(`num_rows should be greater than 0, got ${numRows}`);
   if (!fieldsData.length) throw invalid('no field data in the request');
@@ -130,18 +133,22 @@ export function rowsOf(fieldsData, numRows) {
     const name = fd.field_name;
     if (seen.has(name)) throw invalid(`duplicated field name ${name} in the field data`);
     seen.add(name);
+    const isDynamic = fd.is_dynamic || name === DEFAULT_DYNAMIC_FIELD;
+    const f = isDynamic ? null : byName.get(name);
+    if (isDynamic ? !dynamic : !f) throw invalid(`field ${name} is not a field of the collection${isDynamic ? ' (it has no dynamic field)' : ''}`);
+    const want = f ? f.dataType : DataType.JSON, got = typeCode(fd.type);
+    if (got !== want) throw invalid(`the field data of ${name} is of type ${DataType[got] ?? fd.type}, the field is ${DataType[want]}`);
     const values = columnValues(fd, name);
     const valid = fd.valid_data;
     const dense = values.length === n;
     const count = valid.length ? valid.reduce((a, v) => a + (v ? 1 : 0), 0) : n;
     if (valid.length && valid.length !== n) throw invalid(`the valid_data (${valid.length}) of field (${name}) is not equal to passed num_rows (${n})`);
     if (!dense && values.length !== count) throw invalid(`the num_rows (${values.length}) of field (${name}) is not equal to passed num_rows (${n})`);
-    const dynamic = fd.is_dynamic || name === DEFAULT_DYNAMIC_FIELD;
     for (let r = 0, at = 0; r < n; r++) {
       const ok = !valid.length || valid[r];
       const v = ok ? values[dense ? r : at++] : null;
       if (dense && !ok) continue;
-      if (!dynamic) rows[r][name] = v;
+      if (!isDynamic) rows[r][name] = v;
       else if (v !== null) {
         if (typeof v !== 'object' || Array.isArray(v)) throw invalid(`the dynamic field ${name} of row ${r} is not a JSON object`);
         for (const k of Object.keys(v)) {
@@ -150,7 +157,7 @@ export function rowsOf(fieldsData, numRows) {
         }
       }
     }
-    if (dense && valid.length) for (let r = 0; r < n; r++) if (!valid[r] && !dynamic) rows[r][name] = null;
+    if (dense && valid.length) for (let r = 0; r < n; r++) if (!valid[r] && !isDynamic) rows[r][name] = null;
   }
   return rows;
 }

@@ -119,7 +119,8 @@ export function milvusService(face, { version, types }) {
   }
 
   async function write(op, req, db) {
-    const rows = rowsOf(req.fields_data, req.num_rows);
+    const desc = await described(req.collection_name, db);
+    const rows = rowsOf(req.fields_data, req.num_rows, desc.schema.fields, desc.schema.enable_dynamic_field);
     const data = { collection_name: req.collection_name, db_name: db, data: rows };
     if (req.partition_name) data.partition_name = req.partition_name;
     if (op === 'upsert') {

@@ -11,7 +11,6 @@
 // HEAD requests may also be answered from directories (the `files` option: the demo page).
 
 import http from 'node:http';
-import net from 'node:net';
 import { Duplex, PassThrough } from 'node:stream';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -233,15 +232,20 @@ export async function serve(options = {}) {
   });
   server.keepAliveTimeout = 65_000;
 
-  // with gRPC, one listener takes the port and hands each connection to the face its first
-  // bytes speak to: HTTP/2's preface to gRPC, anything else to the REST server (as Milvus serves
-  // both on 19530)
-  const listener = grpcFace ? net.createServer((socket) => dispatch(socket, server, grpcFace.injector, T)) : server;
+  // with gRPC, each connection goes to the face its first bytes speak to: HTTP/2's preface to
+  // gRPC, anything else to node's HTTP server (as Milvus serves both on 19530). node:http's own
+  // connection listener is taken off and called for the HTTP ones, so that the server still
+  // tracks them (timeouts, closing idle ones).
+  if (grpcFace) {
+    const httpConnection = server.listeners('connection');
+    server.removeAllListeners('connection');
+    server.on('connection', (socket) => dispatch(socket, (s) => httpConnection.forEach((f) => f.call(server, s)), grpcFace.injector, T));
+  }
   try {
     await new Promise((resolve, reject) => {
-      listener.once('error', reject);
-      listener.listen(port, host, () => {
-        listener.off('error', reject);
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
         resolve();
       });
     });
@@ -249,7 +253,7 @@ export async function serve(options = {}) {
     await grpcFace?.close();
     throw e;
   }
-  const actual = listener.address().port;
+  const actual = server.address().port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${shownHost}:${actual}`,
@@ -258,8 +262,7 @@ export async function serve(options = {}) {
     grpc: grpcFace !== null,
     async close() {
       const closed = new Promise((resolve) => {
-        listener.close(() => resolve());
-        if (listener !== server) server.close();
+        server.close(() => resolve());
         server.closeIdleConnections?.();
       });
       await Promise.all([closed, grpcFace?.close()]);
@@ -276,7 +279,7 @@ const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
  * are put back); the gRPC face gets a stream that gives those bytes first, then the socket's
  * (node's HTTP/2 reads a net.Socket's handle, past bytes put back).
  */
-function dispatch(socket, server, injector, timeoutMs) {
+function dispatch(socket, toHttp, injector, timeoutMs) {
   let head = Buffer.alloc(0);
   // a connection that says nothing is not kept past the request timeout
   if (timeoutMs) socket.setTimeout(timeoutMs, () => socket.destroy());
@@ -290,7 +293,7 @@ function dispatch(socket, server, injector, timeoutMs) {
     socket.pause();
     if (!h2) {
       socket.unshift(head);
-      server.emit('connection', socket);
+      toHttp(socket);
       socket.resume();
       return;
     }

@@ -1,0 +1,323 @@
+// Milvus's gRPC API (issue 20): the real @zilliz/milvus2-sdk-node MilvusClient (gRPC) against
+// partita's server (serve({ grpc: true }), the port that also serves REST): the SDK README's
+// quickstart, the seed's partition-scoped upsert, every data type round trip, filtered search
+// and query, iterators, errors with Milvus's codes, UNIMPLEMENTED for RPCs not served, the
+// token, and hostile messages (wrong field data lengths, oversized messages, unknown enum
+// values) answered with a status that leaves the store as it was.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MilvusClient, HttpClient, DataType, MetricType, ErrorCode } from '@zilliz/milvus2-sdk-node';
+import grpc from '@grpc/grpc-js';
+import { fromJSON } from '@grpc/proto-loader';
+import { serve } from 'partita/server/node';
+import { uniqueName, sdkQuickstart, assertQuickstartResults } from './support/helpers.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const TOKEN = 'root:Milvus';
+let server, client, address;
+
+before(async () => {
+  server = await serve({ port: 0, grpc: true, token: TOKEN, maxBodyBytes: 4 * 1024 * 1024 });
+  address = `127.0.0.1:${server.port}`;
+  client = new MilvusClient({ address, token: TOKEN });
+  await client.connectPromise;
+});
+after(async () => {
+  await client.closeConnection();
+  await server.close();
+});
+
+/** A raw grpc-js client of MilvusService (the descriptor the server loads), for messages the SDK
+ * would never send. */
+function rawClient(token = TOKEN) {
+  const def = fromJSON(JSON.parse(readFileSync(join(root, 'dist/milvus-proto.json'), 'utf8')),
+    { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
+  const Service = grpc.loadPackageDefinition(def).milvus.proto.milvus.MilvusService;
+  const c = new Service(address, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': -1 });
+  const md = new grpc.Metadata();
+  if (token !== null) md.set('authorization', Buffer.from(token).toString('base64'));
+  const call = (method, req) => new Promise((resolve, reject) => c[method](req, md, (err, res) => (err ? reject(err) : resolve(res))));
+  return { call, close: () => c.close() };
+}
+
+const ok = (r) => assert.equal((r.status ?? r).error_code, ErrorCode.SUCCESS, (r.status ?? r).reason);
+
+async function quick(name, dim = 2, extra = {}) {
+  ok(await client.createCollection({ collection_name: name, dimension: dim, ...extra }));
+}
+
+test("the SDK README's quickstart runs unmodified against partita-serve's gRPC (its address: the test's port)", async () => {
+  const block = sdkQuickstart(readFileSync, join(root, 'node_modules/@zilliz/milvus2-sdk-node'));
+  assert.match(block, /address: 'localhost:19530'/);
+  const open = await serve({ port: 0, grpc: true });
+  const dir = mkdtempSync(join(tmpdir(), 'partita-grpc-quickstart-'));
+  try {
+    // the SDK itself, from this checkout's node_modules; only the port differs
+    const code = block.replace("'localhost:19530'", `'localhost:${open.port}'`).replace("'@zilliz/milvus2-sdk-node'", JSON.stringify(join(root, 'node_modules/@zilliz/milvus2-sdk-node/dist/milvus/index.js')));
+    writeFileSync(join(dir, 'quickstart.mjs'), `${code}\nconsole.log('RESULT ' + JSON.stringify(results));\nprocess.exit(0);\n`);
+    const child = spawn(process.execPath, ['quickstart.mjs'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const status = await new Promise((resolve) => child.on('exit', resolve));
+    assert.equal(status, 0, stderr);
+    assertQuickstartResults(stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await open.close();
+  }
+});
+
+test("the seed's partition-scoped upsert over gRPC, and REST on the same port sees the same store", async () => {
+  const name = uniqueName('seed');
+  ok(await client.createCollection({
+    collection_name: name,
+    fields: [{ name: 'film_id', data_type: DataType.Int64, is_primary_key: true }, { name: 'films', data_type: DataType.FloatVector, dim: 2 }],
+    index_params: { field_name: 'films', index_type: 'FLAT', metric_type: MetricType.L2 },
+  }));
+  ok(await client.loadCollectionSync({ collection_name: name }));
+  ok(await client.createPartition({ collection_name: name, partition_name: 'comedy' }));
+  const data = Array.from({ length: 10 }, (_, i) => ({ film_id: i, films: [0, 1] }));
+  const res = await client.upsert({ collection_name: name, partition_name: 'comedy', data });
+  ok(res);
+  assert.equal(res.upsert_cnt, '10');
+  assert.deepEqual(res.IDs.int_id.data, data.map((r) => String(r.film_id)));
+  ok(await client.upsert({ collection_name: name, partition_name: 'comedy', data }));
+  assert.equal((await client.getPartitionStatistics({ collection_name: name, partition_name: 'comedy' })).data.row_count, '10');
+  ok(await client.createPartition({ collection_name: name, partition_name: 'drama' }));
+  ok(await client.upsert({ collection_name: name, partition_name: 'drama', data }));
+  assert.equal((await client.getCollectionStatistics({ collection_name: name })).data.row_count, '20', 'upsert is partition-scoped');
+  assert.deepEqual((await client.showPartitions({ collection_name: name })).partition_names, ['_default', 'comedy', 'drama']);
+  assert.equal((await client.count({ collection_name: name, filter: 'film_id < 5' })).data, 10);
+  // the REST API on the same port serves the same store
+  const rest = new HttpClient({ endpoint: `http://${address}`, token: TOKEN });
+  assert.ok((await rest.listCollections()).data.includes(name));
+  assert.deepEqual((await rest.getCollectionStatistics({ collectionName: name })).data, { rowCount: 20 });
+});
+
+test('every data type round-trips through FieldData (scalars, JSON, arrays, nulls, dynamic $meta, every vector type)', async () => {
+  const name = uniqueName('types');
+  ok(await client.createCollection({
+    collection_name: name,
+    enable_dynamic_field: true,
+    fields: [
+      { name: 'pk', data_type: DataType.Int64, is_primary_key: true },
+      { name: 'b', data_type: DataType.Bool }, { name: 'i8', data_type: DataType.Int8 }, { name: 'i16', data_type: DataType.Int16 },
+      { name: 'i32', data_type: DataType.Int32 }, { name: 'i64', data_type: DataType.Int64 }, { name: 'f', data_type: DataType.Float },
+      { name: 'd', data_type: DataType.Double }, { name: 's', data_type: DataType.VarChar, max_length: 20 },
+      { name: 'j', data_type: DataType.JSON }, { name: 'a', data_type: DataType.Array, element_type: DataType.Int64, max_capacity: 4 },
+      { name: 'as', data_type: DataType.Array, element_type: DataType.VarChar, max_capacity: 2, max_length: 4 },
+      { name: 'n', data_type: DataType.Int32, nullable: true },
+      { name: 'v', data_type: DataType.FloatVector, dim: 2 }, { name: 'bv', data_type: DataType.BinaryVector, dim: 16 },
+      { name: 'hv', data_type: DataType.Float16Vector, dim: 2 }, { name: 'bf', data_type: DataType.BFloat16Vector, dim: 2 },
+    ],
+    index_params: ['v', 'bv', 'hv', 'bf'].map((f) => ({ field_name: f, index_type: 'AUTOINDEX', metric_type: f === 'bv' ? 'HAMMING' : 'L2' })),
+  }));
+  ok(await client.loadCollectionSync({ collection_name: name }));
+  const rows = [
+    { pk: '9007199254740993', b: true, i8: -8, i16: 300, i32: -70000, i64: '-9223372036854775808', f: 1.5, d: 0.1, s: 'héllo',
+      j: { x: [1, 'y'], z: null }, a: [1, 2, 3], as: ['ab', 'cd'], n: null, v: [0.5, -1], bv: [1, 255], hv: [0.5, 2], bf: [1.5, -2], extra: 'dyn', more: [1, 2] },
+    { pk: 2, b: false, i8: 127, i16: -1, i32: 5, i64: 7, f: -0.25, d: 1e300, s: '', j: [1, 2], a: [], as: ['x'], n: 42, v: [0, 0], bv: [0, 0], hv: [-1, 65504], bf: [0, 1] },
+  ];
+  const ins = await client.insert({ collection_name: name, data: rows });
+  ok(ins);
+  assert.deepEqual(ins.IDs.int_id.data, ['9007199254740993', '2'], 'an INT64 key beyond 2^53 is kept exactly');
+  const q = await client.query({ collection_name: name, filter: '', limit: 10, output_fields: ['*'] });
+  ok(q);
+  const got = q.data.map((r) => ({ ...r, hv: Array.from(r.hv), bf: Array.from(r.bf) }));
+  assert.deepEqual(got, [
+    { pk: '9007199254740993', b: true, i8: -8, i16: 300, i32: -70000, i64: '-9223372036854775808', f: 1.5, d: 0.1, s: 'héllo',
+      j: { x: [1, 'y'], z: null }, a: ['1', '2', '3'], as: ['ab', 'cd'], n: null, v: [0.5, -1], bv: [1, 255], hv: [0.5, 2], bf: [1.5, -2],
+      $meta: { extra: 'dyn', more: [1, 2] } },
+    { pk: '2', b: false, i8: 127, i16: -1, i32: 5, i64: '7', f: -0.25, d: 1e300, s: '', j: [1, 2], a: [], as: ['x'], n: 42, v: [0, 0], bv: [0, 0],
+      hv: [-1, 65504], bf: [0, 1], $meta: {} },
+  ]);
+  // a dynamic key asked for by name comes as the SDK reads it from $meta
+  const s = await client.search({ collection_name: name, anns_field: 'v', data: [0.5, -1], limit: 1, output_fields: ['s', 'extra'] });
+  ok(s);
+  assert.deepEqual(s.results, [{ score: 0, pk: '9007199254740993', s: 'héllo', extra: 'dyn' }]);
+
+  // sparse and int8 vectors, VARCHAR keys
+  const name2 = uniqueName('types2');
+  ok(await client.createCollection({
+    collection_name: name2,
+    fields: [
+      { name: 'pk', data_type: DataType.VarChar, max_length: 8, is_primary_key: true },
+      { name: 'sv', data_type: DataType.SparseFloatVector }, { name: 'iv', data_type: DataType.Int8Vector, dim: 2 },
+    ],
+    index_params: [{ field_name: 'sv', index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'IP' }, { field_name: 'iv', index_type: 'HNSW', metric_type: 'L2' }],
+  }));
+  ok(await client.loadCollectionSync({ collection_name: name2 }));
+  const ins2 = await client.insert({ collection_name: name2, data: [{ pk: 'a', sv: { 3: 0.5, 10: 1 }, iv: [-128, 127] }, { pk: 'b', sv: { 1: 2 }, iv: [1, 2] }] });
+  ok(ins2);
+  assert.deepEqual(ins2.IDs.str_id.data, ['a', 'b']);
+  const q2 = await client.query({ collection_name: name2, filter: '', limit: 5, output_fields: ['*'] });
+  assert.deepEqual(q2.data.map((r) => ({ ...r, iv: Array.from(r.iv) })), [{ pk: 'a', sv: { 3: 0.5, 10: 1 }, iv: [-128, 127] }, { pk: 'b', sv: { 1: 2 }, iv: [1, 2] }]);
+  const s2 = await client.search({ collection_name: name2, anns_field: 'sv', data: [{ 3: 1, 10: 1 }], limit: 1 });
+  ok(s2);
+  assert.deepEqual(s2.results.map((h) => [h.pk, h.score]), [['a', 1.5]]);
+  const s3 = await client.search({ collection_name: name2, anns_field: 'iv', data: [[1, 2]], limit: 1 });
+  assert.deepEqual(s3.results.map((h) => [h.pk, h.score]), [['b', 0]]);
+});
+
+test('filtered search and query: filters, templates, partitions, several query vectors, limit and offset, count', async () => {
+  const name = uniqueName('search');
+  await quick(name, 2, { metric_type: 'L2' });
+  ok(await client.createPartition({ collection_name: name, partition_name: 'p' }));
+  ok(await client.insert({ collection_name: name, data: [{ id: 1, vector: [0, 0], tag: 'a' }, { id: 2, vector: [1, 0], tag: 'b' }] }));
+  ok(await client.insert({ collection_name: name, partition_name: 'p', data: [{ id: 3, vector: [2, 0], tag: 'a' }] }));
+  const one = await client.search({ collection_name: name, data: [0, 0], limit: 2 });
+  assert.deepEqual(one.results.map((h) => [h.id, h.score]), [['1', 0], ['2', 1]]);
+  const many = await client.search({ collection_name: name, data: [[0, 0], [2, 0]], limit: 1, output_fields: ['tag'] });
+  assert.deepEqual(many.results, [[{ score: 0, id: '1', tag: 'a' }], [{ score: 0, id: '3', tag: 'a' }]]);
+  const filtered = await client.search({ collection_name: name, data: [0, 0], filter: 'tag == {t}', exprValues: { t: 'a' }, output_fields: ['tag'] });
+  assert.deepEqual(filtered.results.map((h) => h.id), ['1', '3']);
+  const part = await client.search({ collection_name: name, data: [0, 0], partition_names: ['p'] });
+  assert.deepEqual(part.results.map((h) => h.id), ['3']);
+  const paged = await client.search({ collection_name: name, data: [0, 0], limit: 1, offset: 1 });
+  assert.deepEqual(paged.results.map((h) => h.id), ['2']);
+  // a dynamic key asked for by name: in $meta, as the SDK builds query rows from the columns
+  const q = await client.query({ collection_name: name, filter: 'id in {ids}', exprValues: { ids: [2, 3] }, output_fields: ['tag'] });
+  assert.deepEqual(q.data, [{ id: '2', $meta: { tag: 'b' } }, { id: '3', $meta: { tag: 'a' } }]);
+  const q2 = await client.query({ collection_name: name, filter: 'id > 0', limit: 1, offset: 1, output_fields: ['id'] });
+  assert.deepEqual(q2.data, [{ id: '2' }]);
+  const g = await client.get({ collection_name: name, ids: ['3'], output_fields: ['vector'] });
+  assert.deepEqual(g.data, [{ id: '3', vector: [2, 0] }]);
+  assert.equal((await client.count({ collection_name: name, filter: 'tag == "a"' })).data, 2);
+  const del = await client.delete({ collection_name: name, filter: 'tag == "b"' });
+  ok(del);
+  assert.equal(del.delete_cnt, '1');
+  assert.equal((await client.count({ collection_name: name })).data, 2);
+});
+
+test('iterators: queryIterator and searchIterator page through every row once', async () => {
+  const name = uniqueName('iter');
+  await quick(name, 2, { metric_type: 'L2' });
+  ok(await client.insert({ collection_name: name, data: Array.from({ length: 25 }, (_, i) => ({ id: i, vector: [i, 0] })) }));
+  const seen = [];
+  for await (const batch of await client.queryIterator({ collection_name: name, batchSize: 7, filter: 'id >= 3', output_fields: ['id'] })) {
+    assert.ok(batch.length <= 7);
+    seen.push(...batch.map((r) => Number(r.id)));
+  }
+  assert.deepEqual(seen, Array.from({ length: 22 }, (_, i) => i + 3));
+  const hits = [];
+  for await (const batch of await client.searchIterator({ collection_name: name, data: [0, 0], batchSize: 4, limit: 10 })) {
+    assert.ok(batch.length <= 4);
+    hits.push(...batch.map((h) => Number(h.id)));
+  }
+  assert.deepEqual(hits, Array.from({ length: 10 }, (_, i) => i), 'nearest first, each row once, up to the limit');
+});
+
+test("collections, aliases, databases, indexes, load state and flush answer as Milvus's", async () => {
+  const name = uniqueName('admin');
+  await quick(name, 2);
+  assert.equal((await client.hasCollection({ collection_name: name })).value, true);
+  const d = await client.describeCollection({ collection_name: name });
+  ok(d);
+  assert.deepEqual(d.schema.fields.map((f) => [f.name, f.data_type, f.is_primary_key]), [['id', 'Int64', true], ['vector', 'FloatVector', false]]);
+  const ix = await client.describeIndex({ collection_name: name });
+  assert.deepEqual(ix.index_descriptions.map((i) => i.field_name), ['vector']);
+  assert.equal((await client.getLoadState({ collection_name: name })).state, 'LoadStateLoaded');
+  ok(await client.releaseCollection({ collection_name: name }));
+  assert.equal((await client.getLoadState({ collection_name: name })).state, 'LoadStateNotLoad');
+  ok(await client.loadCollectionSync({ collection_name: name }));
+  ok(await client.createAlias({ collection_name: name, alias: `${name}_a` }));
+  assert.equal((await client.describeAlias({ collection_name: name, alias: `${name}_a` })).collection, name);
+  assert.deepEqual((await client.listAliases({ collection_name: name })).aliases, [`${name}_a`]);
+  ok(await client.insert({ collection_name: `${name}_a`, data: [{ id: 1, vector: [1, 1] }] }));
+  ok(await client.dropAlias({ alias: `${name}_a` }));
+  ok(await client.flushSync({ collection_names: [name] }));
+  const renamed = `${name}_r`;
+  ok(await client.renameCollection({ collection_name: name, new_collection_name: renamed }));
+  assert.equal((await client.getCollectionStatistics({ collection_name: renamed })).data.row_count, '1');
+  const db = uniqueName('db');
+  ok(await client.createDatabase({ db_name: db }));
+  assert.ok((await client.listDatabases()).db_names.includes(db));
+  await quick(name, 2, { db_name: db });
+  assert.ok((await client.showCollections({ db_name: db })).data.some((c) => c.name === name));
+  ok(await client.dropCollection({ collection_name: name, db_name: db }));
+  ok(await client.dropDatabase({ db_name: db }));
+  ok(await client.dropCollection({ collection_name: renamed }));
+  assert.equal((await client.hasCollection({ collection_name: renamed })).value, false);
+});
+
+test("errors come back as Milvus's statuses: codes and reasons", async () => {
+  const missing = await client.describeCollection({ collection_name: 'no_such_collection' });
+  assert.equal(missing.status.code, 100);
+  assert.equal(missing.status.error_code, 'CollectionNotExists');
+  assert.match(missing.status.reason, /can't find collection\[database=default\]\[collection=no_such_collection\]/);
+  const name = uniqueName('errs');
+  await quick(name, 2);
+  const part = await client.query({ collection_name: name, filter: 'id > 0', partition_names: ['nope'] });
+  // Milvus's query task: a plain error (65535) naming the partition
+  assert.equal(part.status.code, 65535);
+  assert.equal(part.status.reason, 'partition name nope not found');
+  ok(await client.releaseCollection({ collection_name: name }));
+  const unloaded = await client.search({ collection_name: name, data: [0, 0] });
+  assert.equal(unloaded.status.code, 101);
+  ok(await client.loadCollectionSync({ collection_name: name }));
+  const bad = await client.query({ collection_name: name, filter: 'id >>> 1', limit: 1 });
+  assert.equal(bad.status.code, 1100);
+  assert.equal(bad.status.error_code, 'IllegalArgument');
+});
+
+test('an RPC partita does not serve answers UNIMPLEMENTED, never a silent success', async () => {
+  const raw = rawClient();
+  try {
+    await assert.rejects(raw.call('CreateCredential', { username: 'u', password: 'cA==' }), (e) => e.code === grpc.status.UNIMPLEMENTED);
+    await assert.rejects(raw.call('HybridSearch', { collection_name: 'x' }), (e) => e.code === grpc.status.UNIMPLEMENTED);
+  } finally {
+    raw.close();
+  }
+});
+
+test('the token: a call without it, or with another, is UNAUTHENTICATED', async () => {
+  for (const token of [null, 'root:wrong']) {
+    const raw = rawClient(token);
+    try {
+      await assert.rejects(raw.call('ShowCollections', {}), (e) => e.code === grpc.status.UNAUTHENTICATED);
+    } finally {
+      raw.close();
+    }
+  }
+});
+
+test('hostile messages: wrong field data lengths, unknown enum values, bad placeholders, oversized messages get a status and change nothing', async () => {
+  const name = uniqueName('hostile');
+  await quick(name, 2);
+  ok(await client.insert({ collection_name: name, data: [{ id: 1, vector: [1, 1] }] }));
+  const raw = rawClient();
+  const count = async () => (await client.count({ collection_name: name })).data;
+  try {
+    const column = (n) => ({ type: 'Int64', field_name: 'id', scalars: { long_data: { data: Array.from({ length: n }, (_, i) => String(i + 10)) } } });
+    const vectors = (floats) => ({ type: 'FloatVector', field_name: 'vector', vectors: { dim: 2, float_vector: { data: floats } } });
+    const cases = [
+      [{ fields_data: [column(3), vectors([0, 0, 1, 1])], num_rows: 2 }, /the num_rows \(3\) of field \(id\) is not equal to passed num_rows \(2\)/],
+      [{ fields_data: [column(2), vectors([0, 0, 1])], num_rows: 2 }, /3 floats are not whole vectors of dim 2/],
+      [{ fields_data: [column(2), vectors([0, 0, 1, 1, 2, 2])], num_rows: 2 }, /num_rows \(3\) of field \(vector\)/],
+      [{ fields_data: [column(2)], num_rows: 0 }, /num_rows should be greater than 0/],
+      [{ fields_data: [{ ...column(2), type: 77 }, vectors([0, 0, 1, 1])], num_rows: 2 }, /./],
+      [{ fields_data: [column(2), { field_name: 'vector', type: 'FloatVector' }], num_rows: 2 }, /no scalars or vectors/],
+    ];
+    for (const [req, reason] of cases) {
+      const r = await raw.call('Insert', { collection_name: name, ...req });
+      assert.notEqual(r.status.code, 0, JSON.stringify(req));
+      assert.match(r.status.reason, reason);
+      assert.equal(await count(), 1, 'nothing was written');
+    }
+    const badPlaceholder = await raw.call('Search', { collection_name: name, placeholder_group: Buffer.from([0xff, 0xff, 0xff]), search_params: [{ key: 'topk', value: '1' }], nq: 1 });
+    assert.equal(badPlaceholder.status.code, 1100);
+    const badSchema = await raw.call('CreateCollection', { collection_name: uniqueName('bad'), schema: Buffer.from([0x0a, 0xff]) });
+    assert.equal(badSchema.code, 1100);
+    await assert.rejects(raw.call('Insert', { collection_name: name, num_rows: 1, fields_data: [{ field_name: 'x', type: 'VarChar', scalars: { string_data: { data: ['x'.repeat(5 * 1024 * 1024)] } } }] }),
+      (e) => e.code === grpc.status.RESOURCE_EXHAUSTED);
+    assert.equal(await count(), 1);
+  } finally {
+    raw.close();
+  }
+});
