@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { MilvusClient, HttpClient, DataType, MetricType, ErrorCode } from '@zilliz/milvus2-sdk-node';
 import grpc from '@grpc/grpc-js';
@@ -113,6 +114,7 @@ test('every data type round-trips through FieldData (scalars, JSON, arrays, null
       { name: 'j', data_type: DataType.JSON }, { name: 'a', data_type: DataType.Array, element_type: DataType.Int64, max_capacity: 4 },
       { name: 'as', data_type: DataType.Array, element_type: DataType.VarChar, max_capacity: 2, max_length: 4 },
       { name: 'n', data_type: DataType.Int32, nullable: true },
+      { name: 'g', data_type: DataType.Geometry }, { name: 't', data_type: DataType.Timestamptz }, { name: 'tx', data_type: DataType.Text },
       { name: 'v', data_type: DataType.FloatVector, dim: 2 }, { name: 'bv', data_type: DataType.BinaryVector, dim: 16 },
       { name: 'hv', data_type: DataType.Float16Vector, dim: 2 }, { name: 'bf', data_type: DataType.BFloat16Vector, dim: 2 },
     ],
@@ -121,8 +123,10 @@ test('every data type round-trips through FieldData (scalars, JSON, arrays, null
   ok(await client.loadCollectionSync({ collection_name: name }));
   const rows = [
     { pk: '9007199254740993', b: true, i8: -8, i16: 300, i32: -70000, i64: '-9223372036854775808', f: 1.5, d: 0.1, s: 'héllo',
-      j: { x: [1, 'y'], z: null }, a: [1, 2, 3], as: ['ab', 'cd'], n: null, v: [0.5, -1], bv: [1, 255], hv: [0.5, 2], bf: [1.5, -2], extra: 'dyn', more: [1, 2] },
-    { pk: 2, b: false, i8: 127, i16: -1, i32: 5, i64: 7, f: -0.25, d: 1e300, s: '', j: [1, 2], a: [], as: ['x'], n: 42, v: [0, 0], bv: [0, 0], hv: [-1, 65504], bf: [0, 1] },
+      j: { x: [1, 'y'], z: null }, a: [1, 2, 3], as: ['ab', 'cd'], n: null, g: 'POINT (1 2)', t: '2025-01-02T03:04:05Z', tx: 'some text',
+      v: [0.5, -1], bv: [1, 255], hv: [0.5, 2], bf: [1.5, -2], extra: 'dyn', more: [1, 2] },
+    { pk: 2, b: false, i8: 127, i16: -1, i32: 5, i64: 7, f: -0.25, d: 1e300, s: '', j: [1, 2], a: [], as: ['x'], n: 42, g: 'POINT (0 0)',
+      t: '2000-01-01T00:00:00Z', tx: '', v: [0, 0], bv: [0, 0], hv: [-1, 65504], bf: [0, 1] },
   ];
   const ins = await client.insert({ collection_name: name, data: rows });
   ok(ins);
@@ -132,10 +136,10 @@ test('every data type round-trips through FieldData (scalars, JSON, arrays, null
   const got = q.data.map((r) => ({ ...r, hv: Array.from(r.hv), bf: Array.from(r.bf) }));
   assert.deepEqual(got, [
     { pk: '9007199254740993', b: true, i8: -8, i16: 300, i32: -70000, i64: '-9223372036854775808', f: 1.5, d: 0.1, s: 'héllo',
-      j: { x: [1, 'y'], z: null }, a: ['1', '2', '3'], as: ['ab', 'cd'], n: null, v: [0.5, -1], bv: [1, 255], hv: [0.5, 2], bf: [1.5, -2],
-      $meta: { extra: 'dyn', more: [1, 2] } },
-    { pk: '2', b: false, i8: 127, i16: -1, i32: 5, i64: '7', f: -0.25, d: 1e300, s: '', j: [1, 2], a: [], as: ['x'], n: 42, v: [0, 0], bv: [0, 0],
-      hv: [-1, 65504], bf: [0, 1], $meta: {} },
+      j: { x: [1, 'y'], z: null }, a: ['1', '2', '3'], as: ['ab', 'cd'], n: null, g: 'POINT (1 2)', t: '2025-01-02T03:04:05Z', tx: 'some text',
+      v: [0.5, -1], bv: [1, 255], hv: [0.5, 2], bf: [1.5, -2], $meta: { extra: 'dyn', more: [1, 2] } },
+    { pk: '2', b: false, i8: 127, i16: -1, i32: 5, i64: '7', f: -0.25, d: 1e300, s: '', j: [1, 2], a: [], as: ['x'], n: 42, g: 'POINT (0 0)',
+      t: '2000-01-01T00:00:00Z', tx: '', v: [0, 0], bv: [0, 0], hv: [-1, 65504], bf: [0, 1], $meta: {} },
   ]);
   // a dynamic key asked for by name comes as the SDK reads it from $meta
   const s = await client.search({ collection_name: name, anns_field: 'v', data: [0.5, -1], limit: 1, output_fields: ['s', 'extra'] });
@@ -314,10 +318,53 @@ test('hostile messages: wrong field data lengths, unknown enum values, bad place
     assert.equal(badPlaceholder.status.code, 1100);
     const badSchema = await raw.call('CreateCollection', { collection_name: uniqueName('bad'), schema: Buffer.from([0x0a, 0xff]) });
     assert.equal(badSchema.code, 1100);
+    // a schema whose field has a DataType Milvus does not name
+    const protobuf = createRequire(createRequire(import.meta.url).resolve('@grpc/proto-loader'))('protobufjs');
+    const Schema = protobuf.Root.fromJSON(JSON.parse(readFileSync(join(root, 'dist/milvus-proto.json'), 'utf8'))).lookupType('milvus.proto.schema.CollectionSchema');
+    const unknownType = uniqueName('bad');
+    const schema = Schema.encode(Schema.fromObject({ name: unknownType, fields: [{ name: 'id', data_type: 5, is_primary_key: true }, { name: 'v', data_type: 999 }] })).finish();
+    const refused = await raw.call('CreateCollection', { collection_name: unknownType, schema: Buffer.from(schema) });
+    assert.equal(refused.code, 1100, refused.reason);
+    assert.equal((await client.hasCollection({ collection_name: unknownType })).value, false);
     await assert.rejects(raw.call('Insert', { collection_name: name, num_rows: 1, fields_data: [{ field_name: 'x', type: 'VarChar', scalars: { string_data: { data: ['x'.repeat(5 * 1024 * 1024)] } } }] }),
       (e) => e.code === grpc.status.RESOURCE_EXHAUSTED);
     assert.equal(await count(), 1);
   } finally {
     raw.close();
+  }
+});
+
+test("LangChain.js's Milvus vector store, unmodified, against the gRPC server", async () => {
+  const { Milvus } = await import('@langchain/community/vectorstores/milvus');
+  const { Embeddings } = await import('@langchain/core/embeddings');
+  // deterministic embeddings: a text's counts of a, b, c, d (plus one, so none is all zeros)
+  class CountEmbeddings extends Embeddings {
+    constructor() {
+      super({});
+    }
+    embed(text) {
+      return ['a', 'b', 'c', 'd'].map((ch) => 1 + text.split(ch).length - 1);
+    }
+    async embedDocuments(texts) {
+      return texts.map((t) => this.embed(t));
+    }
+    async embedQuery(text) {
+      return this.embed(text);
+    }
+  }
+  const collectionName = uniqueName('lc');
+  const store = await Milvus.fromTexts(['aaaa', 'bbbb', 'aabb'], [{ kind: 'x' }, { kind: 'y' }, { kind: 'x' }], new CountEmbeddings(),
+    { collectionName, clientConfig: { address, token: TOKEN } });
+  try {
+    const hits = await store.similaritySearchWithScore('aaaa', 2);
+    assert.deepEqual(hits.map(([doc]) => doc.pageContent), ['aaaa', 'aabb']);
+    assert.equal(hits[0][1], 0, 'L2: the same text is at distance 0');
+    const filtered = await store.similaritySearch('aaaa', 3, 'kind == "y"');
+    assert.deepEqual(filtered.map((d) => [d.pageContent, d.metadata.kind]), [['bbbb', 'y']]);
+    await store.delete({ filter: 'kind == "x"' });
+    assert.deepEqual((await store.similaritySearch('aaaa', 3)).map((d) => d.pageContent), ['bbbb']);
+  } finally {
+    await store.client.dropCollection({ collection_name: collectionName });
+    await store.client.closeConnection();
   }
 });
