@@ -46,6 +46,13 @@ function rawClient(token = TOKEN) {
   return { call, close: () => c.close() };
 }
 
+/** A protobufjs type of Milvus's protocol (proto-loader's protobufjs), to encode messages sent
+ * as bytes inside others. */
+function protoType(name) {
+  const protobuf = createRequire(createRequire(import.meta.url).resolve('@grpc/proto-loader'))('protobufjs');
+  return protobuf.Root.fromJSON(JSON.parse(readFileSync(join(root, 'dist/milvus-proto.json'), 'utf8'))).lookupType(name);
+}
+
 const ok = (r) => assert.equal((r.status ?? r).error_code, ErrorCode.SUCCESS, (r.status ?? r).reason);
 
 async function quick(name, dim = 2, extra = {}) {
@@ -280,6 +287,30 @@ test('an RPC partita does not serve answers UNIMPLEMENTED, never a silent succes
   }
 });
 
+test('requests as other clients send them (pymilvus): no output fields gives the primary key alone', async () => {
+  const name = uniqueName('raw');
+  await quick(name, 2);
+  ok(await client.insert({ collection_name: name, data: [{ id: 7, vector: [1, 0], tag: 'a' }] }));
+  const raw = rawClient();
+  try {
+    const q = await raw.call('Query', { collection_name: name, expr: 'id > 0', output_fields: [] });
+    ok(q);
+    assert.deepEqual(q.fields_data.map((f) => [f.field_name, f.type, f.scalars.long_data.data]), [['id', 'Int64', ['7']]]);
+    const group = { placeholders: [{ tag: '$0', type: 'FloatVector', values: [Buffer.from(new Float32Array([1, 0]).buffer)] }] };
+    const PG = protoType('milvus.proto.common.PlaceholderGroup');
+    const s = await raw.call('Search', {
+      collection_name: name, dsl: 'id == 7', placeholder_group: Buffer.from(PG.encode(PG.fromObject(group)).finish()), nq: 1,
+      search_params: [{ key: 'anns_field', value: 'vector' }, { key: 'topk', value: '3' }, { key: 'params', value: '{}' }],
+    });
+    ok(s);
+    assert.deepEqual(s.results.ids.int_id.data, ['7']);
+    assert.deepEqual(s.results.topks, ['1']);
+    assert.deepEqual(s.results.fields_data.map((f) => f.field_name), ['id']);
+  } finally {
+    raw.close();
+  }
+});
+
 test('the token: a call without it, or with another, is UNAUTHENTICATED', async () => {
   for (const token of [null, 'root:wrong']) {
     const raw = rawClient(token);
@@ -319,8 +350,7 @@ test('hostile messages: wrong field data lengths, unknown enum values, bad place
     const badSchema = await raw.call('CreateCollection', { collection_name: uniqueName('bad'), schema: Buffer.from([0x0a, 0xff]) });
     assert.equal(badSchema.code, 1100);
     // a schema whose field has a DataType Milvus does not name
-    const protobuf = createRequire(createRequire(import.meta.url).resolve('@grpc/proto-loader'))('protobufjs');
-    const Schema = protobuf.Root.fromJSON(JSON.parse(readFileSync(join(root, 'dist/milvus-proto.json'), 'utf8'))).lookupType('milvus.proto.schema.CollectionSchema');
+    const Schema = protoType('milvus.proto.schema.CollectionSchema');
     const unknownType = uniqueName('bad');
     const schema = Schema.encode(Schema.fromObject({ name: unknownType, fields: [{ name: 'id', data_type: 5, is_primary_key: true }, { name: 'v', data_type: 999 }] })).finish();
     const refused = await raw.call('CreateCollection', { collection_name: unknownType, schema: Buffer.from(schema) });

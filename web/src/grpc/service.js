@@ -133,7 +133,8 @@ export function milvusService(face, { version, types }) {
   /** The face's query options from a QueryRequest. */
   function queryData(req, db) {
     const params = keyValues(req.query_params);
-    const data = { collection_name: req.collection_name, db_name: db, expr: req.expr, output_fields: req.output_fields.length ? req.output_fields : undefined };
+    // no output fields: the primary key alone, as Milvus answers (the SDK sends ['*'] itself)
+    const data = { collection_name: req.collection_name, db_name: db, expr: req.expr, output_fields: req.output_fields };
     for (const [k, v] of Object.entries(params)) {
       if (k === 'limit' || k === 'offset') data[k] = Number(v);
       else if (k === 'ignore_growing' && v === 'false') continue;
