@@ -251,6 +251,16 @@ test("collections, aliases, databases, indexes, load state and flush answer as M
   assert.ok((await client.listDatabases()).db_names.includes(db));
   await quick(name, 2, { db_name: db });
   assert.ok((await client.showCollections({ db_name: db })).data.some((c) => c.name === name));
+  // a client of that database (the SDK sends it as `dbname` metadata)
+  const inDb = new MilvusClient({ address, token: TOKEN, database: db });
+  try {
+    assert.deepEqual((await inDb.showCollections()).data.map((c) => c.name), [name]);
+    ok(await inDb.insert({ collection_name: name, data: [{ id: 5, vector: [0, 1] }] }));
+    assert.equal((await client.count({ collection_name: name, db_name: db })).data, 1);
+    assert.equal((await client.hasCollection({ collection_name: name })).value, false, 'the default database has none of that name');
+  } finally {
+    await inDb.closeConnection();
+  }
   ok(await client.dropCollection({ collection_name: name, db_name: db }));
   ok(await client.dropDatabase({ db_name: db }));
   ok(await client.dropCollection({ collection_name: renamed }));
