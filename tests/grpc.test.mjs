@@ -206,6 +206,22 @@ test('filtered search and query: filters, templates, partitions, several query v
   assert.equal((await client.count({ collection_name: name })).data, 2);
 });
 
+test('upsert in merge mode over gRPC: partial_update keeps the fields not sent, field_ops append to arrays', async () => {
+  const name = uniqueName('merge');
+  ok(await client.createCollection({
+    collection_name: name,
+    fields: [{ name: 'id', data_type: DataType.Int64, is_primary_key: true }, { name: 'v', data_type: DataType.FloatVector, dim: 2 },
+      { name: 'tag', data_type: DataType.VarChar, max_length: 8 }, { name: 'arr', data_type: DataType.Array, element_type: DataType.Int32, max_capacity: 8 }],
+    index_params: { field_name: 'v', index_type: 'FLAT', metric_type: 'L2' },
+  }));
+  ok(await client.loadCollectionSync({ collection_name: name }));
+  ok(await client.insert({ collection_name: name, data: [{ id: 1, v: [1, 2], tag: 'a', arr: [1] }] }));
+  ok(await client.upsert({ collection_name: name, partial_update: true, data: [{ id: 1, tag: 'b' }] }));
+  ok(await client.upsert({ collection_name: name, data: [{ id: 1, arr: [2, 3] }], field_ops: [{ field_name: 'arr', op: 'ARRAY_APPEND' }] }));
+  const q = await client.query({ collection_name: name, filter: 'id == 1', output_fields: ['*'] });
+  assert.deepEqual(q.data, [{ id: '1', v: [1, 2], tag: 'b', arr: [1, 2, 3] }]);
+});
+
 test('iterators: queryIterator and searchIterator page through every row once', async () => {
   const name = uniqueName('iter');
   await quick(name, 2, { metric_type: 'L2' });
