@@ -371,6 +371,11 @@ test('hostile messages: wrong field data lengths, unknown enum values, bad place
       assert.match(r.status.reason, reason);
       assert.equal(await count(), 1, 'nothing was written');
     }
+    // a num_rows far beyond the data sent: refused from the columns, nothing made for the rows
+    const before = process.memoryUsage().heapUsed;
+    const huge = await raw.call('Insert', { collection_name: name, fields_data: [column(2), vectors([0, 0, 1, 1])], num_rows: 5_000_000 });
+    assert.match(huge.status.reason, /the num_rows \(2\) of field \(id\) is not equal to passed num_rows \(5000000\)/);
+    assert.ok(process.memoryUsage().heapUsed - before < 64 * 1024 * 1024, 'no row objects were made for the rows claimed');
     const badPlaceholder = await raw.call('Search', { collection_name: name, placeholder_group: Buffer.from([0xff, 0xff, 0xff]), search_params: [{ key: 'topk', value: '1' }], nq: 1 });
     assert.equal(badPlaceholder.status.code, 1100);
     const badSchema = await raw.call('CreateCollection', { collection_name: uniqueName('bad'), schema: Buffer.from([0x0a, 0xff]) });

@@ -127,7 +127,9 @@ export function rowsOf(fieldsData, numRows, fields, dynamic) {
   const n = Number(numRows);
   if (!(n > 0)) throw invalid(`num_rows should be greater than 0, got ${numRows}`);
   if (!fieldsData.length) throw invalid('no field data in the request');
-  const rows = Array.from({ length: n }, () => ({}));
+  // every column is read and measured against num_rows first: the rows are made only for a
+  // num_rows the columns carry (a message cannot claim rows it does not hold)
+  const columns = [];
   const seen = new Set();
   for (const fd of fieldsData) {
     const name = fd.field_name;
@@ -140,14 +142,17 @@ export function rowsOf(fieldsData, numRows, fields, dynamic) {
     if (got !== want) throw invalid(`the field data of ${name} is of type ${DataType[got] ?? fd.type}, the field is ${DataType[want]}`);
     const values = columnValues(fd, name);
     const valid = fd.valid_data;
+    if (valid.length && valid.length !== n) throw invalid(`the valid_data (${valid.length}) of field (${name}) is not equal to passed num_rows (${n})`);
     const dense = values.length === n;
     const count = valid.length ? valid.reduce((a, v) => a + (v ? 1 : 0), 0) : n;
-    if (valid.length && valid.length !== n) throw invalid(`the valid_data (${valid.length}) of field (${name}) is not equal to passed num_rows (${n})`);
     if (!dense && values.length !== count) throw invalid(`the num_rows (${values.length}) of field (${name}) is not equal to passed num_rows (${n})`);
+    columns.push({ name, isDynamic, values, valid, dense });
+  }
+  const rows = Array.from({ length: n }, () => ({}));
+  for (const { name, isDynamic, values, valid, dense } of columns) {
     for (let r = 0, at = 0; r < n; r++) {
       const ok = !valid.length || valid[r];
       const v = ok ? values[dense ? r : at++] : null;
-      if (dense && !ok) continue;
       if (!isDynamic) rows[r][name] = v;
       else if (v !== null) {
         if (typeof v !== 'object' || Array.isArray(v)) throw invalid(`the dynamic field ${name} of row ${r} is not a JSON object`);
@@ -157,7 +162,6 @@ export function rowsOf(fieldsData, numRows, fields, dynamic) {
         }
       }
     }
-    if (dense && valid.length) for (let r = 0; r < n; r++) if (!valid[r] && !isDynamic) rows[r][name] = null;
   }
   return rows;
 }
