@@ -43,7 +43,10 @@ function rawClient(token = TOKEN) {
   const md = new grpc.Metadata();
   if (token !== null) md.set('authorization', Buffer.from(token).toString('base64'));
   const call = (method, req) => new Promise((resolve, reject) => c[method](req, md, (err, res) => (err ? reject(err) : resolve(res))));
-  return { call, close: () => c.close() };
+  // a request's bytes as they are
+  const unary = (method, bytes) => new Promise((resolve, reject) =>
+    c.makeUnaryRequest(`/milvus.proto.milvus.MilvusService/${method}`, (x) => x, (x) => x, bytes, md, (err, res) => (err ? reject(err) : resolve(res))));
+  return { call, unary, close: () => c.close() };
 }
 
 /** A protobufjs type of Milvus's protocol (proto-loader's protobufjs), to encode messages sent
@@ -51,6 +54,30 @@ function rawClient(token = TOKEN) {
 function protoType(name) {
   const protobuf = createRequire(createRequire(import.meta.url).resolve('@grpc/proto-loader'))('protobufjs');
   return protobuf.Root.fromJSON(JSON.parse(readFileSync(join(root, 'dist/milvus-proto.json'), 'utf8'))).lookupType(name);
+}
+
+const varint = (n) => {
+  const b = [];
+  for (; n > 127; n = Math.floor(n / 128)) b.push((n % 128) | 128);
+  b.push(n);
+  return Buffer.from(b);
+};
+/** A length-delimited field `id` holding `inner` (protobuf wire type 2). */
+const lengthDelimited = (id, inner) => Buffer.concat([varint((id << 3) | 2), varint(inner.length), inner]);
+
+/** A ScalarField of arrays nested `depth` deep, its bytes made outside in (one copy). */
+function nestedArrays(depth) {
+  const SF = protoType('milvus.proto.schema.ScalarField'), AA = protoType('milvus.proto.schema.ArrayArray');
+  const parts = [];
+  let size = 0;
+  for (let i = 0; i < depth; i++) {
+    const inner = varint((AA.fields.data.id << 3) | 2), innerLen = varint(size);
+    size += inner.length + innerLen.length;
+    const outer = Buffer.concat([varint((SF.fields.array_data.id << 3) | 2), varint(size)]);
+    size += outer.length;
+    parts.push(Buffer.concat([outer, inner, innerLen]));
+  }
+  return Buffer.concat(parts.reverse());
 }
 
 const ok = (r) => assert.equal((r.status ?? r).error_code, ErrorCode.SUCCESS, (r.status ?? r).reason);
@@ -389,6 +416,13 @@ test('hostile messages: wrong field data lengths, unknown enum values, bad place
     assert.equal((await client.hasCollection({ collection_name: unknownType })).value, false);
     await assert.rejects(raw.call('Insert', { collection_name: name, num_rows: 1, fields_data: [{ field_name: 'x', type: 'VarChar', scalars: { string_data: { data: ['x'.repeat(5 * 1024 * 1024)] } } }] }),
       (e) => e.code === grpc.status.RESOURCE_EXHAUSTED);
+    // arrays nested 30,000 deep (a ScalarField may hold arrays of ScalarFields): the message
+    // cannot be decoded, grpc-js answers INTERNAL, and the server goes on
+    const deep = nestedArrays(30000);
+    const Insert = protoType('milvus.proto.milvus.InsertRequest'), FD = protoType('milvus.proto.schema.FieldData');
+    const fd = Buffer.concat([FD.encode(FD.fromObject({ field_name: 'a', type: 'Array' })).finish(), lengthDelimited(FD.fields.scalars.id, deep)]);
+    const body = Buffer.concat([Insert.encode(Insert.fromObject({ collection_name: name, num_rows: 1 })).finish(), lengthDelimited(Insert.fields.fields_data.id, fd)]);
+    await assert.rejects(raw.unary('Insert', body), (e) => e.code === grpc.status.INTERNAL);
     assert.equal(await count(), 1);
   } finally {
     raw.close();
