@@ -89,6 +89,12 @@ function int64In(v) {
   return v;
 }
 
+/** A key or value of a VARCHAR (`isString`) or INT64 field as the SDK sends it: for VARCHAR a
+ * number or BigInt is its decimal text (the SDK joins ids into `pk in ["1"]`, and protobuf's
+ * fromObject writes String(v) into a string field); for INT64 see int64In. */
+const keyIn = (isString) => (isString ? varcharIn : int64In);
+const varcharIn = (v) => (typeof v === 'number' || typeof v === 'bigint' ? String(v) : v);
+
 // ---------------------------------------------------------------------------------------------
 // State beside the core, per collection (store serial + id): what Milvus keeps and partita's
 // store does not (indexes as created, load state, consistency level, creation time).
@@ -903,8 +909,8 @@ export class MilvusClient {
     const isString = desc.schema.fields.find((f) => f.is_primary_key).dataType === DataType.VarChar;
     return this.#run((s) => mutationReply(null, isString, s), async () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
-      const int64s = h.schema.fields.filter((f) => f.dtype === CORE.INT64 || (f.dtype === CORE.ARRAY && f.element_type === CORE.INT64));
-      const batch = int64s.length ? rows.map((r) => int64Row(r, int64s)) : rows;
+      const typed = h.schema.fields.filter(sdkTyped);
+      const batch = typed.length ? rows.map((r) => sdkRow(r, typed)) : rows;
       const c = this.#collection(data);
       const options = { partition_name: data.partition_name, timeout: this.#seconds(data) };
       if (op === 'upsert') Object.assign(options, { partial_update: data.partial_update === true, field_ops: fieldOps });
@@ -925,7 +931,7 @@ export class MilvusClient {
     let expr = data.filter || data.expr;
     if (!expr && data.ids) {
       if (!pk) return mutationReply(null, false, desc.status);
-      expr = keysExpr({ name: pk.name, dtype: pk.dataType }, isString ? data.ids : data.ids.map(int64In), engine().constants.limits.MAX_EXPR_LENGTH);
+      expr = keysExpr({ name: pk.name, dtype: pk.dataType }, data.ids.map(keyIn(isString)), engine().constants.limits.MAX_EXPR_LENGTH);
     }
     if (!expr) throw new Error(ERROR_REASONS.FILTER_EXPR_REQUIRED);
     // the filter's template values (the SDK's exprValues), bound by the core
@@ -964,7 +970,7 @@ export class MilvusClient {
     let expr = data.filter || data.expr || '';
     if (!expr && data.ids && data.ids.length) {
       const pk = h.pk;
-      expr = keysExpr(pk, pk.dtype === CORE.VARCHAR ? data.ids : data.ids.map(int64In), engine().constants.limits.MAX_EXPR_LENGTH);
+      expr = keysExpr(pk, data.ids.map(keyIn(pk.dtype === CORE.VARCHAR)), engine().constants.limits.MAX_EXPR_LENGTH);
     }
     const request = { expr, output_fields: data.output_fields || ['*'] };
     if (data.partition_names) request.partition_names = data.partition_names;
@@ -1415,19 +1421,25 @@ function coreField(f, partitionKeyField) {
   return new FieldSchema(f.name, t, f.description ?? '', opts);
 }
 
-/** A row whose INT64 values (of INT64 fields and of ARRAY fields of INT64) given as strings or
- * Longs are read as the SDK reads them (BigInts); the row is copied only when one is. */
-function int64Row(row, fields) {
+/** The fields whose values the SDK's serialization may change (see sdkRow). */
+const sdkTyped = (f) => f.dtype === CORE.INT64 || f.dtype === CORE.VARCHAR || (f.dtype === CORE.ARRAY && (f.element_type === CORE.INT64 || f.element_type === CORE.VARCHAR));
+
+/** A row as the SDK's serialization sends it: INT64 values (of INT64 fields and of ARRAY fields
+ * of INT64) given as strings or Longs are read as BigInts; numbers and BigInts given for VARCHAR
+ * (or ARRAY of VARCHAR) are sent as their decimal text, as protobuf's fromObject writes a string
+ * field (String(v)). Other values are left for the core to judge. The row is copied only when a
+ * value changes. */
+function sdkRow(row, fields) {
   if (row === null || typeof row !== 'object') return row;
   let out = row;
   for (const f of fields) {
     const n = f.name, v = row[n];
-    if (v !== null && (typeof v === 'string' || typeof v === 'object')) {
-      const x = Array.isArray(v) ? (v.some((e) => int64In(e) !== e) ? v.map(int64In) : v) : f.dtype === CORE.INT64 ? int64In(v) : v;
-      if (x !== v) {
-        if (out === row) out = { ...row };
-        out[n] = x;
-      }
+    if (v === null || v === undefined) continue;
+    const one = keyIn((f.dtype === CORE.ARRAY ? f.element_type : f.dtype) === CORE.VARCHAR);
+    const x = Array.isArray(v) ? (f.dtype === CORE.ARRAY && v.some((e) => one(e) !== e) ? v.map(one) : v) : f.dtype === CORE.ARRAY ? v : one(v);
+    if (x !== v) {
+      if (out === row) out = { ...row };
+      out[n] = x;
     }
   }
   return out;
