@@ -92,6 +92,10 @@ test('LangChain.js Milvus: addDocuments (auto ids), similarity search with and w
     new Document({ pageContent: 'dogs run fast', metadata: { kind: 'animal', n: 2, ok: false, extra: { a: 2 } } }),
     new Document({ pageContent: 'quantum physics', metadata: { kind: 'science', n: 3, ok: true, extra: { a: 3 } } }),
   ]);
+  // setProperties (alterCollectionProperties) before the first search loads the collection
+  await store.setProperties({ 'mmap.enabled': true });
+  const { properties } = await store.client.describeCollection({ collection_name: collectionName });
+  assert.deepEqual(properties, [{ key: 'mmap.enabled', value: 'true' }]);
   const best = await store.similaritySearchWithScore('the cat sat on the mat', 3);
   const sentences = ['the cat sat on the mat', 'dogs run fast', 'quantum physics'];
   assert.deepEqual(texts(best), nearest('the cat sat on the mat', sentences, l2));

@@ -109,6 +109,52 @@ function stateOf(h) {
   return s;
 }
 
+/**
+ * Stored-only properties: `mmap.enabled` of a collection, a field or an index tells Milvus to
+ * memory-map that data from disk instead of holding it in memory. partita holds everything in
+ * its linear memory, so the property has no effect; it is checked as Milvus checks it (a Go
+ * boolean, and not while the collection is loaded), kept as given, described back, and
+ * dropped with its collection. It is not forwarded, not saved in snapshots, and not seen by the
+ * ORM or REST faces.
+ */
+const MMAP = 'mmap.enabled';
+
+/** The stored-only properties of a collection's state (made on first use). */
+const storedOf = (st) => (st.props ??= { collection: new Map(), fields: new Map() });
+
+/** A stored-only boolean property's value, as Milvus keeps it: the text given, which must be one
+ * Go's strconv.ParseBool reads. */
+function storedBool(key, v) {
+  const text = String(v);
+  if (!['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text))
+    throw new MilvusException(Code.UNEXPECTED, `invalid ${key} value: ${text}`);
+  return text;
+}
+
+/** Milvus's error for changing what a loaded collection holds (merr.WrapErrCollectionLoaded). */
+const loadedError = (name, what) => new MilvusException(104, `${what}: collection already loaded[collection=${name}]`);
+
+/** The properties of an alter request (an object, as the SDK takes them) as [key, value] pairs;
+ * none when absent (the SDK sends an empty list). */
+function propertyPairs(method, properties) {
+  if (properties === undefined || properties === null) return [];
+  if (typeof properties !== 'object' || Array.isArray(properties)) throw unsupported(`\`properties\` of MilvusClient.${method} that is not an object`);
+  return Object.entries(properties);
+}
+
+/** The keys of a drop request: a list of strings. */
+function keyList(method, name, keys) {
+  if (keys === undefined || keys === null) return [];
+  if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string'))
+    throw new MilvusException(Code.PARAMETER_INVALID, `\`${name}\` of MilvusClient.${method} must be a list of property names: invalid parameter`);
+  return keys;
+}
+
+/** Milvus refuses an alter that both sets and deletes properties. */
+function setOrDelete(pairs, keys) {
+  if (pairs.length && keys.length) throw new MilvusException(Code.PARAMETER_INVALID, 'cannot provide both DeleteKeys and ExtraParams: invalid parameter');
+}
+
 /** A hybrid timestamp (physical ms << 18) as the SDK shows it: a string. */
 const hybridTs = (ms) => String(BigInt(ms) << 18n);
 
@@ -122,7 +168,7 @@ const keyValues = (obj) => Object.entries(obj).map(([key, value]) => ({ key, val
 const typeName = (t) => DataType[t] ?? 'None';
 
 function indexParams(ix) {
-  return keyValues({ index_type: ix.index_type, metric_type: ix.metric_type, params: ix.params });
+  return keyValues({ index_type: ix.index_type, metric_type: ix.metric_type, params: ix.params, ...Object.fromEntries(ix.props ?? []) });
 }
 
 /** A field as describeCollection shows it (after the SDK's formatDescribedCol). */
@@ -130,6 +176,7 @@ function fieldReply(f, st) {
   const ix = st.indexes.find((i) => i.field_name === f.name);
   const typeParams = {};
   for (const k of TYPE_PARAMS) if (f[k] !== undefined && f[k] !== null) typeParams[k] = String(f[k]);
+  for (const [k, v] of st.props?.fields.get(f.name) ?? []) typeParams[k] = v;
   const out = {
     type_params: keyValues(typeParams),
     index_params: ix ? indexParams(ix) : [],
@@ -176,7 +223,7 @@ function describeReply(h, st, partitions, aliasNames, db) {
     virtual_channel_names: [],
     physical_channel_names: [],
     start_positions: [],
-    properties: keyValues(h.schema.properties ?? {}), // as Milvus answers them: values as text
+    properties: keyValues({ ...h.schema.properties, ...Object.fromEntries(st.props?.collection ?? []) }), // as Milvus answers them: values as text
     created_timestamp: ts,
     created_utc_timestamp: String(st.created),
     shards_num: 1,
@@ -500,12 +547,16 @@ export class MilvusClient {
         enable_dynamic_field: Boolean(data.enable_dynamic_field || data.enableDynamicField),
       });
       const existed = engine().hasCollection(this.#storeOf(data), data.collection_name);
+      // the stored-only properties are kept here, the others are the core's to judge
+      const { [MMAP]: mmap, ...coreProperties } = data.properties ?? {};
+      const stored = mmap === undefined ? null : storedBool(MMAP, mmap);
       this.#collections.set(`${this.#dbOf(data)}\u0000${data.collection_name}`, new Collection(data.collection_name, schema, {
-        using: this.#aliasOf(data), num_partitions: hasKey ? data.num_partitions ?? 16 : 0, properties: data.properties,
+        using: this.#aliasOf(data), num_partitions: hasKey ? data.num_partitions ?? 16 : 0, properties: data.properties && coreProperties,
       }));
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       // a new collection of Milvus is not loaded until its vector fields are indexed and loaded
       if (!existed) state.set(h.key, { indexes: [], loaded: false, consistency_level: levelName, created: Date.now() });
+      if (!existed && stored !== null) storedOf(stateOf(h)).collection.set(MMAP, stored);
       return resStatus();
     });
   }
@@ -1147,6 +1198,154 @@ export class MilvusClient {
     });
   }
 
+  // ---- properties (alter*) ------------------------------------------------------------------
+  // What partita acts on is the core's (allow_insert_auto_id, given at creation); `mmap.enabled`
+  // is stored-only (see MMAP); every other key is refused by name, nothing being changed.
+
+  /** alterCollectionProperties({ properties, delete_keys }): sets or deletes collection
+   * properties, as Milvus's AlterCollection (`delete_keys` honoured, which the SDK 3.0.6 leaves
+   * out of its request). */
+  async alterCollectionProperties(data) {
+    checkCollectionName(data);
+    accept('alterCollectionProperties', data, ['properties', 'delete_keys']);
+    return this.#alterCollection('alterCollectionProperties', data, propertyPairs('alterCollectionProperties', data.properties),
+      keyList('alterCollectionProperties', 'delete_keys', data.delete_keys));
+  }
+
+  alterCollection(data) {
+    return this.alterCollectionProperties(data);
+  }
+
+  /** dropCollectionProperties({ properties: [keys] }): deletes collection properties (a key that
+   * is not set is no error, as in Milvus). */
+  async dropCollectionProperties(data) {
+    checkCollectionName(data);
+    accept('dropCollectionProperties', data, ['properties']);
+    return this.#alterCollection('dropCollectionProperties', data, [], keyList('dropCollectionProperties', 'properties', data.properties));
+  }
+
+  #alterCollection(method, data, pairs, keys) {
+    data = this.#real(data);
+    return this.#run((s) => s, () => {
+      setOrDelete(pairs, keys);
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      const st = stateOf(h);
+      if (!pairs.length && !keys.length) throw new MilvusException(Code.PARAMETER_INVALID, 'no properties or delete keys provided: invalid parameter');
+      const set = [];
+      for (const [k, v] of pairs) {
+        if (k === MMAP) {
+          if (st.loaded) throw loadedError(h.name, 'can not alter mmap properties if collection loaded');
+          set.push([k, storedBool(k, v)]);
+        } else if (k === 'collection.ttl.seconds') throw unsupported('the collection property `collection.ttl.seconds` (rows never expire in partita)');
+        else if (Object.hasOwn(h.schema.properties ?? {}, k) || k === 'allow_insert_auto_id') throw unsupported(`altering the collection property \`${k}\` (give it to createCollection)`);
+        else throw unsupported(`the collection property \`${k}\``);
+      }
+      for (const k of keys) {
+        if (k === MMAP && st.loaded) throw loadedError(h.name, 'can not delete mmap properties if collection loaded');
+        if (Object.hasOwn(h.schema.properties ?? {}, k)) throw unsupported(`deleting the collection property \`${k}\` (it is fixed at creation)`);
+      }
+      // every key checked: now the change
+      const stored = storedOf(st).collection;
+      for (const [k, v] of set) stored.set(k, v);
+      for (const k of keys) stored.delete(k);
+      return resStatus();
+    });
+  }
+
+  /** alterCollectionFieldProperties({ field_name, properties }), as Milvus's AlterCollectionField:
+   * `mmap.enabled` (or `mmap_enabled`) is stored-only; max_length, max_capacity and the field's
+   * description are refused (a collection's schema is fixed once created in partita); keys
+   * Milvus does not allow get its message. */
+  async alterCollectionFieldProperties(data) {
+    checkCollectionName(data);
+    accept('alterCollectionFieldProperties', data, ['field_name', 'properties']);
+    const pairs = propertyPairs('alterCollectionFieldProperties', data.properties);
+    data = this.#real(data);
+    return this.#run((s) => s, () => {
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      const st = stateOf(h);
+      const set = [];
+      for (const [given, v] of pairs) {
+        const k = given === 'mmap_enabled' ? MMAP : given;
+        if (k === MMAP) {
+          if (st.loaded) throw loadedError(h.name, 'can not alter collection field properties if collection loaded');
+          set.push([k, storedBool(k, v)]);
+        } else if (['max_length', 'max_capacity', 'field.description'].includes(k) || k === 'warmup' || k.startsWith('warmup.'))
+          throw unsupported(`altering \`${k}\` of a field (a collection's schema is fixed once created in partita)`);
+        else throw new MilvusException(Code.PARAMETER_INVALID, `${k} does not allow update in collection field param: invalid parameter`);
+      }
+      if (!h.schema.fields.some((f) => f.name === data.field_name)) throw new MilvusException(1700, `field not found[field=${data.field_name}]`);
+      const { fields } = storedOf(st);
+      if (set.length && !fields.has(data.field_name)) fields.set(data.field_name, new Map());
+      for (const [k, v] of set) fields.get(data.field_name).set(k, v);
+      return resStatus();
+    });
+  }
+
+  /** alterIndexProperties({ index_name, params }), as Milvus's AlterIndex: `mmap.enabled` is
+   * the one configurable index parameter, stored-only. */
+  async alterIndexProperties(data) {
+    checkCollectionName(data);
+    accept('alterIndexProperties', data, ['index_name', 'params']);
+    return this.#alterIndex(data, propertyPairs('alterIndexProperties', data.params), []);
+  }
+
+  alterIndex(data) {
+    return this.alterIndexProperties(data);
+  }
+
+  /** dropIndexProperties({ index_name, properties: [keys] }). */
+  async dropIndexProperties(data) {
+    checkCollectionName(data);
+    accept('dropIndexProperties', data, ['index_name', 'properties']);
+    return this.#alterIndex(data, [], keyList('dropIndexProperties', 'properties', data.properties));
+  }
+
+  #alterIndex(data, pairs, keys) {
+    data = this.#real(data);
+    return this.#run((s) => s, () => {
+      for (const k of [...pairs.map(([key]) => key), ...keys])
+        if (k !== MMAP) throw new MilvusException(Code.PARAMETER_INVALID, `${k} is not configable index param: invalid parameter`);
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      if (!data.index_name) throw new MilvusException(Code.PARAMETER_INVALID, 'index name is empty: invalid parameter');
+      const st = stateOf(h);
+      if (st.loaded) throw loadedError(h.name, "can't alter index on loaded collection, please release the collection first");
+      const ix = st.indexes.find((i) => i.index_name === data.index_name);
+      if (!ix) throw new MilvusException(700, `index not found[indexName=${data.index_name}]`);
+      const set = pairs.map(([k, v]) => [k, storedBool(k, v)]);
+      if (set.length) ix.props ??= new Map();
+      for (const [k, v] of set) ix.props.set(k, v);
+      for (const k of keys) ix.props?.delete(k);
+      return resStatus();
+    });
+  }
+
+  /** alterDatabaseProperties({ db_name, properties, delete_keys }): partita acts on no database
+   * property (replicas, resource groups, quotas, rate limits, ...), so each key set is refused by
+   * name; deleting keys that are not set succeeds, as in Milvus. */
+  async alterDatabaseProperties(data) {
+    accept('alterDatabaseProperties', data, ['properties', 'delete_keys']);
+    return this.#alterDatabase(data, propertyPairs('alterDatabaseProperties', data.properties), keyList('alterDatabaseProperties', 'delete_keys', data.delete_keys));
+  }
+
+  alterDatabase(data) {
+    return this.alterDatabaseProperties(data);
+  }
+
+  async dropDatabaseProperties(data) {
+    accept('dropDatabaseProperties', data, ['properties']);
+    return this.#alterDatabase(data, [], keyList('dropDatabaseProperties', 'properties', data.properties));
+  }
+
+  #alterDatabase(data, pairs, keys) {
+    return this.#run((s) => s, () => {
+      setOrDelete(pairs, keys);
+      if (!databasesOf(this.address).has(data.db_name)) throw noDatabase(data.db_name);
+      for (const [k] of pairs) throw unsupported(`the database property \`${k}\``);
+      return resStatus();
+    });
+  }
+
   // ---- databases: named stores of one address ---------------------------------------------
 
   async createDatabase(data) {
@@ -1346,8 +1545,7 @@ const NOT_SUPPORTED = [
   'describeResourceGroup', 'dropResourceGroup', 'updateResourceGroups', 'transferNode', 'transferReplica', 'getReplicas', 'describeReplicas',
   'bulkInsert', 'listImportTasks', 'getImportState', 'loadBalance', 'getQuerySegmentInfo', 'getPersistentSegmentInfo', 'getMetric',
   'createSnapshot', 'dropSnapshot', 'listSnapshots', 'describeSnapshot', 'restoreSnapshot',
-  'alterDatabase', 'alterDatabaseProperties', 'dropDatabaseProperties',
-  'hybridSearch', 'alterCollectionProperties', 'alterCollection', 'dropCollectionProperties',
+  'hybridSearch',
   'addCollectionField', 'truncateCollection', 'compact', 'getCompactionState',
 ];
 for (const name of NOT_SUPPORTED) {
