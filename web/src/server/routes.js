@@ -265,6 +265,21 @@ function dropCollection(conn, req) {
   return okData({});
 }
 
+/** collections/rename: Milvus's RenameCollection (newDbName: the server's one database). The
+ * collection's REST state (indexes, load state) follows it. */
+function renameCollection(conn, req) {
+  const db = req.newDbName || req.dbName || 'default';
+  if (db !== 'default') throw new MilvusException(800, `database not found[database=${db}]`);
+  if (connections._forwarder(conn.using))
+    throw new MilvusException(Code.PARAMETER_INVALID, 'collections/rename is not supported by partita on a forwarding connection (the remote collection would keep its name): invalid parameter');
+  const h = conn.get(req.collectionName);
+  const st = collectionState.get(h.key);
+  const renamed = engine().renameCollection(conn.store, h.name, req.newCollectionName);
+  collectionState.delete(h.key);
+  if (st) collectionState.set(renamed.key, st);
+  return okData({});
+}
+
 function numEntities(conn, h, partition) {
   return engine().numEntities(conn.store, h.name, partition);
 }
@@ -499,6 +514,10 @@ export const ROUTES = {
   'collections/load': ['CollectionNameReq', (s, r) => setLoaded(s, r, true)],
   'collections/release': ['CollectionNameReq', (s, r) => setLoaded(s, r, false)],
   'collections/flush': ['FlushReq', (s, r) => (s.get(r.collectionName), ok())],
+  'collections/rename': ['RenameCollectionReq', (s, r) => renameCollection(s, r)],
+  // one database, `default` (a request naming another is refused before it gets here)
+  'databases/list': ['EmptyReq', () => okData(['default'])],
+  'databases/describe': ['DatabaseReqRequiredName', () => okData({ dbName: 'default', dbID: 1, properties: [] })],
   'partitions/create': ['PartitionReq', partitionRoutes.create],
   'partitions/drop': ['PartitionReq', partitionRoutes.drop],
   'partitions/list': ['CollectionNameReq', partitionRoutes.list],

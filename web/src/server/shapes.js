@@ -22,7 +22,10 @@ export const own = (obj, key) => (typeof key === 'string' && Object.hasOwn(obj, 
 
 const R = true;
 const SHAPES = {
+  EmptyReq: {},
   DatabaseReq: { dbName: 's' },
+  DatabaseReqRequiredName: { dbName: ['s', R] },
+  RenameCollectionReq: { dbName: 's', collectionName: ['s', R], newCollectionName: ['s', R], newDbName: 's' },
   CollectionNameReq: { dbName: 's', collectionName: ['s', R], partitionNames: 'sa' },
   FlushReq: { dbName: 's', collectionName: ['s', R] },
   CollectionReq: {
