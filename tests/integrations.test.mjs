@@ -260,3 +260,20 @@ test("what LangChain relies on: numbers given for a VarChar are sent as their te
   assert.equal(bad.status.code, 1100, bad.status.reason);
   assert.equal((await client.count({ collection_name })).data, 1);
 });
+
+test('search params as LangChain.js sends them (JSON text): text that is not a JSON object is a status (1100), never a thrown SyntaxError', async () => {
+  const client = new MilvusClient({ address: ':memory:' });
+  const collection_name = uniqueName('search_params');
+  assert.equal((await client.createCollection({ collection_name, dimension: 2 })).error_code, 'Success');
+  assert.equal((await client.insert({ collection_name, data: [{ id: 1, vector: [0, 1] }] })).status.error_code, 'Success');
+  const search = (params) => client.search({ collection_name, search_params: { anns_field: 'vector', topk: 1, metric_type: 'COSINE', params }, vectors: [[0, 1]] });
+  const good = await search(JSON.stringify({ ef: 10 }));
+  assert.equal(good.status.error_code, 'Success', good.status.reason);
+  assert.deepEqual(good.results.map((h) => h.id), ['1']);
+  for (const [params, reason] of [['{ef:10', /^search params are not JSON: \{ef:10: invalid parameter$/], ['[10]', /^search params must be a JSON object, got: \[10\]/]]) {
+    const r = await search(params);
+    assert.equal(r.status.code, 1100, r.status.reason);
+    assert.match(r.status.reason, reason);
+  }
+  await assert.rejects(client.searchIterator({ collection_name, data: [0, 1], params: 'null', batchSize: 1 }), /search params must be a JSON object/);
+});

@@ -81,6 +81,22 @@ function toDataType(t) {
 /** A type parameter as a number when it is written as one (the SDK takes '128' and 128). */
 const typeParam = (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v);
 
+/** Search parameters as the SDK takes them: an object, or its JSON text (LangChain.js sends
+ * JSON.stringify of one); anything else is refused (code 1100). */
+function searchParamsOf(given) {
+  let p = given ?? {};
+  if (typeof p === 'string') {
+    try {
+      p = JSON.parse(p);
+    } catch {
+      throw new MilvusException(Code.PARAMETER_INVALID, `search params are not JSON: ${given}: invalid parameter`);
+    }
+  }
+  if (p === null || typeof p !== 'object' || Array.isArray(p))
+    throw new MilvusException(Code.PARAMETER_INVALID, `search params must be a JSON object, got: ${typeof given === 'string' ? given : JSON.stringify(given)}: invalid parameter`);
+  return p;
+}
+
 /** An INT64 given as the SDK takes it: a number, a BigInt, a string of digits or a Long. */
 function int64In(v) {
   if (typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v);
@@ -1087,8 +1103,7 @@ export class MilvusClient {
       const asked = legacy ? legacy.metric_type : data.metric_type;
       if (asked && index && String(asked).toUpperCase() !== index.metric_type)
         throw new MilvusException(Code.PARAMETER_INVALID, `metric type not match: invalid parameter[expected=${index.metric_type}][actual=${asked}]`);
-      let params = legacy ? legacy.params ?? {} : data.params ?? {};
-      if (typeof params === 'string') params = JSON.parse(params);
+      const params = searchParamsOf(legacy ? legacy.params : data.params);
       const roundDecimal = legacy?.round_decimal ?? params.round_decimal ?? data.round_decimal ?? -1;
       const { round_decimal: _r, ...searchParams } = params;
       const request = {
@@ -1180,8 +1195,7 @@ export class MilvusClient {
     if (!Array.isArray(vectors) || !Array.isArray(vectors[0]) && typeof vectors[0] !== 'object') vectors = [vectors];
     const filter = data.external_filter_fn;
     if (filter !== undefined && typeof filter !== 'function') throw new Error('external_filter_fn must be a function');
-    let params = data.params ?? {};
-    if (typeof params === 'string') params = JSON.parse(params);
+    const params = searchParamsOf(data.params);
     const metric = String(data.metric_type ?? index?.metric_type ?? defaultMetric(field.dtype)).toUpperCase();
     const it = await this.#collection(data).search_iterator(vectors, field.name, { metric_type: metric, params },
       data.batchSize === undefined ? undefined : Math.min(data.batchSize, engine().constants.limits.MAX_TOPK), data.limit > 0 ? data.limit : -1,
