@@ -51,3 +51,38 @@ test('databases/list and databases/describe: the one database, default', async (
   assert.deepEqual(await call('databases/describe', { dbName: 'other' }), { code: 800, message: 'database not found[database=other]' });
   assert.equal((await call('databases/describe', {})).code, 1802);
 });
+
+test('collections/alter_properties, drop_properties and fields/alter_properties: mmap.enabled stored-only, the rest refused by name', async () => {
+  const collectionName = uniqueName('rest_props');
+  await ok('collections/create', { collectionName, dimension: 2 });
+  const describe = async () => (await ok('collections/describe', { collectionName })).data;
+  assert.deepEqual(await call('collections/alter_properties', { collectionName, properties: { 'mmap.enabled': true } }),
+    { code: 104, message: `can not alter mmap properties if collection loaded: collection already loaded[collection=${collectionName}]` });
+  await ok('collections/release', { collectionName });
+  await ok('collections/alter_properties', { collectionName, properties: { 'mmap.enabled': true } });
+  assert.deepEqual((await describe()).properties, [{ key: 'mmap.enabled', value: 'true' }]);
+  const ttl = await call('collections/alter_properties', { collectionName, properties: { 'collection.ttl.seconds': 60 } });
+  assert.equal(ttl.code, 1100);
+  assert.match(ttl.message, /collection\.ttl\.seconds.*not supported by partita/);
+  assert.deepEqual(await call('collections/alter_properties', { collectionName, properties: {} }), { code: 1100, message: 'no properties or delete keys provided: invalid parameter' });
+  await ok('collections/fields/alter_properties', { collectionName, fieldName: 'vector', fieldParams: { mmap_enabled: 'false' } });
+  assert.deepEqual((await describe()).fields.find((f) => f.name === 'vector').params, [{ key: 'dim', value: '2' }, { key: 'mmap.enabled', value: 'false' }]);
+  assert.deepEqual(await call('collections/fields/alter_properties', { collectionName, fieldName: 'vector', fieldParams: { dim: 4 } }),
+    { code: 1100, message: 'dim does not allow update in collection field param: invalid parameter' });
+  assert.equal((await call('collections/fields/alter_properties', { collectionName, fieldName: 'nope', fieldParams: { 'mmap.enabled': true } })).code, 1700);
+  await ok('collections/drop_properties', { collectionName, propertyKeys: ['mmap.enabled', 'not.set'] });
+  assert.deepEqual((await describe()).properties, []);
+  assert.equal((await describe()).load, 'LoadStateNotLoad', 'the load state is kept');
+  assert.equal((await call('collections/drop_properties', { propertyKeys: [] })).code, 1802);
+});
+
+test('databases/alter, alter_properties and drop_properties: no database property is acted on, each refused by name', async () => {
+  for (const route of ['databases/alter', 'databases/alter_properties']) {
+    const r = await call(route, { dbName: 'default', properties: { 'database.max.collections': 3 } });
+    assert.equal(r.code, 1100, route);
+    assert.match(r.message, /the database property `database\.max\.collections` is not supported by partita/);
+  }
+  await ok('databases/drop_properties', { dbName: 'default', propertyKeys: ['database.max.collections'] });
+  assert.deepEqual(await call('databases/alter', { dbName: 'other', properties: {} }), { code: 800, message: 'database not found[database=other]' });
+  assert.equal((await call('databases/alter', {})).code, 1802);
+});

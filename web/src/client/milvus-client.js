@@ -36,6 +36,10 @@ import {
 } from './constants.js';
 import { resStatus, statusOf, unsupported } from './status.js';
 import { FieldOpList, FieldOpType } from '../core/fieldop.js';
+import {
+  MMAP, alterCollectionProperties, alterDatabaseProperties, alterFieldProperties, describedProperties, fieldProperties, keepCreated, loadedError,
+  splitCreateProperties, storedBool,
+} from '../core/properties.js';
 
 /** The keys every request may carry (GrpcTimeOut, collectionNameReq). An embedded call completes
  * before it returns; `timeout` (ms) bounds the waits of a forwarding client's writes and flushes
@@ -125,31 +129,6 @@ function stateOf(h) {
   return s;
 }
 
-/**
- * Stored-only properties: `mmap.enabled` of a collection, a field or an index tells Milvus to
- * memory-map that data from disk instead of holding it in memory. partita holds everything in
- * its linear memory, so the property has no effect; it is checked as Milvus checks it (a Go
- * boolean, and not while the collection is loaded), kept as given, described back, and
- * dropped with its collection. It is not forwarded, not saved in snapshots, and not seen by the
- * ORM or REST faces.
- */
-const MMAP = 'mmap.enabled';
-
-/** The stored-only properties of a collection's state (made on first use). */
-const storedOf = (st) => (st.props ??= { collection: new Map(), fields: new Map() });
-
-/** A stored-only boolean property's value, as Milvus keeps it: the text given, which must be one
- * Go's strconv.ParseBool reads. */
-function storedBool(key, v) {
-  const text = String(v);
-  if (!['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text))
-    throw new MilvusException(Code.UNEXPECTED, `invalid ${key} value: ${text}`);
-  return text;
-}
-
-/** Milvus's error for changing what a loaded collection holds (merr.WrapErrCollectionLoaded). */
-const loadedError = (name, what) => new MilvusException(104, `${what}: collection already loaded[collection=${name}]`);
-
 /** The properties of an alter request (an object, as the SDK takes them) as [key, value] pairs;
  * none when absent (the SDK sends an empty list). */
 function propertyPairs(method, properties) {
@@ -164,11 +143,6 @@ function keyList(method, name, keys) {
   if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string'))
     throw new MilvusException(Code.PARAMETER_INVALID, `\`${name}\` of MilvusClient.${method} must be a list of property names: invalid parameter`);
   return keys;
-}
-
-/** Milvus refuses an alter that both sets and deletes properties. */
-function setOrDelete(pairs, keys) {
-  if (pairs.length && keys.length) throw new MilvusException(Code.PARAMETER_INVALID, 'cannot provide both DeleteKeys and ExtraParams: invalid parameter');
 }
 
 /** A hybrid timestamp (physical ms << 18) as the SDK shows it: a string. */
@@ -192,7 +166,7 @@ function fieldReply(f, st) {
   const ix = st.indexes.find((i) => i.field_name === f.name);
   const typeParams = {};
   for (const k of TYPE_PARAMS) if (f[k] !== undefined && f[k] !== null) typeParams[k] = String(f[k]);
-  for (const [k, v] of st.props?.fields.get(f.name) ?? []) typeParams[k] = v;
+  for (const [k, v] of fieldProperties(st, f.name)) typeParams[k] = v;
   const out = {
     type_params: keyValues(typeParams),
     index_params: ix ? indexParams(ix) : [],
@@ -239,7 +213,7 @@ function describeReply(h, st, partitions, aliasNames, db) {
     virtual_channel_names: [],
     physical_channel_names: [],
     start_positions: [],
-    properties: keyValues({ ...h.schema.properties, ...Object.fromEntries(st.props?.collection ?? []) }), // as Milvus answers them: values as text
+    properties: describedProperties(h, st), // as Milvus answers them: values as text
     created_timestamp: ts,
     created_utc_timestamp: String(st.created),
     shards_num: 1,
@@ -564,15 +538,14 @@ export class MilvusClient {
       });
       const existed = engine().hasCollection(this.#storeOf(data), data.collection_name);
       // the stored-only properties are kept here, the others are the core's to judge
-      const { [MMAP]: mmap, ...coreProperties } = data.properties ?? {};
-      const stored = mmap === undefined ? null : storedBool(MMAP, mmap);
+      const { core: coreProperties, stored } = splitCreateProperties(data.properties);
       this.#collections.set(`${this.#dbOf(data)}\u0000${data.collection_name}`, new Collection(data.collection_name, schema, {
         using: this.#aliasOf(data), num_partitions: hasKey ? data.num_partitions ?? 16 : 0, properties: data.properties && coreProperties,
       }));
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       // a new collection of Milvus is not loaded until its vector fields are indexed and loaded
       if (!existed) state.set(h.key, { indexes: [], loaded: false, consistency_level: levelName, created: Date.now() });
-      if (!existed && stored !== null) storedOf(stateOf(h)).collection.set(MMAP, stored);
+      if (!existed) keepCreated(stateOf(h), stored);
       return resStatus();
     });
   }
@@ -1214,7 +1187,7 @@ export class MilvusClient {
 
   // ---- properties (alter*) ------------------------------------------------------------------
   // What partita acts on is the core's (allow_insert_auto_id, given at creation); `mmap.enabled`
-  // is stored-only (see MMAP); every other key is refused by name, nothing being changed.
+  // is stored-only (core/properties.js); every other key is refused by name, nothing being changed.
 
   /** alterCollectionProperties({ properties, delete_keys }): sets or deletes collection
    * properties, as Milvus's AlterCollection (`delete_keys` honoured, which the SDK 3.0.6 leaves
@@ -1222,7 +1195,7 @@ export class MilvusClient {
   async alterCollectionProperties(data) {
     checkCollectionName(data);
     accept('alterCollectionProperties', data, ['properties', 'delete_keys']);
-    return this.#alterCollection('alterCollectionProperties', data, propertyPairs('alterCollectionProperties', data.properties),
+    return this.#alterCollection(data, propertyPairs('alterCollectionProperties', data.properties),
       keyList('alterCollectionProperties', 'delete_keys', data.delete_keys));
   }
 
@@ -1235,33 +1208,14 @@ export class MilvusClient {
   async dropCollectionProperties(data) {
     checkCollectionName(data);
     accept('dropCollectionProperties', data, ['properties']);
-    return this.#alterCollection('dropCollectionProperties', data, [], keyList('dropCollectionProperties', 'properties', data.properties));
+    return this.#alterCollection(data, [], keyList('dropCollectionProperties', 'properties', data.properties));
   }
 
-  #alterCollection(method, data, pairs, keys) {
+  #alterCollection(data, pairs, keys) {
     data = this.#real(data);
     return this.#run((s) => s, () => {
-      setOrDelete(pairs, keys);
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
-      const st = stateOf(h);
-      if (!pairs.length && !keys.length) throw new MilvusException(Code.PARAMETER_INVALID, 'no properties or delete keys provided: invalid parameter');
-      const set = [];
-      for (const [k, v] of pairs) {
-        if (k === MMAP) {
-          if (st.loaded) throw loadedError(h.name, 'can not alter mmap properties if collection loaded');
-          set.push([k, storedBool(k, v)]);
-        } else if (k === 'collection.ttl.seconds') throw unsupported('the collection property `collection.ttl.seconds` (rows never expire in partita)');
-        else if (Object.hasOwn(h.schema.properties ?? {}, k) || k === 'allow_insert_auto_id') throw unsupported(`altering the collection property \`${k}\` (give it to createCollection)`);
-        else throw unsupported(`the collection property \`${k}\``);
-      }
-      for (const k of keys) {
-        if (k === MMAP && st.loaded) throw loadedError(h.name, 'can not delete mmap properties if collection loaded');
-        if (Object.hasOwn(h.schema.properties ?? {}, k)) throw unsupported(`deleting the collection property \`${k}\` (it is fixed at creation)`);
-      }
-      // every key checked: now the change
-      const stored = storedOf(st).collection;
-      for (const [k, v] of set) stored.set(k, v);
-      for (const k of keys) stored.delete(k);
+      alterCollectionProperties(h, stateOf(h), pairs, keys);
       return resStatus();
     });
   }
@@ -1277,21 +1231,7 @@ export class MilvusClient {
     data = this.#real(data);
     return this.#run((s) => s, () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
-      const st = stateOf(h);
-      const set = [];
-      for (const [given, v] of pairs) {
-        const k = given === 'mmap_enabled' ? MMAP : given;
-        if (k === MMAP) {
-          if (st.loaded) throw loadedError(h.name, 'can not alter collection field properties if collection loaded');
-          set.push([k, storedBool(k, v)]);
-        } else if (['max_length', 'max_capacity', 'field.description'].includes(k) || k === 'warmup' || k.startsWith('warmup.'))
-          throw unsupported(`altering \`${k}\` of a field (a collection's schema is fixed once created in partita)`);
-        else throw new MilvusException(Code.PARAMETER_INVALID, `${k} does not allow update in collection field param: invalid parameter`);
-      }
-      if (!h.schema.fields.some((f) => f.name === data.field_name)) throw new MilvusException(1700, `field not found[field=${data.field_name}]`);
-      const { fields } = storedOf(st);
-      if (set.length && !fields.has(data.field_name)) fields.set(data.field_name, new Map());
-      for (const [k, v] of set) fields.get(data.field_name).set(k, v);
+      alterFieldProperties(h, stateOf(h), data.field_name, pairs);
       return resStatus();
     });
   }
@@ -1353,9 +1293,8 @@ export class MilvusClient {
 
   #alterDatabase(data, pairs, keys) {
     return this.#run((s) => s, () => {
-      setOrDelete(pairs, keys);
       if (!databasesOf(this.address).has(data.db_name)) throw noDatabase(data.db_name);
-      for (const [k] of pairs) throw unsupported(`the database property \`${k}\``);
+      alterDatabaseProperties(pairs, keys);
       return resStatus();
     });
   }

@@ -15,6 +15,7 @@ import { FieldOpType } from '../core/fieldop.js';
 import { defaultMetric, restTypeCode, restTypeName } from '../remote/rest.js';
 import { templateText, withTemplate } from '../core/template.js';
 import { queriesJson } from '../core/marshal.js';
+import { alterCollectionProperties, alterDatabaseProperties, alterFieldProperties, describedProperties, fieldProperties } from '../core/properties.js';
 import { envelope, goFields, jsonKind, okData, okText, parseBool } from './shapes.js';
 
 const CONSISTENCY = ['Strong', 'Session', 'Bounded', 'Eventually', 'Customized'];
@@ -207,7 +208,7 @@ function defaultValueField(f) {
   return { Data: { [kind]: typeof v === 'object' ? JSON.stringify(v) : v } };
 }
 
-function describeField(f) {
+function describeField(f, st) {
   const d = {
     name: f.name,
     id: f.field_id,
@@ -223,6 +224,7 @@ function describeField(f) {
   const params = [];
   for (const k of ['dim', 'max_length', 'max_capacity', 'enable_analyzer', 'enable_match', 'analyzer_params'])
     if (f[k] !== undefined) params.push({ key: k, value: String(f[k]) });
+  for (const [key, value] of fieldProperties(st, f.name)) params.push({ key, value });
   if (params.length) d.params = params;
   if (f.dtype === DataType.ARRAY) d.elementType = restTypeName(f.element_type) ?? DataType[f.element_type];
   return d;
@@ -239,7 +241,7 @@ function describeCollection(conn, req) {
       collectionID: h.id,
       description: h.schema.description ?? '',
       autoId: Boolean(h.pk?.auto_id),
-      fields: h.schema.fields.map(describeField),
+      fields: h.schema.fields.map((f) => describeField(f, st)),
       functions: [],
       aliases: [],
       indexes: st.indexes.map((i) => ({ indexName: i.indexName, fieldName: i.fieldName, metricType: i.metricType })),
@@ -249,7 +251,7 @@ function describeCollection(conn, req) {
       consistencyLevel: st.consistencyLevel ?? 'Bounded',
       enableDynamicField: Boolean(h.schema.enable_dynamic_field),
       // Milvus's REST describe lists the properties as [{key, value}], values as text
-      properties: Object.entries(h.schema.properties ?? {}).map(([key, value]) => ({ key, value: String(value) })),
+      properties: describedProperties(h, st),
     },
     message: '',
   });
@@ -278,6 +280,16 @@ function renameCollection(conn, req) {
   collectionState.delete(h.key);
   if (st) collectionState.set(renamed.key, st);
   return okData({});
+}
+
+/** collections/alter_properties, drop_properties and fields/alter_properties: `alter` checks and
+ * applies the request to the collection's REST state (core/properties.js). */
+function alterProperties(conn, req, alter) {
+  const h = conn.get(req.collectionName);
+  const st = stateOf(h);
+  alter(h, st);
+  collectionState.set(h.key, st);
+  return ok();
 }
 
 function numEntities(conn, h, partition) {
@@ -515,9 +527,17 @@ export const ROUTES = {
   'collections/release': ['CollectionNameReq', (s, r) => setLoaded(s, r, false)],
   'collections/flush': ['FlushReq', (s, r) => (s.get(r.collectionName), ok())],
   'collections/rename': ['RenameCollectionReq', (s, r) => renameCollection(s, r)],
+  'collections/alter_properties': ['CollectionReqWithProperties', (s, r) =>
+    alterProperties(s, r, (h, st) => alterCollectionProperties(h, st, Object.entries(r.properties ?? {}), []))],
+  'collections/drop_properties': ['DropCollectionPropertiesReq', (s, r) => alterProperties(s, r, (h, st) => alterCollectionProperties(h, st, [], r.propertyKeys ?? []))],
+  'collections/fields/alter_properties': ['CollectionFieldReqWithParams', (s, r) =>
+    alterProperties(s, r, (h, st) => alterFieldProperties(h, st, r.fieldName, Object.entries(r.fieldParams ?? {})))],
   // one database, `default` (a request naming another is refused before it gets here)
   'databases/list': ['EmptyReq', () => okData(['default'])],
   'databases/describe': ['DatabaseReqRequiredName', () => okData({ dbName: 'default', dbID: 1, properties: [] })],
+  'databases/alter': ['DatabaseReqWithProperties', (s, r) => (alterDatabaseProperties(Object.entries(r.properties ?? {}), []), ok())],
+  'databases/alter_properties': ['DatabaseReqWithProperties', (s, r) => (alterDatabaseProperties(Object.entries(r.properties ?? {}), []), ok())],
+  'databases/drop_properties': ['DropDatabasePropertiesReq', (s, r) => (alterDatabaseProperties([], r.propertyKeys ?? []), ok())],
   'partitions/create': ['PartitionReq', partitionRoutes.create],
   'partitions/drop': ['PartitionReq', partitionRoutes.drop],
   'partitions/list': ['CollectionNameReq', partitionRoutes.list],

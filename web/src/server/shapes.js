@@ -26,6 +26,11 @@ const SHAPES = {
   DatabaseReq: { dbName: 's' },
   DatabaseReqRequiredName: { dbName: ['s', R] },
   RenameCollectionReq: { dbName: 's', collectionName: ['s', R], newCollectionName: ['s', R], newDbName: 's' },
+  CollectionReqWithProperties: { dbName: 's', collectionName: ['s', R], properties: 'm' },
+  DropCollectionPropertiesReq: { dbName: 's', collectionName: ['s', R], propertyKeys: 'sa' },
+  CollectionFieldReqWithParams: { dbName: 's', collectionName: ['s', R], fieldName: ['s', R], fieldParams: 'm' },
+  DatabaseReqWithProperties: { dbName: ['s', R], properties: 'm' },
+  DropDatabasePropertiesReq: { dbName: ['s', R], propertyKeys: 'sa' },
   CollectionNameReq: { dbName: 's', collectionName: ['s', R], partitionNames: 'sa' },
   FlushReq: { dbName: 's', collectionName: ['s', R] },
   CollectionReq: {
