@@ -86,3 +86,42 @@ test('databases/alter, alter_properties and drop_properties: no database propert
   assert.deepEqual(await call('databases/alter', { dbName: 'other', properties: {} }), { code: 800, message: 'database not found[database=other]' });
   assert.equal((await call('databases/alter', {})).code, 1802);
 });
+
+test('aliases/*: create, describe, list, alter, drop; an alias names its collection in every route; Milvus\'s errors', async () => {
+  const a = uniqueName('rest_alias_a'), b = uniqueName('rest_alias_b'), alias = uniqueName('rest_alias');
+  await ok('collections/create', { collectionName: a, dimension: 2 });
+  await ok('collections/create', { collectionName: b, dimension: 2 });
+  await ok('aliases/create', { collectionName: a, aliasName: alias });
+  assert.deepEqual(await ok('aliases/describe', { aliasName: alias }), { code: 0, data: { aliasName: alias, collectionName: a, dbName: 'default' } });
+  assert.deepEqual((await ok('aliases/list', { collectionName: a })).data, [alias]);
+  assert.ok((await ok('aliases/list', {})).data.includes(alias));
+  assert.deepEqual((await ok('collections/describe', { collectionName: alias })).data.aliases, [alias]);
+  assert.equal((await ok('collections/describe', { collectionName: alias })).data.collectionName, a);
+  assert.deepEqual((await ok('collections/has', { collectionName: alias })).data, { has: true });
+  // data routes through the alias
+  await ok('entities/insert', { collectionName: alias, data: [{ id: 7, vector: [1, 0] }] });
+  assert.deepEqual((await ok('entities/get', { collectionName: a, id: [7], outputFields: ['id'] })).data, [{ id: '7' }]);
+  await ok('partitions/create', { collectionName: alias, partitionName: 'p' });
+  await ok('partitions/drop', { collectionName: alias, partitionName: 'p' });
+  assert.deepEqual((await ok('partitions/list', { collectionName: a })).data, ['_default']);
+  // Milvus's errors, nothing changed
+  assert.deepEqual(await call('aliases/create', { collectionName: b, aliasName: alias }),
+    { code: 65535, message: `alias exists and already aliased to another collection, alias: ${alias}, collection: ${b}, other collection: ${a}` });
+  assert.deepEqual(await call('aliases/create', { collectionName: a, aliasName: b }), { code: 1100, message: `alias and collection name conflict[database=default][alias=${b}]` });
+  assert.deepEqual(await call('collections/drop', { collectionName: alias }), { code: 1100, message: `cannot drop the collection via alias = ${alias}: invalid parameter` });
+  assert.equal((await call('collections/drop', { collectionName: a })).code, 65535);
+  assert.deepEqual(await call('collections/create', { collectionName: alias, dimension: 2 }),
+    { code: 1100, message: `collection name [${alias}] conflicts with an existing alias, please choose a unique name: invalid parameter` });
+  assert.match((await call('collections/rename', { collectionName: b, newCollectionName: alias })).message, /duplicated new collection name/);
+  assert.equal((await call('aliases/alter', { collectionName: b, aliasName: 'no_such_alias' })).code, 65535);
+  assert.equal((await call('aliases/create', { aliasName: 'x' })).code, 1802);
+  // alter moves it; a rename carries it; drop removes it
+  await ok('aliases/alter', { collectionName: b, aliasName: alias });
+  assert.equal((await ok('aliases/describe', { aliasName: alias })).data.collectionName, b);
+  await ok('collections/rename', { collectionName: b, newCollectionName: `${b}_r` });
+  assert.equal((await ok('aliases/describe', { aliasName: alias })).data.collectionName, `${b}_r`);
+  await ok('aliases/drop', { aliasName: alias });
+  await ok('aliases/drop', { aliasName: alias });
+  assert.deepEqual(await call('aliases/describe', { aliasName: alias }), { code: 1600, message: `alias not found[database=default][alias=${alias}]` });
+  await ok('collections/drop', { collectionName: `${b}_r` });
+});

@@ -36,6 +36,7 @@ import {
 } from './constants.js';
 import { resStatus, statusOf, unsupported } from './status.js';
 import { FieldOpList, FieldOpType } from '../core/fieldop.js';
+import { AliasTable } from '../core/aliases.js';
 import {
   MMAP, alterCollectionProperties, alterDatabaseProperties, alterFieldProperties, describedProperties, fieldProperties, keepCreated, loadedError,
   splitCreateProperties, storedBool,
@@ -299,7 +300,7 @@ function databasesOf(address) {
 function aliasesOf(address, db) {
   const key = `${address}\u0000${db}`;
   let m = aliases.get(key);
-  if (!m) aliases.set(key, (m = new Map()));
+  if (!m) aliases.set(key, (m = new AliasTable()));
   return m;
 }
 
@@ -531,8 +532,7 @@ export class MilvusClient {
       throw new MilvusException(Code.PARAMETER_INVALID, 'num_partitions should only be specified with partition key field enabled: invalid parameter');
     const coreFields = fields.map((f) => coreField(f, data.partition_key_field));
     return this.#run((s) => s, () => {
-      if (aliasesOf(this.address, this.#dbOf(data)).has(data.collection_name))
-        throw new MilvusException(Code.PARAMETER_INVALID, `collection name [${data.collection_name}] conflicts with an existing alias, please choose a unique name: invalid parameter`);
+      aliasesOf(this.address, this.#dbOf(data)).refuseCreate(data.collection_name);
       const schema = new CollectionSchema(coreFields, data.description ?? '', {
         enable_dynamic_field: Boolean(data.enable_dynamic_field || data.enableDynamicField),
       });
@@ -597,13 +597,8 @@ export class MilvusClient {
     checkCollectionName(data);
     accept('dropCollection', data, []);
     return this.#run((s) => s, () => {
-      const db = this.#dbOf(data);
-      if (aliasesOf(this.address, db).has(data.collection_name))
-        throw new MilvusException(Code.PARAMETER_INVALID, `cannot drop the collection via alias = ${data.collection_name}: invalid parameter`);
       const h = engine().find(this.#storeOf(data), data.collection_name);
-      const held = h ? this.#aliasesOf(db, h.name) : [];
-      if (held.length)
-        throw new MilvusException(Code.UNEXPECTED, `unable to drop the collection [${h.name}] because it has associated aliases [${held.join(', ')}], please remove all aliases before dropping the collection`);
+      aliasesOf(this.address, this.#dbOf(data)).refuseDrop(data.collection_name, h?.name);
       if (h) {
         this.#collection(data).drop();
         state.delete(h.key);
@@ -624,11 +619,11 @@ export class MilvusClient {
       if (typeof to !== 'string') throw new MilvusException(Code.PARAMETER_INVALID, 'new collection name must be a string: invalid parameter');
       const h = engine().resolve(store, from);
       const st = stateOf(h);
-      const renamed = engine().renameCollection(store, from, to, (name) => aliasesOf(this.address, this.#dbOf(data)).has(name));
+      const table = aliasesOf(this.address, this.#dbOf(data));
+      const renamed = engine().renameCollection(store, from, to, (name) => table.has(name));
       state.delete(h.key);
       state.set(renamed.key, st);
-      const table = aliasesOf(this.address, this.#dbOf(data));
-      for (const [a, c] of table) if (c === from) table.set(a, to); // the aliases follow the collection
+      table.renamed(from, to);
       this.#collections.delete(`${this.#dbOf(data)}\u0000${from}`);
       return resStatus();
     });
@@ -1375,15 +1370,9 @@ export class MilvusClient {
     if (!data.alias) throw new Error(ERROR_REASONS.ALIAS_NAME_IS_REQUIRED);
     accept(method, data, ['alias']);
     return this.#run((s) => s, () => {
-      const store = this.#storeOf(data), table = aliasesOf(this.address, this.#dbOf(data));
+      const store = this.#storeOf(data), db = this.#dbOf(data);
       const h = engine().resolve(store, data.collection_name);
-      if (engine().hasCollection(store, data.alias))
-        throw new MilvusException(Code.PARAMETER_INVALID, `alias and collection name conflict[database=${this.#dbOf(data)}][alias=${data.alias}]`);
-      const now = table.get(data.alias);
-      if (!alter && now !== undefined && now !== h.name)
-        throw new MilvusException(Code.UNEXPECTED, `alias exists and already aliased to another collection, alias: ${data.alias}, collection: ${h.name}, other collection: ${now}`);
-      if (alter && now === undefined) throw new MilvusException(Code.UNEXPECTED, `failed to alter alias, alias does not exist: ${data.alias}`);
-      table.set(data.alias, h.name);
+      aliasesOf(this.address, db).point(data.alias, h.name, alter, db, (n) => engine().hasCollection(store, n));
       return resStatus();
     });
   }
@@ -1403,9 +1392,7 @@ export class MilvusClient {
     accept('describeAlias', data, ['alias']);
     return this.#run((s) => ({ status: s, db_name: data.db_name || this.#db, alias: data.alias, collection: '' }), () => {
       const db = this.#dbOf(data);
-      const target = aliasesOf(this.address, db).get(data.alias);
-      if (target === undefined) throw new MilvusException(1600, `alias not found[database=${db}][alias=${data.alias}]`);
-      return { status: resStatus(), db_name: db, alias: data.alias, collection: target };
+      return { status: resStatus(), db_name: db, alias: data.alias, collection: aliasesOf(this.address, db).describe(data.alias, db) };
     });
   }
 
@@ -1422,7 +1409,7 @@ export class MilvusClient {
 
   /** The aliases of collection `name` of database `db`. */
   #aliasesOf(db, name) {
-    return [...aliasesOf(this.address, db)].filter(([, c]) => c === name).map(([a]) => a);
+    return aliasesOf(this.address, db).of(name);
   }
 
   async flush(data) {
