@@ -391,6 +391,16 @@ export interface ListAliasesResponse extends resStatusResponse { db_name: string
 export interface databaseReq extends GrpcTimeOut { db_name: string }
 export interface ListDatabasesResponse extends resStatusResponse { db_names: string[]; db_ids: string[]; created_timestamp: string[] }
 export interface DescribeDatabaseResponse extends resStatusResponse { db_name: string; dbID: number; created_timestamp: number; properties: KeyValuePair[] }
+/** Properties as the SDK takes them: values are sent as text. partita keeps `mmap.enabled`
+ * (stored-only: it has no effect in linear memory) and refuses any other key by name. */
+export type Properties = Record<string, string | number | boolean>;
+export interface AlterCollectionReq extends collectionNameReq { properties: Properties; delete_keys?: string[] }
+export interface DropCollectionPropertiesReq extends collectionNameReq { properties: string[] }
+export interface AlterCollectionFieldPropertiesReq extends collectionNameReq { field_name: string; properties: Properties }
+export interface AlterIndexReq extends collectionNameReq { index_name: string; params: Record<string, number | string | boolean> }
+export interface DropIndexPropertiesReq extends collectionNameReq { index_name: string; properties: string[] }
+export interface AlterDatabaseRequest extends GrpcTimeOut { db_name: string; properties: Properties; delete_keys?: string[] }
+export interface DropDatabasePropertiesRequest extends GrpcTimeOut { db_name: string; properties: string[] }
 
 export interface FlushReq extends GrpcTimeOut { collection_names: string[]; db_name?: string }
 export interface FlushResult extends resStatusResponse {
@@ -424,6 +434,10 @@ export declare class MilvusClient {
   listDatabases(data?: GrpcTimeOut): Promise<ListDatabasesResponse>;
   describeDatabase(data: databaseReq): Promise<DescribeDatabaseResponse>;
   dropDatabase(data: databaseReq): Promise<ResStatus>;
+  /** No database property is acted on by partita: setting one is refused by name. */
+  alterDatabaseProperties(data: AlterDatabaseRequest): Promise<ResStatus>;
+  alterDatabase(data: AlterDatabaseRequest): Promise<ResStatus>;
+  dropDatabaseProperties(data: DropDatabasePropertiesRequest): Promise<ResStatus>;
   use(data?: { db_name: string }): Promise<any>;
   useDatabase(data?: { db_name: string }): Promise<any>;
 
@@ -448,6 +462,12 @@ export declare class MilvusClient {
   releaseCollection(data: collectionNameReq): Promise<ResStatus>;
   getLoadState(data: GetLoadStateReq): Promise<GetLoadStateResponse>;
   getLoadingProgress(data: GetLoadStateReq): Promise<GetLoadingProgressResponse>;
+  /** `mmap.enabled` is stored-only; `delete_keys` is honoured (the SDK 3.0.6 leaves it out). */
+  alterCollectionProperties(data: AlterCollectionReq): Promise<ResStatus>;
+  alterCollection(data: AlterCollectionReq): Promise<ResStatus>;
+  dropCollectionProperties(data: DropCollectionPropertiesReq): Promise<ResStatus>;
+  /** `mmap.enabled` only (stored-only); max_length, max_capacity and descriptions are fixed. */
+  alterCollectionFieldProperties(data: AlterCollectionFieldPropertiesReq): Promise<ResStatus>;
 
   createPartition(data: PartitionReq): Promise<ResStatus>;
   hasPartition(data: PartitionReq): Promise<BoolResponse>;
@@ -466,6 +486,10 @@ export declare class MilvusClient {
   getIndexState(data: DescribeIndexReq): Promise<GetIndexStateResponse>;
   getIndexBuildProgress(data: DescribeIndexReq): Promise<GetIndexBuildProgressResponse>;
   dropIndex(data: DescribeIndexReq): Promise<ResStatus>;
+  /** `mmap.enabled`, the one configurable index parameter (stored-only). */
+  alterIndexProperties(data: AlterIndexReq): Promise<ResStatus>;
+  alterIndex(data: AlterIndexReq): Promise<ResStatus>;
+  dropIndexProperties(data: DropIndexPropertiesReq): Promise<ResStatus>;
 
   insert(data: InsertReq): Promise<MutationResult>;
   upsert(data: UpsertReq): Promise<MutationResult>;

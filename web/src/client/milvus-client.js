@@ -36,6 +36,11 @@ import {
 } from './constants.js';
 import { resStatus, statusOf, unsupported } from './status.js';
 import { FieldOpList, FieldOpType } from '../core/fieldop.js';
+import { AliasTable } from '../core/aliases.js';
+import {
+  MMAP, alterCollectionProperties, alterDatabaseProperties, alterFieldProperties, describedProperties, fieldProperties, keepCreated, loadedError,
+  splitCreateProperties, storedBool,
+} from '../core/properties.js';
 
 /** The keys every request may carry (GrpcTimeOut, collectionNameReq). An embedded call completes
  * before it returns; `timeout` (ms) bounds the waits of a forwarding client's writes and flushes
@@ -81,6 +86,22 @@ function toDataType(t) {
 /** A type parameter as a number when it is written as one (the SDK takes '128' and 128). */
 const typeParam = (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v);
 
+/** Search parameters as the SDK takes them: an object, or its JSON text (LangChain.js sends
+ * JSON.stringify of one); anything else is refused (code 1100). */
+function searchParamsOf(given) {
+  let p = given ?? {};
+  if (typeof p === 'string') {
+    try {
+      p = JSON.parse(p);
+    } catch {
+      throw new MilvusException(Code.PARAMETER_INVALID, `search params are not JSON: ${given}: invalid parameter`);
+    }
+  }
+  if (p === null || typeof p !== 'object' || Array.isArray(p))
+    throw new MilvusException(Code.PARAMETER_INVALID, `search params must be a JSON object, got: ${typeof given === 'string' ? given : JSON.stringify(given)}: invalid parameter`);
+  return p;
+}
+
 /** An INT64 given as the SDK takes it: a number, a BigInt, a string of digits or a Long. */
 function int64In(v) {
   if (typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v);
@@ -88,6 +109,12 @@ function int64In(v) {
     return (BigInt(v.high >>> 0) << 32n | BigInt(v.low >>> 0)) - (v.unsigned || v.high >= 0 ? 0n : 1n << 64n);
   return v;
 }
+
+/** A key or value of a VARCHAR (`isString`) or INT64 field as the SDK sends it: for VARCHAR a
+ * number or BigInt is its decimal text (the SDK joins ids into `pk in ["1"]`, and protobuf's
+ * fromObject writes String(v) into a string field); for INT64 see int64In. */
+const keyIn = (isString) => (isString ? varcharIn : int64In);
+const varcharIn = (v) => (typeof v === 'number' || typeof v === 'bigint' ? String(v) : v);
 
 // ---------------------------------------------------------------------------------------------
 // State beside the core, per collection (store serial + id): what Milvus keeps and partita's
@@ -103,6 +130,22 @@ function stateOf(h) {
   return s;
 }
 
+/** The properties of an alter request (an object, as the SDK takes them) as [key, value] pairs;
+ * none when absent (the SDK sends an empty list). */
+function propertyPairs(method, properties) {
+  if (properties === undefined || properties === null) return [];
+  if (typeof properties !== 'object' || Array.isArray(properties)) throw unsupported(`\`properties\` of MilvusClient.${method} that is not an object`);
+  return Object.entries(properties);
+}
+
+/** The keys of a drop request: a list of strings. */
+function keyList(method, name, keys) {
+  if (keys === undefined || keys === null) return [];
+  if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string'))
+    throw new MilvusException(Code.PARAMETER_INVALID, `\`${name}\` of MilvusClient.${method} must be a list of property names: invalid parameter`);
+  return keys;
+}
+
 /** A hybrid timestamp (physical ms << 18) as the SDK shows it: a string. */
 const hybridTs = (ms) => String(BigInt(ms) << 18n);
 
@@ -116,7 +159,7 @@ const keyValues = (obj) => Object.entries(obj).map(([key, value]) => ({ key, val
 const typeName = (t) => DataType[t] ?? 'None';
 
 function indexParams(ix) {
-  return keyValues({ index_type: ix.index_type, metric_type: ix.metric_type, params: ix.params });
+  return keyValues({ index_type: ix.index_type, metric_type: ix.metric_type, params: ix.params, ...Object.fromEntries(ix.props ?? []) });
 }
 
 /** A field as describeCollection shows it (after the SDK's formatDescribedCol). */
@@ -124,6 +167,7 @@ function fieldReply(f, st) {
   const ix = st.indexes.find((i) => i.field_name === f.name);
   const typeParams = {};
   for (const k of TYPE_PARAMS) if (f[k] !== undefined && f[k] !== null) typeParams[k] = String(f[k]);
+  for (const [k, v] of fieldProperties(st, f.name)) typeParams[k] = v;
   const out = {
     type_params: keyValues(typeParams),
     index_params: ix ? indexParams(ix) : [],
@@ -170,7 +214,7 @@ function describeReply(h, st, partitions, aliasNames, db) {
     virtual_channel_names: [],
     physical_channel_names: [],
     start_positions: [],
-    properties: keyValues(h.schema.properties ?? {}), // as Milvus answers them: values as text
+    properties: describedProperties(h, st), // as Milvus answers them: values as text
     created_timestamp: ts,
     created_utc_timestamp: String(st.created),
     shards_num: 1,
@@ -256,7 +300,7 @@ function databasesOf(address) {
 function aliasesOf(address, db) {
   const key = `${address}\u0000${db}`;
   let m = aliases.get(key);
-  if (!m) aliases.set(key, (m = new Map()));
+  if (!m) aliases.set(key, (m = new AliasTable()));
   return m;
 }
 
@@ -488,18 +532,20 @@ export class MilvusClient {
       throw new MilvusException(Code.PARAMETER_INVALID, 'num_partitions should only be specified with partition key field enabled: invalid parameter');
     const coreFields = fields.map((f) => coreField(f, data.partition_key_field));
     return this.#run((s) => s, () => {
-      if (aliasesOf(this.address, this.#dbOf(data)).has(data.collection_name))
-        throw new MilvusException(Code.PARAMETER_INVALID, `collection name [${data.collection_name}] conflicts with an existing alias, please choose a unique name: invalid parameter`);
+      aliasesOf(this.address, this.#dbOf(data)).refuseCreate(data.collection_name);
       const schema = new CollectionSchema(coreFields, data.description ?? '', {
         enable_dynamic_field: Boolean(data.enable_dynamic_field || data.enableDynamicField),
       });
       const existed = engine().hasCollection(this.#storeOf(data), data.collection_name);
+      // the stored-only properties are kept here, the others are the core's to judge
+      const { core: coreProperties, stored } = splitCreateProperties(data.properties);
       this.#collections.set(`${this.#dbOf(data)}\u0000${data.collection_name}`, new Collection(data.collection_name, schema, {
-        using: this.#aliasOf(data), num_partitions: hasKey ? data.num_partitions ?? 16 : 0, properties: data.properties,
+        using: this.#aliasOf(data), num_partitions: hasKey ? data.num_partitions ?? 16 : 0, properties: data.properties && coreProperties,
       }));
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       // a new collection of Milvus is not loaded until its vector fields are indexed and loaded
       if (!existed) state.set(h.key, { indexes: [], loaded: false, consistency_level: levelName, created: Date.now() });
+      if (!existed) keepCreated(stateOf(h), stored);
       return resStatus();
     });
   }
@@ -551,13 +597,8 @@ export class MilvusClient {
     checkCollectionName(data);
     accept('dropCollection', data, []);
     return this.#run((s) => s, () => {
-      const db = this.#dbOf(data);
-      if (aliasesOf(this.address, db).has(data.collection_name))
-        throw new MilvusException(Code.PARAMETER_INVALID, `cannot drop the collection via alias = ${data.collection_name}: invalid parameter`);
       const h = engine().find(this.#storeOf(data), data.collection_name);
-      const held = h ? this.#aliasesOf(db, h.name) : [];
-      if (held.length)
-        throw new MilvusException(Code.UNEXPECTED, `unable to drop the collection [${h.name}] because it has associated aliases [${held.join(', ')}], please remove all aliases before dropping the collection`);
+      aliasesOf(this.address, this.#dbOf(data)).refuseDrop(data.collection_name, h?.name);
       if (h) {
         this.#collection(data).drop();
         state.delete(h.key);
@@ -578,11 +619,11 @@ export class MilvusClient {
       if (typeof to !== 'string') throw new MilvusException(Code.PARAMETER_INVALID, 'new collection name must be a string: invalid parameter');
       const h = engine().resolve(store, from);
       const st = stateOf(h);
-      const renamed = engine().renameCollection(store, from, to, (name) => aliasesOf(this.address, this.#dbOf(data)).has(name));
+      const table = aliasesOf(this.address, this.#dbOf(data));
+      const renamed = engine().renameCollection(store, from, to, (name) => table.has(name));
       state.delete(h.key);
       state.set(renamed.key, st);
-      const table = aliasesOf(this.address, this.#dbOf(data));
-      for (const [a, c] of table) if (c === from) table.set(a, to); // the aliases follow the collection
+      table.renamed(from, to);
       this.#collections.delete(`${this.#dbOf(data)}\u0000${from}`);
       return resStatus();
     });
@@ -903,8 +944,8 @@ export class MilvusClient {
     const isString = desc.schema.fields.find((f) => f.is_primary_key).dataType === DataType.VarChar;
     return this.#run((s) => mutationReply(null, isString, s), async () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
-      const int64s = h.schema.fields.filter((f) => f.dtype === CORE.INT64 || (f.dtype === CORE.ARRAY && f.element_type === CORE.INT64));
-      const batch = int64s.length ? rows.map((r) => int64Row(r, int64s)) : rows;
+      const typed = h.schema.fields.filter(sdkTyped);
+      const batch = typed.length ? rows.map((r) => sdkRow(r, typed)) : rows;
       const c = this.#collection(data);
       const options = { partition_name: data.partition_name, timeout: this.#seconds(data) };
       if (op === 'upsert') Object.assign(options, { partial_update: data.partial_update === true, field_ops: fieldOps });
@@ -925,7 +966,7 @@ export class MilvusClient {
     let expr = data.filter || data.expr;
     if (!expr && data.ids) {
       if (!pk) return mutationReply(null, false, desc.status);
-      expr = keysExpr({ name: pk.name, dtype: pk.dataType }, isString ? data.ids : data.ids.map(int64In), engine().constants.limits.MAX_EXPR_LENGTH);
+      expr = keysExpr({ name: pk.name, dtype: pk.dataType }, data.ids.map(keyIn(isString)), engine().constants.limits.MAX_EXPR_LENGTH);
     }
     if (!expr) throw new Error(ERROR_REASONS.FILTER_EXPR_REQUIRED);
     // the filter's template values (the SDK's exprValues), bound by the core
@@ -964,7 +1005,7 @@ export class MilvusClient {
     let expr = data.filter || data.expr || '';
     if (!expr && data.ids && data.ids.length) {
       const pk = h.pk;
-      expr = keysExpr(pk, pk.dtype === CORE.VARCHAR ? data.ids : data.ids.map(int64In), engine().constants.limits.MAX_EXPR_LENGTH);
+      expr = keysExpr(pk, data.ids.map(keyIn(pk.dtype === CORE.VARCHAR)), engine().constants.limits.MAX_EXPR_LENGTH);
     }
     const request = { expr, output_fields: data.output_fields || ['*'] };
     if (data.partition_names) request.partition_names = data.partition_names;
@@ -1030,8 +1071,7 @@ export class MilvusClient {
       const asked = legacy ? legacy.metric_type : data.metric_type;
       if (asked && index && String(asked).toUpperCase() !== index.metric_type)
         throw new MilvusException(Code.PARAMETER_INVALID, `metric type not match: invalid parameter[expected=${index.metric_type}][actual=${asked}]`);
-      let params = legacy ? legacy.params ?? {} : data.params ?? {};
-      if (typeof params === 'string') params = JSON.parse(params);
+      const params = searchParamsOf(legacy ? legacy.params : data.params);
       const roundDecimal = legacy?.round_decimal ?? params.round_decimal ?? data.round_decimal ?? -1;
       const { round_decimal: _r, ...searchParams } = params;
       const request = {
@@ -1123,8 +1163,7 @@ export class MilvusClient {
     if (!Array.isArray(vectors) || !Array.isArray(vectors[0]) && typeof vectors[0] !== 'object') vectors = [vectors];
     const filter = data.external_filter_fn;
     if (filter !== undefined && typeof filter !== 'function') throw new Error('external_filter_fn must be a function');
-    let params = data.params ?? {};
-    if (typeof params === 'string') params = JSON.parse(params);
+    const params = searchParamsOf(data.params);
     const metric = String(data.metric_type ?? index?.metric_type ?? defaultMetric(field.dtype)).toUpperCase();
     const it = await this.#collection(data).search_iterator(vectors, field.name, { metric_type: metric, params },
       data.batchSize === undefined ? undefined : Math.min(data.batchSize, engine().constants.limits.MAX_TOPK), data.limit > 0 ? data.limit : -1,
@@ -1138,6 +1177,120 @@ export class MilvusClient {
     return iterable(it, (hits) => {
       const rows = hits.map((hit) => ({ score: hit.distance, [pk]: valueOut(h.pk, hit.id), ...rowOut(hit.entity, byName, wildcard, named) }));
       return filter ? rows.filter(filter) : rows;
+    });
+  }
+
+  // ---- properties (alter*) ------------------------------------------------------------------
+  // What partita acts on is the core's (allow_insert_auto_id, given at creation); `mmap.enabled`
+  // is stored-only (core/properties.js); every other key is refused by name, nothing being changed.
+
+  /** alterCollectionProperties({ properties, delete_keys }): sets or deletes collection
+   * properties, as Milvus's AlterCollection (`delete_keys` honoured, which the SDK 3.0.6 leaves
+   * out of its request). */
+  async alterCollectionProperties(data) {
+    checkCollectionName(data);
+    accept('alterCollectionProperties', data, ['properties', 'delete_keys']);
+    return this.#alterCollection(data, propertyPairs('alterCollectionProperties', data.properties),
+      keyList('alterCollectionProperties', 'delete_keys', data.delete_keys));
+  }
+
+  alterCollection(data) {
+    return this.alterCollectionProperties(data);
+  }
+
+  /** dropCollectionProperties({ properties: [keys] }): deletes collection properties (a key that
+   * is not set is no error, as in Milvus). */
+  async dropCollectionProperties(data) {
+    checkCollectionName(data);
+    accept('dropCollectionProperties', data, ['properties']);
+    return this.#alterCollection(data, [], keyList('dropCollectionProperties', 'properties', data.properties));
+  }
+
+  #alterCollection(data, pairs, keys) {
+    data = this.#real(data);
+    return this.#run((s) => s, () => {
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      alterCollectionProperties(h, stateOf(h), pairs, keys);
+      return resStatus();
+    });
+  }
+
+  /** alterCollectionFieldProperties({ field_name, properties }), as Milvus's AlterCollectionField:
+   * `mmap.enabled` (or `mmap_enabled`) is stored-only; max_length, max_capacity and the field's
+   * description are refused (a collection's schema is fixed once created in partita); keys
+   * Milvus does not allow get its message. */
+  async alterCollectionFieldProperties(data) {
+    checkCollectionName(data);
+    accept('alterCollectionFieldProperties', data, ['field_name', 'properties']);
+    const pairs = propertyPairs('alterCollectionFieldProperties', data.properties);
+    data = this.#real(data);
+    return this.#run((s) => s, () => {
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      alterFieldProperties(h, stateOf(h), data.field_name, pairs);
+      return resStatus();
+    });
+  }
+
+  /** alterIndexProperties({ index_name, params }), as Milvus's AlterIndex: `mmap.enabled` is
+   * the one configurable index parameter, stored-only. */
+  async alterIndexProperties(data) {
+    checkCollectionName(data);
+    accept('alterIndexProperties', data, ['index_name', 'params']);
+    return this.#alterIndex(data, propertyPairs('alterIndexProperties', data.params), []);
+  }
+
+  alterIndex(data) {
+    return this.alterIndexProperties(data);
+  }
+
+  /** dropIndexProperties({ index_name, properties: [keys] }). */
+  async dropIndexProperties(data) {
+    checkCollectionName(data);
+    accept('dropIndexProperties', data, ['index_name', 'properties']);
+    return this.#alterIndex(data, [], keyList('dropIndexProperties', 'properties', data.properties));
+  }
+
+  #alterIndex(data, pairs, keys) {
+    data = this.#real(data);
+    return this.#run((s) => s, () => {
+      for (const k of [...pairs.map(([key]) => key), ...keys])
+        if (k !== MMAP) throw new MilvusException(Code.PARAMETER_INVALID, `${k} is not configable index param: invalid parameter`);
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      if (!data.index_name) throw new MilvusException(Code.PARAMETER_INVALID, 'index name is empty: invalid parameter');
+      const st = stateOf(h);
+      if (st.loaded) throw loadedError(h.name, "can't alter index on loaded collection, please release the collection first");
+      const ix = st.indexes.find((i) => i.index_name === data.index_name);
+      if (!ix) throw new MilvusException(700, `index not found[indexName=${data.index_name}]`);
+      const set = pairs.map(([k, v]) => [k, storedBool(k, v)]);
+      if (set.length) ix.props ??= new Map();
+      for (const [k, v] of set) ix.props.set(k, v);
+      for (const k of keys) ix.props?.delete(k);
+      return resStatus();
+    });
+  }
+
+  /** alterDatabaseProperties({ db_name, properties, delete_keys }): partita acts on no database
+   * property (replicas, resource groups, quotas, rate limits, ...), so each key set is refused by
+   * name; deleting keys that are not set succeeds, as in Milvus. */
+  async alterDatabaseProperties(data) {
+    accept('alterDatabaseProperties', data, ['properties', 'delete_keys']);
+    return this.#alterDatabase(data, propertyPairs('alterDatabaseProperties', data.properties), keyList('alterDatabaseProperties', 'delete_keys', data.delete_keys));
+  }
+
+  alterDatabase(data) {
+    return this.alterDatabaseProperties(data);
+  }
+
+  async dropDatabaseProperties(data) {
+    accept('dropDatabaseProperties', data, ['properties']);
+    return this.#alterDatabase(data, [], keyList('dropDatabaseProperties', 'properties', data.properties));
+  }
+
+  #alterDatabase(data, pairs, keys) {
+    return this.#run((s) => s, () => {
+      if (!databasesOf(this.address).has(data.db_name)) throw noDatabase(data.db_name);
+      alterDatabaseProperties(pairs, keys);
+      return resStatus();
     });
   }
 
@@ -1217,15 +1370,9 @@ export class MilvusClient {
     if (!data.alias) throw new Error(ERROR_REASONS.ALIAS_NAME_IS_REQUIRED);
     accept(method, data, ['alias']);
     return this.#run((s) => s, () => {
-      const store = this.#storeOf(data), table = aliasesOf(this.address, this.#dbOf(data));
+      const store = this.#storeOf(data), db = this.#dbOf(data);
       const h = engine().resolve(store, data.collection_name);
-      if (engine().hasCollection(store, data.alias))
-        throw new MilvusException(Code.PARAMETER_INVALID, `alias and collection name conflict[database=${this.#dbOf(data)}][alias=${data.alias}]`);
-      const now = table.get(data.alias);
-      if (!alter && now !== undefined && now !== h.name)
-        throw new MilvusException(Code.UNEXPECTED, `alias exists and already aliased to another collection, alias: ${data.alias}, collection: ${h.name}, other collection: ${now}`);
-      if (alter && now === undefined) throw new MilvusException(Code.UNEXPECTED, `failed to alter alias, alias does not exist: ${data.alias}`);
-      table.set(data.alias, h.name);
+      aliasesOf(this.address, db).point(data.alias, h.name, alter, db, (n) => engine().hasCollection(store, n));
       return resStatus();
     });
   }
@@ -1245,9 +1392,7 @@ export class MilvusClient {
     accept('describeAlias', data, ['alias']);
     return this.#run((s) => ({ status: s, db_name: data.db_name || this.#db, alias: data.alias, collection: '' }), () => {
       const db = this.#dbOf(data);
-      const target = aliasesOf(this.address, db).get(data.alias);
-      if (target === undefined) throw new MilvusException(1600, `alias not found[database=${db}][alias=${data.alias}]`);
-      return { status: resStatus(), db_name: db, alias: data.alias, collection: target };
+      return { status: resStatus(), db_name: db, alias: data.alias, collection: aliasesOf(this.address, db).describe(data.alias, db) };
     });
   }
 
@@ -1264,7 +1409,7 @@ export class MilvusClient {
 
   /** The aliases of collection `name` of database `db`. */
   #aliasesOf(db, name) {
-    return [...aliasesOf(this.address, db)].filter(([, c]) => c === name).map(([a]) => a);
+    return aliasesOf(this.address, db).of(name);
   }
 
   async flush(data) {
@@ -1340,8 +1485,7 @@ const NOT_SUPPORTED = [
   'describeResourceGroup', 'dropResourceGroup', 'updateResourceGroups', 'transferNode', 'transferReplica', 'getReplicas', 'describeReplicas',
   'bulkInsert', 'listImportTasks', 'getImportState', 'loadBalance', 'getQuerySegmentInfo', 'getPersistentSegmentInfo', 'getMetric',
   'createSnapshot', 'dropSnapshot', 'listSnapshots', 'describeSnapshot', 'restoreSnapshot',
-  'alterDatabase', 'alterDatabaseProperties', 'dropDatabaseProperties',
-  'hybridSearch', 'alterCollectionProperties', 'alterCollection', 'dropCollectionProperties',
+  'hybridSearch',
   'addCollectionField', 'truncateCollection', 'compact', 'getCompactionState',
 ];
 for (const name of NOT_SUPPORTED) {
@@ -1415,19 +1559,25 @@ function coreField(f, partitionKeyField) {
   return new FieldSchema(f.name, t, f.description ?? '', opts);
 }
 
-/** A row whose INT64 values (of INT64 fields and of ARRAY fields of INT64) given as strings or
- * Longs are read as the SDK reads them (BigInts); the row is copied only when one is. */
-function int64Row(row, fields) {
+/** The fields whose values the SDK's serialization may change (see sdkRow). */
+const sdkTyped = (f) => f.dtype === CORE.INT64 || f.dtype === CORE.VARCHAR || (f.dtype === CORE.ARRAY && (f.element_type === CORE.INT64 || f.element_type === CORE.VARCHAR));
+
+/** A row as the SDK's serialization sends it: INT64 values (of INT64 fields and of ARRAY fields
+ * of INT64) given as strings or Longs are read as BigInts; numbers and BigInts given for VARCHAR
+ * (or ARRAY of VARCHAR) are sent as their decimal text, as protobuf's fromObject writes a string
+ * field (String(v)). Other values are left for the core to judge. The row is copied only when a
+ * value changes. */
+function sdkRow(row, fields) {
   if (row === null || typeof row !== 'object') return row;
   let out = row;
   for (const f of fields) {
     const n = f.name, v = row[n];
-    if (v !== null && (typeof v === 'string' || typeof v === 'object')) {
-      const x = Array.isArray(v) ? (v.some((e) => int64In(e) !== e) ? v.map(int64In) : v) : f.dtype === CORE.INT64 ? int64In(v) : v;
-      if (x !== v) {
-        if (out === row) out = { ...row };
-        out[n] = x;
-      }
+    if (v === null || v === undefined) continue;
+    const one = keyIn((f.dtype === CORE.ARRAY ? f.element_type : f.dtype) === CORE.VARCHAR);
+    const x = Array.isArray(v) ? (f.dtype === CORE.ARRAY && v.some((e) => one(e) !== e) ? v.map(one) : v) : f.dtype === CORE.ARRAY ? v : one(v);
+    if (x !== v) {
+      if (out === row) out = { ...row };
+      out[n] = x;
     }
   }
   return out;

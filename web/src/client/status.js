@@ -39,6 +39,4 @@ export function statusOf(e) {
 }
 
 /** A MilvusException that partita's client raises for something it does not do (code 1100). */
-export function unsupported(what) {
-  return new MilvusException(Code.PARAMETER_INVALID, `${what} is not supported by partita: invalid parameter`);
-}
+export { notSupported as unsupported } from '../core/errors.js';

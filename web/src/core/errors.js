@@ -54,6 +54,12 @@ export class MilvusException extends Error {
   }
 }
 
+/** What partita does not do, asked of a server face (MilvusClient, REST): Milvus's invalid
+ * parameter (code 1100), naming it. */
+export function notSupported(what) {
+  return new MilvusException(Code.PARAMETER_INVALID, `${what} is not supported by partita: invalid parameter`);
+}
+
 export class ParamError extends MilvusException {}
 export class DataNotMatchException extends MilvusException {}
 export class DataTypeNotSupportException extends MilvusException {}

@@ -15,6 +15,8 @@ import { FieldOpType } from '../core/fieldop.js';
 import { defaultMetric, restTypeCode, restTypeName } from '../remote/rest.js';
 import { templateText, withTemplate } from '../core/template.js';
 import { queriesJson } from '../core/marshal.js';
+import { AliasTable } from '../core/aliases.js';
+import { alterCollectionProperties, alterDatabaseProperties, alterFieldProperties, describedProperties, fieldProperties } from '../core/properties.js';
 import { envelope, goFields, jsonKind, okData, okText, parseBool } from './shapes.js';
 
 const CONSISTENCY = ['Strong', 'Session', 'Bounded', 'Eventually', 'Customized'];
@@ -26,6 +28,9 @@ const CONSISTENCY = ['Strong', 'Session', 'Bounded', 'Eventually', 'Customized']
 // ---------------------------------------------------------------------------------------------
 
 const collectionState = new Map();
+
+/** The aliases of each store's collections (aliases/*), as REST's own state. */
+const aliasTables = new WeakMap();
 
 /**
  * The connection a handler serves. Its store is looked up on every call (remove_connection and
@@ -42,9 +47,22 @@ export class Connection {
     return connections._store(this.using);
   }
 
+  /** The aliases of the store's collections. */
+  get aliases() {
+    let t = aliasTables.get(this.store);
+    if (!t) aliasTables.set(this.store, (t = new AliasTable()));
+    return t;
+  }
+
+  /** The collection a name names: the name itself, or the collection of an alias (Milvus
+   * resolves aliases wherever a request names a collection). */
+  real(name) {
+    return this.aliases.get(name) ?? name;
+  }
+
   /** The collection, or Milvus's collection-not-found error (code 100). */
   get(name) {
-    return engine().resolve(this.store, name);
+    return engine().resolve(this.store, this.real(name));
   }
 
   /** Partitions, fresh (names and live counts). */
@@ -189,6 +207,7 @@ function createCollection(conn, req) {
   const level = req.params?.consistencyLevel;
   if (level !== undefined && !CONSISTENCY.includes(String(level)))
     throw invalidParam('Strong, Session, Bounded, Eventually, Customized', level, 'consistencyLevel can only be [Strong, Session, Bounded, Eventually, Customized], default: Bounded');
+  conn.aliases.refuseCreate(req.collectionName);
   engine().createCollection(conn.store, req.collectionName, JSON.stringify(plan.schema), plan.numPartitions, false);
   const h = conn.get(req.collectionName);
   if (!collectionState.has(h.key))
@@ -207,7 +226,7 @@ function defaultValueField(f) {
   return { Data: { [kind]: typeof v === 'object' ? JSON.stringify(v) : v } };
 }
 
-function describeField(f) {
+function describeField(f, st) {
   const d = {
     name: f.name,
     id: f.field_id,
@@ -223,6 +242,7 @@ function describeField(f) {
   const params = [];
   for (const k of ['dim', 'max_length', 'max_capacity', 'enable_analyzer', 'enable_match', 'analyzer_params'])
     if (f[k] !== undefined) params.push({ key: k, value: String(f[k]) });
+  for (const [key, value] of fieldProperties(st, f.name)) params.push({ key, value });
   if (params.length) d.params = params;
   if (f.dtype === DataType.ARRAY) d.elementType = restTypeName(f.element_type) ?? DataType[f.element_type];
   return d;
@@ -239,9 +259,9 @@ function describeCollection(conn, req) {
       collectionID: h.id,
       description: h.schema.description ?? '',
       autoId: Boolean(h.pk?.auto_id),
-      fields: h.schema.fields.map(describeField),
+      fields: h.schema.fields.map((f) => describeField(f, st)),
       functions: [],
-      aliases: [],
+      aliases: conn.aliases.of(h.name),
       indexes: st.indexes.map((i) => ({ indexName: i.indexName, fieldName: i.fieldName, metricType: i.metricType })),
       load: st.loaded ? 'LoadStateLoaded' : 'LoadStateNotLoad',
       shardsNum: 1,
@@ -249,7 +269,7 @@ function describeCollection(conn, req) {
       consistencyLevel: st.consistencyLevel ?? 'Bounded',
       enableDynamicField: Boolean(h.schema.enable_dynamic_field),
       // Milvus's REST describe lists the properties as [{key, value}], values as text
-      properties: Object.entries(h.schema.properties ?? {}).map(([key, value]) => ({ key, value: String(value) })),
+      properties: describedProperties(h, st),
     },
     message: '',
   });
@@ -260,9 +280,50 @@ function listCollections(conn) {
 }
 
 function dropCollection(conn, req) {
+  conn.aliases.refuseDrop(req.collectionName, engine().find(conn.store, req.collectionName)?.name);
   const key = engine().dropCollection(conn.store, req.collectionName);
   if (key !== null) collectionState.delete(key);
   return okData({});
+}
+
+/** collections/rename: Milvus's RenameCollection (newDbName: the server's one database). The
+ * collection's REST state (indexes, load state) follows it. */
+function renameCollection(conn, req) {
+  const db = req.newDbName || req.dbName || 'default';
+  if (db !== 'default') throw new MilvusException(800, `database not found[database=${db}]`);
+  if (connections._forwarder(conn.using))
+    throw new MilvusException(Code.PARAMETER_INVALID, 'collections/rename is not supported by partita on a forwarding connection (the remote collection would keep its name): invalid parameter');
+  const h = conn.get(req.collectionName);
+  const st = collectionState.get(h.key);
+  const renamed = engine().renameCollection(conn.store, h.name, req.newCollectionName, (name) => conn.aliases.has(name));
+  collectionState.delete(h.key);
+  if (st) collectionState.set(renamed.key, st);
+  conn.aliases.renamed(h.name, renamed.name);
+  return okData({});
+}
+
+/** collections/alter_properties, drop_properties and fields/alter_properties: `alter` checks and
+ * applies the request to the collection's REST state (core/properties.js). */
+function alterProperties(conn, req, alter) {
+  const h = conn.get(req.collectionName);
+  const st = stateOf(h);
+  alter(h, st);
+  collectionState.set(h.key, st);
+  return ok();
+}
+
+/** aliases/create and aliases/alter: the alias names collection `collectionName` (itself, not
+ * through another alias). */
+function pointAlias(conn, req, alter) {
+  const h = engine().resolve(conn.store, req.collectionName);
+  conn.aliases.point(req.aliasName, h.name, alter, 'default', (n) => engine().hasCollection(conn.store, n));
+  return ok();
+}
+
+/** aliases/list: the aliases of a collection, or all of them. */
+function listAliases(conn, req) {
+  if (!req.collectionName) return okData([...conn.aliases.keys()]);
+  return okData(conn.aliases.of(conn.get(req.collectionName).name));
 }
 
 function numEntities(conn, h, partition) {
@@ -297,7 +358,7 @@ const partitionRoutes = {
     return okData({});
   },
   drop(conn, req) {
-    engine().dropPartition(conn.store, req.collectionName, req.partitionName);
+    engine().dropPartition(conn.store, conn.real(req.collectionName), req.partitionName);
     return okData({});
   },
   list(conn, req) {
@@ -491,7 +552,7 @@ const ok = () => okData({});
 export const ROUTES = {
   'collections/create': ['CollectionReq', (s, r) => createCollection(s, r)],
   'collections/describe': ['CollectionNameReq', (s, r) => describeCollection(s, r)],
-  'collections/has': ['CollectionNameReq', (s, r) => okData({ has: engine().hasCollection(s.store, r.collectionName) })],
+  'collections/has': ['CollectionNameReq', (s, r) => okData({ has: engine().hasCollection(s.store, s.real(r.collectionName)) })],
   'collections/list': ['DatabaseReq', (s) => listCollections(s)],
   'collections/drop': ['CollectionNameReq', (s, r) => dropCollection(s, r)],
   'collections/get_stats': ['CollectionNameReq', (s, r) => okData({ rowCount: numEntities(s, s.get(r.collectionName), null) })],
@@ -499,6 +560,25 @@ export const ROUTES = {
   'collections/load': ['CollectionNameReq', (s, r) => setLoaded(s, r, true)],
   'collections/release': ['CollectionNameReq', (s, r) => setLoaded(s, r, false)],
   'collections/flush': ['FlushReq', (s, r) => (s.get(r.collectionName), ok())],
+  'collections/rename': ['RenameCollectionReq', (s, r) => renameCollection(s, r)],
+  'collections/alter_properties': ['CollectionReqWithProperties', (s, r) =>
+    alterProperties(s, r, (h, st) => alterCollectionProperties(h, st, Object.entries(r.properties ?? {}), []))],
+  'collections/drop_properties': ['DropCollectionPropertiesReq', (s, r) => alterProperties(s, r, (h, st) => alterCollectionProperties(h, st, [], r.propertyKeys ?? []))],
+  'collections/fields/alter_properties': ['CollectionFieldReqWithParams', (s, r) =>
+    alterProperties(s, r, (h, st) => alterFieldProperties(h, st, r.fieldName, Object.entries(r.fieldParams ?? {})))],
+  // one database, `default` (a request naming another is refused before it gets here)
+  'aliases/create': ['AliasCollectionReq', (s, r) => pointAlias(s, r, false)],
+  'aliases/alter': ['AliasCollectionReq', (s, r) => pointAlias(s, r, true)],
+  // Milvus: dropping an alias that is not there succeeds
+  'aliases/drop': ['AliasReq', (s, r) => (s.aliases.delete(r.aliasName), ok())],
+  // (members in the order Go's encoding/json writes a map's)
+  'aliases/describe': ['AliasReq', (s, r) => okData({ aliasName: r.aliasName, collectionName: s.aliases.describe(r.aliasName, 'default'), dbName: 'default' })],
+  'aliases/list': ['OptionalCollectionNameReq', (s, r) => listAliases(s, r)],
+  'databases/list': ['EmptyReq', () => okData(['default'])],
+  'databases/describe': ['DatabaseReqRequiredName', () => okData({ dbName: 'default', dbID: 1, properties: [] })],
+  'databases/alter': ['DatabaseReqWithProperties', (s, r) => (alterDatabaseProperties(Object.entries(r.properties ?? {}), []), ok())],
+  'databases/alter_properties': ['DatabaseReqWithProperties', (s, r) => (alterDatabaseProperties(Object.entries(r.properties ?? {}), []), ok())],
+  'databases/drop_properties': ['DropDatabasePropertiesReq', (s, r) => (alterDatabaseProperties([], r.propertyKeys ?? []), ok())],
   'partitions/create': ['PartitionReq', partitionRoutes.create],
   'partitions/drop': ['PartitionReq', partitionRoutes.drop],
   'partitions/list': ['CollectionNameReq', partitionRoutes.list],

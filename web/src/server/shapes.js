@@ -22,7 +22,18 @@ export const own = (obj, key) => (typeof key === 'string' && Object.hasOwn(obj, 
 
 const R = true;
 const SHAPES = {
+  EmptyReq: {},
   DatabaseReq: { dbName: 's' },
+  DatabaseReqRequiredName: { dbName: ['s', R] },
+  RenameCollectionReq: { dbName: 's', collectionName: ['s', R], newCollectionName: ['s', R], newDbName: 's' },
+  CollectionReqWithProperties: { dbName: 's', collectionName: ['s', R], properties: 'm' },
+  DropCollectionPropertiesReq: { dbName: 's', collectionName: ['s', R], propertyKeys: 'sa' },
+  CollectionFieldReqWithParams: { dbName: 's', collectionName: ['s', R], fieldName: ['s', R], fieldParams: 'm' },
+  AliasReq: { dbName: 's', aliasName: ['s', R] },
+  AliasCollectionReq: { dbName: 's', collectionName: ['s', R], aliasName: ['s', R] },
+  OptionalCollectionNameReq: { dbName: 's', collectionName: 's' },
+  DatabaseReqWithProperties: { dbName: ['s', R], properties: 'm' },
+  DropDatabasePropertiesReq: { dbName: ['s', R], propertyKeys: 'sa' },
   CollectionNameReq: { dbName: 's', collectionName: ['s', R], partitionNames: 'sa' },
   FlushReq: { dbName: 's', collectionName: ['s', R] },
   CollectionReq: {
