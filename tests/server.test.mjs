@@ -523,3 +523,25 @@ test('the handler serves the store of the connection alias given by `using`', as
   assert.deepEqual((await ok('collections/has', { collectionName: name }, { via: other })).data, { has: true });
   assert.deepEqual((await ok('collections/has', { collectionName: name })).data, { has: false });
 });
+
+test('collections/create takes allow_insert_auto_id in params: described back, and inserts may give their keys', async () => {
+  const name = uniqueName('aiai');
+  const fields = [{ fieldName: 'id', dataType: 'Int64', isPrimary: true }, { fieldName: 'v', dataType: 'FloatVector', elementTypeParams: { dim: 2 } }];
+  await ok('collections/create', { collectionName: name, schema: { autoID: true, fields }, params: { allow_insert_auto_id: 'true' } });
+  const d = await ok('collections/describe', { collectionName: name });
+  assert.deepEqual(d.data.properties, [{ key: 'allow_insert_auto_id', value: 'true' }]);
+  await ok('collections/load', { collectionName: name });
+  const ins = await ok('entities/insert', { collectionName: name, data: [{ id: '1152921504606846977', v: [1, 2] }] });
+  assert.deepEqual(ins.data.insertIds, ['1152921504606846977']);
+  const got = await ok('entities/get', { collectionName: name, id: ['1152921504606846977'], outputFields: ['id'] });
+  assert.deepEqual(got.data, [{ id: '1152921504606846977' }]);
+  // quick setup takes it too; the core's refusals are Milvus's, and nothing is created
+  const quickName = await quick({ autoID: true, params: { allow_insert_auto_id: true } });
+  assert.deepEqual((await ok('collections/describe', { collectionName: quickName })).data.properties, [{ key: 'allow_insert_auto_id', value: 'true' }]);
+  const bad = uniqueName('aiai');
+  await fails('collections/create', { collectionName: bad, schema: { fields }, params: { allow_insert_auto_id: true } }, 1100,
+    'the value for allow_insert_auto_id must be false when autoID is false: invalid parameter');
+  await fails('collections/create', { collectionName: bad, schema: { autoID: true, fields }, params: { allow_insert_auto_id: 'yes' } }, 1100,
+    'the value for allow_insert_auto_id must be a boolean: invalid parameter');
+  assert.equal((await ok('collections/has', { collectionName: bad })).data.has, false);
+});

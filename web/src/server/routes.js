@@ -186,6 +186,10 @@ function schemaFromRequest(req) {
 
 function createCollection(conn, req) {
   const plan = schemaFromRequest(req);
+  // the collection property allow_insert_auto_id (Milvus 2.6.3) in params, as given: the core
+  // reads Go's ParseBool texts and booleans, and refuses the rest with Milvus's messages
+  const allow = req.params?.allow_insert_auto_id;
+  if (allow !== undefined && allow !== null) plan.schema.properties = { allow_insert_auto_id: allow };
   const level = req.params?.consistencyLevel;
   if (level !== undefined && !CONSISTENCY.includes(String(level)))
     throw invalidParam('Strong, Session, Bounded, Eventually, Customized', level, 'consistencyLevel can only be [Strong, Session, Bounded, Eventually, Customized], default: Bounded');
