@@ -376,12 +376,15 @@ export interface SearchOptions extends TimeoutOption {
    * `int64: 'string'` key mode, INT64 keys may be strings of digits. */
   ids?: Array<number | bigint> | string[];
   /** Grouping search (Milvus 2.6): hits grouped by this field's value (BOOL, INT8 to INT64 or
-   * VARCHAR; null values form a group); `limit` (and `offset`) count groups, best group first,
+   * VARCHAR; null values form a group), or by a JSON value: a JSON field by name (its whole
+   * value), a path into one (`meta["k"]`), a dynamic key (`color`, `$meta["color"]`), grouped as
+   * text (a string's characters, any other value's JSON text, so 1 and "1" are one group; a
+   * missing key is the null group); `limit` (and `offset`) count groups, best group first,
    * each holding its best `group_size` hits, the hits of each query flattened group by group. */
   group_by_field?: string;
-  /** Hits per group, 1 (default) to 10. */
+  /** Hits per group, 1 (default) to 10; refused (ParamError) without group_by_field. */
   group_size?: number;
-  /** Only groups of exactly group_size hits are returned. */
+  /** Only groups of exactly group_size hits are returned; refused without group_by_field. */
   strict_group_size?: boolean;
 }
 export interface CollectionSearchOptions extends SearchOptions {

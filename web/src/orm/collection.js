@@ -605,7 +605,7 @@ export class Collection {
    * @param {{ output_fields?: string[], partition_names?: string[], offset?: number, round_decimal?: number,
    *   timeout?: number, group_by_field?: string, group_size?: number, strict_group_size?: boolean }} [options]
    *   grouping search (Milvus 2.6): up to `limit` groups of the group_by_field's value (BOOL,
-   *   INT8..INT64, VARCHAR), best group first, each its best group_size hits (default 1; 1 to 10),
+   *   INT8..INT64, VARCHAR; a JSON field, JSON path or dynamic key as text), best group first, each its best group_size hits (default 1; 1 to 10),
    *   only full groups with strict_group_size; the hits of each query flattened, group by group
    */
   async search(data, anns_field, param, limit, expr, options = {}) {
