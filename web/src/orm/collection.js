@@ -43,6 +43,9 @@ import { int64Digits } from '../core/results.js';
 
 /** A collection or partition name given by the caller: a string (the core checks the rest). */
 export function checkName(name, what) {
+  // pymilvus's check_pass_param: a collection name is a non-empty string
+  if (what === 'collection' && !(typeof name === 'string' && name))
+    throw new ParamError(CLIENT_ERROR, `\`collection_name\` value ${shown(name)} is illegal`);
   if (typeof name !== 'string') throw new ParamError(CLIENT_ERROR, `${what} name must be a string, got ${typeof name}`);
   return name;
 }
