@@ -545,3 +545,18 @@ test('collections/create takes allow_insert_auto_id in params: described back, a
     'the value for allow_insert_auto_id must be a boolean: invalid parameter');
   assert.equal((await ok('collections/has', { collectionName: bad })).data.has, false);
 });
+
+test('collections/create refuses the params it would not honour (ttlSeconds, …) by name, and creates nothing', async () => {
+  const fields = [{ fieldName: 'id', dataType: 'Int64', isPrimary: true }, { fieldName: 'v', dataType: 'FloatVector', elementTypeParams: { dim: 2 } }];
+  for (const [params, key] of [[{ ttlSeconds: 60 }, 'ttlSeconds'], [{ partitionKeyIsolation: true }, 'partitionKeyIsolation'],
+    [{ 'mmap.enabled': true }, 'mmap.enabled'], [{ shardsNum: 2 }, 'shardsNum'], [{ consistencyLevel: 'Strong', tllSeconds: 1 }, 'tllSeconds']]) {
+    const name = uniqueName('params');
+    await fails('collections/create', { collectionName: name, schema: { fields }, params }, 1100,
+      `\`${key}\` in the params of collections/create is not supported by partita: invalid parameter`);
+    await fails('collections/create', { collectionName: name, dimension: 2, params }, 1100,
+      `\`${key}\` in the params of collections/create is not supported by partita: invalid parameter`);
+    assert.equal((await ok('collections/has', { collectionName: name })).data.has, false);
+  }
+  // what partita honours: one shard, the consistency levels, partitionsNum with a partition key
+  await ok('collections/create', { collectionName: uniqueName('params'), dimension: 2, params: { shardsNum: 1, consistencyLevel: 'Strong', enableDynamicField: false } });
+});

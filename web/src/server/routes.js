@@ -184,7 +184,16 @@ function schemaFromRequest(req) {
   };
 }
 
+/** The `params` of collections/create partita honours (Milvus's handler reads these and
+ * ttlSeconds, partitionKeyIsolation, ...): any other is refused by name, never ignored; shardsNum
+ * only as the one shard partita has. */
+const CREATE_PARAMS = ['max_length', 'enableDynamicField', 'partitionsNum', 'shardsNum', 'consistencyLevel', 'allow_insert_auto_id'];
+
 function createCollection(conn, req) {
+  const given = req.params !== null && typeof req.params === 'object' ? req.params : {};
+  for (const k of Object.keys(given))
+    if (!CREATE_PARAMS.includes(k) || (k === 'shardsNum' && String(given[k]) !== '1'))
+      throw new MilvusException(Code.PARAMETER_INVALID, `\`${k}\` in the params of collections/create is not supported by partita: invalid parameter`);
   const plan = schemaFromRequest(req);
   // the collection property allow_insert_auto_id (Milvus 2.6.3) in params, as given: the core
   // reads Go's ParseBool texts and booleans, and refuses the rest with Milvus's messages
