@@ -560,3 +560,17 @@ test('collections/create refuses the params it would not honour (ttlSeconds, …
   // what partita honours: one shard, the consistency levels, partitionsNum with a partition key
   await ok('collections/create', { collectionName: uniqueName('params'), dimension: 2, params: { shardsNum: 1, consistencyLevel: 'Strong', enableDynamicField: false } });
 });
+
+test('entities/search refuses by name what it would not honour: functionScore, searchParams keys other than metricType / params', async () => {
+  const name = await quick();
+  await ok('entities/insert', { collectionName: name, data: [{ id: 1, vector: [1, 2, 3, 4] }] });
+  const base = { collectionName: name, data: [[1, 2, 3, 4]], limit: 1 };
+  await fails('entities/search', { ...base, functionScore: { functions: [{ name: 'd', type: 'Rerank', inputFieldNames: ['id'], outputFieldNames: [], params: { reranker: 'decay' } }] } },
+    1100, '`functionScore` of entities/search is not supported by partita: invalid parameter');
+  for (const key of ['ignore_growing', 'hints', 'radius'])
+    await fails('entities/search', { ...base, searchParams: { metricType: 'COSINE', [key]: 1 } }, 1100,
+      `\`searchParams.${key}\` of entities/search is not supported by partita: invalid parameter`);
+  // what it honours, and an empty functionScore (as a Go client binds an absent one)
+  const hit = await ok('entities/search', { ...base, searchParams: { metricType: 'COSINE', params: { radius: -1 } }, functionScore: { functions: [] } });
+  assert.equal(hit.data.length, 1);
+});

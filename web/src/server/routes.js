@@ -463,6 +463,15 @@ function search(conn, req, allowInt64) {
   }
   requireLoaded(h);
   const sp = req.searchParams ?? {};
+  // what Milvus would act on and partita does not is refused by name (function rerankers, the
+  // other search params Milvus's handler passes on), never ignored
+  const fs = req.functionScore;
+  const given = (v) => v !== undefined && v !== null && !((Array.isArray(v) ? v : Object.keys(v)).length === 0);
+  if (fs && (given(fs.functions) || given(fs.params)))
+    throw new MilvusException(Code.PARAMETER_INVALID, '`functionScore` of entities/search is not supported by partita: invalid parameter');
+  for (const k of Object.keys(sp))
+    if (!['metricType', 'metric_type', 'params'].includes(k))
+      throw new MilvusException(Code.PARAMETER_INVALID, `\`searchParams.${k}\` of entities/search is not supported by partita: invalid parameter`);
   const index = stateOf(h).indexes.find((i) => i.fieldName === field.name);
   const asked = sp.metricType ?? sp.metric_type;
   if (asked && index && isVectorType(field.dtype) && String(asked).toUpperCase() !== index.metricType)
