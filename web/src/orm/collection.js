@@ -41,7 +41,8 @@ const SEARCH_ITERATOR = ['batch_size', 'limit', 'expr', 'output_fields', 'partit
 import { QueryIterator, SearchIterator } from './iterator.js';
 import { int64Digits } from '../core/results.js';
 
-/** A collection or partition name given by the caller: a string (the core checks the rest). */
+/** A collection or partition name given by the caller: a string, for a collection a non-empty
+ * one as pymilvus checks it (the core checks the rest). */
 export function checkName(name, what) {
   // pymilvus's check_pass_param: a collection name is a non-empty string
   if (what === 'collection' && !(typeof name === 'string' && name))
