@@ -259,15 +259,21 @@ static pt_status array_encode(const pt_field *f, const cJSON *arr, pt_str text, 
  * Validate: mapping input columns to fields
  * ========================================================================================== */
 
-/* Fields a column-form batch must carry, in schema order (pymilvus _check_data_schema_cnt). */
-static size_t expected_fields(const pt_schema *s, pt_op op, int *out) {
+/* Fields a column-form batch must carry, in schema order (pymilvus _check_data_schema_cnt);
+ * `with_key`: an auto_id key column too, where an insert gives its keys (allow_insert_auto_id). */
+static size_t expected_fields(const pt_schema *s, pt_op op, bool with_key, int *out) {
   size_t n = 0;
   for (size_t i = 0; i < s->n_fields; i++) {
     const pt_field *f = &s->fields[i];
-    if (op == PT_OP_INSERT && f->is_primary && f->auto_id) continue;
+    if (op == PT_OP_INSERT && f->is_primary && f->auto_id && !with_key) continue;
     out[n++] = (int)i;
   }
   return n;
+}
+
+/* Whether an insert may give the keys of an auto_id collection (allow_insert_auto_id). */
+static bool may_give_keys(const pt_batch *p) {
+  return p->op == PT_OP_INSERT && p->s->fields[p->s->primary].auto_id && p->s->allow_insert_auto_id;
 }
 
 static bool column_all_null(const pt_column_in *in);
@@ -328,7 +334,9 @@ static pt_status check_alignment(pt_batch *p, const pt_batch_in *b, const int *f
 
 static pt_status map_columns(pt_batch *p, const pt_batch_in *b) {
   int fields[PT_MAX_FIELDS + 1];
-  size_t nf = expected_fields(p->s, p->op, fields);
+  size_t nf = expected_fields(p->s, p->op, false, fields);
+  /* where the collection allows it, the key column may stand in its place: one column more */
+  if (may_give_keys(p) && b->n_columns == nf + 1) nf = expected_fields(p->s, p->op, true, fields);
   if (b->n_columns != nf)
     return pt_fail(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH,
                    "The data doesn't match with schema fields, expect %zu list, got %zu", nf, b->n_columns);
@@ -338,6 +346,7 @@ static pt_status map_columns(pt_batch *p, const pt_batch_in *b) {
     p->cols[fields[k]].in = &b->columns[k];
     p->cols[fields[k]].all_null = b->columns[k].n_rows == 0;
   }
+  p->keys_given = may_give_keys(p) && p->cols[p->s->primary].in != NULL;
   return PT_OK;
 }
 
@@ -362,8 +371,9 @@ static pt_status map_dataframe(pt_batch *p, const pt_batch_in *b) {
   const pt_schema *s = p->s;
   const pt_field *pk = &s->fields[s->primary];
   int fields[PT_MAX_FIELDS + 1];
-  size_t nf = expected_fields(s, p->op, fields);
-  /* the columns that take part: an all-null auto_id key column is dropped (pymilvus) */
+  size_t nf = expected_fields(s, p->op, false, fields);
+  /* the columns that take part: an all-null auto_id key column is dropped (pymilvus); one with
+   * keys takes part where the collection allows it (allow_insert_auto_id) */
   const pt_column_in *cols[PT_MAX_FIELDS + 8];
   size_t nc = 0;
   bool has_pk = false;
@@ -371,8 +381,12 @@ static pt_status map_dataframe(pt_batch *p, const pt_batch_in *b) {
     const pt_column_in *in = &b->columns[k];
     if (!in->name) return pt_fail(p->err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "DataFrame column %zu has no name", k);
     bool is_pk = pt_str_eq(in->name, in->name_len, pk->name, pk->name_len);
-    if (is_pk && p->op == PT_OP_INSERT && pk->auto_id) {
-      if (!column_all_null(in))
+    bool keys = is_pk && p->op == PT_OP_INSERT && pk->auto_id && !column_all_null(in);
+    if (keys && may_give_keys(p)) {
+      nf = expected_fields(s, p->op, true, fields);
+      p->keys_given = true;
+    } else if (is_pk && p->op == PT_OP_INSERT && pk->auto_id) {
+      if (keys)
         return pt_fail(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH,
                        "Expect no data for auto_id primary field: %s", pk->name);
       continue;

@@ -266,21 +266,29 @@ static cell read_field(const ectx *x, int field, uint32_t off) {
   return v;
 }
 
+bool pt_json_path_find(const char *text, size_t len, const pt_str *keys, size_t n_keys, pt_str *out) {
+  static const char empty[] = "{}";
+  if (len == 0) { /* an empty $meta part means {} */
+    if (n_keys) return false;
+    text = empty;
+    len = 2;
+  }
+  const char *p = ws(text, text + len), *e = text + len;
+  for (size_t k = 0; k < n_keys && p; k++) p = json_child(p, e, keys[k].ptr, keys[k].len);
+  if (!p) return false;
+  out->ptr = p;
+  out->len = (size_t)(skip_value(p, e) - p);
+  return true;
+}
+
 /* The JSON value a column reference points at in row `off` (J_MISSING when the key is absent;
  * valid = false when the JSON column itself is NULL). */
 static jval read_json(const ectx *x, const pt_colref *col, uint32_t off, bool *valid) {
   cell c = read_field(x, col->field, off);
   *valid = !c.null;
   if (c.null || !c.s) return classify(NULL, NULL);
-  const char *p = c.s, *e = c.s + c.slen;
-  if (c.slen == 0) { /* an empty $meta part means {} */
-    if (col->n_keys) return classify(NULL, NULL);
-    static const char empty[] = "{}";
-    return classify(empty, empty + 2);
-  }
-  p = ws(p, e);
-  for (size_t k = 0; k < col->n_keys && p; k++) p = json_child(p, e, col->keys[k].ptr, col->keys[k].len);
-  return p ? classify(p, skip_value(p, e)) : classify(NULL, NULL);
+  pt_str v;
+  return pt_json_path_find(c.s, c.slen, col->keys, col->n_keys, &v) ? classify(v.ptr, v.ptr + v.len) : classify(NULL, NULL);
 }
 
 /* Element `i` of an ARRAY field's encoded value (see batch.c): false when out of bounds. */

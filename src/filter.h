@@ -29,6 +29,11 @@ const pt_pkfilter *pt_filter_keys(const pt_filter *f);
 
 void pt_filter_free(pt_filter *f);
 
+/* The text of the JSON value at a path (`keys`, as written between brackets) inside stored JSON
+ * text (`text`, `len` bytes, as pt_json_check accepted it; an empty text, a row's empty $meta,
+ * is {}): *out, or false when a key of the path is absent. */
+bool pt_json_path_find(const char *text, size_t len, const pt_str *keys, size_t n_keys, pt_str *out);
+
 /* The text of a request's "expr_params" member (the expression's template values), or an empty
  * span when it is absent or null. */
 pt_str pt_filter_params(const char *request, size_t len);

@@ -148,9 +148,13 @@ typedef struct sreq {
   pt_queries v;            /* query vectors, converted once to what the kernels take (COSINE:
                             * float ones normalised) */
   float *qnorm;            /* INT8 COSINE: |q| */
-  int group_field;         /* grouping search: the scalar field grouped by, or -1 */
+  int group_field;         /* grouping search: the column grouped by (a field, or $meta), or -1 */
   size_t group_size;       /* hits per group */
   bool strict_group;       /* only groups of exactly group_size hits */
+  bool group_json;         /* group_field is JSON ($meta included): grouped by the value at a path */
+  const pt_str *group_keys; /* that path (owned by group_plan), group_n_keys keys */
+  size_t group_n_keys;
+  pt_plan *group_plan;     /* the path's plan (`exists <group_by_field>`), or NULL */
 } sreq;
 
 static void sreq_release(sreq *q) {
@@ -158,6 +162,7 @@ static void sreq_release(sreq *q) {
   pt_outputs_release(&q->out);
   pt_queries_release(&q->v);
   pt_free(q->qnorm);
+  pt_plan_free(q->group_plan);
 }
 
 static bool metric_fits(int dtype, metric m) {
@@ -326,9 +331,13 @@ static pt_status parse_limits(const cJSON *root, sreq *q, pt_error *err) {
   return PT_OK;
 }
 
-/* Grouping search (Milvus 2.6): "group_by_field" (a BOOL, INT8..INT64 or VARCHAR field; absent,
- * null or "" means none), "group_size" (hits per group, 1 to PT_MAX_GROUP_SIZE, Milvus's default
- * maxGroupSize) and "strict_group_size" (a boolean). */
+/* Grouping search (Milvus 2.6): "group_by_field" (absent, null or "" means none), "group_size"
+ * (hits per group, 1 to PT_MAX_GROUP_SIZE, Milvus's default maxGroupSize) and
+ * "strict_group_size" (a boolean). group_by_field names, as Milvus's proxy resolves it
+ * (parseGroupByField): a BOOL, INT8..INT64 or VARCHAR field; a JSON field (or $meta), grouped by
+ * its whole value; a path into a JSON field (`meta["k"][0]`); or, with the dynamic field, a
+ * dynamic key or a path into one (`color`, `color["shade"]`). A field named before brackets
+ * that is not JSON is grouped by itself, as Milvus does. */
 #define PT_MAX_GROUP_SIZE 10
 static pt_status parse_group(const pt_collection *c, const cJSON *root, sreq *q, pt_error *err) {
   q->group_field = -1;
@@ -346,17 +355,49 @@ static pt_status parse_group(const pt_collection *c, const cJSON *root, sreq *q,
     return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "`strict_group_size` must be a bool");
   bool grouped = cJSON_IsString(g) && g->valuestring[0];
   if (!grouped) {
-    if ((gs && !cJSON_IsNull(gs)) || cJSON_IsTrue(st))
-      return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                     "group_size and strict_group_size need a group_by_field" PT_INVALID_PARAMETER);
+    /* Milvus ignores them without a group_by_field; nothing given is ignored here */
+    const char *alone = gs && !cJSON_IsNull(gs) ? "group_size" : cJSON_IsTrue(st) ? "strict_group_size" : NULL;
+    if (alone)
+      return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM,
+                     "`%s` is given without a group_by_field, where it would have no effect", alone);
     return PT_OK;
   }
-  int fi = pt_schema_find(c->schema, g->valuestring, strlen(g->valuestring));
-  if (fi < 0)
+  const pt_schema *s = c->schema;
+  const char *name = g->valuestring;
+  size_t len = strlen(name), base = len;
+  if (strchr(name, '[') && strchr(name, ']')) base = (size_t)(strchr(name, '[') - name);
+  int fi = pt_schema_find(s, name, base);
+  if (fi >= 0 && (base == len || s->fields[fi].dtype != PT_JSON)) {
+    q->group_json = s->fields[fi].dtype == PT_JSON; /* a JSON field by name: its whole value */
+  } else if (fi < 0 && base == len && s->enable_dynamic_field && pt_str_eqz(name, len, PT_DYNAMIC_FIELD_NAME)) {
+    fi = c->layout.dynamic;
+    q->group_json = true;
+  } else if (fi >= 0 || s->enable_dynamic_field) {
+    /* a path: the filter language's `exists <path>` resolves it (JSON field or dynamic key) */
+    size_t n = len + 7;
+    char *expr = pt_malloc(n + 1);
+    if (!expr) return pt_fail_nomem(err);
+    snprintf(expr, n + 1, "exists %s", name);
+    pt_error perr;
+    pt_status rc = pt_plan_parse(c, expr, n, NULL, 0, "search", &q->group_plan, &perr);
+    pt_free(expr);
+    if (rc == PT_NOMEM) return pt_fail_nomem(err);
+    const pt_pred *p = rc ? NULL : pt_plan_root(q->group_plan);
+    if (!p || p->kind != P_EXISTS)
+      return pt_fail(err, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "group_by_field %s is neither a field nor a JSON path%s%s" PT_INVALID_PARAMETER, name,
+                     rc ? ": " : "", rc ? perr.message : "");
+    fi = p->col.field;
+    q->group_json = true;
+    q->group_keys = p->col.keys;
+    q->group_n_keys = p->col.n_keys;
+  } else {
     return pt_fail(err, PT_NOT_FOUND, 1700, PT_EXC_MILVUS, "groupBy field not found in schema: field not found[field=%s]",
-                   g->valuestring);
-  int dt = c->schema->fields[fi].dtype;
-  if (!(dt == PT_BOOL || dt == PT_INT8 || dt == PT_INT16 || dt == PT_INT32 || dt == PT_INT64 || dt == PT_VARCHAR))
+                   name);
+  }
+  int dt = q->group_json ? PT_JSON : s->fields[fi].dtype;
+  if (!(dt == PT_BOOL || dt == PT_INT8 || dt == PT_INT16 || dt == PT_INT32 || dt == PT_INT64 || dt == PT_VARCHAR ||
+        dt == PT_JSON))
     return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
                    "unsupported data type %s for group by operator" PT_INVALID_PARAMETER, pt_dtype_proto_name(dt));
   if (size < 1)
@@ -746,17 +787,34 @@ typedef struct gval {
   const uint8_t *p;
   size_t len;
   bool null;
+  bool esc; /* the text inside a JSON string in canonical form (json.h): compared unescaped */
 } gval;
 
-/* The grouped field's value at a row: its bytes (a VARCHAR's text, a fixed cell's bytes) or null. */
-static gval group_value(const pt_collection *c, int fi, pt_rowref ref) {
+/* The grouped value at a row: a VARCHAR's text, a fixed cell's bytes, or null; grouping by a JSON
+ * value (Milvus's JSON data getter without json_type) takes the value at the path as text: a
+ * string's characters, any other value's JSON text; a missing key or a null field is null. */
+static gval group_value(const pt_collection *c, const sreq *q, pt_rowref ref) {
   const pt_layout *lay = &c->layout;
   const pt_segment *seg = pt_row_segment(c->parts[ref.part], lay, ref.row);
+  int fi = q->group_field;
   const pt_column *col = &seg->cols[fi];
   uint32_t off = pt_row_offset(lay, ref.row);
-  gval v = {NULL, 0, false};
+  gval v = {NULL, 0, false, false};
   if (col->valid && !pt_bit_get(col->valid, off)) {
     v.null = true;
+  } else if (q->group_json) {
+    pt_str at;
+    if (!pt_json_path_find((const char *)pt_var_cell(col, off), col->offsets[off + 1] - col->offsets[off], q->group_keys,
+                           q->group_n_keys, &at)) {
+      v.null = true;
+    } else if (at.len >= 2 && at.ptr[0] == '"') {
+      v.p = (const uint8_t *)at.ptr + 1;
+      v.len = at.len - 2;
+      v.esc = true;
+    } else {
+      v.p = (const uint8_t *)at.ptr;
+      v.len = at.len;
+    }
   } else if (c->schema->fields[fi].dtype == PT_VARCHAR) {
     v.p = pt_var_cell(col, off);
     v.len = col->offsets[off + 1] - col->offsets[off];
@@ -767,14 +825,40 @@ static gval group_value(const pt_collection *c, int fi, pt_rowref ref) {
   return v;
 }
 
+/* The next byte of a value's characters, from *i on (esc: a canonical JSON string's escapes, \",
+ * \\, \b \f \n \r \t and \u00XX, read as the byte they stand for). */
+static int hex1(uint8_t ch) { return ch <= '9' ? ch - '0' : (ch | 0x20) - 'a' + 10; }
+static uint8_t gval_byte(gval v, size_t *i) {
+  uint8_t ch = v.p[(*i)++];
+  if (!v.esc || ch != '\\' || *i >= v.len) return ch;
+  ch = v.p[(*i)++];
+  switch (ch) {
+  case 'b': return '\b';
+  case 'f': return '\f';
+  case 'n': return '\n';
+  case 'r': return '\r';
+  case 't': return '\t';
+  case 'u':
+    if (*i + 4 > v.len) return ch;
+    *i += 4;
+    return (uint8_t)(hex1(v.p[*i - 2]) << 4 | hex1(v.p[*i - 1]));
+  default: return ch; /* \" and \\ */
+  }
+}
+
 static uint64_t gval_hash(gval v) {
   uint64_t h = v.null ? 0x9e3779b97f4a7c15u : 1469598103934665603u;
-  for (size_t i = 0; i < v.len; i++) h = (h ^ v.p[i]) * 1099511628211u;
+  for (size_t i = 0; i < v.len;) h = (h ^ gval_byte(v, &i)) * 1099511628211u;
   return h ^ (h >> 29);
 }
 
 static bool gval_eq(gval a, gval b) {
-  return a.null == b.null && a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
+  if (a.null != b.null) return false;
+  if (!a.esc && !b.esc) return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
+  size_t i = 0, j = 0;
+  while (i < a.len && j < b.len)
+    if (gval_byte(a, &i) != gval_byte(b, &j)) return false;
+  return i == a.len && j == b.len;
 }
 
 /* Rearranges hp->h (sorted best first) into the result of a grouping search: groups ordered by
@@ -799,7 +883,7 @@ static pt_status group_hits(const pt_collection *c, const sreq *q, heap *hp, siz
   memset(table, 0, cap * sizeof *table);
   size_t n_groups = 0;
   for (size_t i = 0; i < n; i++) {
-    gval v = group_value(c, q->group_field, hp->h[i].ref);
+    gval v = group_value(c, q, hp->h[i].ref);
     size_t at = (size_t)gval_hash(v) & (cap - 1);
     for (;;) {
       uint32_t e = table[at];
@@ -809,7 +893,7 @@ static pt_status group_hits(const pt_collection *c, const sreq *q, heap *hp, siz
         of[i] = (uint32_t)(n_groups - 1);
         break;
       }
-      if (gval_eq(group_value(c, q->group_field, hp->h[first[e - 1]].ref), v)) {
+      if (gval_eq(group_value(c, q, hp->h[first[e - 1]].ref), v)) {
         of[i] = e - 1;
         break;
       }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { init, Collection, CollectionSchema, FieldSchema, DataType, MilvusException, ParamError, connections } from 'partita';
 import { MilvusClient, DataType as SdkType } from 'partita/milvus-client';
 import { rejects, rejectsUnchanged, uniqueName } from './support/helpers.mjs';
+import { tableFromArrays, vectorFromArray } from 'apache-arrow';
 
 await init();
 
@@ -27,6 +28,31 @@ test('an insert that gives its keys keeps them; one that gives none has them gen
   assert.equal(generated.primary_keys.length, 1);
   assert.ok(![7, 9].includes(Number(generated.primary_keys[0])));
   assert.equal(c.num_entities, 3);
+});
+
+test('column lists and DataFrames may carry the key column in its place, or leave it out', async () => {
+  const c = allowing();
+  // all the schema's columns: the keys given are kept (BigInts, typed arrays and numbers alike)
+  assert.deepEqual((await c.insert([[5, 2n ** 60n], [[1, 0], [0, 1]]])).primary_keys, [5, 2n ** 60n]);
+  assert.deepEqual((await c.insert([BigInt64Array.from([6n]), new Float32Array([1, 1])])).primary_keys, [6]);
+  // one column fewer: the keys are generated, as before
+  const generated = await c.insert([[[0.5, 0.5]]]);
+  assert.equal(generated.primary_keys.length, 1);
+  assert.ok(![5, 6, 2n ** 60n].includes(generated.primary_keys[0]));
+  // an Arrow table by name: with the key column, or without it
+  assert.deepEqual((await c.insert(tableFromArrays({ id: BigInt64Array.from([8n]), v: vectorFromArray([[1, 2]]) }))).primary_keys, [8]);
+  assert.equal((await c.insert(tableFromArrays({ v: vectorFromArray([[2, 1]]) }))).primary_keys.length, 1);
+  assert.deepEqual((await c.get([5, 2n ** 60n, 6, 8])).map((r) => r.id), [5, 2n ** 60n, 6, 8]);
+  assert.equal(c.num_entities, 6);
+  // a key column with a null among its keys is refused whole; so are columns of a wrong count
+  await rejectsUnchanged(c, () => c.insert([[9, null], [[1, 0], [0, 1]]]), { message: /id/ });
+  await rejectsUnchanged(c, () => c.insert([[9], [[1, 0]], [1]]), { message: "The data doesn't match with schema fields, expect 1 list, got 3" });
+  // without the property a key column is refused as before
+  const plain = new Collection(uniqueName('aiai'), schema(true));
+  await rejectsUnchanged(plain, () => plain.insert([[5], [[1, 0]]]), { message: "The data doesn't match with schema fields, expect 1 list, got 2" });
+  await rejectsUnchanged(plain, () => plain.insert(tableFromArrays({ id: BigInt64Array.from([8n]), v: vectorFromArray([[1, 2]]) })), {
+    message: 'Expect no data for auto_id primary field: id',
+  });
 });
 
 test('VARCHAR auto_id keys may be given too', async () => {
@@ -109,6 +135,8 @@ test('MilvusClient: createCollection properties, describeCollection lists them, 
   assert.deepEqual(d.properties, [{ key: 'allow_insert_auto_id', value: 'true' }]);
   const res = await client.insert({ collection_name, data: [{ id: 42, v: [1, 0] }] });
   assert.deepEqual(res.IDs.int_id.data.map(Number), [42]);
+  // the SDK's fields_data (rows, as data) gives keys the same way
+  assert.deepEqual((await client.insert({ collection_name, fields_data: [{ id: '43', v: [0, 1] }] })).IDs.int_id.data, ['43']);
   // a property the core refuses: the SDK throws the status, and nothing is created
   const badName = uniqueName('aiai');
   await assert.rejects(client.createCollection({

@@ -55,9 +55,43 @@ test("grouping refused as Milvus refuses it, the store unchanged", async () => {
   await rejectsUnchanged(c, search({ group_by_field: 's', group_size: 0 }), { message: 'input group size:0 is negative, failed to do search_groupby: invalid parameter' });
   await rejectsUnchanged(c, search({ group_by_field: 's', group_size: 'two' }), { cls: ParamError, message: '`group_size` value two is illegal' });
   await rejectsUnchanged(c, search({ group_by_field: 's', strict_group_size: 'yes' }), { cls: ParamError, message: '`strict_group_size` must be a bool' });
-  await rejectsUnchanged(c, search({ group_size: 2 }), { cls: MilvusException, message: 'group_size and strict_group_size need a group_by_field' });
+  // Milvus ignores these without a group_by_field; partita names the one given, and refuses it
+  await rejectsUnchanged(c, search({ group_size: 2 }), { cls: ParamError, message: '`group_size` is given without a group_by_field, where it would have no effect' });
+  await rejectsUnchanged(c, search({ strict_group_size: true }), { cls: ParamError, message: '`strict_group_size` is given without a group_by_field' });
   // the iterators do not group
   await assert.rejects(c.search_iterator([[0, 0]], 'v', L2, 10, -1, null, null, null, { group_by_field: 's' }), /'group_by_field'/);
+});
+
+test('grouping by a dynamic key, a JSON path or a whole JSON field (Milvus 2.6): the value as text, missing keys null', async () => {
+  const c = new Collection(uniqueName('grpj'), new CollectionSchema([
+    new FieldSchema('id', DataType.INT64, { is_primary: true }),
+    new FieldSchema('meta', DataType.JSON, { nullable: true }),
+    new FieldSchema('v', DataType.FLOAT_VECTOR, { dim: 2 }),
+  ], '', { enable_dynamic_field: true }));
+  await c.insert([
+    { id: 1, meta: { k: 'a' }, v: [1, 0], cat: 'a' },
+    { id: 2, meta: { k: 1 }, v: [2, 0], cat: 1 },
+    { id: 3, meta: { k: '1' }, v: [3, 0], cat: '1' },
+    { id: 4, meta: { k: 'a"b' }, v: [4, 0] },
+    { id: 5, meta: {}, v: [5, 0], cat: 'a\nb' },
+    { id: 6, meta: null, v: [6, 0], cat: 'a' },
+    { id: 7, meta: { k: { x: [1, 2] } }, v: [7, 0] },
+    { id: 8, meta: { k: '{"x":[1,2]}' }, v: [8, 0], cat: 'a\nb' },
+  ]);
+  const grouped = async (group_by_field, group_size = 1) => ids(await c.search([[0, 0]], 'v', L2, 10, null, { group_by_field, group_size }))[0];
+  // a string's characters and any other value's JSON text: 1 and "1" are one group, as in Milvus
+  assert.deepEqual(await grouped('meta["k"]', 2), [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.deepEqual(await grouped('meta["k"]'), [1, 2, 4, 5, 7]);
+  // a dynamic key by name or as $meta["key"]; rows without it are the null group
+  assert.deepEqual(await grouped('cat', 2), [1, 6, 2, 3, 4, 7, 5, 8]);
+  assert.deepEqual(await grouped('$meta["cat"]'), [1, 2, 4, 5]);
+  assert.deepEqual(await grouped('meta'), [1, 2, 3, 4, 5, 6, 7, 8]);
+  // the hits are whole hits; a path that does not parse is refused, the store unchanged
+  const [hits] = await c.search([[0, 0]], 'v', L2, 2, null, { group_by_field: 'cat', output_fields: ['cat'] });
+  assert.deepEqual(hits.map((h) => [Number(h.id), h.entity.cat]), [[1, 'a'], [2, 1]]);
+  await rejectsUnchanged(c, () => c.search([[0, 0]], 'v', L2, 2, null, { group_by_field: 'meta[' }), {
+    cls: MilvusException, message: 'group_by_field meta[ is neither a field nor a JSON path',
+  });
 });
 
 test('MilvusClient.search groups: group_by_field, group_size, strict_group_size', async () => {

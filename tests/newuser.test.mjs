@@ -2,8 +2,8 @@
 // is answered as Milvus / pymilvus answer it, and a refused call leaves the store as it was.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { init, Collection, CollectionSchema, FieldSchema, DataType, ParamError } from 'partita';
-import { rejectsUnchanged, uniqueName } from './support/helpers.mjs';
+import { init, Collection, CollectionSchema, FieldSchema, DataType, ParamError, utility } from 'partita';
+import { rejects, rejectsUnchanged, uniqueName } from './support/helpers.mjs';
 
 await init();
 
@@ -50,6 +50,19 @@ test('delete: an empty expression is pymilvus\'s ParamError', async () => {
   await c.insert({ id: 1, v: [1, 2, 3, 4] });
   await rejectsUnchanged(c, () => c.delete(''), { cls: ParamError, code: 1, message: "Illegal str variables: {'filter': ''}, expect non-empty str" });
   await rejectsUnchanged(c, () => c.partition('_default').delete(''), { cls: ParamError, code: 1 });
+});
+
+test('an empty or non-string collection name is pymilvus\'s ParamError (check_pass_param), wherever it is given', async () => {
+  const illegal = (v) => ({ cls: ParamError, code: 1, message: `\`collection_name\` value ${v} is illegal` });
+  await rejects(() => new Collection(''), illegal(''));
+  await rejects(() => new Collection('', new CollectionSchema([new FieldSchema('id', DataType.INT64, { is_primary: true }),
+    new FieldSchema('v', DataType.FLOAT_VECTOR, { dim: 2 })])), illegal(''));
+  await rejects(() => utility.has_collection(''), illegal(''));
+  await rejects(() => utility.drop_collection(''), illegal(''));
+  await rejects(() => utility.has_partition('', 'p'), illegal(''));
+  await rejects(() => utility.rename_collection('', 'b'), illegal(''));
+  await rejects(() => utility.rename_collection('a', ''), illegal(''));
+  await rejects(() => utility.has_collection(3), illegal(3));
 });
 
 test('search limit and offset out of range: Milvus\'s 65535 and its messages', async () => {

@@ -358,6 +358,17 @@ const EVIDENCE = {
     assert.equal(connections.get_connection_addr(alias).uri, 'https://h:19530');
     connections.remove_connection(alias);
   },
+  int64: async (call) => {
+    // int64_keys.test.mjs walks the key mode; here its effect on one read, and a bad value refused
+    const alias = uniqueName('alias');
+    connections.connect(alias, { int64: 'string' });
+    const c = new Collection(uniqueName('o'), new CollectionSchema([
+      new FieldSchema('id', DataType.INT64, { is_primary: true }), new FieldSchema('v', DataType.FLOAT_VECTOR, { dim: 2 }),
+    ]), { using: alias });
+    assert.deepEqual((await c.insert({ id: 5, v: [1, 1] })).primary_keys, ['5']);
+    connections.remove_connection(alias);
+    await refused(call({ int64: 'number' }), "int64 must be 'auto' or 'string'");
+  },
 };
 // A forwarding connection's options (forward.test.mjs and outbox.test.mjs show their effects):
 // refused by name on a connection that forwards nowhere.

@@ -523,3 +523,54 @@ test('the handler serves the store of the connection alias given by `using`', as
   assert.deepEqual((await ok('collections/has', { collectionName: name }, { via: other })).data, { has: true });
   assert.deepEqual((await ok('collections/has', { collectionName: name })).data, { has: false });
 });
+
+test('collections/create takes allow_insert_auto_id in params: described back, and inserts may give their keys', async () => {
+  const name = uniqueName('aiai');
+  const fields = [{ fieldName: 'id', dataType: 'Int64', isPrimary: true }, { fieldName: 'v', dataType: 'FloatVector', elementTypeParams: { dim: 2 } }];
+  await ok('collections/create', { collectionName: name, schema: { autoID: true, fields }, params: { allow_insert_auto_id: 'true' } });
+  const d = await ok('collections/describe', { collectionName: name });
+  assert.deepEqual(d.data.properties, [{ key: 'allow_insert_auto_id', value: 'true' }]);
+  await ok('collections/load', { collectionName: name });
+  const ins = await ok('entities/insert', { collectionName: name, data: [{ id: '1152921504606846977', v: [1, 2] }] });
+  assert.deepEqual(ins.data.insertIds, ['1152921504606846977']);
+  const got = await ok('entities/get', { collectionName: name, id: ['1152921504606846977'], outputFields: ['id'] });
+  assert.deepEqual(got.data, [{ id: '1152921504606846977' }]);
+  // quick setup takes it too; the core's refusals are Milvus's, and nothing is created
+  const quickName = await quick({ autoID: true, params: { allow_insert_auto_id: true } });
+  assert.deepEqual((await ok('collections/describe', { collectionName: quickName })).data.properties, [{ key: 'allow_insert_auto_id', value: 'true' }]);
+  const bad = uniqueName('aiai');
+  await fails('collections/create', { collectionName: bad, schema: { fields }, params: { allow_insert_auto_id: true } }, 1100,
+    'the value for allow_insert_auto_id must be false when autoID is false: invalid parameter');
+  await fails('collections/create', { collectionName: bad, schema: { autoID: true, fields }, params: { allow_insert_auto_id: 'yes' } }, 1100,
+    'the value for allow_insert_auto_id must be a boolean: invalid parameter');
+  assert.equal((await ok('collections/has', { collectionName: bad })).data.has, false);
+});
+
+test('collections/create refuses the params it would not honour (ttlSeconds, …) by name, and creates nothing', async () => {
+  const fields = [{ fieldName: 'id', dataType: 'Int64', isPrimary: true }, { fieldName: 'v', dataType: 'FloatVector', elementTypeParams: { dim: 2 } }];
+  for (const [params, key] of [[{ ttlSeconds: 60 }, 'ttlSeconds'], [{ partitionKeyIsolation: true }, 'partitionKeyIsolation'],
+    [{ 'mmap.enabled': true }, 'mmap.enabled'], [{ shardsNum: 2 }, 'shardsNum'], [{ consistencyLevel: 'Strong', tllSeconds: 1 }, 'tllSeconds']]) {
+    const name = uniqueName('params');
+    await fails('collections/create', { collectionName: name, schema: { fields }, params }, 1100,
+      `\`${key}\` in the params of collections/create is not supported by partita: invalid parameter`);
+    await fails('collections/create', { collectionName: name, dimension: 2, params }, 1100,
+      `\`${key}\` in the params of collections/create is not supported by partita: invalid parameter`);
+    assert.equal((await ok('collections/has', { collectionName: name })).data.has, false);
+  }
+  // what partita honours: one shard, the consistency levels, partitionsNum with a partition key
+  await ok('collections/create', { collectionName: uniqueName('params'), dimension: 2, params: { shardsNum: 1, consistencyLevel: 'Strong', enableDynamicField: false } });
+});
+
+test('entities/search refuses by name what it would not honour: functionScore, searchParams keys other than metricType / params', async () => {
+  const name = await quick();
+  await ok('entities/insert', { collectionName: name, data: [{ id: 1, vector: [1, 2, 3, 4] }] });
+  const base = { collectionName: name, data: [[1, 2, 3, 4]], limit: 1 };
+  await fails('entities/search', { ...base, functionScore: { functions: [{ name: 'd', type: 'Rerank', inputFieldNames: ['id'], outputFieldNames: [], params: { reranker: 'decay' } }] } },
+    1100, '`functionScore` of entities/search is not supported by partita: invalid parameter');
+  for (const key of ['ignore_growing', 'hints', 'radius'])
+    await fails('entities/search', { ...base, searchParams: { metricType: 'COSINE', [key]: 1 } }, 1100,
+      `\`searchParams.${key}\` of entities/search is not supported by partita: invalid parameter`);
+  // what it honours, and an empty functionScore (as a Go client binds an absent one)
+  const hit = await ok('entities/search', { ...base, searchParams: { metricType: 'COSINE', params: { radius: -1 } }, functionScore: { functions: [] } });
+  assert.equal(hit.data.length, 1);
+});

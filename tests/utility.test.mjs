@@ -23,7 +23,7 @@ test('has_collection, list_collections, has_partition, drop_collection', async (
   assert.equal(utility.has_partition(name, 'p'), true);
   assert.equal(utility.has_partition(name, 'q'), false);
   await rejects(() => utility.has_partition(uniqueName('none'), 'p'), { code: 100, message: "can't find collection" });
-  await rejects(() => utility.has_collection(3), { cls: ParamError, message: 'collection name must be a string' });
+  await rejects(() => utility.has_collection(3), { cls: ParamError, message: '`collection_name` value 3 is illegal' });
   utility.drop_collection(name);
   assert.equal(utility.has_collection(name), false);
   utility.drop_collection(name); // dropping what is not there is no error, as in Milvus

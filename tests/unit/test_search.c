@@ -1755,8 +1755,6 @@ TEST(grouping_search) {
   const float q2[2] = {0, 0};
   SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'group_by_field':'f'}", q2, 8, PT_SCHEMA, INV, MIL,
              "unsupported data type Float for group by operator: invalid parameter");
-  SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'group_by_field':'j'}", q2, 8, PT_SCHEMA, INV, MIL,
-             "unsupported data type JSON for group by operator");
   SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'group_by_field':'v'}", q2, 8, PT_SCHEMA, INV, MIL,
              "unsupported data type FloatVector for group by operator");
   SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'group_by_field':'nope'}", q2, 8, PT_NOT_FOUND, 1700, MIL,
@@ -1771,8 +1769,13 @@ TEST(grouping_search) {
              PT_EXC_PARAM, "`strict_group_size` must be a bool");
   SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'group_by_field':3}", q2, 8, PT_MISUSE, INV, PT_EXC_PARAM,
              "group_by_field must be a string");
-  SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'group_size':2}", q2, 8, PT_MISUSE, INV, MIL,
-             "group_size and strict_group_size need a group_by_field");
+  SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'group_size':2}", q2, 8, PT_MISUSE, INV, PT_EXC_PARAM,
+             "`group_size` is given without a group_by_field, where it would have no effect");
+  SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'strict_group_size':true}", q2, 8, PT_MISUSE, INV, PT_EXC_PARAM,
+             "`strict_group_size` is given without a group_by_field, where it would have no effect");
+  /* without the dynamic field a name that is no field is no path either */
+  SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'group_by_field':'nope[\\\"a\\\"]'}", q2, 8, PT_NOT_FOUND, 1700, MIL,
+             "groupBy field not found in schema");
   /* INT8 groups; no grouping when group_by_field is "" */
   pt_search_result *res = NULL;
   pt_error e;
@@ -1788,7 +1791,69 @@ TEST(grouping_search) {
   pt_store_close(st);
 }
 
+/* The ids of a grouping search's hits from (0, 0), as a list "1,2,3". */
+static void grouped_ids(pt_collection *c, const char *group, int size, char *out, size_t cap) {
+  char req[256];
+  snprintf(req, sizeof req, "{\"anns_field\":\"v\",\"limit\":10,\"nq\":1,\"metric_type\":\"L2\",\"group_by_field\":\"%s\",\"group_size\":%d}",
+           group, size);
+  const float q[2] = {0, 0};
+  pt_search_result *res = NULL;
+  pt_error e;
+  out[0] = 0;
+  if (pt_collection_search(c, req, strlen(req), q, sizeof q, &res, &e) != PT_OK) {
+    snprintf(out, cap, "error: %s", e.message);
+    return;
+  }
+  size_t at = 0;
+  for (uint32_t i = 0; i < pt_search_counts(res)[0] && at < cap; i++)
+    at += (size_t)snprintf(out + at, cap - at, "%s%lld", i ? "," : "", (long long)hit_id(res, i));
+  pt_search_free(res);
+}
+
+/* Grouping by a JSON value (Milvus 2.6: a JSON field, a path into one, a dynamic key): the value
+ * at the path as text (a string's characters, any other value's JSON text: "1" and 1 are one
+ * group, escapes compared as the characters they stand for), a missing key or a null field null. */
+TEST(grouping_by_json) {
+  pt_store *st = test_store();
+  pt_collection *c = test_collection(st, "gj", J("{'enable_dynamic_field':true,'fields':[{'name':'id','dtype':5,'is_primary':true},"
+                                                 "{'name':'j','dtype':23,'nullable':true},{'name':'v','dtype':101,'dim':2}]}"));
+  pt_mutation_result r = test_write(c, NULL, PT_OP_INSERT, J("["
+      "{'id':1,'j':{'k':'a'},'v':[1,0],'cat':'a'},"
+      "{'id':2,'j':{'k':1},'v':[2,0],'cat':1},"
+      "{'id':3,'j':{'k':'1'},'v':[3,0],'cat':'1'},"
+      "{'id':4,'j':{'k':'a\\\"b'},'v':[4,0]},"
+      "{'id':5,'j':{},'v':[5,0],'cat':'a\\nb'},"
+      "{'id':6,'j':null,'v':[6,0],'cat':'a'},"
+      "{'id':7,'j':{'k':{'x':[1,2]}},'v':[7,0]},"
+      "{'id':8,'j':{'k':'{\\\"x\\\":[1,2]}'},'v':[8,0],'cat':'a\\u000ab'}]"));
+  pt_mutation_result_clear(&r);
+  char got[128];
+  struct { const char *group; int size; const char *want; } cases[] = {
+      {"j[\\\"k\\\"]", 2, "1,2,3,4,5,6,7,8"}, /* a, 1 = \"1\", a\"b, null (missing, null field), {\"x\":[1,2]} twice */
+      {"j[\\\"k\\\"]", 1, "1,2,4,5,7"},
+      {"cat", 2, "1,6,2,3,4,7,5,8"},        /* a, 1 = \"1\", null (no key), a\nb = a\u000ab */
+      {"$meta[\\\"cat\\\"]", 1, "1,2,4,5"},
+      {"$meta", 1, "1,2,3,4,5"},            /* whole $meta: {} for rows without dynamic keys */
+      {"j", 1, "1,2,3,4,5,6,7,8"},          /* whole JSON values, all different */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    grouped_ids(c, cases[i].group, cases[i].size, got, sizeof got);
+    if (strcmp(got, cases[i].want) != 0) {
+      fprintf(stderr, "  FAIL %s:%d: group_by_field %s, group_size %d: got %s, expected %s\n", __FILE__, __LINE__,
+              cases[i].group, cases[i].size, got, cases[i].want);
+      pt_test_failures++;
+    }
+  }
+  const float q2[2] = {0, 0};
+  /* a field before brackets that is not JSON is grouped by itself, as Milvus does */
+  SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'group_by_field':'v[\\\"a\\\"]'}", q2, 8, PT_SCHEMA, INV, MIL,
+             "unsupported data type FloatVector for group by operator");
+  SEARCH_ERR(c, "{'anns_field':'v','limit':3,'nq':1,'group_by_field':'j['}", q2, 8, PT_PARSE, INV, MIL,
+             "group_by_field j[ is neither a field nor a JSON path: ");
+  pt_store_close(st);
+}
+
 TEST_MAIN(T(allocation_failure_sweep), T(every_metric_on_real_data), T(every_metric_on_integer_data_with_ties), T(ties_in_storage_order),
           T(ties_at_every_limit), T(range_search_bounds), T(output_fields_of_hits), T(deleted_and_upserted_rows),
           T(half_queries_are_rounded), T(zero_vectors), T(nothing_to_find), T(errors), T(vectors_as_hosts_read_them),
-          T(search_by_keys), T(grouping_search))
+          T(search_by_keys), T(grouping_search), T(grouping_by_json))

@@ -155,7 +155,9 @@ export class CollectionSchema {
 // Data and results
 // ---------------------------------------------------------------------------------------------
 
-/** A primary key: INT64 keys as numbers or BigInts, VARCHAR keys as strings. */
+/** A primary key: INT64 keys as numbers or BigInts (and as strings of digits in the `int64:
+ * 'string'` key mode), VARCHAR keys as strings. A number beyond 2^53 stands for the integer it
+ * holds (2 ** 60 is 1152921504606846976n), as an insert of it stores. */
 export type PrimaryKey = number | bigint | string;
 
 /** A value of a field, in any form insert / upsert take. */
@@ -205,7 +207,8 @@ export class MutationResult {
   toString(): string;
 }
 
-/** A row read back: INT64 as number (BigInt beyond 2^53), FLOAT_VECTOR / FLOAT16_VECTOR /
+/** A row read back: INT64 as number (BigInt beyond 2^53; every INT64 value, ARRAY elements and
+ * hit ids included, as a string of digits with ConnectOptions `int64: 'string'`), FLOAT_VECTOR / FLOAT16_VECTOR /
  * BFLOAT16_VECTOR / INT8_VECTOR as number[], BINARY_VECTOR as Uint8Array, JSON and ARRAY as
  * parsed values, SPARSE_FLOAT_VECTOR as { index: value }, nulls as null; dynamic keys top-level.
  * A row (or hit) holding a BigInt has a non-enumerable toJSON: JSON.stringify writes each
@@ -369,15 +372,19 @@ export interface SearchOptions extends TimeoutOption {
   expr_params?: ExprParams;
   /** Search by primary keys (Milvus 2.6.9): the stored vectors of these keys (all integers or
    * all strings, as the primary key) are the query vectors; `data` must then be null and
-   * `anns_field` given. A key with no live row in the partitions searched is an error. */
+   * `anns_field` given. A key with no live row in the partitions searched is an error. In the
+   * `int64: 'string'` key mode, INT64 keys may be strings of digits. */
   ids?: Array<number | bigint> | string[];
   /** Grouping search (Milvus 2.6): hits grouped by this field's value (BOOL, INT8 to INT64 or
-   * VARCHAR; null values form a group); `limit` (and `offset`) count groups, best group first,
+   * VARCHAR; null values form a group), or by a JSON value: a JSON field by name (its whole
+   * value), a path into one (`meta["k"]`), a dynamic key (`color`, `$meta["color"]`), grouped as
+   * text (a string's characters, any other value's JSON text, so 1 and "1" are one group; a
+   * missing key is the null group); `limit` (and `offset`) count groups, best group first,
    * each holding its best `group_size` hits, the hits of each query flattened group by group. */
   group_by_field?: string;
-  /** Hits per group, 1 (default) to 10. */
+  /** Hits per group, 1 (default) to 10; refused (ParamError) without group_by_field. */
   group_size?: number;
-  /** Only groups of exactly group_size hits are returned. */
+  /** Only groups of exactly group_size hits are returned; refused without group_by_field. */
   strict_group_size?: boolean;
 }
 export interface CollectionSearchOptions extends SearchOptions {
@@ -593,6 +600,12 @@ export interface ConnectOptions {
   host?: string;
   port?: number | string;
   secure?: boolean;
+  /** How reads on this connection give INT64 values: 'auto' (default) as numbers when they are
+   * safe integers and exact BigInts beyond 2^53; 'string' as strings of decimal digits (Milvus
+   * REST's int64-as-string, the Node SDK's form): INT64 fields, ARRAY elements of INT64, hit
+   * ids, MutationResult keys and iterator batches. In 'string' mode get() and search `ids` also
+   * take INT64 keys as digit strings. JSON and dynamic values keep their form either way. */
+  int64?: 'auto' | 'string';
   /** Sent as `Authorization: Bearer <token>` ('user:password' or an API key). */
   token?: string;
   /** Used to make the token 'user:password' when no token is given. */

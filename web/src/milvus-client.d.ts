@@ -361,7 +361,7 @@ export interface SearchSimpleReq extends collectionNameReq {
    * (no `data` then, and `anns_field` is required). */
   ids?: Array<number | bigint> | string[];
   /** Grouping search (Milvus 2.6): `limit` groups of this field's value (BOOL, INT8 to INT64,
-   * VARCHAR), best first, each its best `group_size` hits (1 to 10, default 1), only full
+   * VARCHAR, or a JSON field, JSON path or dynamic key, grouped as text), best first, each its best `group_size` hits (1 to 10, default 1), only full
    * groups with `strict_group_size`; the hits flattened group by group. */
   group_by_field?: string;
   group_size?: number;

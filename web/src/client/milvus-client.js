@@ -1086,7 +1086,8 @@ export class MilvusClient {
       const outputs = data.output_fields ?? ['*'];
       request.output_fields = outputs;
       if (data.partition_names) request.partition_names = data.partition_names;
-      if (keyed) Object.assign(request, keyed);
+      // INT64 keys as the SDK takes them (digit strings, Longs) go as int_id, as the SDK sends them
+      if (keyed) Object.assign(request, h.pk.dtype === CORE.INT64 ? idsRequest((Array.isArray(data.ids) ? data.ids : [data.ids]).map(int64In), null, true) : keyed);
       // grouping search (Milvus 2.6): as given, the core checks them
       for (const k of ['group_by_field', 'group_size', 'strict_group_size'])
         if (data[k] !== undefined && data[k] !== null) request[k] = data[k];

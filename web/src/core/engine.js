@@ -178,6 +178,7 @@ function schemaInfo(d, maxRows) {
     fieldIndex: new Map(fields.map((f) => [f.name, f.index])),
     primary: fields.findIndex((f) => f.is_primary),
     enable_dynamic_field: d.enable_dynamic_field,
+    allow_insert_auto_id: d.properties?.allow_insert_auto_id === true,
     maxRows,
   };
 }

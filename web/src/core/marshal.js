@@ -564,9 +564,12 @@ function count(n) {
  * its row count (maxInsertSize) before it looks at a column. */
 const oversize = (form, n) => ({ form, n: Math.min(n, 0xffffffff), cols: [], nColumns: 0, release: releaseBatch });
 
-/** Fields a column batch carries, in order (pymilvus: insert leaves out an auto_id key). */
-function expectedFields(info, op) {
-  return info.fields.filter((f) => !(op === 'insert' && f.is_primary && f.auto_id));
+/** Fields a column batch of `m` columns carries, in order, for their types (pymilvus: insert
+ * leaves out an auto_id key; where the collection allows it, one column more is the key column
+ * in its place). The core maps the columns to fields and checks their number. */
+function expectedFields(info, op, m) {
+  const withKey = op === 'insert' && info.allow_insert_auto_id && m === info.fields.length;
+  return info.fields.filter((f) => withKey || !(op === 'insert' && f.is_primary && f.auto_id));
 }
 
 /** Rows of a column given whole: a flat Float32Array / Float64Array of a vector field holds
@@ -625,7 +628,7 @@ function transcribeColumn(f, col, name, n) {
 }
 
 function fromColumns(info, data, m, op) {
-  const fields = expectedFields(info, op);
+  const fields = expectedFields(info, op, m);
   // more columns than fields and one: the core refuses their number, none of them is read
   if (m > fields.length + 1) return { form: FORM.COLUMNS, n: 0, cols: [], nColumns: Math.min(m, 0xffffffff), release: releaseBatch };
   // the columns and their lengths, read once, before anything of their size is allocated

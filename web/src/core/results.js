@@ -204,17 +204,16 @@ export function assembleRows(cols, n) {
   const fields = cols.filter((c) => !c.isDynamic), dynamic = cols.filter((c) => c.isDynamic);
   const names = fields.map((c) => internalized(c.name)), values = fields.map((c) => c.values);
   const plain = !names.includes('__proto__');
-  const own = (row, key, value) => Object.defineProperty(row, key, { value, enumerable: true, writable: true, configurable: true });
   const rows = new Array(n);
   for (let i = 0; i < n; i++) {
     const row = {};
     for (let k = 0; k < names.length; k++) {
       if (plain) row[names[k]] = values[k][i];
-      else own(row, names[k], values[k][i]);
+      else setOwn(row, names[k], values[k][i]);
     }
     for (const c of dynamic) {
       const extra = c.values[i];
-      if (extra && typeof extra === 'object') for (const key of Object.keys(extra)) if (!Object.hasOwn(row, key)) own(row, key, extra[key]);
+      if (extra && typeof extra === 'object') for (const key of Object.keys(extra)) if (!Object.hasOwn(row, key)) setOwn(row, key, extra[key]);
     }
     // a row holding a BigInt (an INT64 beyond 2^53, or one inside a JSON value) can be written
     // by JSON.stringify (bigToJSON); other rows are plain objects, as JSON writes them already
@@ -225,6 +224,45 @@ export function assembleRows(cols, n) {
     rows[i] = row;
   }
   return rows;
+}
+
+/** An own, enumerable property (a field may be called __proto__: never the prototype). */
+const setOwn = (obj, key, value) => Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+
+/**
+ * The `int64: 'string'` key mode (connections.connect): the INT64 values of a result, in place,
+ * as their decimal digits, as Milvus's REST API writes int64 and the Node SDK reads it: INT64
+ * fields, the elements of ARRAY fields of INT64, an INT64 primary key's hit ids and
+ * MutationResult keys. `result`: rows, lists of hits per query, or a MutationResult; `fields`:
+ * the schema's fields ({ name, dtype, element_type, is_primary }). JSON and dynamic values keep
+ * their form (BigInts beyond 2^53, written as digits by toJSON).
+ */
+export function int64Digits(result, fields) {
+  const scalars = [], arrays = [];
+  let intKey = false;
+  for (const f of fields) {
+    if (f.dtype === DataType.INT64) {
+      scalars.push(f.name);
+      if (f.is_primary) intKey = true;
+    } else if (f.dtype === DataType.ARRAY && f.element_type === DataType.INT64) arrays.push(f.name);
+  }
+  const digits = (v) => (typeof v === 'number' || typeof v === 'bigint' ? String(v) : v);
+  const row = (r) => {
+    for (const k of scalars) if (Object.hasOwn(r, k)) setOwn(r, k, digits(r[k]));
+    for (const k of arrays) if (Array.isArray(r[k])) setOwn(r, k, r[k].map(digits));
+  };
+  if (result instanceof MutationResult) {
+    if (intKey) result.primary_keys = result.primary_keys.map(digits);
+    return result;
+  }
+  for (const x of result) {
+    if (!Array.isArray(x)) row(x);
+    else for (const hit of x) {
+      if (intKey) hit.id = digits(hit.id);
+      if (hit.entity) row(hit.entity);
+    }
+  }
+  return result;
 }
 
 /** A distance rounded half up to `roundDecimal` decimals as Milvus rounds it (-1: as it is). */

@@ -9,13 +9,24 @@
 
 import { CLIENT_ERROR, ParamError } from './errors.js';
 
+/** The exact decimal digits of an integer given as a BigInt or as an integral number. String()
+ * and JSON.stringify write a number beyond 2^53 in its shortest round-trip form (2 ** 60 as
+ * '1152921504606847000'), which is another integer than the one the number holds
+ * (1152921504606846976, what an insert of that number stores). */
+export const integerText = (n) => BigInt(n).toString();
+
+/** A string of decimal digits (an optional minus sign, no space, sign or fraction): how an INT64
+ * arrives as text (Milvus REST's int64-as-string, the Node SDK's ids). */
+export const isDigitString = (v) => typeof v === 'string' && /^-?[0-9]+$/.test(v);
+
 function valueText(v, name) {
   switch (typeof v) {
     case 'bigint':
       return v.toString();
     case 'number':
       if (!Number.isFinite(v)) throw new ParamError(CLIENT_ERROR, `the value ${v} of template variable {${name}} is not a finite number`);
-      return JSON.stringify(v);
+      // an integer within int64 as the integer it holds; beyond int64 it can only be a float
+      return Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 63 ? integerText(v) : JSON.stringify(v);
     case 'string':
     case 'boolean':
       return JSON.stringify(v);

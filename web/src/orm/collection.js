@@ -18,7 +18,7 @@ import { connections } from './connections.js';
 import { DataType, isVectorType } from '../core/dtype.js';
 import { CLIENT_ERROR, ParamError, SchemaNotReadyException } from '../core/errors.js';
 import { normalizeFieldOps } from '../core/fieldop.js';
-import { templateText, withTemplate } from '../core/template.js';
+import { integerText, isDigitString, templateText, withTemplate } from '../core/template.js';
 import { transcribe, transcribeQueries, typeName } from '../core/marshal.js';
 import { Partition, _registerCollection } from './partition.js';
 import { isArrayBuffer, typedBytes, typedKind, typedLength } from '../core/typed.js';
@@ -39,9 +39,14 @@ const SEARCH_PARAMS = ['radius', 'range_filter'];
 const QUERY_ITERATOR = ['batch_size', 'limit', 'expr', 'output_fields', 'partition_names', 'offset', 'expr_params', 'timeout'];
 const SEARCH_ITERATOR = ['batch_size', 'limit', 'expr', 'output_fields', 'partition_names', 'round_decimal', 'expr_params', 'timeout'];
 import { QueryIterator, SearchIterator } from './iterator.js';
+import { int64Digits } from '../core/results.js';
 
-/** A collection or partition name given by the caller: a string (the core checks the rest). */
+/** A collection or partition name given by the caller: a string, for a collection a non-empty
+ * one as pymilvus checks it (the core checks the rest). */
 export function checkName(name, what) {
+  // pymilvus's check_pass_param: a collection name is a non-empty string
+  if (what === 'collection' && !(typeof name === 'string' && name))
+    throw new ParamError(CLIENT_ERROR, `\`collection_name\` value ${shown(name)} is illegal`);
   if (typeof name !== 'string') throw new ParamError(CLIENT_ERROR, `${what} name must be a string, got ${typeof name}`);
   return name;
 }
@@ -158,21 +163,22 @@ function snapshotBytes(bytes) {
   throw new ParamError(CLIENT_ERROR, `Collection.load takes the bytes of a snapshot (Uint8Array or ArrayBuffer), got ${typeName(bytes)}`);
 }
 
-/** A primary key as an expression literal. */
-function keyLiteral(k, isString) {
+/** A primary key as an expression literal; `digits`: an INT64 key may be a string of digits. */
+function keyLiteral(k, isString, digits) {
   if (isString) {
     if (typeof k !== 'string') throw new ParamError(CLIENT_ERROR, `primary key ${String(k)} is not a string`);
     return JSON.stringify(k);
   }
-  if (typeof k === 'bigint') return k.toString();
-  if (typeof k === 'number' && Number.isInteger(k)) return String(k);
+  // exact digits (a number beyond 2^53 as the integer it holds)
+  if (typeof k === 'bigint' || (typeof k === 'number' && Number.isInteger(k)) || (digits && isDigitString(k))) return integerText(k);
   throw new ParamError(CLIENT_ERROR, `primary key ${String(k)} is not an integer`);
 }
 
 /** `pk in [k1, k2, ...]` for get(ids): one key, a list or a typed array of keys. The keys are read
  * one at a time, never copied first, and no further than the expression's limit (`max` bytes):
- * a longer one is left for the core to refuse, so a list claiming a huge length costs nothing. */
-export function keysExpr(pk, ids, max) {
+ * a longer one is left for the core to refuse, so a list claiming a huge length costs nothing.
+ * `digits`: INT64 keys may be strings of digits (the `int64: 'string'` key mode). */
+export function keysExpr(pk, ids, max, digits = false) {
   const isString = pk.dtype === DataType.VARCHAR;
   const list = typedKind(ids) !== undefined || Array.isArray(ids);
   const n = typedKind(ids) !== undefined ? typedLength(ids) : list ? ids.length : 1;
@@ -180,7 +186,7 @@ export function keysExpr(pk, ids, max) {
   const head = `${pk.name} in [`;
   const parts = [];
   for (let i = 0, length = head.length; i < n && length <= max; i++) {
-    const literal = keyLiteral(list ? ids[i] : ids, isString);
+    const literal = keyLiteral(list ? ids[i] : ids, isString, digits);
     parts.push(literal);
     length += literal.length + 2;
   }
@@ -258,6 +264,17 @@ export class Collection {
    */
   _facts(expected = null) {
     return engine().resolve(this.#store(), this.#name, expected);
+  }
+
+  /** Whether this collection's connection gives INT64 values as digit strings (the `int64:
+   * 'string'` key mode of connections.connect), and takes INT64 keys as digits. */
+  _digits() {
+    return connections._int64Mode(this.#using) === 'string';
+  }
+
+  /** A result (rows, hits, MutationResult) as the connection's key mode gives it. */
+  _out(result) {
+    return this._digits() ? int64Digits(result, this.#schema.fields) : result;
   }
 
   /** The core's description of the collection now (schema, partitions). */
@@ -451,7 +468,7 @@ export class Collection {
       if (v !== undefined && v !== null) request[k] = v; // as given: the core checks them
     }
     const byIds = options.ids !== undefined && options.ids !== null;
-    if (byIds) Object.assign(request, idsRequest(options.ids, data));
+    if (byIds) Object.assign(request, idsRequest(options.ids, data, this._digits() && info.fields[info.primary].dtype === DataType.INT64));
     // the query vectors as read (the core checks them against the field it searches; by keys, it
     // reads the keys' stored vectors instead)
     const q = transcribeQueries(byIds ? null : data, byIds ? null : field ?? null, engine().constants.limits.MAX_NQ);
@@ -473,7 +490,7 @@ export class Collection {
     // runs only if it is still that collection
     const facts = this._facts();
     const pk = facts.info.fields[facts.info.primary];
-    const expr = keysExpr(pk, ids, engine().constants.limits.MAX_EXPR_LENGTH);
+    const expr = keysExpr(pk, ids, engine().constants.limits.MAX_EXPR_LENGTH, this._digits());
     return this._query(expr, { ...options, limit: undefined, offset: undefined }, partitionNames, facts);
   }
 
@@ -552,28 +569,28 @@ export class Collection {
   /** @returns {Promise<import('../core/results.js').MutationResult>} */
   async insert(data, options = {}) {
     options = acceptOptions('Collection.insert() options', options, onCollection('insert'));
-    return this._write('insert', data, options.partition_name, options);
+    return this._out(await this._write('insert', data, options.partition_name, options));
   }
 
   /** @returns {Promise<import('../core/results.js').MutationResult>} */
   async upsert(data, options = {}) {
     options = acceptOptions('Collection.upsert() options', options, onCollection('upsert'));
-    return this._write('upsert', data, options.partition_name, options);
+    return this._out(await this._write('upsert', data, options.partition_name, options));
   }
 
   async delete(expr, options = {}) {
     options = acceptOptions('Collection.delete() options', options, onCollection('delete'));
-    return this._delete(expr, options.partition_name, options);
+    return this._out(await this._delete(expr, options.partition_name, options));
   }
 
   async query(expr, options = {}) {
     options = acceptOptions('Collection.query() options', options, onCollection('query'));
-    return this._query(expr, options);
+    return this._out(await this._query(expr, options));
   }
 
   async get(ids, options = {}) {
     options = acceptOptions('Collection.get() options', options, onCollection('get'));
-    return this._get(ids, options);
+    return this._out(await this._get(ids, options));
   }
 
   /**
@@ -592,12 +609,12 @@ export class Collection {
    * @param {{ output_fields?: string[], partition_names?: string[], offset?: number, round_decimal?: number,
    *   timeout?: number, group_by_field?: string, group_size?: number, strict_group_size?: boolean }} [options]
    *   grouping search (Milvus 2.6): up to `limit` groups of the group_by_field's value (BOOL,
-   *   INT8..INT64, VARCHAR), best group first, each its best group_size hits (default 1; 1 to 10),
+   *   INT8..INT64, VARCHAR; a JSON field, JSON path or dynamic key as text), best group first, each its best group_size hits (default 1; 1 to 10),
    *   only full groups with strict_group_size; the hits of each query flattened, group by group
    */
   async search(data, anns_field, param, limit, expr, options = {}) {
     options = acceptOptions('Collection.search() options', options, onCollection('search'));
-    return this._search(data, anns_field, param, limit, expr, options);
+    return this._out(await this._search(data, anns_field, param, limit, expr, options));
   }
 
   /**
@@ -732,13 +749,15 @@ export class Collection {
  * The core resolves them (a key of the other type than the primary key's, a missing key:
  * Milvus's errors). `data` must not be given too.
  */
-export function idsRequest(ids, data) {
+export function idsRequest(ids, data, int64Key) {
   if (data !== undefined && data !== null) throw new ParamError(CLIENT_ERROR, 'Either ids or data must be provided, not both');
   const list = Array.isArray(ids) ? ids : [ids];
-  const ints = list.every((k) => typeof k === 'bigint' || Number.isSafeInteger(k));
+  // integers as their exact digits; for an INT64 key, strings of digits are integers too (as the
+  // SDK sends them in int_id), and any other list is left for the core to refuse by type
+  const ints = list.every((k) => typeof k === 'bigint' || Number.isInteger(k) || (int64Key && isDigitString(k)));
   if (!ints && !list.every((k) => typeof k === 'string'))
     throw new ParamError(CLIENT_ERROR, `\`ids\` value [${list.map(shown).join(', ')}] is illegal`);
-  return ints && list.length ? { int_ids: list.map(String) } : { str_ids: [...list] };
+  return ints && list.length ? { int_ids: list.map(integerText) } : { str_ids: [...list] };
 }
 
 _registerCollection(Collection);

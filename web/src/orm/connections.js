@@ -11,6 +11,11 @@ import { acceptOptions } from './options.js';
 
 const DEFAULT = 'default';
 
+/** How reads give INT64 values (the `int64` option): 'auto', numbers when they are safe integers
+ * and exact BigInts beyond 2^53; 'string', every INT64 value as its decimal digits (Milvus
+ * REST's int64-as-string), keys then also taken as digits by get() and search by ids. */
+const INT64_MODES = ['auto', 'string'];
+
 /** Options of a forwarding connection only (ConnectOptions in index.d.ts): an embedded-only
  * store has no use for them, so they are refused there rather than kept unused. */
 const REMOTE_OPTIONS = ['token', 'user', 'password', 'db_name', 'timeout', 'batch_rows', 'batch_bytes', 'max_pending_bytes',
@@ -48,15 +53,18 @@ class Connections {
    *   ack?: 'local' | 'remote', outbox?: string | object, outbox_fsync?: boolean,
    *   index_params?: Record<string, { index_type?: string, metric_type?: string, params?: object }>,
    *   fetch?: typeof fetch, on_error?: (err: Error) => void, host?: string, port?: number | string,
-   *   secure?: boolean }} [options]
+   *   secure?: boolean, int64?: 'auto' | 'string' }} [options]
    *   uri ':memory:' (or none): the embedded store only; http(s)://host:port (or host / port /
    *   secure): the embedded store, and its mutations forwarded to that Milvus REST v2 endpoint
-   *   (forward.js says how). Any other option is refused by name.
+   *   (forward.js says how). int64: how reads give INT64 values (INT64_MODES). Any other option
+   *   is refused by name.
    */
   connect(alias = DEFAULT, options = {}) {
     if (typeof alias !== 'string')
       throw new ConnectionConfigException(CLIENT_ERROR, `Alias should be string, but ${typeof alias} is given.`);
-    options = acceptOptions('connections.connect() options', options, ['uri', 'host', 'port', 'secure', ...REMOTE_OPTIONS]);
+    options = acceptOptions('connections.connect() options', options, ['uri', 'host', 'port', 'secure', 'int64', ...REMOTE_OPTIONS]);
+    if (options.int64 !== undefined && !INT64_MODES.includes(options.int64))
+      throw new ConnectionConfigException(CLIENT_ERROR, `int64 must be ${INT64_MODES.map((m) => `'${m}'`).join(' or ')}, got ${JSON.stringify(options.int64) ?? typeof options.int64}`);
     const uri = addressUri(options) ?? ':memory:';
     if (typeof uri !== 'string') throw new ConnectionConfigException(CLIENT_ERROR, 'uri must be a string');
     const remote = /^https?:\/\//i.test(uri);
@@ -124,6 +132,11 @@ class Connections {
   get_connection_addr(alias = DEFAULT) {
     const a = this.#aliases.get(alias);
     return a ? { uri: a.config.uri } : alias === DEFAULT ? { uri: ':memory:' } : {};
+  }
+
+  /** The key mode of an alias (the `int64` option): 'auto' or 'string'. */
+  _int64Mode(alias = DEFAULT) {
+    return this.#aliases.get(alias)?.config.int64 ?? 'auto';
   }
 
   /** The forwarder of an alias connected to a remote endpoint, or null. */

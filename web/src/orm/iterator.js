@@ -120,7 +120,8 @@ export class QueryIterator extends BaseIterator {
       if (rows.length) this.#cursor = rows[rows.length - 1][this.#pk];
       this.#pending = this.#pending.concat(rows);
     }
-    return this._take(this.#pending.splice(0, this.#batchSize));
+    // the cursor is read from the rows as the core gave them; the batch as the key mode gives it
+    return this.#collection._out(this._take(this.#pending.splice(0, this.#batchSize)));
   }
 
   #fetch() {
@@ -209,7 +210,8 @@ export class SearchIterator extends BaseIterator {
         }
     }
     for (const h of out) h.distance = roundDistance(h.distance, this.#roundDecimal);
-    return this._take(out);
+    // ties and seen keys are kept as the core gave them; the batch as the key mode gives it
+    return this.#collection._out([this._take(out)])[0];
   }
 
   /** One search: the first page, or the range after the last distance returned. */

@@ -77,33 +77,33 @@ export class Partition {
 
   async insert(data, options = {}) {
     options = acceptOptions('Partition.insert() options', options, OPTIONS.insert);
-    return this.#collection._write('insert', data, this.#name, options);
+    return this.#collection._out(await this.#collection._write('insert', data, this.#name, options));
   }
 
   async upsert(data, options = {}) {
     options = acceptOptions('Partition.upsert() options', options, OPTIONS.upsert);
-    return this.#collection._write('upsert', data, this.#name, options);
+    return this.#collection._out(await this.#collection._write('upsert', data, this.#name, options));
   }
 
   async delete(expr, options = {}) {
     options = acceptOptions('Partition.delete() options', options, OPTIONS.delete);
-    return this.#collection._delete(expr, this.#name, options);
+    return this.#collection._out(await this.#collection._delete(expr, this.#name, options));
   }
 
   async query(expr, options = {}) {
     options = acceptOptions('Partition.query() options', options, OPTIONS.query);
-    return this.#collection._query(expr, options, [this.#name]);
+    return this.#collection._out(await this.#collection._query(expr, options, [this.#name]));
   }
 
   async get(ids, options = {}) {
     options = acceptOptions('Partition.get() options', options, OPTIONS.get);
-    return this.#collection._get(ids, options, [this.#name]);
+    return this.#collection._out(await this.#collection._get(ids, options, [this.#name]));
   }
 
   /** Exact vector search in this partition (see Collection.search). */
   async search(data, anns_field, param, limit, expr, options = {}) {
     options = acceptOptions('Partition.search() options', options, OPTIONS.search);
-    return this.#collection._search(data, anns_field, param, limit, expr, options, [this.#name]);
+    return this.#collection._out(await this.#collection._search(data, anns_field, param, limit, expr, options, [this.#name]));
   }
 
   /** pymilvus's Partition.flush flushes the whole collection. */

@@ -202,8 +202,21 @@ function schemaFromRequest(req) {
   };
 }
 
+/** The `params` of collections/create partita honours (Milvus's handler reads these and
+ * ttlSeconds, partitionKeyIsolation, ...): any other is refused by name, never ignored; shardsNum
+ * only as the one shard partita has. */
+const CREATE_PARAMS = ['max_length', 'enableDynamicField', 'partitionsNum', 'shardsNum', 'consistencyLevel', 'allow_insert_auto_id'];
+
 function createCollection(conn, req) {
+  const given = req.params !== null && typeof req.params === 'object' ? req.params : {};
+  for (const k of Object.keys(given))
+    if (!CREATE_PARAMS.includes(k) || (k === 'shardsNum' && String(given[k]) !== '1'))
+      throw new MilvusException(Code.PARAMETER_INVALID, `\`${k}\` in the params of collections/create is not supported by partita: invalid parameter`);
   const plan = schemaFromRequest(req);
+  // the collection property allow_insert_auto_id (Milvus 2.6.3) in params, as given: the core
+  // reads Go's ParseBool texts and booleans, and refuses the rest with Milvus's messages
+  const allow = req.params?.allow_insert_auto_id;
+  if (allow !== undefined && allow !== null) plan.schema.properties = { allow_insert_auto_id: allow };
   const level = req.params?.consistencyLevel;
   if (level !== undefined && !CONSISTENCY.includes(String(level)))
     throw invalidParam('Strong, Session, Bounded, Eventually, Customized', level, 'consistencyLevel can only be [Strong, Session, Bounded, Eventually, Customized], default: Bounded');
@@ -511,6 +524,15 @@ function search(conn, req, allowInt64) {
   }
   requireLoaded(h);
   const sp = req.searchParams ?? {};
+  // what Milvus would act on and partita does not is refused by name (function rerankers, the
+  // other search params Milvus's handler passes on), never ignored
+  const fs = req.functionScore;
+  const given = (v) => v !== undefined && v !== null && !((Array.isArray(v) ? v : Object.keys(v)).length === 0);
+  if (fs && (given(fs.functions) || given(fs.params)))
+    throw new MilvusException(Code.PARAMETER_INVALID, '`functionScore` of entities/search is not supported by partita: invalid parameter');
+  for (const k of Object.keys(sp))
+    if (!['metricType', 'metric_type', 'params'].includes(k))
+      throw new MilvusException(Code.PARAMETER_INVALID, `\`searchParams.${k}\` of entities/search is not supported by partita: invalid parameter`);
   const index = stateOf(h).indexes.find((i) => i.fieldName === field.name);
   const asked = sp.metricType ?? sp.metric_type;
   if (asked && index && isVectorType(field.dtype) && String(asked).toUpperCase() !== index.metricType)

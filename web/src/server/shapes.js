@@ -56,7 +56,7 @@ const SHAPES = {
   SearchReqV2: {
     dbName: 's', collectionName: ['s', R], data: ['aa', R], annsField: 's', partitionNames: 'sa', filter: 's',
     groupingField: 's', groupSize: 'i', strictGroupSize: 'b', limit: 'i', offset: 'i', outputFields: 'sa',
-    searchParams: 'm', consistencyLevel: 's', exprParams: 'm', params: 'm',
+    searchParams: 'm', consistencyLevel: 's', exprParams: 'm', params: 'm', functionScore: 'o',
   },
 };
 
