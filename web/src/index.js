@@ -8,7 +8,7 @@ export { utility } from './orm/utility.js';
 export { MilvusClient } from './client/milvus-client.js';
 export { Collection } from './orm/collection.js';
 export { Partition } from './orm/partition.js';
-export { CollectionSchema, FieldSchema } from './orm/schema.js';
+export { CollectionSchema, FieldSchema, Function, FunctionType } from './orm/schema.js';
 export { run_analyzer } from './orm/analyzer.js';
 export { DataType } from './core/dtype.js';
 export { FieldOp, FieldOpType } from './core/fieldop.js';

@@ -4,7 +4,7 @@
 
 export { MilvusClient } from './milvus-client.js';
 export {
-  DataType, DataTypeMap, ConsistencyLevelEnum, MetricType, IndexType, LoadState, ShowCollectionsType, ErrorCode, ERROR_REASONS,
+  DataType, DataTypeMap, ConsistencyLevelEnum, FunctionType, MetricType, IndexType, LoadState, ShowCollectionsType, ErrorCode, ERROR_REASONS,
   DEFAULT_TOPK, DEFAULT_METRIC_TYPE, DEFAULT_PRIMARY_KEY_FIELD, DEFAULT_VECTOR_FIELD, DEFAULT_DYNAMIC_FIELD,
 } from './constants.js';
 // the core's FieldOpType: the SDK's FieldPartialUpdateOpType has the same names and codes

@@ -24,14 +24,14 @@ import { engine, isInitialized } from '../core/engine.js';
 import { connections } from '../orm/connections.js';
 import { Collection, idsRequest, keysExpr } from '../orm/collection.js';
 import { transcribeQueries } from '../core/marshal.js';
-import { CollectionSchema, FieldSchema } from '../orm/schema.js';
+import { CollectionSchema, FieldSchema, Function } from '../orm/schema.js';
 import { run_analyzer } from '../orm/analyzer.js';
 import { DataType as CORE, isVectorType } from '../core/dtype.js';
-import { Code, MilvusException } from '../core/errors.js';
+import { CLIENT_ERROR, Code, MilvusException, ParamError } from '../core/errors.js';
 import { templateText, withTemplate } from '../core/template.js';
 import { defaultMetric } from '../remote/rest.js';
 import {
-  ConsistencyLevelEnum, DataType, DataTypeMap, DEFAULT_COUNT_QUERY_STRING, DEFAULT_DYNAMIC_FIELD, DEFAULT_METRIC_TYPE,
+  ConsistencyLevelEnum, DataType, DataTypeMap, FunctionType, DEFAULT_COUNT_QUERY_STRING, DEFAULT_DYNAMIC_FIELD, DEFAULT_METRIC_TYPE,
   DEFAULT_PRIMARY_KEY_FIELD, DEFAULT_TOPK, DEFAULT_VECTOR_FIELD, ERROR_REASONS, ErrorCode, LoadState, checkSdkNames,
 } from './constants.js';
 import { resStatus, statusOf, unsupported } from './status.js';
@@ -141,10 +141,32 @@ function fieldReply(f, st) {
     is_dynamic: false,
     is_clustering_key: f.is_clustering_key === true,
     nullable: f.nullable === true,
-    is_function_output: false,
+    is_function_output: f.is_function_output === true,
   };
   Object.assign(out, typeParams);
   return out;
+}
+
+/** The schema's functions as the SDK describes them (type by name, params as key/value pairs). */
+function functionsReply(schema) {
+  return (schema.functions ?? []).map((fn) => ({
+    name: fn.name, description: fn.description ?? '', type: FunctionType[fn.type] ?? String(fn.type),
+    input_field_names: fn.input_field_names, output_field_names: fn.output_field_names,
+    input_field_ids: fn.input_field_names.map((n) => String(schema.fields.find((f) => f.name === n)?.field_id ?? 0)),
+    output_field_ids: fn.output_field_names.map((n) => String(schema.fields.find((f) => f.name === n)?.field_id ?? 0)),
+    params: keyValues(fn.params ?? {}),
+  }));
+}
+
+/** The SDK's FunctionObject list ({ name, description, type, input_field_names,
+ * output_field_names, params }) as the ORM's Function objects (the core checks them). */
+function coreFunctions(list) {
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) throw new ParamError(CLIENT_ERROR, 'The functions of schema must be type list.');
+  return list.map((fn) => {
+    accept('createCollection (functions)', fn, ['name', 'description', 'type', 'input_field_names', 'output_field_names', 'params']);
+    return new Function(fn.name, fn.type, fn.input_field_names, fn.output_field_names ?? [], fn.description ?? '', fn.params ?? {});
+  });
 }
 
 function describeReply(h, st, partitions, aliasNames, db) {
@@ -160,7 +182,7 @@ function describeReply(h, st, partitions, aliasNames, db) {
       enable_dynamic_field: h.schema.enable_dynamic_field === true,
       autoID: h.pk?.auto_id === true,
       fields,
-      functions: [],
+      functions: functionsReply(h.schema),
       struct_array_fields: [],
     },
     collectionID: String(h.id),
@@ -176,7 +198,7 @@ function describeReply(h, st, partitions, aliasNames, db) {
     shards_num: 1,
     num_partitions: String(partitions.length),
     db_name: db,
-    functions: [],
+    functions: functionsReply(h.schema),
     update_timestamp_str: ts,
     update_timestamp: Number(st.created),
     anns_fields,
@@ -478,7 +500,7 @@ export class MilvusClient {
     if (!Array.isArray(fields) || !fields.length || !data.collection_name) throw new Error(ERROR_REASONS.CREATE_COLLECTION_CHECK_PARAMS);
     await this.#whenReady(); // which types are vectors is the core's to say
     checkFields(fields);
-    if (Array.isArray(data.functions) ? data.functions.length > 0 : data.functions !== undefined) throw unsupported('`functions` of MilvusClient.createCollection (BM25 and embedding functions: issue 19)');
+    const functions = coreFunctions(data.functions);
     if (data.shards_num !== undefined && data.shards_num !== 1) throw unsupported('`shards_num` other than 1 of MilvusClient.createCollection');
     const level = data.consistency_level ?? 'Bounded';
     const levelName = typeof level === 'number' ? ConsistencyLevelEnum[level] : level;
@@ -491,7 +513,7 @@ export class MilvusClient {
       if (aliasesOf(this.address, this.#dbOf(data)).has(data.collection_name))
         throw new MilvusException(Code.PARAMETER_INVALID, `collection name [${data.collection_name}] conflicts with an existing alias, please choose a unique name: invalid parameter`);
       const schema = new CollectionSchema(coreFields, data.description ?? '', {
-        enable_dynamic_field: Boolean(data.enable_dynamic_field || data.enableDynamicField),
+        enable_dynamic_field: Boolean(data.enable_dynamic_field || data.enableDynamicField), functions,
       });
       const existed = engine().hasCollection(this.#storeOf(data), data.collection_name);
       this.#collections.set(`${this.#dbOf(data)}\u0000${data.collection_name}`, new Collection(data.collection_name, schema, {
@@ -790,7 +812,7 @@ export class MilvusClient {
         field_name: f.name,
         index_name: data.index_name || f.name,
         index_type: extra.index_type ?? 'AUTOINDEX',
-        metric_type: String(extra.metric_type ?? (isVectorType(f.dtype) ? defaultMetric(f.dtype) : '')).toUpperCase(),
+        metric_type: String(extra.metric_type ?? (f.is_function_output ? 'BM25' : isVectorType(f.dtype) ? defaultMetric(f.dtype) : '')).toUpperCase(),
         params,
         id: Date.now(),
       };
@@ -1034,6 +1056,9 @@ export class MilvusClient {
       if (typeof params === 'string') params = JSON.parse(params);
       const roundDecimal = legacy?.round_decimal ?? params.round_decimal ?? data.round_decimal ?? -1;
       const { round_decimal: _r, ...searchParams } = params;
+      // a BM25 index's bm25_k1 / bm25_b are the search's unless it gives its own (knowhere)
+      if (h.schema.fields.find((f) => f.name === annsName)?.is_function_output && index)
+        for (const k of ['bm25_k1', 'bm25_b']) if (searchParams[k] === undefined && index.params[k] !== undefined) searchParams[k] = index.params[k];
       const request = {
         anns_field: annsName,
         metric_type: asked ? String(asked) : index?.metric_type ?? '',
@@ -1392,7 +1417,6 @@ function coreField(f, partitionKeyField) {
     if (f[k] === undefined || FIELD_KEYS.includes(k)) continue;
     throw unsupported(`\`${k}\` of a field of MilvusClient.createCollection`);
   }
-  if (f.is_function_output) throw unsupported('`is_function_output` of a field (functions: issue 19)');
   const t = toDataType(f.data_type);
   if (t === DataType.ArrayOfVector || t === DataType.Struct) throw unsupported(`the data type ${DataType[t]}`);
   const opts = {};
@@ -1402,6 +1426,7 @@ function coreField(f, partitionKeyField) {
   if (f.default_value !== undefined) opts.default_value = f.default_value;
   if (f.is_partition_key || (partitionKeyField !== undefined && f.name === partitionKeyField)) opts.is_partition_key = true;
   if (f.is_clustering_key) opts.is_clustering_key = true;
+  if (f.is_function_output !== undefined) opts.is_function_output = f.is_function_output;
   if (f.element_type !== undefined) {
     const et = toDataType(f.element_type);
     if (et === undefined) throw new Error(ERROR_REASONS.FIELD_TYPE_IS_NOT_SUPPORT);

@@ -34,7 +34,7 @@ const TIMEOUT = ['timeout'];
 const SEARCH_PARAM = ['metric_type', 'params', 'offset', 'round_decimal', 'limit', 'group_by_field', 'group_size', 'strict_group_size'];
 /** Grouping search's keys (Milvus 2.6), from search's options or else its param, as pymilvus. */
 const GROUPING = ['group_by_field', 'group_size', 'strict_group_size'];
-const SEARCH_PARAMS = ['radius', 'range_filter'];
+const SEARCH_PARAMS = ['radius', 'range_filter', 'bm25_k1', 'bm25_b', 'drop_ratio_search'];
 /** The iterators' arguments and options (positional ones included, as iteratorOptions merges them). */
 const QUERY_ITERATOR = ['batch_size', 'limit', 'expr', 'output_fields', 'partition_names', 'offset', 'expr_params', 'timeout'];
 const SEARCH_ITERATOR = ['batch_size', 'limit', 'expr', 'output_fields', 'partition_names', 'round_decimal', 'expr_params', 'timeout'];

@@ -89,6 +89,21 @@ const SCHEMA_FIELDS = ['autoID', 'enableDynamicField', 'fields', 'functions'];
 const FIELD_FIELDS = ['fieldName', 'dataType', 'elementDataType', 'isPrimary', 'isPartitionKey', 'isClusteringKey',
   'elementTypeParams', 'nullable', 'defaultValue', 'description'];
 const INDEX_FIELDS = ['fieldName', 'indexName', 'metricType', 'indexType', 'params'];
+const FUNCTION_FIELDS = ['name', 'description', 'type', 'inputFieldNames', 'outputFieldNames', 'params'];
+
+/** A schema's functions (httpserver.FunctionSchema: type by name, "BM25") as the core reads them. */
+function functionsFromRequest(list) {
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list))
+    throw new MilvusException(1801, `can only accept json format request, error: json: cannot unmarshal ${jsonKind(list)} into Go struct field CollectionSchema.schema.functions of type []httpserver.FunctionSchema`);
+  return list.map((fn) => {
+    fn = goFields(fn, FUNCTION_FIELDS);
+    if (fn === null || typeof fn !== 'object' || Array.isArray(fn))
+      throw new MilvusException(1801, `can only accept json format request, error: json: cannot unmarshal ${jsonKind(fn)} into Go struct field CollectionSchema.schema.functions of type httpserver.FunctionSchema`);
+    return { name: fn.name ?? '', description: fn.description ?? '', type: fn.type ?? '', input_field_names: fn.inputFieldNames ?? [],
+      output_field_names: fn.outputFieldNames ?? [], params: fn.params ?? {} };
+  });
+}
 
 /** The core's schema JSON (and index list, partition count) from a collections/create body. */
 function schemaFromRequest(req) {
@@ -163,13 +178,15 @@ function schemaFromRequest(req) {
     out.push(field);
     names.add(field.name);
   }
+  const functions = functionsFromRequest(req.schema.functions);
+  const outputs = new Set(functions.flatMap((fn) => (Array.isArray(fn.output_field_names) ? fn.output_field_names : [])));
   const indexes = [];
   for (const ip of req.indexParams ?? []) {
     if (!ip || !names.has(ip.fieldName))
       throw new MilvusException(1802, `missing required parameters, error: \`${ip?.fieldName ?? ''}\` hasn't defined in schema`);
     const field = out.find((x) => x.name === ip.fieldName);
-    const metric = ip.metricType || ip.params?.metric_type || (isVectorType(field.dtype) ? defaultMetric(field.dtype) : 'COSINE');
-    indexes.push({ fieldName: ip.fieldName, indexName: ip.indexName || ip.fieldName, metricType: String(metric).toUpperCase() });
+    const metric = ip.metricType || ip.params?.metric_type || (outputs.has(field.name) ? 'BM25' : isVectorType(field.dtype) ? defaultMetric(field.dtype) : 'COSINE');
+    indexes.push({ fieldName: ip.fieldName, indexName: ip.indexName || ip.fieldName, metricType: String(metric).toUpperCase(), params: ip.params ?? {} });
   }
   return {
     schema: {
@@ -177,6 +194,7 @@ function schemaFromRequest(req) {
       auto_id: Boolean(req.schema.autoID),
       enable_dynamic_field: Boolean(req.schema.enableDynamicField),
       fields: out,
+      functions,
     },
     indexes,
     loaded: indexes.length > 0,
@@ -240,7 +258,11 @@ function describeCollection(conn, req) {
       description: h.schema.description ?? '',
       autoId: Boolean(h.pk?.auto_id),
       fields: h.schema.fields.map(describeField),
-      functions: [],
+      functions: (h.schema.functions ?? []).map((fn) => ({
+        name: fn.name, id: 0, description: fn.description ?? '', type: fn.type === 1 ? 'BM25' : String(fn.type),
+        inputFieldNames: fn.input_field_names, outputFieldNames: fn.output_field_names,
+        params: Object.entries(fn.params ?? {}).map(([key, value]) => ({ key, value: String(value) })),
+      })),
       aliases: [],
       indexes: st.indexes.map((i) => ({ indexName: i.indexName, fieldName: i.fieldName, metricType: i.metricType })),
       load: st.loaded ? 'LoadStateLoaded' : 'LoadStateNotLoad',
@@ -462,6 +484,11 @@ function search(conn, req, allowInt64) {
     expr: req.filter ?? '',
     params: sp.params ?? {},
   };
+  // a BM25 index's bm25_k1 / bm25_b are the search's unless it gives its own (knowhere)
+  const bm25 = h.schema.fields.find((f) => f.name === field.name)?.is_function_output && index && request.params !== null && typeof request.params === 'object' && !Array.isArray(request.params);
+  if (bm25) request.params = { ...request.params };
+  if (bm25)
+    for (const k of ['bm25_k1', 'bm25_b']) if (request.params[k] === undefined && index.params?.[k] !== undefined) request.params[k] = index.params[k];
   if (req.outputFields) request.output_fields = req.outputFields;
   if (req.partitionNames) request.partition_names = req.partitionNames;
   // grouping search (Milvus 2.6): as given, the core checks them
