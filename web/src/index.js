@@ -10,6 +10,7 @@ export { Collection } from './orm/collection.js';
 export { Partition } from './orm/partition.js';
 export { CollectionSchema, FieldSchema, Function, FunctionType } from './orm/schema.js';
 export { run_analyzer } from './orm/analyzer.js';
+export { AnnSearchRequest, RRFRanker, WeightedRanker } from './orm/hybrid.js';
 export { DataType } from './core/dtype.js';
 export { FieldOp, FieldOpType } from './core/fieldop.js';
 export { MutationResult } from './core/results.js';

@@ -9,3 +9,7 @@ export {
 } from './constants.js';
 // the core's FieldOpType: the SDK's FieldPartialUpdateOpType has the same names and codes
 export { FieldOpType as FieldPartialUpdateOpType } from '../core/fieldop.js';
+
+/** The SDK's rerankers, as it builds them: { strategy, params }. */
+export const RRFRanker = (k = 60) => ({ strategy: 'rrf', params: { k } });
+export const WeightedRanker = (weights) => ({ strategy: 'weighted', params: { weights } });

@@ -25,6 +25,7 @@ import { connections } from '../orm/connections.js';
 import { Collection, idsRequest, keysExpr } from '../orm/collection.js';
 import { transcribeQueries } from '../core/marshal.js';
 import { CollectionSchema, FieldSchema, Function } from '../orm/schema.js';
+import { AnnSearchRequest, RRFRanker as OrmRRFRanker, WeightedRanker as OrmWeightedRanker } from '../orm/hybrid.js';
 import { run_analyzer } from '../orm/analyzer.js';
 import { DataType as CORE, isVectorType } from '../core/dtype.js';
 import { CLIENT_ERROR, Code, MilvusException, ParamError } from '../core/errors.js';
@@ -1023,6 +1024,12 @@ export class MilvusClient {
    */
   async search(data) {
     checkCollectionName(data);
+    // a list of sub-requests is a hybrid search, as the SDK decides it
+    const first = Array.isArray(data.data) ? data.data[0] : undefined;
+    if (first && typeof first === 'object' && !Array.isArray(first) && first.anns_field && !ArrayBuffer.isView(first)) {
+      const { anns_field: _a, ...rest } = data;
+      return this.hybridSearch(rest);
+    }
     accept('search', data, ['anns_field', 'partition_names', 'expr', 'filter', 'exprValues', 'search_params', 'vectors', 'vector', 'data', 'output_fields',
       'vector_type', 'consistency_level', 'limit', 'topk', 'offset', 'params', 'metric_type', 'round_decimal', 'ignore_growing', 'ids',
       'group_by_field', 'group_size', 'strict_group_size']);
@@ -1089,6 +1096,64 @@ export class MilvusClient {
       return {
         status: resStatus(),
         results: nq === 1 ? results[0] : results, // one query vector: a flat list, as the SDK gives it
+        recalls: [],
+        session_ts: 0,
+        collection_name: h.name,
+        all_search_count: results.reduce((a, l) => a + l.length, 0),
+      };
+    });
+  }
+
+  /**
+   * hybridSearch({ collection_name, data: [{ data, anns_field, params, expr | filter, exprValues,
+   * limit }], rerank: RRFRanker(k) | WeightedRanker(weights), limit, output_fields,
+   * partition_names }): as the SDK's; each sub-request searches its field with its index's
+   * metric (its own limit, else the request's), and the core fuses the hits (ORM hybrid_search).
+   */
+  async hybridSearch(data) {
+    checkCollectionName(data);
+    accept('hybridSearch', data, ['data', 'rerank', 'limit', 'topk', 'offset', 'output_fields', 'partition_names', 'consistency_level',
+      'round_decimal', 'filter', 'expr']);
+    if (!Array.isArray(data.data) || data.data.length === 0) throw new Error(ERROR_REASONS.VECTORS_OR_VECTOR_IS_MISSING);
+    // the SDK's hybrid search has no top-level filter: each sub-request carries its own
+    if (data.filter || data.expr) throw unsupported('a top-level `filter` of MilvusClient.hybridSearch (give each sub-request its `expr`)');
+    await this.#whenReady();
+    const desc = await this.describeCollection({ collection_name: data.collection_name, db_name: data.db_name });
+    const fail = (s) => ({ status: s, results: [], recalls: [], session_ts: -1, collection_name: data.collection_name });
+    if (desc.status.error_code !== ErrorCode.SUCCESS) return fail(desc.status);
+    return this.#run(fail, () => {
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      requireLoaded(h);
+      const limit = typeParam(data.limit ?? data.topk ?? DEFAULT_TOPK);
+      const reqs = data.data.map((r) => {
+        accept('hybridSearch (data)', r, ['data', 'anns_field', 'params', 'expr', 'filter', 'exprValues', 'limit', 'metric_type', 'ignore_growing', 'group_by_field']);
+        if (r.ignore_growing) throw unsupported('`ignore_growing: true` of MilvusClient.hybridSearch');
+        if (r.group_by_field) throw unsupported('`group_by_field` of a hybridSearch sub-request');
+        const index = stateOf(h).indexes.find((i) => i.field_name === r.anns_field);
+        let params = r.params ?? {};
+        if (typeof params === 'string') params = JSON.parse(params);
+        if (h.schema.fields.find((f) => f.name === r.anns_field)?.is_function_output && index)
+          for (const k of ['bm25_k1', 'bm25_b']) if (params[k] === undefined && index.params[k] !== undefined) params = { ...params, [k]: index.params[k] };
+        return new AnnSearchRequest(r.data, r.anns_field, { metric_type: r.metric_type ?? index?.metric_type ?? '', params },
+          typeParam(r.limit ?? limit), r.expr || r.filter || null, r.exprValues ?? null);
+      });
+      const rr = data.rerank ?? { strategy: 'rrf', params: { k: 60 } };
+      const rerank = rr.strategy === 'weighted'
+        ? new OrmWeightedRanker(...(rr.params?.weights ?? []), ...(rr.params?.norm_score !== undefined ? [{ norm_score: rr.params.norm_score }] : []))
+        : rr.strategy === 'rrf' ? new OrmRRFRanker(rr.params?.k ?? 60)
+          : (() => { throw new MilvusException(Code.UNEXPECTED, `unsupported rank type ${rr.strategy}`); })();
+      const outputs = data.output_fields ?? ['*'];
+      const hits = this.#collection(data)._hybridSearch(reqs, rerank, limit, {
+        output_fields: outputs, offset: data.offset ?? 0, round_decimal: data.round_decimal ?? -1,
+      }, data.partition_names);
+      const pk = h.pk.name;
+      const byName = new Map(h.schema.fields.map((f) => [f.name, f]));
+      const wildcard = outputs.some((o) => o.trim() === '*' || o.trim() === DEFAULT_DYNAMIC_FIELD);
+      const named = new Set(outputs.map((o) => o.trim()).filter((o) => !byName.has(o)));
+      const results = hits.map((list) => list.map((hit) => ({ score: hit.distance, [pk]: valueOut(h.pk, hit.id), ...rowOut(hit.entity, byName, wildcard, named) })));
+      return {
+        status: resStatus(),
+        results: results.length === 1 ? results[0] : results,
         recalls: [],
         session_ts: 0,
         collection_name: h.name,
@@ -1366,7 +1431,7 @@ const NOT_SUPPORTED = [
   'bulkInsert', 'listImportTasks', 'getImportState', 'loadBalance', 'getQuerySegmentInfo', 'getPersistentSegmentInfo', 'getMetric',
   'createSnapshot', 'dropSnapshot', 'listSnapshots', 'describeSnapshot', 'restoreSnapshot',
   'alterDatabase', 'alterDatabaseProperties', 'dropDatabaseProperties',
-  'hybridSearch', 'alterCollectionProperties', 'alterCollection', 'dropCollectionProperties',
+  'alterCollectionProperties', 'alterCollection', 'dropCollectionProperties',
   'addCollectionField', 'truncateCollection', 'compact', 'getCompactionState',
 ];
 for (const name of NOT_SUPPORTED) {
