@@ -7,6 +7,8 @@
  * the index read them. Building walks the live rows of every segment in row order and adds each
  * to every field's statistics and index. Keeping in step adds or takes out one row; a failure to
  * add (memory) drops the whole state, since statistics and index must describe the same rows.
+ * A deleted row is forgotten by the index in O(1) (its postings stay, skipped, until compaction
+ * drops the state), so that deleting or upserting many rows costs what it costs without it.
  */
 #include "store.h"
 
@@ -96,13 +98,16 @@ void pt_fts_row_added(pt_partition *p, const pt_layout *lay, uint32_t row) {
   if (p->fts && !add_row(p->fts, p, lay, row)) pt_fts_drop(p); /* rebuilt when next needed */
 }
 
-void pt_fts_row_gone(pt_partition *p, const pt_layout *lay, uint32_t row) {
+void pt_fts_row_gone(pt_partition *p, const pt_layout *lay, uint32_t row, bool deleted) {
   pt_fts *fts = p->fts;
   if (!fts) return;
   for (size_t i = 0; i < fts->n; i++) {
     pt_fts_field *f = &fts->f[i];
     size_t n = cell_pairs(fts, p, lay, f->col, row);
-    if (n == SIZE_MAX || pt_bm25_index_remove(f->ix, row, fts->tmp, n) != PT_OK) {
+    /* a deleted row's id is not reused before compaction rebuilds the state: forgotten in
+     * O(1); a row about to be overwritten in place leaves its postings now */
+    pt_status rc = n == SIZE_MAX ? PT_NOMEM : deleted ? pt_bm25_index_forget(f->ix, row) : pt_bm25_index_remove(f->ix, row, fts->tmp, n);
+    if (rc != PT_OK) {
       pt_fts_drop(p);
       return;
     }

@@ -69,7 +69,7 @@ uint64_t pt_partition_delete_chain(pt_partition *p, const pt_layout *lay, uint32
     uint32_t off = pt_row_offset(lay, row);
     uint32_t next = seg->next[off];
     if (!pt_bit_get(seg->deleted, off)) {
-      pt_fts_row_gone(p, lay, row);
+      pt_fts_row_gone(p, lay, row, true);
       pt_bit_set(seg->deleted, off);
       seg->live--;
       n++;
@@ -114,7 +114,7 @@ bool pt_partition_delete_row(pt_partition *p, const pt_layout *lay, uint32_t row
     }
   }
   seg->next[off] = PT_NO_ROW;
-  pt_fts_row_gone(p, lay, row);
+  pt_fts_row_gone(p, lay, row, true);
   pt_bit_set(seg->deleted, off);
   seg->live--;
   p->n_live--;

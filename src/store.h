@@ -199,8 +199,8 @@ pt_status pt_fts_ensure(const pt_collection *c, pt_partition *p);
 pt_fts_field *pt_fts_field_of(pt_partition *p, int col);
 /* Row `row` of p became live (appended or overwritten): counted in, or the state dropped. */
 void pt_fts_row_added(pt_partition *p, const pt_layout *lay, uint32_t row);
-/* Live row `row` of p goes (deleted, or about to be overwritten): taken out. */
-void pt_fts_row_gone(pt_partition *p, const pt_layout *lay, uint32_t row);
+/* Live row `row` of p goes: `deleted`, or about to be overwritten in place. Taken out. */
+void pt_fts_row_gone(pt_partition *p, const pt_layout *lay, uint32_t row, bool deleted);
 
 /* Scratch of pt_fts_query: zero-initialise, reuse, release. */
 typedef struct pt_fts_scratch {

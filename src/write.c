@@ -628,7 +628,7 @@ static void overwrite_rows(wplan *p, pt_partition *part, const uint32_t *at) {
   const pt_layout *lay = p->b.lay;
   /* the full-text state reads a row's old term vectors before they change (fts.h) */
   for (size_t r = 0; r < p->b.n; r++)
-    if (at[r] != PT_NO_ROW) pt_fts_row_gone(part, lay, at[r]);
+    if (at[r] != PT_NO_ROW) pt_fts_row_gone(part, lay, at[r], false);
   for (size_t ci = 0; ci < lay->n_cols; ci++) {
     copy_kind kind = column_copy(p, ci);
     for (size_t r = 0; r < p->b.n; r++) {
