@@ -1304,7 +1304,12 @@ pt_status pt_schema_to_json(const pt_schema *s, char **out, size_t *len) {
             cJSON_AddBoolToObject(root, "auto_id", s->auto_id) &&
             cJSON_AddBoolToObject(root, "enable_dynamic_field", s->enable_dynamic_field) &&
             (fields = cJSON_AddArrayToObject(root, "fields"));
-  if (ok && s->primary >= 0)
+  /* primary_field names the key only when no other field shares its name: reading it marks
+   * every field of that name primary (pymilvus's _check_fields), and is_primary says it anyway */
+  bool named_once = s->primary >= 0;
+  for (size_t i = 0; named_once && i < s->n_fields; i++)
+    named_once = (int)i == s->primary || strcmp(s->fields[i].name, s->fields[s->primary].name) != 0;
+  if (ok && named_once)
     ok = cJSON_AddStringToObject(root, "primary_field", s->fields[s->primary].name) != NULL;
   if (ok && s->has_allow_insert_auto_id) {
     cJSON *props = cJSON_AddObjectToObject(root, "properties");
