@@ -200,3 +200,22 @@ test('REST: schema functions, search by text', async () => {
   assert.notEqual(bad.code, 0);
   assert.match(bad.message, /function output field `sparse`/);
 });
+
+test('hostile text: the longest document and token, too long a document, many distinct terms', async () => {
+  const c = new Collection(uniqueName('bmh'), new CollectionSchema([
+    new FieldSchema('id', DataType.INT64, { is_primary: true }),
+    new FieldSchema('v', DataType.FLOAT_VECTOR, { dim: 2 }),
+    new FieldSchema('text', DataType.VARCHAR, { max_length: 65535, enable_analyzer: true }),
+    new FieldSchema('sparse', DataType.SPARSE_FLOAT_VECTOR),
+  ], { functions: [new Function('bm25', FunctionType.BM25, 'text', 'sparse')] }));
+  const token = 'x'.repeat(65535); // one token of the longest text
+  const many = Array.from({ length: 6000 }, (_, i) => `t${i}`).join(' ').slice(0, 65535); // thousands of terms
+  await c.insert([{ id: 1, v: [0, 0], text: token }, { id: 2, v: [0, 0], text: many }, { id: 3, v: [0, 0], text: 'plain words' }]);
+  const docs = new Map([[1, token], [2, many], [3, 'plain words']]);
+  for (const q of [token, 't1 t2 t3 t5999 t0', 'plain']) {
+    const [hits] = await c.search([q], 'sparse', {}, 10);
+    assertScores(hits, reference(docs, q));
+  }
+  await rejectsUnchanged(c, () => c.insert([{ id: 4, v: [0, 0], text: 'y'.repeat(65536) }]), { message: 'exceeds max length' });
+  c.drop();
+});
