@@ -62,6 +62,14 @@ test('ORM: hybrid_search with RRFRanker and WeightedRanker fuses as Milvus does'
   const [f] = await c.hybrid_search([new AnnSearchRequest([QV], 'v', { metric_type: 'L2' }, 6, 'id > 3'), reqs[1]], new RRFRanker(10), 10);
   const [denseF] = await c.search([QV], 'v', { metric_type: 'L2' }, 6, 'id > 3');
   assertFused(f, fuse([denseF, text], ['L2', 'BM25'], { rrf: 10 }), 10);
+  // a partition's hybrid search: the statistics are still the collection's, the hits its own
+  c.create_partition('p');
+  await c.partition('p').insert([{ id: 100, v: [1, 0.5], text: 'space alien space' }]);
+  const [pd] = await c.search([QV], 'v', { metric_type: 'L2' }, 6, null, { partition_names: ['p'] });
+  const [pt] = await c.search([QT], 'sparse', { metric_type: 'BM25' }, 5, null, { partition_names: ['p'] });
+  const [ph] = await c.partition('p').hybrid_search(reqs, new RRFRanker(), 10);
+  assertFused(ph, fuse([pd, pt], ['L2', 'BM25'], { rrf: 60 }), 10);
+  assert.deepEqual(ph.map((h) => h.id), [100]);
   await rejects(() => c.hybrid_search(reqs, new RRFRanker(0), 10), { code: 65535, message: 'The rank params k should be in range (0, 16384)' });
   await rejects(() => c.hybrid_search(reqs, new WeightedRanker(0.5), 10),
     { message: 'the length of weights param mismatch with ann search requests: invalid parameter[expected=2][actual=1]' });

@@ -122,6 +122,8 @@ const CALLS = {
   'Partition.get.options': async (opts, c) => (c ?? await filled()).partition('p').get([1, 4], opts),
   'Partition.search.param': async (opts, c) => (c ?? await filled()).partition('p').search(Q, 'v', opts, undefined, null),
   'Partition.search.options': async (opts, c) => (c ?? await filled()).partition('p').search(Q, 'v', { metric_type: 'L2' }, 3, null, opts),
+  'Partition.hybrid_search.options': async (opts, c) =>
+    (c ?? await filled()).partition('p').hybrid_search([new AnnSearchRequest(Q, 'v', { metric_type: 'L2' }, 3)], new RRFRanker(), 3, opts),
   'Partition.flush.options': async (opts) => (await filled()).partition('p').flush(opts),
   'Partition.load.options': async (opts) => (await filled()).partition('p').load(opts),
   'Partition.release.options': async (opts) => (await filled()).partition('p').release(opts),

@@ -424,6 +424,15 @@ export class WeightedRanker {
   constructor(...weights: Array<number | { norm_score?: boolean }>);
 }
 
+export interface PartitionHybridSearchOptions extends TimeoutOption {
+  /** Fields to return in each hit's `entity`. */
+  output_fields?: string[];
+  /** Fused hits to skip. */
+  offset?: number;
+  /** -1 to 6. */
+  round_decimal?: number;
+}
+
 export interface HybridSearchOptions extends TimeoutOption {
   partition_names?: string[];
   /** Fields to return in each hit's `entity`. */
@@ -589,6 +598,8 @@ export class Partition {
   /** Exact vector search in this partition (see Collection.search). */
   search(data: SearchData | null | undefined, anns_field: string | null | undefined, param: SearchParam | null | undefined, limit?: number,
          expr?: string | null, options?: SearchOptions): Promise<Hit[][]>;
+  /** pymilvus's Partition.hybrid_search: Collection.hybrid_search over this partition. */
+  hybrid_search(reqs: AnnSearchRequest[], rerank: RRFRanker | WeightedRanker, limit: number, options?: PartitionHybridSearchOptions): Promise<Hit[][]>;
   flush(options?: TimeoutOption): Promise<void>;
   load(options?: TimeoutOption): Promise<void>;
   release(options?: TimeoutOption): Promise<void>;

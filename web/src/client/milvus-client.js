@@ -24,7 +24,7 @@ import { engine, isInitialized } from '../core/engine.js';
 import { connections } from '../orm/connections.js';
 import { Collection, idsRequest, keysExpr } from '../orm/collection.js';
 import { transcribeQueries } from '../core/marshal.js';
-import { CollectionSchema, FieldSchema, Function } from '../orm/schema.js';
+import { CollectionSchema, FieldSchema, Function as OrmFunction } from '../orm/schema.js';
 import { AnnSearchRequest, RRFRanker as OrmRRFRanker, WeightedRanker as OrmWeightedRanker } from '../orm/hybrid.js';
 import { run_analyzer } from '../orm/analyzer.js';
 import { DataType as CORE, isVectorType } from '../core/dtype.js';
@@ -166,7 +166,7 @@ function coreFunctions(list) {
   if (!Array.isArray(list)) throw new ParamError(CLIENT_ERROR, 'The functions of schema must be type list.');
   return list.map((fn) => {
     accept('createCollection (functions)', fn, ['name', 'description', 'type', 'input_field_names', 'output_field_names', 'params']);
-    return new Function(fn.name, fn.type, fn.input_field_names, fn.output_field_names ?? [], fn.description ?? '', fn.params ?? {});
+    return new OrmFunction(fn.name, fn.type, fn.input_field_names, fn.output_field_names ?? [], fn.description ?? '', fn.params ?? {});
   });
 }
 
