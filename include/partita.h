@@ -713,6 +713,22 @@ PT_API pt_status pt_collection_search_vectors(pt_collection *coll, const char *r
                                               const pt_vectors_in *vectors, pt_search_result **out,
                                               pt_error *err);
 
+/**
+ * Milvus's hybrid_search: several searches of the collection, fused by a reranker. `request` is
+ * JSON: {"reqs": [sub, ...], "rerank": {"strategy": "rrf", "params": {"k": 60}} or
+ * {"strategy": "weighted", "params": {"weights": [w, ...], "norm_score": true}}, "limit": 10,
+ * "offset": 0, "output_fields": [...], "partition_names": [...]}; each `sub` is a request as for
+ * pt_collection_search_vectors (anns_field, metric_type, limit, expr, expr_params, params), its
+ * query vectors `vectors[i]` (as many as subs; every sub the same number of queries). RRF scores
+ * a row sum(1 / (k + rank)); weighted sum(weight * normalised score) with Milvus's
+ * normalisation per metric. Hits come best first (ties in storage order); the result reads as a
+ * search's (the distances are the fused scores). Errors are Milvus's (rerank params, limits).
+ * @param[out] out  the result, owned by the caller (pt_search_free).
+ */
+PT_API pt_status pt_collection_hybrid_search(pt_collection *coll, const char *request, size_t len,
+                                             const pt_vectors_in *vectors, size_t n_vectors,
+                                             pt_search_result **out, pt_error *err);
+
 /** Number of query vectors, hits per query, every hit's distance (query after query), and the
  * rows of the hits (primary key first, then the output fields; same order). Owned by the
  * result. pt_search_key_is_output says whether the primary key was asked for as an output

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 
 #include "cJSON.h"
+#include "bm25.h"
 #include "half.h"
 #include "json.h"
 #include "sparse.h"
@@ -41,6 +42,7 @@ void pt_batch_release(pt_batch *p) {
       pt_free(p->cols[i].sizes);
       pt_free(p->cols[i].enc);
       pt_free(p->cols[i].enc_at);
+      pt_free(p->cols[i].fn_cells);
     }
   pt_free(p->cols);
   pt_free(p->ops);
@@ -51,6 +53,7 @@ static const char *field_name(const pt_batch *p, size_t ci) {
 }
 
 static int cell_state(const pt_batch_col *w, size_t r) {
+  if (w->fn_cells) return w->fn_cells[r];
   if (!w->in || w->in->kind == PT_IN_ABSENT) return PT_CELL_MISSING;
   if (w->all_null) return PT_CELL_NULL;
   return w->in->cells ? w->in->cells[r] : PT_CELL_VALUE;
@@ -266,6 +269,7 @@ static size_t expected_fields(const pt_schema *s, pt_op op, bool with_key, int *
   for (size_t i = 0; i < s->n_fields; i++) {
     const pt_field *f = &s->fields[i];
     if (op == PT_OP_INSERT && f->is_primary && f->auto_id && !with_key) continue;
+    if (f->is_function_output) continue; /* computed (pymilvus leaves them out of the list) */
     out[n++] = (int)i;
   }
   return n;
@@ -834,6 +838,13 @@ static pt_status check_column(pt_batch *p, size_t ci) {
   }
 
   if (pt_dtype_is_variable(f->dtype) && (rc = need_sizes(p, w))) return rc;
+  if (f->is_function_output) { /* computed from its input (function_outputs); never given */
+    for (size_t r = 0; r < p->n; r++)
+      if (cell_state(w, r) != PT_CELL_MISSING)
+        return pt_fail_at(p->err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_DATA_NOT_MATCH, (int64_t)r, (int32_t)ci,
+                          "Attempt to insert an unexpected function output field `%s` to collection", f->name);
+    return PT_OK;
+  }
   bool has_values = in && in->kind != PT_IN_ABSENT && !w->all_null;
   if (has_values && !kind_fits(f, in->kind)) {
     /* a host transcribed values of another type: report the first present one */
@@ -898,6 +909,56 @@ static pt_status check_column(pt_batch *p, size_t ci) {
   return PT_OK;
 }
 
+/* The BM25 function's outputs: each row's input text (given, or the field's default where the
+ * row leaves it out, except in merge mode, where the stored value stays) through the input
+ * field's analyzer into a term vector (bm25.h), encoded as a given sparse value is. */
+static pt_status function_outputs(pt_batch *p) {
+  pt_status rc = PT_OK;
+  pt_analyzer *a = NULL;
+  pt_tokens toks = {0};
+  pt_bm25_vec vec = {0};
+  for (size_t ci = 0; ci < p->s->n_fields && !rc; ci++) {
+    pt_batch_col *w = &p->cols[ci];
+    if (w->f->bm25_input < 0) continue;
+    const pt_field *in = &p->s->fields[w->f->bm25_input];
+    const pt_batch_col *src = &p->cols[w->f->bm25_input];
+    pt_analyzer_free(a);
+    a = NULL;
+    if ((rc = pt_analyzer_new(in->analyzer_params, in->analyzer_params ? in->analyzer_params_len : 0, &a, p->err)))
+      break;
+    if (!(w->fn_cells = pt_malloc(p->n ? p->n : 1))) { rc = pt_fail_nomem(p->err); break; }
+    for (size_t r = 0; r < p->n; r++) {
+      int st = cell_state(src, r);
+      w->fn_cells[r] = st == PT_CELL_VALUE ? PT_CELL_VALUE : PT_CELL_MISSING;
+      pt_str t;
+      /* merge mode keeps the stored value of a row that leaves its input out (write.c); the
+       * default's vector is for a new key's row then */
+      if (st == PT_CELL_VALUE) t = read_text(src->in, r);
+      else if (in->has_default) t = (pt_str){in->default_value.s, in->default_value.slen};
+      else continue;
+      if ((rc = pt_analyzer_run(a, t.ptr, t.len, &toks, p->err))) {
+        if (p->err) {
+          p->err->row = (int64_t)r;
+          p->err->field = (int32_t)w->f->bm25_input;
+        }
+        break;
+      }
+      if (pt_bm25_vectorize(&toks, &vec)) { rc = pt_fail_nomem(p->err); break; }
+      uint8_t *out;
+      size_t size = 4 + vec.n * 8;
+      if ((rc = enc_reserve(p, w, r, size, &out))) break;
+      uint32_t n = (uint32_t)vec.n;
+      memcpy(out, &n, 4);
+      if (vec.n) memcpy(out + 4, vec.p, vec.n * 8);
+      w->sizes[r] = (uint32_t)size;
+    }
+  }
+  pt_analyzer_free(a);
+  pt_tokens_release(&toks);
+  pt_bm25_vec_release(&vec);
+  return rc;
+}
+
 /* ============================================================================================
  * Storing values (write.c's commit, into the room it reserved)
  * ========================================================================================== */
@@ -926,6 +987,7 @@ pt_str pt_batch_value(const pt_batch *p, size_t ci, size_t r) {
 
 size_t pt_batch_stored_size(const pt_batch *p, size_t ci, size_t r) {
   const pt_batch_col *w = &p->cols[ci];
+  if (w->fn_cells) return w->sizes[r];
   if (cell_state(w, r) == PT_CELL_VALUE) return w->sizes[r];
   const pt_field *f = w->f;
   return f && f->dtype == PT_VARCHAR && f->has_default ? f->default_value.slen : 0;
@@ -950,6 +1012,12 @@ void pt_batch_store_cell(const pt_batch *p, size_t ci, size_t r, pt_segment *seg
     return;
   }
 
+  if (w->fn_cells) { /* a computed function output: its value when it has one */
+    if (w->sizes[r]) memcpy(col->data + col->used, w->enc + w->enc_at[r], w->sizes[r]);
+    col->used += w->sizes[r];
+    col->offsets[off + 1] = (uint32_t)col->used;
+    return;
+  }
   bool present = st == PT_CELL_VALUE;
   if (col->valid) {
     if (present || f->has_default) pt_bit_set(col->valid, off);
@@ -1270,6 +1338,8 @@ pt_status pt_batch_check(pt_batch *p, const pt_collection *c, pt_op op, const pt
   /* 2. every cell of every column */
   for (size_t ci = 0; ci < p->lay->n_cols; ci++)
     if ((rc = check_column(p, ci))) return rc;
+  /* 2b. function outputs, from the inputs as checked */
+  if ((rc = function_outputs(p))) return rc;
   /* 3. batch size */
   uint64_t bytes = 0;
   for (size_t ci = 0; ci < p->lay->n_cols; ci++) {

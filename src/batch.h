@@ -26,6 +26,10 @@ typedef struct pt_batch_col {
   size_t enc_len, enc_cap;
   size_t *enc_at;         /* where each batch row's value starts in enc (JSON / $meta: AS_GIVEN
                            * when the value is stored as the host gave it) */
+  uint8_t *fn_cells;      /* a function output (BM25): per row PT_CELL_VALUE when its value is
+                           * computed from an input the row gives, PT_CELL_MISSING when the row
+                           * leaves the input out (merge mode: the stored value stays); the value,
+                           * when there is one (sizes[r] > 0), is in enc like a given sparse value */
 } pt_batch_col;
 
 typedef struct pt_batch {

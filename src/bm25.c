@@ -217,7 +217,8 @@ struct pt_bm25_index {
   pt_u32map terms; /* term index -> its posting list */
   posting *lists;
   size_t n_lists, cap_lists;
-  float *len; /* per row id: its length, or -1 when the row is not in the index */
+  float *len; /* per row id: its length, -1 when the row is not in the index, -2 when it was
+               * forgotten (its postings stay, skipped, until the index is rebuilt) */
   size_t len_cap;
   size_t count;
   /* search scratch */
@@ -295,7 +296,7 @@ static size_t posting_find(const posting *l, uint32_t row) {
 }
 
 pt_status pt_bm25_index_add(pt_bm25_index *ix, uint32_t row, const pt_sparse_pair *p, size_t n) {
-  if (!ix || (!p && n) || row == UINT32_MAX || !vector_ok(p, n) || pt_bm25_index_contains(ix, row)) return PT_MISUSE;
+  if (!ix || (!p && n) || row == UINT32_MAX || !vector_ok(p, n) || (row < ix->len_cap && ix->len[row] != -1)) return PT_MISUSE;
   /* 1. room for the row's length */
   if (row >= ix->len_cap) {
     size_t cap = ix->len_cap ? ix->len_cap : 64;
@@ -388,6 +389,14 @@ pt_status pt_bm25_index_remove(pt_bm25_index *ix, uint32_t row, const pt_sparse_
   return PT_OK;
 }
 
+pt_status pt_bm25_index_forget(pt_bm25_index *ix, uint32_t row) {
+  if (!ix) return PT_MISUSE;
+  if (!pt_bm25_index_contains(ix, row)) return PT_NOT_FOUND;
+  ix->len[row] = -2;
+  ix->count--;
+  return PT_OK;
+}
+
 pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t k, const pt_index_filter *filter,
                                uint32_t *ids, float *scores, size_t *count) {
   if (!ix || !q || !count || (k && (!ids || !scores))) return PT_MISUSE;
@@ -418,6 +427,7 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
     float w = q->w[i].value;
     for (size_t j = 0; j < l->n; j++) {
       uint32_t r = l->rows[j];
+      if (ix->len[r] < 0) continue; /* forgotten */
       float part = w * pt_bm25_term_score(l->tf[j], ix->len[r], q->k1, q->b, q->avgdl);
       /* parts are positive (weights and term scores are), so a zero accumulator is an untouched
        * row; a part that is not (it cannot be, short of NaN) adds nothing, as in pt_bm25_score */

@@ -155,6 +155,12 @@ pt_status pt_bm25_index_add(pt_bm25_index *ix, uint32_t row, const pt_sparse_pai
  * what it was added with (nothing is changed then). Allocates nothing. */
 pt_status pt_bm25_index_remove(pt_bm25_index *ix, uint32_t row, const pt_sparse_pair *p, size_t n);
 
+/* Forgets `row` without touching the postings (O(1)): it is never returned again, and its id
+ * cannot be added again (PT_MISUSE) — for rows whose ids are not reused until the index is
+ * rebuilt (deleted rows; compaction renumbers and rebuilds). Its postings stay, skipped by
+ * searches, in the memory the index reports. PT_NOT_FOUND when the row is not in the index. */
+pt_status pt_bm25_index_forget(pt_bm25_index *ix, uint32_t row);
+
 /* The best k rows for a prepared query that `filter` passes (NULL: every row), highest score
  * first, ties in row order: their ids and scores into the caller's arrays of room k, their
  * number into *count. PT_NOMEM (scratch could not grow) leaves the index as it was. */

@@ -33,6 +33,7 @@
  */
 #include "store.h"
 
+
 /* ============================================================================================
  * Key index and chains
  * ========================================================================================== */
@@ -234,6 +235,7 @@ static pt_status rebuild_index(pt_partition *p, const pt_layout *lay) {
 pt_status pt_partition_compact(pt_partition *p, const pt_layout *lay, uint64_t *removed) {
   if (removed) *removed = 0;
   if (p->n_live == p->n_rows) return PT_OK;
+  pt_fts_drop(p); /* its rows are renumbered: rebuilt when a search next needs it */
   const uint32_t cap = lay->seg_mask + 1;
   uint64_t dead = (uint64_t)p->n_rows - p->n_live;
 

@@ -3,6 +3,7 @@
  */
 #include "store.h"
 
+
 pt_partition *pt_partition_new(const char *name, size_t len, bool string_keys) {
   pt_partition *p = pt_calloc(1, sizeof *p);
   if (!p) return NULL;
@@ -21,6 +22,7 @@ void pt_partition_free(pt_partition *p, const pt_layout *lay) {
   pt_segment_free(p->spare, lay);
   pt_free(p->segs);
   pt_pkindex_free(&p->index);
+  pt_fts_free(p->fts);
   pt_free(p->name);
   pt_free(p);
 }
@@ -67,6 +69,7 @@ uint64_t pt_partition_delete_chain(pt_partition *p, const pt_layout *lay, uint32
     uint32_t off = pt_row_offset(lay, row);
     uint32_t next = seg->next[off];
     if (!pt_bit_get(seg->deleted, off)) {
+      pt_fts_row_gone(p, lay, row, true);
       pt_bit_set(seg->deleted, off);
       seg->live--;
       n++;
@@ -111,6 +114,7 @@ bool pt_partition_delete_row(pt_partition *p, const pt_layout *lay, uint32_t row
     }
   }
   seg->next[off] = PT_NO_ROW;
+  pt_fts_row_gone(p, lay, row, true);
   pt_bit_set(seg->deleted, off);
   seg->live--;
   p->n_live--;

@@ -254,7 +254,8 @@ pt_status pt_outputs_parse(const pt_collection *c, const cJSON *fields, pt_outpu
     while (len && name[0] == ' ') { name++; len--; }
     while (len && name[len - 1] == ' ') len--;
     if (pt_str_eqz(name, len, "*")) {
-      for (size_t i = 0; i < s->n_fields; i++) o->want[i] = true;
+      /* Milvus's CanRetrieveRawFieldData: a BM25 function's output is never returned */
+      for (size_t i = 0; i < s->n_fields; i++) o->want[i] = s->fields[i].bm25_input < 0;
       o->all_dynamic = s->enable_dynamic_field;
       o->key_named = true;
     } else if (pt_str_eqz(name, len, "count(*)")) {
@@ -263,6 +264,9 @@ pt_status pt_outputs_parse(const pt_collection *c, const cJSON *fields, pt_outpu
       o->all_dynamic = true;
     } else {
       int fi = pt_schema_find(s, name, len);
+      if (fi >= 0 && s->fields[fi].bm25_input >= 0)
+        return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "not allowed to retrieve raw data of field %s",
+                       s->fields[fi].name);
       if (fi >= 0) {
         o->want[fi] = true;
         if (fi == s->primary) o->key_named = true;

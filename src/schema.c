@@ -124,12 +124,70 @@ static void field_release(pt_field *f) {
   memset(f, 0, sizeof *f);
 }
 
+static void names_free(char **names, size_t n) {
+  for (size_t i = 0; i < n; i++) pt_free(names[i]);
+  pt_free(names);
+}
+
+static void function_release(pt_function *fn) {
+  pt_free(fn->name);
+  pt_free(fn->description);
+  names_free(fn->inputs, fn->n_inputs);
+  names_free(fn->outputs, fn->n_outputs);
+  pt_free(fn->params);
+  memset(fn, 0, sizeof *fn);
+}
+
 void pt_schema_free(pt_schema *schema) {
   if (!schema) return;
   for (size_t i = 0; i < schema->n_fields; i++) field_release(&schema->fields[i]);
+  for (size_t i = 0; i < schema->n_functions; i++) function_release(&schema->functions[i]);
+  pt_free(schema->functions);
   pt_free(schema->fields);
   pt_free(schema->description);
   pt_free(schema);
+}
+
+static char **names_copy(char *const *names, size_t n) {
+  char **out = pt_calloc(n ? n : 1, sizeof *out);
+  if (!out) return NULL;
+  for (size_t i = 0; i < n; i++)
+    if (!(out[i] = pt_strndup(names[i], strlen(names[i])))) {
+      names_free(out, i);
+      return NULL;
+    }
+  return out;
+}
+
+static pt_status function_copy(pt_function *b, const pt_function *a) {
+  *b = *a;
+  b->name = pt_strndup(a->name, strlen(a->name));
+  b->description = pt_strndup(a->description, strlen(a->description));
+  b->params = pt_strndup(a->params, strlen(a->params));
+  b->inputs = names_copy(a->inputs, a->n_inputs);
+  b->outputs = names_copy(a->outputs, a->n_outputs);
+  if (!b->inputs) b->n_inputs = 0;
+  if (!b->outputs) b->n_outputs = 0;
+  return b->name && b->description && b->params && b->inputs && b->outputs ? PT_OK : PT_NOMEM;
+}
+
+static bool names_equal(char *const *a, size_t na, char *const *b, size_t nb) {
+  if (na != nb) return false;
+  for (size_t i = 0; i < na; i++)
+    if (strcmp(a[i], b[i]) != 0) return false;
+  return true;
+}
+
+static bool functions_equal(const pt_schema *a, const pt_schema *b) {
+  if (a->n_functions != b->n_functions) return false;
+  for (size_t i = 0; i < a->n_functions; i++) {
+    const pt_function *x = &a->functions[i], *y = &b->functions[i];
+    if (strcmp(x->name, y->name) != 0 || strcmp(x->description, y->description) != 0 || x->type != y->type ||
+        !names_equal(x->inputs, x->n_inputs, y->inputs, y->n_inputs) ||
+        !names_equal(x->outputs, x->n_outputs, y->outputs, y->n_outputs) || strcmp(x->params, y->params) != 0)
+      return false;
+  }
+  return true;
 }
 
 pt_schema *pt_schema_clone(const pt_schema *src) {
@@ -139,6 +197,13 @@ pt_schema *pt_schema_clone(const pt_schema *src) {
   s->fields = NULL;
   s->description = NULL;
   s->n_fields = 0;
+  s->functions = NULL;
+  s->n_functions = 0;
+  if (src->n_functions && !(s->functions = pt_calloc(src->n_functions, sizeof *s->functions))) goto fail;
+  for (size_t i = 0; i < src->n_functions; i++) {
+    s->n_functions = i + 1;
+    if (function_copy(&s->functions[i], &src->functions[i])) goto fail;
+  }
   if (!(s->description = pt_strndup(src->description, strlen(src->description)))) goto fail;
   if (src->n_fields && !(s->fields = pt_calloc(src->n_fields, sizeof *s->fields))) goto fail;
   for (size_t i = 0; i < src->n_fields; i++) {
@@ -187,7 +252,7 @@ static bool default_equal(const pt_default *a, const pt_default *b) {
 bool pt_schema_equal(const pt_schema *a, const pt_schema *b) {
   if (a->n_fields != b->n_fields || a->enable_dynamic_field != b->enable_dynamic_field ||
       a->allow_insert_auto_id != b->allow_insert_auto_id ||
-      strcmp(a->description, b->description) != 0)
+      strcmp(a->description, b->description) != 0 || !functions_equal(a, b))
     return false;
   for (size_t i = 0; i < a->n_fields; i++) {
     const pt_field *x = &a->fields[i], *y = &b->fields[i];
@@ -399,11 +464,88 @@ static pt_status parse_default(const cJSON *v, pt_field *f, pt_error *err) {
   return PT_OK;
 }
 
+/* ============================================================================================
+ * Function (pymilvus's Function() checks)
+ * ========================================================================================== */
+
+/* input_field_names / output_field_names: a name or a list of names. */
+static pt_status get_names(const cJSON *fn, const char *key, char ***out, size_t *n, pt_error *err) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(fn, key);
+  *out = NULL;
+  *n = 0;
+  if (!v || cJSON_IsNull(v)) return PT_OK;
+  bool one = cJSON_IsString(v);
+  if (!one && !cJSON_IsArray(v))
+    return pt_fail(err, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_PARAM, "The type of function input and output must be str.");
+  size_t count = one ? 1 : (size_t)cJSON_GetArraySize(v);
+  if (!(*out = pt_calloc(count ? count : 1, sizeof **out))) return pt_fail_nomem(err);
+  const cJSON *item = one ? v : v->child;
+  for (size_t i = 0; i < count; i++, item = item->next) {
+    if (!cJSON_IsString(item))
+      return pt_fail(err, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_PARAM, "The type of function input and output must be str.");
+    if (!((*out)[i] = pt_strndup(item->valuestring, strlen(item->valuestring)))) return pt_fail_nomem(err);
+    *n = i + 1;
+  }
+  return PT_OK;
+}
+
+static bool names_repeat(char *const *a, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(a[i], a[j]) == 0) return true;
+  return false;
+}
+
+static bool names_share(char *const *a, size_t na, char *const *b, size_t nb) {
+  for (size_t i = 0; i < na; i++)
+    for (size_t j = 0; j < nb; j++)
+      if (strcmp(a[i], b[j]) == 0) return true;
+  return false;
+}
+
+/* One function object: {"name", "description", "type": 1 | "BM25", "input_field_names",
+ * "output_field_names", "params": {}}. */
+static pt_status function_from_json(const cJSON *obj, pt_function *fn, pt_error *err) {
+  memset(fn, 0, sizeof *fn);
+  if (!cJSON_IsObject(obj))
+    return pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM, "The function of schema type must be Function.");
+  pt_status rc;
+  const cJSON *name = cJSON_GetObjectItemCaseSensitive(obj, "name");
+  if (name && !cJSON_IsNull(name) && !cJSON_IsString(name))
+    return pt_fail(err, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_PARAM, "Param name must be str type.");
+  if ((rc = get_string_copy(obj, "name", &fn->name, err)) || (rc = get_string_copy(obj, "description", &fn->description, err)))
+    return rc;
+  const cJSON *type = cJSON_GetObjectItemCaseSensitive(obj, "type");
+  if (cJSON_IsNumber(type) && type->valuedouble == PT_FUNCTION_BM25) fn->type = PT_FUNCTION_BM25;
+  else if (cJSON_IsString(type) && strcmp(type->valuestring, "BM25") == 0) fn->type = PT_FUNCTION_BM25;
+  else return pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM, "Unknown function type.");
+  if ((rc = get_names(obj, "input_field_names", &fn->inputs, &fn->n_inputs, err)) ||
+      (rc = get_names(obj, "output_field_names", &fn->outputs, &fn->n_outputs, err)))
+    return rc;
+  if (names_repeat(fn->inputs, fn->n_inputs))
+    return pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM, "Duplicate input field names are not allowed in function.");
+  if (names_repeat(fn->outputs, fn->n_outputs))
+    return pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM, "Duplicate output field names are not allowed in function.");
+  if (names_share(fn->inputs, fn->n_inputs, fn->outputs, fn->n_outputs))
+    return pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM, "Input and output field names must be different.");
+  const cJSON *params = cJSON_GetObjectItemCaseSensitive(obj, "params");
+  if (params && !cJSON_IsNull(params) && !cJSON_IsObject(params))
+    return pt_fail(err, PT_TYPE_MISMATCH, PT_CODE_CLIENT, PT_EXC_PARAM, "Param params must be dict type.");
+  if (params && cJSON_IsObject(params)) {
+    fn->n_params = (size_t)cJSON_GetArraySize(params);
+    fn->params = cJSON_PrintUnformatted(params);
+  } else {
+    fn->params = pt_strndup("{}", 2);
+  }
+  return fn->params ? PT_OK : pt_fail_nomem(err);
+}
+
 /* Fills `f` from one field object and runs FieldSchema()'s checks. */
 static pt_status field_from_json(const cJSON *obj, pt_field *f, pt_error *err) {
   pt_status rc;
   memset(f, 0, sizeof *f);
   f->element_type = PT_NONE;
+  f->bm25_input = -1;
   if (!cJSON_IsObject(obj))
     return pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM,
                    "The field of schema type must be FieldSchema.");
@@ -465,6 +607,9 @@ static pt_status field_from_json(const cJSON *obj, pt_field *f, pt_error *err) {
     return rc;
   if ((rc = get_bool_param(obj, "enable_analyzer", &f->enable_analyzer, &f->has_enable_analyzer, err))) return rc;
   if ((rc = get_bool_param(obj, "enable_match", &f->enable_match, &f->has_enable_match, err))) return rc;
+  if ((rc = get_bool(obj, "is_function_output", &f->is_function_output, NULL, err, PT_EXC_PARAM,
+                     "Param is_function_output must be bool type.")))
+    return rc;
   return get_analyzer_params(obj, f, err);
 }
 
@@ -516,6 +661,21 @@ pt_status pt_schema_from_json(const char *json, size_t len, pt_schema **out, pt_
     rc = field_from_json(item, f, err);
     s->n_fields++; /* counted even on failure, so that pt_schema_free releases it */
     if (rc) goto done;
+  }
+
+  const cJSON *fns = cJSON_GetObjectItemCaseSensitive(root, "functions");
+  if (fns && !cJSON_IsNull(fns)) {
+    if (!cJSON_IsArray(fns)) {
+      rc = pt_fail(err, PT_SCHEMA, PT_CODE_CLIENT, PT_EXC_PARAM, "The functions of schema must be type list.");
+      goto done;
+    }
+    size_t nf = (size_t)cJSON_GetArraySize(fns);
+    if (nf && !(s->functions = pt_calloc(nf, sizeof *s->functions))) { rc = pt_fail_nomem(err); goto done; }
+    cJSON_ArrayForEach(item, fns) {
+      rc = function_from_json(item, &s->functions[s->n_functions], err);
+      s->n_functions++; /* counted even on failure, so that pt_schema_free releases it */
+      if (rc) goto done;
+    }
   }
 
   /* _check_kwargs */
@@ -795,6 +955,99 @@ static pt_status check_analyzer(const pt_field *f, pt_error *err) {
   return rc;
 }
 
+/* The proxy's validateFunction (Milvus 2.5's messages): names, fields that exist, one VarChar
+ * input with enable_analyzer and one SparseFloatVector output per BM25 function, an output used
+ * once. Marks the outputs (is_function_output, bm25_input). A field that says it is a function
+ * output without a function naming it is refused rather than taken at its word. */
+static pt_status check_functions(pt_schema *s, pt_error *err) {
+  for (size_t i = 0; i < s->n_fields; i++) {
+    if (s->fields[i].is_function_output) {
+      bool named = false;
+      for (size_t k = 0; k < s->n_functions && !named; k++)
+        for (size_t o = 0; o < s->functions[k].n_outputs && !named; o++)
+          named = strcmp(s->functions[k].outputs[o], s->fields[i].name) == 0;
+      if (!named)
+        return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                       "field %s is marked is_function_output but no function outputs it" PT_INVALID_PARAMETER,
+                       s->fields[i].name);
+    }
+    s->fields[i].is_function_output = false;
+    s->fields[i].bm25_input = -1;
+  }
+  for (size_t k = 0; k < s->n_functions; k++) {
+    const pt_function *fn = &s->functions[k];
+    /* checkFunctionBasicParams */
+    if (!fn->name[0]) return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "function name cannot be empty");
+    if (!fn->n_inputs)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                     "function input field names cannot be empty, function: %s", fn->name);
+    if (!fn->n_outputs)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                     "function output field names cannot be empty, function: %s", fn->name);
+    for (size_t i = 0; i < fn->n_inputs; i++)
+      if (!fn->inputs[i][0])
+        return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                       "function input field name cannot be empty string, function: %s", fn->name);
+    for (size_t i = 0; i < fn->n_outputs; i++)
+      if (!fn->outputs[i][0])
+        return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                       "function output field name cannot be empty string, function: %s", fn->name);
+    if (fn->n_params) return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "BM25 function accepts no params");
+    for (size_t j = 0; j < k; j++)
+      if (strcmp(s->functions[j].name, fn->name) == 0)
+        return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "duplicate function name: %s", fn->name);
+    int in = -1;
+    for (size_t i = 0; i < fn->n_inputs; i++) {
+      int fi = pt_schema_find(s, fn->inputs[i], strlen(fn->inputs[i]));
+      if (fi < 0)
+        return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "function input field not found: %s", fn->inputs[i]);
+      if (s->fields[fi].nullable)
+        return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                       "function input field cannot be nullable: function %s, field %s", fn->name, fn->inputs[i]);
+      if (in < 0) in = fi;
+    }
+    const pt_field *inf = &s->fields[in];
+    if (fn->n_inputs != 1 || inf->dtype != PT_VARCHAR)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                     "BM25 function input field must be a VARCHAR field, got %zu field with type %s", fn->n_inputs,
+                     pt_dtype_proto_name(inf->dtype));
+    if (!inf->enable_analyzer)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                     "BM25 function input field must set enable_analyzer to true");
+    int out = -1;
+    for (size_t i = 0; i < fn->n_outputs; i++) {
+      int fi = pt_schema_find(s, fn->outputs[i], strlen(fn->outputs[i]));
+      if (fi < 0)
+        return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "function output field not found: %s", fn->outputs[i]);
+      pt_field *f = &s->fields[fi];
+      if (f->is_primary)
+        return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                       "function output field cannot be primary key: function %s, field %s", fn->name, f->name);
+      if (f->is_partition_key || f->is_clustering_key)
+        return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                       "function output field cannot be partition key or clustering key: function %s, field %s",
+                       fn->name, f->name);
+      if (f->nullable)
+        return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                       "function output field cannot be nullable: function %s, field %s", fn->name, f->name);
+      if (f->is_function_output)
+        return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                       "duplicate function output field: function %s, field %s", fn->name, f->name);
+      f->is_function_output = true;
+      if (out < 0) out = fi;
+    }
+    if (fn->n_outputs != 1)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                     "BM25 function only need 1 output field, but got %zu", fn->n_outputs);
+    if (s->fields[out].dtype != PT_SPARSE_FLOAT_VECTOR)
+      return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                     "BM25 function output field must be a SparseFloatVector field, but got %s",
+                     pt_dtype_proto_name(s->fields[out].dtype));
+    s->fields[out].bm25_input = in;
+  }
+  return PT_OK;
+}
+
 /* rootcoord's checkDefaultValue, for the kinds of value a JSON host can give. */
 static pt_status check_default(const pt_field *f, pt_error *err) {
   const pt_default *d = &f->default_value;
@@ -996,6 +1249,9 @@ pt_status pt_schema_check_create(pt_schema *s, const char *coll, size_t coll_len
   for (size_t i = 0; i < s->n_fields; i++)
     if ((rc = check_analyzer(&s->fields[i], err))) return rc;
 
+  /* 11c. the proxy's validateFunction */
+  if ((rc = check_functions(s, err))) return rc;
+
   /* 12. rootcoord: nullable vectors and default values */
   for (size_t i = 0; i < s->n_fields; i++) {
     pt_field *f = &s->fields[i];
@@ -1048,7 +1304,12 @@ pt_status pt_schema_to_json(const pt_schema *s, char **out, size_t *len) {
             cJSON_AddBoolToObject(root, "auto_id", s->auto_id) &&
             cJSON_AddBoolToObject(root, "enable_dynamic_field", s->enable_dynamic_field) &&
             (fields = cJSON_AddArrayToObject(root, "fields"));
-  if (ok && s->primary >= 0)
+  /* primary_field names the key only when no other field shares its name: reading it marks
+   * every field of that name primary (pymilvus's _check_fields), and is_primary says it anyway */
+  bool named_once = s->primary >= 0;
+  for (size_t i = 0; named_once && i < s->n_fields; i++)
+    named_once = (int)i == s->primary || strcmp(s->fields[i].name, s->fields[s->primary].name) != 0;
+  if (ok && named_once)
     ok = cJSON_AddStringToObject(root, "primary_field", s->fields[s->primary].name) != NULL;
   if (ok && s->has_allow_insert_auto_id) {
     cJSON *props = cJSON_AddObjectToObject(root, "properties");
@@ -1073,7 +1334,25 @@ pt_status pt_schema_to_json(const pt_schema *s, char **out, size_t *len) {
          (!f->has_enable_analyzer || cJSON_AddBoolToObject(o, "enable_analyzer", f->enable_analyzer)) &&
          (!f->has_enable_match || cJSON_AddBoolToObject(o, "enable_match", f->enable_match)) &&
          (!f->analyzer_params || cJSON_AddStringToObject(o, "analyzer_params", f->analyzer_params)) &&
+         (!f->is_function_output || cJSON_AddBoolToObject(o, "is_function_output", true)) &&
          add_default(o, f);
+  }
+  cJSON *fns = NULL;
+  if (ok && s->n_functions) ok = (fns = cJSON_AddArrayToObject(root, "functions")) != NULL;
+  for (size_t k = 0; ok && k < s->n_functions; k++) {
+    const pt_function *fn = &s->functions[k];
+    cJSON *o = cJSON_CreateObject(), *ins = NULL, *outs = NULL;
+    ok = o && cJSON_AddItemToArray(fns, o) && cJSON_AddStringToObject(o, "name", fn->name) &&
+         cJSON_AddStringToObject(o, "description", fn->description) &&
+         cJSON_AddNumberToObject(o, "type", fn->type) &&
+         (ins = cJSON_AddArrayToObject(o, "input_field_names")) && (outs = cJSON_AddArrayToObject(o, "output_field_names"));
+    for (size_t i = 0; ok && i < fn->n_inputs; i++) ok = cJSON_AddItemToArray(ins, cJSON_CreateString(fn->inputs[i]));
+    for (size_t i = 0; ok && i < fn->n_outputs; i++) ok = cJSON_AddItemToArray(outs, cJSON_CreateString(fn->outputs[i]));
+    if (ok) {
+      cJSON *params = cJSON_Parse(fn->params);
+      ok = params && cJSON_AddItemToObject(o, "params", params);
+      if (!ok) cJSON_Delete(params); /* not attached */
+    }
   }
   char *text = ok ? cJSON_PrintUnformatted(root) : NULL;
   cJSON_Delete(root);

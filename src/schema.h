@@ -44,14 +44,33 @@ typedef struct pt_field {
   bool has_enable_analyzer, enable_analyzer, has_enable_match, enable_match;
   char *analyzer_params; /* owned, NUL-terminated; NULL when absent */
   size_t analyzer_params_len;
+  /* the output of a function (Milvus's is_function_output, set by pt_schema_check_create); a
+   * BM25 output's input field index is bm25_input (-1 for every other field) */
+  bool is_function_output;
+  int bm25_input;
   /* derived when the collection is created (pt_schema_check_create) */
   uint32_t width;     /* elements per row: dim for dense vectors, dim/8 for binary, 1 else */
   uint32_t elem_size; /* bytes per element in storage; 0 for variable-length types */
 } pt_field;
 
+/* A function of the schema (Milvus's FunctionSchema). Only BM25 exists (type 1): one VarChar
+ * input with enable_analyzer, one SparseFloatVector output, no params. */
+#define PT_FUNCTION_BM25 1
+typedef struct pt_function {
+  char *name;        /* owned */
+  char *description; /* owned */
+  int32_t type;
+  char **inputs, **outputs; /* owned names */
+  size_t n_inputs, n_outputs;
+  char *params; /* owned: the params object as compact JSON text ("{}" when none) */
+  size_t n_params;
+} pt_function;
+
 struct pt_schema {
   pt_field *fields;
   size_t n_fields;
+  pt_function *functions;
+  size_t n_functions;
   char *description; /* owned */
   bool auto_id, has_auto_id;
   bool enable_dynamic_field;

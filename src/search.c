@@ -40,15 +40,16 @@
 #include "text.h"
 
 
-typedef enum metric { M_L2, M_IP, M_COSINE, M_HAMMING, M_JACCARD } metric;
+typedef enum metric { M_L2, M_IP, M_COSINE, M_HAMMING, M_JACCARD, M_BM25 } metric;
 
-static const char *const METRIC_NAMES[] = {"L2", "IP", "COSINE", "HAMMING", "JACCARD"};
+static const char *const METRIC_NAMES[] = {"L2", "IP", "COSINE", "HAMMING", "JACCARD", "BM25"};
 
 struct pt_search_result {
   size_t nq;
   uint32_t *counts;   /* hits per query */
   float *distances;   /* every hit, query after query */
   pt_rows *rows;      /* primary key and output fields of every hit, same order */
+  pt_rowref *refs;    /* where every hit is stored, same order (hybrid.c fuses by it) */
   bool key_is_output; /* the primary key was asked for as an output field too */
 };
 
@@ -63,7 +64,26 @@ void pt_search_free(pt_search_result *r) {
   pt_free(r->counts);
   pt_free(r->distances);
   pt_rows_free(r->rows);
+  pt_free(r->refs);
   pt_free(r);
+}
+
+const pt_rowref *pt_search_refs(const pt_search_result *r) { return r ? r->refs : NULL; }
+
+pt_search_result *pt_search_result_make(size_t nq, uint32_t *counts, float *distances, pt_rows *rows, bool key_is_output) {
+  pt_search_result *r = pt_calloc(1, sizeof *r);
+  if (!r) {
+    pt_free(counts);
+    pt_free(distances);
+    pt_rows_free(rows);
+    return NULL;
+  }
+  r->nq = nq;
+  r->counts = counts;
+  r->distances = distances;
+  r->rows = rows;
+  r->key_is_output = key_is_output;
+  return r;
 }
 
 /* ============================================================================================
@@ -148,6 +168,7 @@ typedef struct sreq {
   pt_queries v;            /* query vectors, converted once to what the kernels take (COSINE:
                             * float ones normalised) */
   float *qnorm;            /* INT8 COSINE: |q| */
+  cJSON *texts;            /* BM25: the query texts (a JSON array of strings; owned) */
   int group_field;         /* grouping search: the column grouped by (a field, or $meta), or -1 */
   size_t group_size;       /* hits per group */
   bool strict_group;       /* only groups of exactly group_size hits */
@@ -163,10 +184,12 @@ static void sreq_release(sreq *q) {
   pt_queries_release(&q->v);
   pt_free(q->qnorm);
   pt_plan_free(q->group_plan);
+  cJSON_Delete(q->texts);
 }
 
-static bool metric_fits(int dtype, metric m) {
-  switch (dtype) {
+static bool metric_fits(const pt_field *f, metric m) {
+  if (f->bm25_input >= 0) return m == M_BM25; /* a BM25 function's output */
+  switch (f->dtype) {
   case PT_FLOAT_VECTOR: case PT_FLOAT16_VECTOR: case PT_BFLOAT16_VECTOR: case PT_INT8_VECTOR:
     return m == M_L2 || m == M_IP || m == M_COSINE;
   case PT_BINARY_VECTOR: return m == M_HAMMING || m == M_JACCARD;
@@ -204,14 +227,14 @@ static pt_status pick_metric(const cJSON *root, sreq *q, pt_error *err) {
   const cJSON *mt = cJSON_GetObjectItemCaseSensitive(root, "metric_type");
   int dtype = q->f->dtype;
   if (!mt || cJSON_IsNull(mt) || (cJSON_IsString(mt) && !mt->valuestring[0])) {
-    q->m = dtype == PT_BINARY_VECTOR ? M_HAMMING : dtype == PT_SPARSE_FLOAT_VECTOR ? M_IP : M_COSINE;
+    q->m = dtype == PT_BINARY_VECTOR ? M_HAMMING : q->f->bm25_input >= 0 ? M_BM25 : dtype == PT_SPARSE_FLOAT_VECTOR ? M_IP : M_COSINE;
     return PT_OK;
   }
   if (!cJSON_IsString(mt))
     return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "metric_type must be a string");
   const char *name = mt->valuestring;
   int found = -1;
-  for (int i = 0; i < 5; i++) {
+  for (int i = 0; i < (int)(sizeof METRIC_NAMES / sizeof METRIC_NAMES[0]); i++) {
     const char *a = name, *b = METRIC_NAMES[i];
     while (*a && *b && (*a >= 'a' && *a <= 'z' ? *a - 32 : *a) == *b) { a++; b++; } /* case-insensitive */
     if (!*a && !*b) found = i;
@@ -220,10 +243,11 @@ static pt_status pick_metric(const cJSON *root, sreq *q, pt_error *err) {
     return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
                    "metric type %s not found or not supported, supported: [L2 IP COSINE HAMMING JACCARD]" PT_INVALID_PARAMETER, name);
   q->m = (metric)found;
-  if (!metric_fits(dtype, q->m))
+  if (!metric_fits(q->f, q->m))
     return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
                    "metric type not match: invalid parameter[expected=%s][actual=%s]",
-                   dtype == PT_BINARY_VECTOR ? "HAMMING or JACCARD" : dtype == PT_SPARSE_FLOAT_VECTOR ? "IP" : "L2, IP or COSINE",
+                   dtype == PT_BINARY_VECTOR ? "HAMMING or JACCARD" : q->f->bm25_input >= 0 ? "BM25"
+                   : dtype == PT_SPARSE_FLOAT_VECTOR ? "IP" : "L2, IP or COSINE",
                    METRIC_NAMES[found]);
   return PT_OK;
 }
@@ -478,6 +502,120 @@ static pt_status prepare_queries(sreq *q, pt_error *err) {
       q->qnorm[i] = sqrtf((float)pt_dist_dot_i8(q->v.i8 + i * dim, q->v.i8 + i * dim, dim));
   }
   return PT_OK;
+}
+
+/* ============================================================================================
+ * Search by text (BM25): the texts, the statistics and inverted index of every partition
+ * (fts.h), one index search per partition searched and query, offered to the query's heap
+ * ========================================================================================== */
+
+/* The query texts of a BM25 field: a JSON list of strings, from a host's vectors (JSON kind)
+ * or pt_collection_search's "sparse" member. */
+static pt_status bm25_texts(const cJSON *root, const pt_vectors_in *in, sreq *q, pt_error *err) {
+  const cJSON *list = NULL;
+  if (in && in->kind == PT_IN_JSON && in->values) {
+    pt_json_checked chk;
+    q->texts = pt_json_parse_ex(in->values, in->len, 0, &chk);
+    if (!q->texts) return pt_json_fail(err, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "the search texts", "the search texts are not JSON", &chk);
+    list = q->texts;
+  } else if (!in) {
+    list = cJSON_GetObjectItemCaseSensitive(root, "sparse");
+  } else if (in->n < 1 || in->n > PT_MAX_NQ) {
+    return pt_queries_bad_nq((double)in->n, err);
+  }
+  bool ok = cJSON_IsArray(list);
+  for (const cJSON *t = ok ? list->child : NULL; t; t = t->next) ok &= cJSON_IsString(t);
+  if (!ok)
+    return pt_fail(err, PT_TYPE_MISMATCH, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "field %s is the output of a BM25 function: search it with texts (a list of strings)" PT_INVALID_PARAMETER,
+                   q->f->name);
+  size_t n = (size_t)cJSON_GetArraySize(list);
+  if (n < 1 || n > PT_MAX_NQ) return pt_queries_bad_nq((double)n, err);
+  if (list != q->texts) {
+    if (!(q->texts = cJSON_Duplicate(list, true))) return pt_fail_nomem(err);
+  }
+  q->nq = n;
+  return PT_OK;
+}
+
+/* params.bm25_k1, bm25_b, drop_ratio_search: numbers (or their text), in knowhere's ranges. */
+static pt_status bm25_params(const cJSON *root, pt_bm25_params *prm, pt_error *err) {
+  pt_bm25_params_default(prm);
+  const cJSON *params = cJSON_GetObjectItemCaseSensitive(root, "params");
+  if (!cJSON_IsObject(params)) return PT_OK;
+  bool has;
+  pt_status rc;
+  if ((rc = get_bound(params, "bm25_k1", &has, &prm->k1, err)) || (rc = get_bound(params, "bm25_b", &has, &prm->b, err)) ||
+      (rc = get_bound(params, "drop_ratio_search", &has, &prm->drop_ratio_search, err)))
+    return rc;
+  return pt_bm25_params_check(prm, err);
+}
+
+static bool in_range(const sreq *q, float reported);
+
+typedef struct bm25_accept {
+  const uint8_t *bits; /* rows the filter selected */
+} bm25_accept;
+
+static bool bm25_accepts(const void *ctx, uint32_t row) { return pt_bit_get(((const bm25_accept *)ctx)->bits, row); }
+
+static pt_status bm25_scan(pt_collection *c, const sreq *q, const cJSON *root, const pt_filter *filter, heap *heaps,
+                           uint32_t *sel, pt_error *err) {
+  pt_bm25_params prm;
+  pt_status rc = bm25_params(root, &prm, err);
+  if (rc) return rc;
+  for (size_t p = 0; p < c->n_parts; p++)
+    if (pt_fts_ensure(c, c->parts[p])) return pt_fail_nomem(err);
+  const pt_field *in = &c->schema->fields[q->f->bm25_input];
+  pt_analyzer *a = NULL;
+  if ((rc = pt_analyzer_new(in->analyzer_params, in->analyzer_params ? in->analyzer_params_len : 0, &a, err))) return rc;
+  size_t k = heaps[0].k;
+  uint8_t **bits = pt_calloc(c->n_parts ? c->n_parts : 1, sizeof *bits);
+  uint32_t *ids = pt_malloc(k * sizeof *ids);
+  float *scores = pt_malloc(k * sizeof *scores);
+  pt_fts_scratch scratch = {0};
+  pt_bm25_query bq = {0};
+  if (!bits || !ids || !scores) { rc = pt_fail_nomem(err); goto done; }
+  /* the rows the filter selects, per partition searched (none needed without a filter: the
+   * index holds the live rows only) */
+  const pt_layout *lay = &c->layout;
+  for (size_t p = 0; q->expr_len && p < c->n_parts; p++) {
+    if (!q->scope[p]) continue;
+    const pt_partition *part = c->parts[p];
+    if (!(bits[p] = pt_calloc(part->n_rows / 8 + 1, 1))) { rc = pt_fail_nomem(err); goto done; }
+    for (size_t s = 0; s < part->n_segs; s++) {
+      size_t n_sel;
+      if (!part->segs[s]->live) continue;
+      if ((rc = pt_filter_select(filter, c, p, s, sel, &n_sel, err))) goto done;
+      for (size_t j = 0; j < n_sel; j++) pt_bit_set(bits[p], (uint32_t)(s << lay->seg_shift) | sel[j]);
+    }
+  }
+  size_t qi = 0;
+  for (const cJSON *t = q->texts->child; t; t = t->next, qi++) {
+    if ((rc = pt_fts_query(c, q->field, a, t->valuestring, strlen(t->valuestring), &prm, &scratch, &bq, err))) goto done;
+    for (size_t p = 0; p < c->n_parts; p++) {
+      if (!q->scope[p]) continue;
+      bm25_accept ctx = {bits[p]};
+      pt_index_filter flt = {bm25_accepts, &ctx};
+      size_t n;
+      pt_fts_field *ff = pt_fts_field_of(c->parts[p], q->field);
+      if (pt_bm25_index_search(ff->ix, &bq, k, q->expr_len ? &flt : NULL, ids, scores, &n)) {
+        rc = pt_fail_nomem(err);
+        goto done;
+      }
+      for (size_t j = 0; j < n; j++)
+        if (in_range(q, scores[j])) heap_push(&heaps[qi], -scores[j], (pt_rowref){(uint32_t)p, ids[j]});
+    }
+  }
+done:
+  for (size_t p = 0; bits && p < c->n_parts; p++) pt_free(bits[p]);
+  pt_free(bits);
+  pt_free(ids);
+  pt_free(scores);
+  pt_fts_scratch_release(&scratch);
+  pt_bm25_query_release(&bq);
+  pt_analyzer_free(a);
+  return rc;
 }
 
 /* ============================================================================================
@@ -972,14 +1110,21 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
   /* by keys (Milvus 2.6.9: "int_ids" / "str_ids"), the partitions searched are those the keys
    * are looked up in: read first */
   bool by_keys = cJSON_GetObjectItemCaseSensitive(root, "int_ids") || cJSON_GetObjectItemCaseSensitive(root, "str_ids");
-  if (by_keys) {
+  if (q.m == M_BM25) {
+    if (by_keys) {
+      rc = pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "search by primary keys is not supported on BM25 function output field %s" PT_INVALID_PARAMETER, q.f->name);
+      goto done;
+    }
+    if ((rc = bm25_texts(root, in, &q, err)) || (rc = parse_scope(c, root, &q, err))) goto done;
+  } else if (by_keys) {
     bool has_vectors = in ? in->n > 0 && (in->values || in->len) && in->width > 0 : vectors_bytes != 0;
     if ((rc = parse_scope(c, root, &q, err)) || (rc = keyed_queries(c, root, &q, has_vectors, err))) goto done;
   } else if ((rc = in ? pt_queries_read(q.f, in, &q.v, err) : packed_vectors(root, &q, vectors, vectors_bytes, err)) ||
              (rc = parse_scope(c, root, &q, err))) {
     goto done;
   }
-  if ((rc = prepare_queries(&q, err))) goto done;
+  if (q.m != M_BM25 && (rc = prepare_queries(&q, err))) goto done;
   if ((rc = pt_outputs_parse(c, cJSON_GetObjectItemCaseSensitive(root, "output_fields"), &q.out, err))) goto done;
   if (q.out.count_only) { /* a query's aggregate: no field of a hit */
     rc = pt_fail(err, PT_NOT_FOUND, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "field count(*) not exist");
@@ -1024,7 +1169,8 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
     goto done;
   }
   bool f32 = q.f->dtype == PT_FLOAT_VECTOR;
-  for (size_t p = 0; p < c->n_parts; p++) {
+  if (q.m == M_BM25 && (rc = bm25_scan(c, &q, root, filter, heaps, sel, err))) goto done;
+  for (size_t p = 0; q.m != M_BM25 && p < c->n_parts; p++) {
     if (!q.scope[p]) continue;
     const pt_partition *part = c->parts[p];
     for (size_t s = 0; s < part->n_segs; s++) {
@@ -1080,6 +1226,8 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
     rc = rc == PT_NOMEM ? pt_fail_nomem(err) : rc;
     goto done;
   }
+  res->refs = refs;
+  refs = NULL;
   pt_error_clear(err);
 
 done:

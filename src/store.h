@@ -11,6 +11,7 @@
 #ifndef PT_STORE_H
 #define PT_STORE_H
 
+#include "bm25.h"
 #include "pkindex.h"
 #include "schema.h"
 
@@ -42,6 +43,8 @@ typedef struct pt_layout {
   bool *nullable;     /* per column */
 } pt_layout;
 
+typedef struct pt_fts pt_fts; /* full-text state (fts.h) */
+
 typedef struct pt_partition {
   char *name; /* owned, NUL-terminated */
   size_t name_len;
@@ -51,6 +54,7 @@ typedef struct pt_partition {
   uint64_t n_live;
   pt_pkindex index;
   pt_segment *spare; /* an empty segment made by pt_collection_stage, used by the next write */
+  pt_fts *fts;       /* BM25 statistics and index, NULL until a search builds them (fts.h) */
 } pt_partition;
 
 struct pt_collection {
@@ -164,6 +168,53 @@ void pt_collection_auto_compact(pt_collection *c);
  * section's as its version chains them; a section length past the end stops it): for tests and
  * the fuzz target, which change bytes behind the checksums (snapshot.c). */
 void pt_snapshot_reseal(uint8_t *bytes, size_t len);
+
+/* ---- full-text state (fts.c) ----
+ * A partition's full-text state: for every BM25 function output field of its collection, the
+ * BM25 statistics of the partition's live rows and an inverted index over them (bm25.h). It is
+ * derived from the stored term vectors (the output field's sparse cells), so it is a cache:
+ * built from the live rows the first time a search needs it, then kept in step as rows come and
+ * go (write.c, partition.c), and dropped whenever keeping it in step would need memory that is
+ * not there or would renumber its rows (compaction, loading): the next search builds it again.
+ * A write never fails because of it. */
+typedef struct pt_fts_field {
+  int col;              /* the output field's column */
+  pt_bm25_stats stats;  /* the partition's live rows */
+  pt_bm25_index *ix;
+} pt_fts_field;
+
+struct pt_fts {
+  pt_sparse_pair *tmp; /* a stored cell's pairs, aligned */
+  size_t tmp_cap;
+  size_t n;
+  pt_fts_field f[];
+};
+
+void pt_fts_free(pt_fts *fts);
+/* Drops a partition's state (it is rebuilt when next needed). */
+void pt_fts_drop(pt_partition *p);
+/* Builds the state of partition p of collection c from its live rows, unless it has it. */
+pt_status pt_fts_ensure(const pt_collection *c, pt_partition *p);
+/* The state of field `col` in a partition that has its state (NULL when the field has none). */
+pt_fts_field *pt_fts_field_of(pt_partition *p, int col);
+/* Row `row` of p became live (appended or overwritten): counted in, or the state dropped. */
+void pt_fts_row_added(pt_partition *p, const pt_layout *lay, uint32_t row);
+/* Live row `row` of p goes: `deleted`, or about to be overwritten in place. Taken out. */
+void pt_fts_row_gone(pt_partition *p, const pt_layout *lay, uint32_t row, bool deleted);
+
+/* Scratch of pt_fts_query: zero-initialise, reuse, release. */
+typedef struct pt_fts_scratch {
+  pt_tokens toks;
+  pt_bm25_vec vec;
+} pt_fts_scratch;
+void pt_fts_scratch_release(pt_fts_scratch *s);
+
+/* A search text's BM25 query on output column `col` of c: the text through the input field's
+ * analyzer `a`, its term vector weighed by the statistics of every partition of c (each must
+ * have its state: pt_fts_ensure), with parameters `prm` (checked: pt_bm25_params_check).
+ * Errors: the analyzer's (text not UTF-8, too long), memory. */
+pt_status pt_fts_query(pt_collection *c, int col, const pt_analyzer *a, const char *text, size_t len,
+                       const pt_bm25_params *prm, pt_fts_scratch *s, pt_bm25_query *q, pt_error *err);
 
 
 #endif /* PT_STORE_H */

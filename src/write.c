@@ -263,7 +263,7 @@ static pt_status check_new_keys(wplan *p) {
   if (first == SIZE_MAX) return PT_OK;
   for (size_t ci = 0; ci < s->n_fields; ci++) {
     const pt_field *f = &s->fields[ci];
-    if (f->nullable || f->has_default || pt_batch_given(&p->b, ci, first)) continue;
+    if (f->nullable || f->has_default || f->is_function_output || pt_batch_given(&p->b, ci, first)) continue;
     return pt_fail_at(p->b.err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, (int64_t)first, (int32_t)ci,
                       "fieldSchema(%s) has no corresponding fieldData pass in" PT_INVALID_PARAMETER, f->name);
   }
@@ -624,8 +624,11 @@ static uint32_t in_place_row(const wplan *p, const pt_partition *part, size_t r)
 
 /* Overwrites, column by column, the rows in_place_row found (`at`: batch row -> row, or
  * PT_NO_ROW). Cannot fail. */
-static void overwrite_rows(wplan *p, const pt_partition *part, const uint32_t *at) {
+static void overwrite_rows(wplan *p, pt_partition *part, const uint32_t *at) {
   const pt_layout *lay = p->b.lay;
+  /* the full-text state reads a row's old term vectors before they change (fts.h) */
+  for (size_t r = 0; r < p->b.n; r++)
+    if (at[r] != PT_NO_ROW) pt_fts_row_gone(part, lay, at[r], false);
   for (size_t ci = 0; ci < lay->n_cols; ci++) {
     copy_kind kind = column_copy(p, ci);
     for (size_t r = 0; r < p->b.n; r++) {
@@ -649,6 +652,8 @@ static void overwrite_rows(wplan *p, const pt_partition *part, const uint32_t *a
       col->used = used;
     }
   }
+  for (size_t r = 0; r < p->b.n; r++)
+    if (at[r] != PT_NO_ROW) pt_fts_row_added(part, lay, at[r]);
 }
 
 static pt_status commit(wplan *p, pt_mutation_result *res) {
@@ -721,6 +726,7 @@ static pt_status commit(wplan *p, pt_mutation_result *res) {
     size_t q = p->part >= 0 ? 0 : p->rpart[r];
     uint32_t row = first[q] + (uint32_t)seen[q]++;
     index_row(p, &ts[q], r, row);
+    pt_fts_row_added(ts[q].part, &c->layout, row);
     if (p->refs) p->refs[r] = (pt_rowref){p->part >= 0 ? (uint32_t)p->part : (uint32_t)q, row};
   }
   pt_free(first);
@@ -788,7 +794,8 @@ static void rows_json(wplan *p, pt_mutation_result *res) {
   pt_text t = {NULL, 0, 0, false};
   uint32_t *offs = NULL;
   if (!(o.want = pt_malloc(s->n_fields))) goto fail;
-  memset(o.want, 1, s->n_fields);
+  /* a function's output is computed by the receiving Milvus too, which refuses it given */
+  for (size_t i = 0; i < s->n_fields; i++) o.want[i] = !s->fields[i].is_function_output;
   o.all_dynamic = s->enable_dynamic_field;
   if (pt_rows_build(p->c, p->refs, p->b.n, &o, &rows)) goto fail;
   if (!(offs = pt_malloc((p->b.n + 1) * sizeof *offs))) goto fail;

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { init, connections, Collection, Partition, CollectionSchema, FieldSchema, DataType, FieldOp, ParamError, MilvusException } from 'partita';
+import { init, connections, Collection, Partition, CollectionSchema, FieldSchema, DataType, FieldOp, ParamError, MilvusException, AnnSearchRequest, RRFRanker } from 'partita';
 import { uniqueName } from './support/helpers.mjs';
 
 await init();
@@ -105,6 +105,8 @@ const CALLS = {
   'Collection.get.options': async (opts, c) => (c ?? await filled()).get([1, 4], opts),
   'Collection.search.param': async (opts, c) => (c ?? await filled()).search(Q, 'v', opts, undefined, null),
   'Collection.search.options': async (opts, c) => (c ?? await filled()).search(Q, 'v', { metric_type: 'L2' }, 3, null, opts),
+  'Collection.hybrid_search.options': async (opts, c) =>
+    (c ?? await filled()).hybrid_search([new AnnSearchRequest(Q, 'v', { metric_type: 'L2' }, 3)], new RRFRanker(), 3, opts),
   'Collection.flush.options': async (opts) => (await filled()).flush(opts),
   'Collection.load.options': async (opts) => (await filled()).load(opts),
   'Collection.release.options': async (opts) => (await filled()).release(opts),
@@ -120,6 +122,8 @@ const CALLS = {
   'Partition.get.options': async (opts, c) => (c ?? await filled()).partition('p').get([1, 4], opts),
   'Partition.search.param': async (opts, c) => (c ?? await filled()).partition('p').search(Q, 'v', opts, undefined, null),
   'Partition.search.options': async (opts, c) => (c ?? await filled()).partition('p').search(Q, 'v', { metric_type: 'L2' }, 3, null, opts),
+  'Partition.hybrid_search.options': async (opts, c) =>
+    (c ?? await filled()).partition('p').hybrid_search([new AnnSearchRequest(Q, 'v', { metric_type: 'L2' }, 3)], new RRFRanker(), 3, opts),
   'Partition.flush.options': async (opts) => (await filled()).partition('p').flush(opts),
   'Partition.load.options': async (opts) => (await filled()).partition('p').load(opts),
   'Partition.release.options': async (opts) => (await filled()).partition('p').release(opts),
@@ -263,7 +267,7 @@ const EVIDENCE = {
       return refused(call({ metric_type: 'L2', offset: 1 }), 'Not support offset when searching iteration', ParamError);
     }
     // search's options have no limit (its argument does); query's and param's do
-    const base = key.endsWith('.param') ? { metric_type: 'L2', limit: 2 } : key.includes('.search.') ? {} : { limit: 2 };
+    const base = key.endsWith('.param') ? { metric_type: 'L2', limit: 2 } : key.includes('search.') ? {} : { limit: 2 };
     const first = await call(base), skipped = await call({ ...base, offset: 1 });
     assert.notDeepEqual(JSON.stringify(skipped), JSON.stringify(first));
   },

@@ -52,7 +52,7 @@ async function quick(extra = {}) {
 // ---- transport ------------------------------------------------------------------------------
 
 test('unknown routes and methods get gin\'s plain 404', async () => {
-  for (const [path, method] of [['collections/nope', 'POST'], ['collections/list', 'GET'], ['entities/hybrid_search', 'POST']]) {
+  for (const [path, method] of [['collections/nope', 'POST'], ['collections/list', 'GET'], ['entities/nope', 'POST']]) {
     const r = await call(path, method === 'GET' ? undefined : {}, { method });
     assert.equal(r.status, 404);
     assert.equal(r.text, '404 page not found');
@@ -68,7 +68,7 @@ test('GET / answers an HTML page listing the routes, or the page given', async (
   assert.match(r.headers.get('content-type'), /text\/html/);
   const html = await r.text();
   for (const route of routes) assert.ok(html.includes(route), route);
-  assert.equal(routes.length, 37);
+  assert.equal(routes.length, 38);
   const custom = createHandler({ page: () => new Response('demo', { headers: { 'content-type': 'text/html' } }) });
   assert.equal(await (await custom(new Request('http://127.0.0.1/'))).text(), 'demo');
 });

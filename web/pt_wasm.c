@@ -118,6 +118,8 @@ EXPORT(pt_status, pt_wasm_query_block)(pt_collection *coll, const char *request,
                                        pt_wasm_block *out);
 EXPORT(pt_status, pt_wasm_search_block)(pt_collection *coll, const char *request, size_t len,
                                         const pt_vectors_in *vectors, pt_wasm_block *out);
+EXPORT(pt_status, pt_wasm_hybrid_search_block)(pt_collection *coll, const char *request, size_t len,
+                                               const pt_vectors_in *vectors, size_t n_vectors, pt_wasm_block *out);
 EXPORT(void, pt_wasm_search_free)(pt_search_result *r);
 EXPORT(void *, pt_wasm_scratch)(size_t size);
 EXPORT(int, pt_wasm_simd)(void);
@@ -539,11 +541,8 @@ void pt_wasm_rows_free(pt_rows *rows) { pt_rows_free(rows); }
 
 /* ---- search ---- */
 
-pt_status pt_wasm_search_block(pt_collection *coll, const char *request, size_t len, const pt_vectors_in *vectors,
-                               pt_wasm_block *out) {
-  pt_search_result *r = NULL;
-  memset(out, 0, sizeof *out);
-  out->status = pt_collection_search_vectors(coll, request, len, vectors, &r, &last_error);
+/* A search's result into a block (search and hybrid search). */
+static pt_status search_block(pt_search_result *r, pt_wasm_block *out) {
   if (out->status != PT_OK) return out->status;
   block_rows(pt_search_rows(r), out);
   out->nq = (uint32_t)pt_search_nq(r);
@@ -552,6 +551,21 @@ pt_status pt_wasm_search_block(pt_collection *coll, const char *request, size_t 
   out->key_is_output = pt_search_key_is_output(r);
   out->handle = r;
   return PT_OK;
+}
+pt_status pt_wasm_search_block(pt_collection *coll, const char *request, size_t len, const pt_vectors_in *vectors,
+                               pt_wasm_block *out) {
+  pt_search_result *r = NULL;
+  memset(out, 0, sizeof *out);
+  out->status = pt_collection_search_vectors(coll, request, len, vectors, &r, &last_error);
+  return search_block(r, out);
+}
+/* `vectors`: n_vectors pt_vectors_in, one per sub-request, in one array. */
+pt_status pt_wasm_hybrid_search_block(pt_collection *coll, const char *request, size_t len, const pt_vectors_in *vectors,
+                                      size_t n_vectors, pt_wasm_block *out) {
+  pt_search_result *r = NULL;
+  memset(out, 0, sizeof *out);
+  out->status = pt_collection_hybrid_search(coll, request, len, vectors, n_vectors, &r, &last_error);
+  return search_block(r, out);
 }
 void pt_wasm_search_free(pt_search_result *r) { pt_search_free(r); }
 

@@ -98,6 +98,17 @@ pt_collection *test_collection(pt_store *store, const char *name, const char *sc
   return c;
 }
 
+pt_status test_try_create(pt_store *store, const char *schema_json, pt_error *err) {
+  pt_schema *s = NULL;
+  pt_status rc = pt_schema_from_json(schema_json, strlen(schema_json), &s, err);
+  if (rc) return rc;
+  pt_collection *c = NULL;
+  rc = pt_collection_create(store, "x", 1, s, NULL, &c, err);
+  pt_schema_free(s);
+  if (rc == PT_OK) pt_collection_drop(store, "x", 1);
+  return rc;
+}
+
 pt_mutation_result test_write(pt_collection *c, const char *partition, pt_op op, const char *json) {
   pt_mutation_result res;
   pt_error err;

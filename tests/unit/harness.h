@@ -98,6 +98,9 @@ pt_schema *test_schema(const char *json);
 /* A fresh store with a fixed clock (1,700,000,000,000 ms), and a collection in it. */
 pt_store *test_store(void);
 pt_collection *test_collection(pt_store *store, const char *name, const char *schema_json);
+/* Builds a schema from JSON and creates collection "x" with it (dropped again when it was
+ * created): the status of the first step that refused, with its error. */
+pt_status test_try_create(pt_store *store, const char *schema_json, pt_error *err);
 /* Runs a JSON write, expecting success. */
 pt_mutation_result test_write(pt_collection *c, const char *partition, pt_op op, const char *json);
 /* Runs a query, returning the rows (NULL and a printed failure on error). */

@@ -289,6 +289,39 @@ TEST(deleted_rows_counted_until_compaction) {
   pt_bm25_stats_free(&s);
 }
 
+TEST(forget) {
+  pt_bm25_stats s = {0};
+  pt_bm25_index *ix;
+  CHECK_OK(pt_bm25_index_new(&ix), (pt_error *)NULL);
+  pt_sparse_pair d0[] = {{idx("x"), 2}}, d1[] = {{idx("x"), 1}, {idx("y"), 3}};
+  CHECK_OK(pt_bm25_stats_add(&s, d0, 1), (pt_error *)NULL);
+  CHECK_OK(pt_bm25_stats_add(&s, d1, 2), (pt_error *)NULL);
+  CHECK_OK(pt_bm25_index_add(ix, 0, d0, 1), (pt_error *)NULL);
+  CHECK_OK(pt_bm25_index_add(ix, 1, d1, 2), (pt_error *)NULL);
+  /* forgotten: never returned, its id not added again, not forgotten twice, not removed */
+  CHECK_OK(pt_bm25_index_forget(ix, 0), (pt_error *)NULL);
+  CHECK_EQ_INT(pt_bm25_index_count(ix), 1);
+  CHECK(!pt_bm25_index_contains(ix, 0));
+  CHECK_EQ_INT(pt_bm25_index_forget(ix, 0), PT_NOT_FOUND);
+  CHECK_EQ_INT(pt_bm25_index_add(ix, 0, d0, 1), PT_MISUSE);
+  CHECK_EQ_INT(pt_bm25_index_remove(ix, 0, d0, 1), PT_NOT_FOUND);
+  CHECK_EQ_INT(pt_bm25_index_forget(ix, 7), PT_NOT_FOUND);
+  pt_bm25_params p;
+  pt_bm25_params_default(&p);
+  pt_bm25_query q = {0};
+  pt_sparse_pair qx[] = {{idx("x"), 1}};
+  CHECK_OK(pt_bm25_query_prepare(&s, qx, 1, &p, &q), (pt_error *)NULL);
+  uint32_t id[2];
+  float score[2];
+  size_t n;
+  CHECK_OK(pt_bm25_index_search(ix, &q, 2, NULL, id, score, &n), (pt_error *)NULL);
+  CHECK_EQ_INT(n, 1);
+  CHECK_EQ_INT(id[0], 1);
+  pt_bm25_query_release(&q);
+  pt_bm25_index_free(ix);
+  pt_bm25_stats_free(&s);
+}
+
 /* ---- parameters ---- */
 
 TEST(parameters) {
@@ -528,5 +561,5 @@ TEST(allocation_failures) {
   CHECK_EQ_INT(pt_set_allocator(NULL), PT_OK);
 }
 
-TEST_MAIN(T(term_index), T(vectors), T(scores_match_the_definition), T(deleted_rows_counted_until_compaction),
+TEST_MAIN(T(term_index), T(vectors), T(scores_match_the_definition), T(deleted_rows_counted_until_compaction), T(forget),
           T(parameters), T(drop_ratio_search), T(misuse), T(allocation_failures))

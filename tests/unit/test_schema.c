@@ -852,6 +852,30 @@ TEST(schema_to_json_round_trip) {
   CHECK_EQ_INT(pt_schema_to_json(NULL, &text, NULL), PT_MISUSE);
 }
 
+/* A schema whose fields share a name (refused only when a collection is created) reads back as
+ * it was: its description must not name the primary key in a way that marks the other field
+ * too (found by fuzz_hybrid: "Expected only one primary key field, got [t, t, ...]"). */
+TEST(schema_with_shared_names_reads_back) {
+  const char *json = "{\"fields\":[{\"name\":\"t\",\"dtype\":21,\"max_length\":8},"
+                     "{\"name\":\"t\",\"dtype\":21,\"max_length\":8,\"is_primary\":true}]}";
+  pt_error e;
+  pt_schema *a = NULL, *b = NULL;
+  CHECK_OK(pt_schema_from_json(json, strlen(json), &a, &e), &e);
+  char *t1 = NULL, *t2 = NULL;
+  size_t l1 = 0, l2 = 0;
+  CHECK_OK(pt_schema_to_json(a, &t1, &l1), (pt_error *)NULL);
+  CHECK_OK(pt_schema_from_json(t1, l1, &b, &e), &e);
+  if (b) {
+    CHECK_OK(pt_schema_to_json(b, &t2, &l2), (pt_error *)NULL);
+    CHECK_STR(t2, t1);
+    CHECK(pt_schema_equal(a, b));
+  }
+  pt_free(t1);
+  pt_free(t2);
+  pt_schema_free(a);
+  pt_schema_free(b);
+}
+
 TEST(collection_properties) {
   /* allow_insert_auto_id: a boolean or Go's ParseBool text; read back as a boolean */
   pt_schema *s = schema_sq("{'auto_id':true,'properties':{'allow_insert_auto_id':'T'},"
@@ -904,4 +928,5 @@ TEST_MAIN(T(field_check_accepts_every_type), T(field_check_errors), T(schema_fro
           T(create_field_names_and_keywords), T(create_primary_dynamic_auto_id_types),
           T(create_type_params), T(create_nullable_and_defaults), T(create_num_partitions),
           T(reopen_same_and_different_schema), T(collection_find_drop_list), T(partition_rules),
-          T(schema_to_json_round_trip), T(names_of_types_and_statuses), T(collection_properties))
+          T(schema_to_json_round_trip), T(names_of_types_and_statuses), T(collection_properties),
+          T(schema_with_shared_names_reads_back))

@@ -55,14 +55,7 @@ static pt_collection *dataset(pt_store *st) {
 static pt_status create(pt_store *st, const char *fields, pt_error *e) {
   char json[2048];
   snprintf(json, sizeof json, "{\"fields\":[{\"name\":\"id\",\"dtype\":5,\"is_primary\":true}," VEC ",%s]}", fields);
-  pt_schema *s = NULL;
-  pt_status rc = pt_schema_from_json(json, strlen(json), &s, e);
-  if (rc) return rc;
-  pt_collection *c = NULL;
-  rc = pt_collection_create(st, "x", 1, s, NULL, &c, e);
-  pt_schema_free(s);
-  if (rc == PT_OK) pt_collection_drop(st, "x", 1);
-  return rc;
+  return test_try_create(st, json, e);
 }
 
 TEST(schema_params) {

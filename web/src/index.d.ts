@@ -78,6 +78,8 @@ export type DefaultValue = boolean | number | bigint | string | null;
 
 export interface FieldOptions {
   is_primary?: boolean;
+  /** Set by the schema's functions; given, a function must output the field. */
+  is_function_output?: boolean;
   auto_id?: boolean;
   /** Vector dimension (in bits for BINARY_VECTOR). */
   dim?: number;
@@ -132,7 +134,26 @@ export class FieldSchema {
   toJSON(): object;
 }
 
+/** pymilvus's FunctionType: only BM25 runs (the others are refused by name). */
+export declare const FunctionType: { readonly UNKNOWN: 0; readonly BM25: 1; readonly TEXTEMBEDDING: 2; readonly RERANK: 3 };
+
+/** pymilvus's Function: a BM25 function fills its SPARSE_FLOAT_VECTOR output from its VARCHAR
+ * input (enable_analyzer) on every write; the output is never written nor returned. */
+export class Function {
+  constructor(name: string, function_type: number, input_field_names: string | string[], output_field_names: string | string[],
+              description?: string, params?: Record<string, unknown> | null);
+  readonly name: string;
+  readonly type: number;
+  readonly input_field_names: string[];
+  readonly output_field_names: string[];
+  readonly description: string;
+  readonly params: Record<string, unknown>;
+  toJSON(): object;
+}
+
 export interface CollectionSchemaOptions {
+  /** The schema's functions (BM25). */
+  functions?: Function[];
   auto_id?: boolean;
   enable_dynamic_field?: boolean;
   primary_field?: string;
@@ -148,6 +169,9 @@ export class CollectionSchema {
   readonly enable_dynamic_field: boolean;
   readonly primary_field: FieldSchema;
   readonly partition_key_field: FieldSchema | undefined;
+  readonly functions: Function[];
+  /** pymilvus's add_function: checked against the fields, kept; returns the schema. */
+  add_function(fn: Function): this;
   toJSON(): object;
 }
 
@@ -391,6 +415,41 @@ export interface CollectionSearchOptions extends SearchOptions {
   partition_names?: string[];
 }
 
+/** One search of a hybrid search (pymilvus's AnnSearchRequest): query vectors (texts for a BM25
+ * function's output field), the field, its param (metric_type, params), limit and filter. */
+export class AnnSearchRequest {
+  constructor(data: SearchData | string | string[], anns_field: string, param: SearchParam, limit: number, expr?: string | null,
+              expr_params?: ExprParams | null);
+}
+/** Reciprocal rank fusion: a row scores the sum of 1 / (k + rank) over the searches that found it. */
+export class RRFRanker {
+  constructor(k?: number);
+}
+/** Weighted fusion: the sum of weight * score normalised per metric (Milvus's, with norm_score,
+ * the default). `new WeightedRanker(0.7, 0.3)`, or with `{ norm_score: false }` last. */
+export class WeightedRanker {
+  constructor(...weights: Array<number | { norm_score?: boolean }>);
+}
+
+export interface PartitionHybridSearchOptions extends TimeoutOption {
+  /** Fields to return in each hit's `entity`. */
+  output_fields?: string[];
+  /** Fused hits to skip. */
+  offset?: number;
+  /** -1 to 6. */
+  round_decimal?: number;
+}
+
+export interface HybridSearchOptions extends TimeoutOption {
+  partition_names?: string[];
+  /** Fields to return in each hit's `entity`. */
+  output_fields?: string[];
+  /** Fused hits to skip. */
+  offset?: number;
+  /** -1 to 6. */
+  round_decimal?: number;
+}
+
 /** One search hit, as pymilvus's Hit: the primary key, Milvus's distance (squared L2, inner
  * product, cosine similarity, Hamming count or Jaccard distance) and the output fields (the
  * primary key among them only when it was asked for by name or by `*`). */
@@ -487,6 +546,9 @@ export class Collection {
    * order). `anns_field` may be left out (undefined / null) when there is one vector field. */
   search(data: SearchData | null | undefined, anns_field: string | null | undefined, param: SearchParam | null | undefined, limit?: number,
          expr?: string | null, options?: CollectionSearchOptions): Promise<Hit[][]>;
+  /** pymilvus's hybrid_search: each request searched, the hits fused by the ranker, best first
+   * (the distances are the fused scores). */
+  hybrid_search(reqs: AnnSearchRequest[], rerank: RRFRanker | WeightedRanker, limit: number, options?: HybridSearchOptions): Promise<Hit[][]>;
   /** pymilvus's query_iterator: batches of rows in primary-key order, each row present from
    * start to end once, whatever other calls write between batches. */
   query_iterator(options?: QueryIteratorOptions): Promise<QueryIterator>;
@@ -543,6 +605,8 @@ export class Partition {
   /** Exact vector search in this partition (see Collection.search). */
   search(data: SearchData | null | undefined, anns_field: string | null | undefined, param: SearchParam | null | undefined, limit?: number,
          expr?: string | null, options?: SearchOptions): Promise<Hit[][]>;
+  /** pymilvus's Partition.hybrid_search: Collection.hybrid_search over this partition. */
+  hybrid_search(reqs: AnnSearchRequest[], rerank: RRFRanker | WeightedRanker, limit: number, options?: PartitionHybridSearchOptions): Promise<Hit[][]>;
   flush(options?: TimeoutOption): Promise<void>;
   load(options?: TimeoutOption): Promise<void>;
   release(options?: TimeoutOption): Promise<void>;

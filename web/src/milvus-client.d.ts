@@ -97,7 +97,8 @@ export type FieldType = {
   element_type?: DataType | keyof typeof DataType;
   is_primary_key?: boolean;
   is_partition_key?: boolean;
-  is_function_output?: false;
+  /** Set on a BM25 function's output; the function must name the field. */
+  is_function_output?: boolean;
   is_clustering_key?: boolean;
   type_params?: Partial<Record<TypeParamKey, TypeParam>>;
   autoID?: boolean;
@@ -127,6 +128,45 @@ interface BaseCreateCollectionReq extends GrpcTimeOut {
   shards_num?: 1;
   /** `allow_insert_auto_id` only (an auto_id insert may give its keys); others are refused. */
   properties?: { allow_insert_auto_id?: boolean | string };
+  /** The schema's functions: BM25 (one VarChar input with enable_analyzer, one
+   * SparseFloatVector output, no params). */
+  functions?: FunctionObject[];
+}
+/** The SDK's FunctionType. */
+export declare enum FunctionType { Unknown = 0, BM25 = 1, TEXTEMBEDDING = 2, RERANK = 3, MINHASH = 4, MOLFINGERPRINT = 5 }
+export interface FunctionObject {
+  name: string;
+  description?: string;
+  type: FunctionType;
+  input_field_names: string[];
+  output_field_names?: string[];
+  params?: Record<string, any>;
+}
+/** The SDK's reranker objects and their builders. */
+export interface RerankerObj { strategy: 'rrf' | 'weighted' | string; params: Record<string, any> }
+export declare function RRFRanker(k?: number): RerankerObj;
+export declare function WeightedRanker(weights: number[]): RerankerObj;
+export interface HybridSearchSingleReq {
+  data: SearchData;
+  anns_field: string;
+  params?: Record<string, any>;
+  expr?: string;
+  filter?: string;
+  exprValues?: keyValueObj;
+  limit?: number;
+  metric_type?: string;
+}
+export interface HybridSearchReq extends collectionNameReq {
+  data: HybridSearchSingleReq[];
+  /** Default: RRFRanker(60). */
+  rerank?: RerankerObj;
+  limit?: number;
+  topk?: number;
+  offset?: number;
+  output_fields?: string[];
+  partition_names?: string[];
+  consistency_level?: ConsistencyLevelEnum | keyof typeof ConsistencyLevelEnum;
+  round_decimal?: number;
 }
 export interface CreateCollectionWithFieldsReq extends BaseCreateCollectionReq {
   fields: FieldType[];
@@ -179,8 +219,18 @@ export interface CollectionSchema {
   enable_dynamic_field: boolean;
   autoID: boolean;
   fields: FieldSchema[];
-  functions: never[];
+  functions: FunctionDescription[];
   struct_array_fields: FieldSchema[];
+}
+export interface FunctionDescription {
+  name: string;
+  description: string;
+  type: string;
+  input_field_names: string[];
+  output_field_names: string[];
+  input_field_ids: string[];
+  output_field_ids: string[];
+  params: KeyValuePair[];
 }
 export interface DescribeCollectionResponse {
   status: ResStatus;
@@ -198,7 +248,7 @@ export interface DescribeCollectionResponse {
   shards_num: number;
   num_partitions?: string;
   db_name: string;
-  functions: never[];
+  functions: FunctionDescription[];
   update_timestamp_str: string;
   update_timestamp: number;
   anns_fields: Record<string, FieldSchema>;
@@ -499,6 +549,8 @@ export declare class MilvusClient {
   get(data: GetReq): Promise<QueryResults>;
   count(data: CountReq): Promise<CountResult>;
   search<T extends SearchReq | SearchSimpleReq>(params: T): Promise<SearchResults<T>>;
+  /** Each sub-request searched with its field's index metric, the hits fused by `rerank`. */
+  hybridSearch(params: HybridSearchReq): Promise<SearchResults<SearchSimpleReq>>;
   /** Batches of rows in primary-key order, each row once even while other calls write. */
   queryIterator(data: QueryIteratorReq): Promise<AsyncIterable<Record<string, any>[]>>;
   /** Batches of hits for one vector, best first, each row once. */

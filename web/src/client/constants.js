@@ -55,6 +55,9 @@ export const IndexType = stringEnum(['FLAT', 'IVF_FLAT', 'IVF_SQ8', 'IVF_PQ', 'H
   'RAFT_IVF_FLAT', 'RAFT_IVF_PQ', ['ScaNN', 'SCANN'], 'STL_SORT', ['TRIE', 'Trie'], 'INVERTED', 'BITMAP', 'IVF_RABITQ', 'MINHASH_LSH',
   'RTREE', 'HNSW_SQ', 'HNSW_PQ', 'HNSW_PRQ', 'AISAQ', 'NGRAM', 'FMINDEX']);
 
+/** The SDK's FunctionType: only BM25 runs in partita (the core refuses the others by name). */
+export const FunctionType = numericEnum([['Unknown', 0], ['BM25', 1], ['TEXTEMBEDDING', 2], ['RERANK', 3], ['MINHASH', 4], ['MOLFINGERPRINT', 5]]);
+
 export const LoadState = stringEnum(['LoadStateNotExist', 'LoadStateNotLoad', 'LoadStateLoading', 'LoadStateLoaded']);
 
 export const ShowCollectionsType = numericEnum([['All', 0], ['Loaded', 1]]);

@@ -24,14 +24,15 @@ import { engine, isInitialized } from '../core/engine.js';
 import { connections } from '../orm/connections.js';
 import { Collection, idsRequest, keysExpr } from '../orm/collection.js';
 import { transcribeQueries } from '../core/marshal.js';
-import { CollectionSchema, FieldSchema } from '../orm/schema.js';
+import { CollectionSchema, FieldSchema, Function as OrmFunction } from '../orm/schema.js';
+import { AnnSearchRequest, RRFRanker as OrmRRFRanker, WeightedRanker as OrmWeightedRanker } from '../orm/hybrid.js';
 import { run_analyzer } from '../orm/analyzer.js';
 import { DataType as CORE, isVectorType } from '../core/dtype.js';
-import { Code, MilvusException } from '../core/errors.js';
+import { CLIENT_ERROR, Code, MilvusException, ParamError } from '../core/errors.js';
 import { templateText, withTemplate } from '../core/template.js';
 import { defaultMetric } from '../remote/rest.js';
 import {
-  ConsistencyLevelEnum, DataType, DataTypeMap, DEFAULT_COUNT_QUERY_STRING, DEFAULT_DYNAMIC_FIELD, DEFAULT_METRIC_TYPE,
+  ConsistencyLevelEnum, DataType, DataTypeMap, FunctionType, DEFAULT_COUNT_QUERY_STRING, DEFAULT_DYNAMIC_FIELD, DEFAULT_METRIC_TYPE,
   DEFAULT_PRIMARY_KEY_FIELD, DEFAULT_TOPK, DEFAULT_VECTOR_FIELD, ERROR_REASONS, ErrorCode, LoadState, checkSdkNames,
 } from './constants.js';
 import { resStatus, statusOf, unsupported } from './status.js';
@@ -185,10 +186,32 @@ function fieldReply(f, st) {
     is_dynamic: false,
     is_clustering_key: f.is_clustering_key === true,
     nullable: f.nullable === true,
-    is_function_output: false,
+    is_function_output: f.is_function_output === true,
   };
   Object.assign(out, typeParams);
   return out;
+}
+
+/** The schema's functions as the SDK describes them (type by name, params as key/value pairs). */
+function functionsReply(schema) {
+  return (schema.functions ?? []).map((fn) => ({
+    name: fn.name, description: fn.description ?? '', type: FunctionType[fn.type] ?? String(fn.type),
+    input_field_names: fn.input_field_names, output_field_names: fn.output_field_names,
+    input_field_ids: fn.input_field_names.map((n) => String(schema.fields.find((f) => f.name === n)?.field_id ?? 0)),
+    output_field_ids: fn.output_field_names.map((n) => String(schema.fields.find((f) => f.name === n)?.field_id ?? 0)),
+    params: keyValues(fn.params ?? {}),
+  }));
+}
+
+/** The SDK's FunctionObject list ({ name, description, type, input_field_names,
+ * output_field_names, params }) as the ORM's Function objects (the core checks them). */
+function coreFunctions(list) {
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) throw new ParamError(CLIENT_ERROR, 'The functions of schema must be type list.');
+  return list.map((fn) => {
+    accept('createCollection (functions)', fn, ['name', 'description', 'type', 'input_field_names', 'output_field_names', 'params']);
+    return new OrmFunction(fn.name, fn.type, fn.input_field_names, fn.output_field_names ?? [], fn.description ?? '', fn.params ?? {});
+  });
 }
 
 function describeReply(h, st, partitions, aliasNames, db) {
@@ -204,7 +227,7 @@ function describeReply(h, st, partitions, aliasNames, db) {
       enable_dynamic_field: h.schema.enable_dynamic_field === true,
       autoID: h.pk?.auto_id === true,
       fields,
-      functions: [],
+      functions: functionsReply(h.schema),
       struct_array_fields: [],
     },
     collectionID: String(h.id),
@@ -220,7 +243,7 @@ function describeReply(h, st, partitions, aliasNames, db) {
     shards_num: 1,
     num_partitions: String(partitions.length),
     db_name: db,
-    functions: [],
+    functions: functionsReply(h.schema),
     update_timestamp_str: ts,
     update_timestamp: Number(st.created),
     anns_fields,
@@ -522,7 +545,7 @@ export class MilvusClient {
     if (!Array.isArray(fields) || !fields.length || !data.collection_name) throw new Error(ERROR_REASONS.CREATE_COLLECTION_CHECK_PARAMS);
     await this.#whenReady(); // which types are vectors is the core's to say
     checkFields(fields);
-    if (Array.isArray(data.functions) ? data.functions.length > 0 : data.functions !== undefined) throw unsupported('`functions` of MilvusClient.createCollection (BM25 and embedding functions: issue 19)');
+    const functions = coreFunctions(data.functions);
     if (data.shards_num !== undefined && data.shards_num !== 1) throw unsupported('`shards_num` other than 1 of MilvusClient.createCollection');
     const level = data.consistency_level ?? 'Bounded';
     const levelName = typeof level === 'number' ? ConsistencyLevelEnum[level] : level;
@@ -534,7 +557,7 @@ export class MilvusClient {
     return this.#run((s) => s, () => {
       aliasesOf(this.address, this.#dbOf(data)).refuseCreate(data.collection_name);
       const schema = new CollectionSchema(coreFields, data.description ?? '', {
-        enable_dynamic_field: Boolean(data.enable_dynamic_field || data.enableDynamicField),
+        enable_dynamic_field: Boolean(data.enable_dynamic_field || data.enableDynamicField), functions,
       });
       const existed = engine().hasCollection(this.#storeOf(data), data.collection_name);
       // the stored-only properties are kept here, the others are the core's to judge
@@ -831,7 +854,7 @@ export class MilvusClient {
         field_name: f.name,
         index_name: data.index_name || f.name,
         index_type: extra.index_type ?? 'AUTOINDEX',
-        metric_type: String(extra.metric_type ?? (isVectorType(f.dtype) ? defaultMetric(f.dtype) : '')).toUpperCase(),
+        metric_type: String(extra.metric_type ?? (f.is_function_output ? 'BM25' : isVectorType(f.dtype) ? defaultMetric(f.dtype) : '')).toUpperCase(),
         params,
         id: Date.now(),
       };
@@ -1042,6 +1065,12 @@ export class MilvusClient {
    */
   async search(data) {
     checkCollectionName(data);
+    // a list of sub-requests is a hybrid search, as the SDK decides it
+    const first = Array.isArray(data.data) ? data.data[0] : undefined;
+    if (first && typeof first === 'object' && !Array.isArray(first) && first.anns_field && !ArrayBuffer.isView(first)) {
+      const { anns_field: _a, ...rest } = data;
+      return this.hybridSearch(rest);
+    }
     accept('search', data, ['anns_field', 'partition_names', 'expr', 'filter', 'exprValues', 'search_params', 'vectors', 'vector', 'data', 'output_fields',
       'vector_type', 'consistency_level', 'limit', 'topk', 'offset', 'params', 'metric_type', 'round_decimal', 'ignore_growing', 'ids',
       'group_by_field', 'group_size', 'strict_group_size']);
@@ -1074,6 +1103,9 @@ export class MilvusClient {
       const params = searchParamsOf(legacy ? legacy.params : data.params);
       const roundDecimal = legacy?.round_decimal ?? params.round_decimal ?? data.round_decimal ?? -1;
       const { round_decimal: _r, ...searchParams } = params;
+      // a BM25 index's bm25_k1 / bm25_b are the search's unless it gives its own (knowhere)
+      if (h.schema.fields.find((f) => f.name === annsName)?.is_function_output && index)
+        for (const k of ['bm25_k1', 'bm25_b']) if (searchParams[k] === undefined && index.params[k] !== undefined) searchParams[k] = index.params[k];
       const request = {
         anns_field: annsName,
         metric_type: asked ? String(asked) : index?.metric_type ?? '',
@@ -1105,6 +1137,64 @@ export class MilvusClient {
       return {
         status: resStatus(),
         results: nq === 1 ? results[0] : results, // one query vector: a flat list, as the SDK gives it
+        recalls: [],
+        session_ts: 0,
+        collection_name: h.name,
+        all_search_count: results.reduce((a, l) => a + l.length, 0),
+      };
+    });
+  }
+
+  /**
+   * hybridSearch({ collection_name, data: [{ data, anns_field, params, expr | filter, exprValues,
+   * limit }], rerank: RRFRanker(k) | WeightedRanker(weights), limit, output_fields,
+   * partition_names }): as the SDK's; each sub-request searches its field with its index's
+   * metric (its own limit, else the request's), and the core fuses the hits (ORM hybrid_search).
+   */
+  async hybridSearch(data) {
+    checkCollectionName(data);
+    accept('hybridSearch', data, ['data', 'rerank', 'limit', 'topk', 'offset', 'output_fields', 'partition_names', 'consistency_level',
+      'round_decimal', 'filter', 'expr']);
+    if (!Array.isArray(data.data) || data.data.length === 0) throw new Error(ERROR_REASONS.VECTORS_OR_VECTOR_IS_MISSING);
+    // the SDK's hybrid search has no top-level filter: each sub-request carries its own
+    if (data.filter || data.expr) throw unsupported('a top-level `filter` of MilvusClient.hybridSearch (give each sub-request its `expr`)');
+    await this.#whenReady();
+    const desc = await this.describeCollection({ collection_name: data.collection_name, db_name: data.db_name });
+    const fail = (s) => ({ status: s, results: [], recalls: [], session_ts: -1, collection_name: data.collection_name });
+    if (desc.status.error_code !== ErrorCode.SUCCESS) return fail(desc.status);
+    return this.#run(fail, () => {
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      requireLoaded(h);
+      const limit = typeParam(data.limit ?? data.topk ?? DEFAULT_TOPK);
+      const reqs = data.data.map((r) => {
+        accept('hybridSearch (data)', r, ['data', 'anns_field', 'params', 'expr', 'filter', 'exprValues', 'limit', 'metric_type', 'ignore_growing', 'group_by_field']);
+        if (r.ignore_growing) throw unsupported('`ignore_growing: true` of MilvusClient.hybridSearch');
+        if (r.group_by_field) throw unsupported('`group_by_field` of a hybridSearch sub-request');
+        const index = stateOf(h).indexes.find((i) => i.field_name === r.anns_field);
+        let params = r.params ?? {};
+        if (typeof params === 'string') params = JSON.parse(params);
+        if (h.schema.fields.find((f) => f.name === r.anns_field)?.is_function_output && index)
+          for (const k of ['bm25_k1', 'bm25_b']) if (params[k] === undefined && index.params[k] !== undefined) params = { ...params, [k]: index.params[k] };
+        return new AnnSearchRequest(r.data, r.anns_field, { metric_type: r.metric_type ?? index?.metric_type ?? '', params },
+          typeParam(r.limit ?? limit), r.expr || r.filter || null, r.exprValues ?? null);
+      });
+      const rr = data.rerank ?? { strategy: 'rrf', params: { k: 60 } };
+      const rerank = rr.strategy === 'weighted'
+        ? new OrmWeightedRanker(...(rr.params?.weights ?? []), ...(rr.params?.norm_score !== undefined ? [{ norm_score: rr.params.norm_score }] : []))
+        : rr.strategy === 'rrf' ? new OrmRRFRanker(rr.params?.k ?? 60)
+          : (() => { throw new MilvusException(Code.UNEXPECTED, `unsupported rank type ${rr.strategy}`); })();
+      const outputs = data.output_fields ?? ['*'];
+      const hits = this.#collection(data)._hybridSearch(reqs, rerank, limit, {
+        output_fields: outputs, offset: data.offset ?? 0, round_decimal: data.round_decimal ?? -1,
+      }, data.partition_names);
+      const pk = h.pk.name;
+      const byName = new Map(h.schema.fields.map((f) => [f.name, f]));
+      const wildcard = outputs.some((o) => o.trim() === '*' || o.trim() === DEFAULT_DYNAMIC_FIELD);
+      const named = new Set(outputs.map((o) => o.trim()).filter((o) => !byName.has(o)));
+      const results = hits.map((list) => list.map((hit) => ({ score: hit.distance, [pk]: valueOut(h.pk, hit.id), ...rowOut(hit.entity, byName, wildcard, named) })));
+      return {
+        status: resStatus(),
+        results: results.length === 1 ? results[0] : results,
         recalls: [],
         session_ts: 0,
         collection_name: h.name,
@@ -1486,7 +1576,6 @@ const NOT_SUPPORTED = [
   'describeResourceGroup', 'dropResourceGroup', 'updateResourceGroups', 'transferNode', 'transferReplica', 'getReplicas', 'describeReplicas',
   'bulkInsert', 'listImportTasks', 'getImportState', 'loadBalance', 'getQuerySegmentInfo', 'getPersistentSegmentInfo', 'getMetric',
   'createSnapshot', 'dropSnapshot', 'listSnapshots', 'describeSnapshot', 'restoreSnapshot',
-  'hybridSearch',
   'addCollectionField', 'truncateCollection', 'compact', 'getCompactionState',
 ];
 for (const name of NOT_SUPPORTED) {
@@ -1537,7 +1626,6 @@ function coreField(f, partitionKeyField) {
     if (f[k] === undefined || FIELD_KEYS.includes(k)) continue;
     throw unsupported(`\`${k}\` of a field of MilvusClient.createCollection`);
   }
-  if (f.is_function_output) throw unsupported('`is_function_output` of a field (functions: issue 19)');
   const t = toDataType(f.data_type);
   if (t === DataType.ArrayOfVector || t === DataType.Struct) throw unsupported(`the data type ${DataType[t]}`);
   const opts = {};
@@ -1547,6 +1635,7 @@ function coreField(f, partitionKeyField) {
   if (f.default_value !== undefined) opts.default_value = f.default_value;
   if (f.is_partition_key || (partitionKeyField !== undefined && f.name === partitionKeyField)) opts.is_partition_key = true;
   if (f.is_clustering_key) opts.is_clustering_key = true;
+  if (f.is_function_output !== undefined) opts.is_function_output = f.is_function_output;
   if (f.element_type !== undefined) {
     const et = toDataType(f.element_type);
     if (et === undefined) throw new Error(ERROR_REASONS.FIELD_TYPE_IS_NOT_SUPPORT);

@@ -824,10 +824,9 @@ class Engine {
     });
   }
 
-  /** Query vectors (marshal.transcribeQueries) as a pt_vectors_in in `scope`. */
-  #vectorsIn(scope, v) {
+  /** Query vectors (marshal.transcribeQueries) as a pt_vectors_in in `scope` (at `ptr` when given). */
+  #vectorsIn(scope, v, ptr = scope.alloc(this.layout.pt_vectors_in.size)) {
     const L = this.layout.pt_vectors_in;
-    const ptr = scope.alloc(L.size);
     const json = v.kind === IN.JSON;
     const bytes = json || v.values === null ? null : typedBytes(v.values);
     // the core reads n × width values: never more than were copied
@@ -869,13 +868,43 @@ class Engine {
    * (see results.assembleHits for `how`: pk, roundDecimal).
    */
   searchHits(store, name, expected, request, vectors, how) {
-    return this.#search(store, name, expected, request, vectors, (block) => {
-      const L = this.layout.pt_wasm_block;
-      const dv = this.#view;
-      const { counts, total } = this.#hitCounts(block);
-      const dist = new Float32Array(this.#copyOut(dv.getUint32(block + L.distances, true), total * 4));
-      const keyIsOutput = dv.getInt32(block + L.key_is_output, true) === 1;
-      return assembleHits(counts, dist, this.#readColumns(block, total), total, { ...how, keyIsOutput });
+    return this.#search(store, name, expected, request, vectors, (block) => this.#hits(block, how));
+  }
+
+  #hits(block, how) {
+    const L = this.layout.pt_wasm_block;
+    const dv = this.#view;
+    const { counts, total } = this.#hitCounts(block);
+    const dist = new Float32Array(this.#copyOut(dv.getUint32(block + L.distances, true), total * 4));
+    const keyIsOutput = dv.getInt32(block + L.key_is_output, true) === 1;
+    return assembleHits(counts, dist, this.#readColumns(block, total), total, { ...how, keyIsOutput });
+  }
+
+  /**
+   * A hybrid search (the core's pt_collection_hybrid_search): its request as JSON text, the query
+   * vectors of each sub-request as marshal.transcribeQueries gave them; hits as searchHits's, or
+   * as REST JSON ({ topks, json }) with `json`.
+   */
+  hybridSearch(store, name, expected, request, vectorsList, how, json = null) {
+    return this.#scoped((scope) => {
+      const [p, n] = scope.string(request);
+      const size = this.layout.pt_vectors_in.size;
+      const base = scope.alloc(size * Math.max(1, vectorsList.length));
+      vectorsList.forEach((v, i) => this.#vectorsIn(scope, v, base + i * size));
+      const block = this.#blockIn(scope);
+      const h = this.resolve(store, name, expected);
+      if (this.#M._pt_wasm_hybrid_search_block(h.ptr, p, n, base, vectorsList.length, block) !== this.constants.status.OK)
+        throw nameField(this.lastError(), h.info);
+      const r = this.#view.getUint32(block + this.layout.pt_wasm_block.handle, true);
+      try {
+        if (json === null) return this.#hits(block, how);
+        const { counts, total } = this.#hitCounts(block);
+        const topks = Array.from(counts);
+        if (total === 0) return { topks, json: null };
+        return { topks, json: this.#takeString(this.#M._pt_wasm_search_to_json(r, json.int64AsString ? this.#flags.JSON_INT64_AS_STRING : 0) >>> 0, null) };
+      } finally {
+        this.#M._pt_wasm_search_free(r);
+      }
     });
   }
 

@@ -34,12 +34,15 @@ const TIMEOUT = ['timeout'];
 const SEARCH_PARAM = ['metric_type', 'params', 'offset', 'round_decimal', 'limit', 'group_by_field', 'group_size', 'strict_group_size'];
 /** Grouping search's keys (Milvus 2.6), from search's options or else its param, as pymilvus. */
 const GROUPING = ['group_by_field', 'group_size', 'strict_group_size'];
-const SEARCH_PARAMS = ['radius', 'range_filter'];
+const SEARCH_PARAMS = ['radius', 'range_filter', 'bm25_k1', 'bm25_b', 'drop_ratio_search'];
 /** The iterators' arguments and options (positional ones included, as iteratorOptions merges them). */
 const QUERY_ITERATOR = ['batch_size', 'limit', 'expr', 'output_fields', 'partition_names', 'offset', 'expr_params', 'timeout'];
 const SEARCH_ITERATOR = ['batch_size', 'limit', 'expr', 'output_fields', 'partition_names', 'round_decimal', 'expr_params', 'timeout'];
 import { QueryIterator, SearchIterator } from './iterator.js';
 import { int64Digits } from '../core/results.js';
+import { AnnSearchRequest, RRFRanker, WeightedRanker } from './hybrid.js';
+/** hybrid_search's options (pymilvus's keyword arguments). */
+const HYBRID = ['partition_names', 'output_fields', 'offset', 'round_decimal', 'timeout'];
 
 /** A collection or partition name given by the caller: a string, for a collection a non-empty
  * one as pymilvus checks it (the core checks the rest). */
@@ -484,6 +487,37 @@ export class Collection {
     return engine().searchHits(this.#store(), this.#name, facts, text, q, { pk, roundDecimal });
   }
 
+  _hybridSearch(reqs, rerank, limit, options, partitionNames) {
+    options = acceptOptions('Collection.hybrid_search() options', options ?? {}, HYBRID);
+    checkTimeout(options);
+    if (!Array.isArray(reqs) || reqs.some((r) => !(r instanceof AnnSearchRequest)))
+      throw new ParamError(CLIENT_ERROR, 'reqs must be a list of AnnSearchRequest');
+    if (!(rerank instanceof RRFRanker || rerank instanceof WeightedRanker))
+      throw new ParamError(CLIENT_ERROR, 'rerank must be a RRFRanker or a WeightedRanker');
+    const roundDecimal = options.round_decimal ?? -1;
+    if (!Number.isInteger(roundDecimal) || roundDecimal < -1 || roundDecimal > 6)
+      throw new ParamError(CLIENT_ERROR, `\`round_decimal\` value ${shown(roundDecimal)} is illegal`);
+    const facts = this._facts();
+    const { info } = facts;
+    const vectorFields = info.fields.filter((f) => isVectorType(f.dtype));
+    const subs = [], queries = [];
+    for (const r of reqs) {
+      acceptOptions('search param', r.param, SEARCH_PARAM);
+      const field = r.anns_field ? info.fields[info.fieldIndex.get(r.anns_field)] : vectorFields.length === 1 ? vectorFields[0] : undefined;
+      const sub = { anns_field: r.anns_field, metric_type: r.param.metric_type ?? '', limit: r.limit ?? r.param.limit ?? 10, expr: r.expr ?? '',
+        params: r.param.params ?? {} };
+      subs.push(withTemplate(requestText(sub), templateText(r.expr_params)));
+      queries.push(transcribeQueries(r.data, field ?? null, engine().constants.limits.MAX_NQ));
+    }
+    const request = { rerank: rerank.dict(), limit, offset: options.offset ?? 0 };
+    if (options.output_fields !== undefined && options.output_fields !== null) request.output_fields = options.output_fields;
+    const parts = partitionNames ?? options.partition_names;
+    if (parts !== undefined && parts !== null) request.partition_names = parts;
+    const text = `{"reqs":[${subs.join(',')}],${requestText(request).slice(1)}`;
+    const pk = info.fields[info.primary].name;
+    return engine().hybridSearch(this.#store(), this.#name, facts, text, queries, { pk, roundDecimal });
+  }
+
   _get(ids, options = {}, partitionNames) {
     checkTimeout(options);
     // the expression is built against the key field of the collection as it is now; the query
@@ -615,6 +649,20 @@ export class Collection {
   async search(data, anns_field, param, limit, expr, options = {}) {
     options = acceptOptions('Collection.search() options', options, onCollection('search'));
     return this._out(await this._search(data, anns_field, param, limit, expr, options));
+  }
+
+  /**
+   * pymilvus's Collection.hybrid_search: each AnnSearchRequest searched (its own field, metric,
+   * filter and limit), the hits fused by the ranker (RRFRanker(k): sum 1 / (k + rank);
+   * WeightedRanker(...weights): sum weight * normalised score), best first; the distances are
+   * the fused scores.
+   * @param {AnnSearchRequest[]} reqs
+   * @param {RRFRanker|WeightedRanker} rerank
+   * @param {number} limit
+   * @param {{ partition_names?: string[], output_fields?: string[], offset?: number, round_decimal?: number, timeout?: number }} [options]
+   */
+  async hybrid_search(reqs, rerank, limit, options = {}) {
+    return this._out(await this._hybridSearch(reqs, rerank, limit, options));
   }
 
   /**

@@ -106,6 +106,12 @@ export class Partition {
     return this.#collection._out(await this.#collection._search(data, anns_field, param, limit, expr, options, [this.#name]));
   }
 
+  /** pymilvus's Partition.hybrid_search: Collection.hybrid_search over this partition. */
+  async hybrid_search(reqs, rerank, limit, options = {}) {
+    options = acceptOptions('Partition.hybrid_search() options', options ?? {}, ['output_fields', 'offset', 'round_decimal', 'timeout']);
+    return this.#collection._out(await this.#collection._hybridSearch(reqs, rerank, limit, options, [this.#name]));
+  }
+
   /** pymilvus's Partition.flush flushes the whole collection. */
   async flush(options = {}) {
     return this.#collection.flush(options);

@@ -6,12 +6,12 @@
 
 import { engine } from '../core/engine.js';
 import { DataType, toDataTypeCode } from '../core/dtype.js';
-import { CLIENT_ERROR, FieldsTypeException, FieldTypeException } from '../core/errors.js';
+import { CLIENT_ERROR, FieldsTypeException, FieldTypeException, ParamError } from '../core/errors.js';
 
 const FIELD_OPTIONS = [
   'is_primary', 'auto_id', 'dim', 'max_length', 'element_type', 'max_capacity', 'nullable',
   'default_value', 'is_partition_key', 'is_clustering_key', 'is_dynamic',
-  'enable_analyzer', 'enable_match', 'analyzer_params',
+  'enable_analyzer', 'enable_match', 'analyzer_params', 'is_function_output',
 ];
 
 /** Type parameters, in pymilvus's order (COMMON_TYPE_PARAMS). */
@@ -97,6 +97,46 @@ export class FieldSchema {
   }
 }
 
+/** pymilvus's FunctionType (the Node SDK's numbers): only BM25 runs in partita. */
+export const FunctionType = Object.freeze({ UNKNOWN: 0, BM25: 1, TEXTEMBEDDING: 2, RERANK: 3 });
+
+/** pymilvus's Function: a BM25 function fills its output SPARSE_FLOAT_VECTOR field from its
+ * input VARCHAR field (enable_analyzer) on every write. The core checks it with pymilvus's and
+ * Milvus's rules when the schema is built and when the collection is created. */
+export class Function {
+  /**
+   * @param {string} name
+   * @param {number} function_type FunctionType.BM25
+   * @param {string|string[]} input_field_names
+   * @param {string|string[]} output_field_names
+   * @param {string} [description]
+   * @param {object} [params]
+   */
+  constructor(name, function_type, input_field_names, output_field_names, description = '', params = null) {
+    this.name = name;
+    this.type = function_type;
+    this.input_field_names = typeof input_field_names === 'string' ? [input_field_names] : input_field_names;
+    this.output_field_names = typeof output_field_names === 'string' ? [output_field_names] : output_field_names;
+    this.description = description;
+    this.params = params ?? {};
+    engine().describeSchema(JSON.stringify({ fields: [{ name: 'pk', dtype: DataType.INT64, is_primary: true }], functions: [this.toCoreJSON()] }));
+  }
+
+  /** The function as the core reads it. */
+  toCoreJSON() {
+    return { name: this.name, description: this.description, type: this.type, input_field_names: this.input_field_names,
+      output_field_names: this.output_field_names, params: this.params };
+  }
+
+  toJSON() {
+    return this.toCoreJSON();
+  }
+
+  static fromCore(d) {
+    return new Function(d.name, d.type, d.input_field_names, d.output_field_names, d.description ?? '', d.params ?? {});
+  }
+}
+
 export class CollectionSchema {
   /**
    * @param {FieldSchema[]} fields
@@ -108,7 +148,11 @@ export class CollectionSchema {
     if (!Array.isArray(fields)) throw new FieldsTypeException(CLIENT_ERROR, 'The fields of schema must be type list.');
     for (const f of fields)
       if (!(f instanceof FieldSchema)) throw new FieldTypeException(CLIENT_ERROR, 'The field of schema type must be FieldSchema.');
-    const json = { description, fields: fields.map((f) => f.toCoreJSON()) };
+    const functions = options.functions ?? [];
+    if (!Array.isArray(functions)) throw new ParamError(CLIENT_ERROR, 'The functions of schema must be type list.');
+    for (const f of functions)
+      if (!(f instanceof Function)) throw new ParamError(CLIENT_ERROR, 'The function of schema type must be Function.');
+    const json = { description, fields: fields.map((f) => f.toCoreJSON()), functions: functions.map((f) => f.toCoreJSON()) };
     for (const k of ['auto_id', 'enable_dynamic_field', 'primary_field', 'partition_key_field'])
       if (options[k] !== undefined) json[k] = options[k];
     const text = JSON.stringify(json);
@@ -125,7 +169,16 @@ export class CollectionSchema {
       return copy;
     });
     this.auto_id = described.auto_id;
+    this.functions = [...functions];
     Object.defineProperty(this, '_options', { value: { ...options }, enumerable: false });
+  }
+
+  /** pymilvus's add_function: checked with the schema's fields (the core), then kept. */
+  add_function(fn) {
+    if (!(fn instanceof Function)) throw new ParamError(CLIENT_ERROR, 'The function of schema type must be Function.');
+    engine().describeSchema(JSON.stringify({ ...this.toCoreJSON(), functions: [...this.functions, fn].map((f) => f.toCoreJSON()) }));
+    this.functions.push(fn);
+    return this;
   }
 
   /** The primary-key field. */
@@ -145,6 +198,7 @@ export class CollectionSchema {
       auto_id: this.auto_id,
       enable_dynamic_field: this.enable_dynamic_field,
       fields: this.fields.map((f) => f.toCoreJSON()),
+      functions: this.functions.map((f) => f.toCoreJSON()),
     };
   }
 
@@ -154,6 +208,7 @@ export class CollectionSchema {
       auto_id: this.auto_id,
       enable_dynamic_field: this.enable_dynamic_field,
       fields: this.fields.map((f) => f.toJSON()),
+      ...(this.functions.length ? { functions: this.functions.map((f) => f.toJSON()) } : {}),
     };
   }
 
@@ -161,6 +216,7 @@ export class CollectionSchema {
   static fromCore(d) {
     return new CollectionSchema(d.fields.map((f) => FieldSchema.fromCore(f)), d.description ?? '', {
       enable_dynamic_field: d.enable_dynamic_field,
+      functions: (d.functions ?? []).map((f) => Function.fromCore(f)),
     });
   }
 }

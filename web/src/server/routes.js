@@ -107,6 +107,21 @@ const SCHEMA_FIELDS = ['autoID', 'enableDynamicField', 'fields', 'functions'];
 const FIELD_FIELDS = ['fieldName', 'dataType', 'elementDataType', 'isPrimary', 'isPartitionKey', 'isClusteringKey',
   'elementTypeParams', 'nullable', 'defaultValue', 'description'];
 const INDEX_FIELDS = ['fieldName', 'indexName', 'metricType', 'indexType', 'params'];
+const FUNCTION_FIELDS = ['name', 'description', 'type', 'inputFieldNames', 'outputFieldNames', 'params'];
+
+/** A schema's functions (httpserver.FunctionSchema: type by name, "BM25") as the core reads them. */
+function functionsFromRequest(list) {
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list))
+    throw new MilvusException(1801, `can only accept json format request, error: json: cannot unmarshal ${jsonKind(list)} into Go struct field CollectionSchema.schema.functions of type []httpserver.FunctionSchema`);
+  return list.map((fn) => {
+    fn = goFields(fn, FUNCTION_FIELDS);
+    if (fn === null || typeof fn !== 'object' || Array.isArray(fn))
+      throw new MilvusException(1801, `can only accept json format request, error: json: cannot unmarshal ${jsonKind(fn)} into Go struct field CollectionSchema.schema.functions of type httpserver.FunctionSchema`);
+    return { name: fn.name ?? '', description: fn.description ?? '', type: fn.type ?? '', input_field_names: fn.inputFieldNames ?? [],
+      output_field_names: fn.outputFieldNames ?? [], params: fn.params ?? {} };
+  });
+}
 
 /** The core's schema JSON (and index list, partition count) from a collections/create body. */
 function schemaFromRequest(req) {
@@ -181,13 +196,15 @@ function schemaFromRequest(req) {
     out.push(field);
     names.add(field.name);
   }
+  const functions = functionsFromRequest(req.schema.functions);
+  const outputs = new Set(functions.flatMap((fn) => (Array.isArray(fn.output_field_names) ? fn.output_field_names : [])));
   const indexes = [];
   for (const ip of req.indexParams ?? []) {
     if (!ip || !names.has(ip.fieldName))
       throw new MilvusException(1802, `missing required parameters, error: \`${ip?.fieldName ?? ''}\` hasn't defined in schema`);
     const field = out.find((x) => x.name === ip.fieldName);
-    const metric = ip.metricType || ip.params?.metric_type || (isVectorType(field.dtype) ? defaultMetric(field.dtype) : 'COSINE');
-    indexes.push({ fieldName: ip.fieldName, indexName: ip.indexName || ip.fieldName, metricType: String(metric).toUpperCase() });
+    const metric = ip.metricType || ip.params?.metric_type || (outputs.has(field.name) ? 'BM25' : isVectorType(field.dtype) ? defaultMetric(field.dtype) : 'COSINE');
+    indexes.push({ fieldName: ip.fieldName, indexName: ip.indexName || ip.fieldName, metricType: String(metric).toUpperCase(), params: ip.params ?? {} });
   }
   return {
     schema: {
@@ -195,6 +212,7 @@ function schemaFromRequest(req) {
       auto_id: Boolean(req.schema.autoID),
       enable_dynamic_field: Boolean(req.schema.enableDynamicField),
       fields: out,
+      functions,
     },
     indexes,
     loaded: indexes.length > 0,
@@ -273,7 +291,11 @@ function describeCollection(conn, req) {
       description: h.schema.description ?? '',
       autoId: Boolean(h.pk?.auto_id),
       fields: h.schema.fields.map((f) => describeField(f, st)),
-      functions: [],
+      functions: (h.schema.functions ?? []).map((fn) => ({
+        name: fn.name, id: 0, description: fn.description ?? '', type: fn.type === 1 ? 'BM25' : String(fn.type),
+        inputFieldNames: fn.input_field_names, outputFieldNames: fn.output_field_names,
+        params: Object.entries(fn.params ?? {}).map(([key, value]) => ({ key, value: String(value) })),
+      })),
       aliases: conn.aliases.of(h.name),
       indexes: st.indexes.map((i) => ({ indexName: i.indexName, fieldName: i.fieldName, metricType: i.metricType })),
       load: st.loaded ? 'LoadStateLoaded' : 'LoadStateNotLoad',
@@ -507,9 +529,13 @@ function get(conn, req, allowInt64) {
 const pkError = (detail) =>
   new MilvusException(1806, `please check the primary key and its' type can only in [int, string], error: ${detail}`);
 
-function search(conn, req, allowInt64) {
+function checkSearchConsistency(req) {
   if (req.consistencyLevel && !CONSISTENCY.includes(req.consistencyLevel))
     throw new MilvusException(Code.PARAMETER_INVALID, `consistencyLevel can only be [Strong, Session, Bounded, Eventually, Customized], default: Bounded, err:parameter:'${req.consistencyLevel}' is incorrect, please check it: invalid parameter`);
+}
+
+function search(conn, req, allowInt64) {
+  checkSearchConsistency(req);
   const h = conn.get(req.collectionName);
   // the vector field: the one named, or the only one
   const vectors = h.schema.fields.filter((f) => isVectorType(f.dtype));
@@ -545,6 +571,11 @@ function search(conn, req, allowInt64) {
     expr: req.filter ?? '',
     params: sp.params ?? {},
   };
+  // a BM25 index's bm25_k1 / bm25_b are the search's unless it gives its own (knowhere)
+  const bm25 = h.schema.fields.find((f) => f.name === field.name)?.is_function_output && index && request.params !== null && typeof request.params === 'object' && !Array.isArray(request.params);
+  if (bm25) request.params = { ...request.params };
+  if (bm25)
+    for (const k of ['bm25_k1', 'bm25_b']) if (request.params[k] === undefined && index.params?.[k] !== undefined) request.params[k] = index.params[k];
   if (req.outputFields) request.output_fields = req.outputFields;
   if (req.partitionNames) request.partition_names = req.partitionNames;
   // grouping search (Milvus 2.6): as given, the core checks them
@@ -554,9 +585,15 @@ function search(conn, req, allowInt64) {
   // the vectors as JSON text: the core reads them for the field (numbers, base64 strings,
   // sparse vectors) and refuses what does not fit it; what the client sent badly is its 1801
   const text = withTemplate(JSON.stringify(request), templateText(req.exprParams));
+  return searchReply(() => engine().searchJson(conn.store, h.name, h, text, queriesJson(JSON.stringify(req.data)), !allowInt64));
+}
+
+/** A search's (or hybrid search's) reply from the core's { topks, json }; what the client sent
+ * badly (a client-side code) is its 1801. */
+function searchReply(run) {
   let found;
   try {
-    found = engine().searchJson(conn.store, h.name, h, text, queriesJson(JSON.stringify(req.data)), !allowInt64);
+    found = run();
   } catch (e) {
     if (e.code === Code.CLIENT) throw new MilvusException(1801, `can only accept json format request, error: ${e.message}`);
     throw e;
@@ -564,6 +601,37 @@ function search(conn, req, allowInt64) {
   const { topks, json } = found;
   if (json === null) return okText('[]', ',"cost":0');
   return okText(json, `,"cost":0,"topks":[${topks.join(',')}]`);
+}
+
+/** httpserver.SubSearchReq's fields (one search of a hybrid search). */
+const SUB_SEARCH_FIELDS = ['data', 'annsField', 'filter', 'groupingField', 'metricType', 'limit', 'offset', 'ignoreGrowing', 'params'];
+
+/** entities/hybrid_search: each sub-search with its field's index metric (or its own), fused
+ * by the core with `rerank` ({ strategy: 'rrf' | 'weighted', params }). */
+function hybridSearch(conn, req, allowInt64) {
+  checkSearchConsistency(req);
+  const h = conn.get(req.collectionName);
+  requireLoaded(h);
+  const subs = [], queries = [];
+  for (let sub of req.search) {
+    sub = goFields(sub, SUB_SEARCH_FIELDS);
+    if (sub === null || typeof sub !== 'object' || Array.isArray(sub))
+      throw new MilvusException(1801, `can only accept json format request, error: json: cannot unmarshal ${jsonKind(sub)} into Go struct field HybridSearchReq.search of type httpserver.SubSearchReq`);
+    if (sub.ignoreGrowing) throw new MilvusException(Code.PARAMETER_INVALID, 'ignoreGrowing is not supported by partita (every row is in a growing segment): invalid parameter');
+    if (sub.groupingField) throw new MilvusException(Code.PARAMETER_INVALID, 'groupingField of a hybrid sub-search is not supported by partita: invalid parameter');
+    const field = h.schema.fields.find((f) => f.name === sub.annsField);
+    const index = field ? stateOf(h).indexes.find((i) => i.fieldName === field.name) : undefined;
+    let params = sub.params ?? {};
+    if (field?.is_function_output && index && params !== null && typeof params === 'object' && !Array.isArray(params))
+      for (const k of ['bm25_k1', 'bm25_b']) if (params[k] === undefined && index.params?.[k] !== undefined) params = { ...params, [k]: index.params[k] };
+    subs.push({ anns_field: sub.annsField ?? '', metric_type: sub.metricType || index?.metricType || '', limit: sub.limit ?? req.limit ?? 100,
+      expr: sub.filter ?? '', params });
+    queries.push(queriesJson(JSON.stringify(sub.data ?? null)));
+  }
+  const request = { reqs: subs, rerank: req.rerank ?? { strategy: 'rrf', params: { k: 60 } }, limit: req.limit ?? 100 };
+  if (req.outputFields) request.output_fields = req.outputFields;
+  if (req.partitionNames) request.partition_names = req.partitionNames;
+  return searchReply(() => engine().hybridSearch(conn.store, h.name, h, JSON.stringify(request), queries, null, { int64AsString: !allowInt64 }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -614,6 +682,7 @@ export const ROUTES = {
   'entities/query': ['QueryReqV2', (s, r, a) => query(s, r, a)],
   'entities/get': ['CollectionIDReq', (s, r, a) => get(s, r, a)],
   'entities/search': ['SearchReqV2', (s, r, a) => search(s, r, a)],
+  'entities/hybrid_search': ['HybridSearchReq', (s, r, a) => hybridSearch(s, r, a)],
 };
 export const PREFIX = '/v2/vectordb/';
 

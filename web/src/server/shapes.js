@@ -58,12 +58,16 @@ const SHAPES = {
     groupingField: 's', groupSize: 'i', strictGroupSize: 'b', limit: 'i', offset: 'i', outputFields: 'sa',
     searchParams: 'm', consistencyLevel: 's', exprParams: 'm', params: 'm', functionScore: 'o',
   },
+  HybridSearchReq: {
+    dbName: 's', collectionName: ['s', R], partitionNames: 'sa', search: ['subs', R], rerank: 'm', limit: 'i', outputFields: 'sa',
+    consistencyLevel: 's',
+  },
 };
 
 const GO_TYPES = {
   s: 'string', i: 'int32', b: 'bool', sa: '[]string', m: 'map[string]interface {}', a: 'interface {}',
   aa: '[]interface {}', rows: '[]map[string]interface {}', o: 'httpserver.CollectionSchema',
-  os: '[]httpserver.IndexParam', fo: '[]httpserver.FieldPartialUpdateOpReq',
+  os: '[]httpserver.IndexParam', fo: '[]httpserver.FieldPartialUpdateOpReq', subs: '[]httpserver.SubSearchReq',
 };
 const goField = (k) => (k === 'id' ? 'ID' : k === 'dbName' ? 'DbName' : k[0].toUpperCase() + k.slice(1));
 export const jsonKind = (v) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'object' ? 'object' : typeof v === 'boolean' ? 'bool' : typeof v);
@@ -75,7 +79,7 @@ function typeMatches(kind, v) {
     case 'b': return typeof v === 'boolean';
     case 'sa': return Array.isArray(v) && v.every((x) => typeof x === 'string' || x === null);
     case 'm': case 'o': return typeof v === 'object' && !Array.isArray(v);
-    case 'aa': case 'os': case 'fo': return Array.isArray(v);
+    case 'aa': case 'os': case 'fo': case 'subs': return Array.isArray(v);
     case 'rows': return Array.isArray(v) ? v.every((x) => x === null || (typeof x === 'object' && !Array.isArray(x))) : typeof v === 'object';
     default: return true;
   }
