@@ -20,6 +20,12 @@ static uint64_t default_clock_ms(void *ctx) {
 
 static uint64_t now_ms(const pt_store *s) { return s->opts.clock_ms(s->opts.clock_ctx); }
 
+void pt_vindex_release(pt_vindex *v) {
+  pt_free(v->name);
+  pt_free(v->params);
+  v->name = v->params = NULL;
+}
+
 uint64_t pt_store_next_ts(pt_store *s) {
   /* physical << 18 | logical, as Milvus's TSO; never backwards, even if the clock is */
   uint64_t ts = now_ms(s) << PT_TS_LOGICAL_BITS;
@@ -53,6 +59,8 @@ void pt_collection_destroy(pt_collection *c) {
   if (!c) return;
   for (size_t i = 0; i < c->n_parts; i++) pt_partition_free(c->parts[i], &c->layout);
   pt_free(c->parts);
+  for (size_t i = 0; i < c->n_vindexes; i++) pt_vindex_release(&c->vindexes[i]);
+  pt_free(c->vindexes);
   pt_free(c->layout.row_bytes);
   pt_free(c->layout.nullable);
   pt_schema_free(c->schema);

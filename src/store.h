@@ -11,6 +11,7 @@
 #ifndef PT_STORE_H
 #define PT_STORE_H
 
+#include "index.h"
 #include "pkindex.h"
 #include "schema.h"
 
@@ -42,6 +43,31 @@ typedef struct pt_layout {
   bool *nullable;     /* per column */
 } pt_layout;
 
+/* A partition's share of a vector index (vindex.c builds it; the store frees, compacts and saves
+ * it): an index over the partition's rows [0, upto) of column `col` (rows deleted since are
+ * still in it, rejected by every search), or none yet (ix NULL: the rows are searched exactly).
+ * Rows at or beyond `upto` are searched exactly until vindex.c adds them. */
+typedef struct pt_part_vix {
+  pt_index *ix;
+  uint32_t upto;
+  uint32_t col;
+} pt_part_vix;
+
+/* A vector index defined on a collection (vindex.c parses, builds and describes it): one per
+ * field at most. `built` false: an exact kind (FLAT, BIN_FLAT, SPARSE_*; AUTOINDEX on a field
+ * partita does not build graphs for), searched exactly as without an index. */
+typedef struct pt_vindex {
+  char *name; /* owned, NUL-terminated */
+  size_t name_len;
+  uint32_t field;   /* the vector field (its column) */
+  char type[32];    /* the index type as asked (AUTOINDEX kept), NUL-terminated */
+  bool built;
+  pt_index_params p; /* built: the parameters (metric, dim, M, efConstruction, nlist, refine) */
+  char metric[16];  /* the metric type, upper case */
+  char *params;     /* the build parameters as given: a JSON object's text, owned */
+  size_t params_len;
+} pt_vindex;
+
 typedef struct pt_partition {
   char *name; /* owned, NUL-terminated */
   size_t name_len;
@@ -51,6 +77,9 @@ typedef struct pt_partition {
   uint64_t n_live;
   pt_pkindex index;
   pt_segment *spare; /* an empty segment made by pt_collection_stage, used by the next write */
+  pt_part_vix *vix;  /* per index of the collection, in its order; n_vix may be fewer (the
+                      * later ones have no index here yet) */
+  size_t n_vix;
 } pt_partition;
 
 struct pt_collection {
@@ -64,6 +93,8 @@ struct pt_collection {
   size_t n_parts, parts_cap;
   bool partition_key_mode;
   int64_t num_partitions; /* partition-key mode */
+  pt_vindex *vindexes;    /* vector indexes (vindex.c) */
+  size_t n_vindexes;
 };
 
 struct pt_store {
@@ -116,6 +147,22 @@ static inline const uint8_t *pt_var_cell(const pt_column *col, uint32_t off) {
 }
 bool pt_row_deleted(const pt_partition *p, const pt_layout *lay, uint32_t row);
 
+/* A partition's FLOAT_VECTOR column as an index reads it (pt_index_rows's get; ctx: a
+ * pt_part_rows). */
+typedef struct pt_part_rows {
+  const pt_partition *part;
+  const pt_layout *lay;
+  uint32_t col;
+} pt_part_rows;
+const float *pt_part_rows_get(const void *ctx, uint32_t row);
+
+/* Whether one of the partition's indexes holds `row` (it must then not be overwritten in place). */
+static inline bool pt_partition_indexed(const pt_partition *p, uint32_t row) {
+  for (size_t i = 0; i < p->n_vix; i++)
+    if (p->vix[i].ix && row < p->vix[i].upto) return true;
+  return false;
+}
+
 /* The key stored at a row. */
 pt_key pt_row_key(const pt_partition *p, const pt_layout *lay, uint32_t row);
 
@@ -148,6 +195,9 @@ int64_t pt_store_next_ids(pt_store *s, uint64_t n);
 pt_status pt_layout_build(pt_collection *c);
 pt_status pt_collection_add_partition(pt_collection *c, const char *name, size_t len);
 void pt_collection_destroy(pt_collection *c);
+
+/* Frees an index definition's strings. */
+void pt_vindex_release(pt_vindex *v);
 
 /* ---- compaction (compact.c) ---- */
 /* Rebuilds the key index and key chains of a partition whose rows [0, n_rows) are all live:
