@@ -58,7 +58,7 @@ PT_API const char *pt_version(void);
 
 /* The snapshot format written by pt_collection_save; pt_collection_load reads versions 1 up to
  * this one and refuses newer ones. 2: the sections' CRCs are chained, so their order is checked. */
-#define PT_SNAPSHOT_FORMAT_VERSION 2
+#define PT_SNAPSHOT_FORMAT_VERSION 3
 
 /* ============================================================================================ */
 /* Status codes                                                                                  */

@@ -20,12 +20,6 @@ static uint64_t default_clock_ms(void *ctx) {
 
 static uint64_t now_ms(const pt_store *s) { return s->opts.clock_ms(s->opts.clock_ctx); }
 
-void pt_vindex_release(pt_vindex *v) {
-  pt_free(v->name);
-  pt_free(v->params);
-  v->name = v->params = NULL;
-}
-
 uint64_t pt_store_next_ts(pt_store *s) {
   /* physical << 18 | logical, as Milvus's TSO; never backwards, even if the clock is */
   uint64_t ts = now_ms(s) << PT_TS_LOGICAL_BITS;

@@ -14,6 +14,7 @@
 #include "index.h"
 #include "pkindex.h"
 #include "schema.h"
+#include "vindexdef.h"
 
 /* One column of one segment. */
 typedef struct pt_column {
@@ -53,20 +54,6 @@ typedef struct pt_part_vix {
   uint32_t col;
 } pt_part_vix;
 
-/* A vector index defined on a collection (vindex.c parses, builds and describes it): one per
- * field at most. `built` false: an exact kind (FLAT, BIN_FLAT, SPARSE_*; AUTOINDEX on a field
- * partita does not build graphs for), searched exactly as without an index. */
-typedef struct pt_vindex {
-  char *name; /* owned, NUL-terminated */
-  size_t name_len;
-  uint32_t field;   /* the vector field (its column) */
-  char type[32];    /* the index type as asked (AUTOINDEX kept), NUL-terminated */
-  bool built;
-  pt_index_params p; /* built: the parameters (metric, dim, M, efConstruction, nlist, refine) */
-  char metric[16];  /* the metric type, upper case */
-  char *params;     /* the build parameters as given: a JSON object's text, owned */
-  size_t params_len;
-} pt_vindex;
 
 typedef struct pt_partition {
   char *name; /* owned, NUL-terminated */
@@ -195,9 +182,6 @@ int64_t pt_store_next_ids(pt_store *s, uint64_t n);
 pt_status pt_layout_build(pt_collection *c);
 pt_status pt_collection_add_partition(pt_collection *c, const char *name, size_t len);
 void pt_collection_destroy(pt_collection *c);
-
-/* Frees an index definition's strings. */
-void pt_vindex_release(pt_vindex *v);
 
 /* ---- compaction (compact.c) ---- */
 /* Rebuilds the key index and key chains of a partition whose rows [0, n_rows) are all live:

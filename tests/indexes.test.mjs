@@ -139,6 +139,29 @@ test('ORM: upserts, merge-mode upserts and deletes after the build: no dead row 
   b.drop();
 });
 
+test('ORM: save() and Collection.load keep the index: the reloaded one is searched through it, not rebuilt', async () => {
+  const [a, b] = twins();
+  const { rows, queries } = data();
+  await a.insert(rows);
+  await b.insert(rows);
+  a.create_index('v', { index_type: 'HNSW', metric_type: 'L2', params: { M: 16, efConstruction: 100 } });
+  await a.delete('id < 100');
+  await b.delete('id < 100');
+  const withIndex = a.save(), without = b.save();
+  assert.ok(withIndex.byteLength > without.byteLength + N * 16, 'the snapshot holds the index');
+  const m0 = memoryUsage().used;
+  const r = Collection.load(withIndex, { name: uniqueName('reloaded') });
+  const m1 = memoryUsage().used;
+  const rb = Collection.load(without, { name: uniqueName('reloaded') });
+  const m2 = memoryUsage().used;
+  assert.ok(m1 - m0 > (m2 - m1) + N * 16, 'the index was loaded with the rows (before any search could build it)');
+  assert.deepEqual(r.index().params, a.index().params);
+  const exact = keys(await rb.search(queries, 'v', { metric_type: 'L2' }, 10));
+  assert.deepEqual(keys(await r.search(queries, 'v', { params: { ef: N } }, 10)), exact);
+  assert.ok(recall(keys(await r.search(queries, 'v', { params: { ef: 32 } }, 10)), exact) >= 0.9);
+  for (const c of [a, b, r, rb]) c.drop();
+});
+
 test('MilvusClient: createIndex builds; describeIndex reports rows; search takes ef / nprobe as Milvus', async () => {
   const client = new MilvusClient({ address: ':memory:' });
   const name = uniqueName('mcix');

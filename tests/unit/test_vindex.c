@@ -25,6 +25,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "store.h" /* pt_snapshot_reseal */
+
 #define DIM 16
 #define CENTRES 40
 
@@ -400,6 +402,57 @@ TEST(filtered_search_recall) {
   }
 }
 
+/* save / load keep the index (no rebuild: its bytes are there right after the load), renumbered
+ * as the saved rows are; a damaged index is refused with the snapshot. */
+TEST(save_and_load_keep_the_index) {
+  make_centres();
+  make_queries();
+  int64_t ka[NQ * K], kb[NQ * K];
+  float da[NQ * K], db[NQ * K];
+  pt_store *st = test_store();
+  pt_collection *a, *b;
+  twins(st, &a, &b);
+  write_rows(a, b, PT_OP_INSERT, 0, N_ROWS, 0);
+  pt_error e;
+  CHECK_OK(create(a, KINDS[0].create, &e), &e);
+  del(a, b, "id < 300");                           /* the saved index is renumbered */
+  write_rows(a, b, PT_OP_UPSERT, 2900, 200, 9);    /* rows the index does not hold yet */
+  uint8_t *ba = NULL, *bb = NULL;
+  size_t la = 0, lb = 0;
+  CHECK_OK(pt_collection_save(a, &ba, &la, &e), &e);
+  CHECK_OK(pt_collection_save(b, &bb, &lb, &e), &e);
+  size_t m0 = pt_memory_used();
+  pt_collection *ra = NULL, *rb = NULL;
+  CHECK_OK(pt_collection_load(st, ba, la, "ra", 2, &ra, &e), &e);
+  size_t m1 = pt_memory_used();
+  CHECK_OK(pt_collection_load(st, bb, lb, "rb", 2, &rb, &e), &e);
+  size_t m2 = pt_memory_used();
+  CHECK(m1 - m0 > (m2 - m1) + N_ROWS * 8); /* the index came with the rows */
+  if (ra && rb) {
+    search(ra, "L2", KINDS[0].full, "", K, ka, da);
+    search(rb, "L2", "{}", "", K, kb, db);
+    CHECK(same(ka, da, kb, db, NQ * K));
+    search(ra, "L2", KINDS[0].dflt, "", K, ka, da);
+    CHECK(recall(ka, kb, K) >= KINDS[0].floor);
+    char *out = NULL;
+    size_t len;
+    const char *req = J("{}");
+    CHECK_OK(pt_collection_describe_index(ra, req, strlen(req), &out, &len, &e), &e);
+    CHECK(out && strstr(out, "\"index_type\":\"HNSW\",\"metric_type\":\"L2\",\"params\":{\"M\":16,\"efConstruction\":100}") != NULL);
+    CHECK(out && strstr(out, "\"pending_index_rows\":0") != NULL);
+    pt_free(out);
+  }
+  /* a byte of the index flipped, the snapshot's checksums made right again: refused */
+  ba[la - 40] ^= 0x01;
+  pt_snapshot_reseal(ba, la);
+  pt_collection *bad = NULL;
+  EXPECT_ERR(pt_collection_load(st, ba, la, "bad", 3, &bad, &e), &e, PT_CORRUPT, 1100, PT_EXC_MILVUS, "index");
+  CHECK(bad == NULL);
+  pt_free(ba);
+  pt_free(bb);
+  pt_store_close(st);
+}
+
 TEST(create_index_allocation_failures) {
   make_centres();
   test_alloc_install();
@@ -435,4 +488,5 @@ TEST(create_index_allocation_failures) {
 }
 
 TEST_MAIN(T(create_index_allocation_failures), T(create_index_messages), T(search_recall_and_exact_when_covering),
-          T(index_follows_upserts_deletes_and_compaction), T(filtered_search_recall))
+          T(index_follows_upserts_deletes_and_compaction), T(filtered_search_recall),
+          T(save_and_load_keep_the_index))
