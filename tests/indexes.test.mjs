@@ -162,6 +162,21 @@ test('ORM: save() and Collection.load keep the index: the reloaded one is search
   for (const c of [a, b, r, rb]) c.drop();
 });
 
+test('the memory ceiling covers indexes: a create_index past it is a quota error and leaves no index', async () => {
+  const [a] = twins();
+  await a.insert(data(500).rows);
+  await init({ memory_limit: memoryUsage().used + 4096 });
+  try {
+    await rejects(() => Promise.resolve().then(() => a.create_index('v', { index_type: 'HNSW', metric_type: 'L2' })), { code: 9, message: 'memory quota exceeded' });
+    assert.equal(a.has_index(), false);
+  } finally {
+    await init({ memory_limit: 0 });
+  }
+  a.create_index('v', { index_type: 'HNSW', metric_type: 'L2' });
+  assert.equal(a.has_index(), true);
+  a.drop();
+});
+
 test('MilvusClient: createIndex builds; describeIndex reports rows; search takes ef / nprobe as Milvus', async () => {
   const client = new MilvusClient({ address: ':memory:' });
   const name = uniqueName('mcix');
