@@ -9,8 +9,8 @@
 //   WebAssembly (and JS) on a baseline tier and swaps in optimised code after some use; the
 //   figures are the steady state an application sees after its first ~100 ms of queries.
 //   index    HNSW at 100k x 128 (a Gaussian mixture): build rows/s, queries/s and recall@10 at
-//            several ef, partita's C core (through the index probe, bench/probe/index.c, until
-//            the index is wired into the API) and hnswlib-wasm's HierarchicalNSW with the same M
+//            several ef, partita's C core (through the index probe, bench/probe/index.c, and
+//            through the API: create_index, search with params.ef) and hnswlib-wasm's HierarchicalNSW with the same M
 //            and efConstruction on the same rows, interleaved processes, medians; and partita's
 //            exact search on the same rows
 //   start    init() + creating a collection, in fresh processes; hnswlib-wasm's load beside it
@@ -271,6 +271,7 @@ const CASES = {
   'index|partita HNSW (before)': async ({ N, dim, before }) => indexCase(N, dim, (ds) => partitaHnsw(ds, before)),
   'index|hnswlib-wasm HNSW': async ({ N, dim }) => indexCase(N, dim, hnswlibHnsw),
   'index|partita exact search': async ({ N, dim }) => exactCase(N, dim),
+  'index|partita create_index HNSW (API)': async ({ N, dim }) => indexCase(N, dim, partitaApiHnsw),
 
   // ---- cold start (the process is fresh: nothing is compiled or cached yet) ----
   'start|partita': async () => {
@@ -332,19 +333,21 @@ async function indexCase(N, dim, lib) {
   const ix = await lib(ds);
   globalThis.gc?.();
   const cpu0 = process.cpuUsage(), t0 = performance.now();
-  ix.build();
+  await ix.build();
   const buildMs = performance.now() - t0, c = process.cpuUsage(cpu0);
   const out = { buildMs, buildCpuMs: (c.user + c.system) / 1000, bytes: ix.bytes?.(), efs: [] };
   // the search's own code warmed first (the build ran only part of it): without this, the first
   // ef's queries ran on V8's baseline tier and came out slower than the next ef's
+  // (the public API's search is async: awaited there, the probes' are not)
   ix.ef(HNSW.efs[0]);
-  for (let i = 0; i < 10 * INDEX_WARM; i++) ix.search(i % ds.Q);
+  for (let i = 0; i < 10 * INDEX_WARM; i++) ix.async ? await ix.search(i % ds.Q) : ix.search(i % ds.Q);
   for (const ef of HNSW.efs) {
     ix.ef(ef);
-    for (let i = 0; i < INDEX_WARM; i++) ix.search(i % ds.Q);
+    for (let i = 0; i < INDEX_WARM; i++) ix.async ? await ix.search(i % ds.Q) : ix.search(i % ds.Q);
     const ids = [];
     const t = performance.now();
-    for (let q = 0; q < ds.Q; q++) ids.push(ix.search(q));
+    if (ix.async) for (let q = 0; q < ds.Q; q++) ids.push(await ix.search(q));
+    else for (let q = 0; q < ds.Q; q++) ids.push(ix.search(q));
     out.efs.push({ ef, ms: performance.now() - t, ids });
   }
   return out;
@@ -370,6 +373,35 @@ async function partitaHnsw(ds, dir) {
       if (n < 0) throw new Error('partita: search failed');
       return Array.from(P.HEAPU32.subarray(out / 4, out / 4 + n));
     },
+  };
+}
+
+/** partita's HNSW through the public API: rows inserted (not timed), create_index timed, search
+ * with params.ef; bytes: what memoryUsage() grew by in create_index. */
+async function partitaApiHnsw(ds) {
+  const { N, dim } = ds;
+  const { init, Collection, CollectionSchema, FieldSchema, DataType, memoryUsage } = await import('partita');
+  await init();
+  const c = new Collection('api_hnsw', new CollectionSchema([
+    new FieldSchema('id', DataType.INT64, { is_primary: true }),
+    new FieldSchema('vec', DataType.FLOAT_VECTOR, { dim }),
+  ]));
+  for (let i = 0; i < N; i += BATCH) {
+    const n = Math.min(BATCH, N - i);
+    await c.insert([Float64Array.from({ length: n }, (_, j) => i + j), ds.vectors.subarray(i * dim, (i + n) * dim)]);
+  }
+  const qs = Array.from({ length: ds.Q }, (_, q) => ds.queries.subarray(q * dim, (q + 1) * dim));
+  let ef = HNSW.k, bytes = 0;
+  return {
+    async: true,
+    build() {
+      const m0 = memoryUsage().used;
+      c.create_index('vec', { index_type: 'HNSW', metric_type: 'L2', params: { M: HNSW.M, efConstruction: HNSW.efConstruction } });
+      bytes = memoryUsage().used - m0;
+    },
+    bytes: () => bytes,
+    ef: (e) => (ef = Math.max(e, HNSW.k)),
+    search: async (q) => (await c.search([qs[q]], 'vec', { metric_type: 'L2', params: { ef } }, HNSW.k))[0].map((h) => h.id),
   };
 }
 
@@ -485,20 +517,22 @@ function indexSuite(N, dim, reps, before) {
 
 function printIndex(N, dim, res) {
   const mine = res['partita HNSW'], old = res['partita HNSW (before)'], peer = res['hnswlib-wasm HNSW'], exact = res['partita exact search'];
+  const api = res['partita create_index HNSW (API)'];
   const k = (x) => Math.round(x).toLocaleString('en');
   const rows = [['case', 'build rows/s (wall)', 'build rows/s (processor)', 'vs hnswlib-wasm (wall)', 'index B/row']];
-  for (const [name, r] of [['partita HNSW (C core, SIMD128)', mine], ['partita HNSW, the --before build', old], ['hnswlib-wasm HierarchicalNSW', peer]])
+  for (const [name, r] of [['partita HNSW (C core, SIMD128)', mine], ['partita create_index HNSW (the API)', api], ['partita HNSW, the --before build', old], ['hnswlib-wasm HierarchicalNSW', peer]])
     if (r) rows.push([name, k(r.buildRowsPerSecond), k(r.buildCpuRowsPerSecond), peer ? `${(r.buildRowsPerSecond / peer.buildRowsPerSecond).toFixed(2)}x` : '', r.bytesPerRow ? r.bytesPerRow.toFixed(0) : '']);
   table(rows);
   console.log(`\nbuilds (rows/s, wall, in run order): partita ${mine?.builds.join(', ')}; ${old ? `before ${old.builds.join(', ')}; ` : ''}` +
     `hnswlib-wasm ${peer?.builds.join(', ')}\ntarget: partita >= 3x hnswlib-wasm: ` +
     `${mine && peer ? (mine.buildRowsPerSecond >= 3 * peer.buildRowsPerSecond ? 'met' : 'NOT met') : '?'}\n`);
   const q = [['ef', 'partita recall@10', 'partita queries/s', 'x exact', ...(old ? ['before: recall@10', 'before: queries/s'] : []),
-    'hnswlib-wasm recall@10', 'hnswlib-wasm queries/s']];
+    'hnswlib-wasm recall@10', 'hnswlib-wasm queries/s', ...(api ? ['API recall@10', 'API queries/s', 'API x exact'] : [])]];
   for (let j = 0; j < HNSW.efs.length; j++) {
     const a = mine?.curve[j], b = peer?.curve[j], o = old?.curve[j];
     q.push([HNSW.efs[j], a ? a.recall.toFixed(4) : '', a ? k(a.qps) : '', a && exact ? `${(a.qps / exact.qps).toFixed(1)}x` : '',
-      ...(old ? [o ? o.recall.toFixed(4) : '', o ? k(o.qps) : ''] : []), b ? b.recall.toFixed(4) : '', b ? k(b.qps) : '']);
+      ...(old ? [o ? o.recall.toFixed(4) : '', o ? k(o.qps) : ''] : []), b ? b.recall.toFixed(4) : '', b ? k(b.qps) : '',
+      ...(api ? [api.curve[j].recall.toFixed(4), k(api.curve[j].qps), exact ? `${(api.curve[j].qps / exact.qps).toFixed(1)}x` : ''] : [])]);
   }
   table(q);
   if (exact) console.log(`\nexact search (partita's API, SIMD128): ${k(exact.qps)} queries/s, recall@10 ${exact.recall.toFixed(4)}`);
@@ -508,6 +542,8 @@ function printIndex(N, dim, res) {
     console.log(`at recall@10 ${target}: partita ${fmt(a)}, ${old ? `before ${fmt(o)}, ` : ''}hnswlib-wasm ${fmt(b)}` +
       (a && b ? `: ${(a.qps / b.qps).toFixed(2)}x (target >= 2x: ${a.qps >= 2 * b.qps ? 'met' : 'NOT met'})` : '') +
       (a && exact ? `; ${(a.qps / exact.qps).toFixed(1)}x exact${target === 0.95 ? ` (target >= 10x: ${a.qps >= 10 * exact.qps ? 'met' : 'NOT met'})` : ''}` : ''));
+    const p = api && qpsAtRecall(api.curve, target);
+    if (api) console.log(`  through the API (create_index, search with params.ef): ${fmt(p)}${p && exact ? `; ${(p.qps / exact.qps).toFixed(1)}x exact` : ''}`);
   }
 }
 

@@ -58,7 +58,7 @@ PT_API const char *pt_version(void);
 
 /* The snapshot format written by pt_collection_save; pt_collection_load reads versions 1 up to
  * this one and refuses newer ones. 2: the sections' CRCs are chained, so their order is checked. */
-#define PT_SNAPSHOT_FORMAT_VERSION 2
+#define PT_SNAPSHOT_FORMAT_VERSION 3
 
 /* ============================================================================================ */
 /* Status codes                                                                                  */
@@ -740,6 +740,42 @@ PT_API const float *pt_search_distances(const pt_search_result *result);
 PT_API const pt_rows *pt_search_rows(const pt_search_result *result);
 PT_API int pt_search_key_is_output(const pt_search_result *result);
 PT_API void pt_search_free(pt_search_result *result);
+
+/* ============================================================================================ */
+/* Vector indexes (src/vindex.c)                                                                 */
+/* ============================================================================================ */
+
+/**
+ * Creates an index on a vector field and builds it in every partition (Milvus's create_index).
+ * `request` is JSON: {"field_name", "index_name" (default: the field's name), "index_type"
+ * (default AUTOINDEX), "metric_type" (default: the field type's, COSINE for dense vectors),
+ * "params" (the build parameters: M and efConstruction for HNSW / HNSW_SQ, sq_type, refine and
+ * refine_type for HNSW_SQ, nlist for IVF_FLAT / IVF_SQ8)}. Built: HNSW, HNSW_SQ, IVF_FLAT,
+ * IVF_SQ8 and AUTOINDEX (HNSW, M 18, efConstruction 240) on FLOAT_VECTOR fields; FLAT,
+ * BIN_FLAT, SPARSE_INVERTED_INDEX and SPARSE_WAND (and AUTOINDEX on other vector types) are
+ * recorded and searched exactly. Every other type is refused by name, parameters out of
+ * Milvus's ranges with knowhere's messages (code 1100). The same index again is a no-op; a
+ * different one on an indexed field is refused. All or nothing (PT_NOMEM leaves no index).
+ * Searches of the field then walk the index, with the request's params.ef / params.nprobe.
+ */
+PT_API pt_status pt_collection_create_index(pt_collection *coll, const char *request, size_t len, pt_error *err);
+
+/**
+ * Drops the index a request names ({"field_name", "index_name"}, either or both; neither: the
+ * collection's only index). None: PT_NOT_FOUND, code 700; several: refused.
+ */
+PT_API pt_status pt_collection_drop_index(pt_collection *coll, const char *request, size_t len, pt_error *err);
+
+/**
+ * Describes the indexes a request names (as pt_collection_drop_index; neither: all) as a JSON
+ * array of {"index_name", "field_name", "index_type", "metric_type", "params" (as given),
+ * "indexed_rows", "total_rows", "pending_index_rows", "state" ("Finished"),
+ * "index_state_fail_reason"}. Rows appended since the last search are added to the indexes
+ * first. None named: PT_NOT_FOUND, code 700.
+ * @param[out] out  the JSON text, NUL-terminated, owned by the caller (pt_free).
+ */
+PT_API pt_status pt_collection_describe_index(pt_collection *coll, const char *request, size_t len, char **out,
+                                              size_t *out_len, pt_error *err);
 
 /* ============================================================================================ */
 /* Snapshots and compaction                                                                      */

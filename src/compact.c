@@ -232,10 +232,41 @@ static pt_status rebuild_index(pt_partition *p, const pt_layout *lay) {
  * Compaction of one partition
  * ========================================================================================== */
 
+/* The partition's vector indexes follow the renumbering (pt_index_compact: a row's new id is
+ * the number of live rows before it), reading vectors by the old ids before rows move. An index
+ * that cannot follow is dropped, and rebuilt by the next search (vindex.c). */
+static void compact_indexes(pt_partition *p, const pt_layout *lay) {
+  for (size_t i = 0; i < p->n_vix; i++) {
+    pt_part_vix *pv = &p->vix[i];
+    if (!pv->ix) continue;
+    uint32_t *remap = pt_malloc((pv->upto ? pv->upto : 1) * sizeof *remap);
+    uint32_t next = 0;
+    for (uint32_t r = 0; remap && r < pv->upto; r++) remap[r] = pt_row_deleted(p, lay, r) ? PT_INDEX_NONE : next++;
+    pt_part_rows ctx = {p, lay, pv->col};
+    pt_index_rows rows = {pt_part_rows_get, &ctx};
+    pt_status rc = remap ? pt_index_compact(pv->ix, &rows, remap, pv->upto) : PT_NOMEM;
+    pt_free(remap);
+    if (rc == PT_OK) {
+      pv->upto = next;
+    } else {
+      pt_index_free(pv->ix);
+      *pv = (pt_part_vix){NULL, 0, pv->col};
+    }
+  }
+}
+
+static void drop_indexes(pt_partition *p) {
+  for (size_t i = 0; i < p->n_vix; i++) {
+    pt_index_free(p->vix[i].ix);
+    p->vix[i] = (pt_part_vix){NULL, 0, p->vix[i].col};
+  }
+}
+
 pt_status pt_partition_compact(pt_partition *p, const pt_layout *lay, uint64_t *removed) {
   if (removed) *removed = 0;
   if (p->n_live == p->n_rows) return PT_OK;
   pt_fts_drop(p); /* its rows are renumbered: rebuilt when a search next needs it */
+  compact_indexes(p, lay);
   const uint32_t cap = lay->seg_mask + 1;
   uint64_t dead = (uint64_t)p->n_rows - p->n_live;
 
@@ -250,7 +281,10 @@ pt_status pt_partition_compact(pt_partition *p, const pt_layout *lay, uint64_t *
   /* 3. the index and chains, for the rows where they are now */
   pt_status index_rc = rebuild_index(p, lay);
   if (!rc) rc = index_rc;
-  if (rc) return rc;
+  if (rc) {
+    drop_indexes(p); /* they were renumbered for rows that did not all move */
+    return rc;
+  }
   if (removed) *removed = dead;
   pt_segment_free(p->spare, lay); /* a spare segment is memory compaction hands back too */
   p->spare = NULL;

@@ -23,6 +23,8 @@ void pt_partition_free(pt_partition *p, const pt_layout *lay) {
   pt_free(p->segs);
   pt_pkindex_free(&p->index);
   pt_fts_free(p->fts);
+  for (size_t i = 0; i < p->n_vix; i++) pt_index_free(p->vix[i].ix);
+  pt_free(p->vix);
   pt_free(p->name);
   pt_free(p);
 }
@@ -35,6 +37,13 @@ int pt_partition_find(const pt_collection *c, const char *name, size_t len) {
 
 bool pt_row_deleted(const pt_partition *p, const pt_layout *lay, uint32_t row) {
   return pt_bit_get(pt_row_segment(p, lay, row)->deleted, pt_row_offset(lay, row));
+}
+
+const float *pt_part_rows_get(const void *ctx, uint32_t row) {
+  const pt_part_rows *r = ctx;
+  const pt_segment *seg = pt_row_segment(r->part, r->lay, row);
+  return (const float *)(const void *)(seg->cols[r->col].data +
+                                       (size_t)pt_row_offset(r->lay, row) * r->lay->row_bytes[r->col]);
 }
 
 pt_key pt_row_key(const pt_partition *p, const pt_layout *lay, uint32_t row) {

@@ -38,6 +38,7 @@
 #include "distance.h"
 #include "half.h"
 #include "text.h"
+#include "vindex.h"
 
 
 typedef enum metric { M_L2, M_IP, M_COSINE, M_HAMMING, M_JACCARD, M_BM25 } metric;
@@ -176,6 +177,8 @@ typedef struct sreq {
   const pt_str *group_keys; /* that path (owned by group_plan), group_n_keys keys */
   size_t group_n_keys;
   pt_plan *group_plan;     /* the path's plan (`exists <group_by_field>`), or NULL */
+  bool use_index;          /* the field's index is walked (vindex.h), with these parameters */
+  pt_index_search_params isp;
 } sreq;
 
 static void sreq_release(sreq *q) {
@@ -223,11 +226,14 @@ static pt_status pick_field(const pt_collection *c, const cJSON *root, sreq *q, 
   return PT_OK;
 }
 
-static pt_status pick_metric(const cJSON *root, sreq *q, pt_error *err) {
+static pt_status pick_metric(const pt_collection *c, const cJSON *root, sreq *q, pt_error *err) {
   const cJSON *mt = cJSON_GetObjectItemCaseSensitive(root, "metric_type");
   int dtype = q->f->dtype;
+  const pt_vindex *vx = pt_vindex_of_field(c, q->field, NULL);
   if (!mt || cJSON_IsNull(mt) || (cJSON_IsString(mt) && !mt->valuestring[0])) {
     q->m = dtype == PT_BINARY_VECTOR ? M_HAMMING : q->f->bm25_input >= 0 ? M_BM25 : dtype == PT_SPARSE_FLOAT_VECTOR ? M_IP : M_COSINE;
+    for (size_t i = 0; vx && i < sizeof METRIC_NAMES / sizeof *METRIC_NAMES; i++) /* an indexed field: its index's metric */
+      if (strcmp(vx->metric, METRIC_NAMES[i]) == 0) q->m = (metric)i;
     return PT_OK;
   }
   if (!cJSON_IsString(mt))
@@ -249,6 +255,9 @@ static pt_status pick_metric(const cJSON *root, sreq *q, pt_error *err) {
                    dtype == PT_BINARY_VECTOR ? "HAMMING or JACCARD" : q->f->bm25_input >= 0 ? "BM25"
                    : dtype == PT_SPARSE_FLOAT_VECTOR ? "IP" : "L2, IP or COSINE",
                    METRIC_NAMES[found]);
+  if (vx && strcmp(vx->metric, METRIC_NAMES[found]) != 0) /* Milvus searches with the index's metric */
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "metric type not match: invalid parameter[expected=%s][actual=%s]", vx->metric, name);
   return PT_OK;
 }
 
@@ -313,7 +322,7 @@ static bool get_integer(const cJSON *root, const char *key, double *out, char *t
 }
 
 /* Milvus's order: topk, then offset, then offset + topk. */
-static pt_status parse_limits(const cJSON *root, sreq *q, pt_error *err) {
+static pt_status parse_limits(const pt_collection *c, const cJSON *root, sreq *q, pt_error *err) {
   double limit = 10, offset = 0;
   char text[64];
   if (!get_integer(root, "limit", &limit, text, sizeof text))
@@ -339,6 +348,8 @@ static pt_status parse_limits(const cJSON *root, sreq *q, pt_error *err) {
   if (params && !cJSON_IsNull(params) && !cJSON_IsObject(params))
     return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "search params must be a dict");
   pt_status rc;
+  if ((rc = pt_vindex_search_params(c, q->field, params, (uint32_t)(limit + offset), &q->isp, &q->use_index, err)))
+    return rc;
   if ((rc = get_bound(params, "radius", &q->has_radius, &q->radius, err)) ||
       (rc = get_bound(params, "range_filter", &q->has_range_filter, &q->range_filter, err)))
     return rc;
@@ -538,9 +549,21 @@ static pt_status bm25_texts(const cJSON *root, const pt_vectors_in *in, sreq *q,
   return PT_OK;
 }
 
-/* params.bm25_k1, bm25_b, drop_ratio_search: numbers (or their text), in knowhere's ranges. */
-static pt_status bm25_params(const cJSON *root, pt_bm25_params *prm, pt_error *err) {
+/* params.bm25_k1, bm25_b, drop_ratio_search: numbers (or their text), in knowhere's ranges. The
+ * field's index (SPARSE_INVERTED_INDEX with metric BM25) may hold bm25_k1 / bm25_b, checked when
+ * it was created: they are the search's unless it gives its own, as in knowhere. */
+static pt_status bm25_params(const pt_collection *c, const sreq *q, const cJSON *root, pt_bm25_params *prm,
+                             pt_error *err) {
   pt_bm25_params_default(prm);
+  const pt_vindex *vx = pt_vindex_of_field(c, q->field, NULL);
+  if (vx && vx->params) {
+    cJSON *ip = cJSON_ParseWithLength(vx->params, vx->params_len);
+    if (!ip) return pt_fail_nomem(err); /* the index's own text, printed by cJSON: only memory fails */
+    const cJSON *k1 = cJSON_GetObjectItemCaseSensitive(ip, "bm25_k1"), *b = cJSON_GetObjectItemCaseSensitive(ip, "bm25_b");
+    if (cJSON_IsNumber(k1)) prm->k1 = k1->valuedouble;
+    if (cJSON_IsNumber(b)) prm->b = b->valuedouble;
+    cJSON_Delete(ip);
+  }
   const cJSON *params = cJSON_GetObjectItemCaseSensitive(root, "params");
   if (!cJSON_IsObject(params)) return PT_OK;
   bool has;
@@ -562,7 +585,7 @@ static bool bm25_accepts(const void *ctx, uint32_t row) { return pt_bit_get(((co
 static pt_status bm25_scan(pt_collection *c, const sreq *q, const cJSON *root, const pt_filter *filter, heap *heaps,
                            uint32_t *sel, pt_error *err) {
   pt_bm25_params prm;
-  pt_status rc = bm25_params(root, &prm, err);
+  pt_status rc = bm25_params(c, q, root, &prm, err);
   if (rc) return rc;
   for (size_t p = 0; p < c->n_parts; p++)
     if (pt_fts_ensure(c, c->parts[p])) return pt_fail_nomem(err);
@@ -1098,13 +1121,14 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
   pt_filter *filter = NULL;
   heap *heaps = NULL;
   uint32_t *sel = NULL;
-  float *dist = NULL, *tmp = NULL;
+  float *dist = NULL, *tmp = NULL, *wdist = NULL;
+  uint32_t *wids = NULL;
   pt_search_result *res = NULL;
   pt_rowref *refs = NULL;
   size_t *skips = NULL; /* per query, the hits skipped at the front (offset) */
   pt_status rc;
 
-  if ((rc = pick_field(c, root, &q, err)) || (rc = pick_metric(root, &q, err)) || (rc = parse_limits(root, &q, err)) ||
+  if ((rc = pick_field(c, root, &q, err)) || (rc = pick_metric(c, root, &q, err)) || (rc = parse_limits(c, root, &q, err)) ||
       (rc = parse_group(c, root, &q, err)))
     goto done;
   /* by keys (Milvus 2.6.9: "int_ids" / "str_ids"), the partitions searched are those the keys
@@ -1135,6 +1159,7 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
     q.expr = cJSON_IsString(e) ? e->valuestring : "";
     q.expr_len = strlen(q.expr);
   }
+  if (c->n_vindexes) pt_vindex_catch_up(c); /* rows written since join the indexes (vindex.h) */
   {
     pt_str params = pt_filter_params(request, len);
     if ((rc = pt_filter_compile(c, q.expr, q.expr_len, params.ptr, params.len, "query", &filter, err))) goto done;
@@ -1170,17 +1195,40 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
   }
   bool f32 = q.f->dtype == PT_FLOAT_VECTOR;
   if (q.m == M_BM25 && (rc = bm25_scan(c, &q, root, filter, heaps, sel, err))) goto done;
+  /* an index walks the rows it holds (vindex.h); grouping and range searches stay exact */
+  size_t vwhich = 0;
+  bool walk = q.m != M_BM25 && q.use_index && q.group_field < 0 && !q.has_radius && f32 &&
+              pt_vindex_of_field(c, q.field, &vwhich);
+  if (walk && (!(wids = pt_malloc(q.isp.k * sizeof *wids)) || !(wdist = pt_malloc(q.isp.k * sizeof *wdist)))) {
+    rc = pt_fail_nomem(err);
+    goto done;
+  }
   for (size_t p = 0; q.m != M_BM25 && p < c->n_parts; p++) {
     if (!q.scope[p]) continue;
     const pt_partition *part = c->parts[p];
+    uint32_t from = 0; /* rows below it were searched by the index */
+    if (walk) {
+      pt_vindex_walk w;
+      if ((rc = pt_vindex_walk_begin(c, vwhich, p, filter, &q.isp, &w, err))) goto done;
+      for (size_t qi = 0; w.ix && qi < q.nq && !rc; qi++) {
+        size_t nh = 0;
+        rc = pt_vindex_walk_search(&w, q.v.f + qi * (size_t)q.f->dim, wids, wdist, &nh, err);
+        if (!rc) offer(&q, &heaps[qi], wdist, wids, nh, (uint32_t)p, 0);
+      }
+      from = w.from;
+      pt_vindex_walk_end(&w);
+      if (rc) goto done;
+    }
     for (size_t s = 0; s < part->n_segs; s++) {
       const pt_segment *seg = part->segs[s];
-      if (!seg->live) continue;
+      uint32_t row_base = (uint32_t)(s << lay->seg_shift);
+      if (!seg->live || row_base + seg->count <= from) continue;
       size_t n_sel;
       if ((rc = pt_filter_select(filter, c, p, s, sel, &n_sel, err))) goto done;
       const pt_column *col = &seg->cols[vcol];
-      uint32_t row_base = (uint32_t)(s << lay->seg_shift);
-      for (size_t b0 = 0; b0 < n_sel; b0 += block) {
+      size_t first = 0;
+      while (first < n_sel && row_base + sel[first] < from) first++;
+      for (size_t b0 = first; b0 < n_sel; b0 += block) {
         size_t nb = n_sel - b0 < block ? n_sel - b0 : block;
         for (size_t qi = 0; qi < q.nq; qi++) {
           if (f32) score_f32(&q, qi, col, sel + b0, nb, dist, tmp);
@@ -1237,6 +1285,8 @@ done:
   pt_free(sel);
   pt_free(dist);
   pt_free(tmp);
+  pt_free(wids);
+  pt_free(wdist);
   pt_free(refs);
   pt_free(skips);
   pt_filter_free(filter);

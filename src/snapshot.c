@@ -1,7 +1,7 @@
 /*
  * snapshot.c — a collection as bytes and back: pt_collection_save, pt_collection_load.
  *
- * THE FORMAT (version 2). Every integer is little-endian; there is no padding.
+ * THE FORMAT (version 3). Every integer is little-endian; there is no padding.
  *
  *   header, 32 bytes
  *     magic        8   89 50 54 53 0D 0A 1A 0A  ("\x89PTS\r\n\x1a\n", as PNG's: catches 7-bit
@@ -12,7 +12,7 @@
  *     sections     u32 number of sections that follow
  *     header_crc   u32 CRC-32 of the 28 bytes before it
  *   sections, back to back, each
- *     kind         u32 1 = collection, 2 = partition
+ *     kind         u32 1 = collection, 2 = partition, 3 = indexes
  *     length       u64 bytes of payload
  *     payload      `length` bytes
  *     crc          u32 CRC-32 (IEEE 802.3, as zlib's crc32) of kind, length and payload,
@@ -38,6 +38,19 @@
  *                        (VARCHAR UTF-8, JSON text, ARRAY / sparse in their stored encodings
  *                        (batch.c), a null as 0 bytes)
  *
+ *   the indexes section (last, once; version 3)
+ *     count        u32 vector indexes
+ *     then per index:
+ *       request    u32 length, then the create_index request that defines it (JSON, as
+ *                  vindexdef.c writes it back; read again through the same checks)
+ *       then per partition, in order:
+ *         upto     u32 the rows the index covers, [0, upto) in the saved numbering (rows after
+ *                      it are added by the next search)
+ *         length   u64 bytes of the index (0: none in this partition)
+ *         index    the index as pt_index_save writes it (index.c; its own CRC and checks),
+ *                  over the saved rows' ids, so that a load does not rebuild it
+ *
+ *   Version 2 is version 3 without the indexes section (read: the collection has no index).
  *   Version 1 is the same but for each section's CRC, which starts afresh (covers the section
  *   alone): it is still read, and then the order of its sections is not protected.
  *
@@ -73,6 +86,7 @@ static const uint8_t MAGIC[8] = {0x89, 'P', 'T', 'S', '\r', '\n', 0x1a, '\n'};
 #define SECTION_OVERHEAD 16u /* kind, length, crc */
 #define KIND_COLLECTION 1u
 #define KIND_PARTITION 2u
+#define KIND_INDEXES 3u
 #define FLAG_PARTITION_KEY 1u
 
 /* ============================================================================================
@@ -184,6 +198,96 @@ static void section_end(wbuf *w, size_t start, uint32_t *chain) {
   put_u32(w, *chain);
 }
 
+/* One partition's index as it is saved: over the saved rows (live rows renumbered in storage
+ * order, as compaction does), covering *upto of them; *out NULL when there is none. */
+static pt_status saved_index(const pt_partition *p, const pt_layout *lay, const pt_part_vix *pv, uint8_t **out,
+                             size_t *len, uint32_t *upto) {
+  *out = NULL;
+  *len = 0;
+  *upto = 0;
+  if (!pv->ix) return PT_OK;
+  uint32_t live = 0;
+  for (uint32_t r = 0; r < pv->upto; r++) live += !pt_row_deleted(p, lay, r);
+  *upto = live;
+  if (live == pv->upto) return pt_index_save(pv->ix, out, len);
+  /* a copy renumbered as the rows are saved */
+  uint8_t *bytes;
+  size_t n;
+  pt_index *copy = NULL;
+  uint32_t *remap = pt_malloc((size_t)pv->upto * sizeof *remap);
+  pt_status rc = remap ? pt_index_save(pv->ix, &bytes, &n) : PT_NOMEM;
+  if (rc == PT_OK) {
+    rc = pt_index_load(bytes, n, &copy, NULL);
+    pt_free(bytes);
+  }
+  if (rc == PT_OK) {
+    uint32_t next = 0;
+    for (uint32_t r = 0; r < pv->upto; r++) remap[r] = pt_row_deleted(p, lay, r) ? PT_INDEX_NONE : next++;
+    pt_part_rows ctx = {p, lay, pv->col};
+    pt_index_rows rows = {pt_part_rows_get, &ctx};
+    rc = pt_index_compact(copy, &rows, remap, pv->upto);
+  }
+  if (rc == PT_OK) rc = pt_index_save(copy, out, len);
+  pt_index_free(copy);
+  pt_free(remap);
+  return rc == PT_OK ? PT_OK : PT_NOMEM;
+}
+
+/* The indexes section's parts made before it is measured: requests and index bytes. */
+typedef struct saved_indexes {
+  char **requests;   /* per index */
+  uint8_t **bytes;   /* per index x partition */
+  size_t *lens;
+  uint32_t *uptos;
+  size_t n_ix, n_parts;
+} saved_indexes;
+
+static void saved_free(saved_indexes *si) {
+  for (size_t i = 0; si->requests && i < si->n_ix; i++) pt_free(si->requests[i]);
+  for (size_t i = 0; si->bytes && i < si->n_ix * si->n_parts; i++) pt_free(si->bytes[i]);
+  pt_free(si->requests);
+  pt_free(si->bytes);
+  pt_free(si->lens);
+  pt_free(si->uptos);
+}
+
+static pt_status saved_make(const pt_collection *c, saved_indexes *si) {
+  memset(si, 0, sizeof *si);
+  si->n_ix = c->n_vindexes;
+  si->n_parts = c->n_parts;
+  size_t n = si->n_ix * si->n_parts + 1;
+  si->requests = pt_calloc(si->n_ix + 1, sizeof *si->requests);
+  si->bytes = pt_calloc(n, sizeof *si->bytes);
+  si->lens = pt_calloc(n, sizeof *si->lens);
+  si->uptos = pt_calloc(n, sizeof *si->uptos);
+  if (!si->requests || !si->bytes || !si->lens || !si->uptos) return PT_NOMEM;
+  for (size_t i = 0; i < si->n_ix; i++) {
+    if (!(si->requests[i] = pt_vindex_request_json(&c->vindexes[i], c->schema))) return PT_NOMEM;
+    for (size_t p = 0; p < si->n_parts; p++) {
+      const pt_partition *part = c->parts[p];
+      if (i >= part->n_vix) continue;
+      size_t k = i * si->n_parts + p;
+      if (saved_index(part, &c->layout, &part->vix[i], &si->bytes[k], &si->lens[k], &si->uptos[k])) return PT_NOMEM;
+    }
+  }
+  return PT_OK;
+}
+
+static void write_indexes(wbuf *w, const saved_indexes *si) {
+  put_u32(w, (uint32_t)si->n_ix);
+  for (size_t i = 0; i < si->n_ix; i++) {
+    size_t rl = strlen(si->requests[i]);
+    put_u32(w, (uint32_t)rl);
+    put_bytes(w, si->requests[i], rl);
+    for (size_t p = 0; p < si->n_parts; p++) {
+      size_t k = i * si->n_parts + p;
+      put_u32(w, si->uptos[k]);
+      put_u64(w, si->lens[k]);
+      put_bytes(w, si->bytes[k], si->lens[k]);
+    }
+  }
+}
+
 pt_status pt_collection_save(const pt_collection *c, uint8_t **out, size_t *len, pt_error *err) {
   if (!c || !out || !len)
     return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_save: missing argument");
@@ -192,8 +296,11 @@ pt_status pt_collection_save(const pt_collection *c, uint8_t **out, size_t *len,
   char *schema = NULL;
   size_t schema_len = 0;
   if (pt_schema_to_json(c->schema, &schema, &schema_len)) return pt_fail_nomem(err);
-  uint64_t *lengths = pt_malloc((c->n_parts + 1) * sizeof *lengths);
-  if (!lengths) {
+  uint64_t *lengths = pt_malloc((c->n_parts + 2) * sizeof *lengths);
+  saved_indexes si;
+  if (!lengths || saved_make(c, &si)) {
+    if (lengths) saved_free(&si);
+    pt_free(lengths);
     pt_free(schema);
     return pt_fail_nomem(err);
   }
@@ -210,7 +317,12 @@ pt_status pt_collection_save(const pt_collection *c, uint8_t **out, size_t *len,
     lengths[i + 1] = m.at;
     total += SECTION_OVERHEAD + m.at;
   }
+  m.at = 0;
+  write_indexes(&m, &si);
+  lengths[c->n_parts + 1] = m.at;
+  total += SECTION_OVERHEAD + m.at;
   if (total > SIZE_MAX) {
+    saved_free(&si);
     pt_free(lengths);
     pt_free(schema);
     return pt_fail(err, PT_LIMIT, PT_CODE_TOO_LARGE, PT_EXC_MILVUS,
@@ -221,6 +333,7 @@ pt_status pt_collection_save(const pt_collection *c, uint8_t **out, size_t *len,
   /* 2. write */
   uint8_t *buf = pt_malloc((size_t)total);
   if (!buf) {
+    saved_free(&si);
     pt_free(lengths);
     pt_free(schema);
     return pt_fail_nomem(err);
@@ -230,7 +343,7 @@ pt_status pt_collection_save(const pt_collection *c, uint8_t **out, size_t *len,
   put_u32(&w, PT_SNAPSHOT_FORMAT_VERSION);
   put_u32(&w, 0);
   put_u64(&w, total);
-  put_u32(&w, (uint32_t)(c->n_parts + 1));
+  put_u32(&w, (uint32_t)(c->n_parts + 2));
   uint32_t chain = pt_crc32(buf, 28);
   put_u32(&w, chain);
   size_t start;
@@ -242,7 +355,11 @@ pt_status pt_collection_save(const pt_collection *c, uint8_t **out, size_t *len,
     write_partition(&w, c->parts[i], &c->layout);
     section_end(&w, start, &chain);
   }
+  section_begin(&w, KIND_INDEXES, lengths[c->n_parts + 1], &start);
+  write_indexes(&w, &si);
+  section_end(&w, start, &chain);
   pt_assert(w.at == total);
+  saved_free(&si);
   pt_free(lengths);
   pt_free(schema);
   *out = buf;
@@ -505,10 +622,12 @@ typedef struct section {
 } section;
 
 static const char *kind_name(uint32_t kind) {
-  return kind == KIND_COLLECTION ? "collection" : kind == KIND_PARTITION ? "partition" : "unknown";
+  return kind == KIND_COLLECTION ? "collection" : kind == KIND_PARTITION ? "partition"
+                                                 : kind == KIND_INDEXES  ? "indexes" : "unknown";
 }
 
-static pt_status check_frame(const uint8_t *b, size_t len, section **out, size_t *n_out, pt_error *err) {
+static pt_status check_frame(const uint8_t *b, size_t len, section **out, size_t *n_out, uint32_t *version_out,
+                             pt_error *err) {
   *out = NULL;
   *n_out = 0;
   if (len < 8 || memcmp(b, MAGIC, 8) != 0)
@@ -530,7 +649,8 @@ static pt_status check_frame(const uint8_t *b, size_t len, section **out, size_t
   if (total != len)
     return CORRUPT(err, "invalid snapshot: %s: the header says %llu bytes, %zu were given" BAD,
                    total > len ? "truncated" : "trailing bytes", (unsigned long long)total, len);
-  if (n < 1 || n > PT_MAX_PARTITIONS + 1 || n > (len - HEADER_BYTES) / SECTION_OVERHEAD)
+  if (n < (version >= 3 ? 2u : 1u) || n > PT_MAX_PARTITIONS + (version >= 3 ? 2u : 1u) ||
+      n > (len - HEADER_BYTES) / SECTION_OVERHEAD)
     return CORRUPT(err, "invalid snapshot: %u sections cannot be right" BAD, n);
   section *s = pt_calloc(n, sizeof *s);
   if (!s) return pt_fail_nomem(err);
@@ -556,7 +676,7 @@ static pt_status check_frame(const uint8_t *b, size_t len, section **out, size_t
                      kind_name(kind), version >= 2 ? " or out of place" : "", stored, computed);
     }
     chain = computed;
-    uint32_t want_kind = i == 0 ? KIND_COLLECTION : KIND_PARTITION;
+    uint32_t want_kind = i == 0 ? KIND_COLLECTION : version >= 3 && i == n - 1 ? KIND_INDEXES : KIND_PARTITION;
     if (kind != want_kind) {
       pt_free(s);
       return CORRUPT(err, "invalid snapshot: section %u is of kind %u, expected %u (%s)" BAD, i, kind, want_kind,
@@ -573,6 +693,75 @@ static pt_status check_frame(const uint8_t *b, size_t len, section **out, size_t
   }
   *out = s;
   *n_out = n;
+  *version_out = version;
+  return PT_OK;
+}
+
+/* The indexes section (version 3): every definition read again through create_index's checks,
+ * every index through pt_index_load's, and then against its partition: the same parameters as
+ * its definition, no row at or beyond what it covers, covering no more rows than were saved. */
+static pt_status load_indexes(pt_collection *c, const uint8_t *payload, size_t plen, pt_error *err) {
+  rbuf r = {payload, plen, 0};
+  uint32_t count;
+  if (!take_u32(&r, &count) || count > c->schema->n_fields)
+    return CORRUPT(err, "invalid snapshot: the indexes section is malformed" BAD);
+  if (!count) return r.at == r.len ? PT_OK : CORRUPT(err, "invalid snapshot: the indexes section is malformed" BAD);
+  if (!(c->vindexes = pt_calloc(count, sizeof *c->vindexes))) return pt_fail_nomem(err);
+  for (size_t p = 0; p < c->n_parts; p++) {
+    if (!(c->parts[p]->vix = pt_calloc(count, sizeof *c->parts[p]->vix))) return pt_fail_nomem(err);
+    c->parts[p]->n_vix = count;
+  }
+  for (uint32_t i = 0; i < count; i++) {
+    pt_str req;
+    if (!take_str(&r, &req)) return CORRUPT(err, "invalid snapshot: index %u ends early" BAD, i);
+    unsigned long failures = pt_alloc_failures();
+    cJSON *root = cJSON_ParseWithLength(req.ptr, req.len);
+    if (!root)
+      return pt_alloc_failures() != failures ? pt_fail_nomem(err)
+                                             : CORRUPT(err, "invalid snapshot: index %u is not a JSON request" BAD, i);
+    pt_vindex v;
+    pt_status rc = pt_vindex_parse(c->schema, root, &v, err);
+    cJSON_Delete(root);
+    if (rc == PT_NOMEM) return rc;
+    if (rc) {
+      char why[PT_ERROR_MESSAGE_MAX / 2];
+      snprintf(why, sizeof why, "%.400s", err ? err->message : "");
+      return CORRUPT(err, "invalid snapshot: index %u is refused: %s" BAD, i, why);
+    }
+    for (size_t j = 0; j < c->n_vindexes; j++)
+      if (c->vindexes[j].field == v.field || pt_str_eq(c->vindexes[j].name, c->vindexes[j].name_len, v.name, v.name_len)) {
+        pt_vindex_release(&v);
+        return CORRUPT(err, "invalid snapshot: index %u repeats a field or a name" BAD, i);
+      }
+    c->vindexes[c->n_vindexes++] = v;
+    for (size_t p = 0; p < c->n_parts; p++) {
+      pt_partition *part = c->parts[p];
+      uint32_t upto;
+      uint64_t blen;
+      const uint8_t *bytes;
+      if (!take_u32(&r, &upto) || !take_u64(&r, &blen) || blen > r.len - r.at || !take(&r, (size_t)blen, &bytes))
+        return CORRUPT(err, "invalid snapshot: index %u ends early" BAD, i);
+      if (blen == 0) {
+        if (upto) return CORRUPT(err, "invalid snapshot: index %u covers rows it does not hold" BAD, i);
+        continue;
+      }
+      if (!v.built || upto > part->n_rows)
+        return CORRUPT(err, "invalid snapshot: index %u does not fit partition %zu" BAD, i, p);
+      pt_index *ix = NULL;
+      if ((rc = pt_index_load(bytes, (size_t)blen, &ix, err))) return rc;
+      const pt_index_params *ip = pt_index_get_params(ix);
+      bool fits = ip->type == v.p.type && ip->metric == v.p.metric && ip->dim == v.p.dim && ip->M == v.p.M &&
+                  ip->ef_construction == v.p.ef_construction && ip->nlist == v.p.nlist && ip->refine == v.p.refine;
+      for (size_t k = 0; fits && k < ix->where.cap; k++)
+        if (ix->where.keys[k] != PT_INDEX_NONE && ix->where.keys[k] >= upto) fits = false;
+      if (!fits) {
+        pt_index_free(ix);
+        return CORRUPT(err, "invalid snapshot: index %u does not match its definition or partition %zu" BAD, i, p);
+      }
+      part->vix[i] = (pt_part_vix){ix, upto, v.field};
+    }
+  }
+  if (r.at != r.len) return CORRUPT(err, "invalid snapshot: bytes left after the indexes" BAD);
   return PT_OK;
 }
 
@@ -600,7 +789,8 @@ pt_status pt_collection_load(pt_store *s, const uint8_t *b, size_t len, const ch
   pt_json_hooks_install();
   section *secs = NULL;
   size_t n_secs = 0;
-  pt_status rc = check_frame(b ? b : (const uint8_t *)"", len, &secs, &n_secs, err);
+  uint32_t version = 0;
+  pt_status rc = check_frame(b ? b : (const uint8_t *)"", len, &secs, &n_secs, &version, err);
   if (rc) return rc;
 
   /* 1. the collection section */
@@ -615,7 +805,8 @@ pt_status pt_collection_load(pt_store *s, const uint8_t *b, size_t len, const ch
     rc = CORRUPT(err, "invalid snapshot: the collection section is malformed" BAD);
     goto fail;
   }
-  if ((flags & ~FLAG_PARTITION_KEY) || n_parts + 1 != n_secs || n_parts < 1) {
+  size_t n_data = version >= 3 ? n_secs - 1 : n_secs; /* the indexes section last */
+  if ((flags & ~FLAG_PARTITION_KEY) || n_parts + 1 != n_data || n_parts < 1) {
     rc = CORRUPT(err, "invalid snapshot: the collection section does not match the sections that follow" BAD);
     goto fail;
   }
@@ -665,8 +856,9 @@ pt_status pt_collection_load(pt_store *s, const uint8_t *b, size_t len, const ch
   }
 
   /* 2. the partitions */
-  for (size_t i = 1; i < n_secs; i++)
+  for (size_t i = 1; i < n_data; i++)
     if ((rc = load_partition(c, i - 1, secs[i].payload, secs[i].len, err))) goto fail;
+  if (version >= 3 && (rc = load_indexes(c, secs[n_data].payload, secs[n_data].len, err))) goto fail;
 
   /* 3. attach: the only step that changes the store */
   if (PT_GROW(&s->colls, &s->colls_cap, s->n_colls + 1)) {

@@ -12,8 +12,10 @@
 #define PT_STORE_H
 
 #include "bm25.h"
+#include "index.h"
 #include "pkindex.h"
 #include "schema.h"
+#include "vindexdef.h"
 
 /* One column of one segment. */
 typedef struct pt_column {
@@ -44,6 +46,16 @@ typedef struct pt_layout {
 } pt_layout;
 
 typedef struct pt_fts pt_fts; /* full-text state (fts.h) */
+/* A partition's share of a vector index (vindex.c builds it; the store frees, compacts and saves
+ * it): an index over the partition's rows [0, upto) of column `col` (rows deleted since are
+ * still in it, rejected by every search), or none yet (ix NULL: the rows are searched exactly).
+ * Rows at or beyond `upto` are searched exactly until vindex.c adds them. */
+typedef struct pt_part_vix {
+  pt_index *ix;
+  uint32_t upto;
+  uint32_t col;
+} pt_part_vix;
+
 
 typedef struct pt_partition {
   char *name; /* owned, NUL-terminated */
@@ -55,6 +67,9 @@ typedef struct pt_partition {
   pt_pkindex index;
   pt_segment *spare; /* an empty segment made by pt_collection_stage, used by the next write */
   pt_fts *fts;       /* BM25 statistics and index, NULL until a search builds them (fts.h) */
+  pt_part_vix *vix;  /* per index of the collection, in its order; n_vix may be fewer (the
+                      * later ones have no index here yet) */
+  size_t n_vix;
 } pt_partition;
 
 struct pt_collection {
@@ -68,6 +83,8 @@ struct pt_collection {
   size_t n_parts, parts_cap;
   bool partition_key_mode;
   int64_t num_partitions; /* partition-key mode */
+  pt_vindex *vindexes;    /* vector indexes (vindex.c) */
+  size_t n_vindexes;
 };
 
 struct pt_store {
@@ -119,6 +136,22 @@ static inline const uint8_t *pt_var_cell(const pt_column *col, uint32_t off) {
   return col->data ? col->data + col->offsets[off] : (const uint8_t *)"";
 }
 bool pt_row_deleted(const pt_partition *p, const pt_layout *lay, uint32_t row);
+
+/* A partition's FLOAT_VECTOR column as an index reads it (pt_index_rows's get; ctx: a
+ * pt_part_rows). */
+typedef struct pt_part_rows {
+  const pt_partition *part;
+  const pt_layout *lay;
+  uint32_t col;
+} pt_part_rows;
+const float *pt_part_rows_get(const void *ctx, uint32_t row);
+
+/* Whether one of the partition's indexes holds `row` (it must then not be overwritten in place). */
+static inline bool pt_partition_indexed(const pt_partition *p, uint32_t row) {
+  for (size_t i = 0; i < p->n_vix; i++)
+    if (p->vix[i].ix && row < p->vix[i].upto) return true;
+  return false;
+}
 
 /* The key stored at a row. */
 pt_key pt_row_key(const pt_partition *p, const pt_layout *lay, uint32_t row);

@@ -614,6 +614,7 @@ static uint32_t in_place_row(const wplan *p, const pt_partition *part, size_t r)
    * overwriting it would bring it back: append instead */
   if (pt_bit_get(seg->deleted, off)) return PT_NO_ROW;
   if (seg->next[off] != PT_NO_ROW) return PT_NO_ROW; /* insert kept duplicates: delete them all */
+  if (pt_partition_indexed(part, row)) return PT_NO_ROW; /* a vector index holds it (vindex.h) */
   for (size_t ci = 0; ci < lay->n_cols; ci++) {
     if (lay->row_bytes[ci]) continue;
     const uint32_t *o = seg->cols[ci].offsets;

@@ -140,8 +140,10 @@ test('search_iterator: pymilvus parameter checks', async () => {
   await rejects(() => c.search_iterator([[0, 0]], 'v', { metric_type: 'IP', params: { radius: 2, range_filter: 1 } }), {
     message: 'for metrics:IP, radius must be smalled than range_filter, please adjust your parameter',
   });
-  // an index's parameters have nothing to act on in an exact search: refused by name, as search refuses them
-  await rejects(() => c.search_iterator([[0, 0]], 'v', { metric_type: 'L2', params: { ef: 5 } }, 10), { cls: ParamError, message: "'ef'" });
+  // an index's parameters on a field without that index: the core refuses them by name, as search does
+  await rejects(async () => (await c.search_iterator([[0, 0]], 'v', { metric_type: 'L2', params: { ef: 5 } }, 10)).next(),
+    { cls: MilvusException, message: "search param 'ef' is for HNSW indexes; field v has no index" });
+  await rejects(() => c.search_iterator([[0, 0]], 'v', { metric_type: 'L2', params: { level: 1 } }, 10), { cls: ParamError, message: "'level'" });
   await rejects(() => c.search_iterator([[0, 0]], 'v', { metric_type: 'L2', round_decimal: 2 }), { cls: ParamError, message: "'round_decimal'" });
   await rejects(() => c.query_iterator({ batch_size: 2, consistency: 'Strong' }), { cls: ParamError, message: "'consistency'" });
   const two = await c.search_iterator([[0, 0], [1, 1]], 'v', { metric_type: 'L2' });
@@ -154,7 +156,7 @@ test('search_iterator: pymilvus parameter checks', async () => {
 test('MilvusClient: queryIterator and searchIterator are the SDK\'s async iterables', async () => {
   const client = new MilvusClient({ address: ':memory:' });
   const name = uniqueName('sdkit');
-  await client.createCollection({ collection_name: name, dimension: 2 });
+  await client.createCollection({ collection_name: name, dimension: 2, metric_type: 'L2' }); // its index's metric is the search's
   await client.insert({ collection_name: name, data: shuffled(30).map((i) => ({ id: i, vector: [i, 0], tag: i % 2 ? 'odd' : 'even' })) });
   const q = await client.queryIterator({ collection_name: name, batchSize: 8, filter: 'tag == {t}', exprValues: { t: 'odd' }, output_fields: ['tag'] });
   const rows = [];

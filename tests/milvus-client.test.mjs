@@ -136,7 +136,7 @@ test('every DataType round-trips in the SDK shapes (INT64 as strings, $meta for 
       { name: 'pk', data_type: DataType.VarChar, max_length: 8, is_primary_key: true },
       { name: 'sv', data_type: DataType.SparseFloatVector }, { name: 'iv', data_type: DataType.Int8Vector, dim: 2 },
     ],
-    index_params: [{ field_name: 'sv', index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'IP' }, { field_name: 'iv', index_type: 'HNSW', metric_type: 'L2' }],
+    index_params: [{ field_name: 'sv', index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'IP' }, { field_name: 'iv', index_type: 'FLAT', metric_type: 'L2' }], // partita builds HNSW on FloatVector only
   });
   const ins2 = await client.insert({ collection_name: name2, data: [{ pk: 'a', sv: { 3: 0.5, 10: 1 }, iv: [-128, 127] }, { pk: 'b', sv: { 1: 2 }, iv: new Int8Array([1, 2]) }] });
   assert.deepEqual(ins2.IDs, { str_id: { data: ['a', 'b'] }, id_field: 'str_id' });

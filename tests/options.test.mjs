@@ -108,6 +108,10 @@ const CALLS = {
   'Collection.hybrid_search.options': async (opts, c) =>
     (c ?? await filled()).hybrid_search([new AnnSearchRequest(Q, 'v', { metric_type: 'L2' }, 3)], new RRFRanker(), 3, opts),
   'Collection.flush.options': async (opts) => (await filled()).flush(opts),
+  'Collection.create_index.options': async (opts, c) => (c ?? await filled()).create_index('v', { index_type: 'HNSW', metric_type: 'L2' }, opts),
+  'Collection.index.options': async (opts, c) => (c ?? await filled()).index(opts),
+  'Collection.has_index.options': async (opts, c) => (c ?? await filled()).has_index(opts),
+  'Collection.drop_index.options': async (opts, c) => (c ?? await filled()).drop_index(opts),
   'Collection.load.options': async (opts) => (await filled()).load(opts),
   'Collection.release.options': async (opts) => (await filled()).release(opts),
   'Collection.compact.options': async (opts) => (await filled()).compact(opts),
@@ -291,6 +295,50 @@ const EVIDENCE = {
     assert.ok(near[0].length < all[0].length, 'params changed nothing');
   },
   'params.radius': async (call) => EVIDENCE.params(call),
+  // index search parameters: read by the core against the field's index (indexes.test.mjs has recall)
+  'params.ef': async (call) => {
+    const c = await filled();
+    c.create_index('v', { index_type: 'HNSW', metric_type: 'L2' });
+    await refused(call({ metric_type: 'L2', params: { ef: 1 } }, c), 'ef(1) should be larger than k');
+    assert.ok((await call({ metric_type: 'L2', params: { ef: 64 } }, c))[0].length > 0);
+  },
+  'params.nprobe': async (call) => {
+    const c = await filled();
+    c.create_index('v', { index_type: 'IVF_FLAT', metric_type: 'L2', params: { nlist: 1 } });
+    await refused(call({ metric_type: 'L2', params: { nprobe: 70000 } }, c), "param 'nprobe' (70000) should be in range [1, 65536]");
+    assert.ok((await call({ metric_type: 'L2', params: { nprobe: 1 } }, c))[0].length > 0);
+  },
+  'params.refine_k': async (call) => {
+    const c = await filled();
+    c.create_index('v', { index_type: 'HNSW_SQ', metric_type: 'L2', params: { refine: true } });
+    await refused(call({ metric_type: 'L2', params: { refine_k: 0.5 } }, c), "param 'refine_k'");
+    assert.ok((await call({ metric_type: 'L2', params: { refine_k: 2 } }, c))[0].length > 0);
+  },
+  index_name: async (call, key) => {
+    const c = await filled();
+    if (key.includes('create_index')) {
+      await call({ index_name: 'named' }, c);
+      assert.equal(c.index().index_name, 'named');
+      return;
+    }
+    c.create_index('v', { index_type: 'HNSW', metric_type: 'L2' }, { index_name: 'ix' });
+    if (key.includes('has_index')) {
+      assert.deepEqual([await call({ index_name: 'ix' }, c), await call({ index_name: 'zz' }, c)], [true, false]);
+    } else if (key.includes('drop_index')) {
+      await refused(call({ index_name: 'zz' }, c), 'index not found');
+      await call({ index_name: 'ix' }, c);
+      assert.equal(c.has_index(), false);
+    } else {
+      assert.equal((await call({ index_name: 'ix' }, c)).field_name, 'v');
+      await refused(call({ index_name: 'zz' }, c), 'index not found');
+    }
+  },
+  field_name: async (call) => {
+    const c = await filled();
+    c.create_index('v', { index_type: 'FLAT', metric_type: 'L2' }, { index_name: 'flat' });
+    assert.equal((await call({ field_name: 'v' }, c)).index_name, 'flat');
+    await refused(call({ field_name: 'n' }, c), 'index not found');
+  },
   'params.range_filter': async (call) => {
     const ring = await call({ metric_type: 'L2', params: { radius: 100, range_filter: 1 } });
     assert.ok(ring[0].every((h) => h.distance >= 1 && h.distance < 100) && ring[0].length > 0);
@@ -408,8 +456,10 @@ for (const [owner, method, arg, keys] of methods) {
     // a key the types do not document
     await refused(call({ no_such_option: 1 }), "'no_such_option'", ParamError);
     if (arg === 'param') {
-      await refused(call({ metric_type: 'L2', params: { nprobe: 16 } }), "'nprobe'", ParamError);
-      await refused(call({ metric_type: 'L2', params: { ef: 64 } }), "'ef'", ParamError);
+      // index parameters the field's index (none here) does not take: the core names them
+      await refused(call({ metric_type: 'L2', params: { nprobe: 16 } }), "'nprobe'");
+      await refused(call({ metric_type: 'L2', params: { ef: 64 } }), "'ef'");
+      await refused(call({ metric_type: 'L2', params: { search_list: 64 } }), "'search_list'", ParamError);
     }
   });
 }

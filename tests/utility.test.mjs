@@ -79,7 +79,7 @@ test('load state, flush_all, version, hybrid timestamps', async () => {
 });
 
 test('what needs a server is refused by name', async () => {
-  for (const name of ['create_user', 'list_users', 'create_resource_group', 'do_bulk_insert', 'create_alias', 'load_balance', 'index_building_progress']) {
+  for (const name of ['create_user', 'list_users', 'create_resource_group', 'do_bulk_insert', 'create_alias', 'load_balance']) {
     const e = await rejects(() => utility[name]('x'), { cls: ParamError });
     assert.match(e.message, new RegExp(`^utility\\.${name} is not supported by partita's embedded store: `));
   }

@@ -97,6 +97,9 @@ EXPORT(double, pt_wasm_collection_id)(pt_collection *coll);
 EXPORT(double, pt_wasm_collection_max_rows)(const pt_collection *coll);
 EXPORT(char *, pt_wasm_collection_describe)(pt_collection *coll);
 EXPORT(pt_status, pt_wasm_partition_create)(pt_collection *coll, const char *name, size_t len);
+EXPORT(pt_status, pt_wasm_create_index)(pt_collection *coll, const char *req, size_t len);
+EXPORT(pt_status, pt_wasm_drop_index)(pt_collection *coll, const char *req, size_t len);
+EXPORT(char *, pt_wasm_describe_index)(pt_collection *coll, const char *req, size_t len);
 EXPORT(pt_status, pt_wasm_partition_drop)(pt_collection *coll, const char *name, size_t len);
 EXPORT(int, pt_wasm_partition_exists)(pt_collection *coll, const char *name, size_t len);
 EXPORT(double, pt_wasm_num_entities)(pt_collection *coll, const char *partition, size_t len, int scoped);
@@ -477,6 +480,21 @@ char *pt_wasm_collection_describe(pt_collection *coll) {
     }
     pt_wasm_free(out);
   }
+}
+
+pt_status pt_wasm_create_index(pt_collection *coll, const char *req, size_t len) {
+  return pt_collection_create_index(coll, req, len, &last_error);
+}
+pt_status pt_wasm_drop_index(pt_collection *coll, const char *req, size_t len) {
+  return pt_collection_drop_index(coll, req, len, &last_error);
+}
+/* The indexes a request names as JSON (pt_collection_describe_index); free with pt_wasm_free.
+ * 0 on an error. */
+char *pt_wasm_describe_index(pt_collection *coll, const char *req, size_t len) {
+  char *out = NULL;
+  size_t n = 0;
+  pt_collection_describe_index(coll, req, len, &out, &n, &last_error);
+  return out;
 }
 
 pt_status pt_wasm_partition_create(pt_collection *coll, const char *name, size_t len) {

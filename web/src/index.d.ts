@@ -371,9 +371,11 @@ export interface SearchParam {
   /** Default: COSINE for dense vectors, HAMMING for binary, IP for sparse. */
   metric_type?: MetricType | Lowercase<MetricType>;
   /** Range search: keep range_filter <= distance < radius (L2, HAMMING, JACCARD) or
-   * radius < distance <= range_filter (IP, COSINE). The search is exact, with no index: an
-   * index's parameters (nprobe, ef, ...) are refused by name (ParamError). */
-  params?: { radius?: number; range_filter?: number };
+   * radius < distance <= range_filter (IP, COSINE) (range searches are exact). The index's:
+   * ef (HNSW, HNSW_SQ; default k), nprobe (IVF_FLAT, IVF_SQ8; default 8), refine_k (HNSW_SQ
+   * with refine); on a field without that index type they are refused by name. Other index
+   * parameters are refused by name (ParamError). */
+  params?: { radius?: number; range_filter?: number; ef?: number; nprobe?: number; refine_k?: number };
   /** Hits to skip (options.offset takes precedence). */
   offset?: number;
   /** Decimals to round distances to, -1 (default) for none (options.round_decimal takes precedence). */
@@ -513,6 +515,23 @@ export interface SearchIterator extends AsyncIterable<Hit[]> {
   close(): void;
 }
 
+/** pymilvus's index_params of create_index. */
+export interface IndexParams {
+  index_type?: string;
+  metric_type?: string;
+  params?: Record<string, unknown> | string;
+}
+
+/** An index on a collection's field (Collection.create_index, .index(), .indexes). */
+export class Index {
+  private constructor();
+  readonly collection_name: string;
+  readonly field_name: string;
+  readonly index_name: string;
+  readonly params: { index_type: string; metric_type: string; params: Record<string, unknown> };
+  drop(options?: { timeout?: number | null }): void;
+}
+
 export class Collection {
   /** Opens `name`, or creates it from `schema` (an equal schema opens it too). */
   constructor(name: string, schema?: CollectionSchema, options?: CollectionOptions);
@@ -531,6 +550,18 @@ export class Collection {
   partition(name: string): Partition | null;
   drop_partition(name: string, options?: TimeoutOption): void;
   drop(options?: TimeoutOption): void;
+  /**
+   * Builds an index on a field, as pymilvus's: index_params { index_type, metric_type, params }.
+   * Built: HNSW (M, efConstruction), HNSW_SQ (M, efConstruction, sq_type SQ8, refine,
+   * refine_type FP32), IVF_FLAT and IVF_SQ8 (nlist), AUTOINDEX (HNSW, M 18, efConstruction 240)
+   * on FLOAT_VECTOR fields; FLAT, BIN_FLAT, SPARSE_INVERTED_INDEX, SPARSE_WAND (and AUTOINDEX on
+   * other vector types) search exactly; any other type is refused by name.
+   */
+  create_index(field_name: string, index_params?: IndexParams, options?: { index_name?: string; timeout?: number | null }): Index;
+  readonly indexes: Index[];
+  index(options?: { index_name?: string; field_name?: string; timeout?: number | null }): Index;
+  has_index(options?: { index_name?: string; timeout?: number | null }): boolean;
+  drop_index(options?: { index_name?: string; timeout?: number | null }): void;
   insert(data: InsertData, options?: CollectionMutationOptions): Promise<MutationResult>;
   /**
    * Deletes the rows' keys in the target partition and inserts the rows, at one timestamp
@@ -761,7 +792,9 @@ export const utility: {
   list_usernames: ServerOnly; list_roles: ServerOnly; list_user: ServerOnly; list_users: ServerOnly;
   create_resource_group: ServerOnly; drop_resource_group: ServerOnly; update_resource_groups: ServerOnly;
   describe_resource_group: ServerOnly; list_resource_groups: ServerOnly; transfer_node: ServerOnly; transfer_replica: ServerOnly;
-  index_building_progress: ServerOnly; wait_for_index_building_complete: ServerOnly;
+  /** An index's progress (create_index builds before it returns). */
+  index_building_progress(collection_name: string, index_name?: string, options?: UtilityOptions): { total_rows: number; indexed_rows: number; pending_index_rows: number };
+  wait_for_index_building_complete(collection_name: string, index_name?: string, options?: UtilityOptions): Promise<true>;
 };
 
 // ---------------------------------------------------------------------------------------------

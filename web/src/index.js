@@ -8,6 +8,7 @@ export { utility } from './orm/utility.js';
 export { MilvusClient } from './client/milvus-client.js';
 export { Collection } from './orm/collection.js';
 export { Partition } from './orm/partition.js';
+export { Index } from './orm/vindex.js';
 export { CollectionSchema, FieldSchema, Function, FunctionType } from './orm/schema.js';
 export { run_analyzer } from './orm/analyzer.js';
 export { AnnSearchRequest, RRFRanker, WeightedRanker } from './orm/hybrid.js';

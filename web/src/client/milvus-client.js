@@ -39,8 +39,8 @@ import { resStatus, statusOf, unsupported } from './status.js';
 import { FieldOpList, FieldOpType } from '../core/fieldop.js';
 import { AliasTable } from '../core/aliases.js';
 import {
-  MMAP, alterCollectionProperties, alterDatabaseProperties, alterFieldProperties, describedProperties, fieldProperties, keepCreated, loadedError,
-  splitCreateProperties, storedBool,
+  MMAP, alterCollectionProperties, alterDatabaseProperties, alterFieldProperties, alterIndexProperties, describedProperties, fieldProperties,
+  forgetIndex, indexProperties, keepCreated, loadedError, splitCreateProperties, storedBool,
 } from '../core/properties.js';
 
 /** The keys every request may carry (GrpcTimeOut, collectionNameReq). An embedded call completes
@@ -119,7 +119,7 @@ const varcharIn = (v) => (typeof v === 'number' || typeof v === 'bigint' ? Strin
 
 // ---------------------------------------------------------------------------------------------
 // State beside the core, per collection (store serial + id): what Milvus keeps and partita's
-// store does not (indexes as created, load state, consistency level, creation time).
+// store does not (load state, consistency level, creation time). Indexes are the core's.
 // ---------------------------------------------------------------------------------------------
 
 const state = new Map();
@@ -127,7 +127,7 @@ const state = new Map();
 /** A collection's state; collections created by another face are loaded and have no index. */
 function stateOf(h) {
   let s = state.get(h.key);
-  if (!s) state.set(h.key, (s = { indexes: [], loaded: true, consistency_level: 'Bounded', created: Date.now() }));
+  if (!s) state.set(h.key, (s = { loaded: true, consistency_level: 'Bounded', created: Date.now() }));
   return s;
 }
 
@@ -159,19 +159,29 @@ const keyValues = (obj) => Object.entries(obj).map(([key, value]) => ({ key, val
 /** The SDK's name of a DataType code. */
 const typeName = (t) => DataType[t] ?? 'None';
 
-function indexParams(ix) {
-  return keyValues({ index_type: ix.index_type, metric_type: ix.metric_type, params: ix.params, ...Object.fromEntries(ix.props ?? []) });
+function indexParams(ix, st) {
+  return keyValues({ index_type: ix.index_type, metric_type: ix.metric_type, params: ix.params, ...Object.fromEntries(indexProperties(st, ix.index_name)) });
+}
+
+/** The core's indexes of a collection ([] when it has none). */
+function indexesOf(store, h) {
+  try {
+    return engine().describeIndex(store, h.name, '{}');
+  } catch (e) {
+    if (e.code === 700) return [];
+    throw e;
+  }
 }
 
 /** A field as describeCollection shows it (after the SDK's formatDescribedCol). */
-function fieldReply(f, st) {
-  const ix = st.indexes.find((i) => i.field_name === f.name);
+function fieldReply(f, st, indexes) {
+  const ix = indexes.find((i) => i.field_name === f.name);
   const typeParams = {};
   for (const k of TYPE_PARAMS) if (f[k] !== undefined && f[k] !== null) typeParams[k] = String(f[k]);
   for (const [k, v] of fieldProperties(st, f.name)) typeParams[k] = v;
   const out = {
     type_params: keyValues(typeParams),
-    index_params: ix ? indexParams(ix) : [],
+    index_params: ix ? indexParams(ix, st) : [],
     fieldID: String(f.field_id ?? 0),
     name: f.name,
     is_primary_key: f.is_primary === true,
@@ -214,8 +224,8 @@ function coreFunctions(list) {
   });
 }
 
-function describeReply(h, st, partitions, aliasNames, db) {
-  const fields = h.schema.fields.map((f) => fieldReply(f, st));
+function describeReply(h, st, indexes, partitions, aliasNames, db) {
+  const fields = h.schema.fields.map((f) => fieldReply(f, st, indexes));
   const anns_fields = {}, scalar_fields = {};
   for (const f of fields) (isVectorType(f.dataType) ? anns_fields : scalar_fields)[f.name] = f;
   const ts = hybridTs(st.created);
@@ -567,7 +577,7 @@ export class MilvusClient {
       }));
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       // a new collection of Milvus is not loaded until its vector fields are indexed and loaded
-      if (!existed) state.set(h.key, { indexes: [], loaded: false, consistency_level: levelName, created: Date.now() });
+      if (!existed) state.set(h.key, { loaded: false, consistency_level: levelName, created: Date.now() });
       if (!existed) keepCreated(stateOf(h), stored);
       return resStatus();
     });
@@ -588,7 +598,7 @@ export class MilvusClient {
     return this.#run((s) => ({ status: s }), () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       const db = this.#dbOf(data);
-      return describeReply(h, stateOf(h), engine().describe(this.#storeOf(data), h.name, h).partitions, this.#aliasesOf(db, h.name), db);
+      return describeReply(h, stateOf(h), indexesOf(this.#storeOf(data), h), engine().describe(this.#storeOf(data), h.name, h).partitions, this.#aliasesOf(db, h.name), db);
     });
   }
 
@@ -674,7 +684,8 @@ export class MilvusClient {
     return this.#run((s) => s, () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       const st = stateOf(h);
-      const missing = h.schema.fields.filter((f) => isVectorType(f.dtype) && !st.indexes.some((i) => i.field_name === f.name));
+      const indexes = indexesOf(this.#storeOf(data), h);
+      const missing = h.schema.fields.filter((f) => isVectorType(f.dtype) && !indexes.some((i) => i.field_name === f.name));
       if (missing.length)
         throw new MilvusException(700, `there is no vector index on field: [${missing.map((f) => f.name).join(' ')}], please create index firstly: collection=${h.name}: index not found`);
       st.loaded = true;
@@ -822,7 +833,7 @@ export class MilvusClient {
     });
   }
 
-  // ---- indexes (recorded and described; the index issue builds them) ------------------------
+  // ---- indexes (the core's: built by createIndex, one path for every face) -----------------
 
   async createIndex(data) {
     if (Array.isArray(data)) {
@@ -838,9 +849,6 @@ export class MilvusClient {
     if (data.index_type) extra.index_type = data.index_type;
     if (data.metric_type) extra.metric_type = data.metric_type;
     return this.#run((s) => s, () => {
-      const h = engine().resolve(this.#storeOf(data), data.collection_name);
-      const f = h.schema.fields.find((x) => x.name === data.field_name);
-      if (!f) throw new MilvusException(Code.PARAMETER_INVALID, `cannot create index on non-exist field: ${data.field_name}: invalid parameter`);
       let params = extra.params ?? {};
       if (typeof params === 'string') {
         try {
@@ -849,22 +857,10 @@ export class MilvusClient {
           throw new MilvusException(Code.PARAMETER_INVALID, `index params are not JSON: ${params}: invalid parameter`);
         }
       }
+      // the SDK's flat form: build parameters beside index_type and metric_type
       for (const [k, v] of Object.entries(extra)) if (!['params', 'index_type', 'metric_type'].includes(k)) params[k] = v;
-      const ix = {
-        field_name: f.name,
-        index_name: data.index_name || f.name,
-        index_type: extra.index_type ?? 'AUTOINDEX',
-        metric_type: String(extra.metric_type ?? (f.is_function_output ? 'BM25' : isVectorType(f.dtype) ? defaultMetric(f.dtype) : '')).toUpperCase(),
-        params,
-        id: Date.now(),
-      };
-      const st = stateOf(h);
-      const same = st.indexes.find((i) => i.field_name === f.name);
-      if (same) {
-        if (same.index_type === ix.index_type && same.metric_type === ix.metric_type && JSON.stringify(same.params) === JSON.stringify(ix.params) && same.index_name === ix.index_name) return resStatus();
-        throw new MilvusException(Code.UNEXPECTED, 'CreateIndex failed: at most one distinct index is allowed per field');
-      }
-      st.indexes.push(ix);
+      const request = { field_name: data.field_name, index_name: data.index_name ?? '', index_type: extra.index_type ?? '', metric_type: extra.metric_type ?? '', params };
+      engine().createIndex(this.#storeOf(data), data.collection_name, JSON.stringify(request));
       return resStatus();
     });
   }
@@ -875,13 +871,12 @@ export class MilvusClient {
     data = this.#real(data);
     return this.#run((s) => ({ status: s, index_descriptions: [] }), () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
-      const list = this.#indexes(h, data);
-      const n = String(engine().numEntities(this.#storeOf(data), h.name));
       return {
         status: resStatus(),
-        index_descriptions: list.map((ix) => ({
-          index_name: ix.index_name, indexID: ix.id, params: indexParams(ix), field_name: ix.field_name,
-          indexed_rows: n, total_rows: n, state: 'Finished', index_state_fail_reason: '', pending_index_rows: '0',
+        index_descriptions: this.#indexes(h, data).map((ix) => ({
+          index_name: ix.index_name, indexID: String(h.info.fields[h.info.fieldIndex.get(ix.field_name)].field_id ?? 0),
+          params: indexParams(ix, stateOf(h)), field_name: ix.field_name, indexed_rows: String(ix.indexed_rows), total_rows: String(ix.total_rows),
+          state: ix.state, index_state_fail_reason: ix.index_state_fail_reason, pending_index_rows: String(ix.pending_index_rows),
         })),
       };
     });
@@ -893,7 +888,7 @@ export class MilvusClient {
     data = this.#real(data);
     return this.#run((s) => ({ status: s, indexes: [] }), () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
-      return { status: resStatus(), indexes: stateOf(h).indexes.map((i) => i.index_name) };
+      return { status: resStatus(), indexes: indexesOf(this.#storeOf(data), h).map((i) => i.index_name) };
     });
   }
 
@@ -902,8 +897,8 @@ export class MilvusClient {
     accept('getIndexState', data, ['field_name', 'index_name']);
     data = this.#real(data);
     return this.#run((s) => ({ status: s, state: 'None' }), () => {
-      this.#indexes(engine().resolve(this.#storeOf(data), data.collection_name), data);
-      return { status: resStatus(), state: 'Finished' };
+      const [ix] = this.#indexes(engine().resolve(this.#storeOf(data), data.collection_name), data);
+      return { status: resStatus(), state: ix.state };
     });
   }
 
@@ -912,10 +907,9 @@ export class MilvusClient {
     accept('getIndexBuildProgress', data, ['field_name', 'index_name']);
     data = this.#real(data);
     return this.#run((s) => ({ status: s, indexed_rows: 0, total_rows: 0 }), () => {
-      const h = engine().resolve(this.#storeOf(data), data.collection_name);
-      this.#indexes(h, data);
-      const n = engine().numEntities(this.#storeOf(data), h.name);
-      return { status: resStatus(), indexed_rows: n, total_rows: n };
+      const list = this.#indexes(engine().resolve(this.#storeOf(data), data.collection_name), data);
+      const sum = (k) => list.reduce((a, ix) => a + ix[k], 0);
+      return { status: resStatus(), indexed_rows: sum('indexed_rows'), total_rows: sum('total_rows') };
     });
   }
 
@@ -925,20 +919,23 @@ export class MilvusClient {
     data = this.#real(data);
     return this.#run((s) => s, () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
-      const st = stateOf(h);
-      if (st.loaded) throw new MilvusException(Code.UNEXPECTED, `index cannot be dropped, collection is loaded, please release it first`);
-      const gone = new Set(this.#indexes(h, data));
-      st.indexes = st.indexes.filter((i) => !gone.has(i));
+      if (stateOf(h).loaded) throw new MilvusException(Code.UNEXPECTED, `index cannot be dropped, collection is loaded, please release it first`);
+      let gone = []; // the stored-only properties of the indexes dropped go with them
+      try {
+        gone = this.#indexes(h, data).map((i) => i.index_name);
+      } catch (e) {
+        if (e.code !== 700) throw e;
+      }
+      engine().dropIndex(this.#storeOf(data), h.name, JSON.stringify({ field_name: data.field_name ?? '', index_name: data.index_name ?? '' }));
+      for (const name of gone) forgetIndex(stateOf(h), name);
       return resStatus();
     });
   }
 
-  /** The indexes a request names (by field or index name; all without either), or Milvus's
-   * index-not-found error (code 700). */
+  /** The indexes a request names (by field or index name; all without either), as the core
+   * describes them, or Milvus's index-not-found error (code 700). */
   #indexes(h, data) {
-    const list = stateOf(h).indexes.filter((i) => (!data.field_name || i.field_name === data.field_name) && (!data.index_name || i.index_name === data.index_name));
-    if (!list.length) throw new MilvusException(700, `index not found[collection=${h.name}]`);
-    return list;
+    return engine().describeIndex(this.#storeOf(data), h.name, JSON.stringify({ field_name: data.field_name ?? '', index_name: data.index_name ?? '' }));
   }
 
   // ---- data ------------------------------------------------------------------------------
@@ -1096,19 +1093,13 @@ export class MilvusClient {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       requireLoaded(h);
       const field = h.info.fields[h.info.fieldIndex.get(annsName)];
-      const index = stateOf(h).indexes.find((i) => i.field_name === annsName);
-      const asked = legacy ? legacy.metric_type : data.metric_type;
-      if (asked && index && String(asked).toUpperCase() !== index.metric_type)
-        throw new MilvusException(Code.PARAMETER_INVALID, `metric type not match: invalid parameter[expected=${index.metric_type}][actual=${asked}]`);
+      const asked = legacy ? legacy.metric_type : data.metric_type; // the core checks it against the index's
       const params = searchParamsOf(legacy ? legacy.params : data.params);
       const roundDecimal = legacy?.round_decimal ?? params.round_decimal ?? data.round_decimal ?? -1;
-      const { round_decimal: _r, ...searchParams } = params;
-      // a BM25 index's bm25_k1 / bm25_b are the search's unless it gives its own (knowhere)
-      if (h.schema.fields.find((f) => f.name === annsName)?.is_function_output && index)
-        for (const k of ['bm25_k1', 'bm25_b']) if (searchParams[k] === undefined && index.params[k] !== undefined) searchParams[k] = index.params[k];
+      const { round_decimal: _r, ...searchParams } = params; // a BM25 index's bm25_k1 / bm25_b: the core's
       const request = {
         anns_field: annsName,
-        metric_type: asked ? String(asked) : index?.metric_type ?? '',
+        metric_type: asked ? String(asked) : '',
         // the SDK sends these as text, which the server reads as numbers
         limit: typeParam((legacy ? legacy.topk : data.limit ?? data.topk) ?? DEFAULT_TOPK),
         offset: typeParam((legacy ? legacy.offset : data.offset) ?? 0),
@@ -1170,12 +1161,9 @@ export class MilvusClient {
         accept('hybridSearch (data)', r, ['data', 'anns_field', 'params', 'expr', 'filter', 'exprValues', 'limit', 'metric_type', 'ignore_growing', 'group_by_field']);
         if (r.ignore_growing) throw unsupported('`ignore_growing: true` of MilvusClient.hybridSearch');
         if (r.group_by_field) throw unsupported('`group_by_field` of a hybridSearch sub-request');
-        const index = stateOf(h).indexes.find((i) => i.field_name === r.anns_field);
-        let params = r.params ?? {};
-        if (typeof params === 'string') params = JSON.parse(params);
-        if (h.schema.fields.find((f) => f.name === r.anns_field)?.is_function_output && index)
-          for (const k of ['bm25_k1', 'bm25_b']) if (params[k] === undefined && index.params[k] !== undefined) params = { ...params, [k]: index.params[k] };
-        return new AnnSearchRequest(r.data, r.anns_field, { metric_type: r.metric_type ?? index?.metric_type ?? '', params },
+        // the field's index metric and a BM25 index's bm25_k1 / bm25_b are the core's defaults
+        const params = searchParamsOf(r.params);
+        return new AnnSearchRequest(r.data, r.anns_field, { metric_type: r.metric_type ?? '', params },
           typeParam(r.limit ?? limit), r.expr || r.filter || null, r.exprValues ?? null);
       });
       const rr = data.rerank ?? { strategy: 'rrf', params: { k: 60 } };
@@ -1247,7 +1235,7 @@ export class MilvusClient {
     const vectorFields = h.schema.fields.filter((f) => isVectorType(f.dtype));
     const field = data.anns_field ? vectorFields.find((f) => f.name === data.anns_field) : vectorFields[0];
     if (!field) throw new Error(ERROR_REASONS.NO_ANNS_FEILD_FOUND_IN_SEARCH);
-    const index = stateOf(h).indexes.find((i) => i.field_name === field.name);
+    const index = indexesOf(this.#storeOf(data), h).find((i) => i.field_name === field.name);
     let vectors = data.data ?? data.vector ?? data.vectors;
     if (vectors === undefined) throw new Error(ERROR_REASONS.VECTORS_OR_VECTOR_IS_MISSING);
     // one vector (a list of numbers, or a sparse object) is one query
@@ -1350,12 +1338,9 @@ export class MilvusClient {
       if (!data.index_name) throw new MilvusException(Code.PARAMETER_INVALID, 'index name is empty: invalid parameter');
       const st = stateOf(h);
       if (st.loaded) throw loadedError(h.name, "can't alter index on loaded collection, please release the collection first");
-      const ix = st.indexes.find((i) => i.index_name === data.index_name);
-      if (!ix) throw new MilvusException(700, `index not found[indexName=${data.index_name}]`);
-      const set = pairs.map(([k, v]) => [k, storedBool(k, v)]);
-      if (set.length) ix.props ??= new Map();
-      for (const [k, v] of set) ix.props.set(k, v);
-      for (const k of keys) ix.props?.delete(k);
+      if (!indexesOf(this.#storeOf(data), h).some((i) => i.index_name === data.index_name))
+        throw new MilvusException(700, `index not found[indexName=${data.index_name}]`);
+      alterIndexProperties(st, data.index_name, pairs.map(([k, v]) => [k, storedBool(k, v)]), keys);
       return resStatus();
     });
   }

@@ -14,6 +14,7 @@
 //   stores       openStore, closeStore, listCollections
 //   collections  hasCollection, find, resolve, describe, createCollection, dropCollection,
 //                numEntities
+//   indexes      createIndex, dropIndex, describeIndex
 //   partitions   createPartition, dropPartition, hasPartition
 //   data         write (a transcribed batch), writeJson (REST rows), delete, queryRows,
 //                queryJson, searchHits, searchJson, save, load, compact
@@ -561,6 +562,35 @@ class Engine {
     return this.#scoped((scope) => {
       const [p, n] = scope.string(partition);
       return this.#M._pt_wasm_num_entities(h.ptr, p, n, 1);
+    });
+  }
+
+  // ---- indexes (vindex.c: one path for every face) ---------------------------------------
+
+  /** Creates an index (pt_collection_create_index): `request` is its JSON text ({ field_name,
+   * index_name, index_type, metric_type, params }); the index is built before it returns. */
+  createIndex(store, name, request) {
+    this.#scoped((scope) => {
+      const [p, n] = scope.string(request);
+      this.#check(this.#M._pt_wasm_create_index(this.resolve(store, name).ptr, p, n));
+    });
+  }
+
+  /** Drops the index a request names ({ field_name, index_name }, JSON text). */
+  dropIndex(store, name, request) {
+    this.relieved(() => this.#scoped((scope) => {
+      const [p, n] = scope.string(request);
+      this.#check(this.#M._pt_wasm_drop_index(this.resolve(store, name).ptr, p, n));
+    }));
+  }
+
+  /** The indexes a request names ({ field_name, index_name }, JSON text; neither: all), as the
+   * core describes them: [{ index_name, field_name, index_type, metric_type, params,
+   * indexed_rows, total_rows, pending_index_rows, state, index_state_fail_reason }]. */
+  describeIndex(store, name, request) {
+    return this.#scoped((scope) => {
+      const [p, n] = scope.string(request);
+      return JSON.parse(this.#takeString(this.#M._pt_wasm_describe_index(this.resolve(store, name).ptr, p, n) >>> 0, null));
     });
   }
 

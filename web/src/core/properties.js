@@ -113,3 +113,19 @@ export function describedProperties(h, st) {
 
 /** The stored-only properties of a field, as [key, value] pairs. */
 export const fieldProperties = (st, fieldName) => [...(st.props?.fields.get(fieldName) ?? [])];
+
+/** The stored-only properties of an index (by name; the index itself is the core's), as
+ * [key, value] pairs. */
+export const indexProperties = (st, indexName) => [...(st.props?.indexes?.get(indexName) ?? [])];
+
+/** AlterIndex / DropIndexProperties on the stored-only part of index `indexName`: `set` pairs
+ * (already checked) and `keys` to delete. */
+export function alterIndexProperties(st, indexName, set, keys) {
+  const indexes = (storedOf(st).indexes ??= new Map());
+  if (set.length && !indexes.has(indexName)) indexes.set(indexName, new Map());
+  for (const [k, v] of set) indexes.get(indexName).set(k, v);
+  for (const k of keys) indexes.get(indexName)?.delete(k);
+}
+
+/** An index dropped: its stored-only properties go with it. */
+export const forgetIndex = (st, indexName) => st.props?.indexes?.delete(indexName);

@@ -29,12 +29,12 @@ import { OPTIONS, acceptOptions, checkConsistencyLevel } from './options.js';
 /** Options of a data call of a Collection: the partition's option besides. */
 const onCollection = (op) => [...OPTIONS[op], op === 'query' || op === 'get' || op === 'search' ? 'partition_names' : 'partition_name'];
 const TIMEOUT = ['timeout'];
-/** Keys of search's `param`, and of its `params`: a search is exact (no index is built), so
- * index parameters (nprobe, ef, ...) would have nothing to act on, and are refused. */
+/** Keys of search's `param`, and of its `params`: ef / nprobe / refine_k act on the field's
+ * index (the core refuses them where there is none); other index parameters are refused. */
 const SEARCH_PARAM = ['metric_type', 'params', 'offset', 'round_decimal', 'limit', 'group_by_field', 'group_size', 'strict_group_size'];
 /** Grouping search's keys (Milvus 2.6), from search's options or else its param, as pymilvus. */
 const GROUPING = ['group_by_field', 'group_size', 'strict_group_size'];
-const SEARCH_PARAMS = ['radius', 'range_filter', 'bm25_k1', 'bm25_b', 'drop_ratio_search'];
+const SEARCH_PARAMS = ['radius', 'range_filter', 'ef', 'nprobe', 'refine_k', 'bm25_k1', 'bm25_b', 'drop_ratio_search'];
 /** The iterators' arguments and options (positional ones included, as iteratorOptions merges them). */
 const QUERY_ITERATOR = ['batch_size', 'limit', 'expr', 'output_fields', 'partition_names', 'offset', 'expr_params', 'timeout'];
 const SEARCH_ITERATOR = ['batch_size', 'limit', 'expr', 'output_fields', 'partition_names', 'round_decimal', 'expr_params', 'timeout'];
@@ -43,6 +43,7 @@ import { int64Digits } from '../core/results.js';
 import { AnnSearchRequest, RRFRanker, WeightedRanker } from './hybrid.js';
 /** hybrid_search's options (pymilvus's keyword arguments). */
 const HYBRID = ['partition_names', 'output_fields', 'offset', 'round_decimal', 'timeout'];
+import { Index, createIndexRequest, indexRequest } from './vindex.js';
 
 /** A collection or partition name given by the caller: a string, for a collection a non-empty
  * one as pymilvus checks it (the core checks the rest). */
@@ -481,7 +482,7 @@ export class Collection {
       // the params as written (after their toJSON); not an object: the core refuses it
       if (this === request && k === 'params' && v !== null && typeof v === 'object' && !Array.isArray(v))
         acceptOptions('search param.params', v, SEARCH_PARAMS,
-          "partita's search is exact, with no index: an index's search parameters have nothing to act on");
+          "partita's indexes take ef (HNSW), nprobe (IVF) and refine_k (HNSW_SQ); BM25 searches bm25_k1, bm25_b and drop_ratio_search");
       return faithful(k, v);
     }), params);
     return engine().searchHits(this.#store(), this.#name, facts, text, q, { pk, roundDecimal });
@@ -592,6 +593,45 @@ export class Collection {
     }
   }
 
+  // ---- indexes (the core's, src/vindex.c) -------------------------------------------------
+
+  /** Builds an index on a field (pymilvus's create_index): index_params { index_type,
+   * metric_type, params }; options { index_name, timeout }. Returns its Index. */
+  create_index(field_name, index_params = {}, options = {}) {
+    options = acceptOptions('Collection.create_index() options', options, ['index_name', 'timeout']);
+    checkTimeout(options);
+    const request = createIndexRequest(field_name, index_params, options.index_name);
+    engine().createIndex(this.#store(), this.#name, request);
+    return this.index({ index_name: JSON.parse(request).index_name || undefined, field_name });
+  }
+
+  /** The collection's indexes. */
+  get indexes() {
+    return Index._describe(this.#store(), this.#name, indexRequest()).map((d) => new Index(this, d));
+  }
+
+  /** The index named (options { index_name, field_name }; neither: the only one), or Milvus's
+   * index-not-found error (code 700). */
+  index(options = {}) {
+    options = acceptOptions('Collection.index() options', options, ['index_name', 'field_name', 'timeout']);
+    checkTimeout(options);
+    const [d] = engine().describeIndex(this.#store(), this.#name, indexRequest(options.field_name, options.index_name));
+    return new Index(this, d);
+  }
+
+  has_index(options = {}) {
+    options = acceptOptions('Collection.has_index() options', options, ['index_name', 'timeout']);
+    checkTimeout(options);
+    return Index._describe(this.#store(), this.#name, indexRequest(undefined, options.index_name)).length > 0;
+  }
+
+  /** Drops the index named (options { index_name }; none: the only one). */
+  drop_index(options = {}) {
+    options = acceptOptions('Collection.drop_index() options', options, ['index_name', 'timeout']);
+    checkTimeout(options);
+    engine().dropIndex(this.#store(), this.#name, indexRequest(undefined, options.index_name));
+  }
+
   /** Drops the collection and its data. */
   drop(options = {}) {
     options = acceptOptions('Collection.drop() options', options, TIMEOUT);
@@ -695,7 +735,7 @@ export class Collection {
     if (param !== null && typeof param === 'object' && !Array.isArray(param)) {
       acceptOptions('search_iterator param', param, ['metric_type', 'params', 'offset']);
       acceptOptions('search_iterator param.params', param.params, SEARCH_PARAMS,
-        "partita's search is exact, with no index: an index's search parameters have nothing to act on");
+        "partita's indexes take ef (HNSW), nprobe (IVF) and refine_k (HNSW_SQ); BM25 searches bm25_k1, bm25_b and drop_ratio_search");
     }
     checkTimeout(o);
     this._facts();

@@ -13,6 +13,7 @@ import { engine } from '../core/engine.js';
 import { CLIENT_ERROR, Code, MilvusException, ParamError } from '../core/errors.js';
 import { connections } from './connections.js';
 import { Collection, checkName } from './collection.js';
+import { indexRequest } from './vindex.js';
 
 /** The options object of a call: an object, or none. */
 function opts(options, fn) {
@@ -82,8 +83,6 @@ const SERVER_ONLY = {
   list_resource_groups: 'resource groups are query nodes of a server',
   transfer_node: 'resource groups are query nodes of a server',
   transfer_replica: 'resource groups are query nodes of a server',
-  index_building_progress: 'the ORM Collection has no create_index in partita (search is exact; MilvusClient keeps index descriptions)',
-  wait_for_index_building_complete: 'the ORM Collection has no create_index in partita (search is exact; MilvusClient keeps index descriptions)',
 };
 
 const refused = (name) => () => {
@@ -102,6 +101,22 @@ export const utility = Object.freeze({
   has_partition(collection_name, partition_name, options) {
     const o = opts(options, 'has_partition');
     return engine().hasPartition(storeOf(o), checkName(collection_name, 'collection'), checkName(partition_name, 'partition'));
+  },
+
+  /** An index's build progress, as pymilvus's: { total_rows, indexed_rows, pending_index_rows }
+   * (create_index builds before it returns; rows written since join at the next search). */
+  index_building_progress(collection_name, index_name = '', options) {
+    const o = opts(options, 'index_building_progress');
+    const [d] = engine().describeIndex(storeOf(o), checkName(collection_name, 'collection'), indexRequest(undefined, index_name || undefined));
+    return { total_rows: d.total_rows, indexed_rows: d.indexed_rows, pending_index_rows: d.pending_index_rows };
+  },
+
+  /** Resolves true: create_index has built the index before returning (Milvus's error when
+   * there is no such index). */
+  async wait_for_index_building_complete(collection_name, index_name = '', options) {
+    const o = opts(options, 'wait_for_index_building_complete');
+    engine().describeIndex(storeOf(o), checkName(collection_name, 'collection'), indexRequest(undefined, index_name || undefined));
+    return true;
   },
 
   /** The names of the collections of the store, in creation order. */

@@ -1,7 +1,7 @@
 // server/routes.js — the routes of the Milvus REST v2 subset and their handlers: collections/*,
 // partitions/* and entities/*, each a function (connection, request, allowInt64, raw) -> reply.
 // The handlers map Milvus's REST dialect onto the engine's operations (core/engine.js) and
-// shape the replies; the only state they keep is REST's own (index parameters, load state).
+// shape the replies; the only state they keep is REST's own (load state, consistency level).
 //
 // Insert and upsert bodies are never parsed in JS: the C core finds the `data` member in the
 // raw bytes and writes the rows from that text (exact int64s, no intermediate objects). Query,
@@ -12,7 +12,7 @@ import { connections } from '../orm/connections.js';
 import { DataType, isVectorType } from '../core/dtype.js';
 import { Code, MilvusException } from '../core/errors.js';
 import { FieldOpType } from '../core/fieldop.js';
-import { defaultMetric, restTypeCode, restTypeName } from '../remote/rest.js';
+import { restTypeCode, restTypeName } from '../remote/rest.js';
 import { templateText, withTemplate } from '../core/template.js';
 import { queriesJson } from '../core/marshal.js';
 import { AliasTable } from '../core/aliases.js';
@@ -22,9 +22,9 @@ import { envelope, goFields, jsonKind, okData, okText, parseBool } from './shape
 const CONSISTENCY = ['Strong', 'Session', 'Bounded', 'Eventually', 'Customized'];
 
 // ---------------------------------------------------------------------------------------------
-// State kept beside the core: the index parameters given at create and the load state, per
-// collection (store + collection id, so a dropped and re-created collection starts afresh).
-// Collections created through the JS API have no entry: they are loaded, with no index.
+// State kept beside the core: the load state, per collection (store + collection id, so a
+// dropped and re-created collection starts afresh). Collections created through the JS API
+// have no entry: they are loaded. Indexes are the core's (src/vindex.c).
 // ---------------------------------------------------------------------------------------------
 
 const collectionState = new Map();
@@ -72,7 +72,7 @@ export class Connection {
 }
 
 function stateOf(h) {
-  return collectionState.get(h.key) ?? { indexes: [], loaded: true };
+  return collectionState.get(h.key) ?? { loaded: true };
 }
 
 function requireLoaded(h) {
@@ -160,7 +160,7 @@ function schemaFromRequest(req) {
         enable_dynamic_field: dynamic,
         fields: [pk, { name: vecName, dtype: DataType.FLOAT_VECTOR, dim: req.dimension }],
       },
-      indexes: [{ fieldName: vecName, indexName: vecName, metricType: (req.metricType || 'COSINE').toUpperCase() }],
+      indexes: [{ field_name: vecName, index_name: vecName, index_type: 'AUTOINDEX', metric_type: req.metricType || 'COSINE', params: {} }],
       loaded: true,
       numPartitions: 0,
     };
@@ -197,14 +197,11 @@ function schemaFromRequest(req) {
     names.add(field.name);
   }
   const functions = functionsFromRequest(req.schema.functions);
-  const outputs = new Set(functions.flatMap((fn) => (Array.isArray(fn.output_field_names) ? fn.output_field_names : [])));
   const indexes = [];
   for (const ip of req.indexParams ?? []) {
     if (!ip || !names.has(ip.fieldName))
       throw new MilvusException(1802, `missing required parameters, error: \`${ip?.fieldName ?? ''}\` hasn't defined in schema`);
-    const field = out.find((x) => x.name === ip.fieldName);
-    const metric = ip.metricType || ip.params?.metric_type || (outputs.has(field.name) ? 'BM25' : isVectorType(field.dtype) ? defaultMetric(field.dtype) : 'COSINE');
-    indexes.push({ fieldName: ip.fieldName, indexName: ip.indexName || ip.fieldName, metricType: String(metric).toUpperCase(), params: ip.params ?? {} });
+    indexes.push(indexRequest(ip));
   }
   return {
     schema: {
@@ -239,10 +236,20 @@ function createCollection(conn, req) {
   if (level !== undefined && !CONSISTENCY.includes(String(level)))
     throw invalidParam('Strong, Session, Bounded, Eventually, Customized', level, 'consistencyLevel can only be [Strong, Session, Bounded, Eventually, Customized], default: Bounded');
   conn.aliases.refuseCreate(req.collectionName);
+  const existed = engine().hasCollection(conn.store, req.collectionName);
   engine().createCollection(conn.store, req.collectionName, JSON.stringify(plan.schema), plan.numPartitions, false);
   const h = conn.get(req.collectionName);
+  if (!existed) {
+    // the indexes asked for are built by the core; one it refuses undoes the create
+    try {
+      for (const ix of plan.indexes) engine().createIndex(conn.store, h.name, JSON.stringify(ix));
+    } catch (e) {
+      engine().dropCollection(conn.store, h.name);
+      throw e;
+    }
+  }
   if (!collectionState.has(h.key))
-    collectionState.set(h.key, { indexes: plan.indexes, loaded: plan.loaded, consistencyLevel: level ?? 'Bounded' });
+    collectionState.set(h.key, { loaded: plan.loaded, consistencyLevel: level ?? 'Bounded' });
   return okData({});
 }
 
@@ -297,7 +304,7 @@ function describeCollection(conn, req) {
         params: Object.entries(fn.params ?? {}).map(([key, value]) => ({ key, value: String(value) })),
       })),
       aliases: conn.aliases.of(h.name),
-      indexes: st.indexes.map((i) => ({ indexName: i.indexName, fieldName: i.fieldName, metricType: i.metricType })),
+      indexes: coreIndexes(conn, h).map((i) => ({ indexName: i.index_name, fieldName: i.field_name, metricType: i.metric_type })),
       load: st.loaded ? 'LoadStateLoaded' : 'LoadStateNotLoad',
       shardsNum: 1,
       partitionsNum: parts.length,
@@ -559,23 +566,15 @@ function search(conn, req, allowInt64) {
   for (const k of Object.keys(sp))
     if (!['metricType', 'metric_type', 'params'].includes(k))
       throw new MilvusException(Code.PARAMETER_INVALID, `\`searchParams.${k}\` of entities/search is not supported by partita: invalid parameter`);
-  const index = stateOf(h).indexes.find((i) => i.fieldName === field.name);
-  const asked = sp.metricType ?? sp.metric_type;
-  if (asked && index && isVectorType(field.dtype) && String(asked).toUpperCase() !== index.metricType)
-    throw new MilvusException(Code.PARAMETER_INVALID, `metric type not match: invalid parameter[expected=${index.metricType}][actual=${asked}]`);
+  const asked = sp.metricType ?? sp.metric_type; // the core checks it against the field's index
   const request = {
     anns_field: field.name,
-    metric_type: asked ? String(asked) : index?.metricType ?? '',
+    metric_type: asked ? String(asked) : '',
     limit: req.limit ?? 100,
     offset: req.offset ?? 0,
     expr: req.filter ?? '',
     params: sp.params ?? {},
   };
-  // a BM25 index's bm25_k1 / bm25_b are the search's unless it gives its own (knowhere)
-  const bm25 = h.schema.fields.find((f) => f.name === field.name)?.is_function_output && index && request.params !== null && typeof request.params === 'object' && !Array.isArray(request.params);
-  if (bm25) request.params = { ...request.params };
-  if (bm25)
-    for (const k of ['bm25_k1', 'bm25_b']) if (request.params[k] === undefined && index.params?.[k] !== undefined) request.params[k] = index.params[k];
   if (req.outputFields) request.output_fields = req.outputFields;
   if (req.partitionNames) request.partition_names = req.partitionNames;
   // grouping search (Milvus 2.6): as given, the core checks them
@@ -619,19 +618,66 @@ function hybridSearch(conn, req, allowInt64) {
       throw new MilvusException(1801, `can only accept json format request, error: json: cannot unmarshal ${jsonKind(sub)} into Go struct field HybridSearchReq.search of type httpserver.SubSearchReq`);
     if (sub.ignoreGrowing) throw new MilvusException(Code.PARAMETER_INVALID, 'ignoreGrowing is not supported by partita (every row is in a growing segment): invalid parameter');
     if (sub.groupingField) throw new MilvusException(Code.PARAMETER_INVALID, 'groupingField of a hybrid sub-search is not supported by partita: invalid parameter');
-    const field = h.schema.fields.find((f) => f.name === sub.annsField);
-    const index = field ? stateOf(h).indexes.find((i) => i.fieldName === field.name) : undefined;
-    let params = sub.params ?? {};
-    if (field?.is_function_output && index && params !== null && typeof params === 'object' && !Array.isArray(params))
-      for (const k of ['bm25_k1', 'bm25_b']) if (params[k] === undefined && index.params?.[k] !== undefined) params = { ...params, [k]: index.params[k] };
-    subs.push({ anns_field: sub.annsField ?? '', metric_type: sub.metricType || index?.metricType || '', limit: sub.limit ?? req.limit ?? 100,
-      expr: sub.filter ?? '', params });
+    // the field's index metric and a BM25 index's bm25_k1 / bm25_b are the core's defaults
+    subs.push({ anns_field: sub.annsField ?? '', metric_type: sub.metricType || '', limit: sub.limit ?? req.limit ?? 100,
+      expr: sub.filter ?? '', params: sub.params ?? {} });
     queries.push(queriesJson(JSON.stringify(sub.data ?? null)));
   }
   const request = { reqs: subs, rerank: req.rerank ?? { strategy: 'rrf', params: { k: 60 } }, limit: req.limit ?? 100 };
   if (req.outputFields) request.output_fields = req.outputFields;
   if (req.partitionNames) request.partition_names = req.partitionNames;
   return searchReply(() => engine().hybridSearch(conn.store, h.name, h, JSON.stringify(request), queries, null, { int64AsString: !allowInt64 }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// indexes/* (the core builds, drops and describes them: src/vindex.c)
+// ---------------------------------------------------------------------------------------------
+
+/** The core's create_index request from a REST IndexParam ({ fieldName, indexName, metricType,
+ * indexType, params }; the type may be params.index_type, as Milvus's handler reads it). */
+function indexRequest(ip) {
+  const { index_type: typeParam, ...params } = ip.params ?? {};
+  return {
+    field_name: ip.fieldName ?? '', index_name: ip.indexName ?? '', index_type: ip.indexType || typeParam || '',
+    metric_type: ip.metricType || '', params,
+  };
+}
+
+/** The core's indexes of a collection ([] when it has none). */
+function coreIndexes(conn, h) {
+  try {
+    return engine().describeIndex(conn.store, h.name, '{}');
+  } catch (e) {
+    if (e.code === 700) return [];
+    throw e;
+  }
+}
+
+function createIndexes(conn, req) {
+  const h = conn.get(req.collectionName);
+  for (let ip of req.indexParams) {
+    ip = goFields(ip, INDEX_FIELDS);
+    if (!ip || typeof ip !== 'object') throw new MilvusException(1802, 'missing required parameters, error: `fieldName` is required');
+    engine().createIndex(conn.store, h.name, JSON.stringify(indexRequest(ip)));
+  }
+  return okData({});
+}
+
+function describeIndex(conn, req) {
+  const h = conn.get(req.collectionName);
+  const list = engine().describeIndex(conn.store, h.name, JSON.stringify({ index_name: req.indexName }));
+  return okData(list.map((i) => ({
+    indexName: i.index_name, fieldName: i.field_name, indexType: i.index_type, metricType: i.metric_type,
+    indexState: i.state, indexedRows: i.indexed_rows, totalRows: i.total_rows, pendingRows: i.pending_index_rows,
+    failReason: i.index_state_fail_reason, params: i.params,
+  })));
+}
+
+function dropIndex(conn, req) {
+  const h = conn.get(req.collectionName);
+  if (stateOf(h).loaded) throw new MilvusException(Code.UNEXPECTED, 'index cannot be dropped, collection is loaded, please release it first');
+  engine().dropIndex(conn.store, h.name, JSON.stringify({ index_name: req.indexName }));
+  return okData({});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -669,6 +715,10 @@ export const ROUTES = {
   'databases/alter': ['DatabaseReqWithProperties', (s, r) => (alterDatabaseProperties(Object.entries(r.properties ?? {}), []), ok())],
   'databases/alter_properties': ['DatabaseReqWithProperties', (s, r) => (alterDatabaseProperties(Object.entries(r.properties ?? {}), []), ok())],
   'databases/drop_properties': ['DropDatabasePropertiesReq', (s, r) => (alterDatabaseProperties([], r.propertyKeys ?? []), ok())],
+  'indexes/create': ['IndexParamReq', (s, r) => createIndexes(s, r)],
+  'indexes/describe': ['IndexReq', (s, r) => describeIndex(s, r)],
+  'indexes/list': ['CollectionNameReq', (s, r) => okData(coreIndexes(s, s.get(r.collectionName)).map((i) => i.index_name))],
+  'indexes/drop': ['IndexReq', (s, r) => dropIndex(s, r)],
   'partitions/create': ['PartitionReq', partitionRoutes.create],
   'partitions/drop': ['PartitionReq', partitionRoutes.drop],
   'partitions/list': ['CollectionNameReq', partitionRoutes.list],

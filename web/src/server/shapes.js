@@ -42,6 +42,8 @@ const SHAPES = {
     enableDynamicField: 'b',
   },
   PartitionReq: { dbName: 's', collectionName: ['s', R], partitionName: ['s', R] },
+  IndexParamReq: { dbName: 's', collectionName: ['s', R], indexParams: ['os', R] },
+  IndexReq: { dbName: 's', collectionName: ['s', R], indexName: ['s', R] },
   PartitionsReq: { dbName: 's', collectionName: ['s', R], partitionNames: ['sa', R] },
   QueryReqV2: {
     dbName: 's', collectionName: ['s', R], partitionNames: 'sa', outputFields: 'sa', filter: 's', limit: 'i',

@@ -1,0 +1,456 @@
+/*
+ * vindex.c — vector indexes on collections (vindex.h): create_index, drop_index and describe
+ * (the definitions are vindexdef.c's); building each partition's index and keeping it in step
+ * with the rows; what a search walks.
+ */
+#include "vindex.h"
+
+#include <math.h>
+#include <stdio.h>
+
+#include "cJSON.h"
+#include "json.h"
+
+#define INVALID(err, ...) pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, __VA_ARGS__)
+
+static bool is_ivf(pt_index_type t) { return t == PT_INDEX_IVF_FLAT || t == PT_INDEX_IVF_SQ8; }
+
+/* ============================================================================================
+ * Building
+ * ========================================================================================== */
+
+/* The live rows of a partition in [from, to), into a new array (*ids, *n). */
+static pt_status live_rows(const pt_partition *part, const pt_layout *lay, uint32_t from, uint32_t to, uint32_t **ids,
+                           size_t *n) {
+  *ids = NULL;
+  *n = 0;
+  if (from >= to) return PT_OK;
+  uint32_t *a = pt_malloc((size_t)(to - from) * sizeof *a);
+  if (!a) return PT_NOMEM;
+  size_t k = 0;
+  for (uint32_t r = from; r < to; r++)
+    if (!pt_row_deleted(part, lay, r)) a[k++] = r;
+  *ids = a;
+  *n = k;
+  return PT_OK;
+}
+
+/* Brings one partition's index of definition `v` up to its rows: builds it when there is none
+ * (an IVF index waits for nlist rows), adds the rows appended since. All or nothing. */
+static pt_status catch_up_part(const pt_collection *c, const pt_vindex *v, pt_partition *part, pt_part_vix *pv) {
+  const pt_layout *lay = &c->layout;
+  if (pv->ix && pv->upto >= part->n_rows) return PT_OK;
+  uint32_t from = pv->ix ? pv->upto : 0;
+  uint32_t *ids;
+  size_t n;
+  pt_status rc = live_rows(part, lay, from, part->n_rows, &ids, &n);
+  if (rc) return rc;
+  pt_index *fresh = NULL;
+  if (!pv->ix) {
+    if (is_ivf(v->p.type) && n < v->p.nlist) { /* too few rows to train: searched exactly meanwhile */
+      pt_free(ids);
+      return PT_OK;
+    }
+    if ((rc = pt_index_new(&v->p, &fresh))) {
+      pt_free(ids);
+      return rc;
+    }
+  }
+  pt_part_rows ctx = {part, lay, v->field};
+  pt_index_rows rows = {pt_part_rows_get, &ctx};
+  rc = pt_index_add(fresh ? fresh : pv->ix, &rows, ids, n);
+  pt_free(ids);
+  if (rc) {
+    pt_index_free(fresh);
+    return rc;
+  }
+  if (fresh) pv->ix = fresh;
+  pv->upto = part->n_rows;
+  pv->col = v->field;
+  return PT_OK;
+}
+
+/* Makes room for `n` per-index entries in a partition (new ones empty). */
+static pt_status part_room(pt_partition *part, size_t n) {
+  if (part->n_vix >= n) return PT_OK;
+  pt_part_vix *a = pt_realloc(part->vix, n * sizeof *a);
+  if (!a) return PT_NOMEM;
+  for (size_t i = part->n_vix; i < n; i++) a[i] = (pt_part_vix){NULL, 0, 0};
+  part->vix = a;
+  part->n_vix = n;
+  return PT_OK;
+}
+
+void pt_vindex_catch_up(pt_collection *c) {
+  for (size_t i = 0; i < c->n_vindexes; i++) {
+    const pt_vindex *v = &c->vindexes[i];
+    if (!v->built) continue;
+    for (size_t p = 0; p < c->n_parts; p++) {
+      pt_partition *part = c->parts[p];
+      if (part_room(part, c->n_vindexes) != PT_OK) continue;
+      (void)catch_up_part(c, v, part, &part->vix[i]); /* best effort: what is left is scanned */
+    }
+  }
+}
+
+/* ============================================================================================
+ * create_index, drop_index, describe
+ * ========================================================================================== */
+
+static cJSON *parse_request(const char *request, size_t len, const char *what, pt_error *err, pt_status *rc) {
+  pt_json_hooks_install();
+  pt_json_checked chk;
+  cJSON *root = pt_json_parse_ex(request, len, 0, &chk);
+  if (!root) {
+    *rc = pt_json_fail(err, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, what, "the request is not a JSON object", &chk);
+    return NULL;
+  }
+  if (!cJSON_IsObject(root)) {
+    cJSON_Delete(root);
+    *rc = pt_fail(err, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "the request is not a JSON object");
+    return NULL;
+  }
+  return root;
+}
+
+static bool same_definition(const pt_vindex *a, const pt_vindex *b) {
+  return a->field == b->field && strcmp(a->type, b->type) == 0 && strcmp(a->metric, b->metric) == 0 &&
+         pt_str_eq(a->name, a->name_len, b->name, b->name_len) &&
+         pt_str_eq(a->params, a->params_len, b->params, b->params_len);
+}
+
+pt_status pt_collection_create_index(pt_collection *c, const char *request, size_t len, pt_error *err) {
+  if (!c || !request) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_create_index: missing argument");
+  pt_status rc = PT_OK;
+  cJSON *root = parse_request(request, len, "the create_index request", err, &rc);
+  if (!root) return rc;
+  pt_vindex v;
+  rc = pt_vindex_parse(c->schema, root, &v, err);
+  cJSON_Delete(root);
+  if (rc) return rc;
+  for (size_t i = 0; i < c->n_vindexes; i++) {
+    const pt_vindex *o = &c->vindexes[i];
+    if (o->field != v.field && !pt_str_eq(o->name, o->name_len, v.name, v.name_len)) continue;
+    bool same = same_definition(o, &v);
+    pt_vindex_release(&v);
+    if (same) { /* Milvus: creating the same index again succeeds */
+      pt_error_clear(err);
+      return PT_OK;
+    }
+    return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                   "CreateIndex failed: at most one distinct index is allowed per field");
+  }
+  /* build every partition's index apart, with the arrays that will hold it, then attach them
+   * all: nothing changes on a failure */
+  size_t n = c->n_vindexes, np = c->n_parts ? c->n_parts : 1;
+  pt_part_vix *built = pt_calloc(np, sizeof *built);
+  pt_part_vix **arrays = pt_calloc(np, sizeof *arrays);
+  pt_vindex *defs = pt_malloc((n + 1) * sizeof *defs);
+  rc = built && arrays && defs ? PT_OK : PT_NOMEM;
+  for (size_t p = 0; !rc && p < c->n_parts; p++)
+    if (!(arrays[p] = pt_malloc((n + 1) * sizeof **arrays))) rc = PT_NOMEM;
+  for (size_t p = 0; !rc && v.built && p < c->n_parts; p++) rc = catch_up_part(c, &v, c->parts[p], &built[p]);
+  if (rc) {
+    for (size_t p = 0; p < c->n_parts; p++) {
+      if (built) pt_index_free(built[p].ix);
+      if (arrays) pt_free(arrays[p]);
+    }
+    pt_free(built);
+    pt_free(arrays);
+    pt_free(defs);
+    pt_vindex_release(&v);
+    return pt_fail_nomem(err);
+  }
+  for (size_t p = 0; p < c->n_parts; p++) {
+    pt_partition *part = c->parts[p];
+    for (size_t i = 0; i < n; i++) arrays[p][i] = i < part->n_vix ? part->vix[i] : (pt_part_vix){NULL, 0, 0};
+    arrays[p][n] = built[p];
+    pt_free(part->vix);
+    part->vix = arrays[p];
+    part->n_vix = n + 1;
+  }
+  pt_free(built);
+  pt_free(arrays);
+  if (n) memcpy(defs, c->vindexes, n * sizeof *defs);
+  pt_free(c->vindexes);
+  c->vindexes = defs;
+  c->vindexes[n] = v;
+  c->n_vindexes = n + 1;
+  pt_error_clear(err);
+  return PT_OK;
+}
+
+/* The definitions a drop / describe request names ("field_name", "index_name"; both optional):
+ * a mask of c->n_vindexes entries. */
+static pt_status named(const pt_collection *c, const cJSON *root, bool *mask, size_t *count, pt_error *err) {
+  const cJSON *fn = cJSON_GetObjectItemCaseSensitive(root, "field_name");
+  const cJSON *in = cJSON_GetObjectItemCaseSensitive(root, "index_name");
+  if ((fn && !cJSON_IsNull(fn) && !cJSON_IsString(fn)) || (in && !cJSON_IsNull(in) && !cJSON_IsString(in)))
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "field_name and index_name must be strings");
+  const char *f = cJSON_IsString(fn) ? fn->valuestring : "", *x = cJSON_IsString(in) ? in->valuestring : "";
+  *count = 0;
+  for (size_t i = 0; i < c->n_vindexes; i++) {
+    const pt_vindex *v = &c->vindexes[i];
+    const pt_field *fd = &c->schema->fields[v->field];
+    mask[i] = (!*f || pt_str_eqz(fd->name, fd->name_len, f)) && (!*x || pt_str_eqz(v->name, v->name_len, x));
+    *count += mask[i];
+  }
+  return PT_OK;
+}
+
+/* The definitions a request's text names, as a new mask (*mask, owned by the caller); none is
+ * Milvus's index-not-found (code 700). */
+static pt_status select_named(const pt_collection *c, const char *request, size_t len, const char *what, bool **mask,
+                              size_t *count, pt_error *err) {
+  pt_status rc = PT_OK;
+  *mask = NULL;
+  cJSON *root = parse_request(request, len, what, err, &rc);
+  if (!root) return rc;
+  *mask = pt_calloc(c->n_vindexes ? c->n_vindexes : 1, sizeof **mask);
+  *count = 0;
+  rc = *mask ? named(c, root, *mask, count, err) : pt_fail_nomem(err);
+  cJSON_Delete(root);
+  if (!rc && *count == 0) rc = pt_fail(err, PT_NOT_FOUND, 700, PT_EXC_MILVUS, "index not found[collection=%s]", c->name);
+  if (rc) {
+    pt_free(*mask);
+    *mask = NULL;
+  }
+  return rc;
+}
+
+pt_status pt_collection_drop_index(pt_collection *c, const char *request, size_t len, pt_error *err) {
+  if (!c || !request) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_drop_index: missing argument");
+  bool *mask;
+  size_t count;
+  pt_status rc = select_named(c, request, len, "the drop_index request", &mask, &count, err);
+  if (rc) return rc;
+  if (count > 1) {
+    pt_free(mask);
+    return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                   "there are multiple indexes, please specify the index_name");
+  }
+  size_t i = 0;
+  while (!mask[i]) i++;
+  pt_free(mask);
+  for (size_t p = 0; p < c->n_parts; p++) {
+    pt_partition *part = c->parts[p];
+    if (part->n_vix <= i) continue;
+    pt_index_free(part->vix[i].ix);
+    memmove(&part->vix[i], &part->vix[i + 1], (part->n_vix - i - 1) * sizeof *part->vix);
+    if (--part->n_vix == 0) {
+      pt_free(part->vix);
+      part->vix = NULL;
+    }
+  }
+  pt_vindex_release(&c->vindexes[i]);
+  memmove(&c->vindexes[i], &c->vindexes[i + 1], (c->n_vindexes - i - 1) * sizeof *c->vindexes);
+  if (--c->n_vindexes == 0) {
+    pt_free(c->vindexes);
+    c->vindexes = NULL;
+  }
+  pt_error_clear(err);
+  return PT_OK;
+}
+
+/* Live rows of a partition below `upto`. */
+static uint64_t live_below(const pt_partition *part, const pt_layout *lay, uint32_t upto) {
+  uint64_t n = 0;
+  uint32_t cap = lay->seg_mask + 1;
+  for (size_t s = 0; s < part->n_segs; s++) {
+    uint32_t base = (uint32_t)(s << lay->seg_shift);
+    if (base >= upto) break;
+    const pt_segment *seg = part->segs[s];
+    if (upto - base >= cap || upto - base >= seg->count) {
+      n += seg->live;
+      continue;
+    }
+    for (uint32_t o = 0; o < upto - base; o++) n += !pt_bit_get(seg->deleted, o);
+  }
+  return n;
+}
+
+pt_status pt_collection_describe_index(pt_collection *c, const char *request, size_t len, char **out, size_t *out_len,
+                                       pt_error *err) {
+  if (!c || !request || !out || !out_len)
+    return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_describe_index: missing argument");
+  *out = NULL;
+  *out_len = 0;
+  pt_vindex_catch_up(c);
+  bool *mask;
+  size_t count;
+  pt_status rc = select_named(c, request, len, "the describe_index request", &mask, &count, err);
+  if (rc) return rc;
+  cJSON *list = cJSON_CreateArray();
+  if (!rc && !list) rc = pt_fail_nomem(err);
+  for (size_t i = 0; !rc && i < c->n_vindexes; i++) {
+    if (!mask[i]) continue;
+    const pt_vindex *v = &c->vindexes[i];
+    uint64_t total = 0, indexed = 0;
+    for (size_t p = 0; p < c->n_parts; p++) {
+      const pt_partition *part = c->parts[p];
+      total += part->n_live;
+      if (!v->built) indexed += part->n_live;
+      else if (i < part->n_vix && part->vix[i].ix) indexed += live_below(part, &c->layout, part->vix[i].upto);
+    }
+    cJSON *o = cJSON_CreateObject(), *params = cJSON_Parse(v->params);
+    bool ok = o && params && cJSON_AddItemToArray(list, o);
+    if (!ok) cJSON_Delete(o);
+    ok = ok && cJSON_AddStringToObject(o, "index_name", v->name) &&
+         cJSON_AddStringToObject(o, "field_name", c->schema->fields[v->field].name) &&
+         cJSON_AddStringToObject(o, "index_type", v->type) && cJSON_AddStringToObject(o, "metric_type", v->metric) &&
+         cJSON_AddItemToObject(o, "params", params) && (params = NULL, true) &&
+         cJSON_AddNumberToObject(o, "indexed_rows", (double)indexed) &&
+         cJSON_AddNumberToObject(o, "total_rows", (double)total) &&
+         cJSON_AddNumberToObject(o, "pending_index_rows", (double)(total - indexed)) &&
+         cJSON_AddStringToObject(o, "state", "Finished") && cJSON_AddStringToObject(o, "index_state_fail_reason", "");
+    cJSON_Delete(params);
+    if (!ok) rc = pt_fail_nomem(err);
+  }
+  pt_free(mask);
+  if (!rc) {
+    char *text = cJSON_PrintUnformatted(list);
+    if (!text) rc = pt_fail_nomem(err);
+    else {
+      *out = text;
+      *out_len = strlen(text);
+      pt_error_clear(err);
+    }
+  }
+  cJSON_Delete(list);
+  return rc;
+}
+
+/* ============================================================================================
+ * Search
+ * ========================================================================================== */
+
+const pt_vindex *pt_vindex_of_field(const pt_collection *c, int field, size_t *which) {
+  for (size_t i = 0; i < c->n_vindexes; i++)
+    if ((int)c->vindexes[i].field == field) {
+      if (which) *which = i;
+      return &c->vindexes[i];
+    }
+  return NULL;
+}
+
+pt_status pt_vindex_search_params(const pt_collection *c, int field, const cJSON *params, uint32_t k,
+                                  pt_index_search_params *sp, bool *use, pt_error *err) {
+  memset(sp, 0, sizeof *sp);
+  sp->k = k;
+  *use = false;
+  const pt_vindex *v = pt_vindex_of_field(c, field, NULL);
+  bool hnsw = v && v->built && (v->p.type == PT_INDEX_HNSW || v->p.type == PT_INDEX_HNSW_SQ);
+  bool ivf = v && v->built && is_ivf(v->p.type);
+  static const char *const KEYS[] = {"ef", "nprobe", "refine_k"};
+  for (int i = 0; i < 3; i++) {
+    const cJSON *e = params ? cJSON_GetObjectItemCaseSensitive(params, KEYS[i]) : NULL;
+    if (!e) continue;
+    bool fits = i == 0 ? hnsw : i == 1 ? ivf : (v && v->built && v->p.type == PT_INDEX_HNSW_SQ);
+    if (!fits)
+      return INVALID(err, "search param '%s' is for %s indexes; field %s has %s%s" PT_INVALID_PARAMETER, KEYS[i],
+                     i == 0 ? "HNSW" : i == 1 ? "IVF" : "HNSW_SQ", c->schema->fields[field].name,
+                     v ? "an index of type " : "no index", v ? v->type : "");
+    if (i == 2) {
+      if (!cJSON_IsNumber(e) || !isfinite(e->valuedouble) || e->valuedouble < 1 || e->valuedouble > 3.4e38)
+        return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                       "Out of range in json: param 'refine_k' should be in range [1, float_max)" PT_INVALID_PARAMETER);
+      sp->refine_k = (float)e->valuedouble;
+      continue;
+    }
+    int64_t n;
+    pt_status rc = pt_vindex_param_int(e, KEYS[i], &n, err);
+    if (rc) return rc;
+    if (i == 0 && (n < 1 || n > INT32_MAX))
+      return n < 1 ? pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                             "ef(%lld) should be larger than k(%u)" PT_INVALID_PARAMETER, (long long)n, k)
+                   : pt_vindex_out_of_range(err, "ef", n, k, 65536);
+    if (i == 1 && (n < 1 || n > PT_INDEX_NLIST_MAX)) return pt_vindex_out_of_range(err, "nprobe", n, 1, PT_INDEX_NLIST_MAX);
+    if (i == 0) sp->ef = (uint32_t)n;
+    else sp->nprobe = (uint32_t)n;
+  }
+  if (!v || !v->built) return PT_OK;
+  pt_index probe;
+  memset(&probe, 0, sizeof probe);
+  probe.p = v->p;
+  pt_index_search_params checked;
+  pt_status rc = pt_index_search_check(&probe, sp, &checked, err);
+  if (rc) {
+    /* index.c words its messages without Milvus's ": invalid parameter"; add it */
+    size_t at = strlen(err ? err->message : "");
+    if (err && at + sizeof PT_INVALID_PARAMETER < sizeof err->message && !strstr(err->message, PT_INVALID_PARAMETER))
+      memcpy(err->message + at, PT_INVALID_PARAMETER, sizeof PT_INVALID_PARAMETER);
+    return rc;
+  }
+  *sp = checked;
+  *use = true;
+  return PT_OK;
+}
+
+static bool live_accept(const void *ctx, uint32_t row) {
+  const pt_part_rows *r = ctx;
+  return !pt_row_deleted(r->part, r->lay, row);
+}
+
+pt_status pt_vindex_walk_begin(const pt_collection *c, size_t which, size_t part, const pt_filter *filter,
+                               const pt_index_search_params *sp, pt_vindex_walk *w, pt_error *err) {
+  memset(w, 0, sizeof *w);
+  const pt_partition *p = c->parts[part];
+  if (which >= p->n_vix || !p->vix[which].ix) return PT_OK;
+  const pt_part_vix *pv = &p->vix[which];
+  const pt_layout *lay = &c->layout;
+  w->ctx = (pt_part_rows){p, lay, pv->col};
+  w->rows = (pt_index_rows){pt_part_rows_get, &w->ctx};
+  w->sp = *sp;
+  uint32_t upto = pv->upto;
+  uint64_t pass = live_below(p, lay, upto);
+  if (filter) {
+    /* the filter's rows below upto, as a bitmap the walk asks */
+    size_t cap = (size_t)lay->seg_mask + 1;
+    uint32_t *sel = pt_malloc(cap * sizeof *sel);
+    w->bitmap = pt_calloc(upto / 8 + 1, 1);
+    if (!sel || !w->bitmap) {
+      pt_free(sel);
+      pt_vindex_walk_end(w);
+      return pt_fail_nomem(err);
+    }
+    pass = 0;
+    for (size_t s = 0; s < p->n_segs && (uint32_t)(s << lay->seg_shift) < upto; s++) {
+      size_t n;
+      pt_status rc = pt_filter_select(filter, c, part, s, sel, &n, err);
+      if (rc) {
+        pt_free(sel);
+        pt_vindex_walk_end(w);
+        return rc;
+      }
+      uint32_t base = (uint32_t)(s << lay->seg_shift);
+      for (size_t j = 0; j < n && base + sel[j] < upto; j++, pass++) pt_bit_set(w->bitmap, base + sel[j]);
+    }
+    pt_free(sel);
+    w->bits = (pt_index_bits){w->bitmap, upto};
+    w->filter = (pt_index_filter){pt_index_bits_accept, &w->bits};
+  } else {
+    w->filter = (pt_index_filter){live_accept, &w->ctx};
+  }
+  float hint = upto ? (float)((double)pass / (double)upto) : 0;
+  if (hint < PT_INDEX_EXACT_BELOW) { /* few rows pass: the exact scan is both right and faster */
+    pt_vindex_walk_end(w);
+    return PT_OK;
+  }
+  w->sp.pass_hint = hint > 1 ? 1 : hint;
+  w->ix = pv->ix;
+  w->from = upto;
+  return PT_OK;
+}
+
+pt_status pt_vindex_walk_search(pt_vindex_walk *w, const float *query, uint32_t *ids, float *dist, size_t *n,
+                                pt_error *err) {
+  pt_status rc = pt_index_search(w->ix, &w->rows, query, &w->sp, &w->filter, ids, dist, n);
+  return rc == PT_NOMEM ? pt_fail_nomem(err) : rc;
+}
+
+void pt_vindex_walk_end(pt_vindex_walk *w) {
+  pt_free(w->bitmap);
+  w->bitmap = NULL;
+  w->ix = NULL;
+  w->from = 0;
+}

@@ -1,0 +1,492 @@
+/*
+ * test_vindex.c — vector indexes wired into collections (src/vindex.c): create_index,
+ * drop_index, describe, and the searches that walk them.
+ *
+ * Covers, on clustered data (a Gaussian mixture with a fixed seed):
+ *   - create_index: the types built, the exact ones, the ones refused by name (DISKANN, BIN_*
+ *     on float fields, HNSW on FLOAT16, scalar indexes), Milvus's messages for parameters out of
+ *     range, of the wrong type, unknown keys, metrics; the same index twice is a no-op, another
+ *     one on the field is refused; the index's metric is the search's default and another one
+ *     is refused; ef / nprobe on a field without that index type are refused by name.
+ *   - search through each built type and metric: recall@10 against a twin collection without
+ *     an index (exact search) above a floor, and results equal to the exact search (keys and
+ *     distances) when ef / nprobe cover everything.
+ *   - change: 1,000 mixed upserts (merge-mode among them) and deletes after the build: with ef
+ *     covering everything results equal the twin's exact ones (no deleted or replaced row,
+ *     new rows found), recall holds at the default; then compaction: the same again.
+ *   - filtered search at 50 %, 10 % and 1 % pass: recall against the exact filtered search.
+ *   - describe (indexed / total / pending rows), drop, memory: an index's bytes are counted in
+ *     pt_memory_used and given back on drop.
+ *   - allocation failure, swept: create_index fails cleanly (no index, memory as it was) for
+ *     each allocation in turn, and succeeds once none fails.
+ */
+#include "harness.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "store.h" /* pt_snapshot_reseal */
+
+#define DIM 16
+#define CENTRES 40
+
+static uint64_t rng = 0x1234567887654321ull;
+static double unif(void) {
+  rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+  return (double)(rng >> 11) / 9007199254740992.0;
+}
+static double gauss(void) {
+  double u = unif() + 1e-12, v = unif();
+  return sqrt(-2 * log(u)) * cos(6.283185307179586 * v);
+}
+
+static float centres[CENTRES][DIM];
+static void make_centres(void) {
+  rng = 0x1234567887654321ull;
+  for (int c = 0; c < CENTRES; c++)
+    for (int j = 0; j < DIM; j++) centres[c][j] = (float)(gauss() * 4);
+}
+/* a point near centre `c` */
+static void point(float *v, int c) {
+  for (int j = 0; j < DIM; j++) v[j] = centres[c % CENTRES][j] + (float)gauss();
+}
+
+#define SCHEMA "{'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'tag','dtype':5},{'name':'v','dtype':101,'dim':16}]}"
+
+/* Writes rows with keys [from, from + n): tag = key % 100, vectors near centre (key * 7 + ver). */
+static void write_rows(pt_collection *a, pt_collection *b, pt_op op, int from, int n, int ver) {
+  int64_t *ids = malloc((size_t)n * sizeof *ids), *tags = malloc((size_t)n * sizeof *tags);
+  float *v = malloc((size_t)n * DIM * sizeof *v);
+  for (int i = 0; i < n; i++) {
+    ids[i] = from + i;
+    tags[i] = (from + i) % 100;
+    point(v + (size_t)i * DIM, (from + i) * 7 + ver);
+  }
+  pt_column_in cols[3] = {{.field = PT_FIELD_BY_POSITION, .kind = PT_IN_INT64, .n_rows = (size_t)n, .width = 1, .values = ids},
+                          {.field = PT_FIELD_BY_POSITION, .kind = PT_IN_INT64, .n_rows = (size_t)n, .width = 1, .values = tags},
+                          {.field = PT_FIELD_BY_POSITION, .kind = PT_IN_FLOAT32, .n_rows = (size_t)n, .width = DIM, .values = v}};
+  pt_batch_in batch = {PT_FORM_COLUMNS, (size_t)n, 3, cols};
+  pt_collection *cs[2] = {a, b};
+  for (int k = 0; k < 2; k++) {
+    if (!cs[k]) continue;
+    pt_mutation_result r;
+    pt_error e;
+    CHECK_OK(pt_collection_write(cs[k], NULL, 0, op, &batch, 0, &r, &e), &e);
+    pt_mutation_result_clear(&r);
+  }
+  free(ids);
+  free(tags);
+  free(v);
+}
+
+static void del(pt_collection *a, pt_collection *b, const char *expr) {
+  pt_collection *cs[2] = {a, b};
+  for (int k = 0; k < 2; k++) {
+    pt_mutation_result r;
+    pt_error e;
+    CHECK_OK(pt_collection_delete(cs[k], NULL, 0, expr, strlen(expr), &r, &e), &e);
+    pt_mutation_result_clear(&r);
+  }
+}
+
+static pt_status create(pt_collection *c, const char *req, pt_error *e) {
+  const char *r = J(req);
+  return pt_collection_create_index(c, r, strlen(r), e);
+}
+
+#define NQ 20
+static float queries[NQ * DIM];
+static void make_queries(void) {
+  for (int i = 0; i < NQ; i++) point(queries + i * DIM, i * 3 + 1);
+}
+
+/* Searches NQ queries: keys and distances of the hits (k per query, fewer padded with -1). */
+static void search(pt_collection *c, const char *metric, const char *params, const char *expr, int k, int64_t *keys,
+                   float *dist) {
+  char req[512];
+  snprintf(req, sizeof req, "{\"anns_field\":\"v\",\"metric_type\":\"%s\",\"limit\":%d,\"nq\":%d,\"params\":%s,\"expr\":\"%s\"}",
+           metric, k, NQ, params, expr);
+  pt_search_result *res = NULL;
+  pt_error e;
+  for (int i = 0; i < NQ * k; i++) keys[i] = -1, dist[i] = 0;
+  CHECK_OK(pt_collection_search(c, req, strlen(req), queries, sizeof queries, &res, &e), &e);
+  if (!res) return;
+  const uint32_t *counts = pt_search_counts(res);
+  const float *d = pt_search_distances(res);
+  const pt_rows *rows = pt_search_rows(res);
+  size_t at = 0;
+  for (int q = 0; q < NQ; q++)
+    for (uint32_t j = 0; j < counts[q]; j++, at++) {
+      keys[q * k + j] = test_i64(rows, 0, at);
+      dist[q * k + j] = d[at];
+    }
+  pt_search_free(res);
+}
+
+/* recall of `got` against `want` (NQ * k keys) */
+static double recall(const int64_t *got, const int64_t *want, int k) {
+  int hit = 0, all = 0;
+  for (int q = 0; q < NQ; q++)
+    for (int i = 0; i < k; i++) {
+      if (want[q * k + i] < 0) continue;
+      all++;
+      for (int j = 0; j < k; j++)
+        if (got[q * k + j] == want[q * k + i]) {
+          hit++;
+          break;
+        }
+    }
+  return all ? (double)hit / all : 1;
+}
+
+static bool same(const int64_t *ka, const float *da, const int64_t *kb, const float *db, int n) {
+  for (int i = 0; i < n; i++)
+    if (ka[i] != kb[i] || da[i] != db[i]) {
+      fprintf(stderr, "  differs at %d: key %lld vs %lld, distance %.9g vs %.9g\n", i, (long long)ka[i],
+              (long long)kb[i], (double)da[i], (double)db[i]);
+      return false;
+    }
+  return true;
+}
+
+#define K 10
+#define N_ROWS 3000
+
+typedef struct kind {
+  const char *create, *metric, *full, *dflt;
+  double floor;
+} kind;
+
+static const kind KINDS[] = {
+    {"{'field_name':'v','index_type':'HNSW','metric_type':'L2','params':{'M':16,'efConstruction':100}}", "L2", "{\"ef\":3000}", "{\"ef\":64}", 0.95},
+    {"{'field_name':'v','index_type':'HNSW','metric_type':'IP','params':{'M':16,'efConstruction':100}}", "IP", "{\"ef\":3000}", "{\"ef\":64}", 0.9},
+    {"{'field_name':'v','index_type':'AUTOINDEX','metric_type':'COSINE'}", "COSINE", "{\"ef\":3000}", "{\"ef\":64}", 0.95},
+    {"{'field_name':'v','index_type':'HNSW_SQ','metric_type':'L2','params':{'M':16,'efConstruction':100,'refine':true}}", "L2", "{\"ef\":3000,\"refine_k\":3}", "{\"ef\":64,\"refine_k\":2}", 0.9},
+    {"{'field_name':'v','index_type':'IVF_FLAT','metric_type':'L2','params':{'nlist':32}}", "L2", "{\"nprobe\":32}", "{\"nprobe\":8}", 0.9},
+    {"{'field_name':'v','index_type':'IVF_SQ8','metric_type':'COSINE','params':{'nlist':32}}", "COSINE", "{\"nprobe\":32}", "{\"nprobe\":8}", 0.85},
+};
+
+static void twins(pt_store *st, pt_collection **a, pt_collection **b) {
+  *a = test_collection(st, "indexed", J(SCHEMA));
+  *b = test_collection(st, "exact", J(SCHEMA));
+}
+
+TEST(create_index_messages) {
+  pt_store *st = test_store();
+  pt_collection *c = test_collection(st, "c", J("{'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'tag','dtype':5},"
+                                                "{'name':'v','dtype':101,'dim':16},{'name':'h','dtype':102,'dim':16},"
+                                                "{'name':'b','dtype':100,'dim':16}]}"));
+  pt_error e;
+  EXPECT_ERR(create(c, "{'field_name':'v','index_type':'DISKANN'}", &e), &e, PT_MISUSE, 1100, PT_EXC_MILVUS,
+             "index type DISKANN is not built by partita");
+  EXPECT_ERR(create(c, "{'field_name':'v','index_type':'NOPE'}", &e), &e, PT_MISUSE, 1100, PT_EXC_MILVUS,
+             "invalid index type: NOPE");
+  EXPECT_ERR(create(c, "{'field_name':'v','index_type':'BIN_FLAT'}", &e), &e, PT_MISUSE, 1100, PT_EXC_MILVUS,
+             "data type FloatVector can't build with this index BIN_FLAT");
+  EXPECT_ERR(create(c, "{'field_name':'b','index_type':'HNSW'}", &e), &e, PT_MISUSE, 1100, PT_EXC_MILVUS,
+             "data type BinaryVector can't build with this index HNSW");
+  EXPECT_ERR(create(c, "{'field_name':'h','index_type':'HNSW'}", &e), &e, PT_MISUSE, 1100, PT_EXC_MILVUS,
+             "partita builds HNSW on FloatVector fields only");
+  EXPECT_ERR(create(c, "{'field_name':'tag','index_type':'INVERTED'}", &e), &e, PT_MISUSE, 1100, PT_EXC_MILVUS,
+             "partita builds no scalar index (INVERTED on field tag)");
+  EXPECT_ERR(create(c, "{'field_name':'nope'}", &e), &e, PT_MISUSE, 1100, PT_EXC_MILVUS,
+             "cannot create index on non-exist field: nope");
+  EXPECT_ERR(create(c, "{'field_name':'v','index_type':'HNSW','params':{'M':3000}}", &e), &e, PT_RANGE, 1100,
+             PT_EXC_MILVUS, "Out of range in json: param 'M' (3000) should be in range [2, 2048]");
+  EXPECT_ERR(create(c, "{'field_name':'v','index_type':'HNSW','params':{'efConstruction':0}}", &e), &e, PT_RANGE, 1100,
+             PT_EXC_MILVUS, "param 'efConstruction' (0) should be in range [1, 2147483647]");
+  EXPECT_ERR(create(c, "{'field_name':'v','index_type':'IVF_FLAT','params':{'nlist':70000}}", &e), &e, PT_RANGE, 1100,
+             PT_EXC_MILVUS, "param 'nlist' (70000) should be in range [1, 65536]");
+  EXPECT_ERR(create(c, "{'field_name':'v','index_type':'HNSW','params':{'M':'abc'}}", &e), &e, PT_MISUSE, 1100,
+             PT_EXC_MILVUS, "Type conflict in json: param 'M' (\"abc\") should be integer");
+  EXPECT_ERR(create(c, "{'field_name':'v','index_type':'HNSW','params':{'nlist':4}}", &e), &e, PT_MISUSE, 1100,
+             PT_EXC_MILVUS, "param 'nlist' is not a build parameter of HNSW");
+  EXPECT_ERR(create(c, "{'field_name':'v','index_type':'HNSW','metric_type':'HAMMING'}", &e), &e, PT_MISUSE, 1100,
+             PT_EXC_MILVUS, "metric type HAMMING not found or not supported, supported: [L2 IP COSINE]");
+  EXPECT_ERR(create(c, "{'field_name':'v','index_type':'HNSW_SQ','params':{'sq_type':'SQ4U'}}", &e), &e, PT_MISUSE, 1100,
+             PT_EXC_MILVUS, "sq_type SQ4U is not built by partita");
+  CHECK_EQ_INT(pt_memory_used() > 0, 1);
+  /* accepted: string numbers as knowhere reads them; the same again is a no-op */
+  CHECK_OK(create(c, "{'field_name':'v','index_type':'HNSW','metric_type':'l2','params':{'M':'8','efConstruction':32}}", &e), &e);
+  CHECK_OK(create(c, "{'field_name':'v','index_type':'HNSW','metric_type':'l2','params':{'M':'8','efConstruction':32}}", &e), &e);
+  EXPECT_ERR(create(c, "{'field_name':'v','index_type':'IVF_FLAT','metric_type':'L2'}", &e), &e, PT_MISUSE, 65535,
+             PT_EXC_MILVUS, "at most one distinct index is allowed per field");
+  CHECK_OK(create(c, "{'field_name':'b','index_type':'BIN_FLAT','metric_type':'JACCARD'}", &e), &e);
+  CHECK_OK(create(c, "{'field_name':'h','index_name':'hi'}", &e), &e); /* AUTOINDEX on FLOAT16: exact */
+  /* describe */
+  char *out = NULL;
+  size_t len = 0;
+  const char *r = J("{'field_name':'v'}");
+  CHECK_OK(pt_collection_describe_index(c, r, strlen(r), &out, &len, &e), &e);
+  CHECK_STR(out, "[{\"index_name\":\"v\",\"field_name\":\"v\",\"index_type\":\"HNSW\",\"metric_type\":\"L2\",\"params\":"
+                 "{\"M\":\"8\",\"efConstruction\":32},\"indexed_rows\":0,\"total_rows\":0,\"pending_index_rows\":0,"
+                 "\"state\":\"Finished\",\"index_state_fail_reason\":\"\"}]");
+  pt_free(out);
+  r = J("{}");
+  CHECK_OK(pt_collection_describe_index(c, r, strlen(r), &out, &len, &e), &e);
+  CHECK(strstr(out, "\"index_name\":\"hi\",\"field_name\":\"h\",\"index_type\":\"AUTOINDEX\",\"metric_type\":\"COSINE\"") != NULL);
+  pt_free(out);
+  r = J("{'index_name':'zz'}");
+  EXPECT_ERR(pt_collection_describe_index(c, r, strlen(r), &out, &len, &e), &e, PT_NOT_FOUND, 700, PT_EXC_MILVUS,
+             "index not found[collection=c]");
+  EXPECT_ERR(pt_collection_drop_index(c, r, strlen(r), &e), &e, PT_NOT_FOUND, 700, PT_EXC_MILVUS, "index not found");
+  r = J("{}");
+  EXPECT_ERR(pt_collection_drop_index(c, r, strlen(r), &e), &e, PT_MISUSE, 65535, PT_EXC_MILVUS,
+             "there are multiple indexes, please specify the index_name");
+  /* search: the index's metric by default, another refused; ef / nprobe where they belong */
+  float q[16] = {1};
+  pt_search_result *res = NULL;
+  r = J("{'anns_field':'v','limit':3,'nq':1,'metric_type':'IP'}");
+  EXPECT_ERR(pt_collection_search(c, r, strlen(r), q, sizeof q, &res, &e), &e, PT_MISUSE, 1100, PT_EXC_MILVUS,
+             "metric type not match: invalid parameter[expected=L2][actual=IP]");
+  r = J("{'anns_field':'v','limit':3,'nq':1,'params':{'nprobe':8}}");
+  EXPECT_ERR(pt_collection_search(c, r, strlen(r), q, sizeof q, &res, &e), &e, PT_MISUSE, 1100, PT_EXC_MILVUS,
+             "search param 'nprobe' is for IVF indexes; field v has an index of type HNSW");
+  r = J("{'anns_field':'v','limit':10,'nq':1,'params':{'ef':5}}");
+  EXPECT_ERR(pt_collection_search(c, r, strlen(r), q, sizeof q, &res, &e), &e, PT_RANGE, 1100, PT_EXC_MILVUS,
+             "ef(5) should be larger than k(10)");
+  r = J("{'anns_field':'v','limit':10,'nq':1,'params':{'ef':'x'}}");
+  EXPECT_ERR(pt_collection_search(c, r, strlen(r), q, sizeof q, &res, &e), &e, PT_MISUSE, 1100, PT_EXC_MILVUS,
+             "Type conflict in json: param 'ef' (\"x\") should be integer");
+  r = J("{'anns_field':'v','limit':10,'nq':1,'params':{'ef':20}}");
+  CHECK_OK(pt_collection_search(c, r, strlen(r), q, sizeof q, &res, &e), &e);
+  pt_search_free(res);
+  /* dropped: ef has nothing to act on */
+  r = J("{'index_name':'v'}");
+  CHECK_OK(pt_collection_drop_index(c, r, strlen(r), &e), &e);
+  r = J("{'anns_field':'v','limit':10,'nq':1,'params':{'ef':20}}");
+  EXPECT_ERR(pt_collection_search(c, r, strlen(r), q, sizeof q, &res, &e), &e, PT_MISUSE, 1100, PT_EXC_MILVUS,
+             "search param 'ef' is for HNSW indexes; field v has no index");
+  pt_store_close(st);
+}
+
+TEST(search_recall_and_exact_when_covering) {
+  make_centres();
+  make_queries();
+  int64_t ka[NQ * K], kb[NQ * K];
+  float da[NQ * K], db[NQ * K];
+  for (size_t t = 0; t < sizeof KINDS / sizeof *KINDS; t++) {
+    const kind *kd = &KINDS[t];
+    pt_store *st = test_store();
+    pt_collection *a, *b;
+    twins(st, &a, &b);
+    write_rows(a, b, PT_OP_INSERT, 0, N_ROWS, 0);
+    size_t before = pt_memory_used();
+    pt_error e;
+    CHECK_OK(create(a, kd->create, &e), &e);
+    CHECK(pt_memory_used() > before + N_ROWS * 8); /* the index's bytes are counted */
+    search(b, kd->metric, "{}", "", K, kb, db);
+    search(a, kd->metric, kd->full, "", K, ka, da);
+    /* SQ8 codes without refine give approximate distances, as Milvus's IVF_SQ8 does */
+    if (!strstr(kd->create, "IVF_SQ8") && !same(ka, da, kb, db, NQ * K)) {
+      fprintf(stderr, "  FAIL %s: covering search differs from the exact one\n", kd->create);
+      pt_test_failures++;
+    }
+    search(a, kd->metric, kd->dflt, "", K, ka, da);
+    double r = recall(ka, kb, K);
+    if (r < kd->floor) {
+      fprintf(stderr, "  FAIL %s: recall %.3f < %.2f\n", kd->create, r, kd->floor);
+      pt_test_failures++;
+    }
+    /* dropping gives the bytes back */
+    const char *req = J("{'field_name':'v'}");
+    CHECK_OK(pt_collection_drop_index(a, req, strlen(req), &e), &e);
+    CHECK(pt_memory_used() <= before);
+    pt_store_close(st);
+  }
+}
+
+/* 1,000 mixed operations after the build, then compaction: results equal the exact ones with ef
+ * covering everything; recall holds. */
+TEST(index_follows_upserts_deletes_and_compaction) {
+  make_centres();
+  make_queries();
+  int64_t ka[NQ * K], kb[NQ * K];
+  float da[NQ * K], db[NQ * K];
+  for (int t = 0; t < 2; t++) {
+    const kind *kd = &KINDS[t == 0 ? 0 : 4];
+    pt_store_options o = {NULL, NULL, 0, -1}; /* compaction when asked */
+    pt_store *st = NULL;
+    CHECK_OK(pt_store_open(&o, &st), (pt_error *)NULL);
+    pt_collection *a = test_collection(st, "indexed", J(SCHEMA)), *b = test_collection(st, "exact", J(SCHEMA));
+    write_rows(a, b, PT_OP_INSERT, 0, N_ROWS, 0);
+    pt_error e;
+    CHECK_OK(create(a, kd->create, &e), &e);
+    rng = 99;
+    for (int op = 0; op < 1000; op++) {
+      int key = (int)(unif() * (N_ROWS + 500)), what = op % 4;
+      if (what == 0 || what == 1) {
+        write_rows(a, b, PT_OP_UPSERT, key, 1, op + 1); /* a replaced (or new) row */
+      } else if (what == 2) {
+        char expr[64];
+        snprintf(expr, sizeof expr, "id in [%d, %d]", key, key + 1);
+        del(a, b, expr);
+      } else { /* merge-mode upsert: the tag changes, the vector stays */
+        char row[128];
+        snprintf(row, sizeof row, "[{\"id\":%d,\"tag\":%d}]", key, 100 + op);
+        pt_collection *cs[2] = {a, b};
+        for (int k = 0; k < 2; k++) {
+          pt_mutation_result r;
+          if (pt_collection_write_json(cs[k], NULL, 0, PT_OP_UPSERT, row, strlen(row), PT_WRITE_MERGE, &r, &e) ==
+              PT_OK)
+            pt_mutation_result_clear(&r);
+        }
+      }
+      if (op % 100 == 99) { /* searches in between: the index catches up */
+        search(a, kd->metric, kd->full, "", K, ka, da);
+        search(b, kd->metric, "{}", "", K, kb, db);
+        if (!same(ka, da, kb, db, NQ * K)) {
+          fprintf(stderr, "  FAIL %s after %d operations\n", kd->create, op + 1);
+          pt_test_failures++;
+        }
+      }
+    }
+    for (int round = 0; round < 2; round++) {
+      search(a, kd->metric, kd->full, "", K, ka, da);
+      search(b, kd->metric, "{}", "", K, kb, db);
+      if (!same(ka, da, kb, db, NQ * K)) {
+        fprintf(stderr, "  FAIL %s (%s compaction)\n", kd->create, round ? "after" : "before");
+        pt_test_failures++;
+      }
+      search(a, kd->metric, kd->dflt, "", K, ka, da);
+      double r = recall(ka, kb, K);
+      if (r < kd->floor - 0.05) {
+        fprintf(stderr, "  FAIL %s: recall %.3f after changes\n", kd->create, r);
+        pt_test_failures++;
+      }
+      uint64_t removed = 0;
+      CHECK_OK(pt_collection_compact(a, NULL, 0, &removed, &e), &e);
+      CHECK_OK(pt_collection_compact(b, NULL, 0, &removed, &e), &e);
+      if (round == 0) CHECK(removed > 0);
+    }
+    /* the index followed the compaction rather than being dropped */
+    char *out = NULL;
+    size_t len;
+    const char *req = J("{}");
+    CHECK_OK(pt_collection_describe_index(a, req, strlen(req), &out, &len, &e), &e);
+    CHECK(out && strstr(out, "\"pending_index_rows\":0") != NULL);
+    pt_free(out);
+    pt_store_close(st);
+  }
+}
+
+TEST(filtered_search_recall) {
+  make_centres();
+  make_queries();
+  int64_t ka[NQ * K], kb[NQ * K];
+  float da[NQ * K], db[NQ * K];
+  static const char *FILTERS[] = {"tag < 50", "tag < 10", "tag < 1"};
+  for (int t = 0; t < 2; t++) {
+    const kind *kd = &KINDS[t == 0 ? 0 : 4];
+    pt_store *st = test_store();
+    pt_collection *a, *b;
+    twins(st, &a, &b);
+    write_rows(a, b, PT_OP_INSERT, 0, N_ROWS, 0);
+    pt_error e;
+    CHECK_OK(create(a, kd->create, &e), &e);
+    for (int f = 0; f < 3; f++) {
+      search(a, kd->metric, kd->dflt, FILTERS[f], K, ka, da);
+      search(b, kd->metric, "{}", FILTERS[f], K, kb, db);
+      for (int i = 0; i < NQ * K; i++) {
+        if (ka[i] < 0) continue;
+        int tag = (int)(ka[i] % 100);
+        CHECK(f == 0 ? tag < 50 : f == 1 ? tag < 10 : tag < 1);
+      }
+      double r = recall(ka, kb, K);
+      if (r < 0.9) {
+        fprintf(stderr, "  FAIL %s with %s: recall %.3f\n", kd->create, FILTERS[f], r);
+        pt_test_failures++;
+      }
+    }
+    pt_store_close(st);
+  }
+}
+
+/* save / load keep the index (no rebuild: its bytes are there right after the load), renumbered
+ * as the saved rows are; a damaged index is refused with the snapshot. */
+TEST(save_and_load_keep_the_index) {
+  make_centres();
+  make_queries();
+  int64_t ka[NQ * K], kb[NQ * K];
+  float da[NQ * K], db[NQ * K];
+  pt_store *st = test_store();
+  pt_collection *a, *b;
+  twins(st, &a, &b);
+  write_rows(a, b, PT_OP_INSERT, 0, N_ROWS, 0);
+  pt_error e;
+  CHECK_OK(create(a, KINDS[0].create, &e), &e);
+  del(a, b, "id < 300");                           /* the saved index is renumbered */
+  write_rows(a, b, PT_OP_UPSERT, 2900, 200, 9);    /* rows the index does not hold yet */
+  uint8_t *ba = NULL, *bb = NULL;
+  size_t la = 0, lb = 0;
+  CHECK_OK(pt_collection_save(a, &ba, &la, &e), &e);
+  CHECK_OK(pt_collection_save(b, &bb, &lb, &e), &e);
+  size_t m0 = pt_memory_used();
+  pt_collection *ra = NULL, *rb = NULL;
+  CHECK_OK(pt_collection_load(st, ba, la, "ra", 2, &ra, &e), &e);
+  size_t m1 = pt_memory_used();
+  CHECK_OK(pt_collection_load(st, bb, lb, "rb", 2, &rb, &e), &e);
+  size_t m2 = pt_memory_used();
+  CHECK(m1 - m0 > (m2 - m1) + N_ROWS * 8); /* the index came with the rows */
+  if (ra && rb) {
+    search(ra, "L2", KINDS[0].full, "", K, ka, da);
+    search(rb, "L2", "{}", "", K, kb, db);
+    CHECK(same(ka, da, kb, db, NQ * K));
+    search(ra, "L2", KINDS[0].dflt, "", K, ka, da);
+    CHECK(recall(ka, kb, K) >= KINDS[0].floor);
+    char *out = NULL;
+    size_t len;
+    const char *req = J("{}");
+    CHECK_OK(pt_collection_describe_index(ra, req, strlen(req), &out, &len, &e), &e);
+    CHECK(out && strstr(out, "\"index_type\":\"HNSW\",\"metric_type\":\"L2\",\"params\":{\"M\":16,\"efConstruction\":100}") != NULL);
+    CHECK(out && strstr(out, "\"pending_index_rows\":0") != NULL);
+    pt_free(out);
+  }
+  /* a byte of the index flipped, the snapshot's checksums made right again: refused */
+  ba[la - 40] ^= 0x01;
+  pt_snapshot_reseal(ba, la);
+  pt_collection *bad = NULL;
+  EXPECT_ERR(pt_collection_load(st, ba, la, "bad", 3, &bad, &e), &e, PT_CORRUPT, 1100, PT_EXC_MILVUS, "index");
+  CHECK(bad == NULL);
+  pt_free(ba);
+  pt_free(bb);
+  pt_store_close(st);
+}
+
+TEST(create_index_allocation_failures) {
+  make_centres();
+  test_alloc_install();
+  pt_store *st = test_store();
+  pt_collection *c = test_collection(st, "c", J(SCHEMA));
+  write_rows(c, NULL, PT_OP_INSERT, 0, 300, 0);
+  size_t mem = pt_memory_used();
+  long n;
+  for (n = 1; n < 100000; n++) {
+    pt_error e;
+    test_alloc_fail_at(n);
+    pt_status rc = create(c, "{'field_name':'v','index_type':'HNSW','params':{'M':8,'efConstruction':32}}", &e);
+    long used = test_alloc_count();
+    test_alloc_fail_at(0);
+    if (rc == PT_OK) {
+      if (used >= n) fprintf(stderr, "  create_index succeeded with allocation %ld of %ld failing\n", n, used);
+      CHECK(used < n);
+      break;
+    }
+    if (rc != PT_NOMEM || pt_memory_used() != mem) {
+      fprintf(stderr, "  FAIL create_index, allocation %ld failing: %s, %s\n", n, pt_status_str(rc), e.message);
+      pt_test_failures++;
+      break;
+    }
+    const char *r = J("{}");
+    char *out = NULL;
+    size_t len;
+    EXPECT_ERR(pt_collection_describe_index(c, r, strlen(r), &out, &len, &e), &e, PT_NOT_FOUND, 700, PT_EXC_MILVUS, "index not found");
+  }
+  CHECK(n > 5);
+  pt_store_close(st);
+  CHECK_EQ_INT(test_alloc_live(), 0);
+}
+
+TEST_MAIN(T(create_index_allocation_failures), T(create_index_messages), T(search_recall_and_exact_when_covering),
+          T(index_follows_upserts_deletes_and_compaction), T(filtered_search_recall),
+          T(save_and_load_keep_the_index))
