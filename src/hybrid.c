@@ -21,6 +21,7 @@
 #include "index.h"
 #include "json.h"
 #include "text.h"
+#include "vindex.h"
 
 #define PT_MAX_HYBRID_REQS 1024 /* Milvus's maxAnnSearchRequests... as its proxy bounds them */
 
@@ -98,7 +99,8 @@ static pt_status parse_ranker(const cJSON *rr, size_t n_reqs, ranker *r, pt_erro
   return PT_OK;
 }
 
-/* The metric a sub-request's hits are scored by: the one it names, else its field's default. */
+/* The metric a sub-request's hits are scored by: the one it names, else its field's index's, else
+ * its field type's default (as search.c's pick_metric). */
 static const char *sub_metric(const pt_collection *c, const cJSON *req) {
   const cJSON *m = cJSON_GetObjectItemCaseSensitive(req, "metric_type");
   if (cJSON_IsString(m) && m->valuestring[0]) return m->valuestring;
@@ -109,6 +111,8 @@ static const char *sub_metric(const pt_collection *c, const cJSON *req) {
       if (pt_dtype_is_vector(c->schema->fields[i].dtype)) fi = (int)i;
   }
   if (fi < 0) return "COSINE";
+  const pt_vindex *vx = pt_vindex_of_field(c, fi, NULL); /* an indexed field: its index's metric */
+  if (vx) return vx->metric;
   const pt_field *f = &c->schema->fields[fi];
   return f->bm25_input >= 0 ? "BM25" : f->dtype == PT_BINARY_VECTOR ? "HAMMING" : f->dtype == PT_SPARSE_FLOAT_VECTOR ? "IP" : "COSINE";
 }

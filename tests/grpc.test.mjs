@@ -188,7 +188,7 @@ test('every data type round-trips through FieldData (scalars, JSON, arrays, null
       { name: 'pk', data_type: DataType.VarChar, max_length: 8, is_primary_key: true },
       { name: 'sv', data_type: DataType.SparseFloatVector }, { name: 'iv', data_type: DataType.Int8Vector, dim: 2 },
     ],
-    index_params: [{ field_name: 'sv', index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'IP' }, { field_name: 'iv', index_type: 'HNSW', metric_type: 'L2' }],
+    index_params: [{ field_name: 'sv', index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'IP' }, { field_name: 'iv', index_type: 'FLAT', metric_type: 'L2' }],
   }));
   ok(await client.loadCollectionSync({ collection_name: name2 }));
   const ins2 = await client.insert({ collection_name: name2, data: [{ pk: 'a', sv: { 3: 0.5, 10: 1 }, iv: [-128, 127] }, { pk: 'b', sv: { 1: 2 }, iv: [1, 2] }] });
