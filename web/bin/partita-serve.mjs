@@ -3,14 +3,20 @@
 // offline demo page (web/demo/, which runs partita in the browser) at /.
 //
 //   partita-serve [--port N] [--host H] [--token T] [--max-body-bytes N] [--api-only]
-//                 [--request-timeout-ms N] [--cors ORIGIN]...
+//                 [--request-timeout-ms N] [--cors ORIGIN]... [--data DIR [--fsync batch|none]
+//                 [--group-commit-ms N]]
 //
+// --data DIR keeps the store in directory DIR (created when missing; persist/durable.js): every
+// acknowledged change is in its log before the answer is sent, and it is all there on the next
+// start. Without it the store is in memory and forgotten when the server stops. `npm start`
+// passes --data partita-data.
 // The port comes from --port, else PARTITA_PORT, else 19530 (Milvus's); --port 0 picks a free
 // one. It prints one line when it is listening, and closes on SIGINT / SIGTERM. --api-only
 // leaves the demo out (/ then lists the REST routes).
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../src/serve-node.js';
+import { connections, init } from '../src/node.js';
 
 /** The demo page and the package files it imports, as the page's import map names them. */
 const DEMO_FILES = {
@@ -35,6 +41,9 @@ try {
       'api-only': { type: 'boolean' },
       'request-timeout-ms': { type: 'string' },
       cors: { type: 'string', multiple: true },
+      data: { type: 'string' },
+      fsync: { type: 'string' },
+      'group-commit-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -43,8 +52,10 @@ try {
 }
 if (values.help) {
   process.stdout.write('usage: partita-serve [--port N] [--host 127.0.0.1] [--token T] [--max-body-bytes N] [--api-only]\n' +
-    '                     [--request-timeout-ms N] [--cors ORIGIN|*]...\n' +
+    '                     [--request-timeout-ms N] [--cors ORIGIN|*]... [--data DIR [--fsync batch|none] [--group-commit-ms N]]\n' +
     'Serves a Milvus REST v2 subset over an embedded store, and the demo page at / (not with --api-only).\n' +
+    '--data DIR: the store is kept in DIR (fsync per request by default; --group-commit-ms N: one fsync per N ms);\n' +
+    'without it the store is in memory only.\n' +
     'Port: --port, else $PARTITA_PORT, else 19530.\n');
   process.exit(0);
 }
@@ -67,6 +78,24 @@ if (values['request-timeout-ms'] !== undefined) {
 // CORS stays off unless asked for: --cors '*' for any origin, or one --cors per origin
 if (values.cors !== undefined) options.cors = values.cors.includes('*') ? true : values.cors;
 
+if (values.data === undefined && (values.fsync !== undefined || values['group-commit-ms'] !== undefined))
+  fail('--fsync and --group-commit-ms need --data DIR');
+if (values.data !== undefined) {
+  const durable = {};
+  if (values.fsync !== undefined) durable.fsync = values.fsync;
+  if (values['group-commit-ms'] !== undefined) {
+    const n = Number(values['group-commit-ms']);
+    if (!Number.isInteger(n) || n < 0) fail(`invalid --group-commit-ms ${values['group-commit-ms']}`);
+    durable.groupCommitMs = n;
+  }
+  try {
+    await init();
+    connections._connectDurable('default', values.data, durable);
+  } catch (e) {
+    fail(`cannot open the store in ${values.data}: ${e.message}`);
+  }
+}
+
 let server;
 try {
   server = await serve(options);
@@ -75,6 +104,7 @@ try {
 }
 // one write, so that a reader of the first line gets the second with it
 process.stdout.write(`partita: serving Milvus REST v2 on ${server.url}\n` +
+  (values.data !== undefined ? `partita: store kept in ${connections._durable('default').dir}\n` : '') +
   (options.files ? `partita: demo page on ${server.url}/\n` : ''));
 
 let closing = false;
@@ -83,6 +113,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     if (closing) process.exit(1);
     closing = true;
     await server.close();
+    connections.remove_connection('default'); // a durable store: synced, its lock released
     process.exit(0);
   });
 }
