@@ -238,7 +238,7 @@ test('a log older than its checkpoint (killed between the two) is not applied tw
   assert.equal(rows.size, 0, 'the insert of the old log is in the checkpoint, and its delete too');
 });
 
-test('MilvusClient({ address: "./x.db" }): collections, rows, aliases and databases survive a restart (a new process)', async () => {
+test('MilvusClient({ address: "./x.db" }): collections, rows, indexes, load state, aliases and databases survive a restart (a new process)', async () => {
   const dir = tmp('milvus.db');
   const script = (body) => spawnSync(process.execPath, ['--input-type=module', '-e', `
     import { MilvusClient, DataType } from 'partita/milvus-client';
@@ -251,7 +251,11 @@ test('MilvusClient({ address: "./x.db" }): collections, rows, aliases and databa
       { name: 'vector', data_type: DataType.FloatVector, dim: 2 }] });
     await client.insert({ collection_name: 'docs', data: [{ id: 1, vector: [1, 0] }, { id: 2, vector: [0, 1] }] });
     await client.delete({ collection_name: 'docs', ids: [2] });
+    await client.createIndex({ collection_name: 'docs', field_name: 'vector', index_type: 'HNSW', metric_type: 'L2', params: { M: 8, efConstruction: 64 } });
+    await client.loadCollection({ collection_name: 'docs' });
     await client.createAlias({ collection_name: 'docs', alias: 'papers' });
+    // a checkpoint: the aliases and states are then in it, not in the log
+    (await import('partita')).connections._durable('milvus-client ' + ${JSON.stringify(dir)}).checkpoint();
     await client.createDatabase({ db_name: 'other' });
     await client.createCollection({ db_name: 'other', collection_name: 'x', dimension: 2 });
     await client.insert({ db_name: 'other', collection_name: 'x', data: [{ id: 5, vector: [1, 1] }] });
@@ -262,10 +266,13 @@ test('MilvusClient({ address: "./x.db" }): collections, rows, aliases and databa
     const q = await client.query({ collection_name: 'papers', filter: 'id >= 0', output_fields: ['id'] });
     const dbs = await client.listDatabases();
     const x = await client.query({ db_name: 'other', collection_name: 'x', filter: 'id >= 0', output_fields: ['id'] });
-    console.log(JSON.stringify({ ids: q.data.map((d) => Number(d.id)), dbs: dbs.db_names.sort(), x: x.data.map((d) => Number(d.id)) }));
+    const ix = await client.describeIndex({ collection_name: 'docs' });
+    const load = await client.getLoadState({ collection_name: 'docs' });
+    console.log(JSON.stringify({ ids: q.data.map((d) => Number(d.id)), dbs: dbs.db_names.sort(), x: x.data.map((d) => Number(d.id)),
+      index: ix.index_descriptions.map((d) => [d.field_name, JSON.stringify(d).includes('HNSW'), JSON.stringify(d).includes('L2')]), load: load.state }));
   `);
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), { ids: [1], dbs: ['default', 'other'], x: [5] });
+  assert.deepEqual(JSON.parse(r.stdout), { ids: [1], dbs: ['default', 'other'], x: [5], index: [['vector', true, true]], load: 'LoadStateLoaded' });
   rmSync(path.dirname(dir), { recursive: true, force: true });
 });
 

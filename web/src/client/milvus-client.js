@@ -265,16 +265,36 @@ function setAlias(address, db, store, alias, target) {
   else aliasesOf(address, db).set(alias, target);
 }
 
-/** What a durable store of a database keeps beside its collections: its aliases. */
+/** In a durable store, records a collection's state (indexes, loaded, ...) after a change. */
+function keepState(store, h) {
+  engine().logHost(store, textEncoder.encode(JSON.stringify({ state: h.name, value: state.get(h.key) })));
+}
+
+/** What a durable store of a database keeps beside its collections: its aliases, and its
+ * collections' states (indexes, loaded, consistency level, creation time) by name. */
 function durableHost(address, db) {
   return {
-    state: () => textEncoder.encode(JSON.stringify({ aliases: [...aliasesOf(address, db)] })),
-    apply: (bytes) => {
+    state: (store) => {
+      const states = [];
+      for (const name of engine().listCollections(store)) {
+        const st = state.get(engine().find(store, name)?.key);
+        if (st) states.push([name, st]);
+      }
+      return textEncoder.encode(JSON.stringify({ aliases: [...aliasesOf(address, db)], states }));
+    },
+    apply: (bytes, store) => {
       const m = JSON.parse(textDecoder.decode(bytes));
       const table = aliasesOf(address, db);
+      const setState = (name, value) => {
+        const h = engine().find(store, name);
+        if (h) state.set(h.key, value);
+      };
       if (Array.isArray(m.aliases)) {
         table.clear();
         for (const [a, c] of m.aliases) table.set(a, c);
+        for (const [name, value] of m.states ?? []) setState(name, value);
+      } else if (m.state !== undefined) {
+        setState(m.state, m.value);
       } else if (m.to === null) {
         table.delete(m.alias);
       } else {
@@ -549,7 +569,10 @@ export class MilvusClient {
       }));
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       // a new collection of Milvus is not loaded until its vector fields are indexed and loaded
-      if (!existed) state.set(h.key, { indexes: [], loaded: false, consistency_level: levelName, created: Date.now() });
+      if (!existed) {
+        state.set(h.key, { indexes: [], loaded: false, consistency_level: levelName, created: Date.now() });
+        keepState(this.#storeOf(data), h);
+      }
       return resStatus();
     });
   }
@@ -631,6 +654,7 @@ export class MilvusClient {
       const renamed = engine().renameCollection(store, from, to, (name) => aliasesOf(this.address, this.#dbOf(data)).has(name));
       state.delete(h.key);
       state.set(renamed.key, st);
+      keepState(store, renamed);
       const db = this.#dbOf(data);
       for (const [a, c] of aliasesOf(this.address, db)) if (c === from) setAlias(this.address, db, store, a, to); // the aliases follow the collection
       this.#collections.delete(`${this.#dbOf(data)}\u0000${from}`);
@@ -664,6 +688,7 @@ export class MilvusClient {
       if (missing.length)
         throw new MilvusException(700, `there is no vector index on field: [${missing.map((f) => f.name).join(' ')}], please create index firstly: collection=${h.name}: index not found`);
       st.loaded = true;
+      keepState(this.#storeOf(data), h);
       return resStatus();
     });
   }
@@ -681,7 +706,9 @@ export class MilvusClient {
     accept('releaseCollection', data, []);
     data = this.#real(data);
     return this.#run((s) => s, () => {
-      stateOf(engine().resolve(this.#storeOf(data), data.collection_name)).loaded = false;
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      stateOf(h).loaded = false;
+      keepState(this.#storeOf(data), h);
       return resStatus();
     });
   }
@@ -851,6 +878,7 @@ export class MilvusClient {
         throw new MilvusException(Code.UNEXPECTED, 'CreateIndex failed: at most one distinct index is allowed per field');
       }
       st.indexes.push(ix);
+      keepState(this.#storeOf(data), h);
       return resStatus();
     });
   }
@@ -915,6 +943,7 @@ export class MilvusClient {
       if (st.loaded) throw new MilvusException(Code.UNEXPECTED, `index cannot be dropped, collection is loaded, please release it first`);
       const gone = new Set(this.#indexes(h, data));
       st.indexes = st.indexes.filter((i) => !gone.has(i));
+      keepState(this.#storeOf(data), h);
       return resStatus();
     });
   }

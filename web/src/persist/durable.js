@@ -234,7 +234,7 @@ export class DurableStore {
 
   #recover() {
     const fs = this.#fs;
-    const onHost = (bytes) => this.#host?.apply(bytes);
+    const onHost = (bytes) => this.#host?.apply(bytes, this.#store);
     const cp = this.#read(this.#cpPath);
     if (cp) {
       let r;
@@ -334,7 +334,7 @@ export class DurableStore {
     if (this.broken) throw this.broken;
     const fs = this.#fs;
     const id = this.#id + 1;
-    const bytes = engine().checkpoint(this.#store, id, this.#host?.state() ?? new Uint8Array(0));
+    const bytes = engine().checkpoint(this.#store, id, this.#host?.state(this.#store) ?? new Uint8Array(0));
     if (this.#unsynced) this.#flush();
     replaceFile(fs, this.#dir, this.#cpPath, [bytes]);
     this.#cpBytes = bytes.length;
