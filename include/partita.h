@@ -819,6 +819,99 @@ PT_API pt_status pt_collection_compact(pt_collection *coll, const char *partitio
                                        uint64_t *removed, pt_error *err);
 
 /* ============================================================================================ */
+/* The mutation log (durable stores: src/wal.c has the format)                                   */
+/* ============================================================================================ */
+
+/*
+ * A store can record every mutation it acknowledges as a log record: bytes a host appends to a
+ * file before it reports the call done. Applying the records of a log, in order, to the store
+ * they were recorded from (as it was when recording started) makes the same store: each record
+ * goes through the call that made it, with the same hybrid timestamp and auto_id keys. The core
+ * does no I/O: the host takes the pending bytes after each call (pt_store_log_pending).
+ *
+ * A record is little-endian and 8-byte aligned: length u32 (of the whole record, a multiple of
+ * 8), type u32, hybrid timestamp u64, items (each: length u32 (0xFFFFFFFF: absent), u32 0, the
+ * bytes, zeros to a multiple of 8), then the CRC-32 of everything before it (u32) and the length
+ * again (u32). A checkpoint is a log too: HEADER(id), one LOAD (a snapshot) per collection, the
+ * host's records, END(id).
+ */
+/* BEGIN log record types (numbers written on disk: never change one) */
+#define PT_LOG_HEADER 1            /* first record of a log or checkpoint: its checkpoint id */
+#define PT_LOG_END 2               /* last record of a checkpoint: the same id */
+#define PT_LOG_CREATE_COLLECTION 3 /* name, schema (pt_schema_to_json), num_partitions */
+#define PT_LOG_DROP_COLLECTION 4   /* name */
+#define PT_LOG_CREATE_PARTITION 5  /* collection, partition */
+#define PT_LOG_DROP_PARTITION 6    /* collection, partition */
+#define PT_LOG_WRITE 7             /* collection, partition, the pt_batch_in of an insert / upsert */
+#define PT_LOG_DELETE 8            /* collection, partition, expression, expr_params */
+#define PT_LOG_LOAD 9              /* name, snapshot bytes (pt_collection_load; a checkpoint's collections) */
+#define PT_LOG_HOST 10             /* bytes the host records itself (aliases, ...); the core never applies them */
+#define PT_LOG_CREATE_INDEX 11     /* collection, the create_index request (pt_collection_create_index) */
+#define PT_LOG_DROP_INDEX 12       /* collection, the drop_index request (pt_collection_drop_index) */
+/* END log record types */
+
+/** Bytes of a HEADER or END record (pt_log_marker). */
+#define PT_LOG_MARKER_BYTES 40u
+
+/** A record as pt_log_next reads it. `item` / `item_len`: its first item (HEADER / END: the
+ * checkpoint id as 8 bytes; HOST: the host's bytes); NULL when absent. */
+typedef struct pt_log_record {
+  uint32_t type;
+  uint64_t ts;
+  size_t length;         /* bytes of the whole record */
+  const uint8_t *item;
+  size_t item_len;
+  int torn;              /* on PT_CORRUPT: 1 when the bad record runs to the end of the bytes (a
+                          * torn last write), 0 when more bytes follow it */
+} pt_log_record;
+
+/**
+ * Turns recording on (1) or off (0). While on, each mutation that succeeds (collection created —
+ * not one opened —, dropped, loaded; partition created or dropped; insert, upsert (merge mode
+ * and field operations included), delete) appends its record to the store's pending bytes; a
+ * record that cannot be allocated fails the call (PT_NOMEM) with nothing changed. Off discards
+ * the pending bytes. Compaction is not recorded: it changes no result.
+ */
+PT_API void pt_store_log(pt_store *store, int on);
+
+/** The records made since the last pt_store_log_taken (NULL and 0 when none). */
+PT_API const uint8_t *pt_store_log_pending(const pt_store *store, size_t *len);
+
+/** Forgets the pending records (the host has written them). */
+PT_API void pt_store_log_taken(pt_store *store);
+
+/** Appends a HOST record with `bytes` to the pending records (recording on or off). */
+PT_API pt_status pt_store_log_host(pt_store *store, const uint8_t *bytes, size_t len, pt_error *err);
+
+/** Writes the HEADER (end = 0) or END (end = 1) record of checkpoint `id` into `out`
+ * (PT_LOG_MARKER_BYTES bytes). */
+PT_API void pt_log_marker(int end, uint64_t id, uint8_t out[PT_LOG_MARKER_BYTES]);
+
+/**
+ * A checkpoint of the whole store: HEADER(id), a LOAD record per collection (its snapshot),
+ * a HOST record with `host` when `host_len` > 0, END(id). Owned by the caller (pt_free).
+ */
+PT_API pt_status pt_store_checkpoint(const pt_store *store, uint64_t id, const uint8_t *host, size_t host_len,
+                                     uint8_t **out, size_t *len, pt_error *err);
+
+/**
+ * Reads the record at byte `at` of `bytes`: PT_OK (rec filled), PT_NOT_FOUND when `at` is the
+ * end, PT_CORRUPT when the bytes there are not a whole record with a good checksum (rec->torn
+ * says whether it is the last thing in the bytes). Linear in the record; never reads outside
+ * `bytes`.
+ */
+PT_API pt_status pt_log_next(const uint8_t *bytes, size_t len, size_t at, pt_log_record *rec, pt_error *err);
+
+/**
+ * Applies one record (a whole one, as pt_log_next found it, at an 8-byte aligned address: every
+ * record of a log read into an aligned buffer is) to `store` through the call that
+ * made it, with its timestamp and auto_id keys, without recording it. HEADER, END and HOST
+ * records change nothing here. A record that cannot be applied (it does not fit the store)
+ * fails with PT_CORRUPT and the call's own message, and the store is as it was.
+ */
+PT_API pt_status pt_log_apply(pt_store *store, const uint8_t *record, size_t len, pt_error *err);
+
+/* ============================================================================================ */
 /* JSON output: Milvus REST v2 shapes                                                            */
 /* ============================================================================================ */
 

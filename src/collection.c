@@ -21,6 +21,10 @@ static uint64_t default_clock_ms(void *ctx) {
 static uint64_t now_ms(const pt_store *s) { return s->opts.clock_ms(s->opts.clock_ctx); }
 
 uint64_t pt_store_next_ts(pt_store *s) {
+  if (s->wal.applying && s->wal.force_ts) { /* a log record: the timestamp it had */
+    if (s->wal.force_ts > s->last_ts) s->last_ts = s->wal.force_ts;
+    return s->wal.force_ts;
+  }
   /* physical << 18 | logical, as Milvus's TSO; never backwards, even if the clock is */
   uint64_t ts = now_ms(s) << PT_TS_LOGICAL_BITS;
   if (ts <= s->last_ts) ts = s->last_ts + 1;
@@ -30,10 +34,12 @@ uint64_t pt_store_next_ts(pt_store *s) {
 
 int64_t pt_store_next_ids(pt_store *s, uint64_t n) {
   /* auto_id keys come from the same kind of clock as Milvus's ID allocator: unique, increasing
-   * and positive; a batch takes a consecutive range */
+   * and positive; a batch takes a consecutive range (a log record: the range it had) */
   uint64_t first = now_ms(s) << PT_TS_LOGICAL_BITS;
-  if (first <= s->last_id) first = s->last_id + 1;
-  s->last_id = first + n - 1;
+  if (s->wal.applying && s->wal.force_id) first = s->wal.force_id;
+  else if (first <= s->last_id) first = s->last_id + 1;
+  if (first + n - 1 > s->last_id) s->last_id = first + n - 1;
+  s->wal.first_id = first;
   return (int64_t)first;
 }
 
@@ -66,6 +72,7 @@ void pt_store_close(pt_store *s) {
   if (!s) return;
   for (size_t i = 0; i < s->n_colls; i++) pt_collection_destroy(s->colls[i]);
   pt_free(s->colls);
+  pt_free(s->wal.buf);
   pt_free(s);
 }
 
@@ -196,9 +203,26 @@ pt_status pt_collection_create(pt_store *s, const char *name, size_t name_len,
   } else if (pt_collection_add_partition(c, PT_DEFAULT_PARTITION, strlen(PT_DEFAULT_PARTITION))) {
     goto nomem;
   }
-  if (PT_GROW(&s->colls, &s->colls_cap, s->n_colls + 1)) goto nomem;
+  /* the log record, with the schema as created; then the only step that changes the store */
+  pt_walw w;
+  pt_wal_begin(&w, &s->wal, PT_LOG_CREATE_COLLECTION);
+  if (w.active) {
+    char *text = NULL;
+    size_t text_len = 0;
+    pt_wal_item(&w, name, name_len);
+    if (pt_schema_to_json(c->schema, &text, &text_len)) w.ok = false;
+    else pt_wal_item(&w, text, text_len);
+    pt_free(text);
+    pt_wal_u64(&w, (uint64_t)c->num_partitions);
+  }
+  if (pt_wal_ready(&w)) goto nomem;
+  if (PT_GROW(&s->colls, &s->colls_cap, s->n_colls + 1)) {
+    pt_wal_cancel(&w);
+    goto nomem;
+  }
   s->colls[s->n_colls++] = c;
   s->generation++;
+  pt_wal_end_now(&w, s);
   *out = c;
   pt_error_clear(err);
   return PT_OK;
@@ -211,10 +235,15 @@ pt_status pt_collection_drop(pt_store *s, const char *name, size_t name_len) {
   if (!s || !name) return PT_MISUSE;
   for (size_t i = 0; i < s->n_colls; i++) {
     if (!pt_str_eq(s->colls[i]->name, s->colls[i]->name_len, name, name_len)) continue;
+    pt_walw w;
+    pt_wal_begin(&w, &s->wal, PT_LOG_DROP_COLLECTION);
+    pt_wal_item(&w, name, name_len);
+    if (pt_wal_ready(&w)) return PT_NOMEM;
     pt_collection_destroy(s->colls[i]);
     memmove(&s->colls[i], &s->colls[i + 1], (s->n_colls - i - 1) * sizeof *s->colls);
     s->n_colls--;
     s->generation++;
+    pt_wal_end_now(&w, s);
     break;
   }
   return PT_OK;
@@ -243,7 +272,16 @@ pt_status pt_partition_create(pt_collection *c, const char *name, size_t len, pt
     return pt_fail(err, PT_LIMIT, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
                    "partition number (%zu) exceeds max configuration (%d), collection: %s",
                    c->n_parts, PT_MAX_PARTITIONS, c->name);
-  if (pt_collection_add_partition(c, name, len)) return pt_fail_nomem(err);
+  pt_walw w;
+  pt_wal_begin(&w, &c->store->wal, PT_LOG_CREATE_PARTITION);
+  pt_wal_item(&w, c->name, c->name_len);
+  pt_wal_item(&w, name, len);
+  if (pt_wal_ready(&w)) return pt_fail_nomem(err);
+  if (pt_collection_add_partition(c, name, len)) {
+    pt_wal_cancel(&w);
+    return pt_fail_nomem(err);
+  }
+  pt_wal_end_now(&w, c->store);
   pt_error_clear(err);
   return PT_OK;
 }
@@ -257,9 +295,15 @@ pt_status pt_partition_drop(pt_collection *c, const char *name, size_t len, pt_e
     return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "default partition cannot be deleted");
   int i = pt_partition_find(c, name, len);
   if (i >= 0) {
+    pt_walw w;
+    pt_wal_begin(&w, &c->store->wal, PT_LOG_DROP_PARTITION);
+    pt_wal_item(&w, c->name, c->name_len);
+    pt_wal_item(&w, name, len);
+    if (pt_wal_ready(&w)) return pt_fail_nomem(err);
     pt_partition_free(c->parts[i], &c->layout);
     memmove(&c->parts[i], &c->parts[i + 1], (c->n_parts - (size_t)i - 1) * sizeof *c->parts);
     c->n_parts--;
+    pt_wal_end_now(&w, c->store);
   }
   pt_error_clear(err);
   return PT_OK;

@@ -373,9 +373,19 @@ pt_status pt_collection_delete_with_params(pt_collection *c, const char *partiti
                                            pt_mutation_result *res, pt_error *err) {
   if (!params && params_len)
     return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_delete: missing argument");
+  if (!c || !res) return delete_rows(c, partition, partition_len, expr, expr_len, params, params_len, res, err);
+  pt_walw w;
+  pt_wal_begin(&w, &c->store->wal, PT_LOG_DELETE);
+  pt_wal_item(&w, c->name, c->name_len);
+  pt_wal_item(&w, partition, partition_len);
+  pt_wal_item(&w, expr, expr_len);
+  pt_wal_item(&w, params, params_len);
+  if (pt_wal_ready(&w)) return pt_fail_nomem(err);
   pt_memory_relief(1);
   pt_status rc = delete_rows(c, partition, partition_len, expr, expr_len, params, params_len, res, err);
   pt_memory_relief(0);
+  if (rc) pt_wal_cancel(&w);
+  else pt_wal_end(&w, res->timestamp);
   return rc;
 }
 

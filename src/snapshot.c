@@ -860,8 +860,13 @@ pt_status pt_collection_load(pt_store *s, const uint8_t *b, size_t len, const ch
     if ((rc = load_partition(c, i - 1, secs[i].payload, secs[i].len, err))) goto fail;
   if (version >= 3 && (rc = load_indexes(c, secs[n_data].payload, secs[n_data].len, err))) goto fail;
 
-  /* 3. attach: the only step that changes the store */
-  if (PT_GROW(&s->colls, &s->colls_cap, s->n_colls + 1)) {
+  /* 3. attach: the only step that changes the store (after its log record, when recording) */
+  pt_walw w;
+  pt_wal_begin(&w, &s->wal, PT_LOG_LOAD);
+  pt_wal_item(&w, name == saved_name.ptr ? NULL : name, name_len);
+  pt_wal_item(&w, b, len);
+  if (pt_wal_ready(&w) || PT_GROW(&s->colls, &s->colls_cap, s->n_colls + 1)) {
+    pt_wal_cancel(&w);
     rc = pt_fail_nomem(err);
     goto fail;
   }
@@ -870,6 +875,7 @@ pt_status pt_collection_load(pt_store *s, const uint8_t *b, size_t len, const ch
   s->generation++;
   if (last_ts > s->last_ts) s->last_ts = last_ts;
   if (last_id > s->last_id) s->last_id = last_id;
+  pt_wal_end_now(&w, s);
   pt_free(secs);
   if (out) *out = c;
   pt_error_clear(err);

@@ -16,6 +16,7 @@
 #include "pkindex.h"
 #include "schema.h"
 #include "vindexdef.h"
+#include "wal.h"
 
 /* One column of one segment. */
 typedef struct pt_column {
@@ -96,6 +97,7 @@ struct pt_store {
   uint64_t next_collection_id;
   uint32_t generation; /* changes when a collection is created, dropped or loaded
                         * (pt_store_generation) */
+  pt_wal_state wal;    /* the mutation log's pending records (wal.c) */
 };
 
 /* ---- segments (segment.c) ---- */
@@ -177,6 +179,10 @@ bool pt_partition_delete_row(pt_partition *p, const pt_layout *lay, uint32_t row
 
 /* ---- store (collection.c) ---- */
 uint64_t pt_store_next_ts(pt_store *s);
+/* Seals a log record (wal.h) of a mutation that took no timestamp of its own, with a new one. */
+static inline void pt_wal_end_now(pt_walw *w, pt_store *s) {
+  if (w->active) pt_wal_end(w, pt_store_next_ts(s));
+}
 /* Reserves `n` consecutive auto_id keys and returns the first. */
 int64_t pt_store_next_ids(pt_store *s, uint64_t n);
 

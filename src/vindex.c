@@ -140,8 +140,17 @@ pt_status pt_collection_create_index(pt_collection *c, const char *request, size
     return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
                    "CreateIndex failed: at most one distinct index is allowed per field");
   }
-  /* build every partition's index apart, with the arrays that will hold it, then attach them
-   * all: nothing changes on a failure */
+  /* the log's record first (the request as given: applying it builds the same index), then
+   * every partition's index built apart, with the arrays that will hold it, then attached all
+   * at once: nothing changes on a failure */
+  pt_walw w;
+  pt_wal_begin(&w, &c->store->wal, PT_LOG_CREATE_INDEX);
+  pt_wal_item(&w, c->name, c->name_len);
+  pt_wal_item(&w, request, len);
+  if (pt_wal_ready(&w)) {
+    pt_vindex_release(&v);
+    return pt_fail_nomem(err);
+  }
   size_t n = c->n_vindexes, np = c->n_parts ? c->n_parts : 1;
   pt_part_vix *built = pt_calloc(np, sizeof *built);
   pt_part_vix **arrays = pt_calloc(np, sizeof *arrays);
@@ -159,6 +168,7 @@ pt_status pt_collection_create_index(pt_collection *c, const char *request, size
     pt_free(arrays);
     pt_free(defs);
     pt_vindex_release(&v);
+    pt_wal_cancel(&w);
     return pt_fail_nomem(err);
   }
   for (size_t p = 0; p < c->n_parts; p++) {
@@ -176,6 +186,7 @@ pt_status pt_collection_create_index(pt_collection *c, const char *request, size
   c->vindexes = defs;
   c->vindexes[n] = v;
   c->n_vindexes = n + 1;
+  pt_wal_end_now(&w, c->store);
   pt_error_clear(err);
   return PT_OK;
 }
@@ -232,6 +243,11 @@ pt_status pt_collection_drop_index(pt_collection *c, const char *request, size_t
   size_t i = 0;
   while (!mask[i]) i++;
   pt_free(mask);
+  pt_walw w;
+  pt_wal_begin(&w, &c->store->wal, PT_LOG_DROP_INDEX);
+  pt_wal_item(&w, c->name, c->name_len);
+  pt_wal_item(&w, request, len);
+  if (pt_wal_ready(&w)) return pt_fail_nomem(err);
   for (size_t p = 0; p < c->n_parts; p++) {
     pt_partition *part = c->parts[p];
     if (part->n_vix <= i) continue;
@@ -248,6 +264,7 @@ pt_status pt_collection_drop_index(pt_collection *c, const char *request, size_t
     pt_free(c->vindexes);
     c->vindexes = NULL;
   }
+  pt_wal_end_now(&w, c->store);
   pt_error_clear(err);
   return PT_OK;
 }

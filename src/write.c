@@ -881,6 +881,7 @@ pt_status pt_collection_write(pt_collection *c, const char *partition, size_t pa
                    "pt_collection_write: PT_WRITE_MERGE cannot be combined with PT_WRITE_DUPLICATES_LAST_WINS");
   memset(res, 0, sizeof *res);
   pt_json_hooks_install();
+  c->store->wal.first_id = 0; /* set by the auto_id keys of this write, for its log record */
 
   wplan p;
   memset(&p, 0, sizeof p);
@@ -912,11 +913,25 @@ pt_status pt_collection_write(pt_collection *c, const char *partition, size_t pa
     rc = pt_fail_nomem(err);
     goto done;
   }
+  /* the log record: the batch as checked, before the commit changes anything (the staged
+   * column is still as the host wrote it) */
+  pt_walw w;
+  pt_wal_begin(&w, &c->store->wal, PT_LOG_WRITE);
+  pt_wal_item(&w, c->name, c->name_len);
+  pt_wal_item(&w, partition && partition_len ? partition : NULL, partition_len);
+  pt_wal_batch(&w, b, op, flags);
+  if (pt_wal_ready(&w)) {
+    pt_mutation_result_clear(res);
+    rc = pt_fail_nomem(err);
+    goto done;
+  }
   /* 8. commit */
   if ((rc = commit(&p, res))) {
+    pt_wal_cancel(&w);
     pt_mutation_result_clear(res);
     goto done;
   }
+  pt_wal_end(&w, res->timestamp);
   /* 9. the rows as written, for forwarding: after the commit, a failure here leaves rows_json NULL */
   if (p.refs) rows_json(&p, res);
   /* 10. compaction, last: it renumbers rows (p.refs are stale after it) */

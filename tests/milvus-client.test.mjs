@@ -387,9 +387,9 @@ test('databases: named stores of one address, use() per client; aliases resolve 
   assertStatus(await a.dropDatabase({ db_name: 'default' }), 65535, ErrorCode.UnexpectedError, /can not drop default database/);
 });
 
-test('an address that names a file is refused, naming the durable-store issue', () => {
-  for (const address of ['./milvus.db', '/tmp/milvus.db', 'milvus.db'])
-    assert.throws(() => new MilvusClient({ address }), (e) => e instanceof MilvusException && /issue 17/.test(e.message) && e.message.includes(address));
+test('an address that is neither memory, host:port, http(s) nor a path ending in .db (a durable store: durable.test.mjs) is refused, naming the forms', () => {
+  for (const address of ['./milvus.sqlite', '/tmp/milvus', 'grpc://x:1'])
+    assert.throws(() => new MilvusClient({ address }), (e) => e instanceof MilvusException && /a path ending in \.db/.test(e.message) && e.message.includes(address));
 });
 
 test('an http(s) address forwards the writes to that Milvus REST endpoint, as connections.connect does', async () => {

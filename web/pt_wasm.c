@@ -130,6 +130,14 @@ EXPORT(uint8_t *, pt_wasm_collection_save)(const pt_collection *coll, uint32_t *
 EXPORT(pt_collection *, pt_wasm_collection_load)(pt_store *store, const uint8_t *bytes, size_t len,
                                                  const char *name, size_t name_len);
 EXPORT(double, pt_wasm_collection_compact)(pt_collection *coll, const char *partition, size_t len, int scoped);
+EXPORT(void, pt_wasm_store_log)(pt_store *store, int on);
+EXPORT(const uint8_t *, pt_wasm_log_pending)(pt_store *store, uint32_t *len_out);
+EXPORT(void, pt_wasm_log_taken)(pt_store *store);
+EXPORT(pt_status, pt_wasm_log_host)(pt_store *store, const uint8_t *bytes, size_t len);
+EXPORT(void, pt_wasm_log_marker)(int end, double id, uint8_t *out);
+EXPORT(uint8_t *, pt_wasm_checkpoint)(pt_store *store, double id, const uint8_t *host, size_t host_len, uint32_t *len_out);
+EXPORT(pt_status, pt_wasm_log_next)(const uint8_t *bytes, size_t len, size_t at, double *out);
+EXPORT(pt_status, pt_wasm_log_apply)(pt_store *store, const uint8_t *record, size_t len);
 EXPORT(char *, pt_wasm_rows_to_json)(const pt_rows *rows, uint32_t flags);
 EXPORT(char *, pt_wasm_search_to_json)(const pt_search_result *r, uint32_t flags);
 EXPORT(int, pt_wasm_json_member)(const char *json, size_t len, const char *key, size_t key_len, uint32_t *out);
@@ -287,7 +295,8 @@ const char *pt_wasm_constants(void) {
     "\"cells\":%d,\"got\":%d,\"got_len\":%d,\"got_length\":%d},"
     "\"pt_wasm_block\":{\"size\":%d,\"status\":%d,\"n_rows\":%d,\"n_columns\":%d,\"columns\":%d,"
     "\"nq\":%d,\"counts\":%d,\"distances\":%d,\"key_is_output\":%d,\"handle\":%d},"
-    "\"pt_store\":{\"generation\":%d}}}",
+    "\"pt_store\":{\"generation\":%d}},"
+    "\"log\":{\"HEADER\":%d,\"END\":%d,\"HOST\":%d,\"MARKER_BYTES\":%u}}",
     PT_VERSION_STRING,
     PT_OK, PT_ERROR, PT_NOMEM, PT_MISUSE, PT_RANGE, PT_SCHEMA, PT_TYPE_MISMATCH, PT_CONSTRAINT,
     PT_NOT_FOUND, PT_PARSE, PT_LIMIT, PT_EXISTS, PT_CORRUPT,
@@ -344,7 +353,8 @@ const char *pt_wasm_constants(void) {
     OFF(pt_wasm_block, n_columns), OFF(pt_wasm_block, columns), OFF(pt_wasm_block, nq),
     OFF(pt_wasm_block, counts), OFF(pt_wasm_block, distances), OFF(pt_wasm_block, key_is_output),
     OFF(pt_wasm_block, handle),
-    OFF(struct pt_store, generation));
+    OFF(struct pt_store, generation),
+    PT_LOG_HEADER, PT_LOG_END, PT_LOG_HOST, PT_LOG_MARKER_BYTES);
   return buf;
 }
 
@@ -393,7 +403,9 @@ pt_collection *pt_wasm_collection_find(pt_store *store, const char *name, size_t
 }
 
 pt_status pt_wasm_collection_drop(pt_store *store, const char *name, size_t len) {
-  return pt_collection_drop(store, name, len);
+  pt_status rc = pt_collection_drop(store, name, len);
+  if (rc == PT_NOMEM) pt_fail_nomem(&last_error); /* its log record could not be allocated */
+  return rc;
 }
 
 double pt_wasm_collection_id(pt_collection *coll) { return (double)pt_collection_id(coll); }
@@ -662,6 +674,56 @@ double pt_wasm_collection_compact(pt_collection *coll, const char *partition, si
   uint64_t removed = 0;
   if (pt_collection_compact(coll, scoped ? partition : NULL, len, &removed, &last_error) != PT_OK) return -1;
   return (double)removed;
+}
+
+/* ---- the mutation log (wal.c) ---- */
+
+void pt_wasm_store_log(pt_store *store, int on) { pt_store_log(store, on); }
+
+/* The pending records and their length in *len_out (0 and NULL: none). */
+const uint8_t *pt_wasm_log_pending(pt_store *store, uint32_t *len_out) {
+  size_t len = 0;
+  const uint8_t *p = pt_store_log_pending(store, &len);
+  *len_out = (uint32_t)len;
+  return p;
+}
+
+void pt_wasm_log_taken(pt_store *store) { pt_store_log_taken(store); }
+
+pt_status pt_wasm_log_host(pt_store *store, const uint8_t *bytes, size_t len) {
+  return pt_store_log_host(store, bytes, len, &last_error);
+}
+
+void pt_wasm_log_marker(int end, double id, uint8_t *out) { pt_log_marker(end, (uint64_t)id, out); }
+
+/* The checkpoint's bytes (free with pt_wasm_free), their length in *len_out; 0 on failure. */
+uint8_t *pt_wasm_checkpoint(pt_store *store, double id, const uint8_t *host, size_t host_len, uint32_t *len_out) {
+  uint8_t *out = NULL;
+  size_t len = 0;
+  if (pt_store_checkpoint(store, (uint64_t)id, host, host_len, &out, &len, &last_error) != PT_OK) return NULL;
+  *len_out = (uint32_t)len;
+  return out;
+}
+
+/* pt_log_next, into 6 doubles: type, length, the first item's offset in `bytes` (-1: absent),
+ * its length, torn (on PT_CORRUPT), and a HEADER / END record's checkpoint id. */
+pt_status pt_wasm_log_next(const uint8_t *bytes, size_t len, size_t at, double *out) {
+  pt_log_record rec;
+  pt_status rc = pt_log_next(bytes, len, at, &rec, &last_error);
+  out[0] = rec.type;
+  out[1] = (double)rec.length;
+  out[2] = rec.item ? (double)(rec.item - bytes) : -1;
+  out[3] = (double)rec.item_len;
+  out[4] = rec.torn;
+  uint64_t id = 0;
+  if (rc == PT_OK && (rec.type == PT_LOG_HEADER || rec.type == PT_LOG_END))
+    for (int i = 7; i >= 0; i--) id = id << 8 | rec.item[i];
+  out[5] = (double)id;
+  return rc;
+}
+
+pt_status pt_wasm_log_apply(pt_store *store, const uint8_t *record, size_t len) {
+  return pt_log_apply(store, record, len, &last_error);
 }
 
 /* 1 when the vector kernels of this build are WebAssembly SIMD128 ones. */

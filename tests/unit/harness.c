@@ -1,6 +1,8 @@
 /* harness.c — the test runner and helpers of harness.h. */
 #include "harness.h"
 
+#include "store.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <time.h>
@@ -295,6 +297,30 @@ char *test_snapshot(pt_collection *c) {
   }
   pt_rows_free(rows);
   return b.p;
+}
+
+char *test_dump_store(pt_store *s) {
+  test_buf b = {NULL, 0, 0};
+  test_buf_printf(&b, "last_ts=%llu last_id=%llu\n", (unsigned long long)s->last_ts, (unsigned long long)s->last_id);
+  for (size_t i = 0; i < pt_store_num_collections(s); i++) {
+    size_t n;
+    const char *name = pt_store_collection_name(s, i, &n);
+    pt_collection *c = pt_collection_find(s, name, n);
+    char *d = test_snapshot(c);
+    test_buf_printf(&b, "== %.*s\n%s", (int)n, name, d);
+    free(d);
+    uint8_t *snap;
+    size_t len;
+    pt_error err;
+    if (pt_collection_save(c, &snap, &len, &err) == PT_OK) {
+      for (size_t k = 0; k < len; k++) test_buf_printf(&b, "%02x", snap[k]);
+      pt_free(snap);
+    } else {
+      test_buf_printf(&b, "save failed: %s", err.message);
+    }
+    test_buf_printf(&b, "\n");
+  }
+  return b.p ? b.p : calloc(1, 1);
 }
 
 void test_unchanged(const char *file, int line, char *before, pt_collection *c) {

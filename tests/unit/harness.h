@@ -150,6 +150,9 @@ char *test_dump_rows(const pt_rows *rows);
  * live row with every field (a "*" query), in storage order; free() it. Two snapshots are
  * equal exactly when nothing visible changed. Needs fewer than 16384 rows. */
 char *test_snapshot(pt_collection *c);
+/* Everything observable about a store: its clocks (last timestamp and auto_id key), and per
+ * collection its test_snapshot and its pt_collection_save bytes in hex; free() it. */
+char *test_dump_store(pt_store *s);
 /* Fails the test (at file:line) when c's snapshot differs from `before` (test_snapshot's), which
  * it frees. */
 void test_unchanged(const char *file, int line, char *before, pt_collection *c);

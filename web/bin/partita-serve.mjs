@@ -4,16 +4,23 @@
 // partita in the browser) at /.
 //
 //   partita-serve [--port N] [--host H] [--token T] [--max-body-bytes N] [--api-only]
-//                 [--request-timeout-ms N] [--cors ORIGIN]... [--rest-only]
+//                 [--request-timeout-ms N] [--cors ORIGIN]... [--rest-only] [--data DIR [--fsync batch|none]
+//                 [--group-commit-ms N]]
 //
 // gRPC needs the optional peer packages @grpc/grpc-js and @grpc/proto-loader: without them (or
 // with --rest-only) it serves REST only, and says so on stderr.
+//
+// --data DIR keeps the store in directory DIR (created when missing; persist/durable.js): every
+// acknowledged change is in its log before the answer is sent, and it is all there on the next
+// start. Without it the store is in memory and forgotten when the server stops. `npm start`
+// passes --data partita-data.
 // The port comes from --port, else PARTITA_PORT, else 19530 (Milvus's); --port 0 picks a free
 // one. It prints one line when it is listening, and closes on SIGINT / SIGTERM. --api-only
 // leaves the demo out (/ then lists the REST routes).
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../src/serve-node.js';
+import { connections, init } from '../src/node.js';
 
 /** The demo page and the package files it imports, as the page's import map names them. */
 const DEMO_FILES = {
@@ -39,6 +46,9 @@ try {
       'request-timeout-ms': { type: 'string' },
       cors: { type: 'string', multiple: true },
       'rest-only': { type: 'boolean' },
+      data: { type: 'string' },
+      fsync: { type: 'string' },
+      'group-commit-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -47,9 +57,11 @@ try {
 }
 if (values.help) {
   process.stdout.write('usage: partita-serve [--port N] [--host 127.0.0.1] [--token T] [--max-body-bytes N] [--api-only]\n' +
-    '                     [--request-timeout-ms N] [--cors ORIGIN|*]... [--rest-only]\n' +
+    '                     [--request-timeout-ms N] [--cors ORIGIN|*]... [--rest-only] [--data DIR [--fsync batch|none] [--group-commit-ms N]]\n' +
     'Serves Milvus\'s gRPC API and a Milvus REST v2 subset on one port over an embedded store, and the demo page\n' +
     'at / (not with --api-only). gRPC needs @grpc/grpc-js and @grpc/proto-loader; --rest-only leaves it out.\n' +
+    '--data DIR: the store is kept in DIR (fsync per request by default; --group-commit-ms N: one fsync per N ms);\n' +
+    'without it the store is in memory only.\n' +
     'Port: --port, else $PARTITA_PORT, else 19530.\n');
   process.exit(0);
 }
@@ -72,6 +84,24 @@ if (values['request-timeout-ms'] !== undefined) {
 // CORS stays off unless asked for: --cors '*' for any origin, or one --cors per origin
 if (values.cors !== undefined) options.cors = values.cors.includes('*') ? true : values.cors;
 
+if (values.data === undefined && (values.fsync !== undefined || values['group-commit-ms'] !== undefined))
+  fail('--fsync and --group-commit-ms need --data DIR');
+if (values.data !== undefined) {
+  const durable = {};
+  if (values.fsync !== undefined) durable.fsync = values.fsync;
+  if (values['group-commit-ms'] !== undefined) {
+    const n = Number(values['group-commit-ms']);
+    if (!Number.isInteger(n) || n < 0) fail(`invalid --group-commit-ms ${values['group-commit-ms']}`);
+    durable.groupCommitMs = n;
+  }
+  try {
+    await init();
+    connections._connectDurable('default', values.data, durable);
+  } catch (e) {
+    fail(`cannot open the store in ${values.data}: ${e.message}`);
+  }
+}
+
 let server;
 options.grpc = !values['rest-only'];
 try {
@@ -90,6 +120,7 @@ try {
 // one write, so that a reader of the first line gets the others with it
 process.stdout.write(`partita: serving Milvus REST v2 on ${server.url}\n` +
   (server.grpc ? `partita: serving Milvus gRPC on ${server.url.replace(/^http:\/\//, '')}\n` : '') +
+  (values.data !== undefined ? `partita: store kept in ${connections._durable('default').dir}\n` : '') +
   (options.files ? `partita: demo page on ${server.url}/\n` : ''));
 
 let closing = false;
@@ -98,6 +129,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     if (closing) process.exit(1);
     closing = true;
     await server.close();
+    connections.remove_connection('default'); // a durable store: synced, its lock released
     process.exit(0);
   });
 }

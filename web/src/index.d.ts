@@ -687,7 +687,9 @@ export interface ConnectOptions {
   /**
    * ':memory:' (default): the embedded store only. 'http(s)://host:port': the embedded store,
    * with every mutation also forwarded to that Milvus REST v2 endpoint; reads stay local.
-   * Options of a forwarding connection given without one are refused by name.
+   * A path ending in '.db' (as Milvus Lite's './milvus.db'; Node only): a durable store in that
+   * directory, every acknowledged change in its log before the call resolves (README "Durable
+   * stores"). Options of a forwarding connection given without one are refused by name.
    */
   uri?: string;
   /** pymilvus's address form, instead of uri: http://host:port (https with `secure`); Milvus

@@ -56,7 +56,9 @@ export interface GrpcTimeOut { timeout?: number; client_request_id?: string; 'cl
 export interface collectionNameReq extends GrpcTimeOut { collection_name: string; db_name?: string }
 export interface ClientConfig {
   /** ':memory:' (default) or host:port: an embedded store (clients with one address share it);
-   * http(s)://host:port: the embedded store, its writes forwarded to that Milvus REST v2 endpoint. */
+   * http(s)://host:port: the embedded store, its writes forwarded to that Milvus REST v2 endpoint;
+   * a path ending in '.db' (Milvus Lite's './milvus.db'; Node only): a durable store in that
+   * directory, each database other than 'default' in databases/<name>.db under it. */
   address?: string;
   token?: string;
   username?: string;

@@ -21,7 +21,8 @@
 
 import { init } from '../core/loader.js';
 import { engine, isInitialized } from '../core/engine.js';
-import { connections } from '../orm/connections.js';
+import { connections, isStorePath } from '../orm/connections.js';
+import { databaseDir, removeStore, storedDatabases } from '../persist/durable.js';
 import { Collection, idsRequest, keysExpr } from '../orm/collection.js';
 import { transcribeQueries } from '../core/marshal.js';
 import { CollectionSchema, FieldSchema, Function as OrmFunction } from '../orm/schema.js';
@@ -326,8 +327,72 @@ const aliases = new Map();
 
 function databasesOf(address) {
   let dbs = databases.get(address);
-  if (!dbs) databases.set(address, (dbs = new Set(['default'])));
+  // a durable store's databases are the stores under its directory
+  if (!dbs) databases.set(address, (dbs = new Set(['default', ...(isStorePath(address) ? storedDatabases(address) : [])])));
   return dbs;
+}
+
+const textEncoder = new TextEncoder(), textDecoder = new TextDecoder();
+
+/** Sets (target a name) or removes (null) an alias of a database's collection; in a durable
+ * store, its log records the change first (a HOST record, applied by durableHost on reopen). */
+function setAlias(address, db, store, alias, target) {
+  engine().logHost(store, textEncoder.encode(JSON.stringify({ alias, to: target })));
+  if (target === null) aliasesOf(address, db).delete(alias);
+  else aliasesOf(address, db).set(alias, target);
+}
+
+/** In a durable store, records a collection's state (loaded, consistency level, creation time)
+ * after a change; the stored-only properties (core/properties.js) are not kept. */
+function keepState(store, h) {
+  const { props: _stored, ...kept } = state.get(h.key) ?? {};
+  engine().logHost(store, textEncoder.encode(JSON.stringify({ state: h.name, value: kept })));
+}
+
+/** What a durable store of a database keeps beside its collections: its aliases, and its
+ * collections' states (loaded, consistency level, creation time) by name; indexes are the core's. */
+function durableHost(address, db) {
+  return {
+    state: (store) => {
+      const states = [];
+      for (const name of engine().listCollections(store)) {
+        const st = state.get(engine().find(store, name)?.key);
+        if (st) {
+          const { props: _stored, ...kept } = st; // stored-only properties are not kept
+          states.push([name, kept]);
+        }
+      }
+      return textEncoder.encode(JSON.stringify({ aliases: [...aliasesOf(address, db)], states }));
+    },
+    apply: (bytes, store) => {
+      const m = JSON.parse(textDecoder.decode(bytes));
+      const table = aliasesOf(address, db);
+      const setState = (name, value) => {
+        const h = engine().find(store, name);
+        if (h) state.set(h.key, value);
+      };
+      if (Array.isArray(m.aliases)) {
+        table.clear();
+        for (const [a, c] of m.aliases) table.set(a, c);
+        for (const [name, value] of m.states ?? []) setState(name, value);
+      } else if (m.state !== undefined) {
+        setState(m.state, m.value);
+      } else if (m.to === null) {
+        table.delete(m.alias);
+      } else {
+        table.set(m.alias, m.to);
+      }
+    },
+  };
+}
+
+/** Connects the alias of a database of an address (a durable store's with its host). */
+function connectDb(address, options, db) {
+  const o = dbOptions(options, db);
+  if (isStorePath(o.uri)) connections._setDurableHost(o.uri, durableHost(address, db));
+  connections.connect(aliasOf(address, db), o);
+  // a database's durable store is opened (recovered) before its first request, with its aliases
+  if (isStorePath(o.uri) && db !== 'default') connections._store(aliasOf(address, db));
 }
 
 function aliasesOf(address, db) {
@@ -354,14 +419,20 @@ function connectionOptions(config) {
   }
   if (address === ':memory:' || address === '' || /^[A-Za-z0-9.-]+:\d+$/.test(address))
     return { address, options: { uri: ':memory:' } };
-  throw new MilvusException(Code.CLIENT, `MilvusClient: address ${JSON.stringify(address)} names a local file or directory: a durable ` +
-    "store on disk is issue 17 (\"Durable by default\"), not yet in partita; use ':memory:' (or host:port) for an embedded store, " +
-    'http(s)://host:port to also forward writes to a Milvus server, or partita/persist to save snapshots');
+  // Milvus Lite's local file: a durable store in that directory (persist/durable.js)
+  if (isStorePath(address)) return { address, options: { uri: address } };
+  throw new MilvusException(Code.CLIENT, `MilvusClient: address ${JSON.stringify(address)} is neither ':memory:', host:port, ` +
+    'http(s)://host:port nor a path ending in .db (a durable store in that directory, as Milvus Lite\'s ./milvus.db)');
 }
 
 /** A database's connection options: a forwarding connection's remote database (an embedded
  * store has none: connections.connect refuses db_name there, each database being a store). */
-const dbOptions = (options, db) => (options.uri === ':memory:' ? options : { ...options, db_name: db });
+const dbOptions = (options, db) => {
+  if (options.uri === ':memory:') return options;
+  // a durable store: each database is a store of its own, in a directory under the default one's
+  if (isStorePath(options.uri)) return db === 'default' ? options : { uri: databaseDir(options.uri, db) };
+  return { ...options, db_name: db };
+};
 
 /** The SDK's CONNECT_STATUS.SHUTDOWN. */
 const CONNECT_SHUTDOWN = 5;
@@ -406,14 +477,18 @@ export class MilvusClient {
     // as the SDK, the database is not looked up now: requests to one that does not exist fail
     if (config.database) this.#db = config.database;
     const alias = aliasOf(address, 'default');
-    if (!connections.has_connection(alias) || options.uri !== ':memory:') connections.connect(alias, dbOptions(options, 'default')); // a new token too
+    if (!connections.has_connection(alias) || options.uri !== ':memory:') connectDb(address, options, 'default'); // a new token too
     /** Resolves once the WebAssembly core is loaded (the SDK's connection promise). */
     this.connectPromise = this.#whenReady();
     this.connectPromise.catch(() => {}); // reported by every call; never an unhandled rejection
   }
 
   #whenReady() {
-    return (this.#ready ??= (isInitialized() ? Promise.resolve() : init()).then(() => checkSdkNames(engine().constants.dtype_proto), (e) => {
+    return (this.#ready ??= (isInitialized() ? Promise.resolve() : init()).then(() => {
+      checkSdkNames(engine().constants.dtype_proto);
+      // a durable store is opened (recovered) before the first request: its aliases with it
+      if (isStorePath(this.address)) connections._store(aliasOf(this.address, 'default'));
+    }, (e) => {
       this.#ready = null;
       throw e;
     }));
@@ -431,7 +506,7 @@ export class MilvusClient {
   #aliasOf(data) {
     const db = this.#dbOf(data);
     const alias = aliasOf(this.address, db);
-    if (!connections.has_connection(alias)) connections.connect(alias, dbOptions(this.#options, db));
+    if (!connections.has_connection(alias)) connectDb(this.address, this.#options, db);
     return alias;
   }
 
@@ -577,8 +652,11 @@ export class MilvusClient {
       }));
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       // a new collection of Milvus is not loaded until its vector fields are indexed and loaded
-      if (!existed) state.set(h.key, { loaded: false, consistency_level: levelName, created: Date.now() });
-      if (!existed) keepCreated(stateOf(h), stored);
+      if (!existed) {
+        state.set(h.key, { loaded: false, consistency_level: levelName, created: Date.now() });
+        keepCreated(stateOf(h), stored);
+        keepState(this.#storeOf(data), h);
+      }
       return resStatus();
     });
   }
@@ -656,7 +734,9 @@ export class MilvusClient {
       const renamed = engine().renameCollection(store, from, to, (name) => table.has(name));
       state.delete(h.key);
       state.set(renamed.key, st);
-      table.renamed(from, to);
+      keepState(store, renamed);
+      const db = this.#dbOf(data);
+      for (const [a, c] of aliasesOf(this.address, db)) if (c === from) setAlias(this.address, db, store, a, to); // the aliases follow the collection
       this.#collections.delete(`${this.#dbOf(data)}\u0000${from}`);
       return resStatus();
     });
@@ -689,6 +769,7 @@ export class MilvusClient {
       if (missing.length)
         throw new MilvusException(700, `there is no vector index on field: [${missing.map((f) => f.name).join(' ')}], please create index firstly: collection=${h.name}: index not found`);
       st.loaded = true;
+      keepState(this.#storeOf(data), h);
       return resStatus();
     });
   }
@@ -706,7 +787,9 @@ export class MilvusClient {
     accept('releaseCollection', data, []);
     data = this.#real(data);
     return this.#run((s) => s, () => {
-      stateOf(engine().resolve(this.#storeOf(data), data.collection_name)).loaded = false;
+      const h = engine().resolve(this.#storeOf(data), data.collection_name);
+      stateOf(h).loaded = false;
+      keepState(this.#storeOf(data), h);
       return resStatus();
     });
   }
@@ -1380,6 +1463,7 @@ export class MilvusClient {
       if (typeof data.db_name !== 'string' || !data.db_name) throw new MilvusException(Code.PARAMETER_INVALID, 'database name should not be empty: invalid parameter');
       if (dbs.has(data.db_name)) throw new MilvusException(Code.UNEXPECTED, `database already exist: ${data.db_name}`);
       dbs.add(data.db_name);
+      if (isStorePath(this.address)) connections._store(this.#aliasOf(data)); // its directory, now
       return resStatus();
     });
   }
@@ -1409,9 +1493,11 @@ export class MilvusClient {
       if (data.db_name === 'default') throw new MilvusException(Code.UNEXPECTED, 'can not drop default database');
       if (!dbs.has(data.db_name)) return resStatus(); // Milvus: dropping a database that is not there succeeds
       const alias = aliasOf(this.address, data.db_name);
+      if (isStorePath(this.address) && !connections.has_connection(alias)) connectDb(this.address, this.#options, data.db_name);
       if (connections.has_connection(alias) && engine().listCollections(connections._store(alias)).length)
         throw new MilvusException(Code.UNEXPECTED, `database:${data.db_name} not empty, must drop all collections before drop database`);
       if (connections.has_connection(alias)) connections.remove_connection(alias);
+      if (isStorePath(this.address)) removeStore(databaseDir(this.address, data.db_name));
       aliases.delete(`${this.address}\u0000${data.db_name}`);
       dbs.delete(data.db_name);
       if (this.#db === data.db_name) this.#db = 'default';
@@ -1448,7 +1534,8 @@ export class MilvusClient {
     return this.#run((s) => s, () => {
       const store = this.#storeOf(data), db = this.#dbOf(data);
       const h = engine().resolve(store, data.collection_name);
-      aliasesOf(this.address, db).point(data.alias, h.name, alter, db, (n) => engine().hasCollection(store, n));
+      aliasesOf(this.address, db).checkPoint(data.alias, h.name, alter, db, (n) => engine().hasCollection(store, n));
+      setAlias(this.address, db, store, data.alias, h.name);
       return resStatus();
     });
   }
@@ -1457,7 +1544,8 @@ export class MilvusClient {
     if (!data || !data.alias) throw new Error(ERROR_REASONS.ALIAS_NAME_IS_REQUIRED);
     accept('dropAlias', data, ['alias']);
     return this.#run((s) => s, () => {
-      aliasesOf(this.address, this.#dbOf(data)).delete(data.alias); // Milvus: dropping an alias that is not there succeeds
+      // Milvus: dropping an alias that is not there succeeds
+      if (aliasesOf(this.address, this.#dbOf(data)).has(data.alias)) setAlias(this.address, this.#dbOf(data), this.#storeOf(data), data.alias, null);
       return resStatus();
     });
   }

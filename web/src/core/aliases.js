@@ -11,12 +11,17 @@ export class AliasTable extends Map {
    * caller) of database `db`; `isCollection(n)` says whether a collection is called n.
    */
   point(alias, name, alter, db, isCollection) {
+    this.checkPoint(alias, name, alter, db, isCollection);
+    this.set(alias, name);
+  }
+
+  /** What `point` checks, without the change (a caller that records it first, then sets it). */
+  checkPoint(alias, name, alter, db, isCollection) {
     if (isCollection(alias)) throw new MilvusException(Code.PARAMETER_INVALID, `alias and collection name conflict[database=${db}][alias=${alias}]`);
     const now = this.get(alias);
     if (!alter && now !== undefined && now !== name)
       throw new MilvusException(Code.UNEXPECTED, `alias exists and already aliased to another collection, alias: ${alias}, collection: ${name}, other collection: ${now}`);
     if (alter && now === undefined) throw new MilvusException(Code.UNEXPECTED, `failed to alter alias, alias does not exist: ${alias}`);
-    this.set(alias, name);
   }
 
   /** DescribeAlias: the collection `alias` names, or Milvus's alias-not-found (1600). */

@@ -118,6 +118,10 @@ class Store {
      * no collection was created, dropped or loaded since, so their handles are still valid. */
     this.names = new Map();
     this.generation = -1;
+    /** Where the store's mutation log goes (a durable store: persist/durable.js), or null:
+     * { append(bytes) } is called with the records of each mutation before the call returns,
+     * and `broken` (an error) once it failed: the store then refuses mutations. */
+    this.log = null;
   }
 }
 
@@ -510,7 +514,7 @@ class Engine {
    * existing collection), else Milvus's CreateCollection's.
    */
   createCollection(store, name, schemaText, numPartitions, orm) {
-    this.#scoped((scope) => {
+    this.#mutating(store, () => this.#scoped((scope) => {
       const [np, nn] = scope.string(name);
       const [sp, sn] = scope.string(schemaText);
       const M = this.#M;
@@ -522,13 +526,13 @@ class Engine {
       } finally {
         M._pt_wasm_schema_free(s);
       }
-    });
+    }));
   }
 
   /** Drops collection `name` and its data; returns the key of the collection dropped (null when
    * there was none). */
   dropCollection(store, name) {
-    return this.relieved(() => this.#scoped((scope) => {
+    return this.#mutating(store, () => this.relieved(() => this.#scoped((scope) => {
       const [p, n] = scope.string(name);
       const M = this.#M;
       const ptr = M._pt_wasm_collection_find(open(store), p, n) >>> 0;
@@ -537,7 +541,7 @@ class Engine {
       if (id === null) return null;
       store.collections.delete(id);
       return `${store.serial}:${id}`;
-    }));
+    })));
   }
 
   /**
@@ -598,21 +602,21 @@ class Engine {
 
   /** Creates a partition (an existing one is kept). */
   createPartition(store, name, partition, expected = null) {
-    this.#scoped((scope) => {
+    this.#mutating(store, () => this.#scoped((scope) => {
       const [p, n] = scope.string(partition);
       this.#check(this.#M._pt_wasm_partition_create(this.resolve(store, name, expected).ptr, p, n));
-    });
+    }));
   }
 
   /** Drops a partition and its data; returns whether it existed. */
   dropPartition(store, name, partition) {
-    return this.relieved(() => this.#scoped((scope) => {
+    return this.#mutating(store, () => this.relieved(() => this.#scoped((scope) => {
       const [p, n] = scope.string(partition);
       const h = this.resolve(store, name);
       const had = this.#M._pt_wasm_partition_exists(h.ptr, p, n) === 1;
       this.#check(this.#M._pt_wasm_partition_drop(h.ptr, p, n));
       return had;
-    }));
+    })));
   }
 
   hasPartition(store, name, partition) {
@@ -636,7 +640,7 @@ class Engine {
    */
   write(store, name, expected, partition, op, batch, rowsJson, merge = NO_MERGE) {
     try {
-      return this.#scoped((scope) => {
+      return this.#mutating(store, () => this.#scoped((scope) => {
         const M = this.#M;
         const h = this.resolve(store, name, expected);
         const [pp, pl] = partition === null ? [0, 0] : scope.string(partition);
@@ -652,7 +656,7 @@ class Engine {
         } finally {
           M._pt_wasm_mutation_result_clear(res);
         }
-      });
+      }));
     } finally {
       batch.release(); // the batch is copied, or failed: its buffers are free either way
     }
@@ -664,7 +668,7 @@ class Engine {
    * as strings with `int64AsString`.
    */
   writeJson(store, name, expected, partition, op, data, int64AsString, merge = NO_MERGE) {
-    return this.#scoped((scope) => {
+    return this.#mutating(store, () => this.#scoped((scope) => {
       const M = this.#M;
       const h = this.resolve(store, name, expected);
       const [pp, pl] = partition === null ? [0, 0] : scope.string(partition);
@@ -678,7 +682,7 @@ class Engine {
       } finally {
         M._pt_wasm_mutation_result_clear(res);
       }
-    });
+    }));
   }
 
   /** Deletes the rows that `expr` selects (in a partition, or all with null): the
@@ -686,7 +690,7 @@ class Engine {
    * expression's template values (expr_params), or null. */
   delete(store, name, expected, partition, expr, { withKeys = true, params = null } = {}) {
     // deleting frees memory: it may pass the memory ceiling by the core's relief while it runs
-    return this.relieved(() => this.#scoped((scope) => {
+    return this.#mutating(store, () => this.relieved(() => this.#scoped((scope) => {
       const M = this.#M;
       const [pp, pl] = partition === null ? [0, 0] : scope.string(partition);
       const [ep, el] = scope.string(expr);
@@ -699,7 +703,7 @@ class Engine {
       } finally {
         M._pt_wasm_mutation_result_clear(res);
       }
-    }));
+    })));
   }
 
   /** An upsert's field operations ([name, pt_field_op_kind] pairs) as pt_field_op structs in
@@ -1010,13 +1014,13 @@ class Engine {
   /** Restores snapshot bytes (a Uint8Array) into `store` as a new collection, called `name`
    * (null: the saved name); returns its name. */
   load(store, bytes, name) {
-    const ptr = this.#scoped((scope) => {
+    const ptr = this.#mutating(store, () => this.#scoped((scope) => {
       const [np, nl] = name === null ? [0, 0] : scope.string(name);
       const bp = scope.bytes(bytes);
       const coll = this.#M._pt_wasm_collection_load(open(store), bp, typedLength(bytes), np, nl) >>> 0;
       if (!coll) throw this.lastError();
       return coll;
-    });
+    }));
     return this.#describe(ptr).name;
   }
 
@@ -1025,6 +1029,116 @@ class Engine {
     const removed = this.relieved(() => this.#M._pt_wasm_collection_compact(this.resolve(store, name).ptr, 0, 0, 0));
     if (removed < 0) throw this.lastError();
     return removed;
+  }
+
+  // ---- the mutation log (src/wal.c; persist/durable.js writes it) ----------------------------
+
+  /**
+   * Runs a mutation of `store`; with a log, hands the records it made to store.log.append
+   * before returning. A log that failed refuses further mutations (the store in memory is
+   * then ahead of its log: only reopening it is safe).
+   */
+  #mutating(store, fn) {
+    const log = store.log;
+    if (log?.broken) throw log.broken;
+    const out = fn();
+    if (log) this.#drain(store, log);
+    return out;
+  }
+
+  #drain(store, log) {
+    const M = this.#M;
+    const bytes = this.#scoped((scope) => {
+      const lenPtr = scope.alloc(4);
+      const p = M._pt_wasm_log_pending(store.ptr, lenPtr) >>> 0;
+      const n = this.#view.getUint32(lenPtr, true);
+      return p && n ? new Uint8Array(this.#copyOut(p, n)) : null;
+    });
+    M._pt_wasm_log_taken(store.ptr);
+    if (bytes) log.append(bytes);
+  }
+
+  /** Records every later mutation of `store` to `log` ({ append(bytes) }); null stops. */
+  logTo(store, log) {
+    this.#M._pt_wasm_store_log(open(store), log ? 1 : 0);
+    store.log = log;
+  }
+
+  /** Appends a HOST record (bytes the host applies itself on recovery) to `store`'s log; nothing
+   * when the store has none. */
+  logHost(store, bytes) {
+    if (!store.log) return;
+    this.#mutating(store, () => this.#scoped((scope) => {
+      this.#check(this.#M._pt_wasm_log_host(open(store), scope.bytes(bytes), bytes.length));
+    }));
+  }
+
+  /** The HEADER (end false) or END record of checkpoint `id`. */
+  logMarker(end, id) {
+    return this.#scoped((scope) => {
+      const out = scope.alloc(this.constants.log.MARKER_BYTES);
+      this.#M._pt_wasm_log_marker(end ? 1 : 0, id, out);
+      return new Uint8Array(this.#copyOut(out, this.constants.log.MARKER_BYTES));
+    });
+  }
+
+  /** The whole store as checkpoint `id` (a log: HEADER, a snapshot per collection, a HOST
+   * record with `host` when not empty, END). */
+  checkpoint(store, id, host) {
+    return this.#scoped((scope) => {
+      const lenPtr = scope.alloc(4);
+      const hp = host.length ? scope.bytes(host) : 0;
+      const p = this.#M._pt_wasm_checkpoint(open(store), id, hp, host.length, lenPtr) >>> 0;
+      if (!p) throw this.lastError();
+      try {
+        return new Uint8Array(this.#copyOut(p, this.#view.getUint32(lenPtr, true)));
+      } finally {
+        this.#free(p);
+      }
+    });
+  }
+
+  /**
+   * Applies the records of log bytes to `store`, in order, up to the first that is not whole
+   * with a good checksum. HOST records go to onHost(bytes). Returns { end (bytes applied),
+   * header (the first record's checkpoint id, or null when it is not a HEADER), last (the
+   * checkpoint id of an END record met, or null), bad (null, or { message, torn } for the
+   * record at `end` that could not be read) }. A whole record that cannot be applied throws
+   * (a MilvusException, PT_CORRUPT) after the records before it were applied. With `apply`
+   * false the records are only read (nothing is applied, onHost is not called).
+   */
+  replayLog(store, bytes, onHost, apply = true) {
+    const M = this.#M;
+    const L = this.constants.log;
+    const len = bytes.length;
+    const buf = this.#alloc(len || 1);
+    try {
+      M.HEAPU8.set(bytes, buf);
+      const out = { end: 0, header: null, last: null, bad: null, other: false };
+      this.#scoped((scope) => {
+        const rec = scope.alloc(6 * 8);
+        for (let at = 0; ;) {
+          const st = M._pt_wasm_log_next(buf, len, at, rec);
+          const f = new Float64Array(M.HEAPU8.buffer, rec, 6);
+          if (st === this.constants.status.NOT_FOUND) break;
+          if (st !== this.constants.status.OK) {
+            out.bad = { message: this.lastError().message, torn: f[4] === 1 };
+            break;
+          }
+          const [type, length, item, itemLen, , id] = f;
+          if (type === L.HEADER && at === 0) out.header = id;
+          else if (type === L.END) out.last = id;
+          else if (!apply) out.other = true;
+          else if (type === L.HOST) onHost(new Uint8Array(this.#copyOut(buf + item, itemLen)));
+          else this.#check(M._pt_wasm_log_apply(open(store), buf + at, length));
+          at += length;
+          out.end = at;
+        }
+      });
+      return out;
+    } finally {
+      this.#free(buf);
+    }
   }
 
   // ---- JSON text --------------------------------------------------------------------------

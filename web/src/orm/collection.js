@@ -643,18 +643,26 @@ export class Collection {
   /** @returns {Promise<import('../core/results.js').MutationResult>} */
   async insert(data, options = {}) {
     options = acceptOptions('Collection.insert() options', options, onCollection('insert'));
-    return this._out(await this._write('insert', data, options.partition_name, options));
+    return this._durable(this._out(await this._write('insert', data, options.partition_name, options)));
   }
 
   /** @returns {Promise<import('../core/results.js').MutationResult>} */
   async upsert(data, options = {}) {
     options = acceptOptions('Collection.upsert() options', options, onCollection('upsert'));
-    return this._out(await this._write('upsert', data, options.partition_name, options));
+    return this._durable(this._out(await this._write('upsert', data, options.partition_name, options)));
   }
 
   async delete(expr, options = {}) {
     options = acceptOptions('Collection.delete() options', options, onCollection('delete'));
-    return this._out(await this._delete(expr, options.partition_name, options));
+    return this._durable(this._out(await this._delete(expr, options.partition_name, options)));
+  }
+
+  /** `result` once the connection's durable store has synced it (a group commit window), at
+   * once otherwise. */
+  async _durable(result) {
+    const synced = connections._synced(this.#using);
+    if (synced) await synced;
+    return result;
   }
 
   async query(expr, options = {}) {

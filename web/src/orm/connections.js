@@ -3,10 +3,13 @@
 // Without a connection, or with uri ':memory:', a connection is an embedded in-memory store
 // running in this page / worker / process. A store lives as long as the program: like a
 // server, it keeps its collections across disconnect() and connect() of the same alias.
+// A uri ending in '.db' (Milvus Lite's rule, e.g. './milvus.db') is a durable store in that
+// directory (persist/durable.js; Node): opened on first use, kept until remove_connection().
 
 import { engine } from '../core/engine.js';
 import { CLIENT_ERROR, ConnectionConfigException, ConnectionNotExistException, ParamError } from '../core/errors.js';
 import { Forwarder } from '../remote/forward.js';
+import { DurableStore } from '../persist/durable.js';
 import { acceptOptions } from './options.js';
 
 const DEFAULT = 'default';
@@ -40,9 +43,13 @@ function addressUri(options) {
   return `${secure ? 'https' : 'http'}://${h}:${n}`;
 }
 
+/** Whether a uri names a durable store: a path ending in '.db', as pymilvus tells Milvus Lite's. */
+export const isStorePath = (uri) => typeof uri === 'string' && /\.db\/?$/.test(uri) && !/^https?:\/\//i.test(uri);
+
 class Connections {
   #aliases = new Map(); // alias -> { config, connected }
   #stores = new Map(); // alias -> the engine's store
+  #durables = new Map(); // alias -> DurableStore, for '.db' connections
   #forwarders = new Map(); // alias -> Forwarder, for http(s) connections
 
   /**
@@ -68,14 +75,16 @@ class Connections {
     const uri = addressUri(options) ?? ':memory:';
     if (typeof uri !== 'string') throw new ConnectionConfigException(CLIENT_ERROR, 'uri must be a string');
     const remote = /^https?:\/\//i.test(uri);
-    if (!remote && uri !== ':memory:' && uri !== '')
-      throw new ConnectionConfigException(CLIENT_ERROR, `unsupported uri ${JSON.stringify(uri)}: use ':memory:' or http(s)://host:port`);
+    const path = isStorePath(uri);
+    if (!remote && !path && uri !== ':memory:' && uri !== '')
+      throw new ConnectionConfigException(CLIENT_ERROR, `unsupported uri ${JSON.stringify(uri)}: use ':memory:', a path ending in .db (a durable store), or http(s)://host:port`);
     if (!remote)
       for (const k of REMOTE_OPTIONS)
         if (options[k] !== undefined)
           throw new ParamError(CLIENT_ERROR, `connections.connect() options: '${k}' is an option of a forwarding connection (uri http(s)://host:port); the embedded store alone has no use for it`);
     const { host: _h, port: _p, secure: _s, ...rest } = options;
-    const config = { ...rest, uri: remote ? uri : ':memory:' };
+    const config = { ...rest, uri: remote || path ? uri : ':memory:' };
+    if (path) config.path = uri;
     if (config.token === undefined && (options.user || options.password)) config.token = `${options.user ?? ''}:${options.password ?? ''}`;
     const prev = this.#aliases.get(alias);
     if (prev && prev.connected && prev.config.uri !== config.uri)
@@ -114,7 +123,13 @@ class Connections {
     const store = this.#stores.get(alias);
     if (store) {
       this.#stores.delete(alias);
-      engine().closeStore(store);
+      const durable = this.#durables.get(alias);
+      this.#durables.delete(alias);
+      try {
+        durable?.close();
+      } finally {
+        engine().closeStore(store);
+      }
     }
   }
 
@@ -153,9 +168,56 @@ class Connections {
     let store = this.#stores.get(alias);
     if (!store) {
       store = engine().openStore();
+      const { path, durable } = this.#aliases.get(alias).config;
+      if (path !== undefined) {
+        try {
+          this.#durables.set(alias, new DurableStore(store, path, durable, this.#hosts.get(path) ?? null));
+        } catch (e) {
+          engine().closeStore(store);
+          throw e;
+        }
+      }
       this.#stores.set(alias, store);
     }
     return store;
+  }
+
+  /**
+   * Connects `alias` to the durable store in directory `dir` (any name; partita-serve --data),
+   * with the options of persist/durable.js (fsync, groupCommitMs, compactRatio, compactMinBytes),
+   * and opens it now, so that a store that cannot be opened fails here.
+   */
+  _connectDurable(alias, dir, options = {}) {
+    if (typeof dir !== 'string' || dir === '') throw new ConnectionConfigException(CLIENT_ERROR, 'a durable store needs a directory path');
+    const prev = this.#aliases.get(alias);
+    if (prev && prev.connected && prev.config.path !== dir)
+      throw new ConnectionConfigException(CLIENT_ERROR, `Alias of '${alias}' already creating connections, but the configure is not the same as passed in.`);
+    this.#aliases.set(alias, { config: { uri: dir, path: dir, durable: options }, connected: true });
+    try {
+      return this._store(alias);
+    } catch (e) {
+      this.#aliases.delete(alias);
+      throw e;
+    }
+  }
+
+  #hosts = new Map(); // path -> what the host keeps in a durable store itself (persist/durable.js)
+
+  /** Registers what a face keeps beside a durable store's collections (MilvusClient: aliases)
+   * for the stores opened at `path` from now on. */
+  _setDurableHost(path, host) {
+    this.#hosts.set(path, host);
+  }
+
+  /** The durable store of an alias (null: in memory), once its store is open. */
+  _durable(alias = DEFAULT) {
+    return this.#durables.get(alias) ?? null;
+  }
+
+  /** Resolves when the mutations of an alias made so far are on disk (a durable store with a
+   * group commit window); null when there is nothing to wait for. */
+  _synced(alias = DEFAULT) {
+    return this.#durables.get(alias)?.synced() ?? null;
   }
 }
 

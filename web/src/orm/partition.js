@@ -77,17 +77,17 @@ export class Partition {
 
   async insert(data, options = {}) {
     options = acceptOptions('Partition.insert() options', options, OPTIONS.insert);
-    return this.#collection._out(await this.#collection._write('insert', data, this.#name, options));
+    return this.#collection._durable(this.#collection._out(await this.#collection._write('insert', data, this.#name, options)));
   }
 
   async upsert(data, options = {}) {
     options = acceptOptions('Partition.upsert() options', options, OPTIONS.upsert);
-    return this.#collection._out(await this.#collection._write('upsert', data, this.#name, options));
+    return this.#collection._durable(this.#collection._out(await this.#collection._write('upsert', data, this.#name, options)));
   }
 
   async delete(expr, options = {}) {
     options = acceptOptions('Partition.delete() options', options, OPTIONS.delete);
-    return this.#collection._out(await this.#collection._delete(expr, this.#name, options));
+    return this.#collection._durable(this.#collection._out(await this.#collection._delete(expr, this.#name, options)));
   }
 
   async query(expr, options = {}) {

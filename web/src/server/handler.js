@@ -16,6 +16,7 @@ import { Code, MilvusException } from '../core/errors.js';
 import { init } from '../core/loader.js';
 import { typedKind, typedLength } from '../core/typed.js';
 import { Connection, PREFIX, ROUTES, indexPage } from './routes.js';
+import { connections } from '../orm/connections.js';
 import { NOT_FOUND, bind, bindWrite, decoder, failure, isSpace, own, parseBody, parseBool } from './shapes.js';
 
 export { routes } from './routes.js';
@@ -199,7 +200,11 @@ export function createHandler(options = {}) {
       }
       const db = req.dbName || header('db-name') || 'default';
       if (db !== 'default') throw new MilvusException(800, `database not found[database=${db}]`);
-      return fn(connection, req, allowInt64, raw);
+      const out = fn(connection, req, allowInt64, raw);
+      // a durable store with a group commit window: answered once the change is on disk
+      const synced = connections._synced(using);
+      if (synced) await synced;
+      return out;
     } catch (e) {
       if (e instanceof MilvusException) return failure(e.code, e.message);
       // anything else is a bug of ours: its message, never its stack

@@ -1,0 +1,327 @@
+// Durable stores (issue 17): the mutation log and checkpoints in a directory (persist/durable.js),
+// through connections.connect({ uri: './x.db' }), MilvusClient({ address: './x.db' }) and
+// partita-serve --data. Crash tests: a child process writes random mutations, recording each on
+// stdout, and is SIGKILLed at random moments (during appends, checkpoints and log truncations);
+// after each kill the store holds every acknowledged mutation and the one in flight wholly or
+// not at all, as a model says. Torn and damaged logs recover to the last whole record or are
+// refused by name.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { init, connections, Collection, CollectionSchema, FieldSchema, DataType, utility } from 'partita';
+
+await init();
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const child = path.join(root, 'tests/support/durable-child.mjs');
+const tmp = (name) => path.join(mkdtempSync(path.join(tmpdir(), 'partita-durable-')), name);
+
+function schema() {
+  return new CollectionSchema([
+    new FieldSchema('id', DataType.INT64, { is_primary: true }),
+    new FieldSchema('n', DataType.INT64),
+    new FieldSchema('tag', DataType.VARCHAR, { max_length: 16, nullable: true, default_value: 'd' }),
+    new FieldSchema('v', DataType.FLOAT_VECTOR, { dim: 4 }),
+  ]);
+}
+
+/** Every row of collection `name` of `alias`, by key, as plain values. */
+async function rowsOf(alias, name) {
+  const c = new Collection(name, { using: alias });
+  const rows = await c.query('id >= 0', { output_fields: ['id', 'n', 'tag', 'v'] });
+  const out = new Map();
+  for (const r of rows) out.set(Number(r.id), { n: Number(r.n), tag: r.tag, v: Array.from(r.v) });
+  return out;
+}
+
+/** Applies an operation of the child's to the model (a Map id -> row). */
+function applyOp(model, op) {
+  if (op.kind === 'insert' || op.kind === 'upsert')
+    for (const r of op.rows) model.set(r.id, { n: r.n, tag: r.tag ?? 'd', v: r.v }); // null takes the default
+  else if (op.kind === 'merge')
+    for (const r of op.rows) model.set(r.id, { n: r.n, tag: model.has(r.id) ? model.get(r.id).tag : 'd', v: r.v });
+  else if (op.kind === 'delete') for (const id of op.ids) model.delete(id);
+}
+
+const same = (a, b) => {
+  try {
+    assert.deepEqual(a, b);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Opens the store in `dir` in this process and returns its rows (null: no collection yet). */
+async function reopen(dir, alias = 'check') {
+  connections._connectDurable(alias, dir);
+  try {
+    return utility.has_collection('crash', { using: alias }) ? await rowsOf(alias, 'crash') : null;
+  } finally {
+    connections.remove_connection(alias);
+  }
+}
+
+/** Runs the child until it is killed after `ms` (or fails); its acknowledged ops and the one in flight. */
+function runChild(dir, seed, ms, groupMs = 0) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', child, dir, String(seed), String(groupMs)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    let timer = null;
+    p.stdout.on('data', (d) => {
+      out += d;
+      if (!timer && out.startsWith('ready\n')) timer = setTimeout(() => p.kill('SIGKILL'), ms);
+    });
+    p.stderr.on('data', (d) => (err += d));
+    p.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (signal !== 'SIGKILL') return reject(new Error(`the writer exited by itself (${code}): ${err}`));
+      const acked = [];
+      let inflight = null;
+      for (const line of out.split('\n')) {
+        if (line.startsWith('begin ')) inflight = JSON.parse(line.slice(6));
+        else if (line.startsWith('ack ')) {
+          acked.push(inflight);
+          inflight = null;
+        }
+      }
+      resolve({ acked, inflight });
+    });
+  });
+}
+
+test('a durable store through connections: reopened, it holds every change; an empty uri path is a fresh store', async () => {
+  const dir = tmp('a.db');
+  connections.connect('d1', { uri: dir });
+  const c = new Collection('t', schema(), { using: 'd1' });
+  c.create_partition('p');
+  await c.insert([{ id: 1, n: 1, v: [1, 0, 0, 0] }, { id: 2, n: 2, tag: 'x', v: [0, 1, 0, 0] }]);
+  await c.insert([{ id: 3, n: 3, v: [0, 0, 1, 0] }], { partition_name: 'p' });
+  await c.upsert([{ id: 2, n: 20, tag: null, v: [0, 2, 0, 0] }]);
+  await c.upsert([{ id: 1, n: 10, v: [1, 1, 1, 1] }], { partial_update: true });
+  await c.delete('id in [3]');
+  // an index created after the last checkpoint is in the log: replayed, it is there again
+  c.create_index('v', { index_type: 'HNSW', metric_type: 'L2', params: { M: 8, efConstruction: 32 } });
+  const drop = new Collection('gone', schema(), { using: 'd1' });
+  drop.drop();
+  const before = await rowsOf('d1', 't');
+  connections.remove_connection('d1');
+  assert.ok(existsSync(path.join(dir, 'log')) && existsSync(path.join(dir, 'LOCK')) === false);
+  connections.connect('d2', { uri: dir });
+  assert.deepEqual(await rowsOf('d2', 't'), before);
+  assert.deepEqual(before.get(2), { n: 20, tag: 'd', v: [0, 2, 0, 0] }); // null takes the default, as in Milvus
+  assert.deepEqual(before.get(1), { n: 10, tag: 'd', v: [1, 1, 1, 1] });
+  assert.deepEqual(utility.list_collections({ using: 'd2' }), ['t']);
+  assert.ok(new Collection('t', { using: 'd2' }).has_partition('p'));
+  assert.deepEqual(new Collection('t', { using: 'd2' }).indexes.map((i) => [i.field_name, i.params.index_type, i.params.params.M]), [['v', 'HNSW', 8]]);
+  // a checkpoint, then more changes: both kept
+  connections._durable('d2').checkpoint();
+  await new Collection('t', { using: 'd2' }).insert([{ id: 4, n: 4, v: [4, 4, 4, 4] }]);
+  new Collection('t', { using: 'd2' }).drop_index(); // in the log after the checkpoint
+  const after = await rowsOf('d2', 't');
+  connections.remove_connection('d2');
+  connections.connect('d3', { uri: dir });
+  assert.deepEqual(await rowsOf('d3', 't'), after);
+  assert.equal(after.size, 3);
+  assert.deepEqual(new Collection('t', { using: 'd3' }).indexes, []);
+  connections.remove_connection('d3');
+  rmSync(path.dirname(dir), { recursive: true, force: true });
+});
+
+test('a store open in one process is refused to another, naming the directory and the holder', async () => {
+  const dir = tmp('locked.db');
+  const holder = spawn(process.execPath, ['--input-type=module', '-e',
+    `import { init, connections } from 'partita'; await init(); connections._connectDurable('x', ${JSON.stringify(dir)}); console.log('open'); setInterval(() => {}, 1000);`],
+  { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve) => holder.stdout.once('data', resolve));
+  try {
+    assert.throws(() => connections._connectDurable('y', dir), (e) => {
+      assert.match(e.message, new RegExp(`in use by process ${holder.pid} \\(lock file .*locked\\.db/LOCK\\)`));
+      return true;
+    });
+    // and twice in one process
+    connections._connectDurable('z', tmp('twice.db'));
+    assert.throws(() => connections._connectDurable('z2', connections._durable('z').dir), /already open in this process/);
+    connections.remove_connection('z');
+  } finally {
+    holder.kill('SIGKILL');
+    await new Promise((resolve) => holder.on('exit', resolve));
+  }
+  // the holder was killed: its lock is stale, and the store opens
+  connections._connectDurable('y', dir);
+  connections.remove_connection('y');
+});
+
+/** One lane of the crash test: `rounds` kills of writers on one store, checked after each. */
+async function crashLane(lane, rounds) {
+  const dir = tmp(`crash${lane}.db`);
+  let model = new Map();
+  let checkpoints = 0;
+  for (let round = 0; round < rounds; round++) {
+    const ms = 10 + ((round * 37 + lane * 53) % 150);
+    const { acked, inflight } = await runChild(dir, lane * 1000 + round + 1, ms, round % 4 === 3 ? 2 : 0);
+    for (const op of acked) {
+      applyOp(model, op);
+      if (op.kind === 'checkpoint') checkpoints++;
+    }
+    const have = (await reopen(dir, `check${lane}`)) ?? new Map();
+    if (same(have, model)) continue;
+    assert.ok(inflight, `lane ${lane} round ${round}: the store differs from the acknowledged changes, and none was in flight`);
+    const withInflight = new Map([...model].map(([k, v]) => [k, { ...v }]));
+    applyOp(withInflight, inflight);
+    assert.deepEqual(have, withInflight, `lane ${lane} round ${round}: the store is neither before nor after the change in flight (${inflight.kind})`);
+    model = withInflight;
+  }
+  // compaction kept the log near the live data
+  const log = statSync(path.join(dir, 'log')).size;
+  const cp = existsSync(path.join(dir, 'checkpoint')) ? statSync(path.join(dir, 'checkpoint')).size : 0;
+  assert.ok(log <= Math.max(2 * cp, 16384) + 64 * 1024, `log ${log} bytes, checkpoint ${cp} bytes`);
+  rmSync(path.dirname(dir), { recursive: true, force: true });
+  return { kills: rounds, checkpoints };
+}
+
+test('SIGKILL at random moments (appends, checkpoints, log truncation): every acknowledged change is kept, the one in flight wholly or not at all', { timeout: 180_000 }, async () => {
+  // four stores at once, 13 kills each
+  const lanes = await Promise.all([0, 1, 2, 3].map((lane) => crashLane(lane, 13)));
+  const kills = lanes.reduce((n, l) => n + l.kills, 0), checkpoints = lanes.reduce((n, l) => n + l.checkpoints, 0);
+  assert.ok(kills >= 50, `${kills} kills`);
+  assert.ok(checkpoints > 0, 'some checkpoints were acknowledged');
+});
+
+test('a torn last record is dropped (and cut from the file), nothing before it; a damaged record followed by others is refused by name', async () => {
+  const dir = tmp('torn.db');
+  connections._connectDurable('t1', dir);
+  const c = new Collection('crash', schema(), { using: 't1' });
+  for (let i = 0; i < 5; i++) await c.insert([{ id: i, n: i, v: [i, 0, 0, 0] }]);
+  connections.remove_connection('t1');
+  const logPath = path.join(dir, 'log');
+  const whole = readFileSync(logPath);
+  // cut inside the last record: the first four inserts stay
+  truncateSync(logPath, whole.length - 5);
+  let rows = await reopen(dir);
+  assert.deepEqual([...rows.keys()].sort(), [0, 1, 2, 3]);
+  const cut = statSync(logPath).size;
+  assert.ok(cut < whole.length - 5, 'the torn record is cut from the file');
+  // appends after recovery land after the last whole record
+  connections._connectDurable('t2', dir);
+  await new Collection('crash', { using: 't2' }).insert([{ id: 9, n: 9, v: [9, 9, 9, 9] }]);
+  connections.remove_connection('t2');
+  rows = await reopen(dir);
+  assert.deepEqual([...rows.keys()].sort(), [0, 1, 2, 3, 9]);
+  // a bit flipped in a record that is not the last: refused, the file named, nothing applied
+  const bytes = readFileSync(logPath);
+  bytes[Math.floor(bytes.length / 2)] ^= 0x10;
+  writeFileSync(logPath, bytes);
+  assert.throws(() => connections._connectDurable('t3', dir), (e) => {
+    assert.match(e.message, /torn\.db\/log is damaged at byte \d+ with \d+ bytes after it/);
+    assert.match(e.message, /truncate the file to \d+ bytes/);
+    return true;
+  });
+  // the refused open released its lock
+  assert.equal(existsSync(path.join(dir, 'LOCK')), false);
+  rmSync(path.dirname(dir), { recursive: true, force: true });
+});
+
+test('a log older than its checkpoint (killed between the two) is not applied twice', async () => {
+  const dir = tmp('stale.db');
+  connections._connectDurable('s1', dir);
+  const c = new Collection('crash', schema(), { using: 's1' });
+  await c.insert([{ id: 1, n: 1, v: [1, 0, 0, 0] }]);
+  connections.remove_connection('s1');
+  const oldLog = readFileSync(path.join(dir, 'log'));
+  connections._connectDurable('s2', dir);
+  await new Collection('crash', { using: 's2' }).delete('id in [1]');
+  connections._durable('s2').checkpoint();
+  connections.remove_connection('s2');
+  // as if killed after the checkpoint's rename, before the new log: the old log is back
+  writeFileSync(path.join(dir, 'log'), oldLog);
+  const rows = await reopen(dir);
+  assert.equal(rows.size, 0, 'the insert of the old log is in the checkpoint, and its delete too');
+});
+
+test('MilvusClient({ address: "./x.db" }): collections, rows, indexes, load state, aliases and databases survive a restart (a new process)', async () => {
+  const dir = tmp('milvus.db');
+  const script = (body) => spawnSync(process.execPath, ['--input-type=module', '-e', `
+    import { MilvusClient, DataType } from 'partita/milvus-client';
+    const client = new MilvusClient({ address: ${JSON.stringify(dir)} });
+    await client.connectPromise;
+    ${body}`], { cwd: root, encoding: 'utf8' });
+  let r = script(`
+    await client.createCollection({ collection_name: 'docs', fields: [
+      { name: 'id', data_type: DataType.Int64, is_primary_key: true },
+      { name: 'vector', data_type: DataType.FloatVector, dim: 2 }] });
+    await client.insert({ collection_name: 'docs', data: [{ id: 1, vector: [1, 0] }, { id: 2, vector: [0, 1] }] });
+    await client.delete({ collection_name: 'docs', ids: [2] });
+    await client.createIndex({ collection_name: 'docs', field_name: 'vector', index_type: 'HNSW', metric_type: 'L2', params: { M: 8, efConstruction: 64 } });
+    await client.loadCollection({ collection_name: 'docs' });
+    await client.createAlias({ collection_name: 'docs', alias: 'papers' });
+    // a checkpoint: the aliases and states are then in it, not in the log
+    (await import('partita')).connections._durable('milvus-client ' + ${JSON.stringify(dir)}).checkpoint();
+    await client.createDatabase({ db_name: 'other' });
+    await client.createCollection({ db_name: 'other', collection_name: 'x', dimension: 2 });
+    await client.insert({ db_name: 'other', collection_name: 'x', data: [{ id: 5, vector: [1, 1] }] });
+    process.exit(0); // no close: as a killed process
+  `);
+  assert.equal(r.status, 0, r.stderr);
+  r = script(`
+    const q = await client.query({ collection_name: 'papers', filter: 'id >= 0', output_fields: ['id'] });
+    const dbs = await client.listDatabases();
+    const x = await client.query({ db_name: 'other', collection_name: 'x', filter: 'id >= 0', output_fields: ['id'] });
+    const ix = await client.describeIndex({ collection_name: 'docs' });
+    const load = await client.getLoadState({ collection_name: 'docs' });
+    console.log(JSON.stringify({ ids: q.data.map((d) => Number(d.id)), dbs: dbs.db_names.sort(), x: x.data.map((d) => Number(d.id)),
+      index: ix.index_descriptions.map((d) => [d.field_name, JSON.stringify(d).includes('HNSW'), JSON.stringify(d).includes('L2')]), load: load.state }));
+  `);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { ids: [1], dbs: ['default', 'other'], x: [5], index: [['vector', true, true]], load: 'LoadStateLoaded' });
+  rmSync(path.dirname(dir), { recursive: true, force: true });
+});
+
+test('partita-serve --data DIR: killed mid-load, restarted, it has every acknowledged insert', { timeout: 60_000 }, async () => {
+  const dir = tmp('served');
+  const start = () => new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [path.join(root, 'web/bin/partita-serve.mjs'), '--port', '0', '--api-only', '--data', dir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d) => {
+      out += d;
+      const m = /serving Milvus REST v2 on (\S+)/.exec(out);
+      if (m && out.includes('store kept in')) resolve({ p, url: m[1] });
+    });
+    p.on('exit', (code) => reject(new Error(`partita-serve exited (${code}): ${out}`)));
+  });
+  const post = async (url, route, body) => (await fetch(`${url}/v2/vectordb/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+  let { p, url } = await start();
+  assert.equal((await post(url, 'collections/create', { collectionName: 'c', dimension: 2 })).code, 0);
+  const acked = [];
+  const load = (async () => {
+    for (let i = 0; ; i++) {
+      const r = await post(url, 'entities/insert', { collectionName: 'c', data: [{ id: i, vector: [i, 1] }] }).catch(() => null);
+      if (!r) return;
+      assert.equal(r.code, 0);
+      acked.push(i);
+    }
+  })();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const exited = new Promise((resolve) => p.on('exit', resolve));
+  p.kill('SIGKILL');
+  await load;
+  await exited;
+  assert.ok(acked.length > 0);
+  ({ p, url } = await start());
+  try {
+    const r = await post(url, 'entities/query', { collectionName: 'c', filter: 'id >= 0', outputFields: ['id'], limit: 16384 });
+    assert.equal(r.code, 0, JSON.stringify(r));
+    const have = new Set(r.data.map((d) => Number(d.id)));
+    for (const i of acked) assert.ok(have.has(i), `acknowledged insert ${i} is missing`);
+  } finally {
+    const exit = new Promise((resolve) => p.on('exit', resolve));
+    p.kill('SIGTERM');
+    await exit;
+  }
+  assert.equal(existsSync(path.join(dir, 'LOCK')), false, 'SIGTERM closes the store');
+  rmSync(dir, { recursive: true, force: true });
+});

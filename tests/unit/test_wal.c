@@ -1,0 +1,467 @@
+/*
+ * test_wal.c — the mutation log (wal.c): records made by a store's mutations, read back and
+ * applied to another store.
+ *
+ * Covers:
+ *   - replay: a store recording every kind of mutation (create, drop and load of collections,
+ *     partitions created and dropped, inserts from JSON and from columns (TEXT cells, nulls,
+ *     missing cells), upserts, merge-mode upserts with field operations, deletes by key and by
+ *     filter with template values, auto_id keys) and a second store the records are applied to
+ *     end equal: every collection row for row, their snapshot bytes byte for byte (keys,
+ *     timestamps and the store's clocks included), and the next auto_id key and timestamp.
+ *   - what is not recorded: a failed mutation (nothing changed, nothing pending), an opened
+ *     (not created) collection, an existing partition created again, a missing one dropped.
+ *   - checkpoints: pt_store_checkpoint applied to an empty store gives the same store; the
+ *     records after it, applied on top, give the store at the end.
+ *   - damage: truncation at every byte reads a prefix of whole records and reports the cut as
+ *     torn; a flipped bit in any record stops the reader at that record (never later), torn
+ *     only when it is the last one; a zero tail (a file extended but not written) is torn.
+ *   - forged records (changed bytes with their CRC recomputed): applying them fails with an
+ *     error or succeeds, never reads out of bounds (ASan), and a failure leaves the store as it
+ *     was.
+ *   - allocation failure while recording a write, swept: PT_NOMEM with nothing changed and
+ *     nothing pending, or success with the record pending.
+ */
+#include "harness.h"
+
+#include <stdlib.h>
+
+#include "crc32.h"
+#include "store.h"
+
+#define SCHEMA_W                                                                                           \
+  "{'enable_dynamic_field':true,'fields':[{'name':'id','dtype':5,'is_primary':true},"                     \
+  "{'name':'t','dtype':21,'max_length':32,'nullable':true,'default_value':'dflt'},"                       \
+  "{'name':'n','dtype':5,'nullable':true},{'name':'ai','dtype':22,'element_type':5,'max_capacity':8},"   \
+  "{'name':'j','dtype':23,'nullable':true},{'name':'v','dtype':101,'dim':2}]}"
+
+#define SCHEMA_AUTO                                                                                        \
+  "{'fields':[{'name':'id','dtype':5,'is_primary':true,'auto_id':true},{'name':'v','dtype':101,'dim':2}]}"
+
+#define SCHEMA_KEY                                                                                         \
+  "{'fields':[{'name':'pk','dtype':21,'max_length':16,'is_primary':true},"                               \
+  "{'name':'tenant','dtype':5,'is_partition_key':true},{'name':'v','dtype':101,'dim':2}]}"
+
+/* The log a test builds: pending records taken after each call. */
+typedef struct logbuf {
+  uint8_t *p;
+  size_t len, cap;
+} logbuf;
+
+static void take(logbuf *l, pt_store *s) {
+  size_t n;
+  const uint8_t *p = pt_store_log_pending(s, &n);
+  if (l->len + n > l->cap) {
+    l->cap = (l->len + n) * 2 + 64;
+    l->p = realloc(l->p, l->cap);
+  }
+  if (n) memcpy(l->p + l->len, p, n);
+  l->len += n;
+  pt_store_log_taken(s);
+}
+
+static size_t pending(pt_store *s) {
+  size_t n;
+  pt_store_log_pending(s, &n);
+  return n;
+}
+
+static void jw(pt_store *s, logbuf *l, const char *coll, const char *part, pt_op op, const char *json, uint32_t flags,
+               const pt_field_op *ops, size_t n_ops) {
+  pt_collection *c = pt_collection_find(s, coll, strlen(coll));
+  CHECK(c != NULL);
+  pt_mutation_result res;
+  pt_error err;
+  const char *t = J(json);
+  CHECK_OK(pt_collection_write_json_ops(c, part, part ? strlen(part) : 0, op, t, strlen(t), flags, ops, n_ops, &res, &err),
+           &err);
+  pt_mutation_result_clear(&res);
+  take(l, s);
+}
+
+static void del(pt_store *s, logbuf *l, const char *coll, const char *part, const char *expr, const char *params) {
+  pt_collection *c = pt_collection_find(s, coll, strlen(coll));
+  pt_mutation_result res;
+  pt_error err;
+  const char *pj = params ? J(params) : NULL;
+  CHECK_OK(pt_collection_delete_with_params(c, part, part ? strlen(part) : 0, expr, strlen(expr), pj, pj ? strlen(pj) : 0,
+                                            &res, &err),
+           &err);
+  pt_mutation_result_clear(&res);
+  take(l, s);
+}
+
+static void create(pt_store *s, logbuf *l, const char *name, const char *schema_json, int64_t nparts) {
+  pt_schema *schema = test_schema(J(schema_json));
+  pt_collection_options o = {nparts, 0};
+  pt_collection *c;
+  pt_error err;
+  CHECK_OK(pt_collection_create(s, name, strlen(name), schema, &o, &c, &err), &err);
+  pt_schema_free(schema);
+  take(l, s);
+}
+
+/* A write in column form: TEXT values with null and missing cells, INT64 with a null. */
+static void columns_write(pt_store *s, logbuf *l) {
+  pt_collection *c = pt_collection_find(s, "w", 1);
+  int64_t ids[3] = {100, 101, 102};
+  const char text[] = "xxhelloYYworld";
+  uint32_t offs[4] = {2, 7, 9, 14};
+  uint8_t tcells[3] = {PT_CELL_VALUE, PT_CELL_NULL, PT_CELL_VALUE};
+  int64_t nums[3] = {7, 0, 9};
+  uint8_t ncells[3] = {PT_CELL_VALUE, PT_CELL_NULL, PT_CELL_VALUE};
+  float vec[6] = {1, 2, 3, 4, 5, 6};
+  const char arrays[] = "[1][2,3][]";
+  uint32_t aoffs[4] = {0, 3, 8, 10};
+  pt_column_in cols[5];
+  memset(cols, 0, sizeof cols);
+  cols[0] = (pt_column_in){0, PT_IN_INT64, NULL, 0, 3, 1, ids, NULL, NULL, NULL, 0, 0};
+  cols[1] = (pt_column_in){1, PT_IN_TEXT, NULL, 0, 3, 1, text, offs, tcells, NULL, 0, 0};
+  cols[2] = (pt_column_in){2, PT_IN_INT64, NULL, 0, 3, 1, nums, NULL, ncells, NULL, 0, 0};
+  cols[3] = (pt_column_in){3, PT_IN_JSON, NULL, 0, 3, 1, arrays, aoffs, NULL, NULL, 0, 0};
+  cols[4] = (pt_column_in){5, PT_IN_FLOAT32, NULL, 0, 3, 2, vec, NULL, NULL, NULL, 0, 0};
+  pt_batch_in b = {PT_FORM_ROWS, 3, 5, cols, 0, NULL};
+  pt_mutation_result res;
+  pt_error err;
+  CHECK_OK(pt_collection_write(c, "p1", 2, PT_OP_INSERT, &b, 0, &res, &err), &err);
+  pt_mutation_result_clear(&res);
+  take(l, s);
+}
+
+/* Every kind of recorded mutation; `l` gets the records. */
+static void mutate(pt_store *s, logbuf *l) {
+  pt_error err;
+  create(s, l, "w", SCHEMA_W, 0);
+  jw(s, l, "w", NULL, PT_OP_INSERT,
+     "[{'id':1,'t':'a','n':1,'ai':[1],'j':{'k':1},'v':[1,2],'x':1},{'id':2,'ai':[],'v':[0,1]},"
+     "{'id':3,'t':null,'ai':[5,6],'v':[3,3],'y':'z'},{'id':3,'ai':[9],'v':[4,4]}]",
+     0, NULL, 0);
+  pt_collection *w = pt_collection_find(s, "w", 1);
+  CHECK_OK(pt_partition_create(w, "p1", 2, &err), &err);
+  take(l, s);
+  columns_write(s, l);
+  jw(s, l, "w", "p1", PT_OP_UPSERT, "[{'id':100,'t':'up','ai':[4],'v':[9,9]},{'id':103,'ai':[1],'v':[0,0]}]", 0, NULL, 0);
+  pt_field_op ops[1] = {{"ai", 2, PT_FIELD_OP_ARRAY_APPEND}};
+  jw(s, l, "w", NULL, PT_OP_UPSERT, "[{'id':1,'ai':[7,8]},{'id':2,'ai':[3]}]", 0, ops, 1);
+  jw(s, l, "w", NULL, PT_OP_UPSERT, "[{'id':2,'t':'merged','z':5}]", PT_WRITE_MERGE, NULL, 0);
+  del(s, l, "w", NULL, "id in [3]", NULL);
+  del(s, l, "w", "p1", "n > {lo}", "{'lo':8}");
+  create(s, l, "auto", SCHEMA_AUTO, 0);
+  jw(s, l, "auto", NULL, PT_OP_INSERT, "[{'v':[1,1]},{'v':[2,2]},{'v':[3,3]}]", 0, NULL, 0);
+  jw(s, l, "auto", NULL, PT_OP_INSERT, "[{'v':[4,4]}]", 0, NULL, 0);
+  create(s, l, "keyed", SCHEMA_KEY, 4);
+  jw(s, l, "keyed", NULL, PT_OP_INSERT, "[{'pk':'a','tenant':1,'v':[1,0]},{'pk':'b','tenant':2,'v':[0,1]}]", 0, NULL, 0);
+  jw(s, l, "keyed", NULL, PT_OP_UPSERT, "[{'pk':'a','tenant':3,'v':[1,1]}]", 0, NULL, 0);
+  /* a snapshot loaded under another name, then the original dropped (a rename) */
+  uint8_t *snap;
+  size_t snap_len;
+  CHECK_OK(pt_collection_save(pt_collection_find(s, "auto", 4), &snap, &snap_len, &err), &err);
+  CHECK_OK(pt_collection_load(s, snap, snap_len, "auto2", 5, NULL, &err), &err);
+  pt_free(snap);
+  take(l, s);
+  CHECK_OK(pt_collection_drop(s, "auto", 4), (pt_error *)NULL);
+  take(l, s);
+  jw(s, l, "auto2", NULL, PT_OP_INSERT, "[{'v':[5,5]}]", 0, NULL, 0);
+  w = pt_collection_find(s, "w", 1);
+  CHECK_OK(pt_partition_create(w, "p2", 2, &err), &err);
+  take(l, s);
+  jw(s, l, "w", "p2", PT_OP_INSERT, "[{'id':50,'ai':[],'v':[5,0]}]", 0, NULL, 0);
+  CHECK_OK(pt_partition_drop(w, "p2", 2, &err), &err);
+  take(l, s);
+}
+
+
+/* Applies every record of `l` (which must be whole) to `s`. */
+static void replay(pt_store *s, const uint8_t *p, size_t len) {
+  size_t at = 0;
+  pt_log_record rec;
+  pt_error err;
+  pt_status rc;
+  while ((rc = pt_log_next(p, len, at, &rec, &err)) == PT_OK) {
+    CHECK_OK(pt_log_apply(s, p + at, rec.length, &err), &err);
+    at += rec.length;
+  }
+  CHECK_EQ_INT(rc, PT_NOT_FOUND);
+}
+
+/* A store as a process started later would open it: its clock is ahead of test_store's, so a
+ * replay that took timestamps or auto_id keys from the clock would differ. */
+static uint64_t later_clock(void *ctx) {
+  (void)ctx;
+  return 1700000000000ull + 86400000ull;
+}
+static pt_store *later_store(void) {
+  pt_store_options o;
+  memset(&o, 0, sizeof o);
+  o.clock_ms = later_clock;
+  pt_store *s = NULL;
+  CHECK_OK(pt_store_open(&o, &s), (pt_error *)NULL);
+  return s;
+}
+
+static pt_store *recording_store(void) {
+  pt_store *s = test_store();
+  pt_store_log(s, 1);
+  return s;
+}
+
+TEST(replay_gives_the_same_store) {
+  logbuf l = {NULL, 0, 0};
+  pt_store *a = recording_store();
+  mutate(a, &l);
+  CHECK(l.len > 0);
+  pt_store *b = later_store();
+  replay(b, l.p, l.len);
+  char *da = test_dump_store(a), *db = test_dump_store(b);
+  CHECK_STR(da, db);
+  free(da);
+  free(db);
+  /* the clocks go on from the recorded ones: the next key and timestamp are new ones */
+  uint64_t last_id = a->last_id, last_ts = a->last_ts;
+  pt_mutation_result rb;
+  pt_error err;
+  const char *row = J("[{'v':[6,6]}]");
+  CHECK_OK(pt_collection_write_json(pt_collection_find(b, "auto2", 5), NULL, 0, PT_OP_INSERT, row, strlen(row), 0, &rb, &err), &err);
+  CHECK((uint64_t)rb.int_keys[0] > last_id);
+  CHECK(rb.timestamp > last_ts);
+  pt_mutation_result_clear(&rb);
+  /* a replayed store records nothing while applying */
+  pt_store_log(b, 1);
+  pt_store *c = test_store();
+  pt_store_log(c, 1);
+  replay(c, l.p, l.len);
+  CHECK_EQ_INT(pending(c), 0);
+  pt_store_close(a);
+  pt_store_close(b);
+  pt_store_close(c);
+  free(l.p);
+}
+
+TEST(failures_and_no_ops_record_nothing) {
+  logbuf l = {NULL, 0, 0};
+  pt_store *s = recording_store();
+  create(s, &l, "w", SCHEMA_W, 0);
+  l.len = 0;
+  pt_error err;
+  pt_mutation_result res;
+  pt_collection *c = pt_collection_find(s, "w", 1);
+  const char *bad = J("[{'id':'x','ai':[],'v':[1,2]}]");
+  CHECK(pt_collection_write_json(c, NULL, 0, PT_OP_INSERT, bad, strlen(bad), 0, &res, &err) != PT_OK);
+  CHECK(pt_collection_delete(c, NULL, 0, "nonsense ==", 11, &res, &err) != PT_OK);
+  CHECK(pt_collection_delete(c, "nope", 4, "id > 0", 6, &res, &err) != PT_OK);
+  CHECK_OK(pt_partition_create(c, "_default", 8, &err), &err);
+  CHECK_OK(pt_partition_drop(c, "missing", 7, &err), &err);
+  CHECK_OK(pt_collection_drop(s, "missing", 7), (pt_error *)NULL);
+  pt_schema *schema = test_schema(J(SCHEMA_W));
+  pt_collection *again;
+  CHECK_OK(pt_collection_create(s, "w", 1, schema, NULL, &again, &err), &err);
+  pt_schema_free(schema);
+  CHECK_EQ_INT(pending(s), 0);
+  /* off: nothing recorded, and what was pending is gone */
+  jw(s, &l, "w", NULL, PT_OP_INSERT, "[{'id':1,'ai':[],'v':[1,2]}]", 0, NULL, 0);
+  CHECK(l.len > 0);
+  pt_store_log(s, 0);
+  const char *row = J("[{'id':2,'ai':[],'v':[1,2]}]");
+  CHECK_OK(pt_collection_write_json(c, NULL, 0, PT_OP_INSERT, row, strlen(row), 0, &res, &err), &err);
+  pt_mutation_result_clear(&res);
+  CHECK_EQ_INT(pending(s), 0);
+  pt_store_close(s);
+  free(l.p);
+}
+
+TEST(checkpoint_then_log) {
+  logbuf l = {NULL, 0, 0};
+  pt_store *a = recording_store();
+  mutate(a, &l);
+  uint8_t *cp;
+  size_t cp_len;
+  pt_error err;
+  const uint8_t host[] = "{\"aliases\":1}";
+  CHECK_OK(pt_store_checkpoint(a, 7, host, sizeof host - 1, &cp, &cp_len, &err), &err);
+  /* HEADER(7) first, END(7) last, the host's bytes in a HOST record */
+  pt_log_record rec;
+  CHECK_OK(pt_log_next(cp, cp_len, 0, &rec, &err), &err);
+  CHECK_EQ_INT(rec.type, PT_LOG_HEADER);
+  CHECK(rec.item_len == 8 && rec.item[0] == 7);
+  size_t at = 0, hosts = 0;
+  uint32_t last = 0;
+  while (pt_log_next(cp, cp_len, at, &rec, &err) == PT_OK) {
+    if (rec.type == PT_LOG_HOST) {
+      hosts++;
+      CHECK(rec.item_len == sizeof host - 1 && memcmp(rec.item, host, rec.item_len) == 0);
+    }
+    last = rec.type;
+    at += rec.length;
+  }
+  CHECK_EQ_INT(at, cp_len);
+  CHECK_EQ_INT(last, PT_LOG_END);
+  CHECK_EQ_INT(hosts, 1);
+  pt_store *b = later_store();
+  replay(b, cp, cp_len);
+  char *da = test_dump_store(a), *db = test_dump_store(b);
+  CHECK_STR(da, db);
+  free(da);
+  free(db);
+  /* later records on top of the checkpoint */
+  l.len = 0;
+  jw(a, &l, "w", NULL, PT_OP_UPSERT, "[{'id':1,'t':'after','ai':[],'v':[8,8]}]", 0, NULL, 0);
+  del(a, &l, "w", NULL, "id == 2", NULL);
+  jw(a, &l, "auto2", NULL, PT_OP_INSERT, "[{'v':[7,7]}]", 0, NULL, 0);
+  replay(b, l.p, l.len);
+  da = test_dump_store(a);
+  db = test_dump_store(b);
+  CHECK_STR(da, db);
+  free(da);
+  free(db);
+  /* markers */
+  uint8_t m[PT_LOG_MARKER_BYTES];
+  pt_log_marker(1, 42, m);
+  CHECK_OK(pt_log_next(m, sizeof m, 0, &rec, &err), &err);
+  CHECK(rec.type == PT_LOG_END && rec.length == sizeof m && rec.item[0] == 42);
+  pt_free(cp);
+  pt_store_close(a);
+  pt_store_close(b);
+  free(l.p);
+}
+
+/* The offsets where records start in a whole log, and its length last. */
+static size_t record_starts(const uint8_t *p, size_t len, size_t *starts, size_t max) {
+  size_t n = 0, at = 0;
+  pt_log_record rec;
+  while (pt_log_next(p, len, at, &rec, NULL) == PT_OK && n < max) {
+    starts[n++] = at;
+    at += rec.length;
+  }
+  CHECK_EQ_INT(at, len);
+  return n;
+}
+
+/* Reads records until one fails; the bytes read, and the last status and record. */
+static size_t read_prefix(const uint8_t *p, size_t len, pt_status *rc, pt_log_record *rec) {
+  size_t at = 0;
+  pt_error err;
+  while ((*rc = pt_log_next(p, len, at, rec, &err)) == PT_OK) at += rec->length;
+  if (*rc == PT_CORRUPT) CHECK(err.code == PT_CODE_PARAMETER_INVALID && strstr(err.message, "log record at byte"));
+  return at;
+}
+
+TEST(torn_and_flipped_logs_read_a_prefix) {
+  logbuf l = {NULL, 0, 0};
+  pt_store *s = recording_store();
+  mutate(s, &l);
+  size_t starts[256];
+  size_t n = record_starts(l.p, l.len, starts, 256);
+  CHECK(n > 20 && n < 256);
+  uint8_t *copy = malloc(l.len + 64);
+  /* every truncation: the whole records before the cut, the cut reported as torn */
+  for (size_t cut = 0; cut < l.len; cut++) {
+    pt_status rc;
+    pt_log_record rec;
+    size_t got = read_prefix(l.p, cut, &rc, &rec);
+    size_t want = 0;
+    for (size_t i = 0; i < n && starts[i] <= cut; i++) want = starts[i];
+    CHECK_EQ_INT(got, want);
+    if (got < cut) CHECK(rc == PT_CORRUPT && rec.torn == 1);
+    else CHECK(rc == PT_NOT_FOUND);
+  }
+  /* a zero tail after the last record: torn */
+  memcpy(copy, l.p, l.len);
+  memset(copy + l.len, 0, 64);
+  pt_status rc;
+  pt_log_record rec;
+  CHECK_EQ_INT(read_prefix(copy, l.len + 64, &rc, &rec), l.len);
+  CHECK(rc == PT_CORRUPT && rec.torn == 1);
+  /* a flipped bit: the reader stops at its record, torn only when that is the last one */
+  for (size_t byte = 0; byte < l.len; byte += 3) {
+    memcpy(copy, l.p, l.len);
+    copy[byte] ^= (uint8_t)(1u << (byte % 8));
+    size_t i = 0;
+    while (i + 1 < n && starts[i + 1] <= byte) i++;
+    size_t got = read_prefix(copy, l.len, &rc, &rec);
+    CHECK_EQ_INT(got, starts[i]);
+    CHECK_EQ_INT(rc, PT_CORRUPT);
+    if (i + 1 < n && rec.torn) {
+      /* only a length made larger (the record then seems to run past the end) looks torn */
+      CHECK(byte - starts[i] < 4 || byte >= starts[i + 1] - 4);
+    }
+  }
+  free(copy);
+  pt_store_close(s);
+  free(l.p);
+}
+
+TEST(forged_records_fail_cleanly) {
+  logbuf l = {NULL, 0, 0};
+  pt_store *a = recording_store();
+  mutate(a, &l);
+  size_t starts[256];
+  size_t n = record_starts(l.p, l.len, starts, 256);
+  uint8_t *rec_copy = malloc(l.len);
+  for (size_t i = 0; i < n; i++) {
+    size_t len = (i + 1 < n ? starts[i + 1] : l.len) - starts[i];
+    /* the store just before record i */
+    pt_store *b = test_store();
+    replay(b, l.p, starts[i]);
+    char *before = test_dump_store(b);
+    for (size_t k = 16; k + 8 < len; k += (len > 400 ? 13 : 2)) {
+      static const uint8_t xors[] = {0x01, 0x80, 0xff};
+      uint8_t x = xors[k % 3];
+      memcpy(rec_copy, l.p + starts[i], len);
+      rec_copy[k] ^= x;
+      uint32_t crc = pt_crc32(rec_copy, len - 8);
+      memcpy(rec_copy + len - 8, &crc, 4);
+      pt_error err;
+      pt_store *c = test_store();
+      replay(c, l.p, starts[i]);
+      if (pt_log_apply(c, rec_copy, len, &err) != PT_OK) {
+        char *after = test_dump_store(c);
+        if (strcmp(before, after) != 0) {
+          fprintf(stderr, "record %zu byte %zu xor %02x: failed (%s) but changed the store\n", i, k, x, err.message);
+          CHECK(0);
+        }
+        free(after);
+      }
+      pt_store_close(c);
+    }
+    free(before);
+    pt_store_close(b);
+  }
+  free(rec_copy);
+  pt_store_close(a);
+  free(l.p);
+}
+
+TEST(allocation_failure_while_recording) {
+  test_alloc_install();
+  for (long n = 1;; n++) {
+    pt_store *s = recording_store();
+    logbuf l = {NULL, 0, 0};
+    create(s, &l, "w", SCHEMA_W, 0);
+    pt_store_log_taken(s);
+    pt_collection *c = pt_collection_find(s, "w", 1);
+    char *before = test_snapshot(c);
+    const char *rows = J("[{'id':1,'t':'a','ai':[1,2],'v':[1,2]},{'id':2,'ai':[],'v':[3,4]}]");
+    pt_mutation_result res;
+    pt_error err;
+    test_alloc_fail_at(n);
+    pt_status rc = pt_collection_write_json(c, NULL, 0, PT_OP_UPSERT, rows, strlen(rows), 0, &res, &err);
+    test_alloc_fail_at(0);
+    if (rc == PT_OK) {
+      CHECK(pending(s) > 0);
+      pt_mutation_result_clear(&res);
+      free(before);
+      pt_store_close(s);
+      free(l.p);
+      break;
+    }
+    CHECK_EQ_INT(rc, PT_NOMEM);
+    CHECK_EQ_INT(pending(s), 0);
+    test_unchanged(__FILE__, __LINE__, before, c);
+    pt_store_close(s);
+    free(l.p);
+    CHECK(n < 10000);
+  }
+}
+
+TEST_MAIN(T(allocation_failure_while_recording), T(replay_gives_the_same_store), T(failures_and_no_ops_record_nothing),
+          T(checkpoint_then_log), T(torn_and_flipped_logs_read_a_prefix), T(forged_records_fail_cleanly))

@@ -1,0 +1,391 @@
+// persist/durable.js — a store kept in a directory (Node): the core's mutation log (src/wal.c)
+// appended before each mutation returns, checkpoints, recovery, compaction and a lock.
+//
+// THE DIRECTORY
+//   checkpoint   the whole store at one moment: HEADER(n), a snapshot per collection, the host's
+//                records (aliases), END(n). Replaced whole: written to checkpoint.tmp, fsynced,
+//                renamed over the old one, the directory fsynced.
+//   log          HEADER(n), then one record per acknowledged mutation since checkpoint n.
+//   LOCK         the pid of the process that has the store open.
+//
+// RECOVERY: the checkpoint (it must be whole: HEADER to END with the same n; a damaged one is
+// refused by name), then the log when its HEADER is the checkpoint's n (an older n means the
+// process stopped between writing checkpoint n and starting its log: the checkpoint already
+// holds every record of that log). The log is applied up to its first record that is not whole
+// with a good checksum: a torn last record (the process or machine stopped mid-append) is
+// dropped and the file cut there; a damaged record with more bytes after it is refused by name
+// (cutting there would lose the acknowledged records behind it).
+//
+// A CHECKPOINT writes checkpoint n+1, then a new log with HEADER(n+1) (log.tmp renamed over the
+// log). A crash between the two leaves checkpoint n+1 and the log of n, which recovery ignores.
+// It runs by itself when the log passes `compactRatio` × the last checkpoint's size (and
+// `compactMinBytes`), so the disk holds about (1 + compactRatio) × the live data at most.
+//
+// SYNC: each mutation's records are written (write(2)) before the call returns, so a killed
+// process loses nothing acknowledged. fsync: 'batch' (the default) fdatasyncs them too before
+// the call returns: each insert / upsert / delete call, whatever its row count, costs one
+// fdatasync. groupCommitMs > 0 fdatasyncs at most once per window, and the asynchronous calls
+// (insert, upsert, delete, ...) resolve after the fdatasync that covers them; a machine crash
+// then loses nothing acknowledged either, and concurrent writers share one fdatasync. The
+// synchronous calls (Collection(), drop(), create_partition(), ...) are written before they
+// return and fdatasynced within the window. fsync: 'none' never fdatasyncs (a killed process
+// loses nothing; a power cut may).
+
+import { engine } from '../core/engine.js';
+import { CLIENT_ERROR, Code, ConnectionConfigException, MilvusException, ParamError } from '../core/errors.js';
+
+function nodeModules() {
+  const get = globalThis.process?.getBuiltinModule;
+  if (typeof get !== 'function')
+    throw new ConnectionConfigException(CLIENT_ERROR, 'a store in a directory needs Node.js 20.16 or later (process.getBuiltinModule)');
+  return { fs: get('node:fs'), path: get('node:path') };
+}
+
+const FSYNC = ['batch', 'none'];
+
+/** The options of a durable store, checked key by key. */
+function durableOptions(o = {}) {
+  if (o === null || typeof o !== 'object') throw new ParamError(CLIENT_ERROR, 'durable store options must be an object');
+  for (const k of Object.keys(o))
+    if (!['fsync', 'groupCommitMs', 'compactRatio', 'compactMinBytes'].includes(k))
+      throw new ParamError(CLIENT_ERROR, `durable store options: unknown option '${k}'`);
+  const { fsync = 'batch', groupCommitMs = 0, compactRatio = 2, compactMinBytes = 64 << 20 } = o;
+  if (!FSYNC.includes(fsync)) throw new ParamError(CLIENT_ERROR, `durable store option fsync must be 'batch' or 'none', got ${String(fsync)}`);
+  if (!(typeof groupCommitMs === 'number' && groupCommitMs >= 0 && groupCommitMs <= 10000))
+    throw new ParamError(CLIENT_ERROR, `durable store option groupCommitMs must be a number of milliseconds in [0, 10000], got ${String(groupCommitMs)}`);
+  if (!(typeof compactRatio === 'number' && compactRatio >= 0.5))
+    throw new ParamError(CLIENT_ERROR, `durable store option compactRatio must be a number >= 0.5, got ${String(compactRatio)}`);
+  if (!(Number.isInteger(compactMinBytes) && compactMinBytes >= 0))
+    throw new ParamError(CLIENT_ERROR, `durable store option compactMinBytes must be a non-negative integer, got ${String(compactMinBytes)}`);
+  return { fsync, groupCommitMs, compactRatio, compactMinBytes };
+}
+
+/** Whether process `pid` is alive (EPERM: alive, another user's); a zombie (killed, not yet
+ * reaped by its parent; Linux's /proc says) is not. */
+function alive(fs, pid) {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc: kill(0) said it exists
+  }
+}
+
+/** Durable stores open in this process, by their directory's real path. */
+const openHere = new Map();
+let exitHooked = false;
+
+/** fsync of a directory, so that a rename in it survives a crash (not possible on Windows). */
+function syncDir(fs, dir) {
+  let fd = -1;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Windows cannot open a directory: the rename is as durable as the OS makes it
+  } finally {
+    if (fd >= 0) fs.closeSync(fd);
+  }
+}
+
+/** Writes `parts` to `file` through `file`.tmp: written, fsynced, renamed, directory fsynced. */
+function replaceFile(fs, dir, file, parts) {
+  const tmp = `${file}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    for (const p of parts) writeAll(fs, fd, p, null);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  syncDir(fs, dir);
+}
+
+function writeAll(fs, fd, bytes, position) {
+  for (let done = 0; done < bytes.length;) {
+    const n = fs.writeSync(fd, bytes, done, bytes.length - done, position === null ? null : position + done);
+    done += n;
+  }
+}
+
+export class DurableStore {
+  #fs;
+  #dir;
+  #store;
+  #opts;
+  #lockPath;
+  #logPath;
+  #cpPath;
+  #fd = -1;
+  #id = 0; // the checkpoint the log follows
+  #logBytes = 0; // the log's length
+  #cpBytes = 0; // the last checkpoint's length
+  #host;
+  #timer = null;
+  #waiters = []; // resolvers of synced() waiting for the next fdatasync
+  #unsynced = false;
+  broken = null;
+
+  /**
+   * Opens (creating it when missing) the store in directory `dir` into the engine's `store`
+   * (an empty one), and records its mutations from then on. `host`: { state(): Uint8Array
+   * (the host's records for a checkpoint, may be empty), apply(bytes) (a HOST record on
+   * recovery) } for what the host keeps itself (aliases).
+   */
+  constructor(store, dir, options = {}, host = null) {
+    const { fs, path } = nodeModules();
+    if (typeof dir !== 'string' || dir === '') throw new ParamError(CLIENT_ERROR, 'a durable store needs a directory path');
+    this.#fs = fs;
+    this.#opts = durableOptions(options);
+    this.#store = store;
+    this.#host = host;
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      throw new ConnectionConfigException(CLIENT_ERROR, `cannot create the store directory ${dir}: ${e.message}`);
+    }
+    if (!fs.statSync(dir).isDirectory())
+      throw new ConnectionConfigException(CLIENT_ERROR, `${dir} is not a directory: a durable store is a directory (checkpoint, log, LOCK)`);
+    this.#dir = fs.realpathSync(dir);
+    this.#lockPath = path.join(this.#dir, 'LOCK');
+    this.#logPath = path.join(this.#dir, 'log');
+    this.#cpPath = path.join(this.#dir, 'checkpoint');
+    this.#lock();
+    try {
+      this.#recover();
+      engine().logTo(store, this);
+    } catch (e) {
+      this.#unlock();
+      throw e;
+    }
+  }
+
+  get dir() {
+    return this.#dir;
+  }
+
+  #lock() {
+    const fs = this.#fs;
+    if (openHere.has(this.#dir))
+      throw new ConnectionConfigException(CLIENT_ERROR, `the store ${this.#dir} is already open in this process (pid ${process.pid}); close it first`);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const fd = fs.openSync(this.#lockPath, 'wx');
+        fs.writeSync(fd, `${process.pid}\n`);
+        fs.closeSync(fd);
+        openHere.set(this.#dir, this);
+        // a process that ends without closing its stores leaves no lock behind (a killed one
+        // does; the next open finds its holder gone)
+        if (!exitHooked) {
+          exitHooked = true;
+          process.once('exit', () => {
+            for (const d of [...openHere.values()]) d.#unlock();
+          });
+        }
+        return;
+      } catch (e) {
+        if (e.code !== 'EEXIST' || attempt > 2) throw e;
+      }
+      let text = '';
+      try {
+        text = fs.readFileSync(this.#lockPath, 'utf8');
+      } catch (e) {
+        if (e.code === 'ENOENT') continue;
+        throw e;
+      }
+      const pid = Number.parseInt(text, 10);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(fs, pid))
+        throw new ConnectionConfigException(CLIENT_ERROR, `the store ${this.#dir} is in use by process ${pid} (lock file ${this.#lockPath}); ` +
+          'one process at a time may open a store');
+      // the holder is gone (killed): its lock is stale
+      fs.rmSync(this.#lockPath, { force: true });
+    }
+  }
+
+  #unlock() {
+    if (openHere.get(this.#dir) !== this) return;
+    openHere.delete(this.#dir);
+    try {
+      this.#fs.rmSync(this.#lockPath, { force: true });
+    } catch {
+      // the directory went away: nothing to release
+    }
+  }
+
+  #read(file) {
+    try {
+      const b = this.#fs.readFileSync(file);
+      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    } catch (e) {
+      if (e.code === 'ENOENT') return null;
+      throw e;
+    }
+  }
+
+  #damaged(file, what) {
+    return new MilvusException(Code.UNEXPECTED, `the store ${this.#dir} cannot be opened: ${file} ${what}`);
+  }
+
+  #recover() {
+    const fs = this.#fs;
+    const onHost = (bytes) => this.#host?.apply(bytes, this.#store);
+    const cp = this.#read(this.#cpPath);
+    if (cp) {
+      let r;
+      try {
+        r = engine().replayLog(this.#store, cp, onHost);
+      } catch (e) {
+        throw this.#damaged(this.#cpPath, `holds a record that cannot be applied: ${e.message}`);
+      }
+      if (r.bad) throw this.#damaged(this.#cpPath, `is damaged: ${r.bad.message}`);
+      if (r.header === null || r.last !== r.header || r.end !== cp.length)
+        throw this.#damaged(this.#cpPath, 'is not a whole checkpoint (no matching HEADER and END records)');
+      this.#id = r.header;
+      this.#cpBytes = cp.length;
+    }
+    const log = this.#read(this.#logPath);
+    let keep = 0;
+    if (log && log.length) {
+      // only the HEADER first: an older log is not applied (the checkpoint holds it)
+      const head = engine().replayLog(this.#store, log.subarray(0, Math.min(log.length, engine().constants.log.MARKER_BYTES)), onHost, false);
+      if (head.header === null)
+        throw this.#damaged(this.#logPath, `does not start with a log header${head.bad ? `: ${head.bad.message}` : ''}`);
+      if (head.header === this.#id) {
+        let r;
+        try {
+          r = engine().replayLog(this.#store, log.subarray(head.end), onHost);
+        } catch (e) {
+          throw this.#damaged(this.#logPath, `holds a record that cannot be applied: ${e.message}`);
+        }
+        keep = head.end + r.end;
+        if (r.bad && !r.bad.torn)
+          throw this.#damaged(this.#logPath, `is damaged at byte ${keep} with ${log.length - keep} bytes after it: ${r.bad.message}. ` +
+            `Records from there on cannot be read; truncate the file to ${keep} bytes to open the store without them`);
+      } else if (head.header > this.#id) {
+        throw this.#damaged(this.#logPath, `follows checkpoint ${head.header}, but ${this.#cpPath} is checkpoint ${this.#id}`);
+      }
+    }
+    if (keep === 0) {
+      replaceFile(fs, this.#dir, this.#logPath, [engine().logMarker(false, this.#id)]);
+      keep = engine().constants.log.MARKER_BYTES;
+    } else if (keep < log.length) {
+      fs.truncateSync(this.#logPath, keep); // the torn last record
+    }
+    this.#fd = fs.openSync(this.#logPath, 'r+');
+    if (keep < log?.length) fs.fdatasyncSync(this.#fd);
+    this.#logBytes = keep;
+  }
+
+  /** Called by the engine with the records of each mutation, before the mutation returns. */
+  append(bytes) {
+    if (this.broken) throw this.broken;
+    try {
+      writeAll(this.#fs, this.#fd, bytes, this.#logBytes);
+      this.#logBytes += bytes.length;
+      if (this.#opts.fsync === 'batch') {
+        if (this.#opts.groupCommitMs > 0) this.#schedule();
+        else this.#fs.fdatasyncSync(this.#fd);
+      }
+    } catch (e) {
+      this.broken = new MilvusException(Code.UNEXPECTED, `the store ${this.#dir} could not write its log (${e.message}): ` +
+        'the last change is not durable, and the store refuses changes until it is opened again');
+      throw this.broken;
+    }
+    if (this.#logBytes > this.#opts.compactMinBytes && this.#logBytes > this.#opts.compactRatio * this.#cpBytes) this.checkpoint();
+  }
+
+  #schedule() {
+    this.#unsynced = true;
+    if (this.#timer) return;
+    this.#timer = setTimeout(() => this.#flush(), this.#opts.groupCommitMs);
+  }
+
+  #flush() {
+    this.#timer = null;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    let error = null;
+    if (this.#unsynced && this.#fd >= 0) {
+      this.#unsynced = false;
+      try {
+        this.#fs.fdatasyncSync(this.#fd);
+      } catch (e) {
+        error = this.broken = new MilvusException(Code.UNEXPECTED, `the store ${this.#dir} could not sync its log: ${e.message}`);
+      }
+    }
+    for (const [resolve, reject] of waiters) error ? reject(error) : resolve();
+  }
+
+  /** Resolves once every record appended so far is fdatasynced (at once without a group
+   * commit window: append did it). */
+  synced() {
+    if (!this.#unsynced) return null;
+    return new Promise((resolve, reject) => this.#waiters.push([resolve, reject]));
+  }
+
+  /** Writes a checkpoint of the whole store now and starts a new, empty log. */
+  checkpoint() {
+    if (this.broken) throw this.broken;
+    const fs = this.#fs;
+    const id = this.#id + 1;
+    const bytes = engine().checkpoint(this.#store, id, this.#host?.state(this.#store) ?? new Uint8Array(0));
+    if (this.#unsynced) this.#flush();
+    replaceFile(fs, this.#dir, this.#cpPath, [bytes]);
+    this.#cpBytes = bytes.length;
+    this.#id = id;
+    // the new log, then the old one's descriptor goes
+    replaceFile(fs, this.#dir, this.#logPath, [engine().logMarker(false, id)]);
+    fs.closeSync(this.#fd);
+    this.#fd = fs.openSync(this.#logPath, 'r+');
+    this.#logBytes = engine().constants.log.MARKER_BYTES;
+  }
+
+  /** Bytes of the log and of the last checkpoint. */
+  get sizes() {
+    return { log: this.#logBytes, checkpoint: this.#cpBytes };
+  }
+
+  /** Syncs what is pending, stops recording and releases the lock. The engine's store stays
+   * open (in memory) for its owner to close. */
+  close() {
+    if (this.#fd < 0) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#flush();
+    try {
+      if (this.#store.ptr) engine().logTo(this.#store, null);
+    } finally {
+      this.#fs.closeSync(this.#fd);
+      this.#fd = -1;
+      this.#unlock();
+    }
+  }
+}
+
+/** The directory of database `db` (not 'default') of the durable store in `dir`: its own store. */
+export function databaseDir(dir, db) {
+  return `${dir.replace(/\/+$/, '')}/databases/${encodeURIComponent(db)}.db`;
+}
+
+/** The databases (besides 'default') kept under the durable store in `dir`. */
+export function storedDatabases(dir) {
+  const { fs } = nodeModules();
+  try {
+    return fs.readdirSync(`${dir.replace(/\/+$/, '')}/databases`)
+      .filter((n) => n.endsWith('.db'))
+      .map((n) => decodeURIComponent(n.slice(0, -3)));
+  } catch (e) {
+    if (e.code === 'ENOENT') return [];
+    throw e;
+  }
+}
+
+/** Deletes the directory of a durable store that is not open (a dropped database's). */
+export function removeStore(dir) {
+  nodeModules().fs.rmSync(dir, { recursive: true, force: true });
+}
