@@ -281,7 +281,7 @@ test('MilvusClient({ address: "./x.db" }): collections, rows, indexes, load stat
   rmSync(path.dirname(dir), { recursive: true, force: true });
 });
 
-test('partita-serve --data DIR: killed mid-load, restarted, it has every acknowledged insert', { timeout: 60_000 }, async () => {
+test('partita-serve --data DIR: killed mid-load, restarted, it has every acknowledged insert (REST and gRPC write to the one durable store)', { timeout: 60_000 }, async () => {
   const dir = tmp('served');
   const start = () => new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [path.join(root, 'web/bin/partita-serve.mjs'), '--port', '0', '--api-only', '--data', dir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -296,6 +296,12 @@ test('partita-serve --data DIR: killed mid-load, restarted, it has every acknowl
   const post = async (url, route, body) => (await fetch(`${url}/v2/vectordb/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
   let { p, url } = await start();
   assert.equal((await post(url, 'collections/create', { collectionName: 'c', dimension: 2 })).code, 0);
+  // gRPC (served on the same port by default) writes to the same durable store
+  const { MilvusClient: SdkClient } = await import('@zilliz/milvus2-sdk-node');
+  const sdk = new SdkClient({ address: url.replace(/^http:\/\//, '') });
+  const g = await sdk.insert({ collection_name: 'c', data: [{ id: 1000000, vector: [9, 9] }] });
+  assert.equal(g.status.error_code, 'Success', g.status.reason);
+  await sdk.closeConnection();
   const acked = [];
   const load = (async () => {
     for (let i = 0; ; i++) {
@@ -317,6 +323,7 @@ test('partita-serve --data DIR: killed mid-load, restarted, it has every acknowl
     assert.equal(r.code, 0, JSON.stringify(r));
     const have = new Set(r.data.map((d) => Number(d.id)));
     for (const i of acked) assert.ok(have.has(i), `acknowledged insert ${i} is missing`);
+    assert.ok(have.has(1000000), 'the row inserted over gRPC is missing');
   } finally {
     const exit = new Promise((resolve) => p.on('exit', resolve));
     p.kill('SIGTERM');

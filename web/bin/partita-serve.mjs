@@ -20,7 +20,7 @@
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../src/serve-node.js';
-import { connections, init } from '../src/node.js';
+import path from 'node:path';
 
 /** The demo page and the package files it imports, as the page's import map names them. */
 const DEMO_FILES = {
@@ -87,19 +87,22 @@ if (values.cors !== undefined) options.cors = values.cors.includes('*') ? true :
 if (values.data === undefined && (values.fsync !== undefined || values['group-commit-ms'] !== undefined))
   fail('--fsync and --group-commit-ms need --data DIR');
 if (values.data !== undefined) {
-  const durable = {};
+  // the store is opened by serve(): the gRPC face's default database (REST serves the same
+  // store), or the default connection with --rest-only
+  const durable = { dir: values.data };
   if (values.fsync !== undefined) durable.fsync = values.fsync;
   if (values['group-commit-ms'] !== undefined) {
     const n = Number(values['group-commit-ms']);
     if (!Number.isInteger(n) || n < 0) fail(`invalid --group-commit-ms ${values['group-commit-ms']}`);
     durable.groupCommitMs = n;
   }
-  try {
-    await init();
-    connections._connectDurable('default', values.data, durable);
-  } catch (e) {
-    fail(`cannot open the store in ${values.data}: ${e.message}`);
-  }
+  options.durable = durable;
+}
+
+/** The message for a store that could not be opened (not a listening failure), or null. */
+function storeError(e) {
+  return values.data !== undefined && e.code !== 'EADDRINUSE' && e.code !== 'EACCES' && !e.syscall
+    ? `cannot open the store in ${values.data}: ${e.message}` : null;
 }
 
 let server;
@@ -107,20 +110,20 @@ options.grpc = !values['rest-only'];
 try {
   server = await serve(options);
 } catch (e) {
-  if (e.code !== 'PARTITA_GRPC_PEERS') fail(`cannot listen on ${options.host}:${options.port}: ${e.message}`);
+  if (e.code !== 'PARTITA_GRPC_PEERS') fail(storeError(e) ?? `cannot listen on ${options.host}:${options.port}: ${e.message}`);
   // the gRPC peers are not installed: REST only, said on stderr
   process.stderr.write(`partita-serve: serving REST only: ${e.message}\n`);
   options.grpc = false;
   try {
     server = await serve(options);
   } catch (e2) {
-    fail(`cannot listen on ${options.host}:${options.port}: ${e2.message}`);
+    fail(storeError(e2) ?? `cannot listen on ${options.host}:${options.port}: ${e2.message}`);
   }
 }
 // one write, so that a reader of the first line gets the others with it
 process.stdout.write(`partita: serving Milvus REST v2 on ${server.url}\n` +
   (server.grpc ? `partita: serving Milvus gRPC on ${server.url.replace(/^http:\/\//, '')}\n` : '') +
-  (values.data !== undefined ? `partita: store kept in ${connections._durable('default').dir}\n` : '') +
+  (values.data !== undefined ? `partita: store kept in ${path.resolve(values.data)}\n` : '') +
   (options.files ? `partita: demo page on ${server.url}/\n` : ''));
 
 let closing = false;
@@ -128,8 +131,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, async () => {
     if (closing) process.exit(1);
     closing = true;
-    await server.close();
-    connections.remove_connection('default'); // a durable store: synced, its lock released
+    await server.close(); // a durable store: synced, its lock released
     process.exit(0);
   });
 }

@@ -24,6 +24,14 @@ export interface ServeOptions extends HandlerOptions {
    * (code 'PARTITA_GRPC_PEERS') that names them. Default false.
    */
   grpc?: boolean;
+  /**
+   * Keep the store in directory `dir` (created when missing): every acknowledged change is in
+   * its log before the answer is sent (see the README's "Durable stores"). With `grpc` it is
+   * the gRPC face's default database (REST serves the same store); otherwise the `using`
+   * connection's ('default'). close() syncs it and releases its lock. `fsync`: 'batch' (the
+   * default: one fdatasync per request) or 'none'; `groupCommitMs`: one fdatasync per window.
+   */
+  durable?: { dir: string; fsync?: 'batch' | 'none'; groupCommitMs?: number };
 }
 
 export interface RunningServer {

@@ -386,8 +386,20 @@ function durableHost(address, db) {
   };
 }
 
+/**
+ * Opens the durable store in directory `dir` (persist/durable.js options) as the default
+ * database of MilvusClients of `address`, before the first of them connects: partita-serve
+ * --data, whose gRPC face and REST server share that store.
+ */
+export function openDurableAddress(address, dir, options = {}) {
+  connections._setDurableHost(dir, durableHost(address, 'default'));
+  connections._connectDurable(aliasOf(address, 'default'), dir, options);
+}
+
 /** Connects the alias of a database of an address (a durable store's with its host). */
 function connectDb(address, options, db) {
+  // already open as a durable store (openDurableAddress): kept as it is
+  if (connections._durable(aliasOf(address, db))) return;
   const o = dbOptions(options, db);
   if (isStorePath(o.uri)) connections._setDurableHost(o.uri, durableHost(address, db));
   connections.connect(aliasOf(address, db), o);

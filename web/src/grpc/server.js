@@ -4,7 +4,7 @@
 // that speak HTTP/2); the token, when set, is checked on every call as Milvus checks it: the
 // `authorization` metadata holds base64("user:password") or base64(token).
 
-import { MilvusClient } from '../client/milvus-client.js';
+import { MilvusClient, openDurableAddress } from '../client/milvus-client.js';
 import { constantTimeEqual } from '../server/handler.js';
 import { loadGrpc } from './load.js';
 import { milvusService } from './service.js';
@@ -16,9 +16,14 @@ let faces = 0;
  * MilvusClient address: its connection is `connectionAlias(address)`).
  * @param {{ token?: string | null, maxMessageBytes: number }} options
  */
-export async function createGrpcFace({ token = null, maxMessageBytes }) {
+export async function createGrpcFace({ token = null, maxMessageBytes, durable = null }) {
   const { grpc, service, types } = await loadGrpc();
   const address = `partita-serve-${++faces}:19530`;
+  // a durable store (--data) is the face's default database, so gRPC and REST both keep to it
+  if (durable) {
+    const { dir, ...options } = durable;
+    openDurableAddress(address, dir, options);
+  }
   const face = new MilvusClient({ address });
   await face.connectPromise;
   const { version } = await face.getVersion();

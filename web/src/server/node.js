@@ -18,6 +18,7 @@ import '../node.js';
 import { init } from '../core/loader.js';
 import { createHandler, timedOut, DEFAULT_MAX_BODY_BYTES } from './handler.js';
 import { aliasOf } from '../client/milvus-client.js';
+import { connections } from '../orm/connections.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -147,21 +148,32 @@ async function findFile(mounts, urlPath) {
  * @param {{ host?: string, port?: number, using?: string, token?: string, maxBodyBytes?: number,
  *   requestTimeoutMs?: number, cors?: boolean | string | string[],
  *   page?: string | Response | (() => Response | string | Promise<Response | string>),
- *   files?: Record<string, string> }} [options] `files`: URL prefix ('/', '/assets/') ->
+ *   files?: Record<string, string>, grpc?: boolean,
+ *   durable?: { dir: string, fsync?: 'batch' | 'none', groupCommitMs?: number } }} [options] `durable`: keep the
+ *   store in directory `dir` (persist/durable.js; the gRPC face's default database with
+ *   grpc, else the `using` connection); close() releases it. `files`: URL prefix ('/', '/assets/') ->
  *   directory, served to GET and HEAD before the handler (so a mounted index.html replaces
  *   the page at '/')
  * @returns {Promise<{ url: string, port: number, server: http.Server, close(): Promise<void> }>}
  */
 export async function serve(options = {}) {
-  const { host = '127.0.0.1', port = 19530, files = {}, grpc = false, ...handlerOptions } = options;
+  const { host = '127.0.0.1', port = 19530, files = {}, grpc = false, durable = null, ...handlerOptions } = options;
   if (typeof grpc !== 'boolean') throw new TypeError('grpc: true (serve Milvus\'s gRPC API on the same port) or false');
+  if (durable !== null && (typeof durable !== 'object' || typeof durable.dir !== 'string'))
+    throw new TypeError('durable: { dir, fsync?, groupCommitMs? } (a durable store in directory dir)');
   await init();
   let grpcFace = null;
+  let durableAlias = null; // the connection of the durable store serve() opened
   if (grpc) {
     if (handlerOptions.using !== undefined) throw new TypeError('using: not with grpc (the REST API serves the gRPC API\'s store)');
     const { createGrpcFace } = await import('../grpc/server.js');
-    grpcFace = await createGrpcFace({ token: handlerOptions.token ?? null, maxMessageBytes: handlerOptions.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
+    grpcFace = await createGrpcFace({ token: handlerOptions.token ?? null, maxMessageBytes: handlerOptions.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, durable });
     handlerOptions.using = aliasOf(grpcFace.address, 'default');
+    if (durable) durableAlias = handlerOptions.using;
+  } else if (durable) {
+    const { dir, ...opts } = durable;
+    connections._connectDurable(handlerOptions.using ?? 'default', dir, opts);
+    durableAlias = handlerOptions.using ?? 'default';
   }
   const handler = createHandler(handlerOptions);
   const max = handler.maxBodyBytes;
@@ -251,6 +263,7 @@ export async function serve(options = {}) {
     });
   } catch (e) {
     await grpcFace?.close();
+    if (durableAlias !== null) connections.remove_connection(durableAlias);
     throw e;
   }
   const actual = server.address().port;
@@ -266,6 +279,8 @@ export async function serve(options = {}) {
         server.closeIdleConnections?.();
       });
       await Promise.all([closed, grpcFace?.close()]);
+      // the durable store opened here: synced, its lock released
+      if (durableAlias !== null) connections.remove_connection(durableAlias);
     },
   };
 }
