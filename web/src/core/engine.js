@@ -574,18 +574,18 @@ class Engine {
   /** Creates an index (pt_collection_create_index): `request` is its JSON text ({ field_name,
    * index_name, index_type, metric_type, params }); the index is built before it returns. */
   createIndex(store, name, request) {
-    this.#scoped((scope) => {
+    this.#mutating(store, () => this.#scoped((scope) => {
       const [p, n] = scope.string(request);
       this.#check(this.#M._pt_wasm_create_index(this.resolve(store, name).ptr, p, n));
-    });
+    }));
   }
 
   /** Drops the index a request names ({ field_name, index_name }, JSON text). */
   dropIndex(store, name, request) {
-    this.relieved(() => this.#scoped((scope) => {
+    this.#mutating(store, () => this.relieved(() => this.#scoped((scope) => {
       const [p, n] = scope.string(request);
       this.#check(this.#M._pt_wasm_drop_index(this.resolve(store, name).ptr, p, n));
-    }));
+    })));
   }
 
   /** The indexes a request names ({ field_name, index_name }, JSON text; neither: all), as the
