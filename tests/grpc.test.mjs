@@ -330,11 +330,46 @@ test("errors come back as Milvus's statuses: codes and reasons", async () => {
   assert.equal(bad.status.error_code, 'IllegalArgument');
 });
 
+test('hybridSearch over gRPC (HybridSearch): dense and BM25 sub-searches fused by RRF, as each searched alone says', async () => {
+  const name = uniqueName('hyb');
+  const ok = (r) => assert.equal((r.status ?? r).error_code, ErrorCode.SUCCESS, (r.status ?? r).reason);
+  ok(await client.createCollection({
+    collection_name: name,
+    fields: [
+      { name: 'id', data_type: DataType.Int64, is_primary_key: true },
+      { name: 'v', data_type: DataType.FloatVector, dim: 2 },
+      { name: 'text', data_type: DataType.VarChar, max_length: 200, enable_analyzer: true },
+      { name: 'sparse', data_type: DataType.SparseFloatVector, is_function_output: true },
+    ],
+    functions: [{ name: 'bm25', type: 1, input_field_names: ['text'], output_field_names: ['sparse'], params: {} }],
+    index_params: [{ field_name: 'v', index_type: 'FLAT', metric_type: 'L2' }, { field_name: 'sparse', index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'BM25' }],
+  }));
+  const texts = ['alien space horror', 'space opera', 'horror in the house', 'romance', 'space space space', 'a heist'];
+  ok(await client.insert({ collection_name: name, data: texts.map((text, i) => ({ id: i + 1, v: [i, 1], text })) }));
+  ok(await client.loadCollectionSync({ collection_name: name }));
+  const dense = await client.search({ collection_name: name, data: [1, 1], anns_field: 'v', limit: 4 });
+  const words = await client.search({ collection_name: name, data: ['space alien'], anns_field: 'sparse', limit: 4 });
+  ok(dense);
+  ok(words);
+  const r = await client.hybridSearch({
+    collection_name: name, limit: 5, output_fields: ['text'],
+    data: [{ data: [1, 1], anns_field: 'v', limit: 4 }, { data: ['space alien'], anns_field: 'sparse', limit: 4 }],
+  });
+  ok(r);
+  const fused = new Map();
+  for (const list of [dense.results, words.results]) list.forEach((h, rank) => fused.set(h.id, (fused.get(h.id) ?? 0) + 1 / (60 + rank + 1)));
+  const want = [...fused].sort((a, b) => b[1] - a[1]).slice(0, 5);
+  assert.deepEqual(r.results.map((h) => h.id).sort(), want.map(([id]) => id).sort());
+  for (const h of r.results) assert.ok(Math.abs(h.score - fused.get(h.id)) < 1e-6, `${h.id}: ${h.score} vs ${fused.get(h.id)}`);
+  assert.ok(r.results.every((h) => typeof h.text === 'string'));
+  ok(await client.dropCollection({ collection_name: name }));
+});
+
 test('an RPC partita does not serve answers UNIMPLEMENTED, never a silent success', async () => {
   const raw = rawClient();
   try {
     await assert.rejects(raw.call('CreateCredential', { username: 'u', password: 'cA==' }), (e) => e.code === grpc.status.UNIMPLEMENTED);
-    await assert.rejects(raw.call('HybridSearch', { collection_name: 'x' }), (e) => e.code === grpc.status.UNIMPLEMENTED);
+    await assert.rejects(raw.call('GetReplicas', { collection_name: 'x' }), (e) => e.code === grpc.status.UNIMPLEMENTED);
   } finally {
     raw.close();
   }

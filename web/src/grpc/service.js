@@ -244,6 +244,16 @@ export function milvusService(face, { version, types }) {
     return { page, token, last_bound: page.length ? page[page.length - 1].score : 0 };
   }
 
+  /** A FunctionSchema as the face takes it: ids are the server's to assign (a client sends none). */
+  function functionOf(fn) {
+    const ids = [...fn.input_field_ids, ...fn.output_field_ids, fn.id].map(String).filter((v) => v !== '0');
+    if (ids.length) throw new MilvusException(Code.PARAMETER_INVALID, `function ${fn.name} carries field or function ids (${ids.join(', ')}); the server assigns them: invalid parameter`);
+    return { // type: the enum's name as decoded ('BM25'), which the core reads as the number
+      name: fn.name, description: fn.description, type: fn.type, input_field_names: fn.input_field_names, output_field_names: fn.output_field_names,
+      params: keyValues(fn.params),
+    };
+  }
+
   const searchFailed = (s, name) => ({ status: s, results: { num_queries: 0, top_k: 0, fields_data: [], scores: [], topks: [], output_fields: [] }, collection_name: name });
 
   return {
@@ -264,7 +274,7 @@ export function milvusService(face, { version, types }) {
       };
       if (schema.name && schema.name !== req.collection_name)
         throw new MilvusException(Code.PARAMETER_INVALID, `collection name [${req.collection_name}] is not the schema's name [${schema.name}]: invalid parameter`);
-      if (schema.functions.length) data.functions = schema.functions;
+      if (schema.functions.length) data.functions = schema.functions.map(functionOf);
       if (req.properties.length) data.properties = keyValues(req.properties);
       if (Number(req.num_partitions) > 0) data.num_partitions = Number(req.num_partitions);
       if (req.shards_num > 1) data.shards_num = req.shards_num;
@@ -380,6 +390,49 @@ export function milvusService(face, { version, types }) {
       }
       const r = await face.search(data);
       if (!ok(r.status)) return searchFailed(r.status, req.collection_name);
+      const lists = nq === 1 ? [r.results] : r.results;
+      return { status: r.status, results: searchData(lists, desc, nq), collection_name: desc.collection_name, session_ts: '0' };
+    }),
+    // HybridSearch: each SearchRequest of `requests` is a sub-search of the face's hybridSearch,
+    // fused by rank_params (strategy rrf / weighted with its params, limit, offset, round_decimal)
+    HybridSearch: rpc((s) => searchFailed(s, ''), async (req, db) => {
+      if (req.function_score || req.function_chains?.length || req.highlighter)
+        throw new MilvusException(Code.PARAMETER_INVALID, 'function scores, chains and highlighters of a hybrid search are not supported by partita: invalid parameter');
+      const rp = keyValues(req.rank_params);
+      for (const k of Object.keys(rp))
+        if (!['strategy', 'params', 'limit', 'offset', 'round_decimal'].includes(k))
+          throw new MilvusException(Code.PARAMETER_INVALID, `rank param ${k} of a hybrid search is not supported by partita: invalid parameter`);
+      let nq = 1;
+      const data = req.requests.map((sub) => {
+        if (sub.sub_reqs.length || sub.function_score || sub.search_aggregation || sub.search_input === 'ids')
+          throw new MilvusException(Code.PARAMETER_INVALID, 'a hybrid sub-search with sub requests, function scores, aggregations or ids is not supported by partita: invalid parameter');
+        const o = searchOptions(sub, db, keyValues(sub.search_params));
+        const { n, data: vectors } = placeholderVectors(placeholderOf(sub.placeholder_group ?? Buffer.alloc(0)));
+        nq = n;
+        const one = { data: vectors, anns_field: o.anns_field, limit: o.limit };
+        if (o.params) one.params = o.params;
+        if (o.metric_type) one.metric_type = o.metric_type;
+        if (o.filter) one.expr = o.filter;
+        if (o.exprValues) one.exprValues = o.exprValues;
+        if (o.group_by_field) one.group_by_field = o.group_by_field;
+        if (o.ignore_growing) one.ignore_growing = true;
+        return one;
+      });
+      let params;
+      try {
+        params = JSON.parse(rp.params || '{}');
+      } catch {
+        throw new MilvusException(Code.PARAMETER_INVALID, `rank params ${rp.params} are not JSON: invalid parameter`);
+      }
+      const request = {
+        collection_name: req.collection_name, db_name: db, data, output_fields: req.output_fields.length ? req.output_fields : [],
+        rerank: { strategy: rp.strategy ?? 'rrf', params }, limit: Number(rp.limit ?? 10), offset: Number(rp.offset ?? 0),
+        round_decimal: Number(rp.round_decimal ?? -1),
+      };
+      if (req.partition_names.length) request.partition_names = req.partition_names;
+      const r = await face.hybridSearch(request);
+      if (!ok(r.status)) return searchFailed(r.status, req.collection_name);
+      const desc = await described(req.collection_name, db);
       const lists = nq === 1 ? [r.results] : r.results;
       return { status: r.status, results: searchData(lists, desc, nq), collection_name: desc.collection_name, session_ts: '0' };
     }),
