@@ -347,6 +347,11 @@ static pt_status parse_limits(const pt_collection *c, const cJSON *root, sreq *q
   const cJSON *params = cJSON_GetObjectItemCaseSensitive(root, "params");
   if (params && !cJSON_IsNull(params) && !cJSON_IsObject(params))
     return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "search params must be a dict");
+  /* Milvus 3.0 sorts a search's hits by scalar fields given as order_by_fields, which the Node
+   * SDK 3.0 sends among the search params: not in partita, so refused rather than ignored */
+  if (params && cJSON_GetObjectItemCaseSensitive(params, "order_by_fields"))
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM,
+                   "order_by_fields (Milvus 3.0's ordering of search results by scalar fields) is not supported by partita");
   pt_status rc;
   if ((rc = pt_vindex_search_params(c, q->field, params, (uint32_t)(limit + offset), &q->isp, &q->use_index, err)))
     return rc;

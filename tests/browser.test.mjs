@@ -13,9 +13,10 @@ import * as partita from 'partita';
 import { serveStatic } from './support/static-server.mjs';
 import { launchChromium, openPage, skipWithoutChromium as skip } from './support/chromium.mjs';
 import { runScenario, EXPECTED } from './browser/scenario.js';
+import { expectedIntegrations } from './support/integrations.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-let server, browser, bundleDir, viteDir, webpackDir, sdkApp, sdkDir;
+let server, browser, bundleDir, viteDir, webpackDir, sdkApp, sdkDir, integDir;
 
 before(async () => {
   if (skip) return;
@@ -28,6 +29,19 @@ before(async () => {
     loader: { '.wasm': 'file' }, logLevel: 'silent',
   });
   await copyFile(path.join(root, 'tests/browser/bundle.html'), path.join(bundleDir, 'bundle.html'));
+  // LangChain.js's and LlamaIndex.TS's Milvus stores as they are (tests/support/integrations.mjs),
+  // bundled by esbuild with the SDK's name aliased to partita/milvus-client; `partita` is found
+  // as in an app's node_modules
+  integDir = await mkdtemp(path.join(tmpdir(), 'partita-integrations-'));
+  await mkdir(path.join(integDir, 'node_modules'));
+  await symlink(root, path.join(integDir, 'node_modules/partita'), 'dir');
+  await esbuild.build({
+    entryPoints: [path.join(root, 'tests/browser/integrations-entry.js')],
+    bundle: true, format: 'esm', platform: 'browser', outfile: path.join(integDir, 'bundle.js'),
+    alias: { '@zilliz/milvus2-sdk-node': 'partita/milvus-client' }, nodePaths: [path.join(integDir, 'node_modules')],
+    loader: { '.wasm': 'file' }, logLevel: 'silent',
+  });
+  await copyFile(path.join(root, 'tests/browser/bundle.html'), path.join(integDir, 'bundle.html'));
   // a Vite production build of an app that imports the package by name (tests/browser/vite)
   viteDir = await mkdtemp(path.join(tmpdir(), 'partita-vite-'));
   const { build } = await import('vite');
@@ -72,6 +86,7 @@ before(async () => {
     '/vite/': viteDir,
     '/webpack/': webpackDir,
     '/sdk/': sdkDir,
+    '/integrations/': integDir,
   }, { deny: ['/nowasm/dist/partita.wasm'] });
   browser = await launchChromium();
 });
@@ -82,7 +97,7 @@ after(async () => {
   if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
   if (viteDir) await rm(viteDir, { recursive: true, force: true });
   if (webpackDir) await rm(webpackDir, { recursive: true, force: true });
-  for (const d of [sdkApp, sdkDir]) if (d) await rm(d, { recursive: true, force: true });
+  for (const d of [sdkApp, sdkDir, integDir]) if (d) await rm(d, { recursive: true, force: true });
 });
 
 /** Loads a test page, waits for its results and checks it raised no error and stayed local. */
@@ -167,4 +182,12 @@ test("the SDK README's quickstart as it is, in a Vite build with @zilliz/milvus2
   const wasm = server.requests.slice(before).filter((p) => p.endsWith('.wasm'));
   assert.equal(wasm.length, 1);
   assert.match(wasm[0], /^\/sdk\/assets\/partita-[\w-]+\.wasm$/);
+});
+
+test("LangChain.js's Milvus store and LlamaIndex.TS's MilvusVectorStore as they are, in an esbuild bundle with @zilliz/milvus2-sdk-node aliased to partita/milvus-client", { skip, timeout: 90_000 }, async () => {
+  const r = await results('/integrations/bundle.html');
+  assert.equal(r.error, undefined, r.error);
+  assert.deepEqual(r, expectedIntegrations());
+  const bundled = await readFile(path.join(integDir, 'bundle.js'), 'utf8');
+  assert.doesNotMatch(bundled, /@grpc|milvus2-sdk-node\/dist/, 'nothing of the SDK (no gRPC)');
 });

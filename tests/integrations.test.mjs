@@ -4,53 +4,19 @@
 // fromTexts) and LlamaIndex.TS's MilvusVectorStore (@llamaindex/milvus; it takes `milvusClient`).
 // Their own flows: add, similarity search with and without metadata filters, delete by ids and
 // by filter, fromDocuments / fromTexts / fromExistingCollection, collection properties.
-// Embeddings are deterministic: a text's letter counts, normalised.
+// Embeddings are deterministic: a text's letter counts, normalised (tests/support/integrations.mjs,
+// whose scenario also runs here through the alias, as in the page and the Worker).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Milvus } from '@langchain/community/vectorstores/milvus';
-import { Embeddings } from '@langchain/core/embeddings';
 import { Document } from '@langchain/core/documents';
 import { MilvusVectorStore } from '@llamaindex/milvus';
 import { TextNode } from '@llamaindex/core/schema';
-import { BaseEmbedding } from '@llamaindex/core/embeddings';
 import { MilvusClient } from 'partita/milvus-client';
 import { uniqueName } from './support/helpers.mjs';
-
-/** A text's letter counts (a..z) in `dim` dimensions, normalised; the last dimension is a
- * constant, so that no text is the zero vector. */
-function letters(text, dim = 26) {
-  const v = new Array(dim).fill(0);
-  for (const ch of text.toLowerCase()) {
-    const i = ch.charCodeAt(0) - 97;
-    if (i >= 0 && i < 26) v[i]++;
-  }
-  v[dim - 1] += 0.01;
-  const norm = Math.hypot(...v);
-  return v.map((x) => x / norm);
-}
-
-class LetterEmbeddings extends Embeddings {
-  constructor() {
-    super({});
-  }
-
-  async embedQuery(text) {
-    return letters(text);
-  }
-
-  async embedDocuments(texts) {
-    return texts.map((t) => letters(t));
-  }
-}
-
-/** LlamaIndex's store creates a 1536-d vector field, whatever the model. */
-class LetterEmbedding extends BaseEmbedding {
-  async getTextEmbedding(text) {
-    return letters(text, 1536);
-  }
-}
+import { LetterEmbeddings, LetterEmbedding, nearest, l2, negCosine, expectedIntegrations } from './support/integrations.mjs';
 
 const embeddings = new LetterEmbeddings();
 
@@ -74,15 +40,6 @@ class PartitaMilvus extends Milvus {
 }
 
 const texts = (results) => results.map(([doc]) => doc.pageContent);
-
-/** `candidates` nearest first to `query` by `distance` of their embeddings (`dim`-d). */
-function nearest(query, candidates, distance, dim = 26) {
-  const q = letters(query, dim);
-  const d = (t) => distance(q, letters(t, dim));
-  return [...candidates].sort((a, b) => d(a) - d(b));
-}
-const l2 = (a, b) => a.reduce((s, x, i) => s + (x - b[i]) ** 2, 0);
-const negCosine = (a, b) => -a.reduce((s, x, i) => s + x * b[i], 0); // unit vectors
 
 test('LangChain.js Milvus: addDocuments (auto ids), similarity search with and without filters, delete by filter and by ids', async () => {
   const collectionName = uniqueName('lc');
@@ -177,14 +134,21 @@ test('LangChain.js Milvus: a partition, a partition key and its index options (I
   assert.deepEqual((await keyed.similaritySearch('alpha', 2, 'tenant == "t2"')).map((d) => d.pageContent), ['beta']);
 });
 
-test("LangChain.js Milvus.fromTexts through the package alias (@zilliz/milvus2-sdk-node -> partita/milvus-client, as a Node resolve hook)", () => {
-  // fromTexts builds a plain Milvus (not `this`), so its client is the SDK's name resolved: the
-  // alias a bundler gives, here a Node module hook in a process of its own
+/** Runs the module `script` in a Node process of its own where @zilliz/milvus2-sdk-node resolves
+ * to partita/milvus-client (the alias a bundler gives, here a module resolve hook); returns the
+ * JSON the script printed after `RESULT `. */
+function underAlias(script) {
   const target = new URL('../web/src/milvus-client.node.js', import.meta.url).href;
   const hook = `export async function resolve(s, c, next) { return s === '@zilliz/milvus2-sdk-node' ? { url: ${JSON.stringify(target)}, shortCircuit: true } : next(s, c); }`;
-  const script = `
-    import { register } from 'node:module';
-    register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));
+  const prologue = `import { register } from 'node:module';\nregister('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));\n`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', prologue + script], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout.split('\n').find((l) => l.startsWith('RESULT ')).slice(7));
+}
+
+test("LangChain.js Milvus.fromTexts through the package alias (@zilliz/milvus2-sdk-node -> partita/milvus-client, as a Node resolve hook)", () => {
+  // fromTexts builds a plain Milvus (not `this`), so its client is the SDK's name resolved
+  const out = underAlias(`
     const { Milvus } = await import('@langchain/community/vectorstores/milvus');
     const { FakeEmbeddings } = await import('@langchain/core/utils/testing');
     const store = await Milvus.fromTexts(['Hello world', 'Bye bye', 'hello nice world'], [{ id: 2 }, { id: 1 }, { id: 3 }], new FakeEmbeddings(),
@@ -193,13 +157,18 @@ test("LangChain.js Milvus.fromTexts through the package alias (@zilliz/milvus2-s
     await store.delete({ filter: 'id == 3' });
     const left = await store.similaritySearch('hello world', 3);
     console.log('RESULT ' + JSON.stringify({ client: store.client.constructor.sdkInfo, hits: hits.map((d) => d.metadata.id).sort(), left: left.map((d) => d.metadata.id).sort() }));
-  `;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout.split('\n').find((l) => l.startsWith('RESULT ')).slice(7));
+  `);
   assert.equal(out.client.recommendMilvus, 'v2.6', "partita's client (the SDK's own is never loaded)");
   assert.deepEqual(out.hits, [2, 3]);
   assert.deepEqual(out.left, [1, 2]);
+});
+
+test('the integrations scenario of the page and the Worker (tests/support/integrations.mjs) in Node, through the same alias', () => {
+  const out = underAlias(`
+    const { runIntegrations } = await import('./tests/support/integrations.mjs');
+    console.log('RESULT ' + JSON.stringify(await runIntegrations()));
+  `);
+  assert.deepEqual(out, expectedIntegrations());
 });
 
 test('LlamaIndex.TS MilvusVectorStore with an injected partita client: add, query with metadata filters, delete', async () => {

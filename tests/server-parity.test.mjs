@@ -1,9 +1,10 @@
 // REST v2 routes added for parity with what MilvusClient offers: collections/rename (the
-// collection's load state and indexes follow it) and databases/list / databases/describe (the
-// server's one database, `default`). Milvus's codes and messages.
+// collection's load state and indexes follow it), databases/* (named stores, `default` and
+// created ones) and aliases/*. Milvus's codes and messages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHandler } from 'partita/server';
+import { connections } from 'partita';
 import { uniqueName } from './support/helpers.mjs';
 
 const handler = createHandler();
@@ -74,6 +75,59 @@ test('collections/alter_properties, drop_properties and fields/alter_properties:
   assert.deepEqual((await describe()).properties, []);
   assert.equal((await describe()).load, 'LoadStateNotLoad', 'the load state is kept');
   assert.equal((await call('collections/drop_properties', { propertyKeys: [] })).code, 1802);
+});
+
+test('databases/create and databases/drop: named stores; dbName (or the DB-Name header) selects one in every route; Milvus\'s errors', async () => {
+  const using = uniqueName('rest_dbs');
+  connections.connect(using, { uri: ':memory:' });
+  const own = createHandler({ using });
+  const send = async (path, body, headers = {}) => (await own(new Request(`http://127.0.0.1/v2/vectordb/${path}`, { method: 'POST', headers, body: JSON.stringify(body) }))).json();
+  const good = async (path, body, headers) => {
+    const r = await send(path, body, headers);
+    assert.equal(r.code, 0, `${path}: ${JSON.stringify(r)}`);
+    return r.data;
+  };
+  assert.deepEqual(await send('databases/create', { dbName: 'films' }), { code: 0, data: {} });
+  assert.deepEqual(await good('databases/list', {}), ['default', 'films']);
+  assert.deepEqual(await good('databases/describe', { dbName: 'films' }), { dbName: 'films', dbID: 2, properties: [] });
+  // the same collection name in two databases: two collections
+  await good('collections/create', { collectionName: 'c', dimension: 2 });
+  await good('collections/create', { dbName: 'films', collectionName: 'c', dimension: 2 });
+  await good('entities/insert', { dbName: 'films', collectionName: 'c', data: [{ id: 1, vector: [0, 1] }, { id: 2, vector: [1, 0] }] });
+  await good('entities/insert', { collectionName: 'c', data: [{ id: 7, vector: [0, 1] }] });
+  assert.deepEqual((await good('entities/query', { dbName: 'films', collectionName: 'c', filter: 'id > 0', outputFields: ['id'] })).map((r) => r.id), ['1', '2']);
+  assert.deepEqual((await good('entities/query', { collectionName: 'c', filter: 'id > 0', outputFields: ['id'] }, { 'DB-Name': 'films' })).map((r) => r.id), ['1', '2'], 'the header');
+  assert.deepEqual((await good('entities/query', { collectionName: 'c', filter: 'id > 0', outputFields: ['id'] })).map((r) => r.id), ['7']);
+  assert.deepEqual((await good('entities/search', { dbName: 'films', collectionName: 'c', data: [[1, 0]], limit: 1, outputFields: ['id'] })).map((r) => r.id), ['2']);
+  await good('aliases/create', { dbName: 'films', collectionName: 'c', aliasName: 'movies' });
+  assert.deepEqual(await good('aliases/describe', { dbName: 'films', aliasName: 'movies' }), { aliasName: 'movies', collectionName: 'c', dbName: 'films' });
+  assert.deepEqual(await good('aliases/list', {}), [], 'aliases are per database');
+  assert.deepEqual(await good('collections/list', { dbName: 'films' }), ['c']);
+  // a database that is not there, one created twice, default, one not empty
+  assert.deepEqual(await send('collections/list', { dbName: 'shows' }), { code: 800, message: 'database not found[database=shows]' });
+  assert.deepEqual(await send('entities/query', { collectionName: 'c', filter: 'id > 0' }, { 'DB-Name': 'shows' }), { code: 800, message: 'database not found[database=shows]' });
+  assert.deepEqual(await send('databases/create', { dbName: 'films' }), { code: 65535, message: 'database already exist: films' });
+  assert.equal((await send('databases/create', {})).code, 1802);
+  assert.deepEqual(await send('databases/drop', { dbName: 'default' }), { code: 65535, message: 'can not drop default database' });
+  assert.deepEqual(await send('databases/drop', { dbName: 'films' }), { code: 65535, message: 'database:films not empty, must drop all collections before drop database' });
+  const refused = await send('databases/create', { dbName: 'shows', properties: { 'database.max.collections': 3 } });
+  assert.equal(refused.code, 1100);
+  assert.match(refused.message, /the database property `database\.max\.collections` is not supported by partita/);
+  assert.deepEqual(await good('databases/list', {}), ['default', 'films'], 'the refused database was not created');
+  const moved = await send('collections/rename', { dbName: 'films', collectionName: 'c', newCollectionName: 'd', newDbName: 'default' });
+  assert.equal(moved.code, 1100);
+  assert.match(moved.message, /newDbName\) is not supported by partita/);
+  await good('collections/rename', { dbName: 'films', collectionName: 'c', newCollectionName: 'd', newDbName: 'films' });
+  await good('aliases/drop', { dbName: 'films', aliasName: 'movies' });
+  await good('collections/drop', { dbName: 'films', collectionName: 'd' });
+  assert.deepEqual(await send('databases/drop', { dbName: 'films' }), { code: 0, data: {} });
+  assert.deepEqual(await send('databases/drop', { dbName: 'films' }), { code: 0, data: {} }, 'dropping one not there succeeds');
+  assert.deepEqual(await good('databases/list', {}), ['default']);
+  assert.deepEqual(await send('collections/list', { dbName: 'films' }), { code: 800, message: 'database not found[database=films]' });
+  // created again: empty
+  await good('databases/create', { dbName: 'films' });
+  assert.deepEqual(await good('collections/list', { dbName: 'films' }), []);
+  assert.deepEqual((await good('entities/query', { collectionName: 'c', filter: 'id > 0', outputFields: ['id'] })).map((r) => r.id), ['7'], 'default untouched');
 });
 
 test('databases/alter, alter_properties and drop_properties: no database property is acted on, each refused by name', async () => {

@@ -68,7 +68,7 @@ test('GET / answers an HTML page listing the routes, or the page given', async (
   assert.match(r.headers.get('content-type'), /text\/html/);
   const html = await r.text();
   for (const route of routes) assert.ok(html.includes(route), route);
-  assert.equal(routes.length, 42);
+  assert.equal(routes.length, 44);
   const custom = createHandler({ page: () => new Response('demo', { headers: { 'content-type': 'text/html' } }) });
   assert.equal(await (await custom(new Request('http://127.0.0.1/'))).text(), 'demo');
 });

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXPECTED } from './support/wasi-capi.mjs';
+import { expectedIntegrations } from './support/integrations.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const EXAMPLE = path.join(root, 'examples/worker');
@@ -115,6 +116,31 @@ before(async () => {
   // (wrangler.toml: [alias] "@zilliz/milvus2-sdk-node" = "partita/milvus-client")
   await writeFile(path.join(dir, 'sdk-src.js'), sdkWorkerSource(await readFile(path.join(root, 'node_modules/@zilliz/milvus2-sdk-node/README.md'), 'utf8')));
   const sdkWasm = await bundle(dir, path.join(dir, 'sdk-src.js'), 'sdk.js', { alias: { '@zilliz/milvus2-sdk-node': 'partita/milvus-client' } });
+  // LangChain.js's and LlamaIndex.TS's Milvus stores as they are (tests/support/integrations.mjs),
+  // the SDK's name aliased the same way. Unlike partita, the frameworks import Node modules
+  // (langsmith, under @langchain/core: node:fs, node:worker_threads, node:zlib; @llamaindex/env:
+  // node:async_hooks, node:module), which workerd gives with nodejs_compat, the default from
+  // compatibility date 2026-08-04 (node:worker_threads is missing at 2025-09-15 even with the flag)
+  await writeFile(path.join(dir, 'integrations-src.js'), `import { runIntegrations } from ${JSON.stringify(path.join(root, 'tests/support/integrations.mjs'))};
+export default {
+  async fetch(request) {
+    if (new URL(request.url).pathname !== '/integrations') return new Response('not found', { status: 404 });
+    try {
+      return Response.json(await runIntegrations());
+    } catch (e) {
+      return new Response(String(e?.stack ?? e), { status: 500 });
+    }
+  },
+};
+`);
+  const integrationsWasm = await bundle(dir, path.join(dir, 'integrations-src.js'), 'integrations.js', {
+    alias: { '@zilliz/milvus2-sdk-node': 'partita/milvus-client' },
+    // @llamaindex/env's workerd build calls createRequire(import.meta.url) as it loads, and
+    // workerd leaves import.meta.url undefined in a Worker's modules (cloudflare/workerd#6986):
+    // the Worker fails to start whatever store it uses, unless the bundler defines it
+    // (wrangler.toml: [define] "import.meta.url" = "'file:///worker.js'")
+    define: { 'import.meta.url': '"file:///integrations.js"' },
+  });
   for (const f of ['partita-wasi.wasm', 'partita-cli.wasm']) await copyFile(path.join(root, 'dist', f), path.join(dir, f));
   await copyFile(path.join(root, 'wasi/shim.mjs'), path.join(dir, 'shim.mjs'));
   for (const f of ['wasi-worker.mjs', 'wasi-capi.mjs']) await copyFile(path.join(root, 'tests/support', f), path.join(dir, f));
@@ -122,17 +148,22 @@ before(async () => {
   const mod = (name, kind = name.endsWith('.wasm') ? 'wasm' : 'esModule') => `(name = "${name}", ${kind} = embed "${name}")`;
   await writeFile(path.join(dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
-  services = [ (name = "example", worker = .example), (name = "wasi", worker = .wasi), (name = "sdk", worker = .sdk) ],
+  services = [ (name = "example", worker = .example), (name = "wasi", worker = .wasi), (name = "sdk", worker = .sdk), (name = "integrations", worker = .integrations) ],
   sockets = [
     (name = "example", address = "127.0.0.1:0", http = (), service = "example"),
     (name = "wasi", address = "127.0.0.1:0", http = (), service = "wasi"),
     (name = "sdk", address = "127.0.0.1:0", http = (), service = "sdk"),
+    (name = "integrations", address = "127.0.0.1:0", http = (), service = "integrations"),
   ],
 );
 const sdk :Workerd.Worker = (
   modules = [ ${['sdk.js', ...sdkWasm].map((n) => mod(n)).join(', ')} ],
   compatibilityDate = "${date}",
   compatibilityFlags = [ ${flags.map((f) => `"${f}"`).join(', ')} ],
+);
+const integrations :Workerd.Worker = (
+  modules = [ ${['integrations.js', ...integrationsWasm].map((n) => mod(n)).join(', ')} ],
+  compatibilityDate = "2026-10-01",
 );
 const example :Workerd.Worker = (
   modules = [ ${['worker.js', ...wasmModules].map((n) => mod(n)).join(', ')} ],
@@ -145,11 +176,11 @@ const wasi :Workerd.Worker = (
   compatibilityDate = "${date}",
 );
 `);
-  const ports = { example: await freePort(), wasi: await freePort(), sdk: await freePort() };
+  const ports = { example: await freePort(), wasi: await freePort(), sdk: await freePort(), integrations: await freePort() };
   for (const [k, p] of Object.entries(ports)) origin[k] = `http://127.0.0.1:${p}`;
   proc = spawn(workerdBin, ['serve', path.join(dir, 'config.capnp'),
     '--socket-addr', `example=127.0.0.1:${ports.example}`, '--socket-addr', `wasi=127.0.0.1:${ports.wasi}`,
-    '--socket-addr', `sdk=127.0.0.1:${ports.sdk}`],
+    '--socket-addr', `sdk=127.0.0.1:${ports.sdk}`, '--socket-addr', `integrations=127.0.0.1:${ports.integrations}`],
   { stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stdout.on('data', (d) => (log += d));
   proc.stderr.on('data', (d) => (log += d));
@@ -266,4 +297,13 @@ test('workerd refuses to compile WebAssembly from bytes (why the .wasm is a modu
   const r = await fetch(`${origin.wasi}/compile`);
   assert.equal(r.status, 500);
   assert.match(await r.text(), /disallowed/);
+});
+
+test("workerd: LangChain.js's Milvus store and LlamaIndex.TS's MilvusVectorStore as they are, @zilliz/milvus2-sdk-node aliased to partita/milvus-client", { skip, timeout: 60_000 }, async () => {
+  const r = await fetch(`${origin.integrations}/integrations`);
+  const text = await r.text();
+  assert.equal(r.status, 200, `${text}\n${log}`);
+  assert.deepEqual(JSON.parse(text), expectedIntegrations());
+  const bundled = await readFile(path.join(dir, 'integrations.js'), 'utf8');
+  assert.doesNotMatch(bundled, /@grpc|milvus2-sdk-node\/dist/, 'nothing of the SDK (no gRPC)');
 });

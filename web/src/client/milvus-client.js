@@ -39,6 +39,7 @@ import {
 import { resStatus, statusOf, unsupported } from './status.js';
 import { FieldOpList, FieldOpType } from '../core/fieldop.js';
 import { AliasTable } from '../core/aliases.js';
+import { Databases } from '../core/databases.js';
 import {
   MMAP, alterCollectionProperties, alterDatabaseProperties, alterFieldProperties, alterIndexProperties, describedProperties, fieldProperties,
   forgetIndex, indexProperties, keepCreated, loadedError, splitCreateProperties, storedBool,
@@ -328,7 +329,7 @@ const aliases = new Map();
 function databasesOf(address) {
   let dbs = databases.get(address);
   // a durable store's databases are the stores under its directory
-  if (!dbs) databases.set(address, (dbs = new Set(['default', ...(isStorePath(address) ? storedDatabases(address) : [])])));
+  if (!dbs) databases.set(address, (dbs = new Databases(isStorePath(address) ? storedDatabases(address) : [])));
   return dbs;
 }
 
@@ -413,9 +414,6 @@ function aliasesOf(address, db) {
   if (!m) aliases.set(key, (m = new AliasTable()));
   return m;
 }
-
-/** Milvus's database-not-found error (merr.ErrDatabaseNotFound). */
-const noDatabase = (db) => new MilvusException(800, `database not found[database=${db}]`);
 
 function connectionOptions(config) {
   const address = config.address ?? ':memory:';
@@ -509,9 +507,7 @@ export class MilvusClient {
   /** The database a request names (`db_name`), or the client's (use()); Milvus's error when it
    * does not exist. */
   #dbOf(data) {
-    const db = data?.db_name || this.#db;
-    if (!databasesOf(this.address).has(db)) throw noDatabase(db);
-    return db;
+    return databasesOf(this.address).check(data?.db_name || this.#db);
   }
 
   /** The connection alias of a request's database (connected on first use). */
@@ -1459,7 +1455,7 @@ export class MilvusClient {
 
   #alterDatabase(data, pairs, keys) {
     return this.#run((s) => s, () => {
-      if (!databasesOf(this.address).has(data.db_name)) throw noDatabase(data.db_name);
+      databasesOf(this.address).check(data.db_name);
       alterDatabaseProperties(pairs, keys);
       return resStatus();
     });
@@ -1471,10 +1467,7 @@ export class MilvusClient {
     accept('createDatabase', data, []);
     if (data.properties !== undefined && Object.keys(data.properties ?? {}).length) throw unsupported('`properties` of MilvusClient.createDatabase');
     return this.#run((s) => s, () => {
-      const dbs = databasesOf(this.address);
-      if (typeof data.db_name !== 'string' || !data.db_name) throw new MilvusException(Code.PARAMETER_INVALID, 'database name should not be empty: invalid parameter');
-      if (dbs.has(data.db_name)) throw new MilvusException(Code.UNEXPECTED, `database already exist: ${data.db_name}`);
-      dbs.add(data.db_name);
+      databasesOf(this.address).create(data.db_name);
       if (isStorePath(this.address)) connections._store(this.#aliasOf(data)); // its directory, now
       return resStatus();
     });
@@ -1483,7 +1476,7 @@ export class MilvusClient {
   async listDatabases(data = {}) {
     accept('listDatabases', data ?? {}, []);
     return this.#run((s) => ({ status: s, db_names: [], created_timestamp: [], db_ids: [] }), () => {
-      const names = [...databasesOf(this.address)];
+      const names = databasesOf(this.address).list();
       return { status: resStatus(), db_names: names, created_timestamp: names.map(() => '0'), db_ids: names.map((_, i) => String(i + 1)) };
     });
   }
@@ -1491,8 +1484,8 @@ export class MilvusClient {
   async describeDatabase(data) {
     accept('describeDatabase', data, []);
     return this.#run((s) => ({ status: s, db_name: data.db_name, dbID: 0, created_timestamp: 0, properties: [] }), () => {
-      const names = [...databasesOf(this.address)];
-      if (!names.includes(data.db_name)) throw noDatabase(data.db_name);
+      const names = databasesOf(this.address).list();
+      databasesOf(this.address).check(data.db_name);
       return { status: resStatus(), db_name: data.db_name, dbID: names.indexOf(data.db_name) + 1, created_timestamp: 0, properties: [] };
     });
   }
@@ -1501,17 +1494,16 @@ export class MilvusClient {
   async dropDatabase(data) {
     accept('dropDatabase', data, []);
     return this.#run((s) => s, () => {
-      const dbs = databasesOf(this.address);
-      if (data.db_name === 'default') throw new MilvusException(Code.UNEXPECTED, 'can not drop default database');
-      if (!dbs.has(data.db_name)) return resStatus(); // Milvus: dropping a database that is not there succeeds
       const alias = aliasOf(this.address, data.db_name);
-      if (isStorePath(this.address) && !connections.has_connection(alias)) connectDb(this.address, this.#options, data.db_name);
-      if (connections.has_connection(alias) && engine().listCollections(connections._store(alias)).length)
-        throw new MilvusException(Code.UNEXPECTED, `database:${data.db_name} not empty, must drop all collections before drop database`);
-      if (connections.has_connection(alias)) connections.remove_connection(alias);
+      // a durable store's database is opened (to count its collections) before it is dropped
+      if (isStorePath(this.address) && databasesOf(this.address).has(data.db_name) && !connections.has_connection(alias))
+        connectDb(this.address, this.#options, data.db_name);
+      const open = connections.has_connection(alias);
+      // Milvus: dropping a database that is not there succeeds
+      if (!databasesOf(this.address).drop(data.db_name, () => (open ? engine().listCollections(connections._store(alias)).length : 0))) return resStatus();
+      if (open) connections.remove_connection(alias);
       if (isStorePath(this.address)) removeStore(databaseDir(this.address, data.db_name));
       aliases.delete(`${this.address}\u0000${data.db_name}`);
-      dbs.delete(data.db_name);
       if (this.#db === data.db_name) this.#db = 'default';
       return resStatus();
     });

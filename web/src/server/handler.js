@@ -15,7 +15,7 @@
 import { Code, MilvusException } from '../core/errors.js';
 import { init } from '../core/loader.js';
 import { typedKind, typedLength } from '../core/typed.js';
-import { Connection, PREFIX, ROUTES, indexPage } from './routes.js';
+import { Connection, ON_DATABASE, PREFIX, ROUTES, indexPage } from './routes.js';
 import { connections } from '../orm/connections.js';
 import { NOT_FOUND, bind, bindWrite, decoder, failure, isSpace, own, parseBody, parseBool } from './shapes.js';
 
@@ -189,7 +189,7 @@ export function createHandler(options = {}) {
     // the body is copied into linear memory as measured by the engine: a genuine Uint8Array
     if (typedKind(body) !== 'Uint8Array') throw new TypeError('handle(): body must be a Uint8Array, null (too large), TIMED_OUT or a function reading it');
     await init();
-    const [shape, fn] = route;
+    const [shape, fn, scope] = route;
     const allowInt64 = parseBool(header('accept-type-allow-int64'));
     try {
       let req, raw;
@@ -198,9 +198,9 @@ export function createHandler(options = {}) {
       } else {
         req = bind(shape, parseBody(decoder.decode(body)));
       }
-      const db = req.dbName || header('db-name') || 'default';
-      if (db !== 'default') throw new MilvusException(800, `database not found[database=${db}]`);
-      const out = fn(connection, req, allowInt64, raw);
+      // the request runs in database dbName (or the header's); databases/* name theirs instead
+      const conn = scope === ON_DATABASE ? connection : connection.database(req.dbName || header('db-name') || 'default');
+      const out = fn(conn, req, allowInt64, raw);
       // a durable store with a group commit window: answered once the change is on disk
       const synced = connections._synced(using);
       if (synced) await synced;

@@ -16,6 +16,7 @@ import { restTypeCode, restTypeName } from '../remote/rest.js';
 import { templateText, withTemplate } from '../core/template.js';
 import { queriesJson } from '../core/marshal.js';
 import { AliasTable } from '../core/aliases.js';
+import { Databases } from '../core/databases.js';
 import { alterCollectionProperties, alterDatabaseProperties, alterFieldProperties, describedProperties, fieldProperties } from '../core/properties.js';
 import { envelope, goFields, jsonKind, okData, okText, parseBool } from './shapes.js';
 
@@ -32,14 +33,40 @@ const collectionState = new Map();
 /** The aliases of each store's collections (aliases/*), as REST's own state. */
 const aliasTables = new WeakMap();
 
+/** The databases of each connection alias a handler serves (databases/*): `default` is the
+ * connection's own store, each other one an embedded store of its own (connection alias
+ * databaseAlias(owner, db)). */
+const restDatabases = new Map();
+const databaseAlias = (owner, db) => `rest ${owner}\u0000${db}`;
+
 /**
- * The connection a handler serves. Its store is looked up on every call (remove_connection and
- * connect give the alias a new one); collections are resolved by the engine, which keeps their
- * descriptions.
+ * The connection a handler serves, in one of its databases (`db`). Its store is looked up on
+ * every call (remove_connection and connect give the alias a new one); collections are resolved
+ * by the engine, which keeps their descriptions.
  */
 export class Connection {
-  constructor(using) {
+  constructor(using, db = 'default', owner = using) {
     this.using = using;
+    this.db = db;
+    this.owner = owner;
+  }
+
+  /** The databases of the handler's connection. */
+  get databases() {
+    let d = restDatabases.get(this.owner);
+    if (!d) restDatabases.set(this.owner, (d = new Databases()));
+    return d;
+  }
+
+  /** The connection of database `db` (Milvus's error when there is none), connected on first
+   * use. */
+  database(db) {
+    this.databases.check(db);
+    if (db === this.db) return this;
+    if (db === 'default') return new Connection(this.owner);
+    const alias = databaseAlias(this.owner, db);
+    if (!connections.has_connection(alias)) connections.connect(alias, { uri: ':memory:' });
+    return new Connection(alias, db, this.owner);
   }
 
   /** The engine's store of the connection, now. */
@@ -331,8 +358,9 @@ function dropCollection(conn, req) {
 /** collections/rename: Milvus's RenameCollection (newDbName: the server's one database). The
  * collection's REST state (indexes, load state) follows it. */
 function renameCollection(conn, req) {
-  const db = req.newDbName || req.dbName || 'default';
-  if (db !== 'default') throw new MilvusException(800, `database not found[database=${db}]`);
+  const db = conn.databases.check(req.newDbName || conn.db);
+  if (db !== conn.db)
+    throw new MilvusException(Code.PARAMETER_INVALID, 'collections/rename to another database (newDbName) is not supported by partita: invalid parameter');
   if (connections._forwarder(conn.using))
     throw new MilvusException(Code.PARAMETER_INVALID, 'collections/rename is not supported by partita on a forwarding connection (the remote collection would keep its name): invalid parameter');
   const h = conn.get(req.collectionName);
@@ -358,7 +386,7 @@ function alterProperties(conn, req, alter) {
  * through another alias). */
 function pointAlias(conn, req, alter) {
   const h = engine().resolve(conn.store, req.collectionName);
-  conn.aliases.point(req.aliasName, h.name, alter, 'default', (n) => engine().hasCollection(conn.store, n));
+  conn.aliases.point(req.aliasName, h.name, alter, conn.db, (n) => engine().hasCollection(conn.store, n));
   return ok();
 }
 
@@ -685,6 +713,41 @@ function dropIndex(conn, req) {
 // ---------------------------------------------------------------------------------------------
 
 const ok = () => okData({});
+
+/** A route's third member: the request's `dbName` names the database the route acts on, so the
+ * handler does not run it in that database. */
+export const ON_DATABASE = 'on database';
+
+function describeDatabase(conn, req) {
+  conn.databases.check(req.dbName);
+  return okData({ dbName: req.dbName, dbID: conn.databases.list().indexOf(req.dbName) + 1, properties: [] });
+}
+
+/** databases/create: a database is an embedded store of its own (none on a forwarding
+ * connection, whose remote server has its own databases). */
+function createDatabase(conn, req) {
+  if (connections._forwarder(conn.using))
+    throw new MilvusException(Code.PARAMETER_INVALID, 'databases/create is not supported by partita on a forwarding connection: invalid parameter');
+  // properties are checked first: a refused one leaves no database behind
+  alterDatabaseProperties(Object.entries(req.properties ?? {}), []);
+  conn.databases.create(req.dbName);
+  return ok();
+}
+
+/** databases/drop: an empty database (Milvus drops only those; one not there is a success). */
+function dropDatabase(conn, req) {
+  const alias = databaseAlias(conn.owner, req.dbName);
+  const open = connections.has_connection(alias);
+  if (conn.databases.drop(req.dbName, () => (open ? engine().listCollections(connections._store(alias)).length : 0)) && open)
+    connections.remove_connection(alias);
+  return ok();
+}
+
+function alterDatabase(conn, req, pairs, keys) {
+  conn.databases.check(req.dbName);
+  alterDatabaseProperties(pairs, keys);
+  return ok();
+}
 export const ROUTES = {
   'collections/create': ['CollectionReq', (s, r) => createCollection(s, r)],
   'collections/describe': ['CollectionNameReq', (s, r) => describeCollection(s, r)],
@@ -702,19 +765,21 @@ export const ROUTES = {
   'collections/drop_properties': ['DropCollectionPropertiesReq', (s, r) => alterProperties(s, r, (h, st) => alterCollectionProperties(h, st, [], r.propertyKeys ?? []))],
   'collections/fields/alter_properties': ['CollectionFieldReqWithParams', (s, r) =>
     alterProperties(s, r, (h, st) => alterFieldProperties(h, st, r.fieldName, Object.entries(r.fieldParams ?? {})))],
-  // one database, `default` (a request naming another is refused before it gets here)
   'aliases/create': ['AliasCollectionReq', (s, r) => pointAlias(s, r, false)],
   'aliases/alter': ['AliasCollectionReq', (s, r) => pointAlias(s, r, true)],
   // Milvus: dropping an alias that is not there succeeds
   'aliases/drop': ['AliasReq', (s, r) => (s.aliases.delete(r.aliasName), ok())],
   // (members in the order Go's encoding/json writes a map's)
-  'aliases/describe': ['AliasReq', (s, r) => okData({ aliasName: r.aliasName, collectionName: s.aliases.describe(r.aliasName, 'default'), dbName: 'default' })],
+  'aliases/describe': ['AliasReq', (s, r) => okData({ aliasName: r.aliasName, collectionName: s.aliases.describe(r.aliasName, s.db), dbName: s.db })],
   'aliases/list': ['OptionalCollectionNameReq', (s, r) => listAliases(s, r)],
-  'databases/list': ['EmptyReq', () => okData(['default'])],
-  'databases/describe': ['DatabaseReqRequiredName', () => okData({ dbName: 'default', dbID: 1, properties: [] })],
-  'databases/alter': ['DatabaseReqWithProperties', (s, r) => (alterDatabaseProperties(Object.entries(r.properties ?? {}), []), ok())],
-  'databases/alter_properties': ['DatabaseReqWithProperties', (s, r) => (alterDatabaseProperties(Object.entries(r.properties ?? {}), []), ok())],
-  'databases/drop_properties': ['DropDatabasePropertiesReq', (s, r) => (alterDatabaseProperties([], r.propertyKeys ?? []), ok())],
+  // databases/*: `dbName` names the database acted on (ON_DATABASE), not the one a request runs in
+  'databases/list': ['EmptyReq', (s) => okData(s.databases.list()), ON_DATABASE],
+  'databases/describe': ['DatabaseReqRequiredName', (s, r) => describeDatabase(s, r), ON_DATABASE],
+  'databases/create': ['DatabaseReqWithProperties', (s, r) => createDatabase(s, r), ON_DATABASE],
+  'databases/drop': ['DatabaseReqRequiredName', (s, r) => dropDatabase(s, r), ON_DATABASE],
+  'databases/alter': ['DatabaseReqWithProperties', (s, r) => alterDatabase(s, r, Object.entries(r.properties ?? {}), []), ON_DATABASE],
+  'databases/alter_properties': ['DatabaseReqWithProperties', (s, r) => alterDatabase(s, r, Object.entries(r.properties ?? {}), []), ON_DATABASE],
+  'databases/drop_properties': ['DropDatabasePropertiesReq', (s, r) => alterDatabase(s, r, [], r.propertyKeys ?? []), ON_DATABASE],
   'indexes/create': ['IndexParamReq', (s, r) => createIndexes(s, r)],
   'indexes/describe': ['IndexReq', (s, r) => describeIndex(s, r)],
   'indexes/list': ['CollectionNameReq', (s, r) => okData(coreIndexes(s, s.get(r.collectionName)).map((i) => i.index_name))],

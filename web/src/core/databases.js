@@ -1,0 +1,47 @@
+// Databases as named stores, for the faces that have them (MilvusClient per address, REST per
+// handler's connection): which exist, and Milvus's rules and messages for creating, finding and
+// dropping them. Each database other than `default` is an embedded store of its own.
+import { Code, MilvusException } from './errors.js';
+
+/** Milvus's database-not-found error (merr.ErrDatabaseNotFound). */
+export const noDatabase = (db) => new MilvusException(800, `database not found[database=${db}]`);
+
+export class Databases {
+  #names = new Set(['default']);
+
+  /** `names`: databases that exist already (a durable store's, found on disk). */
+  constructor(names = []) {
+    for (const n of names) this.#names.add(n);
+  }
+
+  has(db) {
+    return this.#names.has(db);
+  }
+
+  /** The names, `default` first, then in the order they were created. */
+  list() {
+    return [...this.#names];
+  }
+
+  /** `db` when it exists, else Milvus's database-not-found error. */
+  check(db) {
+    if (!this.#names.has(db)) throw noDatabase(db);
+    return db;
+  }
+
+  create(db) {
+    if (typeof db !== 'string' || !db) throw new MilvusException(Code.PARAMETER_INVALID, 'database name should not be empty: invalid parameter');
+    if (this.#names.has(db)) throw new MilvusException(Code.UNEXPECTED, `database already exist: ${db}`);
+    this.#names.add(db);
+  }
+
+  /** Forgets `db` (false when it was not there, which Milvus answers with success);
+   * `collections()` counts its collections: Milvus drops only empty databases. */
+  drop(db, collections) {
+    if (db === 'default') throw new MilvusException(Code.UNEXPECTED, 'can not drop default database');
+    if (!this.#names.has(db)) return false;
+    if (collections() > 0) throw new MilvusException(Code.UNEXPECTED, `database:${db} not empty, must drop all collections before drop database`);
+    this.#names.delete(db);
+    return true;
+  }
+}
