@@ -99,22 +99,22 @@ static pt_status parse_ranker(const cJSON *rr, size_t n_reqs, ranker *r, pt_erro
   return PT_OK;
 }
 
-/* The metric a sub-request's hits are scored by: the one it names, else its field's index's, else
- * its field type's default (as search.c's pick_metric). */
+/* The metric a sub-request's hits are scored by: the one it names (in Milvus's spelling: a name
+ * given in lower case is the same metric), else the one its search takes (pt_vindex_search_metric,
+ * as search.c). Its search has already refused a metric that is none. */
 static const char *sub_metric(const pt_collection *c, const cJSON *req) {
   const cJSON *m = cJSON_GetObjectItemCaseSensitive(req, "metric_type");
-  if (cJSON_IsString(m) && m->valuestring[0]) return m->valuestring;
+  if (cJSON_IsString(m) && m->valuestring[0]) {
+    const char *canonical = pt_metric_canonical(m->valuestring);
+    return canonical ? canonical : m->valuestring;
+  }
   const cJSON *af = cJSON_GetObjectItemCaseSensitive(req, "anns_field");
   int fi = cJSON_IsString(af) ? pt_schema_find(c->schema, af->valuestring, strlen(af->valuestring)) : -1;
   if (fi < 0) {
     for (size_t i = 0; i < c->schema->n_fields; i++)
       if (pt_dtype_is_vector(c->schema->fields[i].dtype)) fi = (int)i;
   }
-  if (fi < 0) return "COSINE";
-  const pt_vindex *vx = pt_vindex_of_field(c, fi, NULL); /* an indexed field: its index's metric */
-  if (vx) return vx->metric;
-  const pt_field *f = &c->schema->fields[fi];
-  return f->bm25_input >= 0 ? "BM25" : f->dtype == PT_BINARY_VECTOR ? "HAMMING" : f->dtype == PT_SPARSE_FLOAT_VECTOR ? "IP" : "COSINE";
+  return fi < 0 ? "COSINE" : pt_vindex_search_metric(c, fi);
 }
 
 pt_status pt_collection_hybrid_search(pt_collection *c, const char *request, size_t len, const pt_vectors_in *vectors,
@@ -134,6 +134,8 @@ pt_status pt_collection_hybrid_search(pt_collection *c, const char *request, siz
   char *sub_text = NULL;
   fused *all = NULL;
   pt_u32map *seen = NULL;
+  const char **metrics = NULL; /* per sub-request */
+  size_t *firsts = NULL;       /* per sub-request: the current query's first hit */
   uint32_t *counts = NULL;
   float *dist = NULL;
   pt_rowref *refs = NULL;
@@ -211,21 +213,26 @@ pt_status pt_collection_hybrid_search(pt_collection *c, const char *request, siz
   size_t keep = (size_t)limit, room = nq * keep > 0 ? nq * keep : 1;
   if (!(all = pt_malloc((total_hits ? total_hits : 1) * sizeof *all)) || !(counts = pt_calloc(nq, sizeof *counts)) ||
       !(dist = pt_malloc(room * sizeof *dist)) || !(refs = pt_malloc(room * sizeof *refs)) ||
-      !(seen = pt_calloc(c->n_parts ? c->n_parts : 1, sizeof *seen))) {
+      !(seen = pt_calloc(c->n_parts ? c->n_parts : 1, sizeof *seen)) || !(metrics = pt_malloc(n_reqs * sizeof *metrics)) ||
+      !(firsts = pt_malloc(n_reqs * sizeof *firsts))) {
     rc = pt_fail_nomem(err);
     goto done;
   }
-  size_t at = 0;
+  /* per sub-request, once: its metric, and where the current query's hits begin */
+  size_t at = 0, i_req = 0;
+  for (const cJSON *r = reqs->child; r; r = r->next, i_req++) {
+    metrics[i_req] = sub_metric(c, r);
+    firsts[i_req] = 0;
+  }
   for (size_t q = 0; q < nq; q++) {
     size_t n = 0;
     for (size_t p = 0; p < c->n_parts; p++) pt_u32map_free(&seen[p]);
     for (size_t i = 0; i < n_reqs; i++) {
       const uint32_t *cn = pt_search_counts(subs[i]);
-      size_t first = 0;
-      for (size_t j = 0; j < q; j++) first += cn[j];
-      const pt_rowref *rf = pt_search_refs(subs[i]) + first;
-      const float *ds = pt_search_distances(subs[i]) + first;
-      const char *metric = sub_metric(c, cJSON_GetArrayItem(reqs, (int)i));
+      const pt_rowref *rf = pt_search_refs(subs[i]) + firsts[i];
+      const float *ds = pt_search_distances(subs[i]) + firsts[i];
+      const char *metric = metrics[i];
+      firsts[i] += cn[q];
       for (size_t j = 0; j < cn[q]; j++) {
         float part;
         if (rk.rrf) part = 1.0f / ((float)rk.k + (float)(j + 1));
@@ -270,6 +277,8 @@ done:
   pt_free(all);
   for (size_t p = 0; seen && p < c->n_parts; p++) pt_u32map_free(&seen[p]);
   pt_free(seen);
+  pt_free(metrics);
+  pt_free(firsts);
   pt_free(counts);
   pt_free(dist);
   pt_free(refs);

@@ -190,17 +190,6 @@ static void sreq_release(sreq *q) {
   cJSON_Delete(q->texts);
 }
 
-static bool metric_fits(const pt_field *f, metric m) {
-  if (f->bm25_input >= 0) return m == M_BM25; /* a BM25 function's output */
-  switch (f->dtype) {
-  case PT_FLOAT_VECTOR: case PT_FLOAT16_VECTOR: case PT_BFLOAT16_VECTOR: case PT_INT8_VECTOR:
-    return m == M_L2 || m == M_IP || m == M_COSINE;
-  case PT_BINARY_VECTOR: return m == M_HAMMING || m == M_JACCARD;
-  case PT_SPARSE_FLOAT_VECTOR: return m == M_IP;
-  default: return false;
-  }
-}
-
 static pt_status pick_field(const pt_collection *c, const cJSON *root, sreq *q, pt_error *err) {
   const pt_schema *s = c->schema;
   const cJSON *af = cJSON_GetObjectItemCaseSensitive(root, "anns_field");
@@ -226,30 +215,38 @@ static pt_status pick_field(const pt_collection *c, const cJSON *root, sreq *q, 
   return PT_OK;
 }
 
+const char *pt_metric_canonical(const char *name) {
+  for (size_t i = 0; name && i < sizeof METRIC_NAMES / sizeof METRIC_NAMES[0]; i++) {
+    const char *a = name, *b = METRIC_NAMES[i];
+    while (*a && *b && (*a >= 'a' && *a <= 'z' ? *a - 32 : *a) == *b) { a++; b++; } /* case-insensitive */
+    if (!*a && !*b) return METRIC_NAMES[i];
+  }
+  return NULL;
+}
+
 static pt_status pick_metric(const pt_collection *c, const cJSON *root, sreq *q, pt_error *err) {
   const cJSON *mt = cJSON_GetObjectItemCaseSensitive(root, "metric_type");
-  int dtype = q->f->dtype;
   const pt_vindex *vx = pt_vindex_of_field(c, q->field, NULL);
   if (!mt || cJSON_IsNull(mt) || (cJSON_IsString(mt) && !mt->valuestring[0])) {
-    q->m = dtype == PT_BINARY_VECTOR ? M_HAMMING : q->f->bm25_input >= 0 ? M_BM25 : dtype == PT_SPARSE_FLOAT_VECTOR ? M_IP : M_COSINE;
-    for (size_t i = 0; vx && i < sizeof METRIC_NAMES / sizeof *METRIC_NAMES; i++) /* an indexed field: its index's metric */
-      if (strcmp(vx->metric, METRIC_NAMES[i]) == 0) q->m = (metric)i;
+    /* the index's metric, else the field type's default (one rule: vindexdef.c) */
+    const char *dflt = pt_vindex_search_metric(c, q->field);
+    for (size_t i = 0; i < sizeof METRIC_NAMES / sizeof *METRIC_NAMES; i++)
+      if (strcmp(dflt, METRIC_NAMES[i]) == 0) q->m = (metric)i;
     return PT_OK;
   }
+  int dtype = q->f->dtype;
   if (!cJSON_IsString(mt))
     return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "metric_type must be a string");
   const char *name = mt->valuestring;
+  const char *canonical = pt_metric_canonical(name);
   int found = -1;
-  for (int i = 0; i < (int)(sizeof METRIC_NAMES / sizeof METRIC_NAMES[0]); i++) {
-    const char *a = name, *b = METRIC_NAMES[i];
-    while (*a && *b && (*a >= 'a' && *a <= 'z' ? *a - 32 : *a) == *b) { a++; b++; } /* case-insensitive */
-    if (!*a && !*b) found = i;
-  }
+  for (int i = 0; canonical && i < (int)(sizeof METRIC_NAMES / sizeof METRIC_NAMES[0]); i++)
+    if (METRIC_NAMES[i] == canonical) found = i;
   if (found < 0)
     return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
                    "metric type %s not found or not supported, supported: [L2 IP COSINE HAMMING JACCARD]" PT_INVALID_PARAMETER, name);
   q->m = (metric)found;
-  if (!metric_fits(q->f, q->m))
+  if (!pt_field_metric_allowed(q->f, METRIC_NAMES[found]))
     return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
                    "metric type not match: invalid parameter[expected=%s][actual=%s]",
                    dtype == PT_BINARY_VECTOR ? "HAMMING or JACCARD" : q->f->bm25_input >= 0 ? "BM25"

@@ -18,4 +18,8 @@ const pt_rowref *pt_search_refs(const pt_search_result *r);
  * are freed then). */
 pt_search_result *pt_search_result_make(size_t nq, uint32_t *counts, float *distances, pt_rows *rows, bool key_is_output);
 
+/* A metric's name as Milvus spells it (L2, IP, COSINE, HAMMING, JACCARD, BM25), given in any
+ * case; NULL for a name that is none of them. */
+const char *pt_metric_canonical(const char *name);
+
 #endif /* PT_SEARCH_H */

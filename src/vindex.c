@@ -350,6 +350,11 @@ const pt_vindex *pt_vindex_of_field(const pt_collection *c, int field, size_t *w
   return NULL;
 }
 
+const char *pt_vindex_search_metric(const pt_collection *c, int field) {
+  const pt_vindex *vx = pt_vindex_of_field(c, field, NULL);
+  return vx ? vx->metric : pt_field_default_metric(&c->schema->fields[field]);
+}
+
 pt_status pt_vindex_search_params(const pt_collection *c, int field, const cJSON *params, uint32_t k,
                                   pt_index_search_params *sp, bool *use, pt_error *err) {
   memset(sp, 0, sizeof *sp);

@@ -28,6 +28,10 @@ void pt_vindex_catch_up(pt_collection *c);
 /* The index definition on field `field`, or NULL; *which receives its position. */
 const pt_vindex *pt_vindex_of_field(const pt_collection *c, int field, size_t *which);
 
+/* The metric a search of `field` uses when it names none: its index's, else the field type's
+ * default (pt_field_default_metric). */
+const char *pt_vindex_search_metric(const pt_collection *c, int field);
+
 /* The search parameters of an index search on `field` from a request's "params" object (may be
  * NULL): ef (HNSW, HNSW_SQ), nprobe (IVF_FLAT, IVF_SQ8), refine_k (HNSW_SQ), checked with
  * Milvus's ranges and messages for k = limit + offset. A parameter of an index type the field

@@ -70,6 +70,18 @@ static const char *const *metrics_of(const pt_field *f, const char **list_text) 
   return (*list_text = "[L2 IP COSINE]", FLOATS);
 }
 
+const char *pt_field_default_metric(const pt_field *f) {
+  const char *list;
+  return metrics_of(f, &list)[0];
+}
+
+bool pt_field_metric_allowed(const pt_field *f, const char *name) {
+  const char *list;
+  for (const char *const *m = metrics_of(f, &list); *m; m++)
+    if (strcmp(*m, name) == 0) return true;
+  return false;
+}
+
 static bool upper_eq(const char *a, const char *b) {
   for (; *a && *b; a++, b++)
     if ((*a >= 'a' && *a <= 'z' ? *a - 32 : *a) != *b) return false;

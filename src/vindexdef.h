@@ -38,6 +38,12 @@ char *pt_vindex_request_json(const pt_vindex *v, const pt_schema *s);
 /* Frees a definition's strings. */
 void pt_vindex_release(pt_vindex *v);
 
+/* Milvus's default metric of a vector field: COSINE for dense vectors, HAMMING for binary, IP for
+ * sparse, BM25 for a BM25 function's output (the first of the metrics it allows). */
+const char *pt_field_default_metric(const pt_field *f);
+/* Whether a vector field may be searched (and indexed) with metric `name` (upper case). */
+bool pt_field_metric_allowed(const pt_field *f, const char *name);
+
 /* A parameter's integer as knowhere reads it (a JSON integer or a string of one), or its
  * "Type conflict in json" message; and knowhere's range message. */
 pt_status pt_vindex_param_int(const struct cJSON *v, const char *key, int64_t *out, pt_error *err);

@@ -34,7 +34,12 @@ function fuse(lists, metrics, rerank) {
 function assertFused(hits, want, limit) {
   const w = want.slice(0, limit);
   assert.equal(hits.length, w.length);
-  hits.forEach((h, i) => assert.ok(Math.abs(h.distance - w[i][1]) <= 1e-5, `rank ${i}: ${h.id} ${h.distance} vs ${w[i][0]} ${w[i][1]}`));
+  hits.forEach((h, i) => {
+    assert.ok(Math.abs(h.distance - w[i][1]) <= 1e-5, `rank ${i}: ${h.id} ${h.distance} vs ${w[i][0]} ${w[i][1]}`);
+    // the row too, where its score is not tied with a neighbour's
+    const tied = [w[i - 1], w[i + 1]].some((o) => o && Math.abs(o[1] - w[i][1]) <= 1e-5);
+    if (!tied) assert.equal(Number(h.id), Number(w[i][0]), `rank ${i}`);
+  });
 }
 
 function films() {
@@ -58,6 +63,9 @@ test('ORM: hybrid_search with RRFRanker and WeightedRanker fuses as Milvus does'
   assert.ok(rrf.every((h) => typeof h.entity.text === 'string'));
   const [w] = await c.hybrid_search(reqs, new WeightedRanker(0.7, 0.3), 4);
   assertFused(w, fuse([dense, text], ['L2', 'BM25'], { weights: [0.7, 0.3] }), 4);
+  // a metric named in lower case is the same metric (its scores normalised as that metric's)
+  const lower = [new AnnSearchRequest([QV], 'v', { metric_type: 'l2' }, 6), new AnnSearchRequest([QT], 'sparse', { metric_type: 'bm25' }, 5)];
+  assertFused((await c.hybrid_search(lower, new WeightedRanker(0.7, 0.3), 4))[0], fuse([dense, text], ['L2', 'BM25'], { weights: [0.7, 0.3] }), 4);
   // a filter per request
   const [f] = await c.hybrid_search([new AnnSearchRequest([QV], 'v', { metric_type: 'L2' }, 6, 'id > 3'), reqs[1]], new RRFRanker(10), 10);
   const [denseF] = await c.search([QV], 'v', { metric_type: 'L2' }, 6, 'id > 3');
@@ -75,6 +83,10 @@ test('ORM: hybrid_search with RRFRanker and WeightedRanker fuses as Milvus does'
     { message: 'the length of weights param mismatch with ann search requests: invalid parameter[expected=2][actual=1]' });
   await rejects(() => c.hybrid_search([{}], new RRFRanker(), 10), { cls: ParamError, message: 'reqs must be a list of AnnSearchRequest' });
   await rejects(() => c.hybrid_search(reqs, new RRFRanker(), 10, { nope: 1 }), { cls: ParamError, message: "'nope'" });
+  // what a sub-request would not honour is refused by name, not dropped
+  for (const param of [{ metric_type: 'L2', group_by_field: 'id' }, { metric_type: 'L2', offset: 2 }, { metric_type: 'L2', params: { nope: 1 } }])
+    await rejects(() => c.hybrid_search([new AnnSearchRequest([QV], 'v', param, 6), reqs[1]], new RRFRanker(), 10),
+      { cls: ParamError, message: `'${Object.keys(param).find((k) => k !== 'metric_type' && k !== 'params') ?? 'nope'}'` });
   c.drop();
 });
 

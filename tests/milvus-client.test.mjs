@@ -367,6 +367,13 @@ test('databases: named stores of one address, use() per client; aliases resolve 
   assert.equal((await b.createAlias({ collection_name: 'films', alias: 'movies' })).error_code, 'Success');
   assert.deepEqual((await b.get({ collection_name: 'movies', ids: [1] })).data.map((r) => r.id), ['1']);
   assert.equal((await b.insert({ collection_name: 'movies', data: [{ id: 2, vector: [2, 1] }] })).insert_cnt, '1');
+  // search and hybridSearch through the alias too
+  const viaAlias = await b.search({ collection_name: 'movies', data: [2, 1], limit: 1 });
+  assert.equal(viaAlias.status.error_code, 'Success', viaAlias.status.reason);
+  assert.deepEqual(viaAlias.results.map((r) => r.id), ['2']);
+  const hybridAlias = await b.hybridSearch({ collection_name: 'movies', data: [{ data: [2, 1], anns_field: 'vector' }, { data: [1, 2], anns_field: 'vector' }], limit: 2 });
+  assert.equal(hybridAlias.status.error_code, 'Success', hybridAlias.status.reason);
+  assert.deepEqual(hybridAlias.results.map((r) => r.id).sort(), ['1', '2']);
   const desc = await b.describeCollection({ collection_name: 'movies' });
   assert.equal(desc.collection_name, 'films');
   assert.deepEqual(desc.aliases, ['movies']);

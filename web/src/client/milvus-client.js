@@ -80,7 +80,7 @@ function checkCollectionName(data) {
 }
 
 /** A DataType given as a code or an SDK name; undefined when it is neither. */
-function toDataType(t) {
+export function toDataType(t) {
   if (typeof t === 'number') return DataType[t] === undefined ? undefined : t;
   if (typeof t === 'string') return Object.hasOwn(DataTypeMap, t) ? DataTypeMap[t] : undefined;
   return undefined;
@@ -163,16 +163,6 @@ const typeName = (t) => DataType[t] ?? 'None';
 
 function indexParams(ix, st) {
   return keyValues({ index_type: ix.index_type, metric_type: ix.metric_type, params: ix.params, ...Object.fromEntries(indexProperties(st, ix.index_name)) });
-}
-
-/** The core's indexes of a collection ([] when it has none). */
-function indexesOf(store, h) {
-  try {
-    return engine().describeIndex(store, h.name, '{}');
-  } catch (e) {
-    if (e.code === 700) return [];
-    throw e;
-  }
 }
 
 /** A field as describeCollection shows it (after the SDK's formatDescribedCol). */
@@ -266,7 +256,7 @@ function describeReply(h, st, indexes, partitions, aliasNames, db) {
 
 /** IDs as the SDK shows them: INT64 keys as strings; `id_field` names the oneof member, as the
  * SDK's proto loader (oneofs: true) adds it. */
-function idsReply(keys, isString) {
+export function idsReply(keys, isString) {
   return isString ? { str_id: { data: keys.slice() }, id_field: 'str_id' } : { int_id: { data: keys.map(String) }, id_field: 'int_id' };
 }
 
@@ -329,7 +319,10 @@ const aliases = new Map();
 function databasesOf(address) {
   let dbs = databases.get(address);
   // a durable store's databases are the stores under its directory
-  if (!dbs) databases.set(address, (dbs = new Databases(isStorePath(address) ? storedDatabases(address) : [])));
+  if (!dbs) {
+    const dir = storeDirOf(address);
+    databases.set(address, (dbs = new Databases(dir ? storedDatabases(dir) : [])));
+  }
   return dbs;
 }
 
@@ -346,9 +339,11 @@ function setAlias(address, db, store, alias, target) {
 /** In a durable store, records a collection's state (loaded, consistency level, creation time)
  * after a change; the stored-only properties (core/properties.js) are not kept. */
 function keepState(store, h) {
-  const { props: _stored, ...kept } = state.get(h.key) ?? {};
-  engine().logHost(store, textEncoder.encode(JSON.stringify({ state: h.name, value: kept })));
+  engine().logHost(store, textEncoder.encode(JSON.stringify({ state: h.name, value: kept(state.get(h.key) ?? {}) })));
 }
+
+/** What a durable store keeps of a collection's state: all but the stored-only properties. */
+const kept = ({ props: _stored, ...rest }) => rest;
 
 /** What a durable store of a database keeps beside its collections: its aliases, and its
  * collections' states (loaded, consistency level, creation time) by name; indexes are the core's. */
@@ -358,10 +353,7 @@ function durableHost(address, db) {
       const states = [];
       for (const name of engine().listCollections(store)) {
         const st = state.get(engine().find(store, name)?.key);
-        if (st) {
-          const { props: _stored, ...kept } = st; // stored-only properties are not kept
-          states.push([name, kept]);
-        }
+        if (st) states.push([name, kept(st)]);
       }
       return textEncoder.encode(JSON.stringify({ aliases: [...aliasesOf(address, db)], states }));
     },
@@ -393,15 +385,30 @@ function durableHost(address, db) {
  * --data, whose gRPC face and REST server share that store.
  */
 export function openDurableAddress(address, dir, options = {}) {
+  durableDirs.set(address, dir);
   connections._setDurableHost(dir, durableHost(address, 'default'));
   connections._connectDurable(aliasOf(address, 'default'), dir, options);
+}
+
+/** The directory of an address's durable store: the address itself when it is a `.db` path, or
+ * the one openDurableAddress gave it; null for an address whose stores are in memory. */
+const durableDirs = new Map();
+const storeDirOf = (address) => durableDirs.get(address) ?? (isStorePath(address) ? address : null);
+
+/** Closes what openDurableAddress opened: the stores of every database of `address` (synced,
+ * their locks released). */
+export function closeDurableAddress(address) {
+  for (const db of databasesOf(address).list())
+    if (connections.has_connection(aliasOf(address, db))) connections.remove_connection(aliasOf(address, db));
+  durableDirs.delete(address);
+  databases.delete(address);
 }
 
 /** Connects the alias of a database of an address (a durable store's with its host). */
 function connectDb(address, options, db) {
   // already open as a durable store (openDurableAddress): kept as it is
   if (connections._durable(aliasOf(address, db))) return;
-  const o = dbOptions(options, db);
+  const o = dbOptions(options, db, storeDirOf(address));
   if (isStorePath(o.uri)) connections._setDurableHost(o.uri, durableHost(address, db));
   connections.connect(aliasOf(address, db), o);
   // a database's durable store is opened (recovered) before its first request, with its aliases
@@ -436,11 +443,12 @@ function connectionOptions(config) {
 }
 
 /** A database's connection options: a forwarding connection's remote database (an embedded
- * store has none: connections.connect refuses db_name there, each database being a store). */
-const dbOptions = (options, db) => {
-  if (options.uri === ':memory:') return options;
+ * store has none: connections.connect refuses db_name there, each database being a store). `dir`:
+ * the address's durable store (storeDirOf). */
+const dbOptions = (options, db, dir) => {
   // a durable store: each database is a store of its own, in a directory under the default one's
-  if (isStorePath(options.uri)) return db === 'default' ? options : { uri: databaseDir(options.uri, db) };
+  if (dir) return db === 'default' ? options : { uri: databaseDir(dir, db) };
+  if (options.uri === ':memory:') return options;
   return { ...options, db_name: db };
 };
 
@@ -684,7 +692,7 @@ export class MilvusClient {
     return this.#run((s) => ({ status: s }), () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       const db = this.#dbOf(data);
-      return describeReply(h, stateOf(h), indexesOf(this.#storeOf(data), h), engine().describe(this.#storeOf(data), h.name, h).partitions, this.#aliasesOf(db, h.name), db);
+      return describeReply(h, stateOf(h), engine().indexes(this.#storeOf(data), h.name), engine().describe(this.#storeOf(data), h.name, h).partitions, this.#aliasesOf(db, h.name), db);
     });
   }
 
@@ -772,7 +780,7 @@ export class MilvusClient {
     return this.#run((s) => s, () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       const st = stateOf(h);
-      const indexes = indexesOf(this.#storeOf(data), h);
+      const indexes = engine().indexes(this.#storeOf(data), h.name);
       const missing = h.schema.fields.filter((f) => isVectorType(f.dtype) && !indexes.some((i) => i.field_name === f.name));
       if (missing.length)
         throw new MilvusException(700, `there is no vector index on field: [${missing.map((f) => f.name).join(' ')}], please create index firstly: collection=${h.name}: index not found`);
@@ -979,7 +987,7 @@ export class MilvusClient {
     data = this.#real(data);
     return this.#run((s) => ({ status: s, indexes: [] }), () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
-      return { status: resStatus(), indexes: indexesOf(this.#storeOf(data), h).map((i) => i.index_name) };
+      return { status: resStatus(), indexes: engine().indexes(this.#storeOf(data), h.name).map((i) => i.index_name) };
     });
   }
 
@@ -1173,6 +1181,7 @@ export class MilvusClient {
     const keyed = byIds ? idsRequest(data.ids, vectors) : null;
     if (vectors === undefined && !byIds) throw new Error(ERROR_REASONS.VECTORS_OR_VECTOR_IS_MISSING);
     await this.#whenReady();
+    data = this.#real(data); // an alias names its collection (after the store's aliases are recovered)
     const desc = await this.describeCollection({ collection_name: data.collection_name, db_name: data.db_name });
     if (desc.status.error_code !== ErrorCode.SUCCESS) return { status: desc.status, results: [], recalls: [], session_ts: -1, collection_name: data.collection_name };
     // by keys the field is never guessed: the core asks for it as Milvus does
@@ -1241,6 +1250,7 @@ export class MilvusClient {
     // the SDK's hybrid search has no top-level filter: each sub-request carries its own
     if (data.filter || data.expr) throw unsupported('a top-level `filter` of MilvusClient.hybridSearch (give each sub-request its `expr`)');
     await this.#whenReady();
+    data = this.#real(data); // an alias names its collection
     const desc = await this.describeCollection({ collection_name: data.collection_name, db_name: data.db_name });
     const fail = (s) => ({ status: s, results: [], recalls: [], session_ts: -1, collection_name: data.collection_name });
     if (desc.status.error_code !== ErrorCode.SUCCESS) return fail(desc.status);
@@ -1326,7 +1336,7 @@ export class MilvusClient {
     const vectorFields = h.schema.fields.filter((f) => isVectorType(f.dtype));
     const field = data.anns_field ? vectorFields.find((f) => f.name === data.anns_field) : vectorFields[0];
     if (!field) throw new Error(ERROR_REASONS.NO_ANNS_FEILD_FOUND_IN_SEARCH);
-    const index = indexesOf(this.#storeOf(data), h).find((i) => i.field_name === field.name);
+    const index = engine().indexes(this.#storeOf(data), h.name).find((i) => i.field_name === field.name);
     let vectors = data.data ?? data.vector ?? data.vectors;
     if (vectors === undefined) throw new Error(ERROR_REASONS.VECTORS_OR_VECTOR_IS_MISSING);
     // one vector (a list of numbers, or a sparse object) is one query
@@ -1429,7 +1439,7 @@ export class MilvusClient {
       if (!data.index_name) throw new MilvusException(Code.PARAMETER_INVALID, 'index name is empty: invalid parameter');
       const st = stateOf(h);
       if (st.loaded) throw loadedError(h.name, "can't alter index on loaded collection, please release the collection first");
-      if (!indexesOf(this.#storeOf(data), h).some((i) => i.index_name === data.index_name))
+      if (!engine().indexes(this.#storeOf(data), h.name).some((i) => i.index_name === data.index_name))
         throw new MilvusException(700, `index not found[indexName=${data.index_name}]`);
       alterIndexProperties(st, data.index_name, pairs.map(([k, v]) => [k, storedBool(k, v)]), keys);
       return resStatus();
@@ -1468,7 +1478,7 @@ export class MilvusClient {
     if (data.properties !== undefined && Object.keys(data.properties ?? {}).length) throw unsupported('`properties` of MilvusClient.createDatabase');
     return this.#run((s) => s, () => {
       databasesOf(this.address).create(data.db_name);
-      if (isStorePath(this.address)) connections._store(this.#aliasOf(data)); // its directory, now
+      if (storeDirOf(this.address)) connections._store(this.#aliasOf(data)); // its directory, now
       return resStatus();
     });
   }
@@ -1496,13 +1506,13 @@ export class MilvusClient {
     return this.#run((s) => s, () => {
       const alias = aliasOf(this.address, data.db_name);
       // a durable store's database is opened (to count its collections) before it is dropped
-      if (isStorePath(this.address) && databasesOf(this.address).has(data.db_name) && !connections.has_connection(alias))
+      if (storeDirOf(this.address) && databasesOf(this.address).has(data.db_name) && !connections.has_connection(alias))
         connectDb(this.address, this.#options, data.db_name);
       const open = connections.has_connection(alias);
       // Milvus: dropping a database that is not there succeeds
       if (!databasesOf(this.address).drop(data.db_name, () => (open ? engine().listCollections(connections._store(alias)).length : 0))) return resStatus();
       if (open) connections.remove_connection(alias);
-      if (isStorePath(this.address)) removeStore(databaseDir(this.address, data.db_name));
+      if (storeDirOf(this.address)) removeStore(databaseDir(storeDirOf(this.address), data.db_name));
       aliases.delete(`${this.address}\u0000${data.db_name}`);
       if (this.#db === data.db_name) this.#db = 'default';
       return resStatus();

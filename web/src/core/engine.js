@@ -598,6 +598,17 @@ class Engine {
     });
   }
 
+  /** As describeIndex, but [] where it answers Milvus's index-not-found (code 700): the
+   * indexes of a collection (request '{}': all), for the faces that list them. */
+  indexes(store, name, request = '{}') {
+    try {
+      return this.describeIndex(store, name, request);
+    } catch (e) {
+      if (e.code === 700) return [];
+      throw e;
+    }
+  }
+
   // ---- partitions -------------------------------------------------------------------------
 
   /** Creates a partition (an existing one is kept). */

@@ -94,7 +94,7 @@ const TOO_DEEP = Symbol('too deep');
 /** JSON text of a value; undefined when it cannot be serialised (cyclic, ...), TOO_DEEP when it
  * nests deeper than the JS stack lets JSON.stringify go (the core would refuse it anyway: it
  * takes 1000 levels). */
-function toJsonText(v) {
+export function toJsonText(v) {
   sawBigInt = false;
   let text;
   try {

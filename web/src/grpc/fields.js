@@ -12,15 +12,11 @@
 import { Code, MilvusException } from '../core/errors.js';
 import { parseJson } from '../core/results.js';
 import { isVectorType } from '../core/dtype.js';
-import { DataType, DataTypeMap, DEFAULT_DYNAMIC_FIELD, DEFAULT_COUNT_QUERY_STRING } from '../client/constants.js';
+import { DataType, DEFAULT_DYNAMIC_FIELD, DEFAULT_COUNT_QUERY_STRING } from '../client/constants.js';
+import { toJsonText } from '../core/marshal.js';
+import { toDataType } from '../client/milvus-client.js';
 
 const invalid = (message) => new MilvusException(Code.PARAMETER_INVALID, `${message}: invalid parameter`);
-
-/** A DataType of a message (its name, or the number of a value the descriptor does not name). */
-export function typeCode(t) {
-  if (typeof t === 'number') return t;
-  return Object.hasOwn(DataTypeMap, t) ? DataTypeMap[t] : undefined;
-}
 
 const text = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
@@ -33,15 +29,6 @@ function jsonValue(bytes, name) {
   } catch (e) {
     throw invalid(`field ${name}: a JSON value that is not JSON (${e.message})`);
   }
-}
-
-// JSON text of a value, BigInts written as their digits (a marker no stored string begins with:
-// a lone low surrogate, which the core refuses in strings, as core/results.js reads them)
-const BIG = '\udc00';
-const BIG_TEXT = /"\\udc00(-?\d+)"/g;
-export function jsonText(v) {
-  const s = JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? BIG + x : x));
-  return s === undefined ? 'null' : s.includes('\\udc00') ? s.replace(BIG_TEXT, '$1') : s;
 }
 
 /** A copy of `len` bytes of `buf` at `at`, aligned (typed views need their own buffer). */
@@ -138,7 +125,7 @@ export function rowsOf(fieldsData, numRows, fields, dynamic) {
     const isDynamic = fd.is_dynamic || name === DEFAULT_DYNAMIC_FIELD;
     const f = isDynamic ? null : byName.get(name);
     if (isDynamic ? !dynamic : !f) throw invalid(`field ${name} is not a field of the collection${isDynamic ? ' (it has no dynamic field)' : ''}`);
-    const want = f ? f.dataType : DataType.JSON, got = typeCode(fd.type);
+    const want = f ? f.dataType : DataType.JSON, got = toDataType(fd.type);
     if (got !== want) throw invalid(`the field data of ${name} is of type ${DataType[got] ?? fd.type}, the field is ${DataType[want]}`);
     const values = columnValues(fd, name);
     const valid = fd.valid_data;
@@ -227,7 +214,7 @@ const ZERO = { bool_data: false, int_data: 0, long_data: '0', float_data: 0, dou
 function scalarOut(t, elementType, values) {
   const key = scalarKey(t);
   let data;
-  if (key === 'json_data') data = values.map((v) => (v === null || v === undefined ? Buffer.alloc(0) : Buffer.from(encoder.encode(jsonText(v)))));
+  if (key === 'json_data') data = values.map((v) => (v === null || v === undefined ? Buffer.alloc(0) : Buffer.from(encoder.encode(toJsonText(v) ?? 'null'))));
   else if (key === 'array_data')
     return { array_data: { element_type: elementType, data: values.map((v) => (v === null || v === undefined ? {} : scalarOut(elementType, DataType.None, v))) } };
   else if (key === 'long_data') data = values.map((v) => (v === null || v === undefined ? '0' : String(v)));
@@ -278,14 +265,9 @@ export function columnsOf(rows, names, fields, dynamicKeys = []) {
     const valid_data = nullable ? values.map((v) => v !== null && v !== undefined) : [];
     const out = { type: t, field_name: name, field_id: f.fieldID, is_dynamic: false, valid_data };
     if (isVectorType(t)) out.vectors = vectorOut(t, Number(f.dim ?? 0), nullable ? values.filter((v) => v !== null && v !== undefined) : values);
-    else out.scalars = scalarOut(t, typeCode(f.element_type) ?? DataType.None, values);
+    else out.scalars = scalarOut(t, toDataType(f.element_type) ?? DataType.None, values);
     return out;
   });
-}
-
-/** IDs of a reply: INT64 keys as long_data, VARCHAR keys as str_id. */
-export function idsOf(keys, isString) {
-  return isString ? { str_id: { data: keys.map(String) } } : { int_id: { data: keys.map(String) } };
 }
 
 // ---- requests ----------------------------------------------------------------------------
@@ -339,7 +321,7 @@ export function placeholderVectors(group) {
   const n = values.length;
   const concat = () => Buffer.concat(values);
   // PlaceholderType names its vector types as DataType does
-  switch (typeCode(type)) {
+  switch (toDataType(type)) {
     case DataType.FloatVector: {
       const b = concat();
       if (b.length % 4) throw invalid(`float vectors of ${b.length} bytes in the placeholder group`);

@@ -7,7 +7,8 @@
 import { Code, MilvusException } from '../core/errors.js';
 import { resStatus, statusOf } from '../client/status.js';
 import { DataType, DEFAULT_DYNAMIC_FIELD, DEFAULT_COUNT_QUERY_STRING, ErrorCode } from '../client/constants.js';
-import { columnsOf, idsOf, keyValues, placeholderVectors, rowsOf, templateValues, typeCode } from './fields.js';
+import { columnsOf, keyValues, placeholderVectors, rowsOf, templateValues } from './fields.js';
+import { idsReply, toDataType } from '../client/milvus-client.js';
 
 /** A status of whatever a face call threw: its Milvus code, a status it threw as it is, the SDK
  * face's client-side checks (plain Errors) as Milvus's server-side parameter check (1100). */
@@ -59,11 +60,11 @@ function given(req, keys) {
 function fieldsOf(schema) {
   return schema.fields.map((f) => {
     const out = {
-      name: f.name, description: f.description, data_type: typeCode(f.data_type) ?? f.data_type, is_primary_key: f.is_primary_key,
+      name: f.name, description: f.description, data_type: toDataType(f.data_type) ?? f.data_type, is_primary_key: f.is_primary_key,
       autoID: f.autoID, type_params: keyValues(f.type_params), nullable: f.nullable, is_partition_key: f.is_partition_key,
       is_clustering_key: f.is_clustering_key,
     };
-    if (f.element_type && f.element_type !== 'None') out.element_type = typeCode(f.element_type) ?? f.element_type;
+    if (f.element_type && f.element_type !== 'None') out.element_type = toDataType(f.element_type) ?? f.element_type;
     const dv = fromValueField(f.default_value);
     if (dv !== undefined) out.default_value = dv;
     if (f.is_function_output) out.is_function_output = true;
@@ -173,7 +174,7 @@ export function milvusService(face, { version, types }) {
       top_k: Math.max(0, ...lists.map((l) => l.length)),
       fields_data: columns,
       scores: hits.map((h) => h.score),
-      ids: idsOf(hits.map((h) => h[pk.name]), pk.dataType === DataType.VarChar),
+      ids: idsReply(hits.map((h) => h[pk.name]), pk.dataType === DataType.VarChar),
       topks: lists.map((l) => l.length),
       output_fields: [...names, ...dyn],
       primary_field_name: pk.name,
@@ -201,14 +202,13 @@ export function milvusService(face, { version, types }) {
         case 'group_by_field': data.group_by_field = v; break;
         case 'group_size': data.group_size = Number(v); break;
         case 'strict_group_size': data.strict_group_size = v === 'true'; break;
-        case 'iterator': case 'search_iter_v2': case 'search_iter_batch_size': case 'search_iter_id': case 'search_iter_last_bound':
-        case 'guarantee_timestamp': case 'collection_id': break; // the iterator's (below)
-        default: params[k] = /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v; // the SDK spreads params here too
+        default:
+          // the SDK spreads `params` here too, key by key, beside the iterator's keys (iteratorPage)
+          if (!ITERATOR_KEYS.has(k)) params[k] = /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
       }
     }
-    // the SDK spreads `params` both as a JSON text and key by key: once is enough
-    for (const k of ['iterator', 'search_iter_v2', 'search_iter_batch_size', 'search_iter_id', 'search_iter_last_bound', 'guarantee_timestamp', 'collection_id'])
-      delete params[k];
+    // the JSON text of `params` may carry the iterator's keys as well
+    for (const k of ITERATOR_KEYS) delete params[k];
     if (Object.keys(params).length) data.params = params;
     return data;
   }
@@ -224,10 +224,10 @@ export function milvusService(face, { version, types }) {
       const { limit: _l, offset: _o, round_decimal, ...rest } = data;
       const it = (await face.searchIterator({ ...rest, batchSize: Math.max(1, Number(sp.search_iter_batch_size ?? limit)), round_decimal }))[Symbol.asyncIterator]();
       if (iterators.size >= MAX_ITERATORS) iterators.delete(iterators.keys().next().value);
-      entry = { it, buffer: [], done: false, timer: null };
-      iterators.set(String(nextToken++), entry);
+      entry = { token: String(nextToken++), it, buffer: [], done: false, timer: null };
+      iterators.set(entry.token, entry);
     }
-    const token = [...iterators].find(([, e]) => e === entry)[0];
+    const { token } = entry;
     clearTimeout(entry.timer);
     entry.timer = setTimeout(() => iterators.delete(token), ITERATOR_IDLE_MS);
     entry.timer.unref?.();
@@ -445,6 +445,10 @@ export function milvusService(face, { version, types }) {
     GetFlushState: withStatus(async () => ({ status: resStatus(), flushed: true })),
   };
 }
+
+/** Search params of the SDK's search iterator (and the request's own keys), not the index's. */
+const ITERATOR_KEYS = new Set(['iterator', 'search_iter_v2', 'search_iter_batch_size', 'search_iter_id', 'search_iter_last_bound',
+  'guarantee_timestamp', 'collection_id']);
 
 function decodeOrFail(type, bytes, what) {
   try {

@@ -34,6 +34,7 @@ const TIMEOUT = ['timeout'];
 const SEARCH_PARAM = ['metric_type', 'params', 'offset', 'round_decimal', 'limit', 'group_by_field', 'group_size', 'strict_group_size'];
 /** Grouping search's keys (Milvus 2.6), from search's options or else its param, as pymilvus. */
 const GROUPING = ['group_by_field', 'group_size', 'strict_group_size'];
+const SEARCH_PARAMS_HINT = "partita's indexes take ef (HNSW), nprobe (IVF) and refine_k (HNSW_SQ); BM25 searches bm25_k1, bm25_b and drop_ratio_search";
 const SEARCH_PARAMS = ['radius', 'range_filter', 'ef', 'nprobe', 'refine_k', 'bm25_k1', 'bm25_b', 'drop_ratio_search'];
 /** The iterators' arguments and options (positional ones included, as iteratorOptions merges them). */
 const QUERY_ITERATOR = ['batch_size', 'limit', 'expr', 'output_fields', 'partition_names', 'offset', 'expr_params', 'timeout'];
@@ -43,6 +44,8 @@ import { int64Digits } from '../core/results.js';
 import { AnnSearchRequest, RRFRanker, WeightedRanker } from './hybrid.js';
 /** hybrid_search's options (pymilvus's keyword arguments). */
 const HYBRID = ['partition_names', 'output_fields', 'offset', 'round_decimal', 'timeout'];
+/** The keys of an AnnSearchRequest's param that its sub-search honours. */
+const HYBRID_PARAM = ['metric_type', 'params', 'limit'];
 import { Index, createIndexRequest, indexRequest } from './vindex.js';
 
 /** A collection or partition name given by the caller: a string, for a collection a non-empty
@@ -481,8 +484,7 @@ export class Collection {
     const text = withTemplate(requestText(request, function (k, v) {
       // the params as written (after their toJSON); not an object: the core refuses it
       if (this === request && k === 'params' && v !== null && typeof v === 'object' && !Array.isArray(v))
-        acceptOptions('search param.params', v, SEARCH_PARAMS,
-          "partita's indexes take ef (HNSW), nprobe (IVF) and refine_k (HNSW_SQ); BM25 searches bm25_k1, bm25_b and drop_ratio_search");
+        acceptOptions('search param.params', v, SEARCH_PARAMS, SEARCH_PARAMS_HINT);
       return faithful(k, v);
     }), params);
     return engine().searchHits(this.#store(), this.#name, facts, text, q, { pk, roundDecimal });
@@ -503,7 +505,11 @@ export class Collection {
     const vectorFields = info.fields.filter((f) => isVectorType(f.dtype));
     const subs = [], queries = [];
     for (const r of reqs) {
-      acceptOptions('search param', r.param, SEARCH_PARAM);
+      // a sub-request honours these keys of its param (grouping, offset and rounding are the
+      // hybrid search's own, or not supported there): the others are refused by name
+      acceptOptions('AnnSearchRequest param', r.param, HYBRID_PARAM, 'a hybrid sub-request takes metric_type, params and limit');
+      if (r.param.params !== null && typeof r.param.params === 'object' && !Array.isArray(r.param.params))
+        acceptOptions('AnnSearchRequest param.params', r.param.params, SEARCH_PARAMS, SEARCH_PARAMS_HINT);
       const field = r.anns_field ? info.fields[info.fieldIndex.get(r.anns_field)] : vectorFields.length === 1 ? vectorFields[0] : undefined;
       const sub = { anns_field: r.anns_field, metric_type: r.param.metric_type ?? '', limit: r.limit ?? r.param.limit ?? 10, expr: r.expr ?? '',
         params: r.param.params ?? {} };
@@ -607,7 +613,7 @@ export class Collection {
 
   /** The collection's indexes. */
   get indexes() {
-    return Index._describe(this.#store(), this.#name, indexRequest()).map((d) => new Index(this, d));
+    return engine().indexes(this.#store(), this.#name, indexRequest()).map((d) => new Index(this, d));
   }
 
   /** The index named (options { index_name, field_name }; neither: the only one), or Milvus's
@@ -622,7 +628,7 @@ export class Collection {
   has_index(options = {}) {
     options = acceptOptions('Collection.has_index() options', options, ['index_name', 'timeout']);
     checkTimeout(options);
-    return Index._describe(this.#store(), this.#name, indexRequest(undefined, options.index_name)).length > 0;
+    return engine().indexes(this.#store(), this.#name, indexRequest(undefined, options.index_name)).length > 0;
   }
 
   /** Drops the index named (options { index_name }; none: the only one). */
@@ -743,7 +749,7 @@ export class Collection {
     if (param !== null && typeof param === 'object' && !Array.isArray(param)) {
       acceptOptions('search_iterator param', param, ['metric_type', 'params', 'offset']);
       acceptOptions('search_iterator param.params', param.params, SEARCH_PARAMS,
-        "partita's indexes take ef (HNSW), nprobe (IVF) and refine_k (HNSW_SQ); BM25 searches bm25_k1, bm25_b and drop_ratio_search");
+        SEARCH_PARAMS_HINT);
     }
     checkTimeout(o);
     this._facts();

@@ -2,7 +2,6 @@
 // (src/vindex.c builds and describes it; the Collection's create_index / index() / indexes make
 // these handles).
 
-import { engine } from '../core/engine.js';
 import { CLIENT_ERROR, ParamError } from '../core/errors.js';
 import { acceptOptions } from './options.js';
 
@@ -58,15 +57,5 @@ export class Index {
   /** Drops the index. */
   drop(options = {}) {
     this.#collection.drop_index({ ...acceptOptions('Index.drop() options', options, ['timeout']), index_name: this.index_name });
-  }
-
-  /** The core's description of the indexes a request names ([] when none). */
-  static _describe(store, name, request) {
-    try {
-      return engine().describeIndex(store, name, request);
-    } catch (e) {
-      if (e.code === 700) return [];
-      throw e;
-    }
   }
 }

@@ -53,6 +53,8 @@ function durableOptions(o = {}) {
   if (!FSYNC.includes(fsync)) throw new ParamError(CLIENT_ERROR, `durable store option fsync must be 'batch' or 'none', got ${String(fsync)}`);
   if (!(typeof groupCommitMs === 'number' && groupCommitMs >= 0 && groupCommitMs <= 10000))
     throw new ParamError(CLIENT_ERROR, `durable store option groupCommitMs must be a number of milliseconds in [0, 10000], got ${String(groupCommitMs)}`);
+  if (fsync === 'none' && groupCommitMs > 0)
+    throw new ParamError(CLIENT_ERROR, "durable store option groupCommitMs groups fdatasyncs: it has no use with fsync 'none'");
   if (!(typeof compactRatio === 'number' && compactRatio >= 0.5))
     throw new ParamError(CLIENT_ERROR, `durable store option compactRatio must be a number >= 0.5, got ${String(compactRatio)}`);
   if (!(Number.isInteger(compactMinBytes) && compactMinBytes >= 0))

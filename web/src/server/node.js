@@ -17,7 +17,7 @@ import path from 'node:path';
 import '../node.js';
 import { init } from '../core/loader.js';
 import { createHandler, timedOut, DEFAULT_MAX_BODY_BYTES } from './handler.js';
-import { aliasOf } from '../client/milvus-client.js';
+import { aliasOf, closeDurableAddress } from '../client/milvus-client.js';
 import { connections } from '../orm/connections.js';
 
 const EMPTY = new Uint8Array(0);
@@ -163,18 +163,23 @@ export async function serve(options = {}) {
     throw new TypeError('durable: { dir, fsync?, groupCommitMs? } (a durable store in directory dir)');
   await init();
   let grpcFace = null;
-  let durableAlias = null; // the connection of the durable store serve() opened
+  let durableAlias = null; // the connection of the durable store serve() opened (REST only)
   if (grpc) {
     if (handlerOptions.using !== undefined) throw new TypeError('using: not with grpc (the REST API serves the gRPC API\'s store)');
     const { createGrpcFace } = await import('../grpc/server.js');
     grpcFace = await createGrpcFace({ token: handlerOptions.token ?? null, maxMessageBytes: handlerOptions.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, durable });
     handlerOptions.using = aliasOf(grpcFace.address, 'default');
-    if (durable) durableAlias = handlerOptions.using;
   } else if (durable) {
     const { dir, ...opts } = durable;
     connections._connectDurable(handlerOptions.using ?? 'default', dir, opts);
     durableAlias = handlerOptions.using ?? 'default';
   }
+  /** The durable stores serve() opened, synced and their locks released (with gRPC: every
+   * database of the face's address). */
+  const release = () => {
+    if (grpcFace && durable) closeDurableAddress(grpcFace.address);
+    else if (durableAlias !== null) connections.remove_connection(durableAlias);
+  };
   const handler = createHandler(handlerOptions);
   const max = handler.maxBodyBytes;
   const mounts = Object.entries(files)
@@ -263,7 +268,7 @@ export async function serve(options = {}) {
     });
   } catch (e) {
     await grpcFace?.close();
-    if (durableAlias !== null) connections.remove_connection(durableAlias);
+    release();
     throw e;
   }
   const actual = server.address().port;
@@ -280,7 +285,7 @@ export async function serve(options = {}) {
       });
       await Promise.all([closed, grpcFace?.close()]);
       // the durable store opened here: synced, its lock released
-      if (durableAlias !== null) connections.remove_connection(durableAlias);
+      release();
     },
   };
 }

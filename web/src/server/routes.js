@@ -17,6 +17,7 @@ import { templateText, withTemplate } from '../core/template.js';
 import { queriesJson } from '../core/marshal.js';
 import { AliasTable } from '../core/aliases.js';
 import { Databases } from '../core/databases.js';
+import { FunctionType } from '../client/constants.js';
 import { alterCollectionProperties, alterDatabaseProperties, alterFieldProperties, describedProperties, fieldProperties } from '../core/properties.js';
 import { envelope, goFields, jsonKind, okData, okText, parseBool } from './shapes.js';
 
@@ -326,12 +327,12 @@ function describeCollection(conn, req) {
       autoId: Boolean(h.pk?.auto_id),
       fields: h.schema.fields.map((f) => describeField(f, st)),
       functions: (h.schema.functions ?? []).map((fn) => ({
-        name: fn.name, id: 0, description: fn.description ?? '', type: fn.type === 1 ? 'BM25' : String(fn.type),
+        name: fn.name, id: 0, description: fn.description ?? '', type: FunctionType[fn.type] ?? String(fn.type),
         inputFieldNames: fn.input_field_names, outputFieldNames: fn.output_field_names,
         params: Object.entries(fn.params ?? {}).map(([key, value]) => ({ key, value: String(value) })),
       })),
       aliases: conn.aliases.of(h.name),
-      indexes: coreIndexes(conn, h).map((i) => ({ indexName: i.index_name, fieldName: i.field_name, metricType: i.metric_type })),
+      indexes: engine().indexes(conn.store, h.name).map((i) => ({ indexName: i.index_name, fieldName: i.field_name, metricType: i.metric_type })),
       load: st.loaded ? 'LoadStateLoaded' : 'LoadStateNotLoad',
       shardsNum: 1,
       partitionsNum: parts.length,
@@ -671,16 +672,6 @@ function indexRequest(ip) {
   };
 }
 
-/** The core's indexes of a collection ([] when it has none). */
-function coreIndexes(conn, h) {
-  try {
-    return engine().describeIndex(conn.store, h.name, '{}');
-  } catch (e) {
-    if (e.code === 700) return [];
-    throw e;
-  }
-}
-
 function createIndexes(conn, req) {
   const h = conn.get(req.collectionName);
   for (let ip of req.indexParams) {
@@ -782,7 +773,7 @@ export const ROUTES = {
   'databases/drop_properties': ['DropDatabasePropertiesReq', (s, r) => alterDatabase(s, r, [], r.propertyKeys ?? []), ON_DATABASE],
   'indexes/create': ['IndexParamReq', (s, r) => createIndexes(s, r)],
   'indexes/describe': ['IndexReq', (s, r) => describeIndex(s, r)],
-  'indexes/list': ['CollectionNameReq', (s, r) => okData(coreIndexes(s, s.get(r.collectionName)).map((i) => i.index_name))],
+  'indexes/list': ['CollectionNameReq', (s, r) => okData(engine().indexes(s.store, s.get(r.collectionName).name).map((i) => i.index_name))],
   'indexes/drop': ['IndexReq', (s, r) => dropIndex(s, r)],
   'partitions/create': ['PartitionReq', partitionRoutes.create],
   'partitions/drop': ['PartitionReq', partitionRoutes.drop],
