@@ -57,6 +57,23 @@ pt_status pt_filter_compile(const pt_collection *c, const char *expr, size_t len
   return PT_OK;
 }
 
+pt_status pt_json_path_plan(const pt_collection *c, const char *name, size_t len, const char *what, pt_plan **plan,
+                            const pt_pred **at, pt_error *perr) {
+  *plan = NULL;
+  *at = NULL;
+  char *expr = pt_malloc(len + 8);
+  if (!expr) return pt_fail_nomem(perr);
+  memcpy(expr, "exists ", 7);
+  memcpy(expr + 7, name, len);
+  expr[len + 7] = '\0';
+  pt_status rc = pt_plan_parse(c, expr, len + 7, NULL, 0, what, plan, perr);
+  pt_free(expr);
+  if (rc) return rc;
+  const pt_pred *p = pt_plan_root(*plan);
+  if (p && p->kind == P_EXISTS) *at = p;
+  return PT_OK;
+}
+
 pt_str pt_filter_params(const char *request, size_t len) {
   size_t start = 0, n = 0;
   pt_str none = {NULL, 0};

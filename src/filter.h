@@ -34,6 +34,13 @@ void pt_filter_free(pt_filter *f);
  * is {}): *out, or false when a key of the path is absent. */
 bool pt_json_path_find(const char *text, size_t len, const pt_str *keys, size_t n_keys, pt_str *out);
 
+/* Resolves `name` (len bytes) as the filter language reads a column (`exists <name>`): a path
+ * into a JSON field or the dynamic field (`meta["k"][0]`), or a dynamic key. Returns the
+ * parser's status (perr filled when it fails); on PT_OK *plan holds the plan (pt_plan_free) and
+ * *at its `exists` predicate, or NULL when the name is a column but no path (a plain field). */
+pt_status pt_json_path_plan(const pt_collection *c, const char *name, size_t len, const char *what, pt_plan **plan,
+                            const pt_pred **at, pt_error *perr);
+
 /* The text of a request's "expr_params" member (the expression's template values), or an empty
  * span when it is absent or null. */
 pt_str pt_filter_params(const char *request, size_t len);

@@ -331,6 +331,26 @@ size_t pt_json_canonical(const char *text, size_t len, char *out) {
   return k;
 }
 
+static int hex1(uint8_t ch) { return ch <= '9' ? ch - '0' : (ch | 0x20) - 'a' + 10; }
+
+uint8_t pt_json_string_byte(const char *p, size_t len, size_t *i) {
+  uint8_t ch = (uint8_t)p[(*i)++];
+  if (ch != '\\' || *i >= len) return ch;
+  ch = (uint8_t)p[(*i)++];
+  switch (ch) {
+  case 'b': return '\b';
+  case 'f': return '\f';
+  case 'n': return '\n';
+  case 'r': return '\r';
+  case 't': return '\t';
+  case 'u':
+    if (*i + 4 > len) return ch;
+    *i += 4;
+    return (uint8_t)(hex1((uint8_t)p[*i - 2]) << 4 | hex1((uint8_t)p[*i - 1]));
+  default: return ch; /* \" and \\ */
+  }
+}
+
 size_t pt_json_unescape(const char *text, size_t n, char *out) {
   const unsigned char *s = (const unsigned char *)text;
   size_t k = 0;

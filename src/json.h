@@ -73,6 +73,11 @@ size_t pt_json_canonical(const char *text, size_t len, char *out);
  * measure. Returns the length. */
 size_t pt_json_unescape(const char *s, size_t n, char *out);
 
+/* The next byte of the characters of a canonical JSON string (pt_json_canonical: its escapes
+ * are \", \\, \b \f \n \r \t and \u00XX), read from p[*i] on (`len` bytes between the quotes),
+ * *i moved past what was read. */
+uint8_t pt_json_string_byte(const char *p, size_t len, size_t *i);
+
 /* What is wrong, for a message: "a number with a leading zero at byte 5". Returns out. */
 const char *pt_json_describe(const pt_json_checked *c, char *out, size_t size);
 

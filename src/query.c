@@ -11,6 +11,7 @@
 #include "cJSON.h"
 #include "json.h"
 #include "filter.h"
+#include "orderby.h"
 #include "rows.h"
 
 
@@ -81,6 +82,33 @@ static pt_status order_by_key(const pt_collection *c, selection *sel, uint64_t s
   for (size_t i = from; i < end; i++) sel->refs[i - from] = k[i].ref;
   sel->n = end - from;
   pt_free(k);
+  return PT_OK;
+}
+
+/* Orders the selection by order_by_fields (orderby.h), then keeps rows [skip, skip + take). */
+static pt_status order_rows(const pt_collection *c, const pt_order *o, selection *sel, uint64_t skip, uint64_t take) {
+  size_t n = sel->n;
+  if (n == 0) return PT_OK;
+  uint32_t *perm = pt_malloc(n * sizeof *perm);
+  pt_rowref *out = pt_malloc(n * sizeof *out);
+  if (!perm || !out || n > UINT32_MAX) {
+    pt_free(perm);
+    pt_free(out);
+    return PT_NOMEM;
+  }
+  for (size_t i = 0; i < n; i++) perm[i] = (uint32_t)i;
+  if (pt_order_sort(c, o, sel->refs, perm, n)) {
+    pt_free(perm);
+    pt_free(out);
+    return PT_NOMEM;
+  }
+  size_t from = skip < n ? (size_t)skip : n;
+  size_t m = n - from < take ? n - from : (size_t)take;
+  for (size_t i = 0; i < m; i++) out[i] = sel->refs[perm[from + i]];
+  memcpy(sel->refs, out, m * sizeof *out);
+  sel->n = m;
+  pt_free(perm);
+  pt_free(out);
   return PT_OK;
 }
 
@@ -170,12 +198,15 @@ typedef struct qreq {
   pt_str params; /* expr_params */
   bool has_limit, has_offset;
   bool order_by_pk; /* rows in primary-key order (query iterators), not storage order */
+  pt_str order_spec; /* order_by_fields (Milvus 3.0, orderby.h), or empty */
+  pt_order order;
   int64_t limit, offset;
   bool *scope; /* per partition */
   pt_outputs out;
 } qreq;
 
 static void qreq_release(qreq *q) {
+  pt_order_release(&q->order);
   pt_free(q->scope);
   pt_outputs_release(&q->out);
 }
@@ -215,6 +246,40 @@ static pt_status parse_request(const pt_collection *c, const cJSON *root, qreq *
     return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "order_by_pk must be a bool, got %s",
                    pt_json_python_type(order));
   q->order_by_pk = cJSON_IsTrue(order);
+  const cJSON *spec = cJSON_GetObjectItemCaseSensitive(root, "order_by_fields");
+  if (spec && !cJSON_IsNull(spec) && !cJSON_IsString(spec))
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "order_by_fields must be a string, got %s",
+                   pt_json_python_type(spec));
+  if (cJSON_IsString(spec)) q->order_spec = (pt_str){spec->valuestring, strlen(spec->valuestring)};
+  /* Milvus's order of checks: a limit, no iterator, then (the plan parsed) no aggregate */
+  pt_str first = {NULL, 0}; /* the first item's field name (ptr set when an item is given) */
+  for (size_t i = 0, from = 0; i <= q->order_spec.len && !first.ptr; i++) {
+    if (i < q->order_spec.len && q->order_spec.ptr[i] != ',') continue;
+    const char *p = q->order_spec.ptr + from, *e = q->order_spec.ptr + i;
+    from = i + 1;
+    while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
+    while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r')) e--;
+    if (p == e) continue;
+    const char *colon = memchr(p, ':', (size_t)(e - p));
+    const char *ne = colon ? colon : e;
+    while (ne > p && (ne[-1] == ' ' || ne[-1] == '\t')) ne--;
+    first = (pt_str){p, (size_t)(ne - p)};
+  }
+  if (first.ptr) {
+    if (!q->has_limit)
+      return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "ORDER BY requires explicit limit" PT_INVALID_PARAMETER);
+    if (q->order_by_pk)
+      return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "ORDER BY with iterator is not supported" PT_INVALID_PARAMETER);
+    if (q->out.count_only) {
+      char name[129];
+      size_t n = first.len < 128 ? first.len : 128;
+      for (size_t i = 0; i < n; i++) name[i] = (char)(first.ptr[i] >= 'A' && first.ptr[i] <= 'Z' ? first.ptr[i] + 32 : first.ptr[i]);
+      name[n] = '\0';
+      return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                     "ORDER BY field '%s' is not valid: when using GROUP BY or aggregates, ORDER BY can only reference "
+                     "GROUP BY columns. Valid targets are: []" PT_INVALID_PARAMETER, name);
+    }
+  }
 
   if (q->out.count_only && ((q->has_limit && q->limit > 0) || (q->has_offset && q->offset > 0)))
     return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
@@ -254,6 +319,7 @@ pt_status pt_collection_query(pt_collection *c, const char *request, size_t len,
   if (rc) goto done;
   q.params = pt_filter_params(request, len);
   if ((rc = pt_filter_compile(c, q.expr, q.expr_len, q.params.ptr, q.params.len, "query", &filter, err))) goto done;
+  if ((rc = pt_order_parse(c, q.order_spec.ptr, q.order_spec.len, PT_ORDER_QUERY, &q.order, err))) goto done;
 
   uint64_t skip = q.has_offset ? (uint64_t)q.offset : 0;
   uint64_t take = q.has_limit ? (uint64_t)q.limit : UINT64_MAX;
@@ -276,6 +342,14 @@ pt_status pt_collection_query(pt_collection *c, const char *request, size_t len,
       goto done;
     }
     if (order_by_key(c, &sel, skip, take)) { rc = pt_fail_nomem(err); goto done; }
+  } else if (q.order.n) {
+    /* every row selected, in storage order, then ordered (stably) and cut */
+    if (keys ? select_keys(c, q.scope, keys, &sel) != PT_OK
+             : (rc = select_filtered(c, q.scope, filter, 0, UINT64_MAX, &sel, NULL, err)) != PT_OK) {
+      if (!rc) rc = pt_fail_nomem(err);
+      goto done;
+    }
+    if (order_rows(c, &q.order, &sel, skip, take)) { rc = pt_fail_nomem(err); goto done; }
   } else if (keys) {
     if (select_keys(c, q.scope, keys, &sel)) { rc = pt_fail_nomem(err); goto done; }
     /* offset and limit over the rows found */

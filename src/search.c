@@ -37,6 +37,7 @@
 #include "json.h"
 #include "distance.h"
 #include "half.h"
+#include "orderby.h"
 #include "text.h"
 #include "vindex.h"
 
@@ -177,11 +178,14 @@ typedef struct sreq {
   const pt_str *group_keys; /* that path (owned by group_plan), group_n_keys keys */
   size_t group_n_keys;
   pt_plan *group_plan;     /* the path's plan (`exists <group_by_field>`), or NULL */
+  pt_str order_spec;       /* params.order_by_fields (Milvus 3.0, orderby.h), or empty */
+  pt_order order;          /* the hits' order, when given (else best first) */
   bool use_index;          /* the field's index is walked (vindex.h), with these parameters */
   pt_index_search_params isp;
 } sreq;
 
 static void sreq_release(sreq *q) {
+  pt_order_release(&q->order);
   pt_free(q->scope);
   pt_outputs_release(&q->out);
   pt_queries_release(&q->v);
@@ -344,11 +348,13 @@ static pt_status parse_limits(const pt_collection *c, const cJSON *root, sreq *q
   const cJSON *params = cJSON_GetObjectItemCaseSensitive(root, "params");
   if (params && !cJSON_IsNull(params) && !cJSON_IsObject(params))
     return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "search params must be a dict");
-  /* Milvus 3.0 sorts a search's hits by scalar fields given as order_by_fields, which the Node
-   * SDK 3.0 sends among the search params: not in partita, so refused rather than ignored */
-  if (params && cJSON_GetObjectItemCaseSensitive(params, "order_by_fields"))
-    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM,
-                   "order_by_fields (Milvus 3.0's ordering of search results by scalar fields) is not supported by partita");
+  /* Milvus 3.0 orders a search's hits by scalar values given as order_by_fields, which the SDKs
+   * send among the search params (read once the grouping is: order_hits) */
+  const cJSON *ob = params ? cJSON_GetObjectItemCaseSensitive(params, "order_by_fields") : NULL;
+  if (ob && !cJSON_IsNull(ob) && !cJSON_IsString(ob))
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "order_by_fields must be a string, got %s",
+                   pt_json_python_type(ob));
+  if (cJSON_IsString(ob)) q->order_spec = (pt_str){ob->valuestring, strlen(ob->valuestring)};
   pt_status rc;
   if ((rc = pt_vindex_search_params(c, q->field, params, (uint32_t)(limit + offset), &q->isp, &q->use_index, err)))
     return rc;
@@ -411,16 +417,11 @@ static pt_status parse_group(const pt_collection *c, const cJSON *root, sreq *q,
     q->group_json = true;
   } else if (fi >= 0 || s->enable_dynamic_field) {
     /* a path: the filter language's `exists <path>` resolves it (JSON field or dynamic key) */
-    size_t n = len + 7;
-    char *expr = pt_malloc(n + 1);
-    if (!expr) return pt_fail_nomem(err);
-    snprintf(expr, n + 1, "exists %s", name);
     pt_error perr;
-    pt_status rc = pt_plan_parse(c, expr, n, NULL, 0, "search", &q->group_plan, &perr);
-    pt_free(expr);
+    const pt_pred *p;
+    pt_status rc = pt_json_path_plan(c, name, len, "search", &q->group_plan, &p, &perr);
     if (rc == PT_NOMEM) return pt_fail_nomem(err);
-    const pt_pred *p = rc ? NULL : pt_plan_root(q->group_plan);
-    if (!p || p->kind != P_EXISTS)
+    if (!p)
       return pt_fail(err, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
                      "group_by_field %s is neither a field nor a JSON path%s%s" PT_INVALID_PARAMETER, name,
                      rc ? ": " : "", rc ? perr.message : "");
@@ -988,25 +989,10 @@ static gval group_value(const pt_collection *c, const sreq *q, pt_rowref ref) {
   return v;
 }
 
-/* The next byte of a value's characters, from *i on (esc: a canonical JSON string's escapes, \",
- * \\, \b \f \n \r \t and \u00XX, read as the byte they stand for). */
-static int hex1(uint8_t ch) { return ch <= '9' ? ch - '0' : (ch | 0x20) - 'a' + 10; }
+/* The next byte of a value's characters, from *i on (esc: a canonical JSON string's escapes read
+ * as the byte they stand for). */
 static uint8_t gval_byte(gval v, size_t *i) {
-  uint8_t ch = v.p[(*i)++];
-  if (!v.esc || ch != '\\' || *i >= v.len) return ch;
-  ch = v.p[(*i)++];
-  switch (ch) {
-  case 'b': return '\b';
-  case 'f': return '\f';
-  case 'n': return '\n';
-  case 'r': return '\r';
-  case 't': return '\t';
-  case 'u':
-    if (*i + 4 > v.len) return ch;
-    *i += 4;
-    return (uint8_t)(hex1(v.p[*i - 2]) << 4 | hex1(v.p[*i - 1]));
-  default: return ch; /* \" and \\ */
-  }
+  return v.esc ? pt_json_string_byte((const char *)v.p, v.len, i) : v.p[(*i)++];
 }
 
 static uint64_t gval_hash(gval v) {
@@ -1093,6 +1079,57 @@ done:
 }
 
 /* ============================================================================================
+ * order_by_fields: a query's hits (offset + limit of them best first, or groups of them)
+ * reordered by scalar values, then offset skipped — Milvus's proxy order_by operator
+ * ========================================================================================== */
+
+/* Reorders hp->h by q->order (stably, so equal values keep best first); grouped, the groups
+ * (contiguous, as group_hits leaves them) by their first hit's values. *skip becomes the hits
+ * of the first `offset` rows or groups. */
+static pt_status order_hits(const pt_collection *c, const sreq *q, heap *hp, size_t *skip, pt_error *err) {
+  size_t n = hp->n;
+  if (n == 0) return PT_OK;
+  size_t *start = pt_malloc((n + 1) * sizeof *start); /* units: hits, or groups */
+  pt_rowref *refs = pt_malloc(n * sizeof *refs);
+  uint32_t *perm = pt_malloc(n * sizeof *perm);
+  hit *out = pt_malloc(n * sizeof *out);
+  pt_status rc = PT_OK;
+  if (!start || !refs || !perm || !out || n > UINT32_MAX) {
+    rc = pt_fail_nomem(err);
+    goto done;
+  }
+  size_t units = 0;
+  for (size_t i = 0; i < n; i++)
+    if (q->group_field < 0 || i == 0 ||
+        !gval_eq(group_value(c, q, hp->h[i - 1].ref), group_value(c, q, hp->h[i].ref))) {
+      start[units] = i;
+      refs[units] = hp->h[i].ref;
+      perm[units] = (uint32_t)units;
+      units++;
+    }
+  start[units] = n;
+  if (pt_order_sort(c, &q->order, refs, perm, units)) {
+    rc = pt_fail_nomem(err);
+    goto done;
+  }
+  size_t at = 0;
+  *skip = 0;
+  for (size_t u = 0; u < units; u++) {
+    size_t from = start[perm[u]], to = start[perm[u] + 1];
+    if (u < (size_t)q->offset) *skip += to - from;
+    memcpy(out + at, hp->h + from, (to - from) * sizeof *out);
+    at += to - from;
+  }
+  memcpy(hp->h, out, n * sizeof *out);
+done:
+  pt_free(start);
+  pt_free(refs);
+  pt_free(perm);
+  pt_free(out);
+  return rc;
+}
+
+/* ============================================================================================
  * Entry point
  * ========================================================================================== */
 
@@ -1131,8 +1168,22 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
   pt_status rc;
 
   if ((rc = pick_field(c, root, &q, err)) || (rc = pick_metric(c, root, &q, err)) || (rc = parse_limits(c, root, &q, err)) ||
-      (rc = parse_group(c, root, &q, err)))
+      (rc = parse_group(c, root, &q, err)) ||
+      (rc = pt_order_parse(c, q.order_spec.ptr, q.order_spec.len, PT_ORDER_SEARCH, &q.order, err)))
     goto done;
+  {
+    /* a search iterator's pages ("iterator": true, as Milvus's search params say it) are by distance */
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(root, "iterator");
+    if (it && !cJSON_IsNull(it) && !cJSON_IsBool(it)) {
+      rc = pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "iterator must be a bool, got %s", pt_json_python_type(it));
+      goto done;
+    }
+    if (cJSON_IsTrue(it) && q.order.n) {
+      rc = pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "order_by is not supported when using search iterator" PT_INVALID_PARAMETER "[expected=][actual=]");
+      goto done;
+    }
+  }
   /* by keys (Milvus 2.6.9: "int_ids" / "str_ids"), the partitions searched are those the keys
    * are looked up in: read first */
   bool by_keys = cJSON_GetObjectItemCaseSensitive(root, "int_ids") || cJSON_GetObjectItemCaseSensitive(root, "str_ids");
@@ -1255,6 +1306,7 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
     qsort(hp->h, hp->n, sizeof *hp->h, hit_cmp);
     size_t skip = (size_t)q.offset < hp->n ? (size_t)q.offset : hp->n;
     if (q.group_field >= 0 && (rc = group_hits(c, &q, hp, &skip, err))) goto done;
+    if (q.order.n && (rc = order_hits(c, &q, hp, &skip, err))) goto done;
     skips[i] = skip;
     res->counts[i] = (uint32_t)(hp->n - skip);
     total += hp->n - skip;
