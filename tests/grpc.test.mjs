@@ -498,17 +498,3 @@ test("LangChain.js's Milvus vector store, unmodified, against the gRPC server", 
     await store.client.closeConnection();
   }
 });
-
-test("the real SDK's order_by_fields (Milvus 3.0) over gRPC: refused by name with a status, never ignored", async () => {
-  const collection_name = uniqueName('grpc_order_by');
-  ok(await client.createCollection({ collection_name, dimension: 2 }));
-  ok(await client.insert({ collection_name, data: [{ id: 1, vector: [0, 1] }, { id: 2, vector: [1, 0] }] }));
-  // search: the SDK sends it among the search params, which the core refuses
-  const s = await client.search({ collection_name, data: [0, 1], order_by_fields: [{ field: 'id', order: 'desc' }] });
-  assert.equal(s.status.code, 1100, s.status.reason);
-  assert.match(s.status.reason, /^order_by_fields \(Milvus 3\.0's ordering of search results by scalar fields\) is not supported by partita/);
-  // query: the SDK sends it among the query params, which the gRPC face refuses by name
-  const q = await client.query({ collection_name, filter: 'id > 0', order_by: 'id:desc' });
-  assert.equal(q.status.code, 1100, q.status.reason);
-  assert.match(q.status.reason, /query parameter order_by_fields is not supported by partita/);
-});

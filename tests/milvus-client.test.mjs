@@ -14,7 +14,6 @@ import { fileURLToPath } from 'node:url';
 import { MilvusClient, DataType, MetricType, ErrorCode, ERROR_REASONS, LoadState, FieldPartialUpdateOpType } from 'partita/milvus-client';
 import { MilvusClient as FromMain, MilvusException } from 'partita';
 import { serve } from 'partita/server/node';
-import { createHandler } from 'partita/server';
 import { uniqueName, sdkQuickstart, assertQuickstartResults } from './support/helpers.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -254,7 +253,6 @@ test('arguments partita does not implement are refused by name, and nothing is d
   const refuse = async (call, key) => assert.rejects(call, (e) => e instanceof MilvusException && e.code === 1100 && e.message.includes(key));
   await refuse(client.searchIterator({ collection_name: name, data: [1, 2], batchSize: 10, group_by_field: 'id' }), 'group_by_field');
   await refuse(client.search({ collection_name: name, data: [1, 2], rerank: { strategy: 'rrf', params: {} } }), 'rerank');
-  await refuse(client.query({ collection_name: name, filter: '', order_by: 'id' }), 'order_by');
   await refuse(client.insert({ collection_name: name, data: [{ id: 1, vector: [1, 2] }], partial_update: true }), 'partial_update');
   await refuse(client.insert({ collection_name: name, data: [{ id: 1, vector: [1, 2] }], field_ops: [] }), 'field_ops');
   await refuse(client.insert({ collection_name: name, data: [{ id: 1, vector: [1, 2] }], transformers: {} }), 'transformers');
@@ -508,29 +506,4 @@ test("each reply has the keys the SDK's types declare for it", async () => {
   check('MutationResult', await client.delete({ ...c, filter: 'id > 0' }), 'delete of a dropped collection');
   check('QueryResults', await client.query(c), 'query of a dropped collection');
   check('DescribeIndexResponse', await client.describeIndex(c), 'describeIndex of a dropped collection');
-});
-
-test("Milvus 3.0's order_by (order_by_fields) where the SDK 3.0 sends it: refused by name, never ignored, on every face", async () => {
-  const collection_name = `order_by_${process.pid}`;
-  await quick(collection_name);
-  assert.equal((await client.insert({ collection_name, data: [{ id: 1, vector: [0, 1] }, { id: 2, vector: [1, 0] }] })).status.error_code, ErrorCode.SUCCESS);
-  const refused = (e, method, key) => e instanceof MilvusException && e.code === 1100 && e.message.includes(`\`${key}\` of MilvusClient.${method} is not supported by partita`);
-  // as arguments of their own: query's order_by_fields or order_by, search's order_by_fields
-  await assert.rejects(client.query({ collection_name, filter: 'id > 0', order_by_fields: 'id:desc' }), (e) => refused(e, 'query', 'order_by_fields'));
-  await assert.rejects(client.query({ collection_name, filter: 'id > 0', order_by: [{ field: 'id', order: 'desc' }] }), (e) => refused(e, 'query', 'order_by'));
-  await assert.rejects(client.search({ collection_name, data: [0, 1], order_by_fields: 'id:asc' }), (e) => refused(e, 'search', 'order_by_fields'));
-  await assert.rejects(client.queryIterator({ collection_name, batchSize: 1, order_by_fields: 'id:asc' }), (e) => refused(e, 'queryIterator', 'order_by_fields'));
-  await assert.rejects(client.searchIterator({ collection_name, data: [0, 1], batchSize: 1, order_by_fields: 'id:asc' }), (e) => refused(e, 'searchIterator', 'order_by_fields'));
-  // among the search params (where the SDK puts it on the wire): the core refuses it, a status
-  const reason = /^order_by_fields \(Milvus 3\.0's ordering of search results by scalar fields\) is not supported by partita/;
-  for (const params of [{ order_by_fields: 'id:asc' }, JSON.stringify({ order_by_fields: 'id:asc' })])
-    assertStatus((await client.search({ collection_name, data: [0, 1], params })).status, 1100, ErrorCode.IllegalArgument, reason);
-  // REST's search params the same (a handler over the client's store)
-  const rest = createHandler({ using: 'milvus-client :memory:' });
-  const r = await (await rest(new Request('http://127.0.0.1/v2/vectordb/entities/search', {
-    method: 'POST', body: JSON.stringify({ collectionName: collection_name, data: [[0, 1]], limit: 1, searchParams: { params: { order_by_fields: 'id:asc' } } }),
-  }))).json();
-  assert.equal(r.code, 1100, JSON.stringify(r));
-  assert.match(r.message, reason);
-  assert.equal((await client.count({ collection_name })).data, 2);
 });

@@ -196,6 +196,17 @@ const EVIDENCE = {
   strict_group_size: async (call, key) => {
     assert.deepEqual(await grouped(call, key, { group_by_field: 'n', group_size: 2, strict_group_size: true }), groupedWant(key, 2));
   },
+  // Milvus 3.0's ordering (order-by.test.mjs has the rest): ids descending, and Milvus's message
+  // for a field it cannot order by
+  order_by_fields: async (call, key) => {
+    const search = key.includes('search');
+    const base = search ? {} : { limit: 4 };
+    const got = await call({ ...base, order_by_fields: [{ field: 'n', order: 'desc' }] });
+    const list = (search ? got[0] : got).map((r) => Number(r.id));
+    assert.deepEqual(list, [...list].sort((a, b) => b - a));
+    assert.ok(list.length > (key.startsWith('Partition') ? 0 : 1), `order_by_fields: ${list}`);
+    await refused(call({ ...base, order_by_fields: 'v' }), "order_by field 'v'");
+  },
   // validated on every method (its wait bounds apply on forwarding connections, forward.test.mjs)
   timeout: async (call) => refused(call({ timeout: -1 }), 'timeout', ParamError),
   // 'remote' needs a forwarding connection (forward.test.mjs waits for the remote's answer)

@@ -331,7 +331,14 @@ export interface QueryOptions extends TimeoutOption {
   offset?: number;
   consistency_level?: ConsistencyLevel;
   expr_params?: ExprParams;
+  /** Milvus 3.0's ordering (needs a limit): `'price:desc,rating'` or a list of such strings and
+   * `{ field, order }` objects; BOOL, INT8 to INT64, FLOAT, DOUBLE or VARCHAR fields, nulls last
+   * ascending and first descending (`field:asc:nulls_first` says otherwise), ties in storage order. */
+  order_by_fields?: OrderByFields;
 }
+/** Milvus 3.0's order_by_fields: a string (`'price:desc,rating'`) or a list of strings and
+ * `{ field, order }` objects (asc, ascending, desc, descending; asc when absent). */
+export type OrderByFields = string | Array<string | { field: string; order?: 'asc' | 'desc' | 'ascending' | 'descending' }>;
 export interface CollectionQueryOptions extends QueryOptions {
   partition_names?: string[];
 }
@@ -412,6 +419,10 @@ export interface SearchOptions extends TimeoutOption {
   group_size?: number;
   /** Only groups of exactly group_size hits are returned; refused without group_by_field. */
   strict_group_size?: boolean;
+  /** Milvus 3.0: the `offset + limit` best hits (or groups, by their best hit) reordered by these
+   * fields, dynamic keys or JSON paths (`meta["price"]`), nulls last, ties best first; then
+   * `offset` skipped. */
+  order_by_fields?: OrderByFields;
 }
 export interface CollectionSearchOptions extends SearchOptions {
   partition_names?: string[];

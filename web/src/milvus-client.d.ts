@@ -339,7 +339,18 @@ interface BaseDeleteReq extends collectionNameReq {
 }
 export type DeleteReq = (BaseDeleteReq & { ids: string[] | number[] }) | (BaseDeleteReq & { filter: string }) | (BaseDeleteReq & { expr: string });
 export type DeleteEntitiesReq = (BaseDeleteReq & { expr: string }) | (BaseDeleteReq & { filter: string });
+/** Milvus 3.0's ordering: `'price:desc,rating'`, or a list of `field[:direction]` strings and
+ * `{ field, order }` objects (order asc, ascending, desc or descending; asc when absent). */
+export type OrderByOrder = 'asc' | 'desc' | 'ascending' | 'descending';
+export type OrderByField = string | { field: string; order?: OrderByOrder };
+export type OrderByFields = string | OrderByField[];
 export interface QueryReq extends collectionNameReq {
+  /** Rows ordered by BOOL, INT8 to INT64, FLOAT, DOUBLE or VARCHAR fields (each
+   * `field[:direction[:nulls_first|nulls_last]]`; nulls last ascending, first descending),
+   * ties in storage order; needs a `limit`, which with `offset` applies after the ordering. */
+  order_by_fields?: OrderByFields;
+  /** Alias of order_by_fields. */
+  order_by?: OrderByFields;
   output_fields?: string[];
   partition_names?: string[];
   ids?: string[] | number[];
@@ -350,7 +361,7 @@ export interface QueryReq extends collectionNameReq {
   limit?: number;
   consistency_level?: ConsistencyLevelEnum | keyof typeof ConsistencyLevelEnum;
 }
-export interface QueryIteratorReq extends Omit<QueryReq, 'ids' | 'offset' | 'limit'> {
+export interface QueryIteratorReq extends Omit<QueryReq, 'ids' | 'offset' | 'limit' | 'order_by'> {
   limit?: number;
   batchSize: number;
 }
@@ -418,6 +429,10 @@ export interface SearchSimpleReq extends collectionNameReq {
   group_by_field?: string;
   group_size?: number;
   strict_group_size?: boolean;
+  /** Milvus 3.0: the `offset + limit` best hits (or groups, by their best hit) reordered by these
+   * fields, dynamic keys or JSON paths (`meta["price"]`), nulls last, ties best first; then
+   * `offset` skipped. Refused by a search iterator, as Milvus refuses it. */
+  order_by_fields?: OrderByFields;
 }
 export interface SearchIteratorReq
   extends Omit<SearchSimpleReq, 'offset' | 'limit' | 'topk' | 'ids' | 'group_by_field' | 'group_size' | 'strict_group_size'> {

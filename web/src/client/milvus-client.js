@@ -31,6 +31,7 @@ import { run_analyzer } from '../orm/analyzer.js';
 import { DataType as CORE, isVectorType } from '../core/dtype.js';
 import { CLIENT_ERROR, Code, MilvusException, ParamError } from '../core/errors.js';
 import { templateText, withTemplate } from '../core/template.js';
+import { orderByText } from '../core/orderby.js';
 import { defaultMetric } from '../remote/rest.js';
 import {
   ConsistencyLevelEnum, DataType, DataTypeMap, FunctionType, DEFAULT_COUNT_QUERY_STRING, DEFAULT_DYNAMIC_FIELD, DEFAULT_METRIC_TYPE,
@@ -104,6 +105,9 @@ function searchParamsOf(given) {
     throw new MilvusException(Code.PARAMETER_INVALID, `search params must be a JSON object, got: ${typeof given === 'string' ? given : JSON.stringify(given)}: invalid parameter`);
   return p;
 }
+
+/** What the SDK throws for its own argument checks: a plain Error. */
+const sdkError = (message) => new Error(message);
 
 /** An INT64 given as the SDK takes it: a number, a BigInt, a string of digits or a Long. */
 function int64In(v) {
@@ -1113,7 +1117,9 @@ export class MilvusClient {
 
   async query(data) {
     checkCollectionName(data);
-    accept('query', data, ['output_fields', 'partition_names', 'ids', 'expr', 'filter', 'exprValues', 'offset', 'limit', 'consistency_level']);
+    accept('query', data, ['output_fields', 'partition_names', 'ids', 'expr', 'filter', 'exprValues', 'offset', 'limit', 'consistency_level',
+      'order_by_fields', 'order_by']);
+    orderByText(data.order_by_fields ?? data.order_by, sdkError); // the SDK's checks throw, before any call
     data = this.#real(data);
     return this.#run((s) => ({ status: s, data: [] }), () => ({ status: resStatus(), data: this.#queryRows(data) }));
   }
@@ -1130,6 +1136,9 @@ export class MilvusClient {
     if (data.partition_names) request.partition_names = data.partition_names;
     if (typeof data.limit === 'number') request.limit = data.limit;
     if (typeof data.offset === 'number') request.offset = data.offset;
+    // Milvus 3.0's ordering (the SDK's order_by_fields, or order_by): the core reads the wire text
+    const order = orderByText(data.order_by_fields ?? data.order_by, sdkError);
+    if (order !== undefined) request.order_by_fields = order;
     const text = withTemplate(JSON.stringify(request), templateText(data.exprValues));
     const rows = engine().queryRows(this.#storeOf(data), h.name, h, text);
     if (request.output_fields.some((o) => o.trim() === DEFAULT_COUNT_QUERY_STRING)) return rows.map((r) => ({ [DEFAULT_COUNT_QUERY_STRING]: String(r[DEFAULT_COUNT_QUERY_STRING]) }));
@@ -1169,7 +1178,8 @@ export class MilvusClient {
     }
     accept('search', data, ['anns_field', 'partition_names', 'expr', 'filter', 'exprValues', 'search_params', 'vectors', 'vector', 'data', 'output_fields',
       'vector_type', 'consistency_level', 'limit', 'topk', 'offset', 'params', 'metric_type', 'round_decimal', 'ignore_growing', 'ids',
-      'group_by_field', 'group_size', 'strict_group_size']);
+      'group_by_field', 'group_size', 'strict_group_size', 'order_by_fields']);
+    orderByText(data.order_by_fields, sdkError); // the SDK's checks throw, before any call
     const legacy = data.search_params ?? null;
     if (legacy) accept('search (search_params)', legacy, ['anns_field', 'topk', 'metric_type', 'params', 'offset', 'round_decimal', 'ignore_growing']);
     // every row of the embedded store is where Milvus keeps new rows (growing segments)
@@ -1197,6 +1207,9 @@ export class MilvusClient {
       const params = searchParamsOf(legacy ? legacy.params : data.params);
       const roundDecimal = legacy?.round_decimal ?? params.round_decimal ?? data.round_decimal ?? -1;
       const { round_decimal: _r, ...searchParams } = params; // a BM25 index's bm25_k1 / bm25_b: the core's
+      // Milvus 3.0's ordering goes among the search params, as the SDK sends it (over params' own)
+      const order = orderByText(data.order_by_fields, sdkError);
+      if (order !== undefined) searchParams.order_by_fields = order;
       const request = {
         anns_field: annsName,
         metric_type: asked ? String(asked) : '',
@@ -1301,7 +1314,8 @@ export class MilvusClient {
    */
   async queryIterator(data) {
     checkCollectionName(data);
-    accept('queryIterator', data, ['expr', 'filter', 'exprValues', 'batchSize', 'limit', 'output_fields', 'partition_names', 'consistency_level']);
+    accept('queryIterator', data, ['expr', 'filter', 'exprValues', 'batchSize', 'limit', 'output_fields', 'partition_names', 'consistency_level',
+      'order_by_fields']);
     data = this.#real(data);
     await this.#whenReady();
     const h = engine().resolve(this.#storeOf(data), data.collection_name);
@@ -1313,6 +1327,7 @@ export class MilvusClient {
       output_fields: data.output_fields ?? ['*'],
       partition_names: data.partition_names,
       expr_params: data.exprValues,
+      order_by_fields: orderByText(data.order_by_fields, sdkError), // the core refuses it, as Milvus
     });
     const byName = new Map(h.schema.fields.map((f) => [f.name, f]));
     return iterable(it, (rows) => rows.map((r) => rowOut(r, byName, true)));
@@ -1328,7 +1343,7 @@ export class MilvusClient {
   async searchIterator(data) {
     checkCollectionName(data);
     accept('searchIterator', data, ['data', 'vector', 'vectors', 'anns_field', 'expr', 'filter', 'exprValues', 'batchSize', 'limit',
-      'output_fields', 'params', 'metric_type', 'partition_names', 'consistency_level', 'round_decimal', 'external_filter_fn']);
+      'output_fields', 'params', 'metric_type', 'partition_names', 'consistency_level', 'round_decimal', 'external_filter_fn', 'order_by_fields']);
     data = this.#real(data);
     await this.#whenReady();
     const h = engine().resolve(this.#storeOf(data), data.collection_name);
@@ -1348,7 +1363,7 @@ export class MilvusClient {
     const it = await this.#collection(data).search_iterator(vectors, field.name, { metric_type: metric, params },
       data.batchSize === undefined ? undefined : Math.min(data.batchSize, engine().constants.limits.MAX_TOPK), data.limit > 0 ? data.limit : -1,
       data.expr || data.filter || '', data.partition_names, data.output_fields ?? ['*'],
-      { expr_params: data.exprValues, round_decimal: data.round_decimal ?? -1 });
+      { expr_params: data.exprValues, round_decimal: data.round_decimal ?? -1, order_by_fields: orderByText(data.order_by_fields, sdkError) });
     const pk = h.pk.name;
     const byName = new Map(h.schema.fields.map((f) => [f.name, f]));
     const outputs = data.output_fields ?? ['*'];

@@ -138,6 +138,7 @@ export function milvusService(face, { version, types }) {
     const data = { collection_name: req.collection_name, db_name: db, expr: req.expr, output_fields: req.output_fields };
     for (const [k, v] of Object.entries(params)) {
       if (k === 'limit' || k === 'offset') data[k] = Number(v);
+      else if (k === 'order_by_fields') data.order_by_fields = v; // Milvus 3.0's ordering, read by the core
       else if (k === 'ignore_growing' && v === 'false') continue;
       else if (k === 'reduce_stop_for_best' || k === 'timezone') continue; // orderings and display hints of a server with segments
       else throw new MilvusException(Code.PARAMETER_INVALID, `query parameter ${k} is not supported by partita: invalid parameter`);

@@ -25,6 +25,7 @@ import { isArrayBuffer, typedBytes, typedKind, typedLength } from '../core/typed
 import { restCreateCollection } from '../remote/rest.js';
 import { CollectionSchema } from './schema.js';
 import { OPTIONS, acceptOptions, checkConsistencyLevel } from './options.js';
+import { orderByText } from '../core/orderby.js';
 
 /** Options of a data call of a Collection: the partition's option besides. */
 const onCollection = (op) => [...OPTIONS[op], op === 'query' || op === 'get' || op === 'search' ? 'partition_names' : 'partition_name'];
@@ -37,8 +38,11 @@ const GROUPING = ['group_by_field', 'group_size', 'strict_group_size'];
 const SEARCH_PARAMS_HINT = "partita's indexes take ef (HNSW), nprobe (IVF) and refine_k (HNSW_SQ); BM25 searches bm25_k1, bm25_b and drop_ratio_search";
 const SEARCH_PARAMS = ['radius', 'range_filter', 'ef', 'nprobe', 'refine_k', 'bm25_k1', 'bm25_b', 'drop_ratio_search'];
 /** The iterators' arguments and options (positional ones included, as iteratorOptions merges them). */
-const QUERY_ITERATOR = ['batch_size', 'limit', 'expr', 'output_fields', 'partition_names', 'offset', 'expr_params', 'timeout'];
-const SEARCH_ITERATOR = ['batch_size', 'limit', 'expr', 'output_fields', 'partition_names', 'round_decimal', 'expr_params', 'timeout'];
+// order_by_fields is taken by the iterators as pymilvus takes it; the core refuses it with Milvus's message
+const QUERY_ITERATOR = ['batch_size', 'limit', 'expr', 'output_fields', 'partition_names', 'offset', 'expr_params', 'timeout', 'order_by_fields'];
+const SEARCH_ITERATOR = ['batch_size', 'limit', 'expr', 'output_fields', 'partition_names', 'round_decimal', 'expr_params', 'timeout', 'order_by_fields'];
+/** Milvus 3.0's order_by_fields (a string, or a list of strings and { field, order }) as the wire text. */
+const orderBy = (v) => orderByText(v, (m) => new ParamError(CLIENT_ERROR, m));
 import { QueryIterator, SearchIterator } from './iterator.js';
 import { int64Digits } from '../core/results.js';
 import { AnnSearchRequest, RRFRanker, WeightedRanker } from './hybrid.js';
@@ -430,6 +434,8 @@ export class Collection {
     if (parts !== undefined && parts !== null) request.partition_names = parts;
     if (limit !== undefined && limit !== null) request.limit = limit;
     if (offset !== undefined && offset !== null) request.offset = offset;
+    const order = orderBy(options.order_by_fields);
+    if (order !== undefined) request.order_by_fields = order;
     const text = withTemplate(requestText(request), templateText(options.expr_params));
     return engine().queryRows(this.#store(), this.#name, expected, text);
   }
@@ -466,6 +472,16 @@ export class Collection {
       expr: expr ?? '',
       params: param.params ?? {},
     };
+    // Milvus 3.0's order_by_fields goes among the search params, as the SDKs send it; a search
+    // iterator's requests say they are one (the core refuses an ordering there, as Milvus)
+    const order = orderBy(options.order_by_fields);
+    const given = request.params;
+    if (order !== undefined && given !== null && typeof given === 'object' && !Array.isArray(given)) {
+      // param.params has no order_by_fields of its own (refused by name, as any other key)
+      if (Object.hasOwn(given, 'order_by_fields')) acceptOptions('search param.params', given, SEARCH_PARAMS, SEARCH_PARAMS_HINT);
+      request.params = { ...given, order_by_fields: order };
+    }
+    if (options.iterator === true) request.iterator = true;
     const outputs = options.output_fields;
     if (outputs !== undefined && outputs !== null) request.output_fields = outputs;
     const parts = partitionNames ?? options.partition_names;
@@ -484,7 +500,7 @@ export class Collection {
     const text = withTemplate(requestText(request, function (k, v) {
       // the params as written (after their toJSON); not an object: the core refuses it
       if (this === request && k === 'params' && v !== null && typeof v === 'object' && !Array.isArray(v))
-        acceptOptions('search param.params', v, SEARCH_PARAMS, SEARCH_PARAMS_HINT);
+        acceptOptions('search param.params', v, order === undefined ? SEARCH_PARAMS : [...SEARCH_PARAMS, 'order_by_fields'], SEARCH_PARAMS_HINT);
       return faithful(k, v);
     }), params);
     return engine().searchHits(this.#store(), this.#name, facts, text, q, { pk, roundDecimal });

@@ -108,7 +108,7 @@ export class QueryIterator extends BaseIterator {
     this.#expr = checkExpr(o.expr);
     this.#offset = o.offset ?? 0;
     this.#partitions = o.partition_names ?? null;
-    this.#options = { output_fields: o.output_fields, timeout: o.timeout, expr_params: o.expr_params };
+    this.#options = { output_fields: o.output_fields, timeout: o.timeout, expr_params: o.expr_params, order_by_fields: o.order_by_fields };
     this.#pk = collection.schema.primary_field.name;
   }
 
@@ -192,7 +192,7 @@ export class SearchIterator extends BaseIterator {
     }
     this.#roundDecimal = o.round_decimal ?? -1;
     this.#partitions = o.partition_names ?? null;
-    this.#options = { output_fields: o.output_fields, timeout: o.timeout, expr_params: o.expr_params };
+    this.#options = { output_fields: o.output_fields, timeout: o.timeout, expr_params: o.expr_params, order_by_fields: o.order_by_fields };
     this.#pk = collection.schema.primary_field.name;
   }
 
@@ -229,7 +229,7 @@ export class SearchIterator extends BaseIterator {
       }
     }
     this.#started = true;
-    const options = { ...this.#options, expr_params: params, round_decimal: -1 };
+    const options = { ...this.#options, expr_params: params, round_decimal: -1, iterator: true };
     const result = this.#collection._search(this.#data, this.#anns, param, this.#batchSize, expr, options, this.#partitions);
     if (result.length > 1) throw new ParamError(CLIENT_ERROR, 'Not support search iteration over multiple vectors at present');
     return result[0] ?? [];

@@ -13,10 +13,10 @@ export const OPTIONS = {
   insert: ['timeout', 'ack', 'partial_update', 'field_ops'], // the last two refused by writeOptions, as upsert's
   upsert: ['timeout', 'ack', 'partial_update', 'field_ops'],
   delete: ['timeout', 'ack', 'expr_params'],
-  query: ['output_fields', 'limit', 'offset', 'timeout', 'consistency_level', 'expr_params'],
+  query: ['output_fields', 'limit', 'offset', 'timeout', 'consistency_level', 'expr_params', 'order_by_fields'],
   get: ['output_fields', 'timeout', 'consistency_level'],
   search: ['output_fields', 'offset', 'round_decimal', 'timeout', 'consistency_level', 'expr_params', 'ids',
-    'group_by_field', 'group_size', 'strict_group_size'],
+    'group_by_field', 'group_size', 'strict_group_size', 'order_by_fields'],
 };
 /** Why a few options Milvus has are refused, in their messages. */
 const WHY = {

@@ -538,6 +538,8 @@ function query(conn, req, allowInt64) {
   const isCount = outputFields.length === 1 && outputFields[0].trim().toLowerCase() === 'count(*)';
   const limit = req.limit ?? 100;
   if (limit > 0 && !isCount) request.limit = limit;
+  // Milvus 3.0's ordering: a list of `field[:direction]`, joined as Milvus's handler joins it
+  if (req.orderByFields?.length) request.order_by_fields = req.orderByFields.join(',');
   return runQuery(conn, h, request, allowInt64, params);
 }
 
@@ -593,8 +595,12 @@ function search(conn, req, allowInt64) {
   if (fs && (given(fs.functions) || given(fs.params)))
     throw new MilvusException(Code.PARAMETER_INVALID, '`functionScore` of entities/search is not supported by partita: invalid parameter');
   for (const k of Object.keys(sp))
-    if (!['metricType', 'metric_type', 'params'].includes(k))
+    if (!['metricType', 'metric_type', 'params', 'order_by_fields'].includes(k))
       throw new MilvusException(Code.PARAMETER_INVALID, `\`searchParams.${k}\` of entities/search is not supported by partita: invalid parameter`);
+  // Milvus's handler passes searchParams' other keys on as search params (Milvus 3.0's
+  // order_by_fields among them), and searchParams.params to the index, which ignores an ordering
+  if (sp.params && typeof sp.params === 'object' && Object.hasOwn(sp.params, 'order_by_fields'))
+    throw new MilvusException(Code.PARAMETER_INVALID, '`searchParams.params.order_by_fields` of entities/search is not read by Milvus (give searchParams.order_by_fields): invalid parameter');
   const asked = sp.metricType ?? sp.metric_type; // the core checks it against the field's index
   const request = {
     anns_field: field.name,
@@ -602,7 +608,7 @@ function search(conn, req, allowInt64) {
     limit: req.limit ?? 100,
     offset: req.offset ?? 0,
     expr: req.filter ?? '',
-    params: sp.params ?? {},
+    params: sp.order_by_fields === undefined ? sp.params ?? {} : { ...(sp.params ?? {}), order_by_fields: sp.order_by_fields },
   };
   if (req.outputFields) request.output_fields = req.outputFields;
   if (req.partitionNames) request.partition_names = req.partitionNames;

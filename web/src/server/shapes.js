@@ -47,7 +47,7 @@ const SHAPES = {
   PartitionsReq: { dbName: 's', collectionName: ['s', R], partitionNames: ['sa', R] },
   QueryReqV2: {
     dbName: 's', collectionName: ['s', R], partitionNames: 'sa', outputFields: 'sa', filter: 's', limit: 'i',
-    offset: 'i', exprParams: 'm', consistencyLevel: 's',
+    offset: 'i', exprParams: 'm', consistencyLevel: 's', orderByFields: 'sa',
   },
   CollectionIDReq: {
     dbName: 's', collectionName: ['s', R], partitionName: 's', partitionNames: 'sa', outputFields: 'sa',
