@@ -239,6 +239,13 @@ typedef struct pt_schema pt_schema;
 PT_API pt_status pt_field_check_json(const char *json, size_t len, pt_error *err);
 
 /**
+ * Checks a database name as Milvus does (ValidateDatabaseName: not empty, at most
+ * PT_MAX_NAME_LENGTH bytes, a letter or underscore first, then letters, digits and underscores;
+ * the collection names' rule), with Milvus's messages (code 802).
+ */
+PT_API pt_status pt_check_database_name(const char *name, size_t len, pt_error *err);
+
+/**
  * Builds a schema from JSON and runs pymilvus's CollectionSchema() checks (one primary key of
  * type INT64 or VARCHAR, auto_id only on it, one partition key, ...). Milvus's server-side rules
  * run later, in pt_collection_create().

@@ -790,27 +790,59 @@ static void trim_space(const char **s, size_t *len) {
     (*len)--;
 }
 
+/* Milvus's rule for collection and database names (validateCollectionNameOrAlias,
+ * ValidateDatabaseName): which part of it `name` breaks, if any. */
+typedef enum name_fault { NAME_OK, NAME_EMPTY, NAME_LONG, NAME_FIRST, NAME_CHAR } name_fault;
+static name_fault check_name(const char *name, size_t len) {
+  if (len == 0) return NAME_EMPTY;
+  if (len > PT_MAX_NAME_LENGTH) return NAME_LONG;
+  if (!pt_is_name_start(name[0])) return NAME_FIRST;
+  for (size_t i = 1; i < len; i++)
+    if (!pt_is_name_char(name[i])) return NAME_CHAR;
+  return NAME_OK;
+}
+
 static pt_status check_collection_name(const char *name, size_t len, pt_error *err) {
-  if (len == 0)
+  switch (check_name(name, len)) {
+  case NAME_OK: return PT_OK;
+  case NAME_EMPTY:
     return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
                    "collection name should not be empty" PT_INVALID_PARAMETER);
-  if (len > PT_MAX_NAME_LENGTH)
+  case NAME_LONG:
     return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
                    "Invalid collection name: %.*s. the length of a collection name must be less "
                    "than %d characters" PT_INVALID_PARAMETER,
                    (int)len, name, PT_MAX_NAME_LENGTH);
-  if (!pt_is_name_start(name[0]))
+  case NAME_FIRST:
     return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
                    "Invalid collection name: %.*s. the first character of a collection name must "
                    "be an underscore or letter" PT_INVALID_PARAMETER,
                    (int)len, name);
-  for (size_t i = 1; i < len; i++)
-    if (!pt_is_name_char(name[i]))
-      return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                     "Invalid collection name: %.*s. collection name can only contain numbers, "
-                     "letters and underscores" PT_INVALID_PARAMETER,
-                     (int)len, name);
-  return PT_OK;
+  default:
+    return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "Invalid collection name: %.*s. collection name can only contain numbers, "
+                   "letters and underscores" PT_INVALID_PARAMETER,
+                   (int)len, name);
+  }
+}
+
+/* merr.ErrDatabaseNameInvalid: its code and how Milvus words it after the reason */
+#define DATABASE_NAME_INVALID_CODE 802
+pt_status pt_check_database_name(const char *name, size_t len, pt_error *err) {
+  if (!name && len) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_check_database_name: missing argument");
+  const char *why;
+  switch (check_name(name, len)) {
+  case NAME_OK: return PT_OK;
+  case NAME_EMPTY: why = "database name couldn't be empty"; break;
+  case NAME_LONG:
+    return pt_fail(err, PT_SCHEMA, DATABASE_NAME_INVALID_CODE, PT_EXC_MILVUS,
+                   "the length of a database name must be less than %d characters: invalid database name[database=%.*s]",
+                   PT_MAX_NAME_LENGTH, (int)len, name);
+  case NAME_FIRST: why = "the first character of a database name must be an underscore or letter"; break;
+  default: why = "database name can only contain numbers, letters and underscores"; break;
+  }
+  return pt_fail(err, PT_SCHEMA, DATABASE_NAME_INVALID_CODE, PT_EXC_MILVUS, "%s: invalid database name[database=%.*s]", why,
+                 (int)len, name ? name : "");
 }
 
 #define FIELD_NAME_INVALID_CODE 1701

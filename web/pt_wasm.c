@@ -83,6 +83,7 @@ EXPORT(void, pt_wasm_memory_relief)(int on);
 EXPORT(pt_store *, pt_wasm_store_open)(void);
 EXPORT(void, pt_wasm_store_close)(pt_store *store);
 EXPORT(pt_status, pt_wasm_field_check)(const char *json, size_t len);
+EXPORT(pt_status, pt_wasm_database_name_check)(const char *name, size_t len);
 EXPORT(char *, pt_wasm_run_analyzer)(const char *params, size_t plen, const char *text, size_t tlen, int detail, int hash);
 EXPORT(pt_schema *, pt_wasm_schema_from_json)(const char *json, size_t len);
 EXPORT(char *, pt_wasm_schema_to_json)(const pt_schema *schema);
@@ -368,6 +369,7 @@ pt_store *pt_wasm_store_open(void) {
 void pt_wasm_store_close(pt_store *store) { pt_store_close(store); }
 
 pt_status pt_wasm_field_check(const char *json, size_t len) { return pt_field_check_json(json, len, &last_error); }
+pt_status pt_wasm_database_name_check(const char *name, size_t len) { return pt_check_database_name(name, len, &last_error); }
 
 /* The tokens of one text as JSON (pt_run_analyzer); free with pt_wasm_free. 0 on an error. */
 char *pt_wasm_run_analyzer(const char *params, size_t plen, const char *text, size_t tlen, int detail, int hash) {

@@ -370,6 +370,35 @@ TEST(create_collection_names) {
   pt_store_close(st);
 }
 
+/* Database names: the collection names' rule, with Milvus's messages for databases (code 802). */
+TEST(database_names) {
+  pt_error e;
+  static const char *const OK[] = {"default", "_", "a", "db_1", "A9_z"};
+  for (size_t i = 0; i < sizeof OK / sizeof *OK; i++) CHECK_OK(pt_check_database_name(OK[i], strlen(OK[i]), &e), &e);
+  char longest[PT_MAX_NAME_LENGTH + 2];
+  memset(longest, 'd', sizeof longest);
+  CHECK_OK(pt_check_database_name(longest, PT_MAX_NAME_LENGTH, &e), &e);
+  CHECK_ERR(pt_check_database_name(longest, PT_MAX_NAME_LENGTH + 1, &e), &e, PT_SCHEMA, 802, PT_EXC_MILVUS,
+            "the length of a database name must be less than 255 characters: invalid database name[database=ddd");
+  CHECK_ERR(pt_check_database_name("", 0, &e), &e, PT_SCHEMA, 802, PT_EXC_MILVUS,
+            "database name couldn't be empty: invalid database name[database=]");
+  CHECK_ERR(pt_check_database_name(NULL, 0, &e), &e, PT_SCHEMA, 802, PT_EXC_MILVUS, "database name couldn't be empty");
+  static const char *const FIRST[] = {"1db", "-x", " a", "\xc3\xa9"};
+  for (size_t i = 0; i < sizeof FIRST / sizeof *FIRST; i++) {
+    char want[128];
+    snprintf(want, sizeof want, "the first character of a database name must be an underscore or letter: invalid database name[database=%s]", FIRST[i]);
+    CHECK_ERR(pt_check_database_name(FIRST[i], strlen(FIRST[i]), &e), &e, PT_SCHEMA, 802, PT_EXC_MILVUS, want);
+  }
+  static const char *const CHAR[] = {"a-b", "a b", "a.b", "db\xc3\xa9", "a$"};
+  for (size_t i = 0; i < sizeof CHAR / sizeof *CHAR; i++) {
+    char want[128];
+    snprintf(want, sizeof want, "database name can only contain numbers, letters and underscores: invalid database name[database=%s]", CHAR[i]);
+    CHECK_ERR(pt_check_database_name(CHAR[i], strlen(CHAR[i]), &e), &e, PT_SCHEMA, 802, PT_EXC_MILVUS, want);
+  }
+  /* a NUL inside is a character like any other: refused */
+  CHECK_ERR(pt_check_database_name("a\0b", 3, &e), &e, PT_SCHEMA, 802, PT_EXC_MILVUS, "can only contain");
+}
+
 TEST(create_field_names_and_keywords) {
   pt_store *st = test_store();
   CREATE_ERR(st, "c", "{'fields':[" PK "," VEC ",{'name':'','dtype':5}]}", PT_SCHEMA, 1701, PT_EXC_MILVUS,
@@ -929,4 +958,4 @@ TEST_MAIN(T(field_check_accepts_every_type), T(field_check_errors), T(schema_fro
           T(create_type_params), T(create_nullable_and_defaults), T(create_num_partitions),
           T(reopen_same_and_different_schema), T(collection_find_drop_list), T(partition_rules),
           T(schema_to_json_round_trip), T(names_of_types_and_statuses), T(collection_properties),
-          T(schema_with_shared_names_reads_back))
+          T(schema_with_shared_names_reads_back), T(database_names))

@@ -2,6 +2,7 @@
 // handler's connection): which exist, and Milvus's rules and messages for creating, finding and
 // dropping them. Each database other than `default` is an embedded store of its own.
 import { Code, MilvusException } from './errors.js';
+import { engine } from './engine.js';
 
 /** Milvus's database-not-found error (merr.ErrDatabaseNotFound). */
 export const noDatabase = (db) => new MilvusException(800, `database not found[database=${db}]`);
@@ -30,7 +31,7 @@ export class Databases {
   }
 
   create(db) {
-    if (typeof db !== 'string' || !db) throw new MilvusException(Code.PARAMETER_INVALID, 'database name should not be empty: invalid parameter');
+    engine().checkDatabaseName(typeof db === 'string' ? db : ''); // Milvus's rule (the core's): none is ''
     if (this.#names.has(db)) throw new MilvusException(Code.UNEXPECTED, `database already exist: ${db}`);
     this.#names.add(db);
   }

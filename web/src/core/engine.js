@@ -385,6 +385,14 @@ class Engine {
     });
   }
 
+  /** Milvus's rule for a database name (the core's, code 802); throws its error. */
+  checkDatabaseName(name) {
+    this.#scoped((scope) => {
+      const [p, n] = scope.string(name);
+      this.#check(this.#M._pt_wasm_database_name_check(p, n));
+    });
+  }
+
   /** Milvus's run_analyzer over one text: its tokens (strings, or with detail / hash objects).
    * `params` is analyzer_params as JSON text ('' for the standard analyzer). */
   runAnalyzer(params, text, detail, hash) {
