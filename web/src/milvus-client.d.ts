@@ -574,5 +574,14 @@ export declare class MilvusClient {
   searchIterator(data: SearchIteratorReq): Promise<AsyncIterable<SearchResultData[]>>;
   flush(data: FlushReq): Promise<FlushResult>;
   flushSync(data: FlushReq): Promise<GetFlushStateResponse>;
+  /** Every collection of the database (`db_name`, else the client's) flushed. */
+  flushAll(data?: { db_name?: string }): Promise<resStatusResponse & { flush_all_ts: number; flush_all_tss: Record<string, number>; flush_all_msgs: Record<string, any> }>;
+  flushAllSync(data?: { db_name?: string }): Promise<resStatusResponse & { flushed: boolean }>;
+  /** describeCollection of each name, in order, each reply with its own status. */
+  batchDescribeCollections(data: { collection_names: string[]; db_name?: string }): Promise<resStatusResponse & { responses: DescribeCollectionResponse[] }>;
+  /** As describeIndex (its descriptions carry indexed_rows and total_rows). */
+  getIndexStatistics(data: DescribeIndexReq): Promise<DescribeIndexResponse>;
+  /** false: an embedded store has no primary to reconnect to. */
+  reconnectToPrimary(): Promise<boolean>;
   runAnalyzer(data: RunAnalyzerRequest): Promise<RunAnalyzerResponse>;
 }

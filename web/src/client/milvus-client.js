@@ -1613,6 +1613,50 @@ export class MilvusClient {
     return this.#flush('flushSync', data);
   }
 
+  /** flushAll({ db_name }): every collection of the database flushed (as flush does each). */
+  async flushAll(data = {}) {
+    accept('flushAll', data ?? {}, ['db_name']);
+    return this.#run((s) => ({ status: s, flush_all_ts: 0, flush_all_tss: {}, flush_all_msgs: {} }), async () => {
+      await this.#flushEvery(data ?? {});
+      return { status: resStatus(), flush_all_ts: 0, flush_all_tss: {}, flush_all_msgs: {} };
+    });
+  }
+
+  /** flushAllSync({ db_name }): flushAll, answered once it is done. */
+  async flushAllSync(data = {}) {
+    accept('flushAllSync', data ?? {}, ['db_name']);
+    return this.#run((s) => ({ status: s, flushed: false }), async () => {
+      await this.#flushEvery(data ?? {});
+      return { status: resStatus(), flushed: true };
+    });
+  }
+
+  async #flushEvery(data) {
+    const names = engine().listCollections(this.#storeOf(data));
+    for (const name of names) await this.#collection(data, name).flush({ timeout: this.#seconds(data) });
+  }
+
+  /** batchDescribeCollections({ collection_names }): describeCollection of each, in order (each
+   * reply with its own status). */
+  async batchDescribeCollections(data) {
+    accept('batchDescribeCollections', data ?? {}, ['collection_names']);
+    const names = data?.collection_names;
+    if (!Array.isArray(names) || !names.length) throw new Error(ERROR_REASONS.COLLECTION_NAME_IS_REQUIRED);
+    const responses = [];
+    for (const collection_name of names) responses.push(await this.describeCollection({ collection_name, db_name: data.db_name }));
+    return { status: resStatus(), responses };
+  }
+
+  /** getIndexStatistics: the index's description with its row counts, as describeIndex gives it. */
+  async getIndexStatistics(data) {
+    return this.describeIndex(data);
+  }
+
+  /** There is no primary to reconnect to in an embedded store: false, nothing done. */
+  async reconnectToPrimary() {
+    return false;
+  }
+
   /**
    * runAnalyzer({ text, analyzer_params, with_detail, with_hash }): the tokens of each text, as
    * Milvus's RunAnalyzer answers (every AnalyzerToken member present, 0 where not asked for).
@@ -1679,6 +1723,8 @@ const NOT_SUPPORTED = [
   'bulkInsert', 'listImportTasks', 'getImportState', 'loadBalance', 'getQuerySegmentInfo', 'getPersistentSegmentInfo', 'getMetric',
   'createSnapshot', 'dropSnapshot', 'listSnapshots', 'describeSnapshot', 'restoreSnapshot',
   'addCollectionField', 'truncateCollection', 'compact', 'getCompactionState',
+  // a collection's schema (its functions too) is fixed once created; every write is visible at once
+  'addCollectionFunction', 'dropCollectionFunction', 'alterCollectionFunction', 'refreshLoad',
 ];
 for (const name of NOT_SUPPORTED) {
   if (Object.hasOwn(MilvusClient.prototype, name)) throw new Error(`MilvusClient.${name} is implemented and listed as not supported`);
