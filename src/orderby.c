@@ -195,6 +195,7 @@ pt_status pt_order_parse(const pt_collection *c, const char *spec, size_t len, p
   o->keys = NULL;
   o->n = 0;
   o->kind = kind;
+  if (!len) return PT_OK; /* spec may then be NULL */
   size_t cap = 0, from = 0;
   for (size_t i = 0; i <= len; i++) {
     if (i < len && spec[i] != ',') continue;

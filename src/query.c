@@ -253,7 +253,7 @@ static pt_status parse_request(const pt_collection *c, const cJSON *root, qreq *
   if (cJSON_IsString(spec)) q->order_spec = (pt_str){spec->valuestring, strlen(spec->valuestring)};
   /* Milvus's order of checks: a limit, no iterator, then (the plan parsed) no aggregate */
   pt_str first = {NULL, 0}; /* the first item's field name (ptr set when an item is given) */
-  for (size_t i = 0, from = 0; i <= q->order_spec.len && !first.ptr; i++) {
+  for (size_t i = 0, from = 0; q->order_spec.len && i <= q->order_spec.len && !first.ptr; i++) {
     if (i < q->order_spec.len && q->order_spec.ptr[i] != ',') continue;
     const char *p = q->order_spec.ptr + from, *e = q->order_spec.ptr + i;
     from = i + 1;
