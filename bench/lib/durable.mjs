@@ -109,15 +109,16 @@ function sqliteShell(file) {
 
 /**
  * SQLite in WAL mode, the same rows: N inserted (one transaction, not timed), then the N/2
- * upserts, one transaction per `perCommit` batches of 1,000 (synchronous = FULL: the WAL is
- * fsynced at each commit, as partita's log at each batch or group commit).
+ * upserts, one transaction per `perCommit` batches of 1,000 (synchronous FULL: the WAL is
+ * fsynced at each commit, as partita's log at each batch or group commit; OFF: never, what
+ * SQLite's writes cost without their syncs).
  */
-export async function sqliteUpserts({ N, dim, perCommit = 1 }, root) {
+export async function sqliteUpserts({ N, dim, perCommit = 1, synchronous = 'FULL' }, root) {
   const ds = dataset(N, dim);
   const dir = scratchDir(root);
   const sh = sqliteShell(path.join(dir, 'bench.sqlite'));
   try {
-    await sh.run('PRAGMA journal_mode = WAL;\nPRAGMA synchronous = FULL;\n' +
+    await sh.run(`PRAGMA journal_mode = WAL;\nPRAGMA synchronous = ${synchronous};\n` +
       'CREATE TABLE bench (id INTEGER PRIMARY KEY, vec BLOB NOT NULL, tag TEXT NOT NULL, n INTEGER NOT NULL);\n');
     let sql = 'BEGIN;\n';
     for (let i = 0; i < N; i += BATCH) sql += insertSql(ds, i, Math.min(BATCH, N - i), dim);

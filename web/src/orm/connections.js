@@ -51,9 +51,9 @@ function addressUri(options) {
 /** Whether a uri names a durable store: a path ending in '.db', as pymilvus tells Milvus Lite's. */
 export const isStorePath = (uri) => typeof uri === 'string' && /\.db\/?$/.test(uri) && !/^https?:\/\//i.test(uri);
 
-/** Whether durable stores are directories of this process (Node) rather than a page's
- * (persist/browser-store.js). */
-export const durableInPage = () => typeof globalThis.process?.getBuiltinModule !== 'function';
+/** Whether durable stores are a page's (persist/browser-store.js) rather than directories of
+ * this process (Node, whose persist/durable.js says which version it needs). */
+export const durableInPage = () => typeof globalThis.process?.versions?.node !== 'string';
 
 class Connections {
   #aliases = new Map(); // alias -> { config, connected }

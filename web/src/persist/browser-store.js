@@ -174,8 +174,10 @@ export class BrowserStore {
 
   /** The store refuses changes from now on; every waiter is told why. */
   #fail(why) {
-    this.broken ??= new MilvusException(Code.UNEXPECTED, `the store ${this.#name} could not write its log (${why}): ` +
-      'the last changes may not be durable, and the store refuses changes until it is opened again');
+    this.broken ??= this.backend === null
+      ? new ConnectionConfigException(CLIENT_ERROR, `the store ${this.#name} cannot be opened: ${why}`)
+      : new MilvusException(Code.UNEXPECTED, `the store ${this.#name} could not write its log (${why}): ` +
+        'the last changes may not be durable, and the store refuses changes until it is opened again');
     for (const [, reject] of this.#calls.values()) reject(this.broken);
     this.#calls.clear();
     this.#unacked = 0;
