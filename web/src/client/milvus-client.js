@@ -415,6 +415,13 @@ function connectDb(address, options, db) {
   if (isStorePath(o.uri) && db !== 'default') connections._store(aliasOf(address, db));
 }
 
+/** Resolves when the changes made so far to the durable stores of an address's databases are
+ * on disk; null when there is nothing to wait for. */
+function syncedOf(address) {
+  const waits = databasesOf(address).list().map((db) => connections._synced(aliasOf(address, db))).filter(Boolean);
+  return waits.length ? Promise.all(waits) : null;
+}
+
 function aliasesOf(address, db) {
   const key = `${address}\u0000${db}`;
   let m = aliases.get(key);
@@ -554,7 +561,7 @@ export class MilvusClient {
     try {
       const out = await fn();
       // a durable store's changes are on disk before the reply (a group commit window, a page's)
-      await connections._syncedAll();
+      await syncedOf(this.address);
       return out;
     } catch (e) {
       return shape(statusOf(e));

@@ -278,13 +278,6 @@ class Connections {
   _synced(alias = DEFAULT) {
     return this.#durables.get(alias)?.synced() ?? null;
   }
-
-  /** _synced() of every durable store open: resolves when the mutations made so far in any of
-   * them are on disk; null when there is nothing to wait for. */
-  _syncedAll() {
-    const waits = [...this.#durables.values()].map((d) => d.synced()).filter(Boolean);
-    return waits.length ? Promise.all(waits) : null;
-  }
 }
 
 export const connections = new Connections();
