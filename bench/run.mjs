@@ -18,12 +18,16 @@
 //   forward  upserts forwarded to a partita-serve process on loopback (rows/s), next to the same
 //            HTTP requests (recorded bodies) sent directly with fetch, one at a time as the
 //            forwarder sends them: what forwarding adds besides batching
+//   durable  upserts of 1,000-row batches into a durable store (fdatasync per batch; a group
+//            commit window with 8 calls in flight) next to in memory and to SQLite in WAL mode
+//            (synchronous FULL) doing the same row writes with the same syncs; the reopen of a
+//            1,000,000-row store (bench/lib/durable.mjs)
 // Peers: a plain columnar JS store (bench/lib/columnar-js.mjs), hnswlib-wasm's BruteforceSearch
 // (the fastest exact WebAssembly peer measured for this project), and the physical limit: one
 // SIMD128 pass over the vectors (bench/probe/scan.c). Absolute times drift between runs on
 // shared VMs; the ratios measured in one run are what to compare.
 //
-//   node --expose-gc bench/run.mjs [--only ingest|search|filter|index|start|size|forward] [--json out.json]
+//   node --expose-gc bench/run.mjs [--only ingest|search|filter|index|start|size|forward|durable] [--json out.json]
 //        index: [--reps 3] [--rows 100000] [--before dir]: dir holds index.mjs / index.wasm, the
 //        index probe built from another commit (build/em/probe/ there), run as one more case
 import { spawn, spawnSync } from 'node:child_process';
@@ -34,6 +38,7 @@ import { performance } from 'node:perf_hooks';
 import { columnsOf, dataset, mixture, rowsOf, unitVectors } from './lib/data.mjs';
 import { ColumnarStore } from './lib/columnar-js.mjs';
 import { printSizes, sizes } from './size.mjs';
+import { partitaUpserts, reopen, sqliteUpserts } from './lib/durable.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -162,6 +167,15 @@ function recall(ds, qs, results, k = 10) {
 // ---------------------------------------------------------------------------------------------
 
 const CASES = {
+  // ---- durability (bench/lib/durable.mjs) ----
+  'durable|partita in memory': (p) => partitaUpserts({ ...p, durable: null }, root),
+  'durable|partita durable: fdatasync per batch': (p) => partitaUpserts({ ...p, durable: {} }, root),
+  'durable|partita durable: written, fsync none': (p) => partitaUpserts({ ...p, durable: { fsync: 'none' } }, root),
+  'durable|partita durable: group commit 2 ms, 8 calls in flight': (p) => partitaUpserts({ ...p, durable: { groupCommitMs: 2 }, writers: 8 }, root),
+  'durable|SQLite WAL: a transaction per batch': (p) => sqliteUpserts(p, root),
+  'durable|SQLite WAL: a transaction per 8 batches': (p) => sqliteUpserts({ ...p, perCommit: 8 }, root),
+  'durable|SQLite WAL, synchronous OFF (no fsync): a transaction per batch': (p) => sqliteUpserts({ ...p, synchronous: 'OFF' }, root),
+  'reopen|partita': (p) => reopen(p, root),
   // ---- W1 / W2 ingest ----
   'ingest|columnar JS: insert rows': async ({ N, dim }) => {
     warmColumnar();
@@ -1046,6 +1060,34 @@ async function main() {
       console.log(`\n${r.requests} requests, ${(r.bodyBytes / r.requests / 1e6).toFixed(1)} MB each; the target is forwarding >= 0.80x of direct fetch.`);
     }
     save('forward', r);
+  }
+  if (!only || only === 'durable') {
+    const N = 40_000, dim = 128, reps = Number(opt('reps', 3));
+    console.log(`\n## Durability: ${N.toLocaleString('en')} rows x ${dim}-d inserted, then ${(N / 2).toLocaleString('en')} upserted (half new) in 1,000-row batches, timed; ` +
+      `median of ${reps} processes each, interleaved; the store on the repository's disk\n`);
+    const names = Object.keys(CASES).filter((k) => k.startsWith('durable|'));
+    const runs = Object.fromEntries(names.map((n) => [n, []]));
+    for (let r = 0; r < reps; r++) for (const n of names) runs[n].push(runCase(n, { N, dim }));
+    const res = {};
+    for (const n of names) {
+      const ok = runs[n].filter(Boolean);
+      if (ok.length) res[n.slice(8)] = median(ok.map((x) => x.rowsPerSecond));
+    }
+    const mem = res['partita in memory'];
+    table([['case', 'rows/s', 'vs in memory'], ...Object.entries(res).map(([k, v]) => [k, kRows(v), mem ? `${(v / mem).toFixed(2)}x` : ''])]);
+    console.log('\nSQLite: the sqlite3 CLI, its own Run Time of each BEGIN / INSERT OR REPLACE / COMMIT summed (journal_mode WAL, synchronous FULL: ' +
+      'the WAL fsynced at each commit; OFF: what its writes cost without syncs, parsing the rows from SQL text included). ' +
+      'The target is a durable upsert >= 0.50x of in memory.');
+    const rows = Number(opt('reopen-rows', 1_000_000)), rdim = 16;
+    const ro = runCase('reopen|partita', { rows, dim: rdim });
+    if (ro) {
+      console.log(`\n## Reopen: ${rows.toLocaleString('en')} rows x ${rdim}-d (half in the checkpoint, half in the log after it)\n`);
+      table([['case', 'ms'], ['partita: open (checkpoint + log replayed) and count', ro.openMs.toFixed(0)],
+        [`reading the ${(ro.bytes / 1e6).toFixed(0)} MB of the two files`, ro.readMs.toFixed(0)],
+        ['target: the read + replay at 1 GB/s', ro.targetMs.toFixed(0)]]);
+      console.log(`\nreopen / target: ${(ro.openMs / ro.targetMs).toFixed(2)}x (<= 1.00x is the target).`);
+    }
+    save('durable', { upserts: res, reopen: ro });
   }
   const json = opt('json');
   if (json) writeFileSync(json, JSON.stringify(out, null, 2));

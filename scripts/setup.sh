@@ -9,6 +9,8 @@
 #                                 build of the C unit tests (ASan+UBSan), the WASI build of the
 #                                 same tests, and the libFuzzer targets (clang, ASan+UBSan;
 #                                 build/fuzz) (run by `npm test`)
+#   bash scripts/setup.sh bench   build + Debian's sqlite3 CLI (the durability bench's SQLite
+#                                 peer, WAL mode) (run by `npm run bench`)
 #
 # npm start / npm test / npm run bench call it, so a fresh Debian machine with Node needs
 # nothing else. Installing Debian packages needs root; without it the script says what to
@@ -46,6 +48,8 @@ APT_PKGS=(cmake ninja-build gcc libc6-dev clang-14 lld-14 llvm-14 dpkg-dev emscr
 # `test` only: headless Chromium for tests/browser.test.mjs and tests/demo.test.mjs (driven by
 # the playwright-core devDependency, which never downloads a browser of its own)
 APT_TEST_PKGS=(chromium)
+# `bench` only: the sqlite3 CLI, SQLite in WAL mode beside the durable store (bench/lib/durable.mjs)
+APT_BENCH_PKGS=(sqlite3)
 
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 
@@ -61,6 +65,7 @@ cjson_cached() { compgen -G "$ROOT/.deps/cjson-1.7.15*/cJSON.c" >/dev/null; }
 deps_apt() {
   local missing=() p pkgs=("${APT_PKGS[@]}")
   [ "$MODE" = test ] && pkgs+=("${APT_TEST_PKGS[@]}")
+  [ "$MODE" = bench ] && pkgs+=("${APT_BENCH_PKGS[@]}")
   for p in "${pkgs[@]}"; do have_pkg "$p" || missing+=("$p"); done
   local need_src=0
   cjson_cached || have_deb_src || need_src=1
@@ -152,8 +157,8 @@ build_fuzz() {
 
 case "$MODE" in
   deps) deps_apt; deps_npm ;;
-  build) deps_apt; deps_npm; build_wasm; build_proto ;;
+  build | bench) deps_apt; deps_npm; build_wasm; build_proto ;;
   test) deps_apt; deps_npm; build_wasm; build_proto; build_native_tests; build_fuzz ;;
   fuzz) deps_apt; build_fuzz ;;
-  *) echo "usage: $0 deps|build|test|fuzz" >&2; exit 2 ;;
+  *) echo "usage: $0 deps|build|test|bench|fuzz" >&2; exit 2 ;;
 esac

@@ -140,6 +140,35 @@ test("durable options: a group-commit window with fsync 'none' is refused, not i
   rmSync(path.dirname(dir), { recursive: true, force: true });
 });
 
+test("connect()'s durable option: the store's sync policy, each key checked by name; refused without a .db uri", async () => {
+  const dir = tmp('gc.db');
+  assert.throws(() => connections.connect('gc', { uri: dir, durable: { groupCommitMs: 5, fsinc: 'batch' } }),
+    { name: 'ParamError', message: "durable store options: unknown option 'fsinc'" });
+  assert.throws(() => connections.connect('gc', { uri: dir, durable: { fsync: 'always' } }),
+    { name: 'ParamError', message: "durable store option fsync must be 'batch' or 'none', got always" });
+  assert.throws(() => connections.connect('gc', { uri: ':memory:', durable: { fsync: 'none' } }),
+    { name: 'ParamError', message: "connections.connect() options: 'durable' is an option of a durable store (a uri ending in .db)" });
+  assert.equal(connections.has_connection('gc'), false);
+  // a group commit window: the insert resolves after the fdatasync that covers it
+  connections.connect('gc', { uri: dir, durable: { groupCommitMs: 20 } });
+  const c = new Collection('t', schema(), { using: 'gc' });
+  const d = connections._durable('gc');
+  const t0 = performance.now();
+  await c.insert([{ id: 1, n: 1, v: [1, 0, 0, 0] }]);
+  assert.ok(performance.now() - t0 >= 15, 'the insert waited for the window');
+  assert.equal(d.synced(), null, 'nothing unsynced once the insert resolved');
+  connections.remove_connection('gc');
+  const { MilvusClient } = await import('partita/milvus-client');
+  assert.throws(() => new MilvusClient({ address: ':memory:', durable: { fsync: 'none' } }),
+    { message: 'MilvusClient: `durable` (fsync, groupCommitMs, ...) is a config of a durable store (an address ending in .db)' });
+  const client = new MilvusClient({ address: dir, durable: { fsync: 'none' } });
+  await client.connectPromise;
+  assert.equal((await client.query({ collection_name: 't', filter: 'id >= 0', output_fields: ['id'] })).data.length, 1);
+  await client.closeConnection?.();
+  connections.remove_connection(`milvus-client ${dir}`);
+  rmSync(path.dirname(dir), { recursive: true, force: true });
+});
+
 test('a store open in one process is refused to another, naming the directory and the holder', async () => {
   const dir = tmp('locked.db');
   const holder = spawn(process.execPath, ['--input-type=module', '-e',

@@ -698,11 +698,16 @@ export interface ConnectOptions {
   /**
    * ':memory:' (default): the embedded store only. 'http(s)://host:port': the embedded store,
    * with every mutation also forwarded to that Milvus REST v2 endpoint; reads stay local.
-   * A path ending in '.db' (as Milvus Lite's './milvus.db'; Node only): a durable store in that
-   * directory, every acknowledged change in its log before the call resolves (README "Durable
-   * stores"). Options of a forwarding connection given without one are refused by name.
+   * A path ending in '.db' (as Milvus Lite's './milvus.db'): a durable store, every acknowledged
+   * change in its log before the call resolves (README "Durable stores"): in Node a directory;
+   * in a page, that path in the origin's private file system, kept by a Worker (IndexedDB where
+   * a Worker has no OPFS sync access handles), and connect() then returns the opening's promise,
+   * to await before the store is used. Options of a forwarding connection given without one are
+   * refused by name.
    */
   uri?: string;
+  /** Options of a durable store (a uri ending in '.db'), each refused by name when wrong. */
+  durable?: DurableOptions;
   /** pymilvus's address form, instead of uri: http://host:port (https with `secure`); Milvus
    * serves REST v2 on its gRPC port. Defaults 'localhost' and 19530 when the other is given. */
   host?: string;
@@ -754,8 +759,28 @@ export interface ConnectOptions {
   stream_bodies?: boolean;
 }
 
+/** How a durable store syncs its log and when it writes a checkpoint. */
+export interface DurableOptions {
+  /** 'batch' (default): each write call's records are synced (fdatasync; in a page the sync
+   * access handle's flush(), or an IndexedDB transaction with durability 'strict') before it
+   * resolves. 'none': written, never synced (a killed process or closed page loses nothing; a
+   * power cut may). */
+  fsync?: 'batch' | 'none';
+  /** > 0: at most one sync per window of this many ms; calls resolve after the sync that covers
+   * them, and concurrent calls share it (default 0). */
+  groupCommitMs?: number;
+  /** A checkpoint is written when the log passes compactRatio x the last checkpoint (default 2)
+   * and compactMinBytes (default 64 MiB). */
+  compactRatio?: number;
+  compactMinBytes?: number;
+  /** In a page: where the log goes; 'auto' (default) OPFS when a Worker has sync access handles,
+   * else IndexedDB. */
+  backend?: 'auto' | 'opfs' | 'idb';
+}
+
 export const connections: {
-  connect(alias?: string, options?: ConnectOptions): void;
+  /** Returns a promise only in a page with a '.db' uri (the store's opening). */
+  connect(alias?: string, options?: ConnectOptions): void | Promise<void>;
   disconnect(alias?: string): void;
   remove_connection(alias?: string): void;
   has_connection(alias?: string): boolean;

@@ -57,9 +57,14 @@ export interface collectionNameReq extends GrpcTimeOut { collection_name: string
 export interface ClientConfig {
   /** ':memory:' (default) or host:port: an embedded store (clients with one address share it);
    * http(s)://host:port: the embedded store, its writes forwarded to that Milvus REST v2 endpoint;
-   * a path ending in '.db' (Milvus Lite's './milvus.db'; Node only): a durable store in that
-   * directory, each database other than 'default' in databases/<name>.db under it. */
+   * a path ending in '.db' (Milvus Lite's './milvus.db'): a durable store in that directory,
+   * each database other than 'default' in databases/<name>.db under it; in a page, that path in
+   * the origin's private file system (its default database only; connectPromise resolves once
+   * it is open). */
   address?: string;
+  /** Options of a durable store (an address ending in '.db'): fsync, groupCommitMs, compactRatio,
+   * compactMinBytes, and in a page backend. */
+  durable?: import('./index.js').DurableOptions;
   token?: string;
   username?: string;
   password?: string;

@@ -21,7 +21,7 @@
 
 import { init } from '../core/loader.js';
 import { engine, isInitialized } from '../core/engine.js';
-import { connections, isStorePath } from '../orm/connections.js';
+import { connections, durableInPage, isStorePath } from '../orm/connections.js';
 import { databaseDir, removeStore, storedDatabases } from '../persist/durable.js';
 import { Collection, idsRequest, keysExpr } from '../orm/collection.js';
 import { transcribeQueries } from '../core/marshal.js';
@@ -325,7 +325,7 @@ function databasesOf(address) {
   // a durable store's databases are the stores under its directory
   if (!dbs) {
     const dir = storeDirOf(address);
-    databases.set(address, (dbs = new Databases(dir ? storedDatabases(dir) : [])));
+    databases.set(address, (dbs = new Databases(dir && !durableInPage() ? storedDatabases(dir) : [])));
   }
   return dbs;
 }
@@ -419,6 +419,13 @@ function connectDb(address, options, db) {
   if (isStorePath(o.uri) && db !== 'default') connections._store(aliasOf(address, db));
 }
 
+/** Resolves when the changes made so far to the durable stores of an address's databases are
+ * on disk; null when there is nothing to wait for. */
+function syncedOf(address) {
+  const waits = databasesOf(address).list().map((db) => connections._synced(aliasOf(address, db))).filter(Boolean);
+  return waits.length ? Promise.all(waits) : null;
+}
+
 function aliasesOf(address, db) {
   const key = `${address}\u0000${db}`;
   let m = aliases.get(key);
@@ -429,6 +436,8 @@ function aliasesOf(address, db) {
 function connectionOptions(config) {
   const address = config.address ?? ':memory:';
   if (typeof address !== 'string') throw new MilvusException(Code.CLIENT, `MilvusClient: address must be a string, got ${typeof address}`);
+  if (config.durable !== undefined && !isStorePath(address))
+    throw new MilvusException(Code.CLIENT, 'MilvusClient: `durable` (fsync, groupCommitMs, ...) is a config of a durable store (an address ending in .db)');
   if (/^https?:\/\//i.test(address)) {
     if (config.ssl === true && /^http:/i.test(address)) throw unsupported('`ssl: true` with an http:// address (give https://)');
     const token = config.token ?? (config.username || config.password ? `${config.username ?? ''}:${config.password ?? ''}` : undefined);
@@ -441,7 +450,7 @@ function connectionOptions(config) {
   if (address === ':memory:' || address === '' || /^[A-Za-z0-9.-]+:\d+$/.test(address))
     return { address, options: { uri: ':memory:' } };
   // Milvus Lite's local file: a durable store in that directory (persist/durable.js)
-  if (isStorePath(address)) return { address, options: { uri: address } };
+  if (isStorePath(address)) return { address, options: { uri: address, durable: config.durable } };
   throw new MilvusException(Code.CLIENT, `MilvusClient: address ${JSON.stringify(address)} is neither ':memory:', host:port, ` +
     'http(s)://host:port nor a path ending in .db (a durable store in that directory, as Milvus Lite\'s ./milvus.db)');
 }
@@ -462,9 +471,10 @@ const CONNECT_SHUTDOWN = 5;
 /** ClientConfig keys partita honours; the others the SDK takes (tls, pool, channelOptions,
  * trace, ...) are refused by name. `timeout` is the default of every request's; `maxRetries` and
  * `retryDelay` are the forwarder's retries; `ssl` is the scheme of an http(s) address (and means
- * nothing to an embedded store); `logLevel`, `logPrefix`, `id` and `telemetry` concern the SDK's
+ * nothing to an embedded store); `durable` the options of a durable store (an address ending in
+ * .db: fsync, groupCommitMs, compactRatio, compactMinBytes; in a page also backend); `logLevel`, `logPrefix`, `id` and `telemetry` concern the SDK's
  * own logging and reports, which partita does not make. */
-const CONFIG_KEYS = ['address', 'token', 'username', 'password', 'database', 'timeout', 'logLevel', 'logPrefix', 'id', 'ssl', 'maxRetries', 'retryDelay', '__SKIP_CONNECT__', 'telemetry'];
+const CONFIG_KEYS = ['durable', 'address', 'token', 'username', 'password', 'database', 'timeout', 'logLevel', 'logPrefix', 'id', 'ssl', 'maxRetries', 'retryDelay', '__SKIP_CONNECT__', 'telemetry'];
 
 // ---------------------------------------------------------------------------------------------
 // MilvusClient
@@ -509,7 +519,7 @@ export class MilvusClient {
     return (this.#ready ??= (isInitialized() ? Promise.resolve() : init()).then(() => {
       checkSdkNames(engine().constants.dtype_proto);
       // a durable store is opened (recovered) before the first request: its aliases with it
-      if (isStorePath(this.address)) connections._store(aliasOf(this.address, 'default'));
+      if (isStorePath(this.address)) return connections._open(aliasOf(this.address, 'default'));
     }, (e) => {
       this.#ready = null;
       throw e;
@@ -553,7 +563,10 @@ export class MilvusClient {
   async #run(shape, fn) {
     await this.#whenReady();
     try {
-      return await fn();
+      const out = await fn();
+      // a durable store's changes are on disk before the reply (a group commit window, a page's)
+      await syncedOf(this.address);
+      return out;
     } catch (e) {
       return shape(statusOf(e));
     }
@@ -1492,6 +1505,7 @@ export class MilvusClient {
     accept('createDatabase', data, []);
     if (data.properties !== undefined && Object.keys(data.properties ?? {}).length) throw unsupported('`properties` of MilvusClient.createDatabase');
     return this.#run((s) => s, () => {
+      if (storeDirOf(this.address) && durableInPage()) throw unsupported('MilvusClient.createDatabase with a durable store in a page (it keeps its default database only)');
       databasesOf(this.address).create(data.db_name);
       if (storeDirOf(this.address)) connections._store(this.#aliasOf(data)); // its directory, now
       return resStatus();

@@ -5,11 +5,16 @@
 // server, it keeps its collections across disconnect() and connect() of the same alias.
 // A uri ending in '.db' (Milvus Lite's rule, e.g. './milvus.db') is a durable store in that
 // directory (persist/durable.js; Node): opened on first use, kept until remove_connection().
+// In a page (no Node), the same uri names a store in the origin's private file system kept by a
+// Worker (persist/browser-store.js): opening it is asynchronous, so connect() returns a promise
+// there, to await before the store is used (MilvusClient awaits it in its connectPromise).
 
 import { engine } from '../core/engine.js';
 import { CLIENT_ERROR, ConnectionConfigException, ConnectionNotExistException, ParamError } from '../core/errors.js';
 import { Forwarder } from '../remote/forward.js';
 import { DurableStore } from '../persist/durable.js';
+import { BrowserStore, browserOptions } from '../persist/browser-store.js';
+import { durableOptions } from '../persist/recovery.js';
 import { acceptOptions } from './options.js';
 
 const DEFAULT = 'default';
@@ -46,6 +51,10 @@ function addressUri(options) {
 /** Whether a uri names a durable store: a path ending in '.db', as pymilvus tells Milvus Lite's. */
 export const isStorePath = (uri) => typeof uri === 'string' && /\.db\/?$/.test(uri) && !/^https?:\/\//i.test(uri);
 
+/** Whether durable stores are a page's (persist/browser-store.js) rather than directories of
+ * this process (Node, whose persist/durable.js says which version it needs). */
+export const durableInPage = () => typeof globalThis.process?.versions?.node !== 'string';
+
 class Connections {
   #aliases = new Map(); // alias -> { config, connected }
   #stores = new Map(); // alias -> the engine's store
@@ -69,7 +78,7 @@ class Connections {
   connect(alias = DEFAULT, options = {}) {
     if (typeof alias !== 'string')
       throw new ConnectionConfigException(CLIENT_ERROR, `Alias should be string, but ${typeof alias} is given.`);
-    options = acceptOptions('connections.connect() options', options, ['uri', 'host', 'port', 'secure', 'int64', ...REMOTE_OPTIONS]);
+    options = acceptOptions('connections.connect() options', options, ['uri', 'host', 'port', 'secure', 'int64', 'durable', ...REMOTE_OPTIONS]);
     if (options.int64 !== undefined && !INT64_MODES.includes(options.int64))
       throw new ConnectionConfigException(CLIENT_ERROR, `int64 must be ${INT64_MODES.map((m) => `'${m}'`).join(' or ')}, got ${JSON.stringify(options.int64) ?? typeof options.int64}`);
     const uri = addressUri(options) ?? ':memory:';
@@ -82,6 +91,10 @@ class Connections {
       for (const k of REMOTE_OPTIONS)
         if (options[k] !== undefined)
           throw new ParamError(CLIENT_ERROR, `connections.connect() options: '${k}' is an option of a forwarding connection (uri http(s)://host:port); the embedded store alone has no use for it`);
+    if (options.durable !== undefined) {
+      if (!path) throw new ParamError(CLIENT_ERROR, "connections.connect() options: 'durable' is an option of a durable store (a uri ending in .db)");
+      (durableInPage() ? browserOptions : durableOptions)(options.durable); // refused now, by name, when wrong
+    }
     const { host: _h, port: _p, secure: _s, ...rest } = options;
     const config = { ...rest, uri: remote || path ? uri : ':memory:' };
     if (path) config.path = uri;
@@ -105,6 +118,11 @@ class Connections {
       this.#forwarders.delete(alias);
     }
     this.#aliases.set(alias, { config, connected: true });
+    if (path && durableInPage()) {
+      const opened = this._open(alias);
+      opened.catch(() => {}); // reported where the store is used too
+      return opened;
+    }
   }
 
   disconnect(alias = DEFAULT) {
@@ -115,6 +133,7 @@ class Connections {
   /** Forgets an alias; its embedded store (and every collection in it) is closed. */
   remove_connection(alias = DEFAULT) {
     this.#aliases.delete(alias);
+    this.#opening.delete(alias);
     const fw = this.#forwarders.get(alias);
     if (fw) {
       this.#forwarders.delete(alias);
@@ -166,6 +185,12 @@ class Connections {
     if (!a && alias === DEFAULT) this.connect(DEFAULT);
     else if (!a || !a.connected) throw new ConnectionNotExistException(CLIENT_ERROR, 'should create connection first.');
     let store = this.#stores.get(alias);
+    if (!store && this.#aliases.get(alias).config.path !== undefined && durableInPage()) {
+      const { path } = this.#aliases.get(alias).config;
+      const failed = this.#opening.get(alias)?.failed;
+      throw failed ?? new ConnectionConfigException(CLIENT_ERROR, `the store ${path} is still being opened: in a page, a durable store opens ` +
+        'asynchronously; await connections.connect() (or MilvusClient\'s connectPromise) before using it');
+    }
     if (!store) {
       store = engine().openStore();
       const { path, durable } = this.#aliases.get(alias).config;
@@ -180,6 +205,40 @@ class Connections {
       this.#stores.set(alias, store);
     }
     return store;
+  }
+
+  #opening = new Map(); // alias -> { promise, failed } of a store being opened in a page
+
+  /** Opens the store of an alias when it is not open yet; in a page a durable store's opening
+   * is asynchronous (persist/browser-store.js), elsewhere this is _store(). */
+  async _open(alias = DEFAULT) {
+    const config = this.#aliases.get(alias)?.config;
+    if (!config || config.path === undefined || !durableInPage() || this.#stores.has(alias)) return void this._store(alias);
+    let o = this.#opening.get(alias);
+    if (!o || o.failed) {
+      o = { failed: null };
+      o.promise = (async () => {
+        const store = engine().openStore();
+        try {
+          const durable = await BrowserStore.open(store, config.path, config.durable, this.#hosts.get(config.path) ?? null);
+          if (this.#aliases.get(alias)?.config !== config) {
+            // removed (or connected elsewhere) while it opened
+            durable.close();
+            engine().closeStore(store);
+            throw new ConnectionConfigException(CLIENT_ERROR, `the connection '${alias}' was removed while its store ${config.path} opened`);
+          }
+          this.#durables.set(alias, durable);
+          this.#stores.set(alias, store);
+          this.#opening.delete(alias);
+        } catch (e) {
+          if (!this.#stores.has(alias)) engine().closeStore(store);
+          o.failed = e;
+          throw e;
+        }
+      })();
+      this.#opening.set(alias, o);
+    }
+    return o.promise;
   }
 
   /**
@@ -215,7 +274,7 @@ class Connections {
   }
 
   /** Resolves when the mutations of an alias made so far are on disk (a durable store with a
-   * group commit window); null when there is nothing to wait for. */
+   * group commit window, or a page's); null when there is nothing to wait for. */
   _synced(alias = DEFAULT) {
     return this.#durables.get(alias)?.synced() ?? null;
   }

@@ -169,11 +169,13 @@ export const utility = Object.freeze({
   },
 
   /** Resolves when every mutation of the connection is durable where it goes: on a forwarding
-   * connection, acknowledged by the remote; in the embedded store at once. */
+   * connection, acknowledged by the remote; in a durable store, on disk (its group commit, a
+   * page's Worker); in an in-memory store at once. */
   async flush_all(options) {
     const o = opts(options, 'flush_all');
     const fw = connections._forwarder(o.using ?? 'default');
     if (fw) await fw.flush(o.timeout === undefined || o.timeout === null ? undefined : o.timeout * 1000);
+    await connections._synced(o.using ?? 'default');
   },
 
   /** partita's version (there is no server: the embedded engine's). */

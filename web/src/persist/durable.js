@@ -33,33 +33,13 @@
 
 import { engine } from '../core/engine.js';
 import { CLIENT_ERROR, Code, ConnectionConfigException, MilvusException, ParamError } from '../core/errors.js';
+import { applyCheckpoint, applyLog, compactionDue, durableOptions } from './recovery.js';
 
 function nodeModules() {
   const get = globalThis.process?.getBuiltinModule;
   if (typeof get !== 'function')
     throw new ConnectionConfigException(CLIENT_ERROR, 'a store in a directory needs Node.js 20.16 or later (process.getBuiltinModule)');
   return { fs: get('node:fs'), path: get('node:path') };
-}
-
-const FSYNC = ['batch', 'none'];
-
-/** The options of a durable store, checked key by key. */
-function durableOptions(o = {}) {
-  if (o === null || typeof o !== 'object') throw new ParamError(CLIENT_ERROR, 'durable store options must be an object');
-  for (const k of Object.keys(o))
-    if (!['fsync', 'groupCommitMs', 'compactRatio', 'compactMinBytes'].includes(k))
-      throw new ParamError(CLIENT_ERROR, `durable store options: unknown option '${k}'`);
-  const { fsync = 'batch', groupCommitMs = 0, compactRatio = 2, compactMinBytes = 64 << 20 } = o;
-  if (!FSYNC.includes(fsync)) throw new ParamError(CLIENT_ERROR, `durable store option fsync must be 'batch' or 'none', got ${String(fsync)}`);
-  if (!(typeof groupCommitMs === 'number' && groupCommitMs >= 0 && groupCommitMs <= 10000))
-    throw new ParamError(CLIENT_ERROR, `durable store option groupCommitMs must be a number of milliseconds in [0, 10000], got ${String(groupCommitMs)}`);
-  if (fsync === 'none' && groupCommitMs > 0)
-    throw new ParamError(CLIENT_ERROR, "durable store option groupCommitMs groups fdatasyncs: it has no use with fsync 'none'");
-  if (!(typeof compactRatio === 'number' && compactRatio >= 0.5))
-    throw new ParamError(CLIENT_ERROR, `durable store option compactRatio must be a number >= 0.5, got ${String(compactRatio)}`);
-  if (!(Number.isInteger(compactMinBytes) && compactMinBytes >= 0))
-    throw new ParamError(CLIENT_ERROR, `durable store option compactMinBytes must be a non-negative integer, got ${String(compactMinBytes)}`);
-  return { fsync, groupCommitMs, compactRatio, compactMinBytes };
 }
 
 /** Whether process `pid` is alive (EPERM: alive, another user's); a zombie (killed, not yet
@@ -239,40 +219,11 @@ export class DurableStore {
     const onHost = (bytes) => this.#host?.apply(bytes, this.#store);
     const cp = this.#read(this.#cpPath);
     if (cp) {
-      let r;
-      try {
-        r = engine().replayLog(this.#store, cp, onHost);
-      } catch (e) {
-        throw this.#damaged(this.#cpPath, `holds a record that cannot be applied: ${e.message}`);
-      }
-      if (r.bad) throw this.#damaged(this.#cpPath, `is damaged: ${r.bad.message}`);
-      if (r.header === null || r.last !== r.header || r.end !== cp.length)
-        throw this.#damaged(this.#cpPath, 'is not a whole checkpoint (no matching HEADER and END records)');
-      this.#id = r.header;
+      this.#id = applyCheckpoint(this.#store, cp, onHost, (what) => this.#damaged(this.#cpPath, what));
       this.#cpBytes = cp.length;
     }
     const log = this.#read(this.#logPath);
-    let keep = 0;
-    if (log && log.length) {
-      // only the HEADER first: an older log is not applied (the checkpoint holds it)
-      const head = engine().replayLog(this.#store, log.subarray(0, Math.min(log.length, engine().constants.log.MARKER_BYTES)), onHost, false);
-      if (head.header === null)
-        throw this.#damaged(this.#logPath, `does not start with a log header${head.bad ? `: ${head.bad.message}` : ''}`);
-      if (head.header === this.#id) {
-        let r;
-        try {
-          r = engine().replayLog(this.#store, log.subarray(head.end), onHost);
-        } catch (e) {
-          throw this.#damaged(this.#logPath, `holds a record that cannot be applied: ${e.message}`);
-        }
-        keep = head.end + r.end;
-        if (r.bad && !r.bad.torn)
-          throw this.#damaged(this.#logPath, `is damaged at byte ${keep} with ${log.length - keep} bytes after it: ${r.bad.message}. ` +
-            `Records from there on cannot be read; truncate the file to ${keep} bytes to open the store without them`);
-      } else if (head.header > this.#id) {
-        throw this.#damaged(this.#logPath, `follows checkpoint ${head.header}, but ${this.#cpPath} is checkpoint ${this.#id}`);
-      }
-    }
+    let keep = applyLog(this.#store, log, this.#id, onHost, (what) => this.#damaged(this.#logPath, what));
     if (keep === 0) {
       replaceFile(fs, this.#dir, this.#logPath, [engine().logMarker(false, this.#id)]);
       keep = engine().constants.log.MARKER_BYTES;
@@ -299,7 +250,7 @@ export class DurableStore {
         'the last change is not durable, and the store refuses changes until it is opened again');
       throw this.broken;
     }
-    if (this.#logBytes > this.#opts.compactMinBytes && this.#logBytes > this.#opts.compactRatio * this.#cpBytes) this.checkpoint();
+    if (compactionDue(this.#opts, this.#logBytes, this.#cpBytes)) this.checkpoint();
   }
 
   #schedule() {
