@@ -440,6 +440,12 @@ for (const k of ['token', 'user', 'password', 'db_name', 'batch_rows', 'batch_by
   EVIDENCE[`connect:${k}`] = async (call) => refused(call({ [k]: k === 'fetch' || k === 'on_error' ? () => {} : 1 }), `'${k}'`, ParamError);
 EVIDENCE['connect:timeout'] = async (call) => refused(call({ timeout: 5 }), "'timeout'", ParamError);
 EVIDENCE['connect:ack'] = async (call) => refused(call({ ack: 'remote' }), "'ack'", ParamError);
+// a durable store's options (durable.test.mjs shows a group commit window's effect): refused by
+// name without a .db uri, and key by key with one
+EVIDENCE['connect:durable'] = async (call) => {
+  await refused(call({ durable: { fsync: 'none' } }), "'durable'", ParamError);
+  await refused(call({ uri: './never-opened.db', durable: { fsinc: 'none' } }), "'fsinc'", ParamError);
+};
 
 const evidenceFor = (owner, key) => (owner === 'connections' && EVIDENCE[`connect:${key}`]) || EVIDENCE[key];
 
