@@ -8,8 +8,9 @@
 // that data from disk instead of holding it in memory. partita holds everything in its linear
 // memory, so the property has no effect; it is checked as Milvus checks it (a Go boolean, and
 // not while the collection is loaded), kept as given, described back and dropped with its
-// collection. It lives in a face's own state of the collection (`st`, which has `loaded`), so it
-// is not forwarded, not saved in snapshots, and each face sees only its own.
+// collection. It lives in the collection's state in the store's registry (core/registry.js:
+// `st`, which has `loaded`), which every face reads and a durable store's log keeps; it is not
+// forwarded and not saved in snapshots.
 
 import { Code, MilvusException, notSupported } from './errors.js';
 
@@ -42,11 +43,6 @@ export function setOrDelete(pairs, keys) {
 export function splitCreateProperties(properties) {
   const { [MMAP]: mmap, ...core } = properties ?? {};
   return { core, stored: mmap === undefined ? [] : [[MMAP, storedBool(MMAP, mmap)]] };
-}
-
-/** Keeps the stored-only properties of a new collection (splitCreateProperties). */
-export function keepCreated(st, stored) {
-  for (const [k, v] of stored) storedOf(st).collection.set(k, v);
 }
 
 /**

@@ -10,6 +10,7 @@ import { engine } from '../core/engine.js';
 import { CLIENT_ERROR, ConnectionConfigException, ConnectionNotExistException, ParamError } from '../core/errors.js';
 import { Forwarder } from '../remote/forward.js';
 import { DurableStore } from '../persist/durable.js';
+import { registryHost } from '../core/registry.js';
 import { acceptOptions } from './options.js';
 
 const DEFAULT = 'default';
@@ -171,7 +172,7 @@ class Connections {
       const { path, durable } = this.#aliases.get(alias).config;
       if (path !== undefined) {
         try {
-          this.#durables.set(alias, new DurableStore(store, path, durable, this.#hosts.get(path) ?? null));
+          this.#durables.set(alias, new DurableStore(store, path, durable, registryHost));
         } catch (e) {
           engine().closeStore(store);
           throw e;
@@ -199,14 +200,6 @@ class Connections {
       this.#aliases.delete(alias);
       throw e;
     }
-  }
-
-  #hosts = new Map(); // path -> what the host keeps in a durable store itself (persist/durable.js)
-
-  /** Registers what a face keeps beside a durable store's collections (MilvusClient: aliases)
-   * for the stores opened at `path` from now on. */
-  _setDurableHost(path, host) {
-    this.#hosts.set(path, host);
   }
 
   /** The durable store of an alias (null: in memory), once its store is open. */
