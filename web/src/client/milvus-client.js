@@ -25,7 +25,7 @@ import { connections, isStorePath } from '../orm/connections.js';
 import { Collection, idsRequest, keysExpr } from '../orm/collection.js';
 import { transcribeQueries } from '../core/marshal.js';
 import { CollectionSchema, FieldSchema, Function as OrmFunction } from '../orm/schema.js';
-import { AnnSearchRequest, RRFRanker as OrmRRFRanker, WeightedRanker as OrmWeightedRanker } from '../orm/hybrid.js';
+import { AnnSearchRequest, GivenRanker } from '../orm/hybrid.js';
 import { run_analyzer } from '../orm/analyzer.js';
 import { DataType as CORE, isVectorType } from '../core/dtype.js';
 import { CLIENT_ERROR, Code, MilvusException, ParamError } from '../core/errors.js';
@@ -1185,11 +1185,8 @@ export class MilvusClient {
         return new AnnSearchRequest(r.data, r.anns_field, { metric_type: r.metric_type ?? '', params },
           typeParam(r.limit ?? limit), r.expr || r.filter || null, r.exprValues ?? null);
       });
-      const rr = data.rerank ?? { strategy: 'rrf', params: { k: 60 } };
-      const rerank = rr.strategy === 'weighted'
-        ? new OrmWeightedRanker(...(rr.params?.weights ?? []), ...(rr.params?.norm_score !== undefined ? [{ norm_score: rr.params.norm_score }] : []))
-        : rr.strategy === 'rrf' ? new OrmRRFRanker(rr.params?.k ?? 60)
-          : (() => { throw new MilvusException(Code.UNEXPECTED, `unsupported rank type ${rr.strategy}`); })();
+      // the core checks the ranker and defaults what it lacks (none: RRF; RRF without k: 60)
+      const rerank = new GivenRanker(data.rerank);
       const outputs = data.output_fields ?? ['*'];
       const hits = this.#collection(data)._hybridSearch(reqs, rerank, limit, {
         output_fields: outputs, offset: data.offset ?? 0, round_decimal: data.round_decimal ?? -1,

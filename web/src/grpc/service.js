@@ -418,15 +418,19 @@ export function milvusService(face, { version, types }) {
         if (o.ignore_growing) one.ignore_growing = true;
         return one;
       });
-      let params;
-      try {
-        params = JSON.parse(rp.params || '{}');
-      } catch {
-        throw new MilvusException(Code.PARAMETER_INVALID, `rank params ${rp.params} are not JSON: invalid parameter`);
+      // the ranker as given: the core defaults what is missing (no strategy: RRF; no k: 60)
+      const rerank = {};
+      if (rp.strategy !== undefined) rerank.strategy = rp.strategy;
+      if (rp.params !== undefined) {
+        try {
+          rerank.params = JSON.parse(rp.params);
+        } catch {
+          throw new MilvusException(Code.PARAMETER_INVALID, `rank params ${rp.params} are not JSON: invalid parameter`);
+        }
       }
       const request = {
         collection_name: req.collection_name, db_name: db, data, output_fields: req.output_fields.length ? req.output_fields : [],
-        rerank: { strategy: rp.strategy ?? 'rrf', params }, limit: Number(rp.limit ?? 10), offset: Number(rp.offset ?? 0),
+        rerank, limit: Number(rp.limit ?? 10), offset: Number(rp.offset ?? 0),
         round_decimal: Number(rp.round_decimal ?? -1),
       };
       if (req.partition_names.length) request.partition_names = req.partition_names;

@@ -41,7 +41,7 @@ const QUERY_ITERATOR = ['batch_size', 'limit', 'expr', 'output_fields', 'partiti
 const SEARCH_ITERATOR = ['batch_size', 'limit', 'expr', 'output_fields', 'partition_names', 'round_decimal', 'expr_params', 'timeout'];
 import { QueryIterator, SearchIterator } from './iterator.js';
 import { int64Digits } from '../core/results.js';
-import { AnnSearchRequest, RRFRanker, WeightedRanker } from './hybrid.js';
+import { AnnSearchRequest, GivenRanker, RRFRanker, WeightedRanker } from './hybrid.js';
 /** hybrid_search's options (pymilvus's keyword arguments). */
 const HYBRID = ['partition_names', 'output_fields', 'offset', 'round_decimal', 'timeout'];
 /** The keys of an AnnSearchRequest's param that its sub-search honours. */
@@ -495,7 +495,7 @@ export class Collection {
     checkTimeout(options);
     if (!Array.isArray(reqs) || reqs.some((r) => !(r instanceof AnnSearchRequest)))
       throw new ParamError(CLIENT_ERROR, 'reqs must be a list of AnnSearchRequest');
-    if (!(rerank instanceof RRFRanker || rerank instanceof WeightedRanker))
+    if (!(rerank instanceof RRFRanker || rerank instanceof WeightedRanker || rerank instanceof GivenRanker))
       throw new ParamError(CLIENT_ERROR, 'rerank must be a RRFRanker or a WeightedRanker');
     const roundDecimal = options.round_decimal ?? -1;
     if (!Number.isInteger(roundDecimal) || roundDecimal < -1 || roundDecimal > 6)

@@ -628,7 +628,7 @@ function hybridSearch(conn, req, allowInt64) {
       expr: sub.filter ?? '', params: sub.params ?? {} });
     queries.push(queriesJson(JSON.stringify(sub.data ?? null)));
   }
-  const request = { reqs: subs, rerank: req.rerank ?? { strategy: 'rrf', params: { k: 60 } }, limit: req.limit ?? 100 };
+  const request = { reqs: subs, rerank: req.rerank, limit: req.limit ?? 100 };
   if (req.outputFields) request.output_fields = req.outputFields;
   if (req.partitionNames) request.partition_names = req.partitionNames;
   return searchReply(() => engine().hybridSearch(conn.store, h.name, h, JSON.stringify(request), queries, null, { int64AsString: !allowInt64 }));
