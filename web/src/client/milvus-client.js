@@ -30,7 +30,6 @@ import { run_analyzer } from '../orm/analyzer.js';
 import { DataType as CORE, isVectorType } from '../core/dtype.js';
 import { CLIENT_ERROR, Code, MilvusException, ParamError } from '../core/errors.js';
 import { templateText, withTemplate } from '../core/template.js';
-import { defaultMetric } from '../remote/rest.js';
 import {
   ConsistencyLevelEnum, DataType, DataTypeMap, FunctionType, DEFAULT_COUNT_QUERY_STRING, DEFAULT_DYNAMIC_FIELD, DEFAULT_METRIC_TYPE,
   DEFAULT_PRIMARY_KEY_FIELD, DEFAULT_TOPK, DEFAULT_VECTOR_FIELD, ERROR_REASONS, ErrorCode, LoadState, checkSdkNames,
@@ -1251,7 +1250,6 @@ export class MilvusClient {
     const vectorFields = h.schema.fields.filter((f) => isVectorType(f.dtype));
     const field = data.anns_field ? vectorFields.find((f) => f.name === data.anns_field) : vectorFields[0];
     if (!field) throw new Error(ERROR_REASONS.NO_ANNS_FEILD_FOUND_IN_SEARCH);
-    const index = engine().indexes(this.#storeOf(data), h.name).find((i) => i.field_name === field.name);
     let vectors = data.data ?? data.vector ?? data.vectors;
     if (vectors === undefined) throw new Error(ERROR_REASONS.VECTORS_OR_VECTOR_IS_MISSING);
     // one vector (a list of numbers, or a sparse object) is one query
@@ -1259,7 +1257,7 @@ export class MilvusClient {
     const filter = data.external_filter_fn;
     if (filter !== undefined && typeof filter !== 'function') throw new Error('external_filter_fn must be a function');
     const params = searchParamsOf(data.params);
-    const metric = String(data.metric_type ?? index?.metric_type ?? defaultMetric(field.dtype)).toUpperCase();
+    const metric = String(data.metric_type ?? engine().searchMetric(this.#storeOf(data), h.name, field.name)).toUpperCase();
     const it = await this.#collection(data).search_iterator(vectors, field.name, { metric_type: metric, params },
       data.batchSize === undefined ? undefined : Math.min(data.batchSize, engine().constants.limits.MAX_TOPK), data.limit > 0 ? data.limit : -1,
       data.expr || data.filter || '', data.partition_names, data.output_fields ?? ['*'],

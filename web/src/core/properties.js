@@ -16,8 +16,12 @@ import { Code, MilvusException, notSupported } from './errors.js';
 
 export const MMAP = 'mmap.enabled';
 
-/** Go's strconv.ParseBool's texts. */
-const GO_BOOLS = ['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False'];
+/** Go's strconv.ParseBool's texts, true then false: the one copy of the faces (Milvus reads its
+ * boolean properties, REST params and headers with it). */
+const GO_TRUE = ['1', 't', 'T', 'TRUE', 'true', 'True'], GO_FALSE = ['0', 'f', 'F', 'FALSE', 'false', 'False'];
+
+/** A text as Go's strconv.ParseBool reads it: true, false, or null when it is none of its texts. */
+export const goBool = (text) => (GO_TRUE.includes(text) ? true : GO_FALSE.includes(text) ? false : null);
 
 /** The stored-only properties of a face's collection state (made on first use). */
 const storedOf = (st) => (st.props ??= { collection: new Map(), fields: new Map() });
@@ -26,7 +30,7 @@ const storedOf = (st) => (st.props ??= { collection: new Map(), fields: new Map(
  * Go's strconv.ParseBool reads. */
 export function storedBool(key, v) {
   const text = String(v);
-  if (!GO_BOOLS.includes(text)) throw new MilvusException(Code.UNEXPECTED, `invalid ${key} value: ${text}`);
+  if (goBool(text) === null) throw new MilvusException(Code.UNEXPECTED, `invalid ${key} value: ${text}`);
   return text;
 }
 

@@ -249,7 +249,9 @@ export class Collection {
     const described = !schema || (fw && !found) ? this._describe() : null;
     this.#schema = schema ?? CollectionSchema.fromCore(described.schema);
     if (fw && !found)
-      this._forwardOp('create_collection', restCreateCollection(name, described, { indexParams: fw.config.index_params }));
+      this._forwardOp('create_collection', restCreateCollection(name, described, {
+        indexParams: fw.config.index_params, metricOf: (field) => engine().searchMetric(store, name, field),
+      }));
   }
 
   // ---- internals shared with Partition -------------------------------------------------

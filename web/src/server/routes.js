@@ -19,8 +19,8 @@ import { queriesJson } from '../core/marshal.js';
 import { registryOf } from '../core/registry.js';
 import { OwnedDatabases, ownedDatabases } from '../client/databases.js';
 import { FunctionType } from '../client/constants.js';
-import { alterCollectionProperties, alterDatabaseProperties, alterFieldProperties, describedProperties, fieldProperties } from '../core/properties.js';
-import { envelope, goFields, jsonKind, okData, okText, parseBool } from './shapes.js';
+import { alterCollectionProperties, alterDatabaseProperties, alterFieldProperties, describedProperties, fieldProperties, goBool } from '../core/properties.js';
+import { envelope, goFields, jsonKind, okData, okText } from './shapes.js';
 
 const CONSISTENCY = ['Strong', 'Session', 'Bounded', 'Eventually', 'Customized'];
 
@@ -158,9 +158,9 @@ function schemaFromRequest(req) {
     const dynParam = params.enableDynamicField ?? req.enableDynamicField;
     if (dynParam !== undefined) {
       const s = String(dynParam);
-      if (!['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s))
+      dynamic = goBool(s);
+      if (dynamic === null)
         throw new MilvusException(Code.PARAMETER_INVALID, `parse enableDynamicField fail, err:strconv.ParseBool: parsing "${s}": invalid syntax`);
-      dynamic = parseBool(s);
     }
     return {
       schema: {
