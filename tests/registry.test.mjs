@@ -5,7 +5,7 @@
 // store (partita-serve --data) all of it survives a restart whichever face made it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MilvusClient as SdkClient, DataType, ErrorCode, LoadState } from '@zilliz/milvus2-sdk-node';
@@ -135,6 +135,28 @@ test('partita-serve --data: aliases, load state, properties and databases made o
     assert.equal((await s.client.describeAlias({ db_name: 'shelf', collection_name: 'maps', alias: 'atlases' })).collection, 'maps');
     assert.equal((await s.rest('entities/query', { dbName: 'shelf', collectionName: 'atlases', filter: 'id > 0' })).data.length, 2);
     await stop(s);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('serve({ durable }) without gRPC: REST databases are durable stores under the data directory, closed with the server', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'partita-registry-rest-'));
+  try {
+    let server = await serve({ port: 0, durable: { dir } });
+    let rest = restOf(server.port);
+    assert.equal((await rest('databases/create', { dbName: 'shelf' })).code, 0);
+    assert.equal((await rest('collections/create', { dbName: 'shelf', collectionName: 'maps', dimension: 2 })).code, 0);
+    assert.equal((await rest('entities/insert', { dbName: 'shelf', collectionName: 'maps', data: [{ id: 1, vector: [0, 1] }] })).code, 0);
+    assert.equal((await rest('aliases/create', { dbName: 'shelf', collectionName: 'maps', aliasName: 'atlases' })).code, 0);
+    assert.ok(existsSync(join(dir, 'databases', 'shelf.db', 'LOCK')));
+    await server.close();
+    assert.ok(!existsSync(join(dir, 'databases', 'shelf.db', 'LOCK')), 'close() closed the database\'s store');
+    server = await serve({ port: 0, durable: { dir } });
+    rest = restOf(server.port);
+    assert.deepEqual((await rest('databases/list', {})).data, ['default', 'shelf']);
+    assert.equal((await rest('entities/query', { dbName: 'shelf', collectionName: 'atlases', filter: 'id > 0' })).data.length, 1);
+    await server.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -75,7 +75,10 @@ export function ownedDatabases(owner, make) {
   return d;
 }
 
-/** Forgets the databases of `owner` (its stores closed). */
-export function forgetDatabases(owner) {
+/** Closes the stores of every database of `owner` (its own connection too) and forgets them. */
+export function closeDatabases(owner) {
+  const d = owned.get(owner);
+  if (d) d.close();
+  else if (connections.has_connection(owner)) connections.remove_connection(owner);
   owned.delete(owner);
 }

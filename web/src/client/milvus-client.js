@@ -37,7 +37,7 @@ import {
 import { resStatus, statusOf, unsupported } from './status.js';
 import { FieldOpList, FieldOpType } from '../core/fieldop.js';
 import { registryOf } from '../core/registry.js';
-import { OwnedDatabases, databaseAlias, forgetDatabases, ownedDatabases } from './databases.js';
+import { OwnedDatabases, closeDatabases, databaseAlias, ownedDatabases } from './databases.js';
 import {
   MMAP, alterCollectionProperties, alterDatabaseProperties, alterFieldProperties, alterIndexProperties, describedProperties, fieldProperties,
   forgetIndex, indexProperties, loadedError, splitCreateProperties, storedBool,
@@ -320,8 +320,7 @@ const storeDirOf = (address) => durableDirs.get(address) ?? (isStorePath(address
 /** Closes what openDurableAddress opened: the stores of every database of `address` (synced,
  * their locks released). */
 export function closeDurableAddress(address) {
-  databasesOf(address, null).close();
-  forgetDatabases(aliasOf(address, 'default'));
+  closeDatabases(aliasOf(address, 'default'));
   durableDirs.delete(address);
 }
 
