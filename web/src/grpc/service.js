@@ -152,10 +152,11 @@ export function milvusService(face, { version, types }) {
    * dynamic keys asked for by name (top-level in the face's hits). */
   function outputsOf(rows, fields, skip) {
     const byName = new Set(fields.map((f) => f.name));
-    const names = [], dyn = [];
+    const seen = new Set(skip), names = [], dyn = [];
     for (const r of rows)
-      for (const k of Object.keys(r)) {
-        if (skip.has(k) || names.includes(k) || dyn.includes(k)) continue;
+      for (const k in r) {
+        if (seen.has(k)) continue;
+        seen.add(k);
         if (byName.has(k) || k === DEFAULT_DYNAMIC_FIELD || k === DEFAULT_COUNT_QUERY_STRING) names.push(k);
         else dyn.push(k);
       }
