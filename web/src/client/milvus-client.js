@@ -1135,20 +1135,7 @@ export class MilvusClient {
       const q = transcribeQueries(keyed ? null : vectors, keyed ? null : field ?? null, engine().constants.limits.MAX_NQ);
       const pk = h.pk.name;
       const text = withTemplate(JSON.stringify(request), templateText(data.exprValues));
-      const hits = engine().searchHits(this.#storeOf(data), h.name, h, text, q, { pk, roundDecimal });
-      const byName = new Map(h.schema.fields.map((f) => [f.name, f]));
-      const wildcard = outputs.some((o) => o.trim() === '*' || o.trim() === DEFAULT_DYNAMIC_FIELD);
-      const named = new Set(outputs.map((o) => o.trim()).filter((o) => !byName.has(o)));
-      const results = hits.map((list) => list.map((hit) => ({ score: hit.distance, [pk]: valueOut(h.pk, hit.id), ...rowOut(hit.entity, byName, wildcard, named) })));
-      const nq = results.length;
-      return {
-        status: resStatus(),
-        results: nq === 1 ? results[0] : results, // one query vector: a flat list, as the SDK gives it
-        recalls: [],
-        session_ts: 0,
-        collection_name: h.name,
-        all_search_count: results.reduce((a, l) => a + l.length, 0),
-      };
+      return searchReply(h, engine().searchHits(this.#storeOf(data), h.name, h, text, q, { pk, roundDecimal }), outputs);
     });
   }
 
@@ -1189,19 +1176,7 @@ export class MilvusClient {
       const hits = this.#collection(data)._hybridSearch(reqs, rerank, limit, {
         output_fields: outputs, offset: data.offset ?? 0, round_decimal: data.round_decimal ?? -1,
       }, data.partition_names);
-      const pk = h.pk.name;
-      const byName = new Map(h.schema.fields.map((f) => [f.name, f]));
-      const wildcard = outputs.some((o) => o.trim() === '*' || o.trim() === DEFAULT_DYNAMIC_FIELD);
-      const named = new Set(outputs.map((o) => o.trim()).filter((o) => !byName.has(o)));
-      const results = hits.map((list) => list.map((hit) => ({ score: hit.distance, [pk]: valueOut(h.pk, hit.id), ...rowOut(hit.entity, byName, wildcard, named) })));
-      return {
-        status: resStatus(),
-        results: results.length === 1 ? results[0] : results,
-        recalls: [],
-        session_ts: 0,
-        collection_name: h.name,
-        all_search_count: results.reduce((a, l) => a + l.length, 0),
-      };
+      return searchReply(h, hits, outputs);
     });
   }
 
@@ -1261,13 +1236,9 @@ export class MilvusClient {
       data.batchSize === undefined ? undefined : Math.min(data.batchSize, engine().constants.limits.MAX_TOPK), data.limit > 0 ? data.limit : -1,
       data.expr || data.filter || '', data.partition_names, data.output_fields ?? ['*'],
       { expr_params: data.exprValues, round_decimal: data.round_decimal ?? -1 });
-    const pk = h.pk.name;
-    const byName = new Map(h.schema.fields.map((f) => [f.name, f]));
-    const outputs = data.output_fields ?? ['*'];
-    const wildcard = outputs.some((o) => o.trim() === '*' || o.trim() === DEFAULT_DYNAMIC_FIELD);
-    const named = new Set(outputs.map((o) => o.trim()).filter((o) => !byName.has(o)));
+    const row = hitRow(h, data.output_fields ?? ['*']);
     return iterable(it, (hits) => {
-      const rows = hits.map((hit) => ({ score: hit.distance, [pk]: valueOut(h.pk, hit.id), ...rowOut(hit.entity, byName, wildcard, named) }));
+      const rows = hits.map(row);
       return filter ? rows.filter(filter) : rows;
     });
   }
@@ -1659,6 +1630,30 @@ function sdkRow(row, fields) {
     }
   }
   return out;
+}
+
+/** The SDK's row of a hit of collection `h` searched with output fields `outputs`: hit ->
+ * { score, <pk>, ...fields }. */
+function hitRow(h, outputs) {
+  const pk = h.pk.name;
+  const byName = new Map(h.schema.fields.map((f) => [f.name, f]));
+  const wildcard = outputs.some((o) => o.trim() === '*' || o.trim() === DEFAULT_DYNAMIC_FIELD);
+  const named = new Set(outputs.map((o) => o.trim()).filter((o) => !byName.has(o)));
+  return (hit) => ({ score: hit.distance, [pk]: valueOut(h.pk, hit.id), ...rowOut(hit.entity, byName, wildcard, named) });
+}
+
+/** The SDK's reply of a search or hybrid search from the hits of each query vector. */
+function searchReply(h, hits, outputs) {
+  const row = hitRow(h, outputs);
+  const results = hits.map((list) => list.map(row));
+  return {
+    status: resStatus(),
+    results: results.length === 1 ? results[0] : results, // one query vector: a flat list, as the SDK gives it
+    recalls: [],
+    session_ts: 0,
+    collection_name: h.name,
+    all_search_count: results.reduce((a, l) => a + l.length, 0),
+  };
 }
 
 function checkPartitionArgs(data) {
