@@ -18,12 +18,24 @@ const ROWS = opt('rows', 20000), DIM = opt('dim', 128), QUERIES = opt('queries',
 const bin = fileURLToPath(new URL('../web/bin/partita-serve.mjs', import.meta.url));
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
+/** The partita-serve processes started, killed when this one ends however it ends (a child
+ * left running would hold the pipes of whoever waits for this process). */
+const children = new Set();
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
 /** Starts partita-serve on a free port: { child, port, started (ms from spawn to its line) }. */
 function start() {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [bin, '--port', '0', '--api-only'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [bin, '--port', '0', '--api-only'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
   return new Promise((resolve, reject) => {
     let out = '';
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
     child.stdout.on('data', (d) => {
       out += d;
       const m = /serving Milvus gRPC on 127\.0\.0\.1:(\d+)/.exec(out);
@@ -82,4 +94,9 @@ async function main() {
   process.exit(0);
 }
 
-await main();
+try {
+  await main();
+} catch (e) {
+  console.error(e?.stack ?? e);
+  process.exit(1);
+}

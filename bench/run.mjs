@@ -27,7 +27,7 @@
 // SIMD128 pass over the vectors (bench/probe/scan.c). Absolute times drift between runs on
 // shared VMs; the ratios measured in one run are what to compare.
 //
-//   node --expose-gc bench/run.mjs [--only ingest|search|filter|index|start|size|forward|durable] [--json out.json]
+//   node --expose-gc bench/run.mjs [--only ingest|search|filter|index|start|size|forward|durable|grpc] [--json out.json]
 //        index: [--reps 3] [--rows 100000] [--before dir]: dir holds index.mjs / index.wasm, the
 //        index probe built from another commit (build/em/probe/ there), run as one more case
 import { spawn, spawnSync } from 'node:child_process';
@@ -1088,6 +1088,21 @@ async function main() {
       console.log(`\nreopen / target: ${(ro.openMs / ro.targetMs).toFixed(2)}x (<= 1.00x is the target).`);
     }
     save('durable', { upserts: res, reopen: ro });
+  }
+  if (!only || only === 'grpc') {
+    // bench/grpc.mjs in a process of its own (it spawns partita-serve and drives the Node SDK)
+    console.log('\n## partita-serve through the Node SDK: MilvusClient (gRPC) next to HttpClient (REST), one process\n');
+    const r = spawnSync(process.execPath, [fileURLToPath(new URL('./grpc.mjs', import.meta.url))], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const g = r.status === 0 ? JSON.parse(r.stdout) : null;
+    if (!g) console.log(`bench/grpc.mjs failed (${r.status}): ${(r.stderr ?? '').slice(-500)}`);
+    else {
+      table([['face', 'insert rows/s (batches of 1,000)', 'searches/s (top-10, one at a time)'],
+        ['MilvusClient (gRPC)', kRows(g.grpc_insert_rows_per_s), Math.round(g.grpc_search_per_s).toLocaleString('en')],
+        ['HttpClient (REST)', kRows(g.rest_insert_rows_per_s), Math.round(g.rest_search_per_s).toLocaleString('en')],
+        ['gRPC / REST', `${(g.grpc_insert_rows_per_s / g.rest_insert_rows_per_s).toFixed(2)}x`, `${(g.grpc_search_per_s / g.rest_search_per_s).toFixed(2)}x`]]);
+      console.log(`\n${g.rows.toLocaleString('en')} rows x ${g.dim}-d, ${g.queries} queries; partita-serve start-up to the first answered GetVersion: ${g.startup_ms} ms (median of 5 processes).`);
+    }
+    save('grpc', g);
   }
   const json = opt('json');
   if (json) writeFileSync(json, JSON.stringify(out, null, 2));

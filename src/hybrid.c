@@ -56,18 +56,23 @@ typedef struct ranker {
   bool norm;
 } ranker;
 
-/* The rerank object: {"strategy": "rrf" | "weighted", "params": {...}} (Milvus 2.5's messages). */
+/* RRF's k when the request gives none (Milvus 2.6's RRF function default). */
+#define RRF_DEFAULT_K 60.0
+
+/* The rerank object: {"strategy": "rrf" | "weighted", "params": {...}}. As Milvus 2.6 reads a
+ * legacy rank: no rerank or no strategy is RRF, and RRF without k takes RRF_DEFAULT_K. */
 static pt_status parse_ranker(const cJSON *rr, size_t n_reqs, ranker *r, pt_error *err) {
   const cJSON *st = cJSON_GetObjectItemCaseSensitive(rr, "strategy");
   const cJSON *params = cJSON_GetObjectItemCaseSensitive(rr, "params");
-  const char *name = cJSON_IsString(st) ? st->valuestring : "";
   r->norm = true;
-  if (!cJSON_IsObject(rr) || (params && !cJSON_IsObject(params)))
+  if ((rr && !cJSON_IsObject(rr)) || (params && !cJSON_IsObject(params)) || (st && !cJSON_IsString(st)))
     return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "rerank must be {strategy, params}" PT_INVALID_PARAMETER);
+  const char *name = st ? st->valuestring : "rrf";
   if (pt_str_eqz(name, strlen(name), "rrf")) {
     r->rrf = true;
     const cJSON *k = cJSON_GetObjectItemCaseSensitive(params, "k");
-    if (!k) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "k not found in rank_params");
+    r->k = RRF_DEFAULT_K;
+    if (!k) return PT_OK;
     if (!cJSON_IsNumber(k)) return pt_fail(err, PT_TYPE_MISMATCH, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "The type of rank param k should be float");
     r->k = k->valuedouble;
     if (!(r->k > 0 && r->k < 16384))

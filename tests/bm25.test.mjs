@@ -172,6 +172,20 @@ test('MilvusClient: createCollection with functions, SPARSE_INVERTED_INDEX, sear
   assert.match(q.status.reason, /not allowed to retrieve raw data of field sparse/);
 });
 
+test('MilvusClient: searchIterator over a BM25 field without an index takes the core\'s metric (BM25)', async () => {
+  const client = new MilvusClient({ address: ':memory:' });
+  const name = uniqueName('bmit');
+  // made by the ORM face on the client's store: loaded, no index on `sparse`
+  const c = new Collection(name, schema(), { using: 'milvus-client :memory:' });
+  await c.insert(TEXTS.map((text, id) => ({ id, v: [0, 0], text })));
+  const docs = new Map(TEXTS.map((t, i) => [i, t]));
+  const hits = [];
+  for await (const batch of await client.searchIterator({ collection_name: name, data: 'quick fox', anns_field: 'sparse', batchSize: 3, limit: 10 }))
+    hits.push(...batch);
+  assertScores(hits.map((r) => ({ id: r.id, distance: r.score })), reference(docs, 'quick fox'));
+  c.drop();
+});
+
 test('REST: schema functions, search by text', async () => {
   const handler = createHandler();
   const rest = async (path, body) => (await handler(new Request(`http://127.0.0.1/v2/vectordb/${path}`, { method: 'POST', body: JSON.stringify(body) }))).json();

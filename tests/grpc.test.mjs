@@ -498,3 +498,32 @@ test("LangChain.js's Milvus vector store, unmodified, against the gRPC server", 
     await store.client.closeConnection();
   }
 });
+
+test("LlamaIndex.TS's Milvus vector store, unmodified (its own SDK client), against the gRPC server", async () => {
+  const { MilvusVectorStore } = await import('@llamaindex/milvus');
+  const { TextNode } = await import('@llamaindex/core/schema');
+  const { LetterEmbedding, nearest, negCosine } = await import('./support/integrations.mjs');
+  const collection = uniqueName('li');
+  const embedModel = new LetterEmbedding();
+  const [username, password] = TOKEN.split(':');
+  const store = new MilvusVectorStore({ params: { configOrAddress: address, username, password }, collection, embedModel });
+  try {
+    const sentences = ['the cat sat on the mat', 'dogs run fast', 'quantum physics'];
+    const nodes = await Promise.all(sentences.map(async (text, i) => new TextNode({
+      id_: `node-${i}`, text, metadata: { kind: i < 2 ? 'animal' : 'science', n: i }, embedding: await embedModel.getTextEmbedding(text),
+    })));
+    assert.deepEqual(await store.add(nodes), ['node-0', 'node-1', 'node-2']);
+    const query = async (text, filters) => store.query({ queryEmbedding: await embedModel.getTextEmbedding(text), similarityTopK: 3, mode: 'default', filters });
+    const all = await query('the cat sat on the mat');
+    assert.deepEqual(all.ids, nearest('the cat sat on the mat', sentences, negCosine, 1536).map((t) => `node-${sentences.indexOf(t)}`));
+    assert.ok(Math.abs(all.similarities[0] - 1) < 1e-6, 'COSINE of a text with itself');
+    assert.deepEqual(all.nodes.map((n) => n.metadata), all.ids.map((id) => ({ kind: id === 'node-2' ? 'science' : 'animal', n: Number(id.slice(5)) })));
+    const science = await query('cat', { filters: [{ key: 'kind', value: 'science', operator: '==' }] });
+    assert.deepEqual(science.ids, ['node-2']);
+    await store.delete('node-1');
+    assert.deepEqual((await query('dogs')).ids.sort(), ['node-0', 'node-2']);
+  } finally {
+    await store.client().dropCollection({ collection_name: collection });
+    await store.client().closeConnection();
+  }
+});

@@ -142,6 +142,7 @@ test('the tables JS has before init() are checked against the core when the engi
   assert.throws(() => checkMirrors(changed('dtype', 'FLOAT_VECTOR', 1)), /DataType\.FLOAT_VECTOR is 101 in JS but 102 in the core/);
   assert.throws(() => checkMirrors(changed('code', 'COLLECTION_NOT_FOUND', 1)), /error code COLLECTION_NOT_FOUND is 100 in JS but 101/);
   assert.throws(() => checkMirrors(changed('field_op', 'ARRAY_REMOVE', 1)), /FieldOpType\.ARRAY_REMOVE is 2 in JS but 3 in the core/);
+  assert.throws(() => checkMirrors(changed('function', 'BM25', 1)), /FunctionType\.BM25 is 1 in JS but 2 in the core/);
   const { PARAMETER_MISSING: _, ...fewer } = C.code;
   assert.throws(() => checkMirrors({ ...C, code: fewer }), /error code PARAMETER_MISSING is not one of the core's/);
   // and what the faces ask of DataTypes is the core's answer

@@ -145,6 +145,13 @@ test('REST: entities/hybrid_search', async () => {
   assert.equal(found.code, 0, JSON.stringify(found));
   assertFused(found.data.map((h) => ({ id: h.id, distance: h.distance })), fuse([s1.data, s2.data], ['COSINE', 'BM25'], { weights: [0.5, 0.5] }), 3);
   assert.ok(found.data.every((h) => typeof h.text === 'string'));
+  // RRF without k (or no rerank at all) is RRF with k 60, as MilvusClient's and Milvus 2.6's
+  const subs = [{ data: [QV], annsField: 'v', limit: 4 }, { data: [QT], annsField: 'sparse', limit: 4 }];
+  for (const rerank of [{ strategy: 'rrf', params: {} }, undefined]) {
+    const r = await rest('entities/hybrid_search', { collectionName: name, search: subs, rerank, limit: 3 });
+    assert.equal(r.code, 0, JSON.stringify(r));
+    assertFused(r.data.map((h) => ({ id: h.id, distance: h.distance })), fuse([s1.data, s2.data], ['COSINE', 'BM25'], { rrf: 60 }), 3);
+  }
   const bad = await rest('entities/hybrid_search', { collectionName: name, search: [{ data: [QV], annsField: 'v', limit: 4 }], rerank: { strategy: 'rrf', params: { k: -1 } } });
   assert.notEqual(bad.code, 0);
   assert.match(bad.message, /The rank params k should be in range/);

@@ -132,7 +132,7 @@ test('search_iterator: pymilvus parameter checks', async () => {
   await c.insert([{ id: 1, v: [1, 0], n: 1 }]);
   await rejects(() => c.search_iterator([], 'v', { metric_type: 'L2' }), { cls: ParamError, message: 'vector_data for search cannot be empty' });
   await rejects(() => c.search_iterator([[0, 0]], 'v', {}), { cls: ParamError, message: 'must specify metrics type for search iterator' });
-  await rejects(() => c.search_iterator([[0, 0]], 'v', { metric_type: 'BM25' }), { cls: MilvusException, message: 'unsupported metrics type for search iteration: BM25' });
+  await rejects(() => c.search_iterator([[0, 0]], 'v', { metric_type: 'SUPERSTRUCTURE' }), { cls: MilvusException, message: 'unsupported metrics type for search iteration: SUPERSTRUCTURE' });
   await rejects(() => c.search_iterator([[0, 0]], 'v', { metric_type: 'L2', offset: 2 }), { cls: ParamError, message: 'Not support offset when searching iteration' });
   await rejects(() => c.search_iterator([[0, 0]], 'v', { metric_type: 'L2', params: { radius: 1, range_filter: 2 } }), {
     message: 'for metrics:L2, radius must be larger than range_filter, please adjust your parameter',

@@ -38,6 +38,8 @@
 #include "expr.h"
 #include "schema.h"
 #include "store.h"
+#include "vindex.h"
+#include "half.h"
 
 #if defined(__EMSCRIPTEN__)
 #include <emscripten.h>
@@ -103,6 +105,8 @@ EXPORT(pt_status, pt_wasm_drop_index)(pt_collection *coll, const char *req, size
 EXPORT(char *, pt_wasm_describe_index)(pt_collection *coll, const char *req, size_t len);
 EXPORT(pt_status, pt_wasm_partition_drop)(pt_collection *coll, const char *name, size_t len);
 EXPORT(int, pt_wasm_partition_exists)(pt_collection *coll, const char *name, size_t len);
+EXPORT(const char *, pt_wasm_search_metric)(pt_collection *coll, const char *field, size_t len);
+EXPORT(void, pt_wasm_to_halves)(const float *in, size_t n, int bf16, uint16_t *out);
 EXPORT(double, pt_wasm_num_entities)(pt_collection *coll, const char *partition, size_t len, int scoped);
 EXPORT(pt_status, pt_wasm_write)(pt_collection *coll, const char *partition, size_t partition_len,
                                  int op, const pt_batch_in *batch, uint32_t flags,
@@ -277,7 +281,7 @@ const char *pt_wasm_constants(void) {
     "\"field\":{\"DYNAMIC\":%d,\"BY_POSITION\":%d},"
     "\"op\":{\"INSERT\":%d,\"UPSERT\":%d},"
     "\"flags\":{\"DUPLICATES_LAST_WINS\":%u,\"ROWS_JSON\":%u,\"MERGE\":%u,\"CREATE_ORM\":%u,\"JSON_INT64_AS_STRING\":%u},"
-    "\"field_op\":{\"REPLACE\":%d,\"ARRAY_APPEND\":%d,\"ARRAY_REMOVE\":%d},"
+    "\"field_op\":{\"REPLACE\":%d,\"ARRAY_APPEND\":%d,\"ARRAY_REMOVE\":%d},\"function\":{\"BM25\":%d},"
     "\"limits\":{\"MAX_NAME_LENGTH\":%d,\"MAX_FIELDS\":%d,\"MAX_DIM\":%d,\"MAX_VARCHAR_LENGTH\":%d,"
     "\"MAX_JSON_LENGTH\":%d,\"MAX_PARTITIONS\":%d,\"MAX_TOPK\":%d,\"MAX_NQ\":%d,\"MAX_BATCH_BYTES\":%u,\"MAX_EXPR_LENGTH\":%u,\"TS_LOGICAL_BITS\":%d},"
     "\"layout\":{"
@@ -323,7 +327,7 @@ const char *pt_wasm_constants(void) {
     PT_OP_INSERT, PT_OP_UPSERT,
     (unsigned)PT_WRITE_DUPLICATES_LAST_WINS, (unsigned)PT_WRITE_ROWS_JSON, (unsigned)PT_WRITE_MERGE,
     (unsigned)PT_CREATE_ORM, (unsigned)PT_JSON_INT64_AS_STRING,
-    PT_FIELD_OP_REPLACE, PT_FIELD_OP_ARRAY_APPEND, PT_FIELD_OP_ARRAY_REMOVE,
+    PT_FIELD_OP_REPLACE, PT_FIELD_OP_ARRAY_APPEND, PT_FIELD_OP_ARRAY_REMOVE, PT_FUNCTION_BM25,
     PT_MAX_NAME_LENGTH, PT_MAX_FIELDS, PT_MAX_DIM, PT_MAX_VARCHAR_LENGTH, PT_MAX_JSON_LENGTH,
     PT_MAX_PARTITIONS, PT_MAX_TOPK, PT_MAX_NQ, (unsigned)PT_MAX_BATCH_BYTES, (unsigned)PT_EXPR_MAX_LENGTH, PT_TS_LOGICAL_BITS,
     (int)sizeof(pt_error), OFF(pt_error, status), OFF(pt_error, code), OFF(pt_error, exc),
@@ -519,6 +523,22 @@ pt_status pt_wasm_partition_drop(pt_collection *coll, const char *name, size_t l
 }
 int pt_wasm_partition_exists(pt_collection *coll, const char *name, size_t len) {
   return pt_partition_exists(coll, name, len);
+}
+
+/* n floats as IEEE halves (bf16 0) or bfloat16s (1), rounded as the core rounds a written vector. */
+void pt_wasm_to_halves(const float *in, size_t n, int bf16, uint16_t *out) {
+  for (size_t i = 0; i < n; i++) out[i] = bf16 ? pt_f32_to_bf16(in[i]) : pt_f32_to_f16(in[i]);
+}
+
+/* The metric a search of vector field `field` takes when it names none: its index's, else the
+ * field type's default (vindex.c's one rule); NULL when no vector field has that name. */
+const char *pt_wasm_search_metric(pt_collection *coll, const char *field, size_t len) {
+  for (size_t i = 0; i < coll->schema->n_fields; i++) {
+    const pt_field *f = &coll->schema->fields[i];
+    if (pt_dtype_is_vector(f->dtype) && strlen(f->name) == len && memcmp(f->name, field, len) == 0)
+      return pt_vindex_search_metric(coll, (int)i);
+  }
+  return NULL;
 }
 double pt_wasm_num_entities(pt_collection *coll, const char *partition, size_t len, int scoped) {
   return (double)pt_collection_num_entities(coll, scoped ? partition : NULL, len);

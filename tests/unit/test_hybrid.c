@@ -127,6 +127,10 @@ TEST(fusion_follows_the_definition) {
   double w[2] = {0.7, 0.3};
   check(c, "{\"strategy\":\"rrf\",\"params\":{\"k\":60}}", true, 60, NULL, true, 10, 0);
   check(c, "{\"strategy\":\"rrf\",\"params\":{\"k\":1}}", true, 1, NULL, true, 3, 2);
+  /* Milvus 2.6: RRF without k takes k 60; no strategy is RRF */
+  check(c, "{\"strategy\":\"rrf\",\"params\":{}}", true, 60, NULL, true, 10, 0);
+  check(c, "{\"strategy\":\"rrf\"}", true, 60, NULL, true, 10, 0);
+  check(c, "{}", true, 60, NULL, true, 10, 0);
   check(c, "{\"strategy\":\"weighted\",\"params\":{\"weights\":[0.7,0.3]}}", false, 0, w, true, 10, 0);
   check(c, "{\"strategy\":\"weighted\",\"params\":{\"weights\":[0.7,0.3],\"norm_score\":false}}", false, 0, w, false, 4, 1);
   pt_store_close(st);
@@ -140,7 +144,8 @@ TEST(refusals) {
     {"{\"strategy\":\"rrf\",\"params\":{\"k\":0}}", PT_CODE_UNEXPECTED, "The rank params k should be in range (0, 16384)"},
     {"{\"strategy\":\"rrf\",\"params\":{\"k\":16384}}", PT_CODE_UNEXPECTED, "The rank params k should be in range (0, 16384)"},
     {"{\"strategy\":\"rrf\",\"params\":{\"k\":\"a\"}}", PT_CODE_UNEXPECTED, "The type of rank param k should be float"},
-    {"{\"strategy\":\"rrf\",\"params\":{}}", PT_CODE_UNEXPECTED, "k not found in rank_params"},
+    {"{\"strategy\":7,\"params\":{}}", PT_CODE_PARAMETER_INVALID, "rerank must be {strategy, params}"},
+    {"[]", PT_CODE_PARAMETER_INVALID, "rerank must be {strategy, params}"},
     {"{\"strategy\":\"weighted\",\"params\":{\"weights\":[0.5]}}", PT_CODE_PARAMETER_INVALID,
      "the length of weights param mismatch with ann search requests: invalid parameter[expected=2][actual=1]"},
     {"{\"strategy\":\"weighted\",\"params\":{\"weights\":[0.5,1.5]}}", PT_CODE_UNEXPECTED, "rank param weight should be in range [0, 1]"},

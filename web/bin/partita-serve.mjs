@@ -20,6 +20,7 @@
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../src/serve-node.js';
+import { loadGrpc } from '../src/grpc/load.js';
 import path from 'node:path';
 
 /** The demo page and the package files it imports, as the page's import map names them. */
@@ -105,20 +106,23 @@ function storeError(e) {
     ? `cannot open the store in ${values.data}: ${e.message}` : null;
 }
 
-let server;
 options.grpc = !values['rest-only'];
+if (options.grpc) {
+  // the gRPC peers not installed: REST only, said on stderr (found out before serve() opens
+  // the store and the port, so they are opened once)
+  try {
+    await loadGrpc();
+  } catch (e) {
+    if (e.code !== 'PARTITA_GRPC_PEERS') fail(e.message);
+    process.stderr.write(`partita-serve: serving REST only: ${e.message}\n`);
+    options.grpc = false;
+  }
+}
+let server;
 try {
   server = await serve(options);
 } catch (e) {
-  if (e.code !== 'PARTITA_GRPC_PEERS') fail(storeError(e) ?? `cannot listen on ${options.host}:${options.port}: ${e.message}`);
-  // the gRPC peers are not installed: REST only, said on stderr
-  process.stderr.write(`partita-serve: serving REST only: ${e.message}\n`);
-  options.grpc = false;
-  try {
-    server = await serve(options);
-  } catch (e2) {
-    fail(storeError(e2) ?? `cannot listen on ${options.host}:${options.port}: ${e2.message}`);
-  }
+  fail(storeError(e) ?? `cannot listen on ${options.host}:${options.port}: ${e.message}`);
 }
 // one write, so that a reader of the first line gets the others with it
 process.stdout.write(`partita: serving Milvus REST v2 on ${server.url}\n` +

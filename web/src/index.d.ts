@@ -135,7 +135,7 @@ export class FieldSchema {
 }
 
 /** pymilvus's FunctionType: only BM25 runs (the others are refused by name). */
-export declare const FunctionType: { readonly UNKNOWN: 0; readonly BM25: 1; readonly TEXTEMBEDDING: 2; readonly RERANK: 3 };
+export declare const FunctionType: { readonly UNKNOWN: 0; readonly BM25: 1; readonly TEXTEMBEDDING: 2; readonly RERANK: 3; readonly MINHASH: 4; readonly MOLFINGERPRINT: 5 };
 
 /** pymilvus's Function: a BM25 function fills its SPARSE_FLOAT_VECTOR output from its VARCHAR
  * input (enable_analyzer) on every write; the output is never written nor returned. */

@@ -6,6 +6,7 @@
 // `Int64`, pymilvus `INT64`.
 
 import { DTYPE_CODES } from '../core/dtype.js';
+import { FUNCTION_TYPES } from '../core/functiontype.js';
 
 /** An enum as TypeScript compiles a numeric one: names to codes and codes to names. */
 function numericEnum(pairs) {
@@ -56,7 +57,7 @@ export const IndexType = stringEnum(['FLAT', 'IVF_FLAT', 'IVF_SQ8', 'IVF_PQ', 'H
   'RTREE', 'HNSW_SQ', 'HNSW_PQ', 'HNSW_PRQ', 'AISAQ', 'NGRAM', 'FMINDEX']);
 
 /** The SDK's FunctionType: only BM25 runs in partita (the core refuses the others by name). */
-export const FunctionType = numericEnum([['Unknown', 0], ['BM25', 1], ['TEXTEMBEDDING', 2], ['RERANK', 3], ['MINHASH', 4], ['MOLFINGERPRINT', 5]]);
+export const FunctionType = numericEnum(FUNCTION_TYPES);
 
 export const LoadState = stringEnum(['LoadStateNotExist', 'LoadStateNotLoad', 'LoadStateLoading', 'LoadStateLoaded']);
 

@@ -22,28 +22,26 @@
 import { init } from '../core/loader.js';
 import { engine, isInitialized } from '../core/engine.js';
 import { connections, durableInPage, isStorePath } from '../orm/connections.js';
-import { databaseDir, removeStore, storedDatabases } from '../persist/durable.js';
 import { Collection, idsRequest, keysExpr } from '../orm/collection.js';
 import { transcribeQueries } from '../core/marshal.js';
 import { CollectionSchema, FieldSchema, Function as OrmFunction } from '../orm/schema.js';
-import { AnnSearchRequest, RRFRanker as OrmRRFRanker, WeightedRanker as OrmWeightedRanker } from '../orm/hybrid.js';
+import { AnnSearchRequest, GivenRanker } from '../orm/hybrid.js';
 import { run_analyzer } from '../orm/analyzer.js';
 import { DataType as CORE, isVectorType } from '../core/dtype.js';
 import { CLIENT_ERROR, Code, MilvusException, ParamError } from '../core/errors.js';
 import { templateText, withTemplate } from '../core/template.js';
 import { orderByText } from '../core/orderby.js';
-import { defaultMetric } from '../remote/rest.js';
 import {
   ConsistencyLevelEnum, DataType, DataTypeMap, FunctionType, DEFAULT_COUNT_QUERY_STRING, DEFAULT_DYNAMIC_FIELD, DEFAULT_METRIC_TYPE,
   DEFAULT_PRIMARY_KEY_FIELD, DEFAULT_TOPK, DEFAULT_VECTOR_FIELD, ERROR_REASONS, ErrorCode, LoadState, checkSdkNames,
 } from './constants.js';
 import { resStatus, statusOf, unsupported } from './status.js';
 import { FieldOpList, FieldOpType } from '../core/fieldop.js';
-import { AliasTable } from '../core/aliases.js';
-import { Databases } from '../core/databases.js';
+import { registryOf } from '../core/registry.js';
+import { OwnedDatabases, closeDatabases, databaseAlias, ownedDatabases } from './databases.js';
 import {
   MMAP, alterCollectionProperties, alterDatabaseProperties, alterFieldProperties, alterIndexProperties, describedProperties, fieldProperties,
-  forgetIndex, indexProperties, keepCreated, loadedError, splitCreateProperties, storedBool,
+  forgetIndex, indexProperties, loadedError, splitCreateProperties, storedBool,
 } from '../core/properties.js';
 
 /** The keys every request may carry (GrpcTimeOut, collectionNameReq). An embedded call completes
@@ -122,20 +120,6 @@ function int64In(v) {
  * fromObject writes String(v) into a string field); for INT64 see int64In. */
 const keyIn = (isString) => (isString ? varcharIn : int64In);
 const varcharIn = (v) => (typeof v === 'number' || typeof v === 'bigint' ? String(v) : v);
-
-// ---------------------------------------------------------------------------------------------
-// State beside the core, per collection (store serial + id): what Milvus keeps and partita's
-// store does not (load state, consistency level, creation time). Indexes are the core's.
-// ---------------------------------------------------------------------------------------------
-
-const state = new Map();
-
-/** A collection's state; collections created by another face are loaded and have no index. */
-function stateOf(h) {
-  let s = state.get(h.key);
-  if (!s) state.set(h.key, (s = { loaded: true, consistency_level: 'Bounded', created: Date.now() }));
-  return s;
-}
 
 /** The properties of an alter request (an object, as the SDK takes them) as [key, value] pairs;
  * none when absent (the SDK sends an empty list). */
@@ -312,75 +296,14 @@ function rowOut(row, fieldsByName, meta, topLevel = null) {
 /** The connection alias of a database of an address: clients with the same address share its
  * stores, one per database (the gRPC server's REST face uses its default database's). */
 export function aliasOf(address, db) {
-  return db === 'default' ? `milvus-client ${address}` : `milvus-client ${address}\u0000${db}`;
+  return databaseAlias(`milvus-client ${address}`, db);
 }
 
-/** The databases of each address (a database is a store of its own), and the aliases of each
- * database's collections (alias -> collection name), by `${address}\0${db}`. */
-const databases = new Map();
-const aliases = new Map();
-
-function databasesOf(address) {
-  let dbs = databases.get(address);
-  // a durable store's databases are the stores under its directory
-  if (!dbs) {
-    const dir = storeDirOf(address);
-    databases.set(address, (dbs = new Databases(dir && !durableInPage() ? storedDatabases(dir) : [])));
-  }
-  return dbs;
-}
-
-const textEncoder = new TextEncoder(), textDecoder = new TextDecoder();
-
-/** Sets (target a name) or removes (null) an alias of a database's collection; in a durable
- * store, its log records the change first (a HOST record, applied by durableHost on reopen). */
-function setAlias(address, db, store, alias, target) {
-  engine().logHost(store, textEncoder.encode(JSON.stringify({ alias, to: target })));
-  if (target === null) aliasesOf(address, db).delete(alias);
-  else aliasesOf(address, db).set(alias, target);
-}
-
-/** In a durable store, records a collection's state (loaded, consistency level, creation time)
- * after a change; the stored-only properties (core/properties.js) are not kept. */
-function keepState(store, h) {
-  engine().logHost(store, textEncoder.encode(JSON.stringify({ state: h.name, value: kept(state.get(h.key) ?? {}) })));
-}
-
-/** What a durable store keeps of a collection's state: all but the stored-only properties. */
-const kept = ({ props: _stored, ...rest }) => rest;
-
-/** What a durable store of a database keeps beside its collections: its aliases, and its
- * collections' states (loaded, consistency level, creation time) by name; indexes are the core's. */
-function durableHost(address, db) {
-  return {
-    state: (store) => {
-      const states = [];
-      for (const name of engine().listCollections(store)) {
-        const st = state.get(engine().find(store, name)?.key);
-        if (st) states.push([name, kept(st)]);
-      }
-      return textEncoder.encode(JSON.stringify({ aliases: [...aliasesOf(address, db)], states }));
-    },
-    apply: (bytes, store) => {
-      const m = JSON.parse(textDecoder.decode(bytes));
-      const table = aliasesOf(address, db);
-      const setState = (name, value) => {
-        const h = engine().find(store, name);
-        if (h) state.set(h.key, value);
-      };
-      if (Array.isArray(m.aliases)) {
-        table.clear();
-        for (const [a, c] of m.aliases) table.set(a, c);
-        for (const [name, value] of m.states ?? []) setState(name, value);
-      } else if (m.state !== undefined) {
-        setState(m.state, m.value);
-      } else if (m.to === null) {
-        table.delete(m.alias);
-      } else {
-        table.set(m.alias, m.to);
-      }
-    },
-  };
+/** The databases of an address (a database is a store of its own), shared with the REST
+ * server that serves the address's default database (client/databases.js). `options`: the
+ * address's connection options. */
+function databasesOf(address, options) {
+  return ownedDatabases(aliasOf(address, 'default'), () => new OwnedDatabases(aliasOf(address, 'default'), storeDirOf(address), (db) => dbOptions(options, db)));
 }
 
 /**
@@ -390,7 +313,6 @@ function durableHost(address, db) {
  */
 export function openDurableAddress(address, dir, options = {}) {
   durableDirs.set(address, dir);
-  connections._setDurableHost(dir, durableHost(address, 'default'));
   connections._connectDurable(aliasOf(address, 'default'), dir, options);
 }
 
@@ -402,35 +324,22 @@ const storeDirOf = (address) => durableDirs.get(address) ?? (isStorePath(address
 /** Closes what openDurableAddress opened: the stores of every database of `address` (synced,
  * their locks released). */
 export function closeDurableAddress(address) {
-  for (const db of databasesOf(address).list())
-    if (connections.has_connection(aliasOf(address, db))) connections.remove_connection(aliasOf(address, db));
+  closeDatabases(aliasOf(address, 'default'));
   durableDirs.delete(address);
-  databases.delete(address);
 }
 
-/** Connects the alias of a database of an address (a durable store's with its host). */
-function connectDb(address, options, db) {
-  // already open as a durable store (openDurableAddress): kept as it is
-  if (connections._durable(aliasOf(address, db))) return;
-  const o = dbOptions(options, db, storeDirOf(address));
-  if (isStorePath(o.uri)) connections._setDurableHost(o.uri, durableHost(address, db));
-  connections.connect(aliasOf(address, db), o);
-  // a database's durable store is opened (recovered) before its first request, with its aliases
-  if (isStorePath(o.uri) && db !== 'default') connections._store(aliasOf(address, db));
+/** Connects the default database of an address (a durable store is kept as openDurableAddress
+ * opened it); the others are client/databases.js's. */
+function connectDefault(address, options) {
+  if (connections._durable(aliasOf(address, 'default'))) return;
+  connections.connect(aliasOf(address, 'default'), options);
 }
 
 /** Resolves when the changes made so far to the durable stores of an address's databases are
- * on disk; null when there is nothing to wait for. */
-function syncedOf(address) {
-  const waits = databasesOf(address).list().map((db) => connections._synced(aliasOf(address, db))).filter(Boolean);
+ * on disk (a group commit window, a page's); null when there is nothing to wait for. */
+function syncedOf(address, databases) {
+  const waits = databases.list().map((db) => connections._synced(aliasOf(address, db))).filter(Boolean);
   return waits.length ? Promise.all(waits) : null;
-}
-
-function aliasesOf(address, db) {
-  const key = `${address}\u0000${db}`;
-  let m = aliases.get(key);
-  if (!m) aliases.set(key, (m = new AliasTable()));
-  return m;
 }
 
 function connectionOptions(config) {
@@ -455,15 +364,10 @@ function connectionOptions(config) {
     'http(s)://host:port nor a path ending in .db (a durable store in that directory, as Milvus Lite\'s ./milvus.db)');
 }
 
-/** A database's connection options: a forwarding connection's remote database (an embedded
- * store has none: connections.connect refuses db_name there, each database being a store). `dir`:
- * the address's durable store (storeDirOf). */
-const dbOptions = (options, db, dir) => {
-  // a durable store: each database is a store of its own, in a directory under the default one's
-  if (dir) return db === 'default' ? options : { uri: databaseDir(dir, db) };
-  if (options.uri === ':memory:') return options;
-  return { ...options, db_name: db };
-};
+/** A database's connection options (not a durable store's: client/databases.js): a forwarding
+ * connection's remote database (an embedded store has none: connections.connect refuses db_name
+ * there, each database being a store). */
+const dbOptions = (options, db) => (options.uri === ':memory:' ? options : { ...options, db_name: db });
 
 /** The SDK's CONNECT_STATUS.SHUTDOWN. */
 const CONNECT_SHUTDOWN = 5;
@@ -509,7 +413,7 @@ export class MilvusClient {
     // as the SDK, the database is not looked up now: requests to one that does not exist fail
     if (config.database) this.#db = config.database;
     const alias = aliasOf(address, 'default');
-    if (!connections.has_connection(alias) || options.uri !== ':memory:') connectDb(address, options, 'default'); // a new token too
+    if (!connections.has_connection(alias) || options.uri !== ':memory:') connectDefault(address, options); // a new token too
     /** Resolves once the WebAssembly core is loaded (the SDK's connection promise). */
     this.connectPromise = this.#whenReady();
     this.connectPromise.catch(() => {}); // reported by every call; never an unhandled rejection
@@ -529,14 +433,25 @@ export class MilvusClient {
   /** The database a request names (`db_name`), or the client's (use()); Milvus's error when it
    * does not exist. */
   #dbOf(data) {
-    return databasesOf(this.address).check(data?.db_name || this.#db);
+    return this.#databases().check(data?.db_name || this.#db);
+  }
+
+  /** The address's databases. */
+  #databases() {
+    return databasesOf(this.address, this.#options);
+  }
+
+  /** The registry (aliases, load states, properties) of a request's database. */
+  #reg(data) {
+    return registryOf(this.#storeOf(data));
   }
 
   /** The connection alias of a request's database (connected on first use). */
   #aliasOf(data) {
     const db = this.#dbOf(data);
+    if (db !== 'default') return this.#databases().open(db);
     const alias = aliasOf(this.address, db);
-    if (!connections.has_connection(alias)) connectDb(this.address, this.#options, db);
+    if (!connections.has_connection(alias)) connectDefault(this.address, this.#options);
     return alias;
   }
 
@@ -555,7 +470,14 @@ export class MilvusClient {
   /** The request with its collection name resolved when it is an alias (as Milvus resolves
    * aliases in every request that names a collection). */
   #real(data) {
-    const target = aliasesOf(this.address, data?.db_name || this.#db).get(data.collection_name);
+    // before the core is loaded no store is open, so no alias is known; a database that does
+    // not exist (or a store that cannot be opened) fails when the request runs
+    let target;
+    try {
+      if (isInitialized()) target = this.#reg(data).aliases.get(data.collection_name);
+    } catch {
+      target = undefined;
+    }
     return target === undefined ? data : { ...data, collection_name: target };
   }
 
@@ -565,7 +487,7 @@ export class MilvusClient {
     try {
       const out = await fn();
       // a durable store's changes are on disk before the reply (a group commit window, a page's)
-      await syncedOf(this.address);
+      await syncedOf(this.address, this.#databases());
       return out;
     } catch (e) {
       return shape(statusOf(e));
@@ -673,7 +595,7 @@ export class MilvusClient {
       throw new MilvusException(Code.PARAMETER_INVALID, 'num_partitions should only be specified with partition key field enabled: invalid parameter');
     const coreFields = fields.map((f) => coreField(f, data.partition_key_field));
     return this.#run((s) => s, () => {
-      aliasesOf(this.address, this.#dbOf(data)).refuseCreate(data.collection_name);
+      this.#reg(data).aliases.refuseCreate(data.collection_name);
       const schema = new CollectionSchema(coreFields, data.description ?? '', {
         enable_dynamic_field: Boolean(data.enable_dynamic_field || data.enableDynamicField), functions,
       });
@@ -685,11 +607,7 @@ export class MilvusClient {
       }));
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       // a new collection of Milvus is not loaded until its vector fields are indexed and loaded
-      if (!existed) {
-        state.set(h.key, { loaded: false, consistency_level: levelName, created: Date.now() });
-        keepCreated(stateOf(h), stored);
-        keepState(this.#storeOf(data), h);
-      }
+      if (!existed) this.#reg(data).created(h, { loaded: false, consistency_level: levelName, stored });
       return resStatus();
     });
   }
@@ -709,7 +627,8 @@ export class MilvusClient {
     return this.#run((s) => ({ status: s }), () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       const db = this.#dbOf(data);
-      return describeReply(h, stateOf(h), engine().indexes(this.#storeOf(data), h.name), engine().describe(this.#storeOf(data), h.name, h).partitions, this.#aliasesOf(db, h.name), db);
+      const reg = this.#reg(data);
+      return describeReply(h, reg.state(h), engine().indexes(this.#storeOf(data), h.name), engine().describe(this.#storeOf(data), h.name, h).partitions, reg.aliases.of(h.name), db);
     });
   }
 
@@ -719,6 +638,7 @@ export class MilvusClient {
       const wanted = data?.collection_names?.length ? data.collection_names : null;
       const loadedOnly = data?.type === 1;
       const names = engine().listCollections(this.#storeOf(data)).filter((n) => !wanted || wanted.includes(n));
+      const reg = this.#reg(data), stateOf = (h) => reg.state(h);
       const hs = names.map((n) => engine().resolve(this.#storeOf(data), n)).filter((h) => !loadedOnly || stateOf(h).loaded);
       const out = {
         status: resStatus(),
@@ -742,10 +662,10 @@ export class MilvusClient {
     accept('dropCollection', data, []);
     return this.#run((s) => s, () => {
       const h = engine().find(this.#storeOf(data), data.collection_name);
-      aliasesOf(this.address, this.#dbOf(data)).refuseDrop(data.collection_name, h?.name);
+      this.#reg(data).aliases.refuseDrop(data.collection_name, h?.name);
       if (h) {
         this.#collection(data).drop();
-        state.delete(h.key);
+        this.#reg(data).dropped(h.id);
       }
       this.#collections.delete(`${this.#dbOf(data)}\u0000${data.collection_name}`);
       return resStatus();
@@ -762,14 +682,9 @@ export class MilvusClient {
       const store = this.#storeOf(data), from = data.collection_name, to = data.new_collection_name;
       if (typeof to !== 'string') throw new MilvusException(Code.PARAMETER_INVALID, 'new collection name must be a string: invalid parameter');
       const h = engine().resolve(store, from);
-      const st = stateOf(h);
-      const table = aliasesOf(this.address, this.#dbOf(data));
-      const renamed = engine().renameCollection(store, from, to, (name) => table.has(name));
-      state.delete(h.key);
-      state.set(renamed.key, st);
-      keepState(store, renamed);
-      const db = this.#dbOf(data);
-      for (const [a, c] of aliasesOf(this.address, db)) if (c === from) setAlias(this.address, db, store, a, to); // the aliases follow the collection
+      const reg = registryOf(store);
+      const renamed = engine().renameCollection(store, from, to, (name) => reg.aliases.has(name));
+      reg.renamed(h, renamed);
       this.#collections.delete(`${this.#dbOf(data)}\u0000${from}`);
       return resStatus();
     });
@@ -796,13 +711,11 @@ export class MilvusClient {
     if (data.replica_number !== undefined && data.replica_number !== 1) throw unsupported('`replica_number` other than 1 of MilvusClient.loadCollection');
     return this.#run((s) => s, () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
-      const st = stateOf(h);
       const indexes = engine().indexes(this.#storeOf(data), h.name);
       const missing = h.schema.fields.filter((f) => isVectorType(f.dtype) && !indexes.some((i) => i.field_name === f.name));
       if (missing.length)
         throw new MilvusException(700, `there is no vector index on field: [${missing.map((f) => f.name).join(' ')}], please create index firstly: collection=${h.name}: index not found`);
-      st.loaded = true;
-      keepState(this.#storeOf(data), h);
+      this.#reg(data).setLoaded(h, true);
       return resStatus();
     });
   }
@@ -821,8 +734,7 @@ export class MilvusClient {
     data = this.#real(data);
     return this.#run((s) => s, () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
-      stateOf(h).loaded = false;
-      keepState(this.#storeOf(data), h);
+      this.#reg(data).setLoaded(h, false);
       return resStatus();
     });
   }
@@ -835,7 +747,7 @@ export class MilvusClient {
       const h = engine().find(this.#storeOf(data), data.collection_name);
       if (!h) return { status: resStatus(), state: LoadState.LoadStateNotExist };
       for (const p of data.partition_names ?? []) requirePartition(this.#storeOf(data), h, p);
-      return { status: resStatus(), state: stateOf(h).loaded ? LoadState.LoadStateLoaded : LoadState.LoadStateNotLoad };
+      return { status: resStatus(), state: this.#reg(data).state(h).loaded ? LoadState.LoadStateLoaded : LoadState.LoadStateNotLoad };
     });
   }
 
@@ -845,7 +757,7 @@ export class MilvusClient {
     data = this.#real(data);
     return this.#run((s) => ({ status: s, progress: '0' }), () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
-      return { status: resStatus(), progress: stateOf(h).loaded ? '100' : '0' };
+      return { status: resStatus(), progress: this.#reg(data).state(h).loaded ? '100' : '0' };
     });
   }
 
@@ -876,7 +788,7 @@ export class MilvusClient {
     return this.#run((s) => ({ status: s, partition_names: [], partitionIDs: [], created_timestamps: [], created_utc_timestamps: [], data: [] }), () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       const parts = engine().describe(this.#storeOf(data), h.name, h).partitions;
-      const st = stateOf(h);
+      const st = this.#reg(data).state(h);
       const ids = parts.map((p, i) => String(p.id ?? i));
       const ts = parts.map(() => String(st.created));
       return {
@@ -991,7 +903,7 @@ export class MilvusClient {
         status: resStatus(),
         index_descriptions: this.#indexes(h, data).map((ix) => ({
           index_name: ix.index_name, indexID: String(h.info.fields[h.info.fieldIndex.get(ix.field_name)].field_id ?? 0),
-          params: indexParams(ix, stateOf(h)), field_name: ix.field_name, indexed_rows: String(ix.indexed_rows), total_rows: String(ix.total_rows),
+          params: indexParams(ix, this.#reg(data).state(h)), field_name: ix.field_name, indexed_rows: String(ix.indexed_rows), total_rows: String(ix.total_rows),
           state: ix.state, index_state_fail_reason: ix.index_state_fail_reason, pending_index_rows: String(ix.pending_index_rows),
         })),
       };
@@ -1035,7 +947,8 @@ export class MilvusClient {
     data = this.#real(data);
     return this.#run((s) => s, () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
-      if (stateOf(h).loaded) throw new MilvusException(Code.UNEXPECTED, `index cannot be dropped, collection is loaded, please release it first`);
+      const reg = this.#reg(data);
+      reg.requireReleased(h);
       let gone = []; // the stored-only properties of the indexes dropped go with them
       try {
         gone = this.#indexes(h, data).map((i) => i.index_name);
@@ -1043,7 +956,10 @@ export class MilvusClient {
         if (e.code !== 700) throw e;
       }
       engine().dropIndex(this.#storeOf(data), h.name, JSON.stringify({ field_name: data.field_name ?? '', index_name: data.index_name ?? '' }));
-      for (const name of gone) forgetIndex(stateOf(h), name);
+      if (gone.length) {
+        for (const name of gone) forgetIndex(reg.state(h), name);
+        reg.keep(h);
+      }
       return resStatus();
     });
   }
@@ -1139,7 +1055,7 @@ export class MilvusClient {
 
   #queryRows(data) {
     const h = engine().resolve(this.#storeOf(data), data.collection_name);
-    requireLoaded(h);
+    this.#reg(data).requireLoaded(h);
     let expr = data.filter || data.expr || '';
     if (!expr && data.ids && data.ids.length) {
       const pk = h.pk;
@@ -1214,7 +1130,7 @@ export class MilvusClient {
       throw new MilvusException(Code.PARAMETER_INVALID, `vector_type ${data.vector_type} is not the type of field ${annsName} (${desc.anns_fields[annsName]?.dataType}): invalid parameter`);
     return this.#run((s) => ({ status: s, results: [], recalls: [], session_ts: -1, collection_name: data.collection_name }), () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
-      requireLoaded(h);
+      this.#reg(data).requireLoaded(h);
       const field = h.info.fields[h.info.fieldIndex.get(annsName)];
       const asked = legacy ? legacy.metric_type : data.metric_type; // the core checks it against the index's
       const params = searchParamsOf(legacy ? legacy.params : data.params);
@@ -1245,20 +1161,7 @@ export class MilvusClient {
       const q = transcribeQueries(keyed ? null : vectors, keyed ? null : field ?? null, engine().constants.limits.MAX_NQ);
       const pk = h.pk.name;
       const text = withTemplate(JSON.stringify(request), templateText(data.exprValues));
-      const hits = engine().searchHits(this.#storeOf(data), h.name, h, text, q, { pk, roundDecimal });
-      const byName = new Map(h.schema.fields.map((f) => [f.name, f]));
-      const wildcard = outputs.some((o) => o.trim() === '*' || o.trim() === DEFAULT_DYNAMIC_FIELD);
-      const named = new Set(outputs.map((o) => o.trim()).filter((o) => !byName.has(o)));
-      const results = hits.map((list) => list.map((hit) => ({ score: hit.distance, [pk]: valueOut(h.pk, hit.id), ...rowOut(hit.entity, byName, wildcard, named) })));
-      const nq = results.length;
-      return {
-        status: resStatus(),
-        results: nq === 1 ? results[0] : results, // one query vector: a flat list, as the SDK gives it
-        recalls: [],
-        session_ts: 0,
-        collection_name: h.name,
-        all_search_count: results.reduce((a, l) => a + l.length, 0),
-      };
+      return searchReply(h, engine().searchHits(this.#storeOf(data), h.name, h, text, q, { pk, roundDecimal }), outputs);
     });
   }
 
@@ -1282,7 +1185,7 @@ export class MilvusClient {
     if (desc.status.error_code !== ErrorCode.SUCCESS) return fail(desc.status);
     return this.#run(fail, () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
-      requireLoaded(h);
+      this.#reg(data).requireLoaded(h);
       const limit = typeParam(data.limit ?? data.topk ?? DEFAULT_TOPK);
       const reqs = data.data.map((r) => {
         accept('hybridSearch (data)', r, ['data', 'anns_field', 'params', 'expr', 'filter', 'exprValues', 'limit', 'metric_type', 'ignore_growing', 'group_by_field']);
@@ -1293,28 +1196,13 @@ export class MilvusClient {
         return new AnnSearchRequest(r.data, r.anns_field, { metric_type: r.metric_type ?? '', params },
           typeParam(r.limit ?? limit), r.expr || r.filter || null, r.exprValues ?? null);
       });
-      const rr = data.rerank ?? { strategy: 'rrf', params: { k: 60 } };
-      const rerank = rr.strategy === 'weighted'
-        ? new OrmWeightedRanker(...(rr.params?.weights ?? []), ...(rr.params?.norm_score !== undefined ? [{ norm_score: rr.params.norm_score }] : []))
-        : rr.strategy === 'rrf' ? new OrmRRFRanker(rr.params?.k ?? 60)
-          : (() => { throw new MilvusException(Code.UNEXPECTED, `unsupported rank type ${rr.strategy}`); })();
+      // the core checks the ranker and defaults what it lacks (none: RRF; RRF without k: 60)
+      const rerank = new GivenRanker(data.rerank);
       const outputs = data.output_fields ?? ['*'];
       const hits = this.#collection(data)._hybridSearch(reqs, rerank, limit, {
         output_fields: outputs, offset: data.offset ?? 0, round_decimal: data.round_decimal ?? -1,
       }, data.partition_names);
-      const pk = h.pk.name;
-      const byName = new Map(h.schema.fields.map((f) => [f.name, f]));
-      const wildcard = outputs.some((o) => o.trim() === '*' || o.trim() === DEFAULT_DYNAMIC_FIELD);
-      const named = new Set(outputs.map((o) => o.trim()).filter((o) => !byName.has(o)));
-      const results = hits.map((list) => list.map((hit) => ({ score: hit.distance, [pk]: valueOut(h.pk, hit.id), ...rowOut(hit.entity, byName, wildcard, named) })));
-      return {
-        status: resStatus(),
-        results: results.length === 1 ? results[0] : results,
-        recalls: [],
-        session_ts: 0,
-        collection_name: h.name,
-        all_search_count: results.reduce((a, l) => a + l.length, 0),
-      };
+      return searchReply(h, hits, outputs);
     });
   }
 
@@ -1332,7 +1220,7 @@ export class MilvusClient {
     data = this.#real(data);
     await this.#whenReady();
     const h = engine().resolve(this.#storeOf(data), data.collection_name);
-    requireLoaded(h);
+    this.#reg(data).requireLoaded(h);
     const it = await this.#collection(data).query_iterator({
       batch_size: data.batchSize === undefined ? undefined : Math.min(data.batchSize, engine().constants.limits.MAX_TOPK),
       limit: data.limit > 0 ? data.limit : -1,
@@ -1360,11 +1248,10 @@ export class MilvusClient {
     data = this.#real(data);
     await this.#whenReady();
     const h = engine().resolve(this.#storeOf(data), data.collection_name);
-    requireLoaded(h);
+    this.#reg(data).requireLoaded(h);
     const vectorFields = h.schema.fields.filter((f) => isVectorType(f.dtype));
     const field = data.anns_field ? vectorFields.find((f) => f.name === data.anns_field) : vectorFields[0];
     if (!field) throw new Error(ERROR_REASONS.NO_ANNS_FEILD_FOUND_IN_SEARCH);
-    const index = engine().indexes(this.#storeOf(data), h.name).find((i) => i.field_name === field.name);
     let vectors = data.data ?? data.vector ?? data.vectors;
     if (vectors === undefined) throw new Error(ERROR_REASONS.VECTORS_OR_VECTOR_IS_MISSING);
     // one vector (a list of numbers, or a sparse object) is one query
@@ -1372,18 +1259,14 @@ export class MilvusClient {
     const filter = data.external_filter_fn;
     if (filter !== undefined && typeof filter !== 'function') throw new Error('external_filter_fn must be a function');
     const params = searchParamsOf(data.params);
-    const metric = String(data.metric_type ?? index?.metric_type ?? defaultMetric(field.dtype)).toUpperCase();
+    const metric = String(data.metric_type ?? engine().searchMetric(this.#storeOf(data), h.name, field.name)).toUpperCase();
     const it = await this.#collection(data).search_iterator(vectors, field.name, { metric_type: metric, params },
       data.batchSize === undefined ? undefined : Math.min(data.batchSize, engine().constants.limits.MAX_TOPK), data.limit > 0 ? data.limit : -1,
       data.expr || data.filter || '', data.partition_names, data.output_fields ?? ['*'],
       { expr_params: data.exprValues, round_decimal: data.round_decimal ?? -1, order_by_fields: orderByText(data.order_by_fields, sdkError) });
-    const pk = h.pk.name;
-    const byName = new Map(h.schema.fields.map((f) => [f.name, f]));
-    const outputs = data.output_fields ?? ['*'];
-    const wildcard = outputs.some((o) => o.trim() === '*' || o.trim() === DEFAULT_DYNAMIC_FIELD);
-    const named = new Set(outputs.map((o) => o.trim()).filter((o) => !byName.has(o)));
+    const row = hitRow(h, data.output_fields ?? ['*']);
     return iterable(it, (hits) => {
-      const rows = hits.map((hit) => ({ score: hit.distance, [pk]: valueOut(h.pk, hit.id), ...rowOut(hit.entity, byName, wildcard, named) }));
+      const rows = hits.map(row);
       return filter ? rows.filter(filter) : rows;
     });
   }
@@ -1418,7 +1301,8 @@ export class MilvusClient {
     data = this.#real(data);
     return this.#run((s) => s, () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
-      alterCollectionProperties(h, stateOf(h), pairs, keys);
+      alterCollectionProperties(h, this.#reg(data).state(h), pairs, keys);
+      this.#reg(data).keep(h);
       return resStatus();
     });
   }
@@ -1434,7 +1318,8 @@ export class MilvusClient {
     data = this.#real(data);
     return this.#run((s) => s, () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
-      alterFieldProperties(h, stateOf(h), data.field_name, pairs);
+      alterFieldProperties(h, this.#reg(data).state(h), data.field_name, pairs);
+      this.#reg(data).keep(h);
       return resStatus();
     });
   }
@@ -1465,11 +1350,12 @@ export class MilvusClient {
         if (k !== MMAP) throw new MilvusException(Code.PARAMETER_INVALID, `${k} is not configable index param: invalid parameter`);
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       if (!data.index_name) throw new MilvusException(Code.PARAMETER_INVALID, 'index name is empty: invalid parameter');
-      const st = stateOf(h);
+      const st = this.#reg(data).state(h);
       if (st.loaded) throw loadedError(h.name, "can't alter index on loaded collection, please release the collection first");
       if (!engine().indexes(this.#storeOf(data), h.name).some((i) => i.index_name === data.index_name))
         throw new MilvusException(700, `index not found[indexName=${data.index_name}]`);
       alterIndexProperties(st, data.index_name, pairs.map(([k, v]) => [k, storedBool(k, v)]), keys);
+      this.#reg(data).keep(h);
       return resStatus();
     });
   }
@@ -1493,7 +1379,7 @@ export class MilvusClient {
 
   #alterDatabase(data, pairs, keys) {
     return this.#run((s) => s, () => {
-      databasesOf(this.address).check(data.db_name);
+      this.#databases().check(data.db_name);
       alterDatabaseProperties(pairs, keys);
       return resStatus();
     });
@@ -1506,8 +1392,7 @@ export class MilvusClient {
     if (data.properties !== undefined && Object.keys(data.properties ?? {}).length) throw unsupported('`properties` of MilvusClient.createDatabase');
     return this.#run((s) => s, () => {
       if (storeDirOf(this.address) && durableInPage()) throw unsupported('MilvusClient.createDatabase with a durable store in a page (it keeps its default database only)');
-      databasesOf(this.address).create(data.db_name);
-      if (storeDirOf(this.address)) connections._store(this.#aliasOf(data)); // its directory, now
+      this.#databases().create(data.db_name);
       return resStatus();
     });
   }
@@ -1515,7 +1400,7 @@ export class MilvusClient {
   async listDatabases(data = {}) {
     accept('listDatabases', data ?? {}, []);
     return this.#run((s) => ({ status: s, db_names: [], created_timestamp: [], db_ids: [] }), () => {
-      const names = databasesOf(this.address).list();
+      const names = this.#databases().list();
       return { status: resStatus(), db_names: names, created_timestamp: names.map(() => '0'), db_ids: names.map((_, i) => String(i + 1)) };
     });
   }
@@ -1523,8 +1408,8 @@ export class MilvusClient {
   async describeDatabase(data) {
     accept('describeDatabase', data, []);
     return this.#run((s) => ({ status: s, db_name: data.db_name, dbID: 0, created_timestamp: 0, properties: [] }), () => {
-      const names = databasesOf(this.address).list();
-      databasesOf(this.address).check(data.db_name);
+      const names = this.#databases().list();
+      this.#databases().check(data.db_name);
       return { status: resStatus(), db_name: data.db_name, dbID: names.indexOf(data.db_name) + 1, created_timestamp: 0, properties: [] };
     });
   }
@@ -1533,16 +1418,8 @@ export class MilvusClient {
   async dropDatabase(data) {
     accept('dropDatabase', data, []);
     return this.#run((s) => s, () => {
-      const alias = aliasOf(this.address, data.db_name);
-      // a durable store's database is opened (to count its collections) before it is dropped
-      if (storeDirOf(this.address) && databasesOf(this.address).has(data.db_name) && !connections.has_connection(alias))
-        connectDb(this.address, this.#options, data.db_name);
-      const open = connections.has_connection(alias);
       // Milvus: dropping a database that is not there succeeds
-      if (!databasesOf(this.address).drop(data.db_name, () => (open ? engine().listCollections(connections._store(alias)).length : 0))) return resStatus();
-      if (open) connections.remove_connection(alias);
-      if (storeDirOf(this.address)) removeStore(databaseDir(storeDirOf(this.address), data.db_name));
-      aliases.delete(`${this.address}\u0000${data.db_name}`);
+      if (!this.#databases().dropStore(data.db_name)) return resStatus();
       if (this.#db === data.db_name) this.#db = 'default';
       return resStatus();
     });
@@ -1577,8 +1454,7 @@ export class MilvusClient {
     return this.#run((s) => s, () => {
       const store = this.#storeOf(data), db = this.#dbOf(data);
       const h = engine().resolve(store, data.collection_name);
-      aliasesOf(this.address, db).checkPoint(data.alias, h.name, alter, db, (n) => engine().hasCollection(store, n));
-      setAlias(this.address, db, store, data.alias, h.name);
+      registryOf(store).point(data.alias, h.name, alter, db);
       return resStatus();
     });
   }
@@ -1588,7 +1464,7 @@ export class MilvusClient {
     accept('dropAlias', data, ['alias']);
     return this.#run((s) => s, () => {
       // Milvus: dropping an alias that is not there succeeds
-      if (aliasesOf(this.address, this.#dbOf(data)).has(data.alias)) setAlias(this.address, this.#dbOf(data), this.#storeOf(data), data.alias, null);
+      if (this.#reg(data).aliases.has(data.alias)) this.#reg(data).setAlias(data.alias, null);
       return resStatus();
     });
   }
@@ -1599,7 +1475,7 @@ export class MilvusClient {
     accept('describeAlias', data, ['alias']);
     return this.#run((s) => ({ status: s, db_name: data.db_name || this.#db, alias: data.alias, collection: '' }), () => {
       const db = this.#dbOf(data);
-      return { status: resStatus(), db_name: db, alias: data.alias, collection: aliasesOf(this.address, db).describe(data.alias, db) };
+      return { status: resStatus(), db_name: db, alias: data.alias, collection: this.#reg(data).aliases.describe(data.alias, db) };
     });
   }
 
@@ -1610,14 +1486,10 @@ export class MilvusClient {
     return this.#run((s) => ({ status: s, db_name: data.db_name || this.#db, collection_name: data.collection_name, aliases: [] }), () => {
       const db = this.#dbOf(data);
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
-      return { status: resStatus(), db_name: db, collection_name: h.name, aliases: this.#aliasesOf(db, h.name) };
+      return { status: resStatus(), db_name: db, collection_name: h.name, aliases: this.#reg(data).aliases.of(h.name) };
     });
   }
 
-  /** The aliases of collection `name` of database `db`. */
-  #aliasesOf(db, name) {
-    return aliasesOf(this.address, db).of(name);
-  }
 
   async flush(data) {
     return this.#flush('flush', data);
@@ -1835,6 +1707,30 @@ function sdkRow(row, fields) {
   return out;
 }
 
+/** The SDK's row of a hit of collection `h` searched with output fields `outputs`: hit ->
+ * { score, <pk>, ...fields }. */
+function hitRow(h, outputs) {
+  const pk = h.pk.name;
+  const byName = new Map(h.schema.fields.map((f) => [f.name, f]));
+  const wildcard = outputs.some((o) => o.trim() === '*' || o.trim() === DEFAULT_DYNAMIC_FIELD);
+  const named = new Set(outputs.map((o) => o.trim()).filter((o) => !byName.has(o)));
+  return (hit) => ({ score: hit.distance, [pk]: valueOut(h.pk, hit.id), ...rowOut(hit.entity, byName, wildcard, named) });
+}
+
+/** The SDK's reply of a search or hybrid search from the hits of each query vector. */
+function searchReply(h, hits, outputs) {
+  const row = hitRow(h, outputs);
+  const results = hits.map((list) => list.map(row));
+  return {
+    status: resStatus(),
+    results: results.length === 1 ? results[0] : results, // one query vector: a flat list, as the SDK gives it
+    recalls: [],
+    session_ts: 0,
+    collection_name: h.name,
+    all_search_count: results.reduce((a, l) => a + l.length, 0),
+  };
+}
+
 function checkPartitionArgs(data) {
   if (!data || !data.collection_name || !data.partition_name) throw new Error(ERROR_REASONS.COLLECTION_PARTITION_NAME_ARE_REQUIRED);
 }
@@ -1843,6 +1739,3 @@ function requirePartition(store, h, name) {
   if (!engine().hasPartition(store, h.name, name)) throw new MilvusException(Code.PARTITION_NOT_FOUND, `partition not found[partition=${name}]`);
 }
 
-function requireLoaded(h) {
-  if (!stateOf(h).loaded) throw new MilvusException(101, `collection not loaded[collection=${h.id}]`);
-}

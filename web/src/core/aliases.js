@@ -50,9 +50,4 @@ export class AliasTable extends Map {
     if (held.length)
       throw new MilvusException(Code.UNEXPECTED, `unable to drop the collection [${real}] because it has associated aliases [${held.join(', ')}], please remove all aliases before dropping the collection`);
   }
-
-  /** The aliases of a renamed collection follow it. */
-  renamed(from, to) {
-    for (const [a, c] of this) if (c === from) this.set(a, to);
-  }
 }

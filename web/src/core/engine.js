@@ -33,6 +33,7 @@
 
 import { DTYPE_CODES, DataType, bindDtypeClasses } from './dtype.js';
 import { FIELD_OP_CODES } from './fieldop.js';
+import { FUNCTION_CODES } from './functiontype.js';
 import { Code, EXCEPTION_CLASSES, MilvusException, MilvusMemoryError, ParamError } from './errors.js';
 import { MutationResult, assembleHits, assembleRows, fixedValues, indexList, int64Value, textValues } from './results.js';
 import { typedBytes, typedKind, typedLength } from './typed.js';
@@ -98,6 +99,9 @@ export function checkMirrors(constants) {
   for (const [name, code] of Object.entries(constants.field_op))
     if (FIELD_OP_CODES[name] !== code)
       throw new MilvusException(Code.CLIENT, `FieldOpType.${name} is ${FIELD_OP_CODES[name]} in JS but ${code} in the core`);
+  for (const [name, code] of Object.entries(constants.function))
+    if (FUNCTION_CODES[name] !== code)
+      throw new MilvusException(Code.CLIENT, `FunctionType.${name} is ${FUNCTION_CODES[name]} in JS but ${code} in the core`);
   for (const [name, code] of Object.entries(constants.code))
     if (Code[name] !== code) throw new MilvusException(Code.CLIENT, `error code ${name} is ${Code[name]} in JS but ${code} in the core`);
   for (const name of Object.keys(Code))
@@ -638,6 +642,28 @@ class Engine {
     })));
   }
 
+  /** `values` (a Float32Array) as IEEE halves (`bf16` false) or bfloat16s, little-endian bytes,
+   * rounded as the core rounds a vector written to a FLOAT16 / BFLOAT16 field. */
+  toHalves(values, bf16) {
+    return this.#scoped((scope) => {
+      const inp = scope.bytes(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+      const out = scope.alloc(values.length * 2);
+      this.#M._pt_wasm_to_halves(inp, values.length, bf16 ? 1 : 0, out);
+      return new Uint8Array(this.#copyOut(out, values.length * 2));
+    });
+  }
+
+  /** The metric a search of vector field `field` of collection `name` takes when it names none
+   * (its index's, else the field type's default: the core's rule), or null when it has no such
+   * field. */
+  searchMetric(store, name, field) {
+    return this.#scoped((scope) => {
+      const [p, n] = scope.string(field);
+      const m = this.#M._pt_wasm_search_metric(this.resolve(store, name).ptr, p, n) >>> 0;
+      return m ? this.#cString(m) : null;
+    });
+  }
+
   hasPartition(store, name, partition) {
     return this.#scoped((scope) => {
       const [p, n] = scope.string(partition);
@@ -1133,7 +1159,7 @@ class Engine {
     const buf = this.#alloc(len || 1);
     try {
       M.HEAPU8.set(bytes, buf);
-      const out = { end: 0, header: null, last: null, bad: null, other: false };
+      const out = { end: 0, header: null, last: null, bad: null };
       this.#scoped((scope) => {
         const rec = scope.alloc(6 * 8);
         for (let at = 0; ;) {
@@ -1147,9 +1173,8 @@ class Engine {
           const [type, length, item, itemLen, , id] = f;
           if (type === L.HEADER && at === 0) out.header = id;
           else if (type === L.END) out.last = id;
-          else if (!apply) out.other = true;
-          else if (type === L.HOST) onHost(new Uint8Array(this.#copyOut(buf + item, itemLen)));
-          else this.#check(M._pt_wasm_log_apply(open(store), buf + at, length));
+          else if (apply && type === L.HOST) onHost(new Uint8Array(this.#copyOut(buf + item, itemLen)));
+          else if (apply) this.#check(M._pt_wasm_log_apply(open(store), buf + at, length));
           at += length;
           out.end = at;
         }

@@ -8,15 +8,20 @@
 // that data from disk instead of holding it in memory. partita holds everything in its linear
 // memory, so the property has no effect; it is checked as Milvus checks it (a Go boolean, and
 // not while the collection is loaded), kept as given, described back and dropped with its
-// collection. It lives in a face's own state of the collection (`st`, which has `loaded`), so it
-// is not forwarded, not saved in snapshots, and each face sees only its own.
+// collection. It lives in the collection's state in the store's registry (core/registry.js:
+// `st`, which has `loaded`), which every face reads and a durable store's log keeps; it is not
+// forwarded and not saved in snapshots.
 
 import { Code, MilvusException, notSupported } from './errors.js';
 
 export const MMAP = 'mmap.enabled';
 
-/** Go's strconv.ParseBool's texts. */
-const GO_BOOLS = ['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False'];
+/** Go's strconv.ParseBool's texts, true then false: the one copy of the faces (Milvus reads its
+ * boolean properties, REST params and headers with it). */
+const GO_TRUE = ['1', 't', 'T', 'TRUE', 'true', 'True'], GO_FALSE = ['0', 'f', 'F', 'FALSE', 'false', 'False'];
+
+/** A text as Go's strconv.ParseBool reads it: true, false, or null when it is none of its texts. */
+export const goBool = (text) => (GO_TRUE.includes(text) ? true : GO_FALSE.includes(text) ? false : null);
 
 /** The stored-only properties of a face's collection state (made on first use). */
 const storedOf = (st) => (st.props ??= { collection: new Map(), fields: new Map() });
@@ -25,7 +30,7 @@ const storedOf = (st) => (st.props ??= { collection: new Map(), fields: new Map(
  * Go's strconv.ParseBool reads. */
 export function storedBool(key, v) {
   const text = String(v);
-  if (!GO_BOOLS.includes(text)) throw new MilvusException(Code.UNEXPECTED, `invalid ${key} value: ${text}`);
+  if (goBool(text) === null) throw new MilvusException(Code.UNEXPECTED, `invalid ${key} value: ${text}`);
   return text;
 }
 
@@ -42,11 +47,6 @@ export function setOrDelete(pairs, keys) {
 export function splitCreateProperties(properties) {
   const { [MMAP]: mmap, ...core } = properties ?? {};
   return { core, stored: mmap === undefined ? [] : [[MMAP, storedBool(MMAP, mmap)]] };
-}
-
-/** Keeps the stored-only properties of a new collection (splitCreateProperties). */
-export function keepCreated(st, stored) {
-  for (const [k, v] of stored) storedOf(st).collection.set(k, v);
 }
 
 /**

@@ -9,6 +9,7 @@
 // Checks here are of the encoding only (lengths, sizes); the values themselves are judged by the
 // core as for every face.
 
+import { engine } from '../core/engine.js';
 import { Code, MilvusException } from '../core/errors.js';
 import { parseJson } from '../core/results.js';
 import { isVectorType } from '../core/dtype.js';
@@ -155,43 +156,14 @@ export function rowsOf(fieldsData, numRows, fields, dynamic) {
 
 // ---- values out ---------------------------------------------------------------------------
 
-const f32 = new Float32Array(1), u32 = new Uint32Array(f32.buffer);
-
-/** A number as an IEEE half, rounded to nearest even (exact for values read from halves). */
-function toHalf(v) {
-  f32[0] = v;
-  const x = u32[0], sign = (x >>> 16) & 0x8000;
-  let e = ((x >>> 23) & 0xff) - 112, m = x & 0x7fffff;
-  if (e === 143) return sign | 0x7c00 | (m ? 0x200 : 0); // Inf, NaN
-  if (e >= 31) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    m |= 0x800000;
-    const shift = 14 - e, rest = m & ((1 << shift) - 1), half = 1 << (shift - 1);
-    let h = m >>> shift;
-    if (rest > half || (rest === half && h & 1)) h++;
-    return sign | h;
-  }
-  let h = (e << 10) | (m >>> 13);
-  const rest = m & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && h & 1)) h++;
-  return sign | h;
-}
-
-/** A number as a bfloat16, rounded to nearest even. */
-function toBf16(v) {
-  f32[0] = v;
-  const x = u32[0];
-  if ((x & 0x7f800000) === 0x7f800000 && x & 0x7fffff) return (x >>> 16) | 0x40;
-  return ((x + 0x7fff + ((x >>> 16) & 1)) >>> 16) & 0xffff;
-}
-
-function halves(rows, conv) {
+/** Rows of numbers as the bytes of a FLOAT16 (`bf16` false) or BFLOAT16 vector column, rounded
+ * by the core as it rounds a written vector. */
+function halves(rows, bf16) {
   const width = rows.length ? rows[0].length : 0;
-  const out = Buffer.alloc(rows.length * width * 2);
+  const values = new Float32Array(rows.length * width);
   let at = 0;
-  for (const r of rows) for (const v of r) at = out.writeUInt16LE(conv(v), at);
-  return out;
+  for (const r of rows) for (const v of r) values[at++] = v;
+  return Buffer.from(engine().toHalves(values, bf16));
 }
 
 /** The scalar key of a DataType code (the SDK reads the member that is set). */
@@ -226,8 +198,8 @@ function vectorOut(t, dim, rows) {
   switch (t) {
     case DataType.FloatVector: return { dim, float_vector: { data: rows.flat() } };
     case DataType.BinaryVector: return { dim, binary_vector: Buffer.from(rows.flat()) };
-    case DataType.Float16Vector: return { dim, float16_vector: halves(rows, toHalf) };
-    case DataType.BFloat16Vector: return { dim, bfloat16_vector: halves(rows, toBf16) };
+    case DataType.Float16Vector: return { dim, float16_vector: halves(rows, false) };
+    case DataType.BFloat16Vector: return { dim, bfloat16_vector: halves(rows, true) };
     case DataType.Int8Vector: return { dim, int8_vector: Buffer.from(Int8Array.from(rows.flat()).buffer) };
     case DataType.SparseFloatVector: {
       const contents = rows.map(sparseBytes);

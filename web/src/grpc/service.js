@@ -153,10 +153,11 @@ export function milvusService(face, { version, types }) {
    * dynamic keys asked for by name (top-level in the face's hits). */
   function outputsOf(rows, fields, skip) {
     const byName = new Set(fields.map((f) => f.name));
-    const names = [], dyn = [];
+    const seen = new Set(skip), names = [], dyn = [];
     for (const r of rows)
-      for (const k of Object.keys(r)) {
-        if (skip.has(k) || names.includes(k) || dyn.includes(k)) continue;
+      for (const k in r) {
+        if (seen.has(k)) continue;
+        seen.add(k);
         if (byName.has(k) || k === DEFAULT_DYNAMIC_FIELD || k === DEFAULT_COUNT_QUERY_STRING) names.push(k);
         else dyn.push(k);
       }
@@ -419,15 +420,19 @@ export function milvusService(face, { version, types }) {
         if (o.ignore_growing) one.ignore_growing = true;
         return one;
       });
-      let params;
-      try {
-        params = JSON.parse(rp.params || '{}');
-      } catch {
-        throw new MilvusException(Code.PARAMETER_INVALID, `rank params ${rp.params} are not JSON: invalid parameter`);
+      // the ranker as given: the core defaults what is missing (no strategy: RRF; no k: 60)
+      const rerank = {};
+      if (rp.strategy !== undefined) rerank.strategy = rp.strategy;
+      if (rp.params !== undefined) {
+        try {
+          rerank.params = JSON.parse(rp.params);
+        } catch {
+          throw new MilvusException(Code.PARAMETER_INVALID, `rank params ${rp.params} are not JSON: invalid parameter`);
+        }
       }
       const request = {
         collection_name: req.collection_name, db_name: db, data, output_fields: req.output_fields.length ? req.output_fields : [],
-        rerank: { strategy: rp.strategy ?? 'rrf', params }, limit: Number(rp.limit ?? 10), offset: Number(rp.offset ?? 0),
+        rerank, limit: Number(rp.limit ?? 10), offset: Number(rp.offset ?? 0),
         round_decimal: Number(rp.round_decimal ?? -1),
       };
       if (req.partition_names.length) request.partition_names = req.partition_names;

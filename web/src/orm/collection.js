@@ -45,7 +45,7 @@ const SEARCH_ITERATOR = ['batch_size', 'limit', 'expr', 'output_fields', 'partit
 const orderBy = (v) => orderByText(v, (m) => new ParamError(CLIENT_ERROR, m));
 import { QueryIterator, SearchIterator } from './iterator.js';
 import { int64Digits } from '../core/results.js';
-import { AnnSearchRequest, RRFRanker, WeightedRanker } from './hybrid.js';
+import { AnnSearchRequest, GivenRanker, RRFRanker, WeightedRanker } from './hybrid.js';
 /** hybrid_search's options (pymilvus's keyword arguments). */
 const HYBRID = ['partition_names', 'output_fields', 'offset', 'round_decimal', 'timeout'];
 /** The keys of an AnnSearchRequest's param that its sub-search honours. */
@@ -253,7 +253,9 @@ export class Collection {
     const described = !schema || (fw && !found) ? this._describe() : null;
     this.#schema = schema ?? CollectionSchema.fromCore(described.schema);
     if (fw && !found)
-      this._forwardOp('create_collection', restCreateCollection(name, described, { indexParams: fw.config.index_params }));
+      this._forwardOp('create_collection', restCreateCollection(name, described, {
+        indexParams: fw.config.index_params, metricOf: (field) => engine().searchMetric(store, name, field),
+      }));
   }
 
   // ---- internals shared with Partition -------------------------------------------------
@@ -511,7 +513,7 @@ export class Collection {
     checkTimeout(options);
     if (!Array.isArray(reqs) || reqs.some((r) => !(r instanceof AnnSearchRequest)))
       throw new ParamError(CLIENT_ERROR, 'reqs must be a list of AnnSearchRequest');
-    if (!(rerank instanceof RRFRanker || rerank instanceof WeightedRanker))
+    if (!(rerank instanceof RRFRanker || rerank instanceof WeightedRanker || rerank instanceof GivenRanker))
       throw new ParamError(CLIENT_ERROR, 'rerank must be a RRFRanker or a WeightedRanker');
     const roundDecimal = options.round_decimal ?? -1;
     if (!Number.isInteger(roundDecimal) || roundDecimal < -1 || roundDecimal > 6)

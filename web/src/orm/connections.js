@@ -15,6 +15,7 @@ import { Forwarder } from '../remote/forward.js';
 import { DurableStore } from '../persist/durable.js';
 import { BrowserStore, browserOptions } from '../persist/browser-store.js';
 import { durableOptions } from '../persist/recovery.js';
+import { registryHost } from '../core/registry.js';
 import { acceptOptions } from './options.js';
 
 const DEFAULT = 'default';
@@ -196,7 +197,7 @@ class Connections {
       const { path, durable } = this.#aliases.get(alias).config;
       if (path !== undefined) {
         try {
-          this.#durables.set(alias, new DurableStore(store, path, durable, this.#hosts.get(path) ?? null));
+          this.#durables.set(alias, new DurableStore(store, path, durable, registryHost));
         } catch (e) {
           engine().closeStore(store);
           throw e;
@@ -220,7 +221,7 @@ class Connections {
       o.promise = (async () => {
         const store = engine().openStore();
         try {
-          const durable = await BrowserStore.open(store, config.path, config.durable, this.#hosts.get(config.path) ?? null);
+          const durable = await BrowserStore.open(store, config.path, config.durable, registryHost);
           if (this.#aliases.get(alias)?.config !== config) {
             // removed (or connected elsewhere) while it opened
             durable.close();
@@ -258,14 +259,6 @@ class Connections {
       this.#aliases.delete(alias);
       throw e;
     }
-  }
-
-  #hosts = new Map(); // path -> what the host keeps in a durable store itself (persist/durable.js)
-
-  /** Registers what a face keeps beside a durable store's collections (MilvusClient: aliases)
-   * for the stores opened at `path` from now on. */
-  _setDurableHost(path, host) {
-    this.#hosts.set(path, host);
   }
 
   /** The durable store of an alias (null: in memory), once its store is open. */

@@ -39,6 +39,20 @@ export class RRFRanker {
   }
 }
 
+/** A ranker as a face was given it (MilvusClient's and REST's `rerank` object, or none): handed
+ * to the core as it is, which checks it and gives what is missing its default (RRF, k 60). */
+export class GivenRanker {
+  #given;
+
+  constructor(given) {
+    this.#given = given;
+  }
+
+  dict() {
+    return this.#given;
+  }
+}
+
 /** Weighted fusion: sum(weight * normalised score) (Milvus's normalisation per metric when
  * norm_score, the default). `new WeightedRanker(0.7, 0.3)` or `new WeightedRanker(0.7, 0.3, { norm_score: false })`. */
 export class WeightedRanker {

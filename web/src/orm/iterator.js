@@ -144,8 +144,8 @@ export class QueryIterator extends BaseIterator {
 /** Whether smaller is better for a metric (pymilvus's metrics_positive_related). */
 function distanceLike(metric) {
   const m = String(metric).toUpperCase();
-  if (m === 'L2' || m === 'JACCARD' || m === 'HAMMING') return true;
-  if (m === 'IP' || m === 'COSINE') return false;
+  if (m === 'L2' || m === 'JACCARD' || m === 'HAMMING' || m === 'TANIMOTO') return true;
+  if (m === 'IP' || m === 'COSINE' || m === 'BM25') return false;
   throw new MilvusException(CLIENT_ERROR, `unsupported metrics type for search iteration: ${metric}`);
 }
 

@@ -7,6 +7,7 @@
 import { engine } from '../core/engine.js';
 import { DataType, toDataTypeCode } from '../core/dtype.js';
 import { CLIENT_ERROR, FieldsTypeException, FieldTypeException, ParamError } from '../core/errors.js';
+import { FUNCTION_TYPES } from '../core/functiontype.js';
 
 const FIELD_OPTIONS = [
   'is_primary', 'auto_id', 'dim', 'max_length', 'element_type', 'max_capacity', 'nullable',
@@ -97,8 +98,9 @@ export class FieldSchema {
   }
 }
 
-/** pymilvus's FunctionType (the Node SDK's numbers): only BM25 runs in partita. */
-export const FunctionType = Object.freeze({ UNKNOWN: 0, BM25: 1, TEXTEMBEDDING: 2, RERANK: 3 });
+/** pymilvus's FunctionType (the Node SDK's names in capitals, core/functiontype.js): only BM25
+ * runs in partita. */
+export const FunctionType = Object.freeze(Object.fromEntries(FUNCTION_TYPES.map(([name, code]) => [name.toUpperCase(), code])));
 
 /** pymilvus's Function: a BM25 function fills its output SPARSE_FLOAT_VECTOR field from its
  * input VARCHAR field (enable_analyzer) on every write. The core checks it with pymilvus's and

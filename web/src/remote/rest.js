@@ -34,13 +34,6 @@ export function restTypeCode(name) {
   return typeCodes.get(name);
 }
 
-/** The metric a vector field gets when none is named: Milvus's defaults per type. */
-export function defaultMetric(dtype) {
-  if (dtype === DataType.BINARY_VECTOR) return 'HAMMING';
-  if (dtype === DataType.SPARSE_FLOAT_VECTOR) return 'IP';
-  return 'COSINE';
-}
-
 /** Error codes of Milvus's REST layer (httpserver/constant.go) and the merr codes partita uses. */
 export const REST_CODES = Object.freeze({
   AUTH: 1800,
@@ -56,9 +49,10 @@ export const REST_CODES = Object.freeze({
  * The body of collections/create (custom schema) for a collection as the core describes it
  * (`describe.schema`: fields with dtype codes and type parameters). Every vector field gets an
  * index, so that the remote collection is loaded and searchable like the local one:
- * `indexParams` overrides, per field name, { index_type, metric_type, params }.
+ * `indexParams` overrides, per field name, { index_type, metric_type, params }; `metricOf(field)`
+ * is the metric otherwise (the core's: engine.searchMetric).
  */
-export function restCreateCollection(name, describe, { dbName, indexParams } = {}) {
+export function restCreateCollection(name, describe, { dbName, indexParams, metricOf } = {}) {
   const s = describe.schema;
   const fields = s.fields.map((f) => {
     const out = { fieldName: f.name, dataType: restTypeName(f.dtype) };
@@ -84,7 +78,7 @@ export function restCreateCollection(name, describe, { dbName, indexParams } = {
     index.push({
       fieldName: f.name,
       indexName: f.name,
-      metricType: given.metric_type ?? defaultMetric(f.dtype),
+      metricType: given.metric_type ?? metricOf(f.name),
       params: { index_type: given.index_type ?? 'AUTOINDEX', ...(given.params ?? {}) },
     });
   }

@@ -18,6 +18,7 @@ import '../node.js';
 import { init } from '../core/loader.js';
 import { createHandler, timedOut, DEFAULT_MAX_BODY_BYTES } from './handler.js';
 import { aliasOf, closeDurableAddress } from '../client/milvus-client.js';
+import { closeDatabases } from '../client/databases.js';
 import { connections } from '../orm/connections.js';
 
 const EMPTY = new Uint8Array(0);
@@ -174,11 +175,10 @@ export async function serve(options = {}) {
     connections._connectDurable(handlerOptions.using ?? 'default', dir, opts);
     durableAlias = handlerOptions.using ?? 'default';
   }
-  /** The durable stores serve() opened, synced and their locks released (with gRPC: every
-   * database of the face's address). */
+  /** The durable stores serve() opened, every database's, synced and their locks released. */
   const release = () => {
     if (grpcFace && durable) closeDurableAddress(grpcFace.address);
-    else if (durableAlias !== null) connections.remove_connection(durableAlias);
+    else if (durableAlias !== null) closeDatabases(durableAlias);
   };
   const handler = createHandler(handlerOptions);
   const max = handler.maxBodyBytes;

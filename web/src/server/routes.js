@@ -1,7 +1,8 @@
 // server/routes.js — the routes of the Milvus REST v2 subset and their handlers: collections/*,
 // partitions/* and entities/*, each a function (connection, request, allowInt64, raw) -> reply.
 // The handlers map Milvus's REST dialect onto the engine's operations (core/engine.js) and
-// shape the replies; the only state they keep is REST's own (load state, consistency level).
+// shape the replies; what Milvus keeps beside the collections (aliases, load state, consistency
+// level, properties) is the store's registry (core/registry.js), which every face shares.
 //
 // Insert and upsert bodies are never parsed in JS: the C core finds the `data` member in the
 // raw bytes and writes the rows from that text (exact int64s, no intermediate objects). Query,
@@ -15,30 +16,13 @@ import { FieldOpType } from '../core/fieldop.js';
 import { restTypeCode, restTypeName } from '../remote/rest.js';
 import { templateText, withTemplate } from '../core/template.js';
 import { queriesJson } from '../core/marshal.js';
-import { AliasTable } from '../core/aliases.js';
-import { Databases } from '../core/databases.js';
+import { registryOf } from '../core/registry.js';
+import { OwnedDatabases, ownedDatabases } from '../client/databases.js';
 import { FunctionType } from '../client/constants.js';
-import { alterCollectionProperties, alterDatabaseProperties, alterFieldProperties, describedProperties, fieldProperties } from '../core/properties.js';
-import { envelope, goFields, jsonKind, okData, okText, parseBool } from './shapes.js';
+import { alterCollectionProperties, alterDatabaseProperties, alterFieldProperties, describedProperties, fieldProperties, goBool } from '../core/properties.js';
+import { envelope, goFields, jsonKind, okData, okText } from './shapes.js';
 
 const CONSISTENCY = ['Strong', 'Session', 'Bounded', 'Eventually', 'Customized'];
-
-// ---------------------------------------------------------------------------------------------
-// State kept beside the core: the load state, per collection (store + collection id, so a
-// dropped and re-created collection starts afresh). Collections created through the JS API
-// have no entry: they are loaded. Indexes are the core's (src/vindex.c).
-// ---------------------------------------------------------------------------------------------
-
-const collectionState = new Map();
-
-/** The aliases of each store's collections (aliases/*), as REST's own state. */
-const aliasTables = new WeakMap();
-
-/** The databases of each connection alias a handler serves (databases/*): `default` is the
- * connection's own store, each other one an embedded store of its own (connection alias
- * databaseAlias(owner, db)). */
-const restDatabases = new Map();
-const databaseAlias = (owner, db) => `rest ${owner}\u0000${db}`;
 
 /**
  * The connection a handler serves, in one of its databases (`db`). Its store is looked up on
@@ -52,11 +36,11 @@ export class Connection {
     this.owner = owner;
   }
 
-  /** The databases of the handler's connection. */
+  /** The databases of the handler's connection (shared with a MilvusClient address that has
+   * the same default connection: the gRPC face); under a durable store, durable ones. */
   get databases() {
-    let d = restDatabases.get(this.owner);
-    if (!d) restDatabases.set(this.owner, (d = new Databases()));
-    return d;
+    const owner = this.owner;
+    return ownedDatabases(owner, () => new OwnedDatabases(owner, connections._durable(owner) ? connections.get_connection_addr(owner).uri : null, () => ({ uri: ':memory:' })));
   }
 
   /** The connection of database `db` (Milvus's error when there is none), connected on first
@@ -64,10 +48,7 @@ export class Connection {
   database(db) {
     this.databases.check(db);
     if (db === this.db) return this;
-    if (db === 'default') return new Connection(this.owner);
-    const alias = databaseAlias(this.owner, db);
-    if (!connections.has_connection(alias)) connections.connect(alias, { uri: ':memory:' });
-    return new Connection(alias, db, this.owner);
+    return new Connection(this.databases.open(db), db, this.owner);
   }
 
   /** The engine's store of the connection, now. */
@@ -75,11 +56,19 @@ export class Connection {
     return connections._store(this.using);
   }
 
+  /** The store's registry: aliases, collection states. */
+  get reg() {
+    return registryOf(this.store);
+  }
+
   /** The aliases of the store's collections. */
   get aliases() {
-    let t = aliasTables.get(this.store);
-    if (!t) aliasTables.set(this.store, (t = new AliasTable()));
-    return t;
+    return this.reg.aliases;
+  }
+
+  /** A collection's state (load state, consistency level, properties). */
+  state(h) {
+    return this.reg.state(h);
   }
 
   /** The collection a name names: the name itself, or the collection of an alias (Milvus
@@ -97,14 +86,6 @@ export class Connection {
   partitions(h) {
     return engine().describe(this.store, h.name, h).partitions;
   }
-}
-
-function stateOf(h) {
-  return collectionState.get(h.key) ?? { loaded: true };
-}
-
-function requireLoaded(h) {
-  if (!stateOf(h).loaded) throw new MilvusException(101, `collection not loaded[collection=${h.id}]`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -177,9 +158,9 @@ function schemaFromRequest(req) {
     const dynParam = params.enableDynamicField ?? req.enableDynamicField;
     if (dynParam !== undefined) {
       const s = String(dynParam);
-      if (!['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s))
+      dynamic = goBool(s);
+      if (dynamic === null)
         throw new MilvusException(Code.PARAMETER_INVALID, `parse enableDynamicField fail, err:strconv.ParseBool: parsing "${s}": invalid syntax`);
-      dynamic = parseBool(s);
     }
     return {
       schema: {
@@ -276,8 +257,7 @@ function createCollection(conn, req) {
       throw e;
     }
   }
-  if (!collectionState.has(h.key))
-    collectionState.set(h.key, { loaded: plan.loaded, consistencyLevel: level ?? 'Bounded' });
+  if (!existed) conn.reg.created(h, { loaded: plan.loaded, consistency_level: level ?? 'Bounded' });
   return okData({});
 }
 
@@ -316,7 +296,7 @@ function describeField(f, st) {
 
 function describeCollection(conn, req) {
   const h = conn.get(req.collectionName);
-  const st = stateOf(h);
+  const st = conn.state(h);
   const parts = conn.partitions(h);
   return envelope({
     code: 0,
@@ -336,7 +316,7 @@ function describeCollection(conn, req) {
       load: st.loaded ? 'LoadStateLoaded' : 'LoadStateNotLoad',
       shardsNum: 1,
       partitionsNum: parts.length,
-      consistencyLevel: st.consistencyLevel ?? 'Bounded',
+      consistencyLevel: st.consistency_level,
       enableDynamicField: Boolean(h.schema.enable_dynamic_field),
       // Milvus's REST describe lists the properties as [{key, value}], values as text
       properties: describedProperties(h, st),
@@ -351,8 +331,9 @@ function listCollections(conn) {
 
 function dropCollection(conn, req) {
   conn.aliases.refuseDrop(req.collectionName, engine().find(conn.store, req.collectionName)?.name);
-  const key = engine().dropCollection(conn.store, req.collectionName);
-  if (key !== null) collectionState.delete(key);
+  const h = engine().find(conn.store, req.collectionName);
+  engine().dropCollection(conn.store, req.collectionName);
+  if (h) conn.reg.dropped(h.id);
   return okData({});
 }
 
@@ -365,11 +346,8 @@ function renameCollection(conn, req) {
   if (connections._forwarder(conn.using))
     throw new MilvusException(Code.PARAMETER_INVALID, 'collections/rename is not supported by partita on a forwarding connection (the remote collection would keep its name): invalid parameter');
   const h = conn.get(req.collectionName);
-  const st = collectionState.get(h.key);
   const renamed = engine().renameCollection(conn.store, h.name, req.newCollectionName, (name) => conn.aliases.has(name));
-  collectionState.delete(h.key);
-  if (st) collectionState.set(renamed.key, st);
-  conn.aliases.renamed(h.name, renamed.name);
+  conn.reg.renamed(h, renamed);
   return okData({});
 }
 
@@ -377,9 +355,8 @@ function renameCollection(conn, req) {
  * applies the request to the collection's REST state (core/properties.js). */
 function alterProperties(conn, req, alter) {
   const h = conn.get(req.collectionName);
-  const st = stateOf(h);
-  alter(h, st);
-  collectionState.set(h.key, st);
+  alter(h, conn.state(h));
+  conn.reg.keep(h);
   return ok();
 }
 
@@ -387,7 +364,7 @@ function alterProperties(conn, req, alter) {
  * through another alias). */
 function pointAlias(conn, req, alter) {
   const h = engine().resolve(conn.store, req.collectionName);
-  conn.aliases.point(req.aliasName, h.name, alter, conn.db, (n) => engine().hasCollection(conn.store, n));
+  conn.reg.point(req.aliasName, h.name, alter, conn.db);
   return ok();
 }
 
@@ -402,14 +379,13 @@ function numEntities(conn, h, partition) {
 }
 
 function setLoaded(conn, req, loaded) {
-  const h = conn.get(req.collectionName);
-  collectionState.set(h.key, { ...stateOf(h), loaded });
+  conn.reg.setLoaded(conn.get(req.collectionName), loaded);
   return okData({});
 }
 
 function loadState(conn, req) {
   const h = conn.get(req.collectionName);
-  if (!stateOf(h).loaded) return okData({ loadState: 'LoadStateNotLoad' });
+  if (!conn.state(h).loaded) return okData({ loadState: 'LoadStateNotLoad' });
   return envelope({ code: 0, data: { loadState: 'LoadStateLoaded', loadProgress: 100 }, message: '' });
 }
 
@@ -529,7 +505,7 @@ function runQuery(conn, h, request, allowInt64, params = null) {
 
 function query(conn, req, allowInt64) {
   const h = conn.get(req.collectionName);
-  requireLoaded(h);
+  conn.reg.requireLoaded(h);
   const outputFields = req.outputFields ?? ['*'];
   const params = templateText(req.exprParams);
   const request = { expr: req.filter ?? '', output_fields: outputFields };
@@ -546,7 +522,7 @@ function query(conn, req, allowInt64) {
 /** entities/get: `id` is one key or a list; Milvus turns it into `pk in [...]`. */
 function get(conn, req, allowInt64) {
   const h = conn.get(req.collectionName);
-  requireLoaded(h);
+  conn.reg.requireLoaded(h);
   const ids = Array.isArray(req.id) ? req.id : [req.id];
   const isString = h.pk.dtype === DataType.VARCHAR;
   const literals = ids.map((k) => {
@@ -586,7 +562,7 @@ function search(conn, req, allowInt64) {
       throw new MilvusException(1801, `can only accept json format request, error: search without annsField, but already found multiple vector fields: [${vectors[0].name}, ${vectors[1].name},,,]`);
     field = vectors[0];
   }
-  requireLoaded(h);
+  conn.reg.requireLoaded(h);
   const sp = req.searchParams ?? {};
   // what Milvus would act on and partita does not is refused by name (function rerankers, the
   // other search params Milvus's handler passes on), never ignored
@@ -645,7 +621,7 @@ const SUB_SEARCH_FIELDS = ['data', 'annsField', 'filter', 'groupingField', 'metr
 function hybridSearch(conn, req, allowInt64) {
   checkSearchConsistency(req);
   const h = conn.get(req.collectionName);
-  requireLoaded(h);
+  conn.reg.requireLoaded(h);
   const subs = [], queries = [];
   for (let sub of req.search) {
     sub = goFields(sub, SUB_SEARCH_FIELDS);
@@ -658,7 +634,7 @@ function hybridSearch(conn, req, allowInt64) {
       expr: sub.filter ?? '', params: sub.params ?? {} });
     queries.push(queriesJson(JSON.stringify(sub.data ?? null)));
   }
-  const request = { reqs: subs, rerank: req.rerank ?? { strategy: 'rrf', params: { k: 60 } }, limit: req.limit ?? 100 };
+  const request = { reqs: subs, rerank: req.rerank, limit: req.limit ?? 100 };
   if (req.outputFields) request.output_fields = req.outputFields;
   if (req.partitionNames) request.partition_names = req.partitionNames;
   return searchReply(() => engine().hybridSearch(conn.store, h.name, h, JSON.stringify(request), queries, null, { int64AsString: !allowInt64 }));
@@ -700,7 +676,7 @@ function describeIndex(conn, req) {
 
 function dropIndex(conn, req) {
   const h = conn.get(req.collectionName);
-  if (stateOf(h).loaded) throw new MilvusException(Code.UNEXPECTED, 'index cannot be dropped, collection is loaded, please release it first');
+  conn.reg.requireReleased(h);
   engine().dropIndex(conn.store, h.name, JSON.stringify({ index_name: req.indexName }));
   return okData({});
 }
@@ -733,10 +709,7 @@ function createDatabase(conn, req) {
 
 /** databases/drop: an empty database (Milvus drops only those; one not there is a success). */
 function dropDatabase(conn, req) {
-  const alias = databaseAlias(conn.owner, req.dbName);
-  const open = connections.has_connection(alias);
-  if (conn.databases.drop(req.dbName, () => (open ? engine().listCollections(connections._store(alias)).length : 0)) && open)
-    connections.remove_connection(alias);
+  conn.databases.dropStore(req.dbName);
   return ok();
 }
 
@@ -765,7 +738,7 @@ export const ROUTES = {
   'aliases/create': ['AliasCollectionReq', (s, r) => pointAlias(s, r, false)],
   'aliases/alter': ['AliasCollectionReq', (s, r) => pointAlias(s, r, true)],
   // Milvus: dropping an alias that is not there succeeds
-  'aliases/drop': ['AliasReq', (s, r) => (s.aliases.delete(r.aliasName), ok())],
+  'aliases/drop': ['AliasReq', (s, r) => (s.aliases.has(r.aliasName) && s.reg.setAlias(r.aliasName, null), ok())],
   // (members in the order Go's encoding/json writes a map's)
   'aliases/describe': ['AliasReq', (s, r) => okData({ aliasName: r.aliasName, collectionName: s.aliases.describe(r.aliasName, s.db), dbName: s.db })],
   'aliases/list': ['OptionalCollectionNameReq', (s, r) => listAliases(s, r)],

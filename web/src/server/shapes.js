@@ -6,6 +6,7 @@
 import { engine } from '../core/engine.js';
 import { typedBytes } from '../core/typed.js';
 import { MilvusException } from '../core/errors.js';
+import { goBool } from '../core/properties.js';
 
 // ignoreBOM: keys that start with U+FEFF keep it, and a body that starts with a byte order mark
 // is not JSON (as for Go's encoding/json) instead of having it dropped
@@ -147,7 +148,7 @@ export const NOT_FOUND = { status: 404, contentType: 'text/plain', body: '404 pa
 export const int64Text = (digits, allowInt64) => (allowInt64 ? digits : `"${digits}"`);
 
 /** Go's strconv.ParseBool, as Milvus reads Accept-Type-Allow-Int64. */
-export const parseBool = (s) => s !== null && ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s.trim());
+export const parseBool = (s) => s !== null && goBool(s.trim()) === true;
 
 // ---------------------------------------------------------------------------------------------
 // Bodies
