@@ -373,36 +373,24 @@ pt_status pt_vindex_search_params(const pt_collection *c, int field, const cJSON
                      i == 0 ? "HNSW" : i == 1 ? "IVF" : "HNSW_SQ", c->schema->fields[field].name,
                      v ? "an index of type " : "no index", v ? v->type : "");
     if (i == 2) {
-      if (!cJSON_IsNumber(e) || !isfinite(e->valuedouble) || e->valuedouble < 1 || e->valuedouble > 3.4e38)
+      if (!cJSON_IsNumber(e))
         return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
                        "Out of range in json: param 'refine_k' should be in range [1, float_max)" PT_INVALID_PARAMETER);
+      pt_status rc = pt_index_search_refine_k(e->valuedouble, err);
+      if (rc) return rc;
       sp->refine_k = (float)e->valuedouble;
       continue;
     }
     int64_t n;
     pt_status rc = pt_vindex_param_int(e, KEYS[i], &n, err);
-    if (rc) return rc;
-    if (i == 0 && (n < 1 || n > INT32_MAX))
-      return n < 1 ? pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                             "ef(%lld) should be larger than k(%u)" PT_INVALID_PARAMETER, (long long)n, k)
-                   : pt_vindex_out_of_range(err, "ef", n, k, 65536);
-    if (i == 1 && (n < 1 || n > PT_INDEX_NLIST_MAX)) return pt_vindex_out_of_range(err, "nprobe", n, 1, PT_INDEX_NLIST_MAX);
+    if (rc || (rc = pt_index_search_int(KEYS[i], n, k, err))) return rc;
     if (i == 0) sp->ef = (uint32_t)n;
     else sp->nprobe = (uint32_t)n;
   }
   if (!v || !v->built) return PT_OK;
-  pt_index probe;
-  memset(&probe, 0, sizeof probe);
-  probe.p = v->p;
   pt_index_search_params checked;
-  pt_status rc = pt_index_search_check(&probe, sp, &checked, err);
-  if (rc) {
-    /* index.c words its messages without Milvus's ": invalid parameter"; add it */
-    size_t at = strlen(err ? err->message : "");
-    if (err && at + sizeof PT_INVALID_PARAMETER < sizeof err->message && !strstr(err->message, PT_INVALID_PARAMETER))
-      memcpy(err->message + at, PT_INVALID_PARAMETER, sizeof PT_INVALID_PARAMETER);
-    return rc;
-  }
+  pt_status rc = pt_index_search_check(&v->p, sp, &checked, err);
+  if (rc) return rc;
   *sp = checked;
   *use = true;
   return PT_OK;

@@ -85,6 +85,11 @@ test('ORM: create_index builds an index the search walks; recall against exact; 
   assert.deepEqual(keys(await a.search(queries, 'v', { params: { ef: N } }, 10)), exact);
   await rejects(() => a.search(queries, 'v', { metric_type: 'IP' }, 10), { code: 1100, message: 'metric type not match: invalid parameter[expected=L2][actual=IP]' });
   await rejects(() => a.search(queries, 'v', { metric_type: 'L2', params: { ef: 5 } }, 10), { code: 1100, message: 'ef(5) should be larger than k(10): invalid parameter' });
+  // Milvus's bounds, one rule (index.c): ef in [1, 2^31 - 1] first, then at least k; no cap at 65536
+  await rejects(() => a.search(queries, 'v', { metric_type: 'L2', params: { ef: -1 } }, 10), { code: 1100, message: "Out of range in json: param 'ef' (-1) should be in range [1, 2147483647]: invalid parameter" });
+  await rejects(() => a.search(queries, 'v', { metric_type: 'L2', params: { ef: 2 ** 31 } }, 10), { code: 1100, message: "Out of range in json: param 'ef' (2147483648) should be in range [1, 2147483647]: invalid parameter" });
+  assert.deepEqual(keys(await a.search(queries, 'v', { metric_type: 'L2', params: { ef: 70000 } }, 10)), exact);
+  await rejects(() => a.search(queries, 'v', { metric_type: 'L2', params: { refine_k: 2 } }, 10), { code: 1100, message: "search param 'refine_k' is for HNSW_SQ indexes; field v has an index of type HNSW: invalid parameter" });
   await rejects(() => a.search(queries, 'v', { metric_type: 'L2', params: { nprobe: 5 } }, 10), { code: 1100, message: "search param 'nprobe' is for IVF indexes; field v has an index of type HNSW: invalid parameter" });
   // utility's progress
   assert.deepEqual(utility.index_building_progress(a.name), { total_rows: N, indexed_rows: N, pending_index_rows: 0 });

@@ -101,7 +101,7 @@ PROBE_API int probe_index_search(probe_index *p, const float *q, uint32_t k, uin
   pt_index_search_params sp = {k, ef, nprobe, refine_k, 0}, use;
   float d[1024];
   size_t cnt;
-  if (k > 1024 || pt_index_search_check(p->ix, &sp, &use, NULL) != PT_OK ||
+  if (k > 1024 || pt_index_search_check(pt_index_get_params(p->ix), &sp, &use, NULL) != PT_OK ||
       pt_index_search(p->ix, &p->rows, q, &use, NULL, ids, d, &cnt) != PT_OK)
     return -1;
   return (int)cnt;
@@ -215,7 +215,7 @@ static void run(pt_index_type type, const char *name, pt_index_metric m, const f
   size_t steps = hnsw ? sizeof efs / sizeof efs[0] : sizeof probes / sizeof probes[0];
   for (size_t s = 0; s < steps; s++) {
     pt_index_search_params sp = {K, hnsw ? efs[s] : 0, hnsw ? 0 : probes[s], type == PT_INDEX_HNSW_SQ ? 2 : 0, 0}, use;
-    if (pt_index_search_check(ix, &sp, &use, NULL) != PT_OK) continue;
+    if (pt_index_search_check(pt_index_get_params(ix), &sp, &use, NULL) != PT_OK) continue;
     uint32_t got[K];
     float d[K];
     size_t found = 0, cnt;
