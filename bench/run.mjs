@@ -8,11 +8,13 @@
 //   Every timed query runs after WARM warm-up runs, for every case alike: V8 first runs
 //   WebAssembly (and JS) on a baseline tier and swaps in optimised code after some use; the
 //   figures are the steady state an application sees after its first ~100 ms of queries.
-//   index    HNSW at 100k x 128 (a Gaussian mixture): build rows/s, queries/s and recall@10 at
-//            several ef, partita's C core (through the index probe, bench/probe/index.c, and
-//            through the API: create_index, search with params.ef) and hnswlib-wasm's HierarchicalNSW with the same M
-//            and efConstruction on the same rows, interleaved processes, medians; and partita's
-//            exact search on the same rows
+//   index    partita's HNSW, HNSW_SQ, IVF_FLAT, IVF_SQ8 (the C core through the index probe,
+//            bench/probe/index.c; HNSW also through create_index) beside hnswlib-wasm's and
+//            edgevec's HNSW, at 100k x 128 on a Gaussian mixture and on WordNet glosses (TF-IDF,
+//            projected): build rows/s, bytes per row, recall@10 and median latency per ef /
+//            nprobe, interleaved processes, medians (bench/lib/ann.mjs). With --million (or
+//            PARTITA_BENCH_MILLION=1): 1,000,000 x 128 built and searched in a headless Chromium
+//            page, partita's HNSW and hnswlib-wasm's (bench/lib/ann-page.mjs)
 //   start    init() + creating a collection, in fresh processes; hnswlib-wasm's load beside it
 //   size     the .wasm and the minified JS glue, gzipped, against the budgets (bench/size.mjs)
 //   forward  upserts forwarded to a partita-serve process on loopback (rows/s), next to the same
@@ -28,15 +30,18 @@
 // shared VMs; the ratios measured in one run are what to compare.
 //
 //   node --expose-gc bench/run.mjs [--only ingest|search|filter|index|start|size|forward|durable|grpc] [--json out.json]
-//        index: [--reps 3] [--rows 100000] [--before dir]: dir holds index.mjs / index.wasm, the
-//        index probe built from another commit (build/em/probe/ there), run as one more case
+//        index: [--reps 3] [--rows 100000] [--sets mixture,wordnet] [--edgevec-rows 20000]
+//        [--before dir]: dir holds index.mjs / index.wasm, the index probe built from another
+//        commit (build/em/probe/ there), run as one more case; [--million]: the page run at 1M
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { columnsOf, dataset, mixture, rowsOf, unitVectors } from './lib/data.mjs';
+import { columnsOf, dataset, rowsOf, unitVectors } from './lib/data.mjs';
 import { ColumnarStore } from './lib/columnar-js.mjs';
+import { EDGEVEC_ROWS, HNSW, INDEX_CASES, K, Q, SET_TITLES, WARM as INDEX_WARM, indexSuite, loadHnswlib, loadProbe } from './lib/ann.mjs';
+import { millionInPage } from './lib/ann-page.mjs';
 import { printSizes, sizes } from './size.mjs';
 import { partitaUpserts, reopen, sqliteUpserts } from './lib/durable.mjs';
 
@@ -280,12 +285,8 @@ const CASES = {
     return { ms, count: want };
   },
 
-  // ---- HNSW: build and search, each library in its own processes (indexCase) ----
-  'index|partita HNSW': async ({ N, dim }) => indexCase(N, dim, (ds) => partitaHnsw(ds, path.join(root, 'build/em/probe'))),
-  'index|partita HNSW (before)': async ({ N, dim, before }) => indexCase(N, dim, (ds) => partitaHnsw(ds, before)),
-  'index|hnswlib-wasm HNSW': async ({ N, dim }) => indexCase(N, dim, hnswlibHnsw),
-  'index|partita exact search': async ({ N, dim }) => exactCase(N, dim),
-  'index|partita create_index HNSW (API)': async ({ N, dim }) => indexCase(N, dim, partitaApiHnsw),
+  // ---- index: every library in its own processes (bench/lib/ann.mjs) ----
+  ...INDEX_CASES,
 
   // ---- cold start (the process is fresh: nothing is compiled or cached yet) ----
   'start|partita': async () => {
@@ -303,263 +304,6 @@ const CASES = {
     return { ms: performance.now() - t0 };
   },
 };
-
-/** hnswlib-wasm's module; its glue is browser-only, importScripts is all it needs in Node. */
-async function loadHnswlib() {
-  const dist = path.join(root, 'node_modules/hnswlib-wasm/dist');
-  const file = readdirSync(dist).find((f) => /^hnswlib-[0-9a-f]+\.js$/.test(f));
-  globalThis.importScripts = () => {};
-  const lib = await (await import(path.join(dist, file))).default();
-  delete globalThis.importScripts;
-  return lib;
-}
-
-/** A probe (bench/probe/*.c built by Emscripten into build/em/probe): `name`.mjs and its .wasm in `dir`. */
-async function loadProbe(dir, name) {
-  const { default: create } = await import(path.join(dir, `${name}.mjs`));
-  const module = await WebAssembly.compile(readFileSync(path.join(dir, `${name}.wasm`)));
-  return create({
-    locateFile: (n) => n,
-    instantiateWasm(imports, receive) {
-      WebAssembly.instantiate(module, imports).then((i) => receive(i, module));
-      return {};
-    },
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// index: HNSW, partita and hnswlib-wasm on the same rows
-// ---------------------------------------------------------------------------------------------
-
-// hnswlib's defaults (M 16, efConstruction 200), so that both build with the same parameters;
-// the search ef from below k (both search with max(ef, k)) to well past recall 0.99
-const HNSW = { M: 16, efConstruction: 200, seed: 100, k: 10, efs: [10, 12, 16, 24, 32, 48, 64, 96, 128] };
-const INDEX_WARM = 50;
-
-/**
- * One library's HNSW in this process: the clustered rows (bench/lib/data.mjs `mixture`), a
- * build of all of them timed (wall and processor time), then for each ef the 200 queries after
- * INDEX_WARM warm-up queries, timed together; the ids found go back for recall, which the
- * parent computes once against the exact top-k.
- */
-async function indexCase(N, dim, lib) {
-  const ds = mixture(N, dim);
-  const ix = await lib(ds);
-  globalThis.gc?.();
-  const cpu0 = process.cpuUsage(), t0 = performance.now();
-  await ix.build();
-  const buildMs = performance.now() - t0, c = process.cpuUsage(cpu0);
-  const out = { buildMs, buildCpuMs: (c.user + c.system) / 1000, bytes: ix.bytes?.(), efs: [] };
-  // the search's own code warmed first (the build ran only part of it): without this, the first
-  // ef's queries ran on V8's baseline tier and came out slower than the next ef's
-  // (the public API's search is async: awaited there, the probes' are not)
-  ix.ef(HNSW.efs[0]);
-  for (let i = 0; i < 10 * INDEX_WARM; i++) ix.async ? await ix.search(i % ds.Q) : ix.search(i % ds.Q);
-  for (const ef of HNSW.efs) {
-    ix.ef(ef);
-    for (let i = 0; i < INDEX_WARM; i++) ix.async ? await ix.search(i % ds.Q) : ix.search(i % ds.Q);
-    const ids = [];
-    const t = performance.now();
-    if (ix.async) for (let q = 0; q < ds.Q; q++) ids.push(await ix.search(q));
-    else for (let q = 0; q < ds.Q; q++) ids.push(ix.search(q));
-    out.efs.push({ ef, ms: performance.now() - t, ids });
-  }
-  return out;
-}
-
-/** partita's HNSW: the C core through the index probe (Emscripten, SIMD128, like dist/) in `dir`. */
-async function partitaHnsw(ds, dir) {
-  const P = await loadProbe(dir, 'index');
-  const { N, dim, Q, k } = { ...ds, k: HNSW.k };
-  const rows = P._probe_alloc(N * dim * 4) >>> 0, qs = P._probe_alloc(Q * dim * 4) >>> 0, out = P._probe_alloc(k * 4) >>> 0;
-  P.HEAPF32.set(ds.vectors, rows / 4);
-  P.HEAPF32.set(ds.queries, qs / 4);
-  let ix = 0, ef = k;
-  return {
-    build() {
-      ix = P._probe_hnsw_build(rows, N, dim, HNSW.M, HNSW.efConstruction, HNSW.seed);
-      if (!ix) throw new Error('partita: the HNSW build failed');
-    },
-    bytes: () => P._probe_hnsw_bytes(ix),
-    ef: (e) => (ef = e),
-    search(q) {
-      const n = P._probe_hnsw_search(ix, qs + q * dim * 4, k, Math.max(ef, k), out);
-      if (n < 0) throw new Error('partita: search failed');
-      return Array.from(P.HEAPU32.subarray(out / 4, out / 4 + n));
-    },
-  };
-}
-
-/** partita's HNSW through the public API: rows inserted (not timed), create_index timed, search
- * with params.ef; bytes: what memoryUsage() grew by in create_index. */
-async function partitaApiHnsw(ds) {
-  const { N, dim } = ds;
-  const { init, Collection, CollectionSchema, FieldSchema, DataType, memoryUsage } = await import('partita');
-  await init();
-  const c = new Collection('api_hnsw', new CollectionSchema([
-    new FieldSchema('id', DataType.INT64, { is_primary: true }),
-    new FieldSchema('vec', DataType.FLOAT_VECTOR, { dim }),
-  ]));
-  for (let i = 0; i < N; i += BATCH) {
-    const n = Math.min(BATCH, N - i);
-    await c.insert([Float64Array.from({ length: n }, (_, j) => i + j), ds.vectors.subarray(i * dim, (i + n) * dim)]);
-  }
-  const qs = Array.from({ length: ds.Q }, (_, q) => ds.queries.subarray(q * dim, (q + 1) * dim));
-  let ef = HNSW.k, bytes = 0;
-  return {
-    async: true,
-    build() {
-      const m0 = memoryUsage().used;
-      c.create_index('vec', { index_type: 'HNSW', metric_type: 'L2', params: { M: HNSW.M, efConstruction: HNSW.efConstruction } });
-      bytes = memoryUsage().used - m0;
-    },
-    bytes: () => bytes,
-    ef: (e) => (ef = Math.max(e, HNSW.k)),
-    search: async (q) => (await c.search([qs[q]], 'vec', { metric_type: 'L2', params: { ef } }, HNSW.k))[0].map((h) => h.id),
-  };
-}
-
-/** hnswlib-wasm's HierarchicalNSW, as its README builds one: addPoint per row, searchKnn. */
-async function hnswlibHnsw(ds) {
-  const lib = await loadHnswlib();
-  const { N, dim } = ds;
-  const idx = new lib.HierarchicalNSW('l2', dim, '');
-  idx.initIndex(N, HNSW.M, HNSW.efConstruction, HNSW.seed);
-  const qs = Array.from({ length: ds.Q }, (_, q) => ds.queries.subarray(q * dim, (q + 1) * dim));
-  return {
-    build() {
-      for (let r = 0; r < N; r++) idx.addPoint(ds.vectors.subarray(r * dim, (r + 1) * dim), r, false);
-    },
-    ef: (e) => idx.setEfSearch(e),
-    search: (q) => Array.from(idx.searchKnn(qs[q], HNSW.k, undefined).neighbors),
-  };
-}
-
-/** partita's exact search (the public API, SIMD128) over the same rows: the queries/s an index
- * has to beat. */
-async function exactCase(N, dim) {
-  const ds = mixture(N, dim);
-  const { init, Collection, CollectionSchema, FieldSchema, DataType } = await import('partita');
-  await init();
-  const c = new Collection('exact', new CollectionSchema([
-    new FieldSchema('id', DataType.INT64, { is_primary: true }),
-    new FieldSchema('vec', DataType.FLOAT_VECTOR, { dim }),
-  ]));
-  for (let i = 0; i < N; i += BATCH) {
-    const n = Math.min(BATCH, N - i);
-    await c.insert([Float64Array.from({ length: n }, (_, j) => i + j), ds.vectors.subarray(i * dim, (i + n) * dim)]);
-  }
-  const qs = Array.from({ length: ds.Q }, (_, q) => ds.queries.subarray(q * dim, (q + 1) * dim));
-  const run = async (q) => (await c.search([qs[q]], 'vec', { metric_type: 'L2' }, HNSW.k))[0].map((h) => h.id);
-  for (let i = 0; i < INDEX_WARM; i++) await run(i % ds.Q);
-  const ids = [];
-  const t = performance.now();
-  for (let q = 0; q < ds.Q; q++) ids.push(await run(q));
-  return { ms: performance.now() - t, ids };
-}
-
-/** The exact top-k row numbers of each query of the mixture (float64 sums of float32 rows). */
-function mixtureTruth(ds, k) {
-  const { N, dim, vectors: V, queries: Qv } = ds;
-  const truthIds = [];
-  const d = new Float64Array(N);
-  for (let q = 0; q < ds.Q; q++) {
-    const o = q * dim;
-    for (let r = 0; r < N; r++) {
-      let s = 0;
-      for (let j = 0, x = r * dim; j < dim; j++) { const t = V[x + j] - Qv[o + j]; s += t * t; }
-      d[r] = s;
-    }
-    const best = [];
-    for (let r = 0; r < N; r++) {
-      if (best.length === k && d[r] >= d[best[k - 1]]) continue;
-      let i = best.length === k ? k - 1 : best.length;
-      if (best.length < k) best.push(r);
-      while (i > 0 && d[best[i - 1]] > d[r]) (best[i] = best[i - 1]), i--;
-      best[i] = r;
-    }
-    truthIds.push(best);
-  }
-  return truthIds;
-}
-
-const recallOf = (truthIds, found) =>
-  found.reduce((n, ids, q) => n + ids.filter((id) => truthIds[q].includes(id)).length, 0) / (truthIds.length * truthIds[0].length);
-
-/** Queries/s at `target` recall along a curve of { recall, qps } (ef ascending): interpolated
- * between the two ef that bracket it; null when no ef reaches it. */
-function qpsAtRecall(curve, target) {
-  for (let i = 0; i < curve.length; i++) {
-    if (curve[i].recall < target) continue;
-    if (i === 0) return { qps: curve[0].qps, ef: curve[0].ef, exact: curve[0].recall === target };
-    const a = curve[i - 1], b = curve[i];
-    const t = (target - a.recall) / (b.recall - a.recall);
-    return { qps: a.qps + t * (b.qps - a.qps), ef: `${a.ef}-${b.ef}` };
-  }
-  return null;
-}
-
-/** The index suite: each case `reps` times, interleaved; medians; recall against the exact top-k. */
-function indexSuite(N, dim, reps, before) {
-  const names = Object.keys(CASES).filter((k) => k.startsWith('index|') && (before || !k.endsWith('(before)')));
-  const runs = Object.fromEntries(names.map((k) => [k.slice(6), []]));
-  for (let i = 0; i < reps; i++)
-    for (const name of names) {
-      const r = runCase(name, { N, dim, before });
-      if (r) runs[name.slice(6)].push(r);
-    }
-  const ds = mixture(N, dim);
-  const truthIds = mixtureTruth(ds, HNSW.k);
-  const res = {};
-  for (const [name, rs] of Object.entries(runs)) {
-    if (!rs.length) continue;
-    if (rs[0].efs === undefined) { // the exact search
-      res[name] = { qps: median(rs.map((r) => ds.Q / (r.ms / 1000))), recall: recallOf(truthIds, rs[0].ids), runs: rs.length };
-      continue;
-    }
-    res[name] = {
-      buildRowsPerSecond: median(rs.map((r) => N / (r.buildMs / 1000))),
-      buildCpuRowsPerSecond: median(rs.map((r) => N / (r.buildCpuMs / 1000))),
-      builds: rs.map((r) => Math.round(N / (r.buildMs / 1000))),
-      bytesPerRow: rs[0].bytes ? rs[0].bytes / N : undefined,
-      curve: rs[0].efs.map((e, j) => ({ ef: e.ef, recall: recallOf(truthIds, e.ids), qps: median(rs.map((r) => ds.Q / (r.efs[j].ms / 1000))) })),
-      runs: rs.length,
-    };
-  }
-  return res;
-}
-
-function printIndex(N, dim, res) {
-  const mine = res['partita HNSW'], old = res['partita HNSW (before)'], peer = res['hnswlib-wasm HNSW'], exact = res['partita exact search'];
-  const api = res['partita create_index HNSW (API)'];
-  const k = (x) => Math.round(x).toLocaleString('en');
-  const rows = [['case', 'build rows/s (wall)', 'build rows/s (processor)', 'vs hnswlib-wasm (wall)', 'index B/row']];
-  for (const [name, r] of [['partita HNSW (C core, SIMD128)', mine], ['partita create_index HNSW (the API)', api], ['partita HNSW, the --before build', old], ['hnswlib-wasm HierarchicalNSW', peer]])
-    if (r) rows.push([name, k(r.buildRowsPerSecond), k(r.buildCpuRowsPerSecond), peer ? `${(r.buildRowsPerSecond / peer.buildRowsPerSecond).toFixed(2)}x` : '', r.bytesPerRow ? r.bytesPerRow.toFixed(0) : '']);
-  table(rows);
-  console.log(`\nbuilds (rows/s, wall, in run order): partita ${mine?.builds.join(', ')}; ${old ? `before ${old.builds.join(', ')}; ` : ''}` +
-    `hnswlib-wasm ${peer?.builds.join(', ')}\ntarget: partita >= 3x hnswlib-wasm: ` +
-    `${mine && peer ? (mine.buildRowsPerSecond >= 3 * peer.buildRowsPerSecond ? 'met' : 'NOT met') : '?'}\n`);
-  const q = [['ef', 'partita recall@10', 'partita queries/s', 'x exact', ...(old ? ['before: recall@10', 'before: queries/s'] : []),
-    'hnswlib-wasm recall@10', 'hnswlib-wasm queries/s', ...(api ? ['API recall@10', 'API queries/s', 'API x exact'] : [])]];
-  for (let j = 0; j < HNSW.efs.length; j++) {
-    const a = mine?.curve[j], b = peer?.curve[j], o = old?.curve[j];
-    q.push([HNSW.efs[j], a ? a.recall.toFixed(4) : '', a ? k(a.qps) : '', a && exact ? `${(a.qps / exact.qps).toFixed(1)}x` : '',
-      ...(old ? [o ? o.recall.toFixed(4) : '', o ? k(o.qps) : ''] : []), b ? b.recall.toFixed(4) : '', b ? k(b.qps) : '',
-      ...(api ? [api.curve[j].recall.toFixed(4), k(api.curve[j].qps), exact ? `${(api.curve[j].qps / exact.qps).toFixed(1)}x` : ''] : [])]);
-  }
-  table(q);
-  if (exact) console.log(`\nexact search (partita's API, SIMD128): ${k(exact.qps)} queries/s, recall@10 ${exact.recall.toFixed(4)}`);
-  for (const target of [0.95, 0.99]) {
-    const a = mine && qpsAtRecall(mine.curve, target), b = peer && qpsAtRecall(peer.curve, target), o = old && qpsAtRecall(old.curve, target);
-    const fmt = (x) => (x ? `${k(x.qps)} queries/s (ef ${x.ef})` : 'not reached');
-    console.log(`at recall@10 ${target}: partita ${fmt(a)}, ${old ? `before ${fmt(o)}, ` : ''}hnswlib-wasm ${fmt(b)}` +
-      (a && b ? `: ${(a.qps / b.qps).toFixed(2)}x (target >= 2x: ${a.qps >= 2 * b.qps ? 'met' : 'NOT met'})` : '') +
-      (a && exact ? `; ${(a.qps / exact.qps).toFixed(1)}x exact${target === 0.95 ? ` (target >= 10x: ${a.qps >= 10 * exact.qps ? 'met' : 'NOT met'})` : ''}` : ''));
-    const p = api && qpsAtRecall(api.curve, target);
-    if (api) console.log(`  through the API (create_index, search with params.ef): ${fmt(p)}${p && exact ? `; ${(p.qps / exact.qps).toFixed(1)}x exact` : ''}`);
-  }
-}
 
 /** What a user could write instead of each query: one loop over typed columns (ids, n) and a
  * string array (tags), building the same objects the query returns, with the query's constants
@@ -1017,13 +761,21 @@ async function main() {
     save('filter', res);
   }
   if (!only || only === 'index') {
-    const reps = Number(opt('reps', 3)), N = Number(opt('rows', 100_000)), dim = 128;
-    console.log(`\n## HNSW: ${N.toLocaleString('en')} x ${dim}-d, a Gaussian mixture of 1,000 centres; M ${HNSW.M}, efConstruction ${HNSW.efConstruction}; ` +
-      `${mixture(1, 1).Q} queries, top-${HNSW.k}, after ${INDEX_WARM} warm-ups; median of ${reps} processes each, interleaved\n`);
-    const before = opt('before') && path.resolve(opt('before'));
-    const res = indexSuite(N, dim, reps, before);
-    printIndex(N, dim, res);
-    save(`index ${N}x${dim}`, res);
+    const million = args.includes('--million') || process.env.PARTITA_BENCH_MILLION === '1';
+    if (million) {
+      const N = Number(opt('rows', 1_000_000));
+      save(`index mixture ${N}x128 (page)`, await millionInPage({ table, N }));
+    }
+    else {
+      const reps = Number(opt('reps', 3)), N = Number(opt('rows', 100_000)), dim = 128;
+      const before = opt('before') && path.resolve(opt('before'));
+      const edgevecRows = Number(opt('edgevec-rows', EDGEVEC_ROWS));
+      for (const set of (opt('sets') ?? 'mixture,wordnet').split(',')) {
+        console.log(`\n## Indexes: ${N.toLocaleString('en')} x ${dim}-d, ${SET_TITLES[set]}; HNSW M ${HNSW.M}, efConstruction ${HNSW.efConstruction}; ` +
+          `${Q} queries, top-${K}, after ${INDEX_WARM} warm-ups; median of ${reps} processes each, interleaved\n`);
+        save(`index ${set} ${N}x${dim}`, await indexSuite({ set, N, dim, reps, before, edgevecRows, runCase, table }));
+      }
+    }
   }
   if (!only || only === 'start') {
     const K = 9;

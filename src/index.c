@@ -32,6 +32,7 @@
  */
 #include "index.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -93,25 +94,39 @@ pt_status pt_index_params_check(const pt_index_params *p, pt_error *err) {
   return PT_OK;
 }
 
-pt_status pt_index_search_check(const pt_index *ix, const pt_index_search_params *sp, pt_index_search_params *out,
-                                pt_error *err) {
-  *out = *sp;
-  if (sp->k < 1) return out_of_range(err, "topk", sp->k, 1, INT32_MAX);
-  if (is_hnsw(ix->p.type)) {
-    /* knowhere's HnswConfig: ef defaults to k; below k is refused; above max(65536, 2k) too */
-    if (out->ef == 0) out->ef = sp->k;
-    if (out->ef < sp->k)
-      return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "ef(%u) should be larger than k(%u)",
-                     out->ef, sp->k);
-    uint64_t max_ef = (uint64_t)sp->k * 2 > 65536 ? (uint64_t)sp->k * 2 : 65536;
-    if (out->ef > max_ef) return out_of_range(err, "ef", out->ef, sp->k, (int64_t)max_ef);
-    if (out->refine_k == 0) out->refine_k = 1;
-    if (!(out->refine_k >= 1) || !isfinite(out->refine_k))
+pt_status pt_index_search_int(const char *key, int64_t v, uint32_t k, pt_error *err) {
+  if (strcmp(key, "ef") == 0) {
+    /* knowhere's HnswConfig: ef in [1, INT32_MAX], then not below k */
+    if (v < 1 || v > INT32_MAX) return out_of_range(err, key, v, 1, INT32_MAX);
+    if (v < (int64_t)k)
       return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                     "Out of range in json: param 'refine_k' (%g) should be in range [1, float_max)", (double)sp->refine_k);
+                     "ef(%lld) should be larger than k(%u)" PT_INVALID_PARAMETER, (long long)v, k);
+    return PT_OK;
+  }
+  if (v < 1 || v > PT_INDEX_NLIST_MAX) return out_of_range(err, key, v, 1, PT_INDEX_NLIST_MAX); /* nprobe */
+  return PT_OK;
+}
+
+pt_status pt_index_search_refine_k(double v, pt_error *err) {
+  if (v >= 1 && v <= FLT_MAX) return PT_OK;
+  return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                 "Out of range in json: param 'refine_k' (%g) should be in range [1, float_max)" PT_INVALID_PARAMETER, v);
+}
+
+pt_status pt_index_search_check(const pt_index_params *p, const pt_index_search_params *sp,
+                                pt_index_search_params *out, pt_error *err) {
+  *out = *sp;
+  pt_status rc;
+  if (sp->k < 1) return out_of_range(err, "topk", sp->k, 1, INT32_MAX);
+  if (is_hnsw(p->type)) {
+    /* knowhere: ef defaults to k */
+    if (out->ef == 0) out->ef = sp->k;
+    else if ((rc = pt_index_search_int("ef", out->ef, sp->k, err)) != PT_OK) return rc;
+    if (out->refine_k == 0) out->refine_k = 1;
+    else if ((rc = pt_index_search_refine_k(out->refine_k, err)) != PT_OK) return rc;
   } else {
     if (out->nprobe == 0) out->nprobe = PT_INDEX_NPROBE_DEFAULT;
-    if (out->nprobe > PT_INDEX_NLIST_MAX) return out_of_range(err, "nprobe", out->nprobe, 1, PT_INDEX_NLIST_MAX);
+    else if ((rc = pt_index_search_int("nprobe", out->nprobe, sp->k, err)) != PT_OK) return rc;
   }
   if (!(out->pass_hint >= 0 && out->pass_hint <= 1)) out->pass_hint = 0;
   pt_error_clear(err);

@@ -80,7 +80,7 @@ typedef struct pt_index_params {
 
 /* Search parameters (Milvus's search_params.params):
  *   k          results wanted, >= 1
- *   ef         HNSW: [k, max(65536, 2k)], 0 = k (Milvus's default, "limit"); a smaller one is
+ *   ef         HNSW: [k, 2147483647], 0 = k (Milvus's default, "limit"); a smaller one is
  *              refused: "ef(1) should be larger than k(10)"
  *   nprobe     IVF: [1, 65536], 0 = 8; more than nlist probes every list (Milvus accepts it)
  *   refine_k   HNSW_SQ with refine: candidates re-scored = refine_k * k, [1, FLT_MAX), 0 = 1
@@ -182,10 +182,22 @@ pt_status pt_index_compact(pt_index *ix, const pt_index_rows *rows, const uint32
  * caller may compact or rebuild when they outnumber the live rows. */
 size_t pt_index_dead(const pt_index *ix);
 
-/* Checks search parameters against the index (Milvus's ranges and messages) and fills in the
- * defaults: `out` receives the parameters the search will use. */
-pt_status pt_index_search_check(const pt_index *ix, const pt_index_search_params *sp, pt_index_search_params *out,
-                                pt_error *err);
+/* Checks search parameters for an index built with `p` (Milvus's ranges and messages, through
+ * pt_index_search_int / pt_index_search_refine_k) and fills in the defaults (0 = not given):
+ * `out` receives the parameters the search will use. */
+pt_status pt_index_search_check(const pt_index_params *p, const pt_index_search_params *sp,
+                                pt_index_search_params *out, pt_error *err);
+
+/* The one rule for a given search parameter (what the search API parsed, before it is stored,
+ * and what pt_index_search_check is handed), knowhere's bounds and messages with Milvus's
+ * ": invalid parameter" (PT_RANGE, code 1100):
+ *   ef        [1, 2147483647] ("Out of range in json: param 'ef' (-1) should be in range
+ *             [1, 2147483647]"), then at least k ("ef(5) should be larger than k(10)"); an ef
+ *             covering every node searches exactly (no scratch of ef entries)
+ *   nprobe    [1, 65536]
+ *   refine_k  [1, float_max) */
+pt_status pt_index_search_int(const char *key, int64_t v, uint32_t k, pt_error *err);
+pt_status pt_index_search_refine_k(double v, pt_error *err);
 
 /* Copies a query for a search: COSINE queries are unit-normalised exactly as search.c does
  * (the sum of squares in double, one float multiplier); others are copied. */

@@ -1212,7 +1212,7 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
     q.expr = cJSON_IsString(e) ? e->valuestring : "";
     q.expr_len = strlen(q.expr);
   }
-  if (c->n_vindexes) pt_vindex_catch_up(c); /* rows written since join the indexes (vindex.h) */
+  if (c->n_vindexes) pt_vindex_catch_up(c, q.field); /* rows written since join its index (vindex.h) */
   {
     pt_str params = pt_filter_params(request, len);
     if ((rc = pt_filter_compile(c, q.expr, q.expr_len, params.ptr, params.len, "query", &filter, err))) goto done;

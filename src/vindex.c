@@ -81,10 +81,10 @@ static pt_status part_room(pt_partition *part, size_t n) {
   return PT_OK;
 }
 
-void pt_vindex_catch_up(pt_collection *c) {
+void pt_vindex_catch_up(pt_collection *c, int field) {
   for (size_t i = 0; i < c->n_vindexes; i++) {
     const pt_vindex *v = &c->vindexes[i];
-    if (!v->built) continue;
+    if (!v->built || (field >= 0 && (int)v->field != field)) continue;
     for (size_t p = 0; p < c->n_parts; p++) {
       pt_partition *part = c->parts[p];
       if (part_room(part, c->n_vindexes) != PT_OK) continue;
@@ -292,7 +292,7 @@ pt_status pt_collection_describe_index(pt_collection *c, const char *request, si
     return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_describe_index: missing argument");
   *out = NULL;
   *out_len = 0;
-  pt_vindex_catch_up(c);
+  pt_vindex_catch_up(c, -1);
   bool *mask;
   size_t count;
   pt_status rc = select_named(c, request, len, "the describe_index request", &mask, &count, err);
@@ -373,36 +373,24 @@ pt_status pt_vindex_search_params(const pt_collection *c, int field, const cJSON
                      i == 0 ? "HNSW" : i == 1 ? "IVF" : "HNSW_SQ", c->schema->fields[field].name,
                      v ? "an index of type " : "no index", v ? v->type : "");
     if (i == 2) {
-      if (!cJSON_IsNumber(e) || !isfinite(e->valuedouble) || e->valuedouble < 1 || e->valuedouble > 3.4e38)
+      if (!cJSON_IsNumber(e))
         return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
                        "Out of range in json: param 'refine_k' should be in range [1, float_max)" PT_INVALID_PARAMETER);
+      pt_status rc = pt_index_search_refine_k(e->valuedouble, err);
+      if (rc) return rc;
       sp->refine_k = (float)e->valuedouble;
       continue;
     }
     int64_t n;
     pt_status rc = pt_vindex_param_int(e, KEYS[i], &n, err);
-    if (rc) return rc;
-    if (i == 0 && (n < 1 || n > INT32_MAX))
-      return n < 1 ? pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                             "ef(%lld) should be larger than k(%u)" PT_INVALID_PARAMETER, (long long)n, k)
-                   : pt_vindex_out_of_range(err, "ef", n, k, 65536);
-    if (i == 1 && (n < 1 || n > PT_INDEX_NLIST_MAX)) return pt_vindex_out_of_range(err, "nprobe", n, 1, PT_INDEX_NLIST_MAX);
+    if (rc || (rc = pt_index_search_int(KEYS[i], n, k, err))) return rc;
     if (i == 0) sp->ef = (uint32_t)n;
     else sp->nprobe = (uint32_t)n;
   }
   if (!v || !v->built) return PT_OK;
-  pt_index probe;
-  memset(&probe, 0, sizeof probe);
-  probe.p = v->p;
   pt_index_search_params checked;
-  pt_status rc = pt_index_search_check(&probe, sp, &checked, err);
-  if (rc) {
-    /* index.c words its messages without Milvus's ": invalid parameter"; add it */
-    size_t at = strlen(err ? err->message : "");
-    if (err && at + sizeof PT_INVALID_PARAMETER < sizeof err->message && !strstr(err->message, PT_INVALID_PARAMETER))
-      memcpy(err->message + at, PT_INVALID_PARAMETER, sizeof PT_INVALID_PARAMETER);
-    return rc;
-  }
+  pt_status rc = pt_index_search_check(&v->p, sp, &checked, err);
+  if (rc) return rc;
   *sp = checked;
   *use = true;
   return PT_OK;

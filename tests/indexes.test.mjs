@@ -63,6 +63,28 @@ test('the search walks the index: a walk too narrow to find every neighbour miss
   b.drop();
 });
 
+test('a search catches up only the index of the field it searches (rows written since join that index then)', async () => {
+  const c = new Collection(uniqueName('two'), new CollectionSchema([
+    new FieldSchema('id', DataType.INT64, { is_primary: true }),
+    new FieldSchema('v', DataType.FLOAT_VECTOR, { dim: DIM }), new FieldSchema('w', DataType.FLOAT_VECTOR, { dim: DIM }),
+  ]));
+  const { rows, queries } = data();
+  const two = (rs, at = 0) => rs.map((r, i) => ({ id: at + i, v: r.v, w: r.v }));
+  await c.insert(two(rows.slice(0, 1000)));
+  for (const f of ['v', 'w']) c.create_index(f, { index_type: 'HNSW', metric_type: 'L2', params: { M: 8, efConstruction: 32 } });
+  // each field searched once, so that the walks' scratch is there before what is measured
+  for (const f of ['v', 'w']) await c.search(queries, f, { metric_type: 'L2', params: { ef: 16 } }, 10);
+  await c.insert(two(rows.slice(1000), 1000));
+  const m0 = memoryUsage().used;
+  await c.search(queries, 'v', { metric_type: 'L2', params: { ef: 16 } }, 10);
+  const m1 = memoryUsage().used;
+  await c.search(queries, 'w', { metric_type: 'L2', params: { ef: 16 } }, 10);
+  const m2 = memoryUsage().used;
+  assert.ok(m1 > m0, `v's index grew at v's search (${m0} -> ${m1})`);
+  assert.ok(m2 > m1, `w's index grew at w's search, not before (${m1} -> ${m2})`);
+  c.drop();
+});
+
 test('ORM: create_index builds an index the search walks; recall against exact; ef checked; memory counted', async () => {
   const [a, b] = twins();
   const { rows, queries } = data();
@@ -85,6 +107,11 @@ test('ORM: create_index builds an index the search walks; recall against exact; 
   assert.deepEqual(keys(await a.search(queries, 'v', { params: { ef: N } }, 10)), exact);
   await rejects(() => a.search(queries, 'v', { metric_type: 'IP' }, 10), { code: 1100, message: 'metric type not match: invalid parameter[expected=L2][actual=IP]' });
   await rejects(() => a.search(queries, 'v', { metric_type: 'L2', params: { ef: 5 } }, 10), { code: 1100, message: 'ef(5) should be larger than k(10): invalid parameter' });
+  // Milvus's bounds, one rule (index.c): ef in [1, 2^31 - 1] first, then at least k; no cap at 65536
+  await rejects(() => a.search(queries, 'v', { metric_type: 'L2', params: { ef: -1 } }, 10), { code: 1100, message: "Out of range in json: param 'ef' (-1) should be in range [1, 2147483647]: invalid parameter" });
+  await rejects(() => a.search(queries, 'v', { metric_type: 'L2', params: { ef: 2 ** 31 } }, 10), { code: 1100, message: "Out of range in json: param 'ef' (2147483648) should be in range [1, 2147483647]: invalid parameter" });
+  assert.deepEqual(keys(await a.search(queries, 'v', { metric_type: 'L2', params: { ef: 70000 } }, 10)), exact);
+  await rejects(() => a.search(queries, 'v', { metric_type: 'L2', params: { refine_k: 2 } }, 10), { code: 1100, message: "search param 'refine_k' is for HNSW_SQ indexes; field v has an index of type HNSW: invalid parameter" });
   await rejects(() => a.search(queries, 'v', { metric_type: 'L2', params: { nprobe: 5 } }, 10), { code: 1100, message: "search param 'nprobe' is for IVF indexes; field v has an index of type HNSW: invalid parameter" });
   // utility's progress
   assert.deepEqual(utility.index_building_progress(a.name), { total_rows: N, indexed_rows: N, pending_index_rows: 0 });

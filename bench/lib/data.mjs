@@ -5,23 +5,28 @@ export const TAGS = Array.from({ length: 16 }, (_, i) => `tag${String(i).padStar
 export const KEY_BASE = 10_000_000_000; // beyond 2^32, still an exact JS number
 export const KEY_STEP = 7;
 
-/** xorshift128+ stream in [0, 1), seeded. */
+/** xorshift128+ stream in [0, 1), seeded; the 64-bit state kept as 32-bit halves (BigInt
+ * arithmetic made a million 128-d rows take minutes), the same stream as BigInt would give. */
 export function random(seed) {
-  let s0 = BigInt.asUintN(64, BigInt(seed) * 0x9e3779b97f4a7c15n + 1n);
-  let s1 = BigInt.asUintN(64, s0 ^ 0xda3e39cb94b95bdbn);
-  // BigInt is slow: expand into a pool of 32-bit words once per 1024 draws
+  const a = BigInt.asUintN(64, BigInt(seed) * 0x9e3779b97f4a7c15n + 1n), b = a ^ 0xda3e39cb94b95bdbn;
+  let h0 = Number(a >> 32n), l0 = Number(a & 0xffffffffn), h1 = Number(b >> 32n), l1 = Number(b & 0xffffffffn);
   const pool = new Uint32Array(2048);
   let at = pool.length;
   const refill = () => {
     for (let i = 0; i < pool.length; i += 2) {
-      let x = s0;
-      const y = s1;
-      s0 = y;
-      x ^= BigInt.asUintN(64, x << 23n);
-      s1 = x ^ y ^ (x >> 17n) ^ (y >> 26n);
-      const r = BigInt.asUintN(64, s1 + y);
-      pool[i] = Number(r & 0xffffffffn);
-      pool[i + 1] = Number(r >> 32n);
+      let xh = h0, xl = l0;
+      const yh = h1, yl = l1;
+      h0 = yh, l0 = yl;
+      // x ^= x << 23
+      xh = (xh ^ ((xh << 23) | (xl >>> 9))) >>> 0;
+      xl = (xl ^ (xl << 23)) >>> 0;
+      // s1 = x ^ y ^ (x >> 17) ^ (y >> 26)
+      h1 = (xh ^ yh ^ (xh >>> 17) ^ (yh >>> 26)) >>> 0;
+      l1 = (xl ^ yl ^ ((xl >>> 17) | (xh << 15)) ^ ((yl >>> 26) | (yh << 6))) >>> 0;
+      // r = s1 + y
+      const lo = l1 + yl;
+      pool[i] = lo >>> 0;
+      pool[i + 1] = (h1 + yh + (lo > 0xffffffff ? 1 : 0)) >>> 0;
     }
     at = 0;
   };

@@ -58,16 +58,20 @@ typedef struct probe_index {
 PROBE_API void *probe_alloc(size_t bytes) { return malloc(bytes); }
 PROBE_API void probe_free(void *p) { free(p); }
 
-/* Builds HNSW (L2) over rows 0..n) of `data` (n x dim floats, kept by the caller until
- * probe_hnsw_free) in one batch; NULL on failure. */
-PROBE_API probe_index *probe_hnsw_build(const float *data, uint32_t n, uint32_t dim, uint32_t M, uint32_t efc,
-                                        uint32_t seed) {
+/* Builds an index of `type` (1 HNSW, 2 HNSW_SQ, 3 IVF_FLAT, 4 IVF_SQ8: pt_index_type) with
+ * metric L2 over rows 0..n) of `data` (n x dim floats, kept by the caller until
+ * probe_hnsw_free) in one batch; M and efc for the HNSW family, nlist for IVF (0: Milvus's
+ * defaults), refine for HNSW_SQ; NULL on failure. */
+PROBE_API probe_index *probe_index_build(uint32_t type, const float *data, uint32_t n, uint32_t dim, uint32_t M,
+                                         uint32_t efc, uint32_t nlist, uint32_t refine, uint32_t seed) {
   probe_index *p = calloc(1, sizeof *p);
   uint32_t *ids = malloc((n ? n : 1) * sizeof *ids);
   pt_index_params ip;
-  pt_index_params_default(&ip, PT_INDEX_HNSW, PT_INDEX_L2, dim);
-  ip.M = M;
-  ip.ef_construction = efc;
+  pt_index_params_default(&ip, (pt_index_type)type, PT_INDEX_L2, dim);
+  if (M) ip.M = M;
+  if (efc) ip.ef_construction = efc;
+  if (nlist) ip.nlist = nlist;
+  ip.refine = refine != 0;
   ip.seed = seed;
   if (!p || !ids || pt_index_new(&ip, &p->ix) != PT_OK) goto fail;
   p->rc = (rows_ctx){data, dim};
@@ -83,16 +87,45 @@ fail:
   return NULL;
 }
 
-/* The k nearest rows of query q (dim floats) with search parameter ef, into ids (room for k):
+/* HNSW (the name older probes have, for bench/run.mjs's --before). */
+PROBE_API probe_index *probe_hnsw_build(const float *data, uint32_t n, uint32_t dim, uint32_t M, uint32_t efc,
+                                        uint32_t seed) {
+  return probe_index_build(PT_INDEX_HNSW, data, n, dim, M, efc, 0, 0, seed);
+}
+
+/* The k nearest rows of query q (dim floats) with search parameters ef (HNSW family), nprobe
+ * (IVF) and refine_k (HNSW_SQ with refine), 0 for Milvus's default, into ids (room for k):
  * their number, or -1 on an error. */
-PROBE_API int probe_hnsw_search(probe_index *p, const float *q, uint32_t k, uint32_t ef, uint32_t *ids) {
-  pt_index_search_params sp = {k, ef, 0, 0, 0}, use;
+PROBE_API int probe_index_search(probe_index *p, const float *q, uint32_t k, uint32_t ef, uint32_t nprobe,
+                                 float refine_k, uint32_t *ids) {
+  pt_index_search_params sp = {k, ef, nprobe, refine_k, 0}, use;
   float d[1024];
   size_t cnt;
-  if (k > 1024 || pt_index_search_check(p->ix, &sp, &use, NULL) != PT_OK ||
+  if (k > 1024 || pt_index_search_check(pt_index_get_params(p->ix), &sp, &use, NULL) != PT_OK ||
       pt_index_search(p->ix, &p->rows, q, &use, NULL, ids, d, &cnt) != PT_OK)
     return -1;
   return (int)cnt;
+}
+
+PROBE_API int probe_hnsw_search(probe_index *p, const float *q, uint32_t k, uint32_t ef, uint32_t *ids) {
+  return probe_index_search(p, q, k, ef, 0, 0, ids);
+}
+
+/* The exact k nearest rows (L2, the index's distance kernel, SIMD128 in the probe) of query q
+ * among rows 0..n) of `data`, best first, into ids (room for k): their number, or -1. The
+ * bench's truth for recall, and the exact search an index has to beat. */
+PROBE_API int probe_exact_search(const float *data, uint32_t n, uint32_t dim, const float *q, uint32_t k,
+                                 uint32_t *ids) {
+  pt_scored heap[1024];
+  size_t h = 0;
+  if (k > 1024) return -1;
+  for (uint32_t i = 0; i < n; i++) {
+    float bound = h >= k ? heap[0].d : INFINITY;
+    pt_topk_offer(heap, &h, k, (pt_scored){pt_index_dist_within(PT_INDEX_L2, q, data + (size_t)i * dim, dim, bound), i});
+  }
+  pt_maxheap_sort(heap, h);
+  for (size_t j = 0; j < h; j++) ids[j] = heap[j].id;
+  return (int)h;
 }
 
 /* Bytes the index holds beside the rows. */
@@ -182,7 +215,7 @@ static void run(pt_index_type type, const char *name, pt_index_metric m, const f
   size_t steps = hnsw ? sizeof efs / sizeof efs[0] : sizeof probes / sizeof probes[0];
   for (size_t s = 0; s < steps; s++) {
     pt_index_search_params sp = {K, hnsw ? efs[s] : 0, hnsw ? 0 : probes[s], type == PT_INDEX_HNSW_SQ ? 2 : 0, 0}, use;
-    if (pt_index_search_check(ix, &sp, &use, NULL) != PT_OK) continue;
+    if (pt_index_search_check(pt_index_get_params(ix), &sp, &use, NULL) != PT_OK) continue;
     uint32_t got[K];
     float d[K];
     size_t found = 0, cnt;

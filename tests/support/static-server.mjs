@@ -12,9 +12,11 @@ const TYPES = {
 
 /**
  * @param {Record<string, string>} mounts URL prefix ('/pkg/') -> directory
- * @param {{ deny?: string[] }} [options] paths answered with 404 even when the file exists
+ * @param {{ deny?: string[], headers?: Record<string, string> }} [options] deny: paths answered
+ *   with 404 even when the file exists; headers: sent with every file (the index bench's page
+ *   asks for cross-origin isolation, so that performance.now() resolves microseconds)
  */
-export async function serveStatic(mounts, { deny = [] } = {}) {
+export async function serveStatic(mounts, { deny = [], headers = {} } = {}) {
   const requests = [];
   const server = http.createServer(async (req, res) => {
     const { pathname } = new URL(req.url, 'http://localhost');
@@ -27,7 +29,7 @@ export async function serveStatic(mounts, { deny = [] } = {}) {
       if (file.startsWith(dir + path.sep)) {
         try {
           const body = await readFile(file);
-          res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+          res.writeHead(200, { ...headers, 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
           return res.end(body);
         } catch {}
       }
