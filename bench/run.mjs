@@ -13,6 +13,7 @@
 //            through the API: create_index, search with params.ef) and hnswlib-wasm's HierarchicalNSW with the same M
 //            and efConstruction on the same rows, interleaved processes, medians; and partita's
 //            exact search on the same rows
+//   fts      WordNet's glosses, BM25 search by text next to MiniSearch, Orama, FlexSearch (bench/lib/fts.mjs)
 //   start    init() + creating a collection, in fresh processes; hnswlib-wasm's load beside it
 //   size     the .wasm and the minified JS glue, gzipped, against the budgets (bench/size.mjs)
 //   forward  upserts forwarded to a partita-serve process on loopback (rows/s), next to the same
@@ -23,7 +24,7 @@
 // SIMD128 pass over the vectors (bench/probe/scan.c). Absolute times drift between runs on
 // shared VMs; the ratios measured in one run are what to compare.
 //
-//   node --expose-gc bench/run.mjs [--only ingest|search|filter|index|start|size|forward] [--json out.json]
+//   node --expose-gc bench/run.mjs [--only ingest|search|filter|index|fts|start|size|forward] [--json out.json]
 //        index: [--reps 3] [--rows 100000] [--before dir]: dir holds index.mjs / index.wasm, the
 //        index probe built from another commit (build/em/probe/ there), run as one more case
 import { spawn, spawnSync } from 'node:child_process';
@@ -33,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { columnsOf, dataset, mixture, rowsOf, unitVectors } from './lib/data.mjs';
 import { ColumnarStore } from './lib/columnar-js.mjs';
+import { FTS_CASES, ftsSuite } from './lib/fts.mjs';
 import { printSizes, sizes } from './size.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -162,6 +164,7 @@ function recall(ds, qs, results, k = 10) {
 // ---------------------------------------------------------------------------------------------
 
 const CASES = {
+  ...FTS_CASES,
   // ---- W1 / W2 ingest ----
   'ingest|columnar JS: insert rows': async ({ N, dim }) => {
     warmColumnar();
@@ -1029,6 +1032,7 @@ async function main() {
     }
     save('start', { partita: r, 'hnswlib-wasm': peer.length ? median(peer.map((x) => x.ms)) : null });
   }
+  if (!only || only === 'fts') save('fts', ftsSuite(runCase, table, Number(opt('reps', 3))));
   if (!only || only === 'size') {
     console.log('\n## Size\n');
     const s = await sizes();
