@@ -558,14 +558,7 @@ static pt_status bm25_params(const pt_collection *c, const sreq *q, const cJSON 
                              pt_error *err) {
   pt_bm25_params_default(prm);
   const pt_vindex *vx = pt_vindex_of_field(c, q->field, NULL);
-  if (vx && vx->params) {
-    cJSON *ip = cJSON_ParseWithLength(vx->params, vx->params_len);
-    if (!ip) return pt_fail_nomem(err); /* the index's own text, printed by cJSON: only memory fails */
-    const cJSON *k1 = cJSON_GetObjectItemCaseSensitive(ip, "bm25_k1"), *b = cJSON_GetObjectItemCaseSensitive(ip, "bm25_b");
-    if (cJSON_IsNumber(k1)) prm->k1 = k1->valuedouble;
-    if (cJSON_IsNumber(b)) prm->b = b->valuedouble;
-    cJSON_Delete(ip);
-  }
+  if (vx) *prm = vx->bm25; /* bm25_k1 / bm25_b as the index was created with (else defaults) */
   const cJSON *params = cJSON_GetObjectItemCaseSensitive(root, "params");
   if (!cJSON_IsObject(params)) return PT_OK;
   bool has;
@@ -592,8 +585,7 @@ static pt_status bm25_scan(pt_collection *c, const sreq *q, const cJSON *root, c
   for (size_t p = 0; p < c->n_parts; p++)
     if (pt_fts_ensure(c, c->parts[p])) return pt_fail_nomem(err);
   const pt_field *in = &c->schema->fields[q->f->bm25_input];
-  pt_analyzer *a = NULL;
-  if ((rc = pt_analyzer_new(in->analyzer_params, in->analyzer_params ? in->analyzer_params_len : 0, &a, err))) return rc;
+  const pt_analyzer *a = in->analyzer; /* built once, with the collection (schema.h) */
   size_t k = heaps[0].k;
   uint8_t **bits = pt_calloc(c->n_parts ? c->n_parts : 1, sizeof *bits);
   uint32_t *ids = pt_malloc(k * sizeof *ids);
@@ -639,7 +631,6 @@ done:
   pt_free(scores);
   pt_fts_scratch_release(&scratch);
   pt_bm25_query_release(&bq);
-  pt_analyzer_free(a);
   return rc;
 }
 
@@ -1161,7 +1152,7 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
     q.expr = cJSON_IsString(e) ? e->valuestring : "";
     q.expr_len = strlen(q.expr);
   }
-  if (c->n_vindexes) pt_vindex_catch_up(c); /* rows written since join the indexes (vindex.h) */
+  if (c->n_vindexes) pt_vindex_catch_up(c, q.field); /* rows written since join its index (vindex.h) */
   {
     pt_str params = pt_filter_params(request, len);
     if ((rc = pt_filter_compile(c, q.expr, q.expr_len, params.ptr, params.len, "query", &filter, err))) goto done;

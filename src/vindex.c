@@ -81,10 +81,10 @@ static pt_status part_room(pt_partition *part, size_t n) {
   return PT_OK;
 }
 
-void pt_vindex_catch_up(pt_collection *c) {
+void pt_vindex_catch_up(pt_collection *c, int field) {
   for (size_t i = 0; i < c->n_vindexes; i++) {
     const pt_vindex *v = &c->vindexes[i];
-    if (!v->built) continue;
+    if (!v->built || (field >= 0 && v->field != (uint32_t)field)) continue;
     for (size_t p = 0; p < c->n_parts; p++) {
       pt_partition *part = c->parts[p];
       if (part_room(part, c->n_vindexes) != PT_OK) continue;
@@ -292,7 +292,7 @@ pt_status pt_collection_describe_index(pt_collection *c, const char *request, si
     return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_describe_index: missing argument");
   *out = NULL;
   *out_len = 0;
-  pt_vindex_catch_up(c);
+  pt_vindex_catch_up(c, -1);
   bool *mask;
   size_t count;
   pt_status rc = select_named(c, request, len, "the describe_index request", &mask, &count, err);

@@ -6,8 +6,8 @@
  *
  * HOW AN INDEX FOLLOWS ITS ROWS
  *   Each partition's index covers its rows [0, upto) (pt_part_vix); rows appended since are
- *   searched exactly until pt_vindex_catch_up adds them (it runs before every search and
- *   describe, best effort: an allocation failure leaves them to the exact scan, never a wrong
+ *   searched exactly until pt_vindex_catch_up adds them (it runs before every search of the
+ *   field and every describe, best effort: an allocation failure leaves them to the exact scan, never a wrong
  *   answer). A deleted row stays in the index and is rejected during the walk; an upsert never
  *   overwrites an indexed row in place (write.c asks pt_partition_indexed), it deletes and
  *   appends. Compaction renumbers the index with the rows (compact.c, pt_index_compact).
@@ -20,10 +20,12 @@
 
 struct cJSON;
 
-/* Adds the rows appended since to every partition's index, building the indexes of partitions
- * that have none yet (an IVF index waits for nlist live rows, as faiss cannot train on fewer).
- * Best effort: cannot fail; what it could not add stays searched exactly. */
-void pt_vindex_catch_up(pt_collection *c);
+/* Adds the rows appended since to every partition's index on `field` (every index when field
+ * is negative), building the indexes of partitions that have none yet (an IVF index waits for
+ * nlist live rows, as faiss cannot train on fewer). A search catches up the field it walks only:
+ * the other indexes wait for their own searches. Best effort: cannot fail; what it could not add
+ * stays searched exactly. */
+void pt_vindex_catch_up(pt_collection *c, int field);
 
 /* The index definition on field `field`, or NULL; *which receives its position. */
 const pt_vindex *pt_vindex_of_field(const pt_collection *c, int field, size_t *which);

@@ -236,6 +236,7 @@ pt_status pt_vindex_parse(const pt_schema *s, const cJSON *root, pt_vindex *v, p
   snprintf(v->type, sizeof v->type, "%s", TYPES[found].name);
   snprintf(v->metric, sizeof v->metric, "%s", ms[mi]);
   v->built = k == K_BUILT;
+  pt_bm25_params_default(&v->bm25);
   if (v->built) {
     pt_index_metric m = strcmp(ms[mi], "L2") == 0 ? PT_INDEX_L2 : strcmp(ms[mi], "IP") == 0 ? PT_INDEX_IP : PT_INDEX_COSINE;
     pt_index_params_default(&v->p, TYPES[found].t, m, (uint32_t)f->dim);
@@ -254,8 +255,7 @@ pt_status pt_vindex_parse(const pt_schema *s, const cJSON *root, pt_vindex *v, p
     /* the exact kinds: BIN_FLAT / FLAT take none; the sparse ones their algorithm's choice, and a
      * BM25 output's its bm25_k1 / bm25_b (the searches' defaults: the faces pass them on),
      * numbers in knowhere's ranges */
-    pt_bm25_params bp;
-    pt_bm25_params_default(&bp);
+    pt_bm25_params bp = v->bm25;
     for (const cJSON *e = params->child; e; e = e->next) {
       bool sparse = f->dtype == PT_SPARSE_FLOAT_VECTOR;
       if (sparse && strcmp(e->string, "inverted_index_algo") == 0 && cJSON_IsString(e)) continue;
@@ -267,6 +267,7 @@ pt_status pt_vindex_parse(const pt_schema *s, const cJSON *root, pt_vindex *v, p
         *(k1 ? &bp.k1 : &bp.b) = e->valuedouble;
         pt_status rc = pt_bm25_params_check(&bp, err);
         if (rc) return rc;
+        v->bm25 = bp;
         continue;
       }
       return INVALID(err, "param '%s' is not a build parameter of %s in partita (it searches exactly)" PT_INVALID_PARAMETER,
