@@ -119,6 +119,13 @@ static bool same_definition(const pt_vindex *a, const pt_vindex *b) {
          pt_str_eq(a->params, a->params_len, b->params, b->params_len);
 }
 
+/* An index on a plain sparse field came or went: the partitions' inverted indexes (fts.c) are
+ * rebuilt by the next search, with or without the field. */
+static void sparse_changed(pt_collection *c, uint32_t field) {
+  if (c->schema->fields[field].dtype != PT_SPARSE_FLOAT_VECTOR || c->schema->fields[field].bm25_input >= 0) return;
+  for (size_t p = 0; p < c->n_parts; p++) pt_fts_drop(c->parts[p]);
+}
+
 pt_status pt_collection_create_index(pt_collection *c, const char *request, size_t len, pt_error *err) {
   if (!c || !request) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_create_index: missing argument");
   pt_status rc = PT_OK;
@@ -186,6 +193,7 @@ pt_status pt_collection_create_index(pt_collection *c, const char *request, size
   c->vindexes = defs;
   c->vindexes[n] = v;
   c->n_vindexes = n + 1;
+  sparse_changed(c, v.field);
   pt_wal_end_now(&w, c->store);
   pt_error_clear(err);
   return PT_OK;
@@ -258,12 +266,14 @@ pt_status pt_collection_drop_index(pt_collection *c, const char *request, size_t
       part->vix = NULL;
     }
   }
+  uint32_t field = c->vindexes[i].field;
   pt_vindex_release(&c->vindexes[i]);
   memmove(&c->vindexes[i], &c->vindexes[i + 1], (c->n_vindexes - i - 1) * sizeof *c->vindexes);
   if (--c->n_vindexes == 0) {
     pt_free(c->vindexes);
     c->vindexes = NULL;
   }
+  sparse_changed(c, field);
   pt_wal_end_now(&w, c->store);
   pt_error_clear(err);
   return PT_OK;
