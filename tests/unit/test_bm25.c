@@ -322,6 +322,84 @@ TEST(forget) {
   pt_bm25_stats_free(&s);
 }
 
+/* ---- the index's top k is the brute force's, bit for bit, ties to the lower row ---- */
+
+static bool every_third(const void *ctx, uint32_t row) { return (void)ctx, row % 3 != 0; }
+
+TEST(top_k_is_the_brute_force) {
+  enum { ROWS = 3000, TERMS = 12, K = 10 };
+  static pt_sparse_pair docs[ROWS][TERMS];
+  size_t dn[ROWS];
+  pt_bm25_stats st = {0};
+  pt_bm25_index *ix;
+  CHECK_OK(pt_bm25_index_new(&ix), (pt_error *)NULL);
+  uint32_t seed = 7;
+  for (uint32_t r = 0; r < ROWS; r++) {
+    /* skewed term indices (low ones common), small tfs: many ties and long lists */
+    uint32_t at = 0;
+    dn[r] = 0;
+    for (int t = 0; t < TERMS; t++) {
+      seed = seed * 1103515245u + 12345u;
+      at += 1 + ((seed >> 16) % 7) * ((seed >> 16) % 7);
+      seed = seed * 1103515245u + 12345u;
+      docs[r][dn[r]++] = (pt_sparse_pair){at, (float)(1 + (seed >> 16) % 3)};
+      if ((seed >> 20) % 4 == 0) break;
+    }
+    CHECK_OK(pt_bm25_stats_add(&st, docs[r], dn[r]), (pt_error *)NULL);
+    CHECK_OK(pt_bm25_index_add(ix, r, docs[r], dn[r]), (pt_error *)NULL);
+  }
+  for (uint32_t r = 0; r < ROWS; r += 11) CHECK_OK(pt_bm25_index_forget(ix, r), (pt_error *)NULL);
+  pt_bm25_params p;
+  pt_bm25_params_default(&p);
+  pt_bm25_query q = {0};
+  pt_index_filter flt = {every_third, NULL};
+  for (int qi = 0; qi < 60; qi++) {
+    /* queries of common and rare terms: a row's terms, plus a common one */
+    const pt_sparse_pair *d = docs[(qi * 131) % ROWS];
+    pt_sparse_pair tf[TERMS + 1];
+    size_t n = 0;
+    tf[n++] = (pt_sparse_pair){1, (float)(1 + qi % 2)};
+    for (size_t i = 0; i < dn[(qi * 131) % ROWS]; i++)
+      if (d[i].index > 1) tf[n++] = (pt_sparse_pair){d[i].index, 1};
+    CHECK_OK(pt_bm25_query_prepare(&st, tf, n, &p, &q), (pt_error *)NULL);
+    const pt_index_filter *f = qi % 2 ? &flt : NULL;
+    size_t k = qi % 3 == 0 ? 1 : K;
+    uint32_t id[K];
+    float score[K];
+    size_t got;
+    CHECK_OK(pt_bm25_index_search(ix, &q, k, f, id, score, &got), (pt_error *)NULL);
+    /* the brute force: every row's pt_bm25_score, best first, ties to the lower row */
+    uint32_t want[K];
+    float wscore[K];
+    size_t nw = 0;
+    for (uint32_t r = 0; r < ROWS; r++) {
+      if (r % 11 == 0 || (f && r % 3 == 0)) continue;
+      float s = pt_bm25_score(&q, docs[r], dn[r], pt_bm25_doc_len(docs[r], dn[r]));
+      if (!(s > 0)) continue;
+      size_t at = nw < k ? nw++ : k;
+      while (at > 0 && (wscore[at - 1] < s)) {
+        if (at < k) {
+          want[at] = want[at - 1];
+          wscore[at] = wscore[at - 1];
+        }
+        at--;
+      }
+      if (at < k) {
+        want[at] = r;
+        wscore[at] = s;
+      }
+    }
+    CHECK_EQ_INT(got, nw);
+    for (size_t i = 0; i < got && i < nw; i++) {
+      CHECK_EQ_INT(id[i], want[i]);
+      CHECK(score[i] == wscore[i]);
+    }
+  }
+  pt_bm25_query_release(&q);
+  pt_bm25_index_free(ix);
+  pt_bm25_stats_free(&st);
+}
+
 /* ---- the ip index (a plain sparse field's SPARSE_INVERTED_INDEX) ---- */
 
 /* The exact scan's inner product (search.c): products summed in ascending index order from 0. */
@@ -634,5 +712,5 @@ TEST(allocation_failures) {
   CHECK_EQ_INT(pt_set_allocator(NULL), PT_OK);
 }
 
-TEST_MAIN(T(term_index), T(vectors), T(scores_match_the_definition), T(deleted_rows_counted_until_compaction), T(forget), T(ip_index),
+TEST_MAIN(T(term_index), T(vectors), T(scores_match_the_definition), T(deleted_rows_counted_until_compaction), T(forget), T(top_k_is_the_brute_force), T(ip_index),
           T(parameters), T(drop_ratio_search), T(misuse), T(allocation_failures))
