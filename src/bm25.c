@@ -161,25 +161,25 @@ pt_status pt_bm25_query_prepare(const pt_bm25_stats *s, const pt_sparse_pair *tf
     q->w[i].index = tf[i].index;
     q->w[i].value = tf[i].value * pt_bm25_idf(s, tf[i].index);
   }
-  q->n = n;
-  /* drop_ratio_search: values whose magnitude is below the floor(ratio * n)-th smallest go */
-  size_t drop = (size_t)((float)p->drop_ratio_search * (float)n);
-  if (drop > 0) {
-    float *v = pt_malloc(n * sizeof *v);
-    if (!v) {
-      q->n = 0;
-      return PT_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) v[i] = fabsf(q->w[i].value);
-    qsort(v, n, sizeof *v, cmp_float);
-    float threshold = v[drop];
-    pt_free(v);
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-      if (!(fabsf(q->w[i].value) < threshold)) q->w[m++] = q->w[i];
-    q->n = m;
-  }
-  return PT_OK;
+  size_t m = pt_sparse_drop_small(q->w, n, p->drop_ratio_search);
+  q->n = m == SIZE_MAX ? 0 : m;
+  return m == SIZE_MAX ? PT_NOMEM : PT_OK;
+}
+
+size_t pt_sparse_drop_small(pt_sparse_pair *p, size_t n, double ratio) {
+  size_t drop = (size_t)((float)ratio * (float)n);
+  if (drop == 0) return n;
+  if (drop >= n) drop = n - 1; /* a ratio just below 1 that float rounds to 1: the largest stay */
+  float *v = pt_malloc(n * sizeof *v);
+  if (!v) return SIZE_MAX;
+  for (size_t i = 0; i < n; i++) v[i] = fabsf(p[i].value);
+  qsort(v, n, sizeof *v, cmp_float);
+  float threshold = v[drop];
+  pt_free(v);
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++)
+    if (!(fabsf(p[i].value) < threshold)) p[m++] = p[i];
+  return m;
 }
 
 void pt_bm25_query_release(pt_bm25_query *q) {

@@ -124,6 +124,11 @@ pt_status pt_bm25_query_prepare(const pt_bm25_stats *s, const pt_sparse_pair *tf
                                 pt_bm25_query *q);
 void pt_bm25_query_release(pt_bm25_query *q);
 
+/* drop_ratio_search (knowhere's sparse search): the pairs whose magnitude is below the one at
+ * position floor(ratio * n) of their sorted magnitudes leave p[0..n), the others keep their
+ * order; their number, or SIZE_MAX when out of memory (p unchanged). ratio in [0, 1). */
+size_t pt_sparse_drop_small(pt_sparse_pair *p, size_t n, double ratio);
+
 /* knowhere's BM25 value of one term of a document: tf (k1 + 1) / (tf + k1 (1 - b + b dl / avgdl)). */
 static inline float pt_bm25_term_score(float tf, float dl, float k1, float b, float avgdl) {
   return tf * (k1 + 1) / (tf + k1 * (1 - b + b * (dl / avgdl)));

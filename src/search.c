@@ -657,6 +657,27 @@ done:
  * can tie or beat it); otherwise that partition is scanned exactly for that query
  * ========================================================================================== */
 
+/* params.drop_ratio_search of a plain sparse field's search (knowhere's, in [0, 1)): each query
+ * loses its values of smallest magnitude (pt_sparse_drop_small), for the index and the exact scan
+ * alike. Other fields have no such parameter: refused by name rather than ignored. */
+static pt_status sparse_drop_ratio(const cJSON *root, sreq *q, pt_error *err) {
+  bool has;
+  double ratio = 0;
+  pt_status rc = get_bound(cJSON_GetObjectItemCaseSensitive(root, "params"), "drop_ratio_search", &has, &ratio, err);
+  if (rc || !has) return rc;
+  if (q->f->dtype != PT_SPARSE_FLOAT_VECTOR)
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "drop_ratio_search applies to sparse fields; field %s is a %s" PT_INVALID_PARAMETER, q->f->name,
+                   pt_dtype_proto_name(q->f->dtype));
+  if (!(ratio >= 0 && ratio < 1)) return pt_bm25_out_of_range(err, "drop_ratio_search", ratio, 1, true);
+  for (size_t qi = 0; qi < q->nq; qi++) {
+    size_t m = pt_sparse_drop_small(q->v.sp[qi], q->v.sp_n[qi], ratio);
+    if (m == SIZE_MAX) return pt_fail_nomem(err);
+    q->v.sp_n[qi] = m;
+  }
+  return PT_OK;
+}
+
 /* answered[p * nq + qi]: partition p's best rows for query qi are in the heap already. */
 static pt_status sparse_ip_walk(pt_collection *c, const sreq *q, const pt_filter *filter, heap *heaps, uint32_t *sel,
                                 bool *answered, pt_error *err) {
@@ -1198,6 +1219,7 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
     goto done;
   }
   if (q.m != M_BM25 && (rc = prepare_queries(&q, err))) goto done;
+  if (q.m != M_BM25 && (rc = sparse_drop_ratio(root, &q, err))) goto done;
   if ((rc = pt_outputs_parse(c, cJSON_GetObjectItemCaseSensitive(root, "output_fields"), &q.out, err))) goto done;
   if (q.out.count_only) { /* a query's aggregate: no field of a hit */
     rc = pt_fail(err, PT_NOT_FOUND, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "field count(*) not exist");

@@ -146,3 +146,32 @@ test("knowhere's build parameters: inverted_index_algo by name, drop_ratio_build
   assert.deepEqual(hits.map((h) => [Number(h.id), h.distance]), [[1, 1]]);
   c.drop();
 });
+
+test('drop_ratio_search: a query loses its smallest values, with the index and without; refused elsewhere', async () => {
+  const r = rng(3);
+  const c = new Collection(uniqueName('spd'), schema());
+  const rows = new Map();
+  await c.insert(Array.from({ length: 500 }, (_, id) => {
+    const sv = sparseRow(r, 20);
+    rows.set(id, sv);
+    return { id, tag: 0, sv };
+  }));
+  const q = { 1: 1, 2: 0.1, 3: -0.05, 4: 2, 5: -1.5 };
+  // 0.5 of 5 values: position 2 of the sorted magnitudes (1): 0.1 and -0.05 go
+  const kept = { 1: 1, 4: 2, 5: -1.5 };
+  const run = async () => (await c.search([q], 'sv', { metric_type: 'IP', params: { drop_ratio_search: 0.5 } }, 10))[0];
+  assertSame(await run(), reference(rows, kept, 10));
+  c.create_index('sv', { index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'IP' });
+  assertSame(await run(), reference(rows, kept, 10));
+  const [all] = await c.search([q], 'sv', { metric_type: 'IP', params: { drop_ratio_search: 0 } }, 10);
+  assertSame(all, reference(rows, q, 10));
+  await rejects(() => c.search([q], 'sv', { metric_type: 'IP', params: { drop_ratio_search: 1 } }, 10),
+    { code: 1100, message: "Out of range in json: param 'drop_ratio_search' (1) should be in range [0.000000, 1.000000)" });
+  const d = new Collection(uniqueName('spdense'), new CollectionSchema([
+    new FieldSchema('id', DataType.INT64, { is_primary: true }), new FieldSchema('v', DataType.FLOAT_VECTOR, { dim: 2 })]));
+  await d.insert([{ id: 1, v: [1, 0] }]);
+  await rejects(() => d.search([[1, 0]], 'v', { metric_type: 'L2', params: { drop_ratio_search: 0.5 } }, 3),
+    { code: 1100, message: 'drop_ratio_search applies to sparse fields; field v is a FloatVector: invalid parameter' });
+  c.drop();
+  d.drop();
+});

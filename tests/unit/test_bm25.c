@@ -528,6 +528,13 @@ TEST(drop_ratio_search) {
   p.drop_ratio_search = 0.2;
   CHECK_OK(pt_bm25_query_prepare(&s, qtf, 4, &p, &q), (pt_error *)NULL);
   CHECK_EQ_INT(q.n, 4);
+  /* a ratio below 1 that float32 rounds to 1 (the position is counted in float, as knowhere
+   * does): the position stays inside the values, and the heaviest term stays */
+  p.drop_ratio_search = 0.99999999;
+  CHECK(pt_bm25_params_check(&p, NULL) == PT_OK);
+  CHECK_OK(pt_bm25_query_prepare(&s, qtf, 4, &p, &q), (pt_error *)NULL);
+  CHECK_EQ_INT(q.n, 1);
+  CHECK(q.w[0].index == 100);
   /* 10 tokens over 10 rows; k1 and b are carried as floats */
   CHECK(q.avgdl == 1.0f && pt_bm25_avgdl(&s) == 1.0 && q.k1 == 1.2f && q.b == 0.75f);
   pt_bm25_query_release(&q);
