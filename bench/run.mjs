@@ -15,6 +15,7 @@
 //            nprobe, interleaved processes, medians (bench/lib/ann.mjs). With --million (or
 //            PARTITA_BENCH_MILLION=1): 1,000,000 x 128 built and searched in a headless Chromium
 //            page, partita's HNSW and hnswlib-wasm's (bench/lib/ann-page.mjs)
+//   fts      WordNet's glosses, BM25 search by text next to MiniSearch, Orama, FlexSearch (bench/lib/fts.mjs)
 //   start    init() + creating a collection, in fresh processes; hnswlib-wasm's load beside it
 //   size     the .wasm and the minified JS glue, gzipped, against the budgets (bench/size.mjs)
 //   forward  upserts forwarded to a partita-serve process on loopback (rows/s), next to the same
@@ -29,7 +30,7 @@
 // SIMD128 pass over the vectors (bench/probe/scan.c). Absolute times drift between runs on
 // shared VMs; the ratios measured in one run are what to compare.
 //
-//   node --expose-gc bench/run.mjs [--only ingest|search|filter|index|start|size|forward|durable|grpc] [--json out.json]
+//   node --expose-gc bench/run.mjs [--only ingest|search|filter|index|fts|start|size|forward|durable|grpc] [--json out.json]
 //        index: [--reps 3] [--rows 100000] [--sets mixture,wordnet] [--edgevec-rows 20000]
 //        [--before dir]: dir holds index.mjs / index.wasm, the index probe built from another
 //        commit (build/em/probe/ there), run as one more case; [--million]: the page run at 1M
@@ -42,6 +43,7 @@ import { columnsOf, dataset, rowsOf, unitVectors } from './lib/data.mjs';
 import { ColumnarStore } from './lib/columnar-js.mjs';
 import { EDGEVEC_ROWS, HNSW, INDEX_CASES, K, Q, SET_TITLES, WARM as INDEX_WARM, indexSuite, loadHnswlib, loadProbe } from './lib/ann.mjs';
 import { millionInPage } from './lib/ann-page.mjs';
+import { FTS_CASES, ftsSuite } from './lib/fts.mjs';
 import { printSizes, sizes } from './size.mjs';
 import { partitaUpserts, reopen, sqliteUpserts } from './lib/durable.mjs';
 
@@ -181,6 +183,7 @@ const CASES = {
   'durable|SQLite WAL: a transaction per 8 batches': (p) => sqliteUpserts({ ...p, perCommit: 8 }, root),
   'durable|SQLite WAL, synchronous OFF (no fsync): a transaction per batch': (p) => sqliteUpserts({ ...p, synchronous: 'OFF' }, root),
   'reopen|partita': (p) => reopen(p, root),
+  ...FTS_CASES,
   // ---- W1 / W2 ingest ----
   'ingest|columnar JS: insert rows': async ({ N, dim }) => {
     warmColumnar();
@@ -795,6 +798,7 @@ async function main() {
     }
     save('start', { partita: r, 'hnswlib-wasm': peer.length ? median(peer.map((x) => x.ms)) : null });
   }
+  if (!only || only === 'fts') save('fts', ftsSuite(runCase, table, Number(opt('reps', 3))));
   if (!only || only === 'size') {
     console.log('\n## Size\n');
     const s = await sizes();

@@ -914,7 +914,6 @@ static pt_status check_column(pt_batch *p, size_t ci) {
  * field's analyzer into a term vector (bm25.h), encoded as a given sparse value is. */
 static pt_status function_outputs(pt_batch *p) {
   pt_status rc = PT_OK;
-  pt_analyzer *a = NULL;
   pt_tokens toks = {0};
   pt_bm25_vec vec = {0};
   for (size_t ci = 0; ci < p->s->n_fields && !rc; ci++) {
@@ -922,10 +921,7 @@ static pt_status function_outputs(pt_batch *p) {
     if (w->f->bm25_input < 0) continue;
     const pt_field *in = &p->s->fields[w->f->bm25_input];
     const pt_batch_col *src = &p->cols[w->f->bm25_input];
-    pt_analyzer_free(a);
-    a = NULL;
-    if ((rc = pt_analyzer_new(in->analyzer_params, in->analyzer_params ? in->analyzer_params_len : 0, &a, p->err)))
-      break;
+    const pt_analyzer *a = in->analyzer; /* built once, with the collection (schema.h) */
     if (!(w->fn_cells = pt_malloc(p->n ? p->n : 1))) { rc = pt_fail_nomem(p->err); break; }
     for (size_t r = 0; r < p->n; r++) {
       int st = cell_state(src, r);
@@ -953,7 +949,6 @@ static pt_status function_outputs(pt_batch *p) {
       w->sizes[r] = (uint32_t)size;
     }
   }
-  pt_analyzer_free(a);
   pt_tokens_release(&toks);
   pt_bm25_vec_release(&vec);
   return rc;

@@ -125,8 +125,7 @@ void pt_bm25_params_default(pt_bm25_params *p) {
   p->drop_ratio_search = 0;
 }
 
-/* knowhere's "Out of range in json" message; the bounds printed as std::to_string prints a float. */
-static pt_status out_of_range(pt_error *err, const char *name, double v, double hi, bool hi_open) {
+pt_status pt_bm25_out_of_range(pt_error *err, const char *name, double v, double hi, bool hi_open) {
   char num[PT_NUMBER_TEXT + 1];
   num[pt_format_f64(num, v)] = '\0';
   return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
@@ -136,10 +135,10 @@ static pt_status out_of_range(pt_error *err, const char *name, double v, double 
 
 pt_status pt_bm25_params_check(const pt_bm25_params *p, pt_error *err) {
   if (!p) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_bm25_params_check: missing argument");
-  if (!(p->k1 >= 0 && p->k1 <= 3)) return out_of_range(err, "bm25_k1", p->k1, 3, false);
-  if (!(p->b >= 0 && p->b <= 1)) return out_of_range(err, "bm25_b", p->b, 1, false);
+  if (!(p->k1 >= 0 && p->k1 <= 3)) return pt_bm25_out_of_range(err, "bm25_k1", p->k1, 3, false);
+  if (!(p->b >= 0 && p->b <= 1)) return pt_bm25_out_of_range(err, "bm25_b", p->b, 1, false);
   if (!(p->drop_ratio_search >= 0 && p->drop_ratio_search < 1))
-    return out_of_range(err, "drop_ratio_search", p->drop_ratio_search, 1, true);
+    return pt_bm25_out_of_range(err, "drop_ratio_search", p->drop_ratio_search, 1, true);
   pt_error_clear(err);
   return PT_OK;
 }
@@ -162,25 +161,25 @@ pt_status pt_bm25_query_prepare(const pt_bm25_stats *s, const pt_sparse_pair *tf
     q->w[i].index = tf[i].index;
     q->w[i].value = tf[i].value * pt_bm25_idf(s, tf[i].index);
   }
-  q->n = n;
-  /* drop_ratio_search: values whose magnitude is below the floor(ratio * n)-th smallest go */
-  size_t drop = (size_t)((float)p->drop_ratio_search * (float)n);
-  if (drop > 0) {
-    float *v = pt_malloc(n * sizeof *v);
-    if (!v) {
-      q->n = 0;
-      return PT_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) v[i] = fabsf(q->w[i].value);
-    qsort(v, n, sizeof *v, cmp_float);
-    float threshold = v[drop];
-    pt_free(v);
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-      if (!(fabsf(q->w[i].value) < threshold)) q->w[m++] = q->w[i];
-    q->n = m;
-  }
-  return PT_OK;
+  size_t m = pt_sparse_drop_small(q->w, n, p->drop_ratio_search);
+  q->n = m == SIZE_MAX ? 0 : m;
+  return m == SIZE_MAX ? PT_NOMEM : PT_OK;
+}
+
+size_t pt_sparse_drop_small(pt_sparse_pair *p, size_t n, double ratio) {
+  size_t drop = (size_t)((float)ratio * (float)n);
+  if (drop == 0) return n;
+  if (drop >= n) drop = n - 1; /* a ratio just below 1 that float rounds to 1: the largest stay */
+  float *v = pt_malloc(n * sizeof *v);
+  if (!v) return SIZE_MAX;
+  for (size_t i = 0; i < n; i++) v[i] = fabsf(p[i].value);
+  qsort(v, n, sizeof *v, cmp_float);
+  float threshold = v[drop];
+  pt_free(v);
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++)
+    if (!(fabsf(p[i].value) < threshold)) p[m++] = p[i];
+  return m;
 }
 
 void pt_bm25_query_release(pt_bm25_query *q) {
@@ -221,9 +220,11 @@ struct pt_bm25_index {
                * forgotten (its postings stay, skipped, until the index is rebuilt) */
   size_t len_cap;
   size_t count;
+  bool ip; /* an index of plain sparse rows (pt_bm25_index_new_ip): values of any sign, no lengths */
   /* search scratch */
   float *acc;       /* len_cap accumulators, zero between searches */
-  uint32_t *touched; /* rows whose accumulator a search made non-zero */
+  uint32_t *touched; /* rows whose accumulator a search made non-zero (ip: that a search reached) */
+  uint8_t *mark;     /* ip: len_cap marks, set on the rows in `touched`, zero between searches */
   size_t acc_cap;
   pt_scored *heap;
   size_t heap_cap;
@@ -233,6 +234,12 @@ pt_status pt_bm25_index_new(pt_bm25_index **out) {
   if (!out) return PT_MISUSE;
   *out = pt_calloc(1, sizeof **out);
   return *out ? PT_OK : PT_NOMEM;
+}
+
+pt_status pt_bm25_index_new_ip(pt_bm25_index **out) {
+  pt_status rc = pt_bm25_index_new(out);
+  if (rc == PT_OK) (*out)->ip = true;
+  return rc;
 }
 
 void pt_bm25_index_free(pt_bm25_index *ix) {
@@ -246,6 +253,7 @@ void pt_bm25_index_free(pt_bm25_index *ix) {
   pt_free(ix->len);
   pt_free(ix->acc);
   pt_free(ix->touched);
+  pt_free(ix->mark);
   pt_free(ix->heap);
   pt_free(ix);
 }
@@ -256,15 +264,16 @@ bool pt_bm25_index_contains(const pt_bm25_index *ix, uint32_t row) { return row 
 
 size_t pt_bm25_index_memory(const pt_bm25_index *ix) {
   size_t b = sizeof *ix + ix->terms.cap * 2 * sizeof(uint32_t) + ix->cap_lists * sizeof(posting) +
-             ix->len_cap * sizeof(float) + ix->acc_cap * (sizeof(float) + sizeof(uint32_t)) +
+             ix->len_cap * sizeof(float) + ix->acc_cap * (sizeof(float) + sizeof(uint32_t) + ix->ip) +
              ix->heap_cap * sizeof(pt_scored);
   for (size_t i = 0; i < ix->n_lists; i++) b += ix->lists[i].cap * (sizeof(uint32_t) + sizeof(float));
   return b;
 }
 
-static bool vector_ok(const pt_sparse_pair *p, size_t n) {
+static bool vector_ok(const pt_bm25_index *ix, const pt_sparse_pair *p, size_t n) {
   for (size_t i = 0; i < n; i++) {
-    if (!(p[i].value > 0) || !isfinite(p[i].value) || p[i].index == UINT32_MAX) return false;
+    float v = p[i].value;
+    if (!(ix->ip ? v != 0 : v > 0) || !isfinite(v) || p[i].index == UINT32_MAX) return false;
     if (i && p[i].index <= p[i - 1].index) return false;
   }
   return true;
@@ -296,7 +305,7 @@ static size_t posting_find(const posting *l, uint32_t row) {
 }
 
 pt_status pt_bm25_index_add(pt_bm25_index *ix, uint32_t row, const pt_sparse_pair *p, size_t n) {
-  if (!ix || (!p && n) || row == UINT32_MAX || !vector_ok(p, n) || (row < ix->len_cap && ix->len[row] != -1)) return PT_MISUSE;
+  if (!ix || (!p && n) || row == UINT32_MAX || !vector_ok(ix, p, n) || (row < ix->len_cap && ix->len[row] != -1)) return PT_MISUSE;
   /* 1. room for the row's length */
   if (row >= ix->len_cap) {
     size_t cap = ix->len_cap ? ix->len_cap : 64;
@@ -342,7 +351,7 @@ pt_status pt_bm25_index_add(pt_bm25_index *ix, uint32_t row, const pt_sparse_pai
     l->tf[at] = p[i].value;
     l->n++;
   }
-  ix->len[row] = pt_bm25_doc_len(p, n);
+  ix->len[row] = ix->ip ? 0 : pt_bm25_doc_len(p, n);
   ix->count++;
   return PT_OK;
 undo_new:
@@ -397,28 +406,62 @@ pt_status pt_bm25_index_forget(pt_bm25_index *ix, uint32_t row) {
   return PT_OK;
 }
 
-pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t k, const pt_index_filter *filter,
-                               uint32_t *ids, float *scores, size_t *count) {
-  if (!ix || !q || !count || (k && (!ids || !scores))) return PT_MISUSE;
-  *count = 0;
-  if (k == 0 || ix->count == 0 || q->n == 0) return PT_OK;
-  /* scratch: an accumulator and a touched slot per row id, and the heap */
+/* Search scratch for every row id the index may hold: accumulators (zero), touched rows, marks
+ * (ip), and a heap of room kk. PT_NOMEM leaves what grew consistent (zeroed past acc_cap). */
+static pt_status search_room(pt_bm25_index *ix, size_t kk) {
   if (ix->acc_cap < ix->len_cap) {
     float *acc = pt_realloc(ix->acc, ix->len_cap * sizeof *acc);
     if (!acc) return PT_NOMEM;
     ix->acc = acc;
     memset(acc + ix->acc_cap, 0, (ix->len_cap - ix->acc_cap) * sizeof *acc);
     uint32_t *touched = pt_realloc(ix->touched, ix->len_cap * sizeof *touched);
-    if (!touched) {
-      /* acc grew and is all zeros past acc_cap: keep it, the sizes stay consistent below */
-      return PT_NOMEM;
-    }
+    if (!touched) return PT_NOMEM; /* acc grew and is all zeros past acc_cap: kept */
     ix->touched = touched;
+    if (ix->ip) {
+      uint8_t *mark = pt_realloc(ix->mark, ix->len_cap);
+      if (!mark) return PT_NOMEM;
+      memset(mark + ix->acc_cap, 0, ix->len_cap - ix->acc_cap);
+      ix->mark = mark;
+    }
     ix->acc_cap = ix->len_cap;
   }
+  return PT_GROW(&ix->heap, &ix->heap_cap, kk);
+}
+
+/* The best kk of the touched rows the filter passes (NaN sums left out: they cannot be ranked),
+ * highest first, ties in row order; the accumulators (and marks) back to zero. */
+static void best_touched(pt_bm25_index *ix, size_t n_touched, size_t kk, const pt_index_filter *filter, uint32_t *ids,
+                         float *scores, size_t *count) {
+  size_t h = 0;
+  for (size_t i = 0; i < n_touched; i++) {
+    uint32_t r = ix->touched[i];
+    float s = ix->acc[r];
+    ix->acc[r] = 0;
+    if (ix->ip) ix->mark[r] = 0;
+    if (s != s || (filter && filter->accept && !filter->accept(filter->ctx, r))) continue;
+    pt_scored x = {-s, r};
+    if (h < kk) pt_maxheap_push(ix->heap, &h, x);
+    else if (pt_scored_less(x, ix->heap[0])) {
+      pt_maxheap_pop(ix->heap, &h);
+      pt_maxheap_push(ix->heap, &h, x);
+    }
+  }
+  pt_maxheap_sort(ix->heap, h);
+  for (size_t i = 0; i < h; i++) {
+    ids[i] = ix->heap[i].id;
+    scores[i] = -ix->heap[i].d;
+  }
+  *count = h;
+}
+
+pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t k, const pt_index_filter *filter,
+                               uint32_t *ids, float *scores, size_t *count) {
+  if (!ix || !q || !count || (k && (!ids || !scores)) || ix->ip) return PT_MISUSE;
+  *count = 0;
+  if (k == 0 || ix->count == 0 || q->n == 0) return PT_OK;
   size_t kk = k < ix->count ? k : ix->count;
-  if (PT_GROW(&ix->heap, &ix->heap_cap, kk) != PT_OK) return PT_NOMEM;
-  /* 1. term at a time: each posting adds its part to its row's accumulator */
+  if (search_room(ix, kk) != PT_OK) return PT_NOMEM;
+  /* term at a time: each posting adds its part to its row's accumulator */
   size_t n_touched = 0;
   for (size_t i = 0; i < q->n; i++) {
     uint32_t li = pt_u32map_get(&ix->terms, q->w[i].index);
@@ -436,25 +479,35 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
       ix->acc[r] += part;
     }
   }
-  /* 2. the best k of the touched rows the filter passes; accumulators back to zero */
-  size_t h = 0;
-  for (size_t i = 0; i < n_touched; i++) {
-    uint32_t r = ix->touched[i];
-    float s = ix->acc[r];
-    ix->acc[r] = 0;
-    if (filter && filter->accept && !filter->accept(filter->ctx, r)) continue;
-    pt_scored x = {-s, r};
-    if (h < kk) pt_maxheap_push(ix->heap, &h, x);
-    else if (pt_scored_less(x, ix->heap[0])) {
-      pt_maxheap_pop(ix->heap, &h);
-      pt_maxheap_push(ix->heap, &h, x);
+  best_touched(ix, n_touched, kk, filter, ids, scores, count);
+  return PT_OK;
+}
+
+pt_status pt_bm25_index_search_ip(pt_bm25_index *ix, const pt_sparse_pair *q, size_t qn, size_t k,
+                                  const pt_index_filter *filter, uint32_t *ids, float *scores, size_t *count) {
+  if (!ix || (!q && qn) || !count || (k && (!ids || !scores)) || !ix->ip) return PT_MISUSE;
+  *count = 0;
+  if (k == 0 || ix->count == 0 || qn == 0) return PT_OK;
+  size_t kk = k < ix->count ? k : ix->count;
+  if (search_room(ix, kk) != PT_OK) return PT_NOMEM;
+  /* term at a time, the query's terms in ascending index order: each row's sum takes its
+   * products (stored value times query value) in the order the exact scan does */
+  size_t n_touched = 0;
+  for (size_t i = 0; i < qn; i++) {
+    float w = q[i].value;
+    uint32_t li = w != 0 ? pt_u32map_get(&ix->terms, q[i].index) : PT_INDEX_NONE;
+    if (li == PT_INDEX_NONE) continue; /* a zero weight adds a zero, which changes no sum */
+    const posting *l = &ix->lists[li];
+    for (size_t j = 0; j < l->n; j++) {
+      uint32_t r = l->rows[j];
+      if (ix->len[r] < 0) continue; /* forgotten */
+      if (!ix->mark[r]) {
+        ix->mark[r] = 1;
+        ix->touched[n_touched++] = r;
+      }
+      ix->acc[r] += l->tf[j] * w;
     }
   }
-  pt_maxheap_sort(ix->heap, h);
-  for (size_t i = 0; i < h; i++) {
-    ids[i] = ix->heap[i].id;
-    scores[i] = -ix->heap[i].d;
-  }
-  *count = h;
+  best_touched(ix, n_touched, kk, filter, ids, scores, count);
   return PT_OK;
 }

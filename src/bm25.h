@@ -106,6 +106,9 @@ typedef struct pt_bm25_params {
 void pt_bm25_params_default(pt_bm25_params *p);
 /* knowhere's ranges and messages: PT_RANGE, code 1100. */
 pt_status pt_bm25_params_check(const pt_bm25_params *p, pt_error *err);
+/* knowhere's "Out of range in json: param 'name' (v) should be in range [0.000000, hi]" (hi_open:
+ * "...hi)"), the bounds printed as std::to_string prints a float: PT_RANGE, code 1100. */
+pt_status pt_bm25_out_of_range(pt_error *err, const char *name, double v, double hi, bool hi_open);
 
 /* A query ready to score: its weights (tf * idf, float32; indices ascending; dropped terms gone)
  * and the constants of the metric. Zero-initialise; reusable. */
@@ -120,6 +123,11 @@ typedef struct pt_bm25_query {
 pt_status pt_bm25_query_prepare(const pt_bm25_stats *s, const pt_sparse_pair *tf, size_t n, const pt_bm25_params *p,
                                 pt_bm25_query *q);
 void pt_bm25_query_release(pt_bm25_query *q);
+
+/* drop_ratio_search (knowhere's sparse search): the pairs whose magnitude is below the one at
+ * position floor(ratio * n) of their sorted magnitudes leave p[0..n), the others keep their
+ * order; their number, or SIZE_MAX when out of memory (p unchanged). ratio in [0, 1). */
+size_t pt_sparse_drop_small(pt_sparse_pair *p, size_t n, double ratio);
 
 /* knowhere's BM25 value of one term of a document: tf (k1 + 1) / (tf + k1 (1 - b + b dl / avgdl)). */
 static inline float pt_bm25_term_score(float tf, float dl, float k1, float b, float avgdl) {
@@ -138,6 +146,11 @@ typedef struct pt_bm25_index pt_bm25_index;
 
 /* An empty index; *out is owned by the caller (pt_bm25_index_free). */
 pt_status pt_bm25_index_new(pt_bm25_index **out);
+/* An empty index of plain sparse rows, searched by inner product (pt_bm25_index_search_ip): the
+ * same posting lists, but values of either sign (any finite non-zero value; a stored row's zeros
+ * are left out by the caller, they add nothing to a product) and no lengths. The SPARSE_INVERTED_INDEX
+ * of a SPARSE_FLOAT_VECTOR field with metric IP. */
+pt_status pt_bm25_index_new_ip(pt_bm25_index **out);
 void pt_bm25_index_free(pt_bm25_index *ix);
 /* Rows in the index. */
 size_t pt_bm25_index_count(const pt_bm25_index *ix);
@@ -146,7 +159,7 @@ bool pt_bm25_index_contains(const pt_bm25_index *ix, uint32_t row);
 size_t pt_bm25_index_memory(const pt_bm25_index *ix);
 
 /* Adds `row` with its term vector p[0..n) (indices strictly ascending, values positive and
- * finite; PT_MISUSE otherwise, or when the row is in the index already or is UINT32_MAX). All or
+ * finite, for an ip index non-zero and finite; PT_MISUSE otherwise, or when the row is in the index already or is UINT32_MAX). All or
  * nothing: PT_NOMEM leaves the index's rows and postings as they were. The caller keeps `p`. */
 pt_status pt_bm25_index_add(pt_bm25_index *ix, uint32_t row, const pt_sparse_pair *p, size_t n);
 
@@ -166,5 +179,14 @@ pt_status pt_bm25_index_forget(pt_bm25_index *ix, uint32_t row);
  * number into *count. PT_NOMEM (scratch could not grow) leaves the index as it was. */
 pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t k, const pt_index_filter *filter,
                                uint32_t *ids, float *scores, size_t *count);
+
+/* An ip index's best k rows by inner product with the query q[0..qn) (indices ascending), among
+ * the rows that share a non-zero term with it, as pt_bm25_index_search returns them. Each sum is
+ * the exact scan's, bit for bit (products stored value x query value, added in ascending index
+ * order from 0). Rows sharing no term score 0 and are not returned: when fewer than k rows come
+ * back, or the last one's score is not above 0, a row outside them may tie or beat it, and the
+ * caller scans exactly instead. PT_MISUSE on a BM25 index (and BM25 searches on an ip one). */
+pt_status pt_bm25_index_search_ip(pt_bm25_index *ix, const pt_sparse_pair *q, size_t qn, size_t k,
+                                  const pt_index_filter *filter, uint32_t *ids, float *scores, size_t *count);
 
 #endif /* PT_BM25_H */

@@ -136,9 +136,9 @@ typedef struct pt_like_seg {
 
 /* text_match / phrase_match: the query as the field's analyzer tokenizes it, and how a row's
  * tokens are looked up in it. Built by the parser in the plan's arena; the analyzer is the
- * plan's (freed with it). */
+ * field's (pt_field.analyzer), which outlives the plan. */
 typedef struct pt_match {
-  const struct pt_analyzer *analyzer; /* the field's, built from its analyzer_params */
+  const struct pt_analyzer *analyzer; /* the field's (pt_field.analyzer) */
   uint32_t n_terms;          /* query tokens */
   const uint32_t *position;  /* [n_terms]: each token's position in the query */
   const uint32_t *term;      /* [n_terms]: each token's distinct term, 0..n_distinct-1 */

@@ -41,14 +41,8 @@ typedef struct arena_block {
   max_align_t data[];
 } arena_block;
 
-typedef struct owned_analyzer {
-  struct owned_analyzer *next;
-  pt_analyzer *a;
-} owned_analyzer;
-
 struct pt_plan {
   arena_block *blocks;
-  owned_analyzer *analyzers; /* text_match / phrase_match's, in the arena, freed with the plan */
   pt_pred *root;
   const pt_value *keys; /* primary-key filters */
   size_t n_keys;
@@ -76,7 +70,6 @@ static void *arena_alloc(pt_plan *p, size_t size) {
 
 void pt_plan_free(pt_plan *p) {
   if (!p) return;
-  for (owned_analyzer *o = p->analyzers; o; o = o->next) pt_analyzer_free(o->a);
   for (arena_block *b = p->blocks; b;) {
     arena_block *next = b->next;
     pt_free(b);
@@ -1201,17 +1194,10 @@ static pt_status parse_contains(parser *p, pt_contains_kind kind, item *out) {
 /* The query of text_match / phrase_match, tokenized by the field's analyzer, as a pt_match. */
 static pt_status build_match(parser *p, const pt_field *f, const char *q, size_t qlen, size_t pos, size_t end,
                              pt_match *m) {
-  owned_analyzer *o = arena_alloc(p->plan, sizeof *o);
-  if (!o) return nomem(p);
   pt_error e;
-  pt_status rc = pt_analyzer_new(f->analyzer_params, f->analyzer_params ? f->analyzer_params_len : 0, &o->a, &e);
-  if (rc == PT_NOMEM) return nomem(p);
-  if (rc) return fail(p, pos, end, "%s", e.message);
-  o->next = p->plan->analyzers;
-  p->plan->analyzers = o;
-  m->analyzer = o->a;
+  m->analyzer = f->analyzer; /* the field's, built when its collection was (schema.h) */
   pt_tokens t = {0};
-  rc = pt_analyzer_run(o->a, q, qlen, &t, &e);
+  pt_status rc = pt_analyzer_run(m->analyzer, q, qlen, &t, &e);
   if (rc == PT_NOMEM) return nomem(p);
   if (rc) return fail(p, pos, end, "%s", e.message);
   if (m->phrase && t.n > PT_PHRASE_MAX_TOKENS) {

@@ -9,6 +9,10 @@
  * add (memory) drops the whole state, since statistics and index must describe the same rows.
  * A deleted row is forgotten by the index in O(1) (its postings stay, skipped, until compaction
  * drops the state), so that deleting or upserting many rows costs what it costs without it.
+ * A plain SPARSE_FLOAT_VECTOR field with an index of metric IP (SPARSE_INVERTED_INDEX,
+ * SPARSE_WAND, AUTOINDEX) has an ip index here too (bm25.h), kept in step the same way, without
+ * statistics; its zero values are left out (they add nothing to an inner product). Creating or
+ * dropping such an index drops the states (vindex.c), so the next search builds them anew.
  */
 #include "store.h"
 
@@ -49,32 +53,52 @@ static size_t cell_pairs(pt_fts *fts, const pt_partition *p, const pt_layout *la
   return n;
 }
 
+/* cell_pairs of a field's column; an ip field's zero values left out. */
+static size_t field_pairs(pt_fts *fts, const pt_partition *p, const pt_layout *lay, const pt_fts_field *f, uint32_t row) {
+  size_t n = cell_pairs(fts, p, lay, f->col, row);
+  if (!f->ip || n == SIZE_MAX) return n;
+  size_t kept = 0;
+  for (size_t i = 0; i < n; i++)
+    if (fts->tmp[i].value != 0) fts->tmp[kept++] = fts->tmp[i];
+  return kept;
+}
+
 static bool add_row(pt_fts *fts, const pt_partition *p, const pt_layout *lay, uint32_t row) {
   for (size_t i = 0; i < fts->n; i++) {
     pt_fts_field *f = &fts->f[i];
-    size_t n = cell_pairs(fts, p, lay, f->col, row);
+    size_t n = field_pairs(fts, p, lay, f, row);
     if (n == SIZE_MAX) return false;
-    if (pt_bm25_stats_add(&f->stats, fts->tmp, n) != PT_OK) return false;
+    if (!f->ip && pt_bm25_stats_add(&f->stats, fts->tmp, n) != PT_OK) return false;
     if (pt_bm25_index_add(f->ix, row, fts->tmp, n) != PT_OK) {
-      pt_bm25_stats_remove(&f->stats, fts->tmp, n);
+      if (!f->ip) pt_bm25_stats_remove(&f->stats, fts->tmp, n);
       return false;
     }
   }
   return true;
 }
 
+/* A plain sparse field with an index of metric IP. */
+static bool ip_indexed(const pt_collection *c, size_t field) {
+  if (c->schema->fields[field].dtype != PT_SPARSE_FLOAT_VECTOR || c->schema->fields[field].bm25_input >= 0) return false;
+  for (size_t i = 0; i < c->n_vindexes; i++)
+    if (c->vindexes[i].field == field) return strcmp(c->vindexes[i].metric, "IP") == 0;
+  return false;
+}
+
 pt_status pt_fts_ensure(const pt_collection *c, pt_partition *p) {
   if (p->fts) return PT_OK;
   const pt_schema *s = c->schema;
   size_t n = 0;
-  for (size_t i = 0; i < s->n_fields; i++) n += s->fields[i].bm25_input >= 0;
+  for (size_t i = 0; i < s->n_fields; i++) n += s->fields[i].bm25_input >= 0 || ip_indexed(c, i);
   pt_fts *fts = pt_calloc(1, sizeof *fts + n * sizeof fts->f[0]);
   if (!fts) return PT_NOMEM;
   for (size_t i = 0; i < s->n_fields; i++) {
-    if (s->fields[i].bm25_input < 0) continue;
+    bool ip = ip_indexed(c, i);
+    if (s->fields[i].bm25_input < 0 && !ip) continue;
     pt_fts_field *f = &fts->f[fts->n++];
     f->col = (int)i;
-    if (pt_bm25_index_new(&f->ix) != PT_OK) {
+    f->ip = ip;
+    if ((ip ? pt_bm25_index_new_ip(&f->ix) : pt_bm25_index_new(&f->ix)) != PT_OK) {
       pt_fts_free(fts);
       return PT_NOMEM;
     }
@@ -103,7 +127,7 @@ void pt_fts_row_gone(pt_partition *p, const pt_layout *lay, uint32_t row, bool d
   if (!fts) return;
   for (size_t i = 0; i < fts->n; i++) {
     pt_fts_field *f = &fts->f[i];
-    size_t n = cell_pairs(fts, p, lay, f->col, row);
+    size_t n = field_pairs(fts, p, lay, f, row);
     /* a deleted row's id is not reused before compaction rebuilds the state: forgotten in
      * O(1); a row about to be overwritten in place leaves its postings now */
     pt_status rc = n == SIZE_MAX ? PT_NOMEM : deleted ? pt_bm25_index_forget(f->ix, row) : pt_bm25_index_remove(f->ix, row, fts->tmp, n);
@@ -111,7 +135,7 @@ void pt_fts_row_gone(pt_partition *p, const pt_layout *lay, uint32_t row, bool d
       pt_fts_drop(p);
       return;
     }
-    pt_bm25_stats_remove(&f->stats, fts->tmp, n);
+    if (!f->ip) pt_bm25_stats_remove(&f->stats, fts->tmp, n);
   }
 }
 
@@ -122,7 +146,7 @@ static pt_status merged_stats(pt_collection *c, int col, const pt_bm25_vec *vec,
   if (vec->n && pt_u32map_reserve(&out->df, vec->n) != PT_OK) return PT_NOMEM;
   for (size_t pi = 0; pi < c->n_parts; pi++) {
     const pt_fts_field *f = pt_fts_field_of(c->parts[pi], col);
-    if (!f) continue;
+    if (!f || f->ip) continue;
     out->num_rows += f->stats.num_rows;
     out->num_tokens += f->stats.num_tokens;
     for (size_t i = 0; i < vec->n; i++) {

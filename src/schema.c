@@ -121,6 +121,7 @@ static void field_release(pt_field *f) {
   pt_free(f->description);
   pt_free(f->default_value.s);
   pt_free(f->analyzer_params);
+  pt_analyzer_free(f->analyzer);
   memset(f, 0, sizeof *f);
 }
 
@@ -213,6 +214,7 @@ pt_schema *pt_schema_clone(const pt_schema *src) {
     b->name = b->description = NULL;
     b->default_value.s = NULL;
     b->analyzer_params = NULL;
+    b->analyzer = NULL; /* built again by pt_schema_check_create */
     s->n_fields = i + 1;
     if (!(b->name = pt_strndup(a->name, a->name_len))) goto fail;
     if (!(b->description = pt_strndup(a->description, strlen(a->description)))) goto fail;
@@ -967,8 +969,10 @@ static pt_status check_array(const pt_field *f, const char *coll, size_t coll_le
 /* The proxy's validateAnalyzer. Milvus reads enable_match and enable_analyzer only on string
  * fields and builds the analyzer only of a field with match enabled (or a BM25 input); partita
  * refuses them on other fields rather than ignore them, and builds the analyzer of every field
- * that enables it, so that analyzer_params it keeps are ones it can run. */
-static pt_status check_analyzer(const pt_field *f, pt_error *err) {
+ * that enables it, so that analyzer_params it keeps are ones it can run; the field keeps it. */
+static pt_status check_analyzer(pt_field *f, pt_error *err) {
+  pt_analyzer_free(f->analyzer);
+  f->analyzer = NULL;
   if (f->dtype != PT_VARCHAR) {
     if (f->enable_analyzer || f->enable_match || f->analyzer_params)
       return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
@@ -981,10 +985,7 @@ static pt_status check_analyzer(const pt_field *f, pt_error *err) {
     return pt_fail(err, PT_SCHEMA, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
                    "field %s which has enable_match or is input of BM25 function must also enable_analyzer", f->name);
   if (!f->enable_analyzer) return PT_OK;
-  pt_analyzer *a = NULL;
-  pt_status rc = pt_analyzer_new(f->analyzer_params, f->analyzer_params ? f->analyzer_params_len : 0, &a, err);
-  pt_analyzer_free(a);
-  return rc;
+  return pt_analyzer_new(f->analyzer_params, f->analyzer_params ? f->analyzer_params_len : 0, &f->analyzer, err);
 }
 
 /* The proxy's validateFunction (Milvus 2.5's messages): names, fields that exist, one VarChar

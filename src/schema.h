@@ -44,6 +44,10 @@ typedef struct pt_field {
   bool has_enable_analyzer, enable_analyzer, has_enable_match, enable_match;
   char *analyzer_params; /* owned, NUL-terminated; NULL when absent */
   size_t analyzer_params_len;
+  /* the analyzer of a field with enable_analyzer, built once by pt_schema_check_create and kept
+   * (owned; read-only, so every write, search by text and text_match plan runs this one); NULL
+   * before the check and on every other field */
+  struct pt_analyzer *analyzer;
   /* the output of a function (Milvus's is_function_output, set by pt_schema_check_create); a
    * BM25 output's input field index is bm25_input (-1 for every other field) */
   bool is_function_output;

@@ -559,14 +559,7 @@ static pt_status bm25_params(const pt_collection *c, const sreq *q, const cJSON 
                              pt_error *err) {
   pt_bm25_params_default(prm);
   const pt_vindex *vx = pt_vindex_of_field(c, q->field, NULL);
-  if (vx && vx->params) {
-    cJSON *ip = cJSON_ParseWithLength(vx->params, vx->params_len);
-    if (!ip) return pt_fail_nomem(err); /* the index's own text, printed by cJSON: only memory fails */
-    const cJSON *k1 = cJSON_GetObjectItemCaseSensitive(ip, "bm25_k1"), *b = cJSON_GetObjectItemCaseSensitive(ip, "bm25_b");
-    if (cJSON_IsNumber(k1)) prm->k1 = k1->valuedouble;
-    if (cJSON_IsNumber(b)) prm->b = b->valuedouble;
-    cJSON_Delete(ip);
-  }
+  if (vx) *prm = vx->bm25; /* bm25_k1 / bm25_b as the index was created with (else defaults) */
   const cJSON *params = cJSON_GetObjectItemCaseSensitive(root, "params");
   if (!cJSON_IsObject(params)) return PT_OK;
   bool has;
@@ -585,6 +578,37 @@ typedef struct bm25_accept {
 
 static bool bm25_accepts(const void *ctx, uint32_t row) { return pt_bit_get(((const bm25_accept *)ctx)->bits, row); }
 
+/* The rows the filter selects, a bitmap per partition searched (none without a filter: the
+ * inverted indexes hold the live rows only); *out (owned: filter_bits_free) has c->n_parts slots. */
+static void filter_bits_free(const pt_collection *c, uint8_t **bits) {
+  for (size_t p = 0; bits && p < c->n_parts; p++) pt_free(bits[p]);
+  pt_free(bits);
+}
+
+static pt_status filter_bits(pt_collection *c, const sreq *q, const pt_filter *filter, uint32_t *sel, uint8_t ***out,
+                             pt_error *err) {
+  uint8_t **bits = pt_calloc(c->n_parts ? c->n_parts : 1, sizeof *bits);
+  if (!bits) return pt_fail_nomem(err);
+  const pt_layout *lay = &c->layout;
+  pt_status rc = PT_OK;
+  for (size_t p = 0; q->expr_len && p < c->n_parts && !rc; p++) {
+    if (!q->scope[p]) continue;
+    const pt_partition *part = c->parts[p];
+    if (!(bits[p] = pt_calloc(part->n_rows / 8 + 1, 1))) { rc = pt_fail_nomem(err); break; }
+    for (size_t s = 0; s < part->n_segs && !rc; s++) {
+      size_t n_sel;
+      if (!part->segs[s]->live || (rc = pt_filter_select(filter, c, p, s, sel, &n_sel, err))) continue;
+      for (size_t j = 0; j < n_sel; j++) pt_bit_set(bits[p], (uint32_t)(s << lay->seg_shift) | sel[j]);
+    }
+  }
+  if (rc) {
+    filter_bits_free(c, bits);
+    return rc;
+  }
+  *out = bits;
+  return PT_OK;
+}
+
 static pt_status bm25_scan(pt_collection *c, const sreq *q, const cJSON *root, const pt_filter *filter, heap *heaps,
                            uint32_t *sel, pt_error *err) {
   pt_bm25_params prm;
@@ -593,29 +617,15 @@ static pt_status bm25_scan(pt_collection *c, const sreq *q, const cJSON *root, c
   for (size_t p = 0; p < c->n_parts; p++)
     if (pt_fts_ensure(c, c->parts[p])) return pt_fail_nomem(err);
   const pt_field *in = &c->schema->fields[q->f->bm25_input];
-  pt_analyzer *a = NULL;
-  if ((rc = pt_analyzer_new(in->analyzer_params, in->analyzer_params ? in->analyzer_params_len : 0, &a, err))) return rc;
+  const pt_analyzer *a = in->analyzer; /* built once, with the collection (schema.h) */
   size_t k = heaps[0].k;
-  uint8_t **bits = pt_calloc(c->n_parts ? c->n_parts : 1, sizeof *bits);
+  uint8_t **bits = NULL;
   uint32_t *ids = pt_malloc(k * sizeof *ids);
   float *scores = pt_malloc(k * sizeof *scores);
   pt_fts_scratch scratch = {0};
   pt_bm25_query bq = {0};
-  if (!bits || !ids || !scores) { rc = pt_fail_nomem(err); goto done; }
-  /* the rows the filter selects, per partition searched (none needed without a filter: the
-   * index holds the live rows only) */
-  const pt_layout *lay = &c->layout;
-  for (size_t p = 0; q->expr_len && p < c->n_parts; p++) {
-    if (!q->scope[p]) continue;
-    const pt_partition *part = c->parts[p];
-    if (!(bits[p] = pt_calloc(part->n_rows / 8 + 1, 1))) { rc = pt_fail_nomem(err); goto done; }
-    for (size_t s = 0; s < part->n_segs; s++) {
-      size_t n_sel;
-      if (!part->segs[s]->live) continue;
-      if ((rc = pt_filter_select(filter, c, p, s, sel, &n_sel, err))) goto done;
-      for (size_t j = 0; j < n_sel; j++) pt_bit_set(bits[p], (uint32_t)(s << lay->seg_shift) | sel[j]);
-    }
-  }
+  if (!ids || !scores) { rc = pt_fail_nomem(err); goto done; }
+  if ((rc = filter_bits(c, q, filter, sel, &bits, err))) goto done;
   size_t qi = 0;
   for (const cJSON *t = q->texts->child; t; t = t->next, qi++) {
     if ((rc = pt_fts_query(c, q->field, a, t->valuestring, strlen(t->valuestring), &prm, &scratch, &bq, err))) goto done;
@@ -634,13 +644,70 @@ static pt_status bm25_scan(pt_collection *c, const sreq *q, const cJSON *root, c
     }
   }
 done:
-  for (size_t p = 0; bits && p < c->n_parts; p++) pt_free(bits[p]);
-  pt_free(bits);
+  filter_bits_free(c, bits);
   pt_free(ids);
   pt_free(scores);
   pt_fts_scratch_release(&scratch);
   pt_bm25_query_release(&bq);
-  pt_analyzer_free(a);
+  return rc;
+}
+
+/* ============================================================================================
+ * A plain sparse field with an IP index: each partition's inverted index (fts.h) answers a query
+ * when its k-th best shares a term with it (score above 0: no row outside the index's answer
+ * can tie or beat it); otherwise that partition is scanned exactly for that query
+ * ========================================================================================== */
+
+/* params.drop_ratio_search of a plain sparse field's search (knowhere's, in [0, 1)): each query
+ * loses its values of smallest magnitude (pt_sparse_drop_small), for the index and the exact scan
+ * alike. Other fields have no such parameter: refused by name rather than ignored. */
+static pt_status sparse_drop_ratio(const cJSON *root, sreq *q, pt_error *err) {
+  bool has;
+  double ratio = 0;
+  pt_status rc = get_bound(cJSON_GetObjectItemCaseSensitive(root, "params"), "drop_ratio_search", &has, &ratio, err);
+  if (rc || !has) return rc;
+  if (q->f->dtype != PT_SPARSE_FLOAT_VECTOR)
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "drop_ratio_search applies to sparse fields; field %s is a %s" PT_INVALID_PARAMETER, q->f->name,
+                   pt_dtype_proto_name(q->f->dtype));
+  if (!(ratio >= 0 && ratio < 1)) return pt_bm25_out_of_range(err, "drop_ratio_search", ratio, 1, true);
+  for (size_t qi = 0; qi < q->nq; qi++) {
+    size_t m = pt_sparse_drop_small(q->v.sp[qi], q->v.sp_n[qi], ratio);
+    if (m == SIZE_MAX) return pt_fail_nomem(err);
+    q->v.sp_n[qi] = m;
+  }
+  return PT_OK;
+}
+
+/* answered[p * nq + qi]: partition p's best rows for query qi are in the heap already. */
+static pt_status sparse_ip_walk(pt_collection *c, const sreq *q, const pt_filter *filter, heap *heaps, uint32_t *sel,
+                                bool *answered, pt_error *err) {
+  size_t k = heaps[0].k;
+  uint8_t **bits = NULL;
+  uint32_t *ids = pt_malloc(k * sizeof *ids);
+  float *scores = pt_malloc(k * sizeof *scores);
+  pt_status rc = ids && scores ? PT_OK : pt_fail_nomem(err);
+  if (!rc) rc = filter_bits(c, q, filter, sel, &bits, err);
+  for (size_t p = 0; !rc && p < c->n_parts; p++) {
+    if (!q->scope[p]) continue;
+    if (pt_fts_ensure(c, c->parts[p])) { rc = pt_fail_nomem(err); break; }
+    pt_fts_field *ff = pt_fts_field_of(c->parts[p], q->field);
+    bm25_accept ctx = {bits[p]};
+    pt_index_filter flt = {bm25_accepts, &ctx};
+    for (size_t qi = 0; ff && qi < q->nq; qi++) {
+      size_t n;
+      if (pt_bm25_index_search_ip(ff->ix, q->v.sp[qi], q->v.sp_n[qi], k, q->expr_len ? &flt : NULL, ids, scores, &n)) {
+        rc = pt_fail_nomem(err);
+        break;
+      }
+      if (n < k || !(scores[n - 1] > 0)) continue; /* scanned exactly */
+      for (size_t j = 0; j < n; j++) heap_push(&heaps[qi], -scores[j], (pt_rowref){(uint32_t)p, ids[j]});
+      answered[p * q->nq + qi] = true;
+    }
+  }
+  filter_bits_free(c, bits);
+  pt_free(ids);
+  pt_free(scores);
   return rc;
 }
 
@@ -1162,6 +1229,7 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
   uint32_t *sel = NULL;
   float *dist = NULL, *tmp = NULL, *wdist = NULL;
   uint32_t *wids = NULL;
+  bool *answered = NULL; /* sparse IP: (partition, query) pairs its inverted index answered */
   pt_search_result *res = NULL;
   pt_rowref *refs = NULL;
   size_t *skips = NULL; /* per query, the hits skipped at the front (offset) */
@@ -1202,6 +1270,7 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
     goto done;
   }
   if (q.m != M_BM25 && (rc = prepare_queries(&q, err))) goto done;
+  if (q.m != M_BM25 && (rc = sparse_drop_ratio(root, &q, err))) goto done;
   if ((rc = pt_outputs_parse(c, cJSON_GetObjectItemCaseSensitive(root, "output_fields"), &q.out, err))) goto done;
   if (q.out.count_only) { /* a query's aggregate: no field of a hit */
     rc = pt_fail(err, PT_NOT_FOUND, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "field count(*) not exist");
@@ -1248,6 +1317,12 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
   }
   bool f32 = q.f->dtype == PT_FLOAT_VECTOR;
   if (q.m == M_BM25 && (rc = bm25_scan(c, &q, root, filter, heaps, sel, err))) goto done;
+  /* a plain sparse field's IP index (fts.h); grouping and range searches stay exact */
+  if (q.m == M_IP && q.f->dtype == PT_SPARSE_FLOAT_VECTOR && q.group_field < 0 && !q.has_radius &&
+      pt_vindex_of_field(c, q.field, NULL)) {
+    if (!(answered = pt_calloc(c->n_parts * q.nq + 1, sizeof *answered))) { rc = pt_fail_nomem(err); goto done; }
+    if ((rc = sparse_ip_walk(c, &q, filter, heaps, sel, answered, err))) goto done;
+  }
   /* an index walks the rows it holds (vindex.h); grouping and range searches stay exact */
   size_t vwhich = 0;
   bool walk = q.m != M_BM25 && q.use_index && q.group_field < 0 && !q.has_radius && f32 &&
@@ -1272,7 +1347,10 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
       pt_vindex_walk_end(&w);
       if (rc) goto done;
     }
-    for (size_t s = 0; s < part->n_segs; s++) {
+    const bool *done_q = answered ? answered + p * q.nq : NULL; /* queries the index answered here */
+    size_t n_done = 0;
+    for (size_t qi = 0; done_q && qi < q.nq; qi++) n_done += done_q[qi];
+    for (size_t s = 0; n_done < q.nq && s < part->n_segs; s++) {
       const pt_segment *seg = part->segs[s];
       uint32_t row_base = (uint32_t)(s << lay->seg_shift);
       if (!seg->live || row_base + seg->count <= from) continue;
@@ -1284,6 +1362,7 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
       for (size_t b0 = first; b0 < n_sel; b0 += block) {
         size_t nb = n_sel - b0 < block ? n_sel - b0 : block;
         for (size_t qi = 0; qi < q.nq; qi++) {
+          if (done_q && done_q[qi]) continue;
           if (f32) score_f32(&q, qi, col, sel + b0, nb, dist, tmp);
           else score_rows(&q, qi, col, rb, sel + b0, nb, dist);
           offer(&q, &heaps[qi], dist, sel + b0, nb, (uint32_t)p, row_base);
@@ -1341,6 +1420,7 @@ done:
   pt_free(tmp);
   pt_free(wids);
   pt_free(wdist);
+  pt_free(answered);
   pt_free(refs);
   pt_free(skips);
   pt_filter_free(filter);

@@ -218,7 +218,8 @@ void pt_snapshot_reseal(uint8_t *bytes, size_t len);
  * A write never fails because of it. */
 typedef struct pt_fts_field {
   int col;              /* the output field's column */
-  pt_bm25_stats stats;  /* the partition's live rows */
+  bool ip;              /* a plain sparse field with an IP index: no statistics, an ip index */
+  pt_bm25_stats stats;  /* the partition's live rows (BM25 outputs) */
   pt_bm25_index *ix;
 } pt_fts_field;
 

@@ -5,9 +5,14 @@
  * THE INDEX TYPES
  *   built (index.h): HNSW, HNSW_SQ, IVF_FLAT, IVF_SQ8 on FLOAT_VECTOR fields; AUTOINDEX on a
  *     FLOAT_VECTOR field is HNSW with M 18 and efConstruction 240 (Milvus's autoindex defaults).
+ *   inverted (fts.h, per partition, searched exactly by term: the same top-k as without it):
+ *     SPARSE_INVERTED_INDEX / SPARSE_WAND / AUTOINDEX on SPARSE_FLOAT_VECTOR, with metric IP or,
+ *     on a BM25 function's output, BM25. Build params: inverted_index_algo (knowhere's names;
+ *     every one gives the exact top-k here), drop_ratio_build (in [0, 1); knowhere ignores it
+ *     since 2.5, so does partita), and on a BM25 output bm25_k1 / bm25_b.
  *   exact (searched as without an index, which is what these types compute): FLAT on any dense
- *     vector field, BIN_FLAT on BINARY_VECTOR, SPARSE_INVERTED_INDEX / SPARSE_WAND on
- *     SPARSE_FLOAT_VECTOR, and AUTOINDEX on every vector type but FLOAT_VECTOR.
+ *     vector field, BIN_FLAT on BINARY_VECTOR, and AUTOINDEX on every other vector type but
+ *     FLOAT_VECTOR.
  *   refused by name: every other type Milvus knows (DISKANN, SCANN, IVF_PQ, BIN_IVF_FLAT, GPU_*,
  *     ...), built types on other element types, and scalar indexes (filters scan the rows).
  */
@@ -203,7 +208,7 @@ pt_status pt_vindex_parse(const pt_schema *s, const cJSON *root, pt_vindex *v, p
     for (size_t i = 0; i < sizeof NOT_BUILT / sizeof *NOT_BUILT; i++)
       if (upper_eq(type, NOT_BUILT[i]))
         return INVALID(err, "index type %s is not built by partita (it builds FLAT, HNSW, HNSW_SQ, IVF_FLAT, IVF_SQ8 and "
-                            "AUTOINDEX; BIN_FLAT and SPARSE_INVERTED_INDEX search exactly)" PT_INVALID_PARAMETER,
+                            "AUTOINDEX, and SPARSE_INVERTED_INDEX / SPARSE_WAND on sparse fields)" PT_INVALID_PARAMETER,
                        NOT_BUILT[i]);
     for (size_t i = 0; i < sizeof SCALAR / sizeof *SCALAR; i++)
       if (upper_eq(type, SCALAR[i]))
@@ -236,6 +241,7 @@ pt_status pt_vindex_parse(const pt_schema *s, const cJSON *root, pt_vindex *v, p
   snprintf(v->type, sizeof v->type, "%s", TYPES[found].name);
   snprintf(v->metric, sizeof v->metric, "%s", ms[mi]);
   v->built = k == K_BUILT;
+  pt_bm25_params_default(&v->bm25);
   if (v->built) {
     pt_index_metric m = strcmp(ms[mi], "L2") == 0 ? PT_INDEX_L2 : strcmp(ms[mi], "IP") == 0 ? PT_INDEX_IP : PT_INDEX_COSINE;
     pt_index_params_default(&v->p, TYPES[found].t, m, (uint32_t)f->dim);
@@ -254,12 +260,24 @@ pt_status pt_vindex_parse(const pt_schema *s, const cJSON *root, pt_vindex *v, p
     /* the exact kinds: BIN_FLAT / FLAT take none; the sparse ones their algorithm's choice, and a
      * BM25 output's its bm25_k1 / bm25_b (the searches' defaults: the faces pass them on),
      * numbers in knowhere's ranges */
-    pt_bm25_params bp;
-    pt_bm25_params_default(&bp);
+    pt_bm25_params bp = v->bm25;
     for (const cJSON *e = params->child; e; e = e->next) {
       bool sparse = f->dtype == PT_SPARSE_FLOAT_VECTOR;
-      if (sparse && strcmp(e->string, "inverted_index_algo") == 0 && cJSON_IsString(e)) continue;
-      if (sparse && strcmp(e->string, "drop_ratio_build") == 0 && cJSON_IsNumber(e) && e->valuedouble == 0) continue;
+      if (sparse && strcmp(e->string, "inverted_index_algo") == 0) {
+        static const char *const ALGOS[] = {"TAAT_NAIVE", "DAAT_WAND", "DAAT_MAXSCORE", "DSP"};
+        bool known = false;
+        for (size_t i = 0; i < sizeof ALGOS / sizeof *ALGOS && cJSON_IsString(e); i++) known |= strcmp(e->valuestring, ALGOS[i]) == 0;
+        if (!known)
+          return INVALID(err, "sparse inverted index algo %s not found or not supported, supported: "
+                              "[TAAT_NAIVE DAAT_WAND DAAT_MAXSCORE DSP]" PT_INVALID_PARAMETER,
+                         cJSON_IsString(e) ? e->valuestring : "(not a string)");
+        continue;
+      }
+      if (sparse && strcmp(e->string, "drop_ratio_build") == 0) { /* deprecated by knowhere: range-checked, no effect */
+        if (!cJSON_IsNumber(e)) return INVALID(err, "param 'drop_ratio_build' should be a number" PT_INVALID_PARAMETER);
+        if (!(e->valuedouble >= 0 && e->valuedouble < 1)) return pt_bm25_out_of_range(err, "drop_ratio_build", e->valuedouble, 1, true);
+        continue;
+      }
       bool k1 = strcmp(e->string, "bm25_k1") == 0, b = strcmp(e->string, "bm25_b") == 0;
       if (f->bm25_input >= 0 && (k1 || b)) {
         if (!cJSON_IsNumber(e))
@@ -267,10 +285,10 @@ pt_status pt_vindex_parse(const pt_schema *s, const cJSON *root, pt_vindex *v, p
         *(k1 ? &bp.k1 : &bp.b) = e->valuedouble;
         pt_status rc = pt_bm25_params_check(&bp, err);
         if (rc) return rc;
+        v->bm25 = bp;
         continue;
       }
-      return INVALID(err, "param '%s' is not a build parameter of %s in partita (it searches exactly)" PT_INVALID_PARAMETER,
-                     e->string, v->type);
+      return INVALID(err, "param '%s' is not a build parameter of %s in partita" PT_INVALID_PARAMETER, e->string, v->type);
     }
   }
   const char *name = cJSON_IsString(in) && in->valuestring[0] ? in->valuestring : f->name;

@@ -7,6 +7,7 @@
 #ifndef PT_VINDEXDEF_H
 #define PT_VINDEXDEF_H
 
+#include "bm25.h"
 #include "index.h"
 #include "schema.h"
 
@@ -25,6 +26,8 @@ typedef struct pt_vindex {
   char metric[16];  /* the metric type, upper case */
   char *params;     /* the build parameters as given: a JSON object's text, owned */
   size_t params_len;
+  pt_bm25_params bm25; /* a BM25 output's: bm25_k1 / bm25_b as given, else the defaults (bm25.h),
+                        * read once here rather than from `params` by every search */
 } pt_vindex;
 
 /* Reads a create_index request ({"field_name", "index_name", "index_type", "metric_type",

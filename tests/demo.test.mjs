@@ -1,8 +1,9 @@
 // The offline demo page (issue 5, part 4), as `npm start` serves it: the real partita-serve CLI
 // on a free port, headless Chromium loading / with every request kept on 127.0.0.1. The test
 // loads the films, upserts a film through the form (new key, the same key in another
-// partition, then a replacement), searches by clicking the map, narrows the partitions, and
-// takes a screenshot (under the OS temp dir, path printed; not committed).
+// partition, then a replacement), searches by clicking the map, narrows the partitions, runs
+// the text box's keyword, vector and hybrid searches side by side, and takes a screenshot
+// (under the OS temp dir, path printed; not committed).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -208,6 +209,22 @@ test('the demo page works offline: load, upsert and search through the UI', { sk
   await page.click('#map .zoom-dot[data-key="horror/124"]');
   assert.equal(await page.inputValue('#f-id'), '124');
   assert.equal(await page.textContent('.target-name'), 'horror');
+
+  // the text box: keyword (BM25), vector and hybrid (RRF) results side by side on the same films
+  await page.fill('#text-query', 'dark house');
+  await page.click('#text-form button');
+  await page.waitForFunction(() => document.querySelector('#text-code').textContent.includes('→'));
+  const list = (id) => page.$$eval(`#${id} li`, (lis) => lis.map((li) => ({ id: li.dataset.id, title: li.firstChild.textContent, score: Number(li.querySelector('.score').textContent) })));
+  const [kw, vec, hyb] = [await list('text-bm25'), await list('text-vector'), await list('text-hybrid')];
+  assert.equal(kw.length, 5);
+  for (const h of kw) assert.match(h.title, /\b(Dark|House)\b/, h.title);
+  for (let i = 1; i < kw.length; i++) assert.ok(kw[i].score <= kw[i - 1].score);
+  assert.equal(vec.length, 5);
+  assert.equal(hyb.length, 5);
+  for (const h of hyb) assert.ok(kw.some((x) => x.id === h.id) || vec.some((x) => x.id === h.id), `fused hit ${h.id} comes from a sub-search`);
+  assert.match(await page.textContent('#text-code'), /hybrid_search\(\[bm25Request, vectorRequest\], new RRFRanker\(\), 5/);
+  assert.match(await page.textContent('#text-code'), /→ 5 \+ 5 \+ 5 hits in [\d.]+ ms/);
+  assert.equal(await page.isHidden('#text-error'), true);
 
   assert.deepEqual(problems.errors, [], 'errors in the page');
   assert.deepEqual(problems.external, [], 'requests that left 127.0.0.1');

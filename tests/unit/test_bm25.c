@@ -322,6 +322,157 @@ TEST(forget) {
   pt_bm25_stats_free(&s);
 }
 
+/* ---- the index's top k is the brute force's, bit for bit, ties to the lower row ---- */
+
+static bool every_third(const void *ctx, uint32_t row) { return (void)ctx, row % 3 != 0; }
+
+TEST(top_k_is_the_brute_force) {
+  enum { ROWS = 3000, TERMS = 12, K = 10 };
+  static pt_sparse_pair docs[ROWS][TERMS];
+  size_t dn[ROWS];
+  pt_bm25_stats st = {0};
+  pt_bm25_index *ix;
+  CHECK_OK(pt_bm25_index_new(&ix), (pt_error *)NULL);
+  uint32_t seed = 7;
+  for (uint32_t r = 0; r < ROWS; r++) {
+    /* skewed term indices (low ones common), small tfs: many ties and long lists */
+    uint32_t at = 0;
+    dn[r] = 0;
+    for (int t = 0; t < TERMS; t++) {
+      seed = seed * 1103515245u + 12345u;
+      at += 1 + ((seed >> 16) % 7) * ((seed >> 16) % 7);
+      seed = seed * 1103515245u + 12345u;
+      docs[r][dn[r]++] = (pt_sparse_pair){at, (float)(1 + (seed >> 16) % 3)};
+      if ((seed >> 20) % 4 == 0) break;
+    }
+    CHECK_OK(pt_bm25_stats_add(&st, docs[r], dn[r]), (pt_error *)NULL);
+    CHECK_OK(pt_bm25_index_add(ix, r, docs[r], dn[r]), (pt_error *)NULL);
+  }
+  for (uint32_t r = 0; r < ROWS; r += 11) CHECK_OK(pt_bm25_index_forget(ix, r), (pt_error *)NULL);
+  pt_bm25_params p;
+  pt_bm25_params_default(&p);
+  pt_bm25_query q = {0};
+  pt_index_filter flt = {every_third, NULL};
+  for (int qi = 0; qi < 60; qi++) {
+    /* queries of common and rare terms: a row's terms, plus a common one */
+    const pt_sparse_pair *d = docs[(qi * 131) % ROWS];
+    pt_sparse_pair tf[TERMS + 1];
+    size_t n = 0;
+    tf[n++] = (pt_sparse_pair){1, (float)(1 + qi % 2)};
+    for (size_t i = 0; i < dn[(qi * 131) % ROWS]; i++)
+      if (d[i].index > 1) tf[n++] = (pt_sparse_pair){d[i].index, 1};
+    CHECK_OK(pt_bm25_query_prepare(&st, tf, n, &p, &q), (pt_error *)NULL);
+    const pt_index_filter *f = qi % 2 ? &flt : NULL;
+    size_t k = qi % 3 == 0 ? 1 : K;
+    uint32_t id[K];
+    float score[K];
+    size_t got;
+    CHECK_OK(pt_bm25_index_search(ix, &q, k, f, id, score, &got), (pt_error *)NULL);
+    /* the brute force: every row's pt_bm25_score, best first, ties to the lower row */
+    uint32_t want[K];
+    float wscore[K];
+    size_t nw = 0;
+    for (uint32_t r = 0; r < ROWS; r++) {
+      if (r % 11 == 0 || (f && r % 3 == 0)) continue;
+      float s = pt_bm25_score(&q, docs[r], dn[r], pt_bm25_doc_len(docs[r], dn[r]));
+      if (!(s > 0)) continue;
+      size_t at = nw < k ? nw++ : k;
+      while (at > 0 && (wscore[at - 1] < s)) {
+        if (at < k) {
+          want[at] = want[at - 1];
+          wscore[at] = wscore[at - 1];
+        }
+        at--;
+      }
+      if (at < k) {
+        want[at] = r;
+        wscore[at] = s;
+      }
+    }
+    CHECK_EQ_INT(got, nw);
+    for (size_t i = 0; i < got && i < nw; i++) {
+      CHECK_EQ_INT(id[i], want[i]);
+      CHECK(score[i] == wscore[i]);
+    }
+  }
+  pt_bm25_query_release(&q);
+  pt_bm25_index_free(ix);
+  pt_bm25_stats_free(&st);
+}
+
+/* ---- the ip index (a plain sparse field's SPARSE_INVERTED_INDEX) ---- */
+
+/* The exact scan's inner product (search.c): products summed in ascending index order from 0. */
+static float ip_ref(const pt_sparse_pair *d, size_t n, const pt_sparse_pair *q, size_t qn) {
+  float s = 0;
+  for (size_t a = 0, b = 0; a < n && b < qn;) {
+    if (d[a].index < q[b].index) a++;
+    else if (d[a].index > q[b].index) b++;
+    else s += d[a++].value * q[b++].value;
+  }
+  return s;
+}
+
+static bool odd_rows(const void *ctx, uint32_t row) { return (void)ctx, (row & 1) != 0; }
+
+TEST(ip_index) {
+  enum { ROWS = 600, DIMS = 40, K = 12 };
+  static pt_sparse_pair docs[ROWS][8];
+  size_t dn[ROWS];
+  pt_bm25_index *ix;
+  CHECK_OK(pt_bm25_index_new_ip(&ix), (pt_error *)NULL);
+  uint32_t seed = 42;
+  for (uint32_t r = 0; r < ROWS; r++) {
+    uint32_t at = 0;
+    dn[r] = 0;
+    for (int t = 0; t < 8; t++) {
+      seed = seed * 1103515245u + 12345u;
+      at += 1 + (seed >> 16) % (DIMS / 8);
+      seed = seed * 1103515245u + 12345u;
+      float v = (float)((int)(seed >> 16) % 2001 - 700) / 997.0f; /* either sign */
+      if (v != 0) docs[r][dn[r]++] = (pt_sparse_pair){at, v};
+    }
+    CHECK_OK(pt_bm25_index_add(ix, r, docs[r], dn[r]), (pt_error *)NULL);
+  }
+  /* a zero value, and BM25 searches, are refused by an ip index; ip searches by a BM25 one */
+  pt_sparse_pair zero[] = {{1, 0}};
+  CHECK_EQ_INT(pt_bm25_index_add(ix, ROWS, zero, 1), PT_MISUSE);
+  pt_bm25_query bq = {0};
+  uint32_t id[K];
+  float score[K];
+  size_t n;
+  CHECK_EQ_INT(pt_bm25_index_search(ix, &bq, K, NULL, id, score, &n), PT_MISUSE);
+  pt_bm25_index *bm;
+  CHECK_OK(pt_bm25_index_new(&bm), (pt_error *)NULL);
+  CHECK_EQ_INT(pt_bm25_index_search_ip(bm, docs[0], dn[0], K, NULL, id, score, &n), PT_MISUSE);
+  pt_bm25_index_free(bm);
+  /* deletes: forgotten and removed rows are never returned */
+  CHECK_OK(pt_bm25_index_forget(ix, 5), (pt_error *)NULL);
+  CHECK_OK(pt_bm25_index_remove(ix, 6, docs[6], dn[6]), (pt_error *)NULL);
+  pt_index_filter odd = {odd_rows, NULL};
+  for (int qi = 0; qi < 30; qi++) {
+    const pt_sparse_pair *q = docs[(qi * 37) % ROWS];
+    size_t qn = dn[(qi * 37) % ROWS];
+    const pt_index_filter *flt = qi % 3 == 0 ? &odd : NULL;
+    CHECK_OK(pt_bm25_index_search_ip(ix, q, qn, K, flt, id, score, &n), (pt_error *)NULL);
+    /* every returned score is the exact one, bit for bit, best first, and no row that shares a
+     * term with the query and passes the filter scores above the last one returned */
+    for (size_t i = 0; i < n; i++) {
+      CHECK(id[i] != 5 && id[i] != 6 && (!flt || (id[i] & 1)));
+      CHECK(score[i] == ip_ref(docs[id[i]], dn[id[i]], q, qn));
+      if (i) CHECK(score[i] <= score[i - 1]);
+    }
+    CHECK_EQ_INT(n, K);
+    size_t better = 0;
+    for (uint32_t r = 0; r < ROWS; r++) {
+      if (r == 5 || r == 6 || (flt && !(r & 1))) continue;
+      better += ip_ref(docs[r], dn[r], q, qn) > score[n - 1];
+    }
+    CHECK(better < K);
+  }
+  pt_bm25_index_free(ix);
+}
+
 /* ---- parameters ---- */
 
 TEST(parameters) {
@@ -377,6 +528,13 @@ TEST(drop_ratio_search) {
   p.drop_ratio_search = 0.2;
   CHECK_OK(pt_bm25_query_prepare(&s, qtf, 4, &p, &q), (pt_error *)NULL);
   CHECK_EQ_INT(q.n, 4);
+  /* a ratio below 1 that float32 rounds to 1 (the position is counted in float, as knowhere
+   * does): the position stays inside the values, and the heaviest term stays */
+  p.drop_ratio_search = 0.99999999;
+  CHECK(pt_bm25_params_check(&p, NULL) == PT_OK);
+  CHECK_OK(pt_bm25_query_prepare(&s, qtf, 4, &p, &q), (pt_error *)NULL);
+  CHECK_EQ_INT(q.n, 1);
+  CHECK(q.w[0].index == 100);
   /* 10 tokens over 10 rows; k1 and b are carried as floats */
   CHECK(q.avgdl == 1.0f && pt_bm25_avgdl(&s) == 1.0 && q.k1 == 1.2f && q.b == 0.75f);
   pt_bm25_query_release(&q);
@@ -561,5 +719,5 @@ TEST(allocation_failures) {
   CHECK_EQ_INT(pt_set_allocator(NULL), PT_OK);
 }
 
-TEST_MAIN(T(term_index), T(vectors), T(scores_match_the_definition), T(deleted_rows_counted_until_compaction), T(forget),
+TEST_MAIN(T(term_index), T(vectors), T(scores_match_the_definition), T(deleted_rows_counted_until_compaction), T(forget), T(top_k_is_the_brute_force), T(ip_index),
           T(parameters), T(drop_ratio_search), T(misuse), T(allocation_failures))

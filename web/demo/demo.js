@@ -3,6 +3,7 @@
 // pymilvus-shaped API; each action also writes the call it made into the log.
 import {
   init, Collection, Partition, CollectionSchema, FieldSchema, DataType, MilvusException,
+  Function, FunctionType, AnnSearchRequest, RRFRanker,
 } from 'partita';
 import { DIM, GENRES, makeFilms, pca } from './films.js';
 
@@ -37,12 +38,13 @@ const state = {
 let schema;
 const makeSchema = () => new CollectionSchema([
   new FieldSchema('film_id', DataType.INT64, { is_primary: true }),
-  new FieldSchema('title', DataType.VARCHAR, { max_length: 200 }),
+  new FieldSchema('title', DataType.VARCHAR, { max_length: 200, enable_analyzer: true }),
   new FieldSchema('genre', DataType.VARCHAR, { max_length: 32 }),
   new FieldSchema('year', DataType.INT64),
   new FieldSchema('rating', DataType.FLOAT),
   new FieldSchema('embedding', DataType.FLOAT_VECTOR, { dim: DIM }),
-], 'made-up films with 8-d embeddings');
+  new FieldSchema('title_bm25', DataType.SPARSE_FLOAT_VECTOR),
+], 'made-up films with 8-d embeddings', { functions: [new Function('title_bm25', FunctionType.BM25, ['title'], ['title_bm25'])] });
 
 const keyOf = (partition, id) => `${partition}/${id}`;
 const colorOf = (name) => {
@@ -578,6 +580,65 @@ async function onMapClick(event) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Text search: keyword (BM25), vector and hybrid (RRF) side by side
+// ---------------------------------------------------------------------------------------------
+
+/** The text box's three searches on the same films, partitions and filter. */
+async function textSearch() {
+  const text = $('text-query').value.trim();
+  const filter = $('filter').value.trim();
+  const limit = Math.max(1, Math.min(50, Math.round(Number($('limit').value) || 5)));
+  const partition_names = [...state.known].filter((n) => state.searched.has(n));
+  $('text-error').hidden = true;
+  for (const id of ['text-bm25', 'text-vector', 'text-hybrid']) $(id).replaceChildren();
+  if (!text || partition_names.length === 0) {
+    $('text-code').textContent = text ? '// no partition is searched: tick one' : '// type words of a title, e.g. dark house';
+    return;
+  }
+  try {
+    const opts = { partition_names, output_fields: ['title', 'embedding'] };
+    const t0 = performance.now();
+    const [keyword] = await state.collection.search([text], 'title_bm25', { metric_type: 'BM25' }, limit, filter, opts);
+    // the vector: the map's query point, else the mean embedding of the keyword hits
+    const from = state.query ? 'the map point' : keyword.length ? 'the keyword hits\' mean embedding' : null;
+    const vector = state.query?.vector ??
+      (keyword.length ? keyword[0].entity.embedding.map((_, d) => keyword.reduce((s, h) => s + h.entity.embedding[d], 0) / keyword.length) : null);
+    const [near] = vector ? await state.collection.search([vector], 'embedding', { metric_type: 'L2' }, limit, filter, opts) : [[]];
+    const reqs = [new AnnSearchRequest([text], 'title_bm25', { metric_type: 'BM25' }, limit, filter || null)];
+    if (vector) reqs.push(new AnnSearchRequest([vector], 'embedding', { metric_type: 'L2' }, limit, filter || null));
+    const [fused] = await state.collection.hybrid_search(reqs, new RRFRanker(), limit, { partition_names, output_fields: ['title'] });
+    const ms = performance.now() - t0;
+    $('text-code').textContent = `await collection.search([${quote(text)}], 'title_bm25', { metric_type: 'BM25' }, ${limit}, ${quote(filter)}, …)\n` +
+      (vector ? `await collection.search([${vectorText(vector)}], 'embedding', { metric_type: 'L2' }, ${limit}, …) // from ${from}\n` : '// no vector: no keyword hit and no map point\n') +
+      `await collection.hybrid_search([bm25Request, vectorRequest], new RRFRanker(), ${limit}, …)\n` +
+      `// → ${keyword.length} + ${near.length} + ${fused.length} hits in ${ms.toFixed(2)} ms`;
+    const inKeyword = new Set(keyword.map((h) => h.id)), inNear = new Set(near.map((h) => h.id));
+    const show = (id, hits) => $(id).replaceChildren(...hits.map((h) => {
+      const li = document.createElement('li');
+      li.dataset.id = h.id;
+      if (inKeyword.has(h.id) && inNear.has(h.id)) li.className = 'both';
+      const score = document.createElement('span');
+      score.className = 'score';
+      score.textContent = fmt(h.distance, 3);
+      li.append(h.entity.title, score);
+      li.title = `film_id ${h.id}`;
+      li.onclick = () => {
+        const p = state.points.find((x) => x.film_id === h.id && partition_names.includes(x.partition));
+        if (p) selectFilm(p);
+      };
+      return li;
+    }));
+    show('text-bm25', keyword);
+    show('text-vector', near);
+    show('text-hybrid', fused);
+    log(`text search ${quote(text)}: keyword, vector, hybrid`, `${keyword.length}, ${near.length} and ${fused.length} hits`);
+  } catch (e) {
+    $('text-error').hidden = false;
+    $('text-error').textContent = e instanceof MilvusException ? `MilvusException(code=${e.code}, message=${e.message})` : String(e?.message ?? e);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Start
 // ---------------------------------------------------------------------------------------------
 
@@ -614,6 +675,10 @@ function wire() {
     timer = setTimeout(guard('search', search), 250);
   });
   $('metric').onchange = guard('search', search);
+  $('text-form').onsubmit = (e) => {
+    e.preventDefault();
+    guard('text search', textSearch)();
+  };
   $('limit').onchange = guard('search', search);
   $('chips').replaceChildren(...FILTERS.map((f) => {
     const b = document.createElement('button');
