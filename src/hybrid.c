@@ -62,8 +62,11 @@ typedef struct ranker {
 /* The rerank object: {"strategy": "rrf" | "weighted", "params": {...}}. As Milvus 2.6 reads a
  * legacy rank: no rerank or no strategy is RRF, and RRF without k takes RRF_DEFAULT_K. */
 static pt_status parse_ranker(const cJSON *rr, size_t n_reqs, ranker *r, pt_error *err) {
+  if (cJSON_IsNull(rr)) rr = NULL; /* a null rerank (None) is an absent one */
   const cJSON *st = cJSON_GetObjectItemCaseSensitive(rr, "strategy");
   const cJSON *params = cJSON_GetObjectItemCaseSensitive(rr, "params");
+  if (cJSON_IsNull(params)) params = NULL;
+  if (cJSON_IsNull(st)) st = NULL;
   r->norm = true;
   if ((rr && !cJSON_IsObject(rr)) || (params && !cJSON_IsObject(params)) || (st && !cJSON_IsString(st)))
     return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "rerank must be {strategy, params}" PT_INVALID_PARAMETER);
@@ -182,6 +185,15 @@ pt_status pt_collection_hybrid_search(pt_collection *c, const char *request, siz
   for (size_t i = 0; i < n_reqs; i++, req = req->next) {
     if (!cJSON_IsObject(req)) {
       rc = pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "each hybrid search request must be an object");
+      goto done;
+    }
+    /* a sub-request's hits are ranked in score order for the fusion: an ordering by scalar
+     * values (Milvus 3.0's order_by_fields) has no meaning there */
+    const cJSON *sp = cJSON_GetObjectItemCaseSensitive(req, "params");
+    const cJSON *sob = cJSON_IsObject(sp) ? cJSON_GetObjectItemCaseSensitive(sp, "order_by_fields") : NULL;
+    if (sob && !cJSON_IsNull(sob)) {
+      rc = pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM,
+                   "order_by_fields is not supported in a hybrid search's sub-request (request %zu)", i);
       goto done;
     }
     cJSON *sub = cJSON_Duplicate(req, true);

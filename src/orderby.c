@@ -367,6 +367,8 @@ static void merge_sort(const octx *x, uint32_t *p, uint32_t *tmp, size_t n) {
 
 pt_status pt_order_sort(const pt_collection *c, const pt_order *o, const pt_rowref *refs, uint32_t *perm, size_t n) {
   if (!o->n || n < 2) return PT_OK;
+  /* n x keys values: a spec of many keys over many rows must not wrap a 32-bit size */
+  if (o->n > SIZE_MAX / sizeof(oval) / n) return PT_NOMEM;
   oval *vals = pt_malloc(n * o->n * sizeof *vals);
   uint32_t *tmp = pt_malloc(n * sizeof *tmp);
   if (!vals || !tmp) {

@@ -119,6 +119,15 @@ static bool same_definition(const pt_vindex *a, const pt_vindex *b) {
          pt_str_eq(a->params, a->params_len, b->params, b->params_len);
 }
 
+/* A plain sparse field's IP index lives in the partitions' full-text states (fts.c), which are
+ * made for the indexes that exist when a search builds them: creating or dropping one on such a
+ * field drops the states, so the next search builds them for the indexes there are then. */
+static void reset_fts(pt_collection *c, size_t field) {
+  const pt_field *f = &c->schema->fields[field];
+  if (f->dtype != PT_SPARSE_FLOAT_VECTOR || f->bm25_input >= 0) return;
+  for (size_t p = 0; p < c->n_parts; p++) pt_fts_drop(c->parts[p]);
+}
+
 pt_status pt_collection_create_index(pt_collection *c, const char *request, size_t len, pt_error *err) {
   if (!c || !request) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_create_index: missing argument");
   pt_status rc = PT_OK;
@@ -186,6 +195,7 @@ pt_status pt_collection_create_index(pt_collection *c, const char *request, size
   c->vindexes = defs;
   c->vindexes[n] = v;
   c->n_vindexes = n + 1;
+  reset_fts(c, v.field);
   pt_wal_end_now(&w, c->store);
   pt_error_clear(err);
   return PT_OK;
@@ -258,12 +268,14 @@ pt_status pt_collection_drop_index(pt_collection *c, const char *request, size_t
       part->vix = NULL;
     }
   }
+  size_t field = c->vindexes[i].field;
   pt_vindex_release(&c->vindexes[i]);
   memmove(&c->vindexes[i], &c->vindexes[i + 1], (c->n_vindexes - i - 1) * sizeof *c->vindexes);
   if (--c->n_vindexes == 0) {
     pt_free(c->vindexes);
     c->vindexes = NULL;
   }
+  reset_fts(c, field);
   pt_wal_end_now(&w, c->store);
   pt_error_clear(err);
   return PT_OK;

@@ -5,7 +5,7 @@
 // parameters checked with knowhere's names and messages. C checks: tests/unit/test_bm25.c.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { init, Collection, CollectionSchema, FieldSchema, DataType, MilvusException } from 'partita';
+import { init, Collection, CollectionSchema, FieldSchema, DataType, MilvusException, memoryUsage } from 'partita';
 import { rejects, rejectsUnchanged, uniqueName } from './support/helpers.mjs';
 
 await init();
@@ -174,4 +174,33 @@ test('drop_ratio_search: a query loses its smallest values, with the index and w
     { code: 1100, message: 'drop_ratio_search applies to sparse fields; field v is a FloatVector: invalid parameter' });
   c.drop();
   d.drop();
+});
+
+test('an IP index made after the partitions\' inverted indexes exist is built by its next search; a dropped one is let go', async () => {
+  const r = rng(23);
+  const c = new Collection(uniqueName('sp2'), new CollectionSchema([
+    new FieldSchema('id', DataType.INT64, { is_primary: true }),
+    new FieldSchema('sv', DataType.SPARSE_FLOAT_VECTOR),
+    new FieldSchema('sw', DataType.SPARSE_FLOAT_VECTOR),
+  ]));
+  const N = 4000, sv = new Map(), sw = new Map();
+  await c.insert(Array.from({ length: N }, (_, id) => {
+    sv.set(id, sparseRow(r, 300));
+    sw.set(id, sparseRow(r, 300));
+    return { id, sv: sv.get(id), sw: sw.get(id) };
+  }));
+  const q = [sparseRow(r, 300, 4)];
+  c.create_index('sv', { index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'IP', params: {} });
+  assertSame((await c.search(q, 'sv', { metric_type: 'IP' }, 10))[0], reference(sv, q[0], 10)); // sv's index built
+  const m0 = memoryUsage().used;
+  c.create_index('sw', { index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'IP', params: {} }, { index_name: 'w' });
+  assertSame((await c.search(q, 'sw', { metric_type: 'IP' }, 10))[0], reference(sw, q[0], 10));
+  const m1 = memoryUsage().used;
+  // sw's postings (a few terms a row, 8 bytes each) are built now, beside sv's
+  assert.ok(m1 > m0 + N * 8, `sw's inverted index was built at its search (${m0} -> ${m1})`);
+  c.release();
+  c.drop_index({ index_name: 'w' });
+  assertSame((await c.search(q, 'sv', { metric_type: 'IP' }, 10))[0], reference(sv, q[0], 10));
+  assert.ok(memoryUsage().used < m1 - N * 8, 'the dropped index\'s postings are let go');
+  c.drop();
 });

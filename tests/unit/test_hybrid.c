@@ -131,6 +131,10 @@ TEST(fusion_follows_the_definition) {
   check(c, "{\"strategy\":\"rrf\",\"params\":{}}", true, 60, NULL, true, 10, 0);
   check(c, "{\"strategy\":\"rrf\"}", true, 60, NULL, true, 10, 0);
   check(c, "{}", true, 60, NULL, true, 10, 0);
+  /* a null rerank (None), strategy or params is an absent one */
+  check(c, "null", true, 60, NULL, true, 10, 0);
+  check(c, "{\"strategy\":\"rrf\",\"params\":null}", true, 60, NULL, true, 10, 0);
+  check(c, "{\"strategy\":null,\"params\":{\"k\":5}}", true, 5, NULL, true, 10, 0);
   check(c, "{\"strategy\":\"weighted\",\"params\":{\"weights\":[0.7,0.3]}}", false, 0, w, true, 10, 0);
   check(c, "{\"strategy\":\"weighted\",\"params\":{\"weights\":[0.7,0.3],\"norm_score\":false}}", false, 0, w, false, 4, 1);
   pt_store_close(st);
@@ -173,6 +177,11 @@ TEST(refusals) {
              "metric type not match: invalid parameter[expected=BM25][actual=IP]");
   EXPECT_ERR(pt_collection_hybrid_search(c, bad, strlen(bad), ins, 1, &res, &e), &e, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
              "the number of ann search requests (2)");
+  /* an ordering by scalar values inside a sub-request would change the ranks the fusion reads */
+  const char *ordered = "{\"reqs\":[{\"anns_field\":\"v\",\"metric_type\":\"L2\",\"params\":{\"order_by_fields\":\"id:desc\"}},"
+                        "{\"anns_field\":\"s\"}],\"rerank\":{}}";
+  EXPECT_ERR(pt_collection_hybrid_search(c, ordered, strlen(ordered), ins, 2, &res, &e), &e, PT_MISUSE, PT_CODE_PARAMETER_INVALID,
+             PT_EXC_PARAM, "order_by_fields is not supported in a hybrid search's sub-request (request 0)");
   pt_store_close(st);
 }
 
