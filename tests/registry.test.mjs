@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { MilvusClient as SdkClient, DataType, ErrorCode, LoadState } from '@zilliz/milvus2-sdk-node';
 import { serve } from 'partita/server/node';
 import { createHandler } from 'partita/server';
@@ -159,5 +160,55 @@ test('serve({ durable }) without gRPC: REST databases are durable stores under t
     await server.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a REST handler over a .db connection: its databases are durable from the first request (the store not yet opened)', async () => {
+  const { connections } = await import('partita');
+  const dir = join(mkdtempSync(join(tmpdir(), 'partita-registry-db-')), 'shop.db');
+  const using = uniqueName('restdb');
+  try {
+    const rest = async (handler, path, body) => (await handler(new Request(`http://127.0.0.1/v2/vectordb/${path}`, { method: 'POST', body: JSON.stringify(body) }))).json();
+    connections.connect(using, { uri: dir });
+    let handler = createHandler({ using });
+    assert.equal((await rest(handler, 'databases/create', { dbName: 'shelf' })).code, 0);
+    assert.equal((await rest(handler, 'collections/create', { dbName: 'shelf', collectionName: 'maps', dimension: 2 })).code, 0);
+    assert.equal((await rest(handler, 'entities/insert', { dbName: 'shelf', collectionName: 'maps', data: [{ id: 1, vector: [0, 1] }] })).code, 0);
+    assert.ok(existsSync(join(dir, 'databases', 'shelf.db', 'LOCK')), 'the database is a store under the connection\'s directory');
+    connections.remove_connection(using);
+    const { closeDatabases } = await import('../web/src/client/databases.js');
+    closeDatabases(using);
+    connections.connect(using, { uri: dir });
+    handler = createHandler({ using });
+    assert.deepEqual((await rest(handler, 'databases/list', {})).data, ['default', 'shelf']);
+    assert.equal((await rest(handler, 'entities/query', { dbName: 'shelf', collectionName: 'maps', filter: 'id > 0' })).data.length, 1);
+    closeDatabases(using);
+  } finally {
+    rmSync(dirname(dir), { recursive: true, force: true });
+  }
+});
+
+test("an alias in a process's first MilvusClient call on a durable store names its collection (the store's aliases recovered first)", async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'partita-registry-alias-')), 'x.db');
+  try {
+    const first = new MilvusClient({ address: dir });
+    ok(await first.createCollection({ collection_name: 'books', dimension: 2 }));
+    ok(await first.insert({ collection_name: 'books', data: [{ id: 7, vector: [0, 1] }] }));
+    ok(await first.createAlias({ collection_name: 'books', alias: 'shelf' }));
+    await first.closeConnection();
+    const { closeDurableAddress } = await import('../web/src/client/milvus-client.js');
+    closeDurableAddress(dir);
+    // a fresh process: the core not loaded yet when the first request names the alias
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', `
+      import { MilvusClient } from 'partita/milvus-client';
+      const c = new MilvusClient({ address: ${JSON.stringify(dir)} });
+      const r = await c.query({ collection_name: 'shelf', filter: 'id > 0', output_fields: ['id'] });
+      console.log(JSON.stringify(r.data));
+      await c.closeConnection();
+    `], { encoding: 'utf8' });
+    assert.equal(child.status, 0, child.stderr);
+    assert.deepEqual(JSON.parse(child.stdout.trim().split('\n').pop()), [{ id: '7' }]);
+  } finally {
+    rmSync(dirname(dir), { recursive: true, force: true });
   }
 });

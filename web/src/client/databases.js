@@ -7,6 +7,7 @@
 // otherwise what `optionsOf(db)` says (in memory, or a forwarding connection's remote database).
 
 import { engine } from '../core/engine.js';
+import { unsupported } from './status.js';
 import { Databases } from '../core/databases.js';
 import { connections, durableInPage } from '../orm/connections.js';
 import { databaseDir, removeStore, storedDatabases } from '../persist/durable.js';
@@ -43,6 +44,8 @@ export class OwnedDatabases extends Databases {
 
   /** CreateDatabase; a durable database's directory is made now. */
   create(db) {
+    // checked before the name is listed: a page's store has no directory of databases
+    if (this.#dir && durableInPage()) throw unsupported('creating a database in a durable store in a page (it keeps its default database only)');
     super.create(db);
     if (this.#dir) this.open(db);
   }

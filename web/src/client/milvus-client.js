@@ -21,7 +21,7 @@
 
 import { init } from '../core/loader.js';
 import { engine, isInitialized } from '../core/engine.js';
-import { connections, durableInPage, isStorePath } from '../orm/connections.js';
+import { connections, isStorePath } from '../orm/connections.js';
 import { Collection, idsRequest, keysExpr } from '../orm/collection.js';
 import { transcribeQueries } from '../core/marshal.js';
 import { CollectionSchema, FieldSchema, Function as OrmFunction } from '../orm/schema.js';
@@ -424,7 +424,8 @@ export class MilvusClient {
       checkSdkNames(engine().constants.dtype_proto);
       // a durable store is opened (recovered) before the first request: its aliases with it
       if (isStorePath(this.address)) return connections._open(aliasOf(this.address, 'default'));
-    }, (e) => {
+    }).catch((e) => {
+      // init or the store's opening failed: the next request tries again
       this.#ready = null;
       throw e;
     }));
@@ -469,6 +470,18 @@ export class MilvusClient {
 
   /** The request with its collection name resolved when it is an alias (as Milvus resolves
    * aliases in every request that names a collection). */
+  /** #real once the core is loaded and the store open (a durable store's aliases recovered):
+   * an alias in the first request of a process, or of a page's store, names its collection. A
+   * failure to get ready is the request's to report (#run), so the data is kept as it is. */
+  async #resolved(data) {
+    try {
+      await this.#whenReady();
+    } catch {
+      return data;
+    }
+    return this.#real(data);
+  }
+
   #real(data) {
     // before the core is loaded no store is open, so no alias is known; a database that does
     // not exist (or a store that cannot be opened) fails when the request runs
@@ -615,7 +628,7 @@ export class MilvusClient {
   async hasCollection(data) {
     checkCollectionName(data);
     accept('hasCollection', data, []);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     // the SDK answers false, with a success, whatever the error
     return this.#run(() => ({ status: resStatus(), value: false }), () => ({ status: resStatus(), value: engine().hasCollection(this.#storeOf(data), data.collection_name) }));
   }
@@ -623,7 +636,7 @@ export class MilvusClient {
   async describeCollection(data) {
     checkCollectionName(data);
     accept('describeCollection', data, ['cache']);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     return this.#run((s) => ({ status: s }), () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       const db = this.#dbOf(data);
@@ -693,7 +706,7 @@ export class MilvusClient {
   async getCollectionStatistics(data) {
     checkCollectionName(data);
     accept('getCollectionStatistics', data, []);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     return this.#run((s) => ({ status: s, stats: [], data: {} }), () => {
       const n = String(engine().numEntities(this.#storeOf(data), data.collection_name));
       return { status: resStatus(), stats: [{ key: 'row_count', value: n }], data: { row_count: n } };
@@ -707,7 +720,7 @@ export class MilvusClient {
   async loadCollection(data) {
     checkCollectionName(data);
     accept('loadCollection', data, ['replica_number', 'refresh']);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     if (data.replica_number !== undefined && data.replica_number !== 1) throw unsupported('`replica_number` other than 1 of MilvusClient.loadCollection');
     return this.#run((s) => s, () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
@@ -731,7 +744,7 @@ export class MilvusClient {
   async releaseCollection(data) {
     checkCollectionName(data);
     accept('releaseCollection', data, []);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     return this.#run((s) => s, () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       this.#reg(data).setLoaded(h, false);
@@ -742,7 +755,7 @@ export class MilvusClient {
   async getLoadState(data) {
     checkCollectionName(data);
     accept('getLoadState', data, ['partition_names']);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     return this.#run((s) => ({ status: s, state: LoadState.LoadStateNotExist }), () => {
       const h = engine().find(this.#storeOf(data), data.collection_name);
       if (!h) return { status: resStatus(), state: LoadState.LoadStateNotExist };
@@ -754,7 +767,7 @@ export class MilvusClient {
   async getLoadingProgress(data) {
     checkCollectionName(data);
     accept('getLoadingProgress', data, ['partition_names']);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     return this.#run((s) => ({ status: s, progress: '0' }), () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       return { status: resStatus(), progress: this.#reg(data).state(h).loaded ? '100' : '0' };
@@ -766,7 +779,7 @@ export class MilvusClient {
   async createPartition(data) {
     checkPartitionArgs(data);
     accept('createPartition', data, ['partition_name']);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     return this.#run((s) => s, () => {
       this.#collection(data).create_partition(data.partition_name);
       return resStatus();
@@ -776,7 +789,7 @@ export class MilvusClient {
   async hasPartition(data) {
     checkPartitionArgs(data);
     accept('hasPartition', data, ['partition_name']);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     return this.#run((s) => ({ status: s, value: false }), () =>
       ({ status: resStatus(), value: engine().hasPartition(this.#storeOf(data), data.collection_name, data.partition_name) }));
   }
@@ -784,7 +797,7 @@ export class MilvusClient {
   async showPartitions(data) {
     checkCollectionName(data);
     accept('showPartitions', data, ['type']);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     return this.#run((s) => ({ status: s, partition_names: [], partitionIDs: [], created_timestamps: [], created_utc_timestamps: [], data: [] }), () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       const parts = engine().describe(this.#storeOf(data), h.name, h).partitions;
@@ -809,7 +822,7 @@ export class MilvusClient {
   async getPartitionStatistics(data) {
     checkPartitionArgs(data);
     accept('getPartitionStatistics', data, ['partition_name']);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     return this.#run((s) => ({ status: s, stats: [], data: {} }), () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       requirePartition(this.#storeOf(data), h, data.partition_name);
@@ -825,7 +838,7 @@ export class MilvusClient {
   async dropPartition(data) {
     checkPartitionArgs(data);
     accept('dropPartition', data, ['partition_name']);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     return this.#run((s) => s, () => {
       if (data.partition_name === '_default') throw new MilvusException(Code.PARAMETER_INVALID, 'default partition cannot be deleted: invalid parameter');
       this.#collection(data).drop_partition(data.partition_name);
@@ -850,7 +863,7 @@ export class MilvusClient {
   async #partitionsLoad(method, data, load) {
     checkCollectionName(data);
     accept(method, data, ['partition_names', 'replica_number']);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     if (!Array.isArray(data.partition_names) || !data.partition_names.length) throw new Error(ERROR_REASONS.PARTITION_NAMES_IS_REQUIRED);
     if (data.replica_number !== undefined && data.replica_number !== 1) throw unsupported(`\`replica_number\` other than 1 of MilvusClient.${method}`);
     return this.#run((s) => s, () => {
@@ -871,7 +884,7 @@ export class MilvusClient {
     }
     checkCollectionName(data);
     accept('createIndex', data, ['field_name', 'index_name', 'extra_params', 'index_type', 'metric_type', 'params']);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     const extra = { ...(data.extra_params ?? {}) };
     if (data.params) extra.params = data.params;
     if (data.index_type) extra.index_type = data.index_type;
@@ -896,7 +909,7 @@ export class MilvusClient {
   async describeIndex(data) {
     checkCollectionName(data);
     accept('describeIndex', data, ['field_name', 'index_name']);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     return this.#run((s) => ({ status: s, index_descriptions: [] }), () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       return {
@@ -913,7 +926,7 @@ export class MilvusClient {
   async listIndexes(data) {
     checkCollectionName(data);
     accept('listIndexes', data, ['field_name', 'index_name']);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     return this.#run((s) => ({ status: s, indexes: [] }), () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       return { status: resStatus(), indexes: engine().indexes(this.#storeOf(data), h.name).map((i) => i.index_name) };
@@ -923,7 +936,7 @@ export class MilvusClient {
   async getIndexState(data) {
     checkCollectionName(data);
     accept('getIndexState', data, ['field_name', 'index_name']);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     return this.#run((s) => ({ status: s, state: 'None' }), () => {
       const [ix] = this.#indexes(engine().resolve(this.#storeOf(data), data.collection_name), data);
       return { status: resStatus(), state: ix.state };
@@ -933,7 +946,7 @@ export class MilvusClient {
   async getIndexBuildProgress(data) {
     checkCollectionName(data);
     accept('getIndexBuildProgress', data, ['field_name', 'index_name']);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     return this.#run((s) => ({ status: s, indexed_rows: 0, total_rows: 0 }), () => {
       const list = this.#indexes(engine().resolve(this.#storeOf(data), data.collection_name), data);
       const sum = (k) => list.reduce((a, ix) => a + ix[k], 0);
@@ -944,7 +957,7 @@ export class MilvusClient {
   async dropIndex(data) {
     checkCollectionName(data);
     accept('dropIndex', data, ['field_name', 'index_name']);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     return this.#run((s) => s, () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       const reg = this.#reg(data);
@@ -983,7 +996,7 @@ export class MilvusClient {
   async #write(op, data) {
     checkCollectionName(data);
     accept(op, data, op === 'upsert' ? ['data', 'fields_data', 'partition_name', 'partial_update', 'field_ops'] : ['data', 'fields_data', 'partition_name']);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     // the SDK's upsert: merge mode when partial_update is true or field_ops name an operation
     // (the SDK sends both to the server, which merges; the core does here)
     const fieldOps = op === 'upsert' ? sdkFieldOps(data.field_ops) : undefined;
@@ -1010,7 +1023,7 @@ export class MilvusClient {
   async delete(data) {
     if (!data || !data.collection_name) throw new Error(ERROR_REASONS.COLLECTION_NAME_IS_REQUIRED);
     accept('delete', data, ['ids', 'filter', 'expr', 'exprValues', 'partition_name', 'consistency_level']);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     await this.#whenReady();
     const desc = await this.describeCollection({ collection_name: data.collection_name, db_name: data.db_name });
     const pk = desc.status.error_code === ErrorCode.SUCCESS ? desc.schema.fields.find((f) => f.is_primary_key) : null;
@@ -1049,7 +1062,7 @@ export class MilvusClient {
     accept('query', data, ['output_fields', 'partition_names', 'ids', 'expr', 'filter', 'exprValues', 'offset', 'limit', 'consistency_level',
       'order_by_fields', 'order_by']);
     orderByText(data.order_by_fields ?? data.order_by, sdkError); // the SDK's checks throw, before any call
-    data = this.#real(data);
+    data = await this.#resolved(data);
     return this.#run((s) => ({ status: s, data: [] }), () => ({ status: resStatus(), data: this.#queryRows(data) }));
   }
 
@@ -1084,7 +1097,7 @@ export class MilvusClient {
   async count(data) {
     checkCollectionName(data);
     accept('count', data, ['expr', 'filter']);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     return this.#run((s) => ({ status: s, data: 0 }), () => {
       const rows = this.#queryRows({ collection_name: data.collection_name, db_name: data.db_name, expr: data.filter || data.expr || '', output_fields: [DEFAULT_COUNT_QUERY_STRING] });
       return { status: resStatus(), data: Number(rows[0][DEFAULT_COUNT_QUERY_STRING]) };
@@ -1120,7 +1133,7 @@ export class MilvusClient {
     const keyed = byIds ? idsRequest(data.ids, vectors) : null;
     if (vectors === undefined && !byIds) throw new Error(ERROR_REASONS.VECTORS_OR_VECTOR_IS_MISSING);
     await this.#whenReady();
-    data = this.#real(data); // an alias names its collection (after the store's aliases are recovered)
+    data = await this.#resolved(data); // an alias names its collection (after the store's aliases are recovered)
     const desc = await this.describeCollection({ collection_name: data.collection_name, db_name: data.db_name });
     if (desc.status.error_code !== ErrorCode.SUCCESS) return { status: desc.status, results: [], recalls: [], session_ts: -1, collection_name: data.collection_name };
     // by keys the field is never guessed: the core asks for it as Milvus does
@@ -1179,7 +1192,7 @@ export class MilvusClient {
     // the SDK's hybrid search has no top-level filter: each sub-request carries its own
     if (data.filter || data.expr) throw unsupported('a top-level `filter` of MilvusClient.hybridSearch (give each sub-request its `expr`)');
     await this.#whenReady();
-    data = this.#real(data); // an alias names its collection
+    data = await this.#resolved(data); // an alias names its collection
     const desc = await this.describeCollection({ collection_name: data.collection_name, db_name: data.db_name });
     const fail = (s) => ({ status: s, results: [], recalls: [], session_ts: -1, collection_name: data.collection_name });
     if (desc.status.error_code !== ErrorCode.SUCCESS) return fail(desc.status);
@@ -1217,7 +1230,7 @@ export class MilvusClient {
     checkCollectionName(data);
     accept('queryIterator', data, ['expr', 'filter', 'exprValues', 'batchSize', 'limit', 'output_fields', 'partition_names', 'consistency_level',
       'order_by_fields']);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     await this.#whenReady();
     const h = engine().resolve(this.#storeOf(data), data.collection_name);
     this.#reg(data).requireLoaded(h);
@@ -1245,7 +1258,7 @@ export class MilvusClient {
     checkCollectionName(data);
     accept('searchIterator', data, ['data', 'vector', 'vectors', 'anns_field', 'expr', 'filter', 'exprValues', 'batchSize', 'limit',
       'output_fields', 'params', 'metric_type', 'partition_names', 'consistency_level', 'round_decimal', 'external_filter_fn', 'order_by_fields']);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     await this.#whenReady();
     const h = engine().resolve(this.#storeOf(data), data.collection_name);
     this.#reg(data).requireLoaded(h);
@@ -1297,8 +1310,8 @@ export class MilvusClient {
     return this.#alterCollection(data, [], keyList('dropCollectionProperties', 'properties', data.properties));
   }
 
-  #alterCollection(data, pairs, keys) {
-    data = this.#real(data);
+  async #alterCollection(data, pairs, keys) {
+    data = await this.#resolved(data);
     return this.#run((s) => s, () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       alterCollectionProperties(h, this.#reg(data).state(h), pairs, keys);
@@ -1315,7 +1328,7 @@ export class MilvusClient {
     checkCollectionName(data);
     accept('alterCollectionFieldProperties', data, ['field_name', 'properties']);
     const pairs = propertyPairs('alterCollectionFieldProperties', data.properties);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     return this.#run((s) => s, () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       alterFieldProperties(h, this.#reg(data).state(h), data.field_name, pairs);
@@ -1343,8 +1356,8 @@ export class MilvusClient {
     return this.#alterIndex(data, [], keyList('dropIndexProperties', 'properties', data.properties));
   }
 
-  #alterIndex(data, pairs, keys) {
-    data = this.#real(data);
+  async #alterIndex(data, pairs, keys) {
+    data = await this.#resolved(data);
     return this.#run((s) => s, () => {
       for (const k of [...pairs.map(([key]) => key), ...keys])
         if (k !== MMAP) throw new MilvusException(Code.PARAMETER_INVALID, `${k} is not configable index param: invalid parameter`);
@@ -1391,7 +1404,6 @@ export class MilvusClient {
     accept('createDatabase', data, []);
     if (data.properties !== undefined && Object.keys(data.properties ?? {}).length) throw unsupported('`properties` of MilvusClient.createDatabase');
     return this.#run((s) => s, () => {
-      if (storeDirOf(this.address) && durableInPage()) throw unsupported('MilvusClient.createDatabase with a durable store in a page (it keeps its default database only)');
       this.#databases().create(data.db_name);
       return resStatus();
     });
@@ -1482,7 +1494,7 @@ export class MilvusClient {
   async listAliases(data) {
     checkCollectionName(data);
     accept('listAliases', data, []);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     return this.#run((s) => ({ status: s, db_name: data.db_name || this.#db, collection_name: data.collection_name, aliases: [] }), () => {
       const db = this.#dbOf(data);
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
@@ -1552,7 +1564,7 @@ export class MilvusClient {
   async runAnalyzer(data) {
     accept('runAnalyzer', data, ['text', 'analyzer_params', 'with_detail', 'with_hash']);
     if (data.collection_name !== undefined) throw unsupported('`collection_name` of MilvusClient.runAnalyzer (a field\'s analyzer): give analyzer_params');
-    data = this.#real(data);
+    data = await this.#resolved(data);
     return this.#run((s) => ({ status: s, results: [] }), () => {
       const texts = Array.isArray(data.text) ? data.text.map(String) : [String(data.text)];
       const results = run_analyzer(texts, { analyzer_params: data.analyzer_params || undefined, with_detail: data.with_detail === true, with_hash: data.with_hash === true });
@@ -1569,7 +1581,7 @@ export class MilvusClient {
   async #flush(method, data) {
     if (!data || !Array.isArray(data.collection_names) || !data.collection_names.length) throw new Error(ERROR_REASONS.COLLECTION_NAME_IS_REQUIRED);
     accept(method, data, ['collection_names']);
-    data = this.#real(data);
+    data = await this.#resolved(data);
     return this.#run((s) => ({ status: s, coll_segIDs: {}, flush_coll_segIDs: {}, coll_seal_times: {}, coll_flush_ts: {}, flushed: false }), async () => {
       const segs = {};
       for (const name of data.collection_names) {

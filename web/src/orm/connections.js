@@ -9,7 +9,8 @@
 // Worker (persist/browser-store.js): opening it is asynchronous, so connect() returns a promise
 // there, to await before the store is used (MilvusClient awaits it in its connectPromise).
 
-import { engine } from '../core/engine.js';
+import { engine, isInitialized } from '../core/engine.js';
+import { init } from '../core/loader.js';
 import { CLIENT_ERROR, ConnectionConfigException, ConnectionNotExistException, ParamError } from '../core/errors.js';
 import { Forwarder } from '../remote/forward.js';
 import { DurableStore } from '../persist/durable.js';
@@ -219,10 +220,13 @@ class Connections {
     if (!o || o.failed) {
       o = { failed: null };
       o.promise = (async () => {
-        const store = engine().openStore();
+        let store = null;
         try {
+          if (!isInitialized()) await init(); // connect() may come before init()
+          store = engine().openStore();
           const durable = await BrowserStore.open(store, config.path, config.durable, registryHost);
-          if (this.#aliases.get(alias)?.config !== config) {
+          // a second connect() of the same store while it opened keeps it; another path does not
+          if (this.#aliases.get(alias)?.config?.path !== config.path) {
             // removed (or connected elsewhere) while it opened
             durable.close();
             engine().closeStore(store);
@@ -232,7 +236,7 @@ class Connections {
           this.#stores.set(alias, store);
           this.#opening.delete(alias);
         } catch (e) {
-          if (!this.#stores.has(alias)) engine().closeStore(store);
+          if (store !== null && !this.#stores.has(alias)) engine().closeStore(store);
           o.failed = e;
           throw e;
         }
@@ -259,6 +263,12 @@ class Connections {
       this.#aliases.delete(alias);
       throw e;
     }
+  }
+
+  /** The directory (Node) or OPFS path (page) of an alias's durable store, opened or not; null
+   * for an alias whose store is in memory or remote. */
+  _storePath(alias = DEFAULT) {
+    return this.#aliases.get(alias)?.config.path ?? null;
   }
 
   /** The durable store of an alias (null: in memory), once its store is open. */

@@ -40,7 +40,7 @@ export class Connection {
    * the same default connection: the gRPC face); under a durable store, durable ones. */
   get databases() {
     const owner = this.owner;
-    return ownedDatabases(owner, () => new OwnedDatabases(owner, connections._durable(owner) ? connections.get_connection_addr(owner).uri : null, () => ({ uri: ':memory:' })));
+    return ownedDatabases(owner, () => new OwnedDatabases(owner, connections._storePath(owner), () => ({ uri: ':memory:' })));
   }
 
   /** The connection of database `db` (Milvus's error when there is none), connected on first
