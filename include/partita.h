@@ -918,6 +918,15 @@ PT_API pt_status pt_log_next(const uint8_t *bytes, size_t len, size_t at, pt_log
  */
 PT_API pt_status pt_log_apply(pt_store *store, const uint8_t *record, size_t len, pt_error *err);
 
+/**
+ * pt_log_next, then pt_log_apply of the record it read, in one pass over its bytes (the checksum
+ * is checked once): the replay of a log. HEADER, END and HOST records are only read (`rec` says
+ * which). `*applied` (may be NULL) is 1 when the record was read and handed to be applied, so a
+ * failure with it set is the apply's (the record does not fit the store), else the read's.
+ */
+PT_API pt_status pt_log_apply_next(pt_store *store, const uint8_t *bytes, size_t len, size_t at, pt_log_record *rec,
+                                   int *applied, pt_error *err);
+
 /* ============================================================================================ */
 /* JSON output: Milvus REST v2 shapes                                                            */
 /* ============================================================================================ */

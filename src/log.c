@@ -289,34 +289,51 @@ static pt_status apply(pt_store *s, uint32_t type, rd *r, pt_error *err) {
   }
 }
 
-pt_status pt_log_apply(pt_store *s, const uint8_t *record, size_t len, pt_error *err) {
-  if (!s || (!record && len)) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_log_apply: missing argument");
+/* Applies `record`, which pt_log_next has just read whole (its checksum checked) as `rec`. */
+static pt_status apply_read(pt_store *s, const uint8_t *record, const pt_log_record *rec, pt_error *err) {
+  size_t len = rec->length;
   /* a batch's values are read in place: aligned, as every record of an aligned log is */
   if ((uintptr_t)record % 8)
     return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_log_apply: the record is not 8-byte aligned");
+  pt_status rc;
+  rd r = {record, len - PT_WAL_FOOT, PT_WAL_HEAD, true};
+  s->wal.applying = true;
+  s->wal.force_ts = rec->ts;
+  s->wal.force_id = 0;
+  pt_error scratch;
+  pt_error *e = err ? err : &scratch;
+  pt_error_clear(e);
+  rc = apply(s, rec->type, &r, e);
+  s->wal.applying = false;
+  s->wal.force_ts = s->wal.force_id = 0;
+  if (rc == PT_OK && rec->ts > s->last_ts && rec->type != PT_LOG_HOST) s->last_ts = rec->ts;
+  if (rc == PT_NOMEM) return rc;
+  if (rc == PT_CORRUPT && !e->message[0]) return LOG_CORRUPT(err, "log record of type %u is malformed", rec->type);
+  if (rc) {
+    char why[PT_ERROR_MESSAGE_MAX / 2];
+    snprintf(why, sizeof why, "%.400s", e->message);
+    return LOG_CORRUPT(err, "log record of type %u cannot be applied to this store: %s", rec->type, why);
+  }
+  pt_error_clear(err);
+  return PT_OK;
+}
+
+pt_status pt_log_apply(pt_store *s, const uint8_t *record, size_t len, pt_error *err) {
+  if (!s || (!record && len)) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_log_apply: missing argument");
   pt_log_record rec;
   pt_status rc = pt_log_next(record ? record : (const uint8_t *)"", len, 0, &rec, err);
   if (rc == PT_NOT_FOUND) return LOG_CORRUPT(err, "an empty log record");
   if (rc) return rc;
   if (rec.length != len) return LOG_CORRUPT(err, "a log record must be applied alone (%zu bytes of %zu)", rec.length, len);
-  rd r = {record, len - PT_WAL_FOOT, PT_WAL_HEAD, true};
-  s->wal.applying = true;
-  s->wal.force_ts = rec.ts;
-  s->wal.force_id = 0;
-  pt_error scratch;
-  pt_error *e = err ? err : &scratch;
-  pt_error_clear(e);
-  rc = apply(s, rec.type, &r, e);
-  s->wal.applying = false;
-  s->wal.force_ts = s->wal.force_id = 0;
-  if (rc == PT_OK && rec.ts > s->last_ts && rec.type != PT_LOG_HOST) s->last_ts = rec.ts;
-  if (rc == PT_NOMEM) return rc;
-  if (rc == PT_CORRUPT && !e->message[0]) return LOG_CORRUPT(err, "log record of type %u is malformed", rec.type);
-  if (rc) {
-    char why[PT_ERROR_MESSAGE_MAX / 2];
-    snprintf(why, sizeof why, "%.400s", e->message);
-    return LOG_CORRUPT(err, "log record of type %u cannot be applied to this store: %s", rec.type, why);
-  }
-  pt_error_clear(err);
-  return PT_OK;
+  return apply_read(s, record, &rec, err);
+}
+
+pt_status pt_log_apply_next(pt_store *s, const uint8_t *bytes, size_t len, size_t at, pt_log_record *rec, int *applied,
+                            pt_error *err) {
+  if (applied) *applied = 0;
+  if (!s) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_log_apply_next: missing argument");
+  pt_status rc = pt_log_next(bytes, len, at, rec, err);
+  if (rc || rec->type == PT_LOG_HEADER || rec->type == PT_LOG_END || rec->type == PT_LOG_HOST) return rc;
+  if (applied) *applied = 1;
+  return apply_read(s, bytes + at, rec, err);
 }

@@ -141,8 +141,7 @@ EXPORT(void, pt_wasm_log_taken)(pt_store *store);
 EXPORT(pt_status, pt_wasm_log_host)(pt_store *store, const uint8_t *bytes, size_t len);
 EXPORT(void, pt_wasm_log_marker)(int end, double id, uint8_t *out);
 EXPORT(uint8_t *, pt_wasm_checkpoint)(pt_store *store, double id, const uint8_t *host, size_t host_len, uint32_t *len_out);
-EXPORT(pt_status, pt_wasm_log_next)(const uint8_t *bytes, size_t len, size_t at, double *out);
-EXPORT(pt_status, pt_wasm_log_apply)(pt_store *store, const uint8_t *record, size_t len);
+EXPORT(pt_status, pt_wasm_log_next)(const uint8_t *bytes, size_t len, size_t at, double *out, pt_store *store);
 EXPORT(char *, pt_wasm_rows_to_json)(const pt_rows *rows, uint32_t flags);
 EXPORT(char *, pt_wasm_search_to_json)(const pt_search_result *r, uint32_t flags);
 EXPORT(int, pt_wasm_json_member)(const char *json, size_t len, const char *key, size_t key_len, uint32_t *out);
@@ -727,11 +726,14 @@ uint8_t *pt_wasm_checkpoint(pt_store *store, double id, const uint8_t *host, siz
   return out;
 }
 
-/* pt_log_next, into 6 doubles: type, length, the first item's offset in `bytes` (-1: absent),
- * its length, torn (on PT_CORRUPT), and a HEADER / END record's checkpoint id. */
-pt_status pt_wasm_log_next(const uint8_t *bytes, size_t len, size_t at, double *out) {
+/* pt_log_next (store NULL), or pt_log_apply_next into `store`, into 7 doubles: type, length,
+ * the first item's offset in `bytes` (-1: absent), its length, torn (on PT_CORRUPT), a HEADER /
+ * END record's checkpoint id, and 1 when the record was read and handed to be applied. */
+pt_status pt_wasm_log_next(const uint8_t *bytes, size_t len, size_t at, double *out, pt_store *store) {
   pt_log_record rec;
-  pt_status rc = pt_log_next(bytes, len, at, &rec, &last_error);
+  int applied = 0;
+  pt_status rc = store ? pt_log_apply_next(store, bytes, len, at, &rec, &applied, &last_error)
+                       : pt_log_next(bytes, len, at, &rec, &last_error);
   out[0] = rec.type;
   out[1] = (double)rec.length;
   out[2] = rec.item ? (double)(rec.item - bytes) : -1;
@@ -741,11 +743,8 @@ pt_status pt_wasm_log_next(const uint8_t *bytes, size_t len, size_t at, double *
   if (rc == PT_OK && (rec.type == PT_LOG_HEADER || rec.type == PT_LOG_END))
     for (int i = 7; i >= 0; i--) id = id << 8 | rec.item[i];
   out[5] = (double)id;
+  out[6] = applied;
   return rc;
-}
-
-pt_status pt_wasm_log_apply(pt_store *store, const uint8_t *record, size_t len) {
-  return pt_log_apply(store, record, len, &last_error);
 }
 
 /* 1 when the vector kernels of this build are WebAssembly SIMD128 ones. */

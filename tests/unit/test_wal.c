@@ -357,6 +357,53 @@ static size_t read_prefix(const uint8_t *p, size_t len, pt_status *rc, pt_log_re
   return at;
 }
 
+/* pt_log_apply_next (one pass: read and apply) replays a log to the same store as pt_log_next
+ * then pt_log_apply; a failure says whether the read or the apply failed. */
+TEST(apply_next_replays_in_one_pass) {
+  logbuf l = {NULL, 0, 0};
+  pt_store *a = recording_store();
+  mutate(a, &l);
+  pt_store *b = later_store();
+  pt_log_record rec;
+  pt_error err;
+  pt_status rc;
+  int applied = 0;
+  size_t at = 0;
+  while ((rc = pt_log_apply_next(b, l.p, l.len, at, &rec, &applied, &err)) == PT_OK) {
+    CHECK_EQ_INT(applied, 1);
+    at += rec.length;
+  }
+  CHECK_EQ_INT(rc, PT_NOT_FOUND);
+  CHECK_EQ_INT(applied, 0);
+  char *da = test_dump_store(a), *db = test_dump_store(b);
+  CHECK_STR(da, db);
+  free(da);
+  free(db);
+  /* the last record on a store without its collection: the apply's failure */
+  size_t starts[256];
+  size_t n = record_starts(l.p, l.len, starts, 256);
+  CHECK(n > 1);
+  uint8_t *copy = malloc(l.len);
+  memcpy(copy, l.p, l.len);
+  char *before = test_dump_store(b);
+  pt_store *fresh = test_store();
+  CHECK_EQ_INT(pt_log_apply_next(fresh, copy, l.len, starts[n - 1], &rec, &applied, &err), PT_CORRUPT);
+  CHECK_EQ_INT(applied, 1);
+  /* a flipped byte: the read's failure, nothing applied */
+  copy[starts[1] + 20] ^= 0x40;
+  CHECK_EQ_INT(pt_log_apply_next(b, copy, l.len, starts[1], &rec, &applied, &err), PT_CORRUPT);
+  CHECK_EQ_INT(applied, 0);
+  char *after = test_dump_store(b);
+  CHECK_STR(before, after);
+  free(before);
+  free(after);
+  free(copy);
+  pt_store_close(fresh);
+  pt_store_close(a);
+  pt_store_close(b);
+  free(l.p);
+}
+
 TEST(torn_and_flipped_logs_read_a_prefix) {
   logbuf l = {NULL, 0, 0};
   pt_store *s = recording_store();
@@ -476,4 +523,4 @@ TEST(allocation_failure_while_recording) {
 }
 
 TEST_MAIN(T(allocation_failure_while_recording), T(replay_gives_the_same_store), T(failures_and_no_ops_record_nothing),
-          T(checkpoint_then_log), T(torn_and_flipped_logs_read_a_prefix), T(forged_records_fail_cleanly))
+          T(checkpoint_then_log), T(apply_next_replays_in_one_pass), T(torn_and_flipped_logs_read_a_prefix), T(forged_records_fail_cleanly))

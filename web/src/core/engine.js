@@ -1161,12 +1161,15 @@ class Engine {
       M.HEAPU8.set(bytes, buf);
       const out = { end: 0, header: null, last: null, bad: null };
       this.#scoped((scope) => {
-        const rec = scope.alloc(6 * 8);
+        const rec = scope.alloc(7 * 8);
+        // applying, the core applies each record in the call that reads it (one checksum pass)
+        const into = apply ? open(store) : 0;
         for (let at = 0; ;) {
-          const st = M._pt_wasm_log_next(buf, len, at, rec);
-          const f = new Float64Array(M.HEAPU8.buffer, rec, 6);
+          const st = M._pt_wasm_log_next(buf, len, at, rec, into);
+          const f = new Float64Array(M.HEAPU8.buffer, rec, 7);
           if (st === this.constants.status.NOT_FOUND) break;
           if (st !== this.constants.status.OK) {
+            if (f[6] === 1) throw this.lastError();
             out.bad = { message: this.lastError().message, torn: f[4] === 1 };
             break;
           }
@@ -1174,7 +1177,6 @@ class Engine {
           if (type === L.HEADER && at === 0) out.header = id;
           else if (type === L.END) out.last = id;
           else if (apply && type === L.HOST) onHost(new Uint8Array(this.#copyOut(buf + item, itemLen)));
-          else if (apply) this.#check(M._pt_wasm_log_apply(open(store), buf + at, length));
           at += length;
           out.end = at;
         }
