@@ -136,9 +136,16 @@ static pt_status search_path(const pt_collection *c, pt_str spec, const char *le
 static pt_status search_item(const pt_collection *c, pt_str item, pt_order_key *k, pt_error *err) {
   long depth = 0;
   size_t colon = SIZE_MAX;
+  char quote = 0; /* inside a quoted key of a path ("..." or '...'): its brackets and colons are the key's */
   for (size_t i = 0; i < item.len; i++) {
     char ch = item.ptr[i];
-    if (ch == '[') depth++;
+    if (quote) {
+      if (ch == '\\') i++;
+      else if (ch == quote) quote = 0;
+      continue;
+    }
+    if ((ch == '"' || ch == '\'') && depth > 0) quote = ch;
+    else if (ch == '[') depth++;
     else if (ch == ']') depth--;
     else if (ch == ':' && depth == 0) colon = i;
   }
