@@ -365,6 +365,46 @@ test('hybridSearch over gRPC (HybridSearch): dense and BM25 sub-searches fused b
   ok(await client.dropCollection({ collection_name: name }));
 });
 
+test('Alter* RPCs: the SDK sets and drops stored properties over gRPC; what partita cannot honour is refused by status', async () => {
+  const name = uniqueName('alter');
+  await quick(name, 2);
+  const props = async () => Object.fromEntries((await client.describeCollection({ collection_name: name })).properties.map(({ key, value }) => [key, value]));
+  const status = (r, code, reason) => {
+    assert.equal(r.code, code, r.reason);
+    if (reason) assert.match(r.reason, reason);
+  };
+  // loaded: Milvus refuses mmap changes (104), nothing changed
+  status(await client.alterCollectionProperties({ collection_name: name, properties: { 'mmap.enabled': true } }), 104, /collection already loaded/);
+  ok(await client.releaseCollection({ collection_name: name }));
+  ok(await client.alterCollectionProperties({ collection_name: name, properties: { 'mmap.enabled': true } }));
+  assert.equal((await props())['mmap.enabled'], 'true');
+  status(await client.alterCollectionProperties({ collection_name: name, properties: { 'collection.ttl.seconds': 60 } }), 1100, /collection\.ttl\.seconds/);
+  ok(await client.dropCollectionProperties({ collection_name: name, properties: ['mmap.enabled'] }));
+  assert.equal((await props())['mmap.enabled'], undefined);
+  ok(await client.alterCollectionFieldProperties({ collection_name: name, field_name: 'vector', properties: { 'mmap.enabled': true } }));
+  const field = (await client.describeCollection({ collection_name: name })).schema.fields.find((f) => f.name === 'vector');
+  assert.equal(Object.fromEntries(field.type_params.map(({ key, value }) => [key, value]))['mmap.enabled'], 'true');
+  const [index] = (await client.listIndexes({ collection_name: name })).indexes;
+  ok(await client.alterIndexProperties({ collection_name: name, index_name: index, params: { 'mmap.enabled': true } }));
+  status(await client.alterIndexProperties({ collection_name: name, index_name: index, params: { nlist: 8 } }), 1100, /nlist is not configable index param/);
+  ok(await client.dropIndexProperties({ collection_name: name, index_name: index, properties: ['mmap.enabled'] }));
+  status(await client.alterDatabaseProperties({ db_name: 'default', properties: { 'database.replica.number': 2 } }), 1100, /database\.replica\.number/);
+  const raw = rawClient();
+  try {
+    const set = [{ key: 'mmap.enabled', value: 'true' }];
+    for (const [method, req] of [
+      ['AlterIndex', { collection_name: name, index_name: index, extra_params: set, delete_keys: ['mmap.enabled'] }],
+      ['AlterCollection', { collection_name: name, properties: set, delete_keys: ['mmap.enabled'] }],
+    ]) status(await raw.call(method, req), 1100, /^cannot provide both DeleteKeys and ExtraParams/);
+    status(await raw.call('AlterCollection', { collection_name: name, properties: [...set, { key: 'mmap.enabled', value: 'false' }] }), 1100, /duplicated property key mmap\.enabled/);
+    status(await raw.call('AlterCollectionField', { collection_name: name, field_name: 'vector', delete_keys: ['mmap.enabled'] }), 1100, /delete_keys of AlterCollectionField are not supported/);
+  } finally {
+    raw.close();
+  }
+  assert.equal((await props())['mmap.enabled'], undefined);
+  ok(await client.dropCollection({ collection_name: name }));
+});
+
 test('an RPC partita does not serve answers UNIMPLEMENTED, never a silent success', async () => {
   const raw = rawClient();
   try {

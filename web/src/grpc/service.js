@@ -5,6 +5,7 @@
 // UNIMPLEMENTED by grpc-js, as Milvus Lite answers what it does not serve.
 
 import { Code, MilvusException } from '../core/errors.js';
+import { setOrDelete } from '../core/properties.js';
 import { resStatus, statusOf } from '../client/status.js';
 import { DataType, DEFAULT_DYNAMIC_FIELD, DEFAULT_COUNT_QUERY_STRING, ErrorCode } from '../client/constants.js';
 import { columnsOf, keyValues, placeholderVectors, rowsOf, templateValues } from './fields.js';
@@ -53,6 +54,23 @@ function given(req, keys) {
     if (typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v) && !Object.keys(v).length) continue;
     out[k] = v;
   }
+  return out;
+}
+
+/** The properties to set and the keys to delete of an Alter* request, each only when given (both
+ * at once reach the face, which refuses them with Milvus's message: setOrDelete). A key given twice is
+ * refused: the last one would silently win. */
+function alterations(pairs, deleteKeys) {
+  const out = {};
+  if (pairs.length) {
+    const seen = new Set();
+    for (const { key } of pairs) {
+      if (seen.has(key)) throw new MilvusException(Code.PARAMETER_INVALID, `duplicated property key ${key}: invalid parameter`);
+      seen.add(key);
+    }
+    out.properties = keyValues(pairs);
+  }
+  if (deleteKeys.length) out.delete_keys = deleteKeys;
   return out;
 }
 
@@ -302,6 +320,14 @@ export function milvusService(face, { version, types }) {
     GetLoadingProgress: withStatus((req, db) =>
       face.getLoadingProgress({ collection_name: req.collection_name, db_name: db, partition_names: req.partition_names.length ? req.partition_names : undefined })),
     GetCollectionStatistics: withStatus((req, db) => face.getCollectionStatistics({ collection_name: req.collection_name, db_name: db })),
+    // properties: the face judges each key (stored-only mmap, the core's own, the rest refused by name)
+    AlterCollection: statusRpc((req, db) => face.alterCollectionProperties({
+      collection_name: req.collection_name, db_name: db, ...alterations(req.properties, req.delete_keys),
+    })),
+    AlterCollectionField: statusRpc((req, db) => {
+      if (req.delete_keys.length) throw new MilvusException(Code.PARAMETER_INVALID, 'delete_keys of AlterCollectionField are not supported by partita: invalid parameter');
+      return face.alterCollectionFieldProperties({ collection_name: req.collection_name, db_name: db, field_name: req.field_name, properties: keyValues(req.properties) });
+    }),
 
     // ---- partitions
     CreatePartition: statusRpc((req, db) => face.createPartition({ collection_name: req.collection_name, partition_name: req.partition_name, db_name: db })),
@@ -336,6 +362,7 @@ export function milvusService(face, { version, types }) {
     DropDatabase: statusRpc((req) => face.dropDatabase({ db_name: req.db_name })),
     ListDatabases: withStatus(() => face.listDatabases({})),
     DescribeDatabase: withStatus((req) => face.describeDatabase({ db_name: req.db_name })),
+    AlterDatabase: statusRpc((req) => face.alterDatabaseProperties({ db_name: req.db_name, ...alterations(req.properties, req.delete_keys) })),
 
     // ---- indexes (recorded as the face records them)
     CreateIndex: statusRpc((req, db) =>
@@ -343,6 +370,12 @@ export function milvusService(face, { version, types }) {
     DescribeIndex: withStatus((req, db) => face.describeIndex({ collection_name: req.collection_name, db_name: db, field_name: req.field_name || undefined, index_name: req.index_name || undefined })),
     GetIndexState: withStatus((req, db) => face.getIndexState({ collection_name: req.collection_name, db_name: db, field_name: req.field_name || undefined, index_name: req.index_name || undefined })),
     GetIndexBuildProgress: withStatus((req, db) => face.getIndexBuildProgress({ collection_name: req.collection_name, db_name: db, field_name: req.field_name || undefined, index_name: req.index_name || undefined })),
+    AlterIndex: statusRpc((req, db) => {
+      setOrDelete(req.extra_params, req.delete_keys);
+      const { properties, delete_keys } = alterations(req.extra_params, req.delete_keys);
+      const data = { collection_name: req.collection_name, db_name: db, index_name: req.index_name };
+      return delete_keys ? face.dropIndexProperties({ ...data, properties: delete_keys }) : face.alterIndexProperties({ ...data, params: properties });
+    }),
     DropIndex: statusRpc((req, db) => face.dropIndex({ collection_name: req.collection_name, db_name: db, field_name: req.field_name || undefined, index_name: req.index_name || undefined })),
 
     // ---- data
