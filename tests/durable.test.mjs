@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
+import fs, { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,19 @@ const same = (a, b) => {
     return false;
   }
 };
+
+/** How many fdatasyncs (of any durable store of this process) `fn` makes, awaited. */
+async function fdatasyncs(fn) {
+  let n = 0;
+  const real = fs.fdatasyncSync;
+  fs.fdatasyncSync = (...a) => (n++, real(...a));
+  try {
+    await fn();
+  } finally {
+    fs.fdatasyncSync = real;
+  }
+  return n;
+}
 
 /** Opens the store in `dir` in this process and returns its rows (null: no collection yet). */
 async function reopen(dir, alias = 'check') {
@@ -164,6 +177,8 @@ test("connect()'s durable option: the store's sync policy, each key checked by n
   const client = new MilvusClient({ address: dir, durable: { fsync: 'none' } });
   await client.connectPromise;
   assert.equal((await client.query({ collection_name: 't', filter: 'id >= 0', output_fields: ['id'] })).data.length, 1);
+  // fsync 'none' is the store's policy: its writes never fdatasync
+  assert.equal(await fdatasyncs(() => client.insert({ collection_name: 't', data: [{ id: 2, n: 2, v: [0, 1, 0, 0] }] })), 0);
   await client.closeConnection?.();
   connections.remove_connection(`milvus-client ${dir}`);
   rmSync(path.dirname(dir), { recursive: true, force: true });
