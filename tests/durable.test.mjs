@@ -184,6 +184,34 @@ test("connect()'s durable option: the store's sync policy, each key checked by n
   rmSync(path.dirname(dir), { recursive: true, force: true });
 });
 
+test("the owner's durable options are every database's: a write to another database follows them and is synced before its reply", async () => {
+  const { MilvusClient } = await import('partita/milvus-client');
+  const { createHandler } = await import('partita/server');
+  const { databaseAlias, closeDatabases } = await import('../web/src/client/databases.js');
+  const dir = tmp('owner.db');
+  // MilvusClient, fsync 'none': the other database's store does not fdatasync either (and the
+  // default policy's does, so the count can tell)
+  const client = new MilvusClient({ address: dir, durable: { fsync: 'none' } });
+  assert.equal((await client.createDatabase({ db_name: 'other' })).error_code, 'Success');
+  assert.equal((await client.createCollection({ db_name: 'other', collection_name: 'x', dimension: 2 })).error_code, 'Success');
+  const row = { db_name: 'other', collection_name: 'x', data: [{ id: 1, vector: [1, 0] }] };
+  assert.equal(await fdatasyncs(() => client.insert(row)), 0);
+  closeDatabases(`milvus-client ${dir}`);
+  const batch = new MilvusClient({ address: dir });
+  assert.ok(await fdatasyncs(() => batch.insert(row)) > 0);
+  closeDatabases(`milvus-client ${dir}`);
+  // REST over a connection with a group commit window: the other database's store has it, and the
+  // reply waits for its fdatasync
+  const using = 'owner-rest';
+  connections.connect(using, { uri: dir, durable: { groupCommitMs: 50 } });
+  const handler = createHandler({ using });
+  const rest = async (p, body) => (await handler(new Request(`http://127.0.0.1/v2/vectordb/${p}`, { method: 'POST', body: JSON.stringify(body) }))).json();
+  assert.equal((await rest('entities/insert', { dbName: 'other', collectionName: 'x', data: [{ id: 2, vector: [0, 1] }] })).code, 0);
+  assert.equal(connections._durable(databaseAlias(using, 'other')).synced(), null, 'nothing unsynced once the reply came');
+  closeDatabases(using);
+  rmSync(path.dirname(dir), { recursive: true, force: true });
+});
+
 test('a store open in one process is refused to another, naming the directory and the holder', async () => {
   const dir = tmp('locked.db');
   const holder = spawn(process.execPath, ['--input-type=module', '-e',
