@@ -83,18 +83,27 @@ class Registry {
     if (this.state(h).loaded) throw new MilvusException(Code.UNEXPECTED, 'index cannot be dropped, collection is loaded, please release it first');
   }
 
-  /** A collection dropped (by id: the core has forgotten its name). */
-  dropped(id) {
-    this.#states.delete(id);
+  /** DropCollection, for every face: Milvus's refusals (`name` is an alias, or the collection
+   * still has aliases), then the core drops it and its state goes. A collection that is not
+   * there is no error, as in Milvus. */
+  drop(name) {
+    const h = engine().find(this.#store, name);
+    this.aliases.refuseDrop(name, h?.name);
+    engine().dropCollection(this.#store, name);
+    if (h) this.#states.delete(h.id);
   }
 
-  /** Collection `h` renamed (the core's new facts `to`): its state and aliases follow it. */
-  renamed(h, to) {
+  /** RenameCollection of collection `from` to `to` (a name no collection or alias has), for
+   * every face: its state and aliases follow it. Returns the core's facts of the renamed one. */
+  rename(from, to) {
+    const h = engine().resolve(this.#store, from);
+    const renamed = engine().renameCollection(this.#store, h.name, to, (n) => this.aliases.has(n));
     const s = this.state(h);
     this.#states.delete(h.id);
-    this.#states.set(to.id, s);
-    this.keep(to);
-    for (const [a, c] of this.aliases) if (c === h.name) this.setAlias(a, to.name);
+    this.#states.set(renamed.id, s);
+    this.keep(renamed);
+    for (const [a, c] of this.aliases) if (c === h.name) this.setAlias(a, renamed.name);
+    return renamed;
   }
 
   /** Sets (target: a collection name) or drops (null) an alias. */
