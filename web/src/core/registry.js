@@ -15,6 +15,7 @@
 import { engine } from './engine.js';
 import { AliasTable } from './aliases.js';
 import { Code, MilvusException } from './errors.js';
+import { storedProperties } from './properties.js';
 
 const textEncoder = new TextEncoder(), textDecoder = new TextDecoder();
 
@@ -22,14 +23,16 @@ const textEncoder = new TextEncoder(), textDecoder = new TextDecoder();
 function keptState({ props, ...rest }) {
   if (!props) return rest;
   const pairs = (m) => [...m].map(([k, v]) => [k, v instanceof Map ? [...v] : v]);
-  return { ...rest, props: { collection: [...props.collection], fields: pairs(props.fields), indexes: pairs(props.indexes ?? new Map()) } };
+  return { ...rest, props: { collection: [...props.collection], fields: pairs(props.fields), indexes: pairs(props.indexes) } };
 }
 
 /** A state read back from a record (keptState's inverse). */
 function readState({ props, ...rest }) {
   if (!props) return rest;
-  const maps = (list) => new Map(list.map(([k, v]) => [k, new Map(v)]));
-  return { ...rest, props: { collection: new Map(props.collection), fields: maps(props.fields), indexes: maps(props.indexes) } };
+  const out = storedProperties(props.collection);
+  for (const [k, v] of props.fields) out.fields.set(k, new Map(v));
+  for (const [k, v] of props.indexes) out.indexes.set(k, new Map(v));
+  return { ...rest, props: out };
 }
 
 class Registry {
@@ -62,7 +65,7 @@ class Registry {
    * stored-only properties as [key, value] pairs). */
   created(h, { loaded, consistency_level = 'Bounded', stored = [] }) {
     const s = { loaded, consistency_level, created: Date.now() };
-    if (stored.length) s.props = { collection: new Map(stored), fields: new Map(), indexes: new Map() };
+    if (stored.length) s.props = storedProperties(stored);
     this.#states.set(h.id, s);
     this.keep(h);
   }
