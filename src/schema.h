@@ -57,9 +57,15 @@ typedef struct pt_field {
   uint32_t elem_size; /* bytes per element in storage; 0 for variable-length types */
 } pt_field;
 
-/* A function of the schema (Milvus's FunctionSchema). Only BM25 exists (type 1): one VarChar
- * input with enable_analyzer, one SparseFloatVector output, no params. */
+/* Milvus's FunctionType codes (schema.proto; the faces' FunctionType tables are checked against
+ * them at init). A function of the schema (Milvus's FunctionSchema) is BM25 only: one VarChar
+ * input with enable_analyzer, one SparseFloatVector output, no params; the others are refused. */
+#define PT_FUNCTION_UNKNOWN 0
 #define PT_FUNCTION_BM25 1
+#define PT_FUNCTION_TEXTEMBEDDING 2
+#define PT_FUNCTION_RERANK 3
+#define PT_FUNCTION_MINHASH 4
+#define PT_FUNCTION_MOLFINGERPRINT 5
 typedef struct pt_function {
   char *name;        /* owned */
   char *description; /* owned */

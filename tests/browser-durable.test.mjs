@@ -3,7 +3,8 @@
 // (sync access handles) or in IndexedDB (the fallback, forced with durable: { backend: 'idb' }).
 // Each backend: a page writes with acknowledgements recorded and is closed mid-write, or its
 // store's Worker is terminated mid-write; a new page finds every acknowledged row (whole). A
-// torn last log record is dropped; a second opener is refused. The steps are in
+// torn last log record is dropped; a second opener is refused; the registry (an alias, a
+// release, an mmap property) is kept. The steps are in
 // tests/browser/durable.html.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -112,6 +113,13 @@ for (const backend of ['opfs', 'idb']) {
     assert.deepEqual(again.rows, []);
   });
 }
+
+test('opfs: an alias (in a checkpoint), a release and an mmap property (in the log) made through MilvusClient survive a page reload', { skip, timeout: 60_000 }, async () => {
+  const store = 'registry-opfs';
+  assert.deepEqual(await step({ step: 'registry', store, backend: 'opfs', phase: 'make' }), { made: true });
+  assert.deepEqual(await step({ step: 'registry', store, backend: 'opfs', phase: 'check' }),
+    { collection: 'books', aliases: ['shelf'], load: 'LoadStateNotLoad', properties: [{ key: 'mmap.enabled', value: 'true' }] });
+});
 
 test('the acknowledgement latency of a durable write in a page (OPFS and IndexedDB), next to an in-memory one and a bare Worker round trip', { skip, timeout: 60_000 }, async (t) => {
   for (const backend of ['opfs', 'idb']) {

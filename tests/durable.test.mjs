@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
+import fs, { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,19 @@ const same = (a, b) => {
     return false;
   }
 };
+
+/** How many fdatasyncs (of any durable store of this process) `fn` makes, awaited. */
+async function fdatasyncs(fn) {
+  let n = 0;
+  const real = fs.fdatasyncSync;
+  fs.fdatasyncSync = (...a) => (n++, real(...a));
+  try {
+    await fn();
+  } finally {
+    fs.fdatasyncSync = real;
+  }
+  return n;
+}
 
 /** Opens the store in `dir` in this process and returns its rows (null: no collection yet). */
 async function reopen(dir, alias = 'check') {
@@ -164,8 +177,38 @@ test("connect()'s durable option: the store's sync policy, each key checked by n
   const client = new MilvusClient({ address: dir, durable: { fsync: 'none' } });
   await client.connectPromise;
   assert.equal((await client.query({ collection_name: 't', filter: 'id >= 0', output_fields: ['id'] })).data.length, 1);
+  // fsync 'none' is the store's policy: its writes never fdatasync
+  assert.equal(await fdatasyncs(() => client.insert({ collection_name: 't', data: [{ id: 2, n: 2, v: [0, 1, 0, 0] }] })), 0);
   await client.closeConnection?.();
   connections.remove_connection(`milvus-client ${dir}`);
+  rmSync(path.dirname(dir), { recursive: true, force: true });
+});
+
+test("the owner's durable options are every database's: a write to another database follows them and is synced before its reply", async () => {
+  const { MilvusClient } = await import('partita/milvus-client');
+  const { createHandler } = await import('partita/server');
+  const { databaseAlias, closeDatabases } = await import('../web/src/client/databases.js');
+  const dir = tmp('owner.db');
+  // MilvusClient, fsync 'none': the other database's store does not fdatasync either (and the
+  // default policy's does, so the count can tell)
+  const client = new MilvusClient({ address: dir, durable: { fsync: 'none' } });
+  assert.equal((await client.createDatabase({ db_name: 'other' })).error_code, 'Success');
+  assert.equal((await client.createCollection({ db_name: 'other', collection_name: 'x', dimension: 2 })).error_code, 'Success');
+  const row = { db_name: 'other', collection_name: 'x', data: [{ id: 1, vector: [1, 0] }] };
+  assert.equal(await fdatasyncs(() => client.insert(row)), 0);
+  closeDatabases(`milvus-client ${dir}`);
+  const batch = new MilvusClient({ address: dir });
+  assert.ok(await fdatasyncs(() => batch.insert(row)) > 0);
+  closeDatabases(`milvus-client ${dir}`);
+  // REST over a connection with a group commit window: the other database's store has it, and the
+  // reply waits for its fdatasync
+  const using = 'owner-rest';
+  connections.connect(using, { uri: dir, durable: { groupCommitMs: 50 } });
+  const handler = createHandler({ using });
+  const rest = async (p, body) => (await handler(new Request(`http://127.0.0.1/v2/vectordb/${p}`, { method: 'POST', body: JSON.stringify(body) }))).json();
+  assert.equal((await rest('entities/insert', { dbName: 'other', collectionName: 'x', data: [{ id: 2, vector: [0, 1] }] })).code, 0);
+  assert.equal(connections._durable(databaseAlias(using, 'other')).synced(), null, 'nothing unsynced once the reply came');
+  closeDatabases(using);
   rmSync(path.dirname(dir), { recursive: true, force: true });
 });
 

@@ -5,9 +5,10 @@
 //    the engine itself hands neither the module nor a view of its memory to anyone.
 //  - No JS file holds a copy of a code the core defines and reports at init (pt_wasm_constants:
 //    input kinds, cell states, forms, ops, flags, statuses, error codes, DataTypes and their
-//    classes and REST names, field operations), except the tables that must exist before init()
-//    — DataType (core/dtype.js), the error codes (core/errors.js) and FieldOpType
-//    (core/fieldop.js) — which the engine checks against the core's when it starts.
+//    classes and REST names, field operations, FunctionTypes), except the tables that must exist
+//    before init() — DataType (core/dtype.js), the error codes (core/errors.js), FieldOpType
+//    (core/fieldop.js) and FunctionType (core/functiontype.js) — which the engine checks against
+//    the core's when it starts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
@@ -90,9 +91,9 @@ test('the engine hands out neither the module nor a view of linear memory', asyn
 test('no JS file holds a copy of a code the core defines', async () => {
   await init();
   const C = engine().constants;
-  const groups = ['status', 'exception', 'input', 'cell', 'form', 'field', 'op', 'flags', 'code', 'dtype', 'field_op'];
+  const groups = ['status', 'exception', 'input', 'cell', 'form', 'field', 'op', 'flags', 'code', 'dtype', 'field_op', 'function'];
   // the tables JS must have before init(), checked against the core's when the engine starts
-  const mirror = { dtype: 'web/src/core/dtype.js', code: 'web/src/core/errors.js', field_op: 'web/src/core/fieldop.js' };
+  const mirror = { dtype: 'web/src/core/dtype.js', code: 'web/src/core/errors.js', field_op: 'web/src/core/fieldop.js', function: 'web/src/core/functiontype.js' };
   const mirrorOf = Object.fromEntries(Object.entries(mirror).map(([g, f]) => [f, g]));
   const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const vectorCodes = C.dtype_class.vector.join('|');
@@ -143,6 +144,10 @@ test('the tables JS has before init() are checked against the core when the engi
   assert.throws(() => checkMirrors(changed('code', 'COLLECTION_NOT_FOUND', 1)), /error code COLLECTION_NOT_FOUND is 100 in JS but 101/);
   assert.throws(() => checkMirrors(changed('field_op', 'ARRAY_REMOVE', 1)), /FieldOpType\.ARRAY_REMOVE is 2 in JS but 3 in the core/);
   assert.throws(() => checkMirrors(changed('function', 'BM25', 1)), /FunctionType\.BM25 is 1 in JS but 2 in the core/);
+  // every FunctionType code, not only the one the core runs
+  assert.throws(() => checkMirrors(changed('function', 'RERANK', 1)), /FunctionType\.RERANK is 3 in JS but 4 in the core/);
+  const { MOLFINGERPRINT: _m, ...fewerTypes } = C.function;
+  assert.throws(() => checkMirrors({ ...C, function: fewerTypes }), /FunctionType\.MOLFINGERPRINT is not one of the core's/);
   const { PARAMETER_MISSING: _, ...fewer } = C.code;
   assert.throws(() => checkMirrors({ ...C, code: fewer }), /error code PARAMETER_MISSING is not one of the core's/);
   // and what the faces ask of DataTypes is the core's answer

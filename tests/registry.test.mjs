@@ -212,3 +212,27 @@ test("an alias in a process's first MilvusClient call on a durable store names i
     rmSync(dirname(dir), { recursive: true, force: true });
   }
 });
+
+test("the ORM drops and renames through the store's registry (a REST handler over its connection): an aliased collection is not dropped, a rename takes its aliases and load state", async () => {
+  const { init, connections, Collection, CollectionSchema, FieldSchema, DataType: T, utility } = await import('partita');
+  await init();
+  const using = uniqueName('ormreg');
+  connections.connect(using);
+  const handler = createHandler({ using });
+  const rest = async (path, body) => (await handler(new Request(`http://127.0.0.1/v2/vectordb/${path}`, { method: 'POST', body: JSON.stringify(body) }))).json();
+  new Collection('books', new CollectionSchema([new FieldSchema('id', T.INT64, { is_primary: true }), new FieldSchema('v', T.FLOAT_VECTOR, { dim: 2 })]), { using });
+  assert.equal((await rest('aliases/create', { collectionName: 'books', aliasName: 'shelf' })).code, 0);
+  assert.equal((await rest('collections/release', { collectionName: 'books' })).code, 0);
+  const held = { code: 65535, message: 'unable to drop the collection [books] because it has associated aliases [shelf], please remove all aliases before dropping the collection' };
+  assert.throws(() => utility.drop_collection('books', { using }), held);
+  assert.throws(() => new Collection('books', { using }).drop(), held);
+  assert.throws(() => utility.drop_collection('shelf', { using }), { code: 1100, message: 'cannot drop the collection via alias = shelf: invalid parameter' });
+  assert.throws(() => utility.rename_collection('books', 'shelf', { using }), { message: 'duplicated new collection name shelf with other collection name or alias' });
+  utility.rename_collection('books', 'tomes', { using });
+  const d = (await rest('collections/describe', { collectionName: 'shelf' })).data;
+  assert.deepEqual([d.collectionName, d.aliases, d.load], ['tomes', ['shelf'], 'LoadStateNotLoad']);
+  assert.equal((await rest('aliases/drop', { aliasName: 'shelf' })).code, 0);
+  utility.drop_collection('tomes', { using });
+  assert.deepEqual((await rest('collections/list', {})).data, []);
+  connections.remove_connection(using);
+});

@@ -34,6 +34,17 @@ function sparseRow(r, dims, terms = 6) {
   return out;
 }
 
+/** Inserts rows 0..n-1 (tag 0) with random sparse vectors over `dims` into `c`; the vectors by id. */
+async function insertSparse(c, r, n, dims) {
+  const rows = new Map();
+  await c.insert(Array.from({ length: n }, (_, id) => {
+    const sv = sparseRow(r, dims);
+    rows.set(id, sv);
+    return { id, tag: 0, sv };
+  }));
+  return rows;
+}
+
 /** The exact scan's inner product, in float32: products summed in ascending index order from 0. */
 function ip(row, query) {
   let s = 0;
@@ -115,12 +126,7 @@ test('SPARSE_WAND and AUTOINDEX on a sparse field answer as the exact scan', asy
   const r = rng(7);
   for (const index_type of ['SPARSE_WAND', 'AUTOINDEX']) {
     const c = new Collection(uniqueName('spw'), schema());
-    const rows = new Map();
-    await c.insert(Array.from({ length: 800 }, (_, id) => {
-      const sv = sparseRow(r, 100);
-      rows.set(id, sv);
-      return { id, tag: 0, sv };
-    }));
+    const rows = await insertSparse(c, r, 800, 100);
     c.create_index('sv', { index_type, metric_type: 'IP' });
     const q = sparseRow(r, 100, 5);
     const [hits] = await c.search([q], 'sv', { metric_type: 'IP' }, 15);
@@ -150,12 +156,7 @@ test("knowhere's build parameters: inverted_index_algo by name, drop_ratio_build
 test('drop_ratio_search: a query loses its smallest values, with the index and without; refused elsewhere', async () => {
   const r = rng(3);
   const c = new Collection(uniqueName('spd'), schema());
-  const rows = new Map();
-  await c.insert(Array.from({ length: 500 }, (_, id) => {
-    const sv = sparseRow(r, 20);
-    rows.set(id, sv);
-    return { id, tag: 0, sv };
-  }));
+  const rows = await insertSparse(c, r, 500, 20);
   const q = { 1: 1, 2: 0.1, 3: -0.05, 4: 2, 5: -1.5 };
   // 0.5 of 5 values: position 2 of the sorted magnitudes (1): 0.1 and -0.05 go
   const kept = { 1: 1, 4: 2, 5: -1.5 };

@@ -280,7 +280,7 @@ const char *pt_wasm_constants(void) {
     "\"field\":{\"DYNAMIC\":%d,\"BY_POSITION\":%d},"
     "\"op\":{\"INSERT\":%d,\"UPSERT\":%d},"
     "\"flags\":{\"DUPLICATES_LAST_WINS\":%u,\"ROWS_JSON\":%u,\"MERGE\":%u,\"CREATE_ORM\":%u,\"JSON_INT64_AS_STRING\":%u},"
-    "\"field_op\":{\"REPLACE\":%d,\"ARRAY_APPEND\":%d,\"ARRAY_REMOVE\":%d},\"function\":{\"BM25\":%d},"
+    "\"field_op\":{\"REPLACE\":%d,\"ARRAY_APPEND\":%d,\"ARRAY_REMOVE\":%d},\"function\":{\"Unknown\":%d,\"BM25\":%d,\"TEXTEMBEDDING\":%d,\"RERANK\":%d,\"MINHASH\":%d,\"MOLFINGERPRINT\":%d},"
     "\"limits\":{\"MAX_NAME_LENGTH\":%d,\"MAX_FIELDS\":%d,\"MAX_DIM\":%d,\"MAX_VARCHAR_LENGTH\":%d,"
     "\"MAX_JSON_LENGTH\":%d,\"MAX_PARTITIONS\":%d,\"MAX_TOPK\":%d,\"MAX_NQ\":%d,\"MAX_BATCH_BYTES\":%u,\"MAX_EXPR_LENGTH\":%u,\"TS_LOGICAL_BITS\":%d},"
     "\"layout\":{"
@@ -326,7 +326,8 @@ const char *pt_wasm_constants(void) {
     PT_OP_INSERT, PT_OP_UPSERT,
     (unsigned)PT_WRITE_DUPLICATES_LAST_WINS, (unsigned)PT_WRITE_ROWS_JSON, (unsigned)PT_WRITE_MERGE,
     (unsigned)PT_CREATE_ORM, (unsigned)PT_JSON_INT64_AS_STRING,
-    PT_FIELD_OP_REPLACE, PT_FIELD_OP_ARRAY_APPEND, PT_FIELD_OP_ARRAY_REMOVE, PT_FUNCTION_BM25,
+    PT_FIELD_OP_REPLACE, PT_FIELD_OP_ARRAY_APPEND, PT_FIELD_OP_ARRAY_REMOVE, PT_FUNCTION_UNKNOWN, PT_FUNCTION_BM25,
+    PT_FUNCTION_TEXTEMBEDDING, PT_FUNCTION_RERANK, PT_FUNCTION_MINHASH, PT_FUNCTION_MOLFINGERPRINT,
     PT_MAX_NAME_LENGTH, PT_MAX_FIELDS, PT_MAX_DIM, PT_MAX_VARCHAR_LENGTH, PT_MAX_JSON_LENGTH,
     PT_MAX_PARTITIONS, PT_MAX_TOPK, PT_MAX_NQ, (unsigned)PT_MAX_BATCH_BYTES, (unsigned)PT_EXPR_MAX_LENGTH, PT_TS_LOGICAL_BITS,
     (int)sizeof(pt_error), OFF(pt_error, status), OFF(pt_error, code), OFF(pt_error, exc),

@@ -3,7 +3,8 @@
 // address (and the gRPC server over it) and a REST handler's connection, so that under
 // serve({ grpc }) a database made over gRPC is one REST lists, and the reverse. Each database
 // other than `default` is a store of its own, connection alias databaseAlias(owner, db): under a
-// durable store, a durable store in a directory under the owner's (kept across restarts);
+// durable store, a durable store in a directory under the owner's (kept across restarts), with
+// the owner's durable options;
 // otherwise what `optionsOf(db)` says (in memory, or a forwarding connection's remote database).
 
 import { engine } from '../core/engine.js';
@@ -36,7 +37,9 @@ export class OwnedDatabases extends Databases {
     this.check(db);
     const alias = databaseAlias(this.#owner, db);
     if (db !== 'default' && !connections.has_connection(alias)) {
-      connections.connect(alias, this.#dir ? { uri: databaseDir(this.#dir, db) } : this.#optionsOf(db));
+      // a durable database keeps the owner's sync policy (fsync, groupCommitMs, ...)
+      const durable = this.#dir ? connections._durableOptions(this.#owner) : undefined;
+      connections.connect(alias, this.#dir ? { uri: databaseDir(this.#dir, db), ...(durable && { durable }) } : this.#optionsOf(db));
       if (this.#dir) connections._store(alias);
     }
     return alias;

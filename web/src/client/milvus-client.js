@@ -674,12 +674,9 @@ export class MilvusClient {
     checkCollectionName(data);
     accept('dropCollection', data, []);
     return this.#run((s) => s, () => {
-      const h = engine().find(this.#storeOf(data), data.collection_name);
-      this.#reg(data).aliases.refuseDrop(data.collection_name, h?.name);
-      if (h) {
-        this.#collection(data).drop();
-        this.#reg(data).dropped(h.id);
-      }
+      // the ORM collection's drop (forwarded on a forwarding connection) is the registry's
+      if (engine().hasCollection(this.#storeOf(data), data.collection_name)) this.#collection(data).drop();
+      else this.#reg(data).drop(data.collection_name); // Milvus's refusal of an alias, else nothing
       this.#collections.delete(`${this.#dbOf(data)}\u0000${data.collection_name}`);
       return resStatus();
     });
@@ -694,10 +691,7 @@ export class MilvusClient {
     return this.#run((s) => s, () => {
       const store = this.#storeOf(data), from = data.collection_name, to = data.new_collection_name;
       if (typeof to !== 'string') throw new MilvusException(Code.PARAMETER_INVALID, 'new collection name must be a string: invalid parameter');
-      const h = engine().resolve(store, from);
-      const reg = registryOf(store);
-      const renamed = engine().renameCollection(store, from, to, (name) => reg.aliases.has(name));
-      reg.renamed(h, renamed);
+      registryOf(store).rename(from, to);
       this.#collections.delete(`${this.#dbOf(data)}\u0000${from}`);
       return resStatus();
     });

@@ -102,6 +102,8 @@ export function checkMirrors(constants) {
   for (const [name, code] of Object.entries(constants.function))
     if (FUNCTION_CODES[name] !== code)
       throw new MilvusException(Code.CLIENT, `FunctionType.${name} is ${FUNCTION_CODES[name]} in JS but ${code} in the core`);
+  for (const name of Object.keys(FUNCTION_CODES))
+    if (!Object.hasOwn(constants.function, name)) throw new MilvusException(Code.CLIENT, `FunctionType.${name} is not one of the core's`);
   for (const [name, code] of Object.entries(constants.code))
     if (Code[name] !== code) throw new MilvusException(Code.CLIENT, `error code ${name} is ${Code[name]} in JS but ${code} in the core`);
   for (const name of Object.keys(Code))

@@ -1,8 +1,8 @@
 // functiontype.js — Milvus's FunctionType codes (schema.proto), one table for every face: the
 // Node SDK's FunctionType (client/constants.js) and pymilvus's (orm/schema.js, the same names in
 // capitals). They exist before init() (callers build schemas with them), so the codes are here;
-// the engine checks the one the core runs, BM25, against the core's (schema.h's
-// PT_FUNCTION_BM25, reported as `function`) when init() runs (engine.js checkMirrors). The core
+// the engine checks every one against the core's (schema.h's PT_FUNCTION_*, reported as
+// `function`) when init() runs (engine.js checkMirrors), both ways. The core runs BM25 and
 // refuses every other type.
 
 /** [SDK name, code], in code order. */

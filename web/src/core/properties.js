@@ -23,8 +23,12 @@ const GO_TRUE = ['1', 't', 'T', 'TRUE', 'true', 'True'], GO_FALSE = ['0', 'f', '
 /** A text as Go's strconv.ParseBool reads it: true, false, or null when it is none of its texts. */
 export const goBool = (text) => (GO_TRUE.includes(text) ? true : GO_FALSE.includes(text) ? false : null);
 
+/** The one shape of a collection's stored-only properties (its state's `props`): the
+ * collection's (from [key, value] pairs), its fields' and its indexes' (name -> Map). */
+export const storedProperties = (collection = []) => ({ collection: new Map(collection), fields: new Map(), indexes: new Map() });
+
 /** The stored-only properties of a face's collection state (made on first use). */
-const storedOf = (st) => (st.props ??= { collection: new Map(), fields: new Map() });
+const storedOf = (st) => (st.props ??= storedProperties());
 
 /** A stored-only boolean property's value, as Milvus keeps it: the text given, which must be one
  * Go's strconv.ParseBool reads. */
@@ -116,16 +120,16 @@ export const fieldProperties = (st, fieldName) => [...(st.props?.fields.get(fiel
 
 /** The stored-only properties of an index (by name; the index itself is the core's), as
  * [key, value] pairs. */
-export const indexProperties = (st, indexName) => [...(st.props?.indexes?.get(indexName) ?? [])];
+export const indexProperties = (st, indexName) => [...(st.props?.indexes.get(indexName) ?? [])];
 
 /** AlterIndex / DropIndexProperties on the stored-only part of index `indexName`: `set` pairs
  * (already checked) and `keys` to delete. */
 export function alterIndexProperties(st, indexName, set, keys) {
-  const indexes = (storedOf(st).indexes ??= new Map());
+  const { indexes } = storedOf(st);
   if (set.length && !indexes.has(indexName)) indexes.set(indexName, new Map());
   for (const [k, v] of set) indexes.get(indexName).set(k, v);
   for (const k of keys) indexes.get(indexName)?.delete(k);
 }
 
 /** An index dropped: its stored-only properties go with it. */
-export const forgetIndex = (st, indexName) => st.props?.indexes?.delete(indexName);
+export const forgetIndex = (st, indexName) => st.props?.indexes.delete(indexName);

@@ -15,6 +15,7 @@
 import { engine } from './engine.js';
 import { AliasTable } from './aliases.js';
 import { Code, MilvusException } from './errors.js';
+import { storedProperties } from './properties.js';
 
 const textEncoder = new TextEncoder(), textDecoder = new TextDecoder();
 
@@ -22,14 +23,16 @@ const textEncoder = new TextEncoder(), textDecoder = new TextDecoder();
 function keptState({ props, ...rest }) {
   if (!props) return rest;
   const pairs = (m) => [...m].map(([k, v]) => [k, v instanceof Map ? [...v] : v]);
-  return { ...rest, props: { collection: [...props.collection], fields: pairs(props.fields), indexes: pairs(props.indexes ?? new Map()) } };
+  return { ...rest, props: { collection: [...props.collection], fields: pairs(props.fields), indexes: pairs(props.indexes) } };
 }
 
 /** A state read back from a record (keptState's inverse). */
 function readState({ props, ...rest }) {
   if (!props) return rest;
-  const maps = (list) => new Map(list.map(([k, v]) => [k, new Map(v)]));
-  return { ...rest, props: { collection: new Map(props.collection), fields: maps(props.fields), indexes: maps(props.indexes) } };
+  const out = storedProperties(props.collection);
+  for (const [k, v] of props.fields) out.fields.set(k, new Map(v));
+  for (const [k, v] of props.indexes) out.indexes.set(k, new Map(v));
+  return { ...rest, props: out };
 }
 
 class Registry {
@@ -62,7 +65,7 @@ class Registry {
    * stored-only properties as [key, value] pairs). */
   created(h, { loaded, consistency_level = 'Bounded', stored = [] }) {
     const s = { loaded, consistency_level, created: Date.now() };
-    if (stored.length) s.props = { collection: new Map(stored), fields: new Map(), indexes: new Map() };
+    if (stored.length) s.props = storedProperties(stored);
     this.#states.set(h.id, s);
     this.keep(h);
   }
@@ -83,18 +86,27 @@ class Registry {
     if (this.state(h).loaded) throw new MilvusException(Code.UNEXPECTED, 'index cannot be dropped, collection is loaded, please release it first');
   }
 
-  /** A collection dropped (by id: the core has forgotten its name). */
-  dropped(id) {
-    this.#states.delete(id);
+  /** DropCollection, for every face: Milvus's refusals (`name` is an alias, or the collection
+   * still has aliases), then the core drops it and its state goes. A collection that is not
+   * there is no error, as in Milvus. */
+  drop(name) {
+    const h = engine().find(this.#store, name);
+    this.aliases.refuseDrop(name, h?.name);
+    engine().dropCollection(this.#store, name);
+    if (h) this.#states.delete(h.id);
   }
 
-  /** Collection `h` renamed (the core's new facts `to`): its state and aliases follow it. */
-  renamed(h, to) {
+  /** RenameCollection of collection `from` to `to` (a name no collection or alias has), for
+   * every face: its state and aliases follow it. Returns the core's facts of the renamed one. */
+  rename(from, to) {
+    const h = engine().resolve(this.#store, from);
+    const renamed = engine().renameCollection(this.#store, h.name, to, (n) => this.aliases.has(n));
     const s = this.state(h);
     this.#states.delete(h.id);
-    this.#states.set(to.id, s);
-    this.keep(to);
-    for (const [a, c] of this.aliases) if (c === h.name) this.setAlias(a, to.name);
+    this.#states.set(renamed.id, s);
+    this.keep(renamed);
+    for (const [a, c] of this.aliases) if (c === h.name) this.setAlias(a, renamed.name);
+    return renamed;
   }
 
   /** Sets (target: a collection name) or drops (null) an alias. */

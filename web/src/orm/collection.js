@@ -15,6 +15,7 @@
 
 import { engine } from '../core/engine.js';
 import { connections } from './connections.js';
+import { registryOf } from '../core/registry.js';
 import { DataType, isVectorType } from '../core/dtype.js';
 import { CLIENT_ERROR, ParamError, SchemaNotReadyException } from '../core/errors.js';
 import { normalizeFieldOps } from '../core/fieldop.js';
@@ -656,11 +657,12 @@ export class Collection {
     engine().dropIndex(this.#store(), this.#name, indexRequest(undefined, options.index_name));
   }
 
-  /** Drops the collection and its data. */
+  /** Drops the collection and its data (Milvus's error while it has aliases: the store's
+   * registry, which every face shares, keeps them). */
   drop(options = {}) {
     options = acceptOptions('Collection.drop() options', options, TIMEOUT);
     checkTimeout(options);
-    engine().dropCollection(this.#store(), this.#name);
+    registryOf(this.#store()).drop(this.#name);
     this._forwardOp('drop_collection', { collectionName: this.#name });
   }
 

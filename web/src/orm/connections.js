@@ -271,6 +271,11 @@ class Connections {
     return this.#aliases.get(alias)?.config.path ?? null;
   }
 
+  /** The durable options an alias was connected with (undefined: the defaults, or none). */
+  _durableOptions(alias = DEFAULT) {
+    return this.#aliases.get(alias)?.config.durable;
+  }
+
   /** The durable store of an alias (null: in memory), once its store is open. */
   _durable(alias = DEFAULT) {
     return this.#durables.get(alias) ?? null;

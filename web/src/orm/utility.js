@@ -12,6 +12,7 @@
 import { engine } from '../core/engine.js';
 import { CLIENT_ERROR, Code, MilvusException, ParamError } from '../core/errors.js';
 import { connections } from './connections.js';
+import { registryOf } from '../core/registry.js';
 import { Collection, checkName } from './collection.js';
 import { indexRequest } from './vindex.js';
 
@@ -126,11 +127,13 @@ export const utility = Object.freeze({
   },
 
   /** Drops a collection and its data (and forwards the drop on a forwarding connection). A
-   * collection that does not exist is no error, as in Milvus. */
+   * collection that does not exist is no error, as in Milvus; an alias, or a collection that
+   * has aliases, gets Milvus's error. */
   drop_collection(collection_name, options) {
     const o = opts(options, 'drop_collection');
     const using = o.using ?? 'default';
-    if (!engine().hasCollection(connections._store(using), checkName(collection_name, 'collection'))) return;
+    const store = connections._store(using);
+    if (!engine().hasCollection(store, checkName(collection_name, 'collection'))) return registryOf(store).drop(collection_name);
     new Collection(collection_name, { using }).drop({ timeout: o.timeout });
   },
 
@@ -147,7 +150,7 @@ export const utility = Object.freeze({
     const using = o.using ?? 'default';
     if (connections._forwarder(using))
       throw new ParamError(CLIENT_ERROR, 'utility.rename_collection is not supported on a forwarding connection: the remote collection would keep its name');
-    engine().renameCollection(connections._store(using), checkName(old_collection_name, 'collection'), checkName(new_collection_name, 'collection'));
+    registryOf(connections._store(using)).rename(checkName(old_collection_name, 'collection'), checkName(new_collection_name, 'collection'));
   },
 
   /** Collections are loaded as long as they exist: { loading_progress: '100%' } (Milvus's error

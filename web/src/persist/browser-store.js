@@ -23,7 +23,7 @@
 
 import { engine } from '../core/engine.js';
 import { CLIENT_ERROR, Code, ConnectionConfigException, MilvusException, ParamError } from '../core/errors.js';
-import { applyCheckpoint, applyLog, compactionDue, durableOptions, logHeader, wholeCheckpoint } from './recovery.js';
+import { applyCheckpoint, applyLog, compactionDue, durableOptions, endedCheckpoint, logHeader } from './recovery.js';
 
 const BACKENDS = ['auto', 'opfs', 'idb'];
 
@@ -116,8 +116,9 @@ export class BrowserStore {
 
   async #recover({ cp, log }) {
     const onHost = (bytes) => this.#host?.apply(bytes, this.#store);
-    // the newest whole checkpoint (the other slot may hold one torn mid-write)
-    const ids = cp.map((b) => (b ? wholeCheckpoint(b) : null));
+    // the newest whole checkpoint (the other slot may hold one torn mid-write), read once: as it
+    // is applied (a damaged record in it is refused by name then)
+    const ids = cp.map((b) => (b ? endedCheckpoint(b) : null));
     const slot = ids[0] === null && ids[1] === null ? null : ids[1] === null || (ids[0] !== null && ids[0] > ids[1]) ? 0 : 1;
     this.#id = slot === null ? 0 : ids[slot];
     if (slot !== null && this.#id % 2 !== slot) throw this.#damaged(`checkpoint.${slot}`, `holds checkpoint ${this.#id}, which belongs in the other slot`);

@@ -38,11 +38,15 @@ export function logHeader(bytes) {
   return { id: head.header, end: head.end, bad: head.bad };
 }
 
-/** Whether `cp` is a whole checkpoint (HEADER to END, same id, nothing after), read only:
- * its id, or null. */
-export function wholeCheckpoint(cp) {
-  const r = engine().replayLog(null, cp, null, false);
-  return r.bad === null && r.header !== null && r.last === r.header && r.end === cp.length ? r.header : null;
+/** The id of checkpoint bytes `cp` that start with a HEADER and end with the END record of the
+ * same id, or null; only those two records are read (applyCheckpoint reads the rest, once). A
+ * checkpoint file torn mid-write holds a prefix of one (its writer truncates it first), which
+ * does not end with its END. */
+export function endedCheckpoint(cp) {
+  const { id } = logHeader(cp);
+  if (id === null) return null;
+  const end = engine().logMarker(true, id);
+  return cp.length >= 2 * end.length && end.every((b, i) => cp[cp.length - end.length + i] === b) ? id : null;
 }
 
 /**

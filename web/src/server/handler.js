@@ -201,8 +201,9 @@ export function createHandler(options = {}) {
       // the request runs in database dbName (or the header's); databases/* name theirs instead
       const conn = scope === ON_DATABASE ? connection : connection.database(req.dbName || header('db-name') || 'default');
       const out = fn(conn, req, allowInt64, raw);
-      // a durable store with a group commit window: answered once the change is on disk
-      const synced = connections._synced(using);
+      // a durable store with a group commit window: answered once the change is on disk (the
+      // store of the request's database)
+      const synced = connections._synced(conn.using);
       if (synced) await synced;
       return out;
     } catch (e) {

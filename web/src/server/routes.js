@@ -330,10 +330,7 @@ function listCollections(conn) {
 }
 
 function dropCollection(conn, req) {
-  conn.aliases.refuseDrop(req.collectionName, engine().find(conn.store, req.collectionName)?.name);
-  const h = engine().find(conn.store, req.collectionName);
-  engine().dropCollection(conn.store, req.collectionName);
-  if (h) conn.reg.dropped(h.id);
+  conn.reg.drop(req.collectionName);
   return okData({});
 }
 
@@ -345,9 +342,7 @@ function renameCollection(conn, req) {
     throw new MilvusException(Code.PARAMETER_INVALID, 'collections/rename to another database (newDbName) is not supported by partita: invalid parameter');
   if (connections._forwarder(conn.using))
     throw new MilvusException(Code.PARAMETER_INVALID, 'collections/rename is not supported by partita on a forwarding connection (the remote collection would keep its name): invalid parameter');
-  const h = conn.get(req.collectionName);
-  const renamed = engine().renameCollection(conn.store, h.name, req.newCollectionName, (name) => conn.aliases.has(name));
-  conn.reg.renamed(h, renamed);
+  conn.reg.rename(conn.real(req.collectionName), req.newCollectionName);
   return okData({});
 }
 
