@@ -811,6 +811,44 @@ static bool column_checks_clean(const pt_batch *p, const pt_field *f, const pt_c
   }
 }
 
+/* The string kinds: stored as the UTF-8 given, checked for UTF-8 and, with a limit, length. */
+static bool is_string_dtype(int dtype) {
+  return dtype == PT_VARCHAR || dtype == PT_TEXT || dtype == PT_GEOMETRY || dtype == PT_TIMESTAMPTZ;
+}
+
+/* True when no byte of s[0, len) has its high bit set. */
+static bool all_ascii(const unsigned char *s, size_t len) {
+  uint64_t any = 0;
+  size_t i = 0;
+  for (; i + 32 <= len; i += 32) {
+    uint64_t w[4];
+    memcpy(w, s + i, 32);
+    any |= w[0] | w[1] | w[2] | w[3];
+  }
+  for (; i < len; i++) any |= s[i];
+  return (any & 0x8080808080808080ULL) == 0;
+}
+
+/* check_value's rule for a whole string column with a value in every cell, when the answer is
+ * quick: every cell's bytes in order and within the field's limit, and all of them ASCII, so
+ * that each cell's length in characters is its length in bytes. Sets each cell's size. False
+ * means "check cell by cell" (which finds the first bad cell and its message), never that the
+ * column is bad. */
+static bool text_column_clean(pt_batch *p, pt_batch_col *w) {
+  const pt_field *f = w->f;
+  const pt_column_in *in = w->in;
+  if (in->kind != PT_IN_TEXT || !is_string_dtype(f->dtype) || !p->n) return false;
+  uint64_t max = f->dtype == PT_VARCHAR || f->has_max_length
+                     ? (uint64_t)(f->has_max_length ? f->max_length : PT_MAX_VARCHAR_LENGTH)
+                     : UINT32_MAX;
+  const uint32_t *o = in->offsets;
+  for (size_t r = 0; r < p->n; r++) {
+    if (o[r + 1] < o[r] || o[r + 1] - o[r] > max) return false;
+    w->sizes[r] = o[r + 1] - o[r];
+  }
+  return all_ascii((const unsigned char *)in->values + o[0], o[p->n] - o[0]);
+}
+
 static pt_status check_column(pt_batch *p, size_t ci) {
   pt_batch_col *w = &p->cols[ci];
   const pt_field *f = w->f;
@@ -860,7 +898,7 @@ static pt_status check_column(pt_batch *p, size_t ci) {
     return pt_fail(p->err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "scalar column %s has width %u", f->name, in->width);
 
   bool pk_generated = f->is_primary && f->auto_id && p->op == PT_OP_INSERT && !p->keys_given;
-  if (has_values && !pk_generated && !in->cells && column_checks_clean(p, f, in)) return PT_OK;
+  if (has_values && !pk_generated && !in->cells && (column_checks_clean(p, f, in) || text_column_clean(p, w))) return PT_OK;
   for (size_t r = 0; r < p->n; r++) {
     int st = cell_state(w, r);
     switch (st) {
@@ -1111,6 +1149,12 @@ void pt_batch_store_cell(const pt_batch *p, size_t ci, size_t r, pt_segment *seg
   }
   default: break;
   }
+}
+
+bool pt_batch_text_as_given(const pt_batch *p, size_t ci) {
+  const pt_batch_col *w = &p->cols[ci];
+  return w->f && w->in && !w->all_null && !w->in->cells && !w->fn_cells && w->in->kind == PT_IN_TEXT &&
+         is_string_dtype(w->f->dtype);
 }
 
 bool pt_batch_stored_as_given(const pt_batch *p, size_t ci) {

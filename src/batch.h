@@ -78,6 +78,10 @@ size_t pt_batch_stored_size(const pt_batch *b, size_t ci, size_t r);
  * given (the input's bytes are the stored bytes), no cell states. */
 bool pt_batch_stored_as_given(const pt_batch *b, size_t ci);
 
+/* True when string column ci (not the key column) can be copied as a block: a value in every
+ * cell, stored as the UTF-8 given (pt_batch_store_cell copies each cell's bytes as they are). */
+bool pt_batch_text_as_given(const pt_batch *b, size_t ci);
+
 /* Writes the value (or null / default) of batch row r into column ci (not the key column) of
  * seg at offset off. Variable-width values are appended at the column's `used` mark, whose
  * arena room the caller reserved. Cannot fail. */

@@ -432,6 +432,20 @@ static inline void copy_cell(const wplan *p, size_t ci, copy_kind kind, size_t r
   if (col->valid) pt_bit_set(col->valid, off);
 }
 
+/* Writes batch rows i .. i+k-1 of string column ci (pt_batch_text_as_given) at offsets off0 ..
+ * of seg: their bytes in one copy, as pt_batch_store_cell would write them one by one. */
+static void copy_text(const wplan *p, size_t ci, size_t i, size_t k, pt_segment *seg, uint32_t off0) {
+  const pt_column_in *in = p->b.cols[ci].in;
+  pt_column *col = &seg->cols[ci];
+  const uint32_t *o = in->offsets + i;
+  size_t bytes = o[k] - o[0];
+  if (bytes) memcpy(col->data + col->used, (const uint8_t *)in->values + o[0], bytes);
+  for (size_t j = 0; j < k; j++) col->offsets[off0 + j + 1] = (uint32_t)(col->used + (o[j + 1] - o[0]));
+  col->used += bytes;
+  if (col->valid)
+    for (size_t j = 0; j < k; j++) pt_bit_set(col->valid, off0 + (uint32_t)j);
+}
+
 /* Rows of the batch going to one partition. */
 typedef struct target {
   pt_partition *part;
@@ -496,7 +510,12 @@ static pt_status reserve_target(wplan *p, target *t) {
     for (size_t ci = 0; ci < lay->n_cols; ci++) {
       if (lay->row_bytes[ci]) continue;
       size_t bytes = 0;
-      for (size_t j = i; j < i + k; j++) bytes += stored_size(p, ci, batch_row(t, j));
+      if (!t->rows && ci != (size_t)lay->pk && pt_batch_text_as_given(&p->b, ci)) {
+        const uint32_t *o = p->b.cols[ci].in->offsets;
+        bytes = o[i + k] - o[i]; /* copy_text's bytes */
+      } else {
+        for (size_t j = i; j < i + k; j++) bytes += stored_size(p, ci, batch_row(t, j));
+      }
       pt_status rc = pt_segment_reserve_bytes(seg, ci, bytes);
       if (rc) return rc;
     }
@@ -540,6 +559,10 @@ static uint32_t append_target(wplan *p, target *t) {
       }
       if (kind != COPY_NONE) {
         for (size_t j = 0; j < k; j++) copy_cell(p, ci, kind, batch_row(t, i + j), seg, off0 + (uint32_t)j);
+        continue;
+      }
+      if (!t->rows && ci != (size_t)lay->pk && pt_batch_text_as_given(&p->b, ci)) {
+        copy_text(p, ci, i, k, seg, off0);
         continue;
       }
       for (size_t j = 0; j < k; j++) write_cell(p, ci, batch_row(t, i + j), seg, off0 + (uint32_t)j);

@@ -2237,7 +2237,76 @@ TEST(stage_writes_vectors_in_place) {
   pt_store_close(st);
 }
 
-TEST_MAIN(T(binary_vector_of_one_byte_through_json), T(stage_writes_vectors_in_place), T(insert_keeps_duplicate_keys), T(upsert_is_scoped_to_the_target_partition), T(upsert_counts_and_keys), T(upsert_in_place),
+/* String columns given whole (typed columns, every cell a value) are checked as a column and
+ * copied into storage as a block: ASCII and non-ASCII strings, empty ones, a nullable column,
+ * batches that fill a segment and spill into the next (SD-wide vectors: 64 rows a segment),
+ * read back exactly; a string over max_length is still refused with its message, and the
+ * store is left as it was. */
+TEST(string_columns_written_whole) {
+  pt_store *st = test_store();
+  char schema[400];
+  snprintf(schema, sizeof schema,
+           "{'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'v','dtype':101,'dim':%d},"
+           "{'name':'s','dtype':21,'max_length':6},{'name':'n','dtype':21,'max_length':6,'nullable':true}]}", SD);
+  pt_collection *c = coll(st, "strs", schema);
+  float *vec = calloc((size_t)100 * SD, sizeof *vec);
+  char expect_s[200][16], expect_n[200][16];
+  size_t sizes[4] = {40, 50, 100, 3}, total = 0;
+  for (size_t b = 0; b < 4; b++) {
+    size_t m = sizes[b];
+    int64_t *keys = malloc(m * sizeof *keys);
+    const char **sv = malloc(m * sizeof *sv), **nv = malloc(m * sizeof *nv);
+    for (size_t r = 0; r < m; r++) {
+      size_t i = total + r;
+      keys[r] = (int64_t)i;
+      /* lengths 0..6; batch 2 holds non-ASCII strings (3 characters in 4 bytes) */
+      if (b == 1 && r % 3 == 0) snprintf(expect_s[i], 16, "\xc3\xa9t%zu", i % 10);
+      else snprintf(expect_s[i], 16, "%.*s", (int)(i % 7), "abcdefg");
+      snprintf(expect_n[i], 16, "n%zu", i);
+      sv[r] = expect_s[i];
+      nv[r] = expect_n[i];
+    }
+    texts ts = {{NULL, 0, 0}, NULL}, tn = {{NULL, 0, 0}, NULL};
+    pt_column_in cols[4] = {cin(PT_FIELD_BY_POSITION, PT_IN_INT64, m, 1, keys),
+                            cin(PT_FIELD_BY_POSITION, PT_IN_FLOAT32, m, SD, vec),
+                            cin_text(&ts, PT_FIELD_BY_POSITION, PT_IN_TEXT, sv, m),
+                            cin_text(&tn, PT_FIELD_BY_POSITION, PT_IN_TEXT, nv, m)};
+    pt_batch_in in = {PT_FORM_COLUMNS, m, 4, cols};
+    pt_mutation_result r;
+    pt_error e;
+    CHECK_OK(pt_collection_write(c, NULL, 0, PT_OP_INSERT, &in, 0, &r, &e), &e);
+    pt_mutation_result_clear(&r);
+    total += m;
+    /* the same batch with one ASCII string of 7 characters: refused, nothing stored */
+    if (b == 2) {
+      sv[m - 2] = "abcdefg";
+      cols[2] = cin_text(&ts, PT_FIELD_BY_POSITION, PT_IN_TEXT, sv, m);
+      for (size_t q = 0; q < m; q++) keys[q] += 1000;
+      BATCH_FAILS(c, NULL, PT_OP_INSERT, &in, PT_LIMIT, PT_CODE_CLIENT, PT_EXC_PARAM,
+                  "invalid input of field (s), length of string exceeds max length. length: 7, max length: 6", (int64_t)m - 2);
+      CHECK_EQ_INT(count_of(c, NULL), total);
+    }
+    texts_free(&ts);
+    texts_free(&tn);
+    free(keys);
+    free(sv);
+    free(nv);
+  }
+  pt_rows *rows = q(c, "{'expr':'','limit':1000,'output_fields':['s','n']}");
+  CHECK_EQ_INT(pt_rows_count(rows), total);
+  for (size_t i = 0; i < total && i < pt_rows_count(rows); i++) {
+    int64_t id = i64_at(rows, "id", i);
+    CHECK(id >= 0 && id < (int64_t)total);
+    if (id < 0 || id >= (int64_t)total) continue;
+    CHECK_STR(text_at(rows, "s", i), expect_s[id]);
+    CHECK_STR(text_at(rows, "n", i), expect_n[id]);
+  }
+  pt_rows_free(rows);
+  free(vec);
+  pt_store_close(st);
+}
+
+TEST_MAIN(T(binary_vector_of_one_byte_through_json), T(string_columns_written_whole), T(stage_writes_vectors_in_place), T(insert_keeps_duplicate_keys), T(upsert_is_scoped_to_the_target_partition), T(upsert_counts_and_keys), T(upsert_in_place),
           T(duplicate_keys_in_one_upsert_batch), T(auto_id_keys), T(allow_insert_auto_id), T(nullable_and_default_values), T(dynamic_field),
           T(every_type_round_trips), T(int8_sparse_and_varchar_keys_round_trip), T(json_numbers_are_exact),
           T(json_values_are_stored_in_canonical_form),

@@ -1335,12 +1335,32 @@ function stringsCapacity(values, cells, n) {
 }
 
 /**
+ * encodeStrings for a column of strings all ASCII, the common case (tags, keys, JSON text):
+ * the offsets from their lengths, and their bytes in one encodeInto of the strings joined.
+ * False when a value is not a string or a string is not ASCII (their bytes outnumber their
+ * UTF-16 units; a lone surrogate becomes three): encodeStrings then writes the column again.
+ */
+function encodeAscii(u8, u32, at, offsAt, values, n) {
+  let total = 0;
+  u32[offsAt] = 0;
+  for (let r = 0; r < n; r++) {
+    const s = values[r];
+    if (typeof s !== 'string') return false;
+    total += s.length;
+    u32[offsAt + r + 1] = total;
+  }
+  const text = (values.length === n ? values : values.slice(0, n)).join('');
+  return encoder.encodeInto(text, u8.subarray(at, at + total * 3)).written === total;
+}
+
+/**
  * Encodes a TEXT / JSON column's strings as UTF-8 into linear memory at `at`, with n + 1 offsets
  * at `offsAt` (a u32 index). Short ASCII strings (tags, keys, names) are written a char at a
  * time, which beats a TextEncoder call per string; anything else goes through encodeInto, or
  * as WTF-8 when it holds a lone surrogate (so that the core refuses it).
  */
 function encodeStrings(u8, u32, at, offsAt, values, cells, n, VALUE) {
+  if (!cells && encodeAscii(u8, u32, at, offsAt, values, n)) return;
   const base = at;
   u32[offsAt] = 0;
   for (let r = 0; r < n; r++) {
