@@ -71,19 +71,49 @@ static pt_status add_key(pt_order *o, size_t *cap, pt_order_key k) {
   return PT_OK;
 }
 
-/* `field[:direction[:nulls]]` of a query (Milvus's orderby.ParseOrderByFields). */
-static pt_status query_item(const pt_collection *c, pt_str item, pt_order_key *k, pt_error *err) {
-  pt_str part[3];
+/* The items of a spec, split at commas and trimmed: the next non-empty one from *from on into
+ * *item, false when there is none. */
+static bool next_item(const char *spec, size_t len, size_t *from, pt_str *item) {
+  while (*from <= len) {
+    size_t i = *from;
+    while (i < len && spec[i] != ',') i++;
+    *item = trim(spec + *from, i - *from);
+    *from = i + 1;
+    if (item->len) return true;
+  }
+  return false;
+}
+
+/* A query item's parts (`field[:direction[:nulls]]`), split at colons and trimmed, into part[0..3):
+ * how many there are, 4 for more than three. */
+static size_t query_parts(pt_str item, pt_str part[3]) {
   size_t n = 0, from = 0;
   for (size_t i = 0; i <= item.len; i++) {
     if (i < item.len && item.ptr[i] != ':') continue;
-    if (n == 3)
-      return pt_fail(err, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                     "order_by item '%.*s' has more than three parts (field:direction:nulls)" PT_INVALID_PARAMETER,
-                     (int)(item.len > 128 ? 128 : item.len), item.ptr);
+    if (n == 3) return 4;
     part[n++] = trim(item.ptr + from, i - from);
     from = i + 1;
   }
+  return n;
+}
+
+bool pt_order_first_name(const char *spec, size_t len, pt_str *name) {
+  size_t from = 0;
+  pt_str item, part[3];
+  if (!len || !next_item(spec, len, &from, &item)) return false;
+  query_parts(item, part);
+  *name = part[0];
+  return true;
+}
+
+/* `field[:direction[:nulls]]` of a query (Milvus's orderby.ParseOrderByFields). */
+static pt_status query_item(const pt_collection *c, pt_str item, pt_order_key *k, pt_error *err) {
+  pt_str part[3];
+  size_t n = query_parts(item, part);
+  if (n > 3)
+    return pt_fail(err, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "order_by item '%.*s' has more than three parts (field:direction:nulls)" PT_INVALID_PARAMETER,
+                   (int)(item.len > 128 ? 128 : item.len), item.ptr);
   pt_str name = part[0];
   int nlen = (int)(name.len > 128 ? 128 : name.len);
   k->asc = true;
@@ -204,11 +234,8 @@ pt_status pt_order_parse(const pt_collection *c, const char *spec, size_t len, p
   o->kind = kind;
   if (!len) return PT_OK; /* spec may then be NULL */
   size_t cap = 0, from = 0;
-  for (size_t i = 0; i <= len; i++) {
-    if (i < len && spec[i] != ',') continue;
-    pt_str item = trim(spec + from, i - from);
-    from = i + 1;
-    if (!item.len) continue;
+  pt_str item;
+  while (next_item(spec, len, &from, &item)) {
     pt_order_key k;
     memset(&k, 0, sizeof k);
     pt_status rc = kind == PT_ORDER_QUERY ? query_item(c, item, &k, err) : search_item(c, item, &k, err);

@@ -47,6 +47,9 @@ typedef struct pt_order {
 pt_status pt_order_parse(const pt_collection *c, const char *spec, size_t len, pt_order_kind kind, pt_order *o,
                          pt_error *err);
 void pt_order_release(pt_order *o);
+/* The field name of a query spec's first item (before its first colon, trimmed), read without
+ * the schema, as Milvus's aggregate check reads it; false when the spec has no item. */
+bool pt_order_first_name(const char *spec, size_t len, pt_str *name);
 
 /* Orders perm[0..n) (positions into refs) by the keys' values at refs[perm[i]], stably: perm
  * starts as the order rows came in. Returns PT_OK or PT_NOMEM. */

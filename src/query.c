@@ -252,20 +252,9 @@ static pt_status parse_request(const pt_collection *c, const cJSON *root, qreq *
                    pt_json_python_type(spec));
   if (cJSON_IsString(spec)) q->order_spec = (pt_str){spec->valuestring, strlen(spec->valuestring)};
   /* Milvus's order of checks: a limit, no iterator, then (the plan parsed) no aggregate */
-  pt_str first = {NULL, 0}; /* the first item's field name (ptr set when an item is given) */
-  for (size_t i = 0, from = 0; q->order_spec.len && i <= q->order_spec.len && !first.ptr; i++) {
-    if (i < q->order_spec.len && q->order_spec.ptr[i] != ',') continue;
-    const char *p = q->order_spec.ptr + from, *e = q->order_spec.ptr + i;
-    from = i + 1;
-    while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
-    while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r')) e--;
-    if (p == e) continue;
-    const char *colon = memchr(p, ':', (size_t)(e - p));
-    const char *ne = colon ? colon : e;
-    while (ne > p && (ne[-1] == ' ' || ne[-1] == '\t')) ne--;
-    first = (pt_str){p, (size_t)(ne - p)};
-  }
-  if (first.ptr) {
+  pt_str first;
+  bool ordered = pt_order_first_name(q->order_spec.ptr, q->order_spec.len, &first);
+  if (ordered) {
     if (!q->has_limit)
       return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "ORDER BY requires explicit limit" PT_INVALID_PARAMETER);
     if (q->order_by_pk)
