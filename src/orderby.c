@@ -97,13 +97,55 @@ static size_t query_parts(pt_str item, pt_str part[3]) {
   return n;
 }
 
-bool pt_order_first_name(const char *spec, size_t len, pt_str *name) {
+bool pt_order_given(const char *spec, size_t len) {
+  size_t from = 0;
+  pt_str item;
+  return len && next_item(spec, len, &from, &item);
+}
+
+/* Up to 128 bytes of s, ASCII lower-cased (Go's strings.ToLower on what Milvus quotes), into out. */
+static const char *lower(pt_str s, char out[129]) {
+  size_t n = s.len < 128 ? s.len : 128;
+  for (size_t i = 0; i < n; i++) out[i] = (char)(s.ptr[i] >= 'A' && s.ptr[i] <= 'Z' ? s.ptr[i] + 32 : s.ptr[i]);
+  out[n] = '\0';
+  return out;
+}
+
+static bool re_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\f' || ch == '\r'; } /* RE2's \s */
+
+static bool word_char(char ch) {
+  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
+}
+
+/* An aggregate expression as Milvus's agg.MatchAggregationExpression reads one (lower case):
+ * sum|count|avg|min|max, blanks, '(', blanks, word characters or '*', blanks, ')'. */
+static bool aggregate_expr(const char *z) {
+  static const char *const OPS[] = {"sum", "count", "avg", "min", "max"};
+  size_t i = 0;
+  for (size_t k = 0; k < 5 && !i; k++)
+    if (strncmp(z, OPS[k], strlen(OPS[k])) == 0) i = strlen(OPS[k]);
+  if (!i) return false;
+  while (re_space(z[i])) i++;
+  if (z[i++] != '(') return false;
+  while (re_space(z[i])) i++;
+  while (word_char(z[i]) || z[i] == '*') i++;
+  while (re_space(z[i])) i++;
+  return z[i] == ')' && z[i + 1] == '\0';
+}
+
+pt_status pt_order_with_aggregates(const char *spec, size_t len, pt_error *err) {
   size_t from = 0;
   pt_str item, part[3];
-  if (!len || !next_item(spec, len, &from, &item)) return false;
+  if (!len || !next_item(spec, len, &from, &item)) return PT_OK;
   query_parts(item, part);
-  *name = part[0];
-  return true;
+  char name[129];
+  lower(part[0], name);
+  if (aggregate_expr(name))
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "ORDER BY on aggregate expression '%s' is not yet supported" PT_INVALID_PARAMETER, name);
+  return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                 "ORDER BY field '%s' is not valid: when using GROUP BY or aggregates, ORDER BY can only reference "
+                 "GROUP BY columns. Valid targets are: []" PT_INVALID_PARAMETER, name);
 }
 
 /* `field[:direction[:nulls]]` of a query (Milvus's orderby.ParseOrderByFields). */
@@ -116,13 +158,14 @@ static pt_status query_item(const pt_collection *c, pt_str item, pt_order_key *k
                    (int)(item.len > 128 ? 128 : item.len), item.ptr);
   pt_str name = part[0];
   int nlen = (int)(name.len > 128 ? 128 : name.len);
+  char low[129]; /* what Milvus quotes of a direction or null ordering: lower-cased */
   k->asc = true;
   if (n > 1) {
     int d = direction(part[1]);
     if (d < 0)
       return pt_fail(err, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                     "invalid order direction '%.*s' for field '%.*s', must be 'asc' or 'desc'" PT_INVALID_PARAMETER,
-                     (int)(part[1].len > 64 ? 64 : part[1].len), part[1].ptr, nlen, name.ptr);
+                     "invalid order direction '%s' for field '%.*s', must be 'asc' or 'desc'" PT_INVALID_PARAMETER,
+                     lower(part[1], low), nlen, name.ptr);
     k->asc = d == 1;
   }
   k->nulls_first = !k->asc;
@@ -131,8 +174,8 @@ static pt_status query_item(const pt_collection *c, pt_str item, pt_order_key *k
     else if (eq_nocase(part[2], "nulls_last")) k->nulls_first = false;
     else
       return pt_fail(err, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                     "invalid null ordering '%.*s', must be 'nulls_first' or 'nulls_last'" PT_INVALID_PARAMETER,
-                     (int)(part[2].len > 64 ? 64 : part[2].len), part[2].ptr);
+                     "invalid null ordering '%s', must be 'nulls_first' or 'nulls_last'" PT_INVALID_PARAMETER,
+                     lower(part[2], low));
   }
   int dt, fi = find_field(c, name, &dt);
   if (fi == -1)

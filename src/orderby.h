@@ -47,9 +47,13 @@ typedef struct pt_order {
 pt_status pt_order_parse(const pt_collection *c, const char *spec, size_t len, pt_order_kind kind, pt_order *o,
                          pt_error *err);
 void pt_order_release(pt_order *o);
-/* The field name of a query spec's first item (before its first colon, trimmed), read without
- * the schema, as Milvus's aggregate check reads it; false when the spec has no item. */
-bool pt_order_first_name(const char *spec, size_t len, pt_str *name);
+/* Whether a spec has an item (asks for an order): read without the schema, for the checks Milvus
+ * makes before it reads the fields. */
+bool pt_order_given(const char *spec, size_t len);
+/* A query that asks for aggregates (count(*)) takes no order: Milvus's refusal (code 1100) by the
+ * spec's first item's name, lower-cased — an aggregate expression's own message for one (sum,
+ * count, avg, min, max of a word or *). PT_OK when the spec has no item. */
+pt_status pt_order_with_aggregates(const char *spec, size_t len, pt_error *err);
 
 /* Orders perm[0..n) (positions into refs) by the keys' values at refs[perm[i]], stably: perm
  * starts as the order rows came in. Returns PT_OK or PT_NOMEM. */

@@ -122,6 +122,18 @@ TEST(query_errors) {
       {"{'limit':2,'order_by_fields':'$meta'}", "ERR: order_by field '$meta' has type JSON which is not sortable: invalid parameter"},
       {"{'limit':2,'order_by_fields':'i:up'}", "ERR: invalid order direction 'up' for field 'i', must be 'asc' or 'desc': invalid parameter"},
       {"{'limit':2,'order_by_fields':'i:asc:nulls'}", "ERR: invalid null ordering 'nulls', must be 'nulls_first' or 'nulls_last': invalid parameter"},
+      /* Milvus's query parser lower-cases the direction and the null ordering it quotes */
+      {"{'limit':2,'order_by_fields':'i: UP '}", "ERR: invalid order direction 'up' for field 'i', must be 'asc' or 'desc': invalid parameter"},
+      {"{'limit':2,'order_by_fields':'i:asc:Nulls_Middle'}", "ERR: invalid null ordering 'nulls_middle', must be 'nulls_first' or 'nulls_last': invalid parameter"},
+      /* and refuses an aggregate expression by its own message (the name lower-cased) */
+      {"{'limit':2,'output_fields':['count(*)'],'order_by_fields':'COUNT ( * ):desc'}",
+       "ERR: ORDER BY on aggregate expression 'count ( * )' is not yet supported: invalid parameter"},
+      {"{'limit':2,'output_fields':['count(*)'],'order_by_fields':'Max(i)'}",
+       "ERR: ORDER BY on aggregate expression 'max(i)' is not yet supported: invalid parameter"},
+      {"{'limit':2,'output_fields':['count(*)'],'order_by_fields':'max(i'}",
+       "ERR: ORDER BY field 'max(i' is not valid: when using GROUP BY or aggregates"},
+      {"{'limit':2,'output_fields':['count(*)'],'order_by_fields':'median(i)'}",
+       "ERR: ORDER BY field 'median(i)' is not valid: when using GROUP BY or aggregates"},
       {"{'limit':2,'order_by_fields':'i:asc:nulls_last:x'}", "ERR: order_by item 'i:asc:nulls_last:x' has more than three parts"},
       {"{'limit':2,'order_by_fields':['i']}", "ERR: order_by_fields must be a string, got list"},
       {"{'limit':2,'expr':'id >','order_by_fields':'nope'}", "ERR: failed to create query plan: cannot parse expression"},
