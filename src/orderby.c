@@ -296,19 +296,93 @@ pt_status pt_order_parse(const pt_collection *c, const char *spec, size_t len, p
  * Values and their order
  * ========================================================================================== */
 
-typedef enum okind { O_NULL, O_INT, O_NUM, O_STR, O_BOOL, O_RAW } okind;
+typedef enum okind { O_NULL, O_INT, O_NUM, O_DEC, O_STR, O_BOOL, O_RAW } okind;
 
 typedef struct oval {
-  const char *p; /* O_STR: the characters (esc: a JSON string's, escapes unread); O_RAW: JSON text */
+  const char *p; /* O_STR: the characters (esc: a JSON string's, escapes unread); O_RAW, O_DEC: JSON text */
   size_t len;
   union {
-    int64_t i;
-    double d;
+    int64_t i; /* O_INT, O_BOOL; O_DEC: the decimal exponent (below) */
+    double d;  /* O_NUM */
   } u;
+  uint32_t dig, dig_len; /* O_DEC: its significant digits, p[dig .. dig + dig_len) (a '.' may be among them) */
+  int8_t sign;           /* O_DEC: -1, 0 (zero, either sign), 1 */
   uint8_t kind;
   bool esc;
   bool json; /* read at a path: mixed kinds compare by their JSON text */
 } oval;
+
+/* A JSON number's text (RFC 8259, checked when written) read for an exact comparison: its sign,
+ * its significant digits d1 d2 ... (no leading or trailing zeros) and the exponent E with
+ * value = 0.d1d2... x 10^E. Linear in the text; any length. */
+static void read_decimal(oval *v) {
+  const char *t = v->p;
+  size_t n = v->len, i = 0;
+  bool neg = n && t[0] == '-';
+  if (neg) i++;
+  size_t int_from = i;
+  while (i < n && t[i] >= '0' && t[i] <= '9') i++;
+  size_t int_to = i, frac_from = i, frac_to = i;
+  if (i < n && t[i] == '.') {
+    frac_from = ++i;
+    while (i < n && t[i] >= '0' && t[i] <= '9') i++;
+    frac_to = i;
+  }
+  int64_t exp = 0;
+  if (i < n && (t[i] == 'e' || t[i] == 'E')) {
+    i++;
+    bool eneg = i < n && t[i] == '-';
+    if (i < n && (t[i] == '-' || t[i] == '+')) i++;
+    for (; i < n && t[i] >= '0' && t[i] <= '9'; i++)
+      if (exp < ((int64_t)1 << 40)) exp = exp * 10 + (t[i] - '0'); /* beyond any text's digits: saturated */
+    if (eneg) exp = -exp;
+  }
+  /* the first and last non-zero digits, over the integer then the fraction digits */
+  size_t first = SIZE_MAX, last = 0;
+  int64_t e = 0;
+  for (size_t k = int_from; k < int_to; k++)
+    if (t[k] != '0') {
+      if (first == SIZE_MAX) { first = k; e = (int64_t)(int_to - k); }
+      last = k;
+    }
+  for (size_t k = frac_from; k < frac_to; k++)
+    if (t[k] != '0') {
+      if (first == SIZE_MAX) { first = k; e = -(int64_t)(k - frac_from); }
+      last = k;
+    }
+  v->kind = O_DEC;
+  if (first == SIZE_MAX) {
+    v->sign = 0;
+    return;
+  }
+  v->sign = neg ? -1 : 1;
+  v->u.i = e + exp;
+  v->dig = (uint32_t)first;
+  v->dig_len = (uint32_t)(last + 1 - first);
+}
+
+/* Two read_decimal values, exactly. */
+static int cmp_decimal(const oval *a, const oval *b) {
+  if (a->sign != b->sign) return a->sign < b->sign ? -1 : 1;
+  if (a->sign == 0) return 0;
+  int c = 0;
+  if (a->u.i != b->u.i) {
+    c = a->u.i < b->u.i ? -1 : 1;
+  } else {
+    const char *x = a->p + a->dig, *y = b->p + b->dig;
+    size_t i = 0, j = 0;
+    while (!c && i < a->dig_len && j < b->dig_len) {
+      if (x[i] == '.') { i++; continue; }
+      if (y[j] == '.') { j++; continue; }
+      c = x[i] < y[j] ? -1 : x[i] > y[j];
+      i++;
+      j++;
+    }
+    /* equal so far: the one with digits left (its last one is not zero) is the larger */
+    if (!c) c = i < a->dig_len ? 1 : j < b->dig_len ? -1 : 0;
+  }
+  return a->sign < 0 ? -c : c;
+}
 
 static oval read_value(const pt_collection *c, const pt_order_key *k, pt_rowref ref) {
   const pt_layout *lay = &c->layout;
@@ -338,12 +412,7 @@ static oval read_value(const pt_collection *c, const pt_order_key *k, pt_rowref 
       v.kind = O_BOOL;
       v.u.i = ch == 't';
     } else if (ch == '-' || (ch >= '0' && ch <= '9')) {
-      char text[64]; /* JSON numbers longer than this keep their leading digits' value */
-      size_t n = at.len < sizeof text - 1 ? at.len : sizeof text - 1;
-      memcpy(text, at.ptr, n);
-      text[n] = '\0';
-      v.kind = O_NUM;
-      v.u.d = strtod(text, NULL);
+      read_decimal(&v);
     } else {
       v.kind = O_RAW;
     }
@@ -403,6 +472,8 @@ static int cmp_values(const pt_order_key *k, const oval *a, const oval *b) {
     c = a->u.i < b->u.i ? -1 : a->u.i > b->u.i;
   } else if (a->kind == O_NUM) {
     c = a->u.d < b->u.d ? -1 : a->u.d > b->u.d;
+  } else if (a->kind == O_DEC) {
+    c = cmp_decimal(a, b);
   } else if (a->kind == O_STR) {
     c = cmp_str(a, b);
   } else {

@@ -180,6 +180,31 @@ TEST(search_orders_hits) {
   pt_store_close(st);
 }
 
+/* Numbers at a path compare exactly, however long: no cut-off of their text, and no rounding
+ * to a double (1.00000000000000000001 < 1.00000000000000000002); equal values (1e74 and
+ * 10.0e73, -0.0 and 0) keep score order. */
+TEST(search_orders_long_numbers_exactly) {
+  pt_store *st = test_store();
+  pt_collection *c = test_collection(st, "n", J("{'enable_dynamic_field':true,'fields':[{'name':'id','dtype':5,'is_primary':true},"
+                                                "{'name':'v','dtype':101,'dim':2}]}"));
+  static const char *const N[] = {
+      "0.100000000000000000000000000000000000000000000000000000000000000000000003",
+      "0.100000000000000000000000000000000000000000000000000000000000000000000002",
+      "1.00000000000000000002", "1.00000000000000000001", "1e0", "-0.5",
+      "100000000000000000000000000000000000000000000000000000000000000000000000001", "1e74", "10.0e73", "-0.0", "0",
+      "-100000000000000000000000000000000000000000000000000000000000000000000000001", "-1E+74"};
+  test_buf rows = {0};
+  test_buf_printf(&rows, "[");
+  for (size_t i = 0; i < sizeof N / sizeof *N; i++) test_buf_printf(&rows, "%s{\"id\":%zu,\"v\":[%zu,0],\"n\":%s}", i ? "," : "", i + 1, i + 1, N[i]);
+  test_buf_printf(&rows, "]");
+  pt_mutation_result r = test_write(c, NULL, PT_OP_INSERT, rows.p);
+  pt_mutation_result_clear(&r);
+  test_buf_free(&rows);
+  CHECK_STR(hits(c, "{'limit':13,'metric_type':'L2','params':{'order_by_fields':'n'}}"), "12,13,6,10,11,2,1,5,4,3,8,9,7");
+  CHECK_STR(hits(c, "{'limit':13,'metric_type':'L2','params':{'order_by_fields':'n:desc'}}"), "7,8,9,3,4,5,1,2,10,11,6,13,12");
+  pt_store_close(st);
+}
+
 TEST(search_errors) {
   pt_store *st;
   pt_collection *c = setup(&st);
@@ -256,4 +281,4 @@ TEST(spec_reads_back) {
   pt_store_close(st);
 }
 
-TEST_MAIN(T(query_orders_rows), T(query_errors), T(search_orders_hits), T(search_errors), T(spec_reads_back))
+TEST_MAIN(T(query_orders_rows), T(query_errors), T(search_orders_hits), T(search_orders_long_numbers_exactly), T(search_errors), T(spec_reads_back))
