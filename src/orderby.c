@@ -3,7 +3,9 @@
  * rows by the values it names.
  *
  * The sort reads every row's values once (a JSON path is looked up once a row, not once a
- * comparison), then merge-sorts positions: O(n log n) comparisons, stable.
+ * comparison). The first m of n rows: a max-heap of m entries (O(n log m) comparisons, m rows'
+ * values held) when m < n, else a merge sort of the positions (O(n log n)); both order equal
+ * values by position, so they give the same rows in the same order.
  */
 #include "orderby.h"
 
@@ -484,15 +486,19 @@ static int cmp_values(const pt_order_key *k, const oval *a, const oval *b) {
 
 typedef struct octx {
   const pt_order *o;
-  const oval *vals; /* per position, o->n values */
+  const oval *vals;     /* per entry, o->n values */
+  const uint32_t *pos;  /* per entry, its position in refs (ties: the earlier first); NULL: the entry is it */
 } octx;
 
+/* Entries a and b by their values, then (equal) by their positions: a total order, so the
+ * heap's selection and the stable sort give the same rows in the same order. */
 static int cmp_pos(const octx *x, uint32_t a, uint32_t b) {
   for (size_t i = 0; i < x->o->n; i++) {
     int c = cmp_values(&x->o->keys[i], &x->vals[(size_t)a * x->o->n + i], &x->vals[(size_t)b * x->o->n + i]);
     if (c) return c;
   }
-  return 0;
+  uint32_t pa = x->pos ? x->pos[a] : a, pb = x->pos ? x->pos[b] : b;
+  return pa < pb ? -1 : pa > pb;
 }
 
 /* A stable bottom-up merge sort of p[0..n) through tmp. */
@@ -513,10 +519,82 @@ static void merge_sort(const octx *x, uint32_t *p, uint32_t *tmp, size_t n) {
   if (src != p) memcpy(p, src, n * sizeof *p);
 }
 
-pt_status pt_order_sort(const pt_collection *c, const pt_order *o, const pt_rowref *refs, uint32_t *perm, size_t n) {
-  if (!o->n || n < 2) return PT_OK;
-  /* n x keys values: a spec of many keys over many rows must not wrap a 32-bit size */
-  if (o->n > SIZE_MAX / sizeof(oval) / n) return PT_NOMEM;
+static void read_values(const pt_collection *c, const pt_order *o, pt_rowref ref, oval *out) {
+  for (size_t k = 0; k < o->n; k++) out[k] = read_value(c, &o->keys[k], ref);
+}
+
+/* The heap's entry at h[i] moved down to its place (the largest first). */
+static void sift_down(const octx *x, uint32_t *h, size_t n, size_t i) {
+  for (;;) {
+    size_t l = 2 * i + 1, big = i;
+    if (l < n && cmp_pos(x, h[l], h[big]) > 0) big = l;
+    if (l + 1 < n && cmp_pos(x, h[l + 1], h[big]) > 0) big = l + 1;
+    if (big == i) return;
+    uint32_t t = h[i];
+    h[i] = h[big];
+    h[big] = t;
+    i = big;
+  }
+}
+
+static void sift_up(const octx *x, uint32_t *h, size_t i) {
+  while (i > 0 && cmp_pos(x, h[(i - 1) / 2], h[i]) < 0) {
+    uint32_t t = h[i];
+    h[i] = h[(i - 1) / 2];
+    h[(i - 1) / 2] = t;
+    i = (i - 1) / 2;
+  }
+}
+
+/* The m (< n) first: a max-heap of the m best entries seen (entries are slots 0..m, one spare
+ * for the row being read), then the m sorted. */
+static pt_status top_by_heap(const pt_collection *c, const pt_order *o, const pt_rowref *refs, size_t n, size_t m,
+                             uint32_t *top) {
+  if (o->n > SIZE_MAX / sizeof(oval) / (m + 1)) return PT_NOMEM;
+  oval *vals = pt_malloc((m + 1) * o->n * sizeof *vals);
+  uint32_t *pos = pt_malloc((m + 1) * sizeof *pos), *heap = pt_malloc((m + 1) * sizeof *heap);
+  if (!vals || !pos || !heap) {
+    pt_free(vals);
+    pt_free(pos);
+    pt_free(heap);
+    return PT_NOMEM;
+  }
+  octx x = {o, vals, pos};
+  size_t size = 0;
+  uint32_t spare = (uint32_t)m;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t slot = size < m ? (uint32_t)size : spare;
+    read_values(c, o, refs[i], &vals[(size_t)slot * o->n]);
+    pos[slot] = (uint32_t)i;
+    if (size < m) {
+      heap[size] = slot;
+      sift_up(&x, heap, size++);
+    } else if (cmp_pos(&x, slot, heap[0]) < 0) {
+      spare = heap[0];
+      heap[0] = slot;
+      sift_down(&x, heap, m, 0);
+    }
+  }
+  merge_sort(&x, heap, top, m); /* top: the scratch, then the answer */
+  for (size_t i = 0; i < m; i++) top[i] = pos[heap[i]];
+  pt_free(vals);
+  pt_free(pos);
+  pt_free(heap);
+  return PT_OK;
+}
+
+pt_status pt_order_top(const pt_collection *c, const pt_order *o, const pt_rowref *refs, size_t n, size_t m,
+                       uint32_t *top, size_t *n_top) {
+  if (m > n) m = n;
+  *n_top = m;
+  if (n > UINT32_MAX) return PT_NOMEM;
+  if (!o->n || n < 2 || m == 0) {
+    for (size_t i = 0; i < m; i++) top[i] = (uint32_t)i;
+    return PT_OK;
+  }
+  if (m < n) return top_by_heap(c, o, refs, n, m, top);
+  /* every row: values read once each, then a stable merge sort of the positions */
+  if (o->n > SIZE_MAX / sizeof(oval) / n) return PT_NOMEM; /* n x keys values must not wrap a 32-bit size */
   oval *vals = pt_malloc(n * o->n * sizeof *vals);
   uint32_t *tmp = pt_malloc(n * sizeof *tmp);
   if (!vals || !tmp) {
@@ -524,11 +602,12 @@ pt_status pt_order_sort(const pt_collection *c, const pt_order *o, const pt_rowr
     pt_free(tmp);
     return PT_NOMEM;
   }
-  /* values by position in refs: perm's entries index them */
-  for (size_t i = 0; i < n; i++)
-    for (size_t k = 0; k < o->n; k++) vals[i * o->n + k] = read_value(c, &o->keys[k], refs[i]);
-  octx x = {o, vals};
-  merge_sort(&x, perm, tmp, n);
+  for (size_t i = 0; i < n; i++) {
+    read_values(c, o, refs[i], &vals[i * o->n]);
+    top[i] = (uint32_t)i;
+  }
+  octx x = {o, vals, NULL};
+  merge_sort(&x, top, tmp, n);
   pt_free(vals);
   pt_free(tmp);
   return PT_OK;

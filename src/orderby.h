@@ -55,9 +55,11 @@ bool pt_order_given(const char *spec, size_t len);
  * count, avg, min, max of a word or *). PT_OK when the spec has no item. */
 pt_status pt_order_with_aggregates(const char *spec, size_t len, pt_error *err);
 
-/* Orders perm[0..n) (positions into refs) by the keys' values at refs[perm[i]], stably: perm
- * starts as the order rows came in. Returns PT_OK or PT_NOMEM. */
-pt_status pt_order_sort(const pt_collection *c, const pt_order *o, const pt_rowref *refs, uint32_t *perm, size_t n);
+/* The first m rows (at most n) of refs[0..n) in the order o gives, equal values in refs's order
+ * (a stable sort's first m): their positions into refs, in top[0..*n_top) (room for min(m, n)).
+ * A bounded heap when m < n: O(n log m), m rows' values held. Returns PT_OK or PT_NOMEM. */
+pt_status pt_order_top(const pt_collection *c, const pt_order *o, const pt_rowref *refs, size_t n, size_t m,
+                       uint32_t *top, size_t *n_top);
 
 /* The spec as partita read it, written back in its kind's form (a query's `field:asc:nulls_last`,
  * a search's `field:asc` or `json["k"][0]:desc`, a dynamic key as `$meta["k"]`; items joined by

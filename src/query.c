@@ -85,29 +85,27 @@ static pt_status order_by_key(const pt_collection *c, selection *sel, uint64_t s
   return PT_OK;
 }
 
-/* Orders the selection by order_by_fields (orderby.h), then keeps rows [skip, skip + take). */
+/* Orders the selection by order_by_fields (orderby.h), then keeps rows [skip, skip + take): only
+ * the first skip + take are ordered (a bounded heap), as a stable sort of them all would give. */
 static pt_status order_rows(const pt_collection *c, const pt_order *o, selection *sel, uint64_t skip, uint64_t take) {
   size_t n = sel->n;
-  if (n == 0) return PT_OK;
-  uint32_t *perm = pt_malloc(n * sizeof *perm);
-  pt_rowref *out = pt_malloc(n * sizeof *out);
-  if (!perm || !out || n > UINT32_MAX) {
-    pt_free(perm);
+  if (skip >= n) {
+    sel->n = 0;
+    return PT_OK;
+  }
+  size_t m = take > n - skip ? n : (size_t)(skip + take), got = 0;
+  uint32_t *top = pt_malloc(m * sizeof *top);
+  pt_rowref *out = pt_malloc(m * sizeof *out);
+  if (!top || !out || pt_order_top(c, o, sel->refs, n, m, top, &got)) {
+    pt_free(top);
     pt_free(out);
     return PT_NOMEM;
   }
-  for (size_t i = 0; i < n; i++) perm[i] = (uint32_t)i;
-  if (pt_order_sort(c, o, sel->refs, perm, n)) {
-    pt_free(perm);
-    pt_free(out);
-    return PT_NOMEM;
-  }
-  size_t from = skip < n ? (size_t)skip : n;
-  size_t m = n - from < take ? n - from : (size_t)take;
-  for (size_t i = 0; i < m; i++) out[i] = sel->refs[perm[from + i]];
-  memcpy(sel->refs, out, m * sizeof *out);
-  sel->n = m;
-  pt_free(perm);
+  size_t from = (size_t)skip;
+  for (size_t i = from; i < got; i++) out[i - from] = sel->refs[top[i]];
+  memcpy(sel->refs, out, (got - from) * sizeof *out);
+  sel->n = got - from;
+  pt_free(top);
   pt_free(out);
   return PT_OK;
 }

@@ -1175,7 +1175,8 @@ static pt_status order_hits(const pt_collection *c, const sreq *q, heap *hp, siz
       units++;
     }
   start[units] = n;
-  if (pt_order_sort(c, &q->order, refs, perm, units)) {
+  size_t sorted;
+  if (pt_order_top(c, &q->order, refs, units, units, perm, &sorted)) {
     rc = pt_fail_nomem(err);
     goto done;
   }

@@ -205,6 +205,96 @@ TEST(search_orders_long_numbers_exactly) {
   pt_store_close(st);
 }
 
+/* The ids of a query's rows (at most max), or -1 on error. */
+static long query_ids(pt_collection *c, const char *order, size_t limit, size_t offset, int64_t *out, size_t max) {
+  char req[256];
+  snprintf(req, sizeof req, "{\"limit\":%zu,\"offset\":%zu,\"order_by_fields\":\"%s\"}", limit, offset, order);
+  pt_rows *rows = NULL;
+  pt_error e;
+  if (pt_collection_query(c, req, strlen(req), &rows, &e)) {
+    fprintf(stderr, "  query %s: %s\n", req, e.message);
+    return -1;
+  }
+  size_t n = pt_rows_count(rows);
+  for (size_t i = 0; i < n && i < max; i++) out[i] = test_i64(rows, 0, i);
+  pt_rows_free(rows);
+  return (long)n;
+}
+
+/* The first offset + limit rows (a bounded heap) are those of ordering every row (a merge sort),
+ * in the same order, ties included: random rows with few distinct values, nulls, a filter-free
+ * query and a search's path order alike. */
+TEST(first_rows_are_the_full_sorts) {
+  enum { N = 3000 };
+  pt_store *st = test_store();
+  pt_collection *c = test_collection(st, "r", J("{'enable_dynamic_field':true,'fields':[{'name':'id','dtype':5,'is_primary':true},"
+                                                "{'name':'v','dtype':101,'dim':2},{'name':'i','dtype':4,'nullable':true},"
+                                                "{'name':'s','dtype':21,'max_length':8,'nullable':true},{'name':'d','dtype':11}]}"));
+  uint32_t seed = 12345;
+  for (int batch = 0; batch < 3; batch++) {
+    test_buf rows = {0};
+    test_buf_printf(&rows, "[");
+    for (int r = 0; r < N / 3; r++) {
+      int id = batch * (N / 3) + r;
+      uint32_t x[5];
+      for (int k = 0; k < 5; k++) x[k] = (seed = seed * 1103515245u + 12345u) >> 16;
+      char i[16], sv[16], k[32];
+      snprintf(i, sizeof i, x[0] % 10 ? "%u" : "null", x[1] % 7);
+      snprintf(sv, sizeof sv, x[2] % 9 ? "\"%c%c\"" : "null", 'a' + x[3] % 3, 'a' + x[4] % 2);
+      /* the dynamic key: a number (ints and decimals), a string, missing */
+      if (x[4] % 5 == 0) k[0] = '\0';
+      else if (x[4] % 5 == 1) snprintf(k, sizeof k, ",\"k\":\"%u\"", x[3] % 4);
+      else snprintf(k, sizeof k, ",\"k\":%u.%u", x[1] % 3, x[2] % 2);
+      test_buf_printf(&rows, "%s{\"id\":%d,\"v\":[%d,0],\"i\":%s,\"s\":%s,\"d\":%u.5%s}", r ? "," : "", id, id, i, sv,
+                      x[3] % 4, k);
+    }
+    test_buf_printf(&rows, "]");
+    pt_mutation_result w = test_write(c, NULL, PT_OP_INSERT, rows.p);
+    pt_mutation_result_clear(&w);
+    test_buf_free(&rows);
+  }
+  static int64_t full[N], part[N];
+  static const char *const QUERY[] = {"i", "i:desc", "s:desc:nulls_first,i", "d,s:asc:nulls_first", "s,d:desc,i:desc"};
+  static const size_t CUTS[][2] = {{1, 0}, {10, 0}, {7, 13}, {100, 900}, {1, 2999}, {50, 2980}, {2999, 0}, {3000, 0}, {5, 3000}};
+  for (size_t q = 0; q < sizeof QUERY / sizeof *QUERY; q++) {
+    CHECK_EQ_INT(query_ids(c, QUERY[q], N, 0, full, N), N);
+    for (size_t k = 0; k < sizeof CUTS / sizeof *CUTS; k++) {
+      size_t lim = CUTS[k][0], off = CUTS[k][1];
+      long got = query_ids(c, QUERY[q], lim, off, part, N);
+      size_t want = off >= N ? 0 : N - off < lim ? N - off : lim;
+      CHECK_EQ_INT(got, want);
+      if (got == (long)want && want && memcmp(part, full + off, want * sizeof *part) != 0) {
+        fprintf(stderr, "  FAIL %s limit %zu offset %zu: rows differ from the full sort's\n", QUERY[q], lim, off);
+        pt_test_failures++;
+      }
+    }
+  }
+  /* a search's order (a dynamic key: numbers, strings and missing ones) through pt_order_top */
+  static pt_rowref refs[N];
+  static uint32_t all[N], top[N];
+  for (uint32_t r = 0; r < N; r++) refs[r] = (pt_rowref){0, r};
+  static const char *const SEARCH[] = {"k", "k:desc,i", "s:desc,k"};
+  for (size_t q = 0; q < sizeof SEARCH / sizeof *SEARCH; q++) {
+    pt_order o;
+    pt_error e;
+    CHECK_OK(pt_order_parse(c, SEARCH[q], strlen(SEARCH[q]), PT_ORDER_SEARCH, &o, &e), &e);
+    size_t n_all = 0, n_top = 0;
+    CHECK_OK(pt_order_top(c, &o, refs, N, N, all, &n_all), (pt_error *)NULL);
+    CHECK_EQ_INT(n_all, N);
+    static const size_t M[] = {1, 2, 17, 640, 2999};
+    for (size_t k = 0; k < sizeof M / sizeof *M; k++) {
+      CHECK_OK(pt_order_top(c, &o, refs, N, M[k], top, &n_top), (pt_error *)NULL);
+      CHECK_EQ_INT(n_top, M[k]);
+      if (memcmp(top, all, M[k] * sizeof *top) != 0) {
+        fprintf(stderr, "  FAIL search order %s, first %zu: differ from the full sort's\n", SEARCH[q], M[k]);
+        pt_test_failures++;
+      }
+    }
+    pt_order_release(&o);
+  }
+  pt_store_close(st);
+}
+
 TEST(search_errors) {
   pt_store *st;
   pt_collection *c = setup(&st);
@@ -281,4 +371,5 @@ TEST(spec_reads_back) {
   pt_store_close(st);
 }
 
-TEST_MAIN(T(query_orders_rows), T(query_errors), T(search_orders_hits), T(search_orders_long_numbers_exactly), T(search_errors), T(spec_reads_back))
+TEST_MAIN(T(query_orders_rows), T(query_errors), T(search_orders_hits), T(search_orders_long_numbers_exactly),
+          T(first_rows_are_the_full_sorts), T(search_errors), T(spec_reads_back))
