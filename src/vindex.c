@@ -401,8 +401,8 @@ pt_status pt_vindex_search_params(const pt_collection *c, int field, const cJSON
     else sp->nprobe = (uint32_t)n;
   }
   if (!v || !v->built) return PT_OK;
-  pt_index_search_params checked;
-  pt_status rc = pt_index_search_check(&v->p, sp, &checked, err);
+  pt_index_search_params checked; /* each given value was checked above: only the defaults are added */
+  pt_status rc = pt_index_search_complete(&v->p, sp, &checked, err);
   if (rc) return rc;
   *sp = checked;
   *use = true;
