@@ -9,9 +9,6 @@
  */
 #include "orderby.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-
 #include "filter.h"
 #include "json.h"
 
@@ -611,39 +608,4 @@ pt_status pt_order_top(const pt_collection *c, const pt_order *o, const pt_rowre
   pt_free(vals);
   pt_free(tmp);
   return PT_OK;
-}
-
-/* ============================================================================================
- * Writing it back
- * ========================================================================================== */
-
-size_t pt_order_text(const pt_collection *c, const pt_order *o, char *out, size_t size) {
-  size_t need = 0;
-  for (size_t i = 0; i < o->n; i++) {
-    const pt_order_key *k = &o->keys[i];
-    char head[8];
-    snprintf(head, sizeof head, "%s", i ? "," : "");
-    /* a path: as the plan read it, `name["k1"]["k2"]` (a dynamic key's: `$meta["k"]`) */
-    const pt_field *f = k->col < (int)c->schema->n_fields ? &c->schema->fields[k->col] : NULL;
-    const char *name = f ? f->name : PT_DYNAMIC_FIELD_NAME;
-    int n = snprintf(need < size ? out + need : NULL, need < size ? size - need : 0, "%s%s", head, name);
-    need += (size_t)(n > 0 ? n : 0);
-    for (size_t j = 0; k->json && j < k->n_keys; j++) {
-      /* the key as the plan holds it, verbatim between quotes (escapes as written): in single
-       * quotes when it holds an unescaped double quote (it was written in single quotes) */
-      const pt_str *key = &k->keys[j];
-      char q = '"';
-      for (size_t b = 0; b < key->len; b++) {
-        if (key->ptr[b] == '\\') b++;
-        else if (key->ptr[b] == '"') q = '\'';
-      }
-      n = snprintf(need < size ? out + need : NULL, need < size ? size - need : 0, "[%c%.*s%c]", q, (int)key->len, key->ptr, q);
-      need += (size_t)(n > 0 ? n : 0);
-    }
-    n = snprintf(need < size ? out + need : NULL, need < size ? size - need : 0, ":%s%s", k->asc ? "asc" : "desc",
-                 o->kind == PT_ORDER_SEARCH ? "" : k->nulls_first ? ":nulls_first" : ":nulls_last");
-    need += (size_t)(n > 0 ? n : 0);
-  }
-  if (size) out[need < size ? need : size - 1] = '\0';
-  return need;
 }

@@ -61,10 +61,4 @@ pt_status pt_order_with_aggregates(const char *spec, size_t len, pt_error *err);
 pt_status pt_order_top(const pt_collection *c, const pt_order *o, const pt_rowref *refs, size_t n, size_t m,
                        uint32_t *top, size_t *n_top);
 
-/* The spec as partita read it, written back in its kind's form (a query's `field:asc:nulls_last`,
- * a search's `field:asc` or `json["k"][0]:desc`, a dynamic key as `$meta["k"]`; items joined by
- * commas): into out (size bytes, NUL-terminated, cut if it
- * does not fit). Returns the length it needs. Reading it back gives the same keys. */
-size_t pt_order_text(const pt_collection *c, const pt_order *o, char *out, size_t size);
-
 #endif /* PT_ORDERBY_H */

@@ -157,6 +157,13 @@ char *test_dump_store(pt_store *s);
  * it frees. */
 void test_unchanged(const char *file, int line, char *before, pt_collection *c);
 
+/* An order_by spec as orderby.c read it (orderby.h), written back in its kind's form (a query's
+ * `field:asc:nulls_last`, a search's `field:asc` or `json["k"][0]:desc`, a dynamic key as
+ * `$meta["k"]`; items joined by commas) into out (size bytes, NUL-terminated, cut if it does not
+ * fit): the length it needs. Reading it back must give the same keys (test_orderby, fuzz_orderby). */
+struct pt_order;
+size_t test_order_text(const pt_collection *c, const struct pt_order *o, char *out, size_t size);
+
 /* An allocator that fails the Nth allocation (0: never) and counts live blocks. */
 void test_alloc_install(void);
 void test_alloc_fail_at(long n);

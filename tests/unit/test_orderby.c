@@ -12,7 +12,7 @@
  *     dynamic key and a path into a JSON field (numbers, strings, mixed kinds, missing keys);
  *     grouped hits ordered by their group's first hit; errors (unknown field, unsortable type,
  *     brackets on a non-JSON field, empty name, bad direction, iterator).
- *   - the spec read back: pt_order_text of what was read reads back to the same keys.
+ *   - the spec read back: test_order_text (harness.c) of what was read reads back to the same keys.
  */
 #include "harness.h"
 
@@ -345,7 +345,7 @@ static void read_back(int line, pt_collection *c, pt_order_kind kind, const char
     return;
   }
   char text[512];
-  pt_order_text(c, &a, text, sizeof text);
+  test_order_text(c, &a, text, sizeof text);
   test_check_str(__FILE__, line, spec, text, want);
   CHECK_OK(pt_order_parse(c, text, strlen(text), kind, &b, &e), &e);
   CHECK_EQ_INT(a.n, b.n);
