@@ -660,7 +660,9 @@ done:
 
 /* params.drop_ratio_search of a plain sparse field's search (knowhere's, in [0, 1)): each query
  * loses its values of smallest magnitude (pt_sparse_drop_small), for the index and the exact scan
- * alike. Other fields have no such parameter: refused by name rather than ignored. */
+ * alike. Other fields have no such parameter: knowhere reads it only in its sparse indexes'
+ * config (Milvus takes it and ignores it on a dense field); partita refuses it by name rather
+ * than ignore it. */
 static pt_status sparse_drop_ratio(const cJSON *root, sreq *q, pt_error *err) {
   bool has;
   double ratio = 0;
@@ -668,7 +670,8 @@ static pt_status sparse_drop_ratio(const cJSON *root, sreq *q, pt_error *err) {
   if (rc || !has) return rc;
   if (q->f->dtype != PT_SPARSE_FLOAT_VECTOR)
     return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                   "drop_ratio_search applies to sparse fields; field %s is a %s" PT_INVALID_PARAMETER, q->f->name,
+                   "search param 'drop_ratio_search' applies to sparse vector fields only; field %s is a %s"
+                   PT_INVALID_PARAMETER, q->f->name,
                    pt_dtype_proto_name(q->f->dtype));
   if (!(ratio >= 0 && ratio < 1)) return pt_bm25_out_of_range(err, "drop_ratio_search", ratio, 1, true);
   for (size_t qi = 0; qi < q->nq; qi++) {
