@@ -43,30 +43,10 @@ static pt_collection *setup(pt_store **st) {
   return c;
 }
 
-/* The ids of a query, as "1,2,3", or "ERR: <message>". */
-static const char *ids(pt_collection *c, const char *sq) {
-  static char out[1024];
-  const char *req = J(sq);
-  pt_rows *rows = NULL;
-  pt_error e;
-  if (pt_collection_query(c, req, strlen(req), &rows, &e)) {
-    snprintf(out, sizeof out, "ERR: %s", e.message);
-    return out;
-  }
-  size_t at = 0;
-  out[0] = '\0';
-  for (size_t i = 0; i < pt_rows_count(rows) && at < sizeof out - 32; i++)
-    at += (size_t)snprintf(out + at, sizeof out - at, "%s%lld", i ? "," : "", (long long)test_i64(rows, 0, i));
-  pt_rows_free(rows);
-  return out;
-}
-
 /* The ids of the hits of a search for [0, 0] (L2: id order is score order), as "1,2,3". */
 static const char *hits(pt_collection *c, const char *sq) {
   static char out[1024];
-  char with_nq[512];
-  snprintf(with_nq, sizeof with_nq, "{'nq':1,%s", sq + 1);
-  const char *req = J(with_nq);
+  const char *req = test_jf("{'nq':1,%s", sq + 1);
   const float q[2] = {0, 0};
   pt_search_result *res = NULL;
   pt_error e;
@@ -74,10 +54,7 @@ static const char *hits(pt_collection *c, const char *sq) {
     snprintf(out, sizeof out, "ERR: %s", e.message);
     return out;
   }
-  size_t at = 0;
-  out[0] = '\0';
-  for (size_t i = 0; i < pt_search_counts(res)[0] && at < sizeof out - 32; i++)
-    at += (size_t)snprintf(out + at, sizeof out - at, "%s%lld", i ? "," : "", (long long)test_i64(pt_search_rows(res), 0, i));
+  snprintf(out, sizeof out, "%s", test_ids(pt_search_rows(res))); /* one query: its rows are all the rows */
   pt_search_free(res);
   return out;
 }
@@ -85,22 +62,22 @@ static const char *hits(pt_collection *c, const char *sq) {
 TEST(query_orders_rows) {
   pt_store *st;
   pt_collection *c = setup(&st);
-  CHECK_STR(ids(c, "{'limit':10,'order_by_fields':'i'}"), "3,5,1,4,2,6");             /* nulls last, ties stored order */
-  CHECK_STR(ids(c, "{'limit':10,'order_by_fields':'i:desc'}"), "2,6,1,4,5,3");        /* nulls first */
-  CHECK_STR(ids(c, "{'limit':10,'order_by_fields':'i:ASC:nulls_first'}"), "2,6,3,5,1,4");
-  CHECK_STR(ids(c, "{'limit':10,'order_by_fields':'i:descending:NULLS_LAST'}"), "1,4,5,3,2,6");
-  CHECK_STR(ids(c, "{'limit':10,'order_by_fields':'i:desc:nulls_last, f'}"), "4,1,5,3,2,6");
-  CHECK_STR(ids(c, "{'limit':10,'order_by_fields':'f'}"), "2,4,1,5,6,3");
-  CHECK_STR(ids(c, "{'limit':10,'order_by_fields':'s:desc'}"), "3,6,1,5,4,2"); /* bytes: é (C3 A9) > b */
-  CHECK_STR(ids(c, "{'limit':10,'order_by_fields':'b,id:desc'}"), "6,4,2,5,3,1");
-  CHECK_STR(ids(c, "{'limit':10,'order_by_fields':' , s:,'}"), "2,4,1,5,6,3");        /* empty items skipped */
+  CHECK_IDS(c, "{'limit':10,'order_by_fields':'i'}", "3,5,1,4,2,6");             /* nulls last, ties stored order */
+  CHECK_IDS(c, "{'limit':10,'order_by_fields':'i:desc'}", "2,6,1,4,5,3");        /* nulls first */
+  CHECK_IDS(c, "{'limit':10,'order_by_fields':'i:ASC:nulls_first'}", "2,6,3,5,1,4");
+  CHECK_IDS(c, "{'limit':10,'order_by_fields':'i:descending:NULLS_LAST'}", "1,4,5,3,2,6");
+  CHECK_IDS(c, "{'limit':10,'order_by_fields':'i:desc:nulls_last, f'}", "4,1,5,3,2,6");
+  CHECK_IDS(c, "{'limit':10,'order_by_fields':'f'}", "2,4,1,5,6,3");
+  CHECK_IDS(c, "{'limit':10,'order_by_fields':'s:desc'}", "3,6,1,5,4,2"); /* bytes: é (C3 A9) > b */
+  CHECK_IDS(c, "{'limit':10,'order_by_fields':'b,id:desc'}", "6,4,2,5,3,1");
+  CHECK_IDS(c, "{'limit':10,'order_by_fields':' , s:,'}", "2,4,1,5,6,3");        /* empty items skipped */
   /* offset and limit after the ordering; a filter, keys and partitions before it */
-  CHECK_STR(ids(c, "{'limit':2,'offset':1,'order_by_fields':'i:desc'}"), "6,1");
-  CHECK_STR(ids(c, "{'limit':3,'expr':'id > 2','order_by_fields':'f:desc'}"), "3,6,5");
-  CHECK_STR(ids(c, "{'limit':3,'expr':'id in [6, 2, 1]','order_by_fields':'s'}"), "2,1,6");
-  CHECK_STR(ids(c, "{'limit':9,'partition_names':['_default'],'order_by_fields':'id:desc'}"), "6,5,4,3,2,1");
+  CHECK_IDS(c, "{'limit':2,'offset':1,'order_by_fields':'i:desc'}", "6,1");
+  CHECK_IDS(c, "{'limit':3,'expr':'id > 2','order_by_fields':'f:desc'}", "3,6,5");
+  CHECK_IDS(c, "{'limit':3,'expr':'id in [6, 2, 1]','order_by_fields':'s'}", "2,1,6");
+  CHECK_IDS(c, "{'limit':9,'partition_names':['_default'],'order_by_fields':'id:desc'}", "6,5,4,3,2,1");
   /* empty: no ordering (storage order) */
-  CHECK_STR(ids(c, "{'limit':3,'order_by_fields':''}"), "1,2,3");
+  CHECK_IDS(c, "{'limit':3,'order_by_fields':''}", "1,2,3");
   pt_store_close(st);
 }
 
@@ -139,11 +116,7 @@ TEST(query_errors) {
       {"{'limit':2,'expr':'id >','order_by_fields':'nope'}", "ERR: failed to create query plan: cannot parse expression"},
   };
   for (size_t k = 0; k < sizeof CASES / sizeof CASES[0]; k++) {
-    const char *got = ids(c, CASES[k].req);
-    if (strncmp(got, CASES[k].want, strlen(CASES[k].want)) != 0) {
-      fprintf(stderr, "  FAIL case %zu: %s\n    got  %s\n    want %s\n", k, CASES[k].req, got, CASES[k].want);
-      pt_test_failures++;
-    }
+    EXPECT_PREFIX(CASES[k].req, test_query_ids(c, J(CASES[k].req)), CASES[k].want);
   }
   pt_rows *rows = NULL;
   pt_error e;
@@ -237,7 +210,7 @@ TEST(first_rows_are_the_full_sorts) {
     for (int r = 0; r < N / 3; r++) {
       int id = batch * (N / 3) + r;
       uint32_t x[5];
-      for (int k = 0; k < 5; k++) x[k] = (seed = seed * 1103515245u + 12345u) >> 16;
+      for (int k = 0; k < 5; k++) x[k] = test_rand(&seed);
       char i[16], sv[16], k[32];
       snprintf(i, sizeof i, x[0] % 10 ? "%u" : "null", x[1] % 7);
       snprintf(sv, sizeof sv, x[2] % 9 ? "\"%c%c\"" : "null", 'a' + x[3] % 3, 'a' + x[4] % 2);
@@ -308,15 +281,9 @@ TEST(search_errors) {
       {"i:asc:nulls_first", "ERR: invalid order direction 'nulls_first' for field 'i:asc', expected 'asc' or 'desc'"},
       {"j[\\\"p\\\"", "ERR: invalid dynamic field key 'j[\"p\"'"},
   };
-  for (size_t k = 0; k < sizeof CASES / sizeof CASES[0]; k++) {
-    char req[256];
-    snprintf(req, sizeof req, "{'limit':3,'metric_type':'L2','params':{'order_by_fields':'%s'}}", CASES[k].order);
-    const char *got = hits(c, req);
-    if (strncmp(got, CASES[k].want, strlen(CASES[k].want)) != 0) {
-      fprintf(stderr, "  FAIL case %zu: %s\n    got  %s\n    want %s\n", k, CASES[k].order, got, CASES[k].want);
-      pt_test_failures++;
-    }
-  }
+  for (size_t k = 0; k < sizeof CASES / sizeof CASES[0]; k++)
+    EXPECT_PREFIX(CASES[k].order, hits(c, test_jf("{'limit':3,'metric_type':'L2','params':{'order_by_fields':'%s'}}", CASES[k].order)),
+                  CASES[k].want);
   CHECK_STR(hits(c, "{'limit':3,'metric_type':'L2','iterator':true,'params':{'order_by_fields':'i'}}"),
             "ERR: order_by is not supported when using search iterator: invalid parameter[expected=][actual=]");
   CHECK_STR(hits(c, "{'limit':3,'metric_type':'L2','params':{'order_by_fields':1}}"), "ERR: order_by_fields must be a string, got int");

@@ -1166,11 +1166,9 @@ TEST(errors) {
     {"{'radius':5,'range_filter':'y'}", "invalid float value, key: 'range_filter', value: 'y'"},
     {"{'radius':5,'range_filter':null}", "Type conflict in json: param 'range_filter' (null) should be a number"},
   };
-  for (size_t k = 0; k < sizeof BOUNDS / sizeof BOUNDS[0]; k++) {
-    char req[200];
-    snprintf(req, sizeof req, "{'metric_type':'L2','nq':1,'params':%s}", BOUNDS[k].params);
-    search_fails(__LINE__, one, J(req), q, 12, PT_MISUSE, INV, MIL, BOUNDS[k].msg);
-  }
+  for (size_t k = 0; k < sizeof BOUNDS / sizeof BOUNDS[0]; k++)
+    search_fails(__LINE__, one, test_jf("{'metric_type':'L2','nq':1,'params':%s}", BOUNDS[k].params), q, 12, PT_MISUSE, INV, MIL,
+                 BOUNDS[k].msg);
   /* a number beyond a double is not JSON that partita takes (as Go's encoding/json refuses it) */
   SEARCH_ERR(one, "{'metric_type':'L2','nq':1,'params':{'radius':1e999}}", q, 12, PT_PARSE, INV, PT_EXC_PARAM,
              "a number beyond the range of a double");
