@@ -113,24 +113,31 @@ pt_status pt_index_search_refine_k(double v, pt_error *err) {
                  "Out of range in json: param 'refine_k' (%g) should be in range [1, float_max)" PT_INVALID_PARAMETER, v);
 }
 
-pt_status pt_index_search_check(const pt_index_params *p, const pt_index_search_params *sp,
-                                pt_index_search_params *out, pt_error *err) {
+pt_status pt_index_search_complete(const pt_index_params *p, const pt_index_search_params *sp,
+                                   pt_index_search_params *out, pt_error *err) {
   *out = *sp;
-  pt_status rc;
   if (sp->k < 1) return out_of_range(err, "topk", sp->k, 1, INT32_MAX);
   if (is_hnsw(p->type)) {
-    /* knowhere: ef defaults to k */
-    if (out->ef == 0) out->ef = sp->k;
-    else if ((rc = pt_index_search_int("ef", out->ef, sp->k, err)) != PT_OK) return rc;
+    if (out->ef == 0) out->ef = sp->k; /* knowhere: ef defaults to k */
     if (out->refine_k == 0) out->refine_k = 1;
-    else if ((rc = pt_index_search_refine_k(out->refine_k, err)) != PT_OK) return rc;
-  } else {
-    if (out->nprobe == 0) out->nprobe = PT_INDEX_NPROBE_DEFAULT;
-    else if ((rc = pt_index_search_int("nprobe", out->nprobe, sp->k, err)) != PT_OK) return rc;
+  } else if (out->nprobe == 0) {
+    out->nprobe = PT_INDEX_NPROBE_DEFAULT;
   }
   if (!(out->pass_hint >= 0 && out->pass_hint <= 1)) out->pass_hint = 0;
   pt_error_clear(err);
   return PT_OK;
+}
+
+pt_status pt_index_search_check(const pt_index_params *p, const pt_index_search_params *sp,
+                                pt_index_search_params *out, pt_error *err) {
+  pt_status rc;
+  if (sp->k >= 1 && is_hnsw(p->type)) {
+    if (sp->ef && (rc = pt_index_search_int("ef", sp->ef, sp->k, err)) != PT_OK) return rc;
+    if (sp->refine_k != 0 && (rc = pt_index_search_refine_k(sp->refine_k, err)) != PT_OK) return rc;
+  } else if (sp->k >= 1 && sp->nprobe && (rc = pt_index_search_int("nprobe", sp->nprobe, sp->k, err)) != PT_OK) {
+    return rc;
+  }
+  return pt_index_search_complete(p, sp, out, err);
 }
 
 /* ============================================================================================

@@ -184,9 +184,14 @@ size_t pt_index_dead(const pt_index *ix);
 
 /* Checks search parameters for an index built with `p` (Milvus's ranges and messages, through
  * pt_index_search_int / pt_index_search_refine_k) and fills in the defaults (0 = not given):
- * `out` receives the parameters the search will use. */
+ * `out` receives the parameters the search will use. For callers that hold raw values; the
+ * search API checks each value as it reads it (vindex.c) and then only completes them: */
 pt_status pt_index_search_check(const pt_index_params *p, const pt_index_search_params *sp,
                                 pt_index_search_params *out, pt_error *err);
+/* The parameters a search uses: those given (already checked, each once) and the defaults for
+ * the rest (ef: k; refine_k: 1; nprobe: 8); PT_RANGE for a k below 1. */
+pt_status pt_index_search_complete(const pt_index_params *p, const pt_index_search_params *sp,
+                                   pt_index_search_params *out, pt_error *err);
 
 /* The one rule for a given search parameter (what the search API parsed, before it is stored,
  * and what pt_index_search_check is handed), knowhere's bounds and messages with Milvus's

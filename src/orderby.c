@@ -3,12 +3,11 @@
  * rows by the values it names.
  *
  * The sort reads every row's values once (a JSON path is looked up once a row, not once a
- * comparison), then merge-sorts positions: O(n log n) comparisons, stable.
+ * comparison). The first m of n rows: a max-heap of m entries (O(n log m) comparisons, m rows'
+ * values held) when m < n, else a merge sort of the positions (O(n log n)); both order equal
+ * values by position, so they give the same rows in the same order.
  */
 #include "orderby.h"
-
-#include <stdio.h>
-#include <stdlib.h>
 
 #include "filter.h"
 #include "json.h"
@@ -71,28 +70,101 @@ static pt_status add_key(pt_order *o, size_t *cap, pt_order_key k) {
   return PT_OK;
 }
 
-/* `field[:direction[:nulls]]` of a query (Milvus's orderby.ParseOrderByFields). */
-static pt_status query_item(const pt_collection *c, pt_str item, pt_order_key *k, pt_error *err) {
-  pt_str part[3];
+/* The items of a spec, split at commas and trimmed: the next non-empty one from *from on into
+ * *item, false when there is none. */
+static bool next_item(const char *spec, size_t len, size_t *from, pt_str *item) {
+  while (*from <= len) {
+    size_t i = *from;
+    while (i < len && spec[i] != ',') i++;
+    *item = trim(spec + *from, i - *from);
+    *from = i + 1;
+    if (item->len) return true;
+  }
+  return false;
+}
+
+/* A query item's parts (`field[:direction[:nulls]]`), split at colons and trimmed, into part[0..3):
+ * how many there are, 4 for more than three. */
+static size_t query_parts(pt_str item, pt_str part[3]) {
   size_t n = 0, from = 0;
   for (size_t i = 0; i <= item.len; i++) {
     if (i < item.len && item.ptr[i] != ':') continue;
-    if (n == 3)
-      return pt_fail(err, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                     "order_by item '%.*s' has more than three parts (field:direction:nulls)" PT_INVALID_PARAMETER,
-                     (int)(item.len > 128 ? 128 : item.len), item.ptr);
+    if (n == 3) return 4;
     part[n++] = trim(item.ptr + from, i - from);
     from = i + 1;
   }
+  return n;
+}
+
+bool pt_order_given(const char *spec, size_t len) {
+  size_t from = 0;
+  pt_str item;
+  return len && next_item(spec, len, &from, &item);
+}
+
+/* Up to 128 bytes of s, ASCII lower-cased (Go's strings.ToLower on what Milvus quotes), into out. */
+static const char *lower(pt_str s, char out[129]) {
+  size_t n = s.len < 128 ? s.len : 128;
+  for (size_t i = 0; i < n; i++) out[i] = (char)(s.ptr[i] >= 'A' && s.ptr[i] <= 'Z' ? s.ptr[i] + 32 : s.ptr[i]);
+  out[n] = '\0';
+  return out;
+}
+
+static bool re_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\f' || ch == '\r'; } /* RE2's \s */
+
+static bool word_char(char ch) {
+  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
+}
+
+/* An aggregate expression as Milvus's agg.MatchAggregationExpression reads one (lower case):
+ * sum|count|avg|min|max, blanks, '(', blanks, word characters or '*', blanks, ')'. */
+static bool aggregate_expr(const char *z) {
+  static const char *const OPS[] = {"sum", "count", "avg", "min", "max"};
+  size_t i = 0;
+  for (size_t k = 0; k < 5 && !i; k++)
+    if (strncmp(z, OPS[k], strlen(OPS[k])) == 0) i = strlen(OPS[k]);
+  if (!i) return false;
+  while (re_space(z[i])) i++;
+  if (z[i++] != '(') return false;
+  while (re_space(z[i])) i++;
+  while (word_char(z[i]) || z[i] == '*') i++;
+  while (re_space(z[i])) i++;
+  return z[i] == ')' && z[i + 1] == '\0';
+}
+
+pt_status pt_order_with_aggregates(const char *spec, size_t len, pt_error *err) {
+  size_t from = 0;
+  pt_str item, part[3];
+  if (!len || !next_item(spec, len, &from, &item)) return PT_OK;
+  query_parts(item, part);
+  char name[129];
+  lower(part[0], name);
+  if (aggregate_expr(name))
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "ORDER BY on aggregate expression '%s' is not yet supported" PT_INVALID_PARAMETER, name);
+  return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                 "ORDER BY field '%s' is not valid: when using GROUP BY or aggregates, ORDER BY can only reference "
+                 "GROUP BY columns. Valid targets are: []" PT_INVALID_PARAMETER, name);
+}
+
+/* `field[:direction[:nulls]]` of a query (Milvus's orderby.ParseOrderByFields). */
+static pt_status query_item(const pt_collection *c, pt_str item, pt_order_key *k, pt_error *err) {
+  pt_str part[3];
+  size_t n = query_parts(item, part);
+  if (n > 3)
+    return pt_fail(err, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "order_by item '%.*s' has more than three parts (field:direction:nulls)" PT_INVALID_PARAMETER,
+                   (int)(item.len > 128 ? 128 : item.len), item.ptr);
   pt_str name = part[0];
   int nlen = (int)(name.len > 128 ? 128 : name.len);
+  char low[129]; /* what Milvus quotes of a direction or null ordering: lower-cased */
   k->asc = true;
   if (n > 1) {
     int d = direction(part[1]);
     if (d < 0)
       return pt_fail(err, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                     "invalid order direction '%.*s' for field '%.*s', must be 'asc' or 'desc'" PT_INVALID_PARAMETER,
-                     (int)(part[1].len > 64 ? 64 : part[1].len), part[1].ptr, nlen, name.ptr);
+                     "invalid order direction '%s' for field '%.*s', must be 'asc' or 'desc'" PT_INVALID_PARAMETER,
+                     lower(part[1], low), nlen, name.ptr);
     k->asc = d == 1;
   }
   k->nulls_first = !k->asc;
@@ -101,8 +173,8 @@ static pt_status query_item(const pt_collection *c, pt_str item, pt_order_key *k
     else if (eq_nocase(part[2], "nulls_last")) k->nulls_first = false;
     else
       return pt_fail(err, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                     "invalid null ordering '%.*s', must be 'nulls_first' or 'nulls_last'" PT_INVALID_PARAMETER,
-                     (int)(part[2].len > 64 ? 64 : part[2].len), part[2].ptr);
+                     "invalid null ordering '%s', must be 'nulls_first' or 'nulls_last'" PT_INVALID_PARAMETER,
+                     lower(part[2], low));
   }
   int dt, fi = find_field(c, name, &dt);
   if (fi == -1)
@@ -204,11 +276,8 @@ pt_status pt_order_parse(const pt_collection *c, const char *spec, size_t len, p
   o->kind = kind;
   if (!len) return PT_OK; /* spec may then be NULL */
   size_t cap = 0, from = 0;
-  for (size_t i = 0; i <= len; i++) {
-    if (i < len && spec[i] != ',') continue;
-    pt_str item = trim(spec + from, i - from);
-    from = i + 1;
-    if (!item.len) continue;
+  pt_str item;
+  while (next_item(spec, len, &from, &item)) {
     pt_order_key k;
     memset(&k, 0, sizeof k);
     pt_status rc = kind == PT_ORDER_QUERY ? query_item(c, item, &k, err) : search_item(c, item, &k, err);
@@ -226,19 +295,93 @@ pt_status pt_order_parse(const pt_collection *c, const char *spec, size_t len, p
  * Values and their order
  * ========================================================================================== */
 
-typedef enum okind { O_NULL, O_INT, O_NUM, O_STR, O_BOOL, O_RAW } okind;
+typedef enum okind { O_NULL, O_INT, O_NUM, O_DEC, O_STR, O_BOOL, O_RAW } okind;
 
 typedef struct oval {
-  const char *p; /* O_STR: the characters (esc: a JSON string's, escapes unread); O_RAW: JSON text */
+  const char *p; /* O_STR: the characters (esc: a JSON string's, escapes unread); O_RAW, O_DEC: JSON text */
   size_t len;
   union {
-    int64_t i;
-    double d;
+    int64_t i; /* O_INT, O_BOOL; O_DEC: the decimal exponent (below) */
+    double d;  /* O_NUM */
   } u;
+  uint32_t dig, dig_len; /* O_DEC: its significant digits, p[dig .. dig + dig_len) (a '.' may be among them) */
+  int8_t sign;           /* O_DEC: -1, 0 (zero, either sign), 1 */
   uint8_t kind;
   bool esc;
   bool json; /* read at a path: mixed kinds compare by their JSON text */
 } oval;
+
+/* A JSON number's text (RFC 8259, checked when written) read for an exact comparison: its sign,
+ * its significant digits d1 d2 ... (no leading or trailing zeros) and the exponent E with
+ * value = 0.d1d2... x 10^E. Linear in the text; any length. */
+static void read_decimal(oval *v) {
+  const char *t = v->p;
+  size_t n = v->len, i = 0;
+  bool neg = n && t[0] == '-';
+  if (neg) i++;
+  size_t int_from = i;
+  while (i < n && t[i] >= '0' && t[i] <= '9') i++;
+  size_t int_to = i, frac_from = i, frac_to = i;
+  if (i < n && t[i] == '.') {
+    frac_from = ++i;
+    while (i < n && t[i] >= '0' && t[i] <= '9') i++;
+    frac_to = i;
+  }
+  int64_t exp = 0;
+  if (i < n && (t[i] == 'e' || t[i] == 'E')) {
+    i++;
+    bool eneg = i < n && t[i] == '-';
+    if (i < n && (t[i] == '-' || t[i] == '+')) i++;
+    for (; i < n && t[i] >= '0' && t[i] <= '9'; i++)
+      if (exp < ((int64_t)1 << 40)) exp = exp * 10 + (t[i] - '0'); /* beyond any text's digits: saturated */
+    if (eneg) exp = -exp;
+  }
+  /* the first and last non-zero digits, over the integer then the fraction digits */
+  size_t first = SIZE_MAX, last = 0;
+  int64_t e = 0;
+  for (size_t k = int_from; k < int_to; k++)
+    if (t[k] != '0') {
+      if (first == SIZE_MAX) { first = k; e = (int64_t)(int_to - k); }
+      last = k;
+    }
+  for (size_t k = frac_from; k < frac_to; k++)
+    if (t[k] != '0') {
+      if (first == SIZE_MAX) { first = k; e = -(int64_t)(k - frac_from); }
+      last = k;
+    }
+  v->kind = O_DEC;
+  if (first == SIZE_MAX) {
+    v->sign = 0;
+    return;
+  }
+  v->sign = neg ? -1 : 1;
+  v->u.i = e + exp;
+  v->dig = (uint32_t)first;
+  v->dig_len = (uint32_t)(last + 1 - first);
+}
+
+/* Two read_decimal values, exactly. */
+static int cmp_decimal(const oval *a, const oval *b) {
+  if (a->sign != b->sign) return a->sign < b->sign ? -1 : 1;
+  if (a->sign == 0) return 0;
+  int c = 0;
+  if (a->u.i != b->u.i) {
+    c = a->u.i < b->u.i ? -1 : 1;
+  } else {
+    const char *x = a->p + a->dig, *y = b->p + b->dig;
+    size_t i = 0, j = 0;
+    while (!c && i < a->dig_len && j < b->dig_len) {
+      if (x[i] == '.') { i++; continue; }
+      if (y[j] == '.') { j++; continue; }
+      c = x[i] < y[j] ? -1 : x[i] > y[j];
+      i++;
+      j++;
+    }
+    /* equal so far: the one with digits left (its last one is not zero) is the larger */
+    if (!c) c = i < a->dig_len ? 1 : j < b->dig_len ? -1 : 0;
+  }
+  return a->sign < 0 ? -c : c;
+}
 
 static oval read_value(const pt_collection *c, const pt_order_key *k, pt_rowref ref) {
   const pt_layout *lay = &c->layout;
@@ -268,12 +411,7 @@ static oval read_value(const pt_collection *c, const pt_order_key *k, pt_rowref 
       v.kind = O_BOOL;
       v.u.i = ch == 't';
     } else if (ch == '-' || (ch >= '0' && ch <= '9')) {
-      char text[64]; /* JSON numbers longer than this keep their leading digits' value */
-      size_t n = at.len < sizeof text - 1 ? at.len : sizeof text - 1;
-      memcpy(text, at.ptr, n);
-      text[n] = '\0';
-      v.kind = O_NUM;
-      v.u.d = strtod(text, NULL);
+      read_decimal(&v);
     } else {
       v.kind = O_RAW;
     }
@@ -333,6 +471,8 @@ static int cmp_values(const pt_order_key *k, const oval *a, const oval *b) {
     c = a->u.i < b->u.i ? -1 : a->u.i > b->u.i;
   } else if (a->kind == O_NUM) {
     c = a->u.d < b->u.d ? -1 : a->u.d > b->u.d;
+  } else if (a->kind == O_DEC) {
+    c = cmp_decimal(a, b);
   } else if (a->kind == O_STR) {
     c = cmp_str(a, b);
   } else {
@@ -343,15 +483,19 @@ static int cmp_values(const pt_order_key *k, const oval *a, const oval *b) {
 
 typedef struct octx {
   const pt_order *o;
-  const oval *vals; /* per position, o->n values */
+  const oval *vals;     /* per entry, o->n values */
+  const uint32_t *pos;  /* per entry, its position in refs (ties: the earlier first); NULL: the entry is it */
 } octx;
 
+/* Entries a and b by their values, then (equal) by their positions: a total order, so the
+ * heap's selection and the stable sort give the same rows in the same order. */
 static int cmp_pos(const octx *x, uint32_t a, uint32_t b) {
   for (size_t i = 0; i < x->o->n; i++) {
     int c = cmp_values(&x->o->keys[i], &x->vals[(size_t)a * x->o->n + i], &x->vals[(size_t)b * x->o->n + i]);
     if (c) return c;
   }
-  return 0;
+  uint32_t pa = x->pos ? x->pos[a] : a, pb = x->pos ? x->pos[b] : b;
+  return pa < pb ? -1 : pa > pb;
 }
 
 /* A stable bottom-up merge sort of p[0..n) through tmp. */
@@ -372,10 +516,82 @@ static void merge_sort(const octx *x, uint32_t *p, uint32_t *tmp, size_t n) {
   if (src != p) memcpy(p, src, n * sizeof *p);
 }
 
-pt_status pt_order_sort(const pt_collection *c, const pt_order *o, const pt_rowref *refs, uint32_t *perm, size_t n) {
-  if (!o->n || n < 2) return PT_OK;
-  /* n x keys values: a spec of many keys over many rows must not wrap a 32-bit size */
-  if (o->n > SIZE_MAX / sizeof(oval) / n) return PT_NOMEM;
+static void read_values(const pt_collection *c, const pt_order *o, pt_rowref ref, oval *out) {
+  for (size_t k = 0; k < o->n; k++) out[k] = read_value(c, &o->keys[k], ref);
+}
+
+/* The heap's entry at h[i] moved down to its place (the largest first). */
+static void sift_down(const octx *x, uint32_t *h, size_t n, size_t i) {
+  for (;;) {
+    size_t l = 2 * i + 1, big = i;
+    if (l < n && cmp_pos(x, h[l], h[big]) > 0) big = l;
+    if (l + 1 < n && cmp_pos(x, h[l + 1], h[big]) > 0) big = l + 1;
+    if (big == i) return;
+    uint32_t t = h[i];
+    h[i] = h[big];
+    h[big] = t;
+    i = big;
+  }
+}
+
+static void sift_up(const octx *x, uint32_t *h, size_t i) {
+  while (i > 0 && cmp_pos(x, h[(i - 1) / 2], h[i]) < 0) {
+    uint32_t t = h[i];
+    h[i] = h[(i - 1) / 2];
+    h[(i - 1) / 2] = t;
+    i = (i - 1) / 2;
+  }
+}
+
+/* The m (< n) first: a max-heap of the m best entries seen (entries are slots 0..m, one spare
+ * for the row being read), then the m sorted. */
+static pt_status top_by_heap(const pt_collection *c, const pt_order *o, const pt_rowref *refs, size_t n, size_t m,
+                             uint32_t *top) {
+  if (o->n > SIZE_MAX / sizeof(oval) / (m + 1)) return PT_NOMEM;
+  oval *vals = pt_malloc((m + 1) * o->n * sizeof *vals);
+  uint32_t *pos = pt_malloc((m + 1) * sizeof *pos), *heap = pt_malloc((m + 1) * sizeof *heap);
+  if (!vals || !pos || !heap) {
+    pt_free(vals);
+    pt_free(pos);
+    pt_free(heap);
+    return PT_NOMEM;
+  }
+  octx x = {o, vals, pos};
+  size_t size = 0;
+  uint32_t spare = (uint32_t)m;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t slot = size < m ? (uint32_t)size : spare;
+    read_values(c, o, refs[i], &vals[(size_t)slot * o->n]);
+    pos[slot] = (uint32_t)i;
+    if (size < m) {
+      heap[size] = slot;
+      sift_up(&x, heap, size++);
+    } else if (cmp_pos(&x, slot, heap[0]) < 0) {
+      spare = heap[0];
+      heap[0] = slot;
+      sift_down(&x, heap, m, 0);
+    }
+  }
+  merge_sort(&x, heap, top, m); /* top: the scratch, then the answer */
+  for (size_t i = 0; i < m; i++) top[i] = pos[heap[i]];
+  pt_free(vals);
+  pt_free(pos);
+  pt_free(heap);
+  return PT_OK;
+}
+
+pt_status pt_order_top(const pt_collection *c, const pt_order *o, const pt_rowref *refs, size_t n, size_t m,
+                       uint32_t *top, size_t *n_top) {
+  if (m > n) m = n;
+  *n_top = m;
+  if (n > UINT32_MAX) return PT_NOMEM;
+  if (!o->n || n < 2 || m == 0) {
+    for (size_t i = 0; i < m; i++) top[i] = (uint32_t)i;
+    return PT_OK;
+  }
+  if (m < n) return top_by_heap(c, o, refs, n, m, top);
+  /* every row: values read once each, then a stable merge sort of the positions */
+  if (o->n > SIZE_MAX / sizeof(oval) / n) return PT_NOMEM; /* n x keys values must not wrap a 32-bit size */
   oval *vals = pt_malloc(n * o->n * sizeof *vals);
   uint32_t *tmp = pt_malloc(n * sizeof *tmp);
   if (!vals || !tmp) {
@@ -383,47 +599,13 @@ pt_status pt_order_sort(const pt_collection *c, const pt_order *o, const pt_rowr
     pt_free(tmp);
     return PT_NOMEM;
   }
-  /* values by position in refs: perm's entries index them */
-  for (size_t i = 0; i < n; i++)
-    for (size_t k = 0; k < o->n; k++) vals[i * o->n + k] = read_value(c, &o->keys[k], refs[i]);
-  octx x = {o, vals};
-  merge_sort(&x, perm, tmp, n);
+  for (size_t i = 0; i < n; i++) {
+    read_values(c, o, refs[i], &vals[i * o->n]);
+    top[i] = (uint32_t)i;
+  }
+  octx x = {o, vals, NULL};
+  merge_sort(&x, top, tmp, n);
   pt_free(vals);
   pt_free(tmp);
   return PT_OK;
-}
-
-/* ============================================================================================
- * Writing it back
- * ========================================================================================== */
-
-size_t pt_order_text(const pt_collection *c, const pt_order *o, char *out, size_t size) {
-  size_t need = 0;
-  for (size_t i = 0; i < o->n; i++) {
-    const pt_order_key *k = &o->keys[i];
-    char head[8];
-    snprintf(head, sizeof head, "%s", i ? "," : "");
-    /* a path: as the plan read it, `name["k1"]["k2"]` (a dynamic key's: `$meta["k"]`) */
-    const pt_field *f = k->col < (int)c->schema->n_fields ? &c->schema->fields[k->col] : NULL;
-    const char *name = f ? f->name : PT_DYNAMIC_FIELD_NAME;
-    int n = snprintf(need < size ? out + need : NULL, need < size ? size - need : 0, "%s%s", head, name);
-    need += (size_t)(n > 0 ? n : 0);
-    for (size_t j = 0; k->json && j < k->n_keys; j++) {
-      /* the key as the plan holds it, verbatim between quotes (escapes as written): in single
-       * quotes when it holds an unescaped double quote (it was written in single quotes) */
-      const pt_str *key = &k->keys[j];
-      char q = '"';
-      for (size_t b = 0; b < key->len; b++) {
-        if (key->ptr[b] == '\\') b++;
-        else if (key->ptr[b] == '"') q = '\'';
-      }
-      n = snprintf(need < size ? out + need : NULL, need < size ? size - need : 0, "[%c%.*s%c]", q, (int)key->len, key->ptr, q);
-      need += (size_t)(n > 0 ? n : 0);
-    }
-    n = snprintf(need < size ? out + need : NULL, need < size ? size - need : 0, ":%s%s", k->asc ? "asc" : "desc",
-                 o->kind == PT_ORDER_SEARCH ? "" : k->nulls_first ? ":nulls_first" : ":nulls_last");
-    need += (size_t)(n > 0 ? n : 0);
-  }
-  if (size) out[need < size ? need : size - 1] = '\0';
-  return need;
 }

@@ -47,15 +47,18 @@ typedef struct pt_order {
 pt_status pt_order_parse(const pt_collection *c, const char *spec, size_t len, pt_order_kind kind, pt_order *o,
                          pt_error *err);
 void pt_order_release(pt_order *o);
+/* Whether a spec has an item (asks for an order): read without the schema, for the checks Milvus
+ * makes before it reads the fields. */
+bool pt_order_given(const char *spec, size_t len);
+/* A query that asks for aggregates (count(*)) takes no order: Milvus's refusal (code 1100) by the
+ * spec's first item's name, lower-cased — an aggregate expression's own message for one (sum,
+ * count, avg, min, max of a word or *). PT_OK when the spec has no item. */
+pt_status pt_order_with_aggregates(const char *spec, size_t len, pt_error *err);
 
-/* Orders perm[0..n) (positions into refs) by the keys' values at refs[perm[i]], stably: perm
- * starts as the order rows came in. Returns PT_OK or PT_NOMEM. */
-pt_status pt_order_sort(const pt_collection *c, const pt_order *o, const pt_rowref *refs, uint32_t *perm, size_t n);
-
-/* The spec as partita read it, written back in its kind's form (a query's `field:asc:nulls_last`,
- * a search's `field:asc` or `json["k"][0]:desc`, a dynamic key as `$meta["k"]`; items joined by
- * commas): into out (size bytes, NUL-terminated, cut if it
- * does not fit). Returns the length it needs. Reading it back gives the same keys. */
-size_t pt_order_text(const pt_collection *c, const pt_order *o, char *out, size_t size);
+/* The first m rows (at most n) of refs[0..n) in the order o gives, equal values in refs's order
+ * (a stable sort's first m): their positions into refs, in top[0..*n_top) (room for min(m, n)).
+ * A bounded heap when m < n: O(n log m), m rows' values held. Returns PT_OK or PT_NOMEM. */
+pt_status pt_order_top(const pt_collection *c, const pt_order *o, const pt_rowref *refs, size_t n, size_t m,
+                       uint32_t *top, size_t *n_top);
 
 #endif /* PT_ORDERBY_H */

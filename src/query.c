@@ -85,29 +85,27 @@ static pt_status order_by_key(const pt_collection *c, selection *sel, uint64_t s
   return PT_OK;
 }
 
-/* Orders the selection by order_by_fields (orderby.h), then keeps rows [skip, skip + take). */
+/* Orders the selection by order_by_fields (orderby.h), then keeps rows [skip, skip + take): only
+ * the first skip + take are ordered (a bounded heap), as a stable sort of them all would give. */
 static pt_status order_rows(const pt_collection *c, const pt_order *o, selection *sel, uint64_t skip, uint64_t take) {
   size_t n = sel->n;
-  if (n == 0) return PT_OK;
-  uint32_t *perm = pt_malloc(n * sizeof *perm);
-  pt_rowref *out = pt_malloc(n * sizeof *out);
-  if (!perm || !out || n > UINT32_MAX) {
-    pt_free(perm);
+  if (skip >= n) {
+    sel->n = 0;
+    return PT_OK;
+  }
+  size_t m = take > n - skip ? n : (size_t)(skip + take), got = 0;
+  uint32_t *top = pt_malloc(m * sizeof *top);
+  pt_rowref *out = pt_malloc(m * sizeof *out);
+  if (!top || !out || pt_order_top(c, o, sel->refs, n, m, top, &got)) {
+    pt_free(top);
     pt_free(out);
     return PT_NOMEM;
   }
-  for (size_t i = 0; i < n; i++) perm[i] = (uint32_t)i;
-  if (pt_order_sort(c, o, sel->refs, perm, n)) {
-    pt_free(perm);
-    pt_free(out);
-    return PT_NOMEM;
-  }
-  size_t from = skip < n ? (size_t)skip : n;
-  size_t m = n - from < take ? n - from : (size_t)take;
-  for (size_t i = 0; i < m; i++) out[i] = sel->refs[perm[from + i]];
-  memcpy(sel->refs, out, m * sizeof *out);
-  sel->n = m;
-  pt_free(perm);
+  size_t from = (size_t)skip;
+  for (size_t i = from; i < got; i++) out[i - from] = sel->refs[top[i]];
+  memcpy(sel->refs, out, (got - from) * sizeof *out);
+  sel->n = got - from;
+  pt_free(top);
   pt_free(out);
   return PT_OK;
 }
@@ -252,33 +250,12 @@ static pt_status parse_request(const pt_collection *c, const cJSON *root, qreq *
                    pt_json_python_type(spec));
   if (cJSON_IsString(spec)) q->order_spec = (pt_str){spec->valuestring, strlen(spec->valuestring)};
   /* Milvus's order of checks: a limit, no iterator, then (the plan parsed) no aggregate */
-  pt_str first = {NULL, 0}; /* the first item's field name (ptr set when an item is given) */
-  for (size_t i = 0, from = 0; q->order_spec.len && i <= q->order_spec.len && !first.ptr; i++) {
-    if (i < q->order_spec.len && q->order_spec.ptr[i] != ',') continue;
-    const char *p = q->order_spec.ptr + from, *e = q->order_spec.ptr + i;
-    from = i + 1;
-    while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
-    while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r')) e--;
-    if (p == e) continue;
-    const char *colon = memchr(p, ':', (size_t)(e - p));
-    const char *ne = colon ? colon : e;
-    while (ne > p && (ne[-1] == ' ' || ne[-1] == '\t')) ne--;
-    first = (pt_str){p, (size_t)(ne - p)};
-  }
-  if (first.ptr) {
+  if (pt_order_given(q->order_spec.ptr, q->order_spec.len)) {
     if (!q->has_limit)
       return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "ORDER BY requires explicit limit" PT_INVALID_PARAMETER);
     if (q->order_by_pk)
       return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "ORDER BY with iterator is not supported" PT_INVALID_PARAMETER);
-    if (q->out.count_only) {
-      char name[129];
-      size_t n = first.len < 128 ? first.len : 128;
-      for (size_t i = 0; i < n; i++) name[i] = (char)(first.ptr[i] >= 'A' && first.ptr[i] <= 'Z' ? first.ptr[i] + 32 : first.ptr[i]);
-      name[n] = '\0';
-      return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                     "ORDER BY field '%s' is not valid: when using GROUP BY or aggregates, ORDER BY can only reference "
-                     "GROUP BY columns. Valid targets are: []" PT_INVALID_PARAMETER, name);
-    }
+    if (q->out.count_only) return pt_order_with_aggregates(q->order_spec.ptr, q->order_spec.len, err);
   }
 
   if (q->out.count_only && ((q->has_limit && q->limit > 0) || (q->has_offset && q->offset > 0)))

@@ -660,7 +660,9 @@ done:
 
 /* params.drop_ratio_search of a plain sparse field's search (knowhere's, in [0, 1)): each query
  * loses its values of smallest magnitude (pt_sparse_drop_small), for the index and the exact scan
- * alike. Other fields have no such parameter: refused by name rather than ignored. */
+ * alike. Other fields have no such parameter: knowhere reads it only in its sparse indexes'
+ * config (Milvus takes it and ignores it on a dense field); partita refuses it by name rather
+ * than ignore it. */
 static pt_status sparse_drop_ratio(const cJSON *root, sreq *q, pt_error *err) {
   bool has;
   double ratio = 0;
@@ -668,7 +670,8 @@ static pt_status sparse_drop_ratio(const cJSON *root, sreq *q, pt_error *err) {
   if (rc || !has) return rc;
   if (q->f->dtype != PT_SPARSE_FLOAT_VECTOR)
     return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-                   "drop_ratio_search applies to sparse fields; field %s is a %s" PT_INVALID_PARAMETER, q->f->name,
+                   "search param 'drop_ratio_search' applies to sparse vector fields only; field %s is a %s"
+                   PT_INVALID_PARAMETER, q->f->name,
                    pt_dtype_proto_name(q->f->dtype));
   if (!(ratio >= 0 && ratio < 1)) return pt_bm25_out_of_range(err, "drop_ratio_search", ratio, 1, true);
   for (size_t qi = 0; qi < q->nq; qi++) {
@@ -1081,15 +1084,18 @@ static bool gval_eq(gval a, gval b) {
  * their best hit, each holding its best group_size hits best first; with strict_group_size only
  * groups of group_size hits count. The first `offset` groups are skipped and `limit` kept:
  * *skip_hits is the number of hits of the skipped groups at the front of hp->h, hp->n the hits
- * kept in all. Linear in the hits (a hash table of the groups seen). */
-static pt_status group_hits(const pt_collection *c, const sreq *q, heap *hp, size_t *skip_hits, pt_error *err) {
+ * kept in all, and (*starts)[0..*n_kept] where each kept group starts in hp->h, then hp->n (owned
+ * by the caller: order_hits reads the groups from it). Linear in the hits (a hash table of the
+ * groups seen). */
+static pt_status group_hits(const pt_collection *c, const sreq *q, heap *hp, size_t *skip_hits, uint32_t **starts,
+                            size_t *n_kept, pt_error *err) {
   size_t n = hp->n, cap = 2;
   while (cap < 2 * n) cap *= 2;
   uint32_t *table = pt_malloc(cap * sizeof *table);        /* group + 1, 0 when empty */
   uint32_t *of = pt_malloc((n ? n : 1) * sizeof *of);       /* each hit's group */
   uint32_t *count = pt_calloc(n ? n : 1, sizeof *count);   /* each group's hits (up to group_size) */
   uint32_t *first = pt_malloc((n ? n : 1) * sizeof *first); /* each group's best hit */
-  uint32_t *slot = pt_malloc((n ? n : 1) * sizeof *slot);  /* where a kept group's hits go, or UINT32_MAX */
+  uint32_t *slot = pt_malloc((n + 1) * sizeof *slot);      /* where a kept group's hits go, or UINT32_MAX */
   hit *out = pt_malloc((n ? n : 1) * sizeof *out);
   pt_status rc = PT_OK;
   if (!table || !of || !count || !first || !slot || !out) {
@@ -1135,6 +1141,18 @@ static pt_status group_hits(const pt_collection *c, const sreq *q, heap *hp, siz
   }
   memcpy(hp->h, out, placed * sizeof *out);
   hp->n = placed;
+  /* the kept groups' starts, in their order (slot[g] has moved to the group's end) */
+  size_t k = 0;
+  for (size_t g = 0, at = 0; g < n_groups; g++)
+    if (slot[g] != UINT32_MAX) {
+      size_t end = slot[g];
+      slot[k++] = (uint32_t)at;
+      at = end;
+    }
+  slot[k] = (uint32_t)placed;
+  *starts = slot;
+  *n_kept = k;
+  slot = NULL;
 done:
   pt_free(table);
   pt_free(of);
@@ -1151,45 +1169,33 @@ done:
  * ========================================================================================== */
 
 /* Reorders hp->h by q->order (stably, so equal values keep best first); grouped, the groups
- * (contiguous, as group_hits leaves them) by their first hit's values. *skip becomes the hits
- * of the first `offset` rows or groups. */
-static pt_status order_hits(const pt_collection *c, const sreq *q, heap *hp, size_t *skip, pt_error *err) {
+ * (starts[0..units], as group_hits leaves them; NULL: each hit its own) by their first hit's
+ * values. *skip becomes the hits of the first `offset` rows or groups. */
+static pt_status order_hits(const pt_collection *c, const sreq *q, heap *hp, const uint32_t *starts, size_t units,
+                            size_t *skip, pt_error *err) {
   size_t n = hp->n;
   if (n == 0) return PT_OK;
-  size_t *start = pt_malloc((n + 1) * sizeof *start); /* units: hits, or groups */
-  pt_rowref *refs = pt_malloc(n * sizeof *refs);
-  uint32_t *perm = pt_malloc(n * sizeof *perm);
+  if (!starts) units = n;
+  pt_rowref *refs = pt_malloc(units * sizeof *refs);
+  uint32_t *perm = pt_malloc(units * sizeof *perm);
   hit *out = pt_malloc(n * sizeof *out);
   pt_status rc = PT_OK;
-  if (!start || !refs || !perm || !out || n > UINT32_MAX) {
-    rc = pt_fail_nomem(err);
-    goto done;
-  }
-  size_t units = 0;
-  for (size_t i = 0; i < n; i++)
-    if (q->group_field < 0 || i == 0 ||
-        !gval_eq(group_value(c, q, hp->h[i - 1].ref), group_value(c, q, hp->h[i].ref))) {
-      start[units] = i;
-      refs[units] = hp->h[i].ref;
-      perm[units] = (uint32_t)units;
-      units++;
-    }
-  start[units] = n;
-  if (pt_order_sort(c, &q->order, refs, perm, units)) {
+  size_t sorted;
+  for (size_t u = 0; refs && u < units; u++) refs[u] = hp->h[starts ? starts[u] : u].ref;
+  if (!refs || !perm || !out || pt_order_top(c, &q->order, refs, units, units, perm, &sorted)) {
     rc = pt_fail_nomem(err);
     goto done;
   }
   size_t at = 0;
   *skip = 0;
   for (size_t u = 0; u < units; u++) {
-    size_t from = start[perm[u]], to = start[perm[u] + 1];
+    size_t from = starts ? starts[perm[u]] : perm[u], to = starts ? starts[perm[u] + 1] : perm[u] + 1;
     if (u < (size_t)q->offset) *skip += to - from;
     memcpy(out + at, hp->h + from, (to - from) * sizeof *out);
     at += to - from;
   }
   memcpy(hp->h, out, n * sizeof *out);
 done:
-  pt_free(start);
   pt_free(refs);
   pt_free(perm);
   pt_free(out);
@@ -1233,6 +1239,7 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
   pt_search_result *res = NULL;
   pt_rowref *refs = NULL;
   size_t *skips = NULL; /* per query, the hits skipped at the front (offset) */
+  uint32_t *groups = NULL; /* a query's kept groups' starts (group_hits) */
   pt_status rc;
 
   if ((rc = pick_field(c, root, &q, err)) || (rc = pick_metric(c, root, &q, err)) || (rc = parse_limits(c, root, &q, err)) ||
@@ -1384,8 +1391,11 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
     heap *hp = &heaps[i];
     qsort(hp->h, hp->n, sizeof *hp->h, hit_cmp);
     size_t skip = (size_t)q.offset < hp->n ? (size_t)q.offset : hp->n;
-    if (q.group_field >= 0 && (rc = group_hits(c, &q, hp, &skip, err))) goto done;
-    if (q.order.n && (rc = order_hits(c, &q, hp, &skip, err))) goto done;
+    size_t n_groups = 0;
+    pt_free(groups);
+    groups = NULL;
+    if (q.group_field >= 0 && (rc = group_hits(c, &q, hp, &skip, &groups, &n_groups, err))) goto done;
+    if (q.order.n && (rc = order_hits(c, &q, hp, groups, n_groups, &skip, err))) goto done;
     skips[i] = skip;
     res->counts[i] = (uint32_t)(hp->n - skip);
     total += hp->n - skip;
@@ -1423,6 +1433,7 @@ done:
   pt_free(answered);
   pt_free(refs);
   pt_free(skips);
+  pt_free(groups);
   pt_filter_free(filter);
   sreq_release(&q);
   cJSON_Delete(root);

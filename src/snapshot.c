@@ -720,7 +720,7 @@ static pt_status load_indexes(pt_collection *c, const uint8_t *payload, size_t p
       return pt_alloc_failures() != failures ? pt_fail_nomem(err)
                                              : CORRUPT(err, "invalid snapshot: index %u is not a JSON request" BAD, i);
     pt_vindex v;
-    pt_status rc = pt_vindex_parse(c->schema, root, &v, err);
+    pt_status rc = pt_vindex_parse_saved(c->schema, root, &v, err);
     cJSON_Delete(root);
     if (rc == PT_NOMEM) return rc;
     if (rc) {

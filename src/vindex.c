@@ -134,7 +134,8 @@ pt_status pt_collection_create_index(pt_collection *c, const char *request, size
   cJSON *root = parse_request(request, len, "the create_index request", err, &rc);
   if (!root) return rc;
   pt_vindex v;
-  rc = pt_vindex_parse(c->schema, root, &v, err);
+  /* a logged request is read as a saved definition is: it may hold what an older version took */
+  rc = c->store->wal.applying ? pt_vindex_parse_saved(c->schema, root, &v, err) : pt_vindex_parse(c->schema, root, &v, err);
   cJSON_Delete(root);
   if (rc) return rc;
   for (size_t i = 0; i < c->n_vindexes; i++) {
@@ -400,8 +401,8 @@ pt_status pt_vindex_search_params(const pt_collection *c, int field, const cJSON
     else sp->nprobe = (uint32_t)n;
   }
   if (!v || !v->built) return PT_OK;
-  pt_index_search_params checked;
-  pt_status rc = pt_index_search_check(&v->p, sp, &checked, err);
+  pt_index_search_params checked; /* each given value was checked above: only the defaults are added */
+  pt_status rc = pt_index_search_complete(&v->p, sp, &checked, err);
   if (rc) return rc;
   *sp = checked;
   *use = true;

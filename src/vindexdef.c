@@ -171,7 +171,9 @@ static pt_status parse_build(const cJSON *params, const char *type, pt_vindex *v
   return PT_OK;
 }
 
-pt_status pt_vindex_parse(const pt_schema *s, const cJSON *root, pt_vindex *v, pt_error *err) {
+/* saved: a definition read back from a snapshot, which may hold what an older partita took
+ * (pt_vindex_parse_saved); otherwise create_index's request. */
+static pt_status parse(const pt_schema *s, const cJSON *root, bool saved, pt_vindex *v, pt_error *err) {
   memset(v, 0, sizeof *v);
   const cJSON *fn = cJSON_GetObjectItemCaseSensitive(root, "field_name");
   const cJSON *in = cJSON_GetObjectItemCaseSensitive(root, "index_name");
@@ -267,7 +269,8 @@ pt_status pt_vindex_parse(const pt_schema *s, const cJSON *root, pt_vindex *v, p
         static const char *const ALGOS[] = {"TAAT_NAIVE", "DAAT_WAND", "DAAT_MAXSCORE", "DSP"};
         bool known = false;
         for (size_t i = 0; i < sizeof ALGOS / sizeof *ALGOS && cJSON_IsString(e); i++) known |= strcmp(e->valuestring, ALGOS[i]) == 0;
-        if (!known)
+        /* every algorithm gives the exact top-k here: a saved name is kept as it was */
+        if (!known && !(saved && cJSON_IsString(e)))
           return INVALID(err, "sparse inverted index algo %s not found or not supported, supported: "
                               "[TAAT_NAIVE DAAT_WAND DAAT_MAXSCORE DSP]" PT_INVALID_PARAMETER,
                          cJSON_IsString(e) ? e->valuestring : "(not a string)");
@@ -304,6 +307,13 @@ pt_status pt_vindex_parse(const pt_schema *s, const cJSON *root, pt_vindex *v, p
   return PT_OK;
 }
 
+pt_status pt_vindex_parse(const pt_schema *s, const cJSON *root, pt_vindex *v, pt_error *err) {
+  return parse(s, root, false, v, err);
+}
+
+pt_status pt_vindex_parse_saved(const pt_schema *s, const cJSON *root, pt_vindex *v, pt_error *err) {
+  return parse(s, root, true, v, err);
+}
 
 void pt_vindex_release(pt_vindex *v) {
   pt_free(v->name);

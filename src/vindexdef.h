@@ -34,6 +34,10 @@ typedef struct pt_vindex {
  * "params"}) against a schema into *v (its strings owned by v on success); Milvus's messages
  * (code 1100) for what it refuses. */
 pt_status pt_vindex_parse(const pt_schema *s, const struct cJSON *root, pt_vindex *v, pt_error *err);
+/* The same for a definition saved in a snapshot: as strict, but for what older versions took
+ * that create_index now refuses — inverted_index_algo was any string until it was checked by
+ * knowhere's names (7856f14); such a name is kept (every algorithm searches exactly here). */
+pt_status pt_vindex_parse_saved(const pt_schema *s, const struct cJSON *root, pt_vindex *v, pt_error *err);
 
 /* The request that makes `v` again (JSON text, owned by the caller; NULL when out of memory). */
 char *pt_vindex_request_json(const pt_vindex *v, const pt_schema *s);

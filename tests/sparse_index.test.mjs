@@ -172,7 +172,7 @@ test('drop_ratio_search: a query loses its smallest values, with the index and w
     new FieldSchema('id', DataType.INT64, { is_primary: true }), new FieldSchema('v', DataType.FLOAT_VECTOR, { dim: 2 })]));
   await d.insert([{ id: 1, v: [1, 0] }]);
   await rejects(() => d.search([[1, 0]], 'v', { metric_type: 'L2', params: { drop_ratio_search: 0.5 } }, 3),
-    { code: 1100, message: 'drop_ratio_search applies to sparse fields; field v is a FloatVector: invalid parameter' });
+    { code: 1100, message: "search param 'drop_ratio_search' applies to sparse vector fields only; field v is a FloatVector: invalid parameter" });
   c.drop();
   d.drop();
 });

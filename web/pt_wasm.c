@@ -533,12 +533,8 @@ void pt_wasm_to_halves(const float *in, size_t n, int bf16, uint16_t *out) {
 /* The metric a search of vector field `field` takes when it names none: its index's, else the
  * field type's default (vindex.c's one rule); NULL when no vector field has that name. */
 const char *pt_wasm_search_metric(pt_collection *coll, const char *field, size_t len) {
-  for (size_t i = 0; i < coll->schema->n_fields; i++) {
-    const pt_field *f = &coll->schema->fields[i];
-    if (pt_dtype_is_vector(f->dtype) && strlen(f->name) == len && memcmp(f->name, field, len) == 0)
-      return pt_vindex_search_metric(coll, (int)i);
-  }
-  return NULL;
+  int fi = pt_schema_find(coll->schema, field, len);
+  return fi >= 0 && pt_dtype_is_vector(coll->schema->fields[fi].dtype) ? pt_vindex_search_metric(coll, fi) : NULL;
 }
 double pt_wasm_num_entities(pt_collection *coll, const char *partition, size_t len, int scoped) {
   return (double)pt_collection_num_entities(coll, scoped ? partition : NULL, len);

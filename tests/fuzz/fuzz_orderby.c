@@ -2,7 +2,7 @@
  * fuzz_orderby.c — libFuzzer target: order_by_fields specs (orderby.h). The first byte picks how
  * the rest is read (even: a query's spec, odd: a search's); the rest is the spec.
  *
- * Read-back oracle: a spec that is accepted writes back (pt_order_text) as text that is accepted
+ * Read-back oracle: a spec that is accepted writes back (test_order_text, harness.c) as text that is accepted
  * again, to the same keys, and writes back to the same text. An accepted spec then orders the
  * rows of a query (with a limit) and the hits of a search, and the rows come back as a
  * permutation of those without the ordering; a refused one fails the query with a message and
@@ -52,15 +52,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   pt_status rc = pt_order_parse(c, spec, len, kind, &a, &e);
   fuzz_error_filled(rc, &e, "pt_order_parse");
   if (rc == PT_OK) {
-    size_t need = pt_order_text(c, &a, NULL, 0);
+    size_t need = test_order_text(c, &a, NULL, 0);
     char *text = malloc(need + 1), *again = malloc(need + 1);
-    pt_order_text(c, &a, text, need + 1);
+    test_order_text(c, &a, text, need + 1);
     if (pt_order_parse(c, text, need, kind, &b, &e) != PT_OK) {
       fprintf(stderr, "fuzz: an order_by spec written back was refused: %s\n  %s\n", text, e.message);
       abort();
     }
     same_keys(&a, &b);
-    if (pt_order_text(c, &b, again, need + 1) != need || memcmp(text, again, need) != 0) {
+    if (test_order_text(c, &b, again, need + 1) != need || memcmp(text, again, need) != 0) {
       fprintf(stderr, "fuzz: an order_by spec wrote back differently: %s / %s\n", text, again);
       abort();
     }

@@ -1,6 +1,7 @@
 /* harness.c — the test runner and helpers of harness.h. */
 #include "harness.h"
 
+#include "orderby.h"
 #include "store.h"
 
 #include <stdarg.h>
@@ -133,8 +134,31 @@ pt_rows *test_query(pt_collection *c, const char *request) {
   return rows;
 }
 
+static char ids_out[65536];
+
+const char *test_ids(const pt_rows *rows) {
+  size_t at = 0;
+  ids_out[0] = '\0';
+  for (size_t i = 0; i < pt_rows_count(rows) && at < sizeof ids_out; i++)
+    at += (size_t)snprintf(ids_out + at, sizeof ids_out - at, "%s%lld", i ? "," : "", (long long)test_i64(rows, 0, i));
+  return ids_out;
+}
+
+static const char *query_ids(pt_collection *c, const char *request, size_t len) {
+  pt_rows *rows = NULL;
+  pt_error e;
+  if (pt_collection_query(c, request, len, &rows, &e) != PT_OK) {
+    snprintf(ids_out, sizeof ids_out, "ERR: %s", e.message);
+    return ids_out;
+  }
+  test_ids(rows);
+  pt_rows_free(rows);
+  return ids_out;
+}
+
+const char *test_query_ids(pt_collection *c, const char *request) { return query_ids(c, request, strlen(request)); }
+
 const char *test_filter_ids(pt_collection *c, const char *expr) {
-  static char out[65536];
   test_buf req = {NULL, 0, 0};
   test_buf_printf(&req, "{\"expr\":\"");
   for (const char *p = expr; *p; p++) { /* the expression goes into JSON: escape quotes and backslashes */
@@ -142,20 +166,20 @@ const char *test_filter_ids(pt_collection *c, const char *expr) {
     test_buf_put(&req, p, 1);
   }
   test_buf_printf(&req, "\",\"limit\":16384}");
-  pt_rows *rows = NULL;
-  pt_error e;
-  pt_status rc = pt_collection_query(c, req.p, req.len, &rows, &e);
+  const char *out = query_ids(c, req.p, req.len);
   test_buf_free(&req);
-  if (rc != PT_OK) {
-    snprintf(out, sizeof out, "ERR: %s", e.message);
-    return out;
-  }
-  size_t at = 0;
-  out[0] = '\0';
-  for (size_t i = 0; i < pt_rows_count(rows) && at < sizeof out; i++)
-    at += (size_t)snprintf(out + at, sizeof out - at, "%s%lld", i ? "," : "", (long long)test_i64(rows, 0, i));
-  pt_rows_free(rows);
   return out;
+}
+
+void test_expect_prefix(const char *file, int line, const char *what, const char *got, const char *want) {
+  if (strncmp(got, want, strlen(want)) == 0) return;
+  fprintf(stderr, "  FAIL %s:%d: %s\n    got  %s\n    want %s\n", file, line, what, got, want);
+  pt_test_failures++;
+}
+
+uint32_t test_rand(uint32_t *seed) {
+  *seed = *seed * 1103515245u + 12345u;
+  return *seed >> 16;
 }
 
 void test_filter_cases(pt_collection *c, const test_filter_case *cases, size_t n) {
@@ -203,6 +227,19 @@ const char *test_json(const char *sq) {
   }
   for (size_t i = 0; i <= n; i++) out[i] = sq[i] == '\'' ? '"' : sq[i];
   return out;
+}
+
+const char *test_jf(const char *fmt, ...) {
+  char text[16384];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  if (n < 0 || (size_t)n >= sizeof text) {
+    fprintf(stderr, "test_jf: text too long\n");
+    exit(2);
+  }
+  return test_json(text);
 }
 
 void test_buf_put(test_buf *b, const char *s, size_t n) {
@@ -370,3 +407,36 @@ void test_alloc_fail_at(long n) {
 }
 long test_alloc_count(void) { return alloc_count; }
 long test_alloc_live(void) { return alloc_live; }
+
+/* ---- an order_by spec written back (the tests' read-back oracle; the core never writes one) ---- */
+
+size_t test_order_text(const pt_collection *c, const struct pt_order *o, char *out, size_t size) {
+  size_t need = 0;
+  for (size_t i = 0; i < o->n; i++) {
+    const pt_order_key *k = &o->keys[i];
+    char head[8];
+    snprintf(head, sizeof head, "%s", i ? "," : "");
+    /* a path: as the plan read it, `name["k1"]["k2"]` (a dynamic key's: `$meta["k"]`) */
+    const pt_field *f = k->col < (int)c->schema->n_fields ? &c->schema->fields[k->col] : NULL;
+    const char *name = f ? f->name : PT_DYNAMIC_FIELD_NAME;
+    int n = snprintf(need < size ? out + need : NULL, need < size ? size - need : 0, "%s%s", head, name);
+    need += (size_t)(n > 0 ? n : 0);
+    for (size_t j = 0; k->json && j < k->n_keys; j++) {
+      /* the key as the plan holds it, verbatim between quotes (escapes as written): in single
+       * quotes when it holds an unescaped double quote (it was written in single quotes) */
+      const pt_str *key = &k->keys[j];
+      char q = '"';
+      for (size_t b = 0; b < key->len; b++) {
+        if (key->ptr[b] == '\\') b++;
+        else if (key->ptr[b] == '"') q = '\'';
+      }
+      n = snprintf(need < size ? out + need : NULL, need < size ? size - need : 0, "[%c%.*s%c]", q, (int)key->len, key->ptr, q);
+      need += (size_t)(n > 0 ? n : 0);
+    }
+    n = snprintf(need < size ? out + need : NULL, need < size ? size - need : 0, ":%s%s", k->asc ? "asc" : "desc",
+                 o->kind == PT_ORDER_SEARCH ? "" : k->nulls_first ? ":nulls_first" : ":nulls_last");
+    need += (size_t)(n > 0 ? n : 0);
+  }
+  if (size) out[need < size ? need : size - 1] = '\0';
+  return need;
+}

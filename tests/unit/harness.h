@@ -115,6 +115,19 @@ const char *test_text(const pt_rows *rows, size_t col, size_t row);
 /* The ids (first output column, INT64) of the rows a filter selects, comma-separated, in storage
  * order (at most 16384); or "ERR: <message>". In a static buffer, valid until the next call. */
 const char *test_filter_ids(pt_collection *c, const char *expr);
+/* The first output column (INT64) of rows as "1,2,3" (at most 16384 of them), in a static buffer
+ * shared with test_query_ids and test_filter_ids, valid until the next call of one of them. */
+const char *test_ids(const pt_rows *rows);
+/* The ids (test_ids) of the rows a query request (JSON) returns, or "ERR: <message>". */
+const char *test_query_ids(pt_collection *c, const char *request);
+/* The ids a query (single-quoted JSON, J) returns are `want` ("1,2,3", or "ERR: <message>"). */
+#define CHECK_IDS(c, sq, want) CHECK_STR(test_query_ids((c), J(sq)), (want))
+/* Got starts with want; otherwise prints both (labelled `what`, at file:line) and fails. */
+void test_expect_prefix(const char *file, int line, const char *what, const char *got, const char *want);
+#define EXPECT_PREFIX(what, got, want) test_expect_prefix(__FILE__, __LINE__, (what), (got), (want))
+/* The next of a small linear congruential generator (the C library's example): its high bits. */
+uint32_t test_rand(uint32_t *seed);
+
 /* An expression and the ids it selects, or "ERR: " and a fragment of its error message. */
 typedef struct test_filter_case {
   const char *expr;
@@ -129,6 +142,12 @@ void test_filter_cases(pt_collection *c, const test_filter_case *cases, size_t n
  * in one of 16 rotating static buffers (so a few may be live at once). */
 const char *test_json(const char *single_quoted);
 #define J(s) test_json(s)
+/* J of a printf-style text (a request built from a case's values). */
+const char *test_jf(const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
 
 /* A growable string built with printf-style appends (libc memory, not the core's). */
 typedef struct test_buf {
@@ -156,6 +175,13 @@ char *test_dump_store(pt_store *s);
 /* Fails the test (at file:line) when c's snapshot differs from `before` (test_snapshot's), which
  * it frees. */
 void test_unchanged(const char *file, int line, char *before, pt_collection *c);
+
+/* An order_by spec as orderby.c read it (orderby.h), written back in its kind's form (a query's
+ * `field:asc:nulls_last`, a search's `field:asc` or `json["k"][0]:desc`, a dynamic key as
+ * `$meta["k"]`; items joined by commas) into out (size bytes, NUL-terminated, cut if it does not
+ * fit): the length it needs. Reading it back must give the same keys (test_orderby, fuzz_orderby). */
+struct pt_order;
+size_t test_order_text(const pt_collection *c, const struct pt_order *o, char *out, size_t size);
 
 /* An allocator that fails the Nth allocation (0: never) and counts live blocks. */
 void test_alloc_install(void);

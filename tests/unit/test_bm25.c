@@ -339,10 +339,9 @@ TEST(top_k_is_the_brute_force) {
     uint32_t at = 0;
     dn[r] = 0;
     for (int t = 0; t < TERMS; t++) {
-      seed = seed * 1103515245u + 12345u;
-      at += 1 + ((seed >> 16) % 7) * ((seed >> 16) % 7);
-      seed = seed * 1103515245u + 12345u;
-      docs[r][dn[r]++] = (pt_sparse_pair){at, (float)(1 + (seed >> 16) % 3)};
+      uint32_t step = test_rand(&seed) % 7;
+      at += 1 + step * step;
+      docs[r][dn[r]++] = (pt_sparse_pair){at, (float)(1 + test_rand(&seed) % 3)};
       if ((seed >> 20) % 4 == 0) break;
     }
     CHECK_OK(pt_bm25_stats_add(&st, docs[r], dn[r]), (pt_error *)NULL);
@@ -426,10 +425,8 @@ TEST(ip_index) {
     uint32_t at = 0;
     dn[r] = 0;
     for (int t = 0; t < 8; t++) {
-      seed = seed * 1103515245u + 12345u;
-      at += 1 + (seed >> 16) % (DIMS / 8);
-      seed = seed * 1103515245u + 12345u;
-      float v = (float)((int)(seed >> 16) % 2001 - 700) / 997.0f; /* either sign */
+      at += 1 + test_rand(&seed) % (DIMS / 8);
+      float v = (float)((int)test_rand(&seed) % 2001 - 700) / 997.0f; /* either sign */
       if (v != 0) docs[r][dn[r]++] = (pt_sparse_pair){at, v};
     }
     CHECK_OK(pt_bm25_index_add(ix, r, docs[r], dn[r]), (pt_error *)NULL);

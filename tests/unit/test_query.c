@@ -37,18 +37,6 @@ static void put(pt_collection *c, const char *partition, pt_op op, const char *s
 
 static pt_rows *q(pt_collection *c, const char *sq) { return test_query(c, J(sq)); }
 
-/* The INT64 primary keys of a query result, as "1,2,3". */
-static const char *keys_of(pt_collection *c, const char *sq) {
-  static char out[4096];
-  out[0] = '\0';
-  pt_rows *rows = q(c, sq);
-  size_t at = 0;
-  for (size_t i = 0; rows && i < pt_rows_count(rows) && at < sizeof out - 32; i++)
-    at += (size_t)snprintf(out + at, sizeof out - at, "%s%lld", i ? "," : "", (long long)test_i64(rows, 0, i));
-  pt_rows_free(rows);
-  return out;
-}
-
 /* The VARCHAR primary keys of a query result, as "a|b|c" (the request is plain JSON). */
 static const char *str_keys_of(pt_collection *c, const char *json) {
   static char out[4096];
@@ -110,23 +98,23 @@ TEST(empty_expression_with_limit) {
   pt_store *st = test_store();
   pt_collection *c = films(st);
   /* storage order: _default first (write order), then b */
-  CHECK_STR(keys_of(c, "{'expr':'','limit':100}"), "1,2,3,4,5,6,7,8,9,10,20,21,1");
-  CHECK_STR(keys_of(c, "{'limit':3}"), "1,2,3");
-  CHECK_STR(keys_of(c, "{'expr':'  ','limit':3,'offset':9}"), "10,20,21");
-  CHECK_STR(keys_of(c, "{'limit':100,'offset':12}"), "1");
-  CHECK_STR(keys_of(c, "{'limit':100,'offset':13}"), "");
-  CHECK_STR(keys_of(c, "{'limit':100,'offset':1000}"), "");
-  CHECK_STR(keys_of(c, "{'limit':2,'offset':0}"), "1,2");
-  CHECK_STR(keys_of(c, "{'limit':16384}"), "1,2,3,4,5,6,7,8,9,10,20,21,1");
-  CHECK_STR(keys_of(c, "{'limit':1,'offset':16383}"), "");
+  CHECK_IDS(c, "{'expr':'','limit':100}", "1,2,3,4,5,6,7,8,9,10,20,21,1");
+  CHECK_IDS(c, "{'limit':3}", "1,2,3");
+  CHECK_IDS(c, "{'expr':'  ','limit':3,'offset':9}", "10,20,21");
+  CHECK_IDS(c, "{'limit':100,'offset':12}", "1");
+  CHECK_IDS(c, "{'limit':100,'offset':13}", "");
+  CHECK_IDS(c, "{'limit':100,'offset':1000}", "");
+  CHECK_IDS(c, "{'limit':2,'offset':0}", "1,2");
+  CHECK_IDS(c, "{'limit':16384}", "1,2,3,4,5,6,7,8,9,10,20,21,1");
+  CHECK_IDS(c, "{'limit':1,'offset':16383}", "");
   /* offsets skip deleted rows */
   pt_mutation_result r;
   pt_error e;
   CHECK_OK(pt_collection_delete(c, NULL, 0, "id in [2, 3]", 12, &r, &e), &e);
-  CHECK_STR(keys_of(c, "{'limit':3,'offset':1}"), "4,5,6");
+  CHECK_IDS(c, "{'limit':3,'offset':1}", "4,5,6");
   /* upserted rows move to the end of their partition */
   put(c, NULL, PT_OP_UPSERT, "{'id':4,'v':[0,0]}");
-  CHECK_STR(keys_of(c, "{'limit':100}"), "1,5,6,7,8,9,10,4,20,21,1");
+  CHECK_IDS(c, "{'limit':100}", "1,5,6,7,8,9,10,4,20,21,1");
   pt_store_close(st);
 }
 
@@ -157,12 +145,12 @@ TEST(limit_and_offset_rules) {
   QUERY_ERR(c, "{'expr':'id in [1]','output_fields':['count(*)'],'offset':1}", PT_MISUSE, INV, MIL,
             "count entities with pagination is not allowed");
   /* null limit / offset are absent */
-  CHECK_STR(keys_of(c, "{'expr':'id == 2','limit':null,'offset':null}"), "2");
+  CHECK_IDS(c, "{'expr':'id == 2','limit':null,'offset':null}", "2");
   /* offset and limit over filtered rows */
-  CHECK_STR(keys_of(c, "{'expr':'id in [1,2,3,4,5]','limit':2,'offset':1}"), "2,3");
-  CHECK_STR(keys_of(c, "{'expr':'id in [5,4,3,2,1]','offset':4}"), "5,1");
-  CHECK_STR(keys_of(c, "{'expr':'id in [1,2]','offset':3}"), "");
-  CHECK_STR(keys_of(c, "{'expr':'id in [1,2]','limit':1}"), "1");
+  CHECK_IDS(c, "{'expr':'id in [1,2,3,4,5]','limit':2,'offset':1}", "2,3");
+  CHECK_IDS(c, "{'expr':'id in [5,4,3,2,1]','offset':4}", "5,1");
+  CHECK_IDS(c, "{'expr':'id in [1,2]','offset':3}", "");
+  CHECK_IDS(c, "{'expr':'id in [1,2]','limit':1}", "1");
   pt_store_close(st);
 }
 
@@ -173,29 +161,29 @@ TEST(limit_and_offset_rules) {
 TEST(primary_key_filters) {
   pt_store *st = test_store();
   pt_collection *c = films(st);
-  CHECK_STR(keys_of(c, "{'expr':'id in [3, 1, 999]'}"), "1,3,1"); /* storage order; 999 is absent */
-  CHECK_STR(keys_of(c, "{'expr':'id == 5'}"), "5");
-  CHECK_STR(keys_of(c, "{'expr':'5 == id'}"), "5");
-  CHECK_STR(keys_of(c, "{'expr':'(id == 6)'}"), "6");
-  CHECK_STR(keys_of(c, "{'expr':'((id in [7]))'}"), "7");
-  CHECK_STR(keys_of(c, "{'expr':'  id   in[  8 ,9 ]  '}"), "8,9");
-  CHECK_STR(keys_of(c, "{'expr':'id IN [10]'}"), "10");
-  CHECK_STR(keys_of(c, "{'expr':'id in []'}"), "");
-  CHECK_STR(keys_of(c, "{'expr':'id in [2, 2, 2]'}"), "2"); /* each row once */
-  CHECK_STR(keys_of(c, "{'expr':'id in [0x14, 025, 0b1]'}"), "1,20,21,1"); /* 025: octal, as in C */
-  CHECK_STR(keys_of(c, "{'expr':'id == +3'}"), "3");
-  CHECK_STR(keys_of(c, "{'expr':'id == -3'}"), "");
+  CHECK_IDS(c, "{'expr':'id in [3, 1, 999]'}", "1,3,1"); /* storage order; 999 is absent */
+  CHECK_IDS(c, "{'expr':'id == 5'}", "5");
+  CHECK_IDS(c, "{'expr':'5 == id'}", "5");
+  CHECK_IDS(c, "{'expr':'(id == 6)'}", "6");
+  CHECK_IDS(c, "{'expr':'((id in [7]))'}", "7");
+  CHECK_IDS(c, "{'expr':'  id   in[  8 ,9 ]  '}", "8,9");
+  CHECK_IDS(c, "{'expr':'id IN [10]'}", "10");
+  CHECK_IDS(c, "{'expr':'id in []'}", "");
+  CHECK_IDS(c, "{'expr':'id in [2, 2, 2]'}", "2"); /* each row once */
+  CHECK_IDS(c, "{'expr':'id in [0x14, 025, 0b1]'}", "1,20,21,1"); /* 025: octal, as in C */
+  CHECK_IDS(c, "{'expr':'id == +3'}", "3");
+  CHECK_IDS(c, "{'expr':'id == -3'}", "");
   /* int64 extremes and negatives */
   put(c, NULL, PT_OP_INSERT, "[{'id':'-9223372036854775808','v':[0,0]},{'id':'9223372036854775807','v':[0,0]},{'id':-7,'v':[0,0]}]");
-  CHECK_STR(keys_of(c, "{'expr':'id in [-9223372036854775808, 9223372036854775807, -7]'}"),
+  CHECK_IDS(c, "{'expr':'id in [-9223372036854775808, 9223372036854775807, -7]'}",
             "-9223372036854775808,9223372036854775807,-7");
-  CHECK_STR(keys_of(c, "{'expr':'-7 == id'}"), "-7");
+  CHECK_IDS(c, "{'expr':'-7 == id'}", "-7");
   /* partition scope */
-  CHECK_STR(keys_of(c, "{'expr':'id in [1, 20]','partition_names':['b']}"), "20,1");
-  CHECK_STR(keys_of(c, "{'expr':'id in [1, 20]','partition_names':['_default']}"), "1");
-  CHECK_STR(keys_of(c, "{'expr':'id in [1, 20]','partition_names':['b','_default']}"), "1,20,1");
-  CHECK_STR(keys_of(c, "{'expr':'id in [1, 20]','partition_names':[]}"), "1,20,1");
-  CHECK_STR(keys_of(c, "{'limit':100,'partition_names':['b']}"), "20,21,1");
+  CHECK_IDS(c, "{'expr':'id in [1, 20]','partition_names':['b']}", "20,1");
+  CHECK_IDS(c, "{'expr':'id in [1, 20]','partition_names':['_default']}", "1");
+  CHECK_IDS(c, "{'expr':'id in [1, 20]','partition_names':['b','_default']}", "1,20,1");
+  CHECK_IDS(c, "{'expr':'id in [1, 20]','partition_names':[]}", "1,20,1");
+  CHECK_IDS(c, "{'limit':100,'partition_names':['b']}", "20,21,1");
   pt_store_close(st);
 }
 
@@ -438,12 +426,12 @@ TEST(get_equivalent) {
   CHECK_STR(test_text(rows, 2, 1), "{\"size\":3}");
   pt_rows_free(rows);
   put(c, NULL, PT_OP_INSERT, "{'id':5,'v':[0,0],'title':'again'}");
-  CHECK_STR(keys_of(c, "{'expr':'id in [5]'}"), "5,5");
+  CHECK_IDS(c, "{'expr':'id in [5]'}", "5,5");
   rows = q(c, "{'expr':'id == 5','output_fields':['title']}");
   CHECK_STR(test_text(rows, 1, 0), "t5");
   CHECK_STR(test_text(rows, 1, 1), "again");
   pt_rows_free(rows);
-  CHECK_STR(keys_of(c, "{'expr':'id in [404, 405]'}"), "");
+  CHECK_IDS(c, "{'expr':'id in [404, 405]'}", "");
   pt_store_close(st);
 }
 
@@ -460,7 +448,7 @@ TEST(delete_by_keys) {
   CHECK_EQ_INT(r.n_keys, 0);
   CHECK(r.timestamp == (1700000000000ull << 18) + 2); /* two writes came before */
   CHECK_EQ_INT(pt_collection_num_entities(c, NULL, 0), 10); /* 1 in both partitions, and 2 */
-  CHECK_STR(keys_of(c, "{'expr':'id in [1, 2]'}"), "");
+  CHECK_IDS(c, "{'expr':'id in [1, 2]'}", "");
   /* idempotent */
   CHECK_OK(pt_collection_delete(c, NULL, 0, "id == 1", 7, &r, &e), &e);
   CHECK_EQ_INT(r.delete_count, 1);
@@ -469,19 +457,19 @@ TEST(delete_by_keys) {
   put(c, "b", PT_OP_INSERT, "{'id':3,'v':[0,0]}");
   CHECK_OK(pt_collection_delete(c, "b", 1, "id in [3, 4]", 12, &r, &e), &e);
   CHECK_EQ_INT(r.delete_count, 2);
-  CHECK_STR(keys_of(c, "{'expr':'id in [3, 4]'}"), "3,4");
+  CHECK_IDS(c, "{'expr':'id in [3, 4]'}", "3,4");
   CHECK_EQ_INT(pt_collection_num_entities(c, "b", 1), 2);
   CHECK_OK(pt_collection_delete(c, "_default", 8, "id == 3", 7, &r, &e), &e);
-  CHECK_STR(keys_of(c, "{'expr':'id in [3, 4]'}"), "4");
+  CHECK_IDS(c, "{'expr':'id in [3, 4]'}", "4");
   /* every copy of a key goes */
   put(c, NULL, PT_OP_INSERT, "[{'id':8,'v':[0,0]},{'id':8,'v':[0,0]}]");
-  CHECK_STR(keys_of(c, "{'expr':'id == 8'}"), "8,8,8");
+  CHECK_IDS(c, "{'expr':'id == 8'}", "8,8,8");
   CHECK_OK(pt_collection_delete(c, NULL, 0, "id == 8", 7, &r, &e), &e);
   CHECK_EQ_INT(r.delete_count, 1);
-  CHECK_STR(keys_of(c, "{'expr':'id == 8'}"), "");
+  CHECK_IDS(c, "{'expr':'id == 8'}", "");
   /* a key can come back after delete */
   put(c, NULL, PT_OP_INSERT, "{'id':8,'v':[0,0],'title':'back'}");
-  CHECK_STR(keys_of(c, "{'expr':'id == 8'}"), "8");
+  CHECK_IDS(c, "{'expr':'id == 8'}", "8");
   CHECK_OK(pt_collection_delete(c, NULL, 0, "id in []", 8, &r, &e), &e);
   CHECK_EQ_INT(r.delete_count, 0);
   uint64_t ts = r.timestamp;
@@ -524,14 +512,14 @@ TEST(order_by_pk) {
   pt_store *st = test_store();
   pt_collection *c = films(st);
   put(c, NULL, PT_OP_INSERT, "[{'id':-5,'v':[0,0]},{'id':15,'v':[0,0]}]");
-  CHECK_STR(keys_of(c, "{'limit':100,'order_by_pk':true}"), "-5,1,1,2,3,4,5,6,7,8,9,10,15,20,21");
-  CHECK_STR(keys_of(c, "{'limit':2,'order_by_pk':true}"), "-5,1,1");
-  CHECK_STR(keys_of(c, "{'limit':1,'offset':1,'order_by_pk':true}"), "1,1");
-  CHECK_STR(keys_of(c, "{'limit':1,'offset':2,'order_by_pk':true}"), "1");
-  CHECK_STR(keys_of(c, "{'expr':'id > 5','limit':3,'order_by_pk':true}"), "6,7,8");
-  CHECK_STR(keys_of(c, "{'expr':'id in [21, 1, 7]','limit':3,'order_by_pk':true}"), "1,1,7");
-  CHECK_STR(keys_of(c, "{'expr':'id > 100','limit':3,'order_by_pk':true}"), "");
-  CHECK_STR(keys_of(c, "{'limit':100,'order_by_pk':false}"), "1,2,3,4,5,6,7,8,9,10,-5,15,20,21,1");
+  CHECK_IDS(c, "{'limit':100,'order_by_pk':true}", "-5,1,1,2,3,4,5,6,7,8,9,10,15,20,21");
+  CHECK_IDS(c, "{'limit':2,'order_by_pk':true}", "-5,1,1");
+  CHECK_IDS(c, "{'limit':1,'offset':1,'order_by_pk':true}", "1,1");
+  CHECK_IDS(c, "{'limit':1,'offset':2,'order_by_pk':true}", "1");
+  CHECK_IDS(c, "{'expr':'id > 5','limit':3,'order_by_pk':true}", "6,7,8");
+  CHECK_IDS(c, "{'expr':'id in [21, 1, 7]','limit':3,'order_by_pk':true}", "1,1,7");
+  CHECK_IDS(c, "{'expr':'id > 100','limit':3,'order_by_pk':true}", "");
+  CHECK_IDS(c, "{'limit':100,'order_by_pk':false}", "1,2,3,4,5,6,7,8,9,10,-5,15,20,21,1");
   QUERY_ERR(c, "{'limit':1,'order_by_pk':1}", PT_MISUSE, INV, PT_EXC_PARAM, "order_by_pk must be a bool, got int");
   pt_store_close(st);
 }

@@ -1166,11 +1166,9 @@ TEST(errors) {
     {"{'radius':5,'range_filter':'y'}", "invalid float value, key: 'range_filter', value: 'y'"},
     {"{'radius':5,'range_filter':null}", "Type conflict in json: param 'range_filter' (null) should be a number"},
   };
-  for (size_t k = 0; k < sizeof BOUNDS / sizeof BOUNDS[0]; k++) {
-    char req[200];
-    snprintf(req, sizeof req, "{'metric_type':'L2','nq':1,'params':%s}", BOUNDS[k].params);
-    search_fails(__LINE__, one, J(req), q, 12, PT_MISUSE, INV, MIL, BOUNDS[k].msg);
-  }
+  for (size_t k = 0; k < sizeof BOUNDS / sizeof BOUNDS[0]; k++)
+    search_fails(__LINE__, one, test_jf("{'metric_type':'L2','nq':1,'params':%s}", BOUNDS[k].params), q, 12, PT_MISUSE, INV, MIL,
+                 BOUNDS[k].msg);
   /* a number beyond a double is not JSON that partita takes (as Go's encoding/json refuses it) */
   SEARCH_ERR(one, "{'metric_type':'L2','nq':1,'params':{'radius':1e999}}", q, 12, PT_PARSE, INV, PT_EXC_PARAM,
              "a number beyond the range of a double");
@@ -1182,6 +1180,10 @@ TEST(errors) {
   SEARCH_ERR(c, "{'anns_field':'s','nq':2,'sparse':[{'1':1}]}", NULL, 0, PT_MISUSE, INV, MIL,
              "nq [2] does not match the 1 sparse query vectors given");
   SEARCH_ERR(c, "{'anns_field':'s','nq':1}", NULL, 0, PT_MISUSE, INV, MIL, "nq [1] does not match the 0 sparse query vectors given");
+  /* drop_ratio_search: knowhere reads it for sparse indexes only (Milvus ignores it on a dense
+   * field); partita refuses it there, by name, rather than ignore it */
+  SEARCH_ERR(one, "{'metric_type':'L2','nq':1,'params':{'drop_ratio_search':0.2}}", q, 12, PT_MISUSE, INV, MIL,
+             "search param 'drop_ratio_search' applies to sparse vector fields only; field v is a FloatVector: invalid parameter");
   /* scope and outputs */
   SEARCH_ERR(one, "{'nq':1,'partition_names':['nope']}", q, 12, PT_NOT_FOUND, UNX, MIL, "partition name nope not found");
   SEARCH_ERR(one, "{'nq':1,'output_fields':['nope']}", q, 12, PT_NOT_FOUND, PT_CODE_UNEXPECTED, MIL, "field nope not exist");

@@ -733,6 +733,47 @@ TEST(forged_json_is_refused) {
   pt_free(bytes);
 }
 
+/* A sparse index saved before inverted_index_algo was checked by knowhere's names (any string
+ * was taken, 4bd4b3b..7856f14) still loads, its params as saved; create_index still refuses the
+ * name, and a value that was never taken (not a string) is refused on load too. */
+TEST(older_sparse_algo_names_load) {
+  pt_store *src = test_store();
+  pt_collection *c = test_collection(src, "sp", J("{'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'sv','dtype':104}]}"));
+  pt_mutation_result r = test_write(c, NULL, PT_OP_INSERT, "[{\"id\":1,\"sv\":{\"3\":0.5}}]");
+  pt_mutation_result_clear(&r);
+  pt_error e;
+  const char *ix = J("{'field_name':'sv','index_type':'SPARSE_INVERTED_INDEX','metric_type':'IP','params':{'inverted_index_algo':'DAAT_WAND'}}");
+  CHECK_OK(pt_collection_create_index(c, ix, strlen(ix), &e), &e);
+  uint8_t *bytes = NULL;
+  size_t len = 0;
+  CHECK_OK(save(c, &bytes, &len), (pt_error *)NULL);
+  pt_store_close(src);
+  uint8_t *b = malloc(len);
+  memcpy(b, bytes, len);
+  CHECK(forge_text(b, len, "DAAT_WAND", "BLOCK_MAX") != SIZE_MAX);
+  pt_store *st = test_store();
+  pt_collection *old = load(st, b, len, "old");
+  if (old) {
+    char *desc = NULL;
+    size_t dlen = 0;
+    const char *dq = J("{'field_name':'sv'}");
+    CHECK_OK(pt_collection_describe_index(old, dq, strlen(dq), &desc, &dlen, &e), &e);
+    CHECK(desc && strstr(desc, "BLOCK_MAX"));
+    pt_free(desc);
+    const char *again = J("{'field_name':'sv','index_name':'x','index_type':'SPARSE_INVERTED_INDEX','metric_type':'IP','params':{'inverted_index_algo':'BLOCK_MAX'}}");
+    CHECK_OK(pt_collection_drop_index(old, dq, strlen(dq), &e), &e);
+    CHECK_ERR(pt_collection_create_index(old, again, strlen(again), &e), &e, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+              "sparse inverted index algo BLOCK_MAX not found or not supported");
+  }
+  memcpy(b, bytes, len);
+  CHECK(forge_text(b, len, "\"DAAT_WAND\"", "12345678901") != SIZE_MAX);
+  expect_corrupt(st, b, len, "index 0 is refused", "a number for inverted_index_algo", 0);
+  pt_store_close(st);
+  free(b);
+  pt_free(bytes);
+}
+
 TEST_MAIN(T(allocation_failures_swept), T(round_trip_every_type), T(round_trip_partition_key_varchar_keys),
           T(clocks_names_and_rules), T(truncation_is_detected), T(bit_flips_are_detected), T(magic_version_and_flags),
-          T(section_order_is_protected), T(forged_payloads_are_refused_or_loaded_whole), T(forged_json_is_refused))
+          T(section_order_is_protected), T(forged_payloads_are_refused_or_loaded_whole), T(forged_json_is_refused),
+          T(older_sparse_algo_names_load))

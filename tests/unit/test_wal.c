@@ -490,6 +490,40 @@ TEST(forged_records_fail_cleanly) {
   free(l.p);
 }
 
+/* A create_index record logged before inverted_index_algo was checked by knowhere's names (any
+ * string was taken until 7856f14) is still applied, as the snapshot's definition is. */
+TEST(older_sparse_algo_names_replay) {
+  logbuf l = {NULL, 0, 0}, ix = {NULL, 0, 0};
+  pt_store *a = recording_store();
+  pt_error err;
+  create(a, &l, "sp", "{'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'sv','dtype':104}]}", 0);
+  jw(a, &l, "sp", NULL, PT_OP_INSERT, "[{'id':1,'sv':{'3':0.5}}]", 0, NULL, 0);
+  const char *req = J("{'field_name':'sv','index_type':'SPARSE_INVERTED_INDEX','metric_type':'IP','params':{'inverted_index_algo':'DAAT_WAND'}}");
+  CHECK_OK(pt_collection_create_index(pt_collection_find(a, "sp", 2), req, strlen(req), &err), &err);
+  take(&ix, a);
+  uint8_t *at = NULL;
+  for (size_t i = 0; !at && i + 9 <= ix.len; i++)
+    if (memcmp(ix.p + i, "DAAT_WAND", 9) == 0) at = ix.p + i;
+  CHECK(at != NULL);
+  if (at) {
+    memcpy(at, "BLOCK_MAX", 9);
+    uint32_t crc = pt_crc32(ix.p, ix.len - 8);
+    memcpy(ix.p + ix.len - 8, &crc, 4);
+    pt_store *b = test_store();
+    replay(b, l.p, l.len);
+    CHECK_OK(pt_log_apply(b, ix.p, ix.len, &err), &err);
+    char *desc = NULL;
+    size_t dlen = 0;
+    CHECK_OK(pt_collection_describe_index(pt_collection_find(b, "sp", 2), "{}", 2, &desc, &dlen, &err), &err);
+    CHECK(desc && strstr(desc, "BLOCK_MAX"));
+    pt_free(desc);
+    pt_store_close(b);
+  }
+  pt_store_close(a);
+  free(l.p);
+  free(ix.p);
+}
+
 TEST(allocation_failure_while_recording) {
   test_alloc_install();
   for (long n = 1;; n++) {
@@ -523,4 +557,5 @@ TEST(allocation_failure_while_recording) {
 }
 
 TEST_MAIN(T(allocation_failure_while_recording), T(replay_gives_the_same_store), T(failures_and_no_ops_record_nothing),
-          T(checkpoint_then_log), T(apply_next_replays_in_one_pass), T(torn_and_flipped_logs_read_a_prefix), T(forged_records_fail_cleanly))
+          T(checkpoint_then_log), T(apply_next_replays_in_one_pass), T(torn_and_flipped_logs_read_a_prefix), T(forged_records_fail_cleanly),
+          T(older_sparse_algo_names_replay))
