@@ -719,6 +719,11 @@ static pt_status commit(wplan *p, pt_mutation_result *res) {
   if (at) overwrite_rows(p, ts[0].part, at);
   for (size_t q = 0; q < nt; q++)
     if (ts[q].m) first[q] = append_target(p, &ts[q]);
+  /* an insert's rows enter the index all at once (in order of home slots, pkindex.h), as one
+   * by one in batch order: a key already there chains them behind, as Milvus stores both */
+  bool insert = p->b.op != PT_OP_UPSERT;
+  for (size_t q = 0; insert && q < nt; q++)
+    if (ts[q].m) pt_partition_index_rows(ts[q].part, &c->layout, first[q]);
   for (size_t r = 0; r < p->b.n; r++) {
     if (at && at[r] != PT_NO_ROW) {
       if (p->refs) p->refs[r] = (pt_rowref){(uint32_t)p->part, at[r]};
@@ -726,7 +731,7 @@ static pt_status commit(wplan *p, pt_mutation_result *res) {
     }
     size_t q = p->part >= 0 ? 0 : p->rpart[r];
     uint32_t row = first[q] + (uint32_t)seen[q]++;
-    index_row(p, &ts[q], r, row);
+    if (!insert) index_row(p, &ts[q], r, row);
     pt_fts_row_added(ts[q].part, &c->layout, row);
     if (p->refs) p->refs[r] = (pt_rowref){p->part >= 0 ? (uint32_t)p->part : (uint32_t)q, row};
   }
