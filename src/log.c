@@ -282,7 +282,7 @@ static pt_status apply(pt_store *s, uint32_t type, rd *r, pt_error *err) {
     const char *name = (const char *)take(r, &n);
     const uint8_t *snap = take(r, &m);
     if (!r->ok || !snap || r->at != r->len) return PT_CORRUPT;
-    return pt_collection_load(s, snap, m, name, n, NULL, err);
+    return pt_snapshot_load(s, snap, m, true, name, n, NULL, err); /* the record's checksum covers it */
   }
   default:
     return PT_CORRUPT;

@@ -19,6 +19,9 @@
  *   - forged records (changed bytes with their CRC recomputed): applying them fails with an
  *     error or succeeds, never reads out of bounds (ASan), and a failure leaves the store as it
  *     was.
+ *   - a checkpoint's snapshots: a flipped bit in one is refused by its record's checksum (the
+ *     same bytes loaded on their own, by the snapshot's); under a good record checksum the
+ *     snapshot's section CRCs are not computed again, and its structure is still checked.
  *   - allocation failure while recording a write, swept: PT_NOMEM with nothing changed and
  *     nothing pending, or success with the record pending.
  */
@@ -522,5 +525,84 @@ TEST(allocation_failure_while_recording) {
   }
 }
 
+/* The snapshot item of the first LOAD record of a checkpoint: its offset in `cp` and length. */
+static size_t load_snapshot(const uint8_t *cp, size_t len, size_t *rec_at, size_t *rec_len, size_t *snap_len) {
+  pt_log_record rec;
+  for (size_t at = 0; pt_log_next(cp, len, at, &rec, NULL) == PT_OK; at += rec.length) {
+    if (rec.type != PT_LOG_LOAD) continue;
+    size_t i = at + PT_WAL_HEAD, n = pt_wal_get32(cp + i);
+    i += PT_WAL_ITEM_HEAD + (n == PT_WAL_ABSENT ? 0 : pt_wal_pad8(n)); /* the name */
+    *rec_at = at;
+    *rec_len = rec.length;
+    *snap_len = pt_wal_get32(cp + i);
+    return i + PT_WAL_ITEM_HEAD;
+  }
+  CHECK(0);
+  return 0;
+}
+
+/* Applies the checkpoint's records up to and including the one at `upto` to a fresh store: the
+ * status of that one. */
+static pt_status apply_upto(pt_store *s, const uint8_t *cp, size_t len, size_t upto, int *applied, pt_error *err) {
+  pt_log_record rec;
+  for (size_t at = 0;; at += rec.length) {
+    pt_status rc = pt_log_apply_next(s, cp, len, at, &rec, applied, err);
+    if (at == upto || rc) return rc;
+  }
+}
+
+TEST(checkpoint_snapshots_under_the_record_checksum) {
+  logbuf l = {NULL, 0, 0};
+  pt_store *a = recording_store();
+  mutate(a, &l);
+  uint8_t *cp, *copy;
+  size_t len, rec_at, rec_len, snap_len;
+  pt_error err;
+  int applied;
+  CHECK_OK(pt_store_checkpoint(a, 3, NULL, 0, &cp, &len, &err), &err);
+  size_t snap = load_snapshot(cp, len, &rec_at, &rec_len, &snap_len);
+  CHECK(snap_len > 64);
+  copy = malloc(len);
+  /* a flipped bit in the snapshot's rows: the record fails its checksum, nothing is applied */
+  memcpy(copy, cp, len);
+  copy[snap + snap_len / 2] ^= 0x10;
+  pt_store *b = test_store();
+  CHECK_EQ_INT(apply_upto(b, copy, len, rec_at, &applied, &err), PT_CORRUPT);
+  CHECK(applied == 0 && strstr(err.message, "fails its checksum"));
+  CHECK_EQ_INT(pt_store_num_collections(b), 0);
+  pt_store_close(b);
+  /* the same snapshot bytes loaded on their own: the snapshot's own checksum refuses them */
+  b = test_store();
+  CHECK_EQ_INT(pt_collection_load(b, copy + snap, snap_len, NULL, 0, NULL, &err), PT_CORRUPT);
+  CHECK(strstr(err.message, "is corrupted") != NULL);
+  pt_store_close(b);
+  /* a good record checksum vouches for the bytes: a section CRC changed behind it is not read
+   * again (the record's sum covers every byte the section's would) */
+  memcpy(copy, cp, len);
+  copy[snap + snap_len - 1] ^= 0x01; /* the last section's CRC */
+  uint32_t crc = pt_crc32(copy + rec_at, rec_len - 8);
+  memcpy(copy + rec_at + rec_len - 8, &crc, 4);
+  b = test_store();
+  CHECK_OK(apply_upto(b, copy, len, rec_at, &applied, &err), &err);
+  CHECK(applied == 1 && pt_store_num_collections(b) == 1);
+  pt_store_close(b);
+  /* ... and its structure is still checked: a section's length changed behind a good record
+   * checksum is refused by the apply, which leaves the store as it was */
+  memcpy(copy, cp, len);
+  copy[snap + 32 + 4] ^= 0x01; /* the first section's length */
+  crc = pt_crc32(copy + rec_at, rec_len - 8);
+  memcpy(copy + rec_at + rec_len - 8, &crc, 4);
+  b = test_store();
+  CHECK_EQ_INT(apply_upto(b, copy, len, rec_at, &applied, &err), PT_CORRUPT);
+  CHECK(applied == 1 && strstr(err.message, "invalid snapshot"));
+  CHECK_EQ_INT(pt_store_num_collections(b), 0);
+  pt_store_close(b);
+  free(copy);
+  pt_free(cp);
+  pt_store_close(a);
+  free(l.p);
+}
+
 TEST_MAIN(T(allocation_failure_while_recording), T(replay_gives_the_same_store), T(failures_and_no_ops_record_nothing),
-          T(checkpoint_then_log), T(apply_next_replays_in_one_pass), T(torn_and_flipped_logs_read_a_prefix), T(forged_records_fail_cleanly))
+          T(checkpoint_then_log), T(apply_next_replays_in_one_pass), T(torn_and_flipped_logs_read_a_prefix), T(forged_records_fail_cleanly),
+          T(checkpoint_snapshots_under_the_record_checksum))
