@@ -80,6 +80,12 @@ void pt_partition_index_rows(pt_partition *p, const pt_layout *lay, uint32_t fro
   pt_free(items);
 }
 
+void pt_partition_index_pending(pt_partition *p, const pt_layout *lay) {
+  uint32_t n = p->unindexed;
+  p->unindexed = 0;
+  if (n) pt_partition_index_rows(p, lay, p->n_rows - n);
+}
+
 void pt_partition_reindex(pt_partition *p, const pt_layout *lay) {
   pt_assert(p->index.count == 0);
   pt_partition_index_rows(p, lay, 0);
@@ -294,6 +300,7 @@ static void drop_indexes(pt_partition *p) {
 pt_status pt_partition_compact(pt_partition *p, const pt_layout *lay, uint64_t *removed) {
   if (removed) *removed = 0;
   if (p->n_live == p->n_rows) return PT_OK;
+  pt_partition_index_pending(p, lay); /* rows are renumbered from here */
   pt_fts_drop(p); /* its rows are renumbered: rebuilt when a search next needs it */
   compact_indexes(p, lay);
   const uint32_t cap = lay->seg_mask + 1;

@@ -66,6 +66,8 @@ typedef struct pt_partition {
   uint32_t n_rows; /* row ids handed out */
   uint64_t n_live;
   pt_pkindex index;
+  uint32_t unindexed; /* the last rows, not yet in `index` (0 but while log.c applies a run of
+                       * inserts: room for their keys is reserved) */
   pt_segment *spare; /* an empty segment made by pt_collection_stage, used by the next write */
   pt_fts *fts;       /* BM25 statistics and index, NULL until a search builds them (fts.h) */
   pt_part_vix *vix;  /* per index of the collection, in its order; n_vix may be fewer (the
@@ -200,6 +202,8 @@ void pt_partition_reindex(pt_partition *p, const pt_layout *lay);
  * do (a row of a key already there becomes its head, chained to the one before): the index
  * must hold no row from `from` on and have room for them all. Cannot fail. */
 void pt_partition_index_rows(pt_partition *p, const pt_layout *lay, uint32_t from);
+/* Enters a partition's `unindexed` rows in its key index (room is reserved). Cannot fail. */
+void pt_partition_index_pending(pt_partition *p, const pt_layout *lay);
 /* Rewrites a partition without its deleted rows (storage order kept) and rebuilds its index;
  * *removed (may be NULL): rows dropped. PT_NOMEM leaves the partition as it was. */
 pt_status pt_partition_compact(pt_partition *p, const pt_layout *lay, uint64_t *removed);
