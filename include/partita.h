@@ -923,6 +923,10 @@ PT_API pt_status pt_log_apply(pt_store *store, const uint8_t *record, size_t len
  * is checked once): the replay of a log. HEADER, END and HOST records are only read (`rec` says
  * which). `*applied` (may be NULL) is 1 when the record was read and handed to be applied, so a
  * failure with it set is the apply's (the record does not fit the store), else the read's.
+ * A run of inserts is applied in one call: when the record is a WRITE that inserts, the records
+ * after it that are too are applied with it (their keys enter the index once, at the end), up
+ * to the first that is not, or cannot be read or applied (the next call meets it); `rec` then
+ * spans the run: `length` is its bytes, the rest is its last record's.
  */
 PT_API pt_status pt_log_apply_next(pt_store *store, const uint8_t *bytes, size_t len, size_t at, pt_log_record *rec,
                                    int *applied, pt_error *err);

@@ -38,22 +38,57 @@
  * Key index and chains
  * ========================================================================================== */
 
-void pt_partition_reindex(pt_partition *p, const pt_layout *lay) {
-  pt_assert(p->index.count == 0);
-  for (uint32_t row = 0; row < p->n_rows; row++) {
+static bool rows_eq(const void *ctx, uint32_t a, uint32_t b) {
+  const pt_keyctx *kc = ctx;
+  pt_key ka = pt_row_key(kc->part, kc->lay, a), kb = pt_row_key(kc->part, kc->lay, b);
+  return pt_key_eq(&ka, &kb, kc->part->index.is_string);
+}
+
+static void row_link(void *ctx, uint32_t row, uint32_t prev) {
+  const pt_keyctx *kc = ctx;
+  pt_row_segment(kc->part, kc->lay, row)->next[pt_row_offset(kc->lay, row)] = prev;
+}
+
+void pt_partition_index_rows(pt_partition *p, const pt_layout *lay, uint32_t from) {
+  size_t n = 0;
+  for (uint32_t row = from; row < p->n_rows; row++) {
     pt_segment *seg = pt_row_segment(p, lay, row);
     uint32_t off = pt_row_offset(lay, row);
-    if (pt_bit_get(seg->deleted, off)) continue;
+    seg->next[off] = PT_NO_ROW;
+    n += !pt_bit_get(seg->deleted, off);
+  }
+  pt_keyctx kc = {p, lay};
+  /* a large table is filled in order of home slots (pkindex.h), from the rows' hashes */
+  pt_pkslot *items = pt_pkindex_bulk(&p->index, n) ? pt_malloc(n * sizeof *items) : NULL;
+  size_t i = 0;
+  for (uint32_t row = from; row < p->n_rows; row++) {
+    if (pt_bit_get(pt_row_segment(p, lay, row)->deleted, pt_row_offset(lay, row))) continue;
     pt_key key = pt_row_key(p, lay, row);
-    size_t slot = pt_partition_lookup(p, lay, &key);
-    if (slot == SIZE_MAX) {
-      seg->next[off] = PT_NO_ROW;
-      pt_pkindex_put(&p->index, &key, row);
-    } else {
-      seg->next[off] = p->index.slots[slot].row;
+    if (items) {
+      items[i++] = (pt_pkslot){pt_pkindex_hash(&p->index, &key), row};
+      continue;
+    }
+    /* a small table, or no memory for the items: one by one */
+    bool found;
+    size_t slot = pt_pkindex_claim(&p->index, &key, pt_key_eq_row, &kc, row, &found);
+    if (found) {
+      row_link(&kc, row, p->index.slots[slot].row);
       p->index.slots[slot].row = row;
     }
   }
+  if (items) pt_pkindex_claim_rows(&p->index, items, n, rows_eq, row_link, &kc);
+  pt_free(items);
+}
+
+void pt_partition_index_pending(pt_partition *p, const pt_layout *lay) {
+  uint32_t n = p->unindexed;
+  p->unindexed = 0;
+  if (n) pt_partition_index_rows(p, lay, p->n_rows - n);
+}
+
+void pt_partition_reindex(pt_partition *p, const pt_layout *lay) {
+  pt_assert(p->index.count == 0);
+  pt_partition_index_rows(p, lay, 0);
 }
 
 /* ============================================================================================
@@ -265,6 +300,7 @@ static void drop_indexes(pt_partition *p) {
 pt_status pt_partition_compact(pt_partition *p, const pt_layout *lay, uint64_t *removed) {
   if (removed) *removed = 0;
   if (p->n_live == p->n_rows) return PT_OK;
+  pt_partition_index_pending(p, lay); /* rows are renumbered from here */
   pt_fts_drop(p); /* its rows are renumbered: rebuilt when a search next needs it */
   compact_indexes(p, lay);
   const uint32_t cap = lay->seg_mask + 1;

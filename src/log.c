@@ -282,7 +282,7 @@ static pt_status apply(pt_store *s, uint32_t type, rd *r, pt_error *err) {
     const char *name = (const char *)take(r, &n);
     const uint8_t *snap = take(r, &m);
     if (!r->ok || !snap || r->at != r->len) return PT_CORRUPT;
-    return pt_collection_load(s, snap, m, name, n, NULL, err);
+    return pt_snapshot_load(s, snap, m, true, name, n, NULL, err); /* the record's checksum covers it */
   }
   default:
     return PT_CORRUPT;
@@ -328,6 +328,23 @@ pt_status pt_log_apply(pt_store *s, const uint8_t *record, size_t len, pt_error 
   return apply_read(s, record, &rec, err);
 }
 
+/* Whether a record read whole is a WRITE that inserts. */
+static bool is_insert(const uint8_t *record, const pt_log_record *rec) {
+  if (rec->type != PT_LOG_WRITE) return false;
+  rd r = {record, rec->length - PT_WAL_FOOT, PT_WAL_HEAD, true};
+  size_t n;
+  take(&r, &n); /* collection */
+  take(&r, &n); /* partition */
+  const uint8_t *head = take(&r, &n);
+  return r.ok && head && n == 48 && pt_wal_get32(head) == PT_OP_INSERT;
+}
+
+/* Enters the rows a run of inserts left out in their partitions' key indexes. */
+static void index_pending(pt_store *s) {
+  for (size_t i = 0; i < s->n_colls; i++)
+    for (size_t q = 0; q < s->colls[i]->n_parts; q++) pt_partition_index_pending(s->colls[i]->parts[q], &s->colls[i]->layout);
+}
+
 pt_status pt_log_apply_next(pt_store *s, const uint8_t *bytes, size_t len, size_t at, pt_log_record *rec, int *applied,
                             pt_error *err) {
   if (applied) *applied = 0;
@@ -335,5 +352,26 @@ pt_status pt_log_apply_next(pt_store *s, const uint8_t *bytes, size_t len, size_
   pt_status rc = pt_log_next(bytes, len, at, rec, err);
   if (rc || rec->type == PT_LOG_HEADER || rec->type == PT_LOG_END || rec->type == PT_LOG_HOST) return rc;
   if (applied) *applied = 1;
-  return apply_read(s, bytes + at, rec, err);
+  if (!is_insert(bytes + at, rec)) return apply_read(s, bytes + at, rec, err);
+  /* a run of inserts: the records that follow it while they are inserts too are applied in this
+   * call, and their rows enter the key indexes once, at the end (in order of home slots: one
+   * pass through a table larger than the caches per run, not a cache miss per row). The index
+   * is whole again before this returns. A record after the first that cannot be read or applied
+   * ends the run: the next call meets it again, and reports it. */
+  s->wal.defer_index = true;
+  rc = apply_read(s, bytes + at, rec, err);
+  size_t span = rec->length;
+  for (pt_log_record next; rc == PT_OK;) {
+    pt_error scratch;
+    if (pt_log_next(bytes, len, at + span, &next, &scratch) != PT_OK || !is_insert(bytes + at + span, &next) ||
+        apply_read(s, bytes + at + span, &next, &scratch) != PT_OK)
+      break;
+    span += next.length;
+    *rec = next;
+  }
+  s->wal.defer_index = false;
+  index_pending(s);
+  rec->length = span; /* the run's bytes; type, timestamp and item are its last record's */
+  if (rc == PT_OK) pt_error_clear(err);
+  return rc;
 }

@@ -123,6 +123,60 @@ size_t pt_pkindex_claim(pt_pkindex *ix, const pt_key *key, pt_key_eq_fn eq, cons
   return j;
 }
 
+/* Tables smaller than this (slots) are claimed in item order: they stay in the caches. */
+#define BULK_MIN_SLOTS ((size_t)1 << 16)
+/* Slots per bucket of home slots in a bulk claim: 8 KiB of table. */
+#define BULK_BUCKET_SLOTS ((size_t)1 << 10)
+
+static void claim_row(pt_pkindex *ix, uint32_t h, uint32_t row, pt_rows_eq_fn eq, pt_row_link_fn link, void *ctx) {
+  for (size_t j = h & ix->mask;; j = (j + 1) & ix->mask) {
+    pt_pkslot *s = &ix->slots[j];
+    if (s->row == PT_NO_ROW) {
+      s->hash = h;
+      s->row = row;
+      ix->count++;
+      return;
+    }
+    if (s->hash == h && eq(ctx, s->row, row)) {
+      link(ctx, row, s->row);
+      s->row = row;
+      return;
+    }
+  }
+}
+
+bool pt_pkindex_bulk(const pt_pkindex *ix, size_t n) {
+  return capacity(ix) >= BULK_MIN_SLOTS && n >= capacity(ix) / BULK_BUCKET_SLOTS;
+}
+
+void pt_pkindex_claim_rows(pt_pkindex *ix, const pt_pkslot *items, size_t n, pt_rows_eq_fn eq, pt_row_link_fn link,
+                           void *ctx) {
+  pt_assert(ix->count + n <= pt_pkindex_max_keys(capacity(ix)));
+  size_t cap = capacity(ix), buckets = cap / BULK_BUCKET_SLOTS;
+  pt_pkslot *sorted = NULL;
+  size_t *at = NULL;
+  /* a stable counting sort by bucket of home slot: rows of one key share their hash, so they
+   * keep their order, and claims of different keys do not depend on each other's order */
+  if (pt_pkindex_bulk(ix, n)) {
+    sorted = pt_malloc(n * sizeof *sorted);
+    at = pt_calloc(buckets + 1, sizeof *at);
+  }
+  if (!sorted || !at) {
+    pt_free(sorted);
+    pt_free(at);
+    for (size_t i = 0; i < n; i++) claim_row(ix, items[i].hash, items[i].row, eq, link, ctx);
+    return;
+  }
+  int shift = 0;
+  while (((size_t)1 << shift) < BULK_BUCKET_SLOTS) shift++;
+  for (size_t i = 0; i < n; i++) at[((items[i].hash & ix->mask) >> shift) + 1]++;
+  for (size_t b = 0; b < buckets; b++) at[b + 1] += at[b];
+  for (size_t i = 0; i < n; i++) sorted[at[(items[i].hash & ix->mask) >> shift]++] = items[i];
+  for (size_t i = 0; i < n; i++) claim_row(ix, sorted[i].hash, sorted[i].row, eq, link, ctx);
+  pt_free(sorted);
+  pt_free(at);
+}
+
 void pt_pkindex_remove(pt_pkindex *ix, size_t slot) {
   pt_assert(slot <= ix->mask && ix->slots[slot].row != PT_NO_ROW);
   size_t hole = slot;

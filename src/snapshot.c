@@ -626,8 +626,8 @@ static const char *kind_name(uint32_t kind) {
                                                  : kind == KIND_INDEXES  ? "indexes" : "unknown";
 }
 
-static pt_status check_frame(const uint8_t *b, size_t len, section **out, size_t *n_out, uint32_t *version_out,
-                             pt_error *err) {
+static pt_status check_frame(const uint8_t *b, size_t len, bool summed, section **out, size_t *n_out,
+                             uint32_t *version_out, pt_error *err) {
   *out = NULL;
   *n_out = 0;
   if (len < 8 || memcmp(b, MAGIC, 8) != 0)
@@ -669,7 +669,10 @@ static pt_status check_frame(const uint8_t *b, size_t len, section **out, size_t
                      (unsigned long long)plen, len - at - SECTION_OVERHEAD);
     }
     size_t framed = 12 + (size_t)plen;
-    uint32_t stored = get_u32(b + at + framed), computed = pt_crc32_update(version >= 2 ? chain : 0, b + at, framed);
+    /* summed: the bytes are those a checksum over all of them has just vouched for (a log
+     * record's): the sections' own CRCs were right when written, and are not read again */
+    uint32_t stored = get_u32(b + at + framed);
+    uint32_t computed = summed ? stored : pt_crc32_update(version >= 2 ? chain : 0, b + at, framed);
     if (stored != computed) {
       pt_free(s);
       return CORRUPT(err, "invalid snapshot: section %u (%s) is corrupted%s (checksum 0x%08x, expected 0x%08x)" BAD, i,
@@ -783,6 +786,11 @@ void pt_snapshot_reseal(uint8_t *b, size_t len) {
 
 pt_status pt_collection_load(pt_store *s, const uint8_t *b, size_t len, const char *name, size_t name_len,
                              pt_collection **out, pt_error *err) {
+  return pt_snapshot_load(s, b, len, false, name, name_len, out, err);
+}
+
+pt_status pt_snapshot_load(pt_store *s, const uint8_t *b, size_t len, bool summed, const char *name, size_t name_len,
+                           pt_collection **out, pt_error *err) {
   if (out) *out = NULL;
   if (!s || (!b && len))
     return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_load: missing argument");
@@ -790,7 +798,7 @@ pt_status pt_collection_load(pt_store *s, const uint8_t *b, size_t len, const ch
   section *secs = NULL;
   size_t n_secs = 0;
   uint32_t version = 0;
-  pt_status rc = check_frame(b ? b : (const uint8_t *)"", len, &secs, &n_secs, &version, err);
+  pt_status rc = check_frame(b ? b : (const uint8_t *)"", len, summed, &secs, &n_secs, &version, err);
   if (rc) return rc;
 
   /* 1. the collection section */

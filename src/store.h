@@ -66,6 +66,8 @@ typedef struct pt_partition {
   uint32_t n_rows; /* row ids handed out */
   uint64_t n_live;
   pt_pkindex index;
+  uint32_t unindexed; /* the last rows, not yet in `index` (0 but while log.c applies a run of
+                       * inserts: room for their keys is reserved) */
   pt_segment *spare; /* an empty segment made by pt_collection_stage, used by the next write */
   pt_fts *fts;       /* BM25 statistics and index, NULL until a search builds them (fts.h) */
   pt_part_vix *vix;  /* per index of the collection, in its order; n_vix may be fewer (the
@@ -196,6 +198,12 @@ void pt_collection_destroy(pt_collection *c);
 /* Rebuilds the key index and key chains of a partition whose rows [0, n_rows) are all live:
  * `p->index` must be empty with room reserved for n_rows keys. Cannot fail. */
 void pt_partition_reindex(pt_partition *p, const pt_layout *lay);
+/* Enters the live rows [from, n_rows) of a partition in its key index, oldest first, as writes
+ * do (a row of a key already there becomes its head, chained to the one before): the index
+ * must hold no row from `from` on and have room for them all. Cannot fail. */
+void pt_partition_index_rows(pt_partition *p, const pt_layout *lay, uint32_t from);
+/* Enters a partition's `unindexed` rows in its key index (room is reserved). Cannot fail. */
+void pt_partition_index_pending(pt_partition *p, const pt_layout *lay);
 /* Rewrites a partition without its deleted rows (storage order kept) and rebuilds its index;
  * *removed (may be NULL): rows dropped. PT_NOMEM leaves the partition as it was. */
 pt_status pt_partition_compact(pt_partition *p, const pt_layout *lay, uint64_t *removed);
@@ -207,6 +215,10 @@ void pt_collection_auto_compact(pt_collection *c);
  * section's as its version chains them; a section length past the end stops it): for tests and
  * the fuzz target, which change bytes behind the checksums (snapshot.c). */
 void pt_snapshot_reseal(uint8_t *bytes, size_t len);
+/* pt_collection_load; `summed`: the bytes come whole from a log record whose checksum was
+ * just checked, so the sections' CRCs are not computed again (everything else is checked). */
+pt_status pt_snapshot_load(pt_store *s, const uint8_t *b, size_t len, bool summed, const char *name, size_t name_len,
+                           pt_collection **out, pt_error *err);
 
 /* ---- full-text state (fts.c) ----
  * A partition's full-text state: for every BM25 function output field of its collection, the

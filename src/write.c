@@ -486,7 +486,8 @@ static pt_status reserve_target(wplan *p, target *t) {
   size_t need_new = t->m > free_in_last ? (t->m - free_in_last + cap - 1) / cap : 0;
   if ((uint64_t)part->n_rows + t->m > PT_NO_ROW - 1) return PT_LIMIT;
   if (PT_GROW(&part->segs, &part->segs_cap, part->n_segs + need_new)) return PT_NOMEM;
-  if (pt_pkindex_reserve(&part->index, t->m)) return PT_NOMEM;
+  /* the keys of rows not yet indexed (inserts of a run being applied, log.c) stay reserved */
+  if (pt_pkindex_reserve(&part->index, t->m + part->unindexed)) return PT_NOMEM;
   if (need_new && !(t->fresh = pt_calloc(need_new, sizeof *t->fresh))) return PT_NOMEM;
   if (need_new && part->spare) { /* made by pt_collection_stage: the host may have written into it */
     t->fresh[t->n_fresh++] = part->spare;
@@ -742,6 +743,14 @@ static pt_status commit(wplan *p, pt_mutation_result *res) {
   if (at) overwrite_rows(p, ts[0].part, at);
   for (size_t q = 0; q < nt; q++)
     if (ts[q].m) first[q] = append_target(p, &ts[q]);
+  /* an insert's rows enter the index all at once (in order of home slots, pkindex.h), as one
+   * by one in batch order: a key already there chains them behind, as Milvus stores both */
+  bool insert = p->b.op != PT_OP_UPSERT, later = c->store->wal.applying && c->store->wal.defer_index;
+  for (size_t q = 0; insert && q < nt; q++) {
+    if (!ts[q].m) continue;
+    if (later) ts[q].part->unindexed += (uint32_t)ts[q].m; /* at the end of the run */
+    else pt_partition_index_rows(ts[q].part, &c->layout, first[q]);
+  }
   for (size_t r = 0; r < p->b.n; r++) {
     if (at && at[r] != PT_NO_ROW) {
       if (p->refs) p->refs[r] = (pt_rowref){(uint32_t)p->part, at[r]};
@@ -749,7 +758,7 @@ static pt_status commit(wplan *p, pt_mutation_result *res) {
     }
     size_t q = p->part >= 0 ? 0 : p->rpart[r];
     uint32_t row = first[q] + (uint32_t)seen[q]++;
-    index_row(p, &ts[q], r, row);
+    if (!insert) index_row(p, &ts[q], r, row);
     pt_fts_row_added(ts[q].part, &c->layout, row);
     if (p->refs) p->refs[r] = (pt_rowref){p->part >= 0 ? (uint32_t)p->part : (uint32_t)q, row};
   }

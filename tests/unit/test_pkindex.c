@@ -15,6 +15,9 @@
  *     key with other hash bits never reaches it.
  *   - VARCHAR keys: keys whose 64-bit hashes really collide are told apart by the callback,
  *     found, removed independently; a random sequence of string keys against the model.
+ *   - many rows claimed at once in a table larger than the caches (pt_pkindex_claim_rows, in
+ *     order of home slots) give the index and links of claiming them one by one, in row order:
+ *     keys already there, new keys, keys repeated among the new rows.
  */
 #include "harness.h"
 
@@ -502,6 +505,66 @@ TEST(random_string_keys_against_a_model) {
   free(row_len);
 }
 
+/* ---- pt_pkindex_claim_rows: rows whose keys are in the table above, by row ---- */
+static bool rows_eq(const void *ctx, uint32_t a, uint32_t b) {
+  const inttab *t = ctx;
+  return t->key[a] == t->key[b];
+}
+static uint32_t *link_prev; /* by row: the row it was chained to (PT_NO_ROW: none) */
+static void row_link(void *ctx, uint32_t row, uint32_t prev) {
+  (void)ctx;
+  link_prev[row] = prev;
+}
+
+TEST(claim_rows_as_one_by_one) {
+  enum { OLD = 30000, NEW = 60000, ALL = OLD + NEW };
+  inttab t = {malloc(ALL * sizeof(int64_t)), 0};
+  uint32_t *prev_one = malloc(ALL * sizeof *prev_one), *prev_bulk = malloc(ALL * sizeof *prev_bulk);
+  pt_pkslot *items = malloc(NEW * sizeof *items);
+  /* keys from a small range: old keys repeat, new rows hit old keys and each other */
+  for (size_t r = 0; r < ALL; r++) t.key[r] = (int64_t)(rng() % 70000) - 35000;
+  pt_pkindex one, bulk;
+  pt_pkindex_init(&one, false);
+  pt_pkindex_init(&bulk, false);
+  CHECK_EQ_INT(pt_pkindex_reserve(&one, ALL), PT_OK);
+  CHECK_EQ_INT(pt_pkindex_reserve(&bulk, ALL), PT_OK);
+  for (uint32_t r = 0; r < ALL; r++) {
+    pt_key k = ikey(t.key[r]);
+    bool found;
+    size_t slot = pt_pkindex_claim(&one, &k, int_eq, &t, r, &found);
+    prev_one[r] = found ? one.slots[slot].row : PT_NO_ROW;
+    if (found) one.slots[slot].row = r;
+    if (r < OLD) { /* the same old rows in the other table */
+      slot = pt_pkindex_claim(&bulk, &k, int_eq, &t, r, &found);
+      prev_bulk[r] = found ? bulk.slots[slot].row : PT_NO_ROW;
+      if (found) bulk.slots[slot].row = r;
+    } else {
+      prev_bulk[r] = PT_NO_ROW;
+      items[r - OLD] = (pt_pkslot){pt_pkindex_hash(&bulk, &k), r};
+    }
+  }
+  CHECK(pt_pkindex_bulk(&bulk, NEW)); /* the path under test, not the one-by-one fallback */
+  link_prev = prev_bulk;
+  pt_pkindex_claim_rows(&bulk, items, NEW, rows_eq, row_link, &t);
+  CHECK_EQ_INT(bulk.count, one.count);
+  CHECK_EQ_INT(occupied(&bulk), one.count);
+  long differ = 0;
+  for (uint32_t r = 0; r < ALL; r++) differ += prev_one[r] != prev_bulk[r];
+  CHECK_EQ_INT(differ, 0);
+  for (int64_t k = -35000; k < 35000; k++) { /* every key's head row */
+    pt_key key = ikey(k);
+    size_t a = pt_pkindex_find(&one, &key, int_eq, &t), b = pt_pkindex_find(&bulk, &key, int_eq, &t);
+    if ((a == SIZE_MAX) != (b == SIZE_MAX) || (a != SIZE_MAX && one.slots[a].row != bulk.slots[b].row)) differ++;
+  }
+  CHECK_EQ_INT(differ, 0);
+  pt_pkindex_free(&one);
+  pt_pkindex_free(&bulk);
+  free(t.key);
+  free(prev_one);
+  free(prev_bulk);
+  free(items);
+}
+
 TEST_MAIN(T(empty_index), T(reserve_and_growth), T(backward_shift_wraps_around), T(random_int_keys_against_a_model),
           T(int_keys_with_colliding_hash_bits),
-          T(string_keys_with_colliding_hashes), T(random_string_keys_against_a_model))
+          T(string_keys_with_colliding_hashes), T(random_string_keys_against_a_model), T(claim_rows_as_one_by_one))

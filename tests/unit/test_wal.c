@@ -19,6 +19,13 @@
  *   - forged records (changed bytes with their CRC recomputed): applying them fails with an
  *     error or succeeds, never reads out of bounds (ASan), and a failure leaves the store as it
  *     was.
+ *   - a checkpoint's snapshots: a flipped bit in one is refused by its record's checksum (the
+ *     same bytes loaded on their own, by the snapshot's); under a good record checksum the
+ *     snapshot's section CRCs are not computed again, and its structure is still checked.
+ *   - runs of inserts (pt_log_apply_next applies them in one call, their keys indexed at the
+ *     end): large batches with keys repeated across them and within them replay to the same
+ *     store, every copy of a key found; a damaged record inside a run ends the run before it,
+ *     with the keys of the run indexed, and the next call reports it.
  *   - allocation failure while recording a write, swept: PT_NOMEM with nothing changed and
  *     nothing pending, or success with the record pending.
  */
@@ -556,6 +563,167 @@ TEST(allocation_failure_while_recording) {
   }
 }
 
+/* The snapshot item of the first LOAD record of a checkpoint: its offset in `cp` and length. */
+static size_t load_snapshot(const uint8_t *cp, size_t len, size_t *rec_at, size_t *rec_len, size_t *snap_len) {
+  pt_log_record rec;
+  for (size_t at = 0; pt_log_next(cp, len, at, &rec, NULL) == PT_OK; at += rec.length) {
+    if (rec.type != PT_LOG_LOAD) continue;
+    size_t i = at + PT_WAL_HEAD, n = pt_wal_get32(cp + i);
+    i += PT_WAL_ITEM_HEAD + (n == PT_WAL_ABSENT ? 0 : pt_wal_pad8(n)); /* the name */
+    *rec_at = at;
+    *rec_len = rec.length;
+    *snap_len = pt_wal_get32(cp + i);
+    return i + PT_WAL_ITEM_HEAD;
+  }
+  CHECK(0);
+  return 0;
+}
+
+/* Applies the checkpoint's records up to and including the one at `upto` to a fresh store: the
+ * status of that one. */
+static pt_status apply_upto(pt_store *s, const uint8_t *cp, size_t len, size_t upto, int *applied, pt_error *err) {
+  pt_log_record rec;
+  for (size_t at = 0;; at += rec.length) {
+    pt_status rc = pt_log_apply_next(s, cp, len, at, &rec, applied, err);
+    if (at == upto || rc) return rc;
+  }
+}
+
+TEST(checkpoint_snapshots_under_the_record_checksum) {
+  logbuf l = {NULL, 0, 0};
+  pt_store *a = recording_store();
+  mutate(a, &l);
+  uint8_t *cp, *copy;
+  size_t len, rec_at, rec_len, snap_len;
+  pt_error err;
+  int applied;
+  CHECK_OK(pt_store_checkpoint(a, 3, NULL, 0, &cp, &len, &err), &err);
+  size_t snap = load_snapshot(cp, len, &rec_at, &rec_len, &snap_len);
+  CHECK(snap_len > 64);
+  copy = malloc(len);
+  /* a flipped bit in the snapshot's rows: the record fails its checksum, nothing is applied */
+  memcpy(copy, cp, len);
+  copy[snap + snap_len / 2] ^= 0x10;
+  pt_store *b = test_store();
+  CHECK_EQ_INT(apply_upto(b, copy, len, rec_at, &applied, &err), PT_CORRUPT);
+  CHECK(applied == 0 && strstr(err.message, "fails its checksum"));
+  CHECK_EQ_INT(pt_store_num_collections(b), 0);
+  pt_store_close(b);
+  /* the same snapshot bytes loaded on their own: the snapshot's own checksum refuses them */
+  b = test_store();
+  CHECK_EQ_INT(pt_collection_load(b, copy + snap, snap_len, NULL, 0, NULL, &err), PT_CORRUPT);
+  CHECK(strstr(err.message, "is corrupted") != NULL);
+  pt_store_close(b);
+  /* a good record checksum vouches for the bytes: a section CRC changed behind it is not read
+   * again (the record's sum covers every byte the section's would) */
+  memcpy(copy, cp, len);
+  copy[snap + snap_len - 1] ^= 0x01; /* the last section's CRC */
+  uint32_t crc = pt_crc32(copy + rec_at, rec_len - 8);
+  memcpy(copy + rec_at + rec_len - 8, &crc, 4);
+  b = test_store();
+  CHECK_OK(apply_upto(b, copy, len, rec_at, &applied, &err), &err);
+  CHECK(applied == 1 && pt_store_num_collections(b) == 1);
+  pt_store_close(b);
+  /* ... and its structure is still checked: a section's length changed behind a good record
+   * checksum is refused by the apply, which leaves the store as it was */
+  memcpy(copy, cp, len);
+  copy[snap + 32 + 4] ^= 0x01; /* the first section's length */
+  crc = pt_crc32(copy + rec_at, rec_len - 8);
+  memcpy(copy + rec_at + rec_len - 8, &crc, 4);
+  b = test_store();
+  CHECK_EQ_INT(apply_upto(b, copy, len, rec_at, &applied, &err), PT_CORRUPT);
+  CHECK(applied == 1 && strstr(err.message, "invalid snapshot"));
+  CHECK_EQ_INT(pt_store_num_collections(b), 0);
+  pt_store_close(b);
+  free(copy);
+  pt_free(cp);
+  pt_store_close(a);
+  free(l.p);
+}
+
+#define SCHEMA_PLAIN "{'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'v','dtype':101,'dim':2}]}"
+
+/* Inserts n rows with keys key0 + (i % period) into collection `coll`. */
+static void insert_many(pt_store *s, logbuf *l, const char *coll, int key0, int n, int period) {
+  test_buf b = {NULL, 0, 0};
+  test_buf_printf(&b, "[");
+  for (int i = 0; i < n; i++) test_buf_printf(&b, "%s{\"id\":%d,\"v\":[%d,1]}", i ? "," : "", key0 + i % period, i);
+  test_buf_printf(&b, "]");
+  pt_collection *c = pt_collection_find(s, coll, strlen(coll));
+  pt_mutation_result res;
+  pt_error err;
+  CHECK_OK(pt_collection_write_json(c, NULL, 0, PT_OP_INSERT, b.p, b.len, 0, &res, &err), &err);
+  pt_mutation_result_clear(&res);
+  take(l, s);
+  test_buf_free(&b);
+}
+
+/* Rows of collection `coll` with key `id`. */
+static size_t copies(pt_store *s, const char *coll, int id) {
+  char req[64];
+  snprintf(req, sizeof req, "{\"expr\":\"id == %d\"}", id);
+  pt_rows *rows = test_query(pt_collection_find(s, coll, strlen(coll)), req);
+  size_t n = pt_rows_count(rows);
+  pt_rows_free(rows);
+  return n;
+}
+
+TEST(runs_of_inserts_replay_in_one_call) {
+  logbuf l = {NULL, 0, 0};
+  pt_store *a = recording_store();
+  create(a, &l, "p", SCHEMA_PLAIN, 0);
+  insert_many(a, &l, "p", 0, 40000, 40000);
+  insert_many(a, &l, "p", 30000, 20000, 15000); /* keys of the first batch, and repeated */
+  insert_many(a, &l, "p", 45000, 30000, 30000);
+  del(a, &l, "p", NULL, "id in [31000]", NULL);
+  insert_many(a, &l, "p", 70000, 100, 100);
+  jw(a, &l, "p", NULL, PT_OP_UPSERT, "[{'id':36000,'v':[0,0]}]", 0, NULL, 0);
+  size_t starts[16];
+  size_t n = record_starts(l.p, l.len, starts, 16);
+  CHECK_EQ_INT(n, 7);
+  pt_store *b = test_store();
+  pt_log_record rec;
+  pt_error err;
+  int applied;
+  size_t at = 0, calls = 0;
+  pt_status rc;
+  while ((rc = pt_log_apply_next(b, l.p, l.len, at, &rec, &applied, &err)) == PT_OK) {
+    calls++;
+    at += rec.length;
+  }
+  CHECK_EQ_INT(rc, PT_NOT_FOUND);
+  CHECK_EQ_INT(calls, 5); /* the three inserts in one call */
+  char *da = test_dump_store(a), *db = test_dump_store(b);
+  CHECK_STR(da, db);
+  free(da);
+  free(db);
+  CHECK_EQ_INT(copies(b, "p", 31000), 0);
+  CHECK_EQ_INT(copies(b, "p", 36000), 1);
+  CHECK_EQ_INT(copies(b, "p", 32000), 3);
+  CHECK_EQ_INT(copies(b, "p", 46000), 1);
+  CHECK_EQ_INT(copies(b, "p", 74000), 1);
+  pt_store_close(b);
+  /* the third insert damaged: the run stops before it, its rows' keys all indexed */
+  uint8_t *copy = malloc(l.len);
+  memcpy(copy, l.p, l.len);
+  copy[starts[3] + 100] ^= 0x02;
+  b = test_store();
+  CHECK_OK(pt_log_apply_next(b, copy, l.len, 0, &rec, &applied, &err), &err);
+  CHECK_OK(pt_log_apply_next(b, copy, l.len, starts[1], &rec, &applied, &err), &err);
+  CHECK(applied == 1 && rec.type == PT_LOG_WRITE && starts[1] + rec.length == starts[3]);
+  CHECK_EQ_INT(pt_log_apply_next(b, copy, l.len, starts[3], &rec, &applied, &err), PT_CORRUPT);
+  CHECK(applied == 0 && strstr(err.message, "fails its checksum"));
+  CHECK_EQ_INT(copies(b, "p", 32000), 3);
+  CHECK_EQ_INT(copies(b, "p", 31000), 3);
+  CHECK_EQ_INT(copies(b, "p", 46000), 0);
+  CHECK_EQ_INT(pt_collection_num_entities(pt_collection_find(b, "p", 1), NULL, 0), 60000);
+  pt_store_close(b);
+  free(copy);
+  pt_store_close(a);
+  free(l.p);
+}
+
 TEST_MAIN(T(allocation_failure_while_recording), T(replay_gives_the_same_store), T(failures_and_no_ops_record_nothing),
           T(checkpoint_then_log), T(apply_next_replays_in_one_pass), T(torn_and_flipped_logs_read_a_prefix), T(forged_records_fail_cleanly),
-          T(older_sparse_algo_names_replay))
+          T(older_sparse_algo_names_replay), T(checkpoint_snapshots_under_the_record_checksum),
+          T(runs_of_inserts_replay_in_one_call))

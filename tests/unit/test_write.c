@@ -248,6 +248,50 @@ static void put_sq(test_buf *b, const char *sq) {
 #define SIMPLE "{'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'v','dtype':101,'dim':2}," \
                "{'name':'tag','dtype':21,'max_length':16,'nullable':true}]}"
 
+/* Rows [from, from + n) with keys key0 + (i % period): an INSERT batch as JSON. */
+static char *many_rows(int from, int n, int key0, int period) {
+  test_buf b = {NULL, 0, 0};
+  test_buf_printf(&b, "[");
+  for (int i = 0; i < n; i++)
+    test_buf_printf(&b, "%s{\"id\":%d,\"v\":[%d,1],\"tag\":\"r%d\"}", i ? "," : "", key0 + i % period, from + i, from + i);
+  test_buf_printf(&b, "]");
+  return b.p;
+}
+
+/* Batches large enough to enter the key index at once (in order of home slots, pkindex.h)
+ * chain their keys as rows entered one by one do: keys already there, and keys repeated in the
+ * batch, newest first; deletes and upserts then find every copy. */
+TEST(large_inserts_chain_duplicate_keys) {
+  pt_store *st = test_store();
+  pt_collection *c = coll(st, "c", SIMPLE);
+  char *b1 = many_rows(0, 40000, 0, 40000), *b2 = many_rows(40000, 20000, 30000, 15000);
+  pt_mutation_result r;
+  pt_error err;
+  CHECK_OK(write_json(c, NULL, PT_OP_INSERT, b1, 0, &r, &err), &err);
+  pt_mutation_result_clear(&r);
+  CHECK_OK(write_json(c, NULL, PT_OP_INSERT, b2, 0, &r, &err), &err);
+  pt_mutation_result_clear(&r);
+  CHECK_EQ_INT(count_of(c, NULL), 60000);
+  CHECK_EQ_INT(found(c, "id == 31000", NULL), 3); /* batch 1, then twice in batch 2 */
+  CHECK_EQ_INT(found(c, "id == 36000", NULL), 2);
+  CHECK_EQ_INT(found(c, "id == 44000", NULL), 1);
+  CHECK_EQ_INT(found(c, "id == 50000", NULL), 0);
+  pt_rows *rows = q(c, "{'expr':'id == 31000','output_fields':['tag']}");
+  CHECK(pt_rows_count(rows) == 3 && strcmp(text_at(rows, "tag", 0), "r31000") == 0 &&
+        strcmp(text_at(rows, "tag", 1), "r41000") == 0 && strcmp(text_at(rows, "tag", 2), "r56000") == 0);
+  pt_rows_free(rows);
+  CHECK_OK(pt_collection_delete(c, NULL, 0, "id in [31000, 44000]", strlen("id in [31000, 44000]"), &r, &err), &err);
+  pt_mutation_result_clear(&r);
+  CHECK_EQ_INT(found(c, "id == 31000", NULL), 0);
+  CHECK_EQ_INT(count_of(c, NULL), 60000 - 4);
+  put(c, NULL, PT_OP_UPSERT, "{'id':36000,'v':[0,0],'tag':'u'}");
+  CHECK_EQ_INT(found(c, "id == 36000", NULL), 1);
+  CHECK_EQ_INT(count_of(c, NULL), 60000 - 4 - 2 + 1);
+  free(b1);
+  free(b2);
+  pt_store_close(st);
+}
+
 TEST(insert_keeps_duplicate_keys) {
   pt_store *st = test_store();
   pt_collection *c = coll(st, "c", SIMPLE);
@@ -2306,7 +2350,7 @@ TEST(string_columns_written_whole) {
   pt_store_close(st);
 }
 
-TEST_MAIN(T(binary_vector_of_one_byte_through_json), T(string_columns_written_whole), T(stage_writes_vectors_in_place), T(insert_keeps_duplicate_keys), T(upsert_is_scoped_to_the_target_partition), T(upsert_counts_and_keys), T(upsert_in_place),
+TEST_MAIN(T(binary_vector_of_one_byte_through_json), T(string_columns_written_whole), T(stage_writes_vectors_in_place), T(insert_keeps_duplicate_keys), T(large_inserts_chain_duplicate_keys), T(upsert_is_scoped_to_the_target_partition), T(upsert_counts_and_keys), T(upsert_in_place),
           T(duplicate_keys_in_one_upsert_batch), T(auto_id_keys), T(allow_insert_auto_id), T(nullable_and_default_values), T(dynamic_field),
           T(every_type_round_trips), T(int8_sparse_and_varchar_keys_round_trip), T(json_numbers_are_exact),
           T(json_values_are_stored_in_canonical_form),
