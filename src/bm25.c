@@ -383,18 +383,25 @@ static void front_cap(front *f, float *tf, float *dl, size_t n) {
   }
 }
 
+/* Counts the point (tf, dl) into a summary (nothing to do when a pair covers it already). */
+static void front_count(front *f, float tf, float dl) {
+  size_t n = 0;
+  for (; n < FRONT && f->tf[n] > 0; n++)
+    if (f->tf[n] >= tf && f->dl[n] <= dl) return;
+  float t[FRONT + 1], d[FRONT + 1];
+  memcpy(t, f->tf, n * sizeof *t);
+  memcpy(d, f->dl, n * sizeof *d);
+  front_cap(f, t, d, front_add(t, d, n, tf, dl));
+}
+
 /* Counts a posting just appended to a list (at position n - 1) into the summaries of its block
  * and of the list, when they were current: no allocation (posting_room grew them). */
 static void summarise_appended(posting *l, float tf, float dl) {
   size_t at = l->n - 1, b = at / BLOCK;
   if (l->fresh < blocks(at)) return; /* stale before: the next search summarises */
-  float t[FRONT + 1], d[FRONT + 1];
-  size_t n = 0;
-  if (at % BLOCK) /* the block's points so far */
-    for (; n < FRONT && l->bm[b].tf[n] > 0; n++) t[n] = l->bm[b].tf[n], d[n] = l->bm[b].dl[n];
-  front_cap(&l->bm[b], t, d, front_add(t, d, n, tf, dl));
-  for (n = 0; n < FRONT && l->all.tf[n] > 0; n++) t[n] = l->all.tf[n], d[n] = l->all.dl[n];
-  front_cap(&l->all, t, d, front_add(t, d, n, tf, dl));
+  if (at % BLOCK == 0) front_cap(&l->bm[b], NULL, NULL, 0); /* a new block: empty */
+  front_count(&l->bm[b], tf, dl);
+  front_count(&l->all, tf, dl);
   l->fresh = b + 1;
 }
 
@@ -577,10 +584,7 @@ static void best_touched(pt_bm25_index *ix, size_t n_touched, size_t kk, const p
 static void refresh(const pt_bm25_index *ix, posting *l) {
   size_t nb = blocks(l->n);
   if (l->fresh >= nb) return;
-  float atf[FRONT + 1], adl[FRONT + 1];
-  size_t an = 0;
-  if (l->fresh > 0)
-    for (; an < FRONT && l->all.tf[an] > 0; an++) atf[an] = l->all.tf[an], adl[an] = l->all.dl[an];
+  if (l->fresh == 0) front_cap(&l->all, NULL, NULL, 0);
   for (size_t b = l->fresh; b < nb; b++) {
     size_t end = (b + 1) * BLOCK < l->n ? (b + 1) * BLOCK : l->n;
     float tf[BLOCK + 1], dl[BLOCK + 1];
@@ -590,16 +594,8 @@ static void refresh(const pt_bm25_index *ix, posting *l) {
       if (len >= 0) n = front_add(tf, dl, n, l->tf[j], len); /* forgotten rows left out */
     }
     front_cap(&l->bm[b], tf, dl, n);
-    for (size_t i = 0; i < FRONT && l->bm[b].tf[i] > 0; i++) {
-      an = front_add(atf, adl, an, l->bm[b].tf[i], l->bm[b].dl[i]);
-      if (an > FRONT) {
-        front tmp;
-        front_cap(&tmp, atf, adl, an);
-        for (an = 0; an < FRONT && tmp.tf[an] > 0; an++) atf[an] = tmp.tf[an], adl[an] = tmp.dl[an];
-      }
-    }
+    for (size_t i = 0; i < FRONT && l->bm[b].tf[i] > 0; i++) front_count(&l->all, l->bm[b].tf[i], l->bm[b].dl[i]);
   }
-  front_cap(&l->all, atf, adl, an);
   l->fresh = nb;
 }
 
