@@ -575,6 +575,10 @@ static void best_touched(pt_bm25_index *ix, size_t n_touched, size_t kk, const p
  *     current blocks, lie in its current block: when those blocks' bounds add up to no more than
  *     theta, every row up to `last` is passed over (block-max), and when the bounds of the
  *     blocks holding the candidate do, the candidate is.
+ * Before the walk, the rows of the one block with the largest bound of the term with the
+ * largest bound are scored, so that theta starts high (the walk passes those rows over: each
+ * row is offered to the heap once, and the heap orders by score, then row, whatever the order
+ * rows come in).
  * Bounds are computed in double from the float summaries and raised by a relative margin that
  * covers the float rounding of a part (a few ulps) and of a sum of up to m parts, so a row is
  * only passed over when its float score could not be above theta. */
@@ -656,6 +660,20 @@ static float part_at(const pt_bm25_index *ix, const pt_bm25_query *q, const curs
   return c->w * pt_bm25_term_score(c->l->tf[c->pos], ix->len[row], q->k1, q->b, q->avgdl);
 }
 
+/* Row d, its parts in part[] (by query position), offered to the heap of the best kk: its
+ * score summed as pt_bm25_score sums it. The new theta (the worst kept once kk are). */
+static double offer(pt_bm25_index *ix, const pt_bm25_query *q, const float *part, size_t kk, size_t *h, uint32_t d,
+                    double theta) {
+  float sum = 0;
+  for (size_t i = 0; i < q->n; i++)
+    if (part[i] > 0) sum += part[i];
+  pt_scored x = {-sum, d};
+  if (!(sum > 0) || (*h == kk && !pt_scored_less(x, ix->heap[0]))) return theta;
+  if (*h == kk) pt_maxheap_pop(ix->heap, h);
+  pt_maxheap_push(ix->heap, h, x);
+  return *h == kk ? -(double)ix->heap[0].d : theta;
+}
+
 pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t k, const pt_index_filter *filter,
                                uint32_t *ids, float *scores, size_t *count) {
   if (!ix || !q || !count || (k && (!ids || !scores)) || ix->ip) return PT_MISUSE;
@@ -696,12 +714,49 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
   double below = 0;         /* the bounds of the non-essential terms cur[0..e), summed */
   double theta = -INFINITY; /* the worst kept score, once kk are kept */
   size_t e = 0, h = 0;
+  /* a first theta: the rows of the block with the largest bound of the term with the largest
+   * bound, scored first (each part found by halves); the walk below passes them over */
+  const posting *pre = NULL;
+  size_t pre_at = 0, pre_end = 0;
+  if (m > 0) {
+    const cursor *t = &cur[m - 1];
+    pre = t->l;
+    double best = -1;
+    for (size_t b = 0, nb = blocks(pre->n); b < nb; b++) {
+      double v = bound(q, t->w, &pre->bm[b]);
+      if (v > best) best = v, pre_at = b * BLOCK;
+    }
+    pre_end = pre_at + BLOCK < pre->n ? pre_at + BLOCK : pre->n;
+    for (size_t i = pre_at; i < pre_end; i++) {
+      uint32_t r = pre->rows[i];
+      if (ix->len[r] < 0 || (filter && filter->accept && !filter->accept(filter->ctx, r))) continue;
+      for (size_t j = 0; j < m; j++) {
+        const posting *l = cur[j].l;
+        size_t at = l == pre ? i : posting_find(l, r);
+        if (at < l->n && l->rows[at] == r)
+          part[cur[j].qi] = cur[j].w * pt_bm25_term_score(l->tf[at], ix->len[r], q->k1, q->b, q->avgdl);
+      }
+      theta = offer(ix, q, part, kk, &h, r, theta);
+      for (size_t j = 0; j < m; j++) part[cur[j].qi] = 0;
+    }
+    while (h == kk && e < m && (below + cur[e].ub) * sum_margin <= theta) below += cur[e++].ub;
+  }
   for (;;) {
     /* the next row of an essential list */
     uint32_t d = UINT32_MAX;
     for (size_t j = e; j < m; j++)
       if (cur[j].row < d) d = cur[j].row;
     if (d == UINT32_MAX) break;
+    /* a row scored first: passed over */
+    while (pre_at < pre_end && pre->rows[pre_at] < d) pre_at++;
+    if (pre_at < pre_end && pre->rows[pre_at] == d) {
+      for (size_t j = e; j < m; j++)
+        if (cur[j].row == d) {
+          cur[j].pos++;
+          settle(q, &cur[j]);
+        }
+      continue;
+    }
     if (h == kk) {
       /* every list at d or past it; `last`: the first end of their current blocks. A list's
        * postings from d up to `last` are in its current block, so its block's bound bounds
@@ -742,19 +797,11 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
       }
     }
     if (!live) continue;
-    float sum = 0;
-    for (size_t i = 0; i < q->n; i++)
-      if (part[i] > 0) sum += part[i];
+    double was = theta;
+    theta = offer(ix, q, part, kk, &h, d, theta);
     for (size_t j = 0; j < m; j++) part[cur[j].qi] = 0;
-    pt_scored x = {-sum, d};
-    if (sum > 0 && (h < kk || pt_scored_less(x, ix->heap[0]))) {
-      if (h == kk) pt_maxheap_pop(ix->heap, &h);
-      pt_maxheap_push(ix->heap, &h, x);
-      if (h == kk) {
-        theta = -(double)ix->heap[0].d;
-        while (e < m && (below + cur[e].ub) * sum_margin <= theta) below += cur[e++].ub;
-      }
-    }
+    if (theta != was)
+      while (e < m && (below + cur[e].ub) * sum_margin <= theta) below += cur[e++].ub;
   }
   pt_maxheap_sort(ix->heap, h);
   for (size_t i = 0; i < h; i++) {
