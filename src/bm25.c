@@ -1,19 +1,21 @@
 /*
  * bm25.c — BM25 as Milvus computes it (bm25.h): term vectors of tokens, collection statistics,
- * knowhere's metric and parameter checks, and a term-at-a-time inverted index.
+ * knowhere's metric and parameter checks, and an inverted index.
  *
  * HOW IT WORKS
  * Vectorizing hashes every token, sorts the indices and counts runs: the pairs come out
  * ascending, as Milvus sorts its rows. The statistics keep df in an open-addressed u32 map
  * (index.h's pt_u32map); an add reserves room for every new term before it counts anything, so
  * it fails whole or not at all. The index keeps one posting list per term (rows ascending, their
- * tf beside them) and a float per row id for the row's length (negative: not in the index). An
- * add first grows everything it will write (the term map, the list of lists, each posting list by
- * one, the length array), then inserts; a remove checks that every posting is where it should be
- * before it takes any out. A search walks the query's terms in order; each posting adds
- * weight * term score to an accumulator per row (the rows it touches are listed, so clearing
- * costs what the search touched), then the touched rows the filter passes go through a max-heap
- * of k (index.h's pt_scored heaps, scores negated so that smaller is better).
+ * tf beside them, and a summary per block of postings, see "Postings come in blocks" below) and
+ * a float per row id for the row's length (negative: not in the index). An add first grows
+ * everything it will write (the term map, the list of lists, each posting list by one, the length
+ * array), then inserts; a remove checks that every posting is where it should be before it takes
+ * any out. A BM25 search is document at a time with exact pruning ("the BM25 search" below); an
+ * ip search walks the query's terms in order, each posting adding its product to an accumulator
+ * per row (the rows it touches are listed, so clearing costs what the search touched), then the
+ * touched rows the filter passes go through a max-heap of k (index.h's pt_scored heaps, scores
+ * negated so that smaller is better).
  */
 #include "bm25.h"
 
@@ -206,11 +208,47 @@ float pt_bm25_score(const pt_bm25_query *q, const pt_sparse_pair *doc, size_t n,
  * The inverted index
  * ========================================================================================== */
 
+/* Postings come in blocks of BLOCK by position; each block has a summary for pruning: at most
+ * FRONT (tf, length) pairs such that every live posting of the block has a tf no larger and a
+ * length no smaller than one of them (the block's Pareto front of large tf and short length,
+ * its largest-tf points merged when it has more). A term's part grows with tf and falls with
+ * the length, so the largest part any pair allows bounds every part of the block, whatever k1,
+ * b and avgdl a query brings. The summaries of blocks [0, fresh) describe their postings; an
+ * add or a remove at position `at` makes the blocks from at / BLOCK on stale, and the next
+ * search that reads the list summarises them again (a forgotten row may stay in a summary: it
+ * only loosens the bound). The list has a summary of the same kind, merged from its blocks'. */
+#define BLOCK 32
+#define FRONT 4
+
+/* Blocks of n postings. */
+static size_t blocks(size_t n) { return (n + BLOCK - 1) / BLOCK; }
+
+/* A summary: FRONT (tf, length) pairs, tf descending; unused pairs have tf 0. */
+typedef struct front {
+  float tf[FRONT], dl[FRONT];
+} front;
+
 typedef struct posting {
   uint32_t *rows; /* ascending */
   float *tf;
+  front *bm;      /* per block, room for the blocks of cap postings */
   size_t n, cap;
+  size_t fresh;   /* blocks whose summary is current */
+  front all;      /* the list's: covers every posting when fresh covers the list */
 } posting;
+
+/* A search's place in one query term's list. */
+typedef struct cursor {
+  const posting *l;
+  size_t pos;    /* the next posting */
+  uint32_t row;  /* its row (UINT32_MAX past the end) */
+  uint32_t last; /* the last row of its block */
+  size_t blk;    /* its block (SIZE_MAX: none yet) */
+  double bub;    /* the bound of the term's part in that block */
+  size_t qi;     /* the term's position in the query */
+  float w;       /* its weight */
+  double ub;     /* the bound of its part, over the whole list */
+} cursor;
 
 struct pt_bm25_index {
   pt_u32map terms; /* term index -> its posting list */
@@ -222,8 +260,11 @@ struct pt_bm25_index {
   size_t count;
   bool ip; /* an index of plain sparse rows (pt_bm25_index_new_ip): values of any sign, no lengths */
   /* search scratch */
-  float *acc;       /* len_cap accumulators, zero between searches */
-  uint32_t *touched; /* rows whose accumulator a search made non-zero (ip: that a search reached) */
+  cursor *cur;        /* BM25: one per query term found */
+  float *part;        /* BM25: one per query term */
+  size_t cur_cap;
+  float *acc;       /* ip: len_cap accumulators, zero between searches */
+  uint32_t *touched; /* ip: rows that a search reached */
   uint8_t *mark;     /* ip: len_cap marks, set on the rows in `touched`, zero between searches */
   size_t acc_cap;
   pt_scored *heap;
@@ -247,10 +288,13 @@ void pt_bm25_index_free(pt_bm25_index *ix) {
   for (size_t i = 0; i < ix->n_lists; i++) {
     pt_free(ix->lists[i].rows);
     pt_free(ix->lists[i].tf);
+    pt_free(ix->lists[i].bm);
   }
   pt_free(ix->lists);
   pt_u32map_free(&ix->terms);
   pt_free(ix->len);
+  pt_free(ix->cur);
+  pt_free(ix->part);
   pt_free(ix->acc);
   pt_free(ix->touched);
   pt_free(ix->mark);
@@ -265,8 +309,9 @@ bool pt_bm25_index_contains(const pt_bm25_index *ix, uint32_t row) { return row 
 size_t pt_bm25_index_memory(const pt_bm25_index *ix) {
   size_t b = sizeof *ix + ix->terms.cap * 2 * sizeof(uint32_t) + ix->cap_lists * sizeof(posting) +
              ix->len_cap * sizeof(float) + ix->acc_cap * (sizeof(float) + sizeof(uint32_t) + ix->ip) +
-             ix->heap_cap * sizeof(pt_scored);
-  for (size_t i = 0; i < ix->n_lists; i++) b += ix->lists[i].cap * (sizeof(uint32_t) + sizeof(float));
+             ix->heap_cap * sizeof(pt_scored) + ix->cur_cap * (sizeof *ix->cur + sizeof *ix->part);
+  for (size_t i = 0; i < ix->n_lists; i++)
+    b += ix->lists[i].cap * (sizeof(uint32_t) + sizeof(float)) + (ix->lists[i].bm ? blocks(ix->lists[i].cap) * sizeof(front) : 0);
   return b;
 }
 
@@ -279,7 +324,7 @@ static bool vector_ok(const pt_bm25_index *ix, const pt_sparse_pair *p, size_t n
   return true;
 }
 
-/* Grows a posting list to hold one more entry. */
+/* Grows a posting list (and its block summaries) to hold one more entry. */
 static pt_status posting_room(posting *l) {
   if (l->n < l->cap) return PT_OK;
   size_t cap = l->cap ? l->cap * 2 : 4;
@@ -289,8 +334,75 @@ static pt_status posting_room(posting *l) {
   float *tf = pt_realloc(l->tf, cap * sizeof *tf);
   if (!tf) return PT_NOMEM; /* rows grew: harmless, cap stays */
   l->tf = tf;
+  front *bm = pt_realloc(l->bm, blocks(cap) * sizeof *bm);
+  if (!bm) return PT_NOMEM; /* as above */
+  l->bm = bm;
   l->cap = cap;
   return PT_OK;
+}
+
+/* Empties a list and gives its memory back. */
+static void posting_clear(posting *l) {
+  pt_free(l->rows);
+  pt_free(l->tf);
+  pt_free(l->bm);
+  memset(l, 0, sizeof *l);
+}
+
+/* Adds the point (tf, dl) to a front of n points (tf descending, dl descending), keeping only
+ * the points no other one dominates (tf no larger and dl no smaller); returns the new n, which
+ * may be FRONT + 1 (front_cap takes it back). */
+static size_t front_add(float *tf, float *dl, size_t n, float t, float d) {
+  size_t i = 0;
+  while (i < n && tf[i] > t) i++; /* points [0, i) have a larger tf */
+  if (i > 0 && dl[i - 1] <= d) return n; /* dominated by a point of larger tf and shorter length */
+  if (i < n && tf[i] == t && dl[i] <= d) return n; /* the same tf, no longer */
+  /* the point goes at i; the points from i on with a length no shorter are dominated by it */
+  size_t j = i;
+  while (j < n && dl[j] >= d) j++;
+  size_t keep = n - j;
+  memmove(tf + i + 1, tf + j, keep * sizeof *tf);
+  memmove(dl + i + 1, dl + j, keep * sizeof *dl);
+  tf[i] = t;
+  dl[i] = d;
+  return i + 1 + keep;
+}
+
+/* A front of n <= FRONT + 1 points as a summary: the two largest-tf points merged (the larger
+ * tf, the shorter length) while there are too many. */
+static void front_cap(front *f, float *tf, float *dl, size_t n) {
+  while (n > FRONT) {
+    dl[0] = dl[1];
+    memmove(tf + 1, tf + 2, (n - 2) * sizeof *tf);
+    memmove(dl + 1, dl + 2, (n - 2) * sizeof *dl);
+    n--;
+  }
+  for (size_t i = 0; i < FRONT; i++) {
+    f->tf[i] = i < n ? tf[i] : 0;
+    f->dl[i] = i < n ? dl[i] : INFINITY;
+  }
+}
+
+/* Counts the point (tf, dl) into a summary (nothing to do when a pair covers it already). */
+static void front_count(front *f, float tf, float dl) {
+  size_t n = 0;
+  for (; n < FRONT && f->tf[n] > 0; n++)
+    if (f->tf[n] >= tf && f->dl[n] <= dl) return;
+  float t[FRONT + 1], d[FRONT + 1];
+  memcpy(t, f->tf, n * sizeof *t);
+  memcpy(d, f->dl, n * sizeof *d);
+  front_cap(f, t, d, front_add(t, d, n, tf, dl));
+}
+
+/* Counts a posting just appended to a list (at position n - 1) into the summaries of its block
+ * and of the list, when they were current: no allocation (posting_room grew them). */
+static void summarise_appended(posting *l, float tf, float dl) {
+  size_t at = l->n - 1, b = at / BLOCK;
+  if (l->fresh < blocks(at)) return; /* stale before: the next search summarises */
+  if (at % BLOCK == 0) front_cap(&l->bm[b], NULL, NULL, 0); /* a new block: empty */
+  front_count(&l->bm[b], tf, dl);
+  front_count(&l->all, tf, dl);
+  l->fresh = b + 1;
 }
 
 /* Where `row` is, or would go, in a list. */
@@ -335,31 +447,31 @@ pt_status pt_bm25_index_add(pt_bm25_index *ix, uint32_t row, const pt_sparse_pai
     posting *l = &ix->lists[ix->n_lists];
     memset(l, 0, sizeof *l);
     if (posting_room(l) != PT_OK) {
-      pt_free(l->rows); /* the half-grown list (its rows may be allocated) */
+      posting_clear(l); /* the half-grown list (its rows may be allocated) */
       goto undo_new;
     }
     pt_u32map_put(&ix->terms, p[i].index, (uint32_t)ix->n_lists);
     ix->n_lists++;
   }
   /* 5. insert (nothing can fail from here on) */
+  float dl = ix->ip ? 0 : pt_bm25_doc_len(p, n);
   for (size_t i = 0; i < n; i++) {
     posting *l = &ix->lists[pt_u32map_get(&ix->terms, p[i].index)];
-    size_t at = posting_find(l, row);
+    size_t at = l->n && l->rows[l->n - 1] > row ? posting_find(l, row) : l->n;
     memmove(l->rows + at + 1, l->rows + at, (l->n - at) * sizeof *l->rows);
     memmove(l->tf + at + 1, l->tf + at, (l->n - at) * sizeof *l->tf);
     l->rows[at] = row;
     l->tf[at] = p[i].value;
     l->n++;
+    if (at + 1 == l->n && !ix->ip) summarise_appended(l, p[i].value, dl);
+    else if (l->fresh > at / BLOCK) l->fresh = at / BLOCK;
   }
-  ix->len[row] = ix->ip ? 0 : pt_bm25_doc_len(p, n);
+  ix->len[row] = dl;
   ix->count++;
   return PT_OK;
 undo_new:
   /* the lists made in step 4 are empty: unmap them and free their room */
-  for (size_t j = first_new; j < ix->n_lists; j++) {
-    pt_free(ix->lists[j].rows);
-    pt_free(ix->lists[j].tf);
-  }
+  for (size_t j = first_new; j < ix->n_lists; j++) posting_clear(&ix->lists[j]);
   for (size_t i = 0; i < n; i++) {
     uint32_t l = pt_u32map_get(&ix->terms, p[i].index);
     if (l != PT_INDEX_NONE && l >= first_new) pt_u32map_del(&ix->terms, p[i].index);
@@ -385,13 +497,8 @@ pt_status pt_bm25_index_remove(pt_bm25_index *ix, uint32_t row, const pt_sparse_
     memmove(l->rows + at, l->rows + at + 1, (l->n - at - 1) * sizeof *l->rows);
     memmove(l->tf + at, l->tf + at + 1, (l->n - at - 1) * sizeof *l->tf);
     l->n--;
-    if (l->n == 0) { /* an emptied list gives its memory back; its term stays mapped to it */
-      pt_free(l->rows);
-      pt_free(l->tf);
-      l->rows = NULL;
-      l->tf = NULL;
-      l->cap = 0;
-    }
+    if (l->fresh > at / BLOCK) l->fresh = at / BLOCK;
+    if (l->n == 0) posting_clear(l); /* an emptied list gives its memory back; its term stays mapped to it */
   }
   ix->len[row] = -1;
   ix->count--;
@@ -454,32 +561,254 @@ static void best_touched(pt_bm25_index *ix, size_t n_touched, size_t kk, const p
   *count = h;
 }
 
+/* ---- the BM25 search: document at a time, with exact pruning ----
+ *
+ * The rows are visited in ascending order, each one's score summed over the query's terms in
+ * ascending index order (pt_bm25_score's sum, bit for bit); a row enters the best kk when it
+ * beats the worst kept, theta (a later row never wins a tie). A term's part of any score is at
+ * most the bound of a summary that covers the posting (its block's, or the list's): the largest
+ * w * ts(tf, length) over the summary's pairs. Once kk rows are kept,
+ *   - the terms whose list bounds, smallest first, add up to no more than theta cannot make a
+ *     row enter on their own (MaxScore): only the rows of the other ("essential") terms are
+ *     candidates, the others' lists are moved up to each candidate;
+ *   - every list's postings from the candidate up to `last`, the first end of the lists'
+ *     current blocks, lie in its current block: when those blocks' bounds add up to no more than
+ *     theta, every row up to `last` is passed over (block-max), and when the bounds of the
+ *     blocks holding the candidate do, the candidate is.
+ * Before the walk, the rows of the one block with the largest bound of the term with the
+ * largest bound are scored, so that theta starts high (the walk passes those rows over: each
+ * row is offered to the heap once, and the heap orders by score, then row, whatever the order
+ * rows come in).
+ * Bounds are computed in double from the float summaries and raised by a relative margin that
+ * covers the float rounding of a part (a few ulps) and of a sum of up to m parts, so a row is
+ * only passed over when its float score could not be above theta. */
+
+/* Summarises the stale blocks of a list, and merges them into the list's summary (all of them
+ * when the first block was stale). */
+static void refresh(const pt_bm25_index *ix, posting *l) {
+  size_t nb = blocks(l->n);
+  if (l->fresh >= nb) return;
+  if (l->fresh == 0) front_cap(&l->all, NULL, NULL, 0);
+  for (size_t b = l->fresh; b < nb; b++) {
+    size_t end = (b + 1) * BLOCK < l->n ? (b + 1) * BLOCK : l->n;
+    float tf[BLOCK + 1], dl[BLOCK + 1];
+    size_t n = 0;
+    for (size_t j = b * BLOCK; j < end; j++) {
+      float len = ix->len[l->rows[j]];
+      if (len >= 0) n = front_add(tf, dl, n, l->tf[j], len); /* forgotten rows left out */
+    }
+    front_cap(&l->bm[b], tf, dl, n);
+    for (size_t i = 0; i < FRONT && l->bm[b].tf[i] > 0; i++) front_count(&l->all, l->bm[b].tf[i], l->bm[b].dl[i]);
+  }
+  l->fresh = nb;
+}
+
+/* The relative margin of a bound's part: the real part at most, raised past float rounding. */
+#define PART_MARGIN (1 + 1e-5)
+
+/* A bound on a term's part w * ts(tf, dl) for every (tf, dl) a summary covers (0: no pair). */
+static double bound(const pt_bm25_query *q, float w, const front *f) {
+  double k1 = q->k1, best = 0, base = k1 * (1 - (double)q->b), slope = k1 * (double)q->b / q->avgdl;
+  for (size_t i = 0; i < FRONT && f->tf[i] > 0; i++) {
+    double tf = f->tf[i], ts = tf * (k1 + 1) / (tf + base + slope * f->dl[i]);
+    if (ts > best) best = ts;
+  }
+  return (double)w * best * PART_MARGIN;
+}
+
+/* A cursor's row and, when it entered another block, that block's last row and bound. */
+static void settle(const pt_bm25_query *q, cursor *c) {
+  const posting *l = c->l;
+  if (c->pos >= l->n) {
+    c->row = UINT32_MAX;
+    return;
+  }
+  c->row = l->rows[c->pos];
+  size_t b = c->pos / BLOCK;
+  if (b == c->blk) return;
+  c->blk = b;
+  size_t end = (b + 1) * BLOCK;
+  c->last = l->rows[(end < l->n ? end : l->n) - 1];
+  c->bub = bound(q, c->w, &l->bm[b]);
+}
+
+/* Moves a cursor to its first posting at or after row `r`: block by block, then by halves. */
+static void seek(const pt_bm25_query *q, cursor *c, uint32_t r) {
+  const posting *l = c->l;
+  size_t pos = c->pos;
+  while (pos < l->n) {
+    size_t end = (pos / BLOCK + 1) * BLOCK;
+    if (end > l->n) end = l->n;
+    if (l->rows[end - 1] < r) {
+      pos = end;
+      continue;
+    }
+    size_t lo = pos, hi = end - 1; /* rows[hi] >= r */
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (l->rows[mid] < r) lo = mid + 1;
+      else hi = mid;
+    }
+    pos = lo;
+    break;
+  }
+  c->pos = pos;
+  settle(q, c);
+}
+
+static float part_at(const pt_bm25_index *ix, const pt_bm25_query *q, const cursor *c, uint32_t row) {
+  return c->w * pt_bm25_term_score(c->l->tf[c->pos], ix->len[row], q->k1, q->b, q->avgdl);
+}
+
+/* Row d, its parts in part[] (by query position), offered to the heap of the best kk: its
+ * score summed as pt_bm25_score sums it. The new theta (the worst kept once kk are). */
+static double offer(pt_bm25_index *ix, const pt_bm25_query *q, const float *part, size_t kk, size_t *h, uint32_t d,
+                    double theta) {
+  float sum = 0;
+  for (size_t i = 0; i < q->n; i++)
+    if (part[i] > 0) sum += part[i];
+  pt_scored x = {-sum, d};
+  if (!(sum > 0) || (*h == kk && !pt_scored_less(x, ix->heap[0]))) return theta;
+  if (*h == kk) pt_maxheap_pop(ix->heap, h);
+  pt_maxheap_push(ix->heap, h, x);
+  return *h == kk ? -(double)ix->heap[0].d : theta;
+}
+
 pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t k, const pt_index_filter *filter,
                                uint32_t *ids, float *scores, size_t *count) {
   if (!ix || !q || !count || (k && (!ids || !scores)) || ix->ip) return PT_MISUSE;
   *count = 0;
   if (k == 0 || ix->count == 0 || q->n == 0) return PT_OK;
   size_t kk = k < ix->count ? k : ix->count;
-  if (search_room(ix, kk) != PT_OK) return PT_NOMEM;
-  /* term at a time: each posting adds its part to its row's accumulator */
-  size_t n_touched = 0;
-  for (size_t i = 0; i < q->n; i++) {
-    uint32_t li = pt_u32map_get(&ix->terms, q->w[i].index);
-    if (li == PT_INDEX_NONE) continue;
-    const posting *l = &ix->lists[li];
-    float w = q->w[i].value;
-    for (size_t j = 0; j < l->n; j++) {
-      uint32_t r = l->rows[j];
-      if (ix->len[r] < 0) continue; /* forgotten */
-      float part = w * pt_bm25_term_score(l->tf[j], ix->len[r], q->k1, q->b, q->avgdl);
-      /* parts are positive (weights and term scores are), so a zero accumulator is an untouched
-       * row; a part that is not (it cannot be, short of NaN) adds nothing, as in pt_bm25_score */
-      if (!(part > 0)) continue;
-      if (ix->acc[r] == 0) ix->touched[n_touched++] = r;
-      ix->acc[r] += part;
-    }
+  if (PT_GROW(&ix->heap, &ix->heap_cap, kk) != PT_OK) return PT_NOMEM;
+  if (ix->cur_cap < q->n) {
+    cursor *cur = pt_realloc(ix->cur, q->n * sizeof *cur);
+    if (!cur) return PT_NOMEM;
+    ix->cur = cur;
+    float *part = pt_realloc(ix->part, q->n * sizeof *part);
+    if (!part) return PT_NOMEM; /* cur grew: harmless */
+    ix->part = part;
+    ix->cur_cap = q->n;
   }
-  best_touched(ix, n_touched, kk, filter, ids, scores, count);
+  /* the terms the index holds, smallest bound first */
+  cursor *cur = ix->cur;
+  float *part = ix->part;
+  size_t m = 0;
+  for (size_t i = 0; i < q->n; i++) {
+    part[i] = 0;
+    uint32_t li = pt_u32map_get(&ix->terms, q->w[i].index);
+    if (li == PT_INDEX_NONE || ix->lists[li].n == 0 || !(q->w[i].value > 0)) continue; /* adds nothing */
+    posting *l = &ix->lists[li];
+    refresh(ix, l);
+    cursor c = {.l = l, .blk = SIZE_MAX, .qi = i, .w = q->w[i].value, .ub = bound(q, q->w[i].value, &l->all)};
+    settle(q, &c);
+    size_t at = m++;
+    while (at > 0 && cur[at - 1].ub > c.ub) {
+      cur[at] = cur[at - 1];
+      at--;
+    }
+    cur[at] = c;
+  }
+  /* the margin of a sum of up to m float parts */
+  const double sum_margin = 1 + 1.25e-7 * (double)(m + 1);
+  double below = 0;         /* the bounds of the non-essential terms cur[0..e), summed */
+  double theta = -INFINITY; /* the worst kept score, once kk are kept */
+  size_t e = 0, h = 0;
+  /* a first theta: the rows of the block with the largest bound of the term with the largest
+   * bound, scored first (each part found by halves); the walk below passes them over */
+  const posting *pre = NULL;
+  size_t pre_at = 0, pre_end = 0;
+  if (m > 0) {
+    const cursor *t = &cur[m - 1];
+    pre = t->l;
+    double best = -1;
+    for (size_t b = 0, nb = blocks(pre->n); b < nb; b++) {
+      double v = bound(q, t->w, &pre->bm[b]);
+      if (v > best) best = v, pre_at = b * BLOCK;
+    }
+    pre_end = pre_at + BLOCK < pre->n ? pre_at + BLOCK : pre->n;
+    for (size_t i = pre_at; i < pre_end; i++) {
+      uint32_t r = pre->rows[i];
+      if (ix->len[r] < 0 || (filter && filter->accept && !filter->accept(filter->ctx, r))) continue;
+      for (size_t j = 0; j < m; j++) {
+        const posting *l = cur[j].l;
+        size_t at = l == pre ? i : posting_find(l, r);
+        if (at < l->n && l->rows[at] == r)
+          part[cur[j].qi] = cur[j].w * pt_bm25_term_score(l->tf[at], ix->len[r], q->k1, q->b, q->avgdl);
+      }
+      theta = offer(ix, q, part, kk, &h, r, theta);
+      for (size_t j = 0; j < m; j++) part[cur[j].qi] = 0;
+    }
+    while (h == kk && e < m && (below + cur[e].ub) * sum_margin <= theta) below += cur[e++].ub;
+  }
+  for (;;) {
+    /* the next row of an essential list */
+    uint32_t d = UINT32_MAX;
+    for (size_t j = e; j < m; j++)
+      if (cur[j].row < d) d = cur[j].row;
+    if (d == UINT32_MAX) break;
+    /* a row scored first: passed over */
+    while (pre_at < pre_end && pre->rows[pre_at] < d) pre_at++;
+    if (pre_at < pre_end && pre->rows[pre_at] == d) {
+      for (size_t j = e; j < m; j++)
+        if (cur[j].row == d) {
+          cur[j].pos++;
+          settle(q, &cur[j]);
+        }
+      continue;
+    }
+    if (h == kk) {
+      /* every list at d or past it; `last`: the first end of their current blocks. A list's
+       * postings from d up to `last` are in its current block, so its block's bound bounds
+       * its part of every row there (a list whose next row is past `last` has none) */
+      uint32_t last = UINT32_MAX;
+      for (size_t j = 0; j < m; j++) {
+        if (j < e && cur[j].row < d) seek(q, &cur[j], d);
+        if (cur[j].row != UINT32_MAX && cur[j].last < last) last = cur[j].last;
+      }
+      double ub = 0, ub_d = 0;
+      for (size_t j = 0; j < m; j++) {
+        if (cur[j].row <= last) ub += cur[j].bub;
+        if (cur[j].row == d) ub_d += cur[j].bub;
+      }
+      if (ub * sum_margin <= theta) { /* no row up to `last` can enter */
+        for (size_t j = e; j < m; j++)
+          if (cur[j].row <= last) seek(q, &cur[j], last + 1);
+        continue;
+      }
+      if (ub_d * sum_margin <= theta) { /* row d cannot */
+        for (size_t j = e; j < m; j++)
+          if (cur[j].row == d) {
+            cur[j].pos++;
+            settle(q, &cur[j]);
+          }
+        continue;
+      }
+    }
+    /* row d's score, as pt_bm25_score sums it (every list is at d or past it: before the heap
+     * is full, every list is essential) */
+    bool live = ix->len[d] >= 0 && !(filter && filter->accept && !filter->accept(filter->ctx, d));
+    for (size_t j = 0; j < m; j++) {
+      if (cur[j].row != d) continue;
+      if (live) part[cur[j].qi] = part_at(ix, q, &cur[j], d);
+      if (j >= e) {
+        cur[j].pos++;
+        settle(q, &cur[j]);
+      }
+    }
+    if (!live) continue;
+    double was = theta;
+    theta = offer(ix, q, part, kk, &h, d, theta);
+    for (size_t j = 0; j < m; j++) part[cur[j].qi] = 0;
+    if (theta != was)
+      while (e < m && (below + cur[e].ub) * sum_margin <= theta) below += cur[e++].ub;
+  }
+  pt_maxheap_sort(ix->heap, h);
+  for (size_t i = 0; i < h; i++) {
+    ids[i] = ix->heap[i].id;
+    scores[i] = -ix->heap[i].d;
+  }
+  *count = h;
   return PT_OK;
 }
 

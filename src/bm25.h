@@ -29,13 +29,16 @@
  *     in json: param 'bm25_k1' (3.5) should be in range [0.000000, 3.000000]".
  *
  * THE INDEX holds, per term index, a posting list of (row, tf) sorted by row, and each row's
- * length. A search accumulates the scores of the rows the query's lists name (term at a time,
- * in the query's order, so each row's sum is the one pt_bm25_score computes, bit for bit), then
- * keeps the best k that the filter passes. Like pt_index (index.h) it holds row ids, takes a
- * pt_index_filter, is all-or-nothing on PT_NOMEM (a failed add leaves the postings as they were;
- * only capacity may have grown) and is not safe for concurrent use (search scratch lives in it).
- * WAND / MaxScore pruning is not built: term-at-a-time touches only the rows that hold a query
- * term, which is what keeps a query from scoring every document.
+ * length. A search walks the rows its query's lists name in row order (document at a time),
+ * summing each row's parts in the query's order (the sum pt_bm25_score computes, bit for bit),
+ * and keeps the best k that the filter passes. It is exact and prunes: each block of 32 postings
+ * keeps the Pareto front of its (tf, length) pairs, which bounds the part of any row in it
+ * whatever k1, b and avgdl the query brings, so rows and whole blocks that cannot beat the k-th
+ * best so far are passed over (block-max MaxScore; bm25.c). Like pt_index (index.h) it holds row
+ * ids, takes a pt_index_filter, is all-or-nothing on PT_NOMEM (a failed add leaves the postings
+ * as they were; only capacity may have grown) and is not safe for concurrent use (search
+ * scratch, and the block summaries a search brings up to date after a change in the middle of
+ * a list, live in it).
  */
 #ifndef PT_BM25_H
 #define PT_BM25_H

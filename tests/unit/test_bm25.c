@@ -399,6 +399,148 @@ TEST(top_k_is_the_brute_force) {
   pt_bm25_stats_free(&st);
 }
 
+/* ---- the pruned search is the exhaustive one, through every kind of change ----
+ * The index passes over rows by bounds kept per block of postings (bm25.c); a bound too low, a
+ * block summary left stale by an insert or a remove in the middle of a list, or a tie decided
+ * the wrong way would change a top k. Rows with few distinct lengths and tfs (many exact ties),
+ * long lists of common terms and short ones of rare terms; rows appended, inserted below others,
+ * removed, put back in place (an upsert) and forgotten, with searches between the changes. */
+
+enum { PR_ROWS = 2400, PR_TERMS = 6 };
+static pt_sparse_pair pr_docs[PR_ROWS][PR_TERMS];
+static size_t pr_n[PR_ROWS];
+static bool pr_in[PR_ROWS], pr_gone[PR_ROWS]; /* in the index; forgotten */
+
+static void pr_make(uint32_t r) {
+  /* terms 1..3 common, 4..40 rarer; tf 1..3, one in eight 4..6 */
+  size_t n = 1 + next_rand() % PR_TERMS;
+  uint32_t t = 0;
+  pr_n[r] = 0;
+  for (size_t i = 0; i < n; i++) {
+    t += 1 + (i == 0 ? next_rand() % 3 : next_rand() % 12);
+    float tf = (float)(1 + next_rand() % 3 + (next_rand() % 8 == 0 ? 3 : 0));
+    pr_docs[r][pr_n[r]++] = (pt_sparse_pair){t, tf};
+  }
+}
+
+static void pr_add(pt_bm25_stats *st, pt_bm25_index *ix, uint32_t r) {
+  pr_make(r);
+  CHECK_OK(pt_bm25_stats_add(st, pr_docs[r], pr_n[r]), (pt_error *)NULL);
+  CHECK_OK(pt_bm25_index_add(ix, r, pr_docs[r], pr_n[r]), (pt_error *)NULL);
+  pr_in[r] = true;
+}
+
+static void pr_remove(pt_bm25_stats *st, pt_bm25_index *ix, uint32_t r) {
+  pt_bm25_stats_remove(st, pr_docs[r], pr_n[r]);
+  CHECK_OK(pt_bm25_index_remove(ix, r, pr_docs[r], pr_n[r]), (pt_error *)NULL);
+  pr_in[r] = false;
+}
+
+static void pr_compare(const pt_bm25_stats *st, pt_bm25_index *ix, int queries) {
+  static const double kb[][2] = {{1.2, 0.75}, {0, 0}, {3, 1}, {0.5, 0}, {2, 0.3}};
+  pt_index_filter flt = {every_third, NULL};
+  pt_bm25_query q = {0};
+  for (int qi = 0; qi < queries; qi++) {
+    pt_bm25_params p;
+    pt_bm25_params_default(&p);
+    p.k1 = kb[qi % 5][0];
+    p.b = kb[qi % 5][1];
+    pt_sparse_pair tf[4];
+    size_t n = 0;
+    uint32_t t = 0;
+    for (size_t i = 0, m = 1 + next_rand() % 4; i < m; i++) {
+      t += 1 + (next_rand() % 2 ? next_rand() % 3 : next_rand() % 30);
+      tf[n++] = (pt_sparse_pair){t, (float)(1 + next_rand() % 2)};
+    }
+    CHECK_OK(pt_bm25_query_prepare(st, tf, n, &p, &q), (pt_error *)NULL);
+    static const size_t ks[] = {1, 3, 10, 50};
+    size_t k = ks[next_rand() % 4];
+    const pt_index_filter *f = next_rand() % 4 == 0 ? &flt : NULL;
+    uint32_t id[50], want[50];
+    float score[50], wscore[50];
+    size_t got, nw = 0;
+    CHECK_OK(pt_bm25_index_search(ix, &q, k, f, id, score, &got), (pt_error *)NULL);
+    /* exhaustive: every row's pt_bm25_score, best first, ties to the lower row */
+    for (uint32_t r = 0; r < PR_ROWS; r++) {
+      if (!pr_in[r] || pr_gone[r] || (f && r % 3 == 0)) continue;
+      float sc = pt_bm25_score(&q, pr_docs[r], pr_n[r], pt_bm25_doc_len(pr_docs[r], pr_n[r]));
+      if (!(sc > 0)) continue;
+      size_t at = nw < k ? nw++ : k;
+      while (at > 0 && wscore[at - 1] < sc) {
+        if (at < k) want[at] = want[at - 1], wscore[at] = wscore[at - 1];
+        at--;
+      }
+      if (at < k) want[at] = r, wscore[at] = sc;
+    }
+    CHECK_EQ_INT(got, nw);
+    for (size_t i = 0; i < got && i < nw; i++) {
+      if (id[i] != want[i] || score[i] != wscore[i]) {
+        fprintf(stderr, "  FAIL query %d hit %zu: row %u score %.9g, exhaustive row %u score %.9g\n", qi, i, id[i],
+                score[i], want[i], wscore[i]);
+        pt_test_failures++;
+        break;
+      }
+    }
+  }
+  pt_bm25_query_release(&q);
+}
+
+TEST(pruned_search_is_exhaustive) {
+  pt_bm25_stats st = {0};
+  pt_bm25_index *ix;
+  CHECK_OK(pt_bm25_index_new(&ix), (pt_error *)NULL);
+  memset(pr_in, 0, sizeof pr_in);
+  memset(pr_gone, 0, sizeof pr_gone);
+  /* the even rows appended, searched as they grow */
+  for (uint32_t r = 0; r < PR_ROWS; r += 2) {
+    pr_add(&st, ix, r);
+    if (r % 400 == 0) pr_compare(&st, ix, 10);
+  }
+  pr_compare(&st, ix, 60);
+  /* the odd rows inserted below the others (their lists' later blocks go stale) */
+  for (uint32_t r = PR_ROWS - 1; r < PR_ROWS; r -= 2) {
+    pr_add(&st, ix, r);
+    if (r % 300 == 1) pr_compare(&st, ix, 10);
+  }
+  pr_compare(&st, ix, 60);
+  /* removals only (the postings after a removed one move down by one, across block ends) */
+  for (int round = 0; round < 4; round++) {
+    for (int i = 0; i < 100; i++) {
+      uint32_t r = next_rand() % PR_ROWS;
+      if (pr_in[r]) pr_remove(&st, ix, r);
+    }
+    pr_compare(&st, ix, 60);
+  }
+  /* removals, upserts in place (removed, added again with new terms) and forgotten rows */
+  for (int round = 0; round < 6; round++) {
+    for (int i = 0; i < 150; i++) {
+      uint32_t r = next_rand() % PR_ROWS;
+      if (pr_gone[r]) continue;
+      switch (next_rand() % 4) {
+      case 0:
+        if (pr_in[r]) pr_remove(&st, ix, r);
+        else pr_add(&st, ix, r);
+        break;
+      case 1: /* upsert */
+        if (pr_in[r]) pr_remove(&st, ix, r);
+        pr_add(&st, ix, r);
+        break;
+      case 2:
+        if (pr_in[r]) {
+          CHECK_OK(pt_bm25_index_forget(ix, r), (pt_error *)NULL);
+          pr_gone[r] = true;
+        }
+        break;
+      default:
+        break;
+      }
+    }
+    pr_compare(&st, ix, 40);
+  }
+  pt_bm25_index_free(ix);
+  pt_bm25_stats_free(&st);
+}
+
 /* ---- the ip index (a plain sparse field's SPARSE_INVERTED_INDEX) ---- */
 
 /* The exact scan's inner product (search.c): products summed in ascending index order from 0. */
@@ -716,5 +858,6 @@ TEST(allocation_failures) {
   CHECK_EQ_INT(pt_set_allocator(NULL), PT_OK);
 }
 
-TEST_MAIN(T(term_index), T(vectors), T(scores_match_the_definition), T(deleted_rows_counted_until_compaction), T(forget), T(top_k_is_the_brute_force), T(ip_index),
+TEST_MAIN(T(term_index), T(vectors), T(scores_match_the_definition), T(deleted_rows_counted_until_compaction), T(forget), T(top_k_is_the_brute_force), T(pruned_search_is_exhaustive),
+          T(ip_index),
           T(parameters), T(drop_ratio_search), T(misuse), T(allocation_failures))
