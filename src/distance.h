@@ -49,8 +49,12 @@ float pt_dist_dot_bf16_scalar(const float *q, const uint16_t *x, size_t n);
 float pt_dist_l2_bf16_scalar(const float *q, const uint16_t *x, size_t n);
 float pt_dist_dot_bf16(const float *q, const uint16_t *x, size_t n);
 float pt_dist_l2_bf16(const float *q, const uint16_t *x, size_t n);
-/* pt_dist_l2_bf16 needed only when it is at most `bound`, as pt_dist_l2_f32_bounded: checked
- * every 32 dimensions; a result <= bound is bitwise pt_dist_l2_bf16's */
+/* pt_dist_l2_bf16 needed only when it is at most `bound`, as pt_dist_l2_f32_bounded, but checked
+ * once, at three quarters of the dimensions; a result <= bound is bitwise pt_dist_l2_bf16's.
+ * Only an HNSW build calls it: of the rows a build scores about three in four end past the
+ * bound, yet a part summed rarely passes it sooner (counted on 20,000 mixture rows at 128-d: none
+ * at 32 dimensions, 1 in 80,000 at 64, 8.5 % at 96), so checks every 32 dimensions cost more
+ * horizontal sums than they saved (12 % of the build's processor time in WebAssembly). */
 float pt_dist_l2_bf16_bounded_scalar(const float *q, const uint16_t *x, size_t n, float bound);
 float pt_dist_l2_bf16_bounded(const float *q, const uint16_t *x, size_t n, float bound);
 #define pt_dist_dot_f16 pt_dist_dot_f16_scalar

@@ -133,7 +133,7 @@ float pt_dist_dot_bf16(const float *q, const uint16_t *x, size_t n) {
 }
 
 /* with `check` (a constant at each call), stops once the part summed, folded as at the end and
- * checked every 32 dimensions, exceeds `bound` */
+ * checked once, at three quarters of the dimensions (distance.h), exceeds `bound` */
 static inline float l2_bf16(const float *q, const uint16_t *x, size_t n, float bound, bool check) {
   v128_t s0 = wasm_f32x4_splat(0), s1 = s0;
   size_t i = 0;
@@ -143,7 +143,7 @@ static inline float l2_bf16(const float *q, const uint16_t *x, size_t n, float b
     v128_t d1 = wasm_f32x4_sub(wasm_v128_load(q + i + 4), wasm_i32x4_shl(wasm_u32x4_extend_high_u16x8(h), 16));
     s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(d0, d0));
     s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(d1, d1));
-    if (check && ((i + 8) & 31) == 0 && i + 8 < n) {
+    if (check && i + 8 < n && (i + 8) * 4 >= 3 * n && i * 4 < 3 * n) {
       float part = hsum(wasm_f32x4_add(s0, s1));
       if (part > bound) return part;
     }

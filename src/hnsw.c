@@ -123,6 +123,13 @@ static inline uint32_t *links_at(const pt_hnsw *h, uint32_t node, uint32_t layer
 
 static inline uint32_t max_links(const pt_hnsw *h, uint32_t layer) { return layer ? h->M : h->M0; }
 
+/* A link list's first word: its count in the low 16 bits (at most 2 PT_INDEX_M_MAX), and in the
+ * high 16 the length of its stable prefix: links the neighbour-selection heuristic kept together,
+ * whose pairs it need not compare again (link_back). Not saved: a loaded list has none. */
+#define LINK_COUNT(links) ((links)[0] & 0xFFFFu)
+#define LINK_STABLE(links) ((links)[0] >> 16)
+static inline uint32_t link_word(uint32_t count, uint32_t stable) { return count | stable << 16; }
+
 static inline bool is_dead(const pt_hnsw *h, uint32_t node) { return (h->dead[node >> 3] >> (node & 7)) & 1u; }
 
 /* What a node is scored from: its SQ8 codes (HNSW_SQ), its bfloat16 row (HNSW, q->coded) or its
@@ -359,7 +366,7 @@ static pt_status search_layer(pt_hnsw *h, const pt_index_rows *rows, const hpoin
     if (nr >= ef && pt_scored_less(h->res[0], c)) break;
     pt_minheap_pop(h->cand, &nc);
     const uint32_t *links = links_at(h, c.id, layer);
-    uint32_t cnt = links[0];
+    uint32_t cnt = LINK_COUNT(links);
     pt_status rc = cand_room(h, &nc, cnt, nr >= ef, nr ? h->res[0] : c, searching);
     if (rc != PT_OK) return rc;
     /* the unvisited neighbours first, then their distances in one tight loop (their rows'
@@ -394,7 +401,7 @@ static void greedy(const pt_hnsw *h, const pt_index_rows *rows, const hpoint *q,
   for (bool moved = true; moved;) {
     moved = false;
     const uint32_t *links = links_at(h, *cur, layer);
-    for (uint32_t j = 1; j <= links[0]; j++) {
+    for (uint32_t j = 1, cnt = LINK_COUNT(links); j <= cnt; j++) {
       float d = dist_to(h, rows, q, links[j], *cur_d);
       if (d < *cur_d) {
         *cur_d = d;
@@ -410,17 +417,22 @@ static void greedy(const pt_hnsw *h, const pt_index_rows *rows, const hpoint *q,
  * ========================================================================================== */
 
 /* The neighbour-selection heuristic, in place: w[0..n) sorted by distance to the base point;
- * keeps at most `max` of them in w[0..kept), returned. */
+ * keeps at most `max` of them in w[0..kept), returned. `stable` (0: none): the epoch that marks
+ * (h->visit) nodes the heuristic kept together before, with these same distances: a marked
+ * candidate passed the test against every marked node closer than itself then, so that pair is
+ * not compared again; the result is the same. */
 static size_t select_neighbours(pt_hnsw *h, const pt_index_rows *rows, pt_scored *w, size_t n, size_t max,
-                                bool coded) {
+                                bool coded, uint16_t stable) {
   size_t kept = 0;
   for (size_t i = 0; i < n && kept < max; i++) {
     pt_scored c = w[i];
-    bool good = true;
-    if (kept) {
-      hpoint pc;
-      point_node(h, rows, c.id, coded, &pc);
-      for (size_t j = 0; j < kept && good; j++) good = dist_to(h, rows, &pc, w[j].id, c.d) >= c.d;
+    bool good = true, marked = stable && h->visit[c.id] == stable;
+    hpoint pc;
+    bool prepared = false;
+    for (size_t j = 0; j < kept && good; j++) {
+      if (marked && h->visit[w[j].id] == stable) continue;
+      if (!prepared) point_node(h, rows, c.id, coded, &pc), prepared = true;
+      good = dist_to(h, rows, &pc, w[j].id, c.d) >= c.d;
     }
     if (good) w[kept++] = c;
   }
@@ -435,25 +447,36 @@ static void sort_scored(pt_scored *a, size_t n) {
   pt_maxheap_sort(a, n);
 }
 
-/* Links `to` into node's list on `layer` (`d` their distance); a full list re-selects. */
-static void link_back(pt_hnsw *h, const pt_index_rows *rows, uint32_t node, uint32_t to, float d, uint32_t layer) {
+/* Links `to` into node's list on `layer`; a full list re-selects among its links and `to`.
+ *
+ * The distances of a re-selection are all node's own (its stored row against each link's), so
+ * that the same pair always scores the same. The links a re-selection keeps are a stable prefix:
+ * the next re-selection of the list compares a pair of them no more (select_neighbours), only
+ * pairs with a link added since. A full list's re-selection most often keeps all but one of its
+ * candidates, so that one re-selection after another costs the distances to the links (2M at
+ * layer 0) and a few tests, not the (2M)^2 / 2 tests of the heuristic. */
+static void link_back(pt_hnsw *h, const pt_index_rows *rows, uint32_t node, uint32_t to, uint32_t layer) {
   uint32_t *links = links_at(h, node, layer);
-  uint32_t cnt = links[0], max = max_links(h, layer);
+  uint32_t cnt = LINK_COUNT(links), stable = LINK_STABLE(links), max = max_links(h, layer);
   if (cnt < max) {
     links[1 + cnt] = to;
-    links[0] = cnt + 1;
+    links[0] = link_word(cnt + 1, stable);
     return;
   }
   /* the pool lives past the found lists in h->found (grow_scratch) */
   pt_scored *pool = h->found + h->found_cap - (max + 1);
   hpoint pn;
   point_node(h, rows, node, !h->sq, &pn);
-  for (uint32_t j = 0; j < cnt; j++) pool[j] = (pt_scored){dist_to(h, rows, &pn, links[1 + j], INFINITY), links[1 + j]};
-  pool[cnt] = (pt_scored){d, to};
+  uint16_t ep = stable ? next_epoch(h) : 0;
+  for (uint32_t j = 0; j < cnt; j++) {
+    pool[j] = (pt_scored){dist_to(h, rows, &pn, links[1 + j], INFINITY), links[1 + j]};
+    if (j < stable) h->visit[links[1 + j]] = ep;
+  }
+  pool[cnt] = (pt_scored){dist_to(h, rows, &pn, to, INFINITY), to};
   sort_scored(pool, cnt + 1);
-  size_t kept = select_neighbours(h, rows, pool, cnt + 1, max, !h->sq);
+  size_t kept = select_neighbours(h, rows, pool, cnt + 1, max, !h->sq, ep);
   for (size_t j = 0; j < kept; j++) links[1 + j] = pool[j].id;
-  links[0] = (uint32_t)kept;
+  links[0] = link_word((uint32_t)kept, (uint32_t)kept);
 }
 
 /* Node `node`'s bfloat16 row from its prepared row x (unit for COSINE). */
@@ -508,11 +531,11 @@ static void add_one(pt_index *ix, const pt_index_rows *rows, uint32_t row, uint3
     /* 3. link, layer by layer */
     for (uint32_t l = from + 1; l-- > 0;) {
       pt_scored *w = h->found + (size_t)l * ef;
-      size_t kept = select_neighbours(h, rows, w, counts[l], h->M, !h->sq);
+      size_t kept = select_neighbours(h, rows, w, counts[l], h->M, !h->sq, 0);
       uint32_t *links = links_at(h, node, l);
       for (size_t j = 0; j < kept; j++) links[1 + j] = w[j].id;
-      links[0] = (uint32_t)kept;
-      for (size_t j = 0; j < kept; j++) link_back(h, rows, w[j].id, node, w[j].d, l);
+      links[0] = link_word((uint32_t)kept, 0); /* scored from the new row, not from its stored one */
+      for (size_t j = 0; j < kept; j++) link_back(h, rows, w[j].id, node, l);
     }
   }
   h->n++;
@@ -616,10 +639,10 @@ static void hnew_free(hnew *g) {
  * kept links of the leaving ones. */
 static void relink(pt_hnsw *h, const pt_index_rows *rows, hnew *g, uint32_t v, uint32_t l, uint32_t *out) {
   const uint32_t *links = links_at(h, v, l);
-  uint32_t cnt = links[0], kept = 0;
+  uint32_t cnt = LINK_COUNT(links), kept = 0;
   for (uint32_t j = 1; j <= cnt; j++) kept += g->nid[links[j]] != PT_INDEX_NONE;
   if (kept == cnt) {
-    out[0] = cnt;
+    out[0] = links[0]; /* the same links in the same order: a stable prefix stays one */
     for (uint32_t j = 1; j <= cnt; j++) out[j] = g->nid[links[j]];
     return;
   }
@@ -633,7 +656,7 @@ static void relink(pt_hnsw *h, const pt_index_rows *rows, hnew *g, uint32_t v, u
       if (pass == 0 ? !stays : stays) continue;
       /* pass 0: v's own links that stay; pass 1: the links of those that leave (one hop) */
       const uint32_t *via = pass == 0 ? &u : links_at(h, u, l) + 1;
-      uint32_t nvia = pass == 0 ? 1 : links_at(h, u, l)[0];
+      uint32_t nvia = pass == 0 ? 1 : LINK_COUNT(links_at(h, u, l));
       for (uint32_t k = 0; k < nvia && np < g->pool_cap; k++) {
         uint32_t w = via[k];
         if (h->visit[w] == ep || g->nid[w] == PT_INDEX_NONE || h->level[w] < l) continue;
@@ -645,8 +668,8 @@ static void relink(pt_hnsw *h, const pt_index_rows *rows, hnew *g, uint32_t v, u
   point_node(h, rows, v, false, &pv);
   for (size_t j = 0; j < np; j++) g->pool[j].d = dist_to(h, rows, &pv, g->pool[j].id, INFINITY);
   sort_scored(g->pool, np);
-  size_t sel = select_neighbours(h, rows, g->pool, np, max_links(h, l), false);
-  out[0] = (uint32_t)sel;
+  size_t sel = select_neighbours(h, rows, g->pool, np, max_links(h, l), false, 0);
+  out[0] = link_word((uint32_t)sel, 0); /* scored from the float rows: not what link_back scores */
   for (size_t j = 0; j < sel; j++) out[1 + j] = g->nid[g->pool[j].id];
 }
 
@@ -893,7 +916,8 @@ void pt_hnsw_save(const pt_index *ix, pt_ibuf *w) {
   for (uint32_t v = 0; v < h->n; v++)
     for (uint32_t l = 0; l <= h->level[v]; l++) {
       const uint32_t *links = links_at(h, v, l);
-      pt_ibuf_u32s(w, links, 1 + (size_t)links[0]);
+      pt_ibuf_u32(w, LINK_COUNT(links));
+      pt_ibuf_u32s(w, links + 1, LINK_COUNT(links));
     }
 }
 

@@ -300,6 +300,11 @@ void pt_maxheap_pop(pt_scored *h, size_t *n) {
   sift_down(h, *n, true);
 }
 
+void pt_maxheap_replace_top(pt_scored *h, size_t n, pt_scored x) {
+  h[0] = x;
+  sift_down(h, n, true);
+}
+
 void pt_minheap_push(pt_scored *h, size_t *n, pt_scored x) {
   size_t i = (*n)++;
   while (i > 0) {

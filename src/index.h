@@ -258,6 +258,8 @@ typedef struct pt_scored {
  * the worst kept), the min-heap yields the closest first. Ties order by id. */
 void pt_maxheap_push(pt_scored *h, size_t *n, pt_scored x);
 void pt_maxheap_pop(pt_scored *h, size_t *n);
+/* Replaces the top of a max-heap of n (n > 0) with x: one sift, where a pop and a push take two. */
+void pt_maxheap_replace_top(pt_scored *h, size_t n, pt_scored x);
 void pt_minheap_push(pt_scored *h, size_t *n, pt_scored x);
 void pt_minheap_pop(pt_scored *h, size_t *n);
 /* Sorts a max-heap of n into ascending order in place. */
@@ -393,9 +395,8 @@ pt_status pt_index_res_reserve(pt_index *ix, size_t n);
 static inline void pt_topk_offer(pt_scored *h, size_t *n, size_t k, pt_scored x) {
   if (*n < k) {
     pt_maxheap_push(h, n, x);
-  } else if (pt_scored_less(x, h[0])) {
-    pt_maxheap_pop(h, n);
-    pt_maxheap_push(h, n, x);
+  } else if (k > 0 && pt_scored_less(x, h[0])) {
+    pt_maxheap_replace_top(h, *n, x);
   }
 }
 
