@@ -320,6 +320,12 @@ export function milvusService(face, { version, types }) {
     GetLoadingProgress: withStatus((req, db) =>
       face.getLoadingProgress({ collection_name: req.collection_name, db_name: db, partition_names: req.partition_names.length ? req.partition_names : undefined })),
     GetCollectionStatistics: withStatus((req, db) => face.getCollectionStatistics({ collection_name: req.collection_name, db_name: db })),
+    BatchDescribeCollection: withStatus(async (req, db) => {
+      if (req.collectionID.length) throw new MilvusException(Code.PARAMETER_INVALID, 'collectionID of BatchDescribeCollection is not supported by partita, give collection_name: invalid parameter');
+      const r = await face.batchDescribeCollections({ collection_names: req.collection_name, db_name: db });
+      // a collection that cannot be described gets its status and name, as Milvus answers
+      return { status: r.status, responses: r.responses.map((d, i) => (ok(d.status) ? describeMessage(d) : { status: d.status, collection_name: req.collection_name[i] })) };
+    }),
     // properties: the face judges each key (stored-only mmap, the core's own, the rest refused by name)
     AlterCollection: statusRpc((req, db) => face.alterCollectionProperties({
       collection_name: req.collection_name, db_name: db, ...alterations(req.properties, req.delete_keys),
@@ -376,6 +382,7 @@ export function milvusService(face, { version, types }) {
       const data = { collection_name: req.collection_name, db_name: db, index_name: req.index_name };
       return delete_keys ? face.dropIndexProperties({ ...data, properties: delete_keys }) : face.alterIndexProperties({ ...data, params: properties });
     }),
+    GetIndexStatistics: withStatus((req, db) => face.getIndexStatistics({ collection_name: req.collection_name, db_name: db, index_name: req.index_name || undefined })),
     DropIndex: statusRpc((req, db) => face.dropIndex({ collection_name: req.collection_name, db_name: db, field_name: req.field_name || undefined, index_name: req.index_name || undefined })),
 
     // ---- data
@@ -482,12 +489,34 @@ export function milvusService(face, { version, types }) {
     }),
     // every write of the embedded store is where it goes once acknowledged
     GetFlushState: withStatus(async () => ({ status: resStatus(), flushed: true })),
+    FlushAll: withStatus((req, db) => {
+      if (req.flush_targets.length) throw new MilvusException(Code.PARAMETER_INVALID, 'flush_targets of FlushAll are not supported by partita: invalid parameter');
+      return face.flushAll({ db_name: db });
+    }),
+    // FlushAll answers once every collection is flushed
+    GetFlushAllState: withStatus(async () => ({ status: resStatus(), flushed: true })),
+
+    // ---- analyzers: the core's, given by their params (a collection field's analyzer is refused by name)
+    RunAnalyzer: withStatus((req, db) => {
+      for (const k of ['collection_name', 'field_name', 'analyzer_names'])
+        if (req[k].length) throw new MilvusException(Code.PARAMETER_INVALID, `${k} of RunAnalyzer (a field's analyzer) is not supported by partita, give analyzer_params: invalid parameter`);
+      return face.runAnalyzer({ text: req.placeholder.map(utf8Text), analyzer_params: req.analyzer_params || undefined, with_detail: req.with_detail, with_hash: req.with_hash, db_name: db });
+    }),
   };
 }
 
 /** Search params of the SDK's search iterator (and the request's own keys), not the index's. */
 const ITERATOR_KEYS = new Set(['iterator', 'search_iter_v2', 'search_iter_batch_size', 'search_iter_id', 'search_iter_last_bound',
   'guarantee_timestamp', 'collection_id']);
+
+/** A text sent as bytes, refused when it is not UTF-8 (never read with replacement characters). */
+function utf8Text(bytes) {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new MilvusException(Code.PARAMETER_INVALID, 'a text of RunAnalyzer is not valid UTF-8: invalid parameter');
+  }
+}
 
 function decodeOrFail(type, bytes, what) {
   try {
