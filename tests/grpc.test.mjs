@@ -441,6 +441,12 @@ test('BatchDescribeCollection, GetIndexStatistics, FlushAll / GetFlushAllState a
     ok(both);
     assert.deepEqual(both.responses.map((d) => [d.status.code, d.collection_name]), [[0, name], [100, 'no_such_collection']]);
     status(await raw.call('RunAnalyzer', { placeholder: [Buffer.from([0x61, 0xff, 0x62])] }), 1100, /not valid UTF-8/);
+    // a search by text whose text is not UTF-8: Milvus's parameter error, not an internal one
+    const PG = protoType('milvus.proto.common.PlaceholderGroup');
+    const group = PG.encode(PG.fromObject({ placeholders: [{ tag: '$0', type: 'VarChar', values: [Buffer.from([0x61, 0xff])] }] })).finish();
+    const s = await raw.call('Search', { collection_name: name, dsl: '', placeholder_group: Buffer.from(group), nq: 1,
+      search_params: [{ key: 'anns_field', value: 'vector' }, { key: 'topk', value: '3' }, { key: 'params', value: '{}' }] });
+    status(s, 1100, /a placeholder text is not valid UTF-8/);
     status(await raw.call('BatchDescribeCollection', { collection_name: [name], collectionID: ['1'] }), 1100, /collectionID of BatchDescribeCollection/);
     status(await raw.call('FlushAll', { flush_targets: [{ db_name: 'default', collection_names: [name] }] }), 1100, /flush_targets of FlushAll/);
   } finally {

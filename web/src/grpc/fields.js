@@ -19,8 +19,18 @@ import { toDataType } from '../client/milvus-client.js';
 
 const invalid = (message) => new MilvusException(Code.PARAMETER_INVALID, `${message}: invalid parameter`);
 
-const text = new TextDecoder('utf-8', { fatal: true });
+const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
+
+/** Text sent as bytes, exactly (a leading BOM kept); bytes that are not UTF-8 are refused, never
+ * read with replacement characters. */
+export function utf8Text(bytes, what) {
+  try {
+    return text.decode(bytes);
+  } catch {
+    throw invalid(`${what} is not valid UTF-8`);
+  }
+}
 
 /** JSON bytes as a value (integers beyond 2^53 as BigInts, as the core reads them). */
 function jsonValue(bytes, name) {
@@ -308,7 +318,7 @@ export function placeholderVectors(group) {
       return { n, data: new Int8Array(bytesAt(b, 0, b.length).buffer) };
     }
     case DataType.SparseFloatVector: return { n, data: values.map((b) => sparseRow(b, 'placeholder')) };
-    case DataType.VarChar: return { n, data: values.map((b) => text.decode(b)) };
+    case DataType.VarChar: return { n, data: values.map((b) => utf8Text(b, 'a placeholder text')) };
     default: throw invalid(`placeholder type ${type} is not supported by partita`);
   }
 }

@@ -8,7 +8,7 @@ import { Code, MilvusException } from '../core/errors.js';
 import { setOrDelete } from '../core/properties.js';
 import { resStatus, statusOf } from '../client/status.js';
 import { DataType, DEFAULT_DYNAMIC_FIELD, DEFAULT_COUNT_QUERY_STRING, ErrorCode } from '../client/constants.js';
-import { columnsOf, keyValues, placeholderVectors, rowsOf, templateValues } from './fields.js';
+import { columnsOf, keyValues, placeholderVectors, rowsOf, templateValues, utf8Text } from './fields.js';
 import { idsReply, toDataType } from '../client/milvus-client.js';
 
 /** A status of whatever a face call threw: its Milvus code, a status it threw as it is, the SDK
@@ -500,7 +500,7 @@ export function milvusService(face, { version, types }) {
     RunAnalyzer: withStatus((req, db) => {
       for (const k of ['collection_name', 'field_name', 'analyzer_names'])
         if (req[k].length) throw new MilvusException(Code.PARAMETER_INVALID, `${k} of RunAnalyzer (a field's analyzer) is not supported by partita, give analyzer_params: invalid parameter`);
-      return face.runAnalyzer({ text: req.placeholder.map(utf8Text), analyzer_params: req.analyzer_params || undefined, with_detail: req.with_detail, with_hash: req.with_hash, db_name: db });
+      return face.runAnalyzer({ text: req.placeholder.map((b) => utf8Text(b, 'a text of RunAnalyzer')), analyzer_params: req.analyzer_params || undefined, with_detail: req.with_detail, with_hash: req.with_hash, db_name: db });
     }),
   };
 }
@@ -508,15 +508,6 @@ export function milvusService(face, { version, types }) {
 /** Search params of the SDK's search iterator (and the request's own keys), not the index's. */
 const ITERATOR_KEYS = new Set(['iterator', 'search_iter_v2', 'search_iter_batch_size', 'search_iter_id', 'search_iter_last_bound',
   'guarantee_timestamp', 'collection_id']);
-
-/** A text sent as bytes, refused when it is not UTF-8 (never read with replacement characters). */
-function utf8Text(bytes) {
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    throw new MilvusException(Code.PARAMETER_INVALID, 'a text of RunAnalyzer is not valid UTF-8: invalid parameter');
-  }
-}
 
 function decodeOrFail(type, bytes, what) {
   try {
