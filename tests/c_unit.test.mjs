@@ -36,7 +36,8 @@ for (const b of builds) {
         maxBuffer: 64 << 20,
       });
       const out = `${r.stdout}\n${r.stderr}`;
-      assert.equal(r.status, 0, `${name} failed (${b.kind}):\n${out.slice(-6000)}`);
+      // a signal (status null) is named: a run that printed its summary and was then killed is told apart
+      assert.equal(r.status, 0, `${name} failed (${b.kind}; exit ${r.status}, signal ${r.signal}, ${r.error?.message ?? 'no spawn error'}):\n${out.slice(-6000)}`);
       assert.match(r.stdout, /^\d+ passed, 0 failed$/m, `no summary from ${name}:\n${out.slice(-2000)}`);
     });
   }
