@@ -396,7 +396,7 @@ test('Alter* RPCs: the SDK sets and drops stored properties over gRPC; what part
       ['AlterIndex', { collection_name: name, index_name: index, extra_params: set, delete_keys: ['mmap.enabled'] }],
       ['AlterCollection', { collection_name: name, properties: set, delete_keys: ['mmap.enabled'] }],
     ]) status(await raw.call(method, req), 1100, /^cannot provide both DeleteKeys and ExtraParams/);
-    status(await raw.call('AlterCollection', { collection_name: name, properties: [...set, { key: 'mmap.enabled', value: 'false' }] }), 1100, /duplicated property key mmap\.enabled/);
+    status(await raw.call('AlterCollection', { collection_name: name, properties: [...set, { key: 'mmap.enabled', value: 'false' }] }), 1100, /duplicated key mmap\.enabled in properties/);
     status(await raw.call('AlterCollectionField', { collection_name: name, field_name: 'vector', delete_keys: ['mmap.enabled'] }), 1100, /delete_keys of AlterCollectionField are not supported/);
   } finally {
     raw.close();
@@ -449,6 +449,51 @@ test('BatchDescribeCollection, GetIndexStatistics, FlushAll / GetFlushAllState a
     status(s, 1100, /a placeholder text is not valid UTF-8/);
     status(await raw.call('BatchDescribeCollection', { collection_name: [name], collectionID: ['1'] }), 1100, /collectionID of BatchDescribeCollection/);
     status(await raw.call('FlushAll', { flush_targets: [{ db_name: 'default', collection_names: [name] }] }), 1100, /flush_targets of FlushAll/);
+  } finally {
+    raw.close();
+  }
+  ok(await client.dropCollection({ collection_name: name }));
+});
+
+test('a key given twice in a key-value list is refused by name (no silent first-wins or last-wins), and changes nothing', async () => {
+  const name = uniqueName('dupkeys');
+  await quick(name, 2);
+  ok(await client.insert({ collection_name: name, data: [{ id: 1, vector: [1, 1] }] }));
+  const raw = rawClient();
+  try {
+    const twice = (key, a, b) => [{ key, value: a }, { key, value: b }];
+    const status = (r, code, reason) => {
+      const st = r.status ?? r;
+      assert.equal(st.code, code, st.reason);
+      assert.match(st.reason, reason);
+    };
+    const PG = protoType('milvus.proto.common.PlaceholderGroup');
+    const group = PG.encode(PG.fromObject({ placeholders: [{ tag: '$0', type: 'FloatVector', values: [Buffer.from(new Float32Array([1, 1]).buffer)] }] })).finish();
+    const search = (params) => raw.call('Search', {
+      collection_name: name, dsl: '', nq: 1, placeholder_group: Buffer.from(group),
+      search_params: [{ key: 'anns_field', value: 'vector' }, { key: 'metric_type', value: 'COSINE' }, ...params],
+    });
+    const found = await search([{ key: 'topk', value: '1' }]);
+    assert.equal(found.status.code, 0, found.status.reason);
+    for (const [r, reason] of [
+      [(await search(twice('topk', '1', '5'))).status, /duplicated key topk in search_params/],
+      [(await raw.call('Query', { collection_name: name, expr: 'id > 0', output_fields: ['id'], query_params: twice('limit', '1', '2') })).status, /duplicated key limit in query_params/],
+      [await raw.call('CreateIndex', { collection_name: name, field_name: 'vector', index_name: 'ix2', extra_params: [{ key: 'index_type', value: 'FLAT' }, ...twice('metric_type', 'L2', 'IP')] }), /duplicated key metric_type in index params/],
+      [await raw.call('CreateDatabase', { db_name: 'dup_db', properties: twice('database.max.collections', '5', '6') }), /duplicated key database\.max\.collections in properties/],
+    ]) {
+      assert.equal(r.code, 1100, r.reason);
+      assert.match(r.reason, reason);
+    }
+    // a key named __proto__ is a key like any other: refused by the face as an unknown property, by name
+    status(await raw.call('AlterCollection', { collection_name: name, properties: [{ key: '__proto__', value: 'x' }] }), 1100, /__proto__/);
+    // ids the embedded store does not use are refused by name, never answered Success for any id
+    status(await raw.call('AlterCollection', { collection_name: name, collectionID: '12345', properties: [{ key: 'mmap.enabled', value: 'true' }] }), 1100, /collectionID/);
+    status(await raw.call('AlterDatabase', { db_name: 'default', db_id: '7', properties: [{ key: 'mmap.enabled', value: 'true' }] }), 1100, /db_id/);
+    const noDb = await raw.call('GetFlushAllState', { db_name: 'no_such_db' });
+    assert.equal(noDb.status.code, 800, noDb.status.reason);
+    status(await raw.call('GetFlushAllState', { flush_targets: [{ db_name: 'default', collection_names: [name] }] }), 1100, /flush_targets of GetFlushAllState/);
+    assert.equal((await client.listDatabases()).db_names.includes('dup_db'), false);
+    assert.deepEqual((await client.listIndexes({ collection_name: name })).indexes.includes('ix2'), false);
   } finally {
     raw.close();
   }

@@ -35,8 +35,9 @@ export function utf8Text(bytes, what) {
 /** JSON bytes as a value (integers beyond 2^53 as BigInts, as the core reads them). */
 function jsonValue(bytes, name) {
   if (!bytes.length) return null;
+  const t = utf8Text(bytes, `field ${name}: a JSON value`);
   try {
-    return parseJson(text.decode(bytes));
+    return parseJson(t); // a leading BOM is not JSON (Go's encoding/json refuses it too)
   } catch (e) {
     throw invalid(`field ${name}: a JSON value that is not JSON (${e.message})`);
   }
@@ -254,10 +255,17 @@ export function columnsOf(rows, names, fields, dynamicKeys = []) {
 
 // ---- requests ----------------------------------------------------------------------------
 
-/** KeyValuePairs as an object (a key given twice: the last). */
-export function keyValues(list) {
-  const out = {};
-  for (const { key, value } of list ?? []) out[key] = value;
+/**
+ * KeyValuePairs as an object. A key given twice is refused, naming the key and the list (`what`):
+ * Milvus keeps the first search param, the last schema/type param and refuses a repeated index
+ * param at build time, so no one of them can be kept without silently dropping the other.
+ */
+export function keyValues(list, what) {
+  const out = Object.create(null); // a key named __proto__ is a key like any other
+  for (const { key, value } of list ?? []) {
+    if (Object.hasOwn(out, key)) throw new MilvusException(Code.PARAMETER_INVALID, `duplicated key ${key} in ${what}: invalid parameter`);
+    out[key] = value;
+  }
   return out;
 }
 

@@ -62,14 +62,7 @@ function given(req, keys) {
  * refused: the last one would silently win. */
 function alterations(pairs, deleteKeys) {
   const out = {};
-  if (pairs.length) {
-    const seen = new Set();
-    for (const { key } of pairs) {
-      if (seen.has(key)) throw new MilvusException(Code.PARAMETER_INVALID, `duplicated property key ${key}: invalid parameter`);
-      seen.add(key);
-    }
-    out.properties = keyValues(pairs);
-  }
+  if (pairs.length) out.properties = keyValues(pairs, 'properties');
   if (deleteKeys.length) out.delete_keys = deleteKeys;
   return out;
 }
@@ -79,7 +72,7 @@ function fieldsOf(schema) {
   return schema.fields.map((f) => {
     const out = {
       name: f.name, description: f.description, data_type: toDataType(f.data_type) ?? f.data_type, is_primary_key: f.is_primary_key,
-      autoID: f.autoID, type_params: keyValues(f.type_params), nullable: f.nullable, is_partition_key: f.is_partition_key,
+      autoID: f.autoID, type_params: keyValues(f.type_params, `type_params of field ${f.name}`), nullable: f.nullable, is_partition_key: f.is_partition_key,
       is_clustering_key: f.is_clustering_key,
     };
     if (f.element_type && f.element_type !== 'None') out.element_type = toDataType(f.element_type) ?? f.element_type;
@@ -151,7 +144,7 @@ export function milvusService(face, { version, types }) {
 
   /** The face's query options from a QueryRequest. */
   function queryData(req, db) {
-    const params = keyValues(req.query_params);
+    const params = keyValues(req.query_params, 'query_params');
     // no output fields: the primary key alone, as Milvus answers (the SDK sends ['*'] itself)
     const data = { collection_name: req.collection_name, db_name: db, expr: req.expr, output_fields: req.output_fields };
     for (const [k, v] of Object.entries(params)) {
@@ -270,7 +263,7 @@ export function milvusService(face, { version, types }) {
     if (ids.length) throw new MilvusException(Code.PARAMETER_INVALID, `function ${fn.name} carries field or function ids (${ids.join(', ')}); the server assigns them: invalid parameter`);
     return { // type: the enum's name as decoded ('BM25'), which the core reads as the number
       name: fn.name, description: fn.description, type: fn.type, input_field_names: fn.input_field_names, output_field_names: fn.output_field_names,
-      params: keyValues(fn.params),
+      params: keyValues(fn.params, `params of function ${fn.name}`),
     };
   }
 
@@ -295,7 +288,7 @@ export function milvusService(face, { version, types }) {
       if (schema.name && schema.name !== req.collection_name)
         throw new MilvusException(Code.PARAMETER_INVALID, `collection name [${req.collection_name}] is not the schema's name [${schema.name}]: invalid parameter`);
       if (schema.functions.length) data.functions = schema.functions.map(functionOf);
-      if (req.properties.length) data.properties = keyValues(req.properties);
+      if (req.properties.length) data.properties = keyValues(req.properties, 'properties');
       if (Number(req.num_partitions) > 0) data.num_partitions = Number(req.num_partitions);
       if (req.shards_num > 1) data.shards_num = req.shards_num;
       if (schema.struct_array_fields.length) throw new MilvusException(Code.PARAMETER_INVALID, 'struct array fields are not supported by partita: invalid parameter');
@@ -328,11 +321,11 @@ export function milvusService(face, { version, types }) {
     }),
     // properties: the face judges each key (stored-only mmap, the core's own, the rest refused by name)
     AlterCollection: statusRpc((req, db) => face.alterCollectionProperties({
-      collection_name: req.collection_name, db_name: db, ...alterations(req.properties, req.delete_keys),
+      collection_name: req.collection_name, db_name: db, ...alterations(req.properties, req.delete_keys), ...given(req, ['collectionID']),
     })),
     AlterCollectionField: statusRpc((req, db) => {
       if (req.delete_keys.length) throw new MilvusException(Code.PARAMETER_INVALID, 'delete_keys of AlterCollectionField are not supported by partita: invalid parameter');
-      return face.alterCollectionFieldProperties({ collection_name: req.collection_name, db_name: db, field_name: req.field_name, properties: keyValues(req.properties) });
+      return face.alterCollectionFieldProperties({ collection_name: req.collection_name, db_name: db, field_name: req.field_name, properties: keyValues(req.properties, 'properties') });
     }),
 
     // ---- partitions
@@ -364,15 +357,15 @@ export function milvusService(face, { version, types }) {
     ListAliases: withStatus((req, db) => face.listAliases({ collection_name: req.collection_name, db_name: db })),
 
     // ---- databases
-    CreateDatabase: statusRpc((req) => face.createDatabase({ db_name: req.db_name, properties: req.properties.length ? keyValues(req.properties) : undefined })),
+    CreateDatabase: statusRpc((req) => face.createDatabase({ db_name: req.db_name, properties: req.properties.length ? keyValues(req.properties, 'properties') : undefined })),
     DropDatabase: statusRpc((req) => face.dropDatabase({ db_name: req.db_name })),
     ListDatabases: withStatus(() => face.listDatabases({})),
     DescribeDatabase: withStatus((req) => face.describeDatabase({ db_name: req.db_name })),
-    AlterDatabase: statusRpc((req) => face.alterDatabaseProperties({ db_name: req.db_name, ...alterations(req.properties, req.delete_keys) })),
+    AlterDatabase: statusRpc((req) => face.alterDatabaseProperties({ db_name: req.db_name, ...alterations(req.properties, req.delete_keys), ...given(req, ['db_id']) })),
 
     // ---- indexes (recorded as the face records them)
     CreateIndex: statusRpc((req, db) =>
-      face.createIndex({ collection_name: req.collection_name, db_name: db, field_name: req.field_name, index_name: req.index_name || undefined, extra_params: keyValues(req.extra_params) })),
+      face.createIndex({ collection_name: req.collection_name, db_name: db, field_name: req.field_name, index_name: req.index_name || undefined, extra_params: keyValues(req.extra_params, 'index params') })),
     DescribeIndex: withStatus((req, db) => face.describeIndex({ collection_name: req.collection_name, db_name: db, field_name: req.field_name || undefined, index_name: req.index_name || undefined })),
     GetIndexState: withStatus((req, db) => face.getIndexState({ collection_name: req.collection_name, db_name: db, field_name: req.field_name || undefined, index_name: req.index_name || undefined })),
     GetIndexBuildProgress: withStatus((req, db) => face.getIndexBuildProgress({ collection_name: req.collection_name, db_name: db, field_name: req.field_name || undefined, index_name: req.index_name || undefined })),
@@ -411,7 +404,7 @@ export function milvusService(face, { version, types }) {
     Search: rpc((s) => searchFailed(s, ''), async (req, db) => {
       if (req.sub_reqs.length || req.function_score || req.search_aggregation || req.function_chains.length || req.highlighter)
         throw new MilvusException(Code.PARAMETER_INVALID, 'sub requests, function scores, aggregations, chains and highlighters of a search are not supported by partita: invalid parameter');
-      const sp = keyValues(req.search_params);
+      const sp = keyValues(req.search_params, 'search_params');
       const data = searchOptions(req, db, sp);
       let nq;
       if (req.search_input === 'ids') {
@@ -440,7 +433,7 @@ export function milvusService(face, { version, types }) {
     HybridSearch: rpc((s) => searchFailed(s, ''), async (req, db) => {
       if (req.function_score || req.function_chains?.length || req.highlighter)
         throw new MilvusException(Code.PARAMETER_INVALID, 'function scores, chains and highlighters of a hybrid search are not supported by partita: invalid parameter');
-      const rp = keyValues(req.rank_params);
+      const rp = keyValues(req.rank_params, 'rank_params');
       for (const k of Object.keys(rp))
         if (!['strategy', 'params', 'limit', 'offset', 'round_decimal'].includes(k))
           throw new MilvusException(Code.PARAMETER_INVALID, `rank param ${k} of a hybrid search is not supported by partita: invalid parameter`);
@@ -448,7 +441,7 @@ export function milvusService(face, { version, types }) {
       const data = req.requests.map((sub) => {
         if (sub.sub_reqs.length || sub.function_score || sub.search_aggregation || sub.search_input === 'ids')
           throw new MilvusException(Code.PARAMETER_INVALID, 'a hybrid sub-search with sub requests, function scores, aggregations or ids is not supported by partita: invalid parameter');
-        const o = searchOptions(sub, db, keyValues(sub.search_params));
+        const o = searchOptions(sub, db, keyValues(sub.search_params, 'search_params'));
         const { n, data: vectors } = placeholderVectors(placeholderOf(sub.placeholder_group ?? Buffer.alloc(0)));
         nq = n;
         const one = { data: vectors, anns_field: o.anns_field, limit: o.limit };
@@ -493,8 +486,16 @@ export function milvusService(face, { version, types }) {
       if (req.flush_targets.length) throw new MilvusException(Code.PARAMETER_INVALID, 'flush_targets of FlushAll are not supported by partita: invalid parameter');
       return face.flushAll({ db_name: db });
     }),
-    // FlushAll answers once every collection is flushed
-    GetFlushAllState: withStatus(async () => ({ status: resStatus(), flushed: true })),
+    // FlushAll answers once every collection is flushed, so any FlushAll's timestamp is flushed;
+    // the database must exist (Milvus answers 800 for one that does not)
+    GetFlushAllState: withStatus(async (req) => {
+      if (req.flush_targets.length) throw new MilvusException(Code.PARAMETER_INVALID, 'flush_targets of GetFlushAllState are not supported by partita: invalid parameter');
+      if (req.db_name) {
+        const d = await face.describeDatabase({ db_name: req.db_name });
+        if (!ok(d.status)) return { status: d.status, flushed: false };
+      }
+      return { status: resStatus(), flushed: true };
+    }),
 
     // ---- analyzers: the core's, given by their params (a collection field's analyzer is refused by name)
     RunAnalyzer: withStatus((req, db) => {
