@@ -416,6 +416,11 @@ test('an http(s) address forwards the writes to that Milvus REST endpoint, as co
     assert.deepEqual(q.data.map((r) => Number(r.id)), [1]);
     // and the embedded store answers the reads
     assert.deepEqual((await remote.query({ collection_name: name, filter: '', limit: 5 })).data.map((r) => r.id), ['1']);
+    // a rename would rename the local copy only (the remote keeps its name): refused by name, nothing renamed
+    const renamed = await remote.renameCollection({ collection_name: name, new_collection_name: `${name}_b` });
+    assert.equal(renamed.code, 1100);
+    assert.match(renamed.reason, /renaming a collection is not supported by partita on a forwarding connection/);
+    assert.deepEqual((await remote.showCollections()).data.map((c) => c.name).filter((n) => n.startsWith(name)), [name]);
   } finally {
     await server.close();
   }

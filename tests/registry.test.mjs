@@ -228,6 +228,17 @@ test("the ORM drops and renames through the store's registry (a REST handler ove
   assert.throws(() => new Collection('books', { using }).drop(), held);
   assert.throws(() => utility.drop_collection('shelf', { using }), { code: 1100, message: 'cannot drop the collection via alias = shelf: invalid parameter' });
   assert.throws(() => utility.rename_collection('books', 'shelf', { using }), { message: 'duplicated new collection name shelf with other collection name or alias' });
+  // an alias is not a collection to rename, on every face (Milvus's refusal; none renames what it names)
+  const viaAlias = { code: 1100, message: 'unsupported use an alias to rename collection, alias:shelf: invalid parameter' };
+  assert.throws(() => utility.rename_collection('shelf', 'tomes', { using }), viaAlias);
+  assert.deepEqual(await rest('collections/rename', { collectionName: 'shelf', newCollectionName: 'tomes' }), viaAlias);
+  const client = new MilvusClient({ address: ':memory:' });
+  ok(await client.createCollection({ collection_name: 'books', dimension: 2 }));
+  ok(await client.createAlias({ collection_name: 'books', alias: 'shelf' }));
+  const viaClient = await client.renameCollection({ collection_name: 'shelf', new_collection_name: 'tomes' });
+  assert.deepEqual([viaClient.code, viaClient.reason], [viaAlias.code, viaAlias.message]);
+  ok(await client.dropAlias({ alias: 'shelf' }));
+  ok(await client.dropCollection({ collection_name: 'books' }));
   utility.rename_collection('books', 'tomes', { using });
   const d = (await rest('collections/describe', { collectionName: 'shelf' })).data;
   assert.deepEqual([d.collectionName, d.aliases, d.load], ['tomes', ['shelf'], 'LoadStateNotLoad']);

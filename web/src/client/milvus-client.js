@@ -689,9 +689,9 @@ export class MilvusClient {
     accept('renameCollection', data, ['new_collection_name']);
     if (data.new_db_name !== undefined) throw unsupported('`new_db_name` of MilvusClient.renameCollection');
     return this.#run((s) => s, () => {
-      const store = this.#storeOf(data), from = data.collection_name, to = data.new_collection_name;
+      const from = data.collection_name, to = data.new_collection_name;
       if (typeof to !== 'string') throw new MilvusException(Code.PARAMETER_INVALID, 'new collection name must be a string: invalid parameter');
-      registryOf(store).rename(from, to);
+      connections._renameCollection(this.#aliasOf(data), from, to);
       this.#collections.delete(`${this.#dbOf(data)}\u0000${from}`);
       return resStatus();
     });

@@ -96,9 +96,11 @@ class Registry {
     if (h) this.#states.delete(h.id);
   }
 
-  /** RenameCollection of collection `from` to `to` (a name no collection or alias has), for
-   * every face: its state and aliases follow it. Returns the core's facts of the renamed one. */
+  /** RenameCollection of collection `from` (not an alias, as Milvus refuses) to `to` (a name no
+   * collection or alias has), for every face: its state and aliases follow it. Returns the core's facts of the renamed one. */
   rename(from, to) {
+    if (this.aliases.has(from))
+      throw new MilvusException(Code.PARAMETER_INVALID, `unsupported use an alias to rename collection, alias:${from}: invalid parameter`);
     const h = engine().resolve(this.#store, from);
     const renamed = engine().renameCollection(this.#store, h.name, to, (n) => this.aliases.has(n));
     const s = this.state(h);

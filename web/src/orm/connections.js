@@ -11,12 +11,12 @@
 
 import { engine, isInitialized } from '../core/engine.js';
 import { init } from '../core/loader.js';
-import { CLIENT_ERROR, ConnectionConfigException, ConnectionNotExistException, ParamError } from '../core/errors.js';
+import { CLIENT_ERROR, Code, ConnectionConfigException, ConnectionNotExistException, MilvusException, ParamError } from '../core/errors.js';
 import { Forwarder } from '../remote/forward.js';
 import { DurableStore } from '../persist/durable.js';
 import { BrowserStore, browserOptions } from '../persist/browser-store.js';
 import { durableOptions } from '../persist/recovery.js';
-import { registryHost } from '../core/registry.js';
+import { registryHost, registryOf } from '../core/registry.js';
 import { acceptOptions } from './options.js';
 
 const DEFAULT = 'default';
@@ -179,6 +179,15 @@ class Connections {
   _forwarder(alias = DEFAULT) {
     const a = this.#aliases.get(alias);
     return a && a.connected ? this.#forwarders.get(alias) ?? null : null;
+  }
+
+  /** RenameCollection `from` → `to` in the store of an alias, for every face (the registry's
+   * checks: Milvus's refusal of an alias as `from`, of a taken name); refused on a forwarding
+   * connection, where the remote collection would keep its name. */
+  _renameCollection(alias, from, to) {
+    if (this._forwarder(alias))
+      throw new MilvusException(Code.PARAMETER_INVALID, 'renaming a collection is not supported by partita on a forwarding connection (the remote collection would keep its name): invalid parameter');
+    return registryOf(this._store(alias)).rename(from, to);
   }
 
   /** The store of an alias (the engine's, opened on first use); `default` connects on first use. */

@@ -140,17 +140,15 @@ export const utility = Object.freeze({
   /**
    * Renames a collection: its data, partitions and clocks move to the new name (a failure leaves
    * it as it was). Milvus's errors when there is no such collection or the new name is taken;
-   * `new_db_name` is refused (the ORM store has one database), and so is a rename on a
-   * forwarding connection (the remote collection would keep its name).
+   * `new_db_name` is refused (the ORM store has one database), and so are an alias as the old
+   * name (Milvus's refusal) and a rename on a forwarding connection (the remote collection would
+   * keep its name).
    */
   rename_collection(old_collection_name, new_collection_name, options) {
     const o = opts(options, 'rename_collection');
     if (o.new_db_name !== undefined && o.new_db_name !== null && o.new_db_name !== '')
       throw new ParamError(CLIENT_ERROR, 'new_db_name of utility.rename_collection is not supported: the ORM store has one database');
-    const using = o.using ?? 'default';
-    if (connections._forwarder(using))
-      throw new ParamError(CLIENT_ERROR, 'utility.rename_collection is not supported on a forwarding connection: the remote collection would keep its name');
-    registryOf(connections._store(using)).rename(checkName(old_collection_name, 'collection'), checkName(new_collection_name, 'collection'));
+    connections._renameCollection(o.using ?? 'default', checkName(old_collection_name, 'collection'), checkName(new_collection_name, 'collection'));
   },
 
   /** Collections are loaded as long as they exist: { loading_progress: '100%' } (Milvus's error

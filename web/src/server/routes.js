@@ -340,9 +340,7 @@ function renameCollection(conn, req) {
   const db = conn.databases.check(req.newDbName || conn.db);
   if (db !== conn.db)
     throw new MilvusException(Code.PARAMETER_INVALID, 'collections/rename to another database (newDbName) is not supported by partita: invalid parameter');
-  if (connections._forwarder(conn.using))
-    throw new MilvusException(Code.PARAMETER_INVALID, 'collections/rename is not supported by partita on a forwarding connection (the remote collection would keep its name): invalid parameter');
-  conn.reg.rename(conn.real(req.collectionName), req.newCollectionName);
+  connections._renameCollection(conn.using, req.collectionName, req.newCollectionName);
   return okData({});
 }
 
