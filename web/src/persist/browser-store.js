@@ -117,13 +117,17 @@ export class BrowserStore {
   async #recover({ cp, log }) {
     const onHost = (bytes) => this.#host?.apply(bytes, this.#store);
     // the newest whole checkpoint (the other slot may hold one torn mid-write), read once: as it
-    // is applied (a damaged record in it is refused by name then)
-    const ids = cp.map((b) => (b ? endedCheckpoint(b) : null));
+    // is applied (a damaged record in it is refused by name then). The Worker writes a slot's log
+    // header only once its checkpoint is flushed, so a checkpoint counts only when its log's header
+    // names it: one that ends with its END but whose middle a power cut lost (storage may persist
+    // a file's tail first) is passed over for the older slot, which with its log holds everything
+    const heads = log.map((b) => (b ? logHeader(b).id : null));
+    const ids = cp.map((b, s) => (b && heads[s] !== null && endedCheckpoint(b) === heads[s] ? heads[s] : null));
     const slot = ids[0] === null && ids[1] === null ? null : ids[1] === null || (ids[0] !== null && ids[0] > ids[1]) ? 0 : 1;
     this.#id = slot === null ? 0 : ids[slot];
     if (slot !== null && this.#id % 2 !== slot) throw this.#damaged(`checkpoint.${slot}`, `holds checkpoint ${this.#id}, which belongs in the other slot`);
     for (const s of [0, 1]) {
-      const head = log[s] ? logHeader(log[s]).id : null;
+      const head = heads[s];
       if (head !== null && head > this.#id)
         throw this.#damaged(`log.${s}`, `follows checkpoint ${head}, but the newest whole checkpoint is ${this.#id} (checkpoint.${head % 2} is damaged)`);
     }
