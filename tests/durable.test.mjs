@@ -56,6 +56,10 @@ const same = (a, b) => {
   }
 };
 
+/** A write's promise that fails unless the write inserted `n` rows (so that a count of
+ * fdatasyncs cannot pass because the write failed). */
+const wrote = (p, n = 1) => p.then((r) => assert.equal(Number(r.insert_cnt), n, JSON.stringify(r)));
+
 /** How many fdatasyncs (of any durable store of this process) `fn` makes, awaited. */
 async function fdatasyncs(fn) {
   let n = 0;
@@ -178,7 +182,7 @@ test("connect()'s durable option: the store's sync policy, each key checked by n
   await client.connectPromise;
   assert.equal((await client.query({ collection_name: 't', filter: 'id >= 0', output_fields: ['id'] })).data.length, 1);
   // fsync 'none' is the store's policy: its writes never fdatasync
-  assert.equal(await fdatasyncs(() => client.insert({ collection_name: 't', data: [{ id: 2, n: 2, v: [0, 1, 0, 0] }] })), 0);
+  assert.equal(await fdatasyncs(() => wrote(client.insert({ collection_name: 't', data: [{ id: 2, n: 2, v: [0, 1, 0, 0] }] }))), 0);
   await client.closeConnection?.();
   connections.remove_connection(`milvus-client ${dir}`);
   rmSync(path.dirname(dir), { recursive: true, force: true });
@@ -191,14 +195,19 @@ test("the owner's durable options are every database's: a write to another datab
   const dir = tmp('owner.db');
   // MilvusClient, fsync 'none': the other database's store does not fdatasync either (and the
   // default policy's does, so the count can tell)
-  const client = new MilvusClient({ address: dir, durable: { fsync: 'none' } });
+  const options = { fsync: 'none' };
+  const client = new MilvusClient({ address: dir, durable: options });
+  await client.connectPromise;
+  // the options were checked and kept when the client connected: changing the caller's object
+  // afterwards (or a getter answering otherwise) does not reach the database opened later
+  options.fsync = 'batch';
   assert.equal((await client.createDatabase({ db_name: 'other' })).error_code, 'Success');
   assert.equal((await client.createCollection({ db_name: 'other', collection_name: 'x', dimension: 2 })).error_code, 'Success');
   const row = { db_name: 'other', collection_name: 'x', data: [{ id: 1, vector: [1, 0] }] };
-  assert.equal(await fdatasyncs(() => client.insert(row)), 0);
+  assert.equal(await fdatasyncs(() => wrote(client.insert(row))), 0);
   closeDatabases(`milvus-client ${dir}`);
   const batch = new MilvusClient({ address: dir });
-  assert.ok(await fdatasyncs(() => batch.insert(row)) > 0);
+  assert.ok(await fdatasyncs(() => wrote(batch.insert({ ...row, data: [{ id: 2, vector: [0, 1] }] }))) > 0);
   closeDatabases(`milvus-client ${dir}`);
   // REST over a connection with a group commit window: the other database's store has it, and the
   // reply waits for its fdatasync

@@ -93,12 +93,14 @@ class Connections {
       for (const k of REMOTE_OPTIONS)
         if (options[k] !== undefined)
           throw new ParamError(CLIENT_ERROR, `connections.connect() options: '${k}' is an option of a forwarding connection (uri http(s)://host:port); the embedded store alone has no use for it`);
-    if (options.durable !== undefined) {
-      if (!path) throw new ParamError(CLIENT_ERROR, "connections.connect() options: 'durable' is an option of a durable store (a uri ending in .db)");
-      (durableInPage() ? browserOptions : durableOptions)(options.durable); // refused now, by name, when wrong
-    }
-    const { host: _h, port: _p, secure: _s, ...rest } = options;
+    const { host: _h, port: _p, secure: _s, durable: given, ...rest } = options;
     const config = { ...rest, uri: remote || path ? uri : ':memory:' };
+    if (given !== undefined) {
+      if (!path) throw new ParamError(CLIENT_ERROR, "connections.connect() options: 'durable' is an option of a durable store (a uri ending in .db)");
+      // checked now (refused by name when wrong), and the checked copy kept: the caller's object
+      // is not read again when the store, or another database of its owner, opens later
+      config.durable = (durableInPage() ? browserOptions : durableOptions)(given);
+    }
     if (path) config.path = uri;
     if (config.token === undefined && (options.user || options.password)) config.token = `${options.user ?? ''}:${options.password ?? ''}`;
     const prev = this.#aliases.get(alias);
