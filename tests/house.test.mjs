@@ -148,6 +148,11 @@ test('the tables JS has before init() are checked against the core when the engi
   assert.throws(() => checkMirrors(changed('function', 'RERANK', 1)), /FunctionType\.RERANK is 3 in JS but 4 in the core/);
   const { MOLFINGERPRINT: _m, ...fewerTypes } = C.function;
   assert.throws(() => checkMirrors({ ...C, function: fewerTypes }), /FunctionType\.MOLFINGERPRINT is not one of the core's/);
+  // a name the core does not know is refused in every table (DataType and FieldOpType too)
+  const { INT8_VECTOR: _v, ...fewerDtypes } = C.dtype;
+  assert.throws(() => checkMirrors({ ...C, dtype: fewerDtypes }), /DataType\.INT8_VECTOR is not one of the core's/);
+  const { ARRAY_REMOVE: _r, ...fewerOps } = C.field_op;
+  assert.throws(() => checkMirrors({ ...C, field_op: fewerOps }), /FieldOpType\.ARRAY_REMOVE is not one of the core's/);
   const { PARAMETER_MISSING: _, ...fewer } = C.code;
   assert.throws(() => checkMirrors({ ...C, code: fewer }), /error code PARAMETER_MISSING is not one of the core's/);
   // and what the faces ask of DataTypes is the core's answer

@@ -93,21 +93,18 @@ export function memoryUsage() {
  * the core's: they must agree, or the engine does not start.
  */
 export function checkMirrors(constants) {
-  for (const [name, code] of Object.entries(constants.dtype))
-    if (DTYPE_CODES[name] !== code)
-      throw new MilvusException(Code.CLIENT, `DataType.${name} is ${DTYPE_CODES[name]} in JS but ${code} in the core`);
-  for (const [name, code] of Object.entries(constants.field_op))
-    if (FIELD_OP_CODES[name] !== code)
-      throw new MilvusException(Code.CLIENT, `FieldOpType.${name} is ${FIELD_OP_CODES[name]} in JS but ${code} in the core`);
-  for (const [name, code] of Object.entries(constants.function))
-    if (FUNCTION_CODES[name] !== code)
-      throw new MilvusException(Code.CLIENT, `FunctionType.${name} is ${FUNCTION_CODES[name]} in JS but ${code} in the core`);
-  for (const name of Object.keys(FUNCTION_CODES))
-    if (!Object.hasOwn(constants.function, name)) throw new MilvusException(Code.CLIENT, `FunctionType.${name} is not one of the core's`);
-  for (const [name, code] of Object.entries(constants.code))
-    if (Code[name] !== code) throw new MilvusException(Code.CLIENT, `error code ${name} is ${Code[name]} in JS but ${code} in the core`);
-  for (const name of Object.keys(Code))
-    if (!Object.hasOwn(constants.code, name)) throw new MilvusException(Code.CLIENT, `error code ${name} is not one of the core's`);
+  mirror(DTYPE_CODES, constants.dtype, 'DataType.');
+  mirror(FIELD_OP_CODES, constants.field_op, 'FieldOpType.');
+  mirror(FUNCTION_CODES, constants.function, 'FunctionType.');
+  mirror(Code, constants.code, 'error code ');
+}
+
+/** A JS table of names → codes against the core's: the same names, each with the same code. */
+function mirror(js, core, label) {
+  for (const [name, code] of Object.entries(core))
+    if (js[name] !== code) throw new MilvusException(Code.CLIENT, `${label}${name} is ${js[name]} in JS but ${code} in the core`);
+  for (const name of Object.keys(js))
+    if (!Object.hasOwn(core, name)) throw new MilvusException(Code.CLIENT, `${label}${name} is not one of the core's`);
 }
 
 /** A store: the collections of one connection (its handle is the engine's alone). */
