@@ -673,11 +673,12 @@ export class MilvusClient {
   async dropCollection(data) {
     checkCollectionName(data);
     accept('dropCollection', data, []);
+    const name = data.collection_name; // read once: a getter cannot name two collections
     return this.#run((s) => s, () => {
       // the ORM collection's drop (forwarded on a forwarding connection) is the registry's
-      if (engine().hasCollection(this.#storeOf(data), data.collection_name)) this.#collection(data).drop();
-      else this.#reg(data).drop(data.collection_name); // Milvus's refusal of an alias, else nothing
-      this.#collections.delete(`${this.#dbOf(data)}\u0000${data.collection_name}`);
+      if (engine().hasCollection(this.#storeOf(data), name)) this.#collection(data, name).drop();
+      else this.#reg(data).drop(name); // Milvus's refusal of an alias, else nothing
+      this.#collections.delete(`${this.#dbOf(data)}\u0000${name}`);
       return resStatus();
     });
   }
