@@ -455,6 +455,36 @@ test('BatchDescribeCollection, GetIndexStatistics, FlushAll / GetFlushAllState a
   ok(await client.dropCollection({ collection_name: name }));
 });
 
+test('a string field of a request that is not UTF-8 is refused whole (INTERNAL, as grpc-go unmarshals proto3), never stored with replacement characters', async () => {
+  const name = uniqueName('utf8');
+  ok(await client.createCollection({ collection_name: name, fields: [
+    { name: 'id', data_type: DataType.Int64, is_primary_key: true }, { name: 'title', data_type: DataType.VarChar, max_length: 16 },
+    { name: 'vector', data_type: DataType.FloatVector, dim: 2 }], index_params: { field_name: 'vector', index_type: 'FLAT', metric_type: 'L2' } }));
+  const raw = rawClient();
+  try {
+    const Insert = protoType('milvus.proto.milvus.InsertRequest');
+    const request = (title) => Buffer.from(Insert.encode(Insert.fromObject({ collection_name: name, num_rows: 1, fields_data: [
+      { type: 'Int64', field_name: 'id', scalars: { long_data: { data: ['1'] } } },
+      { type: 'VarChar', field_name: 'title', scalars: { string_data: { data: [title] } } },
+      { type: 'FloatVector', field_name: 'vector', vectors: { dim: 2, float_vector: { data: [1, 0] } } }] })).finish());
+    const good = request('aQQb');
+    const at = good.indexOf('QQ');
+    const bad = Buffer.from(good);
+    bad[at] = 0xff; // 'a\xffQb': not UTF-8
+    await assert.rejects(raw.unary('Insert', bad), (e) => e.code === grpc.status.INTERNAL); // grpc-js: 'Error deserializing request'
+    assert.equal((await client.count({ collection_name: name })).data, 0, 'nothing was written');
+    // a non-ASCII title that is UTF-8 reads back exactly
+    const accented = request('aÉb');
+    const r = protoType('milvus.proto.milvus.MutationResult').decode(await raw.unary('Insert', accented));
+    assert.equal(Number(r.insert_cnt), 1, JSON.stringify(r));
+    const q = await client.query({ collection_name: name, filter: 'id == 1', output_fields: ['title'] });
+    assert.deepEqual(q.data.map((row) => row.title), ['aÉb']);
+  } finally {
+    raw.close();
+  }
+  ok(await client.dropCollection({ collection_name: name }));
+});
+
 test('a key given twice in a key-value list is refused by name (no silent first-wins or last-wins), and changes nothing', async () => {
   const name = uniqueName('dupkeys');
   await quick(name, 2);

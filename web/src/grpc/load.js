@@ -16,6 +16,31 @@ const PEERS = ['@grpc/grpc-js', '@grpc/proto-loader'];
 
 let loaded = null;
 
+/**
+ * protobufjs's reader with proto3's rule for `string` fields, as grpc-go (Milvus) unmarshals them:
+ * bytes that are not UTF-8 fail the whole message (grpc-js answers INTERNAL), where protobufjs
+ * would read them with replacement characters (and a string running past the message's end is
+ * refused, not cut short).
+ */
+function strictReader(protobuf) {
+  const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  return class StrictReader extends protobuf.BufferReader {
+    string() {
+      const b = this.bytes();
+      let i = 0;
+      while (i < b.length && b[i] < 0x80) i++;
+      if (i === b.length) return b.toString('latin1'); // ASCII
+      try {
+        return utf8.decode(b);
+      } catch {
+        throw new Error('string field contains invalid UTF-8');
+      }
+    }
+  };
+}
+
+const asBuffer = (bytes) => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+
 /** The message of a missing peer: what to install. */
 export function missingPeers(cause) {
   const e = new Error(`partita's gRPC server needs the optional peer packages ${PEERS.join(' and ')}: npm install ${PEERS.join(' ')}` +
@@ -50,11 +75,13 @@ export function loadGrpc() {
     }
     const definition = (protoLoader.fromJSON ?? protoLoader.default.fromJSON)(json, LOADER_OPTIONS);
     const service = grpc.loadPackageDefinition(definition).milvus.proto.milvus.MilvusService.service;
-    const root = protobuf.Root.fromJSON(json);
-    const type = (name) => {
-      const t = root.lookupType(name);
-      return { decode: (bytes) => t.toObject(t.decode(bytes), LOADER_OPTIONS) };
-    };
+    const root = protobuf.Root.fromJSON(json).resolveAll();
+    const Strict = strictReader(protobuf);
+    const decoder = (t) => (bytes) => t.toObject(t.decode(new Strict(asBuffer(bytes))), LOADER_OPTIONS);
+    // every request is decoded with strings checked (as proto-loader decodes it otherwise)
+    const methods = root.lookupService('milvus.proto.milvus.MilvusService').methods;
+    for (const [name, m] of Object.entries(service)) m.requestDeserialize = decoder(methods[name].resolvedRequestType);
+    const type = (name) => ({ decode: decoder(root.lookupType(name)) });
     return {
       grpc,
       service,
