@@ -103,6 +103,20 @@ typedef struct pt_colref {
 } pt_colref;
 
 typedef enum pt_cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE } pt_cmp;
+
+/* Whether a three-way comparison `c` (<0, 0, >0; 2 when either side is NaN, which compares
+ * unequal to everything) satisfies `op`: the one rule of the evaluator and the constant folder. */
+static inline bool pt_cmp_holds(int c, pt_cmp op) {
+  if (c == 2) return op == CMP_NE;
+  switch (op) {
+  case CMP_EQ: return c == 0;
+  case CMP_NE: return c != 0;
+  case CMP_LT: return c < 0;
+  case CMP_LE: return c <= 0;
+  case CMP_GT: return c > 0;
+  default: return c >= 0;
+  }
+}
 typedef enum pt_arith { AR_NONE, AR_ADD, AR_SUB, AR_MUL, AR_DIV, AR_MOD } pt_arith;
 typedef enum pt_like_kind { LIKE_EQUAL, LIKE_PREFIX, LIKE_POSTFIX, LIKE_INNER, LIKE_MATCH } pt_like_kind;
 typedef enum pt_contains_kind { CONTAINS_ONE, CONTAINS_ALL, CONTAINS_ANY } pt_contains_kind;

@@ -442,16 +442,6 @@ static int compare_values(const pt_value *a, const pt_value *b) {
   return x < y ? -1 : x > y;
 }
 
-static bool cmp_holds(int c, pt_cmp op) {
-  switch (op) {
-  case CMP_EQ: return c == 0;
-  case CMP_NE: return c != 0;
-  case CMP_LT: return c < 0;
-  case CMP_LE: return c <= 0;
-  case CMP_GT: return c > 0;
-  default: return c >= 0;
-  }
-}
 
 static bool values_comparable(const pt_value *a, const pt_value *b) {
   bool na = a->type == VT_INT || a->type == VT_FLOAT, nb = b->type == VT_INT || b->type == VT_FLOAT;
@@ -480,7 +470,7 @@ static pt_status compare(parser *p, item *l, pt_cmp op, item *r, item *out) {
       span_text(p, pos, end, text, sizeof text);
       return fail(p, pos, end, "comparison operations cannot be applied to two incompatible operands: %s", text);
     }
-    bool b = cmp_holds(compare_values(&l->v, &r->v), op);
+    bool b = pt_cmp_holds(compare_values(&l->v, &r->v), op);
     memset(out, 0, sizeof *out);
     out->kind = I_CONST; /* folded: usable as the whole filter, not beside a predicate */
     out->v.type = VT_BOOL;

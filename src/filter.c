@@ -361,17 +361,6 @@ static int cmp3_s(const char *a, size_t an, const char *b, size_t bn) {
   return c ? (c < 0 ? -1 : 1) : (an < bn ? -1 : an > bn);
 }
 
-static bool holds(int c, pt_cmp op) {
-  if (c == 2) return op == CMP_NE; /* NaN compares unequal to everything */
-  switch (op) {
-  case CMP_EQ: return c == 0;
-  case CMP_NE: return c != 0;
-  case CMP_LT: return c < 0;
-  case CMP_LE: return c <= 0;
-  case CMP_GT: return c > 0;
-  default: return c >= 0;
-  }
-}
 
 /* Compares a scalar cell of DataType t with a constant already cast to t. */
 static int cmp_cell(int t, const cell *c, const pt_value *v) {
@@ -633,7 +622,7 @@ static int compare_row(ectx *x, const pt_pred *pr, uint32_t i) {
     } else {
       len = array_count(v.c.s, v.c.slen);
     }
-    return holds(cmp3_i(len, pr->value.i), pr->cmp);
+    return pt_cmp_holds(cmp3_i(len, pr->value.i), pr->cmp);
   }
   if (st == 0) return pr->cmp == CMP_NE; /* a missing key or element: false, but != holds */
   if (v.is_json) {
@@ -649,14 +638,14 @@ static int compare_row(ectx *x, const pt_pred *pr, uint32_t i) {
         tmp.kind = J_INT;
         tmp.i = ri;
         int cres = cmp_json(x, &tmp, &pr->value);
-        return cres == 3 ? pr->cmp == CMP_NE : holds(cres, pr->cmp);
+        return cres == 3 ? pr->cmp == CMP_NE : pt_cmp_holds(cres, pr->cmp);
       }
       double rv = pr->value.type == VT_INT ? (double)pr->value.i : pr->value.d;
-      return holds(cmp3_d(rd, rv), pr->cmp);
+      return pt_cmp_holds(cmp3_d(rd, rv), pr->cmp);
     }
     if (pr->value.type == VT_ARRAY && pr->cmp == CMP_NE && v.j.kind != J_ARRAY) return K_FALSE;
     int cres = cmp_json(x, &v.j, &pr->value);
-    return cres == 3 ? pr->cmp == CMP_NE : holds(cres, pr->cmp);
+    return cres == 3 ? pr->cmp == CMP_NE : pt_cmp_holds(cres, pr->cmp);
   }
   if (pr->col.dtype == PT_ARRAY && !pr->col.has_index) { /* a == [..] / a != [..] */
     uint32_t n = array_count(v.c.s, v.c.slen);
@@ -673,7 +662,7 @@ static int compare_row(ectx *x, const pt_pred *pr, uint32_t i) {
       int64_t ri = 0;
       double rd = 0;
       apply_arith(pr->arith, true, v.c.i, v.c.d, &pr->operand, &ri, &rd);
-      return holds(cmp3_i(ri, pr->value.i), pr->cmp);
+      return pt_cmp_holds(cmp3_i(ri, pr->value.i), pr->cmp);
     }
     if (t == PT_FLOAT) { /* a FLOAT field computes in float, as Milvus does */
       float a = (float)v.c.d, o = (float)pr->operand.d, res;
@@ -683,14 +672,14 @@ static int compare_row(ectx *x, const pt_pred *pr, uint32_t i) {
       case AR_MUL: res = a * o; break;
       default: res = a / o; break;
       }
-      return holds(cmp3_d(res, (float)pr->value.d), pr->cmp);
+      return pt_cmp_holds(cmp3_d(res, (float)pr->value.d), pr->cmp);
     }
     int64_t ri = 0;
     double rd = 0;
     apply_arith(pr->arith, false, v.c.i, v.c.d, &pr->operand, &ri, &rd);
-    return holds(cmp3_d(rd, pr->value.d), pr->cmp);
+    return pt_cmp_holds(cmp3_d(rd, pr->value.d), pr->cmp);
   }
-  return holds(cmp_cell(t, &v.c, &pr->value), pr->cmp);
+  return pt_cmp_holds(cmp_cell(t, &v.c, &pr->value), pr->cmp);
 }
 
 static int compare_cols_row(ectx *x, const pt_pred *pr, uint32_t i) {
@@ -703,7 +692,7 @@ static int compare_cols_row(ectx *x, const pt_pred *pr, uint32_t i) {
   if (ta == PT_BOOL || (is_int_t(ta) && is_int_t(tb))) c = cmp3_i(a.c.i, b.c.i);
   else if (ta == PT_VARCHAR || ta == PT_STRING) c = cmp3_s(a.c.s, a.c.slen, b.c.s, b.c.slen);
   else c = cmp3_d(a.c.d, b.c.d);
-  return holds(c, pr->cmp);
+  return pt_cmp_holds(c, pr->cmp);
 }
 
 static int range_row(ectx *x, const pt_pred *pr, uint32_t i) {
@@ -720,7 +709,7 @@ static int range_row(ectx *x, const pt_pred *pr, uint32_t i) {
     lo = cmp_cell(t, &v.c, &pr->lo);
     hi = cmp_cell(t, &v.c, &pr->hi);
   }
-  return holds(lo, pr->lo_incl ? CMP_GE : CMP_GT) && holds(hi, pr->hi_incl ? CMP_LE : CMP_LT);
+  return pt_cmp_holds(lo, pr->lo_incl ? CMP_GE : CMP_GT) && pt_cmp_holds(hi, pr->hi_incl ? CMP_LE : CMP_LT);
 }
 
 /* Whether a sorted list (pt_pred.sorted) holds an integer or a string. */
