@@ -448,6 +448,7 @@ test('BatchDescribeCollection, GetIndexStatistics, FlushAll / GetFlushAllState a
       search_params: [{ key: 'anns_field', value: 'vector' }, { key: 'topk', value: '3' }, { key: 'params', value: '{}' }] });
     status(s, 1100, /a placeholder text is not valid UTF-8/);
     status(await raw.call('BatchDescribeCollection', { collection_name: [name], collectionID: ['1'] }), 1100, /collectionID of BatchDescribeCollection/);
+    status(await raw.call('BatchDescribeCollection', { collection_name: [] }), 1101, /^collection names cannot be empty: missing parameter$/);
     status(await raw.call('FlushAll', { flush_targets: [{ db_name: 'default', collection_names: [name] }] }), 1100, /flush_targets of FlushAll/);
   } finally {
     raw.close();

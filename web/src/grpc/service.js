@@ -315,6 +315,7 @@ export function milvusService(face, { version, types }) {
     GetCollectionStatistics: withStatus((req, db) => face.getCollectionStatistics({ collection_name: req.collection_name, db_name: db })),
     BatchDescribeCollection: withStatus(async (req, db) => {
       if (req.collectionID.length) throw new MilvusException(Code.PARAMETER_INVALID, 'collectionID of BatchDescribeCollection is not supported by partita, give collection_name: invalid parameter');
+      if (!req.collection_name.length) throw new MilvusException(Code.PARAMETER_MISSING, 'collection names cannot be empty: missing parameter');
       const r = await face.batchDescribeCollections({ collection_names: req.collection_name, db_name: db });
       // a collection that cannot be described gets its status and name, as Milvus answers
       return { status: r.status, responses: r.responses.map((d, i) => (ok(d.status) ? describeMessage(d) : { status: d.status, collection_name: req.collection_name[i] })) };
