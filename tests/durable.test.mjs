@@ -372,7 +372,7 @@ test('MilvusClient({ address: "./x.db" }): collections, rows, indexes, load stat
   rmSync(path.dirname(dir), { recursive: true, force: true });
 });
 
-test('partita-serve --data DIR: killed mid-load, restarted, it has every acknowledged insert (REST and gRPC write to the one durable store)', { timeout: 60_000 }, async () => {
+test('partita-serve --data DIR: killed mid-load, restarted, it has every acknowledged insert (REST and gRPC write to the one durable store)', { timeout: 180_000 }, async () => {
   const dir = tmp('served');
   const start = () => new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [path.join(root, 'web/bin/partita-serve.mjs'), '--port', '0', '--api-only', '--data', dir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
