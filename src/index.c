@@ -128,18 +128,6 @@ pt_status pt_index_search_complete(const pt_index_params *p, const pt_index_sear
   return PT_OK;
 }
 
-pt_status pt_index_search_check(const pt_index_params *p, const pt_index_search_params *sp,
-                                pt_index_search_params *out, pt_error *err) {
-  pt_status rc;
-  if (sp->k >= 1 && is_hnsw(p->type)) {
-    if (sp->ef && (rc = pt_index_search_int("ef", sp->ef, sp->k, err)) != PT_OK) return rc;
-    if (sp->refine_k != 0 && (rc = pt_index_search_refine_k(sp->refine_k, err)) != PT_OK) return rc;
-  } else if (sp->k >= 1 && sp->nprobe && (rc = pt_index_search_int("nprobe", sp->nprobe, sp->k, err)) != PT_OK) {
-    return rc;
-  }
-  return pt_index_search_complete(p, sp, out, err);
-}
-
 /* ============================================================================================
  * Distances
  * ========================================================================================== */

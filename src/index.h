@@ -182,19 +182,13 @@ pt_status pt_index_compact(pt_index *ix, const pt_index_rows *rows, const uint32
  * caller may compact or rebuild when they outnumber the live rows. */
 size_t pt_index_dead(const pt_index *ix);
 
-/* Checks search parameters for an index built with `p` (Milvus's ranges and messages, through
- * pt_index_search_int / pt_index_search_refine_k) and fills in the defaults (0 = not given):
- * `out` receives the parameters the search will use. For callers that hold raw values; the
- * search API checks each value as it reads it (vindex.c) and then only completes them: */
-pt_status pt_index_search_check(const pt_index_params *p, const pt_index_search_params *sp,
-                                pt_index_search_params *out, pt_error *err);
 /* The parameters a search uses: those given (already checked, each once) and the defaults for
  * the rest (ef: k; refine_k: 1; nprobe: 8); PT_RANGE for a k below 1. */
 pt_status pt_index_search_complete(const pt_index_params *p, const pt_index_search_params *sp,
                                    pt_index_search_params *out, pt_error *err);
 
-/* The one rule for a given search parameter (what the search API parsed, before it is stored,
- * and what pt_index_search_check is handed), knowhere's bounds and messages with Milvus's
+/* The one rule for a given search parameter (what the search API parsed, before it is stored
+ * and handed to pt_index_search_complete), knowhere's bounds and messages with Milvus's
  * ": invalid parameter" (PT_RANGE, code 1100):
  *   ef        [1, 2147483647] ("Out of range in json: param 'ef' (-1) should be in range
  *             [1, 2147483647]"), then at least k ("ef(5) should be larger than k(10)"); an ef
@@ -208,10 +202,11 @@ pt_status pt_index_search_refine_k(double v, pt_error *err);
  * (the sum of squares in double, one float multiplier); others are copied. */
 void pt_index_prepare_query(pt_index_metric metric, const float *query, float *out, size_t dim);
 
-/* Top-k search for one prepared query (dim floats). `sp` must have passed pt_index_search_check
- * (its output); `filter` may be NULL. Writes up to sp->k rows and distances (Milvus's values,
- * best first; ties in row order) into ids / distances, which the caller provides with room for
- * sp->k, and their number into *count. PT_NOMEM (search scratch could not grow) leaves the
+/* Top-k search for one prepared query (dim floats). `sp` must be pt_index_search_complete's
+ * output (each value given checked by pt_index_search_int / pt_index_search_refine_k first);
+ * `filter` may be NULL. Writes up to sp->k rows and distances (Milvus's values, best first;
+ * ties in row order) into ids / distances, which the caller provides with room for sp->k, and
+ * their number into *count. PT_NOMEM (search scratch could not grow) leaves the
  * index as it was. */
 pt_status pt_index_search(pt_index *ix, const pt_index_rows *rows, const float *query,
                           const pt_index_search_params *sp, const pt_index_filter *filter, uint32_t *ids,

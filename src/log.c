@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "store.h"
+#include "vindex.h"
 #include "wal.h"
 
 
@@ -276,7 +277,7 @@ static pt_status apply(pt_store *s, uint32_t type, rd *r, pt_error *err) {
     if (!c) return r->ok ? PT_NOT_FOUND : PT_CORRUPT;
     const char *req = take_str(r, &n);
     if (!r->ok || r->at != r->len) return PT_CORRUPT;
-    return type == PT_LOG_CREATE_INDEX ? pt_collection_create_index(c, req, n, err) : pt_collection_drop_index(c, req, n, err);
+    return type == PT_LOG_CREATE_INDEX ? pt_vindex_create(c, req, n, true, err) : pt_collection_drop_index(c, req, n, err);
   }
   case PT_LOG_LOAD: {
     const char *name = (const char *)take(r, &n);

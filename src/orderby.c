@@ -96,10 +96,9 @@ static size_t query_parts(pt_str item, pt_str part[3]) {
   return n;
 }
 
-bool pt_order_given(const char *spec, size_t len) {
+bool pt_order_given(const char *spec, size_t len, pt_str *first) {
   size_t from = 0;
-  pt_str item;
-  return len && next_item(spec, len, &from, &item);
+  return len && next_item(spec, len, &from, first);
 }
 
 /* Up to 128 bytes of s, ASCII lower-cased (Go's strings.ToLower on what Milvus quotes), into out. */
@@ -132,11 +131,9 @@ static bool aggregate_expr(const char *z) {
   return z[i] == ')' && z[i + 1] == '\0';
 }
 
-pt_status pt_order_with_aggregates(const char *spec, size_t len, pt_error *err) {
-  size_t from = 0;
-  pt_str item, part[3];
-  if (!len || !next_item(spec, len, &from, &item)) return PT_OK;
-  query_parts(item, part);
+pt_status pt_order_refuse_with_aggregates(pt_str first, pt_error *err) {
+  pt_str part[3];
+  query_parts(first, part);
   char name[129];
   lower(part[0], name);
   if (aggregate_expr(name))

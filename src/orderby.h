@@ -47,13 +47,13 @@ typedef struct pt_order {
 pt_status pt_order_parse(const pt_collection *c, const char *spec, size_t len, pt_order_kind kind, pt_order *o,
                          pt_error *err);
 void pt_order_release(pt_order *o);
-/* Whether a spec has an item (asks for an order): read without the schema, for the checks Milvus
- * makes before it reads the fields. */
-bool pt_order_given(const char *spec, size_t len);
-/* A query that asks for aggregates (count(*)) takes no order: Milvus's refusal (code 1100) by the
- * spec's first item's name, lower-cased — an aggregate expression's own message for one (sum,
- * count, avg, min, max of a word or *). PT_OK when the spec has no item. */
-pt_status pt_order_with_aggregates(const char *spec, size_t len, pt_error *err);
+/* Whether a spec has an item (asks for an order), and its first item (trimmed) in *first: read
+ * without the schema, for the checks Milvus makes before it reads the fields. */
+bool pt_order_given(const char *spec, size_t len, pt_str *first);
+/* Refuses the order of a query that asks for aggregates (count(*)): Milvus's refusal (code 1100)
+ * by the name in the spec's first item (pt_order_given's), lower-cased — an aggregate
+ * expression's own message for one (sum, count, avg, min, max of a word or *). Always fails. */
+pt_status pt_order_refuse_with_aggregates(pt_str first, pt_error *err);
 
 /* The first m rows (at most n) of refs[0..n) in the order o gives, equal values in refs's order
  * (a stable sort's first m): their positions into refs, in top[0..*n_top) (room for min(m, n)).

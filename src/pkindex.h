@@ -83,15 +83,16 @@ typedef bool (*pt_rows_eq_fn)(const void *ctx, uint32_t a, uint32_t b);
 /* Row `row` takes the slot of a key that row `prev` held (pt_pkindex_claim_rows). */
 typedef void (*pt_row_link_fn)(void *ctx, uint32_t row, uint32_t prev);
 
+/* Whether claiming `n` keys at once (pt_pkindex_claim_rows) beats claiming them one by one:
+ * the table is larger than the caches, and the keys are many enough for its buckets. */
+bool pt_pkindex_bulk(const pt_pkindex *ix, size_t n);
+
 /* pt_pkindex_claim for many rows whose keys are already stored: `items` holds each row's hash
  * bits (pt_pkindex_hash) and row, rows in increasing order; an absent key is put with its row,
  * a present one (eq(ctx, slot's row, row)) takes the row after link(ctx, row, slot's row). The
  * result is that of claiming the items one by one in their order; a large table is filled in
  * order of home slots instead (one pass through it, not a cache miss per key), which needs
  * scratch memory: without it the items go one by one. Needs room for all of them. */
-/* Whether claiming `n` keys at once (pt_pkindex_claim_rows) beats claiming them one by one:
- * the table is larger than the caches, and the keys are many enough for its buckets. */
-bool pt_pkindex_bulk(const pt_pkindex *ix, size_t n);
 void pt_pkindex_claim_rows(pt_pkindex *ix, const pt_pkslot *items, size_t n, pt_rows_eq_fn eq, pt_row_link_fn link,
                            void *ctx);
 

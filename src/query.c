@@ -250,12 +250,13 @@ static pt_status parse_request(const pt_collection *c, const cJSON *root, qreq *
                    pt_json_python_type(spec));
   if (cJSON_IsString(spec)) q->order_spec = (pt_str){spec->valuestring, strlen(spec->valuestring)};
   /* Milvus's order of checks: a limit, no iterator, then (the plan parsed) no aggregate */
-  if (pt_order_given(q->order_spec.ptr, q->order_spec.len)) {
+  pt_str first;
+  if (pt_order_given(q->order_spec.ptr, q->order_spec.len, &first)) {
     if (!q->has_limit)
       return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "ORDER BY requires explicit limit" PT_INVALID_PARAMETER);
     if (q->order_by_pk)
       return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "ORDER BY with iterator is not supported" PT_INVALID_PARAMETER);
-    if (q->out.count_only) return pt_order_with_aggregates(q->order_spec.ptr, q->order_spec.len, err);
+    if (q->out.count_only) return pt_order_refuse_with_aggregates(first, err);
   }
 
   if (q->out.count_only && ((q->has_limit && q->limit > 0) || (q->has_offset && q->offset > 0)))

@@ -129,13 +129,16 @@ static void reset_fts(pt_collection *c, size_t field) {
 }
 
 pt_status pt_collection_create_index(pt_collection *c, const char *request, size_t len, pt_error *err) {
+  return pt_vindex_create(c, request, len, false, err);
+}
+
+pt_status pt_vindex_create(pt_collection *c, const char *request, size_t len, bool saved, pt_error *err) {
   if (!c || !request) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_create_index: missing argument");
   pt_status rc = PT_OK;
   cJSON *root = parse_request(request, len, "the create_index request", err, &rc);
   if (!root) return rc;
   pt_vindex v;
-  /* a logged request is read as a saved definition is: it may hold what an older version took */
-  rc = c->store->wal.applying ? pt_vindex_parse_saved(c->schema, root, &v, err) : pt_vindex_parse(c->schema, root, &v, err);
+  rc = saved ? pt_vindex_parse_saved(c->schema, root, &v, err) : pt_vindex_parse(c->schema, root, &v, err);
   cJSON_Delete(root);
   if (rc) return rc;
   for (size_t i = 0; i < c->n_vindexes; i++) {

@@ -20,6 +20,10 @@
 
 struct cJSON;
 
+/* pt_collection_create_index; `saved`: the request is one a log recorded (its replay), read as
+ * a saved definition is (pt_vindex_parse_saved: it may hold what an older version took). */
+pt_status pt_vindex_create(pt_collection *c, const char *request, size_t len, bool saved, pt_error *err);
+
 /* Adds the rows appended since to every partition's index on `field` (-1: every index; a
  * search catches up only the field it walks), building the indexes of partitions that have
  * none yet (an IVF index waits for nlist live rows, as faiss cannot train on fewer). Best

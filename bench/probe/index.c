@@ -55,6 +55,16 @@ typedef struct probe_index {
   pt_index_rows rows;
 } probe_index;
 
+/* The search parameters given (0: Milvus's default), each checked by the rule the search API
+ * uses (pt_index_search_int / pt_index_search_refine_k), then completed into *use. */
+static pt_status search_params(const pt_index *ix, const pt_index_search_params *sp, pt_index_search_params *use) {
+  if ((sp->ef && pt_index_search_int("ef", sp->ef, sp->k, NULL)) ||
+      (sp->nprobe && pt_index_search_int("nprobe", sp->nprobe, sp->k, NULL)) ||
+      (sp->refine_k != 0 && pt_index_search_refine_k(sp->refine_k, NULL)))
+    return PT_RANGE;
+  return pt_index_search_complete(pt_index_get_params(ix), sp, use, NULL);
+}
+
 PROBE_API void *probe_alloc(size_t bytes) { return malloc(bytes); }
 PROBE_API void probe_free(void *p) { free(p); }
 
@@ -101,7 +111,7 @@ PROBE_API int probe_index_search(probe_index *p, const float *q, uint32_t k, uin
   pt_index_search_params sp = {k, ef, nprobe, refine_k, 0}, use;
   float d[1024];
   size_t cnt;
-  if (k > 1024 || pt_index_search_check(pt_index_get_params(p->ix), &sp, &use, NULL) != PT_OK ||
+  if (k > 1024 || search_params(p->ix, &sp, &use) != PT_OK ||
       pt_index_search(p->ix, &p->rows, q, &use, NULL, ids, d, &cnt) != PT_OK)
     return -1;
   return (int)cnt;
@@ -215,7 +225,7 @@ static void run(pt_index_type type, const char *name, pt_index_metric m, const f
   size_t steps = hnsw ? sizeof efs / sizeof efs[0] : sizeof probes / sizeof probes[0];
   for (size_t s = 0; s < steps; s++) {
     pt_index_search_params sp = {K, hnsw ? efs[s] : 0, hnsw ? 0 : probes[s], type == PT_INDEX_HNSW_SQ ? 2 : 0, 0}, use;
-    if (pt_index_search_check(pt_index_get_params(ix), &sp, &use, NULL) != PT_OK) continue;
+    if (search_params(ix, &sp, &use) != PT_OK) continue;
     uint32_t got[K];
     float d[K];
     size_t found = 0, cnt;

@@ -50,7 +50,7 @@ static uint8_t *save_checked(const pt_index *ix, const uint8_t *want, size_t wan
 static void search_some(pt_index *ix, const pt_index_rows *rows, const table *t) {
   pt_index_search_params sp = {5, 16, 4, 2, 0}, use;
   pt_error e;
-  if (pt_index_search_check(pt_index_get_params(ix), &sp, &use, &e) != PT_OK) fail("search parameters refused", e.message);
+  if (pt_index_search_complete(pt_index_get_params(ix), &sp, &use, &e) != PT_OK) fail("search parameters refused", e.message);
   uint32_t ids[5];
   float d[5];
   size_t n;

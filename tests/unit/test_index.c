@@ -157,7 +157,7 @@ static hits search(pt_index *ix, const data *D, const float *pq, uint32_t k, uin
   pt_index_search_params sp = {k, ef, nprobe, 4, pass_hint}, use;
   pt_error err;
   hits h = {{0}, {0}, 0};
-  CHECK_OK(pt_index_search_check(pt_index_get_params(ix), &sp, &use, &err), &err);
+  CHECK_OK(pt_index_search_complete(pt_index_get_params(ix), &sp, &use, &err), &err);
   pt_index_rows rows = {data_get, D};
   CHECK_OK(pt_index_search(ix, &rows, pq, &use, f, h.ids, h.d, &h.n), (pt_error *)NULL);
   return h;
@@ -256,39 +256,36 @@ TEST(parameters) {
   pt_index_params_default(&p, PT_INDEX_HNSW, PT_INDEX_L2, 8);
   CHECK_OK(pt_index_new(&p, &ix), &err);
   pt_index_search_params sp = {10, 0, 0, 0, 0}, use;
-  CHECK_OK(pt_index_search_check(pt_index_get_params(ix), &sp, &use, &err), &err);
+  CHECK_OK(pt_index_search_complete(pt_index_get_params(ix), &sp, &use, &err), &err);
   CHECK_EQ_INT(use.ef, 10);
   CHECK(use.refine_k == 1);
-  sp.ef = 5;
-  CHECK_ERR(pt_index_search_check(pt_index_get_params(ix), &sp, &use, &err), &err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+  CHECK_ERR(pt_index_search_int("ef", 5, 10, &err), &err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
             "ef(5) should be larger than k(10)");
   /* Milvus's bounds: [1, 2^31 - 1], no cap at 65536 (an ef past the rows searches exactly) */
-  sp.ef = 65537;
-  CHECK_OK(pt_index_search_check(pt_index_get_params(ix), &sp, &use, &err), &err);
-  sp.ef = 2147483648u;
-  CHECK_ERR(pt_index_search_check(pt_index_get_params(ix), &sp, &use, &err), &err, PT_RANGE, PT_CODE_PARAMETER_INVALID,
+  CHECK_OK(pt_index_search_int("ef", 65537, 10, &err), &err);
+  CHECK_ERR(pt_index_search_int("ef", 2147483648LL, 10, &err), &err, PT_RANGE, PT_CODE_PARAMETER_INVALID,
             PT_EXC_MILVUS, "Out of range in json: param 'ef' (2147483648) should be in range [1, 2147483647]");
   CHECK_ERR(pt_index_search_int("ef", -1, 10, &err), &err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
             "Out of range in json: param 'ef' (-1) should be in range [1, 2147483647]");
   CHECK_ERR(pt_index_search_refine_k(0.5, &err), &err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
             "Out of range in json: param 'refine_k' (0.5) should be in range [1, float_max)");
   sp.ef = 65536;
-  CHECK_OK(pt_index_search_check(pt_index_get_params(ix), &sp, &use, &err), &err);
+  CHECK_OK(pt_index_search_complete(pt_index_get_params(ix), &sp, &use, &err), &err);
+  CHECK_EQ_INT(use.ef, 65536);
   sp.k = 0;
-  CHECK_EQ_INT(pt_index_search_check(pt_index_get_params(ix), &sp, &use, &err), PT_RANGE);
+  CHECK_EQ_INT(pt_index_search_complete(pt_index_get_params(ix), &sp, &use, &err), PT_RANGE);
   pt_index_free(ix);
   pt_index_params_default(&p, PT_INDEX_IVF_FLAT, PT_INDEX_L2, 8);
   CHECK_OK(pt_index_new(&p, &ix), &err);
   pt_index_search_params sq = {10, 0, 0, 0, 0};
-  CHECK_OK(pt_index_search_check(pt_index_get_params(ix), &sq, &use, &err), &err);
+  CHECK_OK(pt_index_search_complete(pt_index_get_params(ix), &sq, &use, &err), &err);
   CHECK_EQ_INT(use.nprobe, 8);
-  sq.nprobe = 65537;
-  CHECK_ERR(pt_index_search_check(pt_index_get_params(ix), &sq, &use, &err), &err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+  CHECK_ERR(pt_index_search_int("nprobe", 65537, 10, &err), &err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
             "param 'nprobe' (65537) should be in range [1, 65536]");
   /* an empty index answers nothing; removing what is not there is PT_NOT_FOUND */
   float q[8] = {0};
   sq.nprobe = 8;
-  CHECK_OK(pt_index_search_check(pt_index_get_params(ix), &sq, &use, &err), &err);
+  CHECK_OK(pt_index_search_complete(pt_index_get_params(ix), &sq, &use, &err), &err);
   uint32_t ids[10];
   float d[10];
   size_t n = 99;
@@ -729,7 +726,7 @@ static pt_status run_step(pt_index **ixp, step s, const data *D, uint8_t **out, 
     share sh = {500};
     pt_index_filter f = {share_accept, &sh};
     inject(true);
-    rc = pt_index_search_check(pt_index_get_params(ix), &sp, &use, NULL);
+    rc = pt_index_search_complete(pt_index_get_params(ix), &sp, &use, NULL);
     if (rc == PT_OK) rc = pt_index_search(ix, &rows, pq, &use, &f, h.ids, h.d, &h.n);
     inject(false);
     if (rc != PT_OK) return rc;
