@@ -262,6 +262,7 @@ struct pt_bm25_index {
   /* search scratch */
   cursor *cur;        /* BM25: one per query term found */
   float *part;        /* BM25: one per query term */
+  uint32_t *pre;      /* BM25: the rows scored before the walk, BLOCK per query term */
   size_t cur_cap;
   float *acc;       /* ip: len_cap accumulators, zero between searches */
   uint32_t *touched; /* ip: rows that a search reached */
@@ -295,6 +296,7 @@ void pt_bm25_index_free(pt_bm25_index *ix) {
   pt_free(ix->len);
   pt_free(ix->cur);
   pt_free(ix->part);
+  pt_free(ix->pre);
   pt_free(ix->acc);
   pt_free(ix->touched);
   pt_free(ix->mark);
@@ -309,7 +311,7 @@ bool pt_bm25_index_contains(const pt_bm25_index *ix, uint32_t row) { return row 
 size_t pt_bm25_index_memory(const pt_bm25_index *ix) {
   size_t b = sizeof *ix + ix->terms.cap * 2 * sizeof(uint32_t) + ix->cap_lists * sizeof(posting) +
              ix->len_cap * sizeof(float) + ix->acc_cap * (sizeof(float) + sizeof(uint32_t) + ix->ip) +
-             ix->heap_cap * sizeof(pt_scored) + ix->cur_cap * (sizeof *ix->cur + sizeof *ix->part);
+             ix->heap_cap * sizeof(pt_scored) + ix->cur_cap * (sizeof *ix->cur + sizeof *ix->part + BLOCK * sizeof *ix->pre);
   for (size_t i = 0; i < ix->n_lists; i++)
     b += ix->lists[i].cap * (sizeof(uint32_t) + sizeof(float)) + (ix->lists[i].bm ? blocks(ix->lists[i].cap) * sizeof(front) : 0);
   return b;
@@ -575,8 +577,10 @@ static void best_touched(pt_bm25_index *ix, size_t n_touched, size_t kk, const p
  *     current blocks, lie in its current block: when those blocks' bounds add up to no more than
  *     theta, every row up to `last` is passed over (block-max), and when the bounds of the
  *     blocks holding the candidate do, the candidate is.
- * Before the walk, the rows of the one block with the largest bound of the term with the
- * largest bound are scored, so that theta starts high (the walk passes those rows over: each
+ * Before the walk, the rows of the block with the largest bound of the term with the largest
+ * bound are scored, then those of the next term's, until kk rows are kept (a query of one rare
+ * and two common words then starts with theta among the rare word's rows and the next word's
+ * best, where the common words cannot follow), so that theta starts high (the walk passes those rows over: each
  * row is offered to the heap once, and the heap orders by score, then row, whatever the order
  * rows come in).
  * Bounds are computed in double from the float summaries and raised by a relative margin that
@@ -688,6 +692,9 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
     float *part = pt_realloc(ix->part, q->n * sizeof *part);
     if (!part) return PT_NOMEM; /* cur grew: harmless */
     ix->part = part;
+    uint32_t *pre = pt_realloc(ix->pre, q->n * BLOCK * sizeof *pre);
+    if (!pre) return PT_NOMEM; /* as above */
+    ix->pre = pre;
     ix->cur_cap = q->n;
   }
   /* the terms the index holds, smallest bound first */
@@ -715,32 +722,39 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
   double theta = -INFINITY; /* the worst kept score, once kk are kept */
   size_t e = 0, h = 0;
   /* a first theta: the rows of the block with the largest bound of the term with the largest
-   * bound, scored first (each part found by halves); the walk below passes them over */
-  const posting *pre = NULL;
-  size_t pre_at = 0, pre_end = 0;
-  if (m > 0) {
-    const cursor *t = &cur[m - 1];
-    pre = t->l;
+   * bound, then of the next term's, ... until kk rows are kept (a short list has one block: all
+   * of its rows), each scored, each part found by halves; the walk below passes them over
+   * (pre[0, n_pre), sorted then) */
+  uint32_t *pre = ix->pre;
+  size_t n_pre = 0, pre_at = 0;
+  for (size_t t = m; t-- > 0 && (t == m - 1 || h < kk);) {
+    const posting *l = cur[t].l;
+    size_t at = 0;
     double best = -1;
-    for (size_t b = 0, nb = blocks(pre->n); b < nb; b++) {
-      double v = bound(q, t->w, &pre->bm[b]);
-      if (v > best) best = v, pre_at = b * BLOCK;
+    for (size_t b = 0, nb = blocks(l->n); b < nb; b++) {
+      double v = bound(q, cur[t].w, &l->bm[b]);
+      if (v > best) best = v, at = b * BLOCK;
     }
-    pre_end = pre_at + BLOCK < pre->n ? pre_at + BLOCK : pre->n;
-    for (size_t i = pre_at; i < pre_end; i++) {
-      uint32_t r = pre->rows[i];
+    size_t end = at + BLOCK < l->n ? at + BLOCK : l->n, had = n_pre;
+    for (size_t i = at; i < end; i++) {
+      uint32_t r = l->rows[i];
       if (ix->len[r] < 0 || (filter && filter->accept && !filter->accept(filter->ctx, r))) continue;
+      bool seen = false;
+      for (size_t x = 0; x < had && !seen; x++) seen = pre[x] == r;
+      if (seen) continue;
+      pre[n_pre++] = r;
       for (size_t j = 0; j < m; j++) {
-        const posting *l = cur[j].l;
-        size_t at = l == pre ? i : posting_find(l, r);
-        if (at < l->n && l->rows[at] == r)
-          part[cur[j].qi] = cur[j].w * pt_bm25_term_score(l->tf[at], ix->len[r], q->k1, q->b, q->avgdl);
+        const posting *lj = cur[j].l;
+        size_t aj = lj == l ? i : posting_find(lj, r);
+        if (aj < lj->n && lj->rows[aj] == r)
+          part[cur[j].qi] = cur[j].w * pt_bm25_term_score(lj->tf[aj], ix->len[r], q->k1, q->b, q->avgdl);
       }
       theta = offer(ix, q, part, kk, &h, r, theta);
       for (size_t j = 0; j < m; j++) part[cur[j].qi] = 0;
     }
-    while (h == kk && e < m && (below + cur[e].ub) * sum_margin <= theta) below += cur[e++].ub;
   }
+  qsort(pre, n_pre, sizeof *pre, cmp_u32);
+  while (h == kk && e < m && (below + cur[e].ub) * sum_margin <= theta) below += cur[e++].ub;
   for (;;) {
     /* the next row of an essential list */
     uint32_t d = UINT32_MAX;
@@ -748,8 +762,8 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
       if (cur[j].row < d) d = cur[j].row;
     if (d == UINT32_MAX) break;
     /* a row scored first: passed over */
-    while (pre_at < pre_end && pre->rows[pre_at] < d) pre_at++;
-    if (pre_at < pre_end && pre->rows[pre_at] == d) {
+    while (pre_at < n_pre && pre[pre_at] < d) pre_at++;
+    if (pre_at < n_pre && pre[pre_at] == d) {
       for (size_t j = e; j < m; j++)
         if (cur[j].row == d) {
           cur[j].pos++;
