@@ -7,7 +7,7 @@
  * ascending, as Milvus sorts its rows. The statistics keep df in an open-addressed u32 map
  * (index.h's pt_u32map); an add reserves room for every new term before it counts anything, so
  * it fails whole or not at all. The index keeps one posting list per term (rows ascending, their
- * tf beside them, and a summary per block of postings, see "Postings come in blocks" below) and
+ * tf and, for BM25, the row's length beside them, and a summary per block of postings, see "Postings come in blocks" below) and
  * a float per row id for the row's length (negative: not in the index). An add first grows
  * everything it will write (the term map, the list of lists, each posting list by one, the length
  * array), then inserts; a remove checks that every posting is where it should be before it takes
@@ -231,6 +231,8 @@ typedef struct front {
 typedef struct posting {
   uint32_t *rows; /* ascending */
   float *tf;
+  float *dl;      /* BM25: each posting's row length, beside its tf (a search reads them in
+                   * order instead of looking each row up in the index's lengths) */
   front *bm;      /* per block, room for the blocks of cap postings */
   size_t n, cap;
   size_t fresh;   /* blocks whose summary is current */
@@ -289,6 +291,7 @@ void pt_bm25_index_free(pt_bm25_index *ix) {
   for (size_t i = 0; i < ix->n_lists; i++) {
     pt_free(ix->lists[i].rows);
     pt_free(ix->lists[i].tf);
+    pt_free(ix->lists[i].dl);
     pt_free(ix->lists[i].bm);
   }
   pt_free(ix->lists);
@@ -313,7 +316,7 @@ size_t pt_bm25_index_memory(const pt_bm25_index *ix) {
              ix->len_cap * sizeof(float) + ix->acc_cap * (sizeof(float) + sizeof(uint32_t) + ix->ip) +
              ix->heap_cap * sizeof(pt_scored) + ix->cur_cap * (sizeof *ix->cur + sizeof *ix->part + BLOCK * sizeof *ix->pre);
   for (size_t i = 0; i < ix->n_lists; i++)
-    b += ix->lists[i].cap * (sizeof(uint32_t) + sizeof(float)) + (ix->lists[i].bm ? blocks(ix->lists[i].cap) * sizeof(front) : 0);
+    b += ix->lists[i].cap * (sizeof(uint32_t) + sizeof(float) * (ix->lists[i].dl ? 2 : 1)) + (ix->lists[i].bm ? blocks(ix->lists[i].cap) * sizeof(front) : 0);
   return b;
 }
 
@@ -326,8 +329,9 @@ static bool vector_ok(const pt_bm25_index *ix, const pt_sparse_pair *p, size_t n
   return true;
 }
 
-/* Grows a posting list (and its block summaries) to hold one more entry. */
-static pt_status posting_room(posting *l) {
+/* Grows a posting list (its lengths with `lengths`, and its block summaries) to hold one more
+ * entry. */
+static pt_status posting_room(posting *l, bool lengths) {
   if (l->n < l->cap) return PT_OK;
   size_t cap = l->cap ? l->cap * 2 : 4;
   uint32_t *rows = pt_realloc(l->rows, cap * sizeof *rows);
@@ -336,6 +340,11 @@ static pt_status posting_room(posting *l) {
   float *tf = pt_realloc(l->tf, cap * sizeof *tf);
   if (!tf) return PT_NOMEM; /* rows grew: harmless, cap stays */
   l->tf = tf;
+  if (lengths) {
+    float *dl = pt_realloc(l->dl, cap * sizeof *dl);
+    if (!dl) return PT_NOMEM; /* as above */
+    l->dl = dl;
+  }
   front *bm = pt_realloc(l->bm, blocks(cap) * sizeof *bm);
   if (!bm) return PT_NOMEM; /* as above */
   l->bm = bm;
@@ -347,6 +356,7 @@ static pt_status posting_room(posting *l) {
 static void posting_clear(posting *l) {
   pt_free(l->rows);
   pt_free(l->tf);
+  pt_free(l->dl);
   pt_free(l->bm);
   memset(l, 0, sizeof *l);
 }
@@ -440,7 +450,7 @@ pt_status pt_bm25_index_add(pt_bm25_index *ix, uint32_t row, const pt_sparse_pai
   /* 3. room for one more entry in every existing list the row joins */
   for (size_t i = 0; i < n; i++) {
     uint32_t l = pt_u32map_get(&ix->terms, p[i].index);
-    if (l != PT_INDEX_NONE && posting_room(&ix->lists[l]) != PT_OK) return PT_NOMEM;
+    if (l != PT_INDEX_NONE && posting_room(&ix->lists[l], !ix->ip) != PT_OK) return PT_NOMEM;
   }
   /* 4. new lists get their first entry's room; a failure here drops the lists made so far */
   size_t first_new = ix->n_lists;
@@ -448,7 +458,7 @@ pt_status pt_bm25_index_add(pt_bm25_index *ix, uint32_t row, const pt_sparse_pai
     if (pt_u32map_get(&ix->terms, p[i].index) != PT_INDEX_NONE) continue;
     posting *l = &ix->lists[ix->n_lists];
     memset(l, 0, sizeof *l);
-    if (posting_room(l) != PT_OK) {
+    if (posting_room(l, !ix->ip) != PT_OK) {
       posting_clear(l); /* the half-grown list (its rows may be allocated) */
       goto undo_new;
     }
@@ -462,6 +472,10 @@ pt_status pt_bm25_index_add(pt_bm25_index *ix, uint32_t row, const pt_sparse_pai
     size_t at = l->n && l->rows[l->n - 1] > row ? posting_find(l, row) : l->n;
     memmove(l->rows + at + 1, l->rows + at, (l->n - at) * sizeof *l->rows);
     memmove(l->tf + at + 1, l->tf + at, (l->n - at) * sizeof *l->tf);
+    if (l->dl) {
+      memmove(l->dl + at + 1, l->dl + at, (l->n - at) * sizeof *l->dl);
+      l->dl[at] = dl;
+    }
     l->rows[at] = row;
     l->tf[at] = p[i].value;
     l->n++;
@@ -498,6 +512,7 @@ pt_status pt_bm25_index_remove(pt_bm25_index *ix, uint32_t row, const pt_sparse_
     size_t at = posting_find(l, row);
     memmove(l->rows + at, l->rows + at + 1, (l->n - at - 1) * sizeof *l->rows);
     memmove(l->tf + at, l->tf + at + 1, (l->n - at - 1) * sizeof *l->tf);
+    if (l->dl) memmove(l->dl + at, l->dl + at + 1, (l->n - at - 1) * sizeof *l->dl);
     l->n--;
     if (l->fresh > at / BLOCK) l->fresh = at / BLOCK;
     if (l->n == 0) posting_clear(l); /* an emptied list gives its memory back; its term stays mapped to it */
@@ -660,19 +675,23 @@ static void seek(const pt_bm25_query *q, cursor *c, uint32_t r) {
   settle(q, c);
 }
 
-static float part_at(const pt_bm25_index *ix, const pt_bm25_query *q, const cursor *c, uint32_t row) {
-  return c->w * pt_bm25_term_score(c->l->tf[c->pos], ix->len[row], q->k1, q->b, q->avgdl);
+static float part_at(const pt_bm25_query *q, const cursor *c) {
+  return c->w * pt_bm25_term_score(c->l->tf[c->pos], c->l->dl[c->pos], q->k1, q->b, q->avgdl);
 }
 
 /* Row d, its parts in part[] (by query position), offered to the heap of the best kk: its
- * score summed as pt_bm25_score sums it. The new theta (the worst kept once kk are). */
+ * score summed as pt_bm25_score sums it. With `check`, a row that would enter is first asked
+ * whether it is live (a forgotten row's postings stay) and passes the filter: most rows do not
+ * get that far, and their lookups are the random reads of a search. The new theta (the worst
+ * kept once kk are). */
 static double offer(pt_bm25_index *ix, const pt_bm25_query *q, const float *part, size_t kk, size_t *h, uint32_t d,
-                    double theta) {
+                    double theta, bool check, const pt_index_filter *filter) {
   float sum = 0;
   for (size_t i = 0; i < q->n; i++)
     if (part[i] > 0) sum += part[i];
   pt_scored x = {-sum, d};
   if (!(sum > 0) || (*h == kk && !pt_scored_less(x, ix->heap[0]))) return theta;
+  if (check && (ix->len[d] < 0 || (filter && filter->accept && !filter->accept(filter->ctx, d)))) return theta;
   if (*h == kk) pt_maxheap_pop(ix->heap, h);
   pt_maxheap_push(ix->heap, h, x);
   return *h == kk ? -(double)ix->heap[0].d : theta;
@@ -747,9 +766,9 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
         const posting *lj = cur[j].l;
         size_t aj = lj == l ? i : posting_find(lj, r);
         if (aj < lj->n && lj->rows[aj] == r)
-          part[cur[j].qi] = cur[j].w * pt_bm25_term_score(lj->tf[aj], ix->len[r], q->k1, q->b, q->avgdl);
+          part[cur[j].qi] = cur[j].w * pt_bm25_term_score(lj->tf[aj], lj->dl[aj], q->k1, q->b, q->avgdl);
       }
-      theta = offer(ix, q, part, kk, &h, r, theta);
+      theta = offer(ix, q, part, kk, &h, r, theta, false, NULL);
       for (size_t j = 0; j < m; j++) part[cur[j].qi] = 0;
     }
   }
@@ -801,18 +820,16 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
     }
     /* row d's score, as pt_bm25_score sums it (every list is at d or past it: before the heap
      * is full, every list is essential) */
-    bool live = ix->len[d] >= 0 && !(filter && filter->accept && !filter->accept(filter->ctx, d));
     for (size_t j = 0; j < m; j++) {
       if (cur[j].row != d) continue;
-      if (live) part[cur[j].qi] = part_at(ix, q, &cur[j], d);
+      part[cur[j].qi] = part_at(q, &cur[j]);
       if (j >= e) {
         cur[j].pos++;
         settle(q, &cur[j]);
       }
     }
-    if (!live) continue;
     double was = theta;
-    theta = offer(ix, q, part, kk, &h, d, theta);
+    theta = offer(ix, q, part, kk, &h, d, theta, true, filter);
     for (size_t j = 0; j < m; j++) part[cur[j].qi] = 0;
     if (theta != was)
       while (e < m && (below + cur[e].ub) * sum_margin <= theta) below += cur[e++].ub;
