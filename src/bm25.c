@@ -651,6 +651,13 @@ static void settle(const pt_bm25_query *q, cursor *c) {
   c->bub = bound(q, c->w, &l->bm[b]);
 }
 
+/* Moves a cursor to its next posting (settle's work only when it enters another block). */
+static inline void advance(const pt_bm25_query *q, cursor *c) {
+  size_t pos = ++c->pos;
+  if (pos % BLOCK != 0 && pos < c->l->n) c->row = c->l->rows[pos];
+  else settle(q, c);
+}
+
 /* Moves a cursor to its first posting at or after row `r`: block by block, then by halves. */
 static void seek(const pt_bm25_query *q, cursor *c, uint32_t r) {
   const posting *l = c->l;
@@ -785,8 +792,7 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
     if (pre_at < n_pre && pre[pre_at] == d) {
       for (size_t j = e; j < m; j++)
         if (cur[j].row == d) {
-          cur[j].pos++;
-          settle(q, &cur[j]);
+          advance(q, &cur[j]);
         }
       continue;
     }
@@ -812,8 +818,7 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
       if (ub_d * sum_margin <= theta) { /* row d cannot */
         for (size_t j = e; j < m; j++)
           if (cur[j].row == d) {
-            cur[j].pos++;
-            settle(q, &cur[j]);
+            advance(q, &cur[j]);
           }
         continue;
       }
@@ -824,8 +829,7 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
       if (cur[j].row != d) continue;
       part[cur[j].qi] = part_at(q, &cur[j]);
       if (j >= e) {
-        cur[j].pos++;
-        settle(q, &cur[j]);
+        advance(q, &cur[j]);
       }
     }
     double was = theta;
