@@ -779,7 +779,13 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
       for (size_t j = 0; j < m; j++) part[cur[j].qi] = 0;
     }
   }
-  qsort(pre, n_pre, sizeof *pre, cmp_u32);
+  if (n_pre > 4 * BLOCK) qsort(pre, n_pre, sizeof *pre, cmp_u32); /* ascending (a block's rows are already) */
+  else for (size_t i = 1; i < n_pre; i++) {
+    uint32_t r = pre[i];
+    size_t j = i;
+    for (; j > 0 && pre[j - 1] > r; j--) pre[j] = pre[j - 1];
+    pre[j] = r;
+  }
   while (h == kk && e < m && (below + cur[e].ub) * sum_margin <= theta) below += cur[e++].ub;
   for (;;) {
     /* the next row of an essential list */
