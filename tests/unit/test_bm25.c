@@ -324,6 +324,18 @@ TEST(forget) {
 
 /* ---- the index's top k is the brute force's, bit for bit, ties to the lower row ---- */
 
+/* Row r of score sc kept among the best k so far (want/wscore, *nw of them): best first, ties
+ * to the lower row (rows come in ascending order); rows scoring 0 or NaN are left out. */
+static void keep_best(uint32_t r, float sc, size_t k, uint32_t *want, float *wscore, size_t *nw) {
+  if (!(sc > 0)) return;
+  size_t at = *nw < k ? (*nw)++ : k;
+  while (at > 0 && wscore[at - 1] < sc) {
+    if (at < k) want[at] = want[at - 1], wscore[at] = wscore[at - 1];
+    at--;
+  }
+  if (at < k) want[at] = r, wscore[at] = sc;
+}
+
 static bool every_third(const void *ctx, uint32_t row) { return (void)ctx, row % 3 != 0; }
 
 TEST(top_k_is_the_brute_force) {
@@ -438,14 +450,7 @@ TEST(many_rare_words) {
     CHECK_OK(pt_bm25_index_search(ix, &q, K, f, id, score, &got), (pt_error *)NULL);
     for (uint32_t r = 0; r < ROWS; r++) {
       if (r % 7 == 0 || (f && r % 3 == 0)) continue;
-      float sc = pt_bm25_score(&q, docs[r], dn[r], pt_bm25_doc_len(docs[r], dn[r]));
-      if (!(sc > 0)) continue;
-      size_t at = nw < K ? nw++ : K;
-      while (at > 0 && wscore[at - 1] < sc) {
-        if (at < K) want[at] = want[at - 1], wscore[at] = wscore[at - 1];
-        at--;
-      }
-      if (at < K) want[at] = r, wscore[at] = sc;
+      keep_best(r, pt_bm25_score(&q, docs[r], dn[r], pt_bm25_doc_len(docs[r], dn[r])), K, want, wscore, &nw);
     }
     CHECK_EQ_INT(got, nw);
     for (size_t i = 0; i < got && i < nw; i++) {
@@ -522,14 +527,7 @@ static void pr_compare(const pt_bm25_stats *st, pt_bm25_index *ix, int queries) 
     /* exhaustive: every row's pt_bm25_score, best first, ties to the lower row */
     for (uint32_t r = 0; r < PR_ROWS; r++) {
       if (!pr_in[r] || pr_gone[r] || (f && r % 3 == 0)) continue;
-      float sc = pt_bm25_score(&q, pr_docs[r], pr_n[r], pt_bm25_doc_len(pr_docs[r], pr_n[r]));
-      if (!(sc > 0)) continue;
-      size_t at = nw < k ? nw++ : k;
-      while (at > 0 && wscore[at - 1] < sc) {
-        if (at < k) want[at] = want[at - 1], wscore[at] = wscore[at - 1];
-        at--;
-      }
-      if (at < k) want[at] = r, wscore[at] = sc;
+      keep_best(r, pt_bm25_score(&q, pr_docs[r], pr_n[r], pt_bm25_doc_len(pr_docs[r], pr_n[r])), k, want, wscore, &nw);
     }
     CHECK_EQ_INT(got, nw);
     for (size_t i = 0; i < got && i < nw; i++) {
