@@ -7,8 +7,9 @@
  * ascending, as Milvus sorts its rows. The statistics keep df in an open-addressed u32 map
  * (index.h's pt_u32map); an add reserves room for every new term before it counts anything, so
  * it fails whole or not at all. The index keeps one posting list per term (rows ascending, their
- * tf and, for BM25, the row's length beside them, and a summary per block of postings, see "Postings come in blocks" below) and
- * a float per row id for the row's length (negative: not in the index). An add first grows
+ * tf and, for BM25, the row's length beside them, and a summary per block of postings, see
+ * "Postings come in blocks" below) and a float per row id for the row's length (negative: not in
+ * the index; a search asks it only of a row about to enter its top k). An add first grows
  * everything it will write (the term map, the list of lists, each posting list by one, the length
  * array), then inserts; a remove checks that every posting is where it should be before it takes
  * any out. A BM25 search is document at a time with exact pruning ("the BM25 search" below); an
@@ -595,9 +596,9 @@ static void best_touched(pt_bm25_index *ix, size_t n_touched, size_t kk, const p
  * Before the walk, the rows of the block with the largest bound of the term with the largest
  * bound are scored, then those of the next term's, until kk rows are kept (a query of one rare
  * and two common words then starts with theta among the rare word's rows and the next word's
- * best, where the common words cannot follow), so that theta starts high (the walk passes those rows over: each
- * row is offered to the heap once, and the heap orders by score, then row, whatever the order
- * rows come in).
+ * best, where the common words cannot follow), so that theta starts high (the walk passes
+ * those rows over: each row is offered to the heap once, and the heap orders by score, then row,
+ * whatever the order rows come in).
  * Bounds are computed in double from the float summaries and raised by a relative margin that
  * covers the float rounding of a part (a few ulps) and of a sum of up to m parts, so a row is
  * only passed over when its float score could not be above theta. */
