@@ -7,8 +7,9 @@
  * ascending, as Milvus sorts its rows. The statistics keep df in an open-addressed u32 map
  * (index.h's pt_u32map); an add reserves room for every new term before it counts anything, so
  * it fails whole or not at all. The index keeps one posting list per term (rows ascending, their
- * tf beside them, and a summary per block of postings, see "Postings come in blocks" below) and
- * a float per row id for the row's length (negative: not in the index). An add first grows
+ * tf and, for BM25, the row's length beside them, and a summary per block of postings, see
+ * "Postings come in blocks" below) and a float per row id for the row's length (negative: not in
+ * the index; a search asks it only of a row about to enter its top k). An add first grows
  * everything it will write (the term map, the list of lists, each posting list by one, the length
  * array), then inserts; a remove checks that every posting is where it should be before it takes
  * any out. A BM25 search is document at a time with exact pruning ("the BM25 search" below); an
@@ -231,6 +232,8 @@ typedef struct front {
 typedef struct posting {
   uint32_t *rows; /* ascending */
   float *tf;
+  float *dl;      /* BM25: each posting's row length, beside its tf (a search reads them in
+                   * order instead of looking each row up in the index's lengths) */
   front *bm;      /* per block, room for the blocks of cap postings */
   size_t n, cap;
   size_t fresh;   /* blocks whose summary is current */
@@ -262,6 +265,7 @@ struct pt_bm25_index {
   /* search scratch */
   cursor *cur;        /* BM25: one per query term found */
   float *part;        /* BM25: one per query term */
+  uint32_t *pre;      /* BM25: the rows scored before the walk, BLOCK per query term */
   size_t cur_cap;
   float *acc;       /* ip: len_cap accumulators, zero between searches */
   uint32_t *touched; /* ip: rows that a search reached */
@@ -288,6 +292,7 @@ void pt_bm25_index_free(pt_bm25_index *ix) {
   for (size_t i = 0; i < ix->n_lists; i++) {
     pt_free(ix->lists[i].rows);
     pt_free(ix->lists[i].tf);
+    pt_free(ix->lists[i].dl);
     pt_free(ix->lists[i].bm);
   }
   pt_free(ix->lists);
@@ -295,6 +300,7 @@ void pt_bm25_index_free(pt_bm25_index *ix) {
   pt_free(ix->len);
   pt_free(ix->cur);
   pt_free(ix->part);
+  pt_free(ix->pre);
   pt_free(ix->acc);
   pt_free(ix->touched);
   pt_free(ix->mark);
@@ -309,9 +315,9 @@ bool pt_bm25_index_contains(const pt_bm25_index *ix, uint32_t row) { return row 
 size_t pt_bm25_index_memory(const pt_bm25_index *ix) {
   size_t b = sizeof *ix + ix->terms.cap * 2 * sizeof(uint32_t) + ix->cap_lists * sizeof(posting) +
              ix->len_cap * sizeof(float) + ix->acc_cap * (sizeof(float) + sizeof(uint32_t) + ix->ip) +
-             ix->heap_cap * sizeof(pt_scored) + ix->cur_cap * (sizeof *ix->cur + sizeof *ix->part);
+             ix->heap_cap * sizeof(pt_scored) + ix->cur_cap * (sizeof *ix->cur + sizeof *ix->part + BLOCK * sizeof *ix->pre);
   for (size_t i = 0; i < ix->n_lists; i++)
-    b += ix->lists[i].cap * (sizeof(uint32_t) + sizeof(float)) + (ix->lists[i].bm ? blocks(ix->lists[i].cap) * sizeof(front) : 0);
+    b += ix->lists[i].cap * (sizeof(uint32_t) + sizeof(float) * (ix->lists[i].dl ? 2 : 1)) + (ix->lists[i].bm ? blocks(ix->lists[i].cap) * sizeof(front) : 0);
   return b;
 }
 
@@ -324,8 +330,9 @@ static bool vector_ok(const pt_bm25_index *ix, const pt_sparse_pair *p, size_t n
   return true;
 }
 
-/* Grows a posting list (and its block summaries) to hold one more entry. */
-static pt_status posting_room(posting *l) {
+/* Grows a posting list (its lengths with `lengths`, and its block summaries) to hold one more
+ * entry. */
+static pt_status posting_room(posting *l, bool lengths) {
   if (l->n < l->cap) return PT_OK;
   size_t cap = l->cap ? l->cap * 2 : 4;
   uint32_t *rows = pt_realloc(l->rows, cap * sizeof *rows);
@@ -334,6 +341,11 @@ static pt_status posting_room(posting *l) {
   float *tf = pt_realloc(l->tf, cap * sizeof *tf);
   if (!tf) return PT_NOMEM; /* rows grew: harmless, cap stays */
   l->tf = tf;
+  if (lengths) {
+    float *dl = pt_realloc(l->dl, cap * sizeof *dl);
+    if (!dl) return PT_NOMEM; /* as above */
+    l->dl = dl;
+  }
   front *bm = pt_realloc(l->bm, blocks(cap) * sizeof *bm);
   if (!bm) return PT_NOMEM; /* as above */
   l->bm = bm;
@@ -345,6 +357,7 @@ static pt_status posting_room(posting *l) {
 static void posting_clear(posting *l) {
   pt_free(l->rows);
   pt_free(l->tf);
+  pt_free(l->dl);
   pt_free(l->bm);
   memset(l, 0, sizeof *l);
 }
@@ -438,7 +451,7 @@ pt_status pt_bm25_index_add(pt_bm25_index *ix, uint32_t row, const pt_sparse_pai
   /* 3. room for one more entry in every existing list the row joins */
   for (size_t i = 0; i < n; i++) {
     uint32_t l = pt_u32map_get(&ix->terms, p[i].index);
-    if (l != PT_INDEX_NONE && posting_room(&ix->lists[l]) != PT_OK) return PT_NOMEM;
+    if (l != PT_INDEX_NONE && posting_room(&ix->lists[l], !ix->ip) != PT_OK) return PT_NOMEM;
   }
   /* 4. new lists get their first entry's room; a failure here drops the lists made so far */
   size_t first_new = ix->n_lists;
@@ -446,7 +459,7 @@ pt_status pt_bm25_index_add(pt_bm25_index *ix, uint32_t row, const pt_sparse_pai
     if (pt_u32map_get(&ix->terms, p[i].index) != PT_INDEX_NONE) continue;
     posting *l = &ix->lists[ix->n_lists];
     memset(l, 0, sizeof *l);
-    if (posting_room(l) != PT_OK) {
+    if (posting_room(l, !ix->ip) != PT_OK) {
       posting_clear(l); /* the half-grown list (its rows may be allocated) */
       goto undo_new;
     }
@@ -460,6 +473,10 @@ pt_status pt_bm25_index_add(pt_bm25_index *ix, uint32_t row, const pt_sparse_pai
     size_t at = l->n && l->rows[l->n - 1] > row ? posting_find(l, row) : l->n;
     memmove(l->rows + at + 1, l->rows + at, (l->n - at) * sizeof *l->rows);
     memmove(l->tf + at + 1, l->tf + at, (l->n - at) * sizeof *l->tf);
+    if (l->dl) {
+      memmove(l->dl + at + 1, l->dl + at, (l->n - at) * sizeof *l->dl);
+      l->dl[at] = dl;
+    }
     l->rows[at] = row;
     l->tf[at] = p[i].value;
     l->n++;
@@ -496,6 +513,7 @@ pt_status pt_bm25_index_remove(pt_bm25_index *ix, uint32_t row, const pt_sparse_
     size_t at = posting_find(l, row);
     memmove(l->rows + at, l->rows + at + 1, (l->n - at - 1) * sizeof *l->rows);
     memmove(l->tf + at, l->tf + at + 1, (l->n - at - 1) * sizeof *l->tf);
+    if (l->dl) memmove(l->dl + at, l->dl + at + 1, (l->n - at - 1) * sizeof *l->dl);
     l->n--;
     if (l->fresh > at / BLOCK) l->fresh = at / BLOCK;
     if (l->n == 0) posting_clear(l); /* an emptied list gives its memory back; its term stays mapped to it */
@@ -575,10 +593,12 @@ static void best_touched(pt_bm25_index *ix, size_t n_touched, size_t kk, const p
  *     current blocks, lie in its current block: when those blocks' bounds add up to no more than
  *     theta, every row up to `last` is passed over (block-max), and when the bounds of the
  *     blocks holding the candidate do, the candidate is.
- * Before the walk, the rows of the one block with the largest bound of the term with the
- * largest bound are scored, so that theta starts high (the walk passes those rows over: each
- * row is offered to the heap once, and the heap orders by score, then row, whatever the order
- * rows come in).
+ * Before the walk, the rows of the block with the largest bound of the term with the largest
+ * bound are scored, then those of the next term's, until kk rows are kept (a query of one rare
+ * and two common words then starts with theta among the rare word's rows and the next word's
+ * best, where the common words cannot follow), so that theta starts high (the walk passes
+ * those rows over: each row is offered to the heap once, and the heap orders by score, then row,
+ * whatever the order rows come in).
  * Bounds are computed in double from the float summaries and raised by a relative margin that
  * covers the float rounding of a part (a few ulps) and of a sum of up to m parts, so a row is
  * only passed over when its float score could not be above theta. */
@@ -632,6 +652,13 @@ static void settle(const pt_bm25_query *q, cursor *c) {
   c->bub = bound(q, c->w, &l->bm[b]);
 }
 
+/* Moves a cursor to its next posting (settle's work only when it enters another block). */
+static inline void advance(const pt_bm25_query *q, cursor *c) {
+  size_t pos = ++c->pos;
+  if (pos % BLOCK != 0 && pos < c->l->n) c->row = c->l->rows[pos];
+  else settle(q, c);
+}
+
 /* Moves a cursor to its first posting at or after row `r`: block by block, then by halves. */
 static void seek(const pt_bm25_query *q, cursor *c, uint32_t r) {
   const posting *l = c->l;
@@ -656,19 +683,23 @@ static void seek(const pt_bm25_query *q, cursor *c, uint32_t r) {
   settle(q, c);
 }
 
-static float part_at(const pt_bm25_index *ix, const pt_bm25_query *q, const cursor *c, uint32_t row) {
-  return c->w * pt_bm25_term_score(c->l->tf[c->pos], ix->len[row], q->k1, q->b, q->avgdl);
+static float part_at(const pt_bm25_query *q, const cursor *c) {
+  return c->w * pt_bm25_term_score(c->l->tf[c->pos], c->l->dl[c->pos], q->k1, q->b, q->avgdl);
 }
 
 /* Row d, its parts in part[] (by query position), offered to the heap of the best kk: its
- * score summed as pt_bm25_score sums it. The new theta (the worst kept once kk are). */
+ * score summed as pt_bm25_score sums it. With `check`, a row that would enter is first asked
+ * whether it is live (a forgotten row's postings stay) and passes the filter: most rows do not
+ * get that far, and their lookups are the random reads of a search. The new theta (the worst
+ * kept once kk are). */
 static double offer(pt_bm25_index *ix, const pt_bm25_query *q, const float *part, size_t kk, size_t *h, uint32_t d,
-                    double theta) {
+                    double theta, bool check, const pt_index_filter *filter) {
   float sum = 0;
   for (size_t i = 0; i < q->n; i++)
     if (part[i] > 0) sum += part[i];
   pt_scored x = {-sum, d};
   if (!(sum > 0) || (*h == kk && !pt_scored_less(x, ix->heap[0]))) return theta;
+  if (check && (ix->len[d] < 0 || (filter && filter->accept && !filter->accept(filter->ctx, d)))) return theta;
   if (*h == kk) pt_maxheap_pop(ix->heap, h);
   pt_maxheap_push(ix->heap, h, x);
   return *h == kk ? -(double)ix->heap[0].d : theta;
@@ -688,6 +719,9 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
     float *part = pt_realloc(ix->part, q->n * sizeof *part);
     if (!part) return PT_NOMEM; /* cur grew: harmless */
     ix->part = part;
+    uint32_t *pre = pt_realloc(ix->pre, q->n * BLOCK * sizeof *pre);
+    if (!pre) return PT_NOMEM; /* as above */
+    ix->pre = pre;
     ix->cur_cap = q->n;
   }
   /* the terms the index holds, smallest bound first */
@@ -715,32 +749,45 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
   double theta = -INFINITY; /* the worst kept score, once kk are kept */
   size_t e = 0, h = 0;
   /* a first theta: the rows of the block with the largest bound of the term with the largest
-   * bound, scored first (each part found by halves); the walk below passes them over */
-  const posting *pre = NULL;
-  size_t pre_at = 0, pre_end = 0;
-  if (m > 0) {
-    const cursor *t = &cur[m - 1];
-    pre = t->l;
+   * bound, then of the next term's, ... until kk rows are kept (a short list has one block: all
+   * of its rows), each scored, each part found by halves; the walk below passes them over
+   * (pre[0, n_pre), sorted then) */
+  uint32_t *pre = ix->pre;
+  size_t n_pre = 0, pre_at = 0;
+  for (size_t t = m; t-- > 0 && (t == m - 1 || h < kk);) {
+    const posting *l = cur[t].l;
+    size_t at = 0;
     double best = -1;
-    for (size_t b = 0, nb = blocks(pre->n); b < nb; b++) {
-      double v = bound(q, t->w, &pre->bm[b]);
-      if (v > best) best = v, pre_at = b * BLOCK;
+    for (size_t b = 0, nb = blocks(l->n); b < nb; b++) {
+      double v = bound(q, cur[t].w, &l->bm[b]);
+      if (v > best) best = v, at = b * BLOCK;
     }
-    pre_end = pre_at + BLOCK < pre->n ? pre_at + BLOCK : pre->n;
-    for (size_t i = pre_at; i < pre_end; i++) {
-      uint32_t r = pre->rows[i];
+    size_t end = at + BLOCK < l->n ? at + BLOCK : l->n, had = n_pre;
+    for (size_t i = at; i < end; i++) {
+      uint32_t r = l->rows[i];
       if (ix->len[r] < 0 || (filter && filter->accept && !filter->accept(filter->ctx, r))) continue;
+      bool seen = false;
+      for (size_t x = 0; x < had && !seen; x++) seen = pre[x] == r;
+      if (seen) continue;
+      pre[n_pre++] = r;
       for (size_t j = 0; j < m; j++) {
-        const posting *l = cur[j].l;
-        size_t at = l == pre ? i : posting_find(l, r);
-        if (at < l->n && l->rows[at] == r)
-          part[cur[j].qi] = cur[j].w * pt_bm25_term_score(l->tf[at], ix->len[r], q->k1, q->b, q->avgdl);
+        const posting *lj = cur[j].l;
+        size_t aj = lj == l ? i : posting_find(lj, r);
+        if (aj < lj->n && lj->rows[aj] == r)
+          part[cur[j].qi] = cur[j].w * pt_bm25_term_score(lj->tf[aj], lj->dl[aj], q->k1, q->b, q->avgdl);
       }
-      theta = offer(ix, q, part, kk, &h, r, theta);
+      theta = offer(ix, q, part, kk, &h, r, theta, false, NULL);
       for (size_t j = 0; j < m; j++) part[cur[j].qi] = 0;
     }
-    while (h == kk && e < m && (below + cur[e].ub) * sum_margin <= theta) below += cur[e++].ub;
   }
+  if (n_pre > 4 * BLOCK) qsort(pre, n_pre, sizeof *pre, cmp_u32); /* ascending (a block's rows are already) */
+  else for (size_t i = 1; i < n_pre; i++) {
+    uint32_t r = pre[i];
+    size_t j = i;
+    for (; j > 0 && pre[j - 1] > r; j--) pre[j] = pre[j - 1];
+    pre[j] = r;
+  }
+  while (h == kk && e < m && (below + cur[e].ub) * sum_margin <= theta) below += cur[e++].ub;
   for (;;) {
     /* the next row of an essential list */
     uint32_t d = UINT32_MAX;
@@ -748,12 +795,11 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
       if (cur[j].row < d) d = cur[j].row;
     if (d == UINT32_MAX) break;
     /* a row scored first: passed over */
-    while (pre_at < pre_end && pre->rows[pre_at] < d) pre_at++;
-    if (pre_at < pre_end && pre->rows[pre_at] == d) {
+    while (pre_at < n_pre && pre[pre_at] < d) pre_at++;
+    if (pre_at < n_pre && pre[pre_at] == d) {
       for (size_t j = e; j < m; j++)
         if (cur[j].row == d) {
-          cur[j].pos++;
-          settle(q, &cur[j]);
+          advance(q, &cur[j]);
         }
       continue;
     }
@@ -779,26 +825,22 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
       if (ub_d * sum_margin <= theta) { /* row d cannot */
         for (size_t j = e; j < m; j++)
           if (cur[j].row == d) {
-            cur[j].pos++;
-            settle(q, &cur[j]);
+            advance(q, &cur[j]);
           }
         continue;
       }
     }
     /* row d's score, as pt_bm25_score sums it (every list is at d or past it: before the heap
      * is full, every list is essential) */
-    bool live = ix->len[d] >= 0 && !(filter && filter->accept && !filter->accept(filter->ctx, d));
     for (size_t j = 0; j < m; j++) {
       if (cur[j].row != d) continue;
-      if (live) part[cur[j].qi] = part_at(ix, q, &cur[j], d);
+      part[cur[j].qi] = part_at(q, &cur[j]);
       if (j >= e) {
-        cur[j].pos++;
-        settle(q, &cur[j]);
+        advance(q, &cur[j]);
       }
     }
-    if (!live) continue;
     double was = theta;
-    theta = offer(ix, q, part, kk, &h, d, theta);
+    theta = offer(ix, q, part, kk, &h, d, theta, true, filter);
     for (size_t j = 0; j < m; j++) part[cur[j].qi] = 0;
     if (theta != was)
       while (e < m && (below + cur[e].ub) * sum_margin <= theta) below += cur[e++].ub;

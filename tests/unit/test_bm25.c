@@ -324,6 +324,18 @@ TEST(forget) {
 
 /* ---- the index's top k is the brute force's, bit for bit, ties to the lower row ---- */
 
+/* Row r of score sc kept among the best k so far (want/wscore, *nw of them): best first, ties
+ * to the lower row (rows come in ascending order); rows scoring 0 or NaN are left out. */
+static void keep_best(uint32_t r, float sc, size_t k, uint32_t *want, float *wscore, size_t *nw) {
+  if (!(sc > 0)) return;
+  size_t at = *nw < k ? (*nw)++ : k;
+  while (at > 0 && wscore[at - 1] < sc) {
+    if (at < k) want[at] = want[at - 1], wscore[at] = wscore[at - 1];
+    at--;
+  }
+  if (at < k) want[at] = r, wscore[at] = sc;
+}
+
 static bool every_third(const void *ctx, uint32_t row) { return (void)ctx, row % 3 != 0; }
 
 TEST(top_k_is_the_brute_force) {
@@ -387,6 +399,58 @@ TEST(top_k_is_the_brute_force) {
         want[at] = r;
         wscore[at] = s;
       }
+    }
+    CHECK_EQ_INT(got, nw);
+    for (size_t i = 0; i < got && i < nw; i++) {
+      CHECK_EQ_INT(id[i], want[i]);
+      CHECK(score[i] == wscore[i]);
+    }
+  }
+  pt_bm25_query_release(&q);
+  pt_bm25_index_free(ix);
+  pt_bm25_stats_free(&st);
+}
+
+/* ---- a query of many rare words: the rows scored before the walk span many lists ----
+ * Before the walk, the best block of each word is scored in turn until k rows are kept; with a
+ * large k and hundreds of words of one row each, those rows come from hundreds of lists and must
+ * be put in order (and each offered once) before the walk passes them over. */
+TEST(many_rare_words) {
+  enum { ROWS = 400, WORDS = 300, K = 250 };
+  static pt_sparse_pair docs[ROWS][3];
+  size_t dn[ROWS];
+  pt_bm25_stats st = {0};
+  pt_bm25_index *ix;
+  CHECK_OK(pt_bm25_index_new(&ix), (pt_error *)NULL);
+  for (uint32_t r = 0; r < ROWS; r++) {
+    /* a common word, a word of its own, and for one row in five a second common one */
+    dn[r] = 0;
+    docs[r][dn[r]++] = (pt_sparse_pair){1, (float)(1 + r % 3)};
+    if (r % 5 == 0) docs[r][dn[r]++] = (pt_sparse_pair){2, 1};
+    docs[r][dn[r]++] = (pt_sparse_pair){100 + (r * 7919) % ROWS, (float)(1 + r % 2)};
+    CHECK_OK(pt_bm25_stats_add(&st, docs[r], dn[r]), (pt_error *)NULL);
+    CHECK_OK(pt_bm25_index_add(ix, r, docs[r], dn[r]), (pt_error *)NULL);
+  }
+  for (uint32_t r = 0; r < ROWS; r += 7) CHECK_OK(pt_bm25_index_forget(ix, r), (pt_error *)NULL);
+  pt_sparse_pair tf[WORDS + 2];
+  size_t n = 0;
+  tf[n++] = (pt_sparse_pair){1, 1};
+  tf[n++] = (pt_sparse_pair){2, 1};
+  for (uint32_t w = 0; w < WORDS; w++) tf[n++] = (pt_sparse_pair){100 + w, 1};
+  pt_bm25_params p;
+  pt_bm25_params_default(&p);
+  pt_bm25_query q = {0};
+  CHECK_OK(pt_bm25_query_prepare(&st, tf, n, &p, &q), (pt_error *)NULL);
+  pt_index_filter flt = {every_third, NULL};
+  for (int pass = 0; pass < 2; pass++) {
+    const pt_index_filter *f = pass ? &flt : NULL;
+    static uint32_t id[K], want[K];
+    static float score[K], wscore[K];
+    size_t got, nw = 0;
+    CHECK_OK(pt_bm25_index_search(ix, &q, K, f, id, score, &got), (pt_error *)NULL);
+    for (uint32_t r = 0; r < ROWS; r++) {
+      if (r % 7 == 0 || (f && r % 3 == 0)) continue;
+      keep_best(r, pt_bm25_score(&q, docs[r], dn[r], pt_bm25_doc_len(docs[r], dn[r])), K, want, wscore, &nw);
     }
     CHECK_EQ_INT(got, nw);
     for (size_t i = 0; i < got && i < nw; i++) {
@@ -463,14 +527,7 @@ static void pr_compare(const pt_bm25_stats *st, pt_bm25_index *ix, int queries) 
     /* exhaustive: every row's pt_bm25_score, best first, ties to the lower row */
     for (uint32_t r = 0; r < PR_ROWS; r++) {
       if (!pr_in[r] || pr_gone[r] || (f && r % 3 == 0)) continue;
-      float sc = pt_bm25_score(&q, pr_docs[r], pr_n[r], pt_bm25_doc_len(pr_docs[r], pr_n[r]));
-      if (!(sc > 0)) continue;
-      size_t at = nw < k ? nw++ : k;
-      while (at > 0 && wscore[at - 1] < sc) {
-        if (at < k) want[at] = want[at - 1], wscore[at] = wscore[at - 1];
-        at--;
-      }
-      if (at < k) want[at] = r, wscore[at] = sc;
+      keep_best(r, pt_bm25_score(&q, pr_docs[r], pr_n[r], pt_bm25_doc_len(pr_docs[r], pr_n[r])), k, want, wscore, &nw);
     }
     CHECK_EQ_INT(got, nw);
     for (size_t i = 0; i < got && i < nw; i++) {
@@ -858,6 +915,6 @@ TEST(allocation_failures) {
   CHECK_EQ_INT(pt_set_allocator(NULL), PT_OK);
 }
 
-TEST_MAIN(T(term_index), T(vectors), T(scores_match_the_definition), T(deleted_rows_counted_until_compaction), T(forget), T(top_k_is_the_brute_force), T(pruned_search_is_exhaustive),
+TEST_MAIN(T(term_index), T(vectors), T(scores_match_the_definition), T(deleted_rows_counted_until_compaction), T(forget), T(top_k_is_the_brute_force), T(many_rare_words), T(pruned_search_is_exhaustive),
           T(ip_index),
           T(parameters), T(drop_ratio_search), T(misuse), T(allocation_failures))

@@ -285,8 +285,10 @@ class Engine {
   /** Reads a NUL-terminated UTF-8 string. */
   #cString(ptr, max = 1 << 30) {
     const u8 = this.#M.HEAPU8;
-    let end = ptr;
-    while (end < ptr + max && u8[end] !== 0) end++;
+    let end = ptr, ascii = true;
+    for (; end < ptr + max && u8[end] !== 0; end++) ascii &&= u8[end] < 0x80;
+    // a short ASCII string (a field name) without a call into TextDecoder, which costs more
+    if (ascii && end - ptr <= 64) return String.fromCharCode.apply(null, u8.subarray(ptr, end));
     return decoder.decode(u8.subarray(ptr, end));
   }
 
@@ -1032,6 +1034,8 @@ class Engine {
       const bytes = new Uint8Array(this.#copyOut(valuesPtr, offs[n]));
       return { name, isDynamic, values: textValues(dtype, n, valid, offs, bytes) };
     }
+    // read in place when aligned (fixedValues copies every value out and runs no user code)
+    if (valuesPtr % elem === 0) return { name, isDynamic, values: fixedValues(dtype, n, width, valid, this.#M.HEAPU8.buffer, valuesPtr) };
     return { name, isDynamic, values: fixedValues(dtype, n, width, valid, this.#copyOut(valuesPtr, n * width * elem)) };
   }
 
@@ -1244,6 +1248,16 @@ class Scope {
    * would be converted by its own toString(), at a moment when no user code may run. */
   string(s) {
     if (typeof s !== 'string') throw new ParamError(Code.CLIENT, `expected a string, got ${s === null ? 'null' : typeof s}`);
+    // written in place when the staging block has room for its longest form (3 bytes per UTF-16
+    // unit), without an intermediate array
+    const a = this.arena, at = (a.used + 7) & ~7, most = s.length * 3;
+    if (a.base && at + most + 1 <= a.cap) {
+      const u8 = this.M.HEAPU8, p = a.base + at;
+      const { written } = encoder.encodeInto(s, u8.subarray(p, p + most));
+      u8[p + written] = 0;
+      a.used = at + written + 1;
+      return [p, written];
+    }
     const bytes = encoder.encode(s);
     const p = this.alloc(bytes.length + 1);
     const u8 = this.M.HEAPU8;

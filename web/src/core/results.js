@@ -160,32 +160,34 @@ export function textValues(dtype, n, valid, offs, bytes) {
   return out;
 }
 
-/** A fixed-width column's values from its n × width values (`buf`, a copy). */
-export function fixedValues(dtype, n, width, valid, buf) {
+/** A fixed-width column's values from its n × width values in `buf` from byte `at` (aligned to
+ * the element; read only here, every value copied out, so `buf` may be linear memory itself). */
+export function fixedValues(dtype, n, width, valid, buf, at = 0) {
+  const len = n * width;
   const out = new Array(n);
   // one loop per type, each filling every row (a NULL row is set to null afterwards)
   switch (dtype) {
-    case DataType.BOOL: { const a = new Uint8Array(buf); for (let i = 0; i < n; i++) out[i] = a[i] === 1; break; }
-    case DataType.INT8: { const a = new Int8Array(buf); for (let i = 0; i < n; i++) out[i] = a[i]; break; }
-    case DataType.INT16: { const a = new Int16Array(buf); for (let i = 0; i < n; i++) out[i] = a[i]; break; }
-    case DataType.INT32: { const a = new Int32Array(buf); for (let i = 0; i < n; i++) out[i] = a[i]; break; }
+    case DataType.BOOL: { const a = new Uint8Array(buf, at, len); for (let i = 0; i < n; i++) out[i] = a[i] === 1; break; }
+    case DataType.INT8: { const a = new Int8Array(buf, at, len); for (let i = 0; i < n; i++) out[i] = a[i]; break; }
+    case DataType.INT16: { const a = new Int16Array(buf, at, len); for (let i = 0; i < n; i++) out[i] = a[i]; break; }
+    case DataType.INT32: { const a = new Int32Array(buf, at, len); for (let i = 0; i < n; i++) out[i] = a[i]; break; }
     case DataType.INT64: {
       // two 32-bit halves: a number whenever it is a safe integer, without making a BigInt
-      const w = new Int32Array(buf);
-      const big = new BigInt64Array(buf);
+      const w = new Int32Array(buf, at, 2 * len);
+      const big = new BigInt64Array(buf, at, len);
       for (let i = 0; i < n; i++) {
         const hi = w[2 * i + 1], lo = w[2 * i] >>> 0;
         out[i] = hi >= -2097152 && hi < 2097152 ? hi * 4294967296 + lo : int64Value(big[i]);
       }
       break;
     }
-    case DataType.FLOAT: { const a = new Float32Array(buf); for (let i = 0; i < n; i++) out[i] = a[i]; break; }
-    case DataType.DOUBLE: { const a = new Float64Array(buf); for (let i = 0; i < n; i++) out[i] = a[i]; break; }
-    case DataType.FLOAT_VECTOR: { const a = new Float32Array(buf); for (let i = 0; i < n; i++) out[i] = Array.from(a.subarray(i * width, (i + 1) * width)); break; }
-    case DataType.FLOAT16_VECTOR: { const a = new Uint16Array(buf); for (let i = 0; i < n; i++) out[i] = Array.from(a.subarray(i * width, (i + 1) * width), f16ToNumber); break; }
-    case DataType.BFLOAT16_VECTOR: { const a = new Uint16Array(buf); for (let i = 0; i < n; i++) out[i] = Array.from(a.subarray(i * width, (i + 1) * width), bf16ToNumber); break; }
-    case DataType.INT8_VECTOR: { const a = new Int8Array(buf); for (let i = 0; i < n; i++) out[i] = Array.from(a.subarray(i * width, (i + 1) * width)); break; }
-    case DataType.BINARY_VECTOR: { const a = new Uint8Array(buf); for (let i = 0; i < n; i++) out[i] = a.slice(i * width, (i + 1) * width); break; }
+    case DataType.FLOAT: { const a = new Float32Array(buf, at, len); for (let i = 0; i < n; i++) out[i] = a[i]; break; }
+    case DataType.DOUBLE: { const a = new Float64Array(buf, at, len); for (let i = 0; i < n; i++) out[i] = a[i]; break; }
+    case DataType.FLOAT_VECTOR: { const a = new Float32Array(buf, at, len); for (let i = 0; i < n; i++) out[i] = Array.from(a.subarray(i * width, (i + 1) * width)); break; }
+    case DataType.FLOAT16_VECTOR: { const a = new Uint16Array(buf, at, len); for (let i = 0; i < n; i++) out[i] = Array.from(a.subarray(i * width, (i + 1) * width), f16ToNumber); break; }
+    case DataType.BFLOAT16_VECTOR: { const a = new Uint16Array(buf, at, len); for (let i = 0; i < n; i++) out[i] = Array.from(a.subarray(i * width, (i + 1) * width), bf16ToNumber); break; }
+    case DataType.INT8_VECTOR: { const a = new Int8Array(buf, at, len); for (let i = 0; i < n; i++) out[i] = Array.from(a.subarray(i * width, (i + 1) * width)); break; }
+    case DataType.BINARY_VECTOR: { const a = new Uint8Array(buf, at, len); for (let i = 0; i < n; i++) out[i] = a.slice(i * width, (i + 1) * width); break; }
     default: out.fill(undefined);
   }
   if (valid) for (let i = 0; i < n; i++) if (!valid[i]) out[i] = null;
