@@ -838,10 +838,10 @@ async function main() {
     const ro = runCase('reopen|partita', { rows, dim: rdim });
     if (ro) {
       console.log(`\n## Reopen: ${rows.toLocaleString('en')} rows x ${rdim}-d (half in the checkpoint, half in the log after it)\n`);
-      table([['case', 'ms'], ['partita: open (checkpoint + log replayed) and count', ro.openMs.toFixed(0)],
-        [`reading the ${(ro.bytes / 1e6).toFixed(0)} MB of the two files`, ro.readMs.toFixed(0)],
-        ['target: the read + replay at 1 GB/s', ro.targetMs.toFixed(0)]]);
-      console.log(`\nreopen / target: ${(ro.openMs / ro.targetMs).toFixed(2)}x (<= 1.00x is the target).`);
+      table([['case', 'ms', 'processor ms'], ['partita: open (checkpoint + log replayed) and count', ro.openMs.toFixed(0), ro.openCpuMs.toFixed(0)],
+        [`reading the ${(ro.bytes / 1e6).toFixed(0)} MB of the two files`, ro.readMs.toFixed(0), ro.readCpuMs.toFixed(0)],
+        ['target: the read + replay at 1 GB/s', ro.targetMs.toFixed(0), ro.targetCpuMs.toFixed(0)]]);
+      console.log(`\nreopen / target: ${(ro.openMs / ro.targetMs).toFixed(2)}x, in processor time ${(ro.openCpuMs / ro.targetCpuMs).toFixed(2)}x (<= 1.00x is the target).`);
     }
     save('durable', { upserts: res, reopen: ro });
   }

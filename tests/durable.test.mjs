@@ -317,6 +317,24 @@ test('a torn last record is dropped (and cut from the file), nothing before it; 
   rmSync(path.dirname(dir), { recursive: true, force: true });
 });
 
+test("a store file that cannot be read is refused with the file system's error, not called damaged (its bytes are read as they are applied)", async () => {
+  const dir = tmp('unreadable.db');
+  connections._connectDurable('u1', dir);
+  await new Collection('crash', schema(), { using: 'u1' }).insert([{ id: 1, n: 1, v: [1, 0, 0, 0] }]);
+  connections._durable('u1').checkpoint();
+  connections.remove_connection('u1');
+  // a directory where the checkpoint was: it opens, and each read of it fails (EISDIR)
+  rmSync(path.join(dir, 'checkpoint'));
+  fs.mkdirSync(path.join(dir, 'checkpoint'));
+  assert.throws(() => connections._connectDurable('u2', dir), (e) => {
+    assert.equal(e.code, 'EISDIR');
+    assert.doesNotMatch(e.message, /damaged|cannot be applied/);
+    return true;
+  });
+  assert.equal(existsSync(path.join(dir, 'LOCK')), false, 'the refused open released its lock');
+  rmSync(path.dirname(dir), { recursive: true, force: true });
+});
+
 test('a log older than its checkpoint (killed between the two) is not applied twice', async () => {
   const dir = tmp('stale.db');
   connections._connectDurable('s1', dir);

@@ -1154,6 +1154,12 @@ class Engine {
    * record at `end` that could not be read) }. A whole record that cannot be applied throws
    * (a MilvusException, PT_CORRUPT) after the records before it were applied. With `apply`
    * false the records are only read (nothing is applied, onHost is not called).
+   *
+   * `bytes`: a Uint8Array (copied into the core's memory), or a file's bytes read straight to
+   * where the core will read them (no buffer in between, no copy: reopening a large store is
+   * mostly reading it): { length, copyTo(into) }, copyTo filling the Uint8Array `into`, of
+   * `length` bytes, with them (synchronously, keeping nothing: `into` is valid during the call
+   * only).
    */
   replayLog(store, bytes, onHost, apply = true) {
     const M = this.#M;
@@ -1161,7 +1167,8 @@ class Engine {
     const len = bytes.length;
     const buf = this.#alloc(len || 1);
     try {
-      M.HEAPU8.set(bytes, buf);
+      if (ArrayBuffer.isView(bytes)) M.HEAPU8.set(bytes, buf);
+      else if (len) bytes.copyTo(new Uint8Array(M.HEAPU8.buffer, buf, len));
       const out = { end: 0, header: null, last: null, bad: null };
       this.#scoped((scope) => {
         const rec = scope.alloc(7 * 8);

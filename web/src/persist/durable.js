@@ -96,6 +96,46 @@ function writeAll(fs, fd, bytes, position) {
   }
 }
 
+/**
+ * Bytes [start, start + length) of an open file, as engine().replayLog takes them: read by
+ * copyTo(into) straight to where the core reads them, not into a buffer of their own first
+ * (reopening a large store is mostly reading it: a buffer meant fresh memory to fault in, a copy
+ * and a garbage collection). subarray(begin, end) is a range of the range.
+ */
+class FileBytes {
+  #fs;
+  #file;
+  #fd;
+  #start;
+  constructor(fs, file, fd, start, length) {
+    this.#fs = fs;
+    this.#file = file;
+    this.#fd = fd;
+    this.#start = start;
+    this.length = length;
+  }
+
+  subarray(begin, end = this.length) {
+    const b = Math.min(begin, this.length);
+    return new FileBytes(this.#fs, this.#file, this.#fd, this.#start + b, Math.max(Math.min(end, this.length) - b, 0));
+  }
+
+  copyTo(into) {
+    for (let done = 0; done < into.length;) {
+      const n = this.#fs.readSync(this.#fd, into, done, into.length - done, this.#start + done);
+      // a file that shrank while it was read (the LOCK keeps partita's other processes out)
+      if (n === 0)
+        throw Object.assign(new Error(`${this.#file} ended at byte ${this.#start + done}, before the ${this.#start + into.length} it had when opened`),
+          { code: 'ESHRUNK', syscall: 'read', path: this.#file });
+      done += n;
+    }
+  }
+
+  close() {
+    this.#fs.closeSync(this.#fd);
+  }
+}
+
 export class DurableStore {
   #fs;
   #dir;
@@ -200,12 +240,20 @@ export class DurableStore {
     }
   }
 
-  #read(file) {
+  /** The bytes of `file` (null when it is missing), read when the engine copies them, straight
+   * into the core's memory; `close` them after. */
+  #open(file) {
+    let fd;
     try {
-      const b = this.#fs.readFileSync(file);
-      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+      fd = this.#fs.openSync(file, 'r');
     } catch (e) {
       if (e.code === 'ENOENT') return null;
+      throw e;
+    }
+    try {
+      return new FileBytes(this.#fs, file, fd, 0, this.#fs.fstatSync(fd).size);
+    } catch (e) {
+      this.#fs.closeSync(fd);
       throw e;
     }
   }
@@ -217,13 +265,22 @@ export class DurableStore {
   #recover() {
     const fs = this.#fs;
     const onHost = (bytes) => this.#host?.apply(bytes, this.#store);
-    const cp = this.#read(this.#cpPath);
-    if (cp) {
-      this.#id = applyCheckpoint(this.#store, cp, onHost, (what) => this.#damaged(this.#cpPath, what));
-      this.#cpBytes = cp.length;
+    const cp = this.#open(this.#cpPath);
+    try {
+      if (cp) {
+        this.#id = applyCheckpoint(this.#store, cp, onHost, (what) => this.#damaged(this.#cpPath, what));
+        this.#cpBytes = cp.length;
+      }
+    } finally {
+      cp?.close();
     }
-    const log = this.#read(this.#logPath);
-    let keep = applyLog(this.#store, log, this.#id, onHost, (what) => this.#damaged(this.#logPath, what));
+    const log = this.#open(this.#logPath);
+    let keep;
+    try {
+      keep = applyLog(this.#store, log, this.#id, onHost, (what) => this.#damaged(this.#logPath, what));
+    } finally {
+      log?.close();
+    }
     if (keep === 0) {
       replaceFile(fs, this.#dir, this.#logPath, [engine().logMarker(false, this.#id)]);
       keep = engine().constants.log.MARKER_BYTES;

@@ -49,16 +49,20 @@ export function endedCheckpoint(cp) {
   return cp.length >= 2 * end.length && end.every((b, i) => cp[cp.length - end.length + i] === b) ? id : null;
 }
 
+/** Whether `e` is the file system's (a host's file read as it is applied, and failing): the
+ * file's error as it is, not a record's. */
+const unreadable = (e) => typeof e?.syscall === 'string';
+
 /**
- * Applies checkpoint bytes `cp` to `store` (HOST records to onHost); returns its id. `damaged(what)`
- * makes the error that names the file.
+ * Applies checkpoint bytes `cp` (as engine().replayLog takes them) to `store` (HOST records to
+ * onHost); returns its id. `damaged(what)` makes the error that names the file.
  */
 export function applyCheckpoint(store, cp, onHost, damaged) {
   let r;
   try {
     r = engine().replayLog(store, cp, onHost);
   } catch (e) {
-    throw damaged(`holds a record that cannot be applied: ${e.message}`);
+    throw unreadable(e) ? e : damaged(`holds a record that cannot be applied: ${e.message}`);
   }
   if (r.bad) throw damaged(`is damaged: ${r.bad.message}`);
   if (r.header === null || r.last !== r.header || r.end !== cp.length)
@@ -82,7 +86,7 @@ export function applyLog(store, log, id, onHost, damaged) {
   try {
     r = engine().replayLog(store, log.subarray(head.end), onHost);
   } catch (e) {
-    throw damaged(`holds a record that cannot be applied: ${e.message}`);
+    throw unreadable(e) ? e : damaged(`holds a record that cannot be applied: ${e.message}`);
   }
   const keep = head.end + r.end;
   if (r.bad && !r.bad.torn)
