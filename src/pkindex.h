@@ -92,6 +92,11 @@ typedef void (*pt_row_link_fn)(void *ctx, uint32_t row, uint32_t prev);
 /* Whether claiming `n` keys at once (pt_pkindex_claim_rows) beats claiming them one by one:
  * the table is larger than the caches, and the keys are many enough for its buckets. */
 bool pt_pkindex_bulk(const pt_pkindex *ix, size_t n);
+/* Whether `pending` keys that are to enter the table (pt_pkindex_claim_rows) had better wait for
+ * more: in a table larger than the caches each key costs a cache miss until the keys are about
+ * one per cache line of it (8 slots), when a pass in order of home slots touches each line once.
+ * A small table never waits. */
+bool pt_pkindex_wait(const pt_pkindex *ix, size_t pending);
 void pt_pkindex_claim_rows(pt_pkindex *ix, const pt_pkslot *items, size_t n, pt_rows_eq_fn eq, pt_row_link_fn link,
                            void *ctx);
 
