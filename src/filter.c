@@ -1468,7 +1468,7 @@ static uint32_t select_rows(ectx *x, const pt_pred *pr, uint32_t *sel, uint32_t 
 pt_status pt_filter_select(const pt_filter *f, const pt_collection *c, size_t part, size_t seg, uint32_t *rows,
                            size_t *n_rows, pt_error *err) {
   const pt_layout *lay = &c->layout;
-  const pt_partition *p = c->parts[part];
+  pt_partition *p = c->parts[part]; /* not const: a lookup may enter its unindexed rows */
   const pt_segment *s = p->segs[seg];
   uint32_t n = 0;
   if (f && f->is_keys) { /* rows of the listed keys, from the key index */

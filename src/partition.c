@@ -66,7 +66,8 @@ bool pt_key_eq_row(const void *ctx, uint32_t row, const pt_key *key) {
   return pt_key_eq(&k, key, kc->part->index.is_string);
 }
 
-size_t pt_partition_lookup(const pt_partition *p, const pt_layout *lay, const pt_key *key) {
+size_t pt_partition_lookup(pt_partition *p, const pt_layout *lay, const pt_key *key) {
+  pt_partition_index_pending(p, lay);
   pt_keyctx kc = {p, lay};
   return pt_pkindex_find(&p->index, key, pt_key_eq_row, &kc);
 }

@@ -114,7 +114,7 @@ static pt_status order_rows(const pt_collection *c, const pt_order *o, selection
 static pt_status select_keys(const pt_collection *c, const bool *scope, const pt_pkfilter *f, selection *sel) {
   for (size_t q = 0; q < c->n_parts; q++) {
     if (!scope[q]) continue;
-    const pt_partition *part = c->parts[q];
+    pt_partition *part = c->parts[q]; /* not const: a lookup may enter its unindexed rows */
     size_t start = sel->n;
     for (size_t k = 0; k < f->n; k++) {
       pt_key key = pt_pkfilter_key(f, k);

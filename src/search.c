@@ -739,7 +739,7 @@ static bool key_row(const pt_collection *c, const bool *scope, const pt_key *key
   const pt_layout *lay = &c->layout;
   for (size_t p = 0; p < c->n_parts; p++) {
     if (!scope[p]) continue;
-    const pt_partition *part = c->parts[p];
+    pt_partition *part = c->parts[p]; /* not const: a lookup may enter its unindexed rows */
     size_t slot = pt_partition_lookup(part, lay, key);
     if (slot == SIZE_MAX) continue;
     for (uint32_t row = part->index.slots[slot].row; row != PT_NO_ROW;

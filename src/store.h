@@ -66,8 +66,10 @@ typedef struct pt_partition {
   uint32_t n_rows; /* row ids handed out */
   uint64_t n_live;
   pt_pkindex index;
-  uint32_t unindexed; /* the last rows, not yet in `index` (0 but while log.c applies a run of
-                       * inserts: room for their keys is reserved) */
+  uint32_t unindexed; /* the last rows, inserted but not yet in `index` (room for their keys is
+                       * reserved): inserts leave them there until enough have come to be
+                       * claimed at once (pt_pkindex_wait), a run of inserts in log.c until its
+                       * end; pt_partition_lookup enters them before it reads the index */
   pt_segment *spare; /* an empty segment made by pt_collection_stage, used by the next write */
   pt_fts *fts;       /* BM25 statistics and index, NULL until a search builds them (fts.h) */
   pt_part_vix *vix;  /* per index of the collection, in its order; n_vix may be fewer (the
@@ -167,8 +169,9 @@ typedef struct pt_keyctx {
 } pt_keyctx;
 bool pt_key_eq_row(const void *ctx, uint32_t row, const pt_key *key);
 
-/* Finds a key in a partition's index; the slot or SIZE_MAX. */
-size_t pt_partition_lookup(const pt_partition *p, const pt_layout *lay, const pt_key *key);
+/* Finds a key in a partition's index; the slot or SIZE_MAX. Enters the partition's `unindexed`
+ * rows first, so that the index it reads names every row. */
+size_t pt_partition_lookup(pt_partition *p, const pt_layout *lay, const pt_key *key);
 
 /* Marks every row of the chain starting at `head` deleted; returns how many were live. */
 uint64_t pt_partition_delete_chain(pt_partition *p, const pt_layout *lay, uint32_t head);

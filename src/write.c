@@ -238,7 +238,7 @@ static pt_status find_sources(wplan *p) {
     p->src[r] = (pt_rowref){0, PT_NO_ROW};
     size_t q0 = p->part >= 0 ? (size_t)p->part : 0, q1 = p->part >= 0 ? q0 + 1 : c->n_parts;
     for (size_t q = q0; q < q1; q++) {
-      const pt_partition *part = c->parts[q];
+      pt_partition *part = c->parts[q];
       size_t slot = pt_partition_lookup(part, lay, &p->del_keys[r]);
       if (slot == SIZE_MAX) continue;
       uint32_t row = part->index.slots[slot].row;
@@ -627,7 +627,7 @@ static void index_row(wplan *p, target *t, size_t r, uint32_t row) {
  * Milvus deletes and re-inserts; what is visible differs only in storage order (the row keeps
  * its place instead of moving to the end), which Milvus leaves unspecified. Returns the row, or
  * PT_NO_ROW when batch row r must be appended. Reads only. */
-static uint32_t in_place_row(const wplan *p, const pt_partition *part, size_t r) {
+static uint32_t in_place_row(const wplan *p, pt_partition *part, size_t r) {
   const pt_layout *lay = p->b.lay;
   size_t slot = pt_partition_lookup(part, lay, &p->keys[r]);
   if (slot == SIZE_MAX) return PT_NO_ROW;
@@ -683,6 +683,9 @@ static void overwrite_rows(wplan *p, pt_partition *part, const uint32_t *at) {
 
 static pt_status commit(wplan *p, pt_mutation_result *res) {
   pt_collection *c = p->c;
+  /* an upsert claims keys in the index: the rows inserts left out of it enter it first */
+  if (p->b.op == PT_OP_UPSERT)
+    for (size_t q = 0; q < c->n_parts; q++) pt_partition_index_pending(c->parts[q], &c->layout);
   size_t nt = p->part >= 0 ? 1 : c->n_parts;
   target *ts = pt_calloc(nt, sizeof *ts);
   if (!ts) return pt_fail_nomem(p->b.err);
@@ -744,12 +747,16 @@ static pt_status commit(wplan *p, pt_mutation_result *res) {
   for (size_t q = 0; q < nt; q++)
     if (ts[q].m) first[q] = append_target(p, &ts[q]);
   /* an insert's rows enter the index all at once (in order of home slots, pkindex.h), as one
-   * by one in batch order: a key already there chains them behind, as Milvus stores both */
+   * by one in batch order: a key already there chains them behind, as Milvus stores both. In a
+   * table larger than the caches they wait, with those of the inserts before, until there are
+   * enough of them to be claimed in one pass (pt_pkindex_wait) or the index is read
+   * (pt_partition_lookup); while log.c applies a run of inserts, until its end. */
   bool insert = p->b.op != PT_OP_UPSERT, later = c->store->wal.applying && c->store->wal.defer_index;
   for (size_t q = 0; insert && q < nt; q++) {
     if (!ts[q].m) continue;
-    if (later) ts[q].part->unindexed += (uint32_t)ts[q].m; /* at the end of the run */
-    else pt_partition_index_rows(ts[q].part, &c->layout, first[q]);
+    pt_partition *part = ts[q].part;
+    part->unindexed += (uint32_t)ts[q].m;
+    if (!later && !pt_pkindex_wait(&part->index, part->unindexed)) pt_partition_index_pending(part, &c->layout);
   }
   for (size_t r = 0; r < p->b.n; r++) {
     if (at && at[r] != PT_NO_ROW) {

@@ -36,6 +36,7 @@
  *     across partitions.
  */
 #include "harness.h"
+#include "store.h" /* a partition's unindexed rows */
 
 #include <math.h>
 #include <stdbool.h>
@@ -289,6 +290,69 @@ TEST(large_inserts_chain_duplicate_keys) {
   CHECK_EQ_INT(count_of(c, NULL), 60000 - 4 - 2 + 1);
   free(b1);
   free(b2);
+  pt_store_close(st);
+}
+
+/* Small inserts into a large key index wait out of it (pt_pkindex_wait: the partition's
+ * unindexed rows) until enough have come to be claimed in one pass; whatever reads the index
+ * first enters them: a query by key, a delete by key or by another field, an upsert, a
+ * compaction. Each finds every copy of a key, newest first. */
+/* Inserts many_rows(from, n, key0, period), which must succeed. */
+static void insert_rows(pt_collection *c, int from, int n, int key0, int period) {
+  char *b = many_rows(from, n, key0, period);
+  pt_mutation_result r;
+  pt_error err;
+  CHECK_OK(write_json(c, NULL, PT_OP_INSERT, b, 0, &r, &err), &err);
+  pt_mutation_result_clear(&r);
+  free(b);
+}
+
+TEST(small_inserts_into_a_large_index_wait_and_are_found) {
+  pt_store *st = test_store();
+  pt_collection *c = coll(st, "c", SIMPLE);
+  pt_mutation_result r;
+  pt_error err;
+  /* 40,000 keys: a table of 65,536 slots, which a batch of 1,000 does not fill in one pass */
+  insert_rows(c, 0, 40000, 0, 40000);
+  /* five batches, each repeating 500 keys of the first batch twice */
+  for (int k = 0; k < 5; k++) insert_rows(c, 40000 + 1000 * k, 1000, 10000 + 500 * k, 500);
+  CHECK_EQ_INT(count_of(c, NULL), 45000);
+  CHECK(c->parts[0]->unindexed == 5000); /* the five batches wait */
+  pt_rows *rows = q(c, "{'expr':'id == 10001','output_fields':['tag']}");
+  CHECK(pt_rows_count(rows) == 3 && strcmp(text_at(rows, "tag", 0), "r10001") == 0 &&
+        strcmp(text_at(rows, "tag", 1), "r40001") == 0 && strcmp(text_at(rows, "tag", 2), "r40501") == 0);
+  pt_rows_free(rows);
+  CHECK(c->parts[0]->unindexed == 0);
+  /* waiting again: a delete by key, then by another field, an upsert, a compaction */
+  insert_rows(c, 45000, 1000, 20000, 500);
+  CHECK(c->parts[0]->unindexed == 1000);
+  CHECK_OK(pt_collection_delete(c, NULL, 0, "id in [20002]", strlen("id in [20002]"), &r, &err), &err);
+  pt_mutation_result_clear(&r);
+  CHECK_EQ_INT(found(c, "id == 20002", NULL), 0);
+  CHECK_EQ_INT(count_of(c, NULL), 46000 - 3);
+  insert_rows(c, 46000, 1000, 21000, 500);
+  CHECK_OK(pt_collection_delete(c, NULL, 0, "tag == \"r46003\"", strlen("tag == \"r46003\""), &r, &err), &err);
+  CHECK_EQ_INT(r.delete_count, 1);
+  pt_mutation_result_clear(&r);
+  CHECK_EQ_INT(found(c, "id == 21003", NULL), 2);
+  insert_rows(c, 47000, 1000, 22000, 500);
+  put(c, NULL, PT_OP_UPSERT, "{'id':22004,'v':[0,0],'tag':'u'}");
+  CHECK_EQ_INT(found(c, "id == 22004", NULL), 1);
+  insert_rows(c, 48000, 1000, 23000, 500);
+  CHECK(c->parts[0]->unindexed == 1000);
+  /* an upsert whose batch repeats a key claims without looking up first */
+  const char *twice = "[{\"id\":23006,\"v\":[0,0],\"tag\":\"a\"},{\"id\":23006,\"v\":[1,1],\"tag\":\"b\"}]";
+  CHECK_OK(write_json(c, NULL, PT_OP_UPSERT, twice, PT_WRITE_DUPLICATES_LAST_WINS, &r, &err), &err);
+  pt_mutation_result_clear(&r);
+  CHECK_EQ_INT(found(c, "id == 23006", NULL), 1);
+  insert_rows(c, 49000, 1000, 24000, 500);
+  CHECK(c->parts[0]->unindexed == 1000);
+  CHECK_OK(pt_collection_compact(c, NULL, 0, NULL, &err), &err);
+  CHECK(c->parts[0]->unindexed == 0);
+  CHECK_EQ_INT(found(c, "id == 24005", NULL), 3);
+  CHECK_EQ_INT(found(c, "id == 23006", NULL), 1);
+  CHECK_EQ_INT(found(c, "id == 22004", NULL), 1);
+  CHECK_EQ_INT(count_of(c, NULL), 50000 - 3 - 1 - 3 + 1 - 3 + 1);
   pt_store_close(st);
 }
 
@@ -2350,7 +2414,7 @@ TEST(string_columns_written_whole) {
   pt_store_close(st);
 }
 
-TEST_MAIN(T(binary_vector_of_one_byte_through_json), T(string_columns_written_whole), T(stage_writes_vectors_in_place), T(insert_keeps_duplicate_keys), T(large_inserts_chain_duplicate_keys), T(upsert_is_scoped_to_the_target_partition), T(upsert_counts_and_keys), T(upsert_in_place),
+TEST_MAIN(T(binary_vector_of_one_byte_through_json), T(string_columns_written_whole), T(stage_writes_vectors_in_place), T(insert_keeps_duplicate_keys), T(large_inserts_chain_duplicate_keys), T(small_inserts_into_a_large_index_wait_and_are_found), T(upsert_is_scoped_to_the_target_partition), T(upsert_counts_and_keys), T(upsert_in_place),
           T(duplicate_keys_in_one_upsert_batch), T(auto_id_keys), T(allow_insert_auto_id), T(nullable_and_default_values), T(dynamic_field),
           T(every_type_round_trips), T(int8_sparse_and_varchar_keys_round_trip), T(json_numbers_are_exact),
           T(json_values_are_stored_in_canonical_form),
