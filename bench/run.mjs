@@ -33,7 +33,12 @@
 //   node --expose-gc bench/run.mjs [--only ingest|search|filter|index|fts|start|size|forward|durable|grpc] [--json out.json]
 //        index: [--reps 3] [--rows 100000] [--sets mixture,wordnet] [--edgevec-rows 20000]
 //        [--before dir]: dir holds index.mjs / index.wasm, the index probe built from another
-//        commit (build/em/probe/ there), run as one more case; [--million]: the page run at 1M
+//        commit (build/em/probe/ there), run as one more case; [--million]: the page run at 1M;
+//        --sets may name `filtered` (bench/lib/ann-filter.mjs: HNSW under filters passing 50 %..1 %
+//        beside the exact filtered search); [--index-reopen] (or PARTITA_BENCH_INDEX_REOPEN=1):
+//        the reopen of a durable store holding --rows (1,000,000) indexed rows, built once under
+//        the OS temp directory and kept (bench/lib/index-reopen.mjs); [--index-reopen-efc 64]: a
+//        cheaper build for a small machine (the index's bytes depend on M, not efConstruction)
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -41,8 +46,10 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { columnsOf, dataset, rowsOf, unitVectors } from './lib/data.mjs';
 import { ColumnarStore } from './lib/columnar-js.mjs';
-import { EDGEVEC_ROWS, HNSW, INDEX_CASES, K, Q, SET_TITLES, WARM as INDEX_WARM, indexSuite, loadHnswlib, loadProbe } from './lib/ann.mjs';
+import { EDGEVEC_ROWS, HNSW, INDEX_CASES, K, Q, SET_TITLES, WARM as INDEX_WARM, indexSuite, loadHnswlib, loadProbe, truthOf } from './lib/ann.mjs';
 import { millionInPage } from './lib/ann-page.mjs';
+import { FILTER_CASES, filteredSuite } from './lib/ann-filter.mjs';
+import { INDEX_REOPEN_CASES, indexReopenSuite } from './lib/index-reopen.mjs';
 import { FTS_CASES, ftsSuite } from './lib/fts.mjs';
 import { printSizes, sizes } from './size.mjs';
 import { partitaUpserts, reopen, sqliteUpserts } from './lib/durable.mjs';
@@ -290,6 +297,8 @@ const CASES = {
 
   // ---- index: every library in its own processes (bench/lib/ann.mjs) ----
   ...INDEX_CASES,
+  ...FILTER_CASES,
+  ...INDEX_REOPEN_CASES,
 
   // ---- cold start (the process is fresh: nothing is compiled or cached yet) ----
   'start|partita': async () => {
@@ -778,7 +787,11 @@ async function main() {
   }
   if (!only || only === 'index') {
     const million = args.includes('--million') || process.env.PARTITA_BENCH_MILLION === '1';
-    if (million) {
+    if (args.includes('--index-reopen') || process.env.PARTITA_BENCH_INDEX_REOPEN === '1') {
+      const rows = Number(opt('rows', 1_000_000));
+      save(`index reopen ${rows}x128`, await indexReopenSuite({ rows, dim: 128, efc: Number(opt('index-reopen-efc', HNSW.efConstruction)), reps: Number(opt('reps', 3)), runCase, table, truthOf }));
+    }
+    else if (million) {
       const N = Number(opt('rows', 1_000_000));
       save(`index mixture ${N}x128 (page)`, await millionInPage({ table, N }));
     }
@@ -786,11 +799,13 @@ async function main() {
       const reps = Number(opt('reps', 3)), N = Number(opt('rows', 100_000)), dim = 128;
       const before = opt('before') && path.resolve(opt('before'));
       const edgevecRows = Number(opt('edgevec-rows', EDGEVEC_ROWS));
-      for (const set of (opt('sets') ?? 'mixture,wordnet').split(',')) {
+      const sets = (opt('sets') ?? 'mixture,wordnet,filtered').split(',');
+      for (const set of sets.filter((x) => x !== 'filtered')) {
         console.log(`\n## Indexes: ${N.toLocaleString('en')} x ${dim}-d, ${SET_TITLES[set]}; HNSW M ${HNSW.M}, efConstruction ${HNSW.efConstruction}; ` +
           `${Q} queries, top-${K}, after ${INDEX_WARM} warm-ups; median of ${reps} processes each, interleaved\n`);
         save(`index ${set} ${N}x${dim}`, await indexSuite({ set, N, dim, reps, before, edgevecRows, runCase, table }));
       }
+      if (sets.includes('filtered')) save(`index filtered ${N}x${dim}`, await filteredSuite({ N, dim, reps, runCase, table }));
     }
   }
   if (!only || only === 'start') {

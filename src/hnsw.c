@@ -19,8 +19,9 @@
  * fewer than ef results) becomes a candidate, and, if the filter accepts its row and it is not
  * a removed node, a result. The walk ends when the closest candidate is farther than the worst
  * of ef results. Rejected rows still lead the walk (a filter does not cut the graph); when the
- * caller expects few rows to pass (pass_hint), or ef covers every node, the search scores the
- * accepted nodes one by one instead, which is both exact and faster there.
+ * caller expects so few rows to pass (pass_hint) that the walk would not pay
+ * (pt_index_walk_pays), or ef covers every node, the search scores the accepted nodes one by
+ * one instead, which is both exact and faster there.
  *
  * Adding a node x at level L: the same walk with ef = efConstruction finds x's candidate
  * neighbours on each layer min(L, top)..0, then, for each layer, the neighbour-selection
@@ -797,7 +798,7 @@ pt_status pt_hnsw_search(pt_index *ix, const pt_index_rows *rows, const float *q
     if (want < k) want = k;
   }
   size_t ef = sp->ef > want ? sp->ef : want;
-  bool exact = ef >= live || (sp->pass_hint > 0 && sp->pass_hint < PT_INDEX_EXACT_BELOW);
+  bool exact = ef >= live || (sp->pass_hint > 0 && !pt_index_walk_pays(&ix->p, sp, (uint64_t)(sp->pass_hint * (double)live), live));
   pt_status rc = pt_index_res_reserve(ix, want);
   if (rc == PT_OK && !exact) {
     hgrow gr;

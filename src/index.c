@@ -415,6 +415,17 @@ pt_status pt_index_compact(pt_index *ix, const pt_index_rows *rows, const uint32
 
 size_t pt_index_dead(const pt_index *ix) { return ix->hnsw ? pt_hnsw_dead(ix->hnsw) : 0; }
 
+bool pt_index_walk_pays(const pt_index_params *p, const pt_index_search_params *sp, uint64_t pass, uint64_t total) {
+  if (pass == 0 || total == 0) return false;
+  double share = (double)pass / (double)total;
+  if (is_hnsw(p->type)) {
+    double ef = sp->ef > sp->k ? sp->ef : sp->k, kept = p->refine ? ceil((double)sp->refine_k * sp->k) : 0;
+    if (kept > ef) ef = kept;
+    return (double)pass * share >= PT_INDEX_WALK_PER_EF * (1 + (double)PT_INDEX_WALK_NODE_DIMS / p->dim) * ef;
+  }
+  return (double)p->nlist + (double)sp->nprobe * (double)total / p->nlist < (double)pass;
+}
+
 pt_status pt_index_search(pt_index *ix, const pt_index_rows *rows, const float *query,
                           const pt_index_search_params *sp, const pt_index_filter *filter, uint32_t *ids,
                           float *distances, size_t *count) {

@@ -85,9 +85,9 @@ typedef struct pt_index_params {
  *   nprobe     IVF: [1, 65536], 0 = 8; more than nlist probes every list (Milvus accepts it)
  *   refine_k   HNSW_SQ with refine: candidates re-scored = refine_k * k, [1, FLT_MAX), 0 = 1
  *   pass_hint  the share of the index's rows the filter is expected to pass, (0, 1]; 0 =
- *              unknown. Below PT_INDEX_EXACT_BELOW the search scans the accepted rows instead
- *              of walking (Milvus falls back to brute force when few rows pass a filter);
- *              above it IVF probes nprobe / pass_hint lists. */
+ *              unknown. When walking would not pay (pt_index_walk_pays) the search scores the
+ *              accepted rows one by one instead (Milvus falls back to brute force when few rows
+ *              pass a filter); otherwise IVF probes nprobe / pass_hint lists. */
 typedef struct pt_index_search_params {
   uint32_t k;
   uint32_t ef;
@@ -96,7 +96,22 @@ typedef struct pt_index_search_params {
   float pass_hint;
 } pt_index_search_params;
 
-#define PT_INDEX_EXACT_BELOW 0.07f
+/* Whether walking the index for a search with `sp` is expected to score fewer rows than the
+ * exact scan of the `pass` rows a filter passes among the `total` rows the index covers (the
+ * search's choice between the two; vindex.c and the index's own fallback ask it). A filtered
+ * HNSW walk still scores the rejected rows it goes through (they are its roads): to collect ef
+ * accepted rows it scores about c x ef / p rows, p = pass / total, each dearer than a row of
+ * the scan (heaps, visit marks, scattered reads: about PT_INDEX_WALK_NODE_DIMS dimensions'
+ * worth more), so it pays when pass x p >= PT_INDEX_WALK_PER_EF x (1 + PT_INDEX_WALK_NODE_DIMS
+ * / dim) x ef (ef: what the search keeps, refine candidates included). IVF scores the nlist
+ * centroids and about nprobe x total / nlist accepted rows (nprobe / p lists probed). The
+ * crossover moves with the size: at 128-d, 100,000 rows and ef 64 the walk pays from about
+ * 13 % of the rows passing, at 1,000,000 from about 4 % (Milvus's fixed 7 % walks where the scan
+ * is faster, and scans where the walk is). Measured with bench/probe/index.c's `filtered`
+ * sweep (the walk is as fast as the scan at about pass x p = 16 ef at 128-d, 50 ef at 16-d). */
+#define PT_INDEX_WALK_PER_EF 20
+#define PT_INDEX_WALK_NODE_DIMS 32
+bool pt_index_walk_pays(const pt_index_params *p, const pt_index_search_params *sp, uint64_t pass, uint64_t total);
 
 /* Fills `p` with Milvus's defaults for `type` (seed 0). */
 void pt_index_params_default(pt_index_params *p, pt_index_type type, pt_index_metric metric, uint32_t dim);

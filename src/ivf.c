@@ -27,7 +27,7 @@
  * the centroids do not move). Search: the query's nprobe nearest centroids, then every row of
  * those lists the filter accepts is scored into a top-k heap. A filter expected to pass a share
  * p of the rows (pass_hint) probes nprobe / p lists, so that about as many rows are scored as
- * without it. With nprobe >= nlist, or p below PT_INDEX_EXACT_BELOW, every list is scanned: the
+ * without it. With nprobe >= nlist, or where probing would not pay (pt_index_walk_pays), every list is scanned: the
  * search is then exact (IVF_FLAT) or exact over the codes (IVF_SQ8). Removal swaps the row out of its list (order
  * inside a list does not matter).
  *
@@ -351,7 +351,9 @@ pt_status pt_ivf_search(pt_index *ix, const pt_index_rows *rows, const float *q,
   /* the lists to scan: the nprobe nearest centroids, or all of them */
   double want = sp->nprobe;
   /* a filter that passes a share p of the rows: probe 1/p as many lists, for as many candidates */
-  if (sp->pass_hint > 0) want = sp->pass_hint < PT_INDEX_EXACT_BELOW ? v->nlist : ceil(want / sp->pass_hint);
+  if (sp->pass_hint > 0)
+    want = pt_index_walk_pays(&ix->p, sp, (uint64_t)(sp->pass_hint * (double)v->count), v->count) ? ceil(want / sp->pass_hint)
+                                                                                                 : v->nlist;
   size_t nprobe = want < v->nlist ? (size_t)want : v->nlist, np = 0;
   for (uint32_t c = 0; c < v->nlist; c++) {
     if (nprobe == v->nlist) {

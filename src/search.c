@@ -1240,6 +1240,8 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
   pt_rowref *refs = NULL;
   size_t *skips = NULL; /* per query, the hits skipped at the front (offset) */
   uint32_t *groups = NULL; /* a query's kept groups' starts (group_hits) */
+  pt_vindex_walk w; /* a partition's index walk (vindex.h), kept through its exact scan */
+  memset(&w, 0, sizeof w);
   pt_status rc;
 
   if ((rc = pick_field(c, root, &q, err)) || (rc = pick_metric(c, root, &q, err)) || (rc = parse_limits(c, root, &q, err)) ||
@@ -1342,8 +1344,8 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
     if (!q.scope[p]) continue;
     const pt_partition *part = c->parts[p];
     uint32_t from = 0; /* rows below it were searched by the index */
+    pt_vindex_walk_end(&w); /* the previous partition's */
     if (walk) {
-      pt_vindex_walk w;
       if ((rc = pt_vindex_walk_begin(c, vwhich, p, filter, &q.isp, &w, err))) goto done;
       for (size_t qi = 0; w.ix && qi < q.nq && !rc; qi++) {
         size_t nh = 0;
@@ -1351,7 +1353,6 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
         if (!rc) offer(&q, &heaps[qi], wdist, wids, nh, (uint32_t)p, 0);
       }
       from = w.from;
-      pt_vindex_walk_end(&w);
       if (rc) goto done;
     }
     const bool *done_q = answered ? answered + p * q.nq : NULL; /* queries the index answered here */
@@ -1362,17 +1363,19 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
       uint32_t row_base = (uint32_t)(s << lay->seg_shift);
       if (!seg->live || row_base + seg->count <= from) continue;
       size_t n_sel;
-      if ((rc = pt_filter_select(filter, c, p, s, sel, &n_sel, err))) goto done;
+      const uint32_t *rows = sel; /* the index's walk may have selected them already */
+      if (!pt_vindex_walk_selected(&w, s, &rows, &n_sel) && (rc = pt_filter_select(filter, c, p, s, sel, &n_sel, err)))
+        goto done;
       const pt_column *col = &seg->cols[vcol];
       size_t first = 0;
-      while (first < n_sel && row_base + sel[first] < from) first++;
+      while (first < n_sel && row_base + rows[first] < from) first++;
       for (size_t b0 = first; b0 < n_sel; b0 += block) {
         size_t nb = n_sel - b0 < block ? n_sel - b0 : block;
         for (size_t qi = 0; qi < q.nq; qi++) {
           if (done_q && done_q[qi]) continue;
-          if (f32) score_f32(&q, qi, col, sel + b0, nb, dist, tmp);
-          else score_rows(&q, qi, col, rb, sel + b0, nb, dist);
-          offer(&q, &heaps[qi], dist, sel + b0, nb, (uint32_t)p, row_base);
+          if (f32) score_f32(&q, qi, col, rows + b0, nb, dist, tmp);
+          else score_rows(&q, qi, col, rb, rows + b0, nb, dist);
+          offer(&q, &heaps[qi], dist, rows + b0, nb, (uint32_t)p, row_base);
         }
       }
     }
@@ -1422,6 +1425,7 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
   pt_error_clear(err);
 
 done:
+  pt_vindex_walk_end(&w);
   if (heaps)
     for (size_t i = 0; i < q.nq; i++) pt_free(heaps[i].h);
   pt_free(heaps);

@@ -430,42 +430,59 @@ pt_status pt_vindex_walk_begin(const pt_collection *c, size_t which, size_t part
   uint32_t upto = pv->upto;
   uint64_t pass = live_below(p, lay, upto);
   if (filter) {
-    /* the filter's rows below upto, as a bitmap the walk asks */
-    size_t cap = (size_t)lay->seg_mask + 1;
-    uint32_t *sel = pt_malloc(cap * sizeof *sel);
-    w->bitmap = pt_calloc(upto / 8 + 1, 1);
-    if (!sel || !w->bitmap) {
-      pt_free(sel);
+    /* the filter's rows of the segments the index covers, segment by segment: the walk's bitmap
+     * is made of them, or, when the walk does not pay, the exact scan reads them (the filter
+     * runs once either way) */
+    size_t cap = (size_t)lay->seg_mask + 1, segs = 0;
+    while (segs < p->n_segs && (uint32_t)(segs << lay->seg_shift) < upto) segs++;
+    w->sel = pt_malloc((segs ? segs : 1) * cap * sizeof *w->sel);
+    w->sel_at = pt_malloc((segs + 1) * sizeof *w->sel_at);
+    if (!w->sel || !w->sel_at) {
       pt_vindex_walk_end(w);
       return pt_fail_nomem(err);
     }
     pass = 0;
-    for (size_t s = 0; s < p->n_segs && (uint32_t)(s << lay->seg_shift) < upto; s++) {
+    w->sel_at[0] = 0;
+    for (size_t s = 0; s < segs; s++) {
       size_t n;
-      pt_status rc = pt_filter_select(filter, c, part, s, sel, &n, err);
+      pt_status rc = pt_filter_select(filter, c, part, s, w->sel + w->sel_at[s], &n, err);
       if (rc) {
-        pt_free(sel);
         pt_vindex_walk_end(w);
         return rc;
       }
+      w->sel_at[s + 1] = w->sel_at[s] + n;
       uint32_t base = (uint32_t)(s << lay->seg_shift);
-      for (size_t j = 0; j < n && base + sel[j] < upto; j++, pass++) pt_bit_set(w->bitmap, base + sel[j]);
+      for (size_t j = 0; j < n && base + w->sel[w->sel_at[s] + j] < upto; j++) pass++;
     }
-    pt_free(sel);
+    w->n_sel_segs = segs;
+  }
+  float hint = upto ? (float)((double)pass / (double)upto) : 0;
+  if (!pt_index_walk_pays(pt_index_get_params(pv->ix), sp, pass, upto)) return PT_OK; /* the exact scan is both right and faster */
+  if (filter) {
+    if (!(w->bitmap = pt_calloc(upto / 8 + 1, 1))) {
+      pt_vindex_walk_end(w);
+      return pt_fail_nomem(err);
+    }
+    for (size_t s = 0; s < w->n_sel_segs; s++) {
+      uint32_t base = (uint32_t)(s << lay->seg_shift);
+      for (size_t j = w->sel_at[s]; j < w->sel_at[s + 1] && base + w->sel[j] < upto; j++) pt_bit_set(w->bitmap, base + w->sel[j]);
+    }
     w->bits = (pt_index_bits){w->bitmap, upto};
     w->filter = (pt_index_filter){pt_index_bits_accept, &w->bits};
   } else {
     w->filter = (pt_index_filter){live_accept, &w->ctx};
   }
-  float hint = upto ? (float)((double)pass / (double)upto) : 0;
-  if (hint < PT_INDEX_EXACT_BELOW) { /* few rows pass: the exact scan is both right and faster */
-    pt_vindex_walk_end(w);
-    return PT_OK;
-  }
   w->sp.pass_hint = hint > 1 ? 1 : hint;
   w->ix = pv->ix;
   w->from = upto;
   return PT_OK;
+}
+
+bool pt_vindex_walk_selected(const pt_vindex_walk *w, size_t seg, const uint32_t **rows, size_t *n) {
+  if (seg >= w->n_sel_segs) return false;
+  *rows = w->sel + w->sel_at[seg];
+  *n = w->sel_at[seg + 1] - w->sel_at[seg];
+  return true;
 }
 
 pt_status pt_vindex_walk_search(pt_vindex_walk *w, const float *query, uint32_t *ids, float *dist, size_t *n,
@@ -476,7 +493,12 @@ pt_status pt_vindex_walk_search(pt_vindex_walk *w, const float *query, uint32_t 
 
 void pt_vindex_walk_end(pt_vindex_walk *w) {
   pt_free(w->bitmap);
+  pt_free(w->sel);
+  pt_free(w->sel_at);
   w->bitmap = NULL;
+  w->sel = NULL;
+  w->sel_at = NULL;
+  w->n_sel_segs = 0;
   w->ix = NULL;
   w->from = 0;
 }

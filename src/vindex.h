@@ -45,9 +45,11 @@ pt_status pt_vindex_search_params(const pt_collection *c, int field, const struc
                                   pt_index_search_params *sp, bool *use, pt_error *err);
 
 /* One partition's indexed search (search.c): begin decides whether the index is used (an index
- * exists there, and a filter passes at least PT_INDEX_EXACT_BELOW of its rows) and prepares
- * its row filter; `from` is the first row the caller must still scan exactly (0 when the index
- * is not used). */
+ * exists there, and walking it is expected to score fewer rows than the exact scan of the rows
+ * its filter passes: pt_index_walk_pays) and prepares its row filter; `from` is the first row
+ * the caller must still scan exactly (0 when the index is not used). With a filter, begin has
+ * selected the rows of the segments the index covers; the caller's exact scan takes them from
+ * pt_vindex_walk_selected instead of running the filter again. End frees what begin holds. */
 typedef struct pt_vindex_walk {
   pt_index *ix; /* NULL: not used */
   uint32_t from;
@@ -56,7 +58,10 @@ typedef struct pt_vindex_walk {
   pt_index_filter filter;
   pt_part_rows ctx;
   pt_index_bits bits;
-  uint8_t *bitmap; /* owned: the filter's rows, when filtered */
+  uint8_t *bitmap; /* owned: the filter's rows, when filtered and walked */
+  uint32_t *sel;   /* owned, filtered: pt_filter_select's rows of segments [0, n_sel_segs) */
+  size_t *sel_at;  /* n_sel_segs + 1 offsets into sel */
+  size_t n_sel_segs;
 } pt_vindex_walk;
 
 pt_status pt_vindex_walk_begin(const pt_collection *c, size_t which, size_t part, const pt_filter *filter,
@@ -65,6 +70,9 @@ pt_status pt_vindex_walk_begin(const pt_collection *c, size_t which, size_t part
  * Milvus's distances, room for sp.k each. */
 pt_status pt_vindex_walk_search(pt_vindex_walk *w, const float *query, uint32_t *ids, float *dist, size_t *n,
                                 pt_error *err);
+/* Segment `seg`'s filtered rows as begin selected them (pt_filter_select's offsets): true with
+ * them in *rows / *n, false when begin did not select that segment. */
+bool pt_vindex_walk_selected(const pt_vindex_walk *w, size_t seg, const uint32_t **rows, size_t *n);
 void pt_vindex_walk_end(pt_vindex_walk *w);
 
 #endif /* PT_VINDEX_H */

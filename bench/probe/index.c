@@ -6,6 +6,7 @@
  *
  *   bench_index [rows] [dim] [queries] [types] [metric]
  *   defaults:    100000 128   200       hnsw,hnsw_sq,ivf_flat,ivf_sq8  L2 (or IP, COSINE)
+ *   types may name `filtered`: HNSW under filters passing 50 % .. 1 % of the rows (run_filtered)
  *
  * Data: a Gaussian mixture made here with a fixed seed (1,000 centres uniform in [-1, 1]^dim,
  * rows and queries drawn around them with sigma 0.35 per dimension), the set issue 18's bench
@@ -189,6 +190,24 @@ static double exact_all(pt_index_metric m, const float *data, size_t n, size_t d
   return (double)nq / (now() - t0);
 }
 
+/* The nq queries searched with `use` (and filter f, may be NULL): seconds taken, and the recall
+ * against truth (K rows a query) in *recall. */
+static double search_all(pt_index *ix, const pt_index_rows *rows, const float *pq, size_t nq, size_t dim,
+                         const pt_index_search_params *use, const pt_index_filter *f, const uint32_t *truth,
+                         double *recall) {
+  uint32_t got[K];
+  float d[K];
+  size_t found = 0, cnt;
+  double t0 = now();
+  for (size_t q = 0; q < nq; q++) {
+    if (pt_index_search(ix, rows, pq + q * dim, use, f, got, d, &cnt) != PT_OK) exit(1);
+    for (size_t i = 0; i < cnt; i++)
+      for (size_t j = 0; j < K; j++) found += got[i] == truth[q * K + j];
+  }
+  *recall = (double)found / (double)(nq * K);
+  return now() - t0;
+}
+
 static void run(pt_index_type type, const char *name, pt_index_metric m, const float *data, size_t n, size_t dim,
                 const float *pq, size_t nq, const uint32_t *truth, double exact_qps) {
   pt_index_params p;
@@ -226,19 +245,73 @@ static void run(pt_index_type type, const char *name, pt_index_metric m, const f
   for (size_t s = 0; s < steps; s++) {
     pt_index_search_params sp = {K, hnsw ? efs[s] : 0, hnsw ? 0 : probes[s], type == PT_INDEX_HNSW_SQ ? 2 : 0, 0}, use;
     if (search_params(ix, &sp, &use) != PT_OK) continue;
-    uint32_t got[K];
-    float d[K];
-    size_t found = 0, cnt;
+    double recall, qps = (double)nq / search_all(ix, &rows, pq, nq, dim, &use, NULL, truth, &recall);
+    printf("          %s=%-4u recall@10 %.4f  %9.0f queries/s  %7.3f ms  %6.1fx exact\n", hnsw ? "ef" : "nprobe",
+           hnsw ? use.ef : use.nprobe, recall, qps, 1000.0 / qps, qps / exact_qps);
+  }
+  pt_index_free(ix);
+}
+
+/* Filtered search (`filtered` among the types): HNSW under filters that pass P % of the rows (a
+ * hash of the row, independent of the clusters), the index walk (pass_hint 1: never its exact
+ * fallback) beside the exact filtered scan over the accepted rows, per ef; what decides where
+ * the walk stops paying (vindex.c's choice, pt_index_walk_pays). Recall against the exact
+ * filtered top-10. */
+static uint32_t bucket_of(uint32_t i) { return ((i + 1) * 0x9e3779b1u >> 8) % 100; }
+
+static void run_filtered(pt_index_metric m, const float *data, size_t n, size_t dim, const float *pq, size_t nq) {
+  pt_index_params p;
+  pt_index_params_default(&p, PT_INDEX_HNSW, m, (uint32_t)dim);
+  p.M = 16;
+  p.ef_construction = 200;
+  p.seed = 1;
+  pt_index *ix = NULL;
+  uint32_t *ids = malloc(n * sizeof *ids), *acc = malloc(n * sizeof *acc), *truth = malloc(nq * K * sizeof *truth);
+  uint8_t *bits = calloc(n / 8 + 1, 1);
+  if (!ids || !acc || !truth || !bits || pt_index_new(&p, &ix) != PT_OK) exit(1);
+  rows_ctx rc = {data, dim};
+  pt_index_rows rows = {get_row, &rc};
+  for (size_t i = 0; i < n; i++) ids[i] = (uint32_t)i;
+  double t0 = now();
+  if (pt_index_add(ix, &rows, ids, n) != PT_OK) exit(1);
+  printf("HNSW build %.1f s\n", now() - t0);
+  static const uint32_t passes[] = {50, 30, 20, 15, 10, 7, 5, 3, 2, 1}, efs[] = {10, 16, 24, 32, 48, 64, 96, 128};
+  for (size_t pi = 0; pi < sizeof passes / sizeof passes[0]; pi++) {
+    size_t na = 0;
+    memset(bits, 0, n / 8 + 1);
+    for (uint32_t i = 0; i < n; i++)
+      if (bucket_of(i) < passes[pi]) {
+        bits[i >> 3] |= (uint8_t)(1u << (i & 7));
+        acc[na++] = i;
+      }
+    /* the exact filtered scan: the accepted rows' distances, a bounded top-10 */
     t0 = now();
     for (size_t q = 0; q < nq; q++) {
-      if (pt_index_search(ix, &rows, pq + q * dim, &use, NULL, got, d, &cnt) != PT_OK) exit(1);
-      for (size_t i = 0; i < cnt; i++)
-        for (size_t j = 0; j < K; j++) found += got[i] == truth[q * K + j];
+      pt_scored heap[K];
+      size_t h = 0;
+      for (size_t j = 0; j < na; j++) {
+        float bound = h >= K ? heap[0].d : INFINITY;
+        pt_topk_offer(heap, &h, K, (pt_scored){pt_index_dist_within(m, pq + q * dim, data + (size_t)acc[j] * dim, dim, bound), acc[j]});
+      }
+      pt_maxheap_sort(heap, h);
+      for (size_t j = 0; j < K; j++) truth[q * K + j] = j < h ? heap[j].id : UINT32_MAX;
     }
-    double qps = (double)nq / (now() - t0);
-    printf("          %s=%-4u recall@10 %.4f  %9.0f queries/s  %7.3f ms  %6.1fx exact\n", hnsw ? "ef" : "nprobe",
-           hnsw ? use.ef : use.nprobe, (double)found / (double)(nq * K), qps, 1000.0 / qps, qps / exact_qps);
+    double exact_ms = (now() - t0) * 1000 / (double)nq;
+    printf("pass %2u %% (%zu rows): exact filtered %.3f ms\n", passes[pi], na, exact_ms);
+    pt_index_bits b = {bits, (uint32_t)n};
+    pt_index_filter f = {pt_index_bits_accept, &b};
+    for (size_t e = 0; e < sizeof efs / sizeof efs[0]; e++) {
+      pt_index_search_params sp = {K, efs[e], 0, 0, 1}, use;
+      if (search_params(ix, &sp, &use) != PT_OK) continue;
+      double recall, ms = search_all(ix, &rows, pq, nq, dim, &use, &f, truth, &recall) * 1000 / (double)nq;
+      printf("          ef=%-4u recall@10 %.4f  %7.3f ms  %5.2fx exact filtered  (pass x p / ef = %.0f)\n", efs[e], recall,
+             ms, ms / exact_ms, (double)na * na / (double)n / efs[e]);
+    }
   }
+  free(ids);
+  free(acc);
+  free(truth);
+  free(bits);
   pt_index_free(ix);
 }
 
@@ -287,6 +360,7 @@ int main(int argc, char **argv) {
              {"hnsw_sq", "HNSW_SQ", PT_INDEX_HNSW_SQ},
              {"ivf_flat", "IVF_FLAT", PT_INDEX_IVF_FLAT},
              {"ivf_sq8", "IVF_SQ8", PT_INDEX_IVF_SQ8}};
+  if (has_token(types, "filtered")) run_filtered(m, data, n, dim, pq, nq);
   for (size_t t = 0; t < sizeof all / sizeof all[0]; t++)
     if (has_token(types, all[t].token)) run(all[t].type, all[t].name, m, data, n, dim, pq, nq, truth, exact_qps);
   free(c);
