@@ -546,7 +546,7 @@ pt_status pt_index_save(const pt_index *ix, uint8_t **out, size_t *len) {
 
 #define CORRUPT(err, ...) pt_fail(err, PT_CORRUPT, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, __VA_ARGS__)
 
-pt_status pt_index_load(const uint8_t *data, size_t len, pt_index **out, pt_error *err) {
+pt_status pt_index_load(const uint8_t *data, size_t len, bool summed, pt_index **out, pt_error *err) {
   *out = NULL;
   /* 1. the frame: length, magic, version, CRC */
   if (len < HEADER_BYTES + 4) return CORRUPT(err, "index bytes truncated: %zu bytes", len);
@@ -561,7 +561,7 @@ pt_status pt_index_load(const uint8_t *data, size_t len, pt_index **out, pt_erro
                                    (unsigned long long)total);
   uint32_t crc;
   memcpy(&crc, data + len - 4, 4);
-  if (crc != pt_crc32(data, len - 4)) return CORRUPT(err, "index bytes corrupted (CRC mismatch)");
+  if (!summed && crc != pt_crc32(data, len - 4)) return CORRUPT(err, "index bytes corrupted (CRC mismatch)");
   /* 2. the parameters, checked as a new index's are */
   pt_index_params p;
   memset(&p, 0, sizeof p);

@@ -234,9 +234,10 @@ pt_status pt_index_save(const pt_index *ix, uint8_t **out, size_t *len);
 /* Reads an index back from bytes written by pt_index_save. The bytes are untrusted: a
  * truncation, a flipped bit, a newer version or a structure that does not hold together is
  * refused with PT_CORRUPT (code 1100, as a snapshot's) or PT_NOMEM, with a message in err;
- * nothing stays allocated then. *out is
- * owned by the caller. The caller keeps `data`. */
-pt_status pt_index_load(const uint8_t *data, size_t len, pt_index **out, pt_error *err);
+ * nothing stays allocated then. `summed`: a checksum over all of the bytes has just vouched for
+ * them (a snapshot's section or log record), so the index's own CRC is not computed again; every
+ * structural check still runs. *out is owned by the caller. The caller keeps `data`. */
+pt_status pt_index_load(const uint8_t *data, size_t len, bool summed, pt_index **out, pt_error *err);
 
 /* ---------------------------------------------------------------------------------------------
  * Shared by index.c, hnsw.c, ivf.c and sq8.c only

@@ -217,7 +217,7 @@ static pt_status saved_index(const pt_partition *p, const pt_layout *lay, const 
   uint32_t *remap = pt_malloc((size_t)pv->upto * sizeof *remap);
   pt_status rc = remap ? pt_index_save(pv->ix, &bytes, &n) : PT_NOMEM;
   if (rc == PT_OK) {
-    rc = pt_index_load(bytes, n, &copy, NULL);
+    rc = pt_index_load(bytes, n, true, &copy, NULL); /* just saved */
     pt_free(bytes);
   }
   if (rc == PT_OK) {
@@ -751,7 +751,7 @@ static pt_status load_indexes(pt_collection *c, const uint8_t *payload, size_t p
       if (!v.built || upto > part->n_rows)
         return CORRUPT(err, "invalid snapshot: index %u does not fit partition %zu" BAD, i, p);
       pt_index *ix = NULL;
-      if ((rc = pt_index_load(bytes, (size_t)blen, &ix, err))) return rc;
+      if ((rc = pt_index_load(bytes, (size_t)blen, true, &ix, err))) return rc; /* its section was summed */
       const pt_index_params *ip = pt_index_get_params(ix);
       bool fits = ip->type == v.p.type && ip->metric == v.p.metric && ip->dim == v.p.dim && ip->M == v.p.M &&
                   ip->ef_construction == v.p.ef_construction && ip->nlist == v.p.nlist && ip->refine == v.p.refine;

@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t before = pt_memory_used();
   pt_error e;
   pt_index *ix = NULL;
-  pt_status rc = pt_index_load(bytes, len, &ix, &e);
+  pt_status rc = pt_index_load(bytes, len, false, &ix, &e);
   fuzz_error_filled(rc, &e, "index load");
   if (rc != PT_OK) {
     if (ix || pt_memory_used() != before) fail("a refused load left memory behind", e.message);
@@ -124,7 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t n2;
   uint8_t *again = save_checked(ix, NULL, 0, &n2);
   pt_index *back = NULL;
-  if (pt_index_load(again, n2, &back, &e) != PT_OK) fail("a saved index does not load", e.message);
+  if (pt_index_load(again, n2, false, &back, &e) != PT_OK) fail("a saved index does not load", e.message);
   size_t n3;
   pt_free(save_checked(back, again, n2, &n3));
   pt_free(again);
