@@ -564,12 +564,7 @@ static void best_touched(pt_bm25_index *ix, size_t n_touched, size_t kk, const p
     ix->acc[r] = 0;
     if (ix->ip) ix->mark[r] = 0;
     if (s != s || (filter && filter->accept && !filter->accept(filter->ctx, r))) continue;
-    pt_scored x = {-s, r};
-    if (h < kk) pt_maxheap_push(ix->heap, &h, x);
-    else if (pt_scored_less(x, ix->heap[0])) {
-      pt_maxheap_pop(ix->heap, &h);
-      pt_maxheap_push(ix->heap, &h, x);
-    }
+    pt_topk_offer(ix->heap, &h, kk, (pt_scored){-s, r});
   }
   pt_maxheap_sort(ix->heap, h);
   for (size_t i = 0; i < h; i++) {
@@ -700,8 +695,7 @@ static double offer(pt_bm25_index *ix, const pt_bm25_query *q, const float *part
   pt_scored x = {-sum, d};
   if (!(sum > 0) || (*h == kk && !pt_scored_less(x, ix->heap[0]))) return theta;
   if (check && (ix->len[d] < 0 || (filter && filter->accept && !filter->accept(filter->ctx, d)))) return theta;
-  if (*h == kk) pt_maxheap_pop(ix->heap, h);
-  pt_maxheap_push(ix->heap, h, x);
+  pt_topk_offer(ix->heap, h, kk, x);
   return *h == kk ? -(double)ix->heap[0].d : theta;
 }
 
