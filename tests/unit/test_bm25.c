@@ -336,6 +336,15 @@ static void keep_best(uint32_t r, float sc, size_t k, uint32_t *want, float *wsc
   if (at < k) want[at] = r, wscore[at] = sc;
 }
 
+/* The index's top (id/score, got) is the exhaustive one (want/wscore, nw), bit for bit. */
+static void same_top(const uint32_t *id, const float *score, size_t got, const uint32_t *want, const float *wscore, size_t nw) {
+  CHECK_EQ_INT(got, nw);
+  for (size_t i = 0; i < got && i < nw; i++) {
+    CHECK_EQ_INT(id[i], want[i]);
+    CHECK(score[i] == wscore[i]);
+  }
+}
+
 static bool every_third(const void *ctx, uint32_t row) { return (void)ctx, row % 3 != 0; }
 
 TEST(top_k_is_the_brute_force) {
@@ -385,26 +394,9 @@ TEST(top_k_is_the_brute_force) {
     size_t nw = 0;
     for (uint32_t r = 0; r < ROWS; r++) {
       if (r % 11 == 0 || (f && r % 3 == 0)) continue;
-      float s = pt_bm25_score(&q, docs[r], dn[r], pt_bm25_doc_len(docs[r], dn[r]));
-      if (!(s > 0)) continue;
-      size_t at = nw < k ? nw++ : k;
-      while (at > 0 && (wscore[at - 1] < s)) {
-        if (at < k) {
-          want[at] = want[at - 1];
-          wscore[at] = wscore[at - 1];
-        }
-        at--;
-      }
-      if (at < k) {
-        want[at] = r;
-        wscore[at] = s;
-      }
+      keep_best(r, pt_bm25_score(&q, docs[r], dn[r], pt_bm25_doc_len(docs[r], dn[r])), k, want, wscore, &nw);
     }
-    CHECK_EQ_INT(got, nw);
-    for (size_t i = 0; i < got && i < nw; i++) {
-      CHECK_EQ_INT(id[i], want[i]);
-      CHECK(score[i] == wscore[i]);
-    }
+    same_top(id, score, got, want, wscore, nw);
   }
   pt_bm25_query_release(&q);
   pt_bm25_index_free(ix);
@@ -452,11 +444,7 @@ TEST(many_rare_words) {
       if (r % 7 == 0 || (f && r % 3 == 0)) continue;
       keep_best(r, pt_bm25_score(&q, docs[r], dn[r], pt_bm25_doc_len(docs[r], dn[r])), K, want, wscore, &nw);
     }
-    CHECK_EQ_INT(got, nw);
-    for (size_t i = 0; i < got && i < nw; i++) {
-      CHECK_EQ_INT(id[i], want[i]);
-      CHECK(score[i] == wscore[i]);
-    }
+    same_top(id, score, got, want, wscore, nw);
   }
   pt_bm25_query_release(&q);
   pt_bm25_index_free(ix);
