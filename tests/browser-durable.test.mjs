@@ -4,7 +4,8 @@
 // Each backend: a page writes with acknowledgements recorded and is closed mid-write, or its
 // store's Worker is terminated mid-write; a new page finds every acknowledged row (whole). A
 // torn last log record is dropped; a second opener is refused; the registry (an alias, a
-// release, an mmap property) is kept. The steps are in
+// release, an mmap property) is kept; a database is a store under the store, found again after
+// a reload, and deleted when dropped. The steps are in
 // tests/browser/durable.html.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -120,6 +121,20 @@ test('opfs: an alias (in a checkpoint), a release and an mmap property (in the l
   assert.deepEqual(await step({ step: 'registry', store, backend: 'opfs', phase: 'check' }),
     { collection: 'books', aliases: ['shelf'], load: 'LoadStateNotLoad', properties: [{ key: 'mmap.enabled', value: 'true' }] });
 });
+
+for (const backend of ['opfs', 'idb']) {
+  test(`${backend}: a database made through MilvusClient is a store of its own under the store: a new page finds it and its rows; dropped, it is gone`, { skip, timeout: 90_000 }, async () => {
+    const store = `databases-${backend}`;
+    const made = await step({ step: 'databases', store, backend, phase: 'make' });
+    assert.deepEqual(made, { listed: ['default', 'shelf'], again: 'database already exist: shelf', inDefault: false });
+    const found = await step({ step: 'databases', store, backend, phase: 'check' });
+    assert.deepEqual(found, { listed: ['default', 'shelf'], rows: [[1, 'one'], [2, 'two']], stores: backend === 'opfs' ? ['shelf.db'] : null });
+    const dropped = await step({ step: 'databases', store, backend, phase: 'drop' });
+    assert.deepEqual(dropped, { full: 'database:shelf not empty, must drop all collections before drop database', listed: ['default'] });
+    const gone = await step({ step: 'databases', store, backend, phase: 'gone' });
+    assert.deepEqual(gone, { listed: ['default'], idb: backend === 'idb' ? [] : null, rows: 'database not found[database=shelf]' });
+  });
+}
 
 test('the acknowledgement latency of a durable write in a page (OPFS and IndexedDB), next to an in-memory one and a bare Worker round trip', { skip, timeout: 60_000 }, async (t) => {
   for (const backend of ['opfs', 'idb']) {

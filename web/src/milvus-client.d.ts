@@ -59,8 +59,8 @@ export interface ClientConfig {
    * http(s)://host:port: the embedded store, its writes forwarded to that Milvus REST v2 endpoint;
    * a path ending in '.db' (Milvus Lite's './milvus.db'): a durable store in that directory,
    * each database other than 'default' in databases/<name>.db under it; in a page, that path in
-   * the origin's private file system (its default database only; connectPromise resolves once
-   * it is open). */
+   * the origin's private file system (connectPromise resolves once it is open; its other
+   * databases open on their first request). */
   address?: string;
   /** Options of a durable store (an address ending in '.db'): fsync, groupCommitMs, compactRatio,
    * compactMinBytes, and in a page backend. */

@@ -476,6 +476,7 @@ export class MilvusClient {
   async #resolved(data) {
     try {
       await this.#whenReady();
+      await this.#databases().ready(data?.db_name || this.#db);
     } catch {
       return data;
     }
@@ -494,10 +495,12 @@ export class MilvusClient {
     return target === undefined ? data : { ...data, collection_name: target };
   }
 
-  /** Runs fn once the core is loaded; a MilvusException becomes the reply `shape(status)`. */
-  async #run(shape, fn) {
+  /** Runs fn once the core is loaded and the request's database is ready (in a page, a durable
+   * store's databases open asynchronously); a MilvusException becomes the reply `shape(status)`. */
+  async #run(data, shape, fn) {
     await this.#whenReady();
     try {
+      await this.#databases().ready(data?.db_name || this.#db);
       const out = await fn();
       // a durable store's changes are on disk before the reply (a group commit window, a page's)
       await syncedOf(this.address, this.#databases());
@@ -607,7 +610,7 @@ export class MilvusClient {
     if (data.num_partitions !== undefined && !hasKey)
       throw new MilvusException(Code.PARAMETER_INVALID, 'num_partitions should only be specified with partition key field enabled: invalid parameter');
     const coreFields = fields.map((f) => coreField(f, data.partition_key_field));
-    return this.#run((s) => s, () => {
+    return this.#run(data, (s) => s, () => {
       this.#reg(data).aliases.refuseCreate(data.collection_name);
       const schema = new CollectionSchema(coreFields, data.description ?? '', {
         enable_dynamic_field: Boolean(data.enable_dynamic_field || data.enableDynamicField), functions,
@@ -630,14 +633,14 @@ export class MilvusClient {
     accept('hasCollection', data, []);
     data = await this.#resolved(data);
     // the SDK answers false, with a success, whatever the error
-    return this.#run(() => ({ status: resStatus(), value: false }), () => ({ status: resStatus(), value: engine().hasCollection(this.#storeOf(data), data.collection_name) }));
+    return this.#run(data, () => ({ status: resStatus(), value: false }), () => ({ status: resStatus(), value: engine().hasCollection(this.#storeOf(data), data.collection_name) }));
   }
 
   async describeCollection(data) {
     checkCollectionName(data);
     accept('describeCollection', data, ['cache']);
     data = await this.#resolved(data);
-    return this.#run((s) => ({ status: s }), () => {
+    return this.#run(data, (s) => ({ status: s }), () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       const db = this.#dbOf(data);
       const reg = this.#reg(data);
@@ -647,7 +650,7 @@ export class MilvusClient {
 
   async showCollections(data = {}) {
     accept('showCollections', data ?? {}, ['type', 'collection_names']);
-    return this.#run((s) => ({ status: s, data: [], collection_names: [], collection_ids: [], created_timestamps: [], created_utc_timestamps: [], inMemory_percentages: [] }), () => {
+    return this.#run(data, (s) => ({ status: s, data: [], collection_names: [], collection_ids: [], created_timestamps: [], created_utc_timestamps: [], inMemory_percentages: [] }), () => {
       const wanted = data?.collection_names?.length ? data.collection_names : null;
       const loadedOnly = data?.type === 1;
       const names = engine().listCollections(this.#storeOf(data)).filter((n) => !wanted || wanted.includes(n));
@@ -674,7 +677,7 @@ export class MilvusClient {
     checkCollectionName(data);
     accept('dropCollection', data, []);
     const name = data.collection_name; // read once: a getter cannot name two collections
-    return this.#run((s) => s, () => {
+    return this.#run(data, (s) => s, () => {
       // the ORM collection's drop (forwarded on a forwarding connection) is the registry's
       if (engine().hasCollection(this.#storeOf(data), name)) this.#collection(data, name).drop();
       else this.#reg(data).drop(name); // Milvus's refusal of an alias, else nothing
@@ -689,7 +692,7 @@ export class MilvusClient {
     checkCollectionName(data);
     accept('renameCollection', data, ['new_collection_name']);
     if (data.new_db_name !== undefined) throw unsupported('`new_db_name` of MilvusClient.renameCollection');
-    return this.#run((s) => s, () => {
+    return this.#run(data, (s) => s, () => {
       const from = data.collection_name, to = data.new_collection_name;
       if (typeof to !== 'string') throw new MilvusException(Code.PARAMETER_INVALID, 'new collection name must be a string: invalid parameter');
       connections._renameCollection(this.#aliasOf(data), from, to);
@@ -702,7 +705,7 @@ export class MilvusClient {
     checkCollectionName(data);
     accept('getCollectionStatistics', data, []);
     data = await this.#resolved(data);
-    return this.#run((s) => ({ status: s, stats: [], data: {} }), () => {
+    return this.#run(data, (s) => ({ status: s, stats: [], data: {} }), () => {
       const n = String(engine().numEntities(this.#storeOf(data), data.collection_name));
       return { status: resStatus(), stats: [{ key: 'row_count', value: n }], data: { row_count: n } };
     });
@@ -717,7 +720,7 @@ export class MilvusClient {
     accept('loadCollection', data, ['replica_number', 'refresh']);
     data = await this.#resolved(data);
     if (data.replica_number !== undefined && data.replica_number !== 1) throw unsupported('`replica_number` other than 1 of MilvusClient.loadCollection');
-    return this.#run((s) => s, () => {
+    return this.#run(data, (s) => s, () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       const indexes = engine().indexes(this.#storeOf(data), h.name);
       const missing = h.schema.fields.filter((f) => isVectorType(f.dtype) && !indexes.some((i) => i.field_name === f.name));
@@ -740,7 +743,7 @@ export class MilvusClient {
     checkCollectionName(data);
     accept('releaseCollection', data, []);
     data = await this.#resolved(data);
-    return this.#run((s) => s, () => {
+    return this.#run(data, (s) => s, () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       this.#reg(data).setLoaded(h, false);
       return resStatus();
@@ -751,7 +754,7 @@ export class MilvusClient {
     checkCollectionName(data);
     accept('getLoadState', data, ['partition_names']);
     data = await this.#resolved(data);
-    return this.#run((s) => ({ status: s, state: LoadState.LoadStateNotExist }), () => {
+    return this.#run(data, (s) => ({ status: s, state: LoadState.LoadStateNotExist }), () => {
       const h = engine().find(this.#storeOf(data), data.collection_name);
       if (!h) return { status: resStatus(), state: LoadState.LoadStateNotExist };
       for (const p of data.partition_names ?? []) requirePartition(this.#storeOf(data), h, p);
@@ -763,7 +766,7 @@ export class MilvusClient {
     checkCollectionName(data);
     accept('getLoadingProgress', data, ['partition_names']);
     data = await this.#resolved(data);
-    return this.#run((s) => ({ status: s, progress: '0' }), () => {
+    return this.#run(data, (s) => ({ status: s, progress: '0' }), () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       return { status: resStatus(), progress: this.#reg(data).state(h).loaded ? '100' : '0' };
     });
@@ -775,7 +778,7 @@ export class MilvusClient {
     checkPartitionArgs(data);
     accept('createPartition', data, ['partition_name']);
     data = await this.#resolved(data);
-    return this.#run((s) => s, () => {
+    return this.#run(data, (s) => s, () => {
       this.#collection(data).create_partition(data.partition_name);
       return resStatus();
     });
@@ -785,7 +788,7 @@ export class MilvusClient {
     checkPartitionArgs(data);
     accept('hasPartition', data, ['partition_name']);
     data = await this.#resolved(data);
-    return this.#run((s) => ({ status: s, value: false }), () =>
+    return this.#run(data, (s) => ({ status: s, value: false }), () =>
       ({ status: resStatus(), value: engine().hasPartition(this.#storeOf(data), data.collection_name, data.partition_name) }));
   }
 
@@ -793,7 +796,7 @@ export class MilvusClient {
     checkCollectionName(data);
     accept('showPartitions', data, ['type']);
     data = await this.#resolved(data);
-    return this.#run((s) => ({ status: s, partition_names: [], partitionIDs: [], created_timestamps: [], created_utc_timestamps: [], data: [] }), () => {
+    return this.#run(data, (s) => ({ status: s, partition_names: [], partitionIDs: [], created_timestamps: [], created_utc_timestamps: [], data: [] }), () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       const parts = engine().describe(this.#storeOf(data), h.name, h).partitions;
       const st = this.#reg(data).state(h);
@@ -818,7 +821,7 @@ export class MilvusClient {
     checkPartitionArgs(data);
     accept('getPartitionStatistics', data, ['partition_name']);
     data = await this.#resolved(data);
-    return this.#run((s) => ({ status: s, stats: [], data: {} }), () => {
+    return this.#run(data, (s) => ({ status: s, stats: [], data: {} }), () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       requirePartition(this.#storeOf(data), h, data.partition_name);
       const n = String(engine().numEntities(this.#storeOf(data), h.name, data.partition_name));
@@ -834,7 +837,7 @@ export class MilvusClient {
     checkPartitionArgs(data);
     accept('dropPartition', data, ['partition_name']);
     data = await this.#resolved(data);
-    return this.#run((s) => s, () => {
+    return this.#run(data, (s) => s, () => {
       if (data.partition_name === '_default') throw new MilvusException(Code.PARAMETER_INVALID, 'default partition cannot be deleted: invalid parameter');
       this.#collection(data).drop_partition(data.partition_name);
       return resStatus();
@@ -861,7 +864,7 @@ export class MilvusClient {
     data = await this.#resolved(data);
     if (!Array.isArray(data.partition_names) || !data.partition_names.length) throw new Error(ERROR_REASONS.PARTITION_NAMES_IS_REQUIRED);
     if (data.replica_number !== undefined && data.replica_number !== 1) throw unsupported(`\`replica_number\` other than 1 of MilvusClient.${method}`);
-    return this.#run((s) => s, () => {
+    return this.#run(data, (s) => s, () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       for (const p of data.partition_names) requirePartition(this.#storeOf(data), h, p);
       if (load) return this.loadCollection({ collection_name: h.name, db_name: data.db_name });
@@ -884,7 +887,7 @@ export class MilvusClient {
     if (data.params) extra.params = data.params;
     if (data.index_type) extra.index_type = data.index_type;
     if (data.metric_type) extra.metric_type = data.metric_type;
-    return this.#run((s) => s, () => {
+    return this.#run(data, (s) => s, () => {
       let params = extra.params ?? {};
       if (typeof params === 'string') {
         try {
@@ -905,7 +908,7 @@ export class MilvusClient {
     checkCollectionName(data);
     accept('describeIndex', data, ['field_name', 'index_name']);
     data = await this.#resolved(data);
-    return this.#run((s) => ({ status: s, index_descriptions: [] }), () => {
+    return this.#run(data, (s) => ({ status: s, index_descriptions: [] }), () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       return {
         status: resStatus(),
@@ -922,7 +925,7 @@ export class MilvusClient {
     checkCollectionName(data);
     accept('listIndexes', data, ['field_name', 'index_name']);
     data = await this.#resolved(data);
-    return this.#run((s) => ({ status: s, indexes: [] }), () => {
+    return this.#run(data, (s) => ({ status: s, indexes: [] }), () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       return { status: resStatus(), indexes: engine().indexes(this.#storeOf(data), h.name).map((i) => i.index_name) };
     });
@@ -932,7 +935,7 @@ export class MilvusClient {
     checkCollectionName(data);
     accept('getIndexState', data, ['field_name', 'index_name']);
     data = await this.#resolved(data);
-    return this.#run((s) => ({ status: s, state: 'None' }), () => {
+    return this.#run(data, (s) => ({ status: s, state: 'None' }), () => {
       const [ix] = this.#indexes(engine().resolve(this.#storeOf(data), data.collection_name), data);
       return { status: resStatus(), state: ix.state };
     });
@@ -942,7 +945,7 @@ export class MilvusClient {
     checkCollectionName(data);
     accept('getIndexBuildProgress', data, ['field_name', 'index_name']);
     data = await this.#resolved(data);
-    return this.#run((s) => ({ status: s, indexed_rows: 0, total_rows: 0 }), () => {
+    return this.#run(data, (s) => ({ status: s, indexed_rows: 0, total_rows: 0 }), () => {
       const list = this.#indexes(engine().resolve(this.#storeOf(data), data.collection_name), data);
       const sum = (k) => list.reduce((a, ix) => a + ix[k], 0);
       return { status: resStatus(), indexed_rows: sum('indexed_rows'), total_rows: sum('total_rows') };
@@ -953,7 +956,7 @@ export class MilvusClient {
     checkCollectionName(data);
     accept('dropIndex', data, ['field_name', 'index_name']);
     data = await this.#resolved(data);
-    return this.#run((s) => s, () => {
+    return this.#run(data, (s) => s, () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       const reg = this.#reg(data);
       reg.requireReleased(h);
@@ -1002,7 +1005,7 @@ export class MilvusClient {
     const desc = await this.describeCollection({ collection_name: data.collection_name, db_name: data.db_name });
     if (desc.status.error_code !== ErrorCode.SUCCESS) throw desc;
     const isString = desc.schema.fields.find((f) => f.is_primary_key).dataType === DataType.VarChar;
-    return this.#run((s) => mutationReply(null, isString, s), async () => {
+    return this.#run(data, (s) => mutationReply(null, isString, s), async () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       const typed = h.schema.fields.filter(sdkTyped);
       const batch = typed.length ? rows.map((r) => sdkRow(r, typed)) : rows;
@@ -1031,7 +1034,7 @@ export class MilvusClient {
     if (!expr) throw new Error(ERROR_REASONS.FILTER_EXPR_REQUIRED);
     // the filter's template values (the SDK's exprValues), bound by the core
     const exprValues = expr === (data.filter || data.expr) ? data.exprValues : undefined;
-    return this.#run((s) => mutationReply(null, isString, s), async () => {
+    return this.#run(data, (s) => mutationReply(null, isString, s), async () => {
       const c = this.#collection(data);
       // Milvus's reply names the keys deleted: those the filter selects now
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
@@ -1058,7 +1061,7 @@ export class MilvusClient {
       'order_by_fields', 'order_by']);
     orderByText(data.order_by_fields ?? data.order_by, sdkError); // the SDK's checks throw, before any call
     data = await this.#resolved(data);
-    return this.#run((s) => ({ status: s, data: [] }), () => ({ status: resStatus(), data: this.#queryRows(data) }));
+    return this.#run(data, (s) => ({ status: s, data: [] }), () => ({ status: resStatus(), data: this.#queryRows(data) }));
   }
 
   #queryRows(data) {
@@ -1093,7 +1096,7 @@ export class MilvusClient {
     checkCollectionName(data);
     accept('count', data, ['expr', 'filter']);
     data = await this.#resolved(data);
-    return this.#run((s) => ({ status: s, data: 0 }), () => {
+    return this.#run(data, (s) => ({ status: s, data: 0 }), () => {
       const rows = this.#queryRows({ collection_name: data.collection_name, db_name: data.db_name, expr: data.filter || data.expr || '', output_fields: [DEFAULT_COUNT_QUERY_STRING] });
       return { status: resStatus(), data: Number(rows[0][DEFAULT_COUNT_QUERY_STRING]) };
     });
@@ -1136,7 +1139,7 @@ export class MilvusClient {
     if (!desc.anns_fields[annsName] && !(byIds && annsName === '')) throw new Error(ERROR_REASONS.NO_ANNS_FEILD_FOUND_IN_SEARCH);
     if (data.vector_type !== undefined && data.vector_type !== desc.anns_fields[annsName]?.dataType)
       throw new MilvusException(Code.PARAMETER_INVALID, `vector_type ${data.vector_type} is not the type of field ${annsName} (${desc.anns_fields[annsName]?.dataType}): invalid parameter`);
-    return this.#run((s) => ({ status: s, results: [], recalls: [], session_ts: -1, collection_name: data.collection_name }), () => {
+    return this.#run(data, (s) => ({ status: s, results: [], recalls: [], session_ts: -1, collection_name: data.collection_name }), () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       this.#reg(data).requireLoaded(h);
       const field = h.info.fields[h.info.fieldIndex.get(annsName)];
@@ -1191,7 +1194,7 @@ export class MilvusClient {
     const desc = await this.describeCollection({ collection_name: data.collection_name, db_name: data.db_name });
     const fail = (s) => ({ status: s, results: [], recalls: [], session_ts: -1, collection_name: data.collection_name });
     if (desc.status.error_code !== ErrorCode.SUCCESS) return fail(desc.status);
-    return this.#run(fail, () => {
+    return this.#run(data, fail, () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       this.#reg(data).requireLoaded(h);
       const limit = typeParam(data.limit ?? data.topk ?? DEFAULT_TOPK);
@@ -1307,7 +1310,7 @@ export class MilvusClient {
 
   async #alterCollection(data, pairs, keys) {
     data = await this.#resolved(data);
-    return this.#run((s) => s, () => {
+    return this.#run(data, (s) => s, () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       alterCollectionProperties(h, this.#reg(data).state(h), pairs, keys);
       this.#reg(data).keep(h);
@@ -1324,7 +1327,7 @@ export class MilvusClient {
     accept('alterCollectionFieldProperties', data, ['field_name', 'properties']);
     const pairs = propertyPairs('alterCollectionFieldProperties', data.properties);
     data = await this.#resolved(data);
-    return this.#run((s) => s, () => {
+    return this.#run(data, (s) => s, () => {
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       alterFieldProperties(h, this.#reg(data).state(h), data.field_name, pairs);
       this.#reg(data).keep(h);
@@ -1353,7 +1356,7 @@ export class MilvusClient {
 
   async #alterIndex(data, pairs, keys) {
     data = await this.#resolved(data);
-    return this.#run((s) => s, () => {
+    return this.#run(data, (s) => s, () => {
       for (const k of [...pairs.map(([key]) => key), ...keys])
         if (k !== MMAP) throw new MilvusException(Code.PARAMETER_INVALID, `${k} is not configable index param: invalid parameter`);
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
@@ -1386,7 +1389,7 @@ export class MilvusClient {
   }
 
   #alterDatabase(data, pairs, keys) {
-    return this.#run((s) => s, () => {
+    return this.#run(data, (s) => s, () => {
       this.#databases().check(data.db_name);
       alterDatabaseProperties(pairs, keys);
       return resStatus();
@@ -1398,15 +1401,15 @@ export class MilvusClient {
   async createDatabase(data) {
     accept('createDatabase', data, []);
     if (data.properties !== undefined && Object.keys(data.properties ?? {}).length) throw unsupported('`properties` of MilvusClient.createDatabase');
-    return this.#run((s) => s, () => {
-      this.#databases().create(data.db_name);
+    return this.#run(data, (s) => s, async () => {
+      await this.#databases().create(data.db_name); // in a page, its store is made asynchronously
       return resStatus();
     });
   }
 
   async listDatabases(data = {}) {
     accept('listDatabases', data ?? {}, []);
-    return this.#run((s) => ({ status: s, db_names: [], created_timestamp: [], db_ids: [] }), () => {
+    return this.#run(data, (s) => ({ status: s, db_names: [], created_timestamp: [], db_ids: [] }), () => {
       const names = this.#databases().list();
       return { status: resStatus(), db_names: names, created_timestamp: names.map(() => '0'), db_ids: names.map((_, i) => String(i + 1)) };
     });
@@ -1414,7 +1417,7 @@ export class MilvusClient {
 
   async describeDatabase(data) {
     accept('describeDatabase', data, []);
-    return this.#run((s) => ({ status: s, db_name: data.db_name, dbID: 0, created_timestamp: 0, properties: [] }), () => {
+    return this.#run(data, (s) => ({ status: s, db_name: data.db_name, dbID: 0, created_timestamp: 0, properties: [] }), () => {
       const names = this.#databases().list();
       this.#databases().check(data.db_name);
       return { status: resStatus(), db_name: data.db_name, dbID: names.indexOf(data.db_name) + 1, created_timestamp: 0, properties: [] };
@@ -1424,9 +1427,9 @@ export class MilvusClient {
   /** Drops an empty database (Milvus drops only those). */
   async dropDatabase(data) {
     accept('dropDatabase', data, []);
-    return this.#run((s) => s, () => {
+    return this.#run(data, (s) => s, async () => {
       // Milvus: dropping a database that is not there succeeds
-      if (!this.#databases().dropStore(data.db_name)) return resStatus();
+      if (!(await this.#databases().dropStore(data.db_name))) return resStatus();
       if (this.#db === data.db_name) this.#db = 'default';
       return resStatus();
     });
@@ -1458,7 +1461,7 @@ export class MilvusClient {
     checkCollectionName(data);
     if (!data.alias) throw new Error(ERROR_REASONS.ALIAS_NAME_IS_REQUIRED);
     accept(method, data, ['alias']);
-    return this.#run((s) => s, () => {
+    return this.#run(data, (s) => s, () => {
       const store = this.#storeOf(data), db = this.#dbOf(data);
       const h = engine().resolve(store, data.collection_name);
       registryOf(store).point(data.alias, h.name, alter, db);
@@ -1469,7 +1472,7 @@ export class MilvusClient {
   async dropAlias(data) {
     if (!data || !data.alias) throw new Error(ERROR_REASONS.ALIAS_NAME_IS_REQUIRED);
     accept('dropAlias', data, ['alias']);
-    return this.#run((s) => s, () => {
+    return this.#run(data, (s) => s, () => {
       // Milvus: dropping an alias that is not there succeeds
       if (this.#reg(data).aliases.has(data.alias)) this.#reg(data).setAlias(data.alias, null);
       return resStatus();
@@ -1480,7 +1483,7 @@ export class MilvusClient {
     checkCollectionName(data);
     if (!data.alias) throw new Error(ERROR_REASONS.ALIAS_NAME_IS_REQUIRED);
     accept('describeAlias', data, ['alias']);
-    return this.#run((s) => ({ status: s, db_name: data.db_name || this.#db, alias: data.alias, collection: '' }), () => {
+    return this.#run(data, (s) => ({ status: s, db_name: data.db_name || this.#db, alias: data.alias, collection: '' }), () => {
       const db = this.#dbOf(data);
       return { status: resStatus(), db_name: db, alias: data.alias, collection: this.#reg(data).aliases.describe(data.alias, db) };
     });
@@ -1490,7 +1493,7 @@ export class MilvusClient {
     checkCollectionName(data);
     accept('listAliases', data, []);
     data = await this.#resolved(data);
-    return this.#run((s) => ({ status: s, db_name: data.db_name || this.#db, collection_name: data.collection_name, aliases: [] }), () => {
+    return this.#run(data, (s) => ({ status: s, db_name: data.db_name || this.#db, collection_name: data.collection_name, aliases: [] }), () => {
       const db = this.#dbOf(data);
       const h = engine().resolve(this.#storeOf(data), data.collection_name);
       return { status: resStatus(), db_name: db, collection_name: h.name, aliases: this.#reg(data).aliases.of(h.name) };
@@ -1509,7 +1512,7 @@ export class MilvusClient {
   /** flushAll({ db_name }): every collection of the database flushed (as flush does each). */
   async flushAll(data = {}) {
     accept('flushAll', data ?? {}, ['db_name']);
-    return this.#run((s) => ({ status: s, flush_all_ts: 0, flush_all_tss: {}, flush_all_msgs: {} }), async () => {
+    return this.#run(data, (s) => ({ status: s, flush_all_ts: 0, flush_all_tss: {}, flush_all_msgs: {} }), async () => {
       await this.#flushEvery(data ?? {});
       return { status: resStatus(), flush_all_ts: 0, flush_all_tss: {}, flush_all_msgs: {} };
     });
@@ -1518,7 +1521,7 @@ export class MilvusClient {
   /** flushAllSync({ db_name }): flushAll, answered once it is done. */
   async flushAllSync(data = {}) {
     accept('flushAllSync', data ?? {}, ['db_name']);
-    return this.#run((s) => ({ status: s, flushed: false }), async () => {
+    return this.#run(data, (s) => ({ status: s, flushed: false }), async () => {
       await this.#flushEvery(data ?? {});
       return { status: resStatus(), flushed: true };
     });
@@ -1560,7 +1563,7 @@ export class MilvusClient {
     accept('runAnalyzer', data, ['text', 'analyzer_params', 'with_detail', 'with_hash']);
     if (data.collection_name !== undefined) throw unsupported('`collection_name` of MilvusClient.runAnalyzer (a field\'s analyzer): give analyzer_params');
     data = await this.#resolved(data);
-    return this.#run((s) => ({ status: s, results: [] }), () => {
+    return this.#run(data, (s) => ({ status: s, results: [] }), () => {
       const texts = Array.isArray(data.text) ? data.text.map(String) : [String(data.text)];
       const results = run_analyzer(texts, { analyzer_params: data.analyzer_params || undefined, with_detail: data.with_detail === true, with_hash: data.with_hash === true });
       const token = (t) => (typeof t === 'string' ? { token: t } : t);
@@ -1577,7 +1580,7 @@ export class MilvusClient {
     if (!data || !Array.isArray(data.collection_names) || !data.collection_names.length) throw new Error(ERROR_REASONS.COLLECTION_NAME_IS_REQUIRED);
     accept(method, data, ['collection_names']);
     data = await this.#resolved(data);
-    return this.#run((s) => ({ status: s, coll_segIDs: {}, flush_coll_segIDs: {}, coll_seal_times: {}, coll_flush_ts: {}, flushed: false }), async () => {
+    return this.#run(data, (s) => ({ status: s, coll_segIDs: {}, flush_coll_segIDs: {}, coll_seal_times: {}, coll_flush_ts: {}, flushed: false }), async () => {
       const segs = {};
       for (const name of data.collection_names) {
         await this.#collection(data, name).flush({ timeout: this.#seconds(data) });

@@ -19,6 +19,17 @@ export class Databases {
     return this.#names.has(db);
   }
 
+  /** Adds databases found to exist after construction (a page's durable store lists them
+   * asynchronously, once its Worker is up). */
+  found(names) {
+    for (const n of names) this.#names.add(n);
+  }
+
+  /** Forgets `db` without Milvus's checks: a database whose store could not be made. */
+  forget(db) {
+    if (db !== 'default') this.#names.delete(db);
+  }
+
   /** The names, `default` first, then in the order they were created. */
   list() {
     return [...this.#names];

@@ -17,6 +17,10 @@
 // and cut from the file. A log that follows a newer checkpoint than the newest whole one (that
 // checkpoint was damaged after it was written) is refused by name.
 //
+// DATABASES: a MilvusClient's other databases are stores of their own under this one's path
+// (`x.db/databases/<name>.db`, as in Node), each with its Worker; this store's Worker lists them
+// and deletes a dropped one (client/databases.js).
+//
 // SYNC: fsync 'batch' (the default): the Worker flushes (FileSystemSyncAccessHandle.flush(), or
 // an IndexedDB transaction with durability 'strict') before it answers. groupCommitMs > 0: at
 // most one flush per window, the answers after it. fsync 'none': written, not flushed.
@@ -258,6 +262,19 @@ export class BrowserStore {
     this.#cpBytes = bytes.length;
     this.#logBytes = header.length;
     this.#call({ op: 'checkpoint', slot: id % 2, bytes, header }, [bytes.buffer, header.buffer]).catch(() => {});
+  }
+
+  /** The entries of this store's databases/ (its other databases' stores, databaseDir's last
+   * parts), as the Worker's backend keeps them. */
+  async databaseEntries() {
+    return (await this.#call({ op: 'list' })).entries;
+  }
+
+  /** Deletes the store `path` of this origin (a dropped database's), once it is closed. */
+  async removeStore(path) {
+    const name = storeName(path);
+    await closing.get(name);
+    await this.#call({ op: 'remove', name });
   }
 
   /** Bytes of the log and of the last checkpoint. */

@@ -382,13 +382,15 @@ export function databaseDir(dir, db) {
   return `${dir.replace(/\/+$/, '')}/databases/${encodeURIComponent(db)}.db`;
 }
 
+/** The database a directory entry under a durable store's `databases/` holds (databaseDir's
+ * last part), or null for an entry that is not one. */
+export const databaseOfEntry = (entry) => (entry.endsWith('.db') ? decodeURIComponent(entry.slice(0, -3)) : null);
+
 /** The databases (besides 'default') kept under the durable store in `dir`. */
 export function storedDatabases(dir) {
   const { fs } = nodeModules();
   try {
-    return fs.readdirSync(`${dir.replace(/\/+$/, '')}/databases`)
-      .filter((n) => n.endsWith('.db'))
-      .map((n) => decodeURIComponent(n.slice(0, -3)));
+    return fs.readdirSync(`${dir.replace(/\/+$/, '')}/databases`).map(databaseOfEntry).filter((n) => n !== null);
   } catch (e) {
     if (e.code === 'ENOENT') return [];
     throw e;

@@ -24,6 +24,10 @@
 //   { op: 'checkpoint', slot, bytes, header } checkpoint.slot := bytes; log.slot := header
 //   { op: 'sync' }                        flush the log
 //   { op: 'close' }                       flush, release the files and the lock
+//   { op: 'list' } -> { entries }         the entries of this store's databases/ (the stores of
+//                                         its other databases: directories, or IndexedDB names)
+//   { op: 'remove', name }                delete the closed store `name` (a dropped database's),
+//                                         its lock held meanwhile
 
 const FILES = ['checkpoint.0', 'checkpoint.1', 'log.0', 'log.1'];
 
@@ -114,9 +118,10 @@ async function idbFiles(name) {
 }
 
 let files = null;
+let storeName = null;
 let releaseLock = null;
 
-/** Takes the store's Web Lock now or refuses; resolves once held. */
+/** Takes the store's Web Lock now or refuses; resolves once held, with its release. */
 function lock(name) {
   if (!navigator.locks) throw new Error('this browser has no Web Locks API (navigator.locks): a durable store needs it to keep a second tab out');
   return new Promise((resolve, reject) => {
@@ -125,15 +130,27 @@ function lock(name) {
         reject(Object.assign(new Error(`the store ${name} is open in another tab, worker or connection of this origin; one at a time may open a store`), { locked: true }));
         return null;
       }
-      resolve();
-      return new Promise((release) => (releaseLock = release));
+      return new Promise((release) => resolve(release));
     }).catch(reject);
   });
 }
 
+/** The OPFS directory of path parts `parts` under partita/, or null when it is not there. */
+async function opfsDir(parts) {
+  let dir = await navigator.storage.getDirectory();
+  try {
+    for (const part of ['partita', ...parts]) dir = await dir.getDirectoryHandle(part);
+  } catch (e) {
+    if (e?.name === 'NotFoundError') return null;
+    throw e;
+  }
+  return dir;
+}
+
 const handlers = {
   async open({ name, backend }) {
-    await lock(name);
+    releaseLock = await lock(name);
+    storeName = name;
     try {
       const opfs = typeof FileSystemSyncAccessHandle === 'function' && typeof navigator.storage?.getDirectory === 'function';
       if (backend === 'opfs' && !opfs) throw new Error('this browser has no OPFS sync access handles (FileSystemSyncAccessHandle in a Worker)');
@@ -181,6 +198,33 @@ const handlers = {
     } finally {
       files = null;
       releaseLock?.();
+    }
+    return {};
+  },
+  async list() {
+    if (files.backend === 'opfs') {
+      const dir = await opfsDir([...storeName.split('/'), 'databases']);
+      const entries = [];
+      if (dir) for await (const [entry, handle] of dir.entries()) if (handle.kind === 'directory') entries.push(entry);
+      return { entries };
+    }
+    const prefix = `partita-store:${storeName}/databases/`;
+    const names = (await indexedDB.databases()).map((d) => d.name);
+    return { entries: names.filter((n) => n.startsWith(prefix) && !n.slice(prefix.length).includes('/')).map((n) => n.slice(prefix.length)) };
+  },
+  async remove({ name }) {
+    const release = await lock(name); // closed by this page, not open anywhere else
+    try {
+      if (files.backend === 'opfs') {
+        const parts = name.split('/');
+        await (await opfsDir(parts.slice(0, -1)))?.removeEntry(parts.at(-1), { recursive: true }).catch((e) => {
+          if (e?.name !== 'NotFoundError') throw e;
+        });
+      } else {
+        await idbRequest(indexedDB.deleteDatabase(`partita-store:${name}`));
+      }
+    } finally {
+      release();
     }
     return {};
   },

@@ -199,8 +199,10 @@ export function createHandler(options = {}) {
         req = bind(shape, parseBody(decoder.decode(body)));
       }
       // the request runs in database dbName (or the header's); databases/* name theirs instead
-      const conn = scope === ON_DATABASE ? connection : connection.database(req.dbName || header('db-name') || 'default');
-      const out = fn(conn, req, allowInt64, raw);
+      const db = req.dbName || header('db-name') || 'default';
+      await connection.databases.ready(db); // in a page, a durable store's databases open asynchronously
+      const conn = scope === ON_DATABASE ? connection : connection.database(db);
+      const out = await fn(conn, req, allowInt64, raw); // databases/create and drop: in a page, promises
       // a durable store with a group commit window: answered once the change is on disk (the
       // store of the request's database)
       const synced = connections._synced(conn.using);

@@ -696,14 +696,14 @@ function createDatabase(conn, req) {
     throw new MilvusException(Code.PARAMETER_INVALID, 'databases/create is not supported by partita on a forwarding connection: invalid parameter');
   // properties are checked first: a refused one leaves no database behind
   alterDatabaseProperties(Object.entries(req.properties ?? {}), []);
-  conn.databases.create(req.dbName);
-  return ok();
+  const made = conn.databases.create(req.dbName); // in a page, a durable store's is a promise
+  return made ? made.then(() => ok()) : ok();
 }
 
 /** databases/drop: an empty database (Milvus drops only those; one not there is a success). */
 function dropDatabase(conn, req) {
-  conn.databases.dropStore(req.dbName);
-  return ok();
+  const dropped = conn.databases.dropStore(req.dbName);
+  return dropped instanceof Promise ? dropped.then(() => ok()) : ok();
 }
 
 function alterDatabase(conn, req, pairs, keys) {
