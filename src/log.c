@@ -340,10 +340,17 @@ static bool is_insert(const uint8_t *record, const pt_log_record *rec) {
   return r.ok && head && n == 48 && pt_wal_get32(head) == PT_OP_INSERT;
 }
 
-/* Enters the rows a run of inserts left out in their partitions' key indexes. */
+/* Enters the rows a run of inserts left out in their partitions' key indexes: the partitions it
+ * wrote (pt_wal_run_part), or every partition when it wrote more than it remembers. */
 static void index_pending(pt_store *s) {
-  for (size_t i = 0; i < s->n_colls; i++)
-    for (size_t q = 0; q < s->colls[i]->n_parts; q++) pt_partition_index_pending(s->colls[i]->parts[q], &s->colls[i]->layout);
+  pt_wal_state *st = &s->wal;
+  if (st->n_run_parts > PT_WAL_RUN_PARTS) {
+    for (size_t i = 0; i < s->n_colls; i++)
+      for (size_t q = 0; q < s->colls[i]->n_parts; q++) pt_partition_index_pending(s->colls[i]->parts[q], &s->colls[i]->layout);
+  } else {
+    for (size_t i = 0; i < st->n_run_parts; i++) pt_partition_index_pending(st->run_parts[i].part, st->run_parts[i].lay);
+  }
+  st->n_run_parts = 0;
 }
 
 pt_status pt_log_apply_next(pt_store *s, const uint8_t *bytes, size_t len, size_t at, pt_log_record *rec, int *applied,
