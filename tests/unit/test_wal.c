@@ -27,7 +27,8 @@
  *     store, every copy of a key found; a damaged record inside a run ends the run before it,
  *     with the keys of the run indexed, and the next call reports it. The end of a run enters
  *     the rows of the partitions it wrote, not every partition's (another collection's waiting
- *     rows still wait), unless it wrote more partitions than it remembers.
+ *     rows still wait), unless it wrote more partitions than it remembers; it reads only the
+ *     header of the record after it (the call that applies that record checksums it, once).
  *   - allocation failure while recording a write, swept: PT_NOMEM with nothing changed and
  *     nothing pending, or success with the record pending.
  */
@@ -36,6 +37,16 @@
 #include <stdlib.h>
 
 #include "crc32.h"
+#if defined(__SANITIZE_ADDRESS__)
+#define PT_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PT_TEST_ASAN 1
+#endif
+#endif
+#if PT_TEST_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
 #include "store.h"
 
 #define SCHEMA_W                                                                                           \
@@ -789,7 +800,44 @@ TEST(a_run_enters_its_own_partitions) {
   free(other.p);
 }
 
+/* The record after a run of inserts is read by the call that applies it, not by the run as well:
+ * the run looks at its header only (under ASan the rest of it is made unreadable, so a checksum
+ * of it by the run would stop the test). */
+TEST(a_run_reads_only_the_header_of_the_record_after_it) {
+  logbuf l = {NULL, 0, 0};
+  pt_store *a = recording_store();
+  create(a, &l, "p", SCHEMA_PLAIN, 0);
+  insert_many(a, &l, "p", 0, 50, 50);
+  insert_many(a, &l, "p", 100, 50, 50);
+  del(a, &l, "p", NULL, "id in [3]", NULL);
+  size_t starts[8];
+  CHECK_EQ_INT(record_starts(l.p, l.len, starts, 8), 4);
+  uint8_t *copy = malloc(l.len);
+  memcpy(copy, l.p, l.len);
+  pt_store *b = test_store();
+  pt_log_record rec;
+  pt_error err;
+  int applied;
+  CHECK_OK(pt_log_apply_next(b, copy, l.len, 0, &rec, &applied, &err), &err);
+#if PT_TEST_ASAN
+  ASAN_POISON_MEMORY_REGION(copy + starts[3] + 8, l.len - starts[3] - 8);
+#endif
+  CHECK_OK(pt_log_apply_next(b, copy, l.len, starts[1], &rec, &applied, &err), &err);
+  CHECK_EQ_INT(starts[1] + rec.length, starts[3]);
+#if PT_TEST_ASAN
+  ASAN_UNPOISON_MEMORY_REGION(copy + starts[3] + 8, l.len - starts[3] - 8);
+#endif
+  CHECK_OK(pt_log_apply_next(b, copy, l.len, starts[3], &rec, &applied, &err), &err);
+  CHECK(rec.type == PT_LOG_DELETE && starts[3] + rec.length == l.len);
+  CHECK_EQ_INT(pt_collection_num_entities(pt_collection_find(b, "p", 1), NULL, 0), 99);
+  pt_store_close(b);
+  pt_store_close(a);
+  free(copy);
+  free(l.p);
+}
+
 TEST_MAIN(T(allocation_failure_while_recording), T(replay_gives_the_same_store), T(failures_and_no_ops_record_nothing),
           T(checkpoint_then_log), T(apply_next_replays_in_one_pass), T(torn_and_flipped_logs_read_a_prefix), T(forged_records_fail_cleanly),
           T(older_sparse_algo_names_replay), T(checkpoint_snapshots_under_the_record_checksum),
-          T(runs_of_inserts_replay_in_one_call), T(a_run_enters_its_own_partitions))
+          T(runs_of_inserts_replay_in_one_call), T(a_run_enters_its_own_partitions),
+          T(a_run_reads_only_the_header_of_the_record_after_it))
