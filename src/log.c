@@ -329,21 +329,33 @@ pt_status pt_log_apply(pt_store *s, const uint8_t *record, size_t len, pt_error 
   return apply_read(s, record, &rec, err);
 }
 
-/* Whether a record read whole is a WRITE that inserts. */
-static bool is_insert(const uint8_t *record, const pt_log_record *rec) {
-  if (rec->type != PT_LOG_WRITE) return false;
-  rd r = {record, rec->length - PT_WAL_FOOT, PT_WAL_HEAD, true};
+/* Whether the `rem` bytes at `r` start with a WRITE record that inserts, as its header and first
+ * items say, read within bounds but not checksummed: a run of inserts asks it of the record after
+ * it, and checksums that record (pt_log_next) only when it is one, so the record that ends a run
+ * is checksummed once, by the call that reads it next. */
+static bool starts_insert(const uint8_t *r, size_t rem) {
+  if (rem < PT_WAL_HEAD + PT_WAL_FOOT) return false;
+  size_t total = pt_wal_get32(r);
+  if (total < PT_WAL_HEAD + PT_WAL_FOOT || total % 8 || total > rem || pt_wal_get32(r + 4) != PT_LOG_WRITE) return false;
+  rd x = {r, total - PT_WAL_FOOT, PT_WAL_HEAD, true};
   size_t n;
-  take(&r, &n); /* collection */
-  take(&r, &n); /* partition */
-  const uint8_t *head = take(&r, &n);
-  return r.ok && head && n == 48 && pt_wal_get32(head) == PT_OP_INSERT;
+  take(&x, &n); /* collection */
+  take(&x, &n); /* partition */
+  const uint8_t *head = take(&x, &n);
+  return x.ok && head && n == 48 && pt_wal_get32(head) == PT_OP_INSERT;
 }
 
-/* Enters the rows a run of inserts left out in their partitions' key indexes. */
+/* Enters the rows a run of inserts left out in their partitions' key indexes: the partitions it
+ * wrote (pt_wal_run_part), or every partition when it wrote more than it remembers. */
 static void index_pending(pt_store *s) {
-  for (size_t i = 0; i < s->n_colls; i++)
-    for (size_t q = 0; q < s->colls[i]->n_parts; q++) pt_partition_index_pending(s->colls[i]->parts[q], &s->colls[i]->layout);
+  pt_wal_state *st = &s->wal;
+  if (st->n_run_parts > PT_WAL_RUN_PARTS) {
+    for (size_t i = 0; i < s->n_colls; i++)
+      for (size_t q = 0; q < s->colls[i]->n_parts; q++) pt_partition_index_pending(s->colls[i]->parts[q], &s->colls[i]->layout);
+  } else {
+    for (size_t i = 0; i < st->n_run_parts; i++) pt_partition_index_pending(st->run_parts[i].part, st->run_parts[i].lay);
+  }
+  st->n_run_parts = 0;
 }
 
 pt_status pt_log_apply_next(pt_store *s, const uint8_t *bytes, size_t len, size_t at, pt_log_record *rec, int *applied,
@@ -353,7 +365,7 @@ pt_status pt_log_apply_next(pt_store *s, const uint8_t *bytes, size_t len, size_
   pt_status rc = pt_log_next(bytes, len, at, rec, err);
   if (rc || rec->type == PT_LOG_HEADER || rec->type == PT_LOG_END || rec->type == PT_LOG_HOST) return rc;
   if (applied) *applied = 1;
-  if (!is_insert(bytes + at, rec)) return apply_read(s, bytes + at, rec, err);
+  if (!starts_insert(bytes + at, rec->length)) return apply_read(s, bytes + at, rec, err);
   /* a run of inserts: the records that follow it while they are inserts too are applied in this
    * call, and their rows enter the key indexes once, at the end (in order of home slots: one
    * pass through a table larger than the caches per run, not a cache miss per row). The index
@@ -364,7 +376,7 @@ pt_status pt_log_apply_next(pt_store *s, const uint8_t *bytes, size_t len, size_
   size_t span = rec->length;
   for (pt_log_record next; rc == PT_OK;) {
     pt_error scratch;
-    if (pt_log_next(bytes, len, at + span, &next, &scratch) != PT_OK || !is_insert(bytes + at + span, &next) ||
+    if (!starts_insert(bytes + at + span, len - at - span) || pt_log_next(bytes, len, at + span, &next, &scratch) != PT_OK ||
         apply_read(s, bytes + at + span, &next, &scratch) != PT_OK)
       break;
     span += next.length;

@@ -156,6 +156,16 @@ size_t pt_wal_kind_bytes(int32_t kind) {
 }
 
 
+void pt_wal_run_part(pt_wal_state *st, struct pt_partition *part, const struct pt_layout *lay) {
+  for (size_t i = 0; i < st->n_run_parts && i < PT_WAL_RUN_PARTS; i++)
+    if (st->run_parts[i].part == part) return;
+  if (st->n_run_parts < PT_WAL_RUN_PARTS) {
+    st->run_parts[st->n_run_parts].part = part;
+    st->run_parts[st->n_run_parts].lay = lay;
+  }
+  if (st->n_run_parts <= PT_WAL_RUN_PARTS) st->n_run_parts++;
+}
+
 /* A TEXT / JSON column's values: the cells with a value back to back, and their offsets. */
 static void text_items(pt_walw *w, const pt_column_in *in) {
   size_t n = in->n_rows, total = 0;

@@ -19,12 +19,20 @@ static inline uint32_t pt_wal_get32(const uint8_t *b) {
 static inline uint64_t pt_wal_get64(const uint8_t *b) { return (uint64_t)pt_wal_get32(b) | (uint64_t)pt_wal_get32(b + 4) << 32; }
 static inline size_t pt_wal_pad8(size_t n) { return (n + 7u) & ~(size_t)7u; }
 
+/* Distinct partitions a run of inserts remembers (a run into more visits all at its end). */
+#define PT_WAL_RUN_PARTS 16
+
 /* A store's recording state (a member of pt_store). */
 typedef struct pt_wal_state {
   bool on;           /* record every successful mutation into `buf` */
   bool applying;     /* a record is being applied: nothing is recorded, the clocks are forced */
   bool defer_index;  /* a run of inserts is being applied (pt_log_apply_next): their rows enter
                       * the key index at the end of the run (pt_partition's `unindexed`) */
+  struct { /* the partitions whose rows the run left out (entered at its end), when no more */
+    struct pt_partition *part; /* than fit; else n_run_parts is PT_WAL_RUN_PARTS + 1 and the */
+    const struct pt_layout *lay; /* end of the run visits every partition */
+  } run_parts[PT_WAL_RUN_PARTS];
+  size_t n_run_parts;
   uint8_t *buf;      /* records not yet taken by the host */
   size_t len, cap;
   uint64_t force_ts; /* while applying: the timestamp the mutation had (0: none) */
@@ -61,6 +69,8 @@ void pt_wal_batch(pt_walw *w, const pt_batch_in *b, pt_op op, pt_write_flags fla
 
 /* Bytes per value of a fixed-width input kind (pt_input_kind); 0 for the others. */
 size_t pt_wal_kind_bytes(int32_t kind);
+/* A run of inserts left rows of `part` out of its key index (remembered for the run's end). */
+void pt_wal_run_part(pt_wal_state *st, struct pt_partition *part, const struct pt_layout *lay);
 static inline bool pt_wal_is_text(int32_t kind) { return kind == PT_IN_TEXT || kind == PT_IN_JSON; }
 
 

@@ -756,7 +756,8 @@ static pt_status commit(wplan *p, pt_mutation_result *res) {
     if (!ts[q].m) continue;
     pt_partition *part = ts[q].part;
     part->unindexed += (uint32_t)ts[q].m;
-    if (!later && !pt_pkindex_wait(&part->index, part->unindexed)) pt_partition_index_pending(part, &c->layout);
+    if (later) pt_wal_run_part(&c->store->wal, part, &c->layout);
+    else if (!pt_pkindex_wait(&part->index, part->unindexed)) pt_partition_index_pending(part, &c->layout);
   }
   for (size_t r = 0; r < p->b.n; r++) {
     if (at && at[r] != PT_NO_ROW) {

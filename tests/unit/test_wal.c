@@ -25,7 +25,10 @@
  *   - runs of inserts (pt_log_apply_next applies them in one call, their keys indexed at the
  *     end): large batches with keys repeated across them and within them replay to the same
  *     store, every copy of a key found; a damaged record inside a run ends the run before it,
- *     with the keys of the run indexed, and the next call reports it.
+ *     with the keys of the run indexed, and the next call reports it. The end of a run enters
+ *     the rows of the partitions it wrote, not every partition's (another collection's waiting
+ *     rows still wait), unless it wrote more partitions than it remembers; it reads only the
+ *     header of the record after it (the call that applies that record checksums it, once).
  *   - allocation failure while recording a write, swept: PT_NOMEM with nothing changed and
  *     nothing pending, or success with the record pending.
  */
@@ -34,6 +37,16 @@
 #include <stdlib.h>
 
 #include "crc32.h"
+#if defined(__SANITIZE_ADDRESS__)
+#define PT_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PT_TEST_ASAN 1
+#endif
+#endif
+#if PT_TEST_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
 #include "store.h"
 
 #define SCHEMA_W                                                                                           \
@@ -723,7 +736,108 @@ TEST(runs_of_inserts_replay_in_one_call) {
   free(l.p);
 }
 
+/* Inserts n rows (keys "<prefix><i>", tenants 0 .. n - 1) into partition-key collection `coll`. */
+static void insert_tenants(pt_store *s, logbuf *l, const char *coll, const char *prefix, int n) {
+  test_buf b = {NULL, 0, 0};
+  test_buf_printf(&b, "[");
+  for (int i = 0; i < n; i++) test_buf_printf(&b, "%s{'pk':'%s%d','tenant':%d,'v':[%d,1]}", i ? "," : "", prefix, i, i, i);
+  test_buf_printf(&b, "]");
+  jw(s, l, coll, NULL, PT_OP_INSERT, b.p, 0, NULL, 0);
+  test_buf_free(&b);
+}
+
+/* The end of a run of inserts enters the rows of the partitions the run wrote, not every
+ * partition's: another collection's rows that wait for its key index (a small insert into a
+ * large table) still wait after it. A run into more partitions than it remembers enters every
+ * partition's. */
+TEST(a_run_enters_its_own_partitions) {
+  logbuf l = {NULL, 0, 0}, other = {NULL, 0, 0};
+  pt_store *a = recording_store();
+  create(a, &l, "p", SCHEMA_PLAIN, 0);
+  size_t run = l.len;
+  insert_many(a, &l, "p", 0, 100, 100);
+  insert_many(a, &l, "p", 100, 100, 100);
+  size_t keyed = l.len;
+  create(a, &l, "k", SCHEMA_KEY, 32);
+  size_t run2 = l.len;
+  insert_tenants(a, &l, "k", "a", 64);
+  insert_tenants(a, &l, "k", "b", 64);
+  /* the store the log is applied to holds "q", whose last 100 rows wait for its index */
+  pt_store *b = recording_store();
+  create(b, &other, "q", SCHEMA_PLAIN, 0);
+  insert_many(b, &other, "q", 0, 40000, 40000);
+  insert_many(b, &other, "q", 50000, 100, 100);
+  pt_partition *q = pt_collection_find(b, "q", 1)->parts[0];
+  CHECK_EQ_INT(q->unindexed, 100);
+  pt_log_record rec;
+  pt_error err;
+  int applied;
+  CHECK_OK(pt_log_apply_next(b, l.p, l.len, 0, &rec, &applied, &err), &err);
+  CHECK_OK(pt_log_apply_next(b, l.p, l.len, run, &rec, &applied, &err), &err);
+  CHECK_EQ_INT(run + rec.length, keyed); /* the two inserts, one run */
+  pt_collection *p = pt_collection_find(b, "p", 1);
+  CHECK_EQ_INT(p->parts[0]->unindexed, 0);
+  CHECK_EQ_INT(q->unindexed, 100);
+  /* 32 partitions written by one run: more than it remembers, every partition is entered */
+  CHECK_OK(pt_log_apply_next(b, l.p, l.len, keyed, &rec, &applied, &err), &err);
+  CHECK_OK(pt_log_apply_next(b, l.p, l.len, run2, &rec, &applied, &err), &err);
+  CHECK_EQ_INT(run2 + rec.length, l.len);
+  pt_collection *k = pt_collection_find(b, "k", 1);
+  CHECK(k->n_parts == 32);
+  size_t written = 0;
+  for (size_t i = 0; i < k->n_parts; i++) {
+    CHECK_EQ_INT(k->parts[i]->unindexed, 0);
+    written += k->parts[i]->n_rows > 0;
+  }
+  CHECK(written > PT_WAL_RUN_PARTS);
+  CHECK_EQ_INT(q->unindexed, 0);
+  CHECK_EQ_INT(pt_collection_num_entities(k, NULL, 0), 128);
+  CHECK_EQ_INT(pt_collection_num_entities(p, NULL, 0), 200);
+  CHECK_EQ_INT(copies(b, "q", 50050), 1);
+  pt_store_close(b);
+  pt_store_close(a);
+  free(l.p);
+  free(other.p);
+}
+
+/* The record after a run of inserts is read by the call that applies it, not by the run as well:
+ * the run looks at its header only (under ASan the rest of it is made unreadable, so a checksum
+ * of it by the run would stop the test). */
+TEST(a_run_reads_only_the_header_of_the_record_after_it) {
+  logbuf l = {NULL, 0, 0};
+  pt_store *a = recording_store();
+  create(a, &l, "p", SCHEMA_PLAIN, 0);
+  insert_many(a, &l, "p", 0, 50, 50);
+  insert_many(a, &l, "p", 100, 50, 50);
+  del(a, &l, "p", NULL, "id in [3]", NULL);
+  size_t starts[8];
+  CHECK_EQ_INT(record_starts(l.p, l.len, starts, 8), 4);
+  uint8_t *copy = malloc(l.len);
+  memcpy(copy, l.p, l.len);
+  pt_store *b = test_store();
+  pt_log_record rec;
+  pt_error err;
+  int applied;
+  CHECK_OK(pt_log_apply_next(b, copy, l.len, 0, &rec, &applied, &err), &err);
+#if PT_TEST_ASAN
+  ASAN_POISON_MEMORY_REGION(copy + starts[3] + 8, l.len - starts[3] - 8);
+#endif
+  CHECK_OK(pt_log_apply_next(b, copy, l.len, starts[1], &rec, &applied, &err), &err);
+  CHECK_EQ_INT(starts[1] + rec.length, starts[3]);
+#if PT_TEST_ASAN
+  ASAN_UNPOISON_MEMORY_REGION(copy + starts[3] + 8, l.len - starts[3] - 8);
+#endif
+  CHECK_OK(pt_log_apply_next(b, copy, l.len, starts[3], &rec, &applied, &err), &err);
+  CHECK(rec.type == PT_LOG_DELETE && starts[3] + rec.length == l.len);
+  CHECK_EQ_INT(pt_collection_num_entities(pt_collection_find(b, "p", 1), NULL, 0), 99);
+  pt_store_close(b);
+  pt_store_close(a);
+  free(copy);
+  free(l.p);
+}
+
 TEST_MAIN(T(allocation_failure_while_recording), T(replay_gives_the_same_store), T(failures_and_no_ops_record_nothing),
           T(checkpoint_then_log), T(apply_next_replays_in_one_pass), T(torn_and_flipped_logs_read_a_prefix), T(forged_records_fail_cleanly),
           T(older_sparse_algo_names_replay), T(checkpoint_snapshots_under_the_record_checksum),
-          T(runs_of_inserts_replay_in_one_call))
+          T(runs_of_inserts_replay_in_one_call), T(a_run_enters_its_own_partitions),
+          T(a_run_reads_only_the_header_of_the_record_after_it))

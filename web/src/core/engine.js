@@ -122,8 +122,11 @@ class Store {
     this.names = new Map();
     this.generation = -1;
     /** Where the store's mutation log goes (a durable store: persist/durable.js), or null:
-     * { append(bytes) } is called with the records of each mutation before the call returns,
-     * and `broken` (an error) once it failed: the store then refuses mutations. */
+     * { append(bytes) } is called with the records of each mutation before the call returns
+     * (a copy it may keep), or, when the log has it, appendNow(bytes) with a view of them in
+     * the core's memory, valid during that call only (a log that writes them at once, keeping
+     * nothing: no copy); and `broken` (an error) once it failed: the store then refuses
+     * mutations. */
     this.log = null;
   }
 }
@@ -1096,17 +1099,27 @@ class Engine {
 
   #drain(store, log) {
     const M = this.#M;
-    const bytes = this.#scoped((scope) => {
+    const [p, n] = this.#scoped((scope) => {
       const lenPtr = scope.alloc(4);
-      const p = M._pt_wasm_log_pending(store.ptr, lenPtr) >>> 0;
-      const n = this.#view.getUint32(lenPtr, true);
-      return p && n ? new Uint8Array(this.#copyOut(p, n)) : null;
+      return [M._pt_wasm_log_pending(store.ptr, lenPtr) >>> 0, this.#view.getUint32(lenPtr, true)];
     });
-    M._pt_wasm_log_taken(store.ptr);
-    if (bytes) log.append(bytes);
+    if (!p || !n) return;
+    // a log that writes at once reads the records where the core made them (a batch's record is
+    // about its size: a copy of it was fresh memory, a copy and a garbage collection per call)
+    if (typeof log.appendNow !== 'function') {
+      M._pt_wasm_log_taken(store.ptr);
+      log.append(new Uint8Array(this.#copyOut(p, n)));
+      return;
+    }
+    try {
+      log.appendNow(new Uint8Array(M.HEAPU8.buffer, p, n));
+    } finally {
+      M._pt_wasm_log_taken(store.ptr);
+    }
   }
 
-  /** Records every later mutation of `store` to `log` ({ append(bytes) }); null stops. */
+  /** Records every later mutation of `store` to `log` ({ append(bytes) } or { appendNow(bytes) }:
+   * Store.log says how each is called); null stops. */
   logTo(store, log) {
     this.#M._pt_wasm_store_log(open(store), log ? 1 : 0);
     store.log = log;

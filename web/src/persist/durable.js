@@ -292,8 +292,10 @@ export class DurableStore {
     this.#logBytes = keep;
   }
 
-  /** Called by the engine with the records of each mutation, before the mutation returns. */
-  append(bytes) {
+  /** Called by the engine with the records of each mutation, before the mutation returns: a
+   * view of them in the core's memory, valid during this call only (written at once, not
+   * kept). */
+  appendNow(bytes) {
     if (this.broken) throw this.broken;
     try {
       writeAll(this.#fs, this.#fd, bytes, this.#logBytes);
