@@ -359,7 +359,6 @@ pt_status pt_log_apply_next(pt_store *s, const uint8_t *bytes, size_t len, size_
    * pass through a table larger than the caches per run, not a cache miss per row). The index
    * is whole again before this returns. A record after the first that cannot be read or applied
    * ends the run: the next call meets it again, and reports it. */
-  s->wal.defer_index = true;
   rc = apply_read(s, bytes + at, rec, err);
   size_t span = rec->length;
   for (pt_log_record next; rc == PT_OK;) {
@@ -370,7 +369,6 @@ pt_status pt_log_apply_next(pt_store *s, const uint8_t *bytes, size_t len, size_
     span += next.length;
     *rec = next;
   }
-  s->wal.defer_index = false;
   index_pending(s);
   rec->length = span; /* the run's bytes; type, timestamp and item are its last record's */
   if (rc == PT_OK) pt_error_clear(err);

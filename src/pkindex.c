@@ -149,10 +149,6 @@ bool pt_pkindex_bulk(const pt_pkindex *ix, size_t n) {
   return capacity(ix) >= BULK_MIN_SLOTS && n >= capacity(ix) / BULK_BUCKET_SLOTS;
 }
 
-bool pt_pkindex_wait(const pt_pkindex *ix, size_t pending) {
-  return capacity(ix) >= BULK_MIN_SLOTS && pending < capacity(ix) / 8;
-}
-
 void pt_pkindex_claim_rows(pt_pkindex *ix, const pt_pkslot *items, size_t n, pt_rows_eq_fn eq, pt_row_link_fn link,
                            void *ctx) {
   pt_assert(ix->count + n <= pt_pkindex_max_keys(capacity(ix)));

@@ -23,8 +23,6 @@ static inline size_t pt_wal_pad8(size_t n) { return (n + 7u) & ~(size_t)7u; }
 typedef struct pt_wal_state {
   bool on;           /* record every successful mutation into `buf` */
   bool applying;     /* a record is being applied: nothing is recorded, the clocks are forced */
-  bool defer_index;  /* a run of inserts is being applied (pt_log_apply_next): their rows enter
-                      * the key index at the end of the run (pt_partition's `unindexed`) */
   uint8_t *buf;      /* records not yet taken by the host */
   size_t len, cap;
   uint64_t force_ts; /* while applying: the timestamp the mutation had (0: none) */
