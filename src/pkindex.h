@@ -48,6 +48,9 @@ typedef struct pt_pkslot {
 
 typedef struct pt_pkindex {
   bool is_string;
+  bool blank;   /* the slots are not yet marked empty (count is 0): the first key that comes
+                 * does it, so that a table grown while rows wait outside it (pt_partition's
+                 * `unindexed`) is never written, nor its fresh pages faulted in, until used */
   pt_pkslot *slots;
   size_t mask;  /* capacity - 1; capacity is a power of two (0 when empty) */
   size_t count; /* occupied slots */
