@@ -46,6 +46,7 @@ void pt_pkindex_free(pt_pkindex *ix) {
   ix->slots = NULL;
   ix->mask = 0;
   ix->count = 0;
+  ix->blank = false;
 }
 
 uint32_t pt_pkindex_hash(const pt_pkindex *ix, const pt_key *key) {
@@ -68,9 +69,10 @@ pt_status pt_pkindex_reserve(pt_pkindex *ix, size_t more) {
   }
   pt_pkslot *slots = pt_malloc(ncap * sizeof *slots);
   if (!slots) return PT_NOMEM;
-  for (size_t i = 0; i < ncap; i++) slots[i].row = PT_NO_ROW;
   pt_pkslot *old = ix->slots;
-  size_t old_cap = cap, mask = ncap - 1;
+  size_t old_cap = ix->count ? cap : 0, mask = ncap - 1;
+  ix->blank = !ix->count; /* nothing to place: marked empty when the first key comes (ready) */
+  for (size_t i = 0; !ix->blank && i < ncap; i++) slots[i].row = PT_NO_ROW;
   for (size_t i = 0; i < old_cap; i++) {
     if (old[i].row == PT_NO_ROW) continue;
     size_t j = old[i].hash & mask;
@@ -81,6 +83,13 @@ pt_status pt_pkindex_reserve(pt_pkindex *ix, size_t more) {
   ix->mask = mask;
   pt_free(old);
   return PT_OK;
+}
+
+/* Marks the slots of a blank table empty, before a key enters it. */
+static void ready(pt_pkindex *ix) {
+  if (!ix->blank) return;
+  for (size_t i = 0; i <= ix->mask; i++) ix->slots[i].row = PT_NO_ROW;
+  ix->blank = false;
 }
 
 size_t pt_pkindex_find(const pt_pkindex *ix, const pt_key *key, pt_key_eq_fn eq, const void *ctx) {
@@ -95,6 +104,7 @@ size_t pt_pkindex_find(const pt_pkindex *ix, const pt_key *key, pt_key_eq_fn eq,
 
 size_t pt_pkindex_put(pt_pkindex *ix, const pt_key *key, uint32_t row) {
   pt_assert(ix->count + 1 <= pt_pkindex_max_keys(capacity(ix)));
+  ready(ix);
   uint32_t h = pt_pkindex_hash(ix, key);
   size_t j = h & ix->mask;
   while (ix->slots[j].row != PT_NO_ROW) j = (j + 1) & ix->mask;
@@ -106,6 +116,7 @@ size_t pt_pkindex_put(pt_pkindex *ix, const pt_key *key, uint32_t row) {
 
 size_t pt_pkindex_claim(pt_pkindex *ix, const pt_key *key, pt_key_eq_fn eq, const void *ctx, uint32_t row, bool *found) {
   pt_assert(ix->count + 1 <= pt_pkindex_max_keys(capacity(ix)));
+  ready(ix);
   uint32_t h = pt_pkindex_hash(ix, key);
   size_t j = h & ix->mask;
   for (;; j = (j + 1) & ix->mask) {
@@ -149,13 +160,10 @@ bool pt_pkindex_bulk(const pt_pkindex *ix, size_t n) {
   return capacity(ix) >= BULK_MIN_SLOTS && n >= capacity(ix) / BULK_BUCKET_SLOTS;
 }
 
-bool pt_pkindex_wait(const pt_pkindex *ix, size_t pending) {
-  return capacity(ix) >= BULK_MIN_SLOTS && pending < capacity(ix) / 8;
-}
-
 void pt_pkindex_claim_rows(pt_pkindex *ix, const pt_pkslot *items, size_t n, pt_rows_eq_fn eq, pt_row_link_fn link,
                            void *ctx) {
   pt_assert(ix->count + n <= pt_pkindex_max_keys(capacity(ix)));
+  ready(ix);
   size_t cap = capacity(ix), buckets = cap / BULK_BUCKET_SLOTS;
   pt_pkslot *sorted = NULL;
   size_t *at = NULL;

@@ -48,6 +48,9 @@ typedef struct pt_pkslot {
 
 typedef struct pt_pkindex {
   bool is_string;
+  bool blank;   /* the slots are not yet marked empty (count is 0): the first key that comes
+                 * does it, so that a table grown while rows wait outside it (pt_partition's
+                 * `unindexed`) is never written, nor its fresh pages faulted in, until used */
   pt_pkslot *slots;
   size_t mask;  /* capacity - 1; capacity is a power of two (0 when empty) */
   size_t count; /* occupied slots */
@@ -86,12 +89,6 @@ typedef void (*pt_row_link_fn)(void *ctx, uint32_t row, uint32_t prev);
 /* Whether claiming `n` keys at once (pt_pkindex_claim_rows) beats claiming them one by one:
  * the table is larger than the caches, and the keys are many enough for its buckets. */
 bool pt_pkindex_bulk(const pt_pkindex *ix, size_t n);
-
-/* Whether `pending` keys that are to enter the table (pt_pkindex_claim_rows) had better wait for
- * more: in a table larger than the caches each key costs a cache miss until the keys are about
- * one per cache line of it (8 slots), when a pass in order of home slots touches each line once.
- * A small table never waits. */
-bool pt_pkindex_wait(const pt_pkindex *ix, size_t pending);
 
 /* pt_pkindex_claim for many rows whose keys are already stored: `items` holds each row's hash
  * bits (pt_pkindex_hash) and row, rows in increasing order; an absent key is put with its row,

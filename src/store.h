@@ -67,9 +67,9 @@ typedef struct pt_partition {
   uint64_t n_live;
   pt_pkindex index;
   uint32_t unindexed; /* the last rows, inserted but not yet in `index` (room for their keys is
-                       * reserved): inserts leave them there until enough have come to be
-                       * claimed at once (pt_pkindex_wait), a run of inserts in log.c until its
-                       * end; pt_partition_lookup enters them before it reads the index */
+                       * reserved): inserts leave them there; pt_partition_lookup enters them
+                       * all at once before it reads the index, and log.c at the end of a run
+                       * of inserts it applies */
   pt_segment *spare; /* an empty segment made by pt_collection_stage, used by the next write */
   pt_fts *fts;       /* BM25 statistics and index, NULL until a search builds them (fts.h) */
   pt_part_vix *vix;  /* per index of the collection, in its order; n_vix may be fewer (the

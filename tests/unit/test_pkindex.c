@@ -18,6 +18,8 @@
  *   - many rows claimed at once in a table larger than the caches (pt_pkindex_claim_rows, in
  *     order of home slots) give the index and links of claiming them one by one, in row order:
  *     keys already there, new keys, keys repeated among the new rows.
+ *   - a table reserved (and grown) while empty is left blank until a key enters it: whatever
+ *     its slots held is never taken for keys, by put, claim, claim_rows or find.
  */
 #include "harness.h"
 
@@ -41,9 +43,10 @@ static pt_key ikey(int64_t i) {
   return k;
 }
 
-/* Slots in use, counted directly. */
+/* Slots in use, counted directly (none in a blank table, whose slots are not yet written). */
 static size_t occupied(const pt_pkindex *ix) {
   size_t n = 0;
+  if (ix->blank) return 0;
   for (size_t i = 0; i < capacity(ix); i++) n += ix->slots[i].row != PT_NO_ROW;
   return n;
 }
@@ -565,6 +568,57 @@ TEST(claim_rows_as_one_by_one) {
   free(items);
 }
 
+/* A table reserved while empty is left blank (its slots unwritten, its fresh pages untouched)
+ * until a key enters it: garbage in its slots is never read as keys, by put, claim, claim_rows
+ * or find, and growth from a blank table keeps nothing. */
+TEST(a_table_reserved_empty_stays_blank_until_a_key_enters) {
+  inttab t = {malloc(80000 * sizeof(int64_t)), 0};
+  for (int64_t r = 0; r < 80000; r++) t.key[r] = r * 7 + 3;
+  for (int way = 0; way < 3; way++) { /* put, claim, claim_rows */
+    pt_pkindex ix;
+    pt_pkindex_init(&ix, false);
+    CHECK_EQ_INT(pt_pkindex_reserve(&ix, 100), PT_OK);
+    CHECK(ix.blank);
+    CHECK_EQ_INT(pt_pkindex_reserve(&ix, 70000), PT_OK); /* grown while blank */
+    CHECK(ix.blank && capacity(&ix) == 131072);
+    for (size_t i = 0; i < capacity(&ix); i += 2) ix.slots[i] = (pt_pkslot){0, 0}; /* as if they held row 0 */
+    pt_key k0 = ikey(t.key[0]);
+    CHECK_EQ_INT(pt_pkindex_find(&ix, &k0, never_called, NULL), SIZE_MAX);
+    if (way < 2) {
+      for (uint32_t r = 0; r < 70000; r++) {
+        pt_key k = ikey(t.key[r]);
+        bool found = false;
+        if (way == 0) pt_pkindex_put(&ix, &k, r);
+        else pt_pkindex_claim(&ix, &k, int_eq, &t, r, &found);
+        CHECK(!found);
+      }
+    } else {
+      pt_pkslot *items = malloc(70000 * sizeof *items);
+      for (uint32_t r = 0; r < 70000; r++) {
+        pt_key k = ikey(t.key[r]);
+        items[r] = (pt_pkslot){pt_pkindex_hash(&ix, &k), r};
+      }
+      CHECK(pt_pkindex_bulk(&ix, 70000));
+      pt_pkindex_claim_rows(&ix, items, 70000, rows_eq, row_link, &t);
+      free(items);
+    }
+    CHECK(!ix.blank);
+    CHECK_EQ_INT(ix.count, 70000);
+    CHECK_EQ_INT(occupied(&ix), 70000);
+    long missing = 0;
+    for (uint32_t r = 0; r < 80000; r++) {
+      pt_key k = ikey(t.key[r]);
+      size_t slot = pt_pkindex_find(&ix, &k, int_eq, &t);
+      missing += r < 70000 ? slot == SIZE_MAX || ix.slots[slot].row != r : slot != SIZE_MAX;
+    }
+    CHECK_EQ_INT(missing, 0);
+    pt_pkindex_free(&ix);
+    CHECK(!ix.blank);
+  }
+  free(t.key);
+}
+
 TEST_MAIN(T(empty_index), T(reserve_and_growth), T(backward_shift_wraps_around), T(random_int_keys_against_a_model),
           T(int_keys_with_colliding_hash_bits),
-          T(string_keys_with_colliding_hashes), T(random_string_keys_against_a_model), T(claim_rows_as_one_by_one))
+          T(string_keys_with_colliding_hashes), T(random_string_keys_against_a_model), T(claim_rows_as_one_by_one),
+          T(a_table_reserved_empty_stays_blank_until_a_key_enters))

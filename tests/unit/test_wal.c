@@ -747,8 +747,8 @@ static void insert_tenants(pt_store *s, logbuf *l, const char *coll, const char 
 }
 
 /* The end of a run of inserts enters the rows of the partitions the run wrote, not every
- * partition's: another collection's rows that wait for its key index (a small insert into a
- * large table) still wait after it. A run into more partitions than it remembers enters every
+ * partition's: another collection's rows that wait for its key index (inserted, not yet read)
+ * still wait after it. A run into more partitions than it remembers enters every
  * partition's. */
 TEST(a_run_enters_its_own_partitions) {
   logbuf l = {NULL, 0, 0}, other = {NULL, 0, 0};
@@ -762,13 +762,14 @@ TEST(a_run_enters_its_own_partitions) {
   size_t run2 = l.len;
   insert_tenants(a, &l, "k", "a", 64);
   insert_tenants(a, &l, "k", "b", 64);
-  /* the store the log is applied to holds "q", whose last 100 rows wait for its index */
+  /* the store the log is applied to holds "q", whose inserted rows wait for its index */
   pt_store *b = recording_store();
   create(b, &other, "q", SCHEMA_PLAIN, 0);
   insert_many(b, &other, "q", 0, 40000, 40000);
   insert_many(b, &other, "q", 50000, 100, 100);
   pt_partition *q = pt_collection_find(b, "q", 1)->parts[0];
-  CHECK_EQ_INT(q->unindexed, 100);
+  uint32_t waiting = q->unindexed;
+  CHECK(waiting >= 100);
   pt_log_record rec;
   pt_error err;
   int applied;
@@ -777,7 +778,7 @@ TEST(a_run_enters_its_own_partitions) {
   CHECK_EQ_INT(run + rec.length, keyed); /* the two inserts, one run */
   pt_collection *p = pt_collection_find(b, "p", 1);
   CHECK_EQ_INT(p->parts[0]->unindexed, 0);
-  CHECK_EQ_INT(q->unindexed, 100);
+  CHECK_EQ_INT(q->unindexed, waiting);
   /* 32 partitions written by one run: more than it remembers, every partition is entered */
   CHECK_OK(pt_log_apply_next(b, l.p, l.len, keyed, &rec, &applied, &err), &err);
   CHECK_OK(pt_log_apply_next(b, l.p, l.len, run2, &rec, &applied, &err), &err);

@@ -293,10 +293,9 @@ TEST(large_inserts_chain_duplicate_keys) {
   pt_store_close(st);
 }
 
-/* Small inserts into a large key index wait out of it (pt_pkindex_wait: the partition's
- * unindexed rows) until enough have come to be claimed in one pass; whatever reads the index
- * first enters them: a query by key, a delete by key or by another field, an upsert, a
- * compaction. Each finds every copy of a key, newest first. */
+/* Inserted rows wait out of the key index (the partition's unindexed rows); whatever reads the
+ * index first enters them, all in one pass: a query by key, a delete by key or by another
+ * field, an upsert, a compaction. Each finds every copy of a key, newest first. */
 /* Inserts many_rows(from, n, key0, period), which must succeed. */
 static void insert_rows(pt_collection *c, int from, int n, int key0, int period) {
   char *b = many_rows(from, n, key0, period);
@@ -312,8 +311,11 @@ TEST(small_inserts_into_a_large_index_wait_and_are_found) {
   pt_collection *c = coll(st, "c", SIMPLE);
   pt_mutation_result r;
   pt_error err;
-  /* 40,000 keys: a table of 65,536 slots, which a batch of 1,000 does not fill in one pass */
+  /* 40,000 keys: a table of 65,536 slots */
   insert_rows(c, 0, 40000, 0, 40000);
+  CHECK(c->parts[0]->unindexed == 40000);
+  CHECK_EQ_INT(found(c, "id == 39999", NULL), 1); /* the first read enters them */
+  CHECK(c->parts[0]->unindexed == 0);
   /* five batches, each repeating 500 keys of the first batch twice */
   for (int k = 0; k < 5; k++) insert_rows(c, 40000 + 1000 * k, 1000, 10000 + 500 * k, 500);
   CHECK_EQ_INT(count_of(c, NULL), 45000);
