@@ -73,14 +73,23 @@ static pt_status out_of_range(pt_error *err, const char *name, int64_t v, int64_
 }
 
 static bool is_hnsw(pt_index_type t) { return t == PT_INDEX_HNSW || t == PT_INDEX_HNSW_SQ; }
-static bool is_ivf(pt_index_type t) { return t == PT_INDEX_IVF_FLAT || t == PT_INDEX_IVF_SQ8; }
+static bool is_ivf(pt_index_type t) {
+  return t == PT_INDEX_IVF_FLAT || t == PT_INDEX_IVF_SQ8 || t == PT_INDEX_BIN_IVF_FLAT;
+}
 
 pt_status pt_index_params_check(const pt_index_params *p, pt_error *err) {
   if (!is_hnsw(p->type) && !is_ivf(p->type))
     return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "unknown index type %d", (int)p->type);
-  if (p->metric != PT_INDEX_L2 && p->metric != PT_INDEX_IP && p->metric != PT_INDEX_COSINE)
-    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "unknown metric %d", (int)p->metric);
+  /* binary rows take the binary metrics, float rows the float ones */
+  bool bin_metric = p->metric == PT_INDEX_HAMMING || p->metric == PT_INDEX_JACCARD;
+  if ((p->metric != PT_INDEX_L2 && p->metric != PT_INDEX_IP && p->metric != PT_INDEX_COSINE && !bin_metric) ||
+      bin_metric != pt_index_binary(p->type))
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "metric %d is not one of index type %d's",
+                   (int)p->metric, (int)p->type);
   if (p->dim < 1 || p->dim > PT_INDEX_DIM_MAX) return out_of_range(err, "dim", p->dim, 1, PT_INDEX_DIM_MAX);
+  if (pt_index_binary(p->type) && p->dim % 8)
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "a binary vector's dim must be a multiple of 8, not %u", p->dim);
   if (is_hnsw(p->type)) {
     if (p->M < PT_INDEX_M_MIN || p->M > PT_INDEX_M_MAX) return out_of_range(err, "M", p->M, PT_INDEX_M_MIN, PT_INDEX_M_MAX);
     if (p->ef_construction < 1 || p->ef_construction > PT_INDEX_EFC_MAX)
@@ -143,6 +152,10 @@ float pt_index_dist(pt_index_metric m, const float *q, const float *x, size_t di
   case PT_INDEX_L2:
   default: return pt_dist_l2_f32(q, x, dim);
   }
+}
+
+float pt_index_bin_dist(pt_index_metric m, const uint8_t *a, const uint8_t *b, size_t bytes) {
+  return m == PT_INDEX_HAMMING ? (float)pt_dist_hamming(a, b, bytes) : pt_dist_jaccard(a, b, bytes);
 }
 
 float pt_index_dist_within(pt_index_metric m, const float *q, const float *x, size_t dim, float bound) {
@@ -426,7 +439,7 @@ bool pt_index_walk_pays(const pt_index_params *p, const pt_index_search_params *
   return (double)p->nlist + (double)sp->nprobe * (double)total / p->nlist < (double)pass;
 }
 
-pt_status pt_index_search(pt_index *ix, const pt_index_rows *rows, const float *query,
+pt_status pt_index_search(pt_index *ix, const pt_index_rows *rows, const void *query,
                           const pt_index_search_params *sp, const pt_index_filter *filter, uint32_t *ids,
                           float *distances, size_t *count) {
   *count = 0;
@@ -438,7 +451,7 @@ pt_status pt_index_search(pt_index *ix, const pt_index_rows *rows, const float *
   if (rc != PT_OK) return rc;
   /* `best` is a max-heap of (distance, row): sorted, it is best first with ties in row order */
   pt_maxheap_sort(best, n);
-  bool similarity = ix->p.metric != PT_INDEX_L2;
+  bool similarity = ix->p.metric == PT_INDEX_IP || ix->p.metric == PT_INDEX_COSINE;
   for (size_t i = 0; i < n; i++) {
     ids[i] = best[i].id;
     distances[i] = similarity ? -best[i].d : best[i].d;

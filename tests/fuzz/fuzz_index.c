@@ -24,7 +24,7 @@ typedef struct table {
   size_t dim;
 } table;
 
-static const float *table_get(const void *ctx, uint32_t row) {
+static const void *table_get(const void *ctx, uint32_t row) {
   const table *t = ctx;
   return t->v + (pt_hash_u64(row) & 15) * t->dim;
 }

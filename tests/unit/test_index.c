@@ -1,11 +1,12 @@
 /*
- * test_index.c — the vector indexes (src/index.h): HNSW, HNSW_SQ, IVF_FLAT, IVF_SQ8.
+ * test_index.c — the vector indexes (src/index.h): HNSW, HNSW_SQ, IVF_FLAT, IVF_SQ8, BIN_IVF_FLAT.
  *
  * Covers, on clustered data (a Gaussian mixture made here with a fixed seed; uniform random
  * vectors defeat every index and say nothing):
  *   - parameters: Milvus's defaults, ranges and messages for M, efConstruction, nlist, ef, nprobe;
  *     refine_k; an index is refused a bad parameter set.
- *   - recall@10 floors for each index type and metric (L2, IP, COSINE) against the exact search,
+ *   - recall@10 floors for each index type and metric (L2, IP, COSINE; HAMMING and JACCARD for
+ *     BIN_IVF_FLAT, on the signs of the same mixture) against the exact search,
  *     and results equal to the exact search (rows and bitwise distances) when ef / nprobe cover
  *     everything; sparse row ids (the index keeps row ids, not positions).
  *   - filtered search: filters passing 50 %, 10 % and 1 % of the rows, with pass_hint (the walk
@@ -87,7 +88,25 @@ static float *make_queries(size_t nq, size_t dim, uint64_t seed) {
   return q;
 }
 
-static const float *data_get(const void *ctx, uint32_t row) {
+/* Binary rows (BIN_IVF_FLAT): each row's signs, bit d set when coordinate d is above the mixture's
+ * shift (clustered as the floats are), packed into dim / 8 bytes at the start of the row's own
+ * float slot, which data_get hands over as it is (the rest of the slot zero). A binary query is
+ * prepared by pt_index_prepare_query as any other (a copy). */
+static void binarise(float *v, size_t n, size_t dim) {
+  uint8_t code[64];
+  for (size_t i = 0; i < n; i++) {
+    memset(code, 0, sizeof code);
+    for (size_t d = 0; d < dim; d++)
+      if (v[i * dim + d] > 0.25f) code[d >> 3] |= (uint8_t)(1u << (d & 7));
+    memset(v + i * dim, 0, dim * sizeof *v);
+    memcpy(v + i * dim, code, dim / 8);
+  }
+}
+
+static bool binary_metric(pt_index_metric m) { return m == PT_INDEX_HAMMING || m == PT_INDEX_JACCARD; }
+static bool smaller_better(pt_index_metric m) { return m != PT_INDEX_IP && m != PT_INDEX_COSINE; }
+
+static const void *data_get(const void *ctx, uint32_t row) {
   const data *D = ctx;
   size_t i = (row - D->base) / D->step;
   if ((row - D->base) % D->step || i >= D->n) {
@@ -142,13 +161,16 @@ static hits exact(const data *D, pt_index_metric m, const float *pq, size_t k, c
   for (size_t i = 0; i < D->n; i++) {
     uint32_t row = row_of(D, i);
     if ((f && f->accept && !f->accept(f->ctx, row)) || (alive && !alive[i])) continue;
-    pt_topk_offer(heap, &n, k, (pt_scored){pt_index_dist(m, pq, D->v + i * D->dim, D->dim), row});
+    const float *x = D->v + i * D->dim;
+    float d = binary_metric(m) ? pt_index_bin_dist(m, (const uint8_t *)pq, (const uint8_t *)x, D->dim / 8)
+                               : pt_index_dist(m, pq, x, D->dim);
+    pt_topk_offer(heap, &n, k, (pt_scored){d, row});
   }
   pt_maxheap_sort(heap, n);
   hits h = {{0}, {0}, n};
   for (size_t i = 0; i < n; i++) {
     h.ids[i] = heap[i].id;
-    h.d[i] = m == PT_INDEX_L2 ? heap[i].d : -heap[i].d;
+    h.d[i] = smaller_better(m) ? heap[i].d : -heap[i].d;
   }
   return h;
 }
@@ -190,7 +212,7 @@ static double recall(pt_index *ix, const data *D, const float *queries, size_t n
         pt_test_failures++;
       }
     for (size_t i = 1; i < got.n; i++)
-      if (m == PT_INDEX_L2 ? got.d[i] < got.d[i - 1] : got.d[i] > got.d[i - 1]) {
+      if (smaller_better(m) ? got.d[i] < got.d[i - 1] : got.d[i] > got.d[i - 1]) {
         fprintf(stderr, "  FAIL hits not best first\n");
         pt_test_failures++;
       }
@@ -343,6 +365,16 @@ TEST(ivf_recall) {
   free(D.v);
 }
 
+/* The index's top 20 for a prepared query, searched with ef / nprobe, is the exact search's, rows
+ * and distances to the bit. */
+static void check_exact(pt_index *ix, const data *D, const float *pq, uint32_t ef, uint32_t nprobe) {
+  hits e = exact(D, pt_index_get_params(ix)->metric, pq, 20, NULL, NULL);
+  hits got = search(ix, D, pq, 20, ef, nprobe, NULL, 0);
+  CHECK_EQ_INT(got.n, 20);
+  CHECK(memcmp(e.ids, got.ids, sizeof e.ids) == 0);
+  CHECK(memcmp(e.d, got.d, sizeof e.d) == 0);
+}
+
 /* ef >= the rows (HNSW) or nprobe >= nlist (IVF_FLAT): the exact search, to the bit */
 TEST(exact_when_covering) {
   data D = make_data(1500, 24, 4);
@@ -354,14 +386,77 @@ TEST(exact_when_covering) {
       pt_index *ix = t ? build(PT_INDEX_IVF_FLAT, METRICS[mi], &D, 0, 0, 16) : build(PT_INDEX_HNSW, METRICS[mi], &D, 8, 40, 0);
       for (size_t qi = 0; qi < 10; qi++) {
         pt_index_prepare_query(METRICS[mi], queries + qi * 24, pq, 24);
-        hits e = exact(&D, METRICS[mi], pq, 20, NULL, NULL);
-        hits got = t ? search(ix, &D, pq, 20, 0, 16, NULL, 0) : search(ix, &D, pq, 20, 1500, 0, NULL, 0);
-        CHECK_EQ_INT(got.n, 20);
-        CHECK(memcmp(e.ids, got.ids, sizeof e.ids) == 0);
-        CHECK(memcmp(e.d, got.d, sizeof e.d) == 0);
+        check_exact(ix, &D, pq, t ? 0 : 1500, t ? 16 : 0);
       }
       pt_index_free(ix);
     }
+  free(queries);
+  free(D.v);
+}
+
+/* a filter passing every row, counting the rows it is asked about */
+typedef struct counter {
+  size_t *n;
+} counter;
+static bool count_accept(const void *ctx, uint32_t row) {
+  (void)row;
+  ++*((const counter *)ctx)->n;
+  return true;
+}
+
+/* BIN_IVF_FLAT: its parameters, recall floors per metric, and the exact search when nprobe
+ * covers every list (sparse row ids; ties in row order, as the exact search breaks them) */
+TEST(bin_ivf) {
+  pt_index_params p;
+  pt_error err;
+  pt_index_params_default(&p, PT_INDEX_BIN_IVF_FLAT, PT_INDEX_HAMMING, 64);
+  CHECK_EQ_INT(p.nlist, 128);
+  CHECK_OK(pt_index_params_check(&p, &err), &err);
+  p.nlist = 0;
+  CHECK_ERR(pt_index_params_check(&p, &err), &err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+            "param 'nlist' (0) should be in range [1, 65536]");
+  p.nlist = 8;
+  p.dim = 60; /* not whole bytes */
+  CHECK_EQ_INT(pt_index_params_check(&p, &err), PT_MISUSE);
+  p.dim = 64;
+  p.metric = PT_INDEX_L2; /* a float metric on binary rows, and binary metrics on float indexes */
+  CHECK_EQ_INT(pt_index_params_check(&p, &err), PT_MISUSE);
+  pt_index_params_default(&p, PT_INDEX_IVF_FLAT, PT_INDEX_JACCARD, 64);
+  CHECK_EQ_INT(pt_index_params_check(&p, &err), PT_MISUSE);
+  pt_index_params_default(&p, PT_INDEX_HNSW, PT_INDEX_HAMMING, 64);
+  CHECK_EQ_INT(pt_index_params_check(&p, &err), PT_MISUSE);
+
+  static const pt_index_metric BIN[2] = {PT_INDEX_HAMMING, PT_INDEX_JACCARD};
+  data D = make_data(3000, 128, 21);
+  float *queries = make_queries(40, 128, 21);
+  binarise(D.v, D.n, D.dim);
+  binarise(queries, 40, D.dim);
+  for (int mi = 0; mi < 2; mi++) {
+    pt_index *ix = build(PT_INDEX_BIN_IVF_FLAT, BIN[mi], &D, 0, 0, 32);
+    CHECK_EQ_INT(pt_index_count(ix), 3000);
+    if (getenv("PT_TEST_TIMES")) printf("    BIN_IVF_FLAT %s\n", mi ? "JACCARD" : "HAMMING");
+    CHECK_RECALL(recall(ix, &D, queries, 40, 10, 0, 2, NULL, 0), 0.90);
+    CHECK_RECALL(recall(ix, &D, queries, 40, 10, 0, 8, NULL, 0), 0.95);
+    CHECK_RECALL(recall(ix, &D, queries, 40, 10, 0, 32, NULL, 0), 1.0);
+    /* the lists split the rows: 2 probes of 32 lists look at a small share of them (a training
+     * that put every row in one list would still find the exact top 10) */
+    size_t asked = 0;
+    counter cnt = {&asked};
+    pt_index_filter f = {count_accept, &cnt};
+    for (size_t qi = 0; qi < 40; qi++) search(ix, &D, queries + qi * D.dim, 10, 0, 2, &f, 0);
+    CHECK(asked < 40 * D.n / 4);
+    pt_index_free(ix);
+  }
+  free(D.v);
+  D = make_data(1500, 64, 22);
+  binarise(D.v, D.n, D.dim);
+  D.base = 1000;
+  D.step = 7;
+  for (int mi = 0; mi < 2; mi++) {
+    pt_index *ix = build(PT_INDEX_BIN_IVF_FLAT, BIN[mi], &D, 0, 0, 16);
+    for (size_t qi = 0; qi < 10; qi++) check_exact(ix, &D, queries + qi * 128, 0, 16); /* its first 64 bits */
+    pt_index_free(ix);
+  }
   free(queries);
   free(D.v);
 }
@@ -417,9 +512,13 @@ static bool alive_accept(const void *ctx, uint32_t row) {
 
 /* 1,000 mixed operations after a build; no removed or deleted row ever comes back */
 static void mixed_changes(pt_index_type type, pt_index_metric m) {
-  const size_t cap = 4000, dim = 16;
+  const size_t cap = 4000, dim = pt_index_binary(type) ? 64 : 16;
   data D = make_data(cap, dim, 9); /* positions >= `used` are rows not written yet */
   float *fresh = make_queries(1000, dim, 10);
+  if (pt_index_binary(type)) {
+    binarise(D.v, cap, dim);
+    binarise(fresh, 1000, dim);
+  }
   uint8_t *alive = calloc(cap, 1), *indexed = calloc(cap, 1);
   size_t used = 2000;
   pt_index_params p;
@@ -472,7 +571,7 @@ static void mixed_changes(pt_index_type type, pt_index_metric m) {
   alive_ctx actx = {&live, alive};
   pt_index_filter f = {alive_accept, &actx};
   /* every live row finds itself first (distance 0 for L2), and no dead row is returned */
-  float pq[16];
+  float pq[64];
   size_t self = 0, checked = 0;
   for (size_t i = 0; i < used; i += 7) {
     if (!alive[i]) continue;
@@ -485,6 +584,7 @@ static void mixed_changes(pt_index_type type, pt_index_metric m) {
   if (m != PT_INDEX_IP) CHECK(self >= checked * 95 / 100); /* under IP a longer row can beat a row's own */
   /* recall against the exact search over the live rows */
   float *queries = make_queries(30, dim, 9);
+  if (pt_index_binary(type)) binarise(queries, 30, dim);
   double floor_ = type == PT_INDEX_IVF_SQ8 ? 0.80 : 0.90;
   CHECK_RECALL(recall(ix, &live, queries, 30, 10, 64, 12, &f, 0), floor_);
 
@@ -540,6 +640,8 @@ TEST(changes_hnsw_sq) { mixed_changes(PT_INDEX_HNSW_SQ, PT_INDEX_IP); }
 TEST(changes_ivf) {
   mixed_changes(PT_INDEX_IVF_FLAT, PT_INDEX_L2);
   mixed_changes(PT_INDEX_IVF_SQ8, PT_INDEX_COSINE);
+  mixed_changes(PT_INDEX_BIN_IVF_FLAT, PT_INDEX_HAMMING);
+  mixed_changes(PT_INDEX_BIN_IVF_FLAT, PT_INDEX_JACCARD);
 }
 
 /* ============================================================================================
@@ -564,13 +666,21 @@ static void reseal(uint8_t *b, size_t len) {
 }
 
 TEST(save_load) {
-  data D = make_data(300, 12, 11);
-  D.base = 5;
-  D.step = 3;
-  float *queries = make_queries(5, 12, 11), pq[12];
-  static const pt_index_type types[4] = {PT_INDEX_HNSW, PT_INDEX_HNSW_SQ, PT_INDEX_IVF_FLAT, PT_INDEX_IVF_SQ8};
-  for (int t = 0; t < 4; t++) {
-    pt_index *ix = build(types[t], METRICS[t % 3], &D, 6, 30, 10);
+  data Df = make_data(300, 12, 11), Db = make_data(300, 16, 11);
+  Df.base = Db.base = 5;
+  Df.step = Db.step = 3;
+  float *qf = make_queries(5, 12, 11), *qb = make_queries(5, 16, 11), pq[16];
+  binarise(Db.v, Db.n, Db.dim);
+  binarise(qb, 5, Db.dim);
+  static const pt_index_type types[5] = {PT_INDEX_HNSW, PT_INDEX_HNSW_SQ, PT_INDEX_IVF_FLAT, PT_INDEX_IVF_SQ8,
+                                         PT_INDEX_BIN_IVF_FLAT};
+  for (int t = 0; t < 5; t++) {
+    const data *DD = t == 4 ? &Db : &Df;
+    const float *queries = t == 4 ? qb : qf;
+    pt_index_metric m = t == 4 ? PT_INDEX_JACCARD : METRICS[t % 3];
+    size_t dim = DD->dim;
+    data D = *DD;
+    pt_index *ix = build(types[t], m, &D, 6, 30, 10);
     CHECK_EQ_INT(pt_index_remove(ix, row_of(&D, 17)), PT_OK); /* a removed node is saved too */
     uint8_t *bytes = NULL;
     size_t len = 0;
@@ -583,7 +693,7 @@ TEST(save_load) {
     CHECK_EQ_INT(pt_index_count(back), pt_index_count(ix));
     CHECK(!pt_index_contains(back, row_of(&D, 17)));
     for (size_t qi = 0; qi < 5; qi++) {
-      pt_index_prepare_query(METRICS[t % 3], queries + qi * 12, pq, 12);
+      pt_index_prepare_query(m, queries + qi * dim, pq, dim);
       hits a = search(ix, &D, pq, 10, 20, 4, NULL, 0), b = search(back, &D, pq, 10, 20, 4, NULL, 0);
       CHECK(a.n == b.n && memcmp(a.ids, b.ids, sizeof a.ids) == 0 && memcmp(a.d, b.d, sizeof a.d) == 0);
     }
@@ -657,8 +767,10 @@ TEST(save_load) {
     pt_index_free(ix);
     pt_index_free(back);
   }
-  free(queries);
-  free(D.v);
+  free(qf);
+  free(qb);
+  free(Df.v);
+  free(Db.v);
 }
 
 /* ============================================================================================
@@ -673,7 +785,7 @@ static const char *const STEP_NAMES[] = {"first add", "later add", "search", "sa
 #define LATER 60
 static pt_index *before_step(pt_index_type type, step s, const data *D) {
   pt_index_params p;
-  pt_index_params_default(&p, type, PT_INDEX_COSINE, (uint32_t)D->dim);
+  pt_index_params_default(&p, type, pt_index_binary(type) ? PT_INDEX_HAMMING : PT_INDEX_COSINE, (uint32_t)D->dim);
   p.M = 6;
   p.ef_construction = 24;
   p.nlist = 8;
@@ -741,7 +853,7 @@ static pt_status run_step(pt_index **ixp, step s, const data *D, uint8_t **out, 
   case SEARCH: {
     pt_index_search_params sp = {10, 200, 8, 2, 0}, use;
     float pq[8];
-    pt_index_prepare_query(PT_INDEX_COSINE, D->v + 5 * D->dim, pq, D->dim);
+    pt_index_prepare_query(pt_index_get_params(ix)->metric, D->v + 5 * D->dim, pq, D->dim);
     hits h = {{0}, {0}, 0};
     share sh = {500};
     pt_index_filter f = {share_accept, &sh};
@@ -799,6 +911,7 @@ static pt_status run_step(pt_index **ixp, step s, const data *D, uint8_t **out, 
 
 static void sweep(pt_index_type type, step s) {
   data D = make_data(FIRST + LATER, 8, 13);
+  if (pt_index_binary(type)) binarise(D.v, D.n, D.dim);
   /* what a run without failures gives */
   sweep_fail_at = 0;
   pt_index *ix = before_step(type, s, &D);
@@ -860,11 +973,12 @@ static void sweep(pt_index_type type, step s) {
 TEST(allocation_failures) {
   CHECK_EQ_INT(pt_memory_used(), 0);
   test_alloc_install();
-  static const pt_index_type types[4] = {PT_INDEX_HNSW, PT_INDEX_HNSW_SQ, PT_INDEX_IVF_FLAT, PT_INDEX_IVF_SQ8};
-  for (int t = 0; t < 4; t++)
+  static const pt_index_type types[5] = {PT_INDEX_HNSW, PT_INDEX_HNSW_SQ, PT_INDEX_IVF_FLAT, PT_INDEX_IVF_SQ8,
+                                         PT_INDEX_BIN_IVF_FLAT};
+  for (int t = 0; t < 5; t++)
     for (int s = FIRST_ADD; s <= COMPACT; s++) sweep(types[t], (step)s);
   CHECK_EQ_INT(pt_set_allocator(NULL), PT_OK);
 }
 
-TEST_MAIN(T(parameters), T(hnsw_recall), T(hnsw_sq_recall), T(ivf_recall), T(exact_when_covering), T(filtered),
+TEST_MAIN(T(parameters), T(hnsw_recall), T(hnsw_sq_recall), T(ivf_recall), T(exact_when_covering), T(bin_ivf), T(filtered),
           T(changes_hnsw), T(changes_hnsw_sq), T(changes_ivf), T(save_load), T(allocation_failures))
