@@ -48,6 +48,11 @@ typedef enum pt_index_type {
   PT_INDEX_BIN_IVF_FLAT = 5 /* BINARY_VECTOR rows, HAMMING or JACCARD */
 } pt_index_type;
 
+/* The element type of the rows an index reads: float32, or (HNSW only, FLOAT16_VECTOR and
+ * BFLOAT16_VECTOR fields) IEEE half or bfloat16, scored against float32 queries as the exact
+ * scan scores them (BIN_IVF_FLAT's rows are bytes, told by its type). */
+typedef enum pt_index_elem { PT_INDEX_F32 = 0, PT_INDEX_F16 = 1, PT_INDEX_BF16 = 2 } pt_index_elem;
+
 typedef enum pt_index_metric {
   PT_INDEX_L2 = 0,
   PT_INDEX_IP = 1,
@@ -86,6 +91,7 @@ typedef struct pt_index_params {
   uint32_t nlist;           /* IVF_FLAT, IVF_SQ8, BIN_IVF_FLAT */
   bool refine;              /* HNSW_SQ */
   uint64_t seed;            /* level generation (HNSW), k-means init and sampling (IVF) */
+  pt_index_elem elem;       /* HNSW: the rows' element type (F32 for every other type) */
 } pt_index_params;
 
 /* Search parameters (Milvus's search_params.params):
@@ -300,6 +306,11 @@ static inline uint64_t pt_index_rand(uint64_t *state) {
  * product, or the negated cosine (the unit query's dot product over sqrtf(x . x), read in one
  * pass as search.c reads it; 0 for a zero row). */
 float pt_index_dist(pt_index_metric m, const float *q, const float *x, size_t dim);
+/* pt_index_dist_within for a row of element type `e` (a half row through distance.h's half
+ * kernels; COSINE over sqrtf of the row's pt_dist_norm2_half, as search.c's exact scan). */
+float pt_index_dist_row(pt_index_elem e, pt_index_metric m, const float *q, const void *x, size_t dim, float bound);
+/* A row of element type `e` as dim floats: the row itself (F32), or decoded into buf. */
+const float *pt_index_row_floats(pt_index_elem e, const void *x, float *buf, size_t dim);
 /* Distance of two binary rows of `bytes` bytes, smaller is better: HAMMING's differing bits, or
  * JACCARD's 1 - |a & b| / |a | b| (search.c's kernels, so that an index search and the exact
  * scan give equal distances). */

@@ -6,7 +6,8 @@
  *   - parameters: Milvus's defaults, ranges and messages for M, efConstruction, nlist, ef, nprobe;
  *     refine_k; an index is refused a bad parameter set.
  *   - recall@10 floors for each index type and metric (L2, IP, COSINE; HAMMING and JACCARD for
- *     BIN_IVF_FLAT, on the signs of the same mixture) against the exact search,
+ *     BIN_IVF_FLAT, on the signs of the same mixture; HNSW on float16 and bfloat16 rows too)
+ *     against the exact search,
  *     and results equal to the exact search (rows and bitwise distances) when ef / nprobe cover
  *     everything; sparse row ids (the index keeps row ids, not positions).
  *   - filtered search: filters passing 50 %, 10 % and 1 % of the rows, with pass_hint (the walk
@@ -33,6 +34,7 @@
 #include "index.h"
 
 #include "crc32.h"
+#include "half.h"
 #include "pkindex.h"
 
 /* ============================================================================================
@@ -43,6 +45,7 @@ typedef struct data {
   float *v;
   size_t n, dim;
   uint32_t base, step; /* row id of position i: base + i * step */
+  pt_index_elem elem;  /* F16 / BF16: the rows are halves (halve) */
 } data;
 
 
@@ -103,6 +106,25 @@ static void binarise(float *v, size_t n, size_t dim) {
   }
 }
 
+/* Half rows (HNSW on FLOAT16 / BFLOAT16 fields): each row rounded to the type, its 2 dim bytes at
+ * the start of its float slot, which data_get hands over as it is (queries stay float32). */
+static void halve(data *D, pt_index_elem e) {
+  uint16_t h[64];
+  D->elem = e;
+  for (size_t i = 0; i < D->n; i++) {
+    float *x = D->v + i * D->dim;
+    for (size_t d = 0; d < D->dim; d++) h[d] = e == PT_INDEX_BF16 ? pt_f32_to_bf16(x[d]) : pt_f32_to_f16(x[d]);
+    memset(x, 0, D->dim * sizeof *x);
+    memcpy(x, h, D->dim * sizeof *h);
+  }
+}
+
+/* Row i of D prepared as a query of metric m into pq (a half row decoded first). */
+static void row_query(const data *D, size_t i, pt_index_metric m, float *pq) {
+  float tmp[64];
+  pt_index_prepare_query(m, pt_index_row_floats(D->elem, D->v + i * D->dim, tmp, D->dim), pq, D->dim);
+}
+
 static bool binary_metric(pt_index_metric m) { return m == PT_INDEX_HAMMING || m == PT_INDEX_JACCARD; }
 static bool smaller_better(pt_index_metric m) { return m != PT_INDEX_IP && m != PT_INDEX_COSINE; }
 
@@ -136,6 +158,7 @@ static pt_index *build(pt_index_type type, pt_index_metric m, const data *D, uin
   p.ef_construction = efc;
   p.nlist = nlist;
   p.seed = 42;
+  p.elem = D->elem;
   p.refine = type == PT_INDEX_HNSW_SQ;
   pt_index *ix = NULL;
   CHECK_OK(pt_index_new(&p, &ix), (pt_error *)NULL);
@@ -163,7 +186,8 @@ static hits exact(const data *D, pt_index_metric m, const float *pq, size_t k, c
     if ((f && f->accept && !f->accept(f->ctx, row)) || (alive && !alive[i])) continue;
     const float *x = D->v + i * D->dim;
     float d = binary_metric(m) ? pt_index_bin_dist(m, (const uint8_t *)pq, (const uint8_t *)x, D->dim / 8)
-                               : pt_index_dist(m, pq, x, D->dim);
+              : D->elem   ? pt_index_dist_row(D->elem, m, pq, x, D->dim, INFINITY)
+                          : pt_index_dist(m, pq, x, D->dim);
     pt_topk_offer(heap, &n, k, (pt_scored){d, row});
   }
   pt_maxheap_sort(heap, n);
@@ -511,13 +535,18 @@ static bool alive_accept(const void *ctx, uint32_t row) {
 }
 
 /* 1,000 mixed operations after a build; no removed or deleted row ever comes back */
-static void mixed_changes(pt_index_type type, pt_index_metric m) {
+static void mixed_changes(pt_index_type type, pt_index_metric m, pt_index_elem elem) {
   const size_t cap = 4000, dim = pt_index_binary(type) ? 64 : 16;
   data D = make_data(cap, dim, 9); /* positions >= `used` are rows not written yet */
   float *fresh = make_queries(1000, dim, 10);
   if (pt_index_binary(type)) {
     binarise(D.v, cap, dim);
     binarise(fresh, 1000, dim);
+  }
+  if (elem) {
+    data F = {fresh, 1000, dim, 0, 1, PT_INDEX_F32};
+    halve(&D, elem);
+    halve(&F, elem);
   }
   uint8_t *alive = calloc(cap, 1), *indexed = calloc(cap, 1);
   size_t used = 2000;
@@ -527,6 +556,7 @@ static void mixed_changes(pt_index_type type, pt_index_metric m) {
   p.ef_construction = 60;
   p.nlist = 32;
   p.seed = 7;
+  p.elem = elem;
   pt_index *ix = NULL;
   CHECK_OK(pt_index_new(&p, &ix), (pt_error *)NULL);
   pt_index_rows rows = {data_get, &D};
@@ -575,7 +605,7 @@ static void mixed_changes(pt_index_type type, pt_index_metric m) {
   size_t self = 0, checked = 0;
   for (size_t i = 0; i < used; i += 7) {
     if (!alive[i]) continue;
-    pt_index_prepare_query(m, D.v + i * dim, pq, dim);
+    row_query(&D, i, m, pq);
     hits got = search(ix, &live, pq, 10, 48, 8, &f, 0);
     for (size_t j = 0; j < got.n; j++) CHECK(alive[(got.ids[j] - D.base) / D.step]);
     checked++;
@@ -590,7 +620,7 @@ static void mixed_changes(pt_index_type type, pt_index_metric m) {
 
   /* the partition is compacted: live rows renumbered in order, the others dropped */
   uint32_t *remap = malloc(used * sizeof *remap);
-  data packed = {malloc(used * dim * sizeof(float)), 0, dim, 0, 1};
+  data packed = {malloc(used * dim * sizeof(float)), 0, dim, 0, 1, elem};
   for (size_t i = 0; i < used; i++) {
     remap[i] = alive[i] ? (uint32_t)packed.n : PT_INDEX_NONE;
     if (alive[i]) memcpy(packed.v + packed.n++ * dim, D.v + i * dim, dim * sizeof(float));
@@ -603,7 +633,7 @@ static void mixed_changes(pt_index_type type, pt_index_metric m) {
   CHECK(!pt_index_contains(ix, (uint32_t)packed.n));
   self = checked = 0;
   for (size_t i = 0; i < packed.n; i += 7) {
-    pt_index_prepare_query(m, packed.v + i * dim, pq, dim);
+    row_query(&packed, i, m, pq);
     hits got = search(ix, &packed, pq, 10, 48, 8, NULL, 0);
     for (size_t j = 0; j < got.n; j++) self += got.ids[j] == i;
     checked++;
@@ -633,15 +663,17 @@ static void mixed_changes(pt_index_type type, pt_index_metric m) {
 }
 
 TEST(changes_hnsw) {
-  mixed_changes(PT_INDEX_HNSW, PT_INDEX_L2);
-  mixed_changes(PT_INDEX_HNSW, PT_INDEX_COSINE);
+  mixed_changes(PT_INDEX_HNSW, PT_INDEX_L2, PT_INDEX_F32);
+  mixed_changes(PT_INDEX_HNSW, PT_INDEX_COSINE, PT_INDEX_F32);
+  mixed_changes(PT_INDEX_HNSW, PT_INDEX_L2, PT_INDEX_F16);
+  mixed_changes(PT_INDEX_HNSW, PT_INDEX_COSINE, PT_INDEX_BF16);
 }
-TEST(changes_hnsw_sq) { mixed_changes(PT_INDEX_HNSW_SQ, PT_INDEX_IP); }
+TEST(changes_hnsw_sq) { mixed_changes(PT_INDEX_HNSW_SQ, PT_INDEX_IP, PT_INDEX_F32); }
 TEST(changes_ivf) {
-  mixed_changes(PT_INDEX_IVF_FLAT, PT_INDEX_L2);
-  mixed_changes(PT_INDEX_IVF_SQ8, PT_INDEX_COSINE);
-  mixed_changes(PT_INDEX_BIN_IVF_FLAT, PT_INDEX_HAMMING);
-  mixed_changes(PT_INDEX_BIN_IVF_FLAT, PT_INDEX_JACCARD);
+  mixed_changes(PT_INDEX_IVF_FLAT, PT_INDEX_L2, PT_INDEX_F32);
+  mixed_changes(PT_INDEX_IVF_SQ8, PT_INDEX_COSINE, PT_INDEX_F32);
+  mixed_changes(PT_INDEX_BIN_IVF_FLAT, PT_INDEX_HAMMING, PT_INDEX_F32);
+  mixed_changes(PT_INDEX_BIN_IVF_FLAT, PT_INDEX_JACCARD, PT_INDEX_F32);
 }
 
 /* ============================================================================================
@@ -773,6 +805,51 @@ TEST(save_load) {
   free(Db.v);
 }
 
+/* HNSW on float16 and bfloat16 rows: element types for HNSW only, recall floors per metric, the
+ * exact search (to the bit: the half kernels search.c scores with) when ef covers every node,
+ * and the element type saved with the index */
+TEST(hnsw_half) {
+  pt_index_params p;
+  pt_error err;
+  pt_index_params_default(&p, PT_INDEX_IVF_FLAT, PT_INDEX_L2, 8);
+  p.elem = PT_INDEX_F16;
+  CHECK_EQ_INT(pt_index_params_check(&p, &err), PT_MISUSE);
+  pt_index_params_default(&p, PT_INDEX_HNSW_SQ, PT_INDEX_L2, 8);
+  p.elem = PT_INDEX_BF16;
+  CHECK_EQ_INT(pt_index_params_check(&p, &err), PT_MISUSE);
+  static const pt_index_elem ELEMS[2] = {PT_INDEX_F16, PT_INDEX_BF16};
+  float *queries = make_queries(40, 24, 31), pq[24];
+  for (int ei = 0; ei < 2; ei++) {
+    data D = make_data(2000, 24, 31);
+    halve(&D, ELEMS[ei]);
+    for (int mi = 0; mi < 3; mi++) {
+      pt_index *ix = build(PT_INDEX_HNSW, METRICS[mi], &D, 12, 64, 0);
+      if (getenv("PT_TEST_TIMES")) printf("    %s %s\n", ei ? "BF16" : "F16", METRIC_NAMES[mi]);
+      CHECK_RECALL(recall(ix, &D, queries, 40, 10, 10, 0, NULL, 0), 0.82);
+      CHECK_RECALL(recall(ix, &D, queries, 40, 10, 64, 0, NULL, 0), 0.97);
+      for (size_t qi = 0; qi < 10; qi++) {
+        pt_index_prepare_query(METRICS[mi], queries + qi * 24, pq, 24);
+        check_exact(ix, &D, pq, 2000, 0);
+      }
+      uint8_t *bytes = NULL;
+      size_t len = 0;
+      CHECK_OK(pt_index_save(ix, &bytes, &len), (pt_error *)NULL);
+      pt_index *back = NULL;
+      CHECK_OK(pt_index_load(bytes, len, false, &back, &err), &err);
+      CHECK(back && pt_index_get_params(back)->elem == ELEMS[ei] && same_bytes(back, bytes, len));
+      bytes[44] |= 6; /* both element bits in the flags: refused */
+      reseal(bytes, len);
+      pt_index *bad = NULL;
+      CHECK_EQ_INT(pt_index_load(bytes, len, false, &bad, &err), PT_CORRUPT);
+      pt_free(bytes);
+      pt_index_free(back);
+      pt_index_free(ix);
+    }
+    free(D.v);
+  }
+  free(queries);
+}
+
 /* ============================================================================================
  * Allocation failure, swept
  * ========================================================================================== */
@@ -790,6 +867,7 @@ static pt_index *before_step(pt_index_type type, step s, const data *D) {
   p.ef_construction = 24;
   p.nlist = 8;
   p.seed = 3;
+  p.elem = D->elem;
   p.refine = type == PT_INDEX_HNSW_SQ;
   pt_index *ix = NULL;
   if (pt_index_new(&p, &ix) != PT_OK) return NULL;
@@ -853,7 +931,7 @@ static pt_status run_step(pt_index **ixp, step s, const data *D, uint8_t **out, 
   case SEARCH: {
     pt_index_search_params sp = {10, 200, 8, 2, 0}, use;
     float pq[8];
-    pt_index_prepare_query(pt_index_get_params(ix)->metric, D->v + 5 * D->dim, pq, D->dim);
+    row_query(D, 5, pt_index_get_params(ix)->metric, pq);
     hits h = {{0}, {0}, 0};
     share sh = {500};
     pt_index_filter f = {share_accept, &sh};
@@ -909,9 +987,10 @@ static pt_status run_step(pt_index **ixp, step s, const data *D, uint8_t **out, 
   return PT_OK;
 }
 
-static void sweep(pt_index_type type, step s) {
+static void sweep(pt_index_type type, pt_index_elem elem, step s) {
   data D = make_data(FIRST + LATER, 8, 13);
   if (pt_index_binary(type)) binarise(D.v, D.n, D.dim);
+  if (elem) halve(&D, elem);
   /* what a run without failures gives */
   sweep_fail_at = 0;
   pt_index *ix = before_step(type, s, &D);
@@ -976,9 +1055,10 @@ TEST(allocation_failures) {
   static const pt_index_type types[5] = {PT_INDEX_HNSW, PT_INDEX_HNSW_SQ, PT_INDEX_IVF_FLAT, PT_INDEX_IVF_SQ8,
                                          PT_INDEX_BIN_IVF_FLAT};
   for (int t = 0; t < 5; t++)
-    for (int s = FIRST_ADD; s <= COMPACT; s++) sweep(types[t], (step)s);
+    for (int s = FIRST_ADD; s <= COMPACT; s++) sweep(types[t], PT_INDEX_F32, (step)s);
+  for (int s = FIRST_ADD; s <= COMPACT; s++) sweep(PT_INDEX_HNSW, PT_INDEX_F16, (step)s); /* half rows */
   CHECK_EQ_INT(pt_set_allocator(NULL), PT_OK);
 }
 
-TEST_MAIN(T(parameters), T(hnsw_recall), T(hnsw_sq_recall), T(ivf_recall), T(exact_when_covering), T(bin_ivf), T(filtered),
+TEST_MAIN(T(parameters), T(hnsw_recall), T(hnsw_sq_recall), T(ivf_recall), T(exact_when_covering), T(bin_ivf), T(hnsw_half), T(filtered),
           T(changes_hnsw), T(changes_hnsw_sq), T(changes_ivf), T(save_load), T(allocation_failures))
