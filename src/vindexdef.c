@@ -3,7 +3,8 @@
  * Milvus's types, parameters, defaults and messages, written back as one, and released.
  *
  * THE INDEX TYPES
- *   built (index.h): HNSW, HNSW_SQ, IVF_FLAT, IVF_SQ8 on FLOAT_VECTOR fields; AUTOINDEX on a
+ *   built (index.h): HNSW, HNSW_SQ, IVF_FLAT, IVF_SQ8 on FLOAT_VECTOR fields, HNSW also on
+ *     FLOAT16_VECTOR and BFLOAT16_VECTOR fields (on their half rows); AUTOINDEX on a
  *     FLOAT_VECTOR field is HNSW with M 18 and efConstruction 240 (Milvus's autoindex defaults);
  *     BIN_IVF_FLAT (nlist; HAMMING or JACCARD) on BINARY_VECTOR fields.
  *   inverted (fts.h, per partition, searched exactly by term: the same top-k as without it):
@@ -229,8 +230,10 @@ static pt_status parse(const pt_schema *s, const cJSON *root, bool saved, pt_vin
       (want == PT_FLOAT_VECTOR && !dense_float))
     return INVALID(err, "data type %s can't build with this index %s" PT_INVALID_PARAMETER, pt_dtype_proto_name(f->dtype),
                    TYPES[found].name);
-  if (want == PT_FLOAT_VECTOR && f->dtype != PT_FLOAT_VECTOR)
-    return INVALID(err, "partita builds %s on FloatVector fields only; field %s is a %s (FLAT searches it exactly)" PT_INVALID_PARAMETER,
+  bool half = f->dtype == PT_FLOAT16_VECTOR || f->dtype == PT_BFLOAT16_VECTOR;
+  if (want == PT_FLOAT_VECTOR && f->dtype != PT_FLOAT_VECTOR && !(half && TYPES[found].t == PT_INDEX_HNSW && k == K_BUILT))
+    return INVALID(err, "partita builds %s on FloatVector fields only (HNSW also on Float16Vector and BFloat16Vector); "
+                        "field %s is a %s (FLAT searches it exactly)" PT_INVALID_PARAMETER,
                    TYPES[found].name, f->name, pt_dtype_proto_name(f->dtype));
   if (k == K_AUTO) k = f->dtype == PT_FLOAT_VECTOR ? K_BUILT : K_EXACT;
   /* the metric: given (upper case), else the field type's default */
@@ -254,6 +257,7 @@ static pt_status parse(const pt_schema *s, const cJSON *root, bool saved, pt_vin
       if (strcmp(ms[mi], NAMES[i]) == 0) m = (pt_index_metric)i;
     pt_index_params_default(&v->p, TYPES[found].t, m, (uint32_t)f->dim);
     v->p.seed = 0x70617274u; /* fixed: a build is reproducible */
+    v->p.elem = f->dtype == PT_FLOAT16_VECTOR ? PT_INDEX_F16 : f->dtype == PT_BFLOAT16_VECTOR ? PT_INDEX_BF16 : PT_INDEX_F32;
     if (TYPES[found].k == K_AUTO) {
       v->p.M = AUTO_M;
       v->p.ef_construction = AUTO_EFC;
