@@ -415,6 +415,36 @@ test('MilvusClient and REST: BIN_IVF_FLAT on a BinaryVector field, created, desc
   await post('collections/drop', { collectionName: rname });
 });
 
+test('ORM: HNSW on FLOAT16_VECTOR and BFLOAT16_VECTOR fields: walked, the exact answer when ef covers every row, save / load; other types refused by name', async () => {
+  const { rows, queries } = data();
+  for (const dtype of [DataType.FLOAT16_VECTOR, DataType.BFLOAT16_VECTOR]) {
+    const schema = () => new CollectionSchema([
+      new FieldSchema('id', DataType.INT64, { is_primary: true }), new FieldSchema('tag', DataType.INT64),
+      new FieldSchema('v', dtype, { dim: DIM }),
+    ]);
+    const a = new Collection(uniqueName('hix'), schema()), b = new Collection(uniqueName('hexact'), schema());
+    await a.insert(rows);
+    await b.insert(rows);
+    for (const metric of ['L2', 'IP', 'COSINE']) {
+      a.create_index('v', { index_type: 'HNSW', metric_type: metric, params: { M: 16, efConstruction: 100 } });
+      const exact = await b.search(queries, 'v', { metric_type: metric }, 10);
+      assert.deepEqual(await a.search(queries, 'v', { params: { ef: N } }, 10), exact);
+      assert.ok(recall(keys(await a.search(queries, 'v', { params: { ef: 32 } }, 10)), keys(exact)) >= 0.9);
+      a.drop_index();
+    }
+    a.create_index('v', { index_type: 'HNSW', metric_type: 'L2', params: { M: 4, efConstruction: 8 } });
+    const exact = keys(await b.search(queries, 'v', { metric_type: 'L2' }, 10));
+    const walked = recall(keys(await a.search(queries, 'v', { params: { ef: 10 } }, 10)), exact);
+    assert.ok(walked < 1 && walked > 0.3, `HNSW M 4, ef 10: recall ${walked}`);
+    const r = Collection.load(a.save(), { name: uniqueName('reloaded') });
+    assert.deepEqual(await r.search(queries, 'v', { params: { ef: 10 } }, 10), await a.search(queries, 'v', { params: { ef: 10 } }, 10));
+    a.drop_index();
+    const e = await rejects(() => Promise.resolve().then(() => a.create_index('v', { index_type: 'IVF_FLAT', metric_type: 'L2' })), { code: 1100 });
+    assert.match(e.message, /partita builds IVF_FLAT on FloatVector fields only \(HNSW also on Float16Vector and BFloat16Vector\)/);
+    for (const c of [a, b, r]) c.drop();
+  }
+});
+
 test('filtered search with an index: recall at filters passing 50 %, 10 % and 1 %', async () => {
   const [a, b] = twins();
   const { rows, queries } = data();

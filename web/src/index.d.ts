@@ -565,7 +565,8 @@ export class Collection {
    * Builds an index on a field, as pymilvus's: index_params { index_type, metric_type, params }.
    * Built: HNSW (M, efConstruction), HNSW_SQ (M, efConstruction, sq_type SQ8, refine,
    * refine_type FP32), IVF_FLAT and IVF_SQ8 (nlist), AUTOINDEX (HNSW, M 18, efConstruction 240)
-   * on FLOAT_VECTOR fields, BIN_IVF_FLAT (nlist; HAMMING or JACCARD) on BINARY_VECTOR fields; FLAT, BIN_FLAT, SPARSE_INVERTED_INDEX, SPARSE_WAND (and AUTOINDEX on
+   * on FLOAT_VECTOR fields, HNSW on FLOAT16_VECTOR / BFLOAT16_VECTOR fields, BIN_IVF_FLAT (nlist;
+   * HAMMING or JACCARD) on BINARY_VECTOR fields; FLAT, BIN_FLAT, SPARSE_INVERTED_INDEX, SPARSE_WAND (and AUTOINDEX on
    * other vector types) search exactly; any other type is refused by name.
    */
   create_index(field_name: string, index_params?: IndexParams, options?: { index_name?: string; timeout?: number | null }): Index;
