@@ -160,6 +160,15 @@ float pt_dist_l2_f16_scalar(const float *q, const uint16_t *x, size_t n) {
   return s;
 }
 
+float pt_dist_norm2_half(const uint16_t *x, size_t n, int bf16) {
+  float s = 0;
+  for (size_t i = 0; i < n; i++) {
+    float t = bf16 ? pt_bf16_to_f32(x[i]) : pt_f16_to_f32(x[i]);
+    s += t * t;
+  }
+  return s;
+}
+
 int32_t pt_dist_dot_i8_scalar(const int8_t *a, const int8_t *b, size_t n) {
   int32_t s = 0;
   for (size_t i = 0; i < n; i++) s += (int32_t)a[i] * (int32_t)b[i];

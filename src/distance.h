@@ -57,6 +57,9 @@ float pt_dist_l2_bf16(const float *q, const uint16_t *x, size_t n);
  * horizontal sums than they saved (12 % of the build's processor time in WebAssembly). */
 float pt_dist_l2_bf16_bounded_scalar(const float *q, const uint16_t *x, size_t n, float bound);
 float pt_dist_l2_bf16_bounded(const float *q, const uint16_t *x, size_t n, float bound);
+/* x . x of a float16 (bf16 false) or bfloat16 row, summed in float in order (the exact scan's
+ * and an HNSW index's COSINE divide by its sqrtf, so both give bitwise equal distances). */
+float pt_dist_norm2_half(const uint16_t *x, size_t n, int bf16);
 #define pt_dist_dot_f16 pt_dist_dot_f16_scalar
 #define pt_dist_l2_f16 pt_dist_l2_f16_scalar
 

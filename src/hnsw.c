@@ -43,6 +43,11 @@
  * not saved: after a load, the next add makes them again from the rows, the same bits (a
  * compaction carries them over).
  *
+ * On a FLOAT16_VECTOR or BFLOAT16_VECTOR field (HNSW only) the rows are halves: an add decodes
+ * the new row to float32 (then its bfloat16 copy, as for float rows), and a search scores the
+ * half rows against the float32 query with distance.h's half kernels, as the exact scan does, so
+ * the distances returned are the exact scan's, bit for bit.
+ *
  * Removal marks the node removed: it is never returned but stays in the graph as a road (its
  * row's vector must stay readable until a rebuild), so the graph keeps its reach. Adding a row
  * that is already in the graph adds a new node for it and removes the old one.
@@ -76,6 +81,7 @@ struct pt_hnsw {
   uint32_t M, M0, dim;
   size_t efc;
   pt_index_metric metric;
+  pt_index_elem elem; /* the rows' (HNSW: float32, float16 or bfloat16) */
   bool sq; /* HNSW_SQ */
   /* nodes */
   uint32_t n, cap;
@@ -147,7 +153,7 @@ static inline float score(const pt_hnsw *h, const hpoint *q, const void *x, floa
   if (h->sq) return pt_sq8_dist(&h->sqz, h->metric, &q->s, x);
   if (q->coded) /* COSINE: unit rows, a unit query */
     return h->metric == PT_INDEX_L2 ? pt_dist_l2_bf16_bounded(q->v, x, h->dim, bound) : -pt_dist_dot_bf16(q->v, x, h->dim);
-  return pt_index_dist_within(h->metric, q->v, x, h->dim, bound);
+  return pt_index_dist_row(h->elem, h->metric, q->v, x, h->dim, bound);
 }
 
 static inline float dist_to(const pt_hnsw *h, const pt_index_rows *rows, const hpoint *q, uint32_t node, float bound) {
@@ -181,8 +187,13 @@ static void warm(pt_hnsw *h, const void *const *x, size_t n, size_t bytes) {
 static void score_batch(pt_hnsw *h, const pt_index_rows *rows, const hpoint *q, pt_scored *b, size_t nb, float bound) {
   const void **x = h->ptrs;
   for (size_t j = 0; j < nb; j++) x[j] = data_of(h, rows, q, b[j].id);
-  warm(h, x, nb, h->dim * (h->sq ? 1 : q->coded ? 2 : 4));
+  warm(h, x, nb, h->dim * (h->sq ? 1 : q->coded || h->elem != PT_INDEX_F32 ? 2 : 4));
   for (size_t j = 0; j < nb; j++) b[j].d = score(h, q, x[j], bound);
+}
+
+/* Row `row` as floats: the float row, or a half row decoded into buf (dim floats). */
+static const float *row_floats(const pt_hnsw *h, const pt_index_rows *rows, uint32_t row, float *buf) {
+  return pt_index_row_floats(h->elem, rows->get(rows->ctx, row), buf, h->dim);
 }
 
 /* Prepares an already prepared query (unit for COSINE) for scoring; SQ8 uses h->qa. */
@@ -209,7 +220,7 @@ static void point_node(pt_hnsw *h, const pt_index_rows *rows, uint32_t node, boo
     pt_sq8_prepare(&h->sqz, h->metric, h->cv, h->ca, &out->s);
     return;
   }
-  const float *x = rows->get(rows->ctx, h->rows[node]);
+  const float *x = row_floats(h, rows, h->rows[node], h->cv);
   if (h->metric == PT_INDEX_COSINE) {
     pt_index_prepare_query(h->metric, x, h->cv, h->dim);
     x = h->cv;
@@ -490,7 +501,7 @@ static void encode_bf(pt_hnsw *h, const float *x, uint32_t node) {
 static void add_one(pt_index *ix, const pt_index_rows *rows, uint32_t row, uint32_t level, size_t ef) {
   pt_hnsw *h = ix->hnsw;
   uint32_t node = h->n;
-  const float *x = rows->get(rows->ctx, row);
+  const float *x = row_floats(h, rows, row, h->qv); /* prepared into h->qv below */
   h->rows[node] = row;
   h->level[node] = (uint8_t)level;
   h->dead[node >> 3] = (uint8_t)(h->dead[node >> 3] & ~(1u << (node & 7)));
@@ -587,7 +598,7 @@ pt_status pt_hnsw_add(pt_index *ix, const pt_index_rows *rows, const uint32_t *i
   grow_commit(h, &gr);
   /* 4. (HNSW: first the bfloat16 rows a load or a compaction left out) */
   for (; !h->sq && h->bf_n < h->n; h->bf_n++) {
-    pt_index_prepare_query(h->metric, rows->get(rows->ctx, h->rows[h->bf_n]), h->cv, h->dim);
+    pt_index_prepare_query(h->metric, row_floats(h, rows, h->rows[h->bf_n], h->cv), h->cv, h->dim);
     encode_bf(h, h->cv, h->bf_n);
   }
   uint64_t draw = h->rng;
@@ -856,6 +867,7 @@ pt_status pt_hnsw_new(pt_index *ix) {
   h->efc = ix->p.ef_construction;
   h->dim = ix->p.dim;
   h->metric = ix->p.metric;
+  h->elem = ix->p.elem;
   h->sq = ix->p.type == PT_INDEX_HNSW_SQ;
   h->entry = PT_INDEX_NONE;
   h->rng = ix->p.seed;

@@ -15,7 +15,8 @@
  *   M          u32 \
  *   efc        u32  | the build parameters (pt_index_params), checked as a new index's are
  *   nlist      u32  |
- *   flags      u32 /  bit 0: refine; a reader refuses bits it does not know
+ *   flags      u32 /  bit 0: refine; bit 1: float16 rows, bit 2: bfloat16 rows (HNSW); a
+ *                     reader refuses bits it does not know, and bits 1 and 2 together
  *   seed       u64
  *   payload        the algorithm's (hnsw.c, ivf.c describe theirs)
  *   crc        u32 CRC-32 (IEEE 802.3, as zlib's and the snapshot's) of every byte before it
@@ -38,6 +39,7 @@
 
 #include "crc32.h"
 #include "distance.h"
+#include "half.h"
 #include "pkindex.h"
 
 #if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
@@ -47,6 +49,8 @@
 #define PT_INDEX_FORMAT_VERSION 1u
 #define HEADER_BYTES 60u /* magic .. seed */
 #define FLAG_REFINE 1u
+#define FLAG_F16 2u  /* pt_index_elem PT_INDEX_F16 */
+#define FLAG_BF16 4u /* PT_INDEX_BF16 */
 
 static const uint8_t MAGIC[8] = {0x89, 'P', 'T', 'I', '\r', '\n', 0x1a, '\n'};
 
@@ -73,14 +77,25 @@ static pt_status out_of_range(pt_error *err, const char *name, int64_t v, int64_
 }
 
 static bool is_hnsw(pt_index_type t) { return t == PT_INDEX_HNSW || t == PT_INDEX_HNSW_SQ; }
-static bool is_ivf(pt_index_type t) { return t == PT_INDEX_IVF_FLAT || t == PT_INDEX_IVF_SQ8; }
+static bool is_ivf(pt_index_type t) {
+  return t == PT_INDEX_IVF_FLAT || t == PT_INDEX_IVF_SQ8 || t == PT_INDEX_BIN_IVF_FLAT;
+}
 
 pt_status pt_index_params_check(const pt_index_params *p, pt_error *err) {
   if (!is_hnsw(p->type) && !is_ivf(p->type))
     return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "unknown index type %d", (int)p->type);
-  if (p->metric != PT_INDEX_L2 && p->metric != PT_INDEX_IP && p->metric != PT_INDEX_COSINE)
-    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "unknown metric %d", (int)p->metric);
+  /* binary rows take the binary metrics, float rows the float ones */
+  bool bin_metric = p->metric == PT_INDEX_HAMMING || p->metric == PT_INDEX_JACCARD;
+  if ((p->metric != PT_INDEX_L2 && p->metric != PT_INDEX_IP && p->metric != PT_INDEX_COSINE && !bin_metric) ||
+      bin_metric != pt_index_binary(p->type))
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "metric %d is not one of index type %d's",
+                   (int)p->metric, (int)p->type);
   if (p->dim < 1 || p->dim > PT_INDEX_DIM_MAX) return out_of_range(err, "dim", p->dim, 1, PT_INDEX_DIM_MAX);
+  if ((p->elem != PT_INDEX_F32 && p->type != PT_INDEX_HNSW) || p->elem > PT_INDEX_BF16)
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "element type %d is for HNSW only", (int)p->elem);
+  if (pt_index_binary(p->type) && p->dim % 8)
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "a binary vector's dim must be a multiple of 8, not %u", p->dim);
   if (is_hnsw(p->type)) {
     if (p->M < PT_INDEX_M_MIN || p->M > PT_INDEX_M_MAX) return out_of_range(err, "M", p->M, PT_INDEX_M_MIN, PT_INDEX_M_MAX);
     if (p->ef_construction < 1 || p->ef_construction > PT_INDEX_EFC_MAX)
@@ -143,6 +158,27 @@ float pt_index_dist(pt_index_metric m, const float *q, const float *x, size_t di
   case PT_INDEX_L2:
   default: return pt_dist_l2_f32(q, x, dim);
   }
+}
+
+float pt_index_dist_row(pt_index_elem e, pt_index_metric m, const float *q, const void *x, size_t dim, float bound) {
+  if (e == PT_INDEX_F32) return pt_index_dist_within(m, q, x, dim, bound);
+  bool bf = e == PT_INDEX_BF16;
+  if (m == PT_INDEX_L2) return bf ? pt_dist_l2_bf16(q, x, dim) : pt_dist_l2_f16(q, x, dim);
+  float dot = bf ? pt_dist_dot_bf16(q, x, dim) : pt_dist_dot_f16(q, x, dim);
+  if (m == PT_INDEX_IP) return -dot;
+  float nn = pt_dist_norm2_half(x, dim, bf); /* COSINE: search.c's score_rows */
+  return nn > 0 ? -(dot / sqrtf(nn)) : -0.0f;
+}
+
+const float *pt_index_row_floats(pt_index_elem e, const void *x, float *buf, size_t dim) {
+  if (e == PT_INDEX_F32) return x;
+  const uint16_t *h = x;
+  for (size_t d = 0; d < dim; d++) buf[d] = e == PT_INDEX_BF16 ? pt_bf16_to_f32(h[d]) : pt_f16_to_f32(h[d]);
+  return buf;
+}
+
+float pt_index_bin_dist(pt_index_metric m, const uint8_t *a, const uint8_t *b, size_t bytes) {
+  return m == PT_INDEX_HAMMING ? (float)pt_dist_hamming(a, b, bytes) : pt_dist_jaccard(a, b, bytes);
 }
 
 float pt_index_dist_within(pt_index_metric m, const float *q, const float *x, size_t dim, float bound) {
@@ -426,7 +462,7 @@ bool pt_index_walk_pays(const pt_index_params *p, const pt_index_search_params *
   return (double)p->nlist + (double)sp->nprobe * (double)total / p->nlist < (double)pass;
 }
 
-pt_status pt_index_search(pt_index *ix, const pt_index_rows *rows, const float *query,
+pt_status pt_index_search(pt_index *ix, const pt_index_rows *rows, const void *query,
                           const pt_index_search_params *sp, const pt_index_filter *filter, uint32_t *ids,
                           float *distances, size_t *count) {
   *count = 0;
@@ -438,7 +474,7 @@ pt_status pt_index_search(pt_index *ix, const pt_index_rows *rows, const float *
   if (rc != PT_OK) return rc;
   /* `best` is a max-heap of (distance, row): sorted, it is best first with ties in row order */
   pt_maxheap_sort(best, n);
-  bool similarity = ix->p.metric != PT_INDEX_L2;
+  bool similarity = ix->p.metric == PT_INDEX_IP || ix->p.metric == PT_INDEX_COSINE;
   for (size_t i = 0; i < n; i++) {
     ids[i] = best[i].id;
     distances[i] = similarity ? -best[i].d : best[i].d;
@@ -517,7 +553,8 @@ static void write_index(const pt_index *ix, pt_ibuf *w) {
   pt_ibuf_u32(w, ix->p.M);
   pt_ibuf_u32(w, ix->p.ef_construction);
   pt_ibuf_u32(w, ix->p.nlist);
-  pt_ibuf_u32(w, ix->p.refine ? FLAG_REFINE : 0);
+  pt_ibuf_u32(w, (ix->p.refine ? FLAG_REFINE : 0) | (ix->p.elem == PT_INDEX_F16 ? FLAG_F16 : 0) |
+                    (ix->p.elem == PT_INDEX_BF16 ? FLAG_BF16 : 0));
   pt_ibuf_u64(w, ix->p.seed);
   if (ix->hnsw) pt_hnsw_save(ix, w);
   else pt_ivf_save(ix, w);
@@ -575,7 +612,9 @@ pt_status pt_index_load(const uint8_t *data, size_t len, bool summed, pt_index *
   p.seed = pt_irdr_u64(&r);
   p.refine = (flags & FLAG_REFINE) != 0;
   pt_error perr;
-  if (flags & ~FLAG_REFINE) return CORRUPT(err, "index flags 0x%x not known", flags);
+  if ((flags & ~(FLAG_REFINE | FLAG_F16 | FLAG_BF16)) || (flags & (FLAG_F16 | FLAG_BF16)) == (FLAG_F16 | FLAG_BF16))
+    return CORRUPT(err, "index flags 0x%x not known", flags);
+  p.elem = flags & FLAG_F16 ? PT_INDEX_F16 : flags & FLAG_BF16 ? PT_INDEX_BF16 : PT_INDEX_F32;
   if (pt_index_params_check(&p, &perr) != PT_OK) return CORRUPT(err, "index parameters: %s", perr.message);
   /* 3. the payload, untrusted */
   r.len = len - 4;

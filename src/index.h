@@ -1,6 +1,6 @@
 /*
- * index.h — vector indexes over the rows of one partition: HNSW and HNSW_SQ (hnsw.c), IVF_FLAT
- * and IVF_SQ8 (ivf.c), their SQ8 codes (sq8.c), and what they share (index.c): parameters with
+ * index.h — vector indexes over the rows of one partition: HNSW and HNSW_SQ (hnsw.c), IVF_FLAT,
+ * IVF_SQ8 and BIN_IVF_FLAT (ivf.c), their SQ8 codes (sq8.c), and what they share (index.c): parameters with
  * Milvus's defaults, ranges and messages, the row → entry map, the search heaps, and the byte
  * format. Internal: the public API (create_index and friends) is wired on top of this later.
  *
@@ -17,7 +17,9 @@
  *     must stay readable through the accessor until the partition is compacted; IVF drops it).
  *     When compact.c renumbers the partition's rows, pt_index_compact follows (reading the old
  *     rows) and the roads go.
- *   - The vectors are float32 (FLOAT_VECTOR fields); other element types need a kernel each.
+ *   - The vectors are float32 (FLOAT_VECTOR fields), or for BIN_IVF_FLAT the dim / 8 bytes of a
+ *     BINARY_VECTOR row (bit i of a row is bit i % 8 of its byte i / 8, as Milvus packs them);
+ *     other element types need a kernel each.
  *   - Every fallible call returns a pt_status. Allocation goes through pt_malloc / pt_free; an
  *     allocation failure returns PT_NOMEM and leaves the index exactly as it was (usable,
  *     identical byte for byte in pt_index_save, and the bytes in use as they were, except that
@@ -42,17 +44,30 @@ typedef enum pt_index_type {
   PT_INDEX_HNSW = 1,
   PT_INDEX_HNSW_SQ = 2, /* HNSW over SQ8 codes, optional float refine */
   PT_INDEX_IVF_FLAT = 3,
-  PT_INDEX_IVF_SQ8 = 4
+  PT_INDEX_IVF_SQ8 = 4,
+  PT_INDEX_BIN_IVF_FLAT = 5 /* BINARY_VECTOR rows, HAMMING or JACCARD */
 } pt_index_type;
 
-typedef enum pt_index_metric { PT_INDEX_L2 = 0, PT_INDEX_IP = 1, PT_INDEX_COSINE = 2 } pt_index_metric;
+/* The element type of the rows an index reads: float32, or (HNSW only, FLOAT16_VECTOR and
+ * BFLOAT16_VECTOR fields) IEEE half or bfloat16, scored against float32 queries as the exact
+ * scan scores them (BIN_IVF_FLAT's rows are bytes, told by its type). */
+typedef enum pt_index_elem { PT_INDEX_F32 = 0, PT_INDEX_F16 = 1, PT_INDEX_BF16 = 2 } pt_index_elem;
+
+typedef enum pt_index_metric {
+  PT_INDEX_L2 = 0,
+  PT_INDEX_IP = 1,
+  PT_INDEX_COSINE = 2,
+  PT_INDEX_HAMMING = 3, /* BIN_IVF_FLAT only, as the next */
+  PT_INDEX_JACCARD = 4
+} pt_index_metric;
 
 /* Milvus's build parameters (milvus.io/docs hnsw.md, hnsw-sq.md, ivf-flat.md, ivf-sq8.md, and
  * knowhere's src/index/hnsw/hnsw_config.h, src/index/ivf/ivf_config.h):
  *   M               HNSW      [2, 2048], default 30 (knowhere: "hnsw M"; up to M links on the
  *                             upper layers, 2M on the bottom one)
  *   efConstruction  HNSW      [1, INT32_MAX], default 360
- *   nlist           IVF       [1, 65536], default 128
+ *   nlist           IVF       [1, 65536], default 128 (BIN_IVF_FLAT too: knowhere's IvfBinConfig
+ *                             is its IvfConfig)
  *   refine          HNSW_SQ   default false: search on codes only; true: re-score the best
  *                             refine_k * k candidates with the float rows (refine_type FP32)
  * A violation is refused with knowhere's message, "Out of range in json: param 'M' (3000)
@@ -65,7 +80,7 @@ typedef enum pt_index_metric { PT_INDEX_L2 = 0, PT_INDEX_IP = 1, PT_INDEX_COSINE
 #define PT_INDEX_NLIST_MAX 65536
 #define PT_INDEX_NLIST_DEFAULT 128
 #define PT_INDEX_NPROBE_DEFAULT 8
-#define PT_INDEX_DIM_MAX 32768 /* Milvus's maximum vector dimension */
+#define PT_INDEX_DIM_MAX 32768 /* Milvus's maximum vector dimension (BIN_IVF_FLAT: bits, a multiple of 8) */
 
 typedef struct pt_index_params {
   pt_index_type type;
@@ -73,9 +88,10 @@ typedef struct pt_index_params {
   uint32_t dim;
   uint32_t M;               /* HNSW, HNSW_SQ */
   uint32_t ef_construction; /* HNSW, HNSW_SQ */
-  uint32_t nlist;           /* IVF_FLAT, IVF_SQ8 */
+  uint32_t nlist;           /* IVF_FLAT, IVF_SQ8, BIN_IVF_FLAT */
   bool refine;              /* HNSW_SQ */
   uint64_t seed;            /* level generation (HNSW), k-means init and sampling (IVF) */
+  pt_index_elem elem;       /* HNSW: the rows' element type (F32 for every other type) */
 } pt_index_params;
 
 /* Search parameters (Milvus's search_params.params):
@@ -123,12 +139,13 @@ pt_status pt_index_params_check(const pt_index_params *p, pt_error *err);
  * What an index reads through: rows and a filter
  * ------------------------------------------------------------------------------------------- */
 
-/* The float32 vector (dim floats) of a row the index holds or is given; the pointer must stay
+/* The vector of a row the index holds or is given: dim float32s, or for BIN_IVF_FLAT dim / 8
+ * bytes (read as bytes: no alignment is promised for them); the pointer must stay
  * valid until the index call that asked for it returns (segments do not move during a call).
  * Never called with a row the caller did not add (a removed HNSW row may still be read: its
  * node stays in the graph as a road). */
 typedef struct pt_index_rows {
-  const float *(*get)(const void *ctx, uint32_t row);
+  const void *(*get)(const void *ctx, uint32_t row);
   const void *ctx;
 } pt_index_rows;
 
@@ -217,13 +234,13 @@ pt_status pt_index_search_refine_k(double v, pt_error *err);
  * (the sum of squares in double, one float multiplier); others are copied. */
 void pt_index_prepare_query(pt_index_metric metric, const float *query, float *out, size_t dim);
 
-/* Top-k search for one prepared query (dim floats). `sp` must be pt_index_search_complete's
+/* Top-k search for one prepared query (dim floats; BIN_IVF_FLAT: dim / 8 bytes). `sp` must be pt_index_search_complete's
  * output (each value given checked by pt_index_search_int / pt_index_search_refine_k first);
  * `filter` may be NULL. Writes up to sp->k rows and distances (Milvus's values, best first;
  * ties in row order) into ids / distances, which the caller provides with room for sp->k, and
  * their number into *count. PT_NOMEM (search scratch could not grow) leaves the
  * index as it was. */
-pt_status pt_index_search(pt_index *ix, const pt_index_rows *rows, const float *query,
+pt_status pt_index_search(pt_index *ix, const pt_index_rows *rows, const void *query,
                           const pt_index_search_params *sp, const pt_index_filter *filter, uint32_t *ids,
                           float *distances, size_t *count);
 
@@ -289,6 +306,17 @@ static inline uint64_t pt_index_rand(uint64_t *state) {
  * product, or the negated cosine (the unit query's dot product over sqrtf(x . x), read in one
  * pass as search.c reads it; 0 for a zero row). */
 float pt_index_dist(pt_index_metric m, const float *q, const float *x, size_t dim);
+/* pt_index_dist_within for a row of element type `e` (a half row through distance.h's half
+ * kernels; COSINE over sqrtf of the row's pt_dist_norm2_half, as search.c's exact scan). */
+float pt_index_dist_row(pt_index_elem e, pt_index_metric m, const float *q, const void *x, size_t dim, float bound);
+/* A row of element type `e` as dim floats: the row itself (F32), or decoded into buf. */
+const float *pt_index_row_floats(pt_index_elem e, const void *x, float *buf, size_t dim);
+/* Distance of two binary rows of `bytes` bytes, smaller is better: HAMMING's differing bits, or
+ * JACCARD's 1 - |a & b| / |a | b| (search.c's kernels, so that an index search and the exact
+ * scan give equal distances). */
+float pt_index_bin_dist(pt_index_metric m, const uint8_t *a, const uint8_t *b, size_t bytes);
+/* Whether an index type holds binary rows (BIN_IVF_FLAT). */
+static inline bool pt_index_binary(pt_index_type t) { return t == PT_INDEX_BIN_IVF_FLAT; }
 /* pt_index_dist for a caller that only needs it when it is at most `bound` (a search keeping
  * its best so far): L2 may stop reading early and return some value above `bound`
  * (pt_dist_l2_f32_bounded); a result <= bound is pt_index_dist's, bitwise. */
@@ -394,7 +422,7 @@ size_t pt_ivf_count(const pt_ivf *v);
 pt_status pt_ivf_add(pt_index *ix, const pt_index_rows *rows, const uint32_t *ids, size_t n);
 void pt_ivf_remove(pt_index *ix, uint32_t list, uint32_t row);
 pt_status pt_ivf_compact(pt_index *ix, const uint32_t *remap, size_t n_remap);
-pt_status pt_ivf_search(pt_index *ix, const pt_index_rows *rows, const float *q, const pt_index_search_params *sp,
+pt_status pt_ivf_search(pt_index *ix, const pt_index_rows *rows, const void *q, const pt_index_search_params *sp,
                         const pt_index_filter *f, pt_scored **out, size_t *count);
 void pt_ivf_save(const pt_index *ix, pt_ibuf *w);
 pt_status pt_ivf_load(pt_index *ix, pt_irdr *r, const char **why);

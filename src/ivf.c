@@ -1,10 +1,11 @@
 /*
- * ivf.c — IVF_FLAT and IVF_SQ8: inverted lists over k-means centroids, with Milvus's nlist and
- * nprobe (index.h). IVF_FLAT lists hold row ids and score the float rows through the accessor
- * (the rows stay in the segments: no second copy, at the price of reading them in random
- * order, where faiss's lists hold copies side by side); IVF_SQ8 lists also hold each row's SQ8
- * codes (sq8.c), side by side, and score those, returning their approximate distances as
- * Milvus's IVF_SQ8 does.
+ * ivf.c — IVF_FLAT, IVF_SQ8 and BIN_IVF_FLAT: inverted lists over k-means centroids, with
+ * Milvus's nlist and nprobe (index.h). IVF_FLAT lists hold row ids and score the float rows
+ * through the accessor (the rows stay in the segments: no second copy, at the price of reading
+ * them in random order, where faiss's lists hold copies side by side); IVF_SQ8 lists also hold
+ * each row's SQ8 codes (sq8.c), side by side, and score those, returning their approximate
+ * distances as Milvus's IVF_SQ8 does. BIN_IVF_FLAT lists hold row ids of binary rows, scored by
+ * HAMMING or JACCARD through the accessor, under binary centroids.
  *
  * HOW IT WORKS
  * Training (on the first batch added, as Milvus trains at build): k-means with nlist centroids
@@ -23,6 +24,14 @@
  * Fewer rows than nlist cannot train: the add is refused with PT_RANGE (faiss: "Number of
  * training points should be at least as large as number of clusters").
  *
+ * BIN_IVF_FLAT trains as faiss's IndexBinaryIVF does (knowhere builds BIN_IVF_FLAT with it): each
+ * sample row is read as floats, bit i as +1 when set and -1 when not (faiss's binary_to_real),
+ * the same k-means runs on those with L2, and each centroid becomes binary at the end, bit i set
+ * when its coordinate is above 0 (real_to_binary). Rows are then assigned, and centroids probed,
+ * by the index's metric (HAMMING or JACCARD) to the binary centroids, as faiss's binary
+ * quantiser does. (faiss clusters a JACCARD index with its float "Jaccard" on the +-1 rows; here
+ * both metrics cluster with L2, which on +-1 rows is 4 x HAMMING.)
+ *
  * Adding: each row goes to the list of its nearest centroid (rows added after training included;
  * the centroids do not move). Search: the query's nprobe nearest centroids, then every row of
  * those lists the filter accepts is scored into a top-k heap. A filter expected to pass a share
@@ -33,7 +42,8 @@
  *
  * THE PAYLOAD (index.c's format, after the header)
  *   trained u32 (0 or 1), generator state u64,
- *   trained: centroids nlist × dim f32, then IVF_SQ8: vmin dim × f32, scale dim × f32,
+ *   trained: centroids nlist × dim f32 (BIN_IVF_FLAT: nlist × dim / 8 bytes), then IVF_SQ8:
+ *   vmin dim × f32, scale dim × f32,
  *   per list: count u32, rows count × u32, IVF_SQ8: codes count × dim bytes.
  * An untrained index has every list empty; a row is in one list once at most.
  */
@@ -56,8 +66,11 @@ struct pt_ivf {
   uint32_t nlist, dim;
   pt_index_metric metric;
   bool sq8;
+  bool bin;         /* BIN_IVF_FLAT: rows of `code` bytes */
+  uint32_t code;    /* BIN_IVF_FLAT: dim / 8 */
   bool trained;
-  float *centroids; /* nlist × dim */
+  float *centroids; /* nlist × dim; BIN_IVF_FLAT: while training only */
+  uint8_t *bcent;   /* BIN_IVF_FLAT: nlist × code */
   ivf_list *lists;  /* nlist */
   pt_sq8 sqz;
   uint64_t rng;
@@ -71,13 +84,21 @@ struct pt_ivf {
  * Centroids
  * ========================================================================================== */
 
-/* The list whose centroid is nearest to x (unit for COSINE), by the metric's rule. */
-static uint32_t nearest(const pt_ivf *v, const float *x) {
+/* The distance of x to centroid c, smaller is better: by the metric's rule, or for BIN_IVF_FLAT
+ * once trained, by its metric to the binary centroid. While training, the float centroids by L2
+ * (`training`: BIN_IVF_FLAT's +-1 rows). */
+static float to_centroid(const pt_ivf *v, const void *x, uint32_t c, bool training) {
+  if (v->bin && !training) return pt_index_bin_dist(v->metric, x, v->bcent + (size_t)c * v->code, v->code);
+  const float *ct = v->centroids + (size_t)c * v->dim;
+  return v->metric == PT_INDEX_L2 || v->bin ? pt_dist_l2_f32(x, ct, v->dim) : -pt_dist_dot_f32(x, ct, v->dim);
+}
+
+/* The list whose centroid is nearest to x (unit for COSINE; to_centroid's rule). */
+static uint32_t nearest(const pt_ivf *v, const void *x, bool training) {
   uint32_t best = 0;
   float best_d = 0;
   for (uint32_t c = 0; c < v->nlist; c++) {
-    const float *ct = v->centroids + (size_t)c * v->dim;
-    float d = v->metric == PT_INDEX_L2 ? pt_dist_l2_f32(x, ct, v->dim) : -pt_dist_dot_f32(x, ct, v->dim);
+    float d = to_centroid(v, x, c, training);
     if (c == 0 || d < best_d) {
       best = c;
       best_d = d;
@@ -88,13 +109,27 @@ static uint32_t nearest(const pt_ivf *v, const float *x) {
 
 static void normalise(float *x, size_t dim) { pt_index_prepare_query(PT_INDEX_COSINE, x, x, dim); }
 
+/* A row as the k-means reads it: the float row (COSINE: unit, in tmp), or a binary row's bits
+ * as +-1 floats in tmp. */
+static const float *train_row(const pt_ivf *v, const pt_index_rows *rows, uint32_t id, float *tmp) {
+  const void *x = rows->get(rows->ctx, id);
+  if (v->bin) {
+    const uint8_t *b = x;
+    for (uint32_t d = 0; d < v->dim; d++) tmp[d] = (b[d >> 3] >> (d & 7)) & 1 ? 1.0f : -1.0f;
+    return tmp;
+  }
+  if (v->metric != PT_INDEX_COSINE) return x;
+  pt_index_prepare_query(PT_INDEX_COSINE, x, tmp, v->dim);
+  return tmp;
+}
+
 /* k-means on rows ids[0..n) into v->centroids (allocated here; freed by the caller on failure).
  * HOW IT WORKS: see the file's top. */
 static pt_status train(pt_ivf *v, const pt_index_rows *rows, const uint32_t *ids, size_t n) {
   size_t k = v->nlist, dim = v->dim, s = n;
   if (s > k * PT_IVF_SAMPLE_PER_LIST) s = k * PT_IVF_SAMPLE_PER_LIST;
   uint32_t *perm = pt_malloc(n * sizeof *perm), *counts = pt_malloc(k * sizeof *counts);
-  float *sums = pt_malloc(k * dim * sizeof *sums), *tmp = pt_malloc(dim * sizeof *tmp);
+  float *sums = pt_malloc(k * dim * sizeof *sums), *tmp = pt_malloc(2 * dim * sizeof *tmp);
   v->centroids = pt_malloc(k * dim * sizeof *v->centroids);
   pt_status rc = PT_NOMEM;
   if (!perm || !counts || !sums || !tmp || !v->centroids) goto done;
@@ -107,6 +142,7 @@ static pt_status train(pt_ivf *v, const pt_index_rows *rows, const uint32_t *ids
     perm[j] = t;
   }
   bool cosine = v->metric == PT_INDEX_COSINE;
+  float *seed = tmp + dim;
   /* k-means++ seeding: the first centroid a sample row drawn uniformly, each next one a sample
    * row drawn with probability proportional to its squared L2 distance to the nearest centroid
    * so far (Arthur & Vassilvitskii, 2007), on unit rows for COSINE */
@@ -124,15 +160,9 @@ static pt_status train(pt_ivf *v, const pt_index_rows *rows, const uint32_t *ids
       }
     }
     float *ct = v->centroids + c * dim;
-    memcpy(ct, rows->get(rows->ctx, ids[perm[pick]]), dim * sizeof *ct);
-    if (cosine) normalise(ct, dim);
+    memcpy(ct, train_row(v, rows, ids[perm[pick]], seed), dim * sizeof *ct);
     for (size_t i = 0; i < s; i++) {
-      const float *x = rows->get(rows->ctx, ids[perm[i]]);
-      if (cosine) {
-        pt_index_prepare_query(PT_INDEX_COSINE, x, tmp, dim);
-        x = tmp;
-      }
-      double d = pt_dist_l2_f32(x, ct, dim);
+      double d = pt_dist_l2_f32(train_row(v, rows, ids[perm[i]], tmp), ct, dim);
       if (c == 0 || d < d2[i]) d2[i] = d;
     }
   }
@@ -141,12 +171,8 @@ static pt_status train(pt_ivf *v, const pt_index_rows *rows, const uint32_t *ids
     memset(sums, 0, k * dim * sizeof *sums);
     memset(counts, 0, k * sizeof *counts);
     for (size_t i = 0; i < s; i++) {
-      const float *x = rows->get(rows->ctx, ids[perm[i]]);
-      if (cosine) {
-        pt_index_prepare_query(PT_INDEX_COSINE, x, tmp, dim);
-        x = tmp;
-      }
-      uint32_t c = nearest(v, x);
+      const float *x = train_row(v, rows, ids[perm[i]], tmp);
+      uint32_t c = nearest(v, x, true);
       counts[c]++;
       float *sc = sums + (size_t)c * dim;
       for (size_t d = 0; d < dim; d++) sc[d] += x[d];
@@ -176,6 +202,14 @@ static pt_status train(pt_ivf *v, const pt_index_rows *rows, const uint32_t *ids
       counts[c] = counts[big] / 2;
       counts[big] -= counts[c];
     }
+  }
+  if (v->bin) { /* faiss's real_to_binary: bit set where the centroid is above 0 */
+    if (!(v->bcent = pt_calloc(k, v->code))) goto done;
+    for (size_t c = 0; c < k; c++)
+      for (size_t d = 0; d < dim; d++)
+        if (v->centroids[c * dim + d] > 0) v->bcent[c * v->code + (d >> 3)] |= (uint8_t)(1u << (d & 7));
+    pt_free(v->centroids);
+    v->centroids = NULL;
   }
   rc = PT_OK;
 done:
@@ -207,7 +241,9 @@ static pt_status stage_list(pt_ivf *v, ivf_list *l, pt_grow_set *g, size_t need,
 
 static void untrain(pt_ivf *v) {
   pt_free(v->centroids);
+  pt_free(v->bcent);
   v->centroids = NULL;
+  v->bcent = NULL;
   pt_sq8_free(&v->sqz);
   v->trained = false;
 }
@@ -237,8 +273,12 @@ pt_status pt_ivf_add(pt_index *ix, const pt_index_rows *rows, const uint32_t *id
   if (!(assign = pt_malloc(n * sizeof *assign)) || !(more = pt_calloc(v->nlist, sizeof *more))) goto fail;
   float *tmp = ix->qbuf;
   for (size_t i = 0; i < n; i++) {
-    pt_index_prepare_query(v->metric, rows->get(rows->ctx, ids[i]), tmp, v->dim);
-    assign[i] = nearest(v, tmp);
+    const void *x = rows->get(rows->ctx, ids[i]);
+    if (!v->bin) {
+      pt_index_prepare_query(v->metric, x, tmp, v->dim);
+      x = tmp;
+    }
+    assign[i] = nearest(v, x, false);
     more[assign[i]]++;
   }
   /* 3. every list that grows, staged, then the row map (it grows in place, atomically) */
@@ -339,7 +379,7 @@ pt_status pt_ivf_compact(pt_index *ix, const uint32_t *remap, size_t n_remap) {
  * Searching
  * ========================================================================================== */
 
-pt_status pt_ivf_search(pt_index *ix, const pt_index_rows *rows, const float *q, const pt_index_search_params *sp,
+pt_status pt_ivf_search(pt_index *ix, const pt_index_rows *rows, const void *q, const pt_index_search_params *sp,
                         const pt_index_filter *f, pt_scored **out, size_t *count) {
   pt_ivf *v = ix->ivf;
   *out = ix->res;
@@ -360,9 +400,7 @@ pt_status pt_ivf_search(pt_index *ix, const pt_index_rows *rows, const float *q,
       v->probe[np++] = (pt_scored){0, c};
       continue;
     }
-    const float *ct = v->centroids + (size_t)c * v->dim;
-    float d = v->metric == PT_INDEX_L2 ? pt_dist_l2_f32(q, ct, v->dim) : -pt_dist_dot_f32(q, ct, v->dim);
-    pt_topk_offer(v->probe, &np, nprobe, (pt_scored){d, c});
+    pt_topk_offer(v->probe, &np, nprobe, (pt_scored){to_centroid(v, q, c, false), c});
   }
   pt_sq8_query sq;
   if (v->sq8) pt_sq8_prepare(&v->sqz, v->metric, q, v->qa, &sq);
@@ -373,8 +411,10 @@ pt_status pt_ivf_search(pt_index *ix, const pt_index_rows *rows, const float *q,
       uint32_t row = l->rows[i];
       if (f && !f->accept(f->ctx, row)) continue;
       float bound = nr >= k ? ix->res[0].d : INFINITY;
+      const void *x = v->sq8 ? NULL : rows->get(rows->ctx, row);
       float d = v->sq8 ? pt_sq8_dist(&v->sqz, v->metric, &sq, l->codes + (size_t)i * v->dim)
-                       : pt_index_dist_within(v->metric, q, rows->get(rows->ctx, row), v->dim, bound);
+                : v->bin ? pt_index_bin_dist(v->metric, q, x, v->code)
+                         : pt_index_dist_within(v->metric, q, x, v->dim, bound);
       pt_topk_offer(ix->res, &nr, k, (pt_scored){d, row});
     }
   }
@@ -394,6 +434,8 @@ pt_status pt_ivf_new(pt_index *ix) {
   v->dim = ix->p.dim;
   v->metric = ix->p.metric;
   v->sq8 = ix->p.type == PT_INDEX_IVF_SQ8;
+  v->bin = pt_index_binary(ix->p.type);
+  v->code = v->dim / 8;
   v->rng = ix->p.seed;
   if (!(v->lists = pt_calloc(v->nlist, sizeof *v->lists)) || !(v->probe = pt_malloc(v->nlist * sizeof *v->probe)) ||
       !(v->qa = pt_malloc(v->dim * sizeof *v->qa)))
@@ -418,6 +460,7 @@ void pt_ivf_free(pt_ivf *v) {
 size_t pt_ivf_memory(const pt_ivf *v) {
   size_t b = sizeof *v + (size_t)v->nlist * (sizeof(ivf_list) + sizeof(pt_scored)) + v->dim * sizeof(float);
   if (v->centroids) b += (size_t)v->nlist * v->dim * sizeof(float);
+  if (v->bcent) b += (size_t)v->nlist * v->code;
   if (v->sqz.vmin) b += 2 * (size_t)v->dim * sizeof(float);
   for (uint32_t c = 0; c < v->nlist; c++) b += (size_t)v->lists[c].cap * (4 + (v->sq8 ? v->dim : 0));
   return b;
@@ -430,7 +473,8 @@ void pt_ivf_save(const pt_index *ix, pt_ibuf *w) {
   pt_ibuf_u32(w, v->trained ? 1 : 0);
   pt_ibuf_u64(w, v->rng);
   if (v->trained) {
-    pt_ibuf_f32s(w, v->centroids, (size_t)v->nlist * v->dim);
+    if (v->bin) pt_ibuf_put(w, v->bcent, (size_t)v->nlist * v->code);
+    else pt_ibuf_f32s(w, v->centroids, (size_t)v->nlist * v->dim);
     if (v->sq8) {
       pt_ibuf_f32s(w, v->sqz.vmin, v->dim);
       pt_ibuf_f32s(w, v->sqz.scale, v->dim);
@@ -449,7 +493,13 @@ pt_status pt_ivf_load(pt_index *ix, pt_irdr *r, const char **why) {
   uint32_t trained = pt_irdr_u32(r);
   v->rng = pt_irdr_u64(r);
   if (r->bad || trained > 1) return (*why = "bad training flag", PT_CORRUPT);
-  if (trained) {
+  if (trained && v->bin) {
+    size_t nb = (size_t)v->nlist * v->code; /* any bits are a centroid */
+    if (!pt_irdr_room(r, nb, 1)) return (*why = "truncated centroids", PT_CORRUPT);
+    if (!(v->bcent = pt_malloc(nb))) return PT_NOMEM;
+    v->trained = true;
+    memcpy(v->bcent, pt_irdr_bytes(r, nb), nb);
+  } else if (trained) {
     size_t nc = (size_t)v->nlist * v->dim;
     if (!pt_irdr_room(r, nc + (v->sq8 ? 2 * (size_t)v->dim : 0), sizeof(float)))
       return (*why = "truncated centroids", PT_CORRUPT);

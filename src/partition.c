@@ -39,11 +39,10 @@ bool pt_row_deleted(const pt_partition *p, const pt_layout *lay, uint32_t row) {
   return pt_bit_get(pt_row_segment(p, lay, row)->deleted, pt_row_offset(lay, row));
 }
 
-const float *pt_part_rows_get(const void *ctx, uint32_t row) {
+const void *pt_part_rows_get(const void *ctx, uint32_t row) {
   const pt_part_rows *r = ctx;
   const pt_segment *seg = pt_row_segment(r->part, r->lay, row);
-  return (const float *)(const void *)(seg->cols[r->col].data +
-                                       (size_t)pt_row_offset(r->lay, row) * r->lay->row_bytes[r->col]);
+  return seg->cols[r->col].data + (size_t)pt_row_offset(r->lay, row) * r->lay->row_bytes[r->col];
 }
 
 pt_key pt_row_key(const pt_partition *p, const pt_layout *lay, uint32_t row) {

@@ -942,11 +942,7 @@ static void score_rows(const sreq *q, size_t qi, const pt_column *col, size_t rb
       } else {
         d = f16 ? pt_dist_dot_f16(qv, v, dim) : pt_dist_dot_bf16(qv, v, dim);
         if (q->m == M_COSINE) {
-          float nn = 0;
-          for (size_t i = 0; i < dim; i++) {
-            float t = f16 ? pt_f16_to_f32(v[i]) : pt_bf16_to_f32(v[i]);
-            nn += t * t;
-          }
+          float nn = pt_dist_norm2_half(v, dim, !f16);
           d = nn > 0 ? d / sqrtf(nn) : 0;
         }
       }
@@ -1334,7 +1330,9 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
   }
   /* an index walks the rows it holds (vindex.h); grouping and range searches stay exact */
   size_t vwhich = 0;
-  bool walk = q.m != M_BM25 && q.use_index && q.group_field < 0 && !q.has_radius && f32 &&
+  bool bin = q.f->dtype == PT_BINARY_VECTOR; /* BIN_IVF_FLAT walks its bytes */
+  bool half = q.f->dtype == PT_FLOAT16_VECTOR || q.f->dtype == PT_BFLOAT16_VECTOR; /* HNSW: float queries */
+  bool walk = q.m != M_BM25 && q.use_index && q.group_field < 0 && !q.has_radius && (f32 || bin || half) &&
               pt_vindex_of_field(c, q.field, &vwhich);
   if (walk && (!(wids = pt_malloc(q.isp.k * sizeof *wids)) || !(wdist = pt_malloc(q.isp.k * sizeof *wdist)))) {
     rc = pt_fail_nomem(err);
@@ -1349,7 +1347,8 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
       if ((rc = pt_vindex_walk_begin(c, vwhich, p, filter, &q.isp, &w, err))) goto done;
       for (size_t qi = 0; w.ix && qi < q.nq && !rc; qi++) {
         size_t nh = 0;
-        rc = pt_vindex_walk_search(&w, q.v.f + qi * (size_t)q.f->dim, wids, wdist, &nh, err);
+        const void *qv = bin ? (const void *)(q.v.bin + qi * (size_t)(q.f->dim / 8)) : (const void *)(q.v.f + qi * (size_t)q.f->dim);
+        rc = pt_vindex_walk_search(&w, qv, wids, wdist, &nh, err);
         if (!rc) offer(&q, &heaps[qi], wdist, wids, nh, (uint32_t)p, 0);
       }
       from = w.from;

@@ -143,14 +143,14 @@ static inline const uint8_t *pt_var_cell(const pt_column *col, uint32_t off) {
 }
 bool pt_row_deleted(const pt_partition *p, const pt_layout *lay, uint32_t row);
 
-/* A partition's FLOAT_VECTOR column as an index reads it (pt_index_rows's get; ctx: a
+/* A partition's FLOAT_VECTOR (or BINARY_VECTOR) column as an index reads it (pt_index_rows's get; ctx: a
  * pt_part_rows). */
 typedef struct pt_part_rows {
   const pt_partition *part;
   const pt_layout *lay;
   uint32_t col;
 } pt_part_rows;
-const float *pt_part_rows_get(const void *ctx, uint32_t row);
+const void *pt_part_rows_get(const void *ctx, uint32_t row);
 
 /* Whether one of the partition's indexes holds `row` (it must then not be overwritten in place). */
 static inline bool pt_partition_indexed(const pt_partition *p, uint32_t row) {

@@ -13,7 +13,9 @@
 
 #define INVALID(err, ...) pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, __VA_ARGS__)
 
-static bool is_ivf(pt_index_type t) { return t == PT_INDEX_IVF_FLAT || t == PT_INDEX_IVF_SQ8; }
+static bool is_ivf(pt_index_type t) {
+  return t == PT_INDEX_IVF_FLAT || t == PT_INDEX_IVF_SQ8 || t == PT_INDEX_BIN_IVF_FLAT;
+}
 
 /* ============================================================================================
  * Building
@@ -485,7 +487,7 @@ bool pt_vindex_walk_selected(const pt_vindex_walk *w, size_t seg, const uint32_t
   return true;
 }
 
-pt_status pt_vindex_walk_search(pt_vindex_walk *w, const float *query, uint32_t *ids, float *dist, size_t *n,
+pt_status pt_vindex_walk_search(pt_vindex_walk *w, const void *query, uint32_t *ids, float *dist, size_t *n,
                                 pt_error *err) {
   pt_status rc = pt_index_search(w->ix, &w->rows, query, &w->sp, &w->filter, ids, dist, n);
   return rc == PT_NOMEM ? pt_fail_nomem(err) : rc;

@@ -66,9 +66,9 @@ typedef struct pt_vindex_walk {
 
 pt_status pt_vindex_walk_begin(const pt_collection *c, size_t which, size_t part, const pt_filter *filter,
                                const pt_index_search_params *sp, pt_vindex_walk *w, pt_error *err);
-/* Top-k of one prepared query (COSINE: unit-normalised as search.c does): ids (rows) and
- * Milvus's distances, room for sp.k each. */
-pt_status pt_vindex_walk_search(pt_vindex_walk *w, const float *query, uint32_t *ids, float *dist, size_t *n,
+/* Top-k of one prepared query (COSINE: unit-normalised as search.c does; a binary field's: its
+ * bytes): ids (rows) and Milvus's distances, room for sp.k each. */
+pt_status pt_vindex_walk_search(pt_vindex_walk *w, const void *query, uint32_t *ids, float *dist, size_t *n,
                                 pt_error *err);
 /* Segment `seg`'s filtered rows as begin selected them (pt_filter_select's offsets): true with
  * them in *rows / *n, false when begin did not select that segment. */

@@ -3,8 +3,10 @@
  * Milvus's types, parameters, defaults and messages, written back as one, and released.
  *
  * THE INDEX TYPES
- *   built (index.h): HNSW, HNSW_SQ, IVF_FLAT, IVF_SQ8 on FLOAT_VECTOR fields; AUTOINDEX on a
- *     FLOAT_VECTOR field is HNSW with M 18 and efConstruction 240 (Milvus's autoindex defaults).
+ *   built (index.h): HNSW, HNSW_SQ, IVF_FLAT, IVF_SQ8 on FLOAT_VECTOR fields, HNSW also on
+ *     FLOAT16_VECTOR and BFLOAT16_VECTOR fields (on their half rows); AUTOINDEX on a
+ *     FLOAT_VECTOR field is HNSW with M 18 and efConstruction 240 (Milvus's autoindex defaults);
+ *     BIN_IVF_FLAT (nlist; HAMMING or JACCARD) on BINARY_VECTOR fields.
  *   inverted (fts.h, per partition, searched exactly by term: the same top-k as without it):
  *     SPARSE_INVERTED_INDEX / SPARSE_WAND / AUTOINDEX on SPARSE_FLOAT_VECTOR, with metric IP or,
  *     on a BM25 function's output, BM25. Build params: inverted_index_algo (knowhere's names;
@@ -13,7 +15,7 @@
  *   exact (searched as without an index, which is what these types compute): FLAT on any dense
  *     vector field, BIN_FLAT on BINARY_VECTOR, and AUTOINDEX on every other vector type but
  *     FLOAT_VECTOR.
- *   refused by name: every other type Milvus knows (DISKANN, SCANN, IVF_PQ, BIN_IVF_FLAT, GPU_*,
+ *   refused by name: every other type Milvus knows (DISKANN, SCANN, IVF_PQ, MINHASH_LSH, GPU_*,
  *     ...), built types on other element types, and scalar indexes (filters scan the rows).
  */
 #include "vindexdef.h"
@@ -45,6 +47,7 @@ static const struct {
     {"IVF_SQ8", K_BUILT, PT_INDEX_IVF_SQ8, PT_FLOAT_VECTOR},
     {"AUTOINDEX", K_AUTO, PT_INDEX_HNSW, -1},
     {"BIN_FLAT", K_EXACT, 0, PT_BINARY_VECTOR},
+    {"BIN_IVF_FLAT", K_BUILT, PT_INDEX_BIN_IVF_FLAT, PT_BINARY_VECTOR},
     {"SPARSE_INVERTED_INDEX", K_EXACT, 0, PT_SPARSE_FLOAT_VECTOR},
     {"SPARSE_WAND", K_EXACT, 0, PT_SPARSE_FLOAT_VECTOR},
 };
@@ -52,7 +55,7 @@ static const struct {
 /* Index types Milvus builds and partita does not: refused by name. */
 static const char *const NOT_BUILT[] = {
     "IVF_PQ", "IVF_RABITQ", "IVF_HNSW", "HNSW_PQ", "HNSW_PRQ", "DISKANN", "AISAQ", "SCANN", "SCANN_DVR", "ANNOY",
-    "BIN_IVF_FLAT", "MINHASH_LSH", "GPU_FLAT", "GPU_IVF_FLAT", "GPU_IVF_PQ", "GPU_IVF_SQ8", "GPU_BRUTE_FORCE",
+    "MINHASH_LSH", "GPU_FLAT", "GPU_IVF_FLAT", "GPU_IVF_PQ", "GPU_IVF_SQ8", "GPU_BRUTE_FORCE",
     "GPU_CAGRA", "SPARSE_INVERTED_INDEX_CC", "SPARSE_WAND_CC"};
 static const char *const SCALAR[] = {"INVERTED", "STL_SORT", "Trie", "TRIE", "BITMAP", "NGRAM", "RTREE", "HYBRID"};
 
@@ -210,7 +213,8 @@ static pt_status parse(const pt_schema *s, const cJSON *root, bool saved, pt_vin
     for (size_t i = 0; i < sizeof NOT_BUILT / sizeof *NOT_BUILT; i++)
       if (upper_eq(type, NOT_BUILT[i]))
         return INVALID(err, "index type %s is not built by partita (it builds FLAT, HNSW, HNSW_SQ, IVF_FLAT, IVF_SQ8 and "
-                            "AUTOINDEX, and SPARSE_INVERTED_INDEX / SPARSE_WAND on sparse fields)" PT_INVALID_PARAMETER,
+                            "AUTOINDEX, BIN_FLAT and BIN_IVF_FLAT on binary fields, and SPARSE_INVERTED_INDEX / "
+                            "SPARSE_WAND on sparse fields)" PT_INVALID_PARAMETER,
                        NOT_BUILT[i]);
     for (size_t i = 0; i < sizeof SCALAR / sizeof *SCALAR; i++)
       if (upper_eq(type, SCALAR[i]))
@@ -226,8 +230,10 @@ static pt_status parse(const pt_schema *s, const cJSON *root, bool saved, pt_vin
       (want == PT_FLOAT_VECTOR && !dense_float))
     return INVALID(err, "data type %s can't build with this index %s" PT_INVALID_PARAMETER, pt_dtype_proto_name(f->dtype),
                    TYPES[found].name);
-  if (want == PT_FLOAT_VECTOR && f->dtype != PT_FLOAT_VECTOR)
-    return INVALID(err, "partita builds %s on FloatVector fields only; field %s is a %s (FLAT searches it exactly)" PT_INVALID_PARAMETER,
+  bool half = f->dtype == PT_FLOAT16_VECTOR || f->dtype == PT_BFLOAT16_VECTOR;
+  if (want == PT_FLOAT_VECTOR && f->dtype != PT_FLOAT_VECTOR && !(half && TYPES[found].t == PT_INDEX_HNSW && k == K_BUILT))
+    return INVALID(err, "partita builds %s on FloatVector fields only (HNSW also on Float16Vector and BFloat16Vector); "
+                        "field %s is a %s (FLAT searches it exactly)" PT_INVALID_PARAMETER,
                    TYPES[found].name, f->name, pt_dtype_proto_name(f->dtype));
   if (k == K_AUTO) k = f->dtype == PT_FLOAT_VECTOR ? K_BUILT : K_EXACT;
   /* the metric: given (upper case), else the field type's default */
@@ -245,9 +251,13 @@ static pt_status parse(const pt_schema *s, const cJSON *root, bool saved, pt_vin
   v->built = k == K_BUILT;
   pt_bm25_params_default(&v->bm25);
   if (v->built) {
-    pt_index_metric m = strcmp(ms[mi], "L2") == 0 ? PT_INDEX_L2 : strcmp(ms[mi], "IP") == 0 ? PT_INDEX_IP : PT_INDEX_COSINE;
+    static const char *const NAMES[] = {"L2", "IP", "COSINE", "HAMMING", "JACCARD"};
+    pt_index_metric m = PT_INDEX_L2;
+    for (int i = 0; i < 5; i++)
+      if (strcmp(ms[mi], NAMES[i]) == 0) m = (pt_index_metric)i;
     pt_index_params_default(&v->p, TYPES[found].t, m, (uint32_t)f->dim);
     v->p.seed = 0x70617274u; /* fixed: a build is reproducible */
+    v->p.elem = f->dtype == PT_FLOAT16_VECTOR ? PT_INDEX_F16 : f->dtype == PT_BFLOAT16_VECTOR ? PT_INDEX_BF16 : PT_INDEX_F32;
     if (TYPES[found].k == K_AUTO) {
       v->p.M = AUTO_M;
       v->p.ef_construction = AUTO_EFC;

@@ -133,7 +133,7 @@ test('ORM: index types, parameters and messages as Milvus; types partita does no
     [{ index_type: 'DISKANN' }, 'index type DISKANN is not built by partita'],
     [{ index_type: 'SCANN' }, 'index type SCANN is not built by partita'],
     [{ index_type: 'GPU_CAGRA' }, 'index type GPU_CAGRA is not built by partita'],
-    [{ index_type: 'BIN_IVF_FLAT' }, 'index type BIN_IVF_FLAT is not built by partita'],
+    [{ index_type: 'BIN_IVF_FLAT' }, "data type FloatVector can't build with this index BIN_IVF_FLAT: invalid parameter"],
     [{ index_type: 'BIN_FLAT' }, "data type FloatVector can't build with this index BIN_FLAT: invalid parameter"],
     [{ index_type: 'WHAT' }, 'invalid index type: WHAT: invalid parameter'],
     [{ index_type: 'HNSW', params: { M: 1 } }, "Out of range in json: param 'M' (1) should be in range [2, 2048]: invalid parameter"],
@@ -300,6 +300,149 @@ test('REST: indexes/create, describe, list, drop; collections/create builds its 
   assert.equal(r2.code, 1100);
   assert.equal((await post('collections/has', { collectionName: name2 })).data.has, false);
   await post('collections/drop', { collectionName: name });
+});
+
+/** Binary rows of BDIM bits: the signs of data()'s mixture (clustered as its rows are), each row
+ * BDIM / DIM of its points near centres its own centre picks. */
+const BDIM = 64;
+function binaryData(n = N, seed = 7) {
+  const { rows, queries } = data(n * (BDIM / DIM), seed);
+  const bits = (vs) => {
+    const out = new Uint8Array(BDIM / 8);
+    vs.flat().forEach((x, i) => { if (x > 0) out[i >> 3] |= 1 << (i & 7); });
+    return out;
+  };
+  const pick = (i) => Array.from({ length: BDIM / DIM }, (_, k) => rows[(i * 5 + k * 11) % rows.length].v);
+  return {
+    rows: Array.from({ length: n }, (_, i) => ({ id: i, tag: i % 100, b: bits(pick(i)) })),
+    queries: queries.map((q, i) => bits([q, ...pick(i * 3 + 1).slice(1)])),
+  };
+}
+function binaryTwins() {
+  const schema = () => new CollectionSchema([
+    new FieldSchema('id', DataType.INT64, { is_primary: true }), new FieldSchema('tag', DataType.INT64),
+    new FieldSchema('b', DataType.BINARY_VECTOR, { dim: BDIM }),
+  ]);
+  return [new Collection(uniqueName('bix'), schema()), new Collection(uniqueName('bexact'), schema())];
+}
+
+test('ORM: BIN_IVF_FLAT on a binary field (HAMMING, JACCARD): walked, exact when nprobe covers nlist, changes, save / load, messages', async () => {
+  const [a, b] = binaryTwins();
+  const { rows, queries } = binaryData();
+  await a.insert(rows);
+  await b.insert(rows);
+  for (const metric of ['HAMMING', 'JACCARD']) {
+    a.create_index('b', { index_type: 'BIN_IVF_FLAT', metric_type: metric, params: { nlist: 32 } });
+    const exact = await b.search(queries, 'b', { metric_type: metric }, 10);
+    assert.deepEqual(await a.search(queries, 'b', { params: { nprobe: 32 } }, 10), exact);
+    const one = recall(keys(await a.search(queries, 'b', { params: { nprobe: 1 } }, 10)), keys(exact));
+    assert.ok(one < 1 && one > 0.3, `nprobe 1: recall ${one}`);
+    assert.ok(recall(keys(await a.search(queries, 'b', { params: { nprobe: 8 } }, 10)), keys(exact)) >= 0.9);
+    await rejects(() => a.search(queries, 'b', { params: { ef: 20 } }, 10), { code: 1100, message: "search param 'ef' is for HNSW indexes; field b has an index of type BIN_IVF_FLAT: invalid parameter" });
+    a.drop_index();
+  }
+  const bad = [
+    [{ index_type: 'BIN_IVF_FLAT', metric_type: 'L2' }, 'metric type L2 not found or not supported, supported: [HAMMING JACCARD]'],
+    [{ index_type: 'BIN_IVF_FLAT', params: { nlist: 65537 } }, "Out of range in json: param 'nlist' (65537) should be in range [1, 65536]"],
+    [{ index_type: 'BIN_IVF_FLAT', params: { efConstruction: 8 } }, "param 'efConstruction' is not a build parameter of BIN_IVF_FLAT"],
+    [{ index_type: 'IVF_FLAT' }, "data type BinaryVector can't build with this index IVF_FLAT"],
+  ];
+  for (const [ip, message] of bad) {
+    const e = await rejects(() => Promise.resolve().then(() => a.create_index('b', ip)), { code: 1100 });
+    assert.ok(e.message.includes(message), `${JSON.stringify(ip)}: ${e.message}`);
+    assert.equal(a.has_index(), false);
+  }
+  // after the build: upserts (replacing rows the index holds) and deletes; no dead row comes back
+  a.create_index('b', { index_type: 'BIN_IVF_FLAT', metric_type: 'JACCARD', params: { nlist: 32 } });
+  const fresh = binaryData(300, 11).rows;
+  for (let i = 0; i < 300; i++) {
+    const row = { ...fresh[i], id: (i * 37) % (N + 100) };
+    if (i % 2) await Promise.all([a.upsert(row), b.upsert(row)]);
+    else await Promise.all([a.delete(`id in [${row.id}]`), b.delete(`id in [${row.id}]`)]);
+  }
+  const live = new Set((await b.query('id >= 0', { output_fields: ['id'], limit: 16384 })).map((r) => Number(r.id)));
+  const got = await a.search(queries, 'b', { params: { nprobe: 32 } }, 10);
+  for (const q of got) for (const h of q) assert.ok(live.has(Number(h.id)), `dead row ${h.id} returned`);
+  const exact = await b.search(queries, 'b', { metric_type: 'JACCARD' }, 10);
+  assert.deepEqual(got.map((q) => q.map((h) => h.distance)), exact.map((q) => q.map((h) => h.distance)));
+  // saved with its index, loaded without a rebuild
+  const saved = a.save();
+  const r = Collection.load(saved, { name: uniqueName('reloaded') });
+  assert.deepEqual(r.index().params, { index_type: 'BIN_IVF_FLAT', metric_type: 'JACCARD', params: { nlist: 32 } });
+  assert.deepEqual(await r.search(queries, 'b', { params: { nprobe: 32 } }, 10), got);
+  for (const c of [a, b, r]) c.drop();
+});
+
+test('MilvusClient and REST: BIN_IVF_FLAT on a BinaryVector field, created, described, searched with nprobe', async () => {
+  const client = new MilvusClient({ address: ':memory:' });
+  const name = uniqueName('mcbix');
+  await client.createCollection({
+    collection_name: name,
+    fields: [{ name: 'id', data_type: SdkType.Int64, is_primary_key: true }, { name: 'b', data_type: SdkType.BinaryVector, dim: BDIM }],
+  });
+  const { rows, queries } = binaryData(400, 3);
+  assert.equal((await client.insert({ collection_name: name, data: rows.map(({ id, b }) => ({ id, b: Array.from(b) })) })).status.error_code, 'Success');
+  const made = await client.createIndex({ collection_name: name, field_name: 'b', index_type: 'BIN_IVF_FLAT', metric_type: 'HAMMING', params: { nlist: 16 } });
+  assert.equal(made.error_code, 'Success', made.reason);
+  const [desc] = (await client.describeIndex({ collection_name: name, field_name: 'b' })).index_descriptions;
+  assert.deepEqual([desc.indexed_rows, desc.total_rows, desc.pending_index_rows], ['400', '400', '0']);
+  assert.deepEqual(desc.params, [{ key: 'index_type', value: 'BIN_IVF_FLAT' }, { key: 'metric_type', value: 'HAMMING' }, { key: 'params', value: '{"nlist":16}' }]);
+  await client.loadCollection({ collection_name: name });
+  const s = await client.search({ collection_name: name, anns_field: 'b', data: [Array.from(queries[0])], limit: 5, params: { nprobe: 16 } });
+  assert.equal(s.status.error_code, 'Success', s.status.reason);
+  assert.equal(s.results.length, 5);
+  const bad = await client.createIndex({ collection_name: name, field_name: 'b', index_type: 'BIN_IVF_FLAT', metric_type: 'COSINE' });
+  assert.equal(bad.code, 1100);
+  await client.dropCollection({ collection_name: name });
+
+  const handler = createHandler();
+  const post = async (path, body) => (await handler(new Request(`http://127.0.0.1/v2/vectordb/${path}`, { method: 'POST', body: JSON.stringify(body) }))).json();
+  const rname = uniqueName('restbix');
+  const created = await post('collections/create', {
+    collectionName: rname,
+    schema: { fields: [{ fieldName: 'id', dataType: 'Int64', isPrimary: true }, { fieldName: 'b', dataType: 'BinaryVector', elementTypeParams: { dim: BDIM } }] },
+    indexParams: [{ fieldName: 'b', indexName: 'bi', metricType: 'JACCARD', indexType: 'BIN_IVF_FLAT', params: { nlist: 8 } }],
+  });
+  assert.equal(created.code, 0, JSON.stringify(created));
+  assert.equal((await post('entities/insert', { collectionName: rname, data: rows.map(({ id, b }) => ({ id, b: Array.from(b) })) })).code, 0);
+  const d = await post('indexes/describe', { collectionName: rname, indexName: 'bi' });
+  assert.deepEqual(d.data, [{ indexName: 'bi', fieldName: 'b', indexType: 'BIN_IVF_FLAT', metricType: 'JACCARD', indexState: 'Finished', indexedRows: 400, totalRows: 400, pendingRows: 0, failReason: '', params: { nlist: 8 } }]);
+  const rs = await post('entities/search', { collectionName: rname, annsField: 'b', data: [Array.from(queries[0])], limit: 3, searchParams: { params: { nprobe: 8 } } });
+  assert.equal(rs.code, 0, JSON.stringify(rs));
+  assert.equal(rs.data.length, 3);
+  const rbad = await post('entities/search', { collectionName: rname, annsField: 'b', data: [Array.from(queries[0])], limit: 3, searchParams: { params: { ef: 8 } } });
+  assert.equal(rbad.code, 1100);
+  await post('collections/drop', { collectionName: rname });
+});
+
+test('ORM: HNSW on FLOAT16_VECTOR and BFLOAT16_VECTOR fields: walked, the exact answer when ef covers every row, save / load; other types refused by name', async () => {
+  const { rows, queries } = data();
+  for (const dtype of [DataType.FLOAT16_VECTOR, DataType.BFLOAT16_VECTOR]) {
+    const schema = () => new CollectionSchema([
+      new FieldSchema('id', DataType.INT64, { is_primary: true }), new FieldSchema('tag', DataType.INT64),
+      new FieldSchema('v', dtype, { dim: DIM }),
+    ]);
+    const a = new Collection(uniqueName('hix'), schema()), b = new Collection(uniqueName('hexact'), schema());
+    await a.insert(rows);
+    await b.insert(rows);
+    for (const metric of ['L2', 'IP', 'COSINE']) {
+      a.create_index('v', { index_type: 'HNSW', metric_type: metric, params: { M: 16, efConstruction: 100 } });
+      const exact = await b.search(queries, 'v', { metric_type: metric }, 10);
+      assert.deepEqual(await a.search(queries, 'v', { params: { ef: N } }, 10), exact);
+      assert.ok(recall(keys(await a.search(queries, 'v', { params: { ef: 32 } }, 10)), keys(exact)) >= 0.9);
+      a.drop_index();
+    }
+    a.create_index('v', { index_type: 'HNSW', metric_type: 'L2', params: { M: 4, efConstruction: 8 } });
+    const exact = keys(await b.search(queries, 'v', { metric_type: 'L2' }, 10));
+    const walked = recall(keys(await a.search(queries, 'v', { params: { ef: 10 } }, 10)), exact);
+    assert.ok(walked < 1 && walked > 0.3, `HNSW M 4, ef 10: recall ${walked}`);
+    const r = Collection.load(a.save(), { name: uniqueName('reloaded') });
+    assert.deepEqual(await r.search(queries, 'v', { params: { ef: 10 } }, 10), await a.search(queries, 'v', { params: { ef: 10 } }, 10));
+    a.drop_index();
+    const e = await rejects(() => Promise.resolve().then(() => a.create_index('v', { index_type: 'IVF_FLAT', metric_type: 'L2' })), { code: 1100 });
+    assert.match(e.message, /partita builds IVF_FLAT on FloatVector fields only \(HNSW also on Float16Vector and BFloat16Vector\)/);
+    for (const c of [a, b, r]) c.drop();
+  }
 });
 
 test('filtered search with an index: recall at filters passing 50 %, 10 % and 1 %', async () => {

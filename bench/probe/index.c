@@ -41,7 +41,7 @@ typedef struct rows_ctx {
   size_t dim;
 } rows_ctx;
 
-static const float *get_row(const void *ctx, uint32_t row) {
+static const void *get_row(const void *ctx, uint32_t row) {
   const rows_ctx *r = ctx;
   return r->v + (size_t)row * r->dim;
 }

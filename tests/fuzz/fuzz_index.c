@@ -9,7 +9,8 @@
  * back to the very same bytes (the reader accepts only canonical encodings), and the index it
  * gives searches (plain, filtered, and with the exact fallback), adds, removes, compacts and
  * saves again without fault, the second save loading back to the same bytes once more. Rows
- * are read through an accessor that answers for any row id with one of 16 vectors.
+ * are read through an accessor that answers for any row id with one of 16 vectors (as halves
+ * for an index of float16 / bfloat16 rows; a binary index reads their first bytes).
  */
 #include "fuzz_common.h"
 
@@ -17,6 +18,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #include "crc32.h"
+#include "half.h"
 #include "pkindex.h"
 
 typedef struct table {
@@ -24,7 +26,7 @@ typedef struct table {
   size_t dim;
 } table;
 
-static const float *table_get(const void *ctx, uint32_t row) {
+static const void *table_get(const void *ctx, uint32_t row) {
   const table *t = ctx;
   return t->v + (pt_hash_u64(row) & 15) * t->dim;
 }
@@ -94,6 +96,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const pt_index_params *p = pt_index_get_params(ix);
   table t = {malloc(16 * p->dim * sizeof(float)), p->dim};
   for (size_t i = 0; i < 16 * p->dim; i++) t.v[i] = (float)((pt_hash_u64(i) % 2001)) / 1000.0f - 1.0f;
+  if (p->elem != PT_INDEX_F32) /* half rows: each row's halves at the start of its slot */
+    for (size_t r = 0; r < 16; r++) {
+      float *x = t.v + r * p->dim;
+      uint16_t *h = (uint16_t *)(void *)x;
+      for (size_t d = 0; d < p->dim; d++) h[d] = p->elem == PT_INDEX_BF16 ? pt_f32_to_bf16(x[d]) : pt_f32_to_f16(x[d]);
+    }
   pt_index_rows rows = {table_get, &t};
   search_some(ix, &rows, &t);
   if (mode & 2) {

@@ -1,11 +1,13 @@
 /*
- * test_index.c — the vector indexes (src/index.h): HNSW, HNSW_SQ, IVF_FLAT, IVF_SQ8.
+ * test_index.c — the vector indexes (src/index.h): HNSW, HNSW_SQ, IVF_FLAT, IVF_SQ8, BIN_IVF_FLAT.
  *
  * Covers, on clustered data (a Gaussian mixture made here with a fixed seed; uniform random
  * vectors defeat every index and say nothing):
  *   - parameters: Milvus's defaults, ranges and messages for M, efConstruction, nlist, ef, nprobe;
  *     refine_k; an index is refused a bad parameter set.
- *   - recall@10 floors for each index type and metric (L2, IP, COSINE) against the exact search,
+ *   - recall@10 floors for each index type and metric (L2, IP, COSINE; HAMMING and JACCARD for
+ *     BIN_IVF_FLAT, on the signs of the same mixture; HNSW on float16 and bfloat16 rows too)
+ *     against the exact search,
  *     and results equal to the exact search (rows and bitwise distances) when ef / nprobe cover
  *     everything; sparse row ids (the index keeps row ids, not positions).
  *   - filtered search: filters passing 50 %, 10 % and 1 % of the rows, with pass_hint (the walk
@@ -32,6 +34,7 @@
 #include "index.h"
 
 #include "crc32.h"
+#include "half.h"
 #include "pkindex.h"
 
 /* ============================================================================================
@@ -42,6 +45,7 @@ typedef struct data {
   float *v;
   size_t n, dim;
   uint32_t base, step; /* row id of position i: base + i * step */
+  pt_index_elem elem;  /* F16 / BF16: the rows are halves (halve) */
 } data;
 
 
@@ -87,7 +91,44 @@ static float *make_queries(size_t nq, size_t dim, uint64_t seed) {
   return q;
 }
 
-static const float *data_get(const void *ctx, uint32_t row) {
+/* Binary rows (BIN_IVF_FLAT): each row's signs, bit d set when coordinate d is above the mixture's
+ * shift (clustered as the floats are), packed into dim / 8 bytes at the start of the row's own
+ * float slot, which data_get hands over as it is (the rest of the slot zero). A binary query is
+ * prepared by pt_index_prepare_query as any other (a copy). */
+static void binarise(float *v, size_t n, size_t dim) {
+  uint8_t code[64];
+  for (size_t i = 0; i < n; i++) {
+    memset(code, 0, sizeof code);
+    for (size_t d = 0; d < dim; d++)
+      if (v[i * dim + d] > 0.25f) code[d >> 3] |= (uint8_t)(1u << (d & 7));
+    memset(v + i * dim, 0, dim * sizeof *v);
+    memcpy(v + i * dim, code, dim / 8);
+  }
+}
+
+/* Half rows (HNSW on FLOAT16 / BFLOAT16 fields): each row rounded to the type, its 2 dim bytes at
+ * the start of its float slot, which data_get hands over as it is (queries stay float32). */
+static void halve(data *D, pt_index_elem e) {
+  uint16_t h[64];
+  D->elem = e;
+  for (size_t i = 0; i < D->n; i++) {
+    float *x = D->v + i * D->dim;
+    for (size_t d = 0; d < D->dim; d++) h[d] = e == PT_INDEX_BF16 ? pt_f32_to_bf16(x[d]) : pt_f32_to_f16(x[d]);
+    memset(x, 0, D->dim * sizeof *x);
+    memcpy(x, h, D->dim * sizeof *h);
+  }
+}
+
+/* Row i of D prepared as a query of metric m into pq (a half row decoded first). */
+static void row_query(const data *D, size_t i, pt_index_metric m, float *pq) {
+  float tmp[64];
+  pt_index_prepare_query(m, pt_index_row_floats(D->elem, D->v + i * D->dim, tmp, D->dim), pq, D->dim);
+}
+
+static bool binary_metric(pt_index_metric m) { return m == PT_INDEX_HAMMING || m == PT_INDEX_JACCARD; }
+static bool smaller_better(pt_index_metric m) { return m != PT_INDEX_IP && m != PT_INDEX_COSINE; }
+
+static const void *data_get(const void *ctx, uint32_t row) {
   const data *D = ctx;
   size_t i = (row - D->base) / D->step;
   if ((row - D->base) % D->step || i >= D->n) {
@@ -117,6 +158,7 @@ static pt_index *build(pt_index_type type, pt_index_metric m, const data *D, uin
   p.ef_construction = efc;
   p.nlist = nlist;
   p.seed = 42;
+  p.elem = D->elem;
   p.refine = type == PT_INDEX_HNSW_SQ;
   pt_index *ix = NULL;
   CHECK_OK(pt_index_new(&p, &ix), (pt_error *)NULL);
@@ -142,13 +184,17 @@ static hits exact(const data *D, pt_index_metric m, const float *pq, size_t k, c
   for (size_t i = 0; i < D->n; i++) {
     uint32_t row = row_of(D, i);
     if ((f && f->accept && !f->accept(f->ctx, row)) || (alive && !alive[i])) continue;
-    pt_topk_offer(heap, &n, k, (pt_scored){pt_index_dist(m, pq, D->v + i * D->dim, D->dim), row});
+    const float *x = D->v + i * D->dim;
+    float d = binary_metric(m) ? pt_index_bin_dist(m, (const uint8_t *)pq, (const uint8_t *)x, D->dim / 8)
+              : D->elem   ? pt_index_dist_row(D->elem, m, pq, x, D->dim, INFINITY)
+                          : pt_index_dist(m, pq, x, D->dim);
+    pt_topk_offer(heap, &n, k, (pt_scored){d, row});
   }
   pt_maxheap_sort(heap, n);
   hits h = {{0}, {0}, n};
   for (size_t i = 0; i < n; i++) {
     h.ids[i] = heap[i].id;
-    h.d[i] = m == PT_INDEX_L2 ? heap[i].d : -heap[i].d;
+    h.d[i] = smaller_better(m) ? heap[i].d : -heap[i].d;
   }
   return h;
 }
@@ -190,7 +236,7 @@ static double recall(pt_index *ix, const data *D, const float *queries, size_t n
         pt_test_failures++;
       }
     for (size_t i = 1; i < got.n; i++)
-      if (m == PT_INDEX_L2 ? got.d[i] < got.d[i - 1] : got.d[i] > got.d[i - 1]) {
+      if (smaller_better(m) ? got.d[i] < got.d[i - 1] : got.d[i] > got.d[i - 1]) {
         fprintf(stderr, "  FAIL hits not best first\n");
         pt_test_failures++;
       }
@@ -343,6 +389,16 @@ TEST(ivf_recall) {
   free(D.v);
 }
 
+/* The index's top 20 for a prepared query, searched with ef / nprobe, is the exact search's, rows
+ * and distances to the bit. */
+static void check_exact(pt_index *ix, const data *D, const float *pq, uint32_t ef, uint32_t nprobe) {
+  hits e = exact(D, pt_index_get_params(ix)->metric, pq, 20, NULL, NULL);
+  hits got = search(ix, D, pq, 20, ef, nprobe, NULL, 0);
+  CHECK_EQ_INT(got.n, 20);
+  CHECK(memcmp(e.ids, got.ids, sizeof e.ids) == 0);
+  CHECK(memcmp(e.d, got.d, sizeof e.d) == 0);
+}
+
 /* ef >= the rows (HNSW) or nprobe >= nlist (IVF_FLAT): the exact search, to the bit */
 TEST(exact_when_covering) {
   data D = make_data(1500, 24, 4);
@@ -354,14 +410,77 @@ TEST(exact_when_covering) {
       pt_index *ix = t ? build(PT_INDEX_IVF_FLAT, METRICS[mi], &D, 0, 0, 16) : build(PT_INDEX_HNSW, METRICS[mi], &D, 8, 40, 0);
       for (size_t qi = 0; qi < 10; qi++) {
         pt_index_prepare_query(METRICS[mi], queries + qi * 24, pq, 24);
-        hits e = exact(&D, METRICS[mi], pq, 20, NULL, NULL);
-        hits got = t ? search(ix, &D, pq, 20, 0, 16, NULL, 0) : search(ix, &D, pq, 20, 1500, 0, NULL, 0);
-        CHECK_EQ_INT(got.n, 20);
-        CHECK(memcmp(e.ids, got.ids, sizeof e.ids) == 0);
-        CHECK(memcmp(e.d, got.d, sizeof e.d) == 0);
+        check_exact(ix, &D, pq, t ? 0 : 1500, t ? 16 : 0);
       }
       pt_index_free(ix);
     }
+  free(queries);
+  free(D.v);
+}
+
+/* a filter passing every row, counting the rows it is asked about */
+typedef struct counter {
+  size_t *n;
+} counter;
+static bool count_accept(const void *ctx, uint32_t row) {
+  (void)row;
+  ++*((const counter *)ctx)->n;
+  return true;
+}
+
+/* BIN_IVF_FLAT: its parameters, recall floors per metric, and the exact search when nprobe
+ * covers every list (sparse row ids; ties in row order, as the exact search breaks them) */
+TEST(bin_ivf) {
+  pt_index_params p;
+  pt_error err;
+  pt_index_params_default(&p, PT_INDEX_BIN_IVF_FLAT, PT_INDEX_HAMMING, 64);
+  CHECK_EQ_INT(p.nlist, 128);
+  CHECK_OK(pt_index_params_check(&p, &err), &err);
+  p.nlist = 0;
+  CHECK_ERR(pt_index_params_check(&p, &err), &err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+            "param 'nlist' (0) should be in range [1, 65536]");
+  p.nlist = 8;
+  p.dim = 60; /* not whole bytes */
+  CHECK_EQ_INT(pt_index_params_check(&p, &err), PT_MISUSE);
+  p.dim = 64;
+  p.metric = PT_INDEX_L2; /* a float metric on binary rows, and binary metrics on float indexes */
+  CHECK_EQ_INT(pt_index_params_check(&p, &err), PT_MISUSE);
+  pt_index_params_default(&p, PT_INDEX_IVF_FLAT, PT_INDEX_JACCARD, 64);
+  CHECK_EQ_INT(pt_index_params_check(&p, &err), PT_MISUSE);
+  pt_index_params_default(&p, PT_INDEX_HNSW, PT_INDEX_HAMMING, 64);
+  CHECK_EQ_INT(pt_index_params_check(&p, &err), PT_MISUSE);
+
+  static const pt_index_metric BIN[2] = {PT_INDEX_HAMMING, PT_INDEX_JACCARD};
+  data D = make_data(3000, 128, 21);
+  float *queries = make_queries(40, 128, 21);
+  binarise(D.v, D.n, D.dim);
+  binarise(queries, 40, D.dim);
+  for (int mi = 0; mi < 2; mi++) {
+    pt_index *ix = build(PT_INDEX_BIN_IVF_FLAT, BIN[mi], &D, 0, 0, 32);
+    CHECK_EQ_INT(pt_index_count(ix), 3000);
+    if (getenv("PT_TEST_TIMES")) printf("    BIN_IVF_FLAT %s\n", mi ? "JACCARD" : "HAMMING");
+    CHECK_RECALL(recall(ix, &D, queries, 40, 10, 0, 2, NULL, 0), 0.90);
+    CHECK_RECALL(recall(ix, &D, queries, 40, 10, 0, 8, NULL, 0), 0.95);
+    CHECK_RECALL(recall(ix, &D, queries, 40, 10, 0, 32, NULL, 0), 1.0);
+    /* the lists split the rows: 2 probes of 32 lists look at a small share of them (a training
+     * that put every row in one list would still find the exact top 10) */
+    size_t asked = 0;
+    counter cnt = {&asked};
+    pt_index_filter f = {count_accept, &cnt};
+    for (size_t qi = 0; qi < 40; qi++) search(ix, &D, queries + qi * D.dim, 10, 0, 2, &f, 0);
+    CHECK(asked < 40 * D.n / 4);
+    pt_index_free(ix);
+  }
+  free(D.v);
+  D = make_data(1500, 64, 22);
+  binarise(D.v, D.n, D.dim);
+  D.base = 1000;
+  D.step = 7;
+  for (int mi = 0; mi < 2; mi++) {
+    pt_index *ix = build(PT_INDEX_BIN_IVF_FLAT, BIN[mi], &D, 0, 0, 16);
+    for (size_t qi = 0; qi < 10; qi++) check_exact(ix, &D, queries + qi * 128, 0, 16); /* its first 64 bits */
+    pt_index_free(ix);
+  }
   free(queries);
   free(D.v);
 }
@@ -416,10 +535,19 @@ static bool alive_accept(const void *ctx, uint32_t row) {
 }
 
 /* 1,000 mixed operations after a build; no removed or deleted row ever comes back */
-static void mixed_changes(pt_index_type type, pt_index_metric m) {
-  const size_t cap = 4000, dim = 16;
+static void mixed_changes(pt_index_type type, pt_index_metric m, pt_index_elem elem) {
+  const size_t cap = 4000, dim = pt_index_binary(type) ? 64 : 16;
   data D = make_data(cap, dim, 9); /* positions >= `used` are rows not written yet */
   float *fresh = make_queries(1000, dim, 10);
+  if (pt_index_binary(type)) {
+    binarise(D.v, cap, dim);
+    binarise(fresh, 1000, dim);
+  }
+  if (elem) {
+    data F = {fresh, 1000, dim, 0, 1, PT_INDEX_F32};
+    halve(&D, elem);
+    halve(&F, elem);
+  }
   uint8_t *alive = calloc(cap, 1), *indexed = calloc(cap, 1);
   size_t used = 2000;
   pt_index_params p;
@@ -428,6 +556,7 @@ static void mixed_changes(pt_index_type type, pt_index_metric m) {
   p.ef_construction = 60;
   p.nlist = 32;
   p.seed = 7;
+  p.elem = elem;
   pt_index *ix = NULL;
   CHECK_OK(pt_index_new(&p, &ix), (pt_error *)NULL);
   pt_index_rows rows = {data_get, &D};
@@ -472,11 +601,11 @@ static void mixed_changes(pt_index_type type, pt_index_metric m) {
   alive_ctx actx = {&live, alive};
   pt_index_filter f = {alive_accept, &actx};
   /* every live row finds itself first (distance 0 for L2), and no dead row is returned */
-  float pq[16];
+  float pq[64];
   size_t self = 0, checked = 0;
   for (size_t i = 0; i < used; i += 7) {
     if (!alive[i]) continue;
-    pt_index_prepare_query(m, D.v + i * dim, pq, dim);
+    row_query(&D, i, m, pq);
     hits got = search(ix, &live, pq, 10, 48, 8, &f, 0);
     for (size_t j = 0; j < got.n; j++) CHECK(alive[(got.ids[j] - D.base) / D.step]);
     checked++;
@@ -485,12 +614,13 @@ static void mixed_changes(pt_index_type type, pt_index_metric m) {
   if (m != PT_INDEX_IP) CHECK(self >= checked * 95 / 100); /* under IP a longer row can beat a row's own */
   /* recall against the exact search over the live rows */
   float *queries = make_queries(30, dim, 9);
+  if (pt_index_binary(type)) binarise(queries, 30, dim);
   double floor_ = type == PT_INDEX_IVF_SQ8 ? 0.80 : 0.90;
   CHECK_RECALL(recall(ix, &live, queries, 30, 10, 64, 12, &f, 0), floor_);
 
   /* the partition is compacted: live rows renumbered in order, the others dropped */
   uint32_t *remap = malloc(used * sizeof *remap);
-  data packed = {malloc(used * dim * sizeof(float)), 0, dim, 0, 1};
+  data packed = {malloc(used * dim * sizeof(float)), 0, dim, 0, 1, elem};
   for (size_t i = 0; i < used; i++) {
     remap[i] = alive[i] ? (uint32_t)packed.n : PT_INDEX_NONE;
     if (alive[i]) memcpy(packed.v + packed.n++ * dim, D.v + i * dim, dim * sizeof(float));
@@ -503,7 +633,7 @@ static void mixed_changes(pt_index_type type, pt_index_metric m) {
   CHECK(!pt_index_contains(ix, (uint32_t)packed.n));
   self = checked = 0;
   for (size_t i = 0; i < packed.n; i += 7) {
-    pt_index_prepare_query(m, packed.v + i * dim, pq, dim);
+    row_query(&packed, i, m, pq);
     hits got = search(ix, &packed, pq, 10, 48, 8, NULL, 0);
     for (size_t j = 0; j < got.n; j++) self += got.ids[j] == i;
     checked++;
@@ -533,13 +663,17 @@ static void mixed_changes(pt_index_type type, pt_index_metric m) {
 }
 
 TEST(changes_hnsw) {
-  mixed_changes(PT_INDEX_HNSW, PT_INDEX_L2);
-  mixed_changes(PT_INDEX_HNSW, PT_INDEX_COSINE);
+  mixed_changes(PT_INDEX_HNSW, PT_INDEX_L2, PT_INDEX_F32);
+  mixed_changes(PT_INDEX_HNSW, PT_INDEX_COSINE, PT_INDEX_F32);
+  mixed_changes(PT_INDEX_HNSW, PT_INDEX_L2, PT_INDEX_F16);
+  mixed_changes(PT_INDEX_HNSW, PT_INDEX_COSINE, PT_INDEX_BF16);
 }
-TEST(changes_hnsw_sq) { mixed_changes(PT_INDEX_HNSW_SQ, PT_INDEX_IP); }
+TEST(changes_hnsw_sq) { mixed_changes(PT_INDEX_HNSW_SQ, PT_INDEX_IP, PT_INDEX_F32); }
 TEST(changes_ivf) {
-  mixed_changes(PT_INDEX_IVF_FLAT, PT_INDEX_L2);
-  mixed_changes(PT_INDEX_IVF_SQ8, PT_INDEX_COSINE);
+  mixed_changes(PT_INDEX_IVF_FLAT, PT_INDEX_L2, PT_INDEX_F32);
+  mixed_changes(PT_INDEX_IVF_SQ8, PT_INDEX_COSINE, PT_INDEX_F32);
+  mixed_changes(PT_INDEX_BIN_IVF_FLAT, PT_INDEX_HAMMING, PT_INDEX_F32);
+  mixed_changes(PT_INDEX_BIN_IVF_FLAT, PT_INDEX_JACCARD, PT_INDEX_F32);
 }
 
 /* ============================================================================================
@@ -564,13 +698,21 @@ static void reseal(uint8_t *b, size_t len) {
 }
 
 TEST(save_load) {
-  data D = make_data(300, 12, 11);
-  D.base = 5;
-  D.step = 3;
-  float *queries = make_queries(5, 12, 11), pq[12];
-  static const pt_index_type types[4] = {PT_INDEX_HNSW, PT_INDEX_HNSW_SQ, PT_INDEX_IVF_FLAT, PT_INDEX_IVF_SQ8};
-  for (int t = 0; t < 4; t++) {
-    pt_index *ix = build(types[t], METRICS[t % 3], &D, 6, 30, 10);
+  data Df = make_data(300, 12, 11), Db = make_data(300, 16, 11);
+  Df.base = Db.base = 5;
+  Df.step = Db.step = 3;
+  float *qf = make_queries(5, 12, 11), *qb = make_queries(5, 16, 11), pq[16];
+  binarise(Db.v, Db.n, Db.dim);
+  binarise(qb, 5, Db.dim);
+  static const pt_index_type types[5] = {PT_INDEX_HNSW, PT_INDEX_HNSW_SQ, PT_INDEX_IVF_FLAT, PT_INDEX_IVF_SQ8,
+                                         PT_INDEX_BIN_IVF_FLAT};
+  for (int t = 0; t < 5; t++) {
+    const data *DD = t == 4 ? &Db : &Df;
+    const float *queries = t == 4 ? qb : qf;
+    pt_index_metric m = t == 4 ? PT_INDEX_JACCARD : METRICS[t % 3];
+    size_t dim = DD->dim;
+    data D = *DD;
+    pt_index *ix = build(types[t], m, &D, 6, 30, 10);
     CHECK_EQ_INT(pt_index_remove(ix, row_of(&D, 17)), PT_OK); /* a removed node is saved too */
     uint8_t *bytes = NULL;
     size_t len = 0;
@@ -583,7 +725,7 @@ TEST(save_load) {
     CHECK_EQ_INT(pt_index_count(back), pt_index_count(ix));
     CHECK(!pt_index_contains(back, row_of(&D, 17)));
     for (size_t qi = 0; qi < 5; qi++) {
-      pt_index_prepare_query(METRICS[t % 3], queries + qi * 12, pq, 12);
+      pt_index_prepare_query(m, queries + qi * dim, pq, dim);
       hits a = search(ix, &D, pq, 10, 20, 4, NULL, 0), b = search(back, &D, pq, 10, 20, 4, NULL, 0);
       CHECK(a.n == b.n && memcmp(a.ids, b.ids, sizeof a.ids) == 0 && memcmp(a.d, b.d, sizeof a.d) == 0);
     }
@@ -657,8 +799,55 @@ TEST(save_load) {
     pt_index_free(ix);
     pt_index_free(back);
   }
+  free(qf);
+  free(qb);
+  free(Df.v);
+  free(Db.v);
+}
+
+/* HNSW on float16 and bfloat16 rows: element types for HNSW only, recall floors per metric, the
+ * exact search (to the bit: the half kernels search.c scores with) when ef covers every node,
+ * and the element type saved with the index */
+TEST(hnsw_half) {
+  pt_index_params p;
+  pt_error err;
+  pt_index_params_default(&p, PT_INDEX_IVF_FLAT, PT_INDEX_L2, 8);
+  p.elem = PT_INDEX_F16;
+  CHECK_EQ_INT(pt_index_params_check(&p, &err), PT_MISUSE);
+  pt_index_params_default(&p, PT_INDEX_HNSW_SQ, PT_INDEX_L2, 8);
+  p.elem = PT_INDEX_BF16;
+  CHECK_EQ_INT(pt_index_params_check(&p, &err), PT_MISUSE);
+  static const pt_index_elem ELEMS[2] = {PT_INDEX_F16, PT_INDEX_BF16};
+  float *queries = make_queries(40, 24, 31), pq[24];
+  for (int ei = 0; ei < 2; ei++) {
+    data D = make_data(2000, 24, 31);
+    halve(&D, ELEMS[ei]);
+    for (int mi = 0; mi < 3; mi++) {
+      pt_index *ix = build(PT_INDEX_HNSW, METRICS[mi], &D, 12, 64, 0);
+      if (getenv("PT_TEST_TIMES")) printf("    %s %s\n", ei ? "BF16" : "F16", METRIC_NAMES[mi]);
+      CHECK_RECALL(recall(ix, &D, queries, 40, 10, 10, 0, NULL, 0), 0.82);
+      CHECK_RECALL(recall(ix, &D, queries, 40, 10, 64, 0, NULL, 0), 0.97);
+      for (size_t qi = 0; qi < 10; qi++) {
+        pt_index_prepare_query(METRICS[mi], queries + qi * 24, pq, 24);
+        check_exact(ix, &D, pq, 2000, 0);
+      }
+      uint8_t *bytes = NULL;
+      size_t len = 0;
+      CHECK_OK(pt_index_save(ix, &bytes, &len), (pt_error *)NULL);
+      pt_index *back = NULL;
+      CHECK_OK(pt_index_load(bytes, len, false, &back, &err), &err);
+      CHECK(back && pt_index_get_params(back)->elem == ELEMS[ei] && same_bytes(back, bytes, len));
+      bytes[44] |= 6; /* both element bits in the flags: refused */
+      reseal(bytes, len);
+      pt_index *bad = NULL;
+      CHECK_EQ_INT(pt_index_load(bytes, len, false, &bad, &err), PT_CORRUPT);
+      pt_free(bytes);
+      pt_index_free(back);
+      pt_index_free(ix);
+    }
+    free(D.v);
+  }
   free(queries);
-  free(D.v);
 }
 
 /* ============================================================================================
@@ -673,11 +862,12 @@ static const char *const STEP_NAMES[] = {"first add", "later add", "search", "sa
 #define LATER 60
 static pt_index *before_step(pt_index_type type, step s, const data *D) {
   pt_index_params p;
-  pt_index_params_default(&p, type, PT_INDEX_COSINE, (uint32_t)D->dim);
+  pt_index_params_default(&p, type, pt_index_binary(type) ? PT_INDEX_HAMMING : PT_INDEX_COSINE, (uint32_t)D->dim);
   p.M = 6;
   p.ef_construction = 24;
   p.nlist = 8;
   p.seed = 3;
+  p.elem = D->elem;
   p.refine = type == PT_INDEX_HNSW_SQ;
   pt_index *ix = NULL;
   if (pt_index_new(&p, &ix) != PT_OK) return NULL;
@@ -741,7 +931,7 @@ static pt_status run_step(pt_index **ixp, step s, const data *D, uint8_t **out, 
   case SEARCH: {
     pt_index_search_params sp = {10, 200, 8, 2, 0}, use;
     float pq[8];
-    pt_index_prepare_query(PT_INDEX_COSINE, D->v + 5 * D->dim, pq, D->dim);
+    row_query(D, 5, pt_index_get_params(ix)->metric, pq);
     hits h = {{0}, {0}, 0};
     share sh = {500};
     pt_index_filter f = {share_accept, &sh};
@@ -797,8 +987,10 @@ static pt_status run_step(pt_index **ixp, step s, const data *D, uint8_t **out, 
   return PT_OK;
 }
 
-static void sweep(pt_index_type type, step s) {
+static void sweep(pt_index_type type, pt_index_elem elem, step s) {
   data D = make_data(FIRST + LATER, 8, 13);
+  if (pt_index_binary(type)) binarise(D.v, D.n, D.dim);
+  if (elem) halve(&D, elem);
   /* what a run without failures gives */
   sweep_fail_at = 0;
   pt_index *ix = before_step(type, s, &D);
@@ -860,11 +1052,13 @@ static void sweep(pt_index_type type, step s) {
 TEST(allocation_failures) {
   CHECK_EQ_INT(pt_memory_used(), 0);
   test_alloc_install();
-  static const pt_index_type types[4] = {PT_INDEX_HNSW, PT_INDEX_HNSW_SQ, PT_INDEX_IVF_FLAT, PT_INDEX_IVF_SQ8};
-  for (int t = 0; t < 4; t++)
-    for (int s = FIRST_ADD; s <= COMPACT; s++) sweep(types[t], (step)s);
+  static const pt_index_type types[5] = {PT_INDEX_HNSW, PT_INDEX_HNSW_SQ, PT_INDEX_IVF_FLAT, PT_INDEX_IVF_SQ8,
+                                         PT_INDEX_BIN_IVF_FLAT};
+  for (int t = 0; t < 5; t++)
+    for (int s = FIRST_ADD; s <= COMPACT; s++) sweep(types[t], PT_INDEX_F32, (step)s);
+  for (int s = FIRST_ADD; s <= COMPACT; s++) sweep(PT_INDEX_HNSW, PT_INDEX_F16, (step)s); /* half rows */
   CHECK_EQ_INT(pt_set_allocator(NULL), PT_OK);
 }
 
-TEST_MAIN(T(parameters), T(hnsw_recall), T(hnsw_sq_recall), T(ivf_recall), T(exact_when_covering), T(filtered),
+TEST_MAIN(T(parameters), T(hnsw_recall), T(hnsw_sq_recall), T(ivf_recall), T(exact_when_covering), T(bin_ivf), T(hnsw_half), T(filtered),
           T(changes_hnsw), T(changes_hnsw_sq), T(changes_ivf), T(save_load), T(allocation_failures))
