@@ -698,11 +698,10 @@ pt_status pt_hnsw_compact(pt_index *ix, const pt_index_rows *rows, const uint32_
   for (uint32_t v = 0; v < h->n; v++) {
     if (g.nid[v] == PT_INDEX_NONE) continue;
     uint32_t nr = remap[h->rows[v]];
-    if (pt_u32map_get(&fresh, nr) != PT_INDEX_NONE) {
+    if (!pt_u32map_put_new(&fresh, nr, g.nid[v])) {
       rc = PT_MISUSE; /* two rows given one new id */
       goto fail;
     }
-    pt_u32map_put(&fresh, nr, g.nid[v]);
   }
   /* 2. */
   size_t cap = g.n ? g.n : 1, block = 1 + (size_t)h->M0;
@@ -1018,8 +1017,7 @@ pt_status pt_hnsw_load(pt_index *ix, pt_irdr *r, const char **why) {
       h->n_dead++;
       continue;
     }
-    if (pt_u32map_get(&ix->where, h->rows[v]) != PT_INDEX_NONE) return (*why = "a row live twice", PT_CORRUPT);
-    pt_u32map_put(&ix->where, h->rows[v], v);
+    if (!pt_u32map_put_new(&ix->where, h->rows[v], v)) return (*why = "a row live twice", PT_CORRUPT);
   }
   return PT_OK;
 }
