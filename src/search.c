@@ -1336,10 +1336,6 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
   size_t vwhich = 0;
   bool walk = q.m != M_BM25 && q.use_index && q.group_field < 0 && !q.has_radius && f32 &&
               pt_vindex_of_field(c, q.field, &vwhich);
-  if (walk && (!(wids = pt_malloc(q.isp.k * sizeof *wids)) || !(wdist = pt_malloc(q.isp.k * sizeof *wdist)))) {
-    rc = pt_fail_nomem(err);
-    goto done;
-  }
   for (size_t p = 0; q.m != M_BM25 && p < c->n_parts; p++) {
     if (!q.scope[p]) continue;
     const pt_partition *part = c->parts[p];
@@ -1347,6 +1343,11 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
     pt_vindex_walk_end(&w); /* the previous partition's */
     if (walk) {
       if ((rc = pt_vindex_walk_begin(c, vwhich, p, filter, &q.isp, &w, err))) goto done;
+      /* the walk's results, once it walks (a scan needs none) */
+      if (w.ix && !wids && (!(wids = pt_malloc(q.isp.k * sizeof *wids)) || !(wdist = pt_malloc(q.isp.k * sizeof *wdist)))) {
+        rc = pt_fail_nomem(err);
+        goto done;
+      }
       for (size_t qi = 0; w.ix && qi < q.nq && !rc; qi++) {
         size_t nh = 0;
         rc = pt_vindex_walk_search(&w, q.v.f + qi * (size_t)q.f->dim, wids, wdist, &nh, err);
