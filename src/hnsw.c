@@ -709,11 +709,10 @@ pt_status pt_hnsw_compact(pt_index *ix, const pt_index_rows *rows, const uint32_
   for (uint32_t v = 0; v < h->n; v++) {
     if (g.nid[v] == PT_INDEX_NONE) continue;
     uint32_t nr = remap[h->rows[v]];
-    if (pt_u32map_get(&fresh, nr) != PT_INDEX_NONE) {
+    if (!pt_u32map_put_new(&fresh, nr, g.nid[v])) {
       rc = PT_MISUSE; /* two rows given one new id */
       goto fail;
     }
-    pt_u32map_put(&fresh, nr, g.nid[v]);
   }
   /* 2. */
   size_t cap = g.n ? g.n : 1, block = 1 + (size_t)h->M0;
@@ -1003,26 +1002,34 @@ pt_status pt_hnsw_load(pt_index *ix, pt_irdr *r, const char **why) {
   }
   grow_commit(h, &gr);
   h->upper_used = upper;
+  /* the link lists, read in one pass: every node is on layer 0, so a link there needs only to
+   * name another node; an upper layer's must name a node that reaches it */
+  const uint8_t *at = r->p + r->at, *end = r->p + r->len;
   for (uint32_t v = 0; v < n; v++) {
     for (uint32_t l = 0; l <= h->level[v]; l++) {
-      uint32_t cnt = pt_irdr_u32(r);
-      if (r->bad || cnt > max_links(h, l)) return (*why = "a link count beyond M", PT_CORRUPT);
+      uint32_t cnt;
+      if (r->bad || end - at < 4 || (memcpy(&cnt, at, 4), cnt > max_links(h, l)))
+        return (r->bad = true, *why = "a link count beyond M", PT_CORRUPT);
+      at += 4;
+      if ((size_t)(end - at) / 4 < cnt) return (r->bad = true, *why = "truncated links", PT_CORRUPT);
       uint32_t *links = links_at(h, v, l);
       links[0] = cnt;
-      if (!pt_irdr_u32s(r, links + 1, cnt)) return (*why = "truncated links", PT_CORRUPT);
-      for (uint32_t j = 1; j <= cnt; j++)
-        if (links[j] >= n || links[j] == v || h->level[links[j]] < l)
-          return (*why = "a link to no node of that layer", PT_CORRUPT);
+      memcpy(links + 1, at, (size_t)cnt * 4);
+      at += (size_t)cnt * 4;
+      bool bad = false;
+      for (uint32_t j = 1; j <= cnt; j++) bad |= links[j] >= n || links[j] == v;
+      for (uint32_t j = 1; l && !bad && j <= cnt; j++) bad = h->level[links[j]] < l;
+      if (bad) return (*why = "a link to no node of that layer", PT_CORRUPT);
     }
   }
+  r->at = (size_t)(at - r->p);
   h->n = n;
   for (uint32_t v = 0; v < n; v++) {
     if (is_dead(h, v)) {
       h->n_dead++;
       continue;
     }
-    if (pt_u32map_get(&ix->where, h->rows[v]) != PT_INDEX_NONE) return (*why = "a row live twice", PT_CORRUPT);
-    pt_u32map_put(&ix->where, h->rows[v], v);
+    if (!pt_u32map_put_new(&ix->where, h->rows[v], v)) return (*why = "a row live twice", PT_CORRUPT);
   }
   return PT_OK;
 }

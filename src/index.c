@@ -268,6 +268,16 @@ void pt_u32map_put(pt_u32map *m, uint32_t key, uint32_t val) {
   m->vals[j] = val;
 }
 
+bool pt_u32map_put_new(pt_u32map *m, uint32_t key, uint32_t val) {
+  pt_assert(m->cap && m->count < m->cap / 2 + 1 && key != PT_INDEX_NONE);
+  size_t j = find_slot(m, key);
+  if (m->keys[j] != PT_INDEX_NONE) return false;
+  m->keys[j] = key;
+  m->vals[j] = val;
+  m->count++;
+  return true;
+}
+
 void pt_u32map_del(pt_u32map *m, uint32_t key) {
   if (!m->cap || key == PT_INDEX_NONE) return;
   size_t mask = m->cap - 1, j = find_slot(m, key);

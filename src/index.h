@@ -274,6 +274,9 @@ pt_status pt_u32map_reserve(pt_u32map *m, size_t more);
 uint32_t pt_u32map_get(const pt_u32map *m, uint32_t key); /* PT_INDEX_NONE when absent */
 /* Inserts or overwrites; room must be reserved. */
 void pt_u32map_put(pt_u32map *m, uint32_t key, uint32_t val);
+/* Inserts a key that is not there yet (one probe, where a get and a put take two); false, and
+ * nothing changed, when it is. Room must be reserved. */
+bool pt_u32map_put_new(pt_u32map *m, uint32_t key, uint32_t val);
 void pt_u32map_del(pt_u32map *m, uint32_t key);
 
 /* A (distance, entry) pair; distances inside are "smaller is better" (similarities negated). */

@@ -544,9 +544,8 @@ pt_status pt_ivf_load(pt_index *ix, pt_irdr *r, const char **why) {
     l->n = n;
     v->count += n;
     for (uint32_t i = 0; i < n; i++) {
-      if (l->rows[i] == PT_INDEX_NONE || pt_u32map_get(&ix->where, l->rows[i]) != PT_INDEX_NONE)
+      if (l->rows[i] == PT_INDEX_NONE || !pt_u32map_put_new(&ix->where, l->rows[i], c))
         return (*why = "a row twice, or no row", PT_CORRUPT);
-      pt_u32map_put(&ix->where, l->rows[i], c);
     }
   }
   return PT_OK;

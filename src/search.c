@@ -1334,10 +1334,6 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
   bool half = q.f->dtype == PT_FLOAT16_VECTOR || q.f->dtype == PT_BFLOAT16_VECTOR; /* HNSW: float queries */
   bool walk = q.m != M_BM25 && q.use_index && q.group_field < 0 && !q.has_radius && (f32 || bin || half) &&
               pt_vindex_of_field(c, q.field, &vwhich);
-  if (walk && (!(wids = pt_malloc(q.isp.k * sizeof *wids)) || !(wdist = pt_malloc(q.isp.k * sizeof *wdist)))) {
-    rc = pt_fail_nomem(err);
-    goto done;
-  }
   for (size_t p = 0; q.m != M_BM25 && p < c->n_parts; p++) {
     if (!q.scope[p]) continue;
     const pt_partition *part = c->parts[p];
@@ -1345,6 +1341,11 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
     pt_vindex_walk_end(&w); /* the previous partition's */
     if (walk) {
       if ((rc = pt_vindex_walk_begin(c, vwhich, p, filter, &q.isp, &w, err))) goto done;
+      /* the walk's results, once it walks (a scan needs none) */
+      if (w.ix && !wids && (!(wids = pt_malloc(q.isp.k * sizeof *wids)) || !(wdist = pt_malloc(q.isp.k * sizeof *wdist)))) {
+        rc = pt_fail_nomem(err);
+        goto done;
+      }
       for (size_t qi = 0; w.ix && qi < q.nq && !rc; qi++) {
         size_t nh = 0;
         const void *qv = bin ? (const void *)(q.v.bin + qi * (size_t)(q.f->dim / 8)) : (const void *)(q.v.f + qi * (size_t)q.f->dim);

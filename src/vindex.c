@@ -435,9 +435,12 @@ pt_status pt_vindex_walk_begin(const pt_collection *c, size_t which, size_t part
     /* the filter's rows of the segments the index covers, segment by segment: the walk's bitmap
      * is made of them, or, when the walk does not pay, the exact scan reads them (the filter
      * runs once either way) */
-    size_t cap = (size_t)lay->seg_mask + 1, segs = 0;
+    size_t cap = (size_t)lay->seg_mask + 1, segs = 0, room = cap;
     while (segs < p->n_segs && (uint32_t)(segs << lay->seg_shift) < upto) segs++;
-    w->sel = pt_malloc((segs ? segs : 1) * cap * sizeof *w->sel);
+    /* the selections kept back to back: room for what they hold (twice, so that growing is
+     * amortised) and a segment's worth for the one being selected; a filter that passes few
+     * rows keeps little, however many segments there are */
+    w->sel = pt_malloc(room * sizeof *w->sel);
     w->sel_at = pt_malloc((segs + 1) * sizeof *w->sel_at);
     if (!w->sel || !w->sel_at) {
       pt_vindex_walk_end(w);
@@ -446,6 +449,16 @@ pt_status pt_vindex_walk_begin(const pt_collection *c, size_t which, size_t part
     pass = 0;
     w->sel_at[0] = 0;
     for (size_t s = 0; s < segs; s++) {
+      if (room - w->sel_at[s] < cap) {
+        size_t want = 2 * w->sel_at[s] + cap, bytes; /* sel_at[s] <= the rows: no overflow */
+        uint32_t *grown = pt_mul_ok(want, sizeof *w->sel, &bytes) ? pt_realloc(w->sel, bytes) : NULL;
+        if (!grown) {
+          pt_vindex_walk_end(w);
+          return pt_fail_nomem(err);
+        }
+        w->sel = grown;
+        room = want;
+      }
       size_t n;
       pt_status rc = pt_filter_select(filter, c, part, s, w->sel + w->sel_at[s], &n, err);
       if (rc) {
@@ -454,7 +467,9 @@ pt_status pt_vindex_walk_begin(const pt_collection *c, size_t which, size_t part
       }
       w->sel_at[s + 1] = w->sel_at[s] + n;
       uint32_t base = (uint32_t)(s << lay->seg_shift);
-      for (size_t j = 0; j < n && base + w->sel[w->sel_at[s] + j] < upto; j++) pass++;
+      if (upto - base >= cap) pass += n; /* the whole segment is below upto */
+      else
+        for (size_t j = 0; j < n && base + w->sel[w->sel_at[s] + j] < upto; j++) pass++;
     }
     w->n_sel_segs = segs;
   }

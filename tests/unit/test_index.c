@@ -1049,6 +1049,35 @@ static void sweep(pt_index_type type, pt_index_elem elem, step s) {
   free(D.v);
 }
 
+/* The row map's one-probe insert (pt_u32map_put_new), and the loads that build their row maps
+ * with it: a saved HNSW index whose second node repeats the first one's row is refused. */
+TEST(row_maps) {
+  pt_u32map m = {0};
+  CHECK_OK(pt_u32map_reserve(&m, 100), (pt_error *)NULL);
+  for (uint32_t k = 0; k < 100; k++) CHECK(pt_u32map_put_new(&m, k * 7919u, k));
+  CHECK(!pt_u32map_put_new(&m, 7919u, 55)); /* there: nothing changes */
+  CHECK_EQ_INT(pt_u32map_get(&m, 7919u), 1);
+  CHECK_EQ_INT(m.count, 100);
+  pt_u32map_free(&m);
+
+  data D = make_data(200, 12, 13);
+  pt_index *ix = build(PT_INDEX_HNSW, PT_INDEX_L2, &D, 6, 30, 10);
+  uint8_t *bytes = NULL;
+  size_t len = 0;
+  CHECK_OK(pt_index_save(ix, &bytes, &len), (pt_error *)NULL);
+  /* header 56 bytes, then n, entry, top, trained (u32) and the generator (u64): the rows at 80 */
+  memcpy(bytes + 84, bytes + 80, 4);
+  reseal(bytes, len);
+  pt_error err;
+  pt_index *bad = NULL;
+  CHECK_ERR(pt_index_load(bytes, len, false, &bad, &err), &err, PT_CORRUPT, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+            "a row live twice");
+  CHECK(bad == NULL);
+  pt_free(bytes);
+  pt_index_free(ix);
+  free(D.v);
+}
+
 TEST(allocation_failures) {
   CHECK_EQ_INT(pt_memory_used(), 0);
   test_alloc_install();
@@ -1061,4 +1090,4 @@ TEST(allocation_failures) {
 }
 
 TEST_MAIN(T(parameters), T(hnsw_recall), T(hnsw_sq_recall), T(ivf_recall), T(exact_when_covering), T(bin_ivf), T(hnsw_half), T(filtered),
-          T(changes_hnsw), T(changes_hnsw_sq), T(changes_ivf), T(save_load), T(allocation_failures))
+          T(changes_hnsw), T(changes_hnsw_sq), T(changes_ivf), T(save_load), T(row_maps), T(allocation_failures))

@@ -84,17 +84,31 @@ function requestText(request, replacer = faithful) {
 }
 
 /** A request as JSON text without a replacer, when there is nothing for one to do: every value
- * a string, a boolean or a finite number, and params an empty plain object (a search's common
- * case); undefined otherwise (requestText then). Nothing of the caller's is read twice. */
-function plainRequestText(request) {
+ * a string, a boolean or a finite number, and params a plain object of search params (`keys`)
+ * each a finite number held as a plain value, such as { ef: 64 } (a search's common cases, an
+ * index's included); undefined otherwise (requestText then). Nothing of the caller's is read
+ * twice: params' values are looked at through their descriptors, which call no getter. */
+function plainRequestText(request, keys = []) {
   for (const k in request) {
     const v = request[k], t = typeof v;
     if (t === 'string' || t === 'boolean' || (t === 'number' && Number.isFinite(v))) continue;
     if (k === 'params' && t === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype && !('toJSON' in v) &&
-      Object.getOwnPropertyNames(v).length === 0) continue;
+      plainParams(v, keys)) continue;
     return undefined;
   }
   return JSON.stringify(request);
+}
+
+/** Whether every own property of `params` is an enumerable plain value, a finite number, under
+ * one of `keys`. */
+function plainParams(params, keys) {
+  const names = Object.getOwnPropertyNames(params);
+  for (const name of names) {
+    const d = Object.getOwnPropertyDescriptor(params, name);
+    if (!keys.includes(name) || !d.enumerable || !('value' in d) || typeof d.value !== 'number' || !Number.isFinite(d.value))
+      return false;
+  }
+  return true;
 }
 
 /** A parameter's value in a message: BigInts as 10n. */
@@ -514,7 +528,7 @@ export class Collection {
     const q = transcribeQueries(byIds ? null : data, byIds ? null : field ?? null, engine().constants.limits.MAX_NQ);
     const pk = info.fields[info.primary].name;
     const params = templateText(options.expr_params);
-    const text = withTemplate(plainRequestText(request) ?? requestText(request, function (k, v) {
+    const text = withTemplate(plainRequestText(request, SEARCH_PARAMS) ?? requestText(request, function (k, v) {
       // the params as written (after their toJSON); not an object: the core refuses it
       if (this === request && k === 'params' && v !== null && typeof v === 'object' && !Array.isArray(v))
         acceptOptions('search param.params', v, order === undefined ? SEARCH_PARAMS : [...SEARCH_PARAMS, 'order_by_fields'], SEARCH_PARAMS_HINT);
