@@ -238,6 +238,8 @@ typedef struct posting {
   size_t n, cap;
   size_t fresh;   /* blocks whose summary is current */
   front all;      /* the list's: covers every posting when fresh covers the list */
+  uint32_t *imp;  /* BM25: the impact order of positions [0, imp_n) (see "A query of one term") */
+  size_t imp_n, imp_cap; /* imp_n 0: no order (none built, or a change not at the end since) */
 } posting;
 
 /* A search's place in one query term's list. */
@@ -294,6 +296,7 @@ void pt_bm25_index_free(pt_bm25_index *ix) {
     pt_free(ix->lists[i].tf);
     pt_free(ix->lists[i].dl);
     pt_free(ix->lists[i].bm);
+    pt_free(ix->lists[i].imp);
   }
   pt_free(ix->lists);
   pt_u32map_free(&ix->terms);
@@ -317,7 +320,8 @@ size_t pt_bm25_index_memory(const pt_bm25_index *ix) {
              ix->len_cap * sizeof(float) + ix->acc_cap * (sizeof(float) + sizeof(uint32_t) + ix->ip) +
              ix->heap_cap * sizeof(pt_scored) + ix->cur_cap * (sizeof *ix->cur + sizeof *ix->part + BLOCK * sizeof *ix->pre);
   for (size_t i = 0; i < ix->n_lists; i++)
-    b += ix->lists[i].cap * (sizeof(uint32_t) + sizeof(float) * (ix->lists[i].dl ? 2 : 1)) + (ix->lists[i].bm ? blocks(ix->lists[i].cap) * sizeof(front) : 0);
+    b += ix->lists[i].cap * (sizeof(uint32_t) + sizeof(float) * (ix->lists[i].dl ? 2 : 1)) +
+         (ix->lists[i].bm ? blocks(ix->lists[i].cap) * sizeof(front) : 0) + ix->lists[i].imp_cap * sizeof(uint32_t);
   return b;
 }
 
@@ -359,6 +363,7 @@ static void posting_clear(posting *l) {
   pt_free(l->tf);
   pt_free(l->dl);
   pt_free(l->bm);
+  pt_free(l->imp);
   memset(l, 0, sizeof *l);
 }
 
@@ -482,6 +487,7 @@ pt_status pt_bm25_index_add(pt_bm25_index *ix, uint32_t row, const pt_sparse_pai
     l->n++;
     if (at + 1 == l->n && !ix->ip) summarise_appended(l, p[i].value, dl);
     else if (l->fresh > at / BLOCK) l->fresh = at / BLOCK;
+    if (at < l->imp_n) l->imp_n = 0; /* positions moved: the order is gone (an append leaves it) */
   }
   ix->len[row] = dl;
   ix->count++;
@@ -516,6 +522,7 @@ pt_status pt_bm25_index_remove(pt_bm25_index *ix, uint32_t row, const pt_sparse_
     if (l->dl) memmove(l->dl + at, l->dl + at + 1, (l->n - at - 1) * sizeof *l->dl);
     l->n--;
     if (l->fresh > at / BLOCK) l->fresh = at / BLOCK;
+    if (at < l->imp_n) l->imp_n = 0;
     if (l->n == 0) posting_clear(l); /* an emptied list gives its memory back; its term stays mapped to it */
   }
   ix->len[row] = -1;
@@ -553,6 +560,16 @@ static pt_status search_room(pt_bm25_index *ix, size_t kk) {
   return PT_GROW(&ix->heap, &ix->heap_cap, kk);
 }
 
+/* The heap's h rows, best first, into the caller's arrays. */
+static void heap_out(pt_bm25_index *ix, size_t h, uint32_t *ids, float *scores, size_t *count) {
+  pt_maxheap_sort(ix->heap, h);
+  for (size_t i = 0; i < h; i++) {
+    ids[i] = ix->heap[i].id;
+    scores[i] = -ix->heap[i].d;
+  }
+  *count = h;
+}
+
 /* The best kk of the touched rows the filter passes (NaN sums left out: they cannot be ranked),
  * highest first, ties in row order; the accumulators (and marks) back to zero. */
 static void best_touched(pt_bm25_index *ix, size_t n_touched, size_t kk, const pt_index_filter *filter, uint32_t *ids,
@@ -566,12 +583,7 @@ static void best_touched(pt_bm25_index *ix, size_t n_touched, size_t kk, const p
     if (s != s || (filter && filter->accept && !filter->accept(filter->ctx, r))) continue;
     pt_topk_offer(ix->heap, &h, kk, (pt_scored){-s, r});
   }
-  pt_maxheap_sort(ix->heap, h);
-  for (size_t i = 0; i < h; i++) {
-    ids[i] = ix->heap[i].id;
-    scores[i] = -ix->heap[i].d;
-  }
-  *count = h;
+  heap_out(ix, h, ids, scores, count);
 }
 
 /* ---- the BM25 search: document at a time, with exact pruning ----
@@ -699,6 +711,85 @@ static double offer(pt_bm25_index *ix, const pt_bm25_query *q, const float *part
   return *h == kk ? -(double)ix->heap[0].d : theta;
 }
 
+/* ---- a query of one term: its list read in impact order ----
+ *
+ * When one list holds the query's terms, a row's score is that term's part alone, w * ts(tf,
+ * length), and for a given tf it never rises as the length grows, whatever k1 and b (>= 0) and
+ * avgdl (> 0) the query brings: each float operation of pt_bm25_term_score is monotone in the
+ * length (rounding to nearest is monotone). So such a list keeps its positions in an order no
+ * statistic changes, tf descending, then length ascending, then position (row) ascending, built
+ * by the first such search, and the search reads each tf's run of it from the front until, k rows
+ * kept, a part falls below the worst kept: the rest of the run can neither beat nor tie it.
+ * Postings appended since the order was built (its tail) are scored one by one; the order is
+ * built again once the tail passes an eighth of it, and dropped by a change anywhere else in the
+ * list. The top k is the walk's, bit for bit: the same parts (summed from 0: 0 + part == part),
+ * offered to the same heap. */
+#define IMPACT_MIN (4 * BLOCK) /* shorter lists are walked: they cost less than an order */
+
+typedef struct impact_key {
+  float tf, dl;
+  uint32_t pos;
+} impact_key;
+
+static int cmp_impact(const void *a, const void *b) {
+  const impact_key *x = a, *y = b;
+  if (x->tf != y->tf) return x->tf > y->tf ? -1 : 1;
+  if (x->dl != y->dl) return x->dl < y->dl ? -1 : 1;
+  return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* Brings a list's impact order up to date; false when there is no room for it (the walk answers
+ * then, and the index is as it was but for capacity). */
+static bool impact_ready(posting *l) {
+  if (l->imp_n && l->n - l->imp_n <= l->imp_n / 8) return true;
+  impact_key *key = pt_malloc(l->n * sizeof *key);
+  if (!key) return false;
+  if (PT_GROW(&l->imp, &l->imp_cap, l->n) != PT_OK) {
+    pt_free(key);
+    return false;
+  }
+  for (size_t i = 0; i < l->n; i++) key[i] = (impact_key){l->tf[i], l->dl[i], (uint32_t)i};
+  qsort(key, l->n, sizeof *key, cmp_impact);
+  for (size_t i = 0; i < l->n; i++) l->imp[i] = key[i].pos;
+  pt_free(key);
+  l->imp_n = l->n;
+  return true;
+}
+
+/* The best kk rows of the one list `c` reads, in impact order then its tail, into the heap (its
+ * size *h). */
+static void search_one(pt_bm25_index *ix, const pt_bm25_query *q, const cursor *c, size_t kk,
+                       const pt_index_filter *filter, size_t *h) {
+  const posting *l = c->l;
+  float *part = ix->part;
+  double theta = -INFINITY;
+  for (size_t i = 0; i < l->imp_n;) {
+    const float tf = l->tf[l->imp[i]];
+    size_t j = i;
+    for (; j < l->imp_n && l->tf[l->imp[j]] == tf; j++) {
+      size_t pos = l->imp[j];
+      part[c->qi] = c->w * pt_bm25_term_score(tf, l->dl[pos], q->k1, q->b, q->avgdl);
+      if (*h == kk && part[c->qi] < theta) { /* the rest of the run is no better: past it, by halves */
+        size_t lo = j + 1, hi = l->imp_n;
+        while (lo < hi) {
+          size_t mid = lo + (hi - lo) / 2;
+          if (l->tf[l->imp[mid]] == tf) lo = mid + 1;
+          else hi = mid;
+        }
+        j = lo;
+        break;
+      }
+      theta = offer(ix, q, part, kk, h, l->rows[pos], theta, true, filter);
+    }
+    i = j;
+  }
+  for (size_t pos = l->imp_n; pos < l->n; pos++) {
+    part[c->qi] = c->w * pt_bm25_term_score(l->tf[pos], l->dl[pos], q->k1, q->b, q->avgdl);
+    theta = offer(ix, q, part, kk, h, l->rows[pos], theta, true, filter);
+  }
+  part[c->qi] = 0;
+}
+
 pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t k, const pt_index_filter *filter,
                                uint32_t *ids, float *scores, size_t *count) {
   if (!ix || !q || !count || (k && (!ids || !scores)) || ix->ip) return PT_MISUSE;
@@ -722,11 +813,12 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
   cursor *cur = ix->cur;
   float *part = ix->part;
   size_t m = 0;
+  posting *one = NULL; /* the list, when the query has one */
   for (size_t i = 0; i < q->n; i++) {
     part[i] = 0;
     uint32_t li = pt_u32map_get(&ix->terms, q->w[i].index);
     if (li == PT_INDEX_NONE || ix->lists[li].n == 0 || !(q->w[i].value > 0)) continue; /* adds nothing */
-    posting *l = &ix->lists[li];
+    posting *l = one = &ix->lists[li];
     refresh(ix, l);
     cursor c = {.l = l, .blk = SIZE_MAX, .qi = i, .w = q->w[i].value, .ub = bound(q, q->w[i].value, &l->all)};
     settle(q, &c);
@@ -736,6 +828,12 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
       at--;
     }
     cur[at] = c;
+  }
+  if (m == 1 && one->n >= IMPACT_MIN && q->k1 >= 0 && q->b >= 0 && q->avgdl > 0 && impact_ready(one)) {
+    size_t h = 0;
+    search_one(ix, q, &cur[0], kk, filter, &h);
+    heap_out(ix, h, ids, scores, count);
+    return PT_OK;
   }
   /* the margin of a sum of up to m float parts */
   const double sum_margin = 1 + 1.25e-7 * (double)(m + 1);
@@ -839,12 +937,7 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
     if (theta != was)
       while (e < m && (below + cur[e].ub) * sum_margin <= theta) below += cur[e++].ub;
   }
-  pt_maxheap_sort(ix->heap, h);
-  for (size_t i = 0; i < h; i++) {
-    ids[i] = ix->heap[i].id;
-    scores[i] = -ix->heap[i].d;
-  }
-  *count = h;
+  heap_out(ix, h, ids, scores, count);
   return PT_OK;
 }
 

@@ -34,7 +34,9 @@
  * and keeps the best k that the filter passes. It is exact and prunes: each block of 32 postings
  * keeps the Pareto front of its (tf, length) pairs, which bounds the part of any row in it
  * whatever k1, b and avgdl the query brings, so rows and whole blocks that cannot beat the k-th
- * best so far are passed over (block-max MaxScore; bm25.c). Like pt_index (index.h) it holds row
+ * best so far are passed over (block-max MaxScore; bm25.c). A query whose terms hold one list
+ * between them reads that list in an order kept for it (tf, then length: bm25.c), only as far as
+ * a row can still enter. Like pt_index (index.h) it holds row
  * ids, takes a pt_index_filter, is all-or-nothing on PT_NOMEM (a failed add leaves the postings
  * as they were; only capacity may have grown) and is not safe for concurrent use (search
  * scratch, and the block summaries a search brings up to date after a change in the middle of

@@ -488,7 +488,35 @@ static void pr_remove(pt_bm25_stats *st, pt_bm25_index *ix, uint32_t r) {
   pr_in[r] = false;
 }
 
-static void pr_compare(const pt_bm25_stats *st, pt_bm25_index *ix, int queries) {
+/* `changes` random changes: a row removed or added, upserted in place (removed, added again with
+ * new terms), forgotten, or left as it is. */
+static void pr_churn(pt_bm25_stats *st, pt_bm25_index *ix, int changes) {
+  for (int i = 0; i < changes; i++) {
+    uint32_t r = next_rand() % PR_ROWS;
+    if (pr_gone[r]) continue;
+    switch (next_rand() % 4) {
+    case 0:
+      if (pr_in[r]) pr_remove(st, ix, r);
+      else pr_add(st, ix, r);
+      break;
+    case 1: /* upsert */
+      if (pr_in[r]) pr_remove(st, ix, r);
+      pr_add(st, ix, r);
+      break;
+    case 2:
+      if (pr_in[r]) {
+        CHECK_OK(pt_bm25_index_forget(ix, r), (pt_error *)NULL);
+        pr_gone[r] = true;
+      }
+      break;
+    default:
+      break;
+    }
+  }
+}
+
+/* `queries` searches of 1 to max_terms terms compared with the exhaustive scorer. */
+static void pr_compare_terms(const pt_bm25_stats *st, pt_bm25_index *ix, int queries, size_t max_terms) {
   static const double kb[][2] = {{1.2, 0.75}, {0, 0}, {3, 1}, {0.5, 0}, {2, 0.3}};
   pt_index_filter flt = {every_third, NULL};
   pt_bm25_query q = {0};
@@ -500,7 +528,7 @@ static void pr_compare(const pt_bm25_stats *st, pt_bm25_index *ix, int queries) 
     pt_sparse_pair tf[4];
     size_t n = 0;
     uint32_t t = 0;
-    for (size_t i = 0, m = 1 + next_rand() % 4; i < m; i++) {
+    for (size_t i = 0, m = 1 + next_rand() % max_terms; i < m; i++) {
       t += 1 + (next_rand() % 2 ? next_rand() % 3 : next_rand() % 30);
       tf[n++] = (pt_sparse_pair){t, (float)(1 + next_rand() % 2)};
     }
@@ -530,24 +558,32 @@ static void pr_compare(const pt_bm25_stats *st, pt_bm25_index *ix, int queries) 
   pt_bm25_query_release(&q);
 }
 
-TEST(pruned_search_is_exhaustive) {
-  pt_bm25_stats st = {0};
+static void pr_compare(const pt_bm25_stats *st, pt_bm25_index *ix, int queries) { pr_compare_terms(st, ix, queries, 4); }
+
+/* A new index of every row: the even rows appended, searched (`queries` of up to max_terms terms)
+ * as they grow, every `even_every` rows, then the odd rows inserted below the others (their
+ * lists' later blocks go stale), searched every `odd_every`. */
+static pt_bm25_index *pr_fill(pt_bm25_stats *st, uint32_t even_every, uint32_t odd_every, int queries, size_t max_terms) {
   pt_bm25_index *ix;
   CHECK_OK(pt_bm25_index_new(&ix), (pt_error *)NULL);
   memset(pr_in, 0, sizeof pr_in);
   memset(pr_gone, 0, sizeof pr_gone);
-  /* the even rows appended, searched as they grow */
   for (uint32_t r = 0; r < PR_ROWS; r += 2) {
-    pr_add(&st, ix, r);
-    if (r % 400 == 0) pr_compare(&st, ix, 10);
+    pr_add(st, ix, r);
+    if (r % even_every == 0) pr_compare_terms(st, ix, queries, max_terms);
   }
-  pr_compare(&st, ix, 60);
-  /* the odd rows inserted below the others (their lists' later blocks go stale) */
+  pr_compare_terms(st, ix, 6 * queries, max_terms);
   for (uint32_t r = PR_ROWS - 1; r < PR_ROWS; r -= 2) {
-    pr_add(&st, ix, r);
-    if (r % 300 == 1) pr_compare(&st, ix, 10);
+    pr_add(st, ix, r);
+    if (r % odd_every == 1) pr_compare_terms(st, ix, queries, max_terms);
   }
-  pr_compare(&st, ix, 60);
+  pr_compare_terms(st, ix, 6 * queries, max_terms);
+  return ix;
+}
+
+TEST(pruned_search_is_exhaustive) {
+  pt_bm25_stats st = {0};
+  pt_bm25_index *ix = pr_fill(&st, 400, 300, 10, 4);
   /* removals only (the postings after a removed one move down by one, across block ends) */
   for (int round = 0; round < 4; round++) {
     for (int i = 0; i < 100; i++) {
@@ -558,29 +594,26 @@ TEST(pruned_search_is_exhaustive) {
   }
   /* removals, upserts in place (removed, added again with new terms) and forgotten rows */
   for (int round = 0; round < 6; round++) {
-    for (int i = 0; i < 150; i++) {
-      uint32_t r = next_rand() % PR_ROWS;
-      if (pr_gone[r]) continue;
-      switch (next_rand() % 4) {
-      case 0:
-        if (pr_in[r]) pr_remove(&st, ix, r);
-        else pr_add(&st, ix, r);
-        break;
-      case 1: /* upsert */
-        if (pr_in[r]) pr_remove(&st, ix, r);
-        pr_add(&st, ix, r);
-        break;
-      case 2:
-        if (pr_in[r]) {
-          CHECK_OK(pt_bm25_index_forget(ix, r), (pt_error *)NULL);
-          pr_gone[r] = true;
-        }
-        break;
-      default:
-        break;
-      }
-    }
+    pr_churn(&st, ix, 150);
     pr_compare(&st, ix, 40);
+  }
+  pt_bm25_index_free(ix);
+  pt_bm25_stats_free(&st);
+}
+
+/* ---- a query of one term: its list read in impact order ----
+ * A query whose terms hold one list between them reads it by tf, then length, and stops a tf's
+ * run at the first part below the k-th best (bm25.c): a wrong order, a run stopped at a tie (a
+ * lower row of equal score still enters), or postings appended, inserted or removed since the
+ * order was built would change a top k. Few distinct lengths and tfs (many exact ties, and
+ * with k1 0 or b 0 whole runs of equal scores); searches between appends (the order's tail),
+ * inserts below other rows (the order dropped), removes, upserts and forgotten rows. */
+TEST(one_term_is_exhaustive) {
+  pt_bm25_stats st = {0};
+  pt_bm25_index *ix = pr_fill(&st, 40, 100, 6, 1); /* appends grow the order's tail, then it is built again */
+  for (int round = 0; round < 8; round++) {
+    pr_churn(&st, ix, 80);
+    pr_compare_terms(&st, ix, 40, 1);
   }
   pt_bm25_index_free(ix);
   pt_bm25_stats_free(&st);
@@ -903,6 +936,6 @@ TEST(allocation_failures) {
   CHECK_EQ_INT(pt_set_allocator(NULL), PT_OK);
 }
 
-TEST_MAIN(T(term_index), T(vectors), T(scores_match_the_definition), T(deleted_rows_counted_until_compaction), T(forget), T(top_k_is_the_brute_force), T(many_rare_words), T(pruned_search_is_exhaustive),
+TEST_MAIN(T(term_index), T(vectors), T(scores_match_the_definition), T(deleted_rows_counted_until_compaction), T(forget), T(top_k_is_the_brute_force), T(many_rare_words), T(pruned_search_is_exhaustive), T(one_term_is_exhaustive),
           T(ip_index),
           T(parameters), T(drop_ratio_search), T(misuse), T(allocation_failures))
