@@ -334,8 +334,8 @@ static bool vector_ok(const pt_bm25_index *ix, const pt_sparse_pair *p, size_t n
   return true;
 }
 
-/* Grows a posting list (its lengths with `lengths`, and its block summaries) to hold one more
- * entry. */
+/* Grows a posting list to hold one more entry (with `lengths`, a BM25 list's: its lengths and
+ * its block summaries too). */
 static pt_status posting_room(posting *l, bool lengths) {
   if (l->n < l->cap) return PT_OK;
   size_t cap = l->cap ? l->cap * 2 : 4;
@@ -349,10 +349,10 @@ static pt_status posting_room(posting *l, bool lengths) {
     float *dl = pt_realloc(l->dl, cap * sizeof *dl);
     if (!dl) return PT_NOMEM; /* as above */
     l->dl = dl;
+    front *bm = pt_realloc(l->bm, blocks(cap) * sizeof *bm);
+    if (!bm) return PT_NOMEM; /* as above */
+    l->bm = bm;
   }
-  front *bm = pt_realloc(l->bm, blocks(cap) * sizeof *bm);
-  if (!bm) return PT_NOMEM; /* as above */
-  l->bm = bm;
   l->cap = cap;
   return PT_OK;
 }
@@ -610,12 +610,11 @@ static void best_touched(pt_bm25_index *ix, size_t n_touched, size_t kk, const p
  * covers the float rounding of a part (a few ulps) and of a sum of up to m parts, so a row is
  * only passed over when its float score could not be above theta. */
 
-/* Summarises the stale blocks of a list, and merges them into the list's summary (all of them
- * when the first block was stale). */
+/* Summarises the stale blocks of a list, then the list from its blocks' summaries (merged from
+ * scratch: a point of the old one may stand for a posting that a change took out). */
 static void refresh(const pt_bm25_index *ix, posting *l) {
   size_t nb = blocks(l->n);
   if (l->fresh >= nb) return;
-  if (l->fresh == 0) front_cap(&l->all, NULL, NULL, 0);
   for (size_t b = l->fresh; b < nb; b++) {
     size_t end = (b + 1) * BLOCK < l->n ? (b + 1) * BLOCK : l->n;
     float tf[BLOCK + 1], dl[BLOCK + 1];
@@ -625,8 +624,10 @@ static void refresh(const pt_bm25_index *ix, posting *l) {
       if (len >= 0) n = front_add(tf, dl, n, l->tf[j], len); /* forgotten rows left out */
     }
     front_cap(&l->bm[b], tf, dl, n);
-    for (size_t i = 0; i < FRONT && l->bm[b].tf[i] > 0; i++) front_count(&l->all, l->bm[b].tf[i], l->bm[b].dl[i]);
   }
+  front_cap(&l->all, NULL, NULL, 0);
+  for (size_t b = 0; b < nb; b++)
+    for (size_t i = 0; i < FRONT && l->bm[b].tf[i] > 0; i++) front_count(&l->all, l->bm[b].tf[i], l->bm[b].dl[i]);
   l->fresh = nb;
 }
 
@@ -641,6 +642,14 @@ static double bound(const pt_bm25_query *q, float w, const front *f) {
     if (ts > best) best = ts;
   }
   return (double)w * best * PART_MARGIN;
+}
+
+double pt_bm25_index_term_bound(pt_bm25_index *ix, const pt_bm25_query *q, size_t i) {
+  if (!ix || !q || i >= q->n || ix->ip) return 0;
+  uint32_t li = pt_u32map_get(&ix->terms, q->w[i].index);
+  if (li == PT_INDEX_NONE || ix->lists[li].n == 0) return 0;
+  refresh(ix, &ix->lists[li]);
+  return bound(q, q->w[i].value, &ix->lists[li].all);
 }
 
 /* A cursor's row and, when it entered another block, that block's last row and bound. */

@@ -185,6 +185,11 @@ pt_status pt_bm25_index_forget(pt_bm25_index *ix, uint32_t row);
 pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t k, const pt_index_filter *filter,
                                uint32_t *ids, float *scores, size_t *count);
 
+/* The bound a search puts on the part of the query's term i (q->w[i]) in any row: its list's
+ * summary, brought up to date, at q's k1, b and avgdl (0 when the index has no posting of it or
+ * is an ip index). At least every live row's part; for tests, which check it is not far above. */
+double pt_bm25_index_term_bound(pt_bm25_index *ix, const pt_bm25_query *q, size_t i);
+
 /* An ip index's best k rows by inner product with the query q[0..qn) (indices ascending), among
  * the rows that share a non-zero term with it, as pt_bm25_index_search returns them. Each sum is
  * the exact scan's, bit for bit (products stored value x query value, added in ascending index

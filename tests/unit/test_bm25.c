@@ -619,6 +619,54 @@ TEST(one_term_is_exhaustive) {
   pt_bm25_stats_free(&st);
 }
 
+/* ---- a list's summary follows removes ----
+ * A search bounds a term's part by its list's summary. A remove after the list's first block
+ * once left the removed posting's point in it (the summary was merged anew only when the first
+ * block changed): the bound stayed above every remaining part, and pruned less. */
+TEST(list_bound_follows_removes) {
+  enum { ROWS = 100, BIG = 50 };
+  pt_bm25_stats st = {0};
+  pt_bm25_index *ix;
+  CHECK_OK(pt_bm25_index_new(&ix), (pt_error *)NULL);
+  static pt_sparse_pair d[ROWS];
+  for (uint32_t r = 0; r < ROWS; r++) {
+    d[r] = (pt_sparse_pair){7, r == BIG ? 5.0f : 1.0f};
+    CHECK_OK(pt_bm25_stats_add(&st, &d[r], 1), (pt_error *)NULL);
+    CHECK_OK(pt_bm25_index_add(ix, r, &d[r], 1), (pt_error *)NULL);
+  }
+  pt_bm25_params p;
+  pt_bm25_params_default(&p);
+  pt_bm25_query q = {0};
+  const pt_sparse_pair tf = {7, 1};
+  CHECK_OK(pt_bm25_query_prepare(&st, &tf, 1, &p, &q), (pt_error *)NULL);
+  CHECK(pt_bm25_index_term_bound(ix, &q, 0) >= q.w[0].value * pt_bm25_term_score(5, 5, q.k1, q.b, q.avgdl));
+  pt_bm25_stats_remove(&st, &d[BIG], 1); /* the row of tf 5, in the list's second block */
+  CHECK_OK(pt_bm25_index_remove(ix, BIG, &d[BIG], 1), (pt_error *)NULL);
+  CHECK_OK(pt_bm25_query_prepare(&st, &tf, 1, &p, &q), (pt_error *)NULL);
+  double most = q.w[0].value * pt_bm25_term_score(1, 1, q.k1, q.b, q.avgdl), bound = pt_bm25_index_term_bound(ix, &q, 0);
+  CHECK(bound >= most);
+  if (!(bound <= most * (1 + 1e-4))) printf("  bound %.9g, every part at most %.9g\n", bound, most);
+  CHECK(bound <= most * (1 + 1e-4));
+  pt_bm25_query_release(&q);
+  pt_bm25_index_free(ix);
+  pt_bm25_stats_free(&st);
+}
+
+/* ---- an ip list holds its postings' rows and values, nothing more ----
+ * The block summaries serve BM25 searches only: ip lists once allocated them too. */
+TEST(ip_lists_hold_no_summaries) {
+  pt_bm25_index *ix;
+  CHECK_OK(pt_bm25_index_new_ip(&ix), (pt_error *)NULL);
+  const pt_sparse_pair v = {3, -0.5f};
+  size_t m4 = 0;
+  for (uint32_t r = 0; r < 64; r++) { /* row ids below 64: the lengths keep their first size */
+    CHECK_OK(pt_bm25_index_add(ix, r, &v, 1), (pt_error *)NULL);
+    if (r == 3) m4 = pt_bm25_index_memory(ix); /* the list's room: 4 postings, then 64 */
+  }
+  CHECK_EQ_INT(pt_bm25_index_memory(ix) - m4, (64 - 4) * (sizeof(uint32_t) + sizeof(float)));
+  pt_bm25_index_free(ix);
+}
+
 /* ---- the ip index (a plain sparse field's SPARSE_INVERTED_INDEX) ---- */
 
 /* The exact scan's inner product (search.c): products summed in ascending index order from 0. */
@@ -936,6 +984,7 @@ TEST(allocation_failures) {
   CHECK_EQ_INT(pt_set_allocator(NULL), PT_OK);
 }
 
-TEST_MAIN(T(term_index), T(vectors), T(scores_match_the_definition), T(deleted_rows_counted_until_compaction), T(forget), T(top_k_is_the_brute_force), T(many_rare_words), T(pruned_search_is_exhaustive), T(one_term_is_exhaustive),
+TEST_MAIN(T(term_index), T(vectors), T(scores_match_the_definition), T(deleted_rows_counted_until_compaction), T(forget), T(top_k_is_the_brute_force), T(many_rare_words), T(pruned_search_is_exhaustive), T(one_term_is_exhaustive), T(list_bound_follows_removes),
+          T(ip_lists_hold_no_summaries),
           T(ip_index),
           T(parameters), T(drop_ratio_search), T(misuse), T(allocation_failures))
