@@ -652,6 +652,12 @@ double pt_bm25_index_term_bound(pt_bm25_index *ix, const pt_bm25_query *q, size_
   return bound(q, q->w[i].value, &ix->lists[li].all);
 }
 
+/* The last row of block b of a list. */
+static uint32_t block_last(const posting *l, size_t b) {
+  size_t end = (b + 1) * BLOCK;
+  return l->rows[(end < l->n ? end : l->n) - 1];
+}
+
 /* A cursor's row and, when it entered another block, that block's last row and bound. */
 static void settle(const pt_bm25_query *q, cursor *c) {
   const posting *l = c->l;
@@ -663,8 +669,7 @@ static void settle(const pt_bm25_query *q, cursor *c) {
   size_t b = c->pos / BLOCK;
   if (b == c->blk) return;
   c->blk = b;
-  size_t end = (b + 1) * BLOCK;
-  c->last = l->rows[(end < l->n ? end : l->n) - 1];
+  c->last = block_last(l, b);
   c->bub = bound(q, c->w, &l->bm[b]);
 }
 
@@ -675,25 +680,40 @@ static inline void advance(const pt_bm25_query *q, cursor *c) {
   else settle(q, c);
 }
 
-/* Moves a cursor to its first posting at or after row `r`: block by block, then by halves. */
+/* Moves a cursor to its first posting at or after row `r`: to its block by strides that double
+ * (a rare word's rows move a common word's cursor over thousands of blocks), then by halves. */
 static void seek(const pt_bm25_query *q, cursor *c, uint32_t r) {
   const posting *l = c->l;
   size_t pos = c->pos;
-  while (pos < l->n) {
-    size_t end = (pos / BLOCK + 1) * BLOCK;
-    if (end > l->n) end = l->n;
-    if (l->rows[end - 1] < r) {
-      pos = end;
-      continue;
+  if (pos < l->n && l->rows[pos] < r) {
+    size_t nb = blocks(l->n), lo = pos / BLOCK, hi = lo; /* the block: the first from lo whose last row is >= r */
+    if (block_last(l, lo) < r) {
+      /* block_last(lo) < r; hi: a block whose last row is >= r, or nb */
+      for (size_t step = 1;; step *= 2) {
+        hi = lo + step < nb ? lo + step : nb;
+        if (hi == nb || block_last(l, hi) >= r) break;
+        lo = hi;
+      }
+      while (lo + 1 < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (block_last(l, mid) < r) lo = mid;
+        else hi = mid;
+      }
+      pos = hi * BLOCK; /* past the end when hi == nb */
     }
-    size_t lo = pos, hi = end - 1; /* rows[hi] >= r */
-    while (lo < hi) {
-      size_t mid = lo + (hi - lo) / 2;
-      if (l->rows[mid] < r) lo = mid + 1;
-      else hi = mid;
+    if (pos < l->n) {
+      size_t a = pos, b = (pos / BLOCK + 1) * BLOCK; /* rows[b - 1] >= r */
+      if (b > l->n) b = l->n;
+      b--;
+      while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        if (l->rows[mid] < r) a = mid + 1;
+        else b = mid;
+      }
+      pos = a;
+    } else {
+      pos = l->n;
     }
-    pos = lo;
-    break;
   }
   c->pos = pos;
   settle(q, c);
