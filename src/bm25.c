@@ -768,19 +768,38 @@ static int cmp_impact(const void *a, const void *b) {
 }
 
 /* Brings a list's impact order up to date; false when there is no room for it (the walk answers
- * then, and the index is as it was but for capacity). */
+ * then, and the index is as it was but for capacity). Whole tfs and lengths of a small range (a
+ * BM25 function's counts) are put in order by one stable counting pass on (largest tf - tf,
+ * length), which costs about what a walk of the list does; other values by a sort. */
 static bool impact_ready(posting *l) {
   if (l->imp_n && l->n - l->imp_n <= l->imp_n / 8) return true;
-  impact_key *key = pt_malloc(l->n * sizeof *key);
-  if (!key) return false;
-  if (PT_GROW(&l->imp, &l->imp_cap, l->n) != PT_OK) {
-    pt_free(key);
-    return false;
+  if (PT_GROW(&l->imp, &l->imp_cap, l->n) != PT_OK) return false;
+  float max_tf = 0, max_dl = 0;
+  bool whole = true;
+  for (size_t i = 0; i < l->n; i++) {
+    float tf = l->tf[i], dl = l->dl[i];
+    whole = whole && tf == floorf(tf) && dl == floorf(dl);
+    if (tf > max_tf) max_tf = tf;
+    if (dl > max_dl) max_dl = dl;
   }
-  for (size_t i = 0; i < l->n; i++) key[i] = (impact_key){l->tf[i], l->dl[i], (uint32_t)i};
-  qsort(key, l->n, sizeof *key, cmp_impact);
-  for (size_t i = 0; i < l->n; i++) l->imp[i] = key[i].pos;
-  pt_free(key);
+  whole = whole && max_tf <= 65535 && max_dl <= 65535; /* (lengths are >= 0, tfs > 0) */
+  size_t width = whole ? (size_t)max_dl + 1 : 0, range = whole ? ((size_t)max_tf + 1) * width : SIZE_MAX;
+  if (range <= 4 * l->n + 1024) {
+    uint32_t *at = pt_calloc(range + 1, sizeof *at);
+    if (!at) return false;
+    const size_t top = (size_t)max_tf;
+    for (size_t i = 0; i < l->n; i++) at[(top - (size_t)l->tf[i]) * width + (size_t)l->dl[i] + 1]++;
+    for (size_t v = 0; v < range; v++) at[v + 1] += at[v];
+    for (size_t i = 0; i < l->n; i++) l->imp[at[(top - (size_t)l->tf[i]) * width + (size_t)l->dl[i]]++] = (uint32_t)i;
+    pt_free(at);
+  } else {
+    impact_key *key = pt_malloc(l->n * sizeof *key);
+    if (!key) return false;
+    for (size_t i = 0; i < l->n; i++) key[i] = (impact_key){l->tf[i], l->dl[i], (uint32_t)i};
+    qsort(key, l->n, sizeof *key, cmp_impact);
+    for (size_t i = 0; i < l->n; i++) l->imp[i] = key[i].pos;
+    pt_free(key);
+  }
   l->imp_n = l->n;
   return true;
 }
