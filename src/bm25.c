@@ -238,9 +238,14 @@ typedef struct posting {
   size_t n, cap;
   size_t fresh;   /* blocks whose summary is current */
   front all;      /* the list's: covers every posting when fresh covers the list */
-  uint32_t *imp;  /* BM25: the impact order of positions [0, imp_n) (see "A query of one term") */
-  size_t imp_n, imp_cap; /* imp_n 0: no order (none built, or a change not at the end since) */
 } posting;
+
+/* A BM25 list's impact order, positions [0, n) of the list (see "a query of one term"): kept
+ * beside the lists, not in them, so that the lists an add reads stay as small as they were. */
+typedef struct impact {
+  uint32_t *pos;
+  size_t n, cap; /* n 0: no order (none made, or a change not at the list's end since) */
+} impact;
 
 /* A search's place in one query term's list. */
 typedef struct cursor {
@@ -264,6 +269,8 @@ struct pt_bm25_index {
   size_t len_cap;
   size_t count;
   bool ip; /* an index of plain sparse rows (pt_bm25_index_new_ip): values of any sign, no lengths */
+  impact *imp;      /* BM25: per list, for lists [0, imp_lists) (grown by one-term searches) */
+  size_t imp_lists;
   /* search scratch */
   cursor *cur;        /* BM25: one per query term found */
   float *part;        /* BM25: one per query term */
@@ -296,8 +303,9 @@ void pt_bm25_index_free(pt_bm25_index *ix) {
     pt_free(ix->lists[i].tf);
     pt_free(ix->lists[i].dl);
     pt_free(ix->lists[i].bm);
-    pt_free(ix->lists[i].imp);
   }
+  for (size_t i = 0; i < ix->imp_lists; i++) pt_free(ix->imp[i].pos);
+  pt_free(ix->imp);
   pt_free(ix->lists);
   pt_u32map_free(&ix->terms);
   pt_free(ix->len);
@@ -321,7 +329,9 @@ size_t pt_bm25_index_memory(const pt_bm25_index *ix) {
              ix->heap_cap * sizeof(pt_scored) + ix->cur_cap * (sizeof *ix->cur + sizeof *ix->part + BLOCK * sizeof *ix->pre);
   for (size_t i = 0; i < ix->n_lists; i++)
     b += ix->lists[i].cap * (sizeof(uint32_t) + sizeof(float) * (ix->lists[i].dl ? 2 : 1)) +
-         (ix->lists[i].bm ? blocks(ix->lists[i].cap) * sizeof(front) : 0) + ix->lists[i].imp_cap * sizeof(uint32_t);
+         (ix->lists[i].bm ? blocks(ix->lists[i].cap) * sizeof(front) : 0);
+  b += ix->imp_lists * sizeof(impact);
+  for (size_t i = 0; i < ix->imp_lists; i++) b += ix->imp[i].cap * sizeof(uint32_t);
   return b;
 }
 
@@ -363,7 +373,6 @@ static void posting_clear(posting *l) {
   pt_free(l->tf);
   pt_free(l->dl);
   pt_free(l->bm);
-  pt_free(l->imp);
   memset(l, 0, sizeof *l);
 }
 
@@ -423,6 +432,18 @@ static void summarise_appended(posting *l, float tf, float dl) {
   l->fresh = b + 1;
 }
 
+/* A change at position `at` of list li: its impact order is gone when that moved positions it
+ * holds (an append leaves it), and with `clear` (the list emptied) its memory too. */
+static void impact_changed(pt_bm25_index *ix, uint32_t li, size_t at, bool clear) {
+  if (li >= ix->imp_lists) return;
+  impact *o = &ix->imp[li];
+  if (at < o->n) o->n = 0;
+  if (clear) {
+    pt_free(o->pos);
+    memset(o, 0, sizeof *o);
+  }
+}
+
 /* Where `row` is, or would go, in a list. */
 static size_t posting_find(const posting *l, uint32_t row) {
   size_t lo = 0, hi = l->n;
@@ -474,7 +495,8 @@ pt_status pt_bm25_index_add(pt_bm25_index *ix, uint32_t row, const pt_sparse_pai
   /* 5. insert (nothing can fail from here on) */
   float dl = ix->ip ? 0 : pt_bm25_doc_len(p, n);
   for (size_t i = 0; i < n; i++) {
-    posting *l = &ix->lists[pt_u32map_get(&ix->terms, p[i].index)];
+    uint32_t li = pt_u32map_get(&ix->terms, p[i].index);
+    posting *l = &ix->lists[li];
     size_t at = l->n && l->rows[l->n - 1] > row ? posting_find(l, row) : l->n;
     memmove(l->rows + at + 1, l->rows + at, (l->n - at) * sizeof *l->rows);
     memmove(l->tf + at + 1, l->tf + at, (l->n - at) * sizeof *l->tf);
@@ -487,7 +509,7 @@ pt_status pt_bm25_index_add(pt_bm25_index *ix, uint32_t row, const pt_sparse_pai
     l->n++;
     if (at + 1 == l->n && !ix->ip) summarise_appended(l, p[i].value, dl);
     else if (l->fresh > at / BLOCK) l->fresh = at / BLOCK;
-    if (at < l->imp_n) l->imp_n = 0; /* positions moved: the order is gone (an append leaves it) */
+    impact_changed(ix, li, at, false);
   }
   ix->len[row] = dl;
   ix->count++;
@@ -515,14 +537,15 @@ pt_status pt_bm25_index_remove(pt_bm25_index *ix, uint32_t row, const pt_sparse_
     if (at == pl->n || pl->rows[at] != row) return PT_MISUSE;
   }
   for (size_t i = 0; i < n; i++) {
-    posting *l = &ix->lists[pt_u32map_get(&ix->terms, p[i].index)];
+    uint32_t li = pt_u32map_get(&ix->terms, p[i].index);
+    posting *l = &ix->lists[li];
     size_t at = posting_find(l, row);
     memmove(l->rows + at, l->rows + at + 1, (l->n - at - 1) * sizeof *l->rows);
     memmove(l->tf + at, l->tf + at + 1, (l->n - at - 1) * sizeof *l->tf);
     if (l->dl) memmove(l->dl + at, l->dl + at + 1, (l->n - at - 1) * sizeof *l->dl);
     l->n--;
     if (l->fresh > at / BLOCK) l->fresh = at / BLOCK;
-    if (at < l->imp_n) l->imp_n = 0;
+    impact_changed(ix, li, at, l->n == 0);
     if (l->n == 0) posting_clear(l); /* an emptied list gives its memory back; its term stays mapped to it */
   }
   ix->len[row] = -1;
@@ -771,9 +794,18 @@ static int cmp_impact(const void *a, const void *b) {
  * then, and the index is as it was but for capacity). Whole tfs and lengths of a small range (a
  * BM25 function's counts) are put in order by one stable counting pass on (largest tf - tf,
  * length), which costs about what a walk of the list does; other values by a sort. */
-static bool impact_ready(posting *l) {
-  if (l->imp_n && l->n - l->imp_n <= l->imp_n / 8) return true;
-  if (PT_GROW(&l->imp, &l->imp_cap, l->n) != PT_OK) return false;
+static bool impact_ready(pt_bm25_index *ix, uint32_t li) {
+  if (ix->imp_lists < ix->n_lists) {
+    impact *imp = pt_realloc(ix->imp, ix->cap_lists * sizeof *imp);
+    if (!imp) return false;
+    memset(imp + ix->imp_lists, 0, (ix->cap_lists - ix->imp_lists) * sizeof *imp);
+    ix->imp = imp;
+    ix->imp_lists = ix->cap_lists;
+  }
+  const posting *l = &ix->lists[li];
+  impact *o = &ix->imp[li];
+  if (o->n && l->n - o->n <= o->n / 8) return true;
+  if (PT_GROW(&o->pos, &o->cap, l->n) != PT_OK) return false;
   float max_tf = 0, max_dl = 0;
   bool whole = true;
   for (size_t i = 0; i < l->n; i++) {
@@ -790,38 +822,38 @@ static bool impact_ready(posting *l) {
     const size_t top = (size_t)max_tf;
     for (size_t i = 0; i < l->n; i++) at[(top - (size_t)l->tf[i]) * width + (size_t)l->dl[i] + 1]++;
     for (size_t v = 0; v < range; v++) at[v + 1] += at[v];
-    for (size_t i = 0; i < l->n; i++) l->imp[at[(top - (size_t)l->tf[i]) * width + (size_t)l->dl[i]]++] = (uint32_t)i;
+    for (size_t i = 0; i < l->n; i++) o->pos[at[(top - (size_t)l->tf[i]) * width + (size_t)l->dl[i]]++] = (uint32_t)i;
     pt_free(at);
   } else {
     impact_key *key = pt_malloc(l->n * sizeof *key);
     if (!key) return false;
     for (size_t i = 0; i < l->n; i++) key[i] = (impact_key){l->tf[i], l->dl[i], (uint32_t)i};
     qsort(key, l->n, sizeof *key, cmp_impact);
-    for (size_t i = 0; i < l->n; i++) l->imp[i] = key[i].pos;
+    for (size_t i = 0; i < l->n; i++) o->pos[i] = key[i].pos;
     pt_free(key);
   }
-  l->imp_n = l->n;
+  o->n = l->n;
   return true;
 }
 
 /* The best kk rows of the one list `c` reads, in impact order then its tail, into the heap (its
  * size *h). */
-static void search_one(pt_bm25_index *ix, const pt_bm25_query *q, const cursor *c, size_t kk,
+static void search_one(pt_bm25_index *ix, const pt_bm25_query *q, const cursor *c, const impact *o, size_t kk,
                        const pt_index_filter *filter, size_t *h) {
   const posting *l = c->l;
   float *part = ix->part;
   double theta = -INFINITY;
-  for (size_t i = 0; i < l->imp_n;) {
-    const float tf = l->tf[l->imp[i]];
+  for (size_t i = 0; i < o->n;) {
+    const float tf = l->tf[o->pos[i]];
     size_t j = i;
-    for (; j < l->imp_n && l->tf[l->imp[j]] == tf; j++) {
-      size_t pos = l->imp[j];
+    for (; j < o->n && l->tf[o->pos[j]] == tf; j++) {
+      size_t pos = o->pos[j];
       part[c->qi] = c->w * pt_bm25_term_score(tf, l->dl[pos], q->k1, q->b, q->avgdl);
       if (*h == kk && part[c->qi] < theta) { /* the rest of the run is no better: past it, by halves */
-        size_t lo = j + 1, hi = l->imp_n;
+        size_t lo = j + 1, hi = o->n;
         while (lo < hi) {
           size_t mid = lo + (hi - lo) / 2;
-          if (l->tf[l->imp[mid]] == tf) lo = mid + 1;
+          if (l->tf[o->pos[mid]] == tf) lo = mid + 1;
           else hi = mid;
         }
         j = lo;
@@ -831,7 +863,7 @@ static void search_one(pt_bm25_index *ix, const pt_bm25_query *q, const cursor *
     }
     i = j;
   }
-  for (size_t pos = l->imp_n; pos < l->n; pos++) {
+  for (size_t pos = o->n; pos < l->n; pos++) {
     part[c->qi] = c->w * pt_bm25_term_score(l->tf[pos], l->dl[pos], q->k1, q->b, q->avgdl);
     theta = offer(ix, q, part, kk, h, l->rows[pos], theta, true, filter);
   }
@@ -861,12 +893,12 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
   cursor *cur = ix->cur;
   float *part = ix->part;
   size_t m = 0;
-  posting *one = NULL; /* the list, when the query has one */
+  uint32_t one = 0; /* the list, when the query has one */
   for (size_t i = 0; i < q->n; i++) {
     part[i] = 0;
     uint32_t li = pt_u32map_get(&ix->terms, q->w[i].index);
     if (li == PT_INDEX_NONE || ix->lists[li].n == 0 || !(q->w[i].value > 0)) continue; /* adds nothing */
-    posting *l = one = &ix->lists[li];
+    posting *l = &ix->lists[one = li];
     refresh(ix, l);
     cursor c = {.l = l, .blk = SIZE_MAX, .qi = i, .w = q->w[i].value, .ub = bound(q, q->w[i].value, &l->all)};
     settle(q, &c);
@@ -877,9 +909,9 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
     }
     cur[at] = c;
   }
-  if (m == 1 && one->n >= IMPACT_MIN && q->k1 >= 0 && q->b >= 0 && q->avgdl > 0 && impact_ready(one)) {
+  if (m == 1 && ix->lists[one].n >= IMPACT_MIN && q->k1 >= 0 && q->b >= 0 && q->avgdl > 0 && impact_ready(ix, one)) {
     size_t h = 0;
-    search_one(ix, q, &cur[0], kk, filter, &h);
+    search_one(ix, q, &cur[0], &ix->imp[one], kk, filter, &h);
     heap_out(ix, h, ids, scores, count);
     return PT_OK;
   }
