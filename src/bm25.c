@@ -240,6 +240,13 @@ typedef struct posting {
   front all;      /* the list's: covers every posting when fresh covers the list */
 } posting;
 
+/* A BM25 list's impact order, positions [0, n) of the list (see "a query of one term"): kept
+ * beside the lists, not in them, so that the lists an add reads stay as small as they were. */
+typedef struct impact {
+  uint32_t *pos;
+  size_t n, cap; /* n 0: no order (none made, or a change not at the list's end since) */
+} impact;
+
 /* A search's place in one query term's list. */
 typedef struct cursor {
   const posting *l;
@@ -262,6 +269,8 @@ struct pt_bm25_index {
   size_t len_cap;
   size_t count;
   bool ip; /* an index of plain sparse rows (pt_bm25_index_new_ip): values of any sign, no lengths */
+  impact *imp;      /* BM25: per list, for lists [0, imp_lists) (grown by one-term searches) */
+  size_t imp_lists;
   /* search scratch */
   cursor *cur;        /* BM25: one per query term found */
   float *part;        /* BM25: one per query term */
@@ -295,6 +304,8 @@ void pt_bm25_index_free(pt_bm25_index *ix) {
     pt_free(ix->lists[i].dl);
     pt_free(ix->lists[i].bm);
   }
+  for (size_t i = 0; i < ix->imp_lists; i++) pt_free(ix->imp[i].pos);
+  pt_free(ix->imp);
   pt_free(ix->lists);
   pt_u32map_free(&ix->terms);
   pt_free(ix->len);
@@ -317,7 +328,10 @@ size_t pt_bm25_index_memory(const pt_bm25_index *ix) {
              ix->len_cap * sizeof(float) + ix->acc_cap * (sizeof(float) + sizeof(uint32_t) + ix->ip) +
              ix->heap_cap * sizeof(pt_scored) + ix->cur_cap * (sizeof *ix->cur + sizeof *ix->part + BLOCK * sizeof *ix->pre);
   for (size_t i = 0; i < ix->n_lists; i++)
-    b += ix->lists[i].cap * (sizeof(uint32_t) + sizeof(float) * (ix->lists[i].dl ? 2 : 1)) + (ix->lists[i].bm ? blocks(ix->lists[i].cap) * sizeof(front) : 0);
+    b += ix->lists[i].cap * (sizeof(uint32_t) + sizeof(float) * (ix->lists[i].dl ? 2 : 1)) +
+         (ix->lists[i].bm ? blocks(ix->lists[i].cap) * sizeof(front) : 0);
+  b += ix->imp_lists * sizeof(impact);
+  for (size_t i = 0; i < ix->imp_lists; i++) b += ix->imp[i].cap * sizeof(uint32_t);
   return b;
 }
 
@@ -330,8 +344,8 @@ static bool vector_ok(const pt_bm25_index *ix, const pt_sparse_pair *p, size_t n
   return true;
 }
 
-/* Grows a posting list (its lengths with `lengths`, and its block summaries) to hold one more
- * entry. */
+/* Grows a posting list to hold one more entry (with `lengths`, a BM25 list's: its lengths and
+ * its block summaries too). */
 static pt_status posting_room(posting *l, bool lengths) {
   if (l->n < l->cap) return PT_OK;
   size_t cap = l->cap ? l->cap * 2 : 4;
@@ -345,10 +359,10 @@ static pt_status posting_room(posting *l, bool lengths) {
     float *dl = pt_realloc(l->dl, cap * sizeof *dl);
     if (!dl) return PT_NOMEM; /* as above */
     l->dl = dl;
+    front *bm = pt_realloc(l->bm, blocks(cap) * sizeof *bm);
+    if (!bm) return PT_NOMEM; /* as above */
+    l->bm = bm;
   }
-  front *bm = pt_realloc(l->bm, blocks(cap) * sizeof *bm);
-  if (!bm) return PT_NOMEM; /* as above */
-  l->bm = bm;
   l->cap = cap;
   return PT_OK;
 }
@@ -418,6 +432,18 @@ static void summarise_appended(posting *l, float tf, float dl) {
   l->fresh = b + 1;
 }
 
+/* A change at position `at` of list li: its impact order is gone when that moved positions it
+ * holds (an append leaves it), and with `clear` (the list emptied) its memory too. */
+static void impact_changed(pt_bm25_index *ix, uint32_t li, size_t at, bool clear) {
+  if (li >= ix->imp_lists) return;
+  impact *o = &ix->imp[li];
+  if (at < o->n) o->n = 0;
+  if (clear) {
+    pt_free(o->pos);
+    memset(o, 0, sizeof *o);
+  }
+}
+
 /* Where `row` is, or would go, in a list. */
 static size_t posting_find(const posting *l, uint32_t row) {
   size_t lo = 0, hi = l->n;
@@ -469,7 +495,8 @@ pt_status pt_bm25_index_add(pt_bm25_index *ix, uint32_t row, const pt_sparse_pai
   /* 5. insert (nothing can fail from here on) */
   float dl = ix->ip ? 0 : pt_bm25_doc_len(p, n);
   for (size_t i = 0; i < n; i++) {
-    posting *l = &ix->lists[pt_u32map_get(&ix->terms, p[i].index)];
+    uint32_t li = pt_u32map_get(&ix->terms, p[i].index);
+    posting *l = &ix->lists[li];
     size_t at = l->n && l->rows[l->n - 1] > row ? posting_find(l, row) : l->n;
     memmove(l->rows + at + 1, l->rows + at, (l->n - at) * sizeof *l->rows);
     memmove(l->tf + at + 1, l->tf + at, (l->n - at) * sizeof *l->tf);
@@ -482,6 +509,7 @@ pt_status pt_bm25_index_add(pt_bm25_index *ix, uint32_t row, const pt_sparse_pai
     l->n++;
     if (at + 1 == l->n && !ix->ip) summarise_appended(l, p[i].value, dl);
     else if (l->fresh > at / BLOCK) l->fresh = at / BLOCK;
+    impact_changed(ix, li, at, false);
   }
   ix->len[row] = dl;
   ix->count++;
@@ -509,13 +537,15 @@ pt_status pt_bm25_index_remove(pt_bm25_index *ix, uint32_t row, const pt_sparse_
     if (at == pl->n || pl->rows[at] != row) return PT_MISUSE;
   }
   for (size_t i = 0; i < n; i++) {
-    posting *l = &ix->lists[pt_u32map_get(&ix->terms, p[i].index)];
+    uint32_t li = pt_u32map_get(&ix->terms, p[i].index);
+    posting *l = &ix->lists[li];
     size_t at = posting_find(l, row);
     memmove(l->rows + at, l->rows + at + 1, (l->n - at - 1) * sizeof *l->rows);
     memmove(l->tf + at, l->tf + at + 1, (l->n - at - 1) * sizeof *l->tf);
     if (l->dl) memmove(l->dl + at, l->dl + at + 1, (l->n - at - 1) * sizeof *l->dl);
     l->n--;
     if (l->fresh > at / BLOCK) l->fresh = at / BLOCK;
+    impact_changed(ix, li, at, l->n == 0);
     if (l->n == 0) posting_clear(l); /* an emptied list gives its memory back; its term stays mapped to it */
   }
   ix->len[row] = -1;
@@ -553,6 +583,16 @@ static pt_status search_room(pt_bm25_index *ix, size_t kk) {
   return PT_GROW(&ix->heap, &ix->heap_cap, kk);
 }
 
+/* The heap's h rows, best first, into the caller's arrays. */
+static void heap_out(pt_bm25_index *ix, size_t h, uint32_t *ids, float *scores, size_t *count) {
+  pt_maxheap_sort(ix->heap, h);
+  for (size_t i = 0; i < h; i++) {
+    ids[i] = ix->heap[i].id;
+    scores[i] = -ix->heap[i].d;
+  }
+  *count = h;
+}
+
 /* The best kk of the touched rows the filter passes (NaN sums left out: they cannot be ranked),
  * highest first, ties in row order; the accumulators (and marks) back to zero. */
 static void best_touched(pt_bm25_index *ix, size_t n_touched, size_t kk, const pt_index_filter *filter, uint32_t *ids,
@@ -566,12 +606,7 @@ static void best_touched(pt_bm25_index *ix, size_t n_touched, size_t kk, const p
     if (s != s || (filter && filter->accept && !filter->accept(filter->ctx, r))) continue;
     pt_topk_offer(ix->heap, &h, kk, (pt_scored){-s, r});
   }
-  pt_maxheap_sort(ix->heap, h);
-  for (size_t i = 0; i < h; i++) {
-    ids[i] = ix->heap[i].id;
-    scores[i] = -ix->heap[i].d;
-  }
-  *count = h;
+  heap_out(ix, h, ids, scores, count);
 }
 
 /* ---- the BM25 search: document at a time, with exact pruning ----
@@ -598,12 +633,11 @@ static void best_touched(pt_bm25_index *ix, size_t n_touched, size_t kk, const p
  * covers the float rounding of a part (a few ulps) and of a sum of up to m parts, so a row is
  * only passed over when its float score could not be above theta. */
 
-/* Summarises the stale blocks of a list, and merges them into the list's summary (all of them
- * when the first block was stale). */
+/* Summarises the stale blocks of a list, then the list from its blocks' summaries (merged from
+ * scratch: a point of the old one may stand for a posting that a change took out). */
 static void refresh(const pt_bm25_index *ix, posting *l) {
   size_t nb = blocks(l->n);
   if (l->fresh >= nb) return;
-  if (l->fresh == 0) front_cap(&l->all, NULL, NULL, 0);
   for (size_t b = l->fresh; b < nb; b++) {
     size_t end = (b + 1) * BLOCK < l->n ? (b + 1) * BLOCK : l->n;
     float tf[BLOCK + 1], dl[BLOCK + 1];
@@ -613,8 +647,10 @@ static void refresh(const pt_bm25_index *ix, posting *l) {
       if (len >= 0) n = front_add(tf, dl, n, l->tf[j], len); /* forgotten rows left out */
     }
     front_cap(&l->bm[b], tf, dl, n);
-    for (size_t i = 0; i < FRONT && l->bm[b].tf[i] > 0; i++) front_count(&l->all, l->bm[b].tf[i], l->bm[b].dl[i]);
   }
+  front_cap(&l->all, NULL, NULL, 0);
+  for (size_t b = 0; b < nb; b++)
+    for (size_t i = 0; i < FRONT && l->bm[b].tf[i] > 0; i++) front_count(&l->all, l->bm[b].tf[i], l->bm[b].dl[i]);
   l->fresh = nb;
 }
 
@@ -631,6 +667,20 @@ static double bound(const pt_bm25_query *q, float w, const front *f) {
   return (double)w * best * PART_MARGIN;
 }
 
+double pt_bm25_index_term_bound(pt_bm25_index *ix, const pt_bm25_query *q, size_t i) {
+  if (!ix || !q || i >= q->n || ix->ip) return 0;
+  uint32_t li = pt_u32map_get(&ix->terms, q->w[i].index);
+  if (li == PT_INDEX_NONE || ix->lists[li].n == 0) return 0;
+  refresh(ix, &ix->lists[li]);
+  return bound(q, q->w[i].value, &ix->lists[li].all);
+}
+
+/* The last row of block b of a list. */
+static uint32_t block_last(const posting *l, size_t b) {
+  size_t end = (b + 1) * BLOCK;
+  return l->rows[(end < l->n ? end : l->n) - 1];
+}
+
 /* A cursor's row and, when it entered another block, that block's last row and bound. */
 static void settle(const pt_bm25_query *q, cursor *c) {
   const posting *l = c->l;
@@ -642,8 +692,7 @@ static void settle(const pt_bm25_query *q, cursor *c) {
   size_t b = c->pos / BLOCK;
   if (b == c->blk) return;
   c->blk = b;
-  size_t end = (b + 1) * BLOCK;
-  c->last = l->rows[(end < l->n ? end : l->n) - 1];
+  c->last = block_last(l, b);
   c->bub = bound(q, c->w, &l->bm[b]);
 }
 
@@ -654,25 +703,40 @@ static inline void advance(const pt_bm25_query *q, cursor *c) {
   else settle(q, c);
 }
 
-/* Moves a cursor to its first posting at or after row `r`: block by block, then by halves. */
+/* Moves a cursor to its first posting at or after row `r`: to its block by strides that double
+ * (a rare word's rows move a common word's cursor over thousands of blocks), then by halves. */
 static void seek(const pt_bm25_query *q, cursor *c, uint32_t r) {
   const posting *l = c->l;
   size_t pos = c->pos;
-  while (pos < l->n) {
-    size_t end = (pos / BLOCK + 1) * BLOCK;
-    if (end > l->n) end = l->n;
-    if (l->rows[end - 1] < r) {
-      pos = end;
-      continue;
+  if (pos < l->n && l->rows[pos] < r) {
+    size_t nb = blocks(l->n), lo = pos / BLOCK, hi = lo; /* the block: the first from lo whose last row is >= r */
+    if (block_last(l, lo) < r) {
+      /* block_last(lo) < r; hi: a block whose last row is >= r, or nb */
+      for (size_t step = 1;; step *= 2) {
+        hi = lo + step < nb ? lo + step : nb;
+        if (hi == nb || block_last(l, hi) >= r) break;
+        lo = hi;
+      }
+      while (lo + 1 < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (block_last(l, mid) < r) lo = mid;
+        else hi = mid;
+      }
+      pos = hi * BLOCK; /* past the end when hi == nb */
     }
-    size_t lo = pos, hi = end - 1; /* rows[hi] >= r */
-    while (lo < hi) {
-      size_t mid = lo + (hi - lo) / 2;
-      if (l->rows[mid] < r) lo = mid + 1;
-      else hi = mid;
+    if (pos < l->n) {
+      size_t a = pos, b = (pos / BLOCK + 1) * BLOCK; /* rows[b - 1] >= r */
+      if (b > l->n) b = l->n;
+      b--;
+      while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        if (l->rows[mid] < r) a = mid + 1;
+        else b = mid;
+      }
+      pos = a;
+    } else {
+      pos = l->n;
     }
-    pos = lo;
-    break;
   }
   c->pos = pos;
   settle(q, c);
@@ -699,6 +763,113 @@ static double offer(pt_bm25_index *ix, const pt_bm25_query *q, const float *part
   return *h == kk ? -(double)ix->heap[0].d : theta;
 }
 
+/* ---- a query of one term: its list read in impact order ----
+ *
+ * When one list holds the query's terms, a row's score is that term's part alone, w * ts(tf,
+ * length), and for a given tf it never rises as the length grows, whatever k1 and b (>= 0) and
+ * avgdl (> 0) the query brings: each float operation of pt_bm25_term_score is monotone in the
+ * length (rounding to nearest is monotone). So such a list keeps its positions in an order no
+ * statistic changes, tf descending, then length ascending, then position (row) ascending, built
+ * by the first such search, and the search reads each tf's run of it from the front until, k rows
+ * kept, a part falls below the worst kept: the rest of the run can neither beat nor tie it.
+ * Postings appended since the order was built (its tail) are scored one by one; the order is
+ * built again once the tail passes an eighth of it, and dropped by a change anywhere else in the
+ * list. The top k is the walk's, bit for bit: the same parts (summed from 0: 0 + part == part),
+ * offered to the same heap. */
+#define IMPACT_MIN (4 * BLOCK) /* shorter lists are walked: they cost less than an order */
+
+typedef struct impact_key {
+  float tf, dl;
+  uint32_t pos;
+} impact_key;
+
+static int cmp_impact(const void *a, const void *b) {
+  const impact_key *x = a, *y = b;
+  if (x->tf != y->tf) return x->tf > y->tf ? -1 : 1;
+  if (x->dl != y->dl) return x->dl < y->dl ? -1 : 1;
+  return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* Brings a list's impact order up to date; false when there is no room for it (the walk answers
+ * then, and the index is as it was but for capacity). Whole tfs and lengths of a small range (a
+ * BM25 function's counts) are put in order by one stable counting pass on (largest tf - tf,
+ * length), which costs about what a walk of the list does; other values by a sort. */
+static bool impact_ready(pt_bm25_index *ix, uint32_t li) {
+  if (ix->imp_lists < ix->n_lists) {
+    impact *imp = pt_realloc(ix->imp, ix->cap_lists * sizeof *imp);
+    if (!imp) return false;
+    memset(imp + ix->imp_lists, 0, (ix->cap_lists - ix->imp_lists) * sizeof *imp);
+    ix->imp = imp;
+    ix->imp_lists = ix->cap_lists;
+  }
+  const posting *l = &ix->lists[li];
+  impact *o = &ix->imp[li];
+  if (o->n && l->n - o->n <= o->n / 8) return true;
+  if (PT_GROW(&o->pos, &o->cap, l->n) != PT_OK) return false;
+  float max_tf = 0, max_dl = 0;
+  bool whole = true;
+  for (size_t i = 0; i < l->n; i++) {
+    float tf = l->tf[i], dl = l->dl[i];
+    whole = whole && tf == floorf(tf) && dl == floorf(dl);
+    if (tf > max_tf) max_tf = tf;
+    if (dl > max_dl) max_dl = dl;
+  }
+  whole = whole && max_tf <= 65535 && max_dl <= 65535; /* (lengths are >= 0, tfs > 0) */
+  size_t width = whole ? (size_t)max_dl + 1 : 0, range = whole ? ((size_t)max_tf + 1) * width : SIZE_MAX;
+  if (range <= 4 * l->n + 1024) {
+    uint32_t *at = pt_calloc(range + 1, sizeof *at);
+    if (!at) return false;
+    const size_t top = (size_t)max_tf;
+    for (size_t i = 0; i < l->n; i++) at[(top - (size_t)l->tf[i]) * width + (size_t)l->dl[i] + 1]++;
+    for (size_t v = 0; v < range; v++) at[v + 1] += at[v];
+    for (size_t i = 0; i < l->n; i++) o->pos[at[(top - (size_t)l->tf[i]) * width + (size_t)l->dl[i]]++] = (uint32_t)i;
+    pt_free(at);
+  } else {
+    impact_key *key = pt_malloc(l->n * sizeof *key);
+    if (!key) return false;
+    for (size_t i = 0; i < l->n; i++) key[i] = (impact_key){l->tf[i], l->dl[i], (uint32_t)i};
+    qsort(key, l->n, sizeof *key, cmp_impact);
+    for (size_t i = 0; i < l->n; i++) o->pos[i] = key[i].pos;
+    pt_free(key);
+  }
+  o->n = l->n;
+  return true;
+}
+
+/* The best kk rows of the one list `c` reads, in impact order then its tail, into the heap (its
+ * size *h). */
+static void search_one(pt_bm25_index *ix, const pt_bm25_query *q, const cursor *c, const impact *o, size_t kk,
+                       const pt_index_filter *filter, size_t *h) {
+  const posting *l = c->l;
+  float *part = ix->part;
+  double theta = -INFINITY;
+  for (size_t i = 0; i < o->n;) {
+    const float tf = l->tf[o->pos[i]];
+    size_t j = i;
+    for (; j < o->n && l->tf[o->pos[j]] == tf; j++) {
+      size_t pos = o->pos[j];
+      part[c->qi] = c->w * pt_bm25_term_score(tf, l->dl[pos], q->k1, q->b, q->avgdl);
+      if (*h == kk && part[c->qi] < theta) { /* the rest of the run is no better: past it, by halves */
+        size_t lo = j + 1, hi = o->n;
+        while (lo < hi) {
+          size_t mid = lo + (hi - lo) / 2;
+          if (l->tf[o->pos[mid]] == tf) lo = mid + 1;
+          else hi = mid;
+        }
+        j = lo;
+        break;
+      }
+      theta = offer(ix, q, part, kk, h, l->rows[pos], theta, true, filter);
+    }
+    i = j;
+  }
+  for (size_t pos = o->n; pos < l->n; pos++) {
+    part[c->qi] = c->w * pt_bm25_term_score(l->tf[pos], l->dl[pos], q->k1, q->b, q->avgdl);
+    theta = offer(ix, q, part, kk, h, l->rows[pos], theta, true, filter);
+  }
+  part[c->qi] = 0;
+}
+
 pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t k, const pt_index_filter *filter,
                                uint32_t *ids, float *scores, size_t *count) {
   if (!ix || !q || !count || (k && (!ids || !scores)) || ix->ip) return PT_MISUSE;
@@ -722,11 +893,12 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
   cursor *cur = ix->cur;
   float *part = ix->part;
   size_t m = 0;
+  uint32_t one = 0; /* the list, when the query has one */
   for (size_t i = 0; i < q->n; i++) {
     part[i] = 0;
     uint32_t li = pt_u32map_get(&ix->terms, q->w[i].index);
     if (li == PT_INDEX_NONE || ix->lists[li].n == 0 || !(q->w[i].value > 0)) continue; /* adds nothing */
-    posting *l = &ix->lists[li];
+    posting *l = &ix->lists[one = li];
     refresh(ix, l);
     cursor c = {.l = l, .blk = SIZE_MAX, .qi = i, .w = q->w[i].value, .ub = bound(q, q->w[i].value, &l->all)};
     settle(q, &c);
@@ -736,6 +908,12 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
       at--;
     }
     cur[at] = c;
+  }
+  if (m == 1 && ix->lists[one].n >= IMPACT_MIN && q->k1 >= 0 && q->b >= 0 && q->avgdl > 0 && impact_ready(ix, one)) {
+    size_t h = 0;
+    search_one(ix, q, &cur[0], &ix->imp[one], kk, filter, &h);
+    heap_out(ix, h, ids, scores, count);
+    return PT_OK;
   }
   /* the margin of a sum of up to m float parts */
   const double sum_margin = 1 + 1.25e-7 * (double)(m + 1);
@@ -839,12 +1017,7 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
     if (theta != was)
       while (e < m && (below + cur[e].ub) * sum_margin <= theta) below += cur[e++].ub;
   }
-  pt_maxheap_sort(ix->heap, h);
-  for (size_t i = 0; i < h; i++) {
-    ids[i] = ix->heap[i].id;
-    scores[i] = -ix->heap[i].d;
-  }
-  *count = h;
+  heap_out(ix, h, ids, scores, count);
   return PT_OK;
 }
 

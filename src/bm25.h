@@ -34,7 +34,9 @@
  * and keeps the best k that the filter passes. It is exact and prunes: each block of 32 postings
  * keeps the Pareto front of its (tf, length) pairs, which bounds the part of any row in it
  * whatever k1, b and avgdl the query brings, so rows and whole blocks that cannot beat the k-th
- * best so far are passed over (block-max MaxScore; bm25.c). Like pt_index (index.h) it holds row
+ * best so far are passed over (block-max MaxScore; bm25.c). A query whose terms hold one list
+ * between them reads that list in an order kept for it (tf, then length: bm25.c), only as far as
+ * a row can still enter. Like pt_index (index.h) it holds row
  * ids, takes a pt_index_filter, is all-or-nothing on PT_NOMEM (a failed add leaves the postings
  * as they were; only capacity may have grown) and is not safe for concurrent use (search
  * scratch, and the block summaries a search brings up to date after a change in the middle of
@@ -182,6 +184,11 @@ pt_status pt_bm25_index_forget(pt_bm25_index *ix, uint32_t row);
  * number into *count. PT_NOMEM (scratch could not grow) leaves the index as it was. */
 pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t k, const pt_index_filter *filter,
                                uint32_t *ids, float *scores, size_t *count);
+
+/* The bound a search puts on the part of the query's term i (q->w[i]) in any row: its list's
+ * summary, brought up to date, at q's k1, b and avgdl (0 when the index has no posting of it or
+ * is an ip index). At least every live row's part; for tests, which check it is not far above. */
+double pt_bm25_index_term_bound(pt_bm25_index *ix, const pt_bm25_query *q, size_t i);
 
 /* An ip index's best k rows by inner product with the query q[0..qn) (indices ascending), among
  * the rows that share a non-zero term with it, as pt_bm25_index_search returns them. Each sum is

@@ -463,6 +463,8 @@ static pt_sparse_pair pr_docs[PR_ROWS][PR_TERMS];
 static size_t pr_n[PR_ROWS];
 static bool pr_in[PR_ROWS], pr_gone[PR_ROWS]; /* in the index; forgotten */
 
+static float pr_bump; /* added to every tf: 0, or a fraction (lengths and tfs not whole) */
+
 static void pr_make(uint32_t r) {
   /* terms 1..3 common, 4..40 rarer; tf 1..3, one in eight 4..6 */
   size_t n = 1 + next_rand() % PR_TERMS;
@@ -470,7 +472,7 @@ static void pr_make(uint32_t r) {
   pr_n[r] = 0;
   for (size_t i = 0; i < n; i++) {
     t += 1 + (i == 0 ? next_rand() % 3 : next_rand() % 12);
-    float tf = (float)(1 + next_rand() % 3 + (next_rand() % 8 == 0 ? 3 : 0));
+    float tf = (float)(1 + next_rand() % 3 + (next_rand() % 8 == 0 ? 3 : 0)) + pr_bump;
     pr_docs[r][pr_n[r]++] = (pt_sparse_pair){t, tf};
   }
 }
@@ -488,7 +490,35 @@ static void pr_remove(pt_bm25_stats *st, pt_bm25_index *ix, uint32_t r) {
   pr_in[r] = false;
 }
 
-static void pr_compare(const pt_bm25_stats *st, pt_bm25_index *ix, int queries) {
+/* `changes` random changes: a row removed or added, upserted in place (removed, added again with
+ * new terms), forgotten, or left as it is. */
+static void pr_churn(pt_bm25_stats *st, pt_bm25_index *ix, int changes) {
+  for (int i = 0; i < changes; i++) {
+    uint32_t r = next_rand() % PR_ROWS;
+    if (pr_gone[r]) continue;
+    switch (next_rand() % 4) {
+    case 0:
+      if (pr_in[r]) pr_remove(st, ix, r);
+      else pr_add(st, ix, r);
+      break;
+    case 1: /* upsert */
+      if (pr_in[r]) pr_remove(st, ix, r);
+      pr_add(st, ix, r);
+      break;
+    case 2:
+      if (pr_in[r]) {
+        CHECK_OK(pt_bm25_index_forget(ix, r), (pt_error *)NULL);
+        pr_gone[r] = true;
+      }
+      break;
+    default:
+      break;
+    }
+  }
+}
+
+/* `queries` searches of 1 to max_terms terms compared with the exhaustive scorer. */
+static void pr_compare_terms(const pt_bm25_stats *st, pt_bm25_index *ix, int queries, size_t max_terms) {
   static const double kb[][2] = {{1.2, 0.75}, {0, 0}, {3, 1}, {0.5, 0}, {2, 0.3}};
   pt_index_filter flt = {every_third, NULL};
   pt_bm25_query q = {0};
@@ -500,7 +530,7 @@ static void pr_compare(const pt_bm25_stats *st, pt_bm25_index *ix, int queries) 
     pt_sparse_pair tf[4];
     size_t n = 0;
     uint32_t t = 0;
-    for (size_t i = 0, m = 1 + next_rand() % 4; i < m; i++) {
+    for (size_t i = 0, m = 1 + next_rand() % max_terms; i < m; i++) {
       t += 1 + (next_rand() % 2 ? next_rand() % 3 : next_rand() % 30);
       tf[n++] = (pt_sparse_pair){t, (float)(1 + next_rand() % 2)};
     }
@@ -530,24 +560,32 @@ static void pr_compare(const pt_bm25_stats *st, pt_bm25_index *ix, int queries) 
   pt_bm25_query_release(&q);
 }
 
-TEST(pruned_search_is_exhaustive) {
-  pt_bm25_stats st = {0};
+static void pr_compare(const pt_bm25_stats *st, pt_bm25_index *ix, int queries) { pr_compare_terms(st, ix, queries, 4); }
+
+/* A new index of every row: the even rows appended, searched (`queries` of up to max_terms terms)
+ * as they grow, every `even_every` rows, then the odd rows inserted below the others (their
+ * lists' later blocks go stale), searched every `odd_every`. */
+static pt_bm25_index *pr_fill(pt_bm25_stats *st, uint32_t even_every, uint32_t odd_every, int queries, size_t max_terms) {
   pt_bm25_index *ix;
   CHECK_OK(pt_bm25_index_new(&ix), (pt_error *)NULL);
   memset(pr_in, 0, sizeof pr_in);
   memset(pr_gone, 0, sizeof pr_gone);
-  /* the even rows appended, searched as they grow */
   for (uint32_t r = 0; r < PR_ROWS; r += 2) {
-    pr_add(&st, ix, r);
-    if (r % 400 == 0) pr_compare(&st, ix, 10);
+    pr_add(st, ix, r);
+    if (r % even_every == 0) pr_compare_terms(st, ix, queries, max_terms);
   }
-  pr_compare(&st, ix, 60);
-  /* the odd rows inserted below the others (their lists' later blocks go stale) */
+  pr_compare_terms(st, ix, 6 * queries, max_terms);
   for (uint32_t r = PR_ROWS - 1; r < PR_ROWS; r -= 2) {
-    pr_add(&st, ix, r);
-    if (r % 300 == 1) pr_compare(&st, ix, 10);
+    pr_add(st, ix, r);
+    if (r % odd_every == 1) pr_compare_terms(st, ix, queries, max_terms);
   }
-  pr_compare(&st, ix, 60);
+  pr_compare_terms(st, ix, 6 * queries, max_terms);
+  return ix;
+}
+
+TEST(pruned_search_is_exhaustive) {
+  pt_bm25_stats st = {0};
+  pt_bm25_index *ix = pr_fill(&st, 400, 300, 10, 4);
   /* removals only (the postings after a removed one move down by one, across block ends) */
   for (int round = 0; round < 4; round++) {
     for (int i = 0; i < 100; i++) {
@@ -558,32 +596,83 @@ TEST(pruned_search_is_exhaustive) {
   }
   /* removals, upserts in place (removed, added again with new terms) and forgotten rows */
   for (int round = 0; round < 6; round++) {
-    for (int i = 0; i < 150; i++) {
-      uint32_t r = next_rand() % PR_ROWS;
-      if (pr_gone[r]) continue;
-      switch (next_rand() % 4) {
-      case 0:
-        if (pr_in[r]) pr_remove(&st, ix, r);
-        else pr_add(&st, ix, r);
-        break;
-      case 1: /* upsert */
-        if (pr_in[r]) pr_remove(&st, ix, r);
-        pr_add(&st, ix, r);
-        break;
-      case 2:
-        if (pr_in[r]) {
-          CHECK_OK(pt_bm25_index_forget(ix, r), (pt_error *)NULL);
-          pr_gone[r] = true;
-        }
-        break;
-      default:
-        break;
-      }
-    }
+    pr_churn(&st, ix, 150);
     pr_compare(&st, ix, 40);
   }
   pt_bm25_index_free(ix);
   pt_bm25_stats_free(&st);
+}
+
+/* ---- a query of one term: its list read in impact order ----
+ * A query whose terms hold one list between them reads it by tf, then length, and stops a tf's
+ * run at the first part below the k-th best (bm25.c): a wrong order, a run stopped at a tie (a
+ * lower row of equal score still enters), or postings appended, inserted or removed since the
+ * order was built would change a top k. Few distinct lengths and tfs (many exact ties, and
+ * with k1 0 or b 0 whole runs of equal scores); searches between appends (the order's tail),
+ * inserts below other rows (the order dropped), removes, upserts and forgotten rows; whole tfs
+ * and lengths (a BM25 function's counts: the order made by a counting pass), then fractions (by
+ * a sort). */
+TEST(one_term_is_exhaustive) {
+  for (int pass = 0; pass < 2; pass++) {
+    pr_bump = pass ? 0.25f : 0;
+    pt_bm25_stats st = {0};
+    pt_bm25_index *ix = pr_fill(&st, 40, 100, 6, 1); /* appends grow the order's tail, then it is built again */
+    for (int round = 0; round < 8; round++) {
+      pr_churn(&st, ix, 80);
+      pr_compare_terms(&st, ix, 40, 1);
+    }
+    pt_bm25_index_free(ix);
+    pt_bm25_stats_free(&st);
+  }
+  pr_bump = 0;
+}
+
+/* ---- a list's summary follows removes ----
+ * A search bounds a term's part by its list's summary. A remove after the list's first block
+ * once left the removed posting's point in it (the summary was merged anew only when the first
+ * block changed): the bound stayed above every remaining part, and pruned less. */
+TEST(list_bound_follows_removes) {
+  enum { ROWS = 100, BIG = 50 };
+  pt_bm25_stats st = {0};
+  pt_bm25_index *ix;
+  CHECK_OK(pt_bm25_index_new(&ix), (pt_error *)NULL);
+  static pt_sparse_pair d[ROWS];
+  for (uint32_t r = 0; r < ROWS; r++) {
+    d[r] = (pt_sparse_pair){7, r == BIG ? 5.0f : 1.0f};
+    CHECK_OK(pt_bm25_stats_add(&st, &d[r], 1), (pt_error *)NULL);
+    CHECK_OK(pt_bm25_index_add(ix, r, &d[r], 1), (pt_error *)NULL);
+  }
+  pt_bm25_params p;
+  pt_bm25_params_default(&p);
+  pt_bm25_query q = {0};
+  const pt_sparse_pair tf = {7, 1};
+  CHECK_OK(pt_bm25_query_prepare(&st, &tf, 1, &p, &q), (pt_error *)NULL);
+  CHECK(pt_bm25_index_term_bound(ix, &q, 0) >= q.w[0].value * pt_bm25_term_score(5, 5, q.k1, q.b, q.avgdl));
+  pt_bm25_stats_remove(&st, &d[BIG], 1); /* the row of tf 5, in the list's second block */
+  CHECK_OK(pt_bm25_index_remove(ix, BIG, &d[BIG], 1), (pt_error *)NULL);
+  CHECK_OK(pt_bm25_query_prepare(&st, &tf, 1, &p, &q), (pt_error *)NULL);
+  double most = q.w[0].value * pt_bm25_term_score(1, 1, q.k1, q.b, q.avgdl), bound = pt_bm25_index_term_bound(ix, &q, 0);
+  CHECK(bound >= most);
+  if (!(bound <= most * (1 + 1e-4))) printf("  bound %.9g, every part at most %.9g\n", bound, most);
+  CHECK(bound <= most * (1 + 1e-4));
+  pt_bm25_query_release(&q);
+  pt_bm25_index_free(ix);
+  pt_bm25_stats_free(&st);
+}
+
+/* ---- an ip list holds its postings' rows and values, nothing more ----
+ * The block summaries serve BM25 searches only: ip lists once allocated them too. */
+TEST(ip_lists_hold_no_summaries) {
+  pt_bm25_index *ix;
+  CHECK_OK(pt_bm25_index_new_ip(&ix), (pt_error *)NULL);
+  const pt_sparse_pair v = {3, -0.5f};
+  size_t m4 = 0;
+  for (uint32_t r = 0; r < 64; r++) { /* row ids below 64: the lengths keep their first size */
+    CHECK_OK(pt_bm25_index_add(ix, r, &v, 1), (pt_error *)NULL);
+    if (r == 3) m4 = pt_bm25_index_memory(ix); /* the list's room: 4 postings, then 64 */
+  }
+  CHECK_EQ_INT(pt_bm25_index_memory(ix) - m4, (64 - 4) * (sizeof(uint32_t) + sizeof(float)));
+  pt_bm25_index_free(ix);
 }
 
 /* ---- the ip index (a plain sparse field's SPARSE_INVERTED_INDEX) ---- */
@@ -903,6 +992,7 @@ TEST(allocation_failures) {
   CHECK_EQ_INT(pt_set_allocator(NULL), PT_OK);
 }
 
-TEST_MAIN(T(term_index), T(vectors), T(scores_match_the_definition), T(deleted_rows_counted_until_compaction), T(forget), T(top_k_is_the_brute_force), T(many_rare_words), T(pruned_search_is_exhaustive),
+TEST_MAIN(T(term_index), T(vectors), T(scores_match_the_definition), T(deleted_rows_counted_until_compaction), T(forget), T(top_k_is_the_brute_force), T(many_rare_words), T(pruned_search_is_exhaustive), T(one_term_is_exhaustive), T(list_bound_follows_removes),
+          T(ip_lists_hold_no_summaries),
           T(ip_index),
           T(parameters), T(drop_ratio_search), T(misuse), T(allocation_failures))

@@ -935,14 +935,15 @@ class Engine {
     return ptr;
   }
 
-  /** A search block's hits per query vector and their distances, copied out. */
+  /** A search block's hits per query vector, copied out (values read one by one: a search has
+   * few, and a copy's fresh ArrayBuffer costs more than reading them), and their total. */
   #hitCounts(block) {
     const L = this.layout.pt_wasm_block;
     const dv = this.#view;
-    const nq = dv.getUint32(block + L.nq, true);
-    const counts = new Uint32Array(this.#copyOut(dv.getUint32(block + L.counts, true), nq * 4));
+    const nq = dv.getUint32(block + L.nq, true), at = dv.getUint32(block + L.counts, true);
+    const counts = new Array(nq);
     let total = 0;
-    for (let q = 0; q < nq; q++) total += counts[q];
+    for (let q = 0; q < nq; q++) total += counts[q] = dv.getUint32(at + 4 * q, true);
     return { counts, total };
   }
 
@@ -958,7 +959,8 @@ class Engine {
     const L = this.layout.pt_wasm_block;
     const dv = this.#view;
     const { counts, total } = this.#hitCounts(block);
-    const dist = new Float32Array(this.#copyOut(dv.getUint32(block + L.distances, true), total * 4));
+    const at = dv.getUint32(block + L.distances, true), dist = new Array(total);
+    for (let i = 0; i < total; i++) dist[i] = dv.getFloat32(at + 4 * i, true);
     const keyIsOutput = dv.getInt32(block + L.key_is_output, true) === 1;
     return assembleHits(counts, dist, this.#readColumns(block, total), total, { ...how, keyIsOutput });
   }
@@ -981,8 +983,7 @@ class Engine {
       const r = this.#view.getUint32(block + this.layout.pt_wasm_block.handle, true);
       try {
         if (json === null) return this.#hits(block, how);
-        const { counts, total } = this.#hitCounts(block);
-        const topks = Array.from(counts);
+        const { counts: topks, total } = this.#hitCounts(block);
         if (total === 0) return { topks, json: null };
         return { topks, json: this.#takeString(this.#M._pt_wasm_search_to_json(r, json.int64AsString ? this.#flags.JSON_INT64_AS_STRING : 0) >>> 0, null) };
       } finally {
@@ -995,8 +996,7 @@ class Engine {
    * array written by the core, null when there are none) }. */
   searchJson(store, name, expected, request, vectors, int64AsString) {
     return this.#search(store, name, expected, request, vectors, (block, r) => {
-      const { counts, total } = this.#hitCounts(block);
-      const topks = Array.from(counts);
+      const { counts: topks, total } = this.#hitCounts(block);
       if (total === 0) return { topks, json: null };
       const json = this.#takeString(this.#M._pt_wasm_search_to_json(r, int64AsString ? this.#flags.JSON_INT64_AS_STRING : 0) >>> 0, null);
       return { topks, json };
@@ -1299,8 +1299,10 @@ class Scope {
   }
 
   release() {
-    for (const p of this.ptrs) this.M._pt_wasm_free(p);
-    this.ptrs.length = 0;
+    if (this.ptrs.length) { // (setting the length of an empty array still costs a runtime call)
+      for (const p of this.ptrs) this.M._pt_wasm_free(p);
+      this.ptrs.length = 0;
+    }
     this.arena.used = this.mark;
   }
 }
