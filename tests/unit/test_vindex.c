@@ -226,6 +226,16 @@ static void twins(pt_store *st, pt_collection **a, pt_collection **b) {
   *b = test_collection(st, "exact", schema());
 }
 
+/* A new store with the twins holding the same N_ROWS rows, `a` indexed by `create_json`. */
+static pt_store *indexed_twins(pt_collection **a, pt_collection **b, const char *create_json) {
+  pt_store *st = test_store();
+  twins(st, a, b);
+  write_rows(*a, *b, PT_OP_INSERT, 0, N_ROWS, 0);
+  pt_error e;
+  CHECK_OK(create(*a, create_json, &e), &e);
+  return st;
+}
+
 TEST(create_index_messages) {
   pt_store *st = test_store();
   pt_collection *c = test_collection(st, "c", J("{'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'tag','dtype':5},"
@@ -456,12 +466,8 @@ TEST(filtered_search_recall) {
   static const char *FILTERS[] = {"tag < 50", "tag < 10", "tag < 1"};
   for (int t = 0; t < 2; t++) {
     const kind *kd = &KINDS[t == 0 ? 0 : 4];
-    pt_store *st = test_store();
     pt_collection *a, *b;
-    twins(st, &a, &b);
-    write_rows(a, b, PT_OP_INSERT, 0, N_ROWS, 0);
-    pt_error e;
-    CHECK_OK(create(a, kd->create, &e), &e);
+    pt_store *st = indexed_twins(&a, &b, kd->create);
     for (int f = 0; f < 3; f++) {
       search(a, kd->metric, kd->dflt, FILTERS[f], K, ka, da);
       search(b, kd->metric, "{}", FILTERS[f], K, kb, db);
@@ -599,12 +605,9 @@ static void save_load_with(const kind *kd, const char *described) {
   make_queries();
   int64_t ka[NQ * K], kb[NQ * K];
   float da[NQ * K], db[NQ * K];
-  pt_store *st = test_store();
   pt_collection *a, *b;
-  twins(st, &a, &b);
-  write_rows(a, b, PT_OP_INSERT, 0, N_ROWS, 0);
+  pt_store *st = indexed_twins(&a, &b, kd->create);
   pt_error e;
-  CHECK_OK(create(a, kd->create, &e), &e);
   del(a, b, "id < 300");                           /* the saved index is renumbered */
   write_rows(a, b, PT_OP_UPSERT, 2900, 200, 9);    /* rows the index does not hold yet */
   uint8_t *ba = NULL, *bb = NULL;
@@ -705,12 +708,8 @@ TEST(hnsw_on_half_fields) {
     /* walked, not scanned: a graph too sparse to reach every neighbour misses some */
     int64_t ka[NQ * K], kb[NQ * K];
     float da[NQ * K], db[NQ * K];
-    pt_store *st = test_store();
     pt_collection *a, *b;
-    twins(st, &a, &b);
-    write_rows(a, b, PT_OP_INSERT, 0, N_ROWS, 0);
-    pt_error e;
-    CHECK_OK(create(a, "{'field_name':'v','index_type':'HNSW','metric_type':'L2','params':{'M':2,'efConstruction':4}}", &e), &e);
+    pt_store *st = indexed_twins(&a, &b, "{'field_name':'v','index_type':'HNSW','metric_type':'L2','params':{'M':2,'efConstruction':4}}");
     search(a, "L2", "{\"ef\":10}", "", K, ka, da);
     search(b, "L2", "{}", "", K, kb, db);
     CHECK(recall(ka, kb, K) < 1.0);
