@@ -225,6 +225,11 @@ done:
   return rc;
 }
 
+/* Whether a record changes nothing in the store: a HEADER or END marker, or the host's bytes. It
+ * moves no clock either, applied alone or met in a replay: the core writes markers with time 0,
+ * and a later time forged into one would otherwise move the clock one way and not the other. */
+static bool is_mark(uint32_t type) { return type == PT_LOG_HEADER || type == PT_LOG_END || type == PT_LOG_HOST; }
+
 static pt_status apply(pt_store *s, uint32_t type, rd *r, pt_error *err) {
   size_t n, m;
   switch (type) {
@@ -307,7 +312,7 @@ static pt_status apply_read(pt_store *s, const uint8_t *record, const pt_log_rec
   rc = apply(s, rec->type, &r, e);
   s->wal.applying = false;
   s->wal.force_ts = s->wal.force_id = 0;
-  if (rc == PT_OK && rec->ts > s->last_ts && rec->type != PT_LOG_HOST) s->last_ts = rec->ts;
+  if (rc == PT_OK && rec->ts > s->last_ts && !is_mark(rec->type)) s->last_ts = rec->ts;
   if (rc == PT_NOMEM) return rc;
   if (rc == PT_CORRUPT && !e->message[0]) return LOG_CORRUPT(err, "log record of type %u is malformed", rec->type);
   if (rc) {
@@ -363,7 +368,7 @@ pt_status pt_log_apply_next(pt_store *s, const uint8_t *bytes, size_t len, size_
   if (applied) *applied = 0;
   if (!s) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_log_apply_next: missing argument");
   pt_status rc = pt_log_next(bytes, len, at, rec, err);
-  if (rc || rec->type == PT_LOG_HEADER || rec->type == PT_LOG_END || rec->type == PT_LOG_HOST) return rc;
+  if (rc || is_mark(rec->type)) return rc;
   if (applied) *applied = 1;
   if (!starts_insert(bytes + at, rec->length)) return apply_read(s, bytes + at, rec, err);
   /* a run of inserts: the records that follow it while they are inserts too are applied in this

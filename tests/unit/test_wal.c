@@ -837,8 +837,37 @@ TEST(a_run_reads_only_the_header_of_the_record_after_it) {
   free(l.p);
 }
 
+/* A HEADER or END record moves no clock, applied alone (pt_log_apply) or met by
+ * pt_log_apply_next: the core writes them with timestamp 0, and one forged with a later time
+ * leaves the store as it was either way (pt_log_apply moved last_ts to it, pt_log_apply_next
+ * did not, so the same log replayed two ways gave two stores: found by fuzz_wal). */
+TEST(markers_move_no_clock) {
+  for (int end = 0; end <= 1; end++) {
+    uint8_t m[PT_LOG_MARKER_BYTES];
+    pt_log_marker(end, 7, m);
+    uint64_t later = (uint64_t)1 << 62;
+    for (int i = 0; i < 8; i++) m[8 + i] = (uint8_t)(later >> (8 * i));
+    uint32_t crc = pt_crc32(m, 32);
+    for (int i = 0; i < 4; i++) m[32 + i] = (uint8_t)(crc >> (8 * i));
+    pt_log_record rec;
+    pt_error err;
+    CHECK_OK(pt_log_next(m, sizeof m, 0, &rec, &err), &err);
+    CHECK(rec.ts == later);
+    pt_store *a = recording_store(), *b = recording_store();
+    uint64_t ta = a->last_ts, tb = b->last_ts;
+    CHECK_OK(pt_log_apply(a, m, sizeof m, &err), &err);
+    int applied = 1;
+    CHECK_OK(pt_log_apply_next(b, m, sizeof m, 0, &rec, &applied, &err), &err);
+    CHECK_EQ_INT(applied, 0);
+    CHECK(a->last_ts == ta);
+    CHECK(b->last_ts == tb);
+    pt_store_close(a);
+    pt_store_close(b);
+  }
+}
+
 TEST_MAIN(T(allocation_failure_while_recording), T(replay_gives_the_same_store), T(failures_and_no_ops_record_nothing),
           T(checkpoint_then_log), T(apply_next_replays_in_one_pass), T(torn_and_flipped_logs_read_a_prefix), T(forged_records_fail_cleanly),
           T(older_sparse_algo_names_replay), T(checkpoint_snapshots_under_the_record_checksum),
-          T(runs_of_inserts_replay_in_one_call), T(a_run_enters_its_own_partitions),
+          T(runs_of_inserts_replay_in_one_call), T(a_run_enters_its_own_partitions), T(markers_move_no_clock),
           T(a_run_reads_only_the_header_of_the_record_after_it))
