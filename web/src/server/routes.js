@@ -691,19 +691,19 @@ function describeDatabase(conn, req) {
 
 /** databases/create: a database is an embedded store of its own (none on a forwarding
  * connection, whose remote server has its own databases). */
-function createDatabase(conn, req) {
+async function createDatabase(conn, req) {
   if (connections._forwarder(conn.using))
     throw new MilvusException(Code.PARAMETER_INVALID, 'databases/create is not supported by partita on a forwarding connection: invalid parameter');
   // properties are checked first: a refused one leaves no database behind
   alterDatabaseProperties(Object.entries(req.properties ?? {}), []);
-  const made = conn.databases.create(req.dbName); // in a page, a durable store's is a promise
-  return made ? made.then(() => ok()) : ok();
+  await conn.databases.create(req.dbName); // in a page, a durable store's is made asynchronously
+  return ok();
 }
 
 /** databases/drop: an empty database (Milvus drops only those; one not there is a success). */
-function dropDatabase(conn, req) {
-  const dropped = conn.databases.dropStore(req.dbName);
-  return dropped instanceof Promise ? dropped.then(() => ok()) : ok();
+async function dropDatabase(conn, req) {
+  await conn.databases.dropStore(req.dbName); // in a page, deleted asynchronously
+  return ok();
 }
 
 function alterDatabase(conn, req, pairs, keys) {
