@@ -185,6 +185,7 @@ const CASES = {
   'durable|partita in memory': (p) => partitaUpserts({ ...p, durable: null }, root),
   'durable|partita durable: fdatasync per batch': (p) => partitaUpserts({ ...p, durable: {} }, root),
   "durable|the disk alone: a batch's log bytes appended and fdatasynced": (p) => diskAppends(p, root),
+  'durable|partita durable: fdatasync per batch, 8 calls in flight': (p) => partitaUpserts({ ...p, durable: {}, writers: 8 }, root),
   'durable|partita durable: written, fsync none': (p) => partitaUpserts({ ...p, durable: { fsync: 'none' } }, root),
   'durable|partita durable: group commit 2 ms, 8 calls in flight': (p) => partitaUpserts({ ...p, durable: { groupCommitMs: 2 }, writers: 8 }, root),
   'durable|SQLite WAL: a transaction per batch': (p) => sqliteUpserts(p, root),

@@ -60,17 +60,20 @@ const same = (a, b) => {
  * fdatasyncs cannot pass because the write failed). */
 const wrote = (p, n = 1) => p.then((r) => assert.equal(Number(r.insert_cnt), n, JSON.stringify(r)));
 
-/** How many fdatasyncs (of any durable store of this process) `fn` makes, awaited. */
-async function fdatasyncs(fn) {
-  let n = 0;
-  const real = fs.fdatasyncSync;
-  fs.fdatasyncSync = (...a) => (n++, real(...a));
+/** How many fdatasyncs (of any durable store of this process) `fn` makes, awaited: { sync (made
+ * before a call returned), pool (in the thread pool), all }; the count alone with `all` true. */
+async function fdatasyncs(fn, { split = false } = {}) {
+  const n = { sync: 0, pool: 0 };
+  const realSync = fs.fdatasyncSync, realPool = fs.fdatasync;
+  fs.fdatasyncSync = (...a) => (n.sync++, realSync(...a));
+  fs.fdatasync = (...a) => (n.pool++, realPool(...a));
   try {
     await fn();
   } finally {
-    fs.fdatasyncSync = real;
+    fs.fdatasyncSync = realSync;
+    fs.fdatasync = realPool;
   }
-  return n;
+  return split ? { ...n, all: n.sync + n.pool } : n.sync + n.pool;
 }
 
 /** Opens the store in `dir` in this process and returns its rows (null: no collection yet). */
@@ -185,6 +188,73 @@ test("connect()'s durable option: the store's sync policy, each key checked by n
   assert.equal(await fdatasyncs(() => wrote(client.insert({ collection_name: 't', data: [{ id: 2, n: 2, v: [0, 1, 0, 0] }] }))), 0);
   await client.closeConnection?.();
   connections.remove_connection(`milvus-client ${dir}`);
+  rmSync(path.dirname(dir), { recursive: true, force: true });
+});
+
+test("fsync 'batch' (the default): an asynchronous write resolves after an fdatasync of the thread pool, a burst shares one, a synchronous call syncs before it returns", async () => {
+  const dir = tmp('pool.db');
+  connections.connect('pool', { uri: dir });
+  let c, d;
+  // a synchronous call (creating a collection) is on disk when it returns
+  const created = await fdatasyncs(() => {
+    c = new Collection('t', schema(), { using: 'pool' });
+    d = connections._durable('pool'); // (opened by the first call)
+    assert.equal(d.synced(), null, 'nothing left to sync when Collection() returned');
+  }, { split: true });
+  assert.ok(created.sync >= 1 && created.pool === 0, JSON.stringify(created));
+  // an insert: fdatasynced in the thread pool, resolved after it
+  let pending = null;
+  const one = await fdatasyncs(async () => {
+    const p = c.insert([{ id: 1, n: 1, v: [1, 0, 0, 0] }]);
+    pending = d.synced();
+    assert.equal((await p).insert_count, 1);
+    assert.equal(d.synced(), null, 'nothing unsynced once the insert resolved');
+  }, { split: true });
+  assert.ok(pending instanceof Promise, 'the insert was written, not yet synced, when the call returned');
+  assert.ok(one.pool >= 1, JSON.stringify(one));
+  // eight writes in one turn share one fdatasync (or two: one may have started after the first)
+  const burst = await fdatasyncs(() => Promise.all(Array.from({ length: 8 }, (_, i) => c.upsert([{ id: 10 + i, n: i, v: [0, 1, 0, i] }]))), { split: true });
+  assert.ok(burst.sync === 0 && burst.pool >= 1 && burst.pool <= 2, JSON.stringify(burst));
+  const burstDelete = await fdatasyncs(() => Promise.all([c.delete('id in [10]'), c.delete('id in [11]'), c.delete('id in [12]')]), { split: true });
+  assert.ok(burstDelete.sync === 0 && burstDelete.pool >= 1 && burstDelete.pool <= 2, JSON.stringify(burstDelete));
+  assert.equal(d.synced(), null);
+  // a checkpoint while an fdatasync of the thread pool runs on the log it replaces: that
+  // descriptor is closed once the fdatasync ends, not under it (slowed here to be sure)
+  const realPool = fs.fdatasync;
+  let ended = 0, reused = false;
+  fs.fdatasync = (fd, cb) => {
+    const file = fs.fstatSync(fd).ino;
+    setTimeout(() => {
+      // the descriptor still names the file it named when the fdatasync was asked for (closed,
+      // its number would be the next file opened's: the new log's)
+      try {
+        reused ||= fs.fstatSync(fd).ino !== file;
+      } catch {
+        reused = true;
+      }
+      realPool(fd, (e) => (ended++, cb(e)));
+    }, 30);
+  };
+  try {
+    const late = c.insert([{ id: 30, n: 30, v: [3, 0, 0, 0] }]);
+    await new Promise((r) => setTimeout(r, 5)); // the fdatasync has started
+    assert.equal(ended, 0);
+    assert.ok(d.synced() instanceof Promise);
+    d.checkpoint();
+    assert.equal((await c.insert([{ id: 31, n: 31, v: [3, 1, 0, 0] }])).insert_count, 1);
+    assert.equal((await late).insert_count, 1); // (the checkpoint covered it)
+    while (ended === 0) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(reused, false, 'the replaced log was closed under its fdatasync');
+  } finally {
+    fs.fdatasync = realPool;
+  }
+  assert.equal(d.synced(), null);
+  const before = await rowsOf('pool', 't');
+  assert.deepEqual([...before.keys()].sort((a, b) => a - b), [1, 13, 14, 15, 16, 17, 30, 31]);
+  connections.remove_connection('pool');
+  connections.connect('pool2', { uri: dir });
+  assert.deepEqual(await rowsOf('pool2', 't'), before);
+  connections.remove_connection('pool2');
   rmSync(path.dirname(dir), { recursive: true, force: true });
 });
 

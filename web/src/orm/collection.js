@@ -385,7 +385,8 @@ export class Collection {
         batch.release(); // the caller's code removed the connection: the batch goes nowhere
         throw e;
       }
-      const out = engine().write(store, this.#name, facts, partition, op, batch, rowsJson, merge);
+      // (insert and upsert await the store's sync before they resolve: _write's callers)
+      const out = connections._deferred(this.#using, () => engine().write(store, this.#name, facts, partition, op, batch, rowsJson, merge));
       written = true;
       return out;
     } finally {
@@ -438,7 +439,8 @@ export class Collection {
 
   _applyDelete(expr, partition, fw, options, params = null) {
     const timeoutMs = toMs(options.timeout);
-    const result = engine().delete(this.#store(), this.#name, null, partition, expr, { params });
+    const store = this.#store();
+    const result = connections._deferred(this.#using, () => engine().delete(store, this.#name, null, partition, expr, { params }));
     mutated(this.#using, this.#name);
     if (!fw) return { result };
     // the filter as written: the remote evaluates it on the same data, in the same order

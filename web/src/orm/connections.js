@@ -297,6 +297,14 @@ class Connections {
   _synced(alias = DEFAULT) {
     return this.#durables.get(alias)?.synced() ?? null;
   }
+
+  /** Runs `fn`, a mutation of the engine that runs none of the caller's code, for a caller that
+   * awaits _synced(alias) before it answers: a durable store in a directory then fdatasyncs it in
+   * the thread pool instead of before `fn` returns (DurableStore.deferred). */
+  _deferred(alias, fn) {
+    const d = this.#durables.get(alias);
+    return typeof d?.deferred === 'function' ? d.deferred(fn) : fn();
+  }
 }
 
 export const connections = new Connections();

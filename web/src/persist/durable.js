@@ -23,12 +23,15 @@
 //
 // SYNC: each mutation's records are written (write(2)) before the call returns, so a killed
 // process loses nothing acknowledged. fsync: 'batch' (the default) fdatasyncs them too before
-// the call returns: each insert / upsert / delete call, whatever its row count, costs one
-// fdatasync. groupCommitMs > 0 fdatasyncs at most once per window, and the asynchronous calls
-// (insert, upsert, delete, ...) resolve after the fdatasync that covers them; a machine crash
-// then loses nothing acknowledged either, and concurrent writers share one fdatasync. The
-// synchronous calls (Collection(), drop(), create_partition(), ...) are written before they
-// return and fdatasynced within the window. fsync: 'none' never fdatasyncs (a killed process
+// the call is acknowledged: a synchronous call (Collection(), drop(), create_partition(), ...)
+// fdatasyncs before it returns; the asynchronous insert / upsert / delete of every face (ORM,
+// MilvusClient, REST, gRPC) run their write in deferred() and resolve after an fdatasync of the
+// thread pool that covers it, so the process goes on meanwhile and the calls written while one
+// runs share the next (group commit without a window: one call in flight costs one fdatasync,
+// eight cost one or two). groupCommitMs > 0 instead fdatasyncs at most once per window (in the
+// thread pool), the asynchronous calls resolving after the one that covers them and the
+// synchronous ones written before they return and fdatasynced within the window. A machine
+// crash loses nothing acknowledged either way. fsync: 'none' never fdatasyncs (a killed process
 // loses nothing; a power cut may).
 
 import { engine } from '../core/engine.js';
@@ -149,9 +152,18 @@ export class DurableStore {
   #logBytes = 0; // the log's length
   #cpBytes = 0; // the last checkpoint's length
   #host;
-  #timer = null;
-  #waiters = []; // resolvers of synced() waiting for the next fdatasync
-  #unsynced = false;
+  #timer = null; // the group commit window's
+  // SYNC STATE. Records are counted as they are written (#written); #synced is how many of them
+  // an fdatasync has covered. An fdatasync runs either synchronously (a call that returns
+  // durable) or in the thread pool (one at a time: #inflight), covering what was written when it
+  // was started; the calls waiting in synced() resolve once #synced reaches what they wrote.
+  #written = 0;
+  #synced = 0;
+  #waiters = []; // [count written, resolve, reject] of synced() calls
+  #inflight = false; // an fdatasync of the thread pool is running
+  #kicked = false; // one is to start at the end of this turn
+  #retired = []; // descriptors of replaced logs, closed when the running fdatasync ends
+  #deferring = 0; // > 0: the caller awaits synced() (see deferred)
   broken = null;
 
   /**
@@ -300,10 +312,11 @@ export class DurableStore {
     try {
       writeAll(this.#fs, this.#fd, bytes, this.#logBytes);
       this.#logBytes += bytes.length;
-      if (this.#opts.fsync === 'batch') {
-        if (this.#opts.groupCommitMs > 0) this.#schedule();
-        else this.#fs.fdatasyncSync(this.#fd);
-      }
+      this.#written++;
+      if (this.#opts.fsync !== 'batch') this.#synced = this.#written; // nothing to wait for
+      else if (this.#opts.groupCommitMs > 0) this.#schedule();
+      else if (this.#deferring > 0) this.#kick();
+      else this.#syncNow();
     } catch (e) {
       this.broken = new MilvusException(Code.UNEXPECTED, `the store ${this.#dir} could not write its log (${e.message}): ` +
         'the last change is not durable, and the store refuses changes until it is opened again');
@@ -312,33 +325,87 @@ export class DurableStore {
     if (compactionDue(this.#opts, this.#logBytes, this.#cpBytes)) this.checkpoint();
   }
 
-  #schedule() {
-    this.#unsynced = true;
-    if (this.#timer) return;
-    this.#timer = setTimeout(() => this.#flush(), this.#opts.groupCommitMs);
-  }
-
-  #flush() {
-    this.#timer = null;
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    let error = null;
-    if (this.#unsynced && this.#fd >= 0) {
-      this.#unsynced = false;
-      try {
-        this.#fs.fdatasyncSync(this.#fd);
-      } catch (e) {
-        error = this.broken = new MilvusException(Code.UNEXPECTED, `the store ${this.#dir} could not sync its log: ${e.message}`);
-      }
+  /**
+   * Runs `fn` (a synchronous call of the engine that runs no code of the caller's) for a caller
+   * that awaits synced() before it answers (the asynchronous insert, upsert and delete of every
+   * face): with fsync 'batch' its records are fdatasynced in the thread pool, not before `fn`
+   * returns, so the process goes on (the next request is read, the next batch applied) while
+   * the disk works, and the calls made meanwhile share the next fdatasync. Any other mutation
+   * (a synchronous call, or one made by code `fn` runs — it runs none) is fdatasynced before it
+   * returns.
+   */
+  deferred(fn) {
+    this.#deferring++;
+    try {
+      return fn();
+    } finally {
+      this.#deferring--;
     }
-    for (const [resolve, reject] of waiters) error ? reject(error) : resolve();
   }
 
-  /** Resolves once every record appended so far is fdatasynced (at once without a group
-   * commit window: append did it). */
+  #schedule() {
+    if (this.#timer) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#start();
+    }, this.#opts.groupCommitMs);
+  }
+
+  /** An fdatasync in the thread pool once this turn's calls are written (the calls of one
+   * turn — a Promise.all of writes, a burst of requests — share it). */
+  #kick() {
+    if (this.#kicked || this.#inflight) return; // the running one's end starts the next
+    this.#kicked = true;
+    queueMicrotask(() => {
+      this.#kicked = false;
+      this.#start();
+    });
+  }
+
+  /** Starts an fdatasync in the thread pool of what is written and not yet synced. */
+  #start() {
+    if (this.#inflight || this.#fd < 0 || this.broken || this.#synced === this.#written) return;
+    const upto = this.#written;
+    this.#inflight = true;
+    this.#fs.fdatasync(this.#fd, (e) => {
+      this.#inflight = false;
+      for (const fd of this.#retired.splice(0)) this.#fs.closeSync(fd);
+      if (e) this.#fail(e);
+      else this.#covered(upto);
+      if (this.#synced < this.#written && !this.#timer) this.#start(); // written meanwhile
+    });
+  }
+
+  /** fdatasync now, covering everything written. */
+  #syncNow() {
+    if (this.#synced === this.#written) return;
+    this.#fs.fdatasyncSync(this.#fd);
+    this.#covered(this.#written);
+  }
+
+  #covered(upto) {
+    if (upto <= this.#synced) return;
+    this.#synced = upto;
+    const waiting = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiting) {
+      if (w[0] <= upto) w[1]();
+      else this.#waiters.push(w);
+    }
+  }
+
+  #fail(e) {
+    this.broken ??= new MilvusException(Code.UNEXPECTED, `the store ${this.#dir} could not sync its log: ${e.message}`);
+    const waiting = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiting) w[2](this.broken);
+  }
+
+  /** Resolves once every record appended so far is fdatasynced; null when it already is. */
   synced() {
-    if (!this.#unsynced) return null;
-    return new Promise((resolve, reject) => this.#waiters.push([resolve, reject]));
+    if (this.#synced === this.#written) return null;
+    if (this.broken) return Promise.reject(this.broken);
+    return new Promise((resolve, reject) => this.#waiters.push([this.#written, resolve, reject]));
   }
 
   /** Writes a checkpoint of the whole store now and starts a new, empty log. */
@@ -347,15 +414,15 @@ export class DurableStore {
     const fs = this.#fs;
     const id = this.#id + 1;
     const bytes = engine().checkpoint(this.#store, id, this.#host?.state(this.#store) ?? new Uint8Array(0));
-    if (this.#unsynced) this.#flush();
     replaceFile(fs, this.#dir, this.#cpPath, [bytes]);
     this.#cpBytes = bytes.length;
     this.#id = id;
     // the new log, then the old one's descriptor goes
     replaceFile(fs, this.#dir, this.#logPath, [engine().logMarker(false, id)]);
-    fs.closeSync(this.#fd);
+    this.#release(this.#fd);
     this.#fd = fs.openSync(this.#logPath, 'r+');
     this.#logBytes = engine().constants.log.MARKER_BYTES;
+    this.#covered(this.#written); // the checkpoint, fsynced, holds every record written
   }
 
   /** Bytes of the log and of the last checkpoint. */
@@ -368,14 +435,25 @@ export class DurableStore {
   close() {
     if (this.#fd < 0) return;
     if (this.#timer) clearTimeout(this.#timer);
-    this.#flush();
+    this.#timer = null;
+    try {
+      if (!this.broken && this.#opts.fsync === 'batch') this.#syncNow();
+    } catch (e) {
+      this.#fail(e);
+    }
     try {
       if (this.#store.ptr) engine().logTo(this.#store, null);
     } finally {
-      this.#fs.closeSync(this.#fd);
+      this.#release(this.#fd);
       this.#fd = -1;
       this.#unlock();
     }
+  }
+
+  /** Closes a log's descriptor now, or when the running fdatasync (which may be of it) ends. */
+  #release(fd) {
+    if (this.#inflight) this.#retired.push(fd);
+    else this.#fs.closeSync(fd);
   }
 }
 

@@ -464,7 +464,8 @@ function write(conn, op, req, allowInt64, raw) {
   if (!raw.hasRows) throw new MilvusException(1804, 'fail to deal the insert data, error: missing required parameters');
   let out;
   try {
-    out = engine().writeJson(conn.store, h.name, h, partition, op, raw.data, !allowInt64, merge);
+    // the handler answers once the store has synced the write (handler.js)
+    out = connections._deferred(conn.using, () => engine().writeJson(conn.store, h.name, h, partition, op, raw.data, !allowInt64, merge));
   } catch (e) {
     // the core's client-side checks (pymilvus's, code 1) are the REST layer's data checks in
     // Milvus: "fail to deal the insert data" (1804); so is a vector of the wrong dimension
@@ -486,7 +487,7 @@ function deleteEntities(conn, req) {
     const partition = req.partitionName ? req.partitionName : null;
     // Milvus's expression templates (`age > {age}` with exprParams {"age": 18}): the core binds them
     const params = templateText(req.exprParams);
-    const result = engine().delete(conn.store, h.name, h, partition, req.filter ?? '', { withKeys: false, params });
+    const result = connections._deferred(conn.using, () => engine().delete(conn.store, h.name, h, partition, req.filter ?? '', { withKeys: false, params }));
     return okData({ deleteCount: result.delete_count });
   });
 }
