@@ -185,6 +185,7 @@ const CASES = {
   'durable|partita in memory': (p) => partitaUpserts({ ...p, durable: null }, root),
   'durable|partita durable: fdatasync per batch': (p) => partitaUpserts({ ...p, durable: {} }, root),
   "durable|the disk alone: a batch's log bytes appended and fdatasynced": (p) => diskAppends(p, root),
+  "durable|the disk alone: 8 batches' log bytes a write and fdatasync": (p) => diskAppends({ ...p, perSync: 8 }, root),
   'durable|partita durable: fdatasync per batch, 8 calls in flight': (p) => partitaUpserts({ ...p, durable: {}, writers: 8 }, root),
   'durable|partita durable: written, fsync none': (p) => partitaUpserts({ ...p, durable: { fsync: 'none' } }, root),
   'durable|partita durable: group commit 2 ms, 8 calls in flight': (p) => partitaUpserts({ ...p, durable: { groupCommitMs: 2 }, writers: 8 }, root),
@@ -854,12 +855,14 @@ async function main() {
     const names = Object.keys(CASES).filter((k) => k.startsWith('durable|'));
     const runs = Object.fromEntries(names.map((n) => [n, []]));
     const DISK = "durable|the disk alone: a batch's log bytes appended and fdatasynced", SYNCED = 'durable|partita durable: fdatasync per batch';
+    const DISK8 = "durable|the disk alone: 8 batches' log bytes a write and fdatasync";
     for (let r = 0; r < reps; r++) {
       for (const n of names) {
         // the disk alone writes what the last fdatasync-per-batch run's batches wrote
         const last = runs[SYNCED].filter(Boolean).at(-1);
-        if (n === DISK && !last) continue;
-        runs[n].push(runCase(n, n === DISK ? { bytes: last.batchBytes, batches: last.batches } : { N, dim }));
+        const disk = n === DISK || n === DISK8;
+        if (disk && !last) continue;
+        runs[n].push(runCase(n, disk ? { bytes: last.batchBytes, batches: last.batches } : { N, dim }));
       }
     }
     const res = {};
@@ -876,6 +879,9 @@ async function main() {
     if (serial && synced) console.log(`\nA batch's log record: ${(bytes / 1e6).toFixed(2)} MB. The disk alone syncs ${kRows(disk)} rows/s of them; ` +
       `in memory and then the disk, one batch after the other, is ${kRows(serial)} rows/s (${(serial / mem).toFixed(2)}x in memory): ` +
       `the most a durable batch can reach without overlapping the two. partita's fdatasync per batch reaches ${(synced / serial).toFixed(2)}x of it.`);
+    const disk8 = res[DISK8.slice(8)];
+    if (disk8 && mem) console.log(`Written 8 batches at a time, the disk takes ${kRows(disk8)} rows/s (${((disk8 / BATCH) * bytes / 1e6).toFixed(0)} MB/s): ` +
+      `${(disk8 / mem).toFixed(2)}x the in-memory rate, the most any durable write (grouped or not) can reach on this disk.`);
     console.log('\nSQLite: the sqlite3 CLI, its own Run Time of each BEGIN / INSERT OR REPLACE / COMMIT summed (journal_mode WAL, synchronous FULL: ' +
       'the WAL fsynced at each commit; OFF: what its writes cost without syncs, parsing the rows from SQL text included). ' +
       `The first ${WARM_BATCHES} upsert batches of each process are not timed. The target is a durable upsert >= 0.50x of in memory ` +
