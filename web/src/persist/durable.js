@@ -28,7 +28,7 @@
 // MilvusClient, REST, gRPC) run their write in deferred() and resolve after an fdatasync of the
 // thread pool that covers it, so the process goes on meanwhile and the calls written while one
 // runs share the next (group commit without a window: one call in flight costs one fdatasync,
-// eight cost one or two). groupCommitMs > 0 instead fdatasyncs at most once per window (in the
+// a burst of eight, two). groupCommitMs > 0 instead fdatasyncs at most once per window (in the
 // thread pool), the asynchronous calls resolving after the one that covers them and the
 // synchronous ones written before they return and fdatasynced within the window. A machine
 // crash loses nothing acknowledged either way. fsync: 'none' never fdatasyncs (a killed process
@@ -161,7 +161,6 @@ export class DurableStore {
   #synced = 0;
   #waiters = []; // [count written, resolve, reject] of synced() calls
   #inflight = false; // an fdatasync of the thread pool is running
-  #kicked = false; // one is to start at the end of this turn
   #retired = []; // descriptors of replaced logs, closed when the running fdatasync ends
   #deferring = 0; // > 0: the caller awaits synced() (see deferred)
   broken = null;
@@ -315,7 +314,7 @@ export class DurableStore {
       this.#written++;
       if (this.#opts.fsync !== 'batch') this.#synced = this.#written; // nothing to wait for
       else if (this.#opts.groupCommitMs > 0) this.#schedule();
-      else if (this.#deferring > 0) this.#kick();
+      else if (this.#deferring > 0) this.#start(); // or, when one runs, at its end
       else this.#syncNow();
     } catch (e) {
       this.broken = new MilvusException(Code.UNEXPECTED, `the store ${this.#dir} could not write its log (${e.message}): ` +
@@ -351,18 +350,9 @@ export class DurableStore {
     }, this.#opts.groupCommitMs);
   }
 
-  /** An fdatasync in the thread pool once this turn's calls are written (the calls of one
-   * turn — a Promise.all of writes, a burst of requests — share it). */
-  #kick() {
-    if (this.#kicked || this.#inflight) return; // the running one's end starts the next
-    this.#kicked = true;
-    queueMicrotask(() => {
-      this.#kicked = false;
-      this.#start();
-    });
-  }
-
-  /** Starts an fdatasync in the thread pool of what is written and not yet synced. */
+  /** Starts an fdatasync in the thread pool of what is written and not yet synced, unless one
+   * runs: its end starts the next, covering what was written meanwhile. So the process applies
+   * the next writes while the disk syncs the last ones (a burst of eight costs two). */
   #start() {
     if (this.#inflight || this.#fd < 0 || this.broken || this.#synced === this.#written) return;
     const upto = this.#written;
