@@ -57,8 +57,10 @@ extern "C" {
 PT_API const char *pt_version(void);
 
 /* The snapshot format written by pt_collection_save; pt_collection_load reads versions 1 up to
- * this one and refuses newer ones. 2: the sections' CRCs are chained, so their order is checked. */
-#define PT_SNAPSHOT_FORMAT_VERSION 3
+ * this one and refuses newer ones. 2: the sections' CRCs are chained, so their order is checked.
+ * 3: the indexes section. 4: 64-bit checks (pt_hash64) instead of CRC-32, payloads and
+ * fixed-width columns 8-aligned. */
+#define PT_SNAPSHOT_FORMAT_VERSION 4
 
 /* ============================================================================================ */
 /* Status codes                                                                                  */
@@ -838,9 +840,10 @@ PT_API pt_status pt_collection_compact(pt_collection *coll, const char *partitio
  * does no I/O: the host takes the pending bytes after each call (pt_store_log_pending).
  *
  * A record is little-endian and 8-byte aligned: length u32 (of the whole record, a multiple of
- * 8), type u32, hybrid timestamp u64, items (each: length u32 (0xFFFFFFFF: absent), u32 0, the
- * bytes, zeros to a multiple of 8), then the CRC-32 of everything before it (u32) and the length
- * again (u32). A checkpoint is a log too: HEADER(id), one LOAD (a snapshot) per collection, the
+ * 8), type u32 (the high byte: the record's format, 1), hybrid timestamp u64, items (each: length
+ * u32 (0xFFFFFFFF: absent), u32 0, the bytes, zeros to a multiple of 8), then a 64-bit check of
+ * everything before it (u64, src/hash64.c), u32 0 and the length again (u32). Records of format
+ * 0 (the high byte 0; a CRC-32 (u32) and the length instead of the last 16 bytes) are still read. A checkpoint is a log too: HEADER(id), one LOAD (a snapshot) per collection, the
  * host's records, END(id).
  */
 /* BEGIN log record types (numbers written on disk: never change one) */
@@ -859,7 +862,22 @@ PT_API pt_status pt_collection_compact(pt_collection *coll, const char *partitio
 /* END log record types */
 
 /** Bytes of a HEADER or END record (pt_log_marker). */
-#define PT_LOG_MARKER_BYTES 40u
+#define PT_LOG_MARKER_BYTES 48u
+
+/**
+ * A block of bytes that a store may keep parts of. pt_block_new allocates `len` bytes (8-byte
+ * aligned, counted by pt_memory_used as pt_alloc's are) holding one reference, the caller's;
+ * pt_block_release drops one, and the last frees the block. A host reads a checkpoint or log
+ * into a block and names it with pt_store_log_source before replaying it: a snapshot loaded
+ * from it (a LOAD record that is at least half the block) then keeps the fixed-width columns of
+ * its full segments where they were read, each such segment holding a reference, instead of
+ * copying them. The block stays until the last of them goes (compaction, drop, close).
+ */
+PT_API uint8_t *pt_block_new(size_t len);
+PT_API void pt_block_release(uint8_t *block);
+/** Names the block (pt_block_new, of `len` bytes) that the following pt_log_apply_next calls on
+ * `store` read from; NULL ends it. */
+PT_API void pt_store_log_source(pt_store *store, uint8_t *block, size_t len);
 
 /** A record as pt_log_next reads it. `item` / `item_len`: its first item (HEADER / END: the
  * checkpoint id as 8 bytes; HOST: the host's bytes); NULL when absent. */

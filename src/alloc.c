@@ -103,6 +103,38 @@ void pt_free(void *ptr) {
 
 void *pt_alloc(size_t size) { return pt_malloc(size); }
 
+/* A block (pt_block_new) is one allocation: its reference count in the 16 bytes before the
+ * bytes handed out (which keeps them as aligned as pt_malloc's). */
+#define BLOCK_HEAD 16u
+
+uint8_t *pt_block_new(size_t len) {
+  size_t total;
+  if (!pt_add_ok(len, BLOCK_HEAD, &total)) return allocator_failed();
+  unsigned char *p = pt_malloc(total);
+  if (!p) return NULL;
+  size_t refs = 1;
+  memcpy(p, &refs, sizeof refs);
+  return p + BLOCK_HEAD;
+}
+
+void pt_block_retain(uint8_t *block) {
+  size_t refs;
+  memcpy(&refs, block - BLOCK_HEAD, sizeof refs);
+  refs++;
+  memcpy(block - BLOCK_HEAD, &refs, sizeof refs);
+}
+
+void pt_block_release(uint8_t *block) {
+  if (!block) return;
+  size_t refs;
+  memcpy(&refs, block - BLOCK_HEAD, sizeof refs);
+  if (--refs == 0) {
+    pt_free(block - BLOCK_HEAD);
+    return;
+  }
+  memcpy(block - BLOCK_HEAD, &refs, sizeof refs);
+}
+
 size_t pt_memory_used(void) { return bytes_in_use; }
 
 void pt_set_memory_limit(size_t bytes) { memory_limit = bytes; }

@@ -29,6 +29,9 @@ static inline bool pt_add_ok(size_t a, size_t b, size_t *out) {
   return true;
 }
 
+/* Takes one more reference to a block of pt_block_new (partita.h). */
+void pt_block_retain(uint8_t *block);
+
 /* Grows *buf (element size `elem`) to hold at least `need` elements, doubling. */
 pt_status pt_grow(void **buf, size_t *cap, size_t need, size_t elem);
 #define PT_GROW(bufp, capp, need) pt_grow((void **)(bufp), (capp), (need), sizeof(**(bufp)))

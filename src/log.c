@@ -27,6 +27,12 @@ void pt_store_log(pt_store *s, int on) {
   }
 }
 
+void pt_store_log_source(pt_store *s, uint8_t *block, size_t len) {
+  if (!s) return;
+  s->wal.src = block;
+  s->wal.src_len = block ? len : 0;
+}
+
 const uint8_t *pt_store_log_pending(const pt_store *s, size_t *len) {
   if (len) *len = s && s->wal.len ? s->wal.len : 0;
   return s && s->wal.len ? s->wal.buf : NULL;
@@ -302,7 +308,7 @@ static pt_status apply_read(pt_store *s, const uint8_t *record, const pt_log_rec
   if ((uintptr_t)record % 8)
     return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_log_apply: the record is not 8-byte aligned");
   pt_status rc;
-  rd r = {record, len - PT_WAL_FOOT, PT_WAL_HEAD, true};
+  rd r = {record, len - pt_wal_foot(record), PT_WAL_HEAD, true};
   s->wal.applying = true;
   s->wal.force_ts = rec->ts;
   s->wal.force_id = 0;
@@ -339,10 +345,12 @@ pt_status pt_log_apply(pt_store *s, const uint8_t *record, size_t len, pt_error 
  * it, and checksums that record (pt_log_next) only when it is one, so the record that ends a run
  * is checksummed once, by the call that reads it next. */
 static bool starts_insert(const uint8_t *r, size_t rem) {
-  if (rem < PT_WAL_HEAD + PT_WAL_FOOT) return false;
-  size_t total = pt_wal_get32(r);
-  if (total < PT_WAL_HEAD + PT_WAL_FOOT || total % 8 || total > rem || pt_wal_get32(r + 4) != PT_LOG_WRITE) return false;
-  rd x = {r, total - PT_WAL_FOOT, PT_WAL_HEAD, true};
+  if (rem < PT_WAL_HEAD + PT_WAL_FOOT_CRC) return false;
+  size_t total = pt_wal_get32(r), foot = pt_wal_foot(r);
+  if (total < PT_WAL_HEAD + foot || total % 8 || total > rem ||
+      (pt_wal_get32(r + 4) & ((1u << PT_WAL_FORMAT_SHIFT) - 1)) != PT_LOG_WRITE)
+    return false;
+  rd x = {r, total - foot, PT_WAL_HEAD, true};
   size_t n;
   take(&x, &n); /* collection */
   take(&x, &n); /* partition */

@@ -11,7 +11,9 @@
 
 static size_t bitmap_bytes(const pt_layout *lay) { return ((size_t)lay->seg_mask + 1 + 7) / 8; }
 
-pt_segment *pt_segment_new(const pt_layout *lay) {
+pt_segment *pt_segment_new(const pt_layout *lay) { return pt_segment_new_in(lay, NULL, NULL); }
+
+pt_segment *pt_segment_new_in(const pt_layout *lay, uint8_t *block, uint8_t *const *fixed) {
   size_t cap = (size_t)lay->seg_mask + 1;
   pt_segment *seg = pt_calloc(1, sizeof *seg + lay->n_cols * sizeof(pt_column));
   if (!seg) return NULL;
@@ -19,7 +21,11 @@ pt_segment *pt_segment_new(const pt_layout *lay) {
   if (!(seg->next = pt_malloc(cap * sizeof *seg->next))) goto fail;
   for (size_t c = 0; c < lay->n_cols; c++) {
     pt_column *col = &seg->cols[c];
-    if (lay->row_bytes[c]) {
+    if (lay->row_bytes[c] && block && fixed && fixed[c]) {
+      col->data = fixed[c];
+      col->block = block;
+      pt_block_retain(block);
+    } else if (lay->row_bytes[c]) {
       /* not zeroed: every row is written before it becomes visible */
       if (!(col->data = pt_malloc(cap * lay->row_bytes[c]))) goto fail;
     } else {
@@ -37,7 +43,10 @@ fail:
 void pt_segment_free(pt_segment *seg, const pt_layout *lay) {
   if (!seg) return;
   for (size_t c = 0; c < lay->n_cols; c++) {
-    pt_free(seg->cols[c].data);
+    if (seg->cols[c].block)
+      pt_block_release(seg->cols[c].block);
+    else
+      pt_free(seg->cols[c].data);
     pt_free(seg->cols[c].offsets);
     pt_free(seg->cols[c].valid);
   }

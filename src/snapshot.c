@@ -1,7 +1,7 @@
 /*
  * snapshot.c — a collection as bytes and back: pt_collection_save, pt_collection_load.
  *
- * THE FORMAT (version 3). Every integer is little-endian; there is no padding.
+ * THE FORMAT (version 4). Every integer is little-endian.
  *
  *   header, 32 bytes
  *     magic        8   89 50 54 53 0D 0A 1A 0A  ("\x89PTS\r\n\x1a\n", as PNG's: catches 7-bit
@@ -10,14 +10,16 @@
  *     flags        u32 0; a reader refuses bits it does not know
  *     total_length u64 bytes of the whole snapshot, header included
  *     sections     u32 number of sections that follow
- *     header_crc   u32 CRC-32 of the 28 bytes before it
+ *     header_check u32 the low 32 bits of pt_hash64(0, the 28 bytes before it)
  *   sections, back to back, each
  *     kind         u32 1 = collection, 2 = partition, 3 = indexes
+ *     zero         u32 0
  *     length       u64 bytes of payload
- *     payload      `length` bytes
- *     crc          u32 CRC-32 (IEEE 802.3, as zlib's crc32) of kind, length and payload,
- *                      continued from the CRC before it (the header's for the first section):
- *                      the chain makes the last CRC one of the whole file, so a section moved,
+ *     payload      `length` bytes, then zeros to a multiple of 8: every payload starts 8-aligned
+ *                  from the snapshot's start
+ *     check        u64 pt_hash64 (hash64.c) of kind through the padding, seeded with the check
+ *                      before it (the header's pt_hash64 whole, for the first section): the
+ *                      chain makes the last check one of the whole file, so a section moved,
  *                      dropped or repeated is detected as surely as a changed byte
  *
  *   the collection section (first, once)
@@ -33,7 +35,9 @@
  *     rows         u32 live rows, in storage order (deleted rows are not saved)
  *     then per stored column (the schema's fields in order, then $meta when dynamic):
  *       nullable fields: the validity bitmap, ceil(rows / 8) bytes, bit set = a value
- *       fixed width:     rows × row width bytes, as stored (vectors, numbers, BOOL as 0/1)
+ *       fixed width:     zeros to a multiple of 8 from the payload's start, then rows × row width
+ *                        bytes, as stored (vectors, numbers, BOOL as 0/1): 8-aligned wherever
+ *                        the snapshot is, so a load can keep them where they were read
  *       variable length: rows × u32 byte lengths, then the bytes of every row back to back
  *                        (VARCHAR UTF-8, JSON text, ARRAY / sparse in their stored encodings
  *                        (batch.c), a null as 0 bytes)
@@ -50,15 +54,19 @@
  *         index    the index as pt_index_save writes it (index.c; its own CRC and checks),
  *                  over the saved rows' ids, so that a load does not rebuild it
  *
+ *   Version 3 (partita before 2026-12-07; still read) frames a section as kind u32, length u64,
+ *   payload, crc u32 (CRC-32, IEEE 802.3 as zlib's, chained as the checks are), checks its header
+ *   with CRC-32 and pads nothing. CRC-32 ran at about the speed of reading the bytes in
+ *   WebAssembly; pt_hash64 runs near memory speed.
  *   Version 2 is version 3 without the indexes section (read: the collection has no index).
  *   Version 1 is the same but for each section's CRC, which starts afresh (covers the section
  *   alone): it is still read, and then the order of its sections is not protected.
  *
  * HOW LOADING STAYS SAFE
- *   1. The header and every section's bounds and CRC are checked before anything is built: a
+ *   1. The header and every section's bounds and check are checked before anything is built: a
  *      truncation (at any byte), a flipped bit, a foreign file or a newer version is an error
  *      naming what is wrong, before any allocation beyond the error.
- *   2. A CRC stops accidents, not forgeries, so the payloads are then read as untrusted: every
+ *   2. A check stops accidents, not forgeries, so the payloads are then read as untrusted: every
  *      length is checked against what remains, the schema goes through the same checks as a
  *      new collection's, partition names through Milvus's rules, and every stored value that
  *      readers decode (UTF-8 strings, JSON documents, ARRAY and sparse encodings, BOOL bytes,
@@ -73,6 +81,7 @@
 
 #include "cJSON.h"
 #include "crc32.h"
+#include "hash64.h"
 #include "json.h"
 #include "text.h"
 
@@ -83,16 +92,13 @@
 
 static const uint8_t MAGIC[8] = {0x89, 'P', 'T', 'S', '\r', '\n', 0x1a, '\n'};
 #define HEADER_BYTES 32u
-#define SECTION_OVERHEAD 16u /* kind, length, crc */
+#define SECTION_OVERHEAD 16u /* versions 1-3: kind, length, crc */
+#define SECTION_HEAD 16u     /* version 4: kind, 0, length */
+#define SECTION_OVERHEAD_V4 24u /* version 4: kind, 0, length, check (and the payload's padding) */
 #define KIND_COLLECTION 1u
 #define KIND_PARTITION 2u
 #define KIND_INDEXES 3u
 #define FLAG_PARTITION_KEY 1u
-
-/* ============================================================================================
- * CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), four bytes at a time ("slicing-by-4")
- * ========================================================================================== */
-
 
 /* ============================================================================================
  * Little-endian writing; with `p` NULL it only measures
@@ -115,6 +121,12 @@ static void put_u64(wbuf *w, uint64_t v) {
   put_u32(w, (uint32_t)v);
   put_u32(w, (uint32_t)(v >> 32));
 }
+/* Zeros up to a multiple of 8 bytes from `base`. */
+static void put_pad8(wbuf *w, size_t base) {
+  static const uint8_t zeros[8] = {0};
+  put_bytes(w, zeros, (8 - (w->at - base) % 8) % 8);
+}
+
 static uint32_t get_u32(const uint8_t *b) {
   return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
@@ -148,6 +160,7 @@ static void write_collection(wbuf *w, const pt_collection *c, const char *schema
 
 static void write_partition(wbuf *w, const pt_partition *p, const pt_layout *lay) {
   uint64_t n = p->n_live;
+  size_t base = w->at; /* the payload's start: 8-aligned in the snapshot */
   put_u32(w, (uint32_t)p->name_len);
   put_bytes(w, p->name, p->name_len);
   put_u32(w, (uint32_t)n);
@@ -167,6 +180,7 @@ static void write_partition(wbuf *w, const pt_partition *p, const pt_layout *lay
     }
     size_t rb = lay->row_bytes[c];
     if (rb) {
+      put_pad8(w, base); /* a fixed-width column starts 8-aligned: a load can use it in place */
       if (!w->p) {
         w->at += (size_t)n * rb;
         continue;
@@ -187,16 +201,20 @@ static void write_partition(wbuf *w, const pt_partition *p, const pt_layout *lay
   }
 }
 
-/* A section's frame: kind and length before the payload, the CRC of all three after it. */
+/* A section's frame: kind, 0 and length before the payload, zeros to 8 and the check of all of
+ * it after it, continued from the check before it. */
 static void section_begin(wbuf *w, uint32_t kind, uint64_t length, size_t *start) {
   *start = w->at;
   put_u32(w, kind);
+  put_u32(w, 0);
   put_u64(w, length);
 }
-static void section_end(wbuf *w, size_t start, uint32_t *chain) {
-  if (w->p) *chain = pt_crc32_update(*chain, w->p + start, w->at - start);
-  put_u32(w, *chain);
+static void section_end(wbuf *w, size_t start, uint64_t *chain) {
+  put_pad8(w, start);
+  if (w->p) *chain = pt_hash64(*chain, w->p + start, w->at - start);
+  put_u64(w, *chain);
 }
+static uint64_t section_bytes(uint64_t payload) { return SECTION_OVERHEAD_V4 + ((payload + 7) & ~(uint64_t)7); }
 
 /* One partition's index as it is saved: over the saved rows (live rows renumbered in storage
  * order, as compaction does), covering *upto of them; *out NULL when there is none. */
@@ -309,18 +327,18 @@ pt_status pt_collection_save(const pt_collection *c, uint8_t **out, size_t *len,
   wbuf m = {NULL, 0};
   write_collection(&m, c, schema, schema_len);
   lengths[0] = m.at;
-  uint64_t total = HEADER_BYTES + SECTION_OVERHEAD + lengths[0];
+  uint64_t total = HEADER_BYTES + section_bytes(lengths[0]);
   for (size_t i = 0; i < c->n_parts; i++) {
     const pt_partition *p = c->parts[i];
     m.at = 0;
     write_partition(&m, p, &c->layout);
     lengths[i + 1] = m.at;
-    total += SECTION_OVERHEAD + m.at;
+    total += section_bytes(m.at);
   }
   m.at = 0;
   write_indexes(&m, &si);
   lengths[c->n_parts + 1] = m.at;
-  total += SECTION_OVERHEAD + m.at;
+  total += section_bytes(m.at);
   if (total > SIZE_MAX) {
     saved_free(&si);
     pt_free(lengths);
@@ -344,8 +362,8 @@ pt_status pt_collection_save(const pt_collection *c, uint8_t **out, size_t *len,
   put_u32(&w, 0);
   put_u64(&w, total);
   put_u32(&w, (uint32_t)(c->n_parts + 2));
-  uint32_t chain = pt_crc32(buf, 28);
-  put_u32(&w, chain);
+  uint64_t chain = pt_hash64(0, buf, 28);
+  put_u32(&w, (uint32_t)chain);
   size_t start;
   section_begin(&w, KIND_COLLECTION, lengths[0], &start);
   write_collection(&w, c, schema, schema_len);
@@ -480,7 +498,7 @@ static const char *field_label(const pt_collection *c, size_t col) {
 }
 
 static pt_status load_partition(pt_collection *c, size_t index, const uint8_t *payload, size_t plen,
-                                pt_error *err) {
+                                uint32_t version, uint8_t *block, pt_error *err) {
   const pt_layout *lay = &c->layout;
   rbuf r = {payload, plen, 0};
   pt_str name;
@@ -507,6 +525,17 @@ static pt_status load_partition(pt_collection *c, size_t index, const uint8_t *p
     size_t rb = lay->row_bytes[ci], bytes;
     if (lay->nullable[ci] && !take(&r, ((size_t)rows + 7) / 8, &src[ci].valid)) goto short_payload;
     if (rb) {
+      if (version >= 4) { /* zeros to 8 bytes from the payload's start */
+        const uint8_t *pad;
+        if (!take(&r, (8 - r.at % 8) % 8, &pad)) goto short_payload;
+        for (const uint8_t *z = pad; z < r.p + r.at; z++)
+          if (*z) {
+            rc = CORRUPT(err, "invalid snapshot: partition %.*s, field %s: bytes where zeros belong" BAD, (int)name.len,
+                         name.ptr, field_label(c, ci));
+            break;
+          }
+        if (rc) break;
+      }
       if (!pt_mul_ok(rows, rb, &bytes) || !take(&r, bytes, &src[ci].data)) goto short_payload;
       if (f && f->dtype == PT_BOOL)
         for (size_t i = 0; i < rows; i++)
@@ -552,18 +581,29 @@ static pt_status load_partition(pt_collection *c, size_t index, const uint8_t *p
     goto done;
   }
   size_t *var_at = pt_calloc(lay->n_cols, sizeof *var_at); /* bytes of each variable column consumed */
-  if (!var_at) {
+  uint8_t **fixed = block ? pt_calloc(lay->n_cols, sizeof *fixed) : NULL; /* adopted, per column */
+  if (!var_at || (block && !fixed)) {
+    pt_free(var_at);
+    pt_free(fixed);
     rc = pt_fail_nomem(err);
     goto done;
   }
   for (size_t k = 0; k < n_segs; k++) {
-    pt_segment *seg = pt_segment_new(lay);
+    uint32_t r0 = (uint32_t)(k * cap), m = rows - r0 < cap ? rows - r0 : cap;
+    /* a full segment's fixed-width columns stay where they were read, when 8-aligned there (a
+     * partial one is copied: later rows are appended to it) */
+    bool adopt = false;
+    for (size_t ci = 0; fixed && ci < lay->n_cols; ci++) {
+      const uint8_t *at = lay->row_bytes[ci] ? src[ci].data + (size_t)r0 * lay->row_bytes[ci] : NULL;
+      fixed[ci] = m == cap && at && (uintptr_t)at % 8 == 0 ? block + (at - block) : NULL;
+      adopt |= fixed[ci] != NULL;
+    }
+    pt_segment *seg = adopt ? pt_segment_new_in(lay, block, fixed) : pt_segment_new(lay);
     if (!seg) {
       rc = pt_fail_nomem(err);
       break;
     }
     p->segs[p->n_segs++] = seg; /* owned by the partition from here: freed with it on failure */
-    uint32_t r0 = (uint32_t)(k * cap), m = rows - r0 < cap ? rows - r0 : cap;
     for (size_t ci = 0; ci < lay->n_cols && rc == PT_OK; ci++) {
       pt_column *col = &seg->cols[ci];
       if (src[ci].valid)
@@ -571,7 +611,7 @@ static pt_status load_partition(pt_collection *c, size_t index, const uint8_t *p
           if (pt_bit_get(src[ci].valid, r0 + i)) pt_bit_set(col->valid, i);
       size_t rb = lay->row_bytes[ci];
       if (rb) {
-        memcpy(col->data, src[ci].data + (size_t)r0 * rb, (size_t)m * rb);
+        if (!col->block) memcpy(col->data, src[ci].data + (size_t)r0 * rb, (size_t)m * rb);
         continue;
       }
       size_t bytes = 0;
@@ -595,6 +635,7 @@ static pt_status load_partition(pt_collection *c, size_t index, const uint8_t *p
     seg->count = seg->live = m;
   }
   pt_free(var_at);
+  pt_free(fixed);
   if (rc) goto done;
   p->n_rows = rows;
   p->n_live = rows;
@@ -637,7 +678,12 @@ static pt_status check_frame(const uint8_t *b, size_t len, bool summed, section 
                    HEADER_BYTES);
   uint32_t version = get_u32(b + 8), flags = get_u32(b + 12), n = get_u32(b + 24);
   uint64_t total = get_u64(b + 16);
-  uint32_t crc = get_u32(b + 28), want = pt_crc32(b, 28);
+  /* the header's check: CRC-32 to version 3, the low half of pt_hash64 from version 4 (a
+   * changed version field fails one or the other) */
+  uint64_t h64 = pt_hash64(0, b, 28);
+  uint32_t crc = get_u32(b + 28), want = version >= 4 ? (uint32_t)h64 : pt_crc32(b, 28);
+  /* a newer version's header is taken with either check this version knows, to name it */
+  if (version > PT_SNAPSHOT_FORMAT_VERSION && crc == pt_crc32(b, 28)) want = crc;
   if (crc != want)
     return CORRUPT(err, "invalid snapshot: corrupted header (checksum 0x%08x, expected 0x%08x)" BAD, crc, want);
   if (version == 0 || version > PT_SNAPSHOT_FORMAT_VERSION)
@@ -649,50 +695,67 @@ static pt_status check_frame(const uint8_t *b, size_t len, bool summed, section 
   if (total != len)
     return CORRUPT(err, "invalid snapshot: %s: the header says %llu bytes, %zu were given" BAD,
                    total > len ? "truncated" : "trailing bytes", (unsigned long long)total, len);
+  bool v4 = version >= 4;
+  size_t overhead = v4 ? SECTION_OVERHEAD_V4 : SECTION_OVERHEAD;
   if (n < (version >= 3 ? 2u : 1u) || n > PT_MAX_PARTITIONS + (version >= 3 ? 2u : 1u) ||
-      n > (len - HEADER_BYTES) / SECTION_OVERHEAD)
+      n > (len - HEADER_BYTES) / overhead)
     return CORRUPT(err, "invalid snapshot: %u sections cannot be right" BAD, n);
   section *s = pt_calloc(n, sizeof *s);
   if (!s) return pt_fail_nomem(err);
   size_t at = HEADER_BYTES;
-  uint32_t chain = crc; /* version 2: each section's CRC continues the one before it */
+  uint64_t chain = v4 ? h64 : crc; /* from version 2: each section's check continues the one before it */
+  pt_status rc = PT_OK;
   for (uint32_t i = 0; i < n; i++) {
-    if (len - at < SECTION_OVERHEAD) {
-      pt_free(s);
-      return CORRUPT(err, "invalid snapshot: truncated before section %u" BAD, i);
+    if (len - at < overhead) {
+      rc = CORRUPT(err, "invalid snapshot: truncated before section %u" BAD, i);
+      break;
     }
     uint32_t kind = get_u32(b + at);
-    uint64_t plen = get_u64(b + at + 4);
-    if (plen > len - at - SECTION_OVERHEAD) {
-      pt_free(s);
-      return CORRUPT(err, "invalid snapshot: section %u (%s) is corrupted or truncated: it claims %llu bytes, %zu remain" BAD, i, kind_name(kind),
-                     (unsigned long long)plen, len - at - SECTION_OVERHEAD);
+    uint64_t plen = get_u64(b + at + (v4 ? 8 : 4));
+    size_t head = v4 ? SECTION_HEAD : 12, room = len - at - overhead;
+    /* version 4: the payload is padded to 8 bytes */
+    if (plen > room || (v4 && ((plen + 7) & ~(uint64_t)7) > room)) {
+      rc = CORRUPT(err, "invalid snapshot: section %u (%s) is corrupted or truncated: it claims %llu bytes, %zu remain" BAD, i,
+                   kind_name(kind), (unsigned long long)plen, room);
+      break;
     }
-    size_t framed = 12 + (size_t)plen;
+    size_t framed = head + (size_t)(v4 ? (plen + 7) & ~(uint64_t)7 : plen);
     /* summed: the bytes are those a checksum over all of them has just vouched for (a log
-     * record's): the sections' own CRCs were right when written, and are not read again */
-    uint32_t stored = get_u32(b + at + framed);
-    uint32_t computed = summed ? stored : pt_crc32_update(version >= 2 ? chain : 0, b + at, framed);
+     * record's): the sections' own checks were right when written, and are not read again */
+    uint64_t stored = v4 ? get_u64(b + at + framed) : get_u32(b + at + framed);
+    uint64_t computed = summed ? stored
+                        : v4   ? pt_hash64(chain, b + at, framed)
+                               : pt_crc32_update(version >= 2 ? (uint32_t)chain : 0, b + at, framed);
     if (stored != computed) {
-      pt_free(s);
-      return CORRUPT(err, "invalid snapshot: section %u (%s) is corrupted%s (checksum 0x%08x, expected 0x%08x)" BAD, i,
-                     kind_name(kind), version >= 2 ? " or out of place" : "", stored, computed);
+      rc = CORRUPT(err, "invalid snapshot: section %u (%s) is corrupted%s (checksum 0x%0*llx, expected 0x%0*llx)" BAD, i,
+                   kind_name(kind), version >= 2 ? " or out of place" : "", v4 ? 16 : 8, (unsigned long long)stored,
+                   v4 ? 16 : 8, (unsigned long long)computed);
+      break;
     }
     chain = computed;
     uint32_t want_kind = i == 0 ? KIND_COLLECTION : version >= 3 && i == n - 1 ? KIND_INDEXES : KIND_PARTITION;
     if (kind != want_kind) {
-      pt_free(s);
-      return CORRUPT(err, "invalid snapshot: section %u is of kind %u, expected %u (%s)" BAD, i, kind, want_kind,
-                     kind_name(want_kind));
+      rc = CORRUPT(err, "invalid snapshot: section %u is of kind %u, expected %u (%s)" BAD, i, kind, want_kind,
+                   kind_name(want_kind));
+      break;
+    }
+    /* version 4: the word after the kind and the padding are zeros (not read otherwise) */
+    bool zeros = !v4 || get_u32(b + at + 4) == 0;
+    for (size_t k = head + (size_t)plen; zeros && k < framed; k++) zeros = b[at + k] == 0;
+    if (!zeros) {
+      rc = CORRUPT(err, "invalid snapshot: section %u (%s) has bytes where zeros belong" BAD, i, kind_name(kind));
+      break;
     }
     s[i].kind = kind;
-    s[i].payload = b + at + 12;
+    s[i].payload = b + at + head;
     s[i].len = (size_t)plen;
-    at += framed + 4;
+    at += framed + (v4 ? 8 : 4);
   }
-  if (at != len) {
+  if (rc == PT_OK && at != len)
+    rc = CORRUPT(err, "invalid snapshot: %zu bytes after the last section" BAD, len - at);
+  if (rc) {
     pt_free(s);
-    return CORRUPT(err, "invalid snapshot: %zu bytes after the last section" BAD, len - at);
+    return rc;
   }
   *out = s;
   *n_out = n;
@@ -771,17 +834,24 @@ static pt_status load_indexes(pt_collection *c, const uint8_t *payload, size_t p
 
 void pt_snapshot_reseal(uint8_t *b, size_t len) {
   if (len < HEADER_BYTES) return;
-  uint32_t version = get_u32(b + 8), chain = pt_crc32(b, 28);
+  uint32_t version = get_u32(b + 8);
+  bool v4 = version >= 4;
+  uint64_t chain = v4 ? pt_hash64(0, b, 28) : pt_crc32(b, 28);
   wbuf w = {b, 28};
-  put_u32(&w, chain);
-  for (size_t at = HEADER_BYTES; len - at >= SECTION_OVERHEAD;) {
-    uint64_t plen = get_u64(b + at + 4);
-    if (plen > len - at - SECTION_OVERHEAD) return;
-    size_t framed = 12 + (size_t)plen;
-    chain = pt_crc32_update(version >= 2 ? chain : 0, b + at, framed);
+  put_u32(&w, (uint32_t)chain);
+  size_t overhead = v4 ? SECTION_OVERHEAD_V4 : SECTION_OVERHEAD, head = v4 ? SECTION_HEAD : 12;
+  for (size_t at = HEADER_BYTES; len - at >= overhead;) {
+    uint64_t plen = get_u64(b + at + (v4 ? 8 : 4));
+    if (v4) plen = (plen + 7) & ~(uint64_t)7;
+    if (plen > len - at - overhead) return;
+    size_t framed = head + (size_t)plen;
+    chain = v4 ? pt_hash64(chain, b + at, framed) : pt_crc32_update(version >= 2 ? (uint32_t)chain : 0, b + at, framed);
     w.at = at + framed;
-    put_u32(&w, chain);
-    at += framed + 4;
+    if (v4)
+      put_u64(&w, chain);
+    else
+      put_u32(&w, (uint32_t)chain);
+    at += framed + (v4 ? 8 : 4);
   }
 }
 
@@ -864,9 +934,16 @@ pt_status pt_snapshot_load(pt_store *s, const uint8_t *b, size_t len, bool summe
     goto fail;
   }
 
-  /* 2. the partitions */
+  /* 2. the partitions: from a log record of a block the host named (pt_store_log_source) that
+   * is at least half of it, full segments keep their fixed-width columns in the block (version
+   * 4 lays them out 8-aligned for it; an older snapshot is copied) */
+  uint8_t *block = NULL;
+  uintptr_t from = (uintptr_t)s->wal.src, here = (uintptr_t)b;
+  if (summed && version >= 4 && s->wal.src && here >= from && here - from <= s->wal.src_len && len <= s->wal.src_len - (here - from) &&
+      len >= s->wal.src_len / 2)
+    block = s->wal.src;
   for (size_t i = 1; i < n_data; i++)
-    if ((rc = load_partition(c, i - 1, secs[i].payload, secs[i].len, err))) goto fail;
+    if ((rc = load_partition(c, i - 1, secs[i].payload, secs[i].len, version, block, err))) goto fail;
   if (version >= 3 && (rc = load_indexes(c, secs[n_data].payload, secs[n_data].len, err))) goto fail;
 
   /* 3. attach: the only step that changes the store (after its log record, when recording) */

@@ -25,6 +25,8 @@ typedef struct pt_column {
   size_t cap;        /* variable: arena bytes allocated */
   uint32_t *offsets; /* variable: capacity + 1 offsets into data */
   uint8_t *valid;    /* nullable: bitmap, bit set = the row has a value */
+  uint8_t *block;    /* fixed width: the block (pt_block_new) `data` lies in, adopted by a load
+                      * (one reference held); NULL when `data` is an allocation of its own */
 } pt_column;
 
 typedef struct pt_segment {
@@ -106,6 +108,9 @@ struct pt_store {
 
 /* ---- segments (segment.c) ---- */
 pt_segment *pt_segment_new(const pt_layout *lay);
+/* pt_segment_new, but each fixed-width column c with fixed[c] non-NULL uses the block's bytes
+ * there (capacity × row width of them, 8-aligned) instead of an allocation, with a reference. */
+pt_segment *pt_segment_new_in(const pt_layout *lay, uint8_t *block, uint8_t *const *fixed);
 void pt_segment_free(pt_segment *seg, const pt_layout *lay);
 /* Ensures column `col` of `seg` has `more` free arena bytes. */
 pt_status pt_segment_reserve_bytes(pt_segment *seg, size_t col, size_t more);

@@ -5,12 +5,18 @@
  *
  * THE RECORD (partita.h has the summary). Little-endian, every record and item 8-byte aligned,
  * so the values of a batch are read in place, aligned, when a record is applied:
- *   length u32    bytes of the whole record (a multiple of 8, at least 24)
- *   type   u32    PT_LOG_*
+ *   length u32    bytes of the whole record (a multiple of 8, at least 32)
+ *   type   u32    PT_LOG_* in the low 24 bits; the high byte is the record's format, 1
  *   ts     u64    the mutation's hybrid timestamp
  *   items         each: length u32 (0xFFFFFFFF: absent), u32 0, the bytes, zeros to 8
- *   crc    u32    CRC-32 of every byte before it
+ *   check  u64    pt_hash64 (hash64.c), seed 0, of every byte before it
+ *   zero   u32    0
  *   length u32    the length again: a torn write that left a plausible header is still caught
+ * Format 0 (partita before 2026-12-07; still read, so a log or checkpoint written by it opens,
+ * and a log it began is continued in format 1): the type word's high byte is 0 and the record
+ * ends with crc u32 (CRC-32 of every byte before it) and the length (u32): 24 bytes at least.
+ * The format is per record, so a log may hold both. pt_hash64 runs near memory speed in
+ * WebAssembly where CRC-32 ran at about the speed of reading the file (hash64.c).
  *
  * Items per type: HEADER / END: id (8 bytes). CREATE_COLLECTION: name, schema JSON, u64
  * num_partitions. DROP_COLLECTION: name. CREATE_ / DROP_PARTITION: collection, partition.
@@ -33,6 +39,7 @@
 #include <stdio.h>
 
 #include "crc32.h"
+#include "hash64.h"
 
 
 static void put32(uint8_t *b, uint32_t v) {
@@ -74,7 +81,7 @@ void pt_wal_begin(pt_walw *w, pt_wal_state *st, uint32_t type) {
   if (!w->active || !reserve(w, PT_WAL_HEAD)) return;
   uint8_t *b = st->buf + st->len;
   put32(b, 0);
-  put32(b + 4, type);
+  put32(b + 4, type | PT_WAL_FORMAT << PT_WAL_FORMAT_SHIFT);
   put64(b + 8, 0);
   st->len += PT_WAL_HEAD;
 }
@@ -141,9 +148,20 @@ void pt_wal_end(pt_walw *w, uint64_t ts) {
   size_t total = st->len - w->mark + PT_WAL_FOOT;
   put32(r, (uint32_t)total);
   put64(r + 8, ts);
-  put32(st->buf + st->len, pt_crc32(r, total - PT_WAL_FOOT));
-  put32(st->buf + st->len + 4, (uint32_t)total);
+  put32(st->buf + st->len + 12, (uint32_t)total);
+  pt_wal_reseal(r, total);
   st->len += PT_WAL_FOOT;
+}
+
+void pt_wal_reseal(uint8_t *record, size_t len) {
+  if (len < PT_WAL_HEAD + PT_WAL_FOOT_CRC) return;
+  if (pt_wal_get32(record + 4) >> PT_WAL_FORMAT_SHIFT) {
+    if (len < PT_WAL_HEAD + PT_WAL_FOOT) return;
+    put64(record + len - PT_WAL_FOOT, pt_hash64(0, record, len - PT_WAL_FOOT));
+    put32(record + len - 8, 0);
+  } else {
+    put32(record + len - 8, pt_crc32(record, len - PT_WAL_FOOT_CRC));
+  }
 }
 
 size_t pt_wal_kind_bytes(int32_t kind) {
@@ -240,13 +258,13 @@ void pt_wal_batch(pt_walw *w, const pt_batch_in *b, pt_op op, pt_write_flags fla
 
 static void marker(uint8_t *out, uint32_t type, uint64_t id) {
   put32(out, PT_LOG_MARKER_BYTES);
-  put32(out + 4, type);
+  put32(out + 4, type | PT_WAL_FORMAT << PT_WAL_FORMAT_SHIFT);
   put64(out + 8, 0);
   put32(out + 16, 8);
   put32(out + 20, 0);
   put64(out + 24, id);
-  put32(out + 32, pt_crc32(out, 32));
-  put32(out + 36, PT_LOG_MARKER_BYTES);
+  put32(out + PT_LOG_MARKER_BYTES - 4, PT_LOG_MARKER_BYTES);
+  pt_wal_reseal(out, PT_LOG_MARKER_BYTES);
 }
 
 void pt_log_marker(int end, uint64_t id, uint8_t out[PT_LOG_MARKER_BYTES]) {
@@ -276,30 +294,39 @@ pt_status pt_log_next(const uint8_t *bytes, size_t len, size_t at, pt_log_record
   const uint8_t *r = bytes + at;
   size_t rem = len - at;
   rec->torn = 1;
-  if (rem < PT_WAL_HEAD + PT_WAL_FOOT)
-    return LOG_CORRUPT(err, "log record at byte %zu is cut short: %zu bytes of at least %u", at, rem, PT_WAL_HEAD + PT_WAL_FOOT);
+  if (rem < PT_WAL_HEAD + PT_WAL_FOOT_CRC)
+    return LOG_CORRUPT(err, "log record at byte %zu is cut short: %zu bytes of at least %u", at, rem, PT_WAL_HEAD + PT_WAL_FOOT_CRC);
   size_t total = pt_wal_get32(r);
-  if (total < PT_WAL_HEAD + PT_WAL_FOOT || total % 8) {
+  uint32_t format = pt_wal_get32(r + 4) >> PT_WAL_FORMAT_SHIFT;
+  size_t foot = format ? PT_WAL_FOOT : PT_WAL_FOOT_CRC;
+  if (total < PT_WAL_HEAD + foot || total % 8) {
     rec->torn = all_zero(r, rem);
     return LOG_CORRUPT(err, "log record at byte %zu has an invalid length (%zu)", at, total);
   }
   if (total > rem)
     return LOG_CORRUPT(err, "log record at byte %zu is cut short: %zu bytes of %zu", at, rem, total);
-  if (pt_wal_get32(r + total - 4) != total || pt_wal_get32(r + total - 8) != pt_crc32(r, total - PT_WAL_FOOT)) {
+  /* an unknown format is a changed byte or a newer partita's record: either way its check
+   * cannot be read */
+  bool good = pt_wal_get32(r + total - 4) == total &&
+              (format == 0   ? pt_wal_get32(r + total - 8) == pt_crc32(r, total - PT_WAL_FOOT_CRC)
+               : format == 1 ? pt_wal_get32(r + total - 8) == 0 && pt_wal_get64(r + total - PT_WAL_FOOT) == pt_hash64(0, r, total - PT_WAL_FOOT)
+                             : false);
+  if (!good) {
     rec->torn = total == rem || all_zero(r + total, rem - total);
-    return LOG_CORRUPT(err, "log record at byte %zu fails its checksum", at);
+    return LOG_CORRUPT(err, "log record at byte %zu fails its checksum%s", at,
+                       format > PT_WAL_FORMAT ? " (or is of a newer format than this version of partita reads)" : "");
   }
   rec->torn = 0;
-  uint32_t type = pt_wal_get32(r + 4);
+  uint32_t type = pt_wal_get32(r + 4) & ((1u << PT_WAL_FORMAT_SHIFT) - 1);
   if (type < PT_LOG_HEADER || type > PT_LOG_DROP_INDEX)
     return LOG_CORRUPT(err, "log record at byte %zu has type %u, which this version of partita does not know", at, type);
   rec->type = type;
   rec->ts = pt_wal_get64(r + 8);
   rec->length = total;
-  if (total >= PT_WAL_HEAD + PT_WAL_ITEM_HEAD + PT_WAL_FOOT) {
+  if (total >= PT_WAL_HEAD + PT_WAL_ITEM_HEAD + foot) {
     size_t ilen = pt_wal_get32(r + PT_WAL_HEAD);
     if (ilen != PT_WAL_ABSENT) {
-      if (ilen > total - PT_WAL_HEAD - PT_WAL_ITEM_HEAD - PT_WAL_FOOT) return LOG_CORRUPT(err, "log record at byte %zu is malformed", at);
+      if (ilen > total - PT_WAL_HEAD - PT_WAL_ITEM_HEAD - foot) return LOG_CORRUPT(err, "log record at byte %zu is malformed", at);
       rec->item = r + PT_WAL_HEAD + PT_WAL_ITEM_HEAD;
       rec->item_len = ilen;
     }

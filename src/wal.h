@@ -10,7 +10,10 @@
 
 /* The record's framing (wal.c has the format). */
 #define PT_WAL_HEAD 16u          /* length, type, timestamp */
-#define PT_WAL_FOOT 8u           /* CRC-32, length again */
+#define PT_WAL_FOOT 16u          /* format 1: check (pt_hash64), 0, length again */
+#define PT_WAL_FOOT_CRC 8u       /* format 0 (read only): CRC-32, length again */
+#define PT_WAL_FORMAT_SHIFT 24   /* the type word's high byte: the record's format */
+#define PT_WAL_FORMAT 1u         /* what this version writes */
 #define PT_WAL_ITEM_HEAD 8u      /* an item's length, 0 */
 #define PT_WAL_ABSENT 0xFFFFFFFFu /* the length of an absent item */
 static inline uint32_t pt_wal_get32(const uint8_t *b) {
@@ -18,6 +21,10 @@ static inline uint32_t pt_wal_get32(const uint8_t *b) {
 }
 static inline uint64_t pt_wal_get64(const uint8_t *b) { return (uint64_t)pt_wal_get32(b) | (uint64_t)pt_wal_get32(b + 4) << 32; }
 static inline size_t pt_wal_pad8(size_t n) { return (n + 7u) & ~(size_t)7u; }
+/* The footer's bytes of a record whose header pt_log_next has accepted (its format 0 or 1). */
+static inline size_t pt_wal_foot(const uint8_t *record) {
+  return pt_wal_get32(record + 4) >> PT_WAL_FORMAT_SHIFT ? PT_WAL_FOOT : PT_WAL_FOOT_CRC;
+}
 
 /* Distinct partitions a run of inserts remembers (a run into more visits all at its end). */
 #define PT_WAL_RUN_PARTS 16
@@ -33,6 +40,8 @@ typedef struct pt_wal_state {
     const struct pt_layout *lay; /* end of the run visits every partition */
   } run_parts[PT_WAL_RUN_PARTS];
   size_t n_run_parts;
+  uint8_t *src;      /* the block the records being applied lie in (pt_store_log_source) */
+  size_t src_len;
   uint8_t *buf;      /* records not yet taken by the host */
   size_t len, cap;
   uint64_t force_ts; /* while applying: the timestamp the mutation had (0: none) */
@@ -62,6 +71,9 @@ void pt_wal_end(pt_walw *w, uint64_t ts);
 /* Appends whole records' bytes to `st` (false when out of memory: nothing appended). */
 bool pt_wal_raw(pt_wal_state *st, const uint8_t *bytes, size_t len);
 void pt_wal_cancel(pt_walw *w);
+/* Rewrites the check of the `len`-byte record at `record` (its format's, from its type word) for
+ * its bytes as they are: for tests and the fuzz target, which change bytes behind it. */
+void pt_wal_reseal(uint8_t *record, size_t len);
 
 /* Records a pt_collection_write batch (after its checks, before its commit), with the first
  * auto_id key st->first_id. */

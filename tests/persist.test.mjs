@@ -115,13 +115,15 @@ function crc32(bytes) {
   return ~c >>> 0;
 }
 
-/** Section boundaries of a snapshot: 32-byte header, then sections led by u32 tag, u64 length, u32 CRC. */
+/** Section boundaries of a snapshot (version 4): 32-byte header, then sections of u32 tag, u32 0,
+ * u64 length, the payload padded to 8 bytes, u64 check. */
 function sections(bytes) {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  assert.equal(dv.getUint32(8, true), 4, 'the snapshot version these boundaries are for');
   const out = [32];
   for (let at = 32; at < bytes.length;) {
-    const len = Number(dv.getBigUint64(at + 4, true));
-    at += 16 + len;
+    const len = Number(dv.getBigUint64(at + 8, true));
+    at += 24 + Math.ceil(len / 8) * 8;
     out.push(at);
   }
   return out;

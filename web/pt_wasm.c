@@ -76,6 +76,9 @@ typedef struct pt_wasm_block {
 
 EXPORT(void *, pt_wasm_alloc)(size_t size);
 EXPORT(void, pt_wasm_free)(void *ptr);
+EXPORT(uint8_t *, pt_wasm_block_new)(size_t size);
+EXPORT(void, pt_wasm_block_release)(uint8_t *block);
+EXPORT(void, pt_wasm_log_source)(pt_store *store, uint8_t *block, size_t len);
 EXPORT(pt_error *, pt_wasm_error)(void);
 EXPORT(const char *, pt_wasm_constants)(void);
 EXPORT(double, pt_wasm_memory_used)(void);
@@ -152,6 +155,10 @@ EXPORT(pt_status, pt_wasm_json_validate)(const char *json, size_t len, uint32_t 
 /* Allocates through the core's allocator (so pt_memory_used counts it); 0 on failure. */
 void *pt_wasm_alloc(size_t size) { return pt_alloc(size ? size : 1); }
 void pt_wasm_free(void *ptr) { pt_free(ptr); }
+/* A block (pt_block_new) that a store replaying it may keep parts of; 0 on failure. */
+uint8_t *pt_wasm_block_new(size_t size) { return pt_block_new(size ? size : 1); }
+void pt_wasm_block_release(uint8_t *block) { pt_block_release(block); }
+void pt_wasm_log_source(pt_store *store, uint8_t *block, size_t len) { pt_store_log_source(store, block, len); }
 double pt_wasm_memory_used(void) { return (double)pt_memory_used(); }
 /* A ceiling beyond what size_t holds is no ceiling (wasm32: 4 GiB is all there is). */
 void pt_wasm_set_memory_limit(double bytes) {

@@ -37,6 +37,7 @@
 #include <stdlib.h>
 
 #include "crc32.h"
+#include "fixture_format0.h"
 #if defined(__SANITIZE_ADDRESS__)
 #define PT_TEST_ASAN 1
 #elif defined(__has_feature)
@@ -482,13 +483,12 @@ TEST(forged_records_fail_cleanly) {
     pt_store *b = test_store();
     replay(b, l.p, starts[i]);
     char *before = test_dump_store(b);
-    for (size_t k = 16; k + 8 < len; k += (len > 400 ? 13 : 2)) {
+    for (size_t k = 16; k + PT_WAL_FOOT < len; k += (len > 400 ? 13 : 2)) {
       static const uint8_t xors[] = {0x01, 0x80, 0xff};
       uint8_t x = xors[k % 3];
       memcpy(rec_copy, l.p + starts[i], len);
       rec_copy[k] ^= x;
-      uint32_t crc = pt_crc32(rec_copy, len - 8);
-      memcpy(rec_copy + len - 8, &crc, 4);
+      pt_wal_reseal(rec_copy, len);
       pt_error err;
       pt_store *c = test_store();
       replay(c, l.p, starts[i]);
@@ -527,8 +527,7 @@ TEST(older_sparse_algo_names_replay) {
   CHECK(at != NULL);
   if (at) {
     memcpy(at, "BLOCK_MAX", 9);
-    uint32_t crc = pt_crc32(ix.p, ix.len - 8);
-    memcpy(ix.p + ix.len - 8, &crc, 4);
+    pt_wal_reseal(ix.p, ix.len);
     pt_store *b = test_store();
     replay(b, l.p, l.len);
     CHECK_OK(pt_log_apply(b, ix.p, ix.len, &err), &err);
@@ -631,8 +630,7 @@ TEST(checkpoint_snapshots_under_the_record_checksum) {
    * again (the record's sum covers every byte the section's would) */
   memcpy(copy, cp, len);
   copy[snap + snap_len - 1] ^= 0x01; /* the last section's CRC */
-  uint32_t crc = pt_crc32(copy + rec_at, rec_len - 8);
-  memcpy(copy + rec_at + rec_len - 8, &crc, 4);
+  pt_wal_reseal(copy + rec_at, rec_len);
   b = test_store();
   CHECK_OK(apply_upto(b, copy, len, rec_at, &applied, &err), &err);
   CHECK(applied == 1 && pt_store_num_collections(b) == 1);
@@ -640,9 +638,8 @@ TEST(checkpoint_snapshots_under_the_record_checksum) {
   /* ... and its structure is still checked: a section's length changed behind a good record
    * checksum is refused by the apply, which leaves the store as it was */
   memcpy(copy, cp, len);
-  copy[snap + 32 + 4] ^= 0x01; /* the first section's length */
-  crc = pt_crc32(copy + rec_at, rec_len - 8);
-  memcpy(copy + rec_at + rec_len - 8, &crc, 4);
+  copy[snap + 32 + 8] ^= 0x01; /* the first section's length */
+  pt_wal_reseal(copy + rec_at, rec_len);
   b = test_store();
   CHECK_EQ_INT(apply_upto(b, copy, len, rec_at, &applied, &err), PT_CORRUPT);
   CHECK(applied == 1 && strstr(err.message, "invalid snapshot"));
@@ -847,8 +844,7 @@ TEST(markers_move_no_clock) {
     pt_log_marker(end, 7, m);
     uint64_t later = (uint64_t)1 << 62;
     for (int i = 0; i < 8; i++) m[8 + i] = (uint8_t)(later >> (8 * i));
-    uint32_t crc = pt_crc32(m, 32);
-    for (int i = 0; i < 4; i++) m[32 + i] = (uint8_t)(crc >> (8 * i));
+    pt_wal_reseal(m, sizeof m);
     pt_log_record rec;
     pt_error err;
     CHECK_OK(pt_log_next(m, sizeof m, 0, &rec, &err), &err);
@@ -866,7 +862,205 @@ TEST(markers_move_no_clock) {
   }
 }
 
-TEST_MAIN(T(allocation_failure_while_recording), T(replay_gives_the_same_store), T(failures_and_no_ops_record_nothing),
+/* Every collection of `a` and `b` holds the same rows (clocks and snapshot bytes aside). */
+static void same_collections(pt_store *a, pt_store *b) {
+  CHECK_EQ_INT(pt_store_num_collections(a), pt_store_num_collections(b));
+  for (size_t i = 0; i < pt_store_num_collections(a); i++) {
+    size_t n;
+    const char *name = pt_store_collection_name(a, i, &n);
+    pt_collection *cb = pt_collection_find(b, name, n);
+    CHECK(cb != NULL);
+    if (!cb) continue;
+    char *da = test_snapshot(pt_collection_find(a, name, n)), *db = test_snapshot(cb);
+    CHECK_STR(db, da);
+    free(da);
+    free(db);
+  }
+}
+
+/* Logs and checkpoints written before 2026-12-07 (records of format 0: CRC-32 footers, snapshots
+ * of version 3) are still read, and a log begun in format 0 is continued in format 1. */
+TEST(format0_logs_and_checkpoints_still_open) {
+  logbuf l = {NULL, 0, 0};
+  pt_store *a = recording_store();
+  mutate(a, &l); /* the same mutations as the fixture's, recorded now */
+  uint8_t *old = malloc(sizeof format0_log), *cp = malloc(sizeof format0_checkpoint);
+  memcpy(old, format0_log, sizeof format0_log); /* 8-byte aligned, as a host reads a log */
+  memcpy(cp, format0_checkpoint, sizeof format0_checkpoint);
+  CHECK_EQ_INT(pt_wal_get32(old + 4) >> PT_WAL_FORMAT_SHIFT, 0);
+  pt_store *b = later_store();
+  replay(b, old, sizeof format0_log);
+  same_collections(a, b);
+  pt_store *c = later_store();
+  size_t at = 0;
+  pt_log_record rec;
+  pt_error err;
+  int applied;
+  while (pt_log_apply_next(c, cp, sizeof format0_checkpoint, at, &rec, &applied, &err) == PT_OK) at += rec.length;
+  CHECK_EQ_INT(at, sizeof format0_checkpoint);
+  same_collections(a, c);
+  /* the old log, then records of format 1 made by a store that replayed it */
+  pt_store_log(b, 1);
+  logbuf more = {NULL, 0, 0};
+  jw(b, &more, "w", NULL, PT_OP_UPSERT, "[{'id':2,'t':'after'}]", PT_WRITE_MERGE, NULL, 0);
+  jw(a, &l, "w", NULL, PT_OP_UPSERT, "[{'id':2,'t':'after'}]", PT_WRITE_MERGE, NULL, 0);
+  CHECK(more.len > 0 && pt_wal_get32(more.p + 4) >> PT_WAL_FORMAT_SHIFT == PT_WAL_FORMAT);
+  uint8_t *mixed = malloc(sizeof format0_log + more.len);
+  memcpy(mixed, format0_log, sizeof format0_log);
+  memcpy(mixed + sizeof format0_log, more.p, more.len);
+  pt_store *d = later_store();
+  replay(d, mixed, sizeof format0_log + more.len);
+  same_collections(a, d);
+  /* a flipped bit in a format-0 record is still caught by its CRC-32 */
+  mixed[40] ^= 0x04;
+  CHECK_EQ_INT(pt_log_next(mixed, sizeof format0_log + more.len, 0, &rec, &err), PT_CORRUPT);
+  free(mixed);
+  free(more.p);
+  free(old);
+  free(cp);
+  free(l.p);
+  pt_store_close(a);
+  pt_store_close(b);
+  pt_store_close(c);
+  pt_store_close(d);
+}
+
+#define SCHEMA_WIDE                                                                                        \
+  "{'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'n','dtype':5,'nullable':true},"         \
+  "{'name':'t','dtype':21,'max_length':16},{'name':'v','dtype':101,'dim':8192}]}"
+
+/* Writes rows [from, from + n) into the WIDE collection `c` (typed columns). */
+static void wide_rows(pt_collection *c, pt_op op, int64_t from, size_t n) {
+  enum { DIM = 8192 };
+  int64_t *ids = malloc(n * 8), *nums = malloc(n * 8);
+  uint8_t *cells = malloc(n);
+  char *text = malloc(n * 8 + 1);
+  uint32_t *offs = malloc((n + 1) * 4);
+  float *vec = malloc(n * DIM * sizeof *vec);
+  offs[0] = 0;
+  for (size_t i = 0; i < n; i++) {
+    ids[i] = from + (int64_t)i;
+    nums[i] = (int64_t)i * 3;
+    cells[i] = i % 5 ? PT_CELL_VALUE : PT_CELL_NULL;
+    offs[i + 1] = offs[i] + (uint32_t)snprintf(text + offs[i], 9, "r%07lld", (long long)(from + (int64_t)i));
+    for (size_t d = 0; d < DIM; d++) vec[i * DIM + d] = (float)((from + (int64_t)i) * 7 + (int64_t)d % 13);
+  }
+  pt_column_in cols[4];
+  memset(cols, 0, sizeof cols);
+  cols[0] = (pt_column_in){0, PT_IN_INT64, NULL, 0, n, 1, ids, NULL, NULL, NULL, 0, 0};
+  cols[1] = (pt_column_in){1, PT_IN_INT64, NULL, 0, n, 1, nums, NULL, cells, NULL, 0, 0};
+  cols[2] = (pt_column_in){2, PT_IN_TEXT, NULL, 0, n, 1, text, offs, NULL, NULL, 0, 0};
+  cols[3] = (pt_column_in){3, PT_IN_FLOAT32, NULL, 0, n, DIM, vec, NULL, NULL, NULL, 0, 0};
+  pt_batch_in b = {PT_FORM_ROWS, n, 4, cols, 0, NULL};
+  pt_mutation_result res;
+  pt_error err;
+  CHECK_OK(pt_collection_write(c, NULL, 0, op, &b, 0, &res, &err), &err);
+  pt_mutation_result_clear(&res);
+  free(ids);
+  free(nums);
+  free(cells);
+  free(text);
+  free(offs);
+  free(vec);
+}
+
+/* A checkpoint replayed from a block (pt_store_log_source) keeps its full segments' fixed-width
+ * columns in the block: the rows are the same, writes into those segments (in place) and after
+ * them work, and the block is freed with the last segment that holds it (compaction, drop),
+ * with every byte accounted for. An allocation failure at any point of such a replay leaves
+ * nothing behind. */
+TEST(checkpoint_columns_adopted_in_place) {
+  test_alloc_install(); /* the first test: nothing is allocated yet */
+  logbuf junk = {NULL, 0, 0};
+  pt_store *a = test_store();
+  pt_error err;
+  pt_collection *c = test_collection(a, "wide", J(SCHEMA_WIDE));
+  CHECK_EQ_INT(c->layout.seg_mask + 1, 64);
+  wide_rows(c, PT_OP_INSERT, 0, 150); /* two full segments and 22 rows */
+  uint8_t *cp;
+  size_t len;
+  CHECK_OK(pt_store_checkpoint(a, 1, NULL, 0, &cp, &len, &err), &err);
+  char *want = test_snapshot(c);
+  size_t base = pt_memory_used();
+
+  pt_store *b = test_store();
+  uint8_t *block = pt_block_new(len);
+  memcpy(block, cp, len);
+  size_t with_block = pt_memory_used();
+  pt_store_log_source(b, block, len);
+  size_t at = 0;
+  pt_log_record rec;
+  int applied;
+  while (pt_log_apply_next(b, block, len, at, &rec, &applied, &err) == PT_OK) at += rec.length;
+  CHECK_EQ_INT(at, len);
+  pt_store_log_source(b, NULL, 0);
+  pt_block_release(block); /* the host's reference: the segments keep theirs */
+  pt_collection *d = pt_collection_find(b, "wide", 4);
+  CHECK(d != NULL);
+  if (!d) return;
+  pt_partition *p = d->parts[0];
+  CHECK_EQ_INT(p->n_segs, 3);
+  CHECK(p->segs[0]->cols[0].block == block && p->segs[1]->cols[3].block == block);
+  CHECK(p->segs[0]->cols[2].block == NULL && p->segs[2]->cols[3].block == NULL); /* VARCHAR; the partial segment */
+  CHECK(p->segs[0]->cols[3].data >= block && p->segs[0]->cols[3].data < block + len);
+  /* the block's bytes are what the segments' copies took before: less than it, not more */
+  CHECK(pt_memory_used() - base < with_block - base + len);
+  char *got = test_snapshot(d);
+  CHECK_STR(got, want);
+  free(got);
+  /* writes: an upsert of a row in an adopted segment, inserts after, deletes */
+  del(b, &junk, "wide", NULL, "id in [1, 70, 149]", NULL);
+  wide_rows(d, PT_OP_UPSERT, 5, 10); /* rows of the first (adopted) segment */
+  wide_rows(c, PT_OP_UPSERT, 5, 10);
+  wide_rows(d, PT_OP_INSERT, 1000, 50);
+  wide_rows(c, PT_OP_INSERT, 1000, 50);
+  del(a, &junk, "wide", NULL, "id in [1, 70, 149]", NULL);
+  want = (free(want), test_snapshot(c));
+  got = test_snapshot(d);
+  CHECK_STR(got, want);
+  free(got);
+  /* compaction rewrites the partition into segments of its own: the block goes */
+  size_t before = pt_memory_used();
+  CHECK_OK(pt_partition_compact(p, &d->layout, NULL) == PT_OK ? PT_OK : PT_NOMEM, (pt_error *)NULL);
+  CHECK(p->segs[0]->cols[3].block == NULL);
+  CHECK(pt_memory_used() < before);
+  got = test_snapshot(d);
+  CHECK_STR(got, want);
+  free(got);
+  pt_store_close(b);
+
+  /* allocation failures at every step of a replay from a block: refused whole, nothing kept */
+  for (long n = 1;; n++) {
+    size_t mem0 = pt_memory_used();
+    pt_store *e = test_store();
+    size_t mem = pt_memory_used();
+    block = pt_block_new(len);
+    memcpy(block, cp, len);
+    pt_store_log_source(e, block, len);
+    test_alloc_fail_at(n);
+    pt_status rc = PT_OK;
+    for (at = 0; (rc = pt_log_apply_next(e, block, len, at, &rec, &applied, &err)) == PT_OK;) at += rec.length;
+    test_alloc_fail_at(0);
+    pt_store_log_source(e, NULL, 0);
+    pt_block_release(block);
+    bool done = at == len;
+    if (!done) {
+      CHECK_EQ_INT(rc, PT_NOMEM);
+      CHECK_EQ_INT(pt_store_num_collections(e), 0);
+      CHECK_EQ_INT(pt_memory_used(), mem);
+    }
+    pt_store_close(e);
+    CHECK_EQ_INT(pt_memory_used(), mem0);
+    if (done || n > 5000) break;
+    if (n > 60) n += 6;
+  }
+  free(junk.p);
+  free(want);
+  pt_free(cp);
+  pt_store_close(a);
+}
+
+TEST_MAIN(T(checkpoint_columns_adopted_in_place), T(format0_logs_and_checkpoints_still_open), T(allocation_failure_while_recording), T(replay_gives_the_same_store), T(failures_and_no_ops_record_nothing),
           T(checkpoint_then_log), T(apply_next_replays_in_one_pass), T(torn_and_flipped_logs_read_a_prefix), T(forged_records_fail_cleanly),
           T(older_sparse_algo_names_replay), T(checkpoint_snapshots_under_the_record_checksum),
           T(runs_of_inserts_replay_in_one_call), T(a_run_enters_its_own_partitions), T(markers_move_no_clock),

@@ -1178,7 +1178,12 @@ class Engine {
     const M = this.#M;
     const L = this.constants.log;
     const len = bytes.length;
-    const buf = this.#alloc(len || 1);
+    // a block (pt_block_new) that the store may keep parts of: a snapshot's full segments keep
+    // their fixed-width columns where they were read (the core holds the block while they last)
+    if (!(len <= 0xffffffff)) throw this.#allocError(len);
+    const buf = M._pt_wasm_block_new(len || 1) >>> 0;
+    if (!buf) throw this.#allocError(len);
+    let into = 0;
     try {
       if (ArrayBuffer.isView(bytes)) M.HEAPU8.set(bytes, buf);
       else if (len) bytes.copyTo(new Uint8Array(M.HEAPU8.buffer, buf, len));
@@ -1186,7 +1191,8 @@ class Engine {
       this.#scoped((scope) => {
         const rec = scope.alloc(7 * 8);
         // applying, the core applies each record in the call that reads it (one checksum pass)
-        const into = apply ? open(store) : 0;
+        into = apply ? open(store) : 0;
+        if (into) M._pt_wasm_log_source(into, buf, len);
         for (let at = 0; ;) {
           const st = M._pt_wasm_log_next(buf, len, at, rec, into);
           const f = new Float64Array(M.HEAPU8.buffer, rec, 7);
@@ -1206,7 +1212,8 @@ class Engine {
       });
       return out;
     } finally {
-      this.#free(buf);
+      if (into) M._pt_wasm_log_source(into, 0, 0);
+      M._pt_wasm_block_release(buf);
     }
   }
 

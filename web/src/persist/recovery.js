@@ -43,10 +43,13 @@ export function logHeader(bytes) {
  * checkpoint file torn mid-write holds a prefix of one (its writer truncates it first), which
  * does not end with its END. */
 export function endedCheckpoint(cp) {
-  const { id } = logHeader(cp);
-  if (id === null) return null;
-  const end = engine().logMarker(true, id);
-  return cp.length >= 2 * end.length && end.every((b, i) => cp[cp.length - end.length + i] === b) ? id : null;
+  const { id, end: headEnd } = logHeader(cp);
+  if (id === null || cp.length < 8) return null;
+  // the last record, found by the length every record ends with (of whatever format it is)
+  const last = new DataView(cp.buffer, cp.byteOffset + cp.length - 4, 4).getUint32(0, true);
+  if (last > cp.length - headEnd || last % 8) return null;
+  const tail = engine().replayLog(null, cp.subarray(cp.length - last), null, false);
+  return !tail.bad && tail.end === last && tail.last === id ? id : null;
 }
 
 /** Whether `e` is the file system's (a host's file read as it is applied, and failing): the
