@@ -120,7 +120,7 @@ test('ORM: create_index builds an index the search walks; recall against exact; 
   assert.deepEqual(keys(await a.search(queries, 'v', { metric_type: 'L2', params: Object.defineProperty({ ef: 12 }, 'hidden', { value: 'x' }) }, 10)), narrow);
   for (const params of [{ ef: 12, nlist: 5 }, { ef: 12, nlist: 'x' }])
     await rejects(() => a.search(queries, 'v', { metric_type: 'L2', params }, 10), { message: /search param.params: 'nlist' is not supported/ });
-  await rejects(() => a.search(queries, 'v', { metric_type: 'L2', params: { refine_k: 2 } }, 10), { code: 1100, message: "search param 'refine_k' is for HNSW_SQ indexes; field v has an index of type HNSW: invalid parameter" });
+  await rejects(() => a.search(queries, 'v', { metric_type: 'L2', params: { refine_k: 2 } }, 10), { code: 1100, message: "search param 'refine_k' is for HNSW_SQ and IVF_RABITQ indexes; field v has an index of type HNSW: invalid parameter" });
   await rejects(() => a.search(queries, 'v', { metric_type: 'L2', params: { nprobe: 5 } }, 10), { code: 1100, message: "search param 'nprobe' is for IVF indexes; field v has an index of type HNSW: invalid parameter" });
   // utility's progress
   assert.deepEqual(utility.index_building_progress(a.name), { total_rows: N, indexed_rows: N, pending_index_rows: 0 });
