@@ -40,6 +40,25 @@ function recall(got, want) {
   return hit / all;
 }
 
+/** 300 changes to both twins, keys in [0, span): upserts (new vectors, seeded from `seed`),
+ * deletes, and merge-mode upserts of live rows (the tag changes, the vector stays). */
+async function churn(a, b, rows, span, seed) {
+  const live = new Set(rows.map((r) => r.id));
+  for (let i = 0; i < 300; i++) {
+    const k = (i * 37) % span;
+    const row = { ...data(1, i + seed).rows[0], id: k, tag: 100 + i };
+    if (i % 3 === 0) {
+      await Promise.all([a.upsert(row), b.upsert(row)]);
+      live.add(k);
+    } else if (i % 3 === 1 || !live.has(k)) {
+      await Promise.all([a.delete(`id in [${k}]`), b.delete(`id in [${k}]`)]);
+      live.delete(k);
+    } else {
+      await Promise.all([a.upsert({ id: k, tag: 500 + i }, { partial_update: true }), b.upsert({ id: k, tag: 500 + i }, { partial_update: true })]);
+    }
+  }
+}
+
 test('the search walks the index: a walk too narrow to find every neighbour misses some (a full scan would not)', async () => {
   const [a, b] = twins();
   const { rows, queries } = data();
@@ -176,20 +195,7 @@ test('ORM: upserts, merge-mode upserts and deletes after the build: no dead row 
   assert.equal(utility.index_building_progress(a.name).pending_index_rows, 20);
   await a.insert(rows.slice(20));
   await b.insert(rows.slice(20));
-  const live = new Set(rows.map((r) => r.id));
-  for (let i = 0; i < 300; i++) {
-    const k = (i * 37) % 700;
-    const row = { ...data(1, i).rows[0], id: k, tag: 100 + i };
-    if (i % 3 === 0) {
-      await Promise.all([a.upsert(row), b.upsert(row)]);
-      live.add(k);
-    } else if (i % 3 === 1 || !live.has(k)) {
-      await Promise.all([a.delete(`id in [${k}]`), b.delete(`id in [${k}]`)]);
-      live.delete(k);
-    } else { // merge mode: the tag changes, the vector stays
-      await Promise.all([a.upsert({ id: k, tag: 500 + i }, { partial_update: true }), b.upsert({ id: k, tag: 500 + i }, { partial_update: true })]);
-    }
-  }
+  await churn(a, b, rows, 700, 0);
   const full = await a.search(queries, 'v', { metric_type: 'L2', params: { nprobe: 32 } }, 10, null, { output_fields: ['tag'] });
   const exact = await b.search(queries, 'v', { metric_type: 'L2' }, 10, null, { output_fields: ['tag'] });
   assert.deepEqual(full, exact);
@@ -511,20 +517,7 @@ test('IVF_RABITQ on every face: 1-bit codes with refine; Milvus 2.6 parameters a
   const full = { params: { nprobe: 32, refine_k: N } };
   assert.deepEqual(await a.search(queries, 'v', full, 10), await b.search(queries, 'v', { metric_type: 'L2' }, 10));
   // upserts, merge-mode upserts and deletes after the build: no dead or replaced row comes back
-  const live = new Set(rows.map((row) => row.id));
-  for (let i = 0; i < 300; i++) {
-    const k = (i * 37) % (N + 200);
-    const row = { ...data(1, i + 50).rows[0], id: k, tag: 100 + i };
-    if (i % 3 === 0) {
-      await Promise.all([a.upsert(row), b.upsert(row)]);
-      live.add(k);
-    } else if (i % 3 === 1 || !live.has(k)) {
-      await Promise.all([a.delete(`id in [${k}]`), b.delete(`id in [${k}]`)]);
-      live.delete(k);
-    } else { // merge mode: the tag changes, the vector stays
-      await Promise.all([a.upsert({ id: k, tag: 500 + i }, { partial_update: true }), b.upsert({ id: k, tag: 500 + i }, { partial_update: true })]);
-    }
-  }
+  await churn(a, b, rows, N + 200, 50);
   const after = await b.search(queries, 'v', { metric_type: 'L2' }, 10, null, { output_fields: ['tag'] });
   assert.deepEqual(await a.search(queries, 'v', full, 10, null, { output_fields: ['tag'] }), after);
   // save / load: the index comes with the rows
