@@ -353,7 +353,7 @@ pt_status pt_ivf_add(pt_index *ix, const pt_index_rows *rows, const uint32_t *id
     l->rows[l->n] = ids[i];
     if (v->stride)
       encode_row(v, tmp, rows->get(rows->ctx, ids[i]), assign[i], l->codes + (size_t)l->n * v->stride,
-                 l->extra + (size_t)l->n * v->xstride);
+                 v->xstride ? l->extra + (size_t)l->n * v->xstride : NULL);
     l->n++;
     v->count++;
     pt_u32map_put(&ix->where, ids[i], assign[i]);
@@ -502,8 +502,8 @@ pt_status pt_ivf_search(pt_index *ix, const pt_index_rows *rows, const void *q, 
   pt_sq8_query sq;
   if (v->has_sq) pt_sq8_prepare(&v->sqz, v->metric, q, v->qa, &sq);
   size_t pdim = v->rot.pdim;
-  float *rq = v->rtmp, *y = v->rtmp + pdim;
-  pt_rbq_query rb = {0, 0, 0, 0, 0, v->rtmp + 4 * pdim, v->planes};
+  float *rq = v->rtmp, *y = v->rbq ? v->rtmp + pdim : NULL; /* (rtmp is NULL but for IVF_RABITQ) */
+  pt_rbq_query rb = {0, 0, 0, 0, 0, v->rbq ? v->rtmp + 4 * pdim : NULL, v->planes};
   if (v->rbq) pt_rbq_rotate(&v->rot, q, rq);
   size_t nr = 0;
   for (size_t p = 0; p < np; p++) {
