@@ -387,9 +387,9 @@ void pt_rbq_rotate(const pt_rbq *r, const float *x, float *out);
 /* Encodes x (dim floats; unit for COSINE) against its list's centroid c (dim floats) into code;
  * tmp: 2 pdim floats of scratch. */
 void pt_rbq_encode(const pt_rbq *r, pt_index_metric m, const float *x, const float *c, float *tmp, uint8_t *code);
-/* A query prepared for one list: its residual y = rq - rc in the rotated space (rq the rotated
- * query, rc the rotated centroid), and either a table of y's sums over each 4 dimensions' bit
- * patterns (bits 0: the float query) or y quantised to `bits` bits as bit planes. */
+/* A query prepared for one list: its residual to the list's centroid, rotated (y), and either a
+ * table of y's sums over each 4 dimensions' bit patterns (bits 0: the float query) or y
+ * quantised to `bits` bits as bit planes. */
 typedef struct pt_rbq_query {
   float base; /* L2: |y|^2; IP / COSINE: -(q . c), given */
   float h;    /* half the sum of y (of its quantised values when bits > 0) */
@@ -398,9 +398,10 @@ typedef struct pt_rbq_query {
   float *lut;       /* pdim / 4 × 16 floats, the caller's */
   uint64_t *planes; /* PT_RBQ_MAX_QBITS × words, the caller's */
 } pt_rbq_query;
-/* y: pdim floats of the caller's scratch; q->lut / q->planes must be set by the caller. */
-void pt_rbq_prepare(const pt_rbq *r, pt_index_metric m, const float *rq, const float *rc, float ip_base, uint32_t bits,
-                    float *y, pt_rbq_query *q);
+/* q: the query (dim floats; unit for COSINE), c: the list's centroid; y: 2 pdim floats of the
+ * caller's scratch; q->lut / q->planes must be set by the caller. */
+void pt_rbq_prepare(const pt_rbq *r, pt_index_metric m, const float *query, const float *c, uint32_t bits, float *y,
+                    pt_rbq_query *q);
 /* The estimated distance of a code (smaller is better: squared L2, or the negated inner product). */
 float pt_rbq_dist(const pt_rbq *r, const pt_rbq_query *q, const uint8_t *code);
 

@@ -81,14 +81,13 @@ struct pt_ivf {
   ivf_list *lists;  /* nlist */
   pt_sq8 sqz;
   pt_rbq rot;       /* IVF_RABITQ: the rotation */
-  float *rcent;     /* IVF_RABITQ, trained: the centroids rotated, nlist × pdim (not saved) */
   uint64_t rng;
   size_t count;
   /* scratch */
   pt_scored *probe; /* nlist */
   float *qa;        /* dim: a query prepared for SQ8 codes */
-  float *rtmp;      /* IVF_RABITQ: 4 pdim floats (the rotated query, a list's residual / an
-                     * encoding's two buffers) and the float query's table, 4 pdim */
+  float *rtmp;      /* IVF_RABITQ: 2 pdim floats (a list's residual, rotated, or an encoding's
+                     * two buffers) and the float query's table, 4 pdim */
   uint64_t *planes; /* IVF_RABITQ: a quantised query's bit planes */
   const uint8_t **cand_x; /* IVF_RABITQ with refine codes: each candidate's, by heap slot */
   uint32_t *cand_row;
@@ -259,20 +258,10 @@ static pt_status stage_list(pt_ivf *v, ivf_list *l, pt_grow_set *g, size_t need,
 static void untrain(pt_ivf *v) {
   pt_free(v->centroids);
   pt_free(v->bcent);
-  pt_free(v->rcent);
   v->centroids = NULL;
   v->bcent = NULL;
-  v->rcent = NULL;
   pt_sq8_free(&v->sqz);
   v->trained = false;
-}
-
-/* IVF_RABITQ: the centroids in the rotated space, where the queries' residuals are taken. */
-static pt_status rotate_centroids(pt_ivf *v) {
-  size_t pdim = v->rot.pdim, bytes;
-  if (!pt_mul_ok((size_t)v->nlist * pdim, sizeof(float), &bytes) || !(v->rcent = pt_malloc(bytes))) return PT_NOMEM;
-  for (uint32_t c = 0; c < v->nlist; c++) pt_rbq_rotate(&v->rot, v->centroids + (size_t)c * v->dim, v->rcent + c * pdim);
-  return PT_OK;
 }
 
 /* Writes row x's codes for list `list`: IVF_SQ8's SQ8 codes, or IVF_RABITQ's RaBitQ code (of
@@ -315,7 +304,6 @@ pt_status pt_ivf_add(pt_index *ix, const pt_index_rows *rows, const uint32_t *id
     if (n < v->nlist) return PT_RANGE;
     rc = train(v, rows, ids, n);
     if (rc == PT_OK && v->has_sq) rc = pt_sq8_train(&v->sqz, v->metric, rows, ids, n, v->dim);
-    if (rc == PT_OK && v->rbq) rc = rotate_centroids(v);
     v->trained = trained_here = true;
     if (rc != PT_OK) goto fail;
   }
@@ -501,19 +489,15 @@ pt_status pt_ivf_search(pt_index *ix, const pt_index_rows *rows, const void *q, 
   }
   pt_sq8_query sq;
   if (v->has_sq) pt_sq8_prepare(&v->sqz, v->metric, q, v->qa, &sq);
-  size_t pdim = v->rot.pdim;
-  float *rq = v->rtmp, *y = v->rbq ? v->rtmp + pdim : NULL; /* (rtmp is NULL but for IVF_RABITQ) */
-  pt_rbq_query rb = {0, 0, 0, 0, 0, v->rbq ? v->rtmp + 4 * pdim : NULL, v->planes};
-  if (v->rbq) pt_rbq_rotate(&v->rot, q, rq);
+  /* (rtmp is NULL but for IVF_RABITQ) */
+  pt_rbq_query rb = {0, 0, 0, 0, 0, v->rbq ? v->rtmp + 2 * (size_t)v->rot.pdim : NULL, v->planes};
   size_t nr = 0;
   for (size_t p = 0; p < np; p++) {
     uint32_t list = v->probe[p].id;
     const ivf_list *l = &v->lists[list];
     if (!l->n) continue;
     if (v->rbq) {
-      const float *c = v->centroids + (size_t)list * v->dim;
-      float ip_base = v->metric == PT_INDEX_L2 ? 0 : -pt_dist_dot_f32(q, c, v->dim);
-      pt_rbq_prepare(&v->rot, v->metric, rq, v->rcent + list * pdim, ip_base, sp->qbits, y, &rb);
+      pt_rbq_prepare(&v->rot, v->metric, q, v->centroids + (size_t)list * v->dim, sp->qbits, v->rtmp, &rb);
       for (uint32_t i = 0; i < l->n; i++) {
         uint32_t row = l->rows[i];
         if (f && !f->accept(f->ctx, row)) continue;
@@ -588,7 +572,7 @@ pt_status pt_ivf_new(pt_index *ix) {
     if (pt_rbq_init(&v->rot, v->dim, ix->p.seed) != PT_OK) return PT_NOMEM;
     v->stride = (uint32_t)pt_rbq_code_bytes(&v->rot);
     v->xstride = v->rtype == PT_REFINE_SQ8 ? v->dim : v->rtype == PT_REFINE_FP32 ? 0 : 2 * v->dim;
-    if (!(v->rtmp = pt_malloc(8 * (size_t)v->rot.pdim * sizeof *v->rtmp)) ||
+    if (!(v->rtmp = pt_malloc(6 * (size_t)v->rot.pdim * sizeof *v->rtmp)) ||
         !(v->planes = pt_malloc((size_t)PT_RBQ_MAX_QBITS * v->rot.words * sizeof *v->planes)))
       return PT_NOMEM;
   }
@@ -620,9 +604,9 @@ size_t pt_ivf_memory(const pt_ivf *v) {
   if (v->centroids) b += (size_t)v->nlist * v->dim * sizeof(float);
   if (v->bcent) b += (size_t)v->nlist * v->code;
   if (v->sqz.vmin) b += 2 * (size_t)v->dim * sizeof(float);
-  if (v->rbq) /* the rotation's signs, its scratch, the rotated centroids, the candidates' slots */
-    b += (size_t)v->rot.pdim * (3 / 8.0 + 8 * sizeof(float)) + (size_t)PT_RBQ_MAX_QBITS * v->rot.words * 8 +
-         (v->rcent ? (size_t)v->nlist * v->rot.pdim * sizeof(float) : 0) + v->cand_cap * (sizeof *v->cand_x + 4);
+  if (v->rbq) /* the rotation's signs, its scratch, the candidates' slots */
+    b += (size_t)v->rot.pdim * 3 / 8 + (size_t)v->rot.pdim * 6 * sizeof(float) +
+         (size_t)PT_RBQ_MAX_QBITS * v->rot.words * 8 + v->cand_cap * (sizeof *v->cand_x + 4);
   for (uint32_t c = 0; c < v->nlist; c++) b += (size_t)v->lists[c].cap * (4 + (size_t)v->stride + v->xstride);
   return b;
 }
@@ -688,7 +672,6 @@ pt_status pt_ivf_load(pt_index *ix, pt_irdr *r, const char **why) {
     if (!(v->centroids = pt_malloc(nc * sizeof(float)))) return PT_NOMEM;
     v->trained = true;
     if (!pt_irdr_f32s(r, v->centroids, nc)) return (*why = "centroids not finite", PT_CORRUPT);
-    if (v->rbq && rotate_centroids(v) != PT_OK) return PT_NOMEM;
     if (v->has_sq) {
       float *vmin = pt_malloc(v->dim * sizeof *vmin), *scale = pt_malloc(v->dim * sizeof *scale);
       if (!vmin || !scale) {

@@ -41,8 +41,10 @@ const REFINE_K = 2; // HNSW_SQ with refine: 2 k candidates re-scored with the fl
 // the set (its truth computed over those rows), a smaller graph, which flatters it
 export const EDGEVEC_ROWS = 20_000;
 const TYPES = { HNSW: 1, HNSW_SQ: 2, IVF_FLAT: 3, IVF_SQ8: 4, IVF_RABITQ: 6 };
-// IVF_RABITQ: refine codes (index.h's pt_index_refine, + 1 for the probe) and the refine_k of a case
+// IVF_RABITQ: refine codes (index.h's pt_index_refine, + 1 for the probe); its curve walks nprobe
+// with refine_k 2 and 5 at each (one build: the parameter is "nprobe/refine_k")
 const RBQ_REFINE = { FP32: 1, SQ8: 2, FP16: 3, BF16: 4 };
+const RBQ_PARAMS = NPROBES.flatMap((n) => [`${n}/2`, `${n}/5`]);
 
 export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -106,7 +108,7 @@ export async function loadHnswlib() {
 
 /** partita's index of `type` in the C core, through the probe in `dir`. `old`: a probe from an
  * older commit (--before), which has the HNSW functions only. */
-export function partitaIndex(type, dir, { old = false, refine = 'SQ8', refineK = 2, qbits = 0 } = {}) {
+export function partitaIndex(type, dir, { old = false, refine = 'SQ8', qbits = 0 } = {}) {
   return async (ds) => {
     const P = await loadProbe(dir, 'index');
     const { N, dim } = ds;
@@ -114,10 +116,10 @@ export function partitaIndex(type, dir, { old = false, refine = 'SQ8', refineK =
     P.HEAPF32.set(ds.vectors, rows / 4);
     P.HEAPF32.set(ds.queries, qs / 4);
     const hnsw = type === 'HNSW' || type === 'HNSW_SQ', rbq = type === 'IVF_RABITQ';
-    let ix = 0, ef = 0, nprobe = 0;
+    let ix = 0, ef = 0, nprobe = 0, refineK = 1;
     return {
-      param: hnsw ? 'ef' : 'nprobe',
-      params: hnsw ? EFS : NPROBES,
+      param: hnsw ? 'ef' : rbq ? 'nprobe/refine_k' : 'nprobe',
+      params: hnsw ? EFS : rbq ? RBQ_PARAMS : NPROBES,
       build() {
         ix = old ? P._probe_hnsw_build(rows, N, dim, HNSW.M, HNSW.efConstruction, HNSW.seed)
           : P._probe_index_build(TYPES[type], rows, N, dim, HNSW.M, HNSW.efConstruction, hnsw ? 0 : nlistOf(N),
@@ -125,7 +127,7 @@ export function partitaIndex(type, dir, { old = false, refine = 'SQ8', refineK =
         if (!ix) throw new Error(`partita: the ${type} build failed`);
       },
       bytes: () => P._probe_hnsw_bytes(ix),
-      set: (p) => (hnsw ? (ef = Math.max(p, K)) : (nprobe = p)),
+      set: (p) => (hnsw ? (ef = Math.max(p, K)) : rbq ? ([nprobe, refineK] = p.split('/').map(Number)) : (nprobe = p)),
       search(q) {
         const n = old ? P._probe_hnsw_search(ix, qs + q * dim * 4, K, ef, out)
           : rbq ? P._probe_rbq_search(ix, qs + q * dim * 4, K, nprobe, refineK, qbits, out)
@@ -286,9 +288,8 @@ export const INDEX_CASES = {
   'index|partita HNSW_SQ (refine)': (p) => indexCase(p, partitaIndex('HNSW_SQ', probeDir)),
   'index|partita IVF_FLAT': (p) => indexCase(p, partitaIndex('IVF_FLAT', probeDir)),
   'index|partita IVF_SQ8': (p) => indexCase(p, partitaIndex('IVF_SQ8', probeDir)),
-  'index|partita IVF_RABITQ (SQ8 refine, refine_k 2)': (p) => indexCase(p, partitaIndex('IVF_RABITQ', probeDir, { refineK: 2 })),
-  'index|partita IVF_RABITQ (SQ8 refine, refine_k 5)': (p) => indexCase(p, partitaIndex('IVF_RABITQ', probeDir, { refineK: 5 })),
-  'index|partita IVF_RABITQ (SQ8 refine, refine_k 5, 6-bit query)': (p) => indexCase(p, partitaIndex('IVF_RABITQ', probeDir, { refineK: 5, qbits: 6 })),
+  'index|partita IVF_RABITQ (SQ8 refine)': (p) => indexCase(p, partitaIndex('IVF_RABITQ', probeDir)),
+  'index|partita IVF_RABITQ (SQ8 refine, 6-bit query)': (p) => indexCase(p, partitaIndex('IVF_RABITQ', probeDir, { qbits: 6 })),
   'index|partita create_index HNSW (API)': (p) => indexCase(p, partitaApiHnsw),
   'index|hnswlib-wasm HNSW': (p) => indexCase(p, hnswlibHnsw),
   'index|edgevec HNSW': (p) => indexCase({ ...p, rows: Math.min(p.N, p.edgevecRows ?? EDGEVEC_ROWS) }, edgevecHnsw),
@@ -362,9 +363,9 @@ export function summarise(rs, truthFor) {
 const fmtK = (x) => Math.round(x).toLocaleString('en');
 
 /** The suite on one set: every case `reps` times, interleaved; then the tables. */
-export async function indexSuite({ set, N, dim, reps, before, edgevecRows, runCase, table }) {
+export async function indexSuite({ set, N, dim, reps, before, edgevecRows, runCase, table, cases }) {
   const file = dataFile(set, N, dim);
-  const names = Object.keys(INDEX_CASES).filter((k) => before || !k.endsWith('(before)'));
+  const names = Object.keys(INDEX_CASES).filter((k) => (before || !k.endsWith('(before)')) && (!cases || cases.some((c) => k.includes(c))));
   const runs = Object.fromEntries(names.map((k) => [k.slice(6), []]));
   for (let i = 0; i < reps; i++)
     for (const name of names) {
