@@ -147,8 +147,8 @@ void pt_rbq_prepare(const pt_rbq *r, pt_index_metric m, const float *query, cons
   memset(q->planes, 0, (size_t)bits * r->words * sizeof *q->planes);
   double qsum = 0;
   for (size_t i = 0; i < n; i++) {
-    uint32_t v = (uint32_t)((y[i] - lo) * inv + 0.5f);
-    if (v > levels) v = levels;
+    float t = (y[i] - lo) * inv; /* NaN when a denormal delta made inv infinite */
+    uint32_t v = !(t > 0) ? 0 : t >= (float)levels ? levels : (uint32_t)(t + 0.5f);
     qsum += v;
     for (uint32_t j = 0; j < bits; j++)
       if ((v >> j) & 1) q->planes[(size_t)j * r->words + (i >> 6)] |= 1ULL << (i & 63);
