@@ -290,6 +290,8 @@ export const INDEX_CASES = {
   'index|partita IVF_SQ8': (p) => indexCase(p, partitaIndex('IVF_SQ8', probeDir)),
   'index|partita IVF_RABITQ (SQ8 refine)': (p) => indexCase(p, partitaIndex('IVF_RABITQ', probeDir)),
   'index|partita IVF_RABITQ (SQ8 refine, 6-bit query)': (p) => indexCase(p, partitaIndex('IVF_RABITQ', probeDir, { qbits: 6 })),
+  // FP32 refine: re-scored from the float32 rows the collection keeps anyway (no copy in the index)
+  'index|partita IVF_RABITQ (FP32 refine)': (p) => indexCase(p, partitaIndex('IVF_RABITQ', probeDir, { refine: 'FP32' })),
   'index|partita create_index HNSW (API)': (p) => indexCase(p, partitaApiHnsw),
   'index|hnswlib-wasm HNSW': (p) => indexCase(p, hnswlibHnsw),
   'index|edgevec HNSW': (p) => indexCase({ ...p, rows: Math.min(p.N, p.edgevecRows ?? EDGEVEC_ROWS) }, edgevecHnsw),
