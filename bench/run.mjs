@@ -32,6 +32,7 @@
 //
 //   node --expose-gc bench/run.mjs [--only ingest|search|filter|index|fts|start|size|forward|durable|grpc] [--json out.json]
 //        index: [--reps 3] [--rows 100000] [--sets mixture,wordnet] [--edgevec-rows 20000]
+//        [--index-cases IVF_SQ8,IVF_RABITQ,exact]: only the cases whose names hold one of these
 //        [--before dir]: dir holds index.mjs / index.wasm, the index probe built from another
 //        commit (build/em/probe/ there), run as one more case; [--million]: the page run at 1M;
 //        --sets may name `filtered` (bench/lib/ann-filter.mjs: HNSW under filters passing 50 %..1 %
@@ -806,7 +807,8 @@ async function main() {
       for (const set of sets.filter((x) => x !== 'filtered')) {
         console.log(`\n## Indexes: ${N.toLocaleString('en')} x ${dim}-d, ${SET_TITLES[set]}; HNSW M ${HNSW.M}, efConstruction ${HNSW.efConstruction}; ` +
           `${Q} queries, top-${K}, after ${INDEX_WARM} warm-ups; median of ${reps} processes each, interleaved\n`);
-        save(`index ${set} ${N}x${dim}`, await indexSuite({ set, N, dim, reps, before, edgevecRows, runCase, table }));
+        const cases = opt('index-cases')?.split(',');
+        save(`index ${set} ${N}x${dim}`, await indexSuite({ set, N, dim, reps, before, edgevecRows, runCase, table, cases }));
       }
       if (sets.includes('filtered')) save(`index filtered ${N}x${dim}`, await filteredSuite({ N, dim, reps, runCase, table }));
     }

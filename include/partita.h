@@ -759,8 +759,9 @@ PT_API void pt_search_free(pt_search_result *result);
  * `request` is JSON: {"field_name", "index_name" (default: the field's name), "index_type"
  * (default AUTOINDEX), "metric_type" (default: the field type's, COSINE for dense vectors),
  * "params" (the build parameters: M and efConstruction for HNSW / HNSW_SQ, sq_type, refine and
- * refine_type for HNSW_SQ, nlist for IVF_FLAT / IVF_SQ8 / BIN_IVF_FLAT)}. Built: HNSW, HNSW_SQ,
- * IVF_FLAT, IVF_SQ8 and AUTOINDEX (HNSW, M 18, efConstruction 240) on FLOAT_VECTOR fields,
+ * refine_type for HNSW_SQ, nlist for IVF_FLAT / IVF_SQ8 / BIN_IVF_FLAT, nlist, refine and
+ * refine_type for IVF_RABITQ)}. Built: HNSW, HNSW_SQ, IVF_FLAT, IVF_SQ8, IVF_RABITQ and
+ * AUTOINDEX (HNSW, M 18, efConstruction 240) on FLOAT_VECTOR fields,
  * HNSW on FLOAT16_VECTOR / BFLOAT16_VECTOR fields, BIN_IVF_FLAT (HAMMING or JACCARD) on
  * BINARY_VECTOR fields; FLAT, BIN_FLAT, SPARSE_INVERTED_INDEX and SPARSE_WAND (and AUTOINDEX on other vector types) are
  * recorded and searched exactly. Every other type is refused by name, parameters out of

@@ -15,8 +15,9 @@
  *   M          u32 \
  *   efc        u32  | the build parameters (pt_index_params), checked as a new index's are
  *   nlist      u32  |
- *   flags      u32 /  bit 0: refine; bit 1: float16 rows, bit 2: bfloat16 rows (HNSW); a
- *                     reader refuses bits it does not know, and bits 1 and 2 together
+ *   flags      u32 /  bit 0: refine; bit 1: float16 rows, bit 2: bfloat16 rows (HNSW); bits 3-4:
+ *                     the refine type (pt_index_refine, IVF_RABITQ); a reader refuses bits it
+ *                     does not know, bits 1 and 2 together, and a refine type params_check does
  *   seed       u64
  *   payload        the algorithm's (hnsw.c, ivf.c describe theirs)
  *   crc        u32 CRC-32 (IEEE 802.3, as zlib's and the snapshot's) of every byte before it
@@ -51,6 +52,8 @@
 #define FLAG_REFINE 1u
 #define FLAG_F16 2u  /* pt_index_elem PT_INDEX_F16 */
 #define FLAG_BF16 4u /* PT_INDEX_BF16 */
+#define FLAG_RTYPE_SHIFT 3u /* bits 3-4: pt_index_refine (IVF_RABITQ) */
+#define FLAG_RTYPE (3u << FLAG_RTYPE_SHIFT)
 
 static const uint8_t MAGIC[8] = {0x89, 'P', 'T', 'I', '\r', '\n', 0x1a, '\n'};
 
@@ -78,7 +81,7 @@ static pt_status out_of_range(pt_error *err, const char *name, int64_t v, int64_
 
 static bool is_hnsw(pt_index_type t) { return t == PT_INDEX_HNSW || t == PT_INDEX_HNSW_SQ; }
 static bool is_ivf(pt_index_type t) {
-  return t == PT_INDEX_IVF_FLAT || t == PT_INDEX_IVF_SQ8 || t == PT_INDEX_BIN_IVF_FLAT;
+  return t == PT_INDEX_IVF_FLAT || t == PT_INDEX_IVF_SQ8 || t == PT_INDEX_BIN_IVF_FLAT || t == PT_INDEX_IVF_RABITQ;
 }
 
 pt_status pt_index_params_check(const pt_index_params *p, pt_error *err) {
@@ -103,8 +106,11 @@ pt_status pt_index_params_check(const pt_index_params *p, pt_error *err) {
   } else if (p->nlist < 1 || p->nlist > PT_INDEX_NLIST_MAX) {
     return out_of_range(err, "nlist", p->nlist, 1, PT_INDEX_NLIST_MAX);
   }
-  if (p->refine && p->type != PT_INDEX_HNSW_SQ)
-    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "refine is for HNSW_SQ only");
+  if (p->refine && p->type != PT_INDEX_HNSW_SQ && p->type != PT_INDEX_IVF_RABITQ)
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, "refine is for HNSW_SQ and IVF_RABITQ only");
+  if (p->refine_type > PT_REFINE_BF16 || (p->refine_type != PT_REFINE_FP32 && !(p->refine && p->type == PT_INDEX_IVF_RABITQ)))
+    return pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+                   "refine type %d is for IVF_RABITQ with refine only", (int)p->refine_type);
   pt_error_clear(err);
   return PT_OK;
 }
@@ -118,6 +124,8 @@ pt_status pt_index_search_int(const char *key, int64_t v, uint32_t k, pt_error *
                      "ef(%lld) should be larger than k(%u)" PT_INVALID_PARAMETER, (long long)v, k);
     return PT_OK;
   }
+  if (strcmp(key, "rbq_bits_query") == 0 || strcmp(key, "rbq_query_bits") == 0)
+    return v < 0 || v > PT_RBQ_MAX_QBITS ? out_of_range(err, key, v, 0, PT_RBQ_MAX_QBITS) : PT_OK;
   if (v < 1 || v > PT_INDEX_NLIST_MAX) return out_of_range(err, key, v, 1, PT_INDEX_NLIST_MAX); /* nprobe */
   return PT_OK;
 }
@@ -135,9 +143,11 @@ pt_status pt_index_search_complete(const pt_index_params *p, const pt_index_sear
   if (is_hnsw(p->type)) {
     if (out->ef == 0) out->ef = sp->k; /* knowhere: ef defaults to k */
     if (out->refine_k == 0) out->refine_k = 1;
-  } else if (out->nprobe == 0) {
-    out->nprobe = PT_INDEX_NPROBE_DEFAULT;
+  } else {
+    if (out->nprobe == 0) out->nprobe = PT_INDEX_NPROBE_DEFAULT;
+    if (out->refine_k == 0) out->refine_k = 1;
   }
+  if (p->type != PT_INDEX_IVF_RABITQ) out->qbits = 0;
   if (!(out->pass_hint >= 0 && out->pass_hint <= 1)) out->pass_hint = 0;
   pt_error_clear(err);
   return PT_OK;
@@ -564,7 +574,7 @@ static void write_index(const pt_index *ix, pt_ibuf *w) {
   pt_ibuf_u32(w, ix->p.ef_construction);
   pt_ibuf_u32(w, ix->p.nlist);
   pt_ibuf_u32(w, (ix->p.refine ? FLAG_REFINE : 0) | (ix->p.elem == PT_INDEX_F16 ? FLAG_F16 : 0) |
-                    (ix->p.elem == PT_INDEX_BF16 ? FLAG_BF16 : 0));
+                    (ix->p.elem == PT_INDEX_BF16 ? FLAG_BF16 : 0) | ((uint32_t)ix->p.refine_type << FLAG_RTYPE_SHIFT));
   pt_ibuf_u64(w, ix->p.seed);
   if (ix->hnsw) pt_hnsw_save(ix, w);
   else pt_ivf_save(ix, w);
@@ -622,8 +632,9 @@ pt_status pt_index_load(const uint8_t *data, size_t len, bool summed, pt_index *
   p.seed = pt_irdr_u64(&r);
   p.refine = (flags & FLAG_REFINE) != 0;
   pt_error perr;
-  if ((flags & ~(FLAG_REFINE | FLAG_F16 | FLAG_BF16)) || (flags & (FLAG_F16 | FLAG_BF16)) == (FLAG_F16 | FLAG_BF16))
+  if ((flags & ~(FLAG_REFINE | FLAG_F16 | FLAG_BF16 | FLAG_RTYPE)) || (flags & (FLAG_F16 | FLAG_BF16)) == (FLAG_F16 | FLAG_BF16))
     return CORRUPT(err, "index flags 0x%x not known", flags);
+  p.refine_type = (pt_index_refine)((flags & FLAG_RTYPE) >> FLAG_RTYPE_SHIFT);
   p.elem = flags & FLAG_F16 ? PT_INDEX_F16 : flags & FLAG_BF16 ? PT_INDEX_BF16 : PT_INDEX_F32;
   if (pt_index_params_check(&p, &perr) != PT_OK) return CORRUPT(err, "index parameters: %s", perr.message);
   /* 3. the payload, untrusted */

@@ -45,8 +45,19 @@ typedef enum pt_index_type {
   PT_INDEX_HNSW_SQ = 2, /* HNSW over SQ8 codes, optional float refine */
   PT_INDEX_IVF_FLAT = 3,
   PT_INDEX_IVF_SQ8 = 4,
-  PT_INDEX_BIN_IVF_FLAT = 5 /* BINARY_VECTOR rows, HAMMING or JACCARD */
+  PT_INDEX_BIN_IVF_FLAT = 5, /* BINARY_VECTOR rows, HAMMING or JACCARD */
+  PT_INDEX_IVF_RABITQ = 6    /* IVF over 1-bit RaBitQ codes (rabitq.c), optional refine codes */
 } pt_index_type;
+
+/* What a refine re-scores candidates with (IVF_RABITQ's refine_type; HNSW_SQ refines with FP32
+ * only): the float32 rows themselves (FP32: no copy, read through the accessor), or codes the
+ * index keeps beside its RaBitQ codes: SQ8 (one byte a dimension, sq8.c's), FP16 or BF16 (two). */
+typedef enum pt_index_refine {
+  PT_REFINE_FP32 = 0,
+  PT_REFINE_SQ8 = 1,
+  PT_REFINE_FP16 = 2,
+  PT_REFINE_BF16 = 3
+} pt_index_refine;
 
 /* The element type of the rows an index reads: float32, or (HNSW only, FLOAT16_VECTOR and
  * BFLOAT16_VECTOR fields) IEEE half or bfloat16, scored against float32 queries as the exact
@@ -70,6 +81,8 @@ typedef enum pt_index_metric {
  *                             is its IvfConfig)
  *   refine          HNSW_SQ   default false: search on codes only; true: re-score the best
  *                             refine_k * k candidates with the float rows (refine_type FP32)
+ *                   IVF_RABITQ the same, with refine_type's codes (SQ8, FP16, BF16) or the
+ *                             float rows (FP32, knowhere's default when refine_type is absent)
  * A violation is refused with knowhere's message, "Out of range in json: param 'M' (3000)
  * should be in range [2, 2048]". */
 #define PT_INDEX_M_MIN 2
@@ -89,7 +102,8 @@ typedef struct pt_index_params {
   uint32_t M;               /* HNSW, HNSW_SQ */
   uint32_t ef_construction; /* HNSW, HNSW_SQ */
   uint32_t nlist;           /* IVF_FLAT, IVF_SQ8, BIN_IVF_FLAT */
-  bool refine;              /* HNSW_SQ */
+  bool refine;              /* HNSW_SQ, IVF_RABITQ */
+  pt_index_refine refine_type; /* IVF_RABITQ with refine (FP32 for every other index) */
   uint64_t seed;            /* level generation (HNSW), k-means init and sampling (IVF) */
   pt_index_elem elem;       /* HNSW: the rows' element type (F32 for every other type) */
 } pt_index_params;
@@ -99,7 +113,11 @@ typedef struct pt_index_params {
  *   ef         HNSW: [k, 2147483647], 0 = k (Milvus's default, "limit"); a smaller one is
  *              refused: "ef(1) should be larger than k(10)"
  *   nprobe     IVF: [1, 65536], 0 = 8; more than nlist probes every list (Milvus accepts it)
- *   refine_k   HNSW_SQ with refine: candidates re-scored = refine_k * k, [1, FLT_MAX), 0 = 1
+ *   refine_k   HNSW_SQ / IVF_RABITQ with refine: candidates re-scored = refine_k * k,
+ *              [1, FLT_MAX), 0 = 1
+ *   qbits      IVF_RABITQ: rbq_bits_query (knowhere's name; Milvus's docs write rbq_query_bits),
+ *              [0, 8]: 0 scores the RaBitQ codes against the float query, 1..8 against the query
+ *              quantised to that many bits (popcounts)
  *   pass_hint  the share of the index's rows the filter is expected to pass, (0, 1]; 0 =
  *              unknown. When walking would not pay (pt_index_walk_pays) the search scores the
  *              accepted rows one by one instead (Milvus falls back to brute force when few rows
@@ -110,6 +128,7 @@ typedef struct pt_index_search_params {
   uint32_t nprobe;
   float refine_k;
   float pass_hint;
+  uint32_t qbits;
 } pt_index_search_params;
 
 /* Whether walking the index for a search with `sp` is expected to score fewer rows than the
@@ -226,6 +245,7 @@ pt_status pt_index_search_complete(const pt_index_params *p, const pt_index_sear
  *             [1, 2147483647]"), then at least k ("ef(5) should be larger than k(10)"); an ef
  *             covering every node searches exactly (no scratch of ef entries)
  *   nprobe    [1, 65536]
+ *   rbq_bits_query / rbq_query_bits  [0, 8]
  *   refine_k  [1, float_max) */
 pt_status pt_index_search_int(const char *key, int64_t v, uint32_t k, pt_error *err);
 pt_status pt_index_search_refine_k(double v, pt_error *err);
@@ -345,6 +365,45 @@ void pt_sq8_decode(const pt_sq8 *sq, const uint8_t *code, float *x);
 /* `a` (dim floats) is owned by the caller. */
 void pt_sq8_prepare(const pt_sq8 *sq, pt_index_metric m, const float *q, float *a, pt_sq8_query *out);
 float pt_sq8_dist(const pt_sq8 *sq, pt_index_metric m, const pt_sq8_query *q, const uint8_t *code);
+
+/* RaBitQ (rabitq.c): 1 bit a dimension of a row's residual to its IVF centroid, after a seeded
+ * random rotation, with two factors per row for the unbiased inner-product estimator (Gao &
+ * Long, SIGMOD 2024). `pdim` is the rotated space's dimension: the power of two at or above
+ * max(dim, 64) (rows are padded with zeros); a code is pdim / 8 bytes of bits, then two f32
+ * factors (PT_RBQ_FACTORS bytes). */
+#define PT_RBQ_FACTORS 8
+#define PT_RBQ_MAX_QBITS 8
+typedef struct pt_rbq {
+  uint32_t dim, pdim, words; /* words: pdim / 64 */
+  uint8_t *signs;            /* 3 rounds × pdim bits: the rotation's sign flips */
+} pt_rbq;
+/* The rotation of `seed` for rows of `dim` (PT_NOMEM). */
+pt_status pt_rbq_init(pt_rbq *r, uint32_t dim, uint64_t seed);
+void pt_rbq_free(pt_rbq *r);
+/* Bytes of one row's code: pdim / 8 bits and the factors. */
+static inline size_t pt_rbq_code_bytes(const pt_rbq *r) { return r->pdim / 8 + PT_RBQ_FACTORS; }
+/* out (pdim floats) = the rotation of x (dim floats, zero-padded). out may not be x. */
+void pt_rbq_rotate(const pt_rbq *r, const float *x, float *out);
+/* Encodes x (dim floats; unit for COSINE) against its list's centroid c (dim floats) into code;
+ * tmp: 2 pdim floats of scratch. */
+void pt_rbq_encode(const pt_rbq *r, pt_index_metric m, const float *x, const float *c, float *tmp, uint8_t *code);
+/* A query prepared for one list: its residual to the list's centroid, rotated (y), and either a
+ * table of y's sums over each 4 dimensions' bit patterns (bits 0: the float query) or y
+ * quantised to `bits` bits as bit planes. */
+typedef struct pt_rbq_query {
+  float base; /* L2: |y|^2; IP / COSINE: -(q . c), given */
+  float h;    /* half the sum of y (of its quantised values when bits > 0) */
+  float lo, delta;
+  uint32_t bits;
+  float *lut;       /* pdim / 4 × 16 floats, the caller's */
+  uint64_t *planes; /* PT_RBQ_MAX_QBITS × words, the caller's */
+} pt_rbq_query;
+/* q: the query (dim floats; unit for COSINE), c: the list's centroid; y: 2 pdim floats of the
+ * caller's scratch; q->lut / q->planes must be set by the caller. */
+void pt_rbq_prepare(const pt_rbq *r, pt_index_metric m, const float *query, const float *c, uint32_t bits, float *y,
+                    pt_rbq_query *q);
+/* The estimated distance of a code (smaller is better: squared L2, or the negated inner product). */
+float pt_rbq_dist(const pt_rbq *r, const pt_rbq_query *q, const uint8_t *code);
 
 /* Buffers grown together, all or nothing (an add that fails leaves every buffer and the bytes
  * in use as they were): each buffer is staged into a fresh block; commit copies the bytes to

@@ -52,20 +52,27 @@
 #include <math.h>
 
 #include "distance.h"
+#include "half.h"
 
 #define PT_IVF_SAMPLE_PER_LIST 64
 #define PT_IVF_ITERATIONS 10
 
 typedef struct ivf_list {
   uint32_t *rows;
-  uint8_t *codes; /* IVF_SQ8: dim bytes per row */
+  uint8_t *codes; /* stride bytes per row: IVF_SQ8's SQ8 codes, IVF_RABITQ's RaBitQ codes */
+  uint8_t *extra; /* xstride bytes per row: IVF_RABITQ's refine codes (SQ8, FP16, BF16) */
   uint32_t n, cap;
 } ivf_list;
 
 struct pt_ivf {
   uint32_t nlist, dim;
   pt_index_metric metric;
-  bool sq8;
+  bool sq8;         /* IVF_SQ8: scored on SQ8 codes */
+  bool rbq;         /* IVF_RABITQ: scored on RaBitQ codes (rabitq.c) */
+  bool has_sq;      /* SQ8 ranges trained: IVF_SQ8, IVF_RABITQ with SQ8 refine codes */
+  bool refine;      /* IVF_RABITQ with refine */
+  pt_index_refine rtype;
+  uint32_t stride, xstride; /* bytes per row of a list's codes and extra codes */
   bool bin;         /* BIN_IVF_FLAT: rows of `code` bytes */
   uint32_t code;    /* BIN_IVF_FLAT: dim / 8 */
   bool trained;
@@ -73,11 +80,18 @@ struct pt_ivf {
   uint8_t *bcent;   /* BIN_IVF_FLAT: nlist × code */
   ivf_list *lists;  /* nlist */
   pt_sq8 sqz;
+  pt_rbq rot;       /* IVF_RABITQ: the rotation */
   uint64_t rng;
   size_t count;
   /* scratch */
   pt_scored *probe; /* nlist */
   float *qa;        /* dim: a query prepared for SQ8 codes */
+  float *rtmp;      /* IVF_RABITQ: 2 pdim floats (a list's residual, rotated, or an encoding's
+                     * two buffers) and the float query's table, 4 pdim */
+  uint64_t *planes; /* IVF_RABITQ: a quantised query's bit planes */
+  const uint8_t **cand_x; /* IVF_RABITQ with refine codes: each candidate's, by heap slot */
+  uint32_t *cand_row;
+  size_t cand_cap;
 };
 
 /* ============================================================================================
@@ -233,8 +247,10 @@ static pt_status stage_list(pt_ivf *v, ivf_list *l, pt_grow_set *g, size_t need,
   if (c < need) c = need;
   if (c > UINT32_MAX) c = UINT32_MAX;
   pt_status rc = pt_grow_stage(g, (void **)&l->rows, (size_t)l->n * 4, c * 4);
-  if (rc == PT_OK && v->sq8)
-    rc = pt_mul_ok(c, v->dim, &bytes) ? pt_grow_stage(g, (void **)&l->codes, (size_t)l->n * v->dim, bytes) : PT_NOMEM;
+  if (rc == PT_OK && v->stride)
+    rc = pt_mul_ok(c, v->stride, &bytes) ? pt_grow_stage(g, (void **)&l->codes, (size_t)l->n * v->stride, bytes) : PT_NOMEM;
+  if (rc == PT_OK && v->xstride)
+    rc = pt_mul_ok(c, v->xstride, &bytes) ? pt_grow_stage(g, (void **)&l->extra, (size_t)l->n * v->xstride, bytes) : PT_NOMEM;
   if (rc == PT_OK) *cap = (uint32_t)c;
   return rc;
 }
@@ -246,6 +262,29 @@ static void untrain(pt_ivf *v) {
   v->bcent = NULL;
   pt_sq8_free(&v->sqz);
   v->trained = false;
+}
+
+/* Writes row x's codes for list `list`: IVF_SQ8's SQ8 codes, or IVF_RABITQ's RaBitQ code (of
+ * the unit row for COSINE, in tmp) and its refine codes. Allocates nothing. */
+static void encode_row(pt_ivf *v, float *tmp, const float *x, uint32_t list, uint8_t *code, uint8_t *extra) {
+  if (v->sq8) {
+    pt_sq8_encode(&v->sqz, v->metric, x, code);
+    return;
+  }
+  const float *xu = x;
+  if (v->metric == PT_INDEX_COSINE) {
+    pt_index_prepare_query(PT_INDEX_COSINE, x, tmp, v->dim);
+    xu = tmp;
+  }
+  pt_rbq_encode(&v->rot, v->metric, xu, v->centroids + (size_t)list * v->dim, v->rtmp, code);
+  if (v->rtype == PT_REFINE_SQ8) {
+    pt_sq8_encode(&v->sqz, v->metric, x, extra);
+  } else if (v->xstride) { /* FP16 / BF16: the row as it is (COSINE divides by its norm when scored) */
+    for (uint32_t d = 0; d < v->dim; d++) {
+      uint16_t h = v->rtype == PT_REFINE_BF16 ? pt_f32_to_bf16(x[d]) : pt_f32_to_f16(x[d]);
+      memcpy(extra + 2 * (size_t)d, &h, 2);
+    }
+  }
 }
 
 pt_status pt_ivf_add(pt_index *ix, const pt_index_rows *rows, const uint32_t *ids, size_t n) {
@@ -264,7 +303,7 @@ pt_status pt_ivf_add(pt_index *ix, const pt_index_rows *rows, const uint32_t *id
   if (!v->trained) {
     if (n < v->nlist) return PT_RANGE;
     rc = train(v, rows, ids, n);
-    if (rc == PT_OK && v->sq8) rc = pt_sq8_train(&v->sqz, v->metric, rows, ids, n, v->dim);
+    if (rc == PT_OK && v->has_sq) rc = pt_sq8_train(&v->sqz, v->metric, rows, ids, n, v->dim);
     v->trained = trained_here = true;
     if (rc != PT_OK) goto fail;
   }
@@ -284,8 +323,8 @@ pt_status pt_ivf_add(pt_index *ix, const pt_index_rows *rows, const uint32_t *id
   /* 3. every list that grows, staged, then the row map (it grows in place, atomically) */
   size_t growing = 0;
   for (uint32_t c = 0; c < v->nlist; c++) growing += more[c] && v->lists[c].n + more[c] > v->lists[c].cap;
-  if (!(g.items = pt_malloc((2 * growing + 1) * sizeof *g.items))) goto fail;
-  g.cap = 2 * growing + 1;
+  if (!(g.items = pt_malloc((3 * growing + 1) * sizeof *g.items))) goto fail;
+  g.cap = 3 * growing + 1;
   for (uint32_t c = 0; c < v->nlist; c++) {
     /* `more` becomes the list's capacity once committed */
     if (more[c] && (rc = stage_list(v, &v->lists[c], &g, (size_t)v->lists[c].n + more[c], &more[c])) != PT_OK) goto fail;
@@ -300,7 +339,9 @@ pt_status pt_ivf_add(pt_index *ix, const pt_index_rows *rows, const uint32_t *id
     if (old != PT_INDEX_NONE) pt_ivf_remove(ix, old, ids[i]);
     ivf_list *l = &v->lists[assign[i]];
     l->rows[l->n] = ids[i];
-    if (v->sq8) pt_sq8_encode(&v->sqz, v->metric, rows->get(rows->ctx, ids[i]), l->codes + (size_t)l->n * v->dim);
+    if (v->stride)
+      encode_row(v, tmp, rows->get(rows->ctx, ids[i]), assign[i], l->codes + (size_t)l->n * v->stride,
+                 v->xstride ? l->extra + (size_t)l->n * v->xstride : NULL);
     l->n++;
     v->count++;
     pt_u32map_put(&ix->where, ids[i], assign[i]);
@@ -328,7 +369,8 @@ void pt_ivf_remove(pt_index *ix, uint32_t list, uint32_t row) {
     if (l->rows[i] != row) continue;
     uint32_t last = l->n - 1;
     l->rows[i] = l->rows[last];
-    if (v->sq8) memmove(l->codes + (size_t)i * v->dim, l->codes + (size_t)last * v->dim, v->dim);
+    if (v->stride) memmove(l->codes + (size_t)i * v->stride, l->codes + (size_t)last * v->stride, v->stride);
+    if (v->xstride) memmove(l->extra + (size_t)i * v->xstride, l->extra + (size_t)last * v->xstride, v->xstride);
     l->n = last;
     v->count--;
     return;
@@ -364,7 +406,8 @@ pt_status pt_ivf_compact(pt_index *ix, const uint32_t *remap, size_t n_remap) {
       uint32_t r = l->rows[i], nr = r < n_remap ? remap[r] : PT_INDEX_NONE;
       if (nr == PT_INDEX_NONE) continue;
       l->rows[j] = nr;
-      if (v->sq8 && i != j) memcpy(l->codes + (size_t)j * v->dim, l->codes + (size_t)i * v->dim, v->dim);
+      if (v->stride && i != j) memcpy(l->codes + (size_t)j * v->stride, l->codes + (size_t)i * v->stride, v->stride);
+      if (v->xstride && i != j) memcpy(l->extra + (size_t)j * v->xstride, l->extra + (size_t)i * v->xstride, v->xstride);
       j++;
     }
     l->n = j;
@@ -379,22 +422,64 @@ pt_status pt_ivf_compact(pt_index *ix, const uint32_t *remap, size_t n_remap) {
  * Searching
  * ========================================================================================== */
 
+/* IVF_RABITQ with refine codes: room for `n` candidates' slots. */
+static pt_status cand_reserve(pt_ivf *v, size_t n) {
+  if (n <= v->cand_cap) return PT_OK;
+  size_t bytes;
+  if (!pt_mul_ok(n, sizeof *v->cand_x, &bytes)) return PT_NOMEM;
+  const uint8_t **x = pt_malloc(bytes);
+  uint32_t *r = pt_malloc(n * sizeof *r);
+  if (!x || !r) {
+    pt_free((void *)x);
+    pt_free(r);
+    return PT_NOMEM;
+  }
+  pt_free((void *)v->cand_x);
+  pt_free(v->cand_row);
+  v->cand_x = x;
+  v->cand_row = r;
+  v->cand_cap = n;
+  return PT_OK;
+}
+
+/* The refine distance of candidate row `row` (its refine codes at x): the float row's
+ * (pt_index_dist_within: the exact search's value), or its SQ8 / FP16 / BF16 codes'. */
+static float refine_dist(const pt_index *ix, const pt_index_rows *rows, const float *q, const pt_sq8_query *sq,
+                         uint32_t row, const uint8_t *x, float bound) {
+  const pt_ivf *v = ix->ivf;
+  switch (v->rtype) {
+  case PT_REFINE_SQ8: return pt_sq8_dist(&v->sqz, v->metric, sq, x);
+  case PT_REFINE_FP16: return pt_index_dist_row(PT_INDEX_F16, v->metric, q, x, v->dim, bound);
+  case PT_REFINE_BF16: return pt_index_dist_row(PT_INDEX_BF16, v->metric, q, x, v->dim, bound);
+  case PT_REFINE_FP32:
+  default: return pt_index_dist_within(v->metric, q, rows->get(rows->ctx, row), v->dim, bound);
+  }
+}
+
 pt_status pt_ivf_search(pt_index *ix, const pt_index_rows *rows, const void *q, const pt_index_search_params *sp,
                         const pt_index_filter *f, pt_scored **out, size_t *count) {
   pt_ivf *v = ix->ivf;
   *out = ix->res;
   *count = 0;
   if (!v->count) return PT_OK;
-  size_t k = sp->k;
-  if (pt_index_res_reserve(ix, k) != PT_OK) return PT_NOMEM;
+  size_t k = sp->k, want = k;
+  /* IVF_RABITQ with refine: the best refine_k * k by their estimates, re-scored */
+  bool refine = v->rbq && v->refine, slots = refine && v->rtype != PT_REFINE_FP32;
+  if (refine) {
+    double r = ceil((double)sp->refine_k * (double)k);
+    want = r < (double)v->count ? (size_t)r : v->count;
+    if (want < k) want = k;
+  }
+  if (pt_index_res_reserve(ix, want) != PT_OK || (slots && cand_reserve(v, want) != PT_OK)) return PT_NOMEM;
   *out = ix->res;
   /* the lists to scan: the nprobe nearest centroids, or all of them */
-  double want = sp->nprobe;
+  double wanted = sp->nprobe;
   /* a filter that passes a share p of the rows: probe 1/p as many lists, for as many candidates */
   if (sp->pass_hint > 0)
-    want = pt_index_walk_pays(&ix->p, sp, (uint64_t)(sp->pass_hint * (double)v->count), v->count) ? ceil(want / sp->pass_hint)
-                                                                                                 : v->nlist;
-  size_t nprobe = want < v->nlist ? (size_t)want : v->nlist, np = 0;
+    wanted = pt_index_walk_pays(&ix->p, sp, (uint64_t)(sp->pass_hint * (double)v->count), v->count)
+                 ? ceil(wanted / sp->pass_hint)
+                 : v->nlist;
+  size_t nprobe = wanted < v->nlist ? (size_t)wanted : v->nlist, np = 0;
   for (uint32_t c = 0; c < v->nlist; c++) {
     if (nprobe == v->nlist) {
       v->probe[np++] = (pt_scored){0, c};
@@ -403,10 +488,36 @@ pt_status pt_ivf_search(pt_index *ix, const pt_index_rows *rows, const void *q, 
     pt_topk_offer(v->probe, &np, nprobe, (pt_scored){to_centroid(v, q, c, false), c});
   }
   pt_sq8_query sq;
-  if (v->sq8) pt_sq8_prepare(&v->sqz, v->metric, q, v->qa, &sq);
+  if (v->has_sq) pt_sq8_prepare(&v->sqz, v->metric, q, v->qa, &sq);
+  /* (rtmp is NULL but for IVF_RABITQ) */
+  pt_rbq_query rb = {0, 0, 0, 0, 0, v->rbq ? v->rtmp + 2 * (size_t)v->rot.pdim : NULL, v->planes};
   size_t nr = 0;
   for (size_t p = 0; p < np; p++) {
-    const ivf_list *l = &v->lists[v->probe[p].id];
+    uint32_t list = v->probe[p].id;
+    const ivf_list *l = &v->lists[list];
+    if (!l->n) continue;
+    if (v->rbq) {
+      pt_rbq_prepare(&v->rot, v->metric, q, v->centroids + (size_t)list * v->dim, sp->qbits, v->rtmp, &rb);
+      for (uint32_t i = 0; i < l->n; i++) {
+        uint32_t row = l->rows[i];
+        if (f && !f->accept(f->ctx, row)) continue;
+        float d = pt_rbq_dist(&v->rot, &rb, l->codes + (size_t)i * v->stride);
+        if (!slots) {
+          pt_topk_offer(ix->res, &nr, want, (pt_scored){d, row});
+          continue;
+        }
+        /* the heap holds slots, each slot its candidate's row and refine codes */
+        uint32_t slot;
+        if (nr < want) slot = (uint32_t)nr;
+        else if (d < ix->res[0].d) slot = ix->res[0].id;
+        else continue;
+        v->cand_row[slot] = row;
+        v->cand_x[slot] = l->extra + (size_t)i * v->xstride;
+        if (nr < want) pt_maxheap_push(ix->res, &nr, (pt_scored){d, slot});
+        else pt_maxheap_replace_top(ix->res, nr, (pt_scored){d, slot});
+      }
+      continue;
+    }
     for (uint32_t i = 0; i < l->n; i++) {
       uint32_t row = l->rows[i];
       if (f && !f->accept(f->ctx, row)) continue;
@@ -417,6 +528,18 @@ pt_status pt_ivf_search(pt_index *ix, const pt_index_rows *rows, const void *q, 
                          : pt_index_dist_within(v->metric, q, x, v->dim, bound);
       pt_topk_offer(ix->res, &nr, k, (pt_scored){d, row});
     }
+  }
+  if (refine) {
+    /* in place: the k best of the re-scored candidates as a max-heap at the front (a slot's
+     * entry is read before the front reaches it) */
+    size_t m = 0;
+    for (size_t i = 0; i < nr; i++) {
+      uint32_t row = slots ? v->cand_row[ix->res[i].id] : ix->res[i].id;
+      const uint8_t *x = slots ? v->cand_x[ix->res[i].id] : NULL;
+      float bound = m >= k ? ix->res[0].d : INFINITY;
+      pt_topk_offer(ix->res, &m, k, (pt_scored){refine_dist(ix, rows, q, &sq, row, x, bound), row});
+    }
+    nr = m;
   }
   *count = nr;
   return PT_OK;
@@ -434,12 +557,25 @@ pt_status pt_ivf_new(pt_index *ix) {
   v->dim = ix->p.dim;
   v->metric = ix->p.metric;
   v->sq8 = ix->p.type == PT_INDEX_IVF_SQ8;
+  v->rbq = ix->p.type == PT_INDEX_IVF_RABITQ;
+  v->refine = v->rbq && ix->p.refine;
+  v->rtype = v->refine ? ix->p.refine_type : PT_REFINE_FP32;
+  v->has_sq = v->sq8 || v->rtype == PT_REFINE_SQ8;
   v->bin = pt_index_binary(ix->p.type);
   v->code = v->dim / 8;
   v->rng = ix->p.seed;
   if (!(v->lists = pt_calloc(v->nlist, sizeof *v->lists)) || !(v->probe = pt_malloc(v->nlist * sizeof *v->probe)) ||
       !(v->qa = pt_malloc(v->dim * sizeof *v->qa)))
     return PT_NOMEM; /* pt_index_new frees */
+  v->stride = v->sq8 ? v->dim : 0;
+  if (v->rbq) {
+    if (pt_rbq_init(&v->rot, v->dim, ix->p.seed) != PT_OK) return PT_NOMEM;
+    v->stride = (uint32_t)pt_rbq_code_bytes(&v->rot);
+    v->xstride = v->rtype == PT_REFINE_SQ8 ? v->dim : v->rtype == PT_REFINE_FP32 ? 0 : 2 * v->dim;
+    if (!(v->rtmp = pt_malloc(6 * (size_t)v->rot.pdim * sizeof *v->rtmp)) ||
+        !(v->planes = pt_malloc((size_t)PT_RBQ_MAX_QBITS * v->rot.words * sizeof *v->planes)))
+      return PT_NOMEM;
+  }
   return PT_OK;
 }
 
@@ -449,11 +585,17 @@ void pt_ivf_free(pt_ivf *v) {
     for (uint32_t c = 0; c < v->nlist; c++) {
       pt_free(v->lists[c].rows);
       pt_free(v->lists[c].codes);
+      pt_free(v->lists[c].extra);
     }
   pt_free(v->lists);
   untrain(v);
+  pt_rbq_free(&v->rot);
   pt_free(v->probe);
   pt_free(v->qa);
+  pt_free(v->rtmp);
+  pt_free(v->planes);
+  pt_free((void *)v->cand_x);
+  pt_free(v->cand_row);
   pt_free(v);
 }
 
@@ -462,7 +604,10 @@ size_t pt_ivf_memory(const pt_ivf *v) {
   if (v->centroids) b += (size_t)v->nlist * v->dim * sizeof(float);
   if (v->bcent) b += (size_t)v->nlist * v->code;
   if (v->sqz.vmin) b += 2 * (size_t)v->dim * sizeof(float);
-  for (uint32_t c = 0; c < v->nlist; c++) b += (size_t)v->lists[c].cap * (4 + (v->sq8 ? v->dim : 0));
+  if (v->rbq) /* the rotation's signs, its scratch, the candidates' slots */
+    b += (size_t)v->rot.pdim * 3 / 8 + (size_t)v->rot.pdim * 6 * sizeof(float) +
+         (size_t)PT_RBQ_MAX_QBITS * v->rot.words * 8 + v->cand_cap * (sizeof *v->cand_x + 4);
+  for (uint32_t c = 0; c < v->nlist; c++) b += (size_t)v->lists[c].cap * (4 + (size_t)v->stride + v->xstride);
   return b;
 }
 
@@ -475,7 +620,7 @@ void pt_ivf_save(const pt_index *ix, pt_ibuf *w) {
   if (v->trained) {
     if (v->bin) pt_ibuf_put(w, v->bcent, (size_t)v->nlist * v->code);
     else pt_ibuf_f32s(w, v->centroids, (size_t)v->nlist * v->dim);
-    if (v->sq8) {
+    if (v->has_sq) {
       pt_ibuf_f32s(w, v->sqz.vmin, v->dim);
       pt_ibuf_f32s(w, v->sqz.scale, v->dim);
     }
@@ -484,8 +629,29 @@ void pt_ivf_save(const pt_index *ix, pt_ibuf *w) {
     const ivf_list *l = &v->lists[c];
     pt_ibuf_u32(w, l->n);
     pt_ibuf_u32s(w, l->rows, l->n);
-    if (v->sq8) pt_ibuf_put(w, l->codes, (size_t)l->n * v->dim);
+    pt_ibuf_put(w, l->codes, (size_t)l->n * v->stride);
+    pt_ibuf_put(w, l->extra, (size_t)l->n * v->xstride);
   }
+}
+
+/* IVF_RABITQ: whether a loaded list's codes hold together: every factor finite, and FP16 /
+ * BF16 refine codes finite (any bits are a RaBitQ code, any bytes SQ8 codes). */
+static bool codes_hold(const pt_ivf *v, const ivf_list *l) {
+  size_t nb = v->rot.pdim / 8;
+  for (uint32_t i = 0; i < l->n; i++) {
+    float fg[2];
+    memcpy(fg, l->codes + (size_t)i * v->stride + nb, sizeof fg);
+    if (!isfinite(fg[0]) || !isfinite(fg[1])) return false;
+    if (v->rtype != PT_REFINE_FP16 && v->rtype != PT_REFINE_BF16) continue;
+    const uint8_t *x = l->extra + (size_t)i * v->xstride;
+    for (uint32_t d = 0; d < v->dim; d++) {
+      uint16_t h;
+      memcpy(&h, x + 2 * (size_t)d, 2);
+      bool inf_nan = v->rtype == PT_REFINE_BF16 ? (h & 0x7f80u) == 0x7f80u : (h & 0x7c00u) == 0x7c00u;
+      if (inf_nan) return false;
+    }
+  }
+  return true;
 }
 
 pt_status pt_ivf_load(pt_index *ix, pt_irdr *r, const char **why) {
@@ -501,12 +667,12 @@ pt_status pt_ivf_load(pt_index *ix, pt_irdr *r, const char **why) {
     memcpy(v->bcent, pt_irdr_bytes(r, nb), nb);
   } else if (trained) {
     size_t nc = (size_t)v->nlist * v->dim;
-    if (!pt_irdr_room(r, nc + (v->sq8 ? 2 * (size_t)v->dim : 0), sizeof(float)))
+    if (!pt_irdr_room(r, nc + (v->has_sq ? 2 * (size_t)v->dim : 0), sizeof(float)))
       return (*why = "truncated centroids", PT_CORRUPT);
     if (!(v->centroids = pt_malloc(nc * sizeof(float)))) return PT_NOMEM;
     v->trained = true;
     if (!pt_irdr_f32s(r, v->centroids, nc)) return (*why = "centroids not finite", PT_CORRUPT);
-    if (v->sq8) {
+    if (v->has_sq) {
       float *vmin = pt_malloc(v->dim * sizeof *vmin), *scale = pt_malloc(v->dim * sizeof *scale);
       if (!vmin || !scale) {
         pt_free(vmin);
@@ -522,14 +688,14 @@ pt_status pt_ivf_load(pt_index *ix, pt_irdr *r, const char **why) {
         if (!(scale[d] >= 0)) return (*why = "negative SQ8 scale", PT_CORRUPT);
     }
   }
-  size_t per_row = 4 + (v->sq8 ? v->dim : 0);
+  size_t per_row = 4 + (size_t)v->stride + v->xstride;
   for (uint32_t c = 0; c < v->nlist; c++) {
     uint32_t n = pt_irdr_u32(r);
     if (r->bad || !pt_irdr_room(r, n, per_row)) return (*why = "a list beyond the bytes", PT_CORRUPT);
     if (n && !trained) return (*why = "rows in an untrained index", PT_CORRUPT);
     ivf_list *l = &v->lists[c];
-    pt_grow_item items[2];
-    pt_grow_set g = {items, 0, 2};
+    pt_grow_item items[3];
+    pt_grow_set g = {items, 0, 3};
     uint32_t cap;
     pt_status rc = stage_list(v, l, &g, n, &cap);
     if (rc != PT_OK) {
@@ -540,8 +706,10 @@ pt_status pt_ivf_load(pt_index *ix, pt_irdr *r, const char **why) {
     l->cap = cap;
     if ((rc = pt_u32map_reserve(&ix->where, n)) != PT_OK) return rc;
     pt_irdr_u32s(r, l->rows, n);
-    if (v->sq8 && n) memcpy(l->codes, pt_irdr_bytes(r, (size_t)n * v->dim), (size_t)n * v->dim);
+    if (v->stride && n) memcpy(l->codes, pt_irdr_bytes(r, (size_t)n * v->stride), (size_t)n * v->stride);
+    if (v->xstride && n) memcpy(l->extra, pt_irdr_bytes(r, (size_t)n * v->xstride), (size_t)n * v->xstride);
     l->n = n;
+    if (v->rbq && !codes_hold(v, l)) return (*why = "RaBitQ factors or refine codes not finite", PT_CORRUPT);
     v->count += n;
     for (uint32_t i = 0; i < n; i++) {
       if (l->rows[i] == PT_INDEX_NONE || !pt_u32map_put_new(&ix->where, l->rows[i], c))

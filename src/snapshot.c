@@ -818,7 +818,7 @@ static pt_status load_indexes(pt_collection *c, const uint8_t *payload, size_t p
       const pt_index_params *ip = pt_index_get_params(ix);
       bool fits = ip->type == v.p.type && ip->metric == v.p.metric && ip->dim == v.p.dim && ip->M == v.p.M &&
                   ip->ef_construction == v.p.ef_construction && ip->nlist == v.p.nlist && ip->refine == v.p.refine &&
-                  ip->elem == v.p.elem;
+                  ip->elem == v.p.elem && ip->refine_type == v.p.refine_type;
       for (size_t k = 0; fits && k < ix->where.cap; k++)
         if (ix->where.keys[k] != PT_INDEX_NONE && ix->where.keys[k] >= upto) fits = false;
       if (!fits) {

@@ -14,7 +14,7 @@
 #define INVALID(err, ...) pt_fail(err, PT_MISUSE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, __VA_ARGS__)
 
 static bool is_ivf(pt_index_type t) {
-  return t == PT_INDEX_IVF_FLAT || t == PT_INDEX_IVF_SQ8 || t == PT_INDEX_BIN_IVF_FLAT;
+  return t == PT_INDEX_IVF_FLAT || t == PT_INDEX_IVF_SQ8 || t == PT_INDEX_BIN_IVF_FLAT || t == PT_INDEX_IVF_RABITQ;
 }
 
 /* ============================================================================================
@@ -381,15 +381,19 @@ pt_status pt_vindex_search_params(const pt_collection *c, int field, const cJSON
   const pt_vindex *v = pt_vindex_of_field(c, field, NULL);
   bool hnsw = v && v->built && (v->p.type == PT_INDEX_HNSW || v->p.type == PT_INDEX_HNSW_SQ);
   bool ivf = v && v->built && is_ivf(v->p.type);
-  static const char *const KEYS[] = {"ef", "nprobe", "refine_k"};
-  for (int i = 0; i < 3; i++) {
+  bool rbq = v && v->built && v->p.type == PT_INDEX_IVF_RABITQ;
+  /* rbq_bits_query is knowhere's name (what Milvus passes on); Milvus's docs write
+   * rbq_query_bits: both are read, and must agree when both are given */
+  static const char *const KEYS[] = {"ef", "nprobe", "refine_k", "rbq_bits_query", "rbq_query_bits"};
+  static const char *const FOR[] = {"HNSW", "IVF", "HNSW_SQ and IVF_RABITQ", "IVF_RABITQ", "IVF_RABITQ"};
+  bool qbits_given = false;
+  for (int i = 0; i < 5; i++) {
     const cJSON *e = params ? cJSON_GetObjectItemCaseSensitive(params, KEYS[i]) : NULL;
     if (!e) continue;
-    bool fits = i == 0 ? hnsw : i == 1 ? ivf : (v && v->built && v->p.type == PT_INDEX_HNSW_SQ);
+    bool fits = i == 0 ? hnsw : i == 1 ? ivf : i == 2 ? (v && v->built && (v->p.type == PT_INDEX_HNSW_SQ || rbq)) : rbq;
     if (!fits)
       return INVALID(err, "search param '%s' is for %s indexes; field %s has %s%s" PT_INVALID_PARAMETER, KEYS[i],
-                     i == 0 ? "HNSW" : i == 1 ? "IVF" : "HNSW_SQ", c->schema->fields[field].name,
-                     v ? "an index of type " : "no index", v ? v->type : "");
+                     FOR[i], c->schema->fields[field].name, v ? "an index of type " : "no index", v ? v->type : "");
     if (i == 2) {
       if (!cJSON_IsNumber(e))
         return pt_fail(err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
@@ -403,7 +407,14 @@ pt_status pt_vindex_search_params(const pt_collection *c, int field, const cJSON
     pt_status rc = pt_vindex_param_int(e, KEYS[i], &n, err);
     if (rc || (rc = pt_index_search_int(KEYS[i], n, k, err))) return rc;
     if (i == 0) sp->ef = (uint32_t)n;
-    else sp->nprobe = (uint32_t)n;
+    else if (i == 1) sp->nprobe = (uint32_t)n;
+    else if (qbits_given && sp->qbits != (uint32_t)n)
+      return INVALID(err, "search params rbq_bits_query (%u) and rbq_query_bits (%lld) disagree" PT_INVALID_PARAMETER,
+                     sp->qbits, (long long)n);
+    else {
+      sp->qbits = (uint32_t)n;
+      qbits_given = true;
+    }
   }
   if (!v || !v->built) return PT_OK;
   pt_index_search_params checked; /* each given value was checked above: only the defaults are added */

@@ -38,7 +38,8 @@ const pt_vindex *pt_vindex_of_field(const pt_collection *c, int field, size_t *w
 const char *pt_vindex_search_metric(const pt_collection *c, int field);
 
 /* The search parameters of an index search on `field` from a request's "params" object (may be
- * NULL): ef (HNSW, HNSW_SQ), nprobe (IVF_FLAT, IVF_SQ8), refine_k (HNSW_SQ), checked with
+ * NULL): ef (HNSW, HNSW_SQ), nprobe (IVF_FLAT, IVF_SQ8, IVF_RABITQ), refine_k (HNSW_SQ,
+ * IVF_RABITQ), rbq_bits_query / rbq_query_bits (IVF_RABITQ), checked with
  * Milvus's ranges and messages for k = limit + offset. A parameter of an index type the field
  * does not have is refused by name. *use is true when the field's index walks (a built type). */
 pt_status pt_vindex_search_params(const pt_collection *c, int field, const struct cJSON *params, uint32_t k,

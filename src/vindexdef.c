@@ -3,7 +3,9 @@
  * Milvus's types, parameters, defaults and messages, written back as one, and released.
  *
  * THE INDEX TYPES
- *   built (index.h): HNSW, HNSW_SQ, IVF_FLAT, IVF_SQ8 on FLOAT_VECTOR fields, HNSW also on
+ *   built (index.h): HNSW, HNSW_SQ, IVF_FLAT, IVF_SQ8, IVF_RABITQ on FLOAT_VECTOR fields (IVF_RABITQ:
+ *     nlist, refine, refine_type SQ8 / FP16 / BF16 / FP32 (FLAT), rbq_bits 1; SQ6 refused by
+ *     name), HNSW also on
  *     FLOAT16_VECTOR and BFLOAT16_VECTOR fields (on their half rows); AUTOINDEX on a
  *     FLOAT_VECTOR field is HNSW with M 18 and efConstruction 240 (Milvus's autoindex defaults);
  *     BIN_IVF_FLAT (nlist; HAMMING or JACCARD) on BINARY_VECTOR fields.
@@ -45,6 +47,7 @@ static const struct {
     {"HNSW_SQ", K_BUILT, PT_INDEX_HNSW_SQ, PT_FLOAT_VECTOR},
     {"IVF_FLAT", K_BUILT, PT_INDEX_IVF_FLAT, PT_FLOAT_VECTOR},
     {"IVF_SQ8", K_BUILT, PT_INDEX_IVF_SQ8, PT_FLOAT_VECTOR},
+    {"IVF_RABITQ", K_BUILT, PT_INDEX_IVF_RABITQ, PT_FLOAT_VECTOR},
     {"AUTOINDEX", K_AUTO, PT_INDEX_HNSW, -1},
     {"BIN_FLAT", K_EXACT, 0, PT_BINARY_VECTOR},
     {"BIN_IVF_FLAT", K_BUILT, PT_INDEX_BIN_IVF_FLAT, PT_BINARY_VECTOR},
@@ -54,7 +57,7 @@ static const struct {
 
 /* Index types Milvus builds and partita does not: refused by name. */
 static const char *const NOT_BUILT[] = {
-    "IVF_PQ", "IVF_RABITQ", "IVF_HNSW", "HNSW_PQ", "HNSW_PRQ", "DISKANN", "AISAQ", "SCANN", "SCANN_DVR", "ANNOY",
+    "IVF_PQ", "IVF_RABITQ_FASTSCAN", "IVF_HNSW", "HNSW_PQ", "HNSW_PRQ", "DISKANN", "AISAQ", "SCANN", "SCANN_DVR", "ANNOY",
     "MINHASH_LSH", "GPU_FLAT", "GPU_IVF_FLAT", "GPU_IVF_PQ", "GPU_IVF_SQ8", "GPU_BRUTE_FORCE",
     "GPU_CAGRA", "SPARSE_INVERTED_INDEX_CC", "SPARSE_WAND_CC"};
 static const char *const SCALAR[] = {"INVERTED", "STL_SORT", "Trie", "TRIE", "BITMAP", "NGRAM", "RTREE", "HYBRID"};
@@ -133,6 +136,7 @@ pt_status pt_vindex_out_of_range(pt_error *err, const char *key, int64_t v, int6
 static pt_status parse_build(const cJSON *params, const char *type, pt_vindex *v, pt_error *err) {
   pt_index_params *p = &v->p;
   bool hnsw = p->type == PT_INDEX_HNSW || p->type == PT_INDEX_HNSW_SQ, sq = p->type == PT_INDEX_HNSW_SQ;
+  bool rbq = p->type == PT_INDEX_IVF_RABITQ;
   const char *refine_type = NULL;
   for (const cJSON *e = params ? params->child : NULL; e; e = e->next) {
     const char *k = e->string;
@@ -154,7 +158,26 @@ static pt_status parse_build(const cJSON *params, const char *type, pt_vindex *v
       if (!cJSON_IsString(e) || !upper_eq(e->valuestring, "SQ8"))
         return INVALID(err, "sq_type %s is not built by partita: its HNSW_SQ quantises to SQ8" PT_INVALID_PARAMETER,
                        cJSON_IsString(e) ? e->valuestring : "(not a string)");
-    } else if (sq && strcmp(k, "refine") == 0) {
+    } else if (rbq && strcmp(k, "rbq_bits") == 0) { /* knowhere's multi-bit RaBitQ: 1 (its default) only */
+      if ((rc = pt_vindex_param_int(e, k, &n, err))) return rc;
+      if (n < 1 || n > 9) return pt_vindex_out_of_range(err, k, n, 1, 9);
+      if (n != 1)
+        return INVALID(err, "rbq_bits %lld is not built by partita: its IVF_RABITQ codes are 1 bit a dimension" PT_INVALID_PARAMETER,
+                       (long long)n);
+    } else if (rbq && strcmp(k, "refine_type") == 0) {
+      static const char *const RT[] = {"FP32", "SQ8", "FP16", "BF16", "FLAT"};
+      int t = -1;
+      for (int i = 0; i < 5 && cJSON_IsString(e); i++)
+        if (upper_eq(e->valuestring, RT[i])) t = i;
+      if (cJSON_IsString(e) && upper_eq(e->valuestring, "SQ6"))
+        return INVALID(err, "refine_type SQ6 is not built by partita: its IVF_RABITQ refines with SQ8, FP16, BF16 or "
+                            "FP32" PT_INVALID_PARAMETER);
+      if (t < 0)
+        return INVALID(err, "invalid refine type : %s, optional types are [sq6, sq8, fp16, bf16, fp32, flat]" PT_INVALID_PARAMETER,
+                       cJSON_IsString(e) ? e->valuestring : "(not a string)");
+      p->refine_type = t == 4 ? PT_REFINE_FP32 : (pt_index_refine)t;
+      refine_type = e->valuestring;
+    } else if ((sq || rbq) && strcmp(k, "refine") == 0) {
       if (cJSON_IsBool(e)) p->refine = cJSON_IsTrue(e);
       else if (cJSON_IsString(e) && (upper_eq(e->valuestring, "TRUE") || upper_eq(e->valuestring, "FALSE")))
         p->refine = upper_eq(e->valuestring, "TRUE");
@@ -212,8 +235,8 @@ static pt_status parse(const pt_schema *s, const cJSON *root, bool saved, pt_vin
   if (found < 0) {
     for (size_t i = 0; i < sizeof NOT_BUILT / sizeof *NOT_BUILT; i++)
       if (upper_eq(type, NOT_BUILT[i]))
-        return INVALID(err, "index type %s is not built by partita (it builds FLAT, HNSW, HNSW_SQ, IVF_FLAT, IVF_SQ8 and "
-                            "AUTOINDEX, BIN_FLAT and BIN_IVF_FLAT on binary fields, and SPARSE_INVERTED_INDEX / "
+        return INVALID(err, "index type %s is not built by partita (it builds FLAT, HNSW, HNSW_SQ, IVF_FLAT, IVF_SQ8, "
+                            "IVF_RABITQ and AUTOINDEX, BIN_FLAT and BIN_IVF_FLAT on binary fields, and SPARSE_INVERTED_INDEX / "
                             "SPARSE_WAND on sparse fields)" PT_INVALID_PARAMETER,
                        NOT_BUILT[i]);
     for (size_t i = 0; i < sizeof SCALAR / sizeof *SCALAR; i++)

@@ -40,6 +40,25 @@ function recall(got, want) {
   return hit / all;
 }
 
+/** 300 changes to both twins, keys in [0, span): upserts (new vectors, seeded from `seed`),
+ * deletes, and merge-mode upserts of live rows (the tag changes, the vector stays). */
+async function churn(a, b, rows, span, seed) {
+  const live = new Set(rows.map((r) => r.id));
+  for (let i = 0; i < 300; i++) {
+    const k = (i * 37) % span;
+    const row = { ...data(1, i + seed).rows[0], id: k, tag: 100 + i };
+    if (i % 3 === 0) {
+      await Promise.all([a.upsert(row), b.upsert(row)]);
+      live.add(k);
+    } else if (i % 3 === 1 || !live.has(k)) {
+      await Promise.all([a.delete(`id in [${k}]`), b.delete(`id in [${k}]`)]);
+      live.delete(k);
+    } else {
+      await Promise.all([a.upsert({ id: k, tag: 500 + i }, { partial_update: true }), b.upsert({ id: k, tag: 500 + i }, { partial_update: true })]);
+    }
+  }
+}
+
 test('the search walks the index: a walk too narrow to find every neighbour misses some (a full scan would not)', async () => {
   const [a, b] = twins();
   const { rows, queries } = data();
@@ -120,7 +139,7 @@ test('ORM: create_index builds an index the search walks; recall against exact; 
   assert.deepEqual(keys(await a.search(queries, 'v', { metric_type: 'L2', params: Object.defineProperty({ ef: 12 }, 'hidden', { value: 'x' }) }, 10)), narrow);
   for (const params of [{ ef: 12, nlist: 5 }, { ef: 12, nlist: 'x' }])
     await rejects(() => a.search(queries, 'v', { metric_type: 'L2', params }, 10), { message: /search param.params: 'nlist' is not supported/ });
-  await rejects(() => a.search(queries, 'v', { metric_type: 'L2', params: { refine_k: 2 } }, 10), { code: 1100, message: "search param 'refine_k' is for HNSW_SQ indexes; field v has an index of type HNSW: invalid parameter" });
+  await rejects(() => a.search(queries, 'v', { metric_type: 'L2', params: { refine_k: 2 } }, 10), { code: 1100, message: "search param 'refine_k' is for HNSW_SQ and IVF_RABITQ indexes; field v has an index of type HNSW: invalid parameter" });
   await rejects(() => a.search(queries, 'v', { metric_type: 'L2', params: { nprobe: 5 } }, 10), { code: 1100, message: "search param 'nprobe' is for IVF indexes; field v has an index of type HNSW: invalid parameter" });
   // utility's progress
   assert.deepEqual(utility.index_building_progress(a.name), { total_rows: N, indexed_rows: N, pending_index_rows: 0 });
@@ -176,20 +195,7 @@ test('ORM: upserts, merge-mode upserts and deletes after the build: no dead row 
   assert.equal(utility.index_building_progress(a.name).pending_index_rows, 20);
   await a.insert(rows.slice(20));
   await b.insert(rows.slice(20));
-  const live = new Set(rows.map((r) => r.id));
-  for (let i = 0; i < 300; i++) {
-    const k = (i * 37) % 700;
-    const row = { ...data(1, i).rows[0], id: k, tag: 100 + i };
-    if (i % 3 === 0) {
-      await Promise.all([a.upsert(row), b.upsert(row)]);
-      live.add(k);
-    } else if (i % 3 === 1 || !live.has(k)) {
-      await Promise.all([a.delete(`id in [${k}]`), b.delete(`id in [${k}]`)]);
-      live.delete(k);
-    } else { // merge mode: the tag changes, the vector stays
-      await Promise.all([a.upsert({ id: k, tag: 500 + i }, { partial_update: true }), b.upsert({ id: k, tag: 500 + i }, { partial_update: true })]);
-    }
-  }
+  await churn(a, b, rows, 700, 0);
   const full = await a.search(queries, 'v', { metric_type: 'L2', params: { nprobe: 32 } }, 10, null, { output_fields: ['tag'] });
   const exact = await b.search(queries, 'v', { metric_type: 'L2' }, 10, null, { output_fields: ['tag'] });
   assert.deepEqual(full, exact);
@@ -472,3 +478,81 @@ test('filtered search with an index: recall at filters passing 50 %, 10 % and 1 
   b.drop();
 });
 
+
+test('IVF_RABITQ on every face: 1-bit codes with refine; Milvus 2.6 parameters and messages; changes, save/load, memory', async () => {
+  const [a, b] = twins();
+  const { rows, queries } = data();
+  await a.insert(rows);
+  await b.insert(rows);
+  const exact = keys(await b.search(queries, 'v', { metric_type: 'L2' }, 10));
+  for (const [ip, message] of [
+    [{ params: { refine: true, refine_type: 'SQ4' } }, 'invalid refine type : SQ4, optional types are [sq6, sq8, fp16, bf16, fp32, flat]: invalid parameter'],
+    [{ params: { refine: true, refine_type: 'SQ6' } }, 'refine_type SQ6 is not built by partita'],
+    [{ params: { refine_type: 'SQ8' } }, 'refine_type needs refine to be true'],
+    [{ params: { nlist: 65537 } }, "Out of range in json: param 'nlist' (65537) should be in range [1, 65536]"],
+    [{ params: { rbq_bits: 2 } }, 'rbq_bits 2 is not built by partita'],
+    [{ params: { efConstruction: 8 } }, "param 'efConstruction' is not a build parameter of IVF_RABITQ"],
+  ]) {
+    const e = await rejects(() => Promise.resolve().then(() => a.create_index('v', { index_type: 'IVF_RABITQ', metric_type: 'L2', ...ip })), { code: 1100 });
+    assert.ok(e.message.includes(message), `${JSON.stringify(ip)}: ${e.message}`);
+    assert.equal(a.has_index(), false);
+  }
+  // SQ8 refine codes, counted in memoryUsage() (at 16-d the row map and the 64-bit codes weigh
+  // as much as the rows; test_index.c checks the share at 128-d)
+  const before = memoryUsage().used;
+  a.create_index('v', { index_type: 'IVF_RABITQ', metric_type: 'L2', params: { nlist: 32, refine: true, refine_type: 'SQ8' } });
+  const bytes = memoryUsage().used - before;
+  assert.ok(bytes > N * (DIM + 16), `index bytes ${bytes}`);
+  const r = recall(keys(await a.search(queries, 'v', { params: { nprobe: 8, refine_k: 4 } }, 10)), exact);
+  assert.ok(r >= 0.9, `recall ${r}`);
+  const rq = recall(keys(await a.search(queries, 'v', { params: { nprobe: 8, refine_k: 4, rbq_query_bits: 6 } }, 10)), exact);
+  assert.ok(rq >= 0.9, `recall, 6-bit queries: ${rq}`);
+  await rejects(() => a.search(queries, 'v', { params: { rbq_bits_query: 9 } }, 10), { code: 1100, message: "Out of range in json: param 'rbq_bits_query' (9) should be in range [0, 8]: invalid parameter" });
+  await rejects(() => a.search(queries, 'v', { params: { rbq_bits_query: 4, rbq_query_bits: 6 } }, 10), { code: 1100, message: /disagree/ });
+  await rejects(() => a.search(queries, 'v', { params: { refine_k: 0.5 } }, 10), { code: 1100, message: /param 'refine_k' \(0.5\) should be in range \[1, float_max\)/ });
+  await rejects(() => a.search(queries, 'v', { params: { ef: 16 } }, 10), { code: 1100, message: /search param 'ef' is for HNSW indexes; field v has an index of type IVF_RABITQ/ });
+  a.drop_index();
+  // FP32 refine (refine_type absent): the float32 rows, exact when every list and row is covered
+  a.create_index('v', { index_type: 'IVF_RABITQ', metric_type: 'L2', params: { nlist: 32, refine: true } });
+  const full = { params: { nprobe: 32, refine_k: N } };
+  assert.deepEqual(await a.search(queries, 'v', full, 10), await b.search(queries, 'v', { metric_type: 'L2' }, 10));
+  // upserts, merge-mode upserts and deletes after the build: no dead or replaced row comes back
+  await churn(a, b, rows, N + 200, 50);
+  const after = await b.search(queries, 'v', { metric_type: 'L2' }, 10, null, { output_fields: ['tag'] });
+  assert.deepEqual(await a.search(queries, 'v', full, 10, null, { output_fields: ['tag'] }), after);
+  // save / load: the index comes with the rows
+  const r2 = Collection.load(a.save(), { name: uniqueName('rbq') });
+  assert.deepEqual(r2.index().params, { index_type: 'IVF_RABITQ', metric_type: 'L2', params: { nlist: 32, refine: true } });
+  assert.deepEqual(await r2.search(queries, 'v', full, 10, null, { output_fields: ['tag'] }), after);
+  for (const c of [a, b, r2]) c.drop();
+
+  // MilvusClient and REST build and describe it
+  const client = new MilvusClient({ address: ':memory:' });
+  const name = uniqueName('mcrbq');
+  await client.createCollection({ collection_name: name, fields: [{ name: 'id', data_type: SdkType.Int64, is_primary_key: true }, { name: 'v', data_type: SdkType.FloatVector, dim: DIM }] });
+  await client.insert({ collection_name: name, data: rows.slice(0, 500).map(({ id, v }) => ({ id, v })) });
+  assert.equal((await client.createIndex({ collection_name: name, field_name: 'v', index_type: 'IVF_RABITQ', metric_type: 'COSINE', params: { nlist: 16, refine: true, refine_type: 'FP16' } })).error_code, 'Success');
+  const [desc] = (await client.describeIndex({ collection_name: name, field_name: 'v' })).index_descriptions;
+  assert.deepEqual(desc.params, [{ key: 'index_type', value: 'IVF_RABITQ' }, { key: 'metric_type', value: 'COSINE' }, { key: 'params', value: '{"nlist":16,"refine":true,"refine_type":"FP16"}' }]);
+  assert.equal(desc.indexed_rows, '500');
+  await client.loadCollection({ collection_name: name });
+  const s = await client.search({ collection_name: name, data: queries[0], limit: 5, params: { nprobe: 16, refine_k: 2, rbq_bits_query: 8 } });
+  assert.equal(s.status.error_code, 'Success');
+  assert.equal(s.results.length, 5);
+  await client.dropCollection({ collection_name: name });
+  const handler = createHandler();
+  const post = async (path, body) => (await handler(new Request(`http://127.0.0.1/v2/vectordb/${path}`, { method: 'POST', body: JSON.stringify(body) }))).json();
+  const rname = uniqueName('restrbq');
+  assert.equal((await post('collections/create', { collectionName: rname, schema: { fields: [{ fieldName: 'id', dataType: 'Int64', isPrimary: true }, { fieldName: 'v', dataType: 'FloatVector', elementTypeParams: { dim: DIM } }] } })).code, 0);
+  assert.equal((await post('entities/insert', { collectionName: rname, data: rows.slice(0, 300).map(({ id, v }) => ({ id, v })) })).code, 0);
+  const made = await post('indexes/create', { collectionName: rname, indexParams: [{ fieldName: 'v', indexName: 'rq', metricType: 'IP', indexType: 'IVF_RABITQ', params: { nlist: 8, refine: true, refine_type: 'BF16' } }] });
+  assert.equal(made.code, 0, JSON.stringify(made));
+  const d = await post('indexes/describe', { collectionName: rname, indexName: 'rq' });
+  assert.equal(d.data[0].indexType, 'IVF_RABITQ');
+  assert.equal(d.data[0].indexedRows, 300);
+  assert.equal((await post('collections/load', { collectionName: rname })).code, 0);
+  const rs = await post('entities/search', { collectionName: rname, data: [queries[0]], limit: 3, searchParams: { params: { nprobe: 8, rbq_bits_query: 0, refine_k: 3 } } });
+  assert.equal(rs.code, 0, JSON.stringify(rs));
+  assert.equal(rs.data.length, 3);
+  await post('collections/drop', { collectionName: rname });
+});

@@ -184,6 +184,14 @@ const GROUPED = {
 const groupedWant = (key, i) => GROUPED[key.startsWith('Partition') ? 'partition' : key.endsWith('.param') ? 'param' : 'options'][i];
 
 /** By key: (call, callKey) => assertions that the key is honoured (or refused by name). */
+/** IVF_RABITQ's query bits under either name: out of range refused by name, in range searched. */
+async function rbqBits(call, name) {
+  const c = await filled();
+  c.create_index('v', { index_type: 'IVF_RABITQ', metric_type: 'L2', params: { nlist: 1, refine: true } });
+  await refused(call({ metric_type: 'L2', params: { [name]: 9 } }, c), `param '${name}' (9) should be in range [0, 8]`);
+  assert.ok((await call({ metric_type: 'L2', params: { [name]: 6 } }, c))[0].length > 0);
+}
+
 const EVIDENCE = {
   group_by_field: async (call, key) => {
     assert.deepEqual(await grouped(call, key, { group_by_field: 'n' }), groupedWant(key, 0));
@@ -325,6 +333,8 @@ const EVIDENCE = {
     await refused(call({ metric_type: 'L2', params: { refine_k: 0.5 } }, c), "param 'refine_k'");
     assert.ok((await call({ metric_type: 'L2', params: { refine_k: 2 } }, c))[0].length > 0);
   },
+  'params.rbq_bits_query': async (call) => rbqBits(call, 'rbq_bits_query'),
+  'params.rbq_query_bits': async (call) => rbqBits(call, 'rbq_query_bits'),
   index_name: async (call, key) => {
     const c = await filled();
     if (key.includes('create_index')) {

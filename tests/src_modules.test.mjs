@@ -25,7 +25,7 @@ const FRONTS = {
   'store.h': ['segment.c', 'partition.c', 'collection.c', 'compact.c', 'snapshot.c', 'fts.c'],
   'expr.h': ['expr_lex.c', 'expr_parse.c'],
   'distance.h': ['distance.c', 'distance_simd128.c'],
-  'index.h': ['index.c', 'hnsw.c', 'ivf.c', 'sq8.c'],
+  'index.h': ['index.c', 'hnsw.c', 'ivf.c', 'sq8.c', 'rabitq.c'],
 };
 
 const files = readdirSync(SRC).filter((f) => /\.[ch]$/.test(f)).sort();

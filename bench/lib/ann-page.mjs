@@ -52,7 +52,7 @@ export async function millionInPage({ table, N = 1_000_000, dim = 128, libs = (p
     await server.close();
   }
   if (res.exactInPage) res.exactScan = res.exactInPage; // the page's own exact scan, when partita ran
-  printSuite(res, { N, table });
+  printSuite(res, { N, dim, table });
   const mine = res['partita HNSW'];
   const best = mine?.curve.find((c) => c.recall >= 0.95);
   if (best) console.log(`\ndone-when check: ${N.toLocaleString('en')} vectors searched in a page at recall@10 ${best.recall.toFixed(3)} in ${best.medianMs.toFixed(3)} ms ` +

@@ -40,7 +40,11 @@ const REFINE_K = 2; // HNSW_SQ with refine: 2 k candidates re-scored with the fl
 // edgevec builds at a few hundred rows/s: by default it indexes the first EDGEVEC_ROWS rows of
 // the set (its truth computed over those rows), a smaller graph, which flatters it
 export const EDGEVEC_ROWS = 20_000;
-const TYPES = { HNSW: 1, HNSW_SQ: 2, IVF_FLAT: 3, IVF_SQ8: 4 };
+const TYPES = { HNSW: 1, HNSW_SQ: 2, IVF_FLAT: 3, IVF_SQ8: 4, IVF_RABITQ: 6 };
+// IVF_RABITQ: refine codes (index.h's pt_index_refine, + 1 for the probe); its curve walks nprobe
+// with refine_k 2 and 5 at each (one build: the parameter is "nprobe/refine_k")
+const RBQ_REFINE = { FP32: 1, SQ8: 2, FP16: 3, BF16: 4 };
+const RBQ_PARAMS = NPROBES.flatMap((n) => [`${n}/2`, `${n}/5`]);
 
 export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -104,28 +108,30 @@ export async function loadHnswlib() {
 
 /** partita's index of `type` in the C core, through the probe in `dir`. `old`: a probe from an
  * older commit (--before), which has the HNSW functions only. */
-export function partitaIndex(type, dir, { old = false } = {}) {
+export function partitaIndex(type, dir, { old = false, refine = 'SQ8', qbits = 0 } = {}) {
   return async (ds) => {
     const P = await loadProbe(dir, 'index');
     const { N, dim } = ds;
     const rows = P._probe_alloc(N * dim * 4) >>> 0, qs = P._probe_alloc(ds.Q * dim * 4) >>> 0, out = P._probe_alloc(K * 4) >>> 0;
     P.HEAPF32.set(ds.vectors, rows / 4);
     P.HEAPF32.set(ds.queries, qs / 4);
-    const hnsw = type === 'HNSW' || type === 'HNSW_SQ';
-    let ix = 0, ef = 0, nprobe = 0;
+    const hnsw = type === 'HNSW' || type === 'HNSW_SQ', rbq = type === 'IVF_RABITQ';
+    let ix = 0, ef = 0, nprobe = 0, refineK = 1;
     return {
-      param: hnsw ? 'ef' : 'nprobe',
-      params: hnsw ? EFS : NPROBES,
+      param: hnsw ? 'ef' : rbq ? 'nprobe/refine_k' : 'nprobe',
+      params: hnsw ? EFS : rbq ? RBQ_PARAMS : NPROBES,
       build() {
         ix = old ? P._probe_hnsw_build(rows, N, dim, HNSW.M, HNSW.efConstruction, HNSW.seed)
-          : P._probe_index_build(TYPES[type], rows, N, dim, HNSW.M, HNSW.efConstruction, hnsw ? 0 : nlistOf(N), type === 'HNSW_SQ' ? 1 : 0, HNSW.seed);
+          : P._probe_index_build(TYPES[type], rows, N, dim, HNSW.M, HNSW.efConstruction, hnsw ? 0 : nlistOf(N),
+            type === 'HNSW_SQ' ? 1 : rbq && refine ? RBQ_REFINE[refine] : 0, HNSW.seed);
         if (!ix) throw new Error(`partita: the ${type} build failed`);
       },
       bytes: () => P._probe_hnsw_bytes(ix),
-      set: (p) => (hnsw ? (ef = Math.max(p, K)) : (nprobe = p)),
+      set: (p) => (hnsw ? (ef = Math.max(p, K)) : rbq ? ([nprobe, refineK] = p.split('/').map(Number)) : (nprobe = p)),
       search(q) {
         const n = old ? P._probe_hnsw_search(ix, qs + q * dim * 4, K, ef, out)
-          : P._probe_index_search(ix, qs + q * dim * 4, K, ef, nprobe, type === 'HNSW_SQ' ? REFINE_K : 0, out);
+          : rbq ? P._probe_rbq_search(ix, qs + q * dim * 4, K, nprobe, refineK, qbits, out)
+            : P._probe_index_search(ix, qs + q * dim * 4, K, ef, nprobe, type === 'HNSW_SQ' ? REFINE_K : 0, out);
         if (n < 0) throw new Error('partita: search failed');
         return Array.from(P.HEAPU32.subarray(out / 4, out / 4 + n));
       },
@@ -282,6 +288,10 @@ export const INDEX_CASES = {
   'index|partita HNSW_SQ (refine)': (p) => indexCase(p, partitaIndex('HNSW_SQ', probeDir)),
   'index|partita IVF_FLAT': (p) => indexCase(p, partitaIndex('IVF_FLAT', probeDir)),
   'index|partita IVF_SQ8': (p) => indexCase(p, partitaIndex('IVF_SQ8', probeDir)),
+  'index|partita IVF_RABITQ (SQ8 refine)': (p) => indexCase(p, partitaIndex('IVF_RABITQ', probeDir)),
+  'index|partita IVF_RABITQ (SQ8 refine, 6-bit query)': (p) => indexCase(p, partitaIndex('IVF_RABITQ', probeDir, { qbits: 6 })),
+  // FP32 refine: re-scored from the float32 rows the collection keeps anyway (no copy in the index)
+  'index|partita IVF_RABITQ (FP32 refine)': (p) => indexCase(p, partitaIndex('IVF_RABITQ', probeDir, { refine: 'FP32' })),
   'index|partita create_index HNSW (API)': (p) => indexCase(p, partitaApiHnsw),
   'index|hnswlib-wasm HNSW': (p) => indexCase(p, hnswlibHnsw),
   'index|edgevec HNSW': (p) => indexCase({ ...p, rows: Math.min(p.N, p.edgevecRows ?? EDGEVEC_ROWS) }, edgevecHnsw),
@@ -355,9 +365,9 @@ export function summarise(rs, truthFor) {
 const fmtK = (x) => Math.round(x).toLocaleString('en');
 
 /** The suite on one set: every case `reps` times, interleaved; then the tables. */
-export async function indexSuite({ set, N, dim, reps, before, edgevecRows, runCase, table }) {
+export async function indexSuite({ set, N, dim, reps, before, edgevecRows, runCase, table, cases }) {
   const file = dataFile(set, N, dim);
-  const names = Object.keys(INDEX_CASES).filter((k) => before || !k.endsWith('(before)'));
+  const names = Object.keys(INDEX_CASES).filter((k) => (before || !k.endsWith('(before)')) && (!cases || cases.some((c) => k.includes(c))));
   const runs = Object.fromEntries(names.map((k) => [k.slice(6), []]));
   for (let i = 0; i < reps; i++)
     for (const name of names) {
@@ -373,17 +383,18 @@ export async function indexSuite({ set, N, dim, reps, before, edgevecRows, runCa
   if (!truths.has(N)) truths.set(N, await truthOf(ds, N));
   const res = { exactScan: { medianMs: truths.get(N).medianMs } };
   for (const [name, rs] of Object.entries(runs)) if (rs.length) res[name] = summarise(rs, (rows) => truths.get(rows ?? N).ids);
-  printSuite(res, { N, table });
+  printSuite(res, { N, dim, table });
   return res;
 }
 
-export function printSuite(res, { N, table }) {
+export function printSuite(res, { N, dim, table }) {
   const peer = res['hnswlib-wasm HNSW'], exactMs = res.exactScan.medianMs;
   const libs = Object.entries(res).filter(([, r]) => r.curve);
   const cpuRatio = (r) => (peer?.buildCpuRowsPerSecond && r.buildCpuRowsPerSecond ? `${(r.buildCpuRowsPerSecond / peer.buildCpuRowsPerSecond).toFixed(2)}x` : '');
-  table([['index', 'rows', 'build rows/s (wall)', 'build rows/s (processor)', 'vs hnswlib-wasm (wall)', 'vs hnswlib-wasm (processor)', 'index B/row beside the rows'],
+  table([['index', 'rows', 'build rows/s (wall)', 'build rows/s (processor)', 'vs hnswlib-wasm (wall)', 'vs hnswlib-wasm (processor)', 'index B/row beside the rows', '/ float32 row'],
     ...libs.map(([name, r]) => [name, fmtK(r.rows), fmtK(r.buildRowsPerSecond), r.buildCpuRowsPerSecond ? fmtK(r.buildCpuRowsPerSecond) : '',
-      peer ? `${(r.buildRowsPerSecond / peer.buildRowsPerSecond).toFixed(2)}x` : '', cpuRatio(r), r.bytesPerRow ? r.bytesPerRow.toFixed(0) : '?'])]);
+      peer ? `${(r.buildRowsPerSecond / peer.buildRowsPerSecond).toFixed(2)}x` : '', cpuRatio(r), r.bytesPerRow ? r.bytesPerRow.toFixed(0) : '?',
+      r.bytesPerRow && dim ? `${(r.bytesPerRow / (4 * dim)).toFixed(3)}x` : ''])]);
   console.log(`\nbuilds (rows/s, wall, in run order): ${libs.map(([n, r]) => `${n} ${r.builds.join(', ')}`).join('; ')}`);
   const mine = res['partita HNSW'];
   if (mine && peer) console.log(`target: partita HNSW build >= 3x hnswlib-wasm: ${(mine.buildRowsPerSecond / peer.buildRowsPerSecond).toFixed(2)}x (wall), ` +

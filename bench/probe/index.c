@@ -69,10 +69,11 @@ static pt_status search_params(const pt_index *ix, const pt_index_search_params 
 PROBE_API void *probe_alloc(size_t bytes) { return malloc(bytes); }
 PROBE_API void probe_free(void *p) { free(p); }
 
-/* Builds an index of `type` (1 HNSW, 2 HNSW_SQ, 3 IVF_FLAT, 4 IVF_SQ8: pt_index_type) with
- * metric L2 over rows 0..n) of `data` (n x dim floats, kept by the caller until
- * probe_hnsw_free) in one batch; M and efc for the HNSW family, nlist for IVF (0: Milvus's
- * defaults), refine for HNSW_SQ; NULL on failure. */
+/* Builds an index of `type` (1 HNSW, 2 HNSW_SQ, 3 IVF_FLAT, 4 IVF_SQ8, 6 IVF_RABITQ:
+ * pt_index_type) with metric L2 over rows 0..n) of `data` (n x dim floats, kept by the caller
+ * until probe_hnsw_free) in one batch; M and efc for the HNSW family, nlist for IVF (0: Milvus's
+ * defaults), refine for HNSW_SQ and IVF_RABITQ (0: none; 1 + a pt_index_refine: refine with it);
+ * NULL on failure. */
 PROBE_API probe_index *probe_index_build(uint32_t type, const float *data, uint32_t n, uint32_t dim, uint32_t M,
                                          uint32_t efc, uint32_t nlist, uint32_t refine, uint32_t seed) {
   probe_index *p = calloc(1, sizeof *p);
@@ -83,6 +84,7 @@ PROBE_API probe_index *probe_index_build(uint32_t type, const float *data, uint3
   if (efc) ip.ef_construction = efc;
   if (nlist) ip.nlist = nlist;
   ip.refine = refine != 0;
+  ip.refine_type = refine > 1 ? (pt_index_refine)(refine - 1) : PT_REFINE_FP32;
   ip.seed = seed;
   if (!p || !ids || pt_index_new(&ip, &p->ix) != PT_OK) goto fail;
   p->rc = (rows_ctx){data, dim};
@@ -113,6 +115,18 @@ PROBE_API int probe_index_search(probe_index *p, const float *q, uint32_t k, uin
   float d[1024];
   size_t cnt;
   if (k > 1024 || search_params(p->ix, &sp, &use) != PT_OK ||
+      pt_index_search(p->ix, &p->rows, q, &use, NULL, ids, d, &cnt) != PT_OK)
+    return -1;
+  return (int)cnt;
+}
+
+/* probe_index_search for IVF_RABITQ: nprobe, refine_k and rbq_bits_query (qbits). */
+PROBE_API int probe_rbq_search(probe_index *p, const float *q, uint32_t k, uint32_t nprobe, float refine_k, uint32_t qbits,
+                               uint32_t *ids) {
+  pt_index_search_params sp = {k, 0, nprobe, refine_k, 0, qbits}, use;
+  float d[1024];
+  size_t cnt;
+  if (k > 1024 || pt_index_search_int("rbq_bits_query", qbits, k, NULL) || search_params(p->ix, &sp, &use) != PT_OK ||
       pt_index_search(p->ix, &p->rows, q, &use, NULL, ids, d, &cnt) != PT_OK)
     return -1;
   return (int)cnt;

@@ -1,5 +1,6 @@
 /*
- * test_index.c — the vector indexes (src/index.h): HNSW, HNSW_SQ, IVF_FLAT, IVF_SQ8, BIN_IVF_FLAT.
+ * test_index.c — the vector indexes (src/index.h): HNSW, HNSW_SQ, IVF_FLAT, IVF_SQ8, BIN_IVF_FLAT,
+ * IVF_RABITQ.
  *
  * Covers, on clustered data (a Gaussian mixture made here with a fixed seed; uniform random
  * vectors defeat every index and say nothing):
@@ -151,6 +152,17 @@ static uint32_t *row_ids(const data *D, size_t from, size_t to) {
  * Helpers: building, the exact search, recall
  * ========================================================================================== */
 
+/* IVF_RABITQ's build and search settings where the helpers below make one (refine and its
+ * type; rbq_bits_query), and the refine_k every search asks for */
+static bool rbq_refine = true;
+static pt_index_refine rbq_rtype = PT_REFINE_SQ8;
+static uint32_t test_qbits = 0;
+static float test_refine_k = 4;
+static void set_refine(pt_index_params *p) {
+  p->refine = p->type == PT_INDEX_HNSW_SQ || (p->type == PT_INDEX_IVF_RABITQ && rbq_refine);
+  p->refine_type = p->type == PT_INDEX_IVF_RABITQ && rbq_refine ? rbq_rtype : PT_REFINE_FP32;
+}
+
 static pt_index *build(pt_index_type type, pt_index_metric m, const data *D, uint32_t M, uint32_t efc, uint32_t nlist) {
   pt_index_params p;
   pt_index_params_default(&p, type, m, (uint32_t)D->dim);
@@ -159,7 +171,7 @@ static pt_index *build(pt_index_type type, pt_index_metric m, const data *D, uin
   p.nlist = nlist;
   p.seed = 42;
   p.elem = D->elem;
-  p.refine = type == PT_INDEX_HNSW_SQ;
+  set_refine(&p);
   pt_index *ix = NULL;
   CHECK_OK(pt_index_new(&p, &ix), (pt_error *)NULL);
   if (!ix) return NULL;
@@ -201,7 +213,7 @@ static hits exact(const data *D, pt_index_metric m, const float *pq, size_t k, c
 
 static hits search(pt_index *ix, const data *D, const float *pq, uint32_t k, uint32_t ef, uint32_t nprobe,
                    const pt_index_filter *f, float pass_hint) {
-  pt_index_search_params sp = {k, ef, nprobe, 4, pass_hint}, use;
+  pt_index_search_params sp = {k, ef, nprobe, test_refine_k, pass_hint, test_qbits}, use;
   pt_error err;
   hits h = {{0}, {0}, 0};
   CHECK_OK(pt_index_search_complete(pt_index_get_params(ix), &sp, &use, &err), &err);
@@ -557,6 +569,7 @@ static void mixed_changes(pt_index_type type, pt_index_metric m, pt_index_elem e
   p.nlist = 32;
   p.seed = 7;
   p.elem = elem;
+  set_refine(&p);
   pt_index *ix = NULL;
   CHECK_OK(pt_index_new(&p, &ix), (pt_error *)NULL);
   pt_index_rows rows = {data_get, &D};
@@ -615,7 +628,7 @@ static void mixed_changes(pt_index_type type, pt_index_metric m, pt_index_elem e
   /* recall against the exact search over the live rows */
   float *queries = make_queries(30, dim, 9);
   if (pt_index_binary(type)) binarise(queries, 30, dim);
-  double floor_ = type == PT_INDEX_IVF_SQ8 ? 0.80 : 0.90;
+  double floor_ = type == PT_INDEX_IVF_SQ8 || type == PT_INDEX_IVF_RABITQ ? 0.80 : 0.90;
   CHECK_RECALL(recall(ix, &live, queries, 30, 10, 64, 12, &f, 0), floor_);
 
   /* the partition is compacted: live rows renumbered in order, the others dropped */
@@ -675,6 +688,101 @@ TEST(changes_ivf) {
   mixed_changes(PT_INDEX_BIN_IVF_FLAT, PT_INDEX_HAMMING, PT_INDEX_F32);
   mixed_changes(PT_INDEX_BIN_IVF_FLAT, PT_INDEX_JACCARD, PT_INDEX_F32);
 }
+TEST(changes_rabitq) {
+  mixed_changes(PT_INDEX_IVF_RABITQ, PT_INDEX_L2, PT_INDEX_F32);
+  rbq_rtype = PT_REFINE_FP16;
+  mixed_changes(PT_INDEX_IVF_RABITQ, PT_INDEX_COSINE, PT_INDEX_F32);
+  rbq_rtype = PT_REFINE_FP32;
+  test_qbits = 6;
+  mixed_changes(PT_INDEX_IVF_RABITQ, PT_INDEX_IP, PT_INDEX_F32);
+  rbq_rtype = PT_REFINE_SQ8;
+  test_qbits = 0;
+}
+
+/* IVF_RABITQ: its parameters (refine types, rbq_bits_query's range), recall floors per metric
+ * and refine type, with the float query and quantised ones, and the exact search when every list
+ * is probed and the FP32 refine re-scores every row (rows and distances to the bit). */
+TEST(rabitq) {
+  pt_index_params p;
+  pt_error err;
+  pt_index_params_default(&p, PT_INDEX_IVF_RABITQ, PT_INDEX_L2, 100);
+  CHECK_EQ_INT(p.nlist, 128);
+  CHECK_OK(pt_index_params_check(&p, &err), &err);
+  p.refine_type = PT_REFINE_SQ8; /* a refine type without refine */
+  CHECK_EQ_INT(pt_index_params_check(&p, &err), PT_MISUSE);
+  p.refine = true;
+  CHECK_OK(pt_index_params_check(&p, &err), &err);
+  p.refine_type = (pt_index_refine)7;
+  CHECK_EQ_INT(pt_index_params_check(&p, &err), PT_MISUSE);
+  pt_index_params_default(&p, PT_INDEX_IVF_SQ8, PT_INDEX_L2, 100);
+  p.refine = true; /* IVF_SQ8 takes no refine here */
+  CHECK_EQ_INT(pt_index_params_check(&p, &err), PT_MISUSE);
+  CHECK_OK(pt_index_search_int("rbq_bits_query", 0, 10, &err), &err);
+  CHECK_OK(pt_index_search_int("rbq_query_bits", 8, 10, &err), &err);
+  CHECK_ERR(pt_index_search_int("rbq_bits_query", 9, 10, &err), &err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+            "Out of range in json: param 'rbq_bits_query' (9) should be in range [0, 8]");
+  CHECK_ERR(pt_index_search_int("rbq_query_bits", -1, 10, &err), &err, PT_RANGE, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
+            "param 'rbq_query_bits' (-1) should be in range [0, 8]");
+
+  /* recall: 100-d rows (rotated in 128 dimensions), 32 lists */
+  data D = make_data(2000, 100, 31);
+  float *queries = make_queries(30, 100, 31);
+  static const pt_index_refine RT[3] = {PT_REFINE_SQ8, PT_REFINE_FP16, PT_REFINE_FP32};
+  for (int mi = 0; mi < 3; mi++) {
+    rbq_refine = false;
+    pt_index *ix = build(PT_INDEX_IVF_RABITQ, METRICS[mi], &D, 0, 0, 32);
+    CHECK_EQ_INT(pt_index_count(ix), 2000);
+    if (getenv("PT_TEST_TIMES")) printf("    IVF_RABITQ %s, no refine\n", METRIC_NAMES[mi]);
+    CHECK_RECALL(recall(ix, &D, queries, 30, 10, 0, 8, NULL, 0), 0.5);
+    pt_index_free(ix);
+    rbq_refine = true;
+    for (int r = 0; r < 3; r++) {
+      rbq_rtype = RT[r];
+      ix = build(PT_INDEX_IVF_RABITQ, METRICS[mi], &D, 0, 0, 32);
+      if (getenv("PT_TEST_TIMES")) printf("    IVF_RABITQ %s, refine %d\n", METRIC_NAMES[mi], (int)RT[r]);
+      CHECK_RECALL(recall(ix, &D, queries, 30, 10, 0, 8, NULL, 0), 0.90);
+      CHECK_RECALL(recall(ix, &D, queries, 30, 10, 0, 32, NULL, 0), RT[r] == PT_REFINE_SQ8 ? 0.95 : 0.97);
+      test_qbits = r == 0 ? 4 : 8; /* the query quantised */
+      CHECK_RECALL(recall(ix, &D, queries, 30, 10, 0, 8, NULL, 0), 0.90);
+      test_qbits = 0;
+      pt_index_free(ix);
+    }
+  }
+  rbq_rtype = PT_REFINE_SQ8;
+  free(queries);
+  free(D.v);
+
+  /* the index's bytes with SQ8 refine codes, 128-d: under 0.45 of the float32 rows' (issue 18) */
+  D = make_data(3000, 128, 32);
+  rbq_rtype = PT_REFINE_SQ8;
+  pt_index *big = build(PT_INDEX_IVF_RABITQ, PT_INDEX_L2, &D, 0, 0, 32);
+  double share = (double)pt_index_memory(big) / (3000.0 * 128 * 4);
+  if (getenv("PT_TEST_TIMES")) printf("    IVF_RABITQ SQ8 refine, 128-d: %.3f of the float32 bytes\n", share);
+  CHECK(share <= 0.45);
+  pt_index_free(big);
+  free(D.v);
+
+  /* every list probed, the FP32 refine over every row: the exact search */
+  D = make_data(1500, 24, 4);
+  D.base = 1000;
+  D.step = 7;
+  queries = make_queries(10, 24, 4);
+  float pq[24];
+  rbq_rtype = PT_REFINE_FP32;
+  test_refine_k = 1000;
+  for (int mi = 0; mi < 3; mi++) {
+    pt_index *ix = build(PT_INDEX_IVF_RABITQ, METRICS[mi], &D, 0, 0, 16);
+    for (size_t qi = 0; qi < 10; qi++) {
+      pt_index_prepare_query(METRICS[mi], queries + qi * 24, pq, 24);
+      check_exact(ix, &D, pq, 0, 16);
+    }
+    pt_index_free(ix);
+  }
+  test_refine_k = 4;
+  rbq_rtype = PT_REFINE_SQ8;
+  free(queries);
+  free(D.v);
+}
 
 /* ============================================================================================
  * Bytes
@@ -704,9 +812,12 @@ TEST(save_load) {
   float *qf = make_queries(5, 12, 11), *qb = make_queries(5, 16, 11), pq[16];
   binarise(Db.v, Db.n, Db.dim);
   binarise(qb, 5, Db.dim);
-  static const pt_index_type types[5] = {PT_INDEX_HNSW, PT_INDEX_HNSW_SQ, PT_INDEX_IVF_FLAT, PT_INDEX_IVF_SQ8,
-                                         PT_INDEX_BIN_IVF_FLAT};
-  for (int t = 0; t < 5; t++) {
+  static const pt_index_type types[8] = {PT_INDEX_HNSW,       PT_INDEX_HNSW_SQ,   PT_INDEX_IVF_FLAT,
+                                         PT_INDEX_IVF_SQ8,    PT_INDEX_BIN_IVF_FLAT, PT_INDEX_IVF_RABITQ,
+                                         PT_INDEX_IVF_RABITQ, PT_INDEX_IVF_RABITQ};
+  static const pt_index_refine rtypes[3] = {PT_REFINE_SQ8, PT_REFINE_BF16, PT_REFINE_FP32};
+  for (int t = 0; t < 8; t++) {
+    if (t >= 5) rbq_rtype = rtypes[t - 5];
     const data *DD = t == 4 ? &Db : &Df;
     const float *queries = t == 4 ? qb : qf;
     pt_index_metric m = t == 4 ? PT_INDEX_JACCARD : METRICS[t % 3];
@@ -868,7 +979,7 @@ static pt_index *before_step(pt_index_type type, step s, const data *D) {
   p.nlist = 8;
   p.seed = 3;
   p.elem = D->elem;
-  p.refine = type == PT_INDEX_HNSW_SQ;
+  set_refine(&p);
   pt_index *ix = NULL;
   if (pt_index_new(&p, &ix) != PT_OK) return NULL;
   if (s != FIRST_ADD) {
@@ -929,7 +1040,7 @@ static pt_status run_step(pt_index **ixp, step s, const data *D, uint8_t **out, 
     break;
   }
   case SEARCH: {
-    pt_index_search_params sp = {10, 200, 8, 2, 0}, use;
+    pt_index_search_params sp = {10, 200, 8, 2, 0, 0}, use;
     float pq[8];
     row_query(D, 5, pt_index_get_params(ix)->metric, pq);
     hits h = {{0}, {0}, 0};
@@ -1081,13 +1192,16 @@ TEST(row_maps) {
 TEST(allocation_failures) {
   CHECK_EQ_INT(pt_memory_used(), 0);
   test_alloc_install();
-  static const pt_index_type types[5] = {PT_INDEX_HNSW, PT_INDEX_HNSW_SQ, PT_INDEX_IVF_FLAT, PT_INDEX_IVF_SQ8,
-                                         PT_INDEX_BIN_IVF_FLAT};
-  for (int t = 0; t < 5; t++)
+  static const pt_index_type types[6] = {PT_INDEX_HNSW, PT_INDEX_HNSW_SQ, PT_INDEX_IVF_FLAT, PT_INDEX_IVF_SQ8,
+                                         PT_INDEX_BIN_IVF_FLAT, PT_INDEX_IVF_RABITQ};
+  for (int t = 0; t < 6; t++)
     for (int s = FIRST_ADD; s <= COMPACT; s++) sweep(types[t], PT_INDEX_F32, (step)s);
+  rbq_rtype = PT_REFINE_FP16; /* refine codes of another width */
+  for (int s = FIRST_ADD; s <= COMPACT; s++) sweep(PT_INDEX_IVF_RABITQ, PT_INDEX_F32, (step)s);
+  rbq_rtype = PT_REFINE_SQ8;
   for (int s = FIRST_ADD; s <= COMPACT; s++) sweep(PT_INDEX_HNSW, PT_INDEX_F16, (step)s); /* half rows */
   CHECK_EQ_INT(pt_set_allocator(NULL), PT_OK);
 }
 
 TEST_MAIN(T(parameters), T(hnsw_recall), T(hnsw_sq_recall), T(ivf_recall), T(exact_when_covering), T(bin_ivf), T(hnsw_half), T(filtered),
-          T(changes_hnsw), T(changes_hnsw_sq), T(changes_ivf), T(save_load), T(row_maps), T(allocation_failures))
+          T(changes_hnsw), T(changes_hnsw_sq), T(changes_ivf), T(rabitq), T(changes_rabitq), T(save_load), T(row_maps), T(allocation_failures))

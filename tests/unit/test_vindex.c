@@ -219,6 +219,9 @@ static const kind KINDS[] = {
     {"{'field_name':'v','index_type':'HNSW_SQ','metric_type':'L2','params':{'M':16,'efConstruction':100,'refine':true}}", "L2", "{\"ef\":3000,\"refine_k\":3}", "{\"ef\":64,\"refine_k\":2}", 0.9},
     {"{'field_name':'v','index_type':'IVF_FLAT','metric_type':'L2','params':{'nlist':32}}", "L2", "{\"nprobe\":32}", "{\"nprobe\":8}", 0.9},
     {"{'field_name':'v','index_type':'IVF_SQ8','metric_type':'COSINE','params':{'nlist':32}}", "COSINE", "{\"nprobe\":32}", "{\"nprobe\":8}", 0.85},
+    /* refine without a type: the float32 rows (knowhere's FLAT refine), exact when it covers every row */
+    {"{'field_name':'v','index_type':'IVF_RABITQ','metric_type':'L2','params':{'nlist':32,'refine':true}}", "L2", "{\"nprobe\":32,\"refine_k\":1000}", "{\"nprobe\":8,\"refine_k\":3}", 0.9},
+    {"{'field_name':'v','index_type':'IVF_RABITQ','metric_type':'IP','params':{'nlist':32,'refine':'true','refine_type':'sq8'}}", "IP", "{\"nprobe\":32,\"refine_k\":3,\"rbq_bits_query\":6}", "{\"nprobe\":8,\"refine_k\":3,\"rbq_query_bits\":8}", 0.85},
 };
 
 static void twins(pt_store *st, pt_collection **a, pt_collection **b) {
@@ -275,6 +278,28 @@ TEST(create_index_messages) {
              PT_EXC_MILVUS, "metric type HAMMING not found or not supported, supported: [L2 IP COSINE]");
   EXPECT_ERR(create(c, "{'field_name':'v','index_type':'HNSW_SQ','params':{'sq_type':'SQ4U'}}", &e), &e, PT_MISUSE, 1100,
              PT_EXC_MILVUS, "sq_type SQ4U is not built by partita");
+  /* IVF_RABITQ: knowhere's names and messages, what partita does not build refused by name */
+  EXPECT_ERR(create(c, "{'field_name':'v','index_type':'IVF_RABITQ','params':{'refine':true,'refine_type':'SQ4'}}", &e),
+             &e, PT_MISUSE, 1100, PT_EXC_MILVUS,
+             "invalid refine type : SQ4, optional types are [sq6, sq8, fp16, bf16, fp32, flat]: invalid parameter");
+  EXPECT_ERR(create(c, "{'field_name':'v','index_type':'IVF_RABITQ','params':{'refine':true,'refine_type':'SQ6'}}", &e),
+             &e, PT_MISUSE, 1100, PT_EXC_MILVUS, "refine_type SQ6 is not built by partita");
+  EXPECT_ERR(create(c, "{'field_name':'v','index_type':'IVF_RABITQ','params':{'refine_type':'SQ8'}}", &e), &e, PT_MISUSE,
+             1100, PT_EXC_MILVUS, "refine_type needs refine to be true");
+  EXPECT_ERR(create(c, "{'field_name':'v','index_type':'IVF_RABITQ','params':{'refine':1}}", &e), &e, PT_MISUSE, 1100,
+             PT_EXC_MILVUS, "Type conflict in json: param 'refine' should be a boolean");
+  EXPECT_ERR(create(c, "{'field_name':'v','index_type':'IVF_RABITQ','params':{'rbq_bits':4}}", &e), &e, PT_MISUSE, 1100,
+             PT_EXC_MILVUS, "rbq_bits 4 is not built by partita");
+  EXPECT_ERR(create(c, "{'field_name':'v','index_type':'IVF_RABITQ','params':{'rbq_bits':10}}", &e), &e, PT_RANGE, 1100,
+             PT_EXC_MILVUS, "Out of range in json: param 'rbq_bits' (10) should be in range [1, 9]");
+  EXPECT_ERR(create(c, "{'field_name':'v','index_type':'IVF_RABITQ','params':{'nlist':0}}", &e), &e, PT_RANGE, 1100,
+             PT_EXC_MILVUS, "Out of range in json: param 'nlist' (0) should be in range [1, 65536]");
+  EXPECT_ERR(create(c, "{'field_name':'v','index_type':'IVF_RABITQ','params':{'M':8}}", &e), &e, PT_MISUSE, 1100,
+             PT_EXC_MILVUS, "param 'M' is not a build parameter of IVF_RABITQ");
+  EXPECT_ERR(create(c, "{'field_name':'h','index_type':'IVF_RABITQ'}", &e), &e, PT_MISUSE, 1100, PT_EXC_MILVUS,
+             "partita builds IVF_RABITQ on FloatVector fields only");
+  EXPECT_ERR(create(c, "{'field_name':'v','index_type':'IVF_RABITQ_FASTSCAN'}", &e), &e, PT_MISUSE, 1100, PT_EXC_MILVUS,
+             "index type IVF_RABITQ_FASTSCAN is not built by partita");
   CHECK_EQ_INT(pt_memory_used() > 0, 1);
   /* accepted: string numbers as knowhere reads them; the same again is a no-op */
   CHECK_OK(create(c, "{'field_name':'v','index_type':'HNSW','metric_type':'l2','params':{'M':'8','efConstruction':32}}", &e), &e);
@@ -321,6 +346,9 @@ TEST(create_index_messages) {
   r = J("{'anns_field':'v','limit':10,'nq':1,'params':{'ef':20}}");
   CHECK_OK(pt_collection_search(c, r, strlen(r), q, sizeof q, &res, &e), &e);
   pt_search_free(res);
+  r = J("{'anns_field':'v','limit':10,'nq':1,'params':{'rbq_bits_query':4}}");
+  EXPECT_ERR(pt_collection_search(c, r, strlen(r), q, sizeof q, &res, &e), &e, PT_MISUSE, 1100, PT_EXC_MILVUS,
+             "search param 'rbq_bits_query' is for IVF_RABITQ indexes; field v has an index of type HNSW");
   /* dropped: ef has nothing to act on */
   r = J("{'index_name':'v'}");
   CHECK_OK(pt_collection_drop_index(c, r, strlen(r), &e), &e);
@@ -350,7 +378,7 @@ static void recall_and_exact(const kind *kinds, size_t n_kinds) {
     search(b, kd->metric, "{}", "", K, kb, db);
     search(a, kd->metric, kd->full, "", K, ka, da);
     /* SQ8 codes without refine give approximate distances, as Milvus's IVF_SQ8 does */
-    if (!strstr(kd->create, "IVF_SQ8") && !same(ka, da, kb, db, NQ * K)) {
+    if (!strstr(kd->create, "SQ8") && !strstr(kd->create, "sq8") && !same(ka, da, kb, db, NQ * K)) {
       fprintf(stderr, "  FAIL %s: covering search differs from the exact one\n", kd->create);
       pt_test_failures++;
     }
@@ -456,6 +484,7 @@ static void follow_changes(const kind *kd) {
 TEST(index_follows_upserts_deletes_and_compaction) {
   follow_changes(&KINDS[0]);
   follow_changes(&KINDS[4]);
+  follow_changes(&KINDS[6]); /* IVF_RABITQ, FP32 refine: exact when it covers every row */
 }
 
 TEST(filtered_search_recall) {
@@ -649,6 +678,7 @@ static void save_load_with(const kind *kd, const char *described) {
 
 TEST(save_and_load_keep_the_index) {
   save_load_with(&KINDS[0], "\"index_type\":\"HNSW\",\"metric_type\":\"L2\",\"params\":{\"M\":16,\"efConstruction\":100}");
+  save_load_with(&KINDS[6], "\"index_type\":\"IVF_RABITQ\",\"metric_type\":\"L2\",\"params\":{\"nlist\":32,\"refine\":true}");
 }
 
 /* BIN_IVF_FLAT on a binary field: Milvus's messages, recall and the exact answer, changes after the
@@ -725,11 +755,21 @@ TEST(create_index_allocation_failures) {
   pt_collection *c = test_collection(st, "c", J(SCHEMA));
   write_rows(c, NULL, PT_OP_INSERT, 0, 300, 0);
   size_t mem = pt_memory_used();
+  static const char *const CREATE[] = {"{'field_name':'v','index_type':'HNSW','params':{'M':8,'efConstruction':32}}",
+                                       "{'field_name':'v','index_type':'IVF_RABITQ','params':{'nlist':16,'refine':true,"
+                                       "'refine_type':'SQ8'}}"};
+  for (int which = 0; which < 2; which++) {
   long n;
+  if (which) { /* the first index dropped: the second built from nothing */
+    const char *r = J("{}");
+    pt_error e;
+    CHECK_OK(pt_collection_drop_index(c, r, strlen(r), &e), &e);
+    mem = pt_memory_used();
+  }
   for (n = 1; n < 100000; n++) {
     pt_error e;
     test_alloc_fail_at(n);
-    pt_status rc = create(c, "{'field_name':'v','index_type':'HNSW','params':{'M':8,'efConstruction':32}}", &e);
+    pt_status rc = create(c, CREATE[which], &e);
     long used = test_alloc_count();
     test_alloc_fail_at(0);
     if (rc == PT_OK) {
@@ -748,6 +788,7 @@ TEST(create_index_allocation_failures) {
     EXPECT_ERR(pt_collection_describe_index(c, r, strlen(r), &out, &len, &e), &e, PT_NOT_FOUND, 700, PT_EXC_MILVUS, "index not found");
   }
   CHECK(n > 5);
+  }
   pt_store_close(st);
   CHECK_EQ_INT(test_alloc_live(), 0);
 }

@@ -379,10 +379,10 @@ export interface SearchParam {
   metric_type?: MetricType | Lowercase<MetricType>;
   /** Range search: keep range_filter <= distance < radius (L2, HAMMING, JACCARD) or
    * radius < distance <= range_filter (IP, COSINE) (range searches are exact). The index's:
-   * ef (HNSW, HNSW_SQ; default k), nprobe (IVF_FLAT, IVF_SQ8, BIN_IVF_FLAT; default 8), refine_k (HNSW_SQ
-   * with refine); on a field without that index type they are refused by name. Other index
-   * parameters are refused by name (ParamError). */
-  params?: { radius?: number; range_filter?: number; ef?: number; nprobe?: number; refine_k?: number };
+   * ef (HNSW, HNSW_SQ; default k), nprobe (IVF_FLAT, IVF_SQ8, IVF_RABITQ, BIN_IVF_FLAT; default 8), refine_k (HNSW_SQ,
+   * IVF_RABITQ; with refine), rbq_bits_query or rbq_query_bits (IVF_RABITQ, 0-8, default 0); on a field without that
+   * index type they are refused by name. Other index parameters are refused by name (ParamError). */
+  params?: { radius?: number; range_filter?: number; ef?: number; nprobe?: number; refine_k?: number; rbq_bits_query?: number; rbq_query_bits?: number };
   /** Hits to skip (options.offset takes precedence). */
   offset?: number;
   /** Decimals to round distances to, -1 (default) for none (options.round_decimal takes precedence). */
@@ -564,7 +564,8 @@ export class Collection {
   /**
    * Builds an index on a field, as pymilvus's: index_params { index_type, metric_type, params }.
    * Built: HNSW (M, efConstruction), HNSW_SQ (M, efConstruction, sq_type SQ8, refine,
-   * refine_type FP32), IVF_FLAT and IVF_SQ8 (nlist), AUTOINDEX (HNSW, M 18, efConstruction 240)
+   * refine_type FP32), IVF_FLAT and IVF_SQ8 (nlist), IVF_RABITQ (nlist, refine, refine_type SQ8 / FP16 / BF16 /
+   * FP32), AUTOINDEX (HNSW, M 18, efConstruction 240)
    * on FLOAT_VECTOR fields, HNSW on FLOAT16_VECTOR / BFLOAT16_VECTOR fields, BIN_IVF_FLAT (nlist;
    * HAMMING or JACCARD) on BINARY_VECTOR fields; FLAT, BIN_FLAT, SPARSE_INVERTED_INDEX, SPARSE_WAND (and AUTOINDEX on
    * other vector types) search exactly; any other type is refused by name.

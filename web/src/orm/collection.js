@@ -36,8 +36,8 @@ const TIMEOUT = ['timeout'];
 const SEARCH_PARAM = ['metric_type', 'params', 'offset', 'round_decimal', 'limit', 'group_by_field', 'group_size', 'strict_group_size'];
 /** Grouping search's keys (Milvus 2.6), from search's options or else its param, as pymilvus. */
 const GROUPING = ['group_by_field', 'group_size', 'strict_group_size'];
-const SEARCH_PARAMS_HINT = "partita's indexes take ef (HNSW), nprobe (IVF) and refine_k (HNSW_SQ); BM25 searches bm25_k1, bm25_b and drop_ratio_search";
-const SEARCH_PARAMS = ['radius', 'range_filter', 'ef', 'nprobe', 'refine_k', 'bm25_k1', 'bm25_b', 'drop_ratio_search'];
+const SEARCH_PARAMS_HINT = "partita's indexes take ef (HNSW), nprobe (IVF), refine_k (HNSW_SQ, IVF_RABITQ) and rbq_bits_query / rbq_query_bits (IVF_RABITQ); BM25 searches bm25_k1, bm25_b and drop_ratio_search";
+const SEARCH_PARAMS = ['radius', 'range_filter', 'ef', 'nprobe', 'refine_k', 'rbq_bits_query', 'rbq_query_bits', 'bm25_k1', 'bm25_b', 'drop_ratio_search'];
 /** The iterators' arguments and options (positional ones included, as iteratorOptions merges them). */
 // order_by_fields is taken by the iterators as pymilvus takes it; the core refuses it with Milvus's message
 const QUERY_ITERATOR = ['batch_size', 'limit', 'expr', 'output_fields', 'partition_names', 'offset', 'expr_params', 'timeout', 'order_by_fields'];
