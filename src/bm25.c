@@ -245,6 +245,8 @@ typedef struct posting {
 typedef struct impact {
   uint32_t *pos;
   size_t n, cap; /* n 0: no order (none made, or a change not at the list's end since) */
+  uint32_t *run; /* where each tf's run starts in pos, then n (n_runs + 1 entries) */
+  size_t n_runs, run_cap;
 } impact;
 
 /* A search's place in one query term's list. */
@@ -304,7 +306,10 @@ void pt_bm25_index_free(pt_bm25_index *ix) {
     pt_free(ix->lists[i].dl);
     pt_free(ix->lists[i].bm);
   }
-  for (size_t i = 0; i < ix->imp_lists; i++) pt_free(ix->imp[i].pos);
+  for (size_t i = 0; i < ix->imp_lists; i++) {
+    pt_free(ix->imp[i].pos);
+    pt_free(ix->imp[i].run);
+  }
   pt_free(ix->imp);
   pt_free(ix->lists);
   pt_u32map_free(&ix->terms);
@@ -331,7 +336,7 @@ size_t pt_bm25_index_memory(const pt_bm25_index *ix) {
     b += ix->lists[i].cap * (sizeof(uint32_t) + sizeof(float) * (ix->lists[i].dl ? 2 : 1)) +
          (ix->lists[i].bm ? blocks(ix->lists[i].cap) * sizeof(front) : 0);
   b += ix->imp_lists * sizeof(impact);
-  for (size_t i = 0; i < ix->imp_lists; i++) b += ix->imp[i].cap * sizeof(uint32_t);
+  for (size_t i = 0; i < ix->imp_lists; i++) b += (ix->imp[i].cap + ix->imp[i].run_cap) * sizeof(uint32_t);
   return b;
 }
 
@@ -440,6 +445,7 @@ static void impact_changed(pt_bm25_index *ix, uint32_t li, size_t at, bool clear
   if (at < o->n) o->n = 0;
   if (clear) {
     pt_free(o->pos);
+    pt_free(o->run);
     memset(o, 0, sizeof *o);
   }
 }
@@ -769,9 +775,10 @@ static double offer(pt_bm25_index *ix, const pt_bm25_query *q, const float *part
  * length), and for a given tf it never rises as the length grows, whatever k1 and b (>= 0) and
  * avgdl (> 0) the query brings: each float operation of pt_bm25_term_score is monotone in the
  * length (rounding to nearest is monotone). So such a list keeps its positions in an order no
- * statistic changes, tf descending, then length ascending, then position (row) ascending, built
- * by the first such search, and the search reads each tf's run of it from the front until, k rows
- * kept, a part falls below the worst kept: the rest of the run can neither beat nor tie it.
+ * statistic changes, tf descending, then length ascending, then position (row) ascending, with
+ * where each tf's run starts, built by the first such search (or for every long list at once by
+ * pt_bm25_index_prepare), and the search reads each run from its front until, k rows kept, a
+ * part falls below the worst kept: the rest of the run can neither beat nor tie it.
  * Postings appended since the order was built (its tail) are scored one by one; the order is
  * built again once the tail passes an eighth of it, and dropped by a change anywhere else in the
  * list. The top k is the walk's, bit for bit: the same parts (summed from 0: 0 + part == part),
@@ -816,12 +823,20 @@ static bool impact_ready(pt_bm25_index *ix, uint32_t li) {
   }
   whole = whole && max_tf <= 65535 && max_dl <= 65535; /* (lengths are >= 0, tfs > 0) */
   size_t width = whole ? (size_t)max_dl + 1 : 0, range = whole ? ((size_t)max_tf + 1) * width : SIZE_MAX;
+  size_t runs = 0;
   if (range <= 4 * l->n + 1024) {
     uint32_t *at = pt_calloc(range + 1, sizeof *at);
     if (!at) return false;
     const size_t top = (size_t)max_tf;
     for (size_t i = 0; i < l->n; i++) at[(top - (size_t)l->tf[i]) * width + (size_t)l->dl[i] + 1]++;
     for (size_t v = 0; v < range; v++) at[v + 1] += at[v];
+    /* a tf's run: its buckets, from at[(top - tf) * width] (the keys before them) */
+    if (PT_GROW(&o->run, &o->run_cap, top + 2) != PT_OK) {
+      pt_free(at);
+      return false;
+    }
+    for (size_t t = 0; t <= top; t++)
+      if (at[(t + 1) * width] > at[t * width]) o->run[runs++] = at[t * width];
     for (size_t i = 0; i < l->n; i++) o->pos[at[(top - (size_t)l->tf[i]) * width + (size_t)l->dl[i]]++] = (uint32_t)i;
     pt_free(at);
   } else {
@@ -829,11 +844,28 @@ static bool impact_ready(pt_bm25_index *ix, uint32_t li) {
     if (!key) return false;
     for (size_t i = 0; i < l->n; i++) key[i] = (impact_key){l->tf[i], l->dl[i], (uint32_t)i};
     qsort(key, l->n, sizeof *key, cmp_impact);
-    for (size_t i = 0; i < l->n; i++) o->pos[i] = key[i].pos;
+    for (size_t i = 0; i < l->n; i++) runs += i == 0 || key[i].tf != key[i - 1].tf;
+    if (PT_GROW(&o->run, &o->run_cap, runs + 1) != PT_OK) {
+      pt_free(key);
+      return false;
+    }
+    runs = 0;
+    for (size_t i = 0; i < l->n; i++) {
+      if (i == 0 || key[i].tf != key[i - 1].tf) o->run[runs++] = (uint32_t)i;
+      o->pos[i] = key[i].pos;
+    }
     pt_free(key);
   }
+  o->run[runs] = (uint32_t)l->n;
+  o->n_runs = runs;
   o->n = l->n;
   return true;
+}
+
+void pt_bm25_index_prepare(pt_bm25_index *ix) {
+  if (!ix || ix->ip) return;
+  for (uint32_t li = 0; li < ix->n_lists; li++)
+    if (ix->lists[li].n >= IMPACT_MIN && !impact_ready(ix, li)) return; /* made by searches, later */
 }
 
 /* The best kk rows of the one list `c` reads, in impact order then its tail, into the heap (its
@@ -843,25 +875,14 @@ static void search_one(pt_bm25_index *ix, const pt_bm25_query *q, const cursor *
   const posting *l = c->l;
   float *part = ix->part;
   double theta = -INFINITY;
-  for (size_t i = 0; i < o->n;) {
-    const float tf = l->tf[o->pos[i]];
-    size_t j = i;
-    for (; j < o->n && l->tf[o->pos[j]] == tf; j++) {
+  for (size_t r = 0; r < o->n_runs; r++) {
+    const float tf = l->tf[o->pos[o->run[r]]];
+    for (size_t j = o->run[r], end = o->run[r + 1]; j < end; j++) {
       size_t pos = o->pos[j];
       part[c->qi] = c->w * pt_bm25_term_score(tf, l->dl[pos], q->k1, q->b, q->avgdl);
-      if (*h == kk && part[c->qi] < theta) { /* the rest of the run is no better: past it, by halves */
-        size_t lo = j + 1, hi = o->n;
-        while (lo < hi) {
-          size_t mid = lo + (hi - lo) / 2;
-          if (l->tf[o->pos[mid]] == tf) lo = mid + 1;
-          else hi = mid;
-        }
-        j = lo;
-        break;
-      }
+      if (*h == kk && part[c->qi] < theta) break; /* the rest of the run is no better */
       theta = offer(ix, q, part, kk, h, l->rows[pos], theta, true, filter);
     }
-    i = j;
   }
   for (size_t pos = o->n; pos < l->n; pos++) {
     part[c->qi] = c->w * pt_bm25_term_score(l->tf[pos], l->dl[pos], q->k1, q->b, q->avgdl);
