@@ -61,6 +61,7 @@ void pt_collection_destroy(pt_collection *c) {
   pt_free(c->parts);
   for (size_t i = 0; i < c->n_vindexes; i++) pt_vindex_release(&c->vindexes[i]);
   pt_free(c->vindexes);
+  pt_search_cache_free(c);
   pt_free(c->layout.row_bytes);
   pt_free(c->layout.nullable);
   pt_schema_free(c->schema);

@@ -1208,21 +1208,49 @@ static pt_status parse_scope(const pt_collection *c, const cJSON *root, sreq *q,
   return pt_scope_parse(c, cJSON_GetObjectItemCaseSensitive(root, "partition_names"), q->scope, err);
 }
 
+void pt_search_cache_free(pt_collection *c) {
+  cJSON_Delete(c->last_request_root);
+  pt_free(c->last_request);
+  c->last_request_root = NULL;
+  c->last_request = NULL;
+  c->last_request_len = 0;
+}
+
+/* Keeps a request's parsed tree as the collection's last (a short request's: a host sends the
+ * same few for its searches), or frees it; `root` may be the one kept already. */
+static void keep_request(pt_collection *c, const char *request, size_t len, cJSON *root) {
+  if (root == c->last_request_root) return;
+  char *text = len <= 4096 ? pt_malloc(len ? len : 1) : NULL;
+  if (!text) {
+    cJSON_Delete(root);
+    return;
+  }
+  pt_search_cache_free(c);
+  memcpy(text, request, len);
+  c->last_request = text;
+  c->last_request_len = len;
+  c->last_request_root = root;
+}
+
 /* A search, its query vectors given as a host read them (`in`) or packed (pt_collection_search). */
 static pt_status search(pt_collection *c, const char *request, size_t len, const pt_vectors_in *in,
                         const void *vectors, size_t vectors_bytes, pt_search_result **out, pt_error *err) {
   if (!c || !request || !out) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_search: missing argument");
   *out = NULL;
   pt_json_hooks_install();
-  /* strings hold no NUL (json.h): the expression and names below are exact C strings */
-  pt_json_checked chk;
-  cJSON *root = pt_json_parse_ex(request, len, 0, &chk);
-  if (!root)
-    return pt_json_fail(err, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "the search request",
-                        "the search request is not a JSON object", &chk);
-  if (!cJSON_IsObject(root)) {
-    cJSON_Delete(root);
-    return pt_fail(err, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "the search request is not a JSON object");
+  /* strings hold no NUL (json.h): the expression and names below are exact C strings. The
+   * bytes of the last request parsed give the same tree, which nothing below changes */
+  cJSON *root = c->last_request_root;
+  if (!root || len != c->last_request_len || memcmp(request, c->last_request, len) != 0) {
+    pt_json_checked chk;
+    root = pt_json_parse_ex(request, len, 0, &chk);
+    if (!root)
+      return pt_json_fail(err, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "the search request",
+                          "the search request is not a JSON object", &chk);
+    if (!cJSON_IsObject(root)) {
+      cJSON_Delete(root);
+      return pt_fail(err, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "the search request is not a JSON object");
+    }
   }
   sreq q;
   memset(&q, 0, sizeof q);
@@ -1440,7 +1468,7 @@ done:
   pt_free(groups);
   pt_filter_free(filter);
   sreq_release(&q);
-  cJSON_Delete(root);
+  keep_request(c, request, len, root);
   if (rc) {
     pt_search_free(res);
     return rc;

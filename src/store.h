@@ -90,6 +90,11 @@ struct pt_collection {
   int64_t num_partitions; /* partition-key mode */
   pt_vindex *vindexes;    /* vector indexes (vindex.c) */
   size_t n_vindexes;
+  /* the last search request parsed, its text and tree (search.c): a search bringing the same
+   * bytes reads that tree (nothing changes a request's tree) instead of parsing them again */
+  char *last_request;
+  size_t last_request_len;
+  struct cJSON *last_request_root;
 };
 
 struct pt_store {
@@ -196,6 +201,10 @@ int64_t pt_store_next_ids(pt_store *s, uint64_t n);
 pt_status pt_layout_build(pt_collection *c);
 pt_status pt_collection_add_partition(pt_collection *c, const char *name, size_t len);
 void pt_collection_destroy(pt_collection *c);
+
+/* ---- search (search.c) ---- */
+/* Frees the collection's last parsed search request (pt_collection.last_request). */
+void pt_search_cache_free(pt_collection *c);
 
 /* ---- compaction (compact.c) ---- */
 /* Rebuilds the key index and key chains of a partition whose rows [0, n_rows) are all live:
