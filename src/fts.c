@@ -114,6 +114,7 @@ pt_status pt_fts_ensure(const pt_collection *c, pt_partition *p) {
       }
     }
   }
+  for (size_t i = 0; i < fts->n; i++) pt_bm25_index_prepare(fts->f[i].ix);
   p->fts = fts;
   return PT_OK;
 }
