@@ -227,6 +227,9 @@ static size_t blocks(size_t n) { return (n + BLOCK - 1) / BLOCK; }
 /* A summary: FRONT (tf, length) pairs, tf descending; unused pairs have tf 0. */
 typedef struct front {
   float tf[FRONT], dl[FRONT];
+  uint32_t last; /* a block's: its last row */
+  uint32_t era;  /* a block's: the bound era `best` was computed in (0: none) */
+  double best;   /* the largest ts(tf, length) of its pairs in that era */
 } front;
 
 typedef struct posting {
@@ -251,7 +254,7 @@ typedef struct impact {
 
 /* A search's place in one query term's list. */
 typedef struct cursor {
-  const posting *l;
+  posting *l;
   size_t pos;    /* the next posting */
   uint32_t row;  /* its row (UINT32_MAX past the end) */
   uint32_t last; /* the last row of its block */
@@ -284,6 +287,9 @@ struct pt_bm25_index {
   size_t acc_cap;
   pt_scored *heap;
   size_t heap_cap;
+  /* the bound era (search_era): the k1, b and avgdl the blocks' kept best_ts are for */
+  uint32_t era;
+  float era_k1, era_b, era_avgdl;
 };
 
 pt_status pt_bm25_index_new(pt_bm25_index **out) {
@@ -413,6 +419,7 @@ static void front_cap(front *f, float *tf, float *dl, size_t n) {
     f->tf[i] = i < n ? tf[i] : 0;
     f->dl[i] = i < n ? dl[i] : INFINITY;
   }
+  f->era = 0;
 }
 
 /* Counts the point (tf, dl) into a summary (nothing to do when a pair covers it already). */
@@ -434,6 +441,7 @@ static void summarise_appended(posting *l, float tf, float dl) {
   if (at % BLOCK == 0) front_cap(&l->bm[b], NULL, NULL, 0); /* a new block: empty */
   front_count(&l->bm[b], tf, dl);
   front_count(&l->all, tf, dl);
+  l->bm[b].last = l->rows[at];
   l->fresh = b + 1;
 }
 
@@ -653,6 +661,7 @@ static void refresh(const pt_bm25_index *ix, posting *l) {
       if (len >= 0) n = front_add(tf, dl, n, l->tf[j], len); /* forgotten rows left out */
     }
     front_cap(&l->bm[b], tf, dl, n);
+    l->bm[b].last = l->rows[end - 1];
   }
   front_cap(&l->all, NULL, NULL, 0);
   for (size_t b = 0; b < nb; b++)
@@ -663,14 +672,42 @@ static void refresh(const pt_bm25_index *ix, posting *l) {
 /* The relative margin of a bound's part: the real part at most, raised past float rounding. */
 #define PART_MARGIN (1 + 1e-5)
 
-/* A bound on a term's part w * ts(tf, dl) for every (tf, dl) a summary covers (0: no pair). */
-static double bound(const pt_bm25_query *q, float w, const front *f) {
+/* The largest ts(tf, dl) = tf (k1 + 1) / (tf + k1 (1 - b + b dl / avgdl)) of a summary's pairs,
+ * at q's k1, b and avgdl (0: no pair). */
+static double best_ts(const pt_bm25_query *q, const front *f) {
   double k1 = q->k1, best = 0, base = k1 * (1 - (double)q->b), slope = k1 * (double)q->b / q->avgdl;
   for (size_t i = 0; i < FRONT && f->tf[i] > 0; i++) {
     double tf = f->tf[i], ts = tf * (k1 + 1) / (tf + base + slope * f->dl[i]);
     if (ts > best) best = ts;
   }
-  return (double)w * best * PART_MARGIN;
+  return best;
+}
+
+/* A bound on a term's part w * ts(tf, dl) for every (tf, dl) a summary covers (0: no pair). */
+static double bound(const pt_bm25_query *q, float w, const front *f) { return (double)w * best_ts(q, f) * PART_MARGIN; }
+
+/* bound() of a block's summary, its best_ts kept for the searches of the index's bound era (the
+ * same k1, b and avgdl: search_era): the same value, without the divisions. */
+static double block_bound(const pt_bm25_index *ix, const pt_bm25_query *q, float w, front *f) {
+  if (f->era != ix->era) {
+    f->best = best_ts(q, f);
+    f->era = ix->era;
+  }
+  return (double)w * f->best * PART_MARGIN;
+}
+
+/* Starts a search's bound era: the current one when q brings its k1, b and avgdl, else a new one
+ * (every block's kept best_ts is then stale; a summary made again is stale too: front_cap). */
+static void search_era(pt_bm25_index *ix, const pt_bm25_query *q) {
+  if (ix->era && q->k1 == ix->era_k1 && q->b == ix->era_b && q->avgdl == ix->era_avgdl) return;
+  if (++ix->era == 0) { /* wrapped: no block may keep an era of the past */
+    for (size_t li = 0; li < ix->n_lists; li++)
+      for (size_t b = 0, nb = ix->lists[li].bm ? blocks(ix->lists[li].n) : 0; b < nb; b++) ix->lists[li].bm[b].era = 0;
+    ix->era = 1;
+  }
+  ix->era_k1 = q->k1;
+  ix->era_b = q->b;
+  ix->era_avgdl = q->avgdl;
 }
 
 double pt_bm25_index_term_bound(pt_bm25_index *ix, const pt_bm25_query *q, size_t i) {
@@ -681,15 +718,12 @@ double pt_bm25_index_term_bound(pt_bm25_index *ix, const pt_bm25_query *q, size_
   return bound(q, q->w[i].value, &ix->lists[li].all);
 }
 
-/* The last row of block b of a list. */
-static uint32_t block_last(const posting *l, size_t b) {
-  size_t end = (b + 1) * BLOCK;
-  return l->rows[(end < l->n ? end : l->n) - 1];
-}
+/* The last row of block b of a list (its summary must be current: refresh). */
+static uint32_t block_last(const posting *l, size_t b) { return l->bm[b].last; }
 
 /* A cursor's row and, when it entered another block, that block's last row and bound. */
-static void settle(const pt_bm25_query *q, cursor *c) {
-  const posting *l = c->l;
+static void settle(const pt_bm25_index *ix, const pt_bm25_query *q, cursor *c) {
+  posting *l = c->l;
   if (c->pos >= l->n) {
     c->row = UINT32_MAX;
     return;
@@ -699,19 +733,19 @@ static void settle(const pt_bm25_query *q, cursor *c) {
   if (b == c->blk) return;
   c->blk = b;
   c->last = block_last(l, b);
-  c->bub = bound(q, c->w, &l->bm[b]);
+  c->bub = block_bound(ix, q, c->w, &l->bm[b]);
 }
 
 /* Moves a cursor to its next posting (settle's work only when it enters another block). */
-static inline void advance(const pt_bm25_query *q, cursor *c) {
+static inline void advance(const pt_bm25_index *ix, const pt_bm25_query *q, cursor *c) {
   size_t pos = ++c->pos;
   if (pos % BLOCK != 0 && pos < c->l->n) c->row = c->l->rows[pos];
-  else settle(q, c);
+  else settle(ix, q, c);
 }
 
 /* Moves a cursor to its first posting at or after row `r`: to its block by strides that double
  * (a rare word's rows move a common word's cursor over thousands of blocks), then by halves. */
-static void seek(const pt_bm25_query *q, cursor *c, uint32_t r) {
+static void seek(const pt_bm25_index *ix, const pt_bm25_query *q, cursor *c, uint32_t r) {
   const posting *l = c->l;
   size_t pos = c->pos;
   if (pos < l->n && l->rows[pos] < r) {
@@ -745,7 +779,7 @@ static void seek(const pt_bm25_query *q, cursor *c, uint32_t r) {
     }
   }
   c->pos = pos;
-  settle(q, c);
+  settle(ix, q, c);
 }
 
 static float part_at(const pt_bm25_query *q, const cursor *c) {
@@ -910,6 +944,7 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
     ix->pre = pre;
     ix->cur_cap = q->n;
   }
+  search_era(ix, q);
   /* the terms the index holds, smallest bound first */
   cursor *cur = ix->cur;
   float *part = ix->part;
@@ -922,7 +957,7 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
     posting *l = &ix->lists[one = li];
     refresh(ix, l);
     cursor c = {.l = l, .blk = SIZE_MAX, .qi = i, .w = q->w[i].value, .ub = bound(q, q->w[i].value, &l->all)};
-    settle(q, &c);
+    settle(ix, q, &c);
     size_t at = m++;
     while (at > 0 && cur[at - 1].ub > c.ub) {
       cur[at] = cur[at - 1];
@@ -948,11 +983,11 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
   uint32_t *pre = ix->pre;
   size_t n_pre = 0, pre_at = 0;
   for (size_t t = m; t-- > 0 && (t == m - 1 || h < kk);) {
-    const posting *l = cur[t].l;
+    posting *l = cur[t].l;
     size_t at = 0;
     double best = -1;
     for (size_t b = 0, nb = blocks(l->n); b < nb; b++) {
-      double v = bound(q, cur[t].w, &l->bm[b]);
+      double v = block_bound(ix, q, cur[t].w, &l->bm[b]);
       if (v > best) best = v, at = b * BLOCK;
     }
     size_t end = at + BLOCK < l->n ? at + BLOCK : l->n, had = n_pre;
@@ -992,7 +1027,7 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
     if (pre_at < n_pre && pre[pre_at] == d) {
       for (size_t j = e; j < m; j++)
         if (cur[j].row == d) {
-          advance(q, &cur[j]);
+          advance(ix, q, &cur[j]);
         }
       continue;
     }
@@ -1002,7 +1037,7 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
        * its part of every row there (a list whose next row is past `last` has none) */
       uint32_t last = UINT32_MAX;
       for (size_t j = 0; j < m; j++) {
-        if (j < e && cur[j].row < d) seek(q, &cur[j], d);
+        if (j < e && cur[j].row < d) seek(ix, q, &cur[j], d);
         if (cur[j].row != UINT32_MAX && cur[j].last < last) last = cur[j].last;
       }
       double ub = 0, ub_d = 0;
@@ -1012,13 +1047,13 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
       }
       if (ub * sum_margin <= theta) { /* no row up to `last` can enter */
         for (size_t j = e; j < m; j++)
-          if (cur[j].row <= last) seek(q, &cur[j], last + 1);
+          if (cur[j].row <= last) seek(ix, q, &cur[j], last + 1);
         continue;
       }
       if (ub_d * sum_margin <= theta) { /* row d cannot */
         for (size_t j = e; j < m; j++)
           if (cur[j].row == d) {
-            advance(q, &cur[j]);
+            advance(ix, q, &cur[j]);
           }
         continue;
       }
@@ -1029,7 +1064,7 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
       if (cur[j].row != d) continue;
       part[cur[j].qi] = part_at(q, &cur[j]);
       if (j >= e) {
-        advance(q, &cur[j]);
+        advance(ix, q, &cur[j]);
       }
     }
     double was = theta;
