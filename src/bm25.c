@@ -1031,6 +1031,18 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
         }
       continue;
     }
+    if (h == kk && e > 0) {
+      /* MaxScore: d's essential parts, exactly, and the others' list bounds; when they cannot
+       * beat theta, d cannot enter whatever the other lists hold at d (none of them is sought) */
+      double ess = 0;
+      for (size_t j = e; j < m; j++)
+        if (cur[j].row == d) ess += part_at(q, &cur[j]);
+      if ((ess + below) * sum_margin <= theta) {
+        for (size_t j = e; j < m; j++)
+          if (cur[j].row == d) advance(ix, q, &cur[j]);
+        continue;
+      }
+    }
     if (h == kk) {
       /* every list at d or past it; `last`: the first end of their current blocks. A list's
        * postings from d up to `last` are in its current block, so its block's bound bounds
