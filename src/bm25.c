@@ -47,7 +47,14 @@ pt_status pt_bm25_vectorize(const pt_tokens *tokens, pt_bm25_vec *out) {
   if (n == 0) return PT_OK;
   if (PT_GROW(&out->scratch, &out->scratch_cap, n) != PT_OK) return PT_NOMEM;
   for (size_t i = 0; i < n; i++) out->scratch[i] = pt_bm25_term_index(pt_token_text(tokens, i), tokens->v[i].len);
-  qsort(out->scratch, n, sizeof *out->scratch, cmp_u32);
+  if (n > 16) qsort(out->scratch, n, sizeof *out->scratch, cmp_u32);
+  else /* a query's few tokens: by insertion (a library sort costs more on them than the search) */
+    for (size_t i = 1; i < n; i++) {
+      uint32_t v = out->scratch[i];
+      size_t j = i;
+      for (; j > 0 && out->scratch[j - 1] > v; j--) out->scratch[j] = out->scratch[j - 1];
+      out->scratch[j] = v;
+    }
   size_t distinct = 1;
   for (size_t i = 1; i < n; i++) distinct += out->scratch[i] != out->scratch[i - 1];
   if (PT_GROW(&out->p, &out->cap, distinct) != PT_OK) return PT_NOMEM;

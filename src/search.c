@@ -1343,8 +1343,10 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
   size_t seg_cap = (size_t)lay->seg_mask + 1;
   size_t block = rb ? (256u << 10) / rb : seg_cap;
   block = block < 64 ? 64 : block > seg_cap ? seg_cap : block;
-  if (!(sel = pt_malloc(seg_cap * sizeof *sel)) || !(dist = pt_malloc(block * sizeof *dist)) ||
-      !(tmp = pt_malloc(block * sizeof *tmp))) {
+  /* a search by text scores no vectors: the selection only for its filter (bm25_scan) */
+  bool texts = q.m == M_BM25;
+  if (((!texts || q.expr_len) && !(sel = pt_malloc(seg_cap * sizeof *sel))) ||
+      (!texts && (!(dist = pt_malloc(block * sizeof *dist)) || !(tmp = pt_malloc(block * sizeof *tmp))))) {
     rc = pt_fail_nomem(err);
     goto done;
   }
