@@ -1316,7 +1316,9 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
   }
   if (c->n_vindexes) pt_vindex_catch_up(c, q.field); /* rows written since join its index (vindex.h) */
   {
-    pt_str params = pt_filter_params(request, len);
+    /* the member's text, when the tree has it (most requests have none: no scan of their text) */
+    pt_str none = {NULL, 0};
+    pt_str params = cJSON_GetObjectItemCaseSensitive(root, "expr_params") ? pt_filter_params(request, len) : none;
     if ((rc = pt_filter_compile(c, q.expr, q.expr_len, params.ptr, params.len, "query", &filter, err))) goto done;
   }
 
