@@ -1208,14 +1208,6 @@ static pt_status parse_scope(const pt_collection *c, const cJSON *root, sreq *q,
   return pt_scope_parse(c, cJSON_GetObjectItemCaseSensitive(root, "partition_names"), q->scope, err);
 }
 
-void pt_search_cache_free(pt_collection *c) {
-  cJSON_Delete(c->last_request_root);
-  pt_free(c->last_request);
-  c->last_request_root = NULL;
-  c->last_request = NULL;
-  c->last_request_len = 0;
-}
-
 /* Keeps a request's parsed tree as the collection's last (a short request's: a host sends the
  * same few for its searches), or frees it; `root` may be the one kept already. */
 static void keep_request(pt_collection *c, const char *request, size_t len, cJSON *root) {
@@ -1225,7 +1217,7 @@ static void keep_request(pt_collection *c, const char *request, size_t len, cJSO
     cJSON_Delete(root);
     return;
   }
-  pt_search_cache_free(c);
+  pt_collection_forget_request(c);
   memcpy(text, request, len);
   c->last_request = text;
   c->last_request_len = len;

@@ -188,6 +188,8 @@ uint64_t pt_partition_delete_key(pt_partition *p, const pt_layout *lay, const pt
 bool pt_partition_delete_row(pt_partition *p, const pt_layout *lay, uint32_t row);
 
 /* ---- store (collection.c) ---- */
+/* Frees the collection's last parsed search request (pt_collection.last_request; search.c). */
+void pt_collection_forget_request(pt_collection *c);
 uint64_t pt_store_next_ts(pt_store *s);
 /* Seals a log record (wal.h) of a mutation that took no timestamp of its own, with a new one. */
 static inline void pt_wal_end_now(pt_walw *w, pt_store *s) {
@@ -201,10 +203,6 @@ int64_t pt_store_next_ids(pt_store *s, uint64_t n);
 pt_status pt_layout_build(pt_collection *c);
 pt_status pt_collection_add_partition(pt_collection *c, const char *name, size_t len);
 void pt_collection_destroy(pt_collection *c);
-
-/* ---- search (search.c) ---- */
-/* Frees the collection's last parsed search request (pt_collection.last_request). */
-void pt_search_cache_free(pt_collection *c);
 
 /* ---- compaction (compact.c) ---- */
 /* Rebuilds the key index and key chains of a partition whose rows [0, n_rows) are all live:
