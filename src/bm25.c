@@ -47,7 +47,14 @@ pt_status pt_bm25_vectorize(const pt_tokens *tokens, pt_bm25_vec *out) {
   if (n == 0) return PT_OK;
   if (PT_GROW(&out->scratch, &out->scratch_cap, n) != PT_OK) return PT_NOMEM;
   for (size_t i = 0; i < n; i++) out->scratch[i] = pt_bm25_term_index(pt_token_text(tokens, i), tokens->v[i].len);
-  qsort(out->scratch, n, sizeof *out->scratch, cmp_u32);
+  if (n > 16) qsort(out->scratch, n, sizeof *out->scratch, cmp_u32);
+  else /* a query's few tokens: by insertion (a library sort costs more on them than the search) */
+    for (size_t i = 1; i < n; i++) {
+      uint32_t v = out->scratch[i];
+      size_t j = i;
+      for (; j > 0 && out->scratch[j - 1] > v; j--) out->scratch[j] = out->scratch[j - 1];
+      out->scratch[j] = v;
+    }
   size_t distinct = 1;
   for (size_t i = 1; i < n; i++) distinct += out->scratch[i] != out->scratch[i - 1];
   if (PT_GROW(&out->p, &out->cap, distinct) != PT_OK) return PT_NOMEM;
@@ -227,6 +234,9 @@ static size_t blocks(size_t n) { return (n + BLOCK - 1) / BLOCK; }
 /* A summary: FRONT (tf, length) pairs, tf descending; unused pairs have tf 0. */
 typedef struct front {
   float tf[FRONT], dl[FRONT];
+  uint32_t last; /* a block's: its last row */
+  uint32_t era;  /* a block's: the bound era `best` was computed in (0: none) */
+  double best;   /* the largest ts(tf, length) of its pairs in that era */
 } front;
 
 typedef struct posting {
@@ -245,11 +255,13 @@ typedef struct posting {
 typedef struct impact {
   uint32_t *pos;
   size_t n, cap; /* n 0: no order (none made, or a change not at the list's end since) */
+  uint32_t *run; /* where each tf's run starts in pos, then n (n_runs + 1 entries) */
+  size_t n_runs, run_cap;
 } impact;
 
 /* A search's place in one query term's list. */
 typedef struct cursor {
-  const posting *l;
+  posting *l;
   size_t pos;    /* the next posting */
   uint32_t row;  /* its row (UINT32_MAX past the end) */
   uint32_t last; /* the last row of its block */
@@ -282,6 +294,9 @@ struct pt_bm25_index {
   size_t acc_cap;
   pt_scored *heap;
   size_t heap_cap;
+  /* the bound era (search_era): the k1, b and avgdl the blocks' kept best_ts are for */
+  uint32_t era;
+  float era_k1, era_b, era_avgdl;
 };
 
 pt_status pt_bm25_index_new(pt_bm25_index **out) {
@@ -304,7 +319,10 @@ void pt_bm25_index_free(pt_bm25_index *ix) {
     pt_free(ix->lists[i].dl);
     pt_free(ix->lists[i].bm);
   }
-  for (size_t i = 0; i < ix->imp_lists; i++) pt_free(ix->imp[i].pos);
+  for (size_t i = 0; i < ix->imp_lists; i++) {
+    pt_free(ix->imp[i].pos);
+    pt_free(ix->imp[i].run);
+  }
   pt_free(ix->imp);
   pt_free(ix->lists);
   pt_u32map_free(&ix->terms);
@@ -331,7 +349,7 @@ size_t pt_bm25_index_memory(const pt_bm25_index *ix) {
     b += ix->lists[i].cap * (sizeof(uint32_t) + sizeof(float) * (ix->lists[i].dl ? 2 : 1)) +
          (ix->lists[i].bm ? blocks(ix->lists[i].cap) * sizeof(front) : 0);
   b += ix->imp_lists * sizeof(impact);
-  for (size_t i = 0; i < ix->imp_lists; i++) b += ix->imp[i].cap * sizeof(uint32_t);
+  for (size_t i = 0; i < ix->imp_lists; i++) b += (ix->imp[i].cap + ix->imp[i].run_cap) * sizeof(uint32_t);
   return b;
 }
 
@@ -408,6 +426,7 @@ static void front_cap(front *f, float *tf, float *dl, size_t n) {
     f->tf[i] = i < n ? tf[i] : 0;
     f->dl[i] = i < n ? dl[i] : INFINITY;
   }
+  f->era = 0;
 }
 
 /* Counts the point (tf, dl) into a summary (nothing to do when a pair covers it already). */
@@ -429,6 +448,7 @@ static void summarise_appended(posting *l, float tf, float dl) {
   if (at % BLOCK == 0) front_cap(&l->bm[b], NULL, NULL, 0); /* a new block: empty */
   front_count(&l->bm[b], tf, dl);
   front_count(&l->all, tf, dl);
+  l->bm[b].last = l->rows[at];
   l->fresh = b + 1;
 }
 
@@ -440,6 +460,7 @@ static void impact_changed(pt_bm25_index *ix, uint32_t li, size_t at, bool clear
   if (at < o->n) o->n = 0;
   if (clear) {
     pt_free(o->pos);
+    pt_free(o->run);
     memset(o, 0, sizeof *o);
   }
 }
@@ -647,6 +668,7 @@ static void refresh(const pt_bm25_index *ix, posting *l) {
       if (len >= 0) n = front_add(tf, dl, n, l->tf[j], len); /* forgotten rows left out */
     }
     front_cap(&l->bm[b], tf, dl, n);
+    l->bm[b].last = l->rows[end - 1];
   }
   front_cap(&l->all, NULL, NULL, 0);
   for (size_t b = 0; b < nb; b++)
@@ -657,14 +679,42 @@ static void refresh(const pt_bm25_index *ix, posting *l) {
 /* The relative margin of a bound's part: the real part at most, raised past float rounding. */
 #define PART_MARGIN (1 + 1e-5)
 
-/* A bound on a term's part w * ts(tf, dl) for every (tf, dl) a summary covers (0: no pair). */
-static double bound(const pt_bm25_query *q, float w, const front *f) {
+/* The largest ts(tf, dl) = tf (k1 + 1) / (tf + k1 (1 - b + b dl / avgdl)) of a summary's pairs,
+ * at q's k1, b and avgdl (0: no pair). */
+static double best_ts(const pt_bm25_query *q, const front *f) {
   double k1 = q->k1, best = 0, base = k1 * (1 - (double)q->b), slope = k1 * (double)q->b / q->avgdl;
   for (size_t i = 0; i < FRONT && f->tf[i] > 0; i++) {
     double tf = f->tf[i], ts = tf * (k1 + 1) / (tf + base + slope * f->dl[i]);
     if (ts > best) best = ts;
   }
-  return (double)w * best * PART_MARGIN;
+  return best;
+}
+
+/* A bound on a term's part w * ts(tf, dl) for every (tf, dl) a summary covers (0: no pair). */
+static double bound(const pt_bm25_query *q, float w, const front *f) { return (double)w * best_ts(q, f) * PART_MARGIN; }
+
+/* bound() of a block's summary, its best_ts kept for the searches of the index's bound era (the
+ * same k1, b and avgdl: search_era): the same value, without the divisions. */
+static double block_bound(const pt_bm25_index *ix, const pt_bm25_query *q, float w, front *f) {
+  if (f->era != ix->era) {
+    f->best = best_ts(q, f);
+    f->era = ix->era;
+  }
+  return (double)w * f->best * PART_MARGIN;
+}
+
+/* Starts a search's bound era: the current one when q brings its k1, b and avgdl, else a new one
+ * (every block's kept best_ts is then stale; a summary made again is stale too: front_cap). */
+static void search_era(pt_bm25_index *ix, const pt_bm25_query *q) {
+  if (ix->era && q->k1 == ix->era_k1 && q->b == ix->era_b && q->avgdl == ix->era_avgdl) return;
+  if (++ix->era == 0) { /* wrapped: no block may keep an era of the past */
+    for (size_t li = 0; li < ix->n_lists; li++)
+      for (size_t b = 0, nb = ix->lists[li].bm ? blocks(ix->lists[li].n) : 0; b < nb; b++) ix->lists[li].bm[b].era = 0;
+    ix->era = 1;
+  }
+  ix->era_k1 = q->k1;
+  ix->era_b = q->b;
+  ix->era_avgdl = q->avgdl;
 }
 
 double pt_bm25_index_term_bound(pt_bm25_index *ix, const pt_bm25_query *q, size_t i) {
@@ -675,15 +725,12 @@ double pt_bm25_index_term_bound(pt_bm25_index *ix, const pt_bm25_query *q, size_
   return bound(q, q->w[i].value, &ix->lists[li].all);
 }
 
-/* The last row of block b of a list. */
-static uint32_t block_last(const posting *l, size_t b) {
-  size_t end = (b + 1) * BLOCK;
-  return l->rows[(end < l->n ? end : l->n) - 1];
-}
+/* The last row of block b of a list (its summary must be current: refresh). */
+static uint32_t block_last(const posting *l, size_t b) { return l->bm[b].last; }
 
 /* A cursor's row and, when it entered another block, that block's last row and bound. */
-static void settle(const pt_bm25_query *q, cursor *c) {
-  const posting *l = c->l;
+static void settle(const pt_bm25_index *ix, const pt_bm25_query *q, cursor *c) {
+  posting *l = c->l;
   if (c->pos >= l->n) {
     c->row = UINT32_MAX;
     return;
@@ -693,19 +740,19 @@ static void settle(const pt_bm25_query *q, cursor *c) {
   if (b == c->blk) return;
   c->blk = b;
   c->last = block_last(l, b);
-  c->bub = bound(q, c->w, &l->bm[b]);
+  c->bub = block_bound(ix, q, c->w, &l->bm[b]);
 }
 
 /* Moves a cursor to its next posting (settle's work only when it enters another block). */
-static inline void advance(const pt_bm25_query *q, cursor *c) {
+static inline void advance(const pt_bm25_index *ix, const pt_bm25_query *q, cursor *c) {
   size_t pos = ++c->pos;
   if (pos % BLOCK != 0 && pos < c->l->n) c->row = c->l->rows[pos];
-  else settle(q, c);
+  else settle(ix, q, c);
 }
 
 /* Moves a cursor to its first posting at or after row `r`: to its block by strides that double
  * (a rare word's rows move a common word's cursor over thousands of blocks), then by halves. */
-static void seek(const pt_bm25_query *q, cursor *c, uint32_t r) {
+static void seek(const pt_bm25_index *ix, const pt_bm25_query *q, cursor *c, uint32_t r) {
   const posting *l = c->l;
   size_t pos = c->pos;
   if (pos < l->n && l->rows[pos] < r) {
@@ -739,7 +786,7 @@ static void seek(const pt_bm25_query *q, cursor *c, uint32_t r) {
     }
   }
   c->pos = pos;
-  settle(q, c);
+  settle(ix, q, c);
 }
 
 static float part_at(const pt_bm25_query *q, const cursor *c) {
@@ -769,9 +816,10 @@ static double offer(pt_bm25_index *ix, const pt_bm25_query *q, const float *part
  * length), and for a given tf it never rises as the length grows, whatever k1 and b (>= 0) and
  * avgdl (> 0) the query brings: each float operation of pt_bm25_term_score is monotone in the
  * length (rounding to nearest is monotone). So such a list keeps its positions in an order no
- * statistic changes, tf descending, then length ascending, then position (row) ascending, built
- * by the first such search, and the search reads each tf's run of it from the front until, k rows
- * kept, a part falls below the worst kept: the rest of the run can neither beat nor tie it.
+ * statistic changes, tf descending, then length ascending, then position (row) ascending, with
+ * where each tf's run starts, built by the first such search (or for every long list at once by
+ * pt_bm25_index_prepare), and the search reads each run from its front until, k rows kept, a
+ * part falls below the worst kept: the rest of the run can neither beat nor tie it.
  * Postings appended since the order was built (its tail) are scored one by one; the order is
  * built again once the tail passes an eighth of it, and dropped by a change anywhere else in the
  * list. The top k is the walk's, bit for bit: the same parts (summed from 0: 0 + part == part),
@@ -816,12 +864,20 @@ static bool impact_ready(pt_bm25_index *ix, uint32_t li) {
   }
   whole = whole && max_tf <= 65535 && max_dl <= 65535; /* (lengths are >= 0, tfs > 0) */
   size_t width = whole ? (size_t)max_dl + 1 : 0, range = whole ? ((size_t)max_tf + 1) * width : SIZE_MAX;
+  size_t runs = 0;
   if (range <= 4 * l->n + 1024) {
     uint32_t *at = pt_calloc(range + 1, sizeof *at);
     if (!at) return false;
     const size_t top = (size_t)max_tf;
     for (size_t i = 0; i < l->n; i++) at[(top - (size_t)l->tf[i]) * width + (size_t)l->dl[i] + 1]++;
     for (size_t v = 0; v < range; v++) at[v + 1] += at[v];
+    /* a tf's run: its buckets, from at[(top - tf) * width] (the keys before them) */
+    if (PT_GROW(&o->run, &o->run_cap, top + 2) != PT_OK) {
+      pt_free(at);
+      return false;
+    }
+    for (size_t t = 0; t <= top; t++)
+      if (at[(t + 1) * width] > at[t * width]) o->run[runs++] = at[t * width];
     for (size_t i = 0; i < l->n; i++) o->pos[at[(top - (size_t)l->tf[i]) * width + (size_t)l->dl[i]]++] = (uint32_t)i;
     pt_free(at);
   } else {
@@ -829,11 +885,28 @@ static bool impact_ready(pt_bm25_index *ix, uint32_t li) {
     if (!key) return false;
     for (size_t i = 0; i < l->n; i++) key[i] = (impact_key){l->tf[i], l->dl[i], (uint32_t)i};
     qsort(key, l->n, sizeof *key, cmp_impact);
-    for (size_t i = 0; i < l->n; i++) o->pos[i] = key[i].pos;
+    for (size_t i = 0; i < l->n; i++) runs += i == 0 || key[i].tf != key[i - 1].tf;
+    if (PT_GROW(&o->run, &o->run_cap, runs + 1) != PT_OK) {
+      pt_free(key);
+      return false;
+    }
+    runs = 0;
+    for (size_t i = 0; i < l->n; i++) {
+      if (i == 0 || key[i].tf != key[i - 1].tf) o->run[runs++] = (uint32_t)i;
+      o->pos[i] = key[i].pos;
+    }
     pt_free(key);
   }
+  o->run[runs] = (uint32_t)l->n;
+  o->n_runs = runs;
   o->n = l->n;
   return true;
+}
+
+void pt_bm25_index_prepare(pt_bm25_index *ix) {
+  if (!ix || ix->ip) return;
+  for (uint32_t li = 0; li < ix->n_lists; li++)
+    if (ix->lists[li].n >= IMPACT_MIN && !impact_ready(ix, li)) return; /* made by searches, later */
 }
 
 /* The best kk rows of the one list `c` reads, in impact order then its tail, into the heap (its
@@ -843,25 +916,14 @@ static void search_one(pt_bm25_index *ix, const pt_bm25_query *q, const cursor *
   const posting *l = c->l;
   float *part = ix->part;
   double theta = -INFINITY;
-  for (size_t i = 0; i < o->n;) {
-    const float tf = l->tf[o->pos[i]];
-    size_t j = i;
-    for (; j < o->n && l->tf[o->pos[j]] == tf; j++) {
+  for (size_t r = 0; r < o->n_runs; r++) {
+    const float tf = l->tf[o->pos[o->run[r]]];
+    for (size_t j = o->run[r], end = o->run[r + 1]; j < end; j++) {
       size_t pos = o->pos[j];
       part[c->qi] = c->w * pt_bm25_term_score(tf, l->dl[pos], q->k1, q->b, q->avgdl);
-      if (*h == kk && part[c->qi] < theta) { /* the rest of the run is no better: past it, by halves */
-        size_t lo = j + 1, hi = o->n;
-        while (lo < hi) {
-          size_t mid = lo + (hi - lo) / 2;
-          if (l->tf[o->pos[mid]] == tf) lo = mid + 1;
-          else hi = mid;
-        }
-        j = lo;
-        break;
-      }
+      if (*h == kk && part[c->qi] < theta) break; /* the rest of the run is no better */
       theta = offer(ix, q, part, kk, h, l->rows[pos], theta, true, filter);
     }
-    i = j;
   }
   for (size_t pos = o->n; pos < l->n; pos++) {
     part[c->qi] = c->w * pt_bm25_term_score(l->tf[pos], l->dl[pos], q->k1, q->b, q->avgdl);
@@ -889,6 +951,7 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
     ix->pre = pre;
     ix->cur_cap = q->n;
   }
+  search_era(ix, q);
   /* the terms the index holds, smallest bound first */
   cursor *cur = ix->cur;
   float *part = ix->part;
@@ -901,7 +964,7 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
     posting *l = &ix->lists[one = li];
     refresh(ix, l);
     cursor c = {.l = l, .blk = SIZE_MAX, .qi = i, .w = q->w[i].value, .ub = bound(q, q->w[i].value, &l->all)};
-    settle(q, &c);
+    settle(ix, q, &c);
     size_t at = m++;
     while (at > 0 && cur[at - 1].ub > c.ub) {
       cur[at] = cur[at - 1];
@@ -927,11 +990,11 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
   uint32_t *pre = ix->pre;
   size_t n_pre = 0, pre_at = 0;
   for (size_t t = m; t-- > 0 && (t == m - 1 || h < kk);) {
-    const posting *l = cur[t].l;
+    posting *l = cur[t].l;
     size_t at = 0;
     double best = -1;
     for (size_t b = 0, nb = blocks(l->n); b < nb; b++) {
-      double v = bound(q, cur[t].w, &l->bm[b]);
+      double v = block_bound(ix, q, cur[t].w, &l->bm[b]);
       if (v > best) best = v, at = b * BLOCK;
     }
     size_t end = at + BLOCK < l->n ? at + BLOCK : l->n, had = n_pre;
@@ -971,9 +1034,21 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
     if (pre_at < n_pre && pre[pre_at] == d) {
       for (size_t j = e; j < m; j++)
         if (cur[j].row == d) {
-          advance(q, &cur[j]);
+          advance(ix, q, &cur[j]);
         }
       continue;
+    }
+    if (h == kk && e > 0) {
+      /* MaxScore: d's essential parts, exactly, and the others' list bounds; when they cannot
+       * beat theta, d cannot enter whatever the other lists hold at d (none of them is sought) */
+      double ess = 0;
+      for (size_t j = e; j < m; j++)
+        if (cur[j].row == d) ess += part_at(q, &cur[j]);
+      if ((ess + below) * sum_margin <= theta) {
+        for (size_t j = e; j < m; j++)
+          if (cur[j].row == d) advance(ix, q, &cur[j]);
+        continue;
+      }
     }
     if (h == kk) {
       /* every list at d or past it; `last`: the first end of their current blocks. A list's
@@ -981,7 +1056,7 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
        * its part of every row there (a list whose next row is past `last` has none) */
       uint32_t last = UINT32_MAX;
       for (size_t j = 0; j < m; j++) {
-        if (j < e && cur[j].row < d) seek(q, &cur[j], d);
+        if (j < e && cur[j].row < d) seek(ix, q, &cur[j], d);
         if (cur[j].row != UINT32_MAX && cur[j].last < last) last = cur[j].last;
       }
       double ub = 0, ub_d = 0;
@@ -991,13 +1066,13 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
       }
       if (ub * sum_margin <= theta) { /* no row up to `last` can enter */
         for (size_t j = e; j < m; j++)
-          if (cur[j].row <= last) seek(q, &cur[j], last + 1);
+          if (cur[j].row <= last) seek(ix, q, &cur[j], last + 1);
         continue;
       }
       if (ub_d * sum_margin <= theta) { /* row d cannot */
         for (size_t j = e; j < m; j++)
           if (cur[j].row == d) {
-            advance(q, &cur[j]);
+            advance(ix, q, &cur[j]);
           }
         continue;
       }
@@ -1008,7 +1083,7 @@ pt_status pt_bm25_index_search(pt_bm25_index *ix, const pt_bm25_query *q, size_t
       if (cur[j].row != d) continue;
       part[cur[j].qi] = part_at(q, &cur[j]);
       if (j >= e) {
-        advance(q, &cur[j]);
+        advance(ix, q, &cur[j]);
       }
     }
     double was = theta;

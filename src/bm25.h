@@ -179,6 +179,11 @@ pt_status pt_bm25_index_remove(pt_bm25_index *ix, uint32_t row, const pt_sparse_
  * searches, in the memory the index reports. PT_NOT_FOUND when the row is not in the index. */
 pt_status pt_bm25_index_forget(pt_bm25_index *ix, uint32_t row);
 
+/* Makes, for every long list, the order a query of one term reads it in (otherwise made by the
+ * first such query of the list): for an index just built whole. Allocation failures are left to
+ * the searches (nothing changes but capacity). */
+void pt_bm25_index_prepare(pt_bm25_index *ix);
+
 /* The best k rows for a prepared query that `filter` passes (NULL: every row), highest score
  * first, ties in row order: their ids and scores into the caller's arrays of room k, their
  * number into *count. PT_NOMEM (scratch could not grow) leaves the index as it was. */

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "cJSON.h"
+
 /* ============================================================================================
  * Store and hybrid timestamps
  * ========================================================================================== */
@@ -55,12 +57,21 @@ pt_status pt_store_open(const pt_store_options *opts, pt_store **out) {
   return PT_OK;
 }
 
+void pt_collection_forget_request(pt_collection *c) {
+  cJSON_Delete(c->last_request_root);
+  pt_free(c->last_request);
+  c->last_request_root = NULL;
+  c->last_request = NULL;
+  c->last_request_len = 0;
+}
+
 void pt_collection_destroy(pt_collection *c) {
   if (!c) return;
   for (size_t i = 0; i < c->n_parts; i++) pt_partition_free(c->parts[i], &c->layout);
   pt_free(c->parts);
   for (size_t i = 0; i < c->n_vindexes; i++) pt_vindex_release(&c->vindexes[i]);
   pt_free(c->vindexes);
+  pt_collection_forget_request(c);
   pt_free(c->layout.row_bytes);
   pt_free(c->layout.nullable);
   pt_schema_free(c->schema);

@@ -5,7 +5,8 @@
  * A stored sparse cell is a uint32 count, then count (uint32 index, float32 value) pairs, at any
  * byte offset of its arena: the pairs are copied into aligned scratch before the statistics or
  * the index read them. Building walks the live rows of every segment in row order and adds each
- * to every field's statistics and index. Keeping in step adds or takes out one row; a failure to
+ * to every field's statistics and index, then has each index make its long lists' one-word
+ * orders (pt_bm25_index_prepare). Keeping in step adds or takes out one row; a failure to
  * add (memory) drops the whole state, since statistics and index must describe the same rows.
  * A deleted row is forgotten by the index in O(1) (its postings stay, skipped, until compaction
  * drops the state), so that deleting or upserting many rows costs what it costs without it.
@@ -114,6 +115,7 @@ pt_status pt_fts_ensure(const pt_collection *c, pt_partition *p) {
       }
     }
   }
+  for (size_t i = 0; i < fts->n; i++) pt_bm25_index_prepare(fts->f[i].ix);
   p->fts = fts;
   return PT_OK;
 }

@@ -1208,21 +1208,41 @@ static pt_status parse_scope(const pt_collection *c, const cJSON *root, sreq *q,
   return pt_scope_parse(c, cJSON_GetObjectItemCaseSensitive(root, "partition_names"), q->scope, err);
 }
 
+/* Keeps a request's parsed tree as the collection's last (a short request's: a host sends the
+ * same few for its searches), or frees it; `root` may be the one kept already. */
+static void keep_request(pt_collection *c, const char *request, size_t len, cJSON *root) {
+  if (root == c->last_request_root) return;
+  char *text = len <= 4096 ? pt_malloc(len ? len : 1) : NULL;
+  if (!text) {
+    cJSON_Delete(root);
+    return;
+  }
+  pt_collection_forget_request(c);
+  memcpy(text, request, len);
+  c->last_request = text;
+  c->last_request_len = len;
+  c->last_request_root = root;
+}
+
 /* A search, its query vectors given as a host read them (`in`) or packed (pt_collection_search). */
 static pt_status search(pt_collection *c, const char *request, size_t len, const pt_vectors_in *in,
                         const void *vectors, size_t vectors_bytes, pt_search_result **out, pt_error *err) {
   if (!c || !request || !out) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_search: missing argument");
   *out = NULL;
   pt_json_hooks_install();
-  /* strings hold no NUL (json.h): the expression and names below are exact C strings */
-  pt_json_checked chk;
-  cJSON *root = pt_json_parse_ex(request, len, 0, &chk);
-  if (!root)
-    return pt_json_fail(err, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "the search request",
-                        "the search request is not a JSON object", &chk);
-  if (!cJSON_IsObject(root)) {
-    cJSON_Delete(root);
-    return pt_fail(err, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "the search request is not a JSON object");
+  /* strings hold no NUL (json.h): the expression and names below are exact C strings. The
+   * bytes of the last request parsed give the same tree, which nothing below changes */
+  cJSON *root = c->last_request_root;
+  if (!root || len != c->last_request_len || memcmp(request, c->last_request, len) != 0) {
+    pt_json_checked chk;
+    root = pt_json_parse_ex(request, len, 0, &chk);
+    if (!root)
+      return pt_json_fail(err, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "the search request",
+                          "the search request is not a JSON object", &chk);
+    if (!cJSON_IsObject(root)) {
+      cJSON_Delete(root);
+      return pt_fail(err, PT_PARSE, PT_CODE_PARAMETER_INVALID, PT_EXC_PARAM, "the search request is not a JSON object");
+    }
   }
   sreq q;
   memset(&q, 0, sizeof q);
@@ -1288,7 +1308,9 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
   }
   if (c->n_vindexes) pt_vindex_catch_up(c, q.field); /* rows written since join its index (vindex.h) */
   {
-    pt_str params = pt_filter_params(request, len);
+    /* the member's text, when the tree has it (most requests have none: no scan of their text) */
+    pt_str none = {NULL, 0};
+    pt_str params = cJSON_GetObjectItemCaseSensitive(root, "expr_params") ? pt_filter_params(request, len) : none;
     if ((rc = pt_filter_compile(c, q.expr, q.expr_len, params.ptr, params.len, "query", &filter, err))) goto done;
   }
 
@@ -1315,8 +1337,10 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
   size_t seg_cap = (size_t)lay->seg_mask + 1;
   size_t block = rb ? (256u << 10) / rb : seg_cap;
   block = block < 64 ? 64 : block > seg_cap ? seg_cap : block;
-  if (!(sel = pt_malloc(seg_cap * sizeof *sel)) || !(dist = pt_malloc(block * sizeof *dist)) ||
-      !(tmp = pt_malloc(block * sizeof *tmp))) {
+  /* a search by text scores no vectors: the selection only for its filter (bm25_scan) */
+  bool texts = q.m == M_BM25;
+  if (((!texts || q.expr_len) && !(sel = pt_malloc(seg_cap * sizeof *sel))) ||
+      (!texts && (!(dist = pt_malloc(block * sizeof *dist)) || !(tmp = pt_malloc(block * sizeof *tmp))))) {
     rc = pt_fail_nomem(err);
     goto done;
   }
@@ -1440,7 +1464,7 @@ done:
   pt_free(groups);
   pt_filter_free(filter);
   sreq_release(&q);
-  cJSON_Delete(root);
+  keep_request(c, request, len, root);
   if (rc) {
     pt_search_free(res);
     return rc;

@@ -92,6 +92,11 @@ struct pt_collection {
   int64_t num_partitions; /* partition-key mode */
   pt_vindex *vindexes;    /* vector indexes (vindex.c) */
   size_t n_vindexes;
+  /* the last search request parsed, its text and tree (search.c): a search bringing the same
+   * bytes reads that tree (nothing changes a request's tree) instead of parsing them again */
+  char *last_request;
+  size_t last_request_len;
+  struct cJSON *last_request_root;
 };
 
 struct pt_store {
@@ -188,6 +193,8 @@ uint64_t pt_partition_delete_key(pt_partition *p, const pt_layout *lay, const pt
 bool pt_partition_delete_row(pt_partition *p, const pt_layout *lay, uint32_t row);
 
 /* ---- store (collection.c) ---- */
+/* Frees the collection's last parsed search request (pt_collection.last_request; search.c). */
+void pt_collection_forget_request(pt_collection *c);
 uint64_t pt_store_next_ts(pt_store *s);
 /* Seals a log record (wal.h) of a mutation that took no timestamp of its own, with a new one. */
 static inline void pt_wal_end_now(pt_walw *w, pt_store *s) {

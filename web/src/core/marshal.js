@@ -768,9 +768,11 @@ export function transcribeQueries(data, field, maxNq) {
     const list = Array.isArray(data) ? data : [data];
     const n = list.length;
     if (!(n >= 1 && n <= maxNq)) return { kind: K.JSON, n: Math.min(n, 0xffffffff), text: null };
-    const items = Array.from({ length: n }, (_, i) => list[i]); // each read once
-    // texts (a search by text): plain strings, written without a replacer
-    const text = items.every((x) => typeof x === 'string') ? JSON.stringify(items) : toJsonText(items.map(sparseToJson));
+    // each read once; texts (a search by text): plain strings, written without a replacer
+    const items = new Array(n);
+    let texts = true;
+    for (let i = 0; i < n; i++) texts = typeof (items[i] = list[i]) === 'string' && texts;
+    const text = texts ? JSON.stringify(items) : toJsonText(items.map(sparseToJson));
     if (text === TOO_DEEP) throw new ParamError(CLIENT_ERROR, 'search data nests too deeply (JSON values may nest at most 1000 levels)');
     if (text === undefined) throw notVectors(typeName(data));
     return { kind: K.JSON, n: 0, text };

@@ -28,8 +28,11 @@ import { CollectionSchema } from './schema.js';
 import { OPTIONS, acceptOptions, checkConsistencyLevel } from './options.js';
 import { orderByText } from '../core/orderby.js';
 
-/** Options of a data call of a Collection: the partition's option besides. */
-const onCollection = (op) => [...OPTIONS[op], op === 'query' || op === 'get' || op === 'search' ? 'partition_names' : 'partition_name'];
+/** Options of a data call of a Collection: the partition's option besides (one list per call,
+ * made once). */
+const ON_COLLECTION = Object.fromEntries(Object.keys(OPTIONS).map((op) =>
+  [op, [...OPTIONS[op], op === 'query' || op === 'get' || op === 'search' ? 'partition_names' : 'partition_name']]));
+const onCollection = (op) => ON_COLLECTION[op];
 const TIMEOUT = ['timeout'];
 /** Keys of search's `param`, and of its `params`: ef / nprobe / refine_k act on the field's
  * index (the core refuses them where there is none); other index parameters are refused. */
@@ -494,7 +497,7 @@ export class Collection {
     const { info } = facts;
     // the field the query vectors are for: the one named, or the only vector field (with several,
     // the core reports that anns_field is needed)
-    const vectorFields = info.fields.filter((f) => isVectorType(f.dtype));
+    const vectorFields = annsField ? null : info.fields.filter((f) => isVectorType(f.dtype));
     const field = annsField ? info.fields[info.fieldIndex.get(annsField)] : vectorFields.length === 1 ? vectorFields[0] : undefined;
     // limit, offset and params as given: the core refuses what is not a valid value (faithful)
     const request = {
