@@ -41,7 +41,9 @@ test('npm pack: the built artefacts, types, demo page, README and licence, and n
   const stray = files.filter((f) => !/^(dist|web\/src|web\/bin|web\/demo|wasi|include)\/|^(README\.md|LICENSE|package\.json)$/.test(f));
   assert.deepEqual(stray, []);
   assert.ok(!files.some((f) => /^(tests|src|bench|scripts|examples)\//.test(f)));
-  assert.ok(packed.size < 1_000_000, `the tarball is ${packed.size} bytes`);
+  // a guard against stray large files, not a budget of the code: three builds of the core (about
+  // 220 KB each compressed: Emscripten, WASI library, WASI command), the README, the types
+  assert.ok(packed.size < 1_200_000, `the tarball is ${packed.size} bytes`);
 });
 
 test('installed offline into an empty project: no dependencies come along', async () => {
