@@ -60,8 +60,8 @@ const same = (a, b) => {
  * fdatasyncs cannot pass because the write failed). */
 const wrote = (p, n = 1) => p.then((r) => assert.equal(Number(r.insert_cnt), n, JSON.stringify(r)));
 
-/** How many fdatasyncs (of any durable store of this process) `fn` makes, awaited: { sync (made
- * before a call returned), pool (in the thread pool), all }; the count alone with `all` true. */
+/** How many fdatasyncs (of any durable store of this process) `fn` makes, awaited: the count, or
+ * with `split` { sync (made before a call returned), pool (in the thread pool), all }. */
 async function fdatasyncs(fn, { split = false } = {}) {
   const n = { sync: 0, pool: 0 };
   const realSync = fs.fdatasyncSync, realPool = fs.fdatasync;
