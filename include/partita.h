@@ -59,8 +59,9 @@ PT_API const char *pt_version(void);
 /* The snapshot format written by pt_collection_save; pt_collection_load reads versions 1 up to
  * this one and refuses newer ones. 2: the sections' CRCs are chained, so their order is checked.
  * 3: the indexes section. 4: 64-bit checks (pt_hash64) instead of CRC-32, payloads and
- * fixed-width columns 8-aligned. */
-#define PT_SNAPSHOT_FORMAT_VERSION 4
+ * fixed-width columns 8-aligned. 5: indexes 8-aligned (an HNSW graph's arrays kept where
+ * they were read). */
+#define PT_SNAPSHOT_FORMAT_VERSION 5
 
 /* ============================================================================================ */
 /* Status codes                                                                                  */

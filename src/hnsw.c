@@ -101,6 +101,12 @@ struct pt_hnsw {
   bool trained;
   uint32_t entry, top; /* entry point (PT_INDEX_NONE when empty) and its level */
   uint64_t rng;
+  /* a load may leave rows, level, link0, upper and codes in the bytes it read (format 2,
+   * pt_index_load_in): they lie in [lent, lent_end) of `block`, on which the index holds a
+   * reference; they are never written there nor freed, and the first add or compaction moves
+   * them out (grow_nodes, grow_upper) and drops the reference */
+  uint8_t *block;
+  const uint8_t *lent, *lent_end;
   /* scratch, not saved */
   uint16_t *visit; /* per node: the epoch of the walk that last visited it */
   uint16_t epoch;
@@ -138,6 +144,18 @@ static inline uint32_t max_links(const pt_hnsw *h, uint32_t layer) { return laye
 static inline uint32_t link_word(uint32_t count, uint32_t stable) { return count | stable << 16; }
 
 static inline bool is_dead(const pt_hnsw *h, uint32_t node) { return (h->dead[node >> 3] >> (node & 7)) & 1u; }
+
+/* Frees an array unless it lies in the block a load lent it from. */
+static void drop(const pt_hnsw *h, void *p) {
+  if (!(p && h->lent && (const uint8_t *)p >= h->lent && (const uint8_t *)p < h->lent_end)) pt_free(p);
+}
+
+/* Gives back the block once no array lies in it any more. */
+static void unlend(pt_hnsw *h) {
+  pt_block_release(h->block);
+  h->block = NULL;
+  h->lent = h->lent_end = NULL;
+}
 
 /* What a node is scored from: its SQ8 codes (HNSW_SQ), its bfloat16 row (HNSW, q->coded) or its
  * float row in the partition. */
@@ -254,9 +272,10 @@ static void grow_begin(const pt_hnsw *h, hgrow *gr) {
 
 #define STAGE(gr, h, field, keep, bytes) pt_grow_stage(&(gr)->g, (void **)&(h)->field, (keep), (bytes))
 
-/* Stages every per-node array for `need` nodes. */
+/* Stages every per-node array for `need` nodes (all of them, whatever the need, while some lie
+ * in a load's block: an add moves them out). */
 static pt_status grow_nodes(pt_hnsw *h, hgrow *gr, size_t need) {
-  if (need <= h->cap) return PT_OK;
+  if (need <= h->cap && !h->block) return PT_OK;
   if (need > UINT32_MAX - 1) return PT_NOMEM;
   size_t old = h->cap, cap = old ? old * 2 : 64;
   if (cap < need) cap = need;
@@ -281,7 +300,7 @@ static pt_status grow_nodes(pt_hnsw *h, hgrow *gr, size_t need) {
 static pt_status grow_upper(pt_hnsw *h, hgrow *gr, size_t more) {
   size_t need;
   if (!pt_add_ok(h->upper_used, more, &need) || need > UINT32_MAX) return PT_NOMEM;
-  if (need <= h->upper_cap) return PT_OK;
+  if (need <= h->upper_cap && !h->block) return PT_OK;
   size_t cap = h->upper_cap * 2 > need ? h->upper_cap * 2 : need;
   if (cap > UINT32_MAX) cap = need;
   pt_status rc = STAGE(gr, h, upper, h->upper_used * 4, cap * 4);
@@ -309,6 +328,15 @@ static pt_status grow_scratch(pt_hnsw *h, hgrow *gr, size_t ef, size_t layers) {
 
 /* Puts what was staged in place (cannot fail): new node bits and visit marks start at zero. */
 static void grow_commit(pt_hnsw *h, hgrow *gr) {
+  /* an array lent by a load's block: copied here, and its slot emptied, so that nothing frees it */
+  for (size_t i = 0; h->lent && i < gr->g.n; i++) {
+    pt_grow_item *it = &gr->g.items[i];
+    const uint8_t *old = *it->slot;
+    if (!old || old < h->lent || old >= h->lent_end) continue;
+    if (it->keep) memcpy(it->fresh, old, it->keep);
+    it->keep = 0;
+    *it->slot = NULL;
+  }
   pt_grow_commit(&gr->g);
   if (gr->cap > h->cap) {
     size_t old_bits = ((size_t)h->cap + 7) / 8;
@@ -591,11 +619,18 @@ pt_status pt_hnsw_add(pt_index *ix, const pt_index_rows *rows, const uint32_t *i
   hgrow gr;
   grow_begin(h, &gr);
   if ((rc = grow_nodes(h, &gr, total)) != PT_OK || (rc = grow_upper(h, &gr, upper)) != PT_OK ||
-      (rc = grow_scratch(h, &gr, ef, top + 1)) != PT_OK || (rc = pt_u32map_reserve(&ix->where, n)) != PT_OK) {
+      (rc = grow_scratch(h, &gr, ef, top + 1)) != PT_OK ||
+      (rc = pt_u32map_reserve(&ix->where, n + (ix->where_later ? pt_hnsw_count(h) : 0))) != PT_OK) {
     pt_grow_abort(&gr.g);
     goto fail;
   }
   grow_commit(h, &gr);
+  if (h->block) unlend(h); /* every array it lent was staged anew: none lies in it now */
+  if (ix->where_later) { /* a load left the row map to now */
+    for (uint32_t v = 0; v < h->n; v++)
+      if (!is_dead(h, v)) pt_u32map_put(&ix->where, h->rows[v], v);
+    ix->where_later = false;
+  }
   /* 4. (HNSW: first the bfloat16 rows a load or a compaction left out) */
   for (; !h->sq && h->bf_n < h->n; h->bf_n++) {
     pt_index_prepare_query(h->metric, row_floats(h, rows, h->rows[h->bf_n], h->cv), h->cv, h->dim);
@@ -755,7 +790,7 @@ pt_status pt_hnsw_compact(pt_index *ix, const pt_index_rows *rows, const uint32_
   /* 5. */
 #define SWAP_IN(field) \
   do {                 \
-    pt_free(h->field); \
+    drop(h, h->field); \
     h->field = g.field; \
     g.field = NULL;    \
   } while (0)
@@ -769,6 +804,7 @@ pt_status pt_hnsw_compact(pt_index *ix, const pt_index_rows *rows, const uint32_
   SWAP_IN(visit);
   SWAP_IN(bf);
 #undef SWAP_IN
+  if (h->block) unlend(h);
   h->bf_n = (uint32_t)g.bf_n;
   h->n = h->cap = (uint32_t)g.n;
   if (!g.n) h->cap = 1;
@@ -780,6 +816,7 @@ pt_status pt_hnsw_compact(pt_index *ix, const pt_index_rows *rows, const uint32_
   h->epoch = 0;
   pt_u32map_free(&ix->where);
   ix->where = fresh;
+  ix->where_later = false;
   hnew_free(&g);
   return PT_OK;
 fail:
@@ -879,13 +916,14 @@ pt_status pt_hnsw_new(pt_index *ix) {
 
 void pt_hnsw_free(pt_hnsw *h) {
   if (!h) return;
-  pt_free(h->rows);
-  pt_free(h->level);
+  drop(h, h->rows);
+  drop(h, h->level);
   pt_free(h->dead);
-  pt_free(h->link0);
+  drop(h, h->link0);
   pt_free(h->upper_at);
-  pt_free(h->upper);
-  pt_free(h->codes);
+  drop(h, h->upper);
+  drop(h, h->codes);
+  unlend(h);
   pt_free(h->bf);
   pt_sq8_free(&h->sqz);
   pt_free(h->visit);
@@ -912,28 +950,212 @@ size_t pt_hnsw_count(const pt_hnsw *h) { return (size_t)h->n - h->n_dead; }
 
 void pt_hnsw_save(const pt_index *ix, pt_ibuf *w) {
   const pt_hnsw *h = ix->hnsw;
+  static const uint32_t zeros[1 + 2 * PT_INDEX_M_MAX] = {0};
   pt_ibuf_u32(w, h->n);
   pt_ibuf_u32(w, h->entry);
   pt_ibuf_u32(w, h->top);
   pt_ibuf_u32(w, h->trained ? 1 : 0);
   pt_ibuf_u64(w, h->rng);
+  pt_ibuf_u32(w, (uint32_t)h->upper_used);
+  pt_ibuf_u32(w, 0);
   pt_ibuf_u32s(w, h->rows, h->n);
-  pt_ibuf_put(w, h->level, h->n);
-  pt_ibuf_put(w, h->dead, ((size_t)h->n + 7) / 8);
   if (h->trained) {
     pt_ibuf_f32s(w, h->sqz.vmin, h->dim);
     pt_ibuf_f32s(w, h->sqz.scale, h->dim);
-    pt_ibuf_put(w, h->codes, (size_t)h->n * h->dim);
   }
-  for (uint32_t v = 0; v < h->n; v++)
-    for (uint32_t l = 0; l <= h->level[v]; l++) {
-      const uint32_t *links = links_at(h, v, l);
-      pt_ibuf_u32(w, LINK_COUNT(links));
-      pt_ibuf_u32s(w, links + 1, LINK_COUNT(links));
-    }
+  /* the lists as laid out in memory, each: its count (without the stable prefix, which is not
+   * saved), its links, zeros for the rest */
+  for (int layer = 0; layer < 2; layer++)
+    for (uint32_t v = 0; v < h->n; v++)
+      for (uint32_t l = layer ? 1 : 0; l <= (layer ? h->level[v] : 0); l++) {
+        const uint32_t *links = links_at(h, v, l);
+        uint32_t cnt = LINK_COUNT(links);
+        pt_ibuf_u32(w, cnt);
+        pt_ibuf_u32s(w, links + 1, cnt);
+        pt_ibuf_u32s(w, zeros, max_links(h, l) - cnt);
+      }
+  pt_ibuf_put(w, h->level, h->n);
+  pt_ibuf_put(w, h->dead, ((size_t)h->n + 7) / 8);
+  if (h->trained) pt_ibuf_put(w, h->codes, (size_t)h->n * h->dim);
 }
 
-pt_status pt_hnsw_load(pt_index *ix, pt_irdr *r, const char **why) {
+static uint32_t ld32(const uint8_t *p) {
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return v;
+}
+
+/* After a load: counts the removed nodes and checks that no row has two live nodes, with a
+ * bitmap over the rows when they are few enough for one (the row map is then built by the next
+ * add: ix->where_later), else by building the row map. */
+static pt_status live_rows(pt_index *ix, const char **why) {
+  pt_hnsw *h = ix->hnsw;
+  uint32_t max_row = 0;
+  for (uint32_t v = 0; v < h->n; v++) {
+    if (is_dead(h, v)) h->n_dead++;
+    else if (h->rows[v] > max_row) max_row = h->rows[v];
+  }
+  size_t live = (size_t)h->n - h->n_dead;
+  if (live && max_row / 8 < (size_t)h->n + 64) {
+    uint8_t *seen = pt_calloc((size_t)max_row / 8 + 1, 1);
+    if (!seen) return PT_NOMEM;
+    pt_status rc = PT_OK;
+    for (uint32_t v = 0; v < h->n && rc == PT_OK; v++) {
+      uint32_t row = h->rows[v];
+      if (is_dead(h, v)) continue;
+      if (seen[row >> 3] & (1u << (row & 7))) rc = (*why = "a row live twice", PT_CORRUPT);
+      seen[row >> 3] = (uint8_t)(seen[row >> 3] | (1u << (row & 7)));
+    }
+    pt_free(seen);
+    ix->where_later = rc == PT_OK;
+    return rc;
+  }
+  pt_status rc = pt_u32map_reserve(&ix->where, live);
+  for (uint32_t v = 0; v < h->n && rc == PT_OK; v++)
+    if (!is_dead(h, v) && !pt_u32map_put_new(&ix->where, h->rows[v], v)) rc = (*why = "a row live twice", PT_CORRUPT);
+  return rc;
+}
+
+uint32_t pt_hnsw_node_of(const pt_hnsw *h, uint32_t row) {
+  for (uint32_t v = 0; v < h->n; v++)
+    if (h->rows[v] == row && !is_dead(h, v)) return v;
+  return PT_INDEX_NONE;
+}
+
+bool pt_hnsw_rows_below(const pt_hnsw *h, uint32_t upto) {
+  for (uint32_t v = 0; v < h->n; v++)
+    if (h->rows[v] >= upto && !is_dead(h, v)) return false;
+  return true;
+}
+
+/* SQ8's ranges from saved bytes (vmin, then scale: dim floats each, checked: finite, scales not
+ * negative); the index is trained from here. */
+static pt_status sq8_ranges(pt_hnsw *h, const uint8_t *src, const char **why) {
+  float *vmin = pt_malloc(h->dim * sizeof *vmin), *scale = pt_malloc(h->dim * sizeof *scale);
+  if (!vmin || !scale) {
+    pt_free(vmin);
+    pt_free(scale);
+    return PT_NOMEM;
+  }
+  h->sqz.dim = h->dim;
+  h->sqz.vmin = vmin;
+  h->sqz.scale = scale;
+  h->trained = true;
+  memcpy(vmin, src, h->dim * sizeof *vmin);
+  memcpy(scale, src + h->dim * sizeof *vmin, h->dim * sizeof *scale);
+  for (uint32_t d = 0; d < h->dim; d++) {
+    if (!isfinite(vmin[d]) || !isfinite(scale[d])) return (*why = "SQ8 ranges not finite", PT_CORRUPT);
+    if (!(scale[d] >= 0)) return (*why = "negative SQ8 scale", PT_CORRUPT);
+  }
+  return PT_OK;
+}
+
+/* One saved link list of node v on layer l (format 2: its count, then `max` slots): the count
+ * within max, every link to another node of that layer, zeros after the links. */
+static bool list_ok(const uint8_t *levels, uint32_t n, uint32_t v, uint32_t l, const uint8_t *p, uint32_t max) {
+  uint32_t cnt = ld32(p), bad = cnt > max;
+  for (uint32_t j = 1; !bad && j <= cnt; j++) {
+    uint32_t u = ld32(p + 4 * (size_t)j);
+    bad = u >= n || u == v || (l && levels[u] < l);
+  }
+  for (uint32_t j = cnt + 1; !bad && j <= max; j++) bad = ld32(p + 4 * (size_t)j) != 0;
+  return !bad;
+}
+
+/* Format 2: every structure checked in the bytes, then the big arrays kept there (in `block`,
+ * aligned) or copied out. */
+static pt_status load_v2(pt_index *ix, pt_irdr *r, uint8_t *block, const char **why) {
+  pt_hnsw *h = ix->hnsw;
+  uint32_t n = pt_irdr_u32(r), entry = pt_irdr_u32(r), top = pt_irdr_u32(r), trained = pt_irdr_u32(r);
+  uint64_t rng = pt_irdr_u64(r);
+  uint32_t upper = pt_irdr_u32(r), zero = pt_irdr_u32(r);
+  size_t block0 = 1 + (size_t)h->M0, bytes0;
+  /* every node takes at least a row, a level and a layer-0 list */
+  if (r->bad || !pt_mul_ok(block0 * 4 + 5, n, &bytes0) || !pt_irdr_room(r, bytes0, 1))
+    return (*why = "node count beyond the bytes", PT_CORRUPT);
+  if (zero) return (*why = "bytes where zeros belong", PT_CORRUPT);
+  if (n == 0 ? entry != PT_INDEX_NONE || top != 0 || upper != 0 : entry >= n || top > MAX_LEVEL)
+    return (*why = "entry point or top level out of range", PT_CORRUPT);
+  if (trained > 1 || (trained && !h->sq) || (h->sq && n > 0 && !trained))
+    return (*why = "SQ8 training flag inconsistent", PT_CORRUPT);
+  size_t codes = 0;
+  if (trained && !pt_mul_ok(n, h->dim, &codes)) return (*why = "truncated SQ8 codes", PT_CORRUPT);
+  const uint8_t *rows = pt_irdr_bytes(r, (size_t)n * 4);
+  const uint8_t *ranges = trained ? pt_irdr_bytes(r, 2 * (size_t)h->dim * 4) : NULL;
+  const uint8_t *link0 = pt_irdr_bytes(r, (size_t)n * block0 * 4);
+  const uint8_t *up = pt_irdr_room(r, upper, 4) ? pt_irdr_bytes(r, (size_t)upper * 4) : NULL;
+  const uint8_t *levels = pt_irdr_bytes(r, n), *dead = pt_irdr_bytes(r, ((size_t)n + 7) / 8);
+  const uint8_t *code = trained && pt_irdr_room(r, codes, 1) ? pt_irdr_bytes(r, codes) : NULL;
+  if (r->bad || !up || (trained && (!ranges || !code))) return (r->bad = true, *why = "truncated nodes", PT_CORRUPT);
+  /* 1. the nodes: levels, rows, removed bits, the upper layers' room */
+  if (n > 0 && levels[entry] != top) return (*why = "the entry point is not on the top level", PT_CORRUPT);
+  if ((n & 7) && (dead[n >> 3] >> (n & 7))) return (*why = "removed bits set past the last node", PT_CORRUPT);
+  uint64_t words = 0;
+  for (uint32_t v = 0; v < n; v++) {
+    if (levels[v] > top) return (*why = "a node above the top level", PT_CORRUPT);
+    if (ld32(rows + 4 * (size_t)v) == PT_INDEX_NONE) return (*why = "a node without a row", PT_CORRUPT);
+    words += (uint64_t)levels[v] * (1 + h->M);
+  }
+  if (words != upper) return (*why = "upper layers of another size than the levels ask", PT_CORRUPT);
+  /* 2. the link lists: every node is on layer 0, so a link there needs only to name another
+   * node; an upper layer's must name a node that reaches it */
+  for (uint32_t v = 0; v < n; v++)
+    if (!list_ok(levels, n, v, 0, link0 + (size_t)v * block0 * 4, h->M0))
+      return (*why = "a layer-0 list beyond M, to no node, or not zero-filled", PT_CORRUPT);
+  size_t at = 0;
+  for (uint32_t v = 0; v < n; v++)
+    for (uint32_t l = 1; l <= levels[v]; l++, at += 1 + (size_t)h->M)
+      if (!list_ok(levels, n, v, l, up + at * 4, h->M))
+        return (*why = "an upper-layer list beyond M, to no node of it, or not zero-filled", PT_CORRUPT);
+  /* 3. SQ8's ranges */
+  pt_status rc;
+  if (trained && (rc = sq8_ranges(h, ranges, why)) != PT_OK) return rc;
+  /* 4. the arrays: kept in the block when the bytes lie in it, 4-aligned; else copied */
+  bool keep = block && n > 0 && (uintptr_t)rows % 4 == 0 && (uintptr_t)link0 % 4 == 0 && (uintptr_t)up % 4 == 0;
+  if (keep) {
+    if (!(h->upper_at = pt_malloc((size_t)n * 4)) || !(h->dead = pt_malloc(((size_t)n + 7) / 8)) ||
+        !(h->visit = pt_calloc(n, sizeof *h->visit)))
+      return PT_NOMEM;
+    pt_block_retain(block);
+    h->block = block;
+    h->lent = r->p;
+    h->lent_end = r->p + r->len;
+    h->rows = (uint32_t *)(void *)(block + (rows - block));
+    h->link0 = (uint32_t *)(void *)(block + (link0 - block));
+    h->upper = upper ? (uint32_t *)(void *)(block + (up - block)) : NULL;
+    h->level = block + (levels - block);
+    h->codes = codes ? block + (code - block) : NULL;
+    h->cap = n;
+    h->upper_cap = upper;
+  } else {
+    hgrow gr;
+    grow_begin(h, &gr);
+    if ((rc = grow_nodes(h, &gr, n)) != PT_OK || (rc = grow_upper(h, &gr, upper)) != PT_OK) {
+      pt_grow_abort(&gr.g);
+      return rc;
+    }
+    grow_commit(h, &gr);
+    if (n) {
+      memcpy(h->rows, rows, (size_t)n * 4);
+      memcpy(h->link0, link0, (size_t)n * block0 * 4);
+      memcpy(h->level, levels, n);
+    }
+    if (upper) memcpy(h->upper, up, (size_t)upper * 4);
+    if (codes) memcpy(h->codes, code, codes);
+  }
+  if (n) memcpy(h->dead, dead, ((size_t)n + 7) / 8);
+  for (uint32_t v = 0, w = 0; v < n; w += (uint32_t)levels[v] * (1 + h->M), v++) h->upper_at[v] = w;
+  h->upper_used = upper;
+  h->rng = rng;
+  h->entry = entry;
+  h->top = top;
+  h->n = n;
+  return live_rows(ix, why);
+}
+
+
+/* Format 1: the link lists as counted, copied out. */
+static pt_status load_v1(pt_index *ix, pt_irdr *r, const char **why) {
   pt_hnsw *h = ix->hnsw;
   uint32_t n = pt_irdr_u32(r), entry = pt_irdr_u32(r), top = pt_irdr_u32(r), trained = pt_irdr_u32(r);
   uint64_t rng = pt_irdr_u64(r);
@@ -952,7 +1174,6 @@ pt_status pt_hnsw_load(pt_index *ix, pt_irdr *r, const char **why) {
     return rc;
   }
   grow_commit(h, &gr);
-  if ((rc = pt_u32map_reserve(&ix->where, n)) != PT_OK) return rc;
   h->rng = rng;
   h->entry = entry;
   h->top = top;
@@ -978,20 +1199,7 @@ pt_status pt_hnsw_load(pt_index *ix, pt_irdr *r, const char **why) {
     if (!pt_mul_ok(n, h->dim, &codes) || !pt_add_ok(codes, 2 * (size_t)h->dim * sizeof(float), &bytes) ||
         !pt_irdr_room(r, bytes, 1))
       return (*why = "truncated SQ8 codes", PT_CORRUPT);
-    float *vmin = pt_malloc(h->dim * sizeof *vmin), *scale = pt_malloc(h->dim * sizeof *scale);
-    if (!vmin || !scale) {
-      pt_free(vmin);
-      pt_free(scale);
-      return PT_NOMEM;
-    }
-    h->sqz.dim = h->dim;
-    h->sqz.vmin = vmin;
-    h->sqz.scale = scale;
-    h->trained = true;
-    if (!pt_irdr_f32s(r, vmin, h->dim) || !pt_irdr_f32s(r, scale, h->dim))
-      return (*why = "SQ8 ranges not finite", PT_CORRUPT);
-    for (uint32_t d = 0; d < h->dim; d++)
-      if (!(scale[d] >= 0)) return (*why = "negative SQ8 scale", PT_CORRUPT);
+    if ((rc = sq8_ranges(h, pt_irdr_bytes(r, 2 * (size_t)h->dim * sizeof(float)), why)) != PT_OK) return rc;
     const uint8_t *src = pt_irdr_bytes(r, codes);
     if (codes) memcpy(h->codes, src, codes);
   }
@@ -1024,12 +1232,9 @@ pt_status pt_hnsw_load(pt_index *ix, pt_irdr *r, const char **why) {
   }
   r->at = (size_t)(at - r->p);
   h->n = n;
-  for (uint32_t v = 0; v < n; v++) {
-    if (is_dead(h, v)) {
-      h->n_dead++;
-      continue;
-    }
-    if (!pt_u32map_put_new(&ix->where, h->rows[v], v)) return (*why = "a row live twice", PT_CORRUPT);
-  }
-  return PT_OK;
+  return live_rows(ix, why);
+}
+
+pt_status pt_hnsw_load(pt_index *ix, pt_irdr *r, uint32_t version, uint8_t *block, const char **why) {
+  return version >= 2 ? load_v2(ix, r, block, why) : load_v1(ix, r, why);
 }

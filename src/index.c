@@ -3,8 +3,9 @@
  * row → entry map, the heaps of scored entries, the float distances, the entry points that
  * dispatch to HNSW (hnsw.c) or IVF (ivf.c), and the byte format of a saved index.
  *
- * THE FORMAT (version 1). Every integer is little-endian, floats are IEEE-754 binary32; there is
- * no padding.
+ * THE FORMAT (version 2). Every integer is little-endian, floats are IEEE-754 binary32; there is
+ * no padding (the header is 56 bytes: u32 arrays at a multiple of 4 from the index's start are
+ * 4-aligned wherever the index starts 4-aligned, which a snapshot makes sure of).
  *
  *   magic      8   89 50 54 49 0D 0A 1A 0A ("\x89PTI\r\n\x1a\n", the snapshot's pattern)
  *   version    u32 PT_INDEX_FORMAT_VERSION; a reader refuses a newer one
@@ -21,6 +22,10 @@
  *   seed       u64
  *   payload        the algorithm's (hnsw.c, ivf.c describe theirs)
  *   crc        u32 CRC-32 (IEEE 802.3, as zlib's and the snapshot's) of every byte before it
+ *
+ * Version 1 (partita before 2026-12-07; still read) differs in HNSW's payload only: link lists
+ * as counted, where version 2 lays them out as they are in memory (hnsw.c), so that a load can
+ * keep them in the bytes it read.
  *
  * HOW LOADING STAYS SAFE
  *   1. The length, magic, version and CRC are checked before anything is read: a truncation, a
@@ -47,7 +52,6 @@
 #error "index.c writes floats and u32s as stored: it assumes a little-endian host (wasm32, x86, ARM)"
 #endif
 
-#define PT_INDEX_FORMAT_VERSION 1u
 #define HEADER_BYTES 60u /* magic .. seed */
 #define FLAG_REFINE 1u
 #define FLAG_F16 2u  /* pt_index_elem PT_INDEX_F16 */
@@ -439,9 +443,21 @@ void pt_index_free(pt_index *ix) {
 
 const pt_index_params *pt_index_get_params(const pt_index *ix) { return &ix->p; }
 
-size_t pt_index_count(const pt_index *ix) { return ix->where.count; }
+size_t pt_index_count(const pt_index *ix) { return ix->where_later ? pt_hnsw_count(ix->hnsw) : ix->where.count; }
 
-bool pt_index_contains(const pt_index *ix, uint32_t row) { return pt_u32map_get(&ix->where, row) != PT_INDEX_NONE; }
+/* The node (HNSW) or list (IVF) of `row`, or PT_INDEX_NONE. */
+static uint32_t where_of(const pt_index *ix, uint32_t row) {
+  return ix->where_later ? pt_hnsw_node_of(ix->hnsw, row) : pt_u32map_get(&ix->where, row);
+}
+
+bool pt_index_contains(const pt_index *ix, uint32_t row) { return where_of(ix, row) != PT_INDEX_NONE; }
+
+bool pt_index_rows_below(const pt_index *ix, uint32_t upto) {
+  if (ix->hnsw) return pt_hnsw_rows_below(ix->hnsw, upto);
+  for (size_t k = 0; k < ix->where.cap; k++)
+    if (ix->where.keys[k] != PT_INDEX_NONE && ix->where.keys[k] >= upto) return false;
+  return true;
+}
 
 size_t pt_index_memory(const pt_index *ix) {
   size_t b = sizeof *ix + ix->p.dim * sizeof(float) + ix->res_cap * sizeof(pt_scored) +
@@ -457,7 +473,7 @@ pt_status pt_index_add(pt_index *ix, const pt_index_rows *rows, const uint32_t *
 }
 
 pt_status pt_index_remove(pt_index *ix, uint32_t row) {
-  uint32_t at = pt_u32map_get(&ix->where, row);
+  uint32_t at = where_of(ix, row);
   if (at == PT_INDEX_NONE) return PT_NOT_FOUND;
   if (ix->hnsw) pt_hnsw_remove(ix, at);
   else pt_ivf_remove(ix, at, row);
@@ -604,6 +620,10 @@ pt_status pt_index_save(const pt_index *ix, uint8_t **out, size_t *len) {
 #define CORRUPT(err, ...) pt_fail(err, PT_CORRUPT, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS, __VA_ARGS__)
 
 pt_status pt_index_load(const uint8_t *data, size_t len, bool summed, pt_index **out, pt_error *err) {
+  return pt_index_load_in(data, len, summed, NULL, out, err);
+}
+
+pt_status pt_index_load_in(const uint8_t *data, size_t len, bool summed, uint8_t *block, pt_index **out, pt_error *err) {
   *out = NULL;
   /* 1. the frame: length, magic, version, CRC */
   if (len < HEADER_BYTES + 4) return CORRUPT(err, "index bytes truncated: %zu bytes", len);
@@ -643,7 +663,7 @@ pt_status pt_index_load(const uint8_t *data, size_t len, bool summed, pt_index *
   pt_status rc = pt_index_new(&p, &ix);
   if (rc != PT_OK) return rc == PT_NOMEM ? pt_fail_nomem(err) : CORRUPT(err, "index parameters refused");
   const char *why = NULL;
-  rc = ix->hnsw ? pt_hnsw_load(ix, &r, &why) : pt_ivf_load(ix, &r, &why);
+  rc = ix->hnsw ? pt_hnsw_load(ix, &r, version, block, &why) : pt_ivf_load(ix, &r, &why);
   if (rc == PT_OK && r.at != r.len) {
     rc = PT_CORRUPT;
     why = "bytes left over after the index";

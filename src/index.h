@@ -275,12 +275,22 @@ pt_status pt_index_save(const pt_index *ix, uint8_t **out, size_t *len);
  * them (a snapshot's section or log record), so the index's own CRC is not computed again; every
  * structural check still runs. *out is owned by the caller. The caller keeps `data`. */
 pt_status pt_index_load(const uint8_t *data, size_t len, bool summed, pt_index **out, pt_error *err);
+/* pt_index_load, for bytes that lie in `block` (pt_block_new; NULL: none): an HNSW graph of
+ * format 2 whose arrays are aligned there keeps them where they are (a reference on the block,
+ * dropped when the index first changes, hnsw.c) instead of copying them out. */
+pt_status pt_index_load_in(const uint8_t *data, size_t len, bool summed, uint8_t *block, pt_index **out, pt_error *err);
+
+/* Whether every row in the index is below `upto` (what a snapshot's partition saved). */
+bool pt_index_rows_below(const pt_index *ix, uint32_t upto);
 
 /* ---------------------------------------------------------------------------------------------
  * Shared by index.c, hnsw.c, ivf.c and sq8.c only
  * ------------------------------------------------------------------------------------------- */
 
 #define PT_INDEX_NONE UINT32_MAX
+
+/* The format pt_index_save writes (index.c); pt_index_load reads it and the ones before. */
+#define PT_INDEX_FORMAT_VERSION 2u
 
 /* Open-addressed map of u32 keys (row ids) to u32 values; capacity a power of two, load <= 1/2. */
 typedef struct pt_u32map {
@@ -456,6 +466,8 @@ typedef struct pt_ivf pt_ivf;
 struct pt_index {
   pt_index_params p;
   pt_u32map where; /* row → HNSW node / IVF list */
+  bool where_later; /* HNSW after a load: `where` is empty until the next add builds it from the
+                       nodes (hnsw.c); count, contains and remove read the nodes meanwhile */
   pt_hnsw *hnsw;
   pt_ivf *ivf;
   /* the search's result heap, grown on demand */
@@ -475,7 +487,12 @@ size_t pt_hnsw_dead(const pt_hnsw *h);
 pt_status pt_hnsw_search(pt_index *ix, const pt_index_rows *rows, const float *q, const pt_index_search_params *sp,
                          const pt_index_filter *f, pt_scored **out, size_t *count);
 void pt_hnsw_save(const pt_index *ix, pt_ibuf *w);
-pt_status pt_hnsw_load(pt_index *ix, pt_irdr *r, const char **why);
+/* `version`: the index format's (1: link lists as counted, copied; 2: as laid out in memory,
+ * kept in `block` when it is given and they are aligned there). */
+pt_status pt_hnsw_load(pt_index *ix, pt_irdr *r, uint32_t version, uint8_t *block, const char **why);
+/* The node of `row` by a walk over the nodes (when `where` is not built), or PT_INDEX_NONE. */
+uint32_t pt_hnsw_node_of(const pt_hnsw *h, uint32_t row);
+bool pt_hnsw_rows_below(const pt_hnsw *h, uint32_t upto);
 
 pt_status pt_ivf_new(pt_index *ix);
 void pt_ivf_free(pt_ivf *v);

@@ -1,7 +1,7 @@
 /*
  * snapshot.c — a collection as bytes and back: pt_collection_save, pt_collection_load.
  *
- * THE FORMAT (version 4). Every integer is little-endian.
+ * THE FORMAT (version 5). Every integer is little-endian.
  *
  *   header, 32 bytes
  *     magic        8   89 50 54 53 0D 0A 1A 0A  ("\x89PTS\r\n\x1a\n", as PNG's: catches 7-bit
@@ -51,8 +51,14 @@
  *         upto     u32 the rows the index covers, [0, upto) in the saved numbering (rows after
  *                      it are added by the next search)
  *         length   u64 bytes of the index (0: none in this partition)
+ *         padding  zeros to a multiple of 8 from the payload's start (version 5): an index
+ *                  starts 8-aligned wherever the snapshot is, so that a load can keep its
+ *                  arrays where they were read (index.c, hnsw.c)
  *         index    the index as pt_index_save writes it (index.c; its own CRC and checks),
  *                  over the saved rows' ids, so that a load does not rebuild it
+ *
+ *   Version 4 (partita before 2026-12-07's second change; still read) is version 5 without the
+ *   padding before an index.
  *
  *   Version 3 (partita before 2026-12-07; still read) frames a section as kind u32, length u64,
  *   payload, crc u32 (CRC-32, IEEE 802.3 as zlib's, chained as the checks are), checks its header
@@ -292,6 +298,7 @@ static pt_status saved_make(const pt_collection *c, saved_indexes *si) {
 }
 
 static void write_indexes(wbuf *w, const saved_indexes *si) {
+  size_t base = w->at; /* the payload's start: 8-aligned in the snapshot */
   put_u32(w, (uint32_t)si->n_ix);
   for (size_t i = 0; i < si->n_ix; i++) {
     size_t rl = strlen(si->requests[i]);
@@ -301,6 +308,7 @@ static void write_indexes(wbuf *w, const saved_indexes *si) {
       size_t k = i * si->n_parts + p;
       put_u32(w, si->uptos[k]);
       put_u64(w, si->lens[k]);
+      put_pad8(w, base);
       put_bytes(w, si->bytes[k], si->lens[k]);
     }
   }
@@ -766,7 +774,8 @@ static pt_status check_frame(const uint8_t *b, size_t len, bool summed, section 
 /* The indexes section (version 3): every definition read again through create_index's checks,
  * every index through pt_index_load's, and then against its partition: the same parameters as
  * its definition, no row at or beyond what it covers, covering no more rows than were saved. */
-static pt_status load_indexes(pt_collection *c, const uint8_t *payload, size_t plen, pt_error *err) {
+static pt_status load_indexes(pt_collection *c, const uint8_t *payload, size_t plen, uint32_t version, uint8_t *block,
+                              pt_error *err) {
   rbuf r = {payload, plen, 0};
   uint32_t count;
   if (!take_u32(&r, &count) || count > c->schema->n_fields)
@@ -805,8 +814,12 @@ static pt_status load_indexes(pt_collection *c, const uint8_t *payload, size_t p
       uint32_t upto;
       uint64_t blen;
       const uint8_t *bytes;
-      if (!take_u32(&r, &upto) || !take_u64(&r, &blen) || blen > r.len - r.at || !take(&r, (size_t)blen, &bytes))
+      const uint8_t *pad = NULL;
+      if (!take_u32(&r, &upto) || !take_u64(&r, &blen) || (version >= 5 && !take(&r, (8 - r.at % 8) % 8, &pad)) ||
+          blen > r.len - r.at || !take(&r, (size_t)blen, &bytes))
         return CORRUPT(err, "invalid snapshot: index %u ends early" BAD, i);
+      for (const uint8_t *z = pad; z && z < bytes; z++)
+        if (*z) return CORRUPT(err, "invalid snapshot: index %u: bytes where zeros belong" BAD, i);
       if (blen == 0) {
         if (upto) return CORRUPT(err, "invalid snapshot: index %u covers rows it does not hold" BAD, i);
         continue;
@@ -814,13 +827,13 @@ static pt_status load_indexes(pt_collection *c, const uint8_t *payload, size_t p
       if (!v.built || upto > part->n_rows)
         return CORRUPT(err, "invalid snapshot: index %u does not fit partition %zu" BAD, i, p);
       pt_index *ix = NULL;
-      if ((rc = pt_index_load(bytes, (size_t)blen, true, &ix, err))) return rc; /* its section was summed */
+      /* its section was summed; in a block, its arrays may stay there */
+      if ((rc = pt_index_load_in(bytes, (size_t)blen, true, block, &ix, err))) return rc;
       const pt_index_params *ip = pt_index_get_params(ix);
       bool fits = ip->type == v.p.type && ip->metric == v.p.metric && ip->dim == v.p.dim && ip->M == v.p.M &&
                   ip->ef_construction == v.p.ef_construction && ip->nlist == v.p.nlist && ip->refine == v.p.refine &&
                   ip->elem == v.p.elem && ip->refine_type == v.p.refine_type;
-      for (size_t k = 0; fits && k < ix->where.cap; k++)
-        if (ix->where.keys[k] != PT_INDEX_NONE && ix->where.keys[k] >= upto) fits = false;
+      fits = fits && pt_index_rows_below(ix, upto);
       if (!fits) {
         pt_index_free(ix);
         return CORRUPT(err, "invalid snapshot: index %u does not match its definition or partition %zu" BAD, i, p);
@@ -944,7 +957,7 @@ pt_status pt_snapshot_load(pt_store *s, const uint8_t *b, size_t len, bool summe
     block = s->wal.src;
   for (size_t i = 1; i < n_data; i++)
     if ((rc = load_partition(c, i - 1, secs[i].payload, secs[i].len, version, block, err))) goto fail;
-  if (version >= 3 && (rc = load_indexes(c, secs[n_data].payload, secs[n_data].len, err))) goto fail;
+  if (version >= 3 && (rc = load_indexes(c, secs[n_data].payload, secs[n_data].len, version, block, err))) goto fail;
 
   /* 3. attach: the only step that changes the store (after its log record, when recording) */
   pt_walw w;

@@ -115,11 +115,11 @@ function crc32(bytes) {
   return ~c >>> 0;
 }
 
-/** Section boundaries of a snapshot (version 4): 32-byte header, then sections of u32 tag, u32 0,
- * u64 length, the payload padded to 8 bytes, u64 check. */
+/** Section boundaries of a snapshot (versions 4 and 5, framed alike): 32-byte header, then
+ * sections of u32 tag, u32 0, u64 length, the payload padded to 8 bytes, u64 check. */
 function sections(bytes) {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  assert.equal(dv.getUint32(8, true), 4, 'the snapshot version these boundaries are for');
+  assert.equal(dv.getUint32(8, true), 5, 'the snapshot version these boundaries are for');
   const out = [32];
   for (let at = 32; at < bytes.length;) {
     const len = Number(dv.getBigUint64(at + 8, true));

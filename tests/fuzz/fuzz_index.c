@@ -3,10 +3,13 @@
  * byte is a mode: with bit 0 set, the rest is "resealed" before loading (its length field and
  * CRC made right), so that the fuzzer reaches the structure reader behind the CRC; bit 1 adds
  * rows after loading, bit 2 removes one, bit 3 compacts (even rows below 64 renumbered, the
- * rest dropped). The rest is the index bytes.
+ * rest dropped), bit 4 loads from a block (pt_block_new, the bytes 8-aligned in it: an HNSW
+ * graph of format 2 keeps its arrays there, and an add or a compaction moves them out). The
+ * rest is the index bytes.
  *
  * Oracles: a refused load fills its error in and leaves no memory behind; an accepted one saves
- * back to the very same bytes (the reader accepts only canonical encodings), and the index it
+ * back to the very same bytes (the reader accepts only canonical encodings; an older format
+ * saves as the current one, which loads back and saves to the same bytes), and the index it
  * gives searches (plain, filtered, and with the exact fallback), adds, removes, compacts and
  * saves again without fault, the second save loading back to the same bytes once more. Rows
  * are read through an accessor that answers for any row id with one of 16 vectors (as halves
@@ -83,15 +86,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t before = pt_memory_used();
   pt_error e;
   pt_index *ix = NULL;
-  pt_status rc = pt_index_load(bytes, len, false, &ix, &e);
+  uint8_t *block = (mode & 16) ? pt_block_new(len ? len : 1) : NULL;
+  if (block && len) memcpy(block, bytes, len);
+  pt_status rc = block ? pt_index_load_in(block, len, false, block, &ix, &e) : pt_index_load(bytes, len, false, &ix, &e);
+  pt_block_release(block); /* the index holds its own reference while it keeps arrays there */
   fuzz_error_filled(rc, &e, "index load");
   if (rc != PT_OK) {
     if (ix || pt_memory_used() != before) fail("a refused load left memory behind", e.message);
     free(bytes);
     return 0;
   }
+  uint32_t version = 0;
+  memcpy(&version, bytes + 8, 4);
   size_t n1;
-  pt_free(save_checked(ix, bytes, len, &n1));
+  uint8_t *first = save_checked(ix, version == PT_INDEX_FORMAT_VERSION ? bytes : NULL, len, &n1);
+  if (version != PT_INDEX_FORMAT_VERSION) {
+    pt_index *cur = NULL;
+    if (pt_index_load(first, n1, false, &cur, &e) != PT_OK) fail("an older index saved does not load", e.message);
+    size_t n1b;
+    pt_free(save_checked(cur, first, n1, &n1b));
+    pt_index_free(cur);
+  }
+  pt_free(first);
 
   const pt_index_params *p = pt_index_get_params(ix);
   table t = {malloc(16 * p->dim * sizeof(float)), p->dim};

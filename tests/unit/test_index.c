@@ -876,10 +876,10 @@ TEST(save_load) {
     bytes[len - 1] ^= 0x5a;
     uint8_t *forged = malloc(len);
     memcpy(forged, bytes, len);
-    forged[8] = 2; /* version 2 */
+    forged[8] = 3; /* version 3 */
     reseal(forged, len);
     CHECK_ERR(pt_index_load(forged, len, false, &bad, &err), &err, PT_CORRUPT, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
-              "index format version 2 is not supported");
+              "index format version 3 is not supported");
     /* forged payloads, sealed: every 4-byte word of the payload set to a hostile value */
     static const uint32_t hostile[] = {0xffffffffu, 0x7fffffffu, 600, 0x7fc00000u /* NaN */};
     size_t accepted = 0;
@@ -1162,6 +1162,84 @@ static void sweep(pt_index_type type, pt_index_elem elem, step s) {
 
 /* The row map's one-probe insert (pt_u32map_put_new), and the loads that build their row maps
  * with it: a saved HNSW index whose second node repeats the first one's row is refused. */
+/* An HNSW graph loaded from a block (pt_index_load_in: a checkpoint read into one, format 2)
+ * keeps its arrays there: the same bytes save back, the same answers come, the block lives as
+ * long as the index needs it (the caller's reference dropped at once), and an add, a removal or
+ * a compaction after it works as on a copied graph, the add and the compaction moving the arrays
+ * out. The row map waits for the first add (where_later). An unaligned copy is copied out. */
+TEST(load_in_block) {
+  data D = make_data(400, 16, 21);
+  D.base = 2;
+  D.step = 2;
+  float *queries = make_queries(8, 16, 21);
+  for (int sq = 0; sq < 2; sq++)
+    for (int then = 0; then < 3; then++) { /* then: add, compact, remove */
+      size_t before = pt_memory_used();
+      pt_index *ix = build(sq ? PT_INDEX_HNSW_SQ : PT_INDEX_HNSW, PT_INDEX_L2, &D, 8, 40, 0), *twin = NULL, *in = NULL;
+      uint8_t *bytes = NULL;
+      size_t len = 0;
+      pt_error err;
+      CHECK_OK(pt_index_save(ix, &bytes, &len), (pt_error *)NULL);
+      for (size_t shift = 0; shift < 2; shift++) {
+        size_t m0 = pt_memory_used();
+        CHECK_OK(pt_index_load(bytes, len, false, &twin, &err), &err); /* copied */
+        size_t copied = pt_memory_used() - m0;
+        uint8_t *block = pt_block_new(len + 8);
+        memcpy(block + 5 * shift, bytes, len); /* shift 1: 5 bytes in, unaligned */
+        m0 = pt_memory_used();
+        CHECK_OK(pt_index_load_in(block + 5 * shift, len, true, block, &in, &err), &err);
+        size_t kept = pt_memory_used() - m0;
+        CHECK(shift ? kept == copied : kept < copied / 2); /* aligned: the arrays stay in the block */
+        pt_block_release(block); /* the index keeps its own reference while it needs one */
+        if (!in || !twin) break;
+        CHECK(same_bytes(in, bytes, len));
+        CHECK_EQ_INT(pt_index_count(in), D.n);
+        CHECK(pt_index_contains(in, row_of(&D, 7)) && !pt_index_contains(in, 1));
+        for (size_t qi = 0; qi < 8; qi++) {
+          float pq[16];
+          pt_index_prepare_query(PT_INDEX_L2, queries + qi * 16, pq, 16);
+          hits a = search(in, &D, pq, 10, 30, 0, NULL, 0), b = search(twin, &D, pq, 10, 30, 0, NULL, 0);
+          CHECK(a.n == b.n && memcmp(a.ids, b.ids, sizeof a.ids) == 0);
+        }
+        pt_index_rows rows = {data_get, &D};
+        pt_index *both[2] = {in, twin};
+        for (int k = 0; k < 2 && both[k]; k++) {
+          if (then == 0) {
+            uint32_t again[2] = {row_of(&D, 3), row_of(&D, 5)};
+            CHECK_OK(pt_index_add(both[k], &rows, again, 2), (pt_error *)NULL);
+            CHECK_EQ_INT(pt_index_count(both[k]), D.n);
+          } else if (then == 1) {
+            uint32_t remap[802];
+            for (uint32_t r = 0; r < 802; r++) remap[r] = r % 4 == 0 ? r / 4 : PT_INDEX_NONE; /* every other row stays */
+            CHECK_OK(pt_index_compact(both[k], &rows, remap, 802), (pt_error *)NULL);
+            CHECK_EQ_INT(pt_index_count(both[k]), D.n / 2);
+          } else {
+            CHECK_EQ_INT(pt_index_remove(both[k], row_of(&D, 9)), PT_OK);
+            CHECK_EQ_INT(pt_index_remove(both[k], row_of(&D, 9)), PT_NOT_FOUND);
+            CHECK_EQ_INT(pt_index_count(both[k]), D.n - 1);
+          }
+        }
+        { /* the graph after the change: the same bytes either way */
+          uint8_t *b1 = NULL, *b2 = NULL;
+          size_t l1 = 0, l2 = 0;
+          CHECK_OK(pt_index_save(in, &b1, &l1), (pt_error *)NULL);
+          CHECK_OK(pt_index_save(twin, &b2, &l2), (pt_error *)NULL);
+          CHECK(l1 == l2 && memcmp(b1, b2, l1) == 0);
+          pt_free(b1);
+          pt_free(b2);
+        }
+        pt_index_free(in);
+        pt_index_free(twin);
+        in = twin = NULL;
+      }
+      pt_index_free(ix);
+      pt_free(bytes);
+      CHECK_EQ_INT(pt_memory_used(), before);
+    }
+  free(queries);
+  free(D.v);
+}
+
 TEST(row_maps) {
   pt_u32map m = {0};
   CHECK_OK(pt_u32map_reserve(&m, 100), (pt_error *)NULL);
@@ -1176,8 +1254,9 @@ TEST(row_maps) {
   uint8_t *bytes = NULL;
   size_t len = 0;
   CHECK_OK(pt_index_save(ix, &bytes, &len), (pt_error *)NULL);
-  /* header 56 bytes, then n, entry, top, trained (u32) and the generator (u64): the rows at 80 */
-  memcpy(bytes + 84, bytes + 80, 4);
+  /* header 56 bytes, then n, entry, top, trained (u32), the generator (u64), the upper layers'
+   * words and a zero (u32): the rows at 88 */
+  memcpy(bytes + 92, bytes + 88, 4);
   reseal(bytes, len);
   pt_error err;
   pt_index *bad = NULL;
@@ -1204,4 +1283,4 @@ TEST(allocation_failures) {
 }
 
 TEST_MAIN(T(parameters), T(hnsw_recall), T(hnsw_sq_recall), T(ivf_recall), T(exact_when_covering), T(bin_ivf), T(hnsw_half), T(filtered),
-          T(changes_hnsw), T(changes_hnsw_sq), T(changes_ivf), T(rabitq), T(changes_rabitq), T(save_load), T(row_maps), T(allocation_failures))
+          T(changes_hnsw), T(changes_hnsw_sq), T(changes_ivf), T(rabitq), T(changes_rabitq), T(save_load), T(load_in_block), T(row_maps), T(allocation_failures))
