@@ -77,8 +77,8 @@
  *      new collection's, partition names through Milvus's rules, and every stored value that
  *      readers decode (UTF-8 strings, JSON documents, ARRAY and sparse encodings, BOOL bytes,
  *      validity of null cells) is checked before the rows are copied into segments.
- *   3. The collection is built apart from the store (its own segments, key index rebuilt from
- *      the rows, as compaction does) and attached only when complete; any failure, allocation
+ *   3. The collection is built apart from the store (its own segments; its key index rebuilt
+ *      from the rows, as compaction does, when first read) and attached only when complete; any failure, allocation
  *      failures included, frees it and leaves the store exactly as it was.
  */
 #include "store.h"
@@ -648,12 +648,13 @@ static pt_status load_partition(pt_collection *c, size_t index, const uint8_t *p
   p->n_rows = rows;
   p->n_live = rows;
 
-  /* 3. the key index and chains, rebuilt from the rows */
+  /* 3. the key index and chains: room reserved (its pages untouched), the rows left out of it
+   * as an insert leaves its rows (pt_partition's `unindexed`), until the first read by key */
   if (pt_pkindex_reserve(&p->index, rows)) {
     rc = pt_fail_nomem(err);
     goto done;
   }
-  pt_partition_reindex(p, lay);
+  p->unindexed = rows;
   goto done;
 
 short_payload:
