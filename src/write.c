@@ -888,6 +888,7 @@ void *pt_collection_stage(pt_collection *c, const char *partition, size_t partit
 
 void *pt_collection_stage_split(pt_collection *c, const char *partition, size_t partition_len, size_t field,
                                 size_t n_rows, size_t *head_rows, void **tail) {
+  if (!head_rows || !tail) return NULL;
   *tail = NULL;
   *head_rows = n_rows;
   if (!c || c->partition_key_mode || field >= c->schema->n_fields || (int)field == c->layout.pk || !n_rows)
