@@ -451,6 +451,10 @@ typedef struct pt_column_in {
   const char *got;         /* the host's type name, or the value's text */
   size_t got_len;
   int64_t got_length;      /* the vector's length */
+  /* A PT_IN_FLOAT32 column may come in two pieces (pt_collection_stage_split): `values` holds
+   * rows [0, head_rows) and values_tail rows [head_rows, n_rows). NULL: one block. */
+  const void *values_tail;
+  size_t head_rows;
 } pt_column_in;
 
 /** How an upsert applies the values of one field to the row it replaces (Milvus 2.6.17+
@@ -570,6 +574,18 @@ PT_API pt_status pt_collection_write(pt_collection *coll, const char *partition,
  */
 PT_API void *pt_collection_stage(pt_collection *coll, const char *partition, size_t partition_len,
                                  size_t field, size_t n_rows);
+
+/**
+ * As pt_collection_stage, and also where the rows would span the partition's last segment and
+ * one new segment: returns where rows [0, *head_rows) go (the last segment's unused tail) and
+ * sets *tail to where rows [*head_rows, n_rows) go (the start of the new segment), or returns as
+ * pt_collection_stage does with *tail NULL and *head_rows n_rows. A batch whose column `field`
+ * has these as its values and values_tail (pt_column_in), with the same head_rows, is stored
+ * without that column being copied. NULL when the rows would span more than two segments or
+ * for pt_collection_stage's other reasons.
+ */
+PT_API void *pt_collection_stage_split(pt_collection *coll, const char *partition, size_t partition_len,
+                                       size_t field, size_t n_rows, size_t *head_rows, void **tail);
 
 /**
  * As pt_collection_write, from JSON text: an array of row objects, one row object, or an array

@@ -88,7 +88,7 @@ static int read_i64(const pt_column_in *in, size_t i, int64_t *out) {
   case PT_IN_DOUBLE: case PT_IN_FLOAT32: {
     double d;
     if (in->kind == PT_IN_DOUBLE) memcpy(&d, v + i * 8, 8);
-    else { float f; memcpy(&f, v + i * 4, 4); d = f; }
+    else { float f; memcpy(&f, pt_in_at(in, i, 4), 4); d = f; } /* the one kind that may be in two pieces */
     if (d != floor(d)) return RD_NOT_INT; /* also NaN and Inf */
     if (d < -9223372036854775808.0 || d >= 9223372036854775808.0) return RD_RANGE;
     *out = (int64_t)d;
@@ -103,7 +103,7 @@ static int read_f64(const pt_column_in *in, size_t i, double *out) {
   const unsigned char *v = in->values;
   switch (in->kind) {
   case PT_IN_DOUBLE: memcpy(out, v + i * 8, 8); return RD_OK;
-  case PT_IN_FLOAT32: { float f; memcpy(&f, v + i * 4, 4); *out = f; return RD_OK; }
+  case PT_IN_FLOAT32: { float f; memcpy(&f, pt_in_at(in, i, 4), 4); *out = f; return RD_OK; }
   case PT_IN_INT64: { int64_t x; memcpy(&x, v + i * 8, 8); *out = (double)x; return RD_OK; }
   case PT_IN_INT32: { int32_t x; memcpy(&x, v + i * 4, 4); *out = x; return RD_OK; }
   default: return RD_KIND;
@@ -806,7 +806,12 @@ static bool column_checks_clean(const pt_batch *p, const pt_field *f, const pt_c
   case PT_INT32:
     if (in->kind == PT_IN_DOUBLE) return doubles_integral(in->values, p->n, -2147483648.0, 2147483648.0);
     return in->kind == PT_IN_INT32;
-  case PT_FLOAT_VECTOR: return in->kind == PT_IN_FLOAT32 && floats_finite(in->values, p->n * in->width);
+  case PT_FLOAT_VECTOR: {
+    if (in->kind != PT_IN_FLOAT32) return false;
+    size_t head = in->values_tail ? in->head_rows : p->n;
+    return floats_finite(in->values, head * in->width) &&
+           (!in->values_tail || floats_finite(in->values_tail, (p->n - head) * in->width));
+  }
   default: return false;
   }
 }
@@ -1110,8 +1115,8 @@ void pt_batch_store_cell(const pt_batch *p, size_t ci, size_t r, pt_segment *seg
     if (in->kind == PT_IN_FLOAT32) {
       /* staged values (pt_collection_stage) may already be here: the same bytes, or (an upsert
        * that overwrote some rows in place) a later row of the same staged block */
-      const float *src = (const float *)in->values + (size_t)r * f->width;
-      if ((const uint8_t *)src != dst) memmove(dst, src, rb);
+      const uint8_t *src = pt_in_row(in, r, rb);
+      if (src != dst) memmove(dst, src, rb);
     } else {
       for (uint32_t j = 0; j < f->width; j++) {
         double d = 0;
@@ -1342,6 +1347,13 @@ pt_status pt_batch_check(pt_batch *p, const pt_collection *c, pt_op op, const pt
     for (size_t k = 0; k < b->n_columns; k++)
       if (b->columns[k].n_rows > n) n = b->columns[k].n_rows;
     if (n > pt_collection_max_batch_rows(c)) return too_large(n * fixed_row_bytes(c), err);
+  }
+  /* a column in two pieces (pt_in_at reads it): float32 values only, split within the column */
+  for (size_t k = 0; k < b->n_columns; k++) {
+    const pt_column_in *in = &b->columns[k];
+    if (in->values_tail && (in->kind != PT_IN_FLOAT32 || !in->values || in->head_rows > in->n_rows))
+      return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
+                     "pt_collection_write: values_tail is for a FLOAT32 column split within its rows");
   }
 
   pt_status rc;

@@ -58,6 +58,21 @@ void pt_batch_release(pt_batch *b);
 /* The pt_cell state of batch row r of column ci (PT_CELL_MISSING when the column is absent). */
 int pt_batch_cell(const pt_batch *b, size_t ci, size_t r);
 
+/* Where element i (of `size` bytes; a row is `width` elements) of an input column's values is:
+ * in values, or past head_rows in values_tail when the column comes in two pieces
+ * (pt_column_in, pt_collection_stage_split). */
+static inline const uint8_t *pt_in_at(const pt_column_in *in, size_t i, size_t size) {
+  size_t head = in->head_rows * in->width;
+  if (in->values_tail && i >= head) return (const uint8_t *)in->values_tail + (i - head) * size;
+  return (const uint8_t *)in->values + i * size;
+}
+
+/* Row r (of `row_bytes`) of a fixed-width input column, as pt_in_at. */
+static inline const uint8_t *pt_in_row(const pt_column_in *in, size_t r, size_t row_bytes) {
+  if (in->values_tail && r >= in->head_rows) return (const uint8_t *)in->values_tail + (r - in->head_rows) * row_bytes;
+  return (const uint8_t *)in->values + r * row_bytes;
+}
+
 /* True when batch row r of column ci holds a value or a null, false when the row left it out. */
 static inline bool pt_batch_given(const pt_batch *b, size_t ci, size_t r) {
   return pt_batch_cell(b, ci, r) != PT_CELL_MISSING;

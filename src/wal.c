@@ -239,7 +239,16 @@ void pt_wal_batch(pt_walw *w, const pt_batch_in *b, pt_op op, pt_write_flags fla
     if (pt_wal_is_text(in->kind) && in->values && in->offsets) {
       text_items(w, in);
     } else if (unit && in->values && pt_mul_ok(unit, in->width, &bytes) && pt_mul_ok(bytes, in->n_rows, &bytes)) {
-      pt_wal_item(w, in->values, bytes);
+      if (in->values_tail) { /* a column in two pieces (pt_column_in) is recorded as one block */
+        size_t first = unit * in->width * in->head_rows; /* <= bytes: pt_batch_check */
+        uint8_t *to = item_open(w, bytes);
+        if (to) {
+          memcpy(to, in->values, first);
+          memcpy(to + first, in->values_tail, bytes - first);
+        }
+      } else {
+        pt_wal_item(w, in->values, bytes);
+      }
       pt_wal_item(w, NULL, 0);
     } else {
       pt_wal_item(w, NULL, 0);

@@ -427,7 +427,7 @@ static inline void copy_cell(const wplan *p, size_t ci, copy_kind kind, size_t r
     memcpy(dst, &p->keys[r].i, 8);
     return;
   }
-  const uint8_t *src = (const uint8_t *)p->b.cols[ci].in->values + r * rb;
+  const uint8_t *src = pt_in_row(p->b.cols[ci].in, r, rb); /* in two pieces, maybe */
   if (src != dst) memmove(dst, src, rb);
   if (col->valid) pt_bit_set(col->valid, off);
 }
@@ -551,9 +551,16 @@ static uint32_t append_target(wplan *p, target *t) {
       if (!t->rows && kind == COPY_BLOCK) {
         size_t rb = lay->row_bytes[ci];
         pt_column *col = &seg->cols[ci];
-        const uint8_t *src = (const uint8_t *)p->b.cols[ci].in->values + i * rb;
-        /* the same bytes when the host wrote them in place (pt_collection_stage) */
-        if (src != col->data + (size_t)off0 * rb) memcpy(col->data + (size_t)off0 * rb, src, k * rb);
+        const pt_column_in *in = p->b.cols[ci].in;
+        /* the same bytes when the host wrote them in place (pt_collection_stage); a column in
+         * two pieces is copied as two blocks */
+        size_t head = in->values_tail && i < in->head_rows ? in->head_rows - i : k;
+        if (head > k) head = k;
+        const uint8_t *src = pt_in_row(in, i, rb);
+        uint8_t *dst = col->data + (size_t)off0 * rb;
+        if (src != dst) memcpy(dst, src, head * rb);
+        if (head < k && (src = pt_in_row(in, i + head, rb)) != dst + head * rb)
+          memcpy(dst + head * rb, src, (k - head) * rb);
         if (col->valid)
           for (size_t j = 0; j < k; j++) pt_bit_set(col->valid, off0 + (uint32_t)j);
         continue;
@@ -873,6 +880,17 @@ fail:
 
 void *pt_collection_stage(pt_collection *c, const char *partition, size_t partition_len, size_t field,
                           size_t n_rows) {
+  size_t head;
+  void *tail;
+  void *at = pt_collection_stage_split(c, partition, partition_len, field, n_rows, &head, &tail);
+  return tail ? NULL : at; /* the rows would span two segments */
+}
+
+void *pt_collection_stage_split(pt_collection *c, const char *partition, size_t partition_len, size_t field,
+                                size_t n_rows, size_t *head_rows, void **tail) {
+  if (!head_rows || !tail) return NULL;
+  *tail = NULL;
+  *head_rows = n_rows;
   if (!c || c->partition_key_mode || field >= c->schema->n_fields || (int)field == c->layout.pk || !n_rows)
     return NULL;
   const pt_layout *lay = &c->layout;
@@ -887,10 +905,15 @@ void *pt_collection_stage(pt_collection *c, const char *partition, size_t partit
   pt_partition *part = c->parts[q];
   size_t cap = (size_t)lay->seg_mask + 1;
   size_t used_in_last = rows_in_last_segment(part, cap);
-  if (n_rows <= cap - used_in_last) return part->segs[part->n_segs - 1]->cols[field].data + used_in_last * rb;
-  if (used_in_last < cap || n_rows > cap) return NULL; /* the rows would span two segments */
+  size_t room = cap - used_in_last;
+  if (n_rows <= room) return part->segs[part->n_segs - 1]->cols[field].data + used_in_last * rb;
+  if (n_rows - room > cap) return NULL; /* the rows would span more than two segments */
+  /* the rest (or all, when the last segment is full) go to the new segment the write will take */
   if (!part->spare && !(part->spare = pt_segment_new(lay))) return NULL;
-  return part->spare->cols[field].data;
+  if (!room) return part->spare->cols[field].data;
+  *head_rows = room;
+  *tail = part->spare->cols[field].data;
+  return part->segs[part->n_segs - 1]->cols[field].data + used_in_last * rb;
 }
 
 /* The plan of a write:

@@ -171,22 +171,28 @@ test('a write keeps no reference to the rows or columns it was given', async () 
   assert.deepEqual(await all(c), expected([1, 2]));
 });
 
+/** A collection of an INT64 key, a FLOAT_VECTOR of `dim` and a VARCHAR tag. */
+const keyVecTag = (name, dim) => new Collection(uniqueName(name), new CollectionSchema([
+  new FieldSchema('id', DataType.INT64, { is_primary: true }),
+  new FieldSchema('vec', DataType.FLOAT_VECTOR, { dim }),
+  new FieldSchema('tag', DataType.VARCHAR, { max_length: 16 }),
+]));
+
+/** The vectors vecOf(k, ver) of `keys`, back to back. */
+const flatOf = (vecOf, dim) => (keys, ver) => {
+  const out = new Float32Array(keys.length * dim);
+  keys.forEach((k, i) => out.set(vecOf(k, ver), i * dim));
+  return out;
+};
+
 test('upsert of typed columns and of rows: existing keys overwritten in place, new keys appended, every vector as given', async () => {
   // a vector column of typed rows is written straight into the partition's storage
   // (pt_collection_stage); an upsert that overwrites some rows in place then moves the others
   // within that block: every value must still land on its own key
   const dim = 64, n = 600;
-  const c = new Collection(uniqueName('inplace'), new CollectionSchema([
-    new FieldSchema('id', DataType.INT64, { is_primary: true }),
-    new FieldSchema('vec', DataType.FLOAT_VECTOR, { dim }),
-    new FieldSchema('tag', DataType.VARCHAR, { max_length: 16 }),
-  ]));
+  const c = keyVecTag('inplace', dim);
   const vecOf = (k, ver) => Float32Array.from({ length: dim }, (_, j) => k * 1000 + ver * 100 + j);
-  const flat = (keys, ver) => {
-    const out = new Float32Array(keys.length * dim);
-    keys.forEach((k, i) => out.set(vecOf(k, ver), i * dim));
-    return out;
-  };
+  const flat = flatOf(vecOf, dim);
   const base = range(n);
   await c.insert([BigInt64Array.from(base, BigInt), flat(base, 0), base.map((k) => `t${k % 10}`)]);
   // every other key of the batch exists (tags of the same length: in place), the rest are new
@@ -215,5 +221,41 @@ test('upsert of typed columns and of rows: existing keys overwritten in place, n
   assert.equal(memoryUsage().used, before);
   const three = await c.query('id in [0, 2, 4]', { output_fields: ['vec'] });
   for (const r of three) assert.deepEqual([...r.vec], [...vecOf(r.id, 3)]);
+  c.drop();
+});
+
+test('batches that span two segments: vectors written in two pieces, read back exactly; a bad value in either piece refused', async () => {
+  // 768-d rows: 1,024 to a segment, so batches of 700 span segments (pt_wasm_stage lends the
+  // last segment's tail and the next segment's start); typed columns, rows, and upserts that
+  // overwrite some rows in place and move the others across the two pieces
+  const dim = 768, n = 700;
+  const c = keyVecTag('span', dim);
+  const vecOf = (k, ver) => Float32Array.from({ length: dim }, (_, j) => k * 10 + ver + j / 1024);
+  const flat = flatOf(vecOf, dim);
+  const want = new Map();
+  const typed = async (op, keys, ver) => {
+    await c[op]([BigInt64Array.from(keys, BigInt), flat(keys, ver), keys.map((k) => `t${k % 10}`)]);
+    for (const k of keys) want.set(k, ver);
+  };
+  await typed('insert', range(n), 0); // rows 0..699
+  // a NaN in the piece past the segment's end, then in the piece before it: nothing changes
+  for (const bad of [n - 10, 5]) {
+    const keys = range(n).map((i) => n + i);
+    const v = flat(keys, 0);
+    v[bad * dim + 3] = bad === 5 ? NaN : Infinity;
+    await rejects(() => c.insert([BigInt64Array.from(keys, BigInt), v, keys.map((k) => `t${k % 10}`)]),
+      { message: `value '${bad === 5 ? 'NaN' : '+Inf'}' is not a number or infinity` });
+    assert.equal(c.num_entities, n);
+  }
+  await typed('insert', range(n).map((i) => n + i), 0); // rows 700..1399: 324 + 376
+  await c.insert(range(n).map((i) => ({ id: 2 * n + i, vec: vecOf(2 * n + i, 0), tag: 'r' }))); // 1400..2099
+  for (let i = 0; i < n; i++) want.set(2 * n + i, 0);
+  // every other key exists (same tag size: in place), the rest are new and span 2048
+  const keys = range(n).map((i) => (i % 2 ? 3 * n + i : i * 3));
+  await typed('upsert', keys, 1);
+  assert.equal(c.num_entities, want.size);
+  const rows = await c.query('', { output_fields: ['vec'], limit: 16384 });
+  assert.equal(rows.length, want.size);
+  for (const r of rows) assert.deepEqual([...r.vec], [...vecOf(r.id, want.get(r.id))], `key ${r.id}`);
   c.drop();
 });

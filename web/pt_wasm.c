@@ -10,8 +10,9 @@
  *   with pt_wasm_alloc and frees them with pt_wasm_free; every buffer the core returns (JSON
  *   text, pt_rows, a search result) says how it is freed. A query or a search answers in one
  *   pt_wasm_block, status first, which the host reads with no further call.
- *   One loan: pt_wasm_stage lends the host the unused tail of a partition's storage for
- *   one fixed-width column of its next write (bulk vectors written once, in place); the core
+ *   One loan: pt_wasm_stage lends the host the unused tail of a partition's storage (and, for
+ *   rows that span two segments, the start of the next) for one fixed-width column of its next
+ *   write (bulk vectors written once, in place); the core
  *   owns it, the host never frees it, and it is valid until that write.
  *   pt_wasm_set_memory_limit caps what the core allocates (f64 bytes, 0: none); a call that
  *   would pass it fails with PT_NOMEM and the quota error (code 9), and changes nothing. A heap
@@ -115,7 +116,7 @@ EXPORT(pt_status, pt_wasm_write)(pt_collection *coll, const char *partition, siz
                                  int op, const pt_batch_in *batch, uint32_t flags,
                                  pt_mutation_result *result);
 EXPORT(void *, pt_wasm_stage)(pt_collection *coll, const char *partition, size_t partition_len,
-                              size_t field, size_t n_rows);
+                              size_t field, size_t n_rows, size_t *split);
 EXPORT(pt_status, pt_wasm_write_json)(pt_collection *coll, const char *partition, size_t partition_len,
                                       int op, const char *json, size_t len, uint32_t flags,
                                       const pt_field_op *field_ops, size_t n_field_ops,
@@ -297,7 +298,8 @@ const char *pt_wasm_constants(void) {
     "\"n_field_ops\":%d,\"field_ops\":%d},"
     "\"pt_field_op\":{\"size\":%d,\"name\":%d,\"name_len\":%d,\"op\":%d},"
     "\"pt_column_in\":{\"size\":%d,\"field\":%d,\"kind\":%d,\"name\":%d,\"name_len\":%d,\"n_rows\":%d,"
-    "\"width\":%d,\"values\":%d,\"offsets\":%d,\"cells\":%d,\"got\":%d,\"got_len\":%d,\"got_length\":%d},"
+    "\"width\":%d,\"values\":%d,\"offsets\":%d,\"cells\":%d,\"got\":%d,\"got_len\":%d,\"got_length\":%d,"
+    "\"values_tail\":%d,\"head_rows\":%d},"
     "\"pt_mutation_result\":{\"size\":%d,\"insert_count\":%d,\"delete_count\":%d,\"upsert_count\":%d,"
     "\"timestamp\":%d,\"n_keys\":%d,\"key_type\":%d,\"int_keys\":%d,\"str_offsets\":%d,\"str_data\":%d,\"rows_json\":%d,\"rows_json_offsets\":%d},"
     "\"pt_column_out\":{\"size\":%d,\"name\":%d,\"dtype\":%d,\"is_dynamic\":%d,\"width\":%d,"
@@ -348,7 +350,7 @@ const char *pt_wasm_constants(void) {
     OFF(pt_column_in, name), OFF(pt_column_in, name_len), OFF(pt_column_in, n_rows),
     OFF(pt_column_in, width), OFF(pt_column_in, values), OFF(pt_column_in, offsets),
     OFF(pt_column_in, cells), OFF(pt_column_in, got), OFF(pt_column_in, got_len),
-    OFF(pt_column_in, got_length),
+    OFF(pt_column_in, got_length), OFF(pt_column_in, values_tail), OFF(pt_column_in, head_rows),
     (int)sizeof(pt_mutation_result), OFF(pt_mutation_result, insert_count),
     OFF(pt_mutation_result, delete_count), OFF(pt_mutation_result, upsert_count),
     OFF(pt_mutation_result, timestamp), OFF(pt_mutation_result, n_keys),
@@ -554,9 +556,13 @@ pt_status pt_wasm_write(pt_collection *coll, const char *partition, size_t parti
   return pt_collection_write(coll, partition, partition_len, (pt_op)op, batch, flags, result, &last_error);
 }
 
+/* pt_collection_stage_split: split[0] gets head_rows, split[1] the tail (0: one block). */
 void *pt_wasm_stage(pt_collection *coll, const char *partition, size_t partition_len, size_t field,
-                    size_t n_rows) {
-  return pt_collection_stage(coll, partition, partition_len, field, n_rows);
+                    size_t n_rows, size_t *split) {
+  void *tail;
+  void *head = pt_collection_stage_split(coll, partition, partition_len, field, n_rows, &split[0], &tail);
+  split[1] = (size_t)(uintptr_t)tail;
+  return head;
 }
 
 pt_status pt_wasm_write_json(pt_collection *coll, const char *partition, size_t partition_len, int op,

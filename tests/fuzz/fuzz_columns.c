@@ -5,8 +5,9 @@
  * pt_input_kind, valid or not), a width byte and a cells byte (none, or states from the
  * data); values are taken from the rest of the input, sized exactly as the kind and width
  * say (the one promise a host makes: its buffers are as large as it declares), and text
- * offsets are increasing within the arena. The core must refuse what does not fit the schema
- * with an error and leave the store as it was.
+ * offsets are increasing within the arena. A FLOAT32 column whose cells byte has bit 1 set
+ * comes in two pieces (values_tail from head_rows on, the next byte). The core must refuse
+ * what does not fit the schema with an error and leave the store as it was.
  */
 #include "fuzz_common.h"
 
@@ -50,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t n = byte(&in) % 16;
   size_t ncols = byte(&in) % (MAX_COLS + 1);
   pt_column_in cols[MAX_COLS];
-  void *owned[MAX_COLS * 3];
+  void *owned[MAX_COLS * 4];
   size_t n_owned = 0;
   memset(cols, 0, sizeof cols);
   int32_t form = head % 3;
@@ -80,6 +81,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       col->offsets = offs;
       owned[n_owned++] = text;
       owned[n_owned++] = offs;
+    } else if (col->kind == PT_IN_FLOAT32 && (cells & 2)) {
+      /* in two pieces, as pt_collection_stage_split lends them: rows [0, head) and the rest,
+       * each in a buffer of its own; now and then split past the rows (refused) */
+      size_t row = value_size(col->kind) * col->width;
+      col->head_rows = byte(&in) % (col->n_rows + 2);
+      size_t head = col->head_rows <= col->n_rows ? col->head_rows : col->n_rows;
+      void *v = take(&in, row * head), *t = take(&in, row * (col->n_rows - head));
+      col->values = v;
+      col->values_tail = t;
+      owned[n_owned++] = v;
+      owned[n_owned++] = t;
     } else {
       void *v = take(&in, value_size(col->kind) * col->width * col->n_rows);
       col->values = v;

@@ -267,6 +267,73 @@ TEST(replay_gives_the_same_store) {
   free(l.p);
 }
 
+/* A vector column in two pieces (pt_collection_stage_split: rows spanning two segments, the
+ * host writing each piece in place) is recorded as one block, as the same rows given in one
+ * piece are (records of the same length), and the record replays to the same store. */
+TEST(a_column_in_two_pieces_is_recorded_as_one) {
+  enum { D = 8192, N = 50 }; /* 32 KB rows: 64 rows to a segment */
+  const char *schema = "{'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'v','dtype':101,'dim':8192}]}";
+  logbuf la = {NULL, 0, 0}, lb = {NULL, 0, 0};
+  pt_store *a = recording_store(), *b = recording_store();
+  create(a, &la, "s", schema, 0);
+  create(b, &lb, "s", schema, 0);
+  float *v = calloc((size_t)64 * D, sizeof *v);
+  int64_t ids[64];
+  for (int k = 0; k < 64; k++) ids[k] = k;
+  pt_error err;
+  pt_mutation_result res;
+  for (int side = 0; side < 2; side++) {
+    pt_store *s = side ? b : a;
+    pt_collection *c = pt_collection_find(s, "s", 1);
+    pt_column_in cols[2];
+    memset(cols, 0, sizeof cols);
+    cols[0] = (pt_column_in){0, PT_IN_INT64, NULL, 0, 40, 1, ids, NULL, NULL, NULL, 0, 0, NULL, 0};
+    cols[1] = (pt_column_in){1, PT_IN_FLOAT32, NULL, 0, 40, D, v, NULL, NULL, NULL, 0, 0, NULL, 0};
+    for (int r = 0; r < 40; r++) v[(size_t)r * D] = (float)r;
+    pt_batch_in bi = {PT_FORM_COLUMNS, 40, 2, cols, 0, NULL};
+    CHECK_OK(pt_collection_write(c, NULL, 0, PT_OP_INSERT, &bi, 0, &res, &err), &err);
+    pt_mutation_result_clear(&res);
+    /* keys 100.. : a in two pieces staged in place, b in one block */
+    int64_t keys[N];
+    for (int r = 0; r < N; r++) keys[r] = 100 + r;
+    size_t head = N;
+    void *tail = NULL;
+    float *at = side ? v : pt_collection_stage_split(c, NULL, 0, 1, N, &head, &tail);
+    CHECK(at != NULL && (side || (head == 24 && tail != NULL)));
+    for (int r = 0; r < N; r++) {
+      float *row = (size_t)r < head ? at + (size_t)r * D : (float *)tail + (size_t)(r - (int)head) * D;
+      memset(row, 0, D * sizeof *row);
+      row[0] = (float)r;
+      row[D - 1] = (float)-r;
+    }
+    cols[0] = (pt_column_in){0, PT_IN_INT64, NULL, 0, N, 1, keys, NULL, NULL, NULL, 0, 0, NULL, 0};
+    cols[1] = (pt_column_in){1, PT_IN_FLOAT32, NULL, 0, N, D, at, NULL, NULL, NULL, 0, 0, tail, tail ? head : 0};
+    bi = (pt_batch_in){PT_FORM_COLUMNS, N, 2, cols, 0, NULL};
+    CHECK_OK(pt_collection_write(c, NULL, 0, PT_OP_INSERT, &bi, 0, &res, &err), &err);
+    pt_mutation_result_clear(&res);
+    take(side ? &lb : &la, s);
+  }
+  CHECK_EQ_INT(la.len, lb.len);
+  char *da = test_dump_store(a);
+  pt_store *ra = later_store();
+  replay(ra, la.p, la.len);
+  char *dra = test_dump_store(ra);
+  CHECK_STR(dra, da);
+  /* the rows given in two pieces are the rows given in one */
+  char *sa = test_snapshot(pt_collection_find(a, "s", 1)), *sb = test_snapshot(pt_collection_find(b, "s", 1));
+  CHECK_STR(sa, sb);
+  free(sa);
+  free(sb);
+  free(da);
+  free(dra);
+  free(v);
+  free(la.p);
+  free(lb.p);
+  pt_store_close(a);
+  pt_store_close(b);
+  pt_store_close(ra);
+}
+
 TEST(failures_and_no_ops_record_nothing) {
   logbuf l = {NULL, 0, 0};
   pt_store *s = recording_store();
@@ -1060,7 +1127,7 @@ TEST(checkpoint_columns_adopted_in_place) {
   pt_store_close(a);
 }
 
-TEST_MAIN(T(checkpoint_columns_adopted_in_place), T(format0_logs_and_checkpoints_still_open), T(allocation_failure_while_recording), T(replay_gives_the_same_store), T(failures_and_no_ops_record_nothing),
+TEST_MAIN(T(checkpoint_columns_adopted_in_place), T(format0_logs_and_checkpoints_still_open), T(allocation_failure_while_recording), T(replay_gives_the_same_store), T(a_column_in_two_pieces_is_recorded_as_one), T(failures_and_no_ops_record_nothing),
           T(checkpoint_then_log), T(apply_next_replays_in_one_pass), T(torn_and_flipped_logs_read_a_prefix), T(forged_records_fail_cleanly),
           T(older_sparse_algo_names_replay), T(checkpoint_snapshots_under_the_record_checksum),
           T(runs_of_inserts_replay_in_one_call), T(a_run_enters_its_own_partitions), T(markers_move_no_clock),

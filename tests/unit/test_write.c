@@ -2210,22 +2210,33 @@ TEST(binary_vector_of_one_byte_through_json) {
 /* ---- pt_collection_stage: a vector column written straight into the partition's storage ---- */
 enum { SD = 8192 }; /* 32 KB rows: 64 rows to a segment */
 
-/* Writes keys [k0, k0 + n) with vectors v[j] = key * 10000 + j at `vec` (staged or not). */
-static pt_status staged_write(pt_collection *c, const char *part, pt_op op, int64_t k0, size_t n, float *vec,
-                              bool poison, pt_error *e) {
+/* Writes keys [k0, k0 + n) with vectors v[j] = key * 10000 + j: those of rows [0, head) at
+ * `vec` (staged or not), the rest at `tail` (a column in two pieces, pt_collection_stage_split;
+ * NULL: one block). Row `poison_row` (< n; none when n) gets a NaN. */
+static pt_status write_pieces(pt_collection *c, const char *part, pt_op op, int64_t k0, size_t n, float *vec,
+                              size_t head, float *tail, size_t poison_row, pt_error *e) {
   int64_t *keys = malloc(n * sizeof *keys);
   for (size_t r = 0; r < n; r++) {
     keys[r] = k0 + (int64_t)r;
-    for (size_t j = 0; j < SD; j++) vec[r * SD + j] = (float)(keys[r] * 10000 + (int64_t)j);
+    float *row = r < head ? vec + r * SD : tail + (r - head) * SD;
+    for (size_t j = 0; j < SD; j++) row[j] = (float)(keys[r] * 10000 + (int64_t)j);
+    if (r == poison_row) row[7] = NAN;
   }
-  if (poison) vec[3 * SD + 7] = NAN;
   pt_column_in cols[2] = {cin(0, PT_IN_INT64, n, 1, keys), cin(1, PT_IN_FLOAT32, n, SD, vec)};
+  cols[1].values_tail = tail;
+  cols[1].head_rows = tail ? head : 0;
   pt_batch_in b = {PT_FORM_COLUMNS, n, 2, cols};
   pt_mutation_result r;
   pt_status st = pt_collection_write(c, part, part ? strlen(part) : 0, op, &b, 0, &r, e);
   if (st == PT_OK) pt_mutation_result_clear(&r);
   free(keys);
   return st;
+}
+
+/* write_pieces in one block; `poison`: a NaN in row 3. */
+static pt_status staged_write(pt_collection *c, const char *part, pt_op op, int64_t k0, size_t n, float *vec,
+                              bool poison, pt_error *e) {
+  return write_pieces(c, part, op, k0, n, vec, n, NULL, poison ? 3 : n, e);
 }
 
 /* The vector stored for key k, checked against what staged_write wrote. */
@@ -2347,6 +2358,75 @@ TEST(stage_writes_vectors_in_place) {
   pt_store_close(st);
 }
 
+/* Rows that span the last segment and a new one are staged in two pieces: the last segment's
+ * tail and the new segment's start. A non-finite value in either piece is refused and leaves
+ * the store as it was; the rows are stored from both pieces, read back exactly; an upsert that
+ * overwrites some rows in place moves the others from the new segment into the last one's tail;
+ * a column in two pieces of another kind, or split past its rows, is refused (misuse). */
+TEST(stage_split_writes_vectors_in_two_pieces) {
+  pt_store *st = test_store();
+  pt_collection *c = coll(st, "split", "{'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'v','dtype':101,'dim':8192}]}");
+  pt_error e;
+  float *buf = malloc(64 * SD * sizeof *buf);
+  CHECK_OK(staged_write(c, NULL, PT_OP_INSERT, 0, 40, buf, false, &e), &e);
+  size_t head = 0;
+  void *tail = NULL;
+  /* fits: one block, as pt_collection_stage */
+  float *one = pt_collection_stage_split(c, NULL, 0, 1, 24, &head, &tail);
+  CHECK(one != NULL && tail == NULL && head == 24 && one == pt_collection_stage(c, NULL, 0, 1, 24));
+  /* 50 rows: 24 in the last segment's tail, 26 in a new segment; three segments: none */
+  CHECK(pt_collection_stage(c, NULL, 0, 1, 50) == NULL);
+  CHECK(pt_collection_stage_split(c, NULL, 0, 1, 24 + 64 + 1, &head, &tail) == NULL);
+  float *p = pt_collection_stage_split(c, NULL, 0, 1, 50, &head, &tail);
+  CHECK(p == one && head == 24 && tail != NULL);
+  /* a bad value in the tail piece, then in the head piece: refused, nothing changed */
+  CHECK_EQ_INT(write_pieces(c, NULL, PT_OP_INSERT, 40, 50, p, head, tail, 30, &e), PT_RANGE);
+  CHECK_MSG(&e, "value 'NaN' is not a number or infinity");
+  CHECK_EQ_INT(write_pieces(c, NULL, PT_OP_INSERT, 40, 50, p, head, tail, 3, &e), PT_RANGE);
+  CHECK_EQ_INT(count_of(c, NULL), 40);
+  float *again = pt_collection_stage_split(c, NULL, 0, 1, 50, &head, &tail);
+  CHECK(again == p && head == 24);
+  CHECK_OK(write_pieces(c, NULL, PT_OP_INSERT, 40, 50, p, head, tail, 50, &e), &e);
+  CHECK_EQ_INT(count_of(c, NULL), 90);
+  bool all = true;
+  for (int64_t k = 0; k < 90; k++) all = all && vector_is(c, k);
+  CHECK(all);
+  /* the new segment took the tail piece: staging goes on after its 26 rows */
+  CHECK(pt_collection_stage(c, NULL, 0, 1, 1) == (float *)tail + 26 * SD);
+  /* upsert across the boundary of segments 2 and 3 (rows 90..127 free in segment 2): keys 88,
+   * 89 are overwritten in place from the head piece's first two rows; keys 90.. are appended,
+   * the ones in the tail piece moved up into the head piece's place */
+  float *u = pt_collection_stage_split(c, NULL, 0, 1, 38 + 5, &head, &tail);
+  CHECK(u != NULL && head == 38 && tail != NULL);
+  CHECK_OK(write_pieces(c, NULL, PT_OP_UPSERT, 88, 43, u, head, tail, 43, &e), &e);
+  CHECK_EQ_INT(count_of(c, NULL), 131);
+  all = true;
+  for (int64_t k = 0; k < 131; k++) all = all && vector_is(c, k);
+  CHECK(all);
+  /* misuse: another kind in two pieces, a split past the rows */
+  {
+    int64_t keys[2] = {900, 901};
+    float v[2 * SD];
+    memset(v, 0, sizeof v);
+    pt_column_in cols[2] = {cin(0, PT_IN_INT64, 2, 1, keys), cin(1, PT_IN_FLOAT32, 2, SD, v)};
+    cols[0].values_tail = keys + 1;
+    cols[0].head_rows = 1;
+    pt_batch_in b = {PT_FORM_COLUMNS, 2, 2, cols};
+    pt_mutation_result r;
+    CHECK_EQ_INT(pt_collection_write(c, NULL, 0, PT_OP_INSERT, &b, 0, &r, &e), PT_MISUSE);
+    cols[0].values_tail = NULL;
+    cols[1].values_tail = v + SD;
+    cols[1].head_rows = 3;
+    CHECK_EQ_INT(pt_collection_write(c, NULL, 0, PT_OP_INSERT, &b, 0, &r, &e), PT_MISUSE);
+    cols[1].head_rows = 1;
+    CHECK_OK(pt_collection_write(c, NULL, 0, PT_OP_INSERT, &b, 0, &r, &e), &e);
+    pt_mutation_result_clear(&r);
+    CHECK_EQ_INT(count_of(c, NULL), 133);
+  }
+  free(buf);
+  pt_store_close(st);
+}
+
 /* String columns given whole (typed columns, every cell a value) are checked as a column and
  * copied into storage as a block: ASCII and non-ASCII strings, empty ones, a nullable column,
  * batches that fill a segment and spill into the next (SD-wide vectors: 64 rows a segment),
@@ -2416,7 +2496,7 @@ TEST(string_columns_written_whole) {
   pt_store_close(st);
 }
 
-TEST_MAIN(T(binary_vector_of_one_byte_through_json), T(string_columns_written_whole), T(stage_writes_vectors_in_place), T(insert_keeps_duplicate_keys), T(large_inserts_chain_duplicate_keys), T(small_inserts_into_a_large_index_wait_and_are_found), T(upsert_is_scoped_to_the_target_partition), T(upsert_counts_and_keys), T(upsert_in_place),
+TEST_MAIN(T(binary_vector_of_one_byte_through_json), T(string_columns_written_whole), T(stage_writes_vectors_in_place), T(stage_split_writes_vectors_in_two_pieces), T(insert_keeps_duplicate_keys), T(large_inserts_chain_duplicate_keys), T(small_inserts_into_a_large_index_wait_and_are_found), T(upsert_is_scoped_to_the_target_partition), T(upsert_counts_and_keys), T(upsert_in_place),
           T(duplicate_keys_in_one_upsert_batch), T(auto_id_keys), T(allow_insert_auto_id), T(nullable_and_default_values), T(dynamic_field),
           T(every_type_round_trips), T(int8_sparse_and_varchar_keys_round_trip), T(json_numbers_are_exact),
           T(json_values_are_stored_in_canonical_form),

@@ -693,7 +693,12 @@ class Engine {
         const M = this.#M;
         const h = this.resolve(store, name, expected);
         const [pp, pl] = partition === null ? [0, 0] : scope.string(partition);
-        const stage = (field, n) => M._pt_wasm_stage(h.ptr, pp, pl, field, n) >>> 0;
+        const split = scope.alloc(8); // pt_wasm_stage's head_rows and tail
+        const stage = (field, n, p) => {
+          p.values = M._pt_wasm_stage(h.ptr, pp, pl, field, n, split) >>> 0;
+          if (p.values) [p.headRows, p.tail] = [M.HEAPU32[split >>> 2], M.HEAPU32[(split >>> 2) + 1]];
+          return p.values;
+        };
         const ops = this.#fieldOps(scope, merge.fieldOps);
         const batchPtr = copyBatch(M, this.layout, scope, batch, stage, ops);
         const res = this.#result(scope);
@@ -1432,11 +1437,17 @@ const changedWhileRead = () =>
 /** Copies a vector column given row by row into linear memory at `ptr`: typed arrays as they
  * are (checked to be still of the field's width), arrays from the numbers read (rowData; all at
  * once when every row was an array). */
-function writeRowVectors(f32, ptr, c) {
+function writeRowVectors(f32, ptr, c, tail, head) {
   const { rowVectors: rows, rowData: data, width: w, n } = c;
   const at = ptr >>> 2;
-  if (c.inRowData === n) return f32.set(data.subarray(0, n * w), at);
+  if (!tail) head = n; // one block; else rows from `head` on go to `tail` (pt_wasm_stage)
+  if (c.inRowData === n) {
+    f32.set(data.subarray(0, head * w), at);
+    if (head < n) f32.set(data.subarray(head * w, n * w), tail >>> 2);
+    return;
+  }
   for (let r = 0, o = at; r < n; r++, o += w) {
+    if (r === head) o = tail >>> 2;
     const v = rows[r];
     if (v === undefined) f32.fill(0, o, o + w); // a cell the core reports
     else if (typeof v === 'number') f32.set(data.subarray(r * w, r * w + w), o); // IN_ROW_DATA
@@ -1461,6 +1472,12 @@ function stageable(c) {
     c.width === f.dim && c.n > 0 && (c.rowVectors !== null || typedLength(c.values) === c.n * c.width);
 }
 
+/** Writes bytes at `at`, the first `head` of them, and the rest at `tail`. */
+function splitSet(u8, bytes, at, tail, head) {
+  u8.set(bytes.subarray(0, head), at);
+  u8.set(bytes.subarray(head), tail);
+}
+
 /** Writes the pt_column_in at `base` for transcribed column c, whose buffers are at p. */
 function columnIn(dv, L, base, c, p) {
   dv.setInt32(base + L.field, c.index, true);
@@ -1475,6 +1492,8 @@ function columnIn(dv, L, base, c, p) {
   dv.setUint32(base + L.got, p.got, true);
   dv.setUint32(base + L.got_len, p.gotLen, true);
   dv.setBigInt64(base + L.got_length, BigInt(Math.trunc(c.gotLength)), true);
+  dv.setUint32(base + L.values_tail, p.tail, true);
+  dv.setUint32(base + L.head_rows, p.headRows, true);
 }
 
 /**
@@ -1492,14 +1511,15 @@ function copyBatch(M, layout, scope, batch, stage, ops) {
   M.HEAPU8.fill(0, colsPtr, colsPtr + batch.nColumns * L.size);
   const batchPtr = scope.alloc(B.size);
   const ptrs = cols.map((c) => {
-    const p = { values: 0, offsets: 0, cells: 0, name: 0, nameLen: 0, got: 0, gotLen: 0, cap: 0, bytes: null };
+    const p = { values: 0, tail: 0, headRows: 0, offsets: 0, cells: 0, name: 0, nameLen: 0, got: 0, gotLen: 0, cap: 0, bytes: null };
     if (c.kind !== TEXT && c.kind !== JSON_ && c.kind !== ABSENT && c.values) p.bytes = valueBytes(c);
     if (c.kind === TEXT || c.kind === JSON_) {
       p.cap = stringsCapacity(c.values, c.cells, c.n);
       p.values = scope.alloc(Math.max(1, p.cap));
       p.offsets = scope.alloc((c.n + 1) * 4);
-    } else if (stage !== null && stageable(c) && (p.values = stage(c.field.index, c.n))) {
-      // in place: the core's own storage for these rows
+    } else if (stage !== null && stageable(c) && stage(c.field.index, c.n, p)) {
+      // in place: the core's own storage for these rows (in two pieces when they span two
+      // segments: p.tail, from row p.headRows on)
     } else if (c.kind === FLOAT32 && c.rowVectors) {
       p.values = scope.alloc(Math.max(1, c.n * c.width * 4));
     } else if (p.bytes) {
@@ -1520,7 +1540,8 @@ function copyBatch(M, layout, scope, batch, stage, ops) {
   for (let k = 0; k < cols.length; k++) {
     const c = cols[k], p = ptrs[k];
     if (c.kind === TEXT || c.kind === JSON_) encodeStrings(u8, u32, p.values, p.offsets >>> 2, c.values, c.cells, c.n, VALUE);
-    else if (c.kind === FLOAT32 && c.rowVectors) writeRowVectors(M.HEAPF32, p.values, c);
+    else if (c.kind === FLOAT32 && c.rowVectors) writeRowVectors(M.HEAPF32, p.values, c, p.tail, p.headRows);
+    else if (p.tail) splitSet(u8, p.bytes, p.values, p.tail, p.headRows * c.width * IN_BYTES[c.kind]);
     else if (p.bytes) u8.set(p.bytes, p.values);
     if (p.cells) u8.set(c.cells, p.cells);
   }
