@@ -116,19 +116,12 @@ static inline lanes4 l2_lanes_bf16(lanes4 s, const float *q, const uint16_t *x) 
   return s;
 }
 
-/* with `check` (a constant at each call), stops once the part summed, folded as at the end and
- * checked once, at three quarters of the dimensions (distance.h), exceeds `bound` */
-static inline float l2_bf16(const float *q, const uint16_t *x, size_t n, float bound, bool check) {
+float pt_dist_l2_bf16_scalar(const float *q, const uint16_t *x, size_t n) {
   lanes4 s0 = {{0, 0, 0, 0}}, s1 = s0;
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     s0 = l2_lanes_bf16(s0, q + i, x + i);
     s1 = l2_lanes_bf16(s1, q + i + 4, x + i + 4);
-    if (check && i + 8 < n && (i + 8) * 4 >= 3 * n && i * 4 < 3 * n) {
-      lanes4 t = add_lanes(s0, s1);
-      float part = (t.v[0] + t.v[1]) + (t.v[2] + t.v[3]);
-      if (part > bound) return part;
-    }
   }
   lanes4 t = add_lanes(s0, s1);
   float s = (t.v[0] + t.v[1]) + (t.v[2] + t.v[3]);
@@ -139,11 +132,6 @@ static inline float l2_bf16(const float *q, const uint16_t *x, size_t n, float b
   return s;
 }
 
-float pt_dist_l2_bf16_scalar(const float *q, const uint16_t *x, size_t n) { return l2_bf16(q, x, n, 0, false); }
-
-float pt_dist_l2_bf16_bounded_scalar(const float *q, const uint16_t *x, size_t n, float bound) {
-  return l2_bf16(q, x, n, bound, true);
-}
 
 float pt_dist_dot_f16_scalar(const float *q, const uint16_t *x, size_t n) {
   float s = 0;
@@ -184,6 +172,30 @@ int32_t pt_dist_l2_i8_scalar(const int8_t *a, const int8_t *b, size_t n) {
   return s;
 }
 
+/* int16 codes (distance.h): blocks of 128 dimensions summed exactly in four int32 lanes (lane k:
+ * dimensions 2k and 2k + 1 of each 8), each block's lanes added to four float lanes */
+#define I16_BLOCK 128
+static inline float i16_sum(const int16_t *a, const int16_t *b, size_t n, bool l2) {
+  float f[4] = {0, 0, 0, 0};
+  size_t i = 0;
+  while (i + 8 <= n) {
+    int32_t acc[4] = {0, 0, 0, 0};
+    size_t end = n - i > I16_BLOCK ? i + I16_BLOCK : n;
+    for (; i + 8 <= end; i += 8)
+      for (int k = 0; k < 4; k++) {
+        int32_t x0 = a[i + 2 * k], y0 = b[i + 2 * k], x1 = a[i + 2 * k + 1], y1 = b[i + 2 * k + 1];
+        acc[k] += l2 ? (x0 - y0) * (x0 - y0) + (x1 - y1) * (x1 - y1) : x0 * y0 + x1 * y1;
+      }
+    for (int k = 0; k < 4; k++) f[k] += (float)acc[k];
+  }
+  int32_t t = 0;
+  for (; i < n; i++) t += l2 ? (a[i] - b[i]) * (a[i] - b[i]) : a[i] * b[i];
+  return ((f[0] + f[1]) + (f[2] + f[3])) + (float)t;
+}
+
+float pt_dist_l2_i16_scalar(const int16_t *a, const int16_t *b, size_t n) { return i16_sum(a, b, n, true); }
+float pt_dist_dot_i16_scalar(const int16_t *a, const int16_t *b, size_t n) { return i16_sum(a, b, n, false); }
+
 static unsigned popcount8(uint8_t x) {
   x = (uint8_t)(x - ((x >> 1) & 0x55));
   x = (uint8_t)((x & 0x33) + ((x >> 2) & 0x33));
@@ -219,9 +231,8 @@ float pt_dist_dot_norm_f32(const float *q, const float *x, size_t n, float *norm
 void pt_dist_cosine_div(float *dot, const float *norm, size_t n) { pt_dist_cosine_div_scalar(dot, norm, n); }
 float pt_dist_dot_bf16(const float *q, const uint16_t *x, size_t n) { return pt_dist_dot_bf16_scalar(q, x, n); }
 float pt_dist_l2_bf16(const float *q, const uint16_t *x, size_t n) { return pt_dist_l2_bf16_scalar(q, x, n); }
-float pt_dist_l2_bf16_bounded(const float *q, const uint16_t *x, size_t n, float bound) {
-  return pt_dist_l2_bf16_bounded_scalar(q, x, n, bound);
-}
+float pt_dist_l2_i16(const int16_t *a, const int16_t *b, size_t n) { return pt_dist_l2_i16_scalar(a, b, n); }
+float pt_dist_dot_i16(const int16_t *a, const int16_t *b, size_t n) { return pt_dist_dot_i16_scalar(a, b, n); }
 int32_t pt_dist_dot_i8(const int8_t *a, const int8_t *b, size_t n) { return pt_dist_dot_i8_scalar(a, b, n); }
 int32_t pt_dist_l2_i8(const int8_t *a, const int8_t *b, size_t n) { return pt_dist_l2_i8_scalar(a, b, n); }
 uint32_t pt_dist_hamming(const uint8_t *a, const uint8_t *b, size_t n) { return pt_dist_hamming_scalar(a, b, n); }

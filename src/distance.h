@@ -49,19 +49,23 @@ float pt_dist_dot_bf16_scalar(const float *q, const uint16_t *x, size_t n);
 float pt_dist_l2_bf16_scalar(const float *q, const uint16_t *x, size_t n);
 float pt_dist_dot_bf16(const float *q, const uint16_t *x, size_t n);
 float pt_dist_l2_bf16(const float *q, const uint16_t *x, size_t n);
-/* pt_dist_l2_bf16 needed only when it is at most `bound`, as pt_dist_l2_f32_bounded, but checked
- * once, at three quarters of the dimensions; a result <= bound is bitwise pt_dist_l2_bf16's.
- * Only an HNSW build calls it: of the rows a build scores about three in four end past the
- * bound, yet a part summed rarely passes it sooner (counted on 20,000 mixture rows at 128-d: none
- * at 32 dimensions, 1 in 80,000 at 64, 8.5 % at 96), so checks every 32 dimensions cost more
- * horizontal sums than they saved (12 % of the build's processor time in WebAssembly). */
-float pt_dist_l2_bf16_bounded_scalar(const float *q, const uint16_t *x, size_t n, float bound);
-float pt_dist_l2_bf16_bounded(const float *q, const uint16_t *x, size_t n, float bound);
 /* x . x of a float16 (bf16 false) or bfloat16 row, summed in float in order (the exact scan's
  * and an HNSW index's COSINE divide by its sqrtf, so both give bitwise equal distances). */
 float pt_dist_norm2_half(const uint16_t *x, size_t n, int bf16);
 #define pt_dist_dot_f16 pt_dist_dot_f16_scalar
 #define pt_dist_l2_f16 pt_dist_l2_f16_scalar
+
+/* ---- int16 fixed point (an HNSW build's copies of its rows) ----
+ * Codes of at most PT_DIST_I16_MAX in magnitude (the caller's promise): a difference fits in
+ * int16 and a block of 128 dimensions sums exactly in int32 lanes (i32x4.dot_i16x8_s pairs
+ * dimensions 2k and 2k + 1 of each 8 into lane k). Each block's four lanes are converted to
+ * float and added to four float lanes, folded as (l0 + l1) + (l2 + l3); the last n % 8 terms are
+ * summed exactly and added last. The scalar and SIMD128 versions are bitwise equal. */
+#define PT_DIST_I16_MAX 4095
+float pt_dist_l2_i16_scalar(const int16_t *a, const int16_t *b, size_t n);
+float pt_dist_dot_i16_scalar(const int16_t *a, const int16_t *b, size_t n);
+float pt_dist_l2_i16(const int16_t *a, const int16_t *b, size_t n);
+float pt_dist_dot_i16(const int16_t *a, const int16_t *b, size_t n);
 
 /* ---- int8 (exact in int32) ---- */
 int32_t pt_dist_dot_i8_scalar(const int8_t *a, const int8_t *b, size_t n);

@@ -132,9 +132,7 @@ float pt_dist_dot_bf16(const float *q, const uint16_t *x, size_t n) {
   return s;
 }
 
-/* with `check` (a constant at each call), stops once the part summed, folded as at the end and
- * checked once, at three quarters of the dimensions (distance.h), exceeds `bound` */
-static inline float l2_bf16(const float *q, const uint16_t *x, size_t n, float bound, bool check) {
+float pt_dist_l2_bf16(const float *q, const uint16_t *x, size_t n) {
   v128_t s0 = wasm_f32x4_splat(0), s1 = s0;
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -143,10 +141,6 @@ static inline float l2_bf16(const float *q, const uint16_t *x, size_t n, float b
     v128_t d1 = wasm_f32x4_sub(wasm_v128_load(q + i + 4), wasm_i32x4_shl(wasm_u32x4_extend_high_u16x8(h), 16));
     s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(d0, d0));
     s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(d1, d1));
-    if (check && i + 8 < n && (i + 8) * 4 >= 3 * n && i * 4 < 3 * n) {
-      float part = hsum(wasm_f32x4_add(s0, s1));
-      if (part > bound) return part;
-    }
   }
   float s = hsum(wasm_f32x4_add(s0, s1));
   for (; i < n; i++) {
@@ -159,11 +153,28 @@ static inline float l2_bf16(const float *q, const uint16_t *x, size_t n, float b
   return s;
 }
 
-float pt_dist_l2_bf16(const float *q, const uint16_t *x, size_t n) { return l2_bf16(q, x, n, 0, false); }
 
-float pt_dist_l2_bf16_bounded(const float *q, const uint16_t *x, size_t n, float bound) {
-  return l2_bf16(q, x, n, bound, true);
+/* int16 codes: blocks of 128 dimensions summed exactly in int32 lanes (distance.h) */
+static inline float i16_sum(const int16_t *a, const int16_t *b, size_t n, bool l2) {
+  v128_t f = wasm_f32x4_splat(0);
+  size_t i = 0;
+  while (i + 8 <= n) {
+    v128_t acc = wasm_i32x4_splat(0);
+    size_t end = n - i > 128 ? i + 128 : n;
+    for (; i + 8 <= end; i += 8) {
+      v128_t x = wasm_v128_load(a + i), y = wasm_v128_load(b + i);
+      if (l2) x = y = wasm_i16x8_sub(x, y);
+      acc = wasm_i32x4_add(acc, wasm_i32x4_dot_i16x8(x, y));
+    }
+    f = wasm_f32x4_add(f, wasm_f32x4_convert_i32x4(acc));
+  }
+  int32_t t = 0;
+  for (; i < n; i++) t += l2 ? (a[i] - b[i]) * (a[i] - b[i]) : a[i] * b[i];
+  return hsum(f) + (float)t;
 }
+
+float pt_dist_l2_i16(const int16_t *a, const int16_t *b, size_t n) { return i16_sum(a, b, n, true); }
+float pt_dist_dot_i16(const int16_t *a, const int16_t *b, size_t n) { return i16_sum(a, b, n, false); }
 
 /* int8: widen to int16 and multiply-add pairs into int32 (exact) */
 int32_t pt_dist_dot_i8(const int8_t *a, const int8_t *b, size_t n) {

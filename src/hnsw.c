@@ -34,17 +34,23 @@
  * copy of the generator: a batch either fails with PT_NOMEM before it changes anything, or
  * completes.
  *
- * What an add scores (HNSW): bfloat16 copies of the prepared rows (unit for COSINE), kept by the
- * graph in node order, against the new row in float32. A build reads a row for each distance,
- * from anywhere in memory: the copies are half the bytes of the float rows and side by side,
- * and most of what a build scores is rejected, which the bounded L2 kernel stops early. The
- * rounding (8 bits of mantissa) moves a distance by far less than the gaps the heuristic
- * compares; searches score the float rows, so the distances returned are exact. The copies are
- * not saved: after a load, the next add makes them again from the rows, the same bits (a
- * compaction carries them over).
+ * What an add scores (HNSW): fixed-point copies of the prepared rows (unit for COSINE), kept by
+ * the graph in node order: int16 codes round(x 2^e), one power-of-two scale for the whole graph,
+ * the largest that keeps every code within PT_DIST_I16_MAX (4095), so that a step is at most
+ * 1/2047 of the largest |x|. The new row is scored by its own codes. A build reads a row for
+ * each distance, from anywhere in memory: the codes are half the bytes of the float rows and
+ * side by side, and integer kernels score them with under half the instructions of a float
+ * kernel over bfloat16 copies (per 8 dimensions a subtraction and an i32x4.dot_i16x8_s, no
+ * widening; distance.h). The rounding moves a distance by far less than the gaps the heuristic
+ * compares, unless a few values are hundreds of times the others' spread; searches score the
+ * float rows, so the distances returned are exact. The scale depends only on the nodes and the
+ * rows being added (their largest |x|, fx_prepare): a batch holding a larger one first makes
+ * every node's codes again (at most once each time the largest |x| doubles). The codes are not
+ * saved: after a load or a compaction, the next add makes them again from the rows (after a
+ * load, the same bits).
  *
  * On a FLOAT16_VECTOR or BFLOAT16_VECTOR field (HNSW only) the rows are halves: an add decodes
- * the new row to float32 (then its bfloat16 copy, as for float rows), and a search scores the
+ * the new row to float32 (then its codes, as for float rows), and a search scores the
  * half rows against the float32 query with distance.h's half kernels, as the exact scan does, so
  * the distances returned are the exact scan's, bit for bit.
  *
@@ -54,7 +60,7 @@
  *
  * Memory per node: 4 (row) + 1 (level) + 4 (upper-layer offset) + 4 (1 + 2M) bytes (layer 0
  * links) + 2 (visit mark), plus 4 (1 + M) per upper layer (about 1 node in M has one), plus dim
- * bytes of codes for HNSW_SQ or 2 dim bytes of bfloat16 rows for HNSW. The float rows stay in
+ * bytes of codes for HNSW_SQ or 2 dim bytes of fixed-point codes for HNSW. The float rows stay in
  * the segments.
  *
  * THE PAYLOAD (index.c's format, after the header)
@@ -94,9 +100,12 @@ struct pt_hnsw {
   uint32_t *upper;    /* per layer l >= 1 of a node: count, then up to M links */
   size_t upper_used, upper_cap;
   uint8_t *codes;     /* HNSW_SQ: dim bytes per node */
-  uint16_t *bf;       /* HNSW: dim bfloat16 per node, its prepared row, what adds score (below) */
-  uint32_t bf_n;      /* HNSW: nodes 0..bf_n) have their bfloat16 row (not saved: the next add
-                         makes the others' from the rows) */
+  int16_t *fx;        /* HNSW: dim fixed-point codes per node, its prepared row, what adds score
+                         (below) */
+  uint32_t fx_n;      /* HNSW: nodes 0..fx_n) have their codes (not saved: the next add makes them
+                         again from the rows) */
+  int fx_exp;         /* HNSW: the codes' scale: code = round(x 2^fx_exp) */
+  float fx_max;       /* HNSW: the largest |x| of nodes 0..fx_n)'s prepared rows */
   pt_sq8 sqz;
   bool trained;
   uint32_t entry, top; /* entry point (PT_INDEX_NONE when empty) and its level */
@@ -122,7 +131,8 @@ struct pt_hnsw {
 typedef struct hpoint {
   const float *v;  /* float rows: the point (unit for COSINE) */
   pt_sq8_query s;  /* HNSW_SQ */
-  bool coded;      /* HNSW: scored against the nodes' bfloat16 rows (adds), not the float rows */
+  const int16_t *c; /* HNSW, coded: the point's fixed-point codes */
+  bool coded;       /* HNSW: scored against the nodes' fixed-point codes (adds), not the float rows */
 } hpoint;
 
 /* ============================================================================================
@@ -161,7 +171,7 @@ static void unlend(pt_hnsw *h) {
  * float row in the partition. */
 static inline const void *data_of(const pt_hnsw *h, const pt_index_rows *rows, const hpoint *q, uint32_t node) {
   if (h->sq) return h->codes + (size_t)node * h->dim;
-  if (q->coded) return h->bf + (size_t)node * h->dim;
+  if (q->coded) return h->fx + (size_t)node * h->dim;
   return rows->get(rows->ctx, h->rows[node]);
 }
 
@@ -169,8 +179,8 @@ static inline const void *data_of(const pt_hnsw *h, const pt_index_rows *rows, c
  * (pt_index_dist_within; INFINITY: always). */
 static inline float score(const pt_hnsw *h, const hpoint *q, const void *x, float bound) {
   if (h->sq) return pt_sq8_dist(&h->sqz, h->metric, &q->s, x);
-  if (q->coded) /* COSINE: unit rows, a unit query */
-    return h->metric == PT_INDEX_L2 ? pt_dist_l2_bf16_bounded(q->v, x, h->dim, bound) : -pt_dist_dot_bf16(q->v, x, h->dim);
+  if (q->coded) /* COSINE: of unit rows */
+    return h->metric == PT_INDEX_L2 ? pt_dist_l2_i16(q->c, x, h->dim) : -pt_dist_dot_i16(q->c, x, h->dim);
   return pt_index_dist_row(h->elem, h->metric, q->v, x, h->dim, bound);
 }
 
@@ -226,9 +236,7 @@ static void point_query(pt_hnsw *h, const float *q, hpoint *out) {
 static void point_node(pt_hnsw *h, const pt_index_rows *rows, uint32_t node, bool coded, hpoint *out) {
   out->coded = coded;
   if (coded) {
-    const uint16_t *c = h->bf + (size_t)node * h->dim;
-    for (uint32_t d = 0; d < h->dim; d++) h->cv[d] = pt_bf16_to_f32(c[d]);
-    out->v = h->cv;
+    out->c = h->fx + (size_t)node * h->dim;
     return;
   }
   if (h->sq) {
@@ -280,16 +288,16 @@ static pt_status grow_nodes(pt_hnsw *h, hgrow *gr, size_t need) {
   size_t old = h->cap, cap = old ? old * 2 : 64;
   if (cap < need) cap = need;
   if (cap > UINT32_MAX - 1) cap = UINT32_MAX - 1;
-  size_t block = (size_t)(1 + h->M0) * sizeof(uint32_t), link_bytes, code_bytes, bf_bytes;
+  size_t block = (size_t)(1 + h->M0) * sizeof(uint32_t), link_bytes, code_bytes, fx_bytes;
   if (!pt_mul_ok(cap, block, &link_bytes) || !pt_mul_ok(cap, h->dim, &code_bytes) ||
-      !pt_mul_ok(code_bytes, sizeof *h->bf, &bf_bytes))
+      !pt_mul_ok(code_bytes, sizeof *h->fx, &fx_bytes))
     return PT_NOMEM;
   pt_status rc;
   if ((rc = STAGE(gr, h, rows, old * 4, cap * 4)) != PT_OK || (rc = STAGE(gr, h, level, old, cap)) != PT_OK ||
       (rc = STAGE(gr, h, upper_at, old * 4, cap * 4)) != PT_OK ||
       (rc = STAGE(gr, h, link0, old * block, link_bytes)) != PT_OK ||
       (h->sq && (rc = STAGE(gr, h, codes, old * h->dim, code_bytes)) != PT_OK) ||
-      (!h->sq && (rc = STAGE(gr, h, bf, (size_t)h->bf_n * h->dim * sizeof *h->bf, bf_bytes)) != PT_OK) ||
+      (!h->sq && (rc = STAGE(gr, h, fx, (size_t)h->fx_n * h->dim * sizeof *h->fx, fx_bytes)) != PT_OK) ||
       (rc = STAGE(gr, h, dead, (old + 7) / 8, (cap + 7) / 8)) != PT_OK ||
       (rc = STAGE(gr, h, visit, old * 2, cap * 2)) != PT_OK)
     return rc;
@@ -519,10 +527,68 @@ static void link_back(pt_hnsw *h, const pt_index_rows *rows, uint32_t node, uint
   links[0] = link_word((uint32_t)kept, (uint32_t)kept);
 }
 
-/* Node `node`'s bfloat16 row from its prepared row x (unit for COSINE). */
-static void encode_bf(pt_hnsw *h, const float *x, uint32_t node) {
-  uint16_t *c = h->bf + (size_t)node * h->dim;
-  for (uint32_t d = 0; d < h->dim; d++) c[d] = pt_f32_to_bf16(x[d]);
+/* Node `node`'s fixed-point codes from its prepared row x (unit for COSINE): round(x 2^fx_exp),
+ * within PT_DIST_I16_MAX (fx_exponent). */
+static void encode_fx(pt_hnsw *h, const float *x, uint32_t node) {
+  int16_t *c = h->fx + (size_t)node * h->dim;
+  float scale = ldexpf(1.0f, h->fx_exp);
+  for (uint32_t d = 0; d < h->dim; d++) {
+    float v = x[d] * scale;
+    v = v > PT_DIST_I16_MAX ? PT_DIST_I16_MAX : v < -PT_DIST_I16_MAX ? -PT_DIST_I16_MAX : v; /* NaN stays */
+    c[d] = (int16_t)(v >= 0 ? (int32_t)(v + 0.5f) : v < 0 ? -(int32_t)(0.5f - v) : 0);
+  }
+}
+
+/* The largest exponent e with m 2^e <= PT_DIST_I16_MAX (m >= 0), at most 127 (2^e a float: m
+ * below 2^-115 gets codes of fewer bits). */
+static int fx_exponent(float m) {
+  if (!(m > 0)) return 0;
+  int b, k;
+  (void)frexpf(PT_DIST_I16_MAX, &b); /* PT_DIST_I16_MAX in [2^(b-1), 2^b) */
+  (void)frexpf(m, &k);               /* m = f 2^k, f in [0.5, 1): m 2^(b-k) in [2^(b-1), 2^b) */
+  int e = ldexpf(m, b - k) > PT_DIST_I16_MAX ? b - k - 1 : b - k;
+  return e > 127 ? 127 : e;
+}
+
+/* The largest |x| of a prepared row (unit for COSINE), x scratch. */
+static float row_max(pt_hnsw *h, const pt_index_rows *rows, uint32_t row) {
+  pt_index_prepare_query(h->metric, row_floats(h, rows, row, h->cv), h->cv, h->dim);
+  float m = 0;
+  for (uint32_t d = 0; d < h->dim; d++) {
+    float a = fabsf(h->cv[d]);
+    m = a > m ? a : m;
+  }
+  return m;
+}
+
+/* Before adding rows ids[0..n): a scale that holds them and every node, and every node's codes
+ * at that scale (made again from the rows when the scale changes or a load or a compaction left
+ * them out), so that the codes depend only on the nodes and the rows being added. */
+static void fx_prepare(pt_hnsw *h, const pt_index_rows *rows, const uint32_t *ids, size_t n) {
+  bool all = h->fx_n < h->n;
+  float m = all ? 0 : h->fx_max;
+  for (uint32_t v = 0; all && v < h->n; v++) {
+    float a = row_max(h, rows, h->rows[v]);
+    m = a > m ? a : m;
+  }
+  for (size_t i = 0; i < n; i++) {
+    float a = row_max(h, rows, ids[i]);
+    m = a > m ? a : m;
+  }
+  int e = fx_exponent(m);
+  if (e != h->fx_exp) all = true;
+  h->fx_exp = e;
+  h->fx_max = m;
+  for (uint32_t v = 0; all && v < h->n; v++) {
+    pt_index_prepare_query(h->metric, row_floats(h, rows, h->rows[v], h->cv), h->cv, h->dim);
+    encode_fx(h, h->cv, v);
+    /* new codes, new distances: what the heuristic kept together before is tested again */
+    for (uint32_t l = 0; l <= h->level[v]; l++) {
+      uint32_t *links = links_at(h, v, l);
+      links[0] = link_word(LINK_COUNT(links), 0);
+    }
+  }
+  h->fx_n = h->n;
 }
 
 /* Adds one node (its room reserved); cannot fail. */
@@ -540,13 +606,14 @@ static void add_one(pt_index *ix, const pt_index_rows *rows, uint32_t row, uint3
   for (uint32_t l = 1; l <= level; l++) links_at(h, node, l)[0] = 0;
   if (h->sq) pt_sq8_encode(&h->sqz, h->metric, x, h->codes + (size_t)node * h->dim);
   /* the new row as a query: unit for COSINE, against SQ8 codes for HNSW_SQ, against the
-   * bfloat16 rows for HNSW (its own made first) */
+   * fixed-point codes for HNSW (its own made first) */
   hpoint q;
   pt_index_prepare_query(h->metric, x, h->qv, h->dim);
   point_query(h, h->qv, &q);
   if (!h->sq) {
-    encode_bf(h, h->qv, node);
-    h->bf_n = node + 1;
+    encode_fx(h, h->qv, node);
+    h->fx_n = node + 1;
+    q.c = h->fx + (size_t)node * h->dim;
     q.coded = true;
   }
 
@@ -631,11 +698,8 @@ pt_status pt_hnsw_add(pt_index *ix, const pt_index_rows *rows, const uint32_t *i
       if (!is_dead(h, v)) pt_u32map_put(&ix->where, h->rows[v], v);
     ix->where_later = false;
   }
-  /* 4. (HNSW: first the bfloat16 rows a load or a compaction left out) */
-  for (; !h->sq && h->bf_n < h->n; h->bf_n++) {
-    pt_index_prepare_query(h->metric, row_floats(h, rows, h->rows[h->bf_n], h->cv), h->cv, h->dim);
-    encode_bf(h, h->cv, h->bf_n);
-  }
+  /* 4. (HNSW: first the codes' scale) */
+  if (!h->sq) fx_prepare(h, rows, ids, n);
   uint64_t draw = h->rng;
   for (size_t i = 0; i < n; i++) add_one(ix, rows, ids[i], draw_level(&draw, h->M), ef);
   h->rng = rng;
@@ -662,9 +726,10 @@ typedef struct hnew {
   uint32_t *nid; /* old node → new node, or PT_INDEX_NONE */
   uint32_t *rows, *upper_at, *link0, *upper;
   uint8_t *level, *dead, *codes;
-  uint16_t *visit, *bf;
+  uint16_t *visit;
+  int16_t *fx;
   pt_scored *pool;
-  size_t n, upper_n, pool_cap, bf_n;
+  size_t n, upper_n, pool_cap;
 } hnew;
 
 static void hnew_free(hnew *g) {
@@ -677,7 +742,7 @@ static void hnew_free(hnew *g) {
   pt_free(g->dead);
   pt_free(g->codes);
   pt_free(g->visit);
-  pt_free(g->bf);
+  pt_free(g->fx);
   pt_free(g->pool);
 }
 
@@ -756,7 +821,7 @@ pt_status pt_hnsw_compact(pt_index *ix, const pt_index_rows *rows, const uint32_
       !(g.link0 = pt_malloc(cap * block * 4)) || !(g.dead = pt_calloc((cap + 7) / 8, 1)) ||
       !(g.visit = pt_calloc(cap, sizeof *g.visit)) || !(g.upper = pt_malloc((g.upper_n ? g.upper_n : 1) * 4)) ||
       (h->sq && !(g.codes = pt_malloc(cap * h->dim))) ||
-      (!h->sq && !(g.bf = pt_malloc(cap * h->dim * sizeof *g.bf))) || !(g.pool = pt_malloc(g.pool_cap * sizeof *g.pool)))
+      (!h->sq && !(g.fx = pt_malloc(cap * h->dim * sizeof *g.fx))) || !(g.pool = pt_malloc(g.pool_cap * sizeof *g.pool)))
     goto fail;
   /* 3. */
   size_t at = 0;
@@ -767,10 +832,6 @@ pt_status pt_hnsw_compact(pt_index *ix, const pt_index_rows *rows, const uint32_
     g.level[nv] = h->level[v];
     g.upper_at[nv] = (uint32_t)at;
     if (h->sq) memcpy(g.codes + (size_t)nv * h->dim, h->codes + (size_t)v * h->dim, h->dim);
-    if (v < h->bf_n) { /* the kept nodes keep their order: those with a bfloat16 row stay a prefix */
-      memcpy(g.bf + (size_t)nv * h->dim, h->bf + (size_t)v * h->dim, h->dim * sizeof *g.bf);
-      g.bf_n++;
-    }
     relink(h, rows, &g, v, 0, g.link0 + (size_t)nv * block);
     for (uint32_t l = 1; l <= h->level[v]; l++) relink(h, rows, &g, v, l, g.upper + at + (size_t)(l - 1) * (1 + h->M));
     at += (size_t)h->level[v] * (1 + h->M);
@@ -802,10 +863,10 @@ pt_status pt_hnsw_compact(pt_index *ix, const pt_index_rows *rows, const uint32_
   SWAP_IN(dead);
   SWAP_IN(codes);
   SWAP_IN(visit);
-  SWAP_IN(bf);
+  SWAP_IN(fx);
 #undef SWAP_IN
   if (h->block) unlend(h);
-  h->bf_n = (uint32_t)g.bf_n;
+  h->fx_n = 0; /* the next add makes the codes again, at the scale of the nodes that stayed */
   h->n = h->cap = (uint32_t)g.n;
   if (!g.n) h->cap = 1;
   h->n_dead = 0;
@@ -924,7 +985,7 @@ void pt_hnsw_free(pt_hnsw *h) {
   drop(h, h->upper);
   drop(h, h->codes);
   unlend(h);
-  pt_free(h->bf);
+  pt_free(h->fx);
   pt_sq8_free(&h->sqz);
   pt_free(h->visit);
   pt_free(h->cand);
@@ -940,7 +1001,7 @@ void pt_hnsw_free(pt_hnsw *h) {
 }
 
 size_t pt_hnsw_memory(const pt_hnsw *h) {
-  size_t per_node = 4 + 1 + 4 + 2 + (size_t)(1 + h->M0) * 4 + (size_t)h->dim * (h->sq ? 1 : sizeof *h->bf);
+  size_t per_node = 4 + 1 + 4 + 2 + (size_t)(1 + h->M0) * 4 + (size_t)h->dim * (h->sq ? 1 : sizeof *h->fx);
   size_t b = sizeof *h + (size_t)h->cap * per_node + ((size_t)h->cap + 7) / 8 + h->upper_cap * 4;
   b += (h->cand_cap + h->res_cap + h->found_cap) * sizeof(pt_scored) + 4 * (size_t)h->dim * sizeof(float);
   return b + (h->sqz.vmin ? 2 * (size_t)h->dim * sizeof(float) : 0);

@@ -24,7 +24,12 @@
  *   - int8 dot / L2, hamming: exact against a plain reference, at extremes (-128 / 127, all
  *     bits different) and at sizes that make the SIMD hamming flush its 16-bit lanes.
  *   - jaccard: exactly the scalar value (same integer counts, same final division).
- *   - bounded L2 (pt_dist_l2_f32_bounded, pt_dist_l2_bf16_bounded): bitwise the full L2 when it is within the bound,
+ *   - int16 codes (an HNSW build's, |code| <= PT_DIST_I16_MAX): L2 and dot exact against an
+ *     integer reference while the sums stay below 2^24 (every lane and tail position, one-hot),
+ *     SIMD bitwise equal to scalar and within float rounding of the exact sum for random codes
+ *     at every size, and at the extremes (+-PT_DIST_I16_MAX at 32768 dimensions: the int32
+ *     lanes of a block must not overflow).
+ *   - bounded L2 (pt_dist_l2_f32_bounded): bitwise the full L2 when it is within the bound,
  *     above the bound (and at most the full L2) otherwise, SIMD equal to scalar, at bounds from
  *     twice the distance down to 0.
  *   - the COSINE division over a block (dot / sqrt(norm), 0 for a zero norm): known values, and
@@ -88,6 +93,7 @@ static int close_to(double got, double want, double scale) { return fabs(got - w
 static float fa[MAXDIM + 1], fb[MAXDIM + 1];
 static uint16_t ha[MAXDIM + 1];
 static int8_t ia[MAXDIM + 1], ib[MAXDIM + 1];
+static int16_t sa[MAXDIM + 1], sb[MAXDIM + 1];
 static uint8_t ua[MAXDIM * 4 + 64], ub[MAXDIM * 4 + 64];
 
 static unsigned popcount_ref(unsigned x) {
@@ -300,7 +306,6 @@ static void random_f32_at(size_t n, size_t shift) {
   CHECK_CLOSE(pt_dist_l2_bf16(a, h, n), bl2, bl2, "l2 bf16 vs double", n);
   CHECK_CLOSE(pt_dist_l2_bf16_scalar(a, h, n), bl2, bl2, "l2 bf16 scalar vs double", n);
   CHECK_SAME_F(pt_dist_l2_bf16(a, h, n), pt_dist_l2_bf16_scalar(a, h, n), "l2 bf16 simd vs scalar", n);
-  CHECK_BOUNDED(pt_dist_l2_bf16_bounded, pt_dist_l2_bf16_bounded_scalar, pt_dist_l2_bf16_scalar, a, h, n, "bf16");
 
   for (size_t i = 0; i < n; i++) {
     h[i] = pt_f32_to_f16(b[i]);
@@ -354,6 +359,64 @@ TEST(int8_exact) {
   CHECK_SAME_I(pt_dist_dot_i8(ia, ib, n), -(int64_t)n * 16256, "dot i8 mixed extremes", n);
   CHECK_SAME_I(pt_dist_l2_i8(ia, ib, n), (int64_t)n * 65025, "l2 i8 extremes", n);
   CHECK_SAME_I(pt_dist_l2_i8_scalar(ia, ib, n), (int64_t)n * 65025, "l2 i8 extremes scalar", n);
+}
+
+/* int16 codes in [-lim, lim]: SIMD bitwise scalar, both within float rounding of the exact sums
+ * (exactly them when `exact`: every sum below 2^24). */
+static void random_i16_at(size_t n, size_t shift, int lim, int exact) {
+  int16_t *a = sa + shift, *b = sb + shift;
+  int64_t dot = 0, l2 = 0;
+  double dabs = 0;
+  for (size_t i = 0; i < n; i++) {
+    a[i] = (int16_t)irand(-lim, lim);
+    b[i] = (int16_t)irand(-lim, lim);
+    dot += a[i] * b[i];
+    dabs += fabs((double)a[i] * b[i]);
+    l2 += (a[i] - b[i]) * (a[i] - b[i]);
+  }
+  float d1 = pt_dist_dot_i16(a, b, n), d2 = pt_dist_dot_i16_scalar(a, b, n);
+  float l1 = pt_dist_l2_i16(a, b, n), l2s = pt_dist_l2_i16_scalar(a, b, n);
+  CHECK_SAME_F(d1, d2, "dot i16 simd vs scalar", n);
+  CHECK_SAME_F(l1, l2s, "l2 i16 simd vs scalar", n);
+  if (exact) {
+    CHECK_SAME_I(d1, dot, "dot i16 exact", n);
+    CHECK_SAME_I(l1, l2, "l2 i16 exact", n);
+  } else {
+    CHECK_CLOSE(d1, (double)dot, dabs, "dot i16 vs exact", n);
+    CHECK_CLOSE(l1, (double)l2, (double)l2, "l2 i16 vs exact", n);
+  }
+}
+
+TEST(int16_codes) {
+  /* every lane and tail position */
+  for (size_t n = 1; n <= 70; n++)
+    for (size_t at = 0; at < n; at++) {
+      for (size_t i = 0; i < n; i++) sa[i] = sb[i] = 0;
+      sa[at] = 3;
+      sb[at] = -5;
+      CHECK_SAME_F(pt_dist_dot_i16(sa, sb, n), -15.0f, "one-hot dot i16", n);
+      CHECK_SAME_F(pt_dist_dot_i16_scalar(sa, sb, n), -15.0f, "one-hot dot i16 scalar", n);
+      CHECK_SAME_F(pt_dist_l2_i16(sa, sb, n), 64.0f, "one-hot l2 i16", n);
+      CHECK_SAME_F(pt_dist_l2_i16_scalar(sa, sb, n), 64.0f, "one-hot l2 i16 scalar", n);
+    }
+  for (size_t d = 0; d < N_DIMS; d++) {
+    random_i16_at(DIMS[d], 0, PT_DIST_I16_MAX, 0);
+    random_i16_at(DIMS[d], 1, PT_DIST_I16_MAX, 0); /* a start that is not 16-byte aligned */
+    random_i16_at(DIMS[d], 0, 10, 1);              /* 32768 * 20^2 < 2^24 */
+  }
+  for (int k = 0; k < 100; k++) random_i16_at((size_t)irand(1, 300), (size_t)irand(0, 1), PT_DIST_I16_MAX, 0);
+  /* extremes at the largest dimension: each block's int32 lanes stay in range */
+  size_t n = MAXDIM;
+  double m = PT_DIST_I16_MAX;
+  for (size_t i = 0; i < n; i++) {
+    sa[i] = PT_DIST_I16_MAX;
+    sb[i] = -PT_DIST_I16_MAX;
+  }
+  CHECK_CLOSE(pt_dist_l2_i16(sa, sb, n), n * 4 * m * m, n * 4 * m * m, "l2 i16 extremes", n);
+  CHECK_SAME_F(pt_dist_l2_i16(sa, sb, n), pt_dist_l2_i16_scalar(sa, sb, n), "l2 i16 extremes simd vs scalar", n);
+  CHECK_CLOSE(pt_dist_dot_i16(sa, sb, n), -(n * m * m), n * m * m, "dot i16 extremes", n);
+  CHECK_CLOSE(pt_dist_dot_i16(sa, sa, n), n * m * m, n * m * m, "dot i16 extremes (same)", n);
+  CHECK_SAME_F(pt_dist_dot_i16(sa, sb, n), pt_dist_dot_i16_scalar(sa, sb, n), "dot i16 extremes simd vs scalar", n);
 }
 
 static void random_bits_at(size_t n, size_t shift, int density) {
@@ -419,4 +482,4 @@ TEST(cosine_division) {
 }
 
 TEST_MAIN(T(build_mode), T(known_values), T(one_hot_every_position), T(integer_floats_are_exact), T(random_floats_agree),
-          T(int8_exact), T(binary_exact), T(cosine_division))
+          T(int8_exact), T(int16_codes), T(binary_exact), T(cosine_division))

@@ -11,6 +11,8 @@
  *     against the exact search,
  *     and results equal to the exact search (rows and bitwise distances) when ef / nprobe cover
  *     everything; sparse row ids (the index keeps row ids, not positions).
+ *   - HNSW's build codes (fixed point, one scale for the graph): a later batch with larger values
+ *     makes the codes again (recall holds), and the same graph grows after a save and load.
  *   - filtered search: filters passing 50 %, 10 % and 1 % of the rows, with pass_hint (the walk
  *     or, where it would not pay, the exact fallback) and without (the walk): every hit passes,
  *     recall against the exact filtered search.
@@ -381,6 +383,62 @@ static void hnsw_recall_of(pt_index_type type, uint64_t seed) {
 }
 
 TEST(hnsw_recall) { hnsw_recall_of(PT_INDEX_HNSW, 1); }
+
+/* HNSW's build scores fixed-point codes with one scale for the graph (hnsw.c): rows added later
+ * with larger values make every node's codes again at a coarser scale. A second batch holding a
+ * value 16 times the first batch's largest keeps the recall of the whole, and an add that changes
+ * the scale again gives the same graph whether or not the index was saved and loaded before it. */
+TEST(hnsw_rescale) {
+  data D = make_data(2000, 24, 3);
+  float *queries = make_queries(40, 24, 3), pq[24], top = 0;
+  for (size_t i = 0; i < 1000 * D.dim; i++) top = fabsf(D.v[i]) > top ? fabsf(D.v[i]) : top;
+  D.v[1000 * D.dim + 5] = 16 * top;
+  pt_index_rows rows = {data_get, &D};
+  for (int mi = 0; mi < 2; mi++) {
+    pt_index_params p;
+    pt_index_params_default(&p, PT_INDEX_HNSW, METRICS[mi], (uint32_t)D.dim);
+    p.M = 12;
+    p.ef_construction = 64;
+    p.seed = 42;
+    pt_index *ix = NULL, *back = NULL;
+    CHECK_OK(pt_index_new(&p, &ix), (pt_error *)NULL);
+    if (!ix) break;
+    uint32_t *ids = row_ids(&D, 0, D.n);
+    CHECK_OK(pt_index_add(ix, &rows, ids, 1000), (pt_error *)NULL);
+    CHECK_OK(pt_index_add(ix, &rows, ids + 1000, 1000), (pt_error *)NULL);
+    free(ids);
+    CHECK_RECALL(recall(ix, &D, queries, 40, 10, 64, 0, NULL, 0), 0.97);
+    /* a row 64 times the first batch's: the scale changes again, after a save and load as without */
+    uint8_t *bytes = NULL, *b1 = NULL, *b2 = NULL;
+    size_t len = 0, l1 = 0, l2 = 0;
+    pt_error err;
+    CHECK_OK(pt_index_save(ix, &bytes, &len), (pt_error *)NULL);
+    CHECK_OK(pt_index_load(bytes, len, false, &back, &err), &err);
+    float keep[24];
+    memcpy(keep, D.v + 1500 * D.dim, sizeof keep);
+    for (size_t d = 0; d < D.dim; d++) D.v[1500 * D.dim + d] *= 64;
+    uint32_t big = row_of(&D, 1500), next = row_of(&D, 1600);
+    CHECK_OK(pt_index_add(ix, &rows, &big, 1), (pt_error *)NULL);
+    CHECK_OK(pt_index_add(back, &rows, &big, 1), (pt_error *)NULL);
+    CHECK_OK(pt_index_add(ix, &rows, &next, 1), (pt_error *)NULL);
+    CHECK_OK(pt_index_add(back, &rows, &next, 1), (pt_error *)NULL);
+    CHECK_OK(pt_index_save(ix, &b1, &l1), (pt_error *)NULL);
+    CHECK_OK(pt_index_save(back, &b2, &l2), (pt_error *)NULL);
+    CHECK(l1 == l2 && memcmp(b1, b2, l1) == 0);
+    pt_index_prepare_query(METRICS[mi], D.v + 1500 * D.dim, pq, D.dim);
+    hits h = search(ix, &D, pq, 1, 64, 0, NULL, 0);
+    CHECK(h.n == 1 && h.ids[0] == big);
+    memcpy(D.v + 1500 * D.dim, keep, sizeof keep);
+    pt_free(bytes);
+    pt_free(b1);
+    pt_free(b2);
+    pt_index_free(ix);
+    pt_index_free(back);
+  }
+  free(queries);
+  free(D.v);
+}
+
 TEST(hnsw_sq_recall) { hnsw_recall_of(PT_INDEX_HNSW_SQ, 2); }
 
 TEST(ivf_recall) {
@@ -1282,5 +1340,5 @@ TEST(allocation_failures) {
   CHECK_EQ_INT(pt_set_allocator(NULL), PT_OK);
 }
 
-TEST_MAIN(T(parameters), T(hnsw_recall), T(hnsw_sq_recall), T(ivf_recall), T(exact_when_covering), T(bin_ivf), T(hnsw_half), T(filtered),
+TEST_MAIN(T(parameters), T(hnsw_recall), T(hnsw_rescale), T(hnsw_sq_recall), T(ivf_recall), T(exact_when_covering), T(bin_ivf), T(hnsw_half), T(filtered),
           T(changes_hnsw), T(changes_hnsw_sq), T(changes_ivf), T(rabitq), T(changes_rabitq), T(save_load), T(load_in_block), T(row_maps), T(allocation_failures))
