@@ -33,6 +33,8 @@
 //   node --expose-gc bench/run.mjs [--only ingest|search|filter|index|fts|start|size|forward|durable|grpc] [--json out.json]
 //        index: [--reps 3] [--rows 100000] [--sets mixture,wordnet] [--edgevec-rows 20000]
 //        [--index-cases IVF_SQ8,IVF_RABITQ,exact]: only the cases whose names hold one of these
+//        (PARTITA_BENCH_RBQ_PARAMS="8/10,8/20": IVF_RABITQ's nprobe/refine_k points instead of
+//        its default curve)
 //        [--before dir]: dir holds index.mjs / index.wasm, the index probe built from another
 //        commit (build/em/probe/ there), run as one more case; [--million]: the page run at 1M;
 //        --sets may name `filtered` (bench/lib/ann-filter.mjs: HNSW under filters passing 50 %..1 %

@@ -495,7 +495,11 @@ bool pt_index_walk_pays(const pt_index_params *p, const pt_index_search_params *
     if (kept > ef) ef = kept;
     return (double)pass * share >= PT_INDEX_WALK_PER_EF * (1 + (double)PT_INDEX_WALK_NODE_DIMS / p->dim) * ef;
   }
-  return (double)p->nlist + (double)sp->nprobe * (double)total / p->nlist < (double)pass;
+  /* IVF: the centroids, the accepted rows of the lists probed, and a look at every row of them */
+  double per_list = (double)total / p->nlist, lists = ceil((double)sp->nprobe / share);
+  if (lists > p->nlist) lists = p->nlist;
+  return (double)p->nlist + (double)sp->nprobe * per_list + lists * per_list / PT_INDEX_WALK_VISITS_PER_SCORE <
+         (double)pass;
 }
 
 pt_status pt_index_search(pt_index *ix, const pt_index_rows *rows, const void *query,

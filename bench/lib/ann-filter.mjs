@@ -2,14 +2,17 @@
 // never slower than the exact filtered search"), `npm run bench -- --only index` (after the index
 // suites; `--sets` may name `filtered` alone).
 //
-// One process holds two collections of the same rows (the Gaussian mixture, 100,000 x 128, the
+// One process holds three collections of the same rows (the Gaussian mixture, 100,000 x 128, the
 // index bench's data file) with an INT32 field `b`, a bucket in [0, 100) drawn from a hash of the
 // row number, so that it is independent of the mixture's clusters: one collection with HNSW (M 16,
-// efConstruction 200, as the index bench), one without (the exact filtered search). Filters
+// efConstruction 200, as the index bench), one without (the exact filtered search) and a second
+// one without (the control). Filters
 // `b < P` pass P % of the rows. For each P and each ef of the sweep, the 200 queries are searched
 // through the public API (search with `expr` and params.ef), each query on both collections in
 // turn (each first every other query), after warm-ups; recall@10 is measured against the exact filtered top-10, latency is the
-// median of the queries, and the ratio the median of the per-query ratios (indexed / exact).
+// median of the queries, and the ratio the median of the per-query ratios (indexed / exact). An A/A
+// control does the same with a second unindexed copy in the indexed one's place (its ratio is
+// what "the same speed" reads as on the machine at the time).
 import { performance } from 'node:perf_hooks';
 import { HNSW, K, Q, WARM, dataFile, loadData, median } from './ann.mjs';
 
@@ -38,7 +41,7 @@ async function filteredCase({ N, dim, file }) {
     }
     return c;
   };
-  const exact = await make('exact'), indexed = await make('indexed');
+  const exact = await make('exact'), indexed = await make('indexed'), control = await make('control');
   const t0 = performance.now();
   indexed.create_index('vec', { index_type: 'HNSW', metric_type: 'L2', params: { M: HNSW.M, efConstruction: HNSW.efConstruction } });
   const buildMs = performance.now() - t0;
@@ -55,6 +58,19 @@ async function filteredCase({ N, dim, file }) {
       const t = performance.now();
       truth.push(await search(exact, q, expr));
       exactLat.push(performance.now() - t);
+    }
+    // the A/A control: the unindexed copy in the indexed one's place, alternated the same way
+    const aa = [];
+    for (let i = 0; i < WARM; i++) await search(control, i % Q, expr);
+    for (let q = 0; q < Q; q++) {
+      const t0 = performance.now();
+      if (q & 1) await search(exact, q, expr);
+      else await search(control, q, expr);
+      const t1 = performance.now();
+      if (q & 1) await search(control, q, expr);
+      else await search(exact, q, expr);
+      const t2 = performance.now();
+      aa.push(q & 1 ? (t2 - t1) / (t1 - t0) : (t1 - t0) / (t2 - t1));
     }
     const points = [];
     for (const ef of FEFS) {
@@ -84,7 +100,7 @@ async function filteredCase({ N, dim, file }) {
       }
       points.push({ ef, recall: hits / (Q * K), medianMs: median(lat), ratio: median(ratios) });
     }
-    out.passes.push({ P, expr, pass, exactMs: median(exactLat), points });
+    out.passes.push({ P, expr, pass, exactMs: median(exactLat), aa: median(aa), points });
   }
   return out;
 }
@@ -104,15 +120,15 @@ export async function filteredSuite({ N, dim, reps, runCase, table }) {
   }
   if (!runs.length) return null;
   const res = { N, buildMs: median(runs.map((r) => r.buildMs)), passes: [] };
-  const rows = [['pass', 'exact filtered ms', ...FEFS.map((ef) => `ef ${ef}: recall / ms / x exact`)]];
+  const rows = [['pass', 'exact filtered ms', 'A/A control', ...FEFS.map((ef) => `ef ${ef}: recall / ms / x exact`)]];
   for (let p = 0; p < runs[0].passes.length; p++) {
     const at = runs.map((r) => r.passes[p]);
     const points = at[0].points.map((pt, j) => ({
       ef: pt.ef, recall: pt.recall, medianMs: median(at.map((a) => a.points[j].medianMs)), ratio: median(at.map((a) => a.points[j].ratio)),
     }));
-    const e = { P: at[0].P, pass: at[0].pass, exactMs: median(at.map((a) => a.exactMs)), points };
+    const e = { P: at[0].P, pass: at[0].pass, exactMs: median(at.map((a) => a.exactMs)), aa: median(at.map((a) => a.aa)), points };
     res.passes.push(e);
-    rows.push([`${e.P} % (${e.pass.toLocaleString('en')} rows)`, e.exactMs.toFixed(3),
+    rows.push([`${e.P} % (${e.pass.toLocaleString('en')} rows)`, e.exactMs.toFixed(3), `${e.aa.toFixed(2)}x`,
       ...points.map((x) => `${x.recall.toFixed(3)} / ${x.medianMs.toFixed(3)} / ${x.ratio.toFixed(2)}x`)]);
   }
   table(rows);
@@ -121,7 +137,7 @@ export async function filteredSuite({ N, dim, reps, runCase, table }) {
     const ok = e.points.find((x) => x.recall >= 0.95);
     const slower = e.points.filter((x) => x.ratio > 1).map((x) => x.ef);
     console.log(`${e.P} % pass: ` + (ok ? `recall@10 ${ok.recall.toFixed(3)} from ef ${ok.ef}, ${ok.medianMs.toFixed(3)} ms, ${ok.ratio.toFixed(2)}x the exact filtered search` : 'recall 0.95 NOT reached') +
-      `; slower than exact at ef ${slower.length ? slower.join(', ') : '(none)'}` +
+      `; slower than exact at ef ${slower.length ? slower.join(', ') : '(none)'} (A/A control ${e.aa.toFixed(3)}x)` +
       ` — target (recall >= 0.95, never slower than exact): ${ok && ok.ratio <= 1 ? 'met' : 'NOT met'}`);
   }
   return res;

@@ -44,7 +44,9 @@ const TYPES = { HNSW: 1, HNSW_SQ: 2, IVF_FLAT: 3, IVF_SQ8: 4, IVF_RABITQ: 6 };
 // IVF_RABITQ: refine codes (index.h's pt_index_refine, + 1 for the probe); its curve walks nprobe
 // with refine_k 2 and 5 at each (one build: the parameter is "nprobe/refine_k")
 const RBQ_REFINE = { FP32: 1, SQ8: 2, FP16: 3, BF16: 4 };
-const RBQ_PARAMS = NPROBES.flatMap((n) => [`${n}/2`, `${n}/5`]);
+// (PARTITA_BENCH_RBQ_PARAMS, e.g. "8/10,8/20,16/40", replaces the curve: at 1,000,000 rows
+// refine_k 5 stops at recall 0.82)
+const RBQ_PARAMS = process.env.PARTITA_BENCH_RBQ_PARAMS?.split(',') ?? NPROBES.flatMap((n) => [`${n}/2`, `${n}/5`]);
 
 export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
