@@ -144,10 +144,13 @@ typedef struct pt_index_search_params {
  * the cost of a row scored (without them, a 2 % filter over 100,000 x 128 rows with nlist 1,265
  * probed 400 lists at 1.8x the scan's time, measured through the API). The
  * crossover moves with the size: at 128-d, 100,000 rows and ef 64 the walk pays from about
- * 13 % of the rows passing, at 1,000,000 from about 4 % (Milvus's fixed 7 % walks where the scan
+ * 14 % of the rows passing, at 1,000,000 from about 4 % (Milvus's fixed 7 % walks where the scan
  * is faster, and scans where the walk is). Measured with bench/probe/index.c's `filtered`
- * sweep (the walk is as fast as the scan at about pass x p = 16 ef at 128-d, 50 ef at 16-d). */
-#define PT_INDEX_WALK_PER_EF 20
+ * sweep (the walk is as fast as the scan at about pass x p = 16 ef at 128-d, 50 ef at 16-d);
+ * through the API, where a search's fixed costs weigh more at small ef, a 5 % filter over
+ * 100,000 x 128 rows walked at ef 10 (pass x p = 25 ef, on the line at 20) at 1.20x the scan
+ * with recall@10 0.915, hence 24. */
+#define PT_INDEX_WALK_PER_EF 24
 #define PT_INDEX_WALK_NODE_DIMS 32
 #define PT_INDEX_WALK_VISITS_PER_SCORE 16
 bool pt_index_walk_pays(const pt_index_params *p, const pt_index_search_params *sp, uint64_t pass, uint64_t total);
