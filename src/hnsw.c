@@ -1089,26 +1089,10 @@ bool pt_hnsw_rows_below(const pt_hnsw *h, uint32_t upto) {
   return true;
 }
 
-/* SQ8's ranges from saved bytes (vmin, then scale: dim floats each, checked: finite, scales not
- * negative); the index is trained from here. */
+/* SQ8's ranges from saved bytes (pt_sq8_load); the index is trained from here. */
 static pt_status sq8_ranges(pt_hnsw *h, const uint8_t *src, const char **why) {
-  float *vmin = pt_malloc(h->dim * sizeof *vmin), *scale = pt_malloc(h->dim * sizeof *scale);
-  if (!vmin || !scale) {
-    pt_free(vmin);
-    pt_free(scale);
-    return PT_NOMEM;
-  }
-  h->sqz.dim = h->dim;
-  h->sqz.vmin = vmin;
-  h->sqz.scale = scale;
   h->trained = true;
-  memcpy(vmin, src, h->dim * sizeof *vmin);
-  memcpy(scale, src + h->dim * sizeof *vmin, h->dim * sizeof *scale);
-  for (uint32_t d = 0; d < h->dim; d++) {
-    if (!isfinite(vmin[d]) || !isfinite(scale[d])) return (*why = "SQ8 ranges not finite", PT_CORRUPT);
-    if (!(scale[d] >= 0)) return (*why = "negative SQ8 scale", PT_CORRUPT);
-  }
-  return PT_OK;
+  return pt_sq8_load(&h->sqz, src, h->dim, why);
 }
 
 /* One saved link list of node v on layer l (format 2: its count, then `max` slots): the count

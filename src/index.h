@@ -377,6 +377,9 @@ typedef struct pt_sq8_query {
 pt_status pt_sq8_train(pt_sq8 *sq, pt_index_metric m, const pt_index_rows *rows, const uint32_t *ids, size_t n,
                        uint32_t dim);
 void pt_sq8_free(pt_sq8 *sq);
+/* Ranges saved as vmin then scale (dim floats each, as laid out in memory), checked: finite,
+ * scales not negative (PT_CORRUPT naming which in *why; the ranges are `sq`'s either way). */
+pt_status pt_sq8_load(pt_sq8 *sq, const uint8_t *src, uint32_t dim, const char **why);
 void pt_sq8_encode(const pt_sq8 *sq, pt_index_metric m, const float *x, uint8_t *code);
 void pt_sq8_decode(const pt_sq8 *sq, const uint8_t *code, float *x);
 /* `a` (dim floats) is owned by the caller. */

@@ -828,20 +828,9 @@ pt_status pt_ivf_load(pt_index *ix, pt_irdr *r, const char **why) {
     if (!(v->centroids = pt_malloc(nc * sizeof(float)))) return PT_NOMEM;
     v->trained = true;
     if (!pt_irdr_f32s(r, v->centroids, nc)) return (*why = "centroids not finite", PT_CORRUPT);
-    if (v->has_sq) {
-      float *vmin = pt_malloc(v->dim * sizeof *vmin), *scale = pt_malloc(v->dim * sizeof *scale);
-      if (!vmin || !scale) {
-        pt_free(vmin);
-        pt_free(scale);
-        return PT_NOMEM;
-      }
-      v->sqz.dim = v->dim;
-      v->sqz.vmin = vmin;
-      v->sqz.scale = scale;
-      if (!pt_irdr_f32s(r, vmin, v->dim) || !pt_irdr_f32s(r, scale, v->dim))
-        return (*why = "SQ8 ranges not finite", PT_CORRUPT);
-      for (uint32_t d = 0; d < v->dim; d++)
-        if (!(scale[d] >= 0)) return (*why = "negative SQ8 scale", PT_CORRUPT);
+    if (v->has_sq) { /* its room checked with the centroids' */
+      pt_status rc = pt_sq8_load(&v->sqz, pt_irdr_bytes(r, 2 * (size_t)v->dim * sizeof(float)), v->dim, why);
+      if (rc != PT_OK) return rc;
     }
   }
   size_t per_row = 4 + (size_t)v->stride + v->xstride;

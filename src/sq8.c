@@ -19,6 +19,7 @@
 #include "index.h"
 
 #include <math.h>
+#include <string.h>
 
 #ifdef __wasm_simd128__
 #include <wasm_simd128.h>
@@ -62,6 +63,26 @@ pt_status pt_sq8_train(pt_sq8 *sq, pt_index_metric m, const pt_index_rows *rows,
   sq->dim = dim;
   sq->vmin = vmin;
   sq->scale = vmax;
+  return PT_OK;
+}
+
+pt_status pt_sq8_load(pt_sq8 *sq, const uint8_t *src, uint32_t dim, const char **why) {
+  float *vmin = pt_malloc(dim * sizeof *vmin), *scale = pt_malloc(dim * sizeof *scale);
+  if (!vmin || !scale) {
+    pt_free(vmin);
+    pt_free(scale);
+    return PT_NOMEM;
+  }
+  memcpy(vmin, src, dim * sizeof *vmin);
+  memcpy(scale, src + dim * sizeof *vmin, dim * sizeof *scale);
+  pt_sq8_free(sq);
+  sq->dim = dim;
+  sq->vmin = vmin;
+  sq->scale = scale;
+  for (uint32_t d = 0; d < dim; d++) {
+    if (!isfinite(vmin[d]) || !isfinite(scale[d])) return (*why = "SQ8 ranges not finite", PT_CORRUPT);
+    if (!(scale[d] >= 0)) return (*why = "negative SQ8 scale", PT_CORRUPT);
+  }
   return PT_OK;
 }
 
