@@ -11,6 +11,8 @@
 #ifndef PT_STORE_H
 #define PT_STORE_H
 
+#include <string.h>
+
 #include "bm25.h"
 #include "index.h"
 #include "pkindex.h"
@@ -123,6 +125,16 @@ pt_status pt_segment_reserve_bytes(pt_segment *seg, size_t col, size_t more);
 static inline bool pt_bit_get(const uint8_t *bits, uint32_t i) { return (bits[i >> 3] >> (i & 7)) & 1u; }
 static inline void pt_bit_set(uint8_t *bits, uint32_t i) { bits[i >> 3] = (uint8_t)(bits[i >> 3] | (1u << (i & 7))); }
 static inline void pt_bit_clear(uint8_t *bits, uint32_t i) { bits[i >> 3] = (uint8_t)(bits[i >> 3] & ~(1u << (i & 7))); }
+/* Clears bits [from, from + n): the whole bytes between the ends at once. */
+static inline void pt_bits_clear_range(uint8_t *bits, uint32_t from, uint32_t n) {
+  uint32_t end = from + n;
+  while (from < end && (from & 7)) pt_bit_clear(bits, from++);
+  if (end - from >= 8) {
+    memset(bits + (from >> 3), 0, (end - from) >> 3);
+    from += (end - from) & ~7u;
+  }
+  while (from < end) pt_bit_clear(bits, from++);
+}
 
 /* The next run of live rows of a segment: the first live row at or after *from, and the rows
  * after it up to the next deleted one, at most `max` rows; [*from, returned end). Returns

@@ -533,6 +533,8 @@ static void release_target(wplan *p, target *t) {
 }
 
 /* Appends the rows of a target; returns the id of the first appended row. Cannot fail. */
+_Static_assert(PT_NO_ROW == UINT32_MAX, "append_target writes PT_NO_ROW as 0xff bytes");
+
 static uint32_t append_target(wplan *p, target *t) {
   const pt_layout *lay = p->b.lay;
   pt_partition *part = t->part;
@@ -575,10 +577,8 @@ static uint32_t append_target(wplan *p, target *t) {
       }
       for (size_t j = 0; j < k; j++) write_cell(p, ci, batch_row(t, i + j), seg, off0 + (uint32_t)j);
     }
-    for (size_t j = 0; j < k; j++) {
-      seg->next[off0 + j] = PT_NO_ROW;
-      pt_bit_clear(seg->deleted, off0 + (uint32_t)j);
-    }
+    memset(seg->next + off0, 0xff, k * sizeof *seg->next); /* PT_NO_ROW: every bit set */
+    pt_bits_clear_range(seg->deleted, off0, (uint32_t)k);
     seg->count += (uint32_t)k;
     seg->live += (uint32_t)k;
     part->n_rows += (uint32_t)k;

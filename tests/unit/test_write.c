@@ -358,6 +358,20 @@ TEST(small_inserts_into_a_large_index_wait_and_are_found) {
   pt_store_close(st);
 }
 
+/* append_target clears a run of tombstone bits at once: the same bits as one at a time, every
+ * start and length around byte edges, over set and mixed patterns, nothing outside the run. */
+TEST(bits_clear_range_matches_one_by_one) {
+  for (unsigned pattern = 0; pattern < 3; pattern++)
+    for (uint32_t from = 0; from < 40; from++)
+      for (uint32_t n = 0; from + n <= 96; n++) {
+        uint8_t a[12], b[12];
+        for (int i = 0; i < 12; i++) a[i] = b[i] = pattern == 0 ? 0xff : pattern == 1 ? 0xa5 : (uint8_t)(i * 37 + 11);
+        pt_bits_clear_range(a, from, n);
+        for (uint32_t j = 0; j < n; j++) pt_bit_clear(b, from + j);
+        CHECK(memcmp(a, b, sizeof a) == 0);
+      }
+}
+
 TEST(insert_keeps_duplicate_keys) {
   pt_store *st = test_store();
   pt_collection *c = coll(st, "c", SIMPLE);
@@ -2496,7 +2510,7 @@ TEST(string_columns_written_whole) {
   pt_store_close(st);
 }
 
-TEST_MAIN(T(binary_vector_of_one_byte_through_json), T(string_columns_written_whole), T(stage_writes_vectors_in_place), T(stage_split_writes_vectors_in_two_pieces), T(insert_keeps_duplicate_keys), T(large_inserts_chain_duplicate_keys), T(small_inserts_into_a_large_index_wait_and_are_found), T(upsert_is_scoped_to_the_target_partition), T(upsert_counts_and_keys), T(upsert_in_place),
+TEST_MAIN(T(bits_clear_range_matches_one_by_one), T(binary_vector_of_one_byte_through_json), T(string_columns_written_whole), T(stage_writes_vectors_in_place), T(stage_split_writes_vectors_in_two_pieces), T(insert_keeps_duplicate_keys), T(large_inserts_chain_duplicate_keys), T(small_inserts_into_a_large_index_wait_and_are_found), T(upsert_is_scoped_to_the_target_partition), T(upsert_counts_and_keys), T(upsert_in_place),
           T(duplicate_keys_in_one_upsert_batch), T(auto_id_keys), T(allow_insert_auto_id), T(nullable_and_default_values), T(dynamic_field),
           T(every_type_round_trips), T(int8_sparse_and_varchar_keys_round_trip), T(json_numbers_are_exact),
           T(json_values_are_stored_in_canonical_form),
