@@ -430,6 +430,37 @@ static bool live_accept(const void *ctx, uint32_t row) {
   return !pt_row_deleted(r->part, r->lay, row);
 }
 
+/* Appends segment s's filtered rows to w->sel (grown to hold a segment's worth more). */
+static pt_status select_segment(pt_vindex_walk *w, const pt_collection *c, size_t part, const pt_filter *filter,
+                                size_t s, size_t *used, size_t *room, pt_error *err) {
+  size_t cap = (size_t)c->layout.seg_mask + 1;
+  if (*room - *used < cap) {
+    size_t want = 2 * *used + cap, bytes; /* used <= the rows: no overflow */
+    uint32_t *grown = pt_mul_ok(want, sizeof *w->sel, &bytes) ? pt_realloc(w->sel, bytes) : NULL;
+    if (!grown) return pt_fail_nomem(err);
+    w->sel = grown;
+    *room = want;
+  }
+  size_t n;
+  pt_status rc = pt_filter_select(filter, c, part, s, w->sel + *used, &n, err);
+  if (rc) return rc;
+  w->sel_at[s] = *used;
+  w->sel_n[s] = n;
+  *used += n;
+  return PT_OK;
+}
+
+/* Of segment s's selected rows, those below upto. */
+static uint64_t selected_below(const pt_vindex_walk *w, const pt_layout *lay, size_t s, uint32_t upto) {
+  uint32_t base = (uint32_t)(s << lay->seg_shift);
+  const uint32_t *rows = w->sel + w->sel_at[s];
+  size_t n = w->sel_n[s];
+  if (upto - base >= (uint32_t)lay->seg_mask + 1) return n; /* the whole segment is below upto */
+  uint64_t k = 0;
+  while (k < n && base + rows[k] < upto) k++;
+  return k;
+}
+
 pt_status pt_vindex_walk_begin(const pt_collection *c, size_t which, size_t part, const pt_filter *filter,
                                const pt_index_search_params *sp, pt_vindex_walk *w, pt_error *err) {
   memset(w, 0, sizeof *w);
@@ -437,55 +468,64 @@ pt_status pt_vindex_walk_begin(const pt_collection *c, size_t which, size_t part
   if (which >= p->n_vix || !p->vix[which].ix) return PT_OK;
   const pt_part_vix *pv = &p->vix[which];
   const pt_layout *lay = &c->layout;
+  const pt_index_params *ip = pt_index_get_params(pv->ix);
   w->ctx = (pt_part_rows){p, lay, pv->col};
   w->rows = (pt_index_rows){pt_part_rows_get, &w->ctx};
   w->sp = *sp;
   uint32_t upto = pv->upto;
   uint64_t pass = live_below(p, lay, upto);
   if (filter) {
-    /* the filter's rows of the segments the index covers, segment by segment: the walk's bitmap
-     * is made of them, or, when the walk does not pay, the exact scan reads them (the filter
-     * runs once either way) */
-    size_t cap = (size_t)lay->seg_mask + 1, segs = 0, room = cap;
+    /* the filter's rows of the segments the index covers: the walk's bitmap is made of them.
+     * Whether the walk pays is first estimated from a sample of the segments, spread over the
+     * partition (PT_VINDEX_SAMPLE_EVERY-th, at least PT_VINDEX_SAMPLE_MIN): when even a quarter
+     * more rows than the sample promises would not pay, the exact scan runs as it does without
+     * an index, selecting the other segments as it reaches them (a scan that found every
+     * segment selected in advance ran 0.5-2 % slower than the same scan selecting as it goes,
+     * measured through the API at 5-10 % passing); otherwise every segment is selected and
+     * the exact count decides. So a wrong estimate only costs time: the walk is taken only on
+     * the exact count. The selections are kept back to back in one buffer, which grows by
+     * doubling: a filter that passes few rows keeps little, however many segments there are. */
+    size_t segs = 0, used = 0, room = 0;
     while (segs < p->n_segs && (uint32_t)(segs << lay->seg_shift) < upto) segs++;
-    /* the selections kept back to back: room for what they hold (twice, so that growing is
-     * amortised) and a segment's worth for the one being selected; a filter that passes few
-     * rows keeps little, however many segments there are */
-    w->sel = pt_malloc(room * sizeof *w->sel);
     w->sel_at = pt_malloc((segs + 1) * sizeof *w->sel_at);
-    if (!w->sel || !w->sel_at) {
+    w->sel_n = pt_malloc((segs + 1) * sizeof *w->sel_n);
+    if (!w->sel_at || !w->sel_n) {
       pt_vindex_walk_end(w);
       return pt_fail_nomem(err);
     }
-    pass = 0;
-    w->sel_at[0] = 0;
-    for (size_t s = 0; s < segs; s++) {
-      if (room - w->sel_at[s] < cap) {
-        size_t want = 2 * w->sel_at[s] + cap, bytes; /* sel_at[s] <= the rows: no overflow */
-        uint32_t *grown = pt_mul_ok(want, sizeof *w->sel, &bytes) ? pt_realloc(w->sel, bytes) : NULL;
-        if (!grown) {
-          pt_vindex_walk_end(w);
-          return pt_fail_nomem(err);
-        }
-        w->sel = grown;
-        room = want;
+    for (size_t s = 0; s < segs; s++) w->sel_at[s] = PT_SEL_NONE;
+    w->n_sel_segs = segs;
+    size_t sampled = segs / PT_VINDEX_SAMPLE_EVERY;
+    if (sampled < PT_VINDEX_SAMPLE_MIN) sampled = PT_VINDEX_SAMPLE_MIN;
+    pt_status rc = PT_OK;
+    if (sampled < segs) {
+      uint64_t got = 0, seen = 0;
+      for (size_t j = 0; j < sampled && !rc; j++) {
+        size_t s = (j * segs + segs / (2 * sampled)) / sampled; /* spread evenly, centred */
+        if ((rc = select_segment(w, c, part, filter, s, &used, &room, err))) break;
+        uint32_t base = (uint32_t)(s << lay->seg_shift), cap = (uint32_t)lay->seg_mask + 1;
+        seen += upto - base >= cap ? cap : upto - base;
+        got += selected_below(w, lay, s, upto);
       }
-      size_t n;
-      pt_status rc = pt_filter_select(filter, c, part, s, w->sel + w->sel_at[s], &n, err);
       if (rc) {
         pt_vindex_walk_end(w);
         return rc;
       }
-      w->sel_at[s + 1] = w->sel_at[s] + n;
-      uint32_t base = (uint32_t)(s << lay->seg_shift);
-      if (upto - base >= cap) pass += n; /* the whole segment is below upto */
-      else
-        for (size_t j = 0; j < n && base + w->sel[w->sel_at[s] + j] < upto; j++) pass++;
+      /* seen > 0: every sampled segment starts below upto */
+      double est = (double)got * upto / (double)seen * PT_VINDEX_SAMPLE_SLACK;
+      if (!pt_index_walk_pays(ip, sp, (uint64_t)ceil(est), upto)) return PT_OK; /* the scan, as without an index */
     }
-    w->n_sel_segs = segs;
+    pass = 0;
+    for (size_t s = 0; s < segs; s++) {
+      if (w->sel_at[s] == PT_SEL_NONE && (rc = select_segment(w, c, part, filter, s, &used, &room, err))) {
+        pt_vindex_walk_end(w);
+        return rc;
+      }
+      pass += selected_below(w, lay, s, upto);
+    }
   }
   float hint = upto ? (float)((double)pass / (double)upto) : 0;
-  if (!pt_index_walk_pays(pt_index_get_params(pv->ix), sp, pass, upto)) return PT_OK; /* the exact scan is both right and faster */
+  if (!pt_index_walk_pays(ip, sp, pass, upto)) return PT_OK; /* the exact scan is both right and faster */
   if (filter) {
     if (!(w->bitmap = pt_calloc(upto / 8 + 1, 1))) {
       pt_vindex_walk_end(w);
@@ -493,7 +533,8 @@ pt_status pt_vindex_walk_begin(const pt_collection *c, size_t which, size_t part
     }
     for (size_t s = 0; s < w->n_sel_segs; s++) {
       uint32_t base = (uint32_t)(s << lay->seg_shift);
-      for (size_t j = w->sel_at[s]; j < w->sel_at[s + 1] && base + w->sel[j] < upto; j++) pt_bit_set(w->bitmap, base + w->sel[j]);
+      const uint32_t *rows = w->sel + w->sel_at[s];
+      for (size_t j = 0; j < w->sel_n[s] && base + rows[j] < upto; j++) pt_bit_set(w->bitmap, base + rows[j]);
     }
     w->bits = (pt_index_bits){w->bitmap, upto};
     w->filter = (pt_index_filter){pt_index_bits_accept, &w->bits};
@@ -507,9 +548,9 @@ pt_status pt_vindex_walk_begin(const pt_collection *c, size_t which, size_t part
 }
 
 bool pt_vindex_walk_selected(const pt_vindex_walk *w, size_t seg, const uint32_t **rows, size_t *n) {
-  if (seg >= w->n_sel_segs) return false;
+  if (seg >= w->n_sel_segs || w->sel_at[seg] == PT_SEL_NONE) return false;
   *rows = w->sel + w->sel_at[seg];
-  *n = w->sel_at[seg + 1] - w->sel_at[seg];
+  *n = w->sel_n[seg];
   return true;
 }
 
@@ -523,9 +564,11 @@ void pt_vindex_walk_end(pt_vindex_walk *w) {
   pt_free(w->bitmap);
   pt_free(w->sel);
   pt_free(w->sel_at);
+  pt_free(w->sel_n);
   w->bitmap = NULL;
   w->sel = NULL;
   w->sel_at = NULL;
+  w->sel_n = NULL;
   w->n_sel_segs = 0;
   w->ix = NULL;
   w->from = 0;

@@ -51,6 +51,14 @@ pt_status pt_vindex_search_params(const pt_collection *c, int field, const struc
  * the caller must still scan exactly (0 when the index is not used). With a filter, begin has
  * selected the rows of the segments the index covers; the caller's exact scan takes them from
  * pt_vindex_walk_selected instead of running the filter again. End frees what begin holds. */
+/* A walk's sampled decision (pt_vindex_walk_begin): every PT_VINDEX_SAMPLE_EVERY-th segment
+ * the index covers, at least PT_VINDEX_SAMPLE_MIN of them, and the estimate taken this much
+ * larger before the scan is chosen on it. */
+#define PT_VINDEX_SAMPLE_EVERY 8
+#define PT_VINDEX_SAMPLE_MIN 8
+#define PT_VINDEX_SAMPLE_SLACK 1.25
+#define PT_SEL_NONE SIZE_MAX
+
 typedef struct pt_vindex_walk {
   pt_index *ix; /* NULL: not used */
   uint32_t from;
@@ -60,8 +68,9 @@ typedef struct pt_vindex_walk {
   pt_part_rows ctx;
   pt_index_bits bits;
   uint8_t *bitmap; /* owned: the filter's rows, when filtered and walked */
-  uint32_t *sel;   /* owned, filtered: pt_filter_select's rows of segments [0, n_sel_segs) */
-  size_t *sel_at;  /* n_sel_segs + 1 offsets into sel */
+  uint32_t *sel;   /* owned, filtered: pt_filter_select's rows of the segments selected */
+  size_t *sel_at;  /* per segment below n_sel_segs: where its rows start in sel, or PT_SEL_NONE */
+  size_t *sel_n;   /* per segment below n_sel_segs: how many */
   size_t n_sel_segs;
 } pt_vindex_walk;
 
@@ -72,7 +81,7 @@ pt_status pt_vindex_walk_begin(const pt_collection *c, size_t which, size_t part
 pt_status pt_vindex_walk_search(pt_vindex_walk *w, const void *query, uint32_t *ids, float *dist, size_t *n,
                                 pt_error *err);
 /* Segment `seg`'s filtered rows as begin selected them (pt_filter_select's offsets): true with
- * them in *rows / *n, false when begin did not select that segment. */
+ * them in *rows / *n, false when begin did not select that segment (the scan selects it then). */
 bool pt_vindex_walk_selected(const pt_vindex_walk *w, size_t seg, const uint32_t **rows, size_t *n);
 void pt_vindex_walk_end(pt_vindex_walk *w);
 

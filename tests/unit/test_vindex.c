@@ -570,27 +570,43 @@ TEST(filtered_walk_or_scan) {
   pt_store_close(st);
 }
 
+#define WIDE_SCHEMA "{'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'tag','dtype':5},{'name':'v','dtype':101,'dim':1024}]}"
+
+/* Inserts `rows` rows of WIDE_SCHEMA into a (and b, when given): id i, tag i % 100, and a
+ * 1,024-d vector in 16 groups (i % 16) of nearby rows. */
+static void write_wide(pt_collection *a, pt_collection *b, size_t rows) {
+  enum { WIDE = 1024 };
+  int64_t *ids = malloc(rows * sizeof *ids), *tags = malloc(rows * sizeof *tags);
+  float *v = malloc(rows * WIDE * sizeof *v);
+  for (size_t i = 0; i < rows; i++) {
+    ids[i] = (int64_t)i;
+    tags[i] = (int64_t)(i % 100);
+    for (size_t j = 0; j < WIDE; j++) v[i * WIDE + j] = (float)((i * 31 + j * 7) % 101) / 101.0f + (float)(i % 16);
+  }
+  pt_column_in cols[3] = {{.field = PT_FIELD_BY_POSITION, .kind = PT_IN_INT64, .n_rows = rows, .width = 1, .values = ids},
+                          {.field = PT_FIELD_BY_POSITION, .kind = PT_IN_INT64, .n_rows = rows, .width = 1, .values = tags},
+                          {.field = PT_FIELD_BY_POSITION, .kind = PT_IN_FLOAT32, .n_rows = rows, .width = WIDE, .values = v}};
+  pt_batch_in batch = {PT_FORM_COLUMNS, rows, 3, cols};
+  for (int k = 0; k < 2; k++) {
+    pt_collection *c = k ? b : a;
+    if (!c) continue;
+    pt_mutation_result r;
+    pt_error e;
+    CHECK_OK(pt_collection_write(c, NULL, 0, PT_OP_INSERT, &batch, 0, &r, &e), &e);
+    pt_mutation_result_clear(&r);
+  }
+  free(ids);
+  free(tags);
+  free(v);
+}
+
 /* A filtered search that scans holds what its filter kept, not a segment's worth of room for
  * every segment: 2,048 rows of 1,024-d in segments of 256 rows, a filter passing 21 of them. */
 TEST(filtered_scan_holds_what_passes) {
   pt_store *st = test_store();
-  pt_collection *a = test_collection(st, "wide", J("{'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'tag','dtype':5},{'name':'v','dtype':101,'dim':1024}]}"));
-  enum { ROWS = 2048, WIDE = 1024 };
-  int64_t *ids = malloc(ROWS * sizeof *ids), *tags = malloc(ROWS * sizeof *tags);
-  float *v = malloc((size_t)ROWS * WIDE * sizeof *v);
-  for (int i = 0; i < ROWS; i++) {
-    ids[i] = i;
-    tags[i] = i % 100;
-    for (int j = 0; j < WIDE; j++) v[(size_t)i * WIDE + j] = (float)((i * 31 + j * 7) % 101) / 101.0f;
-  }
-  pt_column_in cols[3] = {{.field = PT_FIELD_BY_POSITION, .kind = PT_IN_INT64, .n_rows = ROWS, .width = 1, .values = ids},
-                          {.field = PT_FIELD_BY_POSITION, .kind = PT_IN_INT64, .n_rows = ROWS, .width = 1, .values = tags},
-                          {.field = PT_FIELD_BY_POSITION, .kind = PT_IN_FLOAT32, .n_rows = ROWS, .width = WIDE, .values = v}};
-  pt_batch_in batch = {PT_FORM_COLUMNS, ROWS, 3, cols};
-  pt_mutation_result r;
+  pt_collection *a = test_collection(st, "wide", J(WIDE_SCHEMA));
+  write_wide(a, NULL, 2048);
   pt_error e;
-  CHECK_OK(pt_collection_write(a, NULL, 0, PT_OP_INSERT, &batch, 0, &r, &e), &e);
-  pt_mutation_result_clear(&r);
   CHECK_OK(create(a, "{'field_name':'v','index_type':'IVF_FLAT','metric_type':'L2','params':{'nlist':4}}", &e), &e);
   pt_vindex_catch_up(a, 2);
   size_t which = 0, cap = (size_t)a->layout.seg_mask + 1, segs = a->parts[0]->n_segs;
@@ -621,9 +637,98 @@ TEST(filtered_scan_holds_what_passes) {
   CHECK_EQ_INT(kept, 21);
   pt_vindex_walk_end(&w);
   pt_filter_free(f);
-  free(ids);
-  free(tags);
-  free(v);
+  pt_store_close(st);
+}
+
+/* One query's top-k keys and distances through pt_collection_search (1,024-d rows). */
+static size_t search_wide(pt_collection *c, const float *q, const char *params, const char *expr, int64_t *keys, float *dist) {
+  char req[1024];
+  snprintf(req, sizeof req, "{\"anns_field\":\"v\",\"metric_type\":\"L2\",\"limit\":10,\"nq\":1,\"params\":%s,\"expr\":\"%s\"}", params, expr);
+  pt_search_result *res = NULL;
+  pt_error e;
+  CHECK_OK(pt_collection_search(c, req, strlen(req), q, 1024 * sizeof *q, &res, &e), &e);
+  if (!res) return 0;
+  size_t n = pt_search_counts(res)[0];
+  const float *d = pt_search_distances(res);
+  for (size_t j = 0; j < n; j++) keys[j] = test_i64(pt_search_rows(res), 0, j), dist[j] = d[j];
+  pt_search_free(res);
+  return n;
+}
+
+/* With more segments than PT_VINDEX_SAMPLE_MIN, whether the walk pays is first estimated on a
+ * sample of them: a scan chosen on it selects only the sampled segments in advance (the rest as
+ * the scan reaches them, as without an index) and finds exactly what the search without an
+ * index finds, also when the sample misses where the filter's rows are (the exact count would
+ * have walked: a wrong estimate costs time, never results); a walk is taken on the exact count
+ * only, every segment selected. */
+TEST(filtered_decision_on_a_sample) {
+  pt_store *st = test_store();
+  const char *schema = J(WIDE_SCHEMA);
+  pt_collection *a = test_collection(st, "sampled", schema), *b = test_collection(st, "plain", schema);
+  enum { WIDE = 1024, SEGS = 12 };
+  size_t cap = (size_t)a->layout.seg_mask + 1, rows = SEGS * cap;
+  float q[WIDE];
+  for (int j = 0; j < WIDE; j++) q[j] = 7.5f + (float)(j % 5) / 5.0f;
+  write_wide(a, b, rows);
+  pt_error e;
+  CHECK_EQ_INT(a->parts[0]->n_segs, SEGS);
+  CHECK_OK(create(a, "{'field_name':'v','index_type':'IVF_FLAT','metric_type':'L2','params':{'nlist':16}}", &e), &e);
+  pt_vindex_catch_up(a, 2);
+  size_t which = 0;
+  CHECK(pt_vindex_of_field(a, 2, &which) != NULL);
+  cJSON *params = cJSON_Parse("{\"nprobe\":1}");
+  pt_index_search_params sp;
+  bool use = false;
+  memset(&sp, 0, sizeof sp);
+  CHECK_OK(pt_vindex_search_params(a, 2, params, 10, &sp, &use, &e), &e);
+  CHECK(use);
+  /* the sampled segments: those a filter passing a few rows everywhere has selected */
+  bool sampled[SEGS] = {false};
+  size_t n_sampled = 0;
+  char expr[256];
+  for (int round = 0; round < 3; round++) {
+    if (round == 0) snprintf(expr, sizeof expr, "tag < 1");
+    if (round == 1) { /* three segments the sample missed: 3/12 of the rows pass, where the walk pays */
+      size_t un[3], m = 0;
+      for (size_t s = 0; s < SEGS && m < 3; s++)
+        if (!sampled[s]) un[m++] = s;
+      CHECK_EQ_INT(m, 3);
+      snprintf(expr, sizeof expr, "(id >= %zu and id < %zu) or (id >= %zu and id < %zu) or (id >= %zu and id < %zu)", un[0] * cap,
+               (un[0] + 1) * cap, un[1] * cap, (un[1] + 1) * cap, un[2] * cap, (un[2] + 1) * cap);
+      CHECK(pt_index_walk_pays(&pt_vindex_of_field(a, 2, NULL)->p, &sp, 3 * cap, rows)); /* counted, it would walk */
+    }
+    if (round == 2) snprintf(expr, sizeof expr, "tag < 50");
+    pt_filter *f = NULL;
+    CHECK_OK(pt_filter_compile(a, expr, strlen(expr), NULL, 0, "query", &f, &e), &e);
+    pt_vindex_walk w;
+    CHECK_OK(pt_vindex_walk_begin(a, which, 0, f, &sp, &w, &e), &e);
+    CHECK((w.ix != NULL) == (round == 2));
+    size_t selected = 0;
+    for (size_t s = 0; s < SEGS; s++) {
+      const uint32_t *got = NULL;
+      size_t n = 0;
+      if (!pt_vindex_walk_selected(&w, s, &got, &n)) continue;
+      selected++;
+      if (round == 0) sampled[s] = true, n_sampled++;
+      uint32_t *want = malloc(cap * sizeof *want);
+      size_t nw = 0;
+      CHECK_OK(pt_filter_select(f, a, 0, s, want, &nw, &e), &e);
+      CHECK(n == nw && (n == 0 || memcmp(got, want, n * sizeof *want) == 0));
+      free(want);
+    }
+    /* round 0 and 1: the sample only (PT_VINDEX_SAMPLE_MIN of 12); round 2: every segment */
+    CHECK_EQ_INT(selected, (round == 2 ? SEGS : PT_VINDEX_SAMPLE_MIN));
+    pt_vindex_walk_end(&w);
+    pt_filter_free(f);
+    if (round < 2) { /* scanned: exactly the search without an index */
+      int64_t ka[10], kb[10];
+      float da[10], db[10];
+      size_t na = search_wide(a, q, "{\"nprobe\":1}", expr, ka, da), nb = search_wide(b, q, "{}", expr, kb, db);
+      CHECK(na == 10 && na == nb && memcmp(ka, kb, sizeof ka) == 0 && memcmp(da, db, sizeof da) == 0);
+    }
+  }
+  CHECK_EQ_INT(n_sampled, PT_VINDEX_SAMPLE_MIN);
+  cJSON_Delete(params);
   pt_store_close(st);
 }
 
@@ -795,6 +900,6 @@ TEST(create_index_allocation_failures) {
   CHECK_EQ_INT(test_alloc_live(), 0);
 }
 
-TEST_MAIN(T(filtered_walk_or_scan), T(filtered_scan_holds_what_passes), T(create_index_allocation_failures), T(create_index_messages), T(search_recall_and_exact_when_covering),
+TEST_MAIN(T(filtered_walk_or_scan), T(filtered_scan_holds_what_passes), T(filtered_decision_on_a_sample), T(create_index_allocation_failures), T(create_index_messages), T(search_recall_and_exact_when_covering),
           T(index_follows_upserts_deletes_and_compaction), T(filtered_search_recall),
           T(save_and_load_keep_the_index), T(bin_ivf_flat), T(hnsw_on_half_fields))
