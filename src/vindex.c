@@ -480,7 +480,7 @@ pt_status pt_vindex_walk_begin(const pt_collection *c, size_t which, size_t part
      * partition (PT_VINDEX_SAMPLE_EVERY-th, at least PT_VINDEX_SAMPLE_MIN): when even a quarter
      * more rows than the sample promises would not pay, the exact scan runs as it does without
      * an index, selecting the other segments as it reaches them (a scan that found every
-     * segment selected in advance ran 0.5-2 % slower than the same scan selecting as it goes,
+     * segment selected in advance ran 0.5-1 % slower than the same scan selecting as it goes,
      * measured through the API at 5-10 % passing); otherwise every segment is selected and
      * the exact count decides. So a wrong estimate only costs time: the walk is taken only on
      * the exact count. The selections are kept back to back in one buffer, which grows by
