@@ -693,11 +693,7 @@ pt_status pt_hnsw_add(pt_index *ix, const pt_index_rows *rows, const uint32_t *i
   }
   grow_commit(h, &gr);
   if (h->block) unlend(h); /* every array it lent was staged anew: none lies in it now */
-  if (ix->where_later) { /* a load left the row map to now */
-    for (uint32_t v = 0; v < h->n; v++)
-      if (!is_dead(h, v)) pt_u32map_put(&ix->where, h->rows[v], v);
-    ix->where_later = false;
-  }
+  (void)pt_hnsw_where_build(ix); /* a load left the row map to now; its room is reserved above */
   /* 4. (HNSW: first the codes' scale) */
   if (!h->sq) fx_prepare(h, rows, ids, n);
   uint64_t draw = h->rng;
@@ -1075,6 +1071,17 @@ static pt_status live_rows(pt_index *ix, const char **why) {
   for (uint32_t v = 0; v < h->n && rc == PT_OK; v++)
     if (!is_dead(h, v) && !pt_u32map_put_new(&ix->where, h->rows[v], v)) rc = (*why = "a row live twice", PT_CORRUPT);
   return rc;
+}
+
+pt_status pt_hnsw_where_build(pt_index *ix) {
+  if (!ix->where_later) return PT_OK;
+  const pt_hnsw *h = ix->hnsw;
+  pt_status rc = pt_u32map_reserve(&ix->where, pt_hnsw_count(h));
+  if (rc != PT_OK) return rc;
+  for (uint32_t v = 0; v < h->n; v++)
+    if (!is_dead(h, v)) pt_u32map_put(&ix->where, h->rows[v], v);
+  ix->where_later = false;
+  return PT_OK;
 }
 
 uint32_t pt_hnsw_node_of(const pt_hnsw *h, uint32_t row) {

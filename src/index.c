@@ -445,12 +445,10 @@ const pt_index_params *pt_index_get_params(const pt_index *ix) { return &ix->p; 
 
 size_t pt_index_count(const pt_index *ix) { return ix->where_later ? pt_hnsw_count(ix->hnsw) : ix->where.count; }
 
-/* The node (HNSW) or list (IVF) of `row`, or PT_INDEX_NONE. */
-static uint32_t where_of(const pt_index *ix, uint32_t row) {
-  return ix->where_later ? pt_hnsw_node_of(ix->hnsw, row) : pt_u32map_get(&ix->where, row);
+bool pt_index_contains(const pt_index *ix, uint32_t row) {
+  uint32_t at = ix->where_later ? pt_hnsw_node_of(ix->hnsw, row) : pt_u32map_get(&ix->where, row);
+  return at != PT_INDEX_NONE;
 }
-
-bool pt_index_contains(const pt_index *ix, uint32_t row) { return where_of(ix, row) != PT_INDEX_NONE; }
 
 bool pt_index_rows_below(const pt_index *ix, uint32_t upto) {
   if (ix->hnsw) return pt_hnsw_rows_below(ix->hnsw, upto);
@@ -473,7 +471,9 @@ pt_status pt_index_add(pt_index *ix, const pt_index_rows *rows, const uint32_t *
 }
 
 pt_status pt_index_remove(pt_index *ix, uint32_t row) {
-  uint32_t at = where_of(ix, row);
+  pt_status rc = ix->hnsw ? pt_hnsw_where_build(ix) : PT_OK; /* once, not a walk over the nodes a removal */
+  if (rc != PT_OK) return rc;
+  uint32_t at = pt_u32map_get(&ix->where, row);
   if (at == PT_INDEX_NONE) return PT_NOT_FOUND;
   if (ix->hnsw) pt_hnsw_remove(ix, at);
   else pt_ivf_remove(ix, at, row);

@@ -225,7 +225,8 @@ size_t pt_index_memory(const pt_index *ix);
 pt_status pt_index_add(pt_index *ix, const pt_index_rows *rows, const uint32_t *ids, size_t n);
 
 /* Forgets a row: it is never returned again. PT_NOT_FOUND when it is not in the index. Cannot
- * fail otherwise and allocates nothing. */
+ * fail otherwise and allocates nothing, but for the first removal from an HNSW graph a load left
+ * without its row map (where_later), which builds it (PT_NOMEM if it cannot; nothing changed). */
 pt_status pt_index_remove(pt_index *ix, uint32_t row);
 
 /* Follows a compaction of the partition (compact.c): remap[r] is row r's new id, or
@@ -476,8 +477,9 @@ typedef struct pt_ivf pt_ivf;
 struct pt_index {
   pt_index_params p;
   pt_u32map where; /* row → HNSW node / IVF list */
-  bool where_later; /* HNSW after a load: `where` is empty until the next add builds it from the
-                       nodes (hnsw.c); count, contains and remove read the nodes meanwhile */
+  bool where_later; /* HNSW after a load: `where` is empty until the next add or removal builds
+                       it from the nodes (pt_hnsw_where_build); count and contains read the
+                       nodes meanwhile */
   pt_hnsw *hnsw;
   pt_ivf *ivf;
   /* the search's result heap, grown on demand */
@@ -500,6 +502,8 @@ void pt_hnsw_save(const pt_index *ix, pt_ibuf *w);
 /* `version`: the index format's (1: link lists as counted, copied; 2: as laid out in memory,
  * kept in `block` when it is given and they are aligned there). */
 pt_status pt_hnsw_load(pt_index *ix, pt_irdr *r, uint32_t version, uint8_t *block, const char **why);
+/* Builds the row map a load left to later (ix->where_later; nothing otherwise). */
+pt_status pt_hnsw_where_build(pt_index *ix);
 /* The node of `row` by a walk over the nodes (when `where` is not built), or PT_INDEX_NONE. */
 uint32_t pt_hnsw_node_of(const pt_hnsw *h, uint32_t row);
 bool pt_hnsw_rows_below(const pt_hnsw *h, uint32_t upto);

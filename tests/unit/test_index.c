@@ -1218,13 +1218,11 @@ static void sweep(pt_index_type type, pt_index_elem elem, step s) {
   free(D.v);
 }
 
-/* The row map's one-probe insert (pt_u32map_put_new), and the loads that build their row maps
- * with it: a saved HNSW index whose second node repeats the first one's row is refused. */
 /* An HNSW graph loaded from a block (pt_index_load_in: a checkpoint read into one, format 2)
  * keeps its arrays there: the same bytes save back, the same answers come, the block lives as
  * long as the index needs it (the caller's reference dropped at once), and an add, a removal or
  * a compaction after it works as on a copied graph, the add and the compaction moving the arrays
- * out. The row map waits for the first add (where_later). An unaligned copy is copied out. */
+ * out. The row map waits for the first add or removal (where_later). An unaligned copy is copied out. */
 TEST(load_in_block) {
   data D = make_data(400, 16, 21);
   D.base = 2;
@@ -1272,7 +1270,9 @@ TEST(load_in_block) {
             CHECK_OK(pt_index_compact(both[k], &rows, remap, 802), (pt_error *)NULL);
             CHECK_EQ_INT(pt_index_count(both[k]), D.n / 2);
           } else {
+            CHECK(both[k]->where_later); /* the load left the row map to later */
             CHECK_EQ_INT(pt_index_remove(both[k], row_of(&D, 9)), PT_OK);
+            CHECK(!both[k]->where_later); /* built once by the removal, not walked for each */
             CHECK_EQ_INT(pt_index_remove(both[k], row_of(&D, 9)), PT_NOT_FOUND);
             CHECK_EQ_INT(pt_index_count(both[k]), D.n - 1);
           }
@@ -1298,6 +1298,8 @@ TEST(load_in_block) {
   free(D.v);
 }
 
+/* The row map's one-probe insert (pt_u32map_put_new), and the loads that build their row maps
+ * with it: a saved HNSW index whose second node repeats the first one's row is refused. */
 TEST(row_maps) {
   pt_u32map m = {0};
   CHECK_OK(pt_u32map_reserve(&m, 100), (pt_error *)NULL);
