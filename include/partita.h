@@ -82,6 +82,8 @@ typedef int pt_status;
 #define PT_LIMIT 10        /* a size limit was exceeded */
 #define PT_EXISTS 11       /* the object exists and differs from the one asked for */
 #define PT_CORRUPT 12      /* a snapshot is truncated, corrupted, foreign or of a newer format */
+#define PT_COLD 13         /* rows the call needs are cold: read them back (pt_store_cold_reads,
+                            * pt_store_cold_done) and call again; nothing was changed */
 /* END status codes */
 
 /** A static name for a status code ("PT_OK", "PT_NOMEM", ...). */
@@ -110,6 +112,7 @@ typedef enum pt_exception {
 #define PT_CODE_PARAMETER_INVALID 1100   /* merr.ErrParameterInvalid */
 #define PT_CODE_PARAMETER_MISSING 1101   /* merr.ErrParameterMissing */
 #define PT_CODE_TOO_LARGE 1102           /* merr.ErrParameterTooLarge */
+#define PT_CODE_IO_FAILED 1001           /* merr.ErrIoFailed: rows read back do not match (cold rows) */
 #define PT_CODE_UNEXPECTED 65535         /* a plain server error (errors.New) */
 
 #define PT_ERROR_MESSAGE_MAX 1024
@@ -154,6 +157,9 @@ PT_API void pt_free(void *ptr);
 
 /** Bytes currently allocated through the core's allocator (all stores, cJSON included). */
 PT_API size_t pt_memory_used(void);
+
+/** Bytes of rows dropped from memory and held by checkpoints instead (all stores; "Cold rows"). */
+PT_API size_t pt_cold_bytes(void);
 
 /**
  * Sets a ceiling on pt_memory_used(), process-wide; 0 (the default) means none. An allocation
@@ -820,6 +826,52 @@ PT_API pt_status pt_collection_describe_index(pt_collection *coll, const char *r
  */
 PT_API pt_status pt_collection_save(const pt_collection *coll, uint8_t **out, size_t *len, pt_error *err);
 
+/* ============================================================================================ */
+/* Cold rows                                                                                    */
+/* ============================================================================================ */
+
+/*
+ * A durable host may drop the float rows of a vector field from memory where its index searches
+ * without them (IVF_SQ8; HNSW_SQ without refine; IVF_RABITQ without refine or with SQ8 / FP16 /
+ * BF16 refine codes), as Milvus leaves a raw vector field on disk beside an index without raw
+ * data. Only whole segments below the partition's index high-water mark whose bytes the last
+ * checkpoint holds whole go (pt_collection_cold_drop). A call that needs such rows (an exact or
+ * fallback scan, vector output fields, search by primary key, merge-mode upserts, save,
+ * checkpoint, compaction, a rebuild) changes nothing and returns PT_COLD; the host then reads
+ * the bytes each entry of pt_store_cold_reads names from that checkpoint into its `dst`, calls
+ * pt_store_cold_done, and makes the call again. Rows read back stay in memory until the next
+ * pt_collection_cold_drop.
+ */
+typedef struct pt_cold_read {
+  uint64_t checkpoint; /* the checkpoint id (pt_store_checkpoint) that holds the bytes */
+  uint64_t at;         /* their offset in its bytes */
+  uint64_t len;        /* how many */
+  uint8_t *dst;        /* where they go: room owned by the store until pt_store_cold_done */
+} pt_cold_read;
+
+/**
+ * Drops the rows of vector field `field` of `coll` that may go cold (above) and that
+ * checkpoint `checkpoint` (the store's last pt_store_checkpoint, now durable) holds.
+ * @param[out] dropped  bytes given back (may be NULL).
+ * @return PT_NOT_FOUND (code 1100) for an unknown or non-vector field; PT_MISUSE when the last
+ *   checkpoint is not `checkpoint`; PT_OK otherwise (also when nothing may go).
+ */
+PT_API pt_status pt_collection_cold_drop(pt_collection *coll, const char *field, size_t field_len, uint64_t checkpoint,
+                                         uint64_t *dropped, pt_error *err);
+
+/**
+ * After a call returned PT_COLD: the reads it waits for, each with room at `dst` (allocated
+ * here: PT_NOMEM, with nothing changed, when it does not fit). The array is the store's.
+ */
+PT_API pt_status pt_store_cold_reads(pt_store *store, const pt_cold_read **reads, size_t *n, pt_error *err);
+
+/**
+ * The host has read every pt_store_cold_reads entry into its `dst` (`ok`), or could not (`ok`
+ * false: nothing is installed). Each read is checked against the bytes that were dropped; a
+ * mismatch installs none and returns PT_CORRUPT (PT_CODE_IO_FAILED, Milvus's ErrIoFailed) naming it.
+ */
+PT_API pt_status pt_store_cold_done(pt_store *store, int ok, pt_error *err);
+
 /**
  * Loads snapshot bytes into `store` as a new collection, called `name` (NULL: the saved name).
  * Everything is checked (header, checksums, structure, every stored value) while the collection
@@ -935,7 +987,7 @@ PT_API void pt_log_marker(int end, uint64_t id, uint8_t out[PT_LOG_MARKER_BYTES]
  * A checkpoint of the whole store: HEADER(id), a LOAD record per collection (its snapshot),
  * a HOST record with `host` when `host_len` > 0, END(id). Owned by the caller (pt_free).
  */
-PT_API pt_status pt_store_checkpoint(const pt_store *store, uint64_t id, const uint8_t *host, size_t host_len,
+PT_API pt_status pt_store_checkpoint(pt_store *store, uint64_t id, const uint8_t *host, size_t host_len,
                                      uint8_t **out, size_t *len, pt_error *err);
 
 /**

@@ -84,6 +84,7 @@ void pt_store_close(pt_store *s) {
   for (size_t i = 0; i < s->n_colls; i++) pt_collection_destroy(s->colls[i]);
   pt_free(s->colls);
   pt_free(s->wal.buf);
+  pt_cold_state_free(&s->cold);
   pt_free(s);
 }
 

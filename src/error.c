@@ -28,6 +28,7 @@ const char *pt_status_str(pt_status status) {
   case PT_LIMIT: return "PT_LIMIT";
   case PT_EXISTS: return "PT_EXISTS";
   case PT_CORRUPT: return "PT_CORRUPT";
+  case PT_COLD: return "PT_COLD";
   default: return "PT_UNKNOWN_STATUS";
   }
 }

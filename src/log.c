@@ -59,12 +59,26 @@ pt_status pt_store_log_host(pt_store *s, const uint8_t *bytes, size_t len, pt_er
   return PT_OK;
 }
 
-pt_status pt_store_checkpoint(const pt_store *s, uint64_t id, const uint8_t *host, size_t host_len, uint8_t **out,
+pt_status pt_store_checkpoint(pt_store *s, uint64_t id, const uint8_t *host, size_t host_len, uint8_t **out,
                               size_t *len, pt_error *err) {
   if (!s || !out || !len || (!host && host_len))
     return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_store_checkpoint: missing argument");
   *out = NULL;
   *len = 0;
+  /* cold rows are read back first, all at once (cold.c) */
+  bool cold = false;
+  pt_status want = PT_OK;
+  for (size_t i = 0; i < s->n_colls && !want; i++) {
+    bool any;
+    want = pt_cold_want_all(s->colls[i], SIZE_MAX, &any);
+    cold |= any;
+  }
+  if (cold || want) return pt_cold_fail(want, err);
+  /* the marks this checkpoint writes carry a generation of their own; it names checkpoint `id`
+   * only once the whole checkpoint is made */
+  if (!++s->cold.gen) s->cold.gen = 1;
+  s->cold.checkpoint = 0;
+  uint32_t gen = s->cold.gen;
   pt_wal_state st;
   memset(&st, 0, sizeof st);
   st.on = true;
@@ -74,14 +88,19 @@ pt_status pt_store_checkpoint(const pt_store *s, uint64_t id, const uint8_t *hos
   for (size_t i = 0; i < s->n_colls && ok; i++) {
     uint8_t *snap = NULL;
     size_t snap_len = 0;
-    pt_status rc = pt_collection_save(s->colls[i], &snap, &snap_len, err);
+    /* where the snapshot's bytes will lie: after the record's head, the name's item, its own
+     * item's head (wal.c) */
+    uint64_t base = st.len + PT_WAL_HEAD + PT_WAL_ITEM_HEAD + pt_wal_pad8(s->colls[i]->name_len) + PT_WAL_ITEM_HEAD;
+    pt_status rc = pt_collection_save_marked(s->colls[i], base, gen, &snap, &snap_len, err);
     if (rc) {
       pt_free(st.buf);
+      if (!++s->cold.gen) s->cold.gen = 1; /* no mark of this attempt counts */
       return rc;
     }
     pt_walw w;
     pt_wal_begin(&w, &st, PT_LOG_LOAD);
     pt_wal_item(&w, s->colls[i]->name, s->colls[i]->name_len);
+    pt_assert(!w.active || !w.ok || st.len + PT_WAL_ITEM_HEAD == base);
     pt_wal_item(&w, snap, snap_len);
     pt_free(snap);
     if ((ok = pt_wal_ready(&w) == PT_OK)) pt_wal_end(&w, s->last_ts);
@@ -95,8 +114,10 @@ pt_status pt_store_checkpoint(const pt_store *s, uint64_t id, const uint8_t *hos
   pt_log_marker(1, id, m);
   if (!ok || !pt_wal_raw(&st, m, sizeof m)) {
     pt_free(st.buf);
+    if (!++s->cold.gen) s->cold.gen = 1;
     return pt_fail_nomem(err);
   }
+  s->cold.checkpoint = id;
   *out = st.buf;
   *len = st.len;
   pt_error_clear(err);

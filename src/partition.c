@@ -42,6 +42,7 @@ bool pt_row_deleted(const pt_partition *p, const pt_layout *lay, uint32_t row) {
 const void *pt_part_rows_get(const void *ctx, uint32_t row) {
   const pt_part_rows *r = ctx;
   const pt_segment *seg = pt_row_segment(r->part, r->lay, row);
+  pt_assert(!seg->cols[r->col].cold); /* an index that reads rows never has cold ones (cold.c) */
   return seg->cols[r->col].data + (size_t)pt_row_offset(r->lay, row) * r->lay->row_bytes[r->col];
 }
 

@@ -102,6 +102,17 @@ static pt_status column_fixed(const pt_collection *c, const pt_rowref *refs, siz
   const pt_layout *lay = &c->layout;
   const pt_field *f = &c->schema->fields[fi];
   size_t rb = lay->row_bytes[fi];
+  if (c->maybe_cold) { /* cold rows are named for reading back (cold.c) */
+    bool cold = false;
+    for (size_t i = 0; i < n_rows; i++) {
+      const pt_partition *part = c->parts[refs[i].part];
+      size_t s = refs[i].row >> lay->seg_shift;
+      if (!part->segs[s]->cols[fi].cold) continue;
+      if (pt_cold_want(c, refs[i].part, s, (size_t)fi)) return PT_NOMEM;
+      cold = true;
+    }
+    if (cold) return PT_COLD;
+  }
   uint8_t *vals = pt_malloc(n_rows * rb + 1);
   uint8_t *valid = f->nullable ? pt_malloc(n_rows + 1) : NULL;
   if (!vals || (f->nullable && !valid)) {

@@ -805,6 +805,7 @@ static pt_status keyed_vectors(const pt_collection *c, const cJSON *root, sreq *
   char missing[512] = "[";
   size_t at = 1, n_missing = 0;
   size_t i = 0;
+  bool cold = false;
   for (const cJSON *v = ids->child; v; v = v->next, i++) {
     pt_key key = {0, NULL, 0};
     if (!cJSON_IsString(v) || (!str && !int64_text(v->valuestring, &key.i)))
@@ -821,6 +822,11 @@ static pt_status keyed_vectors(const pt_collection *c, const cJSON *root, sreq *
     const pt_segment *seg = pt_row_segment(part, lay, ref.row);
     const pt_column *col = &seg->cols[vcol];
     uint32_t off = pt_row_offset(lay, ref.row);
+    if (col->cold) { /* named, and read back before the search runs again (cold.c) */
+      if (pt_cold_want(c, ref.part, ref.row >> lay->seg_shift, vcol)) return pt_fail_nomem(err);
+      cold = true;
+      continue;
+    }
     if (col->valid && !pt_bit_get(col->valid, off))
       return pt_fail(err, PT_SCHEMA, PT_CODE_PARAMETER_INVALID, PT_EXC_MILVUS,
                      "the %s of primary key %zu is null: it cannot be a query vector" PT_INVALID_PARAMETER, f->name, i);
@@ -849,6 +855,7 @@ static pt_status keyed_vectors(const pt_collection *c, const cJSON *root, sreq *
       memcpy(dst, cell, per);
     }
   }
+  if (cold) return pt_cold_fail(PT_OK, err);
   if (n_missing) {
     missing[at] = ']';
     missing[at + 1] = '\0';
@@ -1345,6 +1352,7 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
     goto done;
   }
   bool f32 = q.f->dtype == PT_FLOAT_VECTOR;
+  bool cold = false; /* a scan met cold rows (cold.c) */
   if (q.m == M_BM25 && (rc = bm25_scan(c, &q, root, filter, heaps, sel, err))) goto done;
   /* a plain sparse field's IP index (fts.h); grouping and range searches stay exact */
   if (q.m == M_IP && q.f->dtype == PT_SPARSE_FLOAT_VECTOR && q.group_field < 0 && !q.has_radius &&
@@ -1393,6 +1401,11 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
       const pt_column *col = &seg->cols[vcol];
       size_t first = 0;
       while (first < n_sel && row_base + rows[first] < from) first++;
+      if (col->cold && first < n_sel) { /* named, and read back before the search runs again (cold.c) */
+        if ((rc = pt_cold_want(c, p, s, vcol))) goto done;
+        cold = true;
+        continue;
+      }
       for (size_t b0 = first; b0 < n_sel; b0 += block) {
         size_t nb = n_sel - b0 < block ? n_sel - b0 : block;
         for (size_t qi = 0; qi < q.nq; qi++) {
@@ -1403,6 +1416,11 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
         }
       }
     }
+  }
+
+  if (cold) {
+    rc = pt_cold_fail(PT_OK, err);
+    goto done;
   }
 
   /* 2. order, offset, limit; collect the hits */
@@ -1441,7 +1459,7 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
     }
   }
   if ((rc = pt_rows_build(c, refs, total, &q.out, &res->rows))) {
-    rc = rc == PT_NOMEM ? pt_fail_nomem(err) : rc;
+    rc = rc == PT_NOMEM ? pt_fail_nomem(err) : rc == PT_COLD ? pt_cold_fail(PT_OK, err) : rc;
     goto done;
   }
   res->refs = refs;

@@ -43,12 +43,14 @@ fail:
 void pt_segment_free(pt_segment *seg, const pt_layout *lay) {
   if (!seg) return;
   for (size_t c = 0; c < lay->n_cols; c++) {
+    if (seg->cols[c].cold) pt_cold_forget(((size_t)lay->seg_mask + 1) * lay->row_bytes[c]);
     if (seg->cols[c].block)
       pt_block_release(seg->cols[c].block);
     else
       pt_free(seg->cols[c].data);
     pt_free(seg->cols[c].offsets);
     pt_free(seg->cols[c].valid);
+    pt_free(seg->cols[c].ck_dead);
   }
   pt_free(seg->deleted);
   pt_free(seg->next);

@@ -113,6 +113,10 @@ static const uint8_t MAGIC[8] = {0x89, 'P', 'T', 'S', '\r', '\n', 0x1a, '\n'};
 typedef struct wbuf {
   uint8_t *p;
   size_t at;
+  /* a checkpoint's save (pt_collection_save_marked): where the snapshot starts in it, and the
+   * generation its marks carry (0: no marks) */
+  uint64_t ck_base;
+  uint32_t ck_gen;
 } wbuf;
 
 static void put_bytes(wbuf *w, const void *src, size_t n) {
@@ -194,6 +198,8 @@ static void write_partition(wbuf *w, const pt_partition *p, const pt_layout *lay
       /* runs of consecutive live rows in one copy */
       for (size_t si = 0; si < p->n_segs; si++) {
         const pt_segment *seg = p->segs[si];
+        if (w->ck_gen && seg->count == (uint32_t)lay->seg_mask + 1) /* a checkpoint's mark (cold.c) */
+          pt_cold_mark((pt_column *)(uintptr_t)&seg->cols[c], seg, lay, w->ck_gen, w->ck_base + w->at);
         for (uint32_t off = 0, end; (end = pt_live_run(seg, &off, UINT32_MAX)) > off; off = end)
           put_bytes(w, seg->cols[c].data + (size_t)off * rb, (size_t)(end - off) * rb);
       }
@@ -315,10 +321,19 @@ static void write_indexes(wbuf *w, const saved_indexes *si) {
 }
 
 pt_status pt_collection_save(const pt_collection *c, uint8_t **out, size_t *len, pt_error *err) {
+  return pt_collection_save_marked(c, 0, 0, out, len, err);
+}
+
+pt_status pt_collection_save_marked(const pt_collection *c, uint64_t ck_base, uint32_t ck_gen, uint8_t **out,
+                                    size_t *len, pt_error *err) {
   if (!c || !out || !len)
     return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_save: missing argument");
   *out = NULL;
   *len = 0;
+  if (pt_cold_any(c)) { /* the rows' bytes are needed: read back first (cold.c) */
+    bool any;
+    return pt_cold_fail(pt_cold_want_all(c, SIZE_MAX, &any), err);
+  }
   char *schema = NULL;
   size_t schema_len = 0;
   if (pt_schema_to_json(c->schema, &schema, &schema_len)) return pt_fail_nomem(err);
@@ -332,7 +347,7 @@ pt_status pt_collection_save(const pt_collection *c, uint8_t **out, size_t *len,
   }
 
   /* 1. measure every payload (the same code as writing, with no buffer) */
-  wbuf m = {NULL, 0};
+  wbuf m = {NULL, 0, 0, 0};
   write_collection(&m, c, schema, schema_len);
   lengths[0] = m.at;
   uint64_t total = HEADER_BYTES + section_bytes(lengths[0]);
@@ -364,7 +379,7 @@ pt_status pt_collection_save(const pt_collection *c, uint8_t **out, size_t *len,
     pt_free(schema);
     return pt_fail_nomem(err);
   }
-  wbuf w = {buf, 0};
+  wbuf w = {buf, 0, ck_base, ck_gen};
   put_bytes(&w, MAGIC, 8);
   put_u32(&w, PT_SNAPSHOT_FORMAT_VERSION);
   put_u32(&w, 0);
@@ -851,7 +866,7 @@ void pt_snapshot_reseal(uint8_t *b, size_t len) {
   uint32_t version = get_u32(b + 8);
   bool v4 = version >= 4;
   uint64_t chain = v4 ? pt_hash64(0, b, 28) : pt_crc32(b, 28);
-  wbuf w = {b, 28};
+  wbuf w = {b, 28, 0, 0};
   put_u32(&w, (uint32_t)chain);
   size_t overhead = v4 ? SECTION_OVERHEAD_V4 : SECTION_OVERHEAD, head = v4 ? SECTION_HEAD : 12;
   for (size_t at = HEADER_BYTES; len - at >= overhead;) {

@@ -29,6 +29,16 @@ typedef struct pt_column {
   uint8_t *valid;    /* nullable: bitmap, bit set = the row has a value */
   uint8_t *block;    /* fixed width: the block (pt_block_new) `data` lies in, adopted by a load
                       * (one reference held); NULL when `data` is an allocation of its own */
+  /* cold rows (cold.c), fixed-width vector columns of full segments only: */
+  bool cold;         /* `data` was dropped (NULL): its bytes lie in the checkpoint at ck_at */
+  bool wanted;       /* cold, and named in the store's pending reads (cold.c) */
+  uint32_t ck_gen;   /* the store's checkpoint generation (pt_cold_state.gen) that wrote this
+                      * full segment's live rows at ck_at, back to back; 0: none, or they
+                      * changed since */
+  uint32_t ck_live;  /* how many rows it wrote there */
+  uint8_t *ck_dead;  /* the segment's deleted bitmap then (owned), NULL when none was deleted */
+  uint64_t ck_at;    /* where those rows start in that checkpoint */
+  uint64_t ck_hash;  /* cold: pt_cold_hash of the rows dropped, to check them when read back */
 } pt_column;
 
 typedef struct pt_segment {
@@ -49,6 +59,22 @@ typedef struct pt_layout {
   size_t *row_bytes;  /* per column: bytes per row when fixed width, 0 when variable */
   bool *nullable;     /* per column */
 } pt_layout;
+
+/* Cold rows (cold.c): a segment of a column a call met cold, to be read back. */
+typedef struct pt_cold_ref {
+  uint64_t coll; /* collection id */
+  uint32_t part, seg, col;
+} pt_cold_ref;
+
+/* A store's cold rows (cold.c): the checkpoint marks' generation, and what calls wait for. */
+typedef struct pt_cold_state {
+  uint32_t gen;        /* bumped by every checkpoint: the marks it writes carry it */
+  uint64_t checkpoint; /* the id of that checkpoint (0 until it is made whole) */
+  pt_cold_ref *wants;  /* the segments the last calls met cold, not yet read back */
+  size_t n_wants, wants_cap;
+  pt_cold_read *reads; /* pt_store_cold_reads's answer, until pt_store_cold_done */
+  size_t n_reads;
+} pt_cold_state;
 
 typedef struct pt_fts pt_fts; /* full-text state (fts.h) */
 /* A partition's share of a vector index (vindex.c builds it; the store frees, compacts and saves
@@ -92,6 +118,8 @@ struct pt_collection {
   size_t n_parts, parts_cap;
   bool partition_key_mode;
   int64_t num_partitions; /* partition-key mode */
+  bool maybe_cold;       /* some column segment may be cold (cold.c): set when one goes, cleared
+                          * when pt_cold_any finds none */
   pt_vindex *vindexes;    /* vector indexes (vindex.c) */
   size_t n_vindexes;
   /* the last search request parsed, its text and tree (search.c): a search bringing the same
@@ -111,6 +139,7 @@ struct pt_store {
   uint32_t generation; /* changes when a collection is created, dropped or loaded
                         * (pt_store_generation) */
   pt_wal_state wal;    /* the mutation log's pending records (wal.c) */
+  pt_cold_state cold;  /* cold rows: checkpoint marks and the reads a call is waiting for (cold.c) */
 };
 
 /* ---- segments (segment.c) ---- */
@@ -220,6 +249,33 @@ int64_t pt_store_next_ids(pt_store *s, uint64_t n);
 pt_status pt_layout_build(pt_collection *c);
 pt_status pt_collection_add_partition(pt_collection *c, const char *name, size_t len);
 void pt_collection_destroy(pt_collection *c);
+
+/* ---- cold rows (cold.c: the protocol) ---- */
+/* A checkpoint's mark on column `col` of full segment `seg`: its live rows are written back to
+ * back at `at` of the checkpoint of generation `gen`. No mark when its room cannot be had. */
+void pt_cold_mark(pt_column *col, const pt_segment *seg, const pt_layout *lay, uint32_t gen, uint64_t at);
+/* Whether an index with these parameters searches without the float rows. */
+bool pt_cold_index_ok(const pt_index_params *p);
+/* Names column `col` of segment `seg` of partition `part` (cold) for reading back; PT_NOMEM when
+ * there is no room to remember it. */
+pt_status pt_cold_want(const pt_collection *c, size_t part, size_t seg, size_t col);
+/* Names every cold segment of partition `part` (SIZE_MAX: of every partition); *any: whether
+ * there was one. */
+pt_status pt_cold_want_all(const pt_collection *c, size_t part, bool *any);
+/* Whether any segment of the collection is cold. */
+bool pt_cold_any(const pt_collection *c);
+/* The error of a call that met cold rows (PT_COLD), or PT_NOMEM when naming them failed. */
+pt_status pt_cold_fail(pt_status want_rc, pt_error *err);
+/* A cold column segment of `bytes` is freed (pt_segment_free): pt_cold_bytes no longer counts it. */
+void pt_cold_forget(size_t bytes);
+/* Frees what the store keeps for cold reads (pt_store_close). */
+void pt_cold_state_free(pt_cold_state *s);
+
+/* ---- snapshots (snapshot.c) ---- */
+/* pt_collection_save, for a checkpoint: the snapshot will lie at `ck_base` in it, and every
+ * fixed-width column segment it writes whole gets the mark (ck_gen, where) of cold.c. */
+pt_status pt_collection_save_marked(const pt_collection *c, uint64_t ck_base, uint32_t ck_gen, uint8_t **out,
+                                    size_t *len, pt_error *err);
 
 /* ---- compaction (compact.c) ---- */
 /* Rebuilds the key index and key chains of a partition whose rows [0, n_rows) are all live:

@@ -155,6 +155,23 @@ pt_status pt_vindex_create(pt_collection *c, const char *request, size_t len, bo
     return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
                    "CreateIndex failed: at most one distinct index is allowed per field");
   }
+  /* a build reads every row: cold ones (left by an index dropped before) are read back first */
+  if (c->maybe_cold && v.built) {
+    bool cold = false;
+    for (size_t p = 0; p < c->n_parts; p++)
+      for (size_t sg = 0; sg < c->parts[p]->n_segs; sg++) {
+        if (!c->parts[p]->segs[sg]->cols[v.field].cold) continue;
+        cold = true;
+        if (pt_cold_want(c, p, sg, v.field)) {
+          pt_vindex_release(&v);
+          return pt_fail_nomem(err);
+        }
+      }
+    if (cold) {
+      pt_vindex_release(&v);
+      return pt_cold_fail(PT_OK, err);
+    }
+  }
   /* the log's record first (the request as given: applying it builds the same index), then
    * every partition's index built apart, with the arrays that will hold it, then attached all
    * at once: nothing changes on a failure */
@@ -525,7 +542,11 @@ pt_status pt_vindex_walk_begin(const pt_collection *c, size_t which, size_t part
     }
   }
   float hint = upto ? (float)((double)pass / (double)upto) : 0;
-  if (!pt_index_walk_pays(ip, sp, pass, upto)) return PT_OK; /* the exact scan is both right and faster */
+  /* the exact scan is both right and faster; but without a filter, beside cold rows (cold.c),
+   * the index searches as Milvus's does beside a raw field left on disk, not reading them back */
+  bool cold = false;
+  for (size_t s = 0; !filter && c->maybe_cold && s < p->n_segs && !cold; s++) cold = p->segs[s]->cols[pv->col].cold;
+  if (!cold && !pt_index_walk_pays(ip, sp, pass, upto)) return PT_OK;
   if (filter) {
     if (!(w->bitmap = pt_calloc(upto / 8 + 1, 1))) {
       pt_vindex_walk_end(w);

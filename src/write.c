@@ -328,8 +328,21 @@ static pt_status compute_merged(wplan *p) {
  *   4. partition-key mode: route each row by its merged partition key */
 static pt_status merge_prepare(wplan *p) {
   pt_status rc;
-  /* 1. the stored rows */
+  /* 1. the stored rows; those of them that are cold are read back first (cold.c) */
   if ((rc = find_sources(p))) return rc;
+  if (p->c->maybe_cold) {
+    bool cold = false;
+    for (size_t r = 0; r < p->b.n; r++) {
+      if (p->src[r].row == PT_NO_ROW) continue;
+      for (size_t ci = 0; ci < p->b.lay->n_cols; ci++) {
+        uint32_t off;
+        if (!src_col(p, ci, r, &off)->cold || cell_src(p, ci, r) == SRC_BATCH) continue;
+        if (pt_cold_want(p->c, p->src[r].part, p->src[r].row >> p->b.lay->seg_shift, ci)) return pt_fail_nomem(p->b.err);
+        cold = true;
+      }
+    }
+    if (cold) return pt_cold_fail(PT_OK, p->b.err);
+  }
   /* 2. what new keys must carry */
   if ((rc = check_new_keys(p))) return rc;
   /* 3. computed values */
@@ -668,6 +681,7 @@ static void overwrite_rows(wplan *p, pt_partition *part, const uint32_t *at) {
       if (cell_src(p, ci, r) == SRC_STORED) continue; /* merge: the row keeps this value */
       pt_segment *seg = pt_row_segment(part, lay, at[r]);
       uint32_t off = pt_row_offset(lay, at[r]);
+      seg->cols[ci].ck_gen = 0; /* the last checkpoint no longer holds these bytes (cold.c) */
       if (kind != COPY_NONE) {
         copy_cell(p, ci, kind, r, seg, off);
         continue;

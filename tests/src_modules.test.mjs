@@ -22,7 +22,7 @@ const OBJECTS = path.join(root, 'build/native/CMakeFiles/partita_core.dir/src');
 
 // Headers that front more than their namesake .c.
 const FRONTS = {
-  'store.h': ['segment.c', 'partition.c', 'collection.c', 'compact.c', 'snapshot.c', 'fts.c'],
+  'store.h': ['segment.c', 'partition.c', 'collection.c', 'compact.c', 'snapshot.c', 'fts.c', 'cold.c'],
   'expr.h': ['expr_lex.c', 'expr_parse.c'],
   'distance.h': ['distance.c', 'distance_simd128.c'],
   'index.h': ['index.c', 'hnsw.c', 'ivf.c', 'sq8.c', 'rabitq.c'],

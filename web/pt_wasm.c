@@ -83,6 +83,7 @@ EXPORT(void, pt_wasm_log_source)(pt_store *store, uint8_t *block, size_t len);
 EXPORT(pt_error *, pt_wasm_error)(void);
 EXPORT(const char *, pt_wasm_constants)(void);
 EXPORT(double, pt_wasm_memory_used)(void);
+EXPORT(double, pt_wasm_cold_bytes)(void);
 EXPORT(void, pt_wasm_set_memory_limit)(double bytes);
 EXPORT(double, pt_wasm_memory_limit)(void);
 EXPORT(void, pt_wasm_memory_relief)(int on);
@@ -145,6 +146,9 @@ EXPORT(void, pt_wasm_log_taken)(pt_store *store);
 EXPORT(pt_status, pt_wasm_log_host)(pt_store *store, const uint8_t *bytes, size_t len);
 EXPORT(void, pt_wasm_log_marker)(int end, double id, uint8_t *out);
 EXPORT(uint8_t *, pt_wasm_checkpoint)(pt_store *store, double id, const uint8_t *host, size_t host_len, uint32_t *len_out);
+EXPORT(double, pt_wasm_cold_drop)(pt_collection *c, const char *field, size_t len, double checkpoint);
+EXPORT(double, pt_wasm_cold_reads)(pt_store *store, uint32_t i, double *out);
+EXPORT(pt_status, pt_wasm_cold_done)(pt_store *store, int ok);
 EXPORT(pt_status, pt_wasm_log_next)(const uint8_t *bytes, size_t len, size_t at, double *out, pt_store *store);
 EXPORT(char *, pt_wasm_rows_to_json)(const pt_rows *rows, uint32_t flags);
 EXPORT(char *, pt_wasm_search_to_json)(const pt_search_result *r, uint32_t flags);
@@ -161,6 +165,7 @@ uint8_t *pt_wasm_block_new(size_t size) { return pt_block_new(size ? size : 1); 
 void pt_wasm_block_release(uint8_t *block) { pt_block_release(block); }
 void pt_wasm_log_source(pt_store *store, uint8_t *block, size_t len) { pt_store_log_source(store, block, len); }
 double pt_wasm_memory_used(void) { return (double)pt_memory_used(); }
+double pt_wasm_cold_bytes(void) { return (double)pt_cold_bytes(); }
 /* A ceiling beyond what size_t holds is no ceiling (wasm32: 4 GiB is all there is). */
 void pt_wasm_set_memory_limit(double bytes) {
   pt_set_memory_limit(bytes > 0 && bytes < (double)SIZE_MAX ? (size_t)bytes : 0);
@@ -269,7 +274,7 @@ const char *pt_wasm_constants(void) {
   format_constants(buf, sizeof buf,
     "{\"version\":\"%s\",\"format_version\":1,"
     "\"status\":{\"OK\":%d,\"ERROR\":%d,\"NOMEM\":%d,\"MISUSE\":%d,\"RANGE\":%d,\"SCHEMA\":%d,"
-    "\"TYPE_MISMATCH\":%d,\"CONSTRAINT\":%d,\"NOT_FOUND\":%d,\"PARSE\":%d,\"LIMIT\":%d,\"EXISTS\":%d,\"CORRUPT\":%d},"
+    "\"TYPE_MISMATCH\":%d,\"CONSTRAINT\":%d,\"NOT_FOUND\":%d,\"PARSE\":%d,\"LIMIT\":%d,\"EXISTS\":%d,\"CORRUPT\":%d,\"COLD\":%d},"
     "\"exception\":{\"MilvusException\":%d,\"ParamError\":%d,\"DataNotMatchException\":%d,"
     "\"DataTypeNotSupportException\":%d,\"PrimaryKeyException\":%d,\"AutoIDException\":%d,"
     "\"PartitionKeyException\":%d,\"SchemaNotReadyException\":%d,\"CollectionNotExistException\":%d},"
@@ -279,7 +284,7 @@ const char *pt_wasm_constants(void) {
     "\"BFLOAT16_VECTOR\":%d,\"SPARSE_FLOAT_VECTOR\":%d,\"INT8_VECTOR\":%d,\"UNKNOWN\":%d},"
     "\"dtype_class\":{\"vector\":%s,\"dense_vector\":%s,\"integer\":%s},\"dtype_proto\":%s,"
     "\"code\":{\"CLIENT\":%d,\"QUOTA_EXCEEDED\":%d,\"COLLECTION_NOT_FOUND\":%d,\"PARTITION_NOT_FOUND\":%d,"
-    "\"PARAMETER_INVALID\":%d,\"PARAMETER_MISSING\":%d,\"TOO_LARGE\":%d,\"UNEXPECTED\":%d},"
+    "\"PARAMETER_INVALID\":%d,\"PARAMETER_MISSING\":%d,\"TOO_LARGE\":%d,\"IO_FAILED\":%d,\"UNEXPECTED\":%d},"
     "\"input\":{\"ABSENT\":%d,\"BOOL\":%d,\"INT64\":%d,\"DOUBLE\":%d,\"FLOAT32\":%d,\"BYTES\":%d,"
     "\"TEXT\":%d,\"JSON\":%d,\"INT32\":%d},"
     "\"input_bytes\":{\"BOOL\":%d,\"INT64\":%d,\"DOUBLE\":%d,\"FLOAT32\":%d,\"BYTES\":%d,\"INT32\":%d},"
@@ -312,7 +317,7 @@ const char *pt_wasm_constants(void) {
     "\"log\":{\"HEADER\":%d,\"END\":%d,\"HOST\":%d,\"MARKER_BYTES\":%u}}",
     PT_VERSION_STRING,
     PT_OK, PT_ERROR, PT_NOMEM, PT_MISUSE, PT_RANGE, PT_SCHEMA, PT_TYPE_MISMATCH, PT_CONSTRAINT,
-    PT_NOT_FOUND, PT_PARSE, PT_LIMIT, PT_EXISTS, PT_CORRUPT,
+    PT_NOT_FOUND, PT_PARSE, PT_LIMIT, PT_EXISTS, PT_CORRUPT, PT_COLD,
     PT_EXC_MILVUS, PT_EXC_PARAM, PT_EXC_DATA_NOT_MATCH, PT_EXC_DATA_TYPE_NOT_SUPPORT,
     PT_EXC_PRIMARY_KEY, PT_EXC_AUTO_ID, PT_EXC_PARTITION_KEY, PT_EXC_SCHEMA_NOT_READY,
     PT_EXC_COLLECTION_NOT_EXIST,
@@ -322,7 +327,7 @@ const char *pt_wasm_constants(void) {
     PT_INT8_VECTOR, PT_UNKNOWN,
     vector, dense_vector, integer, protos,
     PT_CODE_CLIENT, PT_CODE_QUOTA_EXCEEDED, PT_CODE_COLLECTION_NOT_FOUND, PT_CODE_PARTITION_NOT_FOUND,
-    PT_CODE_PARAMETER_INVALID, PT_CODE_PARAMETER_MISSING, PT_CODE_TOO_LARGE, PT_CODE_UNEXPECTED,
+    PT_CODE_PARAMETER_INVALID, PT_CODE_PARAMETER_MISSING, PT_CODE_TOO_LARGE, PT_CODE_IO_FAILED, PT_CODE_UNEXPECTED,
     PT_IN_ABSENT, PT_IN_BOOL, PT_IN_INT64, PT_IN_DOUBLE, PT_IN_FLOAT32, PT_IN_BYTES, PT_IN_TEXT,
     PT_IN_JSON, PT_IN_INT32,
     /* bytes per value of the fixed-width input kinds (partita.h, pt_input_kind) */
@@ -735,6 +740,30 @@ uint8_t *pt_wasm_checkpoint(pt_store *store, double id, const uint8_t *host, siz
   *len_out = (uint32_t)len;
   return out;
 }
+
+/* pt_collection_cold_drop: the bytes given back, or -1 on failure (pt_wasm_error). */
+double pt_wasm_cold_drop(pt_collection *c, const char *field, size_t len, double checkpoint) {
+  uint64_t dropped = 0;
+  if (pt_collection_cold_drop(c, field, len, (uint64_t)checkpoint, &dropped, &last_error) != PT_OK) return -1;
+  return (double)dropped;
+}
+
+/* pt_store_cold_reads: how many reads the last PT_COLD waits for (-1 on failure, pt_wasm_error);
+ * read i's checkpoint id, offset, length and where its bytes go as 4 doubles into `out`. */
+double pt_wasm_cold_reads(pt_store *store, uint32_t i, double *out) {
+  const pt_cold_read *r;
+  size_t n;
+  if (pt_store_cold_reads(store, &r, &n, &last_error) != PT_OK) return -1;
+  if (i < n) {
+    out[0] = (double)r[i].checkpoint;
+    out[1] = (double)r[i].at;
+    out[2] = (double)r[i].len;
+    out[3] = (double)(uintptr_t)r[i].dst;
+  }
+  return (double)n;
+}
+
+pt_status pt_wasm_cold_done(pt_store *store, int ok) { return pt_store_cold_done(store, ok, &last_error); }
 
 /* pt_log_next (store NULL), or pt_log_apply_next into `store`, into 7 doubles: type, length,
  * the first item's offset in `bytes` (-1: absent), its length, torn (on PT_CORRUPT), a HEADER /

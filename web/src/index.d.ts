@@ -32,6 +32,9 @@ export interface MemoryUsage {
   used: number;
   /** Size of WebAssembly linear memory in bytes (it grows, never shrinks). */
   heap: number;
+  /** Bytes of float rows a durable store opened with `coldVectors` dropped from memory: they are
+   * in its checkpoint file and read back when a call needs them (not counted in `used`). */
+  cold: number;
 }
 
 /** Memory of the WebAssembly core (after init()). */

@@ -82,7 +82,9 @@ export function isInitialized() {
 
 /**
  * Memory of the WebAssembly core: `used`, bytes its allocator holds now (every store, row,
- * index and pending result), and `heap`, the size of linear memory (it grows, never shrinks).
+ * index and pending result), `heap`, the size of linear memory (it grows, never shrinks), and
+ * `cold`, bytes of rows a durable store with coldVectors dropped from memory (they are in its
+ * checkpoint file, read back when a call needs them).
  */
 export function memoryUsage() {
   return engine().memoryUsage();
@@ -121,6 +123,9 @@ class Store {
      * no collection was created, dropped or loaded since, so their handles are still valid. */
     this.names = new Map();
     this.generation = -1;
+    /** Where rows the core dropped from memory (coldDrop) are read back from:
+     * read(checkpointId, offset, into: Uint8Array), or null. */
+    this.coldSource = null;
     /** Where the store's mutation log goes (a durable store: persist/durable.js), or null:
      * { append(bytes) } is called with the records of each mutation before the call returns
      * (a copy it may keep), or, when the log has it, appendNow(bytes) with a view of them in
@@ -248,7 +253,7 @@ class Engine {
   }
 
   memoryUsage() {
-    return { used: this.#M._pt_wasm_memory_used(), heap: this.#M.HEAPU8.length };
+    return { used: this.#M._pt_wasm_memory_used(), heap: this.#M.HEAPU8.length, cold: this.#M._pt_wasm_cold_bytes() };
   }
 
   #alloc(size) {
@@ -323,6 +328,72 @@ class Engine {
     } finally {
       this.#M._pt_wasm_memory_relief(0);
     }
+  }
+
+  /**
+   * Runs fn; when the core answers PT_COLD (it needs rows coldDrop dropped from memory, and
+   * changed nothing), reads them back through the store's coldSource and runs fn again.
+   */
+  #cold(store, fn) {
+    for (let round = 0; ; round++) {
+      try {
+        return fn();
+      } catch (e) {
+        if (e?.status !== 'PT_COLD' || round >= 8) throw e;
+        this.#readBack(store);
+      }
+    }
+  }
+
+  /** Reads back what the last PT_COLD of `store` waits for (pt_store_cold_reads), all or none. */
+  #readBack(store) {
+    const M = this.#M;
+    this.#scoped((scope) => {
+      const out = scope.alloc(32);
+      const n = M._pt_wasm_cold_reads(open(store), 0, out);
+      if (n < 0) throw this.lastError();
+      let ok = 0;
+      try {
+        if (!store.coldSource)
+          throw new MilvusException(Code.UNEXPECTED, 'rows of this store are not in memory and it has no source to read them back from');
+        for (let i = 0; i < n; i++) {
+          M._pt_wasm_cold_reads(store.ptr, i, out);
+          const [id, at, len, dst] = [0, 1, 2, 3].map((k) => this.#view.getFloat64(out + 8 * k, true));
+          if (len > 0) store.coldSource(id, at, M.HEAPU8.subarray(dst, dst + len));
+        }
+        ok = 1;
+      } finally {
+        const st = M._pt_wasm_cold_done(store.ptr, ok);
+        if (ok && st !== this.constants.status.OK) throw this.lastError(); // eslint-disable-line no-unsafe-finally
+      }
+    });
+  }
+
+  /** Sets where `store`'s cold rows are read back from (see Store.coldSource). */
+  setColdSource(store, read) {
+    open(store);
+    store.coldSource = read;
+  }
+
+  /** coldDrop for every FLOAT_VECTOR field of every collection of `store`; the bytes given back. */
+  coldDropAll(store, id) {
+    let freed = 0;
+    for (const name of this.listCollections(store))
+      for (const f of this.resolve(store, name).schema.fields)
+        if (f.dtype === DataType.FLOAT_VECTOR) freed += this.coldDrop(store, name, f.name, id);
+    return freed;
+  }
+
+  /** Drops from memory the rows of vector field `field` of a collection that checkpoint `id`
+   * (the store's last, now durable) holds and its index searches without (src/cold.c says
+   * which); returns the bytes given back. */
+  coldDrop(store, name, field, id) {
+    return this.#scoped((scope) => {
+      const [p, n] = scope.string(field);
+      const freed = this.#M._pt_wasm_cold_drop(this.resolve(store, name).ptr, p, n, id);
+      if (freed < 0) throw this.lastError();
+      return freed;
+    });
   }
 
   /**
@@ -590,10 +661,10 @@ class Engine {
   /** Creates an index (pt_collection_create_index): `request` is its JSON text ({ field_name,
    * index_name, index_type, metric_type, params }); the index is built before it returns. */
   createIndex(store, name, request) {
-    this.#mutating(store, () => this.#scoped((scope) => {
+    this.#mutating(store, () => this.#cold(store, () => this.#scoped((scope) => {
       const [p, n] = scope.string(request);
       this.#check(this.#M._pt_wasm_create_index(this.resolve(store, name).ptr, p, n));
-    }));
+    })));
   }
 
   /** Drops the index a request names ({ field_name, index_name }, JSON text). */
@@ -689,7 +760,7 @@ class Engine {
    */
   write(store, name, expected, partition, op, batch, rowsJson, merge = NO_MERGE) {
     try {
-      return this.#mutating(store, () => this.#scoped((scope) => {
+      return this.#mutating(store, () => this.#cold(store, () => this.#scoped((scope) => {
         const M = this.#M;
         const h = this.resolve(store, name, expected);
         const [pp, pl] = partition === null ? [0, 0] : scope.string(partition);
@@ -710,7 +781,7 @@ class Engine {
         } finally {
           M._pt_wasm_mutation_result_clear(res);
         }
-      }));
+      })));
     } finally {
       batch.release(); // the batch is copied, or failed: its buffers are free either way
     }
@@ -722,7 +793,7 @@ class Engine {
    * as strings with `int64AsString`.
    */
   writeJson(store, name, expected, partition, op, data, int64AsString, merge = NO_MERGE) {
-    return this.#mutating(store, () => this.#scoped((scope) => {
+    return this.#mutating(store, () => this.#cold(store, () => this.#scoped((scope) => {
       const M = this.#M;
       const h = this.resolve(store, name, expected);
       const [pp, pl] = partition === null ? [0, 0] : scope.string(partition);
@@ -736,7 +807,7 @@ class Engine {
       } finally {
         M._pt_wasm_mutation_result_clear(res);
       }
-    }));
+    })));
   }
 
   /** Deletes the rows that `expr` selects (in a partition, or all with null): the
@@ -864,7 +935,7 @@ class Engine {
   /** Runs a query (its request as JSON text); `read(block, rowsPtr)` reads the rows before they
    * are freed. */
   #query(store, name, expected, request, read) {
-    return this.#scoped((scope) => {
+    return this.#cold(store, () => this.#scoped((scope) => {
       const [p, n] = scope.string(request);
       const block = this.#blockIn(scope);
       const h = this.resolve(store, name, expected);
@@ -875,7 +946,7 @@ class Engine {
       } finally {
         this.#M._pt_wasm_rows_free(rows);
       }
-    });
+    }));
   }
 
   /** A query's rows as objects (dynamic keys top-level, as pymilvus gives them). */
@@ -897,7 +968,7 @@ class Engine {
    * freed.
    */
   #search(store, name, expected, request, vectors, read) {
-    return this.#scoped((scope) => {
+    return this.#cold(store, () => this.#scoped((scope) => {
       const [p, n] = scope.string(request);
       const vin = this.#vectorsIn(scope, vectors);
       const block = this.#blockIn(scope);
@@ -909,7 +980,7 @@ class Engine {
       } finally {
         this.#M._pt_wasm_search_free(r);
       }
-    });
+    }));
   }
 
   /** Query vectors (marshal.transcribeQueries) as a pt_vectors_in in `scope` (at `ptr` when given). */
@@ -976,7 +1047,7 @@ class Engine {
    * as REST JSON ({ topks, json }) with `json`.
    */
   hybridSearch(store, name, expected, request, vectorsList, how, json = null) {
-    return this.#scoped((scope) => {
+    return this.#cold(store, () => this.#scoped((scope) => {
       const [p, n] = scope.string(request);
       const size = this.layout.pt_vectors_in.size;
       const base = scope.alloc(size * Math.max(1, vectorsList.length));
@@ -994,7 +1065,7 @@ class Engine {
       } finally {
         this.#M._pt_wasm_search_free(r);
       }
-    });
+    }));
   }
 
   /** A search's hits as REST JSON: { topks (hits per query vector), json (the hits as one JSON
@@ -1052,7 +1123,7 @@ class Engine {
   /** The collection as snapshot bytes (format: src/snapshot.c). */
   save(store, name) {
     const h = this.resolve(store, name);
-    return this.#scoped((scope) => {
+    return this.#cold(store, () => this.#scoped((scope) => {
       const lenPtr = scope.alloc(4);
       const p = this.#M._pt_wasm_collection_save(h.ptr, lenPtr) >>> 0;
       if (!p) throw this.lastError();
@@ -1064,7 +1135,7 @@ class Engine {
       } finally {
         this.#free(p);
       }
-    });
+    }));
   }
 
   /** Restores snapshot bytes (a Uint8Array) into `store` as a new collection, called `name`
@@ -1082,9 +1153,11 @@ class Engine {
 
   /** Drops deleted rows from memory now; returns how many. */
   compact(store, name) {
-    const removed = this.relieved(() => this.#M._pt_wasm_collection_compact(this.resolve(store, name).ptr, 0, 0, 0));
-    if (removed < 0) throw this.lastError();
-    return removed;
+    return this.#cold(store, () => {
+      const removed = this.relieved(() => this.#M._pt_wasm_collection_compact(this.resolve(store, name).ptr, 0, 0, 0));
+      if (removed < 0) throw this.lastError();
+      return removed;
+    });
   }
 
   // ---- the mutation log (src/wal.c; persist/durable.js writes it) ----------------------------
@@ -1151,7 +1224,7 @@ class Engine {
   /** The whole store as checkpoint `id` (a log: HEADER, a snapshot per collection, a HOST
    * record with `host` when not empty, END). */
   checkpoint(store, id, host) {
-    return this.#scoped((scope) => {
+    return this.#cold(store, () => this.#scoped((scope) => {
       const lenPtr = scope.alloc(4);
       const hp = host.length ? scope.bytes(host) : 0;
       const p = this.#M._pt_wasm_checkpoint(open(store), id, hp, host.length, lenPtr) >>> 0;
@@ -1161,7 +1234,7 @@ class Engine {
       } finally {
         this.#free(p);
       }
-    });
+    }));
   }
 
   /**

@@ -18,6 +18,7 @@ export const Code = Object.freeze({
   PARAMETER_INVALID: 1100,
   PARAMETER_MISSING: 1101,
   TOO_LARGE: 1102,
+  IO_FAILED: 1001, // merr.ErrIoFailed: rows read back from a checkpoint (cold rows)
   UNEXPECTED: 65535,
 });
 

@@ -33,6 +33,10 @@ const BACKENDS = ['auto', 'opfs', 'idb'];
 
 /** The options of a store in a page: durable.js's and `backend` (where the bytes go). */
 export const browserOptions = (o) => durableOptions(o, {
+  coldVectors: (v = false) => {
+    if (v) throw new ParamError(CLIENT_ERROR, 'durable store option coldVectors reads rows back from the checkpoint synchronously, which a store in a page cannot (its files are a Worker\'s): it is for stores in a directory (Node)');
+    return false;
+  },
   backend: (b = 'auto') => {
     if (!BACKENDS.includes(b)) throw new ParamError(CLIENT_ERROR, `durable store option backend must be ${BACKENDS.map((x) => `'${x}'`).join(', ')}, got ${String(b)}`);
     return b;

@@ -192,6 +192,7 @@ export class DurableStore {
     this.#lock();
     try {
       this.#recover();
+      if (this.#opts.coldVectors) engine().setColdSource(store, (id, at, into) => this.#readCold(id, at, into));
       engine().logTo(store, this);
     } catch (e) {
       this.#unlock();
@@ -413,6 +414,34 @@ export class DurableStore {
     this.#fd = fs.openSync(this.#logPath, 'r+');
     this.#logBytes = engine().constants.log.MARKER_BYTES;
     this.#covered(this.#written); // the checkpoint, fsynced, holds every record written
+    // coldVectors: the float rows this checkpoint holds that an index searches without leave
+    // memory (src/cold.c says which), read back from it when a call needs them (#readCold)
+    if (this.#opts.coldVectors) engine().coldDropAll(this.#store, id);
+  }
+
+  /**
+   * Reads `into.length` bytes at offset `at` of checkpoint `id` (the core's cold rows): the
+   * checkpoint file, which is that checkpoint as long as the store is open (the core reads every
+   * cold row back before it writes the next one).
+   */
+  #readCold(id, at, into) {
+    const fs = this.#fs;
+    if (id !== this.#id)
+      throw new MilvusException(Code.IO_FAILED, `IO failed: rows dropped from memory are in checkpoint ${id}, but ${this.#cpPath} holds checkpoint ${this.#id}`);
+    let fd = -1;
+    try {
+      fd = fs.openSync(this.#cpPath, 'r');
+      for (let done = 0; done < into.length; ) {
+        const n = fs.readSync(fd, into, done, into.length - done, at + done);
+        if (n === 0) throw new Error(`the file ends before byte ${at + into.length}`);
+        done += n;
+      }
+    } catch (e) {
+      if (e instanceof MilvusException) throw e;
+      throw new MilvusException(Code.IO_FAILED, `IO failed: reading rows back from ${this.#cpPath}: ${e.message}`);
+    } finally {
+      if (fd >= 0) fs.closeSync(fd);
+    }
   }
 
   /** Bytes of the log and of the last checkpoint. */

@@ -11,9 +11,10 @@ const FSYNC = ['batch', 'none'];
 export function durableOptions(o = {}, extra = {}) {
   if (o === null || typeof o !== 'object') throw new ParamError(CLIENT_ERROR, 'durable store options must be an object');
   for (const k of Object.keys(o))
-    if (!['fsync', 'groupCommitMs', 'compactRatio', 'compactMinBytes', ...Object.keys(extra)].includes(k))
+    if (!['fsync', 'groupCommitMs', 'compactRatio', 'compactMinBytes', 'coldVectors', ...Object.keys(extra)].includes(k))
       throw new ParamError(CLIENT_ERROR, `durable store options: unknown option '${k}'`);
-  const { fsync = 'batch', groupCommitMs = 0, compactRatio = 2, compactMinBytes = 64 << 20 } = o;
+  const { fsync = 'batch', groupCommitMs = 0, compactRatio = 2, compactMinBytes = 64 << 20, coldVectors = false } = o;
+  if (typeof coldVectors !== 'boolean') throw new ParamError(CLIENT_ERROR, `durable store option coldVectors must be a boolean, got ${String(coldVectors)}`);
   if (!FSYNC.includes(fsync)) throw new ParamError(CLIENT_ERROR, `durable store option fsync must be 'batch' or 'none', got ${String(fsync)}`);
   if (!(typeof groupCommitMs === 'number' && groupCommitMs >= 0 && groupCommitMs <= 10000))
     throw new ParamError(CLIENT_ERROR, `durable store option groupCommitMs must be a number of milliseconds in [0, 10000], got ${String(groupCommitMs)}`);
@@ -23,7 +24,7 @@ export function durableOptions(o = {}, extra = {}) {
     throw new ParamError(CLIENT_ERROR, `durable store option compactRatio must be a number >= 0.5, got ${String(compactRatio)}`);
   if (!(Number.isInteger(compactMinBytes) && compactMinBytes >= 0))
     throw new ParamError(CLIENT_ERROR, `durable store option compactMinBytes must be a non-negative integer, got ${String(compactMinBytes)}`);
-  const out = { fsync, groupCommitMs, compactRatio, compactMinBytes };
+  const out = { fsync, groupCommitMs, compactRatio, compactMinBytes, coldVectors };
   for (const [k, check] of Object.entries(extra)) out[k] = check(o[k]);
   return out;
 }

@@ -1,0 +1,117 @@
+// Cold rows (issue 18 item 5; src/cold.c, persist/durable.js's coldVectors): a durable store
+// opened with { coldVectors: true } drops the float rows an IVF_SQ8 index searches without from
+// memory at each checkpoint, and reads them back from the checkpoint file when a call needs
+// them. Compared against a twin store that keeps them: the same answers, less memory.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, openSync, readSync, writeSync, closeSync, fstatSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { init, connections, Collection, CollectionSchema, FieldSchema, DataType, memoryUsage, MilvusException, ParamError } from 'partita';
+
+await init();
+
+const DIM = 1024; // segments of 512 rows at this width: a few full ones in a small test
+const ROWS = 4 * 512 + 100;
+const tmp = (name) => path.join(mkdtempSync(path.join(tmpdir(), 'partita-cold-')), name);
+
+function vec(i, ver = 0) {
+  const v = new Float32Array(DIM);
+  for (let j = 0; j < DIM; j++) v[j] = ((i * 31 + j * 7 + ver) % 101) / 101 + (i % 16);
+  return v;
+}
+
+function schema() {
+  return new CollectionSchema([
+    new FieldSchema('id', DataType.INT64, { is_primary: true }),
+    new FieldSchema('tag', DataType.INT64),
+    new FieldSchema('v', DataType.FLOAT_VECTOR, { dim: DIM }),
+  ]);
+}
+
+/** A collection in a durable store (`cold`: with coldVectors), loaded with ROWS rows and an
+ * IVF_SQ8 index, searched once (the index holds every row), then checkpointed. */
+async function opened(alias, cold) {
+  const dir = tmp(`${alias}.db`);
+  connections.connect(alias, { uri: dir, durable: { coldVectors: cold } });
+  const c = new Collection('docs', schema(), { using: alias });
+  const ids = [], tags = [], vs = [];
+  for (let i = 0; i < ROWS; i++) ids.push(i), tags.push(i % 100), vs.push(vec(i));
+  await c.insert([ids, tags, vs]);
+  await c.create_index('v', { index_type: 'IVF_SQ8', metric_type: 'L2', params: { nlist: 4 } });
+  await c.load();
+  await c.search([vec(7)], 'v', { metric_type: 'L2', params: { nprobe: 2 } }, 10);
+  return { c, dir };
+}
+
+const hits = (res) => res.map((q) => q.map((h) => [Number(h.id), Math.fround(h.distance)]));
+
+test('coldVectors: rows leave memory at a checkpoint and come back when a call needs them', async () => {
+  const warm = await opened('warm', false);
+  const cold = await opened('cold', true);
+  const before = memoryUsage().used;
+  connections._durable('warm').checkpoint();
+  assert.equal(memoryUsage().used, before, 'without coldVectors a checkpoint keeps the rows');
+  assert.equal(memoryUsage().cold, 0);
+  connections._durable('cold').checkpoint();
+  const dropped = before - memoryUsage().used;
+  assert.equal(dropped, 4 * 512 * DIM * 4, 'the four full segments of the cold store left memory');
+  assert.equal(memoryUsage().cold, dropped);
+
+  // the index searches without them: nothing read back
+  const q = [vec(3), vec(1500, 5)];
+  const p = { metric_type: 'L2', params: { nprobe: 2 } };
+  assert.deepEqual(hits(await cold.c.search(q, 'v', p, 10)), hits(await warm.c.search(q, 'v', p, 10)));
+  assert.equal(memoryUsage().cold, dropped);
+  // scalar queries, deletes and whole-row upserts neither
+  const ids = (rows) => rows.map((r) => Number(r.id));
+  assert.deepEqual(ids(await cold.c.query('tag == 3', { output_fields: ['id'] })), ids(await warm.c.query('tag == 3', { output_fields: ['id'] })));
+  for (const x of [cold, warm]) {
+    await x.c.delete('id in [4, 600]');
+    await x.c.upsert([[10, 11], [0, 0], [vec(10, 1), vec(11, 1)]]);
+  }
+  assert.equal(memoryUsage().cold, dropped);
+
+  // vector outputs read the rows back: the same vectors
+  const out = async (x) => (await x.c.query('id in [1, 513, 1030, 2140]', { output_fields: ['v'] })).map((r) => [Number(r.id), Array.from(r.v)]);
+  assert.deepEqual(await out(cold), await out(warm));
+  assert.equal(memoryUsage().cold, dropped - 3 * 512 * DIM * 4, 'the three segments asked for came back');
+  // a filtered search the index leaves to the exact scan reads its rows back too
+  const f = 'id in [7, 900, 1300]';
+  assert.deepEqual(hits(await cold.c.search(q, 'v', p, 10, f)), hits(await warm.c.search(q, 'v', p, 10, f)));
+  // and a merge-mode upsert of a cold row keeps its vector
+  for (const x of [cold, warm]) await x.c.upsert([{ id: 40, tag: 99 }], { partial_update: true });
+  assert.deepEqual(await (async () => (await cold.c.query('id == 40', { output_fields: ['*'] })).map((r) => [r.tag, Array.from(r.v)]))(),
+    await (async () => (await warm.c.query('id == 40', { output_fields: ['*'] })).map((r) => [r.tag, Array.from(r.v)]))());
+
+  // the next checkpoint drops them again (segments with deleted rows too: it holds their other
+  // rows back to back); a damaged checkpoint is refused by name, nothing changes
+  connections._durable('cold').checkpoint();
+  assert.equal(memoryUsage().cold, dropped);
+  const file = path.join(cold.dir, 'checkpoint');
+  const fd = openSync(file, 'r+');
+  const size = fstatSync(fd).size;
+  const one = Buffer.alloc(1);
+  // a byte inside the first segment's vectors (they follow the schema near the start)
+  const at = Math.floor(size / 8);
+  readSync(fd, one, 0, 1, at);
+  const flipped = Buffer.from([one[0] ^ 1]);
+  writeSync(fd, flipped, 0, 1, at);
+  await assert.rejects(cold.c.query('id >= 0', { output_fields: ['v'], limit: 3000 }), (e) =>
+    e instanceof MilvusException && e.code === 1001 && /IO failed/.test(e.message));
+  assert.equal(memoryUsage().cold, dropped, 'nothing read back was installed');
+  writeSync(fd, one, 0, 1, at);
+  closeSync(fd);
+  assert.equal((await cold.c.query('id >= 0', { output_fields: ['v'], limit: 3000 })).length, ROWS - 2);
+
+  connections.remove_connection('cold');
+  connections.remove_connection('warm');
+  assert.equal(memoryUsage().cold, 0, 'a closed store holds no cold rows');
+});
+
+test('coldVectors is refused by name where it cannot work', () => {
+  assert.throws(() => connections.connect('bad', { uri: tmp('x.db'), durable: { coldVectors: 'yes' } }),
+    (e) => e instanceof ParamError && /coldVectors must be a boolean/.test(e.message));
+  assert.throws(() => connections.connect('bad2', { uri: ':memory:', durable: { coldVectors: true } }),
+    (e) => e instanceof ParamError && /durable/.test(e.message));
+});
