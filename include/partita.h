@@ -949,6 +949,15 @@ PT_API void pt_block_release(uint8_t *block);
  * `store` read from; NULL ends it. */
 PT_API void pt_store_log_source(pt_store *store, uint8_t *block, size_t len);
 
+/**
+ * Names `bytes` (NULL: none) as the whole checkpoint file about to be replayed into `store`, for
+ * cold rows ("Cold rows"): the full segments its snapshots load are marked as lying at their
+ * offsets in it, and its HEADER record's id becomes the checkpoint pt_collection_cold_drop
+ * takes. Nothing is kept in place (do not name the bytes with pt_store_log_source too: rows
+ * kept in a block could not leave memory without it).
+ */
+PT_API void pt_store_cold_source(pt_store *store, const uint8_t *bytes, size_t len);
+
 /** A record as pt_log_next reads it. `item` / `item_len`: its first item (HEADER / END: the
  * checkpoint id as 8 bytes; HOST: the host's bytes); NULL when absent. */
 typedef struct pt_log_record {

@@ -61,6 +61,17 @@ void pt_cold_mark(pt_column *col, const pt_segment *seg, const pt_layout *lay, u
   col->ck_at = at;
 }
 
+void pt_store_cold_source(pt_store *s, const uint8_t *bytes, size_t len) {
+  if (!s) return;
+  s->cold.src = bytes;
+  s->cold.src_len = bytes ? len : 0;
+  if (bytes) { /* the marks of its loads: a generation of their own, for the checkpoint its
+                * HEADER names (pt_log_apply_next) */
+    if (!++s->cold.gen) s->cold.gen = 1;
+    s->cold.checkpoint = 0;
+  }
+}
+
 /* The hash of the rows a mark wrote (those not in `dead`, in order), `rb` bytes each, at `data`:
  * a full segment's column (packed false) or those rows back to back (packed true). */
 static uint64_t rows_hash(const uint8_t *data, size_t cap, size_t rb, const uint8_t *dead, bool packed) {

@@ -397,6 +397,9 @@ pt_status pt_log_apply_next(pt_store *s, const uint8_t *bytes, size_t len, size_
   if (applied) *applied = 0;
   if (!s) return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_log_apply_next: missing argument");
   pt_status rc = pt_log_next(bytes, len, at, rec, err);
+  /* the HEADER of a checkpoint named for cold rows: its id is the checkpoint their marks name */
+  if (!rc && rec->type == PT_LOG_HEADER && at == 0 && bytes == s->cold.src && rec->item_len == 8)
+    s->cold.checkpoint = pt_wal_get64(rec->item);
   if (rc || is_mark(rec->type)) return rc;
   if (applied) *applied = 1;
   if (!starts_insert(bytes + at, rec->length)) return apply_read(s, bytes + at, rec, err);

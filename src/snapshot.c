@@ -634,7 +634,15 @@ static pt_status load_partition(pt_collection *c, size_t index, const uint8_t *p
           if (pt_bit_get(src[ci].valid, r0 + i)) pt_bit_set(col->valid, i);
       size_t rb = lay->row_bytes[ci];
       if (rb) {
-        if (!col->block) memcpy(col->data, src[ci].data + (size_t)r0 * rb, (size_t)m * rb);
+        const uint8_t *from = src[ci].data + (size_t)r0 * rb;
+        if (!col->block) memcpy(col->data, from, (size_t)m * rb);
+        /* read from the checkpoint file named for cold rows: it holds these rows there */
+        const pt_cold_state *cs = &c->store->cold;
+        if (m == cap && cs->src && from >= cs->src && (size_t)(from - cs->src) <= cs->src_len) {
+          col->ck_gen = cs->gen;
+          col->ck_live = cap;
+          col->ck_at = (uint64_t)(from - cs->src);
+        }
         continue;
       }
       size_t bytes = 0;

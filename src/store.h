@@ -74,6 +74,8 @@ typedef struct pt_cold_state {
   size_t n_wants, wants_cap;
   pt_cold_read *reads; /* pt_store_cold_reads's answer, until pt_store_cold_done */
   size_t n_reads;
+  const uint8_t *src;  /* the checkpoint file being replayed (pt_store_cold_source), or NULL */
+  size_t src_len;
 } pt_cold_state;
 
 typedef struct pt_fts pt_fts; /* full-text state (fts.h) */

@@ -105,8 +105,19 @@ test('coldVectors: rows leave memory at a checkpoint and come back when a call n
   assert.equal((await cold.c.query('id >= 0', { output_fields: ['v'], limit: 3000 })).length, ROWS - 2);
 
   connections.remove_connection('cold');
-  connections.remove_connection('warm');
   assert.equal(memoryUsage().cold, 0, 'a closed store holds no cold rows');
+
+  // reopened, the rows the checkpoint holds stay out of memory (read from it, not kept); the log
+  // after it is applied on top
+  const usedBefore = memoryUsage().used;
+  connections.connect('again', { uri: cold.dir, durable: { coldVectors: true } });
+  const again = { c: new Collection('docs', { using: 'again' }) };
+  assert.equal(memoryUsage().cold, dropped, 'the full segments of the reopened store are cold');
+  assert.ok(memoryUsage().used - usedBefore < ROWS * DIM * 4 - dropped / 2, 'their rows are not in memory');
+  assert.deepEqual(hits(await again.c.search(q, 'v', p, 10)), hits(await warm.c.search(q, 'v', p, 10)));
+  assert.deepEqual(await out(again), await out(warm));
+  connections.remove_connection('again');
+  connections.remove_connection('warm');
 });
 
 test('coldVectors is refused by name where it cannot work', () => {

@@ -80,6 +80,7 @@ EXPORT(void, pt_wasm_free)(void *ptr);
 EXPORT(uint8_t *, pt_wasm_block_new)(size_t size);
 EXPORT(void, pt_wasm_block_release)(uint8_t *block);
 EXPORT(void, pt_wasm_log_source)(pt_store *store, uint8_t *block, size_t len);
+EXPORT(void, pt_wasm_cold_source)(pt_store *store, const uint8_t *bytes, size_t len);
 EXPORT(pt_error *, pt_wasm_error)(void);
 EXPORT(const char *, pt_wasm_constants)(void);
 EXPORT(double, pt_wasm_memory_used)(void);
@@ -164,6 +165,7 @@ void pt_wasm_free(void *ptr) { pt_free(ptr); }
 uint8_t *pt_wasm_block_new(size_t size) { return pt_block_new(size ? size : 1); }
 void pt_wasm_block_release(uint8_t *block) { pt_block_release(block); }
 void pt_wasm_log_source(pt_store *store, uint8_t *block, size_t len) { pt_store_log_source(store, block, len); }
+void pt_wasm_cold_source(pt_store *store, const uint8_t *bytes, size_t len) { pt_store_cold_source(store, bytes, len); }
 double pt_wasm_memory_used(void) { return (double)pt_memory_used(); }
 double pt_wasm_cold_bytes(void) { return (double)pt_cold_bytes(); }
 /* A ceiling beyond what size_t holds is no ceiling (wasm32: 4 GiB is all there is). */

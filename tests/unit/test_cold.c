@@ -18,6 +18,8 @@
  *   - a read back that does not match (a damaged checkpoint) is PT_CORRUPT, code 1001, and
  *     installs nothing (the rows stay cold, memory as it was); a host that could not read
  *     (ok 0) installs nothing.
+ *   - a store replayed from a checkpoint named for cold rows (a reopen) drops its full segments
+ *     and reads them back right; replayed without the name, nothing goes.
  */
 #include "harness.h"
 
@@ -462,4 +464,66 @@ TEST(damaged_read_back) {
   CHECK_EQ_INT(test_alloc_live(), 0);
 }
 
-TEST_MAIN(T(which_rows_go), T(readers_read_back), T(damaged_read_back))
+/* A store replayed from a checkpoint named for cold rows (pt_store_cold_source): its full
+ * segments are marked where they lie in it, copied rather than kept in its bytes, so they can
+ * go; read back, they are the rows that were saved. A checkpoint replayed without the name
+ * marks nothing. */
+TEST(replayed_checkpoint_goes_cold) {
+  pt_collection *a, *b;
+  pt_store *st = twins(&a, &b, IVF_SQ8, 3, 20);
+  size_t cap = (size_t)a->layout.seg_mask + 1;
+  checkpoint(st, 9);
+  for (int named = 0; named < 2; named++) {
+    pt_store *re = test_store();
+    if (named) pt_store_cold_source(re, cp, cp_len);
+    size_t at = 0;
+    pt_log_record rec;
+    pt_error e;
+    int applied;
+    while (pt_log_apply_next(re, cp, cp_len, at, &rec, &applied, &e) == PT_OK) at += rec.length;
+    CHECK_EQ_INT(at, cp_len);
+    pt_store_cold_source(re, NULL, 0);
+    pt_collection *c = pt_collection_find(re, "cold", 4);
+    CHECK(c != NULL);
+    if (!c) break;
+    pt_vindex_catch_up(c, 2);
+    uint64_t n = 0;
+    if (named) CHECK_EQ_INT(drop(c, 9), 3 * cap * WIDE * sizeof(float));
+    else EXPECT_ERR(pt_collection_cold_drop(c, "v", 1, 9, &n, &e), &e, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "not the store's last");
+    const char *q = test_jf("{'expr':'id in [2, %zu, %zu, %zu]','output_fields':['v']}", cap + 5, 2 * cap + 9, 3 * cap + 3);
+    pt_status first;
+    uint64_t h = query_hash(c, q, &first);
+    CHECK_EQ_INT(first, named ? PT_COLD : PT_OK);
+    CHECK(h == query_hash(b, q, &first));
+    same_search(c, b, ",\"params\":{\"nprobe\":2}", PT_OK);
+    pt_store_close(re);
+  }
+  free(cp);
+  cp = NULL;
+  pt_store_close(st);
+  CHECK_EQ_INT(pt_cold_bytes(), 0);
+  CHECK_EQ_INT(test_alloc_live(), 0);
+}
+
+/* A row overwritten in place after the checkpoint (an upsert of a row no index held yet) makes
+ * its segment's bytes differ from the checkpoint's: that segment stays, the others go. */
+TEST(overwritten_after_checkpoint_stays) {
+  pt_collection *a, *b;
+  pt_store *st = twins(&a, &b, IVF_SQ8, 1, 0);
+  size_t cap = (size_t)a->layout.seg_mask + 1;
+  write_rows(a, b, PT_OP_INSERT, cap, cap, 0); /* a second full segment, not indexed yet */
+  checkpoint(st, 1);
+  write_rows(a, b, PT_OP_UPSERT, cap + 3, 1, 7); /* in place: no index holds it */
+  pt_vindex_catch_up(a, 2);
+  pt_vindex_catch_up(b, 2);
+  CHECK_EQ_INT(drop(a, 1), cap * WIDE * sizeof(float));
+  CHECK(!a->parts[0]->segs[1]->cols[2].cold);
+  same_query(a, b, test_jf("{'expr':'id in [1, %zu]','output_fields':['v']}", cap + 3), PT_COLD);
+  free(cp);
+  cp = NULL;
+  pt_store_close(st);
+  CHECK_EQ_INT(test_alloc_live(), 0);
+}
+
+TEST_MAIN(T(which_rows_go), T(readers_read_back), T(damaged_read_back), T(replayed_checkpoint_goes_cold),
+          T(overwritten_after_checkpoint_stays))

@@ -1252,7 +1252,7 @@ class Engine {
    * `length` bytes, with them (synchronously, keeping nothing: `into` is valid during the call
    * only).
    */
-  replayLog(store, bytes, onHost, apply = true) {
+  replayLog(store, bytes, onHost, apply = true, cold = false) {
     const M = this.#M;
     const L = this.constants.log;
     const len = bytes.length;
@@ -1270,7 +1270,10 @@ class Engine {
         const rec = scope.alloc(7 * 8);
         // applying, the core applies each record in the call that reads it (one checksum pass)
         into = apply ? open(store) : 0;
-        if (into) M._pt_wasm_log_source(into, buf, len);
+        // `cold`: the bytes are a checkpoint file whose rows may leave memory (coldDrop) and be
+        // read back from it: marked where they lie, copied rather than kept in the block
+        if (into && cold) M._pt_wasm_cold_source(into, buf, len);
+        else if (into) M._pt_wasm_log_source(into, buf, len);
         for (let at = 0; ;) {
           const st = M._pt_wasm_log_next(buf, len, at, rec, into);
           const f = new Float64Array(M.HEAPU8.buffer, rec, 7);
@@ -1291,6 +1294,7 @@ class Engine {
       return out;
     } finally {
       if (into) M._pt_wasm_log_source(into, 0, 0);
+      if (into && cold) M._pt_wasm_cold_source(into, 0, 0);
       M._pt_wasm_block_release(buf);
     }
   }

@@ -192,7 +192,11 @@ export class DurableStore {
     this.#lock();
     try {
       this.#recover();
-      if (this.#opts.coldVectors) engine().setColdSource(store, (id, at, into) => this.#readCold(id, at, into));
+      if (this.#opts.coldVectors) {
+        engine().setColdSource(store, (id, at, into) => this.#readCold(id, at, into));
+        // the rows the checkpoint holds leave memory at once (they were copied, not kept in it)
+        if (this.#id) engine().coldDropAll(store, this.#id);
+      }
       engine().logTo(store, this);
     } catch (e) {
       this.#unlock();
@@ -280,7 +284,7 @@ export class DurableStore {
     const cp = this.#open(this.#cpPath);
     try {
       if (cp) {
-        this.#id = applyCheckpoint(this.#store, cp, onHost, (what) => this.#damaged(this.#cpPath, what));
+        this.#id = applyCheckpoint(this.#store, cp, onHost, (what) => this.#damaged(this.#cpPath, what), this.#opts.coldVectors);
         this.#cpBytes = cp.length;
       }
     } finally {

@@ -59,12 +59,13 @@ const unreadable = (e) => typeof e?.syscall === 'string';
 
 /**
  * Applies checkpoint bytes `cp` (as engine().replayLog takes them) to `store` (HOST records to
- * onHost); returns its id. `damaged(what)` makes the error that names the file.
+ * onHost); returns its id. `damaged(what)` makes the error that names the file. `cold`: `cp` is
+ * the checkpoint file a store with coldVectors reads rows back from (engine().replayLog).
  */
-export function applyCheckpoint(store, cp, onHost, damaged) {
+export function applyCheckpoint(store, cp, onHost, damaged, cold = false) {
   let r;
   try {
-    r = engine().replayLog(store, cp, onHost);
+    r = engine().replayLog(store, cp, onHost, true, cold);
   } catch (e) {
     throw unreadable(e) ? e : damaged(`holds a record that cannot be applied: ${e.message}`);
   }
