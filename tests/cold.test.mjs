@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, openSync, readSync, writeSync, closeSync, fstatSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { init, connections, Collection, CollectionSchema, FieldSchema, DataType, memoryUsage, MilvusException, ParamError } from 'partita';
+import { init, connections, Collection, CollectionSchema, FieldSchema, DataType, memoryUsage, MilvusClient, MilvusException, ParamError } from 'partita';
 
 await init();
 
@@ -118,6 +118,29 @@ test('coldVectors: rows leave memory at a checkpoint and come back when a call n
   assert.deepEqual(await out(again), await out(warm));
   connections.remove_connection('again');
   connections.remove_connection('warm');
+});
+
+test('coldVectors through MilvusClient: the same rows, read back for output_fields', async () => {
+  const dir = tmp('client.db');
+  const client = new MilvusClient({ address: dir, durable: { coldVectors: true } });
+  await client.connectPromise;
+  await client.createCollection({ collection_name: 'docs', fields: [
+    { name: 'id', data_type: 'Int64', is_primary_key: true },
+    { name: 'vector', data_type: 'FloatVector', dim: DIM }] });
+  const data = [];
+  for (let i = 0; i < ROWS; i++) data.push({ id: i, vector: Array.from(vec(i)) });
+  await client.insert({ collection_name: 'docs', data });
+  await client.createIndex({ collection_name: 'docs', field_name: 'vector', index_type: 'IVF_SQ8', metric_type: 'L2', params: { nlist: 4 } });
+  await client.loadCollection({ collection_name: 'docs' });
+  const s = await client.search({ collection_name: 'docs', data: Array.from(vec(9)), limit: 3, params: { nprobe: 2 }, output_fields: ['id'] });
+  connections._durable('milvus-client ' + dir).checkpoint();
+  assert.equal(memoryUsage().cold, 4 * 512 * DIM * 4);
+  const again = await client.search({ collection_name: 'docs', data: Array.from(vec(9)), limit: 3, params: { nprobe: 2 }, output_fields: ['id'] });
+  assert.deepEqual(again.results.map((h) => h.id), s.results.map((h) => h.id));
+  const q = await client.query({ collection_name: 'docs', filter: 'id in [3, 1700]', output_fields: ['vector'] });
+  assert.deepEqual(q.data.map((r) => [Number(r.id), r.vector]), [3, 1700].map((i) => [i, Array.from(vec(i))]));
+  assert.equal(memoryUsage().cold, 2 * 512 * DIM * 4);
+  await client.closeConnection();
 });
 
 test('coldVectors is refused by name where it cannot work', () => {

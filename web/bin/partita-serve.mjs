@@ -5,7 +5,7 @@
 //
 //   partita-serve [--port N] [--host H] [--token T] [--max-body-bytes N] [--api-only]
 //                 [--request-timeout-ms N] [--cors ORIGIN]... [--rest-only] [--data DIR [--fsync batch|none]
-//                 [--group-commit-ms N]]
+//                 [--group-commit-ms N] [--cold-vectors]]
 //
 // gRPC needs the optional peer packages @grpc/grpc-js and @grpc/proto-loader: without them (or
 // with --rest-only) it serves REST only, and says so on stderr.
@@ -13,7 +13,9 @@
 // --data DIR keeps the store in directory DIR (created when missing; persist/durable.js): every
 // acknowledged change is in its log before the answer is sent, and it is all there on the next
 // start. Without it the store is in memory and forgotten when the server stops. `npm start`
-// passes --data partita-data.
+// passes --data partita-data. --cold-vectors (durable option coldVectors) lets the float rows an
+// index searches without (IVF_SQ8, HNSW_SQ, IVF_RABITQ) leave memory at each checkpoint, read
+// back from it when a request needs them.
 // The port comes from --port, else PARTITA_PORT, else 19530 (Milvus's); --port 0 picks a free
 // one. It prints one line when it is listening, and closes on SIGINT / SIGTERM. --api-only
 // leaves the demo out (/ then lists the REST routes).
@@ -50,6 +52,7 @@ try {
       data: { type: 'string' },
       fsync: { type: 'string' },
       'group-commit-ms': { type: 'string' },
+      'cold-vectors': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -58,10 +61,13 @@ try {
 }
 if (values.help) {
   process.stdout.write('usage: partita-serve [--port N] [--host 127.0.0.1] [--token T] [--max-body-bytes N] [--api-only]\n' +
-    '                     [--request-timeout-ms N] [--cors ORIGIN|*]... [--rest-only] [--data DIR [--fsync batch|none] [--group-commit-ms N]]\n' +
+    '                     [--request-timeout-ms N] [--cors ORIGIN|*]... [--rest-only] [--data DIR [--fsync batch|none] [--group-commit-ms N]\n' +
+    '                     [--cold-vectors]]\n' +
     'Serves Milvus\'s gRPC API and a Milvus REST v2 subset on one port over an embedded store, and the demo page\n' +
     'at / (not with --api-only). gRPC needs @grpc/grpc-js and @grpc/proto-loader; --rest-only leaves it out.\n' +
-    '--data DIR: the store is kept in DIR (fsync per request by default; --group-commit-ms N: one fsync per N ms);\n' +
+    '--data DIR: the store is kept in DIR (fsync per request by default; --group-commit-ms N: one fsync per N ms;\n' +
+    '--cold-vectors: float rows an IVF_SQ8 / HNSW_SQ / IVF_RABITQ index searches without leave memory at each\n' +
+    'checkpoint and are read back from it when needed);\n' +
     'without it the store is in memory only.\n' +
     'Port: --port, else $PARTITA_PORT, else 19530.\n');
   process.exit(0);
@@ -85,8 +91,8 @@ if (values['request-timeout-ms'] !== undefined) {
 // CORS stays off unless asked for: --cors '*' for any origin, or one --cors per origin
 if (values.cors !== undefined) options.cors = values.cors.includes('*') ? true : values.cors;
 
-if (values.data === undefined && (values.fsync !== undefined || values['group-commit-ms'] !== undefined))
-  fail('--fsync and --group-commit-ms need --data DIR');
+if (values.data === undefined && (values.fsync !== undefined || values['group-commit-ms'] !== undefined || values['cold-vectors']))
+  fail('--fsync, --group-commit-ms and --cold-vectors need --data DIR');
 if (values.data !== undefined) {
   // the store is opened by serve(): the gRPC face's default database (REST serves the same
   // store), or the default connection with --rest-only
@@ -97,6 +103,7 @@ if (values.data !== undefined) {
     if (!Number.isInteger(n) || n < 0) fail(`invalid --group-commit-ms ${values['group-commit-ms']}`);
     durable.groupCommitMs = n;
   }
+  if (values['cold-vectors']) durable.coldVectors = true;
   options.durable = durable;
 }
 

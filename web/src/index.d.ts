@@ -778,6 +778,10 @@ export interface DurableOptions {
    * and compactMinBytes (default 64 MiB). */
   compactRatio?: number;
   compactMinBytes?: number;
+  /** Node only (refused in a page): the float rows an IVF_SQ8, HNSW_SQ (no refine) or
+   * IVF_RABITQ (no FP32 refine) index searches without leave memory at each checkpoint and are
+   * read back from the checkpoint file when a call needs them (default false). */
+  coldVectors?: boolean;
   /** In a page: where the log goes; 'auto' (default) OPFS when a Worker has sync access handles,
    * else IndexedDB. */
   backend?: 'auto' | 'opfs' | 'idb';

@@ -63,7 +63,7 @@ export interface ClientConfig {
    * databases open on their first request). */
   address?: string;
   /** Options of a durable store (an address ending in '.db'): fsync, groupCommitMs, compactRatio,
-   * compactMinBytes, and in a page backend. */
+   * compactMinBytes, coldVectors (Node), and in a page backend. */
   durable?: import('./index.js').DurableOptions;
   token?: string;
   username?: string;

@@ -161,7 +161,7 @@ export async function serve(options = {}) {
   const { host = '127.0.0.1', port = 19530, files = {}, grpc = false, durable = null, ...handlerOptions } = options;
   if (typeof grpc !== 'boolean') throw new TypeError('grpc: true (serve Milvus\'s gRPC API on the same port) or false');
   if (durable !== null && (typeof durable !== 'object' || typeof durable.dir !== 'string'))
-    throw new TypeError('durable: { dir, fsync?, groupCommitMs? } (a durable store in directory dir)');
+    throw new TypeError('durable: { dir, fsync?, groupCommitMs?, compactRatio?, compactMinBytes?, coldVectors? } (a durable store in directory dir)');
   await init();
   let grpcFace = null;
   let durableAlias = null; // the connection of the durable store serve() opened (REST only)
