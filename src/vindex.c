@@ -491,6 +491,11 @@ pt_status pt_vindex_walk_begin(const pt_collection *c, size_t which, size_t part
   w->sp = *sp;
   uint32_t upto = pv->upto;
   uint64_t pass = live_below(p, lay, upto);
+  /* beside cold rows (cold.c) the index always answers, as Milvus's does beside a raw field left
+   * on disk: where the scan would have paid, it scores the accepted rows on its own codes (its
+   * fallback: pass_hint below), rather than reading the rows back */
+  bool cold = false;
+  for (size_t s = 0; c->maybe_cold && s < p->n_segs && !cold; s++) cold = p->segs[s]->cols[pv->col].cold;
   if (filter) {
     /* the filter's rows of the segments the index covers: the walk's bitmap is made of them.
      * Whether the walk pays is first estimated from a sample of the segments, spread over the
@@ -530,7 +535,7 @@ pt_status pt_vindex_walk_begin(const pt_collection *c, size_t which, size_t part
       }
       /* seen > 0: every sampled segment starts below upto */
       double est = (double)got * upto / (double)seen * PT_VINDEX_SAMPLE_SLACK;
-      if (!pt_index_walk_pays(ip, sp, (uint64_t)ceil(est), upto)) return PT_OK; /* the scan, as without an index */
+      if (!cold && !pt_index_walk_pays(ip, sp, (uint64_t)ceil(est), upto)) return PT_OK; /* the scan, as without an index */
     }
     pass = 0;
     for (size_t s = 0; s < segs; s++) {
@@ -542,11 +547,7 @@ pt_status pt_vindex_walk_begin(const pt_collection *c, size_t which, size_t part
     }
   }
   float hint = upto ? (float)((double)pass / (double)upto) : 0;
-  /* the exact scan is both right and faster; but without a filter, beside cold rows (cold.c),
-   * the index searches as Milvus's does beside a raw field left on disk, not reading them back */
-  bool cold = false;
-  for (size_t s = 0; !filter && c->maybe_cold && s < p->n_segs && !cold; s++) cold = p->segs[s]->cols[pv->col].cold;
-  if (!cold && !pt_index_walk_pays(ip, sp, pass, upto)) return PT_OK;
+  if (!cold && !pt_index_walk_pays(ip, sp, pass, upto)) return PT_OK; /* the exact scan is both right and faster */
   if (filter) {
     if (!(w->bitmap = pt_calloc(upto / 8 + 1, 1))) {
       pt_vindex_walk_end(w);
