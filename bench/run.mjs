@@ -30,7 +30,9 @@
 // SIMD128 pass over the vectors (bench/probe/scan.c). Absolute times drift between runs on
 // shared VMs; the ratios measured in one run are what to compare.
 //
-//   node --expose-gc bench/run.mjs [--only ingest|search|filter|index|fts|start|size|forward|durable|grpc] [--json out.json]
+//   node --expose-gc bench/run.mjs [--only ingest|search|filter|index|cold|fts|start|size|forward|durable|grpc] [--json out.json]
+//        cold: [--rows 100000] [--reps 3]: a durable IVF_SQ8 store with and without coldVectors
+//        (bench/lib/cold.mjs)
 //        index: [--reps 3] [--rows 100000] [--sets mixture,wordnet] [--edgevec-rows 20000]
 //        [--index-cases IVF_SQ8,IVF_RABITQ,exact]: only the cases whose names hold one of these
 //        (PARTITA_BENCH_RBQ_PARAMS="8/10,8/20": IVF_RABITQ's nprobe/refine_k points instead of
@@ -53,6 +55,7 @@ import { EDGEVEC_ROWS, HNSW, INDEX_CASES, K, Q, SET_TITLES, WARM as INDEX_WARM, 
 import { millionInPage } from './lib/ann-page.mjs';
 import { FILTER_CASES, filteredSuite } from './lib/ann-filter.mjs';
 import { INDEX_REOPEN_CASES, indexReopenSuite } from './lib/index-reopen.mjs';
+import { coldCases, coldSuite } from './lib/cold.mjs';
 import { FTS_CASES, ftsSuite } from './lib/fts.mjs';
 import { printSizes, sizes } from './size.mjs';
 import { WARM_BATCHES, diskAppends, partitaUpserts, reopen, sqliteUpserts } from './lib/durable.mjs';
@@ -305,6 +308,7 @@ const CASES = {
   ...INDEX_CASES,
   ...FILTER_CASES,
   ...INDEX_REOPEN_CASES,
+  ...coldCases(root),
 
   // ---- cold start (the process is fresh: nothing is compiled or cached yet) ----
   'start|partita': async () => {
@@ -814,6 +818,10 @@ async function main() {
       }
       if (sets.includes('filtered')) save(`index filtered ${N}x${dim}`, await filteredSuite({ N, dim, reps, runCase, table }));
     }
+  }
+  if (!only || only === 'cold') {
+    const rows = Number(opt('rows', 100_000));
+    save(`cold ${rows}x128`, await coldSuite({ rows, dim: 128, reps: Number(opt('reps', 3)), runCase, table, truthOf }));
   }
   if (!only || only === 'start') {
     const K = 9;
