@@ -228,6 +228,7 @@ static pt_store *twins(pt_collection **a, pt_collection **b, const char *index, 
 }
 
 TEST(which_rows_go) {
+  test_alloc_install(); /* counts what every test here leaves allocated (test_alloc_live) */
   pt_collection *a, *b;
   pt_store *st = twins(&a, &b, IVF_SQ8, 4, 100);
   size_t cap = (size_t)a->layout.seg_mask + 1;
@@ -544,5 +545,74 @@ TEST(overwritten_after_checkpoint_stays) {
   CHECK_EQ_INT(test_alloc_live(), 0);
 }
 
+/* Allocation failure, swept over a read back (pt_store_cold_reads, pt_store_cold_done) and over a
+ * checkpoint that marks segments with deleted rows: PT_NOMEM with the rows still cold and memory
+ * as it was, or success; and over a query naming cold rows. */
+TEST(read_back_allocation_failures) {
+  test_alloc_install();
+  pt_collection *a, *b;
+  pt_store *st = twins(&a, &b, IVF_SQ8, 2, 0);
+  size_t cap = (size_t)a->layout.seg_mask + 1;
+  for (int k = 0; k < 2; k++) {
+    pt_collection *c = k ? b : a;
+    pt_mutation_result r;
+    pt_error e;
+    const char *ex = "id in [1, 4]";
+    CHECK_OK(pt_collection_delete(c, NULL, 0, ex, strlen(ex), &r, &e), &e);
+    pt_mutation_result_clear(&r);
+  }
+  checkpoint(st, 1);
+  CHECK_EQ_INT(drop(a, 1), 2 * cap * WIDE * sizeof(float));
+  const char *q = test_jf("{'expr':'id in [2, %zu]','output_fields':['v']}", cap + 1);
+  pt_status first;
+  uint64_t want = query_hash(b, q, &first);
+  long n;
+  for (n = 1; n < 100000; n++) {
+    pt_rows *rows = NULL;
+    pt_error e;
+    pt_status rc = pt_collection_query(a, q, strlen(q), &rows, &e);
+    CHECK_EQ_INT(rc, PT_COLD);
+    size_t mem = pt_memory_used();
+    test_alloc_fail_at(n);
+    rc = read_back(st, &e);
+    long used = test_alloc_count();
+    test_alloc_fail_at(0);
+    if (rc == PT_OK) {
+      CHECK(used < n);
+      CHECK_EQ_INT(cold_segments(a), 0);
+      CHECK(query_hash(a, q, &first) == want);
+      break;
+    }
+    if (rc != PT_NOMEM || pt_memory_used() != mem || cold_segments(a) != 2) {
+      fprintf(stderr, "  FAIL read back, allocation %ld failing: %s\n", n, pt_status_str(rc));
+      pt_test_failures++;
+      break;
+    }
+  }
+  CHECK(n > 2);
+  /* the query itself, naming the cold rows */
+  CHECK_EQ_INT(drop(a, 1), 2 * cap * WIDE * sizeof(float));
+  for (n = 1; n < 100000; n++) {
+    pt_rows *rows = NULL;
+    pt_error e;
+    test_alloc_fail_at(n);
+    pt_status rc = pt_collection_query(a, q, strlen(q), &rows, &e);
+    long used = test_alloc_count();
+    test_alloc_fail_at(0);
+    pt_rows_free(rows);
+    if (rc == PT_COLD) {
+      CHECK(used < n);
+      CHECK_OK(pt_store_cold_done(st, 0, &e), &e); /* not read: forgotten */
+      break;
+    }
+    CHECK_EQ_INT(rc, PT_NOMEM);
+  }
+  CHECK(n > 1);
+  free(cp);
+  cp = NULL;
+  pt_store_close(st);
+  CHECK_EQ_INT(test_alloc_live(), 0);
+}
+
 TEST_MAIN(T(which_rows_go), T(readers_read_back), T(damaged_read_back), T(replayed_checkpoint_goes_cold),
-          T(overwritten_after_checkpoint_stays))
+          T(overwritten_after_checkpoint_stays), T(read_back_allocation_failures))
