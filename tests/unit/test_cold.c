@@ -62,6 +62,16 @@ static void write_rows(pt_collection *a, pt_collection *b, pt_op op, size_t from
   free(v);
 }
 
+/* Deletes the rows `expr` passes from a and b. */
+static void delete_both(pt_collection *a, pt_collection *b, const char *expr) {
+  for (int k = 0; k < 2; k++) {
+    pt_mutation_result r;
+    pt_error e;
+    CHECK_OK(pt_collection_delete(k ? b : a, NULL, 0, expr, strlen(expr), &r, &e), &e);
+    pt_mutation_result_clear(&r);
+  }
+}
+
 /* The host's side: the last checkpoint's bytes, and how many times it read back. */
 static uint8_t *cp;
 static size_t cp_len;
@@ -252,13 +262,7 @@ TEST(which_rows_go) {
   /* nor do scalar queries, count(*), deletes and whole-row upserts of cold keys */
   same_query(a, b, "{'expr':'tag < 3','output_fields':['id','tag']}", PT_OK);
   same_query(a, b, "{'expr':'','output_fields':['count(*)']}", PT_OK);
-  for (int k = 0; k < 2; k++) {
-    pt_collection *c = k ? b : a;
-    pt_mutation_result r;
-    const char *ex = "id in [3, 700, 1500, 2100]";
-    CHECK_OK(pt_collection_delete(c, NULL, 0, ex, strlen(ex), &r, &e), &e);
-    pt_mutation_result_clear(&r);
-  }
+  delete_both(a, b, "id in [3, 700, 1500, 2100]");
   write_rows(a, b, PT_OP_UPSERT, 10, 5, 1);
   same_search(a, b, ",\"params\":{\"nprobe\":2}", PT_OK);
   { /* nprobe covering every list: the index still searches (codes), as Milvus's, and reads nothing
@@ -323,14 +327,7 @@ TEST(readers_read_back) {
   size_t cap = (size_t)a->layout.seg_mask + 1;
   /* rows deleted before the checkpoint: it holds the others of their segments back to back,
    * spread to their places again when read back */
-  for (int k = 0; k < 2; k++) {
-    pt_collection *c = k ? b : a;
-    pt_mutation_result r;
-    pt_error e;
-    const char *ex = test_jf("id in [0, 2, 3, 6, %zu, %zu]", cap - 1, cap + 2);
-    CHECK_OK(pt_collection_delete(c, NULL, 0, ex, strlen(ex), &r, &e), &e);
-    pt_mutation_result_clear(&r);
-  }
+  delete_both(a, b, test_jf("id in [0, 2, 3, 6, %zu, %zu]", cap - 1, cap + 2));
   checkpoint(st, 1);
   CHECK_EQ_INT(drop(a, 1), 4 * cap * WIDE * sizeof(float));
   CHECK_EQ_INT(pt_cold_bytes(), 4 * cap * WIDE * sizeof(float));
@@ -387,14 +384,7 @@ TEST(readers_read_back) {
   CHECK(drop(a, 1) > 0);
 
   /* compaction of a partition with deleted rows */
-  for (int k = 0; k < 2; k++) {
-    pt_collection *c = k ? b : a;
-    pt_mutation_result r;
-    pt_error e;
-    const char *ex = "id < 600 or id == 1500";
-    CHECK_OK(pt_collection_delete(c, NULL, 0, ex, strlen(ex), &r, &e), &e);
-    pt_mutation_result_clear(&r);
-  }
+  delete_both(a, b, "id < 600 or id == 1500");
   {
     pt_error e;
     uint64_t ra = 0, rb = 0;
@@ -553,14 +543,7 @@ TEST(read_back_allocation_failures) {
   pt_collection *a, *b;
   pt_store *st = twins(&a, &b, IVF_SQ8, 2, 0);
   size_t cap = (size_t)a->layout.seg_mask + 1;
-  for (int k = 0; k < 2; k++) {
-    pt_collection *c = k ? b : a;
-    pt_mutation_result r;
-    pt_error e;
-    const char *ex = "id in [1, 4]";
-    CHECK_OK(pt_collection_delete(c, NULL, 0, ex, strlen(ex), &r, &e), &e);
-    pt_mutation_result_clear(&r);
-  }
+  delete_both(a, b, "id in [1, 4]");
   checkpoint(st, 1);
   CHECK_EQ_INT(drop(a, 1), 2 * cap * WIDE * sizeof(float));
   const char *q = test_jf("{'expr':'id in [2, %zu]','output_fields':['v']}", cap + 1);
