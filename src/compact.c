@@ -384,11 +384,15 @@ void pt_collection_auto_compact(pt_collection *c) {
     uint64_t dead = p->n_rows - p->n_live;
     if (!dead || (double)dead <= ratio * (double)p->n_live) continue;
     if ((p->n_live + cap - 1) / cap >= p->n_segs) continue; /* would not free a segment */
-    if (c->maybe_cold) { /* cold rows wait for an explicit compaction, which reads them back */
+    if (c->maybe_cold) { /* cold rows are not read back for it: the next checkpoint, which reads
+                          * them back, compacts (pt_store_checkpoint) */
       bool any = false;
       for (size_t s = 0; s < p->n_segs && !any; s++)
         for (size_t ci = 0; ci < c->layout.n_cols && !any; ci++) any = p->segs[s]->cols[ci].cold;
-      if (any) continue;
+      if (any) {
+        c->compact_deferred = true;
+        continue;
+      }
     }
     pt_partition_compact(p, &c->layout, NULL); /* best effort: on failure nothing changed */
   }

@@ -74,6 +74,13 @@ pt_status pt_store_checkpoint(pt_store *s, uint64_t id, const uint8_t *host, siz
     cold |= any;
   }
   if (cold || want) return pt_cold_fail(want, err);
+  /* every row is in memory now: the compactions cold rows held back run (what a reopen of this
+   * checkpoint would hold anyway: snapshots leave deleted rows out) */
+  for (size_t i = 0; i < s->n_colls; i++)
+    if (s->colls[i]->compact_deferred) {
+      s->colls[i]->compact_deferred = false;
+      pt_collection_auto_compact(s->colls[i]);
+    }
   /* the marks this checkpoint writes carry a generation of their own; it names checkpoint `id`
    * only once the whole checkpoint is made */
   if (!++s->cold.gen) s->cold.gen = 1;

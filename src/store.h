@@ -122,6 +122,8 @@ struct pt_collection {
   int64_t num_partitions; /* partition-key mode */
   bool maybe_cold;       /* some column segment may be cold (cold.c): set when one goes, cleared
                           * when pt_cold_any finds none */
+  bool compact_deferred; /* an automatic compaction waited for cold rows: the next checkpoint,
+                          * which reads them back, runs it (compact.c) */
   pt_vindex *vindexes;    /* vector indexes (vindex.c) */
   size_t n_vindexes;
   /* the last search request parsed, its text and tree (search.c): a search bringing the same

@@ -535,6 +535,31 @@ TEST(overwritten_after_checkpoint_stays) {
   CHECK_EQ_INT(test_alloc_live(), 0);
 }
 
+/* An automatic compaction does not read cold rows back: it waits for the next checkpoint, which
+ * does, and runs there. */
+TEST(compaction_waits_for_the_checkpoint) {
+  pt_collection *a, *b;
+  pt_store *st = twins(&a, &b, IVF_SQ8, 4, 10);
+  size_t cap = (size_t)a->layout.seg_mask + 1;
+  checkpoint(st, 1);
+  CHECK_EQ_INT(drop(a, 1), 4 * cap * WIDE * sizeof(float));
+  delete_both(a, b, test_jf("id < %zu", 3 * cap)); /* three segments' rows: b compacts after it */
+  CHECK(b->parts[0]->n_rows == b->parts[0]->n_live);
+  CHECK(a->parts[0]->n_rows > a->parts[0]->n_live);
+  CHECK(a->compact_deferred);
+  CHECK_EQ_INT(readbacks, 0);
+  checkpoint(st, 2);
+  CHECK(a->parts[0]->n_rows == a->parts[0]->n_live);
+  CHECK(!a->compact_deferred);
+  CHECK(drop(a, 2) > 0);
+  same_search(a, b, ",\"params\":{\"nprobe\":2}", PT_OK);
+  same_query(a, b, "{'expr':'id >= 0','output_fields':['*']}", PT_COLD);
+  free(cp);
+  cp = NULL;
+  pt_store_close(st);
+  CHECK_EQ_INT(test_alloc_live(), 0);
+}
+
 /* Allocation failure, swept over a read back (pt_store_cold_reads, pt_store_cold_done) and over a
  * checkpoint that marks segments with deleted rows: PT_NOMEM with the rows still cold and memory
  * as it was, or success; and over a query naming cold rows. */
@@ -598,4 +623,4 @@ TEST(read_back_allocation_failures) {
 }
 
 TEST_MAIN(T(which_rows_go), T(readers_read_back), T(damaged_read_back), T(replayed_checkpoint_goes_cold),
-          T(overwritten_after_checkpoint_stays), T(read_back_allocation_failures))
+          T(overwritten_after_checkpoint_stays), T(compaction_waits_for_the_checkpoint), T(read_back_allocation_failures))
