@@ -237,6 +237,14 @@ static pt_store *twins(pt_collection **a, pt_collection **b, const char *index, 
   return st;
 }
 
+/* twins with IVF_SQ8, checkpoint 1 taken and a's full segments dropped */
+static pt_store *gone_cold(pt_collection **a, pt_collection **b, size_t segs, size_t extra) {
+  pt_store *st = twins(a, b, IVF_SQ8, segs, extra);
+  checkpoint(st, 1);
+  CHECK_EQ_INT(drop(*a, 1), segs * ((size_t)(*a)->layout.seg_mask + 1) * WIDE * sizeof(float));
+  return st;
+}
+
 TEST(which_rows_go) {
   test_alloc_install(); /* counts what every test here leaves allocated (test_alloc_live) */
   pt_collection *a, *b;
@@ -439,10 +447,8 @@ TEST(readers_read_back) {
 /* Bytes that do not match what was dropped install nothing; neither does a failed read. */
 TEST(damaged_read_back) {
   pt_collection *a, *b;
-  pt_store *st = twins(&a, &b, IVF_SQ8, 3, 0);
+  pt_store *st = gone_cold(&a, &b, 3, 0);
   size_t cap = (size_t)a->layout.seg_mask + 1;
-  checkpoint(st, 1);
-  CHECK_EQ_INT(drop(a, 1), 3 * cap * WIDE * sizeof(float));
   const char *req = test_jf("{'expr':'id in [1, %zu]','output_fields':['v']}", cap + 1);
   pt_rows *rows = NULL;
   pt_error e;
@@ -539,10 +545,8 @@ TEST(overwritten_after_checkpoint_stays) {
  * does, and runs there. */
 TEST(compaction_waits_for_the_checkpoint) {
   pt_collection *a, *b;
-  pt_store *st = twins(&a, &b, IVF_SQ8, 4, 10);
+  pt_store *st = gone_cold(&a, &b, 4, 10);
   size_t cap = (size_t)a->layout.seg_mask + 1;
-  checkpoint(st, 1);
-  CHECK_EQ_INT(drop(a, 1), 4 * cap * WIDE * sizeof(float));
   delete_both(a, b, test_jf("id < %zu", 3 * cap)); /* three segments' rows: b compacts after it */
   CHECK(b->parts[0]->n_rows == b->parts[0]->n_live);
   CHECK(a->parts[0]->n_rows > a->parts[0]->n_live);
