@@ -245,6 +245,36 @@ pt_status pt_store_cold_done(pt_store *s, int ok, pt_error *err) {
   return PT_OK;
 }
 
+pt_status pt_cold_loaded(pt_collection *c) {
+  const pt_cold_state *cs = &c->store->cold;
+  size_t cap = seg_cap(c);
+  for (size_t fi = 0; fi < c->schema->n_fields; fi++) {
+    if (c->schema->fields[fi].dtype != PT_FLOAT_VECTOR) continue;
+    size_t which = 0, rb = c->layout.row_bytes[fi];
+    while (which < c->n_vindexes && c->vindexes[which].field != fi) which++;
+    bool ok = which < c->n_vindexes && c->vindexes[which].built && pt_cold_index_ok(&c->vindexes[which].p);
+    for (size_t p = 0; p < c->n_parts; p++) {
+      const pt_partition *part = c->parts[p];
+      uint32_t upto = ok && which < part->n_vix && part->vix[which].ix ? part->vix[which].upto : 0;
+      for (size_t s = 0; s < part->n_segs; s++) {
+        pt_column *col = &part->segs[s]->cols[fi];
+        if (col->data || col->cold || col->block) continue; /* only what the load left out */
+        const uint8_t *from = cs->src + col->ck_at;
+        if ((s + 1) * cap <= upto) {
+          col->ck_hash = rows_hash(from, cap, rb, NULL, false);
+          col->cold = true;
+          c->maybe_cold = true;
+          cold_total += cap * rb;
+        } else {
+          if (!(col->data = pt_malloc(cap * rb))) return PT_NOMEM;
+          memcpy(col->data, from, cap * rb);
+        }
+      }
+    }
+  }
+  return PT_OK;
+}
+
 pt_status pt_collection_cold_drop(pt_collection *c, const char *field, size_t field_len, uint64_t checkpoint,
                                   uint64_t *dropped, pt_error *err) {
   if (dropped) *dropped = 0;

@@ -102,7 +102,7 @@ static pt_status column_fixed(const pt_collection *c, const pt_rowref *refs, siz
   const pt_layout *lay = &c->layout;
   const pt_field *f = &c->schema->fields[fi];
   size_t rb = lay->row_bytes[fi];
-  if (c->maybe_cold) { /* cold rows are named for reading back (cold.c) */
+  if (c->maybe_cold && f->dtype == PT_FLOAT_VECTOR) { /* cold rows are named for reading back (cold.c) */
     bool cold = false;
     for (size_t i = 0; i < n_rows; i++) {
       const pt_partition *part = c->parts[refs[i].part];

@@ -25,6 +25,8 @@ pt_segment *pt_segment_new_in(const pt_layout *lay, uint8_t *block, uint8_t *con
       col->data = fixed[c];
       col->block = block;
       pt_block_retain(block);
+    } else if (lay->row_bytes[c] && fixed && fixed[c]) {
+      /* no block: left without data, for the caller to fill (cold rows' loads) */
     } else if (lay->row_bytes[c]) {
       /* not zeroed: every row is written before it becomes visible */
       if (!(col->data = pt_malloc(cap * lay->row_bytes[c]))) goto fail;

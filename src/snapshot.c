@@ -604,8 +604,13 @@ static pt_status load_partition(pt_collection *c, size_t index, const uint8_t *p
     goto done;
   }
   size_t *var_at = pt_calloc(lay->n_cols, sizeof *var_at); /* bytes of each variable column consumed */
-  uint8_t **fixed = block ? pt_calloc(lay->n_cols, sizeof *fixed) : NULL; /* adopted, per column */
-  if (!var_at || (block && !fixed)) {
+  /* read from the checkpoint file named for cold rows (pt_store_cold_source): it holds these rows
+   * where they lie in it, so the float rows of full segments are not copied here; pt_cold_loaded
+   * keeps them out of memory or copies them, once the indexes say which */
+  const pt_cold_state *cs = &c->store->cold;
+  bool cold = !block && cs->src && payload >= cs->src && (size_t)(payload - cs->src) <= cs->src_len;
+  uint8_t **fixed = block || cold ? pt_calloc(lay->n_cols, sizeof *fixed) : NULL; /* adopted (or left), per column */
+  if (!var_at || ((block || cold) && !fixed)) {
     pt_free(var_at);
     pt_free(fixed);
     rc = pt_fail_nomem(err);
@@ -616,9 +621,13 @@ static pt_status load_partition(pt_collection *c, size_t index, const uint8_t *p
     /* a full segment's fixed-width columns stay where they were read, when 8-aligned there (a
      * partial one is copied: later rows are appended to it) */
     bool adopt = false;
-    for (size_t ci = 0; fixed && ci < lay->n_cols; ci++) {
+    for (size_t ci = 0; block && ci < lay->n_cols; ci++) {
       const uint8_t *at = lay->row_bytes[ci] ? src[ci].data + (size_t)r0 * lay->row_bytes[ci] : NULL;
       fixed[ci] = m == cap && at && (uintptr_t)at % 8 == 0 ? block + (at - block) : NULL;
+      adopt |= fixed[ci] != NULL;
+    }
+    for (size_t ci = 0; cold && ci < lay->n_cols; ci++) { /* a full segment's float rows: left */
+      fixed[ci] = m == cap && c->schema->fields[ci].dtype == PT_FLOAT_VECTOR ? (uint8_t *)(uintptr_t)src[ci].data : NULL;
       adopt |= fixed[ci] != NULL;
     }
     pt_segment *seg = adopt ? pt_segment_new_in(lay, block, fixed) : pt_segment_new(lay);
@@ -635,10 +644,8 @@ static pt_status load_partition(pt_collection *c, size_t index, const uint8_t *p
       size_t rb = lay->row_bytes[ci];
       if (rb) {
         const uint8_t *from = src[ci].data + (size_t)r0 * rb;
-        if (!col->block) memcpy(col->data, from, (size_t)m * rb);
-        /* read from the checkpoint file named for cold rows: it holds these rows there */
-        const pt_cold_state *cs = &c->store->cold;
-        if (m == cap && cs->src && from >= cs->src && (size_t)(from - cs->src) <= cs->src_len) {
+        if (!col->block && col->data) memcpy(col->data, from, (size_t)m * rb);
+        if (cold && m == cap) { /* the checkpoint holds these rows there (cold.c's mark) */
           col->ck_gen = cs->gen;
           col->ck_live = cap;
           col->ck_at = (uint64_t)(from - cs->src);
@@ -982,6 +989,11 @@ pt_status pt_snapshot_load(pt_store *s, const uint8_t *b, size_t len, bool summe
   for (size_t i = 1; i < n_data; i++)
     if ((rc = load_partition(c, i - 1, secs[i].payload, secs[i].len, version, block, err))) goto fail;
   if (version >= 3 && (rc = load_indexes(c, secs[n_data].payload, secs[n_data].len, version, block, err))) goto fail;
+  /* the float rows a load from a checkpoint named for cold rows left out: cold, or copied now */
+  if ((rc = pt_cold_loaded(c))) {
+    rc = pt_fail_nomem(err);
+    goto fail;
+  }
 
   /* 3. attach: the only step that changes the store (after its log record, when recording) */
   pt_walw w;

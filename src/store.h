@@ -149,7 +149,8 @@ struct pt_store {
 /* ---- segments (segment.c) ---- */
 pt_segment *pt_segment_new(const pt_layout *lay);
 /* pt_segment_new, but each fixed-width column c with fixed[c] non-NULL uses the block's bytes
- * there (capacity × row width of them, 8-aligned) instead of an allocation, with a reference. */
+ * there (capacity × row width of them, 8-aligned) instead of an allocation, with a reference;
+ * with `block` NULL, such a column is left without data (data NULL) for the caller to fill. */
 pt_segment *pt_segment_new_in(const pt_layout *lay, uint8_t *block, uint8_t *const *fixed);
 void pt_segment_free(pt_segment *seg, const pt_layout *lay);
 /* Ensures column `col` of `seg` has `more` free arena bytes. */
@@ -270,6 +271,11 @@ pt_status pt_cold_want_all(const pt_collection *c, size_t part, bool *any);
 bool pt_cold_any(const pt_collection *c);
 /* The error of a call that met cold rows (PT_COLD), or PT_NOMEM when naming them failed. */
 pt_status pt_cold_fail(pt_status want_rc, pt_error *err);
+/* After a load from a checkpoint named for cold rows (snapshot.c): each full segment's float rows
+ * it left out (data NULL, marked) go cold when they may (their index searches without them,
+ * below its high-water mark), else are copied from the checkpoint's bytes. PT_NOMEM when a copy
+ * cannot be allocated. */
+pt_status pt_cold_loaded(pt_collection *c);
 /* A cold column segment of `bytes` is freed (pt_segment_free): pt_cold_bytes no longer counts it. */
 void pt_cold_forget(size_t bytes);
 /* Frees what the store keeps for cold reads (pt_store_close). */
