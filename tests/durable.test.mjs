@@ -77,8 +77,8 @@ async function fdatasyncs(fn, { split = false } = {}) {
 }
 
 /** Opens the store in `dir` in this process and returns its rows (null: no collection yet). */
-async function reopen(dir, alias = 'check') {
-  connections._connectDurable(alias, dir);
+async function reopen(dir, alias = 'check', cold = false) {
+  connections._connectDurable(alias, dir, { coldVectors: cold });
   try {
     return utility.has_collection('crash', { using: alias }) ? await rowsOf(alias, 'crash') : null;
   } finally {
@@ -87,9 +87,10 @@ async function reopen(dir, alias = 'check') {
 }
 
 /** Runs the child until it is killed after `ms` (or fails); its acknowledged ops and the one in flight. */
-function runChild(dir, seed, ms, groupMs = 0) {
+function runChild(dir, seed, ms, groupMs = 0, cold = false) {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', child, dir, String(seed), String(groupMs)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', child, dir, String(seed), String(groupMs), cold ? 'cold' : 'warm'],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '', err = '';
     let timer = null;
     p.stdout.on('data', (d) => {
@@ -315,20 +316,21 @@ test('a store open in one process is refused to another, naming the directory an
   connections.remove_connection('y');
 });
 
-/** One lane of the crash test: `rounds` kills of writers on one store, checked after each. */
-async function crashLane(lane, rounds) {
+/** One lane of the crash test: `rounds` kills of writers on one store, checked after each;
+ * `cold`: the store opened with coldVectors (its checkpoints replayed as cold rows' sources). */
+async function crashLane(lane, rounds, cold = false) {
   const dir = tmp(`crash${lane}.db`);
   let model = new Map();
   let checkpoints = 0, midWrite = 0;
   for (let round = 0; round < rounds; round++) {
     const ms = 10 + ((round * 37 + lane * 53) % 150);
-    const { acked, inflight } = await runChild(dir, lane * 1000 + round + 1, ms, round % 4 === 3 ? 2 : 0);
+    const { acked, inflight } = await runChild(dir, lane * 1000 + round + 1, ms, round % 4 === 3 ? 2 : 0, cold);
     for (const op of acked) {
       applyOp(model, op);
       if (op.kind === 'checkpoint') checkpoints++;
     }
     if (inflight) midWrite++;
-    const have = (await reopen(dir, `check${lane}`)) ?? new Map();
+    const have = (await reopen(dir, `check${lane}`, cold)) ?? new Map();
     if (same(have, model)) continue;
     assert.ok(inflight, `lane ${lane} round ${round}: the store differs from the acknowledged changes, and none was in flight`);
     const withInflight = new Map([...model].map(([k, v]) => [k, { ...v }]));
@@ -345,8 +347,8 @@ async function crashLane(lane, rounds) {
 }
 
 test('SIGKILL at random moments (appends, checkpoints, log truncation): every acknowledged change is kept, the one in flight wholly or not at all', { timeout: 180_000 }, async () => {
-  // four stores at once, 13 kills each
-  const lanes = await Promise.all([0, 1, 2, 3].map((lane) => crashLane(lane, 13)));
+  // four stores at once, 13 kills each; the last with coldVectors
+  const lanes = await Promise.all([0, 1, 2, 3].map((lane) => crashLane(lane, 13, lane === 3)));
   // every round ends in a SIGKILL (runChild refuses any other end); some must land mid-change
   const midWrite = lanes.reduce((n, l) => n + l.midWrite, 0), checkpoints = lanes.reduce((n, l) => n + l.checkpoints, 0);
   assert.ok(midWrite > 0, 'no kill landed while a change was in flight');

@@ -2,11 +2,11 @@
 // store in argv[2] and writes random mutations until it is killed, recording each on stdout,
 // synchronously: "begin <json>" before the call, "ack <n>" once it resolved. The parent SIGKILLs
 // it at a random moment and checks the store against the acknowledged operations.
-//   node durable-child.mjs DIR SEED [groupCommitMs]
+//   node durable-child.mjs DIR SEED [groupCommitMs [cold]]   (cold: the store has coldVectors)
 import { writeSync } from 'node:fs';
 import { init, connections, Collection, CollectionSchema, FieldSchema, DataType } from 'partita';
 
-const [dir, seedText, groupText] = process.argv.slice(2);
+const [dir, seedText, groupText, coldText] = process.argv.slice(2);
 let seed = Number(seedText) >>> 0 || 1;
 const rand = (n) => {
   // xorshift32: the same sequence for a seed
@@ -20,7 +20,7 @@ const rand = (n) => {
 
 await init();
 // small thresholds, so that checkpoints (and log truncations) happen between the kills too
-connections._connectDurable('crash', dir, { compactMinBytes: 16384, compactRatio: 1, groupCommitMs: Number(groupText ?? 0) });
+connections._connectDurable('crash', dir, { compactMinBytes: 16384, compactRatio: 1, groupCommitMs: Number(groupText ?? 0), coldVectors: coldText === 'cold' });
 const schema = new CollectionSchema([
   new FieldSchema('id', DataType.INT64, { is_primary: true }),
   new FieldSchema('n', DataType.INT64),
