@@ -148,6 +148,7 @@ export class DurableStore {
   #logPath;
   #cpPath;
   #fd = -1;
+  #cold = { fd: -1, id: 0 }; // coldVectors: the checkpoint file open for reading rows back, and its id
   #id = 0; // the checkpoint the log follows
   #logBytes = 0; // the log's length
   #cpBytes = 0; // the last checkpoint's length
@@ -432,20 +433,24 @@ export class DurableStore {
     const fs = this.#fs;
     if (id !== this.#id)
       throw new MilvusException(Code.IO_FAILED, `IO failed: rows dropped from memory are in checkpoint ${id}, but ${this.#cpPath} holds checkpoint ${this.#id}`);
-    let fd = -1;
     try {
-      fd = fs.openSync(this.#cpPath, 'r');
+      // one descriptor while the file is that checkpoint (a new one replaces the file: reopened)
+      if (this.#cold.id !== id) this.#closeCold();
+      if (this.#cold.fd < 0) this.#cold = { fd: fs.openSync(this.#cpPath, 'r'), id };
       for (let done = 0; done < into.length; ) {
-        const n = fs.readSync(fd, into, done, into.length - done, at + done);
+        const n = fs.readSync(this.#cold.fd, into, done, into.length - done, at + done);
         if (n === 0) throw new Error(`the file ends before byte ${at + into.length}`);
         done += n;
       }
     } catch (e) {
       if (e instanceof MilvusException) throw e;
       throw new MilvusException(Code.IO_FAILED, `IO failed: reading rows back from ${this.#cpPath}: ${e.message}`);
-    } finally {
-      if (fd >= 0) fs.closeSync(fd);
     }
+  }
+
+  #closeCold() {
+    if (this.#cold.fd >= 0) this.#fs.closeSync(this.#cold.fd);
+    this.#cold = { fd: -1, id: 0 };
   }
 
   /** Bytes of the log and of the last checkpoint. */
@@ -469,6 +474,7 @@ export class DurableStore {
     } finally {
       this.#release(this.#fd);
       this.#fd = -1;
+      this.#closeCold();
       this.#unlock();
     }
   }
