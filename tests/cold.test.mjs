@@ -2,9 +2,9 @@
 // opened with { coldVectors: true } drops the float rows an IVF_SQ8 index searches without from
 // memory at each checkpoint, and reads them back from the checkpoint file when a call needs
 // them. Compared against a twin store that keeps them: the same answers, less memory.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, openSync, readSync, writeSync, closeSync, fstatSync } from 'node:fs';
+import { mkdtempSync, openSync, readSync, writeSync, closeSync, fstatSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { init, connections, Collection, CollectionSchema, FieldSchema, DataType, memoryUsage, MilvusClient, MilvusException, ParamError } from 'partita';
@@ -13,7 +13,15 @@ await init();
 
 const DIM = 1024; // segments of 512 rows at this width: a few full ones in a small test
 const ROWS = 4 * 512 + 100;
-const tmp = (name) => path.join(mkdtempSync(path.join(tmpdir(), 'partita-cold-')), name);
+const made = [];
+const tmp = (name) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'partita-cold-'));
+  made.push(dir);
+  return path.join(dir, name);
+};
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 function vec(i, ver = 0) {
   const v = new Float32Array(DIM);
