@@ -65,11 +65,7 @@ void pt_store_cold_source(pt_store *s, const uint8_t *bytes, size_t len) {
   if (!s) return;
   s->cold.src = bytes;
   s->cold.src_len = bytes ? len : 0;
-  if (bytes) { /* the marks of its loads: a generation of their own, for the checkpoint its
-                * HEADER names (pt_log_apply_next) */
-    if (!++s->cold.gen) s->cold.gen = 1;
-    s->cold.checkpoint = 0;
-  }
+  if (bytes) pt_cold_begin(s); /* its loads' marks, for the checkpoint its HEADER names (log.c) */
 }
 
 /* The hash of the rows a mark wrote (those not in `dead`, in order), `rb` bytes each, at `data`:
@@ -99,28 +95,37 @@ pt_status pt_cold_want(const pt_collection *c, size_t part, size_t seg, size_t c
   return PT_OK;
 }
 
-pt_status pt_cold_want_all(const pt_collection *c, size_t part, bool *any) {
+/* Visits the cold column segments of partition `part` and column `col` (SIZE_MAX: every one):
+ * with `want`, names each (pt_cold_want); without, stops at the first. *any: whether one was. */
+static pt_status each_cold(const pt_collection *c, size_t part, size_t col, bool want, bool *any) {
   *any = false;
+  if (!c->maybe_cold) return PT_OK;
   size_t p0 = part == SIZE_MAX ? 0 : part, p1 = part == SIZE_MAX ? c->n_parts : part + 1;
-  for (size_t p = p0; p < p1; p++) {
-    const pt_partition *pa = c->parts[p];
-    for (size_t s = 0; s < pa->n_segs; s++)
-      for (size_t ci = 0; ci < c->layout.n_cols; ci++) {
-        if (!pa->segs[s]->cols[ci].cold) continue;
+  size_t c0 = col == SIZE_MAX ? 0 : col, c1 = col == SIZE_MAX ? c->layout.n_cols : col + 1;
+  for (size_t p = p0; p < p1; p++)
+    for (size_t s = 0; s < c->parts[p]->n_segs; s++)
+      for (size_t ci = c0; ci < c1; ci++) {
+        if (!c->parts[p]->segs[s]->cols[ci].cold) continue;
         *any = true;
+        if (!want) return PT_OK;
         if (pt_cold_want(c, p, s, ci)) return PT_NOMEM;
       }
-  }
   return PT_OK;
 }
 
-bool pt_cold_any(const pt_collection *c) {
-  if (!c->maybe_cold) return false;
-  for (size_t p = 0; p < c->n_parts; p++)
-    for (size_t s = 0; s < c->parts[p]->n_segs; s++)
-      for (size_t ci = 0; ci < c->layout.n_cols; ci++)
-        if (c->parts[p]->segs[s]->cols[ci].cold) return true;
-  return false;
+pt_status pt_cold_want_in(const pt_collection *c, size_t part, size_t col, bool *any) {
+  return each_cold(c, part, col, true, any);
+}
+
+bool pt_cold_in(const pt_collection *c, size_t part, size_t col) {
+  bool any;
+  (void)each_cold(c, part, col, false, &any);
+  return any;
+}
+
+void pt_cold_begin(pt_store *s) {
+  if (!++s->cold.gen) s->cold.gen = 1;
+  s->cold.checkpoint = 0;
 }
 
 pt_status pt_cold_fail(pt_status want_rc, pt_error *err) {
@@ -240,9 +245,30 @@ pt_status pt_store_cold_done(pt_store *s, int ok, pt_error *err) {
     cold_total -= cap * rb;
   }
   reset(s);
-  for (size_t i = 0; i < s->n_colls; i++) s->colls[i]->maybe_cold = pt_cold_any(s->colls[i]);
+  for (size_t i = 0; i < s->n_colls; i++) s->colls[i]->maybe_cold = pt_cold_in(s->colls[i], SIZE_MAX, SIZE_MAX);
   pt_error_clear(err);
   return PT_OK;
+}
+
+/* The rows of field `fi` in `part` that may go cold: those below the high-water mark of the
+ * field's index when it searches without them, else none (0). */
+static uint32_t cold_upto(const pt_collection *c, size_t fi, const pt_partition *part) {
+  for (size_t i = 0; i < c->n_vindexes; i++) {
+    const pt_vindex *v = &c->vindexes[i];
+    if (v->field != fi) continue;
+    return v->built && pt_cold_index_ok(&v->p) && i < part->n_vix && part->vix[i].ix ? part->vix[i].upto : 0;
+  }
+  return 0;
+}
+
+/* A column segment goes cold, the rows a checkpoint holds of it (those not in ck_dead) at `data`
+ * hashed; the caller frees or never had its bytes. */
+static void go_cold(pt_collection *c, pt_column *col, const uint8_t *data, size_t rb) {
+  col->ck_hash = rows_hash(data, seg_cap(c), rb, col->ck_dead, false);
+  col->data = NULL;
+  col->cold = true;
+  c->maybe_cold = true;
+  cold_total += seg_cap(c) * rb;
 }
 
 pt_status pt_cold_loaded(pt_collection *c) {
@@ -250,21 +276,16 @@ pt_status pt_cold_loaded(pt_collection *c) {
   size_t cap = seg_cap(c);
   for (size_t fi = 0; fi < c->schema->n_fields; fi++) {
     if (c->schema->fields[fi].dtype != PT_FLOAT_VECTOR) continue;
-    size_t which = 0, rb = c->layout.row_bytes[fi];
-    while (which < c->n_vindexes && c->vindexes[which].field != fi) which++;
-    bool ok = which < c->n_vindexes && c->vindexes[which].built && pt_cold_index_ok(&c->vindexes[which].p);
+    size_t rb = c->layout.row_bytes[fi];
     for (size_t p = 0; p < c->n_parts; p++) {
       const pt_partition *part = c->parts[p];
-      uint32_t upto = ok && which < part->n_vix && part->vix[which].ix ? part->vix[which].upto : 0;
+      uint32_t upto = cold_upto(c, fi, part);
       for (size_t s = 0; s < part->n_segs; s++) {
         pt_column *col = &part->segs[s]->cols[fi];
         if (col->data || col->cold || col->block) continue; /* only what the load left out */
         const uint8_t *from = cs->src + col->ck_at;
         if ((s + 1) * cap <= upto) {
-          col->ck_hash = rows_hash(from, cap, rb, NULL, false);
-          col->cold = true;
-          c->maybe_cold = true;
-          cold_total += cap * rb;
+          go_cold(c, col, from, rb);
         } else {
           if (!(col->data = pt_malloc(cap * rb))) return PT_NOMEM;
           memcpy(col->data, from, cap * rb);
@@ -289,30 +310,19 @@ pt_status pt_collection_cold_drop(pt_collection *c, const char *field, size_t fi
   if (!st->gen || !st->checkpoint || st->checkpoint != checkpoint)
     return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS,
                    "pt_collection_cold_drop: checkpoint %llu is not the store's last", (unsigned long long)checkpoint);
-  size_t which = 0;
-  while (which < c->n_vindexes && (int)c->vindexes[which].field != fi) which++;
-  const pt_vindex *v = which < c->n_vindexes ? &c->vindexes[which] : NULL;
-  if (!v || !v->built || !pt_cold_index_ok(&v->p)) {
-    pt_error_clear(err);
-    return PT_OK;
-  }
-  size_t cap = seg_cap(c), bytes = cap * c->layout.row_bytes[fi];
+  size_t cap = seg_cap(c), rb = c->layout.row_bytes[fi];
   for (size_t p = 0; p < c->n_parts; p++) {
     pt_partition *part = c->parts[p];
-    if (which >= part->n_vix || !part->vix[which].ix) continue;
-    uint32_t upto = part->vix[which].upto;
+    uint32_t upto = cold_upto(c, (size_t)fi, part);
     for (size_t s = 0; s < part->n_segs; s++) {
       pt_segment *seg = part->segs[s];
       pt_column *col = &seg->cols[fi];
       if ((s + 1) * cap > upto || seg->count != cap || col->cold || col->block || !col->data || col->ck_gen != st->gen)
         continue;
-      col->ck_hash = rows_hash(col->data, cap, c->layout.row_bytes[fi], col->ck_dead, false);
-      pt_free(col->data);
-      col->data = NULL;
-      col->cold = true;
-      c->maybe_cold = true;
-      cold_total += bytes;
-      if (dropped) *dropped += bytes;
+      uint8_t *bytes = col->data;
+      go_cold(c, col, bytes, rb);
+      pt_free(bytes);
+      if (dropped) *dropped += cap * rb;
     }
   }
   pt_error_clear(err);

@@ -346,10 +346,10 @@ static pt_status compact_partitions(pt_collection *c, const char *partition, siz
   }
   /* the cold rows of a partition that has rows to drop are read back first (cold.c) */
   bool cold = false;
-  for (size_t i = lo; i < hi && c->maybe_cold; i++) {
+  for (size_t i = lo; i < hi; i++) {
     bool any;
     if (c->parts[i]->n_live == c->parts[i]->n_rows) continue;
-    if (pt_cold_want_all(c, i, &any)) return pt_fail_nomem(err);
+    if (pt_cold_want_in(c, i, SIZE_MAX, &any)) return pt_fail_nomem(err);
     cold |= any;
   }
   if (cold) return pt_cold_fail(PT_OK, err);
@@ -384,15 +384,10 @@ void pt_collection_auto_compact(pt_collection *c) {
     uint64_t dead = p->n_rows - p->n_live;
     if (!dead || (double)dead <= ratio * (double)p->n_live) continue;
     if ((p->n_live + cap - 1) / cap >= p->n_segs) continue; /* would not free a segment */
-    if (c->maybe_cold) { /* cold rows are not read back for it: the next checkpoint, which reads
-                          * them back, compacts (pt_store_checkpoint) */
-      bool any = false;
-      for (size_t s = 0; s < p->n_segs && !any; s++)
-        for (size_t ci = 0; ci < c->layout.n_cols && !any; ci++) any = p->segs[s]->cols[ci].cold;
-      if (any) {
-        c->compact_deferred = true;
-        continue;
-      }
+    if (pt_cold_in(c, i, SIZE_MAX)) { /* cold rows are not read back for it: the next checkpoint,
+                                        * which reads them back, compacts (pt_store_checkpoint) */
+      c->compact_deferred = true;
+      continue;
     }
     pt_partition_compact(p, &c->layout, NULL); /* best effort: on failure nothing changed */
   }

@@ -70,7 +70,7 @@ pt_status pt_store_checkpoint(pt_store *s, uint64_t id, const uint8_t *host, siz
   pt_status want = PT_OK;
   for (size_t i = 0; i < s->n_colls && !want; i++) {
     bool any;
-    want = pt_cold_want_all(s->colls[i], SIZE_MAX, &any);
+    want = pt_cold_want_in(s->colls[i], SIZE_MAX, SIZE_MAX, &any);
     cold |= any;
   }
   if (cold || want) return pt_cold_fail(want, err);
@@ -81,10 +81,9 @@ pt_status pt_store_checkpoint(pt_store *s, uint64_t id, const uint8_t *host, siz
       s->colls[i]->compact_deferred = false;
       pt_collection_auto_compact(s->colls[i]);
     }
-  /* the marks this checkpoint writes carry a generation of their own; it names checkpoint `id`
-   * only once the whole checkpoint is made */
-  if (!++s->cold.gen) s->cold.gen = 1;
-  s->cold.checkpoint = 0;
+  /* the marks this checkpoint writes name checkpoint `id` only once it is whole (a failure below
+   * leaves them naming none) */
+  pt_cold_begin(s);
   uint32_t gen = s->cold.gen;
   pt_wal_state st;
   memset(&st, 0, sizeof st);
@@ -101,7 +100,6 @@ pt_status pt_store_checkpoint(pt_store *s, uint64_t id, const uint8_t *host, siz
     pt_status rc = pt_collection_save_marked(s->colls[i], base, gen, &snap, &snap_len, err);
     if (rc) {
       pt_free(st.buf);
-      if (!++s->cold.gen) s->cold.gen = 1; /* no mark of this attempt counts */
       return rc;
     }
     pt_walw w;
@@ -121,7 +119,6 @@ pt_status pt_store_checkpoint(pt_store *s, uint64_t id, const uint8_t *host, siz
   pt_log_marker(1, id, m);
   if (!ok || !pt_wal_raw(&st, m, sizeof m)) {
     pt_free(st.buf);
-    if (!++s->cold.gen) s->cold.gen = 1;
     return pt_fail_nomem(err);
   }
   s->cold.checkpoint = id;

@@ -113,10 +113,11 @@ static const uint8_t MAGIC[8] = {0x89, 'P', 'T', 'S', '\r', '\n', 0x1a, '\n'};
 typedef struct wbuf {
   uint8_t *p;
   size_t at;
-  /* a checkpoint's save (pt_collection_save_marked): where the snapshot starts in it, and the
-   * generation its marks carry (0: no marks) */
+  /* a checkpoint's save (pt_collection_save_marked): where the snapshot starts in it, the
+   * generation its marks carry (0: no marks), and the fields (the float vectors are marked) */
   uint64_t ck_base;
   uint32_t ck_gen;
+  const pt_schema *ck_schema;
 } wbuf;
 
 static void put_bytes(wbuf *w, const void *src, size_t n) {
@@ -198,7 +199,8 @@ static void write_partition(wbuf *w, const pt_partition *p, const pt_layout *lay
       /* runs of consecutive live rows in one copy */
       for (size_t si = 0; si < p->n_segs; si++) {
         const pt_segment *seg = p->segs[si];
-        if (w->ck_gen && seg->count == (uint32_t)lay->seg_mask + 1) /* a checkpoint's mark (cold.c) */
+        if (w->ck_gen && seg->count == (uint32_t)lay->seg_mask + 1 && c < w->ck_schema->n_fields &&
+            w->ck_schema->fields[c].dtype == PT_FLOAT_VECTOR) /* a checkpoint's mark (cold.c) */
           pt_cold_mark((pt_column *)(uintptr_t)&seg->cols[c], seg, lay, w->ck_gen, w->ck_base + w->at);
         for (uint32_t off = 0, end; (end = pt_live_run(seg, &off, UINT32_MAX)) > off; off = end)
           put_bytes(w, seg->cols[c].data + (size_t)off * rb, (size_t)(end - off) * rb);
@@ -330,10 +332,9 @@ pt_status pt_collection_save_marked(const pt_collection *c, uint64_t ck_base, ui
     return pt_fail(err, PT_MISUSE, PT_CODE_UNEXPECTED, PT_EXC_MILVUS, "pt_collection_save: missing argument");
   *out = NULL;
   *len = 0;
-  if (pt_cold_any(c)) { /* the rows' bytes are needed: read back first (cold.c) */
-    bool any;
-    return pt_cold_fail(pt_cold_want_all(c, SIZE_MAX, &any), err);
-  }
+  bool cold; /* the rows' bytes are needed: cold ones are read back first (cold.c) */
+  pt_status want = pt_cold_want_in(c, SIZE_MAX, SIZE_MAX, &cold);
+  if (cold || want) return pt_cold_fail(want, err);
   char *schema = NULL;
   size_t schema_len = 0;
   if (pt_schema_to_json(c->schema, &schema, &schema_len)) return pt_fail_nomem(err);
@@ -347,7 +348,7 @@ pt_status pt_collection_save_marked(const pt_collection *c, uint64_t ck_base, ui
   }
 
   /* 1. measure every payload (the same code as writing, with no buffer) */
-  wbuf m = {NULL, 0, 0, 0};
+  wbuf m = {NULL, 0, 0, 0, NULL};
   write_collection(&m, c, schema, schema_len);
   lengths[0] = m.at;
   uint64_t total = HEADER_BYTES + section_bytes(lengths[0]);
@@ -379,7 +380,7 @@ pt_status pt_collection_save_marked(const pt_collection *c, uint64_t ck_base, ui
     pt_free(schema);
     return pt_fail_nomem(err);
   }
-  wbuf w = {buf, 0, ck_base, ck_gen};
+  wbuf w = {buf, 0, ck_base, ck_gen, c->schema};
   put_bytes(&w, MAGIC, 8);
   put_u32(&w, PT_SNAPSHOT_FORMAT_VERSION);
   put_u32(&w, 0);
@@ -645,7 +646,7 @@ static pt_status load_partition(pt_collection *c, size_t index, const uint8_t *p
       if (rb) {
         const uint8_t *from = src[ci].data + (size_t)r0 * rb;
         if (!col->block && col->data) memcpy(col->data, from, (size_t)m * rb);
-        if (cold && m == cap) { /* the checkpoint holds these rows there (cold.c's mark) */
+        if (!col->data) { /* left out: the checkpoint holds these rows there (cold.c's mark) */
           col->ck_gen = cs->gen;
           col->ck_live = cap;
           col->ck_at = (uint64_t)(from - cs->src);
@@ -881,7 +882,7 @@ void pt_snapshot_reseal(uint8_t *b, size_t len) {
   uint32_t version = get_u32(b + 8);
   bool v4 = version >= 4;
   uint64_t chain = v4 ? pt_hash64(0, b, 28) : pt_crc32(b, 28);
-  wbuf w = {b, 28, 0, 0};
+  wbuf w = {b, 28, 0, 0, NULL};
   put_u32(&w, (uint32_t)chain);
   size_t overhead = v4 ? SECTION_OVERHEAD_V4 : SECTION_OVERHEAD, head = v4 ? SECTION_HEAD : 12;
   for (size_t at = HEADER_BYTES; len - at >= overhead;) {

@@ -121,7 +121,7 @@ struct pt_collection {
   bool partition_key_mode;
   int64_t num_partitions; /* partition-key mode */
   bool maybe_cold;       /* some column segment may be cold (cold.c): set when one goes, cleared
-                          * when pt_cold_any finds none */
+                          * when a read back leaves none */
   bool compact_deferred; /* an automatic compaction waited for cold rows: the next checkpoint,
                           * which reads them back, runs it (compact.c) */
   pt_vindex *vindexes;    /* vector indexes (vindex.c) */
@@ -264,11 +264,14 @@ bool pt_cold_index_ok(const pt_index_params *p);
 /* Names column `col` of segment `seg` of partition `part` (cold) for reading back; PT_NOMEM when
  * there is no room to remember it. */
 pt_status pt_cold_want(const pt_collection *c, size_t part, size_t seg, size_t col);
-/* Names every cold segment of partition `part` (SIZE_MAX: of every partition); *any: whether
- * there was one. */
-pt_status pt_cold_want_all(const pt_collection *c, size_t part, bool *any);
-/* Whether any segment of the collection is cold. */
-bool pt_cold_any(const pt_collection *c);
+/* Names every cold segment of partition `part` and column `col` (SIZE_MAX: of every one); *any:
+ * whether there was one. PT_NOMEM when one cannot be named. */
+pt_status pt_cold_want_in(const pt_collection *c, size_t part, size_t col, bool *any);
+/* Whether a segment of partition `part` and column `col` (SIZE_MAX: any) is cold. */
+bool pt_cold_in(const pt_collection *c, size_t part, size_t col);
+/* A checkpoint (or the replay of one, pt_store_cold_source) starts: the marks it writes carry a
+ * generation of their own, and none is droppable until it names its id. */
+void pt_cold_begin(pt_store *s);
 /* The error of a call that met cold rows (PT_COLD), or PT_NOMEM when naming them failed. */
 pt_status pt_cold_fail(pt_status want_rc, pt_error *err);
 /* After a load from a checkpoint named for cold rows (snapshot.c): each full segment's float rows

@@ -156,20 +156,12 @@ pt_status pt_vindex_create(pt_collection *c, const char *request, size_t len, bo
                    "CreateIndex failed: at most one distinct index is allowed per field");
   }
   /* a build reads every row: cold ones (left by an index dropped before) are read back first */
-  if (c->maybe_cold && v.built) {
-    bool cold = false;
-    for (size_t p = 0; p < c->n_parts; p++)
-      for (size_t sg = 0; sg < c->parts[p]->n_segs; sg++) {
-        if (!c->parts[p]->segs[sg]->cols[v.field].cold) continue;
-        cold = true;
-        if (pt_cold_want(c, p, sg, v.field)) {
-          pt_vindex_release(&v);
-          return pt_fail_nomem(err);
-        }
-      }
-    if (cold) {
+  if (v.built) {
+    bool cold;
+    pt_status want = pt_cold_want_in(c, SIZE_MAX, v.field, &cold);
+    if (cold || want) {
       pt_vindex_release(&v);
-      return pt_cold_fail(PT_OK, err);
+      return pt_cold_fail(want, err);
     }
   }
   /* the log's record first (the request as given: applying it builds the same index), then
@@ -494,8 +486,7 @@ pt_status pt_vindex_walk_begin(const pt_collection *c, size_t which, size_t part
   /* beside cold rows (cold.c) the index always answers, as Milvus's does beside a raw field left
    * on disk: where the scan would have paid, it scores the accepted rows on its own codes (its
    * fallback: pass_hint below), rather than reading the rows back */
-  bool cold = false;
-  for (size_t s = 0; c->maybe_cold && s < p->n_segs && !cold; s++) cold = p->segs[s]->cols[pv->col].cold;
+  bool cold = pt_cold_in(c, part, pv->col);
   if (filter) {
     /* the filter's rows of the segments the index covers: the walk's bitmap is made of them.
      * Whether the walk pays is first estimated from a sample of the segments, spread over the

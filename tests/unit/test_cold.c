@@ -237,6 +237,20 @@ static pt_store *twins(pt_collection **a, pt_collection **b, const char *index, 
   return st;
 }
 
+/* Closes a test's store and forgets its checkpoint's bytes. */
+static void finish(pt_store *st) {
+  free(cp);
+  cp = NULL;
+  pt_store_close(st);
+}
+
+/* The hits of a search_text. */
+static int hits_of(const char *t) {
+  int n = 0;
+  for (; *t; t++) n += *t == ' ';
+  return n;
+}
+
 /* twins with IVF_SQ8, checkpoint 1 taken and a's full segments dropped */
 static pt_store *gone_cold(pt_collection **a, pt_collection **b, size_t segs, size_t extra) {
   pt_store *st = twins(a, b, IVF_SQ8, segs, extra);
@@ -283,9 +297,7 @@ TEST(which_rows_go) {
   }
   CHECK_EQ_INT(readbacks, 0);
   CHECK_EQ_INT(cold_segments(a), 4);
-  free(cp);
-  cp = NULL;
-  pt_store_close(st);
+  finish(st);
   CHECK_EQ_INT(test_alloc_live(), 0);
 
   /* indexes that read the float rows keep them */
@@ -297,9 +309,7 @@ TEST(which_rows_go) {
     st = twins(&a, &b, keep[i], 1, 10);
     checkpoint(st, 5);
     CHECK_EQ_INT(drop(a, 5), 0);
-    free(cp);
-    cp = NULL;
-    pt_store_close(st);
+    finish(st);
   }
   /* and those that do not, drop theirs */
   const char *go[] = {"{'field_name':'v','index_type':'HNSW_SQ','metric_type':'L2','params':{'M':4,'efConstruction':16}}",
@@ -316,13 +326,9 @@ TEST(which_rows_go) {
     /* a filter passing few rows: scored on the codes too, every one of them found */
     t = search_text(a, i ? ",\"params\":{\"nprobe\":2},\"expr\":\"id < 5\"" : ",\"params\":{\"ef\":64},\"expr\":\"id < 5\"", &first);
     CHECK_EQ_INT(first, PT_OK);
-    int hits = 0;
-    for (const char *x = t; *x; x++) hits += *x == ' ';
-    CHECK_EQ_INT(hits, 5);
+    CHECK_EQ_INT(hits_of(t), 5);
     free(t);
-    free(cp);
-    cp = NULL;
-    pt_store_close(st);
+    finish(st);
   }
   CHECK_EQ_INT(test_alloc_live(), 0);
 }
@@ -358,9 +364,7 @@ TEST(readers_read_back) {
     CHECK_EQ_INT(readbacks, before);
     CHECK(strstr(t, "7:") == t || strstr(t, " 7:") != NULL);
     CHECK(strstr(t, "900:") != NULL && strstr(t, "1300:") != NULL);
-    int hits = 0;
-    for (const char *x = t; *x; x++) hits += *x == ' ';
-    CHECK_EQ_INT(hits, 3);
+    CHECK_EQ_INT(hits_of(t), 3);
     free(t);
   }
   same_search(a, b, ",\"params\":{\"nprobe\":2,\"radius\":1e9}", PT_COLD); /* range: exact */
@@ -426,20 +430,26 @@ TEST(readers_read_back) {
   checkpoint(st, 3);
   CHECK_EQ_INT(readbacks, 1);
   CHECK_EQ_INT(cold_segments(a), 0);
-  /* create_index after drop_index reads every row */
+  /* create_index after drop_index reads every row; without an index the search is exact */
   CHECK(drop(a, 3) > 0);
   {
     pt_error e;
     const char *r = J("{'field_name':'v'}");
     CHECK_OK(pt_collection_drop_index(a, r, strlen(r), &e), &e);
+    pt_status first;
+    create(a, IVF_SQ8, &first);
+    CHECK_EQ_INT(first, PT_COLD);
+    CHECK_EQ_INT(cold_segments(a), 0);
+    pt_vindex_catch_up(a, 2);
+    checkpoint(st, 4);
+    CHECK(drop(a, 4) > 0);
+    CHECK_OK(pt_collection_drop_index(a, r, strlen(r), &e), &e);
     CHECK_OK(pt_collection_drop_index(b, r, strlen(r), &e), &e);
     same_search(a, b, "", PT_COLD); /* no index: exact */
-    CHECK(cold_segments(a) == 0);
-    CHECK_EQ_INT(drop(a, 3), 0); /* no index: nothing may go */
+    CHECK_EQ_INT(cold_segments(a), 0);
+    CHECK_EQ_INT(drop(a, 4), 0); /* no index: nothing may go */
   }
-  free(cp);
-  cp = NULL;
-  pt_store_close(st);
+  finish(st);
   CHECK_EQ_INT(pt_cold_bytes(), 0);
   CHECK_EQ_INT(test_alloc_live(), 0);
 }
@@ -474,9 +484,7 @@ TEST(damaged_read_back) {
   CHECK_EQ_INT(first, PT_COLD);
   CHECK(h == query_hash(b, req, &first));
   CHECK_EQ_INT(cold_segments(a), 1);
-  free(cp);
-  cp = NULL;
-  pt_store_close(st);
+  finish(st);
   CHECK_EQ_INT(test_alloc_live(), 0);
 }
 
@@ -529,9 +537,7 @@ TEST(replayed_checkpoint_goes_cold) {
     }
     pt_store_close(re);
   }
-  free(cp);
-  cp = NULL;
-  pt_store_close(st);
+  finish(st);
   CHECK_EQ_INT(pt_cold_bytes(), 0);
   CHECK_EQ_INT(test_alloc_live(), 0);
 }
@@ -550,9 +556,7 @@ TEST(overwritten_after_checkpoint_stays) {
   CHECK_EQ_INT(drop(a, 1), cap * WIDE * sizeof(float));
   CHECK(!a->parts[0]->segs[1]->cols[2].cold);
   same_query(a, b, test_jf("{'expr':'id in [1, %zu]','output_fields':['v']}", cap + 3), PT_COLD);
-  free(cp);
-  cp = NULL;
-  pt_store_close(st);
+  finish(st);
   CHECK_EQ_INT(test_alloc_live(), 0);
 }
 
@@ -573,9 +577,7 @@ TEST(compaction_waits_for_the_checkpoint) {
   CHECK(drop(a, 2) > 0);
   same_search(a, b, ",\"params\":{\"nprobe\":2}", PT_OK);
   same_query(a, b, "{'expr':'id >= 0','output_fields':['*']}", PT_COLD);
-  free(cp);
-  cp = NULL;
-  pt_store_close(st);
+  finish(st);
   CHECK_EQ_INT(test_alloc_live(), 0);
 }
 
@@ -635,9 +637,7 @@ TEST(read_back_allocation_failures) {
     CHECK_EQ_INT(rc, PT_NOMEM);
   }
   CHECK(n > 1);
-  free(cp);
-  cp = NULL;
-  pt_store_close(st);
+  finish(st);
   CHECK_EQ_INT(test_alloc_live(), 0);
 }
 

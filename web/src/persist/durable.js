@@ -193,11 +193,8 @@ export class DurableStore {
     this.#lock();
     try {
       this.#recover();
-      if (this.#opts.coldVectors) {
-        engine().setColdSource(store, (id, at, into) => this.#readCold(id, at, into));
-        // the rows the checkpoint holds leave memory at once (they were copied, not kept in it)
-        if (this.#id) engine().coldDropAll(store, this.#id);
-      }
+      // the rows the checkpoint holds came back cold from the replay (applyCheckpoint's `cold`)
+      if (this.#opts.coldVectors) engine().setColdSource(store, (id, at, into) => this.#readCold(id, at, into));
       engine().logTo(store, this);
     } catch (e) {
       this.#unlock();
