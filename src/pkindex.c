@@ -115,7 +115,7 @@ size_t pt_pkindex_put(pt_pkindex *ix, const pt_key *key, uint32_t row) {
 }
 
 size_t pt_pkindex_claim(pt_pkindex *ix, const pt_key *key, pt_key_eq_fn eq, const void *ctx, uint32_t row, bool *found) {
-  pt_assert(ix->count + 1 <= pt_pkindex_max_keys(capacity(ix)));
+  pt_assert(ix->slots);
   ready(ix);
   uint32_t h = pt_pkindex_hash(ix, key);
   size_t j = h & ix->mask;
@@ -127,6 +127,8 @@ size_t pt_pkindex_claim(pt_pkindex *ix, const pt_key *key, pt_key_eq_fn eq, cons
       return j;
     }
   }
+  /* a new key takes a slot: only it needs the room (a key already there takes none) */
+  pt_assert(ix->count + 1 <= pt_pkindex_max_keys(capacity(ix)));
   ix->slots[j].hash = h;
   ix->slots[j].row = row;
   ix->count++;
@@ -143,6 +145,7 @@ static void claim_row(pt_pkindex *ix, uint32_t h, uint32_t row, pt_rows_eq_fn eq
   for (size_t j = h & ix->mask;; j = (j + 1) & ix->mask) {
     pt_pkslot *s = &ix->slots[j];
     if (s->row == PT_NO_ROW) {
+      pt_assert(ix->count + 1 <= pt_pkindex_max_keys(capacity(ix)));
       s->hash = h;
       s->row = row;
       ix->count++;
@@ -162,7 +165,7 @@ bool pt_pkindex_bulk(const pt_pkindex *ix, size_t n) {
 
 void pt_pkindex_claim_rows(pt_pkindex *ix, const pt_pkslot *items, size_t n, pt_rows_eq_fn eq, pt_row_link_fn link,
                            void *ctx) {
-  pt_assert(ix->count + n <= pt_pkindex_max_keys(capacity(ix)));
+  pt_assert(ix->slots || !n); /* room for the new keys among them: claim_row asserts it per key */
   ready(ix);
   size_t cap = capacity(ix), buckets = cap / BULK_BUCKET_SLOTS;
   pt_pkslot *sorted = NULL;

@@ -78,7 +78,8 @@ size_t pt_pkindex_put(pt_pkindex *ix, const pt_key *key, uint32_t row);
 void pt_pkindex_remove(pt_pkindex *ix, size_t slot);
 
 /* One probe for "find or put": the slot holding `key` (*found = true), or the slot where `key`
- * now sits with `row` (*found = false). Needs room as pt_pkindex_put does. */
+ * now sits with `row` (*found = false). A new key needs room as pt_pkindex_put does; a key
+ * already there takes none (a table at its most keys still chains rows behind them). */
 size_t pt_pkindex_claim(pt_pkindex *ix, const pt_key *key, pt_key_eq_fn eq, const void *ctx, uint32_t row, bool *found);
 
 /* Whether the keys of rows a and b are equal (pt_pkindex_claim_rows). */
@@ -95,7 +96,7 @@ bool pt_pkindex_bulk(const pt_pkindex *ix, size_t n);
  * a present one (eq(ctx, slot's row, row)) takes the row after link(ctx, row, slot's row). The
  * result is that of claiming the items one by one in their order; a large table is filled in
  * order of home slots instead (one pass through it, not a cache miss per key), which needs
- * scratch memory: without it the items go one by one. Needs room for all of them. */
+ * scratch memory: without it the items go one by one. Needs room for the new keys among them. */
 void pt_pkindex_claim_rows(pt_pkindex *ix, const pt_pkslot *items, size_t n, pt_rows_eq_fn eq, pt_row_link_fn link,
                            void *ctx);
 

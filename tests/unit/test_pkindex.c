@@ -618,7 +618,54 @@ TEST(a_table_reserved_empty_stays_blank_until_a_key_enters) {
   free(t.key);
 }
 
+/* A table holding as many keys as its load allows: claiming rows of keys it holds takes no room
+ * (the rows are chained), one by one and many at once, and must not be refused. */
+TEST(a_full_table_claims_rows_of_the_keys_it_holds) {
+  enum { CAP = 1 << 16 };
+  const size_t K = CAP - CAP / 5; /* the most keys a table of CAP slots holds */
+  inttab t = {malloc(3 * K * sizeof(int64_t)), 0};
+  pt_pkslot *items = malloc(K * sizeof *items);
+  link_prev = malloc(3 * K * sizeof *link_prev);
+  pt_pkindex ix;
+  pt_pkindex_init(&ix, false);
+  CHECK_EQ_INT(pt_pkindex_reserve(&ix, K), PT_OK);
+  CHECK_EQ_INT(capacity(&ix), CAP);
+  for (uint32_t r = 0; r < K; r++) {
+    t.key[r] = t.key[K + r] = t.key[2 * K + r] = (int64_t)r * 7919;
+    pt_key k = ikey(t.key[r]);
+    bool found;
+    pt_pkindex_claim(&ix, &k, int_eq, &t, r, &found);
+  }
+  CHECK_EQ_INT(ix.count, K);
+  /* one by one: every key is found, its slot takes the new row */
+  long wrong = 0;
+  for (uint32_t r = K; r < 2 * K; r++) {
+    pt_key k = ikey(t.key[r]);
+    bool found = false;
+    size_t slot = pt_pkindex_claim(&ix, &k, int_eq, &t, r, &found);
+    if (!found || ix.slots[slot].row != r - K) wrong++;
+    else ix.slots[slot].row = r;
+  }
+  CHECK_EQ_INT(wrong, 0);
+  /* many at once (the bulk path): each row chained behind the one before */
+  for (uint32_t r = 0; r < K; r++) {
+    pt_key k = ikey(t.key[2 * K + r]);
+    items[r] = (pt_pkslot){pt_pkindex_hash(&ix, &k), (uint32_t)(2 * K + r)};
+    link_prev[2 * K + r] = PT_NO_ROW;
+  }
+  CHECK(pt_pkindex_bulk(&ix, K));
+  pt_pkindex_claim_rows(&ix, items, K, rows_eq, row_link, &t);
+  CHECK_EQ_INT(ix.count, K);
+  for (uint32_t r = 0; r < K; r++) wrong += link_prev[2 * K + r] != K + r;
+  CHECK_EQ_INT(wrong, 0);
+  pt_pkindex_free(&ix);
+  free(t.key);
+  free(items);
+  free(link_prev);
+}
+
 TEST_MAIN(T(empty_index), T(reserve_and_growth), T(backward_shift_wraps_around), T(random_int_keys_against_a_model),
           T(int_keys_with_colliding_hash_bits),
           T(string_keys_with_colliding_hashes), T(random_string_keys_against_a_model), T(claim_rows_as_one_by_one),
-          T(a_table_reserved_empty_stays_blank_until_a_key_enters))
+          T(a_table_reserved_empty_stays_blank_until_a_key_enters),
+          T(a_full_table_claims_rows_of_the_keys_it_holds))
