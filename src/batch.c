@@ -1014,6 +1014,31 @@ pt_key pt_batch_key(const pt_batch *p, size_t ci, size_t r, bool is_string) {
   return k;
 }
 
+void pt_batch_keys(const pt_batch *p, size_t ci, bool is_string, pt_key *out) {
+  const pt_column_in *in = p->cols[ci].in;
+  const unsigned char *v = in ? in->values : NULL;
+  size_t n = p->n;
+  if (!is_string && v && in->kind == PT_IN_INT64) {
+    for (size_t r = 0; r < n; r++) memcpy(&out[r].i, v + r * 8, 8);
+  } else if (!is_string && v && in->kind == PT_IN_INT32) {
+    for (size_t r = 0; r < n; r++) {
+      int32_t x;
+      memcpy(&x, v + r * 4, 4);
+      out[r].i = x;
+    }
+  } else if (!is_string && v && in->kind == PT_IN_DOUBLE) {
+    /* read_i64's conversion, for the rows whose value is an integer in range (what the checks
+     * let through; any other row's key is left as read_i64 leaves it) */
+    for (size_t r = 0; r < n; r++) {
+      double d;
+      memcpy(&d, v + r * 8, 8);
+      if (d == floor(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0) out[r].i = (int64_t)d;
+    }
+  } else {
+    for (size_t r = 0; r < n; r++) out[r] = pt_batch_key(p, ci, r, is_string);
+  }
+}
+
 pt_str pt_batch_value(const pt_batch *p, size_t ci, size_t r) {
   const pt_batch_col *w = &p->cols[ci];
   if (w->f && w->f->dtype == PT_ARRAY) {

@@ -85,6 +85,10 @@ pt_str pt_batch_value(const pt_batch *b, size_t ci, size_t r);
 /* Batch row r of column ci as a key: its bytes (`is_string`) or its integer value. */
 pt_key pt_batch_key(const pt_batch *b, size_t ci, size_t r, bool is_string);
 
+/* Every row's key of column ci into out[0, n), as pt_batch_key reads each (a loop per input kind
+ * rather than a call and a switch per row: a load's keys). */
+void pt_batch_keys(const pt_batch *b, size_t ci, bool is_string, pt_key *out);
+
 /* The bytes batch row r stores in variable-width column ci, which is not the key column (a
  * null stores none; a missing VARCHAR with a default stores the default). */
 size_t pt_batch_stored_size(const pt_batch *b, size_t ci, size_t r);

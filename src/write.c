@@ -83,9 +83,7 @@ static pt_status resolve_keys(wplan *p) {
     if (!(p->del_keys = pt_calloc(p->b.n, sizeof *p->del_keys))) return pt_fail_nomem(p->b.err);
     sup = p->del_keys;
   }
-  if (supplied) {
-    for (size_t r = 0; r < p->b.n; r++) sup[r] = pt_batch_key(&p->b, p->b.s->primary, r, p->str_keys);
-  }
+  if (supplied) pt_batch_keys(&p->b, p->b.s->primary, p->str_keys, sup);
   if (pk->auto_id && !p->b.keys_given) {
     int64_t first = pt_store_next_ids(p->c->store, p->b.n);
     if (!p->str_keys) {
@@ -789,7 +787,7 @@ static pt_status commit(wplan *p, pt_mutation_result *res) {
     size_t q = p->part >= 0 ? 0 : p->rpart[r];
     uint32_t row = first[q] + (uint32_t)seen[q]++;
     if (!insert) index_row(p, &ts[q], r, row);
-    pt_fts_row_added(ts[q].part, &c->layout, row);
+    if (ts[q].part->fts) pt_fts_row_added(ts[q].part, &c->layout, row);
     if (p->refs) p->refs[r] = (pt_rowref){p->part >= 0 ? (uint32_t)p->part : (uint32_t)q, row};
   }
   pt_free(first);

@@ -483,6 +483,49 @@ TEST(upsert_counts_and_keys) {
   pt_store_close(st);
 }
 
+/* Keys given as int64, int32 and doubles (what JS hands over) read the same: the result's keys
+ * and the stored rows, through an insert and an upsert (pt_batch_keys's loop per kind). */
+TEST(keys_of_every_numeric_kind) {
+  pt_store *st = test_store();
+  pt_collection *c = coll(st, "k", "{'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'v','dtype':101,'dim':2}]}");
+  enum { M = 5 };
+  const int64_t want[3][M] = {{-9007199254740991LL, -1, 0, 7, 9007199254740991LL},
+                              {-2147483647LL - 1, -3, 1, 40000, 2147483647LL},
+                              {-4503599627370496LL, -2, 3, 123456789012LL, 4503599627370496LL}};
+  int64_t i64[M];
+  int32_t i32[M];
+  double dbl[M];
+  float vec[M * 2] = {0};
+  for (int k = 0; k < M; k++) {
+    i64[k] = want[0][k];
+    i32[k] = (int32_t)want[1][k];
+    dbl[k] = (double)want[2][k];
+  }
+  const void *vals[3] = {i64, i32, dbl};
+  const int32_t kinds[3] = {PT_IN_INT64, PT_IN_INT32, PT_IN_DOUBLE};
+  for (int kind = 0; kind < 3; kind++) {
+    for (int op = 0; op < 2; op++) {
+      pt_column_in cols[2] = {cin(PT_FIELD_BY_POSITION, kinds[kind], M, 1, vals[kind]),
+                              cin(PT_FIELD_BY_POSITION, PT_IN_FLOAT32, M, 2, vec)};
+      pt_batch_in in = {PT_FORM_COLUMNS, M, 2, cols};
+      pt_mutation_result r;
+      pt_error e;
+      CHECK_OK(pt_collection_write(c, NULL, 0, op ? PT_OP_UPSERT : PT_OP_INSERT, &in, 0, &r, &e), &e);
+      CHECK_EQ_INT(r.n_keys, M);
+      for (int k = 0; k < M && r.int_keys; k++) CHECK_EQ_INT(r.int_keys[k], want[kind][k]);
+      pt_mutation_result_clear(&r);
+    }
+    /* the insert stored each key once, the upsert replaced it: one live row per key */
+    for (int k = 0; k < M; k++) {
+      char expr[96];
+      snprintf(expr, sizeof expr, "id == %lld", (long long)want[kind][k]);
+      CHECK_EQ_INT(found(c, expr, NULL), 1);
+    }
+  }
+  CHECK_EQ_INT(count_of(c, NULL), 3 * M);
+  pt_store_close(st);
+}
+
 /* Query output of every row of a collection, in storage order, as text. */
 static char *dump_all(pt_collection *c) {
   pt_rows *rows = q(c, "{'expr':'id >= 0','output_fields':['*']}");
@@ -2510,7 +2553,7 @@ TEST(string_columns_written_whole) {
   pt_store_close(st);
 }
 
-TEST_MAIN(T(bits_clear_range_matches_one_by_one), T(binary_vector_of_one_byte_through_json), T(string_columns_written_whole), T(stage_writes_vectors_in_place), T(stage_split_writes_vectors_in_two_pieces), T(insert_keeps_duplicate_keys), T(large_inserts_chain_duplicate_keys), T(small_inserts_into_a_large_index_wait_and_are_found), T(upsert_is_scoped_to_the_target_partition), T(upsert_counts_and_keys), T(upsert_in_place),
+TEST_MAIN(T(bits_clear_range_matches_one_by_one), T(binary_vector_of_one_byte_through_json), T(string_columns_written_whole), T(stage_writes_vectors_in_place), T(stage_split_writes_vectors_in_two_pieces), T(insert_keeps_duplicate_keys), T(large_inserts_chain_duplicate_keys), T(small_inserts_into_a_large_index_wait_and_are_found), T(upsert_is_scoped_to_the_target_partition), T(upsert_counts_and_keys), T(keys_of_every_numeric_kind), T(upsert_in_place),
           T(duplicate_keys_in_one_upsert_batch), T(auto_id_keys), T(allow_insert_auto_id), T(nullable_and_default_values), T(dynamic_field),
           T(every_type_round_trips), T(int8_sparse_and_varchar_keys_round_trip), T(json_numbers_are_exact),
           T(json_values_are_stored_in_canonical_form),
