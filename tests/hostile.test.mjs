@@ -46,6 +46,34 @@ describe('hostile input: a MilvusException, the store unchanged', () => {
     await rejectsUnchanged(c, () => c.query('s == "\ud800"'), { message: /UTF-8|not valid JSON/ });
   });
 
+  test('strings on either side of the encoder\'s short/long split read back exactly; a lone surrogate anywhere is refused', async () => {
+    // the engine writes a column of ASCII strings a char at a time up to 32 chars and by
+    // encodeInto beyond; anything else makes it write the column again, as WTF-8
+    const w = new Collection(uniqueName('strs'), new CollectionSchema([
+      new FieldSchema('id', DataType.INT64, { is_primary: true }),
+      new FieldSchema('v', DataType.FLOAT_VECTOR, { dim: 2 }),
+      new FieldSchema('s', DataType.VARCHAR, { max_length: 200 }),
+    ]));
+    try {
+      const values = ['', 'a', 'x'.repeat(31), 'y'.repeat(32), 'z'.repeat(33), 'q'.repeat(100), 'é'.repeat(20),
+        'a'.repeat(40) + 'é', '日本'.repeat(20), 'a'.repeat(35) + '\u{1F600}', 'b'.repeat(5) + '\u{1F600}'];
+      const n = values.length;
+      await w.insert([Array.from({ length: n }, (_, i) => i), Array.from({ length: n }, () => [0, 1]), values]);
+      await w.insert(values.map((s, i) => ({ id: 100 + i, v: [0, 1], s })));
+      const got = await w.query('id >= 0', { output_fields: ['s'] });
+      const byId = new Map(got.map((r) => [r.id, r.s]));
+      values.forEach((s, i) => {
+        assert.equal(byId.get(i), s, `columns form, value ${i}`);
+        assert.equal(byId.get(100 + i), s, `rows form, value ${i}`);
+      });
+      for (const bad of ['a'.repeat(40) + '\ud800', '\udc00' + 'a'.repeat(40), 'a'.repeat(10) + '\ud800b'])
+        for (const data of [[[9], [[0, 1]], [bad]], [{ id: 9, v: [0, 1], s: bad }]])
+          await rejectsUnchanged(w, () => w.insert(data), { message: 'not valid UTF-8' });
+    } finally {
+      await w.drop();
+    }
+  });
+
   test('NaN and Infinity in vectors and in search vectors', async () => {
     for (const bad of [NaN, Infinity, -Infinity]) {
       await rejectsUnchanged(c, () => c.insert([{ id: 9, v: [0, bad] }]), { message: /NaN|Inf/ });

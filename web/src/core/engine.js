@@ -1457,22 +1457,30 @@ function stringsCapacity(values, cells, n) {
 }
 
 /**
- * encodeStrings for a column of strings all ASCII, the common case (tags, keys, JSON text):
- * the offsets from their lengths, and their bytes in one encodeInto of the strings joined.
- * False when a value is not a string or a string is not ASCII (their bytes outnumber their
- * UTF-16 units; a lone surrogate becomes three): encodeStrings then writes the column again.
+ * encodeStrings for a column of strings all ASCII, the common case (tags, keys, JSON text), in
+ * one pass: a short string a char at a time, a long one by encodeInto. False when a value is not
+ * a string or a string is not ASCII (its bytes outnumber its UTF-16 units; a lone surrogate
+ * becomes three): encodeStrings then writes the column again. (One encodeInto of the strings
+ * joined was slower: the join copies every string once more, 14 ns a string of five chars.)
  */
 function encodeAscii(u8, u32, at, offsAt, values, n) {
-  let total = 0;
+  let o = at;
   u32[offsAt] = 0;
   for (let r = 0; r < n; r++) {
     const s = values[r];
     if (typeof s !== 'string') return false;
-    total += s.length;
-    u32[offsAt + r + 1] = total;
+    const len = s.length;
+    if (len <= 32) {
+      for (let j = 0; j < len; j++) {
+        const ch = s.charCodeAt(j);
+        if (ch >= 0x80) return false;
+        u8[o + j] = ch;
+      }
+    } else if (encoder.encodeInto(s, u8.subarray(o, o + len * 3)).written !== len) return false;
+    o += len;
+    u32[offsAt + r + 1] = o - at;
   }
-  const text = (values.length === n ? values : values.slice(0, n)).join('');
-  return encoder.encodeInto(text, u8.subarray(at, at + total * 3)).written === total;
+  return true;
 }
 
 /**
