@@ -148,21 +148,25 @@ const scratch = {
     view.fill(0);
     return view;
   },
-  /** A plain array of n holes (undefined). */
+  /** A plain array of n undefined values (a pooled array holds nothing but undefined once
+   * released: only what it grows by is filled). */
   array(n) {
     const list = this.bufs.Array, i = this.used.Array++;
     const a = i < list.length ? list[i] : (list[i] = []);
+    const had = a.length;
     a.length = n;
-    a.fill(undefined);
+    if (had < n) a.fill(undefined, had);
     return a;
   },
-  /** Drops the references the plain arrays and the pooled Columns hold: the pool is free again. */
+  /** Drops the references the plain arrays and the pooled Columns hold: the pool is free again.
+   * What was released is not released again (reset() after the engine's release()). */
   release() {
     this.busy = false;
     const list = this.bufs.Array;
     for (let i = 0; i < this.used.Array; i++) list[i].fill(undefined);
     const cols = this.bufs.Column;
     for (let i = 0; i < this.used.Column; i++) cols[i].init(null, 0, false);
+    this.used.Array = this.used.Column = 0;
   },
 };
 
