@@ -1,0 +1,48 @@
+// Probe (not a test): one typed load of 100k x 128 into fresh memory after the bench's warm-up,
+// with the time of each batch (the slowest named: memory growth, collections, first use).
+//
+//   node --expose-gc bench/probe/ingest-fresh.mjs
+//   MARK=1 ...      prints each batch's start and each Memory.grow (with --trace-gc,
+//                   --trace-wasm-compilation-times: what happens at which batch)
+//   SETTLE=ms ...   waits that long after the warm-up (background compiles finish)
+import { performance } from 'node:perf_hooks';
+import { columnsOf, dataset } from '../lib/data.mjs';
+const { init, Collection, CollectionSchema, FieldSchema, DataType } = await import('partita');
+await init(process.env.WASM ? { wasm: (await import('node:fs')).readFileSync(process.env.WASM) } : {});
+const N = 100_000, dim = 128, B = 1000;
+const grow = WebAssembly.Memory.prototype.grow;
+WebAssembly.Memory.prototype.grow = function (pages) {
+  const t = performance.now();
+  const r = grow.call(this, pages);
+  if (process.env.MARK) console.log('grow', pages, (performance.now() - t).toFixed(2), 'ms');
+  return r;
+};
+const ds = dataset(N, dim);
+// the limit's grow first (as the bench does: detaching protector)
+{ const m = new WebAssembly.Memory({ initial: 1, maximum: 65536 }); m.grow(1000); new Float32Array(m.buffer).set(ds.vectors); }
+const mk = (d) => new Collection('bench', new CollectionSchema([
+  new FieldSchema('id', DataType.INT64, { is_primary: true }),
+  new FieldSchema('vec', DataType.FLOAT_VECTOR, { dim: d }),
+  new FieldSchema('tag', DataType.VARCHAR, { max_length: 16 }),
+  new FieldSchema('n', DataType.INT32),
+]));
+{ const w = dataset(2000, 8); const c = mk(8); const bs = []; for (let i = 0; i < 2000; i += 50) bs.push(columnsOf(w, i, 50, 8));
+  for (const b of bs) await c.insert(b); for (let r = 0; r < 5; r++) for (const b of bs) await c.upsert(b); await c.drop(); }
+if (process.env.MARK) console.log('warm-up done');
+if (process.env.SETTLE) await new Promise((r) => setTimeout(r, Number(process.env.SETTLE)));
+globalThis.gc?.();
+const c = mk(dim);
+const bs = []; for (let i = 0; i < N; i += B) bs.push(columnsOf(ds, i, B, dim));
+globalThis.gc?.();
+const ts = [];
+const t0 = performance.now();
+for (const b of bs) {
+  const t = performance.now();
+  if (process.env.MARK) console.log('batch', ts.length);
+  await c.insert(b);
+  ts.push(performance.now() - t);
+}
+const total = performance.now() - t0;
+const sorted = [...ts].sort((a, b) => a - b);
+console.log('total', total.toFixed(1), 'median batch', sorted[50].toFixed(3), 'sum', ts.reduce((a, b) => a + b, 0).toFixed(1),
+  'top', ts.map((t, i) => [t, i]).sort((a, b) => b[0] - a[0]).slice(0, 8).map(([t, i]) => `${i}:${t.toFixed(2)}`).join(' '));

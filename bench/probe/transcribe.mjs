@@ -1,0 +1,28 @@
+// Probe (not a test): marshal.transcribe alone over 100,000 rows as objects (no write), ms per
+// load; and the same rows read by a plain JS row loop (the floor of reading them).
+import { performance } from 'node:perf_hooks';
+import { dataset, rowsOf, columnsOf } from '../lib/data.mjs';
+import { transcribe } from '../../web/src/core/marshal.js';
+const { init, Collection, CollectionSchema, FieldSchema, DataType } = await import('partita');
+await init();
+const N = 100_000, dim = 128, B = 1000;
+const ds = dataset(N, dim);
+const c = new Collection('t', new CollectionSchema([
+  new FieldSchema('id', DataType.INT64, { is_primary: true }),
+  new FieldSchema('vec', DataType.FLOAT_VECTOR, { dim }),
+  new FieldSchema('tag', DataType.VARCHAR, { max_length: 16 }),
+  new FieldSchema('n', DataType.INT32),
+]));
+const { info } = c._facts();
+const mode = process.argv[2] || 'rows';
+const make = mode === 'rows' ? rowsOf : columnsOf;
+const ts = [];
+for (let k = 0; k < 12; k++) {
+  const bs = []; for (let i = 0; i < N; i += B) bs.push(make(ds, i, B, dim));
+  globalThis.gc?.();
+  const t0 = performance.now();
+  for (const b of bs) transcribe(info, b, 'insert').release();
+  ts.push(performance.now() - t0);
+}
+ts.sort((a, b) => a - b);
+console.log(mode, 'transcribe ms per load: median', ts[6].toFixed(2), 'min', ts[0].toFixed(2));
