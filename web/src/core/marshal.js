@@ -411,14 +411,15 @@ const INHERITED = (name) => name in Object.prototype;
 // toString), and rows with another prototype (`odd`) must own what they give.
 const absent = (row, name, v, mustOwn, odd, r) => v === undefined || ((mustOwn || (odd !== null && odd[r] === 1)) && !Object.hasOwn(row, name));
 
-function readNumbers(col, rows, name, mustOwn, odd, present) {
+function readNumbers(col, rows, name, mustOwn, odd, missing) {
   const values = col.values;
   for (let r = 0, n = col.n; r < n; r++) {
     const row = rows[r];
     const v = row[name];
-    if (absent(row, name, v, mustOwn, odd, r)) col.set(r, undefined);
-    else {
-      present[r]++;
+    if (absent(row, name, v, mustOwn, odd, r)) {
+      missing[r]++;
+      col.set(r, undefined);
+    } else {
       if (typeof v === 'number' && col.values === values) values[r] = v;
       else col.set(r, v); // a BigInt switches the column to int64; anything else is tagged
     }
@@ -430,57 +431,63 @@ function readNumbers(col, rows, name, mustOwn, odd, present) {
 // where the site in readNumbers sees every other numeric field's name, goes generic and boxes
 // (100,000 HeapNumbers a load of rows). A shared body cannot do this: a loader function passed
 // in, or two sites merged into one value, box again (measured).
-function readKeys(col, rows, name, mustOwn, odd, present) {
+function readKeys(col, rows, name, mustOwn, odd, missing) {
   const values = col.values;
   for (let r = 0, n = col.n; r < n; r++) {
     const row = rows[r];
     const v = row[name];
-    if (absent(row, name, v, mustOwn, odd, r)) col.set(r, undefined);
-    else {
-      present[r]++;
+    if (absent(row, name, v, mustOwn, odd, r)) {
+      missing[r]++;
+      col.set(r, undefined);
+    } else {
       if (typeof v === 'number' && col.values === values) values[r] = v;
       else col.set(r, v);
     }
   }
 }
 
-function readStrings(col, rows, name, mustOwn, odd, present) {
+function readStrings(col, rows, name, mustOwn, odd, missing) {
   const values = col.values;
   for (let r = 0, n = col.n; r < n; r++) {
     const row = rows[r];
     const v = row[name];
-    if (absent(row, name, v, mustOwn, odd, r)) col.set(r, undefined);
-    else {
-      present[r]++;
+    if (absent(row, name, v, mustOwn, odd, r)) {
+      missing[r]++;
+      col.set(r, undefined);
+    } else {
       if (typeof v === 'string') values[r] = v;
       else col.set(r, v);
     }
   }
 }
 
-function readVectors(col, rows, name, mustOwn, odd, present) {
-  const vecs = col.rowVectors, w = col.width;
+function readVectors(col, rows, name, mustOwn, odd, missing) {
+  const vecs = col.rowVectors, w = col.width, F32 = K.FLOAT32;
+  let f32 = col.kind === F32; // until a row switches the column to bytes (col.set)
   for (let r = 0, n = col.n; r < n; r++) {
     const row = rows[r];
     const v = row[name];
-    if (absent(row, name, v, mustOwn, odd, r)) col.set(r, undefined);
-    else {
-      present[r]++;
-      if (col.kind === K.FLOAT32 && typedKind(v) === 'Float32Array' && typedLength(v) === w) {
-        col.written++;
-        vecs[r] = v;
-      } else col.set(r, v);
+    if (absent(row, name, v, mustOwn, odd, r)) {
+      missing[r]++;
+      col.set(r, undefined);
+    } else if (f32 && typedKind(v) === 'Float32Array' && typedLength(v) === w) {
+      col.written++;
+      vecs[r] = v;
+    } else {
+      col.set(r, v);
+      f32 = col.kind === F32;
     }
   }
 }
 
-function readCells(col, rows, name, mustOwn, odd, present) {
+function readCells(col, rows, name, mustOwn, odd, missing) {
   for (let r = 0, n = col.n; r < n; r++) {
     const row = rows[r];
     const v = row[name];
-    if (absent(row, name, v, mustOwn, odd, r)) col.set(r, undefined);
-    else {
-      present[r]++;
+    if (absent(row, name, v, mustOwn, odd, r)) {
+      missing[r]++;
+      col.set(r, undefined);
+    } else {
       col.set(r, v);
     }
   }
@@ -499,7 +506,7 @@ function fromRows(info, data, n) {
   //    inherit fields
   const rows = scratch.array(n);
   const own = scratch.take(Uint16Array, n);
-  const present = scratch.take(Uint16Array, n);
+  const missing = scratch.take(Uint16Array, n);
   let odd = null; // rows whose prototype is not Object.prototype / null: they own what they give
   for (let r = 0; r < n; r++) {
     const row = data[r];
@@ -523,10 +530,10 @@ function fromRows(info, data, n) {
     const col = cols[i];
     const name = col.field.name;
     const mustOwn = INHERITED(name);
-    if (col.kind === K.DOUBLE) (col.field.is_primary ? readKeys : readNumbers)(col, rows, name, mustOwn, odd, present);
-    else if (col.kind === K.TEXT) readStrings(col, rows, name, mustOwn, odd, present);
-    else if (col.kind === K.FLOAT32) readVectors(col, rows, name, mustOwn, odd, present);
-    else readCells(col, rows, name, mustOwn, odd, present);
+    if (col.kind === K.DOUBLE) (col.field.is_primary ? readKeys : readNumbers)(col, rows, name, mustOwn, odd, missing);
+    else if (col.kind === K.TEXT) readStrings(col, rows, name, mustOwn, odd, missing);
+    else if (col.kind === K.FLOAT32) readVectors(col, rows, name, mustOwn, odd, missing);
+    else readCells(col, rows, name, mustOwn, odd, missing);
   }
   // 3. keys beyond the fields go to $meta (or make the core report an unexpected field): a row
   //    with exactly the fields, the common case, never makes an array of its keys, and a batch
@@ -534,7 +541,7 @@ function fromRows(info, data, n) {
   //    once one row has a dynamic part)
   let anyDyn = false;
   for (let r = 0; r < n; r++) {
-    if (own[r] > present[r]) {
+    if (own[r] + missing[r] > nf) {
       const row = rows[r];
       let extra = null;
       for (const k of Object.keys(row)) {
