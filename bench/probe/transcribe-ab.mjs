@@ -3,6 +3,8 @@
 // larger than the change). Each checkout loads its own module graph and its own core.
 //
 //   node --expose-gc bench/probe/transcribe-ab.mjs <checkout A> <checkout B> [rows|typed] [rounds]
+//   FIRST=B ...   loads B's graph first (the graph loaded second reads 0-3 % slower with two
+//                 copies of the same code: run both orders)
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -28,7 +30,9 @@ async function side(root) {
   return (bs) => { for (const b of bs) transcribe(info, b, 'insert').release(); };
 }
 
-const a = await side(rootA), b = await side(rootB);
+let a, b;
+if (process.env.FIRST === 'B') (b = await side(rootB)), (a = await side(rootA));
+else (a = await side(rootA)), (b = await side(rootB));
 const ds = dataset(N, dim);
 const make = mode === 'rows' ? rowsOf : columnsOf;
 const bs = []; for (let i = 0; i < N; i += B) bs.push(make(ds, i, B, dim));
