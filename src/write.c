@@ -779,7 +779,11 @@ static pt_status commit(wplan *p, pt_mutation_result *res) {
     ts[q].part->unindexed += (uint32_t)ts[q].m;
     if (run) pt_wal_run_part(&c->store->wal, ts[q].part, &c->layout);
   }
-  for (size_t r = 0; r < p->b.n; r++) {
+  /* each row's place, for what follows it there: the key index (upsert), a partition's FTS
+   * state, the rows_json refs. An insert with none of them (a load) has nothing to do per row. */
+  bool per_row = !insert || p->refs;
+  for (size_t q = 0; !per_row && q < nt; q++) per_row = ts[q].m && ts[q].part->fts;
+  for (size_t r = 0; per_row && r < p->b.n; r++) {
     if (at && at[r] != PT_NO_ROW) {
       if (p->refs) p->refs[r] = (pt_rowref){(uint32_t)p->part, at[r]};
       continue;

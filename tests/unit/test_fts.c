@@ -9,7 +9,8 @@
  *     query ("*" leaves it out, naming it is Milvus's error);
  *   - search by text: scores equal a reference computed here from the definition (Milvus's IDF
  *     over every partition's live rows, k1, b, avgdl) to 1e-5, across partitions, filters,
- *     deletes, upserts, compaction and a snapshot round trip; bm25_k1 / bm25_b /
+ *     inserts after the search state is built, deletes, upserts, compaction and a snapshot round
+ *     trip; bm25_k1 / bm25_b /
  *     drop_ratio_search and their refusals; the metric and data refusals.
  */
 #include "harness.h"
@@ -155,6 +156,10 @@ TEST(scores_follow_the_definition) {
   check_search(c, "apple pie", "id > 3", 1.2, 0.75, "{}");
   check_search(c, "apple pie", "", 2.0, 0.3, "{\"bm25_k1\":2,\"bm25_b\":0.3}");
   check_search(c, "apple pie", "", 0, 1, "{\"bm25_k1\":\"0\",\"bm25_b\":1}");
+  /* inserts into partitions whose search state exists enter it (a plain insert, as a load's) */
+  put_doc(c, 7, "apple cherry words", 0, PT_OP_INSERT);
+  put_doc(c, 8, "durian pie", 1, PT_OP_INSERT);
+  for (size_t i = 0; i < 6; i++) check_search(c, queries[i], "", 1.2, 0.75, "{}");
   /* deletes and upserts change the statistics: in place (same length), appended, across partitions */
   pt_mutation_result r;
   pt_error e;
