@@ -419,10 +419,8 @@ function readNumbers(col, rows, name, mustOwn, odd, missing) {
     if (absent(row, name, v, mustOwn, odd, r)) {
       missing[r]++;
       col.set(r, undefined);
-    } else {
-      if (typeof v === 'number' && col.values === values) values[r] = v;
-      else col.set(r, v); // a BigInt switches the column to int64; anything else is tagged
-    }
+    } else if (typeof v === 'number' && col.values === values) values[r] = v;
+    else col.set(r, v); // a BigInt switches the column to int64; anything else is tagged
   }
 }
 
@@ -439,10 +437,8 @@ function readKeys(col, rows, name, mustOwn, odd, missing) {
     if (absent(row, name, v, mustOwn, odd, r)) {
       missing[r]++;
       col.set(r, undefined);
-    } else {
-      if (typeof v === 'number' && col.values === values) values[r] = v;
-      else col.set(r, v);
-    }
+    } else if (typeof v === 'number' && col.values === values) values[r] = v;
+    else col.set(r, v);
   }
 }
 
@@ -454,10 +450,8 @@ function readStrings(col, rows, name, mustOwn, odd, missing) {
     if (absent(row, name, v, mustOwn, odd, r)) {
       missing[r]++;
       col.set(r, undefined);
-    } else {
-      if (typeof v === 'string') values[r] = v;
-      else col.set(r, v);
-    }
+    } else if (typeof v === 'string') values[r] = v;
+    else col.set(r, v);
   }
 }
 
@@ -487,9 +481,7 @@ function readCells(col, rows, name, mustOwn, odd, missing) {
     if (absent(row, name, v, mustOwn, odd, r)) {
       missing[r]++;
       col.set(r, undefined);
-    } else {
-      col.set(r, v);
-    }
+    } else col.set(r, v);
   }
 }
 
