@@ -49,7 +49,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { columnsOf, dataset, rowsOf, unitVectors } from './lib/data.mjs';
+import { benchSchema, columnsOf, dataset, rowsOf, unitVectors } from './lib/data.mjs';
 import { ColumnarStore } from './lib/columnar-js.mjs';
 import { EDGEVEC_ROWS, HNSW, INDEX_CASES, K, Q, SET_TITLES, WARM as INDEX_WARM, indexSuite, loadHnswlib, loadProbe, truthOf } from './lib/ann.mjs';
 import { millionInPage } from './lib/ann-page.mjs';
@@ -120,15 +120,11 @@ async function quiesce() {
 }
 
 async function partitaCollection(dim) {
-  const { init, Collection, CollectionSchema, FieldSchema, DataType } = await import('partita');
+  const partita = await import('partita');
+  const { init, Collection } = partita;
   const t0 = performance.now();
   await init();
-  const c = new Collection('bench', new CollectionSchema([
-    new FieldSchema('id', DataType.INT64, { is_primary: true }),
-    new FieldSchema('vec', DataType.FLOAT_VECTOR, { dim }),
-    new FieldSchema('tag', DataType.VARCHAR, { max_length: 16 }),
-    new FieldSchema('n', DataType.INT32),
-  ]));
+  const c = new Collection('bench', benchSchema(partita, dim));
   return { c, startMs: performance.now() - t0 };
 }
 

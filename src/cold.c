@@ -156,22 +156,26 @@ static pt_column *want_column(pt_store *s, const pt_cold_ref *w) {
   return col && col->cold ? col : NULL;
 }
 
+/* Frees the reads and the room they were given. */
+static void free_reads(pt_cold_state *st) {
+  for (size_t i = 0; i < st->n_reads; i++) pt_free(st->reads[i].dst);
+  pt_free(st->reads);
+  st->reads = NULL;
+  st->n_reads = 0;
+}
+
 /* Forgets every want and read (their room freed): the columns are as they were. */
 static void reset(pt_store *s) {
   for (size_t i = 0; i < s->cold.n_wants; i++) {
     pt_column *col = named_column(s, &s->cold.wants[i]);
     if (col) col->wanted = false;
   }
-  for (size_t i = 0; i < s->cold.n_reads; i++) pt_free(s->cold.reads[i].dst);
-  pt_free(s->cold.reads);
-  s->cold.reads = NULL;
-  s->cold.n_reads = 0;
+  free_reads(&s->cold);
   s->cold.n_wants = 0;
 }
 
 void pt_cold_state_free(pt_cold_state *st) {
-  for (size_t i = 0; i < st->n_reads; i++) pt_free(st->reads[i].dst);
-  pt_free(st->reads);
+  free_reads(st);
   pt_free(st->wants);
   memset(st, 0, sizeof *st);
 }

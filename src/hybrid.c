@@ -277,7 +277,7 @@ pt_status pt_collection_hybrid_search(pt_collection *c, const char *request, siz
   }
   /* 3. the hits' fields */
   if ((rc = pt_rows_build(c, refs, at, &o, &rows))) {
-    rc = rc == PT_NOMEM ? pt_fail_nomem(err) : rc == PT_COLD ? pt_cold_fail(PT_OK, err) : rc;
+    rc = pt_rows_build_fail(rc, err);
     goto done;
   }
   if (!(*out = pt_search_result_make(nq, counts, dist, rows, o.key_named))) {

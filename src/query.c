@@ -338,8 +338,7 @@ pt_status pt_collection_query(pt_collection *c, const char *request, size_t len,
   } else if ((rc = select_filtered(c, q.scope, filter, skip, take, &sel, NULL, err))) {
     goto done;
   }
-  if ((rc = pt_rows_build(c, sel.refs, sel.n, &q.out, &rows)))
-    rc = rc == PT_COLD ? pt_cold_fail(PT_OK, err) : pt_fail_nomem(err);
+  if ((rc = pt_rows_build(c, sel.refs, sel.n, &q.out, &rows))) rc = pt_rows_build_fail(rc, err);
 done:
   if (rc) {
     pt_rows_free(rows);

@@ -342,6 +342,10 @@ pt_status pt_rows_count_only(uint64_t n, pt_rows **out) {
   return PT_OK;
 }
 
+pt_status pt_rows_build_fail(pt_status rc, pt_error *err) {
+  return rc == PT_COLD ? pt_cold_fail(PT_OK, err) : pt_fail_nomem(err);
+}
+
 pt_status pt_rows_build(const pt_collection *c, const pt_rowref *refs, size_t n, const pt_outputs *o, pt_rows **out) {
   const pt_schema *s = c->schema;
   *out = NULL;

@@ -33,8 +33,11 @@ void pt_outputs_release(pt_outputs *o);
 /* Reads `partition_names` into a per-partition flag array (NULL or empty: every partition). */
 pt_status pt_scope_parse(const pt_collection *c, const struct cJSON *names, bool *scope, pt_error *err);
 
-/* The columns of `o` for rows `refs` (in that order). Returns PT_OK or PT_NOMEM. */
+/* The columns of `o` for rows `refs` (in that order). Returns PT_OK, PT_NOMEM, or PT_COLD when
+ * rows of a vector column are cold (named for reading back: cold.c). */
 pt_status pt_rows_build(const pt_collection *c, const pt_rowref *refs, size_t n, const pt_outputs *o, pt_rows **out);
+/* A failed pt_rows_build's status as the call's error: out of memory, or pt_cold_fail's. */
+pt_status pt_rows_build_fail(pt_status rc, pt_error *err);
 
 /* A one-row result [{"count(*)": n}]. Returns PT_OK or PT_NOMEM. */
 pt_status pt_rows_count_only(uint64_t n, pt_rows **out);

@@ -1459,7 +1459,7 @@ static pt_status search(pt_collection *c, const char *request, size_t len, const
     }
   }
   if ((rc = pt_rows_build(c, refs, total, &q.out, &res->rows))) {
-    rc = rc == PT_NOMEM ? pt_fail_nomem(err) : rc == PT_COLD ? pt_cold_fail(PT_OK, err) : rc;
+    rc = pt_rows_build_fail(rc, err);
     goto done;
   }
   res->refs = refs;

@@ -38,7 +38,7 @@ typedef struct pt_column {
   uint32_t ck_live;  /* how many rows it wrote there */
   uint8_t *ck_dead;  /* the segment's deleted bitmap then (owned), NULL when none was deleted */
   uint64_t ck_at;    /* where those rows start in that checkpoint */
-  uint64_t ck_hash;  /* cold: pt_cold_hash of the rows dropped, to check them when read back */
+  uint64_t ck_hash;  /* cold: the hash of the rows dropped (cold.c), to check them when read back */
 } pt_column;
 
 typedef struct pt_segment {

@@ -93,8 +93,8 @@ test('coldVectors: rows leave memory at a checkpoint and come back when a call n
   assert.equal(memoryUsage().cold, coldNow);
   // and a merge-mode upsert of a cold row keeps its vector
   for (const x of [cold, warm]) await x.c.upsert([{ id: 40, tag: 99 }], { partial_update: true });
-  assert.deepEqual(await (async () => (await cold.c.query('id == 40', { output_fields: ['*'] })).map((r) => [r.tag, Array.from(r.v)]))(),
-    await (async () => (await warm.c.query('id == 40', { output_fields: ['*'] })).map((r) => [r.tag, Array.from(r.v)]))());
+  const row40 = async (x) => (await x.c.query('id == 40', { output_fields: ['*'] })).map((r) => [r.tag, Array.from(r.v)]);
+  assert.deepEqual(await row40(cold), await row40(warm));
 
   // the next checkpoint drops them again (segments with deleted rows too: it holds their other
   // rows back to back); a damaged checkpoint is refused by name, nothing changes

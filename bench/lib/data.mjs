@@ -1,6 +1,17 @@
 // Deterministic workload data for the benchmarks: unit-normalised Gaussian float32 vectors, an
 // INT64 key, `tag` (a VARCHAR with 16 values) and `n` (an INT32 in [0, 1e6)).
 
+/** The rows' schema in partita, from its API module (the package, or a checkout's
+ * web/src/node.js): `id` the INT64 key, `vec` the vectors, `tag` a VARCHAR, `n` an INT32. */
+export function benchSchema({ CollectionSchema, FieldSchema, DataType }, dim) {
+  return new CollectionSchema([
+    new FieldSchema('id', DataType.INT64, { is_primary: true }),
+    new FieldSchema('vec', DataType.FLOAT_VECTOR, { dim }),
+    new FieldSchema('tag', DataType.VARCHAR, { max_length: 16 }),
+    new FieldSchema('n', DataType.INT32),
+  ]);
+}
+
 export const TAGS = Array.from({ length: 16 }, (_, i) => `tag${String(i).padStart(2, '0')}`);
 export const KEY_BASE = 10_000_000_000; // beyond 2^32, still an exact JS number
 export const KEY_STEP = 7;

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { columnsOf, dataset, rowsOf } from './data.mjs';
+import { benchSchema, columnsOf, dataset, rowsOf } from './data.mjs';
 
 export const BATCH = 1000;
 
@@ -21,13 +21,7 @@ export function scratchDir(root) {
 }
 
 async function collection(partita, alias, dim) {
-  const { Collection, CollectionSchema, FieldSchema, DataType } = partita;
-  return new Collection('bench', new CollectionSchema([
-    new FieldSchema('id', DataType.INT64, { is_primary: true }),
-    new FieldSchema('vec', DataType.FLOAT_VECTOR, { dim }),
-    new FieldSchema('tag', DataType.VARCHAR, { max_length: 16 }),
-    new FieldSchema('n', DataType.INT32),
-  ]), { using: alias });
+  return new partita.Collection('bench', benchSchema(partita, dim), { using: alias });
 }
 
 /** Upsert batches run before the timed ones (not timed): the first batches of a process run

@@ -9,7 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { dataset, rowsOf, columnsOf } from '../lib/data.mjs';
+import { benchSchema, dataset, rowsOf, columnsOf } from '../lib/data.mjs';
 
 const [rootA, rootB, mode = 'typed', roundsArg = '30'] = process.argv.slice(2);
 if (!rootA || !rootB) throw new Error('usage: ingest-ab.mjs <checkout A> <checkout B> [typed|rows] [rounds]');
@@ -18,14 +18,9 @@ const N = 100_000, dim = 128, B = 1000;
 async function side(root) {
   const api = await import(pathToFileURL(path.resolve(root, 'web/src/node.js')).href);
   await api.init();
-  const { Collection, CollectionSchema, FieldSchema, DataType } = api;
+  const { Collection } = api;
   return async (bs) => {
-    const c = new Collection('ab', new CollectionSchema([
-      new FieldSchema('id', DataType.INT64, { is_primary: true }),
-      new FieldSchema('vec', DataType.FLOAT_VECTOR, { dim }),
-      new FieldSchema('tag', DataType.VARCHAR, { max_length: 16 }),
-      new FieldSchema('n', DataType.INT32),
-    ]));
+    const c = new Collection('ab', benchSchema(api, dim));
     const t0 = performance.now();
     for (const b of bs) await c.insert(b);
     const ms = performance.now() - t0;

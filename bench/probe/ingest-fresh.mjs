@@ -6,8 +6,9 @@
 //                   --trace-wasm-compilation-times: what happens at which batch)
 //   SETTLE=ms ...   waits that long after the warm-up (background compiles finish)
 import { performance } from 'node:perf_hooks';
-import { columnsOf, dataset } from '../lib/data.mjs';
-const { init, Collection, CollectionSchema, FieldSchema, DataType } = await import('partita');
+import { benchSchema, columnsOf, dataset } from '../lib/data.mjs';
+const partita = await import('partita');
+const { init, Collection } = partita;
 await init(process.env.WASM ? { wasm: (await import('node:fs')).readFileSync(process.env.WASM) } : {});
 const N = 100_000, dim = 128, B = 1000;
 const grow = WebAssembly.Memory.prototype.grow;
@@ -20,12 +21,7 @@ WebAssembly.Memory.prototype.grow = function (pages) {
 const ds = dataset(N, dim);
 // the limit's grow first (as the bench does: detaching protector)
 { const m = new WebAssembly.Memory({ initial: 1, maximum: 65536 }); m.grow(1000); new Float32Array(m.buffer).set(ds.vectors); }
-const mk = (d) => new Collection('bench', new CollectionSchema([
-  new FieldSchema('id', DataType.INT64, { is_primary: true }),
-  new FieldSchema('vec', DataType.FLOAT_VECTOR, { dim: d }),
-  new FieldSchema('tag', DataType.VARCHAR, { max_length: 16 }),
-  new FieldSchema('n', DataType.INT32),
-]));
+const mk = (d) => new Collection('bench', benchSchema(partita, d));
 { const w = dataset(2000, 8); const c = mk(8); const bs = []; for (let i = 0; i < 2000; i += 50) bs.push(columnsOf(w, i, 50, 8));
   for (const b of bs) await c.insert(b); for (let r = 0; r < 5; r++) for (const b of bs) await c.upsert(b); await c.drop(); }
 if (process.env.MARK) console.log('warm-up done');

@@ -1,14 +1,11 @@
 // Probe (not a test): the fixed cost of one insert call (a one-row typed batch), in microseconds.
 import { performance } from 'node:perf_hooks';
-const { init, Collection, CollectionSchema, FieldSchema, DataType } = await import('partita');
+import { benchSchema } from '../lib/data.mjs';
+const partita = await import('partita');
+const { init, Collection } = partita;
 await init();
 const dim = 128;
-const c = new Collection('o', new CollectionSchema([
-  new FieldSchema('id', DataType.INT64, { is_primary: true }),
-  new FieldSchema('vec', DataType.FLOAT_VECTOR, { dim }),
-  new FieldSchema('tag', DataType.VARCHAR, { max_length: 16 }),
-  new FieldSchema('n', DataType.INT32),
-]));
+const c = new Collection('o', benchSchema(partita, dim));
 const v = new Float32Array(dim).fill(0.5);
 for (let rep = 0; rep < 3; rep++) {
   const M = 20000;

@@ -6,20 +6,16 @@
 //   node --cpu-prof ...            where the time goes (a --profiling-funcs build names the
 //                                  WebAssembly functions; its glue must go with it)
 import { performance } from 'node:perf_hooks';
-import { columnsOf, dataset, rowsOf } from '../lib/data.mjs';
-const { init, Collection, CollectionSchema, FieldSchema, DataType } = await import('partita');
+import { benchSchema, columnsOf, dataset, rowsOf } from '../lib/data.mjs';
+const partita = await import('partita');
+const { init, Collection } = partita;
 await init(process.env.WASM ? { wasm: (await import('node:fs')).readFileSync(process.env.WASM) } : {});
 const mode = process.argv[2] || 'typed';
 const reps = Number(process.argv[3] || 10);
 const N = 100_000, dim = 128, B = 1000;
 const ds = dataset(N, dim);
 const make = mode === 'rows' ? rowsOf : columnsOf;
-const mk = () => new Collection('bench', new CollectionSchema([
-  new FieldSchema('id', DataType.INT64, { is_primary: true }),
-  new FieldSchema('vec', DataType.FLOAT_VECTOR, { dim }),
-  new FieldSchema('tag', DataType.VARCHAR, { max_length: 16 }),
-  new FieldSchema('n', DataType.INT32),
-]));
+const mk = () => new Collection('bench', benchSchema(partita, dim));
 const ts = [];
 for (let r = 0; r < reps; r++) {
   const c = mk();

@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { dataset, rowsOf, columnsOf } from '../lib/data.mjs';
+import { benchSchema, dataset, rowsOf, columnsOf } from '../lib/data.mjs';
 
 const [rootA, rootB, mode = 'rows', roundsArg = '30'] = process.argv.slice(2);
 if (!rootA || !rootB) throw new Error('usage: transcribe-ab.mjs <checkout A> <checkout B> [rows|typed] [rounds]');
@@ -19,13 +19,8 @@ async function side(root) {
   const api = await import(url('web/src/node.js'));
   const { transcribe } = await import(url('web/src/core/marshal.js'));
   await api.init();
-  const { Collection, CollectionSchema, FieldSchema, DataType } = api;
-  const c = new Collection('t', new CollectionSchema([
-    new FieldSchema('id', DataType.INT64, { is_primary: true }),
-    new FieldSchema('vec', DataType.FLOAT_VECTOR, { dim }),
-    new FieldSchema('tag', DataType.VARCHAR, { max_length: 16 }),
-    new FieldSchema('n', DataType.INT32),
-  ]));
+  const { Collection } = api;
+  const c = new Collection('t', benchSchema(api, dim));
   const { info } = c._facts();
   return (bs) => { for (const b of bs) transcribe(info, b, 'insert').release(); };
 }

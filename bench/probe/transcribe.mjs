@@ -1,18 +1,14 @@
 // Probe (not a test): marshal.transcribe alone over 100,000 rows as objects (no write), ms per
 // load; and the same rows read by a plain JS row loop (the floor of reading them).
 import { performance } from 'node:perf_hooks';
-import { dataset, rowsOf, columnsOf } from '../lib/data.mjs';
+import { benchSchema, dataset, rowsOf, columnsOf } from '../lib/data.mjs';
 import { transcribe } from '../../web/src/core/marshal.js';
-const { init, Collection, CollectionSchema, FieldSchema, DataType } = await import('partita');
+const partita = await import('partita');
+const { init, Collection } = partita;
 await init();
 const N = 100_000, dim = 128, B = 1000;
 const ds = dataset(N, dim);
-const c = new Collection('t', new CollectionSchema([
-  new FieldSchema('id', DataType.INT64, { is_primary: true }),
-  new FieldSchema('vec', DataType.FLOAT_VECTOR, { dim }),
-  new FieldSchema('tag', DataType.VARCHAR, { max_length: 16 }),
-  new FieldSchema('n', DataType.INT32),
-]));
+const c = new Collection('t', benchSchema(partita, dim));
 const { info } = c._facts();
 const mode = process.argv[2] || 'rows';
 const make = mode === 'rows' ? rowsOf : columnsOf;

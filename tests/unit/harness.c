@@ -101,6 +101,34 @@ pt_collection *test_collection(pt_store *store, const char *name, const char *sc
   return c;
 }
 
+void test_write_wide(pt_collection *a, pt_collection *b, pt_op op, size_t from, size_t n, int ver) {
+  if (!n) return;
+  int64_t *ids = malloc(n * sizeof *ids), *tags = malloc(n * sizeof *tags);
+  float *v = malloc(n * TEST_WIDE_DIM * sizeof *v);
+  for (size_t i = 0; i < n; i++) {
+    size_t key = from + i;
+    ids[i] = (int64_t)key;
+    tags[i] = (int64_t)(key % 100);
+    for (size_t j = 0; j < TEST_WIDE_DIM; j++)
+      v[i * TEST_WIDE_DIM + j] = (float)((key * 31 + j * 7 + (size_t)ver) % 101) / 101.0f + (float)(key % 16);
+  }
+  pt_column_in cols[3] = {{.field = PT_FIELD_BY_POSITION, .kind = PT_IN_INT64, .n_rows = n, .width = 1, .values = ids},
+                          {.field = PT_FIELD_BY_POSITION, .kind = PT_IN_INT64, .n_rows = n, .width = 1, .values = tags},
+                          {.field = PT_FIELD_BY_POSITION, .kind = PT_IN_FLOAT32, .n_rows = n, .width = TEST_WIDE_DIM, .values = v}};
+  pt_batch_in batch = {PT_FORM_COLUMNS, n, 3, cols};
+  for (int k = 0; k < 2; k++) {
+    pt_collection *c = k ? b : a;
+    if (!c) continue;
+    pt_mutation_result r;
+    pt_error e;
+    CHECK_OK(pt_collection_write(c, NULL, 0, op, &batch, 0, &r, &e), &e);
+    pt_mutation_result_clear(&r);
+  }
+  free(ids);
+  free(tags);
+  free(v);
+}
+
 pt_status test_try_create(pt_store *store, const char *schema_json, pt_error *err) {
   pt_schema *s = NULL;
   pt_status rc = pt_schema_from_json(schema_json, strlen(schema_json), &s, err);

@@ -103,6 +103,16 @@ pt_collection *test_collection(pt_store *store, const char *name, const char *sc
 pt_status test_try_create(pt_store *store, const char *schema_json, pt_error *err);
 /* Runs a JSON write, expecting success. */
 pt_mutation_result test_write(pt_collection *c, const char *partition, pt_op op, const char *json);
+
+/* The wide twins of test_vindex and test_cold: an INT64 key `id`, an INT64 `tag` and a 1,024-d
+ * FLOAT_VECTOR `v` (single-quoted: give it to J()). */
+#define TEST_WIDE_DIM 1024
+#define TEST_WIDE_SCHEMA \
+  "{'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'tag','dtype':5},{'name':'v','dtype':101,'dim':1024}]}"
+/* Writes keys [from, from + n) of TEST_WIDE_SCHEMA with `op` into a and b (either may be NULL):
+ * tag key % 100, and a vector of TEST_WIDE_DIM values in 16 groups (key % 16) of nearby rows,
+ * shifted by `ver` (another version of the same rows). */
+void test_write_wide(pt_collection *a, pt_collection *b, pt_op op, size_t from, size_t n, int ver);
 /* Runs a query, returning the rows (NULL and a printed failure on error). */
 pt_rows *test_query(pt_collection *c, const char *request);
 /* Value of an INT64 output column at a row. */

@@ -28,39 +28,7 @@
 #include "store.h"
 #include "vindex.h" /* pt_vindex_catch_up */
 
-#define WIDE 1024
-#define SCHEMA_W "{'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'tag','dtype':5},{'name':'v','dtype':101,'dim':1024}]}"
-
-static void row_vec(float *v, size_t i, int ver) {
-  for (size_t j = 0; j < WIDE; j++) v[j] = (float)((i * 31 + j * 7 + (size_t)ver) % 101) / 101.0f + (float)(i % 16);
-}
-
-/* Writes keys [from, from + n) into a and b (either may be NULL): tag = key % 100. */
-static void write_rows(pt_collection *a, pt_collection *b, pt_op op, size_t from, size_t n, int ver) {
-  if (!n) return;
-  int64_t *ids = malloc(n * sizeof *ids), *tags = malloc(n * sizeof *tags);
-  float *v = malloc(n * WIDE * sizeof *v);
-  for (size_t i = 0; i < n; i++) {
-    ids[i] = (int64_t)(from + i);
-    tags[i] = (int64_t)((from + i) % 100);
-    row_vec(v + i * WIDE, from + i, ver);
-  }
-  pt_column_in cols[3] = {{.field = PT_FIELD_BY_POSITION, .kind = PT_IN_INT64, .n_rows = n, .width = 1, .values = ids},
-                          {.field = PT_FIELD_BY_POSITION, .kind = PT_IN_INT64, .n_rows = n, .width = 1, .values = tags},
-                          {.field = PT_FIELD_BY_POSITION, .kind = PT_IN_FLOAT32, .n_rows = n, .width = WIDE, .values = v}};
-  pt_batch_in batch = {PT_FORM_COLUMNS, n, 3, cols};
-  for (int k = 0; k < 2; k++) {
-    pt_collection *c = k ? b : a;
-    if (!c) continue;
-    pt_mutation_result r;
-    pt_error e;
-    CHECK_OK(pt_collection_write(c, NULL, 0, op, &batch, 0, &r, &e), &e);
-    pt_mutation_result_clear(&r);
-  }
-  free(ids);
-  free(tags);
-  free(v);
-}
+#define WIDE TEST_WIDE_DIM
 
 /* Deletes the rows `expr` passes from a and b. */
 static void delete_both(pt_collection *a, pt_collection *b, const char *expr) {
@@ -224,10 +192,10 @@ static void create(pt_collection *c, const char *req, pt_status *first) {
  * once (the index holds every row) */
 static pt_store *twins(pt_collection **a, pt_collection **b, const char *index, size_t segs, size_t extra) {
   pt_store *st = test_store();
-  const char *schema = J(SCHEMA_W);
+  const char *schema = J(TEST_WIDE_SCHEMA);
   *a = test_collection(st, "cold", schema);
   *b = test_collection(st, "warm", schema);
-  write_rows(*a, *b, PT_OP_INSERT, 0, segs * ((size_t)(*a)->layout.seg_mask + 1) + extra, 0);
+  test_write_wide(*a, *b, PT_OP_INSERT, 0, segs * ((size_t)(*a)->layout.seg_mask + 1) + extra, 0);
   pt_status first;
   create(*a, index, &first);
   create(*b, index, &first);
@@ -285,7 +253,7 @@ TEST(which_rows_go) {
   same_query(a, b, "{'expr':'tag < 3','output_fields':['id','tag']}", PT_OK);
   same_query(a, b, "{'expr':'','output_fields':['count(*)']}", PT_OK);
   delete_both(a, b, "id in [3, 700, 1500, 2100]");
-  write_rows(a, b, PT_OP_UPSERT, 10, 5, 1);
+  test_write_wide(a, b, PT_OP_UPSERT, 10, 5, 1);
   same_search(a, b, ",\"params\":{\"nprobe\":2}", PT_OK);
   { /* nprobe covering every list: the index still searches (codes), as Milvus's, and reads nothing
      * back (without cold rows the exact scan, as fast, would answer) */
@@ -548,9 +516,9 @@ TEST(overwritten_after_checkpoint_stays) {
   pt_collection *a, *b;
   pt_store *st = twins(&a, &b, IVF_SQ8, 1, 0);
   size_t cap = (size_t)a->layout.seg_mask + 1;
-  write_rows(a, b, PT_OP_INSERT, cap, cap, 0); /* a second full segment, not indexed yet */
+  test_write_wide(a, b, PT_OP_INSERT, cap, cap, 0); /* a second full segment, not indexed yet */
   checkpoint(st, 1);
-  write_rows(a, b, PT_OP_UPSERT, cap + 3, 1, 7); /* in place: no index holds it */
+  test_write_wide(a, b, PT_OP_UPSERT, cap + 3, 1, 7); /* in place: no index holds it */
   pt_vindex_catch_up(a, 2);
   pt_vindex_catch_up(b, 2);
   CHECK_EQ_INT(drop(a, 1), cap * WIDE * sizeof(float));
@@ -581,9 +549,9 @@ TEST(compaction_waits_for_the_checkpoint) {
   CHECK_EQ_INT(test_alloc_live(), 0);
 }
 
-/* Allocation failure, swept over a read back (pt_store_cold_reads, pt_store_cold_done) and over a
- * checkpoint that marks segments with deleted rows: PT_NOMEM with the rows still cold and memory
- * as it was, or success; and over a query naming cold rows. */
+/* Allocation failure, swept over a read back (pt_store_cold_reads, pt_store_cold_done) of
+ * segments with deleted rows (spread back to their places): PT_NOMEM with the rows still cold and
+ * memory as it was, or success; and over a query naming cold rows: PT_NOMEM, or PT_COLD. */
 TEST(read_back_allocation_failures) {
   test_alloc_install();
   pt_collection *a, *b;

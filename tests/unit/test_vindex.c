@@ -570,42 +570,12 @@ TEST(filtered_walk_or_scan) {
   pt_store_close(st);
 }
 
-#define WIDE_SCHEMA "{'fields':[{'name':'id','dtype':5,'is_primary':true},{'name':'tag','dtype':5},{'name':'v','dtype':101,'dim':1024}]}"
-
-/* Inserts `rows` rows of WIDE_SCHEMA into a (and b, when given): id i, tag i % 100, and a
- * 1,024-d vector in 16 groups (i % 16) of nearby rows. */
-static void write_wide(pt_collection *a, pt_collection *b, size_t rows) {
-  enum { WIDE = 1024 };
-  int64_t *ids = malloc(rows * sizeof *ids), *tags = malloc(rows * sizeof *tags);
-  float *v = malloc(rows * WIDE * sizeof *v);
-  for (size_t i = 0; i < rows; i++) {
-    ids[i] = (int64_t)i;
-    tags[i] = (int64_t)(i % 100);
-    for (size_t j = 0; j < WIDE; j++) v[i * WIDE + j] = (float)((i * 31 + j * 7) % 101) / 101.0f + (float)(i % 16);
-  }
-  pt_column_in cols[3] = {{.field = PT_FIELD_BY_POSITION, .kind = PT_IN_INT64, .n_rows = rows, .width = 1, .values = ids},
-                          {.field = PT_FIELD_BY_POSITION, .kind = PT_IN_INT64, .n_rows = rows, .width = 1, .values = tags},
-                          {.field = PT_FIELD_BY_POSITION, .kind = PT_IN_FLOAT32, .n_rows = rows, .width = WIDE, .values = v}};
-  pt_batch_in batch = {PT_FORM_COLUMNS, rows, 3, cols};
-  for (int k = 0; k < 2; k++) {
-    pt_collection *c = k ? b : a;
-    if (!c) continue;
-    pt_mutation_result r;
-    pt_error e;
-    CHECK_OK(pt_collection_write(c, NULL, 0, PT_OP_INSERT, &batch, 0, &r, &e), &e);
-    pt_mutation_result_clear(&r);
-  }
-  free(ids);
-  free(tags);
-  free(v);
-}
-
 /* A filtered search that scans holds what its filter kept, not a segment's worth of room for
  * every segment: 2,048 rows of 1,024-d in segments of 256 rows, a filter passing 21 of them. */
 TEST(filtered_scan_holds_what_passes) {
   pt_store *st = test_store();
-  pt_collection *a = test_collection(st, "wide", J(WIDE_SCHEMA));
-  write_wide(a, NULL, 2048);
+  pt_collection *a = test_collection(st, "wide", J(TEST_WIDE_SCHEMA));
+  test_write_wide(a, NULL, PT_OP_INSERT, 0, 2048, 0);
   pt_error e;
   CHECK_OK(create(a, "{'field_name':'v','index_type':'IVF_FLAT','metric_type':'L2','params':{'nlist':4}}", &e), &e);
   pt_vindex_catch_up(a, 2);
@@ -663,13 +633,13 @@ static size_t search_wide(pt_collection *c, const float *q, const char *params, 
  * only, every segment selected. */
 TEST(filtered_decision_on_a_sample) {
   pt_store *st = test_store();
-  const char *schema = J(WIDE_SCHEMA);
+  const char *schema = J(TEST_WIDE_SCHEMA);
   pt_collection *a = test_collection(st, "sampled", schema), *b = test_collection(st, "plain", schema);
-  enum { WIDE = 1024, SEGS = 12 };
+  enum { SEGS = 12 };
   size_t cap = (size_t)a->layout.seg_mask + 1, rows = SEGS * cap;
-  float q[WIDE];
-  for (int j = 0; j < WIDE; j++) q[j] = 7.5f + (float)(j % 5) / 5.0f;
-  write_wide(a, b, rows);
+  float q[TEST_WIDE_DIM];
+  for (int j = 0; j < TEST_WIDE_DIM; j++) q[j] = 7.5f + (float)(j % 5) / 5.0f;
+  test_write_wide(a, b, PT_OP_INSERT, 0, rows, 0);
   pt_error e;
   CHECK_EQ_INT(a->parts[0]->n_segs, SEGS);
   CHECK_OK(create(a, "{'field_name':'v','index_type':'IVF_FLAT','metric_type':'L2','params':{'nlist':16}}", &e), &e);
