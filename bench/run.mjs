@@ -444,6 +444,34 @@ async function writeLimit(ds) {
   return { bytes, freshMs, freshCpuMs, touchedMs, rowsPerSecond: N / (freshMs / 1000), touchedRowsPerSecond: N / (touchedMs / 1000), dim };
 }
 
+/**
+ * The same limit when the vectors come as rows do: one Float32Array per row, each in its own
+ * buffer (rowsOf's), copied with one `set` a row into a freshly grown Memory (the keys, tags and
+ * ints still in one piece each). Reading 100,000 separately allocated 512-byte buffers is what
+ * rows as objects cost before any checking: 9-13 ms more than one contiguous copy into touched
+ * pages on the development VM (bench/probe notes), which is why the rows case's ratio to the
+ * fresh-page limit above stays well over the typed one's. Measured after writeLimit (the
+ * process's first Memory.grow), in the process of the case it is given for.
+ */
+async function rowInputLimit(ds) {
+  const { N, dim } = ds;
+  const rows = batches(ds, rowsOf, dim, N);
+  const tagText = new TextEncoder().encode(ds.tags.join(''));
+  const rest = [new Uint8Array(ds.ids.buffer), new Uint8Array(ds.ns.buffer), tagText];
+  const mem = new WebAssembly.Memory({ initial: 256, maximum: 65536 });
+  const base = mem.buffer.byteLength;
+  await quiesce();
+  const t0 = performance.now();
+  mem.grow(Math.ceil(rawRowBytes(ds) / 65536));
+  const f32 = new Float32Array(mem.buffer);
+  let at = base >>> 2;
+  for (const batch of rows) for (let k = 0; k < batch.length; k++, at += dim) f32.set(batch[k].vec, at);
+  const u8 = new Uint8Array(mem.buffer);
+  at <<= 2;
+  for (const s of rest) (u8.set(s, at), (at += s.length));
+  return performance.now() - t0;
+}
+
 /** hnswlib-wasm's BruteforceSearch (vectors and integer labels only): the fastest exact WASM peer. */
 /** The columnar-JS baseline's warm-up (see WARM_ROUNDS). */
 function warmColumnar() {
@@ -514,6 +542,7 @@ async function partitaIngest(N, dim, op, make) {
   // dependencies"). Any load that grows linear memory does this once; after the warm-up, it
   // recompiled partita's transcription in the middle of the timed load.
   const { freshMs, freshCpuMs } = await writeLimit(ds);
+  const rowLimitMs = make === rowsOf && op !== 'upsert' ? await rowInputLimit(ds) : undefined;
   await warmPartita(make);
   await settle();
   globalThis.gc?.();
@@ -534,7 +563,7 @@ async function partitaIngest(N, dim, op, make) {
     // processor time too (all of the process's threads): on a loaded VM the wall clock also
     // counts the time the process waited for a processor
     const cpu = cpuMs(c0);
-    return { rowsPerSecond: N / (ms / 1000), limitRatio: ms / freshMs, cpuMs: cpu, cpuLimitRatio: cpu / freshCpuMs, ...(await partitaMemory()), rawBytes: rawRowBytes(ds), live: c.num_entities };
+    return { rowsPerSecond: N / (ms / 1000), limitRatio: ms / freshMs, rowLimitRatio: rowLimitMs && ms / rowLimitMs, rowLimitMs, freshMs, cpuMs: cpu, cpuLimitRatio: cpu / freshCpuMs, ...(await partitaMemory()), rawBytes: rawRowBytes(ds), live: c.num_entities };
   }
   for (const b of batches(ds, columnsOf, dim, N)) await c.insert(b);
   const bs = batches(ds.up, make, dim, ds.up.M);
@@ -711,6 +740,10 @@ function ingestSuite(N, dim, reps) {
     res[k] = { ...rs.find((r) => r.rowsPerSecond === mid), runs: rs.map((r) => Math.round(r.rowsPerSecond)) };
     if (rs[0].limitRatio !== undefined) res[k].limitRatio = median(rs.map((r) => r.limitRatio));
     if (rs[0].cpuLimitRatio !== undefined) res[k].cpuLimitRatio = median(rs.map((r) => r.cpuLimitRatio));
+    if (rs[0].rowLimitRatio !== undefined) {
+      res[k].rowLimitRatio = median(rs.map((r) => r.rowLimitRatio));
+      res[k].rowLimitOverLimit = median(rs.map((r) => r.rowLimitMs / r.freshMs));
+    }
   }
   return res;
 }
@@ -738,10 +771,13 @@ function printIngest(N, dim, res) {
     return main ? `>= ${kRows(abs)}: ${verdict(r >= abs)}; ${ratio}` : ratio;
   };
   const vsColumnar = (r, times, base) => (main ? `; ${times}x columnar: ${verdict(r >= times * base)}` : '');
+  // Issue 14's, at 100k x 128 "where the limit runs near 1 GB/s" (it runs faster on these VMs,
+  // which makes the same work a larger ratio): typed <= 1.5x, rows <= 1.7x, a reload <= 0.5x
+  const issue14 = (x, at) => (main ? `; issue 14 <= ${at}x: ${verdict(x.limitRatio <= at)}` : '');
   const targets = {
-    'partita: insert typed columns': (r, x) => `<= 1.25x limit: ${verdict(x.limitRatio <= 1.25)}`,
-    'partita: insert rows': (r, x) => rate(r, x, 400_000) + vsColumnar(r, 1.2, colIns),
-    'partita: reload typed columns after drop()': (r, x) => rate(r, x, 3_000_000),
+    'partita: insert typed columns': (r, x) => `<= 1.25x limit: ${verdict(x.limitRatio <= 1.25)}` + issue14(x, 1.5),
+    'partita: insert rows': (r, x) => rate(r, x, 400_000) + vsColumnar(r, 1.2, colIns) + issue14(x, 1.7),
+    'partita: reload typed columns after drop()': (r, x) => rate(r, x, 3_000_000) + issue14(x, 0.5),
     'partita: upsert rows (half new)': (r, x) => rate(r, x, 300_000) + vsColumnar(r, 3.5, colUp),
   };
   const rows = [['case', 'rows/s', 'time vs fresh-page limit', 'processor time vs limit', 'vs columnar JS', 'vs hnswlib-wasm', 'target']];
@@ -758,6 +794,11 @@ function printIngest(N, dim, res) {
   if (lim) {
     console.log(`\nfresh-page limit: ${(lim.bytes / 1e6).toFixed(1)} MB of row bytes into a freshly grown WebAssembly.Memory in ${lim.freshMs.toFixed(0)} ms ` +
       `(${kRows(lim.rowsPerSecond)} rows/s); into touched pages ${lim.touchedMs.toFixed(1)} ms (${kRows(lim.touchedRowsPerSecond)} rows/s).`);
+  }
+  const rowsIns = res['partita: insert rows'];
+  if (rowsIns?.rowLimitRatio !== undefined) {
+    console.log(`row-input limit (the vectors read from one Float32Array per row, in partita's rows process): ` +
+      `${rowsIns.rowLimitOverLimit.toFixed(2)}x the fresh-page limit; partita's insert of rows takes ${rowsIns.rowLimitRatio.toFixed(2)}x it.`);
   }
   for (const k of ['partita: insert typed columns', 'partita: reload typed columns after drop()', 'partita: upsert rows (half new)']) {
     const r = res[k];

@@ -253,6 +253,10 @@ test('batches that span two segments: vectors written in two pieces, read back e
   // every other key exists (same tag size: in place), the rest are new and span 2048
   const keys = range(n).map((i) => (i % 2 ? 3 * n + i : i * 3));
   await typed('upsert', keys, 1);
+  // rows whose vectors are arrays of numbers (copied from the transcription's own buffer in two
+  // pieces), spanning 3072
+  await c.insert(range(n).map((i) => ({ id: 5 * n + i, vec: Array.from(vecOf(5 * n + i, 0)), tag: 'a' })));
+  for (let i = 0; i < n; i++) want.set(5 * n + i, 0);
   assert.equal(c.num_entities, want.size);
   const rows = await c.query('', { output_fields: ['vec'], limit: 16384 });
   assert.equal(rows.length, want.size);

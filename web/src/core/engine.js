@@ -1524,15 +1524,18 @@ const changedWhileRead = () =>
  * once when every row was an array). */
 function writeRowVectors(f32, ptr, c, tail, head) {
   const { rowVectors: rows, rowData: data, width: w, n } = c;
-  const at = ptr >>> 2;
+  // both offsets worked out on every call: an operation first met in the middle of a load (the
+  // first batch that spans two segments) had no type feedback and deoptimised this function there
+  const at = ptr >>> 2, tailAt = tail >>> 2;
   if (!tail) head = n; // one block; else rows from `head` on go to `tail` (pt_wasm_stage)
   if (c.inRowData === n) {
-    f32.set(data.subarray(0, head * w), at);
-    if (head < n) f32.set(data.subarray(head * w, n * w), tail >>> 2);
+    const cut = head * w;
+    f32.set(data.subarray(0, cut), at);
+    if (head < n) f32.set(data.subarray(cut, n * w), tailAt);
     return;
   }
   for (let r = 0, o = at; r < n; r++, o += w) {
-    if (r === head) o = tail >>> 2;
+    if (r === head) o = tailAt;
     const v = rows[r];
     if (v === undefined) f32.fill(0, o, o + w); // a cell the core reports
     else if (typeof v === 'number') f32.set(data.subarray(r * w, r * w + w), o); // IN_ROW_DATA
