@@ -283,3 +283,51 @@ describe('memory ceiling: init({ memory_limit })', () => {
     for (const bad of [-1, 1.5, '100', NaN]) await rejects(() => init({ memory_limit: bad }), { code: 1, message: 'memory_limit' });
   });
 });
+
+test('rows with another prototype give what they own; a Proxy in a row\'s or a vector\'s prototype chain', async () => {
+  const c = fresh();
+  try {
+    // inherited values (a data property, a class's getter) are not the row's: absent, so null
+    const proto = { s: 'zz', i32: 5, k: 'dyn' };
+    const a = Object.assign(Object.create(proto), { id: 10, v: [1, 1] });
+    class Row { constructor(id) { this.id = id; this.v = new Float32Array([2, 2]); } get s() { return 'no'; } }
+    await c.insert([a, new Row(11)]);
+    // a row whose prototype is a Proxy: its traps run while the row is read (the read phase),
+    // and what the row owns is what is stored
+    const asked = [];
+    const viaProxy = Object.assign(Object.create(new Proxy({}, { get(t, k, r) { asked.push(k); return Reflect.get(t, k, r); } })), { id: 12, v: [3, 3], s: 'own' });
+    await c.insert([viaProxy]);
+    assert.ok(asked.length > 0, 'the prototype was asked for the fields the row does not own');
+    const got = await c.query('id >= 10', { output_fields: ['v', 's', 'i32', 'j', 'k'] });
+    assert.deepEqual(got.sort((x, y) => x.id - y.id), [
+      { id: 10, v: [1, 1], s: null, i32: null, j: null },
+      { id: 11, v: [2, 2], s: null, i32: null, j: null },
+      { id: 12, v: [3, 3], s: 'own', i32: null, j: null },
+    ]);
+    // a Float32Array whose prototype chain holds a Proxy that detaches the array's buffer the
+    // first time it is asked anything: whenever that happens during the read, the vector is
+    // measured after it (refused as empty), or was read before it (stored as it was) — never a
+    // mix of the two, never bytes from a detached buffer
+    const v = new Float32Array([4, 4]), buffer = v.buffer;
+    let detached = false;
+    Object.setPrototypeOf(v, new Proxy(Float32Array.prototype, {
+      get(t, k, r) {
+        if (!detached) (detached = true), structuredClone(buffer, { transfer: [buffer] });
+        return Reflect.get(t, k, r);
+      },
+    }));
+    const before = await snapshot(c);
+    try {
+      await c.insert([{ id: 13, v }]);
+      assert.equal(detached, false, 'stored although the buffer was detached while the row was read');
+      assert.deepEqual((await c.query('id == 13', { output_fields: ['v'] }))[0].v, [4, 4]);
+    } catch (e) {
+      if (!(e instanceof MilvusException)) throw e;
+      assert.ok(detached, 'refused although nothing changed');
+      assert.match(e.message, /dim|length/);
+      assert.deepEqual(await snapshot(c), before);
+    }
+  } finally {
+    c.drop();
+  }
+});
