@@ -8,6 +8,7 @@ import { runInNewContext } from 'node:vm';
 import { tableFromArrays, vectorFromArray, FixedSizeList, Field, Float32 } from 'apache-arrow';
 import { init, Collection, CollectionSchema, FieldSchema, DataType, DataNotMatchException, DataTypeNotSupportException, memoryUsage } from 'partita';
 import { range, rejects, uniqueName } from './support/helpers.mjs';
+import { touchPages } from '../web/src/core/engine.js';
 
 await init();
 
@@ -222,6 +223,18 @@ test('upsert of typed columns and of rows: existing keys overwritten in place, n
   const three = await c.query('id in [0, 2, 4]', { output_fields: ['vec'] });
   for (const r of three) assert.deepEqual([...r.vec], [...vecOf(r.id, 3)]);
   c.drop();
+});
+
+test('the pages a batch is copied into are touched first: one zero in each 4 KB page of the range, nothing outside it', () => {
+  for (const [at, n] of [[100, 3 * 4096], [4096, 4096], [4095, 2], [8191, 1], [0, 4096 * 4], [5000, 0], [12000, 100]]) {
+    const u8 = new Uint8Array(6 * 4096).fill(7);
+    touchPages(u8, at, n);
+    for (let i = 0; i < u8.length; i++) if (u8[i] !== 7) assert.ok(i >= at && i < at + n, `[${at}, +${n}): byte ${i} written`);
+    for (let page = Math.floor(at / 4096); n > 0 && page * 4096 < at + n; page++) {
+      const from = Math.max(at, page * 4096), to = Math.min(at + n, (page + 1) * 4096);
+      assert.ok(u8.subarray(from, to).includes(0), `[${at}, +${n}): page ${page} not touched`);
+    }
+  }
 });
 
 test('batches that span two segments: vectors written in two pieces, read back exactly; a bad value in either piece refused', async () => {
