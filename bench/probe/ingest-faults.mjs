@@ -4,6 +4,10 @@
 //
 //   node --expose-gc bench/probe/ingest-faults.mjs
 //   ROWS=1 ...   the batches as rows (objects) instead of typed columns
+//   PERF_CTL=<fifo> PERF_WHAT=limit|load|reload ...   enables a `perf record -D -1 --control
+//                fifo:<fifo>,<ack>` for that region alone (with node --perf-basic-prof: the
+//                system's side of the page faults and the JIT'd functions in one profile)
+import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { benchSchema, columnsOf, dataset, rowsOf } from '../lib/data.mjs';
 const partita = await import('partita');
@@ -17,12 +21,16 @@ const quiesce = async () => (globalThis.gc?.(), await sleep(300));
 const form = process.env.ROWS ? rowsOf : columnsOf;
 const mk = (d) => new Collection('bench', benchSchema(partita, d));
 
+const perf = (what, command) => process.env.PERF_CTL && process.env.PERF_WHAT === what && writeFileSync(process.env.PERF_CTL, `${command}\n`);
+
 /** Runs fn, printing its wall time, page faults and processor time. */
 async function measure(what, fn) {
   await quiesce();
+  perf(what, 'enable');
   const f0 = faults(), c0 = process.cpuUsage(), t0 = performance.now();
   await fn();
   const ms = performance.now() - t0, cpu = process.cpuUsage(c0);
+  perf(what, 'disable');
   console.log(`${what.padEnd(6)} ${ms.toFixed(1).padStart(6)} ms  faults ${String(faults() - f0).padStart(6)}  ` +
     `user ${(cpu.user / 1000).toFixed(1).padStart(5)} ms  sys ${(cpu.system / 1000).toFixed(1).padStart(5)} ms`);
 }
