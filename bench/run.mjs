@@ -447,11 +447,12 @@ async function writeLimit(ds) {
 /**
  * The same limit when the vectors come as rows do: one Float32Array per row, each in its own
  * buffer (rowsOf's), copied with one `set` a row into a freshly grown Memory (the keys, tags and
- * ints still in one piece each). Reading 100,000 separately allocated 512-byte buffers is what
- * rows as objects cost before any checking: 9-13 ms more than one contiguous copy into touched
- * pages on the development VM (bench/probe notes), which is why the rows case's ratio to the
- * fresh-page limit above stays well over the typed one's. Measured after writeLimit (the
- * process's first Memory.grow), in the process of the case it is given for.
+ * ints still in one piece each), its pages touched first as partita's engine touches them (a
+ * fault taken inside a row's `set` costs more). Reading 100,000 separately allocated 512-byte
+ * buffers is what rows as objects cost before any checking (in a microbenchmark into touched
+ * memory, 10.6-16 ms one `set` a row against 4.5-7.7 ms for one contiguous copy), which is why
+ * the rows case's ratio to the fresh-page limit above stays well over the typed one's. Measured
+ * after writeLimit (the process's first Memory.grow), in the process of the case it is given for.
  */
 async function rowInputLimit(ds) {
   const { N, dim } = ds;
@@ -463,10 +464,10 @@ async function rowInputLimit(ds) {
   await quiesce();
   const t0 = performance.now();
   mem.grow(Math.ceil(rawRowBytes(ds) / 65536));
-  const f32 = new Float32Array(mem.buffer);
+  const f32 = new Float32Array(mem.buffer), u8 = new Uint8Array(mem.buffer);
+  for (let p = base; p < u8.length; p += 4096) u8[p] = 0;
   let at = base >>> 2;
   for (const batch of rows) for (let k = 0; k < batch.length; k++, at += dim) f32.set(batch[k].vec, at);
-  const u8 = new Uint8Array(mem.buffer);
   at <<= 2;
   for (const s of rest) (u8.set(s, at), (at += s.length));
   return performance.now() - t0;

@@ -1575,9 +1575,10 @@ function splitSet(u8, bytes, at, tail, head) {
  * A load into fresh memory takes a page fault at the first write to each page; taken by one
  * store each, in a row, before the copy, they cost the system less than the same faults taken in
  * the middle of a `set` (a 512 KB copy, or a row's 512 bytes at a time): a typed load of
- * 100,000 x 128 went from 1.81-1.85x to 1.65x the fresh-page limit (medians of 20 alternated
- * processes, twice; bench/probe/ingest-faults.mjs), a plain JS copy in 512 KB pieces into fresh
- * memory from 44 to 35 ms. Into memory already mapped it costs one store per 4 KB.
+ * 100,000 x 128 went from 1.81-1.88x to 1.61-1.65x the fresh-page limit and rows from 2.44x to
+ * 2.11x (medians of 16-20 alternated processes, three runs; bench/probe/ingest-faults.mjs), a
+ * plain JS copy in 512 KB pieces into fresh memory from 44 to 35 ms. Into memory already mapped
+ * it costs one store per 4 KB (no difference in a reload).
  * (Exported for its test, tests/forms.test.mjs.)
  */
 export function touchPages(u8, at, n) {
