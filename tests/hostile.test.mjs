@@ -298,11 +298,22 @@ test('rows with another prototype give what they own; a Proxy in a row\'s or a v
     const viaProxy = Object.assign(Object.create(new Proxy({}, { get(t, k, r) { asked.push(k); return Reflect.get(t, k, r); } })), { id: 12, v: [3, 3], s: 'own' });
     await c.insert([viaProxy]);
     assert.ok(asked.length > 0, 'the prototype was asked for the fields the row does not own');
+    // a Proxy row that throws for any key it does not know but the well-known symbols (as
+    // strict-access wrappers do): asked only for its fields and what every object is asked
+    const known = new Set(Object.getOwnPropertyNames(Symbol).map((k) => Symbol[k]).filter((x) => typeof x === 'symbol'));
+    const strict = new Proxy({ id: 13, v: [5, 5], s: 'st', j: { a: 2 }, i32: 7 }, {
+      get(t, k, r) {
+        if (typeof k === 'symbol' ? !known.has(k) : !(k in t)) throw new Error(`strict row: no ${String(k)}`);
+        return Reflect.get(t, k, r);
+      },
+    });
+    await c.insert([strict]);
     const got = await c.query('id >= 10', { output_fields: ['v', 's', 'i32', 'j', 'k'] });
     assert.deepEqual(got.sort((x, y) => x.id - y.id), [
       { id: 10, v: [1, 1], s: null, i32: null, j: null },
       { id: 11, v: [2, 2], s: null, i32: null, j: null },
       { id: 12, v: [3, 3], s: 'own', i32: null, j: null },
+      { id: 13, v: [5, 5], s: 'st', i32: 7, j: { a: 2 } },
     ]);
     // a Float32Array whose prototype chain holds a Proxy that detaches the array's buffer the
     // first time it is asked anything: whenever that happens during the read, the vector is
@@ -318,9 +329,9 @@ test('rows with another prototype give what they own; a Proxy in a row\'s or a v
     }));
     const before = await snapshot(c);
     try {
-      await c.insert([{ id: 13, v }]);
+      await c.insert([{ id: 14, v }]);
       assert.equal(detached, false, 'stored although the buffer was detached while the row was read');
-      assert.deepEqual((await c.query('id == 13', { output_fields: ['v'] }))[0].v, [4, 4]);
+      assert.deepEqual((await c.query('id == 14', { output_fields: ['v'] }))[0].v, [4, 4]);
     } catch (e) {
       if (!(e instanceof MilvusException)) throw e;
       assert.ok(detached, 'refused although nothing changed');

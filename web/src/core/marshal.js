@@ -46,15 +46,19 @@ export function typeName(v) {
 }
 
 /**
- * A key no caller can hold: loading it from a row (or a vector) before asking for its prototype
- * (or its length) gives V8 the object's shape from the load's feedback, so that the optimised
- * transcription reads the prototype (the length) inline instead of calling into the runtime
+ * The keys loaded from a row, and from a row's vector, before asking for its prototype (its
+ * length): the load's feedback gives V8 the object's shape, so that the optimised transcription
+ * reads the prototype (the length) inline instead of calling into the runtime
  * (Object.getPrototypeOf of an object of unknown shape: ~10 % of a load of rows' transcription,
  * the intrinsic length getter another ~6 %; measured by bench/probe/transcribe-ab.mjs in both
- * orders). The load itself finds nothing, unless a Proxy in the prototype chain answers it: its
- * trap runs in the read phase, as every getter of a row may, and what is measured comes after it.
+ * orders). The values are not used. A row is asked for Symbol.toStringTag, which every object is
+ * asked for already (Object.prototype.toString, console.log), so that a Proxy row refusing keys
+ * it does not know still answers; a vector, already known to be a Float32Array, for a key of its
+ * own (its toStringTag is a getter: 7-9 % slower). A trap or a getter that answers runs in the
+ * read phase, as every getter of a row may, and what is measured comes after it.
  */
-const SHAPE_PROBE = Symbol('partita: row shape');
+const ROW_PROBE = Symbol.toStringTag;
+const VECTOR_PROBE = Symbol('partita: vector shape');
 const isPlainRow = (v) => v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v);
 
 /** Duck-typed Apache Arrow Table: partita never imports apache-arrow. */
@@ -474,7 +478,7 @@ function readVectors(col, rows, name, mustOwn, odd, missing) {
     if (absent(row, name, v, mustOwn, odd, r)) {
       missing[r]++;
       col.set(r, undefined);
-    } else if (f32 && typedKind(v) === 'Float32Array' && (void v[SHAPE_PROBE], typedLength(v) === w)) {
+    } else if (f32 && typedKind(v) === 'Float32Array' && (void v[VECTOR_PROBE], typedLength(v) === w)) {
       col.written++;
       vecs[r] = v;
     } else {
@@ -514,7 +518,7 @@ function fromRows(info, data, n) {
     const row = data[r];
     if (!isPlainRow(row)) throw new DataNotMatchException(CLIENT_ERROR, 'The Input data type is inconsistent with defined schema, please check it.', { row: r });
     rows[r] = row;
-    void row[SHAPE_PROBE];
+    void row[ROW_PROBE];
     const proto = Object.getPrototypeOf(row);
     let k = 0;
     if (proto === Object.prototype || proto === null) {
