@@ -79,21 +79,22 @@ static const char *kind_name(int kind) {
 
 enum { RD_OK = 0, RD_NOT_INT, RD_RANGE, RD_KIND };
 
+/* A double as int64: only an integer in range (*out untouched otherwise). */
+static inline int double_i64(double d, int64_t *out) {
+  if (d != floor(d)) return RD_NOT_INT; /* also NaN and Inf */
+  if (d < -9223372036854775808.0 || d >= 9223372036854775808.0) return RD_RANGE;
+  *out = (int64_t)d;
+  return RD_OK;
+}
+
 /* Element `i` of a numeric column as int64. */
 static int read_i64(const pt_column_in *in, size_t i, int64_t *out) {
   const unsigned char *v = in->values;
   switch (in->kind) {
   case PT_IN_INT64: memcpy(out, v + i * 8, 8); return RD_OK;
   case PT_IN_INT32: { int32_t x; memcpy(&x, v + i * 4, 4); *out = x; return RD_OK; }
-  case PT_IN_DOUBLE: case PT_IN_FLOAT32: {
-    double d;
-    if (in->kind == PT_IN_DOUBLE) memcpy(&d, v + i * 8, 8);
-    else { float f; memcpy(&f, pt_in_at(in, i, 4), 4); d = f; } /* the one kind that may be in two pieces */
-    if (d != floor(d)) return RD_NOT_INT; /* also NaN and Inf */
-    if (d < -9223372036854775808.0 || d >= 9223372036854775808.0) return RD_RANGE;
-    *out = (int64_t)d;
-    return RD_OK;
-  }
+  case PT_IN_DOUBLE: { double d; memcpy(&d, v + i * 8, 8); return double_i64(d, out); }
+  case PT_IN_FLOAT32: { float f; memcpy(&f, pt_in_at(in, i, 4), 4); return double_i64(f, out); } /* the one kind that may be in two pieces */
   default: return RD_KIND;
   }
 }
@@ -1027,12 +1028,10 @@ void pt_batch_keys(const pt_batch *p, size_t ci, bool is_string, pt_key *out) {
       out[r].i = x;
     }
   } else if (!is_string && v && in->kind == PT_IN_DOUBLE) {
-    /* read_i64's conversion, for the rows whose value is an integer in range (what the checks
-     * let through; any other row's key is left as read_i64 leaves it) */
     for (size_t r = 0; r < n; r++) {
       double d;
       memcpy(&d, v + r * 8, 8);
-      if (d == floor(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0) out[r].i = (int64_t)d;
+      double_i64(d, &out[r].i); /* what the checks let through; any other key left as read_i64 leaves it */
     }
   } else {
     for (size_t r = 0; r < n; r++) out[r] = pt_batch_key(p, ci, r, is_string);

@@ -1562,10 +1562,13 @@ function stageable(c) {
     c.width === f.dim && c.n > 0 && (c.rowVectors !== null || typedLength(c.values) === c.n * c.width);
 }
 
-/** Writes bytes at `at`, the first `head` of them, and the rest at `tail`. */
-function splitSet(u8, bytes, at, tail, head) {
+/** Writes bytes at `at`; when `tail` is given, only the first `head` of them there and the rest
+ * at `tail` (pt_wasm_stage's two pieces). Each destination's pages touched first. */
+function placeBytes(u8, bytes, at, tail, head) {
+  if (!tail) head = bytes.length;
   touchPages(u8, at, head);
-  u8.set(bytes.subarray(0, head), at);
+  u8.set(head === bytes.length ? bytes : bytes.subarray(0, head), at);
+  if (head === bytes.length) return;
   touchPages(u8, tail, bytes.length - head);
   u8.set(bytes.subarray(head), tail);
 }
@@ -1575,10 +1578,10 @@ function splitSet(u8, bytes, at, tail, head) {
  * A load into fresh memory takes a page fault at the first write to each page; taken by one
  * store each, in a row, before the copy, they cost the system less than the same faults taken in
  * the middle of a `set` (a 512 KB copy, or a row's 512 bytes at a time): a typed load of
- * 100,000 x 128 went from 1.81-1.88x to 1.61-1.65x the fresh-page limit and rows from 2.44x to
- * 2.11x (medians of 16-20 alternated processes, three runs; bench/probe/ingest-faults.mjs), a
- * plain JS copy in 512 KB pieces into fresh memory from 44 to 35 ms. Into memory already mapped
- * it costs one store per 4 KB (no difference in a reload).
+ * 100,000 x 128 went from 1.81-1.88x to 1.61-1.66x the fresh-page limit (medians of 16-20
+ * alternated processes, three runs; bench/probe/ingest-faults.mjs), rows from 2.44x to 2.11x (one
+ * run of 16), a plain JS copy in 512 KB pieces into fresh memory from 44 to 35 ms. Into memory
+ * already mapped it costs one store per 4 KB (no difference in a reload).
  * (Exported for its test, tests/forms.test.mjs.)
  */
 export function touchPages(u8, at, n) {
@@ -1651,8 +1654,7 @@ function copyBatch(M, layout, scope, batch, stage, ops) {
     const c = cols[k], p = ptrs[k];
     if (c.kind === TEXT || c.kind === JSON_) encodeStrings(u8, u32, p.values, p.offsets >>> 2, c.values, c.cells, c.n, VALUE);
     else if (c.kind === FLOAT32 && c.rowVectors) writeRowVectors(M.HEAPF32, u8, p.values, c, p.tail, p.headRows);
-    else if (p.tail) splitSet(u8, p.bytes, p.values, p.tail, p.headRows * c.width * IN_BYTES[c.kind]);
-    else if (p.bytes) (touchPages(u8, p.values, p.bytes.length), u8.set(p.bytes, p.values));
+    else if (p.bytes) placeBytes(u8, p.bytes, p.values, p.tail, p.headRows * c.width * IN_BYTES[c.kind]);
     if (p.cells) u8.set(c.cells, p.cells);
   }
   for (let k = 0; k < cols.length; k++) columnIn(dv, L, colsPtr + k * L.size, cols[k], ptrs[k]);

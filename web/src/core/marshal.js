@@ -54,7 +54,7 @@ export function typeName(v) {
  * orders). The values are not used. A row is asked for Symbol.toStringTag, which every object is
  * asked for already (Object.prototype.toString, console.log), so that a Proxy row refusing keys
  * it does not know still answers; a vector, already known to be a Float32Array, for a key of its
- * own (its toStringTag is a getter: 7-9 % slower). A trap or a getter that answers runs in the
+ * own (its toStringTag is a getter: 6-8 % slower). A trap or a getter that answers runs in the
  * read phase, as every getter of a row may, and what is measured comes after it.
  */
 const ROW_PROBE = Symbol.toStringTag;
